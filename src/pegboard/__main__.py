@@ -1,0 +1,3 @@
+from pegboard.cli import app
+
+app()

@@ -1,0 +1,1 @@
+"""Planning bundles: CSV/XLSX in and out (see bundle-format.md)."""

@@ -1,0 +1,336 @@
+"""Read, parse and check a whole bundle into a ``Dataset``: all problems at once.
+
+Cross-file rules (duplicates, unknown items and sales orders, BOM parents that
+are not made, BOM cycles) are checked here, after every file parsed, so one
+run reports everything a person must fix. Nothing is written unless the whole
+bundle is clean; the write itself is one transaction in ``services``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pegboard.bundle import schema
+from pegboard.bundle.parse import (
+    CellError,
+    ParsedTable,
+    Problems,
+    parse_date,
+    parse_int,
+    parse_table,
+)
+from pegboard.bundle.reader import Progress, open_source
+from pegboard.engine.errors import BomCycleError
+from pegboard.engine.levels import low_level_codes
+from pegboard.errors import BundleError, BundleProblem
+from pegboard.services.dataset import (
+    BomRow,
+    Dataset,
+    ItemRow,
+    ProductionRow,
+    PurchaseRow,
+    SalesRow,
+    StockRow,
+)
+
+
+def read_bundle(path: Path, progress: Progress | None = None) -> Dataset:
+    """Parse and check the bundle at ``path``; raise ``BundleError`` listing every problem."""
+    source = open_source(path)
+    problems = Problems()
+    parsed: dict[str, ParsedTable] = {}
+    for spec in schema.INPUT_FILES:
+        raw = source.table(spec, progress)
+        if raw is None:
+            if spec.required_file:
+                problems.add(
+                    BundleProblem(spec.filename, None, None, None, "required file is missing")
+                )
+            parsed[spec.name] = ParsedTable(spec.filename)
+            continue
+        parsed[spec.name] = parse_table(raw, spec, problems)
+    data = _build(parsed, problems)
+    if problems:
+        raise BundleError(problems.items, truncated=problems.truncated)
+    return data
+
+
+def _rows(table: ParsedTable) -> Iterable[tuple[int, tuple[Any, ...]]]:
+    return zip(table.lines, table.rows, strict=True)
+
+
+def _build(parsed: dict[str, ParsedTable], problems: Problems) -> Dataset:
+    data = Dataset()
+    data.settings = _settings(parsed["settings"], problems)
+    items = _items(parsed["items"], problems, data)
+    orders = _sales(parsed["sales_orders"], problems, data, items)
+    _bom(parsed["bom"], problems, data, items, orders)
+    _stock(parsed["stock"], problems, data, items, orders)
+    _purchases(parsed["purchase_orders"], problems, data, items, orders)
+    _productions(parsed["production_orders"], problems, data, items, orders)
+    return data
+
+
+def _settings(table: ParsedTable, problems: Problems) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for line, (key, value) in _rows(table):
+        kind = schema.SETTING_KEYS.get(str(key))
+        if kind is None:
+            known = ", ".join(schema.SETTING_KEYS)
+            problems.add(
+                BundleProblem(
+                    table.label, line, "key", str(key), f"unknown setting (known: {known})"
+                )
+            )
+            continue
+        if key in out:
+            problems.add(BundleProblem(table.label, line, "key", str(key), "setting given twice"))
+            continue
+        text = str(value or "")
+        if not text:
+            continue
+        try:
+            if kind is schema.Kind.DATE:
+                parse_date(text)
+            elif parse_int(text) < 0:
+                raise CellError("must not be negative")
+        except CellError as e:
+            problems.add(BundleProblem(table.label, line, "value", text, f"{key}: {e}"))
+            continue
+        out[str(key)] = text
+    return out
+
+
+def _items(table: ParsedTable, problems: Problems, data: Dataset) -> dict[str, str]:
+    """Returns item id -> type, for the other files' checks."""
+    types: dict[str, str] = {}
+    for line, row in _rows(table):
+        item = ItemRow(*row)
+        if item.item in types:
+            problems.add(BundleProblem(table.label, line, "item", item.item, "duplicate item id"))
+            continue
+        types[item.item] = item.type
+        if item.lot_rule == "foq" and item.lot_qty is None:
+            problems.add(
+                BundleProblem(table.label, line, "lot_qty", "", "lot_rule foq needs a lot_qty")
+            )
+        elif item.lot_rule == "poq" and item.period_days is None:
+            problems.add(
+                BundleProblem(
+                    table.label, line, "period_days", "", "lot_rule poq needs period_days"
+                )
+            )
+        data.items.append(item)
+    return types
+
+
+def _unknown(problems: Problems, label: str, line: int, column: str, value: str, what: str) -> None:
+    problems.add(
+        BundleProblem(label, line, column, value, f"unknown {what} (not in {_home(what)})")
+    )
+
+
+def _home(what: str) -> str:
+    return "items.csv" if what == "item" else "sales_orders.csv"
+
+
+def _sales(
+    table: ParsedTable, problems: Problems, data: Dataset, items: dict[str, str]
+) -> set[str]:
+    keys: set[tuple[str, int]] = set()
+    header: dict[str, tuple[str, str]] = {}
+    for line, row in _rows(table):
+        sale = SalesRow(*row)
+        label = table.label
+        if (sale.sales_order, sale.line) in keys:
+            problems.add(
+                BundleProblem(
+                    label, line, "line", str(sale.line), f"duplicate line of {sale.sales_order}"
+                )
+            )
+            continue
+        keys.add((sale.sales_order, sale.line))
+        if sale.item not in items:
+            _unknown(problems, label, line, "item", sale.item, "item")
+            continue
+        if sale.shipped_qty > sale.qty:
+            problems.add(
+                BundleProblem(
+                    label, line, "shipped_qty", f"{sale.shipped_qty:g}", "more than the ordered qty"
+                )
+            )
+            continue
+        first = header.setdefault(sale.sales_order, (sale.customer, sale.project))
+        if first[0] != sale.customer:
+            reason = f"{sale.sales_order} already belongs to customer {first[0]!r}"
+            problems.add(BundleProblem(label, line, "customer", sale.customer, reason))
+            continue
+        if first[1] != sale.project:
+            reason = f"{sale.sales_order} already belongs to project {first[1]!r}"
+            problems.add(BundleProblem(label, line, "project", sale.project, reason))
+            continue
+        data.sales.append(sale)
+    return set(header)
+
+
+def _check_refs(
+    problems: Problems,
+    label: str,
+    line: int,
+    refs: Iterable[tuple[str, str, str]],
+    items: dict[str, str],
+    orders: set[str],
+) -> bool:
+    """``refs`` are (column, value, 'item' | 'sales order'); True when all resolve."""
+    ok = True
+    for column, value, what in refs:
+        known = items if what == "item" else orders
+        if value and value not in known:
+            _unknown(problems, label, line, column, value, what)
+            ok = False
+    return ok
+
+
+def _bom(
+    table: ParsedTable, problems: Problems, data: Dataset, items: dict[str, str], orders: set[str]
+) -> None:
+    label = table.label
+    lines: list[int] = []
+    for line, row in _rows(table):
+        bom = BomRow(*row)
+        refs = (("parent", bom.parent, "item"), ("component", bom.component, "item"))
+        if not _check_refs(
+            problems,
+            label,
+            line,
+            (*refs, ("sales_order", bom.sales_order, "sales order")),
+            items,
+            orders,
+        ):
+            continue
+        if items[bom.parent] != "make":
+            problems.add(
+                BundleProblem(
+                    label, line, "parent", bom.parent, "a BOM parent must be of type make"
+                )
+            )
+            continue
+        data.bom.append(bom)
+        lines.append(line)
+    _check_cycles(data, lines, label, problems)
+
+
+def _check_cycles(data: Dataset, lines: list[int], label: str, problems: Problems) -> None:
+    if not data.bom:
+        return
+    codes = {row.item: i for i, row in enumerate(data.items)}
+    parent = np.fromiter((codes[r.parent] for r in data.bom), dtype=np.int64, count=len(data.bom))
+    component = np.fromiter(
+        (codes[r.component] for r in data.bom), dtype=np.int64, count=len(data.bom)
+    )
+    try:
+        low_level_codes(len(codes), parent, component)
+    except BomCycleError as e:
+        names = [data.items[i].item for i in e.cycle]
+        path = " -> ".join([*names, names[0]])
+        first = next(
+            (ln for ln, r in zip(lines, data.bom, strict=True) if r.parent == names[0]), None
+        )
+        problems.add(BundleProblem(label, first, "component", None, f"BOM cycle: {path}"))
+
+
+def _stock(
+    table: ParsedTable, problems: Problems, data: Dataset, items: dict[str, str], orders: set[str]
+) -> None:
+    seen: set[tuple[str, str, str]] = set()
+    for line, row in _rows(table):
+        stock = StockRow(*row)
+        if not _check_refs(
+            problems,
+            table.label,
+            line,
+            (("item", stock.item, "item"), ("sales_order", stock.sales_order, "sales order")),
+            items,
+            orders,
+        ):
+            continue
+        key = (stock.item, stock.location, stock.sales_order)
+        if key in seen:
+            reason = "duplicate stock row for this item, location and sales_order"
+            problems.add(BundleProblem(table.label, line, "item", stock.item, reason))
+            continue
+        seen.add(key)
+        data.stock.append(stock)
+
+
+def _purchases(
+    table: ParsedTable, problems: Problems, data: Dataset, items: dict[str, str], orders: set[str]
+) -> None:
+    seen: set[tuple[str, int]] = set()
+    for line, row in _rows(table):
+        po = PurchaseRow(*row)
+        if (po.purchase_order, po.line) in seen:
+            reason = f"duplicate line of {po.purchase_order}"
+            problems.add(BundleProblem(table.label, line, "line", str(po.line), reason))
+            continue
+        seen.add((po.purchase_order, po.line))
+        if _check_refs(
+            problems,
+            table.label,
+            line,
+            (("item", po.item, "item"), ("sales_order", po.sales_order, "sales order")),
+            items,
+            orders,
+        ):
+            data.purchases.append(po)
+
+
+def _productions(
+    table: ParsedTable, problems: Problems, data: Dataset, items: dict[str, str], orders: set[str]
+) -> None:
+    seen: set[str] = set()
+    for line, row in _rows(table):
+        mo = ProductionRow(*row)
+        if mo.production_order in seen:
+            problems.add(
+                BundleProblem(
+                    table.label, line, "production_order", mo.production_order, "duplicate id"
+                )
+            )
+            continue
+        seen.add(mo.production_order)
+        if not _check_refs(
+            problems,
+            table.label,
+            line,
+            (("item", mo.item, "item"), ("sales_order", mo.sales_order, "sales order")),
+            items,
+            orders,
+        ):
+            continue
+        if items[mo.item] != "make":
+            problems.add(
+                BundleProblem(
+                    table.label,
+                    line,
+                    "item",
+                    mo.item,
+                    "a production order's item must be of type make",
+                )
+            )
+            continue
+        if mo.start_date is not None and mo.start_date > mo.due_date:
+            problems.add(
+                BundleProblem(
+                    table.label, line, "start_date", mo.start_date.isoformat(), "after the due_date"
+                )
+            )
+            continue
+        data.productions.append(mo)
+
+
+__all__ = ["read_bundle"]

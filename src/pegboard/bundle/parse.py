@@ -1,0 +1,207 @@
+"""Turn raw cells into typed values, collecting every problem with its location.
+
+A bad row does not stop the reading: all problems of a file are gathered (up
+to a cap) so a person can fix a spreadsheet in one pass.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from pegboard.bundle.reader import RawTable
+from pegboard.bundle.schema import Check, Column, FileSpec, Kind
+from pegboard.errors import BundleProblem
+
+MAX_PROBLEMS_PER_FILE = 50
+
+Value = str | int | float | bool | date | None
+
+
+class CellError(ValueError):
+    """A cell that does not parse; the message says why."""
+
+
+def parse_int(text: str) -> int:
+    body = text[1:] if text[:1] in "+-" else text
+    if not body.isdigit() or not body.isascii():
+        raise CellError("not a whole number")
+    return int(text)
+
+
+def parse_qty(text: str) -> float:
+    if "_" in text:
+        raise CellError("not a decimal number")
+    try:
+        value = float(text)
+    except ValueError:
+        raise CellError("not a decimal number") from None
+    if not math.isfinite(value):
+        raise CellError("not a finite number")
+    if abs(value) >= 1e15:
+        raise CellError("too large")
+    return value
+
+
+def parse_date(text: str) -> date:
+    if len(text) != 10 or text[4] != "-" or text[7] != "-":
+        raise CellError("not a date in the form YYYY-MM-DD")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CellError("not a valid date") from None
+
+
+_TRUE = {"true", "1", "yes", "y"}
+_FALSE = {"false", "0", "no", "n"}
+
+
+def parse_bool(text: str) -> bool:
+    low = text.lower()
+    if low in _TRUE:
+        return True
+    if low in _FALSE:
+        return False
+    raise CellError("not true or false")
+
+
+def _parser(column: Column) -> Callable[[str], Value]:
+    kind = column.kind
+    if kind is Kind.TEXT:
+        return str
+    if kind is Kind.INT:
+        base: Callable[[str], int | float] = parse_int
+    elif kind is Kind.QTY:
+        base = parse_qty
+    elif kind is Kind.DATE:
+        return parse_date
+    elif kind is Kind.BOOL:
+        return parse_bool
+    else:
+        allowed = column.choices
+
+        def choice(text: str) -> str:
+            low = text.lower()
+            if low not in allowed:
+                raise CellError(f"must be one of {', '.join(allowed)}")
+            return low
+
+        return choice
+    check = column.check
+    if check is Check.POSITIVE:
+
+        def positive(text: str) -> Value:
+            v = base(text)
+            if v <= 0:
+                raise CellError("must be greater than 0")
+            return v
+
+        return positive
+    if check is Check.NOT_NEGATIVE:
+
+        def not_negative(text: str) -> Value:
+            v = base(text)
+            if v < 0:
+                raise CellError("must not be negative")
+            return v
+
+        return not_negative
+    return base
+
+
+@dataclass
+class ParsedTable:
+    """Typed rows in the spec's column order, with the line each came from."""
+
+    label: str
+    lines: list[int] = field(default_factory=list)
+    rows: list[tuple[Value, ...]] = field(default_factory=list)
+
+
+@dataclass
+class Problems:
+    items: list[BundleProblem] = field(default_factory=list)
+    truncated: bool = False
+    _per_file: dict[str, int] = field(default_factory=dict)
+
+    def add(self, problem: BundleProblem) -> None:
+        n = self._per_file.get(problem.file, 0)
+        self._per_file[problem.file] = n + 1
+        if n >= MAX_PROBLEMS_PER_FILE:
+            self.truncated = True
+            return
+        self.items.append(problem)
+
+    def full(self, label: str) -> bool:
+        return self._per_file.get(label, 0) >= MAX_PROBLEMS_PER_FILE
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+
+def _header_positions(table: RawTable, spec: FileSpec, problems: Problems) -> list[int] | None:
+    seen: dict[str, int] = {}
+    ok = True
+    for i, name in enumerate(table.header):
+        if name in seen:
+            problems.add(BundleProblem(table.label, 1, name, None, "duplicate column"))
+            ok = False
+        elif name not in {c.name for c in spec.columns}:
+            known = ", ".join(c.name for c in spec.columns)
+            reason = f"unknown column (this file takes: {known})"
+            problems.add(BundleProblem(table.label, 1, name or f"#{i + 1}", None, reason))
+            ok = False
+        seen[name] = i
+    for c in spec.columns:
+        if c.required and c.name not in seen:
+            problems.add(BundleProblem(table.label, 1, c.name, None, "required column is missing"))
+            ok = False
+    if not ok:
+        return None
+    return [seen.get(c.name, -1) for c in spec.columns]
+
+
+def parse_table(table: RawTable, spec: FileSpec, problems: Problems) -> ParsedTable:
+    """Parse every row; a row with any bad cell is reported and left out."""
+    out = ParsedTable(table.label)
+    positions = _header_positions(table, spec, problems)
+    if positions is None:
+        return out
+    plan = [(pos, col, _parser(col)) for pos, col in zip(positions, spec.columns, strict=True)]
+    width = len(table.header)
+    for line, cells in table.rows():
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) > width and any(c.strip() for c in cells[width:]):
+            problems.add(
+                BundleProblem(table.label, line, None, None, "more cells than header columns")
+            )
+            continue
+        row: list[Value] = []
+        bad = False
+        for pos, col, parse in plan:
+            text = cells[pos].strip() if 0 <= pos < len(cells) else ""
+            if not text:
+                if col.required:
+                    problems.add(
+                        BundleProblem(table.label, line, col.name, "", "a value is required")
+                    )
+                    bad = True
+                    continue
+                text = col.default
+                if not text:
+                    row.append("" if col.kind is Kind.TEXT else None)
+                    continue
+            try:
+                row.append(parse(text))
+            except CellError as e:
+                problems.add(BundleProblem(table.label, line, col.name, text, str(e)))
+                bad = True
+        if not bad:
+            out.lines.append(line)
+            out.rows.append(tuple(row))
+        elif problems.full(table.label):
+            break
+    return out

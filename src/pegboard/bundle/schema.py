@@ -1,0 +1,175 @@
+"""The bundle format's columns, declared once.
+
+The reader parses with it, the writer writes with it, and the docs table and
+tests are checked against it, so the three cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Kind(Enum):
+    TEXT = "text"
+    INT = "integer"
+    QTY = "decimal"
+    DATE = "date (YYYY-MM-DD)"
+    BOOL = "true/false"
+    CHOICE = "choice"
+
+
+class Check(Enum):
+    NONE = "none"
+    POSITIVE = "> 0"
+    NOT_NEGATIVE = ">= 0"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: Kind = Kind.TEXT
+    required: bool = False
+    default: str = ""
+    check: Check = Check.NONE
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    name: str  # file stem, also the xlsx sheet name
+    columns: tuple[Column, ...]
+    required_file: bool = False
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}.csv"
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+def _qty(
+    name: str, *, required: bool = False, default: str = "", check: Check = Check.NOT_NEGATIVE
+) -> Column:
+    return Column(name, Kind.QTY, required=required, default=default, check=check)
+
+
+SETTINGS = FileSpec(
+    "settings",
+    (Column("key", required=True), Column("value")),
+)
+SETTING_KEYS = {
+    "planning_date": Kind.DATE,
+    "horizon_days": Kind.INT,
+    "reschedule_in_days": Kind.INT,
+    "defer_days": Kind.INT,
+}
+SETTING_DEFAULTS = {"horizon_days": "365", "reschedule_in_days": "7", "defer_days": "7"}
+
+ITEMS = FileSpec(
+    "items",
+    (
+        Column("item", required=True),
+        Column("description"),
+        Column("type", Kind.CHOICE, default="buy", choices=("make", "buy")),
+        Column("strategy", Kind.CHOICE, default="mts", choices=("mts", "mto")),
+        Column("uom", default="ea"),
+        Column("lead_time_days", Kind.INT, default="0", check=Check.NOT_NEGATIVE),
+        Column("lot_rule", Kind.CHOICE, default="lfl", choices=("lfl", "foq", "poq")),
+        _qty("lot_qty", check=Check.POSITIVE),
+        Column("period_days", Kind.INT, check=Check.POSITIVE),
+        _qty("min_qty", default="0"),
+        _qty("multiple", default="0"),
+        _qty("safety_stock", default="0"),
+        _qty("unit_cost", default="0"),
+        Column("supplier"),
+    ),
+    required_file=True,
+)
+
+BOM = FileSpec(
+    "bom",
+    (
+        Column("parent", required=True),
+        Column("component", required=True),
+        _qty("qty_per", required=True, check=Check.POSITIVE),
+        _qty("scrap_pct", default="0"),
+        Column("sales_order"),
+    ),
+)
+
+STOCK = FileSpec(
+    "stock",
+    (
+        Column("item", required=True),
+        _qty("qty", required=True),
+        Column("location", default="main"),
+        Column("sales_order"),
+    ),
+)
+
+PURCHASE_ORDERS = FileSpec(
+    "purchase_orders",
+    (
+        Column("purchase_order", required=True),
+        Column("line", Kind.INT, default="1", check=Check.POSITIVE),
+        Column("item", required=True),
+        _qty("qty", required=True, check=Check.POSITIVE),
+        Column("due_date", Kind.DATE, required=True),
+        Column("status", Kind.CHOICE, default="open", choices=("open", "in_transit")),
+        Column("sales_order"),
+        Column("supplier"),
+    ),
+)
+
+PRODUCTION_ORDERS = FileSpec(
+    "production_orders",
+    (
+        Column("production_order", required=True),
+        Column("item", required=True),
+        _qty("qty", required=True, check=Check.POSITIVE),
+        Column("due_date", Kind.DATE, required=True),
+        Column("start_date", Kind.DATE),
+        Column(
+            "status",
+            Kind.CHOICE,
+            default="released",
+            choices=("planned", "released", "in_progress"),
+        ),
+        Column("components_issued", Kind.BOOL, default="false"),
+        Column("sales_order"),
+    ),
+)
+
+SALES_ORDERS = FileSpec(
+    "sales_orders",
+    (
+        Column("sales_order", required=True),
+        Column("line", Kind.INT, default="1", check=Check.POSITIVE),
+        Column("customer", required=True),
+        Column("project"),
+        Column("item", required=True),
+        _qty("qty", required=True, check=Check.POSITIVE),
+        _qty("shipped_qty", default="0"),
+        Column("due_date", Kind.DATE, required=True),
+        Column("priority", Kind.INT, default="100"),
+    ),
+)
+
+INPUT_FILES = (SETTINGS, ITEMS, BOM, STOCK, PURCHASE_ORDERS, PRODUCTION_ORDERS, SALES_ORDERS)
+
+PLANNED_ORDERS_COLUMNS = (
+    "planned_order",
+    "item",
+    "type",
+    "qty",
+    "release_date",
+    "due_date",
+    "sales_order",
+)
+PEGGING_COLUMNS = ("supply", "supply_type", "item", "qty", "demand")
+EXCEPTIONS_COLUMNS = ("kind", "item", "order", "date", "sales_order", "message")

@@ -1,0 +1,76 @@
+"""Write a dataset (and a plan) as a bundle folder of CSV files.
+
+Numbers are written in their shortest exact form (``12``, ``0.25``), so
+import -> export -> import reproduces every value bit for bit.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from datetime import date
+from pathlib import Path
+
+from pegboard.bundle import schema
+from pegboard.services.dataset import Dataset
+
+
+def format_value(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
+    count = 0
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([format_value(v) for v in row])
+            count += 1
+    return count
+
+
+def write_dataset(data: Dataset, folder: Path) -> dict[str, int]:
+    """Write every input file of the bundle format; returns rows written per file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tables: list[tuple[schema.FileSpec, Iterable[Sequence[object]]]] = [
+        (schema.SETTINGS, sorted(data.settings.items())),
+        (schema.ITEMS, data.items),
+        (schema.BOM, data.bom),
+        (schema.STOCK, data.stock),
+        (schema.PURCHASE_ORDERS, data.purchases),
+        (schema.PRODUCTION_ORDERS, data.productions),
+        (schema.SALES_ORDERS, data.sales),
+    ]
+    counts = {}
+    for spec, rows in tables:
+        header = [c.name for c in spec.columns]
+        counts[spec.filename] = write_csv(folder / spec.filename, header, rows)
+    return counts
+
+
+def write_plan(
+    folder: Path,
+    planned: Iterable[Sequence[object]],
+    pegging: Iterable[Sequence[object]],
+    exceptions: Iterable[Sequence[object]],
+) -> dict[str, int]:
+    """Write the plan files of the bundle format next to the data."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return {
+        "planned_orders.csv": write_csv(
+            folder / "planned_orders.csv", schema.PLANNED_ORDERS_COLUMNS, planned
+        ),
+        "pegging.csv": write_csv(folder / "pegging.csv", schema.PEGGING_COLUMNS, pegging),
+        "exceptions.csv": write_csv(folder / "exceptions.csv", schema.EXCEPTIONS_COLUMNS, exceptions),
+    }

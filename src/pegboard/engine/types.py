@@ -1,0 +1,209 @@
+"""The engine's contract: column tables in, a plan out.
+
+Every table is a frozen dataclass of equal-length columns (NumPy arrays for
+numbers, Python lists for strings). Items, sales orders and every input row are
+referred to by their position (``int``) in their table, so the engine never
+hashes strings in its hot loops. Dates are ``int`` day ordinals
+(``datetime.date.toordinal()``); the engine never reads a clock.
+
+``NO_ORDER`` (-1) stands for "no sales order": the free pool, the master BOM.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+NO_ORDER = -1
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+# lot rules
+LFL, FOQ, POQ = 0, 1, 2
+
+# supply types, in the order the spec consumes them on one date
+STOCK, PURCHASE, PRODUCTION, PLANNED = 0, 1, 2, 3
+SUPPLY_TYPE_NAMES = ("stock", "purchase_order", "production_order", "planned_order")
+
+# demand types
+SALES_LINE, PLANNED_PARENT, PRODUCTION_PARENT, SAFETY_STOCK = 0, 1, 2, 3
+
+
+def _ints(values: object = ()) -> IntArray:
+    return np.asarray(values, dtype=np.int64)
+
+
+def _floats(values: object = ()) -> FloatArray:
+    return np.asarray(values, dtype=np.float64)
+
+
+def _bools(values: object = ()) -> BoolArray:
+    return np.asarray(values, dtype=np.bool_)
+
+
+@dataclass(frozen=True)
+class Settings:
+    planning_date: int
+    horizon_days: int = 365
+    reschedule_in_days: int = 7
+    defer_days: int = 7
+
+
+@dataclass(frozen=True)
+class Items:
+    code: list[str]
+    is_make: BoolArray
+    is_mto: BoolArray
+    lead_time: IntArray
+    lot_rule: IntArray  # LFL / FOQ / POQ
+    lot_qty: FloatArray  # FOQ quantity, 0 when unused
+    period_days: IntArray  # POQ period, 0 when unused
+    min_qty: FloatArray
+    multiple: FloatArray  # 0 = none
+    safety_stock: FloatArray
+
+    def __len__(self) -> int:
+        return len(self.code)
+
+
+@dataclass(frozen=True)
+class Bom:
+    """Component lines. ``sales_order`` is NO_ORDER for the master BOM."""
+
+    parent: IntArray = field(default_factory=_ints)
+    component: IntArray = field(default_factory=_ints)
+    qty_per: FloatArray = field(default_factory=_floats)
+    scrap_pct: FloatArray = field(default_factory=_floats)
+    sales_order: IntArray = field(default_factory=_ints)
+
+    def __len__(self) -> int:
+        return len(self.parent)
+
+
+@dataclass(frozen=True)
+class Stock:
+    item: IntArray = field(default_factory=_ints)
+    qty: FloatArray = field(default_factory=_floats)
+    location: list[str] = field(default_factory=list)
+    sales_order: IntArray = field(default_factory=_ints)
+
+    def __len__(self) -> int:
+        return len(self.item)
+
+
+@dataclass(frozen=True)
+class PurchaseLines:
+    """Open purchase order lines; ``ref`` is ``PO/line``."""
+
+    ref: list[str] = field(default_factory=list)
+    item: IntArray = field(default_factory=_ints)
+    qty: FloatArray = field(default_factory=_floats)
+    due: IntArray = field(default_factory=_ints)
+    sales_order: IntArray = field(default_factory=_ints)
+
+    def __len__(self) -> int:
+        return len(self.ref)
+
+
+@dataclass(frozen=True)
+class ProductionOrders:
+    """Open production orders; ``start`` is already defaulted by the caller."""
+
+    ref: list[str] = field(default_factory=list)
+    item: IntArray = field(default_factory=_ints)
+    qty: FloatArray = field(default_factory=_floats)
+    due: IntArray = field(default_factory=_ints)
+    start: IntArray = field(default_factory=_ints)
+    components_issued: BoolArray = field(default_factory=_bools)
+    sales_order: IntArray = field(default_factory=_ints)
+
+    def __len__(self) -> int:
+        return len(self.ref)
+
+
+@dataclass(frozen=True)
+class Demands:
+    """Sales-order lines with their *open* quantity (qty - shipped)."""
+
+    sales_order: IntArray = field(default_factory=_ints)
+    line: IntArray = field(default_factory=_ints)
+    item: IntArray = field(default_factory=_ints)
+    qty: FloatArray = field(default_factory=_floats)
+    due: IntArray = field(default_factory=_ints)
+    priority: IntArray = field(default_factory=_ints)
+
+    def __len__(self) -> int:
+        return len(self.item)
+
+
+@dataclass(frozen=True)
+class PlanInput:
+    settings: Settings
+    items: Items
+    sales_orders: list[str]  # position -> sales order id, e.g. "SO-1001"
+    bom: Bom = field(default_factory=Bom)
+    stock: Stock = field(default_factory=Stock)
+    purchases: PurchaseLines = field(default_factory=PurchaseLines)
+    productions: ProductionOrders = field(default_factory=ProductionOrders)
+    demands: Demands = field(default_factory=Demands)
+
+
+@dataclass(frozen=True)
+class PlannedOrders:
+    ref: list[str]
+    item: IntArray
+    qty: FloatArray
+    release: IntArray
+    due: IntArray
+    sales_order: IntArray
+    earliest_completion: IntArray
+    is_late: BoolArray
+
+    def __len__(self) -> int:
+        return len(self.ref)
+
+
+@dataclass(frozen=True)
+class Pegging:
+    """One row per (supply, demand) allocation.
+
+    ``supply_index`` indexes the table named by ``supply_type`` (input stock,
+    purchases, productions, or the result's planned orders). ``demand_index``
+    indexes ``PlanInput.demands`` for SALES_LINE, the planned orders for
+    PLANNED_PARENT, the input productions for PRODUCTION_PARENT, and is -1 for
+    SAFETY_STOCK.
+    """
+
+    supply_type: IntArray
+    supply_index: IntArray
+    item: IntArray
+    qty: FloatArray
+    demand_type: IntArray
+    demand_index: IntArray
+
+    def __len__(self) -> int:
+        return len(self.item)
+
+
+@dataclass(frozen=True)
+class Exceptions:
+    kind: list[str]  # late / expedite / defer / cancel / shortage
+    item: IntArray
+    order: list[str]  # planned order ref, PO/line or production order ref
+    date: IntArray
+    sales_order: IntArray  # NO_ORDER when none is behind it
+    message: list[str]
+
+    def __len__(self) -> int:
+        return len(self.kind)
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    planned: PlannedOrders
+    pegging: Pegging
+    exceptions: Exceptions

@@ -1,0 +1,76 @@
+"""One error tree for pegboard. Every error has a stable ``code`` and named ``params``.
+
+    PegboardError
+    ├── NotFoundError            a referenced thing does not exist
+    ├── ValidationError          a value breaks a rule
+    │   └── BundleError          a bundle is invalid; holds every BundleProblem found
+    ├── ConflictError            the state does not allow the action (wrong status, running plan)
+    └── PlanningError            the data cannot be planned (e.g. a BOM cycle)
+
+A leaf module: any layer may import it. Adapters (CLI, API) map the tree once:
+the CLI prints ``str(error)`` and exits 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+
+class PegboardError(Exception):
+    code: ClassVar[str] = "error"
+
+    def __init__(self, message: str, **params: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.params = params
+
+
+class NotFoundError(PegboardError):
+    code = "not_found"
+
+
+class ValidationError(PegboardError):
+    code = "invalid"
+
+
+class ConflictError(PegboardError):
+    code = "conflict"
+
+
+class PlanningError(PegboardError):
+    code = "planning_error"
+
+
+@dataclass(frozen=True)
+class BundleProblem:
+    """One bad cell (or row, or file) of a bundle, located for a person to fix it."""
+
+    file: str
+    line: int | None
+    column: str | None
+    value: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f", line {self.line}"
+        if self.column is not None:
+            where += f", column {self.column!r}"
+        if self.value is not None:
+            where += f", value {self.value!r}"
+        return f"{where}: {self.reason}"
+
+
+class BundleError(ValidationError):
+    code = "bundle_invalid"
+
+    def __init__(self, problems: list[BundleProblem], *, truncated: bool = False) -> None:
+        self.problems = problems
+        self.truncated = truncated
+        head = f"the bundle has {len(problems)}{'+' if truncated else ''} problem(s); nothing was imported"
+        lines = [head, *(f"  {p}" for p in problems)]
+        if truncated:
+            lines.append("  … more problems not shown")
+        super().__init__("\n".join(lines), count=len(problems))

@@ -1,0 +1,77 @@
+"""Closed vocabularies, stored as their string values."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ItemType(StrEnum):
+    MAKE = "make"
+    BUY = "buy"
+
+
+class Strategy(StrEnum):
+    MTS = "mts"
+    MTO = "mto"
+
+
+class LotRule(StrEnum):
+    LFL = "lfl"
+    FOQ = "foq"
+    POQ = "poq"
+
+
+class BomKind(StrEnum):
+    ENGINEERING = "engineering"
+    ORDER = "order"
+
+
+class SalesOrderStatus(StrEnum):
+    DRAFT = "draft"
+    CONFIRMED = "confirmed"
+    IN_PRODUCTION = "in_production"
+    SHIPPED = "shipped"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class PurchaseLineStatus(StrEnum):
+    OPEN = "open"
+    IN_TRANSIT = "in_transit"
+    RECEIVED = "received"
+    CANCELLED = "cancelled"
+
+
+class ProductionStatus(StrEnum):
+    PLANNED = "planned"
+    RELEASED = "released"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+OPEN_PURCHASE_STATUSES = (PurchaseLineStatus.OPEN, PurchaseLineStatus.IN_TRANSIT)
+OPEN_PRODUCTION_STATUSES = (
+    ProductionStatus.PLANNED,
+    ProductionStatus.RELEASED,
+    ProductionStatus.IN_PROGRESS,
+)
+
+
+class StockMoveKind(StrEnum):
+    OPENING = "opening"
+    RECEIPT = "receipt"
+    ISSUE = "issue"
+    COMPLETION = "completion"
+    SHIPMENT = "shipment"
+    ADJUSTMENT = "adjustment"
+    TRANSFER = "transfer"
+    RESERVATION = "reservation"
+    RELEASE = "release"
+
+
+class PlanRunStatus(StrEnum):
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"

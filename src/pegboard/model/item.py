@@ -1,0 +1,34 @@
+"""Items: anything stocked, bought or made."""
+
+from __future__ import annotations
+
+from sqlalchemy import CheckConstraint, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pegboard.model._types import enum_column
+from pegboard.model.base import Base, CreatedMixin
+from pegboard.model.enums import ItemType, LotRule, Strategy
+
+
+class Item(CreatedMixin, Base):
+    __tablename__ = "item"
+    __table_args__ = (
+        CheckConstraint("lead_time_days >= 0", name="lead_time"),
+        CheckConstraint("min_qty >= 0 AND multiple >= 0 AND safety_stock >= 0", name="qty"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(100), unique=True)
+    description: Mapped[str] = mapped_column(String(500), default="")
+    type: Mapped[ItemType] = mapped_column(enum_column(ItemType, "item_type"))
+    strategy: Mapped[Strategy] = mapped_column(enum_column(Strategy, "item_strategy"))
+    uom: Mapped[str] = mapped_column(String(20), default="ea")
+    lead_time_days: Mapped[int] = mapped_column(default=0)
+    lot_rule: Mapped[LotRule] = mapped_column(enum_column(LotRule, "lot_rule"))
+    lot_qty: Mapped[float | None]
+    period_days: Mapped[int | None]
+    min_qty: Mapped[float] = mapped_column(default=0.0)
+    multiple: Mapped[float] = mapped_column(default=0.0)
+    safety_stock: Mapped[float] = mapped_column(default=0.0)
+    unit_cost: Mapped[float] = mapped_column(default=0.0)
+    supplier: Mapped[str] = mapped_column(String(200), default="")

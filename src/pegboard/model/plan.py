@@ -1,0 +1,85 @@
+"""The output of a plan run: planned orders, pegging, planning exceptions.
+
+Only the current plan is kept: a new run replaces these rows in one transaction.
+References to orders are stored as the strings the bundle format uses
+(``PO/line``, production order number, planned order number), so the plan
+reads the same in the database, the reports and the CSV export.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import DateTime, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pegboard.model._types import enum_column
+from pegboard.model.base import Base
+from pegboard.model.enums import ItemType, PlanRunStatus
+
+
+class PlanRun(Base):
+    __tablename__ = "plan_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    planning_date: Mapped[date]
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    status: Mapped[PlanRunStatus] = mapped_column(enum_column(PlanRunStatus, "plan_run_status"))
+    author: Mapped[str] = mapped_column(String(100))
+    load_seconds: Mapped[float] = mapped_column(default=0.0)
+    engine_seconds: Mapped[float] = mapped_column(default=0.0)
+    store_seconds: Mapped[float] = mapped_column(default=0.0)
+    items: Mapped[int] = mapped_column(default=0)
+    demands: Mapped[int] = mapped_column(default=0)
+    planned_orders: Mapped[int] = mapped_column(default=0)
+    pegging_rows: Mapped[int] = mapped_column(default=0)
+    exceptions: Mapped[int] = mapped_column(default=0)
+    message: Mapped[str] = mapped_column(String(2000), default="")
+
+
+class PlannedOrder(Base):
+    __tablename__ = "planned_order"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_run_id: Mapped[int] = mapped_column(ForeignKey("plan_run.id", ondelete="CASCADE"))
+    number: Mapped[str] = mapped_column(String(50), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
+    type: Mapped[ItemType] = mapped_column(enum_column(ItemType, "planned_order_type"))
+    qty: Mapped[float]
+    release_date: Mapped[date] = mapped_column(index=True)
+    due_date: Mapped[date]
+    earliest_completion: Mapped[date]
+    is_late: Mapped[bool] = mapped_column(default=False)
+    sales_order_id: Mapped[int | None] = mapped_column(ForeignKey("sales_order.id"), index=True)
+
+
+class Pegging(Base):
+    __tablename__ = "pegging"
+    __table_args__ = (
+        Index("ix_pegging_supply", "supply_ref"),
+        Index("ix_pegging_demand", "demand_ref"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_run_id: Mapped[int] = mapped_column(ForeignKey("plan_run.id", ondelete="CASCADE"))
+    supply_type: Mapped[str] = mapped_column(String(20))
+    supply_ref: Mapped[str] = mapped_column(String(200))
+    supply_sales_order_id: Mapped[int | None] = mapped_column(ForeignKey("sales_order.id"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
+    qty: Mapped[float]
+    demand_type: Mapped[str] = mapped_column(String(20))
+    demand_ref: Mapped[str] = mapped_column(String(200))
+
+
+class PlanException(Base):
+    __tablename__ = "plan_exception"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_run_id: Mapped[int] = mapped_column(ForeignKey("plan_run.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
+    order_ref: Mapped[str] = mapped_column(String(200), index=True)
+    date: Mapped[date]
+    sales_order_id: Mapped[int | None] = mapped_column(ForeignKey("sales_order.id"), index=True)
+    message: Mapped[str] = mapped_column(String(1000))

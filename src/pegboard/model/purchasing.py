@@ -1,0 +1,44 @@
+"""Purchase orders and their lines (scheduled receipts while open or in transit)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pegboard.model._types import enum_column
+from pegboard.model.base import Base, CreatedMixin
+from pegboard.model.enums import PurchaseLineStatus
+
+
+class PurchaseOrder(CreatedMixin, Base):
+    __tablename__ = "purchase_order"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(100), unique=True)
+    supplier: Mapped[str] = mapped_column(String(200), default="")
+
+
+class PurchaseOrderLine(Base):
+    __tablename__ = "purchase_order_line"
+    __table_args__ = (
+        UniqueConstraint("purchase_order_id", "line"),
+        CheckConstraint("qty > 0", name="qty_positive"),
+        CheckConstraint("received_qty >= 0", name="received_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purchase_order_id: Mapped[int] = mapped_column(
+        ForeignKey("purchase_order.id", ondelete="CASCADE")
+    )
+    line: Mapped[int]
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
+    qty: Mapped[float]
+    received_qty: Mapped[float] = mapped_column(default=0.0)
+    due_date: Mapped[date]
+    status: Mapped[PurchaseLineStatus] = mapped_column(
+        enum_column(PurchaseLineStatus, "purchase_line_status"), default=PurchaseLineStatus.OPEN
+    )
+    sales_order_id: Mapped[int | None] = mapped_column(ForeignKey("sales_order.id"), index=True)
+    supplier: Mapped[str] = mapped_column(String(200), default="")

@@ -1,0 +1,472 @@
+"""Load a whole company's planning data, or read it back, in bulk.
+
+``replace_company`` is the importer's transaction: it empties the planning data
+and writes the dataset, all or nothing. ``read_company`` is its inverse, used
+by the exporter; import -> export -> import gives the same content.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sqlalchemy import Connection, and_, select
+from sqlalchemy.orm import Session, aliased
+
+from pegboard.model import (
+    Bom,
+    BomKind,
+    BomLine,
+    CompanySetting,
+    Customer,
+    Item,
+    Pegging,
+    PlanException,
+    PlannedOrder,
+    PlanRun,
+    ProductionOrder,
+    Project,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    SalesOrder,
+    SalesOrderLine,
+    StockBalance,
+    StockMove,
+)
+from pegboard.model.enums import OPEN_PRODUCTION_STATUSES, OPEN_PURCHASE_STATUSES, SalesOrderStatus
+from pegboard.services._bulk import bulk_insert, delete_all
+from pegboard.services.dataset import (
+    BomRow,
+    Dataset,
+    ItemRow,
+    ProductionRow,
+    PurchaseRow,
+    SalesRow,
+    StockRow,
+)
+
+Progress = Callable[[str, int, int], None]
+
+_TABLES_CHILDREN_FIRST = (
+    PlanException,
+    Pegging,
+    PlannedOrder,
+    PlanRun,
+    StockMove,
+    StockBalance,
+    PurchaseOrderLine,
+    PurchaseOrder,
+    ProductionOrder,
+    BomLine,
+    Bom,
+    SalesOrderLine,
+    SalesOrder,
+    Project,
+    Customer,
+    Item,
+    CompanySetting,
+)
+
+
+def _ids(conn: Connection, column_key: Any, column_id: Any) -> dict[Any, int]:
+    rows = conn.execute(select(column_key, column_id)).tuples()
+    return dict(rows.all())
+
+
+def replace_company(
+    session: Session, data: Dataset, *, author: str, progress: Progress | None = None
+) -> dict[str, int]:
+    """Replace all planning data with ``data`` in one transaction; returns row counts."""
+    note = progress or (lambda _label, _done, _total: None)
+    with session.begin():
+        conn = session.connection()
+        delete_all(conn, _TABLES_CHILDREN_FIRST)
+        bulk_insert(conn, CompanySetting, ("key", "value"), data.settings.items())
+        note("items", 0, len(data.items))
+        bulk_insert(conn, Item, _ITEM_COLUMNS, data.items)
+        items = _ids(conn, Item.code, Item.id)
+        orders, lines = _write_sales(conn, data, items)
+        note("bills of material", 0, len(data.bom))
+        _write_boms(conn, data, items, orders, lines)
+        _write_stock(conn, data, items, orders, author)
+        _write_purchases(conn, data, items, orders)
+        _write_productions(conn, data, items, orders)
+        note("done", 1, 1)
+    return data.counts()
+
+
+_ITEM_COLUMNS = (
+    "code",
+    "description",
+    "type",
+    "strategy",
+    "uom",
+    "lead_time_days",
+    "lot_rule",
+    "lot_qty",
+    "period_days",
+    "min_qty",
+    "multiple",
+    "safety_stock",
+    "unit_cost",
+    "supplier",
+)
+
+
+def _write_sales(
+    conn: Connection, data: Dataset, items: dict[str, int]
+) -> tuple[dict[str, int], dict[tuple[str, int], int]]:
+    customers = sorted({s.customer for s in data.sales})
+    bulk_insert(conn, Customer, ("code", "name"), ((c, c) for c in customers))
+    customer_ids = _ids(conn, Customer.code, Customer.id)
+    projects = sorted({(s.customer, s.project) for s in data.sales if s.project})
+    bulk_insert(
+        conn,
+        Project,
+        ("customer_id", "code", "name"),
+        ((customer_ids[c], p, p) for c, p in projects),
+    )
+    project_ids = {
+        (code, pcode): ident
+        for code, pcode, ident in conn.execute(
+            select(Customer.code, Project.code, Project.id).join(
+                Customer, Customer.id == Project.customer_id
+            )
+        )
+    }
+    headers: dict[str, tuple[int, int | None]] = {}
+    for s in data.sales:
+        headers.setdefault(
+            s.sales_order,
+            (customer_ids[s.customer], project_ids[(s.customer, s.project)] if s.project else None),
+        )
+    bulk_insert(
+        conn,
+        SalesOrder,
+        ("number", "customer_id", "project_id", "status"),
+        ((n, c, p, SalesOrderStatus.CONFIRMED.value) for n, (c, p) in sorted(headers.items())),
+    )
+    orders = _ids(conn, SalesOrder.number, SalesOrder.id)
+    bulk_insert(
+        conn,
+        SalesOrderLine,
+        (
+            "sales_order_id",
+            "line",
+            "item_id",
+            "qty",
+            "shipped_qty",
+            "due_date",
+            "priority",
+            "status",
+        ),
+        (
+            (
+                orders[s.sales_order],
+                s.line,
+                items[s.item],
+                s.qty,
+                s.shipped_qty,
+                s.due_date,
+                s.priority,
+                SalesOrderStatus.CONFIRMED.value,
+            )
+            for s in data.sales
+        ),
+    )
+    lines = {
+        (number, line): ident
+        for number, line, ident in conn.execute(
+            select(SalesOrder.number, SalesOrderLine.line, SalesOrderLine.id).join(
+                SalesOrder, SalesOrder.id == SalesOrderLine.sales_order_id
+            )
+        )
+    }
+    return orders, lines
+
+
+def _bom_number(parent: str, sales_order: str) -> str:
+    return f"BOM-{sales_order}-{parent}" if sales_order else f"BOM-{parent}"
+
+
+def _write_boms(
+    conn: Connection,
+    data: Dataset,
+    items: dict[str, int],
+    orders: dict[str, int],
+    lines: dict[tuple[str, int], int],
+) -> None:
+    line_of_item: dict[tuple[str, str], int] = {}
+    for s in data.sales:
+        line_of_item.setdefault((s.sales_order, s.item), lines[(s.sales_order, s.line)])
+    headers: dict[str, tuple[str, str]] = {}
+    for row in data.bom:
+        headers.setdefault(_bom_number(row.parent, row.sales_order), (row.parent, row.sales_order))
+    bulk_insert(
+        conn,
+        Bom,
+        ("number", "kind", "item_id", "sales_order_id", "sales_order_line_id"),
+        (
+            (
+                number,
+                (BomKind.ORDER if so else BomKind.ENGINEERING).value,
+                items[parent],
+                orders[so] if so else None,
+                line_of_item.get((so, parent)) if so else None,
+            )
+            for number, (parent, so) in headers.items()
+        ),
+    )
+    bom_ids = _ids(conn, Bom.number, Bom.id)
+    positions: dict[int, int] = {}
+
+    def rows() -> Iterable[tuple[Any, ...]]:
+        for row in data.bom:
+            bom_id = bom_ids[_bom_number(row.parent, row.sales_order)]
+            position = positions.get(bom_id, 0) + 1
+            positions[bom_id] = position
+            yield (bom_id, position, items[row.component], row.qty_per, row.scrap_pct)
+
+    bulk_insert(
+        conn,
+        BomLine,
+        ("bom_id", "position", "component_id", "qty_per", "scrap_pct"),
+        rows(),
+    )
+
+
+def _write_stock(
+    conn: Connection, data: Dataset, items: dict[str, int], orders: dict[str, int], author: str
+) -> None:
+    keyed = [
+        (items[s.item], s.location, orders[s.sales_order] if s.sales_order else None, s.qty)
+        for s in data.stock
+    ]
+    bulk_insert(
+        conn,
+        StockMove,
+        ("item_id", "location", "sales_order_id", "qty", "kind", "reference", "reason", "author"),
+        (
+            (i, loc, so, q, "opening", "bundle import", "opening balance", author)
+            for i, loc, so, q in keyed
+        ),
+    )
+    bulk_insert(
+        conn,
+        StockBalance,
+        ("item_id", "location", "sales_order_id", "qty"),
+        keyed,
+    )
+
+
+def _write_purchases(
+    conn: Connection, data: Dataset, items: dict[str, int], orders: dict[str, int]
+) -> None:
+    suppliers: dict[str, str] = {}
+    for p in data.purchases:
+        if not suppliers.get(p.purchase_order):
+            suppliers[p.purchase_order] = p.supplier
+    bulk_insert(
+        conn,
+        PurchaseOrder,
+        ("number", "supplier"),
+        sorted(suppliers.items()),
+    )
+    po_ids = _ids(conn, PurchaseOrder.number, PurchaseOrder.id)
+    bulk_insert(
+        conn,
+        PurchaseOrderLine,
+        (
+            "purchase_order_id",
+            "line",
+            "item_id",
+            "qty",
+            "received_qty",
+            "due_date",
+            "status",
+            "sales_order_id",
+            "supplier",
+        ),
+        (
+            (
+                po_ids[p.purchase_order],
+                p.line,
+                items[p.item],
+                p.qty,
+                0.0,
+                p.due_date,
+                p.status,
+                orders[p.sales_order] if p.sales_order else None,
+                p.supplier,
+            )
+            for p in data.purchases
+        ),
+    )
+
+
+def _write_productions(
+    conn: Connection, data: Dataset, items: dict[str, int], orders: dict[str, int]
+) -> None:
+    bulk_insert(
+        conn,
+        ProductionOrder,
+        (
+            "number",
+            "item_id",
+            "qty",
+            "completed_qty",
+            "scrapped_qty",
+            "due_date",
+            "start_date",
+            "status",
+            "components_issued",
+            "sales_order_id",
+        ),
+        (
+            (
+                m.production_order,
+                items[m.item],
+                m.qty,
+                0.0,
+                0.0,
+                m.due_date,
+                m.start_date,
+                m.status,
+                m.components_issued,
+                orders[m.sales_order] if m.sales_order else None,
+            )
+            for m in data.productions
+        ),
+    )
+
+
+def read_company(session: Session) -> Dataset:
+    """The planning data as a dataset: what is still open, as a bundle describes it."""
+    conn = session.connection()
+    data = Dataset()
+    data.settings = dict(conn.execute(select(CompanySetting.key, CompanySetting.value)).all())
+    data.items = [
+        ItemRow(*r)
+        for r in conn.execute(
+            select(*(getattr(Item, c) for c in _ITEM_COLUMNS)).order_by(Item.code)
+        )
+    ]
+    data.bom = _read_bom(conn)
+    data.stock = _read_stock(conn)
+    data.purchases = _read_purchases(conn)
+    data.productions = _read_productions(conn)
+    data.sales = _read_sales(conn)
+    return data
+
+
+def _read_bom(conn: Connection) -> list[BomRow]:
+    parent = aliased(Item)
+    component = aliased(Item)
+    stmt = (
+        select(parent.code, component.code, BomLine.qty_per, BomLine.scrap_pct, SalesOrder.number)
+        .select_from(BomLine)
+        .join(Bom, Bom.id == BomLine.bom_id)
+        .join(parent, parent.id == Bom.item_id)
+        .join(component, component.id == BomLine.component_id)
+        .outerjoin(SalesOrder, SalesOrder.id == Bom.sales_order_id)
+        .order_by(Bom.sales_order_id.is_not(None), SalesOrder.number, parent.code, BomLine.position)
+    )
+    return [BomRow(p, c, q, s, so or "") for p, c, q, s, so in conn.execute(stmt)]
+
+
+def _read_stock(conn: Connection) -> list[StockRow]:
+    stmt = (
+        select(Item.code, StockBalance.qty, StockBalance.location, SalesOrder.number)
+        .select_from(StockBalance)
+        .join(Item, Item.id == StockBalance.item_id)
+        .outerjoin(SalesOrder, SalesOrder.id == StockBalance.sales_order_id)
+        .order_by(Item.code, StockBalance.location, SalesOrder.number)
+    )
+    return [StockRow(i, q, loc, so or "") for i, q, loc, so in conn.execute(stmt)]
+
+
+def _read_purchases(conn: Connection) -> list[PurchaseRow]:
+    stmt = (
+        select(
+            PurchaseOrder.number,
+            PurchaseOrderLine.line,
+            Item.code,
+            PurchaseOrderLine.qty - PurchaseOrderLine.received_qty,
+            PurchaseOrderLine.due_date,
+            PurchaseOrderLine.status,
+            SalesOrder.number,
+            PurchaseOrderLine.supplier,
+        )
+        .select_from(PurchaseOrderLine)
+        .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.purchase_order_id)
+        .join(Item, Item.id == PurchaseOrderLine.item_id)
+        .outerjoin(SalesOrder, SalesOrder.id == PurchaseOrderLine.sales_order_id)
+        .where(
+            PurchaseOrderLine.status.in_(OPEN_PURCHASE_STATUSES),
+            PurchaseOrderLine.qty > PurchaseOrderLine.received_qty,
+        )
+        .order_by(PurchaseOrder.number, PurchaseOrderLine.line)
+    )
+    return [
+        PurchaseRow(po, line, item, qty, due, str(status), so or "", supplier)
+        for po, line, item, qty, due, status, so, supplier in conn.execute(stmt)
+    ]
+
+
+def _read_productions(conn: Connection) -> list[ProductionRow]:
+    stmt = (
+        select(
+            ProductionOrder.number,
+            Item.code,
+            ProductionOrder.qty - ProductionOrder.completed_qty,
+            ProductionOrder.due_date,
+            ProductionOrder.start_date,
+            ProductionOrder.status,
+            ProductionOrder.components_issued,
+            SalesOrder.number,
+        )
+        .select_from(ProductionOrder)
+        .join(Item, Item.id == ProductionOrder.item_id)
+        .outerjoin(SalesOrder, SalesOrder.id == ProductionOrder.sales_order_id)
+        .where(
+            ProductionOrder.status.in_(OPEN_PRODUCTION_STATUSES),
+            ProductionOrder.qty > ProductionOrder.completed_qty,
+        )
+        .order_by(ProductionOrder.number)
+    )
+    return [
+        ProductionRow(n, item, qty, due, start, str(status), bool(issued), so or "")
+        for n, item, qty, due, start, status, issued, so in conn.execute(stmt)
+    ]
+
+
+def _read_sales(conn: Connection) -> list[SalesRow]:
+    stmt = (
+        select(
+            SalesOrder.number,
+            SalesOrderLine.line,
+            Customer.code,
+            Project.code,
+            Item.code,
+            SalesOrderLine.qty,
+            SalesOrderLine.shipped_qty,
+            SalesOrderLine.due_date,
+            SalesOrderLine.priority,
+        )
+        .select_from(SalesOrderLine)
+        .join(SalesOrder, SalesOrder.id == SalesOrderLine.sales_order_id)
+        .join(Customer, Customer.id == SalesOrder.customer_id)
+        .outerjoin(Project, Project.id == SalesOrder.project_id)
+        .join(Item, Item.id == SalesOrderLine.item_id)
+        .where(
+            and_(
+                SalesOrder.status.not_in((SalesOrderStatus.CANCELLED, SalesOrderStatus.DRAFT)),
+                SalesOrderLine.status != SalesOrderStatus.CANCELLED,
+            )
+        )
+        .order_by(SalesOrder.number, SalesOrderLine.line)
+    )
+    return [
+        SalesRow(so, line, cust, proj or "", item, qty, shipped, due, prio)
+        for so, line, cust, proj, item, qty, shipped, due, prio in conn.execute(stmt)
+    ]

@@ -1,0 +1,112 @@
+"""A company's planning data as plain, validated rows: what a bundle holds.
+
+Importers build a ``Dataset``; ``services.company_data`` writes it to the
+database in bulk and reads it back. Rows are tuples (not ORM objects) because a
+large company has millions of BOM rows, and tuples are what bulk statements take.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import NamedTuple
+
+
+class ItemRow(NamedTuple):
+    item: str
+    description: str
+    type: str
+    strategy: str
+    uom: str
+    lead_time_days: int
+    lot_rule: str
+    lot_qty: float | None
+    period_days: int | None
+    min_qty: float
+    multiple: float
+    safety_stock: float
+    unit_cost: float
+    supplier: str
+
+
+class BomRow(NamedTuple):
+    parent: str
+    component: str
+    qty_per: float
+    scrap_pct: float
+    sales_order: str
+
+
+class StockRow(NamedTuple):
+    item: str
+    qty: float
+    location: str
+    sales_order: str
+
+
+class PurchaseRow(NamedTuple):
+    purchase_order: str
+    line: int
+    item: str
+    qty: float
+    due_date: date
+    status: str
+    sales_order: str
+    supplier: str
+
+
+class ProductionRow(NamedTuple):
+    production_order: str
+    item: str
+    qty: float
+    due_date: date
+    start_date: date | None
+    status: str
+    components_issued: bool
+    sales_order: str
+
+
+class SalesRow(NamedTuple):
+    sales_order: str
+    line: int
+    customer: str
+    project: str
+    item: str
+    qty: float
+    shipped_qty: float
+    due_date: date
+    priority: int
+
+
+@dataclass
+class Dataset:
+    settings: dict[str, str] = field(default_factory=dict)
+    items: list[ItemRow] = field(default_factory=list)
+    bom: list[BomRow] = field(default_factory=list)
+    stock: list[StockRow] = field(default_factory=list)
+    purchases: list[PurchaseRow] = field(default_factory=list)
+    productions: list[ProductionRow] = field(default_factory=list)
+    sales: list[SalesRow] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "settings": len(self.settings),
+            "items": len(self.items),
+            "bom": len(self.bom),
+            "stock": len(self.stock),
+            "purchase_orders": len(self.purchases),
+            "production_orders": len(self.productions),
+            "sales_orders": len(self.sales),
+        }
+
+    def canonical(self) -> Dataset:
+        """The same content in a fixed order, so two datasets compare with ``==``."""
+        return Dataset(
+            settings=dict(sorted(self.settings.items())),
+            items=sorted(self.items),
+            bom=sorted(self.bom, key=lambda r: (r.sales_order, r.parent, r.component, r.qty_per)),
+            stock=sorted(self.stock, key=lambda r: (r.item, r.location, r.sales_order)),
+            purchases=sorted(self.purchases, key=lambda r: (r.purchase_order, r.line)),
+            productions=sorted(self.productions, key=lambda r: r.production_order),
+            sales=sorted(self.sales, key=lambda r: (r.sales_order, r.line)),
+        )

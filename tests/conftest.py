@@ -1,0 +1,95 @@
+"""Fixtures shared by every test: real databases, SQLite and PostgreSQL.
+
+Every test that takes ``engine`` runs twice, once per database. PostgreSQL is
+the throwaway cluster that ``scripts/test`` starts (URL in
+``PEGBOARD_TEST_POSTGRES_URL``). Without it the PostgreSQL half is skipped
+loudly, and under ``CI=true`` it fails instead, so CI can never pass on SQLite
+alone.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.orm import Session
+
+from pegboard import db
+from pegboard.model import Base
+
+PG_URL = os.environ.get("PEGBOARD_TEST_POSTGRES_URL", "")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test (migrating per test is slow)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = db.make_engine(f"sqlite:///{path}")
+    db.upgrade(engine)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_engine(worker_id: str) -> Iterator[Engine]:
+    if not PG_URL:
+        message = "PostgreSQL not available: set PEGBOARD_TEST_POSTGRES_URL (scripts/test does)"
+        if IN_CI:
+            pytest.fail(message + " — refusing to skip under CI=true")
+        pytest.skip(message)
+    name = f"pegboard_test_{worker_id}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = PG_URL.rsplit("/", 1)[0] + f"/{name}"
+    engine = db.make_engine(url)
+    db.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def _truncate_pg(engine: Engine) -> None:
+    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
+) -> Iterator[Engine]:
+    """An empty, migrated database of each kind."""
+    if request.param == "sqlite":
+        path = tmp_path / "pegboard.db"
+        shutil.copy(sqlite_template, path)
+        eng = db.make_engine(f"sqlite:///{path}")
+        yield eng
+        eng.dispose()
+    else:
+        eng = request.getfixturevalue("pg_engine")
+        _truncate_pg(eng)
+        yield eng
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with db.session_scope(engine) as s:
+        yield s
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if PG_URL:
+        return f"databases: sqlite + postgresql ({PG_URL})"
+    return (
+        "databases: sqlite ONLY — PEGBOARD_TEST_POSTGRES_URL is not set, PostgreSQL tests are "
+        "SKIPPED (scripts/test starts a throwaway cluster)"
+    )
