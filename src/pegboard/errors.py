@@ -69,7 +69,8 @@ class BundleError(ValidationError):
     def __init__(self, problems: list[BundleProblem], *, truncated: bool = False) -> None:
         self.problems = problems
         self.truncated = truncated
-        head = f"the bundle has {len(problems)}{'+' if truncated else ''} problem(s); nothing was imported"
+        more = "+" if truncated else ""
+        head = f"the bundle has {len(problems)}{more} problem(s); nothing was imported"
         lines = [head, *(f"  {p}" for p in problems)]
         if truncated:
             lines.append("  … more problems not shown")

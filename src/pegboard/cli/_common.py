@@ -1,0 +1,118 @@
+"""What every command shares: the consoles, error handling, sessions, progress and tables."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from typing import ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from pegboard import db
+from pegboard.errors import PegboardError
+
+console = Console()
+err_console = Console(stderr=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def handles_errors(fn: Callable[P, R]) -> Callable[P, R]:
+    """Print a pegboard error as its message and exit 1; other errors are bugs and keep traces."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except PegboardError as e:
+            err_console.print(f"[bold red]error:[/] {e.message}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+def open_engine() -> Engine:
+    engine = db.make_engine()
+    db.upgrade(engine)
+    return engine
+
+
+@contextmanager
+def session() -> Iterator[Session]:
+    engine = open_engine()
+    try:
+        with db.session_scope(engine) as s:
+            yield s
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[str, int, int], None]]:
+    """A Rich progress bar fed by ``(stage, done, total)`` callbacks; silent when not a terminal."""
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(f"{label}: {stage}", total=max(total, 1))
+            bar.update(tasks[stage], completed=done, total=max(total, 1))
+
+        yield update
+
+
+def fmt(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:,.6f}".rstrip("0").rstrip(".")
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def emit(
+    title: str,
+    header: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    *,
+    as_csv: bool = False,
+    numeric: Sequence[str] = (),
+    empty: str = "nothing to show",
+) -> None:
+    """Print rows as a Rich table that fits the terminal, or as CSV on stdout."""
+    if as_csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(
+                ["" if v is None else (v.isoformat() if isinstance(v, date) else v) for v in row]
+            )
+        return
+    if not rows:
+        console.print(f"[bold]{title}[/]: [dim]{empty}[/]")
+        return
+    table = Table(title=title, title_justify="left", title_style="bold", expand=False)
+    for name in header:
+        table.add_column(name, justify="right" if name in numeric else "left", overflow="fold")
+    for row in rows:
+        table.add_row(*(fmt(v) for v in row))
+    console.print(table)

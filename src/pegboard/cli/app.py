@@ -1,0 +1,184 @@
+"""Top-level commands: data in and out, plan, demo."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.panel import Panel
+
+from pegboard.bundle.generate import generate_bundle
+from pegboard.bundle.importer import read_bundle
+from pegboard.bundle.writer import write_dataset, write_plan
+from pegboard.cli import report
+from pegboard.cli._common import console, emit, handles_errors, open_engine, progress_bar, session
+from pegboard.config import get_settings
+from pegboard.demo import DEMOS, demo_path
+from pegboard.services import plan_results, reports
+from pegboard.services.company_data import read_company, replace_company
+from pegboard.services.planning import PlanSummary, current_run, run_plan
+
+app = typer.Typer(
+    help="pegboard: make-to-order planning. Import a bundle, plan it, see what to buy and make.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+app.add_typer(report.app, name="report")
+
+
+@app.command()
+@handles_errors
+def init() -> None:
+    """Create or upgrade the database schema (PEGBOARD_DATABASE_URL, default ./pegboard.db)."""
+    open_engine().dispose()
+    console.print(f"database ready: {get_settings().database_url}")
+
+
+def _import(path: Path) -> None:
+    started = time.perf_counter()
+    with progress_bar("reading") as progress:
+        data = read_bundle(path, progress)
+    with session() as s, progress_bar("writing") as progress:
+        counts = replace_company(s, data, author=get_settings().user, progress=progress)
+    rows = [(name, n) for name, n in counts.items()]
+    emit(
+        f"Imported {path} in {time.perf_counter() - started:.1f} s",
+        ("file", "rows"),
+        rows,
+        numeric=("rows",),
+    )
+
+
+@app.command("import")
+@handles_errors
+def import_(
+    path: Annotated[Path, typer.Argument(help="bundle folder of CSV files, or an .xlsx workbook")],
+) -> None:
+    """Replace the planning data with a bundle. Nothing is written if any row is bad."""
+    _import(path)
+
+
+@app.command()
+@handles_errors
+def export(out_dir: Annotated[Path, typer.Argument(help="folder to write the bundle to")]) -> None:
+    """Write the planning data, and the current plan if there is one, as CSV files."""
+    with session() as s, s.begin():
+        data = read_company(s)
+        counts = write_dataset(data, out_dir)
+        if current_run(s) is not None:
+            counts |= write_plan(
+                out_dir,
+                plan_results.planned_order_rows(s),
+                plan_results.pegging_rows(s),
+                plan_results.exception_rows(s),
+            )
+    emit(f"Exported to {out_dir}", ("file", "rows"), list(counts.items()), numeric=("rows",))
+
+
+@app.command()
+@handles_errors
+def generate(
+    out_dir: Annotated[Path, typer.Argument(help="folder to write the bundle to")],
+    components: Annotated[int, typer.Option(min=1)] = 200,
+    subassemblies: Annotated[int, typer.Option(min=1)] = 40,
+    orders: Annotated[int, typer.Option(min=1)] = 100,
+    seed: int = 1,
+) -> None:
+    """Write a synthetic make-to-order company as a bundle (the same seed gives the same files)."""
+    with progress_bar("generating") as progress:
+        counts = generate_bundle(
+            out_dir,
+            components=components,
+            subassemblies=subassemblies,
+            orders=orders,
+            seed=seed,
+            progress=lambda done, total: progress("rows", done, total),
+        )
+    emit(f"Generated {out_dir}", ("file", "rows"), list(vars(counts).items()), numeric=("rows",))
+
+
+def _plan(planning_date: date | None) -> PlanSummary:
+    with session() as s, progress_bar("plan") as progress:
+        summary = run_plan(
+            s, author=get_settings().user, planning_date=planning_date, progress=progress
+        )
+    emit(
+        f"Plan of {summary.planning_date.isoformat()} (run {summary.run_id})",
+        (
+            "items",
+            "demands",
+            "planned orders",
+            "pegging rows",
+            "exceptions",
+            "load s",
+            "engine s",
+            "store s",
+        ),
+        [
+            (
+                summary.items,
+                summary.demands,
+                summary.planned_orders,
+                summary.pegging_rows,
+                summary.exceptions,
+                f"{summary.load_seconds:.2f}",
+                f"{summary.engine_seconds:.2f}",
+                f"{summary.store_seconds:.2f}",
+            )
+        ],
+        numeric=("items", "demands", "planned orders", "pegging rows", "exceptions"),
+    )
+    return summary
+
+
+@app.command()
+@handles_errors
+def plan(
+    planning_date: Annotated[
+        str | None,
+        typer.Option("--date", help="plan as of this day (default: settings, else today)"),
+    ] = None,
+) -> None:
+    """Plan every open order and replace the current plan; print what needs attention."""
+    day = date.fromisoformat(planning_date) if planning_date else None
+    summary = _plan(day)
+    _attention(summary.planning_date)
+
+
+def _attention(planning_date: date, limit: int = 15) -> None:
+    """Late orders, shortages and this week's releases: what a planner looks at first."""
+    week = planning_date + timedelta(days=7)
+    with session() as s, s.begin():
+        report.print_late(reports.late_orders(s), limit=limit)
+        short = reports.shortages(s)
+        report.print_exceptions(f"Shortages ({len(short)})", short[:limit])
+        report.print_planned(
+            f"Buy by {week.isoformat()}", reports.buy_list(s, until=week)[:limit], by="supplier"
+        )
+        report.print_planned(
+            f"Make by {week.isoformat()}", reports.make_list(s, until=week)[:limit], by="item"
+        )
+        acts = reports.actions(s)
+        report.print_exceptions(f"Actions on open orders ({len(acts)})", acts[:limit])
+
+
+@app.command()
+@handles_errors
+def demo(
+    company: Annotated[str, typer.Option(help=f"one of: {', '.join(DEMOS)}")] = "lighting",
+) -> None:
+    """Load a sample company into the database, plan it and show what matters today."""
+    console.print(
+        Panel(f"pegboard demo: the {company} sample company → {get_settings().database_url}")
+    )
+    _import(demo_path(company))
+    summary = _plan(None)
+    _attention(summary.planning_date)
+    console.print(
+        "\nNext: [bold]pegboard report pegging SO-…[/], [bold]pegboard report late[/], "
+        "[bold]pegboard export out/[/]"
+    )

@@ -1,0 +1,232 @@
+"""``pegboard report …``: the current plan as tables, trees, or CSV (``--csv``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Annotated
+
+import typer
+from rich.tree import Tree
+
+from pegboard.cli._common import console, emit, fmt, handles_errors, session
+from pegboard.services import reports
+from pegboard.services.reports import ExceptionRow, LineStatus, PegNode, PlannedRow, UseNode
+
+app = typer.Typer(help="Reports on the current plan.", no_args_is_help=True, rich_markup_mode=None)
+
+CsvOption = Annotated[bool, typer.Option("--csv", help="write CSV to stdout instead of a table")]
+UntilOption = Annotated[
+    str | None, typer.Option("--until", help="release date up to (YYYY-MM-DD); default: all")
+]
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def print_late(
+    lines: Sequence[LineStatus], *, as_csv: bool = False, limit: int | None = None
+) -> None:
+    rows = []
+    for line in lines[:limit]:
+        chain = reports.critical_chain(_latest(line)) if line.supplies else []
+        why = " ← ".join(f"{n.item} ({n.supply}, {n.available.isoformat()})" for n in chain)
+        rows.append(
+            (line.demand, line.item, line.qty, line.due, line.projected, line.late_days, why)
+        )
+    emit(
+        f"Late sales-order lines ({len(lines)})",
+        (
+            "order line",
+            "item",
+            "qty",
+            "due",
+            "projected",
+            "days late",
+            "why: the chain that sets the date",
+        ),
+        rows,
+        as_csv=as_csv,
+        numeric=("qty", "days late"),
+        empty="none — every line is projected on time",
+    )
+
+
+def _latest(line: LineStatus) -> PegNode:
+    return max(line.supplies, key=lambda n: (n.available, n.supply))
+
+
+def print_exceptions(title: str, rows: Sequence[ExceptionRow], *, as_csv: bool = False) -> None:
+    emit(
+        title,
+        ("kind", "item", "order", "date", "sales order", "message"),
+        [(r.kind, r.item, r.order, r.date, r.sales_order, r.message) for r in rows],
+        as_csv=as_csv,
+    )
+
+
+def print_planned(title: str, rows: Sequence[PlannedRow], *, by: str, as_csv: bool = False) -> None:
+    first = "supplier" if by == "supplier" else "item"
+    emit(
+        title,
+        (
+            first,
+            "item" if by == "supplier" else "description",
+            "qty",
+            "uom",
+            "release",
+            "due",
+            "sales order",
+            "late",
+            "order",
+        ),
+        [
+            (
+                (r.supplier or "—") if by == "supplier" else r.item,
+                r.item if by == "supplier" else r.description,
+                r.qty,
+                r.uom,
+                r.release,
+                r.due,
+                r.sales_order,
+                r.late,
+                r.number,
+            )
+            for r in rows
+        ],
+        as_csv=as_csv,
+        numeric=("qty",),
+    )
+
+
+@app.command()
+@handles_errors
+def late(as_csv: CsvOption = False) -> None:
+    """Each late sales-order line, its projected completion and the chain that makes it late."""
+    with session() as s, s.begin():
+        print_late(reports.late_orders(s), as_csv=as_csv)
+
+
+@app.command()
+@handles_errors
+def shortages(
+    sales_order: Annotated[
+        str | None, typer.Option("--sales-order", help="only this order")
+    ] = None,
+    as_csv: CsvOption = False,
+) -> None:
+    """Per sales order, what stock and open orders do not cover: still to buy or make."""
+    with session() as s, s.begin():
+        rows = reports.shortages(s, sales_order=sales_order)
+    print_exceptions(f"Shortages ({len(rows)})", rows, as_csv=as_csv)
+
+
+@app.command()
+@handles_errors
+def buy(until: UntilOption = None, as_csv: CsvOption = False) -> None:
+    """Planned purchases to release, grouped by supplier."""
+    with session() as s, s.begin():
+        rows = reports.buy_list(s, until=_day(until))
+    print_planned("Planned purchases", rows, by="supplier", as_csv=as_csv)
+
+
+@app.command()
+@handles_errors
+def make(until: UntilOption = None, as_csv: CsvOption = False) -> None:
+    """Planned production to release, grouped by item."""
+    with session() as s, s.begin():
+        rows = reports.make_list(s, until=_day(until))
+    print_planned("Planned production", rows, by="item", as_csv=as_csv)
+
+
+@app.command()
+@handles_errors
+def actions(as_csv: CsvOption = False) -> None:
+    """Open orders to expedite, defer or cancel."""
+    with session() as s, s.begin():
+        rows = reports.actions(s)
+    print_exceptions(f"Actions on open orders ({len(rows)})", rows, as_csv=as_csv)
+
+
+@app.command()
+@handles_errors
+def exceptions(as_csv: CsvOption = False) -> None:
+    """Every planning exception of the current plan."""
+    with session() as s, s.begin():
+        rows = reports.all_exceptions(s)
+    print_exceptions(f"Exceptions ({len(rows)})", rows, as_csv=as_csv)
+
+
+def _peg_label(node: PegNode) -> str:
+    return (
+        f"[bold]{node.item}[/] {fmt(node.qty)} ← {node.supply_type.replace('_', ' ')} "
+        f"[cyan]{node.supply}[/] (available {node.available.isoformat()})"
+    )
+
+
+def _add_peg(tree: Tree, node: PegNode) -> None:
+    branch = tree.add(_peg_label(node))
+    for child in node.children:
+        _add_peg(branch, child)
+
+
+def _flatten(node: PegNode, depth: int, out: list[tuple[object, ...]], demand: str) -> None:
+    out.append((demand, depth, node.item, node.qty, node.supply_type, node.supply, node.available))
+    for child in node.children:
+        _flatten(child, depth + 1, out, node.supply)
+
+
+@app.command()
+@handles_errors
+def pegging(
+    sales_order: Annotated[str, typer.Argument(help="sales order id, e.g. SO-1042")],
+    as_csv: CsvOption = False,
+) -> None:
+    """The tree of supplies serving a sales order, down to the last purchased component."""
+    with session() as s, s.begin():
+        lines = reports.sales_order_pegging(s, sales_order)
+    if as_csv:
+        rows: list[tuple[object, ...]] = []
+        for line in lines:
+            for node in line.supplies:
+                _flatten(node, 1, rows, line.demand)
+        emit(
+            "",
+            ("demand", "level", "item", "qty", "supply_type", "supply", "available"),
+            rows,
+            as_csv=True,
+        )
+        return
+    root = Tree(f"[bold]{sales_order}[/]")
+    for line in lines:
+        state = "[red]late[/]" if line.projected > line.due else "[green]on time[/]"
+        branch = root.add(
+            f"line {line.demand} [bold]{line.item}[/] × {fmt(line.qty)}, "
+            f"due {line.due.isoformat()}, "
+            f"projected {line.projected.isoformat()} {state}"
+        )
+        for node in line.supplies:
+            _add_peg(branch, node)
+    console.print(root)
+
+
+def _add_use(tree: Tree, node: UseNode) -> None:
+    kind = node.demand_type.replace("_", " ")
+    branch = tree.add(f"{fmt(node.qty)} of {node.item} → {kind} [cyan]{node.demand}[/]")
+    for parent in node.parents:
+        _add_use(branch, parent)
+
+
+@app.command("where-used-supply")
+@handles_errors
+def where_used_supply(item: Annotated[str, typer.Argument(help="item id")]) -> None:
+    """Every supply of an item and the orders it feeds, up to the sales orders."""
+    with session() as s, s.begin():
+        supplies = reports.where_used_supply(s, item)
+    root = Tree(f"[bold]{item}[/]: supplies and the sales orders they feed")
+    for supply_type, ref, qty, uses in supplies:
+        branch = root.add(f"{supply_type.replace('_', ' ')} [cyan]{ref}[/] {fmt(qty)}")
+        for use in uses:
+            _add_use(branch, use)
+    console.print(root)
