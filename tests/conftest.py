@@ -93,3 +93,11 @@ def pytest_report_header(config: pytest.Config) -> str:
         "databases: sqlite ONLY — PEGBOARD_TEST_POSTGRES_URL is not set, PostgreSQL tests are "
         "SKIPPED (scripts/test starts a throwaway cluster)"
     )
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite the expected CSV files of tests/scenarios from the current output",
+    )

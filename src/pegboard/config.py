@@ -5,8 +5,6 @@ A leaf module: every layer may import it, it imports nothing of ours.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./pegboard.db"
@@ -29,6 +27,6 @@ class Settings(BaseSettings):
         return url
 
 
-@lru_cache(maxsize=1)
 def get_settings() -> Settings:
+    """Read the environment now: cheap, and lets one process (a test) switch databases."""
     return Settings()

@@ -69,8 +69,7 @@ _TABLES_CHILDREN_FIRST = (
 
 
 def _ids(conn: Connection, column_key: Any, column_id: Any) -> dict[Any, int]:
-    rows = conn.execute(select(column_key, column_id)).tuples()
-    return dict(rows.all())
+    return dict(conn.execute(select(column_key, column_id)).all())
 
 
 def replace_company(

@@ -106,13 +106,13 @@ class _Availability:
             stmt = select(PlannedOrder.number, PlannedOrder.earliest_completion).where(
                 PlannedOrder.number.in_(refs)
             )
-            out.update((("planned_order", n), d) for n, d in self.session.execute(stmt).tuples())
+            out.update((("planned_order", n), d) for n, d in self.session.execute(stmt))
         if refs := by_type.get("production_order"):
             stmt2 = select(ProductionOrder.number, ProductionOrder.due_date).where(
                 ProductionOrder.number.in_(refs)
             )
             out.update(
-                (("production_order", n), d) for n, d in self.session.execute(stmt2).tuples()
+                (("production_order", n), d) for n, d in self.session.execute(stmt2)
             )
         if refs := by_type.get("purchase_order"):
             ref = (
@@ -125,7 +125,7 @@ class _Availability:
                 .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.purchase_order_id)
                 .where(ref.in_(refs))
             )
-            out.update((("purchase_order", n), d) for n, d in self.session.execute(stmt3).tuples())
+            out.update((("purchase_order", n), d) for n, d in self.session.execute(stmt3))
         return {
             k: max(v, self.planning_date) if k[0] != "planned_order" else v for k, v in out.items()
         }
@@ -143,7 +143,7 @@ def _peg_children(
         .where(Pegging.demand_ref.in_(demands))
         .order_by(Pegging.id)
     )
-    rows = session.execute(stmt).tuples().all()
+    rows = session.execute(stmt).all()
     when = avail.of([(st, ref) for _d, st, ref, _i, _q in rows])
     out: dict[str, list[PegNode]] = defaultdict(list)
     for demand, st, ref, item, qty in rows:
@@ -180,7 +180,7 @@ def sales_order_pegging(session: Session, sales_order: str) -> list[LineStatus]:
         .where(SalesOrder.number == sales_order)
         .order_by(SalesOrderLine.line)
     )
-    lines = session.execute(stmt).tuples().all()
+    lines = session.execute(stmt).all()
     if not lines:
         raise NotFoundError(f"no sales order {sales_order!r}", sales_order=sales_order)
     avail = _Availability(session, pd)
@@ -252,7 +252,7 @@ def _planned(
         stmt = stmt.where(PlannedOrder.release_date <= until)
     if sales_order is not None:
         stmt = stmt.where(SalesOrder.number == sales_order)
-    return [PlannedRow(*(r[:8]), r[8] or "", bool(r[9])) for r in session.execute(stmt).tuples()]
+    return [PlannedRow(*(r[:8]), r[8] or "", bool(r[9])) for r in session.execute(stmt)]
 
 
 def buy_list(session: Session, *, until: date | None = None) -> list[PlannedRow]:
@@ -289,7 +289,7 @@ def _exceptions(
         stmt = stmt.where(SalesOrder.number == sales_order)
     return [
         ExceptionRow(k, i, o, d, so or "", m)
-        for k, i, o, d, so, m in session.execute(stmt).tuples()
+        for k, i, o, d, so, m in session.execute(stmt)
     ]
 
 
@@ -337,7 +337,7 @@ def where_used_supply(session: Session, item: str) -> list[tuple[str, str, float
     )
     grouped: dict[tuple[str, str], list[UseNode]] = defaultdict(list)
     totals: dict[tuple[str, str], float] = defaultdict(float)
-    for st, sref, dt, dref, qty in session.execute(stmt).tuples():
+    for st, sref, dt, dref, qty in session.execute(stmt):
         grouped[(st, sref)].append(UseNode(dt, dref, item, qty))
         totals[(st, sref)] += qty
     frontier = [n for uses in grouped.values() for n in uses]
@@ -360,7 +360,7 @@ def where_used_supply(session: Session, item: str) -> list[tuple[str, str, float
             .order_by(Pegging.id)
         )
         ups: dict[tuple[str, str], list[UseNode]] = defaultdict(list)
-        for st, sref, dt, dref, code, qty in session.execute(stmt2).tuples():
+        for st, sref, dt, dref, code, qty in session.execute(stmt2):
             ups[(st, sref)].append(UseNode(dt, dref, code, qty))
         for node in parents:
             node.parents = ups.get((node.demand_type, node.demand), [])

@@ -51,7 +51,7 @@ class Snapshot:
 
 
 def _rows(conn: Connection, stmt: Select[Any]) -> list[tuple[Any, ...]]:
-    return list(conn.execute(stmt).tuples())
+    return list(conn.execute(stmt))
 
 
 def _column(rows: list[tuple[Any, ...]], i: int, dtype: Any) -> Any:
@@ -79,7 +79,7 @@ def _so_positions(table: et.IntArray, raw: list[tuple[Any, ...]], i: int) -> et.
 
 
 def read_settings(conn: Connection, planning_date: date | None, today: date) -> et.Settings:
-    values = dict(conn.execute(select(CompanySetting.key, CompanySetting.value)).tuples().all())
+    values = dict(conn.execute(select(CompanySetting.key, CompanySetting.value)).all())
     day = planning_date or (
         date.fromisoformat(values["planning_date"]) if "planning_date" in values else today
     )
@@ -130,7 +130,7 @@ def load_snapshot(conn: Connection, *, planning_date: date | None = None, today:
     item_pos = _lookup(item_ids)
 
     so_raw = conn.execute(select(SalesOrder.id, SalesOrder.number).order_by(SalesOrder.number))
-    so_rows = so_raw.tuples().all()
+    so_rows = so_raw.all()
     so_ids = np.fromiter((r[0] for r in so_rows), np.int64, count=len(so_rows))
     so_pos = _lookup(so_ids)
 
