@@ -1,0 +1,76 @@
+"""The command line as a user runs it: exit codes, messages, tables and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Protocol
+
+import pytest
+from sqlalchemy import Engine
+from typer.testing import CliRunner
+
+from pegboard.cli import app
+
+BASIC = Path(__file__).parents[1] / "scenarios" / "basic" / "bundle"
+
+
+class Invoke(Protocol):
+    def __call__(self, *args: str, code: int = 0) -> str: ...
+
+
+@pytest.fixture
+def run(engine: Engine) -> Invoke:
+    url = engine.url.render_as_string(hide_password=False)
+    runner = CliRunner()
+
+    def invoke(*args: str, code: int = 0) -> str:
+        result = runner.invoke(
+            app, list(args), env={"PEGBOARD_DATABASE_URL": url, "COLUMNS": "160"}
+        )
+        assert result.exit_code == code, result.output
+        return result.output
+
+    return invoke
+
+
+def test_import_plan_reports(run: Invoke, tmp_path: Path) -> None:
+    out = run("import", str(BASIC))
+    assert "items" in out and "4" in out
+    out = run("plan")
+    assert "planned orders" in out
+    assert "Shortages" in out
+    csv_text = run("report", "make", "--csv")
+    rows = list(csv.DictReader(io.StringIO(csv_text)))
+    assert {r["order"] for r in rows} == {"PL-000001", "PL-000002", "PL-000003"}
+    assert "SO-2/1" in run("report", "pegging", "SO-2")
+    assert "PO-1/1" in run("report", "where-used-supply", "C2")
+    assert "cancel" in run("report", "actions")
+    assert "none" in run("report", "late")
+    run("export", str(tmp_path / "out"))
+    assert (
+        (tmp_path / "out" / "pegging.csv")
+        .read_text()
+        .startswith("supply,supply_type,item,qty,demand\n")
+    )
+
+
+def test_bad_bundle_exits_1_with_located_message(run: Invoke, tmp_path: Path) -> None:
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "items.csv").write_text("item,type,colour\nA,make,red\nB,maybe,\n")
+    out = run("import", str(bad), code=1)
+    assert "items.csv, line 1, column 'colour'" in out
+    assert "nothing was imported" in out
+
+
+def test_report_without_plan_is_a_clear_error(run: Invoke) -> None:
+    run("import", str(BASIC))
+    assert "run `pegboard plan` first" in run("report", "buy", code=1)
+
+
+def test_unknown_sales_order(run: Invoke) -> None:
+    run("import", str(BASIC))
+    run("plan")
+    assert "no sales order 'SO-9'" in run("report", "pegging", "SO-9", code=1)
