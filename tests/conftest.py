@@ -44,7 +44,7 @@ def pg_engine(worker_id: str) -> Iterator[Engine]:
         if IN_CI:
             pytest.fail(message + " — refusing to skip under CI=true")
         pytest.skip(message)
-    name = f"pegboard_test_{worker_id}"
+    name = f"pegboard_test_{worker_id}_{os.getpid()}"
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -55,6 +55,10 @@ def pg_engine(worker_id: str) -> Iterator[Engine]:
     db.upgrade(engine)
     yield engine
     engine.dispose()
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def _truncate_pg(engine: Engine) -> None:

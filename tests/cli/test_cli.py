@@ -39,7 +39,7 @@ def test_import_plan_reports(run: Invoke, tmp_path: Path) -> None:
     out = run("import", str(BASIC))
     assert "items" in out and "4" in out
     out = run("plan")
-    assert "planned orders" in out
+    assert "Plan of 2026-11-24" in out
     assert "Shortages" in out
     csv_text = run("report", "make", "--csv")
     rows = list(csv.DictReader(io.StringIO(csv_text)))

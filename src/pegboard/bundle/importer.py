@@ -24,6 +24,7 @@ from pegboard.bundle.parse import (
     parse_table,
 )
 from pegboard.bundle.reader import Progress, open_source
+from pegboard.bundle.writer import format_value
 from pegboard.engine.errors import BomCycleError
 from pegboard.engine.levels import low_level_codes
 from pegboard.errors import BundleError, BundleProblem
@@ -160,7 +161,11 @@ def _sales(
         if sale.shipped_qty > sale.qty:
             problems.add(
                 BundleProblem(
-                    label, line, "shipped_qty", f"{sale.shipped_qty:g}", "more than the ordered qty"
+                    label,
+                    line,
+                    "shipped_qty",
+                    format_value(sale.shipped_qty),
+                    "more than the ordered qty",
                 )
             )
             continue
@@ -174,7 +179,7 @@ def _sales(
             problems.add(BundleProblem(label, line, "project", sale.project, reason))
             continue
         data.sales.append(sale)
-    return set(header)
+    return {number for number, _line in keys}
 
 
 def _check_refs(

@@ -24,11 +24,17 @@ class CellError(ValueError):
     """A cell that does not parse; the message says why."""
 
 
+INT_LIMIT = 2**31
+
+
 def parse_int(text: str) -> int:
     body = text[1:] if text[:1] in "+-" else text
     if not body.isdigit() or not body.isascii():
         raise CellError("not a whole number")
-    return int(text)
+    value = int(text)
+    if not -INT_LIMIT < value < INT_LIMIT:
+        raise CellError("too large")
+    return value
 
 
 def parse_qty(text: str) -> float:
@@ -67,29 +73,27 @@ def parse_bool(text: str) -> bool:
     raise CellError("not true or false")
 
 
-def _parser(column: Column) -> Callable[[str], Value]:
-    kind = column.kind
-    if kind is Kind.TEXT:
-        return str
-    if kind is Kind.INT:
-        base: Callable[[str], int | float] = parse_int
-    elif kind is Kind.QTY:
-        base = parse_qty
-    elif kind is Kind.DATE:
-        return parse_date
-    elif kind is Kind.BOOL:
-        return parse_bool
-    else:
-        allowed = column.choices
+def _text_parser(limit: int) -> Callable[[str], str]:
+    def text(value: str) -> str:
+        if len(value) > limit:
+            raise CellError(f"longer than {limit} characters")
+        return value
 
-        def choice(text: str) -> str:
-            low = text.lower()
-            if low not in allowed:
-                raise CellError(f"must be one of {', '.join(allowed)}")
-            return low
+    return text
 
-        return choice
-    check = column.check
+
+def _choice_parser(allowed: tuple[str, ...]) -> Callable[[str], str]:
+    def choice(text: str) -> str:
+        low = text.lower()
+        if low not in allowed:
+            raise CellError(f"must be one of {', '.join(allowed)}")
+        return low
+
+    return choice
+
+
+def _checked(base: Callable[[str], int | float], check: Check) -> Callable[[str], Value]:
+    """Wrap a number parser with the column's sign rule."""
     if check is Check.POSITIVE:
 
         def positive(text: str) -> Value:
@@ -109,6 +113,19 @@ def _parser(column: Column) -> Callable[[str], Value]:
 
         return not_negative
     return base
+
+
+def _parser(column: Column) -> Callable[[str], Value]:
+    kind = column.kind
+    if kind is Kind.TEXT:
+        return _text_parser(column.max_length)
+    if kind is Kind.CHOICE:
+        return _choice_parser(column.choices)
+    if kind is Kind.DATE:
+        return parse_date
+    if kind is Kind.BOOL:
+        return parse_bool
+    return _checked(parse_int if kind is Kind.INT else parse_qty, column.check)
 
 
 @dataclass
@@ -171,7 +188,8 @@ def parse_table(table: RawTable, spec: FileSpec, problems: Problems) -> ParsedTa
         return out
     plan = [(pos, col, _parser(col)) for pos, col in zip(positions, spec.columns, strict=True)]
     width = len(table.header)
-    for line, cells in table.rows():
+    rows = table.rows()
+    for line, cells in rows:
         if not any(c.strip() for c in cells):
             continue
         if len(cells) > width and any(c.strip() for c in cells[width:]):
@@ -203,5 +221,8 @@ def parse_table(table: RawTable, spec: FileSpec, problems: Problems) -> ParsedTa
             out.lines.append(line)
             out.rows.append(tuple(row))
         elif problems.full(table.label):
+            # The rest of the file is not checked: say so when there is a rest.
+            if any(any(c.strip() for c in rest) for _, rest in rows):
+                problems.truncated = True
             break
     return out

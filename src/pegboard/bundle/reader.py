@@ -37,6 +37,13 @@ class Source:
     def table(self, spec: FileSpec, progress: Progress | None = None) -> RawTable | None:
         raise NotImplementedError
 
+    def label(self, spec: FileSpec) -> str:
+        """How problems name this file: ``items.csv``, or ``book.xlsx[items]``."""
+        return spec.filename
+
+    def close(self) -> None:
+        """Release what the source holds open."""
+
 
 class FolderSource(Source):
     def __init__(self, folder: Path) -> None:
@@ -107,11 +114,17 @@ class WorkbookSource(Source):
                 [BundleProblem(path.name, None, None, None, f"not a readable workbook ({e})")]
             ) from e
 
+    def label(self, spec: FileSpec) -> str:
+        return f"{self.path.name}[{spec.name}]"
+
+    def close(self) -> None:
+        self.book.close()
+
     def table(self, spec: FileSpec, progress: Progress | None = None) -> RawTable | None:
         if spec.name not in self.book.sheetnames:
             return None
         sheet = self.book[spec.name]
-        label = f"{self.path.name}[{spec.name}]"
+        label = self.label(spec)
         first = next(sheet.iter_rows(max_row=1, values_only=True), ())
         header = [_cell_text(v).strip() for v in first]
         while header and not header[-1]:

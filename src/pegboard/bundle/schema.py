@@ -33,6 +33,8 @@ class Column:
     default: str = ""
     check: Check = Check.NONE
     choices: tuple[str, ...] = ()
+    max_length: int = 100
+    """For text: longer values are refused with their location, not cut by the database."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ def _qty(
 
 SETTINGS = FileSpec(
     "settings",
-    (Column("key", required=True), Column("value")),
+    (Column("key", required=True), Column("value", max_length=200)),
 )
 SETTING_KEYS = {
     "planning_date": Kind.DATE,
@@ -74,10 +76,10 @@ ITEMS = FileSpec(
     "items",
     (
         Column("item", required=True),
-        Column("description"),
+        Column("description", max_length=500),
         Column("type", Kind.CHOICE, default="buy", choices=("make", "buy")),
         Column("strategy", Kind.CHOICE, default="mts", choices=("mts", "mto")),
-        Column("uom", default="ea"),
+        Column("uom", default="ea", max_length=20),
         Column("lead_time_days", Kind.INT, default="0", check=Check.NOT_NEGATIVE),
         Column("lot_rule", Kind.CHOICE, default="lfl", choices=("lfl", "foq", "poq")),
         _qty("lot_qty", check=Check.POSITIVE),
@@ -86,7 +88,7 @@ ITEMS = FileSpec(
         _qty("multiple", default="0"),
         _qty("safety_stock", default="0"),
         _qty("unit_cost", default="0"),
-        Column("supplier"),
+        Column("supplier", max_length=200),
     ),
     required_file=True,
 )
@@ -122,7 +124,7 @@ PURCHASE_ORDERS = FileSpec(
         Column("due_date", Kind.DATE, required=True),
         Column("status", Kind.CHOICE, default="open", choices=("open", "in_transit")),
         Column("sales_order"),
-        Column("supplier"),
+        Column("supplier", max_length=200),
     ),
 )
 

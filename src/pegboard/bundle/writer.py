@@ -72,5 +72,7 @@ def write_plan(
             folder / "planned_orders.csv", schema.PLANNED_ORDERS_COLUMNS, planned
         ),
         "pegging.csv": write_csv(folder / "pegging.csv", schema.PEGGING_COLUMNS, pegging),
-        "exceptions.csv": write_csv(folder / "exceptions.csv", schema.EXCEPTIONS_COLUMNS, exceptions),
+        "exceptions.csv": write_csv(
+            folder / "exceptions.csv", schema.EXCEPTIONS_COLUMNS, exceptions
+        ),
     }

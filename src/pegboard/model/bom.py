@@ -20,7 +20,7 @@ class Bom(CreatedMixin, Base):
     __tablename__ = "bom"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str] = mapped_column(String(200), unique=True)
+    number: Mapped[str] = mapped_column(String(255), unique=True)
     kind: Mapped[BomKind] = mapped_column(enum_column(BomKind, "bom_kind"))
     item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
     sales_order_id: Mapped[int | None] = mapped_column(

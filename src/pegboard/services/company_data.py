@@ -198,9 +198,21 @@ def _write_boms(
     line_of_item: dict[tuple[str, str], int] = {}
     for s in data.sales:
         line_of_item.setdefault((s.sales_order, s.item), lines[(s.sales_order, s.line)])
-    headers: dict[str, tuple[str, str]] = {}
+    # One header per (parent, sales_order). Numbers are for people and may coincide
+    # ("BOM-A-B" is item A-B's master BOM and order A's BOM of B), so key by the pair
+    # and give a colliding number a suffix.
+    numbers: dict[tuple[str, str], str] = {}
+    used: set[str] = set()
     for row in data.bom:
-        headers.setdefault(_bom_number(row.parent, row.sales_order), (row.parent, row.sales_order))
+        key = (row.parent, row.sales_order)
+        if key not in numbers:
+            number = base = _bom_number(*key)
+            n = 1
+            while number in used:
+                n += 1
+                number = f"{base}#{n}"
+            used.add(number)
+            numbers[key] = number
     bulk_insert(
         conn,
         Bom,
@@ -213,7 +225,7 @@ def _write_boms(
                 orders[so] if so else None,
                 line_of_item.get((so, parent)) if so else None,
             )
-            for number, (parent, so) in headers.items()
+            for (parent, so), number in numbers.items()
         ),
     )
     bom_ids = _ids(conn, Bom.number, Bom.id)
@@ -221,7 +233,7 @@ def _write_boms(
 
     def rows() -> Iterable[tuple[Any, ...]]:
         for row in data.bom:
-            bom_id = bom_ids[_bom_number(row.parent, row.sales_order)]
+            bom_id = bom_ids[numbers[(row.parent, row.sales_order)]]
             position = positions.get(bom_id, 0) + 1
             positions[bom_id] = position
             yield (bom_id, position, items[row.component], row.qty_per, row.scrap_pct)

@@ -111,9 +111,7 @@ class _Availability:
             stmt2 = select(ProductionOrder.number, ProductionOrder.due_date).where(
                 ProductionOrder.number.in_(refs)
             )
-            out.update(
-                (("production_order", n), d) for n, d in self.session.execute(stmt2)
-            )
+            out.update((("production_order", n), d) for n, d in self.session.execute(stmt2))
         if refs := by_type.get("purchase_order"):
             ref = (
                 PurchaseOrder.number
@@ -287,10 +285,7 @@ def _exceptions(
     )
     if sales_order is not None:
         stmt = stmt.where(SalesOrder.number == sales_order)
-    return [
-        ExceptionRow(k, i, o, d, so or "", m)
-        for k, i, o, d, so, m in session.execute(stmt)
-    ]
+    return [ExceptionRow(k, i, o, d, so or "", m) for k, i, o, d, so, m in session.execute(stmt)]
 
 
 def shortages(session: Session, *, sales_order: str | None = None) -> list[ExceptionRow]:

@@ -510,7 +510,7 @@ def upgrade() -> None:
     op.create_table(
         "bom",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("number", sa.String(length=200), nullable=False),
+        sa.Column("number", sa.String(length=255), nullable=False),
         sa.Column(
             "kind",
             sa.Enum(
