@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Connection, delete
 
 from pegboard.model import Base
+
+if TYPE_CHECKING:
+    import psycopg
 
 _CHUNK = 50_000
 
@@ -29,8 +32,7 @@ def bulk_insert(
     """Insert ``rows`` (tuples in ``columns`` order) into ``model``'s table; returns the count."""
     names = ", ".join(columns)
     if conn.dialect.name == "postgresql":
-        raw = conn.connection.dbapi_connection
-        assert raw is not None
+        raw = cast("psycopg.Connection[Any]", conn.connection.dbapi_connection)
         count = 0
         with (
             raw.cursor() as cur,

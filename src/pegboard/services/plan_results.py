@@ -38,7 +38,7 @@ def pegging_rows(session: Session) -> list[PeggingRow]:
         .join(Item, Item.id == Pegging.item_id)
         .order_by(Pegging.id)
     )
-    return [tuple(r) for r in session.execute(stmt)]
+    return [(s, st, i, q, d) for s, st, i, q, d in session.execute(stmt)]
 
 
 def exception_rows(session: Session) -> list[ExceptionRow]:

@@ -113,15 +113,15 @@ class _Availability:
             )
             out.update((("production_order", n), d) for n, d in self.session.execute(stmt2))
         if refs := by_type.get("purchase_order"):
-            ref = (
+            po_ref = (
                 PurchaseOrder.number
                 + "/"
                 + func.cast(PurchaseOrderLine.line, PurchaseOrder.number.type)
             )
             stmt3 = (
-                select(ref, PurchaseOrderLine.due_date)
+                select(po_ref, PurchaseOrderLine.due_date)
                 .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.purchase_order_id)
-                .where(ref.in_(refs))
+                .where(po_ref.in_(refs))
             )
             out.update((("purchase_order", n), d) for n, d in self.session.execute(stmt3))
         return {
@@ -213,7 +213,7 @@ def late_orders(session: Session) -> list[LineStatus]:
         .order_by(SalesOrder.number)
     )
     numbers = session.scalars(stmt).all()
-    out = []
+    out: list[LineStatus] = []
     for number in numbers:
         out.extend(
             line

@@ -13,7 +13,8 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Select, and_, func, literal, select
+from sqlalchemy import Connection, and_, func, literal, select
+from sqlalchemy.sql import Executable
 from sqlalchemy.orm import aliased
 
 from pegboard.engine import types as et
@@ -50,7 +51,7 @@ class Snapshot:
     demand_refs: list[str]  # "SO/line" per demand
 
 
-def _rows(conn: Connection, stmt: Select[Any]) -> list[tuple[Any, ...]]:
+def _rows(conn: Connection, stmt: Executable) -> list[tuple[Any, ...]]:
     return list(conn.execute(stmt))
 
 
