@@ -1,6 +1,8 @@
 """The output of a plan run: planned orders, pegging, planning exceptions.
 
 Only the current plan is kept: a new run replaces these rows in one transaction.
+The tables carry only the indexes the reports need: a plan writes millions of
+rows, and every index entry costs time on each run.
 References to orders are stored as the strings the bundle format uses
 (``PO/line``, production order number, planned order number), so the plan
 reads the same in the database, the reports and the CSV export.
@@ -47,11 +49,11 @@ class PlannedOrder(Base):
     item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
     type: Mapped[ItemType] = mapped_column(enum_column(ItemType, "planned_order_type"))
     qty: Mapped[float]
-    release_date: Mapped[date] = mapped_column(index=True)
+    release_date: Mapped[date]
     due_date: Mapped[date]
     earliest_completion: Mapped[date]
     is_late: Mapped[bool] = mapped_column(default=False)
-    sales_order_id: Mapped[int | None] = mapped_column(ForeignKey("sales_order.id"), index=True)
+    sales_order_id: Mapped[int | None] = mapped_column(ForeignKey("sales_order.id"))
 
 
 class Pegging(Base):
@@ -66,7 +68,7 @@ class Pegging(Base):
     supply_type: Mapped[str] = mapped_column(String(20))
     supply_ref: Mapped[str] = mapped_column(String(200))
     supply_sales_order_id: Mapped[int | None] = mapped_column(ForeignKey("sales_order.id"))
-    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
     qty: Mapped[float]
     demand_type: Mapped[str] = mapped_column(String(20))
     demand_ref: Mapped[str] = mapped_column(String(200))
@@ -74,12 +76,13 @@ class Pegging(Base):
 
 class PlanException(Base):
     __tablename__ = "plan_exception"
+    __table_args__ = (Index("ix_plan_exception_kind_sales_order", "kind", "sales_order_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_run_id: Mapped[int] = mapped_column(ForeignKey("plan_run.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(20), index=True)
-    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
-    order_ref: Mapped[str] = mapped_column(String(200), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
+    order_ref: Mapped[str] = mapped_column(String(200))
     date: Mapped[date]
-    sales_order_id: Mapped[int | None] = mapped_column(ForeignKey("sales_order.id"), index=True)
+    sales_order_id: Mapped[int | None] = mapped_column(ForeignKey("sales_order.id"))
     message: Mapped[str] = mapped_column(String(1000))

@@ -1,12 +1,14 @@
-"""Bulk writes: COPY on PostgreSQL, executemany of tuples on SQLite.
+"""Bulk writes: COPY on PostgreSQL, one executemany on SQLite.
 
 A planning bundle or a plan has millions of rows; building one ORM object (or
-even one dict) per row would cost more than the database work itself.
+even one dict) per row would cost more than the database work itself. Callers
+hand over columns (``bulk_insert_columns``) when they have them, so that
+conversions happen once per column rather than once per value.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
@@ -17,13 +19,33 @@ from pegboard.model import Base
 if TYPE_CHECKING:
     import psycopg
 
-_CHUNK = 50_000
+
+def _iso_column(values: Sequence[Any]) -> Sequence[Any]:
+    """SQLite stores dates as ISO text; convert a date column once, with a cache per day."""
+    first = next((v for v in values if v is not None), None)
+    if not isinstance(first, date):
+        return values
+    cache: dict[date, str] = {}
+    out: list[str | None] = []
+    for v in values:
+        if v is None:
+            out.append(None)
+            continue
+        text = cache.get(v)
+        if text is None:
+            text = cache[v] = v.isoformat()
+        out.append(text)
+    return out
 
 
-def _sqlite_value(value: object) -> object:
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+def _copy(conn: Connection, table: str, names: str, rows: Iterable[Sequence[Any]]) -> int:
+    raw = cast("psycopg.Connection[Any]", conn.connection.dbapi_connection)
+    count = 0
+    with raw.cursor() as cur, cur.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+            count += 1
+    return count
 
 
 def bulk_insert(
@@ -31,30 +53,34 @@ def bulk_insert(
 ) -> int:
     """Insert ``rows`` (tuples in ``columns`` order) into ``model``'s table; returns the count."""
     names = ", ".join(columns)
+    table = model.__tablename__
     if conn.dialect.name == "postgresql":
-        raw = cast("psycopg.Connection[Any]", conn.connection.dbapi_connection)
-        count = 0
-        with (
-            raw.cursor() as cur,
-            cur.copy(f"COPY {model.__tablename__} ({names}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
-                count += 1
-        return count
-    sql = f"INSERT INTO {model.__tablename__} ({names}) VALUES ({', '.join('?' * len(columns))})"
-    count = 0
-    chunk: list[tuple[Any, ...]] = []
-    for row in rows:
-        chunk.append(tuple(_sqlite_value(v) for v in row))
-        if len(chunk) >= _CHUNK:
-            conn.exec_driver_sql(sql, chunk)
-            count += len(chunk)
-            chunk = []
-    if chunk:
-        conn.exec_driver_sql(sql, chunk)
-        count += len(chunk)
-    return count
+        return _copy(conn, table, names, rows)
+    materialised = [tuple(v.isoformat() if isinstance(v, date) else v for v in row) for row in rows]
+    return _sqlite_executemany(conn, table, columns, materialised)
+
+
+def bulk_insert_columns(
+    conn: Connection, model: type[Base], data: Mapping[str, Sequence[Any]]
+) -> int:
+    """Insert equal-length columns ``{name: values}`` into ``model``'s table."""
+    names = list(data)
+    table = model.__tablename__
+    if conn.dialect.name == "postgresql":
+        return _copy(conn, table, ", ".join(names), zip(*data.values(), strict=True))
+    columns = [_iso_column(data[n]) for n in names]
+    return _sqlite_executemany(conn, table, names, list(zip(*columns, strict=True)))
+
+
+def _sqlite_executemany(
+    conn: Connection, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]
+) -> int:
+    if not rows:
+        return 0
+    marks = ", ".join("?" * len(columns))
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+    conn.exec_driver_sql(sql, rows)  # one executemany; errors arrive wrapped like any other
+    return len(rows)
 
 
 def delete_all(conn: Connection, models: Iterable[type[Base]]) -> None:

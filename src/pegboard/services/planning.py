@@ -8,20 +8,20 @@ its timings and counts; only the newest run keeps its rows.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import numpy as np
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, Index, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from pegboard.engine import plan as run_engine
 from pegboard.engine import types as et
 from pegboard.engine.errors import BomCycleError
 from pegboard.errors import PlanningError
-from pegboard.model import Pegging, PlanException, PlannedOrder, PlanRun, PlanRunStatus
-from pegboard.services._bulk import bulk_insert
+from pegboard.model import Base, Pegging, PlanException, PlannedOrder, PlanRun, PlanRunStatus
+from pegboard.services._bulk import bulk_insert_columns
 from pegboard.services.snapshot import Snapshot, load_snapshot
 
 Progress = Callable[[str, int, int], None]
@@ -78,7 +78,8 @@ def run_plan(
     note("storing", 2, 3)
     with session.begin():
         conn = session.connection()
-        for model in (PlanException, Pegging, PlannedOrder):
+        indexes = _drop_plan_indexes(conn)
+        for model in _PLAN_TABLES:
             conn.execute(delete(model))
         run_id = conn.execute(
             insert(PlanRun)
@@ -93,6 +94,8 @@ def run_plan(
             .returning(PlanRun.id)
         ).scalar_one()
         _store(conn, run_id, snap, result)
+        for index in indexes:
+            index.create(conn)
         t3 = time.perf_counter()
         conn.execute(
             update(PlanRun)
@@ -123,131 +126,113 @@ def run_plan(
     )
 
 
+_PLAN_TABLES: tuple[type[Base], ...] = (PlanException, Pegging, PlannedOrder)
+
+
+def _drop_plan_indexes(conn: Connection) -> list[Index]:
+    """Drop the plan tables' indexes; building them after a bulk insert is far cheaper than
+    maintaining them row by row. The caller recreates them in the same transaction, so
+    other sessions never see the tables without them."""
+    indexes = [i for m in _PLAN_TABLES for i in m.__table__.indexes]  # type: ignore[attr-defined]
+    for index in indexes:
+        index.drop(conn)
+    return indexes
+
+
 def _dates(ordinals: et.IntArray) -> list[date]:
-    cache: dict[int, date] = {}
-    out = []
-    for o in ordinals.tolist():
-        d = cache.get(o)
-        if d is None:
-            d = cache[o] = date.fromordinal(o)
-        out.append(d)
-    return out
+    days = {o: date.fromordinal(o) for o in np.unique(ordinals).tolist()}
+    return [days[o] for o in ordinals.tolist()]
 
 
 def _optional_ids(ids: et.IntArray, positions: et.IntArray) -> list[int | None]:
-    return [int(ids[p]) if p >= 0 else None for p in positions.tolist()]
+    """Engine positions to database ids, ``None`` where the position is NO_ORDER."""
+    out = np.full(len(positions), None, dtype=object)
+    has = positions >= 0
+    out[has] = ids[positions[has]]
+    return list(out)
+
+
+def _pick(
+    tables: Sequence[Sequence[object]], which: et.IntArray, index: et.IntArray
+) -> list[object]:
+    """``tables[which[k]][index[k]]`` for every k, one vectorised gather per table."""
+    out = np.empty(len(which), dtype=object)
+    for t, table in enumerate(tables):
+        mask = which == t
+        if mask.any():
+            out[mask] = np.asarray(table, dtype=object)[index[mask]]
+    return list(out)
 
 
 def _store(conn: Connection, run_id: int, snap: Snapshot, result: et.PlanResult) -> None:
     inp = snap.input
     planned = result.planned
     item_ids = snap.item_ids
-    bulk_insert(
+    bulk_insert_columns(
         conn,
         PlannedOrder,
-        (
-            "plan_run_id",
-            "number",
-            "item_id",
-            "type",
-            "qty",
-            "release_date",
-            "due_date",
-            "earliest_completion",
-            "is_late",
-            "sales_order_id",
-        ),
-        zip(
-            [run_id] * len(planned),
-            planned.ref,
-            item_ids[planned.item].tolist(),
-            np.where(inp.items.is_make[planned.item], "make", "buy").tolist(),
-            planned.qty.tolist(),
-            _dates(planned.release),
-            _dates(planned.due),
-            _dates(planned.earliest_completion),
-            planned.is_late.tolist(),
-            _optional_ids(snap.sales_order_ids, planned.sales_order),
-            strict=True,
-        ),
+        {
+            "plan_run_id": [run_id] * len(planned),
+            "number": planned.ref,
+            "item_id": item_ids[planned.item].tolist(),
+            "type": np.where(inp.items.is_make[planned.item], "make", "buy").tolist(),
+            "qty": planned.qty.tolist(),
+            "release_date": _dates(planned.release),
+            "due_date": _dates(planned.due),
+            "earliest_completion": _dates(planned.earliest_completion),
+            "is_late": planned.is_late.tolist(),
+            "sales_order_id": _optional_ids(snap.sales_order_ids, planned.sales_order),
+        },
     )
-    bulk_insert(
-        conn,
-        Pegging,
-        (
-            "plan_run_id",
-            "supply_type",
-            "supply_ref",
-            "supply_sales_order_id",
-            "item_id",
-            "qty",
-            "demand_type",
-            "demand_ref",
-        ),
-        _pegging_rows(run_id, snap, result),
-    )
-    exc = result.exceptions
-    bulk_insert(
-        conn,
-        PlanException,
-        ("plan_run_id", "kind", "item_id", "order_ref", "date", "sales_order_id", "message"),
-        zip(
-            [run_id] * len(exc),
-            exc.kind,
-            item_ids[exc.item].tolist(),
-            exc.order,
-            _dates(exc.date),
-            _optional_ids(snap.sales_order_ids, exc.sales_order),
-            exc.message,
-            strict=True,
-        ),
-    )
-
-
-_DEMAND_TYPE_NAMES = {
-    et.SALES_LINE: "sales_order",
-    et.PLANNED_PARENT: "planned_order",
-    et.PRODUCTION_PARENT: "production_order",
-    et.SAFETY_STOCK: "safety_stock",
-}
-
-
-def _pegging_rows(
-    run_id: int, snap: Snapshot, result: et.PlanResult
-) -> Iterator[tuple[object, ...]]:
-    inp = snap.input
-    supply_refs = (inp.stock.location, inp.purchases.ref, inp.productions.ref, result.planned.ref)
+    peg = result.pegging
+    supply_refs = (inp.stock.location, inp.purchases.ref, inp.productions.ref, planned.ref)
     supply_pools = (
         inp.stock.sales_order,
         inp.purchases.sales_order,
         inp.productions.sales_order,
-        result.planned.sales_order,
+        planned.sales_order,
     )
-    demand_refs = (snap.demand_refs, result.planned.ref, inp.productions.ref)
-    so_ids = snap.sales_order_ids.tolist()
-    item_ids = snap.item_ids.tolist()
-    peg = result.pegging
-    for st, si, item, qty, dt, di in zip(
-        peg.supply_type.tolist(),
-        peg.supply_index.tolist(),
-        peg.item.tolist(),
-        peg.qty.tolist(),
-        peg.demand_type.tolist(),
-        peg.demand_index.tolist(),
-        strict=True,
-    ):
-        pool = int(supply_pools[st][si])
-        demand = "safety_stock" if dt == et.SAFETY_STOCK else demand_refs[dt][di]
-        yield (
-            run_id,
-            et.SUPPLY_TYPE_NAMES[st],
-            supply_refs[st][si],
-            so_ids[pool] if pool >= 0 else None,
-            item_ids[item],
-            qty,
-            _DEMAND_TYPE_NAMES[dt],
-            demand,
-        )
+    pools = np.full(len(peg), et.NO_ORDER, dtype=np.int64)
+    for t, pool in enumerate(supply_pools):
+        mask = peg.supply_type == t
+        pools[mask] = pool[peg.supply_index[mask]]
+    demand_refs = (snap.demand_refs, planned.ref, inp.productions.ref, ["safety_stock"])
+    bulk_insert_columns(
+        conn,
+        Pegging,
+        {
+            "plan_run_id": [run_id] * len(peg),
+            "supply_type": _pick(
+                [[n] for n in et.SUPPLY_TYPE_NAMES], peg.supply_type, np.zeros(len(peg), np.int64)
+            ),
+            "supply_ref": _pick(supply_refs, peg.supply_type, peg.supply_index),
+            "supply_sales_order_id": _optional_ids(snap.sales_order_ids, pools),
+            "item_id": item_ids[peg.item].tolist(),
+            "qty": peg.qty.tolist(),
+            "demand_type": _pick(
+                [[n] for n in _DEMAND_TYPE_NAMES], peg.demand_type, np.zeros(len(peg), np.int64)
+            ),
+            "demand_ref": _pick(demand_refs, peg.demand_type, np.maximum(peg.demand_index, 0)),
+        },
+    )
+    exc = result.exceptions
+    bulk_insert_columns(
+        conn,
+        PlanException,
+        {
+            "plan_run_id": [run_id] * len(exc),
+            "kind": exc.kind,
+            "item_id": item_ids[exc.item].tolist(),
+            "order_ref": exc.order,
+            "date": _dates(exc.date),
+            "sales_order_id": _optional_ids(snap.sales_order_ids, exc.sales_order),
+            "message": exc.message,
+        },
+    )
+
+
+# indexed by the engine's demand types: SALES_LINE, PLANNED_PARENT, PRODUCTION_PARENT, SAFETY_STOCK
+_DEMAND_TYPE_NAMES = ("sales_order", "planned_order", "production_order", "safety_stock")
 
 
 def current_run(session: Session) -> PlanRun | None:

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection, and_, func, literal, select
-from sqlalchemy.sql import Executable
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql import Executable
 
 from pegboard.engine import types as et
 from pegboard.model import (
@@ -51,12 +51,41 @@ class Snapshot:
     demand_refs: list[str]  # "SO/line" per demand
 
 
-def _rows(conn: Connection, stmt: Executable) -> list[tuple[Any, ...]]:
-    return list(conn.execute(stmt))
+Columns = list[tuple[Any, ...]]
 
 
-def _column(rows: list[tuple[Any, ...]], i: int, dtype: Any) -> Any:
-    return np.fromiter((r[i] for r in rows), dtype=dtype, count=len(rows))
+def _columns(conn: Connection, stmt: Executable) -> Columns:
+    """The result as columns, straight from the DBAPI cursor.
+
+    Building Row objects would cost more than the query; transposing with
+    ``zip(*rows)`` runs in C. SQLite hands back dates as ISO text, which
+    ``_ordinals`` reads as well as dates.
+    """
+    result = conn.execute(stmt)
+    try:
+        cursor = result.cursor
+        rows = cursor.fetchall() if cursor is not None else []
+    finally:
+        result.close()
+    width = len(stmt.selected_columns)  # type: ignore[attr-defined]
+    return list(zip(*rows, strict=True)) if rows else [() for _ in range(width)]
+
+
+def _ordinals(values: tuple[Any, ...], missing: int = -1) -> et.IntArray:
+    """A date column as day ordinals (``missing`` for NULL), converting each distinct day once."""
+    cache: dict[Any, int] = {None: missing}
+    out = np.empty(len(values), dtype=np.int64)
+    for k, value in enumerate(values):
+        day = cache.get(value)
+        if day is None:
+            as_date = value if isinstance(value, date) else date.fromisoformat(value)
+            day = cache[value] = as_date.toordinal()
+        out[k] = day
+    return out
+
+
+def _array(values: tuple[Any, ...], dtype: Any) -> Any:
+    return np.array(values, dtype=dtype) if values else np.empty(0, dtype=dtype)
 
 
 def _lookup(ids: et.IntArray) -> et.IntArray:
@@ -71,11 +100,12 @@ def _map(table: et.IntArray, ids: et.IntArray) -> et.IntArray:
     return table[ids]
 
 
-def _so_positions(table: et.IntArray, raw: list[tuple[Any, ...]], i: int) -> et.IntArray:
-    ids = np.fromiter((r[i] if r[i] is not None else -1 for r in raw), np.int64, count=len(raw))
-    out = np.full(len(raw), et.NO_ORDER, dtype=np.int64)
-    has = ids >= 0
-    out[has] = table[ids[has]]
+def _so_positions(table: et.IntArray, values: tuple[Any, ...]) -> et.IntArray:
+    """Sales order ids (or NULL) to engine positions (NO_ORDER for NULL)."""
+    ids = np.array(values, dtype=object) if values else np.empty(0, dtype=object)
+    out = np.full(len(values), et.NO_ORDER, dtype=np.int64)
+    has = np.array([v is not None for v in values], dtype=np.bool_)
+    out[has] = table[ids[has].astype(np.int64)]
     return out
 
 
@@ -93,7 +123,7 @@ def read_settings(conn: Connection, planning_date: date | None, today: date) -> 
 
 
 def _items(conn: Connection) -> tuple[et.Items, et.IntArray]:
-    raw = _rows(
+    raw = _columns(
         conn,
         select(
             Item.id,
@@ -110,18 +140,18 @@ def _items(conn: Connection) -> tuple[et.Items, et.IntArray]:
         ).order_by(Item.code),
     )
     items = et.Items(
-        code=[r[1] for r in raw],
-        is_make=np.fromiter((r[2] == "make" for r in raw), np.bool_, count=len(raw)),
-        is_mto=np.fromiter((r[3] == "mto" for r in raw), np.bool_, count=len(raw)),
-        lead_time=_column(raw, 4, np.int64),
-        lot_rule=np.fromiter((_LOT_RULES[str(r[5])] for r in raw), np.int64, count=len(raw)),
-        lot_qty=np.fromiter((r[6] or 0.0 for r in raw), np.float64, count=len(raw)),
-        period_days=np.fromiter((r[7] or 0 for r in raw), np.int64, count=len(raw)),
-        min_qty=_column(raw, 8, np.float64),
-        multiple=_column(raw, 9, np.float64),
-        safety_stock=_column(raw, 10, np.float64),
+        code=list(raw[1]),
+        is_make=np.array([t == "make" for t in raw[2]], dtype=np.bool_),
+        is_mto=np.array([t == "mto" for t in raw[3]], dtype=np.bool_),
+        lead_time=_array(raw[4], np.int64),
+        lot_rule=np.array([_LOT_RULES[str(r)] for r in raw[5]], dtype=np.int64),
+        lot_qty=np.array([q or 0.0 for q in raw[6]], dtype=np.float64),
+        period_days=np.array([d or 0 for d in raw[7]], dtype=np.int64),
+        min_qty=_array(raw[8], np.float64),
+        multiple=_array(raw[9], np.float64),
+        safety_stock=_array(raw[10], np.float64),
     )
-    return items, _column(raw, 0, np.int64)
+    return items, _array(raw[0], np.int64)
 
 
 def load_snapshot(conn: Connection, *, planning_date: date | None = None, today: date) -> Snapshot:
@@ -135,7 +165,7 @@ def load_snapshot(conn: Connection, *, planning_date: date | None = None, today:
     so_ids = np.fromiter((r[0] for r in so_rows), np.int64, count=len(so_rows))
     so_pos = _lookup(so_ids)
 
-    bom_raw = _rows(
+    bom_raw = _columns(
         conn,
         select(
             Bom.item_id,
@@ -146,14 +176,14 @@ def load_snapshot(conn: Connection, *, planning_date: date | None = None, today:
         ).join(Bom, Bom.id == BomLine.bom_id),
     )
     bom = et.Bom(
-        parent=_map(item_pos, _column(bom_raw, 0, np.int64)),
-        component=_map(item_pos, _column(bom_raw, 1, np.int64)),
-        qty_per=_column(bom_raw, 2, np.float64),
-        scrap_pct=_column(bom_raw, 3, np.float64),
-        sales_order=_so_positions(so_pos, bom_raw, 4),
+        parent=_map(item_pos, _array(bom_raw[0], np.int64)),
+        component=_map(item_pos, _array(bom_raw[1], np.int64)),
+        qty_per=_array(bom_raw[2], np.float64),
+        scrap_pct=_array(bom_raw[3], np.float64),
+        sales_order=_so_positions(so_pos, bom_raw[4]),
     )
 
-    stock_raw = _rows(
+    stock_raw = _columns(
         conn,
         select(
             StockBalance.item_id,
@@ -163,10 +193,10 @@ def load_snapshot(conn: Connection, *, planning_date: date | None = None, today:
         ).where(StockBalance.qty > 0),
     )
     stock = et.Stock(
-        item=_map(item_pos, _column(stock_raw, 0, np.int64)),
-        qty=_column(stock_raw, 1, np.float64),
-        location=[r[2] for r in stock_raw],
-        sales_order=_so_positions(so_pos, stock_raw, 3),
+        item=_map(item_pos, _array(stock_raw[0], np.int64)),
+        qty=_array(stock_raw[1], np.float64),
+        location=list(stock_raw[2]),
+        sales_order=_so_positions(so_pos, stock_raw[3]),
     )
     purchases = _purchases(conn, item_pos, so_pos)
     productions = _productions(conn, item_pos, so_pos, items)
@@ -186,7 +216,7 @@ def load_snapshot(conn: Connection, *, planning_date: date | None = None, today:
 
 def _purchases(conn: Connection, item_pos: et.IntArray, so_pos: et.IntArray) -> et.PurchaseLines:
     ref = PurchaseOrder.number + literal("/") + func.cast(PurchaseOrderLine.line, Item.code.type)
-    raw = _rows(
+    raw = _columns(
         conn,
         select(
             ref,
@@ -202,18 +232,18 @@ def _purchases(conn: Connection, item_pos: et.IntArray, so_pos: et.IntArray) -> 
         ),
     )
     return et.PurchaseLines(
-        ref=[r[0] for r in raw],
-        item=_map(item_pos, _column(raw, 1, np.int64)),
-        qty=_column(raw, 2, np.float64),
-        due=np.fromiter((r[3].toordinal() for r in raw), np.int64, count=len(raw)),
-        sales_order=_so_positions(so_pos, raw, 4),
+        ref=list(raw[0]),
+        item=_map(item_pos, _array(raw[1], np.int64)),
+        qty=_array(raw[2], np.float64),
+        due=_ordinals(raw[3]),
+        sales_order=_so_positions(so_pos, raw[4]),
     )
 
 
 def _productions(
     conn: Connection, item_pos: et.IntArray, so_pos: et.IntArray, items: et.Items
 ) -> et.ProductionOrders:
-    raw = _rows(
+    raw = _columns(
         conn,
         select(
             ProductionOrder.number,
@@ -228,20 +258,18 @@ def _productions(
             ProductionOrder.qty > ProductionOrder.completed_qty,
         ),
     )
-    item = _map(item_pos, _column(raw, 1, np.int64))
-    due = np.fromiter((r[3].toordinal() for r in raw), np.int64, count=len(raw))
-    given = np.fromiter(
-        (r[4].toordinal() if r[4] is not None else -1 for r in raw), np.int64, count=len(raw)
-    )
+    item = _map(item_pos, _array(raw[1], np.int64))
+    due = _ordinals(raw[3])
+    given = _ordinals(raw[4])
     start = np.where(given >= 0, given, due - items.lead_time[item])
     return et.ProductionOrders(
-        ref=[r[0] for r in raw],
+        ref=list(raw[0]),
         item=item,
-        qty=_column(raw, 2, np.float64),
+        qty=_array(raw[2], np.float64),
         due=due,
         start=start,
-        components_issued=np.fromiter((bool(r[5]) for r in raw), np.bool_, count=len(raw)),
-        sales_order=_so_positions(so_pos, raw, 6),
+        components_issued=np.array([bool(v) for v in raw[5]], dtype=np.bool_),
+        sales_order=_so_positions(so_pos, raw[6]),
     )
 
 
@@ -249,7 +277,7 @@ def _demands(
     conn: Connection, item_pos: et.IntArray, so_pos: et.IntArray
 ) -> tuple[et.Demands, list[str]]:
     so = aliased(SalesOrder)
-    raw = _rows(
+    raw = _columns(
         conn,
         select(
             SalesOrderLine.sales_order_id,
@@ -270,11 +298,11 @@ def _demands(
         ),
     )
     demands = et.Demands(
-        sales_order=_map(so_pos, _column(raw, 0, np.int64)),
-        line=_column(raw, 1, np.int64),
-        item=_map(item_pos, _column(raw, 2, np.int64)),
-        qty=_column(raw, 3, np.float64),
-        due=np.fromiter((r[4].toordinal() for r in raw), np.int64, count=len(raw)),
-        priority=_column(raw, 5, np.int64),
+        sales_order=_map(so_pos, _array(raw[0], np.int64)),
+        line=_array(raw[1], np.int64),
+        item=_map(item_pos, _array(raw[2], np.int64)),
+        qty=_array(raw[3], np.float64),
+        due=_ordinals(raw[4]),
+        priority=_array(raw[5], np.int64),
     )
-    return demands, [f"{r[6]}/{r[1]}" for r in raw]
+    return demands, [f"{number}/{line}" for number, line in zip(raw[6], raw[1], strict=True)]

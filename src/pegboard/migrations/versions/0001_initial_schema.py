@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 20:10:47.286643
+Create Date: 2026-11-24 20:47:32.397127
 """
 
 from __future__ import annotations
@@ -238,7 +238,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("pegging", schema=None) as batch_op:
         batch_op.create_index("ix_pegging_demand", ["demand_ref"], unique=False)
-        batch_op.create_index(batch_op.f("ix_pegging_item_id"), ["item_id"], unique=False)
         batch_op.create_index("ix_pegging_supply", ["supply_ref"], unique=False)
 
     op.create_table(
@@ -268,13 +267,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_plan_exception")),
     )
     with op.batch_alter_table("plan_exception", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_plan_exception_item_id"), ["item_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_plan_exception_kind"), ["kind"], unique=False)
         batch_op.create_index(
-            batch_op.f("ix_plan_exception_order_ref"), ["order_ref"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_plan_exception_sales_order_id"), ["sales_order_id"], unique=False
+            "ix_plan_exception_kind_sales_order", ["kind", "sales_order_id"], unique=False
         )
 
     op.create_table(
@@ -320,12 +314,6 @@ def upgrade() -> None:
     with op.batch_alter_table("planned_order", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_planned_order_item_id"), ["item_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_planned_order_number"), ["number"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_planned_order_release_date"), ["release_date"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_planned_order_sales_order_id"), ["sales_order_id"], unique=False
-        )
 
     op.create_table(
         "purchase_order_line",
@@ -701,22 +689,16 @@ def downgrade() -> None:
 
     op.drop_table("purchase_order_line")
     with op.batch_alter_table("planned_order", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_planned_order_sales_order_id"))
-        batch_op.drop_index(batch_op.f("ix_planned_order_release_date"))
         batch_op.drop_index(batch_op.f("ix_planned_order_number"))
         batch_op.drop_index(batch_op.f("ix_planned_order_item_id"))
 
     op.drop_table("planned_order")
     with op.batch_alter_table("plan_exception", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_plan_exception_sales_order_id"))
-        batch_op.drop_index(batch_op.f("ix_plan_exception_order_ref"))
-        batch_op.drop_index(batch_op.f("ix_plan_exception_kind"))
-        batch_op.drop_index(batch_op.f("ix_plan_exception_item_id"))
+        batch_op.drop_index("ix_plan_exception_kind_sales_order")
 
     op.drop_table("plan_exception")
     with op.batch_alter_table("pegging", schema=None) as batch_op:
         batch_op.drop_index("ix_pegging_supply")
-        batch_op.drop_index(batch_op.f("ix_pegging_item_id"))
         batch_op.drop_index("ix_pegging_demand")
 
     op.drop_table("pegging")
