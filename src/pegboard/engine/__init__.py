@@ -1,0 +1,41 @@
+"""The planning engine: a pure function from column tables to a plan.
+
+``plan(PlanInput) -> PlanResult``; see ``README.md`` beside this file for the
+rules it follows and the interpretations it adds to the bundle format.
+"""
+
+from pegboard.engine.errors import BomCycleError
+from pegboard.engine.levels import low_level_codes
+from pegboard.engine.run import plan
+from pegboard.engine.types import (
+    Bom,
+    Demands,
+    Exceptions,
+    Items,
+    Pegging,
+    PlanInput,
+    PlannedOrders,
+    PlanResult,
+    ProductionOrders,
+    PurchaseLines,
+    Settings,
+    Stock,
+)
+
+__all__ = [
+    "Bom",
+    "BomCycleError",
+    "Demands",
+    "Exceptions",
+    "Items",
+    "Pegging",
+    "PlanInput",
+    "PlanResult",
+    "PlannedOrders",
+    "ProductionOrders",
+    "PurchaseLines",
+    "Settings",
+    "Stock",
+    "low_level_codes",
+    "plan",
+]

@@ -1,0 +1,249 @@
+"""Planning exceptions (rule 9) as rows: late, expedite, defer, cancel, shortage.
+
+Each row names one sales order behind it, found through the traces, so a
+planner can filter the list by the order a customer asks about. Rows come out
+sorted by (kind, order ref, sales-order id, date). ``late`` and ``shortage``
+can run to millions of rows on a big plan, so they are built as arrays in that
+order directly (traces are kept in sales-order id order), with one message
+object shared by all rows that say the same thing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+
+from pegboard.engine._arrays import ranges, string_rank, unique_inverse
+from pegboard.engine.lots import TOL
+from pegboard.engine.planned import PegColumns
+from pegboard.engine.supply import SupplyTable
+from pegboard.engine.trace import TraceStore
+from pegboard.engine.types import (
+    NO_ORDER,
+    PLANNED,
+    PLANNED_PARENT,
+    PRODUCTION,
+    PRODUCTION_PARENT,
+    PURCHASE,
+    SALES_LINE,
+    STOCK,
+    BoolArray,
+    Exceptions,
+    FloatArray,
+    IntArray,
+    PlanInput,
+    PlannedOrders,
+)
+
+Row = tuple[int, str, int, int, str]  # item, order ref, date, sales order, message
+
+
+@functools.lru_cache(maxsize=4096)
+def day(ordinal: int) -> str:
+    """ISO date for messages; a day ordinal outside the calendar is shown as is."""
+    try:
+        return dt.date.fromordinal(ordinal).isoformat()
+    except (ValueError, OverflowError):
+        return str(ordinal)
+
+
+def quantity(value: float) -> str:
+    text = f"{round(value, 6):.6f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+@dataclass(frozen=True)
+class ExceptionFacts:
+    inp: PlanInput
+    planned: PlannedOrders
+    clamped: BoolArray
+    traces: TraceStore
+    pegs: PegColumns
+    expedites: PegColumns  # one row per pull-in: supply, pulling demand, its date
+    supply: SupplyTable
+    remaining: FloatArray  # unallocated quantity per supply-table row
+
+
+@dataclass(frozen=True)
+class _Block:
+    """Rows of one kind, already in their final order."""
+
+    item: IntArray
+    order: list[str]
+    date: IntArray
+    so: IntArray
+    message: list[str]
+
+
+def _sorted_block(rows: list[Row], ids: list[str]) -> _Block:
+    rows = sorted(rows, key=lambda r: (r[1], ids[r[3]] if r[3] >= 0 else "", r[2], r[4], r[0]))
+    return _Block(
+        item=np.asarray([r[0] for r in rows], dtype=np.int64),
+        order=[r[1] for r in rows],
+        date=np.asarray([r[2] for r in rows], dtype=np.int64),
+        so=np.asarray([r[3] for r in rows], dtype=np.int64),
+        message=[r[4] for r in rows],
+    )
+
+
+class _Builder:
+    def __init__(self, facts: ExceptionFacts) -> None:
+        self.facts = facts
+        inp = facts.inp
+        self.ids = inp.sales_orders
+        self.open_ref = {PURCHASE: inp.purchases.ref, PRODUCTION: inp.productions.ref}
+        self.open_item = {PURCHASE: inp.purchases.item, PRODUCTION: inp.productions.item}
+        self.open_due = {PURCHASE: inp.purchases.due, PRODUCTION: inp.productions.due}
+        p = facts.planned
+        self.refs = np.asarray(p.ref, dtype=object)
+        # refs PL-000001.. sort by number while they have six digits
+        self.ref_rank = None if len(p) < 999_999 else string_rank(p.ref)
+
+    def _per_order(self, orders: IntArray, with_none: bool) -> tuple[IntArray, IntArray, IntArray]:
+        """(row's order, row's sales order, row's position in ``orders``) for the
+        traced sales orders of planned orders; a row without sales order for an
+        order with none when ``with_none``."""
+        traces = self.facts.traces
+        lo = traces.start[PLANNED][orders]
+        count = traces.end[PLANNED][orders] - lo
+        per = np.maximum(count, 1) if with_none else count
+        which = np.repeat(np.arange(orders.size, dtype=np.int64), per)
+        so = np.full(which.size, NO_ORDER, dtype=np.int64)
+        first = np.cumsum(per) - per
+        traced = count > 0
+        so[ranges(first[traced], count[traced])] = traces.so[ranges(lo[traced], count[traced])]
+        rows = np.repeat(lo, per) + (np.arange(which.size) - np.repeat(first, per))
+        owner = orders[which]
+        if self.ref_rank is not None:
+            order = np.argsort(self.ref_rank[owner], kind="stable")
+            owner, so, rows = owner[order], so[order], rows[order]
+        return owner, so, rows
+
+    def late(self) -> _Block:
+        p = self.facts.planned
+        late = np.flatnonzero(p.is_late).astype(np.int64)
+        texts = [
+            f"due {day(due)}, earliest completion {day(done)}"
+            + (", release would be before the planning date" if clamped else "")
+            for due, done, clamped in zip(
+                p.due[late].tolist(),
+                p.earliest_completion[late].tolist(),
+                self.facts.clamped[late].tolist(),
+                strict=True,
+            )
+        ]
+        owner, so, _ = self._per_order(late, with_none=True)
+        by_order = np.empty(len(p), dtype=object)
+        by_order[late] = texts
+        return _Block(
+            item=p.item[owner],
+            order=self.refs[owner].tolist(),
+            date=p.earliest_completion[owner],
+            so=so,
+            message=by_order[owner].tolist(),
+        )
+
+    def shortage(self) -> _Block:
+        p = self.facts.planned
+        owner, so, rows = self._per_order(np.arange(len(p), dtype=np.int64), with_none=False)
+        qty, inverse = unique_inverse(np.round(self.facts.traces.qty[rows], 6))
+        shown = [quantity(q) for q in qty.tolist()]
+        make = np.asarray([f"{q} to make" for q in shown] or [""], dtype=object)
+        buy = np.asarray([f"{q} to buy" for q in shown] or [""], dtype=object)
+        is_make = np.asarray(self.facts.inp.items.is_make, dtype=np.bool_)[p.item[owner]]
+        message = np.where(is_make, make[inverse], buy[inverse])
+        return _Block(
+            item=p.item[owner],
+            order=self.refs[owner].tolist(),
+            date=p.release[owner],
+            so=so,
+            message=message.tolist(),
+        )
+
+    def _demand_orders(self, dtype: int, didx: int, dso: int) -> list[int]:
+        if dtype == SALES_LINE:
+            return [dso]
+        traces = self.facts.traces
+        if dtype == PLANNED_PARENT:
+            return traces.sales_orders(PLANNED, didx) or [NO_ORDER]
+        if dtype == PRODUCTION_PARENT:
+            return traces.sales_orders(PRODUCTION, didx) or [NO_ORDER]
+        return [NO_ORDER]
+
+    def expedite(self) -> _Block:
+        ex = self.facts.expedites
+        needed: dict[tuple[int, int, int], int] = {}
+        columns = (ex["stype"], ex["sidx"], ex["dtype"], ex["didx"], ex["dso"], ex["ddate"])
+        for stype, sidx, dtype, didx, dso, date in zip(*(c.tolist() for c in columns), strict=True):
+            for so in self._demand_orders(dtype, didx, dso):
+                key = (stype, sidx, so)
+                needed[key] = min(needed.get(key, date), date)
+        rows: list[Row] = []
+        for (stype, sidx, so), date in needed.items():
+            due = int(self.open_due[stype][sidx])
+            text = f"due {day(due)}, needed on {day(date)}"
+            rows.append(
+                (int(self.open_item[stype][sidx]), self.open_ref[stype][sidx], date, so, text)
+            )
+        return _sorted_block(rows, self.ids)
+
+    def defer(self) -> _Block:
+        pegs = self.facts.pegs
+        inp = self.facts.inp
+        pd = inp.settings.planning_date
+        never = np.iinfo(np.int64).max
+        rows: list[Row] = []
+        for stype in (PURCHASE, PRODUCTION):
+            due = np.asarray(self.open_due[stype], dtype=np.int64)
+            first = np.full(due.size, never, dtype=np.int64)
+            mine = pegs["stype"] == stype
+            np.minimum.at(first, pegs["sidx"][mine], pegs["ddate"][mine])
+            late_use = (first != never) & (first > np.maximum(due, pd) + inp.settings.defer_days)
+            for index in np.flatnonzero(late_use).tolist():
+                date = int(first[index])
+                text = f"due {day(int(due[index]))}, first needed on {day(date)}"
+                item = int(self.open_item[stype][index])
+                ref = self.open_ref[stype][index]
+                traced = self.facts.traces.sales_orders(stype, index) or [NO_ORDER]
+                rows.extend((item, ref, date, so, text) for so in traced)
+        return _sorted_block(rows, self.ids)
+
+    def cancel(self) -> _Block:
+        table = self.facts.supply
+        spare = (self.facts.remaining > TOL) & (table.stype != STOCK)
+        rows: list[Row] = []
+        for row in np.flatnonzero(spare).tolist():
+            stype, index = int(table.stype[row]), int(table.sidx[row])
+            text = f"{quantity(float(self.facts.remaining[row]))} not needed"
+            due = int(self.open_due[stype][index])
+            rows.append((int(table.item[row]), self.open_ref[stype][index], due, NO_ORDER, text))
+        return _sorted_block(rows, self.ids)
+
+
+def build_exceptions(facts: ExceptionFacts) -> Exceptions:
+    b = _Builder(facts)
+    blocks = {
+        "cancel": b.cancel(),
+        "defer": b.defer(),
+        "expedite": b.expedite(),
+        "late": b.late(),
+        "shortage": b.shortage(),
+    }
+    kind: list[str] = []
+    order: list[str] = []
+    message: list[str] = []
+    for name, block in blocks.items():
+        kind.extend([name] * len(block.order))
+        order.extend(block.order)
+        message.extend(block.message)
+    return Exceptions(
+        kind=kind,
+        item=np.concatenate([b.item for b in blocks.values()]).astype(np.int64),
+        order=order,
+        date=np.concatenate([b.date for b in blocks.values()]).astype(np.int64),
+        sales_order=np.concatenate([b.so for b in blocks.values()]).astype(np.int64),
+        message=message,
+    )
