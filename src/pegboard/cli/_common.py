@@ -89,6 +89,10 @@ def fmt(value: object) -> str:
     return str(value)
 
 
+_PROSE_COLUMNS = {"description", "message"}
+"""Columns that may wrap; ids, dates and numbers stay on one line so they can be read and copied."""
+
+
 def emit(
     title: str,
     header: Sequence[str],
@@ -112,7 +116,14 @@ def emit(
         return
     table = Table(title=title, title_justify="left", title_style="bold", expand=False)
     for name in header:
-        table.add_column(name, justify="right" if name in numeric else "left", overflow="fold")
+        prose = name in _PROSE_COLUMNS or name.startswith("why")
+        table.add_column(
+            name,
+            justify="right" if name in numeric else "left",
+            no_wrap=not prose,
+            overflow="fold" if prose else "ellipsis",
+            ratio=1 if prose else None,
+        )
     for row in rows:
         table.add_row(*(fmt(v) for v in row))
     console.print(table)

@@ -46,7 +46,7 @@ def _import(path: Path) -> None:
         counts = replace_company(s, data, author=get_settings().user, progress=progress)
     rows = [(name, n) for name, n in counts.items()]
     emit(
-        f"Imported {path} in {time.perf_counter() - started:.1f} s",
+        f"Imported {path.name} in {time.perf_counter() - started:.1f} s",
         ("file", "rows"),
         rows,
         numeric=("rows",),
@@ -108,29 +108,21 @@ def _plan(planning_date: date | None) -> PlanSummary:
         )
     emit(
         f"Plan of {summary.planning_date.isoformat()} (run {summary.run_id})",
-        (
-            "items",
-            "demands",
-            "planned orders",
-            "pegging rows",
-            "exceptions",
-            "load s",
-            "engine s",
-            "store s",
-        ),
+        ("", "count", "seconds"),
         [
+            ("items", summary.items, ""),
+            ("sales-order lines", summary.demands, ""),
+            ("planned orders", summary.planned_orders, ""),
+            ("pegging rows", summary.pegging_rows, ""),
+            ("exceptions", summary.exceptions, ""),
             (
-                summary.items,
-                summary.demands,
-                summary.planned_orders,
-                summary.pegging_rows,
-                summary.exceptions,
-                f"{summary.load_seconds:.2f}",
-                f"{summary.engine_seconds:.2f}",
-                f"{summary.store_seconds:.2f}",
-            )
+                "load / engine / store",
+                "",
+                f"{summary.load_seconds:.2f} / "
+                f"{summary.engine_seconds:.2f} / {summary.store_seconds:.2f}",
+            ),
         ],
-        numeric=("items", "demands", "planned orders", "pegging rows", "exceptions"),
+        numeric=("count", "seconds"),
     )
     return summary
 

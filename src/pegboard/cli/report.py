@@ -28,29 +28,40 @@ def _day(text: str | None) -> date | None:
 def print_late(
     lines: Sequence[LineStatus], *, as_csv: bool = False, limit: int | None = None
 ) -> None:
-    rows = []
+    """Each late line with the chain of supplies that sets its date, as a tree (or CSV rows)."""
+    title = f"Late sales-order lines ({len(lines)})"
+    if as_csv or not lines:
+        rows = [
+            (
+                line.demand,
+                line.item,
+                line.qty,
+                line.due,
+                line.projected,
+                line.late_days,
+                " <- ".join(f"{n.item} {n.supply} {n.available.isoformat()}" for n in _chain(line)),
+            )
+            for line in lines[:limit]
+        ]
+        header = ("order line", "item", "qty", "due", "projected", "days late", "chain")
+        emit(title, header, rows, as_csv=as_csv, empty="none: every line is projected on time")
+        return
+    root = Tree(f"[bold]{title}[/]")
     for line in lines[:limit]:
-        chain = reports.critical_chain(_latest(line)) if line.supplies else []
-        why = " ← ".join(f"{n.item} ({n.supply}, {n.available.isoformat()})" for n in chain)
-        rows.append(
-            (line.demand, line.item, line.qty, line.due, line.projected, line.late_days, why)
+        branch = root.add(
+            f"[bold]{line.demand}[/] {line.item} × {fmt(line.qty)}: due {line.due.isoformat()}, "
+            f"projected [red]{line.projected.isoformat()}[/] ({line.late_days} days late)"
         )
-    emit(
-        f"Late sales-order lines ({len(lines)})",
-        (
-            "order line",
-            "item",
-            "qty",
-            "due",
-            "projected",
-            "days late",
-            "why: the chain that sets the date",
-        ),
-        rows,
-        as_csv=as_csv,
-        numeric=("qty", "days late"),
-        empty="none — every line is projected on time",
-    )
+        for node in _chain(line):
+            branch = branch.add(
+                f"{node.item} ← {node.supply_type.replace('_', ' ')} [cyan]{node.supply}[/], "
+                f"ready {node.available.isoformat()}"
+            )
+    console.print(root)
+
+
+def _chain(line: LineStatus) -> list[PegNode]:
+    return reports.critical_chain(_latest(line)) if line.supplies else []
 
 
 def _latest(line: LineStatus) -> PegNode:
