@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from pegboard.bundle.importer import read_bundle
 from pegboard.errors import NotFoundError, PlanningError
-from pegboard.model import Bom, BomLine, Item, PlannedOrder, PlanRun
+from pegboard.model import Bom, BomLine, Item, PlanLine, PlannedOrder, PlanRun
 from pegboard.services import plan_results, reports
 from pegboard.services.company_data import replace_company
 from pegboard.services.planning import run_plan
@@ -120,3 +120,31 @@ def test_plan_date_override(engine: Engine, basic: Session) -> None:
     with basic.begin():
         late = {r[2] for r in plan_results.exception_rows(basic) if r[0] == "late"}
     assert "PL-000001" in late  # FA for SO-1 must start 12-08, before the planning date
+
+
+def test_plan_lines_project_each_sales_line(basic: Session) -> None:
+    run_plan(basic, author="test")
+    with basic.begin():
+        rows = basic.execute(
+            select(
+                PlanLine.demand_ref, PlanLine.due_date, PlanLine.projected_date, PlanLine.late_days
+            ).order_by(PlanLine.demand_ref)
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        ("SO-1/1", date(2026, 12, 10), date(2026, 12, 10), 0),
+        ("SO-2/1", date(2026, 12, 20), date(2026, 12, 20), 0),
+    ]
+
+
+def test_late_line_projection_and_report(basic: Session) -> None:
+    # planning on 12-09: FA for SO-1 must start 12-08; its components are there
+    # (stock, PO-1 due 12-01), so it can be done 12-09 + 2 days = 12-11, a day late.
+    run_plan(basic, author="test", planning_date=date(2026, 12, 9))
+    with basic.begin():
+        late = reports.late_orders(basic)
+        assert reports.count_late(basic) == 1
+    assert [(x.demand, x.projected, x.late_days) for x in late] == [
+        ("SO-1/1", date(2026, 12, 11), 1)
+    ]
+    chain = reports.critical_chain(late[0].supplies[0])
+    assert [n.item for n in chain][:1] == ["FA"]

@@ -141,21 +141,36 @@ def plan(
     _attention(summary.planning_date)
 
 
-def _attention(planning_date: date, limit: int = 15) -> None:
-    """Late orders, shortages and this week's releases: what a planner looks at first."""
+def _attention(planning_date: date, limit: int = 12) -> None:
+    """Late lines, shortages, this week's releases and actions: what a planner looks at first."""
     week = planning_date + timedelta(days=7)
     with session() as s, s.begin():
-        report.print_late(reports.late_orders(s), limit=limit)
-        short = reports.shortages(s)
-        report.print_exceptions(f"Shortages ({len(short)})", short[:limit])
-        report.print_planned(
-            f"Buy by {week.isoformat()}", reports.buy_list(s, until=week)[:limit], by="supplier"
+        late = reports.late_orders(s, limit=limit)
+        report.print_late(late, total=reports.count_late(s))
+        report.print_exceptions(
+            _title("Shortages", limit, reports.count_exceptions(s, reports.SHORTAGE)),
+            reports.shortages(s, limit=limit),
         )
+        buy_total = reports.count_planned(s, "buy", until=week)
         report.print_planned(
-            f"Make by {week.isoformat()}", reports.make_list(s, until=week)[:limit], by="item"
+            _title(f"Buy by {week.isoformat()}", limit, buy_total),
+            reports.buy_list(s, until=week, limit=limit),
+            by="supplier",
         )
-        acts = reports.actions(s)
-        report.print_exceptions(f"Actions on open orders ({len(acts)})", acts[:limit])
+        make_total = reports.count_planned(s, "make", until=week)
+        report.print_planned(
+            _title(f"Make by {week.isoformat()}", limit, make_total),
+            reports.make_list(s, until=week, limit=limit),
+            by="item",
+        )
+        report.print_exceptions(
+            _title("Actions on open orders", limit, reports.count_exceptions(s, reports.ACTIONS)),
+            reports.actions(s, limit=limit),
+        )
+
+
+def _title(label: str, limit: int, total: int) -> str:
+    return f"{label} ({total:,})" if total <= limit else f"{label} (first {limit} of {total:,})"
 
 
 @app.command()

@@ -26,10 +26,12 @@ def _day(text: str | None) -> date | None:
 
 
 def print_late(
-    lines: Sequence[LineStatus], *, as_csv: bool = False, limit: int | None = None
+    lines: Sequence[LineStatus], *, as_csv: bool = False, total: int | None = None
 ) -> None:
     """Each late line with the chain of supplies that sets its date, as a tree (or CSV rows)."""
-    title = f"Late sales-order lines ({len(lines)})"
+    total = len(lines) if total is None else total
+    shown = f"first {len(lines)} of {total:,}" if total > len(lines) else f"{total:,}"
+    title = f"Late sales-order lines ({shown})"
     if as_csv or not lines:
         rows = [
             (
@@ -41,13 +43,13 @@ def print_late(
                 line.late_days,
                 " <- ".join(f"{n.item} {n.supply} {n.available.isoformat()}" for n in _chain(line)),
             )
-            for line in lines[:limit]
+            for line in lines
         ]
         header = ("order line", "item", "qty", "due", "projected", "days late", "chain")
         emit(title, header, rows, as_csv=as_csv, empty="none: every line is projected on time")
         return
     root = Tree(f"[bold]{title}[/]")
-    for line in lines[:limit]:
+    for line in lines:
         branch = root.add(
             f"[bold]{line.demand}[/] {line.item} × {fmt(line.qty)}: due {line.due.isoformat()}, "
             f"projected [red]{line.projected.isoformat()}[/] ({line.late_days} days late)"

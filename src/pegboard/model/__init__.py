@@ -15,7 +15,7 @@ from pegboard.model.enums import (
     Strategy,
 )
 from pegboard.model.item import Item
-from pegboard.model.plan import Pegging, PlanException, PlannedOrder, PlanRun
+from pegboard.model.plan import Pegging, PlanException, PlanLine, PlannedOrder, PlanRun
 from pegboard.model.production import ProductionOrder
 from pegboard.model.purchasing import PurchaseOrder, PurchaseOrderLine
 from pegboard.model.sales import SalesOrder, SalesOrderLine
@@ -33,6 +33,7 @@ __all__ = [
     "LotRule",
     "Pegging",
     "PlanException",
+    "PlanLine",
     "PlanRun",
     "PlanRunStatus",
     "PlannedOrder",

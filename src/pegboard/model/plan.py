@@ -86,3 +86,24 @@ class PlanException(Base):
     date: Mapped[date]
     sales_order_id: Mapped[int | None] = mapped_column(ForeignKey("sales_order.id"))
     message: Mapped[str] = mapped_column(String(1000))
+
+
+class PlanLine(Base):
+    """Each open sales-order line as the plan sees it: when it can be complete.
+
+    ``projected_date`` is the latest availability of the supplies pegged to the
+    line (NULL when the line is beyond the horizon and was not planned). It is
+    what "promised vs projected" and the late report read.
+    """
+
+    __tablename__ = "plan_line"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_run_id: Mapped[int] = mapped_column(ForeignKey("plan_run.id", ondelete="CASCADE"))
+    sales_order_line_id: Mapped[int] = mapped_column(
+        ForeignKey("sales_order_line.id", ondelete="CASCADE"), index=True
+    )
+    demand_ref: Mapped[str] = mapped_column(String(200))
+    due_date: Mapped[date]
+    projected_date: Mapped[date | None]
+    late_days: Mapped[int] = mapped_column(default=0)

@@ -20,7 +20,15 @@ from pegboard.engine import plan as run_engine
 from pegboard.engine import types as et
 from pegboard.engine.errors import BomCycleError
 from pegboard.errors import PlanningError
-from pegboard.model import Base, Pegging, PlanException, PlannedOrder, PlanRun, PlanRunStatus
+from pegboard.model import (
+    Base,
+    Pegging,
+    PlanException,
+    PlanLine,
+    PlannedOrder,
+    PlanRun,
+    PlanRunStatus,
+)
 from pegboard.services._bulk import bulk_insert_columns
 from pegboard.services.snapshot import Snapshot, load_snapshot
 
@@ -126,7 +134,7 @@ def run_plan(
     )
 
 
-_PLAN_TABLES: tuple[type[Base], ...] = (PlanException, Pegging, PlannedOrder)
+_PLAN_TABLES: tuple[type[Base], ...] = (PlanLine, PlanException, Pegging, PlannedOrder)
 
 
 def _drop_plan_indexes(conn: Connection) -> list[Index]:
@@ -215,6 +223,7 @@ def _store(conn: Connection, run_id: int, snap: Snapshot, result: et.PlanResult)
             "demand_ref": _pick(demand_refs, peg.demand_type, np.maximum(peg.demand_index, 0)),
         },
     )
+    _store_lines(conn, run_id, snap, result)
     exc = result.exceptions
     bulk_insert_columns(
         conn,
@@ -227,6 +236,52 @@ def _store(conn: Connection, run_id: int, snap: Snapshot, result: et.PlanResult)
             "date": _dates(exc.date),
             "sales_order_id": _optional_ids(snap.sales_order_ids, exc.sales_order),
             "message": exc.message,
+        },
+    )
+
+
+def line_projection(inp: et.PlanInput, result: et.PlanResult) -> et.IntArray:
+    """Per demand: the day its last pegged supply is available (-1 when nothing is pegged).
+
+    Stock is available on the planning date, an open order on its due date (not
+    before the planning date), a planned order on its due date, or at its
+    earliest completion when that is later (it is late).
+    """
+    pd = inp.settings.planning_date
+    peg = result.pegging
+    available = np.full(len(peg), pd, dtype=np.int64)
+    for table, due in ((et.PURCHASE, inp.purchases.due), (et.PRODUCTION, inp.productions.due)):
+        mask = peg.supply_type == table
+        available[mask] = np.maximum(due[peg.supply_index[mask]], pd)
+    mask = peg.supply_type == et.PLANNED
+    planned = peg.supply_index[mask]
+    available[mask] = np.maximum(
+        result.planned.earliest_completion[planned], result.planned.due[planned]
+    )
+    projected = np.full(len(inp.demands), -1, dtype=np.int64)
+    lines = peg.demand_type == et.SALES_LINE
+    np.maximum.at(projected, peg.demand_index[lines], available[lines])
+    return projected
+
+
+def _store_lines(conn: Connection, run_id: int, snap: Snapshot, result: et.PlanResult) -> None:
+    demands = snap.input.demands
+    projected = line_projection(snap.input, result)
+    planned = projected >= 0
+    late = np.where(planned, np.maximum(projected - demands.due, 0), 0)
+    days = _dates(np.where(planned, projected, demands.due))
+    bulk_insert_columns(
+        conn,
+        PlanLine,
+        {
+            "plan_run_id": [run_id] * len(demands),
+            "sales_order_line_id": snap.demand_line_ids.tolist(),
+            "demand_ref": snap.demand_refs,
+            "due_date": _dates(demands.due),
+            "projected_date": [
+                d if p else None for d, p in zip(days, planned.tolist(), strict=True)
+            ],
+            "late_days": late.tolist(),
         },
     )
 

@@ -8,10 +8,12 @@ never one row at a time.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from pegboard.errors import NotFoundError
@@ -19,6 +21,7 @@ from pegboard.model import (
     Item,
     Pegging,
     PlanException,
+    PlanLine,
     PlannedOrder,
     ProductionOrder,
     PurchaseOrder,
@@ -96,52 +99,65 @@ class _Availability:
         self.planning_date = planning_date
 
     def of(self, rows: list[tuple[str, str]]) -> dict[tuple[str, str], date]:
-        out: dict[tuple[str, str], date] = {}
         by_type: dict[str, set[str]] = defaultdict(set)
         for supply_type, ref in rows:
             by_type[supply_type].add(ref)
-        for ref in by_type.get("stock", ()):
-            out[("stock", ref)] = self.planning_date
-        if refs := by_type.get("planned_order"):
-            stmt = select(PlannedOrder.number, PlannedOrder.earliest_completion).where(
-                PlannedOrder.number.in_(refs)
-            )
-            out.update((("planned_order", n), d) for n, d in self.session.execute(stmt))
-        if refs := by_type.get("production_order"):
-            stmt2 = select(ProductionOrder.number, ProductionOrder.due_date).where(
-                ProductionOrder.number.in_(refs)
-            )
-            out.update((("production_order", n), d) for n, d in self.session.execute(stmt2))
-        if refs := by_type.get("purchase_order"):
-            po_ref = (
-                PurchaseOrder.number
-                + "/"
-                + func.cast(PurchaseOrderLine.line, PurchaseOrder.number.type)
-            )
-            stmt3 = (
-                select(po_ref, PurchaseOrderLine.due_date)
-                .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.purchase_order_id)
-                .where(po_ref.in_(refs))
-            )
-            out.update((("purchase_order", n), d) for n, d in self.session.execute(stmt3))
-        return {
-            k: max(v, self.planning_date) if k[0] != "planned_order" else v for k, v in out.items()
-        }
+        out = {("stock", ref): self.planning_date for ref in by_type.pop("stock", ())}
+        for supply_type, refs in by_type.items():
+            for chunk in _chunks(sorted(refs)):
+                for ref, day in self.session.execute(_availability_query(supply_type, chunk)):
+                    late_enough = (
+                        day if supply_type == "planned_order" else max(day, self.planning_date)
+                    )
+                    out[(supply_type, ref)] = late_enough
+        return out
+
+
+def _availability_query(supply_type: str, refs: Sequence[str]) -> Select[str, date]:
+    """When each supply of one type is available: planned orders at their earliest
+    completion, open orders at their due date."""
+    if supply_type == "planned_order":
+        return select(PlannedOrder.number, PlannedOrder.earliest_completion).where(
+            PlannedOrder.number.in_(refs)
+        )
+    if supply_type == "production_order":
+        return select(ProductionOrder.number, ProductionOrder.due_date).where(
+            ProductionOrder.number.in_(refs)
+        )
+    po_ref = (
+        PurchaseOrder.number + "/" + func.cast(PurchaseOrderLine.line, PurchaseOrder.number.type)
+    )
+    return (
+        select(po_ref, PurchaseOrderLine.due_date)
+        .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.purchase_order_id)
+        .where(po_ref.in_(refs))
+    )
+
+
+_CHUNK = 5_000
+"""Values per IN list: well under every database's bind-parameter limit."""
+
+
+def _chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]
 
 
 def _peg_children(
     session: Session, demands: list[str], avail: _Availability
 ) -> dict[str, list[PegNode]]:
     """The supplies pegged to each demand ref, with their availability."""
-    if not demands:
-        return {}
-    stmt = (
-        select(Pegging.demand_ref, Pegging.supply_type, Pegging.supply_ref, Item.code, Pegging.qty)
-        .join(Item, Item.id == Pegging.item_id)
-        .where(Pegging.demand_ref.in_(demands))
-        .order_by(Pegging.id)
-    )
-    rows = session.execute(stmt).all()
+    rows: list[Any] = []
+    for chunk in _chunks(demands):
+        stmt = (
+            select(
+                Pegging.demand_ref, Pegging.supply_type, Pegging.supply_ref, Item.code, Pegging.qty
+            )
+            .join(Item, Item.id == Pegging.item_id)
+            .where(Pegging.demand_ref.in_(chunk))
+            .order_by(Pegging.id)
+        )
+        rows.extend(session.execute(stmt).all())
     when = avail.of([(st, ref) for _d, st, ref, _i, _q in rows])
     out: dict[str, list[PegNode]] = defaultdict(list)
     for demand, st, ref, item, qty in rows:
@@ -202,30 +218,45 @@ def critical_chain(node: PegNode) -> list[PegNode]:
     return chain
 
 
-def late_orders(session: Session) -> list[LineStatus]:
-    """Every sales-order line whose projected completion is after its due date."""
-    pd = _planning_date(session)
+def late_orders(session: Session, *, limit: int | None = None) -> list[LineStatus]:
+    """Sales-order lines projected after their due date, earliest due first, with the
+    supply trees that explain them (expanded together, level by level)."""
+    _planning_date(session)
     stmt = (
-        select(SalesOrder.number)
-        .join(PlanException, PlanException.sales_order_id == SalesOrder.id)
-        .where(PlanException.kind.in_(("late", "expedite")))
-        .distinct()
-        .order_by(SalesOrder.number)
-    )
-    numbers = session.scalars(stmt).all()
-    out: list[LineStatus] = []
-    for number in numbers:
-        out.extend(
-            line
-            for line in sales_order_pegging(session, number)
-            if line.projected > max(line.due, pd)
+        select(
+            PlanLine.demand_ref,
+            Item.code,
+            SalesOrderLine.qty - SalesOrderLine.shipped_qty,
+            PlanLine.due_date,
+            PlanLine.projected_date,
         )
-    out.sort(key=lambda line: (line.due, line.demand))
-    return out
+        .join(SalesOrderLine, SalesOrderLine.id == PlanLine.sales_order_line_id)
+        .join(Item, Item.id == SalesOrderLine.item_id)
+        .where(PlanLine.late_days > 0)
+        .order_by(PlanLine.due_date, PlanLine.demand_ref)
+        .limit(limit)
+    )
+    rows = session.execute(stmt).all()
+    avail = _Availability(session, _planning_date(session))
+    tops = _peg_children(session, [r[0] for r in rows], avail)
+    _expand(session, [n for supplies in tops.values() for n in supplies], avail)
+    return [
+        LineStatus(ref, item, qty, due, projected or due, tops.get(ref, []))
+        for ref, item, qty, due, projected in rows
+    ]
+
+
+def count_late(session: Session) -> int:
+    stmt = select(func.count()).select_from(PlanLine).where(PlanLine.late_days > 0)
+    return session.scalar(stmt) or 0
 
 
 def _planned(
-    session: Session, kind: str, until: date | None, sales_order: str | None = None
+    session: Session,
+    kind: str,
+    until: date | None,
+    sales_order: str | None = None,
+    limit: int | None = None,
 ) -> list[PlannedRow]:
     _planning_date(session)
     stmt = (
@@ -250,21 +281,36 @@ def _planned(
         stmt = stmt.where(PlannedOrder.release_date <= until)
     if sales_order is not None:
         stmt = stmt.where(SalesOrder.number == sales_order)
+    stmt = stmt.limit(limit)
     return [PlannedRow(*(r[:8]), r[8] or "", bool(r[9])) for r in session.execute(stmt)]
 
 
-def buy_list(session: Session, *, until: date | None = None) -> list[PlannedRow]:
+def buy_list(
+    session: Session, *, until: date | None = None, limit: int | None = None
+) -> list[PlannedRow]:
     """Planned purchases to release by ``until``, ordered by supplier then item."""
-    return _planned(session, "buy", until)
+    return _planned(session, "buy", until, limit=limit)
 
 
-def make_list(session: Session, *, until: date | None = None) -> list[PlannedRow]:
+def make_list(
+    session: Session, *, until: date | None = None, limit: int | None = None
+) -> list[PlannedRow]:
     """Planned production to release by ``until``, ordered by item."""
-    return _planned(session, "make", until)
+    return _planned(session, "make", until, limit=limit)
+
+
+def count_planned(session: Session, kind: str, *, until: date | None = None) -> int:
+    stmt = select(func.count()).select_from(PlannedOrder).where(PlannedOrder.type == kind)
+    if until is not None:
+        stmt = stmt.where(PlannedOrder.release_date <= until)
+    return session.scalar(stmt) or 0
 
 
 def _exceptions(
-    session: Session, kinds: tuple[str, ...], sales_order: str | None = None
+    session: Session,
+    kinds: tuple[str, ...],
+    sales_order: str | None = None,
+    limit: int | None = None,
 ) -> list[ExceptionRow]:
     _planning_date(session)
     stmt = (
@@ -285,17 +331,29 @@ def _exceptions(
     )
     if sales_order is not None:
         stmt = stmt.where(SalesOrder.number == sales_order)
+    stmt = stmt.limit(limit)
     return [ExceptionRow(k, i, o, d, so or "", m) for k, i, o, d, so, m in session.execute(stmt)]
 
 
-def shortages(session: Session, *, sales_order: str | None = None) -> list[ExceptionRow]:
+SHORTAGE = ("shortage",)
+ACTIONS = ("expedite", "defer", "cancel")
+
+
+def shortages(
+    session: Session, *, sales_order: str | None = None, limit: int | None = None
+) -> list[ExceptionRow]:
     """Per sales order, what stock and open orders do not cover: still to buy or make."""
-    return _exceptions(session, ("shortage",), sales_order)
+    return _exceptions(session, SHORTAGE, sales_order, limit)
 
 
-def actions(session: Session) -> list[ExceptionRow]:
+def actions(session: Session, *, limit: int | None = None) -> list[ExceptionRow]:
     """What to do to open orders: expedite, defer, cancel."""
-    return _exceptions(session, ("expedite", "defer", "cancel"))
+    return _exceptions(session, ACTIONS, limit=limit)
+
+
+def count_exceptions(session: Session, kinds: tuple[str, ...]) -> int:
+    stmt = select(func.count()).select_from(PlanException).where(PlanException.kind.in_(kinds))
+    return session.scalar(stmt) or 0
 
 
 def all_exceptions(session: Session) -> list[ExceptionRow]:
@@ -372,6 +430,9 @@ __all__ = [
     "actions",
     "all_exceptions",
     "buy_list",
+    "count_exceptions",
+    "count_late",
+    "count_planned",
     "critical_chain",
     "late_orders",
     "make_list",

@@ -49,6 +49,7 @@ class Snapshot:
     item_ids: et.IntArray  # engine position -> item.id
     sales_order_ids: et.IntArray  # engine position -> sales_order.id
     demand_refs: list[str]  # "SO/line" per demand
+    demand_line_ids: et.IntArray  # demand position -> sales_order_line.id
 
 
 Columns = list[tuple[Any, ...]]
@@ -200,7 +201,7 @@ def load_snapshot(conn: Connection, *, planning_date: date | None = None, today:
     )
     purchases = _purchases(conn, item_pos, so_pos)
     productions = _productions(conn, item_pos, so_pos, items)
-    demands, demand_refs = _demands(conn, item_pos, so_pos)
+    demands, demand_refs, line_ids = _demands(conn, item_pos, so_pos)
     plan_input = et.PlanInput(
         settings=settings,
         items=items,
@@ -211,7 +212,7 @@ def load_snapshot(conn: Connection, *, planning_date: date | None = None, today:
         productions=productions,
         demands=demands,
     )
-    return Snapshot(plan_input, item_ids, so_ids, demand_refs)
+    return Snapshot(plan_input, item_ids, so_ids, demand_refs, line_ids)
 
 
 def _purchases(conn: Connection, item_pos: et.IntArray, so_pos: et.IntArray) -> et.PurchaseLines:
@@ -275,7 +276,7 @@ def _productions(
 
 def _demands(
     conn: Connection, item_pos: et.IntArray, so_pos: et.IntArray
-) -> tuple[et.Demands, list[str]]:
+) -> tuple[et.Demands, list[str], et.IntArray]:
     so = aliased(SalesOrder)
     raw = _columns(
         conn,
@@ -287,6 +288,7 @@ def _demands(
             SalesOrderLine.due_date,
             SalesOrderLine.priority,
             so.number,
+            SalesOrderLine.id,
         )
         .join(so, so.id == SalesOrderLine.sales_order_id)
         .where(
@@ -305,4 +307,5 @@ def _demands(
         due=_ordinals(raw[4]),
         priority=_array(raw[5], np.int64),
     )
-    return demands, [f"{number}/{line}" for number, line in zip(raw[6], raw[1], strict=True)]
+    refs = [f"{number}/{line}" for number, line in zip(raw[6], raw[1], strict=True)]
+    return demands, refs, _array(raw[7], np.int64)

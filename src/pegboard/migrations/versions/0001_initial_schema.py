@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 20:47:32.397127
+Create Date: 2026-11-24 20:58:28.176253
 """
 
 from __future__ import annotations
@@ -544,6 +544,34 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "plan_line",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("plan_run_id", sa.Integer(), nullable=False),
+        sa.Column("sales_order_line_id", sa.Integer(), nullable=False),
+        sa.Column("demand_ref", sa.String(length=200), nullable=False),
+        sa.Column("due_date", sa.Date(), nullable=False),
+        sa.Column("projected_date", sa.Date(), nullable=True),
+        sa.Column("late_days", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["plan_run_id"],
+            ["plan_run.id"],
+            name=op.f("fk_plan_line_plan_run_id_plan_run"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["sales_order_line_id"],
+            ["sales_order_line.id"],
+            name=op.f("fk_plan_line_sales_order_line_id_sales_order_line"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_plan_line")),
+    )
+    with op.batch_alter_table("plan_line", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_plan_line_sales_order_line_id"), ["sales_order_line_id"], unique=False
+        )
+
+    op.create_table(
         "bom_line",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("bom_id", sa.Integer(), nullable=False),
@@ -664,6 +692,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_bom_line_bom_id"))
 
     op.drop_table("bom_line")
+    with op.batch_alter_table("plan_line", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_plan_line_sales_order_line_id"))
+
+    op.drop_table("plan_line")
     with op.batch_alter_table("bom", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_bom_sales_order_line_id"))
         batch_op.drop_index(batch_op.f("ix_bom_sales_order_id"))
