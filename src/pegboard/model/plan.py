@@ -1,8 +1,12 @@
 """The output of a plan run: planned orders, pegging, planning exceptions.
 
 Only the current plan is kept: a new run replaces these rows in one transaction.
-The tables carry only the indexes the reports need: a plan writes millions of
-rows, and every index entry costs time on each run.
+The tables carry only the indexes the reports need, and no foreign keys to
+items or sales orders: a plan writes millions of rows, every index entry and
+every key check costs time on each run, and the rows are derived from one
+consistent snapshot and replaced wholesale by the next run. Exceptions are
+stored in report order (kind, date, order, sales order), so ``ORDER BY id``
+with a limit reads the first rows and stops.
 References to orders are stored as the strings the bundle format uses
 (``PO/line``, production order number, planned order number), so the plan
 reads the same in the database, the reports and the CSV export.
@@ -46,14 +50,14 @@ class PlannedOrder(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_run_id: Mapped[int] = mapped_column(ForeignKey("plan_run.id", ondelete="CASCADE"))
     number: Mapped[str] = mapped_column(String(50), index=True)
-    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
+    item_id: Mapped[int] = mapped_column(index=True)
     type: Mapped[ItemType] = mapped_column(enum_column(ItemType, "planned_order_type"))
     qty: Mapped[float]
     release_date: Mapped[date]
     due_date: Mapped[date]
     earliest_completion: Mapped[date]
     is_late: Mapped[bool] = mapped_column(default=False)
-    sales_order_id: Mapped[int | None] = mapped_column(ForeignKey("sales_order.id"))
+    sales_order_id: Mapped[int | None]
 
 
 class Pegging(Base):
@@ -67,8 +71,8 @@ class Pegging(Base):
     plan_run_id: Mapped[int] = mapped_column(ForeignKey("plan_run.id", ondelete="CASCADE"))
     supply_type: Mapped[str] = mapped_column(String(20))
     supply_ref: Mapped[str] = mapped_column(String(200))
-    supply_sales_order_id: Mapped[int | None] = mapped_column(ForeignKey("sales_order.id"))
-    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
+    supply_sales_order_id: Mapped[int | None]
+    item_id: Mapped[int]
     qty: Mapped[float]
     demand_type: Mapped[str] = mapped_column(String(20))
     demand_ref: Mapped[str] = mapped_column(String(200))
@@ -76,15 +80,14 @@ class Pegging(Base):
 
 class PlanException(Base):
     __tablename__ = "plan_exception"
-    __table_args__ = (Index("ix_plan_exception_kind_sales_order", "kind", "sales_order_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_run_id: Mapped[int] = mapped_column(ForeignKey("plan_run.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20))
-    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
+    item_id: Mapped[int]
     order_ref: Mapped[str] = mapped_column(String(200))
     date: Mapped[date]
-    sales_order_id: Mapped[int | None] = mapped_column(ForeignKey("sales_order.id"))
+    sales_order_id: Mapped[int | None] = mapped_column(index=True)
     message: Mapped[str] = mapped_column(String(1000))
 
 

@@ -224,18 +224,26 @@ def _store(conn: Connection, run_id: int, snap: Snapshot, result: et.PlanResult)
         },
     )
     _store_lines(conn, run_id, snap, result)
-    exc = result.exceptions
+    _store_exceptions(conn, run_id, snap, result.exceptions)
+
+
+def _store_exceptions(conn: Connection, run_id: int, snap: Snapshot, exc: et.Exceptions) -> None:
+    """Store in report order (kind, date, order, sales order), which ``ORDER BY id`` reads."""
+    kinds = np.asarray(exc.kind, dtype=object)
+    orders = np.asarray(exc.order, dtype=object)
+    so_names = np.asarray(["", *snap.input.sales_orders], dtype=object)[exc.sales_order + 1]
+    order = np.lexsort((so_names, orders, exc.date, kinds))
     bulk_insert_columns(
         conn,
         PlanException,
         {
             "plan_run_id": [run_id] * len(exc),
-            "kind": exc.kind,
-            "item_id": item_ids[exc.item].tolist(),
-            "order_ref": exc.order,
-            "date": _dates(exc.date),
-            "sales_order_id": _optional_ids(snap.sales_order_ids, exc.sales_order),
-            "message": exc.message,
+            "kind": kinds[order].tolist(),
+            "item_id": snap.item_ids[exc.item[order]].tolist(),
+            "order_ref": orders[order].tolist(),
+            "date": _dates(exc.date[order]),
+            "sales_order_id": _optional_ids(snap.sales_order_ids, exc.sales_order[order]),
+            "message": np.asarray(exc.message, dtype=object)[order].tolist(),
         },
     )
 

@@ -325,9 +325,7 @@ def _exceptions(
         .join(Item, Item.id == PlanException.item_id)
         .outerjoin(SalesOrder, SalesOrder.id == PlanException.sales_order_id)
         .where(PlanException.kind.in_(kinds))
-        .order_by(
-            PlanException.date, PlanException.kind, PlanException.order_ref, SalesOrder.number
-        )
+        .order_by(PlanException.id)
     )
     if sales_order is not None:
         stmt = stmt.where(SalesOrder.number == sales_order)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 20:58:28.176253
+Create Date: 2026-11-24 21:02:57.092363
 """
 
 from __future__ import annotations
@@ -148,6 +148,88 @@ def upgrade() -> None:
         sa.UniqueConstraint("number", name=op.f("uq_purchase_order_number")),
     )
     op.create_table(
+        "pegging",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("plan_run_id", sa.Integer(), nullable=False),
+        sa.Column("supply_type", sa.String(length=20), nullable=False),
+        sa.Column("supply_ref", sa.String(length=200), nullable=False),
+        sa.Column("supply_sales_order_id", sa.Integer(), nullable=True),
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("qty", sa.Double(), nullable=False),
+        sa.Column("demand_type", sa.String(length=20), nullable=False),
+        sa.Column("demand_ref", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["plan_run_id"],
+            ["plan_run.id"],
+            name=op.f("fk_pegging_plan_run_id_plan_run"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_pegging")),
+    )
+    with op.batch_alter_table("pegging", schema=None) as batch_op:
+        batch_op.create_index("ix_pegging_demand", ["demand_ref"], unique=False)
+        batch_op.create_index("ix_pegging_supply", ["supply_ref"], unique=False)
+
+    op.create_table(
+        "plan_exception",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("plan_run_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("order_ref", sa.String(length=200), nullable=False),
+        sa.Column("date", sa.Date(), nullable=False),
+        sa.Column("sales_order_id", sa.Integer(), nullable=True),
+        sa.Column("message", sa.String(length=1000), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["plan_run_id"],
+            ["plan_run.id"],
+            name=op.f("fk_plan_exception_plan_run_id_plan_run"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_plan_exception")),
+    )
+    with op.batch_alter_table("plan_exception", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_plan_exception_sales_order_id"), ["sales_order_id"], unique=False
+        )
+
+    op.create_table(
+        "planned_order",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("plan_run_id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.String(length=50), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "type",
+            sa.Enum(
+                "make",
+                "buy",
+                name="planned_order_type",
+                native_enum=False,
+                create_constraint=True,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column("qty", sa.Double(), nullable=False),
+        sa.Column("release_date", sa.Date(), nullable=False),
+        sa.Column("due_date", sa.Date(), nullable=False),
+        sa.Column("earliest_completion", sa.Date(), nullable=False),
+        sa.Column("is_late", sa.Boolean(), nullable=False),
+        sa.Column("sales_order_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["plan_run_id"],
+            ["plan_run.id"],
+            name=op.f("fk_planned_order_plan_run_id_plan_run"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_planned_order")),
+    )
+    with op.batch_alter_table("planned_order", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_planned_order_item_id"), ["item_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_planned_order_number"), ["number"], unique=False)
+
+    op.create_table(
         "project",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("customer_id", sa.Integer(), nullable=False),
@@ -210,110 +292,6 @@ def upgrade() -> None:
             batch_op.f("ix_sales_order_customer_id"), ["customer_id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_sales_order_project_id"), ["project_id"], unique=False)
-
-    op.create_table(
-        "pegging",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("plan_run_id", sa.Integer(), nullable=False),
-        sa.Column("supply_type", sa.String(length=20), nullable=False),
-        sa.Column("supply_ref", sa.String(length=200), nullable=False),
-        sa.Column("supply_sales_order_id", sa.Integer(), nullable=True),
-        sa.Column("item_id", sa.Integer(), nullable=False),
-        sa.Column("qty", sa.Double(), nullable=False),
-        sa.Column("demand_type", sa.String(length=20), nullable=False),
-        sa.Column("demand_ref", sa.String(length=200), nullable=False),
-        sa.ForeignKeyConstraint(["item_id"], ["item.id"], name=op.f("fk_pegging_item_id_item")),
-        sa.ForeignKeyConstraint(
-            ["plan_run_id"],
-            ["plan_run.id"],
-            name=op.f("fk_pegging_plan_run_id_plan_run"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["supply_sales_order_id"],
-            ["sales_order.id"],
-            name=op.f("fk_pegging_supply_sales_order_id_sales_order"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_pegging")),
-    )
-    with op.batch_alter_table("pegging", schema=None) as batch_op:
-        batch_op.create_index("ix_pegging_demand", ["demand_ref"], unique=False)
-        batch_op.create_index("ix_pegging_supply", ["supply_ref"], unique=False)
-
-    op.create_table(
-        "plan_exception",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("plan_run_id", sa.Integer(), nullable=False),
-        sa.Column("kind", sa.String(length=20), nullable=False),
-        sa.Column("item_id", sa.Integer(), nullable=False),
-        sa.Column("order_ref", sa.String(length=200), nullable=False),
-        sa.Column("date", sa.Date(), nullable=False),
-        sa.Column("sales_order_id", sa.Integer(), nullable=True),
-        sa.Column("message", sa.String(length=1000), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["item_id"], ["item.id"], name=op.f("fk_plan_exception_item_id_item")
-        ),
-        sa.ForeignKeyConstraint(
-            ["plan_run_id"],
-            ["plan_run.id"],
-            name=op.f("fk_plan_exception_plan_run_id_plan_run"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["sales_order_id"],
-            ["sales_order.id"],
-            name=op.f("fk_plan_exception_sales_order_id_sales_order"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_plan_exception")),
-    )
-    with op.batch_alter_table("plan_exception", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_plan_exception_kind_sales_order", ["kind", "sales_order_id"], unique=False
-        )
-
-    op.create_table(
-        "planned_order",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("plan_run_id", sa.Integer(), nullable=False),
-        sa.Column("number", sa.String(length=50), nullable=False),
-        sa.Column("item_id", sa.Integer(), nullable=False),
-        sa.Column(
-            "type",
-            sa.Enum(
-                "make",
-                "buy",
-                name="planned_order_type",
-                native_enum=False,
-                create_constraint=True,
-                length=20,
-            ),
-            nullable=False,
-        ),
-        sa.Column("qty", sa.Double(), nullable=False),
-        sa.Column("release_date", sa.Date(), nullable=False),
-        sa.Column("due_date", sa.Date(), nullable=False),
-        sa.Column("earliest_completion", sa.Date(), nullable=False),
-        sa.Column("is_late", sa.Boolean(), nullable=False),
-        sa.Column("sales_order_id", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["item_id"], ["item.id"], name=op.f("fk_planned_order_item_id_item")
-        ),
-        sa.ForeignKeyConstraint(
-            ["plan_run_id"],
-            ["plan_run.id"],
-            name=op.f("fk_planned_order_plan_run_id_plan_run"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["sales_order_id"],
-            ["sales_order.id"],
-            name=op.f("fk_planned_order_sales_order_id_sales_order"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_planned_order")),
-    )
-    with op.batch_alter_table("planned_order", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_planned_order_item_id"), ["item_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_planned_order_number"), ["number"], unique=False)
 
     op.create_table(
         "purchase_order_line",
@@ -720,20 +698,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_purchase_order_line_item_id"))
 
     op.drop_table("purchase_order_line")
-    with op.batch_alter_table("planned_order", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_planned_order_number"))
-        batch_op.drop_index(batch_op.f("ix_planned_order_item_id"))
-
-    op.drop_table("planned_order")
-    with op.batch_alter_table("plan_exception", schema=None) as batch_op:
-        batch_op.drop_index("ix_plan_exception_kind_sales_order")
-
-    op.drop_table("plan_exception")
-    with op.batch_alter_table("pegging", schema=None) as batch_op:
-        batch_op.drop_index("ix_pegging_supply")
-        batch_op.drop_index("ix_pegging_demand")
-
-    op.drop_table("pegging")
     with op.batch_alter_table("sales_order", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_sales_order_project_id"))
         batch_op.drop_index(batch_op.f("ix_sales_order_customer_id"))
@@ -743,6 +707,20 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_project_customer_id"))
 
     op.drop_table("project")
+    with op.batch_alter_table("planned_order", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_planned_order_number"))
+        batch_op.drop_index(batch_op.f("ix_planned_order_item_id"))
+
+    op.drop_table("planned_order")
+    with op.batch_alter_table("plan_exception", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_plan_exception_sales_order_id"))
+
+    op.drop_table("plan_exception")
+    with op.batch_alter_table("pegging", schema=None) as batch_op:
+        batch_op.drop_index("ix_pegging_supply")
+        batch_op.drop_index("ix_pegging_demand")
+
+    op.drop_table("pegging")
     op.drop_table("purchase_order")
     op.drop_table("plan_run")
     op.drop_table("item")
