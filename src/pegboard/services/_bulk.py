@@ -21,21 +21,13 @@ if TYPE_CHECKING:
 
 
 def _iso_column(values: Sequence[Any]) -> Sequence[Any]:
-    """SQLite stores dates as ISO text; convert a date column once, with a cache per day."""
+    """SQLite stores dates as ISO text; convert a date column once per distinct day."""
     first = next((v for v in values if v is not None), None)
     if not isinstance(first, date):
         return values
-    cache: dict[date, str] = {}
-    out: list[str | None] = []
-    for v in values:
-        if v is None:
-            out.append(None)
-            continue
-        text = cache.get(v)
-        if text is None:
-            text = cache[v] = v.isoformat()
-        out.append(text)
-    return out
+    texts = {d: d.isoformat() for d in set(values) if d is not None}
+    texts_get = texts.get
+    return [texts_get(v) for v in values]
 
 
 def _copy(conn: Connection, table: str, names: str, rows: Iterable[Sequence[Any]]) -> int:

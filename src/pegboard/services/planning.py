@@ -148,8 +148,10 @@ def _drop_plan_indexes(conn: Connection) -> list[Index]:
 
 
 def _dates(ordinals: et.IntArray) -> list[date]:
-    days = {o: date.fromordinal(o) for o in np.unique(ordinals).tolist()}
-    return [days[o] for o in ordinals.tolist()]
+    """Day ordinals to dates, building each distinct day once."""
+    days, inverse = np.unique(ordinals, return_inverse=True)
+    distinct = np.asarray([date.fromordinal(d) for d in days.tolist()], dtype=object)
+    return list(distinct[inverse])
 
 
 def _optional_ids(ids: et.IntArray, positions: et.IntArray) -> list[int | None]:

@@ -55,12 +55,10 @@ class Snapshot:
 Columns = list[tuple[Any, ...]]
 
 
-def _columns(conn: Connection, stmt: Executable) -> Columns:
-    """The result as columns, straight from the DBAPI cursor.
+def _fetch(conn: Connection, stmt: Executable) -> tuple[list[tuple[Any, ...]], int]:
+    """Plain tuples straight from the DBAPI cursor, and the number of columns.
 
-    Building Row objects would cost more than the query; transposing with
-    ``zip(*rows)`` runs in C. SQLite hands back dates as ISO text, which
-    ``_ordinals`` reads as well as dates.
+    Building Row objects would cost more than the query itself at this size.
     """
     result = conn.execute(stmt)
     try:
@@ -68,8 +66,20 @@ def _columns(conn: Connection, stmt: Executable) -> Columns:
         rows = cursor.fetchall() if cursor is not None else []
     finally:
         result.close()
-    width = len(stmt.selected_columns)  # type: ignore[attr-defined]
+    return rows, len(stmt.selected_columns)  # type: ignore[attr-defined]
+
+
+def _columns(conn: Connection, stmt: Executable) -> Columns:
+    """The result as columns; ``zip(*rows)`` transposes in C. SQLite hands back dates
+    as ISO text, which ``_ordinals`` reads as well as dates."""
+    rows, width = _fetch(conn, stmt)
     return list(zip(*rows, strict=True)) if rows else [() for _ in range(width)]
+
+
+def _matrix(conn: Connection, stmt: Executable) -> et.FloatArray:
+    """An all-numeric result as an (n, k) float matrix: NumPy converts the tuples in C."""
+    rows, width = _fetch(conn, stmt)
+    return np.array(rows, dtype=np.float64).reshape(len(rows), width)
 
 
 def _ordinals(values: tuple[Any, ...], missing: int = -1) -> et.IntArray:
@@ -166,23 +176,7 @@ def load_snapshot(conn: Connection, *, planning_date: date | None = None, today:
     so_ids = np.fromiter((r[0] for r in so_rows), np.int64, count=len(so_rows))
     so_pos = _lookup(so_ids)
 
-    bom_raw = _columns(
-        conn,
-        select(
-            Bom.item_id,
-            BomLine.component_id,
-            BomLine.qty_per,
-            BomLine.scrap_pct,
-            Bom.sales_order_id,
-        ).join(Bom, Bom.id == BomLine.bom_id),
-    )
-    bom = et.Bom(
-        parent=_map(item_pos, _array(bom_raw[0], np.int64)),
-        component=_map(item_pos, _array(bom_raw[1], np.int64)),
-        qty_per=_array(bom_raw[2], np.float64),
-        scrap_pct=_array(bom_raw[3], np.float64),
-        sales_order=_so_positions(so_pos, bom_raw[4]),
-    )
+    bom = _bom(conn, item_pos, so_pos)
 
     stock_raw = _columns(
         conn,
@@ -213,6 +207,31 @@ def load_snapshot(conn: Connection, *, planning_date: date | None = None, today:
         demands=demands,
     )
     return Snapshot(plan_input, item_ids, so_ids, demand_refs, line_ids)
+
+
+def _bom(conn: Connection, item_pos: et.IntArray, so_pos: et.IntArray) -> et.Bom:
+    """The largest table, read as one float matrix (ids are exact in float64 up to 2**53)."""
+    raw = _matrix(
+        conn,
+        select(
+            Bom.item_id,
+            BomLine.component_id,
+            BomLine.qty_per,
+            BomLine.scrap_pct,
+            func.coalesce(Bom.sales_order_id, -1),
+        ).join(Bom, Bom.id == BomLine.bom_id),
+    )
+    so_ids = raw[:, 4].astype(np.int64)
+    sales_order = np.full(len(raw), et.NO_ORDER, dtype=np.int64)
+    has = so_ids >= 0
+    sales_order[has] = so_pos[so_ids[has]]
+    return et.Bom(
+        parent=_map(item_pos, raw[:, 0].astype(np.int64)),
+        component=_map(item_pos, raw[:, 1].astype(np.int64)),
+        qty_per=np.ascontiguousarray(raw[:, 2]),
+        scrap_pct=np.ascontiguousarray(raw[:, 3]),
+        sales_order=sales_order,
+    )
 
 
 def _purchases(conn: Connection, item_pos: et.IntArray, so_pos: et.IntArray) -> et.PurchaseLines:
