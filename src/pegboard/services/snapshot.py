@@ -63,10 +63,11 @@ def _fetch(conn: Connection, stmt: Executable) -> tuple[list[tuple[Any, ...]], i
     result = conn.execute(stmt)
     try:
         cursor = result.cursor
-        rows = cursor.fetchall() if cursor is not None else []
+        rows = list(cursor.fetchall()) if cursor is not None else []
     finally:
         result.close()
-    return rows, len(stmt.selected_columns)  # type: ignore[attr-defined]
+    width: int = len(stmt.selected_columns)  # type: ignore[attr-defined]
+    return rows, width
 
 
 def _columns(conn: Connection, stmt: Executable) -> Columns:
