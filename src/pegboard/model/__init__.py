@@ -1,12 +1,14 @@
 """The tables. Data, not behaviour: every rule lives in ``pegboard.services``."""
 
+from pegboard.model.audit import AuditEntry
 from pegboard.model.base import Base
-from pegboard.model.bom import Bom, BomLine
+from pegboard.model.bom import Bom, BomLine, BomLineOption, BomLineParameter, BomParameter
 from pegboard.model.company import CompanySetting, Customer, Project
 from pegboard.model.enums import (
     BomKind,
     ItemType,
     LotRule,
+    ParameterKind,
     PlanRunStatus,
     ProductionStatus,
     PurchaseLineStatus,
@@ -22,15 +24,20 @@ from pegboard.model.sales import SalesOrder, SalesOrderLine
 from pegboard.model.stock import StockBalance, StockMove
 
 __all__ = [
+    "AuditEntry",
     "Base",
     "Bom",
     "BomKind",
     "BomLine",
+    "BomLineOption",
+    "BomLineParameter",
+    "BomParameter",
     "CompanySetting",
     "Customer",
     "Item",
     "ItemType",
     "LotRule",
+    "ParameterKind",
     "Pegging",
     "PlanException",
     "PlanLine",

@@ -1,19 +1,23 @@
-"""Bills of material as headers with lines.
+"""Bills of material as headers with lines, and the configuration of templates.
 
 An engineering BOM (``kind = engineering``) is the master structure of an item.
-An order BOM (``kind = order``) is the frozen, editable structure of one item
-for one sales order (and, when configured from a line, that line): it is what
-bom.csv calls the rows with ``sales_order`` set.
+When it has parameters it is a *template*: its lines may carry a quantity
+formula, an inclusion condition, a component chosen by a parameter's value and
+parameters passed down to a configurable sub-assembly. Configuring it for a
+sales-order line gives an order BOM (``kind = order``): plain lines with
+quantities, frozen and editable, numbered ``BOM-SO-1042-1`` (its configured
+sub-assemblies ``BOM-SO-1042-1.1``…). Order BOMs are what bom.csv calls the
+rows with ``sales_order`` set.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pegboard.model._types import enum_column
 from pegboard.model.base import Base, CreatedMixin
-from pegboard.model.enums import BomKind
+from pegboard.model.enums import BomKind, ParameterKind
 
 
 class Bom(CreatedMixin, Base):
@@ -29,6 +33,14 @@ class Bom(CreatedMixin, Base):
     sales_order_line_id: Mapped[int | None] = mapped_column(
         ForeignKey("sales_order_line.id", ondelete="CASCADE"), index=True
     )
+    parent_bom_id: Mapped[int | None] = mapped_column(
+        ForeignKey("bom.id", ondelete="CASCADE"), index=True
+    )
+    """For the order BOM of a configured sub-assembly: the order BOM it belongs to."""
+    template_bom_id: Mapped[int | None] = mapped_column(ForeignKey("bom.id", ondelete="SET NULL"))
+    """For an order BOM: the engineering template it was configured from."""
+    configuration: Mapped[dict[str, object] | None] = mapped_column(JSON)
+    """For an order BOM: the parameter values it was configured with."""
 
 
 class BomLine(Base):
@@ -44,3 +56,52 @@ class BomLine(Base):
     component_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
     qty_per: Mapped[float]
     scrap_pct: Mapped[float] = mapped_column(default=0.0)
+    qty_formula: Mapped[str | None] = mapped_column(String(500))
+    """Template only: the quantity per parent unit as a formula of the parameters."""
+    condition: Mapped[str | None] = mapped_column(String(500))
+    """Template only: the line is part of the configured BOM when this is true."""
+    choice_parameter: Mapped[str | None] = mapped_column(String(100))
+    """Template only: the component is picked by this parameter's value (see options)."""
+
+
+class BomParameter(Base):
+    """A configuration parameter of a template: a number, a choice, or yes/no."""
+
+    __tablename__ = "bom_parameter"
+    __table_args__ = (UniqueConstraint("bom_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bom_id: Mapped[int] = mapped_column(ForeignKey("bom.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[ParameterKind] = mapped_column(enum_column(ParameterKind, "parameter_kind"))
+    label: Mapped[str] = mapped_column(String(200), default="")
+    unit: Mapped[str] = mapped_column(String(20), default="")
+    min_value: Mapped[float | None]
+    max_value: Mapped[float | None]
+    choices: Mapped[list[str] | None] = mapped_column(JSON)
+    default: Mapped[str] = mapped_column(String(200), default="")
+
+
+class BomLineOption(Base):
+    """Which component a template line uses for one value of its choice parameter."""
+
+    __tablename__ = "bom_line_option"
+    __table_args__ = (UniqueConstraint("bom_line_id", "choice"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bom_line_id: Mapped[int] = mapped_column(ForeignKey("bom_line.id", ondelete="CASCADE"))
+    choice: Mapped[str] = mapped_column(String(200))
+    component_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
+
+
+class BomLineParameter(Base):
+    """A parameter passed down to a configurable component, as a formula of the parent's."""
+
+    __tablename__ = "bom_line_parameter"
+    __table_args__ = (UniqueConstraint("bom_line_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bom_line_id: Mapped[int] = mapped_column(ForeignKey("bom_line.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    formula: Mapped[str] = mapped_column(String(500))

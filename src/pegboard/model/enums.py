@@ -26,6 +26,12 @@ class BomKind(StrEnum):
     ORDER = "order"
 
 
+class ParameterKind(StrEnum):
+    NUMBER = "number"
+    CHOICE = "choice"
+    BOOL = "bool"
+
+
 class SalesOrderStatus(StrEnum):
     DRAFT = "draft"
     CONFIRMED = "confirmed"

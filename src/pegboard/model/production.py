@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pegboard.model._types import enum_column
@@ -37,4 +37,7 @@ class ProductionOrder(CreatedMixin, Base):
         ForeignKey("sales_order_line.id"), index=True
     )
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("production_order.id"), index=True)
-    bom_id: Mapped[int | None] = mapped_column(ForeignKey("bom.id"))
+    bom_id: Mapped[int | None] = mapped_column(ForeignKey("bom.id", ondelete="SET NULL"))
+    needs_review: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """Set when its sales-order line changed after release: the planner must look at it."""
+    review_note: Mapped[str] = mapped_column(String(500), default="", server_default="")

@@ -17,11 +17,15 @@ from pegboard.model import (
     Bom,
     BomKind,
     BomLine,
+    BomLineOption,
+    BomLineParameter,
+    BomParameter,
     CompanySetting,
     Customer,
     Item,
     Pegging,
     PlanException,
+    PlanLine,
     PlannedOrder,
     PlanRun,
     ProductionOrder,
@@ -48,6 +52,7 @@ from pegboard.services.dataset import (
 Progress = Callable[[str, int, int], None]
 
 _TABLES_CHILDREN_FIRST = (
+    PlanLine,
     PlanException,
     Pegging,
     PlannedOrder,
@@ -57,6 +62,9 @@ _TABLES_CHILDREN_FIRST = (
     PurchaseOrderLine,
     PurchaseOrder,
     ProductionOrder,
+    BomLineOption,
+    BomLineParameter,
+    BomParameter,
     BomLine,
     Bom,
     SalesOrderLine,
