@@ -98,3 +98,10 @@ def test_arbitrary_text_never_escapes(text: str) -> None:
     except FormulaError:
         return
     assert isinstance(result, int | float | str | bool)
+
+
+@pytest.mark.parametrize("length", [16.8, 21.6, 33.6, 43.2, 55.2])
+def test_ceil_and_floor_ignore_float_noise(length: float) -> None:
+    bars = round(length / 2.4)
+    assert evaluate_quantity("ceil(length_m / 2.4)", {"length_m": length}) == bars
+    assert evaluate_quantity("floor(length_m / 2.4)", {"length_m": length}) == bars

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -13,13 +14,14 @@ from rich.panel import Panel
 from pegboard.bundle.generate import generate_bundle
 from pegboard.bundle.importer import read_bundle
 from pegboard.bundle.writer import write_dataset, write_plan
-from pegboard.cli import report
+from pegboard.cli import orders, report
 from pegboard.cli._common import console, emit, handles_errors, open_engine, progress_bar, session
 from pegboard.config import get_settings
 from pegboard.demo import DEMOS, demo_path
-from pegboard.services import plan_results, reports
-from pegboard.services.company_data import read_company, replace_company
-from pegboard.services.planning import PlanSummary, current_run, run_plan
+from pegboard.model import SalesOrderStatus
+from pegboard.services import order_bom, plan_results, reports, sales, templates
+from pegboard.services.company_data import configured_planning_date, read_company, replace_company
+from pegboard.services.planning import PlanSummary, current_run, local_today, run_plan
 
 app = typer.Typer(
     help="pegboard: make-to-order planning. Import a bundle, plan it, see what to buy and make.",
@@ -28,6 +30,10 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(report.app, name="report")
+app.add_typer(orders.order_app, name="order")
+app.add_typer(orders.customer_app, name="customer")
+app.add_typer(orders.project_app, name="project")
+app.add_typer(orders.template_app, name="template")
 
 
 @app.command()
@@ -182,10 +188,49 @@ def demo(
     console.print(
         Panel(f"pegboard demo: the {company} sample company → {get_settings().database_url}")
     )
-    _import(demo_path(company))
+    folder = demo_path(company)
+    _import(folder)
+    _demo_configured_order(folder)
     summary = _plan(None)
     _attention(summary.planning_date)
     console.print(
         "\nNext: [bold]pegboard report pegging SO-…[/], [bold]pegboard report late[/], "
-        "[bold]pegboard export out/[/]"
+        "[bold]pegboard order show SO-…[/], [bold]pegboard export out/[/]"
     )
+
+
+def _demo_configured_order(folder: Path) -> None:
+    """Load the sample's templates and enter one configured order, as a planner would."""
+    path = folder / "templates.json"
+    example = folder / "example_order.json"
+    if not path.exists() or not example.exists():
+        return
+    author = get_settings().user
+    order = json.loads(example.read_text(encoding="utf-8"))
+    with session() as s:
+        for definition in json.loads(path.read_text(encoding="utf-8")):
+            templates.define_template(s, definition, author=author)
+        with s.begin():
+            today = configured_planning_date(s) or local_today()
+        number = sales.create_order(
+            s, customer=order["customer"], project=order.get("project"), author=author
+        )
+        lines = [
+            (
+                sales.add_line(
+                    s,
+                    number,
+                    item=line["item"],
+                    qty=float(line["qty"]),
+                    due=today + timedelta(days=int(line["due_in_days"])),
+                    author=author,
+                ),
+                line["params"],
+            )
+            for line in order["lines"]
+        ]
+        sales.set_status(s, number, SalesOrderStatus.CONFIRMED, author=author)
+        for n, params in lines:
+            orders.print_line_tree(
+                order_bom.configure_line(s, number, n, params, author=author, today=today)
+            )

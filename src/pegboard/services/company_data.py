@@ -8,6 +8,7 @@ by the exporter; import -> export -> import gives the same content.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, and_, select
@@ -357,6 +358,14 @@ def _write_productions(
             for m in data.productions
         ),
     )
+
+
+def configured_planning_date(session: Session) -> date | None:
+    """The ``planning_date`` setting, when the company has one."""
+    value = session.scalar(
+        select(CompanySetting.value).where(CompanySetting.key == "planning_date")
+    )
+    return date.fromisoformat(value) if value else None
 
 
 def read_company(session: Session) -> Dataset:

@@ -1,0 +1,268 @@
+"""``pegboard order``, ``customer``, ``project``, ``template``: the make-to-order workflow."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.tree import Tree
+
+from pegboard.cli._common import console, emit, fmt, handles_errors, session
+from pegboard.config import get_settings
+from pegboard.errors import ValidationError
+from pegboard.model import SalesOrderStatus
+from pegboard.services import audit, order_bom, order_changes, sales, templates
+from pegboard.services.order_bom import BomView, LineTree
+from pegboard.services.planning import local_today
+
+order_app = typer.Typer(help="Sales orders: enter, configure, show, change.", no_args_is_help=True)
+customer_app = typer.Typer(help="Customers.", no_args_is_help=True)
+project_app = typer.Typer(
+    help="Customer projects (several orders of one job).", no_args_is_help=True
+)
+template_app = typer.Typer(help="Engineering BOM templates with parameters.", no_args_is_help=True)
+
+
+def _author() -> str:
+    return get_settings().user
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(
+            f"not a date in the form YYYY-MM-DD: {text!r}", field="date"
+        ) from None
+
+
+def _params(pairs: list[str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise ValidationError(f"--param takes name=value, not {pair!r}", field="param")
+        values[name.strip()] = value.strip()
+    return values
+
+
+@customer_app.command("add")
+@handles_errors
+def customer_add(code: str, name: Annotated[str, typer.Option()] = "") -> None:
+    """Add a customer."""
+    with session() as s:
+        sales.create_customer(s, code=code, name=name, author=_author())
+    console.print(f"customer {code} added")
+
+
+@project_app.command("add")
+@handles_errors
+def project_add(customer: str, code: str, name: Annotated[str, typer.Option()] = "") -> None:
+    """Add a project to a customer."""
+    with session() as s:
+        sales.create_project(s, customer=customer, code=code, name=name, author=_author())
+    console.print(f"project {code} of {customer} added")
+
+
+@project_app.command("show")
+@handles_errors
+def project_show(customer: str, code: str) -> None:
+    """A project's orders: status, promised and projected dates."""
+    with session() as s, s.begin():
+        rows = sales.project_overview(s, customer, code)
+    emit(
+        f"Project {code} of {customer}",
+        ("order", "status", "lines", "promised", "projected", "days late"),
+        [(r.number, r.status, r.lines, r.due, r.projected or "", r.late_days) for r in rows],
+        numeric=("lines", "days late"),
+    )
+
+
+@order_app.command("create")
+@handles_errors
+def order_create(
+    customer: Annotated[str, typer.Option(help="customer id")],
+    project: Annotated[str | None, typer.Option(help="project of that customer")] = None,
+    number: Annotated[str | None, typer.Option(help="default: the next SO-n")] = None,
+) -> None:
+    """Create a draft sales order and print its number."""
+    with session() as s:
+        created = sales.create_order(
+            s, customer=customer, project=project, number=number, author=_author()
+        )
+    console.print(created)
+
+
+@order_app.command("add-line")
+@handles_errors
+def order_add_line(
+    number: str,
+    item: Annotated[str, typer.Option()],
+    qty: Annotated[float, typer.Option()],
+    due: Annotated[str, typer.Option(help="YYYY-MM-DD")],
+    priority: Annotated[int, typer.Option()] = 100,
+) -> None:
+    """Add a line (a plain item or a configurable product)."""
+    with session() as s:
+        line = sales.add_line(
+            s, number, item=item, qty=qty, due=_day(due), priority=priority, author=_author()
+        )
+    console.print(f"{number}/{line}")
+
+
+@order_app.command("confirm")
+@handles_errors
+def order_confirm(number: str) -> None:
+    """Confirm a draft order: from now on the plan sees it."""
+    with session() as s:
+        sales.set_status(s, number, SalesOrderStatus.CONFIRMED, author=_author())
+    console.print(f"{number} confirmed")
+
+
+@order_app.command("configure")
+@handles_errors
+def order_configure(
+    number: str,
+    line: int,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", help="name=value, repeatable")
+    ] = None,
+) -> None:
+    """Configure a line: order BOM tree and production orders, dated back from the due date."""
+    with session() as s:
+        tree = order_bom.configure_line(
+            s, number, line, _params(param or []), author=_author(), today=local_today()
+        )
+    print_line_tree(tree)
+
+
+@order_app.command("show")
+@handles_errors
+def order_show(number: str) -> None:
+    """The order's lines with their order BOM trees and production orders."""
+    with session() as s, s.begin():
+        lines = order_bom.order_tree(s, number, today=local_today())
+    for tree in lines:
+        print_line_tree(tree)
+
+
+@order_app.command("change")
+@handles_errors
+def order_change(
+    number: str,
+    line: int,
+    qty: Annotated[float | None, typer.Option()] = None,
+    due: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
+) -> None:
+    """Change a line's quantity or due date; released production orders are flagged."""
+    with session() as s:
+        flagged = order_changes.change_line(
+            s,
+            number,
+            line,
+            qty=qty,
+            due=_day(due) if due else None,
+            author=_author(),
+            today=local_today(),
+        )
+    console.print(
+        f"{number}/{line} changed" + (f"; review {', '.join(flagged)}" if flagged else "")
+    )
+
+
+@order_app.command("cancel-line")
+@handles_errors
+def order_cancel_line(number: str, line: int) -> None:
+    """Cancel a line, its unreleased production orders and its reservations."""
+    with session() as s:
+        flagged = order_changes.cancel_line(s, number, line, author=_author())
+    console.print(
+        f"{number}/{line} cancelled" + (f"; review {', '.join(flagged)}" if flagged else "")
+    )
+
+
+def _bom_branch(tree: Tree, bom: BomView) -> None:
+    for line in bom.lines:
+        label = f"{fmt(line.qty_per)} × [bold]{line.component}[/] {line.description}"
+        if line.scrap_pct:
+            label += f" (+{fmt(line.scrap_pct)} % scrap)"
+        branch = tree.add(label)
+        if line.child is not None:
+            branch.label = f"{label}  [cyan]{line.child.number}[/]"
+            _bom_branch(branch, line.child)
+
+
+def print_line_tree(line: LineTree) -> None:
+    root = Tree(
+        f"[bold]{line.ref}[/] {line.item} × {fmt(line.qty)}, due {line.due.isoformat()} "
+        f"({line.status})"
+    )
+    if line.bom is not None:
+        config = ", ".join(f"{k}={v}" for k, v in line.bom.configuration.items())
+        bom_root = root.add(f"[cyan]{line.bom.number}[/] {config}")
+        _bom_branch(bom_root, line.bom)
+    console.print(root)
+    if line.production_orders:
+        emit(
+            "Production orders",
+            ("order", "item", "qty", "start", "due", "status", "parent", "flag"),
+            [
+                (
+                    p.number,
+                    p.item,
+                    p.qty,
+                    p.start,
+                    p.due,
+                    p.status,
+                    p.parent or "",
+                    "start in the past"
+                    if p.start_in_past
+                    else ("review" if p.needs_review else ""),
+                )
+                for p in line.production_orders
+            ],
+            numeric=("qty",),
+        )
+
+
+@template_app.command("load")
+@handles_errors
+def template_load(
+    path: Annotated[Path, typer.Argument(help="JSON file: one template or a list")],
+) -> None:
+    """Define engineering BOM templates from a JSON file (formulas are checked, never executed)."""
+    try:
+        definitions = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ValidationError(f"{path}: cannot read a JSON template file ({e})") from None
+    if isinstance(definitions, dict):
+        definitions = [definitions]
+    with session() as s:
+        numbers = [templates.define_template(s, d, author=_author()) for d in definitions]
+    console.print(f"defined {', '.join(numbers)}")
+
+
+@order_app.command("history")
+@handles_errors
+def order_history(number: str) -> None:
+    """Every recorded change of an order and its lines."""
+    with session() as s, s.begin():
+        entries = [e for e in audit.history(s, limit=1000) if e.entity_ref.split("/")[0] == number]
+    emit(
+        f"History of {number}",
+        ("when", "who", "what", "action", "before", "after"),
+        [
+            (
+                e.at.strftime("%Y-%m-%d %H:%M"),
+                e.author,
+                e.entity_ref,
+                e.action,
+                json.dumps(e.before) if e.before else "",
+                json.dumps(e.after) if e.after else "",
+            )
+            for e in reversed(entries)
+        ],
+    )

@@ -1,0 +1,64 @@
+"""Record every change with its author, time and the values before and after.
+
+Services call ``record`` inside their own transaction, so a change and its
+audit entry are written together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pegboard.model import AuditEntry
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "value") and isinstance(value.value, str):  # StrEnum
+        return value.value
+    return value
+
+
+def record(
+    session: Session,
+    *,
+    author: str,
+    entity: str,
+    ref: str,
+    action: str,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    note: str = "",
+) -> None:
+    session.add(
+        AuditEntry(
+            author=author,
+            entity=entity,
+            entity_ref=ref,
+            action=action,
+            before=_jsonable(before) if before is not None else None,
+            after=_jsonable(after) if after is not None else None,
+            note=note[:500],
+        )
+    )
+
+
+def history(
+    session: Session, *, entity: str | None = None, ref: str | None = None, limit: int = 200
+) -> list[AuditEntry]:
+    """Newest first."""
+    stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    if entity is not None:
+        stmt = stmt.where(AuditEntry.entity == entity)
+    if ref is not None:
+        stmt = stmt.where(AuditEntry.entity_ref == ref)
+    return list(session.scalars(stmt))

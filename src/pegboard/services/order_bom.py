@@ -1,0 +1,435 @@
+"""Order BOMs and their production orders: what configuring a sales-order line creates.
+
+Configuring line 1 of SO-1042 from template ``LR-LINEAR`` creates:
+
+* a variant item per made-to-order node (``LR-LINEAR-SO-1042-1``, its configured
+  sub-assemblies ``DRV-TRAY-SO-1042-1.1`` …), so that every order BOM is "the rows
+  of sales order S for parent P" exactly as the planner and the bundle format
+  read them, even when one order has several lines of the same product;
+* the order BOMs ``BOM-SO-1042-1``, ``BOM-SO-1042-1.1`` … (frozen, editable);
+* one production order per node, ``MO-1042-1``, ``MO-1042-1.1`` …, linked to the
+  line and to its parent order, dated backward from the line's due date by lead
+  times, in status ``planned`` until released.
+
+Common (MTS) sub-assemblies stay references to their master BOM.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from pegboard.errors import ConflictError, NotFoundError
+from pegboard.model import (
+    Bom,
+    BomKind,
+    BomLine,
+    Item,
+    ItemType,
+    LotRule,
+    ProductionOrder,
+    ProductionStatus,
+    SalesOrder,
+    SalesOrderLine,
+    SalesOrderStatus,
+    Strategy,
+)
+from pegboard.services import audit
+from pegboard.services.configurator import ConfiguredLine, ConfiguredNode, configure
+from pegboard.services.sales import get_line, get_order
+from pegboard.services.templates import DbCatalog
+
+_UNRELEASED = (ProductionStatus.PLANNED,)
+_CLOSED_ORDER = (SalesOrderStatus.SHIPPED, SalesOrderStatus.CLOSED, SalesOrderStatus.CANCELLED)
+
+
+@dataclass(frozen=True)
+class ProductionOrderView:
+    number: str
+    item: str
+    qty: float
+    start: date
+    due: date
+    status: str
+    parent: str | None
+    bom: str | None
+    start_in_past: bool
+    needs_review: bool
+
+
+@dataclass(frozen=True)
+class BomLineView:
+    position: int
+    component: str
+    description: str
+    qty_per: float
+    scrap_pct: float
+    child: BomView | None
+
+
+@dataclass(frozen=True)
+class BomView:
+    number: str
+    item: str
+    description: str
+    configuration: Mapping[str, object]
+    lines: tuple[BomLineView, ...]
+
+
+@dataclass(frozen=True)
+class LineTree:
+    ref: str
+    item: str
+    qty: float
+    due: date
+    status: str
+    bom: BomView | None
+    production_orders: tuple[ProductionOrderView, ...] = field(default=())
+
+
+def _order_digits(number: str) -> str:
+    match = re.fullmatch(r"SO-(.+)", number)
+    return match.group(1) if match else number
+
+
+def _template_item(session: Session, row: SalesOrderLine) -> str:
+    """The product the line was configured from (the line's item until it is configured)."""
+    top = _top_bom(session, row)
+    if top is not None and top.template_bom_id is not None:
+        code = session.scalar(
+            select(Item.code).join(Bom, Bom.item_id == Item.id).where(Bom.id == top.template_bom_id)
+        )
+        if code is not None:
+            return code
+    return session.scalars(select(Item.code).where(Item.id == row.item_id)).one()
+
+
+def _top_bom(session: Session, row: SalesOrderLine) -> Bom | None:
+    return session.scalar(
+        select(Bom).where(Bom.sales_order_line_id == row.id, Bom.parent_bom_id.is_(None))
+    )
+
+
+def line_orders(session: Session, row: SalesOrderLine) -> list[ProductionOrder]:
+    return list(
+        session.scalars(
+            select(ProductionOrder)
+            .where(ProductionOrder.sales_order_line_id == row.id)
+            .order_by(ProductionOrder.number)
+        )
+    )
+
+
+def released_orders(orders: list[ProductionOrder]) -> list[ProductionOrder]:
+    return [o for o in orders if o.status not in (*_UNRELEASED, ProductionStatus.CANCELLED)]
+
+
+def _remove_derived(session: Session, row: SalesOrderLine) -> None:
+    """Drop the line's unreleased production orders and its order BOMs (children cascade)."""
+    session.execute(
+        delete(ProductionOrder).where(
+            ProductionOrder.sales_order_line_id == row.id,
+            ProductionOrder.status.in_((*_UNRELEASED, ProductionStatus.CANCELLED)),
+        )
+    )
+    session.execute(
+        delete(Bom).where(Bom.sales_order_line_id == row.id, Bom.parent_bom_id.is_(None))
+    )
+    session.flush()
+
+
+def _values_text(node: ConfiguredNode) -> str:
+    return ", ".join(
+        f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in node.values.items()
+    )
+
+
+class _Writer:
+    """Writes one configured tree: variant items, order BOMs, production orders."""
+
+    def __init__(self, session: Session, order: SalesOrder, row: SalesOrderLine, today: date):
+        self.session = session
+        self.order = order
+        self.row = row
+        self.today = today
+        self.digits = _order_digits(order.number)
+        self.orders: list[ProductionOrder] = []
+
+    def _item(self, code: str) -> Item:
+        item = self.session.scalar(select(Item).where(Item.code == code))
+        if item is None:
+            raise NotFoundError(f"no item {code!r}", item=code)
+        return item
+
+    def _variant(self, node: ConfiguredNode, pos: str) -> Item:
+        base = self._item(node.item)
+        code = f"{node.item}-{self.order.number}-{pos}"
+        summary = _values_text(node)
+        description = f"{base.description} ({summary})" if summary else base.description
+        variant = self.session.scalar(select(Item).where(Item.code == code))
+        if variant is None:
+            variant = Item(
+                code=code,
+                type=ItemType.MAKE,
+                strategy=Strategy.MTO,
+                lot_rule=LotRule.LFL,
+                description="",
+            )
+            self.session.add(variant)
+        variant.description = description[:500]
+        variant.uom = base.uom
+        variant.lead_time_days = base.lead_time_days
+        variant.unit_cost = base.unit_cost
+        variant.type = ItemType.MAKE
+        variant.strategy = Strategy.MTO
+        self.session.flush()
+        return variant
+
+    def write(
+        self,
+        node: ConfiguredNode,
+        pos: str,
+        parent: Bom | None,
+        qty: float,
+        due: date,
+        parent_mo: ProductionOrder | None,
+    ) -> Item:
+        variant = self._variant(node, pos)
+        template_bom = None
+        if node.from_template:
+            template_bom = self.session.scalar(
+                select(Bom.id)
+                .join(Item, Item.id == Bom.item_id)
+                .where(Item.code == node.item, Bom.kind == BomKind.ENGINEERING)
+            )
+        bom = Bom(
+            number=f"BOM-{self.order.number}-{pos}",
+            kind=BomKind.ORDER,
+            item_id=variant.id,
+            sales_order_id=self.order.id,
+            sales_order_line_id=self.row.id,
+            parent_bom_id=parent.id if parent else None,
+            template_bom_id=template_bom,
+            configuration=dict(node.values),
+        )
+        self.session.add(bom)
+        self.session.flush()
+        start = due - timedelta(days=variant.lead_time_days)
+        mo = ProductionOrder(
+            number=f"MO-{self.digits}-{pos}",
+            item_id=variant.id,
+            qty=qty,
+            completed_qty=0.0,
+            scrapped_qty=0.0,
+            due_date=due,
+            start_date=start,
+            status=ProductionStatus.PLANNED,
+            components_issued=False,
+            sales_order_id=self.order.id,
+            sales_order_line_id=self.row.id,
+            parent_id=parent_mo.id if parent_mo else None,
+            bom_id=bom.id,
+        )
+        self.session.add(mo)
+        self.session.flush()
+        self.orders.append(mo)
+        children = 0
+        for position, line in enumerate(node.lines, 1):
+            component = self._component(line, pos, children, bom, qty, start, mo)
+            if line.child is not None:
+                children += 1
+            self.session.add(
+                BomLine(
+                    bom_id=bom.id,
+                    position=position,
+                    component_id=component.id,
+                    qty_per=line.qty_per,
+                    scrap_pct=line.scrap_pct,
+                )
+            )
+        self.session.flush()
+        return variant
+
+    def _component(
+        self,
+        line: ConfiguredLine,
+        pos: str,
+        children: int,
+        bom: Bom,
+        qty: float,
+        start: date,
+        mo: ProductionOrder,
+    ) -> Item:
+        if line.child is None:
+            return self._item(line.component)
+        child_qty = qty * line.qty_per * (1 + line.scrap_pct / 100)
+        return self.write(line.child, f"{pos}.{children + 1}", bom, child_qty, start, mo)
+
+
+def _views(
+    session: Session, orders: list[ProductionOrder], today: date
+) -> tuple[ProductionOrderView, ...]:
+    if not orders:
+        return ()
+    ids = {o.id: o.number for o in orders}
+    items = dict(
+        session.execute(
+            select(Item.id, Item.code).where(Item.id.in_({o.item_id for o in orders}))
+        ).all()
+    )
+    boms = dict(
+        session.execute(
+            select(Bom.id, Bom.number).where(Bom.id.in_({o.bom_id for o in orders if o.bom_id}))
+        ).all()
+    )
+    return tuple(
+        ProductionOrderView(
+            number=o.number,
+            item=items[o.item_id],
+            qty=o.qty,
+            start=o.start_date or o.due_date,
+            due=o.due_date,
+            status=o.status.value,
+            parent=ids.get(o.parent_id) if o.parent_id else None,
+            bom=boms.get(o.bom_id) if o.bom_id else None,
+            start_in_past=(o.start_date or o.due_date) < today and o.status in _UNRELEASED,
+            needs_review=o.needs_review,
+        )
+        for o in sorted(orders, key=lambda o: o.number)
+    )
+
+
+def configure_line(
+    session: Session,
+    number: str,
+    line: int,
+    values: Mapping[str, str],
+    *,
+    author: str,
+    today: date,
+) -> LineTree:
+    """Configure (or re-configure) a line: order BOM tree and production orders, one transaction."""
+    with session.begin():
+        order, row = get_line(session, number, line)
+        if order.status in _CLOSED_ORDER or row.status in _CLOSED_ORDER:
+            raise ConflictError(f"{number}/{line} is {row.status.value}; it cannot be configured")
+        released = released_orders(line_orders(session, row))
+        if released:
+            names = ", ".join(o.number for o in released)
+            raise ConflictError(
+                f"{number}/{line} has released production orders ({names}); "
+                "configuration can no longer change",
+                production_orders=[o.number for o in released],
+            )
+        before = _snapshot_of(session, row)
+        writer = derive(session, order, row, values, today)
+        audit.record(
+            session,
+            author=author,
+            entity="sales_order_line",
+            ref=f"{number}/{line}",
+            action="configure",
+            before=before,
+            after={
+                "product": _template_item(session, row),
+                "values": dict(values),
+                "bom": f"BOM-{number}-{line}",
+                "production_orders": [o.number for o in writer.orders],
+            },
+        )
+        session.flush()
+        return _line_tree(session, order, row, today)
+
+
+def derive(
+    session: Session, order: SalesOrder, row: SalesOrderLine, values: Mapping[str, str], today: date
+) -> _Writer:
+    """(Re)build the line's variant items, order BOMs and production orders from its product.
+
+    Runs inside the caller's transaction; the caller has checked nothing is released.
+    """
+    product = _template_item(session, row)
+    node = configure(DbCatalog(session), product, values)
+    _remove_derived(session, row)
+    writer = _Writer(session, order, row, today)
+    variant = writer.write(node, str(row.line), None, row.qty - row.shipped_qty, row.due_date, None)
+    row.item_id = variant.id
+    return writer
+
+
+def configuration_of(session: Session, row: SalesOrderLine) -> dict[str, str] | None:
+    """The parameter values the line was configured with (as text), or None if it was not."""
+    top = _top_bom(session, row)
+    if top is None or top.configuration is None:
+        return None
+    return {k: (f"{v!r}" if isinstance(v, float) else str(v)) for k, v in top.configuration.items()}
+
+
+def _snapshot_of(session: Session, row: SalesOrderLine) -> dict[str, object] | None:
+    top = _top_bom(session, row)
+    if top is None:
+        return None
+    return {
+        "bom": top.number,
+        "values": top.configuration,
+        "production_orders": [o.number for o in line_orders(session, row)],
+    }
+
+
+def _bom_view(session: Session, bom: Bom) -> BomView:
+    item_code, item_desc = session.execute(
+        select(Item.code, Item.description).where(Item.id == bom.item_id)
+    ).one()
+    children = {
+        b.item_id: b for b in session.scalars(select(Bom).where(Bom.parent_bom_id == bom.id))
+    }
+    rows = session.execute(
+        select(BomLine, Item.code, Item.description)
+        .join(Item, Item.id == BomLine.component_id)
+        .where(BomLine.bom_id == bom.id)
+        .order_by(BomLine.position)
+    ).all()
+    lines = tuple(
+        BomLineView(
+            line.position,
+            code,
+            desc,
+            line.qty_per,
+            line.scrap_pct,
+            _bom_view(session, children[line.component_id])
+            if line.component_id in children
+            else None,
+        )
+        for line, code, desc in rows
+    )
+    return BomView(bom.number, item_code, item_desc, dict(bom.configuration or {}), lines)
+
+
+def _line_tree(session: Session, order: SalesOrder, row: SalesOrderLine, today: date) -> LineTree:
+    top = _top_bom(session, row)
+    item = session.scalars(select(Item.code).where(Item.id == row.item_id)).one()
+    return LineTree(
+        ref=f"{order.number}/{row.line}",
+        item=item,
+        qty=row.qty,
+        due=row.due_date,
+        status=row.status.value,
+        bom=_bom_view(session, top) if top is not None else None,
+        production_orders=_views(session, line_orders(session, row), today),
+    )
+
+
+def order_tree(session: Session, number: str, *, today: date) -> list[LineTree]:
+    """Every line of an order with its order BOM tree and production orders."""
+    order = get_order(session, number)
+    rows = session.scalars(
+        select(SalesOrderLine)
+        .where(SalesOrderLine.sales_order_id == order.id)
+        .order_by(SalesOrderLine.line)
+    )
+    return [_line_tree(session, order, row, today) for row in rows]

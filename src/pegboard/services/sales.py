@@ -1,0 +1,277 @@
+"""Customers, projects and sales orders: the backlog a make-to-order shop plans from.
+
+Statuses move only along ``TRANSITIONS`` (data, checked by a test), every change
+is recorded in the audit trail, and order numbers are human and stable
+(``SO-1042``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from pegboard.errors import ConflictError, NotFoundError, ValidationError
+from pegboard.model import (
+    Customer,
+    Item,
+    PlanLine,
+    Project,
+    SalesOrder,
+    SalesOrderLine,
+    SalesOrderStatus,
+)
+from pegboard.services import audit
+
+S = SalesOrderStatus
+TRANSITIONS: dict[SalesOrderStatus, frozenset[SalesOrderStatus]] = {
+    S.DRAFT: frozenset({S.CONFIRMED, S.CANCELLED}),
+    S.CONFIRMED: frozenset({S.IN_PRODUCTION, S.SHIPPED, S.CANCELLED}),
+    S.IN_PRODUCTION: frozenset({S.SHIPPED, S.CANCELLED}),
+    S.SHIPPED: frozenset({S.CLOSED}),
+    S.CLOSED: frozenset(),
+    S.CANCELLED: frozenset(),
+}
+"""Which status may follow which; anything else is refused."""
+
+FIRST_NUMBER = 1001
+_NUMBER = re.compile(r"^SO-(\d+)$")
+
+
+def check_transition(ref: str, current: SalesOrderStatus, new: SalesOrderStatus) -> None:
+    if new not in TRANSITIONS[current]:
+        allowed = ", ".join(sorted(s.value for s in TRANSITIONS[current])) or "none"
+        raise ConflictError(
+            f"{ref} is {current.value}; it cannot become {new.value} (allowed: {allowed})",
+            ref=ref,
+            status=current.value,
+            wanted=new.value,
+        )
+
+
+def get_order(session: Session, number: str) -> SalesOrder:
+    order = session.scalar(select(SalesOrder).where(SalesOrder.number == number))
+    if order is None:
+        raise NotFoundError(f"no sales order {number!r}", sales_order=number)
+    return order
+
+
+def get_line(session: Session, number: str, line: int) -> tuple[SalesOrder, SalesOrderLine]:
+    order = get_order(session, number)
+    row = session.scalar(
+        select(SalesOrderLine).where(
+            SalesOrderLine.sales_order_id == order.id, SalesOrderLine.line == line
+        )
+    )
+    if row is None:
+        raise NotFoundError(f"{number} has no line {line}", sales_order=number, line=line)
+    return order, row
+
+
+def get_item(session: Session, code: str) -> Item:
+    item = session.scalar(select(Item).where(Item.code == code))
+    if item is None:
+        raise NotFoundError(f"no item {code!r}", item=code)
+    return item
+
+
+def _customer(session: Session, code: str) -> Customer:
+    customer = session.scalar(select(Customer).where(Customer.code == code))
+    if customer is None:
+        raise NotFoundError(f"no customer {code!r}", customer=code)
+    return customer
+
+
+def create_customer(session: Session, *, code: str, name: str = "", author: str) -> None:
+    with session.begin():
+        if session.scalar(select(Customer.id).where(Customer.code == code)) is not None:
+            raise ConflictError(f"customer {code!r} exists already", customer=code)
+        session.add(Customer(code=code, name=name or code))
+        audit.record(
+            session,
+            author=author,
+            entity="customer",
+            ref=code,
+            action="create",
+            after={"name": name or code},
+        )
+
+
+def create_project(
+    session: Session, *, customer: str, code: str, name: str = "", author: str
+) -> None:
+    with session.begin():
+        owner = _customer(session, customer)
+        exists = select(Project.id).where(Project.customer_id == owner.id, Project.code == code)
+        if session.scalar(exists) is not None:
+            raise ConflictError(f"project {code!r} of {customer} exists already", project=code)
+        session.add(Project(customer_id=owner.id, code=code, name=name or code))
+        audit.record(
+            session,
+            author=author,
+            entity="project",
+            ref=f"{customer}/{code}",
+            action="create",
+            after={"name": name or code},
+        )
+
+
+def next_number(session: Session) -> str:
+    """The next ``SO-n`` after the highest numeric one (other numbering schemes are left alone)."""
+    numbers = session.scalars(select(SalesOrder.number).where(SalesOrder.number.like("SO-%")))
+    highest = max(
+        (int(m.group(1)) for n in numbers if (m := _NUMBER.match(n))), default=FIRST_NUMBER - 1
+    )
+    return f"SO-{highest + 1}"
+
+
+def create_order(
+    session: Session,
+    *,
+    customer: str,
+    project: str | None = None,
+    number: str | None = None,
+    author: str,
+) -> str:
+    """A new draft sales order; returns its number."""
+    with session.begin():
+        owner = _customer(session, customer)
+        project_id = None
+        if project:
+            project_id = session.scalar(
+                select(Project.id).where(Project.customer_id == owner.id, Project.code == project)
+            )
+            if project_id is None:
+                raise NotFoundError(f"{customer} has no project {project!r}", project=project)
+        number = number or next_number(session)
+        if session.scalar(select(SalesOrder.id).where(SalesOrder.number == number)) is not None:
+            raise ConflictError(f"sales order {number} exists already", sales_order=number)
+        session.add(
+            SalesOrder(number=number, customer_id=owner.id, project_id=project_id, status=S.DRAFT)
+        )
+        audit.record(
+            session,
+            author=author,
+            entity="sales_order",
+            ref=number,
+            action="create",
+            after={"customer": customer, "project": project, "status": S.DRAFT},
+        )
+    return number
+
+
+def _positive(name: str, value: float) -> None:
+    if not value > 0 or value != value or value > 1e12:
+        raise ValidationError(f"{name} must be a number greater than 0, not {value!r}", field=name)
+
+
+def add_line(
+    session: Session,
+    number: str,
+    *,
+    item: str,
+    qty: float,
+    due: date,
+    priority: int = 100,
+    author: str,
+) -> int:
+    """Add a line to an open order; returns its line number."""
+    _positive("qty", qty)
+    with session.begin():
+        order = get_order(session, number)
+        if order.status in (S.SHIPPED, S.CLOSED, S.CANCELLED):
+            raise ConflictError(f"{number} is {order.status.value}; no lines can be added")
+        product = get_item(session, item)
+        last = session.scalar(
+            select(func.max(SalesOrderLine.line)).where(SalesOrderLine.sales_order_id == order.id)
+        )
+        line = (last or 0) + 1
+        session.add(
+            SalesOrderLine(
+                sales_order_id=order.id,
+                line=line,
+                item_id=product.id,
+                qty=qty,
+                shipped_qty=0.0,
+                due_date=due,
+                priority=priority,
+                status=order.status if order.status != S.DRAFT else S.DRAFT,
+            )
+        )
+        audit.record(
+            session,
+            author=author,
+            entity="sales_order_line",
+            ref=f"{number}/{line}",
+            action="create",
+            after={"item": item, "qty": qty, "due": due, "priority": priority},
+        )
+    return line
+
+
+def set_status(session: Session, number: str, status: SalesOrderStatus, *, author: str) -> None:
+    """Move an order (and its open lines) to ``status`` along the allowed transitions."""
+    with session.begin():
+        order = get_order(session, number)
+        check_transition(number, order.status, status)
+        if status is S.CONFIRMED:
+            has_lines = select(SalesOrderLine.id).where(SalesOrderLine.sales_order_id == order.id)
+            if session.scalar(has_lines.limit(1)) is None:
+                raise ConflictError(f"{number} has no lines to confirm")
+        before = order.status
+        order.status = status
+        for row in session.scalars(
+            select(SalesOrderLine).where(SalesOrderLine.sales_order_id == order.id)
+        ):
+            if row.status not in (S.CANCELLED, S.CLOSED, S.SHIPPED):
+                row.status = status
+        audit.record(
+            session,
+            author=author,
+            entity="sales_order",
+            ref=number,
+            action="status",
+            before={"status": before},
+            after={"status": status},
+        )
+
+
+@dataclass(frozen=True)
+class OrderSummary:
+    number: str
+    status: str
+    lines: int
+    due: date | None
+    projected: date | None
+    late_days: int
+
+
+def project_overview(session: Session, customer: str, project: str) -> list[OrderSummary]:
+    """All orders of a project with their status and promised vs projected dates."""
+    owner = _customer(session, customer)
+    project_id = session.scalar(
+        select(Project.id).where(Project.customer_id == owner.id, Project.code == project)
+    )
+    if project_id is None:
+        raise NotFoundError(f"{customer} has no project {project!r}", project=project)
+    stmt = (
+        select(
+            SalesOrder.number,
+            SalesOrder.status,
+            func.count(SalesOrderLine.id),
+            func.max(SalesOrderLine.due_date),
+            func.max(PlanLine.projected_date),
+            func.coalesce(func.max(PlanLine.late_days), 0),
+        )
+        .outerjoin(SalesOrderLine, SalesOrderLine.sales_order_id == SalesOrder.id)
+        .outerjoin(PlanLine, PlanLine.sales_order_line_id == SalesOrderLine.id)
+        .where(SalesOrder.project_id == project_id)
+        .group_by(SalesOrder.number, SalesOrder.status)
+        .order_by(SalesOrder.number)
+    )
+    return [
+        OrderSummary(n, str(s), c, d, p, int(late)) for n, s, c, d, p, late in session.execute(stmt)
+    ]

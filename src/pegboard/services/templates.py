@@ -1,0 +1,313 @@
+"""Engineering BOM templates: define them from a plain definition, read them for configuring.
+
+A definition is a mapping (a JSON file from the CLI, a body from the API)::
+
+    {"item": "LR-LINEAR", "parameters": [{"name": "length_m", "kind": "number", "unit": "m",
+      "min": 1.2, "max": 60, "default": "2.4"}, ...],
+     "lines": [{"component": "EXT-AL-2400", "qty": "ceil(length_m / 2.4)"},
+               {"choice": "finish", "options": {"white": "CAP-W", "black": "CAP-B"}},
+               {"component": "EM-PACK", "qty": "1", "condition": "emergency == 'yes'"},
+               {"component": "DRV-TRAY", "qty": "1", "params": {"watts": "length_m * 10"}}]}
+
+Every formula is checked (``configurator.validate_template``) before anything is
+written; nothing in a definition is ever executed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from pegboard.errors import ValidationError
+from pegboard.model import (
+    Bom,
+    BomKind,
+    BomLine,
+    BomLineOption,
+    BomLineParameter,
+    BomParameter,
+    Item,
+    ItemType,
+    ParameterKind,
+    Strategy,
+)
+from pegboard.services import audit
+from pegboard.services.configurator import Parameter, Template, TemplateLine, validate_template
+from pegboard.services.sales import get_item
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _float(definition: Mapping[str, Any], key: str, where: str) -> float | None:
+    value = definition.get(key)
+    if value is None or value == "":
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ValidationError(
+            f"{where}: {key} must be a number, not {value!r}", field=key
+        ) from None
+
+
+def parse_definition(definition: Mapping[str, Any]) -> Template:
+    """Turn a definition into a ``Template``, refusing unknown keys so typos are not lost."""
+    _only(definition, {"item", "description", "parameters", "lines"}, "template")
+    item = _text(definition.get("item"))
+    if not item:
+        raise ValidationError("template: 'item' is required", field="item")
+    parameters = tuple(
+        _parameter(p, i) for i, p in enumerate(definition.get("parameters") or [], 1)
+    )
+    lines = tuple(_line(line, i) for i, line in enumerate(definition.get("lines") or [], 1))
+    if not lines:
+        raise ValidationError(f"template {item}: it needs at least one line", field="lines")
+    return Template(item=item, parameters=parameters, lines=lines)
+
+
+def _only(mapping: Mapping[str, Any], allowed: set[str], where: str) -> None:
+    if not isinstance(mapping, Mapping):
+        raise ValidationError(f"{where}: expected an object, got {type(mapping).__name__}")
+    unknown = sorted(set(mapping) - allowed)
+    if unknown:
+        raise ValidationError(
+            f"{where}: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(allowed))})"
+        )
+
+
+def _parameter(p: Mapping[str, Any], n: int) -> Parameter:
+    where = f"parameter {n}"
+    _only(p, {"name", "kind", "label", "unit", "min", "max", "choices", "default"}, where)
+    kind = _text(p.get("kind") or "number")
+    if kind not in {k.value for k in ParameterKind}:
+        raise ValidationError(f"{where}: kind must be number, choice or bool, not {kind!r}")
+    choices = p.get("choices") or []
+    if not isinstance(choices, Sequence) or isinstance(choices, str):
+        raise ValidationError(f"{where}: choices must be a list")
+    return Parameter(
+        name=_text(p.get("name")),
+        kind=kind,
+        label=_text(p.get("label")),
+        unit=_text(p.get("unit")),
+        min_value=_float(p, "min", where),
+        max_value=_float(p, "max", where),
+        choices=tuple(_text(c) for c in choices),
+        default=_text(p.get("default")),
+    )
+
+
+def _line(line: Mapping[str, Any], n: int) -> TemplateLine:
+    where = f"line {n}"
+    _only(
+        line, {"component", "qty", "scrap_pct", "condition", "choice", "options", "params"}, where
+    )
+    qty = line.get("qty", 1)
+    formula: str | None = None
+    qty_per = 1.0
+    if isinstance(qty, int | float) and not isinstance(qty, bool):
+        qty_per = float(qty)
+    else:
+        formula = _text(qty)
+    options = line.get("options") or {}
+    params = line.get("params") or {}
+    if not isinstance(options, Mapping) or not isinstance(params, Mapping):
+        raise ValidationError(f"{where}: options and params must be objects")
+    return TemplateLine(
+        component=_text(line.get("component")) or None,
+        qty_per=qty_per,
+        qty_formula=formula,
+        condition=_text(line.get("condition")) or None,
+        choice_parameter=_text(line.get("choice")) or None,
+        options={_text(k): _text(v) for k, v in options.items()},
+        scrap_pct=_float(line, "scrap_pct", where) or 0.0,
+        pass_down={_text(k): _text(v) for k, v in params.items()},
+    )
+
+
+def define_template(session: Session, definition: Mapping[str, Any], *, author: str) -> str:
+    """Create or replace the engineering BOM template of an item; returns its BOM number."""
+    template = parse_definition(definition)
+    validate_template(template)
+    with session.begin():
+        item = get_item(session, template.item)
+        if item.type is not ItemType.MAKE:
+            raise ValidationError(f"{item.code} is bought, so it cannot have a BOM", item=item.code)
+        components = {line.component for line in template.lines if line.component}
+        components |= {c for line in template.lines for c in line.options.values()}
+        ids = dict(
+            session.execute(select(Item.code, Item.id).where(Item.code.in_(components))).all()
+        )
+        if missing := sorted(components - set(ids)):
+            raise ValidationError(f"template {item.code}: unknown item(s) {', '.join(missing)}")
+        if item.code in components:
+            raise ValidationError(f"template {item.code} uses itself as a component")
+        if description := _text(definition.get("description")):
+            item.description = description
+        number = f"BOM-{item.code}"
+        old = session.scalar(
+            select(Bom).where(Bom.item_id == item.id, Bom.kind == BomKind.ENGINEERING)
+        )
+        before = None
+        if old is not None:
+            before = {"bom": old.number}
+            session.execute(delete(Bom).where(Bom.id == old.id))
+            session.flush()
+        bom = Bom(number=number, kind=BomKind.ENGINEERING, item_id=item.id)
+        session.add(bom)
+        session.flush()
+        _write_template(session, bom.id, template, ids)
+        audit.record(
+            session,
+            author=author,
+            entity="bom",
+            ref=number,
+            action="define_template",
+            before=before,
+            after=dict(definition),
+        )
+    return number
+
+
+def _write_template(session: Session, bom_id: int, t: Template, ids: Mapping[str, int]) -> None:
+    for position, p in enumerate(t.parameters, 1):
+        session.add(
+            BomParameter(
+                bom_id=bom_id,
+                position=position,
+                name=p.name,
+                kind=ParameterKind(p.kind),
+                label=p.label,
+                unit=p.unit,
+                min_value=p.min_value,
+                max_value=p.max_value,
+                choices=list(p.choices) or None,
+                default=p.default,
+            )
+        )
+    for position, line in enumerate(t.lines, 1):
+        fixed = line.component or next(iter(line.options.values()))
+        row = BomLine(
+            bom_id=bom_id,
+            position=position,
+            component_id=ids[fixed],
+            qty_per=line.qty_per,
+            scrap_pct=line.scrap_pct,
+            qty_formula=line.qty_formula,
+            condition=line.condition,
+            choice_parameter=line.choice_parameter,
+        )
+        session.add(row)
+        session.flush()
+        for choice, component in line.options.items():
+            session.add(
+                BomLineOption(bom_line_id=row.id, choice=choice, component_id=ids[component])
+            )
+        for name, formula in line.pass_down.items():
+            session.add(BomLineParameter(bom_line_id=row.id, name=name, formula=formula))
+
+
+class DbCatalog:
+    """The configurator's view of the database: templates, master BOMs, item kinds.
+
+    Reads are cached for one configuration, which touches each template a few times.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._templates: dict[str, Template | None] = {}
+        self._kinds: dict[str, tuple[ItemType, Strategy]] = {}
+
+    def _bom(self, item: str) -> Bom | None:
+        return self.session.scalar(
+            select(Bom)
+            .join(Item, Item.id == Bom.item_id)
+            .where(Item.code == item, Bom.kind == BomKind.ENGINEERING)
+        )
+
+    def template(self, item: str) -> Template | None:
+        if item not in self._templates:
+            bom = self._bom(item)
+            self._templates[item] = None
+            if bom is not None:
+                params = self._parameters(bom.id)
+                if params:
+                    self._templates[item] = Template(item, params, tuple(self._lines(bom.id)))
+        return self._templates[item]
+
+    def master_lines(self, item: str) -> Sequence[TemplateLine] | None:
+        bom = self._bom(item)
+        return None if bom is None else self._lines(bom.id)
+
+    def is_mto_make(self, item: str) -> bool:
+        if item not in self._kinds:
+            row = self.session.execute(
+                select(Item.type, Item.strategy).where(Item.code == item)
+            ).first()
+            self._kinds[item] = (row[0], row[1]) if row else (ItemType.BUY, Strategy.MTS)
+        kind, strategy = self._kinds[item]
+        return kind is ItemType.MAKE and strategy is Strategy.MTO
+
+    def _parameters(self, bom_id: int) -> tuple[Parameter, ...]:
+        rows = self.session.scalars(
+            select(BomParameter)
+            .where(BomParameter.bom_id == bom_id)
+            .order_by(BomParameter.position)
+        )
+        return tuple(
+            Parameter(
+                p.name,
+                p.kind.value,
+                p.label,
+                p.unit,
+                p.min_value,
+                p.max_value,
+                tuple(p.choices or ()),
+                p.default,
+            )
+            for p in rows
+        )
+
+    def _lines(self, bom_id: int) -> list[TemplateLine]:
+        lines = self.session.execute(
+            select(BomLine, Item.code)
+            .join(Item, Item.id == BomLine.component_id)
+            .where(BomLine.bom_id == bom_id)
+            .order_by(BomLine.position)
+        ).all()
+        line_ids = [line.id for line, _ in lines]
+        options: dict[int, dict[str, str]] = {i: {} for i in line_ids}
+        for line_id, choice, code in self.session.execute(
+            select(BomLineOption.bom_line_id, BomLineOption.choice, Item.code)
+            .join(Item, Item.id == BomLineOption.component_id)
+            .where(BomLineOption.bom_line_id.in_(line_ids))
+        ):
+            options[line_id][choice] = code
+        passed: dict[int, dict[str, str]] = {i: {} for i in line_ids}
+        for line_id, name, formula in self.session.execute(
+            select(
+                BomLineParameter.bom_line_id, BomLineParameter.name, BomLineParameter.formula
+            ).where(BomLineParameter.bom_line_id.in_(line_ids))
+        ):
+            passed[line_id][name] = formula
+        return [
+            TemplateLine(
+                component=None if line.choice_parameter else code,
+                qty_per=line.qty_per,
+                qty_formula=line.qty_formula,
+                condition=line.condition,
+                choice_parameter=line.choice_parameter,
+                options=options[line.id],
+                scrap_pct=line.scrap_pct,
+                pass_down=passed[line.id],
+            )
+            for line, code in lines
+        ]
