@@ -89,7 +89,7 @@ def fmt(value: object) -> str:
     return str(value)
 
 
-_PROSE_COLUMNS = {"description", "message"}
+_PROSE_COLUMNS = {"description", "message", "changes"}
 """Columns that may wrap; ids, dates and numbers stay on one line so they can be read and copied."""
 
 

@@ -184,6 +184,61 @@ def order_cancel_line(number: str, line: int) -> None:
     )
 
 
+@order_app.command("bom-edit")
+@handles_errors
+def order_bom_edit(
+    bom: Annotated[str, typer.Argument(help="order BOM number, e.g. BOM-SO-1042-1")],
+    position: Annotated[
+        int | None, typer.Option(help="line to change or remove; omit to add")
+    ] = None,
+    component: Annotated[str | None, typer.Option()] = None,
+    qty: Annotated[float | None, typer.Option(help="quantity per parent unit")] = None,
+    scrap: Annotated[float | None, typer.Option(help="scrap percentage")] = None,
+    remove: Annotated[bool, typer.Option("--remove")] = False,
+) -> None:
+    """Edit an order BOM by hand, for this order only (recorded with who and when)."""
+    with session() as s:
+        view = order_bom.edit_bom_line(
+            s,
+            bom,
+            position=position,
+            component=component,
+            qty_per=qty,
+            scrap_pct=scrap,
+            remove=remove,
+            author=_author(),
+        )
+    tree = Tree(f"[cyan]{view.number}[/] {view.item}")
+    _bom_branch(tree, view)
+    console.print(tree)
+
+
+@order_app.command("copy-bom")
+@handles_errors
+def order_copy_bom(
+    bom: Annotated[str, typer.Argument(help="order BOM to copy")],
+    to: Annotated[str, typer.Option(help="target sales order")],
+    line: Annotated[int, typer.Option(help="target line")],
+) -> None:
+    """Give another sales-order line the same order BOM (with its own production orders)."""
+    with session() as s:
+        tree = order_bom.copy_order_bom(s, bom, to, line, author=_author(), today=local_today())
+    print_line_tree(tree)
+
+
+@order_app.command("save-template")
+@handles_errors
+def order_save_template(
+    bom: Annotated[str, typer.Argument(help="order BOM to keep")],
+    item: Annotated[str, typer.Argument(help="code of the new product")],
+    description: Annotated[str, typer.Option()] = "",
+) -> None:
+    """Keep an order BOM as a new product with its own engineering BOM, for other customers."""
+    with session() as s:
+        code = order_bom.save_as_template(s, bom, item, description=description, author=_author())
+    console.print(f"saved {bom} as {code}")
+
+
 def _bom_branch(tree: Tree, bom: BomView) -> None:
     for line in bom.lines:
         label = f"{fmt(line.qty_per)} × [bold]{line.component}[/] {line.description}"
@@ -245,23 +300,35 @@ def template_load(
     console.print(f"defined {', '.join(numbers)}")
 
 
+def _changes(before: dict[str, object] | None, after: dict[str, object] | None) -> str:
+    """``key: old → new`` for what changed; new values alone for a creation."""
+    before, after = before or {}, after or {}
+    parts = []
+    for key in dict.fromkeys([*before, *after]):
+        old, new = before.get(key), after.get(key)
+        if old == new or new in (None, [], {}):
+            continue
+        text = json.dumps(new, ensure_ascii=False) if not isinstance(new, str) else new
+        parts.append(f"{key}: {old} → {text}" if key in before else f"{key}: {text}")
+    return "; ".join(parts)
+
+
 @order_app.command("history")
 @handles_errors
 def order_history(number: str) -> None:
-    """Every recorded change of an order and its lines."""
+    """Every recorded change of an order, its lines and its order BOMs, oldest first."""
     with session() as s, s.begin():
-        entries = [e for e in audit.history(s, limit=1000) if e.entity_ref.split("/")[0] == number]
+        entries = audit.history(s, sales_order=number, limit=1000)
     emit(
         f"History of {number}",
-        ("when", "who", "what", "action", "before", "after"),
+        ("when", "who", "what", "action", "changes"),
         [
             (
                 e.at.strftime("%Y-%m-%d %H:%M"),
                 e.author,
                 e.entity_ref,
                 e.action,
-                json.dumps(e.before) if e.before else "",
-                json.dumps(e.after) if e.after else "",
+                _changes(e.before, e.after),
             )
             for e in reversed(entries)
         ],

@@ -39,6 +39,8 @@ class Bom(CreatedMixin, Base):
     """For the order BOM of a configured sub-assembly: the order BOM it belongs to."""
     template_bom_id: Mapped[int | None] = mapped_column(ForeignKey("bom.id", ondelete="SET NULL"))
     """For an order BOM: the engineering template it was configured from."""
+    source_item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id", ondelete="SET NULL"))
+    """For an order BOM: the product it was derived from (template or master BOM item)."""
     configuration: Mapped[dict[str, object] | None] = mapped_column(JSON)
     """For an order BOM: the parameter values it was configured with."""
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from pegboard.model import AuditEntry
@@ -53,12 +53,26 @@ def record(
 
 
 def history(
-    session: Session, *, entity: str | None = None, ref: str | None = None, limit: int = 200
+    session: Session,
+    *,
+    entity: str | None = None,
+    ref: str | None = None,
+    sales_order: str | None = None,
+    limit: int = 200,
 ) -> list[AuditEntry]:
-    """Newest first."""
+    """Newest first. ``sales_order`` selects the order, its lines and its order BOMs."""
     stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
     if entity is not None:
         stmt = stmt.where(AuditEntry.entity == entity)
     if ref is not None:
         stmt = stmt.where(AuditEntry.entity_ref == ref)
+    if sales_order is not None:
+        refs = AuditEntry.entity_ref
+        stmt = stmt.where(
+            or_(
+                refs == sales_order,
+                refs.startswith(f"{sales_order}/", autoescape=True),
+                refs.startswith(f"BOM-{sales_order}-", autoescape=True),
+            )
+        )
     return list(session.scalars(stmt))

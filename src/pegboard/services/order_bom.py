@@ -24,7 +24,7 @@ from datetime import date, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from pegboard.errors import ConflictError, NotFoundError
+from pegboard.errors import ConflictError, NotFoundError, ValidationError
 from pegboard.model import (
     Bom,
     BomKind,
@@ -215,6 +215,7 @@ class _Writer:
             sales_order_line_id=self.row.id,
             parent_bom_id=parent.id if parent else None,
             template_bom_id=template_bom,
+            source_item_id=self._item(node.item).id,
             configuration=dict(node.values),
         )
         self.session.add(bom)
@@ -433,3 +434,258 @@ def order_tree(session: Session, number: str, *, today: date) -> list[LineTree]:
         .order_by(SalesOrderLine.line)
     )
     return [_line_tree(session, order, row, today) for row in rows]
+
+
+def _order_bom(session: Session, number: str) -> Bom:
+    bom = session.scalar(select(Bom).where(Bom.number == number))
+    if bom is None:
+        raise NotFoundError(f"no BOM {number!r}", bom=number)
+    if bom.kind is not BomKind.ORDER:
+        raise ConflictError(
+            f"{number} is an engineering BOM; change templates with `pegboard template load`",
+            bom=number,
+        )
+    return bom
+
+
+def _flag_bom_orders(session: Session, bom: Bom, note: str) -> list[str]:
+    """Released production orders built from ``bom`` need the planner's eye after an edit."""
+    flagged = []
+    for mo in session.scalars(select(ProductionOrder).where(ProductionOrder.bom_id == bom.id)):
+        if mo.status not in (*_UNRELEASED, ProductionStatus.CANCELLED):
+            mo.needs_review = True
+            mo.review_note = note[:500]
+            flagged.append(mo.number)
+    return flagged
+
+
+def _line_dict(session: Session, line: BomLine) -> dict[str, object]:
+    code = session.scalars(select(Item.code).where(Item.id == line.component_id)).one()
+    return {
+        "position": line.position,
+        "component": code,
+        "qty_per": line.qty_per,
+        "scrap_pct": line.scrap_pct,
+    }
+
+
+def edit_bom_line(
+    session: Session,
+    number: str,
+    *,
+    position: int | None = None,
+    component: str | None = None,
+    qty_per: float | None = None,
+    scrap_pct: float | None = None,
+    remove: bool = False,
+    author: str,
+) -> BomView:
+    """Add (no position), change or remove one line of an order BOM, for this order only."""
+    for name, value in (("qty_per", qty_per), ("scrap_pct", scrap_pct)):
+        if value is not None and (
+            value != value or value < 0 or value > 1e12 or (name == "qty_per" and value == 0)
+        ):
+            raise ValidationError(
+                f"{name} must be a number {'> 0' if name == 'qty_per' else '>= 0'}", field=name
+            )
+    with session.begin():
+        bom = _order_bom(session, number)
+        before: dict[str, object] | None = None
+        if position is None:
+            if component is None or qty_per is None:
+                raise ValidationError("a new line needs a component and a qty_per")
+            last = max((ln.position for ln in _lines(session, bom)), default=0)
+            line = BomLine(
+                bom_id=bom.id,
+                position=last + 1,
+                component_id=_item_id(session, component),
+                qty_per=qty_per,
+                scrap_pct=scrap_pct or 0.0,
+            )
+            session.add(line)
+            action = "add_line"
+        else:
+            line = _line_at(session, bom, position)
+            before = _line_dict(session, line)
+            if remove:
+                if session.scalar(
+                    select(Bom.id).where(
+                        Bom.parent_bom_id == bom.id, Bom.item_id == line.component_id
+                    )
+                ):
+                    raise ConflictError(
+                        f"line {position} of {number} is a configured sub-assembly with its own "
+                        "order BOM; re-configure the line to drop it"
+                    )
+                session.delete(line)
+                action = "remove_line"
+            else:
+                if component is not None:
+                    line.component_id = _item_id(session, component)
+                if qty_per is not None:
+                    line.qty_per = qty_per
+                if scrap_pct is not None:
+                    line.scrap_pct = scrap_pct
+                action = "change_line"
+        session.flush()
+        after = None if remove else _line_dict(session, line)
+        flagged = _flag_bom_orders(session, bom, f"order BOM {number} edited: {action}")
+        audit.record(
+            session,
+            author=author,
+            entity="bom",
+            ref=number,
+            action=action,
+            before=before,
+            after={**(after or {}), "flagged": flagged},
+        )
+        return _bom_view(session, bom)
+
+
+def _lines(session: Session, bom: Bom) -> list[BomLine]:
+    return list(session.scalars(select(BomLine).where(BomLine.bom_id == bom.id)))
+
+
+def _line_at(session: Session, bom: Bom, position: int) -> BomLine:
+    line = session.scalar(
+        select(BomLine).where(BomLine.bom_id == bom.id, BomLine.position == position)
+    )
+    if line is None:
+        raise NotFoundError(
+            f"{bom.number} has no line {position}", bom=bom.number, position=position
+        )
+    return line
+
+
+def _item_id(session: Session, code: str) -> int:
+    ident = session.scalar(select(Item.id).where(Item.code == code))
+    if ident is None:
+        raise NotFoundError(f"no item {code!r}", item=code)
+    return ident
+
+
+def _as_node(session: Session, bom: Bom) -> ConfiguredNode:
+    """An existing order BOM tree as a configured tree, hand edits included."""
+    children = {
+        b.item_id: b for b in session.scalars(select(Bom).where(Bom.parent_bom_id == bom.id))
+    }
+    lines = []
+    for line in sorted(_lines(session, bom), key=lambda ln: ln.position):
+        child = children.get(line.component_id)
+        code = session.scalars(select(Item.code).where(Item.id == line.component_id)).one()
+        lines.append(
+            ConfiguredLine(
+                code,
+                line.qty_per,
+                line.scrap_pct,
+                _as_node(session, child) if child is not None else None,
+            )
+        )
+    source = bom.source_item_id or bom.item_id
+    item = session.scalars(select(Item.code).where(Item.id == source)).one()
+    values: dict[str, float | str] = {
+        k: v for k, v in (bom.configuration or {}).items() if isinstance(v, float | int | str)
+    }
+    return ConfiguredNode(item, values, tuple(lines), bom.template_bom_id is not None)
+
+
+def copy_order_bom(
+    session: Session, number: str, to_order: str, to_line: int, *, author: str, today: date
+) -> LineTree:
+    """Give another sales-order line the same structure (hand edits included), with its own
+    variant items, order BOMs and production orders."""
+    with session.begin():
+        node = _as_node(session, _order_bom(session, number))
+        order, row = get_line(session, to_order, to_line)
+        if order.status in _CLOSED_ORDER or row.status in _CLOSED_ORDER:
+            raise ConflictError(f"{to_order}/{to_line} is {row.status.value}; it cannot change")
+        if released := released_orders(line_orders(session, row)):
+            raise ConflictError(
+                f"{to_order}/{to_line} has released production orders "
+                f"({', '.join(o.number for o in released)})"
+            )
+        _remove_derived(session, row)
+        writer = _Writer(session, order, row, today)
+        variant = writer.write(
+            node, str(row.line), None, row.qty - row.shipped_qty, row.due_date, None
+        )
+        row.item_id = variant.id
+        audit.record(
+            session,
+            author=author,
+            entity="sales_order_line",
+            ref=f"{to_order}/{to_line}",
+            action="copy_bom",
+            after={
+                "from": number,
+                "bom": f"BOM-{to_order}-{to_line}",
+                "production_orders": [o.number for o in writer.orders],
+            },
+        )
+        session.flush()
+        return _line_tree(session, order, row, today)
+
+
+def save_as_template(
+    session: Session, number: str, new_item: str, *, description: str = "", author: str
+) -> str:
+    """Keep an order's structure as a new product with master BOMs, for other customers.
+
+    The top becomes ``new_item``; its configured sub-assemblies become
+    ``new_item-1``, ``new_item-2`` … Returns the new item code.
+    """
+    with session.begin():
+        bom = _order_bom(session, number)
+        if session.scalar(select(Item.id).where(Item.code == new_item)) is not None:
+            raise ConflictError(f"item {new_item!r} exists already", item=new_item)
+        _save_tree(session, bom, new_item, description, new_item, [0])
+        audit.record(
+            session,
+            author=author,
+            entity="bom",
+            ref=number,
+            action="save_as_template",
+            after={"item": new_item},
+        )
+    return new_item
+
+
+def _save_tree(
+    session: Session, bom: Bom, code: str, description: str, root: str, counter: list[int]
+) -> int:
+    source = session.get(Item, bom.item_id)
+    assert source is not None
+    item = Item(
+        code=code,
+        description=description or source.description,
+        type=ItemType.MAKE,
+        strategy=Strategy.MTO,
+        uom=source.uom,
+        lead_time_days=source.lead_time_days,
+        lot_rule=LotRule.LFL,
+        unit_cost=source.unit_cost,
+    )
+    session.add(item)
+    session.flush()
+    master = Bom(number=f"BOM-{code}", kind=BomKind.ENGINEERING, item_id=item.id)
+    session.add(master)
+    session.flush()
+    children = {
+        b.item_id: b for b in session.scalars(select(Bom).where(Bom.parent_bom_id == bom.id))
+    }
+    for line in sorted(_lines(session, bom), key=lambda ln: ln.position):
+        component = line.component_id
+        if (child := children.get(component)) is not None:
+            counter[0] += 1
+            component = _save_tree(session, child, f"{root}-{counter[0]}", "", root, counter)
+        session.add(
+            BomLine(
+                bom_id=master.id,
+                position=line.position,
+                component_id=component,
+                qty_per=line.qty_per,
+                scrap_pct=line.scrap_pct,
+            )
+        )
+    session.flush()
+    return item.id

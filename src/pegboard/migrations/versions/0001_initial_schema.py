@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 21:09:53.592961
+Create Date: 2026-11-24 21:17:02.509579
 """
 
 from __future__ import annotations
@@ -517,6 +517,7 @@ def upgrade() -> None:
         sa.Column("sales_order_line_id", sa.Integer(), nullable=True),
         sa.Column("parent_bom_id", sa.Integer(), nullable=True),
         sa.Column("template_bom_id", sa.Integer(), nullable=True),
+        sa.Column("source_item_id", sa.Integer(), nullable=True),
         sa.Column("configuration", sa.JSON(), nullable=True),
         sa.Column(
             "created_at",
@@ -539,6 +540,12 @@ def upgrade() -> None:
             ["sales_order_line.id"],
             name=op.f("fk_bom_sales_order_line_id_sales_order_line"),
             ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["source_item_id"],
+            ["item.id"],
+            name=op.f("fk_bom_source_item_id_item"),
+            ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
             ["template_bom_id"],
