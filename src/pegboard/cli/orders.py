@@ -256,7 +256,7 @@ def print_line_tree(line: LineTree) -> None:
         f"({line.status})"
     )
     if line.bom is not None:
-        config = ", ".join(f"{k}={v}" for k, v in line.bom.configuration.items())
+        config = ", ".join(f"{k}={fmt(v)}" for k, v in line.bom.configuration.items())
         bom_root = root.add(f"[cyan]{line.bom.number}[/] {config}")
         _bom_branch(bom_root, line.bom)
     console.print(root)
