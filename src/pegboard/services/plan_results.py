@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from pegboard.model import Item, Pegging, PlanException, PlannedOrder, SalesOrder
@@ -41,7 +41,10 @@ def pegging_rows(session: Session) -> list[PeggingRow]:
     return [(s, st, i, q, d) for s, st, i, q, d in session.execute(stmt)]
 
 
-def exception_rows(session: Session) -> list[ExceptionRow]:
+def exception_query(
+    kinds: tuple[str, ...] | None = None, sales_order: str | None = None
+) -> Select[str, str, str, date, str | None, str]:
+    """Exceptions in their stored (report) order, as the export and the reports read them."""
     stmt = (
         select(
             PlanException.kind,
@@ -55,4 +58,12 @@ def exception_rows(session: Session) -> list[ExceptionRow]:
         .outerjoin(SalesOrder, SalesOrder.id == PlanException.sales_order_id)
         .order_by(PlanException.id)
     )
-    return [(k, i, o, d, so or "", m) for k, i, o, d, so, m in session.execute(stmt)]
+    if kinds is not None:
+        stmt = stmt.where(PlanException.kind.in_(kinds))
+    if sales_order is not None:
+        stmt = stmt.where(SalesOrder.number == sales_order)
+    return stmt
+
+
+def exception_rows(session: Session) -> list[ExceptionRow]:
+    return [(k, i, o, d, so or "", m) for k, i, o, d, so, m in session.execute(exception_query())]

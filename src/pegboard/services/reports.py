@@ -29,6 +29,7 @@ from pegboard.model import (
     SalesOrder,
     SalesOrderLine,
 )
+from pegboard.services.plan_results import exception_query
 from pegboard.services.planning import current_run
 
 _MAKE_SUPPLY = ("planned_order", "production_order")
@@ -313,23 +314,7 @@ def _exceptions(
     limit: int | None = None,
 ) -> list[ExceptionRow]:
     _planning_date(session)
-    stmt = (
-        select(
-            PlanException.kind,
-            Item.code,
-            PlanException.order_ref,
-            PlanException.date,
-            SalesOrder.number,
-            PlanException.message,
-        )
-        .join(Item, Item.id == PlanException.item_id)
-        .outerjoin(SalesOrder, SalesOrder.id == PlanException.sales_order_id)
-        .where(PlanException.kind.in_(kinds))
-        .order_by(PlanException.id)
-    )
-    if sales_order is not None:
-        stmt = stmt.where(SalesOrder.number == sales_order)
-    stmt = stmt.limit(limit)
+    stmt = exception_query(kinds, sales_order).limit(limit)
     return [ExceptionRow(k, i, o, d, so or "", m) for k, i, o, d, so, m in session.execute(stmt)]
 
 
