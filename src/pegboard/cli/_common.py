@@ -12,13 +12,17 @@ from typing import ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape as esc
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from pegboard import db
 from pegboard.errors import PegboardError
+
+__all__ = ["console", "emit", "err_console", "esc", "fmt", "handles_errors", "session"]
 
 console = Console()
 err_console = Console(stderr=True)
@@ -35,7 +39,9 @@ def handles_errors(fn: Callable[P, R]) -> Callable[P, R]:
         try:
             return fn(*args, **kwargs)
         except PegboardError as e:
-            err_console.print(f"[bold red]error:[/] {e.message}", highlight=False, soft_wrap=True)
+            err_console.print(
+                f"[bold red]error:[/] {esc(e.message)}", highlight=False, soft_wrap=True
+            )
             raise typer.Exit(1) from None
 
     return wrapper
@@ -125,5 +131,5 @@ def emit(
             ratio=1 if prose else None,
         )
     for row in rows:
-        table.add_row(*(fmt(v) for v in row))
+        table.add_row(*(Text(fmt(v)) for v in row))
     console.print(table)

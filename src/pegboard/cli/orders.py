@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.tree import Tree
 
-from pegboard.cli._common import console, emit, fmt, handles_errors, session
+from pegboard.cli._common import console, emit, esc, fmt, handles_errors, session
 from pegboard.config import get_settings
 from pegboard.errors import ValidationError
 from pegboard.model import SalesOrderStatus
@@ -55,7 +55,7 @@ def customer_add(code: str, name: Annotated[str, typer.Option()] = "") -> None:
     """Add a customer."""
     with session() as s:
         sales.create_customer(s, code=code, name=name, author=_author())
-    console.print(f"customer {code} added")
+    console.print(f"customer {esc(code)} added")
 
 
 @project_app.command("add")
@@ -64,7 +64,7 @@ def project_add(customer: str, code: str, name: Annotated[str, typer.Option()] =
     """Add a project to a customer."""
     with session() as s:
         sales.create_project(s, customer=customer, code=code, name=name, author=_author())
-    console.print(f"project {code} of {customer} added")
+    console.print(f"project {esc(code)} of {esc(customer)} added")
 
 
 @project_app.command("show")
@@ -93,7 +93,7 @@ def order_create(
         created = sales.create_order(
             s, customer=customer, project=project, number=number, author=_author()
         )
-    console.print(created)
+    console.print(esc(created))
 
 
 @order_app.command("add-line")
@@ -110,7 +110,7 @@ def order_add_line(
         line = sales.add_line(
             s, number, item=item, qty=qty, due=_day(due), priority=priority, author=_author()
         )
-    console.print(f"{number}/{line}")
+    console.print(esc(f"{number}/{line}"))
 
 
 @order_app.command("confirm")
@@ -119,7 +119,7 @@ def order_confirm(number: str) -> None:
     """Confirm a draft order: from now on the plan sees it."""
     with session() as s:
         sales.set_status(s, number, SalesOrderStatus.CONFIRMED, author=_author())
-    console.print(f"{number} confirmed")
+    console.print(esc(f"{number} confirmed"))
 
 
 @order_app.command("configure")
@@ -208,7 +208,7 @@ def order_bom_edit(
             remove=remove,
             author=_author(),
         )
-    tree = Tree(f"[cyan]{view.number}[/] {view.item}")
+    tree = Tree(f"[cyan]{esc(view.number)}[/] {esc(view.item)}")
     _bom_branch(tree, view)
     console.print(tree)
 
@@ -241,23 +241,23 @@ def order_save_template(
 
 def _bom_branch(tree: Tree, bom: BomView) -> None:
     for line in bom.lines:
-        label = f"{fmt(line.qty_per)} × [bold]{line.component}[/] {line.description}"
+        label = f"{fmt(line.qty_per)} × [bold]{esc(line.component)}[/] {esc(line.description)}"
         if line.scrap_pct:
             label += f" (+{fmt(line.scrap_pct)} % scrap)"
         branch = tree.add(label)
         if line.child is not None:
-            branch.label = f"{label}  [cyan]{line.child.number}[/]"
+            branch.label = f"{label}  [cyan]{esc(line.child.number)}[/]"
             _bom_branch(branch, line.child)
 
 
 def print_line_tree(line: LineTree) -> None:
     root = Tree(
-        f"[bold]{line.ref}[/] {line.item} × {fmt(line.qty)}, due {line.due.isoformat()} "
-        f"({line.status})"
+        f"[bold]{esc(line.ref)}[/] {esc(line.item)} × {fmt(line.qty)}, "
+        f"due {line.due.isoformat()} ({line.status})"
     )
     if line.bom is not None:
         config = ", ".join(f"{k}={fmt(v)}" for k, v in line.bom.configuration.items())
-        bom_root = root.add(f"[cyan]{line.bom.number}[/] {config}")
+        bom_root = root.add(f"[cyan]{esc(line.bom.number)}[/] {esc(config)}")
         _bom_branch(bom_root, line.bom)
     console.print(root)
     if line.production_orders:
@@ -296,7 +296,7 @@ def template_load(
     if isinstance(definitions, dict):
         definitions = [definitions]
     with session() as s:
-        numbers = [templates.define_template(s, d, author=_author()) for d in definitions]
+        numbers = templates.define_templates(s, definitions, author=_author())
     console.print(f"defined {', '.join(numbers)}")
 
 

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.tree import Tree
 
-from pegboard.cli._common import console, emit, fmt, handles_errors, session
+from pegboard.cli._common import console, emit, esc, fmt, handles_errors, session
 from pegboard.services import reports
 from pegboard.services.reports import ExceptionRow, LineStatus, PegNode, PlannedRow, UseNode
 
@@ -51,12 +51,14 @@ def print_late(
     root = Tree(f"[bold]{title}[/]")
     for line in lines:
         branch = root.add(
-            f"[bold]{line.demand}[/] {line.item} × {fmt(line.qty)}: due {line.due.isoformat()}, "
+            f"[bold]{esc(line.demand)}[/] {esc(line.item)} × {fmt(line.qty)}: "
+            f"due {line.due.isoformat()}, "
             f"projected [red]{line.projected.isoformat()}[/] ({line.late_days} days late)"
         )
         for node in _chain(line):
             branch = branch.add(
-                f"{node.item} ← {node.supply_type.replace('_', ' ')} [cyan]{node.supply}[/], "
+                f"{esc(node.item)} ← {node.supply_type.replace('_', ' ')} "
+                f"[cyan]{esc(node.supply)}[/], "
                 f"ready {node.available.isoformat()}"
             )
     console.print(root)
@@ -173,8 +175,8 @@ def exceptions(as_csv: CsvOption = False) -> None:
 
 def _peg_label(node: PegNode) -> str:
     return (
-        f"[bold]{node.item}[/] {fmt(node.qty)} ← {node.supply_type.replace('_', ' ')} "
-        f"[cyan]{node.supply}[/] (available {node.available.isoformat()})"
+        f"[bold]{esc(node.item)}[/] {fmt(node.qty)} ← {node.supply_type.replace('_', ' ')} "
+        f"[cyan]{esc(node.supply)}[/] (available {node.available.isoformat()})"
     )
 
 
@@ -211,11 +213,11 @@ def pegging(
             as_csv=True,
         )
         return
-    root = Tree(f"[bold]{sales_order}[/]")
+    root = Tree(f"[bold]{esc(sales_order)}[/]")
     for line in lines:
         state = "[red]late[/]" if line.projected > line.due else "[green]on time[/]"
         branch = root.add(
-            f"line {line.demand} [bold]{line.item}[/] × {fmt(line.qty)}, "
+            f"line {esc(line.demand)} [bold]{esc(line.item)}[/] × {fmt(line.qty)}, "
             f"due {line.due.isoformat()}, "
             f"projected {line.projected.isoformat()} {state}"
         )
@@ -226,7 +228,7 @@ def pegging(
 
 def _add_use(tree: Tree, node: UseNode) -> None:
     kind = node.demand_type.replace("_", " ")
-    branch = tree.add(f"{fmt(node.qty)} of {node.item} → {kind} [cyan]{node.demand}[/]")
+    branch = tree.add(f"{fmt(node.qty)} of {esc(node.item)} → {kind} [cyan]{esc(node.demand)}[/]")
     for parent in node.parents:
         _add_use(branch, parent)
 
@@ -237,9 +239,9 @@ def where_used_supply(item: Annotated[str, typer.Argument(help="item id")]) -> N
     """Every supply of an item and the orders it feeds, up to the sales orders."""
     with session() as s, s.begin():
         supplies = reports.where_used_supply(s, item)
-    root = Tree(f"[bold]{item}[/]: supplies and the sales orders they feed")
+    root = Tree(f"[bold]{esc(item)}[/]: supplies and the sales orders they feed")
     for supply_type, ref, qty, uses in supplies:
-        branch = root.add(f"{supply_type.replace('_', ' ')} [cyan]{ref}[/] {fmt(qty)}")
+        branch = root.add(f"{supply_type.replace('_', ' ')} [cyan]{esc(ref)}[/] {fmt(qty)}")
         for use in uses:
             _add_use(branch, use)
     console.print(root)

@@ -379,12 +379,56 @@ def read_company(session: Session) -> Dataset:
             select(*(getattr(Item, c) for c in _ITEM_COLUMNS)).order_by(Item.code)
         )
     ]
-    data.bom = _read_bom(conn)
-    data.stock = _read_stock(conn)
-    data.purchases = _read_purchases(conn)
-    data.productions = _read_productions(conn)
     data.sales = _read_sales(conn)
+    _keep_open_references(
+        data,
+        _read_bom(conn),
+        _read_stock(conn),
+        _read_purchases(conn),
+        _read_productions(conn),
+    )
     return data
+
+
+def _keep_open_references(
+    data: Dataset,
+    bom: list[BomRow],
+    stock: list[StockRow],
+    purchases: list[PurchaseRow],
+    productions: list[ProductionRow],
+) -> None:
+    """A bundle holds the open backlog only; what pointed to other orders is freed or dropped.
+
+    Order BOMs of orders not exported go; stock and receipts reserved for them become free
+    (leftovers of a cancelled or shipped order, usable by anyone); their production
+    orders not yet released go, released ones stay as free supply.
+    """
+    open_orders = {s.sales_order for s in data.sales}
+
+    def is_open(so: str) -> bool:
+        return not so or so in open_orders
+
+    data.bom = [r for r in bom if is_open(r.sales_order)]
+    merged: dict[tuple[str, str, str], StockRow] = {}
+    for row in stock:
+        row = row if is_open(row.sales_order) else row._replace(sales_order="")
+        key = (row.item, row.location, row.sales_order)
+        if key in merged:
+            row = row._replace(qty=merged[key].qty + row.qty)
+        merged[key] = row
+    data.stock = sorted(merged.values(), key=lambda r: (r.item, r.location, r.sales_order))
+    data.purchases = [
+        r if is_open(r.sales_order) else r._replace(sales_order="") for r in purchases
+    ]
+    data.productions = [
+        r if is_open(r.sales_order) else r._replace(sales_order="")
+        for r in productions
+        if is_open(r.sales_order) or r.status != "planned"
+    ]
+
+
+_OPEN_SALES = (SalesOrderStatus.CONFIRMED, SalesOrderStatus.IN_PRODUCTION)
+"""The backlog a bundle carries: drafts are not demand yet, shipped and closed no longer."""
 
 
 def _read_bom(conn: Connection) -> list[BomRow]:
@@ -488,8 +532,8 @@ def _read_sales(conn: Connection) -> list[SalesRow]:
         .join(Item, Item.id == SalesOrderLine.item_id)
         .where(
             and_(
-                SalesOrder.status.not_in((SalesOrderStatus.CANCELLED, SalesOrderStatus.DRAFT)),
-                SalesOrderLine.status != SalesOrderStatus.CANCELLED,
+                SalesOrder.status.in_(_OPEN_SALES),
+                SalesOrderLine.status.in_(_OPEN_SALES),
             )
         )
         .order_by(SalesOrder.number, SalesOrderLine.line)

@@ -41,10 +41,10 @@ from pegboard.model import (
 )
 from pegboard.services import audit
 from pegboard.services.configurator import ConfiguredLine, ConfiguredNode, configure
+from pegboard.services.line_work import UNRELEASED, line_orders, released_orders
 from pegboard.services.sales import get_line, get_order
 from pegboard.services.templates import DbCatalog
 
-_UNRELEASED = (ProductionStatus.PLANNED,)
 _CLOSED_ORDER = (SalesOrderStatus.SHIPPED, SalesOrderStatus.CLOSED, SalesOrderStatus.CANCELLED)
 
 
@@ -98,15 +98,13 @@ def _order_digits(number: str) -> str:
 
 
 def _template_item(session: Session, row: SalesOrderLine) -> str:
-    """The product the line was configured from (the line's item until it is configured)."""
+    """The product the line was configured from (the line's item until it is configured).
+
+    Read from the order BOM's source item, which survives the template being redefined.
+    """
     top = _top_bom(session, row)
-    if top is not None and top.template_bom_id is not None:
-        code = session.scalar(
-            select(Item.code).join(Bom, Bom.item_id == Item.id).where(Bom.id == top.template_bom_id)
-        )
-        if code is not None:
-            return code
-    return session.scalars(select(Item.code).where(Item.id == row.item_id)).one()
+    source = top.source_item_id if top is not None and top.source_item_id else row.item_id
+    return session.scalars(select(Item.code).where(Item.id == source)).one()
 
 
 def _top_bom(session: Session, row: SalesOrderLine) -> Bom | None:
@@ -115,26 +113,12 @@ def _top_bom(session: Session, row: SalesOrderLine) -> Bom | None:
     )
 
 
-def line_orders(session: Session, row: SalesOrderLine) -> list[ProductionOrder]:
-    return list(
-        session.scalars(
-            select(ProductionOrder)
-            .where(ProductionOrder.sales_order_line_id == row.id)
-            .order_by(ProductionOrder.number)
-        )
-    )
-
-
-def released_orders(orders: list[ProductionOrder]) -> list[ProductionOrder]:
-    return [o for o in orders if o.status not in (*_UNRELEASED, ProductionStatus.CANCELLED)]
-
-
 def _remove_derived(session: Session, row: SalesOrderLine) -> None:
     """Drop the line's unreleased production orders and its order BOMs (children cascade)."""
     session.execute(
         delete(ProductionOrder).where(
             ProductionOrder.sales_order_line_id == row.id,
-            ProductionOrder.status.in_((*_UNRELEASED, ProductionStatus.CANCELLED)),
+            ProductionOrder.status.in_((*UNRELEASED, ProductionStatus.CANCELLED)),
         )
     )
     session.execute(
@@ -298,7 +282,7 @@ def _views(
             status=o.status.value,
             parent=ids.get(o.parent_id) if o.parent_id else None,
             bom=boms.get(o.bom_id) if o.bom_id else None,
-            start_in_past=(o.start_date or o.due_date) < today and o.status in _UNRELEASED,
+            start_in_past=(o.start_date or o.due_date) < today and o.status in UNRELEASED,
             needs_review=o.needs_review,
         )
         for o in sorted(orders, key=lambda o: o.number)
@@ -452,7 +436,7 @@ def _flag_bom_orders(session: Session, bom: Bom, note: str) -> list[str]:
     """Released production orders built from ``bom`` need the planner's eye after an edit."""
     flagged = []
     for mo in session.scalars(select(ProductionOrder).where(ProductionOrder.bom_id == bom.id)):
-        if mo.status not in (*_UNRELEASED, ProductionStatus.CANCELLED):
+        if mo.status not in (*UNRELEASED, ProductionStatus.CANCELLED):
             mo.needs_review = True
             mo.review_note = note[:500]
             flagged.append(mo.number)

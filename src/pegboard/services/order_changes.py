@@ -16,23 +16,14 @@ from sqlalchemy.orm import Session
 
 from pegboard.errors import ConflictError, ValidationError
 from pegboard.model import (
-    Bom,
-    Item,
     ProductionOrder,
     ProductionStatus,
     SalesOrderLine,
     SalesOrderStatus,
-    StockBalance,
-    StockMove,
-    StockMoveKind,
 )
 from pegboard.services import audit
-from pegboard.services.order_bom import (
-    configuration_of,
-    derive,
-    line_orders,
-    released_orders,
-)
+from pegboard.services.line_work import cancel_line_work, line_orders, released_orders
+from pegboard.services.order_bom import configuration_of, derive
 from pegboard.services.sales import check_transition, get_line
 
 _CHANGEABLE = (SalesOrderStatus.DRAFT, SalesOrderStatus.CONFIRMED, SalesOrderStatus.IN_PRODUCTION)
@@ -96,7 +87,12 @@ def _follow(
     """Scale and shift unreleased orders with the line; flag the released ones."""
     ratio = (row.qty - row.shipped_qty) / old_open if old_open > 0 else 1.0
     shift = timedelta(days=(row.due_date - old_due).days)
-    note = f"line changed from {before} to {after}"
+    note = "line changed: " + ", ".join(
+        f"{key} {_plain(before[key])} → {_plain(after[key])}"
+        if before.get(key) != after[key]
+        else f"{key} {_plain(after[key])}"
+        for key in after
+    )
     for mo in orders:
         if mo in released:
             mo.needs_review = True
@@ -109,23 +105,21 @@ def _follow(
     return [mo.number for mo in released]
 
 
+def _plain(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
 def cancel_line(session: Session, number: str, line: int, *, author: str) -> list[str]:
     """Cancel a line: its unreleased production orders are cancelled, released ones flagged,
     stock reserved for its items is freed. Returns the flagged production orders."""
     with session.begin():
         order, row = get_line(session, number, line)
         check_transition(f"{number}/{line}", row.status, SalesOrderStatus.CANCELLED)
-        orders = line_orders(session, row)
-        released = released_orders(orders)
-        for mo in orders:
-            if mo in released:
-                mo.needs_review = True
-                mo.review_note = "its sales-order line was cancelled"
-            elif mo.status is ProductionStatus.PLANNED:
-                mo.status = ProductionStatus.CANCELLED
-        freed = _free_reservations(session, row, order.id, author)
-        before = row.status
-        row.status = SalesOrderStatus.CANCELLED
+        flagged = cancel_line_work(session, order, row, author=author)
         open_lines = session.scalar(
             select(SalesOrderLine.id)
             .where(
@@ -135,84 +129,15 @@ def cancel_line(session: Session, number: str, line: int, *, author: str) -> lis
             .limit(1)
         )
         if open_lines is None:
+            audit.record(
+                session,
+                author=author,
+                entity="sales_order",
+                ref=number,
+                action="status",
+                before={"status": order.status},
+                after={"status": SalesOrderStatus.CANCELLED},
+                note=f"its last open line {number}/{line} was cancelled",
+            )
             order.status = SalesOrderStatus.CANCELLED
-        audit.record(
-            session,
-            author=author,
-            entity="sales_order_line",
-            ref=f"{number}/{line}",
-            action="cancel",
-            before={"status": before},
-            after={
-                "status": row.status,
-                "cancelled": [
-                    mo.number for mo in orders if mo.status is ProductionStatus.CANCELLED
-                ],
-                "flagged": [mo.number for mo in released],
-                "freed": freed,
-            },
-        )
-    return [mo.number for mo in released]
-
-
-def _free_reservations(
-    session: Session, row: SalesOrderLine, order_id: int, author: str
-) -> dict[str, float]:
-    """Move stock reserved for the order, of the line's own items, to the free pool."""
-    items = {row.item_id} | set(
-        session.scalars(select(Bom.item_id).where(Bom.sales_order_line_id == row.id))
-    )
-    freed: dict[str, float] = {}
-    balances = session.scalars(
-        select(StockBalance)
-        .where(
-            StockBalance.sales_order_id == order_id,
-            StockBalance.item_id.in_(items),
-            StockBalance.qty > 0,
-        )
-        .with_for_update()
-    ).all()
-    for balance in balances:
-        qty = balance.qty
-        free = session.scalar(
-            select(StockBalance)
-            .where(
-                StockBalance.item_id == balance.item_id,
-                StockBalance.location == balance.location,
-                StockBalance.sales_order_id.is_(None),
-            )
-            .with_for_update()
-        )
-        if free is None:
-            free = StockBalance(
-                item_id=balance.item_id, location=balance.location, sales_order_id=None, qty=0.0
-            )
-            session.add(free)
-        balance.qty = 0.0
-        free.qty += qty
-        reference = f"cancel line {row.line}"
-        session.add_all(
-            [
-                StockMove(
-                    item_id=balance.item_id,
-                    location=balance.location,
-                    sales_order_id=order_id,
-                    qty=-qty,
-                    kind=StockMoveKind.RELEASE,
-                    reference=reference,
-                    author=author,
-                ),
-                StockMove(
-                    item_id=balance.item_id,
-                    location=balance.location,
-                    sales_order_id=None,
-                    qty=qty,
-                    kind=StockMoveKind.RELEASE,
-                    reference=reference,
-                    author=author,
-                ),
-            ]
-        )
-        code = session.scalars(select(Item.code).where(Item.id == balance.item_id)).one()
-        freed[code] = freed.get(code, 0.0) + qty
-    return freed
+    return flagged

@@ -25,6 +25,7 @@ from pegboard.model import (
     SalesOrderStatus,
 )
 from pegboard.services import audit
+from pegboard.services.line_work import cancel_line_work
 
 S = SalesOrderStatus
 TRANSITIONS: dict[SalesOrderStatus, frozenset[SalesOrderStatus]] = {
@@ -85,7 +86,18 @@ def _customer(session: Session, code: str) -> Customer:
     return customer
 
 
+def _code(field: str, value: str) -> str:
+    """Ids people type: trimmed, never blank, at most 100 characters."""
+    value = value.strip()
+    if not value:
+        raise ValidationError(f"{field} must not be blank", field=field)
+    if len(value) > 100:
+        raise ValidationError(f"{field} is longer than 100 characters", field=field)
+    return value
+
+
 def create_customer(session: Session, *, code: str, name: str = "", author: str) -> None:
+    code = _code("customer", code)
     with session.begin():
         if session.scalar(select(Customer.id).where(Customer.code == code)) is not None:
             raise ConflictError(f"customer {code!r} exists already", customer=code)
@@ -103,6 +115,7 @@ def create_customer(session: Session, *, code: str, name: str = "", author: str)
 def create_project(
     session: Session, *, customer: str, code: str, name: str = "", author: str
 ) -> None:
+    code = _code("project", code)
     with session.begin():
         owner = _customer(session, customer)
         exists = select(Project.id).where(Project.customer_id == owner.id, Project.code == code)
@@ -137,6 +150,8 @@ def create_order(
     author: str,
 ) -> str:
     """A new draft sales order; returns its number."""
+    if number is not None:
+        number = _code("number", number)
     with session.begin():
         owner = _customer(session, customer)
         project_id = None
@@ -226,7 +241,11 @@ def set_status(session: Session, number: str, status: SalesOrderStatus, *, autho
         for row in session.scalars(
             select(SalesOrderLine).where(SalesOrderLine.sales_order_id == order.id)
         ):
-            if row.status not in (S.CANCELLED, S.CLOSED, S.SHIPPED):
+            if row.status in (S.CANCELLED, S.CLOSED, S.SHIPPED):
+                continue
+            if status is S.CANCELLED:
+                cancel_line_work(session, order, row, author=author)
+            else:
                 row.status = status
         audit.record(
             session,

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, and_, func, literal, select
+from sqlalchemy import Connection, and_, func, literal, or_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Executable
 
@@ -34,6 +34,7 @@ from pegboard.model.enums import (
     OPEN_PRODUCTION_STATUSES,
     OPEN_PURCHASE_STATUSES,
     LotRule,
+    ProductionStatus,
     SalesOrderStatus,
 )
 
@@ -274,9 +275,18 @@ def _productions(
             ProductionOrder.start_date,
             ProductionOrder.components_issued,
             ProductionOrder.sales_order_id,
-        ).where(
+        )
+        .outerjoin(SalesOrder, SalesOrder.id == ProductionOrder.sales_order_id)
+        .where(
             ProductionOrder.status.in_(OPEN_PRODUCTION_STATUSES),
             ProductionOrder.qty > ProductionOrder.completed_qty,
+            # a planned (unreleased) order of a draft or cancelled sales order is not
+            # supply yet: planning it would buy parts for a quote
+            or_(
+                ProductionOrder.status != ProductionStatus.PLANNED,
+                ProductionOrder.sales_order_id.is_(None),
+                SalesOrder.status.in_(PLANNABLE_ORDER_STATUSES),
+            ),
         ),
     )
     item = _map(item_pos, _array(raw[1], np.int64))

@@ -135,45 +135,55 @@ def _line(line: Mapping[str, Any], n: int) -> TemplateLine:
 
 def define_template(session: Session, definition: Mapping[str, Any], *, author: str) -> str:
     """Create or replace the engineering BOM template of an item; returns its BOM number."""
-    template = parse_definition(definition)
-    validate_template(template)
+    return define_templates(session, [definition], author=author)[0]
+
+
+def define_templates(
+    session: Session, definitions: Sequence[Mapping[str, Any]], *, author: str
+) -> list[str]:
+    """Define several templates all or nothing (one bad template writes none)."""
+    parsed = [(d, parse_definition(d)) for d in definitions]
+    for _definition, template in parsed:
+        validate_template(template)
     with session.begin():
-        item = get_item(session, template.item)
-        if item.type is not ItemType.MAKE:
-            raise ValidationError(f"{item.code} is bought, so it cannot have a BOM", item=item.code)
-        components = {line.component for line in template.lines if line.component}
-        components |= {c for line in template.lines for c in line.options.values()}
-        ids = dict(
-            session.execute(select(Item.code, Item.id).where(Item.code.in_(components))).all()
-        )
-        if missing := sorted(components - set(ids)):
-            raise ValidationError(f"template {item.code}: unknown item(s) {', '.join(missing)}")
-        if item.code in components:
-            raise ValidationError(f"template {item.code} uses itself as a component")
-        if description := _text(definition.get("description")):
-            item.description = description
-        number = f"BOM-{item.code}"
-        old = session.scalar(
-            select(Bom).where(Bom.item_id == item.id, Bom.kind == BomKind.ENGINEERING)
-        )
-        before = None
-        if old is not None:
-            before = {"bom": old.number}
-            session.execute(delete(Bom).where(Bom.id == old.id))
-            session.flush()
-        bom = Bom(number=number, kind=BomKind.ENGINEERING, item_id=item.id)
-        session.add(bom)
+        return [_define(session, d, t, author) for d, t in parsed]
+
+
+def _define(
+    session: Session, definition: Mapping[str, Any], template: Template, author: str
+) -> str:
+    item = get_item(session, template.item)
+    if item.type is not ItemType.MAKE:
+        raise ValidationError(f"{item.code} is bought, so it cannot have a BOM", item=item.code)
+    components = {line.component for line in template.lines if line.component}
+    components |= {c for line in template.lines for c in line.options.values()}
+    ids = dict(session.execute(select(Item.code, Item.id).where(Item.code.in_(components))).all())
+    if missing := sorted(components - set(ids)):
+        raise ValidationError(f"template {item.code}: unknown item(s) {', '.join(missing)}")
+    if item.code in components:
+        raise ValidationError(f"template {item.code} uses itself as a component")
+    if description := _text(definition.get("description")):
+        item.description = description
+    number = f"BOM-{item.code}"
+    old = session.scalar(select(Bom).where(Bom.item_id == item.id, Bom.kind == BomKind.ENGINEERING))
+    before = None
+    if old is not None:
+        before = {"bom": old.number}
+        session.execute(delete(Bom).where(Bom.id == old.id))
         session.flush()
-        _write_template(session, bom.id, template, ids)
-        audit.record(
-            session,
-            author=author,
-            entity="bom",
-            ref=number,
-            action="define_template",
-            before=before,
-            after=dict(definition),
-        )
+    bom = Bom(number=number, kind=BomKind.ENGINEERING, item_id=item.id)
+    session.add(bom)
+    session.flush()
+    _write_template(session, bom.id, template, ids)
+    audit.record(
+        session,
+        author=author,
+        entity="bom",
+        ref=number,
+        action="define_template",
+        before=before,
+        after=dict(definition),
+    )
     return number
 
 
