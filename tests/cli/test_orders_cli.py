@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -91,6 +92,14 @@ def write_json(path: Path, content: object) -> str:
     return str(path)
 
 
+def lighting_without_templates(tmp_path: Path) -> str:
+    """The lighting sample as a bundle without its templates.json: these tests define them."""
+    folder = tmp_path / "lighting-bundle"
+    shutil.copytree(demo_path("lighting"), folder)
+    (folder / "templates.json").unlink()
+    return str(folder)
+
+
 def test_customers_projects_and_order_numbers(run: Invoke) -> None:
     assert "customer ACME added" in run("customer", "add", "ACME", "--name", "Acme Builders")
     assert "customer 'ACME' exists already" in run("customer", "add", "ACME", code=1)
@@ -121,7 +130,7 @@ def test_customers_projects_and_order_numbers(run: Invoke) -> None:
 def test_a_configured_order_from_entry_to_cancellation(
     run: Invoke, engine: Engine, tmp_path: Path
 ) -> None:
-    run("import", str(demo_path("lighting")))
+    run("import", lighting_without_templates(tmp_path))
     out = run("template", "load", write_json(tmp_path / "templates.json", TEMPLATES))
     assert "defined BOM-BODY-7040, BOM-LR-7040" in out
 
@@ -236,7 +245,7 @@ def test_a_configured_order_from_entry_to_cancellation(
 def test_bad_configure_input_exits_1_and_writes_nothing(
     run: Invoke, tmp_path: Path, args: tuple[str, ...], message: str
 ) -> None:
-    run("import", str(demo_path("lighting")))
+    run("import", lighting_without_templates(tmp_path))
     run("template", "load", write_json(tmp_path / "t.json", TEMPLATES))
     number = run("order", "create", "--customer", CUSTOMER).strip()
     run("order", "add-line", number, "--item", "LR-7040", "--qty", "1", "--due", "2030-03-15")
@@ -250,7 +259,7 @@ def test_bad_configure_input_exits_1_and_writes_nothing(
 
 
 def test_errors_exit_1_with_a_clear_message(run: Invoke, tmp_path: Path) -> None:
-    run("import", str(demo_path("lighting")))
+    run("import", lighting_without_templates(tmp_path))
     assert "no sales order 'SO-9999'" in run("order", "show", "SO-9999", code=1)
     assert "no sales order 'SO-9999'" in run("order", "confirm", "SO-9999", code=1)
     assert "no sales order 'SO-9999'" in run("order", "cancel-line", "SO-9999", "1", code=1)
@@ -313,7 +322,7 @@ def configurable(run: Invoke, item: str) -> bool:
 
 
 def test_template_load_refuses_bad_files_and_hostile_formulas(run: Invoke, tmp_path: Path) -> None:
-    run("import", str(demo_path("lighting")))
+    run("import", lighting_without_templates(tmp_path))
     broken = tmp_path / "broken.json"
     broken.write_text("{not json", encoding="utf-8")
     assert "cannot read a JSON template file" in run("template", "load", str(broken), code=1)
@@ -329,7 +338,7 @@ def test_template_load_refuses_bad_files_and_hostile_formulas(run: Invoke, tmp_p
 def test_a_template_file_is_loaded_all_or_nothing(run: Invoke, tmp_path: Path) -> None:
     """Like ``pegboard import``: a file with one bad template defines none of them, so the
     planner can fix the file and load it again rather than find out what got in."""
-    run("import", str(demo_path("lighting")))
+    run("import", lighting_without_templates(tmp_path))
     out = run("template", "load", write_json(tmp_path / "t.json", [TEMPLATES[0], HOSTILE]), code=1)
     assert "only these functions may be called" in out
     assert not configurable(run, "BODY-7040")

@@ -228,8 +228,10 @@ def approx_lines(lines: Mapping[str, tuple[float, float]]) -> dict[str, Any]:
 
 @pytest.fixture
 def company(session: Session) -> Session:
-    """The lighting contractor's data, without templates yet."""
-    replace_company(session, read_bundle(LIGHTING), author="import")
+    """The lighting contractor's data, without templates yet (engineering defines them below)."""
+    data = read_bundle(LIGHTING)
+    data.templates = []
+    replace_company(session, data, author="import")
     return session
 
 

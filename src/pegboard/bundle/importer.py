@@ -8,6 +8,7 @@ bundle is clean; the write itself is one transaction in ``services``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,8 @@ from pegboard.bundle.reader import Progress, open_source
 from pegboard.bundle.writer import format_value
 from pegboard.engine.errors import BomCycleError
 from pegboard.engine.levels import low_level_codes
-from pegboard.errors import BundleError, BundleProblem
+from pegboard.errors import BundleError, BundleProblem, ValidationError
+from pegboard.services.configurator import validate_template
 from pegboard.services.dataset import (
     BomRow,
     Dataset,
@@ -37,6 +39,7 @@ from pegboard.services.dataset import (
     SalesRow,
     StockRow,
 )
+from pegboard.services.templates import parse_definition
 
 
 def read_bundle(path: Path, progress: Progress | None = None) -> Dataset:
@@ -55,9 +58,54 @@ def read_bundle(path: Path, progress: Progress | None = None) -> Dataset:
             continue
         parsed[spec.name] = parse_table(raw, spec, problems)
     data = _build(parsed, problems)
+    data.templates = _templates(path, problems, data)
     if problems:
         raise BundleError(problems.items, truncated=problems.truncated)
     return data
+
+
+TEMPLATES_FILE = "templates.json"
+
+
+def _templates(path: Path, problems: Problems, data: Dataset) -> list[dict[str, Any]]:
+    """Configurable products beside the CSV files (a pegboard extension of the format).
+
+    Each definition is parsed and its formulas checked here, so a bad template is
+    reported with the rest and nothing is written.
+    """
+    file = path / TEMPLATES_FILE if path.is_dir() else None
+    if file is None or not file.exists():
+        return []
+    try:
+        definitions = json.loads(file.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        problems.add(BundleProblem(TEMPLATES_FILE, None, None, None, f"not valid JSON ({e})"))
+        return []
+    if not isinstance(definitions, list):
+        reason = "expected a list of templates"
+        problems.add(BundleProblem(TEMPLATES_FILE, None, None, None, reason))
+        return []
+    items = {row.item: row.type for row in data.items}
+    good = []
+    for n, definition in enumerate(definitions, 1):
+        where = f"template {n}"
+        try:
+            template = parse_definition(definition)
+            validate_template(template)
+        except ValidationError as e:
+            problems.add(BundleProblem(TEMPLATES_FILE, None, where, None, e.message))
+            continue
+        used = {line.component for line in template.lines if line.component}
+        used |= {c for line in template.lines for c in line.options.values()}
+        if unknown := sorted(c for c in {template.item, *used} if c not in items):
+            reason = f"unknown item(s) {', '.join(unknown)} (not in items.csv)"
+            problems.add(BundleProblem(TEMPLATES_FILE, None, where, template.item, reason))
+        elif items[template.item] != "make":
+            reason = "a template's item must be of type make"
+            problems.add(BundleProblem(TEMPLATES_FILE, None, where, template.item, reason))
+        else:
+            good.append(dict(definition))
+    return good
 
 
 def _rows(table: ParsedTable) -> Iterable[tuple[int, tuple[Any, ...]]]:

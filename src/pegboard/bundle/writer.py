@@ -7,6 +7,7 @@ import -> export -> import reproduces every value bit for bit.
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
@@ -56,6 +57,13 @@ def write_dataset(data: Dataset, folder: Path) -> dict[str, int]:
     for spec, rows in tables:
         header = [c.name for c in spec.columns]
         counts[spec.filename] = write_csv(folder / spec.filename, header, rows)
+    templates = folder / "templates.json"
+    if data.templates:
+        text = json.dumps(data.templates, indent=2, ensure_ascii=False, sort_keys=True)
+        templates.write_text(text + "\n", encoding="utf-8")
+        counts[templates.name] = len(data.templates)
+    else:
+        templates.unlink(missing_ok=True)
     return counts
 
 

@@ -19,7 +19,7 @@ from pegboard.cli._common import console, emit, handles_errors, open_engine, pro
 from pegboard.config import get_settings
 from pegboard.demo import DEMOS, demo_path
 from pegboard.model import SalesOrderStatus
-from pegboard.services import order_bom, plan_results, reports, sales, templates
+from pegboard.services import order_bom, plan_results, reports, sales
 from pegboard.services.company_data import configured_planning_date, read_company, replace_company
 from pegboard.services.planning import PlanSummary, current_run, local_today, run_plan
 
@@ -200,16 +200,13 @@ def demo(
 
 
 def _demo_configured_order(folder: Path) -> None:
-    """Load the sample's templates and enter one configured order, as a planner would."""
-    path = folder / "templates.json"
+    """Enter the sample's example order and configure it, as a planner would."""
     example = folder / "example_order.json"
-    if not path.exists() or not example.exists():
+    if not example.exists():
         return
     author = get_settings().user
     order = json.loads(example.read_text(encoding="utf-8"))
     with session() as s:
-        for definition in json.loads(path.read_text(encoding="utf-8")):
-            templates.define_template(s, definition, author=author)
         with s.begin():
             today = configured_planning_date(s) or local_today()
         number = sales.create_order(

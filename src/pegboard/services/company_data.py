@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, and_, exists, select
 from sqlalchemy.orm import Session, aliased
 
 from pegboard.model import (
@@ -49,6 +49,7 @@ from pegboard.services.dataset import (
     SalesRow,
     StockRow,
 )
+from pegboard.services.templates import define_in_transaction, template_definitions
 
 Progress = Callable[[str, int, int], None]
 
@@ -99,6 +100,7 @@ def replace_company(
         _write_stock(conn, data, items, orders, author)
         _write_purchases(conn, data, items, orders)
         _write_productions(conn, data, items, orders)
+        define_in_transaction(session, data.templates, author=author)
         note("done", 1, 1)
     return data.counts()
 
@@ -380,6 +382,7 @@ def read_company(session: Session) -> Dataset:
         )
     ]
     data.sales = _read_sales(conn)
+    data.templates = template_definitions(session)
     _keep_open_references(
         data,
         _read_bom(conn),
@@ -441,6 +444,8 @@ def _read_bom(conn: Connection) -> list[BomRow]:
         .join(parent, parent.id == Bom.item_id)
         .join(component, component.id == BomLine.component_id)
         .outerjoin(SalesOrder, SalesOrder.id == Bom.sales_order_id)
+        # templates travel in templates.json: their formula lines have no plain quantity
+        .where(~exists().where(BomParameter.bom_id == Bom.id))
         .order_by(Bom.sales_order_id.is_not(None), SalesOrder.number, parent.code, BomLine.position)
     )
     return [BomRow(p, c, q, s, so or "") for p, c, q, s, so in conn.execute(stmt)]

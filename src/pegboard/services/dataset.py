@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class ItemRow(NamedTuple):
@@ -87,9 +87,12 @@ class Dataset:
     purchases: list[PurchaseRow] = field(default_factory=list)
     productions: list[ProductionRow] = field(default_factory=list)
     sales: list[SalesRow] = field(default_factory=list)
+    templates: list[dict[str, Any]] = field(default_factory=list)
+    """Configurable products (templates.json): definitions as ``services.templates`` reads them."""
 
     def counts(self) -> dict[str, int]:
-        return {
+        """Rows per file; templates only when the bundle has any (they are an extension)."""
+        counts = {
             "settings": len(self.settings),
             "items": len(self.items),
             "bom": len(self.bom),
@@ -98,6 +101,9 @@ class Dataset:
             "production_orders": len(self.productions),
             "sales_orders": len(self.sales),
         }
+        if self.templates:
+            counts["templates"] = len(self.templates)
+        return counts
 
     def canonical(self) -> Dataset:
         """The same content in a fixed order, so two datasets compare with ``==``."""
@@ -109,4 +115,5 @@ class Dataset:
             purchases=sorted(self.purchases, key=lambda r: (r.purchase_order, r.line)),
             productions=sorted(self.productions, key=lambda r: r.production_order),
             sales=sorted(self.sales, key=lambda r: (r.sales_order, r.line)),
+            templates=sorted(self.templates, key=lambda t: str(t.get("item"))),
         )

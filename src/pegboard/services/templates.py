@@ -142,11 +142,17 @@ def define_templates(
     session: Session, definitions: Sequence[Mapping[str, Any]], *, author: str
 ) -> list[str]:
     """Define several templates all or nothing (one bad template writes none)."""
-    parsed = [(d, parse_definition(d)) for d in definitions]
-    for _definition, template in parsed:
-        validate_template(template)
+    parsed = _checked(definitions)
     with session.begin():
         return [_define(session, d, t, author) for d, t in parsed]
+
+
+def _checked(definitions: Sequence[Mapping[str, Any]]) -> list[tuple[Mapping[str, Any], Template]]:
+    """Parse and validate every definition before anything is written."""
+    parsed = [(d, parse_definition(d)) for d in definitions]
+    for _, template in parsed:
+        validate_template(template)
+    return parsed
 
 
 def _define(
@@ -321,3 +327,67 @@ class DbCatalog:
             )
             for line, code in lines
         ]
+
+
+def _number_text(value: float) -> float | int:
+    return int(value) if value.is_integer() else value
+
+
+def template_definitions(session: Session) -> list[dict[str, Any]]:
+    """Every template as a definition (the shape ``define_template`` takes), by item."""
+    catalog = DbCatalog(session)
+    items = session.scalars(
+        select(Item.code)
+        .join(Bom, Bom.item_id == Item.id)
+        .join(BomParameter, BomParameter.bom_id == Bom.id)
+        .where(Bom.kind == BomKind.ENGINEERING)
+        .distinct()
+        .order_by(Item.code)
+    ).all()
+    out = []
+    for code in items:
+        template = catalog.template(code)
+        assert template is not None
+        out.append(_definition(template))
+    return out
+
+
+def _definition(t: Template) -> dict[str, Any]:
+    parameters = []
+    for p in t.parameters:
+        entry: dict[str, Any] = {"name": p.name, "kind": p.kind}
+        for key, value in (("label", p.label), ("unit", p.unit), ("default", p.default)):
+            if value:
+                entry[key] = value
+        if p.min_value is not None:
+            entry["min"] = _number_text(p.min_value)
+        if p.max_value is not None:
+            entry["max"] = _number_text(p.max_value)
+        if p.choices:
+            entry["choices"] = list(p.choices)
+        parameters.append(entry)
+    lines = []
+    for line in t.lines:
+        row: dict[str, Any] = {}
+        if line.choice_parameter:
+            row["choice"] = line.choice_parameter
+            row["options"] = dict(line.options)
+        else:
+            row["component"] = line.component
+        row["qty"] = line.qty_formula if line.qty_formula else _number_text(line.qty_per)
+        if line.scrap_pct:
+            row["scrap_pct"] = _number_text(line.scrap_pct)
+        if line.condition:
+            row["condition"] = line.condition
+        if line.pass_down:
+            row["params"] = dict(line.pass_down)
+        lines.append(row)
+    return {"item": t.item, "parameters": parameters, "lines": lines}
+
+
+def define_in_transaction(
+    session: Session, definitions: Sequence[Mapping[str, Any]], *, author: str
+) -> None:
+    """Define templates inside the caller's transaction (the bundle importer's)."""
+    for definition, template in _checked(definitions):
+        _define(session, definition, template, author)
