@@ -45,7 +45,7 @@ CHECK = settings(
 
 
 @st.composite
-def cases(draw: st.DrawFn, max_items: int = 5, bom: bool = True) -> Case:
+def cases(draw: st.DrawFn, max_items: int = 5, bom: bool = True, max_demands: int = 8) -> Case:
     n = draw(st.integers(1, max_items))
     codes = draw(st.permutations([f"I{k}" for k in range(n)]))
     items = [
@@ -100,7 +100,7 @@ def cases(draw: st.DrawFn, max_items: int = 5, bom: bool = True) -> Case:
             )
         )
     demands = []
-    for k in range(draw(st.integers(0, 8))):
+    for k in range(draw(st.integers(0, max_demands))):
         demands.append(
             (
                 draw(st.sampled_from(SOS)),
@@ -159,6 +159,25 @@ def pegs_by_label(inp: PlanInput, res: PlanResult) -> dict[tuple[str, str], floa
 @CHECK
 @given(cases())
 def test_agrees_with_the_naive_reference(case: Case) -> None:
+    _check_against_the_reference(case)
+
+
+@CHECK
+@given(cases(max_items=2, max_demands=40))
+def test_busy_items_agree_with_the_naive_reference(case: Case) -> None:
+    """Many demands on few items: long runs of demands one supply covers, days
+    with several demands, POQ periods over several days."""
+    _check_against_the_reference(case)
+
+
+@CHECK
+@given(cases(max_items=2, max_demands=40))
+def test_busy_items_fast_path_agrees_with_general_netting(case: Case) -> None:
+    inp = case.build()
+    assert view(inp, execute(inp, fast_path=True)) == view(inp, execute(inp, fast_path=False))
+
+
+def _check_against_the_reference(case: Case) -> None:
     inp = case.build()
     res = plan(inp)
     ref = Reference(inp).run()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 import numpy as np
 
@@ -39,14 +40,20 @@ def string_rank(values: Sequence[str]) -> IntArray:
     if n == 0:
         return rank
     order = sorted(range(n), key=values.__getitem__)
-    current = 0
-    previous = values[order[0]]
-    for position in order:
-        value = values[position]
-        if value != previous:
-            current += 1
-            previous = value
-        rank[position] = current
+    ordered = [values[k] for k in order]
+    new = np.ones(n, dtype=np.int64)
+    new[0] = 0
+    new[1:] = [a != b for a, b in pairwise(ordered)]
+    rank[np.asarray(order, dtype=np.int64)] = np.cumsum(new)
+    return rank
+
+
+def sorted_positions(values: Sequence[str]) -> IntArray:
+    """Each value's position when sorted as strings, input position breaking ties."""
+    n = len(values)
+    rank = np.empty(n, dtype=np.int64)
+    # ``sorted`` is stable: equal strings keep their input order
+    rank[np.asarray(sorted(range(n), key=values.__getitem__), dtype=np.int64)] = np.arange(n)
     return rank
 
 
@@ -66,9 +73,10 @@ def unique_inverse(values: np.ndarray) -> tuple[np.ndarray, IntArray]:
     """Sorted distinct values and each value's position among them.
 
     A sort, not ``np.unique``: NumPy 2's hash-based unique is many times slower
-    than a sort on wide-ranged int64 keys like the ones the engine builds.
+    than a sort on wide-ranged int64 keys like the ones the engine builds (and
+    integers take ``lex_order``'s packed sort).
     """
-    order = np.argsort(values)
+    order = lex_order(values) if values.dtype.kind in "iub" else np.argsort(values)
     ordered = values[order]
     first = np.ones(ordered.size, dtype=np.bool_)
     if ordered.size:
@@ -109,34 +117,51 @@ def lex_order(*keys: np.ndarray) -> IntArray:
     """Stable order by several keys, the first one most significant.
 
     Integer keys are packed, by their value ranges, into as few int64 words as
-    fit, so ``np.lexsort`` compares one or two words instead of many columns;
-    float keys are passed through as they are.
+    fit beside the row position; each word is then one ``np.sort`` of
+    ``word << bits | position`` (a radix pass from the least significant word),
+    which is several times faster than ``argsort`` or ``lexsort``, and stable,
+    since the position breaks ties. Float keys fall back to ``np.lexsort``.
     """
-    words: list[np.ndarray] = []  # least significant first, as np.lexsort wants
+    n = keys[0].size if keys else 0
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    if any(key.dtype.kind not in "iub" for key in keys):
+        return np.lexsort(tuple(reversed(keys))).astype(np.int64)
+    index_bits = max(n - 1, 1).bit_length()
+    room = 63 - index_bits
+    words: list[IntArray] = []  # least significant first
     word: IntArray | None = None
     bits = 0
     for key in reversed(keys):
-        if key.dtype.kind not in "iub" or key.size == 0:
-            if word is not None:
-                words.append(word)
-            words.append(key)
-            word, bits = None, 0
-            continue
         low = int(key.min())
-        width = int(key.max()) - low + 1
-        need = max(width - 1, 1).bit_length()
-        shifted = key.astype(np.int64) - low
-        if word is None or bits + need > 62:
+        need = (int(key.max()) - low).bit_length()
+        if need == 0:
+            continue  # constant: orders nothing
+        shifted = np.subtract(key, low, dtype=np.int64)
+        if word is None or bits + need > room:
             if word is not None:
                 words.append(word)
             word, bits = shifted, need
         else:
-            word = word + (shifted << bits)
+            shifted <<= bits
+            word |= shifted
             bits += need
     if word is not None:
         words.append(word)
-    if not words:
-        return np.zeros(0, dtype=np.int64)
-    if len(words) == 1:
-        return np.argsort(words[0], kind="stable").astype(np.int64)
-    return np.lexsort(words).astype(np.int64)
+    order: IntArray | None = None
+    position = np.arange(n, dtype=np.int64)
+    mask = (1 << index_bits) - 1
+    while words:
+        word = words.pop(0)  # each word is ours and used once: shift it in place
+        current = word if order is None else word[order]
+        del word
+        if int(current.max()) >> room:
+            step = np.argsort(current, kind="stable").astype(np.int64)  # one key too wide
+        else:
+            current <<= index_bits
+            current |= position
+            current.sort()
+            current &= mask
+            step = current
+        order = step if order is None else order[step]
+    return position if order is None else order

@@ -7,6 +7,7 @@ sorted once, with one sort, when its turn comes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,19 +50,29 @@ class DemandRows:
         )
 
     @staticmethod
-    def concat(chunks: list[DemandRows]) -> DemandRows:
+    def concat_sorted(
+        chunks: list[DemandRows], order_of: Callable[[DemandRows], IntArray]
+    ) -> DemandRows:
+        """The chunks as one table in the order ``order_of`` gives it; empties
+        ``chunks`` and holds little more than one copy of the rows at a time."""
         if not chunks:
             return empty_rows()
-        return DemandRows(
-            item=np.concatenate([c.item for c in chunks]),
-            qty=np.concatenate([c.qty for c in chunks]),
-            date=np.concatenate([c.date for c in chunks]),
-            so=np.concatenate([c.so for c in chunks]),
-            prio=np.concatenate([c.prio for c in chunks]),
-            line=np.concatenate([c.line for c in chunks]),
-            dtype=np.concatenate([c.dtype for c in chunks]),
-            didx=np.concatenate([c.didx for c in chunks]),
-        )
+        return _sorted_concat(chunks, order_of)
+
+
+def _sorted_concat(
+    chunks: list[DemandRows], order_of: Callable[[DemandRows], IntArray]
+) -> DemandRows:
+    """``DemandRows.concat_sorted``."""
+    columns = {name: np.concatenate([getattr(c, name) for c in chunks]) for name in _COLUMNS}
+    chunks.clear()
+    order = order_of(DemandRows(**columns))
+    for name in _COLUMNS:  # one column at a time, each unsorted one freed as it goes
+        columns[name] = columns[name][order]
+    return DemandRows(**columns)
+
+
+_COLUMNS = ("item", "qty", "date", "so", "prio", "line", "dtype", "didx")
 
 
 def empty_rows() -> DemandRows:
@@ -98,14 +109,15 @@ def netting_order(
     rows: DemandRows, code_rank: IntArray, so_rank: IntArray, parent_rank: IntArray
 ) -> IntArray:
     """Item by item code, then rule 6's key (date, priority, sales order, line,
-    parent order ref); the input row only separates duplicate sales lines."""
+    parent order ref); the input row only separates duplicate sales lines.
+
+    ``parent_rank`` ranks each dependent demand's parent by (ref, demand type,
+    index), distinctly, so one key orders what follows the line: sales lines
+    (no parent) by input row, then dependent demand by parent.
+    """
+    sales = rows.dtype == SALES_LINE
+    lines = int(rows.didx[sales].max()) + 1 if sales.any() else 0
+    tail = np.where(sales, rows.didx, lines + parent_rank)
     return lex_order(
-        code_rank[rows.item],
-        rows.date,
-        rows.prio,
-        pool_rank(rows.so, so_rank),
-        rows.line,
-        parent_rank,
-        rows.dtype,
-        rows.didx,
+        code_rank[rows.item], rows.date, rows.prio, pool_rank(rows.so, so_rank), rows.line, tail
     )

@@ -89,6 +89,39 @@ def _sorted_block(rows: list[Row], ids: list[str]) -> _Block:
     )
 
 
+def _millionths_text(units: int) -> str:
+    """``quantity`` of a quantity rounded to ``units`` millionths."""
+    sign = "-" if units < 0 else ""
+    whole, part = divmod(abs(units), 1_000_000)
+    if part == 0:
+        return f"{sign}{whole}" if whole else "0"
+    return f"{sign}{whole}." + f"{part:06d}".rstrip("0")
+
+
+def _shortage_texts(qty: FloatArray, is_make: BoolArray) -> list[str]:
+    """ "Q to make" / "Q to buy" per row, one string object per distinct text.
+
+    Distinct texts are found on whole millionths (``np.round(q, 6)`` is
+    ``rint(q * 1e6) / 1e6``), so only integers are sorted and each distinct
+    quantity is formatted once, from its integer.
+    """
+    millionths = np.rint(qty * 1e6)
+    if qty.size and float(np.abs(millionths).max()) >= 1e14:  # beyond exact integers: slow path
+        rounded = np.round(qty, 6)
+        return [
+            f"{quantity(q)} to {'make' if m else 'buy'}"
+            for q, m in zip(rounded.tolist(), is_make.tolist(), strict=True)
+        ]
+    key = millionths.astype(np.int64) * 2 + is_make
+    distinct, inverse = unique_inverse(key)
+    texts = np.asarray(
+        [f"{_millionths_text(k >> 1)} to {'make' if k & 1 else 'buy'}" for k in distinct.tolist()]
+        or [""],
+        dtype=object,
+    )
+    return list(texts[inverse].tolist())
+
+
 class _Builder:
     def __init__(self, facts: ExceptionFacts) -> None:
         self.facts = facts
@@ -149,18 +182,14 @@ class _Builder:
     def shortage(self) -> _Block:
         p = self.facts.planned
         owner, so, rows = self._per_order(np.arange(len(p), dtype=np.int64), with_none=False)
-        qty, inverse = unique_inverse(np.round(self.facts.traces.qty[rows], 6))
-        shown = [quantity(q) for q in qty.tolist()]
-        make = np.asarray([f"{q} to make" for q in shown] or [""], dtype=object)
-        buy = np.asarray([f"{q} to buy" for q in shown] or [""], dtype=object)
-        is_make = np.asarray(self.facts.inp.items.is_make, dtype=np.bool_)[p.item[owner]]
-        message = np.where(is_make, make[inverse], buy[inverse])
+        item = p.item[owner]
+        is_make = np.asarray(self.facts.inp.items.is_make, dtype=np.bool_)[item]
         return _Block(
-            item=p.item[owner],
+            item=item,
             order=self.refs[owner].tolist(),
             date=p.release[owner],
             so=so,
-            message=message.tolist(),
+            message=_shortage_texts(self.facts.traces.qty[rows], is_make),
         )
 
     def _demand_orders(self, dtype: int, didx: int, dso: int) -> list[int]:
@@ -241,9 +270,9 @@ def build_exceptions(facts: ExceptionFacts) -> Exceptions:
         message.extend(block.message)
     return Exceptions(
         kind=kind,
-        item=np.concatenate([b.item for b in blocks.values()]).astype(np.int64),
+        item=np.concatenate([b.item for b in blocks.values()], dtype=np.int64),
         order=order,
-        date=np.concatenate([b.date for b in blocks.values()]).astype(np.int64),
-        sales_order=np.concatenate([b.so for b in blocks.values()]).astype(np.int64),
+        date=np.concatenate([b.date for b in blocks.values()], dtype=np.int64),
+        sales_order=np.concatenate([b.so for b in blocks.values()], dtype=np.int64),
         message=message,
     )

@@ -1,39 +1,43 @@
 """Netting one item (rules 4-7): demands consume pooled supply, the rest is planned.
 
-``net_item`` walks one item's demands day by day in plain Python lists (no
+``net_item`` walks one item's demands day by day in plain Python (no
 per-demand objects). It is the general path, used for items with supply
 pegged to sales orders, a lot rule other than plain lot-for-lot, or many
 supply rows; ``bulk.py`` nets the other items a whole level at a time, and a
 test checks that both paths give the same plan.
+
+This is the hot loop of a big plan (over a million demands), hence one
+function with its state in local variables, the four steps of rule 6 written
+out in the loop over demands, and shortcuts that do several demands in one
+step where rule 6 allows it (see the comments in ``net_item``). Every demand
+row has a quantity above ``TOL`` (``demand.py`` and ``explode.py`` drop the
+rest), so a demand that finds nothing to take is a net requirement as a whole.
 """
 
 from __future__ import annotations
 
+import math
+from array import array
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from itertools import repeat
 
-from pegboard.engine.lots import TOL, lot_size
-from pegboard.engine.types import NO_ORDER, POQ
+from pegboard.engine.lots import TOL
+from pegboard.engine.types import FOQ, NO_ORDER, POQ
 
-
-@dataclass(frozen=True)
-class ItemRule:
-    lead_time: int
-    lot_rule: int
-    lot_qty: float
-    period_days: int
-    min_qty: float
-    multiple: float
-    safety_stock: float  # already 0 for mto items
-    is_mto: bool
+ItemRule = tuple[int, float, int, float, float, float, bool]
+"""(lot_rule, lot_qty, period_days, min_qty, multiple, safety_stock, is_mto);
+``safety_stock`` is already 0 for mto items."""
 
 
 @dataclass(frozen=True)
 class DayDemands:
-    """One level's sorted demand columns as lists, for the per-item loop."""
+    """The demand rows the loop nets, in netting order, as machine-word arrays."""
 
-    date: list[int]
-    qty: list[float]
-    so: list[int]
+    date: array[int]
+    qty: array[float]
+    so: array[int]
+    own: list[int]  # rows whose item has supply pegged to the row's sales order
 
 
 @dataclass(frozen=True)
@@ -51,54 +55,65 @@ class NetOutput:
 
     A supply reference ``>= 0`` is a row of the supply table; ``< 0`` is the
     local planned order ``-ref - 1``. A demand reference is a position in the
-    level's sorted demand rows, ``-1`` the item's safety stock.
+    ``DayDemands`` rows, ``-1`` the item's safety stock.
     """
 
     pl_item: list[int] = field(default_factory=list)
     pl_day: list[int] = field(default_factory=list)
     pl_pool: list[int] = field(default_factory=list)
     pl_qty: list[float] = field(default_factory=list)
-    pg_sup: list[int] = field(default_factory=list)
-    pg_dem: list[int] = field(default_factory=list)
-    pg_qty: list[float] = field(default_factory=list)
+    # machine-word arrays, not lists: a million rows and more, read by NumPy in place
+    pg_sup: array[int] = field(default_factory=lambda: array("q"))
+    pg_dem: array[int] = field(default_factory=lambda: array("q"))
+    pg_qty: array[float] = field(default_factory=lambda: array("d"))
     ex_sup: list[int] = field(default_factory=list)
     ex_dem: list[int] = field(default_factory=list)
 
 
-class _Netter:
-    """One item being netted: its supply entries, pools and the level's output.
+def net_item(  # noqa: C901 - rule 6's steps stay inline: this loop runs per demand
+    item: int,
+    demands: range,
+    supply: PoolSupply,
+    supply_rows: range,
+    days: DayDemands,
+    rule: ItemRule,
+    settings: tuple[int, int],
+    so_rank: list[int],
+    out: NetOutput,
+) -> None:
+    """Net one item's sorted demands day by day; ``settings`` = (pd, reschedule_in).
 
-    This is the hot loop of a big plan, hence plain lists and ints, and hot
-    methods that copy attributes to locals first. Entries ``< len(supply rows)``
-    are existing supply; later ones are the excess of planned orders.
+    All net requirements of one pool on one day become one planned order, made
+    after every demand of that day has been netted.
+
+    The item's supply entries are its supply rows, then the excess of its
+    planned orders; ``ref`` names each entry as ``NetOutput`` does. Each pool is
+    a list of entries in consumption order with a head: everything before the
+    head is used up.
     """
-
-    def __init__(
-        self,
-        item: int,
-        supply: PoolSupply,
-        supply_rows: range,
-        days: DayDemands,
-        rule: ItemRule,
-        out: NetOutput,
-    ) -> None:
-        first, end = supply_rows.start, supply_rows.stop
-        self.item = item
-        self.rule = rule
-        self.out = out
-        self.avail = supply.avail[first:end]
-        self.rem = supply.rem[first:end]
-        self.ref = list(range(first, end))  # < 0: the excess of planned order -ref - 1
-        self.pools: dict[int, list[int]] = {}
-        for entry, pool in enumerate(supply.pool[first:end]):
-            self.pools.setdefault(pool, []).append(entry)
-        self.heads = dict.fromkeys(self.pools, 0)
-        self.dates, self.qtys, self.sos = days.date, days.qty, days.so
-        self.reschedule_in = 0
-        self.hi = 0
+    lot_rule, lot_qty, period_days, min_qty, multiple, safety_stock, is_mto = rule
+    pd, reschedule_in = settings
+    first, end = supply_rows.start, supply_rows.stop
+    avail = supply.avail[first:end]
+    rem = supply.rem[first:end]
+    ref = list(range(first, end))
+    pools: dict[int, list[int]] = {}
+    for entry, pool in enumerate(supply.pool[first:end]):
+        if pool in pools:
+            pools[pool].append(entry)
+        else:
+            pools[pool] = [entry]
+    heads = dict.fromkeys(pools, 0)
+    dates, qtys, sos, own = days.date, days.qty, days.so, days.own
+    pg_sup, pg_dem, pg_qty = out.pg_sup.append, out.pg_dem.append, out.pg_qty.append
+    ex_sup, ex_dem = out.ex_sup.append, out.ex_dem.append
+    pg_sups, pg_dems, pg_qtys = out.pg_sup.extend, out.pg_dem.extend, out.pg_qty.extend
+    hi = demands.stop
+    poq = lot_rule == POQ and period_days > 1
+    foq = lot_rule == FOQ and lot_qty > 0
+    pl_item, pl_day, pl_pool, pl_qty = out.pl_item, out.pl_day, out.pl_pool, out.pl_qty
 
     def take(
-        self,
         pool: int,
         limit: int,
         need: float,
@@ -115,8 +130,7 @@ class _Netter:
         so one front-to-back walk serves both the plain and the reschedule-in
         steps of rule 6.
         """
-        entries = self.pools[pool]
-        avail = self.avail
+        entries = pools[pool]
         head = heads[pool]
         count = len(entries)
         while head < count:
@@ -137,151 +151,275 @@ class _Netter:
                 if left <= TOL:
                     head += 1
             if record:
-                out = self.out
-                out.pg_sup.append(self.ref[entry])
-                out.pg_dem.append(demand)
-                out.pg_qty.append(use)
-                if demand >= 0 and avail[entry] > self.dates[demand]:
-                    out.ex_sup.append(self.ref[entry])
-                    out.ex_dem.append(demand)
+                pg_sup(ref[entry])
+                pg_dem(demand)
+                pg_qty(use)
+                if demand >= 0 and avail[entry] > dates[demand]:
+                    ex_sup(ref[entry])
+                    ex_dem(demand)
             if need <= TOL:
                 break
         if head < count or not record:
             heads[pool] = head
         else:  # used up: forget the pool, so later demands skip it at once
-            del self.pools[pool]
+            del pools[pool]
             del heads[pool]
         return need
 
-    def _peg(self, supply: int, demand: int, qty: float) -> None:
-        out = self.out
-        out.pg_sup.append(supply)
-        out.pg_dem.append(demand)
-        out.pg_qty.append(qty)
-
-    def net_one(self, demand: int, rem: list[float], heads: dict[int, int], record: bool) -> float:
+    def net_one(demand: int, rem: list[float], heads: dict[int, int], record: bool) -> float:
         """What one demand still misses after rule 6's four steps."""
-        pools = self.pools
-        date = self.dates[demand]
-        so = self.sos[demand]
-        need = self.qtys[demand]
+        date = dates[demand]
+        so = sos[demand]
+        need = qtys[demand]
         # a used-up pool is dropped from ``pools`` (in recording mode), so ask again
         # before each step
         if so != NO_ORDER and so in pools:
-            need = self.take(so, date, need, demand, rem, heads, record)
+            need = take(so, date, need, demand, rem, heads, record)
         if need > TOL and NO_ORDER in pools:
-            need = self.take(NO_ORDER, date, need, demand, rem, heads, record)
+            need = take(NO_ORDER, date, need, demand, rem, heads, record)
         if need > TOL:
-            limit = date + self.reschedule_in
+            limit = date + reschedule_in
             if so != NO_ORDER and so in pools:
-                need = self.take(so, limit, need, demand, rem, heads, record)
+                need = take(so, limit, need, demand, rem, heads, record)
             if need > TOL and NO_ORDER in pools:
-                need = self.take(NO_ORDER, limit, need, demand, rem, heads, record)
+                need = take(NO_ORDER, limit, need, demand, rem, heads, record)
         return need
 
-    def pool_of(self, demand: int) -> int:
-        """The pool a net requirement is planned in (rule 5)."""
-        return self.sos[demand] if self.rule.is_mto else NO_ORDER
-
-    def period_rest(self, start: int, end_day: int, pool: int) -> float:
+    def period_rest(start: int, end_day: int, pool: int) -> float:  # noqa: C901 - see net_item
         """POQ: what the pool's later days in the period still miss, netted on
-        a copy of the supply state without the order being sized."""
-        rem = list(self.rem)
-        heads = dict(self.heads)
+        a copy of the supply state without the order being sized.
+
+        The free pool is walked as ``take`` would, without copying it (``now``
+        is what is left of the entry at ``head``); the state is copied only for
+        a demand with supply of its own sales order, which ``net_one`` nets.
+        """
         total = 0.0
-        for demand in range(start, self.hi):
-            if self.dates[demand] >= end_day:
-                break
-            left = self.net_one(demand, rem, heads, False) if self.pools else self.qtys[demand]
-            if left > TOL and self.pool_of(demand) == pool:
-                total += left
+        stop = bisect_left(dates, end_day, start, hi)
+        if not pools:
+            if not is_mto:
+                for qty in qtys[start:stop]:
+                    total += qty
+                return total
+            for demand in range(start, stop):
+                if sos[demand] == pool:
+                    total += qtys[demand]
+            return total
+        free = pools.get(NO_ORDER)
+        count = len(free) if free is not None else 0
+        head = heads[NO_ORDER] if free is not None else 0
+        now = rem[free[head]] if free is not None else 0.0
+        rem_copy: list[float] | None = None
+        heads_copy: dict[int, int] = {}
+        for demand in range(start, stop):
+            so = sos[demand]
+            need = qtys[demand]
+            if so != NO_ORDER and so in pools:
+                if rem_copy is None:
+                    rem_copy = list(rem)
+                    heads_copy = dict(heads)
+                if free is not None:
+                    heads_copy[NO_ORDER] = head
+                    if head < count:
+                        rem_copy[free[head]] = now
+                need = net_one(demand, rem_copy, heads_copy, False)
+                if free is not None:
+                    head = heads_copy[NO_ORDER]
+                    now = rem_copy[free[head]] if head < count else 0.0
+            elif free is not None:
+                limit = dates[demand] + reschedule_in  # steps (b) and (d): one walk
+                while head < count:
+                    if avail[free[head]] > limit:
+                        break
+                    if now <= need:
+                        need -= now
+                        head += 1
+                        now = rem[free[head]] if head < count else 0.0
+                    else:
+                        now -= need
+                        need = 0.0
+                        if now <= TOL:
+                            head += 1
+                            now = rem[free[head]] if head < count else 0.0
+                    if need <= TOL:
+                        break
+            if need > TOL and (so if is_mto else NO_ORDER) == pool:
+                total += need
         return total
 
-    def plan_day(
-        self,
-        day: int,
-        reqs: dict[int, list[tuple[int, float]]],
-        next_demand: int,
-        so_rank: list[int],
-    ) -> None:
-        """One planned order per pool with net requirements on ``day``."""
-        rule = self.rule
-        out = self.out
-        for pool in sorted(reqs, key=lambda p: -1 if p == NO_ORDER else so_rank[p]):
-            wants = reqs[pool]
-            net = sum(left for _, left in wants)
-            requirement = net
-            if rule.lot_rule == POQ and rule.period_days > 1:
-                requirement += self.period_rest(next_demand, day + rule.period_days, pool)
-            qty = lot_size(requirement, rule.lot_rule, rule.lot_qty, rule.min_qty, rule.multiple)
-            planned = -len(out.pl_item) - 1
-            out.pl_item.append(self.item)
-            out.pl_day.append(day)
-            out.pl_pool.append(pool)
-            out.pl_qty.append(qty)
-            for demand, left in wants:
-                self._peg(planned, demand, left)
-            if qty - net > TOL:
-                # all of the pool available by ``day`` is used up, so the
-                # excess is the earliest supply left in it: it goes in front
-                self.avail.append(day)
-                self.rem.append(qty - net)
-                self.ref.append(planned)
-                entry = len(self.avail) - 1
-                if pool in self.pools:
-                    self.pools[pool].insert(self.heads[pool], entry)
-                else:
-                    self.pools[pool] = [entry]
-                    self.heads[pool] = 0
-
-    def safety_stock(self, pd: int) -> dict[int, list[tuple[int, float]]]:
-        """Rule 5's safety-stock demand: free supply available on pd, no pull-in."""
-        left = self.rule.safety_stock
-        if NO_ORDER in self.pools:
-            left = self.take(NO_ORDER, pd, left, -1, self.rem, self.heads, True)
-        return {NO_ORDER: [(-1, left)]} if left > TOL else {}
-
-
-def net_item(
-    item: int,
-    demands: range,
-    supply: PoolSupply,
-    supply_rows: range,
-    days: DayDemands,
-    rule: ItemRule,
-    settings: tuple[int, int],
-    so_rank: list[int],
-    out: NetOutput,
-) -> None:
-    """Net one item's sorted demands day by day; ``settings`` = (pd, reschedule_in).
-
-    All net requirements of one pool on one day become one planned order, made
-    after every demand of that day has been netted.
-    """
-    pd, reschedule_in = settings
-    netter = _Netter(item, supply, supply_rows, days, rule, out)
-    netter.reschedule_in = reschedule_in
-    netter.hi = hi = demands.stop
-    dates, qtys = days.date, days.qty
-    net_one = netter.net_one
-    rem, heads = netter.rem, netter.heads
-    safety = rule.safety_stock > TOL
-    j = demands.start
-    while j < hi or safety:
-        if safety:  # before every other demand, on pd
-            safety = False
-            day = pd
-            reqs = netter.safety_stock(pd)
+    def miss_day(
+        j: int, empty: bool, day: int, reqs: dict[int, tuple[list[int], list[float]]]
+    ) -> int:
+        """An mts item's demands from ``j`` on that day which, like ``j``, find
+        nothing to take (all pools used up if ``empty``, else no free supply
+        within the limit and none of their own): all of them net requirements
+        of the free pool. Returns the first demand after them."""
+        k = j + 1
+        if empty:
+            while k < hi and dates[k] == day:
+                k += 1
         else:
-            day = dates[j]
-            reqs = {}
+            while k < hi and dates[k] == day and (sos[k] == NO_ORDER or sos[k] not in pools):
+                k += 1
+        if NO_ORDER in reqs:
+            want = reqs[NO_ORDER]
+            want[0].extend(range(j, k))
+            want[1].extend(qtys[j:k])
+        else:
+            reqs[NO_ORDER] = (list(range(j, k)), qtys[j:k].tolist())
+        return k
+
+    j = demands.start
+    # per pool, the day's demands with a net requirement and that requirement
+    reqs: dict[int, tuple[list[int], list[float]]] = {}
+    day = pd
+    if safety_stock > TOL:
+        # rule 5's safety-stock demand, before every other demand: free supply
+        # available on pd, no pull-in
+        left = safety_stock
+        if NO_ORDER in pools:
+            left = take(NO_ORDER, pd, left, -1, rem, heads, True)
+        if left > TOL:
+            reqs[NO_ORDER] = ([-1], [left])
+    elif j < hi:
+        day = dates[j]
+    while True:
         while j < hi and dates[j] == day:
-            # with every pool used up (common once stock runs out) nothing is left to take
-            left = net_one(j, rem, heads, True) if netter.pools else qtys[j]
+            so = sos[j]
+            left = qtys[j]
+            if pools and (so == NO_ORDER or so not in pools):
+                # no supply of its own sales order: steps (b) and (d) read the
+                # free pool front to back, so they are one walk up to the limit
+                if NO_ORDER in pools:
+                    entries = pools[NO_ORDER]
+                    head = heads[NO_ORDER]
+                    entry = entries[head]
+                    rest = rem[entry]
+                    if avail[entry] <= day and rest > left:
+                        # The common case, ``take`` cut short: the free pool's first
+                        # entry covers whole demands like this one, one after the
+                        # other, and keeps some. Nothing is missed, so the run may
+                        # cross days unless this day has an order to plan.
+                        stop = hi
+                        if reqs:
+                            stop = bisect_right(dates, day, j, stop)
+                        k = j
+                        if len(pools) > 1 and is_mto:
+                            # stop before a demand with supply of its own sales
+                            # order, which may be the excess of an earlier order
+                            while True:
+                                rest -= qtys[k]
+                                k += 1
+                                if rest <= TOL or k == stop or rest <= qtys[k]:
+                                    break
+                                if sos[k] != NO_ORDER and sos[k] in pools:
+                                    break
+                        else:
+                            if len(pools) > 1:
+                                # the same; an mts item's orders are all in the
+                                # free pool, so only its supply rows matter
+                                n = bisect_right(own, j)
+                                if n < len(own) and own[n] < stop:
+                                    stop = own[n]
+                            while True:
+                                rest -= qtys[k]
+                                k += 1
+                                if rest <= TOL or k == stop or rest <= qtys[k]:
+                                    break
+                        rem[entry] = rest
+                        if k - j == 1:
+                            pg_sup(ref[entry])
+                            pg_dem(j)
+                            pg_qty(left)
+                        else:
+                            pg_sups(repeat(ref[entry], k - j))
+                            pg_dems(range(j, k))
+                            pg_qtys(qtys[j:k])
+                        if rest <= TOL:
+                            if head + 1 < len(entries):
+                                heads[NO_ORDER] = head + 1
+                            else:
+                                del pools[NO_ORDER]
+                                del heads[NO_ORDER]
+                        day = dates[k - 1]
+                        j = k
+                        continue
+                    if avail[entry] <= day + reschedule_in:
+                        left = take(NO_ORDER, day + reschedule_in, left, j, rem, heads, True)
+                    elif not is_mto:
+                        j = miss_day(j, False, day, reqs)
+                        continue
+                elif not is_mto:
+                    j = miss_day(j, False, day, reqs)
+                    continue
+            elif pools:
+                # rule 6's four steps, as in ``net_one``
+                left = take(so, day, left, j, rem, heads, True)
+                if left > TOL and NO_ORDER in pools:
+                    left = take(NO_ORDER, day, left, j, rem, heads, True)
+                if left > TOL:
+                    limit = day + reschedule_in
+                    if so in pools:
+                        left = take(so, limit, left, j, rem, heads, True)
+                    if left > TOL and NO_ORDER in pools:
+                        left = take(NO_ORDER, limit, left, j, rem, heads, True)
+            elif not is_mto:  # every pool used up (common once stock runs out)
+                j = miss_day(j, True, day, reqs)
+                continue
             if left > TOL:
-                reqs.setdefault(netter.pool_of(j), []).append((j, left))
+                pool = so if is_mto else NO_ORDER
+                if pool in reqs:
+                    want = reqs[pool]
+                    want[0].append(j)
+                    want[1].append(left)
+                else:
+                    reqs[pool] = ([j], [left])
             j += 1
         if reqs:
-            netter.plan_day(day, reqs, j, so_rank)
-    first, end = supply_rows.start, supply_rows.stop
+            # one planned order per pool with net requirements on ``day``
+            if len(reqs) == 1:
+                order = list(reqs)
+            else:
+                order = sorted(reqs, key=lambda p: -1 if p == NO_ORDER else so_rank[p])
+            for pool in order:
+                wanting, wants = reqs[pool]
+                net = sum(wants)
+                qty = net
+                if poq:
+                    qty += period_rest(j, day + period_days, pool)
+                # ``lots.lot_size``, inline: the same steps, the same arithmetic
+                if foq:
+                    qty = max(1, math.ceil((qty - TOL) / lot_qty)) * lot_qty
+                if min_qty > qty:
+                    qty = min_qty
+                if multiple > 0:
+                    qty = max(1, math.ceil((qty - TOL) / multiple)) * multiple
+                planned = -len(pl_item) - 1
+                pl_item.append(item)
+                pl_day.append(day)
+                pl_pool.append(pool)
+                pl_qty.append(qty)
+                if len(wanting) == 1:
+                    pg_sup(planned)
+                    pg_dem(wanting[0])
+                    pg_qty(wants[0])
+                else:
+                    pg_sups(repeat(planned, len(wanting)))
+                    pg_dems(wanting)
+                    pg_qtys(wants)
+                if qty - net > TOL:
+                    # all of the pool available by ``day`` is used up, so the
+                    # excess is the earliest supply left in it: it goes in front
+                    avail.append(day)
+                    rem.append(qty - net)
+                    ref.append(planned)
+                    entry = len(avail) - 1
+                    if pool in pools:
+                        pools[pool].insert(heads[pool], entry)
+                    else:
+                        pools[pool] = [entry]
+                        heads[pool] = 0
+            reqs = {}
+        if j >= hi:
+            break
+        day = dates[j]
     supply.rem[first:end] = rem[: end - first]

@@ -7,9 +7,11 @@ them to sales orders and explode the make orders into the next levels' demand.
 
 from __future__ import annotations
 
+from array import array
+
 import numpy as np
 
-from pegboard.engine._arrays import group_starts, ints, lex_order, string_rank, unique_inverse
+from pegboard.engine._arrays import group_starts, ints, lex_order, unique_values
 from pegboard.engine.bulk import (
     MAX_SUPPLY_ROWS,
     LevelPlan,
@@ -25,7 +27,7 @@ from pegboard.engine.levels import low_level_codes
 from pegboard.engine.lots import TOL
 from pegboard.engine.netting import DayDemands, ItemRule, NetOutput, PoolSupply, net_item
 from pegboard.engine.pegging import build_pegging
-from pegboard.engine.planned import PegColumns, PlannedStore
+from pegboard.engine.planned import ParentRank, PegColumns, PlannedStore
 from pegboard.engine.supply import build_supplies, id_order
 from pegboard.engine.trace import TraceStore
 from pegboard.engine.types import (
@@ -95,6 +97,7 @@ class _Run:
         self.bom = BomIndex(inp.bom, len(inp.sales_orders))
         self.traces = TraceStore(len(inp.purchases), len(inp.productions), self.so_rank)
         self.planned = PlannedStore()
+        self.parents = ParentRank(inp.productions.ref)
         self.prod_prio = np.full(len(inp.productions), UNRANKED, dtype=np.int64)
         self.level_pegs: list[PegColumns] = []
         self.level_expedites: list[PegColumns] = []
@@ -127,7 +130,6 @@ class _Run:
     def _rules(self) -> list[ItemRule]:
         it = self.inp.items
         columns = (
-            ints(it.lead_time),
             ints(it.lot_rule),
             np.asarray(it.lot_qty, dtype=np.float64),
             ints(it.period_days),
@@ -137,30 +139,21 @@ class _Run:
             self.is_mto,
         )
         loop = np.flatnonzero(self.path == LOOP)
-        return [ItemRule(*row) for row in zip(*(c[loop].tolist() for c in columns), strict=True)]
+        return list(zip(*(c[loop].tolist() for c in columns), strict=True))
 
     def _parent_rank(self, rows: DemandRows) -> IntArray:
-        """Rank of each demand's parent order ref ("" for sales lines) as strings."""
+        """Rank of each dependent demand's parent (see ``ParentRank``); 0 for sales lines."""
         rank = np.zeros(len(rows), dtype=np.int64)
         dep = np.flatnonzero(rows.dtype != SALES_LINE)
-        if dep.size == 0:
-            return rank
-        key = rows.dtype[dep] * (1 << 40) + rows.didx[dep]
-        uniq, inverse = unique_inverse(key)
-        prod_refs = self.inp.productions.ref
-        refs = [
-            self.planned.refs[k & ((1 << 40) - 1)]
-            if k >> 40 == PLANNED_PARENT
-            else prod_refs[k & ((1 << 40) - 1)]
-            for k in uniq.tolist()
-        ]
-        rank[dep] = string_rank(refs)[inverse] + 1
+        if dep.size:
+            rank[dep] = self.parents.rank(rows.dtype[dep], rows.didx[dep], len(self.planned))
         return rank
 
     def plan_level(self, level: int) -> None:
-        rows = DemandRows.concat(self.pending[level])
-        self.pending[level] = []
-        rows = rows.take(netting_order(rows, self.code_rank, self.so_rank, self._parent_rank(rows)))
+        rows = DemandRows.concat_sorted(
+            self.pending[level],
+            lambda new: netting_order(new, self.code_rank, self.so_rank, self._parent_rank(new)),
+        )
         path = self.path[rows.item]
         safety_items = np.flatnonzero((self.llc == level) & (self.safety > TOL))
         settings = (self.pd, self.inp.settings.reschedule_in_days)
@@ -196,93 +189,110 @@ class _Run:
             self.pd,
         )
         pegs = self._peg_columns(plan.peg_sup, plan.peg_dem, plan.peg_qty, rows, number)
-        self.level_pegs.append(pegs)
+        self.level_pegs.append({name: pegs[name] for name in KEPT_PEGS})
         no_qty = np.zeros(plan.ex_sup.size)
         self.level_expedites.append(
             self._peg_columns(plan.ex_sup, plan.ex_dem, no_qty, rows, number)
         )
+        del rows, plan, free_pool, path  # big, and not needed by what follows
         self._trace_and_explode(level, pegs, base)
 
     def _net_loop(self, rows: DemandRows, safety_items: IntArray) -> LevelPlan:
         """The per-item loop, for items the vectorised paths do not cover."""
         out = NetOutput()
         mine = np.flatnonzero(self.path[rows.item] == LOOP)
-        starts = group_starts(rows.item[mine])
-        spans = {
-            int(rows.item[mine[s]]): (int(mine[s]), int(mine[s]) + int(n))
-            for s, n in zip(starts, np.diff(np.append(starts, mine.size)), strict=True)
-        }
+        item = rows.item[mine]
+        starts = group_starts(item)
+        ends = np.append(starts[1:], mine.size)[: starts.size]
+        spans = dict(
+            zip(
+                item[starts].tolist(), zip(starts.tolist(), ends.tolist(), strict=True), strict=True
+            )
+        )
         todo = sorted(set(spans) | set(safety_items.tolist()), key=self.code_rank.__getitem__)
         if todo:
-            days = DayDemands(rows.date.tolist(), rows.qty.tolist(), rows.so.tolist())
-            offsets = self.supply.offsets
+            # the loop's rows only: its demand references are positions in ``mine``
+            days = DayDemands(
+                array("q", rows.date[mine].tobytes()),
+                array("d", rows.qty[mine].tobytes()),
+                array("q", rows.so[mine].tobytes()),
+                self._own_supply(item, rows.so[mine]).tolist(),
+            )
+            offsets = self.supply.offsets.tolist()
             settings = (self.pd, self.inp.settings.reschedule_in_days)
-            for item in todo:
-                lo, hi = spans.get(item, (0, 0))
+            rules = self.rules
+            pool_supply = self.pool_supply
+            so_rank = self.so_rank_list
+            for it in todo:
+                lo, hi = spans.get(it, (0, 0))
                 net_item(
-                    item,
+                    it,
                     range(lo, hi),
-                    self.pool_supply,
-                    range(int(offsets[item]), int(offsets[item + 1])),
+                    pool_supply,
+                    range(offsets[it], offsets[it + 1]),
                     days,
-                    self.rules[item],
+                    rules[it],
                     settings,
-                    self.so_rank_list,
+                    so_rank,
                     out,
                 )
         none = np.zeros(0, dtype=np.int64)
+        pg_dem = np.frombuffer(out.pg_dem, dtype=np.int64)
+        ex_dem = ints(out.ex_dem)
         return LevelPlan(
             ints(out.pl_item),
             ints(out.pl_day),
             ints(out.pl_pool),
             np.asarray(out.pl_qty, dtype=np.float64),
-            ints(out.pg_sup),
-            ints(out.pg_dem),
-            np.asarray(out.pg_qty, dtype=np.float64),
+            np.frombuffer(out.pg_sup, dtype=np.int64),
+            np.where(pg_dem >= 0, mine[np.maximum(pg_dem, 0)], pg_dem) if mine.size else pg_dem,
+            np.frombuffer(out.pg_qty, dtype=np.float64),
             ints(out.ex_sup),
-            ints(out.ex_dem),
+            mine[ex_dem],
             none,
             np.zeros(0, dtype=np.float64),
         )
 
+    def _own_supply(self, item: IntArray, so: IntArray) -> IntArray:
+        """Positions of the demands whose item has supply pegged to their sales order."""
+        table = self.supply
+        pegged = table.pool != NO_ORDER
+        width = len(self.inp.sales_orders) + 1
+        keys = unique_values(table.item[pegged] * width + table.pool[pegged])
+        if keys.size == 0:
+            return np.zeros(0, dtype=np.int64)
+        key = item * width + so
+        found = keys[np.minimum(np.searchsorted(keys, key), keys.size - 1)] == key
+        return np.flatnonzero(found & (so != NO_ORDER)).astype(np.int64)
+
     def _peg_columns(
         self, sup: IntArray, dem: IntArray, qty: FloatArray, rows: DemandRows, number: IntArray
     ) -> PegColumns:
-        """Level-local supply and demand references to the result's numbering."""
-        n = sup.size
+        """Level-local supply and demand references to the result's numbering.
+
+        One gather per column: supply rows and the level's planned orders are
+        read from the supply columns followed by the planned orders' columns,
+        and demand -1 (safety stock) reads a last row appended to each demand
+        column.
+        """
         table = self.supply
-        existing = np.flatnonzero(sup >= 0)
-        planned = np.flatnonzero(sup < 0)
-        stype = np.full(n, PLANNED, dtype=np.int64)
-        sidx = np.zeros(n, dtype=np.int64)
-        item = np.zeros(n, dtype=np.int64)
-        stype[existing] = table.stype[sup[existing]]
-        sidx[existing] = table.sidx[sup[existing]]
-        item[existing] = table.item[sup[existing]]
-        sidx[planned] = number[-sup[planned] - 1]
-        item[planned] = self.planned.item[sidx[planned]]
-        real = np.flatnonzero(dem >= 0)
-        d = dem[real]
-        dtype = np.full(n, SAFETY_STOCK, dtype=np.int64)
-        didx = np.full(n, -1, dtype=np.int64)
-        ddate = np.full(n, self.pd, dtype=np.int64)
-        dprio = np.full(n, UNRANKED, dtype=np.int64)
-        dso = np.full(n, NO_ORDER, dtype=np.int64)
-        dtype[real] = rows.dtype[d]
-        didx[real] = rows.didx[d]
-        ddate[real] = rows.date[d]
-        dprio[real] = rows.prio[d]
-        dso[real] = rows.so[d]
+        n_rows = len(table)
+        # rows of the supply table, then the level's planned orders (local numbering)
+        where = np.where(sup >= 0, sup, n_rows - sup - 1)
+        planned = number  # local planned order -> result index
+        stype = np.concatenate([table.stype, np.full(planned.size, PLANNED, dtype=np.int64)])
+        sidx = np.concatenate([table.sidx, planned])
+        item = np.concatenate([table.item, self.planned.item[planned]])
         return {
-            "stype": stype,
-            "sidx": sidx,
-            "item": item,
+            "stype": stype[where],
+            "sidx": sidx[where],
+            "item": item[where],
             "qty": qty,
-            "dtype": dtype,
-            "didx": didx,
-            "ddate": ddate,
-            "dprio": dprio,
-            "dso": dso,
+            "dtype": np.append(rows.dtype, SAFETY_STOCK)[dem],
+            "didx": np.append(rows.didx, -1)[dem],
+            "ddate": np.append(rows.date, self.pd)[dem],
+            "dprio": np.append(rows.prio, UNRANKED)[dem],
+            "dso": np.append(rows.so, NO_ORDER)[dem],
         }
 
     def _trace_and_explode(self, level: int, pegs: PegColumns, base: int) -> None:
@@ -346,26 +356,31 @@ class _Run:
             self.level_pegs, self.lead_time, self.pd, open_due
         )
         planned = self.planned.result(completion)
-        pegs = _concat_pegs(self.level_pegs)
+        # big columns are let go as soon as they are read for the last time
+        pegs = _concat_pegs(self.level_pegs, KEPT_PEGS)
+        self.level_pegs = []
+        pegging = build_pegging(inp, pegs, self.code_rank, self.so_rank)
         facts = ExceptionFacts(
             inp=inp,
             planned=planned,
             clamped=self.planned.clamped,
             traces=self.traces,
-            pegs=pegs,
-            expedites=_concat_pegs(self.level_expedites),
+            pegs={name: pegs[name] for name in ("stype", "sidx", "ddate")},
+            expedites=_concat_pegs(self.level_expedites, ALL_PEGS),
             supply=self.supply,
             remaining=np.asarray(self.pool_supply.rem, dtype=np.float64),
         )
-        return PlanResult(
-            planned=planned,
-            pegging=build_pegging(inp, pegs, self.code_rank, self.so_rank),
-            exceptions=build_exceptions(facts),
-        )
+        del pegs
+        return PlanResult(planned=planned, pegging=pegging, exceptions=build_exceptions(facts))
 
 
-def _concat_pegs(levels: list[PegColumns]) -> PegColumns:
-    names = ("stype", "sidx", "item", "qty", "dtype", "didx", "ddate", "dprio", "dso")
+ALL_PEGS = ("stype", "sidx", "item", "qty", "dtype", "didx", "ddate", "dprio", "dso")
+KEPT_PEGS = ("stype", "sidx", "item", "qty", "dtype", "didx", "ddate")
+"""Pegging columns kept after a level is traced: priorities and sales orders
+are read only while the level is planned."""
+
+
+def _concat_pegs(levels: list[PegColumns], names: tuple[str, ...]) -> PegColumns:
     if not levels:
         return {name: np.zeros(0, dtype=float if name == "qty" else np.int64) for name in names}
     return {name: np.concatenate([lv[name] for lv in levels]) for name in names}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pegboard.engine._arrays import ints, lex_order, string_rank
+from pegboard.engine._arrays import ints, lex_order, sorted_positions
 from pegboard.engine.lots import TOL
 from pegboard.engine.types import (
     PRODUCTION,
@@ -39,11 +39,7 @@ class SupplyTable:
 
 def id_order(refs: list[str]) -> IntArray:
     """Position of each row when sorted by id, input position breaking exact ties."""
-    n = len(refs)
-    order = np.lexsort((np.arange(n), string_rank(refs)))
-    rank = np.empty(n, dtype=np.int64)
-    rank[order] = np.arange(n)
-    return rank
+    return sorted_positions(refs)
 
 
 def stock_order(inp: PlanInput) -> IntArray:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pegboard.engine._arrays import group_starts, ranges
+from pegboard.engine._arrays import group_starts, lex_order, ranges
 from pegboard.engine.types import (
     NO_ORDER,
     PLANNED,
@@ -103,7 +103,7 @@ class TraceStore:
         span = max(self.start[PLANNED].size, self.start[PURCHASE].size, self.start[PRODUCTION].size)
         owner_key = stype[owner] * (span + 1) + sidx[owner]
         key = owner_key * width + self.so_rank[so] + 1
-        order = np.argsort(key)
+        order = lex_order(key)
         key = key[order]
         starts = group_starts(key)
         sums = np.add.reduceat(val[order], starts)

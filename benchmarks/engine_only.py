@@ -1,0 +1,144 @@
+"""Benchmark: the planning engine alone, on a snapshot of an existing database.
+
+    python benchmarks/engine_only.py benchmarks/data/bench-plan-1.0.db [--runs 3]
+    python benchmarks/engine_only.py --input /tmp/plan_input.pkl
+
+Loads the snapshot once (from a copy of the database, which is never written),
+runs ``pegboard.engine.plan`` once to warm up and then ``--runs`` times, and
+prints seconds per phase for each run and the best. The phases are timed from
+outside, by wrapping the engine's internal functions (the engine itself reads
+no clock), so a phase is wall time spent in those functions and "other" is the
+rest. The warm-up column is the first call in a fresh process, as in
+``pegboard plan``: it pays for first touching the memory the run needs.
+
+``--save-input PATH`` pickles the loaded ``PlanInput`` for later ``--input``.
+Target (issue 3, 2-core machine, full size): best engine run <= 3 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import pickle
+import resource
+import shutil
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pegboard.engine import plan, run
+from pegboard.engine.planned import PlannedStore
+from pegboard.engine.trace import TraceStore
+from pegboard.engine.types import PlanInput
+
+PHASES: list[tuple[str, object, str]] = [
+    ("setup (levels, supply, BOM index)", run._Run, "__init__"),
+    ("demand netting order", run, "netting_order"),
+    ("demand netting order", run._Run, "_parent_rank"),
+    ("netting: per-item loop", run._Run, "_net_loop"),
+    ("netting: vectorised paths", run, "free_pool_run"),
+    ("netting: vectorised paths", run, "net_without_supply"),
+    ("netting: vectorised paths", run, "net_free_pool"),
+    ("planned orders, pegging rows", PlannedStore, "append_level"),
+    ("planned orders, pegging rows", run._Run, "_peg_columns"),
+    ("tracing to sales orders", TraceStore, "add_level"),
+    ("explosion", run, "explode"),
+    ("earliest completion", PlannedStore, "earliest_completion"),
+    ("pegging table", run, "build_pegging"),
+    ("exceptions", run, "build_exceptions"),
+]
+
+
+def _instrument(spent: dict[str, float]) -> None:
+    for label, owner, name in PHASES:
+        original: Callable[..., Any] = getattr(owner, name)
+
+        def timed(
+            *args: Any, _f: Callable[..., Any] = original, _l: str = label, **kwargs: Any
+        ) -> Any:
+            started = time.perf_counter()
+            try:
+                return _f(*args, **kwargs)
+            finally:
+                spent[_l] += time.perf_counter() - started
+
+        setattr(owner, name, functools.wraps(original)(timed))
+
+
+def load_input(database: Path, today: date) -> PlanInput:
+    from pegboard import db
+    from pegboard.services.snapshot import load_snapshot
+
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / database.name
+        shutil.copyfile(database, copy)
+        engine = db.make_engine(f"sqlite:///{copy}")
+        with engine.connect() as conn:
+            snap = load_snapshot(conn, today=today)
+        engine.dispose()
+    return snap.input
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("database", nargs="?", type=Path, help="SQLite database to plan")
+    parser.add_argument("--input", type=Path, help="a pickled PlanInput instead of a database")
+    parser.add_argument("--save-input", type=Path, help="pickle the loaded PlanInput here")
+    parser.add_argument("--today", default="2026-01-05", help="planning date (default %(default)s)")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    if args.input:
+        with args.input.open("rb") as f:
+            inp = pickle.load(f)
+    elif args.database:
+        started = time.perf_counter()
+        inp = load_input(args.database, date.fromisoformat(args.today))
+        print(f"snapshot loaded in {time.perf_counter() - started:.1f} s")
+    else:
+        parser.error("give a database or --input")
+    if args.save_input:
+        with args.save_input.open("wb") as f:
+            pickle.dump(inp, f, protocol=pickle.HIGHEST_PROTOCOL)
+    print(
+        f"{len(inp.items)} items, {len(inp.bom)} BOM lines, {len(inp.demands)} sales lines, "
+        f"{len(inp.stock) + len(inp.purchases) + len(inp.productions)} supply rows"
+    )
+
+    spent: dict[str, float] = defaultdict(float)
+    _instrument(spent)
+    columns: list[dict[str, float]] = []
+    for _ in range(args.runs + 1):
+        spent.clear()
+        cpu = time.process_time()
+        started = time.perf_counter()
+        result = plan(inp)
+        total = time.perf_counter() - started
+        cpu = time.process_time() - cpu
+        column = {label: spent[label] for label, _, _ in PHASES}
+        column["other"] = total - sum(spent.values())
+        column["TOTAL (wall)"] = total
+        column["total CPU"] = cpu
+        columns.append(column)
+
+    names = ["warm-up", *(f"run {k}" for k in range(1, args.runs + 1)), "best"]
+    best = min(columns[1:], key=lambda c: c["TOTAL (wall)"]) if args.runs else columns[0]
+    columns.append(best)
+    width = max(len(label) for label in columns[0])
+    print(f"\n{'phase (seconds)':<{width}}" + "".join(f"{n:>10}" for n in names))
+    for label in columns[0]:
+        print(f"{label:<{width}}" + "".join(f"{c[label]:>10.3f}" for c in columns))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"\n{len(result.planned)} planned orders, {len(result.pegging)} pegging rows, "
+        f"{len(result.exceptions)} exceptions; peak RSS of this process {peak:.0f} MiB"
+    )
+
+
+if __name__ == "__main__":
+    main()
