@@ -8,11 +8,13 @@ conversions happen once per column rather than once per value.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Connection, delete
+from sqlalchemy.exc import DBAPIError
 
 from pegboard.model import Base
 
@@ -61,18 +63,26 @@ def bulk_insert_columns(
     if conn.dialect.name == "postgresql":
         return _copy(conn, table, ", ".join(names), zip(*data.values(), strict=True))
     columns = [_iso_column(data[n]) for n in names]
-    return _sqlite_executemany(conn, table, names, list(zip(*columns, strict=True)))
+    return _sqlite_executemany(conn, table, names, zip(*columns, strict=True))
 
 
 def _sqlite_executemany(
-    conn: Connection, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]
+    conn: Connection, table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
 ) -> int:
-    if not rows:
-        return 0
+    """One executemany fed by an iterator (no list of millions of tuples); errors are
+    raised as SQLAlchemy's, like any other statement's."""
     marks = ", ".join("?" * len(columns))
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
-    conn.exec_driver_sql(sql, rows)  # one executemany; errors arrive wrapped like any other
-    return len(rows)
+    raw = cast(sqlite3.Connection, conn.connection.dbapi_connection)
+    cursor = raw.cursor()
+    try:
+        cursor.executemany(sql, rows)
+        count: int = cursor.rowcount
+    except sqlite3.Error as e:
+        raise DBAPIError.instance(sql, None, e, sqlite3.Error) from e
+    finally:
+        cursor.close()
+    return max(count, 0)
 
 
 def delete_all(conn: Connection, models: Iterable[type[Base]]) -> None:

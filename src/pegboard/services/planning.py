@@ -230,11 +230,19 @@ def _store(conn: Connection, run_id: int, snap: Snapshot, result: et.PlanResult)
 
 
 def _store_exceptions(conn: Connection, run_id: int, snap: Snapshot, exc: et.Exceptions) -> None:
-    """Store in report order (kind, date, order, sales order), which ``ORDER BY id`` reads."""
+    """Store in report order (kind, date, order, sales order), which ``ORDER BY id`` reads.
+
+    The engine hands the rows sorted by (kind, order, sales order, date); a stable sort
+    on the integer keys (kind, date) keeps order and sales order in place among ties,
+    so no string is compared here.
+    """
     kinds = np.asarray(exc.kind, dtype=object)
+    # kinds arrive in contiguous blocks: number the blocks instead of sorting strings
+    blocks = np.zeros(len(kinds), dtype=np.int64)
+    if len(kinds) > 1:
+        blocks[1:] = np.cumsum(kinds[1:] != kinds[:-1])
+    order = np.lexsort((exc.date, blocks))
     orders = np.asarray(exc.order, dtype=object)
-    so_names = np.asarray(["", *snap.input.sales_orders], dtype=object)[exc.sales_order + 1]
-    order = np.lexsort((so_names, orders, exc.date, kinds))
     bulk_insert_columns(
         conn,
         PlanException,
