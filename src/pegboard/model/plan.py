@@ -71,7 +71,6 @@ class Pegging(Base):
     plan_run_id: Mapped[int] = mapped_column(ForeignKey("plan_run.id", ondelete="CASCADE"))
     supply_type: Mapped[str] = mapped_column(String(20))
     supply_ref: Mapped[str] = mapped_column(String(200))
-    supply_sales_order_id: Mapped[int | None]
     item_id: Mapped[int]
     qty: Mapped[float]
     demand_type: Mapped[str] = mapped_column(String(20))

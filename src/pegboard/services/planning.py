@@ -196,16 +196,6 @@ def _store(conn: Connection, run_id: int, snap: Snapshot, result: et.PlanResult)
     )
     peg = result.pegging
     supply_refs = (inp.stock.location, inp.purchases.ref, inp.productions.ref, planned.ref)
-    supply_pools = (
-        inp.stock.sales_order,
-        inp.purchases.sales_order,
-        inp.productions.sales_order,
-        planned.sales_order,
-    )
-    pools = np.full(len(peg), et.NO_ORDER, dtype=np.int64)
-    for t, pool in enumerate(supply_pools):
-        mask = peg.supply_type == t
-        pools[mask] = pool[peg.supply_index[mask]]
     demand_refs = (snap.demand_refs, planned.ref, inp.productions.ref, ["safety_stock"])
     bulk_insert_columns(
         conn,
@@ -216,7 +206,6 @@ def _store(conn: Connection, run_id: int, snap: Snapshot, result: et.PlanResult)
                 [[n] for n in et.SUPPLY_TYPE_NAMES], peg.supply_type, np.zeros(len(peg), np.int64)
             ),
             "supply_ref": _pick(supply_refs, peg.supply_type, peg.supply_index),
-            "supply_sales_order_id": _optional_ids(snap.sales_order_ids, pools),
             "item_id": item_ids[peg.item].tolist(),
             "qty": peg.qty.tolist(),
             "demand_type": _pick(

@@ -176,7 +176,6 @@ def upgrade() -> None:
         sa.Column("plan_run_id", sa.Integer(), nullable=False),
         sa.Column("supply_type", sa.String(length=20), nullable=False),
         sa.Column("supply_ref", sa.String(length=200), nullable=False),
-        sa.Column("supply_sales_order_id", sa.Integer(), nullable=True),
         sa.Column("item_id", sa.Integer(), nullable=False),
         sa.Column("qty", sa.Double(), nullable=False),
         sa.Column("demand_type", sa.String(length=20), nullable=False),
