@@ -49,10 +49,6 @@ class PlanSummary:
     engine_seconds: float
     store_seconds: float
 
-    @property
-    def total_seconds(self) -> float:
-        return self.load_seconds + self.engine_seconds + self.store_seconds
-
 
 def local_today() -> date:
     return datetime.now(UTC).astimezone().date()
