@@ -2,6 +2,10 @@
 
 SQLite is the embedded default: foreign keys on, WAL so readers never block the
 writer, and a busy timeout so concurrent writers wait instead of failing.
+pysqlite's own transaction handling is switched off and SQLAlchemy emits the
+BEGIN: a transaction that will write asks for ``BEGIN IMMEDIATE`` (see
+``WRITE``), so it takes the write lock up front and waits for it, instead of
+reading a snapshot and failing with "database is locked" when it upgrades.
 PostgreSQL is reached through psycopg 3.
 """
 
@@ -14,13 +18,18 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from pegboard.config import get_settings
 
+WRITE = "pegboard_write"
+"""Execution option of a connection whose transaction writes: on SQLite it
+begins with ``BEGIN IMMEDIATE``."""
+
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # SQLAlchemy's "begin" event emits BEGIN
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -31,6 +40,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_begin(conn: Connection) -> None:
+    immediate = conn.get_execution_options().get(WRITE, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
 def make_engine(url: str | None = None) -> Engine:
     """Create an engine for ``url`` (default: the configured ``PEGBOARD_DATABASE_URL``)."""
     settings = get_settings()
@@ -38,6 +52,7 @@ def make_engine(url: str | None = None) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
 

@@ -29,6 +29,7 @@ from pegboard.engine.types import (
     Items,
     PlanInput,
     PlanResult,
+    ProductionComponents,
     ProductionOrders,
     PurchaseLines,
     Settings,
@@ -63,6 +64,8 @@ class Case:
     purchases: list[tuple[Any, ...]] = field(default_factory=list)  # ref, item, qty, due[, so]
     # ref, item, qty, due, start[, issued, so]
     productions: list[tuple[Any, ...]] = field(default_factory=list)
+    # production order ref, component, outstanding qty
+    components: list[tuple[Any, ...]] = field(default_factory=list)
     demands: list[tuple[Any, ...]] = field(default_factory=list)  # so, line, item, qty, due[, prio]
     horizon: int = 365
     reschedule_in: int = 7
@@ -82,6 +85,7 @@ class Case:
         code = {it.code: i for i, it in enumerate(items)}
         sos = list(sales_orders) if sales_orders is not None else self.sales_orders()
         so = {s: i for i, s in enumerate(sos)}
+        order = {p[0]: i for i, p in enumerate(self.productions)}
 
         def so_of(row: tuple[Any, ...], at: int) -> int:
             return so[row[at]] if len(row) > at and row[at] else NO_ORDER
@@ -136,6 +140,11 @@ class Case:
                     [p[5] if len(p) > 5 else False for p in self.productions], bool
                 ),
                 sales_order=arr([so_of(p, 6) for p in self.productions], int),
+            ),
+            production_components=ProductionComponents(
+                order=arr([order[c[0]] for c in self.components], int),
+                item=arr([code[c[1]] for c in self.components], int),
+                qty=arr([c[2] for c in self.components], float),
             ),
             demands=Demands(
                 sales_order=arr([so[d[0]] for d in self.demands], int),

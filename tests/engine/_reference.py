@@ -107,12 +107,39 @@ class Reference:
                     )
                 )
 
+    def live(self, k: int) -> bool:
+        """Whether production order k's components are still demand."""
+        pr = self.inp.productions
+        return (
+            bool(self.inp.items.is_make[int(pr.item[k])])
+            and not bool(pr.components_issued[k])
+            and int(pr.start[k]) <= self.last
+        )
+
+    def listed(self, k: int) -> dict[int, float] | None:
+        """Production order k's listed outstanding quantity per component, None
+        when it lists nothing (then it explodes through the BOM)."""
+        pc = self.inp.production_components
+        rows = [r for r in range(len(pc)) if int(pc.order[r]) == k]
+        if not rows:
+            return None
+        need: dict[int, float] = {}
+        for r in rows:
+            need[int(pc.item[r])] = need.get(int(pc.item[r]), 0.0) + float(pc.qty[r])
+        return {c: q for c, q in need.items() if q > TOL}
+
     def llc(self) -> list[int]:
         n = len(self.inp.items)
         level = [0] * n
         bom = self.inp.bom
+        edges = list(zip(bom.parent.tolist(), bom.component.tolist(), strict=True))
+        pr = self.inp.productions
+        for k in range(len(pr)):
+            need = self.listed(k)
+            if need and self.live(k):
+                edges += [(int(pr.item[k]), c) for c in need]
         for _ in range(n + 1):
-            for p, c in zip(bom.parent.tolist(), bom.component.tolist(), strict=True):
+            for p, c in edges:
                 level[c] = max(level[c], level[p] + 1)
         return level
 
@@ -208,7 +235,17 @@ class Reference:
                         self.prios.setdefault(label, []).append(d.prio)
                 sups.append(Sup(day, (day, 3, len(self.planned)), pool, qty - net, label, False))
 
-    def explode(self, i: int, label: str, qty: float, date: int, so: int) -> None:
+    def explode(
+        self,
+        i: int,
+        label: str,
+        qty: float,
+        date: int,
+        so: int,
+        listed: dict[int, float] | None = None,
+    ) -> None:
+        """Dependent demand of a make order: ``listed`` quantities if given, else
+        the order's BOM."""
         bom = self.inp.bom
         rows = [k for k in range(len(bom)) if int(bom.parent[k]) == i]
         own = [k for k in rows if so != NO_ORDER and int(bom.sales_order[k]) == so]
@@ -219,6 +256,8 @@ class Reference:
             need[c] = need.get(c, 0.0) + qty * float(bom.qty_per[k]) * (
                 1 + float(bom.scrap_pct[k]) / 100
             )
+        if listed is not None:
+            need = listed
         prio = min(self.prios.get(label, [100]))
         for c, q in need.items():
             self.dem[c].append(
@@ -245,16 +284,13 @@ class Reference:
             for label, _, qty, release, _, so in self.planned[first:]:
                 self.explode(i, label, qty, release, so)
             for k in range(len(pr)):
-                if (
-                    int(pr.item[k]) == i
-                    and not bool(pr.components_issued[k])
-                    and int(pr.start[k]) <= self.last
-                ):
+                if int(pr.item[k]) == i and self.live(k):
                     self.explode(
                         i,
                         pr.ref[k],
                         float(pr.qty[k]),
                         max(int(pr.start[k]), self.pd),
                         int(pr.sales_order[k]),
+                        self.listed(k),
                     )
         return self

@@ -36,6 +36,7 @@ from pegboard.engine.types import (
 
 TOL = 1e-6
 QTY = st.sampled_from([0.5, 1.0, 1.25, 2.0, 3.0, 7.0, 10.0])
+LISTED = st.sampled_from([0.0, 0.5, 1.25, 3.0])
 SOS = ["SO-1", "SO-2", "SO-3"]
 CHECK = settings(
     max_examples=int(os.environ.get("ENGINE_EXAMPLES", "200")),
@@ -99,6 +100,12 @@ def cases(draw: st.DrawFn, max_items: int = 5, bom: bool = True, max_demands: in
                 draw(so),
             )
         )
+    components = []  # outstanding quantities listed for some orders, on later items (a DAG)
+    for ref, item, *_ in productions:
+        below = codes[codes.index(item) + 1 :]
+        if below and draw(st.integers(0, 2)) == 0:
+            for _ in range(draw(st.integers(1, 3))):
+                components.append((ref, draw(st.sampled_from(below)), draw(LISTED)))
     demands = []
     for k in range(draw(st.integers(0, max_demands))):
         demands.append(
@@ -117,6 +124,7 @@ def cases(draw: st.DrawFn, max_items: int = 5, bom: bool = True, max_demands: in
         stock=stock,
         purchases=purchases,
         productions=productions,
+        components=components,
         demands=demands,
         horizon=draw(st.integers(10, 35)),
         reschedule_in=draw(st.integers(0, 7)),
@@ -220,6 +228,7 @@ def test_row_order_does_not_matter(case: Case, rnd: random.Random) -> None:
         stock=rnd.sample(case.stock, len(case.stock)),
         purchases=rnd.sample(case.purchases, len(case.purchases)),
         productions=rnd.sample(case.productions, len(case.productions)),
+        components=rnd.sample(case.components, len(case.components)),
         demands=rnd.sample(case.demands, len(case.demands)),
         horizon=case.horizon,
         reschedule_in=case.reschedule_in,
@@ -265,11 +274,20 @@ def test_demand_is_fully_covered_and_supply_never_overused(case: Case) -> None:
             for comp, per in _chosen_bom(inp, item, int(p.sales_order[k])).items():
                 assert abs(covered[(PLANNED_PARENT, k, comp)] - float(p.qty[k]) * per) < 1e-4
     pr = inp.productions
+    pc = inp.production_components
+    wanted: dict[tuple[int, int, int], float] = defaultdict(float)
     for k in range(len(pr)):
         item = int(pr.item[k])
         if inp.items.is_make[item] and not pr.components_issued[k] and int(pr.start[k]) <= last:
-            for comp, per in _chosen_bom(inp, item, int(pr.sales_order[k])).items():
-                assert abs(covered[(PRODUCTION_PARENT, k, comp)] - float(pr.qty[k]) * per) < 1e-4
+            rows = np.flatnonzero(pc.order == k).tolist()
+            if rows:  # listed: the outstanding quantities, not the BOM
+                for r in rows:
+                    wanted[(PRODUCTION_PARENT, k, int(pc.item[r]))] += float(pc.qty[r])
+            else:
+                for comp, per in _chosen_bom(inp, item, int(pr.sales_order[k])).items():
+                    wanted[(PRODUCTION_PARENT, k, comp)] += float(pr.qty[k]) * per
+    for key in wanted.keys() | {key for key in covered if key[0] == PRODUCTION_PARENT}:
+        assert abs(covered.get(key, 0.0) - wanted.get(key, 0.0)) < 1e-4, key
     for i in range(len(inp.items)):
         ss = float(inp.items.safety_stock[i]) if not inp.items.is_mto[i] else 0.0
         assert abs(covered[(SAFETY_STOCK, -1, i)] - ss) < TOL

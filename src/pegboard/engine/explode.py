@@ -1,4 +1,9 @@
-"""Explosion (rule 8): make orders become dependent demand on their components."""
+"""Explosion (rule 8): make orders become dependent demand on their components.
+
+Planned make orders and open production orders explode through the BOM; an
+open production order listed in ``ProductionComponents`` demands its listed
+outstanding quantities instead (``ListedComponents``).
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pegboard.engine._arrays import group_starts, lex_order, ranges
+from pegboard.engine._arrays import floats, group_starts, ints, lex_order, ranges
 from pegboard.engine.demand import DemandRows
 from pegboard.engine.lots import TOL
-from pegboard.engine.types import NO_ORDER, Bom, FloatArray, IntArray
+from pegboard.engine.types import (
+    NO_ORDER,
+    Bom,
+    BoolArray,
+    FloatArray,
+    IntArray,
+    ProductionComponents,
+)
 
 
 class BomIndex:
@@ -71,6 +83,17 @@ class MakeOrders:
     so: IntArray
     prio: IntArray
 
+    def take(self, index: IntArray) -> MakeOrders:
+        return MakeOrders(
+            dtype=self.dtype[index],
+            index=self.index[index],
+            item=self.item[index],
+            qty=self.qty[index],
+            date=self.date[index],
+            so=self.so[index],
+            prio=self.prio[index],
+        )
+
 
 def explode(bom: BomIndex, orders: MakeOrders) -> DemandRows:
     """Dependent demand of the orders; two lines of one BOM for the same component
@@ -97,3 +120,50 @@ def explode(bom: BomIndex, orders: MakeOrders) -> DemandRows:
         dtype=orders.dtype[owner],
         didx=orders.index[owner],
     )
+
+
+class ListedComponents:
+    """The outstanding components listed for open production orders.
+
+    ``listed`` marks every order with at least one row (even a zero one): those
+    orders are not exploded through the BOM. The rows are summed per (order,
+    component), rows with nothing left to issue dropped, and grouped by order,
+    so ``offsets[k]:offsets[k + 1]`` are order k's demand rows.
+    """
+
+    def __init__(self, table: ProductionComponents, n_orders: int) -> None:
+        order = ints(table.order)
+        item = ints(table.item)
+        qty = floats(table.qty)
+        self.listed: BoolArray = np.zeros(n_orders, dtype=np.bool_)
+        self.listed[order] = True
+        by = lex_order(order, item)
+        order, item, qty = order[by], item[by], qty[by]
+        starts = group_starts(order, item)
+        qty = np.add.reduceat(qty, starts) if starts.size else qty
+        order, item = order[starts], item[starts]
+        keep = qty > TOL
+        self.order: IntArray = order[keep]
+        self.item: IntArray = item[keep]
+        self.qty: FloatArray = qty[keep]
+        self.offsets: IntArray = np.searchsorted(
+            self.order, np.arange(n_orders + 1, dtype=np.int64)
+        ).astype(np.int64)
+
+    def demand(self, orders: MakeOrders) -> DemandRows:
+        """Dependent demand of the orders (``index`` = production order positions),
+        in the format of ``explode``: the order's date, sales order and priority."""
+        lo = self.offsets[orders.index]
+        counts = self.offsets[orders.index + 1] - lo
+        rows = ranges(lo, counts)
+        owner = np.repeat(np.arange(orders.index.size, dtype=np.int64), counts)
+        return DemandRows(
+            item=self.item[rows],
+            qty=self.qty[rows],
+            date=orders.date[owner],
+            so=orders.so[owner],
+            prio=orders.prio[owner],
+            line=np.zeros(owner.size, dtype=np.int64),
+            dtype=orders.dtype[owner],
+            didx=orders.index[owner],
+        )

@@ -1,5 +1,9 @@
 """Low-level codes: the deepest level at which each item appears in any BOM.
 
+The edges are BOM lines and, from ``run.py``, the listed components of open
+production orders that are demand (order's item -> component), since those
+are dependent demand too, whether or not a BOM names them.
+
 Planning item by item in low-level-code order guarantees that every parent has
 been netted (so all dependent demand on a component is known) before the
 component is netted, which is what lets each item be netted exactly once.

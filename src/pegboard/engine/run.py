@@ -2,7 +2,8 @@
 
 Per low-level code: sort the level's demand once, net the items (the simple
 ones vectorised, the others one by one), number the new planned orders, trace
-them to sales orders and explode the make orders into the next levels' demand.
+them to sales orders and explode the make orders into the next levels' demand
+(open production orders with listed components demand those instead).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pegboard.engine.bulk import (
 from pegboard.engine.demand import DemandRows, independent_demand, netting_order, pool_rank
 from pegboard.engine.errors import BomCycleError
 from pegboard.engine.exceptions import ExceptionFacts, build_exceptions
-from pegboard.engine.explode import BomIndex, MakeOrders, explode
+from pegboard.engine.explode import BomIndex, ListedComponents, MakeOrders, explode
 from pegboard.engine.levels import low_level_codes
 from pegboard.engine.lots import TOL
 from pegboard.engine.netting import DayDemands, ItemRule, NetOutput, PoolSupply, net_item
@@ -40,6 +41,7 @@ from pegboard.engine.types import (
     PURCHASE,
     SAFETY_STOCK,
     SALES_LINE,
+    BoolArray,
     FloatArray,
     IntArray,
     PlanInput,
@@ -78,14 +80,17 @@ class _Run:
         self.code_rank = id_order(items.code)
         self.so_rank = id_order(inp.sales_orders)
         self.so_rank_list: list[int] = self.so_rank.tolist()
+        self.is_make = np.asarray(items.is_make, dtype=np.bool_)
+        self.prod_live = self._live_productions()
+        self.listed = ListedComponents(inp.production_components, len(inp.productions))
+        parent, component = self._edges()
         try:
-            self.llc = low_level_codes(n_items, inp.bom.parent, inp.bom.component)
+            self.llc = low_level_codes(n_items, parent, component)
         except BomCycleError as error:
             raise BomCycleError(error.cycle, items.code) from None
         self.n_levels = int(self.llc.max()) + 1 if n_items else 0
         self.lead_time = ints(items.lead_time)
         self.is_mto = np.asarray(items.is_mto, dtype=np.bool_)
-        self.is_make = np.asarray(items.is_make, dtype=np.bool_)
         self.safety = np.where(self.is_mto, 0.0, np.asarray(items.safety_stock, dtype=float))
         self.supply = build_supplies(inp)
         self.pool_supply = PoolSupply(
@@ -103,6 +108,31 @@ class _Run:
         self.level_expedites: list[PegColumns] = []
         self.pending: list[list[DemandRows]] = [[] for _ in range(self.n_levels)]
         self._queue(independent_demand(inp))
+
+    def _live_productions(self) -> BoolArray:
+        """Open production orders whose components are still demand: make items,
+        components not issued, start within the horizon."""
+        pr = self.inp.productions
+        item = ints(pr.item)
+        live: BoolArray = (
+            ~np.asarray(pr.components_issued, dtype=np.bool_)
+            & self.is_make[item]
+            & (ints(pr.start) <= self.last_day)
+        )
+        return live
+
+    def _edges(self) -> tuple[IntArray, IntArray]:
+        """Parent -> component edges for low-level codes: every BOM line, and the
+        listed components that are demand (a listed component need not be in
+        any BOM of the order's item, yet must be planned after it)."""
+        bom = self.inp.bom
+        listed = self.listed
+        live = self.prod_live[listed.order]
+        parent = ints(self.inp.productions.item)[listed.order[live]]
+        return (
+            np.concatenate([ints(bom.parent), parent]),
+            np.concatenate([ints(bom.component), listed.item[live]]),
+        )
 
     def _paths(self, fast_path: bool) -> IntArray:
         """Which netting path each item takes (see ``bulk.py``)."""
@@ -332,22 +362,20 @@ class _Run:
                 [prio[new - base], np.where(prod_prio == UNRANKED, DEFAULT_PRIORITY, prod_prio)]
             ),
         )
+        listed = np.concatenate([np.zeros(new.size, dtype=np.bool_), self.listed.listed[prod]])
+        if listed.any():
+            self._queue(self.listed.demand(orders.take(np.flatnonzero(listed))))
+            orders = orders.take(np.flatnonzero(~listed))
         if orders.item.size:
             self._queue(explode(self.bom, orders))
 
     def _productions_to_explode(self, level: int) -> IntArray:
-        """Open production orders of this level whose components are still demand."""
-        pr = self.inp.productions
-        item = ints(pr.item)
+        """Open production orders of this level whose components are still demand
+        (through the BOM, or their listed components)."""
+        item = ints(self.inp.productions.item)
         if item.size == 0:
             return item
-        keep = (
-            (self.llc[item] == level)
-            & ~np.asarray(pr.components_issued, dtype=np.bool_)
-            & self.is_make[item]
-            & (ints(pr.start) <= self.last_day)
-        )
-        return np.flatnonzero(keep).astype(np.int64)
+        return np.flatnonzero(self.prod_live & (self.llc[item] == level)).astype(np.int64)
 
     def finish(self) -> PlanResult:
         inp = self.inp

@@ -111,7 +111,11 @@ class PurchaseLines:
 
 @dataclass(frozen=True)
 class ProductionOrders:
-    """Open production orders; ``start`` is already defaulted by the caller."""
+    """Open production orders; ``start`` is already defaulted by the caller.
+
+    Their component demand is the BOM explosion unless the order has rows in
+    ``PlanInput.production_components`` (see ``ProductionComponents``).
+    """
 
     ref: list[str] = field(default_factory=list)
     item: IntArray = field(default_factory=_ints)
@@ -123,6 +127,28 @@ class ProductionOrders:
 
     def __len__(self) -> int:
         return len(self.ref)
+
+
+@dataclass(frozen=True)
+class ProductionComponents:
+    """Outstanding component requirements of open production orders.
+
+    ``order`` is a position in ``PlanInput.productions``, ``item`` the
+    component's item position and ``qty`` what is still to be issued (required
+    minus issued, scrap included, >= 0). An open production order with at least
+    one row here is not exploded through the BOM: each of its rows with
+    ``qty > 0`` is its dependent demand instead (rows of one order for one item
+    add up), under the same conditions and with the same date, sales order and
+    priority as an explosion. Rows with ``qty == 0`` demand nothing but still
+    mark the order as listed. An order without rows is exploded as before.
+    """
+
+    order: IntArray = field(default_factory=_ints)
+    item: IntArray = field(default_factory=_ints)
+    qty: FloatArray = field(default_factory=_floats)
+
+    def __len__(self) -> int:
+        return len(self.order)
 
 
 @dataclass(frozen=True)
@@ -150,6 +176,7 @@ class PlanInput:
     purchases: PurchaseLines = field(default_factory=PurchaseLines)
     productions: ProductionOrders = field(default_factory=ProductionOrders)
     demands: Demands = field(default_factory=Demands)
+    production_components: ProductionComponents = field(default_factory=ProductionComponents)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from pegboard.model.audit import AuditEntry
 from pegboard.model.base import Base
 from pegboard.model.bom import Bom, BomLine, BomLineOption, BomLineParameter, BomParameter
-from pegboard.model.company import CompanySetting, Customer, Project
+from pegboard.model.company import CompanySetting, Customer, NumberSequence, Project
 from pegboard.model.enums import (
     BomKind,
     ItemType,
@@ -12,15 +12,17 @@ from pegboard.model.enums import (
     PlanRunStatus,
     ProductionStatus,
     PurchaseLineStatus,
+    PurchaseOrderStatus,
     SalesOrderStatus,
+    ShipmentStatus,
     StockMoveKind,
     Strategy,
 )
 from pegboard.model.item import Item
 from pegboard.model.plan import Pegging, PlanException, PlanLine, PlannedOrder, PlanRun
-from pegboard.model.production import ProductionOrder
+from pegboard.model.production import ProductionComponent, ProductionOrder
 from pegboard.model.purchasing import PurchaseOrder, PurchaseOrderLine
-from pegboard.model.sales import SalesOrder, SalesOrderLine
+from pegboard.model.sales import SalesOrder, SalesOrderLine, Shipment
 from pegboard.model.stock import StockBalance, StockMove
 
 __all__ = [
@@ -37,6 +39,7 @@ __all__ = [
     "Item",
     "ItemType",
     "LotRule",
+    "NumberSequence",
     "ParameterKind",
     "Pegging",
     "PlanException",
@@ -44,15 +47,19 @@ __all__ = [
     "PlanRun",
     "PlanRunStatus",
     "PlannedOrder",
+    "ProductionComponent",
     "ProductionOrder",
     "ProductionStatus",
     "Project",
     "PurchaseLineStatus",
     "PurchaseOrder",
     "PurchaseOrderLine",
+    "PurchaseOrderStatus",
     "SalesOrder",
     "SalesOrderLine",
     "SalesOrderStatus",
+    "Shipment",
+    "ShipmentStatus",
     "StockBalance",
     "StockMove",
     "StockMoveKind",

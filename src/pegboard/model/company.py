@@ -33,3 +33,15 @@ class Project(CreatedMixin, Base):
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
     code: Mapped[str] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(String(200))
+
+
+class NumberSequence(Base):
+    """The last number handed out per document kind (``PO``, ``MO``, ``SH``).
+
+    Read with a row lock, so two users firming at once never get the same number.
+    """
+
+    __tablename__ = "number_sequence"
+
+    name: Mapped[str] = mapped_column(String(20), primary_key=True)
+    last: Mapped[int]

@@ -41,6 +41,14 @@ class SalesOrderStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class PurchaseOrderStatus(StrEnum):
+    DRAFT = "draft"
+    """Firmed from the plan or entered, not yet sent to the supplier; already supply."""
+    CONFIRMED = "confirmed"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
 class PurchaseLineStatus(StrEnum):
     OPEN = "open"
     IN_TRANSIT = "in_transit"
@@ -50,6 +58,7 @@ class PurchaseLineStatus(StrEnum):
 
 class ProductionStatus(StrEnum):
     PLANNED = "planned"
+    """Firm but not released: supply for the plan, nothing reserved or issued yet."""
     RELEASED = "released"
     IN_PROGRESS = "in_progress"
     DONE = "done"
@@ -75,6 +84,11 @@ class StockMoveKind(StrEnum):
     TRANSFER = "transfer"
     RESERVATION = "reservation"
     RELEASE = "release"
+
+
+class ShipmentStatus(StrEnum):
+    IN_TRANSIT = "in_transit"
+    DELIVERED = "delivered"
 
 
 class PlanRunStatus(StrEnum):

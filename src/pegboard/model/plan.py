@@ -58,6 +58,8 @@ class PlannedOrder(Base):
     earliest_completion: Mapped[date]
     is_late: Mapped[bool] = mapped_column(default=False)
     sales_order_id: Mapped[int | None]
+    firmed_as: Mapped[str | None] = mapped_column(String(200))
+    """The purchase-order line or production order it became, once firmed."""
 
 
 class Pegging(Base):

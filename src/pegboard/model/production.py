@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, false
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pegboard.model._types import enum_column
@@ -41,3 +41,31 @@ class ProductionOrder(CreatedMixin, Base):
     needs_review: Mapped[bool] = mapped_column(default=False, server_default=false())
     """Set when its sales-order line changed after release: the planner must look at it."""
     review_note: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    planned_ref: Mapped[str | None] = mapped_column(String(100))
+    """The planned order it was firmed from, ``run N/PLANNED-REF``."""
+
+
+class ProductionComponent(Base):
+    """What one production order needs of one component, and what was issued to it.
+
+    Written when the order is released, from its BOM (order BOM, else the
+    sales order's rows, else the master BOM), so later BOM edits do not change
+    an order on the shop floor. ``qty_per`` includes scrap; the outstanding
+    requirement the planner sees is derived from it (``services.production``).
+    """
+
+    __tablename__ = "production_component"
+    __table_args__ = (
+        UniqueConstraint("production_order_id", "item_id"),
+        CheckConstraint("qty_per > 0", name="qty_per_positive"),
+        CheckConstraint("issued_qty >= 0", name="issued_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    production_order_id: Mapped[int] = mapped_column(
+        ForeignKey("production_order.id", ondelete="CASCADE"), index=True
+    )
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
+    qty_per: Mapped[float]
+    issued_qty: Mapped[float] = mapped_column(default=0.0)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pegboard.model._types import enum_column
 from pegboard.model.base import Base, CreatedMixin
-from pegboard.model.enums import PurchaseLineStatus
+from pegboard.model.enums import PurchaseLineStatus, PurchaseOrderStatus
 
 
 class PurchaseOrder(CreatedMixin, Base):
@@ -18,6 +18,12 @@ class PurchaseOrder(CreatedMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(100), unique=True)
     supplier: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[PurchaseOrderStatus] = mapped_column(
+        enum_column(PurchaseOrderStatus, "purchase_order_status"),
+        default=PurchaseOrderStatus.CONFIRMED,
+        server_default=PurchaseOrderStatus.CONFIRMED.value,
+    )
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class PurchaseOrderLine(Base):
@@ -42,3 +48,8 @@ class PurchaseOrderLine(Base):
     )
     sales_order_id: Mapped[int | None] = mapped_column(ForeignKey("sales_order.id"), index=True)
     supplier: Mapped[str] = mapped_column(String(200), default="")
+    unit_price: Mapped[float] = mapped_column(default=0.0, server_default="0")
+    ship_date: Mapped[date | None]
+    """When the supplier shipped it (set when the line goes in transit)."""
+    planned_ref: Mapped[str | None] = mapped_column(String(100))
+    """The planned order it was firmed from, ``run N/PLANNED-REF``."""

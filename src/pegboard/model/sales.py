@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pegboard.model._types import enum_column
 from pegboard.model.base import Base, CreatedMixin
-from pegboard.model.enums import SalesOrderStatus
+from pegboard.model.enums import SalesOrderStatus, ShipmentStatus
 
 
 class SalesOrder(CreatedMixin, Base):
@@ -43,3 +43,23 @@ class SalesOrderLine(CreatedMixin, Base):
     status: Mapped[SalesOrderStatus] = mapped_column(
         enum_column(SalesOrderStatus, "sales_line_status"), default=SalesOrderStatus.CONFIRMED
     )
+
+
+class Shipment(CreatedMixin, Base):
+    """Goods sent for one sales-order line: in transit until the customer has them."""
+
+    __tablename__ = "shipment"
+    __table_args__ = (CheckConstraint("qty > 0", name="qty_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(100), unique=True)
+    sales_order_line_id: Mapped[int] = mapped_column(ForeignKey("sales_order_line.id"), index=True)
+    qty: Mapped[float]
+    status: Mapped[ShipmentStatus] = mapped_column(
+        enum_column(ShipmentStatus, "shipment_status"), default=ShipmentStatus.IN_TRANSIT
+    )
+    ship_date: Mapped[date]
+    delivered_on: Mapped[date | None]
+    tracking: Mapped[str] = mapped_column(String(200), default="")
+    author: Mapped[str] = mapped_column(String(100))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

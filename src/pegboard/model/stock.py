@@ -1,15 +1,20 @@
 """The stock ledger and its cached balances.
 
-Every movement is an immutable ``stock_move`` row; ``stock_balance`` is a cache
-of the ledger sum per item, location and reservation, updated in the same
-transaction as the move.
+Every movement is an immutable ``stock_move`` row (a database trigger refuses
+updates); ``stock_balance`` caches the ledger sum per *bucket* and is updated in
+the same transaction as the move. A bucket is an item at a location, either
+free, reserved for a sales order (``sales_order_id``), or reserved for one
+production order (``reserved_mo_id``, with the sales order that order serves).
+The document columns (purchase-order line, production order, sales-order line,
+shipment) say which transaction caused the move; they are references, not part
+of the bucket.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, func
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pegboard.model._types import enum_column
@@ -24,6 +29,7 @@ class StockMove(Base):
     item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
     location: Mapped[str] = mapped_column(String(100))
     sales_order_id: Mapped[int | None] = mapped_column(ForeignKey("sales_order.id"), index=True)
+    reserved_mo_id: Mapped[int | None] = mapped_column(ForeignKey("production_order.id"))
     qty: Mapped[float]
     kind: Mapped[StockMoveKind] = mapped_column(enum_column(StockMoveKind, "stock_move_kind"))
     reference: Mapped[str] = mapped_column(String(200), default="")
@@ -32,14 +38,28 @@ class StockMove(Base):
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, server_default=func.now()
     )
+    purchase_order_line_id: Mapped[int | None] = mapped_column(
+        ForeignKey("purchase_order_line.id"), index=True
+    )
+    production_order_id: Mapped[int | None] = mapped_column(
+        ForeignKey("production_order.id"), index=True
+    )
+    sales_order_line_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sales_order_line.id"), index=True
+    )
+    shipment_id: Mapped[int | None] = mapped_column(ForeignKey("shipment.id"), index=True)
 
 
 class StockBalance(Base):
     __tablename__ = "stock_balance"
-    __table_args__ = (Index("ix_stock_balance_key", "item_id", "location", "sales_order_id"),)
+    __table_args__ = (
+        Index("ix_stock_balance_key", "item_id", "location", "sales_order_id"),
+        CheckConstraint("qty >= 0", name="qty_not_negative"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
     location: Mapped[str] = mapped_column(String(100))
     sales_order_id: Mapped[int | None] = mapped_column(ForeignKey("sales_order.id"))
+    reserved_mo_id: Mapped[int | None] = mapped_column(ForeignKey("production_order.id"))
     qty: Mapped[float]

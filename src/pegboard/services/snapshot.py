@@ -23,6 +23,7 @@ from pegboard.model import (
     BomLine,
     CompanySetting,
     Item,
+    ProductionComponent,
     ProductionOrder,
     PurchaseOrder,
     PurchaseOrderLine,
@@ -37,6 +38,7 @@ from pegboard.model.enums import (
     ProductionStatus,
     SalesOrderStatus,
 )
+from pegboard.services.outstanding import outstanding
 
 PLANNABLE_ORDER_STATUSES = (SalesOrderStatus.CONFIRMED, SalesOrderStatus.IN_PRODUCTION)
 _LOT_RULES = {LotRule.LFL.value: et.LFL, LotRule.FOQ.value: et.FOQ, LotRule.POQ.value: et.POQ}
@@ -197,6 +199,7 @@ def load_snapshot(conn: Connection, *, planning_date: date | None = None, today:
     )
     purchases = _purchases(conn, item_pos, so_pos)
     productions = _productions(conn, item_pos, so_pos, items)
+    components = _production_components(conn, item_pos, productions.ref)
     demands, demand_refs, line_ids = _demands(conn, item_pos, so_pos)
     plan_input = et.PlanInput(
         settings=settings,
@@ -207,6 +210,7 @@ def load_snapshot(conn: Connection, *, planning_date: date | None = None, today:
         purchases=purchases,
         productions=productions,
         demands=demands,
+        production_components=components,
     )
     return Snapshot(plan_input, item_ids, so_ids, demand_refs, line_ids)
 
@@ -301,6 +305,35 @@ def _productions(
         start=start,
         components_issued=np.array([bool(v) for v in raw[5]], dtype=np.bool_),
         sales_order=_so_positions(so_pos, raw[6]),
+    )
+
+
+def _production_components(
+    conn: Connection, item_pos: et.IntArray, refs: list[str]
+) -> et.ProductionComponents:
+    """What released orders still need per component (their frozen component lists),
+    so a partial issue is not demanded again."""
+    raw = _columns(
+        conn,
+        select(
+            ProductionOrder.number,
+            ProductionComponent.item_id,
+            ProductionComponent.qty_per,
+            ProductionOrder.qty,
+            ProductionOrder.completed_qty,
+            ProductionOrder.scrapped_qty,
+            ProductionComponent.issued_qty,
+        )
+        .join(ProductionOrder, ProductionOrder.id == ProductionComponent.production_order_id)
+        .where(ProductionOrder.status.in_(OPEN_PRODUCTION_STATUSES)),
+    )
+    position = {ref: k for k, ref in enumerate(refs)}
+    keep = np.array([n in position for n in raw[0]], dtype=np.bool_)
+    columns = [_array(values, np.float64)[keep] for values in raw[2:]]
+    return et.ProductionComponents(
+        order=np.array([position[n] for n in raw[0] if n in position], dtype=np.int64),
+        item=_map(item_pos, _array(raw[1], np.int64)[keep]),
+        qty=outstanding(*columns),
     )
 
 

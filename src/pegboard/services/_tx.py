@@ -1,0 +1,71 @@
+"""Write transactions: the write lock taken up front, retried when the database asks.
+
+A service that moves stock or changes an order runs inside ``writes``. On SQLite
+the transaction begins ``IMMEDIATE`` (one writer at a time, the others wait up
+to the busy timeout); on PostgreSQL rows are locked ``FOR UPDATE`` by the
+service, and a deadlock or serialization failure rolls the whole transaction
+back and runs it again from the start, so a caller never sees half of it.
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+import time
+from collections.abc import Callable
+from typing import Concatenate, ParamSpec, TypeVar
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from pegboard.db import WRITE
+from pegboard.errors import ConflictError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+ATTEMPTS = 6
+RETRY_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock detected
+
+
+def retryable(error: DBAPIError) -> bool:
+    return getattr(error.orig, "sqlstate", None) in RETRY_SQLSTATES
+
+
+def writes(fn: Callable[Concatenate[Session, P], R]) -> Callable[Concatenate[Session, P], R]:
+    """Run ``fn(session, ...)`` in one write transaction of its own."""
+
+    @functools.wraps(fn)
+    def run(session: Session, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        end_read_transaction(session)
+        for attempt in range(ATTEMPTS):
+            try:
+                with session.begin():
+                    session.connection(execution_options={WRITE: True})
+                    return fn(session, *args, **kwargs)
+            except DBAPIError as error:
+                if not retryable(error):
+                    raise
+                if attempt == ATTEMPTS - 1:
+                    raise ConflictError(
+                        "the database stayed busy (lock conflict); nothing was written, try again",
+                        attempts=ATTEMPTS,
+                    ) from error
+                time.sleep(random.uniform(0.005, 0.02) * 2**attempt)
+        raise AssertionError("unreachable")
+
+    return run
+
+
+def end_read_transaction(session: Session) -> None:
+    """A read (a report, a lookup) leaves the session in a transaction SQLAlchemy began
+    by itself; it holds no changes, so it is ended before the write begins afresh."""
+    if session.in_transaction():
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError("unsaved changes outside a service transaction")
+        session.commit()
+
+
+def for_update(session: Session) -> bool:
+    """Whether row locks must be taken (SQLite's IMMEDIATE transaction already serialises)."""
+    return session.get_bind().dialect.name == "postgresql"

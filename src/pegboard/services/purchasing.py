@@ -1,0 +1,505 @@
+"""Purchase orders: firmed from the plan, confirmed, shipped by the supplier, received.
+
+A purchase order starts as a ``draft`` (firmed from planned buy orders, one per
+supplier, or entered by hand) and is already supply for the next plan. The
+buyer confirms it; the supplier ships lines (``in_transit``, with the expected
+arrival as the new due date); goods are received fully or partly, within the
+over-receipt tolerance (company setting ``receipt_tolerance_pct``, default 5).
+What is not coming any more is cancelled. A receipt for a line bought for a
+sales order goes straight into that order's reservation.
+
+Every action is one transaction: a 20-line receipt with one bad line writes
+nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pegboard.errors import ConflictError, NotFoundError, ValidationError
+from pegboard.model import (
+    CompanySetting,
+    Item,
+    ItemType,
+    PlannedOrder,
+    PurchaseLineStatus,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    PurchaseOrderStatus,
+    SalesOrder,
+    StockMoveKind,
+)
+from pegboard.model.base import utcnow
+from pegboard.services import audit
+from pegboard.services._tx import for_update, writes
+from pegboard.services.firming import planned_to_firm
+from pegboard.services.inventory import (
+    DEFAULT_LOCATION,
+    EPS,
+    Bucket,
+    Refs,
+    check_location,
+    check_qty,
+    lock_items,
+    post,
+)
+from pegboard.services.numbers import next_number
+from pegboard.services.sales import get_item, get_order
+from pegboard.services.snapshot import PLANNABLE_ORDER_STATUSES
+
+DEFAULT_TOLERANCE_PCT = 5.0
+OPEN_LINES = (PurchaseLineStatus.OPEN, PurchaseLineStatus.IN_TRANSIT)
+
+
+@dataclass(frozen=True)
+class NewLine:
+    item: str
+    qty: float
+    due_date: date
+    sales_order: str | None = None
+    unit_price: float | None = None
+
+
+@dataclass(frozen=True)
+class LineView:
+    line: int
+    item: str
+    qty: float
+    received_qty: float
+    due_date: date
+    status: str
+    sales_order: str
+    ship_date: date | None
+    unit_price: float
+
+    @property
+    def open_qty(self) -> float:
+        return max(self.qty - self.received_qty, 0.0) if self.status in OPEN_LINES else 0.0
+
+
+@dataclass(frozen=True)
+class PurchaseView:
+    number: str
+    supplier: str
+    status: str
+    lines: list[LineView]
+
+
+def tolerance_pct(session: Session) -> float:
+    value = session.scalar(
+        select(CompanySetting.value).where(CompanySetting.key == "receipt_tolerance_pct")
+    )
+    return float(value) if value is not None else DEFAULT_TOLERANCE_PCT
+
+
+def get_purchase(session: Session, number: str, *, lock: bool = False) -> PurchaseOrder:
+    stmt = select(PurchaseOrder).where(PurchaseOrder.number == number)
+    if lock and for_update(session):
+        stmt = stmt.with_for_update()
+    po = session.scalars(stmt.execution_options(populate_existing=True)).first()
+    if po is None:
+        raise NotFoundError(f"no purchase order {number!r}", purchase_order=number)
+    return po
+
+
+def _lines(session: Session, po: PurchaseOrder, *, lock: bool = False) -> list[PurchaseOrderLine]:
+    stmt = (
+        select(PurchaseOrderLine)
+        .where(PurchaseOrderLine.purchase_order_id == po.id)
+        .order_by(PurchaseOrderLine.line)
+    )
+    if lock and for_update(session):
+        stmt = stmt.with_for_update()
+    return list(session.scalars(stmt.execution_options(populate_existing=True)))
+
+
+def _pick_lines(
+    po: PurchaseOrder, lines: list[PurchaseOrderLine], numbers: Sequence[int] | None
+) -> list[PurchaseOrderLine]:
+    if numbers is None:
+        return [line for line in lines if line.status in OPEN_LINES]
+    by_number = {line.line: line for line in lines}
+    missing = [n for n in numbers if n not in by_number]
+    if missing:
+        raise NotFoundError(f"{po.number} has no line {missing[0]}", purchase_order=po.number)
+    return [by_number[n] for n in numbers]
+
+
+def _require_status(
+    po: PurchaseOrder, allowed: tuple[PurchaseOrderStatus, ...], action: str
+) -> None:
+    if po.status not in allowed:
+        hint = "; confirm it first" if po.status is PurchaseOrderStatus.DRAFT else ""
+        raise ConflictError(
+            f"{po.number} is {po.status.value}: cannot {action}{hint}",
+            purchase_order=po.number,
+            status=po.status.value,
+        )
+
+
+def _require_open_line(po: PurchaseOrder, line: PurchaseOrderLine, action: str) -> None:
+    if line.status not in OPEN_LINES:
+        raise ConflictError(
+            f"{po.number}/{line.line} is {line.status.value}: cannot {action}",
+            purchase_order=po.number,
+            line=line.line,
+            status=line.status.value,
+        )
+
+
+def _close_if_done(po: PurchaseOrder, lines: list[PurchaseOrderLine]) -> None:
+    if all(line.status not in OPEN_LINES for line in lines):
+        received = any(line.received_qty > 0 for line in lines)
+        po.status = PurchaseOrderStatus.CLOSED if received else PurchaseOrderStatus.CANCELLED
+
+
+@writes
+def firm_purchases(
+    session: Session,
+    *,
+    planned: Sequence[str] | None = None,
+    until: date | None = None,
+    author: str,
+) -> list[str]:
+    """Turn planned buy orders of the current plan into draft purchase orders, one per
+    supplier (the item's default supplier). Returns the new purchase order numbers."""
+    rows = planned_to_firm(session, ItemType.BUY, planned, until)
+    items = {
+        i.id: i for i in session.scalars(select(Item).where(Item.id.in_({r.item_id for r in rows})))
+    }
+    by_supplier: dict[str, list[PlannedOrder]] = {}
+    for row in rows:
+        by_supplier.setdefault(items[row.item_id].supplier, []).append(row)
+    numbers = []
+    for supplier in sorted(by_supplier):
+        group = sorted(
+            by_supplier[supplier], key=lambda r: (r.due_date, items[r.item_id].code, r.number)
+        )
+        po = PurchaseOrder(
+            number=next_number(session, "PO", PurchaseOrder.number),
+            supplier=supplier,
+            status=PurchaseOrderStatus.DRAFT,
+        )
+        session.add(po)
+        session.flush()
+        for n, row in enumerate(group, start=1):
+            session.add(
+                PurchaseOrderLine(
+                    purchase_order_id=po.id,
+                    line=n,
+                    item_id=row.item_id,
+                    qty=row.qty,
+                    due_date=row.due_date,
+                    status=PurchaseLineStatus.OPEN,
+                    sales_order_id=row.sales_order_id,
+                    supplier=supplier,
+                    unit_price=items[row.item_id].unit_cost,
+                    planned_ref=f"run {row.plan_run_id}/{row.number}",
+                )
+            )
+            row.firmed_as = f"{po.number}/{n}"
+        audit.record(
+            session,
+            author=author,
+            entity="purchase_order",
+            ref=po.number,
+            action="firm",
+            after={"supplier": supplier, "planned": [r.number for r in group]},
+        )
+        numbers.append(po.number)
+    return numbers
+
+
+@writes
+def create_purchase(
+    session: Session, *, supplier: str, lines: Sequence[NewLine], author: str
+) -> str:
+    """A purchase order entered by hand (a draft, like a firmed one)."""
+    if not lines:
+        raise ValidationError("a purchase order needs at least one line", field="lines")
+    if len(supplier) > 200:
+        raise ValidationError("supplier is longer than 200 characters", field="supplier")
+    po = PurchaseOrder(
+        number=next_number(session, "PO", PurchaseOrder.number),
+        supplier=supplier.strip(),
+        status=PurchaseOrderStatus.DRAFT,
+    )
+    session.add(po)
+    session.flush()
+    for n, new in enumerate(lines, start=1):
+        item = get_item(session, new.item)
+        if item.type is not ItemType.BUY:
+            raise ValidationError(f"line {n}: {new.item} is a make item; it is not bought")
+        qty = check_qty(new.qty, f"line {n} qty")
+        price = item.unit_cost if new.unit_price is None else new.unit_price
+        if price < 0 or price != price:
+            raise ValidationError(f"line {n}: unit price must be ≥ 0", field="unit_price")
+        so = get_order(session, new.sales_order).id if new.sales_order else None
+        session.add(
+            PurchaseOrderLine(
+                purchase_order_id=po.id,
+                line=n,
+                item_id=item.id,
+                qty=qty,
+                due_date=new.due_date,
+                status=PurchaseLineStatus.OPEN,
+                sales_order_id=so,
+                supplier=po.supplier,
+                unit_price=price,
+            )
+        )
+    audit.record(
+        session,
+        author=author,
+        entity="purchase_order",
+        ref=po.number,
+        action="create",
+        after={"supplier": po.supplier, "lines": len(lines)},
+    )
+    return po.number
+
+
+@writes
+def confirm_purchase(session: Session, number: str, *, author: str) -> None:
+    po = get_purchase(session, number, lock=True)
+    _require_status(po, (PurchaseOrderStatus.DRAFT,), "confirm it")
+    po.status = PurchaseOrderStatus.CONFIRMED
+    po.confirmed_at = utcnow()
+    audit.record(
+        session,
+        author=author,
+        entity="purchase_order",
+        ref=number,
+        action="confirm",
+        before={"status": "draft"},
+        after={"status": po.status},
+    )
+
+
+@writes
+def ship_purchase(
+    session: Session,
+    number: str,
+    *,
+    ship_date: date,
+    arrival: date,
+    lines: Sequence[int] | None = None,
+    author: str,
+) -> list[int]:
+    """The supplier has shipped these lines (all open ones by default): they are in
+    transit and due on ``arrival``. Returns the line numbers."""
+    if arrival < ship_date:
+        raise ValidationError(
+            f"arrival {arrival} is before the ship date {ship_date}", field="arrival"
+        )
+    po = get_purchase(session, number, lock=True)
+    _require_status(po, (PurchaseOrderStatus.CONFIRMED,), "mark it in transit")
+    chosen = _pick_lines(po, _lines(session, po, lock=True), lines)
+    for line in chosen:
+        _require_open_line(po, line, "mark it in transit")
+        before = {"status": line.status, "due_date": line.due_date}
+        line.status = PurchaseLineStatus.IN_TRANSIT
+        line.ship_date = ship_date
+        line.due_date = arrival
+        audit.record(
+            session,
+            author=author,
+            entity="purchase_order_line",
+            ref=f"{number}/{line.line}",
+            action="in_transit",
+            before=before,
+            after={"status": line.status, "due_date": arrival, "ship_date": ship_date},
+        )
+    return [line.line for line in chosen]
+
+
+@writes
+def receive_purchase(
+    session: Session,
+    number: str,
+    *,
+    quantities: Mapping[int, float] | None = None,
+    location: str = DEFAULT_LOCATION,
+    author: str,
+) -> dict[int, float]:
+    """Receive goods: ``{line: qty}``, or every open line in full. All lines or none.
+
+    Returns what was received per line.
+    """
+    location = check_location(location)
+    po = get_purchase(session, number, lock=True)
+    _require_status(po, (PurchaseOrderStatus.CONFIRMED,), "receive goods")
+    lines = _lines(session, po, lock=True)
+    if quantities is None:
+        wanted = {
+            line.line: line.qty - line.received_qty for line in lines if line.status in OPEN_LINES
+        }
+        if not wanted:
+            raise ConflictError(f"{number} has no open lines to receive", purchase_order=number)
+    else:
+        wanted = dict(quantities)
+        if not wanted:
+            raise ValidationError("nothing to receive: give at least one line", field="lines")
+    chosen = _pick_lines(po, lines, sorted(wanted))
+    tolerance = tolerance_pct(session)
+    for line in chosen:
+        _check_receipt(po, line, wanted[line.line], tolerance)
+    lock_items(session, (line.item_id for line in chosen))
+    open_orders = _open_orders(session, {line.sales_order_id for line in chosen})
+    for line in sorted(chosen, key=lambda r: (r.item_id, r.line)):
+        qty = float(wanted[line.line])
+        so = line.sales_order_id if line.sales_order_id in open_orders else None
+        post(
+            session,
+            Bucket(line.item_id, location, so),
+            qty,
+            StockMoveKind.RECEIPT,
+            Refs(
+                text=f"{number}/{line.line}",
+                author=author,
+                purchase_order_line_id=line.id,
+            ),
+        )
+        line.received_qty = round(line.received_qty + qty, 9)
+        if line.received_qty >= line.qty - EPS:
+            line.status = PurchaseLineStatus.RECEIVED
+    _close_if_done(po, lines)
+    audit.record(
+        session,
+        author=author,
+        entity="purchase_order",
+        ref=number,
+        action="receive",
+        after={"location": location, "lines": {str(k): v for k, v in sorted(wanted.items())}},
+    )
+    return {line.line: float(wanted[line.line]) for line in chosen}
+
+
+def _check_receipt(
+    po: PurchaseOrder, line: PurchaseOrderLine, qty: object, tolerance: float
+) -> None:
+    ref = f"{po.number}/{line.line}"
+    _require_open_line(po, line, "receive goods")
+    value = check_qty(qty, f"{ref} qty")
+    limit = line.qty * (1 + tolerance / 100)
+    if line.received_qty + value > limit + EPS:
+        total, most = line.received_qty + value, max(limit - line.received_qty, 0.0)
+        raise ValidationError(
+            f"{ref}: receiving {value:g} makes {total:g} of {line.qty:g} ordered, over the "
+            f"{tolerance:g}% tolerance (at most {most:g} more)",
+            line=line.line,
+            qty=value,
+            rule="over_receipt",
+        )
+
+
+def _open_orders(session: Session, ids: set[int | None]) -> set[int]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return set()
+    return set(
+        session.scalars(
+            select(SalesOrder.id).where(
+                SalesOrder.id.in_(wanted), SalesOrder.status.in_(PLANNABLE_ORDER_STATUSES)
+            )
+        )
+    )
+
+
+@writes
+def cancel_purchase(
+    session: Session, number: str, *, lines: Sequence[int] | None = None, author: str
+) -> list[int]:
+    """Nothing more is coming on these lines (all open ones by default)."""
+    po = get_purchase(session, number, lock=True)
+    _require_status(po, (PurchaseOrderStatus.DRAFT, PurchaseOrderStatus.CONFIRMED), "cancel lines")
+    all_lines = _lines(session, po, lock=True)
+    chosen = _pick_lines(po, all_lines, lines)
+    if not chosen:
+        raise ConflictError(f"{number} has no open lines to cancel", purchase_order=number)
+    for line in chosen:
+        _require_open_line(po, line, "cancel it")
+        line.status = PurchaseLineStatus.CANCELLED
+    _close_if_done(po, all_lines)
+    audit.record(
+        session,
+        author=author,
+        entity="purchase_order",
+        ref=number,
+        action="cancel",
+        after={"lines": [line.line for line in chosen], "status": po.status},
+    )
+    return [line.line for line in chosen]
+
+
+def purchase_view(session: Session, number: str) -> PurchaseView:
+    po = get_purchase(session, number)
+    rows = session.execute(
+        select(PurchaseOrderLine, Item.code, SalesOrder.number)
+        .join(Item, Item.id == PurchaseOrderLine.item_id)
+        .outerjoin(SalesOrder, SalesOrder.id == PurchaseOrderLine.sales_order_id)
+        .where(PurchaseOrderLine.purchase_order_id == po.id)
+        .order_by(PurchaseOrderLine.line)
+    ).all()
+    return PurchaseView(
+        po.number,
+        po.supplier,
+        po.status.value,
+        [
+            LineView(
+                r.line,
+                code,
+                r.qty,
+                r.received_qty,
+                r.due_date,
+                r.status.value,
+                so or "",
+                r.ship_date,
+                r.unit_price,
+            )
+            for r, code, so in rows
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class PurchaseRow:
+    number: str
+    supplier: str
+    status: str
+    lines: int
+    open_lines: int
+    next_due: date | None
+
+
+def list_purchases(
+    session: Session, *, status: str | None = None, limit: int = 200
+) -> list[PurchaseRow]:
+    stmt = select(PurchaseOrder).order_by(PurchaseOrder.number.desc()).limit(limit)
+    if status:
+        try:
+            stmt = stmt.where(PurchaseOrder.status == PurchaseOrderStatus(status))
+        except ValueError:
+            known = ", ".join(s.value for s in PurchaseOrderStatus)
+            raise ValidationError(f"unknown status {status!r} (known: {known})") from None
+    orders = list(session.scalars(stmt))
+    out = []
+    for po in orders:
+        lines = _lines(session, po)
+        open_ = [line for line in lines if line.status in OPEN_LINES]
+        out.append(
+            PurchaseRow(
+                po.number,
+                po.supplier,
+                po.status.value,
+                len(lines),
+                len(open_),
+                min((line.due_date for line in open_), default=None),
+            )
+        )
+    return out
