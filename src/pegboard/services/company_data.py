@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, exists, select
 from sqlalchemy.orm import Session, aliased
 
+from pegboard.db import WRITE
 from pegboard.model import (
     Bom,
     BomKind,
@@ -24,17 +25,20 @@ from pegboard.model import (
     CompanySetting,
     Customer,
     Item,
+    NumberSequence,
     Pegging,
     PlanException,
     PlanLine,
     PlannedOrder,
     PlanRun,
+    ProductionComponent,
     ProductionOrder,
     Project,
     PurchaseOrder,
     PurchaseOrderLine,
     SalesOrder,
     SalesOrderLine,
+    Shipment,
     StockBalance,
     StockMove,
 )
@@ -61,9 +65,12 @@ _TABLES_CHILDREN_FIRST = (
     PlanRun,
     StockMove,
     StockBalance,
+    Shipment,
+    ProductionComponent,
     PurchaseOrderLine,
     PurchaseOrder,
     ProductionOrder,
+    NumberSequence,
     BomLineOption,
     BomLineParameter,
     BomParameter,
@@ -88,7 +95,7 @@ def replace_company(
     """Replace all planning data with ``data`` in one transaction; returns row counts."""
     note = progress or (lambda _label, _done, _total: None)
     with session.begin():
-        conn = session.connection()
+        conn = session.connection(execution_options={WRITE: True})
         delete_all(conn, _TABLES_CHILDREN_FIRST)
         bulk_insert(conn, CompanySetting, ("key", "value"), data.settings.items())
         note("items", 0, len(data.items))

@@ -17,11 +17,9 @@ from pegboard.model import (
     SalesOrder,
     SalesOrderLine,
     SalesOrderStatus,
-    StockBalance,
-    StockMove,
-    StockMoveKind,
 )
 from pegboard.services import audit
+from pegboard.services.inventory import Refs, release_all
 
 UNRELEASED = (ProductionStatus.PLANNED,)
 
@@ -77,61 +75,21 @@ def cancel_line_work(
 def free_reservations(
     session: Session, row: SalesOrderLine, order_id: int, author: str
 ) -> dict[str, float]:
-    """Move stock reserved for the order, of the line's own items, to the free pool."""
+    """Give stock reserved for the order, of the line's own items, back to free stock.
+
+    Only the sales order's own reservation moves: components reserved to one of its
+    released production orders stay with that order (it is flagged for review).
+    """
     items = {row.item_id} | set(
         session.scalars(select(Bom.item_id).where(Bom.sales_order_line_id == row.id))
     )
-    freed: dict[str, float] = {}
-    balances = session.scalars(
-        select(StockBalance)
-        .where(
-            StockBalance.sales_order_id == order_id,
-            StockBalance.item_id.in_(items),
-            StockBalance.qty > 0,
-        )
-        .with_for_update()
-    ).all()
-    for balance in balances:
-        qty = balance.qty
-        free = session.scalar(
-            select(StockBalance)
-            .where(
-                StockBalance.item_id == balance.item_id,
-                StockBalance.location == balance.location,
-                StockBalance.sales_order_id.is_(None),
-            )
-            .with_for_update()
-        )
-        if free is None:
-            free = StockBalance(
-                item_id=balance.item_id, location=balance.location, sales_order_id=None, qty=0.0
-            )
-            session.add(free)
-        balance.qty = 0.0
-        free.qty += qty
-        reference = f"cancel line {row.line}"
-        session.add_all(
-            [
-                StockMove(
-                    item_id=balance.item_id,
-                    location=balance.location,
-                    sales_order_id=order_id,
-                    qty=-qty,
-                    kind=StockMoveKind.RELEASE,
-                    reference=reference,
-                    author=author,
-                ),
-                StockMove(
-                    item_id=balance.item_id,
-                    location=balance.location,
-                    sales_order_id=None,
-                    qty=qty,
-                    kind=StockMoveKind.RELEASE,
-                    reference=reference,
-                    author=author,
-                ),
-            ]
-        )
-        code = session.scalars(select(Item.code).where(Item.id == balance.item_id)).one()
-        freed[code] = freed.get(code, 0.0) + qty
-    return freed
+    freed = release_all(
+        session,
+        item_ids=items,
+        sales_order_id=order_id,
+        reserved_mo_id=None,
+        to_sales_order_id=None,
+        refs=Refs(text=f"cancel line {row.line}", author=author),
+    )
+    codes = dict(session.execute(select(Item.id, Item.code).where(Item.id.in_(freed))).all())
+    return {codes[i]: q for i, q in sorted(freed.items(), key=lambda iq: codes[iq[0]])}

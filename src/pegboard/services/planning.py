@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Index, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.schema import CreateTable, DropTable
 
+from pegboard.db import WRITE
 from pegboard.engine import plan as run_engine
 from pegboard.engine import types as et
 from pegboard.engine.errors import BomCycleError
@@ -82,7 +83,7 @@ def run_plan(
     t2 = time.perf_counter()
     note("storing", 2, 3)
     with session.begin():
-        conn = session.connection()
+        conn = session.connection(execution_options={WRITE: True})
         indexes = _empty_plan_tables(conn)
         run_id = conn.execute(
             insert(PlanRun)
