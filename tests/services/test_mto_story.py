@@ -569,10 +569,11 @@ def test_released_work_freezes_the_configuration_and_change_and_cancel_follow_it
     assert mos[MO_BODY].needs_review
     assert "cancelled" in mos[MO_BODY].review_note
 
-    # The line's own items go back to the free pool; other stock stays reserved.
+    # The line's own items go back to the free pool; it was the order's only line, so the
+    # order is cancelled too and holds nothing: the brackets put aside for it are free again.
     assert balances(configured, TOP) == {NUMBER: 0.0, None: 2.0}
     assert balances(configured, BODY) == {NUMBER: 0.0, None: 1.0}
-    assert balances(configured, "BRK-MNT-7040") == {NUMBER: 10.0, None: free_brackets}
+    assert balances(configured, "BRK-MNT-7040") == {NUMBER: 0.0, None: free_brackets + 10.0}
     for item in (TOP, BODY, "BRK-MNT-7040"):
         assert ledger(configured, item) == pytest.approx(balances(configured, item))
     with configured.begin():
@@ -582,7 +583,14 @@ def test_released_work_freezes_the_configuration_and_change_and_cancel_follow_it
             .where(StockMove.kind == StockMoveKind.RELEASE)
         ).all()
     assert sorted(releases) == sorted(
-        [(TOP, -2.0, "sales"), (TOP, 2.0, "sales"), (BODY, -1.0, "sales"), (BODY, 1.0, "sales")]
+        [
+            (TOP, -2.0, "sales"),
+            (TOP, 2.0, "sales"),
+            (BODY, -1.0, "sales"),
+            (BODY, 1.0, "sales"),
+            ("BRK-MNT-7040", -10.0, "sales"),
+            ("BRK-MNT-7040", 10.0, "sales"),
+        ]
     )
 
     (cancel,) = history(configured, f"{NUMBER}/1", "cancel")

@@ -14,7 +14,7 @@ from rich.panel import Panel
 from pegboard.bundle.generate import generate_bundle
 from pegboard.bundle.importer import read_bundle
 from pegboard.bundle.writer import write_dataset, write_plan
-from pegboard.cli import orders, report
+from pegboard.cli import orders, production, purchasing, report, shipping, stock
 from pegboard.cli._common import console, emit, handles_errors, open_engine, progress_bar, session
 from pegboard.config import get_settings
 from pegboard.demo import DEMOS, demo_path
@@ -34,6 +34,10 @@ app.add_typer(orders.order_app, name="order")
 app.add_typer(orders.customer_app, name="customer")
 app.add_typer(orders.project_app, name="project")
 app.add_typer(orders.template_app, name="template")
+app.add_typer(purchasing.app, name="po")
+app.add_typer(production.app, name="mo")
+app.add_typer(shipping.app, name="ship")
+app.add_typer(stock.app, name="stock")
 
 
 @app.command()

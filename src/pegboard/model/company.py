@@ -45,3 +45,5 @@ class NumberSequence(Base):
 
     name: Mapped[str] = mapped_column(String(20), primary_key=True)
     last: Mapped[int]
+    width: Mapped[int] = mapped_column(default=6)
+    """Digits, zero-padded: those of the imported series it continues, else 6."""

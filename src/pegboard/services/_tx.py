@@ -5,6 +5,11 @@ the transaction begins ``IMMEDIATE`` (one writer at a time, the others wait up
 to the busy timeout); on PostgreSQL rows are locked ``FOR UPDATE`` by the
 service, and a deadlock or serialization failure rolls the whole transaction
 back and runs it again from the start, so a caller never sees half of it.
+
+A writer that gives up waiting for a lock (SQLite's busy timeout ran out, or
+PostgreSQL's ``lock_timeout`` when one is set) is not retried: it already
+waited. The caller gets a ``ConflictError`` saying so, never the driver's
+"database is locked".
 """
 
 from __future__ import annotations
@@ -26,10 +31,20 @@ R = TypeVar("R")
 
 ATTEMPTS = 6
 RETRY_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock detected
+LOCK_WAIT_SQLSTATES = frozenset({"55P03"})  # lock_not_available: lock_timeout ran out
+SQLITE_BUSY, SQLITE_LOCKED = 5, 6  # primary result codes ("database is locked")
 
 
 def retryable(error: DBAPIError) -> bool:
     return getattr(error.orig, "sqlstate", None) in RETRY_SQLSTATES
+
+
+def lock_wait_expired(error: DBAPIError) -> bool:
+    """The database gave up waiting for a lock another transaction holds."""
+    if getattr(error.orig, "sqlstate", None) in LOCK_WAIT_SQLSTATES:
+        return True
+    code = getattr(error.orig, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED)
 
 
 def writes(fn: Callable[Concatenate[Session, P], R]) -> Callable[Concatenate[Session, P], R]:
@@ -44,6 +59,12 @@ def writes(fn: Callable[Concatenate[Session, P], R]) -> Callable[Concatenate[Ses
                     session.connection(execution_options={WRITE: True})
                     return fn(session, *args, **kwargs)
             except DBAPIError as error:
+                if lock_wait_expired(error):
+                    raise ConflictError(
+                        "the database stayed busy (another writer held the lock too long); "
+                        "nothing was written, try again",
+                        reason="lock_wait",
+                    ) from error
                 if not retryable(error):
                     raise
                 if attempt == ATTEMPTS - 1:

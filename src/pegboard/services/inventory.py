@@ -225,7 +225,7 @@ def available_to(
     session: Session, item_id: int, consumer: Consumer, location: str | None = None
 ) -> float:
     """How much of the item this consumer could take now."""
-    return sum(b.qty for b in _usable(session, item_id, consumer, location))
+    return float(sum(b.qty for b in _usable(session, item_id, consumer, location)))
 
 
 def take(

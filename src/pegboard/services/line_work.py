@@ -93,3 +93,16 @@ def free_reservations(
     )
     codes = dict(session.execute(select(Item.id, Item.code).where(Item.id.in_(freed))).all())
     return {codes[i]: q for i, q in sorted(freed.items(), key=lambda iq: codes[iq[0]])}
+
+
+def free_order_reservations(session: Session, order: SalesOrder, author: str) -> dict[int, float]:
+    """An order that is cancelled or closed holds nothing: every item still reserved for it
+    (components bought for it under the master BOM too) goes back to free stock."""
+    return release_all(
+        session,
+        item_ids=None,
+        sales_order_id=order.id,
+        reserved_mo_id=None,
+        to_sales_order_id=None,
+        refs=Refs(text=f"{order.number} {order.status.value}", author=author),
+    )

@@ -3,7 +3,8 @@
 The last number per kind lives in ``number_sequence`` and is read under a row
 lock inside the caller's transaction. The first time a kind is used, the
 sequence starts after the highest number of that shape already in the table
-(imported orders), so numbers never collide with what was there.
+(imported orders), with as many digits, so numbers never collide with what was
+there and new orders read as the same series (``PO-31025`` after ``PO-31024``).
 """
 
 from __future__ import annotations
@@ -20,10 +21,15 @@ from pegboard.services._tx import for_update
 WIDTH = 6
 
 
-def _highest(session: Session, kind: str, column: InstrumentedAttribute[str]) -> int:
+def _highest(session: Session, kind: str, column: InstrumentedAttribute[str]) -> tuple[int, int]:
+    """The highest existing number of the shape ``KIND-digits`` and its digit count."""
     shape = re.compile(rf"^{re.escape(kind)}-(\d+)$")
     numbers = session.scalars(select(column).where(column.like(f"{kind}-%")))
-    return max((int(m.group(1)) for n in numbers if (m := shape.match(n))), default=0)
+    found = [m.group(1) for n in numbers if (m := shape.match(n))]
+    if not found:
+        return 0, WIDTH
+    top = max(found, key=int)
+    return int(top), len(top)
 
 
 def next_number(session: Session, kind: str, column: InstrumentedAttribute[str]) -> str:
@@ -36,10 +42,12 @@ def next_number(session: Session, kind: str, column: InstrumentedAttribute[str])
     if sequence is None:
         dialect = session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        start = _highest(session, kind, column)
+        start, width = _highest(session, kind, column)
         session.execute(
-            insert(NumberSequence).values(name=kind, last=start).on_conflict_do_nothing()
+            insert(NumberSequence)
+            .values(name=kind, last=start, width=width)
+            .on_conflict_do_nothing()
         )
         sequence = session.scalars(stmt).one()
     sequence.last += 1
-    return f"{kind}-{sequence.last:0{WIDTH}d}"
+    return f"{kind}-{sequence.last:0{sequence.width}d}"

@@ -22,7 +22,12 @@ from pegboard.model import (
     SalesOrderStatus,
 )
 from pegboard.services import audit
-from pegboard.services.line_work import cancel_line_work, line_orders, released_orders
+from pegboard.services.line_work import (
+    cancel_line_work,
+    free_order_reservations,
+    line_orders,
+    released_orders,
+)
 from pegboard.services.order_bom import configuration_of, derive
 from pegboard.services.sales import check_transition, get_line
 
@@ -140,4 +145,5 @@ def cancel_line(session: Session, number: str, line: int, *, author: str) -> lis
                 note=f"its last open line {number}/{line} was cancelled",
             )
             order.status = SalesOrderStatus.CANCELLED
+            free_order_reservations(session, order, author)
     return flagged

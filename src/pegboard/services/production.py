@@ -63,6 +63,7 @@ from pegboard.services.inventory import (
     post,
     release_all,
     reserve_available,
+    reserved_elsewhere,
     take,
 )
 from pegboard.services.numbers import next_number
@@ -372,7 +373,9 @@ def _issue(
     for item_id, qty in sorted(wanted.items()):
         have = available_to(session, item_id, consumer, location)
         if have < qty - EPS:
-            short.append(f"{codes[item_id]} {qty:g} needed, {have:g} available")
+            held = reserved_elsewhere(session, item_id, consumer, location)
+            detail = "".join(f", {q:g} reserved for {who}" for who, q in held)
+            short.append(f"{codes[item_id]} {qty:g} needed, {have:g} available{detail}")
     if short:
         raise InsufficientStockError(
             f"{mo.number}: not enough components: " + "; ".join(short),
@@ -603,6 +606,12 @@ def close_production(session: Session, number: str, *, author: str) -> None:
 def cancel_production(session: Session, number: str, *, author: str) -> None:
     """Drop an order nothing was done on yet; its reservations are given back."""
     mo = get_production(session, number, lock=True)
+    if mo.status is P.IN_PROGRESS:
+        raise ConflictError(
+            f"{number} is in_progress: cannot cancel it; close it instead",
+            production_order=number,
+            status=mo.status.value,
+        )
     _require(mo, (P.PLANNED, P.RELEASED), "cancel it")
     if any(c.issued_qty > 0 for c in _components(session, mo)):
         raise ConflictError(
@@ -624,14 +633,16 @@ def cancel_production(session: Session, number: str, *, author: str) -> None:
 
 def production_view(session: Session, number: str) -> ProductionView:
     mo = get_production(session, number)
-    codes = _codes(session, [mo.item_id])
+    item_code = _codes(session, [mo.item_id])[mo.item_id]
     so = session.get(SalesOrder, mo.sales_order_id) if mo.sales_order_id else None
     parent = session.get(ProductionOrder, mo.parent_id) if mo.parent_id else None
     if mo.status is P.PLANNED and not _components(session, mo):
         consumer = _consumer(mo)
+        needs = bom_requirements(session, mo)
+        codes = _codes(session, list(needs))
         pending = [
             ComponentStatus(
-                item=code,
+                item=codes[item_id],
                 qty_per=per,
                 required=per * mo.qty,
                 issued=0.0,
@@ -639,15 +650,14 @@ def production_view(session: Session, number: str) -> ProductionView:
                 reserved=0.0,
                 available=available_to(session, item_id, consumer),
             )
-            for item_id, per in bom_requirements(session, mo).items()
-            for code in [_codes(session, [item_id])[item_id]]
+            for item_id, per in needs.items()
         ]
         components = sorted(pending, key=lambda c: c.item)
     else:
         components = sorted(component_status(session, mo), key=lambda c: c.item)
     return ProductionView(
         mo.number,
-        codes[mo.item_id],
+        item_code,
         mo.qty,
         mo.completed_qty,
         mo.scrapped_qty,

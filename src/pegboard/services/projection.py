@@ -105,10 +105,13 @@ def _rows(events: list[Event], on_hand: float, day0: date) -> list[ProjectionRow
         requirements = -float(sum(e.qty for e in todays if e.qty < 0))
         level += receipts - requirements
         refs = sorted({e.ref for e in todays})
-        rows.append(
-            ProjectionRow(day, round(receipts, 9), round(requirements, 9), round(level, 9), refs)
-        )
+        rows.append(ProjectionRow(day, _clean(receipts), _clean(requirements), _clean(level), refs))
     return rows
+
+
+def _clean(qty: float) -> float:
+    """Rounded away from float noise, and never ``-0.0``."""
+    return round(qty, 9) + 0.0
 
 
 def _purchase_receipts(session: Session, item_id: int) -> list[Event]:

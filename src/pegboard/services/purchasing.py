@@ -14,6 +14,7 @@ nothing.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -237,8 +238,16 @@ def create_purchase(
             raise ValidationError(f"line {n}: {new.item} is a make item; it is not bought")
         qty = check_qty(new.qty, f"line {n} qty")
         price = item.unit_cost if new.unit_price is None else new.unit_price
-        if price < 0 or price != price:
-            raise ValidationError(f"line {n}: unit price must be ≥ 0", field="unit_price")
+        if (
+            isinstance(price, bool)
+            or not isinstance(price, int | float)
+            or not math.isfinite(price)
+            or price < 0
+        ):
+            raise ValidationError(
+                f"line {n}: unit price must be a finite number ≥ 0, not {price!r}",
+                field="unit_price",
+            )
         so = get_order(session, new.sales_order).id if new.sales_order else None
         session.add(
             PurchaseOrderLine(
@@ -300,6 +309,8 @@ def ship_purchase(
     po = get_purchase(session, number, lock=True)
     _require_status(po, (PurchaseOrderStatus.CONFIRMED,), "mark it in transit")
     chosen = _pick_lines(po, _lines(session, po, lock=True), lines)
+    if not chosen:
+        raise ConflictError(f"{number} has no open lines to ship", purchase_order=number)
     for line in chosen:
         _require_open_line(po, line, "mark it in transit")
         before = {"status": line.status, "due_date": line.due_date}
@@ -480,7 +491,8 @@ class PurchaseRow:
 def list_purchases(
     session: Session, *, status: str | None = None, limit: int = 200
 ) -> list[PurchaseRow]:
-    stmt = select(PurchaseOrder).order_by(PurchaseOrder.number.desc()).limit(limit)
+    """The newest purchase orders first, with their line counts and next open due date."""
+    stmt = select(PurchaseOrder).order_by(PurchaseOrder.id.desc()).limit(limit)
     if status:
         try:
             stmt = stmt.where(PurchaseOrder.status == PurchaseOrderStatus(status))
@@ -488,16 +500,20 @@ def list_purchases(
             known = ", ".join(s.value for s in PurchaseOrderStatus)
             raise ValidationError(f"unknown status {status!r} (known: {known})") from None
     orders = list(session.scalars(stmt))
+    lines: dict[int, list[PurchaseOrderLine]] = {po.id: [] for po in orders}
+    for line in session.scalars(
+        select(PurchaseOrderLine).where(PurchaseOrderLine.purchase_order_id.in_(list(lines)))
+    ):
+        lines[line.purchase_order_id].append(line)
     out = []
     for po in orders:
-        lines = _lines(session, po)
-        open_ = [line for line in lines if line.status in OPEN_LINES]
+        open_ = [line for line in lines[po.id] if line.status in OPEN_LINES]
         out.append(
             PurchaseRow(
                 po.number,
                 po.supplier,
                 po.status.value,
-                len(lines),
+                len(lines[po.id]),
                 len(open_),
                 min((line.due_date for line in open_), default=None),
             )

@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from pegboard.db import WRITE
 from pegboard.errors import ConflictError, NotFoundError, ValidationError
 from pegboard.model import (
     Customer,
@@ -25,7 +26,7 @@ from pegboard.model import (
     SalesOrderStatus,
 )
 from pegboard.services import audit
-from pegboard.services.line_work import cancel_line_work
+from pegboard.services.line_work import cancel_line_work, free_order_reservations
 
 S = SalesOrderStatus
 TRANSITIONS: dict[SalesOrderStatus, frozenset[SalesOrderStatus]] = {
@@ -230,6 +231,7 @@ def add_line(
 def set_status(session: Session, number: str, status: SalesOrderStatus, *, author: str) -> None:
     """Move an order (and its open lines) to ``status`` along the allowed transitions."""
     with session.begin():
+        session.connection(execution_options={WRITE: True})
         order = get_order(session, number)
         check_transition(number, order.status, status)
         if status is S.CONFIRMED:
@@ -247,6 +249,8 @@ def set_status(session: Session, number: str, status: SalesOrderStatus, *, autho
                 cancel_line_work(session, order, row, author=author)
             else:
                 row.status = status
+        if status in (S.CANCELLED, S.CLOSED):
+            free_order_reservations(session, order, author)
         audit.record(
             session,
             author=author,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -55,6 +56,16 @@ def _reason(reason: str) -> str:
     return reason
 
 
+def _open_order(session: Session, number: str) -> int:
+    order = get_order(session, number)
+    if order.status not in PLANNABLE_ORDER_STATUSES:
+        raise ValidationError(
+            f"{number} is {order.status.value}; stock is reserved only for open orders",
+            sales_order=number,
+        )
+    return order.id
+
+
 @writes
 def adjust_stock(
     session: Session,
@@ -71,7 +82,7 @@ def adjust_stock(
     reason = _reason(reason)
     location = check_location(location)
     row = get_item(session, item)
-    so_id = get_order(session, sales_order).id if sales_order else None
+    so_id = _open_order(session, sales_order) if sales_order else None
     lock_items(session, [row.id])
     bucket = Bucket(row.id, location, so_id)
     refs = Refs(text=f"adjust {item}", author=author, reason=reason)
@@ -118,19 +129,14 @@ def reserve_stock(
     """Peg free stock to a sales order: only that order can then use it (all or nothing)."""
     qty = check_qty(qty)
     row = get_item(session, item)
-    order = get_order(session, sales_order)
-    if order.status not in PLANNABLE_ORDER_STATUSES:
-        raise ValidationError(
-            f"{sales_order} is {order.status.value}; stock is reserved only for open orders",
-            sales_order=sales_order,
-        )
+    order_id = _open_order(session, sales_order)
     lock_items(session, [row.id])
     refs = Refs(text=f"reserve for {sales_order}", author=author)
     got = reserve_available(
         session,
         item_id=row.id,
         qty=qty,
-        target=Bucket(row.id, "", order.id),
+        target=Bucket(row.id, "", order_id),
         sources=[(None, None)],
         refs=refs,
     )
@@ -333,8 +339,7 @@ def moves(session: Session, item: str, *, limit: int = 50) -> list[MoveRow]:
 class Mismatch:
     item: str
     location: str
-    sales_order_id: int | None
-    reserved_mo_id: int | None
+    holder: str  # "" for free stock, else the sales order or production order number
     ledger: float
     balance: float
 
@@ -372,11 +377,23 @@ def check_ledger(session: Session) -> list[Mismatch]:
     }
     keys = sorted(set(ledger) | set(balances), key=lambda k: (k[0], k[1], k[2] or 0, k[3] or 0))
     wrong = [k for k in keys if abs(ledger.get(k, 0.0) - balances.get(k, 0.0)) > 1e-6]
-    ids = {k[0] for k in wrong}
-    codes: dict[int, str] = dict(
-        session.execute(select(Item.id, Item.code).where(Item.id.in_(ids))).all()
-    )
+    codes = _numbers(session, Item.id, Item.code, {k[0] for k in wrong})
+    orders = _numbers(session, SalesOrder.id, SalesOrder.number, {k[2] for k in wrong})
+    mos = _numbers(session, ProductionOrder.id, ProductionOrder.number, {k[3] for k in wrong})
     return [
-        Mismatch(codes[k[0]], k[1], k[2], k[3], ledger.get(k, 0.0), balances.get(k, 0.0))
+        Mismatch(
+            codes[k[0]],
+            k[1],
+            mos.get(k[3] or 0) or orders.get(k[2] or 0) or "",
+            ledger.get(k, 0.0),
+            balances.get(k, 0.0),
+        )
         for k in wrong
     ]
+
+
+def _numbers(session: Session, id_: Any, label: Any, ids: set[Any]) -> dict[int, str]:
+    wanted = [i for i in ids if i is not None]
+    if not wanted:
+        return {}
+    return dict(session.execute(select(id_, label).where(id_.in_(wanted))).all())

@@ -28,6 +28,7 @@ def upgrade() -> None:
         "number_sequence",
         sa.Column("name", sa.String(length=20), nullable=False),
         sa.Column("last", sa.Integer(), nullable=False),
+        sa.Column("width", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_number_sequence")),
     )
     op.create_table(

@@ -1,0 +1,267 @@
+"""``pegboard mo``: production orders on the shop floor."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated
+
+import typer
+
+from pegboard.cli._common import console, emit, esc, fmt, handles_errors, session
+from pegboard.cli.stock import CsvOption, author, parse_day, parse_qty, styled_table
+from pegboard.errors import ValidationError
+from pegboard.services import production
+from pegboard.services.inventory import EPS
+from pegboard.services.production import ComponentStatus, ProductionView
+
+app = typer.Typer(
+    help="Production orders: firm from the plan, release, issue, complete, scrap, close.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+
+def _issues(pairs: list[str]) -> dict[str, float]:
+    wanted: dict[str, float] = {}
+    for pair in pairs:
+        item, sep, qty = pair.partition("=")
+        item = item.strip()
+        if not sep or not item or not qty.strip():
+            raise ValidationError(f"give ITEM=QTY, not {pair!r}", field="quantities")
+        if item in wanted:
+            raise ValidationError(f"{item} is given twice", field="quantities")
+        wanted[item] = parse_qty(qty, f"{item} qty")
+    return wanted
+
+
+def print_components(title: str, components: Sequence[ComponentStatus]) -> None:
+    """The component report; short lines in red, and what is short said underneath."""
+    if not components:
+        console.print(f"[bold]{esc(title)}[/]: [dim]no components[/]")
+        return
+    console.print(
+        styled_table(
+            title,
+            ("item", "required", "issued", "outstanding", "reserved", "available", "short"),
+            [
+                (
+                    c.item,
+                    c.required,
+                    c.issued,
+                    c.outstanding,
+                    c.reserved,
+                    c.available,
+                    c.short if c.short > EPS else "",
+                )
+                for c in components
+            ],
+            numeric=("required", "issued", "outstanding", "reserved", "available", "short"),
+            styles=["bold red" if c.short > EPS else "" for c in components],
+        )
+    )
+    short = [c for c in components if c.short > EPS]
+    if short:
+        console.print(
+            "[bold red]short:[/] " + esc(", ".join(f"{c.item} {fmt(c.short)}" for c in short)),
+            highlight=False,
+        )
+
+
+def _header(view: ProductionView) -> str:
+    parts = [f"[bold]{esc(view.number)}[/] {esc(view.item)} × {fmt(view.qty)} ({view.status})"]
+    dates = f"due {view.due_date.isoformat()}"
+    if view.start_date:
+        dates = f"start {view.start_date.isoformat()}, " + dates
+    parts.append(dates)
+    if view.sales_order:
+        parts.append(f"for {esc(view.sales_order)}")
+    if view.parent:
+        parts.append(f"feeds {esc(view.parent)}")
+    parts.append(f"completed {fmt(view.completed)}, scrapped {fmt(view.scrapped)}")
+    return "; ".join(parts)
+
+
+def _progress(view: ProductionView) -> str:
+    return (
+        f"{view.number}: {fmt(view.completed)} of {fmt(view.qty)} completed"
+        + (f", {fmt(view.scrapped)} scrapped" if view.scrapped else "")
+        + f" ({view.status})"
+    )
+
+
+@app.command("firm")
+@handles_errors
+def firm(
+    planned: Annotated[
+        list[str] | None, typer.Argument(help="planned make orders (PL-…); default: all unfirmed")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="only those to release by this date (YYYY-MM-DD)")
+    ] = None,
+) -> None:
+    """Turn planned make orders of the current plan into firm production orders, and print
+    them."""
+    if planned and until:
+        raise ValidationError("name planned orders or give --until, not both", field="until")
+    with session() as s:
+        numbers = production.firm_productions(
+            s,
+            planned=planned or None,
+            until=parse_day(until, "until") if until else None,
+            author=author(),
+        )
+        views = [production.production_view(s, n) for n in numbers]
+    emit(
+        f"Production orders created ({len(views)})",
+        ("production order", "item", "qty", "start", "due", "sales order", "feeds"),
+        [
+            (v.number, v.item, v.qty, v.start_date or "", v.due_date, v.sales_order, v.parent)
+            for v in views
+        ],
+        numeric=("qty",),
+    )
+
+
+@app.command("list")
+@handles_errors
+def list_(
+    status: Annotated[
+        str | None,
+        typer.Option(help="planned, released, in_progress, done, closed or cancelled"),
+    ] = None,
+    sales_order: Annotated[
+        str | None, typer.Option("--sales-order", help="only this order's")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, help="at most this many")] = 200,
+    as_csv: CsvOption = False,
+) -> None:
+    """Production orders by due date."""
+    with session() as s, s.begin():
+        rows = production.list_productions(s, status=status, sales_order=sales_order, limit=limit)
+    emit(
+        f"Production orders ({len(rows)})",
+        ("production order", "item", "qty", "completed", "status", "start", "due", "sales order"),
+        [
+            (
+                r.number,
+                r.item,
+                r.qty,
+                r.completed,
+                r.status,
+                r.start_date or "",
+                r.due_date,
+                r.sales_order,
+            )
+            for r in rows
+        ],
+        as_csv=as_csv,
+        numeric=("qty", "completed"),
+        empty="none",
+    )
+
+
+@app.command("show")
+@handles_errors
+def show(number: Annotated[str, typer.Argument(help="production order, e.g. MO-2201")]) -> None:
+    """A production order and its components: required, issued, outstanding, reserved,
+    available and short."""
+    with session() as s, s.begin():
+        view = production.production_view(s, number)
+    console.print(_header(view), highlight=False)
+    print_components(f"Components of {view.number}", view.components)
+
+
+@app.command("release")
+@handles_errors
+def release(number: Annotated[str, typer.Argument(help="planned production order")]) -> None:
+    """Release to the shop floor: components reserved as far as stock allows; what is short
+    is shown in red (the order is released anyway)."""
+    with session() as s:
+        report = production.release_production(s, number, author=author())
+    console.print(esc(f"{number} released"), highlight=False)
+    print_components(f"Components of {number}", sorted(report, key=lambda c: c.item))
+
+
+@app.command("issue")
+@handles_errors
+def issue(
+    number: Annotated[str, typer.Argument(help="released production order")],
+    quantities: Annotated[
+        list[str] | None, typer.Argument(help="ITEM=QTY pairs; default: everything outstanding")
+    ] = None,
+    location: Annotated[
+        str | None, typer.Option(help="take from this location only; default: any")
+    ] = None,
+) -> None:
+    """Issue components to the order; all of them or none (a shortage is named)."""
+    wanted = _issues(quantities) if quantities else None
+    with session() as s:
+        issued = production.issue_components(
+            s, number, quantities=wanted, location=location, author=author()
+        )
+    emit(f"Issued to {number}", ("item", "qty"), list(issued.items()), numeric=("qty",))
+
+
+@app.command("complete")
+@handles_errors
+def complete(
+    number: Annotated[str, typer.Argument(help="released production order")],
+    qty: Annotated[str, typer.Argument(help="finished units")],
+    location: Annotated[str, typer.Option(help="where the finished units go")] = "main",
+    backflush: Annotated[
+        bool,
+        typer.Option(
+            "--backflush/--no-backflush", help="issue what the units consumed and was not issued"
+        ),
+    ] = True,
+) -> None:
+    """Report finished units into stock (reserved for the parent order or the sales order
+    they were made for)."""
+    amount = parse_qty(qty)
+    with session() as s:
+        production.complete_production(
+            s, number, amount, location=location, backflush=backflush, author=author()
+        )
+        view = production.production_view(s, number)
+    console.print(esc(_progress(view)), highlight=False)
+
+
+@app.command("scrap")
+@handles_errors
+def scrap(
+    number: Annotated[str, typer.Argument(help="started production order")],
+    qty: Annotated[str, typer.Argument(help="units lost")],
+    reason: Annotated[str, typer.Option(help="why (required)")],
+    backflush: Annotated[
+        bool,
+        typer.Option("--backflush/--no-backflush", help="issue what the lost units consumed"),
+    ] = True,
+) -> None:
+    """Units lost in production: they consumed components and must be made again."""
+    amount = parse_qty(qty)
+    with session() as s:
+        production.scrap_production(
+            s, number, amount, reason=reason, backflush=backflush, author=author()
+        )
+        view = production.production_view(s, number)
+    console.print(esc(_progress(view)), highlight=False)
+
+
+@app.command("close")
+@handles_errors
+def close(number: Annotated[str, typer.Argument(help="started or done production order")]) -> None:
+    """Nothing more will be made on this order; reserved components go back."""
+    with session() as s:
+        production.close_production(s, number, author=author())
+    console.print(esc(f"{number} closed"), highlight=False)
+
+
+@app.command("cancel")
+@handles_errors
+def cancel(
+    number: Annotated[str, typer.Argument(help="planned or released production order")],
+) -> None:
+    """Drop an order nothing was issued to yet; its reservations are given back."""
+    with session() as s:
+        production.cancel_production(s, number, author=author())
+    console.print(esc(f"{number} cancelled"), highlight=False)
