@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pegboard.config import get_settings
 
+LOCK_TIMEOUT_MS = 60_000
 WRITE = "pegboard_write"
 """Execution option of a connection whose transaction writes: on SQLite it
 begins with ``BEGIN IMMEDIATE``."""
@@ -54,7 +55,11 @@ def make_engine(url: str | None = None) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # a writer waits at most a minute for a row lock, then gets a clear refusal
+    # (services._tx) instead of hanging behind a session left open
+    return create_engine(
+        url, pool_pre_ping=True, connect_args={"options": f"-c lock_timeout={LOCK_TIMEOUT_MS}"}
+    )
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

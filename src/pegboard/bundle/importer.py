@@ -22,6 +22,7 @@ from pegboard.bundle.parse import (
     Problems,
     parse_date,
     parse_int,
+    parse_qty,
     parse_table,
 )
 from pegboard.bundle.reader import Progress, open_source
@@ -145,6 +146,9 @@ def _settings(table: ParsedTable, problems: Problems) -> dict[str, str]:
         try:
             if kind is schema.Kind.DATE:
                 parse_date(text)
+            elif kind is schema.Kind.QTY:
+                if parse_qty(text) < 0:
+                    raise CellError("must not be negative")
             elif parse_int(text) < 0:
                 raise CellError("must not be negative")
         except CellError as e:

@@ -69,6 +69,8 @@ SETTING_KEYS = {
     "horizon_days": Kind.INT,
     "reschedule_in_days": Kind.INT,
     "defer_days": Kind.INT,
+    # extension: how much more than ordered a purchase-order line may receive, in percent
+    "receipt_tolerance_pct": Kind.QTY,
 }
 SETTING_DEFAULTS = {"horizon_days": "365", "reschedule_in_days": "7", "defer_days": "7"}
 

@@ -17,11 +17,12 @@ from __future__ import annotations
 import functools
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransactionOrigin
 
 from pegboard.db import WRITE
 from pegboard.errors import ConflictError
@@ -78,13 +79,35 @@ def writes(fn: Callable[Concatenate[Session, P], R]) -> Callable[Concatenate[Ses
     return run
 
 
+@contextmanager
+def write_transaction(session: Session) -> Iterator[None]:
+    """One write transaction for a service body written inline (no retry): it takes the
+    write lock up front like ``writes`` does."""
+    end_read_transaction(session)
+    with session.begin():
+        session.connection(execution_options={WRITE: True})
+        yield
+
+
 def end_read_transaction(session: Session) -> None:
     """A read (a report, a lookup) leaves the session in a transaction SQLAlchemy began
-    by itself; it holds no changes, so it is ended before the write begins afresh."""
-    if session.in_transaction():
-        if session.new or session.dirty or session.deleted:
-            raise RuntimeError("unsaved changes outside a service transaction")
-        session.commit()
+    by itself; it holds no changes, so it is ended before the write begins afresh.
+
+    A transaction the caller began (``with session.begin()``, or another write
+    service) is not a read: committing it here would write the caller's flushed
+    changes halfway through its block, so the call is refused before anything is
+    written."""
+    transaction = session.get_transaction()
+    if transaction is None:
+        return
+    if transaction.origin is not SessionTransactionOrigin.AUTOBEGIN:
+        raise RuntimeError(
+            "a write service was called inside an open transaction; "
+            "it runs in a transaction of its own"
+        )
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("unsaved changes outside a service transaction")
+    session.commit()
 
 
 def for_update(session: Session) -> bool:

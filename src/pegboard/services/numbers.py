@@ -21,19 +21,24 @@ from pegboard.services._tx import for_update
 WIDTH = 6
 
 
-def _highest(session: Session, kind: str, column: InstrumentedAttribute[str]) -> tuple[int, int]:
-    """The highest existing number of the shape ``KIND-digits`` and its digit count."""
+def _highest(
+    session: Session, kind: str, column: InstrumentedAttribute[str], first: int
+) -> tuple[int, int]:
+    """The highest existing number of the shape ``KIND-digits`` and its digit count
+    (``first - 1`` and the width of ``first`` when there is none)."""
     shape = re.compile(rf"^{re.escape(kind)}-(\d+)$")
     numbers = session.scalars(select(column).where(column.like(f"{kind}-%")))
     found = [m.group(1) for n in numbers if (m := shape.match(n))]
     if not found:
-        return 0, WIDTH
+        return first - 1, max(WIDTH if first == 1 else 0, len(str(first)))
     top = max(found, key=int)
     return int(top), len(top)
 
 
-def next_number(session: Session, kind: str, column: InstrumentedAttribute[str]) -> str:
-    """The next free ``KIND-000001`` number for the table that ``column`` belongs to."""
+def _sequence(
+    session: Session, kind: str, column: InstrumentedAttribute[str], first: int
+) -> NumberSequence:
+    """The kind's sequence row, locked; created from the table's numbers the first time."""
     stmt = select(NumberSequence).where(NumberSequence.name == kind)
     if for_update(session):
         stmt = stmt.with_for_update()
@@ -42,12 +47,36 @@ def next_number(session: Session, kind: str, column: InstrumentedAttribute[str])
     if sequence is None:
         dialect = session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        start, width = _highest(session, kind, column)
+        start, width = _highest(session, kind, column, first)
         session.execute(
             insert(NumberSequence)
             .values(name=kind, last=start, width=width)
             .on_conflict_do_nothing()
         )
         sequence = session.scalars(stmt).one()
-    sequence.last += 1
-    return f"{kind}-{sequence.last:0{sequence.width}d}"
+    return sequence
+
+
+def next_number(
+    session: Session, kind: str, column: InstrumentedAttribute[str], *, first: int = 1
+) -> str:
+    """The next free ``KIND-000001`` number for the table that ``column`` belongs to
+    (``first`` sets where a new series starts and its width, e.g. ``SO-1001``). A number
+    someone typed by hand that the series reaches is skipped, not reused."""
+    sequence = _sequence(session, kind, column, first)
+    while True:
+        sequence.last += 1
+        number = f"{kind}-{sequence.last:0{sequence.width}d}"
+        if session.scalar(select(column).where(column == number)) is None:
+            return number
+
+
+def note_used(
+    session: Session, kind: str, column: InstrumentedAttribute[str], number: str, *, first: int = 1
+) -> None:
+    """A number typed by hand: the series continues after it when it is higher."""
+    match = re.match(rf"^{re.escape(kind)}-(\d+)$", number)
+    if match is None:
+        return
+    sequence = _sequence(session, kind, column, first)
+    sequence.last = max(sequence.last, int(match.group(1)))

@@ -40,6 +40,7 @@ from pegboard.model import (
     Strategy,
 )
 from pegboard.services import audit
+from pegboard.services._tx import write_transaction
 from pegboard.services.configurator import ConfiguredLine, ConfiguredNode, configure
 from pegboard.services.line_work import UNRELEASED, line_orders, released_orders
 from pegboard.services.sales import get_line, get_order
@@ -299,7 +300,7 @@ def configure_line(
     today: date,
 ) -> LineTree:
     """Configure (or re-configure) a line: order BOM tree and production orders, one transaction."""
-    with session.begin():
+    with write_transaction(session):
         order, row = get_line(session, number, line)
         if order.status in _CLOSED_ORDER or row.status in _CLOSED_ORDER:
             raise ConflictError(f"{number}/{line} is {row.status.value}; it cannot be configured")
@@ -472,7 +473,7 @@ def edit_bom_line(
             raise ValidationError(
                 f"{name} must be a number {'> 0' if name == 'qty_per' else '>= 0'}", field=name
             )
-    with session.begin():
+    with write_transaction(session):
         bom = _order_bom(session, number)
         before: dict[str, object] | None = None
         if position is None:
@@ -578,7 +579,7 @@ def copy_order_bom(
 ) -> LineTree:
     """Give another sales-order line the same structure (hand edits included), with its own
     variant items, order BOMs and production orders."""
-    with session.begin():
+    with write_transaction(session):
         node = _as_node(session, _order_bom(session, number))
         order, row = get_line(session, to_order, to_line)
         if order.status in _CLOSED_ORDER or row.status in _CLOSED_ORDER:
@@ -618,7 +619,7 @@ def save_as_template(
     The top becomes ``new_item``; its configured sub-assemblies become
     ``new_item-1``, ``new_item-2`` … Returns the new item code.
     """
-    with session.begin():
+    with write_transaction(session):
         bom = _order_bom(session, number)
         if session.scalar(select(Item.id).where(Item.code == new_item)) is not None:
             raise ConflictError(f"item {new_item!r} exists already", item=new_item)

@@ -22,6 +22,7 @@ from pegboard.model import (
     SalesOrderStatus,
 )
 from pegboard.services import audit
+from pegboard.services._tx import write_transaction
 from pegboard.services.line_work import (
     cancel_line_work,
     free_order_reservations,
@@ -47,7 +48,7 @@ def change_line(
     """Change quantity and/or due date; returns the production orders flagged for review."""
     if qty is not None and (not qty > 0 or qty > 1e12):
         raise ValidationError(f"qty must be a number greater than 0, not {qty!r}", field="qty")
-    with session.begin():
+    with write_transaction(session):
         order, row = get_line(session, number, line)
         if row.status not in _CHANGEABLE:
             raise ConflictError(f"{number}/{line} is {row.status.value}; it cannot be changed")
@@ -121,7 +122,7 @@ def _plain(value: object) -> str:
 def cancel_line(session: Session, number: str, line: int, *, author: str) -> list[str]:
     """Cancel a line: its unreleased production orders are cancelled, released ones flagged,
     stock reserved for its items is freed. Returns the flagged production orders."""
-    with session.begin():
+    with write_transaction(session):
         order, row = get_line(session, number, line)
         check_transition(f"{number}/{line}", row.status, SalesOrderStatus.CANCELLED)
         flagged = cancel_line_work(session, order, row, author=author)

@@ -108,7 +108,7 @@ class ProductionView:
 def get_production(session: Session, number: str, *, lock: bool = False) -> ProductionOrder:
     stmt = select(ProductionOrder).where(ProductionOrder.number == number)
     if lock and for_update(session):
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update(key_share=True)
     mo = session.scalars(stmt.execution_options(populate_existing=True)).first()
     if mo is None:
         raise NotFoundError(f"no production order {number!r}", production_order=number)
@@ -277,7 +277,7 @@ def release_production(session: Session, number: str, *, author: str) -> list[Co
     report what is short. The order is released even when short (the report says so)."""
     mo = get_production(session, number, lock=True)
     _require(mo, (P.PLANNED,), "release it")
-    order = session.get(SalesOrder, mo.sales_order_id) if mo.sales_order_id else None
+    order = _locked_order(session, mo.sales_order_id)
     if order is not None and order.status not in PLANNABLE_ORDER_STATUSES:
         raise ConflictError(
             f"{order.number} is {order.status.value}: its production orders are not released",
@@ -332,6 +332,17 @@ def release_production(session: Session, number: str, *, author: str) -> list[Co
         after={"status": mo.status, "short": {c.item: c.short for c in report if c.short > EPS}},
     )
     return report
+
+
+def _locked_order(session: Session, order_id: int | None) -> SalesOrder | None:
+    """The sales order re-read under lock: a cancel running at the same time either
+    lands first (and the release is refused) or waits for the release."""
+    if order_id is None:
+        return None
+    stmt = select(SalesOrder).where(SalesOrder.id == order_id)
+    if for_update(session):
+        stmt = stmt.with_for_update(key_share=True)
+    return session.scalars(stmt.execution_options(populate_existing=True)).one()
 
 
 def component_status(session: Session, mo: ProductionOrder) -> list[ComponentStatus]:

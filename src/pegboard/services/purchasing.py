@@ -101,7 +101,7 @@ def tolerance_pct(session: Session) -> float:
 def get_purchase(session: Session, number: str, *, lock: bool = False) -> PurchaseOrder:
     stmt = select(PurchaseOrder).where(PurchaseOrder.number == number)
     if lock and for_update(session):
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update(key_share=True)
     po = session.scalars(stmt.execution_options(populate_existing=True)).first()
     if po is None:
         raise NotFoundError(f"no purchase order {number!r}", purchase_order=number)
@@ -115,7 +115,7 @@ def _lines(session: Session, po: PurchaseOrder, *, lock: bool = False) -> list[P
         .order_by(PurchaseOrderLine.line)
     )
     if lock and for_update(session):
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update(key_share=True)
     return list(session.scalars(stmt.execution_options(populate_existing=True)))
 
 

@@ -7,14 +7,12 @@ is recorded in the audit trail, and order numbers are human and stable
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pegboard.db import WRITE
 from pegboard.errors import ConflictError, NotFoundError, ValidationError
 from pegboard.model import (
     Customer,
@@ -25,7 +23,8 @@ from pegboard.model import (
     SalesOrderLine,
     SalesOrderStatus,
 )
-from pegboard.services import audit
+from pegboard.services import audit, numbers
+from pegboard.services._tx import for_update, write_transaction
 from pegboard.services.line_work import cancel_line_work, free_order_reservations
 
 S = SalesOrderStatus
@@ -40,7 +39,6 @@ TRANSITIONS: dict[SalesOrderStatus, frozenset[SalesOrderStatus]] = {
 """Which status may follow which; anything else is refused."""
 
 FIRST_NUMBER = 1001
-_NUMBER = re.compile(r"^SO-(\d+)$")
 
 
 def check_transition(ref: str, current: SalesOrderStatus, new: SalesOrderStatus) -> None:
@@ -99,7 +97,7 @@ def _code(field: str, value: str) -> str:
 
 def create_customer(session: Session, *, code: str, name: str = "", author: str) -> None:
     code = _code("customer", code)
-    with session.begin():
+    with write_transaction(session):
         if session.scalar(select(Customer.id).where(Customer.code == code)) is not None:
             raise ConflictError(f"customer {code!r} exists already", customer=code)
         session.add(Customer(code=code, name=name or code))
@@ -117,7 +115,7 @@ def create_project(
     session: Session, *, customer: str, code: str, name: str = "", author: str
 ) -> None:
     code = _code("project", code)
-    with session.begin():
+    with write_transaction(session):
         owner = _customer(session, customer)
         exists = select(Project.id).where(Project.customer_id == owner.id, Project.code == code)
         if session.scalar(exists) is not None:
@@ -134,12 +132,9 @@ def create_project(
 
 
 def next_number(session: Session) -> str:
-    """The next ``SO-n`` after the highest numeric one (other numbering schemes are left alone)."""
-    numbers = session.scalars(select(SalesOrder.number).where(SalesOrder.number.like("SO-%")))
-    highest = max(
-        (int(m.group(1)) for n in numbers if (m := _NUMBER.match(n))), default=FIRST_NUMBER - 1
-    )
-    return f"SO-{highest + 1}"
+    """The next ``SO-n`` after the highest numeric one (other numbering schemes are left
+    alone), handed out under the sequence's lock so two clerks never get the same."""
+    return numbers.next_number(session, "SO", SalesOrder.number, first=FIRST_NUMBER)
 
 
 def create_order(
@@ -153,7 +148,7 @@ def create_order(
     """A new draft sales order; returns its number."""
     if number is not None:
         number = _code("number", number)
-    with session.begin():
+    with write_transaction(session):
         owner = _customer(session, customer)
         project_id = None
         if project:
@@ -162,12 +157,16 @@ def create_order(
             )
             if project_id is None:
                 raise NotFoundError(f"{customer} has no project {project!r}", project=project)
+        typed = number is not None
         number = number or next_number(session)
         if session.scalar(select(SalesOrder.id).where(SalesOrder.number == number)) is not None:
             raise ConflictError(f"sales order {number} exists already", sales_order=number)
         session.add(
             SalesOrder(number=number, customer_id=owner.id, project_id=project_id, status=S.DRAFT)
         )
+        if typed:  # the series continues after a higher number typed by hand
+            session.flush()
+            numbers.note_used(session, "SO", SalesOrder.number, number, first=FIRST_NUMBER)
         audit.record(
             session,
             author=author,
@@ -196,8 +195,10 @@ def add_line(
 ) -> int:
     """Add a line to an open order; returns its line number."""
     _positive("qty", qty)
-    with session.begin():
+    with write_transaction(session):
         order = get_order(session, number)
+        if for_update(session):  # the next line number is read under the order's lock
+            session.refresh(order, with_for_update={"key_share": True})
         if order.status in (S.SHIPPED, S.CLOSED, S.CANCELLED):
             raise ConflictError(f"{number} is {order.status.value}; no lines can be added")
         product = get_item(session, item)
@@ -230,9 +231,10 @@ def add_line(
 
 def set_status(session: Session, number: str, status: SalesOrderStatus, *, author: str) -> None:
     """Move an order (and its open lines) to ``status`` along the allowed transitions."""
-    with session.begin():
-        session.connection(execution_options={WRITE: True})
+    with write_transaction(session):
         order = get_order(session, number)
+        if for_update(session):  # a release in progress must not overwrite a cancel
+            session.refresh(order, with_for_update={"key_share": True})
         check_transition(number, order.status, status)
         if status is S.CONFIRMED:
             has_lines = select(SalesOrderLine.id).where(SalesOrderLine.sales_order_id == order.id)

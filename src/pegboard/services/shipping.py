@@ -64,7 +64,7 @@ class ShipmentRow:
 def _lock(session: Session, row: object) -> None:
     """Re-read a row under lock (PostgreSQL), so shipped quantities never race."""
     if for_update(session):
-        session.refresh(row, with_for_update=True)
+        session.refresh(row, with_for_update={"key_share": True})
 
 
 def _check_open(order: SalesOrder, row: SalesOrderLine) -> None:

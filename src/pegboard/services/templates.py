@@ -35,6 +35,7 @@ from pegboard.model import (
     Strategy,
 )
 from pegboard.services import audit
+from pegboard.services._tx import write_transaction
 from pegboard.services.configurator import Parameter, Template, TemplateLine, validate_template
 from pegboard.services.sales import get_item
 
@@ -143,7 +144,7 @@ def define_templates(
 ) -> list[str]:
     """Define several templates all or nothing (one bad template writes none)."""
     parsed = _checked(definitions)
-    with session.begin():
+    with write_transaction(session):
         return [_define(session, d, t, author) for d, t in parsed]
 
 
