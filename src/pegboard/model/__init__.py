@@ -7,25 +7,30 @@ from pegboard.model.company import CompanySetting, Customer, NumberSequence, Pro
 from pegboard.model.enums import (
     BomKind,
     ItemType,
+    JobStatus,
     LotRule,
     ParameterKind,
     PlanRunStatus,
     ProductionStatus,
     PurchaseLineStatus,
     PurchaseOrderStatus,
+    Role,
     SalesOrderStatus,
     ShipmentStatus,
     StockMoveKind,
     Strategy,
 )
 from pegboard.model.item import Item
+from pegboard.model.jobs import Job
 from pegboard.model.plan import Pegging, PlanException, PlanLine, PlannedOrder, PlanRun
 from pegboard.model.production import ProductionComponent, ProductionOrder
 from pegboard.model.purchasing import PurchaseOrder, PurchaseOrderLine
 from pegboard.model.sales import SalesOrder, SalesOrderLine, Shipment
 from pegboard.model.stock import StockBalance, StockMove
+from pegboard.model.users import ApiToken, LoginAttempt, User, WebSession
 
 __all__ = [
+    "ApiToken",
     "AuditEntry",
     "Base",
     "Bom",
@@ -38,6 +43,9 @@ __all__ = [
     "Customer",
     "Item",
     "ItemType",
+    "Job",
+    "JobStatus",
+    "LoginAttempt",
     "LotRule",
     "NumberSequence",
     "ParameterKind",
@@ -55,6 +63,7 @@ __all__ = [
     "PurchaseOrder",
     "PurchaseOrderLine",
     "PurchaseOrderStatus",
+    "Role",
     "SalesOrder",
     "SalesOrderLine",
     "SalesOrderStatus",
@@ -64,4 +73,6 @@ __all__ = [
     "StockMove",
     "StockMoveKind",
     "Strategy",
+    "User",
+    "WebSession",
 ]

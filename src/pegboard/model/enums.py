@@ -95,3 +95,18 @@ class PlanRunStatus(StrEnum):
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    PLANNER = "planner"
+    BUYER = "buyer"
+    SHOPFLOOR = "shopfloor"
+    VIEWER = "viewer"
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"

@@ -1,0 +1,29 @@
+"""Long work (a plan run, a bundle import) done in the background, and its progress."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, DateTime, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pegboard.model._types import enum_column
+from pegboard.model.base import Base, CreatedMixin
+from pegboard.model.enums import JobStatus
+
+
+class Job(CreatedMixin, Base):
+    __tablename__ = "job"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    status: Mapped[JobStatus] = mapped_column(enum_column(JobStatus, "job_status"))
+    author: Mapped[str] = mapped_column(String(100))
+    stage: Mapped[str] = mapped_column(String(100), default="")
+    done: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    message: Mapped[str] = mapped_column(String(2000), default="")
+    result: Mapped[dict[str, object] | None] = mapped_column(JSON)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
