@@ -5,7 +5,10 @@
     ├── ValidationError          a value breaks a rule
     │   └── BundleError          a bundle is invalid; holds every BundleProblem found
     ├── ConflictError            the state does not allow the action (wrong status, running plan)
-    └── PlanningError            the data cannot be planned (e.g. a BOM cycle)
+    ├── PlanningError            the data cannot be planned (e.g. a BOM cycle)
+    ├── AuthenticationError      no valid login, session or token
+    ├── PermissionDeniedError    the user's role does not allow the action
+    └── RateLimitedError         too many attempts (logins); try again later
 
 A leaf module: any layer may import it. Adapters (CLI, API) map the tree once:
 the CLI prints ``str(error)`` and exits 1.
@@ -40,6 +43,18 @@ class ConflictError(PegboardError):
 
 class PlanningError(PegboardError):
     code = "planning_error"
+
+
+class AuthenticationError(PegboardError):
+    code = "unauthenticated"
+
+
+class PermissionDeniedError(PegboardError):
+    code = "forbidden"
+
+
+class RateLimitedError(PegboardError):
+    code = "rate_limited"
 
 
 @dataclass(frozen=True)

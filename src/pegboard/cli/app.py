@@ -14,7 +14,7 @@ from rich.panel import Panel
 from pegboard.bundle.generate import generate_bundle
 from pegboard.bundle.importer import read_bundle
 from pegboard.bundle.writer import write_dataset, write_plan
-from pegboard.cli import orders, production, purchasing, report, shipping, stock
+from pegboard.cli import orders, production, purchasing, report, server, shipping, stock, users
 from pegboard.cli._common import console, emit, handles_errors, open_engine, progress_bar, session
 from pegboard.config import get_settings
 from pegboard.demo import DEMOS, demo_path
@@ -38,6 +38,9 @@ app.add_typer(purchasing.app, name="po")
 app.add_typer(production.app, name="mo")
 app.add_typer(shipping.app, name="ship")
 app.add_typer(stock.app, name="stock")
+app.add_typer(users.app, name="user")
+app.command("audit")(users.audit_command)
+app.command("serve")(server.serve)
 
 
 @app.command()

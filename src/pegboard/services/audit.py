@@ -58,10 +58,23 @@ def history(
     entity: str | None = None,
     ref: str | None = None,
     sales_order: str | None = None,
+    author: str | None = None,
+    action: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
     limit: int = 200,
+    offset: int = 0,
 ) -> list[AuditEntry]:
     """Newest first. ``sales_order`` selects the order, its lines and its order BOMs."""
-    stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit).offset(offset)
+    if author is not None:
+        stmt = stmt.where(AuditEntry.author == author)
+    if action is not None:
+        stmt = stmt.where(AuditEntry.action == action)
+    if since is not None:
+        stmt = stmt.where(AuditEntry.at >= since)
+    if until is not None:
+        stmt = stmt.where(AuditEntry.at < until)
     if entity is not None:
         stmt = stmt.where(AuditEntry.entity == entity)
     if ref is not None:

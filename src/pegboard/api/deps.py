@@ -1,0 +1,98 @@
+"""Request dependencies: the database session, the signed-in user, the role check.
+
+A request is authenticated by an API token (``Authorization: Bearer pgb_…``) or
+by the browser session cookie. With the cookie, every state-changing request
+must also carry the session's CSRF token (header ``X-CSRF-Token``, or form
+field ``csrf_token``), so another site cannot make a signed-in browser act.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from pegboard.errors import AuthenticationError, PermissionDeniedError
+from pegboard.services import users
+from pegboard.services.permissions import Permission, allowed
+from pegboard.services.users import UserView
+
+COOKIE = "pegboard_session"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    factory: sessionmaker[Session] = request.app.state.sessions
+    with factory() as session:
+        yield session
+
+
+DbSession = Annotated[Session, Depends(get_session)]
+
+
+async def _form_csrf(request: Request) -> str | None:
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        return None
+    form = await request.form()
+    value = form.get("csrf_token")
+    return value if isinstance(value, str) else None
+
+
+async def csrf_from_request(request: Request) -> str | None:
+    return request.headers.get(CSRF_HEADER) or await _form_csrf(request)
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def current_user(
+    request: Request, session: DbSession, csrf: Annotated[str | None, Depends(csrf_from_request)]
+) -> UserView:
+    token = _bearer(request)
+    if token is not None:
+        user = users.resolve_token(session, token)
+        if user is None:
+            raise AuthenticationError("the API token is unknown or revoked")
+        return user
+    secret = request.cookies.get(COOKIE)
+    if secret:
+        resolved = users.resolve_session(session, secret)
+        if resolved is None:
+            raise AuthenticationError("the session has ended; log in again")
+        user, expected = resolved
+        if request.method not in SAFE_METHODS and csrf != expected:
+            raise PermissionDeniedError(
+                "missing or wrong CSRF token for a change made with the session cookie",
+                reason="csrf",
+            )
+        return user
+    raise AuthenticationError("log in, or send an API token as 'Authorization: Bearer …'")
+
+
+CurrentUser = Annotated[UserView, Depends(current_user)]
+
+
+def require(permission: Permission) -> Callable[[UserView], UserView]:
+    """A dependency: the signed-in user, if their role has ``permission``."""
+
+    def check(user: CurrentUser) -> UserView:
+        if not allowed(user.role, permission):
+            raise PermissionDeniedError(
+                f"the role {user.role.value} may not do this (needs {permission.value})",
+                role=user.role.value,
+                permission=permission.value,
+            )
+        return user
+
+    check.permission = permission  # type: ignore[attr-defined]  # read by the permission test
+    return check
+
+
+Reader = Annotated[UserView, Depends(require(Permission.READ))]

@@ -1,0 +1,43 @@
+"""One router per area; ``ROUTERS`` is what the app mounts under ``/api``."""
+
+from fastapi import APIRouter
+
+from pegboard.api.routers import (
+    audit,
+    auth,
+    boms,
+    bundle,
+    customers,
+    items,
+    jobs,
+    plan,
+    production,
+    purchasing,
+    reports,
+    sales,
+    shipping,
+    stock,
+    system,
+    templates,
+    users,
+)
+
+ROUTERS: list[APIRouter] = [
+    system.router,
+    auth.router,
+    users.router,
+    audit.router,
+    jobs.router,
+    items.router,
+    templates.router,
+    customers.router,
+    sales.router,
+    boms.router,
+    plan.router,
+    reports.router,
+    purchasing.router,
+    production.router,
+    stock.router,
+    shipping.router,
+    bundle.router,
+]

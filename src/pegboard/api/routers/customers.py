@@ -1,0 +1,7 @@
+"""Customers and their projects."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/customers", tags=["customers"])

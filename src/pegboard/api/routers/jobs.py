@@ -1,0 +1,53 @@
+"""Background jobs (plan runs, imports): their status and progress."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from pegboard.api.deps import DbSession, Reader
+from pegboard.api.pagination import Paging
+from pegboard.services import jobs
+
+router = APIRouter(prefix="/jobs", tags=["jobs"])
+
+
+class JobOut(BaseModel):
+    id: int
+    kind: str
+    status: str
+    author: str
+    stage: str
+    done: int
+    total: int
+    message: str
+    result: dict[str, Any] | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+def job_out(view: jobs.JobView) -> JobOut:
+    return JobOut(**view.__dict__)
+
+
+@router.get("")
+def list_jobs(
+    user: Reader,
+    session: DbSession,
+    paging: Paging,
+    kind: Annotated[str | None, Query(max_length=20)] = None,
+) -> list[JobOut]:
+    return [
+        job_out(j)
+        for j in jobs.list_jobs(session, kind=kind, limit=paging.limit, offset=paging.offset)
+    ]
+
+
+@router.get("/{job_id}")
+def get_job(job_id: int, user: Reader, session: DbSession) -> JobOut:
+    """Poll this while a plan run or import works: status, stage and done/total."""
+    return job_out(jobs.get_job(session, job_id))
