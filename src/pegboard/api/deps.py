@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from pegboard.errors import AuthenticationError, PermissionDeniedError
@@ -20,6 +20,10 @@ from pegboard.services.permissions import Permission, allowed
 from pegboard.services.users import UserView
 
 COOKIE = "pegboard_session"
+MAX_ID = 2**31 - 1
+
+Id = Annotated[int, Path(ge=1, le=MAX_ID, description="a row id")]
+"""An integer path parameter, bounded so no database is ever asked for an absurd number."""
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

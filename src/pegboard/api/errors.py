@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pegboard.errors import (
@@ -71,7 +72,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def error_response(
-    status: int, code: str, message: str, field: str | None = None, **params: Any
+    status: int, code: str, message: str, field: str | None = None, /, **params: Any
 ) -> JSONResponse:
     body = ErrorBody(
         error=ErrorDetail(code=code, message=message, field=field, params=_jsonable(params))
@@ -120,6 +121,14 @@ def _http(_request: Request, error: Exception) -> JSONResponse:
     )
 
 
+def _out_of_range(_request: Request, error: Exception) -> JSONResponse:
+    """A value the database cannot hold got past validation (a number out of range, a NUL
+    character in text): still the client's input, not a server fault."""
+    return error_response(
+        422, "invalid", "a value in the request is out of range or not allowed in text"
+    )
+
+
 def _unexpected(request: Request, error: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
     return error_response(500, "internal", "internal error; the server log has the details")
@@ -129,4 +138,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(PegboardError, _domain)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(OverflowError, _out_of_range)
+    app.add_exception_handler(DataError, _out_of_range)
     app.add_exception_handler(Exception, _unexpected)

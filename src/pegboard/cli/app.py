@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import asdict
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.panel import Panel
+from sqlalchemy.orm import Session
 
+from pegboard import db
 from pegboard.bundle.generate import generate_bundle
 from pegboard.bundle.importer import read_bundle
 from pegboard.bundle.writer import write_dataset, write_plan
@@ -19,7 +22,7 @@ from pegboard.cli._common import console, emit, handles_errors, open_engine, pro
 from pegboard.config import get_settings
 from pegboard.demo import DEMOS, demo_path
 from pegboard.model import SalesOrderStatus
-from pegboard.services import order_bom, plan_results, reports, sales
+from pegboard.services import jobs, order_bom, plan_results, reports, sales
 from pegboard.services.company_data import configured_planning_date, read_company, replace_company
 from pegboard.services.planning import PlanSummary, current_run, local_today, run_plan
 
@@ -51,13 +54,43 @@ def init() -> None:
     console.print(f"database ready: {get_settings().database_url}")
 
 
+def _exclusive(kind: str, work: jobs.Work) -> None:
+    """Run ``work`` as a job of ``kind`` here and now, holding the same lock as the API's
+    plan runs and imports (a second one is refused); a failure is recorded, then raised."""
+    engine = open_engine()
+    try:
+        with db.session_scope(engine) as s:
+            job_id = jobs.start_job(s, kind, author=get_settings().user)
+        jobs.run_job(engine, job_id, work, reraise=True)
+    finally:
+        engine.dispose()
+
+
+def _both(*callbacks: jobs.Progress) -> jobs.Progress:
+    def progress(stage: str, done: int, total: int) -> None:
+        for callback in callbacks:
+            callback(stage, done, total)
+
+    return progress
+
+
 def _import(path: Path) -> None:
     started = time.perf_counter()
-    with progress_bar("reading") as progress:
-        data = read_bundle(path, progress)
-    with session() as s, progress_bar("writing") as progress:
-        counts = replace_company(s, data, author=get_settings().user, progress=progress)
-    rows = [(name, n) for name, n in counts.items()]
+    counts: dict[str, int] = {}
+
+    def work(s: Session, job_progress: jobs.Progress) -> dict[str, Any]:
+        with progress_bar("reading") as progress:
+            data = read_bundle(path, _both(progress, job_progress))
+        with progress_bar("writing") as progress:
+            counts.update(
+                replace_company(
+                    s, data, author=get_settings().user, progress=_both(progress, job_progress)
+                )
+            )
+        return {"file": path.name, "rows": counts}
+
+    _exclusive("import", work)
+    rows = list(counts.items())
     emit(
         f"Imported {path.name} in {time.perf_counter() - started:.1f} s",
         ("file", "rows"),
@@ -115,10 +148,21 @@ def generate(
 
 
 def _plan(planning_date: date | None) -> PlanSummary:
-    with session() as s, progress_bar("plan") as progress:
-        summary = run_plan(
-            s, author=get_settings().user, planning_date=planning_date, progress=progress
-        )
+    done: list[PlanSummary] = []
+
+    def work(s: Session, job_progress: jobs.Progress) -> dict[str, Any]:
+        with progress_bar("plan") as progress:
+            summary = run_plan(
+                s,
+                author=get_settings().user,
+                planning_date=planning_date,
+                progress=_both(progress, job_progress),
+            )
+        done.append(summary)
+        return {**asdict(summary), "planning_date": summary.planning_date.isoformat()}
+
+    _exclusive("plan", work)
+    (summary,) = done
     emit(
         f"Plan of {summary.planning_date.isoformat()} (run {summary.run_id})",
         ("", "count", "seconds"),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Index, String, func
+from sqlalchemy import JSON, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
+from pegboard.model._types import UtcDateTime
 from pegboard.model.base import Base, utcnow
 
 
@@ -16,7 +17,7 @@ class AuditEntry(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, server_default=func.now(), index=True
+        UtcDateTime(), default=utcnow, server_default=func.now(), index=True
     )
     author: Mapped[str] = mapped_column(String(100), index=True)
     entity: Mapped[str] = mapped_column(String(50))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, String
+from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pegboard.model._types import enum_column
+from pegboard.model._types import UtcDateTime, enum_column
 from pegboard.model.base import Base, CreatedMixin
 from pegboard.model.enums import JobStatus
 
@@ -24,6 +24,6 @@ class Job(CreatedMixin, Base):
     total: Mapped[int] = mapped_column(default=0)
     message: Mapped[str] = mapped_column(String(2000), default="")
     result: Mapped[dict[str, object] | None] = mapped_column(JSON)
-    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pegboard.model._types import enum_column
+from pegboard.model._types import UtcDateTime, enum_column
 from pegboard.model.base import Base
 from pegboard.model.enums import ItemType, PlanRunStatus
 
@@ -29,8 +29,8 @@ class PlanRun(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     planning_date: Mapped[date]
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     status: Mapped[PlanRunStatus] = mapped_column(enum_column(PlanRunStatus, "plan_run_status"))
     author: Mapped[str] = mapped_column(String(100))
     load_seconds: Mapped[float] = mapped_column(default=0.0)

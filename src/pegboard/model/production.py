@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, UniqueConstraint, false
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pegboard.model._types import enum_column
+from pegboard.model._types import UtcDateTime, enum_column
 from pegboard.model.base import Base, CreatedMixin
 from pegboard.model.enums import ProductionStatus
 
@@ -41,7 +41,7 @@ class ProductionOrder(CreatedMixin, Base):
     needs_review: Mapped[bool] = mapped_column(default=False, server_default=false())
     """Set when its sales-order line changed after release: the planner must look at it."""
     review_note: Mapped[str] = mapped_column(String(500), default="", server_default="")
-    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    released_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     planned_ref: Mapped[str | None] = mapped_column(String(100))
     """The planned order it was firmed from, ``run N/PLANNED-REF``."""
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pegboard.model._types import enum_column
+from pegboard.model._types import UtcDateTime, enum_column
 from pegboard.model.base import Base, CreatedMixin
 from pegboard.model.enums import PurchaseLineStatus, PurchaseOrderStatus
 
@@ -23,7 +23,7 @@ class PurchaseOrder(CreatedMixin, Base):
         default=PurchaseOrderStatus.CONFIRMED,
         server_default=PurchaseOrderStatus.CONFIRMED.value,
     )
-    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class PurchaseOrderLine(Base):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pegboard.model._types import enum_column
+from pegboard.model._types import UtcDateTime, enum_column
 from pegboard.model.base import Base, CreatedMixin
 from pegboard.model.enums import SalesOrderStatus, ShipmentStatus
 
@@ -62,4 +62,4 @@ class Shipment(CreatedMixin, Base):
     delivered_on: Mapped[date | None]
     tracking: Mapped[str] = mapped_column(String(200), default="")
     author: Mapped[str] = mapped_column(String(100))
-    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

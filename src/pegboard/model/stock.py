@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, func
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pegboard.model._types import enum_column
+from pegboard.model._types import UtcDateTime, enum_column
 from pegboard.model.base import Base, utcnow
 from pegboard.model.enums import StockMoveKind
 
@@ -36,7 +36,7 @@ class StockMove(Base):
     reason: Mapped[str] = mapped_column(String(500), default="")
     author: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, server_default=func.now()
+        UtcDateTime(), default=utcnow, server_default=func.now()
     )
     purchase_order_line_id: Mapped[int | None] = mapped_column(
         ForeignKey("purchase_order_line.id"), index=True

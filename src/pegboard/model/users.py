@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, func, true
+from sqlalchemy import ForeignKey, Index, String, func, true
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pegboard.model._types import enum_column
+from pegboard.model._types import UtcDateTime, enum_column
 from pegboard.model.base import Base, CreatedMixin, utcnow
 from pegboard.model.enums import Role
 
@@ -36,8 +36,8 @@ class ApiToken(CreatedMixin, Base):
     prefix: Mapped[str] = mapped_column(String(12))
     """The first characters, so a person can tell their tokens apart."""
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class WebSession(CreatedMixin, Base):
@@ -47,7 +47,7 @@ class WebSession(CreatedMixin, Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     csrf_token: Mapped[str] = mapped_column(String(64))
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class LoginAttempt(Base):
@@ -61,6 +61,4 @@ class LoginAttempt(Base):
     name: Mapped[str] = mapped_column(String(100))
     ip: Mapped[str] = mapped_column(String(64))
     ok: Mapped[bool]
-    at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, server_default=func.now()
-    )
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, server_default=func.now())

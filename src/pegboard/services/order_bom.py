@@ -421,6 +421,11 @@ def order_tree(session: Session, number: str, *, today: date) -> list[LineTree]:
     return [_line_tree(session, order, row, today) for row in rows]
 
 
+def read_bom(session: Session, number: str) -> BomView:
+    """An order BOM with its lines and the order BOMs of its configured sub-assemblies."""
+    return _bom_view(session, _order_bom(session, number))
+
+
 def _order_bom(session: Session, number: str) -> Bom:
     bom = session.scalar(select(Bom).where(Bom.number == number))
     if bom is None:

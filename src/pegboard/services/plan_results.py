@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from pegboard.model import Item, Pegging, PlanException, PlannedOrder, SalesOrder
+from pegboard.model import Item, ItemType, Pegging, PlanException, PlannedOrder, SalesOrder
 
 PlannedRow = tuple[str, str, str, float, date, date, str]
 PeggingRow = tuple[str, str, str, float, str]
@@ -67,3 +68,133 @@ def exception_query(
 
 def exception_rows(session: Session) -> list[ExceptionRow]:
     return [(k, i, o, d, so or "", m) for k, i, o, d, so, m in session.execute(exception_query())]
+
+
+# --- filtered, sortable queries of the current plan (the API pages them) -------------------
+
+PLANNED_ORDER_SORT: dict[str, Any] = {
+    "number": PlannedOrder.number,
+    "item": Item.code,
+    "type": PlannedOrder.type,
+    "qty": PlannedOrder.qty,
+    "release_date": PlannedOrder.release_date,
+    "due_date": PlannedOrder.due_date,
+    "earliest_completion": PlannedOrder.earliest_completion,
+    "sales_order": SalesOrder.number,
+    "supplier": Item.supplier,
+}
+PLANNED_ORDER_DEFAULT_ORDER = (PlannedOrder.release_date, PlannedOrder.number, PlannedOrder.id)
+
+
+def planned_order_query(
+    *,
+    kind: ItemType | None = None,
+    item: str | None = None,
+    sales_order: str | None = None,
+    until: date | None = None,
+    late: bool | None = None,
+    firmed: bool | None = None,
+) -> Select[*tuple[Any, ...]]:
+    """Planned orders with their item, unordered: ``until`` is the last release date,
+    ``firmed`` whether they became a real order already."""
+    stmt = (
+        select(
+            PlannedOrder.number,
+            Item.code,
+            Item.description,
+            PlannedOrder.type,
+            PlannedOrder.qty,
+            Item.uom,
+            Item.supplier,
+            PlannedOrder.release_date,
+            PlannedOrder.due_date,
+            PlannedOrder.earliest_completion,
+            PlannedOrder.is_late,
+            SalesOrder.number,
+            PlannedOrder.firmed_as,
+        )
+        .join(Item, Item.id == PlannedOrder.item_id)
+        .outerjoin(SalesOrder, SalesOrder.id == PlannedOrder.sales_order_id)
+    )
+    if kind is not None:
+        stmt = stmt.where(PlannedOrder.type == kind)
+    if item is not None:
+        stmt = stmt.where(Item.code == item)
+    if sales_order is not None:
+        stmt = stmt.where(SalesOrder.number == sales_order)
+    if until is not None:
+        stmt = stmt.where(PlannedOrder.release_date <= until)
+    if late is not None:
+        stmt = stmt.where(PlannedOrder.is_late.is_(late))
+    if firmed is not None:
+        has = PlannedOrder.firmed_as.is_not(None)
+        stmt = stmt.where(has if firmed else PlannedOrder.firmed_as.is_(None))
+    return stmt
+
+
+PEGGING_SORT: dict[str, Any] = {
+    "supply": Pegging.supply_ref,
+    "supply_type": Pegging.supply_type,
+    "demand": Pegging.demand_ref,
+    "demand_type": Pegging.demand_type,
+    "item": Item.code,
+    "qty": Pegging.qty,
+}
+PEGGING_DEFAULT_ORDER = (Pegging.id,)
+
+
+def pegging_query(
+    *,
+    sales_order: str | None = None,
+    supply: str | None = None,
+    demand: str | None = None,
+    item: str | None = None,
+) -> Select[*tuple[Any, ...]]:
+    """Pegging rows, unordered. ``sales_order`` keeps the rows whose demand is one of
+    its lines (its whole supply tree is ``reports.sales_order_pegging``)."""
+    stmt = select(
+        Pegging.supply_type,
+        Pegging.supply_ref,
+        Item.code,
+        Pegging.qty,
+        Pegging.demand_type,
+        Pegging.demand_ref,
+    ).join(Item, Item.id == Pegging.item_id)
+    if sales_order is not None:
+        stmt = stmt.where(
+            Pegging.demand_type == "sales_order",
+            Pegging.demand_ref.startswith(f"{sales_order}/", autoescape=True),
+        )
+    if supply is not None:
+        stmt = stmt.where(Pegging.supply_ref == supply)
+    if demand is not None:
+        stmt = stmt.where(Pegging.demand_ref == demand)
+    if item is not None:
+        stmt = stmt.where(Item.code == item)
+    return stmt
+
+
+EXCEPTION_SORT: dict[str, Any] = {
+    "kind": PlanException.kind,
+    "item": Item.code,
+    "order": PlanException.order_ref,
+    "date": PlanException.date,
+    "sales_order": SalesOrder.number,
+}
+EXCEPTION_DEFAULT_ORDER = (PlanException.id,)
+
+
+def exception_filter_query(
+    *, kind: str | None = None, item: str | None = None, sales_order: str | None = None
+) -> Select[*tuple[Any, ...]]:
+    """Exceptions, unordered (``EXCEPTION_DEFAULT_ORDER`` is the report order)."""
+    stmt = exception_query(None if kind is None else (kind,), sales_order).order_by(None)
+    if item is not None:
+        stmt = stmt.where(Item.code == item)
+    return stmt
+
+
+def exception_counts(session: Session) -> dict[str, int]:
+    """How many exceptions of each kind the current plan has."""
+    stmt = select(PlanException.kind, func.count()).group_by(PlanException.kind)
+    return {kind: int(n) for kind, n in session.execute(stmt)}

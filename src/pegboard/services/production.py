@@ -24,9 +24,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, aliased
 
 from pegboard.errors import ConflictError, NotFoundError, ValidationError
 from pegboard.model import (
@@ -693,6 +694,43 @@ class ProductionRow:
     sales_order: str
 
 
+def production_query(
+    *,
+    status: ProductionStatus | None = None,
+    sales_order: str | None = None,
+    item: str | None = None,
+) -> Select[*tuple[Any, ...]]:
+    """Production orders, filtered, in no order (for a caller that sorts and pages).
+    Columns: ``id``, ``number``, ``item``, ``qty``, ``completed``, ``scrapped``, ``status``,
+    ``start_date``, ``due_date``, ``sales_order`` and ``parent`` (None when there is none)."""
+    parent = aliased(ProductionOrder)
+    stmt = (
+        select(
+            ProductionOrder.id,
+            ProductionOrder.number,
+            Item.code.label("item"),
+            ProductionOrder.qty,
+            ProductionOrder.completed_qty.label("completed"),
+            ProductionOrder.scrapped_qty.label("scrapped"),
+            ProductionOrder.status,
+            ProductionOrder.start_date,
+            ProductionOrder.due_date,
+            SalesOrder.number.label("sales_order"),
+            parent.number.label("parent"),
+        )
+        .join(Item, Item.id == ProductionOrder.item_id)
+        .outerjoin(SalesOrder, SalesOrder.id == ProductionOrder.sales_order_id)
+        .outerjoin(parent, parent.id == ProductionOrder.parent_id)
+    )
+    if status is not None:
+        stmt = stmt.where(ProductionOrder.status == status)
+    if sales_order:
+        stmt = stmt.where(SalesOrder.number == sales_order)
+    if item:
+        stmt = stmt.where(Item.code == item)
+    return stmt
+
+
 def list_productions(
     session: Session,
     *,
@@ -700,31 +738,28 @@ def list_productions(
     sales_order: str | None = None,
     limit: int = 200,
 ) -> list[ProductionRow]:
-    stmt = (
-        select(ProductionOrder, Item.code, SalesOrder.number)
-        .join(Item, Item.id == ProductionOrder.item_id)
-        .outerjoin(SalesOrder, SalesOrder.id == ProductionOrder.sales_order_id)
-        .order_by(ProductionOrder.due_date, ProductionOrder.number)
-        .limit(limit)
-    )
+    wanted = None
     if status:
         try:
-            stmt = stmt.where(ProductionOrder.status == ProductionStatus(status))
+            wanted = ProductionStatus(status)
         except ValueError:
             known = ", ".join(s.value for s in ProductionStatus)
             raise ValidationError(f"unknown status {status!r} (known: {known})") from None
-    if sales_order:
-        stmt = stmt.where(SalesOrder.number == sales_order)
+    stmt = (
+        production_query(status=wanted, sales_order=sales_order)
+        .order_by(ProductionOrder.due_date, ProductionOrder.number)
+        .limit(limit)
+    )
     return [
         ProductionRow(
-            mo.number,
-            code,
-            mo.qty,
-            mo.completed_qty,
-            mo.status.value,
-            mo.start_date,
-            mo.due_date,
-            so or "",
+            r.number,
+            r.item,
+            r.qty,
+            r.completed,
+            r.status.value,
+            r.start_date,
+            r.due_date,
+            r.sales_order or "",
         )
-        for mo, code, so in session.execute(stmt)
+        for r in session.execute(stmt)
     ]

@@ -18,8 +18,9 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from pegboard.errors import ConflictError, NotFoundError, ValidationError
@@ -488,34 +489,62 @@ class PurchaseRow:
     next_due: date | None
 
 
+def purchase_query(
+    *,
+    status: PurchaseOrderStatus | None = None,
+    supplier: str | None = None,
+    item: str | None = None,
+) -> Select[*tuple[Any, ...]]:
+    """Purchase orders with their line counts and next open due date, filtered, in no
+    order (for a caller that sorts and pages). Columns: ``id``, ``number``, ``supplier``,
+    ``status``, ``created_at``, ``lines``, ``open_lines``, ``next_due``. ``supplier``
+    matches part of the name in any case; ``item`` keeps orders with a line of that item."""
+    of_order = PurchaseOrderLine.purchase_order_id == PurchaseOrder.id
+    is_open = PurchaseOrderLine.status.in_(OPEN_LINES)
+    lines = select(func.count()).select_from(PurchaseOrderLine).where(of_order)
+    stmt = select(
+        PurchaseOrder.id,
+        PurchaseOrder.number,
+        PurchaseOrder.supplier,
+        PurchaseOrder.status,
+        PurchaseOrder.created_at,
+        lines.scalar_subquery().label("lines"),
+        lines.where(is_open).scalar_subquery().label("open_lines"),
+        select(func.min(PurchaseOrderLine.due_date))
+        .where(of_order, is_open)
+        .scalar_subquery()
+        .label("next_due"),
+    )
+    if status is not None:
+        stmt = stmt.where(PurchaseOrder.status == status)
+    if supplier:
+        stmt = stmt.where(
+            func.lower(PurchaseOrder.supplier).contains(supplier.lower(), autoescape=True)
+        )
+    if item:
+        stmt = stmt.where(
+            PurchaseOrder.id.in_(
+                select(PurchaseOrderLine.purchase_order_id)
+                .join(Item, Item.id == PurchaseOrderLine.item_id)
+                .where(Item.code == item)
+            )
+        )
+    return stmt
+
+
 def list_purchases(
     session: Session, *, status: str | None = None, limit: int = 200
 ) -> list[PurchaseRow]:
     """The newest purchase orders first, with their line counts and next open due date."""
-    stmt = select(PurchaseOrder).order_by(PurchaseOrder.id.desc()).limit(limit)
+    wanted = None
     if status:
         try:
-            stmt = stmt.where(PurchaseOrder.status == PurchaseOrderStatus(status))
+            wanted = PurchaseOrderStatus(status)
         except ValueError:
             known = ", ".join(s.value for s in PurchaseOrderStatus)
             raise ValidationError(f"unknown status {status!r} (known: {known})") from None
-    orders = list(session.scalars(stmt))
-    lines: dict[int, list[PurchaseOrderLine]] = {po.id: [] for po in orders}
-    for line in session.scalars(
-        select(PurchaseOrderLine).where(PurchaseOrderLine.purchase_order_id.in_(list(lines)))
-    ):
-        lines[line.purchase_order_id].append(line)
-    out = []
-    for po in orders:
-        open_ = [line for line in lines[po.id] if line.status in OPEN_LINES]
-        out.append(
-            PurchaseRow(
-                po.number,
-                po.supplier,
-                po.status.value,
-                len(lines[po.id]),
-                len(open_),
-                min((line.due_date for line in open_), default=None),
-            )
-        )
-    return out
+    stmt = purchase_query(status=wanted).order_by(PurchaseOrder.id.desc()).limit(limit)
+    return [
+        PurchaseRow(r.number, r.supplier, r.status.value, r.lines, r.open_lines, r.next_due)
+        for r in session.execute(stmt)
+    ]

@@ -219,7 +219,7 @@ def critical_chain(node: PegNode) -> list[PegNode]:
     return chain
 
 
-def late_orders(session: Session, *, limit: int | None = None) -> list[LineStatus]:
+def late_orders(session: Session, *, limit: int | None = None, offset: int = 0) -> list[LineStatus]:
     """Sales-order lines projected after their due date, earliest due first, with the
     supply trees that explain them (expanded together, level by level)."""
     _planning_date(session)
@@ -236,6 +236,7 @@ def late_orders(session: Session, *, limit: int | None = None) -> list[LineStatu
         .where(PlanLine.late_days > 0)
         .order_by(PlanLine.due_date, PlanLine.demand_ref)
         .limit(limit)
+        .offset(offset)
     )
     rows = session.execute(stmt).all()
     avail = _Availability(session, _planning_date(session))
@@ -258,6 +259,7 @@ def _planned(
     until: date | None,
     sales_order: str | None = None,
     limit: int | None = None,
+    offset: int = 0,
 ) -> list[PlannedRow]:
     _planning_date(session)
     stmt = (
@@ -282,22 +284,22 @@ def _planned(
         stmt = stmt.where(PlannedOrder.release_date <= until)
     if sales_order is not None:
         stmt = stmt.where(SalesOrder.number == sales_order)
-    stmt = stmt.limit(limit)
+    stmt = stmt.limit(limit).offset(offset)
     return [PlannedRow(*(r[:8]), r[8] or "", bool(r[9])) for r in session.execute(stmt)]
 
 
 def buy_list(
-    session: Session, *, until: date | None = None, limit: int | None = None
+    session: Session, *, until: date | None = None, limit: int | None = None, offset: int = 0
 ) -> list[PlannedRow]:
     """Planned purchases to release by ``until``, ordered by supplier then item."""
-    return _planned(session, "buy", until, limit=limit)
+    return _planned(session, "buy", until, limit=limit, offset=offset)
 
 
 def make_list(
-    session: Session, *, until: date | None = None, limit: int | None = None
+    session: Session, *, until: date | None = None, limit: int | None = None, offset: int = 0
 ) -> list[PlannedRow]:
     """Planned production to release by ``until``, ordered by item."""
-    return _planned(session, "make", until, limit=limit)
+    return _planned(session, "make", until, limit=limit, offset=offset)
 
 
 def count_planned(session: Session, kind: str, *, until: date | None = None) -> int:
@@ -312,9 +314,10 @@ def _exceptions(
     kinds: tuple[str, ...],
     sales_order: str | None = None,
     limit: int | None = None,
+    offset: int = 0,
 ) -> list[ExceptionRow]:
     _planning_date(session)
-    stmt = exception_query(kinds, sales_order).limit(limit)
+    stmt = exception_query(kinds, sales_order).limit(limit).offset(offset)
     return [ExceptionRow(k, i, o, d, so or "", m) for k, i, o, d, so, m in session.execute(stmt)]
 
 
@@ -323,19 +326,29 @@ ACTIONS = ("expedite", "defer", "cancel")
 
 
 def shortages(
-    session: Session, *, sales_order: str | None = None, limit: int | None = None
+    session: Session,
+    *,
+    sales_order: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[ExceptionRow]:
     """Per sales order, what stock and open orders do not cover: still to buy or make."""
-    return _exceptions(session, SHORTAGE, sales_order, limit)
+    return _exceptions(session, SHORTAGE, sales_order, limit, offset)
 
 
-def actions(session: Session, *, limit: int | None = None) -> list[ExceptionRow]:
+def actions(session: Session, *, limit: int | None = None, offset: int = 0) -> list[ExceptionRow]:
     """What to do to open orders: expedite, defer, cancel."""
-    return _exceptions(session, ACTIONS, limit=limit)
+    return _exceptions(session, ACTIONS, limit=limit, offset=offset)
 
 
-def count_exceptions(session: Session, kinds: tuple[str, ...]) -> int:
+def count_exceptions(
+    session: Session, kinds: tuple[str, ...], *, sales_order: str | None = None
+) -> int:
     stmt = select(func.count()).select_from(PlanException).where(PlanException.kind.in_(kinds))
+    if sales_order is not None:
+        stmt = stmt.join(SalesOrder, SalesOrder.id == PlanException.sales_order_id).where(
+            SalesOrder.number == sales_order
+        )
     return session.scalar(stmt) or 0
 
 

@@ -8,13 +8,15 @@ is recorded in the audit trail, and order numbers are human and stable
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from pegboard.errors import ConflictError, NotFoundError, ValidationError
 from pegboard.model import (
+    Bom,
     Customer,
     Item,
     PlanLine,
@@ -83,6 +85,37 @@ def _customer(session: Session, code: str) -> Customer:
     if customer is None:
         raise NotFoundError(f"no customer {code!r}", customer=code)
     return customer
+
+
+def get_customer(session: Session, code: str) -> Customer:
+    return _customer(session, code)
+
+
+def get_project(session: Session, customer: str, code: str) -> Project:
+    owner = _customer(session, customer)
+    project = session.scalar(
+        select(Project).where(Project.customer_id == owner.id, Project.code == code)
+    )
+    if project is None:
+        raise NotFoundError(f"{customer} has no project {code!r}", customer=customer, project=code)
+    return project
+
+
+def customer_query(*, q: str | None = None) -> Select[Customer]:
+    """Customers whose code or name contains ``q`` (any case)."""
+    stmt = select(Customer)
+    if q:
+        stmt = stmt.where(
+            Customer.code.icontains(q, autoescape=True)
+            | Customer.name.icontains(q, autoescape=True)
+        )
+    return stmt
+
+
+def project_query(session: Session, customer: str) -> Select[Project]:
+    """The projects of a customer (who must exist)."""
+    owner = _customer(session, customer)
+    return select(Project).where(Project.customer_id == owner.id)
 
 
 def _code(field: str, value: str) -> str:
@@ -276,12 +309,7 @@ class OrderSummary:
 
 def project_overview(session: Session, customer: str, project: str) -> list[OrderSummary]:
     """All orders of a project with their status and promised vs projected dates."""
-    owner = _customer(session, customer)
-    project_id = session.scalar(
-        select(Project.id).where(Project.customer_id == owner.id, Project.code == project)
-    )
-    if project_id is None:
-        raise NotFoundError(f"{customer} has no project {project!r}", project=project)
+    project_id = get_project(session, customer, project).id
     stmt = (
         select(
             SalesOrder.number,
@@ -300,3 +328,126 @@ def project_overview(session: Session, customer: str, project: str) -> list[Orde
     return [
         OrderSummary(n, str(s), c, d, p, int(late)) for n, s, c, d, p, late in session.execute(stmt)
     ]
+
+
+def order_query(
+    *,
+    status: SalesOrderStatus | None = None,
+    customer: str | None = None,
+    project: str | None = None,
+    q: str | None = None,
+) -> Select[Any]:
+    """Order headers (number, customer, project, status, lines, due, created_at) filtered by
+    status, customer code, project code and a part of the number; ``due`` is the earliest
+    due date of the order's lines."""
+    lines = (
+        select(func.count(SalesOrderLine.id))
+        .where(SalesOrderLine.sales_order_id == SalesOrder.id)
+        .correlate(SalesOrder)
+        .scalar_subquery()
+    )
+    due = (
+        select(func.min(SalesOrderLine.due_date))
+        .where(SalesOrderLine.sales_order_id == SalesOrder.id)
+        .correlate(SalesOrder)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(
+            SalesOrder.number.label("number"),
+            Customer.code.label("customer"),
+            Project.code.label("project"),
+            SalesOrder.status.label("status"),
+            lines.label("lines"),
+            due.label("due"),
+            SalesOrder.created_at.label("created_at"),
+        )
+        .join(Customer, Customer.id == SalesOrder.customer_id)
+        .outerjoin(Project, Project.id == SalesOrder.project_id)
+    )
+    if status is not None:
+        stmt = stmt.where(SalesOrder.status == status)
+    if customer is not None:
+        stmt = stmt.where(Customer.code == customer)
+    if project is not None:
+        stmt = stmt.where(Project.code == project)
+    if q:
+        stmt = stmt.where(SalesOrder.number.icontains(q, autoescape=True))
+    return stmt
+
+
+@dataclass(frozen=True)
+class LineView:
+    line: int
+    item: str
+    qty: float
+    shipped_qty: float
+    due: date
+    priority: int
+    status: str
+    projected: date | None
+    """When the current plan sees the line complete (None: not planned)."""
+    late_days: int
+    bom: str | None
+    """The line's order BOM, once it is configured."""
+
+
+@dataclass(frozen=True)
+class OrderView:
+    number: str
+    customer: str
+    project: str | None
+    status: str
+    created_at: datetime
+    lines: tuple[LineView, ...]
+
+
+def order_view(session: Session, number: str) -> OrderView:
+    """An order's header and lines, each with its projected date where the plan has one."""
+    order = get_order(session, number)
+    customer = session.scalars(select(Customer.code).where(Customer.id == order.customer_id)).one()
+    project = None
+    if order.project_id is not None:
+        project = session.scalar(select(Project.code).where(Project.id == order.project_id))
+    planned = (
+        select(
+            PlanLine.sales_order_line_id.label("line_id"),
+            func.max(PlanLine.projected_date).label("projected"),
+            func.max(PlanLine.late_days).label("late_days"),
+        )
+        .group_by(PlanLine.sales_order_line_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(SalesOrderLine, Item.code, planned.c.projected, planned.c.late_days, Bom.number)
+        .join(Item, Item.id == SalesOrderLine.item_id)
+        .outerjoin(planned, planned.c.line_id == SalesOrderLine.id)
+        .outerjoin(
+            Bom, (Bom.sales_order_line_id == SalesOrderLine.id) & Bom.parent_bom_id.is_(None)
+        )
+        .where(SalesOrderLine.sales_order_id == order.id)
+        .order_by(SalesOrderLine.line)
+    ).all()
+    lines = tuple(
+        LineView(
+            line=row.line,
+            item=code,
+            qty=row.qty,
+            shipped_qty=row.shipped_qty,
+            due=row.due_date,
+            priority=row.priority,
+            status=row.status.value,
+            projected=projected,
+            late_days=int(late or 0),
+            bom=bom,
+        )
+        for row, code, projected, late, bom in rows
+    )
+    return OrderView(
+        number=order.number,
+        customer=customer,
+        project=project,
+        status=order.status.value,
+        created_at=order.created_at,
+        lines=lines,
+    )

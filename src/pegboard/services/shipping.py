@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from pegboard.errors import ConflictError, NotFoundError, ValidationError
@@ -251,6 +252,65 @@ def deliver_shipment(
     )
 
 
+def shipment_query(
+    *,
+    sales_order: str | None = None,
+    status: ShipmentStatus | None = None,
+    item: str | None = None,
+    number: str | None = None,
+) -> Select[*tuple[Any, ...]]:
+    """Shipments, filtered, in no order (for a caller that sorts and pages). Columns:
+    ``id``, ``number``, ``sales_order``, ``line``, ``item``, ``qty``, ``status``,
+    ``ship_date``, ``delivered_on``, ``tracking``."""
+    stmt = (
+        select(
+            Shipment.id,
+            Shipment.number,
+            SalesOrder.number.label("sales_order"),
+            SalesOrderLine.line,
+            Item.code.label("item"),
+            Shipment.qty,
+            Shipment.status,
+            Shipment.ship_date,
+            Shipment.delivered_on,
+            Shipment.tracking,
+        )
+        .join(SalesOrderLine, SalesOrderLine.id == Shipment.sales_order_line_id)
+        .join(SalesOrder, SalesOrder.id == SalesOrderLine.sales_order_id)
+        .join(Item, Item.id == SalesOrderLine.item_id)
+    )
+    if sales_order:
+        stmt = stmt.where(SalesOrder.number == sales_order)
+    if status is not None:
+        stmt = stmt.where(Shipment.status == status)
+    if item:
+        stmt = stmt.where(Item.code == item)
+    if number is not None:
+        stmt = stmt.where(Shipment.number == number)
+    return stmt
+
+
+def _row(r: Any) -> ShipmentRow:
+    return ShipmentRow(
+        r.number,
+        r.sales_order,
+        r.line,
+        r.item,
+        r.qty,
+        r.status.value,
+        r.ship_date,
+        r.delivered_on,
+        r.tracking,
+    )
+
+
+def shipment_view(session: Session, number: str) -> ShipmentRow:
+    row = session.execute(shipment_query(number=number)).first()
+    if row is None:
+        raise NotFoundError(f"no shipment {number!r}", shipment=number)
+    return _row(row)
+
+
 def list_shipments(
     session: Session,
     *,
@@ -258,33 +318,16 @@ def list_shipments(
     status: str | None = None,
     limit: int = 200,
 ) -> list[ShipmentRow]:
-    stmt = (
-        select(Shipment, SalesOrder.number, SalesOrderLine.line, Item.code)
-        .join(SalesOrderLine, SalesOrderLine.id == Shipment.sales_order_line_id)
-        .join(SalesOrder, SalesOrder.id == SalesOrderLine.sales_order_id)
-        .join(Item, Item.id == SalesOrderLine.item_id)
-        .order_by(Shipment.number.desc())
-        .limit(limit)
-    )
-    if sales_order:
-        stmt = stmt.where(SalesOrder.number == sales_order)
+    wanted = None
     if status:
         try:
-            stmt = stmt.where(Shipment.status == ShipmentStatus(status))
+            wanted = ShipmentStatus(status)
         except ValueError:
             known = ", ".join(s.value for s in ShipmentStatus)
             raise ValidationError(f"unknown status {status!r} (known: {known})") from None
-    return [
-        ShipmentRow(
-            s.number,
-            so,
-            line,
-            code,
-            s.qty,
-            s.status.value,
-            s.ship_date,
-            s.delivered_on,
-            s.tracking,
-        )
-        for s, so, line, code in session.execute(stmt)
-    ]
+    stmt = (
+        shipment_query(sales_order=sales_order, status=wanted)
+        .order_by(Shipment.number.desc())
+        .limit(limit)
+    )
+    return [_row(r) for r in session.execute(stmt)]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from pegboard.errors import ValidationError
@@ -307,16 +307,25 @@ class MoveRow:
     author: str
 
 
-def moves(session: Session, item: str, *, limit: int = 50) -> list[MoveRow]:
-    """The newest ledger rows of an item, newest first."""
+def moves_query(
+    session: Session,
+    item: str,
+    *,
+    kind: StockMoveKind | None = None,
+    location: str | None = None,
+) -> Select[*tuple[Any, ...]]:
+    """The ledger rows of an item (``NotFoundError`` for an unknown item), filtered, in no
+    order (for a caller that sorts and pages). Columns: ``id``, ``at``, ``kind``,
+    ``location``, ``holder`` (the production order or sales order it is reserved for, or
+    ""), ``qty``, ``reference``, ``reason``, ``author``."""
     row = get_item(session, item)
     stmt = (
         select(
-            StockMove.created_at,
+            StockMove.id,
+            StockMove.created_at.label("at"),
             StockMove.kind,
             StockMove.location,
-            SalesOrder.number,
-            ProductionOrder.number,
+            func.coalesce(ProductionOrder.number, SalesOrder.number, "").label("holder"),
             StockMove.qty,
             StockMove.reference,
             StockMove.reason,
@@ -326,12 +335,29 @@ def moves(session: Session, item: str, *, limit: int = 50) -> list[MoveRow]:
         .outerjoin(SalesOrder, SalesOrder.id == StockMove.sales_order_id)
         .outerjoin(ProductionOrder, ProductionOrder.id == StockMove.reserved_mo_id)
         .where(StockMove.item_id == row.id)
-        .order_by(StockMove.id.desc())
-        .limit(limit)
     )
+    if kind is not None:
+        stmt = stmt.where(StockMove.kind == kind)
+    if location is not None:
+        stmt = stmt.where(StockMove.location == location)
+    return stmt
+
+
+def moves(session: Session, item: str, *, limit: int = 50) -> list[MoveRow]:
+    """The newest ledger rows of an item, newest first."""
+    stmt = moves_query(session, item).order_by(StockMove.id.desc()).limit(limit)
     return [
-        MoveRow(at, StockMoveKind(kind).value, loc, mo or so or "", qty, ref, reason, author)
-        for at, kind, loc, so, mo, qty, ref, reason, author in session.execute(stmt)
+        MoveRow(
+            r.at,
+            StockMoveKind(r.kind).value,
+            r.location,
+            r.holder,
+            r.qty,
+            r.reference,
+            r.reason,
+            r.author,
+        )
+        for r in session.execute(stmt)
     ]
 
 

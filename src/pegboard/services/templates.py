@@ -18,10 +18,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session
 
-from pegboard.errors import ValidationError
+from pegboard.errors import NotFoundError, ValidationError
 from pegboard.model import (
     Bom,
     BomKind,
@@ -332,6 +332,36 @@ class DbCatalog:
 
 def _number_text(value: float) -> float | int:
     return int(value) if value.is_integer() else value
+
+
+def template_query(*, q: str | None = None) -> Select[str]:
+    """The codes of the items that have a template (an engineering BOM with parameters),
+    optionally those containing ``q`` (any case)."""
+    stmt = select(Item.code).where(
+        select(BomParameter.id)
+        .join(Bom, Bom.id == BomParameter.bom_id)
+        .where(Bom.item_id == Item.id, Bom.kind == BomKind.ENGINEERING)
+        .exists()
+    )
+    if q:
+        stmt = stmt.where(Item.code.icontains(q, autoescape=True))
+    return stmt
+
+
+def template_definition(session: Session, item: str) -> dict[str, Any]:
+    """The item's engineering BOM as a definition (the shape ``define_template`` takes).
+
+    A plain master BOM reads the same way, with no parameters and fixed quantities.
+    """
+    get_item(session, item)
+    catalog = DbCatalog(session)
+    template = catalog.template(item)
+    if template is None:
+        lines = catalog.master_lines(item)
+        if lines is None:
+            raise NotFoundError(f"{item} has no engineering BOM", item=item)
+        template = Template(item, (), tuple(lines))
+    return _definition(template)
 
 
 def template_definitions(session: Session) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from pegboard.api.deps import COOKIE, CurrentUser, DbSession
+from pegboard.api.deps import COOKIE, CurrentUser, DbSession, Id
 from pegboard.errors import PermissionDeniedError
 from pegboard.services import users
 from pegboard.services.permissions import MATRIX, Permission, allowed
@@ -115,7 +115,7 @@ def create_token(body: NewToken, user: CurrentUser, session: DbSession) -> Creat
 
 
 @router.delete("/tokens/{token_id}", status_code=204)
-def revoke_token(token_id: int, user: CurrentUser, session: DbSession) -> None:
+def revoke_token(token_id: Id, user: CurrentUser, session: DbSession) -> None:
     """Revoke one of my tokens (an admin may revoke anyone's)."""
     own = None if allowed(user.role, Permission.USERS) else user.name
     users.revoke_token(session, token_id=token_id, user=own, author=user.name)

@@ -2,6 +2,127 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
+
+from pegboard.api.deps import DbSession, Reader, require
+from pegboard.api.pagination import Page, Paging, fetch_page, order_by
+from pegboard.api.routers.items import Code, sort_query
+from pegboard.model import Customer, Project, SalesOrderStatus
+from pegboard.services import sales
+from pegboard.services.permissions import Permission
+from pegboard.services.users import UserView
 
 router = APIRouter(prefix="/customers", tags=["customers"])
+MasterData = Annotated[UserView, Depends(require(Permission.MASTER_DATA))]
+
+Sort = Annotated[str | None, sort_query(["code", "name"])]
+
+
+class CustomerOut(BaseModel):
+    code: str
+    name: str
+
+
+class NewCustomer(BaseModel):
+    code: Code
+    name: str = Field(default="", max_length=200, description="default: the code")
+
+
+class ProjectOut(BaseModel):
+    customer: str
+    code: str
+    name: str
+
+
+class NewProject(BaseModel):
+    code: Code
+    name: str = Field(default="", max_length=200, description="default: the code")
+
+
+class OrderSummaryOut(BaseModel):
+    number: str
+    status: SalesOrderStatus
+    lines: int
+    due: date | None = Field(description="the latest promised date of its lines")
+    projected: date | None = Field(description="the latest date the plan sees them complete")
+    late_days: int
+
+
+class ProjectOverview(ProjectOut):
+    orders: list[OrderSummaryOut]
+
+
+@router.get("")
+def list_customers(
+    user: Reader,
+    session: DbSession,
+    paging: Paging,
+    q: Annotated[str | None, Query(max_length=100, description="part of the code or name")] = None,
+    sort: Sort = None,
+) -> Page[CustomerOut]:
+    """Find customers by code or name, a page at a time."""
+    columns = {"code": Customer.code, "name": Customer.name}
+    stmt = order_by(sales.customer_query(q=q), sort, columns, [Customer.code])
+    rows, total = fetch_page(session, stmt, paging)
+    return Page(
+        items=[CustomerOut(code=c.code, name=c.name) for (c,) in rows],
+        total=total,
+        limit=paging.limit,
+        offset=paging.offset,
+    )
+
+
+@router.post("", status_code=201)
+def create_customer(body: NewCustomer, user: MasterData, session: DbSession) -> CustomerOut:
+    """Add a customer."""
+    sales.create_customer(session, code=body.code, name=body.name, author=user.name)
+    customer = sales.get_customer(session, body.code.strip())
+    return CustomerOut(code=customer.code, name=customer.name)
+
+
+@router.get("/{code}")
+def get_customer(code: str, user: Reader, session: DbSession) -> CustomerOut:
+    """One customer."""
+    customer = sales.get_customer(session, code)
+    return CustomerOut(code=customer.code, name=customer.name)
+
+
+@router.get("/{code}/projects")
+def list_projects(
+    code: str, user: Reader, session: DbSession, paging: Paging, sort: Sort = None
+) -> Page[ProjectOut]:
+    """A customer's projects (each groups several of its orders)."""
+    columns = {"code": Project.code, "name": Project.name}
+    stmt = order_by(sales.project_query(session, code), sort, columns, [Project.code])
+    rows, total = fetch_page(session, stmt, paging)
+    return Page(
+        items=[ProjectOut(customer=code, code=p.code, name=p.name) for (p,) in rows],
+        total=total,
+        limit=paging.limit,
+        offset=paging.offset,
+    )
+
+
+@router.post("/{code}/projects", status_code=201)
+def create_project(code: str, body: NewProject, user: MasterData, session: DbSession) -> ProjectOut:
+    """Add a project to a customer."""
+    sales.create_project(session, customer=code, code=body.code, name=body.name, author=user.name)
+    project = sales.get_project(session, code, body.code.strip())
+    return ProjectOut(customer=code, code=project.code, name=project.name)
+
+
+@router.get("/{code}/projects/{project}")
+def project_overview(code: str, project: str, user: Reader, session: DbSession) -> ProjectOverview:
+    """A project's orders: status, promised dates and the dates the current plan projects."""
+    found = sales.get_project(session, code, project)
+    orders = sales.project_overview(session, code, project)
+    return ProjectOverview(
+        customer=code,
+        code=found.code,
+        name=found.name,
+        orders=[OrderSummaryOut(**o.__dict__) for o in orders],
+    )

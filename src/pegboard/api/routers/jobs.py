@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from pegboard.api.deps import DbSession, Reader
+from pegboard.api.deps import DbSession, Id, Reader
 from pegboard.api.pagination import Paging
 from pegboard.services import jobs
 
@@ -48,6 +48,6 @@ def list_jobs(
 
 
 @router.get("/{job_id}")
-def get_job(job_id: int, user: Reader, session: DbSession) -> JobOut:
+def get_job(job_id: Id, user: Reader, session: DbSession) -> JobOut:
     """Poll this while a plan run or import works: status, stage and done/total."""
     return job_out(jobs.get_job(session, job_id))

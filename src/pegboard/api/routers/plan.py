@@ -1,7 +1,380 @@
-"""Plan runs (background jobs) and the current plan: planned orders, pegging, exceptions."""
+"""Plan runs (background jobs) and the current plan: planned orders, pegging, exceptions.
+
+``POST /plan/runs`` answers 202 with a job at once; poll ``GET /jobs/{id}`` until it
+is ``done`` (its ``result`` is the run's summary) or ``failed`` (its ``message``
+says why). Only one plan run or import is open at a time: a second one is 409.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from dataclasses import asdict
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pegboard.api.deps import DbSession, Reader, require
+from pegboard.api.pagination import Page, Paging, fetch_page, order_by
+from pegboard.api.routers.jobs import JobOut, job_out
+from pegboard.errors import NotFoundError
+from pegboard.model import ItemType, PlanRun
+from pegboard.services import jobs, plan_results, reports
+from pegboard.services.jobs import Progress
+from pegboard.services.permissions import Permission
+from pegboard.services.planning import PlanSummary, current_run, run_plan
+from pegboard.services.reports import LineStatus, PegNode
+from pegboard.services.users import UserView
 
 router = APIRouter(prefix="/plan", tags=["plan"])
+Planner = Annotated[UserView, Depends(require(Permission.PLAN))]
+
+NO_PLAN = "there is no plan yet: start one with POST /api/plan/runs (or `pegboard plan`)"
+
+Text = Annotated[str | None, Query(min_length=1, max_length=200)]
+
+
+def sort_query(columns: dict[str, Any]) -> Any:
+    return Query(
+        max_length=200,
+        description=f"comma-separated, '-' for descending; one of: {', '.join(sorted(columns))}",
+    )
+
+
+# --- plan runs ---------------------------------------------------------------------------
+
+
+class PlanStart(BaseModel):
+    planning_date: date | None = Field(
+        default=None, description="plan as of this day (default: the company setting, else today)"
+    )
+
+
+class PlanRunOut(BaseModel):
+    id: int
+    planning_date: date
+    status: str
+    author: str
+    started_at: datetime
+    finished_at: datetime | None
+    load_seconds: float
+    engine_seconds: float
+    store_seconds: float
+    items: int
+    demands: int
+    planned_orders: int
+    pegging_rows: int
+    exceptions: int
+    message: str
+
+
+class CurrentPlanOut(PlanRunOut):
+    late_lines: int = Field(description="sales-order lines projected after their due date")
+    planned_buy: int
+    planned_make: int
+    exceptions_by_kind: dict[str, int]
+
+
+def _run_out(run: PlanRun) -> dict[str, Any]:
+    return {
+        "id": run.id,
+        "planning_date": run.planning_date,
+        "status": run.status.value,
+        "author": run.author,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "load_seconds": run.load_seconds,
+        "engine_seconds": run.engine_seconds,
+        "store_seconds": run.store_seconds,
+        "items": run.items,
+        "demands": run.demands,
+        "planned_orders": run.planned_orders,
+        "pegging_rows": run.pegging_rows,
+        "exceptions": run.exceptions,
+        "message": run.message,
+    }
+
+
+def summary_result(summary: PlanSummary) -> dict[str, Any]:
+    """A plan run's summary as the job's (JSON) result."""
+    return {**asdict(summary), "planning_date": summary.planning_date.isoformat()}
+
+
+@router.post("/runs", status_code=202)
+def start_run(
+    request: Request,
+    response: Response,
+    user: Planner,
+    session: DbSession,
+    body: PlanStart | None = None,
+) -> JobOut:
+    """Start a plan run in the background; 409 while a plan run or an import is open.
+
+    Poll ``GET /api/jobs/{id}`` (also in the ``Location`` header) for its progress."""
+    planning_date = body.planning_date if body is not None else None
+    author = user.name
+    job_id = jobs.start_job(session, "plan", author=author)
+
+    def work(s: Session, progress: Progress) -> dict[str, Any]:
+        summary = run_plan(s, author=author, planning_date=planning_date, progress=progress)
+        return summary_result(summary)
+
+    jobs.start_in_background(request.app.state.engine, job_id, work)
+    response.headers["Location"] = f"/api/jobs/{job_id}"
+    return job_out(jobs.get_job(session, job_id))
+
+
+@router.get("/runs")
+def list_runs(user: Reader, session: DbSession, paging: Paging) -> Page[PlanRunOut]:
+    """Every recorded plan run, newest first (only the newest keeps its rows)."""
+    rows, total = fetch_page(session, select(PlanRun).order_by(PlanRun.id.desc()), paging)
+    return Page(
+        items=[PlanRunOut(**_run_out(r[0])) for r in rows],
+        total=total,
+        limit=paging.limit,
+        offset=paging.offset,
+    )
+
+
+@router.get("/runs/current")
+def current(user: Reader, session: DbSession) -> CurrentPlanOut:
+    """The current plan: its dates, counts and timings, and what needs attention."""
+    run = _require_plan(session)
+    return CurrentPlanOut(
+        **_run_out(run),
+        late_lines=reports.count_late(session),
+        planned_buy=reports.count_planned(session, ItemType.BUY.value),
+        planned_make=reports.count_planned(session, ItemType.MAKE.value),
+        exceptions_by_kind=plan_results.exception_counts(session),
+    )
+
+
+def _require_plan(session: Session) -> PlanRun:
+    run = current_run(session)
+    if run is None:
+        raise NotFoundError(NO_PLAN)
+    return run
+
+
+# --- planned orders ----------------------------------------------------------------------
+
+
+class PlannedOrderOut(BaseModel):
+    number: str
+    item: str
+    description: str
+    type: str
+    qty: float
+    uom: str
+    supplier: str
+    release_date: date
+    due_date: date
+    earliest_completion: date
+    late: bool
+    sales_order: str | None
+    firmed_as: str | None = Field(description="the order it became, once firmed")
+
+
+@router.get("/planned-orders")
+def planned_orders(
+    user: Reader,
+    session: DbSession,
+    paging: Paging,
+    kind: Annotated[Literal["buy", "make"] | None, Query(alias="type")] = None,
+    item: Text = None,
+    sales_order: Text = None,
+    until: Annotated[date | None, Query(description="released on or before this day")] = None,
+    late: Annotated[bool | None, Query(description="true: only late ones")] = None,
+    firmed: Annotated[bool | None, Query(description="firmed already, or not yet")] = None,
+    sort: Annotated[str | None, sort_query(plan_results.PLANNED_ORDER_SORT)] = None,
+) -> Page[PlannedOrderOut]:
+    """The current plan's planned orders (default order: release date, number)."""
+    _require_plan(session)
+    stmt = plan_results.planned_order_query(
+        kind=ItemType(kind) if kind else None,
+        item=item,
+        sales_order=sales_order,
+        until=until,
+        late=late,
+        firmed=firmed,
+    )
+    stmt = order_by(
+        stmt, sort, plan_results.PLANNED_ORDER_SORT, plan_results.PLANNED_ORDER_DEFAULT_ORDER
+    )
+    rows, total = fetch_page(session, stmt, paging)
+    items = [
+        PlannedOrderOut(
+            number=number,
+            item=code,
+            description=description,
+            type=ItemType(order_type).value,
+            qty=qty,
+            uom=uom,
+            supplier=supplier,
+            release_date=release,
+            due_date=due,
+            earliest_completion=earliest,
+            late=bool(is_late),
+            sales_order=so,
+            firmed_as=firmed_as,
+        )
+        for (
+            number,
+            code,
+            description,
+            order_type,
+            qty,
+            uom,
+            supplier,
+            release,
+            due,
+            earliest,
+            is_late,
+            so,
+            firmed_as,
+        ) in rows
+    ]
+    return Page(items=items, total=total, limit=paging.limit, offset=paging.offset)
+
+
+# --- pegging -----------------------------------------------------------------------------
+
+
+class PeggingOut(BaseModel):
+    supply_type: str
+    supply: str
+    item: str
+    qty: float
+    demand_type: str
+    demand: str
+
+
+@router.get("/pegging")
+def pegging(
+    user: Reader,
+    session: DbSession,
+    paging: Paging,
+    sales_order: Annotated[
+        str | None, Query(min_length=1, max_length=200, description="demand is one of its lines")
+    ] = None,
+    supply: Text = None,
+    demand: Text = None,
+    item: Text = None,
+    sort: Annotated[str | None, sort_query(plan_results.PEGGING_SORT)] = None,
+) -> Page[PeggingOut]:
+    """Which supply serves which demand, one row per pair (default: the plan's order)."""
+    _require_plan(session)
+    stmt = plan_results.pegging_query(
+        sales_order=sales_order, supply=supply, demand=demand, item=item
+    )
+    stmt = order_by(stmt, sort, plan_results.PEGGING_SORT, plan_results.PEGGING_DEFAULT_ORDER)
+    rows, total = fetch_page(session, stmt, paging)
+    items = [
+        PeggingOut(supply_type=st, supply=s, item=i, qty=q, demand_type=dt, demand=d)
+        for st, s, i, q, dt, d in rows
+    ]
+    return Page(items=items, total=total, limit=paging.limit, offset=paging.offset)
+
+
+class PegNodeOut(BaseModel):
+    supply_type: str
+    supply: str
+    item: str
+    qty: float
+    available: date
+    children: list[PegNodeOut]
+
+
+class ChainStep(BaseModel):
+    supply_type: str
+    supply: str
+    item: str
+    available: date
+
+
+class LineStatusOut(BaseModel):
+    demand: str = Field(description="sales order/line")
+    item: str
+    qty: float
+    due: date
+    projected: date
+    late_days: int
+    chain: list[ChainStep] = Field(description="the supplies that set the projected date")
+    supplies: list[PegNodeOut]
+
+
+def peg_node_out(node: PegNode) -> PegNodeOut:
+    return PegNodeOut(
+        supply_type=node.supply_type,
+        supply=node.supply,
+        item=node.item,
+        qty=node.qty,
+        available=node.available,
+        children=[peg_node_out(c) for c in node.children],
+    )
+
+
+def line_status_out(line: LineStatus) -> LineStatusOut:
+    chain: list[PegNode] = []
+    if line.supplies:
+        latest = max(line.supplies, key=lambda n: (n.available, n.supply))
+        chain = reports.critical_chain(latest)
+    return LineStatusOut(
+        demand=line.demand,
+        item=line.item,
+        qty=line.qty,
+        due=line.due,
+        projected=line.projected,
+        late_days=line.late_days,
+        chain=[
+            ChainStep(
+                supply_type=n.supply_type, supply=n.supply, item=n.item, available=n.available
+            )
+            for n in chain
+        ],
+        supplies=[peg_node_out(n) for n in line.supplies],
+    )
+
+
+@router.get("/sales-orders/{number}/pegging")
+def sales_order_pegging(number: str, user: Reader, session: DbSession) -> list[LineStatusOut]:
+    """Each open line of the sales order with the full tree of supplies serving it,
+    down to the last purchased component (``pegboard report pegging``)."""
+    _require_plan(session)
+    return [line_status_out(line) for line in reports.sales_order_pegging(session, number)]
+
+
+# --- exceptions --------------------------------------------------------------------------
+
+
+class ExceptionOut(BaseModel):
+    kind: str
+    item: str
+    order: str
+    date: date
+    sales_order: str | None
+    message: str
+
+
+@router.get("/exceptions")
+def exceptions(
+    user: Reader,
+    session: DbSession,
+    paging: Paging,
+    kind: Literal["late", "expedite", "defer", "cancel", "shortage"] | None = None,
+    item: Text = None,
+    sales_order: Text = None,
+    sort: Annotated[str | None, sort_query(plan_results.EXCEPTION_SORT)] = None,
+) -> Page[ExceptionOut]:
+    """The current plan's exceptions (default: the report order, kind then date)."""
+    _require_plan(session)
+    stmt = plan_results.exception_filter_query(kind=kind, item=item, sales_order=sales_order)
+    stmt = order_by(stmt, sort, plan_results.EXCEPTION_SORT, plan_results.EXCEPTION_DEFAULT_ORDER)
+    rows, total = fetch_page(session, stmt, paging)
+    items = [
+        ExceptionOut(kind=k, item=i, order=o, date=d, sales_order=so, message=m)
+        for k, i, o, d, so, m in rows
+    ]
+    return Page(items=items, total=total, limit=paging.limit, offset=paging.offset)

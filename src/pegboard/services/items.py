@@ -1,0 +1,251 @@
+"""Items one at a time: create, change, read and search (the API's and the UI's master data).
+
+The rules are those of a row of ``items.csv`` (``bundle/schema.py`` ``ITEMS``):
+text lengths, choices, whole numbers and quantities with their signs, and a
+lot rule that needs its setting (``foq`` a ``lot_qty``, ``poq`` a
+``period_days``). An item that is the parent of a BOM stays ``make``. Every
+creation and change is in the audit trail with the values before and after.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from pegboard.errors import ConflictError, NotFoundError, ValidationError
+from pegboard.model import Bom, Item, ItemType, LotRule, Strategy
+from pegboard.services import audit
+from pegboard.services._tx import writes
+
+MAX_QTY = 1e15
+"""Quantities and costs below this, as the bundle reader takes them."""
+MAX_INT = 2**31 - 1
+
+
+@dataclass(frozen=True)
+class ItemView:
+    code: str
+    description: str
+    type: ItemType
+    strategy: Strategy
+    uom: str
+    lead_time_days: int
+    lot_rule: LotRule
+    lot_qty: float | None
+    period_days: int | None
+    min_qty: float
+    multiple: float
+    safety_stock: float
+    unit_cost: float
+    supplier: str
+
+
+def _text(limit: int) -> Callable[[str, object], object]:
+    def check(name: str, value: object) -> object:
+        if not isinstance(value, str):
+            raise ValidationError(f"{name} must be text", field=name)
+        if len(value) > limit:
+            raise ValidationError(f"{name} is longer than {limit} characters", field=name)
+        return value
+
+    return check
+
+
+def _choice(kind: type[StrEnum]) -> Callable[[str, object], object]:
+    def check(name: str, value: object) -> object:
+        try:
+            return kind(str(value).lower())
+        except ValueError:
+            allowed = ", ".join(k.value for k in kind)
+            raise ValidationError(
+                f"{name} must be one of {allowed}, not {value!r}", field=name
+            ) from None
+
+    return check
+
+
+def _number(*, whole: bool, positive: bool) -> Callable[[str, object], object]:
+    sign = "greater than 0" if positive else "0 or more"
+
+    def check(name: str, value: object) -> object:
+        kind = "a whole number" if whole else "a number"
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValidationError(f"{name} must be {kind}, not {value!r}", field=name)
+        if whole and not (isinstance(value, int) or float(value).is_integer()):
+            raise ValidationError(f"{name} must be a whole number, not {value!r}", field=name)
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValidationError(f"{name} must be {kind} {sign}, not {value!r}", field=name)
+        if number > MAX_INT if whole else number >= MAX_QTY:
+            raise ValidationError(f"{name} is too large: {value!r}", field=name)
+        if number < 0 or (positive and number == 0):
+            raise ValidationError(f"{name} must be {sign}, not {value!r}", field=name)
+        return int(number) if whole else number
+
+    return check
+
+
+RULES: dict[str, Callable[[str, object], object]] = {
+    "description": _text(500),
+    "type": _choice(ItemType),
+    "strategy": _choice(Strategy),
+    "uom": _text(20),
+    "lead_time_days": _number(whole=True, positive=False),
+    "lot_rule": _choice(LotRule),
+    "lot_qty": _number(whole=False, positive=True),
+    "period_days": _number(whole=True, positive=True),
+    "min_qty": _number(whole=False, positive=False),
+    "multiple": _number(whole=False, positive=False),
+    "safety_stock": _number(whole=False, positive=False),
+    "unit_cost": _number(whole=False, positive=False),
+    "supplier": _text(200),
+}
+"""Every settable field and its check (the columns of items.csv after ``item``)."""
+
+OPTIONAL = frozenset({"lot_qty", "period_days"})
+"""Fields that may be empty (null)."""
+
+DEFAULTS: dict[str, object] = {
+    "description": "",
+    "type": ItemType.BUY,
+    "strategy": Strategy.MTS,
+    "uom": "ea",
+    "lead_time_days": 0,
+    "lot_rule": LotRule.LFL,
+    "lot_qty": None,
+    "period_days": None,
+    "min_qty": 0.0,
+    "multiple": 0.0,
+    "safety_stock": 0.0,
+    "unit_cost": 0.0,
+    "supplier": "",
+}
+"""What items.csv fills in for an empty cell."""
+
+
+def item_view(item: Item) -> ItemView:
+    return ItemView(item.code, *(getattr(item, name) for name in RULES))
+
+
+def _clean(values: Mapping[str, object]) -> dict[str, object]:
+    unknown = sorted(set(values) - set(RULES))
+    if unknown:
+        raise ValidationError(
+            f"unknown item field(s) {', '.join(unknown)} (known: {', '.join(RULES)})",
+            field=unknown[0],
+        )
+    out: dict[str, object] = {}
+    for name, value in values.items():
+        if value is None:
+            if name not in OPTIONAL:
+                raise ValidationError(f"{name} must not be empty", field=name)
+            out[name] = None
+        else:
+            out[name] = RULES[name](name, value)
+    return out
+
+
+def _check_lot_rule(fields: Mapping[str, object]) -> None:
+    if fields["lot_rule"] is LotRule.FOQ and fields["lot_qty"] is None:
+        raise ValidationError("lot_rule foq needs a lot_qty", field="lot_qty")
+    if fields["lot_rule"] is LotRule.POQ and fields["period_days"] is None:
+        raise ValidationError("lot_rule poq needs period_days", field="period_days")
+
+
+def _code(code: str) -> str:
+    code = code.strip()
+    if not code:
+        raise ValidationError("item must not be blank", field="code")
+    if len(code) > 100:
+        raise ValidationError("item is longer than 100 characters", field="code")
+    return code
+
+
+def _item(session: Session, code: str) -> Item:
+    item = session.scalar(select(Item).where(Item.code == code))
+    if item is None:
+        raise NotFoundError(f"no item {code!r}", item=code)
+    return item
+
+
+def get_item(session: Session, code: str) -> ItemView:
+    return item_view(_item(session, code))
+
+
+def item_query(
+    *, q: str | None = None, type: ItemType | None = None, strategy: Strategy | None = None
+) -> Select[Item]:
+    """Items whose code or description contains ``q`` (any case), of a type and strategy."""
+    stmt = select(Item)
+    if q:
+        stmt = stmt.where(
+            or_(
+                Item.code.icontains(q, autoescape=True),
+                Item.description.icontains(q, autoescape=True),
+            )
+        )
+    if type is not None:
+        stmt = stmt.where(Item.type == type)
+    if strategy is not None:
+        stmt = stmt.where(Item.strategy == strategy)
+    return stmt
+
+
+@writes
+def create_item(
+    session: Session, code: str, values: Mapping[str, object], *, author: str
+) -> ItemView:
+    """A new item; fields left out take items.csv's defaults."""
+    code = _code(code)
+    fields = {**DEFAULTS, **_clean(values)}
+    _check_lot_rule(fields)
+    if session.scalar(select(Item.id).where(Item.code == code)) is not None:
+        raise ConflictError(f"item {code!r} exists already", item=code, field="code")
+    item = Item(code=code, **fields)
+    session.add(item)
+    try:
+        session.flush()
+    except IntegrityError:  # created by another request since the check above
+        raise ConflictError(f"item {code!r} exists already", item=code, field="code") from None
+    audit.record(session, author=author, entity="item", ref=code, action="create", after=fields)
+    return item_view(item)
+
+
+@writes
+def update_item(
+    session: Session, code: str, changes: Mapping[str, object], *, author: str
+) -> ItemView:
+    """Change some fields of an item; the others keep their values."""
+    item = _item(session, code)
+    cleaned = _clean(changes)
+    current: dict[str, Any] = {name: getattr(item, name) for name in RULES}
+    fields = {**current, **cleaned}
+    _check_lot_rule(fields)
+    changed = {name: value for name, value in cleaned.items() if current[name] != value}
+    if not changed:
+        return item_view(item)
+    has_bom = select(Bom.id).where(Bom.item_id == item.id).limit(1)
+    if changed.get("type") is ItemType.BUY and session.scalar(has_bom) is not None:
+        raise ConflictError(
+            f"{code} has a bill of material, so it must stay make", item=code, field="type"
+        )
+    for name, value in changed.items():
+        setattr(item, name, value)
+    session.flush()
+    audit.record(
+        session,
+        author=author,
+        entity="item",
+        ref=code,
+        action="update",
+        before={name: current[name] for name in changed},
+        after=changed,
+    )
+    return item_view(item)

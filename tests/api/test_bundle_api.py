@@ -1,0 +1,274 @@
+"""Bundle import (an upload, run as a background job) and export (a zip), through the API."""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+import zipfile
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import Workbook
+from sqlalchemy import Engine, func, select
+
+from pegboard import db
+from pegboard.api.routers import bundle as bundle_router
+from pegboard.bundle.importer import read_bundle
+from pegboard.demo import demo_path
+from pegboard.model import Item, Job, SalesOrder
+from pegboard.services import jobs
+from pegboard.services.company_data import replace_company
+from pegboard.services.planning import run_plan
+
+Headers = dict[str, str]
+LIGHTING = demo_path("lighting")
+BASIC = Path(__file__).parents[1] / "scenarios" / "basic" / "bundle"
+ZIP = "application/zip"
+
+
+@pytest.fixture(autouse=True)
+def _join_jobs() -> Iterator[None]:
+    """No background job outlives its test (the next test empties the database)."""
+    yield
+    for thread in threading.enumerate():
+        if thread.name.startswith("job-"):
+            thread.join(30)
+
+
+def wait_for(api: TestClient, headers: Headers, job_id: int, seconds: float = 30) -> dict[str, Any]:
+    deadline = time.monotonic() + seconds
+    while True:
+        job: dict[str, Any] = api.get(f"/api/jobs/{job_id}", headers=headers).json()
+        if job["status"] in ("done", "failed"):
+            return job
+        assert time.monotonic() < deadline, f"job {job_id} still {job['status']}: {job}"
+        time.sleep(0.05)
+
+
+def zip_bytes(files: Mapping[str, bytes | str]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, data in files.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def folder_files(folder: Path, prefix: str = "") -> dict[str, bytes | str]:
+    return {
+        prefix + p.name: p.read_bytes()
+        for p in sorted(folder.iterdir())
+        if p.suffix == ".csv" or p.name == "templates.json"
+    }
+
+
+def upload(
+    api: TestClient, headers: Headers, data: bytes, name: str = "bundle.zip", kind: str = ZIP
+) -> Any:
+    return api.post("/api/bundle/import", headers=headers, files={"file": (name, data, kind)})
+
+
+def count(engine: Engine, model: type[Any]) -> int:
+    with db.session_scope(engine) as s:
+        return s.scalar(select(func.count()).select_from(model)) or 0
+
+
+def item_codes(engine: Engine) -> set[str]:
+    with db.session_scope(engine) as s:
+        return set(s.scalars(select(Item.code)))
+
+
+def csv_column(path: Path, column: int = 0) -> set[str]:
+    return {line.split(",")[column] for line in path.read_text().splitlines()[1:] if line}
+
+
+@pytest.fixture
+def lighting(engine: Engine) -> Engine:
+    with db.session_scope(engine) as s:
+        replace_company(s, read_bundle(LIGHTING), author="test")
+    return engine
+
+
+def test_import_a_zip_replaces_the_data(
+    api: TestClient, as_role: Callable[[str], Headers], lighting: Engine
+) -> None:
+    admin = as_role("admin")
+    # the files in one top folder, as zipping a folder gives
+    response = upload(api, admin, zip_bytes(folder_files(BASIC, "basic/")))
+    assert response.status_code == 202, response.text
+    job = response.json()
+    assert job["kind"] == "import" and response.headers["location"] == f"/api/jobs/{job['id']}"
+    job = wait_for(api, admin, job["id"])
+    assert job["status"] == "done", job
+    assert job["result"]["file"] == "bundle.zip"
+    assert job["result"]["rows"]["items"] == len(csv_column(BASIC / "items.csv"))
+    assert item_codes(lighting) == csv_column(BASIC / "items.csv")
+
+
+def test_import_the_sample_with_templates(
+    api: TestClient, as_role: Callable[[str], Headers], engine: Engine
+) -> None:
+    admin = as_role("admin")
+    files = folder_files(LIGHTING) | {"__MACOSX/._items.csv": b"junk", ".DS_Store": b"junk"}
+    job = upload(api, admin, zip_bytes(files)).json()
+    job = wait_for(api, admin, job["id"])
+    assert job["status"] == "done", job
+    assert item_codes(engine) == csv_column(LIGHTING / "items.csv")
+    assert job["result"]["rows"]["templates"] > 0
+    assert count(engine, SalesOrder) == len(csv_column(LIGHTING / "sales_orders.csv"))
+
+
+def test_a_bad_row_fails_the_job_with_located_problems(
+    api: TestClient, as_role: Callable[[str], Headers], lighting: Engine
+) -> None:
+    admin = as_role("admin")
+    files = folder_files(BASIC)
+    files["items.csv"] = (BASIC / "items.csv").read_text() + "BAD,Broken,maybe,mto,1,lfl,,0,1,\n"
+    bad_line = (BASIC / "items.csv").read_text().count("\n") + 1
+    job = upload(api, admin, zip_bytes(files)).json()
+    job = wait_for(api, admin, job["id"])
+    assert job["status"] == "failed"
+    assert "nothing was imported" in job["message"]
+    problems = job["result"]["problems"]
+    assert job["result"]["code"] == "bundle_invalid"
+    assert any(
+        (p["file"], p["line"], p["column"], p["value"]) == ("items.csv", bad_line, "type", "maybe")
+        for p in problems
+    ), problems
+    assert all(p["text"].startswith(p["file"]) for p in problems)
+    assert item_codes(lighting) == csv_column(LIGHTING / "items.csv")  # nothing written
+    # the failed import does not hold the lock
+    job = upload(api, admin, zip_bytes(folder_files(BASIC))).json()
+    assert wait_for(api, admin, job["id"])["status"] == "done"
+
+
+@pytest.mark.parametrize("entry", ["../items.csv", "/etc/items.csv", "a/../../items.csv"])
+def test_an_entry_outside_the_folder_is_refused(
+    api: TestClient, as_role: Callable[[str], Headers], engine: Engine, entry: str
+) -> None:
+    files = folder_files(BASIC) | {entry: "item\nX\n"}
+    response = upload(api, as_role("admin"), zip_bytes(files))
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["field"] == "file" and "unsafe entry" in error["message"]
+    assert count(engine, Job) == 0
+
+
+def test_zip_limits(
+    api: TestClient,
+    as_role: Callable[[str], Headers],
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    admin = as_role("admin")
+    data = zip_bytes(folder_files(BASIC))
+    monkeypatch.setattr(bundle_router, "MAX_FILES", 3)
+    response = upload(api, admin, data)
+    assert response.status_code == 422 and "entries" in response.json()["error"]["message"]
+    monkeypatch.setattr(bundle_router, "MAX_FILES", 100)
+    monkeypatch.setattr(bundle_router, "MAX_UNPACKED_BYTES", 200)
+    response = upload(api, admin, data)
+    assert response.status_code == 422 and "unpacks to more" in response.json()["error"]["message"]
+    # a zip bomb that lies about its sizes is refused too
+    bomb = zip_bytes({"items.csv": "item\n" + "X\n" * 1000})
+    monkeypatch.setattr(bundle_router, "MAX_UNPACKED_BYTES", 1000)
+    with zipfile.ZipFile(io.BytesIO(bomb)) as zf:
+        assert sum(i.file_size for i in zf.infolist()) > 1000
+    forged = bytearray(bomb)  # patch both declared sizes of items.csv to 10 bytes
+    for header, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        at = forged.index(header) + offset
+        forged[at : at + 4] = (10).to_bytes(4, "little")
+    response = upload(api, admin, bytes(forged))
+    assert response.status_code == 422, response.text
+    assert count(engine, Job) == 0
+
+
+def test_not_a_bundle_upload(
+    api: TestClient, as_role: Callable[[str], Headers], engine: Engine
+) -> None:
+    admin = as_role("admin")
+    response = upload(api, admin, b"item\nX\n", name="items.csv", kind="text/csv")
+    assert response.status_code == 422 and "upload a .zip" in response.json()["error"]["message"]
+    response = upload(api, admin, b"not a zip at all")
+    assert response.status_code == 422 and "not a readable zip" in response.text
+    response = upload(api, admin, zip_bytes({"readme.txt": "hello"}))
+    assert response.status_code == 422 and "no CSV files" in response.text
+    assert api.post("/api/bundle/import", headers=admin).status_code == 422  # no file
+    assert count(engine, Job) == 0
+
+
+def test_import_an_xlsx_workbook(
+    api: TestClient, as_role: Callable[[str], Headers], engine: Engine
+) -> None:
+    book = Workbook()
+    assert book.active is not None
+    book.remove(book.active)
+    for path in sorted(BASIC.glob("*.csv")):
+        sheet = book.create_sheet(path.stem)
+        for line in path.read_text().splitlines():
+            sheet.append(line.split(","))
+    buf = io.BytesIO()
+    book.save(buf)
+    admin = as_role("admin")
+    kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    job = upload(api, admin, buf.getvalue(), name="company.xlsx", kind=kind).json()
+    job = wait_for(api, admin, job["id"])
+    assert job["status"] == "done", job
+    assert item_codes(engine) == csv_column(BASIC / "items.csv")
+
+
+def test_import_needs_the_import_permission(
+    api: TestClient, as_role: Callable[[str], Headers], engine: Engine
+) -> None:
+    response = upload(api, as_role("planner"), zip_bytes(folder_files(BASIC)))
+    assert response.status_code == 403
+    assert response.json()["error"]["params"]["permission"] == "import"
+    assert count(engine, Job) == 0
+
+
+def test_import_while_a_plan_runs_is_409(
+    api: TestClient, as_role: Callable[[str], Headers], lighting: Engine
+) -> None:
+    with db.session_scope(lighting) as s:
+        running = jobs.start_job(s, "plan", author="planner")
+    response = upload(api, as_role("admin"), zip_bytes(folder_files(BASIC)))
+    assert response.status_code == 409
+    assert f"job {running}" in response.json()["error"]["message"]
+    assert count(lighting, Job) == 1
+    assert item_codes(lighting) == csv_column(LIGHTING / "items.csv")
+
+
+def test_export_is_a_zip_that_imports_again(
+    api: TestClient, as_role: Callable[[str], Headers], lighting: Engine
+) -> None:
+    with db.session_scope(lighting) as s:
+        summary = run_plan(s, author="test")
+    viewer = as_role("viewer")
+    response = api.get("/api/bundle/export", headers=viewer)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == ZIP
+    assert "attachment" in response.headers["content-disposition"]
+    with zipfile.ZipFile(io.BytesIO(response.content)) as zf:
+        names = set(zf.namelist())
+        assert {"items.csv", "bom.csv", "sales_orders.csv", "templates.json"} <= names
+        assert {"planned_orders.csv", "pegging.csv", "exceptions.csv"} <= names
+        planned = zf.read("planned_orders.csv").decode().strip().splitlines()
+        assert len(planned) - 1 == summary.planned_orders
+        items = zf.read("items.csv")
+    before = item_codes(lighting)
+
+    admin = as_role("admin")
+    job = upload(api, admin, zip_bytes(folder_files(BASIC))).json()
+    assert wait_for(api, admin, job["id"])["status"] == "done"
+    job = upload(api, admin, response.content, name="export.zip").json()
+    job = wait_for(api, admin, job["id"])
+    assert job["status"] == "done", job
+    assert item_codes(lighting) == before
+    again = api.get("/api/bundle/export", headers=viewer)
+    with zipfile.ZipFile(io.BytesIO(again.content)) as zf:
+        assert zf.read("items.csv") == items
+        assert "planned_orders.csv" not in zf.namelist()  # the import cleared the plan
+    assert api.get("/api/bundle/export").status_code == 401
