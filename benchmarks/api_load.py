@@ -94,11 +94,12 @@ def _prepare(url: str) -> dict[str, str]:
 
 def _start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PEGBOARD_DATABASE_URL": url}
+    log = (Path(__file__).resolve().parent / "data" / "api_load-server.log").open("wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "pegboard", "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -1,10 +1,12 @@
 """The output of a plan run: planned orders, pegging, planning exceptions.
 
 Only the current plan is kept: a new run replaces these rows in one transaction.
-The tables carry only the indexes the reports need, and no foreign keys to
-items or sales orders: a plan writes millions of rows, every index entry and
+The tables carry only the indexes the reports need, and no foreign keys (not
+even to ``plan_run``): a plan writes millions of rows, every index entry and
 every key check costs time on each run, and the rows are derived from one
-consistent snapshot and replaced wholesale by the next run. Exceptions are
+consistent snapshot and replaced wholesale by the next run. On PostgreSQL a
+foreign key would also make replacing them lock the referenced table (sales-order
+lines!) against everyone for the length of the store. Exceptions are
 stored in report order (kind, date, order, sales order), so ``ORDER BY id``
 with a limit reads the first rows and stops.
 References to orders are stored as the strings the bundle format uses
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pegboard.model._types import UtcDateTime, enum_column
@@ -48,7 +50,7 @@ class PlannedOrder(Base):
     __tablename__ = "planned_order"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    plan_run_id: Mapped[int] = mapped_column(ForeignKey("plan_run.id", ondelete="CASCADE"))
+    plan_run_id: Mapped[int]
     number: Mapped[str] = mapped_column(String(50), index=True)
     item_id: Mapped[int] = mapped_column(index=True)
     type: Mapped[ItemType] = mapped_column(enum_column(ItemType, "planned_order_type"))
@@ -70,7 +72,7 @@ class Pegging(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    plan_run_id: Mapped[int] = mapped_column(ForeignKey("plan_run.id", ondelete="CASCADE"))
+    plan_run_id: Mapped[int]
     supply_type: Mapped[str] = mapped_column(String(20))
     supply_ref: Mapped[str] = mapped_column(String(200))
     item_id: Mapped[int]
@@ -83,7 +85,7 @@ class PlanException(Base):
     __tablename__ = "plan_exception"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    plan_run_id: Mapped[int] = mapped_column(ForeignKey("plan_run.id", ondelete="CASCADE"))
+    plan_run_id: Mapped[int]
     kind: Mapped[str] = mapped_column(String(20))
     item_id: Mapped[int]
     order_ref: Mapped[str] = mapped_column(String(200))
@@ -103,10 +105,8 @@ class PlanLine(Base):
     __tablename__ = "plan_line"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    plan_run_id: Mapped[int] = mapped_column(ForeignKey("plan_run.id", ondelete="CASCADE"))
-    sales_order_line_id: Mapped[int] = mapped_column(
-        ForeignKey("sales_order_line.id", ondelete="CASCADE"), index=True
-    )
+    plan_run_id: Mapped[int]
+    sales_order_line_id: Mapped[int] = mapped_column(index=True)
     demand_ref: Mapped[str] = mapped_column(String(200))
     due_date: Mapped[date]
     projected_date: Mapped[date | None]

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import numpy as np
-from sqlalchemy import Connection, Index, insert, select, update
+from sqlalchemy import Connection, Index, Table, insert, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.schema import CreateTable, DropTable
 
@@ -70,7 +71,7 @@ def run_plan(
     note("loading", 0, 3)
     with session.begin():
         snap = load_snapshot(
-            session.connection(), planning_date=planning_date, today=today or local_today()
+            snapshot_connection(session), planning_date=planning_date, today=today or local_today()
         )
     t1 = time.perf_counter()
     note("planning", 1, 3)
@@ -143,10 +144,47 @@ def _empty_plan_tables(conn: Connection) -> list[Index]:
     """
     tables = [Base.metadata.tables[m.__tablename__] for m in _PLAN_TABLES]
     indexes = [i for t in tables for i in t.indexes]
+    if conn.dialect.name == "postgresql":
+        _lock_all(conn, tables)
     for table in tables:
         conn.execute(DropTable(table))
         conn.execute(CreateTable(table))
     return indexes
+
+
+def snapshot_connection(session: Session) -> Connection:
+    """The connection of a transaction that sees one moment of the data in every select:
+    on PostgreSQL REPEATABLE READ (else an item configured between the item and the BOM
+    selects would be in one and not the other); SQLite's read transaction already is."""
+    if session.get_bind().dialect.name == "postgresql":
+        return session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    return session.connection()
+
+
+LOCK_ATTEMPTS = 200
+
+
+def _lock_all(conn: Connection, tables: list[Table]) -> None:
+    """Take every plan table's exclusive lock in one step, or none (PostgreSQL).
+
+    Readers take the tables one by one in any order; a writer that locked some and
+    waited for the rest could deadlock with one of them. So the store asks for all
+    of them without waiting and, if any is in use, lets go and asks again shortly;
+    readers never wait on a half-locked set. After many tries it waits (bounded by
+    the connection's lock_timeout).
+    """
+    quote = conn.dialect.identifier_preparer.quote
+    names = ", ".join(quote(t.name) for t in tables)
+    for attempt in range(LOCK_ATTEMPTS):
+        try:
+            with conn.begin_nested():
+                conn.exec_driver_sql(f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE NOWAIT")
+            return
+        except OperationalError as error:
+            if getattr(error.orig, "sqlstate", None) != "55P03":
+                raise
+            time.sleep(min(0.01 * (attempt + 1), 0.2))
+    conn.exec_driver_sql(f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE")
 
 
 def _dates(ordinals: et.IntArray) -> list[date]:
