@@ -48,6 +48,7 @@ from pegboard.model import (
 )
 from pegboard.model.base import utcnow
 from pegboard.services import audit
+from pegboard.services._choices import choice
 from pegboard.services._tx import for_update, writes
 from pegboard.services.firming import planned_to_firm
 from pegboard.services.inventory import (
@@ -738,13 +739,7 @@ def list_productions(
     sales_order: str | None = None,
     limit: int = 200,
 ) -> list[ProductionRow]:
-    wanted = None
-    if status:
-        try:
-            wanted = ProductionStatus(status)
-        except ValueError:
-            known = ", ".join(s.value for s in ProductionStatus)
-            raise ValidationError(f"unknown status {status!r} (known: {known})") from None
+    wanted = choice(ProductionStatus, status)
     stmt = (
         production_query(status=wanted, sales_order=sales_order)
         .order_by(ProductionOrder.due_date, ProductionOrder.number)

@@ -38,6 +38,7 @@ from pegboard.model import (
 )
 from pegboard.model.base import utcnow
 from pegboard.services import audit
+from pegboard.services._choices import choice
 from pegboard.services._tx import for_update, writes
 from pegboard.services.firming import planned_to_firm
 from pegboard.services.inventory import (
@@ -536,13 +537,7 @@ def list_purchases(
     session: Session, *, status: str | None = None, limit: int = 200
 ) -> list[PurchaseRow]:
     """The newest purchase orders first, with their line counts and next open due date."""
-    wanted = None
-    if status:
-        try:
-            wanted = PurchaseOrderStatus(status)
-        except ValueError:
-            known = ", ".join(s.value for s in PurchaseOrderStatus)
-            raise ValidationError(f"unknown status {status!r} (known: {known})") from None
+    wanted = choice(PurchaseOrderStatus, status)
     stmt = purchase_query(status=wanted).order_by(PurchaseOrder.id.desc()).limit(limit)
     return [
         PurchaseRow(r.number, r.supplier, r.status.value, r.lines, r.open_lines, r.next_due)

@@ -29,6 +29,7 @@ from pegboard.model import (
 )
 from pegboard.model.base import utcnow
 from pegboard.services import audit
+from pegboard.services._choices import choice
 from pegboard.services._tx import for_update, writes
 from pegboard.services.inventory import (
     EPS,
@@ -318,13 +319,7 @@ def list_shipments(
     status: str | None = None,
     limit: int = 200,
 ) -> list[ShipmentRow]:
-    wanted = None
-    if status:
-        try:
-            wanted = ShipmentStatus(status)
-        except ValueError:
-            known = ", ".join(s.value for s in ShipmentStatus)
-            raise ValidationError(f"unknown status {status!r} (known: {known})") from None
+    wanted = choice(ShipmentStatus, status)
     stmt = (
         shipment_query(sales_order=sales_order, status=wanted)
         .order_by(Shipment.number.desc())
