@@ -102,7 +102,7 @@ def fmt(value: object) -> str:
     return str(value)
 
 
-_PROSE_COLUMNS = {"description", "message", "changes"}
+_PROSE_COLUMNS = {"description", "message", "changes", "change"}
 """Columns that may wrap; ids, dates and numbers stay on one line so they can be read and copied."""
 
 

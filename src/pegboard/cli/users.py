@@ -159,22 +159,36 @@ def audit_command(
         )
     emit(
         "Audit trail",
-        ("when", "who", "what", "ref", "action", "before", "after", "note"),
+        ("when", "who", "what", "action", "change"),
         [
             (
-                f"{r.at:%Y-%m-%d %H:%M:%S}",
+                f"{r.at:%Y-%m-%d %H:%M}",
                 r.author,
-                r.entity,
-                r.entity_ref,
+                f"{r.entity} {r.entity_ref}",
                 r.action,
-                _short(r.before),
-                _short(r.after),
-                r.note,
+                _change(r.before, r.after, r.note),
             )
             for r in rows
         ],
         as_csv=as_csv,
     )
+
+
+def _change(before: dict[str, object] | None, after: dict[str, object] | None, note: str) -> str:
+    """``key: old → new`` for what changed, ``key: value`` for what was set."""
+    before, after = before or {}, after or {}
+    parts = []
+    for key in [*before, *(k for k in after if k not in before)]:
+        if key in before and key in after:
+            if before[key] != after[key]:
+                parts.append(f"{key}: {_short(before[key], 30)} → {_short(after[key], 30)}")
+        elif key in after:
+            parts.append(f"{key}: {_short(after[key], 40)}")
+        else:
+            parts.append(f"{key}: {_short(before[key], 30)} → –")
+    if note:
+        parts.append(note)
+    return "; ".join(parts)
 
 
 def _short(value: object, width: int = 80) -> str:

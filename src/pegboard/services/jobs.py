@@ -160,6 +160,7 @@ def finish(session: Session, job_id: int, result: dict[str, Any]) -> None:
             finished_at=utcnow(),
             heartbeat_at=utcnow(),
             stage="done",
+            done=Job.total,
         )
     )
 
