@@ -10,7 +10,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
-from pegboard import db
+from pegboard import db, web
 from pegboard.api import errors
 from pegboard.api.limits import BodySizeLimit
 from pegboard.api.routers import ROUTERS
@@ -37,4 +37,5 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     for router in ROUTERS:
         # every operation documents the error body (and FastAPI's own 422 shape is replaced)
         app.include_router(router, prefix="/api", responses=errors.ERROR_RESPONSES)
+    web.mount(app)  # the pages for people: /, /login, /logout, /static
     return app

@@ -19,7 +19,7 @@ from pegboard.services import users
 from pegboard.services.permissions import Permission, allowed
 from pegboard.services.users import UserView
 
-COOKIE = "pegboard_session"
+COOKIE = users.SESSION_COOKIE
 MAX_ID = 2**31 - 1
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID, description="a row id")]

@@ -37,6 +37,8 @@ THROTTLE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_NAME = 5
 MAX_FAILURES_PER_ADDRESS = 30
 TOKEN_PREFIX = "pgb_"
+SESSION_COOKIE = "pegboard_session"
+"""The browser session cookie, shared by the JSON API and the web pages."""
 
 
 @dataclass(frozen=True)
