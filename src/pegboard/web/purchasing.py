@@ -1,0 +1,7 @@
+"""Purchase orders: list, in transit, receive (full or partial)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)

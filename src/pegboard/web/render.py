@@ -1,0 +1,117 @@
+"""What every page shares: the templates, the database session, who is signed in,
+the page frame (user, role, CSRF token), responses with the security headers.
+
+A page handler reads:
+
+    @router.get("/things")
+    def things(request: Request) -> Response:
+        with db(request) as session:
+            who = signed_in_or_redirect(request, session)   # Response when not signed in
+            if isinstance(who, Response):
+                return who
+            ...
+            return page(request, "things.html", chrome(who, "things") | {...})
+
+State-changing forms post ``csrf_token`` (``chrome`` puts it in the context as
+``csrf_token``); check it with ``auth.csrf_ok(who.csrf_token, sent)`` and the
+permission with ``may(who, Permission.X)`` before calling a service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session, sessionmaker
+
+from pegboard.services.permissions import MATRIX, Permission, allowed
+from pegboard.web import auth
+
+HERE = Path(__file__).parent
+STATIC = HERE / "static"
+
+_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(HERE / "templates"),
+    autoescape=jinja2.select_autoescape(["html"], default_for_string=True, default=True),
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+templates = Jinja2Templates(env=_env)
+
+SECURITY_HEADERS = {
+    # no scripts at all, nothing from elsewhere, and never inside another site's frame
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+def number(value: float) -> str:
+    """A quantity without a needless ``.0``."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.3f}".rstrip("0")
+
+
+_env.filters["qty"] = number
+
+
+@contextmanager
+def db(request: Request) -> Iterator[Session]:
+    factory: sessionmaker[Session] = request.app.state.sessions
+    with factory() as session:
+        yield session
+
+
+def page(
+    request: Request, name: str, context: dict[str, Any], status_code: int = 200
+) -> HTMLResponse:
+    response = templates.TemplateResponse(request, name, context, status_code=status_code)
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+def redirect(url: str) -> RedirectResponse:
+    response = RedirectResponse(url, status_code=303)
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+def chrome(who: auth.SignedIn, current: str) -> dict[str, Any]:
+    """What the base template needs: the user, their role and the session's CSRF token."""
+    return {
+        "user": who.user,
+        "csrf_token": who.csrf_token,
+        "current": current,
+        "permissions": sorted(p.value for p in MATRIX[who.user.role]),
+    }
+
+
+def refused(request: Request, who: auth.SignedIn, message: str) -> HTMLResponse:
+    context = chrome(who, "") | {"title": "Refused", "message": message}
+    return page(request, "refused.html", context, status_code=403)
+
+
+def may(who: auth.SignedIn, permission: Permission) -> bool:
+    return allowed(who.user.role, permission)
+
+
+def signed_in_or_redirect(request: Request, session: Session) -> auth.SignedIn | Response:
+    """The signed-in user with read access, else the response to send instead
+    (to the login page, or a refusal)."""
+    who = auth.signed_in(request, session)
+    if who is None:
+        return redirect(auth.login_url(request))
+    if not may(who, Permission.READ):
+        return refused(request, who, "Your role may not see this page.")
+    return who
