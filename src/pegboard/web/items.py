@@ -2,6 +2,90 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from pegboard.errors import NotFoundError, PegboardError
+from pegboard.model import Bom, BomKind, BomLine, Item
+from pegboard.services import items, projection, reports, stock
+from pegboard.web import charts
+from pegboard.web.render import chrome, db, page, signed_in_or_redirect
 
 router = APIRouter(include_in_schema=False)
+
+
+@dataclass(frozen=True)
+class Parent:
+    item: str
+    description: str
+    qty_per: float
+
+
+def bom_parents(session: Session, code: str) -> list[Parent]:
+    """The items whose engineering (master) BOM lists ``code``."""
+    component = aliased(Item)
+    stmt = (
+        select(Item.code, Item.description, BomLine.qty_per)
+        .select_from(BomLine)
+        .join(Bom, Bom.id == BomLine.bom_id)
+        .join(Item, Item.id == Bom.item_id)
+        .join(component, component.id == BomLine.component_id)
+        .where(
+            component.code == code,
+            Bom.kind == BomKind.ENGINEERING,
+            Bom.sales_order_id.is_(None),
+        )
+        .order_by(Item.code)
+    )
+    return [Parent(c, d, q) for c, d, q in session.execute(stmt)]
+
+
+def _missing(request: Request, context: dict[str, object]) -> Response:
+    return page(request, "item_missing.html", context, status_code=404)
+
+
+@router.get("/items/{code}")
+def item_page(request: Request, code: str) -> Response:
+    with db(request) as session:
+        who = signed_in_or_redirect(request, session)
+        if isinstance(who, Response):
+            return who
+        base = chrome(who, "items")
+        try:
+            item = items.get_item(session, code)
+        except NotFoundError:
+            return _missing(request, base | {"title": "No such item", "code": code})
+        position = stock.position(session, item.code)
+        projected = projection.projected_stock(session, item.code)
+        try:
+            supplies = reports.where_used_supply(session, item.code)
+        except PegboardError:
+            supplies = []
+        context = base | {
+            "title": f"Item {item.code}",
+            "item": item,
+            "position": position,
+            "projection": projected,
+            "parents": bom_parents(session, item.code),
+            "supplies": supplies,
+        }
+        return page(request, "item.html", context)
+
+
+@router.get("/items/{code}/projection.svg")
+def projection_chart(request: Request, code: str) -> Response:
+    with db(request) as session:
+        who = signed_in_or_redirect(request, session)
+        if isinstance(who, Response):
+            return who
+        try:
+            projected = projection.projected_stock(session, code)
+        except NotFoundError:
+            return Response("no such item", status_code=404, media_type="text/plain")
+    return Response(
+        charts.projection_svg(projected), media_type="image/svg+xml", headers=charts.SVG_HEADERS
+    )

@@ -2,6 +2,368 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from dataclasses import asdict
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import Response
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from pegboard.errors import ConflictError, NotFoundError, PegboardError
+from pegboard.model import Item, ItemType, PlannedOrder
+from pegboard.services import jobs, plan_results, production, purchasing, reports
+from pegboard.services.jobs import Progress
+from pegboard.services.permissions import Permission
+from pegboard.services.planning import current_run, run_plan
+from pegboard.web import auth
+from pegboard.web.render import chrome, db, may, page, redirect, refused, signed_in_or_redirect
 
 router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 50
+NO_TOKEN = "This form had no valid security token. Reload the page and retry."
+EXCEPTION_KINDS = ("late", "expedite", "defer", "cancel", "shortage")
+
+
+def text(value: str | None) -> str | None:
+    """A filter's value: stripped, ``None`` when empty, at most 200 characters."""
+    if value is None:
+        return None
+    value = value.strip()[:200]
+    return value or None
+
+
+def parse_date(value: str | None) -> date | None:
+    value = text(value)
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def paged(session: Session, stmt: Select[Any], offset: int) -> tuple[list[Any], int]:
+    """One page of ``stmt`` (``PAGE_SIZE`` rows from ``offset``) and the total count."""
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    rows = list(session.execute(stmt.limit(PAGE_SIZE).offset(offset)).all())
+    return rows, int(total)
+
+
+def pager(path: str, filters: dict[str, str], offset: int, total: int) -> dict[str, Any]:
+    """Links to the previous and next page, keeping the filters."""
+    kept = {k: v for k, v in filters.items() if v}
+
+    def at(o: int) -> str:
+        return path + "?" + urlencode(kept | {"offset": str(o)})
+
+    return {
+        "first": offset + 1 if total else 0,
+        "last": min(offset + PAGE_SIZE, total),
+        "total": total,
+        "previous": at(max(offset - PAGE_SIZE, 0)) if offset > 0 else None,
+        "next": at(offset + PAGE_SIZE) if offset + PAGE_SIZE < total else None,
+    }
+
+
+def offset_of(value: str | None) -> int:
+    try:
+        return min(max(int(value or 0), 0), 10_000_000)
+    except ValueError:
+        return 0
+
+
+# --- the plan and its runs ---------------------------------------------------------------
+
+
+def _summary(session: Session) -> dict[str, Any] | None:
+    run = current_run(session)
+    if run is None:
+        return None
+    return {
+        "run": run,
+        "late_lines": reports.count_late(session),
+        "planned_buy": reports.count_planned(session, ItemType.BUY.value),
+        "planned_make": reports.count_planned(session, ItemType.MAKE.value),
+        "exceptions": sorted(plan_results.exception_counts(session).items()),
+    }
+
+
+def _plan_page(
+    request: Request, session: Session, who: auth.SignedIn, error: str | None, status: int = 200
+) -> Response:
+    context = chrome(who, "plan") | {
+        "title": "Plan",
+        "summary": _summary(session),
+        "error": error,
+        "may_plan": may(who, Permission.PLAN),
+        "recent": jobs.list_jobs(session, kind="plan", limit=5),
+    }
+    return page(request, "plan.html", context, status_code=status)
+
+
+@router.get("/plan")
+def plan_home(request: Request) -> Response:
+    with db(request) as session:
+        who = signed_in_or_redirect(request, session)
+        if isinstance(who, Response):
+            return who
+        return _plan_page(request, session, who, None)
+
+
+@router.post("/plan/run")
+def plan_run(
+    request: Request, csrf_token: Annotated[str | None, Form(max_length=200)] = None
+) -> Response:
+    with db(request) as session:
+        who = signed_in_or_redirect(request, session)
+        if isinstance(who, Response):
+            return who
+        if not auth.csrf_ok(who.csrf_token, csrf_token):
+            return refused(request, who, NO_TOKEN)
+        if not may(who, Permission.PLAN):
+            return refused(request, who, "Your role may not run the plan.")
+        author = who.user.name
+        try:
+            job_id = jobs.start_job(session, "plan", author=author)
+        except ConflictError as e:
+            session.rollback()
+            return _plan_page(request, session, who, f"Not started: {e.message}.", 409)
+
+        def work(s: Session, progress: Progress) -> dict[str, Any]:
+            summary = run_plan(s, author=author, progress=progress)
+            return {**asdict(summary), "planning_date": summary.planning_date.isoformat()}
+
+        jobs.start_in_background(request.app.state.engine, job_id, work)
+    return redirect(f"/plan/jobs/{job_id}")
+
+
+@router.get("/plan/jobs/{job_id}")
+def plan_job(request: Request, job_id: int) -> Response:
+    with db(request) as session:
+        who = signed_in_or_redirect(request, session)
+        if isinstance(who, Response):
+            return who
+        context = chrome(who, "plan") | {"title": f"Job {job_id}", "job": None}
+        try:
+            job = jobs.get_job(session, job_id)
+        except NotFoundError:
+            return page(request, "plan_job.html", context, status_code=404)
+        running = job.status in ("queued", "running")
+        context |= {"job": job, "running": running}
+        return page(request, "plan_job.html", context)
+
+
+# --- planned orders ----------------------------------------------------------------------
+
+
+@router.get("/plan/planned-orders")
+def planned_orders(
+    request: Request,
+    kind_filter: Annotated[str | None, Query(alias="type")] = None,
+    item: str | None = None,
+    sales_order: str | None = None,
+    until: str | None = None,
+    open_only: Annotated[str | None, Query(alias="open")] = None,
+    offset: str | None = None,
+) -> Response:
+    with db(request) as session:
+        who = signed_in_or_redirect(request, session)
+        if isinstance(who, Response):
+            return who
+        kind = kind_filter if kind_filter in ("buy", "make") else None
+        filters = {
+            "type": kind or "",
+            "item": text(item) or "",
+            "sales_order": text(sales_order) or "",
+            "until": text(until) or "",
+            "open": "1" if open_only else "",
+        }
+        problem = None
+        release_until = parse_date(until)
+        if filters["until"] and release_until is None:
+            problem = f"“{filters['until']}” is not a date: write it as YYYY-MM-DD."
+        start = offset_of(offset)
+        rows: list[Any] = []
+        total = 0
+        has_plan = current_run(session) is not None
+        if has_plan and problem is None:
+            stmt = plan_results.planned_order_query(
+                kind=ItemType(kind) if kind else None,
+                item=text(item),
+                sales_order=text(sales_order),
+                until=release_until,
+                firmed=False if open_only else None,
+            ).order_by(*plan_results.PLANNED_ORDER_DEFAULT_ORDER)
+            rows, total = paged(session, stmt, start)
+        context = chrome(who, "plan") | {
+            "title": "Planned orders",
+            "has_plan": has_plan,
+            "rows": rows,
+            "filters": filters,
+            "problem": problem,
+            "pager": pager("/plan/planned-orders", filters, start, total),
+            "may_firm": may(who, Permission.PLAN) or may(who, Permission.PURCHASE),
+        }
+        return page(request, "plan_orders.html", context, status_code=422 if problem else 200)
+
+
+def _types(session: Session, numbers: list[str]) -> dict[str, ItemType]:
+    """Buy or make, for each of ``numbers`` that is in the current plan."""
+    run = current_run(session)
+    types: dict[str, ItemType] = {}
+    if run is not None and numbers:
+        found = session.execute(
+            select(PlannedOrder.number, PlannedOrder.type).where(
+                PlannedOrder.plan_run_id == run.id, PlannedOrder.number.in_(numbers)
+            )
+        )
+        for number, kind in found:
+            types[number] = kind
+    return types
+
+
+@router.post("/plan/firm")
+def firm(
+    request: Request,
+    csrf_token: Annotated[str | None, Form(max_length=200)] = None,
+    selected: Annotated[list[str] | None, Form(max_length=50)] = None,
+) -> Response:
+    with db(request) as session:
+        who = signed_in_or_redirect(request, session)
+        if isinstance(who, Response):
+            return who
+        if not auth.csrf_ok(who.csrf_token, csrf_token):
+            return refused(request, who, NO_TOKEN)
+        if not may(who, Permission.PLAN) and not may(who, Permission.PURCHASE):
+            return refused(request, who, "Your role may not firm planned orders.")
+        numbers = sorted(set(selected or []))[:1000]
+        types = _types(session, numbers)
+        buys = [n for n in numbers if types.get(n) == ItemType.BUY]
+        makes = [n for n in numbers if types.get(n) == ItemType.MAKE]
+        if buys and not may(who, Permission.PURCHASE):
+            return refused(request, who, "Your role may not firm planned buy orders.")
+        if makes and not may(who, Permission.PLAN):
+            return refused(request, who, "Your role may not firm planned make orders.")
+        error = None
+        if not numbers:
+            error = "Select at least one planned order to firm."
+        elif len(buys) + len(makes) < len(numbers):
+            unknown = ", ".join(n for n in numbers if n not in types)
+            error = f"Not in the current plan: {unknown}."
+        pos: list[str] = []
+        mos: list[str] = []
+        if error is None:
+            try:
+                if buys:
+                    pos = purchasing.firm_purchases(session, planned=buys, author=who.user.name)
+                if makes:
+                    mos = production.firm_productions(session, planned=makes, author=who.user.name)
+            except PegboardError as e:
+                session.rollback()
+                error = e.message[:1].upper() + e.message[1:] + "."
+        if error is not None and not pos and not mos:
+            context = chrome(who, "plan") | {"title": "Not firmed", "error": error}
+            return page(request, "plan_firmed.html", context | {"orders": [], "mos": []}, 409)
+        query = urlencode([("po", n) for n in pos] + [("mo", n) for n in mos])
+        return redirect(f"/plan/firmed?{query}")
+
+
+@router.get("/plan/firmed")
+def firmed(request: Request) -> Response:
+    """What a firm created: the purchase orders (one per supplier) and production orders."""
+    with db(request) as session:
+        who = signed_in_or_redirect(request, session)
+        if isinstance(who, Response):
+            return who
+        orders = []
+        for number in request.query_params.getlist("po")[:100]:
+            try:
+                orders.append(purchasing.purchase_view(session, number))
+            except NotFoundError:
+                continue
+        mos = [n[:50] for n in request.query_params.getlist("mo")[:1000]]
+        context = chrome(who, "plan") | {
+            "title": "Firmed",
+            "error": None,
+            "orders": sorted(orders, key=lambda o: (o.supplier, o.number)),
+            "mos": mos,
+        }
+        return page(request, "plan_firmed.html", context)
+
+
+# --- exceptions --------------------------------------------------------------------------
+
+
+def suggestion(kind: str, item: str, order: str, day: date, item_type: str) -> str:
+    """What to do about an exception, in words."""
+    when = day.isoformat()
+    if kind == "expedite":
+        return f"Pull in {order} to {when}."
+    if kind == "defer":
+        return f"Push out {order} to {when}."
+    if kind == "cancel":
+        return f"Cancel {order} (not needed)."
+    if kind == "late":
+        return f"{order} is late (projected {when}): expedite its supplies or tell the customer."
+    if kind == "shortage":
+        verb = "Buy" if item_type == ItemType.BUY.value else "Make"
+        return f"{verb} more {item} by {when}."
+    return f"Look at {order}."
+
+
+@router.get("/plan/exceptions")
+def exceptions(
+    request: Request,
+    kind: str | None = None,
+    item: str | None = None,
+    sales_order: str | None = None,
+    offset: str | None = None,
+) -> Response:
+    with db(request) as session:
+        who = signed_in_or_redirect(request, session)
+        if isinstance(who, Response):
+            return who
+        wanted = kind if kind in EXCEPTION_KINDS else None
+        filters = {
+            "kind": wanted or "",
+            "item": text(item) or "",
+            "sales_order": text(sales_order) or "",
+        }
+        start = offset_of(offset)
+        has_plan = current_run(session) is not None
+        rows: list[dict[str, Any]] = []
+        total = 0
+        if has_plan:
+            stmt = (
+                plan_results.exception_filter_query(
+                    kind=wanted, item=text(item), sales_order=text(sales_order)
+                )
+                .add_columns(Item.type)
+                .order_by(*plan_results.EXCEPTION_DEFAULT_ORDER)
+            )
+            found, total = paged(session, stmt, start)
+            for k, code, order, day, so, message, item_type in found:
+                rows.append(
+                    {
+                        "kind": k,
+                        "item": code,
+                        "order": order,
+                        "date": day,
+                        "sales_order": so,
+                        "message": message,
+                        "action": suggestion(k, code, order, day, ItemType(item_type).value),
+                    }
+                )
+        context = chrome(who, "plan") | {
+            "title": "Exceptions",
+            "has_plan": has_plan,
+            "rows": rows,
+            "kinds": EXCEPTION_KINDS,
+            "filters": filters,
+            "pager": pager("/plan/exceptions", filters, start, total),
+        }
+        return page(request, "plan_exceptions.html", context)

@@ -2,6 +2,258 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import math
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from pegboard.errors import ConflictError, NotFoundError, PegboardError, ValidationError
+from pegboard.model import ProductionOrder, ProductionStatus
+from pegboard.services import production
+from pegboard.services._choices import choice
+from pegboard.services.permissions import Permission
+from pegboard.services.planning import local_today
+from pegboard.web import auth, charts
+from pegboard.web.render import (
+    chrome,
+    db,
+    may,
+    page,
+    redirect,
+    refused,
+    signed_in_or_redirect,
+)
 
 router = APIRouter(include_in_schema=False)
+
+LIMIT = 300
+FINISHED = {ProductionStatus.DONE.value, ProductionStatus.CLOSED.value}
+GONE = FINISHED | {ProductionStatus.CANCELLED.value}
+ACTIONS = ("release", "issue", "complete", "scrap", "close")
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    number: str
+    item: str
+    qty: float
+    completed: float
+    status: str
+    start: date
+    due: date
+    sales_order: str
+    parent: str
+    depth: int
+    late: bool
+    group: str  # the sales order of the tree's top order ("" for stock)
+
+
+def _late(status: str, start: date | None, due: date, today: date) -> bool:
+    if status in GONE:
+        return False
+    return due < today or (status == ProductionStatus.PLANNED.value and (start or due) < today)
+
+
+def order_rows(
+    session: Session, today: date, *, sales_order: str | None, status: str | None
+) -> list[OrderRow]:
+    """The orders grouped by sales order (stock orders last), each child under its parent."""
+    wanted = choice(ProductionStatus, status)
+    stmt = production.production_query(status=wanted, sales_order=sales_order or None)
+    stmt = stmt.order_by(ProductionOrder.due_date, ProductionOrder.number).limit(LIMIT)
+    found = list(session.execute(stmt))
+    numbers = {r.number for r in found}
+    children: dict[str, list[Any]] = {}
+    roots: list[Any] = []
+    for r in found:
+        if r.parent and r.parent in numbers:
+            children.setdefault(r.parent, []).append(r)
+        else:
+            roots.append(r)
+    roots.sort(key=lambda r: (r.sales_order is None, r.sales_order or "", r.due_date, r.number))
+    out: list[OrderRow] = []
+
+    def walk(r: Any, depth: int, group: str) -> None:
+        status_ = r.status.value
+        out.append(
+            OrderRow(
+                r.number,
+                r.item,
+                r.qty,
+                r.completed,
+                status_,
+                r.start_date or r.due_date,
+                r.due_date,
+                r.sales_order or "",
+                r.parent or "",
+                depth,
+                _late(status_, r.start_date, r.due_date, today),
+                group,
+            )
+        )
+        for child in children.get(r.number, []):
+            if depth < 10:
+                walk(child, depth + 1, group)
+
+    for r in roots:
+        walk(r, 0, r.sales_order or "")
+    return out
+
+
+def _bars(rows: list[OrderRow]) -> list[charts.Bar]:
+    return [
+        charts.Bar(
+            label=f"{r.group or 'stock'} {'  ' * r.depth}{'└ ' if r.depth else ''}"
+            f"{r.number} {r.item}",
+            group=r.group,
+            start=r.start,
+            due=r.due,
+            late=r.late,
+            done=r.status in FINISHED,
+        )
+        for r in rows
+    ]
+
+
+@router.get("/production")
+def production_list(request: Request, sales_order: str = "", status: str = "") -> Response:
+    with db(request) as session:
+        who = signed_in_or_redirect(request, session)
+        if isinstance(who, Response):
+            return who
+        today = local_today()
+        context = chrome(who, "production") | {
+            "title": "Production",
+            "today": today,
+            "sales_order": sales_order[:100],
+            "status": status,
+            "statuses": [s.value for s in ProductionStatus],
+            "error": None,
+        }
+        try:
+            rows = order_rows(session, today, sales_order=sales_order[:100], status=status)
+        except ValidationError as e:
+            context |= {"rows": [], "error": e.message, "query": ""}
+            return page(request, "production_list.html", context, status_code=422)
+        filters = (("sales_order", sales_order), ("status", status))
+        query = urlencode({k: v for k, v in filters if v})
+        context |= {"rows": rows, "query": query}
+        return page(request, "production_list.html", context)
+
+
+@router.get("/production/gantt.svg")
+def gantt(request: Request, sales_order: str = "", status: str = "") -> Response:
+    with db(request) as session:
+        who = signed_in_or_redirect(request, session)
+        if isinstance(who, Response):
+            return who
+        today = local_today()
+        try:
+            rows = order_rows(session, today, sales_order=sales_order[:100], status=status)
+        except ValidationError as e:
+            return Response(e.message, status_code=422, media_type="text/plain")
+    return Response(
+        charts.gantt_svg(_bars(rows), today), media_type="image/svg+xml", headers=charts.SVG_HEADERS
+    )
+
+
+def _order_page(
+    request: Request,
+    session: Session,
+    who: auth.SignedIn,
+    number: str,
+    *,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    try:
+        view = production.production_view(session, number)
+    except NotFoundError:
+        context = chrome(who, "production") | {"title": "No such order", "number": number}
+        return page(request, "production_missing.html", context, status_code=404)
+    today = local_today()
+    context = chrome(who, "production") | {
+        "title": f"Production order {view.number}",
+        "order": view,
+        "late": _late(view.status, view.start_date, view.due_date, today),
+        "can_act": may(who, Permission.PRODUCTION),
+        "error": error,
+    }
+    return page(request, "production_order.html", context, status_code=status_code)
+
+
+@router.get("/production/{number}")
+def production_order(request: Request, number: str) -> Response:
+    with db(request) as session:
+        who = signed_in_or_redirect(request, session)
+        if isinstance(who, Response):
+            return who
+        return _order_page(request, session, who, number)
+
+
+def _qty(text: str) -> float:
+    try:
+        value = float(text.strip())
+    except ValueError:
+        raise ValidationError("Enter the quantity as a number.") from None
+    if not math.isfinite(value) or value <= 0:
+        raise ValidationError("Enter a quantity above zero.")
+    return value
+
+
+@router.post("/production/{number}/{action}")
+def production_action(
+    request: Request,
+    number: str,
+    action: str,
+    csrf_token: Annotated[str | None, Form(max_length=200)] = None,
+    qty: Annotated[str, Form(max_length=50)] = "",
+    reason: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    with db(request) as session:
+        who = signed_in_or_redirect(request, session)
+        if isinstance(who, Response):
+            return who
+        if not auth.csrf_ok(who.csrf_token, csrf_token):
+            return refused(
+                request, who, "This form had no valid security token. Reload the page and retry."
+            )
+        if not may(who, Permission.PRODUCTION):
+            return refused(request, who, "Your role may not change production orders.")
+        if action not in ACTIONS:
+            return _order_page(
+                request, session, who, number, error="Unknown action.", status_code=404
+            )
+        author = who.user.name
+        try:
+            if action == "release":
+                production.release_production(session, number, author=author)
+            elif action == "issue":
+                production.issue_components(session, number, author=author)
+            elif action == "complete":
+                production.complete_production(session, number, _qty(qty), author=author)
+            elif action == "scrap":
+                if not reason.strip():
+                    raise ValidationError("Give a reason for the scrap.")
+                production.scrap_production(
+                    session, number, _qty(qty), reason=reason.strip(), author=author
+                )
+            else:
+                production.close_production(session, number, author=author)
+        except NotFoundError:
+            return _order_page(request, session, who, number)
+        except ValidationError as e:
+            session.rollback()
+            return _order_page(request, session, who, number, error=e.message, status_code=422)
+        except ConflictError as e:
+            session.rollback()
+            return _order_page(request, session, who, number, error=e.message, status_code=409)
+        except PegboardError as e:
+            session.rollback()
+            return _order_page(request, session, who, number, error=e.message, status_code=422)
+    return redirect(f"/production/{quote(number, safe='')}")

@@ -1,0 +1,171 @@
+"""Charts as small SVG images drawn with matplotlib (Agg, no pyplot state).
+
+The pages allow no scripts, so a chart is an SVG served by our own route and shown
+with ``<img>``. Every chart has labelled axes, a legend and text labels, so it reads
+without colour.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import matplotlib
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from pegboard.services.projection import Projection
+
+matplotlib.use("Agg")  # no GUI; figures are drawn with Figure, never pyplot
+
+SVG_HEADERS = {
+    # an image, not a page: no CSP of its own, never sniffed as anything else
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+INK, ACCENT, LATE, MUTED, OK = "#1b1f24", "#0b5cad", "#a3160b", "#505a66", "#1d6b35"
+
+
+def _svg(fig: Figure) -> bytes:
+    out = io.BytesIO()
+    fig.savefig(out, format="svg", metadata={"Date": None})
+    return out.getvalue()
+
+
+def _x(day: date) -> float:
+    return float(day.toordinal())
+
+
+def _date_ticks(ax: Axes) -> None:
+    low, high = ax.get_xlim()
+    first, last = math.ceil(low), math.floor(high)
+    step = max(1, (last - first) // 6)
+    ticks = list(range(first, last + 1, step))
+    ax.set_xticks(ticks, [date.fromordinal(t).strftime("%d %b") for t in ticks], fontsize=8)
+
+
+def _label(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def projection_svg(projection: Projection) -> bytes:
+    """Projected stock as a step line, receipts (▲) and requirements (▼) marked,
+    safety stock dashed."""
+    fig = Figure(figsize=(7.5, 3.2), dpi=72, layout="constrained")
+    ax = fig.add_subplot()
+    day0 = projection.planning_date
+    days = [day0] + [r.day for r in projection.rows]
+    levels = [projection.on_hand] + [r.projected for r in projection.rows]
+    end = max(days) + timedelta(days=7)
+    ax.step(
+        [_x(d) for d in (*days, end)],
+        [*levels, levels[-1]],
+        where="post",
+        color=ACCENT,
+        linewidth=2,
+    )
+    receipts = [(r.day, r.projected) for r in projection.rows if r.receipts > 0]
+    needs = [(r.day, r.projected) for r in projection.rows if r.requirements > 0]
+    if receipts:
+        ax.plot(
+            [_x(d) for d, _ in receipts],
+            [q for _, q in receipts],
+            "^",
+            color=OK,
+            markersize=8,
+            linestyle="none",
+        )
+    if needs:
+        ax.plot(
+            [_x(d) for d, _ in needs],
+            [q for _, q in needs],
+            "v",
+            color=LATE,
+            markersize=8,
+            linestyle="none",
+        )
+    handles: list[Line2D | Patch] = [
+        Line2D([], [], color=ACCENT, linewidth=2, label="projected stock"),
+        Line2D([], [], color=OK, marker="^", linestyle="none", label="receipt"),
+        Line2D([], [], color=LATE, marker="v", linestyle="none", label="requirement"),
+    ]
+    if projection.safety_stock > 0:
+        ax.axhline(projection.safety_stock, color=MUTED, linestyle="--", linewidth=1.2)
+        handles.append(Line2D([], [], color=MUTED, linestyle="--", label="safety stock"))
+    ax.axhline(0, color=INK, linewidth=0.6)
+    ax.set_xlabel("date")
+    ax.set_ylabel(f"stock of {_label(projection.item, 30)}")
+    ax.set_title(f"Projected stock: {_label(projection.item)}", fontsize=11)
+    _date_ticks(ax)
+    ax.grid(True, color="#dddddd", linewidth=0.5)
+    ax.legend(handles=handles, loc="best", fontsize=8, framealpha=0.9)
+    return _svg(fig)
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str  # the row's text, indented for a child order
+    group: str  # the sales order, or "" for stock
+    start: date
+    due: date
+    late: bool
+    done: bool
+
+
+def gantt_svg(bars: Sequence[Bar], today: date) -> bytes:
+    """One row per order, grouped by sales order; late bars hatched and labelled."""
+    height = 1.2 + 0.32 * max(len(bars), 1)
+    fig = Figure(figsize=(8.5, min(height, 40.0)), dpi=72, layout="constrained")
+    ax = fig.add_subplot()
+    if not bars:
+        ax.text(0.5, 0.5, "no production orders", ha="center", va="center")
+        ax.set_axis_off()
+        return _svg(fig)
+    for y, bar in enumerate(bars):
+        start = _x(bar.start)
+        width = max(_x(bar.due) - start, 0.6)
+        colour = MUTED if bar.done else (LATE if bar.late else ACCENT)
+        ax.barh(
+            y,
+            width,
+            left=start,
+            height=0.6,
+            color="white" if bar.late else colour,
+            edgecolor=colour,
+            hatch="///" if bar.late else None,
+            linewidth=1.2,
+        )
+        if bar.late:
+            ax.text(start + width + 0.3, y, "late", va="center", fontsize=8, color=LATE)
+        elif bar.done:
+            ax.text(start + width + 0.3, y, "done", va="center", fontsize=8, color=MUTED)
+    ax.set_yticks(range(len(bars)), [_label(b.label, 48) for b in bars], fontsize=8)
+    ax.invert_yaxis()
+    previous = None
+    for y, bar in enumerate(bars):
+        if previous is not None and bar.group != previous:
+            ax.axhline(y - 0.5, color="#bbbbbb", linewidth=0.8)
+        previous = bar.group
+    ax.axvline(_x(today), color=INK, linestyle=":", linewidth=1.5)
+    ax.text(_x(today), -0.7, " today", fontsize=8, color=INK, va="bottom", ha="left")
+    _date_ticks(ax)
+    ax.set_xlabel("date (bar: start to due)")
+    ax.set_ylabel("production order (by sales order)")
+    ax.grid(True, axis="x", color="#dddddd", linewidth=0.5)
+    ax.legend(
+        handles=[
+            Patch(facecolor=ACCENT, edgecolor=ACCENT, label="on time"),
+            Patch(facecolor="white", edgecolor=LATE, hatch="///", label="late"),
+            Patch(facecolor=MUTED, edgecolor=MUTED, label="done / closed"),
+            Line2D([], [], color=INK, linestyle=":", label="today"),
+        ],
+        loc="upper right",
+        fontsize=8,
+        framealpha=0.9,
+    )
+    return _svg(fig)

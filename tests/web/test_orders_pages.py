@@ -1,0 +1,194 @@
+"""The sales-order pages: the list, one order, its status buttons and the configurator form."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func, select
+
+from pegboard import db
+from pegboard.model import AuditEntry, Bom, Role, SalesOrder, SalesOrderStatus
+from pegboard.services import sales
+from pegboard.services.planning import local_today
+from pegboard.web import orders
+
+PASSWORD = "correct horse battery"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+LogIn = Callable[[str], str]
+
+
+def _draft(engine: Engine) -> str:
+    """A new draft order with one line of the configurable LR-7040."""
+    with db.session_factory(engine)() as s:
+        number = sales.create_order(s, customer="Hartwell Construction", author="test")
+        sales.add_line(
+            s, number, item="LR-7040", qty=4, due=local_today() + timedelta(days=42), author="test"
+        )
+    return number
+
+
+def _count(engine: Engine, model: type) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(model)).scalar_one())
+
+
+def _status(engine: Engine, number: str) -> SalesOrderStatus:
+    with db.session_factory(engine)() as s:
+        return s.scalars(select(SalesOrder.status).where(SalesOrder.number == number)).one()
+
+
+def _viewer(web: TestClient, make_user: Callable[..., None]) -> str:
+    make_user("vera", Role.VIEWER)
+    page = web.post("/login", data={"name": "vera", "password": PASSWORD})
+    assert page.status_code == 200
+    found = CSRF.search(page.text)
+    assert found
+    return found.group(1)
+
+
+def test_the_list_searches_filters_sorts_and_pages(
+    web: TestClient, sample: None, log_in: LogIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log_in("ann")
+    page = web.get("/orders")
+    assert page.status_code == 200
+    assert 'href="/static/orders.css"' in page.text
+    assert "Orders 1–8 of 8" in page.text
+    assert '<a href="/orders/SO-1008">SO-1008</a>' in page.text
+
+    found = web.get("/orders", params={"q": "1005"}).text
+    assert "of 1" in found and "SO-1005" in found and "SO-1004" not in found
+
+    hartwell = web.get(
+        "/orders", params={"customer": "Hartwell Construction", "project": "Riverside Tower lobby"}
+    ).text
+    assert "of 3" in hartwell
+    assert all(n in hartwell for n in ("SO-1001", "SO-1002", "SO-1008"))
+    assert "SO-1005" not in hartwell
+    assert "No sales orders match." in web.get("/orders", params={"status": "draft"}).text
+
+    by_due = web.get("/orders", params={"sort": "due"}).text
+    assert by_due.index("SO-1008") < by_due.index("SO-1007") < by_due.index("SO-1004")
+    backwards = web.get("/orders", params={"sort": "-number"}).text
+    assert backwards.index("SO-1008") < backwards.index("SO-1001")
+
+    monkeypatch.setattr(orders, "PAGE_SIZE", 3)
+    first = web.get("/orders", params={"status": "confirmed"}).text
+    assert "Orders 1–3 of 8" in first and "Page 1 of 3" in first
+    assert "/orders?status=confirmed&amp;page=2" in first and "SO-1004" not in first
+    last = web.get("/orders", params={"status": "confirmed", "page": 3}).text
+    assert "Orders 7–8 of 8" in last and "SO-1008" in last and "SO-1001" not in last
+    assert 'rel="next"' not in last and 'rel="prev"' in last
+
+
+def test_the_order_page_shows_lines_with_projected_dates_and_the_tree(
+    web: TestClient, sample: None, log_in: LogIn
+) -> None:
+    log_in("ann")
+    page = web.get("/orders/SO-1008")
+    assert page.status_code == 200
+    text = page.text
+    assert "Hartwell Construction" in text and "Riverside Tower lobby" in text
+    lines = text.split('id="lines-h"', 1)[1].split("</section>", 1)[0]
+    assert "SO-1008/1" in lines and "2026-11-20" in lines and "9 d late" in lines
+    tree = text.split('id="tree-h"', 1)[1].split("</section>", 1)[0]
+    assert "<details open>" in tree and "<summary>" in tree
+    assert "FX-SO-1008-1" in tree and "No production orders for SO-1008/1." in tree
+    # a planner may confirm nothing here (already confirmed) but may cancel
+    assert 'value="cancelled"' in text and 'value="confirmed"' not in text
+    assert web.get("/orders/SO-9999").status_code == 404
+
+
+def test_configure_a_new_draft_line_through_the_form(
+    web: TestClient, engine: Engine, sample: None, log_in: LogIn
+) -> None:
+    token = log_in("ann")
+    number = _draft(engine)
+    order = web.get(f"/orders/{number}").text
+    assert f"/orders/{number}/lines/1/configure" in order
+    assert 'value="confirmed"' in order and 'value="cancelled"' in order
+
+    form = web.get(f"/orders/{number}/lines/1/configure")
+    assert form.status_code == 200
+    text = form.text
+    assert "Run length (m)" in text
+    assert 'type="number"' in text and 'min="0.56"' in text and 'max="30"' in text
+    assert 'value="2.24"' in text  # the default
+    assert '<option value="black">black</option>' in text
+    assert '<option value="no" selected>no</option>' in text
+
+    values = {"length_m": "14.56", "finish": "black", "control": "dali", "emergency": "yes"}
+    done = web.post(
+        f"/orders/{number}/lines/1/configure",
+        data={"csrf_token": token, **values},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303 and done.headers["location"] == f"/orders/{number}"
+    page = web.get(f"/orders/{number}").text
+    assert f"BOM-{number}-1" in page and "length_m = 14.56" in page
+    assert f"Production orders for {number}/1" in page
+    again = web.get(f"/orders/{number}/lines/1/configure").text
+    assert 'value="14.56"' in again and '<option value="black" selected>' in again
+
+
+def test_an_out_of_bounds_value_is_shown_next_to_its_field_and_nothing_is_written(
+    web: TestClient, engine: Engine, sample: None, log_in: LogIn
+) -> None:
+    token = log_in("ann")
+    number = _draft(engine)
+    boms, audits = _count(engine, Bom), _count(engine, AuditEntry)
+    page = web.post(
+        f"/orders/{number}/lines/1/configure",
+        data={"csrf_token": token, "length_m": "99", "finish": "<b>x</b>", "emergency": "no"},
+    )
+    assert page.status_code == 422
+    field = page.text.split('for="p-1"', 1)[1].split("</div>", 1)[0]
+    assert 'aria-invalid="true"' in field and "must be between 0.56 and 30 m" in field
+    assert 'value="99"' in field  # what was typed is kept
+    assert "<b>x</b>" not in page.text
+    assert _count(engine, Bom) == boms and _count(engine, AuditEntry) == audits
+
+
+def test_status_buttons_change_the_order_and_need_a_token(
+    web: TestClient, engine: Engine, sample: None, log_in: LogIn
+) -> None:
+    token = log_in("ann")
+    number = _draft(engine)
+    url = f"/orders/{number}/status"
+    for data in ({"status": "confirmed"}, {"status": "confirmed", "csrf_token": "forged"}):
+        refused = web.post(url, data=data)
+        assert refused.status_code == 403 and "security token" in refused.text
+    assert _status(engine, number) is SalesOrderStatus.DRAFT
+
+    done = web.post(url, data={"csrf_token": token, "status": "confirmed"}, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == f"/orders/{number}"
+    assert _status(engine, number) is SalesOrderStatus.CONFIRMED
+    wrong = web.post(url, data={"csrf_token": token, "status": "confirmed"})
+    assert wrong.status_code == 409 and "Not changed:" in wrong.text
+
+
+def test_a_viewer_sees_no_buttons_and_a_forged_post_is_refused(
+    web: TestClient, engine: Engine, sample: None, make_user: Callable[..., None]
+) -> None:
+    number = _draft(engine)
+    token = _viewer(web, make_user)
+    page = web.get(f"/orders/{number}").text
+    assert "Lines" in page
+    assert 'value="confirmed"' not in page and "/configure" not in page
+    audits = _count(engine, AuditEntry)
+
+    refused = web.post(
+        f"/orders/{number}/status", data={"csrf_token": token, "status": "cancelled"}
+    )
+    assert refused.status_code == 403
+    assert _status(engine, number) is SalesOrderStatus.DRAFT
+    forged = web.post(
+        f"/orders/{number}/lines/1/configure", data={"csrf_token": token, "length_m": "3"}
+    )
+    assert forged.status_code == 403
+    assert web.get(f"/orders/{number}/lines/1/configure").status_code == 403
+    assert _count(engine, AuditEntry) == audits
