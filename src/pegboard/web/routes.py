@@ -11,7 +11,17 @@ from fastapi.staticfiles import StaticFiles
 from pegboard.errors import AuthenticationError, RateLimitedError
 from pegboard.services import users
 from pegboard.services.planning import local_today
-from pegboard.web import auth, dashboard, items, orders, plan, production, purchasing
+from pegboard.web import (
+    admin,
+    auth,
+    dashboard,
+    items,
+    orders,
+    pegging,
+    plan,
+    production,
+    purchasing,
+)
 from pegboard.web.render import STATIC, chrome, db, page, redirect, refused, signed_in_or_redirect
 
 router = APIRouter(include_in_schema=False)
@@ -90,6 +100,7 @@ def home(request: Request) -> Response:
 def mount(app: FastAPI) -> None:
     """Add the pages (at ``/``, ``/login``, ``/logout``) and their ``/static`` files."""
     app.include_router(router)
-    for pages in (orders.router, plan.router, items.router, production.router, purchasing.router):
+    pages_ = (orders, plan, items, production, purchasing, pegging, admin)
+    for pages in (m.router for m in pages_):
         app.include_router(pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
