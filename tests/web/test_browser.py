@@ -1,20 +1,32 @@
 """One real browser: Debian's headless Chromium, driven by Playwright, against a real
 uvicorn server over a SQLite file holding the planned sample company.
 
-Log in, see the late order on the dashboard, save the screenshot the README shows
-(``docs/screenshots/dashboard.png``), log out. Playwright never downloads a browser
-here: it launches ``PLAYWRIGHT_CHROMIUM`` (default ``/usr/bin/chromium``, which
+The planner's day, end to end: log in; the orders list and an order; configure the
+line of a draft order (entered beforehand through the services) and confirm the order;
+run the plan and wait for its job to finish; the late order and the chain of supplies
+that makes it late on the dashboard; firm planned buy orders into a purchase order,
+confirm and receive it; an item and its projection chart; the production Gantt chart;
+then, as the shop floor (a second browser context), release and complete a production
+order due this week; the dashboard changed; log out.
+
+The screenshots the README shows are saved to ``docs/screenshots/`` (1280 wide, full
+page). Any console error or page error fails the test. Playwright never downloads a
+browser here: it launches ``PLAYWRIGHT_CHROMIUM`` (default ``/usr/bin/chromium``, which
 ``scripts/test`` installs). Without it the test is skipped, and fails under ``CI=true``.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import uvicorn
@@ -22,13 +34,20 @@ from sqlalchemy import Engine
 
 from pegboard import db
 from pegboard.api import create_app
+from pegboard.demo import demo_path
 from pegboard.model import Role
-from pegboard.services import users
+from pegboard.services import sales, users
+from pegboard.services.company_data import configured_planning_date
+from pegboard.services.planning import local_today
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page
 
 CHROMIUM = Path(os.environ.get("PLAYWRIGHT_CHROMIUM", "/usr/bin/chromium"))
 IN_CI = os.environ.get("CI", "").lower() == "true"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PASSWORD = "correct horse battery"
+VIEWPORT = {"width": 1280, "height": 800}
 
 
 def _need_chromium() -> None:
@@ -39,15 +58,39 @@ def _need_chromium() -> None:
         pytest.skip(message)
 
 
+def _draft_order(engine: Engine) -> str:
+    """The sample's example order (LR-7040, to configure), entered as a draft."""
+    example = json.loads((demo_path("lighting") / "example_order.json").read_text("utf-8"))
+    with db.session_factory(engine)() as s:
+        with s.begin():
+            today = configured_planning_date(s) or local_today()
+        number = sales.create_order(
+            s, customer=example["customer"], project=example.get("project"), author="test"
+        )
+        for line in example["lines"]:
+            sales.add_line(
+                s,
+                number,
+                item=line["item"],
+                qty=float(line["qty"]),
+                due=today + timedelta(days=int(line["due_in_days"])),
+                author="test",
+            )
+    return number
+
+
 @pytest.fixture
-def server(tmp_path: Path, sample_loader: Callable[[Engine], None]) -> Iterator[str]:
-    """The app under uvicorn on a free loopback port; yields its base URL."""
+def server(tmp_path: Path, sample_loader: Callable[[Engine], None]) -> Iterator[tuple[str, str]]:
+    """The app under uvicorn on a free loopback port; yields its base URL and the number
+    of the draft order."""
     _need_chromium()
     engine = db.make_engine(f"sqlite:///{tmp_path / 'pegboard.db'}")
     db.upgrade(engine)
     sample_loader(engine)
+    draft = _draft_order(engine)
     with db.session_factory(engine)() as s:
         users.create_user(s, name="petra", password=PASSWORD, role=Role.PLANNER, author="test")
+        users.create_user(s, name="sam", password=PASSWORD, role=Role.SHOPFLOOR, author="test")
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
@@ -61,44 +104,199 @@ def server(tmp_path: Path, sample_loader: Callable[[Engine], None]) -> Iterator[
     while not srv.started:
         assert time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
+    yield f"http://127.0.0.1:{port}", draft
     srv.should_exit = True
     thread.join(timeout=10)
     sock.close()
     engine.dispose()
 
 
-def test_log_in_see_the_late_order_and_log_out(server: str) -> None:
+def _shot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+
+
+def _context(browser: Browser, problems: list[str]) -> BrowserContext:
+    """A browser context of its own (cookies, so a user of its own) that records errors."""
+    context = browser.new_context(viewport=VIEWPORT)  # type: ignore[arg-type]
+    context.set_default_timeout(10_000)
+
+    def watch(page: Page) -> None:
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.on(
+            "response",
+            lambda r: (
+                problems.append(f"{r.status} {r.request.method} {r.url}")
+                if r.status >= 400
+                else None
+            ),
+        )
+
+    context.on("page", watch)
+    return context
+
+
+def _log_in(page: Page, server: str, name: str) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(server + "/")
+    expect(page).to_have_url(server + "/login")
+    page.get_by_label("User name").fill(name)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(server + "/")
+    expect(page.locator("header")).to_contain_text(name)
+
+
+def _count(page: Page, heading: str) -> int:
+    """The number in a dashboard section's heading: "(3 orders)" → 3."""
+    text = page.locator(f"#{heading}").inner_text()
+    found = re.search(r"\((\d+) ", text)
+    assert found, text
+    return int(found.group(1))
+
+
+def test_the_planners_day_in_the_browser(server: tuple[str, str]) -> None:
     from playwright.sync_api import expect, sync_playwright
 
+    base, draft = server
+    problems: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
-            problems: list[str] = []
-            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: problems.append(str(e)))
+            page = _context(browser, problems).new_page()
+            _log_in(page, base, "petra")
+            assert page.evaluate("getComputedStyle(document.body).margin") == "0px"  # CSS
 
-            page.goto(server + "/")
-            expect(page).to_have_url(server + "/login")
-            page.get_by_label("User name").fill("petra")
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_role("button", name="Log in").click()
+            # the orders list, and a new draft order through the form when there is one
+            page.goto(base + "/orders")
+            expect(page.get_by_role("link", name="SO-1008", exact=True)).to_be_visible()
+            _shot(page, "orders.png")
+            new_order = page.get_by_role("link", name="New order")
+            if new_order.count():
+                new_order.click()
+                page.get_by_label("Customer").select_option(index=1)
+                page.get_by_role("button", name="Create draft order").click()
+                expect(page.get_by_role("heading", level=1)).to_contain_text("SO-")
+                expect(page.locator("body")).to_contain_text("draft")
 
-            expect(page).to_have_url(server + "/")
-            expect(page.get_by_role("heading", name="Late sales-order lines")).to_be_visible()
+            # the draft order: configure its lighting run, then confirm the order
+            page.goto(base + "/orders")
+            page.get_by_role("link", name=draft, exact=True).click()
+            expect(page).to_have_url(f"{base}/orders/{draft}")
+            page.get_by_role("link", name="Configure line 1").click()
+            expect(page.get_by_role("heading", level=1)).to_contain_text("LR-7040")
+            page.locator('[name="length_m"]').fill("14.56")
+            page.locator('[name="finish"]').select_option("black")
+            page.locator('[name="control"]').select_option("dali")
+            page.locator('[name="emergency"]').select_option("yes")
+            _shot(page, "configure.png")
+            page.get_by_role("button", name="Save configuration").click()
+            expect(page).to_have_url(f"{base}/orders/{draft}")
+            expect(page.get_by_role("link", name="Re-configure line 1")).to_be_visible()
+            page.get_by_role("button", name="Confirm order").click()
+            expect(page.get_by_role("button", name="Confirm order")).to_have_count(0)
+            _shot(page, "order.png")
+
+            # run the plan and wait for its job
+            page.goto(base + "/plan")
+            page.get_by_role("button", name="Run the plan").click()
+            expect(page).to_have_url(re.compile(re.escape(base) + r"/plan/jobs/\d+$"))
+            expect(page.locator(".status")).to_have_text("done", timeout=20_000)
+            page.goto(base + "/plan")
+            expect(page.locator("#sum-h")).to_be_visible()
+            _shot(page, "plan.png")
+
+            # the late order and its chain on the dashboard, every row a link
+            page.goto(base + "/")
             late = page.locator("section", has=page.locator("#late-h"))
-            expect(late.get_by_role("row", name="SO-1008/1")).to_contain_text("9 d late")
-            expect(page.locator("header")).to_contain_text("petra")
-            assert page.evaluate("getComputedStyle(document.body).margin") == "0px"  # CSS loaded
+            row = late.locator("tr", has=page.get_by_role("link", name="SO-1008/1", exact=True))
+            expect(row).to_contain_text("d late")
+            expect(row.get_by_role("link", name="SO-1008/1")).to_have_attribute(
+                "href", "/orders/SO-1008"
+            )
+            expect(row.locator("ol.chain li").first).to_be_visible()
+            expect(row.locator("ol.chain a").first).to_have_attribute("href", re.compile("^/"))
+            produce = page.locator("section", has=page.locator("#mo-h"))
+            due_soon = _count(page, "mo-h")
+            assert due_soon > 0, "the sample has production orders due this week"
+            released = produce.locator("tbody tr").filter(
+                has=page.get_by_role("cell", name="released", exact=True)
+            )
+            mo = released.locator("th a").first.inner_text()
+            _shot(page, "dashboard.png")
 
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
+            # firm the first open planned buy orders into purchase orders
+            page.goto(base + "/plan/planned-orders?type=buy&open=1")
+            boxes = page.get_by_role("checkbox", name=re.compile(r"^Firm "))
+            expect(boxes.first).to_be_visible()
+            boxes.nth(0).check()
+            _shot(page, "planned-orders.png")
+            page.get_by_role("button", name="Firm selected").click()
+            expect(page).to_have_url(re.compile(re.escape(base) + r"/plan/firmed\?"))
+            created = page.locator("section", has=page.locator("#po-h")).get_by_role("link")
+            po = created.first.inner_text()
+            created.first.click()
 
+            # confirm it and receive everything
+            expect(page).to_have_url(f"{base}/purchasing/{po}")
+            expect(page.locator(".facts .status")).to_have_text("draft")
+            page.get_by_role("button", name="Confirm the order").click()
+            expect(page.locator(".facts .status")).to_have_text("confirmed")
+            page.get_by_role("button", name="Receive").click()
+            expect(page.locator(".facts .status")).to_have_text(re.compile("received|closed"))
+            _shot(page, "purchase-order.png")
+
+            # an item with its projection chart; the production Gantt chart
+            item = page.locator("tbody td").first.inner_text().strip()
+            page.goto(f"{base}/items/{item}")
+            chart = page.locator('img[src$="projection.svg"]')
+            expect(chart).to_be_visible()
+            assert chart.evaluate("i => i.complete && i.naturalWidth > 0")
+            _shot(page, "item.png")
+            page.goto(base + "/production")
+            gantt = page.locator('img[src^="/production/gantt.svg"]')
+            expect(gantt).to_be_visible()
+            assert gantt.evaluate("i => i.complete && i.naturalWidth > 0")
+            _shot(page, "production.png")
+
+            # the shop floor releases a production order of the configured order, and
+            # completes one due this week
+            floor = _context(browser, problems).new_page()
+            _log_in(floor, base, "sam")
+            floor.goto(f"{base}/production?sales_order={draft}&status=planned")
+            floor.locator("tbody th a").first.click()
+            expect(floor.get_by_role("heading", level=1)).to_contain_text("MO-")
+            floor.get_by_role("button", name="Release").click()
+            expect(floor.locator(".facts")).to_contain_text("released")
+            floor.goto(f"{base}/production/{mo}")
+            expect(floor.get_by_role("heading", level=1)).to_contain_text(mo)
+            qty = floor.locator(".facts dd").nth(2).inner_text()
+            floor.get_by_label("Quantity").first.fill(qty.split()[0].replace(",", ""))
+            floor.get_by_role("button", name="Complete").click()
+            expect(floor.locator(".facts")).to_contain_text("done")
+            _shot(floor, "production-order.png")
+            floor.context.close()
+
+            # the dashboard changed: the completed order is no longer due this week
+            page.goto(base + "/")
+            assert _count(page, "mo-h") == due_soon - 1
+            produce = page.locator("section", has=page.locator("#mo-h"))
+            expect(produce.get_by_role("link", name=mo, exact=True)).to_have_count(0)
+
+            # the late order, from its dashboard link; ship a line when the order page
+            # offers it (the ship form shows only where stock is free for the order)
+            page.get_by_role("link", name="SO-1008/1", exact=True).click()
+            expect(page).to_have_url(f"{base}/orders/SO-1008")
+            ship = page.get_by_role("button", name=re.compile(r"^Ship"))
+            if ship.count():
+                ship.first.click()
+                expect(page.locator("caption", has_text="Shipments of")).to_be_visible()
             page.get_by_role("button", name="Log out").click()
-            expect(page).to_have_url(server + "/login")
-            page.goto(server + "/")
-            expect(page).to_have_url(server + "/login")
-            assert problems == [], problems
+            expect(page).to_have_url(base + "/login")
+            page.goto(base + "/")
+            expect(page).to_have_url(base + "/login")
         finally:
             browser.close()
+    assert problems == [], problems

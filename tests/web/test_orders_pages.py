@@ -11,8 +11,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
 from pegboard import db
-from pegboard.model import AuditEntry, Bom, Role, SalesOrder, SalesOrderStatus
-from pegboard.services import sales
+from pegboard.model import (
+    AuditEntry,
+    Bom,
+    Role,
+    SalesOrder,
+    SalesOrderLine,
+    SalesOrderStatus,
+    Shipment,
+    StockMove,
+)
+from pegboard.services import sales, shipping, stock
 from pegboard.services.planning import local_today
 from pegboard.web import orders
 
@@ -192,3 +201,146 @@ def test_a_viewer_sees_no_buttons_and_a_forged_post_is_refused(
     assert forged.status_code == 403
     assert web.get(f"/orders/{number}/lines/1/configure").status_code == 403
     assert _count(engine, AuditEntry) == audits
+
+
+# --------------------------------------------------------------------------- entry, shipping
+
+
+def _counts(engine: Engine) -> tuple[int, ...]:
+    return tuple(_count(engine, m) for m in (SalesOrder, SalesOrderLine, Shipment, StockMove))
+
+
+def _ledger_clean(engine: Engine) -> bool:
+    with db.session_factory(engine)() as s:
+        return stock.check_ledger(s) == []
+
+
+def test_enter_an_order_and_add_lines_through_the_forms(
+    web: TestClient, engine: Engine, sample: None, log_in: LogIn
+) -> None:
+    token = log_in("ann")
+    assert 'href="/orders/new"' in web.get("/orders").text
+    form = web.get("/orders/new")
+    assert form.status_code == 200 and '<option value="Calder Hotels">' in form.text
+    missing = web.post("/orders/new", data={"csrf_token": token, "customer": ""})
+    assert missing.status_code == 422 and "choose a customer" in missing.text
+    wrong = web.post(
+        "/orders/new",
+        data={"csrf_token": token, "customer": "Calder Hotels", "project": "<b>nope</b>"},
+    )
+    assert wrong.status_code == 422 and "&lt;b&gt;nope&lt;/b&gt;" in wrong.text
+    assert "<b>nope</b>" not in wrong.text
+
+    made = web.post(
+        "/orders/new",
+        data={
+            "csrf_token": token,
+            "customer": "Hartwell Construction",
+            "project": "Riverside Tower lobby",
+        },
+        follow_redirects=False,
+    )
+    assert made.status_code == 303
+    url = made.headers["location"]
+    number = url.rsplit("/", 1)[1]
+    assert _status(engine, number) is SalesOrderStatus.DRAFT
+    page = web.get(url).text
+    assert "Riverside Tower lobby" in page and 'id="add-h"' in page
+
+    due = (local_today() + timedelta(days=42)).isoformat()
+    line = {"csrf_token": token, "item": "LR-7040", "qty": "4", "due": due, "priority": "20"}
+    added = web.post(f"{url}/lines", data=line, follow_redirects=False)
+    assert added.status_code == 303 and added.headers["location"] == url
+    with db.session_factory(engine)() as s:
+        view = sales.order_view(s, number)
+    assert [(v.item, v.qty, v.due.isoformat(), v.priority) for v in view.lines] == [
+        ("LR-7040", 4.0, due, 20)
+    ]
+    bad = web.post(f"{url}/lines", data=line | {"item": "NOPE-1", "qty": "2"})
+    assert bad.status_code == 422 and "NOPE-1" in bad.text and 'value="NOPE-1"' in bad.text
+    worse = web.post(f"{url}/lines", data=line | {"qty": "lots"})
+    assert worse.status_code == 422 and "must be a number" in worse.text
+    assert _count(engine, SalesOrderLine) == 1 + _count_before(engine, number)
+
+
+def _count_before(engine: Engine, number: str) -> int:
+    """Lines of every order except ``number``."""
+    with engine.connect() as conn:
+        stmt = (
+            select(func.count())
+            .select_from(SalesOrderLine)
+            .join(SalesOrder, SalesOrder.id == SalesOrderLine.sales_order_id)
+            .where(SalesOrder.number != number)
+        )
+        return int(conn.execute(stmt).scalar_one())
+
+
+def test_ship_a_line_with_stock_and_deliver_it(
+    web: TestClient, engine: Engine, sample: None, log_in: LogIn
+) -> None:
+    token = log_in("ann")
+    before = web.get("/orders/SO-1008").text
+    assert "/orders/SO-1008/lines/1/ship" not in before  # nothing in stock yet
+    with db.session_factory(engine)() as s:
+        stock.adjust_stock(s, item="FX-SO-1008-1", qty=2, reason="made", author="test")
+    page = web.get("/orders/SO-1008").text
+    form = page.split('action="/orders/SO-1008/lines/1/ship"', 1)[1].split("</form>", 1)[0]
+    assert 'name="qty" value="2"' in form
+
+    counts = _counts(engine)
+    over = web.post(
+        "/orders/SO-1008/lines/1/ship", data={"csrf_token": token, "qty": "5", "tracking": "X"}
+    )
+    assert over.status_code == 422 and "cannot ship 5 (at most 2)" in over.text
+    assert 'value="5"' in over.text  # what was typed is kept
+    assert _counts(engine) == counts
+
+    done = web.post(
+        "/orders/SO-1008/lines/1/ship",
+        data={"csrf_token": token, "qty": "2", "tracking": "<TRK-1>"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303 and done.headers["location"] == "/orders/SO-1008"
+    assert _status(engine, "SO-1008") is SalesOrderStatus.SHIPPED
+    with db.session_factory(engine)() as s:
+        assert stock.position(s, "FX-SO-1008-1").on_hand == 0
+        (shipment,) = shipping.list_shipments(s, sales_order="SO-1008")
+    assert shipment.status == "in_transit" and shipment.qty == 2
+    page = web.get("/orders/SO-1008").text
+    assert "&lt;TRK-1&gt;" in page and shipment.number in page
+    deliver = f"/orders/SO-1008/shipments/{shipment.number}/deliver"
+    assert f'action="{deliver}"' in page
+    assert _ledger_clean(engine)
+
+    delivered = web.post(deliver, data={"csrf_token": token}, follow_redirects=False)
+    assert delivered.status_code == 303
+    assert _status(engine, "SO-1008") is SalesOrderStatus.CLOSED
+    with db.session_factory(engine)() as s:
+        assert sales.order_view(s, "SO-1008").lines[0].status == "closed"
+    again = web.post(deliver, data={"csrf_token": token})
+    assert again.status_code == 409 and "delivered already" in again.text
+    assert _ledger_clean(engine)
+
+
+def test_a_viewer_may_not_enter_ship_or_deliver(
+    web: TestClient, engine: Engine, sample: None, make_user: Callable[..., None]
+) -> None:
+    with db.session_factory(engine)() as s:
+        stock.adjust_stock(s, item="FX-SO-1008-1", qty=2, reason="made", author="test")
+        shipped = shipping.ship_line(s, "SO-1008", 1, 1, author="test")
+    token = _viewer(web, make_user)
+    page = web.get("/orders/SO-1008").text
+    assert "/ship" not in page and "/deliver" not in page and 'id="add-h"' not in page
+    assert 'href="/orders/new"' not in web.get("/orders").text
+    counts, audits = _counts(engine), _count(engine, AuditEntry)
+    due = (local_today() + timedelta(days=9)).isoformat()
+    for url, data in (
+        ("/orders/new", {"customer": "Calder Hotels"}),
+        ("/orders/SO-1008/lines", {"item": "LR-7040", "qty": "1", "due": due}),
+        ("/orders/SO-1008/lines/1/ship", {"qty": "1"}),
+        (f"/orders/SO-1008/shipments/{shipped}/deliver", {}),
+    ):
+        refused = web.post(url, data={"csrf_token": token, **data})
+        assert refused.status_code == 403, url
+    assert web.get("/orders/new").status_code == 403
+    assert _counts(engine) == counts and _count(engine, AuditEntry) == audits

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 import time
 from dataclasses import asdict
 from datetime import date, timedelta
@@ -21,8 +22,10 @@ from pegboard.cli import orders, production, purchasing, report, server, shippin
 from pegboard.cli._common import console, emit, handles_errors, open_engine, progress_bar, session
 from pegboard.config import get_settings
 from pegboard.demo import DEMOS, demo_path
-from pegboard.model import SalesOrderStatus
+from pegboard.errors import NotFoundError
+from pegboard.model import Role, SalesOrderStatus
 from pegboard.services import jobs, order_bom, plan_results, reports, sales
+from pegboard.services import users as user_service
 from pegboard.services.company_data import configured_planning_date, read_company, replace_company
 from pegboard.services.planning import PlanSummary, current_run, local_today, run_plan
 
@@ -230,12 +233,18 @@ def _title(label: str, limit: int, total: int) -> str:
     return f"{label} ({total:,})" if total <= limit else f"{label} (first {limit} of {total:,})"
 
 
+DEMO_USER = "planner"
+
+
 @app.command()
 @handles_errors
 def demo(
     company: Annotated[str, typer.Option(help=f"one of: {', '.join(DEMOS)}")] = "lighting",
+    serve: Annotated[bool, typer.Option(help="then serve the web UI and API until Ctrl-C")] = True,
+    port: Annotated[int, typer.Option(help="port to serve on (127.0.0.1)")] = 8000,
 ) -> None:
-    """Load a sample company into the database, plan it and show what matters today."""
+    """Load a sample company into the database, plan it, show what matters today, add the
+    login "planner" and serve the web UI on http://127.0.0.1:8000/ (--no-serve: don't)."""
     console.print(
         Panel(f"pegboard demo: the {company} sample company → {get_settings().database_url}")
     )
@@ -244,10 +253,43 @@ def demo(
     _demo_configured_order(folder)
     summary = _plan(None)
     _attention(summary.planning_date)
+    password = _demo_login()
     console.print(
         "\nNext: [bold]pegboard report pegging SO-…[/], [bold]pegboard report late[/], "
         "[bold]pegboard order show SO-…[/], [bold]pegboard export out/[/]"
     )
+    console.print(
+        f"\nWeb UI: http://127.0.0.1:{port}/  (API docs: /docs)\n"
+        f"Log in as [bold]{DEMO_USER}[/] with password [bold]{password}[/]",
+        highlight=False,
+    )
+    if serve:
+        console.print("Serving until Ctrl-C.")
+        server.serve(host="127.0.0.1", port=port, workers=1)
+
+
+def _demo_login() -> str:
+    """Give the demo user (a planner) a fresh random password and return it: created if
+    missing, else its password reset (and its role planner, switched on)."""
+    password = secrets.token_urlsafe(12)
+    author = get_settings().user
+    with session() as s:
+        try:
+            user_service.get_user(s, DEMO_USER)
+        except NotFoundError:
+            user_service.create_user(
+                s, name=DEMO_USER, password=password, role=Role.PLANNER, author=author
+            )
+        else:
+            user_service.update_user(
+                s,
+                name=DEMO_USER,
+                role=Role.PLANNER,
+                active=True,
+                password=password,
+                author=author,
+            )
+    return password
 
 
 def _demo_configured_order(folder: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
@@ -43,6 +44,18 @@ class ChainStep:
     item: str
     available: date
 
+    @property
+    def url(self) -> str:
+        """The page of the supply: its purchase order (of ``PO-…/line``) or production
+        order, the planned orders of its item, or the item (stock)."""
+        if self.kind == "purchase":
+            return f"/purchasing/{quote(self.supply.rsplit('/', 1)[0], safe='')}"
+        if self.kind == "production":
+            return f"/production/{quote(self.supply, safe='')}"
+        if self.kind == "planned":
+            return "/plan/planned-orders?" + urlencode({"item": self.item})
+        return f"/items/{quote(self.item, safe='')}"
+
 
 @dataclass(frozen=True)
 class LateLine:
@@ -54,6 +67,11 @@ class LateLine:
     projected: date
     late_days: int
     chain: list[ChainStep]
+
+    @property
+    def order(self) -> str:
+        """The sales order of the line (``SO-1008`` of ``SO-1008/1``)."""
+        return self.demand.rsplit("/", 1)[0]
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
-"""Sales orders: the list, one order with its lines, order BOM tree and production
-orders, and the configurator form for a line."""
+"""Sales orders: the list, order entry, one order with its lines, order BOM tree,
+production orders and shipments, the configurator form for a line, and shipping."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
@@ -14,9 +15,10 @@ from starlette.datastructures import FormData
 
 from pegboard.errors import ConflictError, NotFoundError, ValidationError
 from pegboard.model import Bom, Item, SalesOrderLine, SalesOrderStatus
-from pegboard.services import order_bom, sales, templates
+from pegboard.services import order_bom, sales, shipping, stock, templates
 from pegboard.services.permissions import Permission
 from pegboard.services.planning import local_today
+from pegboard.services.snapshot import PLANNABLE_ORDER_STATUSES
 from pegboard.web import auth
 from pegboard.web.render import chrome, db, may, page, redirect, refused, signed_in_or_redirect
 
@@ -123,6 +125,69 @@ def order_list(
         return page(request, "orders.html", context)
 
 
+# --------------------------------------------------------------------------- order entry
+
+
+def _new_context(
+    session: Session, who: auth.SignedIn, values: dict[str, str], error: str | None = None
+) -> dict[str, Any]:
+    customers = [(c.code, c.name) for c in session.scalars(sales.customer_query())]
+    projects = sorted(
+        {
+            p.code
+            for code, _name in customers
+            for p in session.scalars(sales.project_query(session, code))
+        }
+    )
+    return chrome(who, "orders") | {
+        "title": "New sales order",
+        "customers": customers,
+        "projects": projects,
+        "values": values,
+        "error": error,
+    }
+
+
+@router.get("/orders/new")
+def new_order_form(request: Request) -> Response:
+    with db(request) as session:
+        who = signed_in_or_redirect(request, session)
+        if isinstance(who, Response):
+            return who
+        if not may(who, Permission.SALES):
+            return refused(request, who, "Your role may not enter sales orders.")
+        context = _new_context(session, who, {"customer": "", "project": ""})
+        return page(request, "orders_new.html", context)
+
+
+@router.post("/orders/new")
+def new_order(request: Request, form: Form) -> Response:
+    with db(request) as session:
+        who = signed_in_or_redirect(request, session)
+        if isinstance(who, Response):
+            return who
+        if not auth.csrf_ok(who.csrf_token, _text(form, "csrf_token")):
+            return refused(request, who, NO_TOKEN)
+        if not may(who, Permission.SALES):
+            return refused(request, who, "Your role may not enter sales orders.")
+        values = {k: (_text(form, k) or "").strip() for k in ("customer", "project")}
+        try:
+            if not values["customer"]:
+                raise ValidationError("choose a customer", field="customer")
+            number = sales.create_order(
+                session,
+                customer=values["customer"],
+                project=values["project"] or None,
+                author=who.user.name,
+            )
+        except (NotFoundError, ValidationError, ConflictError) as e:
+            session.rollback()
+            context = _new_context(session, who, values, e.message)
+            code = 409 if isinstance(e, ConflictError) else 422
+            return page(request, "orders_new.html", context, status_code=code)
+        return redirect(_order_url(number))
+
+
 # --------------------------------------------------------------------------- one order
 
 
@@ -140,18 +205,53 @@ def _product(session: Session, row: SalesOrderLine) -> str:
     return session.scalars(select(Item.code).where(Item.id == item_id)).one()
 
 
-def _order_context(session: Session, who: auth.SignedIn, number: str) -> dict[str, Any]:
+def _free_for(session: Session, item: str, number: str) -> float:
+    """What a line of ``number`` could ship of ``item``: free stock and stock reserved
+    for the order."""
+    buckets = stock.position(session, item).buckets
+    return sum(b.qty for b in buckets if b.holder in ("", number))
+
+
+BLANK_LINE = {"item": "", "qty": "", "due": "", "priority": "100"}
+
+
+def _order_context(
+    session: Session,
+    who: auth.SignedIn,
+    number: str,
+    *,
+    line_values: dict[str, str] | None = None,
+    ship_values: dict[int, dict[str, str]] | None = None,
+) -> dict[str, Any]:
     view = sales.order_view(session, number)
     trees = {t.ref: t for t in order_bom.order_tree(session, number, today=local_today())}
     configurable = set(session.scalars(templates.template_query()))
+    shipments = shipping.list_shipments(session, sales_order=view.number)
+    may_ship = may(who, Permission.SHIP) and SalesOrderStatus(view.status) in (
+        PLANNABLE_ORDER_STATUSES
+    )
     lines = []
     for line in view.lines:
         _order, row = sales.get_line(session, number, line.line)
+        open_qty = line.qty - line.shipped_qty
+        ship = None
+        if may_ship and row.status in PLANNABLE_ORDER_STATUSES and open_qty > 0:
+            available = _free_for(session, line.item, view.number)
+            if available > 0:
+                sent = (ship_values or {}).get(line.line, {})
+                ship = {
+                    "available": available,
+                    "qty": sent.get("qty", f"{open_qty:g}"),
+                    "tracking": sent.get("tracking", ""),
+                }
         lines.append(
             {
                 "view": line,
                 "tree": trees.get(f"{number}/{line.line}"),
                 "configurable": _product(session, row) in configurable,
+                "open_qty": open_qty,
+                "ship": ship,
+                "shipments": [s for s in shipments if s.line == line.line][::-1],
             }
         )
     changes = []
@@ -164,9 +264,28 @@ def _order_context(session: Session, who: auth.SignedIn, number: str) -> dict[st
         "lines": lines,
         "changes": changes,
         "may_configure": may(who, Permission.SALES) and view.status not in CLOSED,
+        "may_add_line": may(who, Permission.SALES) and view.status not in CLOSED,
+        "may_deliver": may(who, Permission.SHIP),
+        "line_form": line_values or BLANK_LINE,
+        "today": local_today(),
         "url": _order_url(view.number),
         "error": None,
     }
+
+
+def _order_error(
+    request: Request,
+    session: Session,
+    who: auth.SignedIn,
+    number: str,
+    error: ConflictError | ValidationError | NotFoundError,
+    **values: Any,
+) -> Response:
+    """The order page again with the service's message (409 for a conflict, else 422)."""
+    session.rollback()
+    context = _order_context(session, who, number, **values) | {"error": error.message}
+    code = 409 if isinstance(error, ConflictError) else 422
+    return page(request, "orders_order.html", context, status_code=code)
 
 
 @router.get("/orders/{number}")
@@ -305,4 +424,117 @@ def configure(request: Request, number: str, line: int, form: Form) -> Response:
                 context["error"] = e.message
             code = 409 if isinstance(e, ConflictError) else 422
             return page(request, "orders_configure.html", context, status_code=code)
+        return redirect(_order_url(number))
+
+
+# --------------------------------------------------------------------------- lines, shipping
+
+
+def _qty(text: str, name: str = "qty") -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValidationError(f"{name} must be a number, not {text!r}", field=name) from None
+    if not value > 0 or value > 1e12:
+        raise ValidationError(f"{name} must be a number greater than 0, not {text!r}", field=name)
+    return value
+
+
+@router.post("/orders/{number}/lines")
+def add_line(request: Request, number: str, form: Form) -> Response:
+    with db(request) as session:
+        who = signed_in_or_redirect(request, session)
+        if isinstance(who, Response):
+            return who
+        if not auth.csrf_ok(who.csrf_token, _text(form, "csrf_token")):
+            return refused(request, who, NO_TOKEN)
+        if not may(who, Permission.SALES):
+            return refused(request, who, "Your role may not change sales orders.")
+        try:
+            sales.get_order(session, number)
+        except NotFoundError as e:
+            return _not_found(request, who, e.message)
+        values = {k: (_text(form, k) or "").strip()[:100] for k in BLANK_LINE}
+        try:
+            if not values["item"]:
+                raise ValidationError("enter an item code", field="item")
+            qty = _qty(values["qty"])
+            try:
+                due = date.fromisoformat(values["due"])
+            except ValueError:
+                raise ValidationError(
+                    f"due date must be a date (YYYY-MM-DD), not {values['due']!r}", field="due"
+                ) from None
+            try:
+                priority = int(values["priority"] or "100")
+            except ValueError:
+                raise ValidationError(
+                    f"priority must be a whole number, not {values['priority']!r}",
+                    field="priority",
+                ) from None
+            sales.add_line(
+                session,
+                number,
+                item=values["item"],
+                qty=qty,
+                due=due,
+                priority=priority,
+                author=who.user.name,
+            )
+        except (ConflictError, ValidationError, NotFoundError) as e:
+            return _order_error(request, session, who, number, e, line_values=values)
+        return redirect(_order_url(number))
+
+
+@router.post("/orders/{number}/lines/{line}/ship")
+def ship(request: Request, number: str, line: int, form: Form) -> Response:
+    with db(request) as session:
+        who = signed_in_or_redirect(request, session)
+        if isinstance(who, Response):
+            return who
+        if not auth.csrf_ok(who.csrf_token, _text(form, "csrf_token")):
+            return refused(request, who, NO_TOKEN)
+        if not may(who, Permission.SHIP):
+            return refused(request, who, "Your role may not ship sales-order lines.")
+        try:
+            sales.get_line(session, number, line)
+        except NotFoundError as e:
+            return _not_found(request, who, e.message)
+        values = {k: (_text(form, k) or "").strip() for k in ("qty", "tracking")}
+        try:
+            shipping.ship_line(
+                session,
+                number,
+                line,
+                _qty(values["qty"]),
+                tracking=values["tracking"],
+                author=who.user.name,
+            )
+        except (ConflictError, ValidationError, NotFoundError) as e:
+            values["tracking"] = values["tracking"][:200]
+            return _order_error(request, session, who, number, e, ship_values={line: values})
+        return redirect(_order_url(number))
+
+
+@router.post("/orders/{number}/shipments/{shipment}/deliver")
+def deliver(request: Request, number: str, shipment: str, form: Form) -> Response:
+    with db(request) as session:
+        who = signed_in_or_redirect(request, session)
+        if isinstance(who, Response):
+            return who
+        if not auth.csrf_ok(who.csrf_token, _text(form, "csrf_token")):
+            return refused(request, who, NO_TOKEN)
+        if not may(who, Permission.SHIP):
+            return refused(request, who, "Your role may not confirm deliveries.")
+        try:
+            sales.get_order(session, number)
+            found = shipping.shipment_view(session, shipment)
+            if found.sales_order != number:
+                raise NotFoundError(f"{number} has no shipment {shipment!r}", shipment=shipment)
+        except NotFoundError as e:
+            return _not_found(request, who, e.message)
+        try:
+            shipping.deliver_shipment(session, shipment, author=who.user.name)
+        except (ConflictError, ValidationError, NotFoundError) as e:
+            return _order_error(request, session, who, number, e)
         return redirect(_order_url(number))

@@ -1,8 +1,141 @@
 """The pegging explorer: from a sales order down to every supply and purchased part,
-and from an item or purchase order up to the sales orders it feeds."""
+and from an item up to the sales orders it feeds."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from pegboard.errors import NotFoundError
+from pegboard.services import reports
+from pegboard.services.planning import current_run
+from pegboard.web import auth
+from pegboard.web.render import chrome, db, page, redirect, signed_in_or_redirect
 
 router = APIRouter(include_in_schema=False)
+
+Text = Annotated[str | None, Query(max_length=100)]
+
+SUPPLY_LABELS = {
+    "stock": "from stock",
+    "planned_order": "planned order",
+    "production_order": "production order",
+    "purchase_order": "purchase order",
+}
+
+
+def _url(prefix: str, code: str) -> str:
+    return prefix + quote(code, safe="")
+
+
+def _node(node: reports.PegNode, critical: set[int]) -> dict[str, Any]:
+    """A supply as the template shows it, with whether it is on the critical chain."""
+    return {
+        "item": node.item,
+        "qty": node.qty,
+        "type": SUPPLY_LABELS.get(node.supply_type, node.supply_type.replace("_", " ")),
+        "ref": node.supply,
+        "ready": node.available,
+        "critical": id(node) in critical,
+        "children": [_node(c, critical) for c in node.children],
+    }
+
+
+def _use(node: reports.UseNode) -> dict[str, Any]:
+    order = node.demand.split("/", 1)[0] if node.demand_type == "sales_order" else None
+    return {
+        "type": node.demand_type.replace("_", " "),
+        "ref": node.demand,
+        "item": node.item,
+        "qty": node.qty,
+        "order": order,
+        "parents": [_use(p) for p in node.parents],
+    }
+
+
+def _frame(who: auth.SignedIn, title: str) -> dict[str, Any]:
+    return chrome(who, "pegging") | {
+        "title": title,
+        "item_url": lambda code: _url("/items/", code),
+        "peg_order_url": lambda n: _url("/pegging/orders/", n),
+        "peg_item_url": lambda code: _url("/pegging/items/", code),
+        "order_url": lambda n: _url("/orders/", n),
+    }
+
+
+@router.get("/pegging")
+def explorer(request: Request, order: Text = None, item: Text = None) -> Response:
+    order, item = (v.strip() if v else "" for v in (order, item))
+    with db(request) as session:
+        who = signed_in_or_redirect(request, session)
+        if isinstance(who, Response):
+            return who
+        if order:
+            return redirect(_url("/pegging/orders/", order))
+        if item:
+            return redirect(_url("/pegging/items/", item))
+        context = _frame(who, "Pegging") | {"planned": current_run(session) is not None}
+        return page(request, "pegging.html", context)
+
+
+@router.get("/pegging/orders/{number}")
+def order_pegging(request: Request, number: str) -> Response:
+    with db(request) as session:
+        who = signed_in_or_redirect(request, session)
+        if isinstance(who, Response):
+            return who
+        context = _frame(who, f"Pegging of {number}") | {"number": number, "lines": None}
+        if current_run(session) is None:
+            return page(request, "pegging_order.html", context)
+        try:
+            found = reports.sales_order_pegging(session, number)
+        except NotFoundError as e:
+            context |= {"message": e.message}
+            return page(request, "pegging_missing.html", context, status_code=404)
+        lines = []
+        for status in found:
+            critical: set[int] = set()
+            if status.supplies:
+                latest = max(status.supplies, key=lambda s: (s.available, s.supply))
+                chain = reports.critical_chain(latest)
+                critical = {id(n) for n in chain}
+            else:
+                chain = []
+            lines.append(
+                {
+                    "status": status,
+                    "supplies": [_node(s, critical) for s in status.supplies],
+                    "chain": [(n.item, n.supply, n.available) for n in chain],
+                }
+            )
+        context["lines"] = lines
+        return page(request, "pegging_order.html", context)
+
+
+@router.get("/pegging/items/{code}")
+def item_pegging(request: Request, code: str) -> Response:
+    with db(request) as session:
+        who = signed_in_or_redirect(request, session)
+        if isinstance(who, Response):
+            return who
+        context = _frame(who, f"Where {code} goes") | {"code": code, "supplies": None}
+        if current_run(session) is None:
+            return page(request, "pegging_item.html", context)
+        try:
+            found = reports.where_used_supply(session, code)
+        except NotFoundError as e:
+            context |= {"message": e.message}
+            return page(request, "pegging_missing.html", context, status_code=404)
+        context["supplies"] = [
+            {
+                "type": SUPPLY_LABELS.get(st, st.replace("_", " ")),
+                "ref": ref,
+                "qty": qty,
+                "uses": [_use(u) for u in uses],
+            }
+            for st, ref, qty, uses in found
+        ]
+        return page(request, "pegging_item.html", context)

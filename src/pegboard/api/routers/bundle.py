@@ -16,137 +16,36 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-import zipfile
 from datetime import UTC, datetime
-from pathlib import Path, PurePosixPath
-from typing import IO, Annotated, Any
+from pathlib import Path
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Request, Response, UploadFile
 from fastapi.responses import FileResponse
-from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
 from pegboard.api.deps import DbSession, Reader, require
 from pegboard.api.routers.jobs import JobOut, job_out
-from pegboard.bundle.importer import TEMPLATES_FILE, read_bundle
-from pegboard.bundle.writer import write_dataset, write_plan
-from pegboard.errors import ValidationError
-from pegboard.services import jobs, plan_results
-from pegboard.services.company_data import read_company, replace_company
-from pegboard.services.jobs import Progress
+from pegboard.bundle import upload as bundle_upload
+from pegboard.bundle.upload import import_work, snapshot, stage_upload, zip_folder
+from pegboard.services import jobs
 from pegboard.services.permissions import Permission
-from pegboard.services.planning import current_run
 from pegboard.services.users import UserView
 
 router = APIRouter(prefix="/bundle", tags=["bundle"])
 Importer = Annotated[UserView, Depends(require(Permission.IMPORT))]
 
-MAX_FILES = 100
+MAX_FILES = bundle_upload.MAX_FILES
 """Entries an uploaded zip may hold (a bundle is under a dozen files)."""
-MAX_UNPACKED_BYTES = 4 * 1024**3
+MAX_UNPACKED_BYTES = bundle_upload.MAX_UNPACKED_BYTES
 """What an uploaded zip may unpack to, in total."""
-_CHUNK = 1024 * 1024
-
-
-def _refuse(message: str, **params: object) -> ValidationError:
-    return ValidationError(message, field="file", **params)
-
-
-def _safe_name(name: str) -> PurePosixPath:
-    """The entry's path inside the bundle folder; refused when it could leave it."""
-    path = PurePosixPath(name.replace("\\", "/"))
-    if (
-        not name
-        or path.is_absolute()
-        or name.startswith(("/", "\\"))
-        or ".." in path.parts
-        or (path.parts and ":" in path.parts[0])  # a Windows drive, C:
-        or "\x00" in name
-    ):
-        raise _refuse(f"the zip has an unsafe entry {name!r} (absolute, or with '..')", entry=name)
-    return path
-
-
-def _wanted(path: PurePosixPath) -> bool:
-    """CSV files and templates.json; the rest (``__MACOSX/``, ``.DS_Store``) is skipped."""
-    if any(part.startswith(".") or part == "__MACOSX" for part in path.parts):
-        return False
-    return path.suffix.lower() == ".csv" or path.name == TEMPLATES_FILE
-
-
-def unpack_zip(archive: Path, into: Path) -> Path:
-    """Unpack the bundle's files safely into ``into``; returns the folder holding them
-    (the archive's single top folder when the files sit in one)."""
-    into.mkdir(parents=True, exist_ok=True)
-    try:
-        with zipfile.ZipFile(archive) as zf:
-            entries = zf.infolist()
-            if len(entries) > MAX_FILES:
-                raise _refuse(f"the zip holds {len(entries)} entries (at most {MAX_FILES})")
-            if sum(e.file_size for e in entries) > MAX_UNPACKED_BYTES:
-                raise _refuse(_too_big())
-            written = 0
-            for entry in entries:
-                path = _safe_name(entry.filename)
-                if entry.is_dir() or not _wanted(path):
-                    continue
-                target = into.joinpath(*path.parts)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with zf.open(entry) as src, target.open("wb") as dst:
-                    written = _copy_capped(src, dst, written)
-    except zipfile.BadZipFile as e:
-        raise _refuse(f"not a readable zip file ({e})") from e
-    except (zipfile.LargeZipFile, NotImplementedError, RuntimeError) as e:  # e.g. encrypted
-        raise _refuse(f"cannot unpack the zip ({e})") from e
-    return _bundle_folder(into)
-
-
-def _too_big() -> str:
-    return f"the zip unpacks to more than {MAX_UNPACKED_BYTES // 1024**2} MiB"
-
-
-def _copy_capped(src: IO[bytes], dst: IO[bytes], written: int) -> int:
-    while chunk := src.read(_CHUNK):
-        written += len(chunk)
-        if written > MAX_UNPACKED_BYTES:
-            raise _refuse(_too_big())
-        dst.write(chunk)
-    return written
-
-
-def _bundle_folder(root: Path) -> Path:
-    if any(root.glob("*.csv")) or (root / TEMPLATES_FILE).exists():
-        return root
-    folders = [p for p in root.iterdir() if p.is_dir()]
-    if len(folders) == 1:
-        return _bundle_folder(folders[0])
-    raise _refuse("the zip holds no CSV files of a bundle")
-
-
-def _kind(filename: str, saved: Path) -> str:
-    suffix = Path(filename).suffix.lower()
-    if suffix == ".xlsx":
-        return "xlsx"
-    if suffix == ".zip" or (suffix == "" and zipfile.is_zipfile(saved)):
-        return "zip"
-    raise _refuse(
-        f"upload a .zip of the bundle's CSV files or an .xlsx workbook, not {filename!r}",
-        filename=filename,
-    )
 
 
 def _stage_upload(upload: UploadFile, workdir: Path) -> Path:
     """Save the upload under ``workdir``; the path ``read_bundle`` should read."""
-    filename = Path((upload.filename or "bundle.zip").replace("\\", "/")).name or "bundle.zip"
-    saved = workdir / "upload" / filename
-    saved.parent.mkdir()
-    with saved.open("wb") as dst:
-        shutil.copyfileobj(upload.file, dst, _CHUNK)
-    if _kind(filename, saved) == "xlsx":
-        return saved
-    folder = unpack_zip(saved, workdir / "bundle")
-    saved.unlink()
-    return folder
+    return stage_upload(
+        upload.filename, upload.file, workdir, max_files=MAX_FILES, max_bytes=MAX_UNPACKED_BYTES
+    )
 
 
 @router.post("/import", status_code=202)
@@ -167,15 +66,7 @@ def import_bundle(
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
-    author, name = user.name, file.filename or source.name
-
-    def work(s: Session, progress: Progress) -> dict[str, Any]:
-        try:
-            data = read_bundle(source, progress)
-            counts = replace_company(s, data, author=author, progress=progress)
-        finally:
-            shutil.rmtree(workdir, ignore_errors=True)
-        return {"file": name, "rows": counts}
+    work = import_work(source, workdir, author=user.name, name=file.filename or source.name)
 
     try:
         jobs.start_in_background(request.app.state.engine, job_id, work)
@@ -184,28 +75,6 @@ def import_bundle(
         raise
     response.headers["Location"] = f"/api/jobs/{job_id}"
     return job_out(jobs.get_job(session, job_id))
-
-
-def _zip_folder(folder: Path, archive: Path) -> None:
-    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for path in sorted(folder.iterdir()):
-            zf.write(path, arcname=path.name)
-
-
-def _snapshot(session: Session, folder: Path) -> None:
-    """The data and the current plan, read in one transaction (one consistent view)."""
-    session.commit()  # end the transaction the sign-in check began; read afresh
-    with session.begin():
-        if session.get_bind().dialect.name == "postgresql":
-            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-        write_dataset(read_company(session), folder)
-        if current_run(session) is not None:
-            write_plan(
-                folder,
-                plan_results.planned_order_rows(session),
-                plan_results.pegging_rows(session),
-                plan_results.exception_rows(session),
-            )
 
 
 @router.get(
@@ -224,10 +93,10 @@ def export_bundle(user: Reader, session: DbSession) -> FileResponse:
     workdir = Path(tempfile.mkdtemp(prefix="pegboard-export-"))
     try:
         folder = workdir / "bundle"
-        _snapshot(session, folder)
+        snapshot(session, folder)
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         archive = workdir / f"pegboard-{stamp}.zip"
-        _zip_folder(folder, archive)
+        zip_folder(folder, archive)
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
         raise

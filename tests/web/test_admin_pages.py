@@ -1,0 +1,280 @@
+"""The admin pages: import a bundle with progress and located problems, export it,
+manage users and tokens, read the audit log, and the refusals."""
+
+from __future__ import annotations
+
+import io
+import re
+import threading
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func, select
+
+from pegboard import db
+from pegboard.demo import demo_path
+from pegboard.model import ApiToken, AuditEntry, Item, Job, Role, User
+from pegboard.services import users
+
+PASSWORD = "correct horse battery"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+BASIC = Path(__file__).parents[1] / "scenarios" / "basic" / "bundle"
+LogIn = Callable[[str], str]
+
+
+@pytest.fixture(autouse=True)
+def _join_jobs() -> Iterator[None]:
+    """No background job outlives its test (the next test empties the database)."""
+    yield
+    for thread in threading.enumerate():
+        if thread.name.startswith("job-"):
+            thread.join(30)
+
+
+def _admin(web: TestClient, engine: Engine, name: str = "ada") -> str:
+    with db.session_factory(engine)() as s:
+        users.create_user(s, name=name, password=PASSWORD, role=Role.ADMIN, author="test")
+    page = web.post("/login", data={"name": name, "password": PASSWORD})
+    assert page.status_code == 200, page.text
+    found = CSRF.search(page.text)
+    assert found
+    return found.group(1)
+
+
+def _zip(folder: Path, replace: dict[str, str] | None = None) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for p in sorted(folder.iterdir()):
+            if p.suffix == ".csv" or p.name == "templates.json":
+                zf.writestr(p.name, (replace or {}).get(p.name, p.read_bytes()))
+    return buf.getvalue()
+
+
+def _count(engine: Engine, model: type[object]) -> int:
+    with db.session_scope(engine) as s:
+        return int(s.scalar(select(func.count()).select_from(model)) or 0)  # type: ignore[arg-type]
+
+
+def _upload(web: TestClient, token: str, data: bytes, name: str = "bundle.zip") -> str:
+    sent = web.post(
+        "/admin/bundle/import",
+        data={"csrf_token": token},
+        files={"file": (name, data, "application/zip")},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303, sent.text
+    location = sent.headers["location"]
+    assert re.fullmatch(r"/admin/jobs/\d+", location)
+    return location
+
+
+def _wait(web: TestClient, url: str) -> str:
+    deadline = time.monotonic() + 30
+    while True:
+        page = web.get(url)
+        assert page.status_code == 200
+        if 'http-equiv="refresh"' not in page.text:
+            return page.text
+        assert time.monotonic() < deadline, page.text
+        time.sleep(0.05)
+
+
+def test_index_links_by_role(web: TestClient, engine: Engine, log_in: LogIn) -> None:
+    log_in("pia")
+    page = web.get("/admin")
+    assert page.status_code == 200
+    assert 'href="/admin/audit"' in page.text and 'href="/admin/users"' not in page.text
+    assert web.get("/admin/users").status_code == 403
+    web.post("/logout", data={"csrf_token": CSRF.search(page.text).group(1)})  # type: ignore[union-attr]
+    _admin(web, engine)
+    assert 'href="/admin/users"' in web.get("/admin").text
+
+
+def test_import_the_sample_and_export(web: TestClient, engine: Engine) -> None:
+    token = _admin(web, engine)
+    form = web.get("/admin/bundle")
+    assert 'enctype="multipart/form-data"' in form.text
+    job_page = _wait(web, _upload(web, token, _zip(demo_path("lighting"))))
+    assert "Done." in job_page and "Rows imported" in job_page
+    assert _count(engine, Item) > 0
+    export = web.get("/admin/bundle/export")
+    assert export.status_code == 200
+    assert export.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(export.content)) as zf:
+        assert "items.csv" in zf.namelist()
+
+
+def test_a_bad_row_shows_where(web: TestClient, engine: Engine) -> None:
+    token = _admin(web, engine)
+    items = (BASIC / "items.csv").read_text()
+    bad_line = items.count("\n") + 1
+    data = _zip(BASIC, {"items.csv": items + "BAD,Broken,<b>maybe</b>,mto,1,lfl,,0,1,\n"})
+    page = _wait(web, _upload(web, token, data))
+    assert "Failed:" in page and "Nothing was written." in page
+    row = re.search(r"<tr><td>items\.csv</td><td[^>]*>(\d+)</td><td>type</td>", page)
+    assert row and int(row.group(1)) == bad_line, page
+    assert "&lt;b&gt;maybe&lt;/b&gt;" in page and "<b>maybe" not in page
+    assert _count(engine, Item) == 0
+
+
+def test_an_unsafe_zip_is_refused(web: TestClient, engine: Engine) -> None:
+    token = _admin(web, engine)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("../items.csv", "item\n")
+    sent = web.post(
+        "/admin/bundle/import",
+        data={"csrf_token": token},
+        files={"file": ("evil.zip", buf.getvalue(), "application/zip")},
+    )
+    assert sent.status_code == 422 and "unsafe entry" in sent.text
+    assert _count(engine, Job) == 0
+
+
+def test_users_add_change_role_and_switch_off(web: TestClient, engine: Engine) -> None:
+    token = _admin(web, engine)
+    added = web.post(
+        "/admin/users",
+        data={"csrf_token": token, "name": "<bo>", "role": "viewer", "password": PASSWORD},
+    )
+    assert added.status_code == 200 and "The user was added." in added.text
+    assert "&lt;bo&gt;" in added.text and "<bo>" not in added.text
+    twice = web.post(
+        "/admin/users",
+        data={"csrf_token": token, "name": "<bo>", "role": "viewer", "password": PASSWORD},
+    )
+    assert twice.status_code == 409 and "exists already" in twice.text
+    role = web.post(
+        "/admin/users/role", data={"csrf_token": token, "name": "<bo>", "role": "buyer"}
+    )
+    assert "The role was changed." in role.text
+    off = web.post("/admin/users/active", data={"csrf_token": token, "name": "<bo>", "active": "0"})
+    assert "Switch on &lt;bo&gt;" in off.text
+    with db.session_scope(engine) as s:
+        bo = s.scalars(select(User).where(User.name == "<bo>")).one()
+        assert (bo.role, bo.active) == (Role.BUYER, False)
+
+
+def test_tokens_created_once_and_revoked(web: TestClient, engine: Engine) -> None:
+    token = _admin(web, engine)
+    made = web.post("/admin/tokens", data={"csrf_token": token, "name": "ci"})
+    assert made.status_code == 200
+    secret = re.search(r'<code id="new-token">([^<]+)</code>', made.text)
+    assert secret and secret.group(1).startswith("pgb_")
+    again = web.get("/admin/tokens")
+    assert secret.group(1) not in again.text and "ci" in again.text
+    assert web.get("/api/items", headers={"Authorization": f"Bearer {secret.group(1)}"}).is_success
+    ids = re.findall(r'action="/admin/tokens/(\d+)/revoke"', web.get("/admin/users").text)
+    assert len(ids) == 1
+    gone = web.post(f"/admin/tokens/{ids[0]}/revoke", data={"csrf_token": token, "back": "users"})
+    assert gone.status_code == 200 and "The token was revoked." in gone.text
+    with db.session_scope(engine) as s:
+        assert s.scalars(select(ApiToken)).one().revoked_at is not None
+    headers = {"Authorization": f"Bearer {secret.group(1)}"}
+    assert web.get("/api/items", headers=headers).status_code == 401
+
+
+def test_a_user_revokes_only_their_own_token(
+    web: TestClient, engine: Engine, log_in: LogIn
+) -> None:
+    with db.session_factory(engine)() as s:
+        users.create_user(s, name="other", password=PASSWORD, role=Role.ADMIN, author="test")
+        other_id, _ = users.create_token(s, user="other", name="x", author="test")
+    token = log_in("pia")
+    made = web.post("/admin/tokens", data={"csrf_token": token, "name": "mine"})
+    assert "new-token" in made.text
+    assert (
+        web.post(f"/admin/tokens/{other_id}/revoke", data={"csrf_token": token}).status_code == 403
+    )
+    mine = re.findall(r'action="/admin/tokens/(\d+)/revoke"', made.text)
+    assert mine and int(mine[0]) != other_id
+    assert "revoked" in web.post(f"/admin/tokens/{mine[0]}/revoke", data={"csrf_token": token}).text
+    with db.session_scope(engine) as s:
+        revoked = {t.name: t.revoked_at is not None for t in s.scalars(select(ApiToken))}
+    assert revoked == {"x": False, "mine": True}
+
+
+def test_audit_log_filters_and_pages(web: TestClient, engine: Engine) -> None:
+    token = _admin(web, engine)
+    for n in range(3):
+        web.post(
+            "/admin/users",
+            data={"csrf_token": token, "name": f"u{n}", "role": "viewer", "password": PASSWORD},
+        )
+    web.post("/admin/users/role", data={"csrf_token": token, "name": "u1", "role": "planner"})
+    page = web.get("/admin/audit", params={"entity": "user", "action": "update"})
+    assert page.status_code == 200
+    shown = page.text.replace(token, "")  # the random CSRF token could contain "u0"
+    assert "role: viewer → planner" in shown and "u0" not in shown
+    everyone = web.get("/admin/audit", params={"author": "ada"}).text.replace(token, "")
+    assert everyone.index("u2") < everyone.index("u0")  # newest first
+    assert "u1" in web.get("/admin/audit", params={"ref": "u1"}).text
+    assert "No entries match." in web.get("/admin/audit", params={"since": "2999-01-01"}).text
+    assert web.get("/admin/audit", params={"since": "soon"}).status_code == 422
+    assert 'rel="next"' not in everyone
+    with db.session_factory(engine)() as s:
+        for n in range(60):
+            users.create_token(s, user="ada", name=f"t{n}", author="ada")
+    first = web.get("/admin/audit").text
+    nxt = re.search(r'href="([^"]+)" rel="next"', first)
+    assert nxt
+    second = web.get(nxt.group(1).replace("&amp;", "&")).text
+    assert "Entries 51–" in second
+
+
+def test_a_planner_is_refused_and_nothing_is_written(
+    web: TestClient, engine: Engine, log_in: LogIn
+) -> None:
+    token = log_in("pia")
+    before = (_count(engine, User), _count(engine, AuditEntry))
+    add = web.post(
+        "/admin/users",
+        data={"csrf_token": token, "name": "eve", "role": "admin", "password": PASSWORD},
+    )
+    assert add.status_code == 403
+    assert (
+        web.post(
+            "/admin/users/role", data={"csrf_token": token, "name": "pia", "role": "admin"}
+        ).status_code
+        == 403
+    )
+    assert (
+        web.post(
+            "/admin/users/active", data={"csrf_token": token, "name": "pia", "active": "0"}
+        ).status_code
+        == 403
+    )
+    sent = web.post(
+        "/admin/bundle/import",
+        data={"csrf_token": token},
+        files={"file": ("b.zip", _zip(demo_path("lighting")), "application/zip")},
+    )
+    assert sent.status_code == 403
+    assert (_count(engine, User), _count(engine, AuditEntry)) == before
+    assert _count(engine, Job) == 0 and _count(engine, Item) == 0
+
+
+def test_a_post_without_the_token_is_refused(web: TestClient, engine: Engine) -> None:
+    _admin(web, engine)
+    before = (_count(engine, User), _count(engine, ApiToken))
+    for url, data in (
+        ("/admin/users", {"name": "eve", "role": "admin", "password": PASSWORD}),
+        ("/admin/users/role", {"name": "ada", "role": "viewer"}),
+        ("/admin/tokens", {"name": "x"}),
+    ):
+        assert web.post(url, data=data).status_code == 403
+        assert web.post(url, data=data | {"csrf_token": "forged"}).status_code == 403
+    files = {"file": ("b.zip", _zip(demo_path("lighting")), "application/zip")}
+    assert web.post("/admin/bundle/import", files=files).status_code == 403
+    assert (_count(engine, User), _count(engine, ApiToken)) == before
+    assert _count(engine, Job) == 0
+
+
+def test_signed_out_goes_to_login(web: TestClient) -> None:
+    for url in ("/admin", "/admin/users", "/admin/audit", "/admin/bundle/export"):
+        got = web.get(url, follow_redirects=False)
+        assert got.status_code == 303 and "/login" in got.headers["location"]
