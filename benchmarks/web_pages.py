@@ -1,0 +1,138 @@
+"""Benchmark: server time of the web pages on the largest generated company.
+
+    python benchmarks/web_pages.py [--db benchmarks/data/bench-plan-1.0.db] [--repeat 5]
+
+Target (issue 7, 2-core machine): every page <= 300 ms of server time on the
+full-size bundle (~285 000 items, 75 000 order lines), planned. Run
+``benchmarks/plan.py --fractions 1`` first: it leaves that database behind. A
+copy is used, so the benchmark never changes it. Pages are requested in
+process (no network), signed in as an admin; each is fetched once to warm up,
+then ``--repeat`` times, and the median and the slowest are shown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import time
+from pathlib import Path
+
+from _harness import DATA, print_table
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from pegboard import db
+from pegboard.api import create_app
+from pegboard.services import users
+
+TARGET_MS = 300.0
+
+
+def _refs(engine: object) -> dict[str, str]:
+    """Real numbers to open: a late order, a PO, an MO, a much-used component."""
+    queries = {
+        "late": (
+            "SELECT demand_ref FROM plan_line WHERE late_days > 0 ORDER BY late_days DESC LIMIT 1"
+        ),
+        "order": "SELECT number FROM sales_order ORDER BY number DESC LIMIT 1",
+        "po": "SELECT number FROM purchase_order ORDER BY id LIMIT 1",
+        "mo": "SELECT number FROM production_order ORDER BY id LIMIT 1",
+        "component": (
+            "SELECT i.code FROM bom_line b JOIN item i ON i.id = b.component_id "
+            "GROUP BY i.code ORDER BY count(*) DESC LIMIT 1"
+        ),
+        "made": "SELECT code FROM item WHERE type = 'make' ORDER BY code LIMIT 1",
+        "customer": "SELECT code FROM customer ORDER BY code LIMIT 1",
+    }
+    out = {}
+    with engine.connect() as conn:  # type: ignore[attr-defined]
+        for name, sql in queries.items():
+            out[name] = str(conn.execute(text(sql)).scalar_one())
+    out["late"] = out["late"].split("/")[0]
+    return out
+
+
+def pages(r: dict[str, str]) -> list[tuple[str, str]]:
+    return [
+        ("dashboard", "/"),
+        ("orders", "/orders"),
+        ("orders: search", f"/orders?q={r['order'][:6]}"),
+        ("orders: filter + sort", "/orders?status=confirmed&sort=-due"),
+        ("orders: customer", f"/orders?customer={r['customer']}"),
+        ("orders: last page", "/orders?offset=49950"),
+        ("order", f"/orders/{r['late']}"),
+        ("plan", "/plan"),
+        ("planned orders", "/plan/planned-orders"),
+        ("planned orders: make, page 100", "/plan/planned-orders?type=make&offset=5000"),
+        ("exceptions", "/plan/exceptions"),
+        ("exceptions: shortages", "/plan/exceptions?kind=shortage&offset=20000"),
+        ("purchasing", "/purchasing"),
+        ("purchase order", f"/purchasing/{r['po']}"),
+        ("production", "/production"),
+        ("production Gantt", "/production/gantt.svg"),
+        ("production order", f"/production/{r['mo']}"),
+        ("item (much used)", f"/items/{r['component']}"),
+        ("item chart", f"/items/{r['component']}/projection.svg"),
+        ("item (made)", f"/items/{r['made']}"),
+        ("pegging: order down", f"/pegging/orders/{r['late']}"),
+        ("pegging: item up", f"/pegging/items/{r['component']}"),
+        ("audit log", "/admin/audit"),
+        ("users", "/admin/users"),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", default=str(DATA / "bench-plan-1.0.db"))
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    source = Path(args.db)
+    if not source.exists():
+        raise SystemExit(f"{source} is missing: run benchmarks/plan.py --fractions 1 first")
+    copy = DATA / "bench-web.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{copy}{suffix}").unlink(missing_ok=True)
+    shutil.copy(source, copy)
+    engine = db.make_engine(f"sqlite:///{copy}")
+    db.upgrade(engine)
+    with db.session_factory(engine)() as s:
+        users.create_user(s, name="bench", password="bench-password", role="admin", author="b")
+    refs = _refs(engine)
+    rows = []
+    slowest = 0.0
+    with TestClient(create_app(engine)) as client:
+        login = client.post("/login", data={"name": "bench", "password": "bench-password"})
+        assert login.status_code in (200, 303), login.text[:200]
+        for label, url in pages(refs):
+            client.get(url)  # warm-up: first query plans, template compile
+            times = []
+            status = 0
+            for _ in range(args.repeat):
+                started = time.perf_counter()
+                response = client.get(url)
+                times.append((time.perf_counter() - started) * 1000)
+                status = response.status_code
+            median, worst = statistics.median(times), max(times)
+            slowest = max(slowest, median)
+            rows.append(
+                [
+                    label,
+                    url[:60],
+                    status,
+                    f"{median:,.0f}",
+                    f"{worst:,.0f}",
+                    "yes" if median <= TARGET_MS else "NO",
+                ]
+            )
+    engine.dispose()
+    print_table(
+        f"Web pages on {source.name}: server time in ms (target {TARGET_MS:g})",
+        ["page", "url", "status", "median", "slowest", "≤ target"],
+        rows,
+    )
+    print(f"slowest median: {slowest:,.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
