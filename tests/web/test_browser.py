@@ -7,7 +7,8 @@ run the plan and wait for its job to finish; the late order and the chain of sup
 that makes it late on the dashboard; firm planned buy orders into a purchase order,
 confirm and receive it; an item and its projection chart; the production Gantt chart;
 then, as the shop floor (a second browser context), release and complete a production
-order due this week; the dashboard changed; log out.
+order due this week; the dashboard changed; the late order, given stock, shipped and
+delivered; log out.
 
 The screenshots the README shows are saved to ``docs/screenshots/`` (1280 wide, full
 page). Any console error or page error fails the test. Playwright never downloads a
@@ -36,7 +37,7 @@ from pegboard import db
 from pegboard.api import create_app
 from pegboard.demo import demo_path
 from pegboard.model import Role
-from pegboard.services import sales, users
+from pegboard.services import sales, stock, users
 from pegboard.services.company_data import configured_planning_date
 from pegboard.services.planning import local_today
 
@@ -80,9 +81,11 @@ def _draft_order(engine: Engine) -> str:
 
 
 @pytest.fixture
-def server(tmp_path: Path, sample_loader: Callable[[Engine], None]) -> Iterator[tuple[str, str]]:
-    """The app under uvicorn on a free loopback port; yields its base URL and the number
-    of the draft order."""
+def server(
+    tmp_path: Path, sample_loader: Callable[[Engine], None]
+) -> Iterator[tuple[str, str, Engine]]:
+    """The app under uvicorn on a free loopback port; yields its base URL, the number
+    of the draft order and the engine (for what the story does through the services)."""
     _need_chromium()
     engine = db.make_engine(f"sqlite:///{tmp_path / 'pegboard.db'}")
     db.upgrade(engine)
@@ -104,7 +107,7 @@ def server(tmp_path: Path, sample_loader: Callable[[Engine], None]) -> Iterator[
     while not srv.started:
         assert time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}", draft
+    yield f"http://127.0.0.1:{port}", draft, engine
     srv.should_exit = True
     thread.join(timeout=10)
     sock.close()
@@ -157,10 +160,10 @@ def _count(page: Page, heading: str) -> int:
     return int(found.group(1))
 
 
-def test_the_planners_day_in_the_browser(server: tuple[str, str]) -> None:
+def test_the_planners_day_in_the_browser(server: tuple[str, str, Engine]) -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    base, draft = server
+    base, draft, engine = server
     problems: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
@@ -285,14 +288,27 @@ def test_the_planners_day_in_the_browser(server: tuple[str, str]) -> None:
             produce = page.locator("section", has=page.locator("#mo-h"))
             expect(produce.get_by_role("link", name=mo, exact=True)).to_have_count(0)
 
-            # the late order, from its dashboard link; ship a line when the order page
-            # offers it (the ship form shows only where stock is free for the order)
+            # the late order, made meanwhile (its two fixtures counted into stock for it),
+            # from its dashboard link: ship the line, then confirm the delivery
+            with db.session_factory(engine)() as s:
+                stock.adjust_stock(
+                    s,
+                    item="FX-SO-1008-1",
+                    qty=2,
+                    reason="made",
+                    sales_order="SO-1008",
+                    author="test",
+                )
             page.get_by_role("link", name="SO-1008/1", exact=True).click()
             expect(page).to_have_url(f"{base}/orders/SO-1008")
-            ship = page.get_by_role("button", name=re.compile(r"^Ship"))
-            if ship.count():
-                ship.first.click()
-                expect(page.locator("caption", has_text="Shipments of")).to_be_visible()
+            status = page.locator("dl.header .status")
+            expect(status).to_have_text("confirmed")
+            page.get_by_role("button", name="Ship line 1").click()
+            expect(page).to_have_url(f"{base}/orders/SO-1008")
+            expect(page.locator("caption", has_text="Shipments of")).to_be_visible()
+            expect(status).to_have_text("shipped")
+            page.get_by_role("button", name=re.compile(r"^Delivered")).click()
+            expect(status).to_have_text("closed")
             page.get_by_role("button", name="Log out").click()
             expect(page).to_have_url(base + "/login")
             page.goto(base + "/")

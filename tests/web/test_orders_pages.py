@@ -21,7 +21,7 @@ from pegboard.model import (
     Shipment,
     StockMove,
 )
-from pegboard.services import sales, shipping, stock
+from pegboard.services import order_bom, sales, shipping, stock
 from pegboard.services.planning import local_today
 from pegboard.web import orders
 
@@ -344,3 +344,88 @@ def test_a_viewer_may_not_enter_ship_or_deliver(
         assert refused.status_code == 403, url
     assert web.get("/orders/new").status_code == 403
     assert _counts(engine) == counts and _count(engine, AuditEntry) == audits
+
+
+# --------------------------------------------------------------------------- order BOM lines
+
+BOM = "BOM-SO-1008-FX-SO-1008-1"
+BOM_URL = f"/orders/SO-1008/boms/{BOM}/lines"
+
+
+def _bom_lines(engine: Engine) -> dict[int, tuple[str, float]]:
+    with db.session_factory(engine)() as s:
+        (tree,) = order_bom.order_tree(s, "SO-1008", today=local_today())
+        assert tree.bom is not None
+        return {ln.position: (ln.component, ln.qty_per) for ln in tree.bom.lines}
+
+
+def test_edit_the_lines_of_an_order_bom_in_the_tree(
+    web: TestClient, engine: Engine, sample: None, log_in: LogIn
+) -> None:
+    token = log_in("ann")
+    tree = web.get("/orders/SO-1008").text.split('id="tree-h"', 1)[1]
+    assert f'action="{BOM_URL}/4"' in tree and f'action="{BOM_URL}"' in tree
+    assert 'name="remove"' in tree and 'name="component"' in tree
+    before = _bom_lines(engine)
+    assert before[4] == ("DIF-OPAL-7040", 2.4)
+    audits = _count(engine, AuditEntry)
+
+    changed = web.post(
+        f"{BOM_URL}/4", data={"csrf_token": token, "qty": "3"}, follow_redirects=False
+    )
+    assert changed.status_code == 303 and changed.headers["location"] == "/orders/SO-1008"
+    removed = web.post(
+        f"{BOM_URL}/7", data={"csrf_token": token, "remove": "1"}, follow_redirects=False
+    )
+    assert removed.status_code == 303
+    added = web.post(
+        BOM_URL,
+        data={"csrf_token": token, "component": "BRK-MNT-7040", "qty": "2"},
+        follow_redirects=False,
+    )
+    assert added.status_code == 303
+    after = _bom_lines(engine)
+    assert after[4] == ("DIF-OPAL-7040", 3.0)
+    assert 7 not in after and after[9] == ("BRK-MNT-7040", 2.0)
+    assert _count(engine, AuditEntry) == audits + 3
+
+    bad = web.post(BOM_URL, data={"csrf_token": token, "component": "<NOPE>", "qty": "1"})
+    assert bad.status_code == 422 and "&lt;NOPE&gt;" in bad.text and "<NOPE>" not in bad.text
+    zero = web.post(f"{BOM_URL}/4", data={"csrf_token": token, "qty": "0"})
+    assert zero.status_code == 422 and "Not changed:" in zero.text
+    gone = web.post(f"{BOM_URL}/99", data={"csrf_token": token, "qty": "1"})
+    assert gone.status_code == 422 and "has no line 99" in gone.text
+    other = web.post(
+        "/orders/SO-1001/boms/" + BOM + "/lines/4", data={"csrf_token": token, "qty": "1"}
+    )
+    assert other.status_code == 404
+    assert _bom_lines(engine) == after and _count(engine, AuditEntry) == audits + 3
+
+
+def test_a_viewer_sees_no_bom_forms_and_a_forged_bom_edit_is_refused(
+    web: TestClient, engine: Engine, sample: None, make_user: Callable[..., None]
+) -> None:
+    token = _viewer(web, make_user)
+    page = web.get("/orders/SO-1008").text
+    assert "/boms/" not in page and 'name="component"' not in page
+    before, audits = _bom_lines(engine), _count(engine, AuditEntry)
+    for url, data in (
+        (f"{BOM_URL}/4", {"qty": "3"}),
+        (f"{BOM_URL}/4", {"remove": "1"}),
+        (BOM_URL, {"component": "BRK-MNT-7040", "qty": "1"}),
+    ):
+        refused = web.post(url, data={"csrf_token": token, **data})
+        assert refused.status_code == 403, url
+    assert _bom_lines(engine) == before and _count(engine, AuditEntry) == audits
+
+
+def test_once_a_production_order_of_the_line_is_released_its_bom_is_not_edited(
+    web: TestClient, engine: Engine, sample: None, log_in: LogIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = log_in("ann")
+    monkeypatch.setattr(orders, "_tree_boms", lambda trees: {BOM: True})
+    assert "/boms/" not in web.get("/orders/SO-1008").text
+    before = _bom_lines(engine)
+    refused = web.post(f"{BOM_URL}/4", data={"csrf_token": token, "qty": "3"})
+    assert refused.status_code == 409 and "is released" in refused.text
+    assert _bom_lines(engine) == before

@@ -55,3 +55,23 @@ def test_without_a_plan_the_pages_say_so(web: TestClient, log_in: LogIn) -> None
     for url in ("/pegging", "/pegging/orders/SO-1008", "/pegging/items/X"):
         page = web.get(url)
         assert page.status_code == 200 and "No plan yet" in page.text, url
+
+
+def test_a_purchase_order_is_traced_up_to_the_sales_orders_it_feeds(
+    web: TestClient, sample: None, log_in: LogIn
+) -> None:
+    log_in("ann")
+    form = web.get("/pegging").text
+    assert 'name="po"' in form
+    up = web.get("/pegging", params={"po": "PO-31012"}, follow_redirects=False)
+    assert up.status_code == 303 and up.headers["location"] == "/pegging/purchase-orders/PO-31012"
+    page = web.get("/pegging/purchase-orders/PO-31012")
+    assert page.status_code == 200
+    text = page.text
+    assert "PO-31012/1" in text and "PO-31012/2" in text
+    line2 = text.split("PO-31012/2:", 1)[1]
+    assert "DRV-DALI-75W" in line2
+    assert '<a href="/pegging/orders/SO-1005">SO-1005/1</a>' in line2
+    assert '<a href="/purchasing/PO-31012">PO-31012</a>' in text
+    missing = web.get("/pegging/purchase-orders/%3Cb%3Ex")
+    assert missing.status_code == 404 and "<b>x" not in missing.text

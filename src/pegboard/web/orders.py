@@ -7,14 +7,14 @@ from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from pegboard.errors import ConflictError, NotFoundError, ValidationError
-from pegboard.model import Bom, Item, SalesOrderLine, SalesOrderStatus
+from pegboard.model import Bom, Item, ProductionStatus, SalesOrderLine, SalesOrderStatus
 from pegboard.services import order_bom, sales, shipping, stock, templates
 from pegboard.services.permissions import Permission
 from pegboard.services.planning import local_today
@@ -213,6 +213,24 @@ def _free_for(session: Session, item: str, number: str) -> float:
 
 
 BLANK_LINE = {"item": "", "qty": "", "due": "", "priority": "100"}
+NOT_RELEASED = (ProductionStatus.PLANNED.value, ProductionStatus.CANCELLED.value)
+
+
+def _tree_boms(trees: list[order_bom.LineTree]) -> dict[str, bool]:
+    """Each order BOM of the order (sub-assemblies too) and whether a production order
+    of its line is released (then its lines are no longer edited here)."""
+    found: dict[str, bool] = {}
+
+    def walk(bom: order_bom.BomView, released: bool) -> None:
+        found[bom.number] = released
+        for line in bom.lines:
+            if line.child is not None:
+                walk(line.child, released)
+
+    for tree in trees:
+        if tree.bom is not None:
+            walk(tree.bom, any(o.status not in NOT_RELEASED for o in tree.production_orders))
+    return found
 
 
 def _order_context(
@@ -224,7 +242,8 @@ def _order_context(
     ship_values: dict[int, dict[str, str]] | None = None,
 ) -> dict[str, Any]:
     view = sales.order_view(session, number)
-    trees = {t.ref: t for t in order_bom.order_tree(session, number, today=local_today())}
+    tree_list = order_bom.order_tree(session, number, today=local_today())
+    trees = {t.ref: t for t in tree_list}
     configurable = set(session.scalars(templates.template_query()))
     shipments = shipping.list_shipments(session, sales_order=view.number)
     may_ship = may(who, Permission.SHIP) and SalesOrderStatus(view.status) in (
@@ -266,6 +285,12 @@ def _order_context(
         "may_configure": may(who, Permission.SALES) and view.status not in CLOSED,
         "may_add_line": may(who, Permission.SALES) and view.status not in CLOSED,
         "may_deliver": may(who, Permission.SHIP),
+        "bom_edit": (
+            {b for b, released in _tree_boms(tree_list).items() if not released}
+            if may(who, Permission.SALES) and view.status not in CLOSED
+            else set()
+        ),
+        "bom_url": lambda bom: f"{_order_url(view.number)}/boms/{quote(bom, safe='')}/lines",
         "line_form": line_values or BLANK_LINE,
         "today": local_today(),
         "url": _order_url(view.number),
@@ -538,3 +563,78 @@ def deliver(request: Request, number: str, shipment: str, form: Form) -> Respons
         except (ConflictError, ValidationError, NotFoundError) as e:
             return _order_error(request, session, who, number, e)
         return redirect(_order_url(number))
+
+
+# --------------------------------------------------------------------------- order BOM lines
+
+
+def _bom_edit(
+    request: Request, number: str, bom: str, position: int | None, form: FormData
+) -> Response:
+    """Change the qty of, remove (``remove`` posted) or add (no position) an order BOM line."""
+    with db(request) as session:
+        who = signed_in_or_redirect(request, session)
+        if isinstance(who, Response):
+            return who
+        if not auth.csrf_ok(who.csrf_token, _text(form, "csrf_token")):
+            return refused(request, who, NO_TOKEN)
+        if not may(who, Permission.SALES):
+            return refused(request, who, "Your role may not change order BOMs.")
+        try:
+            order = sales.get_order(session, number)
+            boms = _tree_boms(order_bom.order_tree(session, number, today=local_today()))
+            if bom not in boms:
+                raise NotFoundError(f"{number} has no order BOM {bom!r}", bom=bom)
+        except NotFoundError as e:
+            return _not_found(request, who, e.message)
+        try:
+            if order.status.value in CLOSED:
+                raise ConflictError(f"{number} is {order.status.value}; its BOMs are not edited")
+            if boms[bom]:
+                raise ConflictError(
+                    f"a production order built from {bom} is released; "
+                    "its lines are no longer edited here"
+                )
+            qty = (_text(form, "qty") or "").strip()[:100]
+            if position is None:
+                component = (_text(form, "component") or "").strip()[:100]
+                if not component:
+                    raise ValidationError("enter a component item code", field="component")
+                order_bom.edit_bom_line(
+                    session,
+                    bom,
+                    component=component,
+                    qty_per=_qty(qty, "qty per"),
+                    author=who.user.name,
+                )
+            elif _text(form, "remove"):
+                order_bom.edit_bom_line(
+                    session, bom, position=position, remove=True, author=who.user.name
+                )
+            else:
+                order_bom.edit_bom_line(
+                    session,
+                    bom,
+                    position=position,
+                    qty_per=_qty(qty, "qty per"),
+                    author=who.user.name,
+                )
+        except (ConflictError, ValidationError, NotFoundError) as e:
+            return _order_error(request, session, who, number, e)
+        return redirect(_order_url(number))
+
+
+@router.post("/orders/{number}/boms/{bom}/lines/{position}")
+def edit_bom_line(
+    request: Request,
+    number: str,
+    bom: str,
+    position: Annotated[int, Path(ge=1, le=100_000)],
+    form: Form,
+) -> Response:
+    return _bom_edit(request, number, bom, position, form)
+
+
+@router.post("/orders/{number}/boms/{bom}/lines")
+def add_bom_line(request: Request, number: str, bom: str, form: Form) -> Response:
+    return _bom_edit(request, number, bom, None, form)

@@ -1,5 +1,5 @@
 """The pegging explorer: from a sales order down to every supply and purchased part,
-and from an item up to the sales orders it feeds."""
+and from an item or a purchase order up to the sales orders it feeds."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from pegboard.errors import NotFoundError
-from pegboard.services import reports
+from pegboard.services import purchasing, reports
 from pegboard.services.planning import current_run
 from pegboard.web import auth
 from pegboard.web.render import chrome, db, page, redirect, signed_in_or_redirect
@@ -62,13 +62,14 @@ def _frame(who: auth.SignedIn, title: str) -> dict[str, Any]:
         "item_url": lambda code: _url("/items/", code),
         "peg_order_url": lambda n: _url("/pegging/orders/", n),
         "peg_item_url": lambda code: _url("/pegging/items/", code),
+        "po_url": lambda n: _url("/purchasing/", n),
         "order_url": lambda n: _url("/orders/", n),
     }
 
 
 @router.get("/pegging")
-def explorer(request: Request, order: Text = None, item: Text = None) -> Response:
-    order, item = (v.strip() if v else "" for v in (order, item))
+def explorer(request: Request, order: Text = None, item: Text = None, po: Text = None) -> Response:
+    order, item, po = (v.strip() if v else "" for v in (order, item, po))
     with db(request) as session:
         who = signed_in_or_redirect(request, session)
         if isinstance(who, Response):
@@ -77,6 +78,8 @@ def explorer(request: Request, order: Text = None, item: Text = None) -> Respons
             return redirect(_url("/pegging/orders/", order))
         if item:
             return redirect(_url("/pegging/items/", item))
+        if po:
+            return redirect(_url("/pegging/purchase-orders/", po))
         context = _frame(who, "Pegging") | {"planned": current_run(session) is not None}
         return page(request, "pegging.html", context)
 
@@ -139,3 +142,36 @@ def item_pegging(request: Request, code: str) -> Response:
             for st, ref, qty, uses in found
         ]
         return page(request, "pegging_item.html", context)
+
+
+@router.get("/pegging/purchase-orders/{number}")
+def purchase_pegging(request: Request, number: str) -> Response:
+    with db(request) as session:
+        who = signed_in_or_redirect(request, session)
+        if isinstance(who, Response):
+            return who
+        context = _frame(who, f"Where {number} goes") | {"number": number, "lines": None}
+        try:
+            view = purchasing.purchase_view(session, number)
+        except NotFoundError as e:
+            context |= {"message": e.message}
+            return page(request, "pegging_missing.html", context, status_code=404)
+        context["supplier"] = view.supplier
+        if current_run(session) is None:
+            return page(request, "pegging_po.html", context)
+        by_item = {
+            item: reports.where_used_supply(session, item)
+            for item in {ln.item for ln in view.lines}
+        }
+        lines = []
+        for ln in view.lines:
+            ref = f"{view.number}/{ln.line}"
+            uses = [
+                _use(u)
+                for st, sref, _qty, found in by_item[ln.item]
+                if st == "purchase_order" and sref == ref
+                for u in found
+            ]
+            lines.append({"ref": ref, "line": ln, "uses": uses})
+        context["lines"] = lines
+        return page(request, "pegging_po.html", context)
