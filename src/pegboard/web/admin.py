@@ -25,9 +25,11 @@ from pegboard.model import Role
 from pegboard.services import audit, jobs, users
 from pegboard.services.permissions import Permission
 from pegboard.web import auth
-from pegboard.web.plan import NO_TOKEN, offset_of, parse_date, text
+from pegboard.web.plan import offset_of, parse_date, text
 from pegboard.web.render import (
+    NO_TOKEN,
     SECURITY_HEADERS,
+    changing_user,
     chrome,
     db,
     may,
@@ -106,13 +108,11 @@ def bundle_import(
     file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     with db(request) as session:
-        who = signed_in_or_redirect(request, session)
+        who = changing_user(
+            request, session, csrf_token, Permission.IMPORT, "Your role may not import data."
+        )
         if isinstance(who, Response):
             return who
-        if not auth.csrf_ok(who.csrf_token, csrf_token):
-            return refused(request, who, NO_TOKEN)
-        if not may(who, Permission.IMPORT):
-            return refused(request, who, "Your role may not import data.")
         if file is None or not file.filename:
             return _bundle_page(request, session, who, "Choose a file to upload.", 422)
         workdir = Path(tempfile.mkdtemp(prefix="pegboard-import-"))
@@ -216,13 +216,11 @@ def users_home(request: Request, done: str | None = None) -> Response:
 
 def _user_change(request: Request, csrf_token: str | None, change: str, **fields: Any) -> Response:
     with db(request) as session:
-        who = signed_in_or_redirect(request, session)
+        who = changing_user(
+            request, session, csrf_token, Permission.USERS, "Your role may not manage users."
+        )
         if isinstance(who, Response):
             return who
-        if not auth.csrf_ok(who.csrf_token, csrf_token):
-            return refused(request, who, NO_TOKEN)
-        if not may(who, Permission.USERS):
-            return refused(request, who, "Your role may not manage users.")
         try:
             if change == "added":
                 users.create_user(session, author=who.user.name, **fields)

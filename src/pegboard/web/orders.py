@@ -20,7 +20,16 @@ from pegboard.services.permissions import Permission
 from pegboard.services.planning import local_today
 from pegboard.services.snapshot import PLANNABLE_ORDER_STATUSES
 from pegboard.web import auth
-from pegboard.web.render import chrome, db, may, page, redirect, refused, signed_in_or_redirect
+from pegboard.web.render import (
+    changing_user,
+    chrome,
+    db,
+    may,
+    page,
+    redirect,
+    refused,
+    signed_in_or_redirect,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -29,7 +38,6 @@ SORTS = ("number", "due", "status", "customer")
 CHANGES = {"confirmed": "Confirm", "cancelled": "Cancel"}
 """The status changes the order page offers, with their button labels."""
 CLOSED = ("shipped", "closed", "cancelled")
-NO_TOKEN = "This form had no valid security token. Reload the page and retry."
 
 Text = Annotated[str | None, Query(max_length=100)]
 
@@ -163,13 +171,15 @@ def new_order_form(request: Request) -> Response:
 @router.post("/orders/new")
 def new_order(request: Request, form: Form) -> Response:
     with db(request) as session:
-        who = signed_in_or_redirect(request, session)
+        who = changing_user(
+            request,
+            session,
+            _text(form, "csrf_token"),
+            Permission.SALES,
+            "Your role may not enter sales orders.",
+        )
         if isinstance(who, Response):
             return who
-        if not auth.csrf_ok(who.csrf_token, _text(form, "csrf_token")):
-            return refused(request, who, NO_TOKEN)
-        if not may(who, Permission.SALES):
-            return refused(request, who, "Your role may not enter sales orders.")
         values = {k: (_text(form, k) or "").strip() for k in ("customer", "project")}
         try:
             if not values["customer"]:
@@ -329,13 +339,15 @@ def order_page(request: Request, number: str) -> Response:
 @router.post("/orders/{number}/status")
 def order_status(request: Request, number: str, form: Form) -> Response:
     with db(request) as session:
-        who = signed_in_or_redirect(request, session)
+        who = changing_user(
+            request,
+            session,
+            _text(form, "csrf_token"),
+            Permission.SALES,
+            "Your role may not change sales orders.",
+        )
         if isinstance(who, Response):
             return who
-        if not auth.csrf_ok(who.csrf_token, _text(form, "csrf_token")):
-            return refused(request, who, NO_TOKEN)
-        if not may(who, Permission.SALES):
-            return refused(request, who, "Your role may not change sales orders.")
         wanted = _text(form, "status")
         try:
             if wanted not in CHANGES:
@@ -416,13 +428,15 @@ def configure_form(request: Request, number: str, line: int) -> Response:
 @router.post("/orders/{number}/lines/{line}/configure")
 def configure(request: Request, number: str, line: int, form: Form) -> Response:
     with db(request) as session:
-        who = signed_in_or_redirect(request, session)
+        who = changing_user(
+            request,
+            session,
+            _text(form, "csrf_token"),
+            Permission.SALES,
+            "Your role may not configure sales-order lines.",
+        )
         if isinstance(who, Response):
             return who
-        if not auth.csrf_ok(who.csrf_token, _text(form, "csrf_token")):
-            return refused(request, who, NO_TOKEN)
-        if not may(who, Permission.SALES):
-            return refused(request, who, "Your role may not configure sales-order lines.")
         try:
             context = _configure_context(session, who, number, line)
         except NotFoundError as e:
@@ -468,13 +482,15 @@ def _qty(text: str, name: str = "qty") -> float:
 @router.post("/orders/{number}/lines")
 def add_line(request: Request, number: str, form: Form) -> Response:
     with db(request) as session:
-        who = signed_in_or_redirect(request, session)
+        who = changing_user(
+            request,
+            session,
+            _text(form, "csrf_token"),
+            Permission.SALES,
+            "Your role may not change sales orders.",
+        )
         if isinstance(who, Response):
             return who
-        if not auth.csrf_ok(who.csrf_token, _text(form, "csrf_token")):
-            return refused(request, who, NO_TOKEN)
-        if not may(who, Permission.SALES):
-            return refused(request, who, "Your role may not change sales orders.")
         try:
             sales.get_order(session, number)
         except NotFoundError as e:
@@ -514,13 +530,15 @@ def add_line(request: Request, number: str, form: Form) -> Response:
 @router.post("/orders/{number}/lines/{line}/ship")
 def ship(request: Request, number: str, line: int, form: Form) -> Response:
     with db(request) as session:
-        who = signed_in_or_redirect(request, session)
+        who = changing_user(
+            request,
+            session,
+            _text(form, "csrf_token"),
+            Permission.SHIP,
+            "Your role may not ship sales-order lines.",
+        )
         if isinstance(who, Response):
             return who
-        if not auth.csrf_ok(who.csrf_token, _text(form, "csrf_token")):
-            return refused(request, who, NO_TOKEN)
-        if not may(who, Permission.SHIP):
-            return refused(request, who, "Your role may not ship sales-order lines.")
         try:
             sales.get_line(session, number, line)
         except NotFoundError as e:
@@ -544,13 +562,15 @@ def ship(request: Request, number: str, line: int, form: Form) -> Response:
 @router.post("/orders/{number}/shipments/{shipment}/deliver")
 def deliver(request: Request, number: str, shipment: str, form: Form) -> Response:
     with db(request) as session:
-        who = signed_in_or_redirect(request, session)
+        who = changing_user(
+            request,
+            session,
+            _text(form, "csrf_token"),
+            Permission.SHIP,
+            "Your role may not confirm deliveries.",
+        )
         if isinstance(who, Response):
             return who
-        if not auth.csrf_ok(who.csrf_token, _text(form, "csrf_token")):
-            return refused(request, who, NO_TOKEN)
-        if not may(who, Permission.SHIP):
-            return refused(request, who, "Your role may not confirm deliveries.")
         try:
             sales.get_order(session, number)
             found = shipping.shipment_view(session, shipment)
@@ -573,13 +593,15 @@ def _bom_edit(
 ) -> Response:
     """Change the qty of, remove (``remove`` posted) or add (no position) an order BOM line."""
     with db(request) as session:
-        who = signed_in_or_redirect(request, session)
+        who = changing_user(
+            request,
+            session,
+            _text(form, "csrf_token"),
+            Permission.SALES,
+            "Your role may not change order BOMs.",
+        )
         if isinstance(who, Response):
             return who
-        if not auth.csrf_ok(who.csrf_token, _text(form, "csrf_token")):
-            return refused(request, who, NO_TOKEN)
-        if not may(who, Permission.SALES):
-            return refused(request, who, "Your role may not change order BOMs.")
         try:
             order = sales.get_order(session, number)
             boms = _tree_boms(order_bom.order_tree(session, number, today=local_today()))

@@ -19,12 +19,21 @@ from pegboard.services.jobs import Progress
 from pegboard.services.permissions import Permission
 from pegboard.services.planning import current_run, run_plan
 from pegboard.web import auth
-from pegboard.web.render import chrome, db, may, page, redirect, refused, signed_in_or_redirect
+from pegboard.web.render import (
+    NO_TOKEN,
+    changing_user,
+    chrome,
+    db,
+    may,
+    page,
+    redirect,
+    refused,
+    signed_in_or_redirect,
+)
 
 router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 50
-NO_TOKEN = "This form had no valid security token. Reload the page and retry."
 EXCEPTION_KINDS = ("late", "expedite", "defer", "cancel", "shortage")
 
 
@@ -119,13 +128,11 @@ def plan_run(
     request: Request, csrf_token: Annotated[str | None, Form(max_length=200)] = None
 ) -> Response:
     with db(request) as session:
-        who = signed_in_or_redirect(request, session)
+        who = changing_user(
+            request, session, csrf_token, Permission.PLAN, "Your role may not run the plan."
+        )
         if isinstance(who, Response):
             return who
-        if not auth.csrf_ok(who.csrf_token, csrf_token):
-            return refused(request, who, NO_TOKEN)
-        if not may(who, Permission.PLAN):
-            return refused(request, who, "Your role may not run the plan.")
         author = who.user.name
         try:
             job_id = jobs.start_job(session, "plan", author=author)

@@ -17,8 +17,16 @@ from pegboard.services.inventory import DEFAULT_LOCATION
 from pegboard.services.permissions import Permission
 from pegboard.services.planning import local_today
 from pegboard.web import auth
-from pegboard.web.plan import NO_TOKEN, offset_of, paged, pager, parse_date
-from pegboard.web.render import chrome, db, may, page, redirect, refused, signed_in_or_redirect
+from pegboard.web.plan import offset_of, paged, pager, parse_date
+from pegboard.web.render import (
+    changing_user,
+    chrome,
+    db,
+    may,
+    page,
+    redirect,
+    signed_in_or_redirect,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -120,13 +128,15 @@ def _act(
     bad input, or raises a service error), then redirect back to the order."""
     number = number[:50]
     with db(request) as session:
-        who = signed_in_or_redirect(request, session)
+        who = changing_user(
+            request,
+            session,
+            csrf_token,
+            Permission.PURCHASE,
+            "Your role may not change purchase orders.",
+        )
         if isinstance(who, Response):
             return who
-        if not auth.csrf_ok(who.csrf_token, csrf_token):
-            return refused(request, who, NO_TOKEN)
-        if not may(who, Permission.PURCHASE):
-            return refused(request, who, "Your role may not change purchase orders.")
         try:
             problem = action(session, who.user.name)
         except NotFoundError as e:

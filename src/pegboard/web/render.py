@@ -13,8 +13,8 @@ A page handler reads:
             return page(request, "things.html", chrome(who, "things") | {...})
 
 State-changing forms post ``csrf_token`` (``chrome`` puts it in the context as
-``csrf_token``); check it with ``auth.csrf_ok(who.csrf_token, sent)`` and the
-permission with ``may(who, Permission.X)`` before calling a service.
+``csrf_token``); a POST handler starts with ``changing_user(request, session,
+sent_token, Permission.X, "why not")``, which checks the token and the role.
 """
 
 from __future__ import annotations
@@ -100,6 +100,28 @@ def chrome(who: auth.SignedIn, current: str) -> dict[str, Any]:
 def refused(request: Request, who: auth.SignedIn, message: str) -> HTMLResponse:
     context = chrome(who, "") | {"title": "Refused", "message": message}
     return page(request, "refused.html", context, status_code=403)
+
+
+NO_TOKEN = "This form had no valid security token. Reload the page and retry."
+
+
+def changing_user(
+    request: Request,
+    session: Session,
+    sent_token: str | None,
+    permission: Permission,
+    refusal: str,
+) -> auth.SignedIn | Response:
+    """The signed-in user of a state-changing form post, if its CSRF token is the session's
+    and the role has ``permission``; else the response to send instead (nothing is done)."""
+    who = signed_in_or_redirect(request, session)
+    if isinstance(who, Response):
+        return who
+    if not auth.csrf_ok(who.csrf_token, sent_token):
+        return refused(request, who, NO_TOKEN)
+    if not may(who, permission):
+        return refused(request, who, refusal)
+    return who
 
 
 def may(who: auth.SignedIn, permission: Permission) -> bool:
