@@ -86,6 +86,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", default=str(DATA / "bench-plan-1.0.db"))
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--only", default="", help="pages whose label contains this text")
     args = parser.parse_args()
     source = Path(args.db)
     if not source.exists():
@@ -105,6 +106,8 @@ def main() -> None:
         login = client.post("/login", data={"name": "bench", "password": "bench-password"})
         assert login.status_code in (200, 303), login.text[:200]
         for label, url in pages(refs):
+            if args.only not in label:
+                continue
             client.get(url)  # warm-up: first query plans, template compile
             times = []
             status = 0
