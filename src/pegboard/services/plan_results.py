@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from pegboard.model import Item, ItemType, Pegging, PlanException, PlannedOrder, SalesOrder
+from pegboard.model import (
+    Item,
+    ItemType,
+    Pegging,
+    PlanException,
+    PlanLine,
+    PlannedOrder,
+    PlanRun,
+    SalesOrder,
+)
 
 PlannedRow = tuple[str, str, str, float, date, date, str]
 PeggingRow = tuple[str, str, str, float, str]
@@ -198,3 +208,69 @@ def exception_counts(session: Session) -> dict[str, int]:
     """How many exceptions of each kind the current plan has."""
     stmt = select(PlanException.kind, func.count()).group_by(PlanException.kind)
     return {kind: int(n) for kind, n in session.execute(stmt)}
+
+
+# --- counts of a plan run, counted once ----------------------------------------------------
+# A run's rows never change once it is done (firming only fills ``firmed_as``), so what is
+# counted over them is kept in process, keyed by the database and the run.
+
+_RUN_COUNTS: dict[tuple[str, int, str, str], Any] = {}
+_RUN_COUNTS_LIMIT = 512
+
+
+def _run_key(session: Session, run: PlanRun, what: str) -> tuple[str, int, str, str]:
+    return (str(session.get_bind().engine.url), run.id, run.started_at.isoformat(), what)
+
+
+def _cached(session: Session, run: PlanRun, what: str, count: Callable[[], Any]) -> Any:
+    key = _run_key(session, run, what)
+    if key in _RUN_COUNTS:
+        return _RUN_COUNTS[key]
+    value = count()
+    if len(_RUN_COUNTS) >= _RUN_COUNTS_LIMIT:
+        _RUN_COUNTS.clear()
+    _RUN_COUNTS[key] = value
+    return value
+
+
+def run_exception_counts(session: Session, run: PlanRun) -> dict[str, int]:
+    """``exception_counts`` of ``run`` (the current one), counted once per run."""
+    counts: dict[str, int] = _cached(session, run, "exceptions", lambda: exception_counts(session))
+    return dict(counts)
+
+
+def run_count_late(session: Session, run: PlanRun) -> int:
+    """Sales-order lines of ``run`` projected late, counted once per run."""
+
+    def count() -> int:
+        stmt = select(func.count()).select_from(PlanLine).where(PlanLine.late_days > 0)
+        return int(session.scalar(stmt) or 0)
+
+    return int(_cached(session, run, "late", count))
+
+
+def run_count_planned(
+    session: Session, run: PlanRun, kind: str, *, until: date | None = None
+) -> int:
+    """Planned orders of ``kind`` of ``run`` to release by ``until``, counted once per
+    run and day."""
+
+    def count() -> int:
+        stmt = select(func.count()).select_from(PlannedOrder).where(PlannedOrder.type == kind)
+        if until is not None:
+            stmt = stmt.where(PlannedOrder.release_date <= until)
+        return int(session.scalar(stmt) or 0)
+
+    what = f"planned:{kind}:{until.isoformat() if until else ''}"
+    return int(_cached(session, run, what, count))
+
+
+def exception_page_start(session: Session, kind: str | None, offset: int) -> int | None:
+    """The id of the ``offset``-th exception (of ``kind``) in report order, ``None`` when
+    there are not that many: the page starts there (``id >=``), so a deep page need not
+    join the rows it skips."""
+    stmt = select(PlanException.id).order_by(PlanException.id).limit(1).offset(offset)
+    if kind is not None:
+        stmt = stmt.where(PlanException.kind == kind)
+    found = session.scalar(stmt)
+    return None if found is None else int(found)

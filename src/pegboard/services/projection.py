@@ -9,11 +9,12 @@ orders will need) on its date. Dates before the planning date count on it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from pegboard.model import (
     Bom,
@@ -33,7 +34,6 @@ from pegboard.model.enums import OPEN_PRODUCTION_STATUSES, OPEN_PURCHASE_STATUSE
 from pegboard.services.inventory import on_hand_qty
 from pegboard.services.outstanding import outstanding
 from pegboard.services.planning import current_run, local_today
-from pegboard.services.production import bom_requirements
 from pegboard.services.sales import get_item
 from pegboard.services.snapshot import PLANNABLE_ORDER_STATUSES
 
@@ -176,22 +176,29 @@ def _sales_requirements(session: Session, item_id: int) -> list[Event]:
 
 def _component_requirements(session: Session, item_id: int) -> list[Event]:
     """What open production orders still need of the item, on their start dates:
-    their frozen component list once released, else their BOM (as the planner does)."""
-    events = []
+    their frozen component list once released, else their BOM (as the planner does).
+
+    Set-based: the orders, their BOM quantities of the item and their lead times are
+    read in a few queries, never one query per order."""
     listed = session.execute(
-        select(ProductionOrder, ProductionComponent)
+        select(
+            ProductionOrder.number,
+            ProductionOrder.item_id,
+            ProductionOrder.qty,
+            ProductionOrder.completed_qty,
+            ProductionOrder.scrapped_qty,
+            ProductionOrder.components_issued,
+            ProductionOrder.start_date,
+            ProductionOrder.due_date,
+            ProductionComponent.qty_per,
+            ProductionComponent.issued_qty,
+        )
         .join(ProductionComponent, ProductionComponent.production_order_id == ProductionOrder.id)
         .where(
             ProductionComponent.item_id == item_id,
             ProductionOrder.status.in_(OPEN_PRODUCTION_STATUSES),
         )
     ).all()
-    for mo, c in listed:
-        need = float(
-            outstanding(c.qty_per, mo.qty, mo.completed_qty, mo.scrapped_qty, c.issued_qty)
-        )
-        if need > 0 and not mo.components_issued:
-            events.append(Event(_start(session, mo), -need, "component", mo.number))
     has_list = select(ProductionComponent.id).where(
         ProductionComponent.production_order_id == ProductionOrder.id
     )
@@ -200,24 +207,104 @@ def _component_requirements(session: Session, item_id: int) -> list[Event]:
         .join(BomLine, BomLine.bom_id == Bom.id)
         .where(BomLine.component_id == item_id)
     )
-    unlisted = _open_orders().where(
-        ProductionOrder.item_id.in_(parents),
-        ~has_list.exists(),
-        ProductionOrder.components_issued.is_(False),
+    unlisted = session.execute(
+        _open_orders()
+        .with_only_columns(
+            ProductionOrder.number,
+            ProductionOrder.item_id,
+            ProductionOrder.sales_order_id,
+            ProductionOrder.qty,
+            ProductionOrder.completed_qty,
+            ProductionOrder.start_date,
+            ProductionOrder.due_date,
+        )
+        .where(
+            ProductionOrder.item_id.in_(parents),
+            ~has_list.exists(),
+            ProductionOrder.components_issued.is_(False),
+        )
+    ).all()
+    leads = _lead_times(
+        session,
+        {r.item_id for r in listed if r.start_date is None}
+        | {r.item_id for r in unlisted if r.start_date is None},
     )
-    for mo in session.scalars(unlisted):
-        per = bom_requirements(session, mo).get(item_id, 0.0)
+
+    def start(item: int, start_date: date | None, due: date) -> date:
+        if start_date is not None:
+            return start_date
+        return due - timedelta(days=leads.get(item) or 0)
+
+    events = []
+    for r in listed:
+        need = float(outstanding(r.qty_per, r.qty, r.completed_qty, r.scrapped_qty, r.issued_qty))
+        if need > 0 and not r.components_issued:
+            events.append(
+                Event(start(r.item_id, r.start_date, r.due_date), -need, "component", r.number)
+            )
+    per_unit = _bom_quantities(session, item_id, {r.item_id for r in unlisted})
+    for u in unlisted:
+        per = per_unit(u.item_id, u.sales_order_id)
         if per > 0:
-            need = per * (mo.qty - mo.completed_qty)
-            events.append(Event(_start(session, mo), -need, "component", mo.number))
+            need = per * (u.qty - u.completed_qty)
+            events.append(
+                Event(start(u.item_id, u.start_date, u.due_date), -need, "component", u.number)
+            )
     return events
 
 
-def _start(session: Session, mo: ProductionOrder) -> date:
-    if mo.start_date is not None:
-        return mo.start_date
-    lead = session.scalar(select(Item.lead_time_days).where(Item.id == mo.item_id)) or 0
-    return mo.due_date - timedelta(days=lead)
+_CHUNK = 5_000
+"""Values per IN list: well under every database's bind-parameter limit."""
+
+
+def _chunked(values: set[int]) -> list[list[int]]:
+    ordered = sorted(values)
+    return [ordered[i : i + _CHUNK] for i in range(0, len(ordered), _CHUNK)]
+
+
+def _lead_times(session: Session, item_ids: set[int]) -> dict[int, int | None]:
+    out: dict[int, int | None] = {}
+    for chunk in _chunked(item_ids):
+        rows = session.execute(select(Item.id, Item.lead_time_days).where(Item.id.in_(chunk)))
+        out.update({int(i): lead for i, lead in rows})
+    return out
+
+
+def _bom_quantities(
+    session: Session, component_id: int, parent_ids: set[int]
+) -> Callable[[int, int | None], float]:
+    """Per unit of each parent item, how much of the component its BOM needs (scrap
+    included), chosen as :func:`production.bom_requirements` chooses: the rows of
+    the order's sales order for the parent when there are any, else the master rows."""
+    per_unit = BomLine.qty_per * (1 + BomLine.scrap_pct / 100.0)
+    specific: set[tuple[int, int]] = set()
+    qty: dict[tuple[int, int | None], float] = {}
+    for chunk in _chunked(parent_ids):
+        specific.update(
+            (int(p), int(so or 0))
+            for p, so in session.execute(
+                select(Bom.item_id, Bom.sales_order_id)
+                .join(BomLine, BomLine.bom_id == Bom.id)
+                .where(Bom.item_id.in_(chunk), Bom.sales_order_id.is_not(None))
+                .distinct()
+            )
+        )
+        qty.update(
+            ((int(p), None if so is None else int(so)), float(q))
+            for p, so, q in session.execute(
+                select(Bom.item_id, Bom.sales_order_id, func.sum(per_unit))
+                .join(BomLine, BomLine.bom_id == Bom.id)
+                .where(Bom.item_id.in_(chunk), BomLine.component_id == component_id)
+                .group_by(Bom.item_id, Bom.sales_order_id)
+            )
+        )
+
+    def of(parent: int, sales_order: int | None) -> float:
+        if sales_order is not None and (parent, sales_order) in specific:
+            return qty.get((parent, sales_order), 0.0)
+        return qty.get((parent, None), 0.0)
+
+    return of
 
 
 def _planned(session: Session, item_id: int, run_id: int) -> list[Event]:
@@ -230,18 +317,20 @@ def _planned(session: Session, item_id: int, run_id: int) -> list[Event]:
         )
     ).all()
     events = [Event(due, float(qty), "planned_order", number) for number, due, qty in mine]
-    parent = aliased(PlannedOrder)
+    # ``demand_ref || ''`` keeps SQLite off the demand index: it then scans the
+    # pegging rows once and looks each parent up, instead of walking every planned
+    # order of the plan with a lookup per order.
     needs = session.execute(
-        select(parent.number, parent.release_date, func.sum(Pegging.qty))
-        .join(parent, parent.number == Pegging.demand_ref)
+        select(PlannedOrder.number, PlannedOrder.release_date, func.sum(Pegging.qty))
+        .join(PlannedOrder, PlannedOrder.number == Pegging.demand_ref + "")
         .where(
             Pegging.plan_run_id == run_id,
             Pegging.item_id == item_id,
             Pegging.demand_type == "planned_order",
-            parent.plan_run_id == run_id,
-            parent.firmed_as.is_(None),
+            PlannedOrder.plan_run_id == run_id,
+            PlannedOrder.firmed_as.is_(None),
         )
-        .group_by(parent.number, parent.release_date)
+        .group_by(PlannedOrder.number, PlannedOrder.release_date)
     ).all()
     events += [Event(day, -float(qty), "component", number) for number, day, qty in needs]
     return events

@@ -367,26 +367,56 @@ class UseNode:
     parents: list[UseNode] = field(default_factory=list)
 
 
-def where_used_supply(session: Session, item: str) -> list[tuple[str, str, float, list[UseNode]]]:
-    """Each supply of ``item`` as ``(type, supply, qty, uses)``, traced up to sales orders."""
+def where_used_supply(
+    session: Session, item: str, *, max_rows: int | None = None
+) -> list[tuple[str, str, float, list[UseNode]]]:
+    """Each supply of ``item`` as ``(type, supply, qty, uses)``, traced up to sales orders.
+
+    With ``max_rows``, at most that many of the item's allocations (the first ones
+    of the plan) and at most that many rows per level above them are traced; the
+    totals are then those of what was traced (see :func:`where_used_supply_cut`)."""
+    return where_used_supply_cut(session, item, max_rows=max_rows)[0]
+
+
+def where_used_supply_cut(
+    session: Session, item: str, *, max_rows: int | None = None
+) -> tuple[list[tuple[str, str, float, list[UseNode]]], bool]:
+    """:func:`where_used_supply`, and whether ``max_rows`` cut the trace short."""
     _planning_date(session)
     item_id = session.scalar(select(Item.id).where(Item.code == item))
     if item_id is None:
         raise NotFoundError(f"no item {item!r}", item=item)
-    stmt = (
-        select(
-            Pegging.supply_type,
-            Pegging.supply_ref,
-            Pegging.demand_type,
-            Pegging.demand_ref,
-            Pegging.qty,
-        )
-        .where(Pegging.item_id == item_id)
-        .order_by(Pegging.supply_type, Pegging.supply_ref, Pegging.id)
+    columns = (
+        Pegging.supply_type,
+        Pegging.supply_ref,
+        Pegging.demand_type,
+        Pegging.demand_ref,
+        Pegging.qty,
     )
+    rows: list[tuple[str, str, str, str, float]]
+    if max_rows is None:
+        stmt = (
+            select(*columns)
+            .where(Pegging.item_id == item_id)
+            .order_by(Pegging.supply_type, Pegging.supply_ref, Pegging.id)
+        )
+        rows = [(st, sref, dt, dref, qty) for st, sref, dt, dref, qty in session.execute(stmt)]
+        cut = False
+    else:
+        # No index on the item: in pegging order a LIMIT stops the scan early.
+        limited = (
+            select(*columns, Pegging.id)
+            .where(Pegging.item_id == item_id)
+            .order_by(Pegging.id)
+            .limit(max_rows + 1)
+        )
+        found = session.execute(limited).all()
+        cut = len(found) > max_rows
+        found = sorted(found[:max_rows], key=lambda r: (r[0], r[1], r[5]))
+        rows = [(st, sref, dt, dref, qty) for st, sref, dt, dref, qty, _id in found]
     grouped: dict[tuple[str, str], list[UseNode]] = defaultdict(list)
     totals: dict[tuple[str, str], float] = defaultdict(float)
-    for st, sref, dt, dref, qty in session.execute(stmt):
+    for st, sref, dt, dref, qty in rows:
         grouped[(st, sref)].append(UseNode(dt, dref, item, qty))
         totals[(st, sref)] += qty
     frontier = [n for uses in grouped.values() for n in uses]
@@ -408,13 +438,19 @@ def where_used_supply(session: Session, item: str) -> list[tuple[str, str, float
             .where(tuple_(Pegging.supply_type, Pegging.supply_ref).in_(keys))
             .order_by(Pegging.id)
         )
+        if max_rows is not None:
+            stmt2 = stmt2.limit(max_rows + 1)
+        level = session.execute(stmt2).all()
+        if max_rows is not None and len(level) > max_rows:
+            cut = True
+            level = level[:max_rows]
         ups: dict[tuple[str, str], list[UseNode]] = defaultdict(list)
-        for st, sref, dt, dref, code, qty in session.execute(stmt2):
+        for st, sref, dt, dref, code, qty in level:
             ups[(st, sref)].append(UseNode(dt, dref, code, qty))
         for node in parents:
             node.parents = ups.get((node.demand_type, node.demand), [])
         frontier = [p for n in parents for p in n.parents]
-    return [(st, ref, totals[(st, ref)], uses) for (st, ref), uses in grouped.items()]
+    return [(st, ref, totals[(st, ref)], uses) for (st, ref), uses in grouped.items()], cut
 
 
 __all__ = [
@@ -435,4 +471,5 @@ __all__ = [
     "sales_order_pegging",
     "shortages",
     "where_used_supply",
+    "where_used_supply_cut",
 ]

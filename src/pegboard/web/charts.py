@@ -31,9 +31,12 @@ SVG_HEADERS = {
 INK, ACCENT, LATE, MUTED, OK = "#1b1f24", "#0b5cad", "#a3160b", "#505a66", "#1d6b35"
 
 
-def _svg(fig: Figure) -> bytes:
+def _svg(fig: Figure, *, text_as_text: bool = False) -> bytes:
+    """The figure as SVG; ``text_as_text`` keeps text as ``<text>`` (not glyph paths),
+    much faster for a chart with many labels."""
     out = io.BytesIO()
-    fig.savefig(out, format="svg", metadata={"Date": None})
+    with matplotlib.rc_context({"svg.fonttype": "none" if text_as_text else "path"}):
+        fig.savefig(out, format="svg", metadata={"Date": None})
     return out.getvalue()
 
 
@@ -117,15 +120,19 @@ class Bar:
     done: bool
 
 
-def gantt_svg(bars: Sequence[Bar], today: date) -> bytes:
-    """One row per order, grouped by sales order; late bars hatched and labelled."""
-    height = 1.2 + 0.32 * max(len(bars), 1)
-    fig = Figure(figsize=(8.5, min(height, 40.0)), dpi=72, layout="constrained")
+def gantt_svg(bars: Sequence[Bar], today: date, *, more: int = 0) -> bytes:
+    """One row per order, grouped by sales order; late bars hatched and labelled.
+    ``more`` is how many orders were left out (said under the chart)."""
+    height = min(1.5 + 0.32 * max(len(bars), 1), 40.0)
+    # fixed margins (no constrained layout, which draws the figure twice): room for the
+    # row labels on the left, the legend above, the date axis below (in inches)
+    fig = Figure(figsize=(8.5, height), dpi=72)
+    fig.subplots_adjust(left=0.42, right=0.97, top=1 - 0.45 / height, bottom=0.75 / height)
     ax = fig.add_subplot()
     if not bars:
         ax.text(0.5, 0.5, "no production orders", ha="center", va="center")
         ax.set_axis_off()
-        return _svg(fig)
+        return _svg(fig, text_as_text=True)
     for y, bar in enumerate(bars):
         start = _x(bar.start)
         width = max(_x(bar.due) - start, 0.6)
@@ -154,7 +161,14 @@ def gantt_svg(bars: Sequence[Bar], today: date) -> bytes:
     ax.axvline(_x(today), color=INK, linestyle=":", linewidth=1.5)
     ax.text(_x(today), -0.7, " today", fontsize=8, color=INK, va="bottom", ha="left")
     _date_ticks(ax)
-    ax.set_xlabel("date (bar: start to due)")
+    ax.set_xlabel(
+        "date (bar: start to due)"
+        + (
+            f"; {more} more order{'s' if more != 1 else ''} not drawn: see the table"
+            if more
+            else ""
+        )
+    )
     ax.set_ylabel("production order (by sales order)")
     ax.grid(True, axis="x", color="#dddddd", linewidth=0.5)
     ax.legend(
@@ -168,4 +182,4 @@ def gantt_svg(bars: Sequence[Bar], today: date) -> bytes:
         fontsize=8,
         framealpha=0.9,
     )
-    return _svg(fig)
+    return _svg(fig, text_as_text=True)

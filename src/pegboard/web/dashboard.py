@@ -23,7 +23,7 @@ from pegboard.model.enums import (
     PurchaseLineStatus,
     PurchaseOrderStatus,
 )
-from pegboard.services import production, purchasing, reports
+from pegboard.services import plan_results, production, purchasing, reports
 from pegboard.services.planning import current_run
 
 ROWS = 20
@@ -119,7 +119,7 @@ def _customers(session: Session, orders: set[str]) -> dict[str, str]:
     return {row.number: row.name for row in session.execute(stmt)}
 
 
-def _late(session: Session) -> Section:
+def _late(session: Session, run: PlanRun) -> Section:
     rows = []
     lines = reports.late_orders(session, limit=ROWS)
     customers = _customers(session, {line.demand.rsplit("/", 1)[0] for line in lines})
@@ -143,7 +143,7 @@ def _late(session: Session) -> Section:
                 chain,
             )
         )
-    return Section(rows, reports.count_late(session))
+    return Section(rows, plan_results.run_count_late(session, run))
 
 
 def _purchases(session: Session, today: date) -> Section:
@@ -214,18 +214,21 @@ def _productions(session: Session, today: date) -> Section:
 def build(session: Session, today: date) -> Dashboard:
     board = Dashboard(today=today, run=current_run(session))
     if board.run is not None:
-        board.late = _late(session)
+        run = board.run
+        board.late = _late(session, run)
         board.shortages = Section(
             reports.shortages(session, limit=SHORTAGE_ROWS),
-            reports.count_exceptions(session, reports.SHORTAGE),
+            sum(
+                plan_results.run_exception_counts(session, run).get(k, 0) for k in reports.SHORTAGE
+            ),
         )
         board.buy = Section(
             reports.buy_list(session, until=today, limit=ROWS),
-            reports.count_planned(session, "buy", until=today),
+            plan_results.run_count_planned(session, run, "buy", until=today),
         )
         board.make = Section(
             reports.make_list(session, until=today, limit=ROWS),
-            reports.count_planned(session, "make", until=today),
+            plan_results.run_count_planned(session, run, "make", until=today),
         )
     board.purchases = _purchases(session, today)
     board.productions = _productions(session, today)

@@ -25,8 +25,12 @@ class Parent:
     qty_per: float
 
 
-def bom_parents(session: Session, code: str) -> list[Parent]:
-    """The items whose engineering (master) BOM lists ``code``."""
+MAX_USES = 200
+"""Allocations (and parents in BOMs) the item page lists at most."""
+
+
+def bom_parents(session: Session, code: str, *, limit: int | None = None) -> list[Parent]:
+    """The items whose engineering (master) BOM lists ``code`` (the first ``limit``)."""
     component = aliased(Item)
     stmt = (
         select(Item.code, Item.description, BomLine.qty_per)
@@ -41,6 +45,8 @@ def bom_parents(session: Session, code: str) -> list[Parent]:
         )
         .order_by(Item.code)
     )
+    if limit is not None:
+        stmt = stmt.limit(limit)
     return [Parent(c, d, q) for c, d, q in session.execute(stmt)]
 
 
@@ -62,16 +68,20 @@ def item_page(request: Request, code: str) -> Response:
         position = stock.position(session, item.code)
         projected = projection.projected_stock(session, item.code)
         try:
-            supplies = reports.where_used_supply(session, item.code)
+            supplies, cut = reports.where_used_supply_cut(session, item.code, max_rows=MAX_USES)
         except PegboardError:
-            supplies = []
+            supplies, cut = [], False
+        parents = bom_parents(session, item.code, limit=MAX_USES + 1)
         context = base | {
             "title": f"Item {item.code}",
             "item": item,
             "position": position,
             "projection": projected,
-            "parents": bom_parents(session, item.code),
+            "parents": parents[:MAX_USES],
+            "parents_cut": len(parents) > MAX_USES,
             "supplies": supplies,
+            "supplies_cut": cut,
+            "max_uses": MAX_USES,
         }
         return page(request, "item.html", context)
 

@@ -17,6 +17,9 @@ from pegboard.web.render import chrome, db, page, redirect, signed_in_or_redirec
 
 router = APIRouter(include_in_schema=False)
 
+MAX_ROWS = 200
+"""Pegging rows traced at most per level on the where-used page."""
+
 Text = Annotated[str | None, Query(max_length=100)]
 
 SUPPLY_LABELS = {
@@ -128,7 +131,7 @@ def item_pegging(request: Request, code: str) -> Response:
         if current_run(session) is None:
             return page(request, "pegging_item.html", context)
         try:
-            found = reports.where_used_supply(session, code)
+            found, cut = reports.where_used_supply_cut(session, code, max_rows=MAX_ROWS)
         except NotFoundError as e:
             context |= {"message": e.message}
             return page(request, "pegging_missing.html", context, status_code=404)
@@ -141,6 +144,7 @@ def item_pegging(request: Request, code: str) -> Response:
             }
             for st, ref, qty, uses in found
         ]
+        context |= {"cut": cut, "max_rows": MAX_ROWS}
         return page(request, "pegging_item.html", context)
 
 

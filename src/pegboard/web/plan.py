@@ -13,8 +13,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from pegboard.errors import ConflictError, NotFoundError, PegboardError
-from pegboard.model import Item, ItemType, PlannedOrder
-from pegboard.services import jobs, plan_results, production, purchasing, reports
+from pegboard.model import Item, ItemType, PlanException, PlannedOrder, PlanRun
+from pegboard.services import jobs, plan_results, production, purchasing
 from pegboard.services.jobs import Progress
 from pegboard.services.permissions import Permission
 from pegboard.services.planning import current_run, run_plan
@@ -94,10 +94,10 @@ def _summary(session: Session) -> dict[str, Any] | None:
         return None
     return {
         "run": run,
-        "late_lines": reports.count_late(session),
-        "planned_buy": reports.count_planned(session, ItemType.BUY.value),
-        "planned_make": reports.count_planned(session, ItemType.MAKE.value),
-        "exceptions": sorted(plan_results.exception_counts(session).items()),
+        "late_lines": plan_results.run_count_late(session, run),
+        "planned_buy": plan_results.run_count_planned(session, run, ItemType.BUY.value),
+        "planned_make": plan_results.run_count_planned(session, run, ItemType.MAKE.value),
+        "exceptions": sorted(plan_results.run_exception_counts(session, run).items()),
     }
 
 
@@ -322,6 +322,22 @@ def suggestion(kind: str, item: str, order: str, day: date, item_type: str) -> s
     return f"Look at {order}."
 
 
+def _exception_page(
+    session: Session, run: PlanRun, stmt: Select[Any], kind: str | None, offset: int
+) -> tuple[list[Any], int]:
+    """A page of all the exceptions (of ``kind``): the total is the run's count, counted
+    once, and the page starts at the id of its first row (no long offset over the join)."""
+    counts = plan_results.run_exception_counts(session, run)
+    total = counts.get(kind, 0) if kind is not None else sum(counts.values())
+    if offset >= total:
+        return [], total
+    first = plan_results.exception_page_start(session, kind, offset)
+    if first is None:
+        return [], total
+    page_stmt = stmt.where(PlanException.id >= first).limit(PAGE_SIZE)
+    return list(session.execute(page_stmt).all()), total
+
+
 @router.get("/plan/exceptions")
 def exceptions(
     request: Request,
@@ -341,10 +357,11 @@ def exceptions(
             "sales_order": text(sales_order) or "",
         }
         start = offset_of(offset)
-        has_plan = current_run(session) is not None
+        run = current_run(session)
+        has_plan = run is not None
         rows: list[dict[str, Any]] = []
         total = 0
-        if has_plan:
+        if run is not None:
             stmt = (
                 plan_results.exception_filter_query(
                     kind=wanted, item=text(item), sales_order=text(sales_order)
@@ -352,7 +369,10 @@ def exceptions(
                 .add_columns(Item.type)
                 .order_by(*plan_results.EXCEPTION_DEFAULT_ORDER)
             )
-            found, total = paged(session, stmt, start)
+            if filters["item"] or filters["sales_order"]:
+                found, total = paged(session, stmt, start)
+            else:
+                found, total = _exception_page(session, run, stmt, wanted, start)
             for k, code, order, day, so, message, item_type in found:
                 rows.append(
                     {

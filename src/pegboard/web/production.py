@@ -32,6 +32,8 @@ from pegboard.web.render import (
 router = APIRouter(include_in_schema=False)
 
 LIMIT = 300
+GANTT_BARS = 60
+"""Orders drawn in the Gantt chart (the table below it lists up to ``LIMIT``)."""
 FINISHED = {ProductionStatus.DONE.value, ProductionStatus.CLOSED.value}
 GONE = FINISHED | {ProductionStatus.CANCELLED.value}
 ACTIONS = ("release", "issue", "complete", "scrap", "close")
@@ -147,7 +149,9 @@ def production_list(request: Request, sales_order: str = "", status: str = "") -
 
 
 @router.get("/production/gantt.svg")
-def gantt(request: Request, sales_order: str = "", status: str = "") -> Response:
+def gantt(request: Request, sales_order: str = "", status: str = "", offset: str = "") -> Response:
+    """The first ``GANTT_BARS`` orders of the table (from ``offset``): drawing time grows
+    with the bars, so the chart says how many more the table has."""
     with db(request) as session:
         who = signed_in_or_redirect(request, session)
         if isinstance(who, Response):
@@ -157,8 +161,16 @@ def gantt(request: Request, sales_order: str = "", status: str = "") -> Response
             rows = order_rows(session, today, sales_order=sales_order[:100], status=status)
         except ValidationError as e:
             return Response(e.message, status_code=422, media_type="text/plain")
+    try:
+        start = min(max(int(offset or 0), 0), LIMIT)
+    except ValueError:
+        start = 0
+    shown = rows[start : start + GANTT_BARS]
+    more = len(rows) - start - len(shown)
     return Response(
-        charts.gantt_svg(_bars(rows), today), media_type="image/svg+xml", headers=charts.SVG_HEADERS
+        charts.gantt_svg(_bars(shown), today, more=more),
+        media_type="image/svg+xml",
+        headers=charts.SVG_HEADERS,
     )
 
 
