@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from pegboard.api.deps import DbSession, Reader, require
-from pegboard.api.routers.items import Code
+from pegboard.api.params import Code
 from pegboard.services import order_bom
 from pegboard.services.order_bom import BomView, LineTree
 from pegboard.services.permissions import Permission

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from pegboard.api.deps import DbSession, Reader, require
 from pegboard.api.pagination import Page, Paging, fetch_page, order_by
-from pegboard.api.routers.items import Code, sort_query
+from pegboard.api.params import Code, sort_query
 from pegboard.model import Customer, Project, SalesOrderStatus
 from pegboard.services import sales
 from pegboard.services.permissions import Permission

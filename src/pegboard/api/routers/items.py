@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -11,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from pegboard.api.deps import DbSession, Reader, require
 from pegboard.api.pagination import Page, Paging, fetch_page, order_by
+from pegboard.api.params import Code, sort_query
 from pegboard.model import Item, ItemType, LotRule, Strategy
 from pegboard.services import items
 from pegboard.services.permissions import Permission
@@ -19,12 +18,6 @@ from pegboard.services.users import UserView
 router = APIRouter(prefix="/items", tags=["items"])
 MasterData = Annotated[UserView, Depends(require(Permission.MASTER_DATA))]
 
-_SPACE = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-CODE_PATTERN = rf"^[^{_SPACE}]([^\n\r]*[^{_SPACE}])?$"
-"""Ids people type: not blank, no spaces around them, one line. (The services trim ids;
-here untrimmed ones are refused. The space characters are spelled out, because regular
-expression engines disagree on what ``\\s`` matches.)"""
-Code = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=CODE_PATTERN)]
 
 Qty = Annotated[float, Field(ge=0, lt=items.MAX_QTY, allow_inf_nan=False)]
 Days = Annotated[int, Field(ge=0, le=items.MAX_INT)]
@@ -105,19 +98,6 @@ class ItemChange(BaseModel):
     safety_stock: Qty = optional()
     unit_cost: Qty = optional()
     supplier: Supplier = optional()
-
-
-def sort_query(names: Iterable[str]) -> Any:
-    """The ``sort`` query parameter: named fields only, comma-separated, ``-`` descending.
-
-    The pattern is in the OpenAPI document, so clients (and the fuzzer) know the fields."""
-    names = sorted(names)
-    field = "(" + "|".join(re.escape(n) for n in names) + ")"
-    return Query(
-        max_length=200,
-        pattern=rf"^[-+]?{field}(,[-+]?{field})*$",
-        description=f"comma-separated, '-' for descending; of: {', '.join(names)}",
-    )
 
 
 def _out(view: items.ItemView) -> ItemOut:

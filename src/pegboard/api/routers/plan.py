@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from pegboard.api.deps import DbSession, Reader, require
 from pegboard.api.pagination import Page, Paging, fetch_page, order_by
+from pegboard.api.params import sort_query
 from pegboard.api.routers.jobs import JobOut, job_out
 from pegboard.errors import NotFoundError
 from pegboard.model import ItemType, PlanRun
@@ -34,13 +35,6 @@ Planner = Annotated[UserView, Depends(require(Permission.PLAN))]
 NO_PLAN = "there is no plan yet: start one with POST /api/plan/runs (or `pegboard plan`)"
 
 Text = Annotated[str | None, Query(min_length=1, max_length=200)]
-
-
-def sort_query(columns: dict[str, Any]) -> Any:
-    return Query(
-        max_length=200,
-        description=f"comma-separated, '-' for descending; one of: {', '.join(sorted(columns))}",
-    )
 
 
 # --- plan runs ---------------------------------------------------------------------------

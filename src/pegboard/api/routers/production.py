@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from pegboard.api.deps import DbSession, Reader, require
 from pegboard.api.pagination import Page, Paging, fetch_page, order_by
-from pegboard.api.routers.items import sort_query
+from pegboard.api.params import sort_query
 from pegboard.errors import ValidationError
 from pegboard.model import ProductionOrder, ProductionStatus
 from pegboard.services import production

@@ -11,7 +11,7 @@ from pydantic.config import JsonDict
 
 from pegboard.api.deps import DbSession, Reader, require
 from pegboard.api.pagination import Page, Paging, fetch_page, order_by
-from pegboard.api.routers.items import sort_query
+from pegboard.api.params import sort_query
 from pegboard.errors import ValidationError
 from pegboard.model import PurchaseOrder, PurchaseOrderStatus
 from pegboard.services import purchasing

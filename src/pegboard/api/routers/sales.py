@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from pegboard.api.deps import DbSession, Reader, require
 from pegboard.api.pagination import Page, Paging, fetch_page, order_by
+from pegboard.api.params import Code, sort_query
 from pegboard.api.routers.audit import AuditOut
 from pegboard.api.routers.boms import LineTreeOut, tree_out
-from pegboard.api.routers.items import Code, sort_query
 from pegboard.model import SalesOrder, SalesOrderStatus
 from pegboard.services import audit, order_bom, order_changes, sales
 from pegboard.services.permissions import Permission

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from pegboard.api.deps import DbSession, Reader, require
 from pegboard.api.pagination import Page, Paging, fetch_page, order_by
-from pegboard.api.routers.items import sort_query
+from pegboard.api.params import sort_query
 from pegboard.model import StockMove, StockMoveKind
 from pegboard.services import stock
 from pegboard.services.inventory import DEFAULT_LOCATION, MAX_QTY

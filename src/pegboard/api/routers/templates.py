@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from pegboard.api.deps import DbSession, Reader, require
 from pegboard.api.pagination import Page, Paging, fetch_page, order_by
-from pegboard.api.routers.items import Code, sort_query
+from pegboard.api.params import Code, sort_query
 from pegboard.model import Item
 from pegboard.services import templates
 from pegboard.services.permissions import Permission
