@@ -7,10 +7,11 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from pegboard.errors import ValidationError
+from pegboard.services.paging import page_of
 
 T = TypeVar("T")
 MAX_LIMIT = 500
@@ -58,6 +59,4 @@ def order_by(
 
 def fetch_page(session: Session, stmt: Select[Any], paging: PageParams) -> tuple[list[Any], int]:
     """The rows of one page and the total count of the unpaged query."""
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    rows = list(session.execute(stmt.limit(paging.limit).offset(paging.offset)).all())
-    return rows, int(total)
+    return page_of(session, stmt, paging.limit, paging.offset)

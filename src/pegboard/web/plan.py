@@ -9,13 +9,14 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from pegboard.errors import ConflictError, NotFoundError, PegboardError
 from pegboard.model import Item, ItemType, PlanException, PlannedOrder, PlanRun
 from pegboard.services import jobs, plan_results, production, purchasing
 from pegboard.services.jobs import Progress
+from pegboard.services.paging import page_of
 from pegboard.services.permissions import Permission
 from pegboard.services.planning import current_run, run_plan
 from pegboard.web import auth
@@ -57,9 +58,7 @@ def parse_date(value: str | None) -> date | None:
 
 def paged(session: Session, stmt: Select[Any], offset: int) -> tuple[list[Any], int]:
     """One page of ``stmt`` (``PAGE_SIZE`` rows from ``offset``) and the total count."""
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    rows = list(session.execute(stmt.limit(PAGE_SIZE).offset(offset)).all())
-    return rows, int(total)
+    return page_of(session, stmt, PAGE_SIZE, offset)
 
 
 def pager(path: str, filters: dict[str, str], offset: int, total: int) -> dict[str, Any]:
