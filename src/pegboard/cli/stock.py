@@ -94,9 +94,10 @@ REFS_SHOWN = 3
 BAR_WIDTH = 48
 
 
-def _refs(refs: Sequence[str]) -> str:
+def _refs(refs: Sequence[str], more: int = 0) -> str:
     shown = ", ".join(refs[:REFS_SHOWN])
-    return shown + (f" +{len(refs) - REFS_SHOWN} more" if len(refs) > REFS_SHOWN else "")
+    left = len(refs) - len(refs[:REFS_SHOWN]) + more
+    return shown + (f" +{left:,} more" if left else "")
 
 
 def _no_minus_zero(qty: float) -> float:
@@ -138,7 +139,7 @@ def _print_projection(p: Projection) -> None:
                     _no_minus_zero(r.receipts),
                     _no_minus_zero(r.requirements),
                     _no_minus_zero(r.projected),
-                    _refs(r.refs),
+                    _refs(r.refs, r.more_refs),
                 )
                 for r in p.rows
             ],

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Row, Select, String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from pegboard.model import (
@@ -29,6 +29,7 @@ from pegboard.model import (
     PurchaseOrderLine,
     SalesOrder,
     SalesOrderLine,
+    StockBalance,
 )
 from pegboard.model.enums import OPEN_PRODUCTION_STATUSES, OPEN_PURCHASE_STATUSES
 from pegboard.services.inventory import on_hand_qty
@@ -44,6 +45,12 @@ class Event:
     qty: float  # + receipt, - requirement
     kind: str  # stock / purchase_order / production_order / planned_order / sales_order / component
     ref: str
+    others: int = 0
+    """How many more orders this event stands for (needs summed per day in the database)."""
+
+
+REFS_LISTED = 20
+"""Orders named per projection row; the rest are counted."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,8 @@ class ProjectionRow:
     requirements: float
     projected: float
     refs: list[str] = field(default_factory=list)
+    more_refs: int = 0
+    """Orders of the day not listed in ``refs`` (at most :data:`REFS_LISTED` are)."""
 
 
 @dataclass(frozen=True)
@@ -105,7 +114,13 @@ def _rows(events: list[Event], on_hand: float, day0: date) -> list[ProjectionRow
         requirements = -float(sum(e.qty for e in todays if e.qty < 0))
         level += receipts - requirements
         refs = sorted({e.ref for e in todays})
-        rows.append(ProjectionRow(day, _clean(receipts), _clean(requirements), _clean(level), refs))
+        more = len(refs) - REFS_LISTED if len(refs) > REFS_LISTED else 0
+        more += sum(e.others for e in todays)
+        rows.append(
+            ProjectionRow(
+                day, _clean(receipts), _clean(requirements), _clean(level), refs[:REFS_LISTED], more
+            )
+        )
     return rows
 
 
@@ -202,28 +217,38 @@ def _component_requirements(session: Session, item_id: int) -> list[Event]:
     has_list = select(ProductionComponent.id).where(
         ProductionComponent.production_order_id == ProductionOrder.id
     )
-    parents = (
-        select(Bom.item_id)
-        .join(BomLine, BomLine.bom_id == Bom.id)
-        .where(BomLine.component_id == item_id)
+    # The parents are found from the open orders' items, never from the component's
+    # BOM lines: a common fastener is in a hundred thousand BOMs.
+    made = set(
+        session.scalars(
+            select(ProductionOrder.item_id)
+            .where(
+                ProductionOrder.status.in_(OPEN_PRODUCTION_STATUSES),
+                ProductionOrder.components_issued.is_(False),
+            )
+            .distinct()
+        )
     )
-    unlisted = session.execute(
-        _open_orders()
-        .with_only_columns(
-            ProductionOrder.number,
-            ProductionOrder.item_id,
-            ProductionOrder.sales_order_id,
-            ProductionOrder.qty,
-            ProductionOrder.completed_qty,
-            ProductionOrder.start_date,
-            ProductionOrder.due_date,
-        )
-        .where(
-            ProductionOrder.item_id.in_(parents),
-            ~has_list.exists(),
-            ProductionOrder.components_issued.is_(False),
-        )
-    ).all()
+    per_unit, parents = _bom_quantities(session, item_id, made)
+    unlisted: list[Row[str, int, int | None, float, float, date | None, date]] = []
+    for chunk in _chunked(parents):
+        unlisted += session.execute(
+            _open_orders()
+            .with_only_columns(
+                ProductionOrder.number,
+                ProductionOrder.item_id,
+                ProductionOrder.sales_order_id,
+                ProductionOrder.qty,
+                ProductionOrder.completed_qty,
+                ProductionOrder.start_date,
+                ProductionOrder.due_date,
+            )
+            .where(
+                ProductionOrder.item_id.in_(chunk),
+                ~has_list.exists(),
+                ProductionOrder.components_issued.is_(False),
+            )
+        ).all()
     leads = _lead_times(
         session,
         {r.item_id for r in listed if r.start_date is None}
@@ -242,7 +267,6 @@ def _component_requirements(session: Session, item_id: int) -> list[Event]:
             events.append(
                 Event(start(r.item_id, r.start_date, r.due_date), -need, "component", r.number)
             )
-    per_unit = _bom_quantities(session, item_id, {r.item_id for r in unlisted})
     for u in unlisted:
         per = per_unit(u.item_id, u.sales_order_id)
         if per > 0:
@@ -272,10 +296,11 @@ def _lead_times(session: Session, item_ids: set[int]) -> dict[int, int | None]:
 
 def _bom_quantities(
     session: Session, component_id: int, parent_ids: set[int]
-) -> Callable[[int, int | None], float]:
+) -> tuple[Callable[[int, int | None], float], set[int]]:
     """Per unit of each parent item, how much of the component its BOM needs (scrap
     included), chosen as :func:`production.bom_requirements` chooses: the rows of
-    the order's sales order for the parent when there are any, else the master rows."""
+    the order's sales order for the parent when there are any, else the master rows.
+    Also the parents whose BOMs (master or an order's) list the component."""
     per_unit = BomLine.qty_per * (1 + BomLine.scrap_pct / 100.0)
     specific: set[tuple[int, int]] = set()
     qty: dict[tuple[int, int | None], float] = {}
@@ -294,7 +319,9 @@ def _bom_quantities(
             for p, so, q in session.execute(
                 select(Bom.item_id, Bom.sales_order_id, func.sum(per_unit))
                 .join(BomLine, BomLine.bom_id == Bom.id)
-                .where(Bom.item_id.in_(chunk), BomLine.component_id == component_id)
+                # ``+ 0``: the parents' BOMs are the few rows to read; SQLite would
+                # otherwise walk every BOM line of a much-used component
+                .where(Bom.item_id.in_(chunk), BomLine.component_id + 0 == component_id)
                 .group_by(Bom.item_id, Bom.sales_order_id)
             )
         )
@@ -304,11 +331,33 @@ def _bom_quantities(
             return qty.get((parent, sales_order), 0.0)
         return qty.get((parent, None), 0.0)
 
-    return of
+    return of, {parent for parent, _ in qty}
+
+
+def _supply_refs(session: Session, item_id: int, run_id: int) -> list[str]:
+    """Every supply ref the plan can have pegged the item's rows to: its planned
+    orders, purchase lines and production orders, and the locations of its stock."""
+    planned = select(PlannedOrder.number).where(
+        PlannedOrder.plan_run_id == run_id, PlannedOrder.item_id == item_id
+    )
+    lines = (
+        select(PurchaseOrder.number + "/" + cast(PurchaseOrderLine.line, String))
+        .select_from(PurchaseOrderLine)
+        .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.purchase_order_id)
+        .where(PurchaseOrderLine.item_id == item_id)
+    )
+    made = select(ProductionOrder.number).where(ProductionOrder.item_id == item_id)
+    places = select(StockBalance.location).where(StockBalance.item_id == item_id).distinct()
+    return [str(r) for stmt in (planned, lines, made, places) for r in session.scalars(stmt)]
 
 
 def _planned(session: Session, item_id: int, run_id: int) -> list[Event]:
-    """Planned orders of the item (receipts) and what planned parents need of it."""
+    """Planned orders of the item (receipts) and what planned parents need of it.
+
+    The parents' needs are summed per release date in the database: a common
+    fastener is needed by a hundred thousand planned orders, and a person reads
+    them per day ("PL-000069 and 1,312 more"), not one by one. The pegging rows are
+    found through the item's own supplies (index on supply ref and item)."""
     mine = session.execute(
         select(PlannedOrder.number, PlannedOrder.due_date, PlannedOrder.qty).where(
             PlannedOrder.plan_run_id == run_id,
@@ -317,20 +366,29 @@ def _planned(session: Session, item_id: int, run_id: int) -> list[Event]:
         )
     ).all()
     events = [Event(due, float(qty), "planned_order", number) for number, due, qty in mine]
-    # ``demand_ref || ''`` keeps SQLite off the demand index: it then scans the
-    # pegging rows once and looks each parent up, instead of walking every planned
-    # order of the plan with a lookup per order.
-    needs = session.execute(
-        select(PlannedOrder.number, PlannedOrder.release_date, func.sum(Pegging.qty))
-        .join(PlannedOrder, PlannedOrder.number == Pegging.demand_ref + "")
-        .where(
-            Pegging.plan_run_id == run_id,
-            Pegging.item_id == item_id,
-            Pegging.demand_type == "planned_order",
-            PlannedOrder.plan_run_id == run_id,
-            PlannedOrder.firmed_as.is_(None),
-        )
-        .group_by(PlannedOrder.number, PlannedOrder.release_date)
-    ).all()
-    events += [Event(day, -float(qty), "component", number) for number, day, qty in needs]
+    supplies = _supply_refs(session, item_id, run_id)
+    for chunk in range(0, len(supplies), _CHUNK):
+        needs = session.execute(
+            select(
+                PlannedOrder.release_date,
+                func.sum(Pegging.qty),
+                func.min(PlannedOrder.number),
+                func.count(func.distinct(PlannedOrder.number)),
+            )
+            .join(PlannedOrder, PlannedOrder.number == Pegging.demand_ref)
+            .where(
+                Pegging.supply_ref.in_(supplies[chunk : chunk + _CHUNK]),
+                Pegging.item_id == item_id,
+                Pegging.plan_run_id == run_id,
+                Pegging.demand_type == "planned_order",
+                # the plan tables hold the current run only; the parent's run is not
+                # asked, so its index answers without reading the row
+                PlannedOrder.firmed_as.is_(None),
+            )
+            .group_by(PlannedOrder.release_date)
+        ).all()
+        events += [
+            Event(day, -float(qty), "component", first, others=int(count) - 1)
+            for day, qty, first, count in needs
+        ]
     return events

@@ -85,7 +85,8 @@ class ProjectionRowOut(BaseModel):
     receipts: float
     requirements: float
     projected: float
-    refs: list[str]
+    refs: list[str] = Field(description="the orders of the day (at most 20 are named)")
+    more_refs: int = Field(description="orders of the day not named in refs")
 
 
 class ProjectionOut(BaseModel):
