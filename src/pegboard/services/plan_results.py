@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, String, cast, func, select
 from sqlalchemy.orm import Session
 
 from pegboard.model import (
@@ -17,7 +17,11 @@ from pegboard.model import (
     PlanLine,
     PlannedOrder,
     PlanRun,
+    ProductionOrder,
+    PurchaseOrder,
+    PurchaseOrderLine,
     SalesOrder,
+    StockBalance,
 )
 
 PlannedRow = tuple[str, str, str, float, date, date, str]
@@ -274,3 +278,24 @@ def exception_page_start(session: Session, kind: str | None, offset: int) -> int
         stmt = stmt.where(PlanException.kind == kind)
     found = session.scalar(stmt)
     return None if found is None else int(found)
+
+
+def item_supply_refs(session: Session, item_id: int, run_id: int) -> list[str]:
+    """Every supply ref the plan can have pegged the item's rows to: its planned
+    orders, purchase lines and production orders, and the locations of its stock.
+
+    With the item they find all its pegging rows through ``ix_pegging_supply``
+    (supply ref, item): there is no index on the item alone, which would cost
+    every plan run a third index over millions of rows."""
+    planned = select(PlannedOrder.number).where(
+        PlannedOrder.plan_run_id == run_id, PlannedOrder.item_id == item_id
+    )
+    lines = (
+        select(PurchaseOrder.number + "/" + cast(PurchaseOrderLine.line, String))
+        .select_from(PurchaseOrderLine)
+        .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.purchase_order_id)
+        .where(PurchaseOrderLine.item_id == item_id)
+    )
+    made = select(ProductionOrder.number).where(ProductionOrder.item_id == item_id)
+    places = select(StockBalance.location).where(StockBalance.item_id == item_id).distinct()
+    return [str(r) for stmt in (planned, lines, made, places) for r in session.scalars(stmt)]

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import Row, Select, String, cast, func, or_, select
+from sqlalchemy import Row, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from pegboard.model import (
@@ -29,11 +29,11 @@ from pegboard.model import (
     PurchaseOrderLine,
     SalesOrder,
     SalesOrderLine,
-    StockBalance,
 )
 from pegboard.model.enums import OPEN_PRODUCTION_STATUSES, OPEN_PURCHASE_STATUSES
 from pegboard.services.inventory import on_hand_qty
 from pegboard.services.outstanding import outstanding
+from pegboard.services.plan_results import item_supply_refs
 from pegboard.services.planning import current_run, local_today
 from pegboard.services.sales import get_item
 from pegboard.services.snapshot import PLANNABLE_ORDER_STATUSES
@@ -334,23 +334,6 @@ def _bom_quantities(
     return of, {parent for parent, _ in qty}
 
 
-def _supply_refs(session: Session, item_id: int, run_id: int) -> list[str]:
-    """Every supply ref the plan can have pegged the item's rows to: its planned
-    orders, purchase lines and production orders, and the locations of its stock."""
-    planned = select(PlannedOrder.number).where(
-        PlannedOrder.plan_run_id == run_id, PlannedOrder.item_id == item_id
-    )
-    lines = (
-        select(PurchaseOrder.number + "/" + cast(PurchaseOrderLine.line, String))
-        .select_from(PurchaseOrderLine)
-        .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.purchase_order_id)
-        .where(PurchaseOrderLine.item_id == item_id)
-    )
-    made = select(ProductionOrder.number).where(ProductionOrder.item_id == item_id)
-    places = select(StockBalance.location).where(StockBalance.item_id == item_id).distinct()
-    return [str(r) for stmt in (planned, lines, made, places) for r in session.scalars(stmt)]
-
-
 def _planned(session: Session, item_id: int, run_id: int) -> list[Event]:
     """Planned orders of the item (receipts) and what planned parents need of it.
 
@@ -366,7 +349,7 @@ def _planned(session: Session, item_id: int, run_id: int) -> list[Event]:
         )
     ).all()
     events = [Event(due, float(qty), "planned_order", number) for number, due, qty in mine]
-    supplies = _supply_refs(session, item_id, run_id)
+    supplies = item_supply_refs(session, item_id, run_id)
     for chunk in range(0, len(supplies), _CHUNK):
         needs = session.execute(
             select(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session
 
 from pegboard.errors import NotFoundError
@@ -29,7 +29,7 @@ from pegboard.model import (
     SalesOrder,
     SalesOrderLine,
 )
-from pegboard.services.plan_results import exception_query
+from pegboard.services.plan_results import exception_query, item_supply_refs
 from pegboard.services.planning import current_run
 
 _MAKE_SUPPLY = ("planned_order", "production_order")
@@ -378,6 +378,39 @@ def where_used_supply(
     return where_used_supply_cut(session, item, max_rows=max_rows)[0]
 
 
+_CHUNK = 5_000
+"""Values per IN list: well under every database's bind-parameter limit."""
+
+
+def _supplied_by(
+    session: Session, keys: Sequence[tuple[str, str]]
+) -> list[tuple[str, str, str, str, str, float]]:
+    """The pegging rows of these supplies (type, ref), in pegging order.
+
+    Looked up by supply ref (its index) and matched on the type here: a row-value
+    IN on both columns made SQLite scan the whole pegging table."""
+    wanted = set(keys)
+    refs = sorted({ref for _, ref in keys})
+    rows: list[tuple[str, str, str, str, str, float, int]] = []
+    for i in range(0, len(refs), _CHUNK):
+        stmt = (
+            select(
+                Pegging.supply_type,
+                Pegging.supply_ref,
+                Pegging.demand_type,
+                Pegging.demand_ref,
+                Item.code,
+                Pegging.qty,
+                Pegging.id,
+            )
+            .join(Item, Item.id == Pegging.item_id)
+            .where(Pegging.supply_ref.in_(refs[i : i + _CHUNK]))
+        )
+        rows += [r for r in session.execute(stmt) if (r[0], r[1]) in wanted]
+    rows.sort(key=lambda r: r[6])
+    return [(st, sref, dt, dref, code, qty) for st, sref, dt, dref, code, qty, _ in rows]
+
+
 def where_used_supply_cut(
     session: Session, item: str, *, max_rows: int | None = None
 ) -> tuple[list[tuple[str, str, float, list[UseNode]]], bool]:
@@ -403,14 +436,23 @@ def where_used_supply_cut(
         rows = [(st, sref, dt, dref, qty) for st, sref, dt, dref, qty in session.execute(stmt)]
         cut = False
     else:
-        # No index on the item: in pegging order a LIMIT stops the scan early.
-        limited = (
-            select(*columns, Pegging.id)
-            .where(Pegging.item_id == item_id)
-            .order_by(Pegging.id)
-            .limit(max_rows + 1)
-        )
-        found = session.execute(limited).all()
+        # The item's rows through its supplies (index on supply ref and item), the
+        # first ones in pegging order. ``id + 0``: ordered by id, SQLite would walk the
+        # whole table in id order looking for them instead of using that index.
+        run = current_run(session)
+        found: list[Row[str, str, str, str, float, int]] = []
+        if run is not None:
+            refs = item_supply_refs(session, item_id, run.id)
+            for i in range(0, len(refs), _CHUNK):
+                found += session.execute(
+                    select(*columns, Pegging.id)
+                    .where(
+                        Pegging.supply_ref.in_(refs[i : i + _CHUNK]), Pegging.item_id == item_id
+                    )
+                    .order_by(Pegging.id + 0)
+                    .limit(max_rows + 1)
+                ).all()
+        found.sort(key=lambda r: r[5])
         cut = len(found) > max_rows
         found = sorted(found[:max_rows], key=lambda r: (r[0], r[1], r[5]))
         rows = [(st, sref, dt, dref, qty) for st, sref, dt, dref, qty, _id in found]
@@ -425,22 +467,7 @@ def where_used_supply_cut(
         if not parents:
             break
         keys = sorted({(n.demand_type, n.demand) for n in parents})
-        stmt2 = (
-            select(
-                Pegging.supply_type,
-                Pegging.supply_ref,
-                Pegging.demand_type,
-                Pegging.demand_ref,
-                Item.code,
-                Pegging.qty,
-            )
-            .join(Item, Item.id == Pegging.item_id)
-            .where(tuple_(Pegging.supply_type, Pegging.supply_ref).in_(keys))
-            .order_by(Pegging.id)
-        )
-        if max_rows is not None:
-            stmt2 = stmt2.limit(max_rows + 1)
-        level = session.execute(stmt2).all()
+        level = _supplied_by(session, keys)
         if max_rows is not None and len(level) > max_rows:
             cut = True
             level = level[:max_rows]

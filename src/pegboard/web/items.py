@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from pegboard.errors import NotFoundError, PegboardError
 from pegboard.model import Bom, BomKind, BomLine, Item
@@ -29,25 +29,29 @@ MAX_USES = 200
 """Allocations (and parents in BOMs) the item page lists at most."""
 
 
-def bom_parents(session: Session, code: str, *, limit: int | None = None) -> list[Parent]:
-    """The items whose engineering (master) BOM lists ``code`` (the first ``limit``)."""
-    component = aliased(Item)
+def bom_parents(session: Session, code: str, *, limit: int) -> tuple[list[Parent], bool]:
+    """Up to ``limit`` items whose engineering (master) BOM lists ``code``, by code,
+    and whether there are more.
+
+    A common fastener is in a hundred thousand BOMs (most of them orders'):
+    sorting or even counting them all costs more than the page may. So the first
+    ``limit`` BOM lines in the order they were written are read, then sorted."""
+    component = select(Item.id).where(Item.code == code).scalar_subquery()
     stmt = (
         select(Item.code, Item.description, BomLine.qty_per)
         .select_from(BomLine)
         .join(Bom, Bom.id == BomLine.bom_id)
         .join(Item, Item.id == Bom.item_id)
-        .join(component, component.id == BomLine.component_id)
         .where(
-            component.code == code,
+            BomLine.component_id == component,
             Bom.kind == BomKind.ENGINEERING,
             Bom.sales_order_id.is_(None),
         )
-        .order_by(Item.code)
+        .order_by(BomLine.id)
+        .limit(limit + 1)
     )
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    return [Parent(c, d, q) for c, d, q in session.execute(stmt)]
+    found = [Parent(c, d, q) for c, d, q in session.execute(stmt)]
+    return sorted(found[:limit], key=lambda p: p.item), len(found) > limit
 
 
 def _missing(request: Request, context: dict[str, object]) -> Response:
@@ -71,14 +75,14 @@ def item_page(request: Request, code: str) -> Response:
             supplies, cut = reports.where_used_supply_cut(session, item.code, max_rows=MAX_USES)
         except PegboardError:
             supplies, cut = [], False
-        parents = bom_parents(session, item.code, limit=MAX_USES + 1)
+        parents, parents_cut = bom_parents(session, item.code, limit=MAX_USES)
         context = base | {
             "title": f"Item {item.code}",
             "item": item,
             "position": position,
             "projection": projected,
-            "parents": parents[:MAX_USES],
-            "parents_cut": len(parents) > MAX_USES,
+            "parents": parents,
+            "parents_cut": parents_cut,
             "supplies": supplies,
             "supplies_cut": cut,
             "max_uses": MAX_USES,
