@@ -49,6 +49,7 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PASSWORD = "correct horse battery"
 VIEWPORT = {"width": 1280, "height": 800}
+TABLET = {"width": 768, "height": 1024}
 
 
 def _need_chromium() -> None:
@@ -119,9 +120,11 @@ def _shot(page: Page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
 
 
-def _context(browser: Browser, problems: list[str]) -> BrowserContext:
+def _context(
+    browser: Browser, problems: list[str], viewport: dict[str, int] = VIEWPORT
+) -> BrowserContext:
     """A browser context of its own (cookies, so a user of its own) that records errors."""
-    context = browser.new_context(viewport=VIEWPORT)  # type: ignore[arg-type]
+    context = browser.new_context(viewport=viewport)  # type: ignore[arg-type]
     context.set_default_timeout(10_000)
 
     def watch(page: Page) -> None:
@@ -150,6 +153,29 @@ def _log_in(page: Page, server: str, name: str) -> None:
     page.get_by_role("button", name="Log in").click()
     expect(page).to_have_url(server + "/")
     expect(page.locator("header")).to_contain_text(name)
+
+
+def _log_in_by_keyboard(page: Page, server: str, name: str) -> None:
+    """Only keys: the name field has the focus, the form is typed and sent; then the
+    first Tab of a page reaches the link that skips to its content."""
+    from playwright.sync_api import expect
+
+    page.goto(server + "/login")
+    assert page.evaluate("document.activeElement.id") == "name"
+    page.keyboard.type(name)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(server + "/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(server + "/#main")
+
+
+def _fits(page: Page) -> bool:
+    """No sideways scrolling: the page is as wide as the window at most."""
+    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
 
 
 def _count(page: Page, heading: str) -> int:
@@ -264,10 +290,11 @@ def test_the_planners_day_in_the_browser(server: tuple[str, str, Engine]) -> Non
             assert gantt.evaluate("i => i.complete && i.naturalWidth > 0")
             _shot(page, "production.png")
 
-            # the shop floor releases a production order of the configured order, and
-            # completes one due this week
-            floor = _context(browser, problems).new_page()
-            _log_in(floor, base, "sam")
+            # the shop floor, on a tablet and with the keyboard, releases a production
+            # order of the configured order, and completes one due this week
+            floor = _context(browser, problems, TABLET).new_page()
+            _log_in_by_keyboard(floor, base, "sam")
+            assert _fits(floor), "the dashboard scrolls sideways on a tablet"
             floor.goto(f"{base}/production?sales_order={draft}&status=planned")
             floor.locator("tbody th a").first.click()
             expect(floor.get_by_role("heading", level=1)).to_contain_text("MO-")
@@ -275,11 +302,12 @@ def test_the_planners_day_in_the_browser(server: tuple[str, str, Engine]) -> Non
             expect(floor.locator(".facts")).to_contain_text("released")
             floor.goto(f"{base}/production/{mo}")
             expect(floor.get_by_role("heading", level=1)).to_contain_text(mo)
+            assert _fits(floor), "the production order scrolls sideways on a tablet"
+            _shot(floor, "production-order-tablet.png")
             qty = floor.locator(".facts dd").nth(2).inner_text()
             floor.get_by_label("Quantity").first.fill(qty.split()[0].replace(",", ""))
             floor.get_by_role("button", name="Complete").click()
             expect(floor.locator(".facts")).to_contain_text("done")
-            _shot(floor, "production-order.png")
             floor.context.close()
 
             # the dashboard changed: the completed order is no longer due this week
