@@ -71,6 +71,13 @@ SETTING_KEYS = {
     "defer_days": Kind.INT,
     # extension: how much more than ordered a purchase-order line may receive, in percent
     "receipt_tolerance_pct": Kind.QTY,
+    # extension: defaults of ``pegboard policy`` (stock policy of MTS items); see the README
+    "policy_service_level": Kind.QTY,
+    "policy_ordering_cost": Kind.QTY,
+    "policy_holding_pct": Kind.QTY,
+    "policy_lead_time_factor": Kind.QTY,
+    "policy_variability_factor": Kind.QTY,
+    "policy_window_days": Kind.INT,
 }
 SETTING_DEFAULTS = {"horizon_days": "365", "reschedule_in_days": "7", "defer_days": "7"}
 

@@ -18,7 +18,17 @@ from pegboard import db
 from pegboard.bundle.generate import generate_bundle
 from pegboard.bundle.importer import read_bundle
 from pegboard.bundle.writer import write_dataset, write_plan
-from pegboard.cli import orders, production, purchasing, report, server, shipping, stock, users
+from pegboard.cli import (
+    orders,
+    policy,
+    production,
+    purchasing,
+    report,
+    server,
+    shipping,
+    stock,
+    users,
+)
 from pegboard.cli._common import console, emit, handles_errors, open_engine, progress_bar, session
 from pegboard.config import get_settings
 from pegboard.demo import DEMOS, demo_path
@@ -45,6 +55,7 @@ app.add_typer(production.app, name="mo")
 app.add_typer(shipping.app, name="ship")
 app.add_typer(stock.app, name="stock")
 app.add_typer(users.app, name="user")
+app.add_typer(policy.app, name="policy")
 app.command("audit")(users.audit_command)
 app.command("serve")(server.serve)
 

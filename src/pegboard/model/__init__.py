@@ -23,6 +23,7 @@ from pegboard.model.enums import (
 from pegboard.model.item import Item
 from pegboard.model.jobs import Job
 from pegboard.model.plan import Pegging, PlanException, PlanLine, PlannedOrder, PlanRun
+from pegboard.model.policy import PolicyLine, PolicyRun, PolicySetting
 from pegboard.model.production import ProductionComponent, ProductionOrder
 from pegboard.model.purchasing import PurchaseOrder, PurchaseOrderLine
 from pegboard.model.sales import SalesOrder, SalesOrderLine, Shipment
@@ -55,6 +56,9 @@ __all__ = [
     "PlanRun",
     "PlanRunStatus",
     "PlannedOrder",
+    "PolicyLine",
+    "PolicyRun",
+    "PolicySetting",
     "ProductionComponent",
     "ProductionOrder",
     "ProductionStatus",

@@ -31,6 +31,9 @@ from pegboard.model import (
     PlanLine,
     PlannedOrder,
     PlanRun,
+    PolicyLine,
+    PolicyRun,
+    PolicySetting,
     ProductionComponent,
     ProductionOrder,
     Project,
@@ -58,6 +61,8 @@ from pegboard.services.templates import define_in_transaction, template_definiti
 Progress = Callable[[str, int, int], None]
 
 _TABLES_CHILDREN_FIRST = (
+    PolicyLine,
+    PolicyRun,
     PlanLine,
     PlanException,
     Pegging,
@@ -71,6 +76,7 @@ _TABLES_CHILDREN_FIRST = (
     PurchaseOrder,
     ProductionOrder,
     NumberSequence,
+    PolicySetting,
     BomLineOption,
     BomLineParameter,
     BomParameter,
