@@ -22,6 +22,7 @@ from pegboard.cli import (
     orders,
     policy,
     production,
+    promise,
     purchasing,
     report,
     server,
@@ -56,6 +57,7 @@ app.add_typer(shipping.app, name="ship")
 app.add_typer(stock.app, name="stock")
 app.add_typer(users.app, name="user")
 app.add_typer(policy.app, name="policy")
+app.registered_commands += promise.app.registered_commands
 app.command("audit")(users.audit_command)
 app.command("serve")(server.serve)
 

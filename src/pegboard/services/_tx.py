@@ -79,14 +79,34 @@ def writes(fn: Callable[Concatenate[Session, P], R]) -> Callable[Concatenate[Ses
     return run
 
 
+_COMPOSED = "pegboard.composed_write"
+
+
 @contextmanager
 def write_transaction(session: Session) -> Iterator[None]:
     """One write transaction for a service body written inline (no retry): it takes the
-    write lock up front like ``writes`` does."""
+    write lock up front like ``writes`` does. Inside ``composed_write`` it is part of
+    the composing transaction instead."""
+    if session.info.get(_COMPOSED):
+        yield
+        return
     end_read_transaction(session)
     with session.begin():
         session.connection(execution_options={WRITE: True})
         yield
+
+
+@contextmanager
+def composed_write(session: Session) -> Iterator[None]:
+    """One write transaction around several services that each use ``write_transaction``
+    (``promise.reserve``: create, add a line, configure, confirm): theirs join this one,
+    so all of it is written or none of it."""
+    with write_transaction(session):
+        session.info[_COMPOSED] = True
+        try:
+            yield
+        finally:
+            session.info.pop(_COMPOSED, None)
 
 
 def end_read_transaction(session: Session) -> None:

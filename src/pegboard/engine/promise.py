@@ -1,0 +1,397 @@
+"""Order promising: the earliest day a new order can be complete (ATP, then CTP).
+
+Pure: the caller hands in the structure of the item to promise as a graph of
+:class:`Node` (a node's lines point at other nodes; a node shared by two lines
+is evaluated once per line, as the tree it stands for), the available-to-promise
+lots of every item (:class:`Lot`: free stock on the planning day, receipts not
+pegged to other orders on their due days) and the planning day; it gets a
+:class:`PromiseResult` back. Days are date ordinals.
+
+The rule, per node that needs quantity ``q``:
+
+* Its ATP lots are taken in date order (on one day in the order given). With
+  the cut-off day ``d`` (the planning day or the day of a lot still holding
+  something), ``ATP(d)`` is what the lots available by ``d`` still hold.
+* The earliest day is ``min over d of max(d, CTP(q - ATP(d)))``, where the CTP
+  of a rest ``r > 0`` is: buy → planning day + lead time; make → the latest
+  earliest day of its components for ``r × qty_per`` (scrap included in
+  ``qty_per``; the planning day when it has none) + lead time. ``CTP(0)`` sets
+  nothing. A node marked ``new`` (a configured, made-to-order node: it does not
+  exist yet) has no ATP.
+* Lots are shared across the whole tree and consumed as they are allocated:
+  depth first, lines in the order given, so an earlier line has the first pick
+  of a component two lines use. This is a greedy allocation, not a global
+  optimum.
+
+Ties and determinism:
+
+* Among cut-offs giving the same day, the latest cut-off wins: it uses more of
+  the supply that exists and orders less.
+* Cut-offs are tried in ascending order and the search stops once the cut-off
+  itself is later than the best day found, or the lots cover everything.
+* The critical path follows, from the top, the reason a node's day is what it
+  is: the new order when its CTP day is at least the day of the latest lot it
+  takes (ties go to the order: that is where acting helps), else that lot; below
+  a make order, the component with the latest day (the first line on ties).
+
+New orders are scheduled twice. Forward (as soon as possible): a purchase is
+placed on the planning day, a make order starts when its components are all
+there. Backward from the promised day (``start_by``: the latest day the order
+may be placed or started and still keep the promise; critical orders get the
+planning day, "order today"): an order is due when its parent starts, its
+start is due − lead time. With a ``wanted_day`` that is met, ``start_by_wanted``
+is the same backward schedule from the wanted day; when it is not met the
+earliest day stands and ``start_by_wanted`` is None.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+EPS = 1e-9
+"""Quantities closer than this are equal."""
+MAX_EVALUATIONS = 200_000
+"""Most node evaluations one promise may take (a guard against a structure
+that shares deep sub-assemblies on many lines)."""
+
+
+class PromiseInputError(ValueError):
+    """The input cannot be promised (unknown node, bad quantity, too large)."""
+
+
+@dataclass(frozen=True)
+class Lot:
+    """Quantity of an item available to promise from ``day`` on.
+
+    ``ref`` is empty for stock on hand, else the receipt (``PO-000123/1``,
+    ``MO-1042-1``)."""
+
+    day: int
+    qty: float
+    ref: str = ""
+
+
+@dataclass(frozen=True)
+class Line:
+    node: str
+    qty_per: float  # per one unit of the parent, scrap included
+
+
+@dataclass(frozen=True)
+class Node:
+    item: str  # the item code, the key of its lots
+    make: bool
+    lead_time: int
+    new: bool = False  # configured / made for this order: nothing of it exists yet
+    lines: tuple[Line, ...] = ()
+
+
+@dataclass(frozen=True)
+class PromiseInput:
+    top: str  # key of the top node
+    qty: float
+    nodes: Mapping[str, Node]
+    lots: Mapping[str, Sequence[Lot]]  # per item code
+    planning_day: int
+    wanted_day: int | None = None
+
+
+@dataclass(frozen=True)
+class LotUse:
+    item: str
+    ref: str  # "" = stock on hand
+    day: int
+    qty: float
+
+
+@dataclass(frozen=True)
+class NewOrder:
+    """What must be bought or made for the promise."""
+
+    position: str  # "1", "1.2", "1.2.1": the line path from the top
+    item: str
+    make: bool
+    qty: float
+    lead_time: int
+    start_earliest: int  # forward: as soon as possible
+    complete_earliest: int
+    due: int  # backward from the promised day: when its parent needs it
+    start_by: int  # latest day to place/start it and keep the promised day
+    start_by_wanted: int | None  # the same for the wanted day, when that is met
+    critical: bool
+
+
+@dataclass(frozen=True)
+class NodeResult:
+    position: str
+    item: str
+    qty: float
+    from_atp: float
+    new_qty: float
+    lots: tuple[LotUse, ...]
+    day: int  # earliest completion of the node's whole quantity
+    order: NewOrder | None
+    children: tuple[NodeResult, ...]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One link of the critical path."""
+
+    position: str
+    item: str
+    qty: float
+    day: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class PromiseResult:
+    day: int
+    planning_day: int
+    wanted_day: int | None
+    met: bool | None  # None without a wanted day
+    root: NodeResult
+    critical_path: tuple[Step, ...]
+    orders: tuple[NewOrder, ...]  # by start_by, then position
+    # the lots used, one row per lot (the lines using it summed), by item, day, ref
+    atp: tuple[LotUse, ...]
+
+
+@dataclass
+class _Eval:
+    """A node's evaluation while the search runs (mutable, internal)."""
+
+    node: Node
+    qty: float
+    taken: list[tuple[int, float]] = field(default_factory=list)  # (lot index, qty)
+    lot_day: int = -1  # day of the latest lot taken, -1 when none
+    rest: float = 0.0
+    ctp_day: int = -1  # day the new order completes, -1 when none
+    children: list[_Eval] = field(default_factory=list)
+    day: int = 0
+
+
+class _Search:
+    def __init__(self, inp: PromiseInput) -> None:
+        self.nodes = inp.nodes
+        self.pd = inp.planning_day
+        self.lots: dict[str, list[Lot]] = {}
+        self.left: dict[str, list[float]] = {}
+        for item, lots in inp.lots.items():
+            ordered = sorted(
+                (lot for lot in lots if lot.qty > EPS), key=lambda lot: max(lot.day, self.pd)
+            )
+            self.lots[item] = [Lot(max(lot.day, self.pd), lot.qty, lot.ref) for lot in ordered]
+            self.left[item] = [lot.qty for lot in self.lots[item]]
+        self.evaluations = 0
+
+    # consumption: (item, lot index, qty) rows, undone by adding back
+    def _undo(self, used: list[tuple[str, int, float]]) -> None:
+        for item, i, qty in used:
+            self.left[item][i] += qty
+
+    def _redo(self, used: list[tuple[str, int, float]]) -> None:
+        for item, i, qty in used:
+            self.left[item][i] -= qty
+
+    def evaluate(self, key: str, qty: float, used: list[tuple[str, int, float]]) -> _Eval:
+        """The node's best evaluation, its consumption applied and appended to ``used``."""
+        self.evaluations += 1
+        if self.evaluations > MAX_EVALUATIONS:
+            raise PromiseInputError(
+                f"the structure is too large to promise (more than {MAX_EVALUATIONS} nodes)"
+            )
+        node = self.nodes.get(key)
+        if node is None:
+            raise PromiseInputError(f"no node {key!r}")
+        lots = [] if node.new else self.lots.get(node.item, [])
+        left = self.left.get(node.item, [])
+        cutoffs = [self.pd]
+        for i, lot in enumerate(lots):
+            if left[i] > EPS and lot.day > cutoffs[-1]:
+                cutoffs.append(lot.day)
+        best: _Eval | None = None
+        best_used: list[tuple[str, int, float]] = []
+        for cutoff in cutoffs:
+            if best is not None and cutoff > best.day:
+                break
+            trial_used: list[tuple[str, int, float]] = []
+            trial = self._with_cutoff(node, qty, lots, cutoff, trial_used)
+            self._undo(trial_used)
+            if best is None or trial.day <= best.day:  # ties: the later cut-off
+                best, best_used = trial, trial_used
+            if trial.rest <= 0:
+                break
+        assert best is not None
+        self._redo(best_used)
+        used.extend(best_used)
+        return best
+
+    def _with_cutoff(
+        self,
+        node: Node,
+        qty: float,
+        lots: list[Lot],
+        cutoff: int,
+        used: list[tuple[str, int, float]],
+    ) -> _Eval:
+        ev = _Eval(node, qty)
+        need = qty
+        left = self.left.get(node.item, [])
+        for i, lot in enumerate(lots):
+            if need <= EPS or lot.day > cutoff:
+                break
+            take = min(left[i], need)
+            if take <= EPS:
+                continue
+            left[i] -= take
+            used.append((node.item, i, take))
+            ev.taken.append((i, take))
+            ev.lot_day = lot.day
+            need -= take
+        ev.rest = need if need > EPS else 0.0
+        if ev.rest > 0:
+            if node.make:
+                start = self.pd
+                for line in node.lines:
+                    child = self.evaluate(line.node, ev.rest * line.qty_per, used)
+                    ev.children.append(child)
+                    start = max(start, child.day)
+                ev.ctp_day = start + node.lead_time
+            else:
+                ev.ctp_day = self.pd + node.lead_time
+        ev.day = max(self.pd, ev.lot_day, ev.ctp_day)
+        return ev
+
+
+def _iso(day: int) -> str:
+    return date.fromordinal(day).isoformat()
+
+
+def _lot_reason(lot: Lot) -> str:
+    return "stock" if not lot.ref else f"{lot.ref} due {_iso(lot.day)}"
+
+
+class _Builder:
+    """Turns the search's evaluations into frozen results, with both schedules."""
+
+    def __init__(self, search: _Search) -> None:
+        self.search = search
+        self.critical: set[str] = set()
+
+    def mark_critical(self, ev: _Eval, position: str, steps: list[Step]) -> None:
+        node = ev.node
+        if ev.ctp_day >= 0 and ev.ctp_day >= ev.lot_day:
+            self.critical.add(position)
+            if not node.make:
+                reason = f"buy: lead time {node.lead_time} d"
+                steps.append(Step(position, node.item, ev.qty, ev.day, reason))
+                return
+            if not ev.children:
+                reason = f"make: lead time {node.lead_time} d"
+                steps.append(Step(position, node.item, ev.qty, ev.day, reason))
+                return
+            reason = f"make: lead time {node.lead_time} d after components"
+            steps.append(Step(position, node.item, ev.qty, ev.day, reason))
+            latest = max(range(len(ev.children)), key=lambda n: (ev.children[n].day, -n))
+            self.mark_critical(ev.children[latest], f"{position}.{latest + 1}", steps)
+            return
+        if not ev.taken:  # a quantity too small to count (below EPS)
+            steps.append(Step(position, node.item, ev.qty, ev.day, "nothing to supply"))
+            return
+        lot = self.search.lots[node.item][ev.taken[-1][0]]
+        steps.append(Step(position, node.item, ev.qty, ev.day, _lot_reason(lot)))
+
+    def build(self, ev: _Eval, position: str, due: int, due_wanted: int | None) -> NodeResult:
+        node = ev.node
+        lots = self.search.lots.get(node.item, [])
+        uses = tuple(
+            LotUse(node.item, lots[i].ref, lots[i].day, round(qty, 6)) for i, qty in ev.taken
+        )
+        order = None
+        children: list[NodeResult] = []
+        if ev.rest > 0:
+            start_by = due - node.lead_time
+            start_by_wanted = None if due_wanted is None else due_wanted - node.lead_time
+            start_earliest = ev.ctp_day - node.lead_time
+            order = NewOrder(
+                position=position,
+                item=node.item,
+                make=node.make,
+                qty=round(ev.rest, 6),
+                lead_time=node.lead_time,
+                start_earliest=start_earliest,
+                complete_earliest=ev.ctp_day,
+                due=due,
+                start_by=start_by,
+                start_by_wanted=start_by_wanted,
+                critical=position in self.critical,
+            )
+            for n, child in enumerate(ev.children):
+                children.append(self.build(child, f"{position}.{n + 1}", start_by, start_by_wanted))
+        return NodeResult(
+            position=position,
+            item=node.item,
+            qty=round(ev.qty, 6),
+            from_atp=round(ev.qty - ev.rest, 6),
+            new_qty=round(ev.rest, 6),
+            lots=uses,
+            day=ev.day,
+            order=order,
+            children=tuple(children),
+        )
+
+
+def _walk(node: NodeResult) -> list[NodeResult]:
+    out = [node]
+    for child in node.children:
+        out.extend(_walk(child))
+    return out
+
+
+def promise(inp: PromiseInput) -> PromiseResult:
+    """The earliest completion of ``inp.qty`` of the top node, and how (see the module)."""
+    if not (isinstance(inp.qty, int | float) and math.isfinite(inp.qty) and inp.qty > 0):
+        raise PromiseInputError(f"qty must be a number greater than 0, not {inp.qty!r}")
+    for key, node in inp.nodes.items():
+        if node.lead_time < 0:
+            raise PromiseInputError(f"{key}: lead time {node.lead_time} < 0")
+        for line in node.lines:
+            if not (math.isfinite(line.qty_per) and line.qty_per >= 0):
+                raise PromiseInputError(f"{key}: quantity per {line.qty_per!r} of {line.node}")
+    search = _Search(inp)
+    top = search.evaluate(inp.top, float(inp.qty), [])
+    promised = top.day
+    wanted = inp.wanted_day
+    met = None if wanted is None else promised <= wanted
+    builder = _Builder(search)
+    steps: list[Step] = []
+    builder.mark_critical(top, "1", steps)
+    root = builder.build(top, "1", promised, wanted if met else None)
+    nodes = _walk(root)
+    orders = sorted(
+        (n.order for n in nodes if n.order is not None),
+        key=lambda o: (o.start_by, [int(p) for p in o.position.split(".")]),
+    )
+    merged: dict[tuple[str, int, str], float] = {}
+    for n in nodes:
+        for use in n.lots:
+            lot_key = (use.item, use.day, use.ref)
+            merged[lot_key] = merged.get(lot_key, 0.0) + use.qty
+    atp = [
+        LotUse(item, ref, day, round(qty, 6)) for (item, day, ref), qty in sorted(merged.items())
+    ]
+    return PromiseResult(
+        day=promised,
+        planning_day=search.pd,
+        wanted_day=wanted,
+        met=met,
+        root=root,
+        critical_path=tuple(steps),
+        orders=tuple(orders),
+        atp=tuple(atp),
+    )
