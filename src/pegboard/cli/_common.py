@@ -11,6 +11,7 @@ from datetime import date
 from typing import ParamSpec, TypeVar
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.markup import escape as esc
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
@@ -106,6 +107,13 @@ _PROSE_COLUMNS = {"description", "message", "changes", "change"}
 """Columns that may wrap; ids, dates and numbers stay on one line so they can be read and copied."""
 
 
+def _whole_width(rows: Sequence[Sequence[object]], column: int) -> int | None:
+    """The width a column of dates or numbers needs: a narrow terminal shortens the
+    names around them, never a date or a quantity ("2026-12-…" says nothing)."""
+    widths = [len(fmt(row[column])) for row in rows if isinstance(row[column], (date, int, float))]
+    return min(max(widths), 16) if widths else None
+
+
 def emit(
     title: str,
     header: Sequence[str],
@@ -128,7 +136,7 @@ def emit(
         console.print(f"[bold]{title}[/]: [dim]{empty}[/]")
         return
     table = Table(title=title, title_justify="left", title_style="bold", expand=False)
-    for name in header:
+    for i, name in enumerate(header):
         prose = name in _PROSE_COLUMNS or name.startswith("why")
         table.add_column(
             name,
@@ -136,7 +144,15 @@ def emit(
             no_wrap=not prose,
             overflow="fold" if prose else "ellipsis",
             ratio=1 if prose else None,
+            min_width=max(_whole_width(rows, i) or 0, min(len(name), 6)),
         )
     for row in rows:
         table.add_row(*(Text(fmt(v)) for v in row))
+    if (
+        table.__rich_measure__(console, console.options.update(max_width=10**6)).maximum
+        > console.width
+    ):
+        # too wide with rules between the columns: drop them before shortening names
+        table.box = box.SIMPLE_HEAD
+        table.pad_edge = False
     console.print(table)
