@@ -228,6 +228,13 @@ def test_the_planners_day_in_the_browser(server: tuple[str, str, Engine]) -> Non
             expect(page.get_by_role("button", name="Confirm order")).to_have_count(0)
             _shot(page, "order.png")
 
+            # when can it be delivered? the promise page from the order's line
+            page.get_by_role("link", name=re.compile("When can line 1 be delivered")).click()
+            expect(page.get_by_role("heading", level=1)).to_have_text("When can we deliver?")
+            expect(page.locator(".promise-date")).to_contain_text("can be complete on")
+            expect(page.locator("ol.chain li").first).to_be_visible()
+            _shot(page, "promise.png")
+
             # run the plan and wait for its job
             page.goto(base + "/plan")
             page.get_by_role("button", name="Run the plan").click()

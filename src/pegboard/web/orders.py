@@ -7,7 +7,7 @@ from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -20,10 +20,13 @@ from pegboard.services.permissions import Permission
 from pegboard.services.planning import local_today
 from pegboard.services.snapshot import PLANNABLE_ORDER_STATUSES
 from pegboard.web import auth
+from pegboard.web.promise import promise_url
 from pegboard.web.render import (
+    Form,
     changing_user,
     chrome,
     db,
+    form_text,
     may,
     page,
     redirect,
@@ -40,19 +43,6 @@ CHANGES = {"confirmed": "Confirm", "cancelled": "Cancel"}
 CLOSED = ("shipped", "closed", "cancelled")
 
 Text = Annotated[str | None, Query(max_length=100)]
-
-
-async def form_data(request: Request) -> FormData:
-    """The posted form (read here so the handlers themselves can stay synchronous)."""
-    return await request.form(max_files=0, max_fields=200)
-
-
-Form = Annotated[FormData, Depends(form_data)]
-
-
-def _text(form: FormData, name: str) -> str | None:
-    value = form.get(name)
-    return value if isinstance(value, str) else None
 
 
 def _order_url(number: str) -> str:
@@ -174,13 +164,13 @@ def new_order(request: Request, form: Form) -> Response:
         who = changing_user(
             request,
             session,
-            _text(form, "csrf_token"),
+            form_text(form, "csrf_token"),
             Permission.SALES,
             "Your role may not enter sales orders.",
         )
         if isinstance(who, Response):
             return who
-        values = {k: (_text(form, k) or "").strip() for k in ("customer", "project")}
+        values = {k: (form_text(form, k) or "").strip() for k in ("customer", "project")}
         try:
             if not values["customer"]:
                 raise ValidationError("choose a customer", field="customer")
@@ -279,6 +269,16 @@ def _order_context(
                 "tree": trees.get(f"{number}/{line.line}"),
                 "configurable": _product(session, row) in configurable,
                 "open_qty": open_qty,
+                "promise_url": (
+                    promise_url(
+                        _product(session, row),
+                        open_qty,
+                        line.due if line.due >= local_today() else None,
+                        order_bom.configuration_of(session, row) or {},
+                    )
+                    if open_qty > 0 and row.status.value not in CLOSED
+                    else None
+                ),
                 "ship": ship,
                 "shipments": [s for s in shipments if s.line == line.line][::-1],
             }
@@ -342,13 +342,13 @@ def order_status(request: Request, number: str, form: Form) -> Response:
         who = changing_user(
             request,
             session,
-            _text(form, "csrf_token"),
+            form_text(form, "csrf_token"),
             Permission.SALES,
             "Your role may not change sales orders.",
         )
         if isinstance(who, Response):
             return who
-        wanted = _text(form, "status")
+        wanted = form_text(form, "status")
         try:
             if wanted not in CHANGES:
                 raise ConflictError(f"{number} cannot be set to {wanted!r} here")
@@ -431,7 +431,7 @@ def configure(request: Request, number: str, line: int, form: Form) -> Response:
         who = changing_user(
             request,
             session,
-            _text(form, "csrf_token"),
+            form_text(form, "csrf_token"),
             Permission.SALES,
             "Your role may not configure sales-order lines.",
         )
@@ -445,7 +445,7 @@ def configure(request: Request, number: str, line: int, form: Form) -> Response:
             return refused(request, who, context)
         values: dict[str, str] = {}
         for p in context["parameters"]:
-            sent = (_text(form, p["name"]) or "").strip()
+            sent = (form_text(form, p["name"]) or "").strip()
             if sent:
                 values[p["name"]] = sent
             p["value"] = sent
@@ -485,7 +485,7 @@ def add_line(request: Request, number: str, form: Form) -> Response:
         who = changing_user(
             request,
             session,
-            _text(form, "csrf_token"),
+            form_text(form, "csrf_token"),
             Permission.SALES,
             "Your role may not change sales orders.",
         )
@@ -495,7 +495,7 @@ def add_line(request: Request, number: str, form: Form) -> Response:
             sales.get_order(session, number)
         except NotFoundError as e:
             return _not_found(request, who, e.message)
-        values = {k: (_text(form, k) or "").strip()[:100] for k in BLANK_LINE}
+        values = {k: (form_text(form, k) or "").strip()[:100] for k in BLANK_LINE}
         try:
             if not values["item"]:
                 raise ValidationError("enter an item code", field="item")
@@ -533,7 +533,7 @@ def ship(request: Request, number: str, line: int, form: Form) -> Response:
         who = changing_user(
             request,
             session,
-            _text(form, "csrf_token"),
+            form_text(form, "csrf_token"),
             Permission.SHIP,
             "Your role may not ship sales-order lines.",
         )
@@ -543,7 +543,7 @@ def ship(request: Request, number: str, line: int, form: Form) -> Response:
             sales.get_line(session, number, line)
         except NotFoundError as e:
             return _not_found(request, who, e.message)
-        values = {k: (_text(form, k) or "").strip() for k in ("qty", "tracking")}
+        values = {k: (form_text(form, k) or "").strip() for k in ("qty", "tracking")}
         try:
             shipping.ship_line(
                 session,
@@ -565,7 +565,7 @@ def deliver(request: Request, number: str, shipment: str, form: Form) -> Respons
         who = changing_user(
             request,
             session,
-            _text(form, "csrf_token"),
+            form_text(form, "csrf_token"),
             Permission.SHIP,
             "Your role may not confirm deliveries.",
         )
@@ -596,7 +596,7 @@ def _bom_edit(
         who = changing_user(
             request,
             session,
-            _text(form, "csrf_token"),
+            form_text(form, "csrf_token"),
             Permission.SALES,
             "Your role may not change order BOMs.",
         )
@@ -617,9 +617,9 @@ def _bom_edit(
                     f"a production order built from {bom} is released; "
                     "its lines are no longer edited here"
                 )
-            qty = (_text(form, "qty") or "").strip()[:100]
+            qty = (form_text(form, "qty") or "").strip()[:100]
             if position is None:
-                component = (_text(form, "component") or "").strip()[:100]
+                component = (form_text(form, "component") or "").strip()[:100]
                 if not component:
                     raise ValidationError("enter a component item code", field="component")
                 order_bom.edit_bom_line(
@@ -629,7 +629,7 @@ def _bom_edit(
                     qty_per=_qty(qty, "qty per"),
                     author=who.user.name,
                 )
-            elif _text(form, "remove"):
+            elif form_text(form, "remove"):
                 order_bom.edit_bom_line(
                     session, bom, position=position, remove=True, author=who.user.name
                 )

@@ -22,13 +22,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import jinja2
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.datastructures import FormData
 
 from pegboard.services.permissions import MATRIX, Permission, allowed
 from pegboard.web import auth
@@ -137,3 +138,18 @@ def signed_in_or_redirect(request: Request, session: Session) -> auth.SignedIn |
     if not may(who, Permission.READ):
         return refused(request, who, "Your role may not see this page.")
     return who
+
+
+async def form_data(request: Request) -> FormData:
+    """The posted form (read here so the handlers themselves can stay synchronous)."""
+    return await request.form(max_files=0, max_fields=200)
+
+
+Form = Annotated[FormData, Depends(form_data)]
+"""A handler's posted form, as a dependency."""
+
+
+def form_text(form: FormData, name: str) -> str | None:
+    """A text field of the form (``None`` when absent or a file)."""
+    value = form.get(name)
+    return value if isinstance(value, str) else None

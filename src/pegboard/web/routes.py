@@ -19,7 +19,9 @@ from pegboard.web import (
     orders,
     pegging,
     plan,
+    policy,
     production,
+    promise,
     purchasing,
 )
 from pegboard.web.render import STATIC, chrome, db, page, redirect, refused, signed_in_or_redirect
@@ -100,7 +102,7 @@ def home(request: Request) -> Response:
 def mount(app: FastAPI) -> None:
     """Add the pages (at ``/``, ``/login``, ``/logout``) and their ``/static`` files."""
     app.include_router(router)
-    pages_ = (orders, plan, items, production, purchasing, pegging, admin)
+    pages_ = (orders, plan, items, production, purchasing, pegging, policy, promise, admin)
     for pages in (m.router for m in pages_):
         app.include_router(pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -1,0 +1,327 @@
+"""Stock policy pages (issue 8): the latest run's lines, a recompute job with progress,
+one item's explanation with its settings form, and applying the figures to the items."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from pegboard.errors import ConflictError, NotFoundError, PegboardError, ValidationError
+from pegboard.services import jobs, policy
+from pegboard.services.jobs import Progress
+from pegboard.services.permissions import Permission
+from pegboard.web.plan import PAGE_SIZE, offset_of, pager, text
+from pegboard.web.render import (
+    changing_user,
+    chrome,
+    db,
+    may,
+    page,
+    redirect,
+    signed_in_or_redirect,
+)
+
+router = APIRouter(include_in_schema=False)
+
+SORT_LABELS = {
+    "": "to order first",
+    "item": "item",
+    "-adu": "ADU, highest first",
+    "-suggested_qty": "suggested order, largest first",
+    "-order_qty": "order qty, largest first",
+    "position": "position, lowest first",
+}
+BAR = 120  # width of the zone bars, in SVG units
+MAX_APPLY = 500
+
+
+def _zone_bar(p: policy.ItemPolicy, width: int = BAR) -> dict[str, Any] | None:
+    """The buffer's zones as widths of a bar (red, yellow, green) and the marker's place."""
+    if not p.buffer or p.top_of_green <= 0:
+        return None
+    scale = width / p.top_of_green
+    red = p.top_of_red * scale
+    yellow = (p.top_of_yellow - p.top_of_red) * scale
+    zone = (
+        "red"
+        if p.net_flow <= p.top_of_red
+        else "yellow"
+        if p.net_flow <= p.top_of_yellow
+        else "green"
+    )
+    return {
+        "width": width,
+        "red": round(red, 2),
+        "yellow": round(yellow, 2),
+        "green": round(width - red - yellow, 2),
+        "marker": round(min(max(p.net_flow * scale, 0.0), float(width)), 2),
+        "zone": zone,
+    }
+
+
+def _list_page(
+    request: Request,
+    session: Session,
+    who: Any,
+    *,
+    below: bool,
+    q: str | None,
+    sort: str,
+    offset: int,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    found = policy.policy_page(
+        session, below_only=below, q=q, sort=sort or None, limit=PAGE_SIZE, offset=offset
+    )
+    filters = {"below": "1" if below else "", "q": q or "", "sort": sort}
+    context = chrome(who, "policy") | {
+        "title": "Stock policy",
+        "run": found.run,
+        "rows": [(p, _zone_bar(p, 60)) for p in found.rows],
+        "filters": filters,
+        "sorts": SORT_LABELS,
+        "pager": pager("/policy", filters, offset, found.total),
+        "error": error,
+        "may_run": may(who, Permission.PLAN),
+        "may_apply": may(who, Permission.MASTER_DATA),
+        "recent": jobs.list_jobs(session, kind="policy", limit=3),
+    }
+    return page(request, "policy.html", context, status_code=status)
+
+
+@router.get("/policy")
+def policy_list(
+    request: Request,
+    below: str | None = None,
+    q: str | None = None,
+    sort: str | None = None,
+    offset: str | None = None,
+) -> Response:
+    with db(request) as session:
+        who = signed_in_or_redirect(request, session)
+        if isinstance(who, Response):
+            return who
+        wanted = sort if sort in SORT_LABELS else ""
+        return _list_page(
+            request,
+            session,
+            who,
+            below=bool(below),
+            q=text(q),
+            sort=wanted,
+            offset=offset_of(offset),
+        )
+
+
+@router.post("/policy/run")
+def policy_run(
+    request: Request, csrf_token: Annotated[str | None, Form(max_length=200)] = None
+) -> Response:
+    with db(request) as session:
+        who = changing_user(
+            request, session, csrf_token, Permission.PLAN, "Your role may not recompute the policy."
+        )
+        if isinstance(who, Response):
+            return who
+        author = who.user.name
+        try:
+            job_id = policy.start_policy_job(session, author=author)
+        except ConflictError as e:
+            session.rollback()
+            return _list_page(
+                request,
+                session,
+                who,
+                below=False,
+                q=None,
+                sort="",
+                offset=0,
+                error=f"Not started: {e.message}.",
+                status=409,
+            )
+
+        def work(s: Session, progress: Progress) -> dict[str, Any]:
+            return policy.summary_result(policy.run_policy(s, author=author, progress=progress))
+
+        jobs.start_in_background(request.app.state.engine, job_id, work)
+    return redirect(f"/policy/jobs/{job_id}")
+
+
+@router.get("/policy/jobs/{job_id}")
+def policy_job(request: Request, job_id: int) -> Response:
+    with db(request) as session:
+        who = signed_in_or_redirect(request, session)
+        if isinstance(who, Response):
+            return who
+        context = chrome(who, "policy") | {"title": f"Job {job_id}", "job": None}
+        try:
+            job = jobs.get_job(session, job_id)
+        except NotFoundError:
+            return page(request, "policy_job.html", context, status_code=404)
+        if job.kind != "policy":
+            return page(request, "policy_job.html", context, status_code=404)
+        context |= {"job": job, "running": job.status in ("queued", "running")}
+        return page(request, "policy_job.html", context)
+
+
+@router.post("/policy/apply")
+def policy_apply(
+    request: Request,
+    csrf_token: Annotated[str | None, Form(max_length=200)] = None,
+    selected: Annotated[list[str] | None, Form(max_length=MAX_APPLY)] = None,
+    confirm: Annotated[str | None, Form(max_length=10)] = None,
+) -> Response:
+    """Without ``confirm``: the changes of the ticked items, to confirm; with: written."""
+    with db(request) as session:
+        who = changing_user(
+            request,
+            session,
+            csrf_token,
+            Permission.MASTER_DATA,
+            "Your role may not change the items' stock settings.",
+        )
+        if isinstance(who, Response):
+            return who
+        codes = sorted({c.strip()[:100] for c in selected or [] if c.strip()})
+        context = chrome(who, "policy") | {"title": "Apply the policy", "codes": codes}
+        if not codes:
+            return page(
+                request,
+                "policy_apply.html",
+                context | {"error": "Tick at least one item to apply.", "rows": [], "done": None},
+                status_code=422,
+            )
+        try:
+            if confirm:
+                changed = policy.apply(session, codes, author=who.user.name)
+                return page(
+                    request,
+                    "policy_apply.html",
+                    context | {"error": None, "rows": changed, "done": len(changed)},
+                )
+            rows = policy.preview(session, codes)
+        except PegboardError as e:
+            session.rollback()
+            message = e.message[:1].upper() + e.message[1:] + "."
+            return page(
+                request,
+                "policy_apply.html",
+                context | {"error": message, "rows": [], "done": None},
+                status_code=409 if isinstance(e, ConflictError) else 404,
+            )
+        return page(
+            request, "policy_apply.html", context | {"error": None, "rows": rows, "done": None}
+        )
+
+
+def _number_or_none(value: str | None, name: str) -> float | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise ValidationError(f"{name} must be a number, not {value!r}", field=name) from None
+
+
+def _item_page(
+    request: Request,
+    session: Session,
+    who: Any,
+    code: str,
+    *,
+    error: str | None = None,
+    notice: str | None = None,
+    status: int = 200,
+) -> Response:
+    base = chrome(who, "policy") | {"title": f"Stock policy of {code}", "code": code}
+    try:
+        e = policy.explain(session, code)
+    except NotFoundError as missing:
+        context = base | {
+            "message": missing.message[:1].upper() + missing.message[1:] + ".",
+            "may_run": may(who, Permission.PLAN),
+            "error": error,
+        }
+        return page(request, "policy_missing.html", context, status_code=404)
+    p = e.policy
+    settings = policy.get_item_policy(session, code)
+    changed = (
+        (settings.ordering_cost is None and p.ordering_cost_source == "item setting")
+        or (settings.ordering_cost is not None and settings.ordering_cost != p.ordering_cost)
+        or (settings.holding_pct is not None and settings.holding_pct != p.holding_pct)
+        or (settings.holding_pct is None and p.holding_pct_source == "item setting")
+        or settings.buffer != p.buffer
+        or (
+            p.service_level_source != "--service-level"
+            and (
+                (settings.service_level is not None and settings.service_level != p.service_level)
+                or (settings.service_level is None and p.service_level_source == "item setting")
+            )
+        )
+    )
+    busy = [(e.start.fromordinal(e.start.toordinal() + k), q) for k, q in enumerate(e.daily) if q]
+    context = base | {
+        "p": p,
+        "run": e.run,
+        "bar": _zone_bar(p),
+        "daily": busy,
+        "settings": settings,
+        "stale": changed,
+        "may_edit": may(who, Permission.MASTER_DATA),
+        "may_run": may(who, Permission.PLAN),
+        "error": error,
+        "notice": notice,
+    }
+    return page(request, "policy_item.html", context, status_code=status)
+
+
+@router.get("/policy/{code}")
+def policy_item(request: Request, code: str, saved: str | None = None) -> Response:
+    with db(request) as session:
+        who = signed_in_or_redirect(request, session)
+        if isinstance(who, Response):
+            return who
+        notice = "Settings saved; they count from the next recompute." if saved else None
+        return _item_page(request, session, who, code, notice=notice)
+
+
+@router.post("/policy/{code}/settings")
+def policy_settings(
+    request: Request,
+    code: str,
+    csrf_token: Annotated[str | None, Form(max_length=200)] = None,
+    ordering_cost: Annotated[str | None, Form(max_length=50)] = None,
+    holding_pct: Annotated[str | None, Form(max_length=50)] = None,
+    service_level: Annotated[str | None, Form(max_length=50)] = None,
+    buffer: Annotated[str | None, Form(max_length=10)] = None,
+) -> Response:
+    with db(request) as session:
+        who = changing_user(
+            request,
+            session,
+            csrf_token,
+            Permission.MASTER_DATA,
+            "Your role may not change the items' policy settings.",
+        )
+        if isinstance(who, Response):
+            return who
+        try:
+            changes: dict[str, object] = {
+                "ordering_cost": _number_or_none(ordering_cost, "ordering_cost"),
+                "holding_pct": _number_or_none(holding_pct, "holding_pct"),
+                "service_level": _number_or_none(service_level, "service_level"),
+                "buffer": bool(buffer),
+            }
+            policy.set_item_policy(session, code, changes, author=who.user.name)
+        except PegboardError as e:
+            session.rollback()
+            message = e.message[:1].upper() + e.message[1:] + "."
+            status = 404 if isinstance(e, NotFoundError) else 422
+            return _item_page(request, session, who, code, error=message, status=status)
+    return redirect(f"/policy/{code}?" + urlencode({"saved": "1"}))
