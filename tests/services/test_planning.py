@@ -148,3 +148,25 @@ def test_late_line_projection_and_report(basic: Session) -> None:
     ]
     chain = reports.critical_chain(late[0].supplies[0])
     assert [n.item for n in chain][:1] == ["FA"]
+
+
+def test_counts_stored_with_the_run_equal_counting_the_rows(basic: Session) -> None:
+    """The pages read counts stored with the run; they must equal counting its rows."""
+    run_plan(basic, author="test", planning_date=date(2026, 12, 9))
+    with basic.begin():
+        run = basic.scalars(select(PlanRun).order_by(PlanRun.id.desc())).first()
+        assert run is not None and run.counts is not None
+        assert plan_results.run_exception_counts(basic, run) == plan_results.exception_counts(basic)
+        late = basic.scalar(
+            select(func.count()).select_from(PlanLine).where(PlanLine.late_days > 0)
+        )
+        assert plan_results.run_count_late(basic, run) == late == 1
+        for kind in ("buy", "make"):
+            for until in (None, date(2026, 12, 9), date(2026, 12, 15), date(2027, 1, 1)):
+                stmt = (
+                    select(func.count()).select_from(PlannedOrder).where(PlannedOrder.type == kind)
+                )
+                if until is not None:
+                    stmt = stmt.where(PlannedOrder.release_date <= until)
+                counted = basic.scalar(stmt)
+                assert plan_results.run_count_planned(basic, run, kind, until=until) == counted

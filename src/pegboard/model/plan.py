@@ -17,8 +17,9 @@ reads the same in the database, the reports and the CSV export.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Index, String
+from sqlalchemy import JSON, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pegboard.model._types import UtcDateTime, enum_column
@@ -44,6 +45,9 @@ class PlanRun(Base):
     pegging_rows: Mapped[int] = mapped_column(default=0)
     exceptions: Mapped[int] = mapped_column(default=0)
     message: Mapped[str] = mapped_column(String(2000), default="")
+    counts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """What the pages count over the run, counted from the arrays when it is stored:
+    ``exceptions`` per kind, ``late`` lines, ``release`` per type per release day."""
 
 
 class PlannedOrder(Base):

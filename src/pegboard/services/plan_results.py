@@ -237,14 +237,25 @@ def _cached(session: Session, run: PlanRun, what: str, count: Callable[[], Any])
     return value
 
 
+def _stored(run: PlanRun, what: str) -> Any:
+    """What the run counted when it was stored (``None`` for runs stored before)."""
+    return (run.counts or {}).get(what)
+
+
 def run_exception_counts(session: Session, run: PlanRun) -> dict[str, int]:
-    """``exception_counts`` of ``run`` (the current one), counted once per run."""
+    """``exception_counts`` of ``run`` (the current one), as stored with it."""
+    stored = _stored(run, "exceptions")
+    if stored is not None:
+        return {str(kind): int(n) for kind, n in stored.items()}
     counts: dict[str, int] = _cached(session, run, "exceptions", lambda: exception_counts(session))
     return dict(counts)
 
 
 def run_count_late(session: Session, run: PlanRun) -> int:
-    """Sales-order lines of ``run`` projected late, counted once per run."""
+    """Sales-order lines of ``run`` projected late, as stored with it."""
+    stored = _stored(run, "late")
+    if stored is not None:
+        return int(stored)
 
     def count() -> int:
         stmt = select(func.count()).select_from(PlanLine).where(PlanLine.late_days > 0)
@@ -256,8 +267,13 @@ def run_count_late(session: Session, run: PlanRun) -> int:
 def run_count_planned(
     session: Session, run: PlanRun, kind: str, *, until: date | None = None
 ) -> int:
-    """Planned orders of ``kind`` of ``run`` to release by ``until``, counted once per
-    run and day."""
+    """Planned orders of ``kind`` of ``run`` to release by ``until``, from the counts per
+    release day stored with the run."""
+    stored = _stored(run, "release")
+    if stored is not None:
+        days: dict[str, int] = stored.get(kind, {})
+        last = until.isoformat() if until is not None else None
+        return sum(int(n) for day, n in days.items() if last is None or day <= last)
 
     def count() -> int:
         stmt = select(func.count()).select_from(PlannedOrder).where(PlannedOrder.type == kind)

@@ -8,9 +8,11 @@ its timings and counts; only the newest run keeps its rows.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection, Index, Table, insert, select, update
@@ -98,7 +100,7 @@ def run_plan(
             )
             .returning(PlanRun.id)
         ).scalar_one()
-        _store(conn, run_id, snap, result)
+        counts = _store(conn, run_id, snap, result)
         for index in indexes:
             index.create(conn)
         t3 = time.perf_counter()
@@ -114,6 +116,7 @@ def run_plan(
                 planned_orders=len(result.planned),
                 pegging_rows=len(result.pegging),
                 exceptions=len(result.exceptions),
+                counts=counts,
             )
         )
     note("done", 3, 3)
@@ -214,7 +217,8 @@ def _pick(
     return list(out)
 
 
-def _store(conn: Connection, run_id: int, snap: Snapshot, result: et.PlanResult) -> None:
+def _store(conn: Connection, run_id: int, snap: Snapshot, result: et.PlanResult) -> dict[str, Any]:
+    """Write the run's rows; returns what the pages count over them (``PlanRun.counts``)."""
     inp = snap.input
     planned = result.planned
     item_ids = snap.item_ids
@@ -254,8 +258,27 @@ def _store(conn: Connection, run_id: int, snap: Snapshot, result: et.PlanResult)
             "demand_ref": _pick(demand_refs, peg.demand_type, np.maximum(peg.demand_index, 0)),
         },
     )
-    _store_lines(conn, run_id, snap, result)
+    late = _store_lines(conn, run_id, snap, result)
     _store_exceptions(conn, run_id, snap, result.exceptions)
+    return {
+        "exceptions": dict(Counter(result.exceptions.kind)),
+        "late": late,
+        "release": _release_days(inp, planned),
+    }
+
+
+def _release_days(inp: et.PlanInput, planned: et.PlannedOrders) -> dict[str, dict[str, int]]:
+    """Planned orders per type ("buy", "make") per release day (ISO), for counting those
+    to release by a day without reading the rows."""
+    out: dict[str, dict[str, int]] = {}
+    is_make = inp.items.is_make[planned.item]
+    for kind, mask in (("make", is_make), ("buy", ~is_make)):
+        days, n = np.unique(planned.release[mask], return_counts=True)
+        out[kind] = {
+            date.fromordinal(int(d)).isoformat(): int(c)
+            for d, c in zip(days.tolist(), n.tolist(), strict=True)
+        }
+    return out
 
 
 def _store_exceptions(conn: Connection, run_id: int, snap: Snapshot, exc: et.Exceptions) -> None:
@@ -311,7 +334,8 @@ def line_projection(inp: et.PlanInput, result: et.PlanResult) -> et.IntArray:
     return projected
 
 
-def _store_lines(conn: Connection, run_id: int, snap: Snapshot, result: et.PlanResult) -> None:
+def _store_lines(conn: Connection, run_id: int, snap: Snapshot, result: et.PlanResult) -> int:
+    """Store each line's projected date; returns how many lines are late."""
     demands = snap.input.demands
     projected = line_projection(snap.input, result)
     planned = projected >= 0
@@ -331,6 +355,7 @@ def _store_lines(conn: Connection, run_id: int, snap: Snapshot, result: et.PlanR
             "late_days": late.tolist(),
         },
     )
+    return int(np.count_nonzero(late > 0))
 
 
 # indexed by the engine's demand types: SALES_LINE, PLANNED_PARENT, PRODUCTION_PARENT, SAFETY_STOCK

@@ -446,9 +446,7 @@ def where_used_supply_cut(
             for i in range(0, len(refs), _CHUNK):
                 found += session.execute(
                     select(*columns, Pegging.id)
-                    .where(
-                        Pegging.supply_ref.in_(refs[i : i + _CHUNK]), Pegging.item_id == item_id
-                    )
+                    .where(Pegging.supply_ref.in_(refs[i : i + _CHUNK]), Pegging.item_id == item_id)
                     .order_by(Pegging.id + 0)
                     .limit(max_rows + 1)
                 ).all()
