@@ -75,6 +75,8 @@ def pages(r: dict[str, str]) -> list[tuple[str, str]]:
         ("item (much used)", f"/items/{r['component']}"),
         ("item chart", f"/items/{r['component']}/projection.svg"),
         ("item (made)", f"/items/{r['made']}"),
+        ("promise: a made item", f"/promise?item={r['made']}&qty=5"),
+        ("promise: the much-used component", f"/promise?item={r['component']}&qty=500"),
         ("pegging: order down", f"/pegging/orders/{r['late']}"),
         ("pegging: item up", f"/pegging/items/{r['component']}"),
         ("audit log", "/admin/audit"),

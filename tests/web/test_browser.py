@@ -297,6 +297,20 @@ def test_the_planners_day_in_the_browser(server: tuple[str, str, Engine]) -> Non
             assert gantt.evaluate("i => i.complete && i.naturalWidth > 0")
             _shot(page, "production.png")
 
+            # the stock policy of common parts, computed as a job, and one item's formulas
+            page.goto(base + "/policy")
+            page.get_by_role("button", name=re.compile("Compute the policy|Recompute")).click()
+            expect(page.locator(".status")).to_have_text("done", timeout=20_000)
+            page.goto(base + "/policy?below=1")
+            why = page.get_by_role("link", name="why?").first
+            expect(why).to_be_visible()
+            _shot(page, "policy.png")
+            why.click()
+            expect(
+                page.get_by_role("heading", name="Reorder point and order quantity")
+            ).to_be_visible()
+            expect(page.locator("main")).to_contain_text("ROP")
+
             # the shop floor, on a tablet and with the keyboard, releases a production
             # order of the configured order, and completes one due this week
             floor = _context(browser, problems, TABLET).new_page()

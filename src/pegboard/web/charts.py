@@ -59,7 +59,10 @@ def _label(text: str, limit: int = 40) -> str:
 def projection_svg(projection: Projection) -> bytes:
     """Projected stock as a step line, receipts (▲) and requirements (▼) marked,
     safety stock dashed."""
-    fig = Figure(figsize=(7.5, 3.2), dpi=72, layout="constrained")
+    # fixed margins and legend place: a constrained layout draws the figure twice and
+    # "best" tries every corner against every point (an item may have 200 days)
+    fig = Figure(figsize=(7.5, 3.2), dpi=72)
+    fig.subplots_adjust(left=0.13, right=0.98, top=0.9, bottom=0.16)
     ax = fig.add_subplot()
     day0 = projection.planning_date
     days = [day0] + [r.day for r in projection.rows]
@@ -106,8 +109,8 @@ def projection_svg(projection: Projection) -> bytes:
     ax.set_title(f"Projected stock: {_label(projection.item)}", fontsize=11)
     _date_ticks(ax)
     ax.grid(True, color="#dddddd", linewidth=0.5)
-    ax.legend(handles=handles, loc="best", fontsize=8, framealpha=0.9)
-    return _svg(fig)
+    ax.legend(handles=handles, loc="upper right", fontsize=8, framealpha=0.9)
+    return _svg(fig, text_as_text=True)
 
 
 @dataclass(frozen=True)
