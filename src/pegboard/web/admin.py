@@ -32,6 +32,7 @@ from pegboard.web.render import (
     changing_user,
     chrome,
     db,
+    job_page,
     may,
     page,
     redirect,
@@ -134,24 +135,15 @@ def bundle_import(
 
 @router.get("/admin/jobs/{job_id}")
 def admin_job(request: Request, job_id: int) -> Response:
-    with db(request) as session:
-        who = signed_in_or_redirect(request, session)
-        if isinstance(who, Response):
-            return who
-        context = chrome(who, "admin") | {"title": f"Job {job_id}", "job": None}
-        try:
-            job = jobs.get_job(session, job_id)
-        except NotFoundError:
-            return page(request, "admin_job.html", context, status_code=404)
+    def shown(job: jobs.JobView) -> dict[str, Any]:
         result = job.result or {}
-        context |= {
-            "job": job,
-            "running": job.status in ("queued", "running"),
+        return {
             "problems": list(result.get("problems") or []),
             "truncated": bool(result.get("truncated")),
             "rows": sorted((result.get("rows") or {}).items()),
         }
-        return page(request, "admin_job.html", context)
+
+    return job_page(request, job_id, area="admin", template="admin_job.html", extra=shown)
 
 
 @router.get("/admin/bundle/export")

@@ -25,6 +25,7 @@ from pegboard.web.render import (
     changing_user,
     chrome,
     db,
+    job_page,
     may,
     page,
     redirect,
@@ -149,18 +150,7 @@ def plan_run(
 
 @router.get("/plan/jobs/{job_id}")
 def plan_job(request: Request, job_id: int) -> Response:
-    with db(request) as session:
-        who = signed_in_or_redirect(request, session)
-        if isinstance(who, Response):
-            return who
-        context = chrome(who, "plan") | {"title": f"Job {job_id}", "job": None}
-        try:
-            job = jobs.get_job(session, job_id)
-        except NotFoundError:
-            return page(request, "plan_job.html", context, status_code=404)
-        running = job.status in ("queued", "running")
-        context |= {"job": job, "running": running}
-        return page(request, "plan_job.html", context)
+    return job_page(request, job_id, area="plan", template="plan_job.html")
 
 
 # --- planned orders ----------------------------------------------------------------------

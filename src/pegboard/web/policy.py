@@ -19,6 +19,7 @@ from pegboard.web.render import (
     changing_user,
     chrome,
     db,
+    job_page,
     may,
     page,
     redirect,
@@ -154,19 +155,7 @@ def policy_run(
 
 @router.get("/policy/jobs/{job_id}")
 def policy_job(request: Request, job_id: int) -> Response:
-    with db(request) as session:
-        who = signed_in_or_redirect(request, session)
-        if isinstance(who, Response):
-            return who
-        context = chrome(who, "policy") | {"title": f"Job {job_id}", "job": None}
-        try:
-            job = jobs.get_job(session, job_id)
-        except NotFoundError:
-            return page(request, "policy_job.html", context, status_code=404)
-        if job.kind != "policy":
-            return page(request, "policy_job.html", context, status_code=404)
-        context |= {"job": job, "running": job.status in ("queued", "running")}
-        return page(request, "policy_job.html", context)
+    return job_page(request, job_id, area="policy", template="policy_job.html", kind="policy")
 
 
 @router.post("/policy/apply")

@@ -19,7 +19,7 @@ sent_token, Permission.X, "why not")``, which checks the token and the role.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -31,6 +31,8 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import FormData
 
+from pegboard.errors import NotFoundError
+from pegboard.services import jobs
 from pegboard.services.permissions import MATRIX, Permission, allowed
 from pegboard.web import auth
 
@@ -153,3 +155,29 @@ def form_text(form: FormData, name: str) -> str | None:
     """A text field of the form (``None`` when absent or a file)."""
     value = form.get(name)
     return value if isinstance(value, str) else None
+
+
+def job_page(
+    request: Request,
+    job_id: int,
+    *,
+    area: str,
+    template: str,
+    kind: str | None = None,
+    extra: Callable[[jobs.JobView], dict[str, Any]] = lambda _job: {},
+) -> Response:
+    """A background job's progress page (it reloads itself while the job runs); 404 for
+    no such job, or one of another ``kind``. ``extra`` adds what the job's result shows."""
+    with db(request) as session:
+        who = signed_in_or_redirect(request, session)
+        if isinstance(who, Response):
+            return who
+        context = chrome(who, area) | {"title": f"Job {job_id}", "job": None}
+        try:
+            job = jobs.get_job(session, job_id)
+        except NotFoundError:
+            return page(request, template, context, status_code=404)
+        if kind is not None and job.kind != kind:
+            return page(request, template, context, status_code=404)
+        context |= {"job": job, "running": job.status in ("queued", "running")} | extra(job)
+        return page(request, template, context)
