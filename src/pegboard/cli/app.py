@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from dataclasses import asdict
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -175,7 +174,7 @@ def _plan(planning_date: date | None) -> PlanSummary:
                 progress=_both(progress, job_progress),
             )
         done.append(summary)
-        return {**asdict(summary), "planning_date": summary.planning_date.isoformat()}
+        return summary.as_result()
 
     _exclusive("plan", work)
     (summary,) = done

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -52,6 +52,10 @@ class PlanSummary:
     load_seconds: float
     engine_seconds: float
     store_seconds: float
+
+    def as_result(self) -> dict[str, Any]:
+        """The summary as a job's (JSON) result: the same for the CLI, the API and the web."""
+        return {**asdict(self), "planning_date": self.planning_date.isoformat()}
 
 
 def local_today() -> date:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -141,8 +140,7 @@ def plan_run(
             return _plan_page(request, session, who, f"Not started: {e.message}.", 409)
 
         def work(s: Session, progress: Progress) -> dict[str, Any]:
-            summary = run_plan(s, author=author, progress=progress)
-            return {**asdict(summary), "planning_date": summary.planning_date.isoformat()}
+            return run_plan(s, author=author, progress=progress).as_result()
 
         jobs.start_in_background(request.app.state.engine, job_id, work)
     return redirect(f"/plan/jobs/{job_id}")

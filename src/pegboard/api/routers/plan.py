@@ -7,7 +7,6 @@ says why). Only one plan run or import is open at a time: a second one is 409.
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -25,7 +24,7 @@ from pegboard.model import ItemType, PlanRun
 from pegboard.services import jobs, plan_results, reports
 from pegboard.services.jobs import Progress
 from pegboard.services.permissions import Permission
-from pegboard.services.planning import PlanSummary, current_run, run_plan
+from pegboard.services.planning import current_run, run_plan
 from pegboard.services.reports import LineStatus, PegNode
 from pegboard.services.users import UserView
 
@@ -91,11 +90,6 @@ def _run_out(run: PlanRun) -> dict[str, Any]:
     }
 
 
-def summary_result(summary: PlanSummary) -> dict[str, Any]:
-    """A plan run's summary as the job's (JSON) result."""
-    return {**asdict(summary), "planning_date": summary.planning_date.isoformat()}
-
-
 @router.post("/runs", status_code=202)
 def start_run(
     request: Request,
@@ -113,7 +107,7 @@ def start_run(
 
     def work(s: Session, progress: Progress) -> dict[str, Any]:
         summary = run_plan(s, author=author, planning_date=planning_date, progress=progress)
-        return summary_result(summary)
+        return summary.as_result()
 
     jobs.start_in_background(request.app.state.engine, job_id, work)
     response.headers["Location"] = f"/api/jobs/{job_id}"
