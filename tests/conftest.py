@@ -5,6 +5,13 @@ the throwaway cluster that ``scripts/test`` starts (URL in
 ``PEGBOARD_TEST_POSTGRES_URL``). Without it the PostgreSQL half is skipped
 loudly, and under ``CI=true`` it fails instead, so CI can never pass on SQLite
 alone.
+
+No test reads the machine's clock: every test runs with "today" pinned (time-machine,
+ticking from 09:00 UTC) to ``PEGBOARD_TEST_TODAY``, by default the sample companies'
+planning date. ``scripts/test`` runs the suite a second time at a later date (a Saturday
+in a leap year), so a test or a code path that quietly depends on one particular day
+fails there. Tests whose expectations are tied to a day pin it themselves with
+``pin_today``.
 """
 
 from __future__ import annotations
@@ -18,11 +25,19 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 
+from _clock import TEST_TODAY, pin_today
 from pegboard import db
 from pegboard.model import Base
 
 PG_URL = os.environ.get("PEGBOARD_TEST_POSTGRES_URL", "")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock() -> Iterator[None]:
+    """Every test runs on ``TEST_TODAY``, never on the machine's date."""
+    with pin_today(TEST_TODAY):
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -91,11 +106,16 @@ def session(engine: Engine) -> Iterator[Session]:
 
 
 def pytest_report_header(config: pytest.Config) -> str:
+    today = f"today pinned to {TEST_TODAY.isoformat()} ({TEST_TODAY:%A})"
     if PG_URL:
-        return f"databases: sqlite + postgresql ({PG_URL})"
+        return f"databases: sqlite + postgresql ({PG_URL}); {today}"
     return (
-        "databases: sqlite ONLY — PEGBOARD_TEST_POSTGRES_URL is not set, PostgreSQL tests are "
-        "SKIPPED (scripts/test starts a throwaway cluster)"
+        today
+        + "; "
+        + (
+            "databases: sqlite ONLY — PEGBOARD_TEST_POSTGRES_URL is not set, PostgreSQL tests are "
+            "SKIPPED (scripts/test starts a throwaway cluster)"
+        )
     )
 
 

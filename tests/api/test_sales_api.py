@@ -15,12 +15,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
-from pegboard import db
+from pegboard import clock, db
 from pegboard.bundle.importer import read_bundle
 from pegboard.demo import demo_path
 from pegboard.model import AuditEntry, Base
 from pegboard.services.company_data import replace_company
-from pegboard.services.planning import local_today, run_plan
+from pegboard.services.planning import run_plan
 
 Headers = dict[str, str]
 AsRole = Callable[[str], Headers]
@@ -50,7 +50,7 @@ def lighting(engine: Engine) -> Engine:
 
 
 def _due(days: int = 60) -> str:
-    return (local_today() + timedelta(days=days)).isoformat()
+    return (clock.today() + timedelta(days=days)).isoformat()
 
 
 def _error(response: Any, status: int) -> dict[str, Any]:

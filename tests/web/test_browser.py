@@ -33,13 +33,12 @@ import pytest
 import uvicorn
 from sqlalchemy import Engine
 
-from pegboard import db
+from pegboard import clock, db
 from pegboard.api import create_app
 from pegboard.demo import demo_path
 from pegboard.model import Role
 from pegboard.services import sales, stock, users
 from pegboard.services.company_data import configured_planning_date
-from pegboard.services.planning import local_today
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
@@ -65,7 +64,7 @@ def _draft_order(engine: Engine) -> str:
     example = json.loads((demo_path("lighting") / "example_order.json").read_text("utf-8"))
     with db.session_factory(engine)() as s:
         with s.begin():
-            today = configured_planning_date(s) or local_today()
+            today = configured_planning_date(s) or clock.today()
         number = sales.create_order(
             s, customer=example["customer"], project=example.get("project"), author="test"
         )

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
-from pegboard import db
+from pegboard import clock, db
 from pegboard.model import (
     AuditEntry,
     Bom,
@@ -22,7 +22,6 @@ from pegboard.model import (
     StockMove,
 )
 from pegboard.services import order_bom, sales, shipping, stock
-from pegboard.services.planning import local_today
 from pegboard.web import orders
 
 PASSWORD = "correct horse battery"
@@ -35,7 +34,7 @@ def _draft(engine: Engine) -> str:
     with db.session_factory(engine)() as s:
         number = sales.create_order(s, customer="Hartwell Construction", author="test")
         sales.add_line(
-            s, number, item="LR-7040", qty=4, due=local_today() + timedelta(days=42), author="test"
+            s, number, item="LR-7040", qty=4, due=clock.today() + timedelta(days=42), author="test"
         )
     return number
 
@@ -247,7 +246,7 @@ def test_enter_an_order_and_add_lines_through_the_forms(
     page = web.get(url).text
     assert "Riverside Tower lobby" in page and 'id="add-h"' in page
 
-    due = (local_today() + timedelta(days=42)).isoformat()
+    due = (clock.today() + timedelta(days=42)).isoformat()
     line = {"csrf_token": token, "item": "LR-7040", "qty": "4", "due": due, "priority": "20"}
     added = web.post(f"{url}/lines", data=line, follow_redirects=False)
     assert added.status_code == 303 and added.headers["location"] == url
@@ -333,7 +332,7 @@ def test_a_viewer_may_not_enter_ship_or_deliver(
     assert "/ship" not in page and "/deliver" not in page and 'id="add-h"' not in page
     assert 'href="/orders/new"' not in web.get("/orders").text
     counts, audits = _counts(engine), _count(engine, AuditEntry)
-    due = (local_today() + timedelta(days=9)).isoformat()
+    due = (clock.today() + timedelta(days=9)).isoformat()
     for url, data in (
         ("/orders/new", {"customer": "Calder Hotels"}),
         ("/orders/SO-1008/lines", {"item": "LR-7040", "qty": "1", "due": due}),
@@ -354,7 +353,7 @@ BOM_URL = f"/orders/SO-1008/boms/{BOM}/lines"
 
 def _bom_lines(engine: Engine) -> dict[int, tuple[str, float]]:
     with db.session_factory(engine)() as s:
-        (tree,) = order_bom.order_tree(s, "SO-1008", today=local_today())
+        (tree,) = order_bom.order_tree(s, "SO-1008", today=clock.today())
         assert tree.bom is not None
         return {ln.position: (ln.component, ln.qty_per) for ln in tree.bom.lines}
 

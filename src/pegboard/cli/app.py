@@ -13,7 +13,7 @@ import typer
 from rich.panel import Panel
 from sqlalchemy.orm import Session
 
-from pegboard import db
+from pegboard import clock, db
 from pegboard.bundle.generate import generate_bundle
 from pegboard.bundle.importer import read_bundle
 from pegboard.bundle.writer import write_dataset, write_plan
@@ -37,7 +37,7 @@ from pegboard.model import Role, SalesOrderStatus
 from pegboard.services import jobs, order_bom, plan_results, reports, sales
 from pegboard.services import users as user_service
 from pegboard.services.company_data import configured_planning_date, read_company, replace_company
-from pegboard.services.planning import PlanSummary, current_run, local_today, run_plan
+from pegboard.services.planning import PlanSummary, current_run, run_plan
 
 app = typer.Typer(
     help="pegboard: make-to-order planning. Import a bundle, plan it, see what to buy and make.",
@@ -313,7 +313,7 @@ def _demo_configured_order(folder: Path) -> None:
     order = json.loads(example.read_text(encoding="utf-8"))
     with session() as s:
         with s.begin():
-            today = configured_planning_date(s) or local_today()
+            today = configured_planning_date(s) or clock.today()
         number = sales.create_order(
             s, customer=order["customer"], project=order.get("project"), author=author
         )

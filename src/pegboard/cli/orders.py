@@ -10,13 +10,13 @@ from typing import Annotated
 import typer
 from rich.tree import Tree
 
+from pegboard import clock
 from pegboard.cli._common import console, emit, esc, fmt, handles_errors, session
 from pegboard.config import get_settings
 from pegboard.errors import ValidationError
 from pegboard.model import SalesOrderStatus
 from pegboard.services import audit, order_bom, order_changes, sales, templates
 from pegboard.services.order_bom import BomView, LineTree
-from pegboard.services.planning import local_today
 
 order_app = typer.Typer(help="Sales orders: enter, configure, show, change.", no_args_is_help=True)
 customer_app = typer.Typer(help="Customers.", no_args_is_help=True)
@@ -134,7 +134,7 @@ def order_configure(
     """Configure a line: order BOM tree and production orders, dated back from the due date."""
     with session() as s:
         tree = order_bom.configure_line(
-            s, number, line, _params(param or []), author=_author(), today=local_today()
+            s, number, line, _params(param or []), author=_author(), today=clock.today()
         )
     print_line_tree(tree)
 
@@ -144,7 +144,7 @@ def order_configure(
 def order_show(number: str) -> None:
     """The order's lines with their order BOM trees and production orders."""
     with session() as s, s.begin():
-        lines = order_bom.order_tree(s, number, today=local_today())
+        lines = order_bom.order_tree(s, number, today=clock.today())
     for tree in lines:
         print_line_tree(tree)
 
@@ -166,7 +166,7 @@ def order_change(
             qty=qty,
             due=_day(due) if due else None,
             author=_author(),
-            today=local_today(),
+            today=clock.today(),
         )
     console.print(
         f"{number}/{line} changed" + (f"; review {', '.join(flagged)}" if flagged else "")
@@ -222,7 +222,7 @@ def order_copy_bom(
 ) -> None:
     """Give another sales-order line the same order BOM (with its own production orders)."""
     with session() as s:
-        tree = order_bom.copy_order_bom(s, bom, to, line, author=_author(), today=local_today())
+        tree = order_bom.copy_order_bom(s, bom, to, line, author=_author(), today=clock.today())
     print_line_tree(tree)
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.orm import Session
 
+from pegboard import clock
 from pegboard.cli._common import console, emit, esc, handles_errors, session
 from pegboard.cli.stock import (
     CsvOption,
@@ -18,7 +19,6 @@ from pegboard.cli.stock import (
 )
 from pegboard.errors import ValidationError
 from pegboard.services import purchasing
-from pegboard.services.planning import local_today
 from pegboard.services.purchasing import NewLine, PurchaseView
 
 app = typer.Typer(
@@ -208,7 +208,7 @@ def ship(
     line: LinesOption = None,
 ) -> None:
     """The supplier has shipped: the lines are in transit, due on arrival."""
-    shipped_on = parse_day(ship_date, "ship date") if ship_date else local_today()
+    shipped_on = parse_day(ship_date, "ship date") if ship_date else clock.today()
     due = parse_day(arrival, "arrival")
     with session() as s:
         shipped = purchasing.ship_purchase(

@@ -11,7 +11,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -20,6 +20,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.schema import CreateTable, DropTable
 
+from pegboard import clock
 from pegboard.db import WRITE
 from pegboard.engine import plan as run_engine
 from pegboard.engine import types as et
@@ -58,10 +59,6 @@ class PlanSummary:
         return {**asdict(self), "planning_date": self.planning_date.isoformat()}
 
 
-def local_today() -> date:
-    return datetime.now(UTC).astimezone().date()
-
-
 def run_plan(
     session: Session,
     *,
@@ -72,12 +69,12 @@ def run_plan(
 ) -> PlanSummary:
     """Plan everything open and make the result the current plan."""
     note = progress or (lambda _stage, _done, _total: None)
-    started = datetime.now(UTC)
+    started = clock.now()
     t0 = time.perf_counter()
     note("loading", 0, 3)
     with session.begin():
         snap = load_snapshot(
-            snapshot_connection(session), planning_date=planning_date, today=today or local_today()
+            snapshot_connection(session), planning_date=planning_date, today=today or clock.today()
         )
     t1 = time.perf_counter()
     note("planning", 1, 3)
@@ -113,7 +110,7 @@ def run_plan(
             .where(PlanRun.id == run_id)
             .values(
                 status=PlanRunStatus.DONE,
-                finished_at=datetime.now(UTC),
+                finished_at=clock.now(),
                 load_seconds=t1 - t0,
                 engine_seconds=t2 - t1,
                 store_seconds=t3 - t2,

@@ -50,7 +50,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
@@ -58,6 +58,7 @@ import numpy as np
 from sqlalchemy import Connection, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from pegboard import clock
 from pegboard.db import WRITE
 from pegboard.engine import policy as ep
 from pegboard.engine.errors import BomCycleError
@@ -88,7 +89,7 @@ from pegboard.model.enums import (
 from pegboard.services import audit, jobs
 from pegboard.services._bulk import bulk_insert_columns
 from pegboard.services._tx import end_read_transaction, for_update, writes
-from pegboard.services.planning import local_today, snapshot_connection
+from pegboard.services.planning import snapshot_connection
 from pegboard.services.snapshot import load_snapshot
 
 __all__ = [
@@ -594,7 +595,7 @@ def _compute(
     note = progress or (lambda _stage, _done, _total: None)
     defaults, company_window = _company(conn)
     t0 = time.perf_counter()
-    snap = load_snapshot(conn, today=today or local_today())
+    snap = load_snapshot(conn, today=today or clock.today())
     load_seconds = time.perf_counter() - t0
     note("computing", 1, 4)
     inp = snap.input
@@ -947,7 +948,7 @@ def run_policy(
     """Compute every MTS item's policy and store it as the newest run, replacing the
     previous run's lines in one transaction."""
     note = progress or (lambda _stage, _done, _total: None)
-    started = datetime.now(UTC)
+    started = clock.now()
     t0 = time.perf_counter()
     note("loading", 0, 4)
     end_read_transaction(session)
@@ -993,7 +994,7 @@ def run_policy(
             update(PolicyRun)
             .where(PolicyRun.id == run_id)
             .values(
-                finished_at=datetime.now(UTC),
+                finished_at=clock.now(),
                 load_seconds=load_seconds,
                 compute_seconds=t1 - t0 - load_seconds,
                 store_seconds=t2 - t1,

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from sqlalchemy import Row, Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from pegboard import clock
 from pegboard.model import (
     Bom,
     BomLine,
@@ -34,7 +35,7 @@ from pegboard.model.enums import OPEN_PRODUCTION_STATUSES, OPEN_PURCHASE_STATUSE
 from pegboard.services.inventory import on_hand_qty
 from pegboard.services.outstanding import outstanding
 from pegboard.services.plan_results import item_supply_refs
-from pegboard.services.planning import current_run, local_today
+from pegboard.services.planning import current_run
 from pegboard.services.sales import get_item
 from pegboard.services.snapshot import PLANNABLE_ORDER_STATUSES
 
@@ -82,7 +83,7 @@ def projected_stock(session: Session, item: str) -> Projection:
     """The item's projected stock by date (see the module docstring)."""
     row = get_item(session, item)
     run = current_run(session)
-    day0 = run.planning_date if run is not None else local_today()
+    day0 = run.planning_date if run is not None else clock.today()
     events = [
         *_purchase_receipts(session, row.id),
         *_production_receipts(session, row.id),

@@ -50,6 +50,7 @@ from typing import Any, TypeVar
 from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
+from pegboard import clock
 from pegboard.engine import promise as ep
 from pegboard.errors import NotFoundError, ValidationError
 from pegboard.model import (
@@ -73,7 +74,7 @@ from pegboard.services import audit, order_bom, sales
 from pegboard.services._tx import composed_write
 from pegboard.services.configurator import ConfiguredNode, configure
 from pegboard.services.inventory import check_qty
-from pegboard.services.planning import current_run, local_today
+from pegboard.services.planning import current_run
 from pegboard.services.templates import DbCatalog
 
 EPS = 1e-9
@@ -638,7 +639,7 @@ def reserve(
         )
         if result.configured:
             order_bom.configure_line(
-                session, number, line, values, author=author, today=local_today()
+                session, number, line, values, author=author, today=clock.today()
             )
         sales.set_status(session, number, SalesOrderStatus.CONFIRMED, author=author)
         audit.record(

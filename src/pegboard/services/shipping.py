@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from pegboard import clock
 from pegboard.errors import ConflictError, NotFoundError, ValidationError
 from pegboard.model import (
     Item,
@@ -42,7 +43,6 @@ from pegboard.services.inventory import (
     take,
 )
 from pegboard.services.numbers import next_number
-from pegboard.services.planning import local_today
 from pegboard.services.sales import check_transition, get_line
 from pegboard.services.snapshot import PLANNABLE_ORDER_STATUSES
 
@@ -121,7 +121,7 @@ def ship_line(
         sales_order_line_id=row.id,
         qty=qty,
         status=ShipmentStatus.IN_TRANSIT,
-        ship_date=ship_date or local_today(),
+        ship_date=ship_date or clock.today(),
         tracking=tracking.strip(),
         author=author,
     )
@@ -222,7 +222,7 @@ def deliver_shipment(
     _lock(session, shipment)
     if shipment.status is not ShipmentStatus.IN_TRANSIT:
         raise ConflictError(f"{number} is {shipment.status.value} already", shipment=number)
-    day = delivered_on or local_today()
+    day = delivered_on or clock.today()
     if day < shipment.ship_date:
         raise ValidationError(
             f"delivered on {day} is before it was shipped ({shipment.ship_date})",

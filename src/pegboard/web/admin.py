@@ -19,6 +19,7 @@ from fastapi.responses import FileResponse, Response
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
+from pegboard import clock
 from pegboard.bundle.upload import import_work, snapshot, stage_upload, zip_folder
 from pegboard.errors import ConflictError, NotFoundError, PegboardError
 from pegboard.model import Role
@@ -156,7 +157,7 @@ def bundle_export(request: Request) -> Response:
         try:
             folder = workdir / "bundle"
             snapshot(session, folder)
-            stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+            stamp = clock.now().strftime("%Y%m%d-%H%M%S")
             archive = workdir / f"pegboard-{stamp}.zip"
             zip_folder(folder, archive)
         except BaseException:

@@ -13,11 +13,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from pegboard import clock
 from pegboard.errors import ConflictError, NotFoundError, ValidationError
 from pegboard.model import Bom, Item, ProductionStatus, SalesOrderLine, SalesOrderStatus
 from pegboard.services import order_bom, sales, shipping, stock, templates
 from pegboard.services.permissions import Permission
-from pegboard.services.planning import local_today
 from pegboard.services.snapshot import PLANNABLE_ORDER_STATUSES
 from pegboard.web import auth
 from pegboard.web.promise import promise_url
@@ -242,7 +242,7 @@ def _order_context(
     ship_values: dict[int, dict[str, str]] | None = None,
 ) -> dict[str, Any]:
     view = sales.order_view(session, number)
-    tree_list = order_bom.order_tree(session, number, today=local_today())
+    tree_list = order_bom.order_tree(session, number, today=clock.today())
     trees = {t.ref: t for t in tree_list}
     configurable = set(session.scalars(templates.template_query()))
     shipments = shipping.list_shipments(session, sales_order=view.number)
@@ -273,7 +273,7 @@ def _order_context(
                     promise_url(
                         _product(session, row),
                         open_qty,
-                        line.due if line.due >= local_today() else None,
+                        line.due if line.due >= clock.today() else None,
                         order_bom.configuration_of(session, row) or {},
                     )
                     if open_qty > 0 and row.status.value not in CLOSED
@@ -302,7 +302,7 @@ def _order_context(
         ),
         "bom_url": lambda bom: f"{_order_url(view.number)}/boms/{quote(bom, safe='')}/lines",
         "line_form": line_values or BLANK_LINE,
-        "today": local_today(),
+        "today": clock.today(),
         "url": _order_url(view.number),
         "error": None,
     }
@@ -451,7 +451,7 @@ def configure(request: Request, number: str, line: int, form: Form) -> Response:
             p["value"] = sent
         try:
             order_bom.configure_line(
-                session, number, line, values, author=who.user.name, today=local_today()
+                session, number, line, values, author=who.user.name, today=clock.today()
             )
         except (ValidationError, ConflictError) as e:
             session.rollback()
@@ -604,7 +604,7 @@ def _bom_edit(
             return who
         try:
             order = sales.get_order(session, number)
-            boms = _tree_boms(order_bom.order_tree(session, number, today=local_today()))
+            boms = _tree_boms(order_bom.order_tree(session, number, today=clock.today()))
             if bom not in boms:
                 raise NotFoundError(f"{number} has no order BOM {bom!r}", bom=bom)
         except NotFoundError as e:

@@ -12,12 +12,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from pegboard import clock
 from pegboard.errors import ConflictError, NotFoundError, PegboardError, ValidationError
 from pegboard.model import ProductionOrder, ProductionStatus
 from pegboard.services import production
 from pegboard.services._choices import choice
 from pegboard.services.permissions import Permission
-from pegboard.services.planning import local_today
 from pegboard.web import auth, charts
 from pegboard.web.render import (
     chrome,
@@ -128,7 +128,7 @@ def production_list(request: Request, sales_order: str = "", status: str = "") -
         who = signed_in_or_redirect(request, session)
         if isinstance(who, Response):
             return who
-        today = local_today()
+        today = clock.today()
         context = chrome(who, "production") | {
             "title": "Production",
             "today": today,
@@ -156,7 +156,7 @@ def gantt(request: Request, sales_order: str = "", status: str = "", offset: str
         who = signed_in_or_redirect(request, session)
         if isinstance(who, Response):
             return who
-        today = local_today()
+        today = clock.today()
         try:
             rows = order_rows(session, today, sales_order=sales_order[:100], status=status)
         except ValidationError as e:
@@ -188,7 +188,7 @@ def _order_page(
     except NotFoundError:
         context = chrome(who, "production") | {"title": "No such order", "number": number}
         return page(request, "production_missing.html", context, status_code=404)
-    today = local_today()
+    today = clock.today()
     context = chrome(who, "production") | {
         "title": f"Production order {view.number}",
         "order": view,

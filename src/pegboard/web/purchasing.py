@@ -10,12 +10,12 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pegboard import clock
 from pegboard.errors import ConflictError, NotFoundError, PegboardError
 from pegboard.model import PurchaseLineStatus, PurchaseOrder, PurchaseOrderLine, PurchaseOrderStatus
 from pegboard.services import purchasing
 from pegboard.services.inventory import DEFAULT_LOCATION
 from pegboard.services.permissions import Permission
-from pegboard.services.planning import local_today
 from pegboard.web import auth
 from pegboard.web.plan import offset_of, paged, pager, parse_date
 from pegboard.web.render import (
@@ -45,7 +45,7 @@ def purchases(request: Request, status: str | None = None, offset: str | None = 
         if isinstance(who, Response):
             return who
         wanted = status if status in STATUSES else None
-        today = local_today()
+        today = clock.today()
         of_order = PurchaseOrderLine.purchase_order_id
         in_transit = purchasing.purchase_query().where(
             PurchaseOrder.id.in_(
@@ -92,7 +92,7 @@ def _order_page(
     except NotFoundError:
         context = chrome(who, "purchasing") | {"title": "Not found", "po": None, "number": number}
         return page(request, "purchasing_order.html", context, status_code=404)
-    today = local_today()
+    today = clock.today()
     open_lines = [line for line in po.lines if line.status in ("open", "in_transit")]
     context = chrome(who, "purchasing") | {
         "title": f"Purchase order {po.number}",
@@ -179,7 +179,7 @@ def ship(
         if day is None:
             return "Give the arrival date as YYYY-MM-DD."
         purchasing.ship_purchase(
-            session, number, ship_date=min(local_today(), day), arrival=day, author=author
+            session, number, ship_date=min(clock.today(), day), arrival=day, author=author
         )
         return None
 

@@ -8,9 +8,9 @@ from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
+from pegboard import clock
 from pegboard.errors import AuthenticationError, RateLimitedError
 from pegboard.services import users
-from pegboard.services.planning import local_today
 from pegboard.web import (
     admin,
     auth,
@@ -94,7 +94,7 @@ def home(request: Request) -> Response:
         who = signed_in_or_redirect(request, session)
         if isinstance(who, Response):
             return who
-        board = dashboard.build(session, local_today())
+        board = dashboard.build(session, clock.today())
         context = chrome(who, "dashboard") | {"title": "Today", "board": board}
         return page(request, "dashboard.html", context)
 

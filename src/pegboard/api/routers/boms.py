@@ -8,12 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict, Field
 
+from pegboard import clock
 from pegboard.api.deps import DbSession, Reader, require
 from pegboard.api.params import Code
 from pegboard.services import order_bom
 from pegboard.services.order_bom import BomView, LineTree
 from pegboard.services.permissions import Permission
-from pegboard.services.planning import local_today
 from pegboard.services.users import UserView
 
 router = APIRouter(prefix="/boms", tags=["boms"])
@@ -169,7 +169,7 @@ def copy_bom(number: str, body: CopyTo, user: Sales, session: DbSession) -> Line
             body.to_sales_order,
             body.to_line,
             author=user.name,
-            today=local_today(),
+            today=clock.today(),
         )
     )
 

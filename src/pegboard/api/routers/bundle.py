@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -24,6 +23,7 @@ from fastapi import APIRouter, Depends, File, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
+from pegboard import clock
 from pegboard.api.deps import DbSession, Reader, require
 from pegboard.api.routers.jobs import JobOut, job_out
 from pegboard.bundle import upload as bundle_upload
@@ -94,7 +94,7 @@ def export_bundle(user: Reader, session: DbSession) -> FileResponse:
     try:
         folder = workdir / "bundle"
         snapshot(session, folder)
-        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        stamp = clock.now().strftime("%Y%m%d-%H%M%S")
         archive = workdir / f"pegboard-{stamp}.zip"
         zip_folder(folder, archive)
     except BaseException:

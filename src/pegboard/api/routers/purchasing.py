@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
+from pegboard import clock
 from pegboard.api.deps import DbSession, Reader, require
 from pegboard.api.pagination import Page, Paging, fetch_page, order_by
 from pegboard.api.params import sort_query
@@ -17,7 +18,6 @@ from pegboard.model import PurchaseOrder, PurchaseOrderStatus
 from pegboard.services import purchasing
 from pegboard.services.inventory import DEFAULT_LOCATION, MAX_QTY
 from pegboard.services.permissions import Permission
-from pegboard.services.planning import local_today
 from pegboard.services.purchasing import NewLine, PurchaseView
 from pegboard.services.users import UserView
 
@@ -239,7 +239,7 @@ def ship_purchase(
     purchasing.ship_purchase(
         session,
         number,
-        ship_date=body.ship_date or local_today(),
+        ship_date=body.ship_date or clock.today(),
         arrival=body.arrival,
         lines=body.lines,
         author=user.name,

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy.orm import Session
 
+from pegboard import clock
 from pegboard.api.deps import DbSession, Reader, require
 from pegboard.api.pagination import Page, Paging, fetch_page, order_by
 from pegboard.api.params import Code, sort_query
@@ -18,7 +19,6 @@ from pegboard.api.routers.boms import LineTreeOut, tree_out
 from pegboard.model import SalesOrder, SalesOrderStatus
 from pegboard.services import audit, order_bom, order_changes, sales
 from pegboard.services.permissions import Permission
-from pegboard.services.planning import local_today
 from pegboard.services.users import UserView
 
 router = APIRouter(prefix="/sales-orders", tags=["sales-orders"])
@@ -207,7 +207,7 @@ def change_line(
     """Change a line's quantity and/or due date. Its order BOMs and production orders follow;
     production orders already released are kept and flagged for review."""
     flagged = order_changes.change_line(
-        session, number, line, qty=body.qty, due=body.due, author=user.name, today=local_today()
+        session, number, line, qty=body.qty, due=body.due, author=user.name, today=clock.today()
     )
     return ChangedLine(line=_line(session, number, line), flagged=flagged)
 
@@ -229,7 +229,7 @@ def configure_line(
     values = {name: _text(value) for name, value in body.params.items()}
     return tree_out(
         order_bom.configure_line(
-            session, number, line, values, author=user.name, today=local_today()
+            session, number, line, values, author=user.name, today=clock.today()
         )
     )
 
@@ -237,7 +237,7 @@ def configure_line(
 @router.get("/{number}/tree")
 def order_tree(number: str, user: Reader, session: DbSession) -> list[LineTreeOut]:
     """Every line with its order BOM tree and production orders."""
-    return [tree_out(t) for t in order_bom.order_tree(session, number, today=local_today())]
+    return [tree_out(t) for t in order_bom.order_tree(session, number, today=clock.today())]
 
 
 @router.get("/{number}/history")
