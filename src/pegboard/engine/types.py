@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from pegboard.engine.calendar import WorkCalendar
+
 NO_ORDER = -1
 
 IntArray = npt.NDArray[np.int64]
@@ -51,6 +53,8 @@ class Settings:
     horizon_days: int = 365
     reschedule_in_days: int = 7
     defer_days: int = 7
+    # v2 rule 1: working days; the default (every day works) plans exactly as v1.
+    calendar: WorkCalendar = field(default_factory=WorkCalendar)
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,9 @@ class Items:
     min_qty: FloatArray
     multiple: FloatArray  # 0 = none
     safety_stock: FloatArray
+    # v2 rule 7: decimal places a planned quantity may have (0 = whole units);
+    # None rounds nothing (the quantities are only cut to 6 places, as in v1).
+    decimals: IntArray | None = None
 
     def __len__(self) -> int:
         return len(self.code)
@@ -230,7 +237,43 @@ class Exceptions:
 
 
 @dataclass(frozen=True)
+class ProductionDates:
+    """Rule 9, per input production order (aligned with ``PlanInput.productions``).
+
+    ``available``: the day the order's output is available to its parents and its
+    sales order (the later of its due date, clamped to the planning date, and its
+    earliest completion); ``earliest_completion``: from its components when they are
+    not issued, else its due date; ``is_late``: earliest completion after the due date.
+    """
+
+    available: IntArray = field(default_factory=_ints)
+    earliest_completion: IntArray = field(default_factory=_ints)
+    is_late: BoolArray = field(default_factory=_bools)
+
+    def __len__(self) -> int:
+        return len(self.available)
+
+
+@dataclass(frozen=True)
+class LineDates:
+    """Rule 10, per input sales-order line (aligned with ``PlanInput.demands``).
+
+    ``in_plan``: the line is demand of this plan (open quantity within the horizon);
+    ``projected``: the later of its due date and the latest day on which the supplies
+    pegged to it are available (meaningful where ``in_plan``).
+    """
+
+    in_plan: BoolArray = field(default_factory=_bools)
+    projected: IntArray = field(default_factory=_ints)
+
+    def __len__(self) -> int:
+        return len(self.projected)
+
+
+@dataclass(frozen=True)
 class PlanResult:
     planned: PlannedOrders
     pegging: Pegging
     exceptions: Exceptions
+    production_dates: ProductionDates = field(default_factory=ProductionDates)
+    line_dates: LineDates = field(default_factory=LineDates)

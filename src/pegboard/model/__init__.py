@@ -3,7 +3,7 @@
 from pegboard.model.audit import AuditEntry
 from pegboard.model.base import Base
 from pegboard.model.bom import Bom, BomLine, BomLineOption, BomLineParameter, BomParameter
-from pegboard.model.company import CompanySetting, Customer, NumberSequence, Project
+from pegboard.model.company import CompanySetting, Customer, Holiday, NumberSequence, Project
 from pegboard.model.enums import (
     BomKind,
     ItemType,
@@ -22,7 +22,14 @@ from pegboard.model.enums import (
 )
 from pegboard.model.item import Item
 from pegboard.model.jobs import Job
-from pegboard.model.plan import Pegging, PlanException, PlanLine, PlannedOrder, PlanRun
+from pegboard.model.plan import (
+    Pegging,
+    PlanException,
+    PlanLine,
+    PlannedOrder,
+    PlanProduction,
+    PlanRun,
+)
 from pegboard.model.policy import PolicyLine, PolicyRun, PolicySetting
 from pegboard.model.production import ProductionComponent, ProductionOrder
 from pegboard.model.purchasing import PurchaseOrder, PurchaseOrderLine
@@ -42,6 +49,7 @@ __all__ = [
     "BomParameter",
     "CompanySetting",
     "Customer",
+    "Holiday",
     "Item",
     "ItemType",
     "Job",
@@ -53,6 +61,7 @@ __all__ = [
     "Pegging",
     "PlanException",
     "PlanLine",
+    "PlanProduction",
     "PlanRun",
     "PlanRunStatus",
     "PlannedOrder",

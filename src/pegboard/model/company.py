@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -13,6 +15,15 @@ class CompanySetting(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(200))
+
+
+class Holiday(Base):
+    """A day the plant does not work (holidays.csv; the weekdays are ``work_days``)."""
+
+    __tablename__ = "holiday"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    description: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 class Customer(CreatedMixin, Base):

@@ -23,6 +23,8 @@ class Item(CreatedMixin, Base):
     type: Mapped[ItemType] = mapped_column(enum_column(ItemType, "item_type"))
     strategy: Mapped[Strategy] = mapped_column(enum_column(Strategy, "item_strategy"))
     uom: Mapped[str] = mapped_column(String(20), default="ea")
+    decimals: Mapped[int] = mapped_column(default=0, server_default="3")
+    """Decimal places a planned quantity may have (rule 7): 0 = whole units."""
     lead_time_days: Mapped[int] = mapped_column(default=0)
     lot_rule: Mapped[LotRule] = mapped_column(enum_column(LotRule, "lot_rule"))
     lot_qty: Mapped[float | None]

@@ -122,3 +122,21 @@ class PlanLine(Base):
     due_date: Mapped[date]
     projected_date: Mapped[date | None]
     late_days: Mapped[int] = mapped_column(default=0)
+
+
+class PlanProduction(Base):
+    """Each open production order as the plan sees it (rule 9): when it can be complete.
+
+    ``earliest_completion`` comes from its components when they are not issued (its due
+    date when they all arrive in time); ``available_date`` is when its output serves its
+    parents and its sales order: the later of its due date and its earliest completion.
+    """
+
+    __tablename__ = "plan_production"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_run_id: Mapped[int]
+    production_order_id: Mapped[int] = mapped_column(index=True)
+    earliest_completion: Mapped[date]
+    available_date: Mapped[date]
+    is_late: Mapped[bool]
