@@ -24,18 +24,22 @@ from pegboard.bundle import schema
 from pegboard.bundle.importer import read_bundle
 from pegboard.bundle.schema import Column, FileSpec, Kind
 from pegboard.bundle.writer import write_dataset
+from pegboard.services.calendar import DAY_NAMES
 from pegboard.services.company_data import read_company, replace_company
 from pegboard.services.dataset import (
     BomRow,
     Dataset,
+    HolidayRow,
     ItemRow,
     ProductionRow,
     PurchaseRow,
     SalesRow,
     StockRow,
+    default_decimals,
 )
 
 ROW_TYPES: dict[str, type[Any]] = {
+    "holidays": HolidayRow,
     "items": ItemRow,
     "bom": BomRow,
     "stock": StockRow,
@@ -86,8 +90,13 @@ def items_of(draw: st.DrawFn) -> list[ItemRow]:
     codes = draw(st.lists(ids, min_size=1, max_size=6, unique=True))
     rows = []
     for code in codes:
+        uom = draw(st.sampled_from(["ea", "kg", "m", "pcs", "m²"]))
+        decimals = draw(st.none() | st.integers(0, 6))
+        # v2: lot figures may not have more decimal places than the item's decimals
+        places = default_decimals(uom) if decimals is None else decimals
+        lots = st.integers(1, 10**6).map(lambda k, p=places: k / 10**p)
         lot_rule = draw(st.sampled_from(["lfl", "foq", "poq"]))
-        lot_qty = draw(positive_qtys if lot_rule == "foq" else st.none() | positive_qtys)
+        lot_qty = draw(lots if lot_rule == "foq" else st.none() | lots)
         period = draw(st.integers(1, 60) if lot_rule == "poq" else st.none() | st.integers(1, 60))
         rows.append(
             ItemRow(
@@ -95,16 +104,17 @@ def items_of(draw: st.DrawFn) -> list[ItemRow]:
                 description=draw(texts),
                 type=draw(st.sampled_from(["make", "buy"])),
                 strategy=draw(st.sampled_from(["mts", "mto"])),
-                uom=draw(st.sampled_from(["ea", "kg", "m", "pcs", "m²"])),
+                uom=uom,
                 lead_time_days=draw(st.integers(0, 400)),
                 lot_rule=lot_rule,
                 lot_qty=lot_qty,
                 period_days=period,
                 min_qty=draw(qtys),
-                multiple=draw(qtys),
+                multiple=draw(st.just(0.0) | lots),
                 safety_stock=draw(qtys),
                 unit_cost=draw(qtys),
                 supplier=draw(texts),
+                decimals=decimals,
             )
         )
     return rows
@@ -217,9 +227,15 @@ def datasets(draw: st.DrawFn) -> Dataset:
                 "horizon_days": st.integers(0, 3650).map(str),
                 "reschedule_in_days": st.integers(0, 60).map(str),
                 "defer_days": st.integers(0, 60).map(str),
+                "work_days": st.sets(st.sampled_from(DAY_NAMES), min_size=1).map(
+                    lambda days: ",".join(d for d in DAY_NAMES if d in days)
+                ),
             },
         )
     )
+    data.holidays = [
+        HolidayRow(day, draw(texts)) for day in draw(st.lists(dates, max_size=3, unique=True))
+    ]
     return data
 
 
@@ -285,6 +301,7 @@ def render(draw: st.DrawFn, spec: FileSpec, rows: list[tuple[Any, ...]]) -> str:
 def bundles(draw: st.DrawFn) -> Drawn:
     data = draw(datasets())
     tables: dict[str, list[tuple[Any, ...]]] = {
+        "holidays": data.holidays,
         "items": data.items,
         "bom": data.bom,
         "stock": data.stock,
@@ -346,12 +363,12 @@ def test_import_export_import_is_exact(engine: Engine, tmp_path: Path, drawn: Dr
 AWKWARD = {
     "settings": "key,value\nplanning_date,2026-01-05\n",
     "items": (
-        "item,description,type,lot_rule,lot_qty,min_qty,multiple,unit_cost,supplier\n"
+        "item,description,type,lot_rule,lot_qty,min_qty,multiple,unit_cost,supplier,decimals\n"
         'GEAR-1,"Zahnrad, gehärtet — 12 Zähne ⚙",make,foq,0.1,1e-7,0.25,1234567.891,'
-        '"Müller ""&"" Söhne"\n'
-        'NUT,"6"" nut, ""metric""",buy,,,,,0.1,\n'
-        "BOLT,,,,,,,,\n"
-        'ÉCROU,"日本語の説明",buy,lfl,,0.000001,,3.0E2,"Línea\nzwei"\n'
+        '"Müller ""&"" Söhne",2\n'
+        'NUT,"6"" nut, ""metric""",buy,,,,,0.1,,\n'
+        "BOLT,,,,,,,,,\n"
+        'ÉCROU,"日本語の説明",buy,lfl,,0.000001,,3.0E2,"Línea\nzwei",\n'
     ),
     "bom": (
         "parent,component,qty_per,scrap_pct,sales_order\n"
@@ -390,8 +407,8 @@ def test_awkward_values_round_trip(engine: Engine, tmp_path: Path) -> None:
     assert items["ÉCROU"].supplier == "Línea\nzwei"
     assert items["ÉCROU"].unit_cost == 300.0
     assert items["BOLT"] == ItemRow(
-        "BOLT", "", "buy", "mts", "ea", 0, "lfl", None, None, 0.0, 0.0, 0.0, 0.0, ""
-    )
+        "BOLT", "", "buy", "mts", "ea", 0, "lfl", None, None, 0.0, 0.0, 0.0, 0.0, "", 0
+    )  # decimals: the default for pieces, written out on export
     assert data.stock[0] == StockRow("BOLT", 0.0, "main", "SO-1")
     assert data.stock[1].location == 'Hall 2, shelf "B"'
     assert data.purchases[0].line == 1 and data.purchases[0].qty == 0.3
@@ -409,7 +426,7 @@ def test_awkward_values_round_trip(engine: Engine, tmp_path: Path) -> None:
         items_csv
     )
     assert '"6"" nut, ""metric"""' in items_csv
-    assert "\n" + "BOLT,,buy,mts,ea,0,lfl,,,0,0,0,0,\n" in items_csv
+    assert "\n" + "BOLT,,buy,mts,ea,0,lfl,,,0,0,0,0,,0\n" in items_csv
     bom_csv = exported[0]["bom.csv"].decode("utf-8")
     assert "GEAR-1,BOLT,1e-07,2.5,\n" in bom_csv
     assert exported[0]["settings.csv"] == b"key,value\nplanning_date,2026-01-05\n"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -30,15 +31,20 @@ from pegboard.bundle.writer import format_value
 from pegboard.engine.errors import BomCycleError
 from pegboard.engine.levels import low_level_codes
 from pegboard.errors import BundleError, BundleProblem, ValidationError
+from pegboard.services.calendar import format_work_days, parse_work_days
 from pegboard.services.configurator import validate_template
 from pegboard.services.dataset import (
+    MAX_DECIMALS,
     BomRow,
     Dataset,
+    HolidayRow,
     ItemRow,
     ProductionRow,
     PurchaseRow,
     SalesRow,
     StockRow,
+    decimals_of,
+    places,
 )
 from pegboard.services.templates import parse_definition
 
@@ -116,6 +122,7 @@ def _rows(table: ParsedTable) -> Iterable[tuple[int, tuple[Any, ...]]]:
 def _build(parsed: dict[str, ParsedTable], problems: Problems) -> Dataset:
     data = Dataset()
     data.settings = _settings(parsed["settings"], problems)
+    _holidays(parsed["holidays"], problems, data)
     items = _items(parsed["items"], problems, data)
     orders = _sales(parsed["sales_orders"], problems, data, items)
     _bom(parsed["bom"], problems, data, items, orders)
@@ -146,6 +153,8 @@ def _settings(table: ParsedTable, problems: Problems) -> dict[str, str]:
         try:
             if kind is schema.Kind.DATE:
                 parse_date(text)
+            elif kind is schema.Kind.WEEKDAYS:
+                text = format_work_days(_work_days(text))
             elif kind is schema.Kind.QTY:
                 if parse_qty(text) < 0:
                     raise CellError("must not be negative")
@@ -158,6 +167,39 @@ def _settings(table: ParsedTable, problems: Problems) -> dict[str, str]:
     return out
 
 
+def _work_days(text: str) -> tuple[int, ...]:
+    try:
+        return parse_work_days(text)
+    except ValidationError as e:
+        raise CellError(e.message.removeprefix("work_days: ")) from None
+
+
+def _holidays(table: ParsedTable, problems: Problems, data: Dataset) -> None:
+    seen: set[date] = set()
+    for line, row in _rows(table):
+        holiday = HolidayRow(*row)
+        if holiday.date in seen:
+            reason = "holiday given twice"
+            problems.add(BundleProblem(table.label, line, "date", str(holiday.date), reason))
+            continue
+        seen.add(holiday.date)
+        data.holidays.append(holiday)
+
+
+def _decimals_problem(item: ItemRow) -> tuple[str, str, str] | None:
+    """(column, value, reason) when the item's precision does not fit its lot figures."""
+    decimals = item.decimals
+    if decimals is not None and decimals > MAX_DECIMALS:
+        return "decimals", str(decimals), f"at most {MAX_DECIMALS} decimal places"
+    allowed = decimals_of(item)
+    for column in ("lot_qty", "multiple"):
+        value = getattr(item, column)
+        if value and places(value) > allowed:
+            reason = f"has more decimal places than the item's decimals ({allowed})"
+            return column, format_value(value), reason
+    return None
+
+
 def _items(table: ParsedTable, problems: Problems, data: Dataset) -> dict[str, str]:
     """Returns item id -> type, for the other files' checks."""
     types: dict[str, str] = {}
@@ -167,6 +209,9 @@ def _items(table: ParsedTable, problems: Problems, data: Dataset) -> dict[str, s
             problems.add(BundleProblem(table.label, line, "item", item.item, "duplicate item id"))
             continue
         types[item.item] = item.type
+        if (bad := _decimals_problem(item)) is not None:
+            problems.add(BundleProblem(table.label, line, *bad))
+        item = item._replace(decimals=min(decimals_of(item), MAX_DECIMALS))
         if item.lot_rule == "foq" and item.lot_qty is None:
             problems.add(
                 BundleProblem(table.label, line, "lot_qty", "", "lot_rule foq needs a lot_qty")

@@ -17,6 +17,7 @@ class Kind(Enum):
     DATE = "date (YYYY-MM-DD)"
     BOOL = "true/false"
     CHOICE = "choice"
+    WEEKDAYS = "weekdays (mon,tue,…)"
 
 
 class Check(Enum):
@@ -69,6 +70,8 @@ SETTING_KEYS = {
     "horizon_days": Kind.INT,
     "reschedule_in_days": Kind.INT,
     "defer_days": Kind.INT,
+    # v2: the weekdays the plant works, e.g. "mon,tue,wed,thu,fri" (rule 1)
+    "work_days": Kind.WEEKDAYS,
     # extension: how much more than ordered a purchase-order line may receive, in percent
     "receipt_tolerance_pct": Kind.QTY,
     # extension: defaults of ``pegboard policy`` (stock policy of MTS items); see the README
@@ -98,8 +101,15 @@ ITEMS = FileSpec(
         _qty("safety_stock", default="0"),
         _qty("unit_cost", default="0"),
         Column("supplier", max_length=200),
+        # v2 (rule 7); empty: 0 for items counted in pieces (ea, pc, pcs, set, pair), else 3
+        Column("decimals", Kind.INT, check=Check.NOT_NEGATIVE),
     ),
     required_file=True,
+)
+
+HOLIDAYS = FileSpec(
+    "holidays",
+    (Column("date", Kind.DATE, required=True), Column("description", max_length=200)),
 )
 
 BOM = FileSpec(
@@ -171,7 +181,16 @@ SALES_ORDERS = FileSpec(
     ),
 )
 
-INPUT_FILES = (SETTINGS, ITEMS, BOM, STOCK, PURCHASE_ORDERS, PRODUCTION_ORDERS, SALES_ORDERS)
+INPUT_FILES = (
+    SETTINGS,
+    HOLIDAYS,
+    ITEMS,
+    BOM,
+    STOCK,
+    PURCHASE_ORDERS,
+    PRODUCTION_ORDERS,
+    SALES_ORDERS,
+)
 
 PLANNED_ORDERS_COLUMNS = (
     "planned_order",
@@ -184,3 +203,12 @@ PLANNED_ORDERS_COLUMNS = (
 )
 PEGGING_COLUMNS = ("supply", "supply_type", "item", "qty", "demand")
 EXCEPTIONS_COLUMNS = ("kind", "item", "order", "date", "sales_order", "message")
+ORDER_DATES_COLUMNS = (
+    "sales_order",
+    "line",
+    "item",
+    "qty",
+    "due_date",
+    "projected_date",
+    "days_late",
+)

@@ -46,6 +46,7 @@ def write_dataset(data: Dataset, folder: Path) -> dict[str, int]:
     folder.mkdir(parents=True, exist_ok=True)
     tables: list[tuple[schema.FileSpec, Iterable[Sequence[object]]]] = [
         (schema.SETTINGS, sorted(data.settings.items())),
+        (schema.HOLIDAYS, sorted(data.holidays)),
         (schema.ITEMS, data.items),
         (schema.BOM, data.bom),
         (schema.STOCK, data.stock),
@@ -72,10 +73,14 @@ def write_plan(
     planned: Iterable[Sequence[object]],
     pegging: Iterable[Sequence[object]],
     exceptions: Iterable[Sequence[object]],
+    order_dates: Iterable[Sequence[object]] = (),
 ) -> dict[str, int]:
     """Write the plan files of the bundle format next to the data."""
     folder.mkdir(parents=True, exist_ok=True)
     return {
+        "order_dates.csv": write_csv(
+            folder / "order_dates.csv", schema.ORDER_DATES_COLUMNS, order_dates
+        ),
         "planned_orders.csv": write_csv(
             folder / "planned_orders.csv", schema.PLANNED_ORDERS_COLUMNS, planned
         ),

@@ -24,12 +24,14 @@ from pegboard.model import (
     BomParameter,
     CompanySetting,
     Customer,
+    Holiday,
     Item,
     NumberSequence,
     Pegging,
     PlanException,
     PlanLine,
     PlannedOrder,
+    PlanProduction,
     PlanRun,
     PolicyLine,
     PolicyRun,
@@ -50,11 +52,13 @@ from pegboard.services._bulk import bulk_insert, delete_all
 from pegboard.services.dataset import (
     BomRow,
     Dataset,
+    HolidayRow,
     ItemRow,
     ProductionRow,
     PurchaseRow,
     SalesRow,
     StockRow,
+    decimals_of,
 )
 from pegboard.services.templates import define_in_transaction, template_definitions
 
@@ -64,6 +68,7 @@ _TABLES_CHILDREN_FIRST = (
     PolicyLine,
     PolicyRun,
     PlanLine,
+    PlanProduction,
     PlanException,
     Pegging,
     PlannedOrder,
@@ -87,6 +92,7 @@ _TABLES_CHILDREN_FIRST = (
     Project,
     Customer,
     Item,
+    Holiday,
     CompanySetting,
 )
 
@@ -104,8 +110,11 @@ def replace_company(
         conn = session.connection(execution_options={WRITE: True})
         delete_all(conn, _TABLES_CHILDREN_FIRST)
         bulk_insert(conn, CompanySetting, ("key", "value"), data.settings.items())
+        bulk_insert(conn, Holiday, ("day", "description"), data.holidays)
         note("items", 0, len(data.items))
-        bulk_insert(conn, Item, _ITEM_COLUMNS, data.items)
+        bulk_insert(
+            conn, Item, _ITEM_COLUMNS, (i._replace(decimals=decimals_of(i)) for i in data.items)
+        )
         items = _ids(conn, Item.code, Item.id)
         orders, lines = _write_sales(conn, data, items)
         note("bills of material", 0, len(data.bom))
@@ -133,6 +142,7 @@ _ITEM_COLUMNS = (
     "safety_stock",
     "unit_cost",
     "supplier",
+    "decimals",
 )
 
 
@@ -388,6 +398,10 @@ def read_company(session: Session) -> Dataset:
     conn = session.connection()
     data = Dataset()
     data.settings = dict(conn.execute(select(CompanySetting.key, CompanySetting.value)).all())
+    data.holidays = [
+        HolidayRow(*r)
+        for r in conn.execute(select(Holiday.day, Holiday.description).order_by(Holiday.day))
+    ]
     data.items = [
         ItemRow(*r)
         for r in conn.execute(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 
@@ -27,6 +28,32 @@ class ItemRow(NamedTuple):
     safety_stock: float
     unit_cost: float
     supplier: str
+    decimals: int | None = None
+    """Decimal places of a planned quantity (rule 7); None: the default for ``uom``."""
+
+
+PIECE_UNITS = frozenset({"ea", "pc", "pcs", "set", "pair"})
+MAX_DECIMALS = 6
+
+
+def default_decimals(uom: str) -> int:
+    """The bundle format's default: whole units for items counted in pieces, else 3."""
+    return 0 if uom.lower() in PIECE_UNITS else 3
+
+
+def decimals_of(item: ItemRow) -> int:
+    return default_decimals(item.uom) if item.decimals is None else item.decimals
+
+
+def places(value: float) -> int:
+    """Decimal places of a quantity as written (shortest exact form): 2.5 -> 1, 12 -> 0."""
+    exponent = Decimal(repr(float(value))).normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else MAX_DECIMALS + 1
+
+
+class HolidayRow(NamedTuple):
+    date: date
+    description: str
 
 
 class BomRow(NamedTuple):
@@ -81,6 +108,7 @@ class SalesRow(NamedTuple):
 @dataclass
 class Dataset:
     settings: dict[str, str] = field(default_factory=dict)
+    holidays: list[HolidayRow] = field(default_factory=list)
     items: list[ItemRow] = field(default_factory=list)
     bom: list[BomRow] = field(default_factory=list)
     stock: list[StockRow] = field(default_factory=list)
@@ -101,6 +129,8 @@ class Dataset:
             "production_orders": len(self.productions),
             "sales_orders": len(self.sales),
         }
+        if self.holidays:
+            counts["holidays"] = len(self.holidays)
         if self.templates:
             counts["templates"] = len(self.templates)
         return counts
@@ -109,7 +139,10 @@ class Dataset:
         """The same content in a fixed order, so two datasets compare with ``==``."""
         return Dataset(
             settings=dict(sorted(self.settings.items())),
-            items=sorted(self.items),
+            holidays=sorted(self.holidays),
+            items=sorted(
+                (i._replace(decimals=decimals_of(i)) for i in self.items), key=lambda r: r.item
+            ),
             bom=sorted(self.bom, key=lambda r: (r.sales_order, r.parent, r.component, r.qty_per)),
             stock=sorted(self.stock, key=lambda r: (r.item, r.location, r.sales_order)),
             purchases=sorted(self.purchases, key=lambda r: (r.purchase_order, r.line)),

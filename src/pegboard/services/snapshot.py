@@ -38,6 +38,7 @@ from pegboard.model.enums import (
     ProductionStatus,
     SalesOrderStatus,
 )
+from pegboard.services.calendar import load_calendar
 from pegboard.services.outstanding import outstanding
 
 PLANNABLE_ORDER_STATUSES = (SalesOrderStatus.CONFIRMED, SalesOrderStatus.IN_PRODUCTION)
@@ -134,6 +135,7 @@ def read_settings(conn: Connection, planning_date: date | None, today: date) -> 
         horizon_days=int(values.get("horizon_days", 365)),
         reschedule_in_days=int(values.get("reschedule_in_days", 7)),
         defer_days=int(values.get("defer_days", 7)),
+        calendar=load_calendar(conn),
     )
 
 
@@ -152,6 +154,7 @@ def _items(conn: Connection) -> tuple[et.Items, et.IntArray]:
             Item.min_qty,
             Item.multiple,
             Item.safety_stock,
+            Item.decimals,
         ).order_by(Item.code),
     )
     items = et.Items(
@@ -165,6 +168,7 @@ def _items(conn: Connection) -> tuple[et.Items, et.IntArray]:
         min_qty=_array(raw[8], np.float64),
         multiple=_array(raw[9], np.float64),
         safety_stock=_array(raw[10], np.float64),
+        decimals=_array(raw[11], np.int64),
     )
     return items, _array(raw[0], np.int64)
 
