@@ -10,10 +10,13 @@ then, as the shop floor (a second browser context), release and complete a produ
 order due this week; the dashboard changed; the late order, given stock, shipped and
 delivered; log out.
 
-The screenshots the README shows are saved to ``docs/screenshots/`` (1280 wide, full
-page). Any console error or page error fails the test. Playwright never downloads a
-browser here: it launches ``PLAYWRIGHT_CHROMIUM`` (default ``/usr/bin/chromium``, which
-``scripts/test`` installs). Without it the test is skipped, and fails under ``CI=true``.
+Screenshots (1280 wide, full page) go to the test's temporary folder, so a test run
+never changes a tracked file. To refresh the ones the README shows, ask for them:
+``PEGBOARD_SCREENSHOTS=docs/screenshots .venv/bin/pytest tests/web/test_browser.py``
+(a relative folder is taken from the repository root). Any console error or page error
+fails the test. Playwright never downloads a browser here: it launches
+``PLAYWRIGHT_CHROMIUM`` (default ``/usr/bin/chromium``, which ``scripts/test`` installs).
+Without it the test is skipped, and fails under ``CI=true``.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ if TYPE_CHECKING:
 
 CHROMIUM = Path(os.environ.get("PLAYWRIGHT_CHROMIUM", "/usr/bin/chromium"))
 IN_CI = os.environ.get("CI", "").lower() == "true"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery"
 VIEWPORT = {"width": 1280, "height": 800}
 TABLET = {"width": 768, "height": 1024}
@@ -114,9 +117,19 @@ def server(
     engine.dispose()
 
 
-def _shot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+@pytest.fixture
+def screenshots(tmp_path: Path) -> Path:
+    """Where the screenshots go: ``PEGBOARD_SCREENSHOTS`` when asked for (the README's
+    are refreshed that way), else a temporary folder, so a plain run changes no tracked
+    file."""
+    asked = os.environ.get("PEGBOARD_SCREENSHOTS", "").strip()
+    folder = ROOT / asked if asked else tmp_path / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _shot(page: Page, folder: Path, name: str) -> None:
+    page.screenshot(path=str(folder / name), full_page=True)
 
 
 def _context(
@@ -185,7 +198,9 @@ def _count(page: Page, heading: str) -> int:
     return int(found.group(1))
 
 
-def test_the_planners_day_in_the_browser(server: tuple[str, str, Engine]) -> None:
+def test_the_planners_day_in_the_browser(
+    server: tuple[str, str, Engine], screenshots: Path
+) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     base, draft, engine = server
@@ -200,7 +215,7 @@ def test_the_planners_day_in_the_browser(server: tuple[str, str, Engine]) -> Non
             # the orders list, and a new draft order through the form when there is one
             page.goto(base + "/orders")
             expect(page.get_by_role("link", name="SO-1008", exact=True)).to_be_visible()
-            _shot(page, "orders.png")
+            _shot(page, screenshots, "orders.png")
             new_order = page.get_by_role("link", name="New order")
             if new_order.count():
                 new_order.click()
@@ -219,20 +234,20 @@ def test_the_planners_day_in_the_browser(server: tuple[str, str, Engine]) -> Non
             page.locator('[name="finish"]').select_option("black")
             page.locator('[name="control"]').select_option("dali")
             page.locator('[name="emergency"]').select_option("yes")
-            _shot(page, "configure.png")
+            _shot(page, screenshots, "configure.png")
             page.get_by_role("button", name="Save configuration").click()
             expect(page).to_have_url(f"{base}/orders/{draft}")
             expect(page.get_by_role("link", name="Re-configure line 1")).to_be_visible()
             page.get_by_role("button", name="Confirm order").click()
             expect(page.get_by_role("button", name="Confirm order")).to_have_count(0)
-            _shot(page, "order.png")
+            _shot(page, screenshots, "order.png")
 
             # when can it be delivered? the promise page from the order's line
             page.get_by_role("link", name=re.compile("When can line 1 be delivered")).click()
             expect(page.get_by_role("heading", level=1)).to_have_text("When can we deliver?")
             expect(page.locator(".promise-date")).to_contain_text("can be complete on")
             expect(page.locator("ol.chain li").first).to_be_visible()
-            _shot(page, "promise.png")
+            _shot(page, screenshots, "promise.png")
 
             # run the plan and wait for its job
             page.goto(base + "/plan")
@@ -241,7 +256,7 @@ def test_the_planners_day_in_the_browser(server: tuple[str, str, Engine]) -> Non
             expect(page.locator(".status")).to_have_text("done", timeout=20_000)
             page.goto(base + "/plan")
             expect(page.locator("#sum-h")).to_be_visible()
-            _shot(page, "plan.png")
+            _shot(page, screenshots, "plan.png")
 
             # the late order and its chain on the dashboard, every row a link
             page.goto(base + "/")
@@ -260,14 +275,14 @@ def test_the_planners_day_in_the_browser(server: tuple[str, str, Engine]) -> Non
                 has=page.get_by_role("cell", name="released", exact=True)
             )
             mo = released.locator("th a").first.inner_text()
-            _shot(page, "dashboard.png")
+            _shot(page, screenshots, "dashboard.png")
 
             # firm the first open planned buy orders into purchase orders
             page.goto(base + "/plan/planned-orders?type=buy&open=1")
             boxes = page.get_by_role("checkbox", name=re.compile(r"^Firm "))
             expect(boxes.first).to_be_visible()
             boxes.nth(0).check()
-            _shot(page, "planned-orders.png")
+            _shot(page, screenshots, "planned-orders.png")
             page.get_by_role("button", name="Firm selected").click()
             expect(page).to_have_url(re.compile(re.escape(base) + r"/plan/firmed\?"))
             created = page.locator("section", has=page.locator("#po-h")).get_by_role("link")
@@ -281,7 +296,7 @@ def test_the_planners_day_in_the_browser(server: tuple[str, str, Engine]) -> Non
             expect(page.locator(".facts .status")).to_have_text("confirmed")
             page.get_by_role("button", name="Receive").click()
             expect(page.locator(".facts .status")).to_have_text(re.compile("received|closed"))
-            _shot(page, "purchase-order.png")
+            _shot(page, screenshots, "purchase-order.png")
 
             # an item with its projection chart; the production Gantt chart
             item = page.locator("tbody td").first.inner_text().strip()
@@ -289,12 +304,12 @@ def test_the_planners_day_in_the_browser(server: tuple[str, str, Engine]) -> Non
             chart = page.locator('img[src$="projection.svg"]')
             expect(chart).to_be_visible()
             assert chart.evaluate("i => i.complete && i.naturalWidth > 0")
-            _shot(page, "item.png")
+            _shot(page, screenshots, "item.png")
             page.goto(base + "/production")
             gantt = page.locator('img[src^="/production/gantt.svg"]')
             expect(gantt).to_be_visible()
             assert gantt.evaluate("i => i.complete && i.naturalWidth > 0")
-            _shot(page, "production.png")
+            _shot(page, screenshots, "production.png")
 
             # the stock policy of common parts, computed as a job, and one item's formulas
             page.goto(base + "/policy")
@@ -303,7 +318,7 @@ def test_the_planners_day_in_the_browser(server: tuple[str, str, Engine]) -> Non
             page.goto(base + "/policy?below=1")
             why = page.get_by_role("link", name="why?").first
             expect(why).to_be_visible()
-            _shot(page, "policy.png")
+            _shot(page, screenshots, "policy.png")
             why.click()
             expect(
                 page.get_by_role("heading", name="Reorder point and order quantity")
@@ -323,7 +338,7 @@ def test_the_planners_day_in_the_browser(server: tuple[str, str, Engine]) -> Non
             floor.goto(f"{base}/production/{mo}")
             expect(floor.get_by_role("heading", level=1)).to_contain_text(mo)
             assert _fits(floor), "the production order scrolls sideways on a tablet"
-            _shot(floor, "production-order-tablet.png")
+            _shot(floor, screenshots, "production-order-tablet.png")
             qty = floor.locator(".facts dd").nth(2).inner_text()
             floor.get_by_label("Quantity").first.fill(qty.split()[0].replace(",", ""))
             floor.get_by_role("button", name="Complete").click()
