@@ -166,17 +166,20 @@ def zip_folder(folder: Path, archive: Path) -> None:
             zf.write(path, arcname=path.name)
 
 
-def snapshot(session: Session, folder: Path) -> None:
-    """The data and the current plan, read in one transaction (one consistent view)."""
+def snapshot(session: Session, folder: Path) -> dict[str, int]:
+    """The data and the current plan, read in one transaction (one consistent view):
+    what ``pegboard export``, the API and the web all write. Returns rows per file."""
     session.commit()  # end the transaction the sign-in check began; read afresh
     with session.begin():
         if session.get_bind().dialect.name == "postgresql":
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-        write_dataset(read_company(session), folder)
+        counts = write_dataset(read_company(session), folder)
         if current_run(session) is not None:
-            write_plan(
+            counts |= write_plan(
                 folder,
                 plan_results.planned_order_rows(session),
                 plan_results.pegging_rows(session),
                 plan_results.exception_rows(session),
+                plan_results.order_date_rows(session),
             )
+    return counts

@@ -7,8 +7,8 @@ large company has millions of BOM rows, and tuples are what bulk statements take
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -135,6 +135,39 @@ class Dataset:
             counts["templates"] = len(self.templates)
         return counts
 
+    def shifted(self, days: int) -> Dataset:
+        """The same company ``days`` later: every order, receipt and due date moves, so
+        each keeps its distance from "today". Holidays are the same days of the year
+        (New Year stays on 1 January), for every year the moved dates touch."""
+        move = timedelta(days=days)
+        data = replace(
+            self,
+            sales=[s._replace(due_date=s.due_date + move) for s in self.sales],
+            purchases=[p._replace(due_date=p.due_date + move) for p in self.purchases],
+            productions=[
+                p._replace(
+                    due_date=p.due_date + move,
+                    start_date=p.start_date + move if p.start_date else None,
+                )
+                for p in self.productions
+            ],
+        )
+        if "planning_date" in self.settings:
+            day = date.fromisoformat(self.settings["planning_date"]) + move
+            data.settings = {**self.settings, "planning_date": day.isoformat()}
+        data.holidays = _same_days_of_year(self.holidays, data.years())
+        return data
+
+    def years(self) -> range:
+        """The calendar years the company's dates fall in (and the next, for lead times)."""
+        days = [s.due_date for s in self.sales] + [p.due_date for p in self.purchases]
+        days += [p.due_date for p in self.productions]
+        if "planning_date" in self.settings:
+            days.append(date.fromisoformat(self.settings["planning_date"]))
+        if not days:
+            return range(0)
+        return range(min(days).year, max(days).year + 2)
+
     def canonical(self) -> Dataset:
         """The same content in a fixed order, so two datasets compare with ``==``."""
         return Dataset(
@@ -150,3 +183,17 @@ class Dataset:
             sales=sorted(self.sales, key=lambda r: (r.sales_order, r.line)),
             templates=sorted(self.templates, key=lambda t: str(t.get("item"))),
         )
+
+
+def _same_days_of_year(holidays: list[HolidayRow], years: range) -> list[HolidayRow]:
+    """Each holiday's day of the year (with its description) in every one of ``years``;
+    29 February only in leap years."""
+    days = {(h.date.month, h.date.day): h.description for h in holidays}
+    out = []
+    for year in years:
+        for (month, day), description in sorted(days.items()):
+            try:
+                out.append(HolidayRow(date(year, month, day), description))
+            except ValueError:
+                continue
+    return out

@@ -21,12 +21,14 @@ from pegboard.model import (
     PurchaseOrder,
     PurchaseOrderLine,
     SalesOrder,
+    SalesOrderLine,
     StockBalance,
 )
 
 PlannedRow = tuple[str, str, str, float, date, date, str]
 PeggingRow = tuple[str, str, str, float, str]
 ExceptionRow = tuple[str, str, str, date, str, str]
+OrderDateRow = tuple[str, int, str, float, date, date, int]
 
 
 def planned_order_rows(session: Session) -> list[PlannedRow]:
@@ -54,6 +56,27 @@ def pegging_rows(session: Session) -> list[PeggingRow]:
         .order_by(Pegging.id)
     )
     return [(s, st, i, q, d) for s, st, i, q, d in session.execute(stmt)]
+
+
+def order_date_rows(session: Session) -> list[OrderDateRow]:
+    """``order_dates.csv``: each line in the plan with its projected date (rule 10)."""
+    stmt = (
+        select(
+            SalesOrder.number,
+            SalesOrderLine.line,
+            Item.code,
+            SalesOrderLine.qty - SalesOrderLine.shipped_qty,
+            PlanLine.due_date,
+            PlanLine.projected_date,
+            PlanLine.late_days,
+        )
+        .join(SalesOrderLine, SalesOrderLine.id == PlanLine.sales_order_line_id)
+        .join(SalesOrder, SalesOrder.id == SalesOrderLine.sales_order_id)
+        .join(Item, Item.id == SalesOrderLine.item_id)
+        .where(PlanLine.projected_date.is_not(None))
+        .order_by(SalesOrder.number, SalesOrderLine.line)
+    )
+    return [(so, n, i, q, d, p, late) for so, n, i, q, d, p, late in session.execute(stmt)]
 
 
 def exception_query(
