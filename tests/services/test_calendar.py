@@ -15,6 +15,7 @@ from pegboard.demo import demo_path
 from pegboard.errors import NotFoundError, ValidationError
 from pegboard.services import audit
 from pegboard.services import calendar as plant_calendar
+from pegboard.services.dataset import HolidayRow
 
 
 def test_work_days_parse_and_format() -> None:
@@ -54,14 +55,19 @@ def test_the_sample_company_moves_with_the_day_it_is_loaded(today: date) -> None
     moved = demo_dataset("lighting", today)
     shift = today - date.fromisoformat(written.settings["planning_date"])
     assert "planning_date" not in moved.settings  # plans as of the day they run
-    assert moved.settings["work_days"] == "mon,tue,wed,thu,fri"
     for before, after in zip(written.sales, moved.sales, strict=True):
         assert after.due_date - today == before.due_date - DEMO_DAY
         assert after.due_date == before.due_date + shift
     for before, after in zip(written.purchases, moved.purchases, strict=True):
         assert after.due_date == before.due_date + shift
-    # Christmas stays on the 25th of December, in every year the orders touch.
-    christmas = [h.date for h in moved.holidays if h.description == "Christmas Day"]
-    assert christmas and all((d.month, d.day) == (12, 25) for d in christmas)
+
+
+def test_holidays_keep_their_day_of_the_year_when_a_company_moves() -> None:
+    data = read_bundle(demo_path("lighting"))
+    data.holidays = [HolidayRow(date(2026, 12, 25), "Christmas Day")]
+    moved = data.shifted(400)
+    christmas = [h.date for h in moved.holidays]
+    assert all((d.month, d.day) == (12, 25) for d in christmas)
     last_due = max(s.due_date for s in moved.sales)
     assert date(last_due.year, 12, 25) in christmas
+    assert date(2027, 12, 25) in christmas

@@ -67,6 +67,16 @@ def load_calendar(conn: Connection) -> WorkCalendar:
     return WorkCalendar(work_days=_work_days(conn), holidays=holidays)
 
 
+def back_date(calendar: WorkCalendar, day: date, n: int = 0) -> date:
+    """back(d, n) on dates: the working day n working days before the last one on or before d."""
+    return date.fromordinal(calendar.back(day.toordinal(), n))
+
+
+def fwd_date(calendar: WorkCalendar, day: date, n: int = 0) -> date:
+    """fwd(d, n) on dates: the n-th working day after the first one on or after d."""
+    return date.fromordinal(calendar.fwd(day.toordinal(), n))
+
+
 @dataclass(frozen=True)
 class CalendarView:
     work_days: tuple[int, ...]

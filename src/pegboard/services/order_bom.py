@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -41,6 +41,7 @@ from pegboard.model import (
 )
 from pegboard.services import audit
 from pegboard.services._tx import write_transaction
+from pegboard.services.calendar import back_date, load_calendar
 from pegboard.services.configurator import ConfiguredLine, ConfiguredNode, configure
 from pegboard.services.line_work import UNRELEASED, line_orders, released_orders
 from pegboard.services.sales import get_line, get_order
@@ -144,6 +145,7 @@ class _Writer:
         self.today = today
         self.digits = _order_digits(order.number)
         self.orders: list[ProductionOrder] = []
+        self.calendar = load_calendar(session.connection())
 
     def _item(self, code: str) -> Item:
         item = self.session.scalar(select(Item).where(Item.code == code))
@@ -205,7 +207,9 @@ class _Writer:
         )
         self.session.add(bom)
         self.session.flush()
-        start = due - timedelta(days=variant.lead_time_days)
+        # finished on a working day, started its lead time in working days before (rule 1)
+        due = back_date(self.calendar, due)
+        start = back_date(self.calendar, due, variant.lead_time_days)
         mo = ProductionOrder(
             number=f"MO-{self.digits}-{pos}",
             item_id=variant.id,

@@ -23,6 +23,7 @@ from pegboard.model import (
     PlanException,
     PlanLine,
     PlannedOrder,
+    PlanProduction,
     ProductionOrder,
     PurchaseOrder,
     PurchaseOrderLine,
@@ -115,15 +116,21 @@ class _Availability:
 
 
 def _availability_query(supply_type: str, refs: Sequence[str]) -> Select[str, date]:
-    """When each supply of one type is available: planned orders at their earliest
-    completion, open orders at their due date."""
+    """When each supply of one type is available (rules 9 and 10): planned orders at their
+    earliest completion, open production orders when the plan says their components let
+    them be complete (their due date at the earliest), purchase lines at their due date."""
     if supply_type == "planned_order":
         return select(PlannedOrder.number, PlannedOrder.earliest_completion).where(
             PlannedOrder.number.in_(refs)
         )
     if supply_type == "production_order":
-        return select(ProductionOrder.number, ProductionOrder.due_date).where(
-            ProductionOrder.number.in_(refs)
+        return (
+            select(
+                ProductionOrder.number,
+                func.coalesce(PlanProduction.available_date, ProductionOrder.due_date),
+            )
+            .outerjoin(PlanProduction, PlanProduction.production_order_id == ProductionOrder.id)
+            .where(ProductionOrder.number.in_(refs))
         )
     po_ref = (
         PurchaseOrder.number + "/" + func.cast(PurchaseOrderLine.line, PurchaseOrder.number.type)
