@@ -36,7 +36,15 @@ from pegboard.model import (
 )
 from pegboard.services import audit
 from pegboard.services._tx import write_transaction
-from pegboard.services.configurator import Parameter, Template, TemplateLine, validate_template
+from pegboard.services.configurator import (
+    NUMBER,
+    ConfigurationError,
+    Parameter,
+    Template,
+    TemplateLine,
+    validate_template,
+)
+from pegboard.services.formula import TEXT, Formula, FormulaError, Span, number_span
 from pegboard.services.sales import get_item
 
 
@@ -153,7 +161,39 @@ def _checked(definitions: Sequence[Mapping[str, Any]]) -> list[tuple[Mapping[str
     parsed = [(d, parse_definition(d)) for d in definitions]
     for _, template in parsed:
         validate_template(template)
+        check_worst_cases(template)
     return parsed
+
+
+def check_worst_cases(t: Template) -> None:
+    """Refuse a formula that some allowed parameter values would drive out of range.
+
+    The dry run (``validate_template``) evaluates the defaults only; a formula
+    like ``length_m ** 12`` is fine at 2.4 m and unusable at 60 m. Interval
+    arithmetic over the parameters' declared bounds finds that now, with the
+    template line and the formula named, instead of on a customer's order.
+    """
+    spans: dict[str, Span] = {
+        p.name: number_span(p.min_value, p.max_value) if p.kind == NUMBER else TEXT
+        for p in t.parameters
+    }
+    for n, line in enumerate(t.lines, start=1):
+        formulas = [("quantity formula", line.qty_formula), ("condition", line.condition)]
+        formulas += [(f"parameter {k!r} passed down as", v) for k, v in line.pass_down.items()]
+        for what, text in formulas:
+            if text is None:
+                continue
+            try:
+                Formula.parse(text).worst_case(spans)
+            except FormulaError as e:
+                reason = str(e.params.get("reason", e.message))
+                raise ConfigurationError(
+                    f"{t.item} line {n}: {what} {text!r}: {reason}",
+                    item=t.item,
+                    line=n,
+                    formula=text,
+                    reason=reason,
+                ) from None
 
 
 def _define(
