@@ -3,6 +3,13 @@
 The pages allow no scripts, so a chart is an SVG served by our own route and shown
 with ``<img>``. Every chart has labelled axes, a legend and text labels, so it reads
 without colour.
+
+Text in a chart is user data (item codes, order numbers) and is drawn literally:
+matplotlib would read ``MK$\\foo$`` as math text and fail (a 500 for everyone who
+opens the page), ``$x$`` as an italic x. So math text is off for the whole process
+(``text.parse_math``, which every ``Text`` reads when it is made, tick labels made
+while drawing included), and :func:`_svg` turns it off on every text of the figure
+again before saving, whatever the global settings are by then.
 """
 
 from __future__ import annotations
@@ -18,10 +25,13 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.text import Text
 
 from pegboard.services.projection import Projection
 
 matplotlib.use("Agg")  # no GUI; figures are drawn with Figure, never pyplot
+matplotlib.rcParams["text.parse_math"] = False  # user text is text, never math (see above)
+_PLAIN_TEXT = {"text.parse_math": False, "text.usetex": False}
 
 SVG_HEADERS = {
     # an image, not a page: no CSP of its own, never sniffed as anything else
@@ -35,7 +45,10 @@ def _svg(fig: Figure, *, text_as_text: bool = False) -> bytes:
     """The figure as SVG; ``text_as_text`` keeps text as ``<text>`` (not glyph paths),
     much faster for a chart with many labels."""
     out = io.BytesIO()
-    with matplotlib.rc_context({"svg.fonttype": "none" if text_as_text else "path"}):
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)
+        text.set_usetex(False)
+    with matplotlib.rc_context({"svg.fonttype": "none" if text_as_text else "path", **_PLAIN_TEXT}):
         fig.savefig(out, format="svg", metadata={"Date": None})
     return out.getvalue()
 
