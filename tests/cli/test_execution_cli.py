@@ -301,7 +301,37 @@ def test_manual_stock_moves(run: Invoke, engine: Engine) -> None:
     [
         (("po", "receive", "PO-31015", "1=abc"), "line 1 qty must be a number, not 'abc'"),
         (("po", "receive", "PO-31015", "one=2"), "line must be a whole number, not 'one'"),
-        (("po", "receive", "PO-31015", "1"), "give LINE=QTY, not '1'"),
+        (("po", "receive", "PO-31015", "1"), "quantities are LINE=QTY, not '1'"),
+        (
+            ("po", "ship", "PO-31015", "--arrival", "soon"),
+            "'--arrival' must be a date in the form YYYY-MM-DD, not 'soon'",
+        ),
+        (("po", "new", "--supplier", "X", "CAP-7040-W:lots:2026-12-01"), "must be a number"),
+        (("po", "new", "--supplier", "X", "CAP-7040-W:5"), "a line is ITEM:QTY:DUE"),
+        (("mo", "complete", "MO-2201", "abc"), "'qty' must be a number, not 'abc'"),
+        (("ship", "line", "SO-1008/1", "two"), "'qty' must be a number, not 'two'"),
+        (("ship", "line", "SO-1008", "1"), "name the line as SALES-ORDER/LINE"),
+        (("ship", "line", "SO-1008/x", "1"), "line must be a whole number, not 'x'"),
+        (
+            ("ship", "line", "SO-1008/1", "1", "--date", "tomorrow"),
+            "'--date' must be a date in the form YYYY-MM-DD, not 'tomorrow'",
+        ),
+        (("stock", "adjust", "CAP-7040-W", "abc", "--reason", "r"), "'qty' must be a number"),
+    ],
+)
+def test_malformed_input_exits_2_with_a_clear_error(
+    run: Invoke, args: tuple[str, ...], message: str
+) -> None:
+    """Input the command cannot read is a usage error: one line, exit code 2."""
+    run("import", LIGHTING)
+    out = run(*args, code=2)
+    assert out.startswith("error: ") and len(out.strip().splitlines()) == 1, out
+    assert message in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
         (("po", "receive", "PO-31015", "1=-3"), "PO-31015/1 qty must be greater than 0"),
         (
             ("po", "receive", "PO-31015", "1=40"),
@@ -311,33 +341,18 @@ def test_manual_stock_moves(run: Invoke, engine: Engine) -> None:
         (("po", "receive", "PO-9999"), "no purchase order 'PO-9999'"),
         (("po", "show", "PO-9999"), "no purchase order 'PO-9999'"),
         (
-            ("po", "ship", "PO-31015", "--arrival", "soon"),
-            "arrival must be a date in the form YYYY-MM-DD, not 'soon'",
-        ),
-        (
             ("po", "ship", "PO-31015", "--ship-date", "2026-12-01", "--arrival", "2026-11-30"),
             "arrival 2026-11-30 is before the ship date 2026-12-01",
         ),
-        (("po", "new", "--supplier", "X", "CAP-7040-W:lots:2026-12-01"), "must be a number"),
-        (("po", "new", "--supplier", "X", "CAP-7040-W:5"), "a line is ITEM:QTY:DUE"),
         (("po", "list", "--status", "open"), "unknown status 'open'"),
         (("po", "firm", "PL-000001"), "there is no plan yet: run `pegboard plan` first"),
-        (("mo", "complete", "MO-2201", "abc"), "qty must be a number, not 'abc'"),
         (("mo", "complete", "MO-2201", "50"), "at most 20 more can be completed, not 50"),
         (("mo", "issue", "MO-2201", "GHOST=1"), "GHOST is not a component of MO-2201"),
         (("mo", "scrap", "MO-2201", "1", "--reason", " "), "scrap needs a reason"),
         (("mo", "release", "MO-2201"), "MO-2201 is released: cannot release it"),
         (("mo", "show", "MO-9"), "no production order 'MO-9'"),
-        (("ship", "line", "SO-1008/1", "two"), "qty must be a number, not 'two'"),
-        (("ship", "line", "SO-1008", "1"), "name the line as SALES-ORDER/LINE"),
-        (("ship", "line", "SO-1008/x", "1"), "line must be a whole number, not 'x'"),
         (("ship", "line", "SO-1008/1", "5"), "SO-1008/1: 2 ordered, 0 shipped; cannot ship 5"),
-        (
-            ("ship", "line", "SO-1008/1", "1", "--date", "tomorrow"),
-            "ship date must be a date in the form YYYY-MM-DD, not 'tomorrow'",
-        ),
         (("ship", "deliver", "SH-000009"), "no shipment 'SH-000009'"),
-        (("stock", "adjust", "CAP-7040-W", "abc", "--reason", "r"), "qty must be a number"),
         (("stock", "adjust", "CAP-7040-W", "0", "--reason", "r"), "qty must not be 0"),
         (("stock", "reserve", "CAP-7040-W", "1e6", "--sales-order", "SO-1001"), "not enough"),
         (("stock", "show", "GHOST"), "no item 'GHOST'"),

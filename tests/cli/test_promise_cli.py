@@ -94,17 +94,28 @@ def test_reserve_enters_a_confirmed_order(run: Invoke, engine: Engine) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("promise", "A", "zero"), "qty must be a number"),
         (("promise", "A", "0"), "qty must be greater than 0"),
         (("promise", "NOPE", "1"), "no item 'NOPE'"),
-        (("promise", "A", "1", "--date", "tomorrow"), "date must be a date"),
         (("promise", "A", "1", "--date", "2026-01-01"), "before the planning date"),
-        (("promise", "A", "1", "--param", "x"), "--param takes name=value"),
         (("promise", "A", "1", "--param", "x=1"), "not configurable"),
-        (("promise", "A", "1", "--reserve"), "--reserve needs --customer"),
         (("promise", "A", "1", "--reserve", "--customer", "NOBODY"), "no customer 'NOBODY'"),
     ],
 )
 def test_bad_input_is_a_clear_error(run: Invoke, args: tuple[str, ...], message: str) -> None:
     out = run(*args, code=1)
     assert message in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("promise", "A", "zero"), "'qty' must be a number, not 'zero'"),
+        (("promise", "A", "1", "--date", "tomorrow"), "'--date' must be a date"),
+        (("promise", "A", "1", "--param", "x"), "--param takes name=value"),
+        (("promise", "A", "1", "--reserve"), "--reserve needs --customer"),
+    ],
+)
+def test_malformed_input_exits_2(run: Invoke, args: tuple[str, ...], message: str) -> None:
+    """Input the command cannot read is a usage error: one line, exit code 2."""
+    out = run(*args, code=2)
+    assert message in out and len(out.strip().splitlines()) == 1, out

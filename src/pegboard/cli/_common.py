@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import csv
 import functools
+import math
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import typer
+from pydantic import ValidationError as PydanticValidationError
 from rich import box
 from rich.console import Console
 from rich.markup import escape as esc
@@ -19,11 +21,29 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
+from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+from typer.core import TyperGroup
 
 from pegboard import db
 from pegboard.errors import PegboardError
 
-__all__ = ["console", "emit", "err_console", "esc", "fmt", "handles_errors", "session"]
+__all__ = [
+    "BadInput",
+    "OneLineErrors",
+    "as_date",
+    "as_number",
+    "as_whole",
+    "console",
+    "emit",
+    "err_console",
+    "esc",
+    "fmt",
+    "handles_errors",
+    "parse_day",
+    "parse_int",
+    "parse_qty",
+    "session",
+]
 
 console = Console()
 err_console = Console(stderr=True)
@@ -46,6 +66,142 @@ def handles_errors(fn: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(1) from None
 
     return wrapper
+
+
+# --- malformed input: one line, exit 2 -------------------------------------------------------
+#
+# Two kinds of failure, two exit codes: input the command cannot even read (a date that is
+# not YYYY-MM-DD, a number that is not a number, an unknown option) is a usage error and
+# exits 2, like every Click usage error; a well-formed request the services refuse (no such
+# order, not enough stock) is a pegboard error and exits 1 (``handles_errors``). Either way
+# the user reads one line, never a traceback or a usage dump.
+
+MALFORMED_EXIT = 2
+
+
+class BadInput(typer.BadParameter):
+    """Input that cannot be read, found while parsing a compound value by hand (``ITEM:QTY:DUE``,
+    ``SO-1001/2``); the message names the field and the value as typed."""
+
+    def format_message(self) -> str:
+        return self.message
+
+
+def as_date(text: str) -> date:
+    """A date option or argument (``parser=as_date``): YYYY-MM-DD, nothing else."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError("must be a date in the form YYYY-MM-DD") from None
+
+
+def as_number(text: str) -> float:
+    """A quantity or other decimal (``parser=as_number``); the service checks its range."""
+    try:
+        value = float(text.strip())
+    except ValueError:
+        raise ValueError("must be a number") from None
+    if not math.isfinite(value):
+        raise ValueError("must be a finite number")
+    return value
+
+
+def as_whole(text: str) -> int:
+    """A line number, a position, an id (``parser=as_whole``)."""
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise ValueError("must be a whole number") from None
+
+
+def _field(parse: Callable[[str], R], text: str, field: str) -> R:
+    try:
+        return parse(text)
+    except ValueError as e:
+        raise BadInput(f"{field} {e}, not {text!r}") from None
+
+
+def parse_day(text: str, field: str = "date") -> date:
+    """A date inside a value parsed by hand (``ITEM:QTY:DUE``): malformed is exit 2."""
+    return _field(as_date, text, field)
+
+
+def parse_qty(text: str, field: str = "qty") -> float:
+    """A quantity inside a value parsed by hand; the service checks its range."""
+    return _field(as_number, text, field)
+
+
+def parse_int(text: str, field: str) -> int:
+    """A line number inside a value parsed by hand (``SO-1001/2``, ``LINE=QTY``)."""
+    return _field(as_whole, text, field)
+
+
+_PYDANTIC_WORDS = {
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_parsing": "must be a number",
+    "finite_number": "must be a finite number",
+    "datetime_from_date_parsing": "must be a date YYYY-MM-DD or a time YYYY-MM-DDTHH:MM",
+    "datetime_parsing": "must be a date YYYY-MM-DD or a time YYYY-MM-DDTHH:MM",
+}
+
+
+def _words(error: Any) -> str:
+    """What a value must be, from the validation error Typer wraps (``value_error``: our
+    parser's own words; otherwise pydantic's, turned from "Input should" into "must")."""
+    if error["type"] == "value_error":
+        return str(error["ctx"]["error"])
+    words = _PYDANTIC_WORDS.get(error["type"], str(error["msg"]))
+    return words.replace("Input should be", "must be")
+
+
+def usage_message(e: UsageError) -> str:
+    """One line for a usage error: the parameter, what it must be and the value as typed,
+    then where the help is."""
+    message = e.format_message()
+    cause = e.__cause__
+    param = getattr(e, "param", None)
+    if isinstance(cause, PydanticValidationError) and cause.errors() and param is not None:
+        error = cause.errors()[0]
+        message = f"{param.get_error_hint()} {_words(error)}, not {error['input']!r}"
+    message = " ".join(message.split())  # Click's own messages may hold newlines
+    if e.ctx is not None:
+        message += f" (see {e.ctx.command_path} --help)"
+    return message
+
+
+class OneLineErrors(TyperGroup):
+    """The root command: a usage error (malformed input) is one line on stderr and exit code
+    2, instead of Click's usage dump; everything else behaves as in Typer's standalone mode."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            returned = super().main(args, prog_name, complete_var, False, **extra)
+        except NoArgsIsHelpError as e:
+            e.show()
+            sys.exit(e.exit_code)
+        except UsageError as e:
+            err_console.print(
+                f"[bold red]error:[/] {esc(usage_message(e))}", highlight=False, soft_wrap=True
+            )
+            sys.exit(MALFORMED_EXIT)
+        except ClickException as e:
+            e.show()
+            sys.exit(e.exit_code)
+        except typer.Abort:
+            err_console.print("Aborted!")
+            sys.exit(1)
+        # not standalone, Typer returns the exit code of a typer.Exit (or the command's None)
+        sys.exit(returned if isinstance(returned, int) else 0)
 
 
 _UPGRADED: set[str] = set()

@@ -29,7 +29,16 @@ from pegboard.cli import (
     stock,
     users,
 )
-from pegboard.cli._common import console, emit, handles_errors, open_engine, progress_bar, session
+from pegboard.cli._common import (
+    OneLineErrors,
+    as_date,
+    console,
+    emit,
+    handles_errors,
+    open_engine,
+    progress_bar,
+    session,
+)
 from pegboard.config import get_settings
 from pegboard.demo import DEMOS, demo_path
 from pegboard.errors import NotFoundError
@@ -44,6 +53,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    cls=OneLineErrors,
 )
 app.add_typer(report.app, name="report")
 app.add_typer(orders.order_app, name="order")
@@ -203,13 +213,14 @@ def _plan(planning_date: date | None) -> PlanSummary:
 @handles_errors
 def plan(
     planning_date: Annotated[
-        str | None,
-        typer.Option("--date", help="plan as of this day (default: settings, else today)"),
+        date | None,
+        typer.Option(
+            "--date", parser=as_date, help="plan as of this day (default: settings, else today)"
+        ),
     ] = None,
 ) -> None:
     """Plan every open order and replace the current plan; print what needs attention."""
-    day = date.fromisoformat(planning_date) if planning_date else None
-    summary = _plan(day)
+    summary = _plan(planning_date)
     _attention(summary.planning_date)
 
 

@@ -11,7 +11,17 @@ import typer
 from rich.tree import Tree
 
 from pegboard import clock
-from pegboard.cli._common import console, emit, esc, fmt, handles_errors, session
+from pegboard.cli._common import (
+    BadInput,
+    as_date,
+    as_number,
+    console,
+    emit,
+    esc,
+    fmt,
+    handles_errors,
+    session,
+)
 from pegboard.config import get_settings
 from pegboard.errors import ValidationError
 from pegboard.model import SalesOrderStatus
@@ -30,21 +40,13 @@ def _author() -> str:
     return get_settings().user
 
 
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValidationError(
-            f"not a date in the form YYYY-MM-DD: {text!r}", field="date"
-        ) from None
-
-
-def _params(pairs: list[str]) -> dict[str, str]:
+def parse_params(pairs: list[str]) -> dict[str, str]:
+    """``--param name=value`` pairs; the configurator checks each value (a blank one too)."""
     values: dict[str, str] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
-            raise ValidationError(f"--param takes name=value, not {pair!r}", field="param")
+            raise BadInput(f"--param takes name=value, not {pair!r}")
         values[name.strip()] = value.strip()
     return values
 
@@ -101,14 +103,14 @@ def order_create(
 def order_add_line(
     number: str,
     item: Annotated[str, typer.Option()],
-    qty: Annotated[float, typer.Option()],
-    due: Annotated[str, typer.Option(help="YYYY-MM-DD")],
+    qty: Annotated[float, typer.Option(parser=as_number)],
+    due: Annotated[date, typer.Option(parser=as_date, help="YYYY-MM-DD")],
     priority: Annotated[int, typer.Option()] = 100,
 ) -> None:
     """Add a line (a plain item or a configurable product)."""
     with session() as s:
         line = sales.add_line(
-            s, number, item=item, qty=qty, due=_day(due), priority=priority, author=_author()
+            s, number, item=item, qty=qty, due=due, priority=priority, author=_author()
         )
     console.print(esc(f"{number}/{line}"))
 
@@ -132,9 +134,10 @@ def order_configure(
     ] = None,
 ) -> None:
     """Configure a line: order BOM tree and production orders, dated back from the due date."""
+    values = parse_params(param or [])
     with session() as s:
         tree = order_bom.configure_line(
-            s, number, line, _params(param or []), author=_author(), today=clock.today()
+            s, number, line, values, author=_author(), today=clock.today()
         )
     print_line_tree(tree)
 
@@ -154,8 +157,8 @@ def order_show(number: str) -> None:
 def order_change(
     number: str,
     line: int,
-    qty: Annotated[float | None, typer.Option()] = None,
-    due: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
+    qty: Annotated[float | None, typer.Option(parser=as_number)] = None,
+    due: Annotated[date | None, typer.Option(parser=as_date, help="YYYY-MM-DD")] = None,
 ) -> None:
     """Change a line's quantity or due date; released production orders are flagged."""
     with session() as s:
@@ -164,7 +167,7 @@ def order_change(
             number,
             line,
             qty=qty,
-            due=_day(due) if due else None,
+            due=due,
             author=_author(),
             today=clock.today(),
         )
@@ -192,8 +195,10 @@ def order_bom_edit(
         int | None, typer.Option(help="line to change or remove; omit to add")
     ] = None,
     component: Annotated[str | None, typer.Option()] = None,
-    qty: Annotated[float | None, typer.Option(help="quantity per parent unit")] = None,
-    scrap: Annotated[float | None, typer.Option(help="scrap percentage")] = None,
+    qty: Annotated[
+        float | None, typer.Option(parser=as_number, help="quantity per parent unit")
+    ] = None,
+    scrap: Annotated[float | None, typer.Option(parser=as_number, help="scrap percentage")] = None,
     remove: Annotated[bool, typer.Option("--remove")] = False,
 ) -> None:
     """Edit an order BOM by hand, for this order only (recorded with who and when)."""

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from pegboard import db
 from pegboard.cli._common import (
+    as_number,
     console,
     emit,
     err_console,
@@ -37,7 +38,8 @@ WindowOption = Annotated[
     int | None, typer.Option("--window", help="days of usage to average (default: per item)")
 ]
 LevelOption = Annotated[
-    float | None, typer.Option("--service-level", help="e.g. 0.95 (default: item/company)")
+    float | None,
+    typer.Option("--service-level", parser=as_number, help="e.g. 0.95 (default: item/company)"),
 ]
 BAR_WIDTH = 48
 
@@ -236,12 +238,15 @@ def explain(item: str) -> None:
 def set_(
     item: str,
     ordering_cost: Annotated[
-        float | None, typer.Option("--ordering-cost", help="cost of one order")
+        float | None, typer.Option("--ordering-cost", parser=as_number, help="cost of one order")
     ] = None,
     holding_pct: Annotated[
-        float | None, typer.Option("--holding-pct", help="yearly, % of unit cost")
+        float | None,
+        typer.Option("--holding-pct", parser=as_number, help="yearly, % of unit cost"),
     ] = None,
-    service_level: Annotated[float | None, typer.Option("--service-level")] = None,
+    service_level: Annotated[
+        float | None, typer.Option("--service-level", parser=as_number)
+    ] = None,
     buffer: Annotated[
         bool | None, typer.Option("--buffer/--no-buffer", help="a DDMRP strategic buffer")
     ] = None,

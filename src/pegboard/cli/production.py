@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Annotated
 
 import typer
 
-from pegboard.cli._common import console, emit, esc, fmt, handles_errors, session
-from pegboard.cli.stock import CsvOption, author, parse_day, parse_qty, styled_table
-from pegboard.errors import ValidationError
+from pegboard.cli._common import (
+    BadInput,
+    as_date,
+    as_number,
+    console,
+    emit,
+    esc,
+    fmt,
+    handles_errors,
+    parse_qty,
+    session,
+)
+from pegboard.cli.stock import CsvOption, author, styled_table
 from pegboard.services import production
 from pegboard.services.inventory import EPS
 from pegboard.services.production import ComponentStatus, ProductionView
@@ -27,9 +38,9 @@ def _issues(pairs: list[str]) -> dict[str, float]:
         item, sep, qty = pair.partition("=")
         item = item.strip()
         if not sep or not item or not qty.strip():
-            raise ValidationError(f"give ITEM=QTY, not {pair!r}", field="quantities")
+            raise BadInput(f"quantities are ITEM=QTY, not {pair!r}")
         if item in wanted:
-            raise ValidationError(f"{item} is given twice", field="quantities")
+            raise BadInput(f"quantities: {item} is given twice")
         wanted[item] = parse_qty(qty, f"{item} qty")
     return wanted
 
@@ -96,18 +107,19 @@ def firm(
         list[str] | None, typer.Argument(help="planned make orders (PL-…); default: all unfirmed")
     ] = None,
     until: Annotated[
-        str | None, typer.Option(help="only those to release by this date (YYYY-MM-DD)")
+        date | None,
+        typer.Option(parser=as_date, help="only those to release by this date (YYYY-MM-DD)"),
     ] = None,
 ) -> None:
     """Turn planned make orders of the current plan into firm production orders, and print
     them."""
     if planned and until:
-        raise ValidationError("name planned orders or give --until, not both", field="until")
+        raise BadInput("name planned orders or give --until, not both")
     with session() as s:
         numbers = production.firm_productions(
             s,
             planned=planned or None,
-            until=parse_day(until, "until") if until else None,
+            until=until,
             author=author(),
         )
         views = [production.production_view(s, n) for n in numbers]
@@ -206,7 +218,7 @@ def issue(
 @handles_errors
 def complete(
     number: Annotated[str, typer.Argument(help="released production order")],
-    qty: Annotated[str, typer.Argument(help="finished units")],
+    qty: Annotated[float, typer.Argument(parser=as_number, help="finished units")],
     location: Annotated[str, typer.Option(help="where the finished units go")] = "main",
     backflush: Annotated[
         bool,
@@ -217,7 +229,7 @@ def complete(
 ) -> None:
     """Report finished units into stock (reserved for the parent order or the sales order
     they were made for)."""
-    amount = parse_qty(qty)
+    amount = qty
     with session() as s:
         production.complete_production(
             s, number, amount, location=location, backflush=backflush, author=author()
@@ -230,7 +242,7 @@ def complete(
 @handles_errors
 def scrap(
     number: Annotated[str, typer.Argument(help="started production order")],
-    qty: Annotated[str, typer.Argument(help="units lost")],
+    qty: Annotated[float, typer.Argument(parser=as_number, help="units lost")],
     reason: Annotated[str, typer.Option(help="why (required)")],
     backflush: Annotated[
         bool,
@@ -238,7 +250,7 @@ def scrap(
     ] = True,
 ) -> None:
     """Units lost in production: they consumed components and must be made again."""
-    amount = parse_qty(qty)
+    amount = qty
     with session() as s:
         production.scrap_production(
             s, number, amount, reason=reason, backflush=backflush, author=author()

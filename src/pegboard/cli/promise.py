@@ -18,10 +18,19 @@ from typing import Annotated, Any
 import typer
 from rich.tree import Tree
 
-from pegboard.cli._common import console, emit, esc, fmt, handles_errors, session
-from pegboard.cli.orders import _params
-from pegboard.cli.stock import author, parse_day, parse_qty
-from pegboard.errors import ValidationError
+from pegboard.cli._common import (
+    BadInput,
+    as_date,
+    as_number,
+    console,
+    emit,
+    esc,
+    fmt,
+    handles_errors,
+    session,
+)
+from pegboard.cli.orders import parse_params
+from pegboard.cli.stock import author
 from pegboard.services import promise as promising
 from pegboard.services.promise import Promise
 
@@ -102,11 +111,13 @@ def print_promise(p: Promise) -> None:
 @handles_errors
 def promise(
     item: str,
-    qty: str,
+    qty: Annotated[float, typer.Argument(parser=as_number)],
     param: Annotated[
         list[str] | None, typer.Option("--param", help="name=value (repeatable)")
     ] = None,
-    wanted: Annotated[str | None, typer.Option("--date", help="wanted date YYYY-MM-DD")] = None,
+    wanted: Annotated[
+        date | None, typer.Option("--date", parser=as_date, help="wanted date YYYY-MM-DD")
+    ] = None,
     reserve: Annotated[
         bool, typer.Option("--reserve", help="enter it as a confirmed sales order")
     ] = False,
@@ -115,36 +126,35 @@ def promise(
     as_json_out: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """When can ITEM × QTY be complete? (configured with --param, never saved)"""
-    amount = parse_qty(qty)
-    values = _params(param or [])
-    day = parse_day(wanted, "date") if wanted is not None else None
-    number: str | None = None
+    amount = qty
+    values = parse_params(param or [])
+    order: str | None = None
     if reserve:
         if not customer:
-            raise ValidationError("--reserve needs --customer", field="customer")
+            raise BadInput("--reserve needs --customer")
         with session() as s:
-            result, number = promising.reserve(
+            result, order = promising.reserve(
                 s,
                 item,
                 amount,
                 params=values,
                 customer=customer,
                 project=project,
-                wanted=day,
+                wanted=wanted,
                 author=author(),
             )
     else:
         if customer or project:
-            raise ValidationError("--customer and --project go with --reserve", field="customer")
+            raise BadInput("--customer and --project go with --reserve")
         with session() as s, s.begin():
-            result = promising.promise(s, item, amount, params=values, wanted=day)
+            result = promising.promise(s, item, amount, params=values, wanted=wanted)
     if as_json_out:
-        typer.echo(json.dumps(as_json(result, number), ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(as_json(result, order), ensure_ascii=False, indent=2))
         return
     print_promise(result)
-    if number is not None:
+    if order is not None:
         console.print(
-            f"[bold]{number}[/] entered and confirmed, due {result.due.isoformat()}; "
+            f"[bold]{order}[/] entered and confirmed, due {result.due.isoformat()}; "
             "run `pegboard plan` to plan it",
             highlight=False,
         )

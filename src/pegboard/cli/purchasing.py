@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 import typer
 from sqlalchemy.orm import Session
 
 from pegboard import clock
-from pegboard.cli._common import console, emit, esc, handles_errors, session
-from pegboard.cli.stock import (
-    CsvOption,
-    author,
+from pegboard.cli._common import (
+    BadInput,
+    as_date,
+    as_whole,
+    console,
+    emit,
+    esc,
+    handles_errors,
     parse_day,
     parse_int,
     parse_qty,
-    styled_table,
+    session,
 )
-from pegboard.errors import ValidationError
+from pegboard.cli.stock import CsvOption, author, styled_table
 from pegboard.services import purchasing
 from pegboard.services.purchasing import NewLine, PurchaseView
 
@@ -28,20 +33,15 @@ app = typer.Typer(
 )
 
 LinesOption = Annotated[
-    list[str] | None, typer.Option("--line", help="line number, repeatable; default: all open")
+    list[int] | None,
+    typer.Option("--line", parser=as_whole, help="line number, repeatable; default: all open"),
 ]
-
-
-def _lines(values: list[str] | None) -> list[int] | None:
-    return [parse_int(v, "line") for v in values] if values else None
 
 
 def _new_line(text: str) -> NewLine:
     parts = text.split(":")
     if len(parts) not in (3, 4) or not all(p.strip() for p in parts):
-        raise ValidationError(
-            f"a line is ITEM:QTY:DUE or ITEM:QTY:DUE:SALES-ORDER, not {text!r}", field="lines"
-        )
+        raise BadInput(f"a line is ITEM:QTY:DUE or ITEM:QTY:DUE:SALES-ORDER, not {text!r}")
     item, qty, due = (p.strip() for p in parts[:3])
     return NewLine(
         item=item,
@@ -56,10 +56,10 @@ def _receipts(pairs: list[str]) -> dict[int, float]:
     for pair in pairs:
         line, sep, qty = pair.partition("=")
         if not sep or not line.strip() or not qty.strip():
-            raise ValidationError(f"give LINE=QTY, not {pair!r}", field="lines")
+            raise BadInput(f"quantities are LINE=QTY, not {pair!r}")
         number = parse_int(line, "line")
         if number in wanted:
-            raise ValidationError(f"line {number} is given twice", field="lines")
+            raise BadInput(f"quantities: line {number} is given twice")
         wanted[number] = parse_qty(qty, f"line {number} qty")
     return wanted
 
@@ -125,18 +125,19 @@ def firm(
         list[str] | None, typer.Argument(help="planned buy orders (PL-…); default: all unfirmed")
     ] = None,
     until: Annotated[
-        str | None, typer.Option(help="only those to release by this date (YYYY-MM-DD)")
+        date | None,
+        typer.Option(parser=as_date, help="only those to release by this date (YYYY-MM-DD)"),
     ] = None,
 ) -> None:
     """Turn planned buy orders of the current plan into draft purchase orders, one per
     supplier, and print them."""
     if planned and until:
-        raise ValidationError("name planned orders or give --until, not both", field="until")
+        raise BadInput("name planned orders or give --until, not both")
     with session() as s:
         numbers = purchasing.firm_purchases(
             s,
             planned=planned or None,
-            until=parse_day(until, "until") if until else None,
+            until=until,
             author=author(),
         )
         _print_summary(s, numbers, f"Purchase orders created ({len(numbers)})")
@@ -201,18 +202,20 @@ def confirm(number: Annotated[str, typer.Argument(help="draft purchase order")])
 @handles_errors
 def ship(
     number: Annotated[str, typer.Argument(help="confirmed purchase order")],
-    arrival: Annotated[str, typer.Option(help="expected arrival (YYYY-MM-DD): the new due date")],
+    arrival: Annotated[
+        date, typer.Option(parser=as_date, help="expected arrival (YYYY-MM-DD): the new due date")
+    ],
     ship_date: Annotated[
-        str | None, typer.Option("--ship-date", help="YYYY-MM-DD; default: today")
+        date | None, typer.Option("--ship-date", parser=as_date, help="YYYY-MM-DD; default: today")
     ] = None,
     line: LinesOption = None,
 ) -> None:
     """The supplier has shipped: the lines are in transit, due on arrival."""
-    shipped_on = parse_day(ship_date, "ship date") if ship_date else clock.today()
-    due = parse_day(arrival, "arrival")
+    shipped_on = ship_date or clock.today()
+    due = arrival
     with session() as s:
         shipped = purchasing.ship_purchase(
-            s, number, ship_date=shipped_on, arrival=due, lines=_lines(line), author=author()
+            s, number, ship_date=shipped_on, arrival=due, lines=line or None, author=author()
         )
     console.print(
         esc(
@@ -261,7 +264,7 @@ def cancel(
 ) -> None:
     """Nothing more is coming on these lines (default: every open line)."""
     with session() as s:
-        cancelled = purchasing.cancel_purchase(s, number, lines=_lines(line), author=author())
+        cancelled = purchasing.cancel_purchase(s, number, lines=line or None, author=author())
         status = purchasing.purchase_view(s, number).status
     lines = f"line{'s' if len(cancelled) > 1 else ''} {', '.join(map(str, cancelled))}"
     console.print(esc(f"{number}: cancelled {lines}; the order is {status}"), highlight=False)

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.tree import Tree
 
-from pegboard.cli._common import console, emit, esc, fmt, handles_errors, session
+from pegboard.cli._common import as_date, console, emit, esc, fmt, handles_errors, session
 from pegboard.services import reports
 from pegboard.services.reports import ExceptionRow, LineStatus, PegNode, PlannedRow, UseNode
 
@@ -17,12 +17,9 @@ app = typer.Typer(help="Reports on the current plan.", no_args_is_help=True, ric
 
 CsvOption = Annotated[bool, typer.Option("--csv", help="write CSV to stdout instead of a table")]
 UntilOption = Annotated[
-    str | None, typer.Option("--until", help="release date up to (YYYY-MM-DD); default: all")
+    date | None,
+    typer.Option("--until", parser=as_date, help="release date up to (YYYY-MM-DD); default: all"),
 ]
-
-
-def _day(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
 
 
 def print_late(
@@ -142,7 +139,7 @@ def shortages(
 def buy(until: UntilOption = None, as_csv: CsvOption = False) -> None:
     """Planned purchases to release, grouped by supplier."""
     with session() as s, s.begin():
-        rows = reports.buy_list(s, until=_day(until))
+        rows = reports.buy_list(s, until=until)
     print_planned("Planned purchases", rows, by="supplier", as_csv=as_csv)
 
 
@@ -151,7 +148,7 @@ def buy(until: UntilOption = None, as_csv: CsvOption = False) -> None:
 def make(until: UntilOption = None, as_csv: CsvOption = False) -> None:
     """Planned production to release, grouped by item."""
     with session() as s, s.begin():
-        rows = reports.make_list(s, until=_day(until))
+        rows = reports.make_list(s, until=until)
     print_planned("Planned production", rows, by="item", as_csv=as_csv)
 
 

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 import typer
 
-from pegboard.cli._common import console, emit, esc, fmt, handles_errors, session
-from pegboard.cli.stock import CsvOption, author, parse_day, parse_int, parse_qty
-from pegboard.errors import ValidationError
+from pegboard.cli._common import (
+    BadInput,
+    as_date,
+    as_number,
+    console,
+    emit,
+    esc,
+    fmt,
+    handles_errors,
+    parse_int,
+    session,
+)
+from pegboard.cli.stock import CsvOption, author
 from pegboard.services import shipping
 
 app = typer.Typer(
@@ -22,9 +33,7 @@ def parse_line_ref(text: str) -> tuple[str, int]:
     """``SO-1001/2`` → ``("SO-1001", 2)``."""
     order, sep, line = text.strip().rpartition("/")
     if not sep or not order.strip() or not line.strip():
-        raise ValidationError(
-            f"name the line as SALES-ORDER/LINE, e.g. SO-1001/2, not {text!r}", field="line"
-        )
+        raise BadInput(f"name the line as SALES-ORDER/LINE, e.g. SO-1001/2, not {text!r}")
     return order.strip(), parse_int(line, "line")
 
 
@@ -32,19 +41,19 @@ def parse_line_ref(text: str) -> tuple[str, int]:
 @handles_errors
 def line(
     ref: Annotated[str, typer.Argument(metavar="SO/LINE", help="sales-order line, e.g. SO-1001/2")],
-    qty: Annotated[str, typer.Argument(help="quantity shipped")],
+    qty: Annotated[float, typer.Argument(parser=as_number, help="quantity shipped")],
     location: Annotated[
         str | None, typer.Option(help="take from this location only; default: any")
     ] = None,
     ship_date: Annotated[
-        str | None, typer.Option("--date", help="YYYY-MM-DD; default: today")
+        date | None, typer.Option("--date", parser=as_date, help="YYYY-MM-DD; default: today")
     ] = None,
     tracking: Annotated[str, typer.Option(help="carrier tracking number")] = "",
 ) -> None:
     """Ship a sales-order line (its reserved stock first, then free stock); print the
     shipment number."""
     order, number = parse_line_ref(ref)
-    amount = parse_qty(qty)
+    amount = qty
     with session() as s:
         shipment = shipping.ship_line(
             s,
@@ -52,7 +61,7 @@ def line(
             number,
             amount,
             location=location,
-            ship_date=parse_day(ship_date, "ship date") if ship_date else None,
+            ship_date=ship_date,
             tracking=tracking,
             author=author(),
         )
@@ -64,7 +73,7 @@ def line(
 def deliver(
     number: Annotated[str, typer.Argument(help="shipment, e.g. SH-000001")],
     delivered_on: Annotated[
-        str | None, typer.Option("--date", help="YYYY-MM-DD; default: today")
+        date | None, typer.Option("--date", parser=as_date, help="YYYY-MM-DD; default: today")
     ] = None,
 ) -> None:
     """The customer has the goods: the line closes when all of it is delivered."""
@@ -72,7 +81,7 @@ def deliver(
         shipping.deliver_shipment(
             s,
             number,
-            delivered_on=parse_day(delivered_on, "delivery date") if delivered_on else None,
+            delivered_on=delivered_on,
             author=author(),
         )
     console.print(esc(f"{number} delivered"), highlight=False)

@@ -1,22 +1,28 @@
 """``pegboard stock``: an item's position and projected stock, and stock moved by hand.
 
-Also the small parsers the execution commands share (``po``, ``mo``, ``ship``):
-quantities and dates typed as text, so a typo is a clear error, not a usage dump.
+Also what the execution commands share (``po``, ``mo``, ``ship``): the CSV option, the
+author and a table with a style per row.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from typing import Annotated
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from pegboard.cli._common import console, emit, esc, fmt, handles_errors, session
+from pegboard.cli._common import (
+    as_number,
+    console,
+    emit,
+    esc,
+    fmt,
+    handles_errors,
+    session,
+)
 from pegboard.config import get_settings
-from pegboard.errors import ValidationError
 from pegboard.services import stock
 from pegboard.services.projection import Projection, projected_stock
 from pegboard.services.stock import StockPosition
@@ -34,32 +40,6 @@ NUMBERS_MAY_BE_NEGATIVE = {"ignore_unknown_options": True}
 
 def author() -> str:
     return get_settings().user
-
-
-def parse_day(text: str, field: str = "date") -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise ValidationError(
-            f"{field} must be a date in the form YYYY-MM-DD, not {text!r}", field=field
-        ) from None
-
-
-def parse_qty(text: str, field: str = "qty") -> float:
-    """A quantity as typed; the service checks its range (> 0, finite, not absurd)."""
-    try:
-        return float(text.strip())
-    except ValueError:
-        raise ValidationError(f"{field} must be a number, not {text!r}", field=field) from None
-
-
-def parse_int(text: str, field: str) -> int:
-    try:
-        return int(text.strip())
-    except ValueError:
-        raise ValidationError(
-            f"{field} must be a whole number, not {text!r}", field=field
-        ) from None
 
 
 def styled_table(
@@ -213,7 +193,9 @@ def show(item: Annotated[str, typer.Argument(help="item id")]) -> None:
 @handles_errors
 def adjust(
     item: Annotated[str, typer.Argument(help="item id")],
-    qty: Annotated[str, typer.Argument(help="to add (e.g. 5) or remove (e.g. -5)")],
+    qty: Annotated[
+        float, typer.Argument(parser=as_number, help="to add (e.g. 5) or remove (e.g. -5)")
+    ],
     reason: Annotated[str, typer.Option(help="why the count changes (required)")],
     location: Annotated[str, typer.Option()] = "main",
     sales_order: Annotated[
@@ -225,7 +207,7 @@ def adjust(
         balance = stock.adjust_stock(
             s,
             item=item,
-            qty=parse_qty(qty),
+            qty=qty,
             reason=reason,
             location=location,
             sales_order=sales_order,
@@ -239,7 +221,7 @@ def adjust(
 @handles_errors
 def transfer(
     item: Annotated[str, typer.Argument(help="item id")],
-    qty: Annotated[str, typer.Argument(help="quantity to move")],
+    qty: Annotated[float, typer.Argument(parser=as_number, help="quantity to move")],
     from_location: Annotated[str, typer.Option("--from", help="location it is at")],
     to_location: Annotated[str, typer.Option("--to", help="location it goes to")],
     sales_order: Annotated[
@@ -248,7 +230,7 @@ def transfer(
     reason: Annotated[str, typer.Option()] = "",
 ) -> None:
     """Move stock between locations (free stock, or the stock reserved for a sales order)."""
-    amount = parse_qty(qty)
+    amount = qty
     with session() as s:
         stock.transfer_stock(
             s,
@@ -269,11 +251,11 @@ def transfer(
 @handles_errors
 def reserve(
     item: Annotated[str, typer.Argument(help="item id")],
-    qty: Annotated[str, typer.Argument(help="quantity to reserve")],
+    qty: Annotated[float, typer.Argument(parser=as_number, help="quantity to reserve")],
     sales_order: Annotated[str, typer.Option("--sales-order", help="order to reserve it for")],
 ) -> None:
     """Reserve free stock for a sales order: only that order can use it then."""
-    amount = parse_qty(qty)
+    amount = qty
     with session() as s:
         stock.reserve_stock(s, item=item, qty=amount, sales_order=sales_order, author=author())
     console.print(esc(f"reserved {fmt(amount)} {item} for {sales_order}"), highlight=False)
@@ -284,7 +266,9 @@ def reserve(
 def unreserve(
     item: Annotated[str, typer.Argument(help="item id")],
     sales_order: Annotated[str, typer.Option("--sales-order", help="order holding the stock")],
-    qty: Annotated[str | None, typer.Option(help="default: all it holds")] = None,
+    qty: Annotated[
+        float | None, typer.Option(parser=as_number, help="default: all it holds")
+    ] = None,
 ) -> None:
     """Give stock reserved for a sales order back to free stock."""
     with session() as s:
@@ -292,7 +276,7 @@ def unreserve(
             s,
             item=item,
             sales_order=sales_order,
-            qty=parse_qty(qty) if qty is not None else None,
+            qty=qty,
             author=author(),
         )
     console.print(esc(f"released {fmt(released)} {item} from {sales_order}"), highlight=False)
