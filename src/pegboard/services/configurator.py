@@ -196,6 +196,16 @@ def _parse_value(item: str, p: Parameter, raw: str) -> float | str:
     return _parse_bool(item, p, text)
 
 
+def _refuse_blank(item: str, p: Parameter, raw: object) -> None:
+    """A parameter given as blank text is refused, never read as "use the default": a
+    cleared form field or ``--param length_m=`` is a slip, and the default would build a
+    product nobody asked for. Leaving the parameter out is how the default is chosen."""
+    if str(raw).strip():
+        return
+    default = f"; leave it out for the default {p.default.strip()}" if p.default.strip() else ""
+    raise _bad_value(item, p, "", f"is blank: give a value{default}")
+
+
 def resolve_values(t: Template, given: Mapping[str, str]) -> dict[str, float | str]:
     """The value of every parameter of ``t``: given, else default; in parameter order.
 
@@ -214,6 +224,7 @@ def resolve_values(t: Template, given: Mapping[str, str]) -> dict[str, float | s
     values: dict[str, float | str] = {}
     for p in t.parameters:
         if p.name in given:
+            _refuse_blank(t.item, p, given[p.name])
             values[p.name] = _parse_value(t.item, p, given[p.name])
         elif p.default.strip():
             values[p.name] = _parse_value(t.item, p, p.default)

@@ -445,10 +445,10 @@ def configure(request: Request, number: str, line: int, form: Form) -> Response:
             return refused(request, who, context)
         values: dict[str, str] = {}
         for p in context["parameters"]:
-            sent = (form_text(form, p["name"]) or "").strip()
-            if sent:
+            sent = form_text(form, p["name"])
+            if sent is not None:  # a cleared field is sent as blank: the service refuses it
                 values[p["name"]] = sent
-            p["value"] = sent
+            p["value"] = (sent or "").strip()
         try:
             order_bom.configure_line(
                 session, number, line, values, author=who.user.name, today=clock.today()
