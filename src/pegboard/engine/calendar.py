@@ -50,6 +50,11 @@ class WorkCalendar:
         calendar = np.busdaycalendar(weekmask=mask, holidays=days.astype("datetime64[D]"))
         object.__setattr__(self, "_busdays", calendar)
 
+    def __reduce__(self) -> tuple[type[WorkCalendar], tuple[tuple[int, ...], tuple[int, ...]]]:
+        """Pickled as its arguments: NumPy's busdaycalendar does not pickle, and a
+        plan input is pickled (benchmarks, worker processes)."""
+        return (WorkCalendar, (self.work_days, self.holidays))
+
     @property
     def every_day(self) -> bool:
         """True when every day is a working day: back and fwd are plain arithmetic."""
