@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from pegboard.engine.calendar import ALL_DAYS, WorkCalendar
 from pegboard.engine.types import (
     FOQ,
     LFL,
@@ -37,6 +38,9 @@ from pegboard.engine.types import (
 )
 
 D0 = dt.date(2025, 1, 6).toordinal()
+"""The default planning date, a Monday: with a mon-fri calendar D0 + 5 and D0 + 6
+are the weekend."""
+MON_FRI = (0, 1, 2, 3, 4)
 RULES = {"lfl": LFL, "foq": FOQ, "poq": POQ}
 
 
@@ -52,6 +56,7 @@ class Item:
     min_qty: float = 0.0
     multiple: float = 0.0
     ss: float = 0.0
+    decimals: int | None = None  # None: not rounded (v1)
 
 
 @dataclass
@@ -71,6 +76,8 @@ class Case:
     reschedule_in: int = 7
     defer: int = 7
     planning_date: int = 0
+    work_days: tuple[int, ...] = ALL_DAYS
+    holidays: tuple[int, ...] = ()  # day offsets from D0
 
     def sales_orders(self) -> list[str]:
         ids = {d[0] for d in self.demands}
@@ -95,7 +102,11 @@ class Case:
 
         return PlanInput(
             settings=Settings(
-                D0 + self.planning_date, self.horizon, self.reschedule_in, self.defer
+                D0 + self.planning_date,
+                self.horizon,
+                self.reschedule_in,
+                self.defer,
+                WorkCalendar(self.work_days, tuple(D0 + h for h in self.holidays)),
             ),
             items=Items(
                 code=[it.code for it in items],
@@ -108,6 +119,11 @@ class Case:
                 min_qty=arr([it.min_qty for it in items], float),
                 multiple=arr([it.multiple for it in items], float),
                 safety_stock=arr([it.ss for it in items], float),
+                decimals=(
+                    None
+                    if all(it.decimals is None for it in items)
+                    else arr([-1 if it.decimals is None else it.decimals for it in items], int)
+                ),
             ),
             sales_orders=sos,
             bom=Bom(
@@ -166,6 +182,10 @@ class View:
     pegging: list[tuple[str, str, float, str]]  # supply, item, qty, demand
     exceptions: list[tuple[str, str, str, int, str]]  # kind, item, order, date, so
     messages: list[str]
+    # production order ref -> (available, earliest completion, is_late)
+    productions: dict[str, tuple[int, int, bool]] = field(default_factory=dict)
+    # "SO/line" -> projected date, for the lines in the plan
+    lines: dict[str, int] = field(default_factory=dict)
 
     def exc(self, kind: str) -> list[tuple[str, str, str, int, str]]:
         return [e for e in self.exceptions if e[0] == kind]
@@ -242,6 +262,19 @@ def view(inp: PlanInput, res: PlanResult) -> View:
             for i in range(len(e))
         ],
         messages=list(e.message),
+        productions={
+            inp.productions.ref[k]: (
+                int(res.production_dates.available[k]) - D0,
+                int(res.production_dates.earliest_completion[k]) - D0,
+                bool(res.production_dates.is_late[k]),
+            )
+            for k in range(len(res.production_dates))
+        },
+        lines={
+            demand_label(inp, res, SALES_LINE, k): int(res.line_dates.projected[k]) - D0
+            for k in range(len(res.line_dates))
+            if res.line_dates.in_plan[k]
+        },
     )
 
 

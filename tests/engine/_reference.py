@@ -2,13 +2,19 @@
 
 No pointers, no pools as queues, no NumPy: every netting step scans all supply
 of the item, filters it by pool, window and kind, sorts it and takes from it.
-It computes planned orders and pegging only (no traces, no exceptions), labelled
-by ids so it can be compared with the engine's result.
+Working days are counted one day at a time from ``date.weekday()`` and the
+holiday set. It computes planned orders and pegging, then (``dates``) the
+earliest completion of planned and open production orders (rule 9) and the
+projected date of each sales line (rule 10), by recursion over the pegging; no
+traces, no exceptions. Everything is labelled by ids so it can be compared with
+the engine's result.
 """
 
 from __future__ import annotations
 
 import copy
+import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,7 +54,40 @@ def _lot(net: float, inp: PlanInput, i: int) -> float:
     m = float(it.multiple[i])
     if m > 0:
         q = max(1, -int(-(q - TOL) // m)) * m
+    if it.decimals is not None and int(it.decimals[i]) >= 0:
+        steps = 10 ** int(it.decimals[i])
+        q = max(1, math.ceil(q * steps - 1e-6)) / steps  # up to whole steps
     return q
+
+
+class Days:
+    """back and fwd of rule 1, one day at a time."""
+
+    def __init__(self, inp: PlanInput) -> None:
+        cal = inp.settings.calendar
+        self.work = set(cal.work_days)
+        self.holidays = set(cal.holidays)
+
+    def working(self, d: int) -> bool:
+        return dt.date.fromordinal(d).weekday() in self.work and d not in self.holidays
+
+    def back(self, d: int, n: int) -> int:
+        while not self.working(d):
+            d -= 1
+        for _ in range(n):
+            d -= 1
+            while not self.working(d):
+                d -= 1
+        return d
+
+    def fwd(self, d: int, n: int) -> int:
+        while not self.working(d):
+            d += 1
+        for _ in range(n):
+            d += 1
+            while not self.working(d):
+                d += 1
+        return d
 
 
 class Reference:
@@ -60,7 +99,9 @@ class Reference:
             s.planning_date + s.horizon_days,
             s.reschedule_in_days,
         )
+        self.days = Days(inp)
         self.planned: list[tuple[str, str, float, int, int, int]] = []
+        self.clamped: dict[str, bool] = {}
         self.pegs: dict[tuple[str, str], float] = {}
         self.prios: dict[str, list[int]] = {}
         n = len(inp.items)
@@ -193,6 +234,16 @@ class Reference:
             need = self.take(d, sups, pool, lo, hi, open_only, need, record)
         return need
 
+    def period_rest(self, later: list[Dem], sups: list[Sup], in_pool: Any) -> float:
+        """POQ: what the later demands of the period still miss, on a copy of the supply."""
+        sim = copy.deepcopy(sups)
+        rest = 0.0
+        for d in later:
+            left = self.consume(d, sim, False)
+            if left > TOL and in_pool(d):
+                rest += left
+        return rest
+
     def net(self, i: int) -> None:
         inp = self.inp
         it = inp.items
@@ -205,11 +256,15 @@ class Reference:
         def pool_of(d: Dem) -> int:
             return d.so if mto and d.prio is not None else NO_ORDER
 
-        days = sorted({d.date for d in ds})
-        for day in days:
+        def due_of(d: Dem) -> int:
+            """Rule 1: the due day of a planned order for a requirement on d's date."""
+            return max(self.days.back(d.date, 0), self.pd)
+
+        lt = int(it.lead_time[i])
+        for due in sorted({due_of(d) for d in ds}):
             reqs: dict[int, list[tuple[Dem, float]]] = {}
             for d in ds:
-                if d.date == day:
+                if due_of(d) == due:
                     left = self.consume(d, sups, True)
                     if left > TOL:
                         reqs.setdefault(pool_of(d), []).append((d, left))
@@ -218,22 +273,22 @@ class Reference:
                 req = net
                 period = int(it.period_days[i])
                 if int(it.lot_rule[i]) == POQ and period > 1:
-                    sim = copy.deepcopy(sups)
-                    for d in ds:
-                        if day < d.date < day + period:
-                            left = self.consume(d, sim, False)
-                            if left > TOL and pool_of(d) == pool:
-                                req += left
+                    first = min(d.date for d, _ in reqs[pool])
+                    later = [d for d in ds if due_of(d) > due and d.date < first + period]
+                    req += self.period_rest(later, sups, lambda d, p=pool: pool_of(d) == p)
                 qty = _lot(req, inp, i)
                 label = f"PL-{len(self.planned) + 1:06d}"
-                self.planned.append(
-                    (label, it.code[i], qty, max(day - int(it.lead_time[i]), self.pd), day, pool)
-                )
+                if bool(it.is_make[i]):
+                    release = self.days.back(due, lt)
+                else:
+                    release = self.days.back(due - lt, 0)
+                self.clamped[label] = release < self.pd
+                self.planned.append((label, it.code[i], qty, max(release, self.pd), due, pool))
                 for d, left in reqs[pool]:
                     self.pegs[(label, d.label)] = left
                     if d.prio is not None:
                         self.prios.setdefault(label, []).append(d.prio)
-                sups.append(Sup(day, (day, 3, len(self.planned)), pool, qty - net, label, False))
+                sups.append(Sup(due, (due, 3, len(self.planned)), pool, qty - net, label, False))
 
     def explode(
         self,
@@ -294,3 +349,95 @@ class Reference:
                         self.listed(k),
                     )
         return self
+
+    def dates(self) -> Dates:
+        """Rules 9 and 10 from the pegging, by memoised recursion down the structure."""
+        return _DateReader(self).read()
+
+
+@dataclass
+class Dates:
+    planned: dict[str, tuple[int, bool]]  # ref -> (earliest completion, is_late)
+    productions: dict[str, tuple[int, int, bool]]  # ref -> (available, completion, late)
+    lines: dict[str, int]  # "SO/line" -> projected date
+
+
+class _DateReader:
+    """Availability of every supply label, recursively: what a component waits for."""
+
+    def __init__(self, ref: Reference) -> None:
+        self.ref = ref
+        self.inp = ref.inp
+        self.pegged: dict[str, list[str]] = {}
+        for (sup, dem), qty in ref.pegs.items():
+            if qty > TOL:
+                self.pegged.setdefault(dem, []).append(sup)
+        self.code = {c: i for i, c in enumerate(self.inp.items.code)}
+        self.planned = {p[0]: p for p in ref.planned}
+        self.po = {r: k for k, r in enumerate(self.inp.purchases.ref)}
+        self.mo = {r: k for k, r in enumerate(self.inp.productions.ref)}
+        self.memo: dict[str, int] = {}
+
+    def ready(self, label: str) -> int:
+        """The latest of today and the supplies pegged to ``label``'s demand."""
+        return max([self.ref.pd, *(self.avail(s) for s in self.pegged.get(label, []))])
+
+    def done(self, label: str) -> int:
+        _, item, _, _, due, _ = self.planned[label]
+        i = self.code[item]
+        lt = int(self.inp.items.lead_time[i])
+        if bool(self.inp.items.is_make[i]):
+            return self.ref.days.fwd(self.ready(label), lt)
+        if self.ref.clamped[label]:
+            return self.ref.days.fwd(self.ref.pd + lt, 0)
+        return due
+
+    def mo_done(self, k: int) -> int:
+        pr = self.inp.productions
+        due = int(pr.due[k])
+        if not self.ref.live(k):
+            return due
+        r = self.ready(pr.ref[k])
+        if r <= max(int(pr.start[k]), self.ref.pd):
+            return due
+        return self.ref.days.fwd(r, int(self.inp.items.lead_time[int(pr.item[k])]))
+
+    def avail(self, label: str) -> int:
+        if label not in self.memo:
+            pd = self.ref.pd
+            if label.startswith("stock#"):
+                self.memo[label] = pd
+            elif label in self.planned:
+                self.memo[label] = self.done(label)
+            elif label in self.mo:
+                k = self.mo[label]
+                due = int(self.inp.productions.due[k])
+                self.memo[label] = max(due, pd, self.mo_done(k))
+            else:
+                self.memo[label] = max(int(self.inp.purchases.due[self.po[label]]), pd)
+        return self.memo[label]
+
+    def read(self) -> Dates:
+        inp = self.inp
+        d = inp.demands
+        lines = {}
+        for k in range(len(d)):
+            if int(d.due[k]) <= self.ref.last and float(d.qty[k]) > TOL:
+                label = f"{inp.sales_orders[int(d.sales_order[k])]}/{int(d.line[k])}"
+                lines[label] = max(
+                    [int(d.due[k]), *(self.avail(s) for s in self.pegged.get(label, []))]
+                )
+        pr = inp.productions
+        late = {p[0]: self.ref.clamped[p[0]] or self.done(p[0]) > p[4] for p in self.ref.planned}
+        return Dates(
+            planned={p[0]: (self.done(p[0]), late[p[0]]) for p in self.ref.planned},
+            productions={
+                pr.ref[k]: (
+                    self.avail(pr.ref[k]),
+                    self.mo_done(k),
+                    self.mo_done(k) > int(pr.due[k]),
+                )
+                for k in range(len(pr))
+            },
+            lines=lines,
+        )

@@ -119,12 +119,14 @@ def test_component_used_at_two_levels_is_netted_once_below_both() -> None:
         ("PL-000003", "C", 1.0, 4, 5, ""),
         ("PL-000004", "C", 1.0, 7, 8, ""),
     ]
-    # earliest completion: C orders 0 + 1; B 3 + max(0, 1); A 2 + max(0, B 4, C 1)
+    # earliest completion (v2 rule 9): a buy order released on time completes on its
+    # due date (C: 5 and 8; v1 said today + lead time, 1), so B 3 + max(0, C 5) = 8
+    # and A 2 + max(0, B 8, C 8) = 10: on time, as in v1
     assert v.completion == {
-        "PL-000001": (6, False),
-        "PL-000002": (4, False),
-        "PL-000003": (1, False),
-        "PL-000004": (1, False),
+        "PL-000001": (10, False),
+        "PL-000002": (8, False),
+        "PL-000003": (5, False),
+        "PL-000004": (8, False),
     }
 
 

@@ -2,6 +2,8 @@
 
 The strongest check is the comparison with ``_reference.py``, a naive second
 reading of the rules; the others are invariants any correct plan must keep.
+Cases draw working-day calendars (weekday masks, holidays) and decimal places
+as well as v1's inputs, so every check also covers planning rules v2.
 """
 
 from __future__ import annotations
@@ -38,6 +40,13 @@ TOL = 1e-6
 QTY = st.sampled_from([0.5, 1.0, 1.25, 2.0, 3.0, 7.0, 10.0])
 LISTED = st.sampled_from([0.0, 0.5, 1.25, 3.0])
 SOS = ["SO-1", "SO-2", "SO-3"]
+WORK_DAYS = st.one_of(
+    st.just((0, 1, 2, 3, 4, 5, 6)),
+    st.just((0, 1, 2, 3, 4)),
+    st.lists(st.integers(0, 6), min_size=1, max_size=7, unique=True).map(
+        lambda days: tuple(sorted(days))
+    ),
+)
 CHECK = settings(
     max_examples=int(os.environ.get("ENGINE_EXAMPLES", "200")),
     deadline=None,
@@ -61,9 +70,13 @@ def cases(draw: st.DrawFn, max_items: int = 5, bom: bool = True, max_demands: in
             min_qty=draw(st.sampled_from([0.0, 0.0, 3.0])),
             multiple=draw(st.sampled_from([0.0, 0.0, 2.0])),
             ss=draw(st.sampled_from([0.0, 0.0, 4.0])),
+            decimals=draw(st.sampled_from([None, None, 0, 0, 1, 2])),
         )
         for code in codes
     ]
+    for it in items:  # the bundle refuses a lot finer than the item's decimals
+        if it.decimals == 0 and it.rule == "foq" and it.lot_qty == 2.5:
+            it.decimals = 1
     so = st.sampled_from(["", *SOS])
     lines = []
     if bom:
@@ -129,6 +142,9 @@ def cases(draw: st.DrawFn, max_items: int = 5, bom: bool = True, max_demands: in
         horizon=draw(st.integers(10, 35)),
         reschedule_in=draw(st.integers(0, 7)),
         defer=draw(st.integers(0, 7)),
+        planning_date=draw(st.sampled_from([0, 0, 3, 5])),  # Monday, Thursday, Saturday
+        work_days=draw(WORK_DAYS),
+        holidays=tuple(draw(st.lists(st.integers(-6, 40), max_size=4, unique=True))),
     )
 
 
@@ -209,6 +225,26 @@ def _check_against_the_reference(case: Case) -> None:
     assert have.keys() == want.keys()
     for key, qty in want.items():
         assert abs(have[key] - qty) < TOL, key
+    dates = ref.dates()
+    p = res.planned
+    assert {
+        p.ref[k]: (int(p.earliest_completion[k]), bool(p.is_late[k])) for k in range(len(p))
+    } == dates.planned
+    pd = res.production_dates
+    assert {
+        inp.productions.ref[k]: (
+            int(pd.available[k]),
+            int(pd.earliest_completion[k]),
+            bool(pd.is_late[k]),
+        )
+        for k in range(len(pd))
+    } == dates.productions
+    lines = res.line_dates
+    assert {
+        demand_label(inp, res, SALES_LINE, k): int(lines.projected[k])
+        for k in range(len(lines))
+        if lines.in_plan[k]
+    } == dates.lines
 
 
 @CHECK
@@ -233,6 +269,9 @@ def test_row_order_does_not_matter(case: Case, rnd: random.Random) -> None:
         horizon=case.horizon,
         reschedule_in=case.reschedule_in,
         defer=case.defer,
+        planning_date=case.planning_date,
+        work_days=case.work_days,
+        holidays=case.holidays,
     )
     ids = case.sales_orders()
     other = shuffled.build(sales_orders=rnd.sample(ids, len(ids)))
@@ -341,6 +380,10 @@ def test_planned_quantities_follow_the_lot_rule(case: Case) -> None:
     for k in range(len(p)):
         i = int(p.item[k])
         qty = float(p.qty[k])
+        places = -1 if it.decimals is None else int(it.decimals[i])
+        step = 10.0**-places if places >= 0 else 0.0
+        if step:
+            assert abs(qty / step - round(qty / step)) < 1e-6  # whole steps (rule 7)
         rule, lot, low, mult = (
             int(it.lot_rule[i]),
             float(it.lot_qty[i]),
@@ -354,7 +397,8 @@ def test_planned_quantities_follow_the_lot_rule(case: Case) -> None:
         elif rule == FOQ and lot > 0 and qty > low + TOL:
             assert abs(qty / lot - round(qty / lot)) < TOL
         if rule == LFL and low == 0 and mult == 0:
-            assert abs(qty - pegged[k]) < TOL  # no excess: exactly the net requirement
+            # no excess but the rounding: the net requirement rounded up to whole steps
+            assert -TOL < qty - pegged[k] < (step if step else TOL)
 
 
 @CHECK
@@ -444,6 +488,9 @@ def test_exceptions_are_sorted_and_well_formed(case: Case) -> None:
     assert set(e.kind) <= {"late", "expedite", "defer", "cancel", "shortage"}
     p = res.planned
     late_refs = {p.ref[k] for k in np.flatnonzero(p.is_late).tolist()}
+    late_refs |= {
+        inp.productions.ref[k] for k in np.flatnonzero(res.production_dates.is_late).tolist()
+    }
     assert {e.order[k] for k in range(len(e)) if e.kind[k] == "late"} == late_refs
     for k in range(len(e)):
         if e.kind[k] == "cancel":

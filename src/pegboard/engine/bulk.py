@@ -1,9 +1,13 @@
 """Whole-level netting, vectorised, for lot-for-lot items with only free supply.
 
 An item qualifies when its lot rule is plain lot-for-lot (no ``min_qty``, no
-``multiple``) and all its existing supply, if any, is in the free pool. Its
-planned orders are then exactly its net requirements: they leave no excess, so
-the item's supply never changes while it is netted. One pool read front to
+``multiple``), all its existing supply, if any, is in the free pool and, when its
+quantities are rounded to decimal places (rule 7), its demand, supply and safety
+stock are whole numbers of steps (``lots.whole_steps``; ``run.py`` checks the
+demand level by level). Its planned orders are then exactly its net requirements:
+they leave no excess, so the item's supply never changes while it is netted, and
+summing the requirements whose orders are due on one working day (rule 6) is
+only a grouping. One pool read front to
 back (rule 6 steps (b) and (d) meet end to end, and there are no (a)/(c)
 steps) means demand k, in netting order with safety stock first, can use what
 is available by its limit L_k (date + reschedule_in; pd for safety stock), and
@@ -21,7 +25,7 @@ import numpy as np
 
 from pegboard.engine._arrays import group_starts, lex_order, ranges, segment_scan, unique_values
 from pegboard.engine.demand import DemandRows
-from pegboard.engine.lots import TOL
+from pegboard.engine.lots import TOL, round_to_places_array
 from pegboard.engine.supply import SupplyTable
 from pegboard.engine.types import NO_ORDER, BoolArray, FloatArray, IntArray
 
@@ -78,9 +82,10 @@ _NONE = np.zeros(0, dtype=np.int64)
 
 
 def _plan_requirements(
-    item: IntArray, day: IntArray, pool: IntArray, need: FloatArray, demand: IntArray
+    item: IntArray, day: IntArray, pool: IntArray, need: FloatArray, scale: FloatArray
 ) -> tuple[IntArray, IntArray, IntArray, FloatArray, IntArray]:
-    """One planned order per (item, day, pool) for the sum of its net requirements.
+    """One planned order per (item, due day, pool) for the sum of its net
+    requirements, rounded to the item's decimal places (``scale`` per item).
 
     Returns the orders' (item, day, pool, qty) and each requirement's order.
     """
@@ -93,17 +98,19 @@ def _plan_requirements(
         group[order] = np.cumsum(marks) - 1
     firsts = order[starts]
     sums = np.add.reduceat(need[order], starts) if starts.size else np.zeros(0)
-    return item[firsts], day[firsts], pool[firsts], sums.astype(np.float64), group
+    qty = round_to_places_array(sums.astype(np.float64), scale[item[firsts]])
+    return item[firsts], day[firsts], pool[firsts], qty, group
 
 
-def net_without_supply(positions: IntArray, rows: DemandRows, is_mto: BoolArray) -> LevelPlan:
-    """Items with no supply and no safety stock: every demand is a net requirement."""
+def net_without_supply(
+    positions: IntArray, rows: DemandRows, due: IntArray, is_mto: BoolArray, scale: FloatArray
+) -> LevelPlan:
+    """Items with no supply and no safety stock: every demand is a net requirement,
+    planned on its order's due day ``due`` (per level row)."""
     item = rows.item[positions]
     pool = np.where(is_mto[item], rows.so[positions], NO_ORDER)
     qty = rows.qty[positions]
-    p_item, p_day, p_pool, p_qty, group = _plan_requirements(
-        item, rows.date[positions], pool, qty, positions
-    )
+    p_item, p_day, p_pool, p_qty, group = _plan_requirements(item, due[positions], pool, qty, scale)
     return LevelPlan(
         p_item, p_day, p_pool, p_qty, -group - 1, positions, qty,
         _NONE, _NONE, _NONE, np.zeros(0),
@@ -117,6 +124,7 @@ class FreePoolRun:
     item: IntArray
     qty: FloatArray
     date: IntArray
+    due: IntArray  # due day of its planned order (rule 1)
     limit: IntArray  # last day supply may be available for it
     demand: IntArray  # level position, -1 for safety stock
     pool: IntArray  # pool its net requirement is planned in
@@ -125,6 +133,7 @@ class FreePoolRun:
 def free_pool_run(
     positions: IntArray,
     rows: DemandRows,
+    due: IntArray,
     safety_items: IntArray,
     safety: FloatArray,
     is_mto: BoolArray,
@@ -137,17 +146,26 @@ def free_pool_run(
     item = np.concatenate([safety_items, rows.item[positions]])
     demand = np.concatenate([np.full(n_ss, -1, dtype=np.int64), positions])
     date = np.concatenate([np.full(n_ss, pd, dtype=np.int64), rows.date[positions]])
+    due_day = np.concatenate([np.full(n_ss, pd, dtype=np.int64), due[positions]])
     limit = np.concatenate([np.full(n_ss, pd, dtype=np.int64), date[n_ss:] + reschedule_in])
     mto_pool = np.where(is_mto[rows.item[positions]], rows.so[positions], NO_ORDER)
     pool = np.concatenate([np.full(n_ss, NO_ORDER, dtype=np.int64), mto_pool])
     qty = np.concatenate([safety[safety_items], rows.qty[positions]])
     order = lex_order(code_rank[item], demand)
     return FreePoolRun(
-        item[order], qty[order], date[order], limit[order], demand[order], pool[order]
+        item[order],
+        qty[order],
+        date[order],
+        due_day[order],
+        limit[order],
+        demand[order],
+        pool[order],
     )
 
 
-def net_free_pool(run: FreePoolRun, supply: SupplyTable, planning_date: int) -> LevelPlan:
+def net_free_pool(
+    run: FreePoolRun, supply: SupplyTable, planning_date: int, scale: FloatArray
+) -> LevelPlan:
     """Net every qualifying item of a level at once (see the module docstring)."""
     item, qty = run.item, run.qty
     running = segment_scan(qty, item, np.add)
@@ -177,7 +195,7 @@ def net_free_pool(run: FreePoolRun, supply: SupplyTable, planning_date: int) -> 
     need = qty - taken
     short = np.flatnonzero(need > TOL)
     p_item, p_day, p_pool, p_qty, group = _plan_requirements(
-        item[short], run.date[short], run.pool[short], need[short], run.demand[short]
+        item[short], run.due[short], run.pool[short], need[short], scale
     )
     last = np.append(starts[1:], item.size) - 1 if item.size else _NONE
     rem_rows, rem_qty = _left_over(supply, cumulative, item[last], used[last])

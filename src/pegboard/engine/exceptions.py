@@ -10,6 +10,7 @@ object shared by all rows that say the same thing.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from pegboard.engine.types import (
     IntArray,
     PlanInput,
     PlannedOrders,
+    ProductionDates,
 )
 
 Row = tuple[int, str, int, int, str]  # item, order ref, date, sales order, message
@@ -59,6 +61,7 @@ def quantity(value: float) -> str:
 class ExceptionFacts:
     inp: PlanInput
     planned: PlannedOrders
+    production_dates: ProductionDates
     clamped: BoolArray
     traces: TraceStore
     pegs: PegColumns
@@ -171,13 +174,30 @@ class _Builder:
         owner, so, _ = self._per_order(late, with_none=True)
         by_order = np.empty(len(p), dtype=object)
         by_order[late] = texts
-        return _Block(
+        planned = _Block(
             item=p.item[owner],
             order=self.refs[owner].tolist(),
             date=p.earliest_completion[owner],
             so=so,
             message=by_order[owner].tolist(),
         )
+        return _merge(planned, self.late_productions(), self.ids)
+
+    def late_productions(self) -> _Block:
+        """Open production orders that cannot finish by their due date (rule 9): one
+        row per sales order traced behind them (one without if none)."""
+        dates = self.facts.production_dates
+        rows: list[Row] = []
+        for index in np.flatnonzero(dates.is_late).tolist():
+            done = int(dates.earliest_completion[index])
+            text = (
+                f"due {day(int(self.open_due[PRODUCTION][index]))}, earliest completion {day(done)}"
+            )
+            item = int(self.open_item[PRODUCTION][index])
+            ref = self.open_ref[PRODUCTION][index]
+            traced = self.facts.traces.sales_orders(PRODUCTION, index) or [NO_ORDER]
+            rows.extend((item, ref, done, so, text) for so in traced)
+        return _sorted_block(rows, self.ids)
 
     def shortage(self) -> _Block:
         p = self.facts.planned
@@ -250,6 +270,51 @@ class _Builder:
             due = int(self.open_due[stype][index])
             rows.append((int(table.item[row]), self.open_ref[stype][index], due, NO_ORDER, text))
         return _sorted_block(rows, self.ids)
+
+
+def _merge(big: _Block, small: _Block, ids: list[str]) -> _Block:
+    """Two sorted blocks as one, in the same order: ``small`` (a few open production
+    orders) is placed into ``big`` (the planned orders, possibly millions of rows)
+    by binary search, without sorting ``big`` again."""
+    if not small.order:
+        return big
+    if not big.order:
+        return small
+
+    def key(block: _Block, k: int) -> tuple[str, str, int, str, int]:
+        so = int(block.so[k])
+        return (
+            block.order[k],
+            ids[so] if so >= 0 else "",
+            int(block.date[k]),
+            block.message[k],
+            int(block.item[k]),
+        )
+
+    rows = range(len(big.order))
+    at = [
+        bisect.bisect_right(rows, key(small, k), key=lambda r: key(big, r))
+        for k in range(len(small.order))
+    ]
+    order: list[str] = []
+    message: list[str] = []
+    prev = 0
+    for k, pos in enumerate(at):
+        order.extend(big.order[prev:pos])
+        message.extend(big.message[prev:pos])
+        order.append(small.order[k])
+        message.append(small.message[k])
+        prev = pos
+    order.extend(big.order[prev:])
+    message.extend(big.message[prev:])
+    where = np.asarray(at, dtype=np.int64)
+    return _Block(
+        item=np.insert(big.item, where, small.item),
+        order=order,
+        date=np.insert(big.date, where, small.date),
+        so=np.insert(big.so, where, small.so),
+        message=message,
+    )
 
 
 def build_exceptions(facts: ExceptionFacts) -> Exceptions:

@@ -22,12 +22,13 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from itertools import repeat
 
-from pegboard.engine.lots import TOL
+from pegboard.engine.lots import STEP_TOL, TOL
 from pegboard.engine.types import FOQ, NO_ORDER, POQ
 
-ItemRule = tuple[int, float, int, float, float, float, bool]
-"""(lot_rule, lot_qty, period_days, min_qty, multiple, safety_stock, is_mto);
-``safety_stock`` is already 0 for mto items."""
+ItemRule = tuple[int, float, int, float, float, float, bool, float]
+"""(lot_rule, lot_qty, period_days, min_qty, multiple, safety_stock, is_mto, scale);
+``safety_stock`` is already 0 for mto items; ``scale`` is ``10 ** decimals``, 0 for
+no rounding (``lots.round_to_places``)."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ class DayDemands:
     """The demand rows the loop nets, in netting order, as machine-word arrays."""
 
     date: array[int]
+    due: array[int]  # due day of the row's planned order (rule 1); ``date`` itself on
+    # the default calendar. Never decreases along an item's rows.
     qty: array[float]
     so: array[int]
     own: list[int]  # rows whose item has supply pegged to the row's sales order
@@ -83,15 +86,18 @@ def net_item(  # noqa: C901 - rule 6's steps stay inline: this loop runs per dem
 ) -> None:
     """Net one item's sorted demands day by day; ``settings`` = (pd, reschedule_in).
 
-    All net requirements of one pool on one day become one planned order, made
-    after every demand of that day has been netted.
+    All net requirements of one pool whose planned orders are due on one day
+    (rule 6: ``days.due``, the working day on or before the demand's date, not
+    before pd) become one planned order, made after every demand of those days
+    has been netted. On the default calendar those days are one day. A demand
+    consumes existing supply by its own date, whichever its order's due day.
 
     The item's supply entries are its supply rows, then the excess of its
     planned orders; ``ref`` names each entry as ``NetOutput`` does. Each pool is
     a list of entries in consumption order with a head: everything before the
     head is used up.
     """
-    lot_rule, lot_qty, period_days, min_qty, multiple, safety_stock, is_mto = rule
+    lot_rule, lot_qty, period_days, min_qty, multiple, safety_stock, is_mto, scale = rule
     pd, reschedule_in = settings
     first, end = supply_rows.start, supply_rows.stop
     avail = supply.avail[first:end]
@@ -104,7 +110,7 @@ def net_item(  # noqa: C901 - rule 6's steps stay inline: this loop runs per dem
         else:
             pools[pool] = [entry]
     heads = dict.fromkeys(pools, 0)
-    dates, qtys, sos, own = days.date, days.qty, days.so, days.own
+    dates, dues, qtys, sos, own = days.date, days.due, days.qty, days.so, days.own
     pg_sup, pg_dem, pg_qty = out.pg_sup.append, out.pg_dem.append, out.pg_qty.append
     ex_sup, ex_dem = out.ex_sup.append, out.ex_dem.append
     pg_sups, pg_dems, pg_qtys = out.pg_sup.extend, out.pg_dem.extend, out.pg_qty.extend
@@ -247,17 +253,19 @@ def net_item(  # noqa: C901 - rule 6's steps stay inline: this loop runs per dem
         return total
 
     def miss_day(
-        j: int, empty: bool, day: int, reqs: dict[int, tuple[list[int], list[float]]]
+        j: int, empty: bool, due: int, reqs: dict[int, tuple[list[int], list[float]]]
     ) -> int:
-        """An mts item's demands from ``j`` on that day which, like ``j``, find
-        nothing to take (all pools used up if ``empty``, else no free supply
-        within the limit and none of their own): all of them net requirements
-        of the free pool. Returns the first demand after them."""
+        """An mts item's demands from ``j`` on whose orders are due on ``due``
+        which, like ``j``, find nothing to take (all pools used up if ``empty``,
+        else, on ``j``'s own date, no free supply within the limit and none of
+        their own): all of them net requirements of the free pool. Returns the
+        first demand after them."""
         k = j + 1
         if empty:
-            while k < hi and dates[k] == day:
+            while k < hi and dues[k] == due:
                 k += 1
         else:
+            day = dates[j]
             while k < hi and dates[k] == day and (sos[k] == NO_ORDER or sos[k] not in pools):
                 k += 1
         if NO_ORDER in reqs:
@@ -269,9 +277,10 @@ def net_item(  # noqa: C901 - rule 6's steps stay inline: this loop runs per dem
         return k
 
     j = demands.start
-    # per pool, the day's demands with a net requirement and that requirement
+    # per pool, the demands with a net requirement whose order is due on ``due``
+    # (their orders' due day), and that requirement
     reqs: dict[int, tuple[list[int], list[float]]] = {}
-    day = pd
+    due = pd
     if safety_stock > TOL:
         # rule 5's safety-stock demand, before every other demand: free supply
         # available on pd, no pull-in
@@ -281,11 +290,12 @@ def net_item(  # noqa: C901 - rule 6's steps stay inline: this loop runs per dem
         if left > TOL:
             reqs[NO_ORDER] = ([-1], [left])
     elif j < hi:
-        day = dates[j]
+        due = dues[j]
     while True:
-        while j < hi and dates[j] == day:
+        while j < hi and dues[j] == due:
             so = sos[j]
             left = qtys[j]
+            day = dates[j]
             if pools and (so == NO_ORDER or so not in pools):
                 # no supply of its own sales order: steps (b) and (d) read the
                 # free pool front to back, so they are one walk up to the limit
@@ -298,10 +308,10 @@ def net_item(  # noqa: C901 - rule 6's steps stay inline: this loop runs per dem
                         # The common case, ``take`` cut short: the free pool's first
                         # entry covers whole demands like this one, one after the
                         # other, and keeps some. Nothing is missed, so the run may
-                        # cross days unless this day has an order to plan.
+                        # cross days unless an order due on ``due`` is to be planned.
                         stop = hi
                         if reqs:
-                            stop = bisect_right(dates, day, j, stop)
+                            stop = bisect_right(dues, due, j, stop)
                         k = j
                         if len(pools) > 1 and is_mto:
                             # stop before a demand with supply of its own sales
@@ -340,16 +350,16 @@ def net_item(  # noqa: C901 - rule 6's steps stay inline: this loop runs per dem
                             else:
                                 del pools[NO_ORDER]
                                 del heads[NO_ORDER]
-                        day = dates[k - 1]
+                        due = dues[k - 1]
                         j = k
                         continue
                     if avail[entry] <= day + reschedule_in:
                         left = take(NO_ORDER, day + reschedule_in, left, j, rem, heads, True)
                     elif not is_mto:
-                        j = miss_day(j, False, day, reqs)
+                        j = miss_day(j, False, due, reqs)
                         continue
                 elif not is_mto:
-                    j = miss_day(j, False, day, reqs)
+                    j = miss_day(j, False, due, reqs)
                     continue
             elif pools:
                 # rule 6's four steps, as in ``net_one``
@@ -363,7 +373,7 @@ def net_item(  # noqa: C901 - rule 6's steps stay inline: this loop runs per dem
                     if left > TOL and NO_ORDER in pools:
                         left = take(NO_ORDER, limit, left, j, rem, heads, True)
             elif not is_mto:  # every pool used up (common once stock runs out)
-                j = miss_day(j, True, day, reqs)
+                j = miss_day(j, True, due, reqs)
                 continue
             if left > TOL:
                 pool = so if is_mto else NO_ORDER
@@ -375,7 +385,8 @@ def net_item(  # noqa: C901 - rule 6's steps stay inline: this loop runs per dem
                     reqs[pool] = ([j], [left])
             j += 1
         if reqs:
-            # one planned order per pool with net requirements on ``day``
+            # one planned order per pool with net requirements whose orders are due on
+            # ``due``
             if len(reqs) == 1:
                 order = list(reqs)
             else:
@@ -385,7 +396,9 @@ def net_item(  # noqa: C901 - rule 6's steps stay inline: this loop runs per dem
                 net = sum(wants)
                 qty = net
                 if poq:
-                    qty += period_rest(j, day + period_days, pool)
+                    # the period counts calendar days from the first net requirement
+                    first_day = dates[wanting[0]] if wanting[0] >= 0 else pd
+                    qty += period_rest(j, first_day + period_days, pool)
                 # ``lots.lot_size``, inline: the same steps, the same arithmetic
                 if foq:
                     qty = max(1, math.ceil((qty - TOL) / lot_qty)) * lot_qty
@@ -393,9 +406,11 @@ def net_item(  # noqa: C901 - rule 6's steps stay inline: this loop runs per dem
                     qty = min_qty
                 if multiple > 0:
                     qty = max(1, math.ceil((qty - TOL) / multiple)) * multiple
+                if scale > 0:
+                    qty = max(1, math.ceil(qty * scale - STEP_TOL)) / scale
                 planned = -len(pl_item) - 1
                 pl_item.append(item)
-                pl_day.append(day)
+                pl_day.append(due)
                 pl_pool.append(pool)
                 pl_qty.append(qty)
                 if len(wanting) == 1:
@@ -407,9 +422,10 @@ def net_item(  # noqa: C901 - rule 6's steps stay inline: this loop runs per dem
                     pg_dems(wanting)
                     pg_qtys(wants)
                 if qty - net > TOL:
-                    # all of the pool available by ``day`` is used up, so the
-                    # excess is the earliest supply left in it: it goes in front
-                    avail.append(day)
+                    # all of the pool available by ``due`` (and by the requirement's
+                    # later date) is used up, so the excess is the earliest supply
+                    # left in it: it goes in front
+                    avail.append(due)
                     rem.append(qty - net)
                     ref.append(planned)
                     entry = len(avail) - 1
@@ -421,5 +437,5 @@ def net_item(  # noqa: C901 - rule 6's steps stay inline: this loop runs per dem
             reqs = {}
         if j >= hi:
             break
-        day = dates[j]
+        due = dues[j]
     supply.rem[first:end] = rem[: end - first]

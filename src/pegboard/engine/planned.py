@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import bisect
+from dataclasses import dataclass
 
 import numpy as np
 
 from pegboard.engine._arrays import ints, sorted_positions, unique_inverse
+from pegboard.engine.calendar import WorkCalendar
 from pegboard.engine.types import (
     PLANNED,
     PLANNED_PARENT,
     PRODUCTION,
+    PRODUCTION_PARENT,
     PURCHASE,
-    STOCK,
     BoolArray,
     FloatArray,
     IntArray,
     PlannedOrders,
+    ProductionDates,
 )
 
 PegColumns = dict[str, np.ndarray]
@@ -116,13 +119,27 @@ class PlannedStore:
         qty: FloatArray,
         due: IntArray,
         so: IntArray,
-        lead_time: IntArray,
+        item_facts: tuple[IntArray, BoolArray],
         planning_date: int,
+        calendar: WorkCalendar,
     ) -> None:
-        """Add one level's orders, already in creation order; release is clamped to
-        the planning date (rule 1) and the clamping remembered for ``late``."""
+        """Add one level's orders, already in creation order.
+
+        ``item_facts`` = (lead time, is make) per item. Rule 1: a make order is
+        released ``lead_time`` working days before its due day, a buy order on the
+        last working day on or before ``due - lead_time`` calendar days (the
+        supplier's days). Release is clamped to the planning date and the
+        clamping remembered for ``late``.
+        """
+        lead_time, is_make = item_facts
         base = len(self.refs)
-        release = due - lead_time[item]
+        lead = lead_time[item]
+        if calendar.every_day:
+            release = due - lead
+        else:
+            release = np.where(
+                is_make[item], calendar.back(due, lead), calendar.back(due - lead, 0)
+            )
         clamped = release < planning_date
         self.item = np.concatenate([self.item, item])
         self.qty = np.concatenate([self.qty, qty])
@@ -136,37 +153,66 @@ class PlannedStore:
     def earliest_completion(
         self,
         level_pegs: list[PegColumns],
-        lead_time: IntArray,
-        planning_date: int,
-        open_due: dict[int, IntArray],
-    ) -> IntArray:
-        """Rule 9's earliest completion, deepest level first.
+        facts: CompletionFacts,
+        productions: OpenProductions,
+    ) -> tuple[IntArray, ProductionDates]:
+        """Rule 9's earliest completion of planned and open production orders,
+        deepest level first (components sit at deeper levels, so their dates are
+        known when their parents' are computed).
 
-        An order can finish ``lead_time`` after the latest of today and the
-        availability of the supplies pegged to its dependent demand: stock
-        today, an open order on its own (unclamped) due date, a planned order
-        at its own earliest completion, which is known because components sit
-        at deeper levels.
+        A make order can finish ``lead_time`` working days after the latest of
+        today and the availability of the supplies pegged to its dependent demand
+        (``available``); a planned buy order on its due date, or ``lead_time``
+        calendar days after today when its release was clamped. An open production
+        order whose components are all available by ``max(start, pd)`` finishes on
+        its due date (it may be running already), else like a make order; it is
+        available to its parents on the later of that and its clamped due date.
         """
+        pd, calendar = facts.planning_date, facts.calendar
+        lead_time, is_make = facts.lead_time, facts.is_make
         n = len(self.refs)
-        ready = np.full(n, planning_date, dtype=np.int64)
+        ready = np.full(n, pd, dtype=np.int64)
         done = np.zeros(n, dtype=np.int64)
+        pr = productions
+        p_ready = np.full(pr.item.size, pd, dtype=np.int64)
+        p_done = pr.due.copy()
+        p_avail = np.maximum(pr.due, pd)
+        by_level = np.argsort(pr.level, kind="stable")
+        level_starts = np.searchsorted(pr.level[by_level], np.arange(len(self.level_range) + 1))
         for level in range(len(self.level_range) - 1, -1, -1):
             lo, hi = self.level_range[level]
-            done[lo:hi] = lead_time[self.item[lo:hi]] + ready[lo:hi]
+            item = self.item[lo:hi]
+            lead = lead_time[item]
+            made = calendar.fwd(ready[lo:hi], lead)
+            late_buy = calendar.fwd(np.full(hi - lo, pd, dtype=np.int64) + lead, 0)
+            bought = np.where(self.clamped[lo:hi], late_buy, self.due[lo:hi])
+            done[lo:hi] = np.where(is_make[item], made, bought)
+            k = by_level[level_starts[level] : level_starts[level + 1]]
+            k = k[pr.live[k]]
+            if k.size:
+                waits = p_ready[k] > np.maximum(pr.start[k], pd)
+                k = k[waits]
+                p_done[k] = calendar.fwd(p_ready[k], lead_time[pr.item[k]])
+                p_avail[k] = np.maximum(p_avail[k], p_done[k])
             pegs = level_pegs[level]
-            mine = pegs["dtype"] == PLANNED_PARENT
-            stype = pegs["stype"][mine]
-            sidx = pegs["sidx"][mine]
-            avail = np.full(stype.size, planning_date, dtype=np.int64)
-            for kind in (PURCHASE, PRODUCTION):
-                sel = stype == kind
-                avail[sel] = open_due[kind][sidx[sel]]
-            sel = stype == PLANNED
-            avail[sel] = done[sidx[sel]]
-            avail[stype == STOCK] = planning_date
-            np.maximum.at(ready, pegs["didx"][mine], avail)
-        return done
+            for dtype, target in ((PLANNED_PARENT, ready), (PRODUCTION_PARENT, p_ready)):
+                mine = pegs["dtype"] == dtype
+                if not mine.any():
+                    continue
+                stype = pegs["stype"][mine]
+                sidx = pegs["sidx"][mine]
+                avail = np.full(stype.size, pd, dtype=np.int64)
+                sel = stype == PURCHASE
+                avail[sel] = facts.purchase_avail[sidx[sel]]
+                sel = stype == PRODUCTION
+                avail[sel] = p_avail[sidx[sel]]
+                sel = stype == PLANNED
+                avail[sel] = done[sidx[sel]]
+                np.maximum.at(target, pegs["didx"][mine], avail)
+        dates = ProductionDates(
+            available=p_avail, earliest_completion=p_done, is_late=p_done > pr.due
+        )
+        return done, dates
 
     def result(self, completion: IntArray) -> PlannedOrders:
         return PlannedOrders(
@@ -179,3 +225,28 @@ class PlannedStore:
             earliest_completion=ints(completion),
             is_late=self.clamped | (completion > self.due),
         )
+
+
+@dataclass(frozen=True)
+class CompletionFacts:
+    """What completion dates read besides the pegging: rule 1's calendar, the items'
+    lead times and types, and when each open purchase line is available."""
+
+    planning_date: int
+    calendar: WorkCalendar
+    lead_time: IntArray
+    is_make: BoolArray
+    purchase_avail: IntArray  # max(due, planning_date)
+
+
+@dataclass(frozen=True)
+class OpenProductions:
+    """The open production orders as completion dates read them: ``live`` when
+    their components are still demand (rule 8), ``level`` their item's low-level
+    code, ``start`` and ``due`` as input."""
+
+    item: IntArray
+    due: IntArray
+    start: IntArray
+    live: BoolArray
+    level: IntArray

@@ -25,10 +25,16 @@ from pegboard.engine.errors import BomCycleError
 from pegboard.engine.exceptions import ExceptionFacts, build_exceptions
 from pegboard.engine.explode import BomIndex, ListedComponents, MakeOrders, explode
 from pegboard.engine.levels import low_level_codes
-from pegboard.engine.lots import TOL
+from pegboard.engine.lots import TOL, place_scales, whole_steps
 from pegboard.engine.netting import DayDemands, ItemRule, NetOutput, PoolSupply, net_item
 from pegboard.engine.pegging import build_pegging
-from pegboard.engine.planned import ParentRank, PegColumns, PlannedStore
+from pegboard.engine.planned import (
+    CompletionFacts,
+    OpenProductions,
+    ParentRank,
+    PegColumns,
+    PlannedStore,
+)
 from pegboard.engine.supply import build_supplies, id_order
 from pegboard.engine.trace import TraceStore
 from pegboard.engine.types import (
@@ -44,6 +50,7 @@ from pegboard.engine.types import (
     BoolArray,
     FloatArray,
     IntArray,
+    LineDates,
     PlanInput,
     PlanResult,
 )
@@ -56,7 +63,7 @@ DEFAULT_PRIORITY = 100
 
 
 def plan(inp: PlanInput) -> PlanResult:
-    """Plan the input (rules 1-9 of the bundle format)."""
+    """Plan the input (rules 1-10 of the bundle format)."""
     return execute(inp)
 
 
@@ -75,8 +82,11 @@ class _Run:
         settings = inp.settings
         self.pd = settings.planning_date
         self.last_day = settings.planning_date + settings.horizon_days
+        self.calendar = settings.calendar
         items = inp.items
         n_items = len(items)
+        self.scale = place_scales(items.decimals, n_items)
+        self.rounds = bool((self.scale > 0).any())
         self.code_rank = id_order(items.code)
         self.so_rank = id_order(inp.sales_orders)
         self.so_rank_list: list[int] = self.so_rank.tolist()
@@ -97,8 +107,7 @@ class _Run:
             self.supply.pool.tolist(), self.supply.avail.tolist(), self.supply.qty.tolist()
         )
         self.path = self._paths(fast_path)
-        loop_items = np.flatnonzero(self.path == LOOP).tolist()
-        self.rules = dict(zip(loop_items, self._rules(), strict=True))
+        self.rules = self._rules(np.flatnonzero(self.path == LOOP))
         self.bom = BomIndex(inp.bom, len(inp.sales_orders))
         self.traces = TraceStore(len(inp.purchases), len(inp.productions), self.so_rank)
         self.planned = PlannedStore()
@@ -148,6 +157,12 @@ class _Run:
         )
         rows = np.diff(self.supply.offsets)
         pegged = np.bincount(self.supply.item[self.supply.pool != NO_ORDER], minlength=n_items)
+        if self.rounds:
+            # rounding a requirement of fractional steps leaves excess (see ``bulk.py``)
+            table = self.supply
+            odd = ~whole_steps(table.qty, self.scale[table.item])
+            plain &= np.bincount(table.item[odd], minlength=n_items) == 0
+            plain &= whole_steps(self.safety, self.scale)
         path[plain & (pegged == 0) & (rows <= MAX_SUPPLY_ROWS)] = FREE_POOL
         path[plain & (rows == 0) & (self.safety <= TOL)] = NO_SUPPLY
         return path
@@ -157,7 +172,8 @@ class _Run:
         for lv in np.flatnonzero(np.bincount(level)).tolist():
             self.pending[lv].append(rows.take(np.flatnonzero(level == lv)))
 
-    def _rules(self) -> list[ItemRule]:
+    def _rules(self, loop: IntArray) -> dict[int, ItemRule]:
+        """The per-item loop's rule tuple of each of the items ``loop``."""
         it = self.inp.items
         columns = (
             ints(it.lot_rule),
@@ -167,9 +183,34 @@ class _Run:
             np.asarray(it.multiple, dtype=np.float64),
             self.safety,
             self.is_mto,
+            self.scale,
         )
-        loop = np.flatnonzero(self.path == LOOP)
-        return list(zip(*(c[loop].tolist() for c in columns), strict=True))
+        rules = zip(*(c[loop].tolist() for c in columns), strict=True)
+        return dict(zip(loop.tolist(), rules, strict=True))
+
+    def _due_days(self, date: IntArray) -> IntArray:
+        """Rule 1: the due day of a planned order for a net requirement on ``date``,
+        the working day on or before it but not before pd; ``date`` itself (the
+        same array) on the default calendar."""
+        if self.calendar.every_day:
+            return date
+        return np.maximum(self.calendar.back(date, 0), self.pd)
+
+    def _level_paths(self, rows: DemandRows) -> IntArray:
+        """The netting path per item for this level: items whose demand here is not
+        whole steps of their decimal places go through the loop (see ``bulk.py``)."""
+        if not self.rounds:
+            return self.path
+        odd = rows.item[~whole_steps(rows.qty, self.scale[rows.item])]
+        moved = odd[self.path[odd] != LOOP]
+        if moved.size == 0:
+            return self.path
+        path = self.path.copy()
+        path[moved] = LOOP
+        new = unique_values(moved)
+        fresh = np.asarray([i not in self.rules for i in new.tolist()], dtype=np.bool_)
+        self.rules.update(self._rules(new[fresh]))
+        return path
 
     def _parent_rank(self, rows: DemandRows) -> IntArray:
         """Rank of each dependent demand's parent (see ``ParentRank``); 0 for sales lines."""
@@ -184,13 +225,16 @@ class _Run:
             self.pending[level],
             lambda new: netting_order(new, self.code_rank, self.so_rank, self._parent_rank(new)),
         )
-        path = self.path[rows.item]
+        due = self._due_days(rows.date)
+        item_path = self._level_paths(rows)
+        path = item_path[rows.item]
         safety_items = np.flatnonzero((self.llc == level) & (self.safety > TOL))
         settings = (self.pd, self.inp.settings.reschedule_in_days)
         free_pool = free_pool_run(
             np.flatnonzero(path == FREE_POOL),
             rows,
-            safety_items[self.path[safety_items] == FREE_POOL],
+            due,
+            safety_items[item_path[safety_items] == FREE_POOL],
             self.safety,
             self.is_mto,
             self.code_rank,
@@ -198,9 +242,11 @@ class _Run:
         )
         plan = LevelPlan.concat(
             [
-                self._net_loop(rows, safety_items[self.path[safety_items] == LOOP]),
-                net_without_supply(np.flatnonzero(path == NO_SUPPLY), rows, self.is_mto),
-                net_free_pool(free_pool, self.supply, self.pd),
+                self._net_loop(rows, due, path, safety_items[item_path[safety_items] == LOOP]),
+                net_without_supply(
+                    np.flatnonzero(path == NO_SUPPLY), rows, due, self.is_mto, self.scale
+                ),
+                net_free_pool(free_pool, self.supply, self.pd, self.scale),
             ]
         )
         for row, left in zip(plan.rem_rows.tolist(), plan.rem_qty.tolist(), strict=True):
@@ -215,8 +261,9 @@ class _Run:
             plan.pl_qty[creation],
             day[creation],
             pool[creation],
-            self.lead_time,
+            (self.lead_time, self.is_make),
             self.pd,
+            self.calendar,
         )
         pegs = self._peg_columns(plan.peg_sup, plan.peg_dem, plan.peg_qty, rows, number)
         self.level_pegs.append({name: pegs[name] for name in KEPT_PEGS})
@@ -224,13 +271,15 @@ class _Run:
         self.level_expedites.append(
             self._peg_columns(plan.ex_sup, plan.ex_dem, no_qty, rows, number)
         )
-        del rows, plan, free_pool, path  # big, and not needed by what follows
+        del rows, plan, free_pool, path, due  # big, and not needed by what follows
         self._trace_and_explode(level, pegs, base)
 
-    def _net_loop(self, rows: DemandRows, safety_items: IntArray) -> LevelPlan:
-        """The per-item loop, for items the vectorised paths do not cover."""
+    def _net_loop(
+        self, rows: DemandRows, due: IntArray, path: IntArray, safety_items: IntArray
+    ) -> LevelPlan:
+        """The per-item loop, for the level's rows whose ``path`` is the loop."""
         out = NetOutput()
-        mine = np.flatnonzero(self.path[rows.item] == LOOP)
+        mine = np.flatnonzero(path == LOOP)
         item = rows.item[mine]
         starts = group_starts(item)
         ends = np.append(starts[1:], mine.size)[: starts.size]
@@ -242,8 +291,10 @@ class _Run:
         todo = sorted(set(spans) | set(safety_items.tolist()), key=self.code_rank.__getitem__)
         if todo:
             # the loop's rows only: its demand references are positions in ``mine``
+            dates = array("q", rows.date[mine].tobytes())
             days = DayDemands(
-                array("q", rows.date[mine].tobytes()),
+                dates,
+                dates if due is rows.date else array("q", due[mine].tobytes()),
                 array("d", rows.qty[mine].tobytes()),
                 array("q", rows.so[mine].tobytes()),
                 self._own_supply(item, rows.so[mine]).tolist(),
@@ -379,18 +430,35 @@ class _Run:
 
     def finish(self) -> PlanResult:
         inp = self.inp
-        open_due = {PURCHASE: ints(inp.purchases.due), PRODUCTION: ints(inp.productions.due)}
-        completion = self.planned.earliest_completion(
-            self.level_pegs, self.lead_time, self.pd, open_due
+        pr = inp.productions
+        prod_item = ints(pr.item)
+        facts = CompletionFacts(
+            planning_date=self.pd,
+            calendar=self.calendar,
+            lead_time=self.lead_time,
+            is_make=self.is_make,
+            purchase_avail=np.maximum(ints(inp.purchases.due), self.pd),
+        )
+        productions = OpenProductions(
+            item=prod_item,
+            due=ints(pr.due),
+            start=ints(pr.start),
+            live=self.prod_live,
+            level=self.llc[prod_item],
+        )
+        completion, production_dates = self.planned.earliest_completion(
+            self.level_pegs, facts, productions
         )
         planned = self.planned.result(completion)
         # big columns are let go as soon as they are read for the last time
         pegs = _concat_pegs(self.level_pegs, KEPT_PEGS)
         self.level_pegs = []
+        line_dates = self._line_dates(pegs, completion, production_dates.available)
         pegging = build_pegging(inp, pegs, self.code_rank, self.so_rank)
-        facts = ExceptionFacts(
+        exception_facts = ExceptionFacts(
             inp=inp,
             planned=planned,
+            production_dates=production_dates,
             clamped=self.planned.clamped,
             traces=self.traces,
             pegs={name: pegs[name] for name in ("stype", "sidx", "ddate")},
@@ -399,7 +467,35 @@ class _Run:
             remaining=np.asarray(self.pool_supply.rem, dtype=np.float64),
         )
         del pegs
-        return PlanResult(planned=planned, pegging=pegging, exceptions=build_exceptions(facts))
+        return PlanResult(
+            planned=planned,
+            pegging=pegging,
+            exceptions=build_exceptions(exception_facts),
+            production_dates=production_dates,
+            line_dates=line_dates,
+        )
+
+    def _line_dates(
+        self, pegs: PegColumns, planned_avail: IntArray, production_avail: IntArray
+    ) -> LineDates:
+        """Rule 10: each sales line's projected date, the later of its due date and
+        the availability of the supplies pegged to it (as components' in rule 9)."""
+        d = self.inp.demands
+        due = ints(d.due)
+        projected = due.copy()
+        mine = pegs["dtype"] == SALES_LINE
+        stype = pegs["stype"][mine]
+        sidx = pegs["sidx"][mine]
+        avail = np.full(stype.size, self.pd, dtype=np.int64)
+        sel = stype == PURCHASE
+        avail[sel] = np.maximum(ints(self.inp.purchases.due)[sidx[sel]], self.pd)
+        sel = stype == PRODUCTION
+        avail[sel] = production_avail[sidx[sel]]
+        sel = stype == PLANNED
+        avail[sel] = planned_avail[sidx[sel]]
+        np.maximum.at(projected, pegs["didx"][mine], avail)
+        in_plan = (due <= self.last_day) & (np.asarray(d.qty, dtype=np.float64) > TOL)
+        return LineDates(in_plan=in_plan, projected=projected)
 
 
 ALL_PEGS = ("stype", "sidx", "item", "qty", "dtype", "didx", "ddate", "dprio", "dso")

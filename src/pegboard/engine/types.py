@@ -70,7 +70,8 @@ class Items:
     multiple: FloatArray  # 0 = none
     safety_stock: FloatArray
     # v2 rule 7: decimal places a planned quantity may have (0 = whole units);
-    # None rounds nothing (the quantities are only cut to 6 places, as in v1).
+    # None rounds nothing (the quantities are only cut to 6 places, as in v1), and so
+    # does a negative entry (an item the caller leaves unrounded).
     decimals: IntArray | None = None
 
     def __len__(self) -> int:
@@ -188,6 +189,14 @@ class PlanInput:
 
 @dataclass(frozen=True)
 class PlannedOrders:
+    """Planned orders in creation order.
+
+    ``earliest_completion`` (rule 9): a make order ``fwd(s, lead_time)``, s the
+    latest of the planning date and its components' availability; a buy order its
+    due date, or ``fwd(planning_date + lead_time, 0)`` when its release was
+    clamped. ``is_late``: release clamped, or earliest completion after due.
+    """
+
     ref: list[str]
     item: IntArray
     qty: FloatArray
