@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,10 +15,13 @@ from rich.panel import Panel
 from sqlalchemy.orm import Session
 
 from pegboard import clock, db
+from pegboard.bundle.demo import demo_dataset
 from pegboard.bundle.generate import generate_bundle
 from pegboard.bundle.importer import read_bundle
-from pegboard.bundle.writer import write_dataset, write_plan
+from pegboard.bundle.reader import Progress
+from pegboard.bundle.upload import snapshot as export_snapshot
 from pegboard.cli import (
+    calendar,
     orders,
     policy,
     production,
@@ -43,10 +47,11 @@ from pegboard.config import get_settings
 from pegboard.demo import DEMOS, demo_path
 from pegboard.errors import NotFoundError
 from pegboard.model import Role, SalesOrderStatus
-from pegboard.services import jobs, order_bom, plan_results, reports, sales
+from pegboard.services import jobs, order_bom, reports, sales
 from pegboard.services import users as user_service
-from pegboard.services.company_data import configured_planning_date, read_company, replace_company
-from pegboard.services.planning import PlanSummary, current_run, run_plan
+from pegboard.services.company_data import configured_planning_date, replace_company
+from pegboard.services.dataset import Dataset
+from pegboard.services.planning import PlanSummary, run_plan
 
 app = typer.Typer(
     help="pegboard: make-to-order planning. Import a bundle, plan it, see what to buy and make.",
@@ -56,6 +61,7 @@ app = typer.Typer(
     cls=OneLineErrors,
 )
 app.add_typer(report.app, name="report")
+app.add_typer(calendar.app, name="calendar")
 app.add_typer(orders.order_app, name="order")
 app.add_typer(orders.customer_app, name="customer")
 app.add_typer(orders.project_app, name="project")
@@ -99,13 +105,15 @@ def _both(*callbacks: jobs.Progress) -> jobs.Progress:
     return progress
 
 
-def _import(path: Path) -> None:
+def _import(path: Path, read: Callable[[Path, Progress], Dataset] = read_bundle) -> None:
+    """Replace the company with what ``read`` makes of ``path`` (a bundle), as an
+    exclusive job with progress bars."""
     started = time.perf_counter()
     counts: dict[str, int] = {}
 
     def work(s: Session, job_progress: jobs.Progress) -> dict[str, Any]:
         with progress_bar("reading") as progress:
-            data = read_bundle(path, _both(progress, job_progress))
+            data = read(path, _both(progress, job_progress))
         with progress_bar("writing") as progress:
             counts.update(
                 replace_company(
@@ -137,16 +145,8 @@ def import_(
 @handles_errors
 def export(out_dir: Annotated[Path, typer.Argument(help="folder to write the bundle to")]) -> None:
     """Write the planning data, and the current plan if there is one, as CSV files."""
-    with session() as s, s.begin():
-        data = read_company(s)
-        counts = write_dataset(data, out_dir)
-        if current_run(s) is not None:
-            counts |= write_plan(
-                out_dir,
-                plan_results.planned_order_rows(s),
-                plan_results.pegging_rows(s),
-                plan_results.exception_rows(s),
-            )
+    with session() as s:
+        counts = export_snapshot(s, out_dir)
     emit(f"Exported to {out_dir}", ("file", "rows"), list(counts.items()), numeric=("rows",))
 
 
@@ -272,7 +272,7 @@ def demo(
         Panel(f"pegboard demo: the {company} sample company → {get_settings().database_url}")
     )
     folder = demo_path(company)
-    _import(folder)
+    _import(folder, lambda _path, progress: demo_dataset(company, clock.today(), progress))
     _demo_configured_order(folder)
     summary = _plan(None)
     _attention(summary.planning_date)

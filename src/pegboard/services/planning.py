@@ -32,6 +32,7 @@ from pegboard.model import (
     PlanException,
     PlanLine,
     PlannedOrder,
+    PlanProduction,
     PlanRun,
     PlanRunStatus,
 )
@@ -135,7 +136,13 @@ def run_plan(
     )
 
 
-_PLAN_TABLES: tuple[type[Base], ...] = (PlanLine, PlanException, Pegging, PlannedOrder)
+_PLAN_TABLES: tuple[type[Base], ...] = (
+    PlanLine,
+    PlanProduction,
+    PlanException,
+    Pegging,
+    PlannedOrder,
+)
 
 
 def _empty_plan_tables(conn: Connection) -> list[Index]:
@@ -260,6 +267,7 @@ def _store(conn: Connection, run_id: int, snap: Snapshot, result: et.PlanResult)
         },
     )
     late = _store_lines(conn, run_id, snap, result)
+    _store_productions(conn, run_id, snap, result)
     _store_exceptions(conn, run_id, snap, result.exceptions)
     return {
         "exceptions": dict(Counter(result.exceptions.kind)),
@@ -311,37 +319,13 @@ def _store_exceptions(conn: Connection, run_id: int, snap: Snapshot, exc: et.Exc
     )
 
 
-def line_projection(inp: et.PlanInput, result: et.PlanResult) -> et.IntArray:
-    """Per demand: the day its last pegged supply is available (-1 when nothing is pegged).
-
-    Stock is available on the planning date, an open order on its due date (not
-    before the planning date), a planned order on its due date, or at its
-    earliest completion when that is later (it is late).
-    """
-    pd = inp.settings.planning_date
-    peg = result.pegging
-    available = np.full(len(peg), pd, dtype=np.int64)
-    for table, due in ((et.PURCHASE, inp.purchases.due), (et.PRODUCTION, inp.productions.due)):
-        mask = peg.supply_type == table
-        available[mask] = np.maximum(due[peg.supply_index[mask]], pd)
-    mask = peg.supply_type == et.PLANNED
-    planned = peg.supply_index[mask]
-    available[mask] = np.maximum(
-        result.planned.earliest_completion[planned], result.planned.due[planned]
-    )
-    projected = np.full(len(inp.demands), -1, dtype=np.int64)
-    lines = peg.demand_type == et.SALES_LINE
-    np.maximum.at(projected, peg.demand_index[lines], available[lines])
-    return projected
-
-
 def _store_lines(conn: Connection, run_id: int, snap: Snapshot, result: et.PlanResult) -> int:
-    """Store each line's projected date; returns how many lines are late."""
+    """Store each line's projected date (rule 10, computed by the engine); returns how
+    many lines are late. A line beyond the horizon is not in the plan: no projected date."""
     demands = snap.input.demands
-    projected = line_projection(snap.input, result)
-    planned = projected >= 0
-    late = np.where(planned, np.maximum(projected - demands.due, 0), 0)
-    days = _dates(np.where(planned, projected, demands.due))
+    dates = result.line_dates
+    late = np.where(dates.in_plan, np.maximum(dates.projected - demands.due, 0), 0)
+    days = _dates(np.where(dates.in_plan, dates.projected, demands.due))
     bulk_insert_columns(
         conn,
         PlanLine,
@@ -351,12 +335,30 @@ def _store_lines(conn: Connection, run_id: int, snap: Snapshot, result: et.PlanR
             "demand_ref": snap.demand_refs,
             "due_date": _dates(demands.due),
             "projected_date": [
-                d if p else None for d, p in zip(days, planned.tolist(), strict=True)
+                d if p else None for d, p in zip(days, dates.in_plan.tolist(), strict=True)
             ],
             "late_days": late.tolist(),
         },
     )
     return int(np.count_nonzero(late > 0))
+
+
+def _store_productions(
+    conn: Connection, run_id: int, snap: Snapshot, result: et.PlanResult
+) -> None:
+    """Store when each open production order can be complete (rule 9)."""
+    dates = result.production_dates
+    bulk_insert_columns(
+        conn,
+        PlanProduction,
+        {
+            "plan_run_id": [run_id] * len(dates),
+            "production_order_id": snap.production_ids.tolist(),
+            "earliest_completion": _dates(dates.earliest_completion),
+            "available_date": _dates(dates.available),
+            "is_late": dates.is_late.tolist(),
+        },
+    )
 
 
 # indexed by the engine's demand types: SALES_LINE, PLANNED_PARENT, PRODUCTION_PARENT, SAFETY_STOCK

@@ -18,6 +18,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Executable
 
 from pegboard.engine import types as et
+from pegboard.engine.calendar import WorkCalendar
 from pegboard.model import (
     Bom,
     BomLine,
@@ -54,6 +55,7 @@ class Snapshot:
     sales_order_ids: et.IntArray  # engine position -> sales_order.id
     demand_refs: list[str]  # "SO/line" per demand
     demand_line_ids: et.IntArray  # demand position -> sales_order_line.id
+    production_ids: et.IntArray  # production position -> production_order.id
 
 
 Columns = list[tuple[Any, ...]]
@@ -202,7 +204,7 @@ def load_snapshot(conn: Connection, *, planning_date: date | None = None, today:
         sales_order=_so_positions(so_pos, stock_raw[3]),
     )
     purchases = _purchases(conn, item_pos, so_pos)
-    productions = _productions(conn, item_pos, so_pos, items)
+    productions, production_ids = _productions(conn, item_pos, so_pos, items, settings.calendar)
     components = _production_components(conn, item_pos, productions.ref)
     demands, demand_refs, line_ids = _demands(conn, item_pos, so_pos)
     plan_input = et.PlanInput(
@@ -216,7 +218,7 @@ def load_snapshot(conn: Connection, *, planning_date: date | None = None, today:
         demands=demands,
         production_components=components,
     )
-    return Snapshot(plan_input, item_ids, so_ids, demand_refs, line_ids)
+    return Snapshot(plan_input, item_ids, so_ids, demand_refs, line_ids, production_ids)
 
 
 def _bom(conn: Connection, item_pos: et.IntArray, so_pos: et.IntArray) -> et.Bom:
@@ -271,8 +273,13 @@ def _purchases(conn: Connection, item_pos: et.IntArray, so_pos: et.IntArray) -> 
 
 
 def _productions(
-    conn: Connection, item_pos: et.IntArray, so_pos: et.IntArray, items: et.Items
-) -> et.ProductionOrders:
+    conn: Connection,
+    item_pos: et.IntArray,
+    so_pos: et.IntArray,
+    items: et.Items,
+    calendar: WorkCalendar,
+) -> tuple[et.ProductionOrders, et.IntArray]:
+    """Open production orders, and their ids; a missing start is back(due, lead time)."""
     raw = _columns(
         conn,
         select(
@@ -283,6 +290,7 @@ def _productions(
             ProductionOrder.start_date,
             ProductionOrder.components_issued,
             ProductionOrder.sales_order_id,
+            ProductionOrder.id,
         )
         .outerjoin(SalesOrder, SalesOrder.id == ProductionOrder.sales_order_id)
         .where(
@@ -300,8 +308,8 @@ def _productions(
     item = _map(item_pos, _array(raw[1], np.int64))
     due = _ordinals(raw[3])
     given = _ordinals(raw[4])
-    start = np.where(given >= 0, given, due - items.lead_time[item])
-    return et.ProductionOrders(
+    start = np.where(given >= 0, given, calendar.back(due, items.lead_time[item]))
+    orders = et.ProductionOrders(
         ref=list(raw[0]),
         item=item,
         qty=_array(raw[2], np.float64),
@@ -310,6 +318,7 @@ def _productions(
         components_issued=np.array([bool(v) for v in raw[5]], dtype=np.bool_),
         sales_order=_so_positions(so_pos, raw[6]),
     )
+    return orders, _array(raw[7], np.int64)
 
 
 def _production_components(
