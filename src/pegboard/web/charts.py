@@ -136,19 +136,35 @@ class Bar:
     done: bool
 
 
-def gantt_svg(bars: Sequence[Bar], today: date, *, more: int = 0) -> bytes:
+GANTT_LEGEND_INCHES = 0.35
+"""Room under the date axis for the Gantt chart's legend: outside the plot, never over a bar."""
+
+
+def _gantt_ticks(ax: Axes) -> None:
+    """At most five dates, each with its year: a plan crosses a new year, and "03 Jan"
+    alone does not say which."""
+    low, high = ax.get_xlim()
+    first, last = math.ceil(low), math.floor(high)
+    step = max(1, (last - first) // 4)
+    ticks = list(range(first, last + 1, step))
+    ax.set_xticks(ticks, [date.fromordinal(t).strftime("%d %b %Y") for t in ticks], fontsize=8)
+
+
+def gantt_figure(bars: Sequence[Bar], today: date, *, more: int = 0) -> Figure:
     """One row per order, grouped by sales order; late bars hatched and labelled.
-    ``more`` is how many orders were left out (said under the chart)."""
-    height = min(1.5 + 0.32 * max(len(bars), 1), 40.0)
+    ``more`` is how many orders were left out (said under the chart). The legend sits
+    under the plot, so it covers no bar however the rows fall."""
+    height = min(1.5 + GANTT_LEGEND_INCHES + 0.32 * max(len(bars), 1), 40.0)
     # fixed margins (no constrained layout, which draws the figure twice): room for the
-    # row labels on the left, the legend above, the date axis below (in inches)
+    # row labels on the left, "today" above, the date axis and the legend below (in inches)
     fig = Figure(figsize=(8.5, height), dpi=72)
-    fig.subplots_adjust(left=0.42, right=0.97, top=1 - 0.45 / height, bottom=0.75 / height)
+    bottom = (0.75 + GANTT_LEGEND_INCHES) / height
+    fig.subplots_adjust(left=0.42, right=0.97, top=1 - 0.45 / height, bottom=bottom)
     ax = fig.add_subplot()
     if not bars:
         ax.text(0.5, 0.5, "no production orders", ha="center", va="center")
         ax.set_axis_off()
-        return _svg(fig, text_as_text=True)
+        return fig
     for y, bar in enumerate(bars):
         start = _x(bar.start)
         width = max(_x(bar.due) - start, 0.6)
@@ -176,7 +192,7 @@ def gantt_svg(bars: Sequence[Bar], today: date, *, more: int = 0) -> bytes:
         previous = bar.group
     ax.axvline(_x(today), color=INK, linestyle=":", linewidth=1.5)
     ax.text(_x(today), -0.7, " today", fontsize=8, color=INK, va="bottom", ha="left")
-    _date_ticks(ax)
+    _gantt_ticks(ax)
     ax.set_xlabel(
         "date (bar: start to due)"
         + (
@@ -187,15 +203,22 @@ def gantt_svg(bars: Sequence[Bar], today: date, *, more: int = 0) -> bytes:
     )
     ax.set_ylabel("production order (by sales order)")
     ax.grid(True, axis="x", color="#dddddd", linewidth=0.5)
-    ax.legend(
+    fig.legend(
         handles=[
             Patch(facecolor=ACCENT, edgecolor=ACCENT, label="on time"),
             Patch(facecolor="white", edgecolor=LATE, hatch="///", label="late"),
             Patch(facecolor=MUTED, edgecolor=MUTED, label="done / closed"),
             Line2D([], [], color=INK, linestyle=":", label="today"),
         ],
-        loc="upper right",
+        loc="lower center",
+        bbox_to_anchor=(0.5, 0.04 / height),
+        ncol=4,
         fontsize=8,
-        framealpha=0.9,
+        frameon=False,
     )
-    return _svg(fig, text_as_text=True)
+    return fig
+
+
+def gantt_svg(bars: Sequence[Bar], today: date, *, more: int = 0) -> bytes:
+    """The Gantt chart (:func:`gantt_figure`) as SVG."""
+    return _svg(gantt_figure(bars, today, more=more), text_as_text=True)

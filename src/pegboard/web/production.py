@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Form, Request
@@ -14,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from pegboard import clock
 from pegboard.errors import ConflictError, NotFoundError, PegboardError, ValidationError
-from pegboard.model import ProductionOrder, ProductionStatus
+from pegboard.model import ProductionStatus
 from pegboard.services import production
-from pegboard.services._choices import choice
+from pegboard.services.gantt import FINISHED, LIMIT, OrderRow, is_late, order_rows
 from pegboard.services.permissions import Permission
 from pegboard.web import auth, charts
 from pegboard.web.render import (
@@ -31,80 +29,11 @@ from pegboard.web.render import (
 
 router = APIRouter(include_in_schema=False)
 
-LIMIT = 300
 GANTT_BARS = 60
-"""Orders drawn in the Gantt chart (the table below it lists up to ``LIMIT``)."""
-FINISHED = {ProductionStatus.DONE.value, ProductionStatus.CLOSED.value}
-GONE = FINISHED | {ProductionStatus.CANCELLED.value}
+"""Orders drawn in the Gantt chart (the table below it lists up to ``gantt.LIMIT``)."""
 ACTIONS = ("release", "issue", "complete", "scrap", "close")
-
-
-@dataclass(frozen=True)
-class OrderRow:
-    number: str
-    item: str
-    qty: float
-    completed: float
-    status: str
-    start: date
-    due: date
-    sales_order: str
-    parent: str
-    depth: int
-    late: bool
-    group: str  # the sales order of the tree's top order ("" for stock)
-
-
-def _late(status: str, start: date | None, due: date, today: date) -> bool:
-    if status in GONE:
-        return False
-    return due < today or (status == ProductionStatus.PLANNED.value and (start or due) < today)
-
-
-def order_rows(
-    session: Session, today: date, *, sales_order: str | None, status: str | None
-) -> list[OrderRow]:
-    """The orders grouped by sales order (stock orders last), each child under its parent."""
-    wanted = choice(ProductionStatus, status)
-    stmt = production.production_query(status=wanted, sales_order=sales_order or None)
-    stmt = stmt.order_by(ProductionOrder.due_date, ProductionOrder.number).limit(LIMIT)
-    found = list(session.execute(stmt))
-    numbers = {r.number for r in found}
-    children: dict[str, list[Any]] = {}
-    roots: list[Any] = []
-    for r in found:
-        if r.parent and r.parent in numbers:
-            children.setdefault(r.parent, []).append(r)
-        else:
-            roots.append(r)
-    roots.sort(key=lambda r: (r.sales_order is None, r.sales_order or "", r.due_date, r.number))
-    out: list[OrderRow] = []
-
-    def walk(r: Any, depth: int, group: str) -> None:
-        status_ = r.status.value
-        out.append(
-            OrderRow(
-                r.number,
-                r.item,
-                r.qty,
-                r.completed,
-                status_,
-                r.start_date or r.due_date,
-                r.due_date,
-                r.sales_order or "",
-                r.parent or "",
-                depth,
-                _late(status_, r.start_date, r.due_date, today),
-                group,
-            )
-        )
-        for child in children.get(r.number, []):
-            if depth < 10:
-                walk(child, depth + 1, group)
-
-    for r in roots:
-        walk(r, 0, r.sales_order or "")
-    return out
+EVERYTHING = "all"
+"""``?show=all``: finished and cancelled orders too (by default only open ones)."""
 
 
 def _bars(rows: list[OrderRow]) -> list[charts.Bar]:
@@ -123,7 +52,9 @@ def _bars(rows: list[OrderRow]) -> list[charts.Bar]:
 
 
 @router.get("/production")
-def production_list(request: Request, sales_order: str = "", status: str = "") -> Response:
+def production_list(
+    request: Request, sales_order: str = "", status: str = "", show: str = ""
+) -> Response:
     with db(request) as session:
         who = signed_in_or_redirect(request, session)
         if isinstance(who, Response):
@@ -135,30 +66,47 @@ def production_list(request: Request, sales_order: str = "", status: str = "") -
             "sales_order": sales_order[:100],
             "status": status,
             "statuses": [s.value for s in ProductionStatus],
+            "everything": show == EVERYTHING,
             "error": None,
         }
         try:
-            rows = order_rows(session, today, sales_order=sales_order[:100], status=status)
+            rows = order_rows(
+                session,
+                today,
+                sales_order=sales_order[:100],
+                status=status,
+                everything=show == EVERYTHING,
+            )
         except ValidationError as e:
             context |= {"rows": [], "error": e.message, "query": ""}
             return page(request, "production_list.html", context, status_code=422)
-        filters = (("sales_order", sales_order), ("status", status))
+        everything = EVERYTHING if show == EVERYTHING else ""
+        filters = (("sales_order", sales_order), ("status", status), ("show", everything))
         query = urlencode({k: v for k, v in filters if v})
         context |= {"rows": rows, "query": query}
         return page(request, "production_list.html", context)
 
 
 @router.get("/production/gantt.svg")
-def gantt(request: Request, sales_order: str = "", status: str = "", offset: str = "") -> Response:
+def gantt(
+    request: Request, sales_order: str = "", status: str = "", offset: str = "", show: str = ""
+) -> Response:
     """The first ``GANTT_BARS`` orders of the table (from ``offset``): drawing time grows
-    with the bars, so the chart says how many more the table has."""
+    with the bars, so the chart says how many more the table has. Open orders only unless
+    a status or ``show=all`` asks for others."""
     with db(request) as session:
         who = signed_in_or_redirect(request, session)
         if isinstance(who, Response):
             return who
         today = clock.today()
         try:
-            rows = order_rows(session, today, sales_order=sales_order[:100], status=status)
+            rows = order_rows(
+                session,
+                today,
+                sales_order=sales_order[:100],
+                status=status,
+                everything=show == EVERYTHING,
+            )
         except ValidationError as e:
             return Response(e.message, status_code=422, media_type="text/plain")
     try:
@@ -192,7 +140,7 @@ def _order_page(
     context = chrome(who, "production") | {
         "title": f"Production order {view.number}",
         "order": view,
-        "late": _late(view.status, view.start_date, view.due_date, today),
+        "late": is_late(view.status, view.start_date, view.due_date, today),
         "can_act": may(who, Permission.PRODUCTION),
         "error": error,
     }
