@@ -9,13 +9,15 @@ as SHA-256 digests. Logins are throttled per name and per address from the
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from pegboard.errors import (
@@ -159,36 +161,128 @@ def count_users(session: Session) -> int:
     return int(session.scalar(select(func.count(User.id))) or 0)
 
 
-@writes
-def _record_attempt(session: Session, name: str, ip: str, password: str) -> UserView | None:
-    """Check the password and log the attempt in one transaction; None when refused."""
-    since = utcnow() - THROTTLE_WINDOW
-    failures = select(func.count(LoginAttempt.id)).where(
-        LoginAttempt.at >= since, LoginAttempt.ok.is_(False)
-    )
-    by_name = session.scalar(failures.where(LoginAttempt.name == name[:100])) or 0
-    by_ip = session.scalar(failures.where(LoginAttempt.ip == ip[:64])) or 0
-    if by_name >= MAX_FAILURES_PER_NAME or by_ip >= MAX_FAILURES_PER_ADDRESS:
+@dataclass(frozen=True)
+class _Admitted:
+    """An attempt allowed to check its password, already recorded as a failure."""
+
+    attempt_id: int
+    user_id: int | None  # None: no such user, or switched off
+    password_hash: str
+
+
+_NO_USER_HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHRzYWx0$" + "A" * 43
+"""Checked when there is no such user, so a wrong name takes as long as a wrong password."""
+
+
+def _lock_key(scope: str, key: str) -> int:
+    """A stable 64-bit key for PostgreSQL's advisory locks (Python's ``hash`` is per process)."""
+    return int.from_bytes(hashlib.sha256(f"login {scope} {key}".encode()).digest()[:8], signed=True)
+
+
+def _take_turns(session: Session, name: str, ip: str) -> None:
+    """Let attempts for the same name or from the same address count and record one at a time.
+
+    On PostgreSQL two transactions lock the name then the address (always in that
+    order, so they cannot deadlock) until they commit; the next one's count then
+    sees the attempt just recorded. On SQLite the write transaction began
+    ``IMMEDIATE``: one writer at a time already.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        for key in (_lock_key("name", name), _lock_key("address", ip)):
+            session.execute(select(func.pg_advisory_xact_lock(key)))
+
+
+def _minutes(seconds: int) -> str:
+    minutes = max(1, math.ceil(seconds / 60))
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def _wait(session: Session, failed: Any, limit: int, now: datetime) -> int | None:
+    """Seconds until fewer than ``limit`` of the failures matching ``failed`` remain in the
+    window, or None when there are fewer already."""
+    stamps = select(LoginAttempt.at).where(*failed).order_by(LoginAttempt.at.desc())
+    nth = session.scalar(stamps.offset(limit - 1).limit(1))
+    if nth is None:
+        return None
+    return max(1, math.ceil((nth + THROTTLE_WINDOW - now).total_seconds()))
+
+
+def _check_limits(session: Session, name: str, ip: str) -> None:
+    """RateLimitedError when the address or the name has too many recent failures.
+
+    The two limits are separate: an address that keeps guessing is locked (and only
+    that address), and so is a name being guessed at, from wherever; a person whose
+    name is locked by attempts from another address is told so.
+    """
+    now = utcnow()
+    recent = (LoginAttempt.at >= now - THROTTLE_WINDOW, LoginAttempt.ok.is_(False))
+    wait = _wait(session, (*recent, LoginAttempt.ip == ip), MAX_FAILURES_PER_ADDRESS, now)
+    if wait is not None:
         raise RateLimitedError(
-            "too many failed logins; try again in 15 minutes", retry_after=THROTTLE_WINDOW.seconds
+            f"too many failed logins from this address; try again in {_minutes(wait)}",
+            retry_after=wait,
         )
+    by_name = (*recent, LoginAttempt.name == name)
+    wait = _wait(session, by_name, MAX_FAILURES_PER_NAME, now)
+    if wait is not None:
+        elsewhere = session.scalar(select(LoginAttempt.id).where(*by_name, LoginAttempt.ip != ip))
+        said = " (some of them from another address)" if elsewhere is not None else ""
+        raise RateLimitedError(
+            f"too many failed logins for this user name{said}; try again in {_minutes(wait)}",
+            retry_after=wait,
+        )
+
+
+@writes
+def _admit(session: Session, name: str, ip: str) -> _Admitted:
+    """Count and record the attempt in one turn, before any password is checked.
+
+    The attempt is written as a failure now and turned into a success only after
+    the password checks out, so parallel attempts can never all count the same
+    failures: at most the limit of them reach the password check.
+    """
+    _take_turns(session, name, ip)
+    _check_limits(session, name, ip)
     user = session.scalars(select(User).where(User.name == name)).first()
-    ok = False
-    if user is not None and user.active:
-        try:
-            ok = HASHER.verify(user.password_hash, password)
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
-            ok = False
-        if ok and HASHER.check_needs_rehash(user.password_hash):
-            user.password_hash = HASHER.hash(password)
-    session.add(LoginAttempt(name=name[:100], ip=ip[:64], ok=ok))
-    return _view(user) if ok and user is not None else None
+    attempt = LoginAttempt(name=name, ip=ip, ok=False)
+    session.add(attempt)
+    session.flush()
+    if user is None or not user.active:
+        return _Admitted(attempt.id, None, _NO_USER_HASH)
+    return _Admitted(attempt.id, user.id, user.password_hash)
+
+
+def _password_matches(admitted: _Admitted, password: str) -> bool:
+    """The slow argon2 check, outside any transaction."""
+    try:
+        ok = HASHER.verify(admitted.password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+    return ok and admitted.user_id is not None
+
+
+@writes
+def _succeeded(session: Session, admitted: _Admitted, password: str) -> UserView | None:
+    """Mark the attempt a success, unless the user changed meanwhile (switched off, or
+    a new password: the one checked is no longer theirs)."""
+    user = session.get(User, admitted.user_id)
+    if user is None or not user.active or user.password_hash != admitted.password_hash:
+        return None
+    session.execute(
+        update(LoginAttempt).where(LoginAttempt.id == admitted.attempt_id).values(ok=True)
+    )
+    if HASHER.check_needs_rehash(user.password_hash):
+        user.password_hash = HASHER.hash(password)
+    return _view(user)
 
 
 def authenticate(session: Session, *, name: str, password: str, ip: str) -> UserView:
     """The user, if the password is right; otherwise AuthenticationError (or
     RateLimitedError after too many failures). The message never says which was wrong."""
-    user = _record_attempt(session, name, ip, password)
+    admitted = _admit(session, name[:100], ip[:64])
+    user = (
+        _succeeded(session, admitted, password) if _password_matches(admitted, password) else None
+    )
     if user is None:
         raise AuthenticationError("wrong user name or password")
     return user
