@@ -76,7 +76,8 @@ def order_date_rows(session: Session) -> list[OrderDateRow]:
         .where(PlanLine.projected_date.is_not(None))
         .order_by(SalesOrder.number, SalesOrderLine.line)
     )
-    return [(so, n, i, q, d, p, late) for so, n, i, q, d, p, late in session.execute(stmt)]
+    rows = session.execute(stmt)
+    return [(so, n, i, q, d, p, late) for so, n, i, q, d, p, late in rows if p is not None]
 
 
 def exception_query(
