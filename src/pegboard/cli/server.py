@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from pegboard.cli._common import console, handles_errors, open_engine, session
 from pegboard.services import users
+
+
+def uvicorn_options(
+    host: str, port: int, workers: int, forwarded_allow_ips: str | None
+) -> dict[str, Any]:
+    """How uvicorn serves the app.
+
+    The client address is what the login throttle counts failures by, so the
+    ``X-Forwarded-For``/``-Proto`` headers are believed only from the proxies named
+    in ``forwarded_allow_ips`` (anyone can send them; from elsewhere they are
+    ignored). Without it, behind a reverse proxy every user has the proxy's address
+    and a few people guessing would lock everyone out.
+    """
+    return {
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "log_level": "info",
+        "proxy_headers": bool(forwarded_allow_ips),
+        "forwarded_allow_ips": forwarded_allow_ips or None,
+    }
 
 
 @handles_errors
@@ -17,6 +38,15 @@ def serve(
     workers: Annotated[
         int, typer.Option(help="server processes (PostgreSQL; SQLite always uses one)")
     ] = 1,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            "--forwarded-allow-ips",
+            help="behind a reverse proxy: its address(es), comma-separated (or a network "
+            "like 10.0.0.0/8); the client address and https are then read from its "
+            "X-Forwarded-For and X-Forwarded-Proto headers, from it only",
+        ),
+    ] = None,
 ) -> None:
     """Serve the JSON API (docs at /docs) on the configured database."""
     import uvicorn
@@ -33,12 +63,10 @@ def serve(
     where = engine.url.render_as_string(hide_password=True)
     console.print(f"pegboard on http://{host}:{port}  (API docs: /docs; database {where})")
     engine.dispose()
+    if forwarded_allow_ips:
+        console.print(f"trusting X-Forwarded-For and X-Forwarded-Proto from {forwarded_allow_ips}")
     uvicorn.run(
         "pegboard.api.app:create_app",
         factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="info",
-        proxy_headers=False,
+        **uvicorn_options(host, port, workers, forwarded_allow_ips),
     )
