@@ -7,8 +7,12 @@ Days are offsets from D0, a Monday: with ``MON_FRI`` days 5, 6, 12, 13 are weeke
 
 from __future__ import annotations
 
-from _build import MON_FRI, Case, Item, plan_view, view
+import numpy as np
+from _build import D0, MON_FRI, Case, Item, plan_view, view
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from pegboard.engine.calendar import WorkCalendar
 from pegboard.engine.lots import lot_size, round_to_places
 from pegboard.engine.run import execute
 from pegboard.engine.types import LFL
@@ -233,3 +237,25 @@ def test_lines_outside_the_plan_are_marked() -> None:
     res = execute(inp)
     assert res.line_dates.in_plan.tolist() == [False]
     assert res.line_dates.projected.tolist() == [inp.demands.due[0]]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(0, 6), min_size=1, max_size=7, unique=True),
+    st.lists(st.integers(-30, 60), max_size=12, unique=True),
+    st.lists(st.integers(-20, 40), min_size=64, max_size=120),
+    st.integers(0, 6),
+)
+def test_big_arrays_move_through_a_table_like_busday_offset(
+    work_days: list[int], holidays: list[int], days: list[int], n: int
+) -> None:
+    """Arrays from 64 days use a table of working days; one day at a time uses
+    NumPy's business days: both must agree, for back and fwd, fixed and per-day n."""
+    cal = WorkCalendar(tuple(sorted(work_days)), tuple(D0 + h for h in holidays))
+    day = np.asarray([D0 + d for d in days], dtype=np.int64)
+    steps = (day + n) % 5
+    for move in (cal.back, cal.fwd):
+        assert move(day, n).tolist() == [move(int(d), n) for d in day.tolist()]
+        assert move(day, steps).tolist() == [
+            move(int(d), int(k)) for d, k in zip(day.tolist(), steps.tolist(), strict=True)
+        ]

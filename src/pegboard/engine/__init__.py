@@ -4,6 +4,7 @@
 rules it follows and the interpretations it adds to the bundle format.
 """
 
+from pegboard.engine.calendar import WorkCalendar
 from pegboard.engine.errors import BomCycleError
 from pegboard.engine.levels import low_level_codes
 from pegboard.engine.run import plan
@@ -12,11 +13,13 @@ from pegboard.engine.types import (
     Demands,
     Exceptions,
     Items,
+    LineDates,
     Pegging,
     PlanInput,
     PlannedOrders,
     PlanResult,
     ProductionComponents,
+    ProductionDates,
     ProductionOrders,
     PurchaseLines,
     Settings,
@@ -29,15 +32,18 @@ __all__ = [
     "Demands",
     "Exceptions",
     "Items",
+    "LineDates",
     "Pegging",
     "PlanInput",
     "PlanResult",
     "PlannedOrders",
     "ProductionComponents",
+    "ProductionDates",
     "ProductionOrders",
     "PurchaseLines",
     "Settings",
     "Stock",
+    "WorkCalendar",
     "low_level_codes",
     "plan",
 ]

@@ -13,6 +13,10 @@ Both take scalars or whole arrays of day ordinals (``date.toordinal()``) and are
 NumPy's business-day functions (``np.busday_offset``) underneath, so a level's dates
 move in one call. With every day a working day (the default calendar) they are
 plain subtraction and addition, which is v1's arithmetic exactly.
+
+A big array (a level's demand, a million rows and more) is moved through a table
+of the working days in its date span instead (``_DayTable``): two gathers, several
+times faster than ``busday_offset`` per element, with the same results.
 """
 
 from __future__ import annotations
@@ -32,6 +36,9 @@ ALL_DAYS = (0, 1, 2, 3, 4, 5, 6)
 
 # Day ordinal of 1970-01-01, NumPy's day zero for datetime64[D].
 _EPOCH = 719163
+
+# Arrays from this size move through a table of working days (see the module doc).
+_TABLE_FROM = 64
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,10 @@ class WorkCalendar:
         """back(d, n): n working days before the last working day on or before d."""
         if self.every_day:
             return _same_kind(day, np.asarray(day, dtype=np.int64) - n)
+        if not isinstance(day, int | np.integer) and np.size(day) >= _TABLE_FROM:
+            moved_days = self._table_move(np.asarray(day, dtype=np.int64), n, forward=False)
+            if moved_days is not None:
+                return moved_days
         moved = np.busday_offset(
             _d64(day), -np.asarray(n, dtype=np.int64), roll="backward", busdaycal=self._busdays
         )
@@ -81,10 +92,43 @@ class WorkCalendar:
         """fwd(d, n): the n-th working day after the first working day on or after d."""
         if self.every_day:
             return _same_kind(day, np.asarray(day, dtype=np.int64) + n)
+        if not isinstance(day, int | np.integer) and np.size(day) >= _TABLE_FROM:
+            moved_days = self._table_move(np.asarray(day, dtype=np.int64), n, forward=True)
+            if moved_days is not None:
+                return moved_days
         moved = np.busday_offset(
             _d64(day), np.asarray(n, dtype=np.int64), roll="forward", busdaycal=self._busdays
         )
         return _same_kind(day, _ordinals(moved))
+
+    def _table_move(self, day: IntArray, n: int | IntArray, forward: bool) -> IntArray | None:
+        """``fwd``/``back`` of many days at once through a table of the working days
+        of their span (with room for ``n`` on either side); None when a result falls
+        outside the table (``busday_offset`` answers then)."""
+        steps = np.asarray(n, dtype=np.int64)
+        if day.size == 0 or (steps.size and int(steps.min()) < 0):
+            return None
+        reach = int(steps.max(initial=0))
+        # a week holds at least one working day unless holidays fill it; too few
+        # rows in the table only sends the call to busday_offset
+        margin = 7 * (reach + 2) + 2 * len(self.holidays)
+        lo = int(day.min()) - (0 if forward else margin)
+        hi = int(day.max()) + (margin if forward else 0)
+        span = np.arange(lo, hi + 1, dtype=np.int64)
+        working = np.is_busday(_d64(span), busdaycal=self._busdays)
+        before = np.cumsum(working)  # working days in [lo, d]
+        workdays = span[working]
+        at = day - lo
+        if forward:
+            index = before[at] - working[at] + steps  # first working day >= d, then n on
+            if index.size and int(index.max()) >= workdays.size:
+                return None
+        else:
+            index = before[at] - 1 - steps  # last working day <= d, then n back
+            if index.size and int(index.min()) < 0:
+                return None
+        moved: IntArray = workdays[index]
+        return moved
 
     def is_working(self, day: int) -> bool:
         """Whether ``day`` (an ordinal) is a working day."""
