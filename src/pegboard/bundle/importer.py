@@ -46,7 +46,7 @@ from pegboard.services.dataset import (
     decimals_of,
     places,
 )
-from pegboard.services.templates import parse_definition
+from pegboard.services.templates import check_worst_cases, parse_definition
 
 
 def read_bundle(path: Path, progress: Progress | None = None) -> Dataset:
@@ -99,6 +99,7 @@ def _templates(path: Path, problems: Problems, data: Dataset) -> list[dict[str, 
         try:
             template = parse_definition(definition)
             validate_template(template)
+            check_worst_cases(template)
         except ValidationError as e:
             problems.add(BundleProblem(TEMPLATES_FILE, None, where, None, e.message))
             continue
