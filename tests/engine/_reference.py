@@ -56,7 +56,7 @@ def _lot(net: float, inp: PlanInput, i: int) -> float:
         q = max(1, -int(-(q - TOL) // m)) * m
     if it.decimals is not None and int(it.decimals[i]) >= 0:
         steps = 10 ** int(it.decimals[i])
-        q = max(1, math.ceil(q * steps - 1e-6)) / steps  # up to whole steps
+        q = max(1, math.ceil((q - TOL) * steps)) / steps  # up to whole steps
     return q
 
 

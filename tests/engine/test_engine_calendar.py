@@ -148,6 +148,7 @@ def test_dependent_demand_keeps_its_decimals_the_planned_order_is_rounded_up() -
 def test_rounding_forgives_float_noise() -> None:
     assert round_to_places(4.0000000001, 1.0) == 4.0
     assert round_to_places(4.2, 1.0) == 5.0
+    assert round_to_places(4.0000001, 1.0) == 5.0  # never short by more than noise
     assert round_to_places(0.1 + 0.2, 10.0) == 0.3
     assert round_to_places(0.01, 1.0) == 1.0  # any positive quantity is at least one step
     assert round_to_places(4.2, 0.0) == 4.2  # not rounded

@@ -11,10 +11,6 @@ from pegboard.engine.types import FOQ, FloatArray, IntArray
 TOL = 1e-9
 """Quantities closer than this are equal; keeps float noise from creating orders."""
 
-STEP_TOL = 1e-6
-"""Rounding to decimal places forgives this fraction of a step, so float noise
-(4.0000000001 pieces) does not buy a whole extra unit."""
-
 
 def _round_up(qty: float, step: float) -> float:
     # subtract TOL so that 10.000000000001 with a step of 5 stays 10, not 15
@@ -34,19 +30,23 @@ def round_to_places(qty: float, scale: float) -> float:
     """Rule 7's last step: up to the item's decimal places (``scale`` = 10 ** decimals,
     0 = no rounding), at least one step for any positive quantity.
 
+    ``TOL`` is forgiven first, as by every other rounding up here, so float noise
+    (4.0000000001 pieces) does not buy a whole extra unit, and an order is never
+    more than ``TOL`` short of what it is for.
+
     Dividing a whole number of steps by ``scale`` (not multiplying by its inverse)
     gives the closest float to the decimal, e.g. exactly ``0.3``.
     """
     if scale <= 0:
         return qty
-    return max(1, math.ceil(qty * scale - STEP_TOL)) / scale
+    return max(1, math.ceil((qty - TOL) * scale)) / scale
 
 
 def round_to_places_array(qty: FloatArray, scale: FloatArray) -> FloatArray:
     """``round_to_places`` of each quantity, with the same arithmetic, so the bulk
     paths give the per-item loop's floats exactly."""
     rounds = scale > 0
-    steps = np.maximum(np.ceil(qty * scale - STEP_TOL), 1.0)
+    steps = np.maximum(np.ceil((qty - TOL) * scale), 1.0)
     rounded: FloatArray = np.where(rounds, steps / np.where(rounds, scale, 1.0), qty)
     return rounded
 
@@ -55,7 +55,7 @@ def whole_steps(qty: FloatArray, scale: FloatArray) -> np.ndarray:
     """Whether each quantity is a whole number of its item's steps (or not rounded).
 
     Sums and differences of such quantities stay whole up to float noise far below
-    ``STEP_TOL``, so netting them never leaves a requirement that rounding raises:
+    ``TOL``, so netting them never leaves a requirement that rounding raises:
     the condition under which the bulk paths, which plan no excess, stay exact.
     """
     units = qty * scale

@@ -22,7 +22,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from itertools import repeat
 
-from pegboard.engine.lots import STEP_TOL, TOL
+from pegboard.engine.lots import TOL
 from pegboard.engine.types import FOQ, NO_ORDER, POQ
 
 ItemRule = tuple[int, float, int, float, float, float, bool, float]
@@ -407,7 +407,7 @@ def net_item(  # noqa: C901 - rule 6's steps stay inline: this loop runs per dem
                 if multiple > 0:
                     qty = max(1, math.ceil((qty - TOL) / multiple)) * multiple
                 if scale > 0:
-                    qty = max(1, math.ceil(qty * scale - STEP_TOL)) / scale
+                    qty = max(1, math.ceil((qty - TOL) * scale)) / scale
                 planned = -len(pl_item) - 1
                 pl_item.append(item)
                 pl_day.append(due)
