@@ -86,7 +86,10 @@ def test_an_item_is_created_with_the_bundle_defaults_changed_and_audited(
         "safety_stock": 0.0,
         "unit_cost": 1.5,
         "supplier": "",
+        "decimals": 0,  # counted in pieces (ea): whole units
     }
+    fractional = api.patch("/api/items/BRK-1", json={"multiple": 0.5}, headers=planner)
+    assert _error(fractional, 422)["field"] == "multiple"
     again = api.post("/api/items", json={"code": "BRK-1"}, headers=planner)
     assert _error(again, 409)["field"] == "code"
 

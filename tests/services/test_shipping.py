@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from _clock import pin_today
 from pegboard.errors import ConflictError, NotFoundError, ValidationError
 from pegboard.model import (
     Item,
@@ -218,6 +219,7 @@ def test_draft_and_cancelled_orders_are_not_shipped(shop: Session) -> None:
 # --------------------------------------------------------------------------- deliver and close
 
 
+@pin_today(SHIP + timedelta(days=2))  # delivered "today": after the ship date
 def test_delivery_closes_lines_then_the_order_and_frees_its_reservations(shop: Session) -> None:
     stock.reserve_stock(shop, item="Q", qty=3, sales_order="SO-A", author="stores")
     first = ship(shop, "SO-A", 1, 6)
@@ -252,6 +254,7 @@ def test_delivery_closes_lines_then_the_order_and_frees_its_reservations(shop: S
         shipping.list_shipments(shop, status="lost")
 
 
+@pin_today(SHIP + timedelta(days=2))  # delivered "today": after the ship date
 def test_a_cancelled_line_does_not_keep_the_order_open(shop: Session) -> None:
     """SO-A: line 2 is cancelled (its reservation freed); shipping line 1 ships the order."""
     stock.reserve_stock(shop, item="Q", qty=2, sales_order="SO-A", author="stores")

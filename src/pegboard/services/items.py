@@ -23,6 +23,7 @@ from pegboard.errors import ConflictError, NotFoundError, ValidationError
 from pegboard.model import Bom, Item, ItemType, LotRule, Strategy
 from pegboard.services import audit
 from pegboard.services._tx import writes
+from pegboard.services.dataset import MAX_DECIMALS, default_decimals, places
 
 MAX_QTY = 1e15
 """Quantities and costs below this, as the bundle reader takes them."""
@@ -45,6 +46,7 @@ class ItemView:
     safety_stock: float
     unit_cost: float
     supplier: str
+    decimals: int
 
 
 def _text(limit: int) -> Callable[[str, object], object]:
@@ -106,10 +108,11 @@ RULES: dict[str, Callable[[str, object], object]] = {
     "safety_stock": _number(whole=False, positive=False),
     "unit_cost": _number(whole=False, positive=False),
     "supplier": _text(200),
+    "decimals": _number(whole=True, positive=False),
 }
 """Every settable field and its check (the columns of items.csv after ``item``)."""
 
-OPTIONAL = frozenset({"lot_qty", "period_days"})
+OPTIONAL = frozenset({"lot_qty", "period_days", "decimals"})
 """Fields that may be empty (null)."""
 
 DEFAULTS: dict[str, object] = {
@@ -126,8 +129,10 @@ DEFAULTS: dict[str, object] = {
     "safety_stock": 0.0,
     "unit_cost": 0.0,
     "supplier": "",
+    "decimals": None,
 }
-"""What items.csv fills in for an empty cell."""
+"""What items.csv fills in for an empty cell (``decimals``: by the unit, see
+``dataset.default_decimals``)."""
 
 
 def item_view(item: Item) -> ItemView:
@@ -152,7 +157,21 @@ def _clean(values: Mapping[str, object]) -> dict[str, object]:
     return out
 
 
-def _check_lot_rule(fields: Mapping[str, object]) -> None:
+def _check_lot_rule(fields: dict[str, Any]) -> None:
+    """The lot rule's figures are there and no finer than the item's decimals (rule 7);
+    fills in the unit's default decimals when none is given."""
+    if fields.get("decimals") is None:
+        fields["decimals"] = default_decimals(str(fields["uom"]))
+    if int(fields["decimals"]) > MAX_DECIMALS:
+        raise ValidationError(f"decimals is at most {MAX_DECIMALS}", field="decimals")
+    for name in ("lot_qty", "multiple"):
+        value = fields[name]
+        if value and places(float(value)) > int(fields["decimals"]):
+            raise ValidationError(
+                f"{name} {value} has more decimal places than the item's decimals "
+                f"({fields['decimals']})",
+                field=name,
+            )
     if fields["lot_rule"] is LotRule.FOQ and fields["lot_qty"] is None:
         raise ValidationError("lot_rule foq needs a lot_qty", field="lot_qty")
     if fields["lot_rule"] is LotRule.POQ and fields["period_days"] is None:

@@ -52,9 +52,12 @@ class ItemOut(BaseModel):
     safety_stock: float
     unit_cost: float
     supplier: str
+    decimals: int
 
 
 TYPE = "make or buy"
+DECIMALS = "decimal places a planned quantity may have (0 = whole units)"
+Decimals = Annotated[int, Field(ge=0, le=6)]
 STRATEGY = "mts (to stock) or mto (to order)"
 LOT_RULE = "lfl (lot for lot), foq (fixed: needs lot_qty), poq (periods: needs period_days)"
 
@@ -78,6 +81,9 @@ class NewItem(BaseModel):
     safety_stock: Qty = 0.0
     unit_cost: Qty = 0.0
     supplier: Supplier = ""
+    decimals: Decimals | None = Field(
+        default=None, description=DECIMALS + "; default: 0 for ea, pc, pcs, set, pair, else 3"
+    )
 
 
 class ItemChange(BaseModel):
@@ -98,6 +104,7 @@ class ItemChange(BaseModel):
     safety_stock: Qty = optional()
     unit_cost: Qty = optional()
     supplier: Supplier = optional()
+    decimals: Decimals = optional(DECIMALS)
 
 
 def _out(view: items.ItemView) -> ItemOut:
