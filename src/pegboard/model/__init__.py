@@ -22,6 +22,7 @@ from pegboard.model.enums import (
 )
 from pegboard.model.item import Item
 from pegboard.model.jobs import Job
+from pegboard.model.location import Location
 from pegboard.model.plan import (
     Pegging,
     PlanException,
@@ -54,6 +55,7 @@ __all__ = [
     "ItemType",
     "Job",
     "JobStatus",
+    "Location",
     "LoginAttempt",
     "LotRule",
     "NumberSequence",
