@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pegboard.model._types import UtcDateTime, enum_column
@@ -27,3 +27,9 @@ class Job(CreatedMixin, Base):
     started_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     heartbeat_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    host: Mapped[str | None] = mapped_column(String(255))
+    """The machine whose process runs the job (with ``pid`` and ``process_started``)."""
+    pid: Mapped[int | None] = mapped_column(Integer)
+    process_started: Mapped[str | None] = mapped_column(String(40))
+    cancelled_by: Mapped[str | None] = mapped_column(String(100))
+    """Who asked the open job to stop; the job rolls back at its next stage or batch."""
