@@ -90,11 +90,17 @@ class PolicyLine(Base):
     unit: Mapped[str] = mapped_column(String(20))
     type: Mapped[str] = mapped_column(String(10))
     lot_rule: Mapped[str] = mapped_column(String(10))
+    decimals: Mapped[int] = mapped_column(server_default="-1")
+    """The item's decimal places the figures were rounded up to (-1: not rounded)."""
     buffer: Mapped[bool]
     # usage
     window_days: Mapped[int]
     window_source: Mapped[str | None] = mapped_column(String(60))
-    """``--window``, the company setting, or None: per item from its parents' lead time."""
+    """``--window``, the company setting, or None: per item from its lead-time cover."""
+    min_window_days: Mapped[int] = mapped_column(server_default="7")
+    """The shortest default window of the run (``policy_min_window_days``)."""
+    cover_days: Mapped[int] = mapped_column(server_default="0")
+    """Calendar days of the item's own lead time plus its parents' cumulative lead time."""
     parent_lead_time: Mapped[int]
     need: Mapped[float]
     adu: Mapped[float]
