@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from pegboard.config import get_settings
+from pegboard.errors import SchemaOutdatedError
 
 LOCK_TIMEOUT_MS = 60_000
 WRITE = "pegboard_write"
@@ -87,3 +88,60 @@ def upgrade(engine: Engine) -> None:
 
 def is_initialised(engine: Engine) -> bool:
     return inspect(engine).has_table("alembic_version")
+
+
+def head_revision() -> str:
+    """The newest migration's revision, read from the file names (``0009_locations.py`` is
+    revision ``0009``): loading alembic's script directory costs a third of a second, which
+    every command would pay. A test checks this against alembic's own head."""
+    versions = files("pegboard") / "migrations" / "versions"
+    revisions = [
+        entry.name.split("_", 1)[0]
+        for entry in versions.iterdir()
+        if entry.name.endswith(".py") and entry.name[:4].isdigit()
+    ]
+    return max(revisions)
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema revision the database is at; ``None`` for a database without pegboard's
+    tables (a new, empty file or database)."""
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+
+
+def ensure_schema(engine: Engine, *, command_name: str) -> None:
+    """Make sure the schema is the one this pegboard needs, without migrating a database
+    someone else uses: an empty database gets the schema created (the first command run
+    against a new file or database), an outdated one is refused with the command to run."""
+    current, head = current_revision(engine), head_revision()
+    if current == head:
+        return
+    if current is None:
+        with engine.connect() as conn:
+            others = inspect(conn).get_table_names()
+        if others:
+            raise SchemaOutdatedError(
+                f"this database has tables but no pegboard schema ({', '.join(sorted(others)[:5])}"
+                f"{', …' if len(others) > 5 else ''}): point PEGBOARD_DATABASE_URL at a pegboard "
+                "database or an empty one",
+                current=None,
+                head=head,
+            )
+        upgrade(engine)
+        return
+    if current > head:
+        raise SchemaOutdatedError(
+            f"the database schema is at revision {current}, newer than this pegboard "
+            f"({head}): upgrade pegboard before running `pegboard {command_name}`",
+            current=current,
+            head=head,
+        )
+    raise SchemaOutdatedError(
+        f"the database schema is at revision {current} and this pegboard needs {head}: "
+        f"run `pegboard db upgrade` (it migrates the data), then `pegboard {command_name}` again",
+        current=current,
+        head=head,
+    )

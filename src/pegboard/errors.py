@@ -5,6 +5,7 @@
     ├── ValidationError          a value breaks a rule
     │   └── BundleError          a bundle is invalid; holds every BundleProblem found
     ├── ConflictError            the state does not allow the action (wrong status, running plan)
+    │   └── SchemaOutdatedError  the database's schema is older (or newer) than this pegboard
     ├── PlanningError            the data cannot be planned (e.g. a BOM cycle)
     ├── AuthenticationError      no valid login, session or token
     ├── PermissionDeniedError    the user's role does not allow the action
@@ -39,6 +40,13 @@ class ValidationError(PegboardError):
 
 class ConflictError(PegboardError):
     code = "conflict"
+
+
+class SchemaOutdatedError(ConflictError):
+    """Only ``pegboard db upgrade`` (or ``init``/``demo``) migrates: a shared PostgreSQL
+    must never change schema as a side effect of someone's report."""
+
+    code = "schema_outdated"
 
 
 class PlanningError(PegboardError):

@@ -22,6 +22,7 @@ from rich.text import Text
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+from typer._click.globals import get_current_context
 from typer.core import TyperGroup
 
 from pegboard import db
@@ -204,16 +205,30 @@ class OneLineErrors(TyperGroup):
         sys.exit(returned if isinstance(returned, int) else 0)
 
 
-_UPGRADED: set[str] = set()
-"""Databases this process has already brought to the newest schema (checking costs ~0.3 s)."""
+def _command_name() -> str:
+    """The command being run, as typed after ``pegboard`` (for messages)."""
+    ctx = get_current_context(silent=True)
+    if ctx is None:
+        return "…"
+    return ctx.command_path.partition(" ")[2] or ctx.command_path
 
 
-def open_engine() -> Engine:
+def open_engine(*, upgrade: bool = False) -> Engine:
+    """The configured database, at the schema this pegboard needs.
+
+    Only ``upgrade=True`` (``pegboard db upgrade``, ``init``, ``demo``) migrates; any other
+    command creates the schema in an empty database but refuses an outdated one, naming
+    the command to run, so nobody migrates a shared PostgreSQL by running a report.
+    """
     engine = db.make_engine()
-    key = engine.url.render_as_string(hide_password=False)
-    if key not in _UPGRADED:
-        db.upgrade(engine)
-        _UPGRADED.add(key)
+    try:
+        if upgrade:
+            db.upgrade(engine)
+        else:  # one small query: cheap enough to do on every open
+            db.ensure_schema(engine, command_name=_command_name())
+    except BaseException:
+        engine.dispose()
+        raise
     return engine
 
 

@@ -22,6 +22,7 @@ from pegboard.bundle.reader import Progress
 from pegboard.bundle.upload import snapshot as export_snapshot
 from pegboard.cli import (
     calendar,
+    database,
     orders,
     policy,
     production,
@@ -62,6 +63,7 @@ app = typer.Typer(
 )
 app.add_typer(report.app, name="report")
 app.add_typer(calendar.app, name="calendar")
+app.add_typer(database.app, name="db")
 app.add_typer(orders.order_app, name="order")
 app.add_typer(orders.customer_app, name="customer")
 app.add_typer(orders.project_app, name="project")
@@ -81,7 +83,7 @@ app.command("serve")(server.serve)
 @handles_errors
 def init() -> None:
     """Create or upgrade the database schema (PEGBOARD_DATABASE_URL, default ./pegboard.db)."""
-    open_engine().dispose()
+    open_engine(upgrade=True).dispose()
     console.print(f"database ready: {get_settings().database_url}")
 
 
@@ -272,6 +274,7 @@ def demo(
         Panel(f"pegboard demo: the {company} sample company → {get_settings().database_url}")
     )
     folder = demo_path(company)
+    open_engine(upgrade=True).dispose()
     _import(folder, lambda _path, progress: demo_dataset(company, clock.today(), progress))
     _demo_configured_order(folder)
     summary = _plan(None)

@@ -1,0 +1,44 @@
+"""``pegboard db``: the database schema, migrated only when someone asks for it."""
+
+from __future__ import annotations
+
+import typer
+
+from pegboard import db
+from pegboard.cli._common import console, handles_errors, open_engine
+from pegboard.config import get_settings
+
+app = typer.Typer(help="The database schema: see where it is, upgrade it.", no_args_is_help=True)
+
+
+@app.command()
+@handles_errors
+def upgrade() -> None:
+    """Migrate the database to the schema this pegboard needs (creates it when empty).
+
+    The only command (with ``init`` and ``demo``) that changes the schema: every other
+    command refuses to run on an outdated database instead of migrating a shared one."""
+    engine = open_engine(upgrade=True)
+    try:
+        revision = db.current_revision(engine)
+    finally:
+        engine.dispose()
+    console.print(f"database at schema {revision}: {get_settings().database_url}")
+
+
+@app.command()
+@handles_errors
+def status() -> None:
+    """Print the database's schema revision and the one this pegboard needs."""
+    engine = db.make_engine()
+    try:
+        current = db.current_revision(engine)
+    finally:
+        engine.dispose()
+    head = db.head_revision()
+    if current == head:
+        console.print(f"schema {current}: up to date")
+    elif current is None:
+        console.print(f"no pegboard schema yet (this pegboard needs {head}): `pegboard db upgrade`")
+    else:
+        console.print(f"schema {current}, this pegboard needs {head}: `pegboard db upgrade`")
