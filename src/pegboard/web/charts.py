@@ -31,7 +31,6 @@ from pegboard.services.projection import Projection
 
 matplotlib.use("Agg")  # no GUI; figures are drawn with Figure, never pyplot
 matplotlib.rcParams["text.parse_math"] = False  # user text is text, never math (see above)
-_PLAIN_TEXT = {"text.parse_math": False, "text.usetex": False}
 
 SVG_HEADERS = {
     # an image, not a page: no CSP of its own, never sniffed as anything else
@@ -48,7 +47,10 @@ def _svg(fig: Figure, *, text_as_text: bool = False) -> bytes:
     for text in fig.findobj(Text):
         text.set_parse_math(False)
         text.set_usetex(False)
-    with matplotlib.rc_context({"svg.fonttype": "none" if text_as_text else "path", **_PLAIN_TEXT}):
+    fonttype = "none" if text_as_text else "path"
+    with matplotlib.rc_context(
+        {"svg.fonttype": fonttype, "text.parse_math": False, "text.usetex": False}
+    ):
         fig.savefig(out, format="svg", metadata={"Date": None})
     return out.getvalue()
 
