@@ -31,6 +31,7 @@ from pegboard.services.dataset import (
     Dataset,
     HolidayRow,
     ItemRow,
+    LocationRow,
     ProductionRow,
     PurchaseRow,
     SalesRow,
@@ -42,6 +43,7 @@ ROW_TYPES: dict[str, type[Any]] = {
     "holidays": HolidayRow,
     "items": ItemRow,
     "bom": BomRow,
+    "locations": LocationRow,
     "stock": StockRow,
     "purchase_orders": PurchaseRow,
     "production_orders": ProductionRow,
@@ -185,6 +187,13 @@ def datasets(draw: st.DrawFn) -> Dataset:
         )
     )
     data.stock = [StockRow(item, draw(qtys), loc, so) for item, loc, so in stock_keys]
+    if draw(st.booleans()):  # locations.csv: the ones stock uses (main may go unsaid), and more
+        used = {loc for _, loc, _ in stock_keys} - {"main"} if draw(st.booleans()) else set()
+        codes = sorted(used | set(draw(st.lists(ids, max_size=3))))
+        data.locations = [LocationRow(code, draw(texts)) for code in codes]
+        if not used:
+            data.stock = [s._replace(location="main") for s in data.stock]
+            data.stock = list({(s.item, s.sales_order): s for s in data.stock}.values())
 
     po_keys = draw(st.lists(st.tuples(ids, st.integers(1, 99)), max_size=5, unique=True))
     data.purchases = [
@@ -304,6 +313,7 @@ def bundles(draw: st.DrawFn) -> Drawn:
         "holidays": data.holidays,
         "items": data.items,
         "bom": data.bom,
+        "locations": data.locations,
         "stock": data.stock,
         "purchase_orders": data.purchases,
         "production_orders": data.productions,
@@ -315,6 +325,8 @@ def bundles(draw: st.DrawFn) -> Drawn:
             rows: list[tuple[Any, ...]] = list(data.settings.items())
         else:
             rows = tables[spec.name]
+        if spec.name == "locations" and not rows:
+            continue  # an empty locations.csv would leave only main known
         if rows or spec.required_file or draw(st.booleans()):
             files[spec.name] = draw(render(spec, rows))
     return Drawn(data, files)

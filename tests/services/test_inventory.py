@@ -30,7 +30,7 @@ from pegboard.model import (
     StockMove,
     StockMoveKind,
 )
-from pegboard.services import production, sales, shipping, stock
+from pegboard.services import locations, production, sales, shipping, stock
 from pegboard.services.company_data import replace_company
 from pegboard.services.dataset import BomRow, Dataset, ItemRow, ProductionRow, SalesRow
 from pegboard.services.inventory import InsufficientStockError
@@ -175,6 +175,7 @@ def test_adjust_needs_a_reason(shop: Session) -> None:
 def test_removing_more_than_is_there_is_refused_naming_item_location_and_stock(
     shop: Session,
 ) -> None:
+    locations.add_location(shop, "yard", author=WHO)
     stock.adjust_stock(shop, item="W", qty=4, reason="count", author=WHO)
     stock.adjust_stock(shop, item="W", qty=7, location="yard", reason="count", author=WHO)
     before = move_count(shop)
@@ -211,6 +212,7 @@ def test_adjust_of_a_reserved_bucket_only_touches_that_bucket(shop: Session) -> 
 
 
 def test_transfer_moves_a_bucket_between_locations(shop: Session) -> None:
+    locations.add_location(shop, "yard", author=WHO)
     stock.adjust_stock(shop, item="W", qty=10, reason="count", author=WHO)
     stock.transfer_stock(
         shop, item="W", qty=4, from_location="main", to_location="yard", author=WHO
@@ -276,6 +278,7 @@ def test_transfer_refusals_write_nothing(shop: Session) -> None:
 
 
 def test_reserve_and_unreserve(shop: Session) -> None:
+    locations.add_location(shop, "yard", author=WHO)
     stock.adjust_stock(shop, item="W", qty=6, reason="count", author=WHO)
     stock.adjust_stock(shop, item="W", qty=4, location="yard", reason="count", author=WHO)
     # taken from the locations in order: all of main, then some of the yard

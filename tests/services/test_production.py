@@ -29,7 +29,7 @@ from pegboard.model import (
     StockBalance,
     StockMove,
 )
-from pegboard.services import audit, production, shipping, stock
+from pegboard.services import audit, locations, production, shipping, stock
 from pegboard.services.company_data import replace_company
 from pegboard.services.dataset import (
     BomRow,
@@ -311,6 +311,7 @@ def test_issue_explicit_then_everything_outstanding(firm: Session) -> None:
 
 
 def test_complete_partly_then_fully_with_backflush(firm: Session) -> None:
+    locations.add_location(firm, "dock", author="admin")
     production.release_production(firm, FA_MO, author=SHOP)
     production.release_production(firm, SUB_MO, author=SHOP)
 

@@ -34,7 +34,7 @@ from pegboard.model import (
     StockMove,
     StockMoveKind,
 )
-from pegboard.services import purchasing, sales, stock
+from pegboard.services import locations, purchasing, sales, stock
 from pegboard.services.company_data import replace_company
 from pegboard.services.dataset import BomRow, Dataset, ItemRow, SalesRow, StockRow
 from pegboard.services.planning import run_plan
@@ -266,6 +266,7 @@ def test_firming_until_a_release_date_and_without_a_plan(shop: Session) -> None:
 
 
 def test_create_confirm_ship_receive_partly_then_fully(shop: Session) -> None:
+    locations.add_location(shop, "yard", author="admin")
     number = new_po(shop, ("C1", 10), ("C2", 5), confirm=False)
     assert (number, po_status(shop, number)) == ("PO-000001", "draft")
 

@@ -30,7 +30,7 @@ from pegboard.model import (
     StockBalance,
     StockMove,
 )
-from pegboard.services import sales, shipping, stock
+from pegboard.services import locations, sales, shipping, stock
 from pegboard.services.company_data import replace_company
 from pegboard.services.dataset import Dataset, ItemRow, SalesRow, StockRow
 from pegboard.services.inventory import InsufficientStockError
@@ -178,6 +178,7 @@ def test_ship_partly_then_fully_reservation_first_then_free_stock(shop: Session)
 
 
 def test_shipping_needs_stock_and_never_takes_another_orders_reservation(shop: Session) -> None:
+    locations.add_location(shop, "yard", author="admin")
     stock.reserve_stock(shop, item="P", qty=15, sales_order="SO-B", author="stores")
     before = state(shop)
     with pytest.raises(InsufficientStockError) as refused:

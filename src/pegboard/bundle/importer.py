@@ -34,11 +34,13 @@ from pegboard.errors import BundleError, BundleProblem, ValidationError
 from pegboard.services.calendar import format_work_days, parse_work_days
 from pegboard.services.configurator import validate_template
 from pegboard.services.dataset import (
+    DEFAULT_LOCATION,
     MAX_DECIMALS,
     BomRow,
     Dataset,
     HolidayRow,
     ItemRow,
+    LocationRow,
     ProductionRow,
     PurchaseRow,
     SalesRow,
@@ -54,6 +56,7 @@ def read_bundle(path: Path, progress: Progress | None = None) -> Dataset:
     source = open_source(path)
     problems = Problems()
     parsed: dict[str, ParsedTable] = {}
+    present: set[str] = set()
     for spec in schema.INPUT_FILES:
         raw = source.table(spec, progress)
         if raw is None:
@@ -63,8 +66,9 @@ def read_bundle(path: Path, progress: Progress | None = None) -> Dataset:
                 )
             parsed[spec.name] = ParsedTable(spec.filename)
             continue
+        present.add(spec.name)
         parsed[spec.name] = parse_table(raw, spec, problems)
-    data = _build(parsed, problems)
+    data = _build(parsed, problems, locations_given=schema.LOCATIONS.name in present)
     data.templates = _templates(path, problems, data)
     if problems:
         raise BundleError(problems.items, truncated=problems.truncated)
@@ -120,14 +124,15 @@ def _rows(table: ParsedTable) -> Iterable[tuple[int, tuple[Any, ...]]]:
     return zip(table.lines, table.rows, strict=True)
 
 
-def _build(parsed: dict[str, ParsedTable], problems: Problems) -> Dataset:
+def _build(parsed: dict[str, ParsedTable], problems: Problems, *, locations_given: bool) -> Dataset:
     data = Dataset()
     data.settings = _settings(parsed["settings"], problems)
     _holidays(parsed["holidays"], problems, data)
     items = _items(parsed["items"], problems, data)
     orders = _sales(parsed["sales_orders"], problems, data, items)
     _bom(parsed["bom"], problems, data, items, orders)
-    _stock(parsed["stock"], problems, data, items, orders)
+    places_known = _locations(parsed["locations"], problems, data) if locations_given else None
+    _stock(parsed["stock"], problems, data, items, orders, places_known)
     _purchases(parsed["purchase_orders"], problems, data, items, orders)
     _productions(parsed["production_orders"], problems, data, items, orders)
     return data
@@ -346,9 +351,29 @@ def _check_cycles(data: Dataset, lines: list[int], label: str, problems: Problem
         problems.add(BundleProblem(label, first, "component", None, f"BOM cycle: {path}"))
 
 
+def _locations(table: ParsedTable, problems: Problems, data: Dataset) -> set[str]:
+    """locations.csv: each code once. Returns the known codes (with ``main``)."""
+    seen: set[str] = set()
+    for line, row in _rows(table):
+        place = LocationRow(*row)
+        if place.location in seen:
+            reason = "location given twice"
+            problems.add(BundleProblem(table.label, line, "location", place.location, reason))
+            continue
+        seen.add(place.location)
+        data.locations.append(place)
+    return {*seen, DEFAULT_LOCATION}
+
+
 def _stock(
-    table: ParsedTable, problems: Problems, data: Dataset, items: dict[str, str], orders: set[str]
+    table: ParsedTable,
+    problems: Problems,
+    data: Dataset,
+    items: dict[str, str],
+    orders: set[str],
+    places_known: set[str] | None,
 ) -> None:
+    """``places_known``: the locations of locations.csv (and main); None without the file."""
     seen: set[tuple[str, str, str]] = set()
     for line, row in _rows(table):
         stock = StockRow(*row)
@@ -360,6 +385,10 @@ def _stock(
             items,
             orders,
         ):
+            continue
+        if places_known is not None and stock.location not in places_known:
+            reason = "unknown location (not in locations.csv)"
+            problems.add(BundleProblem(table.label, line, "location", stock.location, reason))
             continue
         key = (stock.item, stock.location, stock.sales_order)
         if key in seen:

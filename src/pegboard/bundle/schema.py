@@ -123,6 +123,12 @@ BOM = FileSpec(
     ),
 )
 
+LOCATIONS = FileSpec(
+    "locations",
+    (Column("location", required=True), Column("description", max_length=200)),
+)
+"""Optional: the stock locations (master data). Absent: the locations stock.csv uses, and main."""
+
 STOCK = FileSpec(
     "stock",
     (
@@ -186,6 +192,7 @@ INPUT_FILES = (
     HOLIDAYS,
     ITEMS,
     BOM,
+    LOCATIONS,
     STOCK,
     PURCHASE_ORDERS,
     PRODUCTION_ORDERS,

@@ -49,6 +49,7 @@ def write_dataset(data: Dataset, folder: Path) -> dict[str, int]:
         (schema.HOLIDAYS, sorted(data.holidays)),
         (schema.ITEMS, data.items),
         (schema.BOM, data.bom),
+        (schema.LOCATIONS, data.all_locations()),
         (schema.STOCK, data.stock),
         (schema.PURCHASE_ORDERS, data.purchases),
         (schema.PRODUCTION_ORDERS, data.productions),

@@ -26,6 +26,7 @@ from pegboard.model import (
     Customer,
     Holiday,
     Item,
+    Location,
     NumberSequence,
     Pegging,
     PlanException,
@@ -54,6 +55,7 @@ from pegboard.services.dataset import (
     Dataset,
     HolidayRow,
     ItemRow,
+    LocationRow,
     ProductionRow,
     PurchaseRow,
     SalesRow,
@@ -92,6 +94,7 @@ _TABLES_CHILDREN_FIRST = (
     Project,
     Customer,
     Item,
+    Location,
     Holiday,
     CompanySetting,
 )
@@ -111,6 +114,7 @@ def replace_company(
         delete_all(conn, _TABLES_CHILDREN_FIRST)
         bulk_insert(conn, CompanySetting, ("key", "value"), data.settings.items())
         bulk_insert(conn, Holiday, ("day", "description"), data.holidays)
+        bulk_insert(conn, Location, ("code", "description"), data.all_locations())
         note("items", 0, len(data.items))
         bulk_insert(
             conn, Item, _ITEM_COLUMNS, (i._replace(decimals=decimals_of(i)) for i in data.items)
@@ -401,6 +405,10 @@ def read_company(session: Session) -> Dataset:
     data.holidays = [
         HolidayRow(*r)
         for r in conn.execute(select(Holiday.day, Holiday.description).order_by(Holiday.day))
+    ]
+    data.locations = [
+        LocationRow(*r)
+        for r in conn.execute(select(Location.code, Location.description).order_by(Location.code))
     ]
     data.items = [
         ItemRow(*r)

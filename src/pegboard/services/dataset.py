@@ -64,6 +64,15 @@ class BomRow(NamedTuple):
     sales_order: str
 
 
+class LocationRow(NamedTuple):
+    location: str
+    description: str
+
+
+DEFAULT_LOCATION = "main"
+"""Where stock is when a row names no location; always a known location."""
+
+
 class StockRow(NamedTuple):
     item: str
     qty: float
@@ -111,12 +120,21 @@ class Dataset:
     holidays: list[HolidayRow] = field(default_factory=list)
     items: list[ItemRow] = field(default_factory=list)
     bom: list[BomRow] = field(default_factory=list)
+    locations: list[LocationRow] = field(default_factory=list)
+    """locations.csv as given (empty when absent); ``all_locations`` adds the implied ones."""
     stock: list[StockRow] = field(default_factory=list)
     purchases: list[PurchaseRow] = field(default_factory=list)
     productions: list[ProductionRow] = field(default_factory=list)
     sales: list[SalesRow] = field(default_factory=list)
     templates: list[dict[str, Any]] = field(default_factory=list)
     """Configurable products (templates.json): definitions as ``services.templates`` reads them."""
+
+    def all_locations(self) -> list[LocationRow]:
+        """The company's locations: those listed, every one stock uses, and ``main``, by code."""
+        listed = {row.location: row for row in self.locations}
+        for code in {DEFAULT_LOCATION, *(s.location for s in self.stock)}:
+            listed.setdefault(code, LocationRow(code, ""))
+        return sorted(listed.values())
 
     def counts(self) -> dict[str, int]:
         """Rows per file; templates only when the bundle has any (they are an extension)."""
@@ -131,6 +149,8 @@ class Dataset:
         }
         if self.holidays:
             counts["holidays"] = len(self.holidays)
+        if self.locations:
+            counts["locations"] = len(self.locations)
         if self.templates:
             counts["templates"] = len(self.templates)
         return counts
@@ -177,6 +197,7 @@ class Dataset:
                 (i._replace(decimals=decimals_of(i)) for i in self.items), key=lambda r: r.item
             ),
             bom=sorted(self.bom, key=lambda r: (r.sales_order, r.parent, r.component, r.qty_per)),
+            locations=self.all_locations(),
             stock=sorted(self.stock, key=lambda r: (r.item, r.location, r.sales_order)),
             purchases=sorted(self.purchases, key=lambda r: (r.purchase_order, r.line)),
             productions=sorted(self.productions, key=lambda r: r.production_order),

@@ -38,12 +38,13 @@ from pegboard.model import (
     StockMoveKind,
 )
 from pegboard.services._tx import for_update
+from pegboard.services.locations import DEFAULT_LOCATION as DEFAULT_LOCATION
+from pegboard.services.locations import require_known
 
 EPS = 1e-9
 """Quantities closer than this are equal (sums of decimal floats drift by ~1e-16)."""
 MAX_QTY = 1e9
 """No single movement is larger: a typo of six zeros is refused, not booked."""
-DEFAULT_LOCATION = "main"
 
 
 class InsufficientStockError(ConflictError):
@@ -141,12 +142,15 @@ def _bucket_filter(bucket: Bucket) -> list[object]:
 
 
 def _balance(session: Session, bucket: Bucket) -> StockBalance:
+    """The bucket's balance row; a new one only at a known location (``services.locations``):
+    every receipt, completion, transfer and adjustment into a location passes here."""
     row = session.scalars(
         select(StockBalance)
         .where(*_bucket_filter(bucket))  # type: ignore[arg-type]
         .execution_options(populate_existing=True)
     ).first()
     if row is None:
+        require_known(session, bucket.location)
         row = StockBalance(
             item_id=bucket.item_id,
             location=bucket.location,
@@ -238,7 +242,10 @@ def take(
     refs: Refs,
     location: str | None = None,
 ) -> Taken:
-    """Consume ``qty`` from the consumer's buckets (all or nothing)."""
+    """Consume ``qty`` from the consumer's buckets (all or nothing), at ``location`` when
+    given (a known location: an unknown one is refused as such, not as a shortage)."""
+    if location is not None:
+        location = require_known(session, location)
     buckets = _usable(session, item_id, consumer, location)
     available = sum(b.qty for b in buckets)
     if available < qty - EPS:
