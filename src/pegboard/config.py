@@ -1,13 +1,21 @@
 """Settings, read from ``PEGBOARD_*`` environment variables.
 
-A leaf module: every layer may import it, it imports nothing of ours.
+A leaf module: every layer may import it; of ours it imports only the error tree.
 """
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from pegboard.errors import ValidationError
+
 DEFAULT_DATABASE_URL = "sqlite:///./pegboard.db"
+SCENARIO_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
+"""A scenario's name: it becomes a file or database name, so nothing else is allowed."""
+_override: list[str | None] = [None]
 
 
 class Settings(BaseSettings):
@@ -19,14 +27,59 @@ class Settings(BaseSettings):
     user: str = "cli"
     """Author recorded on changes made from the command line."""
 
+    scenario: str = ""
+    """Work on this what-if copy of the company instead of the live one (``--scenario``)."""
+
     def normalized_url(self) -> str:
+        """The live company's URL (``postgresql://`` rewritten to the psycopg 3 driver)."""
         url = self.database_url
         for prefix in ("postgresql://", "postgres://"):
             if url.startswith(prefix):
                 return "postgresql+psycopg://" + url[len(prefix) :]
         return url
 
+    def working_url(self) -> str:
+        """The URL of the company this process works on: the scenario's, when one is chosen."""
+        live = self.normalized_url()
+        return scenario_url(live, self.scenario) if self.scenario else live
+
+
+def scenario_url(live: str, name: str) -> str:
+    """Where scenario ``name`` of the company at ``live`` is kept.
+
+    SQLite: a file ``NAME.db`` in the folder ``<live file's stem>.scenarios`` beside the
+    live file. PostgreSQL: the database ``<live database>__NAME`` on the same server.
+    A name that is not a plain lowercase word is refused here, before it is used in a path.
+    The name is checked before it is ever used as a path or database name.
+    """
+    if not SCENARIO_NAME.fullmatch(name):
+        raise ValidationError(
+            f"scenario name {name!r}: use 1-40 lowercase letters, digits and dashes, "
+            "starting with a letter or digit"
+        )
+    if live.startswith("sqlite"):
+        prefix, _, path = live.partition(":///")
+        if not path or path == ":memory:":
+            raise ValidationError("an in-memory SQLite database has no scenarios")
+        live_file = Path(path)
+        return f"{prefix}:///{live_file.with_name(live_file.stem + '.scenarios') / (name + '.db')}"
+    base, _, rest = live.rpartition("/")
+    database, question, query = rest.partition("?")
+    scenario_db = f"{database}__{name}"
+    if len(scenario_db) > 63:
+        raise ValidationError(f"scenario name {name!r} is too long for this database's name")
+    return f"{base}/{scenario_db}{question}{query}"
+
+
+def use_scenario(name: str | None) -> None:
+    """Choose the scenario for this process (the CLI's ``--scenario``); ``None``: the
+    environment's choice (``PEGBOARD_SCENARIO``), usually the live company."""
+    _override[0] = name
+
 
 def get_settings() -> Settings:
     """Read the environment now: cheap, and lets one process (a test) switch databases."""
-    return Settings()
+    settings = Settings()
+    if _override[0] is not None:
+        settings.scenario = _override[0]
+    return settings

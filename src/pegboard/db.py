@@ -50,7 +50,7 @@ def _sqlite_begin(conn: Connection) -> None:
 def make_engine(url: str | None = None) -> Engine:
     """Create an engine for ``url`` (default: the configured ``PEGBOARD_DATABASE_URL``)."""
     settings = get_settings()
-    url = url or settings.normalized_url()
+    url = url or settings.working_url()
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape as esc
 from rich.panel import Panel
-from sqlalchemy.orm import Session
 
-from pegboard import clock, db
+from pegboard import clock
 from pegboard.bundle.demo import demo_dataset
 from pegboard.bundle.generate import generate_bundle
 from pegboard.bundle.importer import read_bundle
@@ -23,36 +23,40 @@ from pegboard.bundle.upload import snapshot as export_snapshot
 from pegboard.cli import (
     calendar,
     database,
+    location,
     orders,
     policy,
     production,
     promise,
     purchasing,
     report,
+    scenario,
     server,
     shipping,
     stock,
     users,
 )
+from pegboard.cli import jobs as job_commands
 from pegboard.cli._common import (
     OneLineErrors,
     as_date,
     console,
     emit,
+    err_console,
     handles_errors,
     open_engine,
     progress_bar,
     session,
 )
-from pegboard.config import get_settings
+from pegboard.config import get_settings, use_scenario
 from pegboard.demo import DEMOS, demo_path
-from pegboard.errors import NotFoundError
+from pegboard.errors import NotFoundError, PegboardError
 from pegboard.model import Role, SalesOrderStatus
-from pegboard.services import jobs, order_bom, reports, sales
+from pegboard.services import jobs, order_bom, reports, sales, scenarios
 from pegboard.services import users as user_service
-from pegboard.services.company_data import configured_planning_date, replace_company
+from pegboard.services.company_data import configured_planning_date
 from pegboard.services.dataset import Dataset
-from pegboard.services.planning import PlanSummary, run_plan
+from pegboard.services.planning import PlanSummary
 
 app = typer.Typer(
     help="pegboard: make-to-order planning. Import a bundle, plan it, see what to buy and make.",
@@ -64,6 +68,7 @@ app = typer.Typer(
 app.add_typer(report.app, name="report")
 app.add_typer(calendar.app, name="calendar")
 app.add_typer(database.app, name="db")
+app.add_typer(scenario.app, name="scenario")
 app.add_typer(orders.order_app, name="order")
 app.add_typer(orders.customer_app, name="customer")
 app.add_typer(orders.project_app, name="project")
@@ -72,11 +77,38 @@ app.add_typer(purchasing.app, name="po")
 app.add_typer(production.app, name="mo")
 app.add_typer(shipping.app, name="ship")
 app.add_typer(stock.app, name="stock")
+app.add_typer(location.app, name="location")
 app.add_typer(users.app, name="user")
+app.add_typer(job_commands.app, name="job")
 app.add_typer(policy.app, name="policy")
 app.registered_commands += promise.app.registered_commands
 app.command("audit")(users.audit_command)
 app.command("serve")(server.serve)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    scenario_name: Annotated[
+        str | None,
+        typer.Option(
+            "--scenario",
+            help="work on this what-if copy of the company (pegboard scenario list), "
+            "never the live one",
+            envvar="PEGBOARD_SCENARIO",
+        ),
+    ] = None,
+) -> None:
+    """pegboard: make-to-order planning. Import a bundle, plan it, see what to buy and make."""
+    use_scenario(scenario_name or "")
+    ctx.call_on_close(lambda: use_scenario(None))  # in-process callers (tests) start clean
+    if scenario_name:
+        try:
+            scenarios.require(scenario_name)
+        except PegboardError as e:
+            err_console.print(f"[bold red]error:[/] {esc(e.message)}", highlight=False)
+            raise typer.Exit(1) from None
+        err_console.print(f"[black on yellow] scenario {esc(scenario_name)} [/]", highlight=False)
 
 
 @app.command()
@@ -87,45 +119,23 @@ def init() -> None:
     console.print(f"database ready: {get_settings().database_url}")
 
 
-def _exclusive(kind: str, work: jobs.Work) -> None:
-    """Run ``work`` as a job of ``kind`` here and now, holding the same lock as the API's
-    plan runs and imports (a second one is refused); a failure is recorded, then raised."""
+def _run_job(kind: str, label: str, **params: Any) -> dict[str, Any]:
+    """Run a job of ``kind`` here and now with a progress bar, recorded like the server's
+    (a second plan run or import is refused); a failure is recorded, then raised."""
     engine = open_engine()
     try:
-        with db.session_scope(engine) as s:
-            job_id = jobs.start_job(s, kind, author=get_settings().user)
-        jobs.run_job(engine, job_id, work, reraise=True)
+        with progress_bar(label) as bar:
+            return jobs.run_here(engine, kind, author=get_settings().user, progress=bar, **params)
     finally:
         engine.dispose()
 
 
-def _both(*callbacks: jobs.Progress) -> jobs.Progress:
-    def progress(stage: str, done: int, total: int) -> None:
-        for callback in callbacks:
-            callback(stage, done, total)
-
-    return progress
-
-
 def _import(path: Path, read: Callable[[Path, Progress], Dataset] = read_bundle) -> None:
     """Replace the company with what ``read`` makes of ``path`` (a bundle), as an
-    exclusive job with progress bars."""
+    import job with progress bars."""
     started = time.perf_counter()
-    counts: dict[str, int] = {}
-
-    def work(s: Session, job_progress: jobs.Progress) -> dict[str, Any]:
-        with progress_bar("reading") as progress:
-            data = read(path, _both(progress, job_progress))
-        with progress_bar("writing") as progress:
-            counts.update(
-                replace_company(
-                    s, data, author=get_settings().user, progress=_both(progress, job_progress)
-                )
-            )
-        return {"file": path.name, "rows": counts}
-
-    _exclusive("import", work)
-    rows = list(counts.items())
+    result = _run_job("import", "import", source=path, read=read)
+    rows = list(result["rows"].items())
     emit(
         f"Imported {path.name} in {time.perf_counter() - started:.1f} s",
         ("file", "rows"),
@@ -175,21 +185,8 @@ def generate(
 
 
 def _plan(planning_date: date | None) -> PlanSummary:
-    done: list[PlanSummary] = []
-
-    def work(s: Session, job_progress: jobs.Progress) -> dict[str, Any]:
-        with progress_bar("plan") as progress:
-            summary = run_plan(
-                s,
-                author=get_settings().user,
-                planning_date=planning_date,
-                progress=_both(progress, job_progress),
-            )
-        done.append(summary)
-        return summary.as_result()
-
-    _exclusive("plan", work)
-    (summary,) = done
+    result = _run_job("plan", "plan", planning_date=planning_date)
+    summary = PlanSummary(**result | {"planning_date": date.fromisoformat(result["planning_date"])})
     emit(
         f"Plan of {summary.planning_date.isoformat()} (run {summary.run_id})",
         ("", "count", "seconds"),

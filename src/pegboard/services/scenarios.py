@@ -1,0 +1,385 @@
+"""What-if scenarios: whole copies of the company a planner can change and plan freely.
+
+A scenario is a copy made by the database itself, never row by row: SQLite's
+``VACUUM INTO`` writes a consistent copy of the live file (readers and the writer
+carry on), PostgreSQL's ``CREATE DATABASE … TEMPLATE`` clones the live database
+(which PostgreSQL allows only while nobody else is connected to it: the refusal
+says so). Where a scenario is kept follows from its name (``config.scenario_url``),
+so there is no registry to get out of step with the copies, and nothing about a
+scenario is ever written to the live company: its creation is recorded in the
+copy's own audit trail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+
+from pegboard import db
+from pegboard.config import SCENARIO_NAME, get_settings, scenario_url
+from pegboard.errors import ConflictError, NotFoundError, ValidationError
+from pegboard.model import AuditEntry, Item, PlanLine, PlannedOrder, PlanRun
+from pegboard.model.enums import PlanRunStatus
+from pegboard.services import audit
+
+LIVE = "live"
+"""The name that means the live company wherever a scenario name is asked for."""
+
+
+@dataclass(frozen=True)
+class ScenarioInfo:
+    name: str
+    base: str
+    author: str
+    created_at: datetime | None
+    planned_on: date | None
+    """The planning date of the scenario's current plan (None: not planned yet)."""
+
+
+def _check_name(name: str) -> None:
+    if name == LIVE:
+        raise ValidationError(f"{LIVE!r} is the live company, not a scenario name")
+    if not SCENARIO_NAME.fullmatch(name):
+        raise ValidationError(
+            f"scenario name {name!r}: use 1-40 lowercase letters, digits and dashes, "
+            "starting with a letter or digit",
+            field="name",
+            value=name,
+        )
+
+
+def _live() -> str:
+    return get_settings().normalized_url()
+
+
+def url_of(name: str | None) -> str:
+    """The URL of scenario ``name`` (``None`` or ``live``: the live company)."""
+    if name is None or name == LIVE:
+        return _live()
+    _check_name(name)
+    return scenario_url(_live(), name)
+
+
+def _sqlite_file(url: str) -> Path:
+    database = make_url(url).database
+    if not database:
+        raise ValidationError("an in-memory SQLite database has no scenarios")
+    return Path(database)
+
+
+@contextmanager
+def _admin(live: str) -> Iterator[Engine]:
+    """An autocommit engine on the PostgreSQL server's maintenance database."""
+    engine = create_engine(make_url(live).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def _pg_names(live: str) -> list[str]:
+    prefix = f"{make_url(live).database}__"
+    with _admin(live) as admin, admin.connect() as conn:
+        names = conn.execute(
+            text("SELECT datname FROM pg_database WHERE starts_with(datname, :prefix)"),
+            {"prefix": prefix},
+        ).scalars()
+        return sorted(n[len(prefix) :] for n in names if SCENARIO_NAME.fullmatch(n[len(prefix) :]))
+
+
+def names() -> list[str]:
+    """The scenarios of the live company, by name."""
+    live = _live()
+    if live.startswith("sqlite"):
+        folder = Path(_sqlite_file(scenario_url(live, "x"))).parent
+        if not folder.is_dir():
+            return []
+        return sorted(p.stem for p in folder.glob("*.db") if SCENARIO_NAME.fullmatch(p.stem))
+    return _pg_names(live)
+
+
+def exists(name: str) -> bool:
+    return name == LIVE or name in names()
+
+
+def require(name: str) -> None:
+    """Refuse a scenario that does not exist, naming the ones that do."""
+    if name == LIVE:
+        return
+    _check_name(name)
+    if name not in names():
+        known = ", ".join(names()) or "none yet"
+        raise NotFoundError(
+            f"no scenario {name!r} (scenarios: {known}; `pegboard scenario create {name}`)",
+            scenario=name,
+        )
+
+
+def create(name: str, *, base: str | None = None, author: str) -> ScenarioInfo:
+    """Copy the live company (or scenario ``base``) into a new scenario ``name``."""
+    _check_name(name)
+    if exists(name):
+        raise ConflictError(f"scenario {name!r} exists already", scenario=name)
+    if base not in (None, LIVE):
+        require(base)
+    source, target = url_of(base), url_of(name)
+    _check_schema(source)
+    if source.startswith("sqlite"):
+        _copy_sqlite(source, _sqlite_file(target))
+    else:
+        _copy_postgresql(source, target)
+    engine = db.make_engine(target)
+    try:
+        with db.session_scope(engine) as session, session.begin():
+            audit.record(
+                session,
+                author=author,
+                entity="scenario",
+                ref=name,
+                action="create",
+                after={"base": base or LIVE},
+                note=f"copied from {base or 'the live company'}",
+            )
+    finally:
+        engine.dispose()
+    return info(name)
+
+
+def _check_schema(url: str) -> None:
+    engine = db.make_engine(url)
+    try:
+        db.ensure_schema(engine, command_name="scenario create")
+    finally:
+        engine.dispose()
+
+
+def _copy_sqlite(source: str, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    engine = db.make_engine(source)
+    raw = engine.raw_connection()
+    try:  # autocommit (db's connect hook): VACUUM cannot run inside a transaction
+        raw.cursor().execute("VACUUM INTO ?", (str(target),))
+    finally:
+        raw.close()
+        engine.dispose()
+
+
+def _copy_postgresql(source: str, target: str) -> None:
+    source_db, target_db = make_url(source).database, make_url(target).database
+    with _admin(source) as admin, admin.connect() as conn:
+        quote = conn.dialect.identifier_preparer.quote
+        try:
+            conn.exec_driver_sql(
+                f"CREATE DATABASE {quote(str(target_db))} TEMPLATE {quote(str(source_db))}"
+            )
+        except DBAPIError as e:
+            if getattr(e.orig, "sqlstate", None) == "55006":  # object_in_use
+                raise ConflictError(
+                    f"PostgreSQL copies a database only while nobody else is connected to it, "
+                    f"and {source_db!r} is in use (a server, a plan, another terminal): stop "
+                    "them and try again",
+                    database=source_db,
+                ) from None
+            raise
+
+
+def delete(name: str) -> None:
+    """Remove scenario ``name`` and everything in it (never the live company)."""
+    _check_name(name)
+    require(name)
+    target = url_of(name)
+    if target.startswith("sqlite"):
+        path = _sqlite_file(target)
+        for extra in ("-wal", "-shm", "-journal"):
+            Path(str(path) + extra).unlink(missing_ok=True)
+        path.unlink()
+        return
+    with _admin(target) as admin, admin.connect() as conn:
+        quote = conn.dialect.identifier_preparer.quote
+        try:
+            conn.exec_driver_sql(f"DROP DATABASE {quote(str(make_url(target).database))}")
+        except DBAPIError as e:
+            if getattr(e.orig, "sqlstate", None) == "55006":
+                raise ConflictError(
+                    f"scenario {name!r} is in use (a server or a terminal works on it): "
+                    "stop them and try again",
+                    scenario=name,
+                ) from None
+            raise
+
+
+def info(name: str) -> ScenarioInfo:
+    """What the scenario's own audit trail and plan say about it."""
+    engine = db.make_engine(url_of(name))
+    try:
+        with db.session_scope(engine) as session:
+            created = session.scalars(
+                select(AuditEntry)
+                .where(AuditEntry.entity == "scenario", AuditEntry.action == "create")
+                .order_by(AuditEntry.id.desc())
+                .limit(1)
+            ).first()
+            planned_on = session.scalar(
+                select(PlanRun.planning_date)
+                .where(PlanRun.status == PlanRunStatus.DONE)
+                .order_by(PlanRun.id.desc())
+                .limit(1)
+            )
+    finally:
+        engine.dispose()
+    base = str((created.after or {}).get("base", "?")) if created else "?"
+    return ScenarioInfo(
+        name=name,
+        base=base,
+        author=created.author if created else "?",
+        created_at=created.at if created else None,
+        planned_on=planned_on,
+    )
+
+
+def list_all() -> list[ScenarioInfo]:
+    return [info(n) for n in names()]
+
+
+# --- compare -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineChange:
+    demand: str
+    """The order line (SO-1042/1)."""
+    due: date
+    before: date | None
+    """Projected date in A (None: not in A's plan, or beyond its horizon)."""
+    after: date | None
+    late_before: int
+    late_after: int
+
+    @property
+    def moved_days(self) -> int | None:
+        if self.before is None or self.after is None:
+            return None
+        return (self.after - self.before).days
+
+
+@dataclass(frozen=True)
+class SupplyChange:
+    item: str
+    type: str
+    """buy or make"""
+    week: str
+    """ISO week of the due date, with its year (2027-W03)."""
+    before: float
+    after: float
+
+
+@dataclass(frozen=True)
+class Comparison:
+    a: str
+    b: str
+    moved: list[LineChange]
+    """Lines in both plans whose projected date changed, most delayed first."""
+    newly_late: list[LineChange]
+    no_longer_late: list[LineChange]
+    added: list[LineChange]
+    """Lines only in B (a new order, say)."""
+    removed: list[LineChange]
+    """Lines only in A (cancelled or shipped in B)."""
+    supply: list[SupplyChange]
+    """Planned purchases and production per item, type and week that differ."""
+
+
+@dataclass(frozen=True)
+class _Side:
+    lines: dict[str, tuple[date, date | None, int]]
+    supply: dict[tuple[str, str, str], float]
+
+
+def _iso_week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _read_side(name: str) -> _Side:
+    engine = db.make_engine(url_of(name))
+    try:
+        with db.session_scope(engine) as session:
+            run_id = session.scalar(
+                select(PlanRun.id)
+                .where(PlanRun.status == PlanRunStatus.DONE)
+                .order_by(PlanRun.id.desc())
+                .limit(1)
+            )
+            if run_id is None:
+                where = "" if name == LIVE else f"--scenario {name} "
+                raise ConflictError(
+                    f"{name} has no plan yet: run `pegboard {where}plan` first", scenario=name
+                )
+            lines = {
+                ref: (due, projected, late)
+                for ref, due, projected, late in session.execute(
+                    select(
+                        PlanLine.demand_ref,
+                        PlanLine.due_date,
+                        PlanLine.projected_date,
+                        PlanLine.late_days,
+                    ).where(PlanLine.plan_run_id == run_id)
+                )
+            }
+            supply: dict[tuple[str, str, str], float] = {}
+            rows = session.execute(
+                select(
+                    Item.code, PlannedOrder.type, PlannedOrder.due_date, func.sum(PlannedOrder.qty)
+                )
+                .join(Item, Item.id == PlannedOrder.item_id)
+                .where(PlannedOrder.plan_run_id == run_id)
+                .group_by(Item.code, PlannedOrder.type, PlannedOrder.due_date)
+            )
+            for code, kind, due, qty in rows:
+                key = (code, str(kind), _iso_week(due))
+                supply[key] = supply.get(key, 0.0) + float(qty)
+    finally:
+        engine.dispose()
+    return _Side(lines, supply)
+
+
+def compare(a: str, b: str) -> Comparison:
+    """What changes from A's plan to B's (``live`` is the live company)."""
+    for name in (a, b):
+        require(name)
+    before, after = _read_side(a), _read_side(b)
+    moved: list[LineChange] = []
+    newly_late: list[LineChange] = []
+    no_longer_late: list[LineChange] = []
+    added: list[LineChange] = []
+    removed: list[LineChange] = []
+    for ref in sorted(set(before.lines) | set(after.lines)):
+        due_a, proj_a, late_a = before.lines.get(ref, (None, None, 0))
+        due_b, proj_b, late_b = after.lines.get(ref, (None, None, 0))
+        change = LineChange(ref, due_b or due_a or date.min, proj_a, proj_b, late_a, late_b)
+        if ref not in before.lines:
+            added.append(change)
+        elif ref not in after.lines:
+            removed.append(change)
+        else:
+            if proj_a != proj_b:
+                moved.append(change)
+            if late_a == 0 and late_b > 0:
+                newly_late.append(change)
+            elif late_a > 0 and late_b == 0:
+                no_longer_late.append(change)
+    moved.sort(key=lambda c: (-(c.moved_days or 0), c.demand))
+    supply = [
+        SupplyChange(item, kind, week, before.supply.get(key, 0.0), after.supply.get(key, 0.0))
+        for key in sorted(set(before.supply) | set(after.supply))
+        for item, kind, week in [key]
+        if abs(before.supply.get(key, 0.0) - after.supply.get(key, 0.0)) > 1e-9
+    ]
+    return Comparison(a, b, moved, newly_late, no_longer_late, added, removed, supply)

@@ -1,0 +1,122 @@
+"""What-if scenarios: a copy of the whole company, changed and planned without touching the
+live one; compare reports exactly what a change moved (both databases)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+from typer.testing import CliRunner
+
+from pegboard.cli import app
+from pegboard.errors import ConflictError, NotFoundError, ValidationError
+from pegboard.model import Base
+from pegboard.services import scenarios
+
+BASIC = Path(__file__).parents[1] / "scenarios" / "basic" / "bundle"
+
+
+@pytest.fixture
+def live(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The planned basic company as the live one; scenarios left behind are removed."""
+    url = engine.url.render_as_string(hide_password=False)
+    monkeypatch.setenv("PEGBOARD_DATABASE_URL", url)
+    monkeypatch.delenv("PEGBOARD_SCENARIO", raising=False)
+    _pegboard("import", str(BASIC))
+    _pegboard("plan")
+    # PostgreSQL copies a database only while nobody is connected to it
+    engine.dispose()
+    yield url
+    engine.dispose()
+    for name in scenarios.names():
+        scenarios.delete(name)
+
+
+def _pegboard(*args: str, code: int = 0) -> str:
+    result = CliRunner().invoke(app, list(args), env={"COLUMNS": "200"})
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output
+    return result.output
+
+
+def _checksum(engine: Engine) -> str:
+    """Every row of every table, in a stable order."""
+    digest = hashlib.sha256()
+    with engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            rows = sorted(repr(tuple(row)) for row in conn.execute(select(table)))
+            digest.update(repr((table.name, rows)).encode())
+    engine.dispose()
+    return digest.hexdigest()
+
+
+def test_a_change_planned_in_a_scenario_leaves_the_live_company_untouched(
+    live: str, engine: Engine
+) -> None:
+    before = _checksum(engine)
+    assert "none" in _pegboard("report", "late")
+
+    out = _pegboard("scenario", "create", "rush")
+    assert "rush" in out and "live" in out
+    _pegboard("--scenario", "rush", "order", "change", "SO-1", "1", "--due", "2026-11-25")
+    _pegboard("--scenario", "rush", "plan")
+    assert "SO-1/1" in _pegboard("--scenario", "rush", "report", "late")
+
+    assert _checksum(engine) == before  # nothing written to the live company
+    assert "none" in _pegboard("report", "late")
+
+    result = scenarios.compare("live", "rush")
+    assert [c.demand for c in result.newly_late] == ["SO-1/1"]
+    assert [c.demand for c in result.moved] == ["SO-1/1"]
+    assert result.no_longer_late == [] and result.added == [] and result.removed == []
+    (moved,) = result.moved
+    assert moved.late_before == 0 and moved.late_after > 0
+    assert {s.item for s in result.supply} <= {"FA", "C1", "C2"}
+
+    table = _pegboard("scenario", "compare", "live", "rush")
+    assert "Newly late (1)" in table and "SO-1/1" in table
+    assert "only in live" in table.lower()
+
+
+def test_unchanged_copy_compares_equal_and_scenarios_chain(live: str) -> None:
+    scenarios.create("same", author="test")
+    # a plan is copied with the company: the copy compares equal before any change
+    result = scenarios.compare("live", "same")
+    assert (result.moved, result.newly_late, result.supply) == ([], [], [])
+
+    scenarios.create("child", base="same", author="planner")
+    listed = {s.name: s for s in scenarios.list_all()}
+    assert set(listed) == {"same", "child"}
+    assert listed["child"].base == "same" and listed["child"].author == "planner"
+    assert listed["same"].base == "live" and listed["same"].planned_on is not None
+
+    scenarios.delete("child")
+    assert scenarios.names() == ["same"]
+    assert "child" not in _pegboard("scenario", "list")
+
+
+def test_refusals_are_clear(live: str) -> None:
+    with pytest.raises(ValidationError, match="lowercase"):
+        scenarios.create("../../etc", author="test")
+    with pytest.raises(ValidationError, match="live company"):
+        scenarios.create("live", author="test")
+    with pytest.raises(NotFoundError, match="no scenario 'ghost'"):
+        scenarios.create("x", base="ghost", author="test")
+    scenarios.create("once", author="test")
+    with pytest.raises(ConflictError, match="exists already"):
+        scenarios.create("once", author="test")
+    out = _pegboard("--scenario", "ghost", "report", "late", code=1)
+    assert "no scenario 'ghost'" in out and "once" in out
+    _pegboard("scenario", "create", "Not/A/Name", code=1)
+
+
+def test_a_scenario_without_a_plan_cannot_be_compared(live: str) -> None:
+    scenarios.create("fresh", author="test")
+    _pegboard("--scenario", "fresh", "order", "change", "SO-1", "1", "--due", "2026-11-25")
+    # its copied plan is still there: compare works and shows no moved line yet
+    assert scenarios.compare("live", "fresh").moved == []
+    with pytest.raises(NotFoundError):
+        scenarios.compare("live", "nope")
