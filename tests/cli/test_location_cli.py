@@ -1,0 +1,45 @@
+"""``pegboard location``: a mistyped location is refused, an admin adds one (issue #14, 5)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import Engine
+from typer.testing import CliRunner
+
+from pegboard.cli import app
+from pegboard.demo import demo_path
+
+
+@pytest.fixture
+def run(engine: Engine):  # type: ignore[no-untyped-def]
+    url = engine.url.render_as_string(hide_password=False)
+    runner = CliRunner()
+
+    def invoke(*args: str, code: int = 0) -> str:
+        result = runner.invoke(
+            app, list(args), env={"PEGBOARD_DATABASE_URL": url, "COLUMNS": "250"}
+        )
+        assert result.exit_code == code, result.output
+        assert "Traceback" not in result.output
+        return result.output
+
+    return invoke
+
+
+def test_adjusting_into_a_mistyped_location_is_refused_until_it_is_added(run) -> None:  # type: ignore[no-untyped-def]
+    run("import", str(demo_path("lighting")))
+    out = run(
+        "stock", "adjust", "SUS-CAN-300", "1", "--reason", "found", "--location", "nowhere", code=1
+    )
+    assert out.startswith("error: unknown location 'nowhere' (known: goods-in, main);")
+    assert len(out.strip().splitlines()) == 1
+    assert "location nowhere added" in run("location", "add", "nowhere", "--description", "yard")
+    assert "already" in run("location", "add", "Nowhere", code=1)
+    run("stock", "adjust", "SUS-CAN-300", "1", "--reason", "found", "--location", "nowhere")
+    rows = {r["location"]: r for r in csv.DictReader(io.StringIO(run("location", "list", "--csv")))}
+    assert sorted(rows) == ["goods-in", "main", "nowhere"]
+    assert rows["nowhere"]["description"] == "yard"
+    assert float(rows["nowhere"]["on hand"]) == 1
