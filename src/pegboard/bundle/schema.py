@@ -81,6 +81,7 @@ SETTING_KEYS = {
     "policy_lead_time_factor": Kind.QTY,
     "policy_variability_factor": Kind.QTY,
     "policy_window_days": Kind.INT,
+    "policy_min_window_days": Kind.INT,
 }
 SETTING_DEFAULTS = {"horizon_days": "365", "reschedule_in_days": "7", "defer_days": "7"}
 

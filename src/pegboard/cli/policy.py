@@ -158,11 +158,11 @@ def show(
             _r(p.adu),
             _r(p.sigma_d),
             p.lead_time,
-            _r(p.top_of_red if p.buffer else p.safety_stock),
-            _r(p.top_of_yellow if p.buffer else p.reorder_point),
-            _r(p.order_qty),
+            p.quantity(p.top_of_red if p.buffer else p.safety_stock),
+            p.quantity(p.top_of_yellow if p.buffer else p.reorder_point),
+            p.quantity(p.order_qty),
             _r(p.position.total),
-            _r(p.suggested_qty) if p.below_rop else "",
+            p.quantity(p.suggested_qty) if p.below_rop else "",
         )
         for p in rows
     ]
@@ -187,8 +187,13 @@ def show(
     )
 
 
-def _figures(title: str, figures: tuple[Figure, ...]) -> None:
-    emit(title, ("figure", "value", "why"), [(f.name, _r(f.value), f.formula) for f in figures])
+def _figures(title: str, figures: tuple[Figure, ...], p: ItemPolicy) -> None:
+    def value(f: Figure) -> float | str:
+        if f.value is not None and f.name in policy.QUANTITY_FIGURES:
+            return p.quantity(f.value)
+        return _r(f.value)
+
+    emit(title, ("figure", "value", "why"), [(f.name, value(f), f.formula) for f in figures])
 
 
 def _zone_bar(p: ItemPolicy) -> None:
@@ -224,10 +229,10 @@ def explain(item: str) -> None:
         f"{', DDMRP buffer' if p.buffer else ''}): {state}",
         highlight=False,
     )
-    _figures("Inputs", p.inputs)
-    _figures("Reorder point", p.formulas)
+    _figures("Inputs", p.inputs, p)
+    _figures("Reorder point", p.formulas, p)
     if p.zones is not None:
-        _figures("Buffer zones", p.zones.figures)
+        _figures("Buffer zones", p.zones.figures, p)
         _zone_bar(p)
     busy = [(e.start.fromordinal(e.start.toordinal() + k), q) for k, q in enumerate(e.daily) if q]
     emit("Daily need in the window", ("day", "need"), busy, numeric=("need",), empty="none")

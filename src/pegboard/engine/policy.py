@@ -17,13 +17,24 @@ for that parent when it has any, else the master rows (the planner's choice,
 orders and safety stock are ignored, since this is *usage*, not net
 requirements (an order whose components were already issued still counts; a
 sub-assembly in stock still passes its need on). Need dated before the
-planning date counts on the planning date. The horizon is not applied.
+planning date counts on the planning date. The horizon is not applied. With a
+plant calendar a parent's need on day d is its components' need on ``back(d,
+lead time)`` (rule 1: made in working days); with every day working that is
+``d - lead time``.
+
+**Figures** are quantities a planner acts on: safety stock, reorder point,
+order quantity, suggested order and buffer zones are rounded up to the item's
+decimal places (``scale`` = 10 ** decimals, 0 = not rounded), the order quantity
+after it is raised to ``min_qty`` and rounded up to ``multiple`` (rule 7's
+steps, ``lots.lot_size``, without a FOQ ``lot_qty``: the policy is what proposes it).
 
 **Usage** (``usage``). Per item a forward window of W days from the planning
-date ``pd``: the given window, else the item's cumulative parent lead time
-(the longest, over the paths from the item up to an end item, of the sum of
-the parents' lead times), but at least ``MIN_WINDOW_DAYS`` (7) so an item used
-directly by an end item with no lead time still has a week to average over.
+date ``pd``: the given window, else the days its lead-time cover spans
+(``cover_days``: its own lead time plus the longest cumulative lead time of its
+parents over the paths from the item up to an end item, working days where the
+rules count working days), but at least ``min_window_days`` (28 unless the caller
+says otherwise), so that the backlog that will be felt within the item's
+replenishment and its parents' making is in the average.
 ADU = need in ``[pd, pd + W)`` / W; σd = population standard deviation of the
 W daily totals, days without need counting as 0.
 
@@ -39,12 +50,14 @@ from statistics import NormalDist
 import numpy as np
 
 from pegboard.engine._arrays import group_starts, lex_order, ranges
+from pegboard.engine.calendar import WorkCalendar
 from pegboard.engine.explode import BomIndex
 from pegboard.engine.levels import low_level_codes
 from pegboard.engine.lots import TOL
 from pegboard.engine.types import NO_ORDER, BoolArray, FloatArray, IntArray, PlanInput
 
-MIN_WINDOW_DAYS = 7
+DEFAULT_MIN_WINDOW_DAYS = 28
+"""The shortest default window unless the caller gives another minimum."""
 DAYS_PER_YEAR = 365
 
 
@@ -80,6 +93,7 @@ def gross_needs(inp: PlanInput, llc: IntArray | None = None) -> Needs:
     items = inp.items
     n = len(items)
     pd = inp.settings.planning_date
+    calendar = inp.settings.calendar
     if llc is None:
         llc = low_level_codes(n, inp.bom.parent, inp.bom.component)
     index = BomIndex(inp.bom, len(inp.sales_orders))
@@ -105,7 +119,7 @@ def gross_needs(inp: PlanInput, llc: IntArray | None = None) -> Needs:
         rows = ranges(lo, counts)
         owner = np.repeat(np.flatnonzero(make), counts)
         later = ~here
-        child_day = day[owner] - items.lead_time[item[owner]]
+        child_day = calendar.back(day[owner], items.lead_time[item[owner]])
         child_qty = qty[owner] * index.factor[rows]
         item = np.concatenate([item[later], index.component[rows]])
         so = np.concatenate([so[later], so[owner]])
@@ -178,12 +192,36 @@ def decoupled_lead_times(
     return dlt
 
 
+def cover_days(
+    planning_date: int,
+    lead_time: IntArray,
+    is_make: BoolArray,
+    parent_lead_time: IntArray,
+    calendar: WorkCalendar | None = None,
+) -> IntArray:
+    """Per item, the calendar days from the planning date its lead-time cover spans: its
+    own lead time plus its parents' cumulative lead time. Make lead times (the parents',
+    and the item's own when it is made) count working days of ``calendar`` (rule 1), so
+    they span ``fwd(pd, n) - pd`` calendar days; a buy item's own lead time is calendar
+    days. Without a calendar, or with every day working, it is the plain sum."""
+    own = np.asarray(lead_time, dtype=np.int64)
+    make = np.asarray(is_make, dtype=np.bool_)
+    working = np.asarray(parent_lead_time, dtype=np.int64) + np.where(make, own, 0)
+    if calendar is None or calendar.every_day:
+        span = working
+    else:
+        start = np.full(working.size, planning_date, dtype=np.int64)
+        span = np.where(working > 0, calendar.fwd(start, working) - planning_date, 0)
+    out: IntArray = span + np.where(make, 0, own)
+    return out
+
+
 @dataclass(frozen=True)
 class Usage:
     """Per item position: the window and the usage over it."""
 
     window: IntArray  # days
-    parent_lead_time: IntArray  # longest cumulative lead time of the parents
+    cover: IntArray  # calendar days of the item's lead-time cover (``cover_days``)
     total: FloatArray  # need in [pd, pd + window)
     adu: FloatArray
     sigma: FloatArray  # population std dev of the window's daily totals
@@ -194,14 +232,17 @@ def usage(
     needs: Needs,
     n_items: int,
     planning_date: int,
-    parent_lead_time: IntArray,
+    cover: IntArray,
     window_days: int | None = None,
+    min_window_days: int = DEFAULT_MIN_WINDOW_DAYS,
 ) -> Usage:
-    """ADU and σd per item over its window (see the module docstring)."""
+    """ADU and σd per item over its window: ``window_days`` when given, else the item's
+    ``cover`` (``cover_days``) but at least ``min_window_days``."""
+    cover = np.asarray(cover, dtype=np.int64)
     if window_days is not None:
         window = np.full(n_items, window_days, dtype=np.int64)
     else:
-        window = np.maximum(np.asarray(parent_lead_time, dtype=np.int64), MIN_WINDOW_DAYS)
+        window = np.maximum(cover, max(int(min_window_days), 1))
     inside = needs.day < planning_date + window[needs.item]
     item = needs.item[inside]
     qty = needs.qty[inside]
@@ -214,7 +255,7 @@ def usage(
     due_now = np.bincount(needs.item[now], weights=needs.qty[now], minlength=n_items)
     return Usage(
         window=window,
-        parent_lead_time=np.asarray(parent_lead_time, dtype=np.int64),
+        cover=cover,
         total=total,
         adu=adu,
         sigma=np.sqrt(variance),
@@ -248,18 +289,58 @@ class Figure:
     formula: str
 
 
-def round_order(qty: float, min_qty: float, multiple: float) -> float:
-    """Raised to ``min_qty``, then up to a multiple of ``multiple`` (0 = none)."""
+def round_up(qty: float, scale: float) -> float:
+    """Up to the item's decimal places (``scale`` = 10 ** decimals, 0 = not rounded), with
+    ``TOL`` forgiven as by every rounding up of the rules; 0 stays 0 (a policy figure may
+    be nothing, unlike a planned order)."""
+    if scale <= 0:
+        return qty
+    return max(math.ceil((qty - TOL) * scale), 0) / scale
+
+
+def round_order(qty: float, min_qty: float, multiple: float, scale: float = 0.0) -> float:
+    """Raised to ``min_qty``, then up to a multiple of ``multiple`` (0 = none), then up to
+    the item's decimal places: rule 7's steps after the lot rule (``lots.lot_size``)."""
     q = max(qty, min_qty)
     if multiple > 0 and q > 0:
         q = max(1, math.ceil((q - TOL) / multiple)) * multiple
-    return q
+    return round_up(q, scale)
 
 
-def _rounding_text(raw: str, min_qty: float, multiple: float) -> str:
+def places_of(scale: float) -> int:
+    """The decimal places a scale stands for (-1: not rounded)."""
+    return round(math.log10(scale)) if scale > 0 else -1
+
+
+def qty_text(value: float, scale: float) -> str:
+    """A rounded quantity as written: with the item's decimal places (``num`` when the
+    item's quantities are not rounded)."""
+    digits = places_of(scale)
+    return num(value) if digits < 0 else num(value, digits)
+
+
+def _places_text(scale: float) -> str:
+    digits = places_of(scale)
+    return "whole units" if digits == 0 else f"{digits} decimal{'s' if digits != 1 else ''}"
+
+
+def _up(raw: float, value: float, scale: float) -> str:
+    """``= raw`` and, when rounding changed it, what it was rounded up to."""
+    if scale <= 0:
+        return f"= {num(raw)}"
+    if abs(value - raw) <= TOL:
+        return f"= {qty_text(value, scale)}"
+    return f"= {num(raw, max(2, places_of(scale) + 1))}, up to {_places_text(scale)}: " + (
+        qty_text(value, scale)
+    )
+
+
+def _rounding_text(raw: str, min_qty: float, multiple: float, scale: float = 0.0) -> str:
     text = f"max({raw}, min_qty {num(min_qty)})"
     if multiple > 0:
         text = f"⌈{text} / {num(multiple)}⌉ × {num(multiple)}"
+    if scale > 0:
+        text = f"{text} up to {_places_text(scale)}"
     return text
 
 
@@ -276,6 +357,10 @@ class ReorderInputs:
     min_qty: float
     multiple: float
     position: float
+    scale: float = 0.0  # 10 ** the item's decimals; 0 = quantities not rounded
+    need: float | None = None  # the need in the window behind ADU, to say where D comes from
+    window_days: int | None = None
+    window: str = ""  # the window's first and last day, as the explanation writes them
 
 
 @dataclass(frozen=True)
@@ -292,21 +377,34 @@ class ReorderPolicy:
     figures: tuple[Figure, ...]
 
 
+def _annual_text(p: ReorderInputs, d: float) -> str:
+    if p.need is None or not p.window_days:
+        return f"D = ADU × 365 = {num(p.adu)} × 365 = {num(d)}"
+    where = f" ({p.window})" if p.window else ""
+    return (
+        f"D = ADU × 365, extrapolated from the need of the {p.window_days}-day window{where}: "
+        f"{num(p.need)} / {p.window_days} × 365 = {num(d)}"
+    )
+
+
 def reorder_policy(p: ReorderInputs) -> ReorderPolicy:
     """Reorder point and order quantity.
 
     z = NormalDist().inv_cdf(service level); SS = z·√(L·σd² + ADU²·σL²) (demand
-    and lead time variability, independent); ROP = ADU·L + SS; D = ADU·365;
-    H = unit cost · holding % / 100; EOQ = √(2·D·S/H). Without demand or
-    holding cost there is no EOQ: the quantity is then a lead time's usage,
-    ADU·max(L, 1). Q = that raised to min_qty and rounded up to the multiple.
-    The item is below its reorder point when it has usage and position ≤ ROP;
-    the suggested order is then the smallest n·Q with position + n·Q > ROP.
+    and lead time variability, independent); ROP = ADU·L + SS; D = ADU·365 (the
+    window's need extrapolated to a year); H = unit cost · holding % / 100; EOQ =
+    √(2·D·S/H). Without demand or holding cost there is no EOQ: the quantity is
+    then a lead time's usage, ADU·max(L, 1). Q = that raised to min_qty and rounded
+    up to the multiple. SS, ROP and Q are rounded up to the item's decimal places.
+    The item is below its reorder point when it has usage and position ≤ ROP; the
+    suggested order is then the smallest n·Q with position + n·Q > ROP.
     """
     z = NormalDist().inv_cdf(p.service_level)
-    adu, sd, lt, slt = p.adu, p.sigma_d, p.lead_time, p.sigma_lt
-    ss = max(z, 0.0) * math.sqrt(lt * sd * sd + adu * adu * slt * slt)
-    rop = adu * lt + ss
+    adu, sd, lt, slt, scale = p.adu, p.sigma_d, p.lead_time, p.sigma_lt, p.scale
+    ss_raw = max(z, 0.0) * math.sqrt(lt * sd * sd + adu * adu * slt * slt)
+    ss = round_up(ss_raw, scale)
+    rop_raw = adu * lt + ss
+    rop = round_up(rop_raw, scale)
     d = adu * DAYS_PER_YEAR
     h = p.unit_cost * p.holding_pct / 100.0
     s = p.ordering_cost
@@ -316,14 +414,15 @@ def reorder_policy(p: ReorderInputs) -> ReorderPolicy:
             "safety stock",
             ss,
             f"SS = z × √(L·σd² + ADU²·σL²) = {num(max(z, 0.0), 3)} × √({num(lt)} × "
-            f"{num(sd)}² + {num(adu)}² × {num(slt)}²) = {num(ss)}",
+            f"{num(sd)}² + {num(adu)}² × {num(slt)}²) {_up(ss_raw, ss, scale)}",
         ),
         Figure(
             "reorder point",
             rop,
-            f"ROP = ADU × L + SS = {num(adu)} × {num(lt)} + {num(ss)} = {num(rop)}",
+            f"ROP = ADU × L + SS = {num(adu)} × {num(lt)} + {qty_text(ss, scale)} "
+            f"{_up(rop_raw, rop, scale)}",
         ),
-        Figure("annual demand", d, f"D = ADU × 365 = {num(adu)} × 365 = {num(d)}"),
+        Figure("annual demand", d, _annual_text(p, d)),
         Figure(
             "holding cost",
             h,
@@ -348,12 +447,12 @@ def reorder_policy(p: ReorderInputs) -> ReorderPolicy:
         raw = adu * max(lt, 1.0)
         figures.append(Figure("EOQ", None, f"EOQ: none ({why})"))
         raw_text = f"ADU × max(L, 1) = {num(adu)} × {num(max(lt, 1.0))} = {num(raw)}"
-    q = round_order(raw, p.min_qty, p.multiple)
+    q = round_order(raw, p.min_qty, p.multiple, scale)
     figures.append(
         Figure(
             "order qty",
             q,
-            f"Q = {_rounding_text(raw_text, p.min_qty, p.multiple)} = {num(q)}",
+            f"Q = {_rounding_text(raw_text, p.min_qty, p.multiple, scale)} = {qty_text(q, scale)}",
         )
     )
     below = adu > TOL and p.position <= rop + TOL
@@ -361,18 +460,19 @@ def reorder_policy(p: ReorderInputs) -> ReorderPolicy:
     if below:
         if q > TOL:
             n = math.floor((rop - p.position) / q + TOL) + 1
-            suggested = n * q
+            suggested = round_up(n * q, scale)
             text = (
-                f"position {num(p.position)} ≤ ROP {num(rop)}: n × Q with n = "
-                f"⌊(ROP − position) / Q⌋ + 1 = ⌊({num(rop)} − {num(p.position)}) / "
-                f"{num(q)}⌋ + 1 = {n}; {n} × {num(q)} = {num(suggested)}"
+                f"position {num(p.position)} ≤ ROP {qty_text(rop, scale)}: n × Q with n = "
+                f"⌊(ROP − position) / Q⌋ + 1 = ⌊({qty_text(rop, scale)} − {num(p.position)}) / "
+                f"{qty_text(q, scale)}⌋ + 1 = {n}; {n} × {qty_text(q, scale)} = "
+                f"{qty_text(suggested, scale)}"
             )
         else:
-            text = f"position {num(p.position)} ≤ ROP {num(rop)}, but Q is 0"
+            text = f"position {num(p.position)} ≤ ROP {qty_text(rop, scale)}, but Q is 0"
     elif adu <= TOL:
         text = "no order: no usage in the window"
     else:
-        text = f"no order: position {num(p.position)} > ROP {num(rop)}"
+        text = f"no order: position {num(p.position)} > ROP {qty_text(rop, scale)}"
     figures.append(Figure("suggested order", suggested, text))
     return ReorderPolicy(z, ss, rop, d, h, eoq, q, below, suggested, tuple(figures))
 
@@ -389,6 +489,7 @@ class BufferInputs:
     on_hand: float
     on_order: float
     qualified_demand: float
+    scale: float = 0.0  # 10 ** the item's decimals; 0 = quantities not rounded
 
 
 @dataclass(frozen=True)
@@ -412,24 +513,32 @@ def buffer_zones(b: BufferInputs) -> BufferZones:
     """DDMRP zones (Ptak & Smith).
 
     red base = ADU·DLT·LTF; red safety = red base·VF; red = base + safety;
-    yellow = ADU·DLT; green = max(ADU·DLT·LTF, min_qty, ADU·period_days);
-    tops are cumulative. Net flow position = free on hand + on order −
-    qualified demand (need due on or before the planning date). Order when
-    NFP ≤ top of yellow: top of green − NFP, raised to min_qty and rounded up
-    to the multiple.
+    yellow = ADU·DLT; green = max(ADU·DLT·LTF, min_qty, ADU·period_days); each
+    zone rounded up to the item's decimal places; tops are cumulative. Net flow
+    position = free on hand + on order − qualified demand (need due on or before
+    the planning date). Order when NFP ≤ top of yellow: top of green − NFP,
+    raised to min_qty, rounded up to the multiple and to the decimal places.
     """
-    adu, dlt, ltf, vf = b.adu, b.dlt, b.lead_time_factor, b.variability_factor
+    adu, dlt, ltf, vf, scale = b.adu, b.dlt, b.lead_time_factor, b.variability_factor, b.scale
     red_base = adu * dlt * ltf
     red_safety = red_base * vf
-    red = red_base + red_safety
-    yellow = adu * dlt
+    red_raw = red_base + red_safety
+    red = round_up(red_raw, scale)
+    yellow_raw = adu * dlt
+    yellow = round_up(yellow_raw, scale)
     by_period = adu * b.period_days
-    green = max(red_base, b.min_qty, by_period)
-    tor, toy = red, red + yellow
-    tog = toy + green
+    green_raw = max(red_base, b.min_qty, by_period)
+    green = round_up(green_raw, scale)
+    tor = red
+    toy = round_up(red + yellow, scale)
+    tog = round_up(toy + green, scale)
     nfp = b.on_hand + b.on_order - b.qualified_demand
     order = adu > TOL and nfp <= toy + TOL
-    suggested = round_order(tog - nfp, b.min_qty, b.multiple) if order else 0.0
+    suggested = round_order(tog - nfp, b.min_qty, b.multiple, scale) if order else 0.0
+
+    def q(value: float) -> str:
+        return qty_text(value, scale)
+
     figures = [
         Figure("DLT", dlt, f"DLT = decoupled lead time = {num(dlt)} days"),
         Figure(
@@ -445,20 +554,23 @@ def buffer_zones(b: BufferInputs) -> BufferZones:
         Figure(
             "red",
             red,
-            f"red = red base + red safety = {num(red_base)} + {num(red_safety)} = {num(red)}",
+            f"red = red base + red safety = {num(red_base)} + {num(red_safety)} "
+            f"{_up(red_raw, red, scale)}",
         ),
-        Figure("yellow", yellow, f"yellow = ADU × DLT = {num(adu)} × {num(dlt)} = {num(yellow)}"),
+        Figure(
+            "yellow",
+            yellow,
+            f"yellow = ADU × DLT = {num(adu)} × {num(dlt)} {_up(yellow_raw, yellow, scale)}",
+        ),
         Figure(
             "green",
             green,
             f"green = max(ADU × DLT × LTF, min_qty, ADU × period) = max({num(red_base)}, "
-            f"{num(b.min_qty)}, {num(adu)} × {b.period_days}) = {num(green)}",
+            f"{num(b.min_qty)}, {num(adu)} × {b.period_days}) {_up(green_raw, green, scale)}",
         ),
-        Figure("top of red", tor, f"TOR = red = {num(tor)}"),
-        Figure(
-            "top of yellow", toy, f"TOY = TOR + yellow = {num(tor)} + {num(yellow)} = {num(toy)}"
-        ),
-        Figure("top of green", tog, f"TOG = TOY + green = {num(toy)} + {num(green)} = {num(tog)}"),
+        Figure("top of red", tor, f"TOR = red = {q(tor)}"),
+        Figure("top of yellow", toy, f"TOY = TOR + yellow = {q(tor)} + {q(yellow)} = {q(toy)}"),
+        Figure("top of green", tog, f"TOG = TOY + green = {q(toy)} + {q(green)} = {q(tog)}"),
         Figure(
             "net flow position",
             nfp,
@@ -469,13 +581,13 @@ def buffer_zones(b: BufferInputs) -> BufferZones:
     if order:
         raw = f"TOG − NFP {num(tog - nfp)}"
         text = (
-            f"NFP {num(nfp)} ≤ TOY {num(toy)}: "
-            f"{_rounding_text(raw, b.min_qty, b.multiple)} = {num(suggested)}"
+            f"NFP {num(nfp)} ≤ TOY {q(toy)}: "
+            f"{_rounding_text(raw, b.min_qty, b.multiple, scale)} = {q(suggested)}"
         )
     elif adu <= TOL:
         text = "no order: no usage in the window"
     else:
-        text = f"no order: NFP {num(nfp)} > TOY {num(toy)}"
+        text = f"no order: NFP {num(nfp)} > TOY {q(toy)}"
     figures.append(Figure("suggested order", suggested, text))
     return BufferZones(
         dlt,
@@ -536,13 +648,24 @@ def inv_cdf(levels: FloatArray) -> FloatArray:
     return values[inverse.reshape(-1)]
 
 
-def round_orders(qty: FloatArray, min_qty: FloatArray, multiple: FloatArray) -> FloatArray:
+def round_ups(qty: FloatArray, scale: FloatArray) -> FloatArray:
+    """``round_up`` of every entry, with the same arithmetic (the same floats)."""
+    rounds = scale > 0
+    steps = np.maximum(np.ceil((qty - TOL) * scale), 0.0)
+    out: FloatArray = np.where(rounds, steps / np.where(rounds, scale, 1.0), qty)
+    return out
+
+
+def round_orders(
+    qty: FloatArray, min_qty: FloatArray, multiple: FloatArray, scale: FloatArray | None = None
+) -> FloatArray:
     """``round_order`` of every entry."""
     q = np.maximum(qty, min_qty)
     rounds = (multiple > 0) & (q > 0)
     safe = np.where(rounds, multiple, 1.0)
     steps = np.maximum(1.0, np.ceil((q - TOL) / safe))
-    return np.where(rounds, steps * safe, q)
+    out: FloatArray = np.where(rounds, steps * safe, q)
+    return out if scale is None else round_ups(out, scale)
 
 
 def policy_arrays(
@@ -566,35 +689,40 @@ def policy_arrays(
     on_hand: FloatArray,
     on_order: FloatArray,
     qualified_demand: FloatArray,
+    scale: FloatArray | None = None,
 ) -> PolicyArrays:
     """``reorder_policy`` and (where ``buffer``) ``buffer_zones`` of every item, vectorised."""
     z = inv_cdf(service_level)
-    ss = np.maximum(z, 0.0) * np.sqrt(
-        lead_time * sigma_d * sigma_d + adu * adu * sigma_lt * sigma_lt
+    if scale is None:
+        scale = np.zeros(len(adu), dtype=np.float64)
+    ss = round_ups(
+        np.maximum(z, 0.0)
+        * np.sqrt(lead_time * sigma_d * sigma_d + adu * adu * sigma_lt * sigma_lt),
+        scale,
     )
-    rop = adu * lead_time + ss
+    rop = round_ups(adu * lead_time + ss, scale)
     d = adu * DAYS_PER_YEAR
     h = unit_cost * holding_pct / 100.0
     has_eoq = (d > TOL) & (h > TOL)
     eoq = np.where(has_eoq, np.sqrt(2.0 * d * ordering_cost / np.where(has_eoq, h, 1.0)), 0.0)
     raw = np.where(has_eoq, eoq, adu * np.maximum(lead_time, 1.0))
-    q = round_orders(raw, min_qty, multiple)
+    q = round_orders(raw, min_qty, multiple, scale)
     below_rop = (adu > TOL) & (position <= rop + TOL)
     can = below_rop & (q > TOL)
     n = np.floor((rop - position) / np.where(can, q, 1.0) + TOL) + 1
-    rop_suggested = np.where(can, n * q, 0.0)
+    rop_suggested = np.where(can, round_ups(n * q, scale), 0.0)
 
     red_base = adu * dlt * lead_time_factor
     red_safety = red_base * variability_factor
-    red = red_base + red_safety
-    yellow = adu * dlt
-    green = np.maximum(np.maximum(red_base, min_qty), adu * period_days)
+    red = round_ups(red_base + red_safety, scale)
+    yellow = round_ups(adu * dlt, scale)
+    green = round_ups(np.maximum(np.maximum(red_base, min_qty), adu * period_days), scale)
     tor = red
-    toy = red + yellow
-    tog = toy + green
+    toy = round_ups(red + yellow, scale)
+    tog = round_ups(toy + green, scale)
     nfp = on_hand + on_order - qualified_demand
     order = (adu > TOL) & (nfp <= toy + TOL)
-    buffer_suggested = np.where(order, round_orders(tog - nfp, min_qty, multiple), 0.0)
+    buffer_suggested = np.where(order, round_orders(tog - nfp, min_qty, multiple, scale), 0.0)
     below = np.where(buffer, order, below_rop)
     suggested = np.where(buffer, buffer_suggested, rop_suggested)
     return PolicyArrays(

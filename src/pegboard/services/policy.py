@@ -14,7 +14,12 @@ adds what the database knows and the rules:
   else the company settings ``policy_ordering_cost`` (50), ``policy_holding_pct``
   (25 % of unit cost per year), ``policy_service_level`` (0.95); the window is
   ``window_days`` if given, else ``policy_window_days`` if set, else per item
-  its parents' cumulative lead time (at least 7 days).
+  the calendar days its lead-time cover spans (its own lead time plus its
+  parents' cumulative lead time, ``engine.policy.cover_days``), at least
+  ``policy_min_window_days`` (28): the backlog that matters for the item.
+* **Whole units.** Safety stock, reorder point, order quantity, suggested order
+  and buffer zones are rounded up to the item's ``decimals`` (rule 7), the order
+  quantity after ``min_qty`` and ``multiple``, as a planned order is.
 * **Position** = free on-hand stock (not reserved for a sales order or a
   production order) + purchase lines in transit + open purchase lines not
   shipped + open production orders still to complete, counting only supply that
@@ -63,6 +68,7 @@ from pegboard.db import WRITE
 from pegboard.engine import policy as ep
 from pegboard.engine.errors import BomCycleError
 from pegboard.engine.levels import low_level_codes
+from pegboard.engine.lots import place_scales
 from pegboard.engine.policy import BufferZones, Figure
 from pegboard.errors import ConflictError, NotFoundError, PlanningError, ValidationError
 from pegboard.model import (
@@ -94,6 +100,7 @@ from pegboard.services.snapshot import load_snapshot
 
 __all__ = [
     "DEFAULTS",
+    "QUANTITY_FIGURES",
     "SORTS",
     "BufferZones",
     "Change",
@@ -127,8 +134,25 @@ DEFAULTS: dict[str, float] = {
     "policy_variability_factor": 0.5,
 }
 """Company defaults when the setting is not set (``policy_window_days``: none)."""
+MIN_WINDOW_KEY = "policy_min_window_days"
+"""Company setting: the shortest default window (days)."""
 
 MIN_OBSERVATIONS = 3
+QUANTITY_FIGURES = frozenset(
+    {
+        "safety stock",
+        "reorder point",
+        "order qty",
+        "suggested order",
+        "red",
+        "yellow",
+        "green",
+        "top of red",
+        "top of yellow",
+        "top of green",
+    }
+)
+"""Figures that are quantities of the item, rounded up to its decimals (shown so)."""
 DIGITS = 6
 MAX_WINDOW_DAYS = 3660
 
@@ -194,7 +218,22 @@ def _check_window(value: object, field: str) -> int:
     return value
 
 
-def _company(conn: Connection) -> tuple[dict[str, float], int | None]:
+def _int_setting(values: Mapping[str, Any], key: str) -> int | None:
+    text = str(values.get(key) or "").strip()
+    if not text:
+        return None
+    try:
+        number = int(text)
+    except ValueError:
+        raise ValidationError(
+            f"company setting {key} must be a whole number, not {text!r}", field=key
+        ) from None
+    return _check_window(number, key)
+
+
+def _company(conn: Connection) -> tuple[dict[str, float], int | None, int]:
+    """The company's policy defaults, its fixed window (None: per item) and the shortest
+    default window."""
     values = dict(conn.execute(select(CompanySetting.key, CompanySetting.value)).all())
     out: dict[str, float] = {}
     for key, default in DEFAULTS.items():
@@ -210,18 +249,9 @@ def _company(conn: Connection) -> tuple[dict[str, float], int | None]:
         else:
             number = _check_cost(number, key)
         out[key] = number
-    window_text = str(values.get("policy_window_days") or "").strip()
-    window: int | None = None
-    if window_text:
-        try:
-            window = int(window_text)
-        except ValueError:
-            raise ValidationError(
-                f"company setting policy_window_days must be a whole number, not {window_text!r}",
-                field="policy_window_days",
-            ) from None
-        _check_window(window, "policy_window_days")
-    return out, window
+    window = _int_setting(values, "policy_window_days")
+    least = _int_setting(values, MIN_WINDOW_KEY)
+    return out, window, ep.DEFAULT_MIN_WINDOW_DAYS if least is None else least
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -309,9 +339,12 @@ class ItemPolicy:
     unit: str
     type: str
     lot_rule: str
+    decimals: int
     buffer: bool
     window_days: int
     window_source: str | None
+    min_window_days: int
+    cover_days: int
     parent_lead_time: int
     need: float
     adu: float
@@ -372,6 +405,23 @@ class ItemPolicy:
     def position(self) -> Position:
         return Position(self.on_hand, self.in_transit, self.on_order, self.in_production)
 
+    @property
+    def scale(self) -> float:
+        """10 ** the item's decimals, the steps of one unit (0: figures not rounded)."""
+        return 10.0**self.decimals if self.decimals >= 0 else 0.0
+
+    def quantity(self, value: float) -> float:
+        """A figure in the item's unit as shown: to its decimal places (2 when the figures
+        are not rounded), so a whole number shows without a fraction."""
+        digits = self.decimals if self.decimals >= 0 else 2
+        return round(value, digits) if digits else round(value)
+
+    @property
+    def window_dates(self) -> str:
+        """The window's first and last day."""
+        pd = self.planning_date.toordinal()
+        return f"{_fmt_day(pd)} to {_fmt_day(pd + self.window_days - 1)}"
+
     @cached_property
     def _reorder(self) -> ep.ReorderPolicy:
         return ep.reorder_policy(
@@ -387,6 +437,10 @@ class ItemPolicy:
                 min_qty=self.min_qty,
                 multiple=self.multiple,
                 position=self.position.total,
+                scale=self.scale,
+                need=self.need,
+                window_days=self.window_days,
+                window=self.window_dates,
             )
         )
 
@@ -412,6 +466,7 @@ class ItemPolicy:
                 on_hand=self.on_hand,
                 on_order=self.in_transit + self.on_order + self.in_production,
                 qualified_demand=self.qualified_demand,
+                scale=self.scale,
             )
         )
 
@@ -419,7 +474,7 @@ class ItemPolicy:
     def inputs(self) -> tuple[Figure, ...]:
         """Each input with where it came from."""
         num = ep.num
-        w, pd = self.window_days, self.planning_date.toordinal()
+        w = self.window_days
         if self.lead_time_observations >= MIN_OBSERVATIONS:
             more = " …" if self.lead_time_observations > SAMPLE else ""
             slt_text = (
@@ -429,20 +484,13 @@ class ItemPolicy:
         else:
             kind = "receipts" if self.type == "buy" else "completions"
             slt_text = f"unknown (fewer than {MIN_OBSERVATIONS} {kind}): 0"
-        if self.window_source is None:
-            floor = " (floor)" if self.parent_lead_time < ep.MIN_WINDOW_DAYS else ""
-            w_src = (
-                f"longest cumulative lead time of the parents {self.parent_lead_time} days,"
-                f" at least {ep.MIN_WINDOW_DAYS}{floor}"
-            )
-        else:
-            w_src = self.window_source
+        w_src = self.window_source if self.window_source is not None else self.cover_text
         p = self.position
         return (
             Figure(
                 "window",
                 float(w),
-                f"W = {w} days ({w_src}): {_fmt_day(pd)} to {_fmt_day(pd + w - 1)}",
+                f"W = {w} days ({w_src}): {self.window_dates}",
             ),
             Figure(
                 "need in window", self.need, "gross need of the exploded open backlog in the window"
@@ -482,6 +530,21 @@ class ItemPolicy:
                 f"{num(p.total)}",
             ),
         )
+
+    @property
+    def cover_text(self) -> str:
+        """How the default window was made: the lead-time cover, at least the minimum."""
+        own = "working days" if self.type == "make" else "days"
+        parents = f"{self.parent_lead_time} working days"
+        cover = f"lead time {self.lead_time} {own} + parents' cumulative lead time {parents}"
+        if self.cover_days != self.lead_time + self.parent_lead_time:
+            cover += f", {self.cover_days} calendar days"
+        else:
+            cover += f" = {self.cover_days} days"
+        least = f"policy_min_window_days {self.min_window_days}"
+        if self.cover_days >= self.min_window_days:
+            return f"{cover}; at least {least}"
+        return f"{cover}, less than {least}: the minimum"
 
     @property
     def daily_need(self) -> tuple[float, ...]:
@@ -593,7 +656,7 @@ def _compute(
     if service_level is not None:
         service_level = _check_service_level(service_level, "service_level")
     note = progress or (lambda _stage, _done, _total: None)
-    defaults, company_window = _company(conn)
+    defaults, company_window, min_window = _company(conn)
     t0 = time.perf_counter()
     snap = load_snapshot(conn, today=today or clock.today())
     load_seconds = time.perf_counter() - t0
@@ -628,7 +691,14 @@ def _compute(
     parent_lt = ep.parent_lead_times(n, inp.bom.parent, inp.bom.component, lead, llc)
     needs = ep.gross_needs(inp, llc)
     window = window_days if window_days is not None else company_window
-    use = ep.usage(needs, n, pd, parent_lt, window)
+    cover = ep.cover_days(pd, lead, inp.items.is_make, parent_lt, inp.settings.calendar)
+    use = ep.usage(needs, n, pd, cover, window, min_window)
+    decimals = (
+        np.full(n, -1, dtype=np.int64)
+        if inp.items.decimals is None
+        else np.asarray(inp.items.decimals, dtype=np.int64)
+    )
+    scale = place_scales(decimals, n)[selected]
 
     ids = snap.item_ids[selected]
     position_of_id = {int(i): k for k, i in enumerate(ids.tolist())}
@@ -711,6 +781,7 @@ def _compute(
         on_hand=on_hand,
         on_order=in_transit + on_order + in_production,
         qualified_demand=use.due_now[selected],
+        scale=scale,
     )
     zero = np.zeros(m, dtype=np.float64)
 
@@ -725,10 +796,13 @@ def _compute(
         "unit": rows["unit"],
         "type": rows["type"],
         "lot_rule": rows["lot_rule"],
+        "decimals": decimals[selected].tolist(),
         "buffer": buffer.tolist(),
         "window_days": use.window[selected].tolist(),
         "window_source": [window_source] * m,
-        "parent_lead_time": use.parent_lead_time[selected].tolist(),
+        "min_window_days": [min_window] * m,
+        "cover_days": use.cover[selected].tolist(),
+        "parent_lead_time": parent_lt[selected].tolist(),
         "need": use.total[selected].tolist(),
         "adu": adu.tolist(),
         "sigma_d": use.sigma[selected].tolist(),

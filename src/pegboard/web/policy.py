@@ -257,6 +257,7 @@ def _item_page(
     busy = [(e.start.fromordinal(e.start.toordinal() + k), q) for k, q in enumerate(e.daily) if q]
     context = base | {
         "p": p,
+        "quantities": policy.QUANTITY_FIGURES,
         "run": e.run,
         "bar": _zone_bar(p),
         "daily": busy,

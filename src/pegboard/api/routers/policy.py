@@ -78,8 +78,17 @@ class ItemPolicyOut(BaseModel):
     unit: str
     type: str
     strategy: str
+    decimals: int = Field(description="decimal places the quantities are rounded up to (-1: none)")
     buffer: bool
     window_days: int
+    window_source: str | None = Field(
+        description="what fixed the window; none: the item's lead-time cover, at least the minimum"
+    )
+    cover_days: int = Field(
+        description="calendar days of the item's lead time plus its parents' cumulative lead time"
+    )
+    min_window_days: int = Field(description="the run's shortest default window")
+    need: float = Field(description="need in the window, the basis of ADU and annual demand")
     adu: float
     sigma_d: float
     lead_time: int
