@@ -7,6 +7,9 @@ under uvicorn. Interactive documentation is at ``/docs``, the OpenAPI document a
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
@@ -27,11 +30,23 @@ Errors are `{"error": {"code", "message", "field", "params"}}`.
 """
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    # engines on scenarios opened by requests (api.deps); the live one is the caller's
+    for sessions in app.state.scenario_sessions.values():
+        bind = sessions.kw.get("bind")
+        if isinstance(bind, Engine):
+            bind.dispose()
+    app.state.scenario_sessions.clear()
+
+
 def create_app(engine: Engine | None = None) -> FastAPI:
     engine = engine or db.make_engine()
-    app = FastAPI(title="pegboard", version="1", description=DESCRIPTION)
+    app = FastAPI(title="pegboard", version="1", description=DESCRIPTION, lifespan=_lifespan)
     app.state.engine = engine
     app.state.sessions = db.session_factory(engine)
+    app.state.scenario_sessions = {}
     errors.install(app)
     app.add_middleware(BodySizeLimit)
     for router in ROUTERS:

@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Header, Path, Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from pegboard import db
 from pegboard.errors import AuthenticationError, PermissionDeniedError
-from pegboard.services import users
+from pegboard.services import scenarios, users
 from pegboard.services.permissions import Permission, allowed
 from pegboard.services.users import UserView
 
@@ -28,8 +29,47 @@ CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_session(request: Request) -> Iterator[Session]:
+SCENARIO_HEADER = "X-Pegboard-Scenario"
+
+
+def _live_session(request: Request) -> Iterator[Session]:
     factory: sessionmaker[Session] = request.app.state.sessions
+    with factory() as session:
+        yield session
+
+
+LiveSession = Annotated[Session, Depends(_live_session)]
+"""The live company's database: users, sessions and tokens live there, whatever scenario
+a request works on."""
+
+
+def _scenario_sessions(request: Request, name: str) -> sessionmaker[Session]:
+    """Sessions on scenario ``name``, one engine per scenario for the app's lifetime."""
+    cache: dict[str, sessionmaker[Session]] = request.app.state.scenario_sessions
+    if name not in cache:
+        live = request.app.state.engine.url.render_as_string(hide_password=False)
+        cache[name] = db.session_factory(scenarios.engine_for(name, live=live))
+    else:  # deleted since: refuse instead of reaching a missing database
+        scenarios.require(name, live=request.app.state.engine.url.render_as_string(False))
+    return cache[name]
+
+
+def get_session(
+    request: Request,
+    scenario: Annotated[
+        str | None,
+        Header(
+            alias=SCENARIO_HEADER,
+            description="work on this what-if scenario (`pegboard scenario list`) instead "
+            "of the live company; `live` or absent: the live company",
+            max_length=40,
+        ),
+    ] = None,
+) -> Iterator[Session]:
+    if scenario and scenario != scenarios.LIVE:
+        factory = _scenario_sessions(request, scenario)
+    else:
+        factory = request.app.state.sessions
     with factory() as session:
         yield session
 
@@ -57,7 +97,7 @@ def _bearer(request: Request) -> str | None:
 
 
 def current_user(
-    request: Request, session: DbSession, csrf: Annotated[str | None, Depends(csrf_from_request)]
+    request: Request, session: LiveSession, csrf: Annotated[str | None, Depends(csrf_from_request)]
 ) -> UserView:
     token = _bearer(request)
     if token is not None:

@@ -55,16 +55,17 @@ def _check_name(name: str) -> None:
         )
 
 
-def _live() -> str:
-    return get_settings().normalized_url()
+def _live(live: str | None = None) -> str:
+    return live or get_settings().normalized_url()
 
 
-def url_of(name: str | None) -> str:
-    """The URL of scenario ``name`` (``None`` or ``live``: the live company)."""
+def url_of(name: str | None, *, live: str | None = None) -> str:
+    """The URL of scenario ``name`` (``None`` or ``live``: the live company); ``live`` is
+    the live company's URL (default: the configured one)."""
     if name is None or name == LIVE:
-        return _live()
+        return _live(live)
     _check_name(name)
-    return scenario_url(_live(), name)
+    return scenario_url(_live(live), name)
 
 
 def _sqlite_file(url: str) -> Path:
@@ -94,9 +95,9 @@ def _pg_names(live: str) -> list[str]:
         return sorted(n[len(prefix) :] for n in names if SCENARIO_NAME.fullmatch(n[len(prefix) :]))
 
 
-def names() -> list[str]:
+def names(*, live: str | None = None) -> list[str]:
     """The scenarios of the live company, by name."""
-    live = _live()
+    live = _live(live)
     if live.startswith("sqlite"):
         folder = Path(_sqlite_file(scenario_url(live, "x"))).parent
         if not folder.is_dir():
@@ -109,17 +110,25 @@ def exists(name: str) -> bool:
     return name == LIVE or name in names()
 
 
-def require(name: str) -> None:
+def require(name: str, *, live: str | None = None) -> None:
     """Refuse a scenario that does not exist, naming the ones that do."""
     if name == LIVE:
         return
     _check_name(name)
-    if name not in names():
-        known = ", ".join(names()) or "none yet"
+    known_names = names(live=live)
+    if name not in known_names:
+        known = ", ".join(known_names) or "none yet"
         raise NotFoundError(
             f"no scenario {name!r} (scenarios: {known}; `pegboard scenario create {name}`)",
             scenario=name,
         )
+
+
+def engine_for(name: str, *, live: str) -> Engine:
+    """An engine on scenario ``name`` of the company at ``live`` (refused when it does not
+    exist: connecting to a missing SQLite file would create an empty one)."""
+    require(name, live=live)
+    return db.make_engine(url_of(name, live=live))
 
 
 def create(name: str, *, base: str | None = None, author: str) -> ScenarioInfo:

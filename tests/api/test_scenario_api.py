@@ -1,0 +1,64 @@
+"""The API works on a scenario when asked (``X-Pegboard-Scenario``), on the live company
+otherwise; users and tokens are the live company's (both databases)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from typer.testing import CliRunner
+
+from pegboard import db
+from pegboard.api import create_app
+from pegboard.cli import app as cli
+from pegboard.model import Role
+from pegboard.services import scenarios, users
+
+BASIC = Path(__file__).parents[1] / "scenarios" / "basic" / "bundle"
+HEADER = "X-Pegboard-Scenario"
+
+
+def _pegboard(*args: str) -> None:
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exit_code == 0, result.output
+
+
+def test_requests_with_the_header_read_and_write_the_scenario(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PEGBOARD_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.delenv("PEGBOARD_SCENARIO", raising=False)
+    _pegboard("import", str(BASIC))
+    _pegboard("plan")
+    engine.dispose()
+    scenarios.create("rush", author="test")
+    try:
+        _pegboard("--scenario", "rush", "order", "change", "SO-1", "1", "--due", "2026-11-25")
+        _pegboard("--scenario", "rush", "plan")
+        # a user made after the copy exists only in the live company, and still works
+        with db.session_factory(engine)() as s:
+            users.create_user(s, name="ann", password="pw-pw-pw-pw", role=Role.PLANNER, author="t")
+            _, token = users.create_token(s, user="ann", name="t", author="t")
+        auth = {"Authorization": f"Bearer {token}"}
+        with TestClient(create_app(engine), raise_server_exceptions=False) as api:
+            live = api.get("/api/reports/late", headers=auth)
+            assert live.status_code == 200 and live.json()["total"] == 0
+            rush = api.get("/api/reports/late", headers={**auth, HEADER: "rush"})
+            assert rush.status_code == 200, rush.text
+            assert [row["demand"] for row in rush.json()["items"]] == ["SO-1/1"]
+            assert (
+                api.get("/api/reports/late", headers={**auth, HEADER: "live"}).json()["total"] == 0
+            )
+
+            missing = api.get("/api/reports/late", headers={**auth, HEADER: "ghost"})
+            assert missing.status_code == 404 and "ghost" in missing.text
+            bad = api.get("/api/reports/late", headers={**auth, HEADER: "../etc"})
+            assert bad.status_code == 422
+            unauthenticated = api.get("/api/reports/late", headers={HEADER: "rush"})
+            assert unauthenticated.status_code == 401
+    finally:
+        engine.dispose()
+        for name in scenarios.names():
+            scenarios.delete(name)
