@@ -100,10 +100,12 @@ def test_the_loop_from_plan_to_delivery(api: TestClient, lighting: Engine, as_ro
     view = ok(api.get(f"/api/purchase-orders/{po}", headers=buyer))
     assert (view["supplier"], view["status"]) == ("Kessler Metallbau", "draft")
     (line,) = view["lines"]
+    # due when the canopy CAN-SO-1001-2 is released: 3 working days before Tuesday
+    # 2026-12-15, when the pendant PC-SO-1001-2 starts (4 working days before Monday the 21st)
     assert (line["item"], line["qty"], line["due_date"], line["open_qty"]) == (
         "SUS-CAN-300",
         3,
-        "2026-12-14",
+        "2026-12-10",
         3,
     )
     again = api.post("/api/purchase-orders/firm", json={"planned": [canopy]}, headers=buyer)
@@ -542,6 +544,7 @@ def test_shipment_and_move_lists_page_filter_and_sort(
     def get(url: str) -> Any:
         return ok(api.get(url, headers=viewer))
 
+    ok(api.post("/api/locations", json={"code": "van"}, headers=as_role("admin")), 201)
     for qty, location in ((2, "main"), (1, "van")):
         added = api.post(
             "/api/stock/adjust",

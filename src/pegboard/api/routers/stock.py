@@ -1,4 +1,4 @@
-"""Stock: position, projected stock, ledger, adjust, transfer, reserve.
+"""Stock: position, projected stock, ledger, adjust, transfer, reserve; the locations.
 
 The paths are spelled out (no router prefix) so the ledger check can live at
 ``/stock-check``: under ``/stock/`` it would shadow an item of that name.
@@ -17,7 +17,7 @@ from pegboard.api.deps import DbSession, Reader, require
 from pegboard.api.pagination import Page, Paging, fetch_page, order_by
 from pegboard.api.params import sort_query
 from pegboard.model import StockMove, StockMoveKind
-from pegboard.services import stock
+from pegboard.services import locations, stock
 from pegboard.services.inventory import DEFAULT_LOCATION, MAX_QTY
 from pegboard.services.permissions import Permission
 from pegboard.services.projection import projected_stock
@@ -25,6 +25,7 @@ from pegboard.services.users import UserView
 
 router = APIRouter(tags=["stock"])
 Stocker = Annotated[UserView, Depends(require(Permission.STOCK))]
+MasterData = Annotated[UserView, Depends(require(Permission.MASTER_DATA))]
 
 ItemPath = Annotated[str, Path(max_length=100, description="item id")]
 Code = Annotated[str, Field(min_length=1, max_length=100)]
@@ -162,6 +163,17 @@ class Unreserved(BaseModel):
     position: PositionOut
 
 
+class LocationOut(BaseModel):
+    code: str
+    description: str
+    on_hand: float = Field(description="stock there now, free and reserved")
+
+
+class NewLocation(Command):
+    code: Location
+    description: str = Field(default="", max_length=200)
+
+
 def _position(session: Session, item: str) -> PositionOut:
     pos = stock.position(session, item)
     return PositionOut(
@@ -290,3 +302,18 @@ def unreserve_stock(body: Unreserve, user: Stocker, session: DbSession) -> Unres
         session, item=body.item, sales_order=body.sales_order, qty=body.qty, author=user.name
     )
     return Unreserved(released=released, position=_position(session, body.item))
+
+
+@router.get("/locations")
+def list_locations(user: Reader, session: DbSession) -> list[LocationOut]:
+    """The known stock locations: stock goes only into one of these (``main`` always)."""
+    return [LocationOut(**v.__dict__) for v in locations.list_locations(session)]
+
+
+@router.post("/locations", status_code=201)
+def add_location(body: NewLocation, user: MasterData, session: DbSession) -> LocationOut:
+    """Add a stock location (409 when it exists, also in another case)."""
+    view = locations.add_location(
+        session, body.code, description=body.description, author=user.name
+    )
+    return LocationOut(**view.__dict__)
