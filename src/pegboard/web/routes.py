@@ -16,6 +16,7 @@ from pegboard.web import (
     auth,
     dashboard,
     items,
+    locations,
     orders,
     pegging,
     plan,
@@ -102,7 +103,18 @@ def home(request: Request) -> Response:
 def mount(app: FastAPI) -> None:
     """Add the pages (at ``/``, ``/login``, ``/logout``) and their ``/static`` files."""
     app.include_router(router)
-    pages_ = (orders, plan, items, production, purchasing, pegging, policy, promise, admin)
+    pages_ = (
+        orders,
+        plan,
+        items,
+        production,
+        purchasing,
+        pegging,
+        policy,
+        promise,
+        admin,
+        locations,
+    )
     for pages in (m.router for m in pages_):
         app.include_router(pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -1,0 +1,84 @@
+"""Admin: the stock locations — the list, and a small form to add one.
+
+Stock goes only into a known location (``services.locations``); this is where a
+new shelf or yard is added. Adding needs the master-data permission.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from pegboard.errors import ConflictError, PegboardError
+from pegboard.services import locations
+from pegboard.services.permissions import Permission
+from pegboard.web import auth
+from pegboard.web.render import changing_user, chrome, db, may, page, redirect
+from pegboard.web.render import signed_in_or_redirect as signed_in
+
+router = APIRouter(include_in_schema=False)
+Token = Annotated[str | None, Form(max_length=200)]
+Text = Annotated[str | None, Form(max_length=1000)]
+
+
+def _page(
+    request: Request,
+    session: Session,
+    who: auth.SignedIn,
+    *,
+    error: str | None = None,
+    notice: str | None = None,
+    typed: tuple[str, str] = ("", ""),
+    status: int = 200,
+) -> Response:
+    context = chrome(who, "admin") | {
+        "title": "Locations",
+        "error": error,
+        "notice": notice,
+        "locations": locations.list_locations(session),
+        "may_add": may(who, Permission.MASTER_DATA),
+        "typed_code": typed[0],
+        "typed_description": typed[1],
+    }
+    return page(request, "admin_locations.html", context, status_code=status)
+
+
+@router.get("/admin/locations")
+def locations_home(request: Request, added: str | None = None) -> Response:
+    with db(request) as session:
+        who = signed_in(request, session)
+        if isinstance(who, Response):
+            return who
+        notice = f"Location {added} was added." if added else None
+        return _page(request, session, who, notice=notice)
+
+
+@router.post("/admin/locations")
+def location_add(
+    request: Request, csrf_token: Token = None, code: Text = None, description: Text = None
+) -> Response:
+    with db(request) as session:
+        who = changing_user(
+            request,
+            session,
+            csrf_token,
+            Permission.MASTER_DATA,
+            "Your role may not add locations.",
+        )
+        if isinstance(who, Response):
+            return who
+        try:
+            view = locations.add_location(
+                session, code or "", description=description or "", author=who.user.name
+            )
+        except PegboardError as e:
+            session.rollback()
+            message = e.message[:1].upper() + e.message[1:] + "."
+            status = 409 if isinstance(e, ConflictError) else 422
+            typed = (code or "", description or "")
+            return _page(request, session, who, error=message, typed=typed, status=status)
+    return redirect(f"/admin/locations?{urlencode({'added': view.code})}")
