@@ -14,9 +14,10 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from pegboard import db, web
-from pegboard.api import errors
+from pegboard.api import docs, errors
 from pegboard.api.limits import BodySizeLimit
 from pegboard.api.routers import ROUTERS
+from pegboard.bundle.upload import clean_up_after_crashes
 
 DESCRIPTION = """\
 Make-to-order planning: items and BOM templates, sales orders configured line by
@@ -32,6 +33,7 @@ Errors are `{"error": {"code", "message", "field", "params"}}`.
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    clean_up_after_crashes(app.state.engine)  # staging folders and jobs of ended processes
     yield
     # engines on scenarios opened by requests (api.deps); the live one is the caller's
     for sessions in app.state.scenario_sessions.values():
@@ -43,7 +45,14 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(engine: Engine | None = None) -> FastAPI:
     engine = engine or db.make_engine()
-    app = FastAPI(title="pegboard", version="1", description=DESCRIPTION, lifespan=_lifespan)
+    app = FastAPI(
+        title="pegboard",
+        version="1",
+        description=DESCRIPTION,
+        lifespan=_lifespan,
+        docs_url=None,  # served from packaged assets instead of a CDN: api.docs
+        redoc_url=None,
+    )
     app.state.engine = engine
     app.state.sessions = db.session_factory(engine)
     app.state.scenario_sessions = {}
@@ -52,5 +61,6 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     for router in ROUTERS:
         # every operation documents the error body (and FastAPI's own 422 shape is replaced)
         app.include_router(router, prefix="/api", responses=errors.ERROR_RESPONSES)
+    docs.install(app)
     web.mount(app)  # the pages for people: /, /login, /logout, /static
     return app
