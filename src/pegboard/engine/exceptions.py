@@ -79,6 +79,8 @@ class _Block:
     date: IntArray
     so: IntArray
     message: list[str]
+    planned: IntArray | None = None  # shortage rows: the planned order short
+    qty: FloatArray | None = None  # shortage rows: the quantity short
 
 
 def _sorted_block(rows: list[Row], ids: list[str]) -> _Block:
@@ -204,12 +206,15 @@ class _Builder:
         owner, so, rows = self._per_order(np.arange(len(p), dtype=np.int64), with_none=False)
         item = p.item[owner]
         is_make = np.asarray(self.facts.inp.items.is_make, dtype=np.bool_)[item]
+        qty = self.facts.traces.qty[rows]
         return _Block(
             item=item,
             order=self.refs[owner].tolist(),
             date=p.release[owner],
             so=so,
-            message=_shortage_texts(self.facts.traces.qty[rows], is_make),
+            message=_shortage_texts(qty, is_make),
+            planned=owner,
+            qty=qty,
         )
 
     def _demand_orders(self, dtype: int, didx: int, dso: int) -> list[int]:
@@ -329,10 +334,15 @@ def build_exceptions(facts: ExceptionFacts) -> Exceptions:
     kind: list[str] = []
     order: list[str] = []
     message: list[str] = []
+    planned: list[IntArray] = []
+    qty: list[FloatArray] = []
     for name, block in blocks.items():
-        kind.extend([name] * len(block.order))
+        n = len(block.order)
+        kind.extend([name] * n)
         order.extend(block.order)
         message.extend(block.message)
+        planned.append(np.full(n, NO_ORDER, np.int64) if block.planned is None else block.planned)
+        qty.append(np.zeros(n, np.float64) if block.qty is None else block.qty)
     return Exceptions(
         kind=kind,
         item=np.concatenate([b.item for b in blocks.values()], dtype=np.int64),
@@ -340,4 +350,6 @@ def build_exceptions(facts: ExceptionFacts) -> Exceptions:
         date=np.concatenate([b.date for b in blocks.values()], dtype=np.int64),
         sales_order=np.concatenate([b.so for b in blocks.values()], dtype=np.int64),
         message=message,
+        planned=np.concatenate(planned, dtype=np.int64),
+        qty=np.concatenate(qty, dtype=np.float64),
     )

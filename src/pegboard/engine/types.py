@@ -240,6 +240,10 @@ class Exceptions:
     date: IntArray
     sales_order: IntArray  # NO_ORDER when none is behind it
     message: list[str]
+    # what a shortage row's order and message are made of: the planned order (its
+    # position; NO_ORDER on the other kinds) and the quantity short (0 on the others)
+    planned: IntArray = field(default_factory=_ints)
+    qty: FloatArray = field(default_factory=_floats)
 
     def __len__(self) -> int:
         return len(self.kind)

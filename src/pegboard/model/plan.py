@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, String
+from sqlalchemy import JSON, BigInteger, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pegboard.model._types import UtcDateTime, enum_column
@@ -93,16 +93,28 @@ class Pegging(Base):
 
 
 class PlanException(Base):
+    """A planning exception (rule 9).
+
+    Most rows of a big plan are ``shortage`` rows, one per planned order and sales
+    order behind it: those store only what cannot be derived (the planned order and
+    the quantity short, in millionths) and leave ``order_ref``, ``date`` and
+    ``message`` NULL; readers take them from the planned order
+    (``services.plan_results.exception_query``). ``message`` is stored for a quantity
+    too big to be counted in millionths.
+    """
+
     __tablename__ = "plan_exception"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_run_id: Mapped[int]
     kind: Mapped[str] = mapped_column(String(20))
     item_id: Mapped[int]
-    order_ref: Mapped[str] = mapped_column(String(200))
-    date: Mapped[date]
+    order_ref: Mapped[str | None] = mapped_column(String(200))
+    date: Mapped[date | None]
     sales_order_id: Mapped[int | None] = mapped_column(index=True)
-    message: Mapped[str] = mapped_column(String(1000))
+    message: Mapped[str | None] = mapped_column(String(1000))
+    planned_order_id: Mapped[int | None]
+    qty_millionths: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class PlanLine(Base):

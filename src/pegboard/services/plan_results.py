@@ -6,7 +6,17 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, String, cast, func, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Select,
+    String,
+    case,
+    cast,
+    func,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
 from pegboard.model import (
@@ -80,6 +90,26 @@ def order_date_rows(session: Session) -> list[OrderDateRow]:
     return [(so, n, i, q, d, p, late) for so, n, i, q, d, p, late in rows if p is not None]
 
 
+def _shortage_message() -> ColumnElement[str]:
+    """A narrow shortage row's message, "Q to make" / "Q to buy", from its quantity in
+    millionths and its planned order's type: the engine's text (``quantity`` of the
+    quantity rounded to millionths), built the same way in SQL on both databases."""
+    units = type_coerce(func.abs(PlanException.qty_millionths), BigInteger)
+    part = units % 1_000_000
+    digits = func.substr(cast(part + 1_000_000, String), 2, type_=String)
+    fraction = case((part == 0, ""), else_="." + func.rtrim(digits, "0", type_=String))
+    sign = case((PlanException.qty_millionths < 0, "-"), else_="")
+    whole = cast(units // 1_000_000, String)
+    return sign + whole + fraction + " to " + cast(PlannedOrder.type, String)
+
+
+# a shortage row stores its planned order and quantity: its order, date and message
+# come from the planned order (rows stored before migration 0012 carry them)
+EXCEPTION_ORDER = func.coalesce(PlanException.order_ref, PlannedOrder.number)
+EXCEPTION_DATE = func.coalesce(PlanException.date, PlannedOrder.release_date)
+EXCEPTION_MESSAGE = func.coalesce(PlanException.message, _shortage_message())
+
+
 def exception_query(
     kinds: tuple[str, ...] | None = None, sales_order: str | None = None
 ) -> Select[str, str, str, date, str | None, str]:
@@ -88,13 +118,14 @@ def exception_query(
         select(
             PlanException.kind,
             Item.code,
-            PlanException.order_ref,
-            PlanException.date,
+            EXCEPTION_ORDER,
+            EXCEPTION_DATE,
             SalesOrder.number,
-            PlanException.message,
+            EXCEPTION_MESSAGE,
         )
         .join(Item, Item.id == PlanException.item_id)
         .outerjoin(SalesOrder, SalesOrder.id == PlanException.sales_order_id)
+        .outerjoin(PlannedOrder, PlannedOrder.id == PlanException.planned_order_id)
         .order_by(PlanException.id)
     )
     if kinds is not None:
@@ -215,8 +246,8 @@ def pegging_query(
 EXCEPTION_SORT: dict[str, Any] = {
     "kind": PlanException.kind,
     "item": Item.code,
-    "order": PlanException.order_ref,
-    "date": PlanException.date,
+    "order": EXCEPTION_ORDER,
+    "date": EXCEPTION_DATE,
     "sales_order": SalesOrder.number,
 }
 EXCEPTION_DEFAULT_ORDER = (PlanException.id,)

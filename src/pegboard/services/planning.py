@@ -234,6 +234,8 @@ def _store(conn: Connection, run_id: int, snap: Snapshot, result: et.PlanResult)
         conn,
         PlannedOrder,
         {
+            # ids are positions + 1: a shortage exception names its planned order by id
+            "id": np.arange(1, len(planned) + 1, dtype=np.int64).tolist(),
             "plan_run_id": [run_id] * len(planned),
             "number": planned.ref,
             "item_id": item_ids[planned.item].tolist(),
@@ -295,26 +297,45 @@ def _store_exceptions(conn: Connection, run_id: int, snap: Snapshot, exc: et.Exc
 
     The engine hands the rows sorted by (kind, order, sales order, date); a stable sort
     on the integer keys (kind, date) keeps order and sales order in place among ties,
-    so no string is compared here.
+    so no string is compared here. A shortage row is stored narrow: its planned order
+    (by id, its position + 1) and its quantity in millionths; its order, date and
+    message are derived when read (``plan_results.exception_query``), except for a
+    quantity beyond exact millionths, whose message is stored.
     """
+    n = len(exc)
     kinds = np.asarray(exc.kind, dtype=object)
     # kinds arrive in contiguous blocks: number the blocks instead of sorting strings
-    blocks = np.zeros(len(kinds), dtype=np.int64)
-    if len(kinds) > 1:
+    blocks = np.zeros(n, dtype=np.int64)
+    if n > 1:
         blocks[1:] = np.cumsum(kinds[1:] != kinds[:-1])
     order = np.lexsort((exc.date, blocks))
-    orders = np.asarray(exc.order, dtype=object)
+    planned = exc.planned[order] if len(exc.planned) == n else np.full(n, et.NO_ORDER)
+    units = np.rint(exc.qty[order] * 1e6) if len(exc.qty) == n else np.zeros(n)
+    narrow = planned >= 0
+    exact = narrow & (np.abs(units) < 1e14)
+    orders = np.asarray(exc.order, dtype=object)[order]
+    orders[narrow] = None
+    messages = np.asarray(exc.message, dtype=object)[order]
+    messages[exact] = None
+    days = np.full(n, None, dtype=object)
+    days[~narrow] = _dates(exc.date[order][~narrow])
+    planned_ids = np.full(n, None, dtype=object)
+    planned_ids[narrow] = planned[narrow] + 1
+    millionths = np.full(n, None, dtype=object)
+    millionths[exact] = units[exact].astype(np.int64)
     bulk_insert_columns(
         conn,
         PlanException,
         {
-            "plan_run_id": [run_id] * len(exc),
+            "plan_run_id": [run_id] * n,
             "kind": kinds[order].tolist(),
             "item_id": snap.item_ids[exc.item[order]].tolist(),
-            "order_ref": orders[order].tolist(),
-            "date": _dates(exc.date[order]),
+            "order_ref": orders.tolist(),
+            "date": days.tolist(),
             "sales_order_id": _optional_ids(snap.sales_order_ids, exc.sales_order[order]),
-            "message": np.asarray(exc.message, dtype=object)[order].tolist(),
+            "message": messages.tolist(),
+            "planned_order_id": planned_ids.tolist(),
+            "qty_millionths": millionths.tolist(),
         },
     )
 

@@ -1,0 +1,122 @@
+"""Shortage exceptions are stored narrow and read back exactly as the engine wrote them.
+
+A ``shortage`` row stores its planned order and its quantity in millionths; its
+order, date and message are derived in SQL when read. These tests hold the rows
+read back (export, reports, pages) to the engine's own rows, on both databases.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from pegboard.bundle.importer import read_bundle
+from pegboard.engine import plan as run_engine
+from pegboard.engine.exceptions import _millionths_text
+from pegboard.model import Item, ItemType, LotRule, PlanException, PlannedOrder, Strategy
+from pegboard.services import plan_results, reports
+from pegboard.services.company_data import replace_company
+from pegboard.services.planning import run_plan
+from pegboard.services.snapshot import load_snapshot
+
+DEMO = Path(__file__).parents[2] / "src" / "pegboard" / "demo" / "lighting"
+
+
+def test_exceptions_read_back_as_the_engine_wrote_them(session: Session) -> None:
+    replace_company(session, read_bundle(DEMO), author="test")
+    run_plan(session, author="test")
+    with session.begin():
+        stored = plan_results.exception_rows(session)
+        snap = load_snapshot(session.connection(), today=date.today())
+        narrow = session.scalar(
+            select(func.count())
+            .select_from(PlanException)
+            .where(PlanException.message.is_(None), PlanException.order_ref.is_(None))
+        )
+        shortages = reports.shortages(session)
+    result = run_engine(snap.input)
+    exc = result.exceptions
+    codes = snap.input.items.code
+    sos = snap.input.sales_orders
+    expected = sorted(
+        (
+            exc.kind[k],
+            codes[int(exc.item[k])],
+            exc.order[k],
+            date.fromordinal(int(exc.date[k])),
+            sos[int(exc.sales_order[k])] if exc.sales_order[k] >= 0 else "",
+            exc.message[k],
+        )
+        for k in range(len(exc))
+    )
+    assert exc.kind.count("shortage") > 0
+    assert narrow == exc.kind.count("shortage")
+    assert sorted(stored) == expected
+    # report order: kind, then date
+    assert [(r[0], r[3]) for r in stored] == sorted((r[0], r[3]) for r in stored)
+    assert [(r.kind, r.item, r.order, r.date, r.sales_order, r.message) for r in shortages] == [
+        r for r in stored if r[0] == "shortage"
+    ]
+
+
+@pytest.mark.parametrize("kind", [ItemType.MAKE, ItemType.BUY])
+def test_shortage_message_in_sql_matches_the_engine_text(session: Session, kind: ItemType) -> None:
+    millionths = [
+        0,
+        1,
+        10,
+        100_000,
+        999_999,
+        1_000_000,
+        1_500_000,
+        2_000_001,
+        123_456_789_012,
+        99_999_999_999_999,
+        -1,
+        -2_500_000,
+    ]
+    with session.begin():
+        item_id = session.execute(
+            insert(Item)
+            .values(
+                code="X",
+                description="x",
+                type=kind,
+                strategy=Strategy.MTS,
+                lot_rule=LotRule.LFL,
+                uom="pc",
+            )
+            .returning(Item.id)
+        ).scalar_one()
+        session.execute(
+            insert(PlannedOrder).values(
+                id=7,
+                plan_run_id=1,
+                number="PL-000007",
+                item_id=item_id,
+                type=kind,
+                qty=1.0,
+                release_date=date(2026, 12, 1),
+                due_date=date(2026, 12, 3),
+                earliest_completion=date(2026, 12, 3),
+            )
+        )
+        for units in millionths:
+            session.execute(
+                insert(PlanException).values(
+                    plan_run_id=1,
+                    kind="shortage",
+                    item_id=item_id,
+                    planned_order_id=7,
+                    qty_millionths=units,
+                )
+            )
+        rows = plan_results.exception_rows(session)
+    assert rows == [
+        ("shortage", "X", "PL-000007", date(2026, 12, 1), "", f"{_millionths_text(u)} to {kind}")
+        for u in millionths
+    ]
