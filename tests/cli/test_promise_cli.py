@@ -65,6 +65,8 @@ def test_promise_prints_date_path_and_orders(run: Invoke) -> None:
     assert "make: lead time 2 d after components" in out
     assert "buy: lead time 5 d" in out
     assert "TODAY" in out  # C must be ordered today
+    # where the plan may give the order another date, it is said
+    assert "unless the plan decides otherwise for the whole backlog" in " ".join(out.split())
 
 
 def test_promise_from_stock(run: Invoke) -> None:

@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from pegboard.engine.calendar import WorkCalendar
 from pegboard.engine.promise import (
     Line,
     Lot,
@@ -13,8 +14,10 @@ from pegboard.engine.promise import (
     PromiseInput,
     PromiseInputError,
     PromiseResult,
+    Sizing,
     promise,
 )
+from pegboard.engine.types import FOQ
 
 PD = 740_000  # an ordinal; every day below is PD + n
 
@@ -195,3 +198,58 @@ def test_a_quantity_below_the_tolerance_needs_nothing() -> None:
     r = run({"A": buy("A", 4)}, qty=1e-12)
     assert r.day == PD and r.orders == ()
     assert [s.reason for s in r.critical_path] == ["nothing to supply"]
+
+
+# --- rule 7 and rule 1: orders sized as the plan sizes them, working days -----------------
+
+D_MON = 739_257  # 2025-01-06, a Monday: D_MON + 5 and + 6 are the weekend
+
+
+def test_what_to_order_is_sized_as_a_planned_order() -> None:
+    # A (make, lead 1) = 1.1 B (buy, lead 3, whole pieces, min 5, multiple 4); 3 B in stock.
+    # 2 A (whole already): B needs 2 × 1.1 = 2.2, all from stock: nothing to buy.
+    pieces = Sizing(scale=1.0)
+    b_lots = Sizing(min_qty=5.0, multiple=4.0, scale=1.0)
+    nodes = {
+        "A": Node("A", make=True, lead_time=1, lines=(Line("B", 1.1),), sizing=pieces),
+        "B": Node("B", make=False, lead_time=3, sizing=b_lots),
+    }
+    r = run(nodes, {"B": [Lot(PD, 3.0)]}, qty=2)
+    assert [(o.item, o.qty, o.requirement) for o in r.orders] == [("A", 2.0, 2.0)]
+    # 2.5 A: A is made in whole pieces, 3, needing 3.3 B: 3 from stock, 0.3 to buy, sized
+    # as the plan does: min 5, then a multiple of 4: 8
+    r = run(nodes, {"B": [Lot(PD, 3.0)]}, qty=2.5)
+    orders = {o.item: (o.qty, o.requirement) for o in r.orders}
+    assert orders["A"] == (3.0, 2.5)
+    assert orders["B"][0] == 8.0 and orders["B"][1] == pytest.approx(0.3)
+    assert r.root.new_qty == 3.0  # what is ordered, the lot's excess goes to stock
+    b = r.root.children[0]
+    assert b.qty == pytest.approx(3.3) and b.from_atp == 3.0 and b.new_qty == 8.0
+
+
+def test_a_fixed_order_quantity_is_ordered_whole() -> None:
+    foq = Sizing(rule=FOQ, lot_qty=12.0, scale=1.0)
+    r = run({"A": Node("A", make=False, lead_time=2, sizing=foq)}, qty=13)
+    assert [(o.qty, o.requirement) for o in r.orders] == [(24.0, 13.0)]
+
+
+def test_make_lead_times_count_working_days_and_purchases_arrive_on_one() -> None:
+    mon_fri = WorkCalendar((0, 1, 2, 3, 4))
+    nodes = {
+        "A": Node("A", make=True, lead_time=3, lines=(Line("B", 1.0),)),
+        "B": buy("B", 5),
+    }
+    # B bought on Monday arrives Saturday + 0 -> the next working day, Monday D+7;
+    # A made in 3 working days from Monday D+7: Thursday D+10
+    r = promise(PromiseInput("A", 1.0, nodes, {}, D_MON, calendar=mon_fri))
+    assert r.day == D_MON + 10
+    orders = {o.item: o for o in r.orders}
+    assert orders["B"].complete_earliest == D_MON + 7
+    assert (orders["A"].start_earliest, orders["A"].complete_earliest) == (D_MON + 7, D_MON + 10)
+    # backward: A starts back(D+10, 3) = Monday D+7; B is placed on back(D+7 - 5, 0),
+    # Wednesday D+2 itself
+    assert orders["A"].start_by == D_MON + 7 and orders["A"].due == D_MON + 10
+    assert orders["B"].due == D_MON + 7 and orders["B"].start_by == D_MON + 2
+    # every day working: v1's arithmetic
+    r = promise(PromiseInput("A", 1.0, nodes, {}, D_MON))
+    assert r.day == D_MON + 8

@@ -28,11 +28,13 @@ from pegboard.model import (
     AuditEntry,
     Item,
     Pegging,
+    PlannedOrder,
     SalesOrder,
     SalesOrderLine,
     SalesOrderStatus,
 )
 from pegboard.services import promise as sp
+from pegboard.services import sales
 from pegboard.services.company_data import replace_company
 from pegboard.services.dataset import (
     BomRow,
@@ -339,3 +341,45 @@ def test_no_plan_yet(session: Session) -> None:
     replace_company(session, company(), author="import")
     with pytest.raises(NotFoundError, match="pegboard plan"):
         sp.promise(session, "S", 1)
+
+
+def test_what_to_order_is_sized_as_the_plan_sizes_it(session: Session) -> None:
+    """KIT (make, mto, lead 1) = 1.5 BOLT (pieces, min 50, multiple 25) + 0.35 m WIRE (3
+    decimals); 3 KIT need 4.5 BOLT, ordered as the plan orders them: 50; and 1.05 m WIRE."""
+
+    def row(code: str, type_: str, uom: str, lead: int, min_qty: float, multiple: float) -> ItemRow:
+        strategy = "mto" if type_ == "make" else "mts"
+        return ItemRow(
+            code, code.lower(), type_, strategy, uom, lead, "lfl", None, None, min_qty, multiple,
+            0, 1, "",
+        )  # fmt: skip
+
+    data = Dataset(
+        settings={"planning_date": PD.isoformat()},
+        items=[
+            row("KIT", "make", "ea", 1, 0, 0),
+            row("BOLT", "buy", "ea", 4, 50, 25),
+            row("WIRE", "buy", "m", 2, 0, 0),
+        ],
+        bom=[BomRow("KIT", "BOLT", 1.5, 0.0, ""), BomRow("KIT", "WIRE", 0.35, 0.0, "")],
+    )
+    replace_company(session, data, author="import")
+    run_plan(session, author="planner", today=PD)
+    p = sp.promise(session, "KIT", 3)
+    orders = {o.item: (o.qty, o.requirement) for o in p.orders}
+    assert orders["KIT"] == (3, 3)
+    assert orders["BOLT"] == (50, 4.5)
+    assert orders["WIRE"] == (1.05, 1.05)
+    assert p.promised == day(5)  # BOLT in 4 days, KIT 1 more
+    sales.create_customer(session, code="ACME", author="sales")
+    sp.reserve(session, "KIT", 3, customer="ACME", author="sales")
+    run_plan(session, author="planner", today=PD)
+    with session.begin():
+        planned = dict(
+            session.execute(
+                select(Item.code, PlannedOrder.qty).join(Item, Item.id == PlannedOrder.item_id)
+            ).all()
+        )
+    # the plan orders what the promise said: the same lot of BOLT, the same length of WIRE
+    assert planned["BOLT"] == orders["BOLT"][0] and planned["WIRE"] == orders["WIRE"][0]
+    assert "KIT" in planned and planned["KIT"] == 3

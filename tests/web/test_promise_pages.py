@@ -48,6 +48,10 @@ def test_a_configured_fixture_is_promised_as_the_service_says(
     assert today and "order today" in page.text
     assert "sets the date" in page.text
     assert "Enter the order, due" in page.text
+    assert expected.note in page.text  # where the plan may say otherwise
+    # every quantity to order is whole for items counted in pieces
+    for o in expected.orders:
+        assert o.qty >= o.requirement
 
 
 def test_a_wanted_date_that_cannot_be_met(

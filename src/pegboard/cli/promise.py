@@ -32,7 +32,7 @@ from pegboard.cli._common import (
 from pegboard.cli.orders import parse_params
 from pegboard.cli.stock import author
 from pegboard.services import promise as promising
-from pegboard.services.promise import Promise
+from pegboard.services.promise import OrderToPlace, Promise
 
 app = typer.Typer(rich_markup_mode=None)
 
@@ -55,6 +55,14 @@ def as_json(p: Promise, order: str | None = None) -> dict[str, Any]:
     if order is not None:
         out["sales_order"] = order
     return out
+
+
+def _note(o: OrderToPlace) -> str:
+    flag = "TODAY" if o.today else ("sets date" if o.critical else "")
+    if o.qty > o.requirement:
+        excess = f"needs {fmt(o.requirement)} (a lot)"
+        return f"{flag}; {excess}" if flag else excess
+    return flag
 
 
 def print_promise(p: Promise) -> None:
@@ -91,7 +99,7 @@ def print_promise(p: Promise) -> None:
                 o.kind,
                 o.qty,
                 o.due,
-                "TODAY" if o.today else ("sets date" if o.critical else ""),
+                _note(o),
             )
             for o in p.orders
         ],
@@ -105,6 +113,7 @@ def print_promise(p: Promise) -> None:
         numeric=["qty"],
         empty="none",
     )
+    console.print(f"[dim]{esc(p.note)}[/]", highlight=False)
 
 
 @app.command("promise")

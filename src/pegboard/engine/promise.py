@@ -13,11 +13,16 @@ The rule, per node that needs quantity ``q``:
   the cut-off day ``d`` (the planning day or the day of a lot still holding
   something), ``ATP(d)`` is what the lots available by ``d`` still hold.
 * The earliest day is ``min over d of max(d, CTP(q - ATP(d)))``, where the CTP
-  of a rest ``r > 0`` is: buy → planning day + lead time; make → the latest
-  earliest day of its components for ``r × qty_per`` (scrap included in
-  ``qty_per``; the planning day when it has none) + lead time. ``CTP(0)`` sets
-  nothing. A node marked ``new`` (a configured, made-to-order node: it does not
-  exist yet) has no ATP.
+  of a rest ``r > 0`` orders ``Q``, the rest sized as the plan would size a
+  planned order for it (rule 7, ``lots.lot_size``: the item's lot rule, min_qty,
+  multiple, decimal places; a ``poq`` item's period holds only this rest here),
+  and is: buy → fwd(planning day + lead time calendar days, 0), the first working
+  day it can arrive (rule 9, a purchase placed now); make → fwd(s, lead time) in
+  working days, s the latest earliest day of its components for ``Q × qty_per``
+  (scrap included in ``qty_per``; the planning day when it has none). ``CTP(0)``
+  sets nothing. A node marked ``new`` (a configured, made-to-order node: it does
+  not exist yet) has no ATP. Without a calendar every day is a working day, and
+  fwd(d, n) is d + n.
 * Lots are shared across the whole tree and consumed as they are allocated:
   depth first, lines in the order given, so an earlier line has the first pick
   of a component two lines use. This is a greedy allocation, not a global
@@ -39,7 +44,8 @@ placed on the planning day, a make order starts when its components are all
 there. Backward from the promised day (``start_by``: the latest day the order
 may be placed or started and still keep the promise; critical orders get the
 planning day, "order today"): an order is due when its parent starts, its
-start is due − lead time. With a ``wanted_day`` that is met, ``start_by_wanted``
+start is back(due, lead time) for a make order, back(due − lead time, 0) for a
+purchase (rule 1). With a ``wanted_day`` that is met, ``start_by_wanted``
 is the same backward schedule from the wanted day; when it is not met the
 earliest day stands and ``start_by_wanted`` is None.
 """
@@ -50,6 +56,10 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+
+from pegboard.engine.calendar import WorkCalendar
+from pegboard.engine.lots import lot_size
+from pegboard.engine.types import LFL
 
 EPS = 1e-9
 """Quantities closer than this are equal."""
@@ -81,12 +91,31 @@ class Line:
 
 
 @dataclass(frozen=True)
+class Sizing:
+    """How a planned order of the item is sized (rule 7): its lot rule (``types.LFL`` /
+    ``FOQ`` / ``POQ``), lot_qty, min_qty, multiple, and ``scale`` = 10 ** decimals (0: the
+    quantity is not rounded)."""
+
+    rule: int = LFL
+    lot_qty: float = 0.0
+    min_qty: float = 0.0
+    multiple: float = 0.0
+    scale: float = 0.0
+
+    def size(self, requirement: float) -> float:
+        return lot_size(
+            requirement, self.rule, self.lot_qty, self.min_qty, self.multiple, self.scale
+        )
+
+
+@dataclass(frozen=True)
 class Node:
     item: str  # the item code, the key of its lots
     make: bool
     lead_time: int
     new: bool = False  # configured / made for this order: nothing of it exists yet
     lines: tuple[Line, ...] = ()
+    sizing: Sizing = Sizing()  # how an order for its rest is sized
 
 
 @dataclass(frozen=True)
@@ -97,6 +126,7 @@ class PromiseInput:
     lots: Mapping[str, Sequence[Lot]]  # per item code
     planning_day: int
     wanted_day: int | None = None
+    calendar: WorkCalendar | None = None  # None: every day is a working day
 
 
 @dataclass(frozen=True)
@@ -114,7 +144,8 @@ class NewOrder:
     position: str  # "1", "1.2", "1.2.1": the line path from the top
     item: str
     make: bool
-    qty: float
+    qty: float  # what to order: the requirement sized as a planned order (rule 7)
+    requirement: float  # what the node lacks after its ATP
     lead_time: int
     start_earliest: int  # forward: as soon as possible
     complete_earliest: int
@@ -130,7 +161,7 @@ class NodeResult:
     item: str
     qty: float
     from_atp: float
-    new_qty: float
+    new_qty: float  # ordered (sized as a planned order): from_atp + new_qty may exceed qty
     lots: tuple[LotUse, ...]
     day: int  # earliest completion of the node's whole quantity
     order: NewOrder | None
@@ -170,6 +201,8 @@ class _Eval:
     taken: list[tuple[int, float]] = field(default_factory=list)  # (lot index, qty)
     lot_day: int = -1  # day of the latest lot taken, -1 when none
     rest: float = 0.0
+    order_qty: float = 0.0  # the rest sized as a planned order
+    start: int = -1  # day the new order is placed or started, -1 when none
     ctp_day: int = -1  # day the new order completes, -1 when none
     children: list[_Eval] = field(default_factory=list)
     day: int = 0
@@ -179,6 +212,7 @@ class _Search:
     def __init__(self, inp: PromiseInput) -> None:
         self.nodes = inp.nodes
         self.pd = inp.planning_day
+        self.calendar = inp.calendar or WorkCalendar()
         self.lots: dict[str, list[Lot]] = {}
         self.left: dict[str, list[float]] = {}
         for item, lots in inp.lots.items():
@@ -255,15 +289,18 @@ class _Search:
             need -= take
         ev.rest = need if need > EPS else 0.0
         if ev.rest > 0:
+            ev.order_qty = node.sizing.size(ev.rest)
             if node.make:
                 start = self.pd
                 for line in node.lines:
-                    child = self.evaluate(line.node, ev.rest * line.qty_per, used)
+                    child = self.evaluate(line.node, ev.order_qty * line.qty_per, used)
                     ev.children.append(child)
                     start = max(start, child.day)
-                ev.ctp_day = start + node.lead_time
+                ev.start = start
+                ev.ctp_day = self.calendar.fwd(start, node.lead_time)
             else:
-                ev.ctp_day = self.pd + node.lead_time
+                ev.start = self.pd
+                ev.ctp_day = self.calendar.fwd(self.pd + node.lead_time, 0)
         ev.day = max(self.pd, ev.lot_day, ev.ctp_day)
         return ev
 
@@ -306,6 +343,14 @@ class _Builder:
         lot = self.search.lots[node.item][ev.taken[-1][0]]
         steps.append(Step(position, node.item, ev.qty, ev.day, _lot_reason(lot)))
 
+    def start_by(self, node: Node, due: int) -> int:
+        """The latest day to start (make: back(due, lead time) in working days) or place
+        (buy: back(due − lead time, 0), the last working day) an order due on ``due``."""
+        calendar = self.search.calendar
+        if node.make:
+            return calendar.back(due, node.lead_time)
+        return calendar.back(due - node.lead_time, 0)
+
     def build(self, ev: _Eval, position: str, due: int, due_wanted: int | None) -> NodeResult:
         node = ev.node
         lots = self.search.lots.get(node.item, [])
@@ -315,16 +360,16 @@ class _Builder:
         order = None
         children: list[NodeResult] = []
         if ev.rest > 0:
-            start_by = due - node.lead_time
-            start_by_wanted = None if due_wanted is None else due_wanted - node.lead_time
-            start_earliest = ev.ctp_day - node.lead_time
+            start_by = self.start_by(node, due)
+            start_by_wanted = None if due_wanted is None else self.start_by(node, due_wanted)
             order = NewOrder(
                 position=position,
                 item=node.item,
                 make=node.make,
-                qty=round(ev.rest, 6),
+                qty=round(ev.order_qty, 6),
+                requirement=round(ev.rest, 6),
                 lead_time=node.lead_time,
-                start_earliest=start_earliest,
+                start_earliest=ev.start,
                 complete_earliest=ev.ctp_day,
                 due=due,
                 start_by=start_by,
@@ -338,7 +383,7 @@ class _Builder:
             item=node.item,
             qty=round(ev.qty, 6),
             from_atp=round(ev.qty - ev.rest, 6),
-            new_qty=round(ev.rest, 6),
+            new_qty=round(ev.order_qty, 6),
             lots=uses,
             day=ev.day,
             order=order,

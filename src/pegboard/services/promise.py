@@ -33,6 +33,20 @@ What the answer is built from, and how it is read:
   orders since then are not seen until the next plan.
 * **Dates.** The planning day is the current plan's planning date; the wanted
   date may not be before it. Buying starts on the planning day at the earliest.
+  Make lead times count the plant's working days, a purchase arrives on the
+  first working day after its lead time (bundle-format rules 1 and 9), as in the
+  plan.
+* **Quantities.** What is to be bought or made is sized as the plan sizes a
+  planned order (rule 7): the item's lot rule, min_qty and multiple, then its
+  decimal places; a made item's components are needed for that quantity. A
+  configured node is made for the order: only its decimal places apply.
+* **Promise and plan.** The date is the plan's too when the order is entered
+  for it (``reserve``) and planned, except where the plan decides otherwise for
+  the whole backlog: it serves every order by date and priority (a promise
+  offers only what the last plan left free, and supply it left free may go to an
+  order entered since), and it sizes one lot for the requirements of several
+  orders (the same day, a ``poq`` period), whose components may come later than
+  this order's alone (``PLAN_NOTE``).
 
 Reading is set based: the structure level by level (each level: the BOMs of
 the level's made items, then their lines with the components' attributes),
@@ -52,6 +66,7 @@ from sqlalchemy.orm import Session
 
 from pegboard import clock
 from pegboard.engine import promise as ep
+from pegboard.engine.types import FOQ, LFL, POQ
 from pegboard.errors import NotFoundError, ValidationError
 from pegboard.model import (
     Bom,
@@ -69,9 +84,11 @@ from pegboard.model.enums import (
     OPEN_PURCHASE_STATUSES,
     BomKind,
     ItemType,
+    LotRule,
 )
 from pegboard.services import audit, order_bom, sales
 from pegboard.services._tx import composed_write
+from pegboard.services.calendar import load_calendar
 from pegboard.services.configurator import ConfiguredNode, configure
 from pegboard.services.inventory import check_qty
 from pegboard.services.planning import current_run
@@ -84,6 +101,15 @@ MAX_DEPTH = 40
 """Deepest structure read (a cycle in the data would otherwise never end)."""
 
 T = TypeVar("T")
+
+RULES = {LotRule.LFL.value: LFL, LotRule.FOQ.value: FOQ, LotRule.POQ.value: POQ}
+PLAN_NOTE = (
+    "Entered for this date, the order is planned for it, unless the plan decides otherwise "
+    "for the whole backlog: it serves every order by date and priority (this promise sees "
+    "only what the last plan left free), and it may make one lot for several orders, whose "
+    "components can then come later than for this order alone."
+)
+"""Where promise and plan may differ, said on the promise page and by the command line."""
 
 
 # --------------------------------------------------------------------------- results
@@ -109,7 +135,8 @@ class OrderToPlace:
     item: str
     description: str
     kind: str  # "buy" | "make"
-    qty: float
+    qty: float  # sized as the plan sizes a planned order: lot rule, min, multiple, decimals
+    requirement: float  # what is missing; qty - requirement goes to stock
     lead_time_days: int
     order_by: date  # latest day to place (buy) or start (make) it and keep the promised date
     due: date  # when its parent (or the customer) needs it
@@ -160,6 +187,8 @@ class Promise:
     atp: tuple[AtpUse, ...]
     lines: tuple[PromiseLine, ...]
 
+    note: str = PLAN_NOTE
+
     @property
     def due(self) -> date:
         """The date to promise: the wanted date when it is met, else the earliest."""
@@ -186,6 +215,35 @@ class _ItemRow:
     description: str
     make: bool
     lead_time: int
+    sizing: ep.Sizing
+    decimals: int
+
+
+ITEM_COLUMNS = (
+    Item.id,
+    Item.code,
+    Item.description,
+    Item.type,
+    Item.lead_time_days,
+    Item.lot_rule,
+    Item.lot_qty,
+    Item.min_qty,
+    Item.multiple,
+    Item.decimals,
+)
+
+
+def _row(r: Sequence[Any]) -> _ItemRow:
+    rule = str(getattr(r[5], "value", r[5]))
+    decimals = -1 if r[9] is None else int(r[9])
+    sizing = ep.Sizing(
+        rule=RULES.get(rule, LFL),
+        lot_qty=float(r[6] or 0.0),
+        min_qty=float(r[7] or 0.0),
+        multiple=float(r[8] or 0.0),
+        scale=10.0**decimals if decimals >= 0 else 0.0,
+    )
+    return _ItemRow(r[0], r[1], r[2], r[3] == ItemType.MAKE, int(r[4] or 0), sizing, decimals)
 
 
 def _chunks(values: Sequence[T]) -> Iterator[Sequence[T]]:
@@ -194,10 +252,7 @@ def _chunks(values: Sequence[T]) -> Iterator[Sequence[T]]:
 
 
 def _item_rows(session: Session, where: Any) -> list[_ItemRow]:
-    rows = session.execute(
-        select(Item.id, Item.code, Item.description, Item.type, Item.lead_time_days).where(where)
-    ).all()
-    return [_ItemRow(r[0], r[1], r[2], r[3] == ItemType.MAKE, int(r[4] or 0)) for r in rows]
+    return [_row(r) for r in session.execute(select(*ITEM_COLUMNS).where(where)).all()]
 
 
 class _Reader:
@@ -250,23 +305,15 @@ class _Reader:
             bom_ids = sorted(owner)
             for chunk in _chunks(bom_ids):
                 line_rows = self.session.execute(
-                    select(
-                        BomLine.bom_id,
-                        BomLine.component_id,
-                        BomLine.qty_per,
-                        BomLine.scrap_pct,
-                        Item.code,
-                        Item.description,
-                        Item.type,
-                        Item.lead_time_days,
-                    )
+                    select(BomLine.bom_id, BomLine.qty_per, BomLine.scrap_pct, *ITEM_COLUMNS)
                     .join(Item, Item.id == BomLine.component_id)
                     .where(BomLine.bom_id.in_(chunk))
                     .order_by(BomLine.bom_id, BomLine.position, BomLine.id)
                 ).all()
-                for bom_id, comp, qty_per, scrap, code, desc, kind, lead in line_rows:
+                for bom_id, qty_per, scrap, *columns in line_rows:
+                    comp = columns[0]
                     if comp not in self.items:
-                        self.add(_ItemRow(comp, code, desc, kind == ItemType.MAKE, int(lead or 0)))
+                        self.add(_row(columns))
                     qty = float(qty_per) * (1 + float(scrap or 0) / 100)
                     if qty > 0:
                         self.lines[owner[bom_id]].append((comp, qty))
@@ -416,8 +463,14 @@ class _Graph:
                 lines.append(ep.Line(self.configured_node(line.child), qty))
             else:
                 lines.append(ep.Line(self.item_node(self.reader.by_code[line.component].id), qty))
+        # made for the order as configured (not a lot), in the item's decimal places
         self.nodes[key] = ep.Node(
-            base.code, make=True, lead_time=base.lead_time, new=True, lines=tuple(lines)
+            base.code,
+            make=True,
+            lead_time=base.lead_time,
+            new=True,
+            lines=tuple(lines),
+            sizing=ep.Sizing(scale=base.sizing.scale),
         )
         return key
 
@@ -430,7 +483,11 @@ class _Graph:
                 for comp, qty in self.reader.lines.get(item_id, [])
             )
             self.nodes[key] = ep.Node(
-                row.code, make=row.make, lead_time=row.lead_time, lines=lines if row.make else ()
+                row.code,
+                make=row.make,
+                lead_time=row.lead_time,
+                lines=lines if row.make else (),
+                sizing=row.sizing,
             )
         return key
 
@@ -510,6 +567,7 @@ def promise(
                 lots=lots,
                 planning_day=pd.toordinal(),
                 wanted_day=None if wanted is None else wanted.toordinal(),
+                calendar=load_calendar(session.connection()),
             )
         )
     except ep.PromiseInputError as e:
@@ -555,6 +613,7 @@ def _view(
             description=desc(o.item),
             kind="make" if o.make else "buy",
             qty=o.qty,
+            requirement=o.requirement,
             lead_time_days=o.lead_time,
             order_by=day(max(o.start_by, pd)),
             due=day(o.due),

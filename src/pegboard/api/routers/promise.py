@@ -63,7 +63,8 @@ class OrderToPlaceOut(BaseModel):
     item: str
     description: str
     kind: str
-    qty: float
+    qty: float = Field(description="sized as the plan sizes a planned order (lot rule, decimals)")
+    requirement: float = Field(description="what is missing; the rest of qty goes to stock")
     lead_time_days: int
     order_by: date = Field(description="latest day to place/start it and keep the promise")
     due: date
@@ -110,6 +111,7 @@ class PromiseOut(BaseModel):
     orders: list[OrderToPlaceOut]
     atp: list[AtpUseOut]
     lines: list[PromiseLineOut]
+    note: str = Field(description="where the plan may give the order another date")
 
 
 class ReservedOut(BaseModel):
@@ -138,6 +140,7 @@ def _out(p: promising.Promise) -> PromiseOut:
         orders=[OrderToPlaceOut.model_validate(o, from_attributes=True) for o in p.orders],
         atp=[AtpUseOut.model_validate(u, from_attributes=True) for u in p.atp],
         lines=[PromiseLineOut.model_validate(n, from_attributes=True) for n in p.lines],
+        note=p.note,
     )
 
 
