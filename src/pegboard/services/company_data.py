@@ -62,6 +62,7 @@ from pegboard.services.dataset import (
     StockRow,
     decimals_of,
 )
+from pegboard.services.outstanding import freeze_component_lists
 from pegboard.services.templates import define_in_transaction, template_definitions
 
 Progress = Callable[[str, int, int], None]
@@ -126,6 +127,8 @@ def replace_company(
         _write_stock(conn, data, items, orders, author)
         _write_purchases(conn, data, items, orders)
         _write_productions(conn, data, items, orders)
+        # released orders come without component lists: frozen from the BOM the plan explodes
+        freeze_component_lists(session)
         define_in_transaction(session, data.templates, author=author)
         note("done", 1, 1)
     return data.counts()

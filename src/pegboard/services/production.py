@@ -31,8 +31,6 @@ from sqlalchemy.orm import Session, aliased
 
 from pegboard.errors import ConflictError, NotFoundError, ValidationError
 from pegboard.model import (
-    Bom,
-    BomLine,
     Item,
     ItemType,
     Pegging,
@@ -69,7 +67,12 @@ from pegboard.services.inventory import (
     take,
 )
 from pegboard.services.numbers import next_number
-from pegboard.services.outstanding import outstanding
+from pegboard.services.outstanding import (
+    freeze_component_lists,
+    order_needs,
+    outstanding,
+    unissued_use,
+)
 from pegboard.services.planning import current_run
 from pegboard.services.snapshot import PLANNABLE_ORDER_STATUSES
 
@@ -229,24 +232,6 @@ def _link_to_demand(session: Session, firmed: dict[str, ProductionOrder]) -> Non
                 )
 
 
-def bom_requirements(session: Session, mo: ProductionOrder) -> dict[int, float]:
-    """Component -> quantity per unit (scrap included), chosen as the planner chooses:
-    the rows of the order's sales order for this item, else the master rows."""
-    per_unit = BomLine.qty_per * (1 + BomLine.scrap_pct / 100.0)
-    base = (
-        select(BomLine.component_id, func.sum(per_unit))
-        .join(Bom, Bom.id == BomLine.bom_id)
-        .where(Bom.item_id == mo.item_id)
-        .group_by(BomLine.component_id)
-    )
-    if mo.sales_order_id is not None:
-        rows = session.execute(base.where(Bom.sales_order_id == mo.sales_order_id)).all()
-        if rows:
-            return {int(c): float(q) for c, q in rows}
-    rows = session.execute(base.where(Bom.sales_order_id.is_(None))).all()
-    return {int(c): float(q) for c, q in rows}
-
-
 def _components(session: Session, mo: ProductionOrder) -> list[ProductionComponent]:
     return list(
         session.scalars(
@@ -285,15 +270,9 @@ def release_production(session: Session, number: str, *, author: str) -> list[Co
             f"{order.number} is {order.status.value}: its production orders are not released",
             sales_order=order.number,
         )
+    if not _components(session, mo):
+        freeze_component_lists(session, order_ids=[mo.id])
     components = _components(session, mo)
-    if not components:
-        for item_id, per in sorted(bom_requirements(session, mo).items()):
-            components.append(
-                ProductionComponent(
-                    production_order_id=mo.id, item_id=item_id, qty_per=per, issued_qty=0.0
-                )
-            )
-        session.add_all(components)
     lock_items(session, (c.item_id for c in components))
     sources = [(mo.sales_order_id, None)] if mo.sales_order_id else []
     refs = _refs(mo, author)
@@ -348,20 +327,22 @@ def _locked_order(session: Session, order_id: int | None) -> SalesOrder | None:
 
 
 def component_status(session: Session, mo: ProductionOrder) -> list[ComponentStatus]:
-    components = _components(session, mo)
-    codes = _codes(session, [c.item_id for c in components])
+    """Each component of the order (its frozen list, else its BOM) with what is still to
+    issue, reserved to it and available to it."""
+    needs = order_needs(session, mo)
+    codes = _codes(session, [n.item_id for n in needs])
     consumer = _consumer(mo)
     return [
         ComponentStatus(
-            item=codes[c.item_id],
-            qty_per=c.qty_per,
-            required=c.qty_per * mo.qty,
-            issued=c.issued_qty,
-            outstanding=_outstanding(mo, c),
-            reserved=_reserved(session, mo, c.item_id),
-            available=available_to(session, c.item_id, consumer),
+            item=codes[n.item_id],
+            qty_per=n.qty_per,
+            required=n.qty_per * mo.qty,
+            issued=n.issued,
+            outstanding=n.outstanding,
+            reserved=_reserved(session, mo, n.item_id),
+            available=available_to(session, n.item_id, consumer),
         )
-        for c in components
+        for n in needs
     ]
 
 
@@ -469,7 +450,7 @@ def _backflush(
     """Issue what the completed and scrapped units consumed beyond what was issued."""
     wanted = {}
     for c in _components(session, mo):
-        need = c.qty_per * (mo.completed_qty + mo.scrapped_qty) - c.issued_qty
+        need = unissued_use(c.qty_per, mo.completed_qty, mo.scrapped_qty, c.issued_qty)
         if need > EPS:
             wanted[c.item_id] = round(need, 9)
     return _issue(session, mo, wanted, location, author, reason="backflush") if wanted else {}
@@ -649,25 +630,7 @@ def production_view(session: Session, number: str) -> ProductionView:
     item_code = _codes(session, [mo.item_id])[mo.item_id]
     so = session.get(SalesOrder, mo.sales_order_id) if mo.sales_order_id else None
     parent = session.get(ProductionOrder, mo.parent_id) if mo.parent_id else None
-    if mo.status is P.PLANNED and not _components(session, mo):
-        consumer = _consumer(mo)
-        needs = bom_requirements(session, mo)
-        codes = _codes(session, list(needs))
-        pending = [
-            ComponentStatus(
-                item=codes[item_id],
-                qty_per=per,
-                required=per * mo.qty,
-                issued=0.0,
-                outstanding=per * (mo.qty - mo.completed_qty),
-                reserved=0.0,
-                available=available_to(session, item_id, consumer),
-            )
-            for item_id, per in needs.items()
-        ]
-        components = sorted(pending, key=lambda c: c.item)
-    else:
-        components = sorted(component_status(session, mo), key=lambda c: c.item)
+    components = sorted(component_status(session, mo), key=lambda c: c.item)
     return ProductionView(
         mo.number,
         item_code,

@@ -9,7 +9,6 @@ orders will need) on its date. Dates before the planning date count on it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -18,8 +17,6 @@ from sqlalchemy.orm import Session
 
 from pegboard import clock
 from pegboard.model import (
-    Bom,
-    BomLine,
     Item,
     Pegging,
     PlannedOrder,
@@ -33,7 +30,7 @@ from pegboard.model import (
 )
 from pegboard.model.enums import OPEN_PRODUCTION_STATUSES, OPEN_PURCHASE_STATUSES
 from pegboard.services.inventory import on_hand_qty
-from pegboard.services.outstanding import outstanding
+from pegboard.services.outstanding import component_per_unit, outstanding
 from pegboard.services.plan_results import item_supply_refs
 from pegboard.services.planning import current_run
 from pegboard.services.sales import get_item
@@ -230,7 +227,7 @@ def _component_requirements(session: Session, item_id: int) -> list[Event]:
             .distinct()
         )
     )
-    per_unit, parents = _bom_quantities(session, item_id, made)
+    per_unit, parents = component_per_unit(session, item_id, made)
     unlisted: list[Row[str, int, int | None, float, float, date | None, date]] = []
     for chunk in _chunked(parents):
         unlisted += session.execute(
@@ -271,7 +268,7 @@ def _component_requirements(session: Session, item_id: int) -> list[Event]:
     for u in unlisted:
         per = per_unit(u.item_id, u.sales_order_id)
         if per > 0:
-            need = per * (u.qty - u.completed_qty)
+            need = float(outstanding(per, u.qty, u.completed_qty, 0.0, 0.0))
             events.append(
                 Event(start(u.item_id, u.start_date, u.due_date), -need, "component", u.number)
             )
@@ -293,46 +290,6 @@ def _lead_times(session: Session, item_ids: set[int]) -> dict[int, int | None]:
         rows = session.execute(select(Item.id, Item.lead_time_days).where(Item.id.in_(chunk)))
         out.update({int(i): lead for i, lead in rows})
     return out
-
-
-def _bom_quantities(
-    session: Session, component_id: int, parent_ids: set[int]
-) -> tuple[Callable[[int, int | None], float], set[int]]:
-    """Per unit of each parent item, how much of the component its BOM needs (scrap
-    included), chosen as :func:`production.bom_requirements` chooses: the rows of
-    the order's sales order for the parent when there are any, else the master rows.
-    Also the parents whose BOMs (master or an order's) list the component."""
-    per_unit = BomLine.qty_per * (1 + BomLine.scrap_pct / 100.0)
-    specific: set[tuple[int, int]] = set()
-    qty: dict[tuple[int, int | None], float] = {}
-    for chunk in _chunked(parent_ids):
-        specific.update(
-            (int(p), int(so or 0))
-            for p, so in session.execute(
-                select(Bom.item_id, Bom.sales_order_id)
-                .join(BomLine, BomLine.bom_id == Bom.id)
-                .where(Bom.item_id.in_(chunk), Bom.sales_order_id.is_not(None))
-                .distinct()
-            )
-        )
-        qty.update(
-            ((int(p), None if so is None else int(so)), float(q))
-            for p, so, q in session.execute(
-                select(Bom.item_id, Bom.sales_order_id, func.sum(per_unit))
-                .join(BomLine, BomLine.bom_id == Bom.id)
-                # ``+ 0``: the parents' BOMs are the few rows to read; SQLite would
-                # otherwise walk every BOM line of a much-used component
-                .where(Bom.item_id.in_(chunk), BomLine.component_id + 0 == component_id)
-                .group_by(Bom.item_id, Bom.sales_order_id)
-            )
-        )
-
-    def of(parent: int, sales_order: int | None) -> float:
-        if sales_order is not None and (parent, sales_order) in specific:
-            return qty.get((parent, sales_order), 0.0)
-        return qty.get((parent, None), 0.0)
-
-    return of, {parent for parent, _ in qty}
 
 
 def _planned(session: Session, item_id: int, run_id: int) -> list[Event]:
