@@ -16,12 +16,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
 from pegboard import db
-from pegboard.api.routers import plan as plan_router
 from pegboard.bundle.importer import read_bundle
 from pegboard.demo import demo_path
 from pegboard.errors import PlanningError
 from pegboard.model import Job
-from pegboard.services import jobs
+from pegboard.services import jobs, planning
 from pegboard.services.company_data import replace_company
 from pegboard.services.planning import run_plan
 
@@ -160,7 +159,7 @@ def test_a_failed_plan_run_ends_the_job_failed(
     def cycle(*_args: object, **_kwargs: object) -> None:
         raise PlanningError("the BOM has a cycle: A -> B -> A", cycle=["A", "B"])
 
-    monkeypatch.setattr(plan_router, "run_plan", cycle)
+    monkeypatch.setattr(planning, "run_plan", cycle)  # what the plan job kind runs
     admin = as_role("admin")
     job = api.post("/api/plan/runs", headers=admin).json()
     job = wait_for(api, admin, job["id"])

@@ -5,6 +5,9 @@ Every test runs on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -35,6 +38,19 @@ def factory(engine: Engine) -> Callable[[], Session]:
 def _status(factory: Callable[[], Session], job_id: int) -> jobs.JobView:
     with factory() as s:
         return jobs.get_job(s, job_id)
+
+
+def _elsewhere(factory: Callable[[], Session], job_id: int) -> None:
+    """Make a job look as if a process of another machine ran it."""
+    with factory() as s, s.begin():
+        s.execute(update(Job).where(Job.id == job_id).values(host="elsewhere", pid=1))
+
+
+def _dead_pid() -> int:
+    """The id of a process that has ended."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
 
 
 def _age(factory: Callable[[], Session], job_id: int, minutes: int = 10) -> None:
@@ -95,9 +111,12 @@ def test_one_plan_or_import_at_a_time(factory: Callable[[], Session]) -> None:
         assert jobs.get_job(s, first).status == "done"
 
 
-def test_stale_job_no_longer_blocks(factory: Callable[[], Session]) -> None:
+def test_stale_job_of_another_machine_no_longer_blocks(factory: Callable[[], Session]) -> None:
     with factory() as s:
         dead = jobs.start_job(s, "import", author="ann")
+    _elsewhere(factory, dead)
+    with factory() as s, pytest.raises(ConflictError):  # its heartbeat is fresh
+        jobs.start_job(s, "plan", author="bob")
     _age(factory, dead)
     with factory() as s:
         fresh = jobs.start_job(s, "plan", author="bob")
@@ -105,6 +124,47 @@ def test_stale_job_no_longer_blocks(factory: Callable[[], Session]) -> None:
         assert view.status == "failed"
         assert "stopped reporting" in view.message
         assert jobs.get_job(s, fresh).status == "queued"
+
+
+def test_a_job_whose_process_ended_is_failed_at_once(factory: Callable[[], Session]) -> None:
+    """A crashed import no longer refuses plans for five minutes: its process is looked up."""
+    with factory() as s:
+        dead = jobs.start_job(s, "import", author="ann")
+    pid = _dead_pid()
+    with factory() as s, s.begin():
+        s.execute(update(Job).where(Job.id == dead).values(pid=pid))
+    with factory() as s:
+        view = jobs.get_job(s, dead)  # shown as it will be recorded
+        assert view.status == "failed" and f"process {pid}" in view.message
+        fresh = jobs.start_job(s, "plan", author="bob")  # heartbeat still fresh: not blocked
+        assert jobs.get_job(s, fresh).status == "queued"
+        row = s.get(Job, dead, populate_existing=True)
+        assert row is not None and row.status is JobStatus.FAILED
+        assert row.result == {"code": "process_gone"} and row.finished_at is not None
+
+
+def test_a_reused_process_id_is_not_the_jobs_process(factory: Callable[[], Session]) -> None:
+    with factory() as s:
+        job_id = jobs.start_job(s, "import", author="ann")
+    with factory() as s, s.begin():  # this test's pid, but a process started at another time
+        s.execute(
+            update(Job).where(Job.id == job_id).values(pid=os.getppid(), process_started="1")
+        )
+    if not jobs.this_process().started:
+        pytest.skip("no process start times on this system")
+    with factory() as s:
+        assert jobs.reap_dead_jobs(s) == 1
+        assert jobs.get_job(s, job_id).status == "failed"
+
+
+def test_reap_leaves_live_jobs(factory: Callable[[], Session]) -> None:
+    with factory() as s:
+        mine = jobs.start_job(s, "plan", author="ann")
+        other = jobs.start_job(s, "report", author="ann")
+    _elsewhere(factory, other)
+    with factory() as s:
+        assert jobs.reap_dead_jobs(s) == 0
+        assert {jobs.get_job(s, j).status for j in (mine, other)} == {"queued"}
 
 
 def test_a_job_running_here_is_never_taken_for_stale(

@@ -278,3 +278,33 @@ def test_signed_out_goes_to_login(web: TestClient) -> None:
     for url in ("/admin", "/admin/users", "/admin/audit", "/admin/bundle/export"):
         got = web.get(url, follow_redirects=False)
         assert got.status_code == 303 and "/login" in got.headers["location"]
+
+
+def test_a_running_import_is_cancelled_from_its_page(web: TestClient, engine: Engine) -> None:
+    """The job page of a running import has a cancel button; the import rolls back."""
+    from pegboard.services import jobs
+
+    release = threading.Event()
+
+    def waiting(_s: object, progress: jobs.Progress) -> dict[str, object]:
+        progress("reading", 0, 1)
+        release.wait(20)
+        progress("writing", 1, 2)  # where the cancel is seen
+        return {}
+
+    token = _admin(web, engine)
+    with db.session_factory(engine)() as s:
+        job_id = jobs.start_job(s, "import", author="ada")
+    thread = jobs.start_in_background(engine, job_id, waiting)
+    page = web.get(f"/admin/jobs/{job_id}")
+    assert f'action="/jobs/{job_id}/cancel"' in page.text and "Cancel this job" in page.text
+    refused = web.post(f"/jobs/{job_id}/cancel", data={}, follow_redirects=False)
+    assert refused.status_code == 403  # no CSRF token
+    sent = web.post(f"/jobs/{job_id}/cancel", data={"csrf_token": token}, follow_redirects=False)
+    assert sent.status_code == 303 and sent.headers["location"] == f"/admin/jobs/{job_id}"
+    assert "ada asked this job to stop" in web.get(f"/admin/jobs/{job_id}").text
+    release.set()
+    thread.join(20)
+    text = _wait(web, f"/admin/jobs/{job_id}")
+    assert "cancelled by ada; nothing was written" in text
+    assert "Cancel this job" not in text

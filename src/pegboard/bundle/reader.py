@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from pegboard.bundle import archive
 from pegboard.bundle.schema import FileSpec
 from pegboard.errors import BundleError, BundleProblem
 
@@ -68,6 +69,10 @@ class FolderSource(Source):
                 next(reader, None)
                 try:
                     for n, cells in enumerate(reader):
+                        if n >= archive.MAX_ROWS:
+                            raise archive.too_many_rows(
+                                spec.filename, reader.line_num, archive.MAX_ROWS
+                            )
                         yield reader.line_num, cells
                         if progress is not None and n % _PROGRESS_EVERY == 0:
                             progress(spec.filename, f.buffer.tell(), size)
@@ -107,6 +112,7 @@ class WorkbookSource(Source):
         from openpyxl import load_workbook
 
         self.path = path
+        archive.check_workbook(path)
         try:
             self.book = load_workbook(path, read_only=True, data_only=True)
         except Exception as e:  # openpyxl raises many kinds for a bad file
@@ -133,6 +139,8 @@ class WorkbookSource(Source):
 
         def rows() -> Iterator[tuple[int, list[str]]]:
             for n, values in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
+                if n > archive.MAX_SHEET_ROWS:
+                    raise archive.too_many_rows(label, n, archive.MAX_SHEET_ROWS)
                 yield n, [_cell_text(v) for v in values]
                 if progress is not None and n % _PROGRESS_EVERY == 0:
                     progress(label, n, total)

@@ -1,33 +1,58 @@
-"""Uploaded bundles, saved and unpacked safely, and the bundle as a zip for download.
+"""Uploaded bundles, saved and unpacked safely, the import job, and the bundle as a zip
+for download.
 
-Shared by the JSON API and the web pages. The zip is unpacked by hand, never
-with ``extractall``: entries with an absolute path or ``..`` are refused, as
-are archives with too many files or that unpack to more than ``max_bytes``
-(counted while unpacking, not taken from the archive's word).
+Shared by the JSON API, the web pages and the command line. The zip is unpacked by
+hand, never with ``extractall``: entries with an absolute path or ``..`` are refused,
+as are archives with too many files, a file that unpacks to more than
+``BUNDLE_LIMIT``, or all of them together to more (counted while unpacking, not taken
+from the archive's word); a workbook is checked the same way before it is read.
+
+An upload is staged in a folder of its own (``pegboard-import-<pid>-…`` in the
+temporary directory), removed when the import ends whatever happens, and at a server's
+start for every such folder whose process is gone (``remove_stale_staging``).
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import shutil
+import tempfile
 import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from pegboard import clock
+from pegboard.bundle.archive import BUNDLE_LIMIT, TooBig, copy_capped, mib, workbook_problem
 from pegboard.bundle.importer import TEMPLATES_FILE, read_bundle
+from pegboard.bundle.reader import Progress as ReadProgress
 from pegboard.bundle.writer import write_dataset, write_plan
+from pegboard.db import is_initialised, session_factory
 from pegboard.errors import ValidationError
-from pegboard.services import plan_results
+from pegboard.services import jobs, plan_results
 from pegboard.services.company_data import read_company, replace_company
-from pegboard.services.jobs import Progress, Work
+from pegboard.services.dataset import Dataset
+from pegboard.services.jobs import Prepared, Progress
+from pegboard.services.permissions import Permission
 from pegboard.services.planning import current_run
+
+log = logging.getLogger(__name__)
 
 MAX_FILES = 100
 """Entries an uploaded zip may hold (a bundle is under a dozen files)."""
-MAX_UNPACKED_BYTES = 4 * 1024**3
-"""What an uploaded zip may unpack to, in total."""
+MAX_UNPACKED_BYTES = BUNDLE_LIMIT
+"""What an uploaded zip may unpack to: each file, and all of them together."""
+MAX_UPLOAD_BYTES = BUNDLE_LIMIT
+"""What an upload may weigh as it comes (the HTTP limit of its route is the same)."""
 CHUNK = 1024 * 1024
+STAGING_PREFIXES = ("pegboard-import-", "pegboard-export-")
+
+Read = Callable[[Path, ReadProgress], Dataset]
 
 
 def refuse(message: str, **params: object) -> ValidationError:
@@ -56,17 +81,13 @@ def _wanted(path: PurePosixPath) -> bool:
     return path.suffix.lower() == ".csv" or path.name == TEMPLATES_FILE
 
 
-def _too_big(max_bytes: int) -> str:
-    return f"the zip unpacks to more than {max_bytes // 1024**2} MiB"
-
-
-def _copy_capped(src: IO[bytes], dst: IO[bytes], written: int, max_bytes: int) -> int:
-    while chunk := src.read(CHUNK):
-        written += len(chunk)
-        if written > max_bytes:
-            raise refuse(_too_big(max_bytes))
-        dst.write(chunk)
-    return written
+def _too_big(error: TooBig) -> ValidationError:
+    return refuse(
+        f"the zip was not unpacked: {error} (a bundle, and each of its files, is limited "
+        f"to {mib(error.limit)})",
+        entry=error.what,
+        limit=error.limit,
+    )
 
 
 def _bundle_folder(root: Path) -> Path:
@@ -82,15 +103,14 @@ def unpack_zip(
     archive: Path, into: Path, *, max_files: int = MAX_FILES, max_bytes: int = MAX_UNPACKED_BYTES
 ) -> Path:
     """Unpack the bundle's files safely into ``into``; returns the folder holding them
-    (the archive's single top folder when the files sit in one)."""
+    (the archive's single top folder when the files sit in one). Every file and the
+    whole may unpack to ``max_bytes`` at most, counted as they are written."""
     into.mkdir(parents=True, exist_ok=True)
     try:
         with zipfile.ZipFile(archive) as zf:
             entries = zf.infolist()
             if len(entries) > max_files:
                 raise refuse(f"the zip holds {len(entries)} entries (at most {max_files})")
-            if sum(e.file_size for e in entries) > max_bytes:
-                raise refuse(_too_big(max_bytes))
             written = 0
             for entry in entries:
                 path = safe_name(entry.filename)
@@ -99,10 +119,21 @@ def unpack_zip(
                 target = into.joinpath(*path.parts)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 with zf.open(entry) as src, target.open("wb") as dst:
-                    written = _copy_capped(src, dst, written, max_bytes)
+                    written = copy_capped(
+                        src,
+                        dst,
+                        name=entry.filename,
+                        written=written,
+                        member_limit=max_bytes,
+                        total_limit=max_bytes,
+                    )
+    except TooBig as e:
+        raise _too_big(e) from e
     except zipfile.BadZipFile as e:
         raise refuse(f"not a readable zip file ({e})") from e
     except (zipfile.LargeZipFile, NotImplementedError, RuntimeError) as e:  # e.g. encrypted
+        raise refuse(f"cannot unpack the zip ({e})") from e
+    except (EOFError, zipfile.error, ValueError) as e:  # a truncated or corrupt entry
         raise refuse(f"cannot unpack the zip ({e})") from e
     return _bundle_folder(into)
 
@@ -131,39 +162,131 @@ def stage_upload(
     *,
     max_files: int = MAX_FILES,
     max_bytes: int = MAX_UNPACKED_BYTES,
+    max_upload: int = MAX_UPLOAD_BYTES,
 ) -> Path:
-    """Save the upload under ``workdir``; the path ``read_bundle`` should read."""
+    """Save the upload (``max_upload`` bytes at most) under ``workdir``; the path
+    ``read_bundle`` should read. A zip is unpacked, a workbook checked part by part;
+    either may unpack to ``max_bytes`` at most."""
     name = clean_filename(filename)
     saved = workdir / "upload" / name
     saved.parent.mkdir()
     with saved.open("wb") as dst:
-        shutil.copyfileobj(stream, dst, CHUNK)
+        try:
+            copy_capped(
+                stream, dst, name="the upload", member_limit=max_upload, total_limit=max_upload
+            )
+        except TooBig as e:
+            raise refuse(f"the upload is larger than {mib(max_upload)}", limit=max_upload) from e
     if upload_kind(name, saved) == "xlsx":
+        problem = workbook_problem(saved, limit=max_bytes)
+        if problem is not None:
+            raise refuse(f"the workbook was not read: {problem}", limit=max_bytes)
         return saved
     folder = unpack_zip(saved, workdir / "bundle", max_files=max_files, max_bytes=max_bytes)
     saved.unlink()
     return folder
 
 
-def import_work(source: Path, workdir: Path, *, author: str, name: str) -> Work:
-    """The background work of an import: read the staged bundle, replace the company's
-    data, and remove ``workdir`` whatever happens."""
+# --- staging folders ---------------------------------------------------------------------
+
+
+def staging_folder(kind: str = "import") -> Path:
+    """A new folder for one upload or export, named after this process."""
+    return Path(tempfile.mkdtemp(prefix=f"pegboard-{kind}-{os.getpid()}-"))
+
+
+def _owner_alive(folder: Path) -> bool:
+    """Whether the process named in the folder's name still runs (``True`` when the name
+    names none this machine can check)."""
+    rest = folder.name.split("-", 2)[-1]
+    pid_text = rest.split("-", 1)[0]
+    if not pid_text.isdigit():
+        return False  # a folder of an older version, whose process did not say
+    return jobs.process_alive(jobs.this_process().host, int(pid_text), None) is not False
+
+
+def remove_stale_staging(root: Path | None = None) -> list[Path]:
+    """Remove the staging folders left by processes that ended (a crash, a kill) and
+    return them; the folders of running processes, this one's included, stay."""
+    root = root or Path(tempfile.gettempdir())
+    removed = []
+    for folder in root.iterdir() if root.is_dir() else []:
+        if not folder.name.startswith(STAGING_PREFIXES) or not folder.is_dir():
+            continue
+        if not _owner_alive(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def clean_up_after_crashes(engine: Engine) -> None:
+    """What a server does as it starts: remove the staging folders of processes that
+    ended, and fail the open jobs whose process is gone (so a crash neither fills the
+    disk nor blocks plans). Never stops the start: a failure is logged."""
+    try:
+        for folder in remove_stale_staging():
+            log.info("removed the staging folder %s of a process that ended", folder)
+        if is_initialised(engine):
+            with session_factory(engine)() as s:
+                if failed := jobs.reap_dead_jobs(s):
+                    log.info("%d job(s) whose process had ended marked failed", failed)
+    except Exception:
+        log.exception("cleaning up after earlier processes failed")
+
+
+# --- the import job ----------------------------------------------------------------------
+
+
+def import_work(
+    source: Path, workdir: Path | None, *, author: str, name: str, read: Read = read_bundle
+) -> jobs.Work:
+    """The work of an import: read the bundle, replace the company's data, and remove
+    ``workdir`` (the staged upload) whatever happens."""
 
     def work(s: Session, progress: Progress) -> dict[str, Any]:
         try:
-            data = read_bundle(source, progress)
+            data = read(source, progress)
             counts = replace_company(s, data, author=author, progress=progress)
         finally:
-            shutil.rmtree(workdir, ignore_errors=True)
+            if workdir is not None:
+                shutil.rmtree(workdir, ignore_errors=True)
         return {"file": name, "rows": counts}
 
     return work
 
 
-def zip_folder(folder: Path, archive: Path) -> None:
-    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for path in sorted(folder.iterdir()):
-            zf.write(path, arcname=path.name)
+def _prepare_import(
+    *,
+    author: str,
+    upload: IO[bytes] | None = None,
+    filename: str | None = None,
+    source: Path | None = None,
+    read: Read = read_bundle,
+) -> Prepared:
+    """An import of an upload (a zip or an xlsx, staged and checked here, so a bad file
+    is refused before a job exists) or of a bundle on disk (``source``)."""
+    if source is not None:
+        return Prepared(import_work(source, None, author=author, name=source.name, read=read))
+    if upload is None:
+        raise refuse("choose a file to upload")
+    workdir = staging_folder("import")
+    try:
+        staged = stage_upload(
+            filename, upload, workdir, max_files=MAX_FILES, max_bytes=MAX_UNPACKED_BYTES
+        )
+    except BaseException:
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
+    work = import_work(staged, workdir, author=author, name=clean_filename(filename), read=read)
+    return Prepared(work, discard=lambda: shutil.rmtree(workdir, ignore_errors=True))
+
+
+jobs.register(
+    jobs.JobKind("import", "import", Permission.IMPORT, ("plan", "import"), _prepare_import)
+)
+
+
+# --- export ------------------------------------------------------------------------------
 
 
 def snapshot(session: Session, folder: Path) -> dict[str, int]:
@@ -183,3 +306,36 @@ def snapshot(session: Session, folder: Path) -> dict[str, int]:
                 plan_results.order_date_rows(session),
             )
     return counts
+
+
+@dataclass(frozen=True)
+class ExportArchive:
+    """The bundle as a zip in a staging folder of its own; ``remove()`` once it is sent."""
+
+    path: Path
+    folder: Path
+
+    @property
+    def filename(self) -> str:
+        return self.path.name
+
+    def remove(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def export_archive(session: Session) -> ExportArchive:
+    """The company's data and the current plan as one zip (``snapshot``), named by the
+    moment: what the API and the web hand out. Nothing is left behind on failure."""
+    workdir = staging_folder("export")
+    try:
+        folder = workdir / "bundle"
+        snapshot(session, folder)
+        stamp = clock.now().strftime("%Y%m%d-%H%M%S")
+        archive = workdir / f"pegboard-{stamp}.zip"
+        with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for path in sorted(folder.iterdir()):
+                zf.write(path, arcname=path.name)
+    except BaseException:
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
+    return ExportArchive(archive, workdir)

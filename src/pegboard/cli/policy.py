@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import date
+from typing import Annotated
 
 import typer
 from rich.text import Text
-from sqlalchemy.orm import Session
 
-from pegboard import db
 from pegboard.cli._common import (
     as_number,
     console,
@@ -84,33 +83,20 @@ def _print_summary(summary: policy.PolicySummary) -> None:
 def _run(window: int | None, service_level: float | None) -> policy.PolicySummary:
     """A policy run as a job of this process (refused while another runs), with a bar."""
     engine = open_engine()
-    done: list[policy.PolicySummary] = []
-    who = author()
     try:
-        with db.session_scope(engine) as s:
-            job_id = policy.start_policy_job(s, author=who)
-
-        def work(s: Session, job_progress: jobs.Progress) -> dict[str, Any]:
-            with progress_bar("policy") as bar:
-
-                def both(stage: str, n: int, total: int) -> None:
-                    bar(stage, n, total)
-                    job_progress(stage, n, total)
-
-                summary = policy.run_policy(
-                    s,
-                    author=who,
-                    window_days=window,
-                    service_level=service_level,
-                    progress=both,
-                )
-            done.append(summary)
-            return policy.summary_result(summary)
-
-        jobs.run_job(engine, job_id, work, reraise=True)
+        with progress_bar("policy") as bar:
+            result = jobs.run_here(
+                engine,
+                "policy",
+                author=author(),
+                progress=bar,
+                window_days=window,
+                service_level=service_level,
+            )
     finally:
         engine.dispose()
-    return done[0]
+    day = date.fromisoformat(result.pop("planning_date"))
+    return policy.PolicySummary(**result, planning_date=day)
 
 
 @app.command("run")

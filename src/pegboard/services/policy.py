@@ -70,12 +70,10 @@ from pegboard.engine.errors import BomCycleError
 from pegboard.engine.levels import low_level_codes
 from pegboard.engine.lots import place_scales
 from pegboard.engine.policy import BufferZones, Figure
-from pegboard.errors import ConflictError, NotFoundError, PlanningError, ValidationError
+from pegboard.errors import NotFoundError, PlanningError, ValidationError
 from pegboard.model import (
     CompanySetting,
     Item,
-    Job,
-    JobStatus,
     PolicyLine,
     PolicyRun,
     PolicySetting,
@@ -85,7 +83,6 @@ from pegboard.model import (
     StockBalance,
     StockMove,
 )
-from pegboard.model.base import utcnow
 from pegboard.model.enums import (
     OPEN_PRODUCTION_STATUSES,
     LotRule,
@@ -1088,28 +1085,10 @@ def run_policy(
     )
 
 
-BLOCKING = ("policy", "import")
-"""A policy run is not started while one of these jobs is open: another policy run (both
-would replace the lines), or an import (which replaces the company under it)."""
-
-
 def start_policy_job(session: Session, *, author: str) -> int:
-    """Register a policy-run job (``jobs.start_job``); refused while another policy run or
-    an import is open. A plan run may go on meanwhile: they write different tables."""
-    fresh = Job.heartbeat_at >= utcnow() - jobs.STALE_AFTER
-    busy = session.scalars(
-        select(Job)
-        .where(Job.kind.in_(BLOCKING), Job.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)), fresh)
-        .order_by(Job.id)
-        .limit(1)
-    ).first()
-    if busy is not None:
-        kind = "policy run" if busy.kind == "policy" else busy.kind
-        raise ConflictError(
-            f"a {kind} (job {busy.id}, by {busy.author}) is still running; wait for it to finish",
-            job=busy.id,
-            kind=busy.kind,
-        )
+    """Register a policy-run job; refused while another policy run or an import is open
+    (the ``policy`` kind of ``services.jobs``). A plan run may go on meanwhile: they
+    write different tables."""
     return jobs.start_job(session, "policy", author=author)
 
 

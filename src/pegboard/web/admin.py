@@ -7,10 +7,7 @@ both before anything is saved or written. Changes answer with a redirect
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from datetime import UTC, datetime, time
-from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -19,9 +16,8 @@ from fastapi.responses import FileResponse, Response
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
-from pegboard import clock
-from pegboard.bundle.upload import import_work, snapshot, stage_upload, zip_folder
-from pegboard.errors import ConflictError, NotFoundError, PegboardError
+from pegboard.bundle.upload import export_archive
+from pegboard.errors import ConflictError, NotFoundError, PegboardError, PermissionDeniedError
 from pegboard.model import Role
 from pegboard.services import audit, jobs, users
 from pegboard.services.permissions import Permission
@@ -117,20 +113,14 @@ def bundle_import(
             return who
         if file is None or not file.filename:
             return _bundle_page(request, session, who, "Choose a file to upload.", 422)
-        workdir = Path(tempfile.mkdtemp(prefix="pegboard-import-"))
         try:
-            source = stage_upload(file.filename, file.file, workdir)
-            job_id = jobs.start_job(session, "import", author=who.user.name)
-            work = import_work(source, workdir, author=who.user.name, name=file.filename)
-            jobs.start_in_background(request.app.state.engine, job_id, work)
+            job_id = jobs.submit(
+                session, "import", author=who.user.name, upload=file.file, filename=file.filename
+            )
         except PegboardError as e:
-            shutil.rmtree(workdir, ignore_errors=True)
             session.rollback()
             status = 409 if isinstance(e, ConflictError) else 422
             return _bundle_page(request, session, who, f"Not imported: {_sentence(e)}", status)
-        except BaseException:
-            shutil.rmtree(workdir, ignore_errors=True)
-            raise
     return redirect(f"/admin/jobs/{job_id}")
 
 
@@ -147,27 +137,45 @@ def admin_job(request: Request, job_id: int) -> Response:
     return job_page(request, job_id, area="admin", template="admin_job.html", extra=shown)
 
 
+JOB_PAGES = {"plan": "/plan/jobs/", "policy": "/policy/jobs/"}
+"""Where a job of each kind is shown (the rest, imports too, under /admin/jobs/)."""
+
+
+@router.post("/jobs/{job_id}/cancel")
+def job_cancel(request: Request, job_id: int, csrf_token: Token = None) -> Response:
+    """Ask a running job to stop (the job page's button), then back to its page."""
+    with db(request) as session:
+        who = signed_in_or_redirect(request, session)
+        if isinstance(who, Response):
+            return who
+        if not auth.csrf_ok(who.csrf_token, csrf_token):
+            return refused(request, who, NO_TOKEN)
+        try:
+            kind = jobs.cancel(session, job_id, author=who.user.name, role=who.user.role).kind
+        except PermissionDeniedError as e:
+            session.rollback()
+            return refused(request, who, _sentence(e))
+        except NotFoundError:
+            session.rollback()
+            return refused(request, who, "There is no such job.")
+        except ConflictError:  # it ended meanwhile: its page says how
+            session.rollback()
+            kind = jobs.get_job(session, job_id).kind
+    return redirect(JOB_PAGES.get(kind, "/admin/jobs/") + str(job_id))
+
+
 @router.get("/admin/bundle/export")
 def bundle_export(request: Request) -> Response:
     with db(request) as session:
         who = signed_in_or_redirect(request, session)
         if isinstance(who, Response):
             return who
-        workdir = Path(tempfile.mkdtemp(prefix="pegboard-export-"))
-        try:
-            folder = workdir / "bundle"
-            snapshot(session, folder)
-            stamp = clock.now().strftime("%Y%m%d-%H%M%S")
-            archive = workdir / f"pegboard-{stamp}.zip"
-            zip_folder(folder, archive)
-        except BaseException:
-            shutil.rmtree(workdir, ignore_errors=True)
-            raise
+        archive = export_archive(session)
     response = FileResponse(
-        archive,
+        archive.path,
         media_type="application/zip",
-        filename=archive.name,
-        background=BackgroundTask(shutil.rmtree, workdir, ignore_errors=True),
+        filename=archive.filename,
+        background=BackgroundTask(archive.remove),
     )
     response.headers.update(SECURITY_HEADERS)
     return response

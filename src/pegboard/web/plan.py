@@ -14,10 +14,9 @@ from sqlalchemy.orm import Session
 from pegboard.errors import ConflictError, NotFoundError, PegboardError
 from pegboard.model import Item, ItemType, PlanException, PlannedOrder, PlanRun
 from pegboard.services import jobs, plan_results, production, purchasing
-from pegboard.services.jobs import Progress
 from pegboard.services.paging import page_of
 from pegboard.services.permissions import Permission
-from pegboard.services.planning import current_run, run_plan
+from pegboard.services.planning import current_run
 from pegboard.web import auth
 from pegboard.web.render import (
     NO_TOKEN,
@@ -132,17 +131,11 @@ def plan_run(
         )
         if isinstance(who, Response):
             return who
-        author = who.user.name
         try:
-            job_id = jobs.start_job(session, "plan", author=author)
+            job_id = jobs.submit(session, "plan", author=who.user.name)
         except ConflictError as e:
             session.rollback()
             return _plan_page(request, session, who, f"Not started: {e.message}.", 409)
-
-        def work(s: Session, progress: Progress) -> dict[str, Any]:
-            return run_plan(s, author=author, progress=progress).as_result()
-
-        jobs.start_in_background(request.app.state.engine, job_id, work)
     return redirect(f"/plan/jobs/{job_id}")
 
 

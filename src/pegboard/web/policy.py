@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from pegboard.errors import ConflictError, NotFoundError, PegboardError, ValidationError
 from pegboard.services import jobs, policy
-from pegboard.services.jobs import Progress
 from pegboard.services.permissions import Permission
 from pegboard.web.plan import PAGE_SIZE, offset_of, pager, text
 from pegboard.web.render import (
@@ -129,9 +128,8 @@ def policy_run(
         )
         if isinstance(who, Response):
             return who
-        author = who.user.name
         try:
-            job_id = policy.start_policy_job(session, author=author)
+            job_id = jobs.submit(session, "policy", author=who.user.name)
         except ConflictError as e:
             session.rollback()
             return _list_page(
@@ -145,11 +143,6 @@ def policy_run(
                 error=f"Not started: {e.message}.",
                 status=409,
             )
-
-        def work(s: Session, progress: Progress) -> dict[str, Any]:
-            return policy.summary_result(policy.run_policy(s, author=author, progress=progress))
-
-        jobs.start_in_background(request.app.state.engine, job_id, work)
     return redirect(f"/policy/jobs/{job_id}")
 
 

@@ -179,5 +179,7 @@ def job_page(
             return page(request, template, context, status_code=404)
         if kind is not None and job.kind != kind:
             return page(request, template, context, status_code=404)
-        context |= {"job": job, "running": job.status in ("queued", "running")} | extra(job)
+        running = job.status in ("queued", "running")
+        may_cancel = running and jobs.may_cancel(who.user.role, job.kind)
+        context |= {"job": job, "running": running, "may_cancel": may_cancel} | extra(job)
         return page(request, template, context)

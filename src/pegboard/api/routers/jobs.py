@@ -1,4 +1,5 @@
-"""Background jobs (plan runs, imports): their status and progress."""
+"""Background jobs (plan runs, imports, policy runs): their status and progress, and
+cancelling one."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ class JobOut(BaseModel):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    cancelled_by: str | None = None
 
 
 def job_out(view: jobs.JobView) -> JobOut:
@@ -51,3 +53,12 @@ def list_jobs(
 def get_job(job_id: Id, user: Reader, session: DbSession) -> JobOut:
     """Poll this while a plan run or import works: status, stage and done/total."""
     return job_out(jobs.get_job(session, job_id))
+
+
+@router.post("/{job_id}/cancel", status_code=202)
+def cancel_job(job_id: Id, user: Reader, session: DbSession) -> JobOut:
+    """Ask an open job to stop: it rolls back at its next stage or batch (within a second
+    or two) and ends ``failed``, saying who cancelled it; poll it to see. Cancelling
+    needs the permission that starting a job of that kind does (``import`` for an
+    import, ``plan`` for a plan or policy run); 409 for a job that has already ended."""
+    return job_out(jobs.cancel(session, job_id, author=user.name, role=user.role))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,9 +22,8 @@ from pegboard.api.routers.jobs import JobOut, job_out
 from pegboard.errors import NotFoundError
 from pegboard.model import ItemType, PlanRun
 from pegboard.services import jobs, plan_results, reports
-from pegboard.services.jobs import Progress
 from pegboard.services.permissions import Permission
-from pegboard.services.planning import current_run, run_plan
+from pegboard.services.planning import current_run
 from pegboard.services.reports import LineStatus, PegNode
 from pegboard.services.users import UserView
 
@@ -92,7 +91,6 @@ def _run_out(run: PlanRun) -> dict[str, Any]:
 
 @router.post("/runs", status_code=202)
 def start_run(
-    request: Request,
     response: Response,
     user: Planner,
     session: DbSession,
@@ -102,14 +100,7 @@ def start_run(
 
     Poll ``GET /api/jobs/{id}`` (also in the ``Location`` header) for its progress."""
     planning_date = body.planning_date if body is not None else None
-    author = user.name
-    job_id = jobs.start_job(session, "plan", author=author)
-
-    def work(s: Session, progress: Progress) -> dict[str, Any]:
-        summary = run_plan(s, author=author, planning_date=planning_date, progress=progress)
-        return summary.as_result()
-
-    jobs.start_in_background(request.app.state.engine, job_id, work)
+    job_id = jobs.submit(session, "plan", author=user.name, planning_date=planning_date)
     response.headers["Location"] = f"/api/jobs/{job_id}"
     return job_out(jobs.get_job(session, job_id))
 

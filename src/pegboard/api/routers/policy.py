@@ -13,16 +13,14 @@ import dataclasses
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm import Session
 
 from pegboard.api.deps import DbSession, Reader, require
 from pegboard.api.pagination import Page, Paging
 from pegboard.api.params import Code, sort_query
 from pegboard.api.routers.jobs import JobOut, job_out
 from pegboard.services import jobs, policy
-from pegboard.services.jobs import Progress
 from pegboard.services.permissions import Permission
 from pegboard.services.users import UserView
 
@@ -224,7 +222,6 @@ def _run(run: policy.PolicyRunView) -> PolicyRunOut:
 
 @router.post("/runs", status_code=202)
 def start_run(
-    request: Request,
     response: Response,
     user: Planner,
     session: DbSession,
@@ -234,16 +231,9 @@ def start_run(
     policy run or an import is open. Poll ``GET /api/jobs/{id}`` (the ``Location``)."""
     window = body.window_days if body is not None else None
     level = body.service_level if body is not None else None
-    author = user.name
-    job_id = policy.start_policy_job(session, author=author)
-
-    def work(s: Session, progress: Progress) -> dict[str, Any]:
-        summary = policy.run_policy(
-            s, author=author, window_days=window, service_level=level, progress=progress
-        )
-        return policy.summary_result(summary)
-
-    jobs.start_in_background(request.app.state.engine, job_id, work)
+    job_id = jobs.submit(
+        session, "policy", author=user.name, window_days=window, service_level=level
+    )
     response.headers["Location"] = f"/api/jobs/{job_id}"
     return job_out(jobs.get_job(session, job_id))
 
