@@ -360,7 +360,9 @@ def test_bom_cycle_prints_the_cycle(tmp_path: Path) -> None:
     p = only_problem(good_bundle(tmp_path, bom=with_rows("bom", "FRAME,BIKE,1,,")))
     assert p.file == "bom.csv"
     assert "BIKE -> FRAME -> BIKE" in p.reason
-    assert p.line == 2  # the first row of the cycle's first parent: BIKE,FRAME
+    # the row that closes the cycle (the appended FRAME,BIKE), naming the rows it closes
+    assert p.line == next_line("bom")
+    assert "with line 2, 5" in p.reason
     assert "cycle" in p.reason.lower()
 
 
@@ -369,7 +371,7 @@ def test_longer_bom_cycle_and_self_loop(tmp_path: Path) -> None:
     bom = "parent,component,qty_per\nA,B,1\nB,C,1\nC,E,1\nC,A,2\n"
     p = only_problem(write_bundle(tmp_path / "three", {"items": items, "bom": bom}))
     assert "A -> B -> C -> A" in p.reason
-    assert (p.file, p.line) == ("bom.csv", 2)
+    assert (p.file, p.line) == ("bom.csv", 5)  # C,A closes it
 
     bom = "parent,component,qty_per\nA,B,1\nD,D,1\n"
     p = only_problem(write_bundle(tmp_path / "self", {"items": items, "bom": bom}))
@@ -530,7 +532,7 @@ def test_problems_in_several_files_are_all_reported_at_once(tmp_path: Path) -> N
         ("stock.csv", next_line("stock"), "qty"),
         ("stock.csv", next_line("stock") + 1, "item"),
         ("sales_orders.csv", next_line("sales_orders"), "due_date"),
-        ("bom.csv", 2, "component"),
+        ("bom.csv", next_line("bom"), "component"),
         ("purchase_orders.csv", next_line("purchase_orders"), "line"),
         ("production_orders.csv", next_line("production_orders"), "sales_order"),
     }

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from _bundles import GOOD, good_bundle, only_problem, problems, with_rows, write_bundle
+from _bundles import GOOD, good_bundle, next_line, only_problem, problems, with_rows, write_bundle
 from openpyxl import Workbook
 
 from pegboard.bundle.importer import read_bundle
@@ -124,7 +124,7 @@ def test_cross_sheet_errors_name_the_sheet(tmp_path: Path) -> None:
     found = {
         (p.file, p.line, p.column) for p in problems(write_workbook(tmp_path / "b.xlsx", files))
     }
-    assert found == {("b.xlsx[stock]", 5, "item"), ("b.xlsx[bom]", 2, "component")}
+    assert found == {("b.xlsx[stock]", 5, "item"), ("b.xlsx[bom]", next_line("bom"), "component")}
 
 
 def test_unknown_column_in_a_sheet(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ from pegboard.bundle.parse import (
     parse_qty,
     parse_table,
 )
-from pegboard.bundle.reader import Progress, open_source
+from pegboard.bundle.reader import Progress, encoding_problem, open_source, regular_file
 from pegboard.bundle.writer import format_value
 from pegboard.engine.errors import BomCycleError
 from pegboard.engine.levels import low_level_codes
@@ -50,9 +50,19 @@ from pegboard.services.dataset import (
 )
 from pegboard.services.templates import check_worst_cases, parse_definition
 
+EMPTY_ITEMS = (
+    "holds no items: importing it would delete every item of the company; "
+    "give --allow-empty (the upload's allow_empty option) to empty it on purpose"
+)
 
-def read_bundle(path: Path, progress: Progress | None = None) -> Dataset:
-    """Parse and check the bundle at ``path``; raise ``BundleError`` listing every problem."""
+
+def read_bundle(
+    path: Path, progress: Progress | None = None, *, allow_empty: bool = False
+) -> Dataset:
+    """Parse and check the bundle at ``path``; raise ``BundleError`` listing every problem.
+
+    An items.csv without rows would replace the company with nothing: refused unless
+    ``allow_empty``."""
     source = open_source(path)
     problems = Problems()
     parsed: dict[str, ParsedTable] = {}
@@ -69,6 +79,10 @@ def read_bundle(path: Path, progress: Progress | None = None) -> Dataset:
         present.add(spec.name)
         parsed[spec.name] = parse_table(raw, spec, problems)
     data = _build(parsed, problems, locations_given=schema.LOCATIONS.name in present)
+    items = parsed[schema.ITEMS.name]
+    bad_items = any(p.file == items.label for p in problems.items)
+    if not allow_empty and schema.ITEMS.name in present and not items.rows and not bad_items:
+        problems.add(BundleProblem(items.label, None, None, None, EMPTY_ITEMS))
     data.templates = _templates(path, problems, data)
     if problems:
         raise BundleError(problems.items, truncated=problems.truncated)
@@ -85,12 +99,28 @@ def _templates(path: Path, problems: Problems, data: Dataset) -> list[dict[str, 
     reported with the rest and nothing is written.
     """
     file = path / TEMPLATES_FILE if path.is_dir() else None
-    if file is None or not file.exists():
+    try:
+        if file is None or not regular_file(file, TEMPLATES_FILE):
+            return []
+    except BundleError as e:
+        for problem in e.problems:
+            problems.add(problem)
         return []
     try:
-        definitions = json.loads(file.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        problems.add(BundleProblem(TEMPLATES_FILE, None, None, None, f"not valid JSON ({e})"))
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        problems.add(encoding_problem(file, TEMPLATES_FILE))
+        return []
+    if (deep := json_too_deep(text)) is not None:
+        line, column = deep
+        reason = f"nested deeper than {MAX_JSON_DEPTH} levels (at column {column})"
+        problems.add(BundleProblem(TEMPLATES_FILE, line, None, None, reason))
+        return []
+    try:
+        definitions = json.loads(text)
+    except json.JSONDecodeError as e:
+        reason = f"not valid JSON: {e.msg} (at column {e.colno})"
+        problems.add(BundleProblem(TEMPLATES_FILE, e.lineno, None, None, reason))
         return []
     if not isinstance(definitions, list):
         reason = "expected a list of templates"
@@ -118,6 +148,37 @@ def _templates(path: Path, problems: Problems, data: Dataset) -> list[dict[str, 
         else:
             good.append(dict(definition))
     return good
+
+
+MAX_JSON_DEPTH = 64
+"""A template is a few levels deep; far deeper nesting is refused before it is parsed
+(Python's parser would end in a RecursionError)."""
+
+
+def json_too_deep(text: str, limit: int = MAX_JSON_DEPTH) -> tuple[int, int] | None:
+    """(line, column) where ``text`` first nests deeper than ``limit`` arrays and objects;
+    None when it never does. Strings are skipped, so a bracket inside one does not count."""
+    depth, line, start = 0, 1, 0
+    in_string = escaped = False
+    for i, char in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return line, i - start + 1
+        elif char in "]}":
+            depth -= 1
+        if char == "\n":
+            line, start = line + 1, i + 1
+    return None
 
 
 def _rows(table: ParsedTable) -> Iterable[tuple[int, tuple[Any, ...]]]:
@@ -166,6 +227,8 @@ def _settings(table: ParsedTable, problems: Problems) -> dict[str, str]:
                     raise CellError("must not be negative")
             elif parse_int(text) < 0:
                 raise CellError("must not be negative")
+            elif parse_int(text) > schema.MAX_DAYS:  # every whole-number setting counts days
+                raise CellError(f"at most {schema.MAX_DAYS}")
         except CellError as e:
             problems.add(BundleProblem(table.label, line, "value", text, f"{key}: {e}"))
             continue
@@ -345,10 +408,18 @@ def _check_cycles(data: Dataset, lines: list[int], label: str, problems: Problem
     except BomCycleError as e:
         names = [data.items[i].item for i in e.cycle]
         path = " -> ".join([*names, names[0]])
-        first = next(
-            (ln for ln, r in zip(lines, data.bom, strict=True) if r.parent == names[0]), None
-        )
-        problems.add(BundleProblem(label, first, "component", None, f"BOM cycle: {path}"))
+        edges = set(zip(names, [*names[1:], names[0]], strict=True))
+        # the rows that make the cycle; it is reported on the last one (the row that closes
+        # it, reading down the file), naming the others
+        rows = [
+            ln for ln, r in zip(lines, data.bom, strict=True) if (r.parent, r.component) in edges
+        ]
+        last = max(rows, default=None)
+        others = sorted(set(rows) - {last})
+        also = f" (with line {', '.join(map(str, others))})" if others else ""
+        reason = f"BOM cycle: {path}{also}"
+        value = names[-1] if names else None
+        problems.add(BundleProblem(label, last, "component", value, reason))
 
 
 def _locations(table: ParsedTable, problems: Problems, data: Dataset) -> set[str]:

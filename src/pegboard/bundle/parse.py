@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from pegboard.bundle.reader import RawTable
-from pegboard.bundle.schema import Check, Column, FileSpec, Kind
+from pegboard.bundle.schema import FIRST_DAY, LAST_DAY, Check, Column, FileSpec, Kind
 from pegboard.errors import BundleProblem
 
 MAX_PROBLEMS_PER_FILE = 50
@@ -29,8 +29,8 @@ INT_LIMIT = 2**31
 
 def parse_int(text: str) -> int:
     body = text[1:] if text[:1] in "+-" else text
-    if not body.isdigit() or not body.isascii():
-        raise CellError("not a whole number")
+    if not body.isascii() or not body.isdigit():
+        raise CellError("not a whole number (digits 0-9 only)")
     value = int(text)
     if not -INT_LIMIT < value < INT_LIMIT:
         raise CellError("too large")
@@ -38,8 +38,9 @@ def parse_int(text: str) -> int:
 
 
 def parse_qty(text: str) -> float:
-    if "_" in text:
-        raise CellError("not a decimal number")
+    # float() reads "١٢" (Arabic-Indic digits) as 12 and "1_0" as 10: digits 0-9 only
+    if "_" in text or not text.isascii():
+        raise CellError("not a decimal number (digits 0-9, a point, an exponent)")
     try:
         value = float(text)
     except ValueError:
@@ -51,13 +52,20 @@ def parse_qty(text: str) -> float:
     return value
 
 
+EARLIEST = date.fromisoformat(FIRST_DAY)
+LATEST = date.fromisoformat(LAST_DAY)
+
+
 def parse_date(text: str) -> date:
-    if len(text) != 10 or text[4] != "-" or text[7] != "-":
+    if len(text) != 10 or text[4] != "-" or text[7] != "-" or not text.isascii():
         raise CellError("not a date in the form YYYY-MM-DD")
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise CellError("not a valid date") from None
+    if not EARLIEST <= day <= LATEST:
+        raise CellError(f"outside {FIRST_DAY} .. {LAST_DAY}")
+    return day
 
 
 _TRUE = {"true", "1", "yes", "y"}
@@ -73,8 +81,19 @@ def parse_bool(text: str) -> bool:
     raise CellError("not true or false")
 
 
-def _text_parser(limit: int) -> Callable[[str], str]:
+def check_text(value: str, *, multiline: bool = False) -> None:
+    """No NUL (PostgreSQL cannot store it, SQLite would), no line break unless allowed."""
+    if "\x00" in value:
+        raise CellError("holds a NUL character (\\x00)")
+    if not multiline and ("\n" in value or "\r" in value):
+        raise CellError(
+            "holds a line break: a value here is one line (is a quote left open above it?)"
+        )
+
+
+def _text_parser(limit: int, multiline: bool) -> Callable[[str], str]:
     def text(value: str) -> str:
+        check_text(value, multiline=multiline)
         if len(value) > limit:
             raise CellError(f"longer than {limit} characters")
         return value
@@ -92,8 +111,20 @@ def _choice_parser(allowed: tuple[str, ...]) -> Callable[[str], str]:
     return choice
 
 
-def _checked(base: Callable[[str], int | float], check: Check) -> Callable[[str], Value]:
-    """Wrap a number parser with the column's sign rule."""
+def _checked(
+    base: Callable[[str], int | float], check: Check, maximum: int | None = None
+) -> Callable[[str], Value]:
+    """Wrap a number parser with the column's sign rule and its largest value."""
+    if maximum is not None:
+        inner, top = base, maximum
+
+        def bounded(text: str) -> int | float:
+            v = inner(text)
+            if v > top:
+                raise CellError(f"at most {top}")
+            return v
+
+        base = bounded
     if check is Check.POSITIVE:
 
         def positive(text: str) -> Value:
@@ -118,14 +149,14 @@ def _checked(base: Callable[[str], int | float], check: Check) -> Callable[[str]
 def _parser(column: Column) -> Callable[[str], Value]:
     kind = column.kind
     if kind is Kind.TEXT:
-        return _text_parser(column.max_length)
+        return _text_parser(column.max_length, column.multiline)
     if kind is Kind.CHOICE:
         return _choice_parser(column.choices)
     if kind is Kind.DATE:
         return parse_date
     if kind is Kind.BOOL:
         return parse_bool
-    return _checked(parse_int if kind is Kind.INT else parse_qty, column.check)
+    return _checked(parse_int if kind is Kind.INT else parse_qty, column.check, column.maximum)
 
 
 @dataclass
@@ -191,6 +222,14 @@ def parse_table(table: RawTable, spec: FileSpec, problems: Problems) -> ParsedTa
     rows = table.rows()
     for line, cells in rows:
         if not any(c.strip() for c in cells):
+            continue
+        if table.exact_width and len(cells) != width:
+            more = "more" if len(cells) > width else "fewer"
+            reason = (
+                f"{len(cells)} cells: {more} cells than header columns ({width}); "
+                "a comma too many or missing, or a quote not closed?"
+            )
+            problems.add(BundleProblem(table.label, line, None, None, reason))
             continue
         if len(cells) > width and any(c.strip() for c in cells[width:]):
             problems.add(

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +32,9 @@ class RawTable:
     label: str  # "items.csv" or "book.xlsx[items]"
     header: list[str]
     rows: Callable[[], Iterator[tuple[int, list[str]]]]
+    """Each record with the line it starts on (a quoted line break makes a record longer)."""
+    exact_width: bool = False
+    """CSV: every record has as many fields as the header (a sheet's rows may be ragged)."""
 
 
 class Source:
@@ -46,48 +51,108 @@ class Source:
         """Release what the source holds open."""
 
 
+def regular_file(path: Path, label: str) -> bool:
+    """True when ``path`` is a regular file, False when absent; anything else (a folder, a
+    FIFO that would block the import, a device) is a ``BundleError`` naming it."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return False
+    except OSError as e:
+        raise BundleError([BundleProblem(label, None, None, None, f"cannot be read ({e})")]) from e
+    if stat.S_ISREG(mode):
+        return True
+    kind = "a folder" if stat.S_ISDIR(mode) else "a pipe" if stat.S_ISFIFO(mode) else "special"
+    reason = f"is {kind}, not a regular file" if kind != "special" else "is not a regular file"
+    raise BundleError([BundleProblem(label, None, None, None, reason)])
+
+
+def encoding_problem(path: Path, label: str) -> BundleProblem:
+    """Where a file stops being UTF-8: the line (and the byte in it), and what it looks like."""
+    with path.open("rb") as f:
+        head = f.read(4)
+        f.seek(0)
+        if head[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(head) == 4 and 0 in head[1::2]):
+            reason = "is UTF-16, not UTF-8: save it as UTF-8 (in Excel: CSV UTF-8)"
+            return BundleProblem(label, 1, None, None, reason)
+        for n, raw in enumerate(f, 1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                byte = raw[e.start]
+                guess = ""
+                try:
+                    text = raw.decode("cp1252").rstrip("\r\n")
+                    guess = f"; it reads as Latin-1/Windows-1252: {text[:60]!r}"
+                except UnicodeDecodeError:
+                    pass
+                reason = (
+                    f"is not UTF-8 (byte 0x{byte:02x} at character {e.start + 1} of the line"
+                    f"{guess}): save the file as UTF-8 (in Excel: CSV UTF-8)"
+                )
+                return BundleProblem(label, n, None, None, reason)
+    return BundleProblem(label, None, None, None, "is not UTF-8: save the file as UTF-8")
+
+
+def _quote_problem(
+    path: Path, label: str, line: int, header: list[str], error: csv.Error
+) -> BundleProblem:
+    """A quoting error of the record that starts on ``line``: the column it is in."""
+    with path.open(newline="", encoding="utf-8-sig") as f:
+        text = next(itertools.islice(f, line - 1, None), "")
+    cells = next(csv.reader([text]), [])
+    column = None
+    if cells:
+        column = header[len(cells) - 1] if len(cells) <= len(header) else f"#{len(cells)}"
+    if "end of data" in str(error):
+        reason = "a quote opened in this field is never closed (it would take the rest of the file)"
+    else:
+        reason = f"a quote in this field is not where CSV allows one ({error})"
+    return BundleProblem(label, line, column, None, reason)
+
+
 class FolderSource(Source):
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
     def table(self, spec: FileSpec, progress: Progress | None = None) -> RawTable | None:
         path = self.folder / spec.filename
-        if not path.exists():
+        if not regular_file(path, spec.filename):
             return None
         try:
             with path.open(newline="", encoding="utf-8-sig") as f:
-                header = next(csv.reader(f), [])
+                header = next(csv.reader(f, strict=True), [])
         except UnicodeDecodeError as e:
-            raise BundleError(
-                [BundleProblem(spec.filename, None, None, None, f"not UTF-8 ({e})")]
-            ) from e
+            raise BundleError([encoding_problem(path, spec.filename)]) from e
+        except csv.Error as e:
+            raise BundleError([_quote_problem(path, spec.filename, 1, [], e)]) from e
+        header = [h.strip() for h in header]
         size = path.stat().st_size
 
         def rows() -> Iterator[tuple[int, list[str]]]:
             with path.open(newline="", encoding="utf-8-sig") as f:
-                reader = csv.reader(f)
+                reader = csv.reader(f, strict=True)
                 next(reader, None)
+                start = reader.line_num + 1
                 try:
                     for n, cells in enumerate(reader):
                         if n >= archive.MAX_ROWS:
                             raise archive.too_many_rows(
                                 spec.filename, reader.line_num, archive.MAX_ROWS
                             )
-                        yield reader.line_num, cells
+                        yield start, cells
+                        start = reader.line_num + 1
                         if progress is not None and n % _PROGRESS_EVERY == 0:
                             progress(spec.filename, f.buffer.tell(), size)
-                except (csv.Error, UnicodeDecodeError) as e:
-                    raise BundleError(
-                        [
-                            BundleProblem(
-                                spec.filename, reader.line_num, None, None, f"unreadable CSV: {e}"
-                            )
-                        ]
-                    ) from e
+                except UnicodeDecodeError as e:
+                    raise BundleError([encoding_problem(path, spec.filename)]) from e
+                except csv.Error as e:
+                    problem = _quote_problem(path, spec.filename, start, header, e)
+                    raise BundleError([problem]) from e
             if progress is not None:
                 progress(spec.filename, size, size)
 
-        return RawTable(spec.filename, [h.strip() for h in header], rows)
+        return RawTable(spec.filename, header, rows, exact_width=True)
 
 
 def _cell_text(value: object) -> str:
@@ -151,7 +216,7 @@ class WorkbookSource(Source):
 def open_source(path: Path) -> Source:
     if path.is_dir():
         return FolderSource(path)
-    if path.suffix.lower() == ".xlsx" and path.is_file():
+    if path.suffix.lower() == ".xlsx" and regular_file(path, path.name):
         return WorkbookSource(path)
     raise BundleError(
         [

@@ -36,6 +36,11 @@ class Column:
     choices: tuple[str, ...] = ()
     max_length: int = 100
     """For text: longer values are refused with their location, not cut by the database."""
+    multiline: bool = False
+    """For text: a line break is part of the value (descriptions, suppliers); anywhere else
+    it is refused, since it is what a quote left open makes of the following lines."""
+    maximum: int | None = None
+    """For integers: the largest value (lead times and periods: ``MAX_DAYS``)."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,22 @@ class FileSpec:
             if c.name == name:
                 return c
         raise KeyError(name)
+
+
+MAX_DAYS = 3650
+"""The longest lead time, period or horizon, in days (ten years)."""
+FIRST_DAY = "1900-01-01"
+LAST_DAY = "2200-12-31"
+"""Every date of a bundle (and of the services) lies within these, so a plan's arithmetic
+on dates (lead times back, horizons forward) stays far inside what dates can hold."""
+
+
+def _days(name: str, *, default: str = "", check: Check = Check.NOT_NEGATIVE) -> Column:
+    return Column(name, Kind.INT, default=default, check=check, maximum=MAX_DAYS)
+
+
+def _free_text(name: str, max_length: int) -> Column:
+    return Column(name, max_length=max_length, multiline=True)
 
 
 def _qty(
@@ -89,19 +110,19 @@ ITEMS = FileSpec(
     "items",
     (
         Column("item", required=True),
-        Column("description", max_length=500),
+        _free_text("description", 500),
         Column("type", Kind.CHOICE, default="buy", choices=("make", "buy")),
         Column("strategy", Kind.CHOICE, default="mts", choices=("mts", "mto")),
         Column("uom", default="ea", max_length=20),
-        Column("lead_time_days", Kind.INT, default="0", check=Check.NOT_NEGATIVE),
+        _days("lead_time_days", default="0"),
         Column("lot_rule", Kind.CHOICE, default="lfl", choices=("lfl", "foq", "poq")),
         _qty("lot_qty", check=Check.POSITIVE),
-        Column("period_days", Kind.INT, check=Check.POSITIVE),
+        _days("period_days", check=Check.POSITIVE),
         _qty("min_qty", default="0"),
         _qty("multiple", default="0"),
         _qty("safety_stock", default="0"),
         _qty("unit_cost", default="0"),
-        Column("supplier", max_length=200),
+        _free_text("supplier", 200),
         # v2 (rule 7); empty: 0 for items counted in pieces (ea, pc, pcs, set, pair), else 3
         Column("decimals", Kind.INT, check=Check.NOT_NEGATIVE),
     ),
@@ -110,7 +131,7 @@ ITEMS = FileSpec(
 
 HOLIDAYS = FileSpec(
     "holidays",
-    (Column("date", Kind.DATE, required=True), Column("description", max_length=200)),
+    (Column("date", Kind.DATE, required=True), _free_text("description", 200)),
 )
 
 BOM = FileSpec(
@@ -126,7 +147,7 @@ BOM = FileSpec(
 
 LOCATIONS = FileSpec(
     "locations",
-    (Column("location", required=True), Column("description", max_length=200)),
+    (Column("location", required=True), _free_text("description", 200)),
 )
 """Optional: the stock locations (master data). Absent: the locations stock.csv uses, and main."""
 
@@ -150,7 +171,7 @@ PURCHASE_ORDERS = FileSpec(
         Column("due_date", Kind.DATE, required=True),
         Column("status", Kind.CHOICE, default="open", choices=("open", "in_transit")),
         Column("sales_order"),
-        Column("supplier", max_length=200),
+        _free_text("supplier", 200),
     ),
 )
 

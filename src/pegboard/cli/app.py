@@ -148,9 +148,19 @@ def _import(path: Path, read: Callable[[Path, Progress], Dataset] = read_bundle)
 @handles_errors
 def import_(
     path: Annotated[Path, typer.Argument(help="bundle folder of CSV files, or an .xlsx workbook")],
+    allow_empty: Annotated[
+        bool,
+        typer.Option(
+            "--allow-empty", help="import an items.csv without rows (it deletes every item)"
+        ),
+    ] = False,
 ) -> None:
-    """Replace the planning data with a bundle. Nothing is written if any row is bad."""
-    _import(path)
+    """Replace the planning data with a bundle. Nothing is written if any row is bad; an
+    items.csv without rows is refused unless --allow-empty."""
+    if allow_empty:
+        _import(path, lambda p, progress: read_bundle(p, progress, allow_empty=True))
+    else:
+        _import(path)
 
 
 @app.command()
