@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from pegboard.services import dataset
+
 
 class Kind(Enum):
     TEXT = "text"
@@ -60,12 +62,11 @@ class FileSpec:
         raise KeyError(name)
 
 
-MAX_DAYS = 3650
+MAX_DAYS = dataset.MAX_DAYS
 """The longest lead time, period or horizon, in days (ten years)."""
-FIRST_DAY = "1900-01-01"
-LAST_DAY = "2200-12-31"
-"""Every date of a bundle (and of the services) lies within these, so a plan's arithmetic
-on dates (lead times back, horizons forward) stays far inside what dates can hold."""
+FIRST_DAY = dataset.FIRST_DAY.isoformat()
+LAST_DAY = dataset.LAST_DAY.isoformat()
+"""Every date of a bundle (and of the services) lies within these (``services.dataset``)."""
 
 
 def _days(name: str, *, default: str = "", check: Check = Check.NOT_NEGATIVE) -> Column:

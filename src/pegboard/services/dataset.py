@@ -32,6 +32,13 @@ class ItemRow(NamedTuple):
     """Decimal places of a planned quantity (rule 7); None: the default for ``uom``."""
 
 
+MAX_DAYS = 3650
+"""The longest lead time, period or horizon, in days (ten years): bundle and services alike."""
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2200, 12, 31)
+"""Every date pegboard stores lies within these, so a plan's arithmetic on dates (lead
+times back, horizons forward, at most ``MAX_DAYS`` a step) stays far inside what dates hold."""
+
 PIECE_UNITS = frozenset({"ea", "pc", "pcs", "set", "pair"})
 MAX_DECIMALS = 6
 

@@ -23,7 +23,7 @@ from pegboard.errors import ConflictError, NotFoundError, ValidationError
 from pegboard.model import Bom, Item, ItemType, LotRule, Strategy
 from pegboard.services import audit
 from pegboard.services._tx import writes
-from pegboard.services.dataset import MAX_DECIMALS, default_decimals, places
+from pegboard.services.dataset import MAX_DAYS, MAX_DECIMALS, default_decimals, places
 
 MAX_QTY = 1e15
 """Quantities and costs below this, as the bundle reader takes them."""
@@ -55,6 +55,8 @@ def _text(limit: int) -> Callable[[str, object], object]:
             raise ValidationError(f"{name} must be text", field=name)
         if len(value) > limit:
             raise ValidationError(f"{name} is longer than {limit} characters", field=name)
+        if "\x00" in value:
+            raise ValidationError(f"{name} holds a NUL character (\\x00)", field=name)
         return value
 
     return check
@@ -73,7 +75,9 @@ def _choice(kind: type[StrEnum]) -> Callable[[str, object], object]:
     return check
 
 
-def _number(*, whole: bool, positive: bool) -> Callable[[str, object], object]:
+def _number(
+    *, whole: bool, positive: bool, maximum: int | None = None
+) -> Callable[[str, object], object]:
     sign = "greater than 0" if positive else "0 or more"
 
     def check(name: str, value: object) -> object:
@@ -87,6 +91,8 @@ def _number(*, whole: bool, positive: bool) -> Callable[[str, object], object]:
             raise ValidationError(f"{name} must be {kind} {sign}, not {value!r}", field=name)
         if number > MAX_INT if whole else number >= MAX_QTY:
             raise ValidationError(f"{name} is too large: {value!r}", field=name)
+        if maximum is not None and number > maximum:
+            raise ValidationError(f"{name} must be at most {maximum}, not {value!r}", field=name)
         if number < 0 or (positive and number == 0):
             raise ValidationError(f"{name} must be {sign}, not {value!r}", field=name)
         return int(number) if whole else number
@@ -99,10 +105,10 @@ RULES: dict[str, Callable[[str, object], object]] = {
     "type": _choice(ItemType),
     "strategy": _choice(Strategy),
     "uom": _text(20),
-    "lead_time_days": _number(whole=True, positive=False),
+    "lead_time_days": _number(whole=True, positive=False, maximum=MAX_DAYS),
     "lot_rule": _choice(LotRule),
     "lot_qty": _number(whole=False, positive=True),
-    "period_days": _number(whole=True, positive=True),
+    "period_days": _number(whole=True, positive=True, maximum=MAX_DAYS),
     "min_qty": _number(whole=False, positive=False),
     "multiple": _number(whole=False, positive=False),
     "safety_stock": _number(whole=False, positive=False),
@@ -184,6 +190,8 @@ def _code(code: str) -> str:
         raise ValidationError("item must not be blank", field="code")
     if len(code) > 100:
         raise ValidationError("item is longer than 100 characters", field="code")
+    if "\x00" in code:
+        raise ValidationError("item holds a NUL character (\\x00)", field="code")
     return code
 
 
