@@ -43,3 +43,17 @@ def test_adjusting_into_a_mistyped_location_is_refused_until_it_is_added(run) ->
     assert sorted(rows) == ["goods-in", "main", "nowhere"]
     assert rows["nowhere"]["description"] == "yard"
     assert float(rows["nowhere"]["on hand"]) == 1
+
+
+def test_an_items_csv_with_only_its_header_empties_the_company_only_when_allowed(
+    run,  # type: ignore[no-untyped-def]
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    """Issue #20, item 3: such an import exited 0 having deleted every item."""
+    run("import", str(demo_path("lighting")))
+    (tmp_path / "items.csv").write_text("item,description,type\n", encoding="utf-8")
+    out = run("import", str(tmp_path), code=1)
+    assert "items.csv: holds no items" in out and "--allow-empty" in out
+    assert "SUS-CAN-300" in run("stock", "show", "SUS-CAN-300")
+    run("import", str(tmp_path), "--allow-empty")
+    assert "no item 'SUS-CAN-300'" in run("stock", "show", "SUS-CAN-300", code=1)
