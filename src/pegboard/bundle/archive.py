@@ -35,8 +35,9 @@ def mib(n: int) -> str:
 class TooBig(Exception):
     """An archive member, or the archive as a whole, unpacks to more than allowed."""
 
-    def __init__(self, what: str, limit: int) -> None:
-        super().__init__(f"{what} unpacks to more than {mib(limit)}")
+    def __init__(self, what: str, limit: int, *, together: bool = False) -> None:
+        said = f"the files up to {what} unpack" if together else f"{what} unpacks"
+        super().__init__(f"{said} to more than {mib(limit)}{' together' if together else ''}")
         self.what = what
         self.limit = limit
 
@@ -59,7 +60,7 @@ def copy_capped(
         if size > member_limit:
             raise TooBig(name, member_limit)
         if written > total_limit:
-            raise TooBig("the archive", total_limit)
+            raise TooBig(name, total_limit, together=True)
         if dst is not None:
             dst.write(chunk)
     return written

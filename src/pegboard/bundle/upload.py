@@ -104,18 +104,32 @@ def unpack_zip(
 ) -> Path:
     """Unpack the bundle's files safely into ``into``; returns the folder holding them
     (the archive's single top folder when the files sit in one). Every file and the
-    whole may unpack to ``max_bytes`` at most, counted as they are written."""
+    whole may unpack to ``max_bytes`` at most: measured by decompressing before anything
+    is written, and counted again while writing."""
     into.mkdir(parents=True, exist_ok=True)
     try:
         with zipfile.ZipFile(archive) as zf:
             entries = zf.infolist()
             if len(entries) > max_files:
                 raise refuse(f"the zip holds {len(entries)} entries (at most {max_files})")
-            written = 0
+            wanted = []
             for entry in entries:
                 path = safe_name(entry.filename)
-                if entry.is_dir() or not _wanted(path):
-                    continue
+                if not entry.is_dir() and _wanted(path):
+                    wanted.append((entry, path))
+            counted = 0
+            for entry, _ in wanted:  # measured first: a bomb is refused before a byte is written
+                with zf.open(entry) as src:
+                    counted = copy_capped(
+                        src,
+                        None,
+                        name=entry.filename,
+                        written=counted,
+                        member_limit=max_bytes,
+                        total_limit=max_bytes,
+                    )
+            written = 0
+            for entry, path in wanted:
                 target = into.joinpath(*path.parts)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 with zf.open(entry) as src, target.open("wb") as dst:
