@@ -48,7 +48,7 @@ from pegboard.model.base import utcnow
 from pegboard.services import audit
 from pegboard.services._choices import choice
 from pegboard.services._tx import for_update, writes
-from pegboard.services.firming import planned_to_firm
+from pegboard.services.firming import carry_into_plan, planned_to_firm
 from pegboard.services.inventory import (
     DEFAULT_LOCATION,
     EPS,
@@ -152,9 +152,16 @@ def firm_productions(
     author: str,
 ) -> list[str]:
     """Turn planned make orders of the current plan into firm production orders."""
+    rows = planned_to_firm(session, ItemType.MAKE, planned, until)
+    return firm_production_rows(session, rows, author)
+
+
+def firm_production_rows(session: Session, rows: Sequence[PlannedOrder], author: str) -> list[str]:
+    """``firm_productions`` of rows already chosen (and locked), inside the caller's
+    transaction; the planned orders leave the current plan (``carry_into_plan``)."""
     numbers = []
     firmed: dict[str, ProductionOrder] = {}
-    for row in planned_to_firm(session, ItemType.MAKE, planned, until):
+    for row in rows:
         mo = ProductionOrder(
             number=next_number(session, "MO", ProductionOrder.number),
             item_id=row.item_id,
@@ -181,6 +188,13 @@ def firm_productions(
         )
     session.flush()
     _link_to_demand(session, firmed)
+    if rows:
+        carry_into_plan(
+            session,
+            rows[0].plan_run_id,
+            {row: firmed[row.number].number for row in rows},
+            productions=firmed,
+        )
     return numbers
 
 

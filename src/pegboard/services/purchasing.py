@@ -40,7 +40,7 @@ from pegboard.model.base import utcnow
 from pegboard.services import audit
 from pegboard.services._choices import choice
 from pegboard.services._tx import for_update, writes
-from pegboard.services.firming import planned_to_firm
+from pegboard.services.firming import carry_into_plan, planned_to_firm
 from pegboard.services.inventory import (
     DEFAULT_LOCATION,
     EPS,
@@ -171,7 +171,16 @@ def firm_purchases(
 ) -> list[str]:
     """Turn planned buy orders of the current plan into draft purchase orders, one per
     supplier (the item's default supplier). Returns the new purchase order numbers."""
-    rows = planned_to_firm(session, ItemType.BUY, planned, until)
+    return firm_purchase_rows(
+        session, planned_to_firm(session, ItemType.BUY, planned, until), author
+    )
+
+
+def firm_purchase_rows(session: Session, rows: Sequence[PlannedOrder], author: str) -> list[str]:
+    """``firm_purchases`` of rows already chosen (and locked), inside the caller's
+    transaction; the planned orders leave the current plan (``carry_into_plan``)."""
+    if not rows:
+        return []
     items = {
         i.id: i for i in session.scalars(select(Item).where(Item.id.in_({r.item_id for r in rows})))
     }
@@ -179,6 +188,7 @@ def firm_purchases(
     for row in rows:
         by_supplier.setdefault(items[row.item_id].supplier, []).append(row)
     numbers = []
+    firmed: dict[PlannedOrder, str] = {}
     for supplier in sorted(by_supplier):
         group = sorted(
             by_supplier[supplier], key=lambda r: (r.due_date, items[r.item_id].code, r.number)
@@ -206,6 +216,7 @@ def firm_purchases(
                 )
             )
             row.firmed_as = f"{po.number}/{n}"
+            firmed[row] = row.firmed_as
         audit.record(
             session,
             author=author,
@@ -215,6 +226,8 @@ def firm_purchases(
             after={"supplier": supplier, "planned": [r.number for r in group]},
         )
         numbers.append(po.number)
+    session.flush()
+    carry_into_plan(session, rows[0].plan_run_id, firmed)
     return numbers
 
 

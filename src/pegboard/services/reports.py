@@ -284,7 +284,7 @@ def _planned(
         )
         .join(Item, Item.id == PlannedOrder.item_id)
         .outerjoin(SalesOrder, SalesOrder.id == PlannedOrder.sales_order_id)
-        .where(PlannedOrder.type == kind)
+        .where(PlannedOrder.type == kind, PlannedOrder.firmed_as.is_(None))
         .order_by(Item.supplier, Item.code, PlannedOrder.release_date, PlannedOrder.number)
     )
     if until is not None:
@@ -298,19 +298,24 @@ def _planned(
 def buy_list(
     session: Session, *, until: date | None = None, limit: int | None = None, offset: int = 0
 ) -> list[PlannedRow]:
-    """Planned purchases to release by ``until``, ordered by supplier then item."""
+    """Planned purchases to release by ``until`` (not firmed yet), by supplier then item."""
     return _planned(session, "buy", until, limit=limit, offset=offset)
 
 
 def make_list(
     session: Session, *, until: date | None = None, limit: int | None = None, offset: int = 0
 ) -> list[PlannedRow]:
-    """Planned production to release by ``until``, ordered by item."""
+    """Planned production to release by ``until`` (not firmed yet), ordered by item."""
     return _planned(session, "make", until, limit=limit, offset=offset)
 
 
 def count_planned(session: Session, kind: str, *, until: date | None = None) -> int:
-    stmt = select(func.count()).select_from(PlannedOrder).where(PlannedOrder.type == kind)
+    """Planned orders of ``kind`` still to release by ``until`` (firmed ones are not)."""
+    stmt = (
+        select(func.count())
+        .select_from(PlannedOrder)
+        .where(PlannedOrder.type == kind, PlannedOrder.firmed_as.is_(None))
+    )
     if until is not None:
         stmt = stmt.where(PlannedOrder.release_date <= until)
     return session.scalar(stmt) or 0

@@ -8,12 +8,19 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
-from pegboard.errors import ConflictError, NotFoundError, PegboardError
-from pegboard.model import Item, ItemType, PlanException, PlannedOrder, PlanRun
-from pegboard.services import jobs, plan_results, production, purchasing
+from pegboard.errors import (
+    ConflictError,
+    NotFoundError,
+    PegboardError,
+    PermissionDeniedError,
+    ValidationError,
+)
+from pegboard.model import Item, ItemType, PlanException, PlanRun
+from pegboard.services import jobs, plan_results, purchasing
+from pegboard.services.firm_selection import firm_selection
 from pegboard.services.paging import page_of
 from pegboard.services.permissions import Permission
 from pegboard.services.planning import current_run
@@ -154,9 +161,10 @@ def planned_orders(
     item: str | None = None,
     sales_order: str | None = None,
     until: str | None = None,
-    open_only: Annotated[str | None, Query(alias="open")] = None,
+    firmed_too: Annotated[str | None, Query(alias="firmed")] = None,
     offset: str | None = None,
 ) -> Response:
+    """What is still to release (the firmed ones too with ``firmed=1``)."""
     with db(request) as session:
         who = signed_in_or_redirect(request, session)
         if isinstance(who, Response):
@@ -167,7 +175,7 @@ def planned_orders(
             "item": text(item) or "",
             "sales_order": text(sales_order) or "",
             "until": text(until) or "",
-            "open": "1" if open_only else "",
+            "firmed": "1" if firmed_too else "",
         }
         problem = None
         release_until = parse_date(until)
@@ -183,7 +191,7 @@ def planned_orders(
                 item=text(item),
                 sales_order=text(sales_order),
                 until=release_until,
-                firmed=False if open_only else None,
+                firmed=None if firmed_too else False,
             ).order_by(*plan_results.PLANNED_ORDER_DEFAULT_ORDER)
             rows, total = paged(session, stmt, start)
         context = chrome(who, "plan") | {
@@ -198,64 +206,37 @@ def planned_orders(
         return page(request, "plan_orders.html", context, status_code=422 if problem else 200)
 
 
-def _types(session: Session, numbers: list[str]) -> dict[str, ItemType]:
-    """Buy or make, for each of ``numbers`` that is in the current plan."""
-    run = current_run(session)
-    types: dict[str, ItemType] = {}
-    if run is not None and numbers:
-        found = session.execute(
-            select(PlannedOrder.number, PlannedOrder.type).where(
-                PlannedOrder.plan_run_id == run.id, PlannedOrder.number.in_(numbers)
-            )
-        )
-        for number, kind in found:
-            types[number] = kind
-    return types
-
-
 @router.post("/plan/firm")
 def firm(
     request: Request,
     csrf_token: Annotated[str | None, Form(max_length=200)] = None,
     selected: Annotated[list[str] | None, Form(max_length=50)] = None,
 ) -> Response:
+    """Firm the ticked planned orders, buys and makes, all or none (one service call)."""
     with db(request) as session:
         who = signed_in_or_redirect(request, session)
         if isinstance(who, Response):
             return who
         if not auth.csrf_ok(who.csrf_token, csrf_token):
             return refused(request, who, NO_TOKEN)
-        if not may(who, Permission.PLAN) and not may(who, Permission.PURCHASE):
-            return refused(request, who, "Your role may not firm planned orders.")
         numbers = sorted(set(selected or []))[:1000]
-        types = _types(session, numbers)
-        buys = [n for n in numbers if types.get(n) == ItemType.BUY]
-        makes = [n for n in numbers if types.get(n) == ItemType.MAKE]
-        if buys and not may(who, Permission.PURCHASE):
-            return refused(request, who, "Your role may not firm planned buy orders.")
-        if makes and not may(who, Permission.PLAN):
-            return refused(request, who, "Your role may not firm planned make orders.")
-        error = None
-        if not numbers:
-            error = "Select at least one planned order to firm."
-        elif len(buys) + len(makes) < len(numbers):
-            unknown = ", ".join(n for n in numbers if n not in types)
-            error = f"Not in the current plan: {unknown}."
-        pos: list[str] = []
-        mos: list[str] = []
-        if error is None:
-            try:
-                if buys:
-                    pos = purchasing.firm_purchases(session, planned=buys, author=who.user.name)
-                if makes:
-                    mos = production.firm_productions(session, planned=makes, author=who.user.name)
-            except PegboardError as e:
-                session.rollback()
-                error = e.message[:1].upper() + e.message[1:] + "."
-        if error is not None and not pos and not mos:
+        try:
+            if not numbers:
+                raise ValidationError("select at least one planned order to firm")
+            done = firm_selection(
+                session, planned=numbers, role=who.user.role, author=who.user.name
+            )
+        except PermissionDeniedError as e:
+            session.rollback()
+            return refused(request, who, e.message[:1].upper() + e.message[1:] + ".")
+        except PegboardError as e:
+            session.rollback()
+            error = e.message[:1].upper() + e.message[1:] + "."
             context = chrome(who, "plan") | {"title": "Not firmed", "error": error}
             return page(request, "plan_firmed.html", context | {"orders": [], "mos": []}, 409)
-        query = urlencode([("po", n) for n in pos] + [("mo", n) for n in mos])
+        query = urlencode(
+            [("po", n) for n in done.purchase_orders] + [("mo", n) for n in done.production_orders]
+        )
         return redirect(f"/plan/firmed?{query}")
 
 

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,7 @@ from pegboard.api.routers.jobs import JobOut, job_out
 from pegboard.errors import NotFoundError
 from pegboard.model import ItemType, PlanRun
 from pegboard.services import jobs, plan_results, reports
+from pegboard.services.firm_selection import firm_selection
 from pegboard.services.permissions import Permission
 from pegboard.services.planning import current_run
 from pegboard.services.reports import LineStatus, PegNode
@@ -166,10 +167,14 @@ def planned_orders(
     sales_order: Text = None,
     until: Annotated[date | None, Query(description="released on or before this day")] = None,
     late: Annotated[bool | None, Query(description="true: only late ones")] = None,
-    firmed: Annotated[bool | None, Query(description="firmed already, or not yet")] = None,
+    firmed: Annotated[
+        bool,
+        Query(description="false (the default): still to release; true: firmed already"),
+    ] = False,
     sort: Annotated[str | None, sort_query(plan_results.PLANNED_ORDER_SORT)] = None,
 ) -> Page[PlannedOrderOut]:
-    """The current plan's planned orders (default order: release date, number)."""
+    """The current plan's planned orders still to release, or (``firmed=true``) those
+    firmed already (default order: release date, number)."""
     _require_plan(session)
     stmt = plan_results.planned_order_query(
         kind=ItemType(kind) if kind else None,
@@ -216,6 +221,27 @@ def planned_orders(
         ) in rows
     ]
     return Page(items=items, total=total, limit=paging.limit, offset=paging.offset)
+
+
+class FirmPlanned(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    planned: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+        min_length=1, max_length=1000, description="planned orders of the current plan (PL-…)"
+    )
+
+
+class FirmedOut(BaseModel):
+    purchase_orders: list[str] = Field(description="the new purchase orders, one per supplier")
+    production_orders: list[str] = Field(description="the new production orders")
+
+
+@router.post("/firm", status_code=201)
+def firm(body: FirmPlanned, user: Reader, session: DbSession) -> FirmedOut:
+    """Firm planned buy and make orders together, all or none: a role firming buys needs
+    ``purchase``, makes ``plan`` (403 otherwise, nothing firmed)."""
+    done = firm_selection(session, planned=body.planned, role=user.role, author=user.name)
+    return FirmedOut(purchase_orders=done.purchase_orders, production_orders=done.production_orders)
 
 
 # --- pegging -----------------------------------------------------------------------------
