@@ -318,7 +318,7 @@ def emit(
             min_width=max(_whole_width(rows, i) or 0, min(len(name), 6)),
         )
     for row in rows:
-        table.add_row(*(Text(fmt(v)) for v in row))
+        table.add_row(*(v if isinstance(v, Text) else Text(fmt(v)) for v in row))
     if (
         table.__rich_measure__(console, console.options.update(max_width=10**6)).maximum
         > console.width

@@ -22,6 +22,7 @@ from pegboard.bundle.reader import Progress
 from pegboard.bundle.upload import snapshot as export_snapshot
 from pegboard.cli import (
     calendar,
+    capacity,
     database,
     location,
     orders,
@@ -69,6 +70,7 @@ app.add_typer(report.app, name="report")
 app.add_typer(calendar.app, name="calendar")
 app.add_typer(database.app, name="db")
 app.add_typer(scenario.app, name="scenario")
+app.add_typer(capacity.app, name="capacity")
 app.add_typer(orders.order_app, name="order")
 app.add_typer(orders.customer_app, name="customer")
 app.add_typer(orders.project_app, name="project")

@@ -3,6 +3,7 @@
 from pegboard.model.audit import AuditEntry
 from pegboard.model.base import Base
 from pegboard.model.bom import Bom, BomLine, BomLineOption, BomLineParameter, BomParameter
+from pegboard.model.capacity import Routing, RoutingOperation, WorkCenter, WorkCenterClosedDay
 from pegboard.model.company import CompanySetting, Customer, Holiday, NumberSequence, Project
 from pegboard.model.enums import (
     BomKind,
@@ -79,6 +80,8 @@ __all__ = [
     "PurchaseOrderLine",
     "PurchaseOrderStatus",
     "Role",
+    "Routing",
+    "RoutingOperation",
     "SalesOrder",
     "SalesOrderLine",
     "SalesOrderStatus",
@@ -89,5 +92,7 @@ __all__ = [
     "StockMoveKind",
     "Strategy",
     "User",
+    "WorkCenter",
+    "WorkCenterClosedDay",
     "WebSession",
 ]

@@ -1,0 +1,274 @@
+"""The load on work centers: what the open and planned production orders ask of them.
+
+Every open production order (what remains of it) and every planned make order of
+the current plan that is not firmed yet follows its routing (an order routing when
+its order BOM has one, else its item's), scheduled backward from its due date at
+infinite capacity (``engine.capacity``). The hours are compared with what each work
+center has, per day and per ISO week; where they are more, the orders asking for
+them are listed. Orders whose item has no routing ask nothing of anyone.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pegboard.engine.capacity import Load, Operations, WorkCenters, backward_load
+from pegboard.errors import PlanningError
+from pegboard.model import (
+    PlannedOrder,
+    ProductionOrder,
+    ProductionStatus,
+    Routing,
+    RoutingOperation,
+    WorkCenter,
+    WorkCenterClosedDay,
+)
+from pegboard.services.calendar import load_calendar
+from pegboard.services.planning import current_run
+
+EPS = 1e-6
+OPEN = (ProductionStatus.PLANNED, ProductionStatus.RELEASED, ProductionStatus.IN_PROGRESS)
+
+
+@dataclass(frozen=True)
+class Period:
+    work_center: str
+    start: date
+    """The day, or the Monday of the week."""
+    label: str
+    """2027-01-11, or 2027-W02."""
+    required: float
+    available: float
+    orders: tuple[str, ...]
+
+    @property
+    def over(self) -> bool:
+        return self.required > self.available + EPS
+
+    @property
+    def percent(self) -> float | None:
+        return None if self.available <= 0 else 100 * self.required / self.available
+
+
+@dataclass(frozen=True)
+class ScheduledOperation:
+    order: str
+    sequence: int
+    work_center: str
+    hours: float
+    start: date
+    end: date
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    days: list[Period]
+    weeks: list[Period]
+    operations: list[ScheduledOperation]
+
+    @property
+    def overloaded_days(self) -> list[Period]:
+        return [p for p in self.days if p.over]
+
+    @property
+    def overloaded_weeks(self) -> list[Period]:
+        return [p for p in self.weeks if p.over]
+
+
+@dataclass(frozen=True)
+class _Route:
+    sequence: list[int]
+    work_center: list[int]
+    setup: list[float]
+    run: list[float]
+    queue: list[int]
+    move: list[int]
+
+
+def _work_centers(session: Session) -> tuple[WorkCenters, dict[int, int]]:
+    rows = session.scalars(select(WorkCenter).order_by(WorkCenter.code)).all()
+    position = {wc.id: i for i, wc in enumerate(rows)}
+    closed: list[set[int]] = [set() for _ in rows]
+    for wc_id, day in session.execute(
+        select(WorkCenterClosedDay.work_center_id, WorkCenterClosedDay.day)
+    ):
+        closed[position[wc_id]].add(day.toordinal())
+    hours = np.array(
+        [wc.weekday_hours if wc.weekday_hours else [wc.hours_per_day] * 7 for wc in rows],
+        dtype=np.float64,
+    ).reshape(len(rows), 7)
+    wcs = WorkCenters(
+        code=[wc.code for wc in rows],
+        weekday_hours=hours,
+        units=np.array([wc.units for wc in rows], dtype=np.int64),
+        efficiency=np.array([wc.efficiency_pct / 100 for wc in rows], dtype=np.float64),
+        closed=[frozenset(c) for c in closed],
+        calendar=load_calendar(session.connection()),
+    )
+    return wcs, position
+
+
+def _routes(
+    session: Session, position: dict[int, int]
+) -> tuple[dict[int, _Route], dict[int, _Route]]:
+    """Routings by item (engineering) and by order BOM (order routings)."""
+    by_routing: dict[int, _Route] = {}
+    for op in session.scalars(
+        select(RoutingOperation).order_by(RoutingOperation.routing_id, RoutingOperation.sequence)
+    ):
+        route = by_routing.setdefault(op.routing_id, _Route([], [], [], [], [], []))
+        route.sequence.append(op.sequence)
+        route.work_center.append(position[op.work_center_id])
+        route.setup.append(op.setup_hours)
+        route.run.append(op.run_hours)
+        route.queue.append(op.queue_days)
+        route.move.append(op.move_days)
+    by_item: dict[int, _Route] = {}
+    by_bom: dict[int, _Route] = {}
+    for routing_id, item_id, bom_id in session.execute(
+        select(Routing.id, Routing.item_id, Routing.bom_id)
+    ):
+        found = by_routing.get(routing_id)
+        if found is None:
+            continue
+        if bom_id is None:
+            by_item[item_id] = found
+        else:
+            by_bom[bom_id] = found
+    return by_item, by_bom
+
+
+def _orders(session: Session) -> list[tuple[str, int, int | None, float, date]]:
+    """(label, item id, order BOM id, quantity, due date) of every order that loads."""
+    out: list[tuple[str, int, int | None, float, date]] = []
+    for mo in session.scalars(
+        select(ProductionOrder)
+        .where(ProductionOrder.status.in_(OPEN))
+        .order_by(ProductionOrder.number)
+    ):
+        remaining = mo.qty - mo.completed_qty - mo.scrapped_qty
+        if remaining > EPS:
+            out.append((mo.number, mo.item_id, mo.bom_id, remaining, mo.due_date))
+    run = current_run(session)
+    if run is not None:
+        for number, item_id, qty, due in session.execute(
+            select(
+                PlannedOrder.number, PlannedOrder.item_id, PlannedOrder.qty, PlannedOrder.due_date
+            )
+            .where(
+                PlannedOrder.plan_run_id == run.id,
+                PlannedOrder.type == "make",
+                PlannedOrder.firmed_as.is_(None),
+            )
+            .order_by(PlannedOrder.number)
+        ):
+            out.append((number, item_id, None, qty, due))
+    return out
+
+
+def capacity_load(session: Session, *, work_center: str | None = None) -> LoadReport:
+    """Required against available hours per work center, per day and per week."""
+    wcs, position = _work_centers(session)
+    if work_center is not None and work_center not in wcs.code:
+        known = ", ".join(wcs.code) or "none yet"
+        raise PlanningError(f"no work center {work_center!r} (known: {known})")
+    by_item, by_bom = _routes(session, position)
+    labels: list[str] = []
+    dues: list[int] = []
+    cols: dict[str, list[int]] = defaultdict(list)
+    hours: list[float] = []
+    sequences: list[int] = []
+    for label, item_id, bom_id, qty, due in _orders(session):
+        route = by_bom.get(bom_id) if bom_id is not None else None
+        route = route or by_item.get(item_id)
+        if route is None:
+            continue
+        k = len(labels)
+        labels.append(label)
+        dues.append(due.toordinal())
+        for i in range(len(route.sequence)):
+            cols["order"].append(k)
+            cols["wc"].append(route.work_center[i])
+            hours.append(route.setup[i] + route.run[i] * qty)
+            cols["queue"].append(route.queue[i])
+            cols["move"].append(route.move[i])
+            sequences.append(route.sequence[i])
+    ops = Operations(
+        order=np.asarray(cols["order"], dtype=np.int64),
+        work_center=np.asarray(cols["wc"], dtype=np.int64),
+        hours=np.asarray(hours, dtype=np.float64),
+        queue_days=np.asarray(cols["queue"], dtype=np.int64),
+        move_days=np.asarray(cols["move"], dtype=np.int64),
+    )
+    try:
+        load = backward_load(ops, np.asarray(dues, dtype=np.int64), wcs)
+    except ValueError as e:
+        raise PlanningError(str(e)) from e
+    only = None if work_center is None else wcs.code.index(work_center)
+    days = _days(load, wcs, labels, ops, only)
+    operations = [
+        ScheduledOperation(
+            order=labels[int(ops.order[k])],
+            sequence=sequences[k],
+            work_center=wcs.code[int(ops.work_center[k])],
+            hours=float(ops.hours[k]),
+            start=date.fromordinal(int(load.start[k])),
+            end=date.fromordinal(int(load.end[k])),
+        )
+        for k in range(len(ops))
+        if only is None or int(ops.work_center[k]) == only
+    ]
+    return LoadReport(days, _weeks(days, wcs), operations)
+
+
+def _days(
+    load: Load, wcs: WorkCenters, labels: list[str], ops: Operations, only: int | None
+) -> list[Period]:
+    out = []
+    for (wc, day), required in sorted(
+        load.rows.items(), key=lambda r: (wcs.code[r[0][0]], r[0][1])
+    ):
+        if only is not None and wc != only:
+            continue
+        orders = sorted({labels[int(ops.order[k])] for k in load.by_operation[(wc, day)]})
+        when = date.fromordinal(day)
+        out.append(
+            Period(
+                wcs.code[wc],
+                when,
+                when.isoformat(),
+                required,
+                wcs.available(wc, day),
+                tuple(orders),
+            )
+        )
+    return out
+
+
+def _weeks(days: list[Period], wcs: WorkCenters) -> list[Period]:
+    grouped: dict[tuple[str, date], list[Period]] = defaultdict(list)
+    for p in days:
+        grouped[(p.work_center, p.start - timedelta(days=p.start.weekday()))].append(p)
+    out = []
+    for (code, monday), periods in sorted(grouped.items()):
+        wc = wcs.code.index(code)
+        available = sum(wcs.available(wc, monday.toordinal() + i) for i in range(7))
+        year, week, _ = monday.isocalendar()
+        orders = sorted({o for p in periods for o in p.orders})
+        out.append(
+            Period(
+                code,
+                monday,
+                f"{year}-W{week:02d}",
+                sum(p.required for p in periods),
+                available,
+                tuple(orders),
+            )
+        )
+    return out
