@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pegboard.engine.calendar import WorkCalendar
 from pegboard.errors import ConflictError, ValidationError
 from pegboard.model import (
     ProductionOrder,
@@ -23,6 +24,7 @@ from pegboard.model import (
 )
 from pegboard.services import audit
 from pegboard.services._tx import write_transaction
+from pegboard.services.calendar import back_date, load_calendar
 from pegboard.services.line_work import (
     cancel_line_work,
     free_order_reservations,
@@ -68,7 +70,8 @@ def change_line(
             derive(session, order, row, values, today)
             flagged: list[str] = []
         else:
-            flagged = _follow(orders, released, row, old_open, old_due, before, after)
+            calendar = load_calendar(session.connection())
+            flagged = _follow(orders, released, row, old_open, old_due, before, after, calendar)
         audit.record(
             session,
             author=author,
@@ -89,8 +92,10 @@ def _follow(
     old_due: date,
     before: dict[str, object],
     after: dict[str, object],
+    calendar: WorkCalendar,
 ) -> list[str]:
-    """Scale and shift unreleased orders with the line; flag the released ones."""
+    """Scale and shift unreleased orders with the line; flag the released ones. A shifted
+    order is due on a working day and keeps its working days of work (rule 1)."""
     ratio = (row.qty - row.shipped_qty) / old_open if old_open > 0 else 1.0
     shift = timedelta(days=(row.due_date - old_due).days)
     note = "line changed: " + ", ".join(
@@ -105,9 +110,13 @@ def _follow(
             mo.review_note = note[:500]
         elif mo.status is ProductionStatus.PLANNED:
             mo.qty *= ratio
-            mo.due_date += shift
+            due = back_date(calendar, mo.due_date + shift)
             if mo.start_date is not None:
-                mo.start_date += shift
+                work = calendar.working_days_between(
+                    mo.start_date.toordinal(), mo.due_date.toordinal()
+                )
+                mo.start_date = back_date(calendar, due, work)
+            mo.due_date = due
     return [mo.number for mo in released]
 
 
