@@ -22,6 +22,7 @@ from pegboard.errors import NotFoundError
 
 SPEC_COLUMNS = {
     "settings": {"key", "value"},
+    "holidays": {"date", "description"},
     "items": {
         "item", "description", "type", "strategy", "uom", "lead_time_days", "lot_rule",
         "lot_qty", "period_days", "min_qty", "multiple", "safety_stock", "unit_cost", "supplier",
@@ -44,6 +45,7 @@ SPEC_COLUMNS = {
 
 REQUIRED = {
     "settings": {"key"},
+    "holidays": {"date"},
     "items": {"item"},
     "bom": {"parent", "component", "qty_per"},
     "stock": {"item", "qty"},
@@ -205,3 +207,22 @@ def test_shows_every_planning_situation(demo: Rows) -> None:
         "a second stock location": len({r["location"] for r in demo["stock"]}) > 1,
     }
     assert [name for name, shown in situations.items() if not shown] == []
+
+
+def test_works_monday_to_friday_with_public_holidays(demo: Rows) -> None:
+    """The samples plan with a real plant calendar (rule 1): Monday to Friday, a few public
+    holidays on their usual days, in every year the orders and the horizon reach; and
+    their orders fall on working days, as a real company's would."""
+    settings = {r["key"]: r["value"] for r in demo["settings"]}
+    assert settings["work_days"] == "mon,tue,wed,thu,fri"
+    holidays = {date.fromisoformat(r["date"]): r["description"] for r in demo["holidays"]}
+    assert len(holidays) == len(demo["holidays"]), "one row per day"
+    planning_date = date.fromisoformat(settings["planning_date"])
+    horizon_end = date.fromordinal(planning_date.toordinal() + int(settings["horizon_days"]))
+    for year in range(planning_date.year, horizon_end.year + 1):
+        assert holidays.get(date(year, 12, 25)) == "Christmas Day", year
+    assert holidays[date(2027, 1, 1)] == "New Year's Day"
+    for stem in ("purchase_orders", "production_orders", "sales_orders"):
+        for row in demo[stem]:
+            day = date.fromisoformat(row["due_date"])
+            assert day.weekday() < 5 and day not in holidays, (stem, row)

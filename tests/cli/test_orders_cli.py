@@ -146,8 +146,9 @@ def test_a_configured_order_from_entry_to_cancellation(
     assert f"{number} confirmed" in run("order", "confirm", number)
 
     # 3.2 m black: brackets ceil(3.2 / 1.2) + 1 = 4, black caps; the body 3.2 m of profile
-    # (+3 % scrap) and 0.1 kg of black powder. Lead times 3 days each, so the body is due
-    # when the run starts.
+    # (+3 % scrap) and 0.1 kg of black powder. Lead times 3 working days each (the plant
+    # works Monday to Friday), so the body is due when the run starts: Tuesday 2030-03-12,
+    # and starts Thursday the 7th, across the weekend.
     out = run(
         "order", "configure", number, "1", "--param", "length_m=3.2", "--param", " finish = black "
     )
@@ -178,7 +179,7 @@ def test_a_configured_order_from_entry_to_cancellation(
         "MO-1009-1.1",
         "BODY-7040-SO-1009-1.1",
         "4",
-        "2030-03-09",
+        "2030-03-07",
         "2030-03-12",
         "planned",
         "MO-1009-1",

@@ -3,13 +3,13 @@ companies moved to the day they are loaded."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy.orm import Session
 
 from _clock import DEMO_DAY, TEST_TODAY
-from pegboard.bundle.demo import demo_dataset
+from pegboard.bundle.demo import demo_dataset, demo_shift
 from pegboard.bundle.importer import read_bundle
 from pegboard.demo import demo_path
 from pegboard.errors import NotFoundError, ValidationError
@@ -49,17 +49,30 @@ def test_the_calendar_is_what_planning_reads(session: Session) -> None:
     assert sorted(actions) == ["add holiday", "change", "remove holiday"]
 
 
-@pytest.mark.parametrize("today", [DEMO_DAY, TEST_TODAY, date(2028, 2, 26)])
+@pytest.mark.parametrize("today", [DEMO_DAY, TEST_TODAY, date(2028, 2, 26), date(2028, 3, 1)])
 def test_the_sample_company_moves_with_the_day_it_is_loaded(today: date) -> None:
     written = read_bundle(demo_path("lighting"))
     moved = demo_dataset("lighting", today)
-    shift = today - date.fromisoformat(written.settings["planning_date"])
     assert "planning_date" not in moved.settings  # plans as of the day they run
+    assert moved.settings["work_days"] == "mon,tue,wed,thu,fri"
+    # Whole weeks, to the week nearest today: 2028-02-26 is a Saturday, so the Monday
+    # the sample was written for becomes Monday 2028-02-28; from Wednesday 2028-03-01
+    # it is the same Monday, two days back.
+    shift = demo_shift(DEMO_DAY, today)
+    assert shift % 7 == 0 and abs((today - DEMO_DAY).days - shift) <= 3
+    if today in (date(2028, 2, 26), date(2028, 3, 1)):
+        assert DEMO_DAY + timedelta(days=shift) == date(2028, 2, 28)
     for before, after in zip(written.sales, moved.sales, strict=True):
-        assert after.due_date - today == before.due_date - DEMO_DAY
-        assert after.due_date == before.due_date + shift
+        assert after.due_date == before.due_date + timedelta(days=shift)
+        assert after.due_date.weekday() == before.due_date.weekday()
     for before, after in zip(written.purchases, moved.purchases, strict=True):
-        assert after.due_date == before.due_date + shift
+        assert after.due_date == before.due_date + timedelta(days=shift)
+    # Holidays keep their day of the year, in every year the moved orders reach.
+    written_days = {(h.date.month, h.date.day, h.description) for h in written.holidays}
+    assert {(h.date.month, h.date.day, h.description) for h in moved.holidays} == written_days
+    last = max(s.due_date for s in moved.sales)
+    for year in range(today.year, last.year + 1):
+        assert HolidayRow(date(year, 12, 25), "Christmas Day") in moved.holidays
 
 
 def test_holidays_keep_their_day_of_the_year_when_a_company_moves() -> None:

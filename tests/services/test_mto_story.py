@@ -101,9 +101,12 @@ BODY_LINES: dict[str, tuple[float, float]] = {
     "EXT-AL-7040": (14.56 / 6, 3.0),
     "PWD-RAL9005": (14.56 * 0.004, 0.0),
 }
-# Production orders, dated backward by lead times (LR-7040 and BODY-7040: 3 days):
-#   MO-1009-1    4 × LR-7040 variant,   due 2027-01-04, start 2027-01-01
-#   MO-1009-1.1  4 × BODY-7040 variant, due 2027-01-01 (the parent's start), start 2026-12-29
+# Production orders, dated backward by lead times (LR-7040 and BODY-7040: 3 working days;
+# the lighting company works Monday to Friday, New Year's Day and Christmas Day off):
+#   MO-1009-1    4 × LR-7040 variant,   due Monday 2027-01-04, start Tuesday 2026-12-29
+#                (Thursday 31, Wednesday 30 and Tuesday 29 December: 1 January is a holiday)
+#   MO-1009-1.1  4 × BODY-7040 variant, due 2026-12-29 (the parent's start), start Wednesday
+#                2026-12-23 (Monday 28, Thursday 24, Wednesday 23: Friday 25 is Christmas Day)
 MO_TOP = "MO-1009-1"
 MO_BODY = "MO-1009-1.1"
 
@@ -346,8 +349,8 @@ def test_configuring_creates_variants_order_boms_and_dated_production_orders(
         MO_TOP,
         f"BOM-{NUMBER}-1.1",
     )
-    assert (top.due, top.start) == (date(2027, 1, 4), date(2027, 1, 1))
-    assert (child.due, child.start) == (date(2027, 1, 1), date(2026, 12, 29))
+    assert (top.due, top.start) == (date(2027, 1, 4), date(2026, 12, 29))
+    assert (child.due, child.start) == (date(2026, 12, 29), date(2026, 12, 23))
     assert not top.start_in_past and not child.start_in_past
     assert not top.needs_review and not child.needs_review
     stored = production_orders(ordered)
@@ -369,27 +372,48 @@ def test_configuring_creates_variants_order_boms_and_dated_production_orders(
     }
 
 
+Dated = tuple[date, date, bool]
+"""A production order's due date, start date and whether it should have started already."""
+
+
 @pytest.mark.parametrize(
-    ("days", "top_late", "body_late"),
+    ("due", "top", "body"),
     [
-        # due in 2 days: the run starts yesterday, the body 4 days ago
-        (2, True, True),
-        # due in 6 days: the run starts in 3 days, the body today, which is not the past
-        (6, False, False),
-        # due in 5 days: the body should have started yesterday
-        (5, False, True),
+        # due Wednesday: the run starts last Friday, the body the Tuesday before: both late
+        (
+            date(2026, 11, 25),
+            (date(2026, 11, 25), date(2026, 11, 20), True),
+            (date(2026, 11, 20), date(2026, 11, 17), True),
+        ),
+        # due next Tuesday: the run starts Thursday, the body today, which is not the past
+        (
+            date(2026, 12, 1),
+            (date(2026, 12, 1), date(2026, 11, 26), False),
+            (date(2026, 11, 26), TODAY, False),
+        ),
+        # due next Monday: the run starts Wednesday; the body should have started on
+        # Friday, the last working day
+        (
+            date(2026, 11, 30),
+            (date(2026, 11, 30), date(2026, 11, 25), False),
+            (date(2026, 11, 25), date(2026, 11, 20), True),
+        ),
+        # due on Sunday the 29th: the run is finished on Friday the 27th, so it starts
+        # Tuesday, and its body should have started on Thursday the 19th
+        (
+            date(2026, 11, 29),
+            (date(2026, 11, 27), date(2026, 11, 24), False),
+            (date(2026, 11, 24), date(2026, 11, 19), True),
+        ),
     ],
 )
 def test_start_in_past_when_the_due_date_is_within_the_lead_times(
-    lighting: Session, days: int, top_late: bool, body_late: bool
+    lighting: Session, due: date, top: Dated, body: Dated
 ) -> None:
-    enter_order(lighting, due=TODAY + timedelta(days=days))
+    enter_order(lighting, due=due)
     result = order_bom.configure_line(lighting, NUMBER, 1, RUN, author="planner", today=TODAY)
-    flags = {p.number: (p.start, p.start_in_past) for p in result.production_orders}
-    assert flags == {
-        MO_TOP: (TODAY + timedelta(days=days - 3), top_late),
-        MO_BODY: (TODAY + timedelta(days=days - 6), body_late),
-    }
+    dated = {p.number: (p.due, p.start, p.start_in_past) for p in result.production_orders}
+    assert dated == {MO_TOP: top, MO_BODY: body}
 
 
 def test_the_plan_and_the_exported_bundle_see_the_configured_order(
@@ -419,9 +443,9 @@ def test_the_plan_and_the_exported_bundle_see_the_configured_order(
         for component, (qty, scrap) in BODY_LINES.items()
     }
     expected_productions = [
-        ProductionRow(MO_TOP, TOP, 4.0, DUE, date(2027, 1, 1), "planned", False, NUMBER),
+        ProductionRow(MO_TOP, TOP, 4.0, DUE, date(2026, 12, 29), "planned", False, NUMBER),
         ProductionRow(
-            MO_BODY, BODY, 4.0, date(2027, 1, 1), date(2026, 12, 29), "planned", False, NUMBER
+            MO_BODY, BODY, 4.0, date(2026, 12, 29), date(2026, 12, 23), "planned", False, NUMBER
         ),
     ]
 
@@ -469,7 +493,7 @@ def test_reconfiguring_without_the_emergency_kit_rebuilds_the_order_boms(
     # The production orders are made again, under the same numbers and dates.
     assert [(p.number, p.item, p.qty, p.due, p.status) for p in result.production_orders] == [
         (MO_TOP, TOP, 4.0, DUE, "planned"),
-        (MO_BODY, BODY, 4.0, date(2027, 1, 1), "planned"),
+        (MO_BODY, BODY, 4.0, date(2026, 12, 29), "planned"),
     ]
     # Same items, BOMs and orders; one BOM line fewer; one audit entry more.
     after = counts(configured)
@@ -502,9 +526,11 @@ def test_change_before_release_rebuilds_from_the_stored_configuration(
     assert flagged == []
     (line,) = tree(configured)
     assert (line.qty, line.due) == (6.0, later)
+    # Due Monday 2027-01-11: the run starts Wednesday the 6th, the body Thursday 31 December
+    # (Tuesday 5, Monday 4 and Thursday 31: New Year's Day is a holiday).
     assert [(p.number, p.qty, p.due, p.start) for p in line.production_orders] == [
-        (MO_TOP, 6.0, later, later - timedelta(days=3)),
-        (MO_BODY, 6.0, later - timedelta(days=3), later - timedelta(days=6)),
+        (MO_TOP, 6.0, later, date(2027, 1, 6)),
+        (MO_BODY, 6.0, date(2027, 1, 6), date(2026, 12, 31)),
     ]
     # Same configuration, so the same order BOMs.
     assert bom_lines(configured, f"BOM-{NUMBER}-1") == approx_lines(TOP_LINES)
@@ -637,9 +663,11 @@ def test_after_release_a_new_due_date_moves_only_the_unreleased_orders(
     assert flagged == [MO_BODY]
     (line,) = tree(configured)
     assert (line.qty, line.due) == (4.0, later)
+    # The run moves to Thursday 2027-01-14 with its three working days (from Monday the
+    # 11th); the released body stays where it was, flagged.
     assert [(p.number, p.qty, p.start, p.due, p.needs_review) for p in line.production_orders] == [
         (MO_TOP, 4.0, date(2027, 1, 11), date(2027, 1, 14), False),
-        (MO_BODY, 4.0, date(2026, 12, 29), date(2027, 1, 1), True),
+        (MO_BODY, 4.0, date(2026, 12, 23), date(2026, 12, 29), True),
     ]
 
 

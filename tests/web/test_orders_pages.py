@@ -102,7 +102,9 @@ def test_the_order_page_shows_lines_with_projected_dates_and_the_tree(
     text = page.text
     assert "Hartwell Construction" in text and "Riverside Tower lobby" in text
     lines = text.split('id="lines-h"', 1)[1].split("</section>", 1)[0]
-    assert "SO-1008/1" in lines and "2026-11-20" in lines and "9 d late" in lines
+    # due Friday 2026-11-20; the body takes 3 working days from Monday the 23rd, the
+    # fixture 3 more (Friday, Monday, Tuesday): complete Tuesday 2026-12-01, 11 days late
+    assert "SO-1008/1" in lines and "2026-11-20" in lines and "11 d late" in lines
     tree = text.split('id="tree-h"', 1)[1].split("</section>", 1)[0]
     assert "<details open>" in tree and "<summary>" in tree
     assert "FX-SO-1008-1" in tree and "No production orders for SO-1008/1." in tree

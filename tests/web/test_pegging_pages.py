@@ -28,7 +28,7 @@ def test_a_sales_order_shows_its_supply_tree_and_critical_chain(
     page = web.get("/pegging/orders/SO-1008")
     assert page.status_code == 200
     text = page.text
-    assert "SO-1008/1" in text and "9 d late" in text
+    assert "SO-1008/1" in text and "11 d late" in text  # complete 2026-12-01, due 11-20
     chain = text.split('class="chain"', 1)[1].split("</p>", 1)[0]
     assert "Critical chain:" in chain
     assert chain.index("FX-SO-1008-1") < chain.index("BODY-SO-1008-1")

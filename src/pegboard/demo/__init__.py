@@ -4,7 +4,10 @@ They live in the wheel (not in ``docs/`` or ``tests/``) so that ``pegboard demo`
 works right after ``pip install``, and so the demo, the docs and the tests all
 plan the same data. Each is small enough to read, and its numbers are set so
 that one plan shows every kind of exception once, for a reason a planner
-would recognise (planning date 2026-11-23):
+would recognise (planning date Monday 2026-11-23). Both work Monday to Friday with
+a few public holidays (``holidays.csv``: Christmas Day, Boxing Day, New Year's Day,
+Labour Day), so make lead times count working days and no order is released or due
+on a day the plant is closed; every order of theirs falls on a working day.
 
 ``lighting``, a commercial lighting contractor: configured LED runs, pendant
 clusters and vapor-tight garage fixtures for Hartwell Construction's Riverside
