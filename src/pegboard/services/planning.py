@@ -207,6 +207,8 @@ def _dates(ordinals: et.IntArray) -> list[date]:
 
 def _optional_ids(ids: et.IntArray, positions: et.IntArray) -> list[int | None]:
     """Engine positions to database ids, ``None`` where the position is NO_ORDER."""
+    if positions.size and int(positions.min()) >= 0:
+        return list(ids[positions].tolist())
     out = np.full(len(positions), None, dtype=object)
     has = positions >= 0
     out[has] = ids[positions[has]]
@@ -311,31 +313,39 @@ def _store_exceptions(conn: Connection, run_id: int, snap: Snapshot, exc: et.Exc
     order = np.lexsort((exc.date, blocks))
     planned = exc.planned[order] if len(exc.planned) == n else np.full(n, et.NO_ORDER)
     units = np.rint(exc.qty[order] * 1e6) if len(exc.qty) == n else np.zeros(n)
-    narrow = planned >= 0
-    exact = narrow & (np.abs(units) < 1e14)
-    orders = np.asarray(exc.order, dtype=object)[order]
-    orders[narrow] = None
-    messages = np.asarray(exc.message, dtype=object)[order]
-    messages[exact] = None
-    days = np.full(n, None, dtype=object)
-    days[~narrow] = _dates(exc.date[order][~narrow])
-    planned_ids = np.full(n, None, dtype=object)
-    planned_ids[narrow] = planned[narrow] + 1
-    millionths = np.full(n, None, dtype=object)
-    millionths[exact] = units[exact].astype(np.int64)
+    narrow = (planned >= 0) & (np.abs(units) < 1e14)
+    # ids in report order; the narrow rows go in a statement of their own that leaves
+    # the derived columns out (binding NULLs costs more than values on SQLite)
+    ids = np.arange(1, n + 1, dtype=np.int64)
+    wide = np.flatnonzero(~narrow)
+    rows = order[wide]
     bulk_insert_columns(
         conn,
         PlanException,
         {
-            "plan_run_id": [run_id] * n,
-            "kind": kinds[order].tolist(),
-            "item_id": snap.item_ids[exc.item[order]].tolist(),
-            "order_ref": orders.tolist(),
-            "date": days.tolist(),
-            "sales_order_id": _optional_ids(snap.sales_order_ids, exc.sales_order[order]),
-            "message": messages.tolist(),
-            "planned_order_id": planned_ids.tolist(),
-            "qty_millionths": millionths.tolist(),
+            "id": ids[wide].tolist(),
+            "plan_run_id": [run_id] * wide.size,
+            "kind": kinds[rows].tolist(),
+            "item_id": snap.item_ids[exc.item[rows]].tolist(),
+            "order_ref": np.asarray(exc.order, dtype=object)[rows].tolist(),
+            "date": _dates(exc.date[rows]),
+            "sales_order_id": _optional_ids(snap.sales_order_ids, exc.sales_order[rows]),
+            "message": np.asarray(exc.message, dtype=object)[rows].tolist(),
+        },
+    )
+    slim = np.flatnonzero(narrow)
+    rows = order[slim]
+    bulk_insert_columns(
+        conn,
+        PlanException,
+        {
+            "id": ids[slim].tolist(),
+            "plan_run_id": [run_id] * slim.size,
+            "kind": ["shortage"] * slim.size,
+            "item_id": snap.item_ids[exc.item[rows]].tolist(),
+            "sales_order_id": _optional_ids(snap.sales_order_ids, exc.sales_order[rows]),
+            "planned_order_id": (planned[slim] + 1).tolist(),
+            "qty_millionths": units[slim].astype(np.int64).tolist(),
         },
     )
 
