@@ -67,7 +67,8 @@ def set_(
         bool, typer.Option("--password", help="ask for a new password")
     ] = False,
 ) -> None:
-    """Change a user's role, switch them off or on, or set a new password."""
+    """Change a user's role, switch them off or on, or set a new password (which ends
+    their sessions and revokes their API tokens)."""
     if role is None and active is None and not new_password:
         raise ValidationError("nothing to change: give --role, --active/--inactive or --password")
     with session() as s:
@@ -80,6 +81,12 @@ def set_(
             author=author(),
         )
     console.print(f"{esc(user.name)}: {user.role.value}, {'active' if user.active else 'inactive'}")
+    if new_password:
+        console.print(
+            f"new password set: their sessions ended and {user.tokens_revoked} API token(s) "
+            "were revoked (create new ones with `pegboard user token`)",
+            highlight=False,
+        )
 
 
 @app.command("token")

@@ -49,6 +49,8 @@ class UserView:
     name: str
     role: Role
     active: bool
+    tokens_revoked: int = 0
+    """API tokens a change just revoked (a new password revokes every one)."""
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,9 @@ def update_user(
     author: str,
 ) -> UserView:
     """Change a user's role, switch them off or on, or set a new password. Switching a
-    user off or changing their password ends their browser sessions."""
+    user off or changing their password ends their browser sessions; a new password
+    also revokes every API token of theirs (a reset after a leak must lock out whoever
+    holds one): the view says how many."""
     user = _user(session, name)
     before = {"role": user.role, "active": user.active}
     if role is not None:
@@ -136,7 +140,19 @@ def update_user(
         user.password_hash = _password(password)
     if active is False or password is not None:
         session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    revoked = 0
+    if password is not None:
+        live = list(
+            session.scalars(
+                select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            )
+        )
+        for token in live:
+            token.revoked_at = utcnow()
+        revoked = len(live)
     after = {"role": user.role, "active": user.active, "password_changed": password is not None}
+    if revoked:
+        after["tokens_revoked"] = revoked
     audit.record(
         session,
         author=author,
@@ -146,7 +162,7 @@ def update_user(
         before=before,
         after=after,
     )
-    return _view(user)
+    return UserView(user.id, user.name, user.role, user.active, revoked)
 
 
 def list_users(session: Session) -> list[UserView]:

@@ -23,6 +23,12 @@ class UserOut(BaseModel):
     active: bool
 
 
+class UserChanged(UserOut):
+    tokens_revoked: int = Field(
+        description="API tokens this change revoked (a new password revokes all of them)"
+    )
+
+
 class NewUser(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     password: str = Field(min_length=users.MIN_PASSWORD, max_length=1000)
@@ -54,15 +60,16 @@ def add_user(body: NewUser, admin: Admin, session: DbSession) -> UserOut:
 
 
 @router.patch("/{name}")
-def change_user(name: str, body: UserChange, admin: Admin, session: DbSession) -> UserOut:
-    """Change a role, switch a user off or on, or set a new password."""
-    return _out(
-        users.update_user(
-            session,
-            name=name,
-            role=body.role,
-            active=body.active,
-            password=body.password,
-            author=admin.name,
-        )
+def change_user(name: str, body: UserChange, admin: Admin, session: DbSession) -> UserChanged:
+    """Change a role, switch a user off or on, or set a new password. A new password ends
+    the user's browser sessions and revokes every API token of theirs
+    (``tokens_revoked`` says how many)."""
+    view = users.update_user(
+        session,
+        name=name,
+        role=body.role,
+        active=body.active,
+        password=body.password,
+        author=admin.name,
     )
+    return UserChanged(**_out(view).model_dump(), tokens_revoked=view.tokens_revoked)
