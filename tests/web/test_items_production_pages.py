@@ -72,7 +72,8 @@ def test_item_page_shows_position_projection_and_chart(
     assert chart.status_code == 200
     assert chart.headers["content-type"].startswith("image/svg+xml")
     assert chart.headers["x-content-type-options"] == "nosniff"
-    assert "content-security-policy" not in chart.headers
+    assert "script-src" not in (csp := chart.headers["content-security-policy"])  # issue #20
+    assert csp.startswith("default-src 'none'")
     _svg(chart.text)
     assert "safety stock" in chart.text and "requirement" in chart.text
 
@@ -94,6 +95,7 @@ def test_production_gantt_and_list(
 
     chart = web.get("/production/gantt.svg")
     assert chart.status_code == 200 and chart.headers["content-type"].startswith("image/svg")
+    assert chart.headers["content-security-policy"].startswith("default-src 'none'")
     _svg(chart.text)
     for number in ("MO-2201", "MO-2202", "MO-1007-1.1"):
         assert number in chart.text

@@ -33,7 +33,11 @@ matplotlib.use("Agg")  # no GUI; figures are drawn with Figure, never pyplot
 matplotlib.rcParams["text.parse_math"] = False  # user text is text, never math (see above)
 
 SVG_HEADERS = {
-    # an image, not a page: no CSP of its own, never sniffed as anything else
+    # an image, but one a browser also opens as a document (a link, "open image in new
+    # tab"): no script, nothing fetched, never framed; its own <style> only
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"
+    ),
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-store",
 }
