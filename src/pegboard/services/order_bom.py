@@ -12,6 +12,13 @@ Configuring line 1 of SO-1042 from template ``LR-LINEAR`` creates:
   times, in status ``planned`` until released.
 
 Common (MTS) sub-assemblies stay references to their master BOM.
+
+Each order BOM keeps the lines configuring gave it (``configuration["_configured"]``,
+beside the parameter values; a parameter name never starts with ``_``), so what a
+user changed by hand since (``edit_bom_line``, in the CLI, the API or the page) is
+known at any time: the difference between the lines now and those (``hand_edits``).
+Changing a line's quantity or date never rebuilds its order BOM; re-configuring
+does, and drops the hand edits only when told to (``discard_edits``).
 """
 
 from __future__ import annotations
@@ -42,7 +49,12 @@ from pegboard.model import (
 from pegboard.services import audit
 from pegboard.services._tx import write_transaction
 from pegboard.services.calendar import back_date, load_calendar
-from pegboard.services.configurator import ConfiguredLine, ConfiguredNode, configure
+from pegboard.services.configurator import (
+    ConfigurationError,
+    ConfiguredLine,
+    ConfiguredNode,
+    configure,
+)
 from pegboard.services.line_work import UNRELEASED, line_orders, released_orders
 from pegboard.services.sales import get_line, get_order
 from pegboard.services.templates import DbCatalog
@@ -92,6 +104,78 @@ class LineTree:
     status: str
     bom: BomView | None
     production_orders: tuple[ProductionOrderView, ...] = field(default=())
+
+
+CONFIGURED = "_configured"
+"""The key of ``Bom.configuration`` holding the lines as configured: [component, qty, scrap]."""
+
+Lines = dict[str, list[tuple[str, float, float]]]
+"""Order BOM number -> its lines (component code, qty per, scrap %), in position order."""
+
+
+def _values(bom: Bom) -> dict[str, object]:
+    """The parameter values an order BOM was configured with (without its stored lines)."""
+    return {k: v for k, v in (bom.configuration or {}).items() if not k.startswith("_")}
+
+
+@dataclass(frozen=True)
+class LineChange:
+    """A difference between two versions of an order BOM's lines: a hand edit when the
+    first is what configuring gave it."""
+
+    bom: str
+    component: str
+    before: tuple[float, float] | None  # qty per, scrap %; None: added by hand
+    after: tuple[float, float] | None  # None: removed by hand
+
+    def __str__(self) -> str:
+        def amount(qs: tuple[float, float]) -> str:
+            return f"{qs[0]:g}" + (f" (+{qs[1]:g} % scrap)" if qs[1] else "")
+
+        if self.before is None and self.after is not None:
+            return f"{self.bom}: {self.component} × {amount(self.after)} added"
+        if self.after is None and self.before is not None:
+            return f"{self.bom}: {self.component} × {amount(self.before)} removed"
+        assert self.before is not None and self.after is not None
+        return f"{self.bom}: {self.component} {amount(self.before)} → {amount(self.after)}"
+
+    def as_dict(self) -> dict[str, object]:
+        def side(qs: tuple[float, float] | None) -> dict[str, float] | None:
+            return None if qs is None else {"qty_per": qs[0], "scrap_pct": qs[1]}
+
+        return {
+            "bom": self.bom,
+            "component": self.component,
+            "before": side(self.before),
+            "after": side(self.after),
+        }
+
+
+def _differences(old: Lines, new: Lines) -> list[LineChange]:
+    """What differs from ``old`` to ``new``, BOM by BOM and component by component (a
+    component listed twice in one BOM is matched occurrence by occurrence)."""
+    out = []
+    for number in sorted(set(old) | set(new)):
+        before = _keyed(old.get(number, []))
+        after = _keyed(new.get(number, []))
+        for key in dict.fromkeys([*before, *after]):
+            was, now = before.get(key), after.get(key)
+            if was is None or now is None or not _same(was, now):
+                out.append(LineChange(number, key[0], was, now))
+    return out
+
+
+def _keyed(lines: list[tuple[str, float, float]]) -> dict[tuple[str, int], tuple[float, float]]:
+    seen: dict[str, int] = {}
+    out = {}
+    for code, qty, scrap in lines:
+        seen[code] = seen.get(code, 0) + 1
+        out[(code, seen[code])] = (float(qty), float(scrap))
+    return out
+
+
+def _same(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    return all(abs(x - y) <= 1e-9 * max(1.0, abs(x), abs(y)) for x, y in zip(a, b, strict=True))
 
 
 def _order_digits(number: str) -> str:
@@ -229,6 +313,7 @@ class _Writer:
         self.session.flush()
         self.orders.append(mo)
         children = 0
+        configured: list[list[object]] = []
         for position, line in enumerate(node.lines, 1):
             component = self._component(line, pos, children, bom, qty, start, mo)
             if line.child is not None:
@@ -242,6 +327,8 @@ class _Writer:
                     scrap_pct=line.scrap_pct,
                 )
             )
+            configured.append([component.code, line.qty_per, line.scrap_pct])
+        bom.configuration = {**dict(node.values), CONFIGURED: configured}
         self.session.flush()
         return variant
 
@@ -302,8 +389,12 @@ def configure_line(
     *,
     author: str,
     today: date,
+    discard_edits: bool = False,
 ) -> LineTree:
-    """Configure (or re-configure) a line: order BOM tree and production orders, one transaction."""
+    """Configure (or re-configure) a line: order BOM tree and production orders, one
+    transaction. Re-configuring rebuilds the order BOMs from the template, so it is
+    refused while they carry hand edits, naming them, unless ``discard_edits``; the
+    history records every line it adds, removes or changes, and the edits it dropped."""
     with write_transaction(session):
         order, row = get_line(session, number, line)
         if order.status in _CLOSED_ORDER or row.status in _CLOSED_ORDER:
@@ -316,8 +407,22 @@ def configure_line(
                 "configuration can no longer change",
                 production_orders=[o.number for o in released],
             )
+        node = configure(DbCatalog(session), _template_item(session, row), values)
+        edits = _hand_edits(session, order, row)
+        if edits and not discard_edits:
+            raise ConflictError(
+                f"{number}/{line} has hand edits that re-configuring drops: "
+                + "; ".join(str(e) for e in edits)
+                + ". Re-configure with discard_edits to drop them, or keep them and "
+                "change the order BOM by hand instead",
+                sales_order=number,
+                line=line,
+                hand_edits=[e.as_dict() for e in edits],
+            )
         before = _snapshot_of(session, row)
-        writer = derive(session, order, row, values, today)
+        old = _tree_lines(session, row)
+        writer = _write_line(session, order, row, node, today)
+        changed = _differences(old, _tree_lines(session, row))
         audit.record(
             session,
             author=author,
@@ -330,6 +435,8 @@ def configure_line(
                 "values": dict(values),
                 "bom": f"BOM-{number}-{line}",
                 "production_orders": [o.number for o in writer.orders],
+                **({"lines": [c.as_dict() for c in changed]} if before is not None else {}),
+                **({"dropped_edits": [e.as_dict() for e in edits]} if edits else {}),
             },
         )
         session.flush()
@@ -341,10 +448,16 @@ def derive(
 ) -> _Writer:
     """(Re)build the line's variant items, order BOMs and production orders from its product.
 
-    Runs inside the caller's transaction; the caller has checked nothing is released.
+    Runs inside the caller's transaction; the caller has checked nothing is released
+    and that no hand edit is lost.
     """
-    product = _template_item(session, row)
-    node = configure(DbCatalog(session), product, values)
+    node = configure(DbCatalog(session), _template_item(session, row), values)
+    return _write_line(session, order, row, node, today)
+
+
+def _write_line(
+    session: Session, order: SalesOrder, row: SalesOrderLine, node: ConfiguredNode, today: date
+) -> _Writer:
     _remove_derived(session, row)
     writer = _Writer(session, order, row, today)
     variant = writer.write(node, str(row.line), None, row.qty - row.shipped_qty, row.due_date, None)
@@ -352,12 +465,91 @@ def derive(
     return writer
 
 
+def _line_boms(session: Session, row: SalesOrderLine) -> list[Bom]:
+    return list(
+        session.scalars(select(Bom).where(Bom.sales_order_line_id == row.id).order_by(Bom.number))
+    )
+
+
+def _tree_lines(session: Session, row: SalesOrderLine) -> Lines:
+    """The line's order BOMs as they are now."""
+    out: Lines = {}
+    rows = session.execute(
+        select(Bom.number, Item.code, BomLine.qty_per, BomLine.scrap_pct)
+        .join(BomLine, BomLine.bom_id == Bom.id)
+        .join(Item, Item.id == BomLine.component_id)
+        .where(Bom.sales_order_line_id == row.id)
+        .order_by(Bom.number, BomLine.position)
+    )
+    for number, code, qty, scrap in rows:
+        out.setdefault(number, []).append((code, float(qty), float(scrap)))
+    for bom in _line_boms(session, row):
+        out.setdefault(bom.number, [])
+    return out
+
+
+def _configured_lines(session: Session, order: SalesOrder, row: SalesOrderLine) -> Lines:
+    """The line's order BOMs as configuring gave them. An order BOM configured before
+    they were kept is compared with what its template gives for its values."""
+    boms = _line_boms(session, row)
+    out: Lines = {}
+    missing = False
+    for bom in boms:
+        kept = (bom.configuration or {}).get(CONFIGURED)
+        if isinstance(kept, list):
+            out[bom.number] = [(str(c), float(q), float(sc)) for c, q, sc in kept]
+        else:
+            missing = True
+    if missing:
+        values = configuration_of(session, row)
+        try:
+            if values is None:
+                raise ConfigurationError("not configured")
+            node = configure(DbCatalog(session), _template_item(session, row), values)
+            out = _node_lines(node, order.number, str(row.line)) | out
+        except ConfigurationError:
+            # an imported order BOM, or a template its values no longer fit: nothing
+            # is known to be a hand edit
+            out = _tree_lines(session, row) | out
+    return out
+
+
+def _node_lines(node: ConfiguredNode, order: str, pos: str) -> Lines:
+    """A configured tree's lines per order BOM, numbered and named as ``_Writer`` does."""
+    lines = []
+    out: Lines = {}
+    children = 0
+    for line in node.lines:
+        code = line.component
+        if line.child is not None:
+            children += 1
+            child_pos = f"{pos}.{children}"
+            code = f"{line.child.item}-{order}-{child_pos}"
+            out.update(_node_lines(line.child, order, child_pos))
+        lines.append((code, line.qty_per, line.scrap_pct))
+    out[f"BOM-{order}-{pos}"] = lines
+    return out
+
+
+def _hand_edits(session: Session, order: SalesOrder, row: SalesOrderLine) -> list[LineChange]:
+    if _top_bom(session, row) is None:
+        return []
+    return _differences(_configured_lines(session, order, row), _tree_lines(session, row))
+
+
+def hand_edits(session: Session, number: str, line: int) -> list[LineChange]:
+    """What was changed by hand in the line's order BOMs since it was configured: what
+    re-configuring would drop."""
+    order, row = get_line(session, number, line)
+    return _hand_edits(session, order, row)
+
+
 def configuration_of(session: Session, row: SalesOrderLine) -> dict[str, str] | None:
     """The parameter values the line was configured with (as text), or None if it was not."""
     top = _top_bom(session, row)
     if top is None or top.configuration is None:
         return None
-    return {k: (f"{v!r}" if isinstance(v, float) else str(v)) for k, v in top.configuration.items()}
+    return {k: (f"{v!r}" if isinstance(v, float) else str(v)) for k, v in _values(top).items()}
 
 
 def _snapshot_of(session: Session, row: SalesOrderLine) -> dict[str, object] | None:
@@ -366,7 +558,7 @@ def _snapshot_of(session: Session, row: SalesOrderLine) -> dict[str, object] | N
         return None
     return {
         "bom": top.number,
-        "values": top.configuration,
+        "values": _values(top),
         "production_orders": [o.number for o in line_orders(session, row)],
     }
 
@@ -397,7 +589,7 @@ def _bom_view(session: Session, bom: Bom) -> BomView:
         )
         for line, code, desc in rows
     )
-    return BomView(bom.number, item_code, item_desc, dict(bom.configuration or {}), lines)
+    return BomView(bom.number, item_code, item_desc, _values(bom), lines)
 
 
 def _line_tree(session: Session, order: SalesOrder, row: SalesOrderLine, today: date) -> LineTree:
@@ -578,7 +770,7 @@ def _as_node(session: Session, bom: Bom) -> ConfiguredNode:
     source = bom.source_item_id or bom.item_id
     item = session.scalars(select(Item.code).where(Item.id == source)).one()
     values: dict[str, float | str] = {
-        k: v for k, v in (bom.configuration or {}).items() if isinstance(v, float | int | str)
+        k: v for k, v in _values(bom).items() if isinstance(v, float | int | str)
     }
     return ConfiguredNode(item, values, tuple(lines), bom.template_bom_id is not None)
 
@@ -589,7 +781,8 @@ def copy_order_bom(
     """Give another sales-order line the same structure (hand edits included), with its own
     variant items, order BOMs and production orders."""
     with write_transaction(session):
-        node = _as_node(session, _order_bom(session, number))
+        source = _order_bom(session, number)
+        node = _as_node(session, source)
         order, row = get_line(session, to_order, to_line)
         if order.status in _CLOSED_ORDER or row.status in _CLOSED_ORDER:
             raise ConflictError(f"{to_order}/{to_line} is {row.status.value}; it cannot change")
@@ -604,6 +797,7 @@ def copy_order_bom(
             node, str(row.line), None, row.qty - row.shipped_qty, row.due_date, None
         )
         row.item_id = variant.id
+        _copy_configured(session, source, f"BOM-{to_order}-{to_line}")
         audit.record(
             session,
             author=author,
@@ -618,6 +812,30 @@ def copy_order_bom(
         )
         session.flush()
         return _line_tree(session, order, row, today)
+
+
+def _copy_configured(session: Session, source: Bom, target: str) -> None:
+    """A copied order BOM tree keeps the source's hand edits as hand edits: each copy
+    takes its source's lines as configured, its sub-assemblies renamed as copied."""
+    pairs: list[tuple[Bom, Bom]] = []
+    frontier = [source]
+    while frontier:
+        bom = frontier.pop()
+        copy = session.scalar(
+            select(Bom).where(Bom.number == target + bom.number[len(source.number) :])
+        )
+        if copy is None:
+            continue
+        pairs.append((bom, copy))
+        frontier.extend(session.scalars(select(Bom).where(Bom.parent_bom_id == bom.id)))
+    items = {b.item_id for pair in pairs for b in pair}
+    codes = dict(session.execute(select(Item.id, Item.code).where(Item.id.in_(items))).all())
+    renamed = {codes[a.item_id]: codes[b.item_id] for a, b in pairs}
+    for bom, copy in pairs:
+        kept = (bom.configuration or {}).get(CONFIGURED)
+        if isinstance(kept, list):
+            lines = [[renamed.get(str(c), str(c)), q, sc] for c, q, sc in kept]
+            copy.configuration = {**_values(copy), CONFIGURED: lines}
 
 
 def save_as_template(

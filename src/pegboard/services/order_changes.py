@@ -1,10 +1,11 @@
 """Changing and cancelling sales-order lines without losing work already started.
 
-While none of a line's production orders is released, a change re-derives its
-order BOM and production orders from the stored configuration. Once one is
-released, nothing is re-derived: released orders are kept and flagged for the
-planner (``needs_review``), unreleased ones follow the new quantity and date.
-Every change is in the audit trail with the values before and after.
+A change never rebuilds a line's order BOM (only re-configuring does, see
+``order_bom.configure_line``), so every hand edit of it stays as it was: a new
+due date moves the line's unreleased production orders, a new quantity resizes
+them from the order BOM as it is now, hand edits included. Released orders are
+kept and flagged for the planner (``needs_review``). Every change is in the
+audit trail with the values before and after.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from sqlalchemy.orm import Session
 from pegboard.engine.calendar import WorkCalendar
 from pegboard.errors import ConflictError, ValidationError
 from pegboard.model import (
+    Bom,
+    BomLine,
+    Item,
     ProductionOrder,
     ProductionStatus,
     SalesOrderLine,
@@ -31,7 +35,6 @@ from pegboard.services.line_work import (
     line_orders,
     released_orders,
 )
-from pegboard.services.order_bom import configuration_of, derive
 from pegboard.services.sales import check_transition, get_line
 
 _CHANGEABLE = (SalesOrderStatus.DRAFT, SalesOrderStatus.CONFIRMED, SalesOrderStatus.IN_PRODUCTION)
@@ -51,7 +54,7 @@ def change_line(
     if qty is not None and (not qty > 0 or qty > 1e12):
         raise ValidationError(f"qty must be a number greater than 0, not {qty!r}", field="qty")
     with write_transaction(session):
-        order, row = get_line(session, number, line)
+        _order, row = get_line(session, number, line)
         if row.status not in _CHANGEABLE:
             raise ConflictError(f"{number}/{line} is {row.status.value}; it cannot be changed")
         if qty is not None and qty < row.shipped_qty:
@@ -63,15 +66,14 @@ def change_line(
         row.qty = qty if qty is not None else row.qty
         row.due_date = due if due is not None else row.due_date
         after = {"qty": row.qty, "due": row.due_date}
-        orders = line_orders(session, row)
-        released = released_orders(orders)
-        values = configuration_of(session, row)
-        if values is not None and not released:
-            derive(session, order, row, values, today)
-            flagged: list[str] = []
-        else:
-            calendar = load_calendar(session.connection())
-            flagged = _follow(orders, released, row, old_open, old_due, before, after, calendar)
+        note = "line changed: " + ", ".join(
+            f"{key} {_plain(before[key])} → {_plain(after[key])}"
+            if before.get(key) != after[key]
+            else f"{key} {_plain(after[key])}"
+            for key in after
+        )
+        follow = _Follow(session, row, old_open, old_due)
+        flagged = follow.orders(line_orders(session, row), note)
         audit.record(
             session,
             author=author,
@@ -84,40 +86,101 @@ def change_line(
     return flagged
 
 
-def _follow(
-    orders: list[ProductionOrder],
-    released: list[ProductionOrder],
-    row: SalesOrderLine,
-    old_open: float,
-    old_due: date,
-    before: dict[str, object],
-    after: dict[str, object],
-    calendar: WorkCalendar,
-) -> list[str]:
-    """Scale and shift unreleased orders with the line; flag the released ones. A shifted
-    order is due on a working day and keeps its working days of work (rule 1)."""
-    ratio = (row.qty - row.shipped_qty) / old_open if old_open > 0 else 1.0
-    shift = timedelta(days=(row.due_date - old_due).days)
-    note = "line changed: " + ", ".join(
-        f"{key} {_plain(before[key])} → {_plain(after[key])}"
-        if before.get(key) != after[key]
-        else f"{key} {_plain(after[key])}"
-        for key in after
-    )
-    for mo in orders:
-        if mo in released:
+class _Follow:
+    """The line's production orders after a change of its quantity or due date.
+
+    An order of the line's configured tree is dated as configuring dates it, from its
+    parent (the top one from the line): it is finished when the parent starts, and
+    starts its lead time before, in working days (rule 1). A new quantity sizes it
+    the same way: the parent's quantity times its order-BOM line as it is now, hand
+    edits included (a new due date alone changes no quantity). Other orders of the
+    line are scaled and shifted with it, keeping their working days of work.
+    """
+
+    def __init__(
+        self, session: Session, row: SalesOrderLine, old_open: float, old_due: date
+    ) -> None:
+        self.session = session
+        self.row = row
+        self.ratio = (row.qty - row.shipped_qty) / old_open if old_open > 0 else 1.0
+        self.resize = row.qty - row.shipped_qty != old_open
+        self.shift = timedelta(days=(row.due_date - old_due).days)
+        self.calendar: WorkCalendar = load_calendar(session.connection())
+
+    def orders(self, orders: list[ProductionOrder], note: str) -> list[str]:
+        released = released_orders(orders)
+        for mo in released:
             mo.needs_review = True
             mo.review_note = note[:500]
-        elif mo.status is ProductionStatus.PLANNED:
-            mo.qty *= ratio
-            due = back_date(calendar, mo.due_date + shift)
-            if mo.start_date is not None:
-                work = calendar.working_days_between(
-                    mo.start_date.toordinal(), mo.due_date.toordinal()
+        by_id = {mo.id: mo for mo in orders}
+        tree = self._tree_factors(orders)
+        leads = dict(
+            self.session.execute(
+                select(Item.id, Item.lead_time_days).where(
+                    Item.id.in_({mo.item_id for mo in orders})
                 )
-                mo.start_date = back_date(calendar, due, work)
-            mo.due_date = due
-    return [mo.number for mo in released]
+            ).all()
+        )
+        # parents before their children: a child follows its parent's new quantity and start
+        for mo in sorted(orders, key=lambda o: (o.number.count("."), o.number)):
+            if mo in released or mo.status is not ProductionStatus.PLANNED:
+                continue
+            parent = by_id.get(mo.parent_id) if mo.parent_id else None
+            if mo.id in tree and (parent is not None or tree[mo.id] is None):
+                self._from_tree(mo, parent, tree[mo.id], int(leads.get(mo.item_id) or 0))
+            else:
+                self._scaled(mo)
+        return [mo.number for mo in released]
+
+    def _tree_factors(self, orders: list[ProductionOrder]) -> dict[int, float | None]:
+        """Order id -> its quantity per unit of its parent order, from the parent's order
+        BOM line (scrap included); None for the top order of the line's tree."""
+        boms = {
+            b.id: b
+            for b in self.session.scalars(select(Bom).where(Bom.sales_order_line_id == self.row.id))
+        }
+        lines: dict[tuple[int, int], float] = {}
+        for bom_id, component, qty_per, scrap in self.session.execute(
+            select(BomLine.bom_id, BomLine.component_id, BomLine.qty_per, BomLine.scrap_pct).where(
+                BomLine.bom_id.in_(list(boms))
+            )
+        ):
+            key = (bom_id, component)
+            lines[key] = lines.get(key, 0.0) + qty_per * (1 + scrap / 100)
+        out: dict[int, float | None] = {}
+        for mo in orders:
+            bom = boms.get(mo.bom_id) if mo.bom_id else None
+            if bom is None:
+                continue
+            if bom.parent_bom_id is None:
+                out[mo.id] = None
+            elif (factor := lines.get((bom.parent_bom_id, mo.item_id))) is not None:
+                out[mo.id] = factor
+        return out
+
+    def _from_tree(
+        self, mo: ProductionOrder, parent: ProductionOrder | None, factor: float | None, lead: int
+    ) -> None:
+        if parent is None or factor is None:
+            qty, due = self.row.qty - self.row.shipped_qty, self.row.due_date
+        else:
+            qty, due = parent.qty * factor, parent.start_date or parent.due_date
+        if self.resize and qty > 0:
+            mo.qty = qty
+        mo.due_date = back_date(self.calendar, due)
+        mo.start_date = back_date(self.calendar, mo.due_date, lead)
+
+    def _scaled(self, mo: ProductionOrder) -> None:
+        """Scale and shift with the line; shifted, it is due on a working day and keeps
+        its working days of work (rule 1)."""
+        mo.qty *= self.ratio
+        due = back_date(self.calendar, mo.due_date + self.shift)
+        if mo.start_date is not None:
+            work = self.calendar.working_days_between(
+                mo.start_date.toordinal(), mo.due_date.toordinal()
+            )
+            mo.start_date = back_date(self.calendar, due, work)
+        mo.due_date = due
 
 
 def _plain(value: object) -> str:
