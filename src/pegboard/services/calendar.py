@@ -3,7 +3,9 @@
 Planning (make lead times in working days, planned dates on working days), promise
 and the pages that show dates read one calendar through ``load_calendar``, so the
 plan, a promise and the screens agree on what a working day is. Changing it is an
-audited action like any other.
+audited action like any other, allowed to the roles with ``EDIT_PERMISSION`` (the
+calendar is master data, like items and templates): the web page and the API check
+it; the command line is the local administrator's.
 """
 
 from __future__ import annotations
@@ -20,8 +22,11 @@ from pegboard.errors import NotFoundError, ValidationError
 from pegboard.model import CompanySetting, Holiday
 from pegboard.services import audit
 from pegboard.services._tx import writes
+from pegboard.services.permissions import Permission
 
 __all__ = [
+    "DAY_NAMES",
+    "EDIT_PERMISSION",
     "CalendarView",
     "add_holiday",
     "format_work_days",
@@ -33,6 +38,8 @@ __all__ = [
 ]
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+EDIT_PERMISSION = Permission.MASTER_DATA
+"""Who may change the work days and the holidays."""
 WORK_DAYS_KEY = "work_days"
 MAX_HOLIDAYS = 5_000
 

@@ -27,7 +27,7 @@ class Permission(StrEnum):
 
 COVERS = {
     Permission.READ: "see everything: items, orders, plans, stock, reports, the audit trail",
-    Permission.MASTER_DATA: "items, BOM templates, customers, projects",
+    Permission.MASTER_DATA: "items, BOM templates, customers, projects, the plant calendar",
     Permission.SALES: "sales orders and lines, configuring a line, order BOMs",
     Permission.PLAN: "run the plan; firm planned production orders",
     Permission.PURCHASE: "purchase orders: firm, create, confirm, in transit, receive, cancel",

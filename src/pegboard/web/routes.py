@@ -14,6 +14,7 @@ from pegboard.services import users
 from pegboard.web import (
     admin,
     auth,
+    calendar,
     dashboard,
     items,
     locations,
@@ -114,6 +115,7 @@ def mount(app: FastAPI) -> None:
         promise,
         admin,
         locations,
+        calendar,
     )
     for pages in (m.router for m in pages_):
         app.include_router(pages)
