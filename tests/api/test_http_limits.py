@@ -99,3 +99,32 @@ def test_over_the_limit_the_browser_gets_a_page(
         headers={"Content-Type": "multipart/form-data; boundary=x"},
     )
     assert chunked.status_code == 413 and "<h1>Too large</h1>" in chunked.text
+
+
+def test_unreadable_json_is_a_documented_400(api: TestClient) -> None:
+    broken = api.post(
+        "/api/auth/login", content=b'{"name": ', headers={"Content-Type": "application/json"}
+    )
+    assert broken.status_code == 400
+    assert broken.json()["error"] == {
+        "code": "bad_json",
+        "message": "the request body is not valid JSON (near character 10)",
+        "field": None,
+        "params": {},
+    }
+    schema = api.get("/openapi.json").json()
+    with_body = [
+        (path, method)
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if isinstance(operation, dict) and "requestBody" in operation
+    ]
+    assert len(with_body) > 20
+    for path, method in with_body:
+        responses = schema["paths"][path][method]["responses"]
+        assert "400" in responses, (method, path)
+    bad = schema["paths"]["/api/auth/login"]["post"]["responses"]["400"]
+    assert bad["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ErrorBody"
+    }
+    assert "ErrorBody" in schema["components"]["schemas"]

@@ -98,6 +98,11 @@ def _domain(_request: Request, error: Exception) -> JSONResponse:
 
 def _validation(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
+    unreadable = next((e for e in error.errors() if e.get("type") == "json_invalid"), None)
+    if unreadable is not None:  # not JSON at all: nothing to validate
+        where = [p for p in unreadable.get("loc", ()) if isinstance(p, int)]
+        near = f" (near character {where[0] + 1})" if where else ""
+        return error_response(400, "bad_json", f"the request body is not valid JSON{near}")
     problems = []
     for e in error.errors():
         loc = [str(part) for part in e.get("loc", ()) if part not in ("body", "query", "path")]
@@ -134,6 +139,31 @@ def _unexpected(request: Request, error: Exception) -> JSONResponse:
     return error_response(500, "internal", "internal error; the server log has the details")
 
 
+BAD_BODY: dict[str, Any] = {
+    "description": "The body could not be read: not JSON, or a form that is not one",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+}
+
+
+def _document_bad_bodies(app: FastAPI) -> None:
+    """Every operation that takes a body may answer 400 when the body cannot be read at
+    all (FastAPI's own answer to a broken form, ours to broken JSON): say so."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build()
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                if isinstance(operation, dict) and "requestBody" in operation:
+                    operation.setdefault("responses", {}).setdefault("400", BAD_BODY)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(PegboardError, _domain)
     app.add_exception_handler(RequestValidationError, _validation)
@@ -141,3 +171,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(OverflowError, _out_of_range)
     app.add_exception_handler(DataError, _out_of_range)
     app.add_exception_handler(Exception, _unexpected)
+    _document_bad_bodies(app)
