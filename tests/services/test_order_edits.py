@@ -21,8 +21,17 @@ from sqlalchemy.orm import Session
 
 from pegboard.bundle.importer import read_bundle
 from pegboard.demo import demo_path
-from pegboard.errors import ConflictError
-from pegboard.model import AuditEntry, Bom, BomLine, Item, ProductionOrder, SalesOrderStatus
+from pegboard.errors import ConflictError, NotFoundError
+from pegboard.model import (
+    AuditEntry,
+    Bom,
+    BomLine,
+    Item,
+    ProductionOrder,
+    ProductionStatus,
+    SalesOrder,
+    SalesOrderStatus,
+)
 from pegboard.services import audit, order_bom, order_changes, sales
 from pegboard.services.company_data import replace_company
 
@@ -215,3 +224,34 @@ def test_an_order_bom_configured_before_its_lines_were_kept(edited: Session) -> 
     assert sorted(edits(edited)) == HAND_EDITS
     with pytest.raises(ConflictError, match=SENSOR):
         order_bom.configure_line(edited, NUMBER, 1, RUN, author="planner", today=TODAY)
+
+
+def test_one_rule_for_editing_an_order_bom(edited: Session) -> None:
+    """Allowed while a production order built from it is released (which is flagged),
+    refused once the order is cancelled, for every adapter alike (#14, item 4)."""
+    with edited.begin():
+        edited.execute(
+            update(ProductionOrder)
+            .where(ProductionOrder.number == "MO-1009-1.1")
+            .values(status=ProductionStatus.RELEASED)
+        )
+    order_bom.edit_bom_line(edited, BODY, position=1, qty_per=3, author="planner")
+    with edited.begin():
+        body = edited.scalars(
+            select(ProductionOrder).where(ProductionOrder.number == "MO-1009-1.1")
+        ).one()
+        assert body.needs_review and "BOM-SO-1009-1.1" in body.review_note
+    with pytest.raises(NotFoundError, match="SO-1001 has no order BOM"):
+        order_bom.edit_bom_line(
+            edited, BODY, position=1, qty_per=2, sales_order="SO-1001", author="planner"
+        )
+    sales.set_status(edited, "SO-1001", SalesOrderStatus.CANCELLED, author="sales")
+    with edited.begin():
+        number = edited.scalars(
+            select(Bom.number).join(SalesOrder).where(SalesOrder.number == "SO-1001")
+        ).first()
+    assert number is not None
+    entries = count(edited, AuditEntry)
+    with pytest.raises(ConflictError, match="SO-1001 is cancelled; its order BOMs are not edited"):
+        order_bom.edit_bom_line(edited, number, position=1, qty_per=2, author="planner")
+    assert count(edited, AuditEntry) == entries

@@ -21,7 +21,7 @@ from pegboard.model import (
     Shipment,
     StockMove,
 )
-from pegboard.services import order_bom, sales, shipping, stock
+from pegboard.services import order_bom, production, sales, shipping, stock
 from pegboard.web import orders
 
 PASSWORD = "correct horse battery"
@@ -420,13 +420,33 @@ def test_a_viewer_sees_no_bom_forms_and_a_forged_bom_edit_is_refused(
     assert _bom_lines(engine) == before and _count(engine, AuditEntry) == audits
 
 
-def test_once_a_production_order_of_the_line_is_released_its_bom_is_not_edited(
-    web: TestClient, engine: Engine, sample: None, log_in: LogIn, monkeypatch: pytest.MonkeyPatch
+def test_an_order_bom_with_a_released_production_order_is_edited_and_flags_it(
+    web: TestClient, engine: Engine, sample: None, log_in: LogIn
 ) -> None:
+    """The page applies the service's rule, as the command line and the API do: the edit
+    is made, and the released production order built from the BOM is flagged."""
     token = log_in("ann")
-    monkeypatch.setattr(orders, "_tree_boms", lambda trees: {BOM: True})
-    assert "/boms/" not in web.get("/orders/SO-1008").text
-    before = _bom_lines(engine)
-    refused = web.post(f"{BOM_URL}/4", data={"csrf_token": token, "qty": "3"})
-    assert refused.status_code == 409 and "is released" in refused.text
-    assert _bom_lines(engine) == before
+    run = {"length_m": "14.56", "finish": "black", "control": "dali", "emergency": "yes"}
+    with db.session_factory(engine)() as s:
+        number = sales.create_order(s, customer="Hartwell Construction", author="sales")
+        due = clock.today() + timedelta(days=42)
+        sales.add_line(s, number, item="LR-7040", qty=4, due=due, author="sales")
+        sales.set_status(s, number, SalesOrderStatus.CONFIRMED, author="sales")
+        order_bom.configure_line(s, number, 1, run, author="planner", today=clock.today())
+        body_mo = f"MO-{number.removeprefix('SO-')}-1.1"
+        production.release_production(s, body_mo, author="shop")
+    body = f"BOM-{number}-1.1"
+    page = web.get(f"/orders/{number}").text
+    assert f'action="/orders/{number}/boms/{body}/lines/1"' in page
+    assert "is released: a change here flags it for review" in page
+    changed = web.post(
+        f"/orders/{number}/boms/{body}/lines/1",
+        data={"csrf_token": token, "qty": "3"},
+        follow_redirects=False,
+    )
+    assert changed.status_code == 303
+    with db.session_factory(engine)() as s:
+        assert production.get_production(s, body_mo).needs_review
+        (tree,) = order_bom.order_tree(s, number, today=clock.today())
+        assert tree.bom is not None and tree.bom.lines[0].child is not None
+        assert tree.bom.lines[0].child.lines[0].qty_per == 3

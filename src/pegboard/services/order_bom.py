@@ -622,6 +622,18 @@ def read_bom(session: Session, number: str) -> BomView:
     return _bom_view(session, _order_bom(session, number))
 
 
+def check_order_bom(session: Session, sales_order: str, number: str) -> None:
+    """Refuse (not found) an order BOM that is not one of ``sales_order``'s."""
+    order = get_order(session, sales_order)
+    found = session.scalar(
+        select(Bom.id).where(
+            Bom.number == number, Bom.sales_order_id == order.id, Bom.kind == BomKind.ORDER
+        )
+    )
+    if found is None:
+        raise NotFoundError(f"{sales_order} has no order BOM {number!r}", bom=number)
+
+
 def _order_bom(session: Session, number: str) -> Bom:
     bom = session.scalar(select(Bom).where(Bom.number == number))
     if bom is None:
@@ -664,9 +676,15 @@ def edit_bom_line(
     qty_per: float | None = None,
     scrap_pct: float | None = None,
     remove: bool = False,
+    sales_order: str | None = None,
     author: str,
 ) -> BomView:
-    """Add (no position), change or remove one line of an order BOM, for this order only."""
+    """Add (no position), change or remove one line of an order BOM, for this order only.
+
+    The one rule for every adapter: refused once the sales order is shipped, closed or
+    cancelled; allowed while production orders built from the BOM are released, which
+    are then flagged for review (their frozen component lists do not change). With
+    ``sales_order``, the BOM must be one of that order's."""
     for name, value in (("qty_per", qty_per), ("scrap_pct", scrap_pct)):
         if value is not None and (
             value != value or value < 0 or value > 1e12 or (name == "qty_per" and value == 0)
@@ -676,6 +694,15 @@ def edit_bom_line(
             )
     with write_transaction(session):
         bom = _order_bom(session, number)
+        order = session.get(SalesOrder, bom.sales_order_id) if bom.sales_order_id else None
+        if sales_order is not None and (order is None or order.number != sales_order):
+            raise NotFoundError(f"{sales_order} has no order BOM {number!r}", bom=number)
+        if order is not None and order.status in _CLOSED_ORDER:
+            raise ConflictError(
+                f"{order.number} is {order.status.value}; its order BOMs are not edited",
+                sales_order=order.number,
+                status=order.status.value,
+            )
         before: dict[str, object] | None = None
         if position is None:
             if component is None or qty_per is None:

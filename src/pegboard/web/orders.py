@@ -218,7 +218,7 @@ NOT_RELEASED = (ProductionStatus.PLANNED.value, ProductionStatus.CANCELLED.value
 
 def _tree_boms(trees: list[order_bom.LineTree]) -> dict[str, bool]:
     """Each order BOM of the order (sub-assemblies too) and whether a production order
-    of its line is released (then its lines are no longer edited here)."""
+    of its line is released (then an edit flags it for review: the page says so)."""
     found: dict[str, bool] = {}
 
     def walk(bom: order_bom.BomView, released: bool) -> None:
@@ -296,10 +296,11 @@ def _order_context(
         "may_add_line": may(who, Permission.SALES) and view.status not in CLOSED,
         "may_deliver": may(who, Permission.SHIP),
         "bom_edit": (
-            {b for b, released in _tree_boms(tree_list).items() if not released}
+            set(_tree_boms(tree_list))
             if may(who, Permission.SALES) and view.status not in CLOSED
             else set()
         ),
+        "bom_released": {b for b, released in _tree_boms(tree_list).items() if released},
         "bom_url": lambda bom: f"{_order_url(view.number)}/boms/{quote(bom, safe='')}/lines",
         "line_form": line_values or BLANK_LINE,
         "today": clock.today(),
@@ -603,20 +604,10 @@ def _bom_edit(
         if isinstance(who, Response):
             return who
         try:
-            order = sales.get_order(session, number)
-            boms = _tree_boms(order_bom.order_tree(session, number, today=clock.today()))
-            if bom not in boms:
-                raise NotFoundError(f"{number} has no order BOM {bom!r}", bom=bom)
+            order_bom.check_order_bom(session, number, bom)
         except NotFoundError as e:
             return _not_found(request, who, e.message)
         try:
-            if order.status.value in CLOSED:
-                raise ConflictError(f"{number} is {order.status.value}; its BOMs are not edited")
-            if boms[bom]:
-                raise ConflictError(
-                    f"a production order built from {bom} is released; "
-                    "its lines are no longer edited here"
-                )
             qty = (form_text(form, "qty") or "").strip()[:100]
             if position is None:
                 component = (form_text(form, "component") or "").strip()[:100]
@@ -627,11 +618,17 @@ def _bom_edit(
                     bom,
                     component=component,
                     qty_per=_qty(qty, "qty per"),
+                    sales_order=number,
                     author=who.user.name,
                 )
             elif form_text(form, "remove"):
                 order_bom.edit_bom_line(
-                    session, bom, position=position, remove=True, author=who.user.name
+                    session,
+                    bom,
+                    position=position,
+                    remove=True,
+                    sales_order=number,
+                    author=who.user.name,
                 )
             else:
                 order_bom.edit_bom_line(
@@ -639,6 +636,7 @@ def _bom_edit(
                     bom,
                     position=position,
                     qty_per=_qty(qty, "qty per"),
+                    sales_order=number,
                     author=who.user.name,
                 )
         except (ConflictError, ValidationError, NotFoundError) as e:
