@@ -67,3 +67,11 @@ def test_level_never_lets_the_balance_fall_below_the_target(
 def test_periods_must_match() -> None:
     with pytest.raises(ValueError, match="one figure per period"):
         record(0, [1, 2], [1])
+
+
+def test_other_receipts_count_like_the_schedule() -> None:
+    # a released order of 10 in week 2 besides the schedule's 20 in week 3
+    r = record(0, [0, 5, 25], [0, 0, 20], receipts=[0, 10, 0])
+    assert r.pab == [0, 5, 0]
+    # week 2: 10 − 5 = 5; week 3: 20 − 25 = −5, taken from week 2: nothing to promise
+    assert r.atp == [0, 0, 0]

@@ -25,6 +25,7 @@ from pegboard.cli import (
     capacity,
     database,
     location,
+    mps,
     orders,
     policy,
     production,
@@ -71,6 +72,7 @@ app.add_typer(calendar.app, name="calendar")
 app.add_typer(database.app, name="db")
 app.add_typer(scenario.app, name="scenario")
 app.add_typer(capacity.app, name="capacity")
+app.add_typer(mps.app, name="mps")
 app.add_typer(orders.order_app, name="order")
 app.add_typer(orders.customer_app, name="customer")
 app.add_typer(orders.project_app, name="project")

@@ -6,8 +6,10 @@ The textbook MPS record, per period (a week, say):
   and the components its parents' orders need), the make-to-order counterpart of the
   forecast-or-orders row;
 * **MPS**: the quantity the master schedule makes available in the period;
-* **projected available balance** (PAB): on hand, plus every MPS quantity so far, less
-  every backlog so far;
+* **receipts**: other firm supply due in the period (open production orders that are
+  not schedule lines), counted like the schedule;
+* **projected available balance** (PAB): on hand, plus every MPS quantity and receipt
+  so far, less every backlog so far;
 * **available to promise** (ATP), discrete: in a period with an MPS quantity (and in
   the first period, which also has what is on hand), that quantity less the backlog
   until the next MPS quantity; a shortfall later on is taken from the earlier ATP
@@ -44,27 +46,33 @@ class MpsRecord:
         return [t for t, value in enumerate(self.pab) if value < -EPS]
 
 
-def record(on_hand: float, backlog: Sequence[float], mps: Sequence[float]) -> MpsRecord:
-    """The MPS record for periods 0…n-1 (``backlog`` and ``mps`` per period)."""
-    if len(backlog) != len(mps):
-        raise ValueError("backlog and mps must have one figure per period")
+def record(
+    on_hand: float,
+    backlog: Sequence[float],
+    mps: Sequence[float],
+    receipts: Sequence[float] | None = None,
+) -> MpsRecord:
+    """The MPS record for periods 0…n-1 (``backlog``, ``mps`` and ``receipts`` per period)."""
+    other = list(receipts) if receipts is not None else [0.0] * len(mps)
+    if not len(backlog) == len(mps) == len(other):
+        raise ValueError("backlog, mps and receipts must have one figure per period")
     n = len(backlog)
+    supply = [mps[t] + other[t] for t in range(n)]
     pab: list[float] = []
     balance = on_hand
     for t in range(n):
-        balance += mps[t] - backlog[t]
+        balance += supply[t] - backlog[t]
         pab.append(balance)
     atp = [0.0] * n
-    receipts = [t for t in range(n) if t == 0 or mps[t] > EPS]
-    for k, t in enumerate(receipts):
-        until = receipts[k + 1] if k + 1 < len(receipts) else n
-        supply = mps[t] + (on_hand if t == 0 else 0.0)
-        atp[t] = supply - sum(backlog[t:until])
+    arrivals = [t for t in range(n) if t == 0 or supply[t] > EPS]
+    for k, t in enumerate(arrivals):
+        until = arrivals[k + 1] if k + 1 < len(arrivals) else n
+        atp[t] = supply[t] + (on_hand if t == 0 else 0.0) - sum(backlog[t:until])
     # a later shortfall is covered from the ATP of earlier receipts, latest first
-    for k in range(len(receipts) - 1, 0, -1):
-        t = receipts[k]
+    for k in range(len(arrivals) - 1, 0, -1):
+        t = arrivals[k]
         if atp[t] < -EPS:
-            earlier = receipts[k - 1]
+            earlier = arrivals[k - 1]
             atp[earlier] += atp[t]
             atp[t] = 0.0
     cumulative: list[float] = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import CheckConstraint, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pegboard.model._types import enum_column
@@ -34,3 +34,6 @@ class Item(CreatedMixin, Base):
     safety_stock: Mapped[float] = mapped_column(default=0.0)
     unit_cost: Mapped[float] = mapped_column(default=0.0)
     supplier: Mapped[str] = mapped_column(String(200), default="")
+    mps: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """On the master production schedule: made to a schedule the planner keeps
+    (``services.mps``), not lot-for-lot whenever an order needs it."""

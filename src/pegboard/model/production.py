@@ -44,6 +44,8 @@ class ProductionOrder(CreatedMixin, Base):
     released_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     planned_ref: Mapped[str | None] = mapped_column(String(100))
     """The planned order it was firmed from, ``run N/PLANNED-REF``."""
+    mps: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """A line of the master production schedule: firm supply the planner keeps."""
 
 
 class ProductionComponent(Base):

@@ -1,0 +1,120 @@
+"""``pegboard mps``: the master production schedule of common, stocked items."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.markup import escape as esc
+
+from pegboard.cli._common import as_date, as_number, console, emit, handles_errors, session
+from pegboard.config import get_settings
+from pegboard.services import mps
+
+app = typer.Typer(
+    help="The master production schedule: items made to a weekly schedule.", no_args_is_help=True
+)
+
+CsvFlag = Annotated[bool, typer.Option("--csv", help="CSV on stdout instead of a table")]
+Weeks = Annotated[int, typer.Option(help="how many weeks from this one", min=1, max=mps.MAX_WEEKS)]
+
+
+@app.command("item")
+@handles_errors
+def item_command(
+    item: str,
+    on: Annotated[
+        bool, typer.Option("--on/--off", help="put on (or take off) the schedule")
+    ] = True,
+) -> None:
+    """Put a made item on the master schedule, or take it off."""
+    with session() as s:
+        mps.set_mps_item(s, item, on, author=get_settings().user)
+    console.print(f"{esc(item)} {'is on' if on else 'is off'} the master schedule")
+
+
+@app.command("set")
+@handles_errors
+def set_command(
+    item: str,
+    week: Annotated[str, typer.Argument(help="any day of the week, YYYY-MM-DD")],
+    qty: str,
+    force: Annotated[bool, typer.Option(help="change a week within the time fence")] = False,
+) -> None:
+    """Schedule QTY of ITEM in a week (0 removes the week's line)."""
+    with session() as s:
+        number = mps.set_mps(
+            s, item, as_date(week), as_number(qty), author=get_settings().user, force=force
+        )
+    console.print(f"{esc(number or 'nothing scheduled')}: {esc(qty)} of {esc(item)}")
+
+
+def _figure(value: float) -> str:
+    return f"{value:,.6f}".rstrip("0").rstrip(".")
+
+
+@app.command("show")
+@handles_errors
+def show(item: str, weeks: Weeks = 12, as_csv: CsvFlag = False) -> None:
+    """The MPS record of ITEM per week: backlog, schedule, projected available balance,
+    available to promise (ATP) and its running total."""
+    with session() as s:
+        view = mps.mps_record(s, item, weeks=weeks)
+    planned = view.planned_on.isoformat() if view.planned_on else "no plan yet"
+    emit(
+        f"MPS of {view.item}: on hand {_figure(view.on_hand)}, safety stock "
+        f"{_figure(view.safety_stock)}, backlog from the plan of {planned}, time fence until "
+        f"{view.fence_end.isoformat()}",
+        ["week of", "backlog", "MPS", "other", "projected", "ATP", "cum. ATP", "fence"],
+        [
+            (
+                w.start,
+                w.backlog,
+                w.mps,
+                w.receipts,
+                w.pab,
+                w.atp,
+                w.cumulative_atp,
+                "yes" if w.in_fence else "",
+            )
+            for w in view.weeks
+        ],
+        as_csv=as_csv,
+        numeric=["backlog", "MPS", "other", "projected", "ATP", "cum. ATP"],
+    )
+    if view.short_weeks and not as_csv:
+        console.print(
+            f"[red]short[/]: the projected balance falls below zero in "
+            f"{', '.join(w.label for w in view.short_weeks)}",
+            highlight=False,
+        )
+
+
+@app.command("propose")
+@handles_errors
+def propose_command(
+    item: str,
+    weeks: Weeks = 12,
+    minimum: Annotated[str, typer.Option("--min", help="at least this much a week")] = "0",
+    maximum: Annotated[str | None, typer.Option("--max", help="at most this much a week")] = None,
+    accept: Annotated[bool, typer.Option(help="write the proposal as the schedule")] = False,
+) -> None:
+    """Propose a levelled schedule beyond the time fence (the same quantity each week,
+    the smallest that keeps the balance at the safety stock); --accept writes it."""
+    with session() as s:
+        schedule = mps.propose(
+            s,
+            item,
+            weeks=weeks,
+            minimum=as_number(minimum),
+            maximum=as_number(maximum) if maximum is not None else None,
+        )
+        if accept:
+            mps.accept(s, item, schedule, author=get_settings().user)
+    emit(
+        f"Proposal for {item}" + (", written" if accept else " (--accept writes it)"),
+        ["week of", "qty"],
+        schedule,
+        numeric=["qty"],
+        empty="no week beyond the time fence",
+    )

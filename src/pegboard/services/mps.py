@@ -1,0 +1,358 @@
+"""The master production schedule: common, stocked items made to a schedule the planner
+keeps, instead of lot for lot whenever an order needs them.
+
+An item flagged ``mps`` has its schedule as production orders flagged ``mps``: one per
+week, due on the week's first working day, made for stock. They are firm supply
+like any open production order, so the plan explodes their components and pegs the
+orders they serve to them; where they do not cover the backlog, the plan's usual
+planned orders and exceptions say so. Within the planning time fence (the setting
+``mps_time_fence_days``, 14 by default) a line is not changed without ``force``:
+the shop has started preparing it.
+
+The MPS record (``engine.mps``) puts, per week, the item's backlog (what the orders
+of the current plan need of it: its sales-order lines and its parents' component
+needs, from the pegging), the schedule, the projected available balance and what is
+still available to promise.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from pegboard import clock
+from pegboard.engine import mps as engine_mps
+from pegboard.errors import ConflictError, NotFoundError, ValidationError
+from pegboard.model import (
+    CompanySetting,
+    Item,
+    ItemType,
+    Pegging,
+    PlanLine,
+    PlannedOrder,
+    ProductionOrder,
+    ProductionStatus,
+    StockBalance,
+)
+from pegboard.services import audit
+from pegboard.services._tx import writes
+from pegboard.services.calendar import fwd_date, load_calendar
+from pegboard.services.planning import current_run
+
+FENCE_KEY = "mps_time_fence_days"
+DEFAULT_FENCE_DAYS = 14
+MAX_WEEKS = 104
+MAX_QTY = 1e9
+
+
+@dataclass(frozen=True)
+class MpsWeek:
+    start: date
+    """The week's Monday."""
+    label: str
+    """ISO week with its year: 2027-W02."""
+    backlog: float
+    mps: float
+    receipts: float
+    """Other firm supply due in the week (open production orders off the schedule)."""
+    pab: float
+    atp: float
+    cumulative_atp: float
+    in_fence: bool
+
+
+@dataclass(frozen=True)
+class MpsView:
+    item: str
+    on_hand: float
+    safety_stock: float
+    weeks: list[MpsWeek]
+    planned_on: date | None
+    """The planning date of the plan the backlog comes from (None: no plan yet)."""
+    fence_end: date
+
+    @property
+    def short_weeks(self) -> list[MpsWeek]:
+        return [w for w in self.weeks if w.pab < -engine_mps.EPS]
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _label(monday: date) -> str:
+    year, week, _ = monday.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _item(session: Session, code: str) -> Item:
+    item = session.scalars(select(Item).where(Item.code == code)).first()
+    if item is None:
+        raise NotFoundError(f"no item {code!r}", item=code)
+    return item
+
+
+def fence_days(session: Session) -> int:
+    value = session.scalar(select(CompanySetting.value).where(CompanySetting.key == FENCE_KEY))
+    return int(value) if value is not None and value.isdigit() else DEFAULT_FENCE_DAYS
+
+
+@writes
+def set_mps_item(session: Session, item: str, on: bool, *, author: str) -> None:
+    """Put a make item on the master schedule (or take it off)."""
+    row = _item(session, item)
+    if on and row.type != ItemType.MAKE:
+        raise ValidationError(f"{item} is bought: only made items have a master schedule")
+    if row.mps == on:
+        return
+    row.mps = on
+    audit.record(
+        session,
+        author=author,
+        entity="item",
+        ref=item,
+        action="mps" if on else "mps off",
+        before={"mps": not on},
+        after={"mps": on},
+    )
+
+
+def _line(session: Session, item_id: int, monday: date) -> ProductionOrder | None:
+    return session.scalars(
+        select(ProductionOrder).where(
+            ProductionOrder.item_id == item_id,
+            ProductionOrder.mps.is_(True),
+            ProductionOrder.status.in_(
+                (ProductionStatus.PLANNED, ProductionStatus.RELEASED, ProductionStatus.IN_PROGRESS)
+            ),
+            ProductionOrder.due_date >= monday,
+            ProductionOrder.due_date < monday + timedelta(days=7),
+        )
+    ).first()
+
+
+@writes
+def set_mps(
+    session: Session, item: str, week_of: date, qty: float, *, author: str, force: bool = False
+) -> str | None:
+    """Schedule ``qty`` of ``item`` in the week of ``week_of`` (0: none); returns the
+    schedule line's number. Within the time fence only with ``force``."""
+    return _set_mps(session, item, week_of, qty, author=author, force=force)
+
+
+def _set_mps(
+    session: Session, item: str, week_of: date, qty: float, *, author: str, force: bool
+) -> str | None:
+    row = _item(session, item)
+    if not row.mps:
+        raise ValidationError(f"{item} is not on the master schedule (pegboard mps item {item})")
+    if not 0 <= qty <= MAX_QTY:
+        raise ValidationError(f"quantity {qty:g}: 0 to {MAX_QTY:g}", field="qty", value=qty)
+    if row.decimals == 0 and qty != int(qty):
+        raise ValidationError(f"{item} is counted in whole units: {qty:g}", field="qty")
+    monday = _monday(week_of)
+    fence_end = clock.today() + timedelta(days=fence_days(session))
+    if monday < fence_end and not force:
+        raise ConflictError(
+            f"the week of {monday.isoformat()} is within the planning time fence (until "
+            f"{fence_end.isoformat()}): the shop may be preparing it; confirm to change it",
+            week=monday.isoformat(),
+        )
+    line = _line(session, row.id, monday)
+    if line is not None and line.status != ProductionStatus.PLANNED:
+        raise ConflictError(
+            f"{line.number} is {line.status.value}: change it on the shop floor", order=line.number
+        )
+    before = {"qty": line.qty} if line is not None else None
+    if qty == 0:
+        if line is None:
+            return None
+        line.status = ProductionStatus.CANCELLED
+        audit.record(
+            session, author=author, entity="mps", ref=line.number, action="remove", before=before
+        )
+        return line.number
+    if line is None:
+        due = fwd_date(load_calendar(session.connection()), monday)
+        line = ProductionOrder(
+            number=f"MPS-{item}-{_label(monday)}",
+            item_id=row.id,
+            qty=qty,
+            due_date=due,
+            status=ProductionStatus.PLANNED,
+            mps=True,
+        )
+        existing = session.scalars(
+            select(ProductionOrder).where(ProductionOrder.number == line.number)
+        ).first()
+        if existing is not None:  # a cancelled line of that week: schedule it again
+            line = existing
+            line.status, line.qty, line.due_date = ProductionStatus.PLANNED, qty, due
+        else:
+            session.add(line)
+    else:
+        line.qty = qty
+    session.flush()
+    audit.record(
+        session,
+        author=author,
+        entity="mps",
+        ref=line.number,
+        action="change" if before else "add",
+        before=before,
+        after={"qty": qty, "due": line.due_date},
+    )
+    return line.number
+
+
+def _demand_dates(session: Session, run_id: int, item_id: int) -> list[tuple[date, float]]:
+    """(day needed, quantity) of every demand on the item in the plan, from its pegging."""
+    rows = session.execute(
+        select(Pegging.demand_type, Pegging.demand_ref, func.sum(Pegging.qty))
+        .where(Pegging.plan_run_id == run_id, Pegging.item_id == item_id)
+        .group_by(Pegging.demand_type, Pegging.demand_ref)
+    ).all()
+    refs: dict[str, set[str]] = defaultdict(set)
+    for kind, ref, _ in rows:
+        refs[kind].add(ref)
+    days: dict[tuple[str, str], date] = {}
+    if refs["sales_order"]:
+        for ref, due in session.execute(
+            select(PlanLine.demand_ref, PlanLine.due_date).where(
+                PlanLine.plan_run_id == run_id, PlanLine.demand_ref.in_(refs["sales_order"])
+            )
+        ):
+            days[("sales_order", ref)] = due
+    if refs["planned_order"]:
+        for ref, release in session.execute(
+            select(PlannedOrder.number, PlannedOrder.release_date).where(
+                PlannedOrder.plan_run_id == run_id,
+                PlannedOrder.number.in_(refs["planned_order"]),
+            )
+        ):
+            days[("planned_order", ref)] = release
+    if refs["production_order"]:
+        for ref, start, due in session.execute(
+            select(
+                ProductionOrder.number, ProductionOrder.start_date, ProductionOrder.due_date
+            ).where(ProductionOrder.number.in_(refs["production_order"]))
+        ):
+            days[("production_order", ref)] = start or due
+    return [(days[(kind, ref)], float(qty)) for kind, ref, qty in rows if (kind, ref) in days]
+
+
+def mps_record(session: Session, item: str, *, weeks: int = 12) -> MpsView:
+    """The item's MPS record, week by week from the current week."""
+    if not 1 <= weeks <= MAX_WEEKS:
+        raise ValidationError(f"weeks {weeks}: 1 to {MAX_WEEKS}", field="weeks")
+    row = _item(session, item)
+    first = _monday(clock.today())
+    periods = [first + timedelta(weeks=k) for k in range(weeks)]
+    end = periods[-1] + timedelta(days=7)
+
+    def period(day: date) -> int | None:
+        if day >= end:
+            return None
+        return max(0, (day - first).days // 7)  # anything overdue is needed now
+
+    backlog = [0.0] * weeks
+    run = current_run(session)
+    if run is not None:
+        for day, qty in _demand_dates(session, run.id, row.id):
+            k = period(day)
+            if k is not None:
+                backlog[k] += qty
+    scheduled = [0.0] * weeks
+    receipts = [0.0] * weeks
+    for due, qty, done, scrapped, on_schedule in session.execute(
+        select(
+            ProductionOrder.due_date,
+            ProductionOrder.qty,
+            ProductionOrder.completed_qty,
+            ProductionOrder.scrapped_qty,
+            ProductionOrder.mps,
+        ).where(
+            ProductionOrder.item_id == row.id,
+            ProductionOrder.sales_order_id.is_(None),
+            ProductionOrder.status.in_(
+                (ProductionStatus.PLANNED, ProductionStatus.RELEASED, ProductionStatus.IN_PROGRESS)
+            ),
+        )
+    ):
+        k = period(due)
+        if k is not None:
+            (scheduled if on_schedule else receipts)[k] += max(0.0, qty - done - scrapped)
+    on_hand = float(
+        session.scalar(
+            select(func.coalesce(func.sum(StockBalance.qty), 0.0)).where(
+                StockBalance.item_id == row.id, StockBalance.sales_order_id.is_(None)
+            )
+        )
+        or 0.0
+    )
+    rec = engine_mps.record(on_hand, backlog, scheduled, receipts)
+    fence_end = clock.today() + timedelta(days=fence_days(session))
+    return MpsView(
+        item=item,
+        on_hand=on_hand,
+        safety_stock=row.safety_stock,
+        weeks=[
+            MpsWeek(
+                start=monday,
+                label=_label(monday),
+                backlog=rec.backlog[k],
+                mps=rec.mps[k],
+                receipts=receipts[k],
+                pab=rec.pab[k],
+                atp=rec.atp[k],
+                cumulative_atp=rec.cumulative_atp[k],
+                in_fence=monday < fence_end,
+            )
+            for k, monday in enumerate(periods)
+        ],
+        planned_on=run.planning_date if run is not None else None,
+        fence_end=fence_end,
+    )
+
+
+def propose(
+    session: Session,
+    item: str,
+    *,
+    weeks: int = 12,
+    minimum: float = 0.0,
+    maximum: float | None = None,
+) -> list[tuple[date, float]]:
+    """A levelled schedule beyond the time fence: the same quantity each week, the
+    smallest that keeps the projected balance at the item's safety stock (the weeks in
+    the fence keep what they have)."""
+    view = mps_record(session, item, weeks=weeks)
+    row = _item(session, item)
+    step = row.multiple if row.multiple > 0 else 10.0**-row.decimals
+    inside = [w for w in view.weeks if w.in_fence]
+    outside = [w for w in view.weeks if not w.in_fence]
+    start_balance = inside[-1].pab if inside else view.on_hand
+    quantities = engine_mps.level(
+        start_balance,
+        [w.backlog - w.receipts for w in outside],
+        target=row.safety_stock,
+        minimum=minimum,
+        maximum=maximum if maximum is not None else float("inf"),
+        multiple=step,
+    )
+    return [(w.start, q) for w, q in zip(outside, quantities, strict=True)]
+
+
+@writes
+def accept(
+    session: Session, item: str, schedule: list[tuple[date, float]], *, author: str
+) -> list[str]:
+    """Write a proposed schedule, all weeks or none (outside the fence only)."""
+    numbers = [
+        _set_mps(session, item, week, qty, author=author, force=False) for week, qty in schedule
+    ]
+    return [n for n in numbers if n is not None]
