@@ -27,6 +27,7 @@ from typer.core import TyperGroup
 
 from pegboard import db
 from pegboard.errors import PegboardError
+from pegboard.services.spreadsheet import safe_row
 
 __all__ = [
     "BadInput",
@@ -298,10 +299,8 @@ def emit(
     if as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(header)
-        for row in rows:
-            writer.writerow(
-                ["" if v is None else (v.isoformat() if isinstance(v, date) else v) for v in row]
-            )
+        for row in rows:  # read by people in a spreadsheet: no cell may become a formula
+            writer.writerow(safe_row(row))
         return
     if not rows:
         console.print(f"[bold]{title}[/]: [dim]{empty}[/]")
