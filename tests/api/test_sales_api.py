@@ -194,12 +194,25 @@ def test_an_order_is_entered_confirmed_configured_edited_changed_and_cancelled(
     master = api.get("/api/templates/LR-7040-ROOF", headers=viewer).json()
     assert master["parameters"] == [] and master["lines"][0]["component"] == "LR-7040-ROOF-1"
 
-    # change the quantity: not released, so the line is derived again from its configuration
+    # change the quantity: the production orders follow, the order BOM keeps its hand edits
     changed = api.patch(f"/api/sales-orders/{NUMBER}/lines/1", json={"qty": 6}, headers=planner)
     assert changed.status_code == 200, changed.text
     assert changed.json()["flagged"] == [] and changed.json()["line"]["qty"] == 6.0
     again = api.get(f"/api/sales-orders/{NUMBER}/tree", headers=viewer).json()[0]
     assert [p["qty"] for p in again["production_orders"]] == [6.0, 6.0]
+    assert again["bom"]["lines"] == removed["lines"]
+
+    # re-configuring would drop those hand edits: refused, naming them, unless told to
+    redo = f"/api/sales-orders/{NUMBER}/lines/1/configure"
+    refused = _error(api.post(redo, json={"params": RUN}, headers=planner), 409)
+    assert "SA-EMG-KIT-3H × 1 removed" in refused["message"]
+    assert {e["component"] for e in refused["params"]["hand_edits"]} == {
+        "SA-LEDMOD-2240",
+        "SA-EMG-KIT-3H",
+    }
+    rebuilt = api.post(redo, json={"params": RUN, "discard_edits": True}, headers=planner)
+    assert rebuilt.status_code == 200, rebuilt.text
+    assert [ln["component"] for ln in rebuilt.json()["bom"]["lines"]] == TOP_COMPONENTS
     moved = api.patch(
         f"/api/sales-orders/{NUMBER}/lines/2", json={"due": _due(80)}, headers=planner
     )

@@ -132,12 +132,26 @@ def order_configure(
     param: Annotated[
         list[str] | None, typer.Option("--param", help="name=value, repeatable")
     ] = None,
+    discard_edits: Annotated[
+        bool,
+        typer.Option(
+            "--discard-edits", help="re-configuring drops the order BOM's hand edits: do it"
+        ),
+    ] = False,
 ) -> None:
-    """Configure a line: order BOM tree and production orders, dated back from the due date."""
+    """Configure a line: order BOM tree and production orders, dated back from the due date.
+    Re-configuring a line whose order BOM was edited by hand is refused, naming the edits,
+    unless --discard-edits."""
     values = parse_params(param or [])
     with session() as s:
         tree = order_bom.configure_line(
-            s, number, line, values, author=_author(), today=clock.today()
+            s,
+            number,
+            line,
+            values,
+            author=_author(),
+            today=clock.today(),
+            discard_edits=discard_edits,
         )
     print_line_tree(tree)
 

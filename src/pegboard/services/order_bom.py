@@ -413,7 +413,8 @@ def configure_line(
             raise ConflictError(
                 f"{number}/{line} has hand edits that re-configuring drops: "
                 + "; ".join(str(e) for e in edits)
-                + ". Re-configure with discard_edits to drop them, or keep them and "
+                + "; confirm that they are to be dropped (--discard-edits on the command "
+                "line, discard_edits in the API, the tick box on the page) or keep them and "
                 "change the order BOM by hand instead",
                 sales_order=number,
                 line=line,

@@ -401,6 +401,8 @@ def _configure_context(
         "qty": row.qty,
         "due": row.due_date,
         "configured": bool(current),
+        "hand_edits": [str(e) for e in order_bom.hand_edits(session, number, line)],
+        "discard_edits": False,
         "parameters": parameters,
         "url": _order_url(number),
         "action": f"{_order_url(number)}/lines/{line}/configure",
@@ -450,9 +452,16 @@ def configure(request: Request, number: str, line: int, form: Form) -> Response:
             if sent is not None:  # a cleared field is sent as blank: the service refuses it
                 values[p["name"]] = sent
             p["value"] = (sent or "").strip()
+        context["discard_edits"] = form_text(form, "discard_edits") == "1"
         try:
             order_bom.configure_line(
-                session, number, line, values, author=who.user.name, today=clock.today()
+                session,
+                number,
+                line,
+                values,
+                author=who.user.name,
+                today=clock.today(),
+                discard_edits=context["discard_edits"],
             )
         except (ValidationError, ConflictError) as e:
             session.rollback()

@@ -111,6 +111,12 @@ class Configuration(BaseModel):
     params: dict[ParamName, ParamValue] = Field(
         default={}, max_length=100, description="parameter values; defaults fill the rest"
     )
+    discard_edits: bool = Field(
+        default=False,
+        description="re-configuring rebuilds the order BOMs from the template: drop their "
+        "hand edits (without it, a line with hand edits is 409, naming them in "
+        "params.hand_edits)",
+    )
 
 
 SORT = ("number", "customer", "project", "status", "due", "created_at")
@@ -225,11 +231,18 @@ def configure_line(
     number: str, line: LineNo, body: Configuration, user: Sales, session: DbSession
 ) -> LineTreeOut:
     """Configure (or re-configure) a line's product with parameter values: the order BOM
-    tree and production orders dated back from the due date, in one step."""
+    tree and production orders dated back from the due date, in one step. Hand edits of
+    the order BOMs are dropped only with ``discard_edits``."""
     values = {name: _text(value) for name, value in body.params.items()}
     return tree_out(
         order_bom.configure_line(
-            session, number, line, values, author=user.name, today=clock.today()
+            session,
+            number,
+            line,
+            values,
+            author=user.name,
+            today=clock.today(),
+            discard_edits=body.discard_edits,
         )
     )
 
