@@ -20,6 +20,10 @@ ROOT = Path(__file__).resolve().parent
 DATA = ROOT / "data"
 PEGBOARD = [sys.executable, "-m", "pegboard"]
 FULL = {"components": 50_000, "subassemblies": 10_000, "orders": 50_000}
+SHAPES = ("reference", "generate")
+"""``reference``: the shared reference generator (denser: about 22 planned orders per
+order line); ``generate``: ``pegboard generate``. Full size is ``FULL`` for both."""
+REFERENCE_SCRIPT = ROOT.parent.parent / "shared" / "bench" / "reference_bundle.py"
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,7 @@ class Measured:
     seconds: float
     peak_mib: float
     output: str
+    cpu: float = 0.0  # the child's user + system CPU seconds (wall time is noisy on a busy machine)
 
 
 def run(args: list[str], env: dict[str, str] | None = None) -> Measured:
@@ -43,7 +48,7 @@ def run(args: list[str], env: dict[str, str] | None = None) -> Measured:
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
         raise SystemExit(f"command failed ({proc.returncode}): {' '.join(args)}\n{output}")
-    return Measured(seconds, usage.ru_maxrss / 1024, output)
+    return Measured(seconds, usage.ru_maxrss / 1024, output, usage.ru_utime + usage.ru_stime)
 
 
 def scaled(fraction: float) -> dict[str, int]:
@@ -60,6 +65,39 @@ def bundle(sizes: dict[str, int], seed: int = 7) -> Path:
             args += [f"--{key}", str(value)]
         run(args)
     return out
+
+
+def reference_bundle(sizes: dict[str, int], seed: int = 1) -> Path:
+    """Generate (once) a bundle of the reference shape (``shared/bench/reference_bundle.py``,
+    or ``$PEGBOARD_REFERENCE_SCRIPT``) under benchmarks/data/."""
+    script = Path(os.environ.get("PEGBOARD_REFERENCE_SCRIPT", REFERENCE_SCRIPT))
+    name = "ref-{components}-{subassemblies}-{orders}".format(**sizes) + f"-s{seed}"
+    out = DATA / name
+    if not (out / "items.csv").exists():
+        if not script.exists():
+            raise SystemExit(f"{script} not found: set PEGBOARD_REFERENCE_SCRIPT")
+        args = [sys.executable, str(script), str(out), "--seed", str(seed)]
+        for key, value in sizes.items():
+            args += [f"--{key}", str(value)]
+        run(args)
+    return out
+
+
+def shape_bundle(shape: str, fraction: float) -> Path:
+    """The bundle of ``shape`` at ``fraction`` of the full size."""
+    sizes = scaled(fraction)
+    return reference_bundle(sizes) if shape == "reference" else bundle(sizes)
+
+
+def shapes(value: str) -> list[str]:
+    """``--shape reference|generate|both``."""
+    return list(SHAPES) if value == "both" else [value]
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
 def count_rows(folder: Path, name: str) -> int:
@@ -103,7 +141,8 @@ def postgres_url() -> str | None:
 def print_table(title: str, header: list[str], rows: list[list[object]]) -> None:
     table = Table(title=title, title_justify="left")
     for name in header:
-        table.add_column(name, justify="left" if name in {"database", "phase", "size"} else "right")
+        left = {"database", "phase", "size", "shape"}
+        table.add_column(name, justify="left" if name in left else "right")
     for row in rows:
         table.add_row(
             *(

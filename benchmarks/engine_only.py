@@ -2,6 +2,7 @@
 
     python benchmarks/engine_only.py benchmarks/data/bench-plan-1.0.db [--runs 3]
     python benchmarks/engine_only.py --input /tmp/plan_input.pkl
+    python benchmarks/engine_only.py --shape reference   # the database benchmarks/plan.py left
 
 Loads the snapshot once (from a copy of the database, which is never written),
 runs ``pegboard.engine.plan`` once to warm up and then ``--runs`` times, and
@@ -90,9 +91,19 @@ def main() -> None:
     parser.add_argument("database", nargs="?", type=Path, help="SQLite database to plan")
     parser.add_argument("--input", type=Path, help="a pickled PlanInput instead of a database")
     parser.add_argument("--save-input", type=Path, help="pickle the loaded PlanInput here")
-    parser.add_argument("--today", default="2026-01-05", help="planning date (default %(default)s)")
+    parser.add_argument(
+        "--shape",
+        choices=["reference", "generate"],
+        help="plan the full-size database benchmarks/plan.py left for this shape",
+    )
+    parser.add_argument("--today", help="planning date (default 2026-01-05, reference 2027-01-04)")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
+    if args.shape and not args.database:
+        name = "bench-plan-1.0.db" if args.shape == "generate" else "bench-plan-reference-1.0.db"
+        args.database = Path(__file__).resolve().parent / "data" / name
+    if args.today is None:
+        args.today = "2027-01-04" if args.shape == "reference" else "2026-01-05"
     if args.input:
         with args.input.open("rb") as f:
             inp = pickle.load(f)

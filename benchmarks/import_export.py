@@ -1,9 +1,15 @@
-"""Benchmark: import and export of a large generated bundle on SQLite and PostgreSQL.
+"""Benchmark: import and export, on both shapes and both databases.
 
-    python benchmarks/import_export.py [--fraction 1.0] [--no-postgres]
+    python benchmarks/import_export.py [--shape reference|generate|both] [--fraction 1.0]
+                                       [--databases sqlite,postgresql] [--runs 3]
 
-Targets (issue 2, 2-core machine, full size): import <= 60 s and export <= 30 s
-on SQLite, peak memory <= 4 GiB.
+Each run imports the bundle into an empty database, plans it (so that the export
+writes the plan files too: planned_orders, pegging, exceptions, order_dates) and
+exports it; the table shows medians of ``--runs``: wall seconds, the command's
+user + system CPU seconds and its peak memory.
+
+Targets (issue 18, 2-core machine, full size, reference shape): import <= 30 s on
+SQLite, <= 45 s on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -15,46 +21,72 @@ import shutil
 from _harness import (
     DATA,
     PEGBOARD,
-    bundle,
+    Measured,
     count_rows,
+    median,
     postgres_url,
     print_table,
     run,
-    scaled,
+    shape_bundle,
+    shapes,
     sqlite_url,
 )
 
+TABLES = ("items", "bom", "stock", "purchase_orders", "production_orders", "sales_orders")
+
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--shape", default="both", choices=["reference", "generate", "both"])
     parser.add_argument("--fraction", type=float, default=1.0, help="share of the full size")
-    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    sizes = scaled(args.fraction)
-    source = bundle(sizes)
-    rows = sum(
-        count_rows(source, n)
-        for n in ("items", "bom", "stock", "purchase_orders", "production_orders", "sales_orders")
-    )
-    print(
-        f"bundle {source.name}: {rows:,} rows ({count_rows(source, 'items'):,} items, "
-        f"{count_rows(source, 'bom'):,} BOM rows, "
-        f"{count_rows(source, 'sales_orders'):,} order lines); {os.cpu_count()} cores"
-    )
-    databases = [("sqlite", sqlite_url("io"))]
-    if not args.no_postgres and (pg := postgres_url()):
-        databases.append(("postgresql", pg))
+    wanted = args.databases.split(",")
     table = []
-    for name, url in databases:
-        env = {"PEGBOARD_DATABASE_URL": url}
-        run([*PEGBOARD, "init"], env)
-        imported = run([*PEGBOARD, "import", str(source)], env)
-        out = DATA / f"export-{name}"
-        shutil.rmtree(out, ignore_errors=True)
-        exported = run([*PEGBOARD, "export", str(out)], env)
-        table.append([name, "import", rows, imported.seconds, imported.peak_mib])
-        table.append([name, "export", rows, exported.seconds, exported.peak_mib])
-    print_table("import / export", ["database", "phase", "rows", "seconds", "peak MiB"], table)
+    for shape in shapes(args.shape):
+        source = shape_bundle(shape, args.fraction)
+        rows = sum(count_rows(source, n) for n in TABLES)
+        print(
+            f"{shape}: bundle {source.name}: {rows:,} rows "
+            f"({count_rows(source, 'items'):,} items, {count_rows(source, 'bom'):,} BOM rows, "
+            f"{count_rows(source, 'sales_orders'):,} order lines); {os.cpu_count()} cores"
+        )
+        for name in ("sqlite", "postgresql"):
+            if name not in wanted:
+                continue
+            measured: dict[str, list[Measured]] = {"import": [], "export": []}
+            for _ in range(args.runs):
+                url = sqlite_url(f"io-{shape}") if name == "sqlite" else postgres_url()
+                if url is None:
+                    break
+                env = {"PEGBOARD_DATABASE_URL": url}
+                run([*PEGBOARD, "init"], env)
+                measured["import"].append(run([*PEGBOARD, "import", str(source)], env))
+                run([*PEGBOARD, "plan"], env)
+                out = DATA / f"export-{shape}-{name}"
+                shutil.rmtree(out, ignore_errors=True)
+                measured["export"].append(run([*PEGBOARD, "export", str(out)], env))
+            for phase, done in measured.items():
+                if done:
+                    table.append(
+                        [
+                            shape,
+                            name,
+                            phase,
+                            rows,
+                            median([m.seconds for m in done]),
+                            median([m.cpu for m in done]),
+                            median([m.peak_mib for m in done]),
+                        ]
+                    )
+    print_table(
+        f"import / export (medians of {args.runs})",
+        ["shape", "database", "phase", "rows", "seconds", "CPU s", "peak MiB"],
+        table,
+    )
 
 
 if __name__ == "__main__":
