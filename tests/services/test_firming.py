@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from pegboard.bundle.importer import read_bundle
@@ -22,6 +22,7 @@ from pegboard.model import (
     ItemType,
     Pegging,
     PlannedOrder,
+    PlanRun,
     ProductionOrder,
     PurchaseOrder,
     Role,
@@ -171,3 +172,15 @@ def test_a_mixed_firm_is_one_transaction(planned: Session) -> None:
     assert (count(PurchaseOrder), count(ProductionOrder)) == (orders[0] + 1, orders[1] + 1)
     assert buy.number not in to_release(planned, "buy")["list"]  # type: ignore[operator]
     assert other.number not in to_release(planned, "make")["list"]  # type: ignore[operator]
+
+
+def test_a_run_stored_before_its_counts_counts_only_what_is_to_release(
+    planned: Session,
+) -> None:
+    with planned.begin():
+        planned.execute(update(PlanRun).values(counts=None))
+    buy = first_planned(planned, ItemType.BUY, "planned_order")
+    before = to_release(planned, "buy")
+    firm_purchases(planned, planned=[buy.number], author="buyer")
+    after = to_release(planned, "buy")
+    assert after["run_count"] == before["run_count"] - 1 == after["count"]  # type: ignore[operator]

@@ -322,22 +322,23 @@ def run_count_late(session: Session, run: PlanRun) -> int:
 def run_count_planned(
     session: Session, run: PlanRun, kind: str, *, until: date | None = None
 ) -> int:
-    """Planned orders of ``kind`` of ``run`` to release by ``until``, from the counts per
-    release day stored with the run."""
+    """Planned orders of ``kind`` of ``run`` still to release by ``until``, from the counts
+    per release day stored with the run (firming takes its orders out of them)."""
     stored = _stored(run, "release")
     if stored is not None:
         days: dict[str, int] = stored.get(kind, {})
         last = until.isoformat() if until is not None else None
         return sum(int(n) for day, n in days.items() if last is None or day <= last)
 
-    def count() -> int:
-        stmt = select(func.count()).select_from(PlannedOrder).where(PlannedOrder.type == kind)
-        if until is not None:
-            stmt = stmt.where(PlannedOrder.release_date <= until)
-        return int(session.scalar(stmt) or 0)
-
-    what = f"planned:{kind}:{until.isoformat() if until else ''}"
-    return int(_cached(session, run, what, count))
+    # a run stored before the counts: counted from its rows, not kept (firming changes it)
+    stmt = (
+        select(func.count())
+        .select_from(PlannedOrder)
+        .where(PlannedOrder.type == kind, PlannedOrder.firmed_as.is_(None))
+    )
+    if until is not None:
+        stmt = stmt.where(PlannedOrder.release_date <= until)
+    return int(session.scalar(stmt) or 0)
 
 
 def exception_page_start(session: Session, kind: str | None, offset: int) -> int | None:
