@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from typing import Annotated
 
 import typer
 from rich.tree import Tree
+from sqlalchemy.orm import Session
 
-from pegboard.cli._common import as_date, console, emit, esc, fmt, handles_errors, session
+from pegboard import clock
+from pegboard.cli._common import (
+    as_date,
+    console,
+    emit,
+    err_console,
+    esc,
+    fmt,
+    handles_errors,
+    session,
+)
 from pegboard.services import reports
+from pegboard.services.plan_age import plan_age
 from pegboard.services.reports import ExceptionRow, LineStatus, PegNode, PlannedRow, UseNode
 
 app = typer.Typer(help="Reports on the current plan.", no_args_is_help=True, rich_markup_mode=None)
@@ -20,6 +33,31 @@ UntilOption = Annotated[
     date | None,
     typer.Option("--until", parser=as_date, help="release date up to (YYYY-MM-DD); default: all"),
 ]
+
+
+@contextmanager
+def plan_session(*, warn: bool = True) -> Iterator[Session]:
+    """A read of the current plan; first one warning line (on stderr) when the plan is
+    older than today, unless ``warn`` is off (``--csv``: the output is data for another
+    program). With no plan at all the report says so itself."""
+    with session() as s, s.begin():
+        age = plan_age(s, clock.today())
+        if warn and age.stale and age.planning_date is not None:
+            advice = (
+                "run `pegboard plan` to plan as of today"
+                if age.replan_catches_up
+                else "the company's planning_date setting keeps new plans on that day"
+            )
+            days = age.days_behind
+            err_console.print(
+                f"warning: the plan is as of {age.planning_date.isoformat()}, {days} "
+                f"{'day' if days == 1 else 'days'} before today "
+                f"({age.today.isoformat()}); {advice}",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
+        yield s
 
 
 def print_late(
@@ -116,7 +154,7 @@ def print_planned(title: str, rows: Sequence[PlannedRow], *, by: str, as_csv: bo
 @handles_errors
 def late(as_csv: CsvOption = False) -> None:
     """Each late sales-order line, its projected completion and the chain that makes it late."""
-    with session() as s, s.begin():
+    with plan_session(warn=not as_csv) as s:
         print_late(reports.late_orders(s), as_csv=as_csv)
 
 
@@ -129,7 +167,7 @@ def shortages(
     as_csv: CsvOption = False,
 ) -> None:
     """Per sales order, what stock and open orders do not cover: still to buy or make."""
-    with session() as s, s.begin():
+    with plan_session(warn=not as_csv) as s:
         rows = reports.shortages(s, sales_order=sales_order)
     print_exceptions(f"Shortages ({len(rows)})", rows, as_csv=as_csv)
 
@@ -138,7 +176,7 @@ def shortages(
 @handles_errors
 def buy(until: UntilOption = None, as_csv: CsvOption = False) -> None:
     """Planned purchases to release, grouped by supplier."""
-    with session() as s, s.begin():
+    with plan_session(warn=not as_csv) as s:
         rows = reports.buy_list(s, until=until)
     print_planned("Planned purchases", rows, by="supplier", as_csv=as_csv)
 
@@ -147,7 +185,7 @@ def buy(until: UntilOption = None, as_csv: CsvOption = False) -> None:
 @handles_errors
 def make(until: UntilOption = None, as_csv: CsvOption = False) -> None:
     """Planned production to release, grouped by item."""
-    with session() as s, s.begin():
+    with plan_session(warn=not as_csv) as s:
         rows = reports.make_list(s, until=until)
     print_planned("Planned production", rows, by="item", as_csv=as_csv)
 
@@ -156,7 +194,7 @@ def make(until: UntilOption = None, as_csv: CsvOption = False) -> None:
 @handles_errors
 def actions(as_csv: CsvOption = False) -> None:
     """Open orders to expedite, defer or cancel."""
-    with session() as s, s.begin():
+    with plan_session(warn=not as_csv) as s:
         rows = reports.actions(s)
     print_exceptions(f"Actions on open orders ({len(rows)})", rows, as_csv=as_csv)
 
@@ -165,7 +203,7 @@ def actions(as_csv: CsvOption = False) -> None:
 @handles_errors
 def exceptions(as_csv: CsvOption = False) -> None:
     """Every planning exception of the current plan."""
-    with session() as s, s.begin():
+    with plan_session(warn=not as_csv) as s:
         rows = reports.all_exceptions(s)
     print_exceptions(f"Exceptions ({len(rows)})", rows, as_csv=as_csv)
 
@@ -196,7 +234,7 @@ def pegging(
     as_csv: CsvOption = False,
 ) -> None:
     """The tree of supplies serving a sales order, down to the last purchased component."""
-    with session() as s, s.begin():
+    with plan_session(warn=not as_csv) as s:
         lines = reports.sales_order_pegging(s, sales_order)
     if as_csv:
         rows: list[tuple[object, ...]] = []
@@ -234,7 +272,7 @@ def _add_use(tree: Tree, node: UseNode) -> None:
 @handles_errors
 def where_used_supply(item: Annotated[str, typer.Argument(help="item id")]) -> None:
     """Every supply of an item and the orders it feeds, up to the sales orders."""
-    with session() as s, s.begin():
+    with plan_session() as s:
         supplies = reports.where_used_supply(s, item)
     root = Tree(f"[bold]{esc(item)}[/]: supplies and the sales orders they feed")
     for supply_type, ref, qty, uses in supplies:

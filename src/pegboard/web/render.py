@@ -12,6 +12,10 @@ A page handler reads:
             ...
             return page(request, "things.html", chrome(who, "things") | {...})
 
+A page of an area that shows plan results (``PLAN_AREAS``) gets ``plan_age``, and the
+base template shows a banner, with a button to plan again, when the plan is older
+than today.
+
 State-changing forms post ``csrf_token`` (``chrome`` puts it in the context as
 ``csrf_token``); a POST handler starts with ``changing_user(request, session,
 sent_token, Permission.X, "why not")``, which checks the token and the role.
@@ -31,9 +35,11 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import FormData
 
+from pegboard import clock
 from pegboard.errors import NotFoundError
 from pegboard.services import jobs
 from pegboard.services.permissions import MATRIX, Permission, allowed
+from pegboard.services.plan_age import plan_age
 from pegboard.web import auth
 
 HERE = Path(__file__).parent
@@ -76,9 +82,18 @@ def db(request: Request) -> Iterator[Session]:
         yield session
 
 
+PLAN_AREAS = frozenset(
+    {"dashboard", "plan", "pegging", "orders", "items", "production", "purchasing"}
+)
+"""The areas whose pages show plan results: they say so when the plan is older than today."""
+
+
 def page(
     request: Request, name: str, context: dict[str, Any], status_code: int = 200
 ) -> HTMLResponse:
+    if context.get("current") in PLAN_AREAS and "plan_age" not in context:
+        with db(request) as session:
+            context = context | {"plan_age": plan_age(session, clock.today())}
     response = templates.TemplateResponse(request, name, context, status_code=status_code)
     response.headers.update(SECURITY_HEADERS)
     return response

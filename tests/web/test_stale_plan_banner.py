@@ -1,0 +1,131 @@
+"""A page showing a plan older than today says so and offers to plan again (issue #13,
+"one today"): one banner, from the base template, on every page of plan results."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from _clock import DEMO_DAY, pin_today
+from _login import post_login
+from pegboard import db
+from pegboard.bundle.demo import demo_dataset
+from pegboard.bundle.importer import read_bundle
+from pegboard.demo import demo_path
+from pegboard.model import Role
+from pegboard.services import company_data, planning
+
+PASSWORD = "correct horse battery"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+LogIn = Callable[[str], str]
+THURSDAY = DEMO_DAY + timedelta(days=3)  # 2026-11-26
+PLAN_PAGES = (
+    "/",
+    "/plan",
+    "/plan/planned-orders",
+    "/plan/exceptions",
+    "/orders",
+    "/orders/SO-1008",
+    "/pegging/orders/SO-1008",
+    "/items/SA-LEDMOD-2240",
+    "/production",
+    "/purchasing",
+)
+OTHER_PAGES = ("/calendar", "/admin", "/policy")
+BANNER = '<div class="stale-plan" role="status">'
+
+
+def _load(engine: Engine, *, as_written: bool = False) -> None:
+    """The lighting sample planned on Monday 2026-11-23: as ``pegboard demo`` loads it
+    (new plans are planned as of their day), or as written (its settings fix the day)."""
+    data = read_bundle(demo_path("lighting")) if as_written else demo_dataset("lighting", DEMO_DAY)
+    with db.session_factory(engine)() as s:
+        company_data.replace_company(s, data, author="test")
+        planning.run_plan(s, author="test", today=DEMO_DAY)
+
+
+def _sign_in(web: TestClient, make_user: Callable[..., None], name: str, role: Role) -> str:
+    make_user(name, role)
+    page = post_login(web, {"name": name, "password": PASSWORD})
+    assert page.status_code == 200, page.text
+    found = CSRF.search(page.text)
+    assert found
+    return found.group(1)
+
+
+def _wait_for(web: TestClient, location: str) -> None:
+    deadline = time.monotonic() + 60
+    while 'http-equiv="refresh"' in web.get(location).text:
+        assert time.monotonic() < deadline, "the plan run did not finish in time"
+        time.sleep(0.2)
+
+
+def test_every_page_of_plan_results_says_the_plan_is_old_and_replans(
+    web: TestClient, engine: Engine, log_in: LogIn
+) -> None:
+    _load(engine)
+    with pin_today(DEMO_DAY):
+        log_in("ann")
+        for url in PLAN_PAGES + OTHER_PAGES:  # planned today: no banner anywhere
+            assert BANNER not in web.get(url).text, url
+
+    with pin_today(THURSDAY):
+        token = log_in("bob")
+        for url in PLAN_PAGES:
+            page = web.get(url)
+            assert page.status_code == 200, url
+            assert page.text.count(BANNER) == 1, url
+            banner = page.text.split(BANNER, 1)[1].split("</div>", 1)[0]
+            assert "This plan is out of date." in banner
+            assert "This plan is as of 2026-11-23, 3 days before today (2026-11-26)" in banner
+            assert 'action="/plan/run"' in banner and "Re-plan as of today" in banner
+            assert f'name="csrf_token" value="{token}"' in banner
+        for url in OTHER_PAGES:
+            assert BANNER not in web.get(url).text, url
+
+        started = web.post("/plan/run", data={"csrf_token": token}, follow_redirects=False)
+        assert started.status_code == 303
+        _wait_for(web, started.headers["location"])
+        for url in PLAN_PAGES:
+            assert BANNER not in web.get(url).text, url
+        with db.session_factory(engine)() as s:
+            run = planning.current_run(s)
+            assert run is not None and run.planning_date == THURSDAY
+
+
+def test_a_viewer_is_told_but_gets_no_button(
+    web: TestClient, engine: Engine, make_user: Callable[..., None]
+) -> None:
+    _load(engine)
+    with pin_today(THURSDAY):
+        _sign_in(web, make_user, "vic", Role.VIEWER)
+        page = web.get("/").text
+        banner = page.split(BANNER, 1)[1].split("</div>", 1)[0]
+        assert "3 days before today" in banner and "A planner can plan again." in banner
+        assert "/plan/run" not in banner
+
+
+def test_a_planning_date_fixed_by_the_settings_is_explained_not_replanned(
+    web: TestClient, engine: Engine, log_in: LogIn
+) -> None:
+    _load(engine, as_written=True)
+    with pin_today(date(2026, 11, 24)):
+        log_in("ann")
+        banner = web.get("/plan").text.split(BANNER, 1)[1].split("</div>", 1)[0]
+        assert "This plan is as of 2026-11-23, 1 day before today (2026-11-24)" in banner
+        assert "planning_date setting plans every new plan as of 2026-11-23" in banner
+        assert "/plan/run" not in banner
+
+
+def test_no_plan_yet_offers_to_plan(web: TestClient, engine: Engine, log_in: LogIn) -> None:
+    with db.session_factory(engine)() as s:
+        company_data.replace_company(s, demo_dataset("lighting", DEMO_DAY), author="test")
+    log_in("ann")
+    page = web.get("/").text
+    banner = page.split(BANNER, 1)[1].split("</div>", 1)[0]
+    assert "No plan yet." in banner and "Plan now" in banner and 'action="/plan/run"' in banner
