@@ -28,6 +28,14 @@ The rule, per node that needs quantity ``q``:
   of a component two lines use. This is a greedy allocation, not a global
   optimum.
 
+Open receipts pulled in (rule 6). The plan serves a need on day t from supply due
+by t, then from open receipts due at most ``reschedule_in_days`` after t, and only
+then orders anew, so a receipt within that reach sets the date however soon a new
+order could come. A cut-off that orders anew while a receipt of the item is still
+free within that reach of the node's day is not what the plan does and is not
+taken; and a make order starts no earlier than the receipts its components would
+pull in from its start day (each such component is ready on that receipt's day).
+
 Ties and determinism:
 
 * Among cut-offs giving the same day, the latest cut-off wins: it uses more of
@@ -127,6 +135,7 @@ class PromiseInput:
     planning_day: int
     wanted_day: int | None = None
     calendar: WorkCalendar | None = None  # None: every day is a working day
+    reschedule_in_days: int = 0  # rule 6: open receipts the plan pulls in before ordering
 
 
 @dataclass(frozen=True)
@@ -213,6 +222,7 @@ class _Search:
         self.nodes = inp.nodes
         self.pd = inp.planning_day
         self.calendar = inp.calendar or WorkCalendar()
+        self.reach = max(int(inp.reschedule_in_days), 0)
         self.lots: dict[str, list[Lot]] = {}
         self.left: dict[str, list[float]] = {}
         for item, lots in inp.lots.items():
@@ -250,13 +260,18 @@ class _Search:
                 cutoffs.append(lot.day)
         best: _Eval | None = None
         best_used: list[tuple[str, int, float]] = []
-        for cutoff in cutoffs:
+        for n, cutoff in enumerate(cutoffs):
             if best is not None and cutoff > best.day:
                 break
             trial_used: list[tuple[str, int, float]] = []
             trial = self._with_cutoff(node, qty, lots, cutoff, trial_used)
             self._undo(trial_used)
-            if best is None or trial.day <= best.day:  # ties: the later cut-off
+            pulled_in = (
+                trial.rest > 0
+                and n + 1 < len(cutoffs)
+                and self._free_receipt(node.item, lots, cutoff, trial.day + self.reach) >= 0
+            )
+            if not pulled_in and (best is None or trial.day <= best.day):  # ties: later
                 best, best_used = trial, trial_used
             if trial.rest <= 0:
                 break
@@ -264,6 +279,17 @@ class _Search:
         self._redo(best_used)
         used.extend(best_used)
         return best
+
+    def _free_receipt(self, item: str, lots: list[Lot], after: int, until: int) -> int:
+        """The day of the first receipt of ``item`` still free, due in (after, until]; -1
+        when there is none (stock is never due after the planning day)."""
+        left = self.left.get(item, [])
+        for i, lot in enumerate(lots):
+            if lot.day > until:
+                break
+            if lot.day > after and left[i] > EPS and lot.ref:
+                return lot.day
+        return -1
 
     def _with_cutoff(
         self,
@@ -296,13 +322,31 @@ class _Search:
                     child = self.evaluate(line.node, ev.order_qty * line.qty_per, used)
                     ev.children.append(child)
                     start = max(start, child.day)
-                ev.start = start
-                ev.ctp_day = self.calendar.fwd(start, node.lead_time)
+                ev.start = self._pulled_in_start(ev.children, start)
+                ev.ctp_day = self.calendar.fwd(ev.start, node.lead_time)
             else:
                 ev.start = self.pd
                 ev.ctp_day = self.calendar.fwd(self.pd + node.lead_time, 0)
         ev.day = max(self.pd, ev.lot_day, ev.ctp_day)
         return ev
+
+    def _pulled_in_start(self, children: list[_Eval], start: int) -> int:
+        """The start of a make order once the plan has served its components' need on that
+        day: a component that orders anew while a receipt of it is free within the
+        rescheduling reach of the start is served by that receipt first (rule 6)."""
+        if not self.reach:
+            return start
+        moved = True
+        while moved:
+            moved = False
+            for child in children:
+                if child.rest <= 0 or child.node.new:
+                    continue
+                lots = self.lots.get(child.node.item, [])
+                day = self._free_receipt(child.node.item, lots, start, start + self.reach)
+                if day > start:
+                    start, moved = day, True
+        return start
 
 
 def _iso(day: int) -> str:

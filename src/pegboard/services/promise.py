@@ -88,10 +88,10 @@ from pegboard.model.enums import (
 )
 from pegboard.services import audit, order_bom, sales
 from pegboard.services._tx import composed_write
-from pegboard.services.calendar import load_calendar
 from pegboard.services.configurator import ConfiguredNode, configure
 from pegboard.services.inventory import check_qty
 from pegboard.services.planning import current_run
+from pegboard.services.snapshot import read_settings
 from pegboard.services.templates import DbCatalog
 
 EPS = 1e-9
@@ -558,6 +558,7 @@ def promise(
         top = graph.item_node(top_id)
     lot_items = [int(key[1:]) for key in graph.nodes if key.startswith("i")]
     lots = reader.atp(lot_items, pd)
+    plan_settings = read_settings(session.connection(), pd, pd)
     try:
         result = ep.promise(
             ep.PromiseInput(
@@ -567,7 +568,8 @@ def promise(
                 lots=lots,
                 planning_day=pd.toordinal(),
                 wanted_day=None if wanted is None else wanted.toordinal(),
-                calendar=load_calendar(session.connection()),
+                calendar=plan_settings.calendar,
+                reschedule_in_days=plan_settings.reschedule_in_days,
             )
         )
     except ep.PromiseInputError as e:
