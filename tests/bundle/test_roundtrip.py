@@ -11,6 +11,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -25,17 +26,21 @@ from pegboard.bundle.importer import read_bundle
 from pegboard.bundle.schema import Column, FileSpec, Kind
 from pegboard.bundle.writer import write_dataset
 from pegboard.services.calendar import DAY_NAMES
+from pegboard.services.capacity import format_weekday_hours
 from pegboard.services.company_data import read_company, replace_company
 from pegboard.services.dataset import (
     BomRow,
+    ClosedDayRow,
     Dataset,
     HolidayRow,
     ItemRow,
     LocationRow,
     ProductionRow,
     PurchaseRow,
+    RoutingRow,
     SalesRow,
     StockRow,
+    WorkCenterRow,
     default_decimals,
 )
 
@@ -48,6 +53,9 @@ ROW_TYPES: dict[str, type[Any]] = {
     "purchase_orders": PurchaseRow,
     "production_orders": ProductionRow,
     "sales_orders": SalesRow,
+    "work_centers": WorkCenterRow,
+    "work_center_closed_days": ClosedDayRow,
+    "routings": RoutingRow,
 }
 
 
@@ -245,7 +253,60 @@ def datasets(draw: st.DrawFn) -> Dataset:
     data.holidays = [
         HolidayRow(day, draw(texts)) for day in draw(st.lists(dates, max_size=3, unique=True))
     ]
+    _capacity(draw, data, made)
     return data
+
+
+centers = st.text("AB1-_.", min_size=1, max_size=4).filter(lambda c: c[0].isalnum())
+hours = st.one_of(st.integers(0, 24).map(float), st.sampled_from([7.5, 0.25, 1 / 3, 23.99]))
+op_hours = st.one_of(st.integers(0, 10_000).map(float), st.sampled_from([0.1, 1 / 7, 1e-9]))
+
+
+def _capacity(draw: st.DrawFn, data: Dataset, made: list[str]) -> None:
+    """Work centers (hours a day or per weekday), closed days, and operations of make items:
+    the item's, or an order's where bom.csv holds that order's BOM of the item."""
+    codes = draw(st.lists(centers, max_size=3, unique=True))
+    for code in codes:
+        week = draw(st.none() | st.lists(hours, min_size=7, max_size=7).filter(any))
+        per_day = draw(hours.filter(bool)) if week is None else max(week)
+        data.work_centers.append(
+            WorkCenterRow(
+                code,
+                draw(texts).replace("\n", " ").replace("\r", " ").strip(),
+                per_day,
+                "" if week is None else format_weekday_hours(week),
+                draw(st.integers(1, 1000)),
+                draw(st.sampled_from([100.0, 85.0, 0.5, 500.0, 112.5])),
+                draw(st.integers(0, 10**8).map(lambda c: Decimal(c).scaleb(-2))),
+            )
+        )
+    if not codes:
+        return
+    for code, day in draw(
+        st.lists(st.tuples(st.sampled_from(codes), dates), max_size=3, unique=True)
+    ):
+        data.closed_days.append(ClosedDayRow(code, day, draw(texts).replace("\n", "").strip()))
+    order_boms = sorted({(b.parent, b.sales_order) for b in data.bom if b.sales_order})
+    owners = [(item, "") for item in made] + order_boms
+    if not owners:
+        return
+    for item, order in draw(st.lists(st.sampled_from(owners), max_size=3, unique=True)):
+        for sequence in draw(
+            st.lists(st.integers(1, 100_000), min_size=1, max_size=3, unique=True)
+        ):
+            data.routings.append(
+                RoutingRow(
+                    item,
+                    order,
+                    sequence,
+                    draw(st.sampled_from(codes)),
+                    draw(op_hours),
+                    draw(op_hours),
+                    draw(st.integers(0, 365)),
+                    draw(st.integers(0, 365)),
+                    draw(texts).replace("\n", "").strip(),
+                )
+            )
 
 
 def _spellings(column: Column, value: object) -> st.SearchStrategy[str]:
@@ -262,6 +323,9 @@ def _spellings(column: Column, value: object) -> st.SearchStrategy[str]:
         return st.sampled_from([str(value), f" {value} ", f"{value:03d}"])
     if isinstance(value, date):
         return st.just(value.isoformat())
+    if isinstance(value, Decimal):
+        short = f"{value:f}".rstrip("0").rstrip(".") if "." in f"{value:f}" else f"{value:f}"
+        return st.sampled_from([str(value), short, f"{value:.4f}"])
     assert isinstance(value, str)
     if column.kind is Kind.CHOICE:
         return st.sampled_from([value, value.upper(), value.title()])
@@ -277,6 +341,7 @@ def _parsed_default(column: Column) -> object:
         Kind.INT: int,
         Kind.QTY: float,
         Kind.BOOL: lambda t: t == "true",
+        Kind.MONEY: Decimal,
     }
     return parse[column.kind](column.default)
 
@@ -318,6 +383,9 @@ def bundles(draw: st.DrawFn) -> Drawn:
         "purchase_orders": data.purchases,
         "production_orders": data.productions,
         "sales_orders": data.sales,
+        "work_centers": data.work_centers,
+        "work_center_closed_days": data.closed_days,
+        "routings": data.routings,
     }
     files = {}
     for spec in schema.INPUT_FILES:

@@ -32,19 +32,23 @@ from pegboard.engine.errors import BomCycleError
 from pegboard.engine.levels import low_level_codes
 from pegboard.errors import BundleError, BundleProblem, ValidationError
 from pegboard.services.calendar import format_work_days, parse_work_days
+from pegboard.services.capacity import CODE, format_weekday_hours, parse_weekday_hours
 from pegboard.services.configurator import validate_template
 from pegboard.services.dataset import (
     DEFAULT_LOCATION,
     MAX_DECIMALS,
     BomRow,
+    ClosedDayRow,
     Dataset,
     HolidayRow,
     ItemRow,
     LocationRow,
     ProductionRow,
     PurchaseRow,
+    RoutingRow,
     SalesRow,
     StockRow,
+    WorkCenterRow,
     decimals_of,
     places,
 )
@@ -196,6 +200,9 @@ def _build(parsed: dict[str, ParsedTable], problems: Problems, *, locations_give
     _stock(parsed["stock"], problems, data, items, orders, places_known)
     _purchases(parsed["purchase_orders"], problems, data, items, orders)
     _productions(parsed["production_orders"], problems, data, items, orders)
+    centers = _work_centers(parsed["work_centers"], problems, data)
+    _closed_days(parsed["work_center_closed_days"], problems, data, centers)
+    _routings(parsed["routings"], problems, data, items, orders, centers)
     return data
 
 
@@ -534,6 +541,134 @@ def _productions(
             )
             continue
         data.productions.append(mo)
+
+
+# --- v2 extension: capacity ------------------------------------------------------------------
+
+MAX_OPERATIONS = 200
+"""Operations of one routing (as ``services.capacity`` allows)."""
+
+
+def _work_centers(table: ParsedTable, problems: Problems, data: Dataset) -> set[str]:
+    """work_centers.csv: each code once, hours a day or per weekday. Returns the codes."""
+    seen: set[str] = set()
+    label = table.label
+    for line, row in _rows(table):
+        wc = WorkCenterRow(*row)
+        if not CODE.fullmatch(wc.work_center):
+            reason = "a work center code is 1-50 letters, digits, '.', '_' or '-'"
+            problems.add(BundleProblem(label, line, "work_center", wc.work_center, reason))
+            continue
+        if wc.work_center in seen:
+            reason = "work center given twice"
+            problems.add(BundleProblem(label, line, "work_center", wc.work_center, reason))
+            continue
+        seen.add(wc.work_center)
+        given: float | None = row[2]
+        if wc.weekday_hours:
+            try:
+                week = parse_weekday_hours(wc.weekday_hours)
+            except ValidationError as e:
+                reason = e.message.split(": ", 1)[-1]
+                problems.add(BundleProblem(label, line, "weekday_hours", wc.weekday_hours, reason))
+                continue
+            if not any(h > 0 for h in week):
+                reason = "works no hours on any weekday"
+                problems.add(BundleProblem(label, line, "weekday_hours", wc.weekday_hours, reason))
+                continue
+            if given is not None and given != max(week):
+                reason = (
+                    f"differs from the most weekday_hours give ({format_value(max(week))}): "
+                    "leave it empty when weekday_hours is set"
+                )
+                problems.add(
+                    BundleProblem(label, line, "hours_per_day", format_value(given), reason)
+                )
+                continue
+            wc = wc._replace(hours_per_day=max(week), weekday_hours=format_weekday_hours(week))
+        elif given is None or given <= 0:
+            reason = "hours a working day (above 0), or weekday_hours, are required"
+            value = "" if given is None else format_value(given)
+            problems.add(BundleProblem(label, line, "hours_per_day", value, reason))
+            continue
+        data.work_centers.append(wc)
+    return seen
+
+
+def _unknown_center(problems: Problems, label: str, line: int, code: str) -> None:
+    reason = "unknown work center (not in work_centers.csv)"
+    problems.add(BundleProblem(label, line, "work_center", code, reason))
+
+
+def _closed_days(table: ParsedTable, problems: Problems, data: Dataset, centers: set[str]) -> None:
+    seen: set[tuple[str, date]] = set()
+    for line, row in _rows(table):
+        closed = ClosedDayRow(*row)
+        if closed.work_center not in centers:
+            _unknown_center(problems, table.label, line, closed.work_center)
+            continue
+        if (closed.work_center, closed.date) in seen:
+            reason = f"{closed.work_center} is closed on this day already (an earlier row)"
+            problems.add(BundleProblem(table.label, line, "date", closed.date.isoformat(), reason))
+            continue
+        seen.add((closed.work_center, closed.date))
+        data.closed_days.append(closed)
+
+
+def _routings(
+    table: ParsedTable,
+    problems: Problems,
+    data: Dataset,
+    items: dict[str, str],
+    orders: set[str],
+    centers: set[str],
+) -> None:
+    """routings.csv: operations of make items on known work centers, each sequence once per
+    routing; an order routing (``sales_order`` set) goes with that order's order BOM of the
+    item, so bom.csv must hold rows of it: a make order of the order uses those operations,
+    any other the item's (as bom.csv's rows are chosen)."""
+    label = table.label
+    order_boms = {(r.parent, r.sales_order) for r in data.bom if r.sales_order}
+    sequences: set[tuple[str, str, int]] = set()
+    count: dict[tuple[str, str], int] = {}
+    for line, row in _rows(table):
+        op = RoutingRow(*row)
+        if not _check_refs(
+            problems,
+            label,
+            line,
+            (("item", op.item, "item"), ("sales_order", op.sales_order, "sales order")),
+            items,
+            orders,
+        ):
+            continue
+        if items[op.item] != "make":
+            reason = "bought, not made: only a make item has a routing"
+            problems.add(BundleProblem(label, line, "item", op.item, reason))
+            continue
+        if op.sales_order and (op.item, op.sales_order) not in order_boms:
+            reason = (
+                f"{op.sales_order} has no order BOM of {op.item}: an order routing goes with "
+                f"the bom.csv rows of parent {op.item} and sales_order {op.sales_order}"
+            )
+            problems.add(BundleProblem(label, line, "sales_order", op.sales_order, reason))
+            continue
+        if op.work_center not in centers:
+            _unknown_center(problems, label, line, op.work_center)
+            continue
+        key = (op.item, op.sales_order, op.sequence)
+        if key in sequences:
+            whose = f"{op.item}'s routing for {op.sales_order}" if op.sales_order else op.item
+            reason = f"sequence given twice in {whose}"
+            problems.add(BundleProblem(label, line, "sequence", str(op.sequence), reason))
+            continue
+        sequences.add(key)
+        n = count[(op.item, op.sales_order)] = count.get((op.item, op.sales_order), 0) + 1
+        if n > MAX_OPERATIONS:
+            reason = f"a routing has at most {MAX_OPERATIONS} operations"
+            problems.add(BundleProblem(label, line, "sequence", str(op.sequence), reason))
+            continue
+        data.routings.append(op)
 
 
 __all__ = ["read_bundle"]

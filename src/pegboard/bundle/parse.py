@@ -10,6 +10,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from pegboard.bundle.reader import RawTable
 from pegboard.bundle.schema import FIRST_DAY, LAST_DAY, Check, Column, FileSpec, Kind
@@ -17,7 +18,7 @@ from pegboard.errors import BundleProblem
 
 MAX_PROBLEMS_PER_FILE = 50
 
-Value = str | int | float | bool | date | None
+Value = str | int | float | bool | date | Decimal | None
 
 
 class CellError(ValueError):
@@ -50,6 +51,26 @@ def parse_qty(text: str) -> float:
     if abs(value) >= 1e15:
         raise CellError("too large")
     return value
+
+
+CENT = Decimal("0.01")
+
+
+def parse_money(text: str) -> Decimal:
+    """An exact amount in cents: ``48.5``, ``48.50``, ``1200``; read as a ``Decimal``, never
+    through a float."""
+    body = text[1:] if text[:1] in "+-" else text
+    if not body.isascii() or not body.replace(".", "", 1).isdigit():
+        raise CellError("not an amount (digits 0-9 and a decimal point)")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise CellError("not an amount") from None
+    if abs(value) >= Decimal("1e15"):
+        raise CellError("too large")
+    if value != value.quantize(CENT):
+        raise CellError("at most two decimals (cents)")
+    return value.quantize(CENT)
 
 
 EARLIEST = date.fromisoformat(FIRST_DAY)
@@ -112,13 +133,13 @@ def _choice_parser(allowed: tuple[str, ...]) -> Callable[[str], str]:
 
 
 def _checked(
-    base: Callable[[str], int | float], check: Check, maximum: int | None = None
+    base: Callable[[str], int | float | Decimal], check: Check, maximum: int | None = None
 ) -> Callable[[str], Value]:
     """Wrap a number parser with the column's sign rule and its largest value."""
     if maximum is not None:
         inner, top = base, maximum
 
-        def bounded(text: str) -> int | float:
+        def bounded(text: str) -> int | float | Decimal:
             v = inner(text)
             if v > top:
                 raise CellError(f"at most {top}")
@@ -156,6 +177,8 @@ def _parser(column: Column) -> Callable[[str], Value]:
         return parse_date
     if kind is Kind.BOOL:
         return parse_bool
+    if kind is Kind.MONEY:
+        return _checked(parse_money, column.check, column.maximum)
     return _checked(parse_int if kind is Kind.INT else parse_qty, column.check, column.maximum)
 
 

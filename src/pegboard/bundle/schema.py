@@ -20,6 +20,7 @@ class Kind(Enum):
     BOOL = "true/false"
     CHOICE = "choice"
     WEEKDAYS = "weekdays (mon,tue,…)"
+    MONEY = "amount (at most 2 decimals)"
 
 
 class Check(Enum):
@@ -42,7 +43,7 @@ class Column:
     """For text: a line break is part of the value (descriptions, suppliers); anywhere else
     it is refused, since it is what a quote left open makes of the following lines."""
     maximum: int | None = None
-    """For integers: the largest value (lead times and periods: ``MAX_DAYS``)."""
+    """For numbers: the largest value (lead times and periods: ``MAX_DAYS``)."""
 
 
 @dataclass(frozen=True)
@@ -210,6 +211,74 @@ SALES_ORDERS = FileSpec(
     ),
 )
 
+# --- v2 extension: capacity (docs/bundle-format-capacity.md) --------------------------------
+
+MAX_HOURS_A_DAY = 24
+MAX_UNITS = 1000
+MAX_EFFICIENCY_PCT = 500
+MAX_OPERATION_HOURS = 10_000
+MAX_QUEUE_DAYS = 365
+MAX_SEQUENCE = 100_000
+
+WORK_CENTERS = FileSpec(
+    "work_centers",
+    (
+        Column("work_center", required=True, max_length=50),
+        Column("description", max_length=200),
+        Column("hours_per_day", Kind.QTY, maximum=MAX_HOURS_A_DAY, check=Check.NOT_NEGATIVE),
+        # per weekday instead, e.g. "mon=8,tue=8,wed=8,thu=8,fri=6" (quoted: it holds commas)
+        Column("weekday_hours", max_length=200),
+        Column("units", Kind.INT, default="1", check=Check.POSITIVE, maximum=MAX_UNITS),
+        Column(
+            "efficiency_pct",
+            Kind.QTY,
+            default="100",
+            check=Check.POSITIVE,
+            maximum=MAX_EFFICIENCY_PCT,
+        ),
+        Column("cost_rate", Kind.MONEY, default="0", check=Check.NOT_NEGATIVE, maximum=1_000_000),
+    ),
+)
+"""Optional: the work centers (no file: none, and no load)."""
+
+WORK_CENTER_CLOSED_DAYS = FileSpec(
+    "work_center_closed_days",
+    (
+        Column("work_center", required=True, max_length=50),
+        Column("date", Kind.DATE, required=True),
+        Column("description", max_length=200),
+    ),
+)
+"""Optional: days one work center does not work although the plant does."""
+
+
+def _hours(name: str) -> Column:
+    return Column(
+        name, Kind.QTY, default="0", check=Check.NOT_NEGATIVE, maximum=MAX_OPERATION_HOURS
+    )
+
+
+def _queue(name: str) -> Column:
+    return Column(name, Kind.INT, default="0", check=Check.NOT_NEGATIVE, maximum=MAX_QUEUE_DAYS)
+
+
+ROUTINGS = FileSpec(
+    "routings",
+    (
+        Column("item", required=True),
+        Column("sales_order"),
+        Column("sequence", Kind.INT, required=True, check=Check.POSITIVE, maximum=MAX_SEQUENCE),
+        Column("work_center", required=True, max_length=50),
+        _hours("setup_hours"),
+        _hours("run_hours"),
+        _queue("queue_days"),
+        _queue("move_days"),
+        Column("description", max_length=200),
+    ),
+)
+"""Optional: the operations of make items, one row each; ``sales_order`` set: the order
+routing of that order's order BOM of the item (chosen as bom.csv's rows are)."""
+
 INPUT_FILES = (
     SETTINGS,
     HOLIDAYS,
@@ -220,6 +289,9 @@ INPUT_FILES = (
     PURCHASE_ORDERS,
     PRODUCTION_ORDERS,
     SALES_ORDERS,
+    WORK_CENTERS,
+    WORK_CENTER_CLOSED_DAYS,
+    ROUTINGS,
 )
 
 PLANNED_ORDERS_COLUMNS = (

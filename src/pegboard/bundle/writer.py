@@ -54,6 +54,9 @@ def write_dataset(data: Dataset, folder: Path) -> dict[str, int]:
         (schema.PURCHASE_ORDERS, data.purchases),
         (schema.PRODUCTION_ORDERS, data.productions),
         (schema.SALES_ORDERS, data.sales),
+        (schema.WORK_CENTERS, data.work_centers),
+        (schema.WORK_CENTER_CLOSED_DAYS, data.closed_days),
+        (schema.ROUTINGS, data.routings),
     ]
     counts = {}
     for spec, rows in tables:

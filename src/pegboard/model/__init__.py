@@ -92,7 +92,7 @@ __all__ = [
     "StockMoveKind",
     "Strategy",
     "User",
+    "WebSession",
     "WorkCenter",
     "WorkCenterClosedDay",
-    "WebSession",
 ]

@@ -100,6 +100,18 @@ def parse_weekday_hours(text: str) -> tuple[float, ...]:
     return tuple(hours)
 
 
+def format_weekday_hours(week: Sequence[float]) -> str:
+    """The canonical text of hours per weekday: ``mon=8,tue=8,wed=8,thu=8,fri=6`` (weekdays
+    at 0 left out), numbers in their shortest exact form; ``parse_weekday_hours`` reads it."""
+    return ",".join(
+        f"{WEEKDAYS[day]}={_number(hours)}" for day, hours in enumerate(week) if hours > 0
+    )
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
 def _hours(text: str | float, name: str) -> float:
     try:
         value = float(text) if isinstance(text, float | int) else float(str(text).strip())
@@ -349,12 +361,11 @@ def _check_operations(session: Session, operations: Sequence[OperationIn]) -> di
                     value=days,
                 )
     codes = {op.work_center for op in operations}
-    found = {
-        code: wc_id
-        for code, wc_id in session.execute(
-            select(WorkCenter.code, WorkCenter.id).where(WorkCenter.code.in_(codes))
-        )
-    }
+    found: dict[str, int] = {}
+    for code, wc_id in session.execute(
+        select(WorkCenter.code, WorkCenter.id).where(WorkCenter.code.in_(codes))
+    ):
+        found[code] = wc_id
     for code in sorted(codes - set(found)):
         _get(session, code)  # raises, naming the known ones
     return found

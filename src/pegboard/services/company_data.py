@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, select
+from sqlalchemy import Connection, and_, exists, insert, select
 from sqlalchemy.orm import Session, aliased
 
 from pegboard.db import WRITE
@@ -42,24 +43,32 @@ from pegboard.model import (
     Project,
     PurchaseOrder,
     PurchaseOrderLine,
+    Routing,
+    RoutingOperation,
     SalesOrder,
     SalesOrderLine,
     Shipment,
     StockBalance,
     StockMove,
+    WorkCenter,
+    WorkCenterClosedDay,
 )
 from pegboard.model.enums import OPEN_PRODUCTION_STATUSES, OPEN_PURCHASE_STATUSES, SalesOrderStatus
 from pegboard.services._bulk import bulk_insert, delete_all
+from pegboard.services.capacity import format_weekday_hours, parse_weekday_hours
 from pegboard.services.dataset import (
     BomRow,
+    ClosedDayRow,
     Dataset,
     HolidayRow,
     ItemRow,
     LocationRow,
     ProductionRow,
     PurchaseRow,
+    RoutingRow,
     SalesRow,
     StockRow,
+    WorkCenterRow,
     decimals_of,
 )
 from pegboard.services.outstanding import freeze_component_lists
@@ -85,6 +94,10 @@ _TABLES_CHILDREN_FIRST = (
     ProductionOrder,
     NumberSequence,
     PolicySetting,
+    RoutingOperation,
+    Routing,
+    WorkCenterClosedDay,
+    WorkCenter,
     BomLineOption,
     BomLineParameter,
     BomParameter,
@@ -123,7 +136,8 @@ def replace_company(
         items = _ids(conn, Item.code, Item.id)
         orders, lines = _write_sales(conn, data, items)
         note("bills of material", 0, len(data.bom))
-        _write_boms(conn, data, items, orders, lines)
+        boms = _write_boms(conn, data, items, orders, lines)
+        _write_capacity(conn, data, items, boms)
         _write_stock(conn, data, items, orders, author)
         _write_purchases(conn, data, items, orders)
         _write_productions(conn, data, items, orders)
@@ -235,7 +249,8 @@ def _write_boms(
     items: dict[str, int],
     orders: dict[str, int],
     lines: dict[tuple[str, int], int],
-) -> None:
+) -> dict[tuple[str, str], tuple[int, str]]:
+    """Returns (parent, sales_order) -> (BOM id, BOM number)."""
     line_of_item: dict[tuple[str, str], int] = {}
     for s in data.sales:
         line_of_item.setdefault((s.sales_order, s.item), lines[(s.sales_order, s.line)])
@@ -284,6 +299,91 @@ def _write_boms(
         BomLine,
         ("bom_id", "position", "component_id", "qty_per", "scrap_pct"),
         rows(),
+    )
+    return {key: (bom_ids[number], number) for key, number in numbers.items()}
+
+
+def _write_capacity(
+    conn: Connection,
+    data: Dataset,
+    items: dict[str, int],
+    boms: dict[tuple[str, str], tuple[int, str]],
+) -> None:
+    """Work centers, their closed days, and routings: an order routing (``sales_order`` set)
+    belongs to that order's BOM of the item, numbered after it (``RT-BOM-SO-1-X``)."""
+    if data.work_centers:
+        conn.execute(
+            insert(WorkCenter),
+            [
+                {
+                    "code": w.work_center,
+                    "description": w.description,
+                    "hours_per_day": w.hours_per_day,
+                    "weekday_hours": (
+                        list(parse_weekday_hours(w.weekday_hours)) if w.weekday_hours else None
+                    ),
+                    "units": w.units,
+                    "efficiency_pct": w.efficiency_pct,
+                    "cost_rate": w.cost_rate,
+                }
+                for w in data.work_centers
+            ],
+        )
+    centers = _ids(conn, WorkCenter.code, WorkCenter.id)
+    bulk_insert(
+        conn,
+        WorkCenterClosedDay,
+        ("work_center_id", "day", "description"),
+        ((centers[c.work_center], c.date, c.description) for c in data.closed_days),
+    )
+    numbers: dict[tuple[str, str], str] = {}
+    used: set[str] = set()
+    for op in data.routings:
+        key = (op.item, op.sales_order)
+        if key not in numbers:
+            number = base = f"RT-{boms[key][1]}" if op.sales_order else f"RT-{op.item}"
+            n = 1
+            while number in used:
+                n += 1
+                number = f"{base}#{n}"
+            used.add(number)
+            numbers[key] = number
+    bulk_insert(
+        conn,
+        Routing,
+        ("number", "item_id", "bom_id"),
+        (
+            (number, items[item], boms[(item, so)][0] if so else None)
+            for (item, so), number in numbers.items()
+        ),
+    )
+    routing_ids = _ids(conn, Routing.number, Routing.id)
+    bulk_insert(
+        conn,
+        RoutingOperation,
+        (
+            "routing_id",
+            "sequence",
+            "work_center_id",
+            "description",
+            "setup_hours",
+            "run_hours",
+            "queue_days",
+            "move_days",
+        ),
+        (
+            (
+                routing_ids[numbers[(op.item, op.sales_order)]],
+                op.sequence,
+                centers[op.work_center],
+                op.description,
+                op.setup_hours,
+                op.run_hours,
+                op.queue_days,
+                op.move_days,
+            )
+            for op in data.routings
+        ),
     )
 
 
@@ -421,12 +521,14 @@ def read_company(session: Session) -> Dataset:
     ]
     data.sales = _read_sales(conn)
     data.templates = template_definitions(session)
+    data.work_centers, data.closed_days = _read_work_centers(conn)
     _keep_open_references(
         data,
         _read_bom(conn),
         _read_stock(conn),
         _read_purchases(conn),
         _read_productions(conn),
+        _read_routings(conn),
     )
     return data
 
@@ -437,11 +539,13 @@ def _keep_open_references(
     stock: list[StockRow],
     purchases: list[PurchaseRow],
     productions: list[ProductionRow],
+    routings: list[RoutingRow],
 ) -> None:
     """A bundle holds the open backlog only; what pointed to other orders is freed or dropped.
 
-    Order BOMs of orders not exported go; stock and receipts reserved for them become free
-    (leftovers of a cancelled or shipped order, usable by anyone); their production
+    Order BOMs of orders not exported go, and their order routings; stock and receipts
+    reserved for them become free (leftovers of a cancelled or shipped order, usable by
+    anyone); their production
     orders not yet released go, released ones stay as free supply.
     """
     open_orders = {s.sales_order for s in data.sales}
@@ -466,6 +570,11 @@ def _keep_open_references(
         for r in productions
         if is_open(r.sales_order) or r.status != "planned"
     ]
+    # an order routing goes with its order BOM's rows (an order BOM without rows has none)
+    order_boms = {(r.parent, r.sales_order) for r in data.bom if r.sales_order}
+    data.routings = [
+        r for r in routings if not r.sales_order or (r.item, r.sales_order) in order_boms
+    ]
 
 
 _OPEN_SALES = (SalesOrderStatus.CONFIRMED, SalesOrderStatus.IN_PRODUCTION)
@@ -487,6 +596,64 @@ def _read_bom(conn: Connection) -> list[BomRow]:
         .order_by(Bom.sales_order_id.is_not(None), SalesOrder.number, parent.code, BomLine.position)
     )
     return [BomRow(p, c, q, s, so or "") for p, c, q, s, so in conn.execute(stmt)]
+
+
+def _read_work_centers(conn: Connection) -> tuple[list[WorkCenterRow], list[ClosedDayRow]]:
+    centers = [
+        WorkCenterRow(
+            wc.code,
+            wc.description,
+            wc.hours_per_day,
+            format_weekday_hours(wc.weekday_hours) if wc.weekday_hours else "",
+            wc.units,
+            wc.efficiency_pct,
+            Decimal(wc.cost_rate).quantize(Decimal("0.01")),
+        )
+        for wc in conn.execute(select(WorkCenter.__table__).order_by(WorkCenter.code))
+    ]
+    closed = [
+        ClosedDayRow(*r)
+        for r in conn.execute(
+            select(WorkCenter.code, WorkCenterClosedDay.day, WorkCenterClosedDay.description)
+            .join(WorkCenter, WorkCenter.id == WorkCenterClosedDay.work_center_id)
+            .order_by(WorkCenter.code, WorkCenterClosedDay.day)
+        )
+    ]
+    return centers, closed
+
+
+def _read_routings(conn: Connection) -> list[RoutingRow]:
+    """Every routing's operations; an order routing under its order BOM's sales order (the
+    first routing of an item and order when two order BOMs of one order make the item)."""
+    stmt = (
+        select(
+            Item.code,
+            SalesOrder.number,
+            RoutingOperation.sequence,
+            WorkCenter.code,
+            RoutingOperation.setup_hours,
+            RoutingOperation.run_hours,
+            RoutingOperation.queue_days,
+            RoutingOperation.move_days,
+            RoutingOperation.description,
+            Routing.id,
+        )
+        .select_from(RoutingOperation)
+        .join(Routing, Routing.id == RoutingOperation.routing_id)
+        .join(Item, Item.id == Routing.item_id)
+        .join(WorkCenter, WorkCenter.id == RoutingOperation.work_center_id)
+        .outerjoin(Bom, Bom.id == Routing.bom_id)
+        .outerjoin(SalesOrder, SalesOrder.id == Bom.sales_order_id)
+        .where(Routing.bom_id.is_(None) | Bom.sales_order_id.is_not(None))
+        .order_by(Item.code, SalesOrder.number, Routing.id, RoutingOperation.sequence)
+    )
+    first: dict[tuple[str, str], int] = {}
+    out = []
+    for item, so, sequence, center, setup, run, queue, move, text, routing_id in conn.execute(stmt):
+        if first.setdefault((item, so or ""), routing_id) != routing_id:
+            continue
+        out.append(RoutingRow(item, so or "", sequence, center, setup, run, queue, move, text))
+    return out
 
 
 def _read_stock(conn: Connection) -> list[StockRow]:

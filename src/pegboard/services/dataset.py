@@ -109,6 +109,41 @@ class ProductionRow(NamedTuple):
     sales_order: str
 
 
+class WorkCenterRow(NamedTuple):
+    """A work center (v2 extension, capacity). ``weekday_hours`` is canonical text
+    (``mon=8,tue=8,wed=8,thu=8,fri=6``, weekdays at 0 left out) or empty; when it is
+    given, ``hours_per_day`` is its largest figure."""
+
+    work_center: str
+    description: str
+    hours_per_day: float
+    weekday_hours: str
+    units: int
+    efficiency_pct: float
+    cost_rate: Decimal
+
+
+class ClosedDayRow(NamedTuple):
+    work_center: str
+    date: date
+    description: str
+
+
+class RoutingRow(NamedTuple):
+    """One operation of a routing: the item's (``sales_order`` empty) or the order routing
+    of that sales order's order BOM of the item."""
+
+    item: str
+    sales_order: str
+    sequence: int
+    work_center: str
+    setup_hours: float
+    run_hours: float
+    queue_days: int
+    move_days: int
+    description: str
+
+
 class SalesRow(NamedTuple):
     sales_order: str
     line: int
@@ -135,6 +170,10 @@ class Dataset:
     sales: list[SalesRow] = field(default_factory=list)
     templates: list[dict[str, Any]] = field(default_factory=list)
     """Configurable products (templates.json): definitions as ``services.templates`` reads them."""
+    work_centers: list[WorkCenterRow] = field(default_factory=list)
+    closed_days: list[ClosedDayRow] = field(default_factory=list)
+    routings: list[RoutingRow] = field(default_factory=list)
+    """Capacity (v2 extension): work centers, their closed days, routing operations."""
 
     def all_locations(self) -> list[LocationRow]:
         """The company's locations: those listed, every one stock uses, and ``main``, by code."""
@@ -160,6 +199,12 @@ class Dataset:
             counts["locations"] = len(self.locations)
         if self.templates:
             counts["templates"] = len(self.templates)
+        if self.work_centers:
+            counts["work_centers"] = len(self.work_centers)
+        if self.closed_days:
+            counts["work_center_closed_days"] = len(self.closed_days)
+        if self.routings:
+            counts["routings"] = len(self.routings)
         return counts
 
     def shifted(self, days: int) -> Dataset:
@@ -178,6 +223,9 @@ class Dataset:
                 )
                 for p in self.productions
             ],
+            # a work center's maintenance day moves with the orders (by whole weeks, the
+            # demo's shift, it stays on its weekday)
+            closed_days=[c._replace(date=c.date + move) for c in self.closed_days],
         )
         if "planning_date" in self.settings:
             day = date.fromisoformat(self.settings["planning_date"]) + move
@@ -210,6 +258,9 @@ class Dataset:
             productions=sorted(self.productions, key=lambda r: r.production_order),
             sales=sorted(self.sales, key=lambda r: (r.sales_order, r.line)),
             templates=sorted(self.templates, key=lambda t: str(t.get("item"))),
+            work_centers=sorted(self.work_centers, key=lambda r: r.work_center),
+            closed_days=sorted(self.closed_days, key=lambda r: (r.work_center, r.date)),
+            routings=sorted(self.routings, key=lambda r: (r.item, r.sales_order, r.sequence)),
         )
 
 

@@ -1,8 +1,9 @@
 """The load on work centers: what the open and planned production orders ask of them.
 
 Every open production order (what remains of it) and every planned make order of
-the current plan that is not firmed yet follows its routing (an order routing when
-its order BOM has one, else its item's), scheduled backward from its due date at
+the current plan that is not firmed yet follows its routing, chosen as its BOM is:
+the order routing of its own order BOM when it has one, else that of its sales
+order's order BOM of its item, else its item's; scheduled backward from its due date at
 infinite capacity (``engine.capacity``). The hours are compared with what each work
 center has, per day and per ISO week; where they are more, the orders asking for
 them are listed. Orders whose item has no routing ask nothing of anyone.
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from pegboard.engine.capacity import Load, Operations, WorkCenters, backward_load
 from pegboard.errors import PlanningError
 from pegboard.model import (
+    Bom,
     PlannedOrder,
     ProductionOrder,
     ProductionStatus,
@@ -116,8 +118,9 @@ def _work_centers(session: Session) -> tuple[WorkCenters, dict[int, int]]:
 
 def _routes(
     session: Session, position: dict[int, int]
-) -> tuple[dict[int, _Route], dict[int, _Route]]:
-    """Routings by item (engineering) and by order BOM (order routings)."""
+) -> tuple[dict[int, _Route], dict[int, _Route], dict[tuple[int, int], _Route]]:
+    """Routings by item (engineering), by order BOM and by (item, sales order) (order
+    routings; the first order BOM's when an order has two of one item)."""
     by_routing: dict[int, _Route] = {}
     for op in session.scalars(
         select(RoutingOperation).order_by(RoutingOperation.routing_id, RoutingOperation.sequence)
@@ -131,22 +134,31 @@ def _routes(
         route.move.append(op.move_days)
     by_item: dict[int, _Route] = {}
     by_bom: dict[int, _Route] = {}
-    for routing_id, item_id, bom_id in session.execute(
-        select(Routing.id, Routing.item_id, Routing.bom_id)
+    by_order: dict[tuple[int, int], _Route] = {}
+    for routing_id, item_id, bom_id, sales_order_id in session.execute(
+        select(Routing.id, Routing.item_id, Routing.bom_id, Bom.sales_order_id)
+        .outerjoin(Bom, Bom.id == Routing.bom_id)
+        .order_by(Routing.bom_id)
     ):
         found = by_routing.get(routing_id)
         if found is None:
             continue
         if bom_id is None:
             by_item[item_id] = found
-        else:
-            by_bom[bom_id] = found
-    return by_item, by_bom
+            continue
+        by_bom[bom_id] = found
+        if sales_order_id is not None:
+            by_order.setdefault((item_id, sales_order_id), found)
+    return by_item, by_bom, by_order
 
 
-def _orders(session: Session) -> list[tuple[str, int, int | None, float, date]]:
-    """(label, item id, order BOM id, quantity, due date) of every order that loads."""
-    out: list[tuple[str, int, int | None, float, date]] = []
+_Order = tuple[str, int, int | None, int | None, float, date]
+
+
+def _orders(session: Session) -> list[_Order]:
+    """(label, item id, order BOM id, sales order id, quantity, due date) of every order
+    that loads."""
+    out: list[_Order] = []
     for mo in session.scalars(
         select(ProductionOrder)
         .where(ProductionOrder.status.in_(OPEN))
@@ -154,12 +166,18 @@ def _orders(session: Session) -> list[tuple[str, int, int | None, float, date]]:
     ):
         remaining = mo.qty - mo.completed_qty - mo.scrapped_qty
         if remaining > EPS:
-            out.append((mo.number, mo.item_id, mo.bom_id, remaining, mo.due_date))
+            out.append(
+                (mo.number, mo.item_id, mo.bom_id, mo.sales_order_id, remaining, mo.due_date)
+            )
     run = current_run(session)
     if run is not None:
-        for number, item_id, qty, due in session.execute(
+        for number, item_id, sales_order_id, qty, due in session.execute(
             select(
-                PlannedOrder.number, PlannedOrder.item_id, PlannedOrder.qty, PlannedOrder.due_date
+                PlannedOrder.number,
+                PlannedOrder.item_id,
+                PlannedOrder.sales_order_id,
+                PlannedOrder.qty,
+                PlannedOrder.due_date,
             )
             .where(
                 PlannedOrder.plan_run_id == run.id,
@@ -168,7 +186,7 @@ def _orders(session: Session) -> list[tuple[str, int, int | None, float, date]]:
             )
             .order_by(PlannedOrder.number)
         ):
-            out.append((number, item_id, None, qty, due))
+            out.append((number, item_id, None, sales_order_id, qty, due))
     return out
 
 
@@ -178,14 +196,16 @@ def capacity_load(session: Session, *, work_center: str | None = None) -> LoadRe
     if work_center is not None and work_center not in wcs.code:
         known = ", ".join(wcs.code) or "none yet"
         raise PlanningError(f"no work center {work_center!r} (known: {known})")
-    by_item, by_bom = _routes(session, position)
+    by_item, by_bom, by_order = _routes(session, position)
     labels: list[str] = []
     dues: list[int] = []
     cols: dict[str, list[int]] = defaultdict(list)
     hours: list[float] = []
     sequences: list[int] = []
-    for label, item_id, bom_id, qty, due in _orders(session):
+    for label, item_id, bom_id, sales_order_id, qty, due in _orders(session):
         route = by_bom.get(bom_id) if bom_id is not None else None
+        if route is None and sales_order_id is not None:
+            route = by_order.get((item_id, sales_order_id))
         route = route or by_item.get(item_id)
         if route is None:
             continue
