@@ -12,7 +12,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from _clock import DEMO_DAY, pin_today
-from _login import post_login
 from pegboard import db
 from pegboard.bundle.demo import demo_dataset
 from pegboard.bundle.importer import read_bundle
@@ -22,7 +21,8 @@ from pegboard.services import company_data, planning
 
 PASSWORD = "correct horse battery"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-LogIn = Callable[[str], str]
+LOGIN_TOKEN = re.compile(r'name="login_token" value="([^"]+)"')
+MakeUser = Callable[..., None]
 THURSDAY = DEMO_DAY + timedelta(days=3)  # 2026-11-26
 PLAN_PAGES = (
     "/",
@@ -49,13 +49,23 @@ def _load(engine: Engine, *, as_written: bool = False) -> None:
         planning.run_plan(s, author="test", today=DEMO_DAY)
 
 
-def _sign_in(web: TestClient, make_user: Callable[..., None], name: str, role: Role) -> str:
+def _sign_in(web: TestClient, make_user: MakeUser, name: str, role: Role = Role.PLANNER) -> str:
+    """Sign in as a new user of ``role`` the way a browser does (the login form first, with
+    its token when it has one); returns the session's CSRF token."""
     make_user(name, role)
-    page = post_login(web, {"name": name, "password": PASSWORD})
+    form = web.get("/login", follow_redirects=False)
+    assert form.status_code == 200, "nobody is signed in"
+    found = LOGIN_TOKEN.search(form.text)
+    sent = {"name": name, "password": PASSWORD} | ({"login_token": found[1]} if found else {})
+    page = web.post("/login", data=sent)
     assert page.status_code == 200, page.text
-    found = CSRF.search(page.text)
-    assert found
-    return found.group(1)
+    token = CSRF.search(page.text)
+    assert token
+    return token[1]
+
+
+def _sign_out(web: TestClient, token: str) -> None:
+    assert web.post("/logout", data={"csrf_token": token}).status_code == 200
 
 
 def _wait_for(web: TestClient, location: str) -> None:
@@ -66,16 +76,17 @@ def _wait_for(web: TestClient, location: str) -> None:
 
 
 def test_every_page_of_plan_results_says_the_plan_is_old_and_replans(
-    web: TestClient, engine: Engine, log_in: LogIn
+    web: TestClient, engine: Engine, make_user: MakeUser
 ) -> None:
     _load(engine)
     with pin_today(DEMO_DAY):
-        log_in("ann")
+        token = _sign_in(web, make_user, "ann")
         for url in PLAN_PAGES + OTHER_PAGES:  # planned today: no banner anywhere
             assert BANNER not in web.get(url).text, url
+        _sign_out(web, token)
 
     with pin_today(THURSDAY):
-        token = log_in("bob")
+        token = _sign_in(web, make_user, "bob")
         for url in PLAN_PAGES:
             page = web.get(url)
             assert page.status_code == 200, url
@@ -99,7 +110,7 @@ def test_every_page_of_plan_results_says_the_plan_is_old_and_replans(
 
 
 def test_a_viewer_is_told_but_gets_no_button(
-    web: TestClient, engine: Engine, make_user: Callable[..., None]
+    web: TestClient, engine: Engine, make_user: MakeUser
 ) -> None:
     _load(engine)
     with pin_today(THURSDAY):
@@ -111,21 +122,21 @@ def test_a_viewer_is_told_but_gets_no_button(
 
 
 def test_a_planning_date_fixed_by_the_settings_is_explained_not_replanned(
-    web: TestClient, engine: Engine, log_in: LogIn
+    web: TestClient, engine: Engine, make_user: MakeUser
 ) -> None:
     _load(engine, as_written=True)
     with pin_today(date(2026, 11, 24)):
-        log_in("ann")
+        _sign_in(web, make_user, "ann")
         banner = web.get("/plan").text.split(BANNER, 1)[1].split("</div>", 1)[0]
         assert "This plan is as of 2026-11-23, 1 day before today (2026-11-24)" in banner
         assert "planning_date setting plans every new plan as of 2026-11-23" in banner
         assert "/plan/run" not in banner
 
 
-def test_no_plan_yet_offers_to_plan(web: TestClient, engine: Engine, log_in: LogIn) -> None:
+def test_no_plan_yet_offers_to_plan(web: TestClient, engine: Engine, make_user: MakeUser) -> None:
     with db.session_factory(engine)() as s:
         company_data.replace_company(s, demo_dataset("lighting", DEMO_DAY), author="test")
-    log_in("ann")
+    _sign_in(web, make_user, "ann")
     page = web.get("/").text
     banner = page.split(BANNER, 1)[1].split("</div>", 1)[0]
     assert "No plan yet." in banner and "Plan now" in banner and 'action="/plan/run"' in banner
