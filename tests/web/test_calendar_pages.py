@@ -17,6 +17,7 @@ from pegboard.services import calendar as plant_calendar
 
 PASSWORD = "correct horse battery"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+LOGIN_TOKEN = re.compile(r'name="login_token" value="([^"]+)"')
 LogIn = Callable[[str], str]
 
 
@@ -26,12 +27,17 @@ def _view(engine: Engine) -> plant_calendar.CalendarView:
 
 
 def _sign_in_as(web: TestClient, make_user: Callable[..., None], name: str, role: Role) -> str:
+    """Sign in as a browser does (the login form first, with its token when it has one)."""
     make_user(name, role)
-    page = web.post("/login", data={"name": name, "password": PASSWORD})
+    form = web.get("/login", follow_redirects=False)
+    assert form.status_code == 200, "nobody is signed in"
+    found = LOGIN_TOKEN.search(form.text)
+    sent = {"name": name, "password": PASSWORD} | ({"login_token": found[1]} if found else {})
+    page = web.post("/login", data=sent)
     assert page.status_code == 200, page.text
-    found = CSRF.search(page.text)
-    assert found
-    return found.group(1)
+    token = CSRF.search(page.text)
+    assert token
+    return token[1]
 
 
 def test_the_sample_companys_calendar_with_the_year_on_every_date(
@@ -155,6 +161,7 @@ def test_a_viewer_sees_no_forms_and_forged_posts_change_nothing(
     assert no_token.status_code == 403 and "no valid security token" in no_token.text
 
     for role in (Role.VIEWER, Role.BUYER, Role.SHOPFLOOR):
+        assert web.post("/logout", data={"csrf_token": token}).status_code == 200
         token = _sign_in_as(web, make_user, f"{role.value}-1", role)
         page = web.get("/calendar").text
         assert "2026-12-25</time>" in page
