@@ -39,6 +39,16 @@ SPEC_COLUMNS = {
         "sales_order", "line", "customer", "project", "item", "qty", "shipped_qty", "due_date",
         "priority",
     ],
+    # docs/bundle-format-capacity.md (v2 extension)
+    "work_centers": [
+        "work_center", "description", "hours_per_day", "weekday_hours", "units",
+        "efficiency_pct", "cost_rate",
+    ],
+    "work_center_closed_days": ["work_center", "date", "description"],
+    "routings": [
+        "item", "sales_order", "sequence", "work_center", "setup_hours", "run_hours",
+        "queue_days", "move_days", "description",
+    ],
 }  # fmt: skip
 
 
@@ -159,6 +169,14 @@ def _check_references(rows: Rows) -> None:
         for row in rows[name]:
             assert row["item"] in items, (name, row)
             assert not row["sales_order"] or row["sales_order"] in orders, (name, row)
+    centers = {r["work_center"] for r in rows["work_centers"]}
+    assert len(centers) == len(rows["work_centers"]), "work center codes are unique"
+    assert {r["work_center"] for r in rows["work_center_closed_days"]} <= centers
+    order_boms = {(r["parent"], r["sales_order"]) for r in rows["bom"] if r["sales_order"]}
+    for row in rows["routings"]:
+        assert items[row["item"]]["type"] == "make", row
+        assert row["work_center"] in centers, row
+        assert not row["sales_order"] or (row["item"], row["sales_order"]) in order_boms, row
 
 
 def test_references_resolve_and_keys_are_unique(small: tuple[GeneratedCounts, Rows]) -> None:
@@ -256,6 +274,48 @@ def test_progress_reaches_the_total(tmp_path: Path) -> None:
 def test_rejects_impossible_sizes(tmp_path: Path, sizes: Sizes) -> None:
     with pytest.raises(ValueError, match="components"):
         _generate(tmp_path, sizes)
+
+
+def test_every_make_item_has_a_routing_of_one_to_four_operations(
+    small: tuple[GeneratedCounts, Rows],
+) -> None:
+    """In process order (10, 20, …), on work centers of rising kind; the configured items'
+    routings are order routings of their sales orders, the common sub-assemblies' their own."""
+    _, rows = small
+    items = {r["item"]: r for r in rows["items"]}
+    routings: dict[tuple[str, str], list[dict[str, str]]] = {}
+    for row in rows["routings"]:
+        routings.setdefault((row["item"], row["sales_order"]), []).append(row)
+    made = {i for i, r in items.items() if r["type"] == "make"}
+    assert {item for item, _ in routings} == made
+    assert len(routings) == len(made)  # one routing each
+    kinds = ["SAW", "CNC", "BEND", "WELD", "POWDER", "ASM", "WIRE", "PACK"]
+    for (item, order), ops in routings.items():
+        assert 1 <= len(ops) <= 4
+        assert [int(o["sequence"]) for o in ops] == [10 * n for n in range(1, len(ops) + 1)]
+        rank = [kinds.index(o["work_center"].split("-")[0]) for o in ops]
+        assert rank == sorted(set(rank))
+        assert (items[item]["strategy"] == "mto") == bool(order)
+        for op in ops:
+            assert float(op["setup_hours"]) >= 0 and float(op["run_hours"]) > 0
+    sizes = Counter(len(ops) for ops in routings.values())
+    assert set(sizes) == {1, 2, 3, 4}
+
+
+def test_work_centers_number_tens_to_two_hundred(tmp_path: Path) -> None:
+    """Ten for a small company, about 200 at the benchmark's full size (not generated here:
+    the count follows the sizes alone)."""
+    from pegboard.bundle.generate import _work_center_count
+
+    assert _work_center_count(SMALL.subassemblies, SMALL.orders) == 10
+    assert _work_center_count(10_000, 50_000) == 200
+    _generate(tmp_path, TINY)
+    rows = _read(tmp_path)
+    assert len(rows["work_centers"]) == 10
+    for row in rows["work_centers"]:
+        assert (row["hours_per_day"] in {"8", "16"}) != bool(row["weekday_hours"])
+        assert 1 <= int(row["units"]) <= 6 and 85 <= float(row["efficiency_pct"]) <= 100
+        assert len(row["cost_rate"].split(".")[1]) == 2
 
 
 def test_works_without_subassemblies_or_orders(tmp_path: Path) -> None:

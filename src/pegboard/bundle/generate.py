@@ -21,6 +21,11 @@ needed within their lead time are in stock or on order, a few are short. The
 plan then shows about one late line in ten, not every line due within a lead
 time.
 
+Capacity (issue #15) comes with it: tens of work centers, about 200 at full size,
+in eight kinds from cutting to packing, and a routing of 1-4 operations for every
+make item, in process order (the final assemblies' and configured sub-assemblies'
+as order routings of their sales orders, beside their order BOMs).
+
 Rows are streamed straight to the CSV files, so memory stays flat, and every
 draw comes from seeded ``random.Random`` streams (one per phase), so a seed
 always yields the same bytes. Only the standard library is imported: the CLI
@@ -54,6 +59,12 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "production_orders": "production_order item qty due_date start_date status"
         " components_issued sales_order",
         "sales_orders": "sales_order line customer project item qty shipped_qty due_date priority",
+        # v2 extension: capacity (docs/bundle-format-capacity.md)
+        "work_centers": "work_center description hours_per_day weekday_hours units"
+        " efficiency_pct cost_rate",
+        "work_center_closed_days": "work_center date description",
+        "routings": "item sales_order sequence work_center setup_hours run_hours queue_days"
+        " move_days description",
     }.items()
 }
 """The spec's columns per file (``<name>.csv``), in the order they are written."""
@@ -70,6 +81,9 @@ class GeneratedCounts:
     purchase_orders: int
     production_orders: int
     sales_orders: int
+    work_centers: int
+    work_center_closed_days: int
+    routings: int
 
     def by_file(self) -> dict[str, int]:
         return {f"{name}.csv": getattr(self, name) for name in COLUMNS}
@@ -308,12 +322,88 @@ def _open_sinks(out_dir: Path) -> Iterator[dict[str, _Sink]]:
         yield sinks
 
 
+# (code, description, the kinds of make item that pass through it, units, operation)
+_WORK_CENTER_KINDS = (
+    ("SAW", "Saw and laser cutting", "sub part", (1, 2), "cut"),
+    ("CNC", "CNC machining and drilling", "sub part", (1, 3), "machine and drill"),
+    ("BEND", "Press brake", "sub part", (1, 2), "bend"),
+    ("WELD", "Welding cell", "sub part", (1, 3), "weld"),
+    ("POWDER", "Powder coating line", "sub part final", (1, 1), "powder coat"),
+    ("ASM", "Assembly bench", "sub part final", (2, 6), "assemble"),
+    ("WIRE", "Wiring and test", "final", (1, 4), "wire and test"),
+    ("PACK", "Packing", "final", (1, 3), "pack"),
+)
+_SETUP_HOURS = ("0", "0.25", "0.5", "0.5", "1", "1.5", "2")
+
+
+@dataclass
+class _Routes:
+    """Work centers by kind, and the routing writer: its own random stream, so the other
+    files come out the same with or without capacity."""
+
+    sinks: dict[str, _Sink]
+    rng: random.Random
+    codes: list[list[str]] = field(default_factory=list)
+    """Per kind of ``_WORK_CENTER_KINDS``, its work centers' codes."""
+
+    def write_work_centers(self, n: int, planning_date: date) -> None:
+        kinds = len(_WORK_CENTER_KINDS)
+        width = 2 if n <= 99 * kinds else 3
+        self.codes = [[] for _ in _WORK_CENTER_KINDS]
+        for i in range(n):
+            self.codes[i % kinds].append(
+                f"{_WORK_CENTER_KINDS[i % kinds][0]}-{len(self.codes[i % kinds]) + 1:0{width}d}"
+            )
+        rng = self.rng
+        for k, (_, name, _, (low, high), _) in enumerate(_WORK_CENTER_KINDS):
+            for n_in_kind, code in enumerate(self.codes[k], 1):
+                draw = rng.random()
+                hours, week = ("8", "") if draw < 0.6 else ("16", "") if draw < 0.85 else (
+                    "", "mon=8,tue=8,wed=8,thu=8,fri=6"
+                )  # fmt: skip
+                row = [
+                    code, f"{name} {n_in_kind}", hours, week, str(rng.randint(low, high)),
+                    str(rng.choice((85, 90, 95, 100, 100))), f"{rng.uniform(35, 95):.2f}",
+                ]  # fmt: skip
+                self.sinks["work_centers"].write(row)
+                if rng.random() < 0.12:  # a maintenance day in the next two months
+                    day = planning_date + timedelta(days=rng.randint(7, 60))
+                    self.sinks["work_center_closed_days"].write(
+                        [code, day.isoformat(), "maintenance"]
+                    )
+
+    def write_routing(self, item: str, role: str, sales_order: str = "") -> None:
+        """1-4 operations in process order on work centers that take ``role`` (``sub``:
+        a common sub-assembly, ``part``: a configured one, ``final``: a final assembly)."""
+        rng = self.rng
+        kinds = [k for k, kind in enumerate(_WORK_CENTER_KINDS) if role in kind[2].split()]
+        kinds = [k for k in kinds if self.codes[k]]
+        if not kinds:
+            return
+        chosen = sorted(rng.sample(kinds, min(len(kinds), rng.randint(1, 4))))
+        for n, k in enumerate(chosen, 1):
+            run = math.exp(rng.uniform(math.log(0.05), math.log(1.5)))
+            row = [
+                item, sales_order, str(10 * n), rng.choice(self.codes[k]),
+                rng.choice(_SETUP_HOURS), f"{run:.2f}", str(rng.choice((0, 0, 0, 1))),
+                str(rng.choice((0, 0, 1))), _WORK_CENTER_KINDS[k][4],
+            ]  # fmt: skip
+            self.sinks["routings"].write(row)
+
+
+def _work_center_count(subassemblies: int, orders: int) -> int:
+    """Ten for a small company, about 200 at full size (10 000 sub-assemblies, 50 000
+    orders)."""
+    return max(10, min(200, (subassemblies + orders) // 300))
+
+
 @dataclass
 class _Context:
     """What every phase shares: the open files, the calendar and the PO counter."""
 
     sinks: dict[str, _Sink]
     planning_date: date
+    routes: _Routes
     _days: dict[int, str] = field(default_factory=dict)
     _last_po: int = 0
 
@@ -527,6 +617,7 @@ def _write_subassemblies(
     leads, previous = [], 0.0
     for i, item in enumerate(subs.ids):
         leads.append(_write_subassembly_item(ctx, rng, item, (subs.cum[i] - previous) * weekly))
+        ctx.routes.write_routing(item, "sub")
         previous = subs.cum[i]
         size = rng.randint(2, 8)
         inner = []
@@ -694,6 +785,7 @@ def _write_configured_bom(
     fa_start = line.due - fa_lead
     label = f"{so}/{line.line}"
     _write_mto_item(ctx, rng, fa, f"{rng.choice(_FAMILIES)}, configured for {label}", fa_lead)
+    ctx.routes.write_routing(fa, "final", so)
     configured = _configure(rng, line, fa, fa_start)
     issued = _write_started_work(ctx, rng, line, fa, fa_start, configured)
     bom = ctx.sinks["bom"]
@@ -701,6 +793,7 @@ def _write_configured_bom(
         bom.write([sub.parent, sub.item, str(sub.units if sub.parent == fa else 1), "", so])
         name = f"{rng.choice(_CONFIGURED_PARTS)}, configured for {label}"
         _write_mto_item(ctx, rng, sub.item, name, sub.lead)
+        ctx.routes.write_routing(sub.item, "part", so)
         rows = _write_component_rows(ctx, rng, sub.item, so, parts, rng.randint(3, 10))
         if sub.item in issued:
             continue
@@ -933,8 +1026,9 @@ def generate_bundle(
             progress(done, total)
 
     with _open_sinks(out_dir) as sinks:
-        ctx = _Context(sinks, planning_date)
+        ctx = _Context(sinks, planning_date, _Routes(sinks, _rng(seed, "capacity")))
         _write_settings(ctx)
+        ctx.routes.write_work_centers(_work_center_count(subassemblies, orders), planning_date)
         parts = _write_components(ctx, _rng(seed, "components"), components, orders)
         report(components)
         subs = _write_subassemblies(ctx, _rng(seed, "subassemblies"), subassemblies, parts, orders)
