@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pegboard.model._types import UtcDateTime, enum_column
@@ -30,6 +31,8 @@ class SalesOrderLine(CreatedMixin, Base):
         UniqueConstraint("sales_order_id", "line"),
         CheckConstraint("qty > 0", name="qty_positive"),
         CheckConstraint("shipped_qty >= 0", name="shipped_not_negative"),
+        CheckConstraint("unit_price >= 0", name="unit_price_not_negative"),
+        CheckConstraint("discount_pct >= 0 AND discount_pct <= 100", name="discount_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,6 +46,12 @@ class SalesOrderLine(CreatedMixin, Base):
     status: Mapped[SalesOrderStatus] = mapped_column(
         enum_column(SalesOrderStatus, "sales_line_status"), default=SalesOrderStatus.CONFIRMED
     )
+    unit_price: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    """The quoted price of one unit in the company currency (exact); None: not quoted yet."""
+    discount_pct: Mapped[Decimal] = mapped_column(
+        Numeric(5, 2), default=Decimal("0"), server_default="0"
+    )
+    """The discount on the quoted price, in percent (0 to 100)."""
 
 
 class Shipment(CreatedMixin, Base):
