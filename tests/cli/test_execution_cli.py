@@ -264,6 +264,11 @@ def test_manual_stock_moves(run: Invoke, engine: Engine) -> None:
     assert "a reason is required" in run(
         "stock", "adjust", "CAP-7040-W", "1", "--reason", " ", code=1
     )
+    # locations are master data: the van is refused until an admin adds it
+    assert "unknown location 'van'" in run(
+        "stock", "transfer", "CAP-7040-W", "10", "--from", "main", "--to", "van", code=1
+    )
+    run("location", "add", "van")
     assert "moved 10 CAP-7040-W from main to van" in run(
         "stock", "transfer", "CAP-7040-W", "10", "--from", "main", "--to", "van"
     )

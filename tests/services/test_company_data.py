@@ -28,9 +28,11 @@ from pegboard.model import (
 from pegboard.model.enums import BomKind, StockMoveKind
 from pegboard.services.company_data import read_company, replace_company
 from pegboard.services.dataset import (
+    DEFAULT_LOCATION,
     BomRow,
     Dataset,
     ItemRow,
+    LocationRow,
     ProductionRow,
     PurchaseRow,
     SalesRow,
@@ -143,7 +145,8 @@ def test_importing_the_same_data_twice_gives_the_same_content(engine: Engine) ->
 def test_an_empty_dataset_empties_the_company(engine: Engine) -> None:
     load(engine, first_company())
     load(engine, Dataset())
-    assert read(engine) == Dataset()
+    # the default receiving location is always known, even in an empty company
+    assert read(engine) == Dataset(locations=[LocationRow(DEFAULT_LOCATION, "")])
 
 
 def test_stock_writes_one_ledger_row_per_stock_row(engine: Engine) -> None:
