@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, insert, select
@@ -18,7 +19,7 @@ from pegboard.bundle.importer import read_bundle
 from pegboard.engine import plan as run_engine
 from pegboard.engine.exceptions import _millionths_text
 from pegboard.model import Item, ItemType, LotRule, PlanException, PlannedOrder, Strategy
-from pegboard.services import plan_results, reports
+from pegboard.services import plan_results, planning, reports
 from pegboard.services.company_data import replace_company
 from pegboard.services.planning import run_plan
 from pegboard.services.snapshot import load_snapshot
@@ -120,3 +121,36 @@ def test_shortage_message_in_sql_matches_the_engine_text(session: Session, kind:
         ("shortage", "X", "PL-000007", date(2026, 12, 1), "", f"{_millionths_text(u)} to {kind}")
         for u in millionths
     ]
+
+
+def test_a_quantity_beyond_millionths_keeps_its_message_and_the_report_order(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A shortage of 10^8 or more is stored with its text, between narrow rows: every
+    row then carries its id, and the report order holds."""
+    seen = []
+
+    def engine_with_a_huge_shortage(inp: Any) -> Any:
+        result = run_engine(inp)
+        exc = result.exceptions
+        k = exc.kind.index("shortage") + 1  # not the first shortage row
+        exc.qty[k] = 123_456_789.5
+        exc.message[k] = "123456789.5 to make"
+        seen.append((result, k))
+        return result
+
+    monkeypatch.setattr(planning, "run_engine", engine_with_a_huge_shortage)
+    replace_company(session, read_bundle(DEMO), author="test")
+    run_plan(session, author="test")
+    with session.begin():
+        stored = plan_results.exception_rows(session)
+        wide = session.scalar(
+            select(func.count())
+            .select_from(PlanException)
+            .where(PlanException.kind == "shortage", PlanException.message.is_not(None))
+        )
+    result, _ = seen[0]
+    assert wide == 1
+    assert sum(r[5] == "123456789.5 to make" for r in stored) == 1
+    assert [(r[0], r[3]) for r in stored] == sorted((r[0], r[3]) for r in stored)
+    assert len(stored) == len(result.exceptions)

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Index, Table, insert, select, update
+from sqlalchemy import Connection, Index, Table, func, insert, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.schema import CreateTable, DropTable
@@ -236,8 +236,6 @@ def _store(conn: Connection, run_id: int, snap: Snapshot, result: et.PlanResult)
         conn,
         PlannedOrder,
         {
-            # ids are positions + 1: a shortage exception names its planned order by id
-            "id": np.arange(1, len(planned) + 1, dtype=np.int64).tolist(),
             "plan_run_id": [run_id] * len(planned),
             "number": planned.ref,
             "item_id": item_ids[planned.item].tolist(),
@@ -250,6 +248,7 @@ def _store(conn: Connection, run_id: int, snap: Snapshot, result: et.PlanResult)
             "sales_order_id": _optional_ids(snap.sales_order_ids, planned.sales_order),
         },
     )
+    _check_ids(conn, len(planned))
     peg = result.pegging
     supply_refs = (inp.stock.location, inp.purchases.ref, inp.productions.ref, planned.ref)
     demand_refs = (snap.demand_refs, planned.ref, inp.productions.ref, ["safety_stock"])
@@ -278,6 +277,15 @@ def _store(conn: Connection, run_id: int, snap: Snapshot, result: et.PlanResult)
         "late": late,
         "release": _release_days(inp, planned),
     }
+
+
+def _check_ids(conn: Connection, n: int) -> None:
+    """A shortage exception names its planned order by id, the order's position + 1:
+    the table was created empty in this transaction, so both databases numbered the
+    rows from 1 in the order they were written. Checked, not assumed (one index read)."""
+    last = conn.execute(select(func.max(PlannedOrder.id))).scalar()
+    if (last or 0) != n:
+        raise PlanningError(f"planned orders stored as ids up to {last}, expected {n}")
 
 
 def _release_days(inp: et.PlanInput, planned: et.PlannedOrders) -> dict[str, dict[str, int]]:
@@ -314,16 +322,20 @@ def _store_exceptions(conn: Connection, run_id: int, snap: Snapshot, exc: et.Exc
     planned = exc.planned[order] if len(exc.planned) == n else np.full(n, et.NO_ORDER)
     units = np.rint(exc.qty[order] * 1e6) if len(exc.qty) == n else np.zeros(n)
     narrow = (planned >= 0) & (np.abs(units) < 1e14)
-    # ids in report order; the narrow rows go in a statement of their own that leaves
-    # the derived columns out (binding NULLs costs more than values on SQLite)
-    ids = np.arange(1, n + 1, dtype=np.int64)
+    # the narrow rows go in a statement of their own that leaves the derived columns out
+    # (binding NULLs costs more than values on SQLite); they are the last rows in report
+    # order unless a quantity beyond millionths left one wide among them: then every
+    # row carries its id
     wide = np.flatnonzero(~narrow)
+    slim = np.flatnonzero(narrow)
+    ordered = not slim.size or not wide.size or int(wide[-1]) < int(slim[0])
     rows = order[wide]
+    ids = {} if ordered else {"id": (wide + 1).tolist()}
     bulk_insert_columns(
         conn,
         PlanException,
         {
-            "id": ids[wide].tolist(),
+            **ids,
             "plan_run_id": [run_id] * wide.size,
             "kind": kinds[rows].tolist(),
             "item_id": snap.item_ids[exc.item[rows]].tolist(),
@@ -333,13 +345,13 @@ def _store_exceptions(conn: Connection, run_id: int, snap: Snapshot, exc: et.Exc
             "message": np.asarray(exc.message, dtype=object)[rows].tolist(),
         },
     )
-    slim = np.flatnonzero(narrow)
     rows = order[slim]
+    ids = {} if ordered else {"id": (slim + 1).tolist()}
     bulk_insert_columns(
         conn,
         PlanException,
         {
-            "id": ids[slim].tolist(),
+            **ids,
             "plan_run_id": [run_id] * slim.size,
             "kind": ["shortage"] * slim.size,
             "item_id": snap.item_ids[exc.item[rows]].tolist(),
