@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from _login import post_login
 from conftest import PASSWORD, Headers
 from pegboard import db
 from pegboard.api import limits
@@ -46,10 +47,7 @@ def test_a_chunked_body_over_the_limit_is_413(
 def _signed_in_admin(api: TestClient, engine: Engine) -> str:
     with db.session_factory(engine)() as s:
         users.create_user(s, name="ada", password=PASSWORD, role=Role.ADMIN, author="test")
-    form = api.get("/login")
-    token = CSRF.search(form.text)
-    data = {"name": "ada", "password": PASSWORD} | ({"csrf_token": token.group(1)} if token else {})
-    page = api.post("/login", data=data)
+    page = post_login(api, {"name": "ada", "password": PASSWORD})
     found = CSRF.search(page.text)
     assert page.status_code == 200 and found, page.text
     return found.group(1)

@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from _login import post_login
 from pegboard import db
 from pegboard.bundle.importer import read_bundle
 from pegboard.demo import demo_path
@@ -45,7 +46,7 @@ def make_user(engine: Engine) -> Callable[..., None]:
 def log_in(web: TestClient, make_user: Callable[..., None]) -> Callable[[str], str]:
     def sign_in(name: str) -> str:
         make_user(name)
-        page = web.post("/login", data={"name": name, "password": PASSWORD})
+        page = post_login(web, {"name": name, "password": PASSWORD})
         assert page.status_code == 200, page.text
         found = CSRF.search(page.text)
         assert found, "the signed-in page has a logout form with the CSRF token"

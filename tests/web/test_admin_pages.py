@@ -15,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
+from _login import post_login
 from pegboard import db
 from pegboard.demo import demo_path
 from pegboard.model import ApiToken, AuditEntry, Item, Job, Role, User
@@ -38,7 +39,7 @@ def _join_jobs() -> Iterator[None]:
 def _admin(web: TestClient, engine: Engine, name: str = "ada") -> str:
     with db.session_factory(engine)() as s:
         users.create_user(s, name=name, password=PASSWORD, role=Role.ADMIN, author="test")
-    page = web.post("/login", data={"name": name, "password": PASSWORD})
+    page = post_login(web, {"name": name, "password": PASSWORD})
     assert page.status_code == 200, page.text
     found = CSRF.search(page.text)
     assert found

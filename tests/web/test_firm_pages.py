@@ -10,6 +10,7 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
+from _login import post_login
 from conftest import CSRF, PASSWORD
 from pegboard import db
 from pegboard.model import (
@@ -72,7 +73,7 @@ def test_a_buyer_is_refused_a_selection_with_makes(
     web: TestClient, engine: Engine, make_user: Callable[..., None], sample: None
 ) -> None:
     make_user("bo", Role.BUYER)
-    signed = web.post("/login", data={"name": "bo", "password": PASSWORD})
+    signed = post_login(web, {"name": "bo", "password": PASSWORD})
     found = CSRF.search(signed.text)
     assert found
     buy = _planned(engine, ItemType.BUY, "planned_order")

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
+from _login import post_login
 from pegboard import db
 from pegboard.model import AuditEntry, ProductionOrder, Role, StockMove
 from pegboard.services import production, stock
@@ -21,7 +22,7 @@ SVG = "{http://www.w3.org/2000/svg}svg"
 
 def _sign_in(web: TestClient, make_user: Callable[..., None], name: str, role: Role) -> str:
     make_user(name, role)
-    page = web.post("/login", data={"name": name, "password": PASSWORD})
+    page = post_login(web, {"name": name, "password": PASSWORD})
     assert page.status_code == 200, page.text
     found = CSRF.search(page.text)
     assert found

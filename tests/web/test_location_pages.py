@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
+from _login import post_login
 from pegboard.model import Role
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -46,7 +47,7 @@ def test_a_viewer_sees_the_locations_but_may_not_add_one(
     sample: None,
 ) -> None:
     make_user("vic", Role.VIEWER)
-    page = web.post("/login", data={"name": "vic", "password": "correct horse battery"})
+    page = post_login(web, {"name": "vic", "password": "correct horse battery"})
     token = CSRF.search(page.text).group(1)  # type: ignore[union-attr]
     listed = web.get("/admin/locations")
     assert listed.status_code == 200 and "Add a location" not in listed.text

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
+from _login import post_login
 from pegboard import clock, db
 from pegboard.model import (
     AuditEntry,
@@ -51,7 +52,7 @@ def _status(engine: Engine, number: str) -> SalesOrderStatus:
 
 def _viewer(web: TestClient, make_user: Callable[..., None]) -> str:
     make_user("vera", Role.VIEWER)
-    page = web.post("/login", data={"name": "vera", "password": PASSWORD})
+    page = post_login(web, {"name": "vera", "password": PASSWORD})
     assert page.status_code == 200
     found = CSRF.search(page.text)
     assert found

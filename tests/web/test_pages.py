@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select, update
 
+from _login import LOGIN_TOKEN, post_login
 from pegboard import db
 from pegboard.model import Customer, LoginAttempt, WebSession
 from pegboard.services import users
+from pegboard.web import auth
 
 PASSWORD = "correct horse battery"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -32,9 +35,7 @@ def test_login_form_signs_in_with_the_apis_cookie(
     assert '<label for="name">' in form.text and '<label for="password">' in form.text
     assert "frame-ancestors 'none'" in form.headers["content-security-policy"]
 
-    response = web.post(
-        "/login", data={"name": "ann", "password": PASSWORD}, follow_redirects=False
-    )
+    response = post_login(web, {"name": "ann", "password": PASSWORD}, follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/"
     cookie = response.headers["set-cookie"].lower()
     assert cookie.startswith(f"{users.SESSION_COOKIE}=")
@@ -50,7 +51,7 @@ def test_wrong_password_shows_the_error_next_to_the_form(
     web: TestClient, make_user: Callable[..., None]
 ) -> None:
     make_user("ann")
-    page = web.post("/login", data={"name": "ann", "password": "not the password"})
+    page = post_login(web, {"name": "ann", "password": "not the password"})
     assert page.status_code == 401
     assert "Wrong user name or password." in page.text
     assert 'value="ann"' in page.text  # the name is kept, the password is not
@@ -67,7 +68,7 @@ def test_too_many_failures_are_throttled_with_a_message(
             LoginAttempt(name="ann", ip="testclient", ok=False)
             for _ in range(users.MAX_FAILURES_PER_NAME)
         )
-    page = web.post("/login", data={"name": "ann", "password": PASSWORD})
+    page = post_login(web, {"name": "ann", "password": PASSWORD})
     assert page.status_code == 429
     assert "Too many failed logins" in page.text
     assert page.headers["retry-after"] == str(users.THROTTLE_WINDOW.seconds)
@@ -86,12 +87,69 @@ def test_login_goes_back_only_to_a_local_page(
     make_user("ann")
     for target, expected in [("/?x=1", "/?x=1"), ("https://evil.test/", "/"), ("//evil", "/")]:
         web.cookies.clear()
-        response = web.post(
-            "/login",
-            data={"name": "ann", "password": PASSWORD, "next": target},
-            follow_redirects=False,
+        response = post_login(
+            web, {"name": "ann", "password": PASSWORD, "next": target}, follow_redirects=False
         )
         assert response.headers["location"] == expected
+
+
+def test_login_needs_the_token_of_a_form_this_site_served(
+    web: TestClient, engine: Engine, make_user: Callable[..., None]
+) -> None:
+    """Login CSRF: another site's form (no cookie, or a token of its own) signs nobody in."""
+    make_user("ann")
+    form = web.get("/login")
+    token = LOGIN_TOKEN.search(form.text)
+    assert token
+    cookie = form.headers["set-cookie"].lower()
+    assert cookie.startswith(f"{auth.LOGIN_COOKIE}=")
+    assert "httponly" in cookie and "samesite=strict" in cookie and "path=/login" in cookie
+    credentials = {"name": "ann", "password": PASSWORD}
+
+    # a cross-site post: the browser sends no SameSite=Strict cookie
+    stranger = TestClient(web.app)
+    for data in (credentials, credentials | {"login_token": token.group(1)}):
+        refused = stranger.post("/login", data=data, follow_redirects=False)
+        assert refused.status_code == 403
+        assert "sent from another site" in refused.text
+        assert users.SESSION_COOKIE not in refused.headers.get("set-cookie", "")
+    # this browser, with no token or another one
+    for data in (credentials, credentials | {"login_token": "x" * 43}):
+        refused = web.post("/login", data=data, follow_redirects=False)
+        assert refused.status_code == 403
+    assert _sessions(engine) == 0
+    # the refusal shows a form that works
+    again = LOGIN_TOKEN.search(refused.text)
+    assert again
+    done = web.post(
+        "/login", data=credentials | {"login_token": again.group(1)}, follow_redirects=False
+    )
+    assert done.status_code == 303 and _sessions(engine) == 1
+
+
+def test_the_json_login_takes_json_only(
+    web: TestClient, engine: Engine, make_user: Callable[..., None]
+) -> None:
+    """``POST /api/auth/login`` is for programs: a form (all a cross-site page can send
+    without CORS) or text is refused before any password is checked."""
+    make_user("ann")
+    body = json.dumps({"name": "ann", "password": PASSWORD})
+    for content_type, content in (
+        ("application/x-www-form-urlencoded", f"name=ann&password={PASSWORD}"),
+        (
+            "multipart/form-data; boundary=b",
+            '--b\r\nContent-Disposition: form-data; name="name"\r\n\r\nann\r\n--b--\r\n',
+        ),
+        ("text/plain", body),
+    ):
+        refused = web.post(
+            "/api/auth/login", content=content, headers={"Content-Type": content_type}
+        )
+        assert refused.status_code == 422, content_type
+        assert users.SESSION_COOKIE not in refused.headers.get("set-cookie", "")
+    assert _sessions(engine) == 0
+    made = web.post("/api/auth/login", content=body, headers={"Content-Type": "application/json"})
+    assert made.status_code == 200 and _sessions(engine) == 1
 
 
 def test_logout_needs_the_csrf_token(web: TestClient, engine: Engine, log_in: LogIn) -> None:

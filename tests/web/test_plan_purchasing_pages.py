@@ -10,6 +10,7 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
+from _login import post_login
 from pegboard import db
 from pegboard.bundle.importer import read_bundle
 from pegboard.demo import demo_path
@@ -155,13 +156,13 @@ def test_viewer_sees_no_buttons_and_forged_posts_are_refused(
     # a planner firms one order, then a viewer looks at it
     planner = TestClient(web.app)
     make_user("pam")
-    first = planner.post("/login", data={"name": "pam", "password": PASSWORD})
+    first = post_login(planner, {"name": "pam", "password": PASSWORD})
     found = CSRF.search(first.text)
     assert found
     number = _firm_one_po(planner, engine, found.group(1))
 
     make_user("vic", Role.VIEWER)
-    page = web.post("/login", data={"name": "vic", "password": PASSWORD})
+    page = post_login(web, {"name": "vic", "password": PASSWORD})
     found = CSRF.search(page.text)
     assert found
     token = found.group(1)

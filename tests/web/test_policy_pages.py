@@ -10,6 +10,7 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
+from _login import post_login
 from conftest import CSRF, PASSWORD
 from pegboard import db
 from pegboard.model import AuditEntry, Item, Job, JobStatus, Role
@@ -125,7 +126,7 @@ def test_a_viewer_sees_but_may_not_change(
     with db.session_factory(engine)() as s:
         policy.run_policy(s, author="test")
     make_user("vic", Role.VIEWER)
-    page = web.post("/login", data={"name": "vic", "password": PASSWORD})
+    page = post_login(web, {"name": "vic", "password": PASSWORD})
     found = CSRF.search(page.text)
     assert found
     token = found.group(1)

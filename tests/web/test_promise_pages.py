@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
+from _login import post_login
 from pegboard import db
 from pegboard.model import Customer, Role, SalesOrder, SalesOrderLine, SalesOrderStatus
 from pegboard.services import promise
@@ -113,7 +114,7 @@ def test_a_viewer_sees_the_answer_but_may_not_enter_it(
     web: TestClient, make_user: Callable[..., None], sample: None
 ) -> None:
     make_user("vera", Role.VIEWER)
-    page = web.post("/login", data={"name": "vera", "password": PASSWORD})
+    page = post_login(web, {"name": "vera", "password": PASSWORD})
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert token
     page = web.get("/promise", params={"item": "LR-7040", "qty": "2"} | LENGTH)

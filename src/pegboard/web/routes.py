@@ -36,7 +36,15 @@ def login_form(request: Request, next: str = "/") -> Response:
     with db(request) as session:
         if auth.signed_in(request, session) is not None:
             return redirect(auth.safe_next(next))
-    return page(request, "login.html", {"error": None, "name": "", "next": auth.safe_next(next)})
+    return _login_page(request, {"error": None, "name": "", "next": auth.safe_next(next)})
+
+
+def _login_page(request: Request, context: dict[str, Any], status_code: int = 200) -> Response:
+    """The login form with its token (see ``auth``), the browser's cookie set to match."""
+    token = auth.login_token(request)
+    response = page(request, "login.html", context | {"login_token": token}, status_code)
+    auth.set_login_cookie(request, response, token)
+    return response
 
 
 @router.post("/login")
@@ -45,28 +53,36 @@ def login(
     name: Annotated[str, Form(max_length=1000)] = "",
     password: Annotated[str, Form(max_length=1000)] = "",
     next: Annotated[str, Form(max_length=2000)] = "/",
+    login_token: Annotated[str | None, Form(max_length=200)] = None,
 ) -> Response:
     target = auth.safe_next(next)
     ip = request.client.host if request.client else "unknown"
     name = name.strip()
     context: dict[str, Any] = {"name": name[:100], "next": target}
+    if not auth.login_token_ok(request, login_token):
+        context["error"] = (
+            "This login form has expired or was sent from another site. "
+            "Enter your user name and password again."
+        )
+        return _login_page(request, context, status_code=403)
     if not name or not password or len(name) > 100:
         context["error"] = "Enter your user name and password."
-        return page(request, "login.html", context, status_code=400)
+        return _login_page(request, context, status_code=400)
     with db(request) as session:
         try:
             user = users.authenticate(session, name=name, password=password, ip=ip)
         except RateLimitedError as e:
             context["error"] = e.message[:1].upper() + e.message[1:] + "."
-            refused = page(request, "login.html", context, status_code=429)
+            refused = _login_page(request, context, status_code=429)
             refused.headers["Retry-After"] = str(users.THROTTLE_WINDOW.seconds)
             return refused
         except AuthenticationError:
             context["error"] = "Wrong user name or password."
-            return page(request, "login.html", context, status_code=401)
+            return _login_page(request, context, status_code=401)
         secret, _csrf = users.start_session(session, user)
     done = redirect(target)
     auth.set_session_cookie(request, done, secret)
+    done.delete_cookie(auth.LOGIN_COOKIE, path="/login")
     return done
 
 

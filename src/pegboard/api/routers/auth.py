@@ -64,7 +64,13 @@ def _token(view: users.TokenView) -> Token:
 
 @router.post("/login")
 def login(body: Login, request: Request, response: Response, session: DbSession) -> LoggedIn:
-    """Check the password and start a browser session (an HttpOnly cookie)."""
+    """Check the password and start a browser session (an HttpOnly cookie).
+
+    The body must be JSON (``application/json``): a form or text body is refused
+    before any password is checked. A page on another site can post only those
+    without a CORS preflight (which this API never grants), so no cross-site page
+    can log a browser in here; the HTML login form has a token of its own.
+    """
     ip = request.client.host if request.client else "unknown"
     user = users.authenticate(session, name=body.name, password=body.password, ip=ip)
     secret, csrf = users.start_session(session, user)
