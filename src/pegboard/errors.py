@@ -11,8 +11,9 @@
     ├── PermissionDeniedError    the user's role does not allow the action
     └── RateLimitedError         too many attempts (logins); try again later
 
-A leaf module: any layer may import it. Adapters (CLI, API) map the tree once:
-the CLI prints ``str(error)`` and exits 1.
+A leaf module: any layer may import it. Adapters map the tree once: the CLI prints
+``str(error)`` and exits 1; the API answers the error JSON and the pages an error page,
+both with the status ``http_status`` gives.
 """
 
 from __future__ import annotations
@@ -98,3 +99,20 @@ class BundleError(ValidationError):
         if truncated:
             lines.append("  … more problems not shown")
         super().__init__("\n".join(lines), count=len(problems))
+
+
+HTTP_STATUS: list[tuple[type[PegboardError], int]] = [
+    (AuthenticationError, 401),
+    (PermissionDeniedError, 403),
+    (NotFoundError, 404),
+    (ConflictError, 409),
+    (RateLimitedError, 429),
+    (ValidationError, 422),
+    (PlanningError, 422),
+]
+"""The HTTP status of each kind of error, for the JSON API and the pages alike."""
+
+
+def http_status(error: PegboardError) -> int:
+    """The status an HTTP answer to ``error`` has (400 for a kind not listed)."""
+    return next((code for kind, code in HTTP_STATUS if isinstance(error, kind)), 400)

@@ -3,7 +3,8 @@
 A request is authenticated by an API token (``Authorization: Bearer pgb_…``) or
 by the browser session cookie. With the cookie, every state-changing request
 must also carry the session's CSRF token (header ``X-CSRF-Token``, or form
-field ``csrf_token``), so another site cannot make a signed-in browser act.
+field ``csrf_token``), so another site cannot make a signed-in browser act: read
+and compared as the pages do (``web.deps.sent_csrf_token``, ``web.auth.csrf_ok``).
 """
 
 from __future__ import annotations
@@ -19,14 +20,14 @@ from pegboard.errors import AuthenticationError, PermissionDeniedError
 from pegboard.services import scenarios, users
 from pegboard.services.permissions import Permission, allowed
 from pegboard.services.users import UserView
+from pegboard.web.auth import csrf_ok
+from pegboard.web.deps import SAFE_METHODS, sent_csrf_token
 
 COOKIE = users.SESSION_COOKIE
 MAX_ID = 2**31 - 1
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID, description="a row id")]
 """An integer path parameter, bounded so no database is ever asked for an absurd number."""
-CSRF_HEADER = "x-csrf-token"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 SCENARIO_HEADER = "X-Pegboard-Scenario"
@@ -77,19 +78,6 @@ def get_session(
 DbSession = Annotated[Session, Depends(get_session)]
 
 
-async def _form_csrf(request: Request) -> str | None:
-    content_type = request.headers.get("content-type", "")
-    if not content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-        return None
-    form = await request.form()
-    value = form.get("csrf_token")
-    return value if isinstance(value, str) else None
-
-
-async def csrf_from_request(request: Request) -> str | None:
-    return request.headers.get(CSRF_HEADER) or await _form_csrf(request)
-
-
 def _bearer(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
@@ -97,7 +85,7 @@ def _bearer(request: Request) -> str | None:
 
 
 def current_user(
-    request: Request, session: LiveSession, csrf: Annotated[str | None, Depends(csrf_from_request)]
+    request: Request, session: LiveSession, csrf: Annotated[str | None, Depends(sent_csrf_token)]
 ) -> UserView:
     token = _bearer(request)
     if token is not None:
@@ -111,7 +99,7 @@ def current_user(
         if resolved is None:
             raise AuthenticationError("the session has ended; log in again")
         user, expected = resolved
-        if request.method not in SAFE_METHODS and csrf != expected:
+        if request.method not in SAFE_METHODS and not csrf_ok(expected, csrf):
             raise PermissionDeniedError(
                 "missing or wrong CSRF token for a change made with the session cookie",
                 reason="csrf",

@@ -19,29 +19,9 @@ from pydantic import BaseModel
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from pegboard.errors import (
-    AuthenticationError,
-    BundleError,
-    ConflictError,
-    NotFoundError,
-    PegboardError,
-    PermissionDeniedError,
-    PlanningError,
-    RateLimitedError,
-    ValidationError,
-)
+from pegboard.errors import BundleError, PegboardError, RateLimitedError, http_status
 
 log = logging.getLogger("pegboard.api")
-
-STATUS: list[tuple[type[PegboardError], int]] = [
-    (AuthenticationError, 401),
-    (PermissionDeniedError, 403),
-    (NotFoundError, 404),
-    (ConflictError, 409),
-    (RateLimitedError, 429),
-    (ValidationError, 422),
-    (PlanningError, 422),
-]
 
 
 class ErrorDetail(BaseModel):
@@ -83,7 +63,7 @@ def error_response(
 
 def _domain(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, PegboardError)
-    status = next((code for kind, code in STATUS if isinstance(error, kind)), 400)
+    status = http_status(error)
     params = dict(error.params)
     field = params.pop("field", None)
     if isinstance(error, BundleError):

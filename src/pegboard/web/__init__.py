@@ -2,11 +2,57 @@
 
 ``mount(app)`` adds the pages and ``/static`` to the FastAPI app; the pages share
 the API's browser session (cookie ``services.users.SESSION_COOKIE``), so one
-login serves both. Every state-changing form carries the session's CSRF token.
+login serves both. Every request of a page that changes something passes the one
+CSRF check (``deps.csrf_checked``) before its handler runs, and the pages' errors
+are answered with pages (``errors``).
 """
 
 from __future__ import annotations
 
-from pegboard.web.routes import mount, router
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
-__all__ = ["mount", "router"]
+from pegboard.web import (
+    admin,
+    calendar,
+    errors,
+    items,
+    locations,
+    orders,
+    pegging,
+    plan,
+    policy,
+    production,
+    promise,
+    purchasing,
+    routes,
+)
+from pegboard.web.deps import CsrfChecked
+from pegboard.web.render import STATIC
+
+PAGES = (
+    routes,
+    orders,
+    plan,
+    items,
+    production,
+    purchasing,
+    pegging,
+    policy,
+    promise,
+    admin,
+    locations,
+    calendar,
+)
+
+
+def mount(app: FastAPI) -> None:
+    """Add the pages (at ``/``, ``/login``, ``/orders`` …) with their CSRF check, their
+    ``/static`` files, and their error pages."""
+    for pages in PAGES:
+        app.include_router(pages.router, dependencies=[CsrfChecked])
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    errors.install(app)
+
+
+__all__ = ["mount"]

@@ -1,9 +1,9 @@
 """The plant calendar page: the weekdays the plant works and its holidays (rule 1).
 
 Everyone who may read sees it; the roles with ``calendar.EDIT_PERMISSION`` change
-the work days and add or remove holidays. Every form posts ``csrf_token``, checked
-before the permission, both before anything is saved; the changes go through
-``services.calendar`` (audited) and answer with a redirect (Post/Redirect/Get).
+the work days and add or remove holidays (the CSRF token is checked first, by
+``deps.csrf_checked``); the changes go through ``services.calendar`` (audited) and
+answer with a redirect (Post/Redirect/Get).
 """
 
 from __future__ import annotations
@@ -12,30 +12,27 @@ from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any, NamedTuple
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from pegboard.errors import NotFoundError, PegboardError, ValidationError
+from pegboard.errors import PegboardError, ValidationError
 from pegboard.services import calendar as plant_calendar
 from pegboard.web import auth
+from pegboard.web.deps import DbSession, Viewer, may, require
+from pegboard.web.errors import refused_change, sentence
 from pegboard.web.render import Form as PostedForm
-from pegboard.web.render import (
-    changing_user,
-    chrome,
-    db,
-    form_text,
-    may,
-    page,
-    redirect,
-    signed_in_or_redirect,
-)
+from pegboard.web.render import chrome, page, redirect
 
 router = APIRouter(include_in_schema=False)
 
-Token = Annotated[str | None, Form(max_length=200)]
 Field = Annotated[str | None, Form(max_length=1000)]
-REFUSAL = "Your role may not change the plant calendar."
+Editor = Annotated[
+    auth.SignedIn,
+    Depends(
+        require(plant_calendar.EDIT_PERMISSION, "Your role may not change the plant calendar.")
+    ),
+]
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 DONE = {
     "work-days": "The work days were changed; the next plan counts lead times in them.",
@@ -48,10 +45,6 @@ class Weekday(NamedTuple):
     value: str
     label: str
     works: bool
-
-
-def _sentence(error: PegboardError) -> str:
-    return error.message[:1].upper() + error.message[1:] + "."
 
 
 def _calendar_page(
@@ -83,44 +76,39 @@ def _calendar_page(
 
 
 @router.get("/calendar")
-def calendar_home(request: Request, done: str | None = None) -> Response:
-    with db(request) as session:
-        who = signed_in_or_redirect(request, session)
-        if isinstance(who, Response):
-            return who
-        return _calendar_page(request, session, who, notice=DONE.get(done or ""))
+def calendar_home(
+    request: Request, session: DbSession, who: Viewer, done: str | None = None
+) -> Response:
+    return _calendar_page(request, session, who, notice=DONE.get(done or ""))
 
 
 def _change(
     request: Request,
-    csrf_token: str | None,
+    session: Session,
+    who: auth.SignedIn,
     done: str,
     change: Callable[[Session, str], object],
     typed: dict[str, str] | None = None,
 ) -> Response:
-    """Check the token and the role, run ``change(session, author)``; on a refused value
-    the page again with the error (and what was typed), nothing saved."""
-    with db(request) as session:
-        who = changing_user(request, session, csrf_token, plant_calendar.EDIT_PERMISSION, REFUSAL)
-        if isinstance(who, Response):
-            return who
-        try:
-            change(session, who.user.name)
-        except PegboardError as e:
-            session.rollback()
-            status = 404 if isinstance(e, NotFoundError) else 422
-            return _calendar_page(
-                request, session, who, error=_sentence(e), typed=typed, status=status
-            )
+    """Run ``change(session, author)``; on a refused value the page again with the error
+    (and what was typed), nothing saved."""
+    try:
+        change(session, who.user.name)
+    except PegboardError as e:
+        status = refused_change(session, e)
+        return _calendar_page(
+            request, session, who, error=sentence(e.message), typed=typed, status=status
+        )
     return redirect(f"/calendar?done={done}")
 
 
 @router.post("/calendar/work-days")
-def work_days(request: Request, form: PostedForm) -> Response:
+def work_days(request: Request, session: DbSession, who: Editor, form: PostedForm) -> Response:
     chosen = [v for v in form.getlist("day") if isinstance(v, str)][:7]
     return _change(
         request,
-        form_text(form, "csrf_token"),
+        session,
+        who,
         "work-days",
         lambda s, author: plant_calendar.set_work_days(s, ",".join(chosen), author=author),
     )
@@ -143,12 +131,17 @@ def _day(value: str | None) -> date:
 
 @router.post("/calendar/holidays")
 def holiday_add(
-    request: Request, csrf_token: Token = None, day: Field = None, description: Field = None
+    request: Request,
+    session: DbSession,
+    who: Editor,
+    day: Field = None,
+    description: Field = None,
 ) -> Response:
     typed = {"date": (day or "").strip()[:40], "description": (description or "").strip()[:200]}
     return _change(
         request,
-        csrf_token,
+        session,
+        who,
         "added",
         lambda s, author: plant_calendar.add_holiday(
             s, _day(day), (description or "").strip(), author=author
@@ -158,10 +151,13 @@ def holiday_add(
 
 
 @router.post("/calendar/holidays/remove")
-def holiday_remove(request: Request, csrf_token: Token = None, day: Field = None) -> Response:
+def holiday_remove(
+    request: Request, session: DbSession, who: Editor, day: Field = None
+) -> Response:
     return _change(
         request,
-        csrf_token,
+        session,
+        who,
         "removed",
         lambda s, author: plant_calendar.remove_holiday(s, _day(day), author=author),
     )
