@@ -71,10 +71,53 @@ def demo(request: pytest.FixtureRequest) -> Rows:
     return _read(demo_path(request.param))
 
 
+CAPACITY_COLUMNS = {
+    "work_centers": {
+        "work_center", "description", "hours_per_day", "weekday_hours", "units",
+        "efficiency_pct", "cost_rate",
+    },
+    "work_center_closed_days": {"work_center", "date", "description"},
+    "routings": {
+        "item", "sales_order", "sequence", "work_center", "setup_hours", "run_hours",
+        "queue_days", "move_days", "description",
+    },
+}  # fmt: skip
+"""docs/bundle-format-capacity.md's optional files (v2 extension)."""
+
+
 def test_demo_path_is_a_folder_of_csv_files() -> None:
     for name in DEMOS:
         files = {p.name for p in demo_path(name).iterdir() if p.suffix == ".csv"}
-        assert files == {f"{stem}.csv" for stem in SPEC_COLUMNS}, name
+        extensions = {f"{stem}.csv" for stem in CAPACITY_COLUMNS}
+        assert files - extensions == {f"{stem}.csv" for stem in SPEC_COLUMNS}, name
+
+
+@pytest.mark.parametrize("name", DEMOS)
+def test_every_made_item_has_a_routing_on_known_work_centers(name: str) -> None:
+    """Capacity (issue #15): each sample company has work centers and a routing for every
+    make item, its sequences unique; the lighting company's powder line is its bottleneck."""
+    folder = demo_path(name)
+    rows = {}
+    for stem, columns in CAPACITY_COLUMNS.items():
+        path = folder / f"{stem}.csv"
+        if not path.exists():
+            rows[stem] = []
+            continue
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            assert set(reader.fieldnames or ()) == columns, stem
+            rows[stem] = list(reader)
+    centers = {r["work_center"] for r in rows["work_centers"]}
+    assert len(centers) == len(rows["work_centers"]) >= 3
+    assert {r["work_center"] for r in rows["work_center_closed_days"]} <= centers
+    demo = _read(folder)
+    made = {r["item"] for r in demo["items"] if r["type"] == "make"}
+    assert all(r["work_center"] in centers for r in rows["routings"])
+    assert {r["item"] for r in rows["routings"]} == made
+    keys = Counter((r["item"], r["sales_order"], r["sequence"]) for r in rows["routings"])
+    assert keys.most_common(1)[0][1] == 1
+    if name == "lighting":
+        assert {"SAW", "CNC-DRILL", "POWDER", "LED-ASM", "WIRE-TEST", "PACK"} <= centers
 
 
 def test_unknown_demo_is_refused() -> None:
