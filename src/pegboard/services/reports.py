@@ -18,6 +18,9 @@ from sqlalchemy.orm import Session
 
 from pegboard.errors import NotFoundError
 from pegboard.model import (
+    Bom,
+    BomKind,
+    BomLine,
     Item,
     Pegging,
     PlanException,
@@ -510,3 +513,37 @@ __all__ = [
     "where_used_supply",
     "where_used_supply_cut",
 ]
+
+
+@dataclass(frozen=True)
+class Parent:
+    """An item whose engineering BOM lists a component, and how many of it."""
+
+    item: str
+    description: str
+    qty_per: float
+
+
+def bom_parents(session: Session, code: str, *, limit: int) -> tuple[list[Parent], bool]:
+    """Up to ``limit`` items whose engineering (master) BOM lists ``code``, by code,
+    and whether there are more.
+
+    A common fastener is in a hundred thousand BOMs (most of them orders'):
+    sorting or even counting them all costs more than a page may. So the first
+    ``limit`` BOM lines in the order they were written are read, then sorted."""
+    component = select(Item.id).where(Item.code == code).scalar_subquery()
+    stmt = (
+        select(Item.code, Item.description, BomLine.qty_per)
+        .select_from(BomLine)
+        .join(Bom, Bom.id == BomLine.bom_id)
+        .join(Item, Item.id == Bom.item_id)
+        .where(
+            BomLine.component_id == component,
+            Bom.kind == BomKind.ENGINEERING,
+            Bom.sales_order_id.is_(None),
+        )
+        .order_by(BomLine.id)
+        .limit(limit + 1)
+    )
+    found = [Parent(c, d, q) for c, d, q in session.execute(stmt)]
+    return sorted(found[:limit], key=lambda p: p.item), len(found) > limit

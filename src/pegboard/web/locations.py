@@ -9,20 +9,23 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from pegboard.errors import ConflictError, PegboardError
+from pegboard.errors import PegboardError
 from pegboard.services import locations
 from pegboard.services.permissions import Permission
 from pegboard.web import auth
-from pegboard.web.render import changing_user, chrome, db, may, page, redirect
-from pegboard.web.render import signed_in_or_redirect as signed_in
+from pegboard.web.deps import DbSession, Viewer, may, require
+from pegboard.web.errors import refused_change, sentence
+from pegboard.web.render import chrome, page, redirect
 
 router = APIRouter(include_in_schema=False)
-Token = Annotated[str | None, Form(max_length=200)]
 Text = Annotated[str | None, Form(max_length=1000)]
+Keeper = Annotated[
+    auth.SignedIn, Depends(require(Permission.MASTER_DATA, "Your role may not add locations."))
+]
 
 
 def _page(
@@ -48,37 +51,27 @@ def _page(
 
 
 @router.get("/admin/locations")
-def locations_home(request: Request, added: str | None = None) -> Response:
-    with db(request) as session:
-        who = signed_in(request, session)
-        if isinstance(who, Response):
-            return who
-        notice = f"Location {added} was added." if added else None
-        return _page(request, session, who, notice=notice)
+def locations_home(
+    request: Request, session: DbSession, who: Viewer, added: str | None = None
+) -> Response:
+    notice = f"Location {added} was added." if added else None
+    return _page(request, session, who, notice=notice)
 
 
 @router.post("/admin/locations")
 def location_add(
-    request: Request, csrf_token: Token = None, code: Text = None, description: Text = None
+    request: Request,
+    session: DbSession,
+    who: Keeper,
+    code: Text = None,
+    description: Text = None,
 ) -> Response:
-    with db(request) as session:
-        who = changing_user(
-            request,
-            session,
-            csrf_token,
-            Permission.MASTER_DATA,
-            "Your role may not add locations.",
+    try:
+        view = locations.add_location(
+            session, code or "", description=description or "", author=who.user.name
         )
-        if isinstance(who, Response):
-            return who
-        try:
-            view = locations.add_location(
-                session, code or "", description=description or "", author=who.user.name
-            )
-        except PegboardError as e:
-            session.rollback()
-            message = e.message[:1].upper() + e.message[1:] + "."
-            status = 409 if isinstance(e, ConflictError) else 422
-            typed = (code or "", description or "")
-            return _page(request, session, who, error=message, typed=typed, status=status)
+    except PegboardError as e:
+        status = refused_change(session, e)
+        typed = (code or "", description or "")
+        return _page(request, session, who, error=sentence(e.message), typed=typed, status=status)
     return redirect(f"/admin/locations?{urlencode({'added': view.code})}")
