@@ -9,11 +9,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from pegboard.errors import NotFoundError
 from pegboard.services import purchasing, reports
 from pegboard.services.planning import current_run
 from pegboard.web import auth
-from pegboard.web.render import chrome, db, page, redirect, signed_in_or_redirect
+from pegboard.web.deps import DbSession, Viewer
+from pegboard.web.render import chrome, page, redirect
 
 router = APIRouter(include_in_schema=False)
 
@@ -71,111 +71,89 @@ def _frame(who: auth.SignedIn, title: str) -> dict[str, Any]:
 
 
 @router.get("/pegging")
-def explorer(request: Request, order: Text = None, item: Text = None, po: Text = None) -> Response:
+def explorer(
+    request: Request,
+    session: DbSession,
+    who: Viewer,
+    order: Text = None,
+    item: Text = None,
+    po: Text = None,
+) -> Response:
     order, item, po = (v.strip() if v else "" for v in (order, item, po))
-    with db(request) as session:
-        who = signed_in_or_redirect(request, session)
-        if isinstance(who, Response):
-            return who
-        if order:
-            return redirect(_url("/pegging/orders/", order))
-        if item:
-            return redirect(_url("/pegging/items/", item))
-        if po:
-            return redirect(_url("/pegging/purchase-orders/", po))
-        context = _frame(who, "Pegging") | {"planned": current_run(session) is not None}
-        return page(request, "pegging.html", context)
+    if order:
+        return redirect(_url("/pegging/orders/", order))
+    if item:
+        return redirect(_url("/pegging/items/", item))
+    if po:
+        return redirect(_url("/pegging/purchase-orders/", po))
+    context = _frame(who, "Pegging") | {"planned": current_run(session) is not None}
+    return page(request, "pegging.html", context)
 
 
 @router.get("/pegging/orders/{number}")
-def order_pegging(request: Request, number: str) -> Response:
-    with db(request) as session:
-        who = signed_in_or_redirect(request, session)
-        if isinstance(who, Response):
-            return who
-        context = _frame(who, f"Pegging of {number}") | {"number": number, "lines": None}
-        if current_run(session) is None:
-            return page(request, "pegging_order.html", context)
-        try:
-            found = reports.sales_order_pegging(session, number)
-        except NotFoundError as e:
-            context |= {"message": e.message}
-            return page(request, "pegging_missing.html", context, status_code=404)
-        lines = []
-        for status in found:
-            critical: set[int] = set()
-            if status.supplies:
-                latest = max(status.supplies, key=lambda s: (s.available, s.supply))
-                chain = reports.critical_chain(latest)
-                critical = {id(n) for n in chain}
-            else:
-                chain = []
-            lines.append(
-                {
-                    "status": status,
-                    "supplies": [_node(s, critical) for s in status.supplies],
-                    "chain": [(n.item, n.supply, n.available) for n in chain],
-                }
-            )
-        context["lines"] = lines
+def order_pegging(request: Request, session: DbSession, who: Viewer, number: str) -> Response:
+    context = _frame(who, f"Pegging of {number}") | {"number": number, "lines": None}
+    if current_run(session) is None:
         return page(request, "pegging_order.html", context)
+    found = reports.sales_order_pegging(session, number)
+    lines = []
+    for status in found:
+        critical: set[int] = set()
+        if status.supplies:
+            latest = max(status.supplies, key=lambda s: (s.available, s.supply))
+            chain = reports.critical_chain(latest)
+            critical = {id(n) for n in chain}
+        else:
+            chain = []
+        lines.append(
+            {
+                "status": status,
+                "supplies": [_node(s, critical) for s in status.supplies],
+                "chain": [(n.item, n.supply, n.available) for n in chain],
+            }
+        )
+    context["lines"] = lines
+    return page(request, "pegging_order.html", context)
 
 
 @router.get("/pegging/items/{code}")
-def item_pegging(request: Request, code: str) -> Response:
-    with db(request) as session:
-        who = signed_in_or_redirect(request, session)
-        if isinstance(who, Response):
-            return who
-        context = _frame(who, f"Where {code} goes") | {"code": code, "supplies": None}
-        if current_run(session) is None:
-            return page(request, "pegging_item.html", context)
-        try:
-            found, cut = reports.where_used_supply_cut(session, code, max_rows=MAX_ROWS)
-        except NotFoundError as e:
-            context |= {"message": e.message}
-            return page(request, "pegging_missing.html", context, status_code=404)
-        context["supplies"] = [
-            {
-                "type": SUPPLY_LABELS.get(st, st.replace("_", " ")),
-                "ref": ref,
-                "qty": qty,
-                "uses": [_use(u) for u in uses],
-            }
-            for st, ref, qty, uses in found
-        ]
-        context |= {"cut": cut, "max_rows": MAX_ROWS}
+def item_pegging(request: Request, session: DbSession, who: Viewer, code: str) -> Response:
+    context = _frame(who, f"Where {code} goes") | {"code": code, "supplies": None}
+    if current_run(session) is None:
         return page(request, "pegging_item.html", context)
+    found, cut = reports.where_used_supply_cut(session, code, max_rows=MAX_ROWS)
+    context["supplies"] = [
+        {
+            "type": SUPPLY_LABELS.get(st, st.replace("_", " ")),
+            "ref": ref,
+            "qty": qty,
+            "uses": [_use(u) for u in uses],
+        }
+        for st, ref, qty, uses in found
+    ]
+    context |= {"cut": cut, "max_rows": MAX_ROWS}
+    return page(request, "pegging_item.html", context)
 
 
 @router.get("/pegging/purchase-orders/{number}")
-def purchase_pegging(request: Request, number: str) -> Response:
-    with db(request) as session:
-        who = signed_in_or_redirect(request, session)
-        if isinstance(who, Response):
-            return who
-        context = _frame(who, f"Where {number} goes") | {"number": number, "lines": None}
-        try:
-            view = purchasing.purchase_view(session, number)
-        except NotFoundError as e:
-            context |= {"message": e.message}
-            return page(request, "pegging_missing.html", context, status_code=404)
-        context["supplier"] = view.supplier
-        if current_run(session) is None:
-            return page(request, "pegging_po.html", context)
-        by_item = {
-            item: reports.where_used_supply(session, item)
-            for item in {ln.item for ln in view.lines}
-        }
-        lines = []
-        for ln in view.lines:
-            ref = f"{view.number}/{ln.line}"
-            uses = [
-                _use(u)
-                for st, sref, _qty, found in by_item[ln.item]
-                if st == "purchase_order" and sref == ref
-                for u in found
-            ]
-            lines.append({"ref": ref, "line": ln, "uses": uses})
-        context["lines"] = lines
+def purchase_pegging(request: Request, session: DbSession, who: Viewer, number: str) -> Response:
+    context = _frame(who, f"Where {number} goes") | {"number": number, "lines": None}
+    view = purchasing.purchase_view(session, number)
+    context["supplier"] = view.supplier
+    if current_run(session) is None:
         return page(request, "pegging_po.html", context)
+    by_item = {
+        item: reports.where_used_supply(session, item) for item in {ln.item for ln in view.lines}
+    }
+    lines = []
+    for ln in view.lines:
+        ref = f"{view.number}/{ln.line}"
+        uses = [
+            _use(u)
+            for st, sref, _qty, found in by_item[ln.item]
+            if st == "purchase_order" and sref == ref
+            for u in found
+        ]
+        lines.append({"ref": ref, "line": ln, "uses": uses})
+    context["lines"] = lines
+    return page(request, "pegging_po.html", context)
