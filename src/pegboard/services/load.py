@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pegboard.engine.capacity import Load, Operations, WorkCenters, backward_load
-from pegboard.errors import PlanningError
+from pegboard.errors import NotFoundError, PlanningError
 from pegboard.model import (
     Bom,
     PlannedOrder,
@@ -195,7 +195,9 @@ def capacity_load(session: Session, *, work_center: str | None = None) -> LoadRe
     wcs, position = _work_centers(session)
     if work_center is not None and work_center not in wcs.code:
         known = ", ".join(wcs.code) or "none yet"
-        raise PlanningError(f"no work center {work_center!r} (known: {known})")
+        raise NotFoundError(
+            f"no work center {work_center!r} (known: {known})", work_center=work_center
+        )
     by_item, by_bom, by_order = _routes(session, position)
     labels: list[str] = []
     dues: list[int] = []
