@@ -6,28 +6,26 @@ import math
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from pegboard import clock
-from pegboard.errors import ConflictError, NotFoundError, PegboardError, ValidationError
-from pegboard.model import ProductionStatus
+from pegboard.errors import PegboardError, ValidationError
+from pegboard.model.enums import ProductionStatus
 from pegboard.services import production
 from pegboard.services.gantt import FINISHED, LIMIT, OrderRow, is_late, order_rows
 from pegboard.services.permissions import Permission
 from pegboard.web import auth, charts
-from pegboard.web.render import (
-    chrome,
-    db,
-    may,
-    page,
-    redirect,
-    refused,
-    signed_in_or_redirect,
-)
+from pegboard.web.deps import DbSession, Viewer, may, require
+from pegboard.web.errors import refused_change
+from pegboard.web.render import chrome, page, redirect
 
 router = APIRouter(include_in_schema=False)
+ShopFloor = Annotated[
+    auth.SignedIn,
+    Depends(require(Permission.PRODUCTION, "Your role may not change production orders.")),
+]
 
 GANTT_BARS = 60
 """Orders drawn in the Gantt chart (the table below it lists up to ``gantt.LIMIT``)."""
@@ -53,62 +51,64 @@ def _bars(rows: list[OrderRow]) -> list[charts.Bar]:
 
 @router.get("/production")
 def production_list(
-    request: Request, sales_order: str = "", status: str = "", show: str = ""
+    request: Request,
+    session: DbSession,
+    who: Viewer,
+    sales_order: str = "",
+    status: str = "",
+    show: str = "",
 ) -> Response:
-    with db(request) as session:
-        who = signed_in_or_redirect(request, session)
-        if isinstance(who, Response):
-            return who
-        today = clock.today()
-        context = chrome(who, "production") | {
-            "title": "Production",
-            "today": today,
-            "sales_order": sales_order[:100],
-            "status": status,
-            "statuses": [s.value for s in ProductionStatus],
-            "everything": show == EVERYTHING,
-            "error": None,
-        }
-        try:
-            rows = order_rows(
-                session,
-                today,
-                sales_order=sales_order[:100],
-                status=status,
-                everything=show == EVERYTHING,
-            )
-        except ValidationError as e:
-            context |= {"rows": [], "error": e.message, "query": ""}
-            return page(request, "production_list.html", context, status_code=422)
-        everything = EVERYTHING if show == EVERYTHING else ""
-        filters = (("sales_order", sales_order), ("status", status), ("show", everything))
-        query = urlencode({k: v for k, v in filters if v})
-        context |= {"rows": rows, "query": query}
-        return page(request, "production_list.html", context)
+    today = clock.today()
+    context = chrome(who, "production") | {
+        "title": "Production",
+        "today": today,
+        "sales_order": sales_order[:100],
+        "status": status,
+        "statuses": [s.value for s in ProductionStatus],
+        "everything": show == EVERYTHING,
+        "error": None,
+    }
+    try:
+        rows = order_rows(
+            session,
+            today,
+            sales_order=sales_order[:100],
+            status=status,
+            everything=show == EVERYTHING,
+        )
+    except ValidationError as e:
+        context |= {"rows": [], "error": e.message, "query": ""}
+        return page(request, "production_list.html", context, status_code=422)
+    everything = EVERYTHING if show == EVERYTHING else ""
+    filters = (("sales_order", sales_order), ("status", status), ("show", everything))
+    query = urlencode({k: v for k, v in filters if v})
+    context |= {"rows": rows, "query": query}
+    return page(request, "production_list.html", context)
 
 
 @router.get("/production/gantt.svg")
 def gantt(
-    request: Request, sales_order: str = "", status: str = "", offset: str = "", show: str = ""
+    session: DbSession,
+    who: Viewer,
+    sales_order: str = "",
+    status: str = "",
+    offset: str = "",
+    show: str = "",
 ) -> Response:
     """The first ``GANTT_BARS`` orders of the table (from ``offset``): drawing time grows
     with the bars, so the chart says how many more the table has. Open orders only unless
     a status or ``show=all`` asks for others."""
-    with db(request) as session:
-        who = signed_in_or_redirect(request, session)
-        if isinstance(who, Response):
-            return who
-        today = clock.today()
-        try:
-            rows = order_rows(
-                session,
-                today,
-                sales_order=sales_order[:100],
-                status=status,
-                everything=show == EVERYTHING,
-            )
-        except ValidationError as e:
-            return Response(e.message, status_code=422, media_type="text/plain")
+    today = clock.today()
+    try:
+        rows = order_rows(
+            session,
+            today,
+            sales_order=sales_order[:100],
+            status=status,
+            everything=show == EVERYTHING,
+        )
+    except ValidationError as e:
+        return Response(e.message, status_code=422, media_type="text/plain")
     try:
         start = min(max(int(offset or 0), 0), LIMIT)
     except ValueError:
@@ -131,11 +131,7 @@ def _order_page(
     error: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    try:
-        view = production.production_view(session, number)
-    except NotFoundError:
-        context = chrome(who, "production") | {"title": "No such order", "number": number}
-        return page(request, "production_missing.html", context, status_code=404)
+    view = production.production_view(session, number)
     today = clock.today()
     context = chrome(who, "production") | {
         "title": f"Production order {view.number}",
@@ -148,12 +144,8 @@ def _order_page(
 
 
 @router.get("/production/{number}")
-def production_order(request: Request, number: str) -> Response:
-    with db(request) as session:
-        who = signed_in_or_redirect(request, session)
-        if isinstance(who, Response):
-            return who
-        return _order_page(request, session, who, number)
+def production_order(request: Request, session: DbSession, who: Viewer, number: str) -> Response:
+    return _order_page(request, session, who, number)
 
 
 def _qty(text: str) -> float:
@@ -169,51 +161,32 @@ def _qty(text: str) -> float:
 @router.post("/production/{number}/{action}")
 def production_action(
     request: Request,
+    session: DbSession,
+    who: ShopFloor,
     number: str,
     action: str,
-    csrf_token: Annotated[str | None, Form(max_length=200)] = None,
     qty: Annotated[str, Form(max_length=50)] = "",
     reason: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
-    with db(request) as session:
-        who = signed_in_or_redirect(request, session)
-        if isinstance(who, Response):
-            return who
-        if not auth.csrf_ok(who.csrf_token, csrf_token):
-            return refused(
-                request, who, "This form had no valid security token. Reload the page and retry."
+    if action not in ACTIONS:
+        return _order_page(request, session, who, number, error="Unknown action.", status_code=404)
+    author = who.user.name
+    try:
+        if action == "release":
+            production.release_production(session, number, author=author)
+        elif action == "issue":
+            production.issue_components(session, number, author=author)
+        elif action == "complete":
+            production.complete_production(session, number, _qty(qty), author=author)
+        elif action == "scrap":
+            if not reason.strip():
+                raise ValidationError("Give a reason for the scrap.")
+            production.scrap_production(
+                session, number, _qty(qty), reason=reason.strip(), author=author
             )
-        if not may(who, Permission.PRODUCTION):
-            return refused(request, who, "Your role may not change production orders.")
-        if action not in ACTIONS:
-            return _order_page(
-                request, session, who, number, error="Unknown action.", status_code=404
-            )
-        author = who.user.name
-        try:
-            if action == "release":
-                production.release_production(session, number, author=author)
-            elif action == "issue":
-                production.issue_components(session, number, author=author)
-            elif action == "complete":
-                production.complete_production(session, number, _qty(qty), author=author)
-            elif action == "scrap":
-                if not reason.strip():
-                    raise ValidationError("Give a reason for the scrap.")
-                production.scrap_production(
-                    session, number, _qty(qty), reason=reason.strip(), author=author
-                )
-            else:
-                production.close_production(session, number, author=author)
-        except NotFoundError:
-            return _order_page(request, session, who, number)
-        except ValidationError as e:
-            session.rollback()
-            return _order_page(request, session, who, number, error=e.message, status_code=422)
-        except ConflictError as e:
-            session.rollback()
-            return _order_page(request, session, who, number, error=e.message, status_code=409)
-        except PegboardError as e:
-            session.rollback()
-            return _order_page(request, session, who, number, error=e.message, status_code=422)
+        else:
+            production.close_production(session, number, author=author)
+    except PegboardError as e:
+        status = refused_change(session, e)
+        return _order_page(request, session, who, number, error=e.message, status_code=status)
     return redirect(f"/production/{quote(number, safe='')}")
