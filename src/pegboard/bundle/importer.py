@@ -32,7 +32,8 @@ from pegboard.engine.errors import BomCycleError
 from pegboard.engine.levels import low_level_codes
 from pegboard.errors import BundleError, BundleProblem, ValidationError
 from pegboard.services.calendar import format_work_days, parse_work_days
-from pegboard.services.capacity import CODE, format_weekday_hours, parse_weekday_hours
+from pegboard.services.capacity import MAX_CODE, format_weekday_hours, parse_weekday_hours
+from pegboard.services.codes import code_problem
 from pegboard.services.configurator import validate_template
 from pegboard.services.dataset import (
     DEFAULT_LOCATION,
@@ -555,8 +556,7 @@ def _work_centers(table: ParsedTable, problems: Problems, data: Dataset) -> set[
     label = table.label
     for line, row in _rows(table):
         wc = WorkCenterRow(*row)
-        if not CODE.fullmatch(wc.work_center):
-            reason = "a work center code is 1-50 letters, digits, '.', '_' or '-'"
+        if (reason := code_problem(wc.work_center, MAX_CODE)) is not None:
             problems.add(BundleProblem(label, line, "work_center", wc.work_center, reason))
             continue
         if wc.work_center in seen:

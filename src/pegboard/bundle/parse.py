@@ -15,8 +15,25 @@ from decimal import Decimal, InvalidOperation
 from pegboard.bundle.reader import RawTable
 from pegboard.bundle.schema import FIRST_DAY, LAST_DAY, Check, Column, FileSpec, Kind
 from pegboard.errors import BundleProblem
+from pegboard.services.codes import code_problem
 
 MAX_PROBLEMS_PER_FILE = 50
+
+CODE_COLUMNS = frozenset(
+    {
+        "item",
+        "parent",
+        "component",
+        "location",
+        "customer",
+        "project",
+        "sales_order",
+        "purchase_order",
+        "production_order",
+        "work_center",
+    }
+)
+"""Columns that hold a code: the rule of ``services.codes`` applies (no ``/``, ``?``…)."""
 
 Value = str | int | float | bool | date | Decimal | None
 
@@ -122,6 +139,17 @@ def _text_parser(limit: int, multiline: bool) -> Callable[[str], str]:
     return text
 
 
+def _code_parser(limit: int) -> Callable[[str], str]:
+    def code(value: str) -> str:
+        check_text(value)
+        problem = code_problem(value, limit)
+        if problem is not None:
+            raise CellError(problem)
+        return value
+
+    return code
+
+
 def _choice_parser(allowed: tuple[str, ...]) -> Callable[[str], str]:
     def choice(text: str) -> str:
         low = text.lower()
@@ -169,6 +197,8 @@ def _checked(
 
 def _parser(column: Column) -> Callable[[str], Value]:
     kind = column.kind
+    if kind is Kind.TEXT and column.name in CODE_COLUMNS:
+        return _code_parser(column.max_length)
     if kind is Kind.TEXT:
         return _text_parser(column.max_length, column.multiline)
     if kind is Kind.CHOICE:

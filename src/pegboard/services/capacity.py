@@ -20,9 +20,11 @@ from pegboard.errors import NotFoundError, ValidationError
 from pegboard.model import Bom, Item, Routing, RoutingOperation, WorkCenter, WorkCenterClosedDay
 from pegboard.services import audit
 from pegboard.services._tx import writes
+from pegboard.services.codes import check_code
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,49}")
+MAX_CODE = 50
+"""A work center's code follows ``services.codes`` in at most 50 characters."""
 MAX_UNITS = 1000
 MAX_OPERATIONS = 200
 MAX_OPERATION_HOURS = 10_000.0
@@ -123,14 +125,7 @@ def _hours(text: str | float, name: str) -> float:
 
 
 def _code(code: str) -> str:
-    code = code.strip()
-    if not CODE.fullmatch(code):
-        raise ValidationError(
-            f"work center code {code!r}: 1-50 letters, digits, '.', '_' or '-'",
-            field="code",
-            value=code,
-        )
-    return code
+    return check_code(code, "code", max_length=MAX_CODE)
 
 
 def _rate(value: Decimal | str | float) -> Decimal:

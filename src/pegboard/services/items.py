@@ -23,6 +23,7 @@ from pegboard.errors import ConflictError, NotFoundError, ValidationError
 from pegboard.model import Bom, Item, ItemType, LotRule, Strategy
 from pegboard.services import audit
 from pegboard.services._tx import writes
+from pegboard.services.codes import check_code
 from pegboard.services.dataset import MAX_DAYS, MAX_DECIMALS, default_decimals, places
 
 MAX_QTY = 1e15
@@ -185,14 +186,7 @@ def _check_lot_rule(fields: dict[str, Any]) -> None:
 
 
 def _code(code: str) -> str:
-    code = code.strip()
-    if not code:
-        raise ValidationError("item must not be blank", field="code")
-    if len(code) > 100:
-        raise ValidationError("item is longer than 100 characters", field="code")
-    if "\x00" in code:
-        raise ValidationError("item holds a NUL character (\\x00)", field="code")
-    return code
+    return check_code(code, "code")
 
 
 def _item(session: Session, code: str) -> Item:

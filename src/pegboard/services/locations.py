@@ -19,6 +19,7 @@ from pegboard.errors import ConflictError, ValidationError
 from pegboard.model import Location, StockBalance
 from pegboard.services import audit
 from pegboard.services._tx import writes
+from pegboard.services.codes import check_code
 from pegboard.services.dataset import DEFAULT_LOCATION as DEFAULT_LOCATION
 
 MAX_CODE = 100
@@ -96,7 +97,7 @@ def add_location(
 ) -> LocationView:
     """Add a location; refused when it exists already (the same code, ignoring case too,
     so ``Main`` is not a second ``main``)."""
-    code = clean_code(code, "code")
+    code = check_code(code, "code")
     if not isinstance(description, str):
         raise ValidationError("description must be text", field="description")
     description = description.strip()

@@ -49,6 +49,7 @@ from pegboard.model import (
 from pegboard.services import audit
 from pegboard.services._tx import write_transaction
 from pegboard.services.calendar import back_date, load_calendar
+from pegboard.services.codes import check_code
 from pegboard.services.configurator import (
     ConfigurationError,
     ConfiguredLine,
@@ -874,6 +875,7 @@ def save_as_template(
     The top becomes ``new_item``; its configured sub-assemblies become
     ``new_item-1``, ``new_item-2`` … Returns the new item code.
     """
+    new_item = check_code(new_item, "new_item")
     with write_transaction(session):
         bom = _order_bom(session, number)
         if session.scalar(select(Item.id).where(Item.code == new_item)) is not None:

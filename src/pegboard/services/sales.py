@@ -27,6 +27,7 @@ from pegboard.model import (
 )
 from pegboard.services import audit, numbers
 from pegboard.services._tx import for_update, write_transaction
+from pegboard.services.codes import check_code
 from pegboard.services.line_work import cancel_line_work, free_order_reservations
 
 S = SalesOrderStatus
@@ -119,13 +120,8 @@ def project_query(session: Session, customer: str) -> Select[Project]:
 
 
 def _code(field: str, value: str) -> str:
-    """Ids people type: trimmed, never blank, at most 100 characters."""
-    value = value.strip()
-    if not value:
-        raise ValidationError(f"{field} must not be blank", field=field)
-    if len(value) > 100:
-        raise ValidationError(f"{field} is longer than 100 characters", field=field)
-    return value
+    """Ids people type (customers, projects, order numbers): ``services.codes``."""
+    return check_code(value, field)
 
 
 def create_customer(session: Session, *, code: str, name: str = "", author: str) -> None:
