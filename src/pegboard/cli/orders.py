@@ -260,9 +260,9 @@ def order_save_template(
 
 def _bom_branch(tree: Tree, bom: BomView) -> None:
     for line in bom.lines:
-        label = f"{fmt(line.qty_per)} × [bold]{esc(line.component)}[/] {esc(line.description)}"
+        label = f"{line.qty_shown} × [bold]{esc(line.component)}[/] {esc(line.description)}"
         if line.scrap_pct:
-            label += f" (+{fmt(line.scrap_pct)} % scrap)"
+            label += f" (+{line.scrap_shown} % scrap)"
         branch = tree.add(label)
         if line.child is not None:
             branch.label = f"{label}  [cyan]{esc(line.child.number)}[/]"

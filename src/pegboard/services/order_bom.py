@@ -56,7 +56,9 @@ from pegboard.services.configurator import (
     ConfiguredNode,
     configure,
 )
+from pegboard.services.dataset import MAX_DECIMALS
 from pegboard.services.line_work import UNRELEASED, line_orders, released_orders
+from pegboard.services.quantities import shown
 from pegboard.services.sales import get_line, get_order
 from pegboard.services.templates import DbCatalog
 
@@ -85,6 +87,17 @@ class BomLineView:
     qty_per: float
     scrap_pct: float
     child: BomView | None
+    decimals: int = MAX_DECIMALS
+    """The component's decimal places (rule 7): what ``qty_shown`` rounds to."""
+
+    @property
+    def qty_shown(self) -> str:
+        """The qty per as a user reads and edits it: "1.12", never 1.1199999999999999."""
+        return shown(self.qty_per, self.decimals)
+
+    @property
+    def scrap_shown(self) -> str:
+        return shown(self.scrap_pct, 0)
 
 
 @dataclass(frozen=True)
@@ -573,7 +586,7 @@ def _bom_view(session: Session, bom: Bom) -> BomView:
         b.item_id: b for b in session.scalars(select(Bom).where(Bom.parent_bom_id == bom.id))
     }
     rows = session.execute(
-        select(BomLine, Item.code, Item.description)
+        select(BomLine, Item.code, Item.description, Item.decimals)
         .join(Item, Item.id == BomLine.component_id)
         .where(BomLine.bom_id == bom.id)
         .order_by(BomLine.position)
@@ -588,8 +601,9 @@ def _bom_view(session: Session, bom: Bom) -> BomView:
             _bom_view(session, children[line.component_id])
             if line.component_id in children
             else None,
+            decimals,
         )
-        for line, code, desc in rows
+        for line, code, desc, decimals in rows
     )
     return BomView(bom.number, item_code, item_desc, _values(bom), lines)
 

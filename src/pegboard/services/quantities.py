@@ -1,0 +1,33 @@
+"""Quantities as a user reads and types them: to the item's decimal places, never with
+binary float noise (``1.1199999999999999``) or in exponent form.
+
+A quantity computed by a formula (14.56 × 0.077 m) is stored as the nearest binary
+float, which Python prints with 17 digits. Shown to the item's ``decimals`` (rule 7)
+it reads as written: 1.12. A value that really has more places than the item's
+(14.56 / 6 = 2.42666… m per run) keeps them, up to ``MAX_DECIMALS``, so an edit
+field that the user did not touch sends back what is stored, not a rounded value.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from pegboard.services.dataset import MAX_DECIMALS
+
+__all__ = ["shown"]
+
+NOISE = 1e-9
+"""Relative difference under which two quantities are the same number (float noise)."""
+
+
+def shown(value: float, decimals: int) -> str:
+    """``value`` to ``decimals`` places when that is the value up to float noise, else to
+    the places it has (at most ``MAX_DECIMALS``); plain digits, no trailing zeros."""
+    exact = Decimal(repr(float(value)))
+    tolerance = NOISE * max(1.0, abs(float(value)))
+    for places in (max(0, min(decimals, MAX_DECIMALS)), MAX_DECIMALS):
+        rounded = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
+        if abs(float(rounded) - float(value)) <= tolerance:
+            break
+    text = format(rounded.normalize(), "f")
+    return "0" if text in ("-0", "") else text
