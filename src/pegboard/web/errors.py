@@ -105,7 +105,10 @@ def error_page(request: Request, status: int, message: str) -> Response:
 def _domain(request: Request, error: Exception) -> Response:
     assert isinstance(error, PegboardError)
     if isinstance(error, AuthenticationError):  # back here after, unless here is a post
-        return redirect(auth.login_url(request) if request.method == "GET" else "/login")
+        to_login = redirect(auth.login_url(request) if request.method == "GET" else "/login")
+        if request.cookies.get(SESSION_COOKIE):  # the session has ended
+            auth.clear_session_cookie(to_login)
+        return to_login
     response = error_page(request, http_status(error), sentence(error.message))
     if isinstance(error, RateLimitedError):
         response.headers["Retry-After"] = str(error.params.get("retry_after", 900))

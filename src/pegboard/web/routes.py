@@ -1,32 +1,19 @@
-"""The pages: log in and out, the dashboard. Mounted at the site root by ``api.create_app``."""
+"""The pages: log in and out, the dashboard. Mounted at the site root by ``web.mount``."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
-from fastapi.staticfiles import StaticFiles
 
 from pegboard import clock
 from pegboard.errors import AuthenticationError, RateLimitedError
-from pegboard.services import users
-from pegboard.web import (
-    admin,
-    auth,
-    calendar,
-    dashboard,
-    items,
-    locations,
-    orders,
-    pegging,
-    plan,
-    policy,
-    production,
-    promise,
-    purchasing,
-)
-from pegboard.web.render import STATIC, chrome, db, page, redirect, refused, signed_in_or_redirect
+from pegboard.services import dashboard, users
+from pegboard.web import auth
+from pegboard.web.deps import DbSession, Viewer
+from pegboard.web.render import chrome, db, page, redirect
 
 router = APIRouter(include_in_schema=False)
 
@@ -87,52 +74,28 @@ def login(
 
 
 @router.post("/logout")
-def logout(
-    request: Request, csrf_token: Annotated[str | None, Form(max_length=200)] = None
-) -> Response:
-    with db(request) as session:
-        who = auth.signed_in(request, session)
-        if who is None:
-            response = redirect("/login")
-            auth.clear_session_cookie(response)
-            return response
-        if not auth.csrf_ok(who.csrf_token, csrf_token):
-            return refused(
-                request, who, "This form had no valid security token. Reload the page and retry."
-            )
-        users.end_session(session, request.cookies[users.SESSION_COOKIE])
+def logout(request: Request, session: DbSession, who: Viewer) -> Response:
+    """End the session (its CSRF token checked first, as for every post)."""
+    users.end_session(session, request.cookies[users.SESSION_COOKIE])
     response = redirect("/login")
     auth.clear_session_cookie(response)
     return response
 
 
+def chain_url(step: dashboard.ChainStep) -> str:
+    """The page of a supply of a late line's chain: its purchase order (of ``PO-…/line``)
+    or production order, the planned orders of its item, or the item (stock)."""
+    if step.kind == "purchase":
+        return f"/purchasing/{quote(step.supply.rsplit('/', 1)[0], safe='')}"
+    if step.kind == "production":
+        return f"/production/{quote(step.supply, safe='')}"
+    if step.kind == "planned":
+        return "/plan/planned-orders?" + urlencode({"item": step.item})
+    return f"/items/{quote(step.item, safe='')}"
+
+
 @router.get("/")
-def home(request: Request) -> Response:
-    with db(request) as session:
-        who = signed_in_or_redirect(request, session)
-        if isinstance(who, Response):
-            return who
-        board = dashboard.build(session, clock.today())
-        context = chrome(who, "dashboard") | {"title": "Today", "board": board}
-        return page(request, "dashboard.html", context)
-
-
-def mount(app: FastAPI) -> None:
-    """Add the pages (at ``/``, ``/login``, ``/logout``) and their ``/static`` files."""
-    app.include_router(router)
-    pages_ = (
-        orders,
-        plan,
-        items,
-        production,
-        purchasing,
-        pegging,
-        policy,
-        promise,
-        admin,
-        locations,
-        calendar,
-    )
-    for pages in (m.router for m in pages_):
-        app.include_router(pages)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+def home(request: Request, session: DbSession, who: Viewer) -> Response:
+    board = dashboard.build(session, clock.today())
+    context = chrome(who, "dashboard") | {"title": "Today", "board": board, "step_url": chain_url}
+    return page(request, "dashboard.html", context)

@@ -1,11 +1,12 @@
-"""What needs attention today: the data of the dashboard, read from the services."""
+"""What needs attention today: the dashboard's sections (late lines with the chain that
+sets their date, shortages, what to release, purchase orders overdue or in transit,
+production due soon), each a few rows and the count of all."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
-from urllib.parse import quote, urlencode
 
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
@@ -43,18 +44,6 @@ class ChainStep:
     supply: str
     item: str
     available: date
-
-    @property
-    def url(self) -> str:
-        """The page of the supply: its purchase order (of ``PO-…/line``) or production
-        order, the planned orders of its item, or the item (stock)."""
-        if self.kind == "purchase":
-            return f"/purchasing/{quote(self.supply.rsplit('/', 1)[0], safe='')}"
-        if self.kind == "production":
-            return f"/production/{quote(self.supply, safe='')}"
-        if self.kind == "planned":
-            return "/plan/planned-orders?" + urlencode({"item": self.item})
-        return f"/items/{quote(self.item, safe='')}"
 
 
 @dataclass(frozen=True)
