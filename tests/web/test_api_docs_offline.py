@@ -5,14 +5,11 @@ inline (the content-security policy allows scripts from this server only)."""
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
+from _live import live_server
 from fastapi.testclient import TestClient
 
 from pegboard import db
@@ -29,23 +26,8 @@ def server(tmp_path: Path) -> Iterator[str]:
         pytest.skip(f"no Chromium at {CHROMIUM}")
     engine = db.make_engine(f"sqlite:///{tmp_path / 'pegboard.db'}")
     db.upgrade(engine)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(engine), log_level="warning", lifespan="off", ws="none", access_log=False
-    )
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not srv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with live_server(engine) as url:
+        yield url
     engine.dispose()
 
 

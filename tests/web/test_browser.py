@@ -24,20 +24,16 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-import uvicorn
+from _live import live_server
 from sqlalchemy import Engine
 
 from pegboard import clock, db
-from pegboard.api import create_app
 from pegboard.demo import demo_path
 from pegboard.model import Role
 from pegboard.services import sales, stock, users
@@ -97,23 +93,8 @@ def server(
     with db.session_factory(engine)() as s:
         users.create_user(s, name="petra", password=PASSWORD, role=Role.PLANNER, author="test")
         users.create_user(s, name="sam", password=PASSWORD, role=Role.SHOPFLOOR, author="test")
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(engine), log_level="warning", lifespan="off", ws="none", access_log=False
-    )
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not srv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}", draft, engine
-    srv.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with live_server(engine) as url:
+        yield url, draft, engine
     engine.dispose()
 
 
