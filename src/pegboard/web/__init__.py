@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from pegboard.web import (
     admin,
     calendar,
+    capacity,
     errors,
     items,
     locations,
@@ -43,6 +44,7 @@ PAGES = (
     admin,
     locations,
     calendar,
+    capacity,
 )
 
 

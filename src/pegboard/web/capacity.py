@@ -1,0 +1,224 @@
+"""The capacity page: the work centers, and per work center a load chart.
+
+The chart is an SVG drawn by the template (``capacity.html``) from the geometry made
+here: the hours the open and planned production orders ask for each ISO week as bars
+(red where they are more than the work center has), what it has as a line, the week
+numbers and the year on the axis. The pages allow no scripts: a bar's tooltip is its
+SVG ``<title>`` (the week, the hours, the orders), and the bar is a link to its row in
+the table beneath the chart, which links every order to its page. A form creates a
+work center or changes one through ``services.capacity`` (audited), for the roles with
+master data; the CSRF token is checked before (``deps.csrf_checked``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from pegboard.errors import PegboardError, ValidationError
+from pegboard.services import capacity, load
+from pegboard.services.permissions import Permission
+from pegboard.web import auth
+from pegboard.web.deps import DbSession, Viewer, may, require
+from pegboard.web.errors import refused_change, sentence
+from pegboard.web.render import chrome, page, redirect
+
+router = APIRouter(include_in_schema=False)
+
+Field = Annotated[str | None, Form(max_length=1000)]
+Editor = Annotated[
+    auth.SignedIn,
+    Depends(require(Permission.MASTER_DATA, "Your role may not change work centers.")),
+]
+FIELDS = ("code", "description", "hours_per_day", "weekday_hours", "units", "efficiency_pct",
+          "cost_rate")  # fmt: skip
+
+# chart geometry, in SVG units
+STEP = 22
+BAR = 16
+LEFT = 52
+TOP = 14
+PLOT = 150
+HEIGHT = TOP + PLOT + 44
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    height: float
+    over: bool
+    anchor: str
+    tip: str
+
+
+@dataclass(frozen=True)
+class Tick:
+    x: float
+    label: str
+    year: str
+    """The year under the first week and under each week that starts a new one."""
+
+
+@dataclass(frozen=True)
+class Chart:
+    work_center: load.WorkCenterWeeks
+    width: int
+    height: int
+    bars: list[Bar]
+    capacity: str
+    """The points of the capacity line (a step per week)."""
+    ticks: list[Tick]
+    y_ticks: list[tuple[float, str]]
+    plot_bottom: int
+    plot_right: int
+
+
+def _hours(value: float) -> str:
+    return f"{value:,.1f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+
+
+def _order_url(order: str) -> str:
+    """Open production orders have pages of their own; planned ones are on the list of
+    planned orders."""
+    if order.startswith("PL-"):
+        return "/plan/planned-orders?type=make"
+    return f"/production/{order}"
+
+
+def _chart(wc: load.WorkCenterWeeks) -> Chart:
+    top = max([p.required for p in wc.weeks] + [p.available for p in wc.weeks] + [1.0])
+    top = _nice(top * 1.08)
+
+    def y(hours: float) -> float:
+        return round(TOP + PLOT - PLOT * hours / top, 2)
+
+    bars, ticks, points = [], [], []
+    previous_year = None
+    for i, week in enumerate(wc.weeks):
+        x = LEFT + i * STEP
+        year, number, _ = week.start.isocalendar()
+        tip = (
+            f"{wc.work_center}, week {number} of {year} (from {week.start.isoformat()}): "
+            f"{_hours(week.required)} h required of {_hours(week.available)} h"
+        )
+        if week.orders:
+            tip += " — " + ", ".join(week.orders)
+        if week.required > 0:
+            top_y = y(week.required)
+            bars.append(
+                Bar(x + (STEP - BAR) / 2, top_y, round(TOP + PLOT - top_y, 2), week.over,
+                    f"{wc.work_center}-{week.label}", tip)
+            )  # fmt: skip
+        shown = str(year) if year != previous_year else ""
+        previous_year = year
+        ticks.append(Tick(x + STEP / 2, f"W{number:02d}", shown))
+        points += [f"{x},{y(week.available)}", f"{x + STEP},{y(week.available)}"]
+    y_ticks = [(y(top * k / 4), _hours(top * k / 4)) for k in range(5)]
+    width = LEFT + STEP * len(wc.weeks) + 12
+    return Chart(wc, width, HEIGHT, bars, " ".join(points), ticks, y_ticks, TOP + PLOT,
+                 LEFT + STEP * len(wc.weeks))  # fmt: skip
+
+
+def _nice(value: float) -> float:
+    """The next round number at or above ``value`` (1, 2, 2.5 or 5 × a power of ten)."""
+    power = 10 ** max(0, len(str(int(value))) - 1)
+    for step in (1, 2, 2.5, 5, 10):
+        if step * power >= value:
+            return float(step * power)
+    return float(10 * power)
+
+
+def _capacity_page(
+    request: Request,
+    session: Session,
+    who: auth.SignedIn,
+    *,
+    saved: str | None = None,
+    error: str | None = None,
+    typed: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    centers = capacity.list_work_centers(session)
+    notice = f"Work center {saved} was saved." if saved in {c.code for c in centers} else None
+    charts = [_chart(wc) for wc in load.weekly_load(session)]
+    context: dict[str, Any] = chrome(who, "capacity") | {
+        "title": "Capacity",
+        "centers": centers,
+        "charts": charts,
+        "order_url": _order_url,
+        "hours": _hours,
+        "may_edit": may(who, Permission.MASTER_DATA),
+        "notice": notice,
+        "error": error,
+        "typed": typed or dict.fromkeys(FIELDS, ""),
+    }
+    return page(request, "capacity.html", context, status_code=status)
+
+
+@router.get("/capacity")
+def capacity_home(
+    request: Request, session: DbSession, who: Viewer, saved: str | None = None
+) -> Response:
+    return _capacity_page(request, session, who, saved=saved)
+
+
+def _number(text: str, field: str) -> float | None:
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise ValidationError(
+            f"{field.replace('_', ' ')} {text[:40]!r} is not a number", field=field, value=text
+        ) from None
+
+
+def _whole(text: str, field: str) -> int | None:
+    if not text:
+        return None
+    if not text.isascii() or not text.isdigit():
+        raise ValidationError(f"{field} {text[:40]!r} is not a whole number", field=field)
+    return int(text)
+
+
+@router.post("/capacity/work-centers")
+def save_work_center(
+    request: Request,
+    session: DbSession,
+    who: Editor,
+    code: Field = None,
+    description: Field = None,
+    hours_per_day: Field = None,
+    weekday_hours: Field = None,
+    units: Field = None,
+    efficiency_pct: Field = None,
+    cost_rate: Field = None,
+) -> Response:
+    """Create the work center or change it: an empty field keeps its value."""
+    sent = (code, description, hours_per_day, weekday_hours, units, efficiency_pct, cost_rate)
+    typed = {name: (value or "").strip()[:200] for name, value in zip(FIELDS, sent, strict=True)}
+    try:
+        week = typed["weekday_hours"]
+        saved = capacity.save_work_center(
+            session,
+            code=typed["code"],
+            author=who.user.name,
+            description=typed["description"] or None,
+            hours_per_day=_number(typed["hours_per_day"], "hours_per_day"),
+            weekday_hours=capacity.parse_weekday_hours(week) if week else None,
+            units=_whole(typed["units"], "units"),
+            efficiency_pct=_number(typed["efficiency_pct"], "efficiency_pct"),
+            cost_rate=typed["cost_rate"] or None,
+        )
+    except PegboardError as e:
+        status = refused_change(session, e)
+        return _capacity_page(
+            request, session, who, error=sentence(e.message), typed=typed, status=status
+        )
+    return redirect(f"/capacity?saved={quote(saved.code, safe='')}")
