@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session
 
 from pegboard.errors import ConflictError, NotFoundError, ValidationError
@@ -52,6 +52,7 @@ from pegboard.services.inventory import (
     post,
 )
 from pegboard.services.numbers import next_number
+from pegboard.services.paging import page_of
 from pegboard.services.sales import get_item, get_order
 from pegboard.services.snapshot import PLANNABLE_ORDER_STATUSES
 
@@ -544,6 +545,33 @@ def purchase_query(
             )
         )
     return stmt
+
+
+def purchase_page(
+    session: Session, *, status: PurchaseOrderStatus | None = None, limit: int, offset: int = 0
+) -> tuple[list[Row[Any]], int]:
+    """A page of the purchase orders (``purchase_query``'s columns), newest first, and
+    how many there are in all."""
+    stmt = purchase_query(status=status).order_by(PurchaseOrder.id.desc())
+    return page_of(session, stmt, limit, offset)
+
+
+def purchases_in_transit(session: Session, *, limit: int = 100) -> list[Row[Any]]:
+    """The newest purchase orders with a line on its way (``purchase_query``'s columns)."""
+    on_the_way = select(PurchaseOrderLine.purchase_order_id).where(
+        PurchaseOrderLine.status == PurchaseLineStatus.IN_TRANSIT
+    )
+    stmt = purchase_query().where(PurchaseOrder.id.in_(on_the_way))
+    return list(session.execute(stmt.order_by(PurchaseOrder.id.desc()).limit(limit)).all())
+
+
+def purchases_overdue(session: Session, today: date, *, limit: int = 100) -> list[Row[Any]]:
+    """The newest purchase orders with an open line due before ``today``."""
+    late = select(PurchaseOrderLine.purchase_order_id).where(
+        PurchaseOrderLine.status.in_(OPEN_LINES), PurchaseOrderLine.due_date < today
+    )
+    stmt = purchase_query().where(PurchaseOrder.id.in_(late))
+    return list(session.execute(stmt.order_by(PurchaseOrder.id.desc()).limit(limit)).all())
 
 
 def list_purchases(

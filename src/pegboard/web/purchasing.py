@@ -3,79 +3,61 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pegboard import clock
-from pegboard.errors import ConflictError, NotFoundError, PegboardError
-from pegboard.model import PurchaseLineStatus, PurchaseOrder, PurchaseOrderLine, PurchaseOrderStatus
+from pegboard.errors import PegboardError
+from pegboard.model.enums import PurchaseOrderStatus
 from pegboard.services import purchasing
 from pegboard.services.inventory import DEFAULT_LOCATION
 from pegboard.services.permissions import Permission
 from pegboard.web import auth
-from pegboard.web.plan import offset_of, paged, pager, parse_date
-from pegboard.web.render import (
-    changing_user,
-    chrome,
-    db,
-    may,
-    page,
-    redirect,
-    signed_in_or_redirect,
-)
+from pegboard.web.deps import DbSession, Viewer, may, require
+from pegboard.web.errors import refused_change, sentence
+from pegboard.web.plan import PAGE_SIZE, offset_of, pager, parse_date
+from pegboard.web.render import chrome, page, redirect
 
 router = APIRouter(include_in_schema=False)
 
-Token = Annotated[str | None, Form(max_length=200)]
+Buyer = Annotated[
+    auth.SignedIn,
+    Depends(require(Permission.PURCHASE, "Your role may not change purchase orders.")),
+]
 STATUSES = tuple(s.value for s in PurchaseOrderStatus)
 
 
-def _rows(session: Session, stmt: Any) -> list[Any]:
-    return list(session.execute(stmt.order_by(PurchaseOrder.id.desc()).limit(100)).all())
-
-
 @router.get("/purchasing")
-def purchases(request: Request, status: str | None = None, offset: str | None = None) -> Response:
-    with db(request) as session:
-        who = signed_in_or_redirect(request, session)
-        if isinstance(who, Response):
-            return who
-        wanted = status if status in STATUSES else None
-        today = clock.today()
-        of_order = PurchaseOrderLine.purchase_order_id
-        in_transit = purchasing.purchase_query().where(
-            PurchaseOrder.id.in_(
-                select(of_order).where(PurchaseOrderLine.status == PurchaseLineStatus.IN_TRANSIT)
-            )
-        )
-        overdue = purchasing.purchase_query().where(
-            PurchaseOrder.id.in_(
-                select(of_order).where(
-                    PurchaseOrderLine.status.in_(purchasing.OPEN_LINES),
-                    PurchaseOrderLine.due_date < today,
-                )
-            )
-        )
-        start = offset_of(offset)
-        stmt = purchasing.purchase_query(
-            status=PurchaseOrderStatus(wanted) if wanted else None
-        ).order_by(PurchaseOrder.id.desc())
-        rows, total = paged(session, stmt, start)
-        context = chrome(who, "purchasing") | {
-            "title": "Purchasing",
-            "today": today,
-            "statuses": STATUSES,
-            "status": wanted or "",
-            "rows": rows,
-            "in_transit": _rows(session, in_transit),
-            "overdue": _rows(session, overdue),
-            "pager": pager("/purchasing", {"status": wanted or ""}, start, total),
-        }
-        return page(request, "purchasing.html", context)
+def purchases(
+    request: Request,
+    session: DbSession,
+    who: Viewer,
+    status: str | None = None,
+    offset: str | None = None,
+) -> Response:
+    wanted = status if status in STATUSES else None
+    today = clock.today()
+    start = offset_of(offset)
+    rows, total = purchasing.purchase_page(
+        session,
+        status=PurchaseOrderStatus(wanted) if wanted else None,
+        limit=PAGE_SIZE,
+        offset=start,
+    )
+    context = chrome(who, "purchasing") | {
+        "title": "Purchasing",
+        "today": today,
+        "statuses": STATUSES,
+        "status": wanted or "",
+        "rows": rows,
+        "in_transit": purchasing.purchases_in_transit(session),
+        "overdue": purchasing.purchases_overdue(session, today),
+        "pager": pager("/purchasing", {"status": wanted or ""}, start, total),
+    }
+    return page(request, "purchasing.html", context)
 
 
 def _order_page(
@@ -87,11 +69,7 @@ def _order_page(
     status: int = 200,
     entered: dict[int, str] | None = None,
 ) -> Response:
-    try:
-        po = purchasing.purchase_view(session, number)
-    except NotFoundError:
-        context = chrome(who, "purchasing") | {"title": "Not found", "po": None, "number": number}
-        return page(request, "purchasing_order.html", context, status_code=404)
+    po = purchasing.purchase_view(session, number)
     today = clock.today()
     open_lines = [line for line in po.lines if line.status in ("open", "in_transit")]
     context = chrome(who, "purchasing") | {
@@ -109,69 +87,46 @@ def _order_page(
 
 
 @router.get("/purchasing/{number}")
-def purchase(request: Request, number: str) -> Response:
-    with db(request) as session:
-        who = signed_in_or_redirect(request, session)
-        if isinstance(who, Response):
-            return who
-        return _order_page(request, session, who, number[:50])
+def purchase(request: Request, session: DbSession, who: Viewer, number: str) -> Response:
+    return _order_page(request, session, who, number[:50])
 
 
 def _act(
     request: Request,
+    session: Session,
+    who: auth.SignedIn,
     number: str,
-    csrf_token: str | None,
     action: Callable[[Session, str], str | None],
     entered: dict[int, str] | None = None,
 ) -> Response:
-    """Check the token and permission, do ``action`` (which returns an error message for
-    bad input, or raises a service error), then redirect back to the order."""
+    """Do ``action`` (which returns an error message for bad input, or raises a service
+    error), then redirect back to the order; on an error, the order with the message."""
     number = number[:50]
-    with db(request) as session:
-        who = changing_user(
-            request,
-            session,
-            csrf_token,
-            Permission.PURCHASE,
-            "Your role may not change purchase orders.",
-        )
-        if isinstance(who, Response):
-            return who
-        try:
-            problem = action(session, who.user.name)
-        except NotFoundError as e:
-            session.rollback()
-            return _order_page(request, session, who, number, e.message, 404, entered)
-        except ConflictError as e:
-            session.rollback()
-            return _order_page(request, session, who, number, _sentence(e), 409, entered)
-        except PegboardError as e:
-            session.rollback()
-            return _order_page(request, session, who, number, _sentence(e), 422, entered)
-        if problem is not None:
-            return _order_page(request, session, who, number, problem, 422, entered)
+    try:
+        problem = action(session, who.user.name)
+    except PegboardError as e:
+        status = refused_change(session, e)
+        return _order_page(request, session, who, number, sentence(e.message), status, entered)
+    if problem is not None:
+        return _order_page(request, session, who, number, problem, 422, entered)
     return redirect(f"/purchasing/{number}")
 
 
-def _sentence(error: PegboardError) -> str:
-    message = error.message
-    return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
-
-
 @router.post("/purchasing/{number}/confirm")
-def confirm(request: Request, number: str, csrf_token: Token = None) -> Response:
+def confirm(request: Request, session: DbSession, who: Buyer, number: str) -> Response:
     def action(session: Session, author: str) -> str | None:
         purchasing.confirm_purchase(session, number, author=author)
         return None
 
-    return _act(request, number, csrf_token, action)
+    return _act(request, session, who, number, action)
 
 
 @router.post("/purchasing/{number}/ship")
 def ship(
     request: Request,
+    session: DbSession,
+    who: Buyer,
     number: str,
-    csrf_token: Token = None,
     arrival: Annotated[str | None, Form(max_length=20)] = None,
 ) -> Response:
     def action(session: Session, author: str) -> str | None:
@@ -183,14 +138,15 @@ def ship(
         )
         return None
 
-    return _act(request, number, csrf_token, action)
+    return _act(request, session, who, number, action)
 
 
 @router.post("/purchasing/{number}/receive")
 def receive(
     request: Request,
+    session: DbSession,
+    who: Buyer,
     number: str,
-    csrf_token: Token = None,
     line: Annotated[list[int] | None, Form()] = None,
     qty: Annotated[list[str] | None, Form(max_length=30)] = None,
     location: Annotated[str, Form(max_length=100)] = DEFAULT_LOCATION,
@@ -219,4 +175,4 @@ def receive(
         )
         return None
 
-    return _act(request, number, csrf_token, action, entered)
+    return _act(request, session, who, number, action, entered)
