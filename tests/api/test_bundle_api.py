@@ -272,3 +272,28 @@ def test_export_is_a_zip_that_imports_again(
         assert zf.read("items.csv") == items
         assert "planned_orders.csv" not in zf.namelist()  # the import cleared the plan
     assert api.get("/api/bundle/export").status_code == 401
+
+
+def test_an_upload_without_items_empties_the_company_only_when_asked(
+    api: TestClient, as_role: Callable[[str], Headers], lighting: Engine
+) -> None:
+    """items.csv with its header only would delete every item: ``allow_empty`` (issue #20,
+    item 3) is the upload's twin of ``pegboard import --allow-empty``."""
+    admin = as_role("admin")
+    empty = zip_bytes({"items.csv": "item,type\n"})
+    job = wait_for(api, admin, upload(api, admin, empty).json()["id"])
+    assert job["status"] == "failed"
+    (problem,) = job["result"]["problems"]
+    assert problem["file"] == "items.csv" and "allow_empty" in problem["reason"]
+    assert item_codes(lighting) == csv_column(LIGHTING / "items.csv")
+
+    response = api.post(
+        "/api/bundle/import",
+        headers=admin,
+        files={"file": ("bundle.zip", empty, ZIP)},
+        data={"allow_empty": "true"},
+    )
+    assert response.status_code == 202, response.text
+    job = wait_for(api, admin, response.json()["id"])
+    assert job["status"] == "done", job
+    assert item_codes(lighting) == set() and count(lighting, SalesOrder) == 0

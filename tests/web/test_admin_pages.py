@@ -122,6 +122,30 @@ def test_a_bad_row_shows_where(web: TestClient, engine: Engine) -> None:
     assert _count(engine, Item) == 0
 
 
+def test_emptying_the_company_needs_the_tick_box(web: TestClient, engine: Engine) -> None:
+    """An items.csv with its header only deletes every item: only with "allow empty"
+    ticked (issue #20, item 3), as with ``pegboard import --allow-empty``."""
+    token = _admin(web, engine)
+    assert 'name="allow_empty"' in web.get("/admin/bundle").text
+    _wait(web, _upload(web, token, _zip(demo_path("lighting"))))
+    items = _count(engine, Item)
+    empty = io.BytesIO()
+    with zipfile.ZipFile(empty, "w") as zf:
+        zf.writestr("items.csv", "item,type\n")
+    page = _wait(web, _upload(web, token, empty.getvalue()))
+    assert "Failed:" in page and "holds no items" in page
+    assert _count(engine, Item) == items > 0
+    sent = web.post(
+        "/admin/bundle/import",
+        data={"csrf_token": token, "allow_empty": "1"},
+        files={"file": ("empty.zip", empty.getvalue(), "application/zip")},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303, sent.text
+    assert "Done." in _wait(web, sent.headers["location"])
+    assert _count(engine, Item) == 0
+
+
 def test_an_unsafe_zip_is_refused(web: TestClient, engine: Engine) -> None:
     token = _admin(web, engine)
     buf = io.BytesIO()

@@ -21,6 +21,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
@@ -276,9 +277,15 @@ def _prepare_import(
     filename: str | None = None,
     source: Path | None = None,
     read: Read = read_bundle,
+    allow_empty: bool = False,
 ) -> Prepared:
     """An import of an upload (a zip or an xlsx, staged and checked here, so a bad file
-    is refused before a job exists) or of a bundle on disk (``source``)."""
+    is refused before a job exists) or of a bundle on disk (``source``). An items.csv
+    without rows (which deletes every item) is refused unless ``allow_empty``."""
+    if allow_empty:
+        if read is not read_bundle:
+            raise ValueError("allow_empty applies to reading a bundle (read_bundle)")
+        read = partial(read_bundle, allow_empty=True)
     if source is not None:
         return Prepared(import_work(source, None, author=author, name=source.name, read=read))
     if upload is None:

@@ -134,11 +134,16 @@ def _run_job(kind: str, label: str, **params: Any) -> dict[str, Any]:
         engine.dispose()
 
 
-def _import(path: Path, read: Callable[[Path, Progress], Dataset] = read_bundle) -> None:
+def _import(
+    path: Path,
+    read: Callable[[Path, Progress], Dataset] = read_bundle,
+    *,
+    allow_empty: bool = False,
+) -> None:
     """Replace the company with what ``read`` makes of ``path`` (a bundle), as an
     import job with progress bars."""
     started = time.perf_counter()
-    result = _run_job("import", "import", source=path, read=read)
+    result = _run_job("import", "import", source=path, read=read, allow_empty=allow_empty)
     rows = list(result["rows"].items())
     emit(
         f"Imported {path.name} in {time.perf_counter() - started:.1f} s",
@@ -161,10 +166,7 @@ def import_(
 ) -> None:
     """Replace the planning data with a bundle. Nothing is written if any row is bad; an
     items.csv without rows is refused unless --allow-empty."""
-    if allow_empty:
-        _import(path, lambda p, progress: read_bundle(p, progress, allow_empty=True))
-    else:
-        _import(path)
+    _import(path, allow_empty=allow_empty)
 
 
 @app.command()

@@ -104,6 +104,7 @@ def bundle_import(
     request: Request,
     csrf_token: Token = None,
     file: Annotated[UploadFile | None, File()] = None,
+    allow_empty: Field = None,
 ) -> Response:
     with db(request) as session:
         who = changing_user(
@@ -115,7 +116,12 @@ def bundle_import(
             return _bundle_page(request, session, who, "Choose a file to upload.", 422)
         try:
             job_id = jobs.submit(
-                session, "import", author=who.user.name, upload=file.file, filename=file.filename
+                session,
+                "import",
+                author=who.user.name,
+                upload=file.file,
+                filename=file.filename,
+                allow_empty=allow_empty == "1",
             )
         except PegboardError as e:
             session.rollback()

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
@@ -37,12 +37,22 @@ def import_bundle(
     user: Importer,
     session: DbSession,
     file: Annotated[UploadFile, File(description=".zip of CSV files, or an .xlsx workbook")],
+    allow_empty: Annotated[
+        bool,
+        Form(description="import an items.csv without rows (it deletes every item)"),
+    ] = False,
 ) -> JobOut:
     """Replace the company's data with a bundle, in the background; 409 while a plan run
     or another import is open. A bad bundle writes nothing: the job fails and its
-    ``result.problems`` locates every problem (file, line, column, value)."""
+    ``result.problems`` locates every problem (file, line, column, value). An items.csv
+    without rows is such a problem unless ``allow_empty`` is true."""
     job_id = jobs.submit(
-        session, "import", author=user.name, upload=file.file, filename=file.filename
+        session,
+        "import",
+        author=user.name,
+        upload=file.file,
+        filename=file.filename,
+        allow_empty=allow_empty,
     )
     response.headers["Location"] = f"/api/jobs/{job_id}"
     return job_out(jobs.get_job(session, job_id))
