@@ -10,6 +10,11 @@ A writer that gives up waiting for a lock (SQLite's busy timeout ran out, or
 PostgreSQL's ``lock_timeout`` when one is set) is not retried: it already
 waited. The caller gets a ``ConflictError`` saying so, never the driver's
 "database is locked".
+
+A full disk (SQLite's SQLITE_FULL, PostgreSQL's ``disk_full``, 53100) rolls the
+transaction back like any error; the caller gets a ``ConflictError`` saying that
+nothing was written (``refusing_disk_full``, also around the bulk import and the
+plan store), never the driver's OperationalError.
 """
 
 from __future__ import annotations
@@ -34,6 +39,9 @@ ATTEMPTS = 6
 RETRY_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock detected
 LOCK_WAIT_SQLSTATES = frozenset({"55P03"})  # lock_not_available: lock_timeout ran out
 SQLITE_BUSY, SQLITE_LOCKED = 5, 6  # primary result codes ("database is locked")
+SQLITE_FULL = 13  # "database or disk is full"
+DISK_FULL_SQLSTATES = frozenset({"53100"})  # disk_full
+DISK_FULL = "the database's disk is full; nothing was written"
 
 
 def retryable(error: DBAPIError) -> bool:
@@ -48,6 +56,28 @@ def lock_wait_expired(error: DBAPIError) -> bool:
     return isinstance(code, int) and code & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED)
 
 
+def disk_full(error: BaseException) -> bool:
+    """The database could not grow: its disk (or SQLite's ``max_page_count``) is full.
+    ``error`` is SQLAlchemy's (the driver's inside) or, from a COPY, psycopg's own."""
+    orig = getattr(error, "orig", None) or error
+    if getattr(orig, "sqlstate", None) in DISK_FULL_SQLSTATES:
+        return True
+    code = getattr(orig, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF == SQLITE_FULL
+
+
+@contextmanager
+def refusing_disk_full() -> Iterator[None]:
+    """Turn a full disk inside the block into a ``ConflictError`` (put it outside the
+    transaction, which has rolled back by then); other errors pass unchanged."""
+    try:
+        yield
+    except Exception as error:
+        if disk_full(error):
+            raise ConflictError(DISK_FULL, reason="disk_full") from error
+        raise
+
+
 def writes(fn: Callable[Concatenate[Session, P], R]) -> Callable[Concatenate[Session, P], R]:
     """Run ``fn(session, ...)`` in one write transaction of its own."""
 
@@ -60,6 +90,8 @@ def writes(fn: Callable[Concatenate[Session, P], R]) -> Callable[Concatenate[Ses
                     session.connection(execution_options={WRITE: True})
                     return fn(session, *args, **kwargs)
             except DBAPIError as error:
+                if disk_full(error):
+                    raise ConflictError(DISK_FULL, reason="disk_full") from error
                 if lock_wait_expired(error):
                     raise ConflictError(
                         "the database stayed busy (another writer held the lock too long); "
@@ -91,7 +123,7 @@ def write_transaction(session: Session) -> Iterator[None]:
         yield
         return
     end_read_transaction(session)
-    with session.begin():
+    with refusing_disk_full(), session.begin():
         session.connection(execution_options={WRITE: True})
         yield
 

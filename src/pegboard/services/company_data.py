@@ -55,6 +55,7 @@ from pegboard.model import (
 )
 from pegboard.model.enums import OPEN_PRODUCTION_STATUSES, OPEN_PURCHASE_STATUSES, SalesOrderStatus
 from pegboard.services._bulk import bulk_insert, delete_all
+from pegboard.services._tx import refusing_disk_full
 from pegboard.services.capacity import format_weekday_hours, parse_weekday_hours
 from pegboard.services.dataset import (
     BomRow,
@@ -123,7 +124,7 @@ def replace_company(
 ) -> dict[str, int]:
     """Replace all planning data with ``data`` in one transaction; returns row counts."""
     note = progress or (lambda _label, _done, _total: None)
-    with session.begin():
+    with refusing_disk_full(), session.begin():
         conn = session.connection(execution_options={WRITE: True})
         delete_all(conn, _TABLES_CHILDREN_FIRST)
         bulk_insert(conn, CompanySetting, ("key", "value"), data.settings.items())

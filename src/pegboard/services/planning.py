@@ -37,6 +37,7 @@ from pegboard.model import (
     PlanRunStatus,
 )
 from pegboard.services._bulk import bulk_insert_columns
+from pegboard.services._tx import refusing_disk_full
 from pegboard.services.snapshot import Snapshot, load_snapshot
 
 Progress = Callable[[str, int, int], None]
@@ -87,7 +88,7 @@ def run_plan(
         raise PlanningError(f"the BOM has a cycle: {cycle}", cycle=names) from e
     t2 = time.perf_counter()
     note("storing", 2, 3)
-    with session.begin():
+    with refusing_disk_full(), session.begin():
         conn = session.connection(execution_options={WRITE: True})
         indexes = _empty_plan_tables(conn)
         run_id = conn.execute(
