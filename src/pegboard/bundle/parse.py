@@ -55,6 +55,10 @@ def parse_int(text: str) -> int:
     return value
 
 
+MIN_QTY = 1e-9
+"""The smallest quantity other than 0 (a billionth; items have at most 6 decimals)."""
+
+
 def parse_qty(text: str) -> float:
     # float() reads "١٢" (Arabic-Indic digits) as 12 and "1_0" as 10: digits 0-9 only
     if "_" in text or not text.isascii():
@@ -67,6 +71,9 @@ def parse_qty(text: str) -> float:
         raise CellError("not a finite number")
     if abs(value) >= 1e15:
         raise CellError("too large")
+    if value != 0 and abs(value) < MIN_QTY:
+        # a product of two such numbers underflows PostgreSQL's double precision
+        raise CellError(f"too small: a quantity is 0 or at least {MIN_QTY:g}")
     return value
 
 
