@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
@@ -161,3 +162,29 @@ def test_not_a_workbook(tmp_path: Path, name: str) -> None:
     path.write_text("item\nBOLT\n", encoding="utf-8")
     p = only_problem(path)
     assert p.line is None
+
+
+def test_rows_and_columns_past_a_sheets_declared_dimension_are_read(tmp_path: Path) -> None:
+    """A sheet's ``<dimension>`` tag is a hint some writers get wrong; openpyxl read-only
+    stopped at it, so rows below it were dropped without a word (issue #20)."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "items"
+    sheet.append(["item", "type", "lead_time_days"])
+    for n in range(1, 6):
+        sheet.append([f"W-{n}", "buy", n])
+    path = tmp_path / "bundle.xlsx"
+    book.save(path)
+    # the same file claiming one row and two columns
+    raw = tmp_path / "raw.zip"
+    path.rename(raw)
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(path, "w") as out:
+        for entry in src.infolist():
+            data = src.read(entry.filename)
+            if entry.filename == "xl/worksheets/sheet1.xml":
+                assert b'<dimension ref="A1:C6" />' in data
+                data = data.replace(b'<dimension ref="A1:C6" />', b'<dimension ref="A1:B2" />')
+            out.writestr(entry, data)
+    data = read_bundle(path)
+    assert [(i.item, i.lead_time_days) for i in data.items] == [(f"W-{n}", n) for n in range(1, 6)]

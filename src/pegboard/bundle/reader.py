@@ -196,11 +196,16 @@ class WorkbookSource(Source):
             return None
         sheet = self.book[spec.name]
         label = self.label(spec)
+        # The sheet's <dimension> tag is a writer's claim; read-only openpyxl stops at it,
+        # dropping the rows and columns past it without a word. Read to the sheet's end
+        # instead (the claim stays the progress bar's estimate).
+        total = sheet.max_row or 0
+        if hasattr(sheet, "reset_dimensions"):
+            sheet.reset_dimensions()
         first = next(sheet.iter_rows(max_row=1, values_only=True), ())
         header = [_cell_text(v).strip() for v in first]
         while header and not header[-1]:
             header.pop()
-        total = sheet.max_row or 0
 
         def rows() -> Iterator[tuple[int, list[str]]]:
             for n, values in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
