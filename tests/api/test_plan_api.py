@@ -13,14 +13,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, delete, func, select
 
 from pegboard import db
 from pegboard.bundle.importer import read_bundle
 from pegboard.demo import demo_path
-from pegboard.errors import PlanningError
-from pegboard.model import Job
-from pegboard.services import jobs, planning
+from pegboard.model import Bom, BomKind, BomLine, Item, Job
+from pegboard.services import jobs
 from pegboard.services.company_data import replace_company
 from pegboard.services.planning import run_plan
 
@@ -151,22 +150,26 @@ def test_a_viewer_cannot_start_a_plan(
 
 
 def test_a_failed_plan_run_ends_the_job_failed(
-    api: TestClient,
-    as_role: Callable[[str], Headers],
-    lighting: Engine,
-    monkeypatch: pytest.MonkeyPatch,
+    api: TestClient, as_role: Callable[[str], Headers], lighting: Engine
 ) -> None:
-    def cycle(*_args: object, **_kwargs: object) -> None:
-        raise PlanningError("the BOM has a cycle: A -> B -> A", cycle=["A", "B"])
-
-    monkeypatch.setattr(planning, "run_plan", cycle)  # what the plan job kind runs
+    """A BOM that holds its own parent (written past the services, which refuse it) makes
+    the plan fail; the job ends failed with the cycle, and the lock is free again."""
+    tray = "SA-DRVTRAY-40D"
+    with db.session_scope(lighting) as s, s.begin():
+        item_id = s.scalars(select(Item.id).where(Item.code == tray)).one()
+        bom_id = s.scalars(
+            select(Bom.id).where(Bom.item_id == item_id, Bom.kind == BomKind.ENGINEERING)
+        ).one()
+        loop = BomLine(bom_id=bom_id, position=99, component_id=item_id, qty_per=1.0)
+        s.add(loop)
     admin = as_role("admin")
     job = api.post("/api/plan/runs", headers=admin).json()
     job = wait_for(api, admin, job["id"])
     assert job["status"] == "failed"
-    assert job["message"] == "the BOM has a cycle: A -> B -> A"
+    assert job["message"] == f"the BOM has a cycle: {tray} -> {tray}"
     assert job["result"] == {"code": "planning_error"}
-    monkeypatch.undo()
+    with db.session_scope(lighting) as s, s.begin():
+        s.execute(delete(BomLine).where(BomLine.id == loop.id))
     job = api.post("/api/plan/runs", headers=admin).json()  # the lock is free again
     assert wait_for(api, admin, job["id"])["status"] == "done"
 
