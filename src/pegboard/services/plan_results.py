@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    Row,
     Select,
     String,
     case,
@@ -34,6 +35,7 @@ from pegboard.model import (
     SalesOrderLine,
     StockBalance,
 )
+from pegboard.services.paging import page_of
 
 PlannedRow = tuple[str, str, str, float, date, date, str]
 PeggingRow = tuple[str, str, str, float, str]
@@ -350,6 +352,58 @@ def exception_page_start(session: Session, kind: str | None, offset: int) -> int
         stmt = stmt.where(PlanException.kind == kind)
     found = session.scalar(stmt)
     return None if found is None else int(found)
+
+
+# --- pages of a list screen -----------------------------------------------------------------
+
+
+def planned_order_page(
+    session: Session,
+    *,
+    kind: ItemType | None = None,
+    item: str | None = None,
+    sales_order: str | None = None,
+    until: date | None = None,
+    firmed: bool | None = None,
+    limit: int,
+    offset: int = 0,
+) -> tuple[list[Row[Any]], int]:
+    """A page of ``planned_order_query``'s rows in report order (by release date), and
+    how many there are in all."""
+    stmt = planned_order_query(
+        kind=kind, item=item, sales_order=sales_order, until=until, firmed=firmed
+    ).order_by(*PLANNED_ORDER_DEFAULT_ORDER)
+    return page_of(session, stmt, limit, offset)
+
+
+def exception_page(
+    session: Session,
+    run: PlanRun,
+    *,
+    kind: str | None = None,
+    item: str | None = None,
+    sales_order: str | None = None,
+    limit: int,
+    offset: int = 0,
+) -> tuple[list[Any], int]:
+    """A page of the exceptions of ``run`` (the current one) in report order, each
+    ``(kind, item, order, date, sales_order, message, item_type)``, and how many there
+    are in all. Unfiltered (but for the kind), the total is the run's count, counted
+    once, and the page starts at the id of its first row (no long offset over the join)."""
+    stmt = (
+        exception_filter_query(kind=kind, item=item, sales_order=sales_order)
+        .add_columns(Item.type)
+        .order_by(*EXCEPTION_DEFAULT_ORDER)
+    )
+    if item is not None or sales_order is not None:
+        return page_of(session, stmt, limit, offset)
+    counts = run_exception_counts(session, run)
+    total = counts.get(kind, 0) if kind is not None else sum(counts.values())
+    first = exception_page_start(session, kind, offset) if offset < total else None
+    if first is None:
+        return [], total
+    rows = session.execute(stmt.where(PlanException.id >= first).limit(limit)).all()
+    return list(rows), total
 
 
 def item_supply_refs(session: Session, item_id: int, run_id: int) -> list[str]:

@@ -6,39 +6,25 @@ from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
-from pegboard.errors import (
-    ConflictError,
-    NotFoundError,
-    PegboardError,
-    PermissionDeniedError,
-    ValidationError,
-)
-from pegboard.model import Item, ItemType, PlanException, PlanRun
+from pegboard.errors import ConflictError, NotFoundError, ValidationError
+from pegboard.model.enums import ItemType
 from pegboard.services import jobs, plan_results, purchasing
 from pegboard.services.firm_selection import firm_selection
-from pegboard.services.paging import page_of
 from pegboard.services.permissions import Permission
 from pegboard.services.planning import current_run
 from pegboard.web import auth
-from pegboard.web.render import (
-    NO_TOKEN,
-    changing_user,
-    chrome,
-    db,
-    job_page,
-    may,
-    page,
-    redirect,
-    refused,
-    signed_in_or_redirect,
-)
+from pegboard.web.deps import DbSession, Viewer, may, require
+from pegboard.web.errors import refused_change, sentence
+from pegboard.web.render import chrome, job_page, page, redirect
 
 router = APIRouter(include_in_schema=False)
+Planner = Annotated[
+    auth.SignedIn, Depends(require(Permission.PLAN, "Your role may not run the plan."))
+]
 
 PAGE_SIZE = 50
 EXCEPTION_KINDS = ("late", "expedite", "defer", "cancel", "shortage")
@@ -60,11 +46,6 @@ def parse_date(value: str | None) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         return None
-
-
-def paged(session: Session, stmt: Select[Any], offset: int) -> tuple[list[Any], int]:
-    """One page of ``stmt`` (``PAGE_SIZE`` rows from ``offset``) and the total count."""
-    return page_of(session, stmt, PAGE_SIZE, offset)
 
 
 def pager(path: str, filters: dict[str, str], offset: int, total: int) -> dict[str, Any]:
@@ -120,29 +101,17 @@ def _plan_page(
 
 
 @router.get("/plan")
-def plan_home(request: Request) -> Response:
-    with db(request) as session:
-        who = signed_in_or_redirect(request, session)
-        if isinstance(who, Response):
-            return who
-        return _plan_page(request, session, who, None)
+def plan_home(request: Request, session: DbSession, who: Viewer) -> Response:
+    return _plan_page(request, session, who, None)
 
 
 @router.post("/plan/run")
-def plan_run(
-    request: Request, csrf_token: Annotated[str | None, Form(max_length=200)] = None
-) -> Response:
-    with db(request) as session:
-        who = changing_user(
-            request, session, csrf_token, Permission.PLAN, "Your role may not run the plan."
-        )
-        if isinstance(who, Response):
-            return who
-        try:
-            job_id = jobs.submit(session, "plan", author=who.user.name)
-        except ConflictError as e:
-            session.rollback()
-            return _plan_page(request, session, who, f"Not started: {e.message}.", 409)
+def plan_run(request: Request, session: DbSession, who: Planner) -> Response:
+    try:
+        job_id = jobs.submit(session, "plan", author=who.user.name)
+    except ConflictError as e:
+        status = refused_change(session, e)
+        return _plan_page(request, session, who, f"Not started: {e.message}.", status)
     return redirect(f"/plan/jobs/{job_id}")
 
 
@@ -157,6 +126,8 @@ def plan_job(request: Request, job_id: int) -> Response:
 @router.get("/plan/planned-orders")
 def planned_orders(
     request: Request,
+    session: DbSession,
+    who: Viewer,
     kind_filter: Annotated[str | None, Query(alias="type")] = None,
     item: str | None = None,
     sales_order: str | None = None,
@@ -165,102 +136,86 @@ def planned_orders(
     offset: str | None = None,
 ) -> Response:
     """What is still to release (the firmed ones too with ``firmed=1``)."""
-    with db(request) as session:
-        who = signed_in_or_redirect(request, session)
-        if isinstance(who, Response):
-            return who
-        kind = kind_filter if kind_filter in ("buy", "make") else None
-        filters = {
-            "type": kind or "",
-            "item": text(item) or "",
-            "sales_order": text(sales_order) or "",
-            "until": text(until) or "",
-            "firmed": "1" if firmed_too else "",
-        }
-        problem = None
-        release_until = parse_date(until)
-        if filters["until"] and release_until is None:
-            problem = f"“{filters['until']}” is not a date: write it as YYYY-MM-DD."
-        start = offset_of(offset)
-        rows: list[Any] = []
-        total = 0
-        has_plan = current_run(session) is not None
-        if has_plan and problem is None:
-            stmt = plan_results.planned_order_query(
-                kind=ItemType(kind) if kind else None,
-                item=text(item),
-                sales_order=text(sales_order),
-                until=release_until,
-                firmed=None if firmed_too else False,
-            ).order_by(*plan_results.PLANNED_ORDER_DEFAULT_ORDER)
-            rows, total = paged(session, stmt, start)
-        context = chrome(who, "plan") | {
-            "title": "Planned orders",
-            "has_plan": has_plan,
-            "rows": rows,
-            "filters": filters,
-            "problem": problem,
-            "pager": pager("/plan/planned-orders", filters, start, total),
-            "may_firm": may(who, Permission.PLAN) or may(who, Permission.PURCHASE),
-        }
-        return page(request, "plan_orders.html", context, status_code=422 if problem else 200)
+    kind = kind_filter if kind_filter in ("buy", "make") else None
+    filters = {
+        "type": kind or "",
+        "item": text(item) or "",
+        "sales_order": text(sales_order) or "",
+        "until": text(until) or "",
+        "firmed": "1" if firmed_too else "",
+    }
+    problem = None
+    release_until = parse_date(until)
+    if filters["until"] and release_until is None:
+        problem = f"“{filters['until']}” is not a date: write it as YYYY-MM-DD."
+    start = offset_of(offset)
+    rows: list[Any] = []
+    total = 0
+    has_plan = current_run(session) is not None
+    if has_plan and problem is None:
+        rows, total = plan_results.planned_order_page(
+            session,
+            kind=ItemType(kind) if kind else None,
+            item=text(item),
+            sales_order=text(sales_order),
+            until=release_until,
+            firmed=None if firmed_too else False,
+            limit=PAGE_SIZE,
+            offset=start,
+        )
+    context = chrome(who, "plan") | {
+        "title": "Planned orders",
+        "has_plan": has_plan,
+        "rows": rows,
+        "filters": filters,
+        "problem": problem,
+        "pager": pager("/plan/planned-orders", filters, start, total),
+        "may_firm": may(who, Permission.PLAN) or may(who, Permission.PURCHASE),
+    }
+    return page(request, "plan_orders.html", context, status_code=422 if problem else 200)
 
 
 @router.post("/plan/firm")
 def firm(
     request: Request,
-    csrf_token: Annotated[str | None, Form(max_length=200)] = None,
+    session: DbSession,
+    who: Viewer,
     selected: Annotated[list[str] | None, Form(max_length=50)] = None,
 ) -> Response:
-    """Firm the ticked planned orders, buys and makes, all or none (one service call)."""
-    with db(request) as session:
-        who = signed_in_or_redirect(request, session)
-        if isinstance(who, Response):
-            return who
-        if not auth.csrf_ok(who.csrf_token, csrf_token):
-            return refused(request, who, NO_TOKEN)
-        numbers = sorted(set(selected or []))[:1000]
-        try:
-            if not numbers:
-                raise ValidationError("select at least one planned order to firm")
-            done = firm_selection(
-                session, planned=numbers, role=who.user.role, author=who.user.name
-            )
-        except PermissionDeniedError as e:
-            session.rollback()
-            return refused(request, who, e.message[:1].upper() + e.message[1:] + ".")
-        except PegboardError as e:
-            session.rollback()
-            error = e.message[:1].upper() + e.message[1:] + "."
-            context = chrome(who, "plan") | {"title": "Not firmed", "error": error}
-            return page(request, "plan_firmed.html", context | {"orders": [], "mos": []}, 409)
-        query = urlencode(
-            [("po", n) for n in done.purchase_orders] + [("mo", n) for n in done.production_orders]
-        )
-        return redirect(f"/plan/firmed?{query}")
+    """Firm the ticked planned orders, buys and makes, all or none (one service call,
+    which says whether the role may firm each kind: a refusal is the 403 page)."""
+    numbers = sorted(set(selected or []))[:1000]
+    try:
+        if not numbers:
+            raise ValidationError("select at least one planned order to firm")
+        done = firm_selection(session, planned=numbers, role=who.user.role, author=who.user.name)
+    except (ValidationError, ConflictError, NotFoundError) as e:
+        refused_change(session, e)
+        context = chrome(who, "plan") | {"title": "Not firmed", "error": sentence(e.message)}
+        return page(request, "plan_firmed.html", context | {"orders": [], "mos": []}, 409)
+    query = urlencode(
+        [("po", n) for n in done.purchase_orders] + [("mo", n) for n in done.production_orders]
+    )
+    return redirect(f"/plan/firmed?{query}")
 
 
 @router.get("/plan/firmed")
-def firmed(request: Request) -> Response:
+def firmed(request: Request, session: DbSession, who: Viewer) -> Response:
     """What a firm created: the purchase orders (one per supplier) and production orders."""
-    with db(request) as session:
-        who = signed_in_or_redirect(request, session)
-        if isinstance(who, Response):
-            return who
-        orders = []
-        for number in request.query_params.getlist("po")[:100]:
-            try:
-                orders.append(purchasing.purchase_view(session, number))
-            except NotFoundError:
-                continue
-        mos = [n[:50] for n in request.query_params.getlist("mo")[:1000]]
-        context = chrome(who, "plan") | {
-            "title": "Firmed",
-            "error": None,
-            "orders": sorted(orders, key=lambda o: (o.supplier, o.number)),
-            "mos": mos,
-        }
-        return page(request, "plan_firmed.html", context)
+    orders = []
+    for number in request.query_params.getlist("po")[:100]:
+        try:
+            orders.append(purchasing.purchase_view(session, number))
+        except NotFoundError:
+            continue
+    mos = [n[:50] for n in request.query_params.getlist("mo")[:1000]]
+    context = chrome(who, "plan") | {
+        "title": "Firmed",
+        "error": None,
+        "orders": sorted(orders, key=lambda o: (o.supplier, o.number)),
+        "mos": mos,
+    }
+    return page(request, "plan_firmed.html", context)
 
 
 # --- exceptions --------------------------------------------------------------------------
@@ -283,75 +238,55 @@ def suggestion(kind: str, item: str, order: str, day: date, item_type: str) -> s
     return f"Look at {order}."
 
 
-def _exception_page(
-    session: Session, run: PlanRun, stmt: Select[Any], kind: str | None, offset: int
-) -> tuple[list[Any], int]:
-    """A page of all the exceptions (of ``kind``): the total is the run's count, counted
-    once, and the page starts at the id of its first row (no long offset over the join)."""
-    counts = plan_results.run_exception_counts(session, run)
-    total = counts.get(kind, 0) if kind is not None else sum(counts.values())
-    if offset >= total:
-        return [], total
-    first = plan_results.exception_page_start(session, kind, offset)
-    if first is None:
-        return [], total
-    page_stmt = stmt.where(PlanException.id >= first).limit(PAGE_SIZE)
-    return list(session.execute(page_stmt).all()), total
-
-
 @router.get("/plan/exceptions")
 def exceptions(
     request: Request,
+    session: DbSession,
+    who: Viewer,
     kind: str | None = None,
     item: str | None = None,
     sales_order: str | None = None,
     offset: str | None = None,
 ) -> Response:
-    with db(request) as session:
-        who = signed_in_or_redirect(request, session)
-        if isinstance(who, Response):
-            return who
-        wanted = kind if kind in EXCEPTION_KINDS else None
-        filters = {
-            "kind": wanted or "",
-            "item": text(item) or "",
-            "sales_order": text(sales_order) or "",
-        }
-        start = offset_of(offset)
-        run = current_run(session)
-        has_plan = run is not None
-        rows: list[dict[str, Any]] = []
-        total = 0
-        if run is not None:
-            stmt = (
-                plan_results.exception_filter_query(
-                    kind=wanted, item=text(item), sales_order=text(sales_order)
-                )
-                .add_columns(Item.type)
-                .order_by(*plan_results.EXCEPTION_DEFAULT_ORDER)
+    wanted = kind if kind in EXCEPTION_KINDS else None
+    filters = {
+        "kind": wanted or "",
+        "item": text(item) or "",
+        "sales_order": text(sales_order) or "",
+    }
+    start = offset_of(offset)
+    run = current_run(session)
+    has_plan = run is not None
+    rows: list[dict[str, Any]] = []
+    total = 0
+    if run is not None:
+        found, total = plan_results.exception_page(
+            session,
+            run,
+            kind=wanted,
+            item=text(item),
+            sales_order=text(sales_order),
+            limit=PAGE_SIZE,
+            offset=start,
+        )
+        for k, code, order, day, so, message, item_type in found:
+            rows.append(
+                {
+                    "kind": k,
+                    "item": code,
+                    "order": order,
+                    "date": day,
+                    "sales_order": so,
+                    "message": message,
+                    "action": suggestion(k, code, order, day, ItemType(item_type).value),
+                }
             )
-            if filters["item"] or filters["sales_order"]:
-                found, total = paged(session, stmt, start)
-            else:
-                found, total = _exception_page(session, run, stmt, wanted, start)
-            for k, code, order, day, so, message, item_type in found:
-                rows.append(
-                    {
-                        "kind": k,
-                        "item": code,
-                        "order": order,
-                        "date": day,
-                        "sales_order": so,
-                        "message": message,
-                        "action": suggestion(k, code, order, day, ItemType(item_type).value),
-                    }
-                )
-        context = chrome(who, "plan") | {
-            "title": "Exceptions",
-            "has_plan": has_plan,
-            "rows": rows,
-            "kinds": EXCEPTION_KINDS,
-            "filters": filters,
-            "pager": pager("/plan/exceptions", filters, start, total),
-        }
-        return page(request, "plan_exceptions.html", context)
+    context = chrome(who, "plan") | {
+        "title": "Exceptions",
+        "has_plan": has_plan,
+        "rows": rows,
+        "kinds": EXCEPTION_KINDS,
+        "filters": filters,
+        "pager": pager("/plan/exceptions", filters, start, total),
+    }
+    return page(request, "plan_exceptions.html", context)

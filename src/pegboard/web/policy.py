@@ -6,26 +6,33 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from pegboard.errors import ConflictError, NotFoundError, PegboardError, ValidationError
+from pegboard.errors import NotFoundError, PegboardError, ValidationError
 from pegboard.services import jobs, policy
 from pegboard.services.permissions import Permission
+from pegboard.web import auth
+from pegboard.web.deps import DbSession, Viewer, may, require
+from pegboard.web.errors import refused_change, sentence
 from pegboard.web.plan import PAGE_SIZE, offset_of, pager, text
-from pegboard.web.render import (
-    changing_user,
-    chrome,
-    db,
-    job_page,
-    may,
-    page,
-    redirect,
-    signed_in_or_redirect,
-)
+from pegboard.web.render import chrome, job_page, page, redirect
 
 router = APIRouter(include_in_schema=False)
+Planner = Annotated[
+    auth.SignedIn, Depends(require(Permission.PLAN, "Your role may not recompute the policy."))
+]
+Applier = Annotated[
+    auth.SignedIn,
+    Depends(require(Permission.MASTER_DATA, "Your role may not change the items' stock settings.")),
+]
+Setter = Annotated[
+    auth.SignedIn,
+    Depends(
+        require(Permission.MASTER_DATA, "Your role may not change the items' policy settings.")
+    ),
+]
 
 SORT_LABELS = {
     "": "to order first",
@@ -66,7 +73,7 @@ def _zone_bar(p: policy.ItemPolicy, width: int = BAR) -> dict[str, Any] | None:
 def _list_page(
     request: Request,
     session: Session,
-    who: Any,
+    who: auth.SignedIn,
     *,
     below: bool,
     q: str | None,
@@ -97,52 +104,42 @@ def _list_page(
 @router.get("/policy")
 def policy_list(
     request: Request,
+    session: DbSession,
+    who: Viewer,
     below: str | None = None,
     q: str | None = None,
     sort: str | None = None,
     offset: str | None = None,
 ) -> Response:
-    with db(request) as session:
-        who = signed_in_or_redirect(request, session)
-        if isinstance(who, Response):
-            return who
-        wanted = sort if sort in SORT_LABELS else ""
+    wanted = sort if sort in SORT_LABELS else ""
+    return _list_page(
+        request,
+        session,
+        who,
+        below=bool(below),
+        q=text(q),
+        sort=wanted,
+        offset=offset_of(offset),
+    )
+
+
+@router.post("/policy/run")
+def policy_run(request: Request, session: DbSession, who: Planner) -> Response:
+    try:
+        job_id = jobs.submit(session, "policy", author=who.user.name)
+    except PegboardError as e:
+        status = refused_change(session, e)
         return _list_page(
             request,
             session,
             who,
-            below=bool(below),
-            q=text(q),
-            sort=wanted,
-            offset=offset_of(offset),
+            below=False,
+            q=None,
+            sort="",
+            offset=0,
+            error=f"Not started: {e.message}.",
+            status=status,
         )
-
-
-@router.post("/policy/run")
-def policy_run(
-    request: Request, csrf_token: Annotated[str | None, Form(max_length=200)] = None
-) -> Response:
-    with db(request) as session:
-        who = changing_user(
-            request, session, csrf_token, Permission.PLAN, "Your role may not recompute the policy."
-        )
-        if isinstance(who, Response):
-            return who
-        try:
-            job_id = jobs.submit(session, "policy", author=who.user.name)
-        except ConflictError as e:
-            session.rollback()
-            return _list_page(
-                request,
-                session,
-                who,
-                below=False,
-                q=None,
-                sort="",
-                offset=0,
-                error=f"Not started: {e.message}.",
-                status=409,
-            )
     return redirect(f"/policy/jobs/{job_id}")
 
 
@@ -154,51 +151,39 @@ def policy_job(request: Request, job_id: int) -> Response:
 @router.post("/policy/apply")
 def policy_apply(
     request: Request,
-    csrf_token: Annotated[str | None, Form(max_length=200)] = None,
+    session: DbSession,
+    who: Applier,
     selected: Annotated[list[str] | None, Form(max_length=MAX_APPLY)] = None,
     confirm: Annotated[str | None, Form(max_length=10)] = None,
 ) -> Response:
     """Without ``confirm``: the changes of the ticked items, to confirm; with: written."""
-    with db(request) as session:
-        who = changing_user(
-            request,
-            session,
-            csrf_token,
-            Permission.MASTER_DATA,
-            "Your role may not change the items' stock settings.",
-        )
-        if isinstance(who, Response):
-            return who
-        codes = sorted({c.strip()[:100] for c in selected or [] if c.strip()})
-        context = chrome(who, "policy") | {"title": "Apply the policy", "codes": codes}
-        if not codes:
-            return page(
-                request,
-                "policy_apply.html",
-                context | {"error": "Tick at least one item to apply.", "rows": [], "done": None},
-                status_code=422,
-            )
-        try:
-            if confirm:
-                changed = policy.apply(session, codes, author=who.user.name)
-                return page(
-                    request,
-                    "policy_apply.html",
-                    context | {"error": None, "rows": changed, "done": len(changed)},
-                )
-            rows = policy.preview(session, codes)
-        except PegboardError as e:
-            session.rollback()
-            message = e.message[:1].upper() + e.message[1:] + "."
-            return page(
-                request,
-                "policy_apply.html",
-                context | {"error": message, "rows": [], "done": None},
-                status_code=409 if isinstance(e, ConflictError) else 404,
-            )
+    codes = sorted({c.strip()[:100] for c in selected or [] if c.strip()})
+    context = chrome(who, "policy") | {"title": "Apply the policy", "codes": codes}
+    if not codes:
         return page(
-            request, "policy_apply.html", context | {"error": None, "rows": rows, "done": None}
+            request,
+            "policy_apply.html",
+            context | {"error": "Tick at least one item to apply.", "rows": [], "done": None},
+            status_code=422,
         )
+    try:
+        if confirm:
+            changed = policy.apply(session, codes, author=who.user.name)
+            return page(
+                request,
+                "policy_apply.html",
+                context | {"error": None, "rows": changed, "done": len(changed)},
+            )
+        rows = policy.preview(session, codes)
+    except PegboardError as e:
+        status = refused_change(session, e)
+        return page(
+            request,
+            "policy_apply.html",
+            context | {"error": sentence(e.message), "rows": [], "done": None},
+            status_code=status,
+        )
+    return page(request, "policy_apply.html", context | {"error": None, "rows": rows, "done": None})
 
 
 def _number_or_none(value: str | None, name: str) -> float | None:
@@ -214,7 +199,7 @@ def _number_or_none(value: str | None, name: str) -> float | None:
 def _item_page(
     request: Request,
     session: Session,
-    who: Any,
+    who: auth.SignedIn,
     code: str,
     *,
     error: str | None = None,
@@ -226,7 +211,7 @@ def _item_page(
         e = policy.explain(session, code)
     except NotFoundError as missing:
         context = base | {
-            "message": missing.message[:1].upper() + missing.message[1:] + ".",
+            "message": sentence(missing.message),
             "may_run": may(who, Permission.PLAN),
             "error": error,
         }
@@ -265,46 +250,33 @@ def _item_page(
 
 
 @router.get("/policy/{code}")
-def policy_item(request: Request, code: str, saved: str | None = None) -> Response:
-    with db(request) as session:
-        who = signed_in_or_redirect(request, session)
-        if isinstance(who, Response):
-            return who
-        notice = "Settings saved; they count from the next recompute." if saved else None
-        return _item_page(request, session, who, code, notice=notice)
+def policy_item(
+    request: Request, session: DbSession, who: Viewer, code: str, saved: str | None = None
+) -> Response:
+    notice = "Settings saved; they count from the next recompute." if saved else None
+    return _item_page(request, session, who, code, notice=notice)
 
 
 @router.post("/policy/{code}/settings")
 def policy_settings(
     request: Request,
+    session: DbSession,
+    who: Setter,
     code: str,
-    csrf_token: Annotated[str | None, Form(max_length=200)] = None,
     ordering_cost: Annotated[str | None, Form(max_length=50)] = None,
     holding_pct: Annotated[str | None, Form(max_length=50)] = None,
     service_level: Annotated[str | None, Form(max_length=50)] = None,
     buffer: Annotated[str | None, Form(max_length=10)] = None,
 ) -> Response:
-    with db(request) as session:
-        who = changing_user(
-            request,
-            session,
-            csrf_token,
-            Permission.MASTER_DATA,
-            "Your role may not change the items' policy settings.",
-        )
-        if isinstance(who, Response):
-            return who
-        try:
-            changes: dict[str, object] = {
-                "ordering_cost": _number_or_none(ordering_cost, "ordering_cost"),
-                "holding_pct": _number_or_none(holding_pct, "holding_pct"),
-                "service_level": _number_or_none(service_level, "service_level"),
-                "buffer": bool(buffer),
-            }
-            policy.set_item_policy(session, code, changes, author=who.user.name)
-        except PegboardError as e:
-            session.rollback()
-            message = e.message[:1].upper() + e.message[1:] + "."
-            status = 404 if isinstance(e, NotFoundError) else 422
-            return _item_page(request, session, who, code, error=message, status=status)
+    try:
+        changes: dict[str, object] = {
+            "ordering_cost": _number_or_none(ordering_cost, "ordering_cost"),
+            "holding_pct": _number_or_none(holding_pct, "holding_pct"),
+            "service_level": _number_or_none(service_level, "service_level"),
+            "buffer": bool(buffer),
+        }
+        policy.set_item_policy(session, code, changes, author=who.user.name)
+    except PegboardError as e:
+        status = refused_change(session, e)
+        return _item_page(request, session, who, code, error=sentence(e.message), status=status)
     return redirect(f"/policy/{code}?" + urlencode({"saved": "1"}))

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import math
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, QueryParams
@@ -23,19 +23,15 @@ from pegboard.errors import ConflictError, NotFoundError, PegboardError, Validat
 from pegboard.services import promise as promising
 from pegboard.services import templates
 from pegboard.services.permissions import Permission
-from pegboard.web.render import (
-    Form,
-    changing_user,
-    chrome,
-    db,
-    form_text,
-    may,
-    page,
-    redirect,
-    signed_in_or_redirect,
-)
+from pegboard.web import auth
+from pegboard.web.deps import DbSession, Viewer, may, require
+from pegboard.web.errors import refused_change
+from pegboard.web.render import Form, chrome, page, redirect
 
 router = APIRouter(include_in_schema=False)
+Seller = Annotated[
+    auth.SignedIn, Depends(require(Permission.SALES, "Your role may not enter sales orders."))
+]
 
 PARAM = "p."
 """Prefix of a parameter's field name, so a parameter never shadows item/qty/wanted."""
@@ -134,7 +130,7 @@ def _answer(
 
 
 def _context(
-    session: Session, who: Any, q: dict[str, Any], answer: promising.Promise | None
+    session: Session, who: auth.SignedIn, q: dict[str, Any], answer: promising.Promise | None
 ) -> dict[str, Any]:
     parameters = _parameters(session, q["item"], q["params"])
     return chrome(who, "orders") | {
@@ -151,55 +147,41 @@ def _context(
 
 
 @router.get("/promise")
-def promise_page(request: Request) -> Response:
-    with db(request) as session:
-        who = signed_in_or_redirect(request, session)
-        if isinstance(who, Response):
-            return who
-        q = _question(request.query_params)
-        context = _context(session, who, q, None)
-        answer, error, field_errors = _answer(session, q, context["parameters"])
-        context |= {"answer": answer, "error": error, "field_errors": field_errors}
-        status = 422 if error or field_errors else 200
-        return page(request, "promise.html", context, status_code=status)
+def promise_page(request: Request, session: DbSession, who: Viewer) -> Response:
+    q = _question(request.query_params)
+    context = _context(session, who, q, None)
+    answer, error, field_errors = _answer(session, q, context["parameters"])
+    context |= {"answer": answer, "error": error, "field_errors": field_errors}
+    status = 422 if error or field_errors else 200
+    return page(request, "promise.html", context, status_code=status)
 
 
 @router.post("/promise/reserve")
-def reserve(request: Request, form: Form) -> Response:
-    with db(request) as session:
-        who = changing_user(
-            request,
+def reserve(request: Request, session: DbSession, who: Seller, form: Form) -> Response:
+    q = _question(form)
+    try:
+        if not q["customer"]:
+            raise ValidationError("name the customer the order is for", field="customer")
+        qty, wanted = _parse(q)
+        _promise, number = promising.reserve(
             session,
-            form_text(form, "csrf_token"),
-            Permission.SALES,
-            "Your role may not enter sales orders.",
+            q["item"],
+            qty,
+            params=q["params"],
+            customer=q["customer"],
+            project=q["project"] or None,
+            wanted=wanted,
+            author=who.user.name,
         )
-        if isinstance(who, Response):
-            return who
-        q = _question(form)
-        try:
-            if not q["customer"]:
-                raise ValidationError("name the customer the order is for", field="customer")
-            qty, wanted = _parse(q)
-            _promise, number = promising.reserve(
-                session,
-                q["item"],
-                qty,
-                params=q["params"],
-                customer=q["customer"],
-                project=q["project"] or None,
-                wanted=wanted,
-                author=who.user.name,
-            )
-        except (ConflictError, NotFoundError, ValidationError) as e:
-            session.rollback()
-            context = _context(session, who, q, None)
-            answer, _error, _fields = _answer(session, q, context["parameters"])
-            field = e.params.get("field")
-            context |= {"answer": answer}
-            if field == "customer":
-                context["reserve_error"] = e.message
-            else:
-                context["error"] = e.message
-            return page(request, "promise.html", context, status_code=422)
-        return redirect("/orders/" + quote(number, safe=""))
+    except (ConflictError, NotFoundError, ValidationError) as e:
+        refused_change(session, e)
+        context = _context(session, who, q, None)
+        answer, _error, _fields = _answer(session, q, context["parameters"])
+        field = e.params.get("field")
+        context |= {"answer": answer}
+        if field == "customer":
+            context["reserve_error"] = e.message
+        else:
+            context["error"] = e.message
+        return page(request, "promise.html", context, status_code=422)
+    return redirect("/orders/" + quote(number, safe=""))
