@@ -21,18 +21,17 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("item", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("mps", sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
-    with op.batch_alter_table("production_order", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("mps", sa.Boolean(), server_default=sa.false(), nullable=False)
+    # plain ALTER TABLE … ADD COLUMN on both databases: a batch recreation of item and
+    # production_order, which other tables reference, fails on SQLite with foreign keys on
+    for table in ("item", "production_order"):
+        op.add_column(
+            table, sa.Column("mps", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("production_order", schema=None) as batch_op:
-        batch_op.drop_column("mps")
-    with op.batch_alter_table("item", schema=None) as batch_op:
-        batch_op.drop_column("mps")
+    # ALTER TABLE … DROP COLUMN in place (SQLite ≥ 3.35): recreating item and
+    # production_order, which other tables reference, fails with foreign keys on
+    for table in ("production_order", "item"):
+        with op.batch_alter_table(table, schema=None, recreate="never") as batch_op:
+            batch_op.drop_column("mps")
