@@ -23,6 +23,7 @@ from pegboard.bundle.parse import (
     Problems,
     parse_date,
     parse_int,
+    parse_money,
     parse_qty,
     parse_table,
 )
@@ -53,6 +54,7 @@ from pegboard.services.dataset import (
     decimals_of,
     places,
 )
+from pegboard.services.money import ISO_4217
 from pegboard.services.templates import check_worst_cases, parse_definition
 
 EMPTY_ITEMS = (
@@ -233,6 +235,8 @@ def _settings(table: ParsedTable, problems: Problems) -> dict[str, str]:
             elif kind is schema.Kind.QTY:
                 if parse_qty(text) < 0:
                     raise CellError("must not be negative")
+            elif kind in (schema.Kind.MONEY, schema.Kind.CURRENCY):
+                text = _money_setting(kind, text)
             elif parse_int(text) < 0:
                 raise CellError("must not be negative")
             elif parse_int(text) > schema.MAX_DAYS:  # every whole-number setting counts days
@@ -242,6 +246,18 @@ def _settings(table: ParsedTable, problems: Problems) -> dict[str, str]:
             continue
         out[str(key)] = text
     return out
+
+
+def _money_setting(kind: schema.Kind, text: str) -> str:
+    """An amount setting in cents (``18.5`` -> ``18.50``), or a currency code in capitals."""
+    if kind is schema.Kind.CURRENCY:
+        if text.upper() not in ISO_4217:
+            raise CellError("not an ISO 4217 currency code (EUR, USD, GBP, CHF…)")
+        return text.upper()
+    amount = parse_money(text)
+    if amount < 0:
+        raise CellError("must not be negative")
+    return str(amount)
 
 
 def _work_days(text: str) -> tuple[int, ...]:

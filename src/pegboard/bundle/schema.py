@@ -21,6 +21,7 @@ class Kind(Enum):
     CHOICE = "choice"
     WEEKDAYS = "weekdays (mon,tue,…)"
     MONEY = "amount (at most 2 decimals)"
+    CURRENCY = "currency code (ISO 4217: EUR, USD…)"
 
 
 class Check(Enum):
@@ -105,6 +106,11 @@ SETTING_KEYS = {
     "policy_variability_factor": Kind.QTY,
     "policy_window_days": Kind.INT,
     "policy_min_window_days": Kind.INT,
+    # extension (#16): money. The company currency (ISO 4217, default EUR) and the
+    # overhead that estimated costs add: per routing hour, and as a percentage of material
+    "currency": Kind.CURRENCY,
+    "overhead_per_labour_hour": Kind.MONEY,
+    "overhead_pct_of_material": Kind.QTY,
 }
 SETTING_DEFAULTS = {"horizon_days": "365", "reschedule_in_days": "7", "defer_days": "7"}
 
@@ -208,6 +214,10 @@ SALES_ORDERS = FileSpec(
         _qty("shipped_qty", default="0"),
         Column("due_date", Kind.DATE, required=True),
         Column("priority", Kind.INT, default="100"),
+        # extension (#16): the quoted price of one unit in the company currency (settings
+        # ``currency``), exact in cents; empty: not quoted. The discount on it in percent.
+        Column("unit_price", Kind.MONEY, check=Check.NOT_NEGATIVE, maximum=1_000_000_000),
+        Column("discount_pct", Kind.MONEY, default="0", check=Check.NOT_NEGATIVE, maximum=100),
     ),
 )
 

@@ -214,6 +214,8 @@ def _write_sales(
             "due_date",
             "priority",
             "status",
+            "unit_price",
+            "discount_pct",
         ),
         (
             (
@@ -225,6 +227,9 @@ def _write_sales(
                 s.due_date,
                 s.priority,
                 SalesOrderStatus.CONFIRMED.value,
+                # exact as text: sqlite3 binds no Decimal, COPY reads the text as numeric
+                None if s.unit_price is None else str(s.unit_price),
+                str(s.discount_pct if s.discount_pct is not None else Decimal("0")),
             )
             for s in data.sales
         ),
@@ -735,6 +740,8 @@ def _read_sales(conn: Connection) -> list[SalesRow]:
             SalesOrderLine.shipped_qty,
             SalesOrderLine.due_date,
             SalesOrderLine.priority,
+            SalesOrderLine.unit_price,
+            SalesOrderLine.discount_pct,
         )
         .select_from(SalesOrderLine)
         .join(SalesOrder, SalesOrder.id == SalesOrderLine.sales_order_id)
@@ -750,6 +757,20 @@ def _read_sales(conn: Connection) -> list[SalesRow]:
         .order_by(SalesOrder.number, SalesOrderLine.line)
     )
     return [
-        SalesRow(so, line, cust, proj or "", item, qty, shipped, due, prio)
-        for so, line, cust, proj, item, qty, shipped, due, prio in conn.execute(stmt)
+        SalesRow(
+            so,
+            line,
+            cust,
+            proj or "",
+            item,
+            qty,
+            shipped,
+            due,
+            prio,
+            None if price is None else Decimal(price).quantize(Decimal("0.01")),
+            Decimal(discount or 0).quantize(Decimal("0.01")),
+        )
+        for so, line, cust, proj, item, qty, shipped, due, prio, price, discount in conn.execute(
+            stmt
+        )
     ]

@@ -154,6 +154,9 @@ class SalesRow(NamedTuple):
     shipped_qty: float
     due_date: date
     priority: int
+    unit_price: Decimal | None = None
+    """The quoted price of one unit, exact in cents (None: not quoted)."""
+    discount_pct: Decimal = Decimal("0")
 
 
 @dataclass

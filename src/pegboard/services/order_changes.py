@@ -11,6 +11,7 @@ audit trail with the values before and after.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,8 +27,9 @@ from pegboard.model import (
     SalesOrderLine,
     SalesOrderStatus,
 )
-from pegboard.services import audit
+from pegboard.services import audit, money
 from pegboard.services._tx import write_transaction
+from pegboard.services.bounds import check_day
 from pegboard.services.calendar import back_date, load_calendar
 from pegboard.services.line_work import (
     cancel_line_work,
@@ -47,12 +49,19 @@ def change_line(
     *,
     qty: float | None = None,
     due: date | None = None,
+    unit_price: Decimal | str | None = None,
+    discount_pct: Decimal | str | None = None,
     author: str,
     today: date,
 ) -> list[str]:
-    """Change quantity and/or due date; returns the production orders flagged for review."""
+    """Change quantity and/or due date, and/or the quoted unit price and discount; returns
+    the production orders flagged for review. A new price or discount alone changes no
+    production order."""
     if qty is not None and (not qty > 0 or qty > 1e12):
         raise ValidationError(f"qty must be a number greater than 0, not {qty!r}", field="qty")
+    due = due if due is None else check_day(due, "due")
+    price = None if unit_price is None else money.price(unit_price)
+    discount = None if discount_pct is None else money.percent(discount_pct)
     with write_transaction(session):
         _order, row = get_line(session, number, line)
         if row.status not in _CHANGEABLE:
@@ -61,19 +70,30 @@ def change_line(
             raise ValidationError(
                 f"qty {qty:g} is less than the {row.shipped_qty:g} already shipped"
             )
-        before = {"qty": row.qty, "due": row.due_date}
-        old_open, old_due = row.qty - row.shipped_qty, row.due_date
-        row.qty = qty if qty is not None else row.qty
-        row.due_date = due if due is not None else row.due_date
-        after = {"qty": row.qty, "due": row.due_date}
-        note = "line changed: " + ", ".join(
-            f"{key} {_plain(before[key])} → {_plain(after[key])}"
-            if before.get(key) != after[key]
-            else f"{key} {_plain(after[key])}"
-            for key in after
-        )
-        follow = _Follow(session, row, old_open, old_due)
-        flagged = follow.orders(line_orders(session, row), note)
+        before: dict[str, object] = {"qty": row.qty, "due": row.due_date}
+        after: dict[str, object] = {}
+        if price is not None or discount is not None:
+            before |= {"unit_price": row.unit_price, "discount_pct": row.discount_pct}
+            row.unit_price = price if price is not None else row.unit_price
+            row.discount_pct = discount if discount is not None else row.discount_pct
+            after |= {"unit_price": row.unit_price, "discount_pct": row.discount_pct}
+        flagged: list[str] = []
+        if qty is not None or due is not None or not after:
+            old_open, old_due = row.qty - row.shipped_qty, row.due_date
+            row.qty = qty if qty is not None else row.qty
+            row.due_date = due if due is not None else row.due_date
+            moved = {"qty": row.qty, "due": row.due_date}
+            note = "line changed: " + ", ".join(
+                f"{key} {_plain(before[key])} → {_plain(moved[key])}"
+                if before.get(key) != moved[key]
+                else f"{key} {_plain(moved[key])}"
+                for key in moved
+            )
+            follow = _Follow(session, row, old_open, old_due)
+            flagged = follow.orders(line_orders(session, row), note)
+            after = moved | after
+        else:
+            after = {"qty": row.qty, "due": row.due_date} | after
         audit.record(
             session,
             author=author,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -25,8 +26,9 @@ from pegboard.model import (
     SalesOrderLine,
     SalesOrderStatus,
 )
-from pegboard.services import audit, numbers
+from pegboard.services import audit, money, numbers
 from pegboard.services._tx import for_update, write_transaction
+from pegboard.services.bounds import check_day
 from pegboard.services.codes import check_code
 from pegboard.services.line_work import cancel_line_work, free_order_reservations
 
@@ -220,10 +222,16 @@ def add_line(
     qty: float,
     due: date,
     priority: int = 100,
+    unit_price: Decimal | str | None = None,
+    discount_pct: Decimal | str | None = None,
     author: str,
 ) -> int:
-    """Add a line to an open order; returns its line number."""
+    """Add a line to an open order; returns its line number. ``unit_price`` is the quoted
+    price of one unit (exact, in the company currency), ``discount_pct`` a discount on it."""
     _positive("qty", qty)
+    check_day(due, "due")
+    price = None if unit_price is None else money.price(unit_price)
+    discount = money.ZERO if discount_pct is None else money.percent(discount_pct)
     with write_transaction(session):
         order = get_order(session, number)
         if for_update(session):  # the next line number is read under the order's lock
@@ -245,6 +253,8 @@ def add_line(
                 due_date=due,
                 priority=priority,
                 status=order.status if order.status != S.DRAFT else S.DRAFT,
+                unit_price=price,
+                discount_pct=discount,
             )
         )
         audit.record(
@@ -253,7 +263,14 @@ def add_line(
             entity="sales_order_line",
             ref=f"{number}/{line}",
             action="create",
-            after={"item": item, "qty": qty, "due": due, "priority": priority},
+            after={
+                "item": item,
+                "qty": qty,
+                "due": due,
+                "priority": priority,
+                **({"unit_price": price} if price is not None else {}),
+                **({"discount_pct": discount} if discount else {}),
+            },
         )
     return line
 
@@ -386,6 +403,11 @@ class LineView:
     late_days: int
     bom: str | None
     """The line's order BOM, once it is configured."""
+    unit_price: Decimal | None = None
+    """The quoted price of one unit (None: not quoted)."""
+    discount_pct: Decimal = money.ZERO
+    amount: Decimal | None = None
+    """Quantity × unit price less the discount, exact (None: not quoted)."""
 
 
 @dataclass(frozen=True)
@@ -396,6 +418,13 @@ class OrderView:
     status: str
     created_at: datetime
     lines: tuple[LineView, ...]
+    currency: str = money.DEFAULT_CURRENCY
+
+    @property
+    def amount(self) -> Decimal | None:
+        """The quoted lines' amounts added up, cancelled lines left out (None: none quoted)."""
+        quoted = [v.amount for v in self.lines if v.amount is not None and v.status != S.CANCELLED]
+        return sum(quoted, money.ZERO) if quoted else None
 
 
 def order_view(session: Session, number: str) -> OrderView:
@@ -436,6 +465,9 @@ def order_view(session: Session, number: str) -> OrderView:
             projected=projected,
             late_days=int(late or 0),
             bom=bom,
+            unit_price=row.unit_price,
+            discount_pct=row.discount_pct,
+            amount=line_amount(row),
         )
         for row, code, projected, late, bom in rows
     )
@@ -446,4 +478,12 @@ def order_view(session: Session, number: str) -> OrderView:
         status=order.status.value,
         created_at=order.created_at,
         lines=lines,
+        currency=money.currency(session),
     )
+
+
+def line_amount(row: SalesOrderLine) -> Decimal | None:
+    """The line's quoted revenue: quantity × unit price less the discount (exact)."""
+    if row.unit_price is None:
+        return None
+    return money.net_amount(money.as_decimal(row.qty), row.unit_price, row.discount_pct)
