@@ -22,6 +22,7 @@ from pegboard.errors import NotFoundError, ValidationError
 from pegboard.model import CompanySetting, Holiday
 from pegboard.services import audit
 from pegboard.services._tx import writes
+from pegboard.services.bounds import check_day
 from pegboard.services.permissions import Permission
 
 __all__ = [
@@ -124,6 +125,7 @@ def set_work_days(session: Session, text: str, *, author: str) -> tuple[int, ...
 
 @writes
 def add_holiday(session: Session, day: date, description: str = "", *, author: str) -> None:
+    check_day(day, "date")
     if len(description) > 200:
         raise ValidationError(
             "a holiday's description is at most 200 characters", field="description"

@@ -20,6 +20,7 @@ from pegboard.errors import NotFoundError, ValidationError
 from pegboard.model import Bom, Item, Routing, RoutingOperation, WorkCenter, WorkCenterClosedDay
 from pegboard.services import audit
 from pegboard.services._tx import writes
+from pegboard.services.bounds import check_day
 from pegboard.services.codes import check_code
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -282,6 +283,7 @@ def _audit_values(wc: WorkCenter) -> dict[str, object]:
 def add_closed_day(
     session: Session, code: str, day: date, description: str = "", *, author: str
 ) -> None:
+    check_day(day, "date")
     wc = _get(session, code)
     if session.get(WorkCenterClosedDay, (wc.id, day)) is not None:
         raise ValidationError(f"{code} is closed on {day.isoformat()} already", field="date")

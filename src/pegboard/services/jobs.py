@@ -51,6 +51,7 @@ from pegboard.model import Job, JobStatus, Role
 from pegboard.model.base import utcnow
 from pegboard.services import audit
 from pegboard.services._tx import for_update, writes
+from pegboard.services.bounds import check_day
 from pegboard.services.permissions import Permission, allowed
 
 log = logging.getLogger(__name__)
@@ -185,6 +186,9 @@ def _register_services() -> None:
 
 def _prepare_plan(*, author: str, planning_date: date | None = None) -> Prepared:
     from pegboard.services.planning import run_plan
+
+    if planning_date is not None:  # refused before a job is recorded, not as a failed job
+        check_day(planning_date, "planning_date")
 
     def work(s: Session, progress: Progress) -> dict[str, Any]:
         summary = run_plan(s, author=author, planning_date=planning_date, progress=progress)

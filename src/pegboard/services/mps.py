@@ -40,6 +40,7 @@ from pegboard.model import (
 )
 from pegboard.services import audit
 from pegboard.services._tx import writes
+from pegboard.services.bounds import check_day
 from pegboard.services.calendar import fwd_date, load_calendar
 from pegboard.services.planning import current_run
 
@@ -147,6 +148,7 @@ def set_mps(
 def _set_mps(
     session: Session, item: str, week_of: date, qty: float, *, author: str, force: bool
 ) -> str | None:
+    check_day(week_of, "week_of")
     row = _item(session, item)
     if not row.mps:
         raise ValidationError(f"{item} is not on the master schedule (pegboard mps item {item})")

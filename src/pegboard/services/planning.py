@@ -38,6 +38,7 @@ from pegboard.model import (
 )
 from pegboard.services._bulk import bulk_insert_columns
 from pegboard.services._tx import refusing_disk_full
+from pegboard.services.bounds import check_day
 from pegboard.services.snapshot import Snapshot, load_snapshot
 
 Progress = Callable[[str, int, int], None]
@@ -70,6 +71,8 @@ def run_plan(
     progress: Progress | None = None,
 ) -> PlanSummary:
     """Plan everything open and make the result the current plan."""
+    if planning_date is not None:
+        check_day(planning_date, "planning_date")
     note = progress or (lambda _stage, _done, _total: None)
     started = clock.now()
     t0 = time.perf_counter()

@@ -40,6 +40,7 @@ from pegboard.model.base import utcnow
 from pegboard.services import audit
 from pegboard.services._choices import choice
 from pegboard.services._tx import for_update, writes
+from pegboard.services.bounds import check_day
 from pegboard.services.firming import carry_into_plan, planned_to_firm
 from pegboard.services.inventory import (
     DEFAULT_LOCATION,
@@ -253,6 +254,7 @@ def create_purchase(
         if item.type is not ItemType.BUY:
             raise ValidationError(f"line {n}: {new.item} is a make item; it is not bought")
         qty = check_qty(new.qty, f"line {n} qty")
+        check_day(new.due_date, f"line {n} due_date")
         price = item.unit_cost if new.unit_price is None else new.unit_price
         if (
             isinstance(price, bool)
@@ -318,6 +320,8 @@ def ship_purchase(
 ) -> list[int]:
     """The supplier has shipped these lines (all open ones by default): they are in
     transit and due on ``arrival``. Returns the line numbers."""
+    check_day(ship_date, "ship_date")
+    check_day(arrival, "arrival")
     if arrival < ship_date:
         raise ValidationError(
             f"arrival {arrival} is before the ship date {ship_date}", field="arrival"

@@ -32,6 +32,7 @@ from pegboard.model.base import utcnow
 from pegboard.services import audit
 from pegboard.services._choices import choice
 from pegboard.services._tx import for_update, writes
+from pegboard.services.bounds import check_day
 from pegboard.services.inventory import (
     EPS,
     Consumer,
@@ -121,7 +122,7 @@ def ship_line(
         sales_order_line_id=row.id,
         qty=qty,
         status=ShipmentStatus.IN_TRANSIT,
-        ship_date=ship_date or clock.today(),
+        ship_date=check_day(ship_date or clock.today(), "ship_date"),
         tracking=tracking.strip(),
         author=author,
     )
@@ -222,7 +223,7 @@ def deliver_shipment(
     _lock(session, shipment)
     if shipment.status is not ShipmentStatus.IN_TRANSIT:
         raise ConflictError(f"{number} is {shipment.status.value} already", shipment=number)
-    day = delivered_on or clock.today()
+    day = check_day(delivered_on or clock.today(), "delivered_on")
     if day < shipment.ship_date:
         raise ValidationError(
             f"delivered on {day} is before it was shipped ({shipment.ship_date})",
