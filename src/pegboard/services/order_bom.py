@@ -197,6 +197,12 @@ def _order_digits(number: str) -> str:
     return match.group(1) if match else number
 
 
+def line_product(session: Session, row: SalesOrderLine) -> str:
+    """The product a sales-order line is configured from: its order BOM's source item,
+    else the line's item (a line not configured yet, or not configurable)."""
+    return _template_item(session, row)
+
+
 def _template_item(session: Session, row: SalesOrderLine) -> str:
     """The product the line was configured from (the line's item until it is configured).
 

@@ -46,6 +46,7 @@ from pegboard.services.inventory import (
 from pegboard.services.numbers import next_number
 from pegboard.services.sales import check_transition, get_line
 from pegboard.services.snapshot import PLANNABLE_ORDER_STATUSES
+from pegboard.services.stock import position
 
 S = SalesOrderStatus
 DONE_LINES = (S.SHIPPED, S.CLOSED, S.CANCELLED)
@@ -205,6 +206,13 @@ def _follow_lines(session: Session, order: SalesOrder, author: str) -> None:
         before={"status": before},
         after={"status": new},
     )
+
+
+def shippable(session: Session, item: str, sales_order: str) -> float:
+    """What a line of ``sales_order`` could ship of ``item`` now: the free stock and the
+    stock reserved for that order."""
+    buckets = position(session, item).buckets
+    return sum(b.qty for b in buckets if b.holder in ("", sales_order))
 
 
 def get_shipment(session: Session, number: str) -> Shipment:

@@ -171,7 +171,7 @@ def install(app: FastAPI) -> None:
 
 def refused_change(session: Session, error: PegboardError) -> int:
     """A change the service refused, to show its form again with the message: nothing of
-    it is kept (the session rolled back, so the page reads what is saved) and the status
-    the page answers with is the error's."""
+    it is kept (the session rolled back, so the page reads what is saved), and the status
+    the page answers with (the error's)."""
     session.rollback()
     return http_status(error)

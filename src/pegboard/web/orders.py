@@ -7,34 +7,53 @@ from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from pegboard import clock
-from pegboard.errors import ConflictError, NotFoundError, ValidationError
-from pegboard.model import Bom, Item, ProductionStatus, SalesOrderLine, SalesOrderStatus
-from pegboard.services import order_bom, sales, shipping, stock, templates
+from pegboard.errors import (
+    ConflictError,
+    NotFoundError,
+    PegboardError,
+    PermissionDeniedError,
+    ValidationError,
+)
+from pegboard.model.enums import ProductionStatus, SalesOrderStatus
+from pegboard.services import order_bom, sales, shipping, templates
+from pegboard.services.paging import sorted_page
 from pegboard.services.permissions import Permission
 from pegboard.services.snapshot import PLANNABLE_ORDER_STATUSES
 from pegboard.web import auth
+from pegboard.web.deps import DbSession, Viewer, may, require
+from pegboard.web.errors import refused_change
 from pegboard.web.promise import promise_url
-from pegboard.web.render import (
-    Form,
-    changing_user,
-    chrome,
-    db,
-    form_text,
-    may,
-    page,
-    redirect,
-    refused,
-    signed_in_or_redirect,
-)
+from pegboard.web.render import Form, chrome, form_text, page, redirect
 
 router = APIRouter(include_in_schema=False)
+
+
+SignedIn = auth.SignedIn
+Enterer = Annotated[
+    SignedIn, Depends(require(Permission.SALES, "Your role may not enter sales orders."))
+]
+Seller = Annotated[
+    SignedIn, Depends(require(Permission.SALES, "Your role may not change sales orders."))
+]
+Configurer = Annotated[
+    SignedIn,
+    Depends(require(Permission.SALES, "Your role may not configure sales-order lines.")),
+]
+BomEditor = Annotated[
+    SignedIn, Depends(require(Permission.SALES, "Your role may not change order BOMs."))
+]
+Shipper = Annotated[
+    SignedIn, Depends(require(Permission.SHIP, "Your role may not ship sales-order lines."))
+]
+Deliverer = Annotated[
+    SignedIn, Depends(require(Permission.SHIP, "Your role may not confirm deliveries."))
+]
 
 PAGE_SIZE = 50
 SORTS = ("number", "due", "status", "customer")
@@ -49,17 +68,14 @@ def _order_url(number: str) -> str:
     return "/orders/" + quote(number, safe="")
 
 
-def _not_found(request: Request, who: auth.SignedIn, message: str) -> Response:
-    context = chrome(who, "orders") | {"title": "Not found", "message": message}
-    return page(request, "orders_missing.html", context, status_code=404)
-
-
 # --------------------------------------------------------------------------- the list
 
 
 @router.get("/orders")
 def order_list(
     request: Request,
+    session: DbSession,
+    who: Viewer,
     q: Text = None,
     status: Text = None,
     customer: Text = None,
@@ -71,56 +87,58 @@ def order_list(
     known = {s.value for s in SalesOrderStatus}
     status = status if status in known else ""
     sort = sort if sort and sort.lstrip("-") in SORTS else "number"
-    with db(request) as session:
-        who = signed_in_or_redirect(request, session)
-        if isinstance(who, Response):
-            return who
-        stmt = sales.order_query(
-            status=SalesOrderStatus(status) if status else None,
-            customer=customer or None,
-            project=project or None,
-            q=q or None,
-        )
-        total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-        column = stmt.selected_columns[sort.lstrip("-")]
-        number = stmt.selected_columns["number"]
-        ordered = column.desc() if sort.startswith("-") else column.asc()
-        pages = max(1, -(-total // PAGE_SIZE))
-        page_no = min(page_no, pages)
-        rows = session.execute(
-            stmt.order_by(ordered, number).limit(PAGE_SIZE).offset((page_no - 1) * PAGE_SIZE)
-        ).all()
-        customers = [(c.code, c.name) for c in session.scalars(sales.customer_query())]
-        filters = {"q": q, "status": status, "customer": customer, "project": project}
+    stmt = sales.order_query(
+        status=SalesOrderStatus(status) if status else None,
+        customer=customer or None,
+        project=project or None,
+        q=q or None,
+    )
+    rows, total = _sorted_page(session, stmt, sort, page_no)
+    pages = max(1, -(-total // PAGE_SIZE))
+    if page_no > pages:  # past the last page (the list got shorter): the last one
+        page_no = pages
+        rows, total = _sorted_page(session, stmt, sort, page_no)
+    customers = [(c.code, c.name) for c in session.scalars(sales.customer_query())]
+    filters = {"q": q, "status": status, "customer": customer, "project": project}
 
-        def link(**change: Any) -> str:
-            args = {k: v for k, v in (filters | {"sort": sort} | change).items() if v}
-            if args.get("sort") == "number":
-                del args["sort"]
-            if args.get("page") == 1:
-                del args["page"]
-            return "/orders" + ("?" + urlencode(args) if args else "")
+    def link(**change: Any) -> str:
+        args = {k: v for k, v in (filters | {"sort": sort} | change).items() if v}
+        if args.get("sort") == "number":
+            del args["sort"]
+        if args.get("page") == 1:
+            del args["page"]
+        return "/orders" + ("?" + urlencode(args) if args else "")
 
-        context = chrome(who, "orders") | {
-            "title": "Sales orders",
-            "rows": rows,
-            "total": total,
-            "first": (page_no - 1) * PAGE_SIZE + 1 if rows else 0,
-            "last": (page_no - 1) * PAGE_SIZE + len(rows),
-            "page_no": page_no,
-            "pages": pages,
-            "prev": link(page=page_no - 1) if page_no > 1 else None,
-            "next": link(page=page_no + 1) if page_no < pages else None,
-            "sorts": {
-                name: link(sort=f"-{name}" if sort == name else name, page=1) for name in SORTS
-            },
-            "sort": sort,
-            "filters": filters,
-            "statuses": sorted(known),
-            "customers": customers,
-            "order_url": _order_url,
-        }
-        return page(request, "orders.html", context)
+    context = chrome(who, "orders") | {
+        "title": "Sales orders",
+        "rows": rows,
+        "total": total,
+        "first": (page_no - 1) * PAGE_SIZE + 1 if rows else 0,
+        "last": (page_no - 1) * PAGE_SIZE + len(rows),
+        "page_no": page_no,
+        "pages": pages,
+        "prev": link(page=page_no - 1) if page_no > 1 else None,
+        "next": link(page=page_no + 1) if page_no < pages else None,
+        "sorts": {name: link(sort=f"-{name}" if sort == name else name, page=1) for name in SORTS},
+        "sort": sort,
+        "filters": filters,
+        "statuses": sorted(known),
+        "customers": customers,
+        "order_url": _order_url,
+    }
+    return page(request, "orders.html", context)
+
+
+def _sorted_page(session: Session, stmt: Any, sort: str, page_no: int) -> tuple[list[Any], int]:
+    return sorted_page(
+        session,
+        stmt,
+        sort=sort,
+        sorts=SORTS,
+        tie="number",
+        limit=PAGE_SIZE,
+        offset=(page_no - 1) * PAGE_SIZE,
+    )
 
 
 # --------------------------------------------------------------------------- order entry
@@ -147,69 +165,31 @@ def _new_context(
 
 
 @router.get("/orders/new")
-def new_order_form(request: Request) -> Response:
-    with db(request) as session:
-        who = signed_in_or_redirect(request, session)
-        if isinstance(who, Response):
-            return who
-        if not may(who, Permission.SALES):
-            return refused(request, who, "Your role may not enter sales orders.")
-        context = _new_context(session, who, {"customer": "", "project": ""})
-        return page(request, "orders_new.html", context)
+def new_order_form(request: Request, session: DbSession, who: Enterer) -> Response:
+    context = _new_context(session, who, {"customer": "", "project": ""})
+    return page(request, "orders_new.html", context)
 
 
 @router.post("/orders/new")
-def new_order(request: Request, form: Form) -> Response:
-    with db(request) as session:
-        who = changing_user(
-            request,
+def new_order(request: Request, session: DbSession, who: Enterer, form: Form) -> Response:
+    values = {k: (form_text(form, k) or "").strip() for k in ("customer", "project")}
+    try:
+        if not values["customer"]:
+            raise ValidationError("choose a customer", field="customer")
+        number = sales.create_order(
             session,
-            form_text(form, "csrf_token"),
-            Permission.SALES,
-            "Your role may not enter sales orders.",
+            customer=values["customer"],
+            project=values["project"] or None,
+            author=who.user.name,
         )
-        if isinstance(who, Response):
-            return who
-        values = {k: (form_text(form, k) or "").strip() for k in ("customer", "project")}
-        try:
-            if not values["customer"]:
-                raise ValidationError("choose a customer", field="customer")
-            number = sales.create_order(
-                session,
-                customer=values["customer"],
-                project=values["project"] or None,
-                author=who.user.name,
-            )
-        except (NotFoundError, ValidationError, ConflictError) as e:
-            session.rollback()
-            context = _new_context(session, who, values, e.message)
-            code = 409 if isinstance(e, ConflictError) else 422
-            return page(request, "orders_new.html", context, status_code=code)
-        return redirect(_order_url(number))
+    except (NotFoundError, ValidationError, ConflictError) as e:
+        code = _form_status(session, e)
+        context = _new_context(session, who, values, e.message)
+        return page(request, "orders_new.html", context, status_code=code)
+    return redirect(_order_url(number))
 
 
 # --------------------------------------------------------------------------- one order
-
-
-def _product(session: Session, row: SalesOrderLine) -> str:
-    """The product a line is configured from: its order BOM's source item, else its item.
-
-    (``order_bom`` knows this as a private helper; a public ``line_product`` would do.)
-    """
-    source = session.scalar(
-        select(Bom.source_item_id).where(
-            Bom.sales_order_line_id == row.id, Bom.parent_bom_id.is_(None)
-        )
-    )
-    item_id = source or row.item_id
-    return session.scalars(select(Item.code).where(Item.id == item_id)).one()
-
-
-def _free_for(session: Session, item: str, number: str) -> float:
-    """What a line of ``number`` could ship of ``item``: free stock and stock reserved
-    for the order."""
-    buckets = stock.position(session, item).buckets
-    return sum(b.qty for b in buckets if b.holder in ("", number))
 
 
 BLANK_LINE = {"item": "", "qty": "", "due": "", "priority": "100"}
@@ -255,7 +235,7 @@ def _order_context(
         open_qty = line.qty - line.shipped_qty
         ship = None
         if may_ship and row.status in PLANNABLE_ORDER_STATUSES and open_qty > 0:
-            available = _free_for(session, line.item, view.number)
+            available = shipping.shippable(session, line.item, view.number)
             if available > 0:
                 sent = (ship_values or {}).get(line.line, {})
                 ship = {
@@ -267,11 +247,11 @@ def _order_context(
             {
                 "view": line,
                 "tree": trees.get(f"{number}/{line.line}"),
-                "configurable": _product(session, row) in configurable,
+                "configurable": order_bom.line_product(session, row) in configurable,
                 "open_qty": open_qty,
                 "promise_url": (
                     promise_url(
-                        _product(session, row),
+                        order_bom.line_product(session, row),
                         open_qty,
                         line.due if line.due >= clock.today() else None,
                         order_bom.configuration_of(session, row) or {},
@@ -309,6 +289,13 @@ def _order_context(
     }
 
 
+def _form_status(session: Session, error: PegboardError) -> int:
+    """Nothing of a refused change kept; 422 for a thing the form names that does not
+    exist (the order does: what was typed is wrong), else the error's status."""
+    status = refused_change(session, error)
+    return 422 if isinstance(error, NotFoundError) else status
+
+
 def _order_error(
     request: Request,
     session: Session,
@@ -317,50 +304,29 @@ def _order_error(
     error: ConflictError | ValidationError | NotFoundError,
     **values: Any,
 ) -> Response:
-    """The order page again with the service's message (409 for a conflict, else 422)."""
-    session.rollback()
+    """The order page again with the service's message and the error's status."""
+    code = _form_status(session, error)
     context = _order_context(session, who, number, **values) | {"error": error.message}
-    code = 409 if isinstance(error, ConflictError) else 422
     return page(request, "orders_order.html", context, status_code=code)
 
 
 @router.get("/orders/{number}")
-def order_page(request: Request, number: str) -> Response:
-    with db(request) as session:
-        who = signed_in_or_redirect(request, session)
-        if isinstance(who, Response):
-            return who
-        try:
-            context = _order_context(session, who, number)
-        except NotFoundError as e:
-            return _not_found(request, who, e.message)
-        return page(request, "orders_order.html", context)
+def order_page(request: Request, session: DbSession, who: Viewer, number: str) -> Response:
+    return page(request, "orders_order.html", _order_context(session, who, number))
 
 
 @router.post("/orders/{number}/status")
-def order_status(request: Request, number: str, form: Form) -> Response:
-    with db(request) as session:
-        who = changing_user(
-            request,
-            session,
-            form_text(form, "csrf_token"),
-            Permission.SALES,
-            "Your role may not change sales orders.",
-        )
-        if isinstance(who, Response):
-            return who
-        wanted = form_text(form, "status")
-        try:
-            if wanted not in CHANGES:
-                raise ConflictError(f"{number} cannot be set to {wanted!r} here")
-            sales.set_status(session, number, SalesOrderStatus(wanted), author=who.user.name)
-        except NotFoundError as e:
-            return _not_found(request, who, e.message)
-        except (ConflictError, ValidationError) as e:
-            session.rollback()
-            context = _order_context(session, who, number) | {"error": e.message}
-            return page(request, "orders_order.html", context, status_code=409)
-        return redirect(_order_url(number))
+def order_status(
+    request: Request, session: DbSession, who: Seller, number: str, form: Form
+) -> Response:
+    wanted = form_text(form, "status")
+    try:
+        if wanted not in CHANGES:
+            raise ConflictError(f"{number} cannot be set to {wanted!r} here")
+        sales.set_status(session, number, SalesOrderStatus(wanted), author=who.user.name)
+    except (ConflictError, ValidationError) as e:
+        return _order_error(request, session, who, number, e)
+    return redirect(_order_url(number))
 
 
 # --------------------------------------------------------------------------- configure
@@ -368,18 +334,20 @@ def order_status(request: Request, number: str, form: Form) -> Response:
 
 def _configure_context(
     session: Session, who: auth.SignedIn, number: str, line: int
-) -> dict[str, Any] | str:
-    """The form's context, or why the line cannot be configured."""
+) -> dict[str, Any]:
+    """The form's context; refused (403) when the line cannot be configured."""
     order, row = sales.get_line(session, number, line)
-    product = _product(session, row)
+    product = order_bom.line_product(session, row)
     try:
         definition = templates.template_definition(session, product)
     except NotFoundError:
         definition = {"parameters": []}
     if not definition["parameters"]:
-        return f"{number}/{line} ({product}) is not a configurable product."
+        raise PermissionDeniedError(f"{number}/{line} ({product}) is not a configurable product.")
     if order.status.value in CLOSED or row.status.value in CLOSED:
-        return f"{number}/{line} is {row.status.value}; it cannot be configured."
+        raise PermissionDeniedError(
+            f"{number}/{line} is {row.status.value}; it cannot be configured."
+        )
     current = order_bom.configuration_of(session, row) or {}
     blank: dict[str, Any] = {
         "label": "",
@@ -412,68 +380,44 @@ def _configure_context(
 
 
 @router.get("/orders/{number}/lines/{line}/configure")
-def configure_form(request: Request, number: str, line: int) -> Response:
-    with db(request) as session:
-        who = signed_in_or_redirect(request, session)
-        if isinstance(who, Response):
-            return who
-        if not may(who, Permission.SALES):
-            return refused(request, who, "Your role may not configure sales-order lines.")
-        try:
-            context = _configure_context(session, who, number, line)
-        except NotFoundError as e:
-            return _not_found(request, who, e.message)
-        if isinstance(context, str):
-            return refused(request, who, context)
-        return page(request, "orders_configure.html", context)
+def configure_form(
+    request: Request, session: DbSession, who: Configurer, number: str, line: int
+) -> Response:
+    return page(request, "orders_configure.html", _configure_context(session, who, number, line))
 
 
 @router.post("/orders/{number}/lines/{line}/configure")
-def configure(request: Request, number: str, line: int, form: Form) -> Response:
-    with db(request) as session:
-        who = changing_user(
-            request,
+def configure(
+    request: Request, session: DbSession, who: Configurer, number: str, line: int, form: Form
+) -> Response:
+    context = _configure_context(session, who, number, line)
+    values: dict[str, str] = {}
+    for p in context["parameters"]:
+        sent = form_text(form, p["name"])
+        if sent is not None:  # a cleared field is sent as blank: the service refuses it
+            values[p["name"]] = sent
+        p["value"] = (sent or "").strip()
+    context["discard_edits"] = form_text(form, "discard_edits") == "1"
+    try:
+        order_bom.configure_line(
             session,
-            form_text(form, "csrf_token"),
-            Permission.SALES,
-            "Your role may not configure sales-order lines.",
+            number,
+            line,
+            values,
+            author=who.user.name,
+            today=clock.today(),
+            discard_edits=context["discard_edits"],
         )
-        if isinstance(who, Response):
-            return who
-        try:
-            context = _configure_context(session, who, number, line)
-        except NotFoundError as e:
-            return _not_found(request, who, e.message)
-        if isinstance(context, str):
-            return refused(request, who, context)
-        values: dict[str, str] = {}
-        for p in context["parameters"]:
-            sent = form_text(form, p["name"])
-            if sent is not None:  # a cleared field is sent as blank: the service refuses it
-                values[p["name"]] = sent
-            p["value"] = (sent or "").strip()
-        context["discard_edits"] = form_text(form, "discard_edits") == "1"
-        try:
-            order_bom.configure_line(
-                session,
-                number,
-                line,
-                values,
-                author=who.user.name,
-                today=clock.today(),
-                discard_edits=context["discard_edits"],
-            )
-        except (ValidationError, ConflictError) as e:
-            session.rollback()
-            field = e.params.get("parameter")
-            names = {p["name"] for p in context["parameters"]}
-            if isinstance(field, str) and field in names:
-                context["field_errors"] = {field: e.message}
-            else:
-                context["error"] = e.message
-            code = 409 if isinstance(e, ConflictError) else 422
-            return page(request, "orders_configure.html", context, status_code=code)
-        return redirect(_order_url(number))
+    except (ValidationError, ConflictError) as e:
+        code = refused_change(session, e)
+        field = e.params.get("parameter")
+        names = {p["name"] for p in context["parameters"]}
+        if isinstance(field, str) and field in names:
+            context["field_errors"] = {field: e.message}
+        else:
+            context["error"] = e.message
+        return page(request, "orders_configure.html", context, status_code=code)
+    return redirect(_order_url(number))
 
 
 # --------------------------------------------------------------------------- lines, shipping
@@ -490,180 +434,144 @@ def _qty(text: str, name: str = "qty") -> float:
 
 
 @router.post("/orders/{number}/lines")
-def add_line(request: Request, number: str, form: Form) -> Response:
-    with db(request) as session:
-        who = changing_user(
-            request,
+def add_line(
+    request: Request, session: DbSession, who: Seller, number: str, form: Form
+) -> Response:
+    sales.get_order(session, number)
+    values = {k: (form_text(form, k) or "").strip()[:100] for k in BLANK_LINE}
+    try:
+        if not values["item"]:
+            raise ValidationError("enter an item code", field="item")
+        qty = _qty(values["qty"])
+        try:
+            due = date.fromisoformat(values["due"])
+        except ValueError:
+            raise ValidationError(
+                f"due date must be a date (YYYY-MM-DD), not {values['due']!r}", field="due"
+            ) from None
+        try:
+            priority = int(values["priority"] or "100")
+        except ValueError:
+            raise ValidationError(
+                f"priority must be a whole number, not {values['priority']!r}",
+                field="priority",
+            ) from None
+        sales.add_line(
             session,
-            form_text(form, "csrf_token"),
-            Permission.SALES,
-            "Your role may not change sales orders.",
+            number,
+            item=values["item"],
+            qty=qty,
+            due=due,
+            priority=priority,
+            author=who.user.name,
         )
-        if isinstance(who, Response):
-            return who
-        try:
-            sales.get_order(session, number)
-        except NotFoundError as e:
-            return _not_found(request, who, e.message)
-        values = {k: (form_text(form, k) or "").strip()[:100] for k in BLANK_LINE}
-        try:
-            if not values["item"]:
-                raise ValidationError("enter an item code", field="item")
-            qty = _qty(values["qty"])
-            try:
-                due = date.fromisoformat(values["due"])
-            except ValueError:
-                raise ValidationError(
-                    f"due date must be a date (YYYY-MM-DD), not {values['due']!r}", field="due"
-                ) from None
-            try:
-                priority = int(values["priority"] or "100")
-            except ValueError:
-                raise ValidationError(
-                    f"priority must be a whole number, not {values['priority']!r}",
-                    field="priority",
-                ) from None
-            sales.add_line(
-                session,
-                number,
-                item=values["item"],
-                qty=qty,
-                due=due,
-                priority=priority,
-                author=who.user.name,
-            )
-        except (ConflictError, ValidationError, NotFoundError) as e:
-            return _order_error(request, session, who, number, e, line_values=values)
-        return redirect(_order_url(number))
+    except (ConflictError, ValidationError, NotFoundError) as e:
+        return _order_error(request, session, who, number, e, line_values=values)
+    return redirect(_order_url(number))
 
 
 @router.post("/orders/{number}/lines/{line}/ship")
-def ship(request: Request, number: str, line: int, form: Form) -> Response:
-    with db(request) as session:
-        who = changing_user(
-            request,
+def ship(
+    request: Request, session: DbSession, who: Shipper, number: str, line: int, form: Form
+) -> Response:
+    sales.get_line(session, number, line)
+    values = {k: (form_text(form, k) or "").strip() for k in ("qty", "tracking")}
+    try:
+        shipping.ship_line(
             session,
-            form_text(form, "csrf_token"),
-            Permission.SHIP,
-            "Your role may not ship sales-order lines.",
+            number,
+            line,
+            _qty(values["qty"]),
+            tracking=values["tracking"],
+            author=who.user.name,
         )
-        if isinstance(who, Response):
-            return who
-        try:
-            sales.get_line(session, number, line)
-        except NotFoundError as e:
-            return _not_found(request, who, e.message)
-        values = {k: (form_text(form, k) or "").strip() for k in ("qty", "tracking")}
-        try:
-            shipping.ship_line(
-                session,
-                number,
-                line,
-                _qty(values["qty"]),
-                tracking=values["tracking"],
-                author=who.user.name,
-            )
-        except (ConflictError, ValidationError, NotFoundError) as e:
-            values["tracking"] = values["tracking"][:200]
-            return _order_error(request, session, who, number, e, ship_values={line: values})
-        return redirect(_order_url(number))
+    except (ConflictError, ValidationError, NotFoundError) as e:
+        values["tracking"] = values["tracking"][:200]
+        return _order_error(request, session, who, number, e, ship_values={line: values})
+    return redirect(_order_url(number))
 
 
 @router.post("/orders/{number}/shipments/{shipment}/deliver")
-def deliver(request: Request, number: str, shipment: str, form: Form) -> Response:
-    with db(request) as session:
-        who = changing_user(
-            request,
-            session,
-            form_text(form, "csrf_token"),
-            Permission.SHIP,
-            "Your role may not confirm deliveries.",
-        )
-        if isinstance(who, Response):
-            return who
-        try:
-            sales.get_order(session, number)
-            found = shipping.shipment_view(session, shipment)
-            if found.sales_order != number:
-                raise NotFoundError(f"{number} has no shipment {shipment!r}", shipment=shipment)
-        except NotFoundError as e:
-            return _not_found(request, who, e.message)
-        try:
-            shipping.deliver_shipment(session, shipment, author=who.user.name)
-        except (ConflictError, ValidationError, NotFoundError) as e:
-            return _order_error(request, session, who, number, e)
-        return redirect(_order_url(number))
+def deliver(
+    request: Request, session: DbSession, who: Deliverer, number: str, shipment: str
+) -> Response:
+    sales.get_order(session, number)
+    found = shipping.shipment_view(session, shipment)
+    if found.sales_order != number:
+        raise NotFoundError(f"{number} has no shipment {shipment!r}", shipment=shipment)
+    try:
+        shipping.deliver_shipment(session, shipment, author=who.user.name)
+    except (ConflictError, ValidationError, NotFoundError) as e:
+        return _order_error(request, session, who, number, e)
+    return redirect(_order_url(number))
 
 
 # --------------------------------------------------------------------------- order BOM lines
 
 
 def _bom_edit(
-    request: Request, number: str, bom: str, position: int | None, form: FormData
+    request: Request,
+    session: Session,
+    who: auth.SignedIn,
+    number: str,
+    bom: str,
+    position: int | None,
+    form: FormData,
 ) -> Response:
     """Change the qty of, remove (``remove`` posted) or add (no position) an order BOM line."""
-    with db(request) as session:
-        who = changing_user(
-            request,
-            session,
-            form_text(form, "csrf_token"),
-            Permission.SALES,
-            "Your role may not change order BOMs.",
-        )
-        if isinstance(who, Response):
-            return who
-        try:
-            order_bom.check_order_bom(session, number, bom)
-        except NotFoundError as e:
-            return _not_found(request, who, e.message)
-        try:
-            qty = (form_text(form, "qty") or "").strip()[:100]
-            if position is None:
-                component = (form_text(form, "component") or "").strip()[:100]
-                if not component:
-                    raise ValidationError("enter a component item code", field="component")
-                order_bom.edit_bom_line(
-                    session,
-                    bom,
-                    component=component,
-                    qty_per=_qty(qty, "qty per"),
-                    sales_order=number,
-                    author=who.user.name,
-                )
-            elif form_text(form, "remove"):
-                order_bom.edit_bom_line(
-                    session,
-                    bom,
-                    position=position,
-                    remove=True,
-                    sales_order=number,
-                    author=who.user.name,
-                )
-            else:
-                order_bom.edit_bom_line(
-                    session,
-                    bom,
-                    position=position,
-                    qty_per=_qty(qty, "qty per"),
-                    sales_order=number,
-                    author=who.user.name,
-                )
-        except (ConflictError, ValidationError, NotFoundError) as e:
-            return _order_error(request, session, who, number, e)
-        return redirect(_order_url(number))
+    order_bom.check_order_bom(session, number, bom)
+    try:
+        qty = (form_text(form, "qty") or "").strip()[:100]
+        if position is None:
+            component = (form_text(form, "component") or "").strip()[:100]
+            if not component:
+                raise ValidationError("enter a component item code", field="component")
+            order_bom.edit_bom_line(
+                session,
+                bom,
+                component=component,
+                qty_per=_qty(qty, "qty per"),
+                sales_order=number,
+                author=who.user.name,
+            )
+        elif form_text(form, "remove"):
+            order_bom.edit_bom_line(
+                session,
+                bom,
+                position=position,
+                remove=True,
+                sales_order=number,
+                author=who.user.name,
+            )
+        else:
+            order_bom.edit_bom_line(
+                session,
+                bom,
+                position=position,
+                qty_per=_qty(qty, "qty per"),
+                sales_order=number,
+                author=who.user.name,
+            )
+    except (ConflictError, ValidationError, NotFoundError) as e:
+        return _order_error(request, session, who, number, e)
+    return redirect(_order_url(number))
 
 
 @router.post("/orders/{number}/boms/{bom}/lines/{position}")
 def edit_bom_line(
     request: Request,
+    session: DbSession,
+    who: BomEditor,
     number: str,
     bom: str,
     position: Annotated[int, Path(ge=1, le=100_000)],
     form: Form,
 ) -> Response:
-    return _bom_edit(request, number, bom, position, form)
+    return _bom_edit(request, session, who, number, bom, position, form)
 
 
 @router.post("/orders/{number}/boms/{bom}/lines")
-def add_bom_line(request: Request, number: str, bom: str, form: Form) -> Response:
-    return _bom_edit(request, number, bom, None, form)
+def add_bom_line(
+    request: Request, session: DbSession, who: BomEditor, number: str, bom: str, form: Form
+) -> Response:
+    return _bom_edit(request, session, who, number, bom, None, form)
