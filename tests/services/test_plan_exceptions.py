@@ -7,19 +7,27 @@ read back (export, reports, pages) to the engine's own rows, on both databases.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from pegboard import clock
 from pegboard.bundle.importer import read_bundle
 from pegboard.engine import plan as run_engine
 from pegboard.engine.exceptions import _millionths_text
-from pegboard.model import Item, ItemType, LotRule, PlanException, PlannedOrder, Strategy
-from pegboard.services import plan_results, planning, reports
+from pegboard.model import (
+    Item,
+    ItemType,
+    LotRule,
+    PlanException,
+    PlannedOrder,
+    SalesOrderStatus,
+    Strategy,
+)
+from pegboard.services import items, plan_results, reports, sales
 from pegboard.services.company_data import replace_company
 from pegboard.services.planning import run_plan
 from pegboard.services.snapshot import load_snapshot
@@ -124,23 +132,18 @@ def test_shortage_message_in_sql_matches_the_engine_text(session: Session, kind:
 
 
 def test_a_quantity_beyond_millionths_keeps_its_message_and_the_report_order(
-    session: Session, monkeypatch: pytest.MonkeyPatch
+    session: Session,
 ) -> None:
     """A shortage of 10^8 or more is stored with its text, between narrow rows: every
-    row then carries its id, and the report order holds."""
-    seen = []
-
-    def engine_with_a_huge_shortage(inp: Any) -> Any:
-        result = run_engine(inp)
-        exc = result.exceptions
-        k = exc.kind.index("shortage") + 1  # not the first shortage row
-        exc.qty[k] = 123_456_789.5
-        exc.message[k] = "123456789.5 to make"
-        seen.append((result, k))
-        return result
-
-    monkeypatch.setattr(planning, "run_engine", engine_with_a_huge_shortage)
+    row then carries its id, and the report order holds. The demo gets one more order
+    line of 123,456,789.5 kg of a bought item, due among the demo's own shortages."""
     replace_company(session, read_bundle(DEMO), author="test")
+    items.create_item(session, "BULK", {"type": "buy", "uom": "kg"}, author="test")
+    sales.create_customer(session, code="Bulk buyer", author="test")
+    number = sales.create_order(session, customer="Bulk buyer", author="test")
+    due = clock.today() + timedelta(days=30)
+    sales.add_line(session, number, item="BULK", qty=123_456_789.5, due=due, author="test")
+    sales.set_status(session, number, SalesOrderStatus.CONFIRMED, author="test")
     run_plan(session, author="test")
     with session.begin():
         stored = plan_results.exception_rows(session)
@@ -149,8 +152,12 @@ def test_a_quantity_beyond_millionths_keeps_its_message_and_the_report_order(
             .select_from(PlanException)
             .where(PlanException.kind == "shortage", PlanException.message.is_not(None))
         )
-    result, _ = seen[0]
+        snap = load_snapshot(session.connection(), today=clock.today())
+    result = run_engine(snap.input)
     assert wide == 1
-    assert sum(r[5] == "123456789.5 to make" for r in stored) == 1
+    assert sum(r[5] == "123456789.5 to buy" for r in stored) == 1
+    shortages = [r for r in stored if r[0] == "shortage"]
+    huge = next(k for k, r in enumerate(shortages) if r[5] == "123456789.5 to buy")
+    assert 0 < huge < len(shortages) - 1  # between narrow rows
     assert [(r[0], r[3]) for r in stored] == sorted((r[0], r[3]) for r in stored)
     assert len(stored) == len(result.exceptions)
