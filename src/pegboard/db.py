@@ -14,15 +14,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.resources import files
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from pegboard.config import get_settings
 from pegboard.errors import SchemaOutdatedError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 LOCK_TIMEOUT_MS = 60_000
 WRITE = "pegboard_write"
@@ -75,6 +76,10 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 
 
 def alembic_config(engine: Engine) -> Config:
+    # alembic is imported here, when a migration runs: loading it costs every other
+    # command a third of a second (issue #18)
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(files("pegboard") / "migrations"))
     cfg.attributes["engine"] = engine
@@ -83,6 +88,8 @@ def alembic_config(engine: Engine) -> Config:
 
 def upgrade(engine: Engine) -> None:
     """Create or upgrade the schema to the newest migration."""
+    from alembic import command
+
     command.upgrade(alembic_config(engine), "head")
 
 

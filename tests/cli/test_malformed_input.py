@@ -59,7 +59,10 @@ HAND_PARSED = [
 def _commands(
     group: TyperGroup, path: tuple[str, ...] = ()
 ) -> Iterator[tuple[tuple[str, ...], Any]]:
-    for name, command in sorted(group.commands.items()):
+    # through Click's own listing: the root loads its sub-commands on first use
+    ctx = typer.Context(group)
+    for name in sorted(group.list_commands(ctx)):
+        command = group.get_command(ctx, name)
         if isinstance(command, TyperGroup):
             yield from _commands(command, (*path, name))
         else:

@@ -9,25 +9,25 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import typer
-from pydantic import ValidationError as PydanticValidationError
-from rich import box
 from rich.console import Console
 from rich.markup import escape as esc
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
-from rich.table import Table
 from rich.text import Text
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 from typer._click.globals import get_current_context
 from typer.core import TyperGroup
 
-from pegboard import db
 from pegboard.errors import PegboardError
-from pegboard.services.spreadsheet import safe_row
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
+
+# Start-up (issue #18): a command loads only what it uses, so this module, which every
+# command imports, reaches the database (SQLAlchemy), pydantic and the services only
+# inside the functions that need them; ``pegboard --help`` loads Typer and Rich alone.
 
 __all__ = [
     "BadInput",
@@ -161,6 +161,8 @@ def usage_message(e: UsageError) -> str:
     """One line for a usage error: the parameter, what it must be and the value as typed,
     then where the help is."""
     message = e.format_message()
+    from pydantic import ValidationError as PydanticValidationError
+
     cause = e.__cause__
     param = getattr(e, "param", None)
     if isinstance(cause, PydanticValidationError) and cause.errors() and param is not None:
@@ -221,6 +223,8 @@ def open_engine(*, upgrade: bool = False) -> Engine:
     command creates the schema in an empty database but refuses an outdated one, naming
     the command to run, so nobody migrates a shared PostgreSQL by running a report.
     """
+    from pegboard import db
+
     engine = db.make_engine()
     try:
         if upgrade:
@@ -235,6 +239,8 @@ def open_engine(*, upgrade: bool = False) -> Engine:
 
 @contextmanager
 def session() -> Iterator[Session]:
+    from pegboard import db
+
     engine = open_engine()
     try:
         with db.session_scope(engine) as s:
@@ -246,6 +252,8 @@ def session() -> Iterator[Session]:
 @contextmanager
 def progress_bar(label: str) -> Iterator[Callable[[str, int, int], None]]:
     """A Rich progress bar fed by ``(stage, done, total)`` callbacks; silent when not a terminal."""
+    from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -296,6 +304,11 @@ def emit(
     empty: str = "nothing to show",
 ) -> None:
     """Print rows as a Rich table that fits the terminal, or as CSV on stdout."""
+    from rich import box
+    from rich.table import Table
+
+    from pegboard.services.spreadsheet import safe_row
+
     if as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(header)

@@ -8,39 +8,12 @@ import time
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape as esc
-from rich.panel import Panel
 
-from pegboard import clock
-from pegboard.bundle.demo import demo_dataset
-from pegboard.bundle.generate import generate_bundle
-from pegboard.bundle.importer import read_bundle
-from pegboard.bundle.reader import Progress
-from pegboard.bundle.upload import snapshot as export_snapshot
-from pegboard.cli import (
-    calendar,
-    capacity,
-    database,
-    location,
-    mps,
-    orders,
-    policy,
-    production,
-    promise,
-    purchasing,
-    report,
-    scenario,
-    server,
-    shipping,
-    stock,
-    users,
-)
-from pegboard.cli import jobs as job_commands
 from pegboard.cli._common import (
-    OneLineErrors,
     as_date,
     console,
     emit,
@@ -50,44 +23,117 @@ from pegboard.cli._common import (
     progress_bar,
     session,
 )
-from pegboard.config import get_settings, use_scenario
+from pegboard.cli._lazy import LazyCommand, LazyGroup
 from pegboard.demo import DEMOS, demo_path
-from pegboard.errors import NotFoundError, PegboardError
-from pegboard.model import Role, SalesOrderStatus
-from pegboard.services import jobs, order_bom, reports, sales, scenarios
-from pegboard.services import users as user_service
-from pegboard.services.company_data import configured_planning_date
-from pegboard.services.dataset import Dataset
-from pegboard.services.planning import PlanSummary
+
+if TYPE_CHECKING:
+    from pegboard.bundle.reader import Progress
+    from pegboard.services.dataset import Dataset
+    from pegboard.services.planning import PlanSummary
+
+# Start-up (issue #18): the commands below are imported on first use; ``--help`` lists
+# them from this table (tests/cli/test_startup.py keeps each help equal to the command's
+# own). A new command group goes here, not through ``app.add_typer``, so that it costs
+# the other commands nothing; the imports of this module's own commands are inside them.
+LAZY: dict[str, LazyCommand] = {
+    "promise": LazyCommand(
+        "pegboard.cli.promise",
+        "app",
+        "When can ITEM × QTY be complete? (configured with --param, never saved)",
+        group=False,
+    ),
+    "audit": LazyCommand(
+        "pegboard.cli.users",
+        "audit_command",
+        "The audit trail, newest first: who changed what, when, before and after.",
+        group=False,
+    ),
+    "serve": LazyCommand(
+        "pegboard.cli.server",
+        "serve",
+        "Serve the JSON API (docs at /docs) on the configured database.",
+        group=False,
+    ),
+    "report": LazyCommand("pegboard.cli.report", "app", "Reports on the current plan."),
+    "calendar": LazyCommand(
+        "pegboard.cli.calendar",
+        "app",
+        "The plant calendar: the weekdays it works and its holidays.",
+    ),
+    "db": LazyCommand(
+        "pegboard.cli.database", "app", "The database schema: see where it is, upgrade it."
+    ),
+    "scenario": LazyCommand(
+        "pegboard.cli.scenario",
+        "app",
+        "What-if copies of the whole company: create, list, delete, compare plans.",
+    ),
+    "capacity": LazyCommand(
+        "pegboard.cli.capacity", "app", "Work centers, routings and the load on them."
+    ),
+    "mps": LazyCommand(
+        "pegboard.cli.mps",
+        "app",
+        "The master production schedule: items made to a weekly schedule.",
+    ),
+    "order": LazyCommand(
+        "pegboard.cli.orders", "order_app", "Sales orders: enter, configure, show, change."
+    ),
+    "customer": LazyCommand("pegboard.cli.orders", "customer_app", "Customers."),
+    "project": LazyCommand(
+        "pegboard.cli.orders", "project_app", "Customer projects (several orders of one job)."
+    ),
+    "template": LazyCommand(
+        "pegboard.cli.orders", "template_app", "Engineering BOM templates with parameters."
+    ),
+    "po": LazyCommand(
+        "pegboard.cli.purchasing",
+        "app",
+        "Purchase orders: firm from the plan, enter, confirm, ship, receive, cancel.",
+    ),
+    "mo": LazyCommand(
+        "pegboard.cli.production",
+        "app",
+        "Production orders: firm from the plan, release, issue, complete, scrap, close.",
+    ),
+    "ship": LazyCommand(
+        "pegboard.cli.shipping", "app", "Shipments: ship sales-order lines, record deliveries."
+    ),
+    "stock": LazyCommand(
+        "pegboard.cli.stock",
+        "app",
+        "Stock: position and projection of an item, adjust, transfer, reserve, check.",
+    ),
+    "location": LazyCommand(
+        "pegboard.cli.location",
+        "app",
+        "Stock locations: list them, add one (stock goes only into a known location).",
+    ),
+    "user": LazyCommand("pegboard.cli.users", "app", "Users, roles and API tokens."),
+    "job": LazyCommand(
+        "pegboard.cli.jobs",
+        "app",
+        "Background jobs: plan runs, imports and policy runs; cancel one that runs.",
+    ),
+    "policy": LazyCommand(
+        "pegboard.cli.policy",
+        "app",
+        "Stock policy of common (MTS) components from the open order backlog.",
+    ),
+}
+
+
+class Root(LazyGroup):
+    lazy = LAZY
+
 
 app = typer.Typer(
     help="pegboard: make-to-order planning. Import a bundle, plan it, see what to buy and make.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
-    cls=OneLineErrors,
+    cls=Root,
 )
-app.add_typer(report.app, name="report")
-app.add_typer(calendar.app, name="calendar")
-app.add_typer(database.app, name="db")
-app.add_typer(scenario.app, name="scenario")
-app.add_typer(capacity.app, name="capacity")
-app.add_typer(mps.app, name="mps")
-app.add_typer(orders.order_app, name="order")
-app.add_typer(orders.customer_app, name="customer")
-app.add_typer(orders.project_app, name="project")
-app.add_typer(orders.template_app, name="template")
-app.add_typer(purchasing.app, name="po")
-app.add_typer(production.app, name="mo")
-app.add_typer(shipping.app, name="ship")
-app.add_typer(stock.app, name="stock")
-app.add_typer(location.app, name="location")
-app.add_typer(users.app, name="user")
-app.add_typer(job_commands.app, name="job")
-app.add_typer(policy.app, name="policy")
-app.registered_commands += promise.app.registered_commands
-app.command("audit")(users.audit_command)
-app.command("serve")(server.serve)
 
 
 @app.callback()
@@ -104,9 +150,14 @@ def main(
     ] = None,
 ) -> None:
     """pegboard: make-to-order planning. Import a bundle, plan it, see what to buy and make."""
+    from pegboard.config import use_scenario
+    from pegboard.errors import PegboardError
+
     use_scenario(scenario_name or "")
     ctx.call_on_close(lambda: use_scenario(None))  # in-process callers (tests) start clean
     if scenario_name:
+        from pegboard.services import scenarios
+
         try:
             scenarios.require(scenario_name)
         except PegboardError as e:
@@ -119,6 +170,8 @@ def main(
 @handles_errors
 def init() -> None:
     """Create or upgrade the database schema (PEGBOARD_DATABASE_URL, default ./pegboard.db)."""
+    from pegboard.config import get_settings
+
     open_engine(upgrade=True).dispose()
     console.print(f"database ready: {get_settings().database_url}")
 
@@ -126,6 +179,9 @@ def init() -> None:
 def _run_job(kind: str, label: str, **params: Any) -> dict[str, Any]:
     """Run a job of ``kind`` here and now with a progress bar, recorded like the server's
     (a second plan run or import is refused); a failure is recorded, then raised."""
+    from pegboard.config import get_settings
+    from pegboard.services import jobs
+
     engine = open_engine()
     try:
         with progress_bar(label) as bar:
@@ -136,12 +192,18 @@ def _run_job(kind: str, label: str, **params: Any) -> dict[str, Any]:
 
 def _import(
     path: Path,
-    read: Callable[[Path, Progress], Dataset] = read_bundle,
+    read: Callable[[Path, Progress], Dataset] | None = None,
     *,
     allow_empty: bool = False,
 ) -> None:
     """Replace the company with what ``read`` makes of ``path`` (a bundle), as an
-    import job with progress bars."""
+    import job with progress bars (``read``: the bundle importer's ``read_bundle``)."""
+    import pegboard.bundle.upload  # noqa: F401  (it registers the import job kind)
+
+    if read is None:
+        from pegboard.bundle.importer import read_bundle
+
+        read = read_bundle
     started = time.perf_counter()
     result = _run_job("import", "import", source=path, read=read, allow_empty=allow_empty)
     rows = list(result["rows"].items())
@@ -173,6 +235,8 @@ def import_(
 @handles_errors
 def export(out_dir: Annotated[Path, typer.Argument(help="folder to write the bundle to")]) -> None:
     """Write the planning data, and the current plan if there is one, as CSV files."""
+    from pegboard.bundle.upload import snapshot as export_snapshot
+
     with session() as s:
         counts = export_snapshot(s, out_dir)
     emit(f"Exported to {out_dir}", ("file", "rows"), list(counts.items()), numeric=("rows",))
@@ -188,6 +252,8 @@ def generate(
     seed: int = 1,
 ) -> None:
     """Write a synthetic make-to-order company as a bundle (the same seed gives the same files)."""
+    from pegboard.bundle.generate import generate_bundle
+
     with progress_bar("generating") as progress:
         counts = generate_bundle(
             out_dir,
@@ -201,6 +267,8 @@ def generate(
 
 
 def _plan(planning_date: date | None) -> PlanSummary:
+    from pegboard.services.planning import PlanSummary
+
     result = _run_job("plan", "plan", planning_date=planning_date)
     summary = PlanSummary(**result | {"planning_date": date.fromisoformat(result["planning_date"])})
     emit(
@@ -241,6 +309,9 @@ def plan(
 
 def _attention(planning_date: date, limit: int = 12) -> None:
     """Late lines, shortages, this week's releases and actions: what a planner looks at first."""
+    from pegboard.cli import report
+    from pegboard.services import reports
+
     week = planning_date + timedelta(days=7)
     with session() as s, s.begin():
         late = reports.late_orders(s, limit=limit)
@@ -283,6 +354,13 @@ def demo(
 ) -> None:
     """Load a sample company into the database, plan it, show what matters today, add the
     login "planner" and serve the web UI on http://127.0.0.1:8000/ (--no-serve: don't)."""
+    from rich.panel import Panel
+
+    from pegboard import clock
+    from pegboard.bundle.demo import demo_dataset
+    from pegboard.cli import server
+    from pegboard.config import get_settings
+
     console.print(
         Panel(f"pegboard demo: the {company} sample company → {get_settings().database_url}")
     )
@@ -310,6 +388,11 @@ def demo(
 def _demo_login() -> str:
     """Give the demo user (a planner) a fresh random password and return it: created if
     missing, else its password reset (and its role planner, switched on)."""
+    from pegboard.config import get_settings
+    from pegboard.errors import NotFoundError
+    from pegboard.model import Role
+    from pegboard.services import users as user_service
+
     password = secrets.token_urlsafe(12)
     author = get_settings().user
     with session() as s:
@@ -333,6 +416,13 @@ def _demo_login() -> str:
 
 def _demo_configured_order(folder: Path) -> None:
     """Enter the sample's example order and configure it, as a planner would."""
+    from pegboard import clock
+    from pegboard.cli import orders
+    from pegboard.config import get_settings
+    from pegboard.model import SalesOrderStatus
+    from pegboard.services import order_bom, sales
+    from pegboard.services.company_data import configured_planning_date
+
     example = folder / "example_order.json"
     if not example.exists():
         return

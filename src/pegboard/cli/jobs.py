@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+import pegboard.bundle.upload  # noqa: F401  (it registers the import job kind)
 from pegboard.cli._common import console, emit, esc, handles_errors, session
 from pegboard.cli.stock import author
 from pegboard.services import jobs
