@@ -79,13 +79,15 @@ class Gate:
 
 
 @pytest.fixture
-def gate(engine: Engine) -> Iterator[Callable[[int], Gate]]:
-    """``gate(job_id)`` runs that job in the background until ``.release`` is set."""
+def gate(engine: Engine) -> Iterator[Callable[..., Gate]]:
+    """``gate(job_id)`` runs that job in the background until ``.release`` is set
+    (``heartbeat_every``: seconds between its heartbeats)."""
     threads: list[tuple[threading.Thread, Gate]] = []
 
-    def start(job_id: int) -> Gate:
+    def start(job_id: int, heartbeat_every: float = jobs.HEARTBEAT_EVERY) -> Gate:
         g = Gate()
-        threads.append((jobs.start_in_background(engine, job_id, g), g))
+        thread = jobs.start_in_background(engine, job_id, g, heartbeat_every=heartbeat_every)
+        threads.append((thread, g))
         assert g.started.wait(20)
         return g
 
@@ -147,9 +149,7 @@ def test_a_reused_process_id_is_not_the_jobs_process(factory: Callable[[], Sessi
     with factory() as s:
         job_id = jobs.start_job(s, "import", author="ann")
     with factory() as s, s.begin():  # this test's pid, but a process started at another time
-        s.execute(
-            update(Job).where(Job.id == job_id).values(pid=os.getppid(), process_started="1")
-        )
+        s.execute(update(Job).where(Job.id == job_id).values(pid=os.getppid(), process_started="1"))
     if not jobs.this_process().started:
         pytest.skip("no process start times on this system")
     with factory() as s:
@@ -267,13 +267,11 @@ def test_reraise_records_then_raises(engine: Engine, factory: Callable[[], Sessi
 def test_heartbeat_keeps_a_long_stage_fresh(
     engine: Engine,
     factory: Callable[[], Session],
-    gate: Callable[[int], Gate],
-    monkeypatch: pytest.MonkeyPatch,
+    gate: Callable[..., Gate],
 ) -> None:
-    monkeypatch.setattr(jobs, "HEARTBEAT_EVERY", 0.05)
     with factory() as s:
         job_id = jobs.start_job(s, "plan", author="ann")
-    g = gate(job_id)
+    g = gate(job_id, heartbeat_every=0.05)
     _age(factory, job_id)
     heartbeat = select(Job.heartbeat_at, Job.stage).where(Job.id == job_id)
     with factory() as s:

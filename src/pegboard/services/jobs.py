@@ -620,13 +620,15 @@ def run_job(
     *,
     reraise: bool = False,
     also: Progress | None = None,
+    heartbeat_every: float = HEARTBEAT_EVERY,
 ) -> dict[str, Any] | None:
     """Do the work in this thread with sessions of its own, recording progress and outcome.
 
     Returns the work's result (``None`` when it failed). With ``reraise`` a failure is
     recorded and then raised to the caller (the CLI prints it); without, it is only
     recorded (a background thread has no one to raise to). ``also`` sees every progress
-    report (the CLI's bars). Each report is also where a cancel request is noticed."""
+    report (the CLI's bars). Each report is also where a cancel request is noticed.
+    ``heartbeat_every``: seconds between heartbeats (tests shorten it)."""
     factory = session_factory(engine)
     shared = engine.dialect.name == "postgresql"
     last = [0.0]
@@ -644,7 +646,7 @@ def run_job(
                 report(s, job_id, stage, done, total)
 
     _LIVE[job_id] = ("starting", 0, 1)
-    heartbeat = _Heartbeat(engine, job_id)
+    heartbeat = _Heartbeat(engine, job_id, heartbeat_every)
     try:
         with factory() as s:
             report(s, job_id, "starting", 0, 1)
@@ -718,16 +720,17 @@ def _fail_cancelled(
 
 class _Heartbeat:
     """Refreshes a running job's heartbeat (and, when it can, its progress) every
-    ``HEARTBEAT_EVERY`` seconds, so a long stage does not make the job look dead to
+    ``every`` seconds (``HEARTBEAT_EVERY``), so a long stage does not make the job look dead to
     another machine.
 
     On SQLite the work may hold the only write lock (an import is one transaction):
     a beat then gives up at once instead of waiting; the job cannot be taken for
     dead meanwhile, since no other process can write either."""
 
-    def __init__(self, engine: Engine, job_id: int) -> None:
+    def __init__(self, engine: Engine, job_id: int, every: float = HEARTBEAT_EVERY) -> None:
         self.engine = engine
         self.job_id = job_id
+        self.every = every
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -743,7 +746,7 @@ class _Heartbeat:
             self._thread.join()
 
     def _run(self) -> None:
-        while not self._stop.wait(HEARTBEAT_EVERY):
+        while not self._stop.wait(self.every):
             beat(self.engine, self.job_id)
 
 
@@ -781,10 +784,16 @@ def _no_lock_wait(conn: Connection) -> Iterator[None]:
         conn.commit()
 
 
-def start_in_background(engine: Engine, job_id: int, work: Work) -> threading.Thread:
+def start_in_background(
+    engine: Engine, job_id: int, work: Work, *, heartbeat_every: float = HEARTBEAT_EVERY
+) -> threading.Thread:
     """Run the job in a thread of its own (named ``job-<id>``); returns at once."""
     thread = threading.Thread(
-        target=run_job, args=(engine, job_id, work), name=f"job-{job_id}", daemon=True
+        target=run_job,
+        args=(engine, job_id, work),
+        kwargs={"heartbeat_every": heartbeat_every},
+        name=f"job-{job_id}",
+        daemon=True,
     )
     try:
         thread.start()
