@@ -39,124 +39,21 @@ PAINT 0.25 + 0.1 × 2 = 0.45 h = 13.50, overhead 4.50 + 3.44) 55.84, DRIVER 21.6
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
 
+from _costing import DUE, VALUES, build_shop
 from pegboard.errors import NotFoundError
-from pegboard.model import SalesOrderStatus
-from pegboard.services import capacity, costing, money, order_bom, order_changes, purchasing, sales
-from pegboard.services.capacity import OperationIn
-from pegboard.services.company_data import replace_company
-from pegboard.services.dataset import BomRow, Dataset, ItemRow
+from pegboard.services import costing, money, order_bom, order_changes, sales
 
 D = Decimal
-DUE = date(2027, 1, 11)
-TODAY = date(2026, 11, 23)
-VALUES = {"length_m": "2", "finish": "black", "sensor": "yes"}
-
-
-def item(code: str, kind: str = "buy", strategy: str = "mts", cost: float = 0.0) -> ItemRow:
-    return ItemRow(code, "", kind, strategy, "ea", 5, "lfl", None, None, 0.0, 0.0, 0.0, cost, "")
-
-
-TEMPLATES: list[dict[str, Any]] = [
-    {
-        "item": "BODY",
-        "parameters": [
-            {"name": "length_m", "kind": "number", "min": 0.5, "max": 10, "default": "1"},
-            {"name": "finish", "kind": "choice", "choices": ["white", "black"], "default": "white"},
-        ],
-        "lines": [
-            {"component": "PROFILE", "qty": "length_m", "scrap_pct": 10},
-            {
-                "choice": "finish",
-                "options": {"white": "PAINT-W", "black": "PAINT-B"},
-                "qty": "length_m * 0.5",
-            },
-        ],
-    },
-    {
-        "item": "LAMP",
-        "parameters": [
-            {"name": "length_m", "kind": "number", "min": 0.5, "max": 10, "default": "1"},
-            {"name": "finish", "kind": "choice", "choices": ["white", "black"], "default": "white"},
-            {"name": "sensor", "kind": "bool", "default": "no"},
-        ],
-        "lines": [
-            {"component": "BODY", "qty": 1, "params": {"length_m": "length_m", "finish": "finish"}},
-            {"component": "LED", "qty": "length_m * 2"},
-            {"component": "DRIVER", "qty": 1},
-            {"component": "SENSOR", "qty": 1, "condition": "sensor == 'yes'"},
-        ],
-    },
-]
-
-
-def company() -> Dataset:
-    return Dataset(
-        settings={"planning_date": TODAY.isoformat()},
-        items=[
-            item("LAMP", "make", "mto", 3.0),
-            item("BODY", "make", "mto", 1.0),
-            item("DRIVER", "make", "mts", 2.0),
-            item("PROFILE", cost=5.0),
-            item("PAINT-W", cost=4.0),
-            item("PAINT-B", cost=6.0),
-            item("LED", cost=1.5),
-            item("PCB", cost=8.0),
-            item("SENSOR", cost=20.0),
-        ],
-        bom=[BomRow("DRIVER", "PCB", 1.0, 0.0, "")],
-        templates=TEMPLATES,
-    )
-
-
-def op(work_center: str, setup: float, run: float) -> OperationIn:
-    return OperationIn(10, work_center, setup_hours=setup, run_hours=run)
-
-
-def buy(session: Session, item: str, price: str, due: date) -> str:
-    line = purchasing.NewLine(item, 10, due, unit_price=float(price))
-    return purchasing.create_purchase(session, supplier="Alutec", lines=[line], author="buyer")
 
 
 @pytest.fixture
 def shop(session: Session) -> Session:
-    replace_company(session, company(), author="import")
-    money.set_costing_settings(
-        session, overhead_per_labour_hour="10", overhead_pct_of_material="10", author="admin"
-    )
-    capacity.save_work_center(session, code="ASM", hours_per_day=8, cost_rate="40", author="a")
-    capacity.save_work_center(session, code="PAINT", hours_per_day=8, cost_rate="30", author="a")
-    capacity.set_routing(session, "LAMP", [op("ASM", 0.5, 0.25)], author="a")
-    capacity.set_routing(session, "BODY", [op("PAINT", 0.25, 0.1)], author="a")
-    buy(session, "PROFILE", "5.50", date(2026, 10, 1))
-    buy(session, "PROFILE", "6.00", date(2026, 11, 2))
-    cancelled = buy(session, "PROFILE", "99.00", date(2026, 12, 1))
-    purchasing.cancel_purchase(session, cancelled, author="buyer")
-    sales.create_customer(session, code="ACME", author="sales")
-    sales.create_project(session, customer="ACME", code="HQ", author="sales")
-    sales.create_order(session, customer="ACME", project="HQ", number="SO-1", author="sales")
-    sales.add_line(
-        session,
-        "SO-1",
-        item="LAMP",
-        qty=2,
-        due=DUE,
-        unit_price="250",
-        discount_pct="10",
-        author="sales",
-    )
-    sales.set_status(session, "SO-1", SalesOrderStatus.CONFIRMED, author="sales")
-    order_bom.configure_line(session, "SO-1", 1, VALUES, author="planner", today=TODAY)
-    capacity.set_routing(
-        session, "BODY-SO-1-1.1", [op("PAINT", 0.5, 0.2)], order_bom="BOM-SO-1-1.1", author="a"
-    )
-    return session
+    return build_shop(session)
 
 
 def estimate(session: Session, number: str = "SO-1", line: int = 1) -> costing.LineEstimate:

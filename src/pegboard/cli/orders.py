@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -25,7 +26,7 @@ from pegboard.cli._common import (
 from pegboard.config import get_settings
 from pegboard.errors import ValidationError
 from pegboard.model import SalesOrderStatus
-from pegboard.services import audit, order_bom, order_changes, sales, templates
+from pegboard.services import audit, costing, money, order_bom, order_changes, sales, templates
 from pegboard.services.order_bom import BomView, LineTree
 
 order_app = typer.Typer(help="Sales orders: enter, configure, show, change.", no_args_is_help=True)
@@ -72,15 +73,62 @@ def project_add(customer: str, code: str, name: Annotated[str, typer.Option()] =
 @project_app.command("show")
 @handles_errors
 def project_show(customer: str, code: str) -> None:
-    """A project's orders: status, promised and projected dates."""
+    """A project's orders: status, promised and projected dates, quoted revenue, estimated
+    cost and margin, and the project's."""
     with session() as s, s.begin():
         rows = sales.project_overview(s, customer, code)
+        cost = costing.project_cost(s, customer, code)
+    costs = {o.number: o for o in cost.orders}
     emit(
-        f"Project {code} of {customer}",
-        ("order", "status", "lines", "promised", "projected", "days late"),
-        [(r.number, r.status, r.lines, r.due, r.projected or "", r.late_days) for r in rows],
-        numeric=("lines", "days late"),
+        f"Project {code} of {customer} ({cost.currency})",
+        (
+            "order",
+            "status",
+            "lines",
+            "promised",
+            "projected",
+            "days late",
+            "revenue",
+            "est. cost",
+            "margin",
+            "margin %",
+        ),
+        [
+            (
+                r.number,
+                r.status,
+                r.lines,
+                r.due,
+                r.projected or "",
+                r.late_days,
+                _money(costs[r.number].revenue),
+                _money(costs[r.number].cost),
+                _money(costs[r.number].margin),
+                _pct(costs[r.number].margin_pct),
+            )
+            for r in rows
+        ],
+        numeric=("lines", "days late", "revenue", "est. cost", "margin", "margin %"),
     )
+    console.print(
+        f"Project: revenue {_money(cost.revenue)}, estimated cost {_money(cost.cost)}, "
+        f"margin {_money(cost.margin)} ({_pct(cost.margin_pct)} %); premium of "
+        f"customization {_money(cost.premium)} {cost.currency}"
+        + ("" if all(o.status != "cancelled" for o in cost.orders) else "; cancelled not counted")
+    )
+
+
+def _money(value: Decimal | None) -> str:
+    """An exact amount shown in cents (``–``: none)."""
+    return "–" if value is None else f"{money.cents(value):,.2f}"
+
+
+def _pct(value: Decimal | None) -> str:
+    return "–" if value is None else f"{money.cents(value):.2f}"
+
+
+def _qty(value: Decimal) -> str:
+    return fmt(float(value))
 
 
 @order_app.command("create")
@@ -106,11 +154,23 @@ def order_add_line(
     qty: Annotated[float, typer.Option(parser=as_number)],
     due: Annotated[date, typer.Option(parser=as_date, help="YYYY-MM-DD")],
     priority: Annotated[int, typer.Option()] = 100,
+    price: Annotated[
+        str | None, typer.Option(help="quoted price of one unit, in cents at most: 1249.90")
+    ] = None,
+    discount: Annotated[str | None, typer.Option(help="discount on it in percent: 12.5")] = None,
 ) -> None:
-    """Add a line (a plain item or a configurable product)."""
+    """Add a line (a plain item or a configurable product), with its quoted price."""
     with session() as s:
         line = sales.add_line(
-            s, number, item=item, qty=qty, due=due, priority=priority, author=_author()
+            s,
+            number,
+            item=item,
+            qty=qty,
+            due=due,
+            priority=priority,
+            unit_price=price,
+            discount_pct=discount,
+            author=_author(),
         )
     console.print(esc(f"{number}/{line}"))
 
@@ -166,6 +226,198 @@ def order_show(number: str) -> None:
         print_line_tree(tree)
 
 
+@order_app.command("cost")
+@handles_errors
+def order_cost(
+    number: str,
+    line: Annotated[int | None, typer.Argument(help="a line; omit for the whole order")] = None,
+    as_csv: Annotated[bool, typer.Option("--csv", help="the levels as CSV")] = False,
+) -> None:
+    """Estimated cost of a line, rolled up level by level through its order BOM and
+    routings (material, labour and machine, overhead), against its quoted price: the
+    margin and the premium of its customization. Without a line: every line and the
+    order's totals."""
+    with session() as s, s.begin():
+        if line is None:
+            order = costing.order_cost(s, number)
+        else:
+            estimate = costing.line_cost(s, number, line)
+    if line is None:
+        _print_order_cost(order, as_csv=as_csv)
+        return
+    _print_line_cost(estimate, as_csv=as_csv)
+
+
+_ELEMENTS = ("material", "labour", "overhead", "total")
+
+
+def _level_rows(tree: costing.NodeCost) -> list[tuple[object, ...]]:
+    return [
+        (
+            node.level,
+            node.item,
+            _qty(node.qty),
+            node.label,
+            node.routing or "",
+            _qty(node.hours),
+            _money(node.total.material),
+            _money(node.total.labour),
+            _money(node.total.overhead),
+            _money(node.total.total),
+        )
+        for node in tree.walk()
+    ]
+
+
+def _cost_branch(tree: Tree, node: costing.NodeCost) -> None:
+    for op in node.operations:
+        tree.add(
+            f"[dim]op {op.sequence} {esc(op.work_center)}: {_qty(op.hours)} h × "
+            f"{_money(op.rate)} = {_money(op.amount)}[/]"
+        )
+    for line in node.lines:
+        scrap = f" (+{_qty(line.scrap_pct)} % scrap)" if line.scrap_pct else ""
+        if line.child is None:
+            tree.add(
+                f"{_qty(line.qty)} × [bold]{esc(line.component)}[/]{scrap} @ "
+                f"{_money(line.unit_cost)} ({esc(line.source)}) = {_money(line.amount)}"
+            )
+            continue
+        branch = tree.add(_node_label(line.child, scrap))
+        _cost_branch(branch, line.child)
+
+
+def _node_label(node: costing.NodeCost, scrap: str = "") -> str:
+    t = node.total
+    return (
+        f"{_qty(node.qty)} × [bold]{esc(node.item)}[/]{scrap} [cyan]{esc(node.label)}[/]"
+        + (f" routing {esc(node.routing)}" if node.routing else "")
+        + f": material {_money(t.material)} + labour {_money(t.labour)} + overhead "
+        f"{_money(t.overhead)} = [bold]{_money(t.total)}[/]"
+    )
+
+
+def _print_line_cost(e: costing.LineEstimate, *, as_csv: bool) -> None:
+    header = (
+        "level",
+        "item",
+        "qty",
+        "from",
+        "routing",
+        "hours",
+        "material",
+        "labour",
+        "overhead",
+        "total",
+    )
+    numeric = ("level", "qty", "hours", "material", "labour", "overhead", "total")
+    if as_csv:
+        emit("", header, _level_rows(e.tree), as_csv=True)
+        return
+    root = Tree(f"[bold]{esc(e.ref)}[/] estimated cost in {e.currency}: " + _node_label(e.tree))
+    _cost_branch(root, e.tree)
+    console.print(root)
+    if e.note:
+        console.print(f"[yellow]{esc(e.note)}[/]")
+    emit(
+        f"{e.ref} per level (each with the levels below it)",
+        header,
+        _level_rows(e.tree),
+        numeric=numeric,
+    )
+    t = e.tree.total
+    console.print(
+        f"Cost elements: material {_money(t.material)} (scrap {_money(e.tree.scrap)}), labour "
+        f"and machine {_money(t.labour)} ({_qty(e.tree.total_hours)} h), overhead "
+        f"{_money(t.overhead)}; estimated cost {_money(e.cost)}, "
+        f"{_money(e.tree.unit_cost)} a unit"
+    )
+    if e.unit_price is None:
+        console.print("Quoted price: none yet (order change --price), so no margin")
+    else:
+        discount = f" less {_qty(e.discount_pct)} %" if e.discount_pct else ""
+        console.print(
+            f"Quoted price: {_qty(e.qty)} × {_money(e.unit_price)}{discount} = "
+            f"{_money(e.revenue)} {e.currency}; margin {_money(e.margin)} "
+            f"({_pct(e.margin_pct)} %)"
+        )
+    _print_premium(e)
+
+
+def _print_premium(e: costing.LineEstimate) -> None:
+    p = e.premium
+    if p is None:
+        console.print(f"Premium of customization: none ({esc(e.premium_note)})")
+        return
+    values = ", ".join(f"{k}={v}" for k, v in p.default_values.items())
+    console.print(
+        f"Premium of customization: {_money(p.amount)} over the default configuration at "
+        f"the same size ({esc(values)}: {_money(p.default.cost)})"
+    )
+    for o in p.options:
+        console.print(
+            f"  {esc(o.parameter)} = {esc(o.value)} (default {esc(o.default)}): {_money(o.premium)}"
+        )
+    if p.options or p.rest:
+        console.print(f"  hand edits, order routings, options together: {_money(p.rest)}")
+    if e.revenue is not None:
+        margin = e.revenue - p.default.cost
+        console.print(
+            f"  at the quoted price the default configuration would leave {_money(margin)} "
+            f"({_pct(costing.margin_pct(e.revenue, p.default.cost))} %)"
+        )
+
+
+def _print_order_cost(o: costing.OrderCost, *, as_csv: bool) -> None:
+    rows = [
+        (
+            x.ref,
+            x.item,
+            _qty(x.qty),
+            x.status,
+            _money(x.unit_price),
+            _qty(x.discount_pct),
+            _money(x.revenue),
+            _money(x.tree.total.material),
+            _money(x.tree.total.labour),
+            _money(x.tree.total.overhead),
+            _money(x.cost),
+            _money(x.margin),
+            _pct(x.margin_pct),
+            _money(x.premium.amount) if x.premium else "",
+        )
+        for x in o.lines
+    ]
+    header = (
+        "line",
+        "item",
+        "qty",
+        "status",
+        "unit price",
+        "discount %",
+        "revenue",
+        "material",
+        "labour",
+        "overhead",
+        "est. cost",
+        "margin",
+        "margin %",
+        "premium",
+    )
+    numeric = header[2:3] + header[4:]
+    emit(f"{o.number} ({o.customer}) in {o.currency}", header, rows, as_csv=as_csv, numeric=numeric)
+    if as_csv:
+        return
+    e = o.elements
+    console.print(
+        f"Order: revenue {_money(o.revenue)}, estimated cost {_money(o.cost)} (material "
+        f"{_money(e.material)}, labour {_money(e.labour)}, overhead {_money(e.overhead)}), "
+        f"margin {_money(o.margin)} ({_pct(o.margin_pct)} %)"
+    )
+    if o.unquoted:
+        console.print(f"[yellow]not quoted yet: {', '.join(o.unquoted)}[/]")
+
+
 @order_app.command("change")
 @handles_errors
 def order_change(
@@ -173,8 +425,11 @@ def order_change(
     line: int,
     qty: Annotated[float | None, typer.Option(parser=as_number)] = None,
     due: Annotated[date | None, typer.Option(parser=as_date, help="YYYY-MM-DD")] = None,
+    price: Annotated[str | None, typer.Option(help="new quoted price of one unit")] = None,
+    discount: Annotated[str | None, typer.Option(help="new discount in percent")] = None,
 ) -> None:
-    """Change a line's quantity or due date; released production orders are flagged."""
+    """Change a line's quantity or due date (released production orders are flagged), or
+    its quoted price and discount."""
     with session() as s:
         flagged = order_changes.change_line(
             s,
@@ -182,6 +437,8 @@ def order_change(
             line,
             qty=qty,
             due=due,
+            unit_price=price,
+            discount_pct=discount,
             author=_author(),
             today=clock.today(),
         )
