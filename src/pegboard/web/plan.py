@@ -116,8 +116,8 @@ def plan_run(request: Request, session: DbSession, who: Planner) -> Response:
 
 
 @router.get("/plan/jobs/{job_id}")
-def plan_job(request: Request, job_id: int) -> Response:
-    return job_page(request, job_id, area="plan", template="plan_job.html")
+def plan_job(request: Request, session: DbSession, who: Viewer, job_id: int) -> Response:
+    return job_page(request, session, who, job_id, area="plan", template="plan_job.html")
 
 
 # --- planned orders ----------------------------------------------------------------------

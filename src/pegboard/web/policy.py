@@ -144,8 +144,10 @@ def policy_run(request: Request, session: DbSession, who: Planner) -> Response:
 
 
 @router.get("/policy/jobs/{job_id}")
-def policy_job(request: Request, job_id: int) -> Response:
-    return job_page(request, job_id, area="policy", template="policy_job.html", kind="policy")
+def policy_job(request: Request, session: DbSession, who: Viewer, job_id: int) -> Response:
+    return job_page(
+        request, session, who, job_id, area="policy", template="policy_job.html", kind="policy"
+    )
 
 
 @router.post("/policy/apply")

@@ -1,24 +1,18 @@
-"""What every page shares: the templates, the database session, who is signed in,
-the page frame (user, role, CSRF token), responses with the security headers.
+"""What every page shares: the templates, the page frame (user, role, CSRF token),
+responses with the security headers, posted forms, a job's progress page.
 
-A page handler reads:
+A page handler reads (the session and the user are dependencies, ``web.deps``):
 
     @router.get("/things")
-    def things(request: Request) -> Response:
-        with db(request) as session:
-            who = signed_in_or_redirect(request, session)   # Response when not signed in
-            if isinstance(who, Response):
-                return who
-            ...
-            return page(request, "things.html", chrome(who, "things") | {...})
+    def things(request: Request, session: DbSession, who: Viewer) -> Response:
+        return page(request, "things.html", chrome(who, "things") | {...})
 
 A page of an area that shows plan results (``PLAN_AREAS``) gets ``plan_age``, and the
 base template shows a banner, with a button to plan again, when the plan is older
 than today.
 
 State-changing forms post ``csrf_token`` (``chrome`` puts it in the context as
-``csrf_token``); a POST handler starts with ``changing_user(request, session,
-sent_token, Permission.X, "why not")``, which checks the token and the role.
+``csrf_token``); ``deps.csrf_checked`` checks it before any handler runs.
 """
 
 from __future__ import annotations
@@ -38,9 +32,9 @@ from starlette.datastructures import FormData
 from pegboard import clock
 from pegboard.errors import NotFoundError
 from pegboard.services import jobs
-from pegboard.services.permissions import MATRIX, Permission, allowed
+from pegboard.services.permissions import MATRIX
 from pegboard.services.plan_age import plan_age
-from pegboard.web import auth
+from pegboard.web import auth, deps
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
@@ -115,51 +109,10 @@ def chrome(who: auth.SignedIn, current: str) -> dict[str, Any]:
     }
 
 
-def refused(request: Request, who: auth.SignedIn, message: str) -> HTMLResponse:
-    context = chrome(who, "") | {"title": "Refused", "message": message}
-    return page(request, "refused.html", context, status_code=403)
-
-
-NO_TOKEN = "This form had no valid security token. Reload the page and retry."
-
-
-def changing_user(
-    request: Request,
-    session: Session,
-    sent_token: str | None,
-    permission: Permission,
-    refusal: str,
-) -> auth.SignedIn | Response:
-    """The signed-in user of a state-changing form post, if its CSRF token is the session's
-    and the role has ``permission``; else the response to send instead (nothing is done)."""
-    who = signed_in_or_redirect(request, session)
-    if isinstance(who, Response):
-        return who
-    if not auth.csrf_ok(who.csrf_token, sent_token):
-        return refused(request, who, NO_TOKEN)
-    if not may(who, permission):
-        return refused(request, who, refusal)
-    return who
-
-
-def may(who: auth.SignedIn, permission: Permission) -> bool:
-    return allowed(who.user.role, permission)
-
-
-def signed_in_or_redirect(request: Request, session: Session) -> auth.SignedIn | Response:
-    """The signed-in user with read access, else the response to send instead
-    (to the login page, or a refusal)."""
-    who = auth.signed_in(request, session)
-    if who is None:
-        return redirect(auth.login_url(request))
-    if not may(who, Permission.READ):
-        return refused(request, who, "Your role may not see this page.")
-    return who
-
-
 async def form_data(request: Request) -> FormData:
-    """The posted form (read here so the handlers themselves can stay synchronous)."""
-    return await request.form(max_files=0, max_fields=200)
+    """The posted form (read here so the handlers themselves can stay synchronous; parsed
+    once a request, by the CSRF check, within its limits)."""
+    return await request.form(max_files=deps.FORM_FILES, max_fields=deps.FORM_FIELDS)
 
 
 Form = Annotated[FormData, Depends(form_data)]
@@ -174,6 +127,8 @@ def form_text(form: FormData, name: str) -> str | None:
 
 def job_page(
     request: Request,
+    session: Session,
+    who: auth.SignedIn,
     job_id: int,
     *,
     area: str,
@@ -183,18 +138,14 @@ def job_page(
 ) -> Response:
     """A background job's progress page (it reloads itself while the job runs); 404 for
     no such job, or one of another ``kind``. ``extra`` adds what the job's result shows."""
-    with db(request) as session:
-        who = signed_in_or_redirect(request, session)
-        if isinstance(who, Response):
-            return who
-        context = chrome(who, area) | {"title": f"Job {job_id}", "job": None}
-        try:
-            job = jobs.get_job(session, job_id)
-        except NotFoundError:
-            return page(request, template, context, status_code=404)
-        if kind is not None and job.kind != kind:
-            return page(request, template, context, status_code=404)
-        running = job.status in ("queued", "running")
-        may_cancel = running and jobs.may_cancel(who.user.role, job.kind)
-        context |= {"job": job, "running": running, "may_cancel": may_cancel} | extra(job)
-        return page(request, template, context)
+    context = chrome(who, area) | {"title": f"Job {job_id}", "job": None}
+    try:
+        job = jobs.get_job(session, job_id)
+    except NotFoundError:
+        return page(request, template, context, status_code=404)
+    if kind is not None and job.kind != kind:
+        return page(request, template, context, status_code=404)
+    running = job.status in ("queued", "running")
+    may_cancel = running and jobs.may_cancel(who.user.role, job.kind)
+    context |= {"job": job, "running": running, "may_cancel": may_cancel} | extra(job)
+    return page(request, template, context)
