@@ -81,6 +81,7 @@ class _Block:
     message: list[str]
     planned: IntArray | None = None  # shortage rows: the planned order short
     qty: FloatArray | None = None  # shortage rows: the quantity short
+    make: BoolArray | None = None  # shortage rows, whose messages are built when read
 
 
 def _sorted_block(rows: list[Row], ids: list[str]) -> _Block:
@@ -212,9 +213,10 @@ class _Builder:
             order=self.refs[owner].tolist(),
             date=p.release[owner],
             so=so,
-            message=_shortage_texts(qty, is_make),
+            message=[],  # Exceptions.message builds them if asked: the store does not
             planned=owner,
             qty=qty,
+            make=is_make,
         )
 
     def _demand_orders(self, dtype: int, didx: int, dso: int) -> list[int]:
@@ -331,6 +333,8 @@ def build_exceptions(facts: ExceptionFacts) -> Exceptions:
         "late": b.late(),
         "shortage": b.shortage(),
     }
+    shortages = blocks["shortage"]
+    assert shortages.make is not None and list(blocks)[-1] == "shortage"
     kind: list[str] = []
     order: list[str] = []
     message: list[str] = []
@@ -340,6 +344,7 @@ def build_exceptions(facts: ExceptionFacts) -> Exceptions:
         n = len(block.order)
         kind.extend([name] * n)
         order.extend(block.order)
+        assert block.make is None or name == "shortage"  # the last block: messages unbuilt
         message.extend(block.message)
         planned.append(np.full(n, NO_ORDER, np.int64) if block.planned is None else block.planned)
         qty.append(np.zeros(n, np.float64) if block.qty is None else block.qty)
@@ -349,7 +354,8 @@ def build_exceptions(facts: ExceptionFacts) -> Exceptions:
         order=order,
         date=np.concatenate([b.date for b in blocks.values()], dtype=np.int64),
         sales_order=np.concatenate([b.so for b in blocks.values()], dtype=np.int64),
-        message=message,
+        listed=message,
         planned=np.concatenate(planned, dtype=np.int64),
         qty=np.concatenate(qty, dtype=np.float64),
+        make=shortages.make,
     )

@@ -11,6 +11,7 @@ hashes strings in its hot loops. Dates are ``int`` day ordinals
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -239,14 +240,36 @@ class Exceptions:
     order: list[str]  # planned order ref, PO/line or production order ref
     date: IntArray
     sales_order: IntArray  # NO_ORDER when none is behind it
-    message: list[str]
+    listed: list[str]  # the message of each row before the shortage rows, which come last
     # what a shortage row's order and message are made of: the planned order (its
     # position; NO_ORDER on the other kinds) and the quantity short (0 on the others)
     planned: IntArray = field(default_factory=_ints)
     qty: FloatArray = field(default_factory=_floats)
+    make: BoolArray = field(default_factory=_bools)  # per shortage row: made, else bought
 
     def __len__(self) -> int:
         return len(self.kind)
+
+    @functools.cached_property
+    def message(self) -> list[str]:
+        """Every row's message. A shortage row's ("Q to make") is built on first use:
+        the plan store keeps those rows narrow and derives it when read (issue #18)."""
+        return self.messages_at(np.arange(len(self), dtype=np.int64))
+
+    def messages_at(self, rows: IntArray) -> list[str]:
+        """The messages of these rows, building only theirs."""
+        from pegboard.engine.exceptions import _shortage_texts  # it imports this module
+
+        head = len(self.listed)
+        rows = np.asarray(rows, dtype=np.int64)
+        out = np.empty(len(rows), dtype=object)
+        early = rows < head
+        out[early] = np.asarray([self.listed[r] for r in rows[early].tolist()], dtype=object)
+        late = rows[~early]
+        if late.size:
+            texts = _shortage_texts(self.qty[late], self.make[late - head])
+            out[~early] = np.asarray(texts, dtype=object)
+        return list(out.tolist())
 
 
 @dataclass(frozen=True)

@@ -343,10 +343,10 @@ def _store_exceptions(conn: Connection, run_id: int, snap: Snapshot, exc: et.Exc
             "plan_run_id": [run_id] * wide.size,
             "kind": kinds[rows].tolist(),
             "item_id": snap.item_ids[exc.item[rows]].tolist(),
-            "order_ref": np.asarray(exc.order, dtype=object)[rows].tolist(),
+            "order_ref": [exc.order[r] for r in rows.tolist()],
             "date": _dates(exc.date[rows]),
             "sales_order_id": _optional_ids(snap.sales_order_ids, exc.sales_order[rows]),
-            "message": np.asarray(exc.message, dtype=object)[rows].tolist(),
+            "message": exc.messages_at(rows),  # a narrow row's message is never built
         },
     )
     rows = order[slim]
