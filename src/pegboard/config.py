@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from pydantic import Field
+from pydantic import ValidationError as SettingsError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pegboard.errors import ValidationError
@@ -16,6 +18,10 @@ DEFAULT_DATABASE_URL = "sqlite:///./pegboard.db"
 SCENARIO_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 """A scenario's name: it becomes a file or database name, so nothing else is allowed."""
 _override: list[str | None] = [None]
+UPLOAD_LIMIT = 512 * 1024 * 1024
+"""The largest bundle upload (512 MiB), and what one may unpack to: the bundle limit."""
+UPLOAD_FILES = 100
+"""Entries an uploaded zip may hold (a bundle is under a dozen files)."""
 
 
 class Settings(BaseSettings):
@@ -29,6 +35,14 @@ class Settings(BaseSettings):
 
     scenario: str = ""
     """Work on this what-if copy of the company instead of the live one (``--scenario``)."""
+
+    upload_limit_bytes: int = Field(default=UPLOAD_LIMIT, ge=1, le=UPLOAD_LIMIT)
+    """The largest bundle upload (API and web), and what an uploaded zip or workbook may
+    unpack to, each file and all together: up to the bundle limit, 512 MiB (the
+    default). A server reads it when it starts, an import when the upload arrives."""
+
+    upload_max_files: int = Field(default=UPLOAD_FILES, ge=1, le=UPLOAD_FILES)
+    """Entries an uploaded zip may hold: 1 to 100 (the default)."""
 
     def normalized_url(self) -> str:
         """The live company's URL (``postgresql://`` rewritten to the psycopg 3 driver)."""
@@ -79,7 +93,16 @@ def use_scenario(name: str | None) -> None:
 
 def get_settings() -> Settings:
     """Read the environment now: cheap, and lets one process (a test) switch databases."""
-    settings = Settings()
+    try:
+        settings = Settings()
+    except SettingsError as error:
+        problem = error.errors()[0]
+        name = "PEGBOARD_" + str(problem["loc"][0]).upper() if problem["loc"] else "PEGBOARD_*"
+        raise ValidationError(
+            f"{name}={problem.get('input')!r}: {problem['msg']}",
+            field=name,
+            value=problem.get("input"),
+        ) from None
     if _override[0] is not None:
         settings.scenario = _override[0]
     return settings

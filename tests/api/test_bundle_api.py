@@ -16,7 +16,6 @@ from openpyxl import Workbook
 from sqlalchemy import Engine, func, select
 
 from pegboard import db
-from pegboard.bundle import upload as bundle_upload
 from pegboard.bundle.importer import read_bundle
 from pegboard.demo import demo_path
 from pegboard.model import Item, Job, SalesOrder
@@ -165,16 +164,16 @@ def test_zip_limits(
 ) -> None:
     admin = as_role("admin")
     data = zip_bytes(folder_files(BASIC))
-    monkeypatch.setattr(bundle_upload, "MAX_FILES", 3)
+    monkeypatch.setenv("PEGBOARD_UPLOAD_MAX_FILES", "3")
     response = upload(api, admin, data)
     assert response.status_code == 422 and "entries" in response.json()["error"]["message"]
-    monkeypatch.setattr(bundle_upload, "MAX_FILES", 100)
-    monkeypatch.setattr(bundle_upload, "MAX_UNPACKED_BYTES", 200)
+    monkeypatch.delenv("PEGBOARD_UPLOAD_MAX_FILES")
+    monkeypatch.setenv("PEGBOARD_UPLOAD_LIMIT_BYTES", "200")
     response = upload(api, admin, data)
     assert response.status_code == 422 and "unpacks to more" in response.json()["error"]["message"]
     # a zip bomb that lies about its sizes is refused too
     bomb = zip_bytes({"items.csv": "item\n" + "X\n" * 1000})
-    monkeypatch.setattr(bundle_upload, "MAX_UNPACKED_BYTES", 1000)
+    monkeypatch.setenv("PEGBOARD_UPLOAD_LIMIT_BYTES", "1000")
     with zipfile.ZipFile(io.BytesIO(bomb)) as zf:
         assert sum(i.file_size for i in zf.infolist()) > 1000
     forged = bytearray(bomb)  # patch both declared sizes of items.csv to 10 bytes

@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from _login import post_login
 from conftest import PASSWORD, Headers
 from pegboard import db
-from pegboard.api import limits
+from pegboard.api import create_app, limits
 from pegboard.model import Role
 from pegboard.services import users
 
@@ -79,10 +79,15 @@ def test_the_browser_uploads_a_bundle_larger_than_a_form(api: TestClient, engine
 
 
 def test_over_the_limit_the_browser_gets_a_page(
-    api: TestClient, engine: Engine, monkeypatch: pytest.MonkeyPatch
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("PEGBOARD_UPLOAD_LIMIT_BYTES", str(1024 * 1024))
+    with TestClient(create_app(engine), raise_server_exceptions=False) as api:
+        _over_the_limit(api, engine)
+
+
+def _over_the_limit(api: TestClient, engine: Engine) -> None:
     token = _signed_in_admin(api, engine)
-    monkeypatch.setattr(limits, "UPLOAD_LIMIT", 1024 * 1024)
     sent = api.post(
         "/admin/bundle/import",
         data={"csrf_token": token},

@@ -18,6 +18,7 @@ from pegboard.api import docs, errors
 from pegboard.api.limits import BodySizeLimit
 from pegboard.api.routers import ROUTERS
 from pegboard.bundle.upload import clean_up_after_crashes
+from pegboard.config import get_settings
 
 DESCRIPTION = """\
 Make-to-order planning: items and BOM templates, sales orders configured line by
@@ -57,7 +58,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.state.sessions = db.session_factory(engine)
     app.state.scenario_sessions = {}
     errors.install(app)
-    app.add_middleware(BodySizeLimit)
+    app.add_middleware(BodySizeLimit, upload_limit=get_settings().upload_limit_bytes)
     for router in ROUTERS:
         # every operation documents the error body (and FastAPI's own 422 shape is replaced)
         app.include_router(router, prefix="/api", responses=errors.ERROR_RESPONSES)

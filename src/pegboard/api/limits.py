@@ -29,20 +29,23 @@ class TooLarge(BaseException):
     Exception`` on the way (FastAPI's body parsing answers 400 for any) swallows it."""
 
 
-def limit_of(path: str) -> int:
-    return UPLOAD_LIMIT if path.startswith(UPLOAD_PATHS) else JSON_LIMIT
+def limit_of(path: str, upload_limit: int = UPLOAD_LIMIT) -> int:
+    return upload_limit if path.startswith(UPLOAD_PATHS) else JSON_LIMIT
 
 
 class BodySizeLimit:
-    def __init__(self, app: ASGIApp) -> None:
+    """``upload_limit``: the limit of the upload routes (``PEGBOARD_UPLOAD_LIMIT_BYTES``)."""
+
+    def __init__(self, app: ASGIApp, upload_limit: int = UPLOAD_LIMIT) -> None:
         self.app = app
+        self.upload_limit = upload_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         path: str = scope.get("path", "")
-        limit = limit_of(path)
+        limit = limit_of(path, self.upload_limit)
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:

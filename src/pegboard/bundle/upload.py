@@ -33,6 +33,7 @@ from pegboard.bundle.archive import BUNDLE_LIMIT, TooBig, copy_capped, mib, work
 from pegboard.bundle.importer import TEMPLATES_FILE, read_bundle
 from pegboard.bundle.reader import Progress as ReadProgress
 from pegboard.bundle.writer import write_dataset, write_plan
+from pegboard.config import get_settings
 from pegboard.db import is_initialised, session_factory
 from pegboard.errors import ValidationError
 from pegboard.services import jobs, plan_results
@@ -292,9 +293,14 @@ def _prepare_import(
         raise refuse("choose a file to upload")
     workdir = staging_folder("import")
     try:
+        limits = get_settings()  # PEGBOARD_UPLOAD_LIMIT_BYTES, PEGBOARD_UPLOAD_MAX_FILES
         staged = stage_upload(
-            filename, upload, workdir, max_files=MAX_FILES, max_bytes=MAX_UNPACKED_BYTES
-        )
+            filename,
+            upload,
+            workdir,
+            max_files=limits.upload_max_files,
+            max_bytes=limits.upload_limit_bytes,
+        )  # the upload itself is capped by the HTTP layer (the same setting)
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
