@@ -6,7 +6,6 @@ import re
 from collections.abc import Callable
 from datetime import timedelta
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
@@ -60,7 +59,7 @@ def _viewer(web: TestClient, make_user: Callable[..., None]) -> str:
 
 
 def test_the_list_searches_filters_sorts_and_pages(
-    web: TestClient, sample: None, log_in: LogIn, monkeypatch: pytest.MonkeyPatch
+    web: TestClient, engine: Engine, sample: None, log_in: LogIn
 ) -> None:
     log_in("ann")
     page = web.get("/orders")
@@ -85,12 +84,18 @@ def test_the_list_searches_filters_sorts_and_pages(
     backwards = web.get("/orders", params={"sort": "-number"}).text
     assert backwards.index("SO-1008") < backwards.index("SO-1001")
 
-    monkeypatch.setattr(orders, "PAGE_SIZE", 3)
-    first = web.get("/orders", params={"status": "confirmed"}).text
-    assert "Orders 1–3 of 8" in first and "Page 1 of 3" in first
-    assert "/orders?status=confirmed&amp;page=2" in first and "SO-1004" not in first
-    last = web.get("/orders", params={"status": "confirmed", "page": 3}).text
-    assert "Orders 7–8 of 8" in last and "SO-1008" in last and "SO-1001" not in last
+    # a page and a half of drafts (SO-1009 on) beside the sample's eight confirmed orders
+    size, drafts = orders.PAGE_SIZE, orders.PAGE_SIZE * 3 // 2
+    with db.session_factory(engine)() as s:
+        sales.create_customer(s, code="Paging Ltd", author="test")
+        made = [sales.create_order(s, customer="Paging Ltd", author="test") for _ in range(drafts)]
+    first = web.get("/orders", params={"status": "draft"}).text
+    assert f"Orders 1–{size} of {drafts}" in first and "Page 1 of 2" in first
+    assert "/orders?status=draft&amp;page=2" in first
+    assert made[size - 1] in first and made[size] not in first and "SO-1008" not in first
+    last = web.get("/orders", params={"status": "draft", "page": 2}).text
+    assert f"Orders {size + 1}–{drafts} of {drafts}" in last and made[-1] in last
+    assert made[0] not in last
     assert 'rel="next"' not in last and 'rel="prev"' in last
 
 
