@@ -52,3 +52,17 @@ def test_help_loads_no_command_module_nor_the_database() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_a_report_loads_neither_the_engine_nor_alembic() -> None:
+    """``pegboard report …`` reads the stored plan: no engine, numpy or migrations."""
+    code = (
+        "import sys\n"
+        "import pegboard.cli.report\n"
+        "heavy = ('numpy', 'pegboard.engine', 'alembic', 'pegboard.bundle', 'fastapi')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"

@@ -28,6 +28,7 @@ from pegboard.model import (
     PlanLine,
     PlannedOrder,
     PlanRun,
+    PlanRunStatus,
     ProductionOrder,
     PurchaseOrder,
     PurchaseOrderLine,
@@ -425,3 +426,15 @@ def item_supply_refs(session: Session, item_id: int, run_id: int) -> list[str]:
     made = select(ProductionOrder.number).where(ProductionOrder.item_id == item_id)
     places = select(StockBalance.location).where(StockBalance.item_id == item_id).distinct()
     return [str(r) for stmt in (planned, lines, made, places) for r in session.scalars(stmt)]
+
+
+def current_run(session: Session) -> PlanRun | None:
+    """The newest finished plan run, whose rows are the current plan (here, not in
+    ``planning``, so that a report loads neither the engine nor numpy)."""
+    stmt = (
+        select(PlanRun)
+        .where(PlanRun.status == PlanRunStatus.DONE)
+        .order_by(PlanRun.id.desc())
+        .limit(1)
+    )
+    return session.scalars(stmt).first()

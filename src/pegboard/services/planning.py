@@ -39,6 +39,7 @@ from pegboard.model import (
 from pegboard.services._bulk import bulk_insert_columns
 from pegboard.services._tx import refusing_disk_full
 from pegboard.services.bounds import check_day
+from pegboard.services.plan_results import current_run as current_run  # its old home
 from pegboard.services.snapshot import Snapshot, load_snapshot
 
 Progress = Callable[[str, int, int], None]
@@ -410,14 +411,3 @@ def _store_productions(
 
 # indexed by the engine's demand types: SALES_LINE, PLANNED_PARENT, PRODUCTION_PARENT, SAFETY_STOCK
 _DEMAND_TYPE_NAMES = ("sales_order", "planned_order", "production_order", "safety_stock")
-
-
-def current_run(session: Session) -> PlanRun | None:
-    """The newest finished plan run, whose rows are the current plan."""
-    stmt = (
-        select(PlanRun)
-        .where(PlanRun.status == PlanRunStatus.DONE)
-        .order_by(PlanRun.id.desc())
-        .limit(1)
-    )
-    return session.scalars(stmt).first()

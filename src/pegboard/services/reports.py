@@ -33,8 +33,7 @@ from pegboard.model import (
     SalesOrder,
     SalesOrderLine,
 )
-from pegboard.services.plan_results import exception_query, item_supply_refs
-from pegboard.services.planning import current_run
+from pegboard.services.plan_results import current_run, exception_query, item_supply_refs
 
 _MAKE_SUPPLY = ("planned_order", "production_order")
 
