@@ -108,6 +108,9 @@ def test_an_order_is_entered_confirmed_configured_edited_changed_and_cancelled(
         "projected": None,
         "late_days": 0,
         "bom": None,
+        "unit_price": None,
+        "discount_pct": "0.00",
+        "amount": None,
     }
     api.post(
         f"/api/sales-orders/{NUMBER}/lines",

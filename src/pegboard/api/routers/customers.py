@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -11,8 +12,9 @@ from pydantic import BaseModel, Field
 from pegboard.api.deps import DbSession, Reader, require
 from pegboard.api.pagination import Page, Paging, fetch_page, order_by
 from pegboard.api.params import Code, sort_query
+from pegboard.api.routers.sales import ElementsOut, OrderCostOut, elements_out, order_cost_out
 from pegboard.model import Customer, Project, SalesOrderStatus
-from pegboard.services import sales
+from pegboard.services import costing, money, sales
 from pegboard.services.permissions import Permission
 from pegboard.services.users import UserView
 
@@ -125,4 +127,36 @@ def project_overview(code: str, project: str, user: Reader, session: DbSession) 
         code=found.code,
         name=found.name,
         orders=[OrderSummaryOut(**o.__dict__) for o in orders],
+    )
+
+
+class ProjectCostOut(BaseModel):
+    customer: str
+    project: str
+    currency: str
+    revenue: Decimal | None = Field(description="the quoted lines of the orders not cancelled")
+    cost: Decimal = Field(description="their estimated cost")
+    elements: ElementsOut
+    margin: Decimal | None
+    margin_pct: Decimal | None
+    premium: Decimal = Field(description="the premium of customization of its configured lines")
+    orders: list[OrderCostOut]
+
+
+@router.get("/{code}/projects/{project}/cost")
+def project_cost(code: str, project: str, user: Reader, session: DbSession) -> ProjectCostOut:
+    """The project's quoted revenue, estimated cost and margin, order by order and line by
+    line (cancelled orders and lines listed, not counted). Amounts in cents."""
+    p = costing.project_cost(session, code, project)
+    return ProjectCostOut(
+        customer=p.customer,
+        project=p.project,
+        currency=p.currency,
+        revenue=None if p.revenue is None else money.cents(p.revenue),
+        cost=money.cents(p.cost),
+        elements=elements_out(p.elements),
+        margin=None if p.margin is None else money.cents(p.margin),
+        margin_pct=None if p.margin_pct is None else money.cents(p.margin_pct),
+        premium=money.cents(p.premium),
+        orders=[order_cost_out(o) for o in p.orders],
     )
