@@ -12,7 +12,6 @@ from typer.testing import CliRunner
 from _costing import build_shop
 from pegboard import db
 from pegboard.cli import app
-from pegboard.cli._common import console
 
 
 @pytest.fixture
@@ -21,7 +20,7 @@ def run(engine: Engine, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-unt
         build_shop(session)
     url = engine.url.render_as_string(hide_password=False)
     runner = CliRunner()
-    monkeypatch.setattr(console, "_width", 250)
+    monkeypatch.setenv("COLUMNS", "250")  # rich reads it on each print
 
     def invoke(*args: str, code: int = 0) -> str:
         result = runner.invoke(
@@ -130,3 +129,26 @@ def test_the_project_shows_its_margin(run) -> None:  # type: ignore[no-untyped-d
     assert row(out, "SO-1")[-4:] == ["450.00", "207.04", "242.96", "53.99"]
     assert "Project: revenue 450.00, estimated cost 207.04, margin 242.96 (53.99 %)" in out
     assert "premium of customization 66.40 EUR" in out
+
+
+def test_a_promise_quotes_the_cost_and_the_margin(run) -> None:  # type: ignore[no-untyped-def]
+    run("plan")
+    out = run(
+        "promise",
+        "LAMP",
+        "2",
+        "--param",
+        "length_m=2",
+        "--param",
+        "finish=black",
+        "--param",
+        "sensor=yes",
+        "--price",
+        "120",
+    )
+    assert (
+        "Estimated cost 189.04 EUR (94.52 a unit: material 106.40, labour 57.50, overhead "
+        "25.14); at 120.00 a unit: revenue 240.00, margin 50.96 (21.23 %)"
+    ) in out
+    bad = run("promise", "LAMP", "2", "--price", "12.345", code=1)
+    assert "at most two decimals" in bad

@@ -14,7 +14,6 @@ from typer.testing import CliRunner
 
 from _clock import DEMO_DAY, pin_today
 from pegboard.cli import app
-from pegboard.cli._common import console
 from pegboard.demo import demo_path
 from pegboard.model import Item, StockBalance
 
@@ -29,7 +28,7 @@ def run(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Invoke:
     runner = CliRunner()
     # Rich fixes the width when the console is made if COLUMNS is set then (pytest-xdist sets
     # it to 80); tables are checked cell by cell here, so give them the room they ask for.
-    monkeypatch.setattr(console, "_width", 250)
+    monkeypatch.setenv("COLUMNS", "250")  # rich reads it on each print
 
     def invoke(*args: str, code: int | None = 0) -> str:
         result = runner.invoke(

@@ -9,7 +9,6 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from pegboard.cli import app
-from pegboard.cli._common import console
 from pegboard.demo import demo_path
 
 PARAMS = ("length_m=14.56", "finish=black", "control=dali", "emergency=yes")
@@ -20,7 +19,7 @@ def test_a_hand_edit_survives_a_change_and_a_reconfigure_asks(
 ) -> None:
     url = engine.url.render_as_string(hide_password=False)
     runner = CliRunner()
-    monkeypatch.setattr(console, "_width", 250)
+    monkeypatch.setenv("COLUMNS", "250")  # rich reads it on each print
 
     def run(*args: str, code: int = 0) -> str:
         result = runner.invoke(

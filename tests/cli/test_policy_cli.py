@@ -13,7 +13,6 @@ from typer.testing import CliRunner
 
 from pegboard import db
 from pegboard.cli import app
-from pegboard.cli._common import console
 from pegboard.services.company_data import replace_company
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "services"))
@@ -25,7 +24,7 @@ def run(engine: Engine, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-unt
     with db.session_factory(engine)() as s:
         replace_company(s, company(), author="import")
     url = engine.url.render_as_string(hide_password=False)
-    monkeypatch.setattr(console, "_width", 250)
+    monkeypatch.setenv("COLUMNS", "250")  # rich reads it on each print
     runner = CliRunner()
 
     def invoke(*args: str, code: int = 0, input: str | None = None) -> str:

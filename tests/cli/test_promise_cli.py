@@ -12,7 +12,6 @@ from typer.testing import CliRunner
 
 from pegboard import db
 from pegboard.cli import app
-from pegboard.cli._common import console
 from pegboard.model import SalesOrder, SalesOrderStatus
 from pegboard.services.company_data import replace_company
 from pegboard.services.dataset import BomRow, Dataset, ItemRow, SalesRow, StockRow
@@ -44,7 +43,7 @@ def run(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Invoke:
         run_plan(s, author="planner", today=PD)
     url = engine.url.render_as_string(hide_password=False)
     runner = CliRunner()
-    monkeypatch.setattr(console, "_width", 250)
+    monkeypatch.setenv("COLUMNS", "250")  # rich reads it on each print
 
     def invoke(*args: str, code: int | None = 0) -> str:
         result = runner.invoke(
