@@ -44,9 +44,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.orm import Session
 
-from _costing import DUE, VALUES, build_shop
+from _costing import DUE, TODAY, VALUES, build_shop
 from pegboard.errors import NotFoundError
-from pegboard.services import costing, money, order_bom, order_changes, sales
+from pegboard.services import costing, money, order_bom, order_changes, promise, sales
+from pegboard.services.planning import run_plan
 
 D = Decimal
 
@@ -185,3 +186,27 @@ def test_a_promise_quote_costs_the_configuration(shop: Session) -> None:
 def test_unknown_lines_are_not_found(shop: Session) -> None:
     with shop.begin(), pytest.raises(NotFoundError):
         costing.line_cost(shop, "SO-1", 9)
+
+
+def test_a_promise_gives_the_cost_and_the_margin_at_a_price(shop: Session) -> None:
+    run_plan(shop, author="planner", today=TODAY)
+    with shop.begin():
+        answer = promise.promise(shop, "LAMP", 2, params=VALUES, unit_price="120")
+        plain = promise.promise(shop, "PCB", 5)
+    quote = answer.quote
+    assert quote is not None
+    assert (quote.currency, quote.cost, quote.unit_cost) == ("EUR", D("189.04"), D("94.52"))
+    assert (quote.material, quote.labour, quote.overhead) == (D("106.4"), D("57.5"), D("25.14"))
+    assert (quote.revenue, quote.margin) == (D("240"), D("50.96"))
+    assert plain.quote is not None
+    assert (plain.quote.cost, plain.quote.margin) == (D("44"), None)
+
+
+def test_a_reserved_promise_keeps_its_price(shop: Session) -> None:
+    run_plan(shop, author="planner", today=TODAY)
+    _answer, number = promise.reserve(
+        shop, "LAMP", 1, params=VALUES, customer="ACME", unit_price="99.90", author="sales"
+    )
+    with shop.begin():
+        (line,) = sales.order_view(shop, number).lines
+    assert line.unit_price == D("99.90")

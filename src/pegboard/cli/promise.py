@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 import typer
@@ -31,6 +32,7 @@ from pegboard.cli._common import (
 )
 from pegboard.cli.orders import parse_params
 from pegboard.cli.stock import author
+from pegboard.services import money
 from pegboard.services import promise as promising
 from pegboard.services.promise import OrderToPlace, Promise
 
@@ -40,6 +42,8 @@ app = typer.Typer(rich_markup_mode=None)
 def _plain(value: Any) -> Any:
     if isinstance(value, date | datetime):
         return value.isoformat()
+    if isinstance(value, Decimal):  # money: exact, as text
+        return str(value)
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -113,7 +117,29 @@ def print_promise(p: Promise) -> None:
         numeric=["qty"],
         empty="none",
     )
+    _print_quote(p)
     console.print(f"[dim]{esc(p.note)}[/]", highlight=False)
+
+
+def _cents(value: Decimal | None) -> str:
+    return "–" if value is None else f"{money.cents(value):,.2f}"
+
+
+def _print_quote(p: Promise) -> None:
+    q = p.quote
+    if q is None:
+        console.print("Estimated cost: cannot be estimated", highlight=False)
+        return
+    line = (
+        f"Estimated cost {_cents(q.cost)} {q.currency} ({_cents(q.unit_cost)} a unit: material "
+        f"{_cents(q.material)}, labour {_cents(q.labour)}, overhead {_cents(q.overhead)})"
+    )
+    if q.unit_price is not None:
+        line += (
+            f"; at {_cents(q.unit_price)} a unit: revenue {_cents(q.revenue)}, margin "
+            f"{_cents(q.margin)} ({_cents(q.margin_pct)} %)"
+        )
+    console.print(f"[bold]{line}[/]", highlight=False)
 
 
 @app.command("promise")
@@ -132,6 +158,10 @@ def promise(
     ] = False,
     customer: Annotated[str | None, typer.Option(help="customer (with --reserve)")] = None,
     project: Annotated[str | None, typer.Option(help="project (with --reserve)")] = None,
+    price: Annotated[
+        str | None,
+        typer.Option(help="a unit price to quote: the margin at it (with --reserve: the line's)"),
+    ] = None,
     as_json_out: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """When can ITEM × QTY be complete? (configured with --param, never saved)"""
@@ -150,13 +180,16 @@ def promise(
                 customer=customer,
                 project=project,
                 wanted=wanted,
+                unit_price=price,
                 author=author(),
             )
     else:
         if customer or project:
             raise BadInput("--customer and --project go with --reserve")
         with session() as s, s.begin():
-            result = promising.promise(s, item, amount, params=values, wanted=wanted)
+            result = promising.promise(
+                s, item, amount, params=values, wanted=wanted, unit_price=price
+            )
     if as_json_out:
         typer.echo(json.dumps(as_json(result, order), ensure_ascii=False, indent=2))
         return

@@ -57,8 +57,9 @@ production orders, pegging of those supplies through ``ix_pegging_supply``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy import func, literal, select
@@ -67,7 +68,7 @@ from sqlalchemy.orm import Session
 from pegboard import clock
 from pegboard.engine import promise as ep
 from pegboard.engine.types import FOQ, LFL, POQ
-from pegboard.errors import NotFoundError, ValidationError
+from pegboard.errors import NotFoundError, PlanningError, ValidationError
 from pegboard.model import (
     Bom,
     BomLine,
@@ -86,7 +87,7 @@ from pegboard.model.enums import (
     ItemType,
     LotRule,
 )
-from pegboard.services import audit, order_bom, sales
+from pegboard.services import audit, costing, money, order_bom, sales
 from pegboard.services._tx import composed_write
 from pegboard.services.configurator import ConfiguredNode, configure
 from pegboard.services.inventory import check_qty
@@ -170,6 +171,23 @@ class PromiseLine:
 
 
 @dataclass(frozen=True)
+class Quote:
+    """The estimated cost of the promised configuration and the margin at a price, so
+    sales can quote both (``services.costing``; exact, in the company currency)."""
+
+    currency: str
+    cost: Decimal
+    material: Decimal
+    labour: Decimal
+    overhead: Decimal
+    unit_cost: Decimal
+    unit_price: Decimal | None = None
+    revenue: Decimal | None = None
+    margin: Decimal | None = None
+    margin_pct: Decimal | None = None
+
+
+@dataclass(frozen=True)
 class Promise:
     item: str
     description: str
@@ -188,6 +206,8 @@ class Promise:
     lines: tuple[PromiseLine, ...]
 
     note: str = PLAN_NOTE
+    quote: Quote | None = None
+    """The estimated cost and, given a price, the margin (None: it cannot be estimated)."""
 
     @property
     def due(self) -> date:
@@ -508,10 +528,13 @@ def promise(
     *,
     params: Mapping[str, str] | None = None,
     wanted: date | None = None,
+    unit_price: Decimal | str | None = None,
 ) -> Promise:
-    """The earliest date ``qty`` of ``item`` (configured with ``params``) can be complete."""
+    """The earliest date ``qty`` of ``item`` (configured with ``params``) can be complete,
+    with its estimated cost and, given a ``unit_price``, the margin at that price."""
     code = _check_item(item)
     qty = check_qty(qty, "qty")
+    price = None if unit_price is None else money.price(unit_price)
     values = _check_params(params or {})
     run = current_run(session)
     if run is None:
@@ -580,7 +603,34 @@ def promise(
             field="item",
             item=code,
         )
-    return _view(reader, result, code, qty, values, configured is not None, run.finished_at)
+    view = _view(reader, result, code, qty, values, configured is not None, run.finished_at)
+    return replace(view, quote=_quote(session, code, qty, configured, price))
+
+
+def _quote(
+    session: Session,
+    code: str,
+    qty: float,
+    configured: ConfiguredNode | None,
+    price: Decimal | None,
+) -> Quote | None:
+    try:
+        q = costing.quote_estimate(session, code, qty, configured=configured, unit_price=price)
+    except PlanningError:
+        return None
+    e = q.tree.total
+    return Quote(
+        currency=q.currency,
+        cost=q.cost,
+        material=e.material,
+        labour=e.labour,
+        overhead=e.overhead,
+        unit_cost=q.tree.unit_cost,
+        unit_price=q.unit_price,
+        revenue=q.revenue,
+        margin=q.margin,
+        margin_pct=q.margin_pct,
+    )
 
 
 def _plain_components(node: ConfiguredNode) -> Iterator[str]:
@@ -681,6 +731,7 @@ def reserve(
     customer: str,
     project: str | None = None,
     wanted: date | None = None,
+    unit_price: Decimal | str | None = None,
     author: str,
 ) -> tuple[Promise, str]:
     """Promise and, in one transaction, enter it as a confirmed sales order.
@@ -693,10 +744,16 @@ def reserve(
     """
     values = _check_params(params or {})
     with composed_write(session):
-        result = promise(session, item, qty, params=values, wanted=wanted)
+        result = promise(session, item, qty, params=values, wanted=wanted, unit_price=unit_price)
         number = sales.create_order(session, customer=customer, project=project, author=author)
         line = sales.add_line(
-            session, number, item=result.item, qty=result.qty, due=result.due, author=author
+            session,
+            number,
+            item=result.item,
+            qty=result.qty,
+            due=result.due,
+            unit_price=unit_price,
+            author=author,
         )
         if result.configured:
             order_bom.configure_line(
@@ -728,6 +785,7 @@ __all__ = [
     "PathStep",
     "Promise",
     "PromiseLine",
+    "Quote",
     "promise",
     "reserve",
 ]
