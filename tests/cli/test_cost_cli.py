@@ -130,3 +130,25 @@ def test_the_project_shows_its_margin(run) -> None:  # type: ignore[no-untyped-d
     assert "Project: revenue 450.00, estimated cost 207.04, margin 242.96 (53.99 %)" in out
     assert "premium of customization 66.40 EUR" in out
 
+
+def test_a_promise_quotes_the_cost_and_the_margin(run) -> None:  # type: ignore[no-untyped-def]
+    run("plan")
+    out = run(
+        "promise",
+        "LAMP",
+        "2",
+        "--param",
+        "length_m=2",
+        "--param",
+        "finish=black",
+        "--param",
+        "sensor=yes",
+        "--price",
+        "120",
+    )
+    assert (
+        "Estimated cost 189.04 EUR (94.52 a unit: material 106.40, labour 57.50, overhead "
+        "25.14); at 120.00 a unit: revenue 240.00, margin 50.96 (21.23 %)"
+    ) in out
+    bad = run("promise", "LAMP", "2", "--price", "12.345", code=1)
+    assert "at most two decimals" in bad
