@@ -7,6 +7,10 @@ BEGIN: a transaction that will write asks for ``BEGIN IMMEDIATE`` (see
 ``WRITE``), so it takes the write lock up front and waits for it, instead of
 reading a snapshot and failing with "database is locked" when it upgrades.
 PostgreSQL is reached through psycopg 3.
+
+The adapters (web, API, CLI) take their types from here (``Engine``, ``Session``,
+``sessionmaker``, ``DataError``): they never import SQLAlchemy, so they cannot build a
+query (the import contract "The adapters build no queries" checks it).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session, sessionmaker
 
 from pegboard.config import get_settings
@@ -24,6 +29,24 @@ from pegboard.errors import SchemaOutdatedError
 
 if TYPE_CHECKING:
     from alembic.config import Config
+
+__all__ = [
+    "LOCK_TIMEOUT_MS",
+    "WRITE",
+    "DataError",
+    "Engine",
+    "Session",
+    "alembic_config",
+    "current_revision",
+    "ensure_schema",
+    "head_revision",
+    "is_initialised",
+    "make_engine",
+    "session_factory",
+    "session_scope",
+    "sessionmaker",
+    "upgrade",
+]
 
 LOCK_TIMEOUT_MS = 60_000
 WRITE = "pegboard_write"

@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from sqlalchemy import Engine
 
 from pegboard import db, web
 from pegboard.api import docs, errors
@@ -39,12 +38,12 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # engines on scenarios opened by requests (api.deps); the live one is the caller's
     for sessions in app.state.scenario_sessions.values():
         bind = sessions.kw.get("bind")
-        if isinstance(bind, Engine):
+        if isinstance(bind, db.Engine):
             bind.dispose()
     app.state.scenario_sessions.clear()
 
 
-def create_app(engine: Engine | None = None) -> FastAPI:
+def create_app(engine: db.Engine | None = None) -> FastAPI:
     engine = engine or db.make_engine()
     app = FastAPI(
         title="pegboard",

@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Header, Path, Request
-from sqlalchemy.orm import Session, sessionmaker
 
 from pegboard import db
+from pegboard.db import Session, sessionmaker
 from pegboard.errors import AuthenticationError, PermissionDeniedError
 from pegboard.services import scenarios, users
 from pegboard.services.permissions import Permission, allowed

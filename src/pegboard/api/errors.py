@@ -16,9 +16,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from pegboard.db import DataError
 from pegboard.errors import BundleError, PegboardError, RateLimitedError, http_status
 
 log = logging.getLogger("pegboard.api")

@@ -22,8 +22,7 @@ from typer.core import TyperGroup
 from pegboard.errors import PegboardError
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
-    from sqlalchemy.orm import Session
+    from pegboard.db import Engine, Session
 
 # Start-up (issue #18): a command loads only what it uses, so this module, which every
 # command imports, reaches the database (SQLAlchemy), pydantic and the services only

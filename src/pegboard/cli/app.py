@@ -390,7 +390,7 @@ def _demo_login() -> str:
     missing, else its password reset (and its role planner, switched on)."""
     from pegboard.config import get_settings
     from pegboard.errors import NotFoundError
-    from pegboard.model import Role
+    from pegboard.model.enums import Role
     from pegboard.services import users as user_service
 
     password = secrets.token_urlsafe(12)
@@ -419,7 +419,7 @@ def _demo_configured_order(folder: Path) -> None:
     from pegboard import clock
     from pegboard.cli import orders
     from pegboard.config import get_settings
-    from pegboard.model import SalesOrderStatus
+    from pegboard.model.enums import SalesOrderStatus
     from pegboard.services import order_bom, sales
     from pegboard.services.company_data import configured_planning_date
 

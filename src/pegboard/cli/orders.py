@@ -25,7 +25,7 @@ from pegboard.cli._common import (
 )
 from pegboard.config import get_settings
 from pegboard.errors import ValidationError
-from pegboard.model import SalesOrderStatus
+from pegboard.model.enums import SalesOrderStatus
 from pegboard.services import audit, costing, money, order_bom, order_changes, sales, templates
 from pegboard.services.order_bom import BomView, LineTree
 

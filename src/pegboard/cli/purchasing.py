@@ -6,7 +6,6 @@ from datetime import date
 from typing import Annotated
 
 import typer
-from sqlalchemy.orm import Session
 
 from pegboard import clock
 from pegboard.cli._common import (
@@ -23,6 +22,7 @@ from pegboard.cli._common import (
     session,
 )
 from pegboard.cli.stock import CsvOption, author, styled_table
+from pegboard.db import Session
 from pegboard.services import purchasing
 from pegboard.services.purchasing import NewLine, PurchaseView
 

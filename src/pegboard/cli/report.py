@@ -9,7 +9,6 @@ from typing import Annotated
 
 import typer
 from rich.tree import Tree
-from sqlalchemy.orm import Session
 
 from pegboard import clock
 from pegboard.cli._common import (
@@ -22,6 +21,7 @@ from pegboard.cli._common import (
     handles_errors,
     session,
 )
+from pegboard.db import Session
 from pegboard.services import reports
 from pegboard.services.plan_age import plan_age
 from pegboard.services.reports import ExceptionRow, LineStatus, PegNode, PlannedRow, UseNode

@@ -13,10 +13,10 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, Response
-from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
 from pegboard.bundle.upload import export_archive
+from pegboard.db import Session
 from pegboard.errors import ConflictError, NotFoundError, PegboardError, PermissionDeniedError
 from pegboard.model.enums import Role
 from pegboard.services import audit, jobs, users

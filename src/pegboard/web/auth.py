@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from fastapi import Request, Response
-from sqlalchemy.orm import Session
 
+from pegboard.db import Session
 from pegboard.services import users
 from pegboard.services.users import UserView
 

@@ -14,8 +14,8 @@ from typing import Annotated, Any, NamedTuple
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
-from sqlalchemy.orm import Session
 
+from pegboard.db import Session
 from pegboard.errors import PegboardError, ValidationError
 from pegboard.services import calendar as plant_calendar
 from pegboard.web import auth

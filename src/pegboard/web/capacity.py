@@ -18,8 +18,8 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
-from sqlalchemy.orm import Session
 
+from pegboard.db import Session
 from pegboard.errors import PegboardError, ValidationError
 from pegboard.services import capacity, load
 from pegboard.services.permissions import Permission

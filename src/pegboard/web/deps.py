@@ -27,8 +27,8 @@ from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session, sessionmaker
 
+from pegboard.db import Session, sessionmaker
 from pegboard.errors import AuthenticationError, PermissionDeniedError
 from pegboard.services.permissions import Permission, allowed
 from pegboard.web import auth

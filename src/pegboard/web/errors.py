@@ -22,10 +22,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
-from sqlalchemy.exc import DataError
-from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from pegboard.db import DataError, Session
 from pegboard.errors import AuthenticationError, PegboardError, RateLimitedError, http_status
 from pegboard.services.users import SESSION_COOKIE
 from pegboard.web import auth

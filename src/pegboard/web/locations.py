@@ -11,8 +11,8 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
-from sqlalchemy.orm import Session
 
+from pegboard.db import Session
 from pegboard.errors import PegboardError
 from pegboard.services import locations
 from pegboard.services.permissions import Permission

@@ -9,10 +9,10 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
-from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from pegboard import clock
+from pegboard.db import Session
 from pegboard.errors import (
     ConflictError,
     NotFoundError,

@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
-from sqlalchemy.orm import Session
 
+from pegboard.db import Session
 from pegboard.errors import ConflictError, NotFoundError, ValidationError
 from pegboard.model.enums import ItemType
 from pegboard.services import jobs, plan_results, purchasing

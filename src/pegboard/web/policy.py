@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
-from sqlalchemy.orm import Session
 
+from pegboard.db import Session
 from pegboard.errors import NotFoundError, PegboardError, ValidationError
 from pegboard.services import jobs, policy
 from pegboard.services.permissions import Permission

@@ -8,9 +8,9 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
-from sqlalchemy.orm import Session
 
 from pegboard import clock
+from pegboard.db import Session
 from pegboard.errors import PegboardError, ValidationError
 from pegboard.model.enums import ProductionStatus
 from pegboard.services import production

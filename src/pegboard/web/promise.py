@@ -16,9 +16,9 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, QueryParams
 
+from pegboard.db import Session
 from pegboard.errors import ConflictError, NotFoundError, PegboardError, ValidationError
 from pegboard.services import promise as promising
 from pegboard.services import templates

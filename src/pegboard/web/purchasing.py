@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
-from sqlalchemy.orm import Session
 
 from pegboard import clock
+from pegboard.db import Session
 from pegboard.errors import PegboardError
 from pegboard.model.enums import PurchaseOrderStatus
 from pegboard.services import purchasing

@@ -26,10 +26,10 @@ import jinja2
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import FormData
 
 from pegboard import clock
+from pegboard.db import Session, sessionmaker
 from pegboard.errors import NotFoundError
 from pegboard.services import jobs
 from pegboard.services.permissions import MATRIX

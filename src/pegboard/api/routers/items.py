@@ -10,7 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pegboard.api.deps import DbSession, Reader, require
 from pegboard.api.pagination import Page, Paging, fetch_page, order_by
 from pegboard.api.params import Code, sort_query
-from pegboard.model import Item, ItemType, LotRule, Strategy
+from pegboard.model import Item
+from pegboard.model.enums import ItemType, LotRule, Strategy
 from pegboard.services import items
 from pegboard.services.permissions import Permission
 from pegboard.services.users import UserView

@@ -20,7 +20,8 @@ from pegboard.api.pagination import Page, Paging, fetch_page, order_by
 from pegboard.api.params import sort_query
 from pegboard.api.routers.jobs import JobOut, job_out
 from pegboard.errors import NotFoundError
-from pegboard.model import ItemType, PlanRun
+from pegboard.model import PlanRun
+from pegboard.model.enums import ItemType
 from pegboard.services import jobs, plan_results, reports
 from pegboard.services.firm_selection import firm_selection
 from pegboard.services.permissions import Permission

@@ -7,13 +7,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm import Session
 
 from pegboard.api.deps import DbSession, Reader, require
 from pegboard.api.pagination import Page, Paging, fetch_page, order_by
 from pegboard.api.params import sort_query
+from pegboard.db import Session
 from pegboard.errors import ValidationError
-from pegboard.model import ProductionOrder, ProductionStatus
+from pegboard.model import ProductionOrder
+from pegboard.model.enums import ProductionStatus
 from pegboard.services import production
 from pegboard.services.inventory import DEFAULT_LOCATION, EPS, MAX_QTY
 from pegboard.services.permissions import Permission

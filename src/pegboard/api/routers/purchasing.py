@@ -14,7 +14,8 @@ from pegboard.api.deps import DbSession, Reader, require
 from pegboard.api.pagination import Page, Paging, fetch_page, order_by
 from pegboard.api.params import sort_query
 from pegboard.errors import ValidationError
-from pegboard.model import PurchaseOrder, PurchaseOrderStatus
+from pegboard.model import PurchaseOrder
+from pegboard.model.enums import PurchaseOrderStatus
 from pegboard.services import purchasing
 from pegboard.services.inventory import DEFAULT_LOCATION, MAX_QTY
 from pegboard.services.permissions import Permission

@@ -11,7 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from pegboard.api.deps import DbSession, Reader, require
 from pegboard.api.pagination import Page, Paging, fetch_page, order_by
 from pegboard.api.params import sort_query
-from pegboard.model import Shipment, ShipmentStatus
+from pegboard.model import Shipment
+from pegboard.model.enums import ShipmentStatus
 from pegboard.services import shipping
 from pegboard.services.inventory import MAX_QTY
 from pegboard.services.permissions import Permission

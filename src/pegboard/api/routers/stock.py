@@ -11,12 +11,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
-from sqlalchemy.orm import Session
 
 from pegboard.api.deps import DbSession, Reader, require
 from pegboard.api.pagination import Page, Paging, fetch_page, order_by
 from pegboard.api.params import sort_query
-from pegboard.model import StockMove, StockMoveKind
+from pegboard.db import Session
+from pegboard.model import StockMove
+from pegboard.model.enums import StockMoveKind
 from pegboard.services import locations, stock
 from pegboard.services.inventory import DEFAULT_LOCATION, MAX_QTY
 from pegboard.services.permissions import Permission

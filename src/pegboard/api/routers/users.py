@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from pegboard.api.deps import DbSession, require
-from pegboard.model import Role
+from pegboard.model.enums import Role
 from pegboard.services import users
 from pegboard.services.permissions import Permission
 from pegboard.services.users import UserView
