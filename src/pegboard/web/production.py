@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
@@ -49,6 +50,16 @@ def _bars(rows: list[OrderRow]) -> list[charts.Bar]:
     ]
 
 
+def _rows(
+    session: Session, today: date, sales_order: str, status: str, show: str
+) -> list[OrderRow]:
+    """The orders of the table (and the chart) as the query asks for them."""
+    everything = show == EVERYTHING
+    return order_rows(
+        session, today, sales_order=sales_order[:100], status=status, everything=everything
+    )
+
+
 @router.get("/production")
 def production_list(
     request: Request,
@@ -69,13 +80,7 @@ def production_list(
         "error": None,
     }
     try:
-        rows = order_rows(
-            session,
-            today,
-            sales_order=sales_order[:100],
-            status=status,
-            everything=show == EVERYTHING,
-        )
+        rows = _rows(session, today, sales_order, status, show)
     except ValidationError as e:
         context |= {"rows": [], "error": e.message, "query": ""}
         return page(request, "production_list.html", context, status_code=422)
@@ -100,13 +105,7 @@ def gantt(
     a status or ``show=all`` asks for others."""
     today = clock.today()
     try:
-        rows = order_rows(
-            session,
-            today,
-            sales_order=sales_order[:100],
-            status=status,
-            everything=show == EVERYTHING,
-        )
+        rows = _rows(session, today, sales_order, status, show)
     except ValidationError as e:
         return Response(e.message, status_code=422, media_type="text/plain")
     try:
