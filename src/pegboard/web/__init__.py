@@ -16,6 +16,7 @@ from pegboard.web import (
     admin,
     calendar,
     capacity,
+    costing,
     errors,
     items,
     locations,
@@ -45,6 +46,7 @@ PAGES = (
     locations,
     calendar,
     capacity,
+    costing,
 )
 
 

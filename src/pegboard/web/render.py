@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -31,7 +32,7 @@ from starlette.datastructures import FormData
 from pegboard import clock
 from pegboard.db import Session, sessionmaker
 from pegboard.errors import NotFoundError
-from pegboard.services import jobs
+from pegboard.services import jobs, money
 from pegboard.services.permissions import MATRIX
 from pegboard.services.plan_age import plan_age
 from pegboard.web import auth, deps
@@ -66,7 +67,13 @@ def number(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.3f}".rstrip("0")
 
 
+def amount(value: Decimal | None) -> str:
+    """An exact amount of money shown in cents, half up (``–``: none)."""
+    return "–" if value is None else f"{money.cents(value):,.2f}"
+
+
 _env.filters["qty"] = number
+_env.filters["money"] = amount
 
 
 @contextmanager

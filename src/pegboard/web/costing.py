@@ -1,0 +1,93 @@
+"""The cost tab of a sales order and of a customer project: quoted revenue against the
+estimated cost (material, labour and machine, overhead) rolled up through each line's
+order BOM and routings, the margin, and the premium of customization."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from pegboard.services import costing, money
+from pegboard.web.deps import DbSession, Viewer
+from pegboard.web.render import amount, chrome, page
+
+router = APIRouter(include_in_schema=False)
+
+BAR_WIDTH = 320
+ELEMENTS = (("material", "Material"), ("labour", "Labour and machine"), ("overhead", "Overhead"))
+
+
+def percent(value: Decimal | None) -> str:
+    return "–" if value is None else f"{money.cents(value):.2f} %"
+
+
+def plain(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def bar(elements: costing.Elements, revenue: Decimal | None) -> list[dict[str, Any]]:
+    """The stacked bar of the cost elements, on a scale that also holds the revenue: each
+    segment's element, x and width in pixels of ``BAR_WIDTH``."""
+    top = max(elements.total, revenue or money.ZERO)
+    if top <= 0:
+        return []
+    x = Decimal(0)
+    out = []
+    for name, label in ELEMENTS:
+        value: Decimal = getattr(elements, name)
+        width = value * BAR_WIDTH / top
+        out.append({"name": name, "label": label, "x": float(x), "width": float(width)})
+        x += width
+    return out
+
+
+def marker(elements: costing.Elements, revenue: Decimal | None) -> float | None:
+    top = max(elements.total, revenue or money.ZERO)
+    if revenue is None or top <= 0:
+        return None
+    return float(revenue * BAR_WIDTH / top)
+
+
+HELPERS = {
+    "amount": amount,
+    "percent": percent,
+    "plain": plain,
+    "bar": bar,
+    "marker": marker,
+    "bar_width": BAR_WIDTH,
+    "elements": ELEMENTS,
+}
+
+
+@router.get("/orders/{number}/cost")
+def order_cost_page(request: Request, session: DbSession, who: Viewer, number: str) -> Response:
+    cost = costing.order_cost(session, number)
+    return page(
+        request,
+        "orders_cost.html",
+        chrome(who, "orders")
+        | HELPERS
+        | {
+            "title": f"Cost of sales order {cost.number}",
+            "cost": cost,
+            "order_url": f"/orders/{quote(cost.number, safe='')}",
+        },
+    )
+
+
+@router.get("/customers/{customer}/projects/{project}/cost")
+def project_cost_page(
+    request: Request, session: DbSession, who: Viewer, customer: str, project: str
+) -> Response:
+    cost = costing.project_cost(session, customer, project)
+    return page(
+        request,
+        "project_cost.html",
+        chrome(who, "orders")
+        | HELPERS
+        | {"title": f"Cost of project {project} of {customer}", "cost": cost},
+    )

@@ -1,0 +1,62 @@
+"""The cost tab of an order and a project, and prices on the order page (#16).
+
+The shop and its figures by hand are those of tests/services/test_costing.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from _costing import build_shop
+from pegboard import db
+
+
+@pytest.fixture
+def shop(engine: Engine) -> Engine:
+    with db.session_factory(engine)() as session:
+        build_shop(session)
+    return engine
+
+
+def test_the_order_page_shows_prices_and_links_its_cost(
+    shop: Engine, web: TestClient, log_in: Callable[[str], str]
+) -> None:
+    log_in("ana")
+    page = web.get("/orders/SO-1")
+    assert page.status_code == 200
+    assert "450.00 EUR" in page.text
+    assert '<td class="num">250.00 <span class="meta">−10 %</span></td>' in page.text
+    assert 'href="/orders/SO-1/cost"' in page.text
+
+
+def test_the_cost_tab_of_an_order(
+    shop: Engine, web: TestClient, log_in: Callable[[str], str]
+) -> None:
+    log_in("ana")
+    page = web.get("/orders/SO-1/cost")
+    assert page.status_code == 200, page.text
+    text = page.text
+    assert "<dt>Estimated cost</dt><dd>207.04 EUR</dd>" in text
+    assert "<dt>Margin</dt><dd>242.96 (53.99 %)</dd>" in text
+    assert "<strong>Premium of customization: 66.40 EUR</strong>" in text
+    assert 'finish = black <span class="meta">(default white)</span>: 4.40' in text
+    assert "hand edits, order routings, options acting together: 18.00" in text
+    assert "operation 10 at PAINT: 0.9 h × 30.00 = 27.00" in text
+    assert "4.4 × <strong>PROFILE</strong>" in text
+    assert 'class="cost-bar"' in text and "<title>Material</title>" in text
+    assert web.get("/orders/SO-404/cost").status_code == 404
+
+
+def test_the_cost_tab_of_a_project(
+    shop: Engine, web: TestClient, log_in: Callable[[str], str]
+) -> None:
+    log_in("ana")
+    page = web.get("/customers/ACME/projects/HQ/cost")
+    assert page.status_code == 200, page.text
+    assert "<dt>Margin</dt><dd>242.96 (53.99 %)</dd>" in page.text
+    assert "<dt>Premium of customization</dt><dd>66.40</dd>" in page.text
+    assert 'href="/orders/SO-1/cost"' in page.text
