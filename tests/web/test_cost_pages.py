@@ -60,3 +60,26 @@ def test_the_cost_tab_of_a_project(
     assert "<dt>Margin</dt><dd>242.96 (53.99 %)</dd>" in page.text
     assert "<dt>Premium of customization</dt><dd>66.40</dd>" in page.text
     assert 'href="/orders/SO-1/cost"' in page.text
+
+
+def test_a_line_is_added_with_its_price(
+    shop: Engine, web: TestClient, log_in: Callable[[str], str]
+) -> None:
+    token = log_in("ana")
+    form = {
+        "csrf_token": token,
+        "item": "PROFILE",
+        "qty": "3",
+        "due": "2027-01-11",
+        "priority": "100",
+        "price": "7",
+        "discount": "",
+    }
+    added = web.post("/orders/SO-1/lines", data=form, follow_redirects=False)
+    assert added.status_code == 303, added.text
+    page = web.get("/orders/SO-1")
+    assert '<td class="num">21.00</td>' in page.text
+    bad = web.post("/orders/SO-1/lines", data=form | {"price": "7.123"})
+    assert bad.status_code == 422
+    assert "unit_price 7.123: at most two decimals (cents)" in bad.text
+    assert 'value="7.123"' in bad.text

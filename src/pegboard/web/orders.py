@@ -192,7 +192,7 @@ def new_order(request: Request, session: DbSession, who: Enterer, form: Form) ->
 # --------------------------------------------------------------------------- one order
 
 
-BLANK_LINE = {"item": "", "qty": "", "due": "", "priority": "100"}
+BLANK_LINE = {"item": "", "qty": "", "due": "", "priority": "100", "price": "", "discount": ""}
 NOT_RELEASED = (ProductionStatus.PLANNED.value, ProductionStatus.CANCELLED.value)
 
 
@@ -463,6 +463,8 @@ def add_line(
             qty=qty,
             due=due,
             priority=priority,
+            unit_price=values["price"] or None,
+            discount_pct=values["discount"] or None,
             author=who.user.name,
         )
     except (ConflictError, ValidationError, NotFoundError) as e:
