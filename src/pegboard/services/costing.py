@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Row, select
 from sqlalchemy.orm import Session
 
 from pegboard.engine import costing as ec
@@ -71,6 +71,7 @@ from pegboard.services.configurator import (
     NUMBER,
     ConfigurationError,
     ConfiguredNode,
+    TemplateLine,
     configure,
 )
 from pegboard.services.order_bom import configuration_of
@@ -94,6 +95,18 @@ def margin_pct(revenue: Decimal | None, cost: Decimal) -> Decimal | None:
 
 
 # --------------------------------------------------------------------------- reading
+
+
+_BOM_COLUMNS = (
+    Bom.id,
+    Bom.number,
+    Bom.kind,
+    Bom.item_id,
+    Bom.parent_bom_id,
+    Bom.source_item_id,
+)
+_BomRow = Row[tuple[int, str, BomKind, int, int | None, int | None]]
+"""A BOM header as the roll-up reads it (columns, not ORM objects: faster to load)."""
 
 
 @dataclass
@@ -229,7 +242,7 @@ class _Structure:
     def _node(
         self,
         p: _Pending,
-        bom: Bom | None,
+        bom: _BomRow | None,
         rows: Sequence[tuple[int, float, float]],
         following: list[_Pending],
     ) -> None:
@@ -278,16 +291,16 @@ class _Structure:
         self.node_boms[p.key] = self.node_boms.pop(key)
         following.extend(pending)
 
-    def _resolve(self, frontier: Sequence[_Pending]) -> dict[str, Bom]:
+    def _resolve(self, frontier: Sequence[_Pending]) -> dict[str, _BomRow]:
         """Each pending node's BOM: the one given, else the child order BOM of its parent's
         order BOM, else its item's order BOM for the sales order, else its master BOM."""
-        out: dict[str, Bom] = {}
+        out: dict[str, _BomRow] = {}
         given = {p.bom_id for p in frontier if p.bom_id is not None}
         by_id = {b.id: b for b in self._boms(Bom.id, given)}
         parents = {p.parent_bom_id for p in frontier if p.parent_bom_id is not None}
         children = {(b.parent_bom_id, b.item_id): b for b in self._boms(Bom.parent_bom_id, parents)}
         made = {p.item_id for p in frontier if self.items[p.item_id].make}
-        ordered: dict[int, Bom] = {}
+        ordered: dict[int, _BomRow] = {}
         if self.sales_order_id is not None and made:
             for b in self._boms(
                 Bom.item_id,
@@ -297,7 +310,7 @@ class _Structure:
                 Bom.parent_bom_id.is_(None),
             ):
                 ordered.setdefault(b.item_id, b)
-        master: dict[int, Bom] = {}
+        master: dict[int, _BomRow] = {}
         for b in self._boms(Bom.item_id, made, Bom.kind == BomKind.ENGINEERING):
             master.setdefault(b.item_id, b)
         for p in frontier:
@@ -312,11 +325,11 @@ class _Structure:
                 out[p.key] = found
         return out
 
-    def _boms(self, column: Any, values: set[int], *where: ColumnElement[bool]) -> list[Bom]:
-        found: list[Bom] = []
+    def _boms(self, column: Any, values: set[int], *where: ColumnElement[bool]) -> list[_BomRow]:
+        found: list[_BomRow] = []
         for chunk in _chunks(sorted(values)):
-            stmt = select(Bom).where(column.in_(chunk), *where).order_by(Bom.number)
-            found.extend(self.session.scalars(stmt))
+            stmt = select(*_BOM_COLUMNS).where(column.in_(chunk), *where).order_by(Bom.number)
+            found.extend(self.session.execute(stmt))
         return found
 
     def _lines(self, bom_ids: set[int]) -> dict[int, list[tuple[int, float, float]]]:
@@ -551,7 +564,7 @@ def _line_estimate(
         select(Bom.id).where(Bom.sales_order_line_id == row.id, Bom.parent_bom_id.is_(None))
     )
     note = ""
-    catalog = DbCatalog(session)
+    catalog = _Catalog(session)
     if top_bom is not None:
         top = structure.item_top(row.item_id, top_bom)
     elif not item.make:
@@ -577,6 +590,20 @@ def _line_estimate(
         premium=premium,
         premium_note=why,
     )
+
+
+class _Catalog(DbCatalog):
+    """The database catalog with master BOMs kept too: the premium configures the same
+    product several times (default, as chosen, each option set back)."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self._masters: dict[str, Sequence[TemplateLine] | None] = {}
+
+    def master_lines(self, item: str) -> Sequence[TemplateLine] | None:
+        if item not in self._masters:
+            self._masters[item] = super().master_lines(item)
+        return self._masters[item]
 
 
 def _configure(catalog: DbCatalog, item: str, values: Mapping[str, str]) -> ConfiguredNode:
