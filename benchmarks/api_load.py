@@ -1,6 +1,7 @@
 """Benchmark: the API under load from concurrent clients on loopback.
 
     python benchmarks/api_load.py [--clients 16] [--seconds 60] [--workers 2] [--sqlite]
+    python benchmarks/api_load.py --hammer [--clients 8] [--seconds 30] [--workers 2]
 
 Starts `pegboard serve` (PostgreSQL from scripts/pg by default, with several
 worker processes) on the sample lighting company, then N client threads drive
@@ -11,6 +12,13 @@ apart from errors; an error is a 5xx, a failed connection, or any other
 unexpected status. At the end the ledger must agree with every balance and
 the stock of the hot items must equal the opening stock plus the adjustments
 that went through.
+
+``--hammer`` asks whether one client can slow everyone else down (issue #20, item 1):
+the N clients only read, first alone, then while one more client sends
+``POST /api/promise`` back to back for the heaviest configurable product the
+formula limits allow (``_worst_template``: as many lines as a template may have,
+each with a quantity formula and a condition of as many parts as a formula may
+have). It prints the readers' p50/p99 in both phases; the bar is a p99 within 20 %.
 """
 
 from __future__ import annotations
@@ -29,13 +37,15 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-import httpx
+import httpx2 as httpx
 from _harness import postgres_url, print_table, sqlite_url
 
 from pegboard import db
 from pegboard.bundle.importer import read_bundle
 from pegboard.demo import demo_path
-from pegboard.services import company_data, planning, users
+from pegboard.services import company_data, planning, templates, users
+from pegboard.services.dataset import ItemRow
+from pegboard.services.formula import Formula, FormulaError
 
 HOT_ITEMS = ["CAP-7040-W", "BRK-MNT-7040", "LBL-CE-RATING", "PKG-CTN-2500"]
 READS = [
@@ -70,13 +80,62 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _prepare(url: str) -> dict[str, str]:
-    """Load the sample company, plan it, and make a token per role."""
+WORST = "BENCH-WORST"
+WORST_LINES = 1000
+"""The most lines a template may have (``POST /api/templates``)."""
+
+
+def _largest_formula(term: str, join: str, wrap: str) -> str:
+    """``wrap`` around as many ``term``s joined by ``join`` as one formula may hold."""
+    parts = [term]
+    while True:
+        try:
+            Formula.parse(wrap.format(join.join([*parts, term])))
+        except FormulaError:
+            return wrap.format(join.join(parts))
+        parts.append(term)
+
+
+def _worst_template() -> tuple[dict[str, object], list[ItemRow]]:
+    """The heaviest template the limits allow, and the bought items its lines use: every
+    line has its own component, a quantity formula and a condition each as long as a
+    formula may be, of powers with fractional exponents (the dearest operation), within
+    the bounds the save-time worst case accepts."""
+    lines = []
+    parts: list[ItemRow] = []
+    for n in range(WORST_LINES):
+        k = f"{1 + n / 1000:g}"  # a different formula on each line: no cache helps
+        qty = _largest_formula(f"max(x,{k})**1.5", "+", "ceil({})")
+        condition = _largest_formula(f"max(x,{k})**0.5", "+", "{}>=0")
+        code = f"BENCH-P{n:04d}"
+        parts.append(
+            ItemRow(code, "", "buy", "mts", "ea", 5, "lfl", None, None, 0, 0, 0, 1.0, "bench")
+        )
+        lines.append({"component": code, "qty": qty, "condition": condition})
+    template = {
+        "item": WORST,
+        "parameters": [{"name": "x", "kind": "number", "min": 0, "max": 100, "default": "50"}],
+        "lines": lines,
+    }
+    return template, parts
+
+
+def _prepare(url: str, hammer: bool = False) -> dict[str, str]:
+    """Load the sample company (with the worst template for ``hammer``), plan it, and
+    make a token per role."""
     engine = db.make_engine(url)
     db.upgrade(engine)
     factory = db.session_factory(engine)
+    data = read_bundle(demo_path("lighting"))
+    template, parts = _worst_template()
+    if hammer:
+        worst = ItemRow(WORST, "", "make", "mto", "ea", 2, "lfl", None, None, 0, 0, 0, 1.0, "")
+        data.items = [*data.items, worst, *parts]
     with factory() as s:
-        company_data.replace_company(s, read_bundle(demo_path("lighting")), author="bench")
+        company_data.replace_company(s, data, author="bench")
+    if hammer:
+        with factory() as s:
+            templates.define_template(s, template, author="bench")
     with factory() as s:
         planning.run_plan(s, author="bench")
     tokens = {}
@@ -242,6 +301,65 @@ def _client(base: str, tokens: dict[str, str], seed: int, until: float, tally: T
             c.close()
 
 
+def _reader(base: str, token: str, seed: int, until: float, tally: Tally) -> None:
+    rng = random.Random(seed)
+    with httpx.Client(
+        base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=120
+    ) as c:
+        while time.monotonic() < until:
+            _call(c, tally, "read", "GET", rng.choice(READS), (200,))
+
+
+def _hammer(base: str, token: str, until: float, tally: Tally) -> None:
+    body = {"item": WORST, "qty": 1, "params": {"x": 99.5}}
+    with httpx.Client(
+        base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=600
+    ) as c:
+        while time.monotonic() < until:
+            _call(c, tally, "promise (worst)", "POST", "/api/promise", (200,), json=body)
+
+
+def _hammer_phases(base: str, tokens: dict[str, str], clients: int, seconds: float) -> None:
+    """The readers' latencies alone, then with one client hammering the worst promise."""
+    rows = []
+    errors: list[str] = []
+    p99s = []
+    for hammering in (False, True):
+        tally = Tally()
+        started = time.monotonic()
+        until = started + seconds
+        threads = [
+            threading.Thread(target=_reader, args=(base, tokens["viewer"], k, until, tally))
+            for k in range(clients)
+        ]
+        if hammering:
+            threads.append(
+                threading.Thread(target=_hammer, args=(base, tokens["viewer"], until, tally))
+            )
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(seconds + 600)
+        elapsed = time.monotonic() - started
+        phase = "with the hammer" if hammering else "alone"
+        reads = tally.latencies["read"]
+        rows.append(_row(f"reads, {phase}", reads, elapsed, 0))
+        p99s.append(sorted(reads)[min(len(reads) - 1, int(len(reads) * 0.99))])
+        if hammering:
+            rows.append(_row("promise (worst)", tally.latencies["promise (worst)"], elapsed, 0))
+        errors += tally.errors
+    change = (p99s[1] / p99s[0] - 1) * 100
+    print_table(
+        f"One client hammering POST /api/promise on {WORST} ({WORST_LINES} lines, formulas "
+        f"at the size limit) beside {clients} readers, {seconds:g} s a phase; readers' p99 "
+        f"{change:+.0f} % (bar: within 20 %); errors: {len(errors)}",
+        ["kind", "requests", "req/s", "p50 ms", "p99 ms", "refused (expected)"],
+        rows,
+    )
+    for error in errors[:20]:
+        print(error)
+
+
 def _check(base: str, token: str, opening: dict[str, float], tally: Tally) -> str:
     with httpx.Client(
         base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=120
@@ -275,14 +393,24 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--sqlite", action="store_true", help="SQLite, one server process")
+    parser.add_argument(
+        "--hammer", action="store_true", help="readers alone, then beside a promise hammer"
+    )
     args = parser.parse_args()
     url = sqlite_url("api-load") if args.sqlite else postgres_url()
     if url is None:
         raise SystemExit("PostgreSQL is not available (scripts/pg start)")
-    tokens = _prepare(url)
+    tokens = _prepare(url, hammer=args.hammer)
     port = _free_port()
     server = _start_server(url, port, 1 if args.sqlite else args.workers)
     base = f"http://127.0.0.1:{port}"
+    if args.hammer:
+        try:
+            _hammer_phases(base, tokens, args.clients, args.seconds)
+        finally:
+            server.terminate()
+            server.wait(30)
+        return
     try:
         with httpx.Client(
             base_url=base, headers={"Authorization": f"Bearer {tokens['viewer']}"}

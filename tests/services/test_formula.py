@@ -105,3 +105,16 @@ def test_ceil_and_floor_ignore_float_noise(length: float) -> None:
     bars = round(length / 2.4)
     assert evaluate_quantity("ceil(length_m / 2.4)", {"length_m": length}) == bars
     assert evaluate_quantity("floor(length_m / 2.4)", {"length_m": length}) == bars
+
+
+def test_a_formula_is_checked_once_and_evaluated_from_its_tree() -> None:
+    """Configuring parses each formula several times (dry run, lines, order BOMs): the
+    checked formula is kept by its text, and evaluating reuses its syntax tree."""
+    text = "ceil(" + "+".join(["max(x,1.5)**1.5"] * 12) + ")"
+    first = Formula.parse(text)
+    assert Formula.parse(text) is first
+    assert first.evaluate({"x": 4}) == 96
+    with pytest.raises(FormulaError):  # a refusal is not kept: it is raised each time
+        Formula.parse("x +")
+    with pytest.raises(FormulaError):
+        Formula.parse("x +")

@@ -35,7 +35,8 @@ import ast
 import math
 import operator
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from simpleeval import InvalidExpression, SimpleEval
@@ -251,15 +252,28 @@ def _depth(node: ast.AST, limit: int) -> int:
     return deepest
 
 
+PARSED_CACHE = 4096
+"""Checked formulas kept, by text: configuring a product parses each of its formulas
+several times (the dry run, each line, each order BOM); a formula at the size limit
+takes about a millisecond to check, so a 1000-line template was seconds of parsing."""
+
+
 @dataclass(frozen=True)
 class Formula:
-    """A checked formula and the parameter names it reads."""
+    """A checked formula, the parameter names it reads, and its syntax tree (kept for
+    evaluating, so a formula is parsed once, not on every evaluation)."""
 
     text: str
     names: frozenset[str]
+    tree: ast.expr = field(compare=False, repr=False)
 
     @classmethod
     def parse(cls, text: str, known: frozenset[str] | None = None) -> Formula:
+        """The checked formula, or a FormulaError; the same text is checked once."""
+        return _parse(text, known)
+
+    @classmethod
+    def _check(cls, text: str, known: frozenset[str] | None) -> Formula:
         if len(text) > MAX_LENGTH:
             raise FormulaError(text[:60] + "…", f"longer than {MAX_LENGTH} characters")
         try:
@@ -280,7 +294,7 @@ class Formula:
         params = names - called
         if known is not None and (unknown := sorted(params - known)):
             raise FormulaError(text, f"unknown parameter(s): {', '.join(unknown)}")
-        return cls(text.strip(), frozenset(params))
+        return cls(text.strip(), frozenset(params), tree.body)
 
     @staticmethod
     def _check_node(text: str, node: ast.AST, names: set[str]) -> None:
@@ -326,7 +340,7 @@ class Formula:
             if node_type is not None:
                 evaluator.nodes.pop(node_type, None)
         try:
-            result = evaluator.eval(self.text)
+            result = evaluator.eval(self.text, previously_parsed=self.tree)
         except (
             InvalidExpression,
             ArithmeticError,
@@ -360,6 +374,11 @@ class Formula:
                 self.text,
                 f"parameter {name} is {_shown(value)}, beyond ±{MAX_RESULT:g}: not a usable number",
             )
+
+
+@lru_cache(maxsize=PARSED_CACHE)
+def _parse(text: str, known: frozenset[str] | None) -> Formula:
+    return Formula._check(text, known)  # a FormulaError is raised, not kept
 
 
 def evaluate_quantity(text: str, values: Mapping[str, Value]) -> float:
