@@ -152,3 +152,13 @@ def test_a_promise_quotes_the_cost_and_the_margin(run) -> None:  # type: ignore[
     ) in out
     bad = run("promise", "LAMP", "2", "--price", "12.345", code=1)
     assert "at most two decimals" in bad
+
+
+def test_the_money_settings(run) -> None:  # type: ignore[no-untyped-def]
+    assert run("money", "show").strip() == (
+        "currency EUR; overhead 10.00 per routing hour and 10 % of material"
+    )
+    out = run("money", "set", "--currency", "chf", "--overhead-pct-of-material", "7.5")
+    assert out.strip() == "currency CHF; overhead 10.00 per routing hour and 7.5 % of material"
+    assert "ISO 4217" in run("money", "set", "--currency", "EURO", code=1)
+    assert "207.04" not in run("order", "cost", "SO-1", "1")  # less overhead now

@@ -86,6 +86,11 @@ LAZY: dict[str, LazyCommand] = {
     "template": LazyCommand(
         "pegboard.cli.orders", "template_app", "Engineering BOM templates with parameters."
     ),
+    "money": LazyCommand(
+        "pegboard.cli.money",
+        "app",
+        "The company currency and the overhead rates estimated costs add.",
+    ),
     "po": LazyCommand(
         "pegboard.cli.purchasing",
         "app",
