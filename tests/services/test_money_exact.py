@@ -1,0 +1,114 @@
+"""Money is never a binary float (#16): a scan of the tables and of the cost code, and
+every figure of an estimate checked to be a ``Decimal``."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Numeric
+from sqlalchemy.orm import Session
+
+import pegboard
+from _costing import build_shop
+from pegboard.model import Base
+from pegboard.services import costing
+
+MONEY_WORDS = ("price", "cost_rate", "amount", "discount", "revenue", "margin")
+LEGACY_FLOAT_MONEY = {
+    ("item", "unit_cost"),
+    ("purchase_order_line", "unit_price"),
+    ("policy_line", "unit_cost"),
+    ("policy_line", "ordering_cost"),
+    ("policy_line", "holding_cost"),
+    ("item_policy", "ordering_cost"),
+}
+"""Money columns from before #16, still floats: costing reads them as the decimals they were
+typed as (``money.as_decimal``). The list may shrink, never grow."""
+
+SOURCE = Path(pegboard.__file__).parent
+COST_CODE = ("engine/costing.py", "services/costing.py", "services/money.py")
+
+
+def money_columns() -> list[tuple[str, str, object]]:
+    return [
+        (table.name, column.name, column.type)
+        for table in Base.metadata.sorted_tables
+        for column in table.columns
+        if any(word in column.name for word in MONEY_WORDS)
+        or column.name.endswith("_cost")
+        or column.name == "unit_cost"
+    ]
+
+
+def test_every_new_money_column_is_numeric() -> None:
+    found = money_columns()
+    assert ("sales_order_line", "unit_price") in {(t, c) for t, c, _ in found}
+    floats = {(t, c) for t, c, kind in found if not isinstance(kind, Numeric) or not kind.asdecimal}
+    assert floats <= LEGACY_FLOAT_MONEY, (
+        f"money stored as a float: {sorted(floats - LEGACY_FLOAT_MONEY)}"
+    )
+
+
+@pytest.mark.parametrize("path", COST_CODE)
+def test_the_cost_code_makes_no_float(path: str) -> None:
+    """No ``float(...)`` call and no float literal: figures are Decimals from end to end."""
+    tree = ast.parse((SOURCE / path).read_text(encoding="utf-8"))
+    calls = [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "float"
+    ]
+    literals = [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, float)
+    ]
+    allowed = {"services/money.py": 1}  # as_decimal: a stored float, by its shortest repr
+    assert len(calls) == allowed.get(path, 0), f"float() at lines {calls}"
+    assert literals == [], f"float literals at lines {literals}"
+
+
+def decimals_of(value: object, path: str = "estimate") -> list[tuple[str, object]]:
+    """Every number in a result: (where, value)."""
+    found: list[tuple[str, object]] = []
+    if isinstance(value, bool | str) or value is None:
+        return found
+    if isinstance(value, int | float | Decimal):
+        return [(path, value)]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            found += decimals_of(getattr(value, f.name), f"{path}.{f.name}")
+        for name in ("cost", "margin", "margin_pct", "unit_cost"):
+            if hasattr(type(value), name) and isinstance(getattr(type(value), name), property):
+                found += decimals_of(getattr(value, name), f"{path}.{name}")
+    elif isinstance(value, tuple | list):
+        for i, item in enumerate(value):
+            found += decimals_of(item, f"{path}[{i}]")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            found += decimals_of(item, f"{path}[{key!r}]")
+    return found
+
+
+WHOLE = ("level", "sequence")
+
+
+def test_every_figure_of_an_estimate_is_a_decimal(session: Session) -> None:
+    build_shop(session)
+    with session.begin():
+        estimate = costing.line_cost(session, "SO-1", 1)
+        order = costing.order_cost(session, "SO-1")
+    numbers = decimals_of(estimate) + decimals_of(order, "order")
+    assert len(numbers) > 100
+    wrong = [
+        (where, type(v).__name__)
+        for where, v in numbers
+        if not isinstance(v, Decimal) and not where.endswith(WHOLE)
+    ]
+    assert wrong == []
