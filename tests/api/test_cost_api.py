@@ -116,3 +116,34 @@ def test_unknown_lines_are_404(
 ) -> None:
     got = api.get("/api/sales-orders/SO-1/lines/7/cost", headers=as_role("viewer"))
     assert got.status_code == 404
+
+
+def test_a_promise_quotes_the_cost_and_the_margin(
+    shop: Engine, api: TestClient, as_role: Callable[[str], Headers]
+) -> None:
+    from pegboard.services.planning import run_plan
+
+    with db.session_factory(shop)() as session:
+        run_plan(session, author="planner")
+    body = {
+        "item": "LAMP",
+        "qty": 2,
+        "params": {"length_m": 2, "finish": "black", "sensor": True},
+        "unit_price": "120",
+    }
+    got = api.post("/api/promise", json=body, headers=as_role("viewer"))
+    assert got.status_code == 200, got.text
+    quote = got.json()["quote"]
+    assert (quote["cost"], quote["unit_cost"], quote["revenue"], quote["margin"]) == (
+        "189.04",
+        "94.52",
+        "240.00",
+        "50.96",
+    )
+    reserved = api.post(
+        "/api/promise/reserve", json=body | {"customer": "ACME"}, headers=as_role("planner")
+    )
+    assert reserved.status_code == 201, reserved.text
+    number = reserved.json()["sales_order"]
+    line = api.get(f"/api/sales-orders/{number}", headers=as_role("viewer")).json()["lines"][0]
+    assert line["unit_price"] == "120.00"

@@ -8,6 +8,7 @@ confirmed sales order (permission SALES). See ``services/promise.py``.
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -15,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pegboard.api.deps import DbSession, Reader, require
 from pegboard.api.params import Code
-from pegboard.api.routers.sales import ParamName, ParamValue, Qty
+from pegboard.api.routers.sales import Money, ParamName, ParamValue, Qty
+from pegboard.services import money
 from pegboard.services import promise as promising
 from pegboard.services.permissions import Permission
 from pegboard.services.users import UserView
@@ -42,6 +44,9 @@ class PromiseIn(BaseModel):
         default={}, max_length=100, description="parameter values; defaults fill the rest"
     )
     wanted: date | None = Field(default=None, description="the date the customer wants")
+    unit_price: Money | None = Field(
+        default=None, description="a unit price to quote: the margin at it (reserved: the line's)"
+    )
 
 
 class ReserveIn(PromiseIn):
@@ -93,6 +98,19 @@ class PromiseLineOut(BaseModel):
     depth: int
 
 
+class QuoteOut(BaseModel):
+    currency: str
+    cost: Decimal = Field(description="the estimated cost of the whole quantity, in cents")
+    material: Decimal
+    labour: Decimal
+    overhead: Decimal
+    unit_cost: Decimal
+    unit_price: Decimal | None
+    revenue: Decimal | None
+    margin: Decimal | None
+    margin_pct: Decimal | None
+
+
 class PromiseOut(BaseModel):
     item: str
     description: str
@@ -112,6 +130,10 @@ class PromiseOut(BaseModel):
     atp: list[AtpUseOut]
     lines: list[PromiseLineOut]
     note: str = Field(description="where the plan may give the order another date")
+    quote: QuoteOut | None = Field(
+        description="the estimated cost and, given a unit price, the margin at it (null: "
+        "it cannot be estimated)"
+    )
 
 
 class ReservedOut(BaseModel):
@@ -141,6 +163,28 @@ def _out(p: promising.Promise) -> PromiseOut:
         atp=[AtpUseOut.model_validate(u, from_attributes=True) for u in p.atp],
         lines=[PromiseLineOut.model_validate(n, from_attributes=True) for n in p.lines],
         note=p.note,
+        quote=_quote(p.quote),
+    )
+
+
+def _quote(q: promising.Quote | None) -> QuoteOut | None:
+    if q is None:
+        return None
+
+    def cents(value: Decimal | None) -> Decimal | None:
+        return None if value is None else money.cents(value)
+
+    return QuoteOut(
+        currency=q.currency,
+        cost=money.cents(q.cost),
+        material=money.cents(q.material),
+        labour=money.cents(q.labour),
+        overhead=money.cents(q.overhead),
+        unit_cost=money.cents(q.unit_cost),
+        unit_price=q.unit_price,
+        revenue=cents(q.revenue),
+        margin=cents(q.margin),
+        margin_pct=cents(q.margin_pct),
     )
 
 
@@ -150,7 +194,16 @@ def promise(body: PromiseIn, user: Reader, session: DbSession) -> PromiseOut:
     saved: the date, the critical path, what must be ordered by when, the stock and
     receipts used (as of the last plan)."""
     values = {name: _text(value) for name, value in body.params.items()}
-    return _out(promising.promise(session, body.item, body.qty, params=values, wanted=body.wanted))
+    return _out(
+        promising.promise(
+            session,
+            body.item,
+            body.qty,
+            params=values,
+            wanted=body.wanted,
+            unit_price=body.unit_price,
+        )
+    )
 
 
 @router.post("/reserve", status_code=201)
@@ -166,6 +219,7 @@ def reserve(body: ReserveIn, user: Sales, session: DbSession) -> ReservedOut:
         customer=body.customer,
         project=body.project,
         wanted=body.wanted,
+        unit_price=body.unit_price,
         author=user.name,
     )
     return ReservedOut(sales_order=number, promise=_out(result))
