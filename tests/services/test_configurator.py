@@ -467,6 +467,25 @@ def test_fan_out_is_bounded() -> None:
     assert time.perf_counter() - started < 2.0
 
 
+def test_the_formula_work_of_one_configuration_is_bounded() -> None:
+    """Under the node limit, 999 order BOMs of a 1000-line template whose formulas are as
+    large as allowed would evaluate 4 * 10**8 formula parts (minutes of one server
+    process for one promise): refused when the budget runs out, in about a second."""
+    big = "ceil(" + "+".join(["max(x,1.5)**1.5"] * 12) + ")"
+    heavy = Template(
+        "HEAVY",
+        (Parameter("x", "number", default="2", min_value=0, max_value=100),),
+        tuple(TemplateLine(f"P{n}", qty_formula=big, condition=f"{big} >= 0") for n in range(1000)),
+    )
+    top = Template("TOP", (), tuple(TemplateLine("HEAVY") for _ in range(999)))
+    configure(MemoryCatalog([heavy]), "HEAVY", {})  # one of them is fine
+    started = time.perf_counter()
+    with pytest.raises(ConfigurationError, match="more than 500,000 formula parts") as refused:
+        configure(MemoryCatalog([top, heavy]), "TOP", {})
+    assert time.perf_counter() - started < 10.0
+    assert refused.value.params["path"] == "TOP → HEAVY"
+
+
 def test_master_bom_with_template_features_is_refused() -> None:
     catalog = MemoryCatalog(masters={"HARNESS": [TemplateLine("W", qty_formula="2")]})
     with pytest.raises(ConfigurationError, match="HARNESS master BOM line 1: is not a plain line"):

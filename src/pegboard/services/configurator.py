@@ -46,6 +46,11 @@ FALSE_WORDS = frozenset({"no", "false", "0"})
 
 MAX_NAME_LENGTH = 100
 """Longest parameter name (the width of ``bom_parameter.name``)."""
+MAX_FORMULA_PARTS = 500_000
+"""Most formula parts one configuration may evaluate (each formula counts its parts,
+at most ``formula.MAX_NODES``, each time it is evaluated): about a second of work.
+The node limit alone allows 1000 order BOMs of 1000 lines each, every line with
+formulas of 200 parts: a quarter of an hour of one server process for one promise."""
 MAX_CONFIGURED_NODES = 1000
 """Most nodes one configuration may produce. Depth alone does not bound the
 work: a template using the same configurable sub-assembly on ten lines, ten
@@ -454,6 +459,19 @@ class _Configurer:
         self.catalog = catalog
         self.max_depth = max_depth
         self.nodes = 0
+        self.parts = 0
+
+    def _spend(self, text: str, path: tuple[str, ...]) -> None:
+        """Count a formula about to be evaluated against ``MAX_FORMULA_PARTS``."""
+        self.parts += Formula.parse(text).parts
+        if self.parts > MAX_FORMULA_PARTS:
+            route = " → ".join(path)
+            raise ConfigurationError(
+                f"the configuration evaluates more than {MAX_FORMULA_PARTS:,} formula parts "
+                f"(reached at {route}): too much work for one order",
+                item=path[-1],
+                path=route,
+            )
 
     def _enter(self, path: tuple[str, ...]) -> None:
         route = " → ".join(path)
@@ -495,7 +513,7 @@ class _Configurer:
             values = resolve_values(t, given)
             lines: list[ConfiguredLine] = []
             for n, line in enumerate(t.lines, start=1):
-                picked = self._pick(t, n, line, values)
+                picked = self._pick(t, n, line, values, path)
                 if picked is None:
                     continue
                 component, qty = picked
@@ -538,12 +556,17 @@ class _Configurer:
             raise self._located(path, e) from None
         return ConfiguredNode(item, MappingProxyType({}), tuple(copied), False)
 
-    @staticmethod
     def _pick(
-        t: Template, n: int, line: TemplateLine, values: Mapping[str, float | str]
+        self,
+        t: Template,
+        n: int,
+        line: TemplateLine,
+        values: Mapping[str, float | str],
+        path: tuple[str, ...],
     ) -> tuple[str, float] | None:
         """The line's component and quantity, or None when the line is left out."""
         if line.condition is not None:
+            self._spend(line.condition, path)
             try:
                 if not evaluate_condition(line.condition, values):
                     return None
@@ -556,6 +579,7 @@ class _Configurer:
         if line.qty_formula is None:
             qty = line.qty_per
         else:
+            self._spend(line.qty_formula, path)
             try:
                 qty = evaluate_quantity(line.qty_formula, values)
             except FormulaError as e:
@@ -574,7 +598,7 @@ class _Configurer:
         """The component's own order BOM, or None when it stays a reference or is a leaf."""
         sub = self.catalog.template(component)
         if sub is not None:
-            given = self._passed_down(t, n, line, component, sub, values)
+            given = self._passed_down(t, n, line, component, sub, values, path)
             return self.template_node(sub, given, (*path, component))
         if line.pass_down:
             raise _fail(
@@ -590,14 +614,15 @@ class _Configurer:
             return None
         return self.master_node(master, (*path, component))
 
-    @staticmethod
     def _passed_down(
+        self,
         t: Template,
         n: int,
         line: TemplateLine,
         component: str,
         sub: Template,
         values: Mapping[str, float | str],
+        path: tuple[str, ...],
     ) -> dict[str, str]:
         names = [p.name for p in sub.parameters]
         given: dict[str, str] = {}
@@ -611,6 +636,7 @@ class _Configurer:
                     line=n,
                     parameter=name,
                 )
+            self._spend(text, path)
             try:
                 given[name] = _as_text(Formula.parse(text).evaluate(values))
             except FormulaError as e:

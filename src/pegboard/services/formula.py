@@ -266,6 +266,8 @@ class Formula:
     text: str
     names: frozenset[str]
     tree: ast.expr = field(compare=False, repr=False)
+    parts: int = field(default=1, compare=False)
+    """Nodes of the syntax tree: what evaluating it costs, roughly (at most MAX_NODES)."""
 
     @classmethod
     def parse(cls, text: str, known: frozenset[str] | None = None) -> Formula:
@@ -294,7 +296,7 @@ class Formula:
         params = names - called
         if known is not None and (unknown := sorted(params - known)):
             raise FormulaError(text, f"unknown parameter(s): {', '.join(unknown)}")
-        return cls(text.strip(), frozenset(params), tree.body)
+        return cls(text.strip(), frozenset(params), tree.body, len(nodes))
 
     @staticmethod
     def _check_node(text: str, node: ast.AST, names: set[str]) -> None:
