@@ -83,3 +83,21 @@ def test_a_line_is_added_with_its_price(
     assert bad.status_code == 422
     assert "unit_price 7.123: at most two decimals (cents)" in bad.text
     assert 'value="7.123"' in bad.text
+
+
+def test_the_promise_page_quotes_the_cost_and_the_margin(
+    shop: Engine, web: TestClient, log_in: Callable[[str], str]
+) -> None:
+    from pegboard.services.planning import run_plan
+
+    with db.session_factory(shop)() as session:
+        run_plan(session, author="planner")
+    log_in("ana")
+    query = "item=LAMP&qty=2&p.length_m=2&p.finish=black&p.sensor=yes&unit_price=120"
+    page = web.get(f"/promise?{query}")
+    assert page.status_code == 200, page.text
+    assert "<strong>Estimated cost 189.04 EUR</strong>" in page.text
+    assert "<strong>margin 50.96</strong> (21.23 %)" in page.text
+    bad = web.get("/promise?" + query.replace("unit_price=120", "unit_price=12.345"))
+    assert bad.status_code == 422
+    assert "at most two decimals" in bad.text

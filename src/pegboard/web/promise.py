@@ -83,6 +83,7 @@ def _question(values: QueryParams | FormData) -> dict[str, Any]:
         "item": text("item"),
         "qty": text("qty"),
         "wanted": text("wanted"),
+        "unit_price": text("unit_price"),
         "customer": text("customer"),
         "project": text("project"),
         "params": params,
@@ -118,13 +119,22 @@ def _answer(
     try:
         qty, wanted = _parse(q)
         return (
-            promising.promise(session, q["item"], qty, params=q["params"], wanted=wanted),
+            promising.promise(
+                session,
+                q["item"],
+                qty,
+                params=q["params"],
+                wanted=wanted,
+                unit_price=q["unit_price"] or None,
+            ),
             None,
             {},
         )
     except PegboardError as e:
         field = e.params.get("parameter") or e.params.get("field")
-        if isinstance(field, str) and (field in names or field in ("item", "qty", "wanted")):
+        if isinstance(field, str) and (
+            field in names or field in ("item", "qty", "wanted", "unit_price")
+        ):
             return None, None, {field: e.message}
         return None, e.message, {}
 
@@ -171,6 +181,7 @@ def reserve(request: Request, session: DbSession, who: Seller, form: Form) -> Re
             customer=q["customer"],
             project=q["project"] or None,
             wanted=wanted,
+            unit_price=q["unit_price"] or None,
             author=who.user.name,
         )
     except (ConflictError, NotFoundError, ValidationError) as e:
