@@ -14,7 +14,6 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Path, Request
 
-from pegboard import db
 from pegboard.db import Session, sessionmaker
 from pegboard.errors import AuthenticationError, PermissionDeniedError
 from pegboard.services import scenarios, users
@@ -46,13 +45,8 @@ a request works on."""
 
 def _scenario_sessions(request: Request, name: str) -> sessionmaker[Session]:
     """Sessions on scenario ``name``, one engine per scenario for the app's lifetime."""
-    cache: dict[str, sessionmaker[Session]] = request.app.state.scenario_sessions
-    if name not in cache:
-        live = request.app.state.engine.url.render_as_string(hide_password=False)
-        cache[name] = db.session_factory(scenarios.engine_for(name, live=live))
-    else:  # deleted since: refuse instead of reaching a missing database
-        scenarios.require(name, live=request.app.state.engine.url.render_as_string(False))
-    return cache[name]
+    live = request.app.state.engine.url.render_as_string(hide_password=False)
+    return scenarios.sessions_for(request.app.state.scenario_sessions, name, live=live)
 
 
 def get_session(

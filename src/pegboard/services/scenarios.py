@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
 
 from pegboard import db
 from pegboard.config import SCENARIO_NAME, get_settings, scenario_url
@@ -124,11 +125,24 @@ def require(name: str, *, live: str | None = None) -> None:
         )
 
 
-def engine_for(name: str, *, live: str) -> Engine:
-    """An engine on scenario ``name`` of the company at ``live`` (refused when it does not
-    exist: connecting to a missing SQLite file would create an empty one)."""
+def sessions_for(
+    cache: dict[str, sessionmaker[Session]], name: str, *, live: str
+) -> sessionmaker[Session]:
+    """Sessions on scenario ``name`` of the company at ``live``, one engine per scenario
+    kept in ``cache`` (a server's); a scenario deleted since is refused, never reached."""
     require(name, live=live)
-    return db.make_engine(url_of(name, live=live))
+    if name not in cache:
+        cache[name] = db.session_factory(db.make_engine(url_of(name, live=live)))
+    return cache[name]
+
+
+def dispose_all(cache: dict[str, sessionmaker[Session]]) -> None:
+    """Close the engines of ``sessions_for``'s cache (a server stopping)."""
+    for sessions in cache.values():
+        bind = sessions.kw.get("bind")
+        if isinstance(bind, Engine):
+            bind.dispose()
+    cache.clear()
 
 
 def create(name: str, *, base: str | None = None, author: str) -> ScenarioInfo:

@@ -22,7 +22,7 @@ from pegboard.model.enums import Role
 from pegboard.services import audit, jobs, users
 from pegboard.services.permissions import Permission
 from pegboard.web import auth
-from pegboard.web.deps import DbSession, Viewer, may, require
+from pegboard.web.deps import DbSession, LiveSession, Viewer, may, require
 from pegboard.web.errors import refused_change, sentence
 from pegboard.web.plan import offset_of, parse_date, text
 from pegboard.web.render import SECURITY_HEADERS, chrome, job_page, page, redirect
@@ -178,7 +178,7 @@ def _users_page(
 
 @router.get("/admin/users")
 def users_home(
-    request: Request, session: DbSession, who: UserAdmin, done: str | None = None
+    request: Request, session: LiveSession, who: UserAdmin, done: str | None = None
 ) -> Response:
     return _users_page(request, session, who, notice=_done(done))
 
@@ -200,7 +200,7 @@ def _user_change(
 @router.post("/admin/users")
 def user_add(
     request: Request,
-    session: DbSession,
+    session: LiveSession,
     who: UserAdmin,
     name: Field = None,
     role: Field = None,
@@ -213,7 +213,7 @@ def user_add(
 
 @router.post("/admin/users/role")
 def user_role(
-    request: Request, session: DbSession, who: UserAdmin, name: Field = None, role: Field = None
+    request: Request, session: LiveSession, who: UserAdmin, name: Field = None, role: Field = None
 ) -> Response:
     return _user_change(request, session, who, "role", name=name or "", role=role or "")
 
@@ -221,7 +221,7 @@ def user_role(
 @router.post("/admin/users/active")
 def user_active(
     request: Request,
-    session: DbSession,
+    session: LiveSession,
     who: UserAdmin,
     name: Field = None,
     active: Field = None,
@@ -252,13 +252,15 @@ def _tokens_page(
 
 @router.get("/admin/tokens")
 def tokens_home(
-    request: Request, session: DbSession, who: Viewer, done: str | None = None
+    request: Request, session: LiveSession, who: Viewer, done: str | None = None
 ) -> Response:
     return _tokens_page(request, session, who, notice=_done(done))
 
 
 @router.post("/admin/tokens")
-def token_create(request: Request, session: DbSession, who: Viewer, name: Field = None) -> Response:
+def token_create(
+    request: Request, session: LiveSession, who: Viewer, name: Field = None
+) -> Response:
     """A new token of the signed-in user, shown this once on the answer (never stored)."""
     try:
         _, secret = users.create_token(
@@ -272,7 +274,7 @@ def token_create(request: Request, session: DbSession, who: Viewer, name: Field 
 
 @router.post("/admin/tokens/{token_id}/revoke")
 def token_revoke(
-    request: Request, session: DbSession, who: Viewer, token_id: int, back: Field = None
+    request: Request, session: LiveSession, who: Viewer, token_id: int, back: Field = None
 ) -> Response:
     """Revoke a token: one's own, or anyone's with the users permission."""
     anyone = may(who, Permission.USERS)

@@ -29,7 +29,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from pegboard.db import Session, sessionmaker
-from pegboard.errors import AuthenticationError, PermissionDeniedError
+from pegboard.errors import AuthenticationError, PegboardError, PermissionDeniedError
+from pegboard.services import scenarios
 from pegboard.services.permissions import Permission, allowed
 from pegboard.web import auth
 
@@ -45,18 +46,63 @@ FORM_FILES = 1
 """A posted form holds at most this many fields and files (the one file: a bundle)."""
 
 
-def _session(request: Request) -> Iterator[Session]:
+SCENARIO_COOKIE = "pegboard_scenario"
+"""The what-if scenario the browser works on (absent: the live company)."""
+
+
+def _live_session(request: Request) -> Iterator[Session]:
     factory: sessionmaker[Session] = request.app.state.sessions
     with factory() as session:
         yield session
 
 
+LiveSession = Annotated[Session, Depends(_live_session)]
+"""The live company's database: who is signed in, users, sessions and tokens live there
+whatever scenario the pages show."""
+
+
+def chosen_scenario(request: Request) -> str | None:
+    """The scenario the browser chose (its cookie), when it still exists; kept on
+    ``request.state.scenario`` for the page's coloured bar. A scenario deleted since is
+    noted (``request.state.scenario_gone``) and the live company shown, with that said."""
+    if hasattr(request.state, "scenario"):
+        chosen: str | None = request.state.scenario
+        return chosen
+    name = request.cookies.get(SCENARIO_COOKIE) or None
+    request.state.scenario_gone = None
+    if name is not None and name != scenarios.LIVE:
+        live = request.app.state.engine.url.render_as_string(hide_password=False)
+        try:
+            scenarios.require(name, live=live)
+        except PegboardError:
+            request.state.scenario_gone, name = name, None
+    else:
+        name = None
+    request.state.scenario = name
+    return name
+
+
+def data_sessions(request: Request) -> sessionmaker[Session]:
+    """Sessions on the company the pages show: the chosen scenario, else the live one."""
+    name = chosen_scenario(request)
+    if name is None:
+        live_sessions: sessionmaker[Session] = request.app.state.sessions
+        return live_sessions
+    live = request.app.state.engine.url.render_as_string(hide_password=False)
+    return scenarios.sessions_for(request.app.state.scenario_sessions, name, live=live)
+
+
+def _session(request: Request) -> Iterator[Session]:
+    with data_sessions(request)() as session:
+        yield session
+
+
 DbSession = Annotated[Session, Depends(_session)]
-"""The live company's database, for the request; closed (what was left open rolled
-back) after the answer."""
+"""The database of the company the pages show (the chosen scenario, else the live one),
+for the request; closed (what was left open rolled back) after the answer."""
 
 
-def viewer(request: Request, session: DbSession) -> auth.SignedIn:
+def viewer(request: Request, session: LiveSession) -> auth.SignedIn:
     """The signed-in user, whose role may read (the pages show nothing to anyone else).
     Kept on ``request.state.who`` (looked up once a request; an error page shows the
     menu to them too)."""
@@ -107,7 +153,7 @@ async def sent_csrf_token(request: Request) -> str | None:
 
 def csrf_checked(
     request: Request,
-    session: DbSession,
+    session: LiveSession,
     sent: Annotated[str | None, Depends(sent_csrf_token)],
 ) -> None:
     """The one CSRF check of the pages: a request that may change something (any method

@@ -31,8 +31,8 @@ from starlette.datastructures import FormData
 
 from pegboard import clock
 from pegboard.db import Session, sessionmaker
-from pegboard.errors import NotFoundError
-from pegboard.services import jobs, money
+from pegboard.errors import NotFoundError, PegboardError
+from pegboard.services import jobs, money, scenarios
 from pegboard.services.permissions import MATRIX
 from pegboard.services.plan_age import plan_age
 from pegboard.web import auth, deps
@@ -93,11 +93,28 @@ def page(
     request: Request, name: str, context: dict[str, Any], status_code: int = 200
 ) -> HTMLResponse:
     if context.get("current") in PLAN_AREAS and "plan_age" not in context:
-        with db(request) as session:
+        with deps.data_sessions(request)() as session:
             context = context | {"plan_age": plan_age(session, clock.today())}
+    if "user" in context:  # signed in: the scenario bar and its switcher
+        context = context | _scenario_bar(request)
     response = templates.TemplateResponse(request, name, context, status_code=status_code)
     response.headers.update(SECURITY_HEADERS)
     return response
+
+
+def _scenario_bar(request: Request) -> dict[str, Any]:
+    """What the coloured scenario bar shows: the scenario the pages work on (``None``:
+    the live company), one chosen but deleted since, and the scenarios to switch to."""
+    live = request.app.state.engine.url.render_as_string(hide_password=False)
+    try:
+        names = scenarios.names(live=live)
+    except PegboardError:
+        names = []
+    return {
+        "scenario": deps.chosen_scenario(request),
+        "scenario_gone": getattr(request.state, "scenario_gone", None),
+        "scenario_names": names,
+    }
 
 
 def redirect(url: str) -> RedirectResponse:

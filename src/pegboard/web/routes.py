@@ -10,9 +10,9 @@ from fastapi.responses import Response
 
 from pegboard import clock
 from pegboard.errors import AuthenticationError, RateLimitedError
-from pegboard.services import dashboard, users
+from pegboard.services import dashboard, scenarios, users
 from pegboard.web import auth
-from pegboard.web.deps import DbSession, Viewer
+from pegboard.web.deps import SCENARIO_COOKIE, DbSession, LiveSession, Viewer
 from pegboard.web.render import chrome, db, page, redirect
 
 router = APIRouter(include_in_schema=False)
@@ -74,7 +74,7 @@ def login(
 
 
 @router.post("/logout")
-def logout(request: Request, session: DbSession, who: Viewer) -> Response:
+def logout(request: Request, session: LiveSession, who: Viewer) -> Response:
     """End the session (its CSRF token checked first, as for every post)."""
     users.end_session(session, request.cookies[users.SESSION_COOKIE])
     response = redirect("/login")
@@ -99,3 +99,29 @@ def home(request: Request, session: DbSession, who: Viewer) -> Response:
     board = dashboard.build(session, clock.today())
     context = chrome(who, "dashboard") | {"title": "Today", "board": board, "step_url": chain_url}
     return page(request, "dashboard.html", context)
+
+
+@router.post("/scenario")
+def switch_scenario(
+    request: Request,
+    who: Viewer,
+    scenario: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    """Work on a what-if scenario in this browser (or on the live company again): a
+    cookie, checked on every request; the pages show a coloured bar while it is set."""
+    name = scenario.strip()
+    response = redirect("/")
+    if not name or name == scenarios.LIVE:
+        response.delete_cookie(SCENARIO_COOKIE, path="/")
+        return response
+    live = request.app.state.engine.url.render_as_string(hide_password=False)
+    scenarios.require(name, live=live)  # an unknown one is the 404 page, naming the known
+    response.set_cookie(
+        SCENARIO_COOKIE,
+        name,
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return response
