@@ -49,7 +49,7 @@ from pegboard.model import (
     StockMove,
     StockMoveKind,
 )
-from pegboard.services import inventory, production, purchasing, sales, stock
+from pegboard.services import inventory, locations, production, purchasing, sales, stock
 from pegboard.services._tx import writes
 from pegboard.services.company_data import replace_company
 from pegboard.services.dataset import (
@@ -206,6 +206,7 @@ def floor(session: Session) -> Session:
     )
     for mo in ("MO-1", "MO-2"):
         production.release_production(session, mo, author="floor")
+    locations.add_location(session, "line", author="admin")  # the shuttle's other end
     for _ in range(2):
         number = purchasing.create_purchase(
             session,
