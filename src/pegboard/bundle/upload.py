@@ -309,7 +309,7 @@ def _prepare_import(
 
 
 jobs.register(
-    jobs.JobKind("import", "import", Permission.IMPORT, ("plan", "import"), _prepare_import)
+    jobs.JobKind("import", "import", Permission.IMPORT, jobs.IMPORT_BLOCKED_BY, _prepare_import)
 )
 
 

@@ -305,10 +305,18 @@ def reap_dead_jobs(session: Session) -> int:
 # --- starting, reporting, ending ---------------------------------------------------------
 
 
+IMPORT_BLOCKED_BY = ("plan", "import")
+"""What an import waits for: known here, not only once the bundle layer (which does the
+import's work and registers its kind) has been loaded, so the rule never depends on
+what a process happened to import."""
+
+
 def _blockers(kind: str) -> tuple[str, ...]:
     _register_services()
     spec = _KINDS.get(kind)
-    return spec.blocked_by if spec is not None else ()
+    if spec is not None:
+        return spec.blocked_by
+    return IMPORT_BLOCKED_BY if kind == "import" else ()
 
 
 def start_job(session: Session, kind: str, *, author: str) -> int:
@@ -353,6 +361,7 @@ def _open_live(session: Session, kinds: tuple[str, ...]) -> Job | None:
 
 def _refuse_if_busy(busy: Job | None) -> None:
     if busy is not None:
+        _register_services()
         spec = _KINDS.get(busy.kind)
         label = spec.label if spec is not None else busy.kind
         raise ConflictError(
