@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import itertools
 import stat
 from collections.abc import Callable, Iterator
@@ -130,7 +131,11 @@ class FolderSource(Source):
         size = path.stat().st_size
 
         def rows() -> Iterator[tuple[int, list[str]]]:
-            with path.open(newline="", encoding="utf-8-sig") as f:
+            # the bytes read so far (for progress) come from the binary file under the text
+            with (
+                path.open("rb") as raw,
+                io.TextIOWrapper(raw, newline="", encoding="utf-8-sig") as f,
+            ):
                 reader = csv.reader(f, strict=True)
                 next(reader, None)
                 start = reader.line_num + 1
@@ -143,7 +148,7 @@ class FolderSource(Source):
                         yield start, cells
                         start = reader.line_num + 1
                         if progress is not None and n % _PROGRESS_EVERY == 0:
-                            progress(spec.filename, f.buffer.tell(), size)
+                            progress(spec.filename, raw.tell(), size)
                 except UnicodeDecodeError as e:
                     raise BundleError([encoding_problem(path, spec.filename)]) from e
                 except csv.Error as e:
