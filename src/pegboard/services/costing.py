@@ -38,7 +38,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, Row, select
 from sqlalchemy.orm import Session
@@ -543,6 +543,10 @@ class LineEstimate:
     def levels(self) -> list[ec.NodeCost]:
         return self.tree.walk()
 
+    @property
+    def elements(self) -> ec.Elements:
+        return self.tree.total
+
 
 def line_cost(session: Session, number: str, line: int) -> LineEstimate:
     """The estimated cost of a sales-order line, rolled up level by level, with its quoted
@@ -755,18 +759,33 @@ def quote_estimate(
 # --------------------------------------------------------------------------- roll-ups
 
 
-@dataclass(frozen=True)
-class OrderCost:
-    number: str
-    customer: str
-    project: str | None
-    status: str
-    currency: str
-    lines: tuple[LineEstimate, ...]
+class _Costed(Protocol):
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def revenue(self) -> Decimal | None: ...
+
+    @property
+    def cost(self) -> Decimal: ...
+
+    @property
+    def elements(self) -> ec.Elements: ...
+
+
+class _RollUp:
+    """Quoted revenue, estimated cost and margin summed over parts (the lines of an
+    order, the orders of a project); cancelled parts are shown, not counted."""
+
+    def _parts(self) -> Sequence[_Costed]:
+        raise NotImplementedError
+
+    def _counted(self) -> list[_Costed]:
+        return [x for x in self._parts() if x.status != SalesOrderStatus.CANCELLED.value]
 
     @property
     def revenue(self) -> Decimal | None:
-        """The quoted lines' revenue (cancelled lines left out; None: none quoted)."""
+        """The quoted parts' revenue (None: none quoted)."""
         quoted = [x.revenue for x in self._counted() if x.revenue is not None]
         return sum(quoted, ZERO) if quoted else None
 
@@ -776,12 +795,7 @@ class OrderCost:
 
     @property
     def elements(self) -> ec.Elements:
-        return sum((x.tree.total for x in self._counted()), ec.Elements())
-
-    @property
-    def unquoted(self) -> tuple[str, ...]:
-        """Lines counted at cost without a quoted price (their margin is unknown)."""
-        return tuple(x.ref for x in self._counted() if x.revenue is None)
+        return sum((x.elements for x in self._counted()), ec.Elements())
 
     @property
     def margin(self) -> Decimal | None:
@@ -791,8 +805,24 @@ class OrderCost:
     def margin_pct(self) -> Decimal | None:
         return margin_pct(self.revenue, self.cost)
 
-    def _counted(self) -> list[LineEstimate]:
-        return [x for x in self.lines if x.status != SalesOrderStatus.CANCELLED.value]
+
+@dataclass(frozen=True)
+class OrderCost(_RollUp):
+    number: str
+    customer: str
+    project: str | None
+    status: str
+    currency: str
+    lines: tuple[LineEstimate, ...]
+
+    @property
+    def unquoted(self) -> tuple[str, ...]:
+        """Lines counted at cost without a quoted price (their margin is unknown)."""
+        cancelled = SalesOrderStatus.CANCELLED.value
+        return tuple(x.ref for x in self.lines if x.revenue is None and x.status != cancelled)
+
+    def _parts(self) -> Sequence[_Costed]:
+        return self.lines
 
 
 def order_cost(session: Session, number: str) -> OrderCost:
@@ -814,35 +844,14 @@ def order_cost(session: Session, number: str) -> OrderCost:
 
 
 @dataclass(frozen=True)
-class ProjectCost:
+class ProjectCost(_RollUp):
     customer: str
     project: str
     currency: str
     orders: tuple[OrderCost, ...]
 
-    def _counted(self) -> list[OrderCost]:
-        return [o for o in self.orders if o.status != SalesOrderStatus.CANCELLED.value]
-
-    @property
-    def revenue(self) -> Decimal | None:
-        quoted = [o.revenue for o in self._counted() if o.revenue is not None]
-        return sum(quoted, ZERO) if quoted else None
-
-    @property
-    def cost(self) -> Decimal:
-        return sum((o.cost for o in self._counted()), ZERO)
-
-    @property
-    def elements(self) -> ec.Elements:
-        return sum((o.elements for o in self._counted()), ec.Elements())
-
-    @property
-    def margin(self) -> Decimal | None:
-        return None if self.revenue is None else self.revenue - self.cost
-
-    @property
-    def margin_pct(self) -> Decimal | None:
-        return margin_pct(self.revenue, self.cost)
+    def _parts(self) -> Sequence[_Costed]:
+        return self.orders
 
     @property
     def premium(self) -> Decimal:
@@ -850,9 +859,10 @@ class ProjectCost:
         return sum(
             (
                 x.premium.amount
-                for o in self._counted()
-                for x in o._counted()
-                if x.premium is not None
+                for o in self.orders
+                if o.status != SalesOrderStatus.CANCELLED.value
+                for x in o.lines
+                if x.status != SalesOrderStatus.CANCELLED.value and x.premium is not None
             ),
             ZERO,
         )
