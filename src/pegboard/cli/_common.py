@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import functools
 import math
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -46,8 +47,22 @@ __all__ = [
     "session",
 ]
 
-console = Console()
-err_console = Console(stderr=True)
+
+
+def _consoles() -> tuple[Console, Console]:
+    """The consoles for output and errors, whose width follows the terminal (or
+    ``COLUMNS``) at every print. Rich fixes the width for good when ``COLUMNS`` is set at
+    the moment a console is made, and these are made once, when a command's module is
+    first imported (pytest-xdist sets ``COLUMNS`` then): so they are made without it."""
+    columns = os.environ.pop("COLUMNS", None)
+    try:
+        return Console(), Console(stderr=True)
+    finally:
+        if columns is not None:
+            os.environ["COLUMNS"] = columns
+
+
+console, err_console = _consoles()
 
 P = ParamSpec("P")
 R = TypeVar("R")
