@@ -48,7 +48,6 @@ __all__ = [
 ]
 
 
-
 def _consoles() -> tuple[Console, Console]:
     """The consoles for output and errors, whose width follows the terminal (or
     ``COLUMNS``) at every print. Rich fixes the width for good when ``COLUMNS`` is set at
