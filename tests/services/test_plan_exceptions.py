@@ -40,7 +40,7 @@ def test_exceptions_read_back_as_the_engine_wrote_them(session: Session) -> None
     run_plan(session, author="test")
     with session.begin():
         stored = plan_results.exception_rows(session)
-        snap = load_snapshot(session.connection(), today=date.today())
+        snap = load_snapshot(session.connection(), today=clock.today())
         narrow = session.scalar(
             select(func.count())
             .select_from(PlanException)
