@@ -428,6 +428,12 @@ def item_supply_refs(session: Session, item_id: int, run_id: int) -> list[str]:
     return [str(r) for stmt in (planned, lines, made, places) for r in session.scalars(stmt)]
 
 
+def plan_runs(session: Session, *, limit: int, offset: int) -> tuple[list[PlanRun], int]:
+    """Every recorded plan run, newest first (one page of them), and how many there are."""
+    rows, total = page_of(session, select(PlanRun).order_by(PlanRun.id.desc()), limit, offset)
+    return [row[0] for row in rows], total
+
+
 def current_run(session: Session) -> PlanRun | None:
     """The newest finished plan run, whose rows are the current plan (here, not in
     ``planning``, so that a report loads neither the engine nor numpy)."""

@@ -12,15 +12,13 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from pegboard.api.deps import DbSession, Reader, require
 from pegboard.api.pagination import Page, Paging, fetch_page, order_by
 from pegboard.api.params import sort_query
 from pegboard.api.routers.jobs import JobOut, job_out
+from pegboard.db import Session
 from pegboard.errors import NotFoundError
-from pegboard.model import PlanRun
 from pegboard.model.enums import ItemType
 from pegboard.services import jobs, plan_results, reports
 from pegboard.services.firm_selection import firm_selection
@@ -71,7 +69,8 @@ class CurrentPlanOut(PlanRunOut):
     exceptions_by_kind: dict[str, int]
 
 
-def _run_out(run: PlanRun) -> dict[str, Any]:
+def _run_out(run: Any) -> dict[str, Any]:
+    """A plan run (``services.plan_results``) as the API shows it."""
     return {
         "id": run.id,
         "planning_date": run.planning_date,
@@ -110,9 +109,9 @@ def start_run(
 @router.get("/runs")
 def list_runs(user: Reader, session: DbSession, paging: Paging) -> Page[PlanRunOut]:
     """Every recorded plan run, newest first (only the newest keeps its rows)."""
-    rows, total = fetch_page(session, select(PlanRun).order_by(PlanRun.id.desc()), paging)
+    runs, total = plan_results.plan_runs(session, limit=paging.limit, offset=paging.offset)
     return Page(
-        items=[PlanRunOut(**_run_out(r[0])) for r in rows],
+        items=[PlanRunOut(**_run_out(run)) for run in runs],
         total=total,
         limit=paging.limit,
         offset=paging.offset,
@@ -132,7 +131,7 @@ def current(user: Reader, session: DbSession) -> CurrentPlanOut:
     )
 
 
-def _require_plan(session: Session) -> PlanRun:
+def _require_plan(session: Session) -> Any:
     run = current_run(session)
     if run is None:
         raise NotFoundError(NO_PLAN)
