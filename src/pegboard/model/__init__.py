@@ -3,7 +3,13 @@
 from pegboard.model.audit import AuditEntry
 from pegboard.model.base import Base
 from pegboard.model.bom import Bom, BomLine, BomLineOption, BomLineParameter, BomParameter
-from pegboard.model.capacity import Routing, RoutingOperation, WorkCenter, WorkCenterClosedDay
+from pegboard.model.capacity import (
+    Routing,
+    RoutingOperation,
+    TemplateOperation,
+    WorkCenter,
+    WorkCenterClosedDay,
+)
 from pegboard.model.company import CompanySetting, Customer, Holiday, NumberSequence, Project
 from pegboard.model.enums import (
     BomKind,
@@ -36,6 +42,7 @@ from pegboard.model.policy import PolicyLine, PolicyRun, PolicySetting
 from pegboard.model.production import ProductionComponent, ProductionOrder
 from pegboard.model.purchasing import PurchaseOrder, PurchaseOrderLine
 from pegboard.model.sales import SalesOrder, SalesOrderLine, Shipment
+from pegboard.model.shop_floor import OperationProgress
 from pegboard.model.stock import StockBalance, StockMove
 from pegboard.model.users import ApiToken, LoginAttempt, User, WebSession
 
@@ -60,6 +67,7 @@ __all__ = [
     "LoginAttempt",
     "LotRule",
     "NumberSequence",
+    "OperationProgress",
     "ParameterKind",
     "Pegging",
     "PlanException",
@@ -91,6 +99,7 @@ __all__ = [
     "StockMove",
     "StockMoveKind",
     "Strategy",
+    "TemplateOperation",
     "User",
     "WebSession",
     "WorkCenter",

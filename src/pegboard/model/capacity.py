@@ -89,3 +89,33 @@ class RoutingOperation(Base):
     """Working days to move the order on to the next operation."""
     run_formula: Mapped[str | None] = mapped_column(String(500))
     """Template routings: run hours per unit as a formula of the parameters."""
+
+
+class TemplateOperation(Base):
+    """One routing line of a configurable template (an engineering BOM with parameters).
+
+    Its setup and run hours are formulas of the template's parameters (cutting time
+    grows with ``length_m``), checked like the BOM formula lines when the template is
+    saved; configuring an order line evaluates them into the order routing of each
+    configured node. Deleted with its template.
+    """
+
+    __tablename__ = "template_operation"
+    __table_args__ = (
+        UniqueConstraint("bom_id", "sequence"),
+        CheckConstraint("queue_days >= 0 AND move_days >= 0", name="template_days_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bom_id: Mapped[int] = mapped_column(ForeignKey("bom.id", ondelete="CASCADE"), index=True)
+    sequence: Mapped[int]
+    work_center_id: Mapped[int] = mapped_column(ForeignKey("work_center.id"), index=True)
+    description: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    setup_formula: Mapped[str] = mapped_column(String(500))
+    """Setup hours: a number or a formula of the parameters."""
+    run_formula: Mapped[str] = mapped_column(String(500))
+    """Run hours per unit: a number or a formula of the parameters."""
+    condition: Mapped[str | None] = mapped_column(String(500))
+    """When set, the operation is used only where it holds (``emergency == 'yes'``)."""
+    queue_days: Mapped[int] = mapped_column(default=0)
+    move_days: Mapped[int] = mapped_column(default=0)
