@@ -1,0 +1,315 @@
+"""The finite, material-aware schedule: operations placed forward on work centers
+that never work more hours on a day than they have (issue #15, item 4).
+
+The load (``engine.capacity``) puts every order's operations back to back before
+its due date whatever else the work center must do; this places them *forward*,
+one order after another in priority order, each operation into the hours its work
+center still has free:
+
+* **Priority.** Released and in-progress orders first (the shop has started
+  them), then by sales-order priority (lower first), due date and order code, so
+  the same data in any row order gives the same schedule. A component order takes
+  the rank of the most urgent order it serves: it must be made first for that one.
+* **Material.** An order starts no earlier than ``ready`` (the planning date, its
+  release, the supplies of its components that are not scheduled here: stock and
+  purchases) and no earlier than the completion of each order whose output it
+  consumes (``pred``: made components pegged to it). An order waits for its
+  components, so components are scheduled before the orders that use them.
+* **Time**, as in the load: a work center's *standard hours* per day are one unit's
+  weekday hours × efficiency, times its units, 0 on the plant's non-working days
+  and its closed days. One operation runs on one unit, so it uses at most one unit's
+  hours of a day (less on the day it starts part-way through); it takes fewer when
+  the work center has fewer free hours left that day — those days are *held* days,
+  when the work center was full. The next operation of the order starts where it
+  ended (the same day, further in), after ``queue_days`` of it and ``move_days`` of
+  the one before in whole working days. An order without operations takes its lead
+  time in working days from its start (rule 9's earliest completion).
+
+With unlimited capacity (units enough for every operation at once) nothing is ever
+held and the schedule is :func:`forward_infinite`: each order placed alone as soon
+as its material allows.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from pegboard.engine.capacity import MAX_DAYS_BACK, WorkCenters, weekday
+
+__all__ = [
+    "Schedule",
+    "ScheduleError",
+    "ScheduleOps",
+    "ScheduleOrders",
+    "forward_infinite",
+    "schedule",
+]
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+EPS = 1e-9
+NONE = -1
+"""A day that is not there (no held days)."""
+
+
+class ScheduleError(ValueError):
+    """Orders that wait for each other, or an operation on a work center with no hours."""
+
+
+@dataclass(frozen=True)
+class ScheduleOrders:
+    """The orders to schedule, one row each."""
+
+    code: list[str]
+    released: BoolArray
+    """Released or in progress: scheduled before every other order."""
+    priority: IntArray
+    """Of the most urgent sales order behind it (rule 8; 100 when none)."""
+    due: IntArray
+    ready: IntArray
+    """The first day it may start (planning date, release, unscheduled material)."""
+    lead: IntArray
+    """Working days it takes when it has no operations."""
+    pred_ptr: IntArray
+    """CSR offsets (n + 1) into ``pred``."""
+    pred: IntArray
+    """The orders whose completion it waits for (components it consumes)."""
+
+    def __len__(self) -> int:
+        return len(self.code)
+
+
+@dataclass(frozen=True)
+class ScheduleOps:
+    """Operations of the orders, in any row order."""
+
+    order: IntArray
+    sequence: IntArray
+    work_center: IntArray
+    hours: FloatArray
+    """Standard hours it needs (setup + run per unit × quantity)."""
+    queue_days: IntArray
+    move_days: IntArray
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Per operation (input row order) and per order (input row order)."""
+
+    ready: IntArray
+    """Per operation: the first day it could have started, free hours or not."""
+    start: IntArray
+    end: IntArray
+    held_from: IntArray
+    held_to: IntArray
+    """Per operation: first and last day it got fewer hours than it could use (NONE)."""
+    held_days: IntArray
+    rank: IntArray
+    """Per operation: its order's place in the scheduling order (0 first)."""
+    order_ready: IntArray
+    order_start: IntArray
+    completion: IntArray
+    bottleneck: IntArray
+    """Per order: the operation held the most days (NONE when none was held)."""
+    used: dict[tuple[int, int], float]
+    """(work center, day) → standard hours scheduled on it."""
+
+
+def schedule(orders: ScheduleOrders, ops: ScheduleOps, wcs: WorkCenters) -> Schedule:
+    """Place every order's operations forward at finite capacity (module doc)."""
+    return _Scheduler(orders, ops, wcs, finite=True).run()
+
+
+def forward_infinite(orders: ScheduleOrders, ops: ScheduleOps, wcs: WorkCenters) -> Schedule:
+    """The same placement with unlimited hours: each order as soon as its material allows."""
+    return _Scheduler(orders, ops, wcs, finite=False).run()
+
+
+def _ranks(orders: ScheduleOrders) -> tuple[IntArray, list[int]]:
+    """Each order's own rank (released first, priority, due, code) and the rank it
+    schedules at: the lowest of its own and of every order that waits for it."""
+    n = len(orders)
+    code_rank = np.empty(n, dtype=np.int64)
+    code_rank[sorted(range(n), key=orders.code.__getitem__)] = np.arange(n)
+    order = np.lexsort((code_rank, orders.due, orders.priority, ~orders.released))
+    own = np.empty(n, dtype=np.int64)
+    own[order] = np.arange(n)
+    effective = own.tolist()
+    ptr = orders.pred_ptr.tolist()
+    pred = orders.pred.tolist()
+    # most urgent first, each handing its rank down to the components it waits for;
+    # a component already lowered by a more urgent order stops the walk
+    for i in sorted(range(n), key=effective.__getitem__):
+        stack = [i]
+        while stack:
+            parent = stack.pop()
+            for j in pred[ptr[parent] : ptr[parent + 1]]:
+                if effective[parent] < effective[j]:
+                    effective[j] = effective[parent]
+                    stack.append(j)
+    return own, effective
+
+
+class _Scheduler:
+    def __init__(
+        self, orders: ScheduleOrders, ops: ScheduleOps, wcs: WorkCenters, *, finite: bool
+    ) -> None:
+        self.orders, self.ops, self.wcs, self.finite = orders, ops, wcs, finite
+        n_ops = len(ops)
+        self.ready = np.full(n_ops, NONE, dtype=np.int64)
+        self.start = np.full(n_ops, NONE, dtype=np.int64)
+        self.end = np.full(n_ops, NONE, dtype=np.int64)
+        self.held_from = np.full(n_ops, NONE, dtype=np.int64)
+        self.held_to = np.full(n_ops, NONE, dtype=np.int64)
+        self.held_days = np.zeros(n_ops, dtype=np.int64)
+        self.used: dict[tuple[int, int], float] = {}
+        self._working: dict[int, bool] = {}
+        self._unit = [
+            [float(h) * float(wcs.efficiency[w]) for h in wcs.weekday_hours[w]]
+            for w in range(len(wcs))
+        ]
+        self._units = [int(u) for u in wcs.units]
+        # each order's operations in sequence
+        by = np.lexsort((ops.sequence, ops.order))
+        cut = np.searchsorted(ops.order[by], np.arange(len(orders) + 1))
+        self._ops_of = [by[cut[i] : cut[i + 1]].tolist() for i in range(len(orders))]
+        self._wc = ops.work_center.tolist()
+        self._hours = ops.hours.tolist()
+        self._queue = ops.queue_days.tolist()
+        self._move = ops.move_days.tolist()
+        self._seq = ops.sequence.tolist()
+
+    def run(self) -> Schedule:
+        orders = self.orders
+        n = len(orders)
+        own, effective = _ranks(orders)
+        ptr = orders.pred_ptr.tolist()
+        pred = orders.pred.tolist()
+        waiting = [ptr[i + 1] - ptr[i] for i in range(n)]
+        users: list[list[int]] = [[] for _ in range(n)]
+        for i in range(n):
+            for j in pred[ptr[i] : ptr[i + 1]]:
+                users[j].append(i)
+        ready = orders.ready.tolist()
+        order_ready = [0] * n
+        order_start = [0] * n
+        completion = [NONE] * n
+        heap = [(effective[i], int(own[i]), i) for i in range(n) if waiting[i] == 0]
+        heapq.heapify(heap)
+        placed = 0
+        while heap:
+            _, _, i = heapq.heappop(heap)
+            earliest = max([ready[i], *(completion[j] for j in pred[ptr[i] : ptr[i + 1]])])
+            order_ready[i] = earliest
+            order_start[i], completion[i] = self._order(i, earliest)
+            placed += 1
+            for u in users[i]:
+                waiting[u] -= 1
+                if waiting[u] == 0:
+                    heapq.heappush(heap, (effective[u], int(own[u]), u))
+        if placed < n:
+            stuck = sorted(orders.code[i] for i in range(n) if completion[i] == NONE)
+            raise ScheduleError(f"orders wait for each other's output: {', '.join(stuck[:10])}")
+        return self._result(own, order_ready, order_start, completion)
+
+    def _result(
+        self, own: IntArray, order_ready: list[int], order_start: list[int], completion: list[int]
+    ) -> Schedule:
+        bottleneck = np.full(len(self.orders), NONE, dtype=np.int64)
+        for i, ks in enumerate(self._ops_of):
+            held = [k for k in ks if self.held_days[k] > 0]
+            if held:
+                bottleneck[i] = max(held, key=lambda k: (int(self.held_days[k]), -self._seq[k]))
+        as_array = np.asarray
+        return Schedule(
+            ready=self.ready,
+            start=self.start,
+            end=self.end,
+            held_from=self.held_from,
+            held_to=self.held_to,
+            held_days=self.held_days,
+            rank=own[self.ops.order] if len(self.ops) else np.zeros(0, dtype=np.int64),
+            order_ready=as_array(order_ready, dtype=np.int64),
+            order_start=as_array(order_start, dtype=np.int64),
+            completion=as_array(completion, dtype=np.int64),
+            bottleneck=bottleneck,
+            used=dict(self.used),
+        )
+
+    def _order(self, i: int, earliest: int) -> tuple[int, int]:
+        """Place order ``i``'s operations from ``earliest``; its start and completion."""
+        ks = self._ops_of[i]
+        calendar = self.wcs.calendar
+        if not ks:
+            first = calendar.fwd(earliest, 0)
+            return first, calendar.fwd(first, int(self.orders.lead[i]))
+        day, frac = earliest, 0.0
+        for n, k in enumerate(ks):
+            if n:
+                gap = self._queue[k] + self._move[ks[n - 1]]
+                if gap:
+                    day, frac = calendar.fwd(day + 1, gap - 1), 0.0
+            day, frac = self._place(k, day, frac)
+        return int(self.start[ks[0]]), int(self.end[ks[-1]])
+
+    def _unit_hours(self, wc: int, day: int) -> float:
+        working = self._working.get(day)
+        if working is None:
+            working = self._working[day] = self.wcs.calendar.is_working(day)
+        if not working or day in self.wcs.closed[wc]:
+            return 0.0
+        return self._unit[wc][weekday(day)]
+
+    def _place(self, k: int, day: int, frac: float) -> tuple[int, float]:
+        """Place operation ``k`` forward from (``day``, ``frac``); where it ends."""
+        wc = self._wc[k]
+        need = self._hours[k]
+        first = day
+        while self._unit_hours(wc, day) <= 0 or frac >= 1 - EPS:  # its first moment
+            day, frac = day + 1, 0.0
+            if day - first > MAX_DAYS_BACK:
+                raise ScheduleError(f"work center {self.wcs.code[wc]} has no hours to work")
+        self.ready[k] = day
+        if need <= EPS:
+            self.start[k] = self.end[k] = day
+            return day, frac
+        while True:
+            length = self._unit_hours(wc, day)
+            if length > 0:
+                got = self._take(k, wc, day, min(need, length * (1 - frac)), length)
+                if got > EPS and self.start[k] == NONE:
+                    self.start[k] = day
+                need -= got
+                if need <= EPS:
+                    self.end[k] = day
+                    return day, frac + got / length
+            day, frac = day + 1, 0.0
+            if day - first > MAX_DAYS_BACK:
+                raise ScheduleError(
+                    f"work center {self.wcs.code[wc]} has no free hours in ten years"
+                )
+
+    def _take(self, k: int, wc: int, day: int, want: float, length: float) -> float:
+        """Hours operation ``k`` gets of ``wc`` on ``day`` (at most ``want``), noting a
+        held day when the work center has fewer free."""
+        used = self.used.get((wc, day), 0.0)
+        got = want
+        if self.finite:
+            got = max(0.0, min(want, length * self._units[wc] - used))
+            if got < want - EPS:
+                if self.held_from[k] == NONE:
+                    self.held_from[k] = day
+                self.held_to[k] = day
+                self.held_days[k] += 1
+        if got > 0:
+            self.used[(wc, day)] = used + got
+        return got
