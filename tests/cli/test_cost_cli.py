@@ -66,7 +66,7 @@ def test_the_levels_as_csv(run) -> None:  # type: ignore[no-untyped-def]
     out = run("order", "cost", "SO-1", "1", "--csv")
     lines = out.splitlines()
     assert lines[0] == "level,item,qty,from,routing,hours,material,labour,overhead,total"
-    assert lines[1] == "0,LAMP-SO-1-1,2,BOM-SO-1-1,RT-LAMP,1,106.40,71.00,29.64,207.04"
+    assert lines[1] == "0,LAMP-SO-1-1,2,BOM-SO-1-1,RT-BOM-SO-1-1,1,106.40,71.00,29.64,207.04"
 
 
 def test_a_price_typed_and_the_order_total(run) -> None:  # type: ignore[no-untyped-def]

@@ -83,7 +83,7 @@ def test_the_configured_line_by_hand(shop: Session) -> None:
     assert elements(body) == (D("38.4"), D("27"), D("12.84"), D("78.24"))
     assert (driver.label, driver.routing) == ("BOM-DRIVER", None)
     assert elements(driver) == (D("16"), D("4"), D("1.6"), D("21.6"))
-    assert top.routing == "RT-LAMP"  # the variant has none: the product's
+    assert top.routing == "RT-BOM-SO-1-1"  # configuring copied the product's (RT-LAMP)
     assert elements(top) == (D("106.4"), D("71"), D("29.64"), D("207.04"))
     assert top.scrap == D("2.4")
     assert top.total_hours == D("1.9")

@@ -35,7 +35,7 @@ from pegboard.errors import BundleError, BundleProblem, ValidationError
 from pegboard.services.calendar import format_work_days, parse_work_days
 from pegboard.services.capacity import MAX_CODE, format_weekday_hours, parse_weekday_hours
 from pegboard.services.codes import code_problem
-from pegboard.services.configurator import validate_template
+from pegboard.services.configurator import Template, validate_template
 from pegboard.services.dataset import (
     DEFAULT_LOCATION,
     MAX_DECIMALS,
@@ -134,6 +134,7 @@ def _templates(path: Path, problems: Problems, data: Dataset) -> list[dict[str, 
         problems.add(BundleProblem(TEMPLATES_FILE, None, None, None, reason))
         return []
     items = {row.item: row.type for row in data.items}
+    centers = {row.work_center for row in data.work_centers}
     good = []
     for n, definition in enumerate(definitions, 1):
         where = f"template {n}"
@@ -144,17 +145,27 @@ def _templates(path: Path, problems: Problems, data: Dataset) -> list[dict[str, 
         except ValidationError as e:
             problems.add(BundleProblem(TEMPLATES_FILE, None, where, None, e.message))
             continue
-        used = {line.component for line in template.lines if line.component}
-        used |= {c for line in template.lines for c in line.options.values()}
-        if unknown := sorted(c for c in {template.item, *used} if c not in items):
-            reason = f"unknown item(s) {', '.join(unknown)} (not in items.csv)"
-            problems.add(BundleProblem(TEMPLATES_FILE, None, where, template.item, reason))
-        elif items[template.item] != "make":
-            reason = "a template's item must be of type make"
-            problems.add(BundleProblem(TEMPLATES_FILE, None, where, template.item, reason))
+        if (refused := _template_problem(template, items, centers)) is not None:
+            problems.add(BundleProblem(TEMPLATES_FILE, None, where, template.item, refused))
         else:
             good.append(dict(definition))
     return good
+
+
+def _template_problem(template: Template, items: dict[str, str], centers: set[str]) -> str | None:
+    """What a checked template refers to that the bundle does not hold, if anything."""
+    used = {line.component for line in template.lines if line.component}
+    used |= {c for line in template.lines for c in line.options.values()}
+    if unknown := sorted(c for c in {template.item, *used} if c not in items):
+        return f"unknown item(s) {', '.join(unknown)} (not in items.csv)"
+    if items[template.item] != "make":
+        return "a template's item must be of type make"
+    if missing := [op for op in template.operations if op.work_center not in centers]:
+        return (
+            f"routing line {missing[0].sequence}: unknown work center "
+            f"{missing[0].work_center!r} (not in work_centers.csv)"
+        )
+    return None
 
 
 MAX_JSON_DEPTH = 64

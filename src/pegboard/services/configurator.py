@@ -35,6 +35,14 @@ from pegboard.services.formula import (
     evaluate_condition,
     evaluate_quantity,
 )
+from pegboard.services.routing_lines import (
+    ConfiguredOperation,
+    RoutingLine,
+    RoutingLineError,
+    check_routing_lines,
+    evaluate_routing,
+    formula_parts,
+)
 
 NUMBER = "number"
 CHOICE = "choice"
@@ -96,6 +104,8 @@ class Template:
     item: str
     parameters: tuple[Parameter, ...]
     lines: tuple[TemplateLine, ...]
+    operations: tuple[RoutingLine, ...] = ()
+    """Routing lines: the operations of its order routings, hours as formulas."""
 
 
 class Catalog(Protocol):
@@ -132,6 +142,9 @@ class ConfiguredNode:
     values: Mapping[str, float | str]  # numbers as float, choices and bools ("yes"/"no") as str
     lines: tuple[ConfiguredLine, ...]
     from_template: bool  # False when copied from a master BOM
+    operations: tuple[ConfiguredOperation, ...] | None = None
+    """The order routing's operations from the template's routing lines; None when the
+    template has none (the node then follows its item's engineering routing)."""
 
 
 # --------------------------------------------------------------------------- values
@@ -438,6 +451,20 @@ def validate_template(t: Template) -> None:
     for n, line in enumerate(t.lines, start=1):
         _check_line(t, n, line, params)
     _dry_run(t)
+    _check_routing(t)
+
+
+def _check_routing(t: Template) -> None:
+    """The routing lines, checked like the BOM lines (see ``routing_lines``)."""
+    if not t.operations:
+        return
+    defaults: dict[str, Value] = {
+        p.name: _parse_value(t.item, p, p.default) for p in t.parameters if p.default.strip()
+    }
+    try:
+        check_routing_lines(t.item, t.operations, frozenset(p.name for p in t.parameters), defaults)
+    except RoutingLineError as e:
+        raise ConfigurationError(e.message, **e.params) from None
 
 
 # --------------------------------------------------------------------------- configuring
@@ -519,9 +546,23 @@ class _Configurer:
                 component, qty = picked
                 child = self._child(t, n, line, component, values, path)
                 lines.append(ConfiguredLine(component, qty, line.scrap_pct, child))
+            operations = self._routing(t, values, path)
         except ConfigurationError as e:
             raise self._located(path, e) from None
-        return ConfiguredNode(path[-1], MappingProxyType(values), tuple(lines), True)
+        return ConfiguredNode(path[-1], MappingProxyType(values), tuple(lines), True, operations)
+
+    def _routing(
+        self, t: Template, values: Mapping[str, float | str], path: tuple[str, ...]
+    ) -> tuple[ConfiguredOperation, ...] | None:
+        """The node's order-routing operations from the template's routing lines."""
+        if not t.operations:
+            return None
+        self.parts += formula_parts(t.operations)
+        self._spend("0", path)
+        try:
+            return evaluate_routing(t.item, t.operations, values)
+        except RoutingLineError as e:
+            raise ConfigurationError(e.message, **e.params) from None
 
     def master_node(self, lines: Sequence[TemplateLine], path: tuple[str, ...]) -> ConfiguredNode:
         item = path[-1]

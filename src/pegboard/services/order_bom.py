@@ -58,6 +58,12 @@ from pegboard.services.configurator import (
 )
 from pegboard.services.dataset import MAX_DECIMALS
 from pegboard.services.line_work import UNRELEASED, line_orders, released_orders
+from pegboard.services.order_routing import (
+    ROUTING,
+    order_operations,
+    routing_edits,
+    write_order_routing,
+)
 from pegboard.services.quantities import shown
 from pegboard.services.sales import get_line, get_order
 from pegboard.services.templates import DbCatalog
@@ -332,6 +338,9 @@ class _Writer:
         self.session.add(mo)
         self.session.flush()
         self.orders.append(mo)
+        routing = write_order_routing(
+            self.session, bom, node.operations, bom.source_item_id or variant.id
+        )
         children = 0
         configured: list[list[object]] = []
         for position, line in enumerate(node.lines, 1):
@@ -348,7 +357,7 @@ class _Writer:
                 )
             )
             configured.append([component.code, line.qty_per, line.scrap_pct])
-        bom.configuration = {**dict(node.values), CONFIGURED: configured}
+        bom.configuration = {**dict(node.values), CONFIGURED: configured, ROUTING: routing}
         self.session.flush()
         return variant
 
@@ -429,16 +438,18 @@ def configure_line(
             )
         node = configure(DbCatalog(session), _template_item(session, row), values)
         edits = _hand_edits(session, order, row)
-        if edits and not discard_edits:
+        routed = routing_edits(session, _line_boms(session, row))
+        if (edits or routed) and not discard_edits:
             raise ConflictError(
                 f"{number}/{line} has hand edits that re-configuring drops: "
-                + "; ".join(str(e) for e in edits)
+                + "; ".join([*(str(e) for e in edits), *routed])
                 + "; confirm that they are to be dropped (--discard-edits on the command "
                 "line, discard_edits in the API, the tick box on the page) or keep them and "
                 "change the order BOM by hand instead",
                 sales_order=number,
                 line=line,
                 hand_edits=[e.as_dict() for e in edits],
+                routing_edits=routed,
             )
         before = _snapshot_of(session, row)
         old = _tree_lines(session, row)
@@ -458,6 +469,7 @@ def configure_line(
                 "production_orders": [o.number for o in writer.orders],
                 **({"lines": [c.as_dict() for c in changed]} if before is not None else {}),
                 **({"dropped_edits": [e.as_dict() for e in edits]} if edits else {}),
+                **({"dropped_routing_edits": routed} if routed else {}),
             },
         )
         session.flush()
@@ -821,7 +833,13 @@ def _as_node(session: Session, bom: Bom) -> ConfiguredNode:
     values: dict[str, float | str] = {
         k: v for k, v in _values(bom).items() if isinstance(v, float | int | str)
     }
-    return ConfiguredNode(item, values, tuple(lines), bom.template_bom_id is not None)
+    return ConfiguredNode(
+        item,
+        values,
+        tuple(lines),
+        bom.template_bom_id is not None,
+        order_operations(session, bom.id),
+    )
 
 
 def copy_order_bom(

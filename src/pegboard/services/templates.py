@@ -7,7 +7,14 @@ A definition is a mapping (a JSON file from the CLI, a body from the API)::
      "lines": [{"component": "EXT-AL-2400", "qty": "ceil(length_m / 2.4)"},
                {"choice": "finish", "options": {"white": "CAP-W", "black": "CAP-B"}},
                {"component": "EM-PACK", "qty": "1", "condition": "emergency == 'yes'"},
-               {"component": "DRV-TRAY", "qty": "1", "params": {"watts": "length_m * 10"}}]}
+               {"component": "DRV-TRAY", "qty": "1", "params": {"watts": "length_m * 10"}}],
+     "operations": [{"sequence": 10, "work_center": "SAW", "setup": 0.25,
+                     "run": "0.1 + 0.04 * length_m", "description": "cut profile"},
+                    {"sequence": 40, "work_center": "TEST", "run": "0.2",
+                     "condition": "emergency == 'yes'"}]}
+
+Routing lines (``operations``) are the operations of the order routing each
+configuration gets; their hours are formulas of the parameters like the quantities.
 
 Every formula is checked (``configurator.validate_template``) before anything is
 written; nothing in a definition is ever executed.
@@ -33,6 +40,8 @@ from pegboard.model import (
     ItemType,
     ParameterKind,
     Strategy,
+    TemplateOperation,
+    WorkCenter,
 )
 from pegboard.services import audit
 from pegboard.services._tx import write_transaction
@@ -45,6 +54,8 @@ from pegboard.services.configurator import (
     validate_template,
 )
 from pegboard.services.formula import TEXT, Formula, FormulaError, Span, number_span
+from pegboard.services.paging import sorted_page
+from pegboard.services.routing_lines import RoutingLine, RoutingLineError, check_worst_routing
 from pegboard.services.sales import get_item
 
 
@@ -70,7 +81,7 @@ def _float(definition: Mapping[str, Any], key: str, where: str) -> float | None:
 
 def parse_definition(definition: Mapping[str, Any]) -> Template:
     """Turn a definition into a ``Template``, refusing unknown keys so typos are not lost."""
-    _only(definition, {"item", "description", "parameters", "lines"}, "template")
+    _only(definition, {"item", "description", "parameters", "lines", "operations"}, "template")
     item = _text(definition.get("item"))
     if not item:
         raise ValidationError("template: 'item' is required", field="item")
@@ -80,7 +91,51 @@ def parse_definition(definition: Mapping[str, Any]) -> Template:
     lines = tuple(_line(line, i) for i, line in enumerate(definition.get("lines") or [], 1))
     if not lines:
         raise ValidationError(f"template {item}: it needs at least one line", field="lines")
-    return Template(item=item, parameters=parameters, lines=lines)
+    operations = definition.get("operations") or []
+    if not isinstance(operations, Sequence) or isinstance(operations, str):
+        raise ValidationError(f"template {item}: operations must be a list", field="operations")
+    routing = tuple(_operation(op, i) for i, op in enumerate(operations, 1))
+    return Template(item=item, parameters=parameters, lines=lines, operations=routing)
+
+
+def _whole(op: Mapping[str, Any], key: str, where: str, default: int) -> int:
+    value = op.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValidationError(f"{where}: {key} must be a whole number, not {value!r}", field=key)
+    try:
+        return int(value)
+    except ValueError:
+        raise ValidationError(
+            f"{where}: {key} must be a whole number, not {value!r}", field=key
+        ) from None
+
+
+def _hours_text(op: Mapping[str, Any], key: str, where: str) -> str:
+    value = op.get(key, 0)
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValidationError(f"{where}: {key} must be a number or a formula", field=key)
+    text = _text(value).strip()
+    return text or "0"
+
+
+def _operation(op: Mapping[str, Any], n: int) -> RoutingLine:
+    where = f"routing line {n}"
+    _only(
+        op,
+        {"sequence", "work_center", "description", "setup", "run", "condition"}
+        | {"queue_days", "move_days"},
+        where,
+    )
+    return RoutingLine(
+        sequence=_whole(op, "sequence", where, n * 10),
+        work_center=_text(op.get("work_center")).strip(),
+        setup=_hours_text(op, "setup", where),
+        run=_hours_text(op, "run", where),
+        description=_text(op.get("description")),
+        condition=_text(op.get("condition")) or None,
+        queue_days=_whole(op, "queue_days", where, 0),
+        move_days=_whole(op, "move_days", where, 0),
+    )
 
 
 def _only(mapping: Mapping[str, Any], allowed: set[str], where: str) -> None:
@@ -194,6 +249,10 @@ def check_worst_cases(t: Template) -> None:
                     formula=text,
                     reason=reason,
                 ) from None
+    try:
+        check_worst_routing(t.item, t.operations, spans)
+    except RoutingLineError as e:
+        raise ConfigurationError(e.message, **e.params) from None
 
 
 def _define(
@@ -209,6 +268,7 @@ def _define(
         raise ValidationError(f"template {item.code}: unknown item(s) {', '.join(missing)}")
     if item.code in components:
         raise ValidationError(f"template {item.code} uses itself as a component")
+    centers = _work_centers(session, item.code, template)
     if description := _text(definition.get("description")):
         item.description = description
     number = f"BOM-{item.code}"
@@ -222,6 +282,7 @@ def _define(
     session.add(bom)
     session.flush()
     _write_template(session, bom.id, template, ids)
+    _write_routing(session, bom.id, template, centers)
     audit.record(
         session,
         author=author,
@@ -272,6 +333,45 @@ def _write_template(session: Session, bom_id: int, t: Template, ids: Mapping[str
             session.add(BomLineParameter(bom_line_id=row.id, name=name, formula=formula))
 
 
+def _work_centers(session: Session, item: str, t: Template) -> dict[str, int]:
+    """The ids of the work centers the routing lines name; an unknown one is refused,
+    naming the routing line and the known work centers."""
+    codes = {op.work_center for op in t.operations}
+    ids = dict(
+        session.execute(
+            select(WorkCenter.code, WorkCenter.id).where(WorkCenter.code.in_(codes))
+        ).all()
+    )
+    for op in t.operations:
+        if op.work_center not in ids:
+            known = session.scalars(select(WorkCenter.code).order_by(WorkCenter.code)).all()
+            raise ValidationError(
+                f"template {item} routing line {op.sequence}: unknown work center "
+                f"{op.work_center!r} (known: {', '.join(known) or 'none yet'})",
+                item=item,
+                routing_line=op.sequence,
+                work_center=op.work_center,
+            )
+    return ids
+
+
+def _write_routing(session: Session, bom_id: int, t: Template, centers: Mapping[str, int]) -> None:
+    for op in t.operations:
+        session.add(
+            TemplateOperation(
+                bom_id=bom_id,
+                sequence=op.sequence,
+                work_center_id=centers[op.work_center],
+                description=op.description,
+                setup_formula=op.setup,
+                run_formula=op.run,
+                condition=op.condition,
+                queue_days=op.queue_days,
+                move_days=op.move_days,
+            )
+        )
+
+
 class DbCatalog:
     """The configurator's view of the database: templates, master BOMs, item kinds.
 
@@ -297,7 +397,9 @@ class DbCatalog:
             if bom is not None:
                 params = self._parameters(bom.id)
                 if params:
-                    self._templates[item] = Template(item, params, tuple(self._lines(bom.id)))
+                    self._templates[item] = Template(
+                        item, params, tuple(self._lines(bom.id)), self._routing(bom.id)
+                    )
         return self._templates[item]
 
     def master_lines(self, item: str) -> Sequence[TemplateLine] | None:
@@ -331,6 +433,27 @@ class DbCatalog:
                 p.default,
             )
             for p in rows
+        )
+
+    def _routing(self, bom_id: int) -> tuple[RoutingLine, ...]:
+        rows = self.session.execute(
+            select(TemplateOperation, WorkCenter.code)
+            .join(WorkCenter, WorkCenter.id == TemplateOperation.work_center_id)
+            .where(TemplateOperation.bom_id == bom_id)
+            .order_by(TemplateOperation.sequence)
+        ).all()
+        return tuple(
+            RoutingLine(
+                sequence=op.sequence,
+                work_center=code,
+                setup=op.setup_formula,
+                run=op.run_formula,
+                description=op.description,
+                condition=op.condition,
+                queue_days=op.queue_days,
+                move_days=op.move_days,
+            )
+            for op, code in rows
         )
 
     def _lines(self, bom_id: int) -> list[TemplateLine]:
@@ -404,6 +527,22 @@ def template_definition(session: Session, item: str) -> dict[str, Any]:
     return _definition(template)
 
 
+TEMPLATE_SORT: dict[str, Any] = {"item": Item.code}
+"""What a list of templates can be sorted by: the item's code."""
+
+
+def template_page(
+    session: Session, *, q: str | None = None, sort: str | None = None, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of the definitions of the templates ``template_query`` finds, sorted by
+    ``sort`` (``item`` or ``-item``; none: by item), and how many there are in all."""
+    stmt = template_query(q=q)
+    rows, total = sorted_page(
+        session, stmt, sort=sort, sorts=TEMPLATE_SORT, tie=[Item.code], limit=limit, offset=offset
+    )
+    return [template_definition(session, code) for (code,) in rows], total
+
+
 def template_definitions(session: Session) -> list[dict[str, Any]]:
     """Every template as a definition (the shape ``define_template`` takes), by item."""
     catalog = DbCatalog(session)
@@ -453,7 +592,33 @@ def _definition(t: Template) -> dict[str, Any]:
         if line.pass_down:
             row["params"] = dict(line.pass_down)
         lines.append(row)
-    return {"item": t.item, "parameters": parameters, "lines": lines}
+    out: dict[str, Any] = {"item": t.item, "parameters": parameters, "lines": lines}
+    if t.operations:
+        out["operations"] = [_operation_definition(op) for op in t.operations]
+    return out
+
+
+def _formula_text(text: str) -> str | float | int:
+    """A formula that is a plain number goes out as the number, as it most likely came."""
+    try:
+        return _number_text(float(text))
+    except ValueError:
+        return text
+
+
+def _operation_definition(op: RoutingLine) -> dict[str, Any]:
+    row: dict[str, Any] = {"sequence": op.sequence, "work_center": op.work_center}
+    if op.description:
+        row["description"] = op.description
+    row["setup"] = _formula_text(op.setup)
+    row["run"] = _formula_text(op.run)
+    if op.condition:
+        row["condition"] = op.condition
+    if op.queue_days:
+        row["queue_days"] = op.queue_days
+    if op.move_days:
+        row["move_days"] = op.move_days
+    return row
 
 
 def define_in_transaction(
