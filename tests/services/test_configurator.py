@@ -467,23 +467,39 @@ def test_fan_out_is_bounded() -> None:
     assert time.perf_counter() - started < 2.0
 
 
-def test_the_formula_work_of_one_configuration_is_bounded() -> None:
-    """Under the node limit, 999 order BOMs of a 1000-line template whose formulas are as
-    large as allowed would evaluate 4 * 10**8 formula parts (minutes of one server
-    process for one promise): refused when the budget runs out, in about a second."""
+def _heavy(lines: int) -> Template:
+    """A template of ``lines`` lines, each with a quantity formula and a condition of
+    134 and 137 parts (271 a line)."""
     big = "ceil(" + "+".join(["max(x,1.5)**1.5"] * 12) + ")"
-    heavy = Template(
+    return Template(
         "HEAVY",
         (Parameter("x", "number", default="2", min_value=0, max_value=100),),
-        tuple(TemplateLine(f"P{n}", qty_formula=big, condition=f"{big} >= 0") for n in range(1000)),
+        tuple(
+            TemplateLine(f"P{n}", qty_formula=big, condition=f"{big} >= 0") for n in range(lines)
+        ),
     )
+
+
+def test_the_formula_work_of_one_configuration_is_bounded() -> None:
+    """Under the node limit, 999 order BOMs of a template with as many formula parts as
+    one configuration may evaluate would evaluate 999 times the budget: refused when
+    the budget runs out, in well under a second."""
+    heavy = _heavy(150)  # 40,650 parts: one of them is fine
     top = Template("TOP", (), tuple(TemplateLine("HEAVY") for _ in range(999)))
-    configure(MemoryCatalog([heavy]), "HEAVY", {})  # one of them is fine
+    configure(MemoryCatalog([heavy]), "HEAVY", {})
     started = time.perf_counter()
-    with pytest.raises(ConfigurationError, match="more than 500,000 formula parts") as refused:
+    with pytest.raises(ConfigurationError, match="more than 50,000 formula parts") as refused:
         configure(MemoryCatalog([top, heavy]), "TOP", {})
     assert time.perf_counter() - started < 10.0
     assert refused.value.params["path"] == "TOP → HEAVY"
+
+
+def test_a_template_too_heavy_to_configure_once_is_refused_when_saved() -> None:
+    """Real templates evaluate under a hundred parts (the samples: 90 at most); one whose
+    own lines exceed the budget could never be configured, so it is refused at once."""
+    validate_template(_heavy(184))  # 49,864 parts: within
+    with pytest.raises(ConfigurationError, match=r"HEAVY: its lines' formulas have 54,200 parts"):
+        validate_template(_heavy(200))
 
 
 def test_master_bom_with_template_features_is_refused() -> None:

@@ -54,11 +54,14 @@ FALSE_WORDS = frozenset({"no", "false", "0"})
 
 MAX_NAME_LENGTH = 100
 """Longest parameter name (the width of ``bom_parameter.name``)."""
-MAX_FORMULA_PARTS = 500_000
+MAX_FORMULA_PARTS = 50_000
 """Most formula parts one configuration may evaluate (each formula counts its parts,
-at most ``formula.MAX_NODES``, each time it is evaluated): about a second of work.
-The node limit alone allows 1000 order BOMs of 1000 lines each, every line with
-formulas of 200 parts: a quarter of an hour of one server process for one promise."""
+at most ``formula.MAX_NODES``, each time it is evaluated): a tenth of a second of
+work or so. Real templates need far less: the samples' largest configuration
+evaluates 90 parts (kitchens' WT-CUSTOM), so this leaves room for templates 500
+times larger. The node limit alone allows 1000 order BOMs of 1000 lines each, every
+line with formulas of 200 parts: a quarter of an hour of one server process for one
+promise. A template whose own formulas exceed it is refused when saved."""
 MAX_CONFIGURED_NODES = 1000
 """Most nodes one configuration may produce. Depth alone does not bound the
 work: a template using the same configurable sub-assembly on ten lines, ten
@@ -432,6 +435,25 @@ def _dry_run(t: Template) -> None:
                     ) from None
 
 
+def _check_work(t: Template) -> None:
+    """Refuse a template that not even one configuration of it alone could evaluate
+    within ``MAX_FORMULA_PARTS``: each configuration evaluates every formula of its lines."""
+    parts = sum(
+        Formula.parse(text).parts
+        for line in t.lines
+        for text in (line.qty_formula, line.condition, *line.pass_down.values())
+        if text is not None
+    )
+    if parts > MAX_FORMULA_PARTS:
+        raise ConfigurationError(
+            f"{t.item}: its lines' formulas have {parts:,} parts, more than the "
+            f"{MAX_FORMULA_PARTS:,} one configuration may evaluate: use fewer lines or "
+            "shorter formulas",
+            item=t.item,
+            parts=parts,
+        )
+
+
 def validate_template(t: Template) -> None:
     """Refuse a template that could not be configured, naming the first problem found.
 
@@ -450,6 +472,7 @@ def validate_template(t: Template) -> None:
         params[p.name] = p
     for n, line in enumerate(t.lines, start=1):
         _check_line(t, n, line, params)
+    _check_work(t)
     _dry_run(t)
     _check_routing(t)
 
