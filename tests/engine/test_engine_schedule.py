@@ -10,7 +10,10 @@ import pytest
 from pegboard.engine.calendar import WorkCalendar
 from pegboard.engine.capacity import WorkCenters
 from pegboard.engine.schedule import (
+    BY_PLAN,
+    FULL,
     NONE,
+    ROUTING,
     ScheduleError,
     ScheduleOps,
     ScheduleOrders,
@@ -45,6 +48,7 @@ def orders(
     priority: list[int] | None = None,
     due: list[str] | None = None,
     lead: list[int] | None = None,
+    floor: list[str] | None = None,
     preds: list[list[int]] | None = None,
 ) -> ScheduleOrders:
     n = len(codes)
@@ -56,6 +60,7 @@ def orders(
         due=np.array([d(x) for x in (due or ready)], dtype=np.int64),
         ready=np.array([d(x) for x in ready], dtype=np.int64),
         lead=np.array(lead or [0] * n, dtype=np.int64),
+        floor=np.array([d(x) for x in (floor or ready)], dtype=np.int64),
         pred_ptr=np.cumsum([0, *(len(p) for p in pred)]).astype(np.int64),
         pred=np.array([j for p in pred for j in p], dtype=np.int64),
     )
@@ -76,9 +81,16 @@ def ops(rows: list[tuple[int, int, int, float]], queue: list[int] | None = None)
 
 def test_two_orders_compete_for_one_work_center() -> None:
     # X (priority 1) takes A on Thursday (8 h) and Friday (4 h); Y (priority 5, due
-    # earlier) finds A full on Thursday, gets the 4 h left on Friday and ends Monday
+    # earlier) finds A full on Thursday, gets the 4 h left on Friday and ends Monday, after
+    # its lead time (a day: Friday), held by A
     s = schedule(
-        orders(["Y", "X"], ["2027-01-07", "2027-01-07"], priority=[5, 1], due=["2027-01-08"] * 2),
+        orders(
+            ["Y", "X"],
+            ["2027-01-07", "2027-01-07"],
+            priority=[5, 1],
+            due=["2027-01-08"] * 2,
+            lead=[1, 1],
+        ),
         ops([(0, 10, 0, 8.0), (1, 10, 0, 12.0)]),
         centers(),
     )
@@ -89,6 +101,7 @@ def test_two_orders_compete_for_one_work_center() -> None:
     assert (s.held_from[0], s.held_to[0], s.held_days[0]) == (d("2027-01-07"), d("2027-01-08"), 2)
     assert s.held_from[1] == NONE
     assert s.bottleneck.tolist() == [0, NONE]
+    assert s.cause.tolist() == [FULL, BY_PLAN]
     assert s.used == {
         (0, d("2027-01-07")): 8.0,
         (0, d("2027-01-08")): 8.0,
@@ -178,6 +191,31 @@ def test_an_order_without_operations_takes_its_lead_time_in_working_days() -> No
         centers(holidays=(d("2027-01-11"),)),
     )
     assert s.completion.tolist() == [d("2027-01-14")]
+
+
+def test_operations_never_complete_an_order_before_its_lead_time_or_the_plan() -> None:
+    # 4 h on A take Friday morning; the lead time (3 working days over the holiday) ends
+    # on Thursday 01-14; the plan's date (floor) of Y, Monday 01-18, is later still
+    s = schedule(
+        orders(["X", "Y"], ["2027-01-08"] * 2, lead=[3, 0], floor=["2027-01-08", "2027-01-18"]),
+        ops([(0, 1, 0, 4.0), (1, 1, 0, 4.0)]),
+        centers(holidays=(d("2027-01-11"),)),
+    )
+    assert s.end.tolist() == [d("2027-01-08"), d("2027-01-08")]
+    assert s.completion.tolist() == [d("2027-01-14"), d("2027-01-18")]
+    assert s.cause.tolist() == [BY_PLAN, BY_PLAN]  # X was held on Friday: not why it is late
+
+
+def test_an_order_whose_routing_is_longer_than_its_lead_time_names_its_slowest_operation() -> None:
+    # 4 h on A then 12 h on one unit of B (4 a day): Friday, Monday, Tuesday 01-12,
+    # Wednesday; a lead time of 1 day would have ended on Monday
+    s = schedule(
+        orders(["X"], ["2027-01-08"], lead=[1]),
+        ops([(0, 1, 0, 4.0), (0, 2, 1, 14.0)]),
+        centers(),
+    )
+    assert s.completion.tolist() == [d("2027-01-13")]
+    assert (s.cause[0], s.bottleneck[0]) == (ROUTING, 1)
 
 
 def test_orders_waiting_for_each_other_are_refused_by_name() -> None:

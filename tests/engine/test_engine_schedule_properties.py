@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from pegboard.engine.calendar import WorkCalendar
 from pegboard.engine.capacity import WorkCenters
 from pegboard.engine.schedule import (
+    FULL,
     Schedule,
     ScheduleOps,
     ScheduleOrders,
@@ -66,6 +67,10 @@ def shops(draw: st.DrawFn) -> tuple[ScheduleOrders, ScheduleOps, WorkCenters]:
             dtype=np.int64,
         ),
         lead=np.array(draw(st.lists(st.integers(0, 3), min_size=n, max_size=n)), dtype=np.int64),
+        floor=np.array(
+            [MONDAY + x for x in draw(st.lists(st.integers(0, 25), min_size=n, max_size=n))],
+            dtype=np.int64,
+        ),
         pred_ptr=np.cumsum([0, *(len(p) for p in preds)]).astype(np.int64),
         pred=np.array([j for p in preds for j in p], dtype=np.int64),
     )
@@ -131,8 +136,9 @@ def test_operations_in_sequence_after_their_material(
             assert s.start[k] >= previous_end
             assert s.ready[k] <= s.start[k] <= s.end[k]
             previous_end = int(s.end[k])
-        if mine:
-            assert s.completion[i] == s.end[mine[-1]]
+        last = int(s.end[mine[-1]]) if mine else 0
+        by_lead = wcs.calendar.fwd(material, int(orders.lead[i]))
+        assert s.completion[i] == max(last, by_lead, int(orders.floor[i]))
 
 
 def _same(a: Schedule, b: Schedule) -> None:
@@ -150,6 +156,7 @@ def test_with_unlimited_hours_the_schedule_is_the_infinite_capacity_one(
     finite = schedule(orders, ops, unlimited)
     _same(finite, forward_infinite(orders, ops, wcs))
     assert not finite.held_days.any()
+    assert (finite.cause != FULL).all()
     # and capacity only ever delays: never earlier than at unlimited hours
     tight = schedule(orders, ops, wcs)
     assert (tight.completion >= finite.completion).all()
@@ -176,6 +183,7 @@ def test_any_row_order_gives_the_same_schedule(
         due=orders.due[perm],
         ready=orders.ready[perm],
         lead=orders.lead[perm],
+        floor=orders.floor[perm],
         pred_ptr=np.cumsum([0, *(len(p) for p in preds)]).astype(np.int64),
         pred=np.array([j for p in preds for j in p], dtype=np.int64),
     )

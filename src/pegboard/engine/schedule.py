@@ -22,8 +22,12 @@ center still has free:
   the work center has fewer free hours left that day — those days are *held* days,
   when the work center was full. The next operation of the order starts where it
   ended (the same day, further in), after ``queue_days`` of it and ``move_days`` of
-  the one before in whole working days. An order without operations takes its lead
-  time in working days from its start (rule 9's earliest completion).
+  the one before in whole working days.
+* **Completion**: when its last operation ends, but never before its lead time in
+  working days from its start (rule 9's earliest completion: the lead time also holds
+  the queues and moves a routing does not list) nor before ``floor``, the day the plan
+  completes it. So the schedule only ever moves a date later than the plan's: by
+  capacity, by material that capacity delayed, or by a routing longer than the lead time.
 
 With unlimited capacity (units enough for every operation at once) nothing is ever
 held and the schedule is :func:`forward_infinite`: each order placed alone as soon
@@ -55,7 +59,8 @@ BoolArray = npt.NDArray[np.bool_]
 
 EPS = 1e-9
 NONE = -1
-"""A day that is not there (no held days)."""
+"""A day or an operation that is not there (no held days, no bottleneck)."""
+BY_PLAN, FULL, ROUTING = 0, 1, 2
 
 
 class ScheduleError(ValueError):
@@ -75,7 +80,10 @@ class ScheduleOrders:
     ready: IntArray
     """The first day it may start (planning date, release, unscheduled material)."""
     lead: IntArray
-    """Working days it takes when it has no operations."""
+    """Working days it takes from its start (its lead time: queues and moves included);
+    its operations may take longer, never less."""
+    floor: IntArray
+    """The day the plan completes it at infinite capacity: the schedule never earlier."""
     pred_ptr: IntArray
     """CSR offsets (n + 1) into ``pred``."""
     pred: IntArray
@@ -118,8 +126,13 @@ class Schedule:
     order_ready: IntArray
     order_start: IntArray
     completion: IntArray
+    cause: IntArray
+    """Per order, what set its completion: ``BY_PLAN`` (its lead time or the plan's date:
+    capacity changed nothing), ``FULL`` (its operations, one of them held by a full work
+    center) or ``ROUTING`` (its operations, longer than its lead time, none held)."""
     bottleneck: IntArray
-    """Per order: the operation held the most days (NONE when none was held)."""
+    """Per order: for ``FULL`` the operation held the most days, for ``ROUTING`` the one
+    that took the most days; NONE for ``BY_PLAN``."""
     used: dict[tuple[int, int], float]
     """(work center, day) → standard hours scheduled on it."""
 
@@ -172,6 +185,8 @@ class _Scheduler:
         self.held_to = np.full(n_ops, NONE, dtype=np.int64)
         self.held_days = np.zeros(n_ops, dtype=np.int64)
         self.used: dict[tuple[int, int], float] = {}
+        self._by_ops = np.zeros(len(orders), dtype=np.bool_)
+        """Per order: its operations end after its lead time and the plan's date."""
         self._working: dict[int, bool] = {}
         self._unit = [
             [float(h) * float(wcs.efficiency[w]) for h in wcs.weekday_hours[w]]
@@ -225,10 +240,17 @@ class _Scheduler:
         self, own: IntArray, order_ready: list[int], order_start: list[int], completion: list[int]
     ) -> Schedule:
         bottleneck = np.full(len(self.orders), NONE, dtype=np.int64)
-        for i, ks in enumerate(self._ops_of):
+        cause = np.full(len(self.orders), BY_PLAN, dtype=np.int64)
+        for i in np.flatnonzero(self._by_ops).tolist():
+            ks = self._ops_of[i]
             held = [k for k in ks if self.held_days[k] > 0]
             if held:
+                cause[i] = FULL
                 bottleneck[i] = max(held, key=lambda k: (int(self.held_days[k]), -self._seq[k]))
+            else:
+                cause[i] = ROUTING
+                took = self.end - self.ready
+                bottleneck[i] = max(ks, key=lambda k: (int(took[k]), -self._seq[k]))
         as_array = np.asarray
         return Schedule(
             ready=self.ready,
@@ -241,6 +263,7 @@ class _Scheduler:
             order_ready=as_array(order_ready, dtype=np.int64),
             order_start=as_array(order_start, dtype=np.int64),
             completion=as_array(completion, dtype=np.int64),
+            cause=cause,
             bottleneck=bottleneck,
             used=dict(self.used),
         )
@@ -249,9 +272,9 @@ class _Scheduler:
         """Place order ``i``'s operations from ``earliest``; its start and completion."""
         ks = self._ops_of[i]
         calendar = self.wcs.calendar
+        by_lead = max(calendar.fwd(earliest, int(self.orders.lead[i])), int(self.orders.floor[i]))
         if not ks:
-            first = calendar.fwd(earliest, 0)
-            return first, calendar.fwd(first, int(self.orders.lead[i]))
+            return calendar.fwd(earliest, 0), by_lead
         day, frac = earliest, 0.0
         for n, k in enumerate(ks):
             if n:
@@ -259,7 +282,9 @@ class _Scheduler:
                 if gap:
                     day, frac = calendar.fwd(day + 1, gap - 1), 0.0
             day, frac = self._place(k, day, frac)
-        return int(self.start[ks[0]]), int(self.end[ks[-1]])
+        last = int(self.end[ks[-1]])
+        self._by_ops[i] = last > by_lead
+        return int(self.start[ks[0]]), max(last, by_lead)
 
     def _unit_hours(self, wc: int, day: int) -> float:
         working = self._working.get(day)
