@@ -248,3 +248,44 @@ def load_command(
         if overloaded
         else "no operations (no routings, or nothing to make)",
     )
+
+
+@app.command("dispatch")
+@handles_errors
+def dispatch_command(
+    work_center: Annotated[str, typer.Argument(help="work center code, e.g. POWDER")],
+    today: Annotated[
+        str | None, typer.Option(help="the day material must be there by (default: today)")
+    ] = None,
+    as_csv: CsvFlag = False,
+) -> None:
+    """What the work center should run next, in schedule order, with each operation's
+    material status (from the current plan's pegging)."""
+    from pegboard import clock
+    from pegboard.services import dispatch
+
+    day = as_date(today) if today else clock.today()
+    with session() as s, s.begin():
+        listed = dispatch.dispatch_list(s, work_center, today=day)
+    emit(
+        f"Dispatch list of {listed.work_center} ({listed.order_source} order)",
+        ["#", "order", "op", "item", "hours", "start", "end", "due", "status", "material"],
+        [
+            (
+                r.rank,
+                r.order,
+                r.sequence,
+                r.item,
+                f"{r.hours:.2f}",
+                r.start.isoformat(),
+                r.end.isoformat(),
+                r.due.isoformat(),
+                r.status if r.order_status != "planned" else "not released",
+                r.material.text,
+            )
+            for r in listed.rows
+        ],
+        as_csv=as_csv,
+        numeric=["#", "op", "hours"],
+        empty=f"nothing to run on {work_center}",
+    )

@@ -181,6 +181,7 @@ def show(number: Annotated[str, typer.Argument(help="production order, e.g. MO-2
         view = production.production_view(s, number)
     console.print(_header(view), highlight=False)
     print_components(f"Components of {view.number}", view.components)
+    print_operations(view.number)
 
 
 @app.command("release")
@@ -277,3 +278,71 @@ def cancel(
     with session() as s:
         production.cancel_production(s, number, author=author())
     console.print(esc(f"{number} cancelled"), highlight=False)
+
+
+def print_operations(number: str) -> None:
+    """The order's operations with what the shop floor reported (one table)."""
+    from pegboard.services import shop_floor
+
+    with session() as s, s.begin():
+        progress = shop_floor.order_progress(s, number)
+    emit(
+        f"Operations of {number}: {progress.summary}",
+        ("op", "work center", "description", "planned h", "status", "worked h", "by"),
+        [
+            (
+                op.sequence,
+                op.work_center,
+                op.description,
+                f"{op.planned_hours:.2f}",
+                op.status,
+                "" if op.hours_worked is None else str(op.hours_worked),
+                op.finished_by or op.started_by,
+            )
+            for op in progress.operations
+        ],
+        numeric=("op", "planned h", "worked h"),
+        empty=f"{number} follows no routing",
+    )
+
+
+@app.command("ops")
+@handles_errors
+def ops(number: Annotated[str, typer.Argument(help="production order, e.g. MO-2201")]) -> None:
+    """The order's operations: planned hours, started/finished, hours worked, by whom."""
+    print_operations(number)
+
+
+@app.command("op-start")
+@handles_errors
+def op_start(
+    number: Annotated[str, typer.Argument(help="released production order")],
+    sequence: Annotated[int, typer.Argument(help="operation (its routing sequence)")],
+    note: Annotated[str, typer.Option(help="a remark for the record")] = "",
+) -> None:
+    """Start an operation on the shop floor (the order goes in progress)."""
+    from pegboard.services import shop_floor
+
+    with session() as s:
+        shop_floor.start_operation(s, number, sequence, author=author(), note=note)
+    console.print(esc(f"{number} operation {sequence} started"), highlight=False)
+
+
+@app.command("op-finish")
+@handles_errors
+def op_finish(
+    number: Annotated[str, typer.Argument(help="production order")],
+    sequence: Annotated[int, typer.Argument(help="operation (its routing sequence)")],
+    hours: Annotated[str, typer.Option(help="hours worked on it in all, e.g. 2.25")],
+    note: Annotated[str, typer.Option(help="a remark for the record")] = "",
+) -> None:
+    """Finish a started operation, confirming the hours worked (what costing uses)."""
+    from pegboard.services import shop_floor
+
+    with session() as s:
+        done = shop_floor.finish_operation(s, number, sequence, hours, author=author(), note=note)
+    console.print(
+        esc(f"{number} operation {sequence} finished: {done.hours_worked} h worked"),
+        highlight=False,
+    )
+    print_operations(number)
