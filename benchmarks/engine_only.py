@@ -6,11 +6,15 @@
 
 Loads the snapshot once (from a copy of the database, which is never written),
 runs ``pegboard.engine.plan`` once to warm up and then ``--runs`` times, and
-prints seconds per phase for each run and the best. The phases are timed from
-outside, by wrapping the engine's internal functions (the engine itself reads
-no clock), so a phase is wall time spent in those functions and "other" is the
-rest. The warm-up column is the first call in a fresh process, as in
-``pegboard plan``: it pays for first touching the memory the run needs.
+prints wall seconds per phase for each run, their median, and the median CPU
+seconds (user + system of this process: on a shared machine wall time is
+noisy). The phases are timed from outside, by wrapping the engine's internal
+functions (the engine itself reads no clock), so a phase is time spent in those
+functions and "other" is the rest. The warm-up column is the first call in a
+fresh process, as in ``pegboard plan``: it pays for first touching the memory
+the run needs. Before it, the compiled netting loop is imported and loaded
+from Numba's cache (or compiled, on a cold cache), and that time is printed.
+``--python`` nets with the plain Python loop (``netting.py``) instead.
 
 ``--save-input PATH`` pickles the loaded ``PlanInput`` for later ``--input``.
 Target (issue 3, 2-core machine, full size): best engine run <= 3 s.
@@ -23,6 +27,7 @@ import functools
 import pickle
 import resource
 import shutil
+import statistics
 import tempfile
 import time
 from collections import defaultdict
@@ -31,7 +36,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pegboard.engine import plan, run
+from pegboard.engine import run
 from pegboard.engine.planned import PlannedStore
 from pegboard.engine.trace import TraceStore
 from pegboard.engine.types import PlanInput
@@ -54,7 +59,7 @@ PHASES: list[tuple[str, object, str]] = [
 ]
 
 
-def _instrument(spent: dict[str, float]) -> None:
+def _instrument(spent: dict[str, float], cpu: dict[str, float]) -> None:
     for label, owner, name in PHASES:
         original: Callable[..., Any] = getattr(owner, name)
 
@@ -62,10 +67,12 @@ def _instrument(spent: dict[str, float]) -> None:
             *args: Any, _f: Callable[..., Any] = original, _l: str = label, **kwargs: Any
         ) -> Any:
             started = time.perf_counter()
+            used = time.process_time()
             try:
                 return _f(*args, **kwargs)
             finally:
                 spent[_l] += time.perf_counter() - started
+                cpu[_l] += time.process_time() - used
 
         setattr(owner, name, functools.wraps(original)(timed))
 
@@ -98,6 +105,9 @@ def main() -> None:
     )
     parser.add_argument("--today", help="planning date (default 2026-01-05, reference 2027-01-04)")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--python", action="store_true", help="net with the plain Python loop (netting.py)"
+    )
     args = parser.parse_args()
     if args.shape and not args.database:
         name = "bench-plan-1.0.db" if args.shape == "generate" else "bench-plan-reference-1.0.db"
@@ -121,29 +131,48 @@ def main() -> None:
         f"{len(inp.stock) + len(inp.purchases) + len(inp.productions)} supply rows"
     )
 
+    if not args.python:
+        started = time.perf_counter()
+        used = time.process_time()
+        from pegboard.engine import netting_kernel
+
+        netting_kernel.warm()
+        print(
+            f"compiled netting loop: import + compile or cache load "
+            f"{time.perf_counter() - started:.2f} s wall, {time.process_time() - used:.2f} s CPU"
+        )
     spent: dict[str, float] = defaultdict(float)
-    _instrument(spent)
+    spent_cpu: dict[str, float] = defaultdict(float)
+    _instrument(spent, spent_cpu)
     columns: list[dict[str, float]] = []
+    cpu_columns: list[dict[str, float]] = []
     for _ in range(args.runs + 1):
         spent.clear()
+        spent_cpu.clear()
         cpu = time.process_time()
         started = time.perf_counter()
-        result = plan(inp)
+        result = run.execute(inp, compiled=not args.python)
         total = time.perf_counter() - started
         cpu = time.process_time() - cpu
         column = {label: spent[label] for label, _, _ in PHASES}
         column["other"] = total - sum(spent.values())
-        column["TOTAL (wall)"] = total
-        column["total CPU"] = cpu
+        column["TOTAL"] = total
         columns.append(column)
+        cpu_column = {label: spent_cpu[label] for label, _, _ in PHASES}
+        cpu_column["other"] = cpu - sum(spent_cpu.values())
+        cpu_column["TOTAL"] = cpu
+        cpu_columns.append(cpu_column)
 
-    names = ["warm-up", *(f"run {k}" for k in range(1, args.runs + 1)), "best"]
-    best = min(columns[1:], key=lambda c: c["TOTAL (wall)"]) if args.runs else columns[0]
-    columns.append(best)
+    names = ["warm-up", *(f"run {k}" for k in range(1, args.runs + 1))]
+    if args.runs:
+        # on a shared machine wall time is noisy: medians, and CPU beside them
+        names += ["median", "CPU median"]
+        columns.append({k: statistics.median(c[k] for c in columns[1:]) for k in columns[0]})
+        columns.append({k: statistics.median(c[k] for c in cpu_columns[1:]) for k in columns[0]})
     width = max(len(label) for label in columns[0])
-    print(f"\n{'phase (seconds)':<{width}}" + "".join(f"{n:>10}" for n in names))
+    print(f"\n{'phase (seconds)':<{width}}" + "".join(f"{n:>11}" for n in names))
     for label in columns[0]:
-        print(f"{label:<{width}}" + "".join(f"{c[label]:>10.3f}" for c in columns))
+        print(f"{label:<{width}}" + "".join(f"{c[label]:>11.3f}" for c in columns))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"\n{len(result.planned)} planned orders, {len(result.pegging)} pegging rows, "

@@ -9,6 +9,8 @@ them to sales orders and explode the make orders into the next levels' demand
 from __future__ import annotations
 
 from array import array
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -27,6 +29,9 @@ from pegboard.engine.explode import BomIndex, ListedComponents, MakeOrders, expl
 from pegboard.engine.levels import low_level_codes
 from pegboard.engine.lots import TOL, place_scales, whole_steps
 from pegboard.engine.netting import DayDemands, ItemRule, NetOutput, PoolSupply, net_item
+
+if TYPE_CHECKING:
+    from pegboard.engine.netting_kernel import Rules
 from pegboard.engine.pegging import build_pegging
 from pegboard.engine.planned import (
     CompletionFacts,
@@ -67,18 +72,20 @@ def plan(inp: PlanInput) -> PlanResult:
     return execute(inp)
 
 
-def execute(inp: PlanInput, *, fast_path: bool = True) -> PlanResult:
-    """``plan`` with the vectorised netting paths switchable, so tests can check
-    that they agree with the general per-item netting."""
-    run = _Run(inp, fast_path)
+def execute(inp: PlanInput, *, fast_path: bool = True, compiled: bool = True) -> PlanResult:
+    """``plan`` with the vectorised netting paths and the compiled per-item loop
+    (``netting_kernel.py``) switchable, so tests can check that they agree with the
+    general per-item netting of ``netting.py``."""
+    run = _Run(inp, fast_path, compiled)
     for level in range(run.n_levels):
         run.plan_level(level)
     return run.finish()
 
 
 class _Run:
-    def __init__(self, inp: PlanInput, fast_path: bool) -> None:
+    def __init__(self, inp: PlanInput, fast_path: bool, compiled: bool) -> None:
         self.inp = inp
+        self.compiled = compiled
         settings = inp.settings
         self.pd = settings.planning_date
         self.last_day = settings.planning_date + settings.horizon_days
@@ -103,11 +110,16 @@ class _Run:
         self.is_mto = np.asarray(items.is_mto, dtype=np.bool_)
         self.safety = np.where(self.is_mto, 0.0, np.asarray(items.safety_stock, dtype=float))
         self.supply = build_supplies(inp)
+        # what is left of each supply row: a NumPy column for the compiled loop, lists
+        # for the plain one
+        self.rem = np.array(self.supply.qty, dtype=np.float64)
         self.pool_supply = PoolSupply(
-            self.supply.pool.tolist(), self.supply.avail.tolist(), self.supply.qty.tolist()
+            [] if compiled else self.supply.pool.tolist(),
+            [] if compiled else self.supply.avail.tolist(),
+            [] if compiled else self.supply.qty.tolist(),
         )
         self.path = self._paths(fast_path)
-        self.rules = self._rules(np.flatnonzero(self.path == LOOP))
+        self.rules = {} if compiled else self._rules(np.flatnonzero(self.path == LOOP))
         self.bom = BomIndex(inp.bom, len(inp.sales_orders))
         self.traces = TraceStore(len(inp.purchases), len(inp.productions), self.so_rank)
         self.planned = PlannedStore()
@@ -207,6 +219,8 @@ class _Run:
             return self.path
         path = self.path.copy()
         path[moved] = LOOP
+        if self.compiled:  # it reads the rules of every item
+            return path
         new = unique_values(moved)
         fresh = np.asarray([i not in self.rules for i in new.tolist()], dtype=np.bool_)
         self.rules.update(self._rules(new[fresh]))
@@ -249,8 +263,11 @@ class _Run:
                 net_free_pool(free_pool, self.supply, self.pd, self.scale),
             ]
         )
-        for row, left in zip(plan.rem_rows.tolist(), plan.rem_qty.tolist(), strict=True):
-            self.pool_supply.rem[row] = left
+        if self.compiled:
+            self.rem[plan.rem_rows] = plan.rem_qty
+        else:
+            for row, left in zip(plan.rem_rows.tolist(), plan.rem_qty.tolist(), strict=True):
+                self.pool_supply.rem[row] = left
         item, day, pool = plan.pl_item, plan.pl_day, plan.pl_pool
         creation = lex_order(self.code_rank[item], day, pool_rank(pool, self.so_rank))
         base = len(self.planned)
@@ -278,6 +295,8 @@ class _Run:
         self, rows: DemandRows, due: IntArray, path: IntArray, safety_items: IntArray
     ) -> LevelPlan:
         """The per-item loop, for the level's rows whose ``path`` is the loop."""
+        if self.compiled:
+            return self._net_compiled(rows, due, np.flatnonzero(path == LOOP), safety_items)
         out = NetOutput()
         mine = np.flatnonzero(path == LOOP)
         item = rows.item[mine]
@@ -332,6 +351,72 @@ class _Run:
             mine[ex_dem],
             none,
             np.zeros(0, dtype=np.float64),
+        )
+
+    def _net_compiled(
+        self, rows: DemandRows, due: IntArray, mine: IntArray, safety_items: IntArray
+    ) -> LevelPlan:
+        """``_net_loop`` through the compiled loop (``netting_kernel.py``)."""
+        # imported here: Numba is loaded only when a plan is made
+        from pegboard.engine.netting_kernel import LevelLoop, Supply, net_level
+
+        item = rows.item[mine]
+        starts = group_starts(item)
+        ends = np.append(starts[1:], mine.size)[: starts.size].astype(np.int64)
+        lo = np.zeros(len(self.inp.items), dtype=np.int64)
+        hi = np.zeros(len(self.inp.items), dtype=np.int64)
+        lo[item[starts]] = starts
+        hi[item[starts]] = ends
+        todo = unique_values(np.concatenate([item[starts], safety_items]).astype(np.int64))
+        todo = todo[np.argsort(self.code_rank[todo], kind="stable")]
+        loop = LevelLoop(
+            items=todo,
+            lo=lo[todo],
+            hi=hi[todo],
+            date=_int64(rows.date[mine]),
+            due=_int64(due[mine]),
+            qty=np.ascontiguousarray(rows.qty[mine], dtype=np.float64),
+            so=_int64(rows.so[mine]),
+            own=_int64(self._own_supply(item, rows.so[mine])),
+        )
+        table = self.supply
+        out = net_level(
+            loop,
+            Supply(_int64(table.offsets), _int64(table.pool), _int64(table.avail), self.rem),
+            self.rule_columns,
+            (self.pd, self.inp.settings.reschedule_in_days),
+            _int64(self.so_rank),
+        )
+        pg_dem = out.pg_dem
+        return LevelPlan(
+            out.pl_item,
+            out.pl_day,
+            out.pl_pool,
+            out.pl_qty,
+            out.pg_sup,
+            np.where(pg_dem >= 0, mine[np.maximum(pg_dem, 0)], pg_dem) if mine.size else pg_dem,
+            out.pg_qty,
+            out.ex_sup,
+            mine[out.ex_dem],
+            np.zeros(0, dtype=np.int64),
+            np.zeros(0, dtype=np.float64),
+        )
+
+    @cached_property
+    def rule_columns(self) -> Rules:
+        """The lot rules of every item as columns, for the compiled loop."""
+        from pegboard.engine.netting_kernel import Rules
+
+        it = self.inp.items
+        return Rules(
+            lot_rule=_int64(ints(it.lot_rule)),
+            lot_qty=np.ascontiguousarray(it.lot_qty, dtype=np.float64),
+            period_days=_int64(ints(it.period_days)),
+            min_qty=np.ascontiguousarray(it.min_qty, dtype=np.float64),
+            multiple=np.ascontiguousarray(it.multiple, dtype=np.float64),
+            safety=np.ascontiguousarray(self.safety, dtype=np.float64),
+            is_mto=np.ascontiguousarray(self.is_mto, dtype=np.bool_),
+            scale=np.ascontiguousarray(self.scale, dtype=np.float64),
         )
 
     def _own_supply(self, item: IntArray, so: IntArray) -> IntArray:
@@ -464,7 +549,7 @@ class _Run:
             pegs={name: pegs[name] for name in ("stype", "sidx", "ddate")},
             expedites=_concat_pegs(self.level_expedites, ALL_PEGS),
             supply=self.supply,
-            remaining=np.asarray(self.pool_supply.rem, dtype=np.float64),
+            remaining=self.rem if self.compiled else np.asarray(self.pool_supply.rem),
         )
         del pegs
         return PlanResult(
@@ -502,6 +587,11 @@ ALL_PEGS = ("stype", "sidx", "item", "qty", "dtype", "didx", "ddate", "dprio", "
 KEPT_PEGS = ("stype", "sidx", "item", "qty", "dtype", "didx", "ddate")
 """Pegging columns kept after a level is traced: priorities and sales orders
 are read only while the level is planned."""
+
+
+def _int64(values: IntArray) -> IntArray:
+    """A contiguous int64 column: the compiled loop is compiled for that type once."""
+    return np.ascontiguousarray(values, dtype=np.int64)
 
 
 def _concat_pegs(levels: list[PegColumns], names: tuple[str, ...]) -> PegColumns:
