@@ -25,6 +25,8 @@ def test_the_upload_limits_default_to_the_bundle_limit(monkeypatch: pytest.Monke
         ("PEGBOARD_UPLOAD_MAX_FILES", str(UPLOAD_FILES + 1)),
         ("PEGBOARD_UPLOAD_LIMIT_BYTES", "0"),
         ("PEGBOARD_UPLOAD_LIMIT_BYTES", str(UPLOAD_LIMIT + 1)),
+        ("PEGBOARD_PROMISE_WORKERS", "-1"),
+        ("PEGBOARD_PROMISE_TIME_LIMIT", "0"),
     ],
 )
 def test_a_bad_setting_names_the_variable_and_the_value(

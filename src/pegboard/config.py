@@ -44,6 +44,15 @@ class Settings(BaseSettings):
     upload_max_files: int = Field(default=UPLOAD_FILES, ge=1, le=UPLOAD_FILES)
     """Entries an uploaded zip may hold: 1 to 100 (the default)."""
 
+    promise_workers: int = Field(default=2, ge=0, le=32)
+    """Worker processes per server process that compute promises for the API and the
+    pages (``services.worker_pool``), so one heavy promise never holds the server; 0
+    computes them in the serving process, with no time limit (as the CLI does)."""
+
+    promise_time_limit: float = Field(default=10.0, gt=0, le=3600)
+    """Seconds a promise of the API or the pages may take before it is stopped and
+    refused (422, ``too_much_work``): ``pegboard promise`` has no limit."""
+
     def normalized_url(self) -> str:
         """The live company's URL (``postgresql://`` rewritten to the psycopg 3 driver)."""
         url = self.database_url

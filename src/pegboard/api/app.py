@@ -18,6 +18,7 @@ from pegboard.api.limits import BodySizeLimit
 from pegboard.api.routers import ROUTERS
 from pegboard.bundle.upload import clean_up_after_crashes
 from pegboard.config import get_settings
+from pegboard.services import worker_pool
 
 DESCRIPTION = """\
 Make-to-order planning: items and BOM templates, sales orders configured line by
@@ -41,6 +42,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         if isinstance(bind, db.Engine):
             bind.dispose()
     app.state.scenario_sessions.clear()
+    worker_pool.shutdown()  # the promise workers (services.worker_pool), if any started
 
 
 def create_app(engine: db.Engine | None = None) -> FastAPI:

@@ -56,6 +56,7 @@ production orders, pegging of those supplies through ``ix_pegging_supply``).
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -65,7 +66,7 @@ from typing import Any, TypeVar
 from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
-from pegboard import clock
+from pegboard import clock, db
 from pegboard.engine import promise as ep
 from pegboard.engine.types import FOQ, LFL, POQ
 from pegboard.errors import NotFoundError, PlanningError, ValidationError
@@ -87,7 +88,7 @@ from pegboard.model.enums import (
     ItemType,
     LotRule,
 )
-from pegboard.services import audit, costing, money, order_bom, sales
+from pegboard.services import audit, costing, money, order_bom, sales, worker_pool
 from pegboard.services._tx import composed_write
 from pegboard.services.configurator import ConfiguredNode, configure
 from pegboard.services.inventory import check_qty
@@ -100,6 +101,8 @@ CHUNK = 500
 """Most values in one ``IN (...)`` list."""
 MAX_DEPTH = 40
 """Deepest structure read (a cycle in the data would otherwise never end)."""
+MEMORY = (None, "", ":memory:")
+"""SQLite database names of an in-memory database: a worker process cannot open it."""
 
 T = TypeVar("T")
 
@@ -719,6 +722,68 @@ def _view(
     )
 
 
+def promise_bounded(
+    session: Session,
+    item: str,
+    qty: float,
+    *,
+    params: Mapping[str, str] | None = None,
+    wanted: date | None = None,
+    unit_price: Decimal | str | None = None,
+) -> Promise:
+    """:func:`promise` for a server (the API and the pages): computed in a worker process
+    (``services.worker_pool``) so that the serving process keeps answering everyone
+    else, and stopped after ``PEGBOARD_PROMISE_TIME_LIMIT`` seconds with a
+    ``TooMuchWorkError`` (422) that says to run ``pegboard promise``, which has no limit.
+
+    The worker reads the same database (the session's URL, a scenario's included) in
+    its own transaction; an in-memory SQLite database, or ``PEGBOARD_PROMISE_WORKERS=0``,
+    is promised here instead.
+    """
+    workers = worker_pool.pool()
+    url = session.get_bind().engine.url
+    if workers is None or (url.get_backend_name() == "sqlite" and url.database in MEMORY):
+        return promise(session, item, qty, params=params, wanted=wanted, unit_price=unit_price)
+    limit = worker_pool.time_limit()
+    command = " ".join(
+        ["pegboard promise", shlex.quote(str(item)), f"{qty:g}"]
+        + [f"--param {shlex.quote(f'{k}={v}')}" for k, v in (params or {}).items()]
+    )
+    return workers.run(
+        _promise_at,
+        url.render_as_string(hide_password=False),
+        item,
+        qty,
+        dict(params or {}),
+        wanted,
+        None if unit_price is None else str(unit_price),
+        limit=limit,
+        too_long=(
+            f"{item} × {qty:g} takes longer than {limit:g} s to promise, the limit of an "
+            f"interactive request: this configuration is too large to promise here; run "
+            f"`{command}` on the command line, which has no time limit"
+        ),
+    )
+
+
+def _promise_at(
+    url: str,
+    item: str,
+    qty: float,
+    params: dict[str, str],
+    wanted: date | None,
+    unit_price: str | None,
+) -> Promise:
+    """:func:`promise` in a worker process: its own connection, closed when done (a
+    worker keeps nothing between requests, so a test's database can be dropped)."""
+    engine = db.make_engine(url)
+    try:
+        with db.session_factory(engine)() as session:
+            return promise(session, item, qty, params=params, wanted=wanted, unit_price=unit_price)
+    finally:
+        engine.dispose()
+
+
 # --------------------------------------------------------------------------- reserve
 
 
@@ -787,5 +852,6 @@ __all__ = [
     "PromiseLine",
     "Quote",
     "promise",
+    "promise_bounded",
     "reserve",
 ]

@@ -119,7 +119,7 @@ def _answer(
     try:
         qty, wanted = _parse(q)
         return (
-            promising.promise(
+            promising.promise_bounded(
                 session,
                 q["item"],
                 qty,

@@ -192,10 +192,12 @@ def _quote(q: promising.Quote | None) -> QuoteOut | None:
 def promise(body: PromiseIn, user: Reader, session: DbSession) -> PromiseOut:
     """When can ``qty`` of ``item``, configured with ``params``, be complete? Nothing is
     saved: the date, the critical path, what must be ordered by when, the stock and
-    receipts used (as of the last plan)."""
+    receipts used (as of the last plan). Computed in a worker process under the time
+    limit ``PEGBOARD_PROMISE_TIME_LIMIT``: past it, 422 ``too_much_work`` (run
+    ``pegboard promise``); every worker busy that long, 429."""
     values = {name: _text(value) for name, value in body.params.items()}
     return _out(
-        promising.promise(
+        promising.promise_bounded(
             session,
             body.item,
             body.qty,
