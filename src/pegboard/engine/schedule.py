@@ -42,6 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from pegboard.engine.calendar import WorkCalendar
 from pegboard.engine.capacity import MAX_DAYS_BACK, WorkCenters, weekday
 
 __all__ = [
@@ -61,6 +62,15 @@ EPS = 1e-9
 NONE = -1
 """A day or an operation that is not there (no held days, no bottleneck)."""
 BY_PLAN, FULL, ROUTING = 0, 1, 2
+_BLOCK = 512
+"""Days the per-day lists grow by."""
+
+
+def _working(calendar: WorkCalendar, days: IntArray) -> list[bool]:
+    """Whether each day (ordinal) is a working day of the plant, for many at once: a
+    working day is its own first working day on or after it."""
+    mask: list[bool] = (calendar.fwd(days, 0) == days).tolist()
+    return mask
 
 
 class ScheduleError(ValueError):
@@ -184,10 +194,17 @@ class _Scheduler:
         self.held_from = np.full(n_ops, NONE, dtype=np.int64)
         self.held_to = np.full(n_ops, NONE, dtype=np.int64)
         self.held_days = np.zeros(n_ops, dtype=np.int64)
-        self.used: dict[tuple[int, int], float] = {}
+        self._base = int(orders.ready.min()) if len(orders) else 0
+        """Day 0 of the per-day lists: no order starts before it."""
+        self._hours_of: list[list[float]] = [[] for _ in range(len(wcs))]
+        """Per work center, the standard hours one unit gives each day from ``_base``."""
+        self._used_of: list[list[float]] = [[] for _ in range(len(wcs))]
+        """Per work center, the standard hours scheduled each day from ``_base``."""
+        self._masks: dict[int, list[bool]] = {}
+        self._full: list[dict[int, int]] = [{} for _ in range(len(wcs))]
+        """Per work center: full days (and days without hours), each linked to a later day."""
         self._by_ops = np.zeros(len(orders), dtype=np.bool_)
         """Per order: its operations end after its lead time and the plan's date."""
-        self._working: dict[int, bool] = {}
         self._unit = [
             [float(h) * float(wcs.efficiency[w]) for h in wcs.weekday_hours[w]]
             for w in range(len(wcs))
@@ -265,7 +282,12 @@ class _Scheduler:
             completion=as_array(completion, dtype=np.int64),
             cause=cause,
             bottleneck=bottleneck,
-            used=dict(self.used),
+            used={
+                (wc, self._base + d): hours
+                for wc, days in enumerate(self._used_of)
+                for d, hours in enumerate(days)
+                if hours > 0
+            },
         )
 
     def _order(self, i: int, earliest: int) -> tuple[int, int]:
@@ -287,12 +309,31 @@ class _Scheduler:
         return int(self.start[ks[0]]), max(last, by_lead)
 
     def _unit_hours(self, wc: int, day: int) -> float:
-        working = self._working.get(day)
-        if working is None:
-            working = self._working[day] = self.wcs.calendar.is_working(day)
-        if not working or day in self.wcs.closed[wc]:
-            return 0.0
-        return self._unit[wc][weekday(day)]
+        at = day - self._base
+        hours = self._hours_of[wc]
+        if at >= len(hours):
+            self._grow(wc, at)
+        return hours[at]
+
+    def _grow(self, wc: int, at: int) -> None:
+        """Extend ``wc``'s per-day lists past offset ``at``, a block of days at a time
+        (the plant's working days of a block are computed once, in one NumPy call)."""
+        hours, used = self._hours_of[wc], self._used_of[wc]
+        closed = self.wcs.closed[wc]
+        unit = self._unit[wc]
+        while len(hours) <= at:
+            block = len(hours) // _BLOCK
+            mask = self._masks.get(block)
+            if mask is None:
+                first = self._base + block * _BLOCK
+                days = np.arange(first, first + _BLOCK, dtype=np.int64)
+                mask = self._masks[block] = _working(self.wcs.calendar, days)
+            first = self._base + block * _BLOCK
+            hours.extend(
+                unit[weekday(first + i)] if mask[i] and first + i not in closed else 0.0
+                for i in range(_BLOCK)
+            )
+            used.extend([0.0] * _BLOCK)
 
     def _place(self, k: int, day: int, frac: float) -> tuple[int, float]:
         """Place operation ``k`` forward from (``day``, ``frac``); where it ends."""
@@ -317,16 +358,55 @@ class _Scheduler:
                 if need <= EPS:
                     self.end[k] = day
                     return day, frac + got / length
-            day, frac = day + 1, 0.0
-            if day - first > MAX_DAYS_BACK:
-                raise ScheduleError(
-                    f"work center {self.wcs.code[wc]} has no free hours in ten years"
-                )
+            day, frac = self._after(k, wc, day), 0.0
+
+    def _after(self, k: int, wc: int, day: int) -> int:
+        """The next day after ``day`` ``wc`` has free hours (finite capacity; the
+        working days between were full: operation ``k`` was held on them)."""
+        if not self.finite:
+            return day + 1
+        found = self._open(wc, day + 1)
+        if found > day + 1:
+            first = day + 1
+            while self._unit_hours(wc, first) <= 0:
+                first += 1
+            last = found - 1
+            while self._unit_hours(wc, last) <= 0:
+                last -= 1
+            if first <= last:
+                if self.held_from[k] == NONE:
+                    self.held_from[k] = first
+                self.held_to[k] = last
+                self.held_days[k] += self.wcs.calendar.working_days_between(first, last + 1)
+        return found
+
+    def _open(self, wc: int, day: int) -> int:
+        """The first day from ``day`` on which ``wc`` has free hours. A full day stays full
+        (hours are only ever taken), so each is linked to the next once and the links
+        are shortened as they are walked: a work center booked years ahead costs an
+        operation a few steps, not a walk over those years."""
+        links = self._full[wc]
+        walked = []
+        while True:
+            nxt = links.get(day)
+            if nxt is None:
+                length = self._unit_hours(wc, day)
+                if (
+                    length > 0
+                    and length * self._units[wc] - self._used_of[wc][day - self._base] > EPS
+                ):
+                    break
+                nxt = links[day] = day + 1
+            walked.append(day)
+            day = nxt
+        for d in walked:
+            links[d] = day
+        return day
 
     def _take(self, k: int, wc: int, day: int, want: float, length: float) -> float:
         """Hours operation ``k`` gets of ``wc`` on ``day`` (at most ``want``), noting a
         held day when the work center has fewer free."""
-        used = self.used.get((wc, day), 0.0)
+        used = self._used_of[wc][day - self._base]
         got = want
         if self.finite:
             got = max(0.0, min(want, length * self._units[wc] - used))
@@ -336,5 +416,5 @@ class _Scheduler:
                 self.held_to[k] = day
                 self.held_days[k] += 1
         if got > 0:
-            self.used[(wc, day)] = used + got
+            self._used_of[wc][day - self._base] = used + got
         return got
