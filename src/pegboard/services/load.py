@@ -12,6 +12,7 @@ them are listed. Orders whose item has no routing ask nothing of anyone.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -190,8 +191,12 @@ def _orders(session: Session) -> list[_Order]:
     return out
 
 
-def capacity_load(session: Session, *, work_center: str | None = None) -> LoadReport:
-    """Required against available hours per work center, per day and per week."""
+def capacity_load(
+    session: Session, *, work_center: str | None = None, orders: Collection[str] | None = None
+) -> LoadReport:
+    """Required against available hours per work center, per day and per week; of the
+    orders named only when ``orders`` is given (each order is scheduled on its own at
+    infinite capacity, so their operations are the same as in the whole load)."""
     wcs, position = _work_centers(session)
     if work_center is not None and work_center not in wcs.code:
         known = ", ".join(wcs.code) or "none yet"
@@ -205,6 +210,8 @@ def capacity_load(session: Session, *, work_center: str | None = None) -> LoadRe
     hours: list[float] = []
     sequences: list[int] = []
     for label, item_id, bom_id, sales_order_id, qty, due in _orders(session):
+        if orders is not None and label not in orders:
+            continue
         route = by_bom.get(bom_id) if bom_id is not None else None
         if route is None and sales_order_id is not None:
             route = by_order.get((item_id, sales_order_id))

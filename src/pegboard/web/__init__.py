@@ -28,6 +28,7 @@ from pegboard.web import (
     promise,
     purchasing,
     routes,
+    shop_floor,
 )
 from pegboard.web.deps import CsrfChecked
 from pegboard.web.render import STATIC
@@ -46,6 +47,7 @@ PAGES = (
     locations,
     calendar,
     capacity,
+    shop_floor,
     costing,
 )
 

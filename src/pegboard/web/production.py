@@ -14,10 +14,10 @@ from pegboard import clock
 from pegboard.db import Session
 from pegboard.errors import PegboardError, ValidationError
 from pegboard.model.enums import ProductionStatus
-from pegboard.services import production
+from pegboard.services import production, shop_floor, work_center_gantt
 from pegboard.services.gantt import FINISHED, LIMIT, OrderRow, is_late, order_rows
 from pegboard.services.permissions import Permission
-from pegboard.web import auth, charts
+from pegboard.web import auth, charts, gantt_svg
 from pegboard.web.deps import DbSession, Viewer, may, require
 from pegboard.web.errors import refused_change
 from pegboard.web.render import chrome, page, redirect
@@ -121,6 +121,19 @@ def gantt(
     )
 
 
+def _operations(session: Session, number: str, today: date) -> dict[str, object]:
+    """The order's operations: their progress, and a small Gantt of them (when it has any)."""
+    progress = shop_floor.order_progress(session, number)
+    ops = work_center_gantt.order_gantt(session, number)
+    chart = None
+    if ops:
+        first = min([op.start for op in ops] + [today])
+        last = max([op.end for op in ops] + [today])
+        title = f"Operations of {number} by day, {first.isoformat()} to {last.isoformat()}"
+        chart = gantt_svg.chart(ops, first, last, today, title, label_with_work_center=True)
+    return {"progress": progress, "ops_chart": chart}
+
+
 def _order_page(
     request: Request,
     session: Session,
@@ -135,6 +148,7 @@ def _order_page(
     context = chrome(who, "production") | {
         "title": f"Production order {view.number}",
         "order": view,
+        **_operations(session, view.number, today),
         "late": is_late(view.status, view.start_date, view.due_date, today),
         "can_act": may(who, Permission.PRODUCTION),
         "error": error,
