@@ -19,8 +19,8 @@ from pegboard import db
 from pegboard.bundle.importer import read_bundle
 from pegboard.demo import demo_path
 from pegboard.model import Item, Job, SalesOrder
-from pegboard.services import jobs
 from pegboard.services.company_data import replace_company
+from pegboard.services.jobs import records as job_records
 from pegboard.services.planning import run_plan
 
 Headers = dict[str, str]
@@ -232,7 +232,7 @@ def test_import_while_a_plan_runs_is_409(
     api: TestClient, as_role: Callable[[str], Headers], lighting: Engine
 ) -> None:
     with db.session_scope(lighting) as s:
-        running = jobs.start_job(s, "plan", author="planner")
+        running = job_records.start_job(s, "plan", author="planner")
     response = upload(api, as_role("admin"), zip_bytes(folder_files(BASIC)))
     assert response.status_code == 409
     assert f"job {running}" in response.json()["error"]["message"]

@@ -23,7 +23,9 @@ from conftest import Headers
 from pegboard import db
 from pegboard.api import create_app
 from pegboard.model import Job
-from pegboard.services import jobs
+from pegboard.services.jobs import kinds as job_kinds
+from pegboard.services.jobs import records as job_records
+from pegboard.services.jobs import running as job_running
 
 
 class Looping:
@@ -32,7 +34,7 @@ class Looping:
     def __init__(self) -> None:
         self.started = threading.Event()
 
-    def __call__(self, _session: Session, progress: jobs.Progress) -> dict[str, Any]:
+    def __call__(self, _session: Session, progress: job_kinds.Progress) -> dict[str, Any]:
         self.started.set()
         deadline = time.monotonic() + 20
         n = 0
@@ -49,9 +51,9 @@ def running(engine: Engine) -> Iterator[Callable[[str], int]]:
 
     def start(kind: str) -> int:
         with db.session_factory(engine)() as s:
-            job_id = jobs.start_job(s, kind, author="ann")
+            job_id = job_records.start_job(s, kind, author="ann")
         work = Looping()
-        threads.append(jobs.start_in_background(engine, job_id, work))
+        threads.append(job_running.start_in_background(engine, job_id, work))
         assert work.started.wait(20)
         return job_id
 
@@ -118,7 +120,7 @@ def test_a_starting_server_cleans_up_after_a_crash(engine: Engine) -> None:
     (left / "bundle" / "items.csv").write_text("code\n")
     mine = Path(tempfile.mkdtemp(prefix=f"pegboard-import-{os.getpid()}-"))
     with db.session_factory(engine)() as s:
-        job_id = jobs.start_job(s, "import", author="ann")
+        job_id = job_records.start_job(s, "import", author="ann")
     with db.session_factory(engine)() as s, s.begin():
         s.execute(update(Job).where(Job.id == job_id).values(pid=pid))
     try:

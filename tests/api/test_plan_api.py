@@ -19,8 +19,8 @@ from pegboard import db
 from pegboard.bundle.importer import read_bundle
 from pegboard.demo import demo_path
 from pegboard.model import Bom, BomKind, BomLine, Item, Job
-from pegboard.services import jobs
 from pegboard.services.company_data import replace_company
+from pegboard.services.jobs import records as job_records
 from pegboard.services.planning import run_plan
 
 Headers = dict[str, str]
@@ -129,7 +129,7 @@ def test_a_second_plan_while_one_runs_is_409(
     api: TestClient, as_role: Callable[[str], Headers], lighting: Engine
 ) -> None:
     with db.session_scope(lighting) as s:
-        running = jobs.start_job(s, "plan", author="someone")
+        running = job_records.start_job(s, "plan", author="someone")
     response = api.post("/api/plan/runs", headers=as_role("planner"))
     assert response.status_code == 409
     error = response.json()["error"]

@@ -27,6 +27,11 @@ from pegboard.model import AuditEntry, Item, Job, JobStatus, Role
 from pegboard.model.base import utcnow
 from pegboard.services import jobs
 from pegboard.services.company_data import replace_company
+from pegboard.services.jobs import cancelling as job_cancelling
+from pegboard.services.jobs import kinds as job_kinds
+from pegboard.services.jobs import liveness as job_liveness
+from pegboard.services.jobs import records as job_records
+from pegboard.services.jobs import running as job_running
 
 BASIC = Path(__file__).parents[1] / "scenarios" / "basic" / "bundle"
 
@@ -72,7 +77,7 @@ def test_cancelled_import_rolls_back_what_it_wrote(
                 view = jobs.cancel(s, job.id, author="bob", role=Role.ADMIN)
             assert view.status == "running" and view.cancelled_by == "bob"
 
-    with pytest.raises(jobs.JobCancelled) as caught:
+    with pytest.raises(job_cancelling.JobCancelled) as caught:
         jobs.run_here(engine, "import", author="ann", progress=cancel_once_writing, source=lighting)
     assert caught.value.message == "cancelled by bob; nothing was written"
     assert _codes(factory) == basic
@@ -83,7 +88,7 @@ def test_cancelled_import_rolls_back_what_it_wrote(
     with factory() as s:  # the cancel is audited, and the lock is free for the next job
         entry = s.scalars(select(AuditEntry).where(AuditEntry.entity == "job")).one()
         assert (entry.author, entry.entity_ref, entry.action) == ("bob", str(job.id), "cancel")
-        jobs.start_job(s, "plan", author="ann")
+        job_records.start_job(s, "plan", author="ann")
 
 
 class Looping:
@@ -93,7 +98,7 @@ class Looping:
         self.started = threading.Event()
         self.steps = 0
 
-    def __call__(self, _session: Session, progress: jobs.Progress) -> dict[str, Any]:
+    def __call__(self, _session: Session, progress: job_kinds.Progress) -> dict[str, Any]:
         self.started.set()
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -106,9 +111,9 @@ class Looping:
 @pytest.fixture
 def looping(engine: Engine, factory: Callable[[], Session]) -> Iterator[tuple[int, Looping]]:
     with factory() as s:
-        job_id = jobs.start_job(s, "import", author="ann")
+        job_id = job_records.start_job(s, "import", author="ann")
     work = Looping()
-    thread = jobs.start_in_background(engine, job_id, work)
+    thread = job_running.start_in_background(engine, job_id, work)
     assert work.started.wait(20)
     yield job_id, work
     thread.join(30)
@@ -144,7 +149,7 @@ def test_a_cancel_recorded_by_another_process_is_seen_within_seconds(
     job_id, _work = looping
     with factory() as s, s.begin():
         s.execute(update(Job).where(Job.id == job_id).values(cancelled_by="carl"))
-    view = _ended(factory, job_id, seconds=jobs.CANCEL_CHECK_EVERY + 5)
+    view = _ended(factory, job_id, seconds=job_cancelling.CANCEL_CHECK_EVERY + 5)
     assert view.status == "failed" and view.message.startswith("cancelled by carl")
 
 
@@ -171,12 +176,12 @@ def test_cancelling_a_job_whose_process_ended_fails_it_at_once(
     factory: Callable[[], Session],
 ) -> None:
     with factory() as s:
-        job_id = jobs.start_job(s, "plan", author="ann")
+        job_id = job_records.start_job(s, "plan", author="ann")
     with factory() as s, s.begin():  # a process of another machine that stopped reporting
         s.execute(
             update(Job)
             .where(Job.id == job_id)
-            .values(host="elsewhere", heartbeat_at=utcnow() - jobs.STALE_AFTER * 2)
+            .values(host="elsewhere", heartbeat_at=utcnow() - job_liveness.STALE_AFTER * 2)
         )
     with factory() as s:
         view = jobs.cancel(s, job_id, author="bob")
@@ -186,7 +191,7 @@ def test_cancelling_a_job_whose_process_ended_fails_it_at_once(
 def test_pegboard_job_cancel_and_list(engine: Engine, factory: Callable[[], Session]) -> None:
     env = {"PEGBOARD_DATABASE_URL": engine.url.render_as_string(hide_password=False)}
     with factory() as s:
-        job_id = jobs.start_job(s, "plan", author="api")
+        job_id = job_records.start_job(s, "plan", author="api")
     with factory() as s, s.begin():
         s.execute(update(Job).where(Job.id == job_id).values(host="elsewhere", pid=1))
     runner = CliRunner()
@@ -204,7 +209,7 @@ def test_pegboard_job_cancel_and_list(engine: Engine, factory: Callable[[], Sess
 
 def test_every_kind_is_registered_once() -> None:
     assert upload.MAX_FILES  # the bundle layer's kind is registered when it is imported
-    assert [k.name for k in jobs.kinds()] == ["import", "plan", "policy"]
+    assert [k.name for k in job_kinds.kinds()] == ["import", "plan", "policy"]
     with pytest.raises(NotFoundError) as caught:
-        jobs.kind_of("reindex")
+        job_kinds.kind_of("reindex")
     assert "known: import, plan, policy" in caught.value.message

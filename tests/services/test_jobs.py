@@ -26,6 +26,10 @@ from pegboard.errors import BundleError, BundleProblem, ConflictError, PegboardE
 from pegboard.model import Job, JobStatus
 from pegboard.model.base import utcnow
 from pegboard.services import jobs
+from pegboard.services.jobs import kinds as job_kinds
+from pegboard.services.jobs import liveness as job_liveness
+from pegboard.services.jobs import records as job_records
+from pegboard.services.jobs import running as job_running
 
 BASIC = Path(__file__).parents[1] / "scenarios" / "basic" / "bundle"
 
@@ -70,7 +74,7 @@ class Gate:
         self.started = threading.Event()
         self.release = threading.Event()
 
-    def __call__(self, _session: Session, progress: jobs.Progress) -> dict[str, Any]:
+    def __call__(self, _session: Session, progress: job_kinds.Progress) -> dict[str, Any]:
         progress("waiting", 1, 4)
         self.started.set()
         assert self.release.wait(20), "the test never released the job"
@@ -84,9 +88,9 @@ def gate(engine: Engine) -> Iterator[Callable[..., Gate]]:
     (``heartbeat_every``: seconds between its heartbeats)."""
     threads: list[tuple[threading.Thread, Gate]] = []
 
-    def start(job_id: int, heartbeat_every: float = jobs.HEARTBEAT_EVERY) -> Gate:
+    def start(job_id: int, heartbeat_every: float = job_running.HEARTBEAT_EVERY) -> Gate:
         g = Gate()
-        thread = jobs.start_in_background(engine, job_id, g, heartbeat_every=heartbeat_every)
+        thread = job_running.start_in_background(engine, job_id, g, heartbeat_every=heartbeat_every)
         threads.append((thread, g))
         assert g.started.wait(20)
         return g
@@ -99,29 +103,29 @@ def gate(engine: Engine) -> Iterator[Callable[..., Gate]]:
 
 def test_one_plan_or_import_at_a_time(factory: Callable[[], Session]) -> None:
     with factory() as s:
-        first = jobs.start_job(s, "plan", author="ann")
+        first = job_records.start_job(s, "plan", author="ann")
         with pytest.raises(ConflictError) as caught:
-            jobs.start_job(s, "import", author="bob")
+            job_records.start_job(s, "import", author="bob")
         assert f"a plan (job {first}, by ann) is still running" in caught.value.message
         with pytest.raises(ConflictError):
-            jobs.start_job(s, "plan", author="bob")
-        other = jobs.start_job(s, "report", author="bob")  # not exclusive
+            job_records.start_job(s, "plan", author="bob")
+        other = job_records.start_job(s, "report", author="bob")  # not exclusive
         assert other != first
-        jobs.finish(s, first, {"done": 1})
-        second = jobs.start_job(s, "import", author="bob")
+        job_records.finish(s, first, {"done": 1})
+        second = job_records.start_job(s, "import", author="bob")
         assert jobs.get_job(s, second).status == "queued"
         assert jobs.get_job(s, first).status == "done"
 
 
 def test_stale_job_of_another_machine_no_longer_blocks(factory: Callable[[], Session]) -> None:
     with factory() as s:
-        dead = jobs.start_job(s, "import", author="ann")
+        dead = job_records.start_job(s, "import", author="ann")
     _elsewhere(factory, dead)
     with factory() as s, pytest.raises(ConflictError):  # its heartbeat is fresh
-        jobs.start_job(s, "plan", author="bob")
+        job_records.start_job(s, "plan", author="bob")
     _age(factory, dead)
     with factory() as s:
-        fresh = jobs.start_job(s, "plan", author="bob")
+        fresh = job_records.start_job(s, "plan", author="bob")
         view = jobs.get_job(s, dead)
         assert view.status == "failed"
         assert "stopped reporting" in view.message
@@ -131,14 +135,14 @@ def test_stale_job_of_another_machine_no_longer_blocks(factory: Callable[[], Ses
 def test_a_job_whose_process_ended_is_failed_at_once(factory: Callable[[], Session]) -> None:
     """A crashed import no longer refuses plans for five minutes: its process is looked up."""
     with factory() as s:
-        dead = jobs.start_job(s, "import", author="ann")
+        dead = job_records.start_job(s, "import", author="ann")
     pid = _dead_pid()
     with factory() as s, s.begin():
         s.execute(update(Job).where(Job.id == dead).values(pid=pid))
     with factory() as s:
         view = jobs.get_job(s, dead)  # shown as it will be recorded
         assert view.status == "failed" and f"process {pid}" in view.message
-        fresh = jobs.start_job(s, "plan", author="bob")  # heartbeat still fresh: not blocked
+        fresh = job_records.start_job(s, "plan", author="bob")  # heartbeat still fresh: not blocked
         assert jobs.get_job(s, fresh).status == "queued"
         row = s.get(Job, dead, populate_existing=True)
         assert row is not None and row.status is JobStatus.FAILED
@@ -147,23 +151,23 @@ def test_a_job_whose_process_ended_is_failed_at_once(factory: Callable[[], Sessi
 
 def test_a_reused_process_id_is_not_the_jobs_process(factory: Callable[[], Session]) -> None:
     with factory() as s:
-        job_id = jobs.start_job(s, "import", author="ann")
+        job_id = job_records.start_job(s, "import", author="ann")
     with factory() as s, s.begin():  # this test's pid, but a process started at another time
         s.execute(update(Job).where(Job.id == job_id).values(pid=os.getppid(), process_started="1"))
-    if not jobs.this_process().started:
+    if not job_liveness.this_process().started:
         pytest.skip("no process start times on this system")
     with factory() as s:
-        assert jobs.reap_dead_jobs(s) == 1
+        assert job_records.reap_dead_jobs(s) == 1
         assert jobs.get_job(s, job_id).status == "failed"
 
 
 def test_reap_leaves_live_jobs(factory: Callable[[], Session]) -> None:
     with factory() as s:
-        mine = jobs.start_job(s, "plan", author="ann")
-        other = jobs.start_job(s, "report", author="ann")
+        mine = job_records.start_job(s, "plan", author="ann")
+        other = job_records.start_job(s, "report", author="ann")
     _elsewhere(factory, other)
     with factory() as s:
-        assert jobs.reap_dead_jobs(s) == 0
+        assert job_records.reap_dead_jobs(s) == 0
         assert {jobs.get_job(s, j).status for j in (mine, other)} == {"queued"}
 
 
@@ -171,11 +175,11 @@ def test_a_job_running_here_is_never_taken_for_stale(
     factory: Callable[[], Session], gate: Callable[[int], Gate]
 ) -> None:
     with factory() as s:
-        job_id = jobs.start_job(s, "import", author="ann")
+        job_id = job_records.start_job(s, "import", author="ann")
     g = gate(job_id)
     _age(factory, job_id)
     with factory() as s, pytest.raises(ConflictError):
-        jobs.start_job(s, "plan", author="bob")
+        job_records.start_job(s, "plan", author="bob")
     g.release.set()
 
 
@@ -183,9 +187,9 @@ def test_progress_is_visible_while_running_and_the_result_after(
     engine: Engine, factory: Callable[[], Session]
 ) -> None:
     with factory() as s:
-        job_id = jobs.start_job(s, "plan", author="ann")
+        job_id = job_records.start_job(s, "plan", author="ann")
     g = Gate()
-    thread = jobs.start_in_background(engine, job_id, g)
+    thread = job_running.start_in_background(engine, job_id, g)
     assert g.started.wait(20)
     view = _status(factory, job_id)
     assert (view.status, view.stage, view.done, view.total) == ("running", "waiting", 1, 4)
@@ -197,15 +201,15 @@ def test_progress_is_visible_while_running_and_the_result_after(
     assert view.started_at is not None and view.finished_at is not None
 
 
-def _run(engine: Engine, factory: Callable[[], Session], work: jobs.Work) -> jobs.JobView:
+def _run(engine: Engine, factory: Callable[[], Session], work: job_kinds.Work) -> jobs.JobView:
     with factory() as s:
-        job_id = jobs.start_job(s, "import", author="ann")
-    assert jobs.run_job(engine, job_id, work) is None
+        job_id = job_records.start_job(s, "import", author="ann")
+    assert job_running.run_job(engine, job_id, work) is None
     return _status(factory, job_id)
 
 
 def test_failure_is_recorded(engine: Engine, factory: Callable[[], Session]) -> None:
-    def refuse(_s: Session, _p: jobs.Progress) -> dict[str, Any]:
+    def refuse(_s: Session, _p: job_kinds.Progress) -> dict[str, Any]:
         raise PegboardError("the data cannot be planned")
 
     view = _run(engine, factory, refuse)
@@ -213,13 +217,13 @@ def test_failure_is_recorded(engine: Engine, factory: Callable[[], Session]) -> 
     assert view.message == "the data cannot be planned"
     assert view.result == {"code": "error"}
     with factory() as s:  # a failed job does not block the next one
-        jobs.start_job(s, "plan", author="bob")
+        job_records.start_job(s, "plan", author="bob")
 
 
 def test_bundle_problems_reach_the_job(engine: Engine, factory: Callable[[], Session]) -> None:
     problem = BundleProblem("items.csv", 3, "type", "maybe", "must be one of: make, buy")
 
-    def bad_bundle(_s: Session, _p: jobs.Progress) -> dict[str, Any]:
+    def bad_bundle(_s: Session, _p: job_kinds.Progress) -> dict[str, Any]:
         raise BundleError([problem])
 
     view = _run(engine, factory, bad_bundle)
@@ -242,7 +246,7 @@ def test_bundle_problems_reach_the_job(engine: Engine, factory: Callable[[], Ses
 def test_a_bug_fails_the_job_without_leaking_details(
     engine: Engine, factory: Callable[[], Session], caplog: pytest.LogCaptureFixture
 ) -> None:
-    def bug(_s: Session, _p: jobs.Progress) -> dict[str, Any]:
+    def bug(_s: Session, _p: job_kinds.Progress) -> dict[str, Any]:
         raise KeyError("secret detail")
 
     view = _run(engine, factory, bug)
@@ -254,13 +258,13 @@ def test_a_bug_fails_the_job_without_leaking_details(
 
 def test_reraise_records_then_raises(engine: Engine, factory: Callable[[], Session]) -> None:
     with factory() as s:
-        job_id = jobs.start_job(s, "plan", author="ann")
+        job_id = job_records.start_job(s, "plan", author="ann")
 
-    def refuse(_s: Session, _p: jobs.Progress) -> dict[str, Any]:
+    def refuse(_s: Session, _p: job_kinds.Progress) -> dict[str, Any]:
         raise ConflictError("no")
 
     with pytest.raises(ConflictError):
-        jobs.run_job(engine, job_id, refuse, reraise=True)
+        job_running.run_job(engine, job_id, refuse, reraise=True)
     assert _status(factory, job_id).status == "failed"
 
 
@@ -270,7 +274,7 @@ def test_heartbeat_keeps_a_long_stage_fresh(
     gate: Callable[..., Gate],
 ) -> None:
     with factory() as s:
-        job_id = jobs.start_job(s, "plan", author="ann")
+        job_id = job_records.start_job(s, "plan", author="ann")
     g = gate(job_id, heartbeat_every=0.05)
     _age(factory, job_id)
     heartbeat = select(Job.heartbeat_at, Job.stage).where(Job.id == job_id)
@@ -285,10 +289,10 @@ def test_heartbeat_keeps_a_long_stage_fresh(
         time.sleep(0.05)
     else:
         pytest.fail("the heartbeat never wrote")
-    jobs._LIVE.pop(job_id)  # as another process sees it: only the row
+    job_liveness.LIVE.pop(job_id)  # as another process sees it: only the row
     with factory() as s, pytest.raises(ConflictError):
-        jobs.start_job(s, "import", author="bob")
-    jobs._LIVE[job_id] = ("waiting", 1, 4)
+        job_records.start_job(s, "import", author="bob")
+    job_liveness.LIVE[job_id] = ("waiting", 1, 4)
     g.release.set()
 
 
@@ -296,13 +300,13 @@ def test_heartbeat_does_not_wait_for_sqlites_write_lock(engine: Engine) -> None:
     if engine.dialect.name != "sqlite":
         pytest.skip("PostgreSQL locks rows, not the database")
     with db.session_scope(engine) as s:
-        job_id = jobs.start_job(s, "import", author="ann")
+        job_id = job_records.start_job(s, "import", author="ann")
     with engine.connect().execution_options(**{db.WRITE: True}) as holder, holder.begin():
         holder.execute(select(Job.id))  # BEGIN IMMEDIATE: the write lock is held
         started = time.monotonic()
-        assert jobs.beat(engine, job_id) is False
+        assert job_running.beat(engine, job_id) is False
         assert time.monotonic() - started < 5
-    assert jobs.beat(engine, job_id) is True
+    assert job_running.beat(engine, job_id) is True
     with engine.connect() as conn:  # the pooled connection waits for locks again
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
 
@@ -313,13 +317,13 @@ def test_cli_plan_and_import_take_the_same_lock(
     env = {"PEGBOARD_DATABASE_URL": engine.url.render_as_string(hide_password=False)}
     runner = CliRunner()
     with factory() as s:
-        busy = jobs.start_job(s, "plan", author="api")
+        busy = job_records.start_job(s, "plan", author="api")
     for args in (["import", str(BASIC)], ["plan"]):
         result = runner.invoke(app, args, env=env)
         assert result.exit_code == 1, result.output
         assert f"a plan (job {busy}, by api) is still running" in result.output
     with factory() as s:
-        jobs.finish(s, busy, {})
+        job_records.finish(s, busy, {})
     assert runner.invoke(app, ["import", str(BASIC)], env=env).exit_code == 0
     result = runner.invoke(app, ["plan"], env=env)
     assert result.exit_code == 0, result.output
@@ -327,5 +331,5 @@ def test_cli_plan_and_import_take_the_same_lock(
     with factory() as s:
         rows = s.execute(select(Job.kind, Job.status).order_by(Job.id)).all()
         assert rows[1:] == [("import", JobStatus.DONE), ("plan", JobStatus.DONE)]
-        open_jobs = select(func.count()).select_from(Job).where(Job.status.in_(jobs.OPEN))
+        open_jobs = select(func.count()).select_from(Job).where(Job.status.in_(job_liveness.OPEN))
         assert s.scalar(open_jobs) == 0

@@ -276,12 +276,12 @@ def test_a_buffer_line_keeps_its_zones(shop: Session) -> None:
 
 def test_a_policy_job_is_refused_while_another_runs(shop: Session) -> None:
     from pegboard.errors import ConflictError
-    from pegboard.services import jobs
+    from pegboard.services.jobs import records as job_records
 
     first = policy.start_policy_job(shop, author="planner")
     with pytest.raises(ConflictError, match="policy run"):
         policy.start_policy_job(shop, author="planner")
-    jobs.finish(shop, first, {})
+    job_records.finish(shop, first, {})
     second = policy.start_policy_job(shop, author="planner")
     assert second > first
 

@@ -307,11 +307,13 @@ def test_signed_out_goes_to_login(web: TestClient) -> None:
 
 def test_a_running_import_is_cancelled_from_its_page(web: TestClient, engine: Engine) -> None:
     """The job page of a running import has a cancel button; the import rolls back."""
-    from pegboard.services import jobs
+    from pegboard.services.jobs import kinds as job_kinds
+    from pegboard.services.jobs import records as job_records
+    from pegboard.services.jobs import running as job_running
 
     release = threading.Event()
 
-    def waiting(_s: object, progress: jobs.Progress) -> dict[str, object]:
+    def waiting(_s: object, progress: job_kinds.Progress) -> dict[str, object]:
         progress("reading", 0, 1)
         release.wait(20)
         progress("writing", 1, 2)  # where the cancel is seen
@@ -319,8 +321,8 @@ def test_a_running_import_is_cancelled_from_its_page(web: TestClient, engine: En
 
     token = _admin(web, engine)
     with db.session_factory(engine)() as s:
-        job_id = jobs.start_job(s, "import", author="ada")
-    thread = jobs.start_in_background(engine, job_id, waiting)
+        job_id = job_records.start_job(s, "import", author="ada")
+    thread = job_running.start_in_background(engine, job_id, waiting)
     page = web.get(f"/admin/jobs/{job_id}")
     assert f'action="/jobs/{job_id}/cancel"' in page.text and "Cancel this job" in page.text
     refused = web.post(f"/jobs/{job_id}/cancel", data={}, follow_redirects=False)

@@ -36,10 +36,19 @@ from pegboard.bundle.writer import write_dataset, write_plan
 from pegboard.config import get_settings
 from pegboard.db import is_initialised, session_factory
 from pegboard.errors import ValidationError
-from pegboard.services import jobs, plan_results
+from pegboard.services import plan_results
 from pegboard.services.company_data import read_company, replace_company
 from pegboard.services.dataset import Dataset
-from pegboard.services.jobs import Prepared, Progress
+from pegboard.services.jobs.kinds import (
+    IMPORT_BLOCKED_BY,
+    JobKind,
+    Prepared,
+    Progress,
+    Work,
+    register,
+)
+from pegboard.services.jobs.liveness import process_alive, this_process
+from pegboard.services.jobs.records import reap_dead_jobs
 from pegboard.services.permissions import Permission
 from pegboard.services.planning import current_run
 
@@ -218,7 +227,7 @@ def _owner_alive(folder: Path) -> bool:
     pid_text = rest.split("-", 1)[0]
     if not pid_text.isdigit():
         return False  # a folder of an older version, whose process did not say
-    return jobs.process_alive(jobs.this_process().host, int(pid_text), None) is not False
+    return process_alive(this_process().host, int(pid_text), None) is not False
 
 
 def remove_stale_staging(root: Path | None = None) -> list[Path]:
@@ -244,7 +253,7 @@ def clean_up_after_crashes(engine: Engine) -> None:
             log.info("removed the staging folder %s of a process that ended", folder)
         if is_initialised(engine):
             with session_factory(engine)() as s:
-                if failed := jobs.reap_dead_jobs(s):
+                if failed := reap_dead_jobs(s):
                     log.info("%d job(s) whose process had ended marked failed", failed)
     except Exception:
         log.exception("cleaning up after earlier processes failed")
@@ -255,7 +264,7 @@ def clean_up_after_crashes(engine: Engine) -> None:
 
 def import_work(
     source: Path, workdir: Path | None, *, author: str, name: str, read: Read = read_bundle
-) -> jobs.Work:
+) -> Work:
     """The work of an import: read the bundle, replace the company's data, and remove
     ``workdir`` (the staged upload) whatever happens."""
 
@@ -308,9 +317,7 @@ def _prepare_import(
     return Prepared(work, discard=lambda: shutil.rmtree(workdir, ignore_errors=True))
 
 
-jobs.register(
-    jobs.JobKind("import", "import", Permission.IMPORT, jobs.IMPORT_BLOCKED_BY, _prepare_import)
-)
+register(JobKind("import", "import", Permission.IMPORT, IMPORT_BLOCKED_BY, _prepare_import))
 
 
 # --- export ------------------------------------------------------------------------------

@@ -89,9 +89,10 @@ from pegboard.model.enums import (
     PurchaseLineStatus,
     StockMoveKind,
 )
-from pegboard.services import audit, jobs
+from pegboard.services import audit
 from pegboard.services._bulk import bulk_insert_columns
 from pegboard.services._tx import end_read_transaction, for_update, writes
+from pegboard.services.jobs import records as job_records
 from pegboard.services.planning import snapshot_connection
 from pegboard.services.snapshot import load_snapshot
 
@@ -1089,7 +1090,7 @@ def start_policy_job(session: Session, *, author: str) -> int:
     """Register a policy-run job; refused while another policy run or an import is open
     (the ``policy`` kind of ``services.jobs``). A plan run may go on meanwhile: they
     write different tables."""
-    return jobs.start_job(session, "policy", author=author)
+    return job_records.start_job(session, "policy", author=author)
 
 
 def summary_result(summary: PolicySummary) -> dict[str, Any]:

@@ -3,11 +3,11 @@ cancelling one."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+import dataclasses
+from typing import Annotated
 
+import pydantic
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
 
 from pegboard.api.deps import DbSession, Id, Reader
 from pegboard.api.pagination import Paging
@@ -16,24 +16,14 @@ from pegboard.services import jobs
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 
 
-class JobOut(BaseModel):
-    id: int
-    kind: str
-    status: str
-    author: str
-    stage: str
-    done: int
-    total: int
-    message: str
-    result: dict[str, Any] | None
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-    cancelled_by: str | None = None
+@pydantic.dataclasses.dataclass(frozen=True)
+class JobOut(jobs.JobView):
+    """A job as the service shows it, field for field: declared once, by the service
+    (``JobView``), so the API's answer cannot drift from it."""
 
 
 def job_out(view: jobs.JobView) -> JobOut:
-    return JobOut(**view.__dict__)
+    return JobOut(**dataclasses.asdict(view))
 
 
 @router.get("")
