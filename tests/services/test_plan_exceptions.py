@@ -30,6 +30,7 @@ from pegboard.model import (
 from pegboard.services import items, plan_results, reports, sales
 from pegboard.services.company_data import replace_company
 from pegboard.services.planning import run_plan
+from pegboard.services.quantities import rounded_up, shown
 from pegboard.services.snapshot import load_snapshot
 
 DEMO = Path(__file__).parents[2] / "src" / "pegboard" / "demo" / "lighting"
@@ -67,9 +68,22 @@ def test_exceptions_read_back_as_the_engine_wrote_them(session: Session) -> None
     assert sorted(stored) == expected
     # report order: kind, then date
     assert [(r[0], r[3]) for r in stored] == sorted((r[0], r[3]) for r in stored)
-    assert [(r.kind, r.item, r.order, r.date, r.sales_order, r.message) for r in shortages] == [
-        r for r in stored if r[0] == "shortage"
+    # the report tells the same rows, each quantity rounded up to its item's decimals
+    with session.begin():
+        places = {code: int(d) for code, d in session.execute(select(Item.code, Item.decimals))}
+    told = [
+        (kind, item, order, day, so, _told(message, places[item]))
+        for kind, item, order, day, so, message in stored
+        if kind == "shortage"
     ]
+    assert [(r.kind, r.item, r.order, r.date, r.sales_order, r.message) for r in shortages] == told
+    assert any(r[5] != t[5] for r, t in zip(stored[-len(told) :], told, strict=True))
+
+
+def _told(message: str, decimals: int) -> str:
+    """The engine's "Q to buy" as a person is told it: Q rounded up to ``decimals``."""
+    qty, rest = message.split(" ", 1)
+    return f"{shown(rounded_up(float(qty), decimals), decimals)} {rest}"
 
 
 @pytest.mark.parametrize("kind", [ItemType.MAKE, ItemType.BUY])
@@ -129,6 +143,50 @@ def test_shortage_message_in_sql_matches_the_engine_text(session: Session, kind:
         ("shortage", "X", "PL-000007", date(2026, 12, 1), "", f"{_millionths_text(u)} to {kind}")
         for u in millionths
     ]
+
+
+@pytest.mark.parametrize(
+    ("decimals", "told"),
+    [
+        (0, ["0", "1", "1", "1", "1", "2", "3", "124", "-1", "-3"]),
+        (2, ["0", "0.01", "0.01", "0.1", "1", "1.5", "2.01", "123.46", "-0.01", "-2.5"]),
+        (6, ["0", "0.000001", "0.00001", "0.1", "0.999999", "1.5", "2.000001", "123.456789",
+             "-0.000001", "-2.5"]),
+    ],
+)  # fmt: skip
+def test_a_shortage_is_told_rounded_up_to_the_items_decimals(
+    session: Session, decimals: int, told: list[str]
+) -> None:
+    """What reports, pages and the API say to buy (rule 7): 2.2 pieces short is 3 to buy;
+    the export keeps the engine's exact text."""
+    millionths = [0, 1, 10, 100_000, 999_999, 1_500_000, 2_000_001, 123_456_789, -1, -2_500_000]
+    with session.begin():
+        item_id = session.execute(
+            insert(Item)
+            .values(
+                code="X", description="x", type=ItemType.BUY, strategy=Strategy.MTS,
+                lot_rule=LotRule.LFL, uom="pc", decimals=decimals,
+            )
+            .returning(Item.id)
+        ).scalar_one()  # fmt: skip
+        session.execute(
+            insert(PlannedOrder).values(
+                id=7, plan_run_id=1, number="PL-000007", item_id=item_id, type=ItemType.BUY,
+                qty=1.0, release_date=date(2026, 12, 1), due_date=date(2026, 12, 3),
+                earliest_completion=date(2026, 12, 3),
+            )
+        )  # fmt: skip
+        for units in millionths:
+            session.execute(
+                insert(PlanException).values(
+                    plan_run_id=1, kind="shortage", item_id=item_id, planned_order_id=7,
+                    qty_millionths=units,
+                )
+            )  # fmt: skip
+        shown_rows = [m for *_, m in session.execute(plan_results.exception_query())]
+        exported = [r[5] for r in plan_results.exception_rows(session)]
+    assert shown_rows == [f"{t} to buy" for t in told]
+    assert exported == [f"{_millionths_text(u)} to buy" for u in millionths]
 
 
 def test_a_quantity_beyond_millionths_keeps_its_message_and_the_report_order(

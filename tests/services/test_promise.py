@@ -345,7 +345,8 @@ def test_no_plan_yet(session: Session) -> None:
 
 def test_what_to_order_is_sized_as_the_plan_sizes_it(session: Session) -> None:
     """KIT (make, mto, lead 1) = 1.5 BOLT (pieces, min 50, multiple 25) + 0.35 m WIRE (3
-    decimals); 3 KIT need 4.5 BOLT, ordered as the plan orders them: 50; and 1.05 m WIRE."""
+    decimals); 3 KIT need 4.5 BOLT (told as 5), ordered as the plan orders them: 50; and
+    1.05 m WIRE."""
 
     def row(code: str, type_: str, uom: str, lead: int, min_qty: float, multiple: float) -> ItemRow:
         strategy = "mto" if type_ == "make" else "mts"
@@ -368,7 +369,7 @@ def test_what_to_order_is_sized_as_the_plan_sizes_it(session: Session) -> None:
     p = sp.promise(session, "KIT", 3)
     orders = {o.item: (o.qty, o.requirement) for o in p.orders}
     assert orders["KIT"] == (3, 3)
-    assert orders["BOLT"] == (50, 4.5)
+    assert orders["BOLT"] == (50, 5)  # 4.5 needed: told in whole pieces
     assert orders["WIRE"] == (1.05, 1.05)
     assert p.promised == day(5)  # BOLT in 4 days, KIT 1 more
     sales.create_customer(session, code="ACME", author="sales")

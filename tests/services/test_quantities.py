@@ -13,7 +13,7 @@ from pegboard.demo import demo_path
 from pegboard.model import SalesOrderStatus
 from pegboard.services import order_bom, sales
 from pegboard.services.company_data import replace_company
-from pegboard.services.quantities import shown
+from pegboard.services.quantities import rounded_up, shown
 
 DUE = date(2027, 1, 4)
 RUN = {"length_m": "4.2", "finish": "white", "control": "dali", "emergency": "no"}
@@ -65,3 +65,24 @@ def test_a_configured_order_bom_shows_its_formula_quantities_without_float_noise
     assert lines["EXT-AL-7040"].qty_per == 0.7000000000000001
     assert (lines["EXT-AL-7040"].decimals, lines["EXT-AL-7040"].qty_shown) == (3, "0.7")
     assert lines["PWD-RAL9016"].qty_shown == "0.0168"
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "told"),
+    [
+        (2.2, 0, 3.0),  # a need of 2.2 pieces is 3 pieces to buy
+        (4.0000000001, 0, 4.0),  # float noise is not a piece more
+        (4.000001, 0, 5.0),
+        (29.4, 0, 30.0),
+        (3.4608, 3, 3.461),
+        (1.1199999999999999, 3, 1.12),
+        (0.0, 0, 0.0),
+        (-2.5, 0, -3.0),  # away from zero, as the shortage message in SQL
+        (2.4266666666666667, -1, 2.426667),  # decimals unknown: to millionths
+        (0.1234567, 9, 0.123457),  # at most MAX_DECIMALS places
+    ],
+)
+def test_what_a_user_is_told_is_rounded_up_to_the_items_decimals(
+    value: float, decimals: int, told: float
+) -> None:
+    assert rounded_up(value, decimals) == told

@@ -93,11 +93,30 @@ def order_date_rows(session: Session) -> list[OrderDateRow]:
     return [(so, n, i, q, d, p, late) for so, n, i, q, d, p, late in rows if p is not None]
 
 
-def _shortage_message() -> ColumnElement[str]:
-    """A narrow shortage row's message, "Q to make" / "Q to buy", from its quantity in
-    millionths and its planned order's type: the engine's text (``quantity`` of the
-    quantity rounded to millionths), built the same way in SQL on both databases."""
+def _shortage_units(*, exact: bool) -> ColumnElement[int]:
+    """A narrow shortage row's quantity in millionths, without its sign: as stored
+    (``exact``), else rounded up to its item's ``decimals`` places (rule 7: a user is
+    told to buy 3 pieces, not 2.2), in whole integers on both databases."""
     units = type_coerce(func.abs(PlanException.qty_millionths), BigInteger)
+    if exact:
+        return units
+    step = type_coerce(
+        case(
+            *((Item.decimals == places, 10 ** (6 - places)) for places in range(6)),
+            else_=1,  # 6 places or more: millionths are already the item's precision
+        ),
+        BigInteger,
+    )
+    return type_coerce((units + step - 1) // step * step, BigInteger)
+
+
+def _shortage_message(*, exact: bool) -> ColumnElement[str]:
+    """A narrow shortage row's message, "Q to make" / "Q to buy", from its quantity in
+    millionths and its planned order's type, built the same way in SQL on both
+    databases. ``exact``: the engine's text (``quantity`` of the quantity rounded to
+    millionths), as the plan export writes it; else what a person is told to buy or
+    make, rounded up to the item's decimals (``Item`` must be joined)."""
+    units = _shortage_units(exact=exact)
     part = units % 1_000_000
     digits = func.substr(cast(part + 1_000_000, String), 2, type_=String)
     fraction = case((part == 0, ""), else_="." + func.rtrim(digits, "0", type_=String))
@@ -110,13 +129,20 @@ def _shortage_message() -> ColumnElement[str]:
 # come from the planned order (rows stored before migration 0012 carry them)
 EXCEPTION_ORDER = func.coalesce(PlanException.order_ref, PlannedOrder.number)
 EXCEPTION_DATE = func.coalesce(PlanException.date, PlannedOrder.release_date)
-EXCEPTION_MESSAGE = func.coalesce(PlanException.message, _shortage_message())
+EXCEPTION_MESSAGE = func.coalesce(PlanException.message, _shortage_message(exact=False))
+"""The message as reports, pages and the API show it (shortages to the item's decimals)."""
+EXACT_EXCEPTION_MESSAGE = func.coalesce(PlanException.message, _shortage_message(exact=True))
+"""The message as the plan export writes it (``exceptions.csv``: the engine's text)."""
 
 
 def exception_query(
-    kinds: tuple[str, ...] | None = None, sales_order: str | None = None
+    kinds: tuple[str, ...] | None = None,
+    sales_order: str | None = None,
+    *,
+    exact: bool = False,
 ) -> Select[str, str, str, date, str | None, str]:
-    """Exceptions in their stored (report) order, as the export and the reports read them."""
+    """Exceptions in their stored (report) order, as the export (``exact``) and the
+    reports read them."""
     stmt = (
         select(
             PlanException.kind,
@@ -124,7 +150,7 @@ def exception_query(
             EXCEPTION_ORDER,
             EXCEPTION_DATE,
             SalesOrder.number,
-            EXCEPTION_MESSAGE,
+            EXACT_EXCEPTION_MESSAGE if exact else EXCEPTION_MESSAGE,
         )
         .join(Item, Item.id == PlanException.item_id)
         .outerjoin(SalesOrder, SalesOrder.id == PlanException.sales_order_id)
@@ -139,7 +165,9 @@ def exception_query(
 
 
 def exception_rows(session: Session) -> list[ExceptionRow]:
-    return [(k, i, o, d, so or "", m) for k, i, o, d, so, m in session.execute(exception_query())]
+    """``exceptions.csv`` of the plan export: the engine's messages, exact."""
+    stmt = exception_query(exact=True)
+    return [(k, i, o, d, so or "", m) for k, i, o, d, so, m in session.execute(stmt)]
 
 
 # --- filtered, sortable queries of the current plan (the API pages them) -------------------

@@ -93,6 +93,7 @@ from pegboard.services._tx import composed_write
 from pegboard.services.configurator import ConfiguredNode, configure
 from pegboard.services.inventory import check_qty
 from pegboard.services.planning import current_run
+from pegboard.services.quantities import rounded_up
 from pegboard.services.snapshot import read_settings
 from pegboard.services.templates import DbCatalog
 
@@ -660,6 +661,12 @@ def _view(
         row = reader.by_code.get(item)
         return row.description if row is not None else ""
 
+    def up(item: str, value: float) -> float:
+        """Shown to the item's decimals, rounded up: the promise's engine keeps dependent
+        needs unrounded (as the plan does), a person is told whole pieces."""
+        row = reader.by_code.get(item)
+        return rounded_up(value, row.decimals if row is not None else -1)
+
     pd = r.planning_day
     orders = tuple(
         OrderToPlace(
@@ -667,8 +674,8 @@ def _view(
             item=o.item,
             description=desc(o.item),
             kind="make" if o.make else "buy",
-            qty=o.qty,
-            requirement=o.requirement,
+            qty=up(o.item, o.qty),
+            requirement=up(o.item, o.requirement),
             lead_time_days=o.lead_time,
             order_by=day(max(o.start_by, pd)),
             due=day(o.due),
@@ -688,9 +695,9 @@ def _view(
                 position=n.position,
                 item=n.item,
                 description=desc(n.item),
-                qty=n.qty,
-                from_atp=n.from_atp,
-                to_order=n.new_qty,
+                qty=up(n.item, n.qty),
+                from_atp=up(n.item, n.from_atp),
+                to_order=up(n.item, n.new_qty),
                 date=day(n.day),
                 depth=n.position.count("."),
             )
@@ -713,11 +720,11 @@ def _view(
         met=r.met,
         late_days=late,
         critical_path=tuple(
-            PathStep(s.position, s.item, desc(s.item), s.qty, day(s.day), s.reason)
+            PathStep(s.position, s.item, desc(s.item), up(s.item, s.qty), day(s.day), s.reason)
             for s in r.critical_path
         ),
         orders=orders,
-        atp=tuple(AtpUse(u.item, u.ref or "stock", day(u.day), u.qty) for u in r.atp),
+        atp=tuple(AtpUse(u.item, u.ref or "stock", day(u.day), up(u.item, u.qty)) for u in r.atp),
         lines=tuple(lines),
     )
 

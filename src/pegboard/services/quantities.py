@@ -10,11 +10,11 @@ field that the user did not touch sends back what is stored, not a rounded value
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_UP, Decimal
 
 from pegboard.services.dataset import MAX_DECIMALS
 
-__all__ = ["shown"]
+__all__ = ["rounded_up", "shown"]
 
 NOISE = 1e-9
 """Relative difference under which two quantities are the same number (float noise)."""
@@ -31,3 +31,25 @@ def shown(value: float, decimals: int) -> str:
             break
     text = format(rounded.normalize(), "f")
     return "0" if text in ("-0", "") else text
+
+
+def rounded_up(value: float, decimals: int) -> float:
+    """What a user is told to buy, make or use of an item: ``value`` rounded up to the
+    item's ``decimals`` places (rule 7: a need of 2.2 pieces is 3 pieces), forgiving
+    float noise (4.0000000001 pieces are 4), as the engine rounds a planned order.
+
+    The plan keeps dependent demand unrounded (2.2 pieces of a component for 2 parents
+    with 10 % scrap); only what is shown to a person is rounded. A negative quantity is
+    rounded away from zero, like the shortage message built in SQL
+    (``plan_results.EXCEPTION_MESSAGE``); a negative ``decimals`` (not known) keeps the
+    value as it is, to millionths."""
+    value = float(value)
+    places = min(decimals, MAX_DECIMALS)
+    if places < 0:
+        return round(value, MAX_DECIMALS)
+    exact = Decimal(repr(value))
+    step = Decimal(1).scaleb(-places)
+    nearest = exact.quantize(step, rounding=ROUND_HALF_EVEN)
+    if abs(float(nearest) - value) <= NOISE * max(1.0, abs(value)):
+        return float(nearest)
+    return float(exact.quantize(step, rounding=ROUND_UP))
