@@ -33,13 +33,15 @@ def planned(engine: Engine) -> Engine:
 def test_promise_on_a_stored_hostile_template_is_a_422(
     api: TestClient, planned: Engine, as_role: Callable[[str], Headers], formula: str
 ) -> None:
+    body = {"item": "LR-7040", "qty": 1, "params": {"length_m": 3}}
+    # the first promise starts a worker process (services.worker_pool): not what is timed
+    assert api.post("/api/promise", json=body, headers=as_role("viewer")).status_code == 200
     with db.session_factory(planned)() as s, s.begin():
         s.execute(
             update(BomLine)
             .where(BomLine.position == 2, BomLine.qty_formula == "ceil(length_m / 2.24)")
             .values(qty_formula=formula)
         )
-    body = {"item": "LR-7040", "qty": 1, "params": {"length_m": 3}}
     started = time.perf_counter()
     r = api.post("/api/promise", json=body, headers=as_role("viewer"))
     assert time.perf_counter() - started < 5.0  # before: seconds to minutes, or a 500

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -41,6 +42,8 @@ RUNNABLE = (P.RELEASED, P.IN_PROGRESS)
 MAX_HOURS = Decimal("100000")
 """Most hours one operation may be reported to have taken (a typo guard)."""
 WAITING, STARTED, DONE = "waiting", "started", "done"
+_CHUNK = 5_000
+"""Values per IN list: well under every database's bind-parameter limit."""
 
 
 @dataclass(frozen=True)
@@ -106,40 +109,10 @@ def _order(session: Session, number: str) -> ProductionOrder:
     return mo
 
 
-def _routing_id(session: Session, mo: ProductionOrder) -> int | None:
-    """The routing the order follows (module doc), or None."""
-    if mo.bom_id is not None:
-        found = session.scalar(select(Routing.id).where(Routing.bom_id == mo.bom_id))
-        if found is not None:
-            return found
-    if mo.sales_order_id is not None:
-        found = session.scalar(
-            select(Routing.id)
-            .join(Bom, Bom.id == Routing.bom_id)
-            .where(Routing.item_id == mo.item_id, Bom.sales_order_id == mo.sales_order_id)
-            .order_by(Routing.bom_id)
-            .limit(1)
-        )
-        if found is not None:
-            return found
-    return session.scalar(
-        select(Routing.id).where(Routing.item_id == mo.item_id, Routing.bom_id.is_(None))
-    )
-
-
 def _operations(session: Session, mo: ProductionOrder) -> list[tuple[RoutingOperation, str]]:
-    routing = _routing_id(session, mo)
-    if routing is None:
-        return []
-    return [
-        (op, code)
-        for op, code in session.execute(
-            select(RoutingOperation, WorkCenter.code)
-            .join(WorkCenter, WorkCenter.id == RoutingOperation.work_center_id)
-            .where(RoutingOperation.routing_id == routing)
-            .order_by(RoutingOperation.sequence)
-        ).all()
-    ]
+    """The operations of the routing the order follows (module doc), in sequence."""
+    routing = _routings_of(session, [mo]).get(mo.id)
+    return [] if routing is None else _operations_of(session, {routing}).get(routing, [])
 
 
 def _status(
@@ -174,16 +147,105 @@ def _progress_rows(session: Session, mo: ProductionOrder) -> dict[int, Operation
 def order_progress(session: Session, number: str) -> OrderProgress:
     """The production order's operations with what the shop floor reported of each."""
     mo = _order(session, number)
-    rows = _progress_rows(session, mo)
-    return OrderProgress(
-        mo.number,
-        [_status(mo, op, code, rows.get(op.sequence)) for op, code in _operations(session, mo)],
-    )
+    return progress_of(session, [mo.number])[mo.number]
 
 
 def progress_of(session: Session, numbers: Sequence[str]) -> dict[str, OrderProgress]:
-    """``order_progress`` of several orders (a dispatch list's, a Gantt page's)."""
-    return {number: order_progress(session, number) for number in dict.fromkeys(numbers)}
+    """``order_progress`` of several orders at once (a dispatch list's, a Gantt page's):
+    a few queries in all, however many orders, with the routing of each chosen as
+    ``order_progress`` chooses it. Unknown numbers are left out."""
+    orders: list[ProductionOrder] = []
+    wanted = list(dict.fromkeys(numbers))
+    for start in range(0, len(wanted), _CHUNK):
+        orders += session.scalars(
+            select(ProductionOrder).where(
+                ProductionOrder.number.in_(wanted[start : start + _CHUNK])
+            )
+        )
+    routing = _routings_of(session, orders)
+    operations = _operations_of(session, set(routing.values()))
+    done: dict[int, dict[int, OperationProgress]] = {}
+    ids = [mo.id for mo in orders]
+    for start in range(0, len(ids), _CHUNK):
+        for row in session.scalars(
+            select(OperationProgress).where(
+                OperationProgress.production_order_id.in_(ids[start : start + _CHUNK])
+            )
+        ):
+            done.setdefault(row.production_order_id, {})[row.sequence] = row
+    return {
+        mo.number: OrderProgress(
+            mo.number,
+            [
+                _status(mo, op, code, done.get(mo.id, {}).get(op.sequence))
+                for op, code in operations.get(routing.get(mo.id, -1), [])
+            ],
+        )
+        for mo in orders
+    }
+
+
+def _routing_rows(
+    session: Session, column: Any, values: set[int]
+) -> list[tuple[int, int, int | None, int | None]]:
+    """(routing, item, order BOM, sales order) of the routings whose ``column`` is in
+    ``values``, a chunk at a time."""
+    ordered = sorted(values)
+    rows: list[tuple[int, int, int | None, int | None]] = []
+    for start in range(0, len(ordered), _CHUNK):
+        rows += [
+            (routing, item, bom, sales_order)
+            for routing, item, bom, sales_order in session.execute(
+                select(Routing.id, Routing.item_id, Routing.bom_id, Bom.sales_order_id)
+                .outerjoin(Bom, Bom.id == Routing.bom_id)
+                .where(column.in_(ordered[start : start + _CHUNK]))
+            )
+        ]
+    return rows
+
+
+def _routings_of(session: Session, orders: Sequence[ProductionOrder]) -> dict[int, int]:
+    """Production order id -> the id of the routing it follows (module doc), in bulk."""
+    boms = {mo.bom_id for mo in orders if mo.bom_id is not None}
+    rows = _routing_rows(session, Routing.item_id, {mo.item_id for mo in orders})
+    rows += _routing_rows(session, Routing.bom_id, boms)
+    by_bom: dict[int, int] = {}
+    by_order: dict[tuple[int, int], int] = {}
+    by_item: dict[int, int] = {}
+    for routing_id, item_id, bom_id, sales_order_id in sorted(
+        rows, key=lambda r: (r[2] or 0, r[0])
+    ):
+        if bom_id is None:
+            by_item.setdefault(item_id, routing_id)
+            continue
+        by_bom[bom_id] = routing_id
+        if sales_order_id is not None:
+            by_order.setdefault((item_id, sales_order_id), routing_id)
+    out: dict[int, int] = {}
+    for mo in orders:
+        found = by_bom.get(mo.bom_id) if mo.bom_id is not None else None
+        if found is None and mo.sales_order_id is not None:
+            found = by_order.get((mo.item_id, mo.sales_order_id))
+        found = found if found is not None else by_item.get(mo.item_id)
+        if found is not None:
+            out[mo.id] = found
+    return out
+
+
+def _operations_of(
+    session: Session, routings: set[int]
+) -> dict[int, list[tuple[RoutingOperation, str]]]:
+    out: dict[int, list[tuple[RoutingOperation, str]]] = {}
+    ids = sorted(routings)
+    for start in range(0, len(ids), _CHUNK):
+        for op, code in session.execute(
+            select(RoutingOperation, WorkCenter.code)
+            .join(WorkCenter, WorkCenter.id == RoutingOperation.work_center_id)
+            .where(RoutingOperation.routing_id.in_(ids[start : start + _CHUNK]))
+            .order_by(RoutingOperation.routing_id, RoutingOperation.sequence)
+        ):
+            out.setdefault(op.routing_id, []).append((op, code))
+    return out
 
 
 def _operation(
