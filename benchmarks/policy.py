@@ -21,7 +21,9 @@ from rich.table import Table
 
 from pegboard import db
 from pegboard.api import create_app
-from pegboard.services import policy, users
+from pegboard.services import users
+from pegboard.services.policy import runs as policy_runs
+from pegboard.services.policy import stored as policy_stored
 
 DATA = Path(__file__).resolve().parent / "data"
 TARGET_MS = 300.0
@@ -40,11 +42,11 @@ def main() -> None:
         db.upgrade(engine)
         with db.session_factory(engine)() as s:
             started = time.perf_counter()
-            summary = policy.run_policy(s, author="bench")
+            summary = policy_runs.run_policy(s, author="bench")
             total = time.perf_counter() - started
             users.create_user(s, name="bench", password="bench-password", role="admin", author="b")
-            first = policy.policy_page(s, below_only=True, limit=1).rows
-            item = first[0].item if first else policy.policy_page(s, limit=1).rows[0].item
+            first = policy_stored.policy_page(s, below_only=True, limit=1).rows
+            item = first[0].item if first else policy_stored.policy_page(s, limit=1).rows[0].item
         run = Table(title="pegboard policy run (full-size company)", title_justify="left")
         for name in ("MTS items", "to order", "load (s)", "compute (s)", "store (s)", "total (s)"):
             run.add_column(name, justify="right")

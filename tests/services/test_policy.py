@@ -33,10 +33,16 @@ from sqlalchemy.orm import Session
 
 from pegboard.errors import NotFoundError, ValidationError
 from pegboard.model import AuditEntry, Item, PlannedOrder
-from pegboard.services import policy
 from pegboard.services.company_data import replace_company
 from pegboard.services.dataset import BomRow, Dataset, ItemRow, PurchaseRow, SalesRow, StockRow
 from pegboard.services.planning import run_plan
+from pegboard.services.policy import applying as policy_applying
+from pegboard.services.policy import computation as policy_computation
+from pegboard.services.policy import explain as policy_explain
+from pegboard.services.policy import runs as policy_runs
+from pegboard.services.policy import settings as policy_settings
+from pegboard.services.policy import stored as policy_stored
+from pegboard.services.policy.item_policy import ItemPolicy, Position
 
 PD = date(2026, 11, 23)
 
@@ -95,8 +101,8 @@ def shop(session: Session) -> Session:
     return session
 
 
-def one(session: Session, code: str) -> policy.ItemPolicy:
-    [p] = policy.compute(session, items=[code])
+def one(session: Session, code: str) -> ItemPolicy:
+    [p] = policy_computation.compute(session, items=[code])
     return p
 
 
@@ -110,7 +116,7 @@ def test_reorder_point_figures_by_hand(shop: Session) -> None:
     assert c.reorder_point == 15
     assert c.eoq == pytest.approx(104.642248, abs=1e-6)
     assert c.order_qty == 125
-    assert c.position == policy.Position(10.0, 0.0, 4.0, 0.0)
+    assert c.position == Position(10.0, 0.0, 4.0, 0.0)
     assert c.below_rop and c.suggested_qty == 125
     formulas = {f.name: f.formula for f in c.formulas}
     assert formulas["safety stock"].endswith(
@@ -134,7 +140,7 @@ def test_reorder_point_figures_by_hand(shop: Session) -> None:
 
 
 def test_only_mts_items_below_first(shop: Session) -> None:
-    rows = policy.compute(shop)
+    rows = policy_computation.compute(shop)
     assert [p.item for p in rows] == ["C", "SUB"]
     sub = rows[1]
     # SUB: its lead 6 + parent FA's 4 = 10 days; the overdue 1 and SO-A's 3 on pd+8
@@ -143,7 +149,7 @@ def test_only_mts_items_below_first(shop: Session) -> None:
 
 
 def test_window_and_service_level_overrides(shop: Session) -> None:
-    [c] = policy.compute(shop, items=["C"], window_days=20, service_level=0.5)
+    [c] = policy_computation.compute(shop, items=["C"], window_days=20, service_level=0.5)
     # 20 days: needs 2, 6, 4 (pd+20 is outside [pd, pd+20)): ADU 0.6; z(0.5) = 0 -> SS 0
     assert c.adu == pytest.approx(0.6)
     assert c.safety_stock == pytest.approx(0.0)
@@ -151,7 +157,7 @@ def test_window_and_service_level_overrides(shop: Session) -> None:
 
 
 def test_ddmrp_buffer_zones(shop: Session) -> None:
-    policy.set_item_policy(shop, "C", {"buffer": True}, author="planner")
+    policy_settings.set_item_policy(shop, "C", {"buffer": True}, author="planner")
     c = one(shop, "C")
     z = c.zones
     assert z is not None
@@ -168,23 +174,23 @@ def test_ddmrp_buffer_zones(shop: Session) -> None:
 
 
 def test_item_settings_override_defaults(shop: Session) -> None:
-    policy.set_item_policy(
+    policy_settings.set_item_policy(
         shop, "C", {"ordering_cost": 200.0, "holding_pct": 50.0}, author="planner"
     )
     c = one(shop, "C")
     # H = 8 × 50 % = 4; EOQ = √(2 × 219 × 200 / 4) = √21900 = 147.99 -> 150
     assert c.eoq == pytest.approx(147.986486, abs=1e-6)
     assert c.order_qty == 150
-    view = policy.set_item_policy(shop, "C", {"ordering_cost": None}, author="planner")
+    view = policy_settings.set_item_policy(shop, "C", {"ordering_cost": None}, author="planner")
     assert view.ordering_cost is None and view.holding_pct == 50.0
 
 
 def test_apply_writes_items_audits_and_the_plan_uses_it(shop: Session) -> None:
     with pytest.raises(NotFoundError, match="no policy run yet"):
-        policy.apply(shop, ["C"], author="planner")
-    policy.run_policy(shop, author="planner", today=PD)
-    assert [p.item for p in policy.preview(shop, ["C"])] == ["C"]
-    changed = policy.apply(shop, ["C"], author="planner")
+        policy_applying.apply(shop, ["C"], author="planner")
+    policy_runs.run_policy(shop, author="planner", today=PD)
+    assert [p.item for p in policy_stored.preview(shop, ["C"])] == ["C"]
+    changed = policy_applying.apply(shop, ["C"], author="planner")
     assert [p.item for p in changed] == ["C"]
     with shop.begin():
         c = shop.scalar(select(Item).where(Item.code == "C"))
@@ -195,7 +201,7 @@ def test_apply_writes_items_audits_and_the_plan_uses_it(shop: Session) -> None:
         assert entry is not None and entry.entity_ref == "C" and entry.author == "planner"
         assert entry.before == {"safety_stock": 0.0, "min_qty": 0.0}
     # applying again changes nothing
-    assert policy.apply(shop, ["C"], author="planner") == []
+    assert policy_applying.apply(shop, ["C"], author="planner") == []
     run_plan(shop, author="planner", today=PD)
     with shop.begin():
         qty = shop.scalars(
@@ -208,59 +214,61 @@ def test_apply_writes_items_audits_and_the_plan_uses_it(shop: Session) -> None:
 
 
 def test_a_run_is_stored_paged_and_explained(shop: Session) -> None:
-    assert policy.latest_run(shop) is None
-    assert policy.policy_page(shop).total == 0
+    assert policy_runs.latest_run(shop) is None
+    assert policy_stored.policy_page(shop).total == 0
     seen: list[str] = []
-    summary = policy.run_policy(
+    summary = policy_runs.run_policy(
         shop, author="planner", today=PD, progress=lambda stage, _d, _t: seen.append(stage)
     )
     assert seen == ["loading", "computing", "storing", "done"]
     assert (summary.items, summary.below, summary.planning_date) == (2, 2, PD)
-    run = policy.latest_run(shop)
+    run = policy_runs.latest_run(shop)
     assert run is not None and run.id == summary.run_id and run.author == "planner"
     assert run.window_days is None and run.service_level is None
-    page = policy.policy_page(shop)
+    page = policy_stored.policy_page(shop)
     assert page.total == 2 and [p.item for p in page.rows] == ["C", "SUB"]
     stored = page.rows[0]
     fresh = one(shop, "C")
     # the stored line gives the very numbers and formula texts of a fresh computation
     assert stored.formulas == fresh.formulas and stored.inputs == fresh.inputs
     assert stored.reorder_point == 15
-    assert stored.suggested_qty == 125 and stored.position == policy.Position(10, 0, 4, 0)
+    assert stored.suggested_qty == 125 and stored.position == Position(10, 0, 4, 0)
     # every figure of the formulas is the stored (vectorised) number
     figures = {f.name: f.value for f in stored.formulas}
     assert figures["safety stock"] == stored.safety_stock
     assert figures["EOQ"] == stored.eoq and figures["order qty"] == stored.order_qty
-    assert [p.item for p in policy.policy_page(shop, q="su").rows] == ["SUB"]
-    assert [p.item for p in policy.policy_page(shop, sort="-adu").rows] == ["C", "SUB"]
-    assert [p.item for p in policy.policy_page(shop, sort="adu").rows] == ["SUB", "C"]
-    assert [p.item for p in policy.policy_page(shop, limit=1, offset=1).rows] == ["SUB"]
-    assert policy.policy_page(shop, below_only=True).total == 2
+    assert [p.item for p in policy_stored.policy_page(shop, q="su").rows] == ["SUB"]
+    assert [p.item for p in policy_stored.policy_page(shop, sort="-adu").rows] == ["C", "SUB"]
+    assert [p.item for p in policy_stored.policy_page(shop, sort="adu").rows] == ["SUB", "C"]
+    assert [p.item for p in policy_stored.policy_page(shop, limit=1, offset=1).rows] == ["SUB"]
+    assert policy_stored.policy_page(shop, below_only=True).total == 2
     with pytest.raises(ValidationError):
-        policy.policy_page(shop, sort="nope")
-    e = policy.explain(shop, "C")
+        policy_stored.policy_page(shop, sort="nope")
+    e = policy_explain.explain(shop, "C")
     assert e.daily == (2, 0, 6, 0, 0, 4, *[0] * 14) and e.start == PD
     assert e.run is not None and e.run.id == run.id
     with pytest.raises(NotFoundError, match="make-to-order"):
-        policy.explain(shop, "FA")
+        policy_explain.explain(shop, "FA")
     with pytest.raises(NotFoundError, match="no item"):
-        policy.explain(shop, "NOPE")
+        policy_explain.explain(shop, "NOPE")
     # a second run replaces the lines; options are recorded
-    policy.set_item_policy(shop, "C", {"buffer": True}, author="planner")
-    assert policy.explain(shop, "C").policy.zones is None  # settings count from the next run
-    policy.run_policy(shop, author="planner", today=PD, window_days=20, service_level=0.5)
-    run2 = policy.latest_run(shop)
+    policy_settings.set_item_policy(shop, "C", {"buffer": True}, author="planner")
+    assert (
+        policy_explain.explain(shop, "C").policy.zones is None
+    )  # settings count from the next run
+    policy_runs.run_policy(shop, author="planner", today=PD, window_days=20, service_level=0.5)
+    run2 = policy_runs.latest_run(shop)
     assert run2 is not None and (run2.window_days, run2.service_level) == (20, 0.5)
-    c = policy.explain(shop, "C").policy
+    c = policy_explain.explain(shop, "C").policy
     assert c.zones is not None and c.zones.top_of_green == pytest.approx(c.top_of_green)
     assert c.window_days == 20 and c.service_level_source == "--service-level"
-    assert policy.policy_page(shop).total == 2
+    assert policy_stored.policy_page(shop).total == 2
 
 
 def test_a_buffer_line_keeps_its_zones(shop: Session) -> None:
-    policy.set_item_policy(shop, "C", {"buffer": True}, author="planner")
-    policy.run_policy(shop, author="planner", today=PD)
-    c = policy.explain(shop, "C").policy
+    policy_settings.set_item_policy(shop, "C", {"buffer": True}, author="planner")
+    policy_runs.run_policy(shop, author="planner", today=PD)
+    c = policy_explain.explain(shop, "C").policy
     z = c.zones
     assert z is not None
     assert (z.top_of_red, z.top_of_yellow, z.top_of_green) == (5, 11, 14)
@@ -278,45 +286,53 @@ def test_a_policy_job_is_refused_while_another_runs(shop: Session) -> None:
     from pegboard.errors import ConflictError
     from pegboard.services.jobs import records as job_records
 
-    first = policy.start_policy_job(shop, author="planner")
+    first = policy_runs.start_policy_job(shop, author="planner")
     with pytest.raises(ConflictError, match="policy run"):
-        policy.start_policy_job(shop, author="planner")
+        policy_runs.start_policy_job(shop, author="planner")
     job_records.finish(shop, first, {})
-    second = policy.start_policy_job(shop, author="planner")
+    second = policy_runs.start_policy_job(shop, author="planner")
     assert second > first
 
 
 def test_import_after_a_policy_was_set(shop: Session) -> None:
-    policy.set_item_policy(shop, "C", {"buffer": True}, author="planner")
-    policy.run_policy(shop, author="planner")
-    assert policy.latest_run(shop) is not None
+    policy_settings.set_item_policy(shop, "C", {"buffer": True}, author="planner")
+    policy_runs.run_policy(shop, author="planner")
+    assert policy_runs.latest_run(shop) is not None
     shop.rollback()
     replace_company(shop, company(), author="import")
-    assert policy.get_item_policy(shop, "C").buffer is False
+    assert policy_settings.get_item_policy(shop, "C").buffer is False
     # the replaced company's figures are gone with it: no stale policy is shown
-    assert policy.latest_run(shop) is None
+    assert policy_runs.latest_run(shop) is None
 
 
 @pytest.mark.parametrize(
     ("call", "error", "field"),
     [
-        (lambda s: policy.compute(s, items=["NOPE"]), NotFoundError, "items"),
-        (lambda s: policy.compute(s, items=["FA"]), ValidationError, "items"),
-        (lambda s: policy.compute(s, service_level=1.0), ValidationError, "service_level"),
-        (lambda s: policy.compute(s, service_level=0.0), ValidationError, "service_level"),
-        (lambda s: policy.compute(s, window_days=0), ValidationError, "window_days"),
+        (lambda s: policy_computation.compute(s, items=["NOPE"]), NotFoundError, "items"),
+        (lambda s: policy_computation.compute(s, items=["FA"]), ValidationError, "items"),
         (
-            lambda s: policy.set_item_policy(s, "C", {"ordering_cost": -1.0}, author="p"),
-            ValidationError,
-            "ordering_cost",
-        ),
-        (
-            lambda s: policy.set_item_policy(s, "C", {"service_level": 1.5}, author="p"),
+            lambda s: policy_computation.compute(s, service_level=1.0),
             ValidationError,
             "service_level",
         ),
         (
-            lambda s: policy.set_item_policy(s, "NOPE", {"buffer": True}, author="p"),
+            lambda s: policy_computation.compute(s, service_level=0.0),
+            ValidationError,
+            "service_level",
+        ),
+        (lambda s: policy_computation.compute(s, window_days=0), ValidationError, "window_days"),
+        (
+            lambda s: policy_settings.set_item_policy(s, "C", {"ordering_cost": -1.0}, author="p"),
+            ValidationError,
+            "ordering_cost",
+        ),
+        (
+            lambda s: policy_settings.set_item_policy(s, "C", {"service_level": 1.5}, author="p"),
+            ValidationError,
+            "service_level",
+        ),
+        (
+            lambda s: policy_settings.set_item_policy(s, "NOPE", {"buffer": True}, author="p"),
             NotFoundError,
             "item",
         ),
@@ -330,7 +346,7 @@ def test_bad_input(shop: Session, call: object, error: type[Exception], field: s
 
 def test_the_default_window_is_at_least_28_days(session: Session) -> None:
     replace_company(session, company(None), author="i")
-    found = {p.item: p for p in policy.compute(session, items=["C", "SUB"])}
+    found = {p.item: p for p in policy_computation.compute(session, items=["C", "SUB"])}
     c, sub = found["C"], found["SUB"]
     # covers of 20 (C) and 10 (SUB) days are less than the default minimum
     assert (c.window_days, c.cover_days, c.min_window_days) == (28, 20, 28)
@@ -350,12 +366,12 @@ def test_new_orders_weeks_out_raise_the_reorder_points_of_their_components(
     from pegboard.services import sales
 
     replace_company(session, company(None), author="i")
-    before = {p.item: p for p in policy.compute(session, today=PD)}
+    before = {p.item: p for p in policy_computation.compute(session, today=PD)}
     for weeks, qty in ((3, 4), (4, 5), (6, 3)):
         number = sales.create_order(session, customer="ACME", author="sales")
         sales.add_line(session, number, item="FA", qty=qty, due=day(7 * weeks), author="sales")
         sales.set_status(session, number, SalesOrderStatus.CONFIRMED, author="sales")
-    after = {p.item: p for p in policy.compute(session, today=PD)}
+    after = {p.item: p for p in policy_computation.compute(session, today=PD)}
     # C (window 28): FA due pd+21 -> C 8 on pd+11, pd+28 -> 10 on pd+18; pd+42 -> pd+32 is
     # outside. SUB (window 28): FA due pd+21, pd+28 -> SUB on pd+17, pd+24.
     assert after["C"].need == before["C"].need + 18
@@ -369,5 +385,5 @@ def test_new_orders_weeks_out_raise_the_reorder_points_of_their_components(
 def test_a_bad_minimum_window_is_refused_naming_the_setting(session: Session) -> None:
     replace_company(session, company("0"), author="i")
     with pytest.raises(ValidationError, match="policy_min_window_days") as caught:
-        policy.compute(session)
+        policy_computation.compute(session)
     assert caught.value.params["field"] == "policy_min_window_days"

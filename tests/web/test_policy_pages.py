@@ -15,7 +15,9 @@ from conftest import CSRF, PASSWORD
 from pegboard import db
 from pegboard.model import AuditEntry, Item, Job, JobStatus, Role
 from pegboard.model.base import utcnow
-from pegboard.services import policy
+from pegboard.services.policy import explain as policy_explain
+from pegboard.services.policy import runs as policy_runs
+from pegboard.services.policy import settings as policy_settings
 from pegboard.web.render import number
 
 LogIn = Callable[[str], str]
@@ -52,7 +54,7 @@ def test_recompute_list_explain_and_apply(
     assert "Recompute" in listing.text and "Policy run 1, computed" in listing.text
     assert 'href="/items/DIF-PRISM-5035"' in listing.text
     with db.session_factory(engine)() as s:
-        prism = policy.explain(s, "DIF-PRISM-5035").policy
+        prism = policy_explain.explain(s, "DIF-PRISM-5035").policy
     # the window covers the backlog that matters (at least 28 days); figures in whole steps
     assert prism.window_days >= 28 and prism.decimals == 3
     assert prism.order_qty % 3 == 0  # the item's multiple
@@ -99,7 +101,7 @@ def test_recompute_list_explain_and_apply(
     assert "Write these to 1 item(s)" in confirm.text
     assert _ss(engine) == 20  # nothing written yet
     with db.session_factory(engine)() as s:
-        dali = policy.explain(s, "DRV-DALI-40W").policy
+        dali = policy_explain.explain(s, "DRV-DALI-40W").policy
     written = web.post(
         "/policy/apply",
         data={"csrf_token": token, "selected": ["DRV-DALI-40W"], "confirm": "1"},
@@ -124,7 +126,7 @@ def test_a_viewer_sees_but_may_not_change(
     web: TestClient, engine: Engine, make_user: Callable[..., None], sample: None
 ) -> None:
     with db.session_factory(engine)() as s:
-        policy.run_policy(s, author="test")
+        policy_runs.run_policy(s, author="test")
     make_user("vic", Role.VIEWER)
     page = post_login(web, {"name": "vic", "password": PASSWORD})
     found = CSRF.search(page.text)
@@ -145,7 +147,7 @@ def test_a_viewer_sees_but_may_not_change(
     assert _jobs(engine) == jobs_before
     assert _ss(engine) == 20
     with db.session_factory(engine)() as s:
-        assert policy.get_item_policy(s, "DIF-PRISM-5035").buffer is False
+        assert policy_settings.get_item_policy(s, "DIF-PRISM-5035").buffer is False
 
 
 def test_forged_tokens_and_signed_out_users(

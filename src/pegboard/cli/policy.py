@@ -21,8 +21,13 @@ from pegboard.cli._common import (
 )
 from pegboard.cli.stock import CsvOption, author, styled_table
 from pegboard.engine.policy import Figure
-from pegboard.services import jobs, policy
-from pegboard.services.policy import ItemPolicy
+from pegboard.services import jobs
+from pegboard.services.policy import applying as policy_applying
+from pegboard.services.policy import explain as policy_explain
+from pegboard.services.policy import runs as policy_runs
+from pegboard.services.policy import settings as policy_settings
+from pegboard.services.policy import stored as policy_stored
+from pegboard.services.policy.item_policy import QUANTITY_FIGURES, ItemPolicy
 
 app = typer.Typer(
     help="Stock policy of common (MTS) components from the open order backlog.",
@@ -53,7 +58,7 @@ def _r(value: float | None) -> float | str:
     return "" if value is None else round(value, 2)
 
 
-def _run_options(run: policy.PolicyRunView) -> str:
+def _run_options(run: policy_runs.PolicyRunView) -> str:
     options = []
     if run.window_days is not None:
         options.append(f"--window {run.window_days}")
@@ -62,7 +67,7 @@ def _run_options(run: policy.PolicyRunView) -> str:
     return f" ({', '.join(options)})" if options else ""
 
 
-def _computed(run: policy.PolicyRunView) -> str:
+def _computed(run: policy_runs.PolicyRunView) -> str:
     when = run.finished_at.astimezone().strftime("%Y-%m-%d %H:%M")
     return (
         f"policy run {run.id}, computed {when} by {run.author} as of "
@@ -70,7 +75,7 @@ def _computed(run: policy.PolicyRunView) -> str:
     )
 
 
-def _print_summary(summary: policy.PolicySummary) -> None:
+def _print_summary(summary: policy_runs.PolicySummary) -> None:
     console.print(
         f"policy run {summary.run_id} as of {summary.planning_date.isoformat()}: "
         f"{summary.items:,} MTS item(s), {summary.below:,} to order "
@@ -80,7 +85,7 @@ def _print_summary(summary: policy.PolicySummary) -> None:
     )
 
 
-def _run(window: int | None, service_level: float | None) -> policy.PolicySummary:
+def _run(window: int | None, service_level: float | None) -> policy_runs.PolicySummary:
     """A policy run as a job of this process (refused while another runs), with a bar."""
     engine = open_engine()
     try:
@@ -96,7 +101,7 @@ def _run(window: int | None, service_level: float | None) -> policy.PolicySummar
     finally:
         engine.dispose()
     day = date.fromisoformat(result.pop("planning_date"))
-    return policy.PolicySummary(**result, planning_date=day)
+    return policy_runs.PolicySummary(**result, planning_date=day)
 
 
 @app.command("run")
@@ -116,18 +121,18 @@ def show(
     ] = None,
     sort: Annotated[
         str | None,
-        typer.Option("--sort", help=f"one of {', '.join(policy.SORTS)}; -name: descending"),
+        typer.Option("--sort", help=f"one of {', '.join(policy_stored.SORTS)}; -name: descending"),
     ] = None,
     limit: Annotated[int | None, typer.Option("--limit", help="rows at most", min=1)] = None,
     as_csv: CsvOption = False,
 ) -> None:
     """The latest policy run per MTS item (computed first if there is none); to order first."""
     with session() as s:
-        if policy.latest_run(s) is None:
+        if policy_runs.latest_run(s) is None:
             err_console.print("no policy run yet: computing one")
             _print_summary(_run(None, None))
             s.rollback()  # see the run just stored
-        result = policy.policy_page(
+        result = policy_stored.policy_page(
             s, below_only=below, q=search, sort=sort, limit=limit or 10_000_000, offset=0
         )
     assert result.run is not None
@@ -175,7 +180,7 @@ def show(
 
 def _figures(title: str, figures: tuple[Figure, ...], p: ItemPolicy) -> None:
     def value(f: Figure) -> float | str:
-        if f.value is not None and f.name in policy.QUANTITY_FIGURES:
+        if f.value is not None and f.name in QUANTITY_FIGURES:
             return p.quantity(f.value)
         return _r(f.value)
 
@@ -205,7 +210,7 @@ def explain(item: str) -> None:
     """An item's inputs and every formula with its figures (and its zones, for a buffer),
     from the latest policy run."""
     with session() as s:
-        e = policy.explain(s, item)
+        e = policy_explain.explain(s, item)
     p = e.policy
     if e.run is not None:
         console.print(_computed(e.run), style="dim", highlight=False)
@@ -254,7 +259,7 @@ def set_(
         if value is not None:
             changes[name] = value
     with session() as s:
-        view = policy.set_item_policy(s, item, changes, author=author())
+        view = policy_settings.set_item_policy(s, item, changes, author=author())
     emit(
         f"Policy settings of {view.item}",
         ("ordering cost", "holding %", "service level", "buffer"),
@@ -287,8 +292,8 @@ def apply(
     """Write safety stock, min qty and (foq) lot qty from the latest policy run to the items."""
     codes = _codes(items)
     with session() as s:
-        run = policy.latest_run(s)
-        preview = policy.preview(s, codes)
+        run = policy_runs.latest_run(s)
+        preview = policy_stored.preview(s, codes)
         if not preview:
             console.print("nothing to change")
             return
@@ -299,5 +304,5 @@ def apply(
         if not yes and not typer.confirm(f"write these to {len(preview)} item(s)?"):
             console.print("nothing written")
             raise typer.Exit(1)
-        changed = policy.apply(s, [p.item for p in preview], author=author())
+        changed = policy_applying.apply(s, [p.item for p in preview], author=author())
     console.print(f"{len(changed)} item(s) changed")

@@ -158,6 +158,49 @@ def parent_lead_times(
     return out
 
 
+@dataclass(frozen=True)
+class Backlog:
+    """What the open backlog of a plan input asks of every item (by position): its gross
+    needs, its parents' cumulative lead time, its usage over its window, and the
+    low-level codes they were exploded by."""
+
+    needs: Needs
+    parent_lead_time: IntArray
+    usage: Usage
+    llc: IntArray
+
+
+def backlog(
+    inp: PlanInput,
+    llc: IntArray,
+    window_days: int | None = None,
+    min_window_days: int = DEFAULT_MIN_WINDOW_DAYS,
+) -> Backlog:
+    """The usage side of every item's policy, from the whole input at once: the gross
+    needs, each item's lead-time cover and its ADU and σd over its window (``usage``)."""
+    n = len(inp.items.code)
+    lead = inp.items.lead_time
+    pd = inp.settings.planning_date
+    parent_lt = parent_lead_times(n, inp.bom.parent, inp.bom.component, lead, llc)
+    needs = gross_needs(inp, llc)
+    cover = cover_days(pd, lead, inp.items.is_make, parent_lt, inp.settings.calendar)
+    use = usage(needs, n, pd, cover, window_days, min_window_days)
+    return Backlog(needs, parent_lt, use, llc)
+
+
+def buffer_lead_times(inp: PlanInput, llc: IntArray, buffer: BoolArray) -> IntArray:
+    """Every item's DDMRP decoupled lead time given which items are buffers
+    (``decoupled_lead_times``); its own lead time when there is no buffer at all."""
+    if not buffer.any():
+        return inp.items.lead_time
+    b = inp.bom
+    lead = inp.items.lead_time
+    n = len(inp.items.code)
+    return decoupled_lead_times(
+        n, b.parent, b.component, b.sales_order, lead, inp.items.is_make, buffer, llc
+    )
+
+
 def decoupled_lead_times(
     n_items: int,
     parent: IntArray,

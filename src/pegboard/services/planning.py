@@ -22,9 +22,7 @@ from sqlalchemy.schema import CreateTable, DropTable
 
 from pegboard import clock
 from pegboard.db import WRITE
-from pegboard.engine import plan as run_engine
 from pegboard.engine import types as et
-from pegboard.engine.errors import BomCycleError
 from pegboard.errors import PlanningError
 from pegboard.model import (
     Base,
@@ -40,7 +38,7 @@ from pegboard.services._bulk import bulk_insert_columns
 from pegboard.services._tx import refusing_disk_full
 from pegboard.services.bounds import check_day
 from pegboard.services.plan_results import current_run as current_run  # its old home
-from pegboard.services.snapshot import Snapshot, load_snapshot
+from pegboard.services.snapshot import Snapshot, load_snapshot, plan
 
 Progress = Callable[[str, int, int], None]
 
@@ -84,12 +82,7 @@ def run_plan(
         )
     t1 = time.perf_counter()
     note("planning", 1, 3)
-    try:
-        result = run_engine(snap.input)
-    except BomCycleError as e:
-        names = [snap.input.items.code[i] for i in e.cycle]
-        cycle = " -> ".join([*names, names[0]])
-        raise PlanningError(f"the BOM has a cycle: {cycle}", cycle=names) from e
+    result = plan(snap)
     t2 = time.perf_counter()
     note("storing", 2, 3)
     with refusing_disk_full(), session.begin():

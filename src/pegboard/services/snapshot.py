@@ -4,10 +4,24 @@ Each table is read with one Core select of plain columns through the DBAPI
 cursor and turned into NumPy columns; the engine never sees an ORM object.
 Database ids are mapped to engine positions with a dense lookup array, so the
 mapping of millions of BOM rows is one vectorised indexing operation.
+
+The engine's whole-company computations on those arrays run here too (``plan``,
+``levels``, ``backlog``), so that an engine error about the data becomes a domain
+error in one place: a BOM cycle is a ``PlanningError`` naming its items, the same for
+a plan run and a policy run. The rule the services keep (an import-linter contract,
+"Services reach the engine through its bridge"): only this module builds engine
+input from tables or runs the engine on it. Other services may use the engine's
+pure helpers (working-day arithmetic in ``engine.calendar``, rounding in
+``engine.lots``, the records of ``engine.types``), and the one service that owns a
+computation on records it builds itself from what is not a table (a promise or a
+cost roll-up of a configuration in memory, an MPS record, a capacity load, an item's
+policy figures) calls that computation's engine module.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -17,8 +31,13 @@ from sqlalchemy import Connection, and_, func, literal, or_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Executable
 
+from pegboard.engine import policy as ep
 from pegboard.engine import types as et
 from pegboard.engine.calendar import WorkCalendar
+from pegboard.engine.errors import BomCycleError
+from pegboard.engine.levels import low_level_codes
+from pegboard.engine.run import plan as run_plan
+from pegboard.errors import PlanningError
 from pegboard.model import (
     Bom,
     BomLine,
@@ -385,3 +404,36 @@ def _demands(
     )
     refs = [f"{number}/{line}" for number, line in zip(raw[6], raw[1], strict=True)]
     return demands, refs, _array(raw[7], np.int64)
+
+
+# --- the engine's computations on a snapshot ----------------------------------------------------
+
+
+@contextmanager
+def _cycles_named(snap: Snapshot) -> Iterator[None]:
+    """A BOM cycle the engine found, as a ``PlanningError`` naming its items in BOM order."""
+    try:
+        yield
+    except BomCycleError as e:
+        names = [snap.input.items.code[i] for i in e.cycle]
+        cycle = " -> ".join([*names, names[0]])
+        raise PlanningError(f"the BOM has a cycle: {cycle}", cycle=names) from e
+
+
+def plan(snap: Snapshot) -> et.PlanResult:
+    """The engine's plan of everything open in the snapshot."""
+    with _cycles_named(snap):
+        return run_plan(snap.input)
+
+
+def levels(snap: Snapshot) -> et.IntArray:
+    """Every item's low-level code over master and order BOM lines (explosion order)."""
+    inp = snap.input
+    with _cycles_named(snap):
+        return low_level_codes(len(inp.items.code), inp.bom.parent, inp.bom.component)
+
+
+def backlog(snap: Snapshot, window_days: int | None, min_window_days: int) -> ep.Backlog:
+    """What the open backlog asks of every item: gross needs and usage over each item's
+    window (``window_days`` for all, else its lead-time cover, at least ``min_window_days``)."""
+    return ep.backlog(snap.input, levels(snap), window_days, min_window_days)

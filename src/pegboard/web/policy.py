@@ -11,8 +11,13 @@ from fastapi.responses import Response
 
 from pegboard.db import Session
 from pegboard.errors import NotFoundError, PegboardError, ValidationError
-from pegboard.services import jobs, policy
+from pegboard.services import jobs
 from pegboard.services.permissions import Permission
+from pegboard.services.policy import applying as policy_applying
+from pegboard.services.policy import explain as policy_explain
+from pegboard.services.policy import settings as item_settings
+from pegboard.services.policy import stored as policy_stored
+from pegboard.services.policy.item_policy import QUANTITY_FIGURES, ItemPolicy
 from pegboard.web import auth
 from pegboard.web.deps import DbSession, Viewer, may, require
 from pegboard.web.errors import refused_change, sentence
@@ -46,7 +51,7 @@ BAR = 120  # width of the zone bars, in SVG units
 MAX_APPLY = 500
 
 
-def _zone_bar(p: policy.ItemPolicy, width: int = BAR) -> dict[str, Any] | None:
+def _zone_bar(p: ItemPolicy, width: int = BAR) -> dict[str, Any] | None:
     """The buffer's zones as widths of a bar (red, yellow, green) and the marker's place."""
     if not p.buffer or p.top_of_green <= 0:
         return None
@@ -82,7 +87,7 @@ def _list_page(
     error: str | None = None,
     status: int = 200,
 ) -> Response:
-    found = policy.policy_page(
+    found = policy_stored.policy_page(
         session, below_only=below, q=q, sort=sort or None, limit=PAGE_SIZE, offset=offset
     )
     filters = {"below": "1" if below else "", "q": q or "", "sort": sort}
@@ -170,13 +175,13 @@ def policy_apply(
         )
     try:
         if confirm:
-            changed = policy.apply(session, codes, author=who.user.name)
+            changed = policy_applying.apply(session, codes, author=who.user.name)
             return page(
                 request,
                 "policy_apply.html",
                 context | {"error": None, "rows": changed, "done": len(changed)},
             )
-        rows = policy.preview(session, codes)
+        rows = policy_stored.preview(session, codes)
     except PegboardError as e:
         status = refused_change(session, e)
         return page(
@@ -210,7 +215,7 @@ def _item_page(
 ) -> Response:
     base = chrome(who, "policy") | {"title": f"Stock policy of {code}", "code": code}
     try:
-        e = policy.explain(session, code)
+        e = policy_explain.explain(session, code)
     except NotFoundError as missing:
         context = base | {
             "message": sentence(missing.message),
@@ -219,7 +224,7 @@ def _item_page(
         }
         return page(request, "policy_missing.html", context, status_code=404)
     p = e.policy
-    settings = policy.get_item_policy(session, code)
+    settings = item_settings.get_item_policy(session, code)
     changed = (
         (settings.ordering_cost is None and p.ordering_cost_source == "item setting")
         or (settings.ordering_cost is not None and settings.ordering_cost != p.ordering_cost)
@@ -237,7 +242,7 @@ def _item_page(
     busy = [(e.start.fromordinal(e.start.toordinal() + k), q) for k, q in enumerate(e.daily) if q]
     context = base | {
         "p": p,
-        "quantities": policy.QUANTITY_FIGURES,
+        "quantities": QUANTITY_FIGURES,
         "run": e.run,
         "bar": _zone_bar(p),
         "daily": busy,
@@ -277,7 +282,7 @@ def policy_settings(
             "service_level": _number_or_none(service_level, "service_level"),
             "buffer": bool(buffer),
         }
-        policy.set_item_policy(session, code, changes, author=who.user.name)
+        item_settings.set_item_policy(session, code, changes, author=who.user.name)
     except PegboardError as e:
         status = refused_change(session, e)
         return _item_page(request, session, who, code, error=sentence(e.message), status=status)

@@ -10,9 +10,10 @@ formula and its figures; DDMRP zones for strategic buffers. See
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 
+import pydantic
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,8 +21,14 @@ from pegboard.api.deps import DbSession, Reader, require
 from pegboard.api.pagination import Page, Paging
 from pegboard.api.params import Code, sort_query
 from pegboard.api.routers.jobs import JobOut, job_out
-from pegboard.services import jobs, policy
+from pegboard.services import jobs
 from pegboard.services.permissions import Permission
+from pegboard.services.policy import applying as policy_applying
+from pegboard.services.policy import explain as policy_explain
+from pegboard.services.policy import runs as policy_runs
+from pegboard.services.policy import settings as policy_settings
+from pegboard.services.policy import stored as policy_stored
+from pegboard.services.policy.item_policy import BufferZones, ItemPolicy
 from pegboard.services.users import UserView
 
 router = APIRouter(prefix="/policy", tags=["policy"])
@@ -29,7 +36,7 @@ MasterData = Annotated[UserView, Depends(require(Permission.MASTER_DATA))]
 Planner = Annotated[UserView, Depends(require(Permission.PLAN))]
 
 MAX_ITEMS = 1000
-Window = Annotated[int, Field(ge=1, le=policy.MAX_WINDOW_DAYS)]
+Window = Annotated[int, Field(ge=1, le=policy_settings.MAX_WINDOW_DAYS)]
 Level = Annotated[float, Field(gt=0, lt=1, allow_inf_nan=False)]
 Cost = Annotated[float, Field(ge=0, lt=1e15, allow_inf_nan=False)]
 
@@ -120,20 +127,9 @@ class ItemPolicyDetailOut(ItemPolicyOut):
     formulas: list[FigureOut]
 
 
-class PolicyRunOut(BaseModel):
-    id: int
-    started_at: datetime
-    finished_at: datetime
-    author: str
-    planning_date: date
-    window_days: int | None
-    service_level: float | None
-    items: int
-    below: int
-    load_seconds: float
-    compute_seconds: float
-    store_seconds: float
-    seconds: float
+@pydantic.dataclasses.dataclass(frozen=True)
+class PolicyRunOut(policy_runs.PolicyRunView):
+    """A stored policy run as the service shows it: declared once, by ``PolicyRunView``."""
 
 
 class PolicyPageOut(Page[ItemPolicyOut]):
@@ -184,14 +180,14 @@ class ApplyRequest(BaseModel):
     )
 
 
-def _zones(z: policy.BufferZones | None) -> ZonesOut | None:
+def _zones(z: BufferZones | None) -> ZonesOut | None:
     if z is None:
         return None
     data: dict[str, Any] = dataclasses.asdict(z)
     return ZonesOut.model_validate(data)
 
 
-def _fields(p: policy.ItemPolicy) -> dict[str, Any]:
+def _fields(p: ItemPolicy) -> dict[str, Any]:
     names = set(ItemPolicyOut.model_fields) - {"position", "zones", "changes", "strategy"}
     out: dict[str, Any] = {name: getattr(p, name) for name in names}
     pos = p.position
@@ -204,11 +200,11 @@ def _fields(p: policy.ItemPolicy) -> dict[str, Any]:
     return out
 
 
-def _out(p: policy.ItemPolicy) -> ItemPolicyOut:
+def _out(p: ItemPolicy) -> ItemPolicyOut:
     return ItemPolicyOut(**_fields(p))
 
 
-def _detail(p: policy.ItemPolicy) -> ItemPolicyDetailOut:
+def _detail(p: ItemPolicy) -> ItemPolicyDetailOut:
     return ItemPolicyDetailOut(
         **_fields(p),
         inputs=[FigureOut(**dataclasses.asdict(f)) for f in p.inputs],
@@ -216,7 +212,7 @@ def _detail(p: policy.ItemPolicy) -> ItemPolicyDetailOut:
     )
 
 
-def _run(run: policy.PolicyRunView) -> PolicyRunOut:
+def _run(run: policy_runs.PolicyRunView) -> PolicyRunOut:
     return PolicyRunOut(**dataclasses.asdict(run))
 
 
@@ -247,10 +243,10 @@ def list_policies(
     q: Annotated[
         str | None, Query(max_length=200, description="item code or description contains")
     ] = None,
-    sort: Annotated[str | None, sort_query(policy.SORTS)] = None,
+    sort: Annotated[str | None, sort_query(policy_stored.SORTS)] = None,
 ) -> PolicyPageOut:
     """The latest policy run's lines, those to order first (empty before the first run)."""
-    found = policy.policy_page(
+    found = policy_stored.policy_page(
         session, below_only=below, q=q, sort=sort, limit=paging.limit, offset=paging.offset
     )
     return PolicyPageOut(
@@ -266,7 +262,7 @@ def list_policies(
 def get_policy(item: str, user: Reader, session: DbSession) -> ExplanationOut:
     """One item's line of the latest run: its inputs, every formula with its figures and
     the daily need of its window."""
-    e = policy.explain(session, item)
+    e = policy_explain.explain(session, item)
     assert e.run is not None
     return ExplanationOut(
         run=_run(e.run), policy=_detail(e.policy), start=e.start, daily=list(e.daily)
@@ -276,7 +272,7 @@ def get_policy(item: str, user: Reader, session: DbSession) -> ExplanationOut:
 @router.get("/{item}/settings")
 def get_settings(item: str, user: Reader, session: DbSession) -> SettingsOut:
     """The item's own policy settings; empty ones take the company defaults."""
-    return SettingsOut(**dataclasses.asdict(policy.get_item_policy(session, item)))
+    return SettingsOut(**dataclasses.asdict(policy_settings.get_item_policy(session, item)))
 
 
 @router.put("/{item}/settings")
@@ -286,7 +282,7 @@ def put_settings(
     """Change the item's costs, service level or buffer flag; fields not sent keep theirs.
     They count from the next policy run."""
     changes = body.model_dump(exclude_unset=True)
-    view = policy.set_item_policy(session, item, changes, author=user.name)
+    view = policy_settings.set_item_policy(session, item, changes, author=user.name)
     return SettingsOut(**dataclasses.asdict(view))
 
 
@@ -294,5 +290,5 @@ def put_settings(
 def apply_policies(body: ApplyRequest, user: MasterData, session: DbSession) -> list[ItemPolicyOut]:
     """Write safety stock, min qty and (foq) lot qty from the latest run to the items;
     returns the items that changed, with the changes."""
-    changed = policy.apply(session, body.items, author=user.name)
+    changed = policy_applying.apply(session, body.items, author=user.name)
     return [_out(p) for p in changed]

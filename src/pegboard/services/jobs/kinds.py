@@ -129,16 +129,16 @@ def _prepare_plan(*, author: str, planning_date: date | None = None) -> Prepared
 def _prepare_policy(
     *, author: str, window_days: int | None = None, service_level: float | None = None
 ) -> Prepared:
-    from pegboard.services import policy
+    from pegboard.services.policy import runs
 
     def work(s: Session, progress: Progress) -> dict[str, Any]:
-        summary = policy.run_policy(
+        summary = runs.run_policy(
             s,
             author=author,
             window_days=window_days,
             service_level=service_level,
             progress=progress,
         )
-        return policy.summary_result(summary)
+        return runs.summary_result(summary)
 
     return Prepared(work)
