@@ -153,6 +153,31 @@ def replace_company(
     return data.counts()
 
 
+def _values(row: tuple[Any, ...], names: tuple[str, ...]) -> tuple[Any, ...]:
+    """A bundle row's values of the columns it shares with its table, by name."""
+    return tuple(getattr(row, name) for name in names)
+
+
+def _columns(table: Any, names: tuple[str, ...]) -> tuple[Any, ...]:
+    """The table's columns of those names, to read them back in the same order."""
+    return tuple(getattr(table, name) for name in names)
+
+
+# The columns a bundle row and its table share by name, each list used to write the rows
+# (``_values``) and to read them back (``_columns``); the keys that differ (codes in a
+# bundle, ids in a table) and the quantities a table keeps apart are named beside them.
+_SALES_LINE_COLUMNS = ("line", "qty", "shipped_qty", "due_date", "priority")
+_ROUTING_COLUMNS = (
+    "sequence",
+    "description",
+    "setup_hours",
+    "run_hours",
+    "queue_days",
+    "move_days",
+)
+_PURCHASE_LINE_COLUMNS = ("line", "due_date", "supplier")
+_PRODUCTION_COLUMNS = ("due_date", "start_date")
+
 _ITEM_COLUMNS = (
     "code",
     "description",
@@ -209,31 +234,16 @@ def _write_sales(
     bulk_insert(
         conn,
         SalesOrderLine,
-        (
-            "sales_order_id",
-            "line",
-            "item_id",
-            "qty",
-            "shipped_qty",
-            "due_date",
-            "priority",
-            "status",
-            "unit_price",
-            "discount_pct",
-        ),
+        ("sales_order_id", "item_id", "status", "unit_price", "discount_pct", *_SALES_LINE_COLUMNS),
         (
             (
                 orders[s.sales_order],
-                s.line,
                 items[s.item],
-                s.qty,
-                s.shipped_qty,
-                s.due_date,
-                s.priority,
                 SalesOrderStatus.CONFIRMED.value,
                 # exact as text: sqlite3 binds no Decimal, COPY reads the text as numeric
                 None if s.unit_price is None else str(s.unit_price),
                 str(s.discount_pct if s.discount_pct is not None else Decimal("0")),
+                *_values(s, _SALES_LINE_COLUMNS),
             )
             for s in data.sales
         ),
@@ -371,26 +381,12 @@ def _write_capacity(
     bulk_insert(
         conn,
         RoutingOperation,
-        (
-            "routing_id",
-            "sequence",
-            "work_center_id",
-            "description",
-            "setup_hours",
-            "run_hours",
-            "queue_days",
-            "move_days",
-        ),
+        ("routing_id", "work_center_id", *_ROUTING_COLUMNS),
         (
             (
                 routing_ids[numbers[(op.item, op.sales_order)]],
-                op.sequence,
                 centers[op.work_center],
-                op.description,
-                op.setup_hours,
-                op.run_hours,
-                op.queue_days,
-                op.move_days,
+                *_values(op, _ROUTING_COLUMNS),
             )
             for op in data.routings
         ),
@@ -440,26 +436,22 @@ def _write_purchases(
         PurchaseOrderLine,
         (
             "purchase_order_id",
-            "line",
             "item_id",
             "qty",
             "received_qty",
-            "due_date",
             "status",
             "sales_order_id",
-            "supplier",
+            *_PURCHASE_LINE_COLUMNS,
         ),
         (
             (
                 po_ids[p.purchase_order],
-                p.line,
                 items[p.item],
                 p.qty,
                 0.0,
-                p.due_date,
                 p.status,
                 orders[p.sales_order] if p.sales_order else None,
-                p.supplier,
+                *_values(p, _PURCHASE_LINE_COLUMNS),
             )
             for p in data.purchases
         ),
@@ -478,11 +470,10 @@ def _write_productions(
             "qty",
             "completed_qty",
             "scrapped_qty",
-            "due_date",
-            "start_date",
             "status",
             "components_issued",
             "sales_order_id",
+            *_PRODUCTION_COLUMNS,
         ),
         (
             (
@@ -491,11 +482,10 @@ def _write_productions(
                 m.qty,
                 0.0,
                 0.0,
-                m.due_date,
-                m.start_date,
                 m.status,
                 m.components_issued,
                 orders[m.sales_order] if m.sales_order else None,
+                *_values(m, _PRODUCTION_COLUMNS),
             )
             for m in data.productions
         ),
@@ -639,14 +629,9 @@ def _read_routings(conn: Connection) -> list[RoutingRow]:
         select(
             Item.code,
             SalesOrder.number,
-            RoutingOperation.sequence,
             WorkCenter.code,
-            RoutingOperation.setup_hours,
-            RoutingOperation.run_hours,
-            RoutingOperation.queue_days,
-            RoutingOperation.move_days,
-            RoutingOperation.description,
             Routing.id,
+            *_columns(RoutingOperation, _ROUTING_COLUMNS),
         )
         .select_from(RoutingOperation)
         .join(Routing, Routing.id == RoutingOperation.routing_id)
@@ -659,10 +644,11 @@ def _read_routings(conn: Connection) -> list[RoutingRow]:
     )
     first: dict[tuple[str, str], int] = {}
     out = []
-    for item, so, sequence, center, setup, run, queue, move, text, routing_id in conn.execute(stmt):
+    for item, so, center, routing_id, *shared in conn.execute(stmt):
         if first.setdefault((item, so or ""), routing_id) != routing_id:
             continue
-        out.append(RoutingRow(item, so or "", sequence, center, setup, run, queue, move, text))
+        own = {"item": item, "sales_order": so or "", "work_center": center}
+        out.append(RoutingRow(**own, **dict(zip(_ROUTING_COLUMNS, shared, strict=True))))
     return out
 
 
@@ -681,13 +667,11 @@ def _read_purchases(conn: Connection) -> list[PurchaseRow]:
     stmt = (
         select(
             PurchaseOrder.number,
-            PurchaseOrderLine.line,
             Item.code,
             PurchaseOrderLine.qty - PurchaseOrderLine.received_qty,
-            PurchaseOrderLine.due_date,
             PurchaseOrderLine.status,
             SalesOrder.number,
-            PurchaseOrderLine.supplier,
+            *_columns(PurchaseOrderLine, _PURCHASE_LINE_COLUMNS),
         )
         .select_from(PurchaseOrderLine)
         .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.purchase_order_id)
@@ -700,8 +684,15 @@ def _read_purchases(conn: Connection) -> list[PurchaseRow]:
         .order_by(PurchaseOrder.number, PurchaseOrderLine.line)
     )
     return [
-        PurchaseRow(po, line, item, qty, due, str(status), so or "", supplier)
-        for po, line, item, qty, due, status, so, supplier in conn.execute(stmt)
+        PurchaseRow(
+            purchase_order=po,
+            item=item,
+            qty=qty,
+            status=str(status),
+            sales_order=so or "",
+            **dict(zip(_PURCHASE_LINE_COLUMNS, shared, strict=True)),
+        )
+        for po, item, qty, status, so, *shared in conn.execute(stmt)
     ]
 
 
@@ -711,11 +702,10 @@ def _read_productions(conn: Connection) -> list[ProductionRow]:
             ProductionOrder.number,
             Item.code,
             ProductionOrder.qty - ProductionOrder.completed_qty,
-            ProductionOrder.due_date,
-            ProductionOrder.start_date,
             ProductionOrder.status,
             ProductionOrder.components_issued,
             SalesOrder.number,
+            *_columns(ProductionOrder, _PRODUCTION_COLUMNS),
         )
         .select_from(ProductionOrder)
         .join(Item, Item.id == ProductionOrder.item_id)
@@ -727,8 +717,16 @@ def _read_productions(conn: Connection) -> list[ProductionRow]:
         .order_by(ProductionOrder.number)
     )
     return [
-        ProductionRow(n, item, qty, due, start, str(status), bool(issued), so or "")
-        for n, item, qty, due, start, status, issued, so in conn.execute(stmt)
+        ProductionRow(
+            production_order=n,
+            item=item,
+            qty=qty,
+            status=str(status),
+            components_issued=bool(issued),
+            sales_order=so or "",
+            **dict(zip(_PRODUCTION_COLUMNS, shared, strict=True)),
+        )
+        for n, item, qty, status, issued, so, *shared in conn.execute(stmt)
     ]
 
 
@@ -736,16 +734,12 @@ def _read_sales(conn: Connection) -> list[SalesRow]:
     stmt = (
         select(
             SalesOrder.number,
-            SalesOrderLine.line,
             Customer.code,
             Project.code,
             Item.code,
-            SalesOrderLine.qty,
-            SalesOrderLine.shipped_qty,
-            SalesOrderLine.due_date,
-            SalesOrderLine.priority,
             SalesOrderLine.unit_price,
             SalesOrderLine.discount_pct,
+            *_columns(SalesOrderLine, _SALES_LINE_COLUMNS),
         )
         .select_from(SalesOrderLine)
         .join(SalesOrder, SalesOrder.id == SalesOrderLine.sales_order_id)
@@ -762,19 +756,13 @@ def _read_sales(conn: Connection) -> list[SalesRow]:
     )
     return [
         SalesRow(
-            so,
-            line,
-            cust,
-            proj or "",
-            item,
-            qty,
-            shipped,
-            due,
-            prio,
-            None if price is None else Decimal(price).quantize(Decimal("0.01")),
-            Decimal(discount or 0).quantize(Decimal("0.01")),
+            sales_order=so,
+            customer=cust,
+            project=proj or "",
+            item=item,
+            unit_price=None if price is None else Decimal(price).quantize(Decimal("0.01")),
+            discount_pct=Decimal(discount or 0).quantize(Decimal("0.01")),
+            **dict(zip(_SALES_LINE_COLUMNS, shared, strict=True)),
         )
-        for so, line, cust, proj, item, qty, shipped, due, prio, price, discount in conn.execute(
-            stmt
-        )
+        for so, cust, proj, item, price, discount, *shared in conn.execute(stmt)
     ]
