@@ -46,4 +46,12 @@ effect at the next run.
 
 ``item_policy`` rows are not part of the bundle: an import replaces the company
 and drops them (see ``company_data``).
+
+**Where each part lives** (the adapters import the module they use; this package
+holds nothing else): ``settings`` (the company defaults, an item's own settings and
+their checks), ``inputs`` (what the database says beside the snapshot: position,
+observed lead times, item columns), ``computation`` (every selected item at once, the
+backlog's usage through the engine bridge ``services.snapshot``), ``item_policy`` (one
+line and the texts built from it), ``runs`` (stored runs and their job), ``stored``
+(a page of the latest run, the preview of ``apply``), ``explain`` and ``applying``.
 """

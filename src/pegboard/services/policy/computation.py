@@ -65,7 +65,7 @@ class _Items:
 
 
 def compute_columns(
-    conn: Connection,
+    session: Session,
     *,
     items: Sequence[str] | None,
     window_days: int | None,
@@ -74,7 +74,29 @@ def compute_columns(
     progress: Progress | None = None,
 ) -> tuple[dict[str, list[Any]], int, float]:
     """Every number of the selected items' policies, as ``policy_line`` columns (plus
-    ``item_id``), in item order; the planning date; and the snapshot's load seconds."""
+    ``item_id``), in item order; the planning date; and the snapshot's load seconds.
+    Read in one transaction of its own, from one snapshot."""
+    end_read_transaction(session)
+    with session.begin():
+        return _compute_columns(
+            snapshot_connection(session),
+            items=items,
+            window_days=window_days,
+            service_level=service_level,
+            today=today,
+            progress=progress,
+        )
+
+
+def _compute_columns(
+    conn: Connection,
+    *,
+    items: Sequence[str] | None,
+    window_days: int | None,
+    service_level: float | None,
+    today: date | None,
+    progress: Progress | None = None,
+) -> tuple[dict[str, list[Any]], int, float]:
     if window_days is not None:
         check_window(window_days, "window_days")
     if service_level is not None:
@@ -321,15 +343,9 @@ def compute(
 ) -> list[ItemPolicy]:
     """The policy of every MTS item (or of ``items``), computed afresh and not stored;
     those below reorder point first."""
-    end_read_transaction(session)
-    with session.begin():
-        cols, pd, _ = compute_columns(
-            snapshot_connection(session),
-            items=items,
-            window_days=window_days,
-            service_level=service_level,
-            today=today,
-        )
+    cols, pd, _ = compute_columns(
+        session, items=items, window_days=window_days, service_level=service_level, today=today
+    )
     out = _policies(cols, pd)
     out.sort(key=lambda p: (not p.below, p.item))
     return out

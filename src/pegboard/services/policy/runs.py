@@ -19,10 +19,8 @@ from pegboard.model import (
     PolicyRun,
 )
 from pegboard.services._bulk import bulk_insert_columns
-from pegboard.services._tx import end_read_transaction
 from pegboard.services.jobs import records as job_records
 from pegboard.services.jobs.kinds import Progress
-from pegboard.services.planning import snapshot_connection
 from pegboard.services.policy.computation import compute_columns
 from pegboard.services.policy.item_policy import LINE_FIELDS
 
@@ -74,16 +72,14 @@ def run_policy(
     started = clock.now()
     t0 = time.perf_counter()
     note("loading", 0, 4)
-    end_read_transaction(session)
-    with session.begin():
-        cols, pd, load_seconds = compute_columns(
-            snapshot_connection(session),
-            items=None,
-            window_days=window_days,
-            service_level=service_level,
-            today=today,
-            progress=note,
-        )
+    cols, pd, load_seconds = compute_columns(
+        session,
+        items=None,
+        window_days=window_days,
+        service_level=service_level,
+        today=today,
+        progress=note,
+    )
     t1 = time.perf_counter()
     note("storing", 2, 4)
     m = len(cols["item_id"])
