@@ -10,7 +10,16 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from pegboard.model import SalesOrderStatus
-from pegboard.services import capacity, money, order_bom, purchasing, sales
+from pegboard.services import (
+    capacity,
+    money,
+    order_bom,
+    production,
+    purchasing,
+    sales,
+    shipping,
+    stock,
+)
 from pegboard.services.capacity import OperationIn
 from pegboard.services.company_data import replace_company
 from pegboard.services.dataset import BomRow, Dataset, ItemRow
@@ -118,3 +127,27 @@ def build_shop(session: Session) -> Session:
         session, "BODY-SO-1-1.1", [op("PAINT", 0.5, 0.2)], order_bom="BOM-SO-1-1.1", author="a"
     )
     return session
+
+
+def execute(shop: Session) -> Session:
+    """SO-1 made and shipped, as tests/services/test_actual_cost_story.py tells it by hand:
+    parts counted in and received at prices other than standard, sensors bought for the
+    order, profile over-issued, a body scrapped, LEDs over-issued, all completed, shipped."""
+    for code, qty in (("LED", 10), ("PAINT-B", 5), ("SENSOR", 3), ("DRIVER", 2)):
+        stock.adjust_stock(shop, item=code, qty=qty, reason="count", author="stores")
+    for number in ("PO-000001", "PO-000002"):
+        purchasing.confirm_purchase(shop, number, author="buyer")
+        purchasing.receive_purchase(shop, number, author="buyer")
+    line = purchasing.NewLine("SENSOR", 2, date(2026, 12, 1), sales_order="SO-1", unit_price="22")
+    po = purchasing.create_purchase(shop, supplier="Sensa", lines=[line], author="buyer")
+    purchasing.confirm_purchase(shop, po, author="buyer")
+    purchasing.receive_purchase(shop, po, author="buyer")
+    production.release_production(shop, "MO-1-1.1", author="floor")
+    production.issue_components(shop, "MO-1-1.1", quantities={"PROFILE": 5}, author="floor")
+    production.scrap_production(shop, "MO-1-1.1", 1, reason="dented", author="floor")
+    production.complete_production(shop, "MO-1-1.1", 2, author="floor")
+    production.release_production(shop, "MO-1-1", author="floor")
+    production.issue_components(shop, "MO-1-1", quantities={"LED": 10}, author="floor")
+    production.complete_production(shop, "MO-1-1", 2, author="floor")
+    shipping.ship_line(shop, "SO-1", 1, 2, author="shipping")
+    return shop

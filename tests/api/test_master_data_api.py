@@ -163,7 +163,9 @@ def test_the_item_rules_are_those_of_items_csv() -> None:
             with pytest.raises(ValidationError, match="longer"):
                 rule(name, "x" * (column.max_length + 1))
         if column.check is not schema.Check.NONE:
-            with pytest.raises(ValidationError, match=r"greater than 0|0 or more"):
+            with pytest.raises(
+                ValidationError, match=r"greater than 0|0 or more|must not be negative"
+            ):
                 rule(name, -1)
 
 

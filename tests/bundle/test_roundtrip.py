@@ -94,6 +94,8 @@ qtys = st.one_of(
     st.floats(0, 1e12, allow_nan=False, allow_infinity=False).filter(readable),
 )
 positive_qtys = qtys.filter(lambda q: q > 0)
+unit_costs = st.decimals(0, 10**6, places=4, allow_nan=False, allow_infinity=False)
+"""Unit costs are exact, at most 4 decimals (#16)."""
 dates = st.dates(date(2024, 1, 1), date(2030, 12, 31))
 
 
@@ -129,7 +131,7 @@ def items_of(draw: st.DrawFn) -> list[ItemRow]:
                 min_qty=draw(qtys),
                 multiple=draw(st.just(0.0) | lots),
                 safety_stock=draw(qtys),
-                unit_cost=draw(qtys),
+                unit_cost=draw(unit_costs),
                 supplier=draw(texts),
                 decimals=decimals,
             )
@@ -351,6 +353,7 @@ def _parsed_default(column: Column) -> object:
         Kind.QTY: float,
         Kind.BOOL: lambda t: t == "true",
         Kind.MONEY: Decimal,
+        Kind.UNIT_PRICE: Decimal,
     }
     return parse[column.kind](column.default)
 

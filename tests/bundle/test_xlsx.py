@@ -7,6 +7,7 @@ import io
 import zipfile
 from collections.abc import Mapping
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -65,7 +66,7 @@ def test_typed_cells(tmp_path: Path) -> None:
     items.append([1001, "make", 5, 12.5, "foq", 2.0])
     items.append(["BOLT", "buy", 0.0, 0.1, None, None])
     items.append([None, None, None, None, None, None])  # an empty row is skipped
-    items.append([4711.0, "buy", None, 1e-7, "lfl", None])
+    items.append([4711.0, "buy", None, 0.0001, "lfl", None])
     bom = book.create_sheet("bom")
     bom.append(["parent", "component", "qty_per"])
     bom.append([1001, "BOLT", 4])
@@ -86,7 +87,7 @@ def test_typed_cells(tmp_path: Path) -> None:
 
     csv_files = {
         "items": "item,type,lead_time_days,unit_cost,lot_rule,lot_qty\n"
-        "1001,make,5,12.5,foq,2\nBOLT,buy,0,0.1,,\n,,,,,\n4711,buy,,1e-7,lfl,\n",
+        "1001,make,5,12.5,foq,2\nBOLT,buy,0,0.1,,\n,,,,,\n4711,buy,,0.0001,lfl,\n",
         "bom": "parent,component,qty_per\n1001,BOLT,4\n1001,4711,0.25\n",
         "sales_orders": "sales_order,line,customer,item,qty,due_date,priority\n"
         "SO-1,1,ACME,1001,3,2026-02-01,5\nSO-1,2,ACME,BOLT,2.5,2026-02-03,\n"
@@ -100,7 +101,7 @@ def test_typed_cells(tmp_path: Path) -> None:
         from_book.canonical() == read_bundle(write_bundle(tmp_path / "csv", csv_files)).canonical()
     )
     assert [i.item for i in from_book.items] == ["1001", "BOLT", "4711"]
-    assert from_book.items[0].lot_qty == 2.0 and from_book.items[2].unit_cost == 1e-7
+    assert from_book.items[0].lot_qty == 2.0 and from_book.items[2].unit_cost == Decimal("0.0001")
     assert [s.due_date for s in from_book.sales] == [
         date(2026, 2, 1),
         date(2026, 2, 3),

@@ -19,8 +19,6 @@ from pegboard.services import costing
 
 MONEY_WORDS = ("price", "cost_rate", "amount", "discount", "revenue", "margin")
 LEGACY_FLOAT_MONEY = {
-    ("item", "unit_cost"),
-    ("purchase_order_line", "unit_price"),
     ("policy_line", "unit_cost"),
     ("policy_line", "ordering_cost"),
     ("policy_line", "holding_cost"),
@@ -30,7 +28,15 @@ LEGACY_FLOAT_MONEY = {
 typed as (``money.as_decimal``). The list may shrink, never grow."""
 
 SOURCE = Path(pegboard.__file__).parent
-COST_CODE = ("engine/costing.py", "services/costing.py", "services/money.py")
+COST_CODE = (
+    "engine/costing.py",
+    "services/costing.py",
+    "services/money.py",
+    "services/valuation.py",
+    "services/actual_cost.py",
+    "services/variance.py",
+)
+LEDGER_VALUES = {("stock_move", "value"), ("stock_balance", "value")}
 
 
 def money_columns() -> list[tuple[str, str, object]]:
@@ -45,8 +51,15 @@ def money_columns() -> list[tuple[str, str, object]]:
 
 
 def test_every_new_money_column_is_numeric() -> None:
-    found = money_columns()
-    assert ("sales_order_line", "unit_price") in {(t, c) for t, c, _ in found}
+    found = money_columns() + [
+        (t.name, c.name, c.type)
+        for t in Base.metadata.sorted_tables
+        for c in t.columns
+        if (t.name, c.name) in LEDGER_VALUES
+    ]
+    names = {(t, c) for t, c, _ in found}
+    assert {("sales_order_line", "unit_price"), ("item", "unit_cost")} | LEDGER_VALUES <= names
+    assert ("purchase_order_line", "unit_price") in names
     floats = {(t, c) for t, c, kind in found if not isinstance(kind, Numeric) or not kind.asdecimal}
     assert floats <= LEGACY_FLOAT_MONEY, (
         f"money stored as a float: {sorted(floats - LEGACY_FLOAT_MONEY)}"

@@ -7,6 +7,7 @@ to a cap) so a person can fix a spreadsheet in one pass.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -95,6 +96,27 @@ def parse_money(text: str) -> Decimal:
     if value != value.quantize(CENT):
         raise CellError("at most two decimals (cents)")
     return value.quantize(CENT)
+
+
+UNIT_PLACES = Decimal("0.0001")
+
+
+def parse_unit_price(text: str) -> Decimal:
+    """An exact unit cost or price of at most 4 decimals (``0.0125``, ``3.0E2``), read as a
+    ``Decimal``, never through a float; more decimals are refused, not rounded away."""
+    if text.strip("+-").lower() in ("nan", "inf", "infinity"):
+        raise CellError("not a finite number")
+    if not _DECIMAL.fullmatch(text):
+        raise CellError("not an amount (digits 0-9, a decimal point, an exponent)")
+    value = Decimal(text)
+    if abs(value) >= Decimal("1e15"):
+        raise CellError("too large")
+    if value != value.quantize(UNIT_PLACES):
+        raise CellError("at most 4 decimals")
+    return value.quantize(UNIT_PLACES)
+
+
+_DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]{1,3})?")
 
 
 EARLIEST = date.fromisoformat(FIRST_DAY)
@@ -216,6 +238,8 @@ def _parser(column: Column) -> Callable[[str], Value]:
         return parse_bool
     if kind is Kind.MONEY:
         return _checked(parse_money, column.check, column.maximum)
+    if kind is Kind.UNIT_PRICE:
+        return _checked(parse_unit_price, column.check, column.maximum)
     return _checked(parse_int if kind is Kind.INT else parse_qty, column.check, column.maximum)
 
 

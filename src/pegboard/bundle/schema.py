@@ -21,6 +21,7 @@ class Kind(Enum):
     CHOICE = "choice"
     WEEKDAYS = "weekdays (mon,tue,…)"
     MONEY = "amount (at most 2 decimals)"
+    UNIT_PRICE = "unit price (at most 4 decimals)"
     CURRENCY = "currency code (ISO 4217: EUR, USD…)"
 
 
@@ -129,7 +130,14 @@ ITEMS = FileSpec(
         _qty("min_qty", default="0"),
         _qty("multiple", default="0"),
         _qty("safety_stock", default="0"),
-        _qty("unit_cost", default="0"),
+        # exact (#16): a unit cost of at most 4 decimals, read as a Decimal
+        Column(
+            "unit_cost",
+            Kind.UNIT_PRICE,
+            default="0",
+            check=Check.NOT_NEGATIVE,
+            maximum=1_000_000_000,
+        ),
         _free_text("supplier", 200),
         # v2 (rule 7); empty: 0 for items counted in pieces (ea, pc, pcs, set, pair), else 3
         Column("decimals", Kind.INT, check=Check.NOT_NEGATIVE),

@@ -10,6 +10,7 @@ import csv
 import json
 from collections.abc import Iterable, Sequence
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from pegboard.bundle import schema
@@ -27,7 +28,18 @@ def format_value(value: object) -> str:
         return repr(value)
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return _decimal_text(value)
     return str(value)
+
+
+def _decimal_text(value: Decimal) -> str:
+    """Amounts in cents as they are (``1249.90``); other exact numbers (unit costs of 4
+    decimals) in their shortest plain form: ``0.1000`` is ``0.1``, ``300.0000`` is ``300``."""
+    if value.as_tuple().exponent == -2:
+        return str(value)
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:

@@ -76,6 +76,12 @@ LAZY: dict[str, LazyCommand] = {
         "app",
         "The master production schedule: items made to a weekly schedule.",
     ),
+    "cost": LazyCommand(
+        "pegboard.cli.cost",
+        "app",
+        "Cost: estimated against actual cost, variance and margin of an order, a project or "
+        "an item.",
+    ),
     "order": LazyCommand(
         "pegboard.cli.orders", "order_app", "Sales orders: enter, configure, show, change."
     ),

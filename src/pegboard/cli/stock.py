@@ -7,6 +7,7 @@ author and a table with a style per row.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Annotated
 
 import typer
@@ -23,7 +24,7 @@ from pegboard.cli._common import (
     session,
 )
 from pegboard.config import get_settings
-from pegboard.services import stock
+from pegboard.services import money, stock
 from pegboard.services.projection import Projection, projected_stock
 from pegboard.services.stock import StockPosition
 
@@ -294,7 +295,7 @@ def moves(
         rows = stock.moves(s, item, limit=limit)
     emit(
         f"Stock moves of {item}",
-        ("when", "kind", "location", "reserved for", "qty", "reference", "reason", "who"),
+        ("when", "kind", "location", "reserved for", "qty", "value", "reference", "reason", "who"),
         [
             (
                 m.at.strftime("%Y-%m-%d %H:%M"),
@@ -302,6 +303,7 @@ def moves(
                 m.location,
                 m.holder,
                 m.qty,
+                _cents(m.value),
                 m.reference,
                 m.reason,
                 m.author,
@@ -309,7 +311,7 @@ def moves(
             for m in rows
         ],
         as_csv=as_csv,
-        numeric=("qty",),
+        numeric=("qty", "value"),
         empty="no moves",
     )
 
@@ -317,18 +319,70 @@ def moves(
 @app.command("check")
 @handles_errors
 def check(as_csv: CsvOption = False) -> None:
-    """Every stock balance against the sum of its ledger rows; exit 1 when any disagree."""
+    """Every stock balance against the sum of its ledger rows, quantity and value; exit 1
+    when any disagree."""
     with session() as s, s.begin():
-        wrong = stock.check_ledger(s)
-    if not wrong and not as_csv:
-        console.print("stock ledger and balances agree")
+        found = stock.check_stock(s)
+    if found.ok and not as_csv:
+        console.print("stock ledger and balances agree (quantities and values)")
         return
-    emit(
-        f"Balances that disagree with the ledger ({len(wrong)})",
-        ("item", "location", "reserved for", "ledger", "balance"),
-        [(m.item, m.location, m.holder, m.ledger, m.balance) for m in wrong],
-        as_csv=as_csv,
-        numeric=("ledger", "balance"),
-    )
-    if wrong:
+    wrong = found.quantities
+    if wrong or as_csv:
+        emit(
+            f"Balances that disagree with the ledger ({len(wrong)})",
+            ("item", "location", "reserved for", "ledger", "balance"),
+            [(m.item, m.location, m.holder, m.ledger, m.balance) for m in wrong],
+            as_csv=as_csv,
+            numeric=("ledger", "balance"),
+        )
+    if found.values:
+        emit(
+            f"Values that do not reconcile with the ledger ({len(found.values)})",
+            ("item", "location", "reserved for", "ledger value", "balance value", "problem"),
+            [
+                (v.item, v.location, v.holder, str(v.ledger), str(v.balance), v.problem)
+                for v in found.values
+            ],
+            as_csv=as_csv,
+            numeric=("ledger value", "balance value"),
+        )
+    if not found.ok:
         raise typer.Exit(1)
+
+
+@app.command("value")
+@handles_errors
+def value(
+    item: Annotated[str | None, typer.Option("--item", help="only this item")] = None,
+    location: Annotated[str | None, typer.Option("--location", help="only this location")] = None,
+    as_csv: CsvOption = False,
+) -> None:
+    """Inventory valuation: quantity, value and moving-average cost per item and location
+    (reserved stock included), from the stock ledger."""
+    with session() as s, s.begin():
+        found = stock.valuation_report(s, item=item, location=location)
+    rows: list[tuple[object, ...]] = [
+        (
+            r.item,
+            r.location,
+            r.qty,
+            _cents(r.value),
+            "" if r.average is None else f"{r.average:.4f}",
+        )
+        for r in found.rows
+    ]
+    if not as_csv and rows:
+        rows.append(("total", "", "", _cents(found.total), ""))
+    emit(
+        f"Inventory value ({found.currency})",
+        ("item", "location", "qty", "value", "average cost"),
+        rows,
+        as_csv=as_csv,
+        numeric=("qty", "value", "average cost"),
+        empty="no stock",
+    )
+
+
+def _cents(amount: Decimal) -> Decimal:
+    """In cents; a number, not text, so that a CSV keeps a negative value a number."""
+    return money.cents(amount)

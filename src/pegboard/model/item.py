@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, String, false
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, Numeric, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pegboard.model._types import enum_column
@@ -32,7 +34,9 @@ class Item(CreatedMixin, Base):
     min_qty: Mapped[float] = mapped_column(default=0.0)
     multiple: Mapped[float] = mapped_column(default=0.0)
     safety_stock: Mapped[float] = mapped_column(default=0.0)
-    unit_cost: Mapped[float] = mapped_column(default=0.0)
+    unit_cost: Mapped[Decimal] = mapped_column(Numeric(18, 4), default=Decimal(0))
+    """The standard cost of one unit (exact, 4 decimals): what stock is valued at when
+    nothing better is known (an adjustment into empty stock, rows from before #16)."""
     supplier: Mapped[str] = mapped_column(String(200), default="")
     mps: Mapped[bool] = mapped_column(default=False, server_default=false())
     """On the master production schedule: made to a schedule the planner keeps

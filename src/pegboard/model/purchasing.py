@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pegboard.model._types import UtcDateTime, enum_column
@@ -48,7 +49,10 @@ class PurchaseOrderLine(Base):
     )
     sales_order_id: Mapped[int | None] = mapped_column(ForeignKey("sales_order.id"), index=True)
     supplier: Mapped[str] = mapped_column(String(200), default="")
-    unit_price: Mapped[float] = mapped_column(default=0.0, server_default="0")
+    unit_price: Mapped[Decimal] = mapped_column(
+        Numeric(18, 4), default=Decimal(0), server_default="0"
+    )
+    """The price of one unit bought (exact, 4 decimals): what its receipts are valued at."""
     ship_date: Mapped[date | None]
     """When the supplier shipped it (set when the line goes in transit)."""
     planned_ref: Mapped[str | None] = mapped_column(String(100))

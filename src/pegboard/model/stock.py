@@ -13,13 +13,17 @@ of the bucket.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, func
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pegboard.model._types import UtcDateTime, enum_column
 from pegboard.model.base import Base, utcnow
 from pegboard.model.enums import StockMoveKind
+
+VALUE = Numeric(20, 6)
+"""Ledger values: 6 decimals, so the moving average of a cheap part stays precise."""
 
 
 class StockMove(Base):
@@ -48,6 +52,10 @@ class StockMove(Base):
         ForeignKey("sales_order_line.id"), index=True
     )
     shipment_id: Mapped[int | None] = mapped_column(ForeignKey("shipment.id"), index=True)
+    value: Mapped[Decimal] = mapped_column(VALUE, default=Decimal(0), server_default="0")
+    """What the movement is worth in the company currency, signed like ``qty``
+    (``services.valuation``): receipts at the purchase price, completions at the
+    production order's actual cost, everything leaving a bucket at its moving average."""
 
 
 class StockBalance(Base):
@@ -63,3 +71,5 @@ class StockBalance(Base):
     sales_order_id: Mapped[int | None] = mapped_column(ForeignKey("sales_order.id"))
     reserved_mo_id: Mapped[int | None] = mapped_column(ForeignKey("production_order.id"))
     qty: Mapped[float]
+    value: Mapped[Decimal] = mapped_column(VALUE, default=Decimal(0), server_default="0")
+    """The ledger's value of the bucket (the sum of its moves' values)."""

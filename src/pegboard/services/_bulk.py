@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Connection, delete
@@ -22,9 +23,19 @@ if TYPE_CHECKING:
     import psycopg
 
 
+def _sqlite_value(value: Any) -> Any:
+    """Dates as ISO text; exact decimals as their text, which a NUMERIC column stores as
+    the number it spells (sqlite3 binds no ``Decimal``)."""
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value) if isinstance(value, Decimal) else value
+
+
 def _iso_column(values: Sequence[Any]) -> Sequence[Any]:
     """SQLite stores dates as ISO text; convert a date column once per distinct day."""
     first = next((v for v in values if v is not None), None)
+    if isinstance(first, Decimal):
+        return [None if v is None else str(v) for v in values]
     if not isinstance(first, date):
         return values
     texts = {d: d.isoformat() for d in set(values) if d is not None}
@@ -50,7 +61,7 @@ def bulk_insert(
     table = model.__tablename__
     if conn.dialect.name == "postgresql":
         return _copy(conn, table, names, rows)
-    materialised = [tuple(v.isoformat() if isinstance(v, date) else v for v in row) for row in rows]
+    materialised = [tuple(_sqlite_value(v) for v in row) for row in rows]
     return _sqlite_executemany(conn, table, columns, materialised)
 
 

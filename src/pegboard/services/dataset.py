@@ -26,7 +26,8 @@ class ItemRow(NamedTuple):
     min_qty: float
     multiple: float
     safety_stock: float
-    unit_cost: float
+    unit_cost: Decimal
+    """Exact, at most 4 decimals (``item.unit_cost``)."""
     supplier: str
     decimals: int | None = None
     """Decimal places of a planned quantity (rule 7); None: the default for ``uom``."""

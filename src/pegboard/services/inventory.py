@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -37,9 +38,11 @@ from pegboard.model import (
     StockMove,
     StockMoveKind,
 )
+from pegboard.services import valuation
 from pegboard.services._tx import for_update
 from pegboard.services.locations import DEFAULT_LOCATION as DEFAULT_LOCATION
 from pegboard.services.locations import require_known
+from pegboard.services.money import ZERO
 
 EPS = 1e-9
 """Quantities closer than this are equal (sums of decimal floats drift by ~1e-16)."""
@@ -157,16 +160,25 @@ def _balance(session: Session, bucket: Bucket) -> StockBalance:
             sales_order_id=bucket.sales_order_id,
             reserved_mo_id=bucket.reserved_mo_id,
             qty=0.0,
+            value=ZERO,
         )
         session.add(row)
     return row
 
 
 def post(
-    session: Session, bucket: Bucket, qty: float, kind: StockMoveKind, refs: Refs
+    session: Session,
+    bucket: Bucket,
+    qty: float,
+    kind: StockMoveKind,
+    refs: Refs,
+    value: Decimal | None = None,
 ) -> StockMove:
     """One ledger row and the balance it changes; refuses to go below zero.
 
+    Stock coming in is worth ``value`` (a receipt's price, a completion's actual cost,
+    what the other half of a transfer took), or the item's moving average when none is
+    given; stock going out is worth its bucket's moving average (``services.valuation``).
     The caller holds the item's lock (``lock_items``).
     """
     balance = _balance(session, bucket)
@@ -180,8 +192,17 @@ def post(
             needed=-qty,
             available=balance.qty,
         )
-    balance.qty = 0.0 if abs(new) < EPS else round(new, 9)
+    emptied = abs(new) < EPS
+    if qty < 0:
+        worth = -valuation.leaving(balance, -qty, emptied)
+    elif value is not None:
+        worth = valuation.exact(value)
+    else:
+        worth = valuation.incoming(session, bucket.item_id, qty)
+    balance.qty = 0.0 if emptied else round(new, 9)
+    balance.value = (balance.value or ZERO) + worth
     move = StockMove(
+        value=worth,
         item_id=bucket.item_id,
         location=bucket.location,
         sales_order_id=bucket.sales_order_id,
@@ -338,9 +359,10 @@ def move_between(
     kind: StockMoveKind,
     refs: Refs,
 ) -> None:
-    """Two ledger rows that move ``qty`` from one bucket to another (reserve, release, transfer)."""
-    post(session, source, -qty, kind, refs)
-    post(session, target, qty, kind, refs)
+    """Two ledger rows that move ``qty`` from one bucket to another (reserve, release,
+    transfer); the value the first takes out, the second brings in."""
+    out = post(session, source, -qty, kind, refs)
+    post(session, target, qty, kind, refs, value=-out.value)
 
 
 def reserve_available(

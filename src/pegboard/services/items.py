@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from pegboard.errors import ConflictError, NotFoundError, ValidationError
 from pegboard.model import Bom, Item, ItemType, LotRule, Strategy
-from pegboard.services import audit
+from pegboard.services import audit, money
 from pegboard.services._tx import writes
 from pegboard.services.codes import check_code
 from pegboard.services.dataset import MAX_DAYS, MAX_DECIMALS, default_decimals, places
@@ -45,7 +46,7 @@ class ItemView:
     min_qty: float
     multiple: float
     safety_stock: float
-    unit_cost: float
+    unit_cost: Decimal
     supplier: str
     decimals: int
 
@@ -101,6 +102,14 @@ def _number(
     return check
 
 
+def _unit_cost(name: str, value: object) -> object:
+    """An exact unit cost (4 decimals); a float (a JSON number) is read by its shortest
+    form, so a tenth decimal is still seen and refused."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise ValidationError(f"{name} must be a number, not {value!r}", field=name)
+    return money.unit_cost(repr(value) if isinstance(value, float) else value, name)
+
+
 RULES: dict[str, Callable[[str, object], object]] = {
     "description": _text(500),
     "type": _choice(ItemType),
@@ -113,7 +122,7 @@ RULES: dict[str, Callable[[str, object], object]] = {
     "min_qty": _number(whole=False, positive=False),
     "multiple": _number(whole=False, positive=False),
     "safety_stock": _number(whole=False, positive=False),
-    "unit_cost": _number(whole=False, positive=False),
+    "unit_cost": _unit_cost,
     "supplier": _text(200),
     "decimals": _number(whole=True, positive=False),
 }
@@ -134,7 +143,7 @@ DEFAULTS: dict[str, object] = {
     "min_qty": 0.0,
     "multiple": 0.0,
     "safety_stock": 0.0,
-    "unit_cost": 0.0,
+    "unit_cost": Decimal(0),
     "supplier": "",
     "decimals": None,
 }

@@ -25,6 +25,8 @@ from pegboard.services import audit
 from pegboard.services._tx import write_transaction
 
 CENT = Decimal("0.01")
+UNIT_PLACES = Decimal("0.0001")
+"""Unit costs and purchase prices: 4 decimals (``item.unit_cost``)."""
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
 MAX_PRICE = Decimal("1000000000")
@@ -70,9 +72,10 @@ def amount(
     *,
     maximum: Decimal = MAX_PRICE,
     what: str = "an amount",
+    places: Decimal = CENT,
 ) -> Decimal:
-    """An exact amount of at most two decimals between 0 and ``maximum``, from text or a
-    ``Decimal`` (a float is refused: it is not exact)."""
+    """An exact amount of at most two decimals (``places``) between 0 and ``maximum``,
+    from text or a ``Decimal`` (a float is refused: it is not exact)."""
     if isinstance(value, float | bool):
         raise ValidationError(f"{field} must be given as text or a decimal, not a float")
     text = str(value).strip()
@@ -90,16 +93,26 @@ def amount(
         raise ValidationError(f"{field} {text} must not be negative", field=field, value=text)
     if number > maximum:
         raise ValidationError(f"{field} {text}: at most {maximum}", field=field, value=text)
-    if number != number.quantize(CENT):
-        raise ValidationError(
-            f"{field} {text}: at most two decimals (cents)", field=field, value=text
-        )
-    return number.quantize(CENT)
+    if number != number.quantize(places):
+        most = "two decimals (cents)" if places == CENT else f"{places_of(places)} decimals"
+        raise ValidationError(f"{field} {text}: at most {most}", field=field, value=text)
+    return number.quantize(places)
+
+
+def places_of(step: Decimal) -> int:
+    """How many decimals a step such as 0.0001 allows."""
+    exponent = step.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) else 0
 
 
 def price(value: Decimal | str | int, field: str = "unit_price") -> Decimal:
     """A unit price: an amount in the company currency, in cents."""
     return amount(value, field)
+
+
+def unit_cost(value: Decimal | str | int, field: str = "unit_cost") -> Decimal:
+    """A unit cost or purchase price: exact, at most 4 decimals (a screw costs 0.0125)."""
+    return amount(value, field, places=UNIT_PLACES, what="a unit cost")
 
 
 def percent(value: Decimal | str | int, field: str = "discount_pct") -> Decimal:

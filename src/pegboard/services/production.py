@@ -48,6 +48,7 @@ from pegboard.model.base import utcnow
 from pegboard.services import audit
 from pegboard.services._choices import choice
 from pegboard.services._tx import for_update, writes
+from pegboard.services.actual_cost import completion_value
 from pegboard.services.firming import carry_into_plan, planned_to_firm
 from pegboard.services.inventory import (
     DEFAULT_LOCATION,
@@ -517,6 +518,7 @@ def complete_production(
         qty,
         StockMoveKind.COMPLETION,
         _refs(mo, author),
+        value=completion_value(session, mo, qty),
     )
     mo.status = P.DONE if mo.completed_qty >= mo.qty - EPS else P.IN_PROGRESS
     _after_issue(session, mo)

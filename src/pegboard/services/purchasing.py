@@ -14,10 +14,10 @@ nothing.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Row, Select, func, select
@@ -37,7 +37,7 @@ from pegboard.model import (
     StockMoveKind,
 )
 from pegboard.model.base import utcnow
-from pegboard.services import audit
+from pegboard.services import audit, money
 from pegboard.services._choices import choice
 from pegboard.services._tx import for_update, writes
 from pegboard.services.bounds import check_day
@@ -52,6 +52,7 @@ from pegboard.services.inventory import (
     lock_items,
     post,
 )
+from pegboard.services.money import as_decimal
 from pegboard.services.numbers import next_number
 from pegboard.services.paging import page_of
 from pegboard.services.sales import get_item, get_order
@@ -67,7 +68,8 @@ class NewLine:
     qty: float
     due_date: date
     sales_order: str | None = None
-    unit_price: float | None = None
+    unit_price: Decimal | str | float | None = None
+    """Exact (4 decimals); a float from a JSON number is read by its shortest form."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ class LineView:
     status: str
     sales_order: str
     ship_date: date | None
-    unit_price: float
+    unit_price: Decimal
 
     @property
     def open_qty(self) -> float:
@@ -233,6 +235,14 @@ def firm_purchase_rows(session: Session, rows: Sequence[PlannedOrder], author: s
     return numbers
 
 
+def _exact(value: Decimal | str | float) -> Decimal | str:
+    """A typed price as exact text: a float (a JSON number) by its shortest form, so that
+    12.5 is 12.5 and a tenth decimal is still seen and refused."""
+    if isinstance(value, bool):
+        return str(value)
+    return repr(value) if isinstance(value, float) else value
+
+
 @writes
 def create_purchase(
     session: Session, *, supplier: str, lines: Sequence[NewLine], author: str
@@ -255,17 +265,11 @@ def create_purchase(
             raise ValidationError(f"line {n}: {new.item} is a make item; it is not bought")
         qty = check_qty(new.qty, f"line {n} qty")
         check_day(new.due_date, f"line {n} due_date")
-        price = item.unit_cost if new.unit_price is None else new.unit_price
-        if (
-            isinstance(price, bool)
-            or not isinstance(price, int | float)
-            or not math.isfinite(price)
-            or price < 0
-        ):
-            raise ValidationError(
-                f"line {n}: unit price must be a finite number ≥ 0, not {price!r}",
-                field="unit_price",
-            )
+        price = (
+            item.unit_cost
+            if new.unit_price is None
+            else money.unit_cost(_exact(new.unit_price), f"line {n} unit_price")
+        )
         so = get_order(session, new.sales_order).id if new.sales_order else None
         session.add(
             PurchaseOrderLine(
@@ -395,6 +399,7 @@ def receive_purchase(
                 author=author,
                 purchase_order_line_id=line.id,
             ),
+            value=as_decimal(qty) * as_decimal(line.unit_price),
         )
         line.received_qty = round(line.received_qty + qty, 9)
         if line.received_qty >= line.qty - EPS:

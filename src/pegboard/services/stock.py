@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -27,7 +28,7 @@ from pegboard.model import (
     StockMoveKind,
 )
 from pegboard.model.enums import OPEN_PRODUCTION_STATUSES
-from pegboard.services import audit
+from pegboard.services import audit, money, valuation
 from pegboard.services._tx import writes
 from pegboard.services.inventory import (
     EPS,
@@ -43,6 +44,7 @@ from pegboard.services.inventory import (
     reserve_available,
     shortage_error,
 )
+from pegboard.services.money import ZERO
 from pegboard.services.sales import get_item, get_order
 from pegboard.services.snapshot import PLANNABLE_ORDER_STATUSES
 
@@ -305,6 +307,8 @@ class MoveRow:
     reference: str
     reason: str
     author: str
+    value: Decimal = ZERO
+    """What the movement is worth (``services.valuation``), signed like ``qty``."""
 
 
 def moves_query(
@@ -317,7 +321,7 @@ def moves_query(
     """The ledger rows of an item (``NotFoundError`` for an unknown item), filtered, in no
     order (for a caller that sorts and pages). Columns: ``id``, ``at``, ``kind``,
     ``location``, ``holder`` (the production order or sales order it is reserved for, or
-    ""), ``qty``, ``reference``, ``reason``, ``author``."""
+    ""), ``qty``, ``value`` (what it is worth), ``reference``, ``reason``, ``author``."""
     row = get_item(session, item)
     stmt = (
         select(
@@ -327,6 +331,7 @@ def moves_query(
             StockMove.location,
             func.coalesce(ProductionOrder.number, SalesOrder.number, "").label("holder"),
             StockMove.qty,
+            StockMove.value,
             StockMove.reference,
             StockMove.reason,
             StockMove.author,
@@ -356,6 +361,7 @@ def moves(session: Session, item: str, *, limit: int = 50) -> list[MoveRow]:
             r.reference,
             r.reason,
             r.author,
+            r.value,
         )
         for r in session.execute(stmt)
     ]
@@ -423,3 +429,41 @@ def _numbers(session: Session, id_: Any, label: Any, ids: set[Any]) -> dict[int,
     if not wanted:
         return {}
     return dict(session.execute(select(id_, label).where(id_.in_(wanted))).all())
+
+
+@dataclass(frozen=True)
+class StockCheck:
+    """Quantities and values of every bucket against the ledger (``pegboard stock check``)."""
+
+    quantities: list[Mismatch]
+    values: list[valuation.ValueMismatch]
+
+    @property
+    def ok(self) -> bool:
+        return not self.quantities and not self.values
+
+
+def check_stock(session: Session) -> StockCheck:
+    """Every cached balance's quantity and value against the ledger's sums, and no value
+    left in an empty bucket or below zero."""
+    return StockCheck(check_ledger(session), valuation.check_values(session))
+
+
+@dataclass(frozen=True)
+class Valuation:
+    currency: str
+    rows: list[valuation.ValueRow]
+
+    @property
+    def total(self) -> Decimal:
+        return valuation.total(self.rows)
+
+
+def valuation_report(
+    session: Session, *, item: str | None = None, location: str | None = None
+) -> Valuation:
+    """The inventory valuation per item and location (an unknown item is refused)."""
+    if item is not None:
+        get_item(session, item)
+    rows = valuation.stock_value(session, item=item, location=location)
+    return Valuation(money.currency(session), rows)

@@ -1,0 +1,410 @@
+"""Estimated against actual cost per order line, sales order and project (issue #16,
+item 6), and the margin that is left: revenue − actual cost.
+
+The variance (actual − estimated: positive means it cost more) of a line splits into
+five parts that add up to it exactly:
+
+* **price**: each component consumed, at what it really cost against the estimate's
+  price (actual value − actual quantity × estimated price);
+* **scrap**: components that went into scrapped units, against the scrap allowance
+  of the estimate (BOM scrap %), at the estimated price;
+* **usage**: the rest of the material: more or fewer components used than the
+  estimate's quantity without scrap (over-issue, a component left out), at the
+  estimated price; a component the estimate does not know is all usage;
+* **labour**: hours worked × rate against the routing's hours × rate;
+* **overhead**: actual overhead against the estimated overhead.
+
+A line's actual cost is its production orders' (``services.actual_cost``), or for a
+bought item shipped as it is, the value its shipments took out of stock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from pegboard.model import (
+    ProductionOrder,
+    PurchaseLineStatus,
+    PurchaseOrderLine,
+    SalesOrder,
+    SalesOrderLine,
+    SalesOrderStatus,
+    StockMove,
+    StockMoveKind,
+)
+from pegboard.services import costing, money, valuation
+from pegboard.services.actual_cost import ActualCost, MaterialUse, tree_costs
+from pegboard.services.money import HUNDRED, ZERO, as_decimal
+from pegboard.services.sales import get_item, get_order, get_project
+
+CANCELLED = SalesOrderStatus.CANCELLED.value
+
+
+@dataclass(frozen=True)
+class Variance:
+    price: Decimal = ZERO
+    usage: Decimal = ZERO
+    scrap: Decimal = ZERO
+    labour: Decimal = ZERO
+    overhead: Decimal = ZERO
+
+    @property
+    def total(self) -> Decimal:
+        return self.price + self.usage + self.scrap + self.labour + self.overhead
+
+    def __add__(self, other: Variance) -> Variance:
+        return Variance(
+            self.price + other.price,
+            self.usage + other.usage,
+            self.scrap + other.scrap,
+            self.labour + other.labour,
+            self.overhead + other.overhead,
+        )
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """What the estimate expects of one bought component over a whole line."""
+
+    qty: Decimal = ZERO
+    amount: Decimal = ZERO
+    scrap_qty: Decimal = ZERO
+
+    @property
+    def price(self) -> Decimal:
+        return self.amount / self.qty if self.qty else ZERO
+
+
+@dataclass
+class _Plan:
+    """The estimate as the variance reads it: bought components, and made ones taken from
+    stock (not made by the line's own production orders) as if bought at their estimated
+    cost, with the labour and overhead left to the line's own orders."""
+
+    parts: dict[str, _Planned]
+    labour: Decimal
+    overhead: Decimal
+
+
+def _plan(tree: costing.NodeCost, stocked: set[str]) -> _Plan:
+    plan = _Plan({}, tree.total.labour, tree.total.overhead)
+
+    def add(component: str, qty: Decimal, amount: Decimal, scrap_pct: Decimal) -> None:
+        scrap = qty * scrap_pct / (HUNDRED + scrap_pct)
+        was = plan.parts.get(component, _Planned())
+        plan.parts[component] = _Planned(was.qty + qty, was.amount + amount, was.scrap_qty + scrap)
+
+    def walk(node: costing.NodeCost) -> None:
+        for line in node.lines:
+            if line.child is None:
+                add(line.component, line.qty, line.amount, line.scrap_pct)
+            elif line.component in stocked:
+                add(line.component, line.qty, line.amount, line.scrap_pct)
+                plan.labour -= line.child.total.labour
+                plan.overhead -= line.child.total.overhead
+            else:
+                walk(line.child)
+
+    walk(tree)
+    return plan
+
+
+def _material_variance(
+    planned: dict[str, _Planned], uses: Sequence[MaterialUse]
+) -> tuple[Decimal, Decimal, Decimal]:
+    """(price, usage, scrap) of the material; usage is what is left, so the three add up
+    to actual − estimated material exactly."""
+    price = usage = scrap = ZERO
+    used = {u.item: u for u in uses}
+    for item in sorted(set(planned) | set(used)):
+        plan = planned.get(item, _Planned())
+        use = used.get(item, MaterialUse(item, ZERO, ZERO))
+        if plan.qty:
+            p = plan.price
+            part_price = use.value - use.qty * p
+            part_scrap = (use.scrap_qty - plan.scrap_qty) * p
+        else:
+            part_price = part_scrap = ZERO
+        price += part_price
+        scrap += part_scrap
+        usage += use.value - plan.amount - part_price - part_scrap
+    return price, usage, scrap
+
+
+def variance_of(estimate: costing.NodeCost, actual: ActualCost) -> Variance:
+    """Actual − estimated, split; the five parts add up to it exactly."""
+    plan = _plan(estimate, {u.item for u in actual.uses})
+    price, usage, scrap = _material_variance(plan.parts, actual.uses)
+    return Variance(
+        price=price,
+        usage=usage,
+        scrap=scrap,
+        labour=actual.labour - plan.labour,
+        overhead=actual.overhead - plan.overhead,
+    )
+
+
+@dataclass(frozen=True)
+class LineVariance:
+    ref: str
+    item: str
+    status: str
+    qty: Decimal
+    estimate: costing.LineEstimate
+    actual: ActualCost
+    variance: Variance
+    shipped_only: bool = False
+    """A bought item: its actual cost is what its shipments took out of stock."""
+
+    @property
+    def estimated(self) -> costing.Elements:
+        return self.estimate.elements
+
+    @property
+    def revenue(self) -> Decimal | None:
+        return self.estimate.revenue
+
+    @property
+    def cost(self) -> Decimal:
+        return self.actual.total
+
+    @property
+    def margin(self) -> Decimal | None:
+        return None if self.revenue is None else self.revenue - self.cost
+
+    @property
+    def started(self) -> bool:
+        return bool(self.actual.orders) or self.actual.total != 0
+
+
+class _Sums:
+    """Estimated, actual, variance and margin summed over counted parts."""
+
+    def _parts(self) -> Sequence[LineVariance | _Sums]:
+        raise NotImplementedError
+
+    @property
+    def status(self) -> str:
+        raise NotImplementedError
+
+    def _counted(self) -> list[LineVariance | _Sums]:
+        return [p for p in self._parts() if p.status != CANCELLED]
+
+    @property
+    def estimated(self) -> costing.Elements:
+        return sum((p.estimated for p in self._counted()), costing.Elements())
+
+    @property
+    def actual(self) -> ActualCost:
+        return sum((p.actual for p in self._counted()), ActualCost())
+
+    @property
+    def variance(self) -> Variance:
+        return sum((p.variance for p in self._counted()), Variance())
+
+    @property
+    def revenue(self) -> Decimal | None:
+        quoted = [p.revenue for p in self._counted() if p.revenue is not None]
+        return sum(quoted, ZERO) if quoted else None
+
+    @property
+    def cost(self) -> Decimal:
+        return self.actual.total
+
+    @property
+    def margin(self) -> Decimal | None:
+        return None if self.revenue is None else self.revenue - self.cost
+
+
+@dataclass(frozen=True)
+class OrderVariance(_Sums):
+    number: str
+    customer: str
+    project: str | None
+    order_status: str
+    currency: str
+    lines: tuple[LineVariance, ...]
+
+    @property
+    def status(self) -> str:
+        return self.order_status
+
+    def _parts(self) -> Sequence[LineVariance | _Sums]:
+        return self.lines
+
+
+@dataclass(frozen=True)
+class ProjectVariance(_Sums):
+    customer: str
+    project: str
+    currency: str
+    orders: tuple[OrderVariance, ...]
+
+    @property
+    def status(self) -> str:
+        return ""
+
+    def _parts(self) -> Sequence[LineVariance | _Sums]:
+        return self.orders
+
+
+def _line_orders(session: Session, line_ids: Sequence[int]) -> dict[int, list[ProductionOrder]]:
+    """The top production orders of each line (their children come with them)."""
+    rows = session.scalars(
+        select(ProductionOrder)
+        .where(ProductionOrder.sales_order_line_id.in_(line_ids))
+        .order_by(ProductionOrder.number)
+    ).all()
+    ids = {r.id for r in rows}
+    out: dict[int, list[ProductionOrder]] = {}
+    for r in rows:
+        if r.parent_id is None or r.parent_id not in ids:
+            out.setdefault(r.sales_order_line_id or 0, []).append(r)
+    return out
+
+
+def _shipped(session: Session, row: SalesOrderLine, code: str) -> ActualCost:
+    """A bought item shipped as it is: the value its shipments took out of stock, with
+    the overhead on material the estimate charges on it too."""
+    qty, value = session.execute(
+        select(func.sum(StockMove.qty), func.sum(StockMove.value)).where(
+            StockMove.sales_order_line_id == row.id, StockMove.kind == StockMoveKind.SHIPMENT
+        )
+    ).one()
+    if not qty:
+        return ActualCost()
+    use = MaterialUse(code, -as_decimal(qty), -as_decimal(value or ZERO))
+    overhead = money.costing_settings(session).overhead_pct_of_material * use.value / HUNDRED
+    return ActualCost((), use.value, ZERO, ZERO, overhead, ZERO, (use,))
+
+
+def order_variance(session: Session, number: str) -> OrderVariance:
+    """Every line of a sales order: estimated and actual cost by element, the variance
+    split, and the margin at the quoted price."""
+    order = get_order(session, number)
+    estimate = costing.order_cost(session, number)
+    rows = {
+        r.line: r
+        for r in session.scalars(
+            select(SalesOrderLine).where(SalesOrderLine.sales_order_id == order.id)
+        )
+    }
+    tops = _line_orders(session, [r.id for r in rows.values()])
+    costs = tree_costs(session, [mo for mos in tops.values() for mo in mos])
+    lines = []
+    for est in estimate.lines:
+        row = rows[int(est.ref.rsplit("/", 1)[1])]
+        mos = tops.get(row.id, [])
+        actual = sum((costs[mo.id] for mo in mos), ActualCost())
+        shipped_only = not mos
+        if shipped_only:
+            actual = _shipped(session, row, est.item)
+        lines.append(
+            LineVariance(
+                est.ref,
+                est.item,
+                est.status,
+                est.qty,
+                est,
+                actual,
+                variance_of(est.tree, actual),
+                shipped_only,
+            )
+        )
+    return OrderVariance(
+        order.number,
+        estimate.customer,
+        estimate.project,
+        order.status.value,
+        estimate.currency,
+        tuple(lines),
+    )
+
+
+def project_variance(session: Session, customer: str, project: str) -> ProjectVariance:
+    """Every order of a customer project, estimated against actual, and its margin."""
+    owner = get_project(session, customer, project)
+    numbers = session.scalars(
+        select(SalesOrder.number)
+        .where(SalesOrder.project_id == owner.id)
+        .order_by(SalesOrder.number)
+    ).all()
+    orders = tuple(order_variance(session, n) for n in numbers)
+    return ProjectVariance(customer, project, money.currency(session), orders)
+
+
+@dataclass(frozen=True)
+class ProductionCost:
+    number: str
+    status: str
+    qty: float
+    completed: float
+    scrapped: float
+    actual: ActualCost
+
+    @property
+    def unit_cost(self) -> Decimal | None:
+        done = as_decimal(self.completed)
+        return self.actual.total / done if done > 0 else None
+
+
+@dataclass(frozen=True)
+class ItemCost:
+    item: str
+    currency: str
+    unit_cost: Decimal
+    """The standard cost (``item.unit_cost``)."""
+    moving_average: Decimal | None
+    on_hand: float
+    value: Decimal
+    last_purchase: Decimal | None
+    productions: tuple[ProductionCost, ...]
+
+
+def item_cost(session: Session, code: str, *, limit: int = 200) -> ItemCost:
+    """What an item costs: its standard cost, the moving average and value of its stock,
+    its last purchase price, and the actual cost of its latest production orders."""
+    item = get_item(session, code)
+    rows = valuation.stock_value(session, item=code)
+    last = session.scalar(
+        select(PurchaseOrderLine.unit_price)
+        .where(
+            PurchaseOrderLine.item_id == item.id,
+            PurchaseOrderLine.unit_price > 0,
+            PurchaseOrderLine.status != PurchaseLineStatus.CANCELLED,
+        )
+        .order_by(PurchaseOrderLine.due_date.desc(), PurchaseOrderLine.id.desc())
+        .limit(1)
+    )
+    mos = session.scalars(
+        select(ProductionOrder)
+        .where(ProductionOrder.item_id == item.id)
+        .order_by(ProductionOrder.number.desc())
+        .limit(limit)
+    ).all()
+    costs = tree_costs(session, mos)
+    return ItemCost(
+        item=item.code,
+        currency=money.currency(session),
+        unit_cost=as_decimal(item.unit_cost),
+        moving_average=valuation.moving_average(session, item.id),
+        on_hand=sum(r.qty for r in rows),
+        value=valuation.total(rows),
+        last_purchase=None if last is None else as_decimal(last),
+        productions=tuple(
+            ProductionCost(
+                mo.number,
+                mo.status.value,
+                mo.qty,
+                mo.completed_qty,
+                mo.scrapped_qty,
+                costs[mo.id],
+            )
+            for mo in mos
+        ),
+    )
