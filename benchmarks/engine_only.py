@@ -17,7 +17,7 @@ from Numba's cache (or compiled, on a cold cache), and that time is printed.
 ``--python`` nets with the plain Python loop (``netting.py``) instead.
 
 ``--save-input PATH`` pickles the loaded ``PlanInput`` for later ``--input``.
-Target (issue 3, 2-core machine, full size): best engine run <= 3 s.
+Target (issue 18, 2-core machine, full size, reference shape): engine <= 5 s.
 """
 
 from __future__ import annotations

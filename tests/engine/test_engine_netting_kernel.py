@@ -9,6 +9,7 @@ the loop (``fast_path=False``) and on the usual mix of paths.
 from __future__ import annotations
 
 import dataclasses
+import sys
 from typing import Any
 
 import numpy as np
@@ -34,6 +35,7 @@ def _columns(value: Any, prefix: str = "") -> dict[str, Any]:
 
 def _assert_same_plan(inp: PlanInput, fast_path: bool) -> None:
     compiled = _columns(execute(inp, fast_path=fast_path))
+    assert "pegboard.engine.netting_kernel" in sys.modules  # a plan runs the kernel
     plain = _columns(execute(inp, fast_path=fast_path, compiled=False))
     assert compiled.keys() == plain.keys()
     for name, column in plain.items():
