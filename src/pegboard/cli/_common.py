@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BadInput",
     "OneLineErrors",
+    "ParamOption",
     "as_date",
     "as_number",
     "as_whole",
@@ -43,6 +44,7 @@ __all__ = [
     "handles_errors",
     "parse_day",
     "parse_int",
+    "parse_params",
     "parse_qty",
     "session",
 ]
@@ -149,6 +151,23 @@ def parse_qty(text: str, field: str = "qty") -> float:
 def parse_int(text: str, field: str) -> int:
     """A line number inside a value parsed by hand (``SO-1001/2``, ``LINE=QTY``)."""
     return _field(as_whole, text, field)
+
+
+ParamOption = Annotated[
+    list[str] | None, typer.Option("--param", help="name=value of a parameter (repeatable)")
+]
+"""The parameters of a configured item, as ``order configure`` and ``promise`` take them."""
+
+
+def parse_params(pairs: list[str] | None) -> dict[str, str]:
+    """``--param name=value`` pairs; the configurator checks each value (a blank one too)."""
+    values: dict[str, str] = {}
+    for pair in pairs or []:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise BadInput(f"--param takes name=value, not {pair!r}")
+        values[name.strip()] = value.strip()
+    return values
 
 
 _PYDANTIC_WORDS = {

@@ -13,7 +13,7 @@ from rich.tree import Tree
 
 from pegboard import clock
 from pegboard.cli._common import (
-    BadInput,
+    ParamOption,
     as_date,
     as_number,
     console,
@@ -21,6 +21,7 @@ from pegboard.cli._common import (
     esc,
     fmt,
     handles_errors,
+    parse_params,
     session,
 )
 from pegboard.config import get_settings
@@ -39,17 +40,6 @@ template_app = typer.Typer(help="Engineering BOM templates with parameters.", no
 
 def _author() -> str:
     return get_settings().user
-
-
-def parse_params(pairs: list[str]) -> dict[str, str]:
-    """``--param name=value`` pairs; the configurator checks each value (a blank one too)."""
-    values: dict[str, str] = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name.strip():
-            raise BadInput(f"--param takes name=value, not {pair!r}")
-        values[name.strip()] = value.strip()
-    return values
 
 
 @customer_app.command("add")
@@ -189,9 +179,7 @@ def order_confirm(number: str) -> None:
 def order_configure(
     number: str,
     line: int,
-    param: Annotated[
-        list[str] | None, typer.Option("--param", help="name=value, repeatable")
-    ] = None,
+    param: ParamOption = None,
     discard_edits: Annotated[
         bool,
         typer.Option(
@@ -202,7 +190,7 @@ def order_configure(
     """Configure a line: order BOM tree and production orders, dated back from the due date.
     Re-configuring a line whose order BOM was edited by hand is refused, naming the edits,
     unless --discard-edits."""
-    values = parse_params(param or [])
+    values = parse_params(param)
     with session() as s:
         tree = order_bom.configure_line(
             s,

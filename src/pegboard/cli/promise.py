@@ -21,6 +21,7 @@ from rich.tree import Tree
 
 from pegboard.cli._common import (
     BadInput,
+    ParamOption,
     as_date,
     as_number,
     console,
@@ -28,9 +29,9 @@ from pegboard.cli._common import (
     esc,
     fmt,
     handles_errors,
+    parse_params,
     session,
 )
-from pegboard.cli.orders import parse_params
 from pegboard.cli.stock import author
 from pegboard.services import money
 from pegboard.services import promise as promising
@@ -147,9 +148,7 @@ def _print_quote(p: Promise) -> None:
 def promise(
     item: str,
     qty: Annotated[float, typer.Argument(parser=as_number)],
-    param: Annotated[
-        list[str] | None, typer.Option("--param", help="name=value (repeatable)")
-    ] = None,
+    param: ParamOption = None,
     wanted: Annotated[
         date | None, typer.Option("--date", parser=as_date, help="wanted date YYYY-MM-DD")
     ] = None,
@@ -166,7 +165,7 @@ def promise(
 ) -> None:
     """When can ITEM × QTY be complete? (configured with --param, never saved)"""
     amount = qty
-    values = parse_params(param or [])
+    values = parse_params(param)
     order: str | None = None
     if reserve:
         if not customer:
