@@ -42,6 +42,7 @@ from pegboard.model.policy import PolicyLine, PolicyRun, PolicySetting
 from pegboard.model.production import ProductionComponent, ProductionOrder
 from pegboard.model.purchasing import PurchaseOrder, PurchaseOrderLine
 from pegboard.model.sales import SalesOrder, SalesOrderLine, Shipment
+from pegboard.model.schedule import ScheduledOperation, ScheduledOrder, ScheduleRun
 from pegboard.model.shop_floor import OperationProgress
 from pegboard.model.stock import StockBalance, StockMove
 from pegboard.model.users import ApiToken, LoginAttempt, User, WebSession
@@ -93,6 +94,9 @@ __all__ = [
     "SalesOrder",
     "SalesOrderLine",
     "SalesOrderStatus",
+    "ScheduleRun",
+    "ScheduledOperation",
+    "ScheduledOrder",
     "Shipment",
     "ShipmentStatus",
     "StockBalance",
