@@ -1,5 +1,5 @@
 """Time ``pegboard policy`` on the full-size benchmark company: a stored policy run
-(``services.policy.run_policy``: snapshot load, vectorised compute, store) and the
+(``services.policy.runs.run_policy``: snapshot load, vectorised compute, store) and the
 server time of the policy pages and API list on its result.
 
 Runs on a copy of ``data/bench-plan-1.0.db`` (left untouched) and prints two tables.

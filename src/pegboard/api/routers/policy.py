@@ -4,7 +4,7 @@ A policy run (``POST /policy/runs``, a background job like a plan run) computes
 every MTS item and stores the result; the list and one item read the latest
 run: reorder point, safety stock and order quantity per item, with every
 formula and its figures; DDMRP zones for strategic buffers. See
-``services/policy.py``.
+``services/policy/`` (its package docstring).
 """
 
 from __future__ import annotations
