@@ -272,3 +272,27 @@ def test_reorder_policy_without_eoq_falls_back_to_lead_time_usage() -> None:
 def test_num_never_shows_minus_zero() -> None:
     assert ep.num(-0.001) == "0.00"
     assert ep.num(1.005, 1) == "1.0"
+
+
+def test_the_backlog_in_one_call_is_its_parts() -> None:
+    """``backlog`` is what the bridge runs on a snapshot: the same needs, parents' lead
+    times and usage as the steps one by one."""
+    inp = CASE.build()
+    llc = low_level_codes(3, inp.bom.parent, inp.bom.component)
+    whole = ep.backlog(inp, llc, min_window_days=7)
+    assert whole.parent_lead_time.tolist() == [0, 2, 5]
+    assert whole.usage.cover.tolist() == [2, 5, 15]
+    assert whole.usage.window.tolist() == [7, 7, 15]
+    assert whole.usage.total[2] == pytest.approx(49.6)
+    assert whole.llc.tolist() == llc.tolist()
+    assert len(whole.needs) == len(ep.gross_needs(inp))
+    assert ep.backlog(inp, llc, window_days=7).usage.total[2] == pytest.approx(45.6)
+
+
+def test_buffer_lead_times_are_the_lead_times_until_an_item_is_a_buffer() -> None:
+    inp = CASE.build()
+    llc = low_level_codes(3, inp.bom.parent, inp.bom.component)
+    none = np.zeros(3, dtype=np.bool_)
+    assert ep.buffer_lead_times(inp, llc, none).tolist() == [2, 3, 10]
+    c_buffer = np.array([False, False, True])
+    assert ep.buffer_lead_times(inp, llc, c_buffer).tolist() == [5, 3, 10]
