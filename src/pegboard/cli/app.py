@@ -54,6 +54,13 @@ LAZY: dict[str, LazyCommand] = {
         "Serve the JSON API (docs at /docs) on the configured database.",
         group=False,
     ),
+    "schedule": LazyCommand(
+        "pegboard.cli.schedule",
+        "app",
+        "Schedule the current plan's production orders at finite capacity and give the order "
+        "lines the dates it sets.",
+        group=False,
+    ),
     "report": LazyCommand("pegboard.cli.report", "app", "Reports on the current plan."),
     "calendar": LazyCommand(
         "pegboard.cli.calendar",
@@ -312,10 +319,30 @@ def plan(
             "--date", parser=as_date, help="plan as of this day (default: settings, else today)"
         ),
     ] = None,
+    finite: Annotated[
+        bool,
+        typer.Option(
+            "--finite",
+            help="then schedule the production orders at finite capacity (pegboard schedule): "
+            "the order lines take its dates",
+        ),
+    ] = False,
 ) -> None:
     """Plan every open order and replace the current plan; print what needs attention."""
     summary = _plan(planning_date)
+    if finite:
+        _schedule()
     _attention(summary.planning_date)
+
+
+def _schedule() -> None:
+    """The finite schedule of the plan just made, with its counts."""
+    from pegboard.cli.schedule import print_summary
+    from pegboard.config import get_settings
+    from pegboard.services.schedule_run import run_schedule
+
+    with session() as s:
+        print_summary(run_schedule(s, author=get_settings().user).as_result())
 
 
 def _attention(planning_date: date, limit: int = 12) -> None:
@@ -363,8 +390,9 @@ def demo(
     serve: Annotated[bool, typer.Option(help="then serve the web UI and API until Ctrl-C")] = True,
     port: Annotated[int, typer.Option(help="port to serve on (127.0.0.1)")] = 8000,
 ) -> None:
-    """Load a sample company into the database, plan it, show what matters today, add the
-    login "planner" and serve the web UI on http://127.0.0.1:8000/ (--no-serve: don't)."""
+    """Load a sample company into the database, plan it and schedule it at finite capacity,
+    show what matters today, add the login "planner" and serve the web UI on
+    http://127.0.0.1:8000/ (--no-serve: don't)."""
     from rich.panel import Panel
 
     from pegboard import clock
@@ -380,6 +408,7 @@ def demo(
     _import(folder, lambda _path, progress: demo_dataset(company, clock.today(), progress))
     _demo_configured_order(folder)
     summary = _plan(None)
+    _schedule()  # as `pegboard plan --finite`: the demo shows what capacity does to dates
     _attention(summary.planning_date)
     password = _demo_login()
     console.print(

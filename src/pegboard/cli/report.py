@@ -76,7 +76,11 @@ def print_late(
                 line.due,
                 line.projected,
                 line.late_days,
-                " <- ".join(f"{n.item} {n.supply} {n.available.isoformat()}" for n in _chain(line)),
+                " <- ".join(
+                    f"{n.item} {n.supply} {n.available.isoformat()}"
+                    + (f" (late: {n.held})" if n.held else "")
+                    for n in _chain(line)
+                ),
             )
             for line in lines
         ]
@@ -95,6 +99,7 @@ def print_late(
                 f"{esc(node.item)} ← {node.supply_type.replace('_', ' ')} "
                 f"[cyan]{esc(node.supply)}[/], "
                 f"ready {node.available.isoformat()}"
+                + (f" [red]late: {esc(node.held)}[/]" if node.held else "")
             )
     console.print(root)
 

@@ -44,6 +44,8 @@ class ChainStep:
     supply: str
     item: str
     available: date
+    held: str = ""
+    """Why the finite schedule made it late, when a work center did (``PegNode.held``)."""
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,9 @@ def _late(session: Session, run: PlanRun) -> Section:
         if line.supplies:
             latest = max(line.supplies, key=lambda s: (s.available, s.supply))
             chain = [
-                ChainStep(_KINDS.get(n.supply_type, n.supply_type), n.supply, n.item, n.available)
+                ChainStep(
+                    _KINDS.get(n.supply_type, n.supply_type), n.supply, n.item, n.available, n.held
+                )
                 for n in reports.critical_chain(latest)
             ]
         rows.append(

@@ -32,8 +32,10 @@ from pegboard.model import (
     PurchaseOrderLine,
     SalesOrder,
     SalesOrderLine,
+    ScheduledOrder,
 )
 from pegboard.services.plan_results import current_run, exception_query, item_supply_refs
+from pegboard.services.schedule import held_notes
 
 _MAKE_SUPPLY = ("planned_order", "production_order")
 
@@ -48,6 +50,9 @@ class PegNode:
     qty: float
     available: date
     children: list[PegNode] = field(default_factory=list)
+    held: str = ""
+    """Why the finite schedule made it late, when a full work center did:
+    "Powder-coating line (POWDER) full 2027-01-11 … 2027-01-22"."""
 
 
 @dataclass
@@ -120,18 +125,40 @@ class _Availability:
 def _availability_query(supply_type: str, refs: Sequence[str]) -> Select[str, date]:
     """When each supply of one type is available (rules 9 and 10): planned orders at their
     earliest completion, open production orders when the plan says their components let
-    them be complete (their due date at the earliest), purchase lines at their due date."""
+    them be complete (their due date at the earliest), purchase lines at their due date.
+    Where a finite schedule of the current plan completes a make order, its date is the
+    schedule's (rule 10 with capacity: ``services.schedule_run``)."""
     if supply_type == "planned_order":
-        return select(PlannedOrder.number, PlannedOrder.earliest_completion).where(
-            PlannedOrder.number.in_(refs)
+        return (
+            select(
+                PlannedOrder.number,
+                func.coalesce(ScheduledOrder.available_date, PlannedOrder.earliest_completion),
+            )
+            .outerjoin(
+                ScheduledOrder,
+                (ScheduledOrder.order_ref == PlannedOrder.number)
+                & (ScheduledOrder.plan_run_id == PlannedOrder.plan_run_id)
+                & (ScheduledOrder.order_type == supply_type),
+            )
+            .where(PlannedOrder.number.in_(refs))
         )
     if supply_type == "production_order":
         return (
             select(
                 ProductionOrder.number,
-                func.coalesce(PlanProduction.available_date, ProductionOrder.due_date),
+                func.coalesce(
+                    ScheduledOrder.available_date,
+                    PlanProduction.available_date,
+                    ProductionOrder.due_date,
+                ),
             )
             .outerjoin(PlanProduction, PlanProduction.production_order_id == ProductionOrder.id)
+            .outerjoin(
+                ScheduledOrder,
+                (ScheduledOrder.order_ref == ProductionOrder.number)
+                & (ScheduledOrder.plan_run_id == PlanProduction.plan_run_id)
+                & (ScheduledOrder.order_type == supply_type),
+            )
             .where(ProductionOrder.number.in_(refs))
         )
     po_ref = (
@@ -168,10 +195,14 @@ def _peg_children(
             .order_by(Pegging.id)
         )
         rows.extend(session.execute(stmt).all())
-    when = avail.of([(st, ref) for _d, st, ref, _i, _q in rows])
+    supplies = [(st, ref) for _d, st, ref, _i, _q in rows]
+    when = avail.of(supplies)
+    held = held_notes(session, supplies)
     out: dict[str, list[PegNode]] = defaultdict(list)
     for demand, st, ref, item, qty in rows:
-        out[demand].append(PegNode(st, ref, item, qty, when.get((st, ref), avail.planning_date)))
+        node = PegNode(st, ref, item, qty, when.get((st, ref), avail.planning_date))
+        node.held = held.get((st, ref), "")
+        out[demand].append(node)
     return out
 
 

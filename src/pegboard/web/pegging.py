@@ -43,6 +43,7 @@ def _node(node: reports.PegNode, critical: set[int]) -> dict[str, Any]:
         "ref": node.supply,
         "ready": node.available,
         "critical": id(node) in critical,
+        "held": node.held,
         "children": [_node(c, critical) for c in node.children],
     }
 
@@ -109,7 +110,7 @@ def order_pegging(request: Request, session: DbSession, who: Viewer, number: str
             {
                 "status": status,
                 "supplies": [_node(s, critical) for s in status.supplies],
-                "chain": [(n.item, n.supply, n.available) for n in chain],
+                "chain": [(n.item, n.supply, n.available, n.held) for n in chain],
             }
         )
     context["lines"] = lines

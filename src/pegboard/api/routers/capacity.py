@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from pegboard.api.deps import DbSession, Reader, require
-from pegboard.services import capacity, load
+from pegboard.services import capacity, load, schedule
 from pegboard.services.permissions import Permission
 from pegboard.services.users import UserView
 
@@ -208,3 +208,90 @@ def get_load(
             if p.over or not overloaded
         ],
     )
+
+
+# --- the finite schedule ------------------------------------------------------------------
+
+Planner = Annotated[UserView, Depends(require(Permission.PLAN))]
+Limit = Annotated[int, Query(ge=1, le=100_000, description="at most this many rows")]
+
+
+class ScheduleOut(BaseModel):
+    schedule_id: int
+    plan_run_id: int = Field(description="the plan it schedules: current until the next plan")
+    planning_date: date
+    orders: int = Field(description="open and planned production orders scheduled")
+    operations: int
+    late_orders: int = Field(description="orders completing after their due date")
+    late_lines: int = Field(description="order lines projected late with the schedule's dates")
+    seconds: float
+
+
+class ScheduledOperationOut(BaseModel):
+    order: str = Field(description="production order or planned order")
+    order_type: str
+    item: str
+    sequence: int
+    work_center: str
+    hours: float = Field(description="standard hours: setup + run per unit × quantity")
+    ready: date = Field(description="the first day it could start (material, previous step)")
+    start: date
+    end: date
+    rank: int = Field(description="its order's place in the scheduling priority (0 first)")
+    held_from: date | None = Field(description="first day its work center was too full")
+    held_to: date | None
+
+
+class ScheduledOrderOut(BaseModel):
+    order: str
+    order_type: str
+    item: str
+    qty: float
+    due: date
+    ready: date
+    start: date
+    completion: date
+    available: date = Field(description="when it serves its demand: due date at the earliest")
+    late_days: int
+    cause: str | None = Field(
+        description="what set a later date than the plan: full (a work center), routing "
+        "(operations longer than the lead time); null: the plan's date stands"
+    )
+    bottleneck: str | None = Field(description="the work center of that operation")
+    held_from: date | None
+    held_to: date | None
+
+
+@router.post("/schedule")
+def make_schedule(user: Planner, session: DbSession) -> ScheduleOut:
+    """Schedule the current plan's production orders at finite capacity (``pegboard
+    schedule``): operations on their work centers without exceeding their hours, in
+    sequence, after their material; the order lines then take the scheduled dates."""
+    from pegboard.services.schedule_run import run_schedule
+
+    return ScheduleOut(**run_schedule(session, author=user.name).as_result())
+
+
+@router.get("/schedule/operations")
+def scheduled_operations(
+    user: Reader,
+    session: DbSession,
+    work_center: Annotated[str | None, Query(max_length=50, description="only this one")] = None,
+    limit: Limit = 1000,
+) -> list[ScheduledOperationOut]:
+    """The current schedule's operations in schedule order (start day, then priority);
+    empty while there is no schedule of the current plan."""
+    rows = schedule.scheduled_operations(session, work_center, limit=limit)
+    return [ScheduledOperationOut(**row.__dict__) for row in rows]
+
+
+@router.get("/schedule/orders")
+def scheduled_orders(
+    user: Reader,
+    session: DbSession,
+    late: Annotated[bool, Query(description="only those completing after their due date")] = False,
+    limit: Limit = 1000,
+) -> list[ScheduledOrderOut]:
+    """Each production order's scheduled start and completion, by completion."""
+    rows = schedule.scheduled_orders(session, late_only=late, limit=limit)
+    return [ScheduledOrderOut(**row.__dict__, late_days=row.late_days) for row in rows]

@@ -290,6 +290,11 @@ class PegNodeOut(BaseModel):
     qty: float
     available: date
     children: list[PegNodeOut]
+    held: str = Field(
+        default="",
+        description="why the finite schedule made it late, when it did: the work center "
+        "and its full days",
+    )
 
 
 class ChainStep(BaseModel):
@@ -297,6 +302,7 @@ class ChainStep(BaseModel):
     supply: str
     item: str
     available: date
+    held: str = Field(default="", description="as in the supply tree")
 
 
 class LineStatusOut(BaseModel):
@@ -318,6 +324,7 @@ def peg_node_out(node: PegNode) -> PegNodeOut:
         qty=node.qty,
         available=node.available,
         children=[peg_node_out(c) for c in node.children],
+        held=node.held,
     )
 
 
@@ -335,7 +342,11 @@ def line_status_out(line: LineStatus) -> LineStatusOut:
         late_days=line.late_days,
         chain=[
             ChainStep(
-                supply_type=n.supply_type, supply=n.supply, item=n.item, available=n.available
+                supply_type=n.supply_type,
+                supply=n.supply,
+                item=n.item,
+                available=n.available,
+                held=n.held,
             )
             for n in chain
         ],

@@ -1,0 +1,251 @@
+"""Make the finite schedule of the current plan, store it and let the plan's order
+lines take its dates (issue #15, item 4; bundle-format rule 10).
+
+The engine (``engine.schedule``) places the operations; this reads its input
+(``services.schedule_input``), replaces the stored schedule in one transaction and,
+in that transaction, gives each order line of the plan its projected date from the
+scheduled orders pegged to it: rule 10's "latest availability of the supplies
+pegged to its demand", where a scheduled order is available on the later of its due
+date and its scheduled completion. A re-plan replaces the lines again with the
+plan's own dates and leaves the schedule stale until the next one.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from pegboard import clock
+from pegboard.db import WRITE
+from pegboard.engine.schedule import (
+    BY_PLAN,
+    FULL,
+    NONE,
+    ROUTING,
+    IntArray,
+    Schedule,
+    ScheduleError,
+    schedule,
+)
+from pegboard.errors import NotFoundError, PlanningError
+from pegboard.model import (
+    Pegging,
+    PlanLine,
+    PlanRun,
+    ScheduledOperation,
+    ScheduledOrder,
+    ScheduleRun,
+)
+from pegboard.services._bulk import bulk_insert_columns
+from pegboard.services._tx import refusing_disk_full
+from pegboard.services.plan_results import current_run
+from pegboard.services.reports import _Availability
+from pegboard.services.schedule_input import ScheduleInput, read_input
+
+_CHUNK = 5_000
+
+
+@dataclass(frozen=True)
+class ScheduleSummary:
+    schedule_id: int
+    plan_run_id: int
+    planning_date: date
+    orders: int
+    operations: int
+    late_orders: int
+    late_lines: int
+    seconds: float
+
+    def as_result(self) -> dict[str, Any]:
+        """The summary as JSON: the same for the CLI, the API and the web."""
+        return {**asdict(self), "planning_date": self.planning_date.isoformat()}
+
+
+def run_schedule(session: Session, *, author: str) -> ScheduleSummary:
+    """Schedule every open and planned production order of the current plan at finite
+    capacity, store it, and project the plan's order lines from it."""
+    t0 = time.perf_counter()
+    with session.begin():
+        run = current_run(session)
+        if run is None:
+            raise NotFoundError("there is no plan yet: run `pegboard plan` first")
+        data = read_input(session, run)
+    try:
+        result = schedule(data.orders, data.ops, data.wcs)
+    except ScheduleError as e:
+        raise PlanningError(str(e)) from e
+    with refusing_disk_full(), session.begin():
+        session.connection(execution_options={WRITE: True})
+        run = session.get_one(PlanRun, data.run.id)
+        available = _available(data, result)
+        late_orders = int((result.completion > data.orders.due).sum())
+        sched_id = _store(session, data, result, available, author, late_orders)
+        late_lines = _project_lines(session, run, available)
+        counts = dict(run.counts or {})
+        counts["late"] = late_lines
+        run.counts = counts
+        seconds = time.perf_counter() - t0
+        session.execute(
+            update(ScheduleRun)
+            .where(ScheduleRun.id == sched_id)
+            .values(late_lines=late_lines, seconds=seconds)
+        )
+    return ScheduleSummary(
+        sched_id,
+        data.run.id,
+        data.run.planning_date,
+        len(data.rows),
+        len(data.ops),
+        late_orders,
+        late_lines,
+        seconds,
+    )
+
+
+def _available(data: ScheduleInput, result: Schedule) -> dict[tuple[str, str], date]:
+    """When each scheduled order serves its demand: the later of due and completion."""
+    return {
+        (r.order_type, r.ref): date.fromordinal(max(int(result.completion[i]), r.due.toordinal()))
+        for i, r in enumerate(data.rows)
+    }
+
+
+def _day(ordinal: int) -> date | None:
+    return None if ordinal == NONE else date.fromordinal(ordinal)
+
+
+def _store(
+    session: Session,
+    data: ScheduleInput,
+    result: Schedule,
+    available: dict[tuple[str, str], date],
+    author: str,
+    late_orders: int,
+) -> int:
+    for table in (ScheduledOperation, ScheduledOrder, ScheduleRun):
+        session.execute(delete(table))
+    sched_id = session.execute(
+        insert(ScheduleRun)
+        .values(
+            plan_run_id=data.run.id,
+            planning_date=data.run.planning_date,
+            created_at=clock.now(),
+            author=author,
+            orders=len(data.rows),
+            operations=len(data.ops),
+            late_orders=late_orders,
+            late_lines=0,
+            seconds=0.0,
+        )
+        .returning(ScheduleRun.id)
+    ).scalar_one()
+    conn = session.connection()
+    rows = data.rows
+    neck = result.bottleneck.tolist()
+    wc_of_op = data.ops.work_center.tolist()
+    bulk_insert_columns(
+        conn,
+        ScheduledOrder,
+        {
+            "schedule_run_id": [sched_id] * len(rows),
+            "plan_run_id": [data.run.id] * len(rows),
+            "order_type": [r.order_type for r in rows],
+            "order_ref": [r.ref for r in rows],
+            "item_id": [r.item_id for r in rows],
+            "qty": [r.qty for r in rows],
+            "due_date": [r.due for r in rows],
+            "ready_date": [date.fromordinal(d) for d in result.order_ready.tolist()],
+            "start_date": [date.fromordinal(d) for d in result.order_start.tolist()],
+            "completion": [date.fromordinal(d) for d in result.completion.tolist()],
+            "available_date": [available[(r.order_type, r.ref)] for r in rows],
+            "cause": [_CAUSES[c] for c in result.cause.tolist()],
+            "bottleneck_work_center_id": [
+                None if k == NONE else data.wc_ids[wc_of_op[k]] for k in neck
+            ],
+            "held_from": _held(result, neck, result.held_from, result.start),
+            "held_to": _held(result, neck, result.held_to, result.end),
+        },
+    )
+    order_of = data.ops.order.tolist()
+    bulk_insert_columns(
+        conn,
+        ScheduledOperation,
+        {
+            "schedule_run_id": [sched_id] * len(data.ops),
+            "order_type": [rows[i].order_type for i in order_of],
+            "order_ref": [rows[i].ref for i in order_of],
+            "item_id": [rows[i].item_id for i in order_of],
+            "sequence": data.op_sequence,
+            "work_center_id": [data.wc_ids[w] for w in wc_of_op],
+            "hours": data.ops.hours.tolist(),
+            "ready_date": [date.fromordinal(d) for d in result.ready.tolist()],
+            "start_date": [date.fromordinal(d) for d in result.start.tolist()],
+            "end_date": [date.fromordinal(d) for d in result.end.tolist()],
+            "rank": result.rank.tolist(),
+            "held_from": [_day(d) for d in result.held_from.tolist()],
+            "held_to": [_day(d) for d in result.held_to.tolist()],
+        },
+    )
+    return int(sched_id)
+
+
+_CAUSES = {BY_PLAN: None, FULL: "full", ROUTING: "routing"}
+
+
+def _held(result: Schedule, neck: list[int], held: IntArray, ran: IntArray) -> list[date | None]:
+    """Per order, a day of its bottleneck operation: when it was held (``full``), when it
+    ran (``routing``)."""
+    out: list[date | None] = []
+    for i, k in enumerate(neck):
+        if k == NONE:
+            out.append(None)
+        else:
+            out.append(_day(int(held[k] if result.cause[i] == FULL else ran[k])))
+    return out
+
+
+def _chunks(values: Sequence[str]) -> list[Sequence[str]]:
+    return [values[i : i + _CHUNK] for i in range(0, len(values), _CHUNK)]
+
+
+def _project_lines(session: Session, run: PlanRun, available: dict[tuple[str, str], date]) -> int:
+    """Rule 10 with the scheduled dates: each planned order line's projected date is the
+    later of its due date and the latest availability of its pegged supplies. Returns
+    how many lines are late."""
+    lines = session.execute(
+        select(PlanLine.id, PlanLine.demand_ref, PlanLine.due_date, PlanLine.projected_date).where(
+            PlanLine.plan_run_id == run.id, PlanLine.projected_date.is_not(None)
+        )
+    ).all()
+    pegged: list[tuple[str, str, str]] = []
+    for chunk in _chunks(sorted({ref for _i, ref, _d, _p in lines})):
+        pegged += session.execute(
+            select(Pegging.demand_ref, Pegging.supply_type, Pegging.supply_ref).where(
+                Pegging.plan_run_id == run.id,
+                Pegging.demand_type == "sales_order",
+                Pegging.demand_ref.in_(chunk),
+            )
+        ).all()
+    outside = [(t, ref) for _d, t, ref in pegged if (t, ref) not in available]
+    when = _Availability(session, run.planning_date).of(outside)
+    latest: dict[str, date] = {}
+    for demand, supply_type, ref in pegged:
+        key = (supply_type, ref)
+        day = available.get(key) or when.get(key, run.planning_date)
+        latest[demand] = max(latest.get(demand, day), day)
+    changes = []
+    late = 0
+    for line_id, ref, due, projected in lines:
+        new = max(due, latest.get(ref, projected or due))
+        late += new > due
+        if new != projected:
+            changes.append({"id": line_id, "projected_date": new, "late_days": (new - due).days})
+    if changes:
+        session.execute(update(PlanLine), changes)
+    return late
