@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -260,7 +261,6 @@ class Reference:
             """Rule 1: the due day of a planned order for a requirement on d's date."""
             return max(self.days.back(d.date, 0), self.pd)
 
-        lt = int(it.lead_time[i])
         for due in sorted({due_of(d) for d in ds}):
             reqs: dict[int, list[tuple[Dem, float]]] = {}
             for d in ds:
@@ -269,26 +269,42 @@ class Reference:
                     if left > TOL:
                         reqs.setdefault(pool_of(d), []).append((d, left))
             for pool in sorted(reqs, key=lambda p: "" if p < 0 else inp.sales_orders[p]):
-                net = sum(left for _, left in reqs[pool])
-                req = net
-                period = int(it.period_days[i])
-                if int(it.lot_rule[i]) == POQ and period > 1:
-                    first = min(d.date for d, _ in reqs[pool])
-                    later = [d for d in ds if due_of(d) > due and d.date < first + period]
-                    req += self.period_rest(later, sups, lambda d, p=pool: pool_of(d) == p)
-                qty = _lot(req, inp, i)
-                label = f"PL-{len(self.planned) + 1:06d}"
-                if bool(it.is_make[i]):
-                    release = self.days.back(due, lt)
-                else:
-                    release = self.days.back(due - lt, 0)
-                self.clamped[label] = release < self.pd
-                self.planned.append((label, it.code[i], qty, max(release, self.pd), due, pool))
-                for d, left in reqs[pool]:
-                    self.pegs[(label, d.label)] = left
-                    if d.prio is not None:
-                        self.prios.setdefault(label, []).append(d.prio)
-                sups.append(Sup(due, (due, 3, len(self.planned)), pool, qty - net, label, False))
+                later = [d for d in ds if due_of(d) > due]
+                self.plan_pool(i, due, pool, reqs[pool], later, pool_of)
+
+    def plan_pool(
+        self,
+        i: int,
+        due: int,
+        pool: int,
+        reqs: list[tuple[Dem, float]],
+        later: list[Dem],
+        pool_of: Callable[[Dem], int],
+    ) -> None:
+        """One planned order of item ``i`` due on ``due`` for the pool's requirements
+        (POQ: also what ``later`` requirements of its period leave uncovered), pegged."""
+        inp = self.inp
+        it = inp.items
+        sups = self.sup[i]
+        net = sum(left for _, left in reqs)
+        req = net
+        period = int(it.period_days[i])
+        if int(it.lot_rule[i]) == POQ and period > 1:
+            first = min(d.date for d, _ in reqs)
+            within = [d for d in later if d.date < first + period]
+            req += self.period_rest(within, sups, lambda d, p=pool: pool_of(d) == p)
+        qty = _lot(req, inp, i)
+        label = f"PL-{len(self.planned) + 1:06d}"
+        lt = int(it.lead_time[i])
+        make = bool(it.is_make[i])
+        release = self.days.back(due, lt) if make else self.days.back(due - lt, 0)
+        self.clamped[label] = release < self.pd
+        self.planned.append((label, it.code[i], qty, max(release, self.pd), due, pool))
+        for d, left in reqs:
+            self.pegs[(label, d.label)] = left
+            if d.prio is not None:
+                self.prios.setdefault(label, []).append(d.prio)
+        sups.append(Sup(due, (due, 3, len(self.planned)), pool, qty - net, label, False))
 
     def explode(
         self,

@@ -289,6 +289,25 @@ def _chosen_bom(inp: PlanInput, item: int, so: int) -> dict[int, float]:
     return need
 
 
+def _production_components_wanted(inp: PlanInput, last: int) -> dict[tuple[int, int, int], float]:
+    """What each open production order within the horizon still needs of each component:
+    its listed outstanding quantities, else its BOM's."""
+    pr = inp.productions
+    pc = inp.production_components
+    wanted: dict[tuple[int, int, int], float] = defaultdict(float)
+    for k in range(len(pr)):
+        item = int(pr.item[k])
+        if inp.items.is_make[item] and not pr.components_issued[k] and int(pr.start[k]) <= last:
+            rows = np.flatnonzero(pc.order == k).tolist()
+            if rows:  # listed: the outstanding quantities, not the BOM
+                for r in rows:
+                    wanted[(PRODUCTION_PARENT, k, int(pc.item[r]))] += float(pc.qty[r])
+            else:
+                for comp, per in _chosen_bom(inp, item, int(pr.sales_order[k])).items():
+                    wanted[(PRODUCTION_PARENT, k, comp)] += float(pr.qty[k]) * per
+    return wanted
+
+
 @CHECK
 @given(cases())
 def test_demand_is_fully_covered_and_supply_never_overused(case: Case) -> None:
@@ -312,19 +331,7 @@ def test_demand_is_fully_covered_and_supply_never_overused(case: Case) -> None:
         if inp.items.is_make[item]:
             for comp, per in _chosen_bom(inp, item, int(p.sales_order[k])).items():
                 assert abs(covered[(PLANNED_PARENT, k, comp)] - float(p.qty[k]) * per) < 1e-4
-    pr = inp.productions
-    pc = inp.production_components
-    wanted: dict[tuple[int, int, int], float] = defaultdict(float)
-    for k in range(len(pr)):
-        item = int(pr.item[k])
-        if inp.items.is_make[item] and not pr.components_issued[k] and int(pr.start[k]) <= last:
-            rows = np.flatnonzero(pc.order == k).tolist()
-            if rows:  # listed: the outstanding quantities, not the BOM
-                for r in rows:
-                    wanted[(PRODUCTION_PARENT, k, int(pc.item[r]))] += float(pc.qty[r])
-            else:
-                for comp, per in _chosen_bom(inp, item, int(pr.sales_order[k])).items():
-                    wanted[(PRODUCTION_PARENT, k, comp)] += float(pr.qty[k]) * per
+    wanted = _production_components_wanted(inp, last)
     for key in wanted.keys() | {key for key in covered if key[0] == PRODUCTION_PARENT}:
         assert abs(covered.get(key, 0.0) - wanted.get(key, 0.0)) < 1e-4, key
     for i in range(len(inp.items)):

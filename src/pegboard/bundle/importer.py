@@ -239,24 +239,31 @@ def _settings(table: ParsedTable, problems: Problems) -> dict[str, str]:
         if not text:
             continue
         try:
-            if kind is schema.Kind.DATE:
-                parse_date(text)
-            elif kind is schema.Kind.WEEKDAYS:
-                text = format_work_days(_work_days(text))
-            elif kind is schema.Kind.QTY:
-                if parse_qty(text) < 0:
-                    raise CellError("must not be negative")
-            elif kind in (schema.Kind.MONEY, schema.Kind.CURRENCY):
-                text = _money_setting(kind, text)
-            elif parse_int(text) < 0:
-                raise CellError("must not be negative")
-            elif parse_int(text) > schema.MAX_DAYS:  # every whole-number setting counts days
-                raise CellError(f"at most {schema.MAX_DAYS}")
+            text = _setting_value(kind, text)
         except CellError as e:
             problems.add(BundleProblem(table.label, line, "value", text, f"{key}: {e}"))
             continue
         out[str(key)] = text
     return out
+
+
+def _setting_value(kind: schema.Kind, text: str) -> str:
+    """A setting's value checked for its kind, as it is stored (work days and amounts
+    written the one way); ``CellError`` says what is wrong with it."""
+    if kind is schema.Kind.DATE:
+        parse_date(text)
+    elif kind is schema.Kind.WEEKDAYS:
+        text = format_work_days(_work_days(text))
+    elif kind is schema.Kind.QTY:
+        if parse_qty(text) < 0:
+            raise CellError("must not be negative")
+    elif kind in (schema.Kind.MONEY, schema.Kind.CURRENCY):
+        text = _money_setting(kind, text)
+    elif parse_int(text) < 0:
+        raise CellError("must not be negative")
+    elif parse_int(text) > schema.MAX_DAYS:  # every whole-number setting counts days
+        raise CellError(f"at most {schema.MAX_DAYS}")
+    return text
 
 
 def _money_setting(kind: schema.Kind, text: str) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -307,45 +307,60 @@ def parse_table(table: RawTable, spec: FileSpec, problems: Problems) -> ParsedTa
     for line, cells in rows:
         if not any(c.strip() for c in cells):
             continue
-        if table.exact_width and len(cells) != width:
-            more = "more" if len(cells) > width else "fewer"
-            reason = (
-                f"{len(cells)} cells: {more} cells than header columns ({width}); "
-                "a comma too many or missing, or a quote not closed?"
-            )
+        reason = _width_problem(table, cells, width)
+        if reason is not None:
             problems.add(BundleProblem(table.label, line, None, None, reason))
             continue
-        if len(cells) > width and any(c.strip() for c in cells[width:]):
-            problems.add(
-                BundleProblem(table.label, line, None, None, "more cells than header columns")
-            )
-            continue
-        row: list[Value] = []
-        bad = False
-        for pos, col, parse in plan:
-            text = cells[pos].strip() if 0 <= pos < len(cells) else ""
-            if not text:
-                if col.required:
-                    problems.add(
-                        BundleProblem(table.label, line, col.name, "", "a value is required")
-                    )
-                    bad = True
-                    continue
-                text = col.default
-                if not text:
-                    row.append("" if col.kind is Kind.TEXT else None)
-                    continue
-            try:
-                row.append(parse(text))
-            except CellError as e:
-                problems.add(BundleProblem(table.label, line, col.name, text, str(e)))
-                bad = True
-        if not bad:
+        row = _parse_row(table.label, line, cells, plan, problems)
+        if row is not None:
             out.lines.append(line)
-            out.rows.append(tuple(row))
+            out.rows.append(row)
         elif problems.full(table.label):
             # The rest of the file is not checked: say so when there is a rest.
             if any(any(c.strip() for c in rest) for _, rest in rows):
                 problems.truncated = True
             break
     return out
+
+
+def _width_problem(table: RawTable, cells: Sequence[str], width: int) -> str | None:
+    """What is wrong with a row's number of cells against the header's, if anything."""
+    if table.exact_width and len(cells) != width:
+        more = "more" if len(cells) > width else "fewer"
+        return (
+            f"{len(cells)} cells: {more} cells than header columns ({width}); "
+            "a comma too many or missing, or a quote not closed?"
+        )
+    if len(cells) > width and any(c.strip() for c in cells[width:]):
+        return "more cells than header columns"
+    return None
+
+
+def _parse_row(
+    label: str,
+    line: int,
+    cells: Sequence[str],
+    plan: Sequence[tuple[int, Column, Callable[[str], Value]]],
+    problems: Problems,
+) -> tuple[Value, ...] | None:
+    """A row's values, each cell parsed by its column (a blank one takes the default);
+    ``None`` when a cell is bad, every bad cell reported."""
+    row: list[Value] = []
+    bad = False
+    for pos, col, parse in plan:
+        text = cells[pos].strip() if 0 <= pos < len(cells) else ""
+        if not text:
+            if col.required:
+                problems.add(BundleProblem(label, line, col.name, "", "a value is required"))
+                bad = True
+                continue
+            text = col.default
+            if not text:
+                row.append("" if col.kind is Kind.TEXT else None)
+                continue
+        try:
+            row.append(parse(text))
+        except CellError as e:
+            problems.add(BundleProblem(label, line, col.name, text, str(e)))
+            bad = True
+    return None if bad else tuple(row)

@@ -182,6 +182,54 @@ def _get(session: Session, code: str) -> WorkCenter:
     return wc
 
 
+def _set_hours(
+    wc: WorkCenter, hours_per_day: float | None, weekday_hours: Sequence[float] | None
+) -> None:
+    """Hours per day (which clears hours per weekday) or per weekday, Monday first; some
+    hours must be left on some weekday."""
+    if hours_per_day is not None:
+        wc.hours_per_day = _hours(hours_per_day, "hours_per_day")
+        wc.weekday_hours = None
+    if weekday_hours is not None:
+        week = tuple(_hours(h, "weekday_hours") for h in weekday_hours)
+        if len(week) != 7:
+            raise ValidationError(
+                "weekday hours: seven figures, Monday first", field="weekday_hours"
+            )
+        wc.weekday_hours = list(week)
+        wc.hours_per_day = max(week)
+    if (wc.weekday_hours is None and wc.hours_per_day <= 0) or (
+        wc.weekday_hours is not None and not any(h > 0 for h in wc.weekday_hours)
+    ):
+        raise ValidationError(
+            f"work center {wc.code}: it must work some hours on some weekday",
+            field="hours_per_day",
+        )
+
+
+def _set_details(
+    wc: WorkCenter, units: int | None, efficiency_pct: float | None, description: str | None
+) -> None:
+    """Units, efficiency and description, each checked; ``None`` keeps the value."""
+    if units is not None:
+        if int(units) != units or not 1 <= int(units) <= MAX_UNITS:
+            raise ValidationError(
+                f"units {units}: a whole number from 1 to {MAX_UNITS}", field="units"
+            )
+        wc.units = int(units)
+    if efficiency_pct is not None:
+        if not 0 < efficiency_pct <= 500:
+            raise ValidationError(
+                f"efficiency {efficiency_pct:g} %: above 0 and at most 500",
+                field="efficiency_pct",
+            )
+        wc.efficiency_pct = float(efficiency_pct)
+    if description is not None:
+        if len(description) > 200 or "\x00" in description:
+            raise ValidationError("description: at most 200 characters", field="description")
+        wc.description = description
+
+
 @writes
 def save_work_center(
     session: Session,
@@ -216,40 +264,8 @@ def save_work_center(
             cost_rate=Decimal("0"),
         )
         session.add(wc)
-    if hours_per_day is not None:
-        wc.hours_per_day = _hours(hours_per_day, "hours_per_day")
-        wc.weekday_hours = None
-    if weekday_hours is not None:
-        week = tuple(_hours(h, "weekday_hours") for h in weekday_hours)
-        if len(week) != 7:
-            raise ValidationError(
-                "weekday hours: seven figures, Monday first", field="weekday_hours"
-            )
-        wc.weekday_hours = list(week)
-        wc.hours_per_day = max(week)
-    if (wc.weekday_hours is None and wc.hours_per_day <= 0) or (
-        wc.weekday_hours is not None and not any(h > 0 for h in wc.weekday_hours)
-    ):
-        raise ValidationError(
-            f"work center {code}: it must work some hours on some weekday", field="hours_per_day"
-        )
-    if units is not None:
-        if int(units) != units or not 1 <= int(units) <= MAX_UNITS:
-            raise ValidationError(
-                f"units {units}: a whole number from 1 to {MAX_UNITS}", field="units"
-            )
-        wc.units = int(units)
-    if efficiency_pct is not None:
-        if not 0 < efficiency_pct <= 500:
-            raise ValidationError(
-                f"efficiency {efficiency_pct:g} %: above 0 and at most 500",
-                field="efficiency_pct",
-            )
-        wc.efficiency_pct = float(efficiency_pct)
-    if description is not None:
-        if len(description) > 200 or "\x00" in description:
-            raise ValidationError("description: at most 200 characters", field="description")
-        wc.description = description
+    _set_hours(wc, hours_per_day, weekday_hours)
+    _set_details(wc, units, efficiency_pct, description)
     if cost_rate is not None:
         wc.cost_rate = _rate(cost_rate)
     session.flush()

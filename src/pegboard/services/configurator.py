@@ -303,6 +303,21 @@ def _check_parameter(t: Template, i: int, p: Parameter) -> None:
         raise _fail(t, where, "only a number parameter has bounds", parameter=p.name)
     if p.kind != CHOICE and p.choices:
         raise _fail(t, where, "only a choice parameter has choices", parameter=p.name)
+    _check_bounds(t, where, p)
+    if p.kind == CHOICE:
+        _check_choices(t, where, p)
+    if p.default.strip():
+        try:
+            _parse_value(t.item, p, p.default)
+        except ConfigurationError as e:
+            why = e.params["reason"]
+            raise _fail(
+                t, where, f"default {p.default!r} is invalid: {why}", parameter=p.name
+            ) from None
+
+
+def _check_bounds(t: Template, where: str, p: Parameter) -> None:
+    """A number parameter's bounds: finite, the minimum not above the maximum."""
     for bound in (p.min_value, p.max_value):
         if bound is not None and not math.isfinite(bound):
             raise _fail(t, where, f"bound {bound!r} is not a finite number", parameter=p.name)
@@ -313,26 +328,21 @@ def _check_parameter(t: Template, i: int, p: Parameter) -> None:
             f"minimum {_fmt(p.min_value)} is above maximum {_fmt(p.max_value)}",
             parameter=p.name,
         )
-    if p.kind == CHOICE:
-        if not p.choices:
-            raise _fail(t, where, "a choice parameter needs at least one choice", parameter=p.name)
-        seen: set[str] = set()
-        for choice in p.choices:
-            if not choice.strip():
-                raise _fail(t, where, "a choice is empty", parameter=p.name)
-            if choice.casefold() in seen:
-                raise _fail(
-                    t, where, f"choice {choice!r} is listed twice (ignoring case)", parameter=p.name
-                )
-            seen.add(choice.casefold())
-    if p.default.strip():
-        try:
-            _parse_value(t.item, p, p.default)
-        except ConfigurationError as e:
-            why = e.params["reason"]
+
+
+def _check_choices(t: Template, where: str, p: Parameter) -> None:
+    """A choice parameter's choices: at least one, none empty, none twice (ignoring case)."""
+    if not p.choices:
+        raise _fail(t, where, "a choice parameter needs at least one choice", parameter=p.name)
+    seen: set[str] = set()
+    for choice in p.choices:
+        if not choice.strip():
+            raise _fail(t, where, "a choice is empty", parameter=p.name)
+        if choice.casefold() in seen:
             raise _fail(
-                t, where, f"default {p.default!r} is invalid: {why}", parameter=p.name
-            ) from None
+                t, where, f"choice {choice!r} is listed twice (ignoring case)", parameter=p.name
+            )
+        seen.add(choice.casefold())
 
 
 def _check_choice_line(t: Template, n: int, line: TemplateLine, chooser: Parameter | None) -> None:

@@ -558,6 +558,11 @@ class _WorstCase:
             if isinstance(node.op, ast.Not):
                 return TRUTH
             return self._arithmetic(node, node.op, [operand])
+        return self._logic_span(node)
+
+    def _logic_span(self, node: ast.AST) -> Span:
+        """Comparisons, ``and``/``or``, ``if``/``else`` and function calls: what is left of
+        the checked syntax once constants, names and arithmetic are taken."""
         if isinstance(node, ast.Compare):
             for part in (node.left, *node.comparators):
                 self.span(part)

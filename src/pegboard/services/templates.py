@@ -563,39 +563,48 @@ def template_definitions(session: Session) -> list[dict[str, Any]]:
 
 
 def _definition(t: Template) -> dict[str, Any]:
-    parameters = []
-    for p in t.parameters:
-        entry: dict[str, Any] = {"name": p.name, "kind": p.kind}
-        for key, value in (("label", p.label), ("unit", p.unit), ("default", p.default)):
-            if value:
-                entry[key] = value
-        if p.min_value is not None:
-            entry["min"] = _number_text(p.min_value)
-        if p.max_value is not None:
-            entry["max"] = _number_text(p.max_value)
-        if p.choices:
-            entry["choices"] = list(p.choices)
-        parameters.append(entry)
-    lines = []
-    for line in t.lines:
-        row: dict[str, Any] = {}
-        if line.choice_parameter:
-            row["choice"] = line.choice_parameter
-            row["options"] = dict(line.options)
-        else:
-            row["component"] = line.component
-        row["qty"] = line.qty_formula if line.qty_formula else _number_text(line.qty_per)
-        if line.scrap_pct:
-            row["scrap_pct"] = _number_text(line.scrap_pct)
-        if line.condition:
-            row["condition"] = line.condition
-        if line.pass_down:
-            row["params"] = dict(line.pass_down)
-        lines.append(row)
-    out: dict[str, Any] = {"item": t.item, "parameters": parameters, "lines": lines}
+    out: dict[str, Any] = {
+        "item": t.item,
+        "parameters": [_parameter_definition(p) for p in t.parameters],
+        "lines": [_line_definition(line) for line in t.lines],
+    }
     if t.operations:
         out["operations"] = [_operation_definition(op) for op in t.operations]
     return out
+
+
+def _parameter_definition(p: Parameter) -> dict[str, Any]:
+    """A parameter as ``templates.json`` writes it: what is set, nothing empty."""
+    entry: dict[str, Any] = {"name": p.name, "kind": p.kind}
+    for key, value in (("label", p.label), ("unit", p.unit), ("default", p.default)):
+        if value:
+            entry[key] = value
+    if p.min_value is not None:
+        entry["min"] = _number_text(p.min_value)
+    if p.max_value is not None:
+        entry["max"] = _number_text(p.max_value)
+    if p.choices:
+        entry["choices"] = list(p.choices)
+    return entry
+
+
+def _line_definition(line: TemplateLine) -> dict[str, Any]:
+    """A template line as ``templates.json`` writes it: a component or a choice, its
+    quantity (a formula or a number), and what is set of the rest."""
+    row: dict[str, Any] = {}
+    if line.choice_parameter:
+        row["choice"] = line.choice_parameter
+        row["options"] = dict(line.options)
+    else:
+        row["component"] = line.component
+    row["qty"] = line.qty_formula if line.qty_formula else _number_text(line.qty_per)
+    if line.scrap_pct:
+        row["scrap_pct"] = _number_text(line.scrap_pct)
+    if line.condition:
+        row["condition"] = line.condition
+    if line.pass_down:
+        row["params"] = dict(line.pass_down)
+    return row
 
 
 def _formula_text(text: str) -> str | float | int:
