@@ -132,7 +132,11 @@ def dispatch_list(
     session: Session, work_center: str, *, today: date, limit: int = MAX_ROWS
 ) -> DispatchList:
     """What ``work_center`` should run next, in schedule order (module doc)."""
-    report = capacity_load(session, work_center=work_center)
+    # only production orders are dispatched: the plan's proposals are left out of the load
+    numbers = set(
+        session.scalars(select(ProductionOrder.number).where(ProductionOrder.status.in_(OPEN)))
+    )
+    report = capacity_load(session, work_center=work_center, orders=numbers)
     ops = sorted(report.operations, key=lambda o: (o.start, o.end, o.order, o.sequence))
     orders = _orders(session, sorted({op.order for op in ops}))
     ops = [op for op in ops if op.order in orders]
