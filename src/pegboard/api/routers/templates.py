@@ -61,6 +61,25 @@ class LineDef(BaseModel):
     )
 
 
+class OperationDef(BaseModel):
+    """A routing line: an operation of the order routings its configurations get."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sequence: int = Field(ge=1, le=1_000_000)
+    work_center: Code
+    description: str | None = Field(default=None, max_length=200)
+    setup: Annotated[float, Field(ge=0, le=100_000, allow_inf_nan=False)] | Formula = Field(
+        default=0.0, description="setup hours: a number, or a formula of the parameters"
+    )
+    run: Annotated[float, Field(ge=0, le=100_000, allow_inf_nan=False)] | Formula = Field(
+        default=0.0, description="run hours per unit made: a number, or a formula"
+    )
+    condition: Formula | None = Field(default=None, description="the operation is used when true")
+    queue_days: int = Field(default=0, ge=0, le=365)
+    move_days: int = Field(default=0, ge=0, le=365)
+
+
 class TemplateDef(BaseModel):
     """A template as ``templates.json`` holds it; formulas are checked, never executed."""
 
@@ -72,6 +91,11 @@ class TemplateDef(BaseModel):
     )
     parameters: list[ParameterDef] = Field(default=[], max_length=100)
     lines: list[LineDef] = Field(min_length=1, max_length=1000)
+    operations: list[OperationDef] = Field(
+        default=[],
+        max_length=100,
+        description="routing lines: operations whose hours are formulas of the parameters",
+    )
 
 
 def _out(definition: dict[str, Any]) -> TemplateDef:
