@@ -7,7 +7,9 @@ numbers and the year on the axis. The pages allow no scripts: a bar's tooltip is
 SVG ``<title>`` (the week, the hours, the orders), and the bar is a link to its row in
 the table beneath the chart, which links every order to its page. A form creates a
 work center or changes one through ``services.capacity`` (audited), for the roles with
-master data; the CSRF token is checked before (``deps.csrf_checked``).
+master data; the CSRF token is checked before (``deps.csrf_checked``). The finite
+schedule of the current plan is summed up with its late orders and why, and the roles
+that plan make it here (``services.schedule_run``, as ``pegboard schedule``).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from fastapi.responses import Response
 
 from pegboard.db import Session
 from pegboard.errors import PegboardError, ValidationError
-from pegboard.services import capacity, load
+from pegboard.services import capacity, load, schedule
 from pegboard.services.permissions import Permission
 from pegboard.web import auth
 from pegboard.web.deps import DbSession, Viewer, may, require
@@ -35,6 +37,10 @@ Editor = Annotated[
     auth.SignedIn,
     Depends(require(Permission.MASTER_DATA, "Your role may not change work centers.")),
 ]
+Planner = Annotated[
+    auth.SignedIn, Depends(require(Permission.PLAN, "Your role may not schedule the plan."))
+]
+LATE_LISTED = 20
 FIELDS = ("code", "description", "hours_per_day", "weekday_hours", "units", "efficiency_pct",
           "cost_rate")  # fmt: skip
 
@@ -154,6 +160,10 @@ def _capacity_page(
         "order_url": _order_url,
         "hours": _hours,
         "may_edit": may(who, Permission.MASTER_DATA),
+        "may_plan": may(who, Permission.PLAN),
+        "schedule": schedule.current_schedule(session),
+        "late_orders": schedule.scheduled_orders(session, late_only=True, limit=LATE_LISTED),
+        "why": _why,
         "notice": notice,
         "error": error,
         "typed": typed or dict.fromkeys(FIELDS, ""),
@@ -166,6 +176,26 @@ def capacity_home(
     request: Request, session: DbSession, who: Viewer, saved: str | None = None
 ) -> Response:
     return _capacity_page(request, session, who, saved=saved)
+
+
+def _why(order: schedule.OrderRow) -> str:
+    """What set a late order's date, when the schedule did ("POWDER full 2027-01-19")."""
+    if not (order.bottleneck and order.cause and order.held_from and order.held_to):
+        return ""
+    return schedule.held_note(order.bottleneck, order.cause, order.held_from, order.held_to)
+
+
+@router.post("/capacity/schedule")
+def make_schedule(request: Request, session: DbSession, who: Planner) -> Response:
+    """Schedule the current plan at finite capacity (``pegboard schedule``)."""
+    from pegboard.services.schedule_run import run_schedule
+
+    try:
+        run_schedule(session, author=who.user.name)
+    except PegboardError as e:
+        status = refused_change(session, e)
+        return _capacity_page(request, session, who, error=sentence(e.message), status=status)
+    return redirect("/capacity#schedule-h")
 
 
 def _number(text: str, field: str) -> float | None:
