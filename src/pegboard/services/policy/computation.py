@@ -76,41 +76,23 @@ def compute_columns(
     """Every number of the selected items' policies, as ``policy_line`` columns (plus
     ``item_id``), in item order; the planning date; and the snapshot's load seconds.
     Read in one transaction of its own, from one snapshot."""
-    end_read_transaction(session)
-    with session.begin():
-        return _compute_columns(
-            snapshot_connection(session),
-            items=items,
-            window_days=window_days,
-            service_level=service_level,
-            today=today,
-            progress=progress,
-        )
-
-
-def _compute_columns(
-    conn: Connection,
-    *,
-    items: Sequence[str] | None,
-    window_days: int | None,
-    service_level: float | None,
-    today: date | None,
-    progress: Progress | None = None,
-) -> tuple[dict[str, list[Any]], int, float]:
     if window_days is not None:
         check_window(window_days, "window_days")
     if service_level is not None:
         service_level = check_service_level(service_level, "service_level")
     note = progress or (lambda _stage, _done, _total: None)
-    company = _Company(*company_defaults(conn), window_days, service_level)
-    t0 = time.perf_counter()
-    snap = load_snapshot(conn, today=today or clock.today())
-    load_seconds = time.perf_counter() - t0
-    note("computing", 1, 4)
-    selected = _selection(snap.input, items)
-    demand = backlog(snap, company.days, company.min_window)
-    found = _read_items(conn, snap, selected, demand.llc)
-    cols = _columns(snap, selected, demand, found, company)
+    end_read_transaction(session)
+    with session.begin():
+        conn = snapshot_connection(session)
+        company = _Company(*company_defaults(conn), window_days, service_level)
+        t0 = time.perf_counter()
+        snap = load_snapshot(conn, today=today or clock.today())
+        load_seconds = time.perf_counter() - t0
+        note("computing", 1, 4)
+        selected = _selection(snap.input, items)
+        demand = backlog(snap, company.days, company.min_window)
+        found = _read_items(conn, snap, selected, demand.llc)
+        cols = _columns(snap, selected, demand, found, company)
     return cols, snap.input.settings.planning_date, load_seconds
 
 
