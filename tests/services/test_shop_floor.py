@@ -150,3 +150,23 @@ def test_an_operation_starts_and_finishes_once(shop: Session) -> None:
     shop_floor.finish_operation(shop, "MO-A", 10, "0", author="olga")
     with pytest.raises(ConflictError, match=r"was finished already \(by olga, 0\.00 h\)"):
         shop_floor.finish_operation(shop, "MO-A", 10, "1", author="olga")
+
+
+def test_with_a_finite_schedule_the_list_follows_it(shop: Session) -> None:
+    """Scheduled forward at finite capacity, the brackets (their bolts in stock) weld
+    first, on 2026-11-23; the frames wait for their tubes (Tue 2026-12-01): CUT that day
+    2 + 3 + 1.5 h, then WELD MO-B 2.5 h and MO-A 4.5 h (released first), leaving 1 h of
+    the 8 for the planned MO-C's 1.5 h, which ends on Wed 2026-12-02."""
+    from pegboard.services.schedule_run import run_schedule
+
+    run_schedule(shop, author="planner")
+    with shop.begin():
+        listed = dispatch.dispatch_list(shop, "WELD", today=TODAY)
+    assert listed.order_source == "finite schedule"
+    tue, wed = date(2026, 12, 1), date(2026, 12, 2)
+    assert [(r.order, r.sequence, r.start, r.end) for r in listed.rows] == [
+        ("MO-D", 10, TODAY, TODAY),
+        ("MO-B", 20, tue, tue),
+        ("MO-A", 20, tue, tue),
+        ("MO-C", 20, tue, wed),
+    ]

@@ -2,11 +2,12 @@
 its material is there.
 
 Rows are the work center's operations of open production orders (planned, released,
-in progress) not finished yet, in the order the schedule runs them: each operation's
-start day as the load schedules it backward from its order's due date at infinite
-capacity (``services.load``), then its order's due date, number and sequence. (When a
-finite schedule of the current plan exists, its order is the one to follow: that
-switch lands with the finite schedule's reader, ``services.schedule``.)
+in progress) not finished yet, in the order the schedule runs them. When a finite
+schedule of the current plan exists (``pegboard schedule``, ``plan --finite``), that is
+its order: each operation's start day on the work center, then its priority rank
+(``services.schedule``). Without one, each operation's start day as the load schedules
+it backward from its order's due date at infinite capacity (``services.load``), then
+its order's due date, number and sequence; the list says which it follows.
 
 The material status of an operation is its order's: the supplies the current plan
 pegs to the order's components (stock, purchase lines, other production orders,
@@ -27,9 +28,11 @@ from pegboard.model import Item, Pegging, ProductionOrder, ProductionStatus, Sal
 from pegboard.services.load import capacity_load
 from pegboard.services.planning import current_run
 from pegboard.services.reports import _Availability
+from pegboard.services.schedule import current_schedule, scheduled_operations
 from pegboard.services.shop_floor import DONE, OperationStatus, progress_of
 
 OPEN = (ProductionStatus.PLANNED, ProductionStatus.RELEASED, ProductionStatus.IN_PROGRESS)
+FINITE, BACKWARD = "finite schedule", "backward load"
 MAX_ROWS = 500
 _CHUNK = 5_000
 
@@ -71,7 +74,7 @@ class DispatchList:
     work_center: str
     rows: list[DispatchRow]
     order_source: str
-    """Where the order comes from: "backward load" (or "finite schedule")."""
+    """Where the order comes from: "finite schedule" or "backward load"."""
     truncated: bool = False
 
 
@@ -128,16 +131,39 @@ def material_status(session: Session, orders: list[str], today: date) -> dict[st
     return out
 
 
-def dispatch_list(
-    session: Session, work_center: str, *, today: date, limit: int = MAX_ROWS
-) -> DispatchList:
-    """What ``work_center`` should run next, in schedule order (module doc)."""
+@dataclass(frozen=True)
+class _Planned:
+    order: str
+    sequence: int
+    hours: float
+    start: date
+    end: date
+
+
+def _in_schedule_order(session: Session, work_center: str) -> tuple[list[_Planned], str]:
+    """The work center's operations of production orders in schedule order (module doc)."""
+    if current_schedule(session) is not None:
+        rows = scheduled_operations(session, work_center)
+        planned = [
+            _Planned(r.order, r.sequence, r.hours, r.start, r.end)
+            for r in rows
+            if r.order_type == "production_order"
+        ]
+        return planned, FINITE
     # only production orders are dispatched: the plan's proposals are left out of the load
     numbers = set(
         session.scalars(select(ProductionOrder.number).where(ProductionOrder.status.in_(OPEN)))
     )
     report = capacity_load(session, work_center=work_center, orders=numbers)
     ops = sorted(report.operations, key=lambda o: (o.start, o.end, o.order, o.sequence))
+    return [_Planned(o.order, o.sequence, o.hours, o.start, o.end) for o in ops], BACKWARD
+
+
+def dispatch_list(
+    session: Session, work_center: str, *, today: date, limit: int = MAX_ROWS
+) -> DispatchList:
+    """What ``work_center`` should run next, in schedule order (module doc)."""
+    ops, source = _in_schedule_order(session, work_center)
     orders = _orders(session, sorted({op.order for op in ops}))
     ops = [op for op in ops if op.order in orders]
     progress = progress_of(session, [op.order for op in ops])
@@ -166,4 +192,4 @@ def dispatch_list(
                 operation=status,
             )
         )
-    return DispatchList(work_center, rows[:limit], "backward load", len(rows) > limit)
+    return DispatchList(work_center, rows[:limit], source, len(rows) > limit)
