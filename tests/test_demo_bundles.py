@@ -31,6 +31,7 @@ SPEC_COLUMNS = {
     "stock": {"item", "qty", "location", "sales_order"},
     "purchase_orders": {
         "purchase_order", "line", "item", "qty", "due_date", "status", "sales_order", "supplier",
+        "unit_price",  # extension (#16): the price of one unit bought
     },
     "production_orders": {
         "production_order", "item", "qty", "due_date", "start_date", "status",
@@ -39,6 +40,7 @@ SPEC_COLUMNS = {
     "sales_orders": {
         "sales_order", "line", "customer", "project", "item", "qty", "shipped_qty", "due_date",
         "priority",
+        "unit_price", "discount_pct",  # extension (#16): the quoted price and its discount
     },
 }  # fmt: skip
 """bundle-format.md's columns per file."""

@@ -148,3 +148,14 @@ def test_a_project_rolls_up_two_orders(executed: Session) -> None:
     )
     assert project.estimated.total == D("220.24")
     assert project.variance.total == project.actual.total - project.estimated.total
+
+
+def test_no_margin_before_anything_is_made(session: Session) -> None:
+    """Quoted but not started: no actual cost yet, so no margin (not the whole revenue)."""
+    shop = build_shop(session)
+    with shop.begin():
+        found = variance.order_variance(shop, "SO-1")
+    (line,) = found.lines
+    assert (line.revenue, line.actual.total, line.started) == (D("450.00"), D("0"), False)
+    assert line.margin is None and found.margin is None
+    assert line.variance.total == -line.estimated.total

@@ -292,8 +292,8 @@ def test_export_shows_the_open_quantity(engine: Engine, tmp_path: Path) -> None:
 
     write_dataset(data, tmp_path)
     assert (tmp_path / "purchase_orders.csv").read_text(encoding="utf-8") == (
-        "purchase_order,line,item,qty,due_date,status,sales_order,supplier\n"
-        "PO-1,1,WHEEL,6,2026-01-20,open,,Acme\n"
+        "purchase_order,line,item,qty,due_date,status,sales_order,supplier,unit_price\n"
+        "PO-1,1,WHEEL,6,2026-01-20,open,,Acme,\n"  # the item's unit cost: written empty
     )
     assert (tmp_path / "production_orders.csv").read_text(encoding="utf-8") == (
         "production_order,item,qty,due_date,start_date,status,components_issued,sales_order\n"

@@ -188,6 +188,9 @@ PURCHASE_ORDERS = FileSpec(
         Column("status", Kind.CHOICE, default="open", choices=("open", "in_transit")),
         Column("sales_order"),
         _free_text("supplier", 200),
+        # extension (#16): the price of one unit, exact (at most 4 decimals), in the company
+        # currency; what its receipts are valued at. Empty: the item's unit_cost.
+        Column("unit_price", Kind.UNIT_PRICE, check=Check.NOT_NEGATIVE, maximum=1_000_000_000),
     ),
 )
 

@@ -95,7 +95,7 @@ def _elements(estimated: tuple[Decimal, ...], actual: ActualCost, currency: str)
 
 def _summary(title: str, x: OrderVariance | variance.ProjectVariance) -> None:
     e = x.estimated
-    margin = "not quoted" if x.margin is None else _money(x.margin)
+    margin = "– (not quoted, or nothing made yet)" if x.margin is None else _money(x.margin)
     console.print(
         f"[bold]{esc(title)}[/]: revenue {_money(x.revenue) or '–'}, estimated cost "
         f"{_money(e.total)}, actual cost {_money(x.actual.total)}, variance "

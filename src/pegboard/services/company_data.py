@@ -56,6 +56,7 @@ from pegboard.model import (
     WorkCenterClosedDay,
 )
 from pegboard.model.enums import OPEN_PRODUCTION_STATUSES, OPEN_PURCHASE_STATUSES, SalesOrderStatus
+from pegboard.services import valuation
 from pegboard.services._bulk import bulk_insert, delete_all
 from pegboard.services._tx import refusing_disk_full
 from pegboard.services.capacity import format_weekday_hours, parse_weekday_hours
@@ -74,6 +75,7 @@ from pegboard.services.dataset import (
     WorkCenterRow,
     decimals_of,
 )
+from pegboard.services.money import as_decimal
 from pegboard.services.outstanding import freeze_component_lists
 from pegboard.services.templates import define_in_transaction, template_definitions
 
@@ -396,23 +398,40 @@ def _write_capacity(
 def _write_stock(
     conn: Connection, data: Dataset, items: dict[str, int], orders: dict[str, int], author: str
 ) -> None:
+    costs = {i.item: i.unit_cost for i in data.items}  # opening stock is worth its unit cost
     keyed = [
-        (items[s.item], s.location, orders[s.sales_order] if s.sales_order else None, s.qty)
+        (
+            items[s.item],
+            s.location,
+            orders[s.sales_order] if s.sales_order else None,
+            s.qty,
+            valuation.exact(as_decimal(s.qty) * as_decimal(costs[s.item])),
+        )
         for s in data.stock
     ]
     bulk_insert(
         conn,
         StockMove,
-        ("item_id", "location", "sales_order_id", "qty", "kind", "reference", "reason", "author"),
         (
-            (i, loc, so, q, "opening", "bundle import", "opening balance", author)
-            for i, loc, so, q in keyed
+            "item_id",
+            "location",
+            "sales_order_id",
+            "qty",
+            "value",
+            "kind",
+            "reference",
+            "reason",
+            "author",
+        ),
+        (
+            (i, loc, so, q, v, "opening", "bundle import", "opening balance", author)
+            for i, loc, so, q, v in keyed
         ),
     )
     bulk_insert(
         conn,
         StockBalance,
-        ("item_id", "location", "sales_order_id", "qty"),
+        ("item_id", "location", "sales_order_id", "qty", "value"),
         keyed,
     )
 
@@ -431,6 +450,7 @@ def _write_purchases(
         sorted(suppliers.items()),
     )
     po_ids = _ids(conn, PurchaseOrder.number, PurchaseOrder.id)
+    costs = {i.item: i.unit_cost for i in data.items}  # a line without a price: the item's
     bulk_insert(
         conn,
         PurchaseOrderLine,
@@ -441,6 +461,7 @@ def _write_purchases(
             "received_qty",
             "status",
             "sales_order_id",
+            "unit_price",
             *_PURCHASE_LINE_COLUMNS,
         ),
         (
@@ -451,6 +472,7 @@ def _write_purchases(
                 0.0,
                 p.status,
                 orders[p.sales_order] if p.sales_order else None,
+                costs[p.item] if p.unit_price is None else p.unit_price,
                 *_values(p, _PURCHASE_LINE_COLUMNS),
             )
             for p in data.purchases
@@ -671,6 +693,8 @@ def _read_purchases(conn: Connection) -> list[PurchaseRow]:
             PurchaseOrderLine.qty - PurchaseOrderLine.received_qty,
             PurchaseOrderLine.status,
             SalesOrder.number,
+            PurchaseOrderLine.unit_price,
+            Item.unit_cost,
             *_columns(PurchaseOrderLine, _PURCHASE_LINE_COLUMNS),
         )
         .select_from(PurchaseOrderLine)
@@ -690,9 +714,11 @@ def _read_purchases(conn: Connection) -> list[PurchaseRow]:
             qty=qty,
             status=str(status),
             sales_order=so or "",
+            # the item's own cost is what an empty price means: exported empty again
+            unit_price=None if price == cost else price,
             **dict(zip(_PURCHASE_LINE_COLUMNS, shared, strict=True)),
         )
-        for po, item, qty, status, so, *shared in conn.execute(stmt)
+        for po, item, qty, status, so, price, cost, *shared in conn.execute(stmt)
     ]
 
 

@@ -97,6 +97,8 @@ class PurchaseRow(NamedTuple):
     status: str
     sales_order: str
     supplier: str
+    unit_price: Decimal | None = None
+    """The price of one unit (exact, 4 decimals); None: the item's unit cost."""
 
 
 class ProductionRow(NamedTuple):

@@ -175,11 +175,15 @@ class LineVariance:
 
     @property
     def margin(self) -> Decimal | None:
-        return None if self.revenue is None else self.revenue - self.cost
+        """Revenue − actual cost, once there is an actual cost (None: not quoted, or
+        nothing made, issued or shipped for it yet)."""
+        if self.revenue is None or not self.started:
+            return None
+        return self.revenue - self.cost
 
     @property
     def started(self) -> bool:
-        return bool(self.actual.orders) or self.actual.total != 0
+        return self.actual.total != 0 or any(u.qty for u in self.actual.uses)
 
 
 class _Sums:
@@ -218,7 +222,10 @@ class _Sums:
 
     @property
     def margin(self) -> Decimal | None:
-        return None if self.revenue is None else self.revenue - self.cost
+        """The margins of the parts that have one (quoted and under way): a part not
+        started yet would count its whole revenue as margin."""
+        margins = [p.margin for p in self._counted() if p.margin is not None]
+        return sum(margins, ZERO) if margins else None
 
 
 @dataclass(frozen=True)
@@ -229,6 +236,8 @@ class OrderVariance(_Sums):
     order_status: str
     currency: str
     lines: tuple[LineVariance, ...]
+    estimate: costing.OrderCost
+    """The order's estimate, as ``pegboard order cost`` gives it (premium, levels)."""
 
     @property
     def status(self) -> str:
@@ -248,6 +257,12 @@ class ProjectVariance(_Sums):
     @property
     def status(self) -> str:
         return ""
+
+    @property
+    def estimate(self) -> costing.ProjectCost:
+        """The project's estimate, as ``pegboard project show`` gives it."""
+        orders = tuple(o.estimate for o in self.orders)
+        return costing.ProjectCost(self.customer, self.project, self.currency, orders)
 
     def _parts(self) -> Sequence[LineVariance | _Sums]:
         return self.orders
@@ -323,6 +338,7 @@ def order_variance(session: Session, number: str) -> OrderVariance:
         order.status.value,
         estimate.currency,
         tuple(lines),
+        estimate,
     )
 
 

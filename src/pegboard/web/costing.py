@@ -11,7 +11,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from pegboard.services import costing, money
+from pegboard.services import costing, money, variance
+from pegboard.services.actual_cost import ActualCost
 from pegboard.web.deps import DbSession, Viewer
 from pegboard.web.render import amount, chrome, page
 
@@ -52,7 +53,32 @@ def marker(elements: costing.Elements, revenue: Decimal | None) -> float | None:
     return float(revenue * BAR_WIDTH / top)
 
 
+def bars(
+    estimated: costing.Elements, actual: ActualCost, revenue: Decimal | None
+) -> dict[str, Any]:
+    """Two stacked bars on one scale, estimated above actual, by element, and where the
+    revenue falls on it: each segment's element, x and width in pixels of ``BAR_WIDTH``."""
+    got = costing.Elements(actual.material, actual.labour, actual.overhead)
+    top = max(estimated.total, got.total, revenue or money.ZERO)
+    if top <= 0:
+        return {"rows": [], "revenue": None}
+
+    def row(label: str, e: costing.Elements) -> dict[str, Any]:
+        x = Decimal(0)
+        segments = []
+        for name, title in ELEMENTS:
+            value: Decimal = getattr(e, name)
+            width = value * BAR_WIDTH / top
+            segments.append({"name": name, "label": title, "x": float(x), "width": float(width)})
+            x += width
+        return {"label": label, "total": e.total, "segments": segments}
+
+    mark = None if revenue is None else float(revenue * BAR_WIDTH / top)
+    return {"rows": [row("Estimated", estimated), row("Actual", got)], "revenue": mark}
+
+
 HELPERS = {
+    "bars": bars,
     "amount": amount,
     "percent": percent,
     "plain": plain,
@@ -65,7 +91,8 @@ HELPERS = {
 
 @router.get("/orders/{number}/cost")
 def order_cost_page(request: Request, session: DbSession, who: Viewer, number: str) -> Response:
-    cost = costing.order_cost(session, number)
+    found = variance.order_variance(session, number)
+    cost = found.estimate
     return page(
         request,
         "orders_cost.html",
@@ -74,6 +101,7 @@ def order_cost_page(request: Request, session: DbSession, who: Viewer, number: s
         | {
             "title": f"Cost of sales order {cost.number}",
             "cost": cost,
+            "actual": found,
             "order_url": f"/orders/{quote(cost.number, safe='')}",
         },
     )
@@ -83,11 +111,15 @@ def order_cost_page(request: Request, session: DbSession, who: Viewer, number: s
 def project_cost_page(
     request: Request, session: DbSession, who: Viewer, customer: str, project: str
 ) -> Response:
-    cost = costing.project_cost(session, customer, project)
+    found = variance.project_variance(session, customer, project)
     return page(
         request,
         "project_cost.html",
         chrome(who, "orders")
         | HELPERS
-        | {"title": f"Cost of project {project} of {customer}", "cost": cost},
+        | {
+            "title": f"Cost of project {project} of {customer}",
+            "cost": found.estimate,
+            "actual": found,
+        },
     )
