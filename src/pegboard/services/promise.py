@@ -210,6 +210,9 @@ class Promise:
     lines: tuple[PromiseLine, ...]
 
     note: str = PLAN_NOTE
+    capacity: str = ""
+    """What capacity set the date with, when the current finite schedule's free hours
+    make the quote later than its material ("POWDER full 2027-01-19"); empty otherwise."""
     quote: Quote | None = None
     """The estimated cost and, given a price, the margin (None: it cannot be estimated)."""
 
@@ -221,6 +224,8 @@ class Promise:
     @property
     def summary(self) -> str:
         head = f"{self.qty:g} × {self.item} can be complete on {self.promised.isoformat()}"
+        if self.capacity:
+            head += f", set by capacity: {self.capacity}"
         if self.wanted is None:
             return head
         if self.met:
@@ -608,7 +613,28 @@ def promise(
             item=code,
         )
     view = _view(reader, result, code, qty, values, configured is not None, run.finished_at)
-    return replace(view, quote=_quote(session, code, qty, configured, price))
+    return replace(
+        _with_capacity(session, result, view), quote=_quote(session, code, qty, configured, price)
+    )
+
+
+def _with_capacity(session: Session, result: ep.PromiseResult, view: Promise) -> Promise:
+    """The promise once the quote's production orders are placed into the free capacity
+    of the current finite schedule (``services.promise_capacity``; as it is without one)."""
+    from pegboard.services.promise_capacity import with_capacity
+
+    found = with_capacity(session, result)
+    if found is None or found.day <= result.day:
+        return view
+    promised = date.fromordinal(found.day)
+    wanted = view.wanted
+    return replace(
+        view,
+        promised=promised,
+        met=None if wanted is None else promised <= wanted,
+        late_days=0 if wanted is None else max(0, (promised - wanted).days),
+        capacity=found.note or "the work centers' free hours",
+    )
 
 
 def _quote(

@@ -130,6 +130,11 @@ class PromiseOut(BaseModel):
     atp: list[AtpUseOut]
     lines: list[PromiseLineOut]
     note: str = Field(description="where the plan may give the order another date")
+    capacity: str = Field(
+        default="",
+        description="what capacity set the date with, when the current finite schedule's "
+        "free hours make it later than the material (the work center and its full days)",
+    )
     quote: QuoteOut | None = Field(
         description="the estimated cost and, given a unit price, the margin at it (null: "
         "it cannot be estimated)"
@@ -163,6 +168,7 @@ def _out(p: promising.Promise) -> PromiseOut:
         atp=[AtpUseOut.model_validate(u, from_attributes=True) for u in p.atp],
         lines=[PromiseLineOut.model_validate(n, from_attributes=True) for n in p.lines],
         note=p.note,
+        capacity=p.capacity,
         quote=_quote(p.quote),
     )
 
