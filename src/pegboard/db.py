@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -42,6 +42,7 @@ __all__ = [
     "head_revision",
     "is_initialised",
     "make_engine",
+    "ping",
     "session_factory",
     "session_scope",
     "sessionmaker",
@@ -89,6 +90,13 @@ def make_engine(url: str | None = None) -> Engine:
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def ping(session: Session) -> str:
+    """Ask the database a trivial question (``SELECT 1``): a health check's proof that
+    it answers. Returns the database's kind (``sqlite``, ``postgresql``)."""
+    session.execute(text("SELECT 1"))
+    return session.get_bind().dialect.name
 
 
 @contextmanager

@@ -26,6 +26,7 @@ from pegboard.services import audit, money
 from pegboard.services._tx import writes
 from pegboard.services.codes import check_code
 from pegboard.services.dataset import MAX_DAYS, MAX_DECIMALS, default_decimals, places
+from pegboard.services.paging import sorted_page
 
 MAX_QTY = 1e15
 """Quantities and costs below this, as the bundle reader takes them."""
@@ -226,6 +227,37 @@ def item_query(
     if strategy is not None:
         stmt = stmt.where(Item.strategy == strategy)
     return stmt
+
+
+ITEM_SORT: dict[str, Any] = {
+    "code": Item.code,
+    "description": Item.description,
+    "type": Item.type,
+    "strategy": Item.strategy,
+    "lead_time_days": Item.lead_time_days,
+    "unit_cost": Item.unit_cost,
+    "supplier": Item.supplier,
+}
+"""What a list of items can be sorted by, and the column behind each name."""
+
+
+def item_page(
+    session: Session,
+    *,
+    q: str | None = None,
+    type: ItemType | None = None,
+    strategy: Strategy | None = None,
+    sort: str | None = None,
+    limit: int,
+    offset: int,
+) -> tuple[list[ItemView], int]:
+    """A page of the items ``item_query`` finds, sorted by ``sort`` (names of
+    ``ITEM_SORT``, ``-`` descending) then by code, and how many there are in all."""
+    stmt = item_query(q=q, type=type, strategy=strategy)
+    rows, total = sorted_page(
+        session, stmt, sort=sort, sorts=ITEM_SORT, tie=[Item.code], limit=limit, offset=offset
+    )
+    return [item_view(item) for (item,) in rows], total
 
 
 @writes

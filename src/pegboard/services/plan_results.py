@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
-    Row,
     Select,
     String,
     case,
@@ -36,7 +35,7 @@ from pegboard.model import (
     SalesOrderLine,
     StockBalance,
 )
-from pegboard.services.paging import page_of
+from pegboard.services.paging import page_of, sorted_page
 
 PlannedRow = tuple[str, str, str, float, date, date, str]
 PeggingRow = tuple[str, str, str, float, str]
@@ -393,16 +392,77 @@ def planned_order_page(
     item: str | None = None,
     sales_order: str | None = None,
     until: date | None = None,
+    late: bool | None = None,
     firmed: bool | None = None,
+    sort: str | None = None,
     limit: int,
     offset: int = 0,
-) -> tuple[list[Row[Any]], int]:
-    """A page of ``planned_order_query``'s rows in report order (by release date), and
-    how many there are in all."""
+) -> tuple[list[Any], int]:
+    """A page of ``planned_order_query``'s rows sorted by ``sort`` (names of
+    ``PLANNED_ORDER_SORT``, ``-`` descending) then in report order (by release date),
+    and how many there are in all."""
     stmt = planned_order_query(
-        kind=kind, item=item, sales_order=sales_order, until=until, firmed=firmed
-    ).order_by(*PLANNED_ORDER_DEFAULT_ORDER)
-    return page_of(session, stmt, limit, offset)
+        kind=kind, item=item, sales_order=sales_order, until=until, late=late, firmed=firmed
+    )
+    return sorted_page(
+        session,
+        stmt,
+        sort=sort,
+        sorts=PLANNED_ORDER_SORT,
+        tie=PLANNED_ORDER_DEFAULT_ORDER,
+        limit=limit,
+        offset=offset,
+    )
+
+
+def pegging_page(
+    session: Session,
+    *,
+    sales_order: str | None = None,
+    supply: str | None = None,
+    demand: str | None = None,
+    item: str | None = None,
+    sort: str | None = None,
+    limit: int,
+    offset: int,
+) -> tuple[list[Any], int]:
+    """A page of ``pegging_query``'s rows sorted by ``sort`` (names of ``PEGGING_SORT``)
+    then in the plan's order, and how many there are in all."""
+    stmt = pegging_query(sales_order=sales_order, supply=supply, demand=demand, item=item)
+    return sorted_page(
+        session,
+        stmt,
+        sort=sort,
+        sorts=PEGGING_SORT,
+        tie=PEGGING_DEFAULT_ORDER,
+        limit=limit,
+        offset=offset,
+    )
+
+
+def sorted_exception_page(
+    session: Session,
+    *,
+    kind: str | None = None,
+    item: str | None = None,
+    sales_order: str | None = None,
+    sort: str | None = None,
+    limit: int,
+    offset: int,
+) -> tuple[list[Any], int]:
+    """A page of the current plan's exceptions ``(kind, item, order, date, sales_order,
+    message)`` sorted by ``sort`` (names of ``EXCEPTION_SORT``) then in report order, and
+    how many there are in all (``exception_page`` is the report's quicker walk)."""
+    stmt = exception_filter_query(kind=kind, item=item, sales_order=sales_order)
+    return sorted_page(
+        session,
+        stmt,
+        sort=sort,
+        sorts=EXCEPTION_SORT,
+        tie=EXCEPTION_DEFAULT_ORDER,
+        limit=limit,
+        offset=offset,
+    )
 
 
 def exception_page(

@@ -74,6 +74,7 @@ from pegboard.services.outstanding import (
     outstanding,
     unissued_use,
 )
+from pegboard.services.paging import sorted_page
 from pegboard.services.planning import current_run
 from pegboard.services.snapshot import PLANNABLE_ORDER_STATUSES
 
@@ -709,6 +710,44 @@ def production_query(
     if item:
         stmt = stmt.where(Item.code == item)
     return stmt
+
+
+PRODUCTION_SORT = (
+    "number",
+    "item",
+    "qty",
+    "completed",
+    "scrapped",
+    "status",
+    "start_date",
+    "due_date",
+    "sales_order",
+)
+"""What a list of production orders can be sorted by (columns of ``production_query``)."""
+
+
+def production_page(
+    session: Session,
+    *,
+    status: ProductionStatus | None = None,
+    sales_order: str | None = None,
+    item: str | None = None,
+    sort: str | None = None,
+    limit: int,
+    offset: int,
+) -> tuple[list[Any], int]:
+    """A page of ``production_query``'s rows, sorted by ``sort`` (names of
+    ``PRODUCTION_SORT``, ``-`` descending) then by due date and number, and the total."""
+    stmt = production_query(status=status, sales_order=sales_order, item=item)
+    return sorted_page(
+        session,
+        stmt,
+        sort=sort,
+        sorts=PRODUCTION_SORT,
+        tie=["due_date", "number"],
+        limit=limit,
+        offset=offset,
+    )
 
 
 def list_productions(

@@ -54,7 +54,7 @@ from pegboard.services.inventory import (
 )
 from pegboard.services.money import as_decimal
 from pegboard.services.numbers import next_number
-from pegboard.services.paging import page_of
+from pegboard.services.paging import sorted_page
 from pegboard.services.sales import get_item, get_order
 from pegboard.services.snapshot import PLANNABLE_ORDER_STATUSES
 
@@ -556,13 +556,27 @@ def purchase_query(
     return stmt
 
 
+PURCHASE_SORT = ("number", "supplier", "status", "created_at", "lines", "open_lines", "next_due")
+"""What a list of purchase orders can be sorted by (columns of ``purchase_query``)."""
+
+
 def purchase_page(
-    session: Session, *, status: PurchaseOrderStatus | None = None, limit: int, offset: int = 0
+    session: Session,
+    *,
+    status: PurchaseOrderStatus | None = None,
+    supplier: str | None = None,
+    item: str | None = None,
+    sort: str | None = None,
+    limit: int,
+    offset: int = 0,
 ) -> tuple[list[Row[Any]], int]:
-    """A page of the purchase orders (``purchase_query``'s columns), newest first, and
-    how many there are in all."""
-    stmt = purchase_query(status=status).order_by(PurchaseOrder.id.desc())
-    return page_of(session, stmt, limit, offset)
+    """A page of the purchase orders (``purchase_query``'s columns, filtered like it),
+    sorted by ``sort`` (names of ``PURCHASE_SORT``, ``-`` descending) then newest first,
+    and how many there are in all."""
+    stmt = purchase_query(status=status, supplier=supplier, item=item)
+    return sorted_page(
+        session, stmt, sort=sort, sorts=PURCHASE_SORT, tie="-id", limit=limit, offset=offset
+    )
 
 
 def purchases_in_transit(session: Session, *, limit: int = 100) -> list[Row[Any]]:

@@ -31,6 +31,7 @@ from pegboard.services._tx import for_update, write_transaction
 from pegboard.services.bounds import check_day
 from pegboard.services.codes import check_code
 from pegboard.services.line_work import cancel_line_work, free_order_reservations
+from pegboard.services.paging import sorted_page
 
 S = SalesOrderStatus
 TRANSITIONS: dict[SalesOrderStatus, frozenset[SalesOrderStatus]] = {
@@ -119,6 +120,32 @@ def project_query(session: Session, customer: str) -> Select[Project]:
     """The projects of a customer (who must exist)."""
     owner = _customer(session, customer)
     return select(Project).where(Project.customer_id == owner.id)
+
+
+CUSTOMER_SORT = ("code", "name")
+"""What a list of customers (or of a customer's projects) can be sorted by."""
+
+
+def customer_page(
+    session: Session, *, q: str | None = None, sort: str | None = None, limit: int, offset: int
+) -> tuple[list[Any], int]:
+    """A page of customers ``(code, name)`` whose code or name contains ``q``, sorted by
+    ``sort`` (names of ``CUSTOMER_SORT``, ``-`` descending) then by code, and the total."""
+    stmt = customer_query(q=q).with_only_columns(Customer.code, Customer.name)
+    return sorted_page(
+        session, stmt, sort=sort, sorts=CUSTOMER_SORT, tie="code", limit=limit, offset=offset
+    )
+
+
+def project_page(
+    session: Session, customer: str, *, sort: str | None = None, limit: int, offset: int
+) -> tuple[list[Any], int]:
+    """A page of a customer's projects ``(code, name)`` (``NotFoundError`` for an unknown
+    customer), sorted like ``customer_page``, and the total."""
+    stmt = project_query(session, customer).with_only_columns(Project.code, Project.name)
+    return sorted_page(
+        session, stmt, sort=sort, sorts=CUSTOMER_SORT, tie="code", limit=limit, offset=offset
+    )
 
 
 def _code(field: str, value: str) -> str:
@@ -387,6 +414,29 @@ def order_query(
     if q:
         stmt = stmt.where(SalesOrder.number.icontains(q, autoescape=True))
     return stmt
+
+
+ORDER_SORT = ("number", "customer", "project", "status", "due", "created_at")
+"""What a list of sales orders can be sorted by (columns of ``order_query``)."""
+
+
+def order_page(
+    session: Session,
+    *,
+    status: SalesOrderStatus | None = None,
+    customer: str | None = None,
+    project: str | None = None,
+    q: str | None = None,
+    sort: str | None = None,
+    limit: int,
+    offset: int,
+) -> tuple[list[Any], int]:
+    """A page of ``order_query``'s rows, sorted by ``sort`` (names of ``ORDER_SORT``,
+    ``-`` descending) then by number, and how many there are in all."""
+    stmt = order_query(status=status, customer=customer, project=project, q=q)
+    return sorted_page(
+        session, stmt, sort=sort, sorts=ORDER_SORT, tie="number", limit=limit, offset=offset
+    )
 
 
 @dataclass(frozen=True)

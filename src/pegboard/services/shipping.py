@@ -44,6 +44,7 @@ from pegboard.services.inventory import (
     take,
 )
 from pegboard.services.numbers import next_number
+from pegboard.services.paging import sorted_page
 from pegboard.services.sales import check_transition, get_line
 from pegboard.services.snapshot import PLANNABLE_ORDER_STATUSES
 from pegboard.services.stock import position
@@ -298,6 +299,28 @@ def shipment_query(
     if number is not None:
         stmt = stmt.where(Shipment.number == number)
     return stmt
+
+
+SHIPMENT_SORT = ("number", "sales_order", "item", "qty", "status", "ship_date", "delivered_on")
+"""What a list of shipments can be sorted by (columns of ``shipment_query``)."""
+
+
+def shipment_page(
+    session: Session,
+    *,
+    sales_order: str | None = None,
+    status: ShipmentStatus | None = None,
+    item: str | None = None,
+    sort: str | None = None,
+    limit: int,
+    offset: int,
+) -> tuple[list[Any], int]:
+    """A page of ``shipment_query``'s rows, sorted by ``sort`` (names of
+    ``SHIPMENT_SORT``, ``-`` descending) then newest first, and how many in all."""
+    stmt = shipment_query(sales_order=sales_order, status=status, item=item)
+    return sorted_page(
+        session, stmt, sort=sort, sorts=SHIPMENT_SORT, tie="-id", limit=limit, offset=offset
+    )
 
 
 def _row(r: Any) -> ShipmentRow:

@@ -45,6 +45,7 @@ from pegboard.services.inventory import (
     shortage_error,
 )
 from pegboard.services.money import ZERO
+from pegboard.services.paging import sorted_page
 from pegboard.services.sales import get_item, get_order
 from pegboard.services.snapshot import PLANNABLE_ORDER_STATUSES
 
@@ -346,6 +347,29 @@ def moves_query(
     if location is not None:
         stmt = stmt.where(StockMove.location == location)
     return stmt
+
+
+MOVE_SORT = ("at", "kind", "location", "holder", "qty", "value", "reference", "author")
+"""What an item's stock ledger can be sorted by (columns of ``moves_query``)."""
+
+
+def moves_page(
+    session: Session,
+    item: str,
+    *,
+    kind: StockMoveKind | None = None,
+    location: str | None = None,
+    sort: str | None = None,
+    limit: int,
+    offset: int,
+) -> tuple[list[Any], int]:
+    """A page of ``moves_query``'s rows of ``item`` (``NotFoundError`` for an unknown
+    one), sorted by ``sort`` (names of ``MOVE_SORT``, ``-`` descending) then newest
+    first, and how many there are in all."""
+    stmt = moves_query(session, item, kind=kind, location=location)
+    return sorted_page(
+        session, stmt, sort=sort, sorts=MOVE_SORT, tie="-id", limit=limit, offset=offset
+    )
 
 
 def moves(session: Session, item: str, *, limit: int = 50) -> list[MoveRow]:

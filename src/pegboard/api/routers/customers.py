@@ -10,10 +10,10 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from pegboard.api.deps import DbSession, Reader, require
-from pegboard.api.pagination import Page, Paging, fetch_page, order_by
+from pegboard.api.pagination import Page, Paging
 from pegboard.api.params import Code, sort_query
 from pegboard.api.routers.sales import ElementsOut, OrderCostOut, elements_out, order_cost_out
-from pegboard.model import Customer, Project, SalesOrderStatus
+from pegboard.model.enums import SalesOrderStatus
 from pegboard.services import costing, money, sales
 from pegboard.services.permissions import Permission
 from pegboard.services.users import UserView
@@ -21,7 +21,7 @@ from pegboard.services.users import UserView
 router = APIRouter(prefix="/customers", tags=["customers"])
 MasterData = Annotated[UserView, Depends(require(Permission.MASTER_DATA))]
 
-Sort = Annotated[str | None, sort_query(["code", "name"])]
+Sort = Annotated[str | None, sort_query(sales.CUSTOMER_SORT)]
 
 
 class CustomerOut(BaseModel):
@@ -67,11 +67,11 @@ def list_customers(
     sort: Sort = None,
 ) -> Page[CustomerOut]:
     """Find customers by code or name, a page at a time."""
-    columns = {"code": Customer.code, "name": Customer.name}
-    stmt = order_by(sales.customer_query(q=q), sort, columns, [Customer.code])
-    rows, total = fetch_page(session, stmt, paging)
+    rows, total = sales.customer_page(
+        session, q=q, sort=sort, limit=paging.limit, offset=paging.offset
+    )
     return Page(
-        items=[CustomerOut(code=c.code, name=c.name) for (c,) in rows],
+        items=[CustomerOut(code=c, name=n) for c, n in rows],
         total=total,
         limit=paging.limit,
         offset=paging.offset,
@@ -98,11 +98,11 @@ def list_projects(
     code: str, user: Reader, session: DbSession, paging: Paging, sort: Sort = None
 ) -> Page[ProjectOut]:
     """A customer's projects (each groups several of its orders)."""
-    columns = {"code": Project.code, "name": Project.name}
-    stmt = order_by(sales.project_query(session, code), sort, columns, [Project.code])
-    rows, total = fetch_page(session, stmt, paging)
+    rows, total = sales.project_page(
+        session, code, sort=sort, limit=paging.limit, offset=paging.offset
+    )
     return Page(
-        items=[ProjectOut(customer=code, code=p.code, name=p.name) for (p,) in rows],
+        items=[ProjectOut(customer=code, code=p, name=n) for p, n in rows],
         total=total,
         limit=paging.limit,
         offset=paging.offset,

@@ -8,9 +8,8 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from pegboard.api.deps import DbSession, Reader, require
-from pegboard.api.pagination import Page, Paging, fetch_page, order_by
+from pegboard.api.pagination import Page, Paging
 from pegboard.api.params import Code, sort_query
-from pegboard.model import Item
 from pegboard.model.enums import ItemType, LotRule, Strategy
 from pegboard.services import items
 from pegboard.services.permissions import Permission
@@ -112,17 +111,6 @@ def _out(view: items.ItemView) -> ItemOut:
     return ItemOut(**view.__dict__)
 
 
-SORT = {
-    "code": Item.code,
-    "description": Item.description,
-    "type": Item.type,
-    "strategy": Item.strategy,
-    "lead_time_days": Item.lead_time_days,
-    "unit_cost": Item.unit_cost,
-    "supplier": Item.supplier,
-}
-
-
 @router.get("")
 def list_items(
     user: Reader,
@@ -133,13 +121,20 @@ def list_items(
     ] = None,
     type: Annotated[ItemType | None, Query(description="make or buy")] = None,
     strategy: Annotated[Strategy | None, Query(description="mts or mto")] = None,
-    sort: Annotated[str | None, sort_query(SORT)] = None,
+    sort: Annotated[str | None, sort_query(items.ITEM_SORT)] = None,
 ) -> Page[ItemOut]:
     """Find items by code or description, type and strategy, a page at a time."""
-    stmt = order_by(items.item_query(q=q, type=type, strategy=strategy), sort, SORT, [Item.code])
-    rows, total = fetch_page(session, stmt, paging)
+    views, total = items.item_page(
+        session,
+        q=q,
+        type=type,
+        strategy=strategy,
+        sort=sort,
+        limit=paging.limit,
+        offset=paging.offset,
+    )
     return Page(
-        items=[_out(items.item_view(item)) for (item,) in rows],
+        items=[_out(view) for view in views],
         total=total,
         limit=paging.limit,
         offset=paging.offset,

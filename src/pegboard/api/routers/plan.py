@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from pegboard.api.deps import DbSession, Reader, require
-from pegboard.api.pagination import Page, Paging, fetch_page, order_by
+from pegboard.api.pagination import Page, Paging
 from pegboard.api.params import sort_query
 from pegboard.api.routers.jobs import JobOut, job_out
 from pegboard.db import Session
@@ -176,18 +176,18 @@ def planned_orders(
     """The current plan's planned orders still to release, or (``firmed=true``) those
     firmed already (default order: release date, number)."""
     _require_plan(session)
-    stmt = plan_results.planned_order_query(
+    rows, total = plan_results.planned_order_page(
+        session,
         kind=ItemType(kind) if kind else None,
         item=item,
         sales_order=sales_order,
         until=until,
         late=late,
         firmed=firmed,
+        sort=sort,
+        limit=paging.limit,
+        offset=paging.offset,
     )
-    stmt = order_by(
-        stmt, sort, plan_results.PLANNED_ORDER_SORT, plan_results.PLANNED_ORDER_DEFAULT_ORDER
-    )
-    rows, total = fetch_page(session, stmt, paging)
     items = [
         PlannedOrderOut(
             number=number,
@@ -271,11 +271,16 @@ def pegging(
 ) -> Page[PeggingOut]:
     """Which supply serves which demand, one row per pair (default: the plan's order)."""
     _require_plan(session)
-    stmt = plan_results.pegging_query(
-        sales_order=sales_order, supply=supply, demand=demand, item=item
+    rows, total = plan_results.pegging_page(
+        session,
+        sales_order=sales_order,
+        supply=supply,
+        demand=demand,
+        item=item,
+        sort=sort,
+        limit=paging.limit,
+        offset=paging.offset,
     )
-    stmt = order_by(stmt, sort, plan_results.PEGGING_SORT, plan_results.PEGGING_DEFAULT_ORDER)
-    rows, total = fetch_page(session, stmt, paging)
     items = [
         PeggingOut(supply_type=st, supply=s, item=i, qty=q, demand_type=dt, demand=d)
         for st, s, i, q, dt, d in rows
@@ -386,9 +391,15 @@ def exceptions(
 ) -> Page[ExceptionOut]:
     """The current plan's exceptions (default: the report order, kind then date)."""
     _require_plan(session)
-    stmt = plan_results.exception_filter_query(kind=kind, item=item, sales_order=sales_order)
-    stmt = order_by(stmt, sort, plan_results.EXCEPTION_SORT, plan_results.EXCEPTION_DEFAULT_ORDER)
-    rows, total = fetch_page(session, stmt, paging)
+    rows, total = plan_results.sorted_exception_page(
+        session,
+        kind=kind,
+        item=item,
+        sales_order=sales_order,
+        sort=sort,
+        limit=paging.limit,
+        offset=paging.offset,
+    )
     items = [
         ExceptionOut(kind=k, item=i, order=o, date=d, sales_order=so, message=m)
         for k, i, o, d, so, m in rows

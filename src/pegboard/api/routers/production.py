@@ -9,11 +9,10 @@ from fastapi import APIRouter, Body, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from pegboard.api.deps import DbSession, Reader, require
-from pegboard.api.pagination import Page, Paging, fetch_page, order_by
+from pegboard.api.pagination import Page, Paging
 from pegboard.api.params import sort_query
 from pegboard.db import Session
 from pegboard.errors import ValidationError
-from pegboard.model import ProductionOrder
 from pegboard.model.enums import ProductionStatus
 from pegboard.services import production
 from pegboard.services.inventory import DEFAULT_LOCATION, EPS, MAX_QTY
@@ -30,18 +29,6 @@ Code = Annotated[str, Field(min_length=1, max_length=100)]
 Location = Annotated[str, Field(min_length=1, max_length=100)]
 Qty = Annotated[float, Field(gt=0, le=MAX_QTY, allow_inf_nan=False, strict=True)]
 MAX_NAMED = 1000
-
-SORT = (
-    "number",
-    "item",
-    "qty",
-    "completed",
-    "scrapped",
-    "status",
-    "start_date",
-    "due_date",
-    "sales_order",
-)
 
 
 class Command(BaseModel):
@@ -189,13 +176,18 @@ def list_productions(
     status: ProductionStatus | None = None,
     sales_order: Annotated[str | None, Query(max_length=100)] = None,
     item: Annotated[str | None, Query(max_length=100, description="the item made")] = None,
-    sort: Annotated[str | None, sort_query(SORT)] = None,
+    sort: Annotated[str | None, sort_query(production.PRODUCTION_SORT)] = None,
 ) -> Page[ProductionRowOut]:
     """Production orders, by due date."""
-    stmt = production.production_query(status=status, sales_order=sales_order, item=item)
-    columns = {name: stmt.selected_columns[name] for name in SORT}
-    stmt = order_by(stmt, sort, columns, [ProductionOrder.due_date, ProductionOrder.number])
-    rows, total = fetch_page(session, stmt, paging)
+    rows, total = production.production_page(
+        session,
+        status=status,
+        sales_order=sales_order,
+        item=item,
+        sort=sort,
+        limit=paging.limit,
+        offset=paging.offset,
+    )
     return Page(
         items=[_row(r) for r in rows], total=total, limit=paging.limit, offset=paging.offset
     )

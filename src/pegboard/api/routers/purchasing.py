@@ -11,10 +11,9 @@ from pydantic.config import JsonDict
 
 from pegboard import clock
 from pegboard.api.deps import DbSession, Reader, require
-from pegboard.api.pagination import Page, Paging, fetch_page, order_by
+from pegboard.api.pagination import Page, Paging
 from pegboard.api.params import sort_query
 from pegboard.errors import ValidationError
-from pegboard.model import PurchaseOrder
 from pegboard.model.enums import PurchaseOrderStatus
 from pegboard.services import purchasing
 from pegboard.services.inventory import DEFAULT_LOCATION, MAX_QTY
@@ -33,8 +32,6 @@ LineNumber = Annotated[int, Field(ge=1, le=99_999)]
 LINE_KEYS: JsonDict = {"propertyNames": {"pattern": "^[1-9][0-9]{0,4}$"}}
 """A line number as the key of a JSON object (the schema says so; pydantic does not)."""
 MAX_LINES = 1000
-
-SORT = ("number", "supplier", "status", "created_at", "lines", "open_lines", "next_due")
 
 
 class Command(BaseModel):
@@ -173,13 +170,18 @@ def list_purchases(
     item: Annotated[
         str | None, Query(max_length=100, description="orders with a line of this item")
     ] = None,
-    sort: Annotated[str | None, sort_query(SORT)] = None,
+    sort: Annotated[str | None, sort_query(purchasing.PURCHASE_SORT)] = None,
 ) -> Page[PurchaseRowOut]:
     """Purchase orders, newest first, with their line counts and next open due date."""
-    stmt = purchasing.purchase_query(status=status, supplier=supplier, item=item)
-    columns = {name: stmt.selected_columns[name] for name in SORT}
-    stmt = order_by(stmt, sort, columns, [PurchaseOrder.id.desc()])
-    rows, total = fetch_page(session, stmt, paging)
+    rows, total = purchasing.purchase_page(
+        session,
+        status=status,
+        supplier=supplier,
+        item=item,
+        sort=sort,
+        limit=paging.limit,
+        offset=paging.offset,
+    )
     return Page(
         items=[_row(r) for r in rows], total=total, limit=paging.limit, offset=paging.offset
     )

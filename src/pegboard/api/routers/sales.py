@@ -16,15 +16,15 @@ from pydantic import (
     StringConstraints,
     field_validator,
 )
-from sqlalchemy.orm import Session
 
 from pegboard import clock
 from pegboard.api.deps import DbSession, Reader, require
-from pegboard.api.pagination import Page, Paging, fetch_page, order_by
+from pegboard.api.pagination import Page, Paging
 from pegboard.api.params import Code, sort_query
 from pegboard.api.routers.audit import AuditOut
 from pegboard.api.routers.boms import LineTreeOut, tree_out
-from pegboard.model import SalesOrder, SalesOrderStatus
+from pegboard.db import Session
+from pegboard.model.enums import SalesOrderStatus
 from pegboard.services import audit, costing, money, order_bom, order_changes, sales
 from pegboard.services.permissions import Permission
 from pegboard.services.users import UserView
@@ -351,9 +351,6 @@ def order_cost_out(o: costing.OrderCost) -> OrderCostOut:
     )
 
 
-SORT = ("number", "customer", "project", "status", "due", "created_at")
-
-
 def _order(view: sales.OrderView) -> OrderOut:
     return OrderOut.model_validate(view, from_attributes=True)
 
@@ -381,13 +378,19 @@ def list_orders(
     customer: Annotated[str | None, Query(max_length=100, description="customer code")] = None,
     project: Annotated[str | None, Query(max_length=100, description="project code")] = None,
     q: Annotated[str | None, Query(max_length=100, description="part of the number")] = None,
-    sort: Annotated[str | None, sort_query(SORT)] = None,
+    sort: Annotated[str | None, sort_query(sales.ORDER_SORT)] = None,
 ) -> Page[OrderRow]:
     """Find sales orders by status, customer, project or number, a page at a time."""
-    stmt = sales.order_query(status=status, customer=customer, project=project, q=q)
-    cols = stmt.selected_columns
-    columns = {name: cols[name] for name in SORT}
-    rows, total = fetch_page(session, order_by(stmt, sort, columns, [SalesOrder.number]), paging)
+    rows, total = sales.order_page(
+        session,
+        status=status,
+        customer=customer,
+        project=project,
+        q=q,
+        sort=sort,
+        limit=paging.limit,
+        offset=paging.offset,
+    )
     return Page(
         items=[OrderRow.model_validate(row._mapping) for row in rows],
         total=total,

@@ -9,9 +9,8 @@ from fastapi import APIRouter, Body, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from pegboard.api.deps import DbSession, Reader, require
-from pegboard.api.pagination import Page, Paging, fetch_page, order_by
+from pegboard.api.pagination import Page, Paging
 from pegboard.api.params import sort_query
-from pegboard.model import Shipment
 from pegboard.model.enums import ShipmentStatus
 from pegboard.services import shipping
 from pegboard.services.inventory import MAX_QTY
@@ -24,8 +23,6 @@ Shipper = Annotated[UserView, Depends(require(Permission.SHIP))]
 
 Number = Annotated[str, Path(max_length=100, description="shipment, e.g. SH-000001")]
 Qty = Annotated[float, Field(gt=0, le=MAX_QTY, allow_inf_nan=False, strict=True)]
-
-SORT = ("number", "sales_order", "item", "qty", "status", "ship_date", "delivered_on")
 
 
 class Command(BaseModel):
@@ -87,13 +84,18 @@ def list_shipments(
     sales_order: Annotated[str | None, Query(max_length=100)] = None,
     status: ShipmentStatus | None = None,
     item: Annotated[str | None, Query(max_length=100)] = None,
-    sort: Annotated[str | None, sort_query(SORT)] = None,
+    sort: Annotated[str | None, sort_query(shipping.SHIPMENT_SORT)] = None,
 ) -> Page[ShipmentOut]:
     """Shipments, newest first."""
-    stmt = shipping.shipment_query(sales_order=sales_order, status=status, item=item)
-    columns = {name: stmt.selected_columns[name] for name in SORT}
-    stmt = order_by(stmt, sort, columns, [Shipment.id.desc()])
-    rows, total = fetch_page(session, stmt, paging)
+    rows, total = shipping.shipment_page(
+        session,
+        sales_order=sales_order,
+        status=status,
+        item=item,
+        sort=sort,
+        limit=paging.limit,
+        offset=paging.offset,
+    )
     return Page(
         items=[_row(r) for r in rows], total=total, limit=paging.limit, offset=paging.offset
     )

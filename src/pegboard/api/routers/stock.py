@@ -13,10 +13,9 @@ from fastapi import APIRouter, Depends, Path, Query
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from pegboard.api.deps import DbSession, Reader, require
-from pegboard.api.pagination import Page, Paging, fetch_page, order_by
+from pegboard.api.pagination import Page, Paging
 from pegboard.api.params import sort_query
 from pegboard.db import Session
-from pegboard.model import StockMove
 from pegboard.model.enums import StockMoveKind
 from pegboard.services import locations, stock
 from pegboard.services.inventory import DEFAULT_LOCATION, MAX_QTY
@@ -51,8 +50,6 @@ SignedQty = Annotated[
     ),
     AfterValidator(_not_zero),
 ]
-
-SORT = ("at", "kind", "location", "holder", "qty", "reference", "author")
 
 
 class Command(BaseModel):
@@ -244,13 +241,18 @@ def list_moves(
     paging: Paging,
     kind: StockMoveKind | None = None,
     location: Annotated[str | None, Query(max_length=100)] = None,
-    sort: Annotated[str | None, sort_query(SORT)] = None,
+    sort: Annotated[str | None, sort_query(stock.MOVE_SORT)] = None,
 ) -> Page[MoveOut]:
     """The stock ledger of an item, newest first."""
-    stmt = stock.moves_query(session, item, kind=kind, location=location)
-    columns = {name: stmt.selected_columns[name] for name in SORT}
-    stmt = order_by(stmt, sort, columns, [StockMove.id.desc()])
-    rows, total = fetch_page(session, stmt, paging)
+    rows, total = stock.moves_page(
+        session,
+        item,
+        kind=kind,
+        location=location,
+        sort=sort,
+        limit=paging.limit,
+        offset=paging.offset,
+    )
     return Page(
         items=[_move(r) for r in rows], total=total, limit=paging.limit, offset=paging.offset
     )

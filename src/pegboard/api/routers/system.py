@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from pydantic import BaseModel
-from sqlalchemy import text
 
+from pegboard import db
 from pegboard.api.deps import DbSession
 
 router = APIRouter(tags=["system"])
@@ -19,5 +19,4 @@ class Health(BaseModel):
 @router.get("/health")
 def health(session: DbSession) -> Health:
     """Is the server up, and does the database answer?"""
-    session.execute(text("SELECT 1"))
-    return Health(status="ok", database=session.get_bind().dialect.name)
+    return Health(status="ok", database=db.ping(session))

@@ -8,9 +8,8 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from pegboard.api.deps import DbSession, Reader, require
-from pegboard.api.pagination import Page, Paging, fetch_page, order_by
+from pegboard.api.pagination import Page, Paging
 from pegboard.api.params import Code, sort_query
-from pegboard.model import Item
 from pegboard.services import templates
 from pegboard.services.permissions import Permission
 from pegboard.services.users import UserView
@@ -108,13 +107,14 @@ def list_templates(
     session: DbSession,
     paging: Paging,
     q: Annotated[str | None, Query(max_length=100, description="part of the item code")] = None,
-    sort: Annotated[str | None, sort_query(["item"])] = None,
+    sort: Annotated[str | None, sort_query(templates.TEMPLATE_SORT)] = None,
 ) -> Page[TemplateDef]:
     """The configurable products (items with a template), with their parameters and lines."""
-    stmt = order_by(templates.template_query(q=q), sort, {"item": Item.code}, [Item.code])
-    rows, total = fetch_page(session, stmt, paging)
+    definitions, total = templates.template_page(
+        session, q=q, sort=sort, limit=paging.limit, offset=paging.offset
+    )
     return Page(
-        items=[_out(templates.template_definition(session, code)) for (code,) in rows],
+        items=[_out(definition) for definition in definitions],
         total=total,
         limit=paging.limit,
         offset=paging.offset,
