@@ -31,6 +31,10 @@ from pegboard.services.schedule_input import ScheduleInput, read_input
 
 LAST = 10**9
 """The priority of a quote: after every order of the plan."""
+MAX_ORDERS = 20_000
+"""The quote is placed by scheduling the plan again with it: beyond this many orders that
+takes longer than a promise may (seconds at 60,000 orders), and the promise keeps its
+material date. Placing into the stored schedule's free hours instead is what is left."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,8 @@ def with_capacity(session: Session, result: ep.PromiseResult) -> CapacityDate | 
     schedule of the current plan or production orders to place."""
     makes = sorted((o for o in result.orders if o.make), key=lambda o: o.position)
     run = current_run(session)
-    if not makes or run is None or current_schedule(session) is None:
+    sched = current_schedule(session)
+    if not makes or run is None or sched is None or sched.orders > MAX_ORDERS:
         return None
     data = read_input(session, run)
     orders, ops = _with_quote(session, data, makes)
