@@ -61,6 +61,13 @@ LAZY: dict[str, LazyCommand] = {
         "lines the dates it sets.",
         group=False,
     ),
+    "firm": LazyCommand(
+        "pegboard.cli.firming",
+        "firm_command",
+        "Firm planned buy and make orders together, all or none: draft purchase orders (one "
+        "per supplier) and firm production orders.",
+        group=False,
+    ),
     "report": LazyCommand("pegboard.cli.report", "app", "Reports on the current plan."),
     "calendar": LazyCommand(
         "pegboard.cli.calendar",

@@ -21,6 +21,7 @@ from pegboard.cli._common import (
     session,
 )
 from pegboard.cli.stock import CsvOption, author, styled_table
+from pegboard.db import Session
 from pegboard.services import production
 from pegboard.services.inventory import EPS
 from pegboard.services.production import ComponentStatus, ProductionView
@@ -122,7 +123,12 @@ def firm(
             until=until,
             author=author(),
         )
-        views = [production.production_view(s, n) for n in numbers]
+        print_created(s, numbers)
+
+
+def print_created(s: Session, numbers: Sequence[str]) -> None:
+    """One row per production order a firm created: item, quantity, dates, what it feeds."""
+    views = [production.production_view(s, n) for n in numbers]
     emit(
         f"Production orders created ({len(views)})",
         ("production order", "item", "qty", "start", "due", "sales order", "feeds"),

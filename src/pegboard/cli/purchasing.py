@@ -64,7 +64,8 @@ def _receipts(pairs: list[str]) -> dict[int, float]:
     return wanted
 
 
-def _print_summary(s: Session, numbers: list[str], title: str) -> None:
+def print_summary(s: Session, numbers: list[str], title: str) -> None:
+    """One row per purchase order: what a firm or a new order created."""
     views = [purchasing.purchase_view(s, n) for n in numbers]
     emit(
         title,
@@ -140,7 +141,7 @@ def firm(
             until=until,
             author=author(),
         )
-        _print_summary(s, numbers, f"Purchase orders created ({len(numbers)})")
+        print_summary(s, numbers, f"Purchase orders created ({len(numbers)})")
 
 
 @app.command("new")
