@@ -92,3 +92,15 @@ def test_buys_and_makes_are_firmed_together_or_not_at_all(run: Invoke) -> None:
 def test_the_command_is_listed_with_its_help(run: Invoke) -> None:
     assert "all or none" in run("--help")
     assert "planned buy and make orders of the current plan" in run("firm", "--help")
+
+
+@pin_today(DEMO_DAY)
+def test_one_firm_names_at_most_a_thousand_planned_orders(run: Invoke) -> None:
+    """The limit is the service's, so the command line has the API's and the page's."""
+    run("import", str(demo_path("lighting")))
+    run("plan")
+    before = orders(run)
+    many = [f"PL-{n:06d}" for n in range(1, 1002)]
+    refused = run("firm", *many, code=1)
+    assert "one firm takes at most 1000 planned orders, not 1001" in refused
+    assert orders(run) == before

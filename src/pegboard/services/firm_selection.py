@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from pegboard.errors import PermissionDeniedError
+from pegboard.errors import PermissionDeniedError, ValidationError
 from pegboard.model import ItemType, Role
 from pegboard.services._tx import writes
 from pegboard.services.firming import planned_to_firm
@@ -23,6 +23,9 @@ from pegboard.services.production import firm_production_rows
 from pegboard.services.purchasing import firm_purchase_rows
 
 _NEEDS = {ItemType.BUY: Permission.PURCHASE, ItemType.MAKE: Permission.PLAN}
+MAX_FIRM = 1000
+"""Planned orders one firm may name: the same limit from the CLI, the API and the
+page, so one transaction (and the lock it holds) stays short."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,13 @@ class Firmed:
 def firm_selection(session: Session, *, planned: Sequence[str], role: Role, author: str) -> Firmed:
     """Firm the named planned orders of the current plan, whatever their kind, all or
     none; refused as a whole when ``role`` may not firm one of their kinds."""
+    if len(planned) > MAX_FIRM:
+        raise ValidationError(
+            f"one firm takes at most {MAX_FIRM} planned orders, not {len(planned)}: "
+            "firm them in parts",
+            field="planned",
+            value=len(planned),
+        )
     rows = planned_to_firm(session, None, sorted(set(planned)), None)
     for kind, permission in _NEEDS.items():
         if any(r.type is kind for r in rows) and not allowed(role, permission):
