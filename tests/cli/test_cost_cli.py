@@ -104,6 +104,14 @@ def test_a_price_typed_and_the_order_total(run) -> None:  # type: ignore[no-unty
     assert "margin 244.16 (51.84 %)" in out
 
 
+def test_amounts_are_grouped_in_tables_and_plain_numbers_in_csv(run) -> None:  # type: ignore[no-untyped-def]
+    """A spreadsheet reads ``1568.00`` as a number; ``1,568.00`` would be text."""
+    run("order", "change", "SO-1", "1", "--price", "1000", "--discount", "0")
+    assert row(run("order", "cost", "SO-1"), "SO-1/1")[4:7] == ["1,000.00", "0", "2,000.00"]
+    lines = run("order", "cost", "SO-1", "--csv").splitlines()
+    assert lines[1].split(",")[4:7] == ["1000.00", "0", "2000.00"]
+
+
 def test_bad_prices_are_one_line(run) -> None:  # type: ignore[no-untyped-def]
     out = run(
         "order",

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
@@ -308,6 +309,8 @@ def progress_bar(label: str) -> Iterator[Callable[[str, int, int], None]]:
 def fmt(value: object) -> str:
     if isinstance(value, float):
         return f"{value:,.6f}".rstrip("0").rstrip(".")
+    if isinstance(value, Decimal):
+        return f"{value:,}"
     if isinstance(value, bool):
         return "yes" if value else ""
     if isinstance(value, date):

@@ -91,10 +91,10 @@ def project_show(customer: str, code: str) -> None:
                 r.due,
                 r.projected or "",
                 r.late_days,
-                _money(costs[r.number].revenue),
-                _money(costs[r.number].cost),
-                _money(costs[r.number].margin),
-                _pct(costs[r.number].margin_pct),
+                _cell(costs[r.number].revenue),
+                _cell(costs[r.number].cost),
+                _cell(costs[r.number].margin),
+                _cell(costs[r.number].margin_pct),
             )
             for r in rows
         ],
@@ -111,6 +111,12 @@ def project_show(customer: str, code: str) -> None:
 def _money(value: Decimal | None) -> str:
     """An exact amount shown in cents (``–``: none)."""
     return "–" if value is None else f"{money.cents(value):,.2f}"
+
+
+def _cell(value: Decimal | None) -> Decimal | str:
+    """An amount in a table or CSV cell: a number in cents, so that a CSV keeps it a
+    number (``1568.00``, not the text ``1,568.00``); the table shows it grouped."""
+    return "–" if value is None else money.cents(value)
 
 
 def _pct(value: Decimal | None) -> str:
@@ -248,10 +254,10 @@ def _level_rows(tree: costing.NodeCost) -> list[tuple[object, ...]]:
             node.label,
             node.routing or "",
             _qty(node.hours),
-            _money(node.total.material),
-            _money(node.total.labour),
-            _money(node.total.overhead),
-            _money(node.total.total),
+            _cell(node.total.material),
+            _cell(node.total.labour),
+            _cell(node.total.overhead),
+            _cell(node.total.total),
         )
         for node in tree.walk()
     ]
@@ -363,16 +369,16 @@ def _print_order_cost(o: costing.OrderCost, *, as_csv: bool) -> None:
             x.item,
             _qty(x.qty),
             x.status,
-            _money(x.unit_price),
+            _cell(x.unit_price),
             _qty(x.discount_pct),
-            _money(x.revenue),
-            _money(x.tree.total.material),
-            _money(x.tree.total.labour),
-            _money(x.tree.total.overhead),
-            _money(x.cost),
-            _money(x.margin),
-            _pct(x.margin_pct),
-            _money(x.premium.amount) if x.premium else "",
+            _cell(x.revenue),
+            _cell(x.tree.total.material),
+            _cell(x.tree.total.labour),
+            _cell(x.tree.total.overhead),
+            _cell(x.cost),
+            _cell(x.margin),
+            _cell(x.margin_pct),
+            _cell(x.premium.amount) if x.premium else "",
         )
         for x in o.lines
     ]
