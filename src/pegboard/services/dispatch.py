@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from pegboard.model import Item, Pegging, ProductionOrder, ProductionStatus, SalesOrder
 from pegboard.services.load import capacity_load
 from pegboard.services.planning import current_run
-from pegboard.services.reports import _Availability
+from pegboard.services.reports import SupplyAvailability
 from pegboard.services.schedule import current_schedule, scheduled_operations
 from pegboard.services.shop_floor import DONE, OperationStatus, progress_of
 
@@ -112,7 +112,7 @@ def material_status(session: Session, orders: list[str], today: date) -> dict[st
                 Pegging.demand_ref.in_(orders[start : start + _CHUNK]),
             )
         ).all()
-    when = _Availability(session, run.planning_date).of([(t, ref) for _, t, ref, _, _ in rows])
+    when = SupplyAvailability(session, run.planning_date).of([(t, ref) for _, t, ref, _, _ in rows])
     late: dict[str, list[tuple[date, str]]] = defaultdict(list)
     latest: dict[str, date] = {}
     for order, supply_type, ref, item, qty in rows:

@@ -100,8 +100,10 @@ def _planning_date(session: Session) -> date:
     return run.planning_date
 
 
-class _Availability:
-    """When each supply is available, looked up in bulk per batch of refs."""
+class SupplyAvailability:
+    """When each supply is available (rule 9's availability of a component), looked up
+    in bulk per batch of refs: the late chain, the dispatch list and the finite schedule
+    all ask it, so they agree on when material is there."""
 
     def __init__(self, session: Session, planning_date: date) -> None:
         self.session = session
@@ -181,7 +183,7 @@ def _chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
 
 
 def _peg_children(
-    session: Session, demands: list[str], avail: _Availability
+    session: Session, demands: list[str], avail: SupplyAvailability
 ) -> dict[str, list[PegNode]]:
     """The supplies pegged to each demand ref, with their availability."""
     rows: list[Any] = []
@@ -207,7 +209,7 @@ def _peg_children(
 
 
 def _expand(
-    session: Session, roots: list[PegNode], avail: _Availability, max_depth: int = 20
+    session: Session, roots: list[PegNode], avail: SupplyAvailability, max_depth: int = 20
 ) -> None:
     """Fill ``children`` of make supplies, level by level down to purchased parts."""
     frontier = [n for n in roots if n.supply_type in _MAKE_SUPPLY]
@@ -238,7 +240,7 @@ def sales_order_pegging(session: Session, sales_order: str) -> list[LineStatus]:
     lines = session.execute(stmt).all()
     if not lines:
         raise NotFoundError(f"no sales order {sales_order!r}", sales_order=sales_order)
-    avail = _Availability(session, pd)
+    avail = SupplyAvailability(session, pd)
     refs = [f"{sales_order}/{line}" for line, *_ in lines]
     tops = _peg_children(session, refs, avail)
     out = []
@@ -279,7 +281,7 @@ def late_orders(session: Session, *, limit: int | None = None, offset: int = 0) 
         .offset(offset)
     )
     rows = session.execute(stmt).all()
-    avail = _Availability(session, _planning_date(session))
+    avail = SupplyAvailability(session, _planning_date(session))
     tops = _peg_children(session, [r[0] for r in rows], avail)
     _expand(session, [n for supplies in tops.values() for n in supplies], avail)
     return [

@@ -38,7 +38,7 @@ from pegboard.model import (
     SalesOrderLine,
 )
 from pegboard.services.load import _routes, _work_centers
-from pegboard.services.reports import _Availability
+from pegboard.services.reports import SupplyAvailability
 
 EPS = 1e-6
 NO_PRIORITY = 100
@@ -184,7 +184,7 @@ def _material(
         for _d, t, ref in rows
         if t != "stock" and ref not in index and (t, ref) not in when
     ]
-    when |= _Availability(session, run.planning_date).of(outside)
+    when |= SupplyAvailability(session, run.planning_date).of(outside)
     latest: dict[int, date] = {}
     preds: dict[int, set[int]] = defaultdict(set)
     for demand, supply_type, ref in rows:

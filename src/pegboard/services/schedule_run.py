@@ -45,7 +45,7 @@ from pegboard.model import (
 from pegboard.services._bulk import bulk_insert_columns
 from pegboard.services._tx import refusing_disk_full
 from pegboard.services.plan_results import current_run
-from pegboard.services.reports import _Availability
+from pegboard.services.reports import SupplyAvailability
 from pegboard.services.schedule_input import ScheduleInput, read_input
 
 _CHUNK = 5_000
@@ -233,7 +233,7 @@ def _project_lines(session: Session, run: PlanRun, available: dict[tuple[str, st
             )
         ).all()
     outside = [(t, ref) for _d, t, ref in pegged if (t, ref) not in available]
-    when = _Availability(session, run.planning_date).of(outside)
+    when = SupplyAvailability(session, run.planning_date).of(outside)
     latest: dict[str, date] = {}
     for demand, supply_type, ref in pegged:
         key = (supply_type, ref)
