@@ -11,6 +11,7 @@ from pegboard.model.capacity import (
     WorkCenterClosedDay,
 )
 from pegboard.model.company import CompanySetting, Customer, Holiday, NumberSequence, Project
+from pegboard.model.cost import LineFinalCost
 from pegboard.model.enums import (
     BomKind,
     ItemType,
@@ -64,6 +65,7 @@ __all__ = [
     "ItemType",
     "Job",
     "JobStatus",
+    "LineFinalCost",
     "Location",
     "LoginAttempt",
     "LotRule",

@@ -33,6 +33,7 @@ from pegboard.services import audit
 from pegboard.services._choices import choice
 from pegboard.services._tx import for_update, writes
 from pegboard.services.bounds import check_day
+from pegboard.services.final_cost import freeze_done_lines
 from pegboard.services.inventory import (
     EPS,
     Consumer,
@@ -172,8 +173,11 @@ def _lines(session: Session, order: SalesOrder) -> list[SalesOrderLine]:
 
 
 def _follow_lines(session: Session, order: SalesOrder, author: str) -> None:
-    """The order is shipped when every line is, closed when every line is closed."""
-    statuses = {r.status for r in _lines(session, order)} - {S.CANCELLED}
+    """The order is shipped when every line is, closed when every line is closed; a
+    line shipped complete gets its final cost frozen (``services.final_cost``)."""
+    rows = _lines(session, order)
+    freeze_done_lines(session, order, rows)
+    statuses = {r.status for r in rows} - {S.CANCELLED}
     if not statuses:
         return
     new = None

@@ -28,6 +28,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pegboard.model import (
+    LineFinalCost,
     ProductionOrder,
     PurchaseLineStatus,
     PurchaseOrderLine,
@@ -160,14 +161,20 @@ class LineVariance:
     variance: Variance
     shipped_only: bool = False
     """A bought item: its actual cost is what its shipments took out of stock."""
+    frozen: LineFinalCost | None = None
+    """The final cost stored when the line was shipped complete: its estimated cost,
+    revenue, actual cost and variance are these, no longer computed."""
 
     @property
     def estimated(self) -> costing.Elements:
-        return self.estimate.elements
+        f = self.frozen
+        if f is None:
+            return self.estimate.elements
+        return costing.Elements(f.estimated_material, f.estimated_labour, f.estimated_overhead)
 
     @property
     def revenue(self) -> Decimal | None:
-        return self.estimate.revenue
+        return self.estimate.revenue if self.frozen is None else self.frozen.revenue
 
     @property
     def cost(self) -> Decimal:
@@ -183,7 +190,11 @@ class LineVariance:
 
     @property
     def started(self) -> bool:
-        return self.actual.total != 0 or any(u.qty for u in self.actual.uses)
+        return (
+            self.frozen is not None
+            or self.actual.total != 0
+            or any(u.qty for u in self.actual.uses)
+        )
 
 
 class _Sums:
@@ -298,6 +309,44 @@ def _shipped(session: Session, row: SalesOrderLine, code: str) -> ActualCost:
     return ActualCost((), use.value, ZERO, ZERO, overhead, ZERO, (use,))
 
 
+def final_costs(session: Session, line_ids: Sequence[int]) -> dict[int, LineFinalCost]:
+    """The frozen final costs of these lines, by line id (lines not shipped yet, or
+    shipped before final costs were kept, have none)."""
+    if not line_ids:
+        return {}
+    rows = session.scalars(
+        select(LineFinalCost).where(LineFinalCost.sales_order_line_id.in_(line_ids))
+    )
+    return {r.sales_order_line_id: r for r in rows}
+
+
+def _line(
+    est: costing.LineEstimate, actual: ActualCost, shipped_only: bool, f: LineFinalCost | None
+) -> LineVariance:
+    """One line's figures: computed now, or the frozen ones of a line shipped complete
+    (its orders and material uses stay the ledger's, which no longer change)."""
+    if f is None:
+        found = variance_of(est.tree, actual)
+    else:
+        actual = ActualCost(
+            actual.orders,
+            f.actual_material,
+            f.actual_scrap,
+            f.actual_labour,
+            f.actual_overhead,
+            f.actual_hours,
+            actual.uses,
+        )
+        found = Variance(
+            f.price_variance,
+            f.usage_variance,
+            f.scrap_variance,
+            f.labour_variance,
+            f.overhead_variance,
+        )
+    return LineVariance(est.ref, est.item, est.status, est.qty, est, actual, found, shipped_only, f)
+
+
 def order_variance(session: Session, number: str) -> OrderVariance:
     """Every line of a sales order: estimated and actual cost by element, the variance
     split, and the margin at the quoted price."""
@@ -310,6 +359,7 @@ def order_variance(session: Session, number: str) -> OrderVariance:
         )
     }
     tops = _line_orders(session, [r.id for r in rows.values()])
+    frozen = final_costs(session, [r.id for r in rows.values()])
     costs = tree_costs(session, [mo for mos in tops.values() for mo in mos])
     lines = []
     for est in estimate.lines:
@@ -319,18 +369,7 @@ def order_variance(session: Session, number: str) -> OrderVariance:
         shipped_only = not mos
         if shipped_only:
             actual = _shipped(session, row, est.item)
-        lines.append(
-            LineVariance(
-                est.ref,
-                est.item,
-                est.status,
-                est.qty,
-                est,
-                actual,
-                variance_of(est.tree, actual),
-                shipped_only,
-            )
-        )
+        lines.append(_line(est, actual, shipped_only, frozen.get(row.id)))
     return OrderVariance(
         order.number,
         estimate.customer,
