@@ -11,8 +11,10 @@ from typing import Annotated
 
 import typer
 
+from pegboard.cli import xlsx_file
 from pegboard.cli._common import console, emit, esc, fmt, handles_errors, session
-from pegboard.services import money, variance
+from pegboard.cli.xlsx_file import XlsxOption
+from pegboard.services import money, variance, xlsx_reports
 from pegboard.services.actual_cost import ActualCost
 from pegboard.services.variance import LineVariance, OrderVariance, Variance
 
@@ -109,9 +111,16 @@ def _summary(title: str, x: OrderVariance | variance.ProjectVariance) -> None:
 def order(
     number: Annotated[str, typer.Argument(help="the sales order, e.g. SO-1042")],
     as_csv: CsvOption = False,
+    xlsx: XlsxOption = None,
 ) -> None:
     """Estimated against actual cost of every line of a sales order, the variance split
     into price, usage, scrap, labour and overhead, and the margin at the quoted price."""
+    xlsx_file.refuse_both(as_csv, xlsx)
+    if xlsx is not None:
+        with session() as s, s.begin():
+            data = xlsx_reports.order_cost_xlsx(s, number)
+        xlsx_file.save(xlsx, data)
+        return
     with session() as s, s.begin():
         found = variance.order_variance(s, number)
     rows = [_line_row(x) for x in found.lines]
@@ -127,9 +136,16 @@ def project(
     customer: Annotated[str, typer.Argument(help="the customer's code")],
     code: Annotated[str, typer.Argument(help="the project's code")],
     as_csv: CsvOption = False,
+    xlsx: XlsxOption = None,
 ) -> None:
     """Estimated against actual cost and the margin of every order of a customer project,
     and the project's."""
+    xlsx_file.refuse_both(as_csv, xlsx)
+    if xlsx is not None:
+        with session() as s, s.begin():
+            data = xlsx_reports.project_cost_xlsx(s, customer, code)
+        xlsx_file.save(xlsx, data)
+        return
     with session() as s, s.begin():
         found = variance.project_variance(s, customer, code)
     rows = [_order_row(o) for o in found.orders]

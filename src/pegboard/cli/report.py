@@ -11,6 +11,7 @@ import typer
 from rich.tree import Tree
 
 from pegboard import clock
+from pegboard.cli import xlsx_file
 from pegboard.cli._common import (
     as_date,
     console,
@@ -21,8 +22,9 @@ from pegboard.cli._common import (
     handles_errors,
     session,
 )
+from pegboard.cli.xlsx_file import XlsxOption
 from pegboard.db import Session
-from pegboard.services import reports
+from pegboard.services import reports, xlsx_reports
 from pegboard.services.plan_age import plan_age
 from pegboard.services.reports import ExceptionRow, LineStatus, PegNode, PlannedRow, UseNode
 
@@ -157,8 +159,14 @@ def print_planned(title: str, rows: Sequence[PlannedRow], *, by: str, as_csv: bo
 
 @app.command()
 @handles_errors
-def late(as_csv: CsvOption = False) -> None:
+def late(as_csv: CsvOption = False, xlsx: XlsxOption = None) -> None:
     """Each late sales-order line, its projected completion and the chain that makes it late."""
+    xlsx_file.refuse_both(as_csv, xlsx)
+    if xlsx is not None:
+        with plan_session() as s:
+            data = xlsx_reports.late_xlsx(s)
+        xlsx_file.save(xlsx, data)
+        return
     with plan_session(warn=not as_csv) as s:
         print_late(reports.late_orders(s), as_csv=as_csv)
 
