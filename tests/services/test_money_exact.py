@@ -13,20 +13,15 @@ from sqlalchemy import Numeric
 from sqlalchemy.orm import Session
 
 import pegboard
-from _costing import build_shop
+from _costing import TODAY, build_shop
+from pegboard.errors import ValidationError
 from pegboard.model import Base
 from pegboard.services import costing
+from pegboard.services.policy import runs as policy_runs
+from pegboard.services.policy import settings as policy_settings
+from pegboard.services.policy import stored as policy_stored
 
 MONEY_WORDS = ("price", "cost_rate", "amount", "discount", "revenue", "margin")
-LEGACY_FLOAT_MONEY = {
-    ("policy_line", "unit_cost"),
-    ("policy_line", "ordering_cost"),
-    ("policy_line", "holding_cost"),
-    ("item_policy", "ordering_cost"),
-}
-"""Money columns from before #16, still floats: costing reads them as the decimals they were
-typed as (``money.as_decimal``). The list may shrink, never grow."""
-
 SOURCE = Path(pegboard.__file__).parent
 COST_CODE = (
     "engine/costing.py",
@@ -35,6 +30,7 @@ COST_CODE = (
     "services/valuation.py",
     "services/actual_cost.py",
     "services/variance.py",
+    "services/final_cost.py",
 )
 LEDGER_VALUES = {("stock_move", "value"), ("stock_balance", "value")}
 
@@ -61,9 +57,9 @@ def test_every_new_money_column_is_numeric() -> None:
     assert {("sales_order_line", "unit_price"), ("item", "unit_cost")} | LEDGER_VALUES <= names
     assert ("purchase_order_line", "unit_price") in names
     floats = {(t, c) for t, c, kind in found if not isinstance(kind, Numeric) or not kind.asdecimal}
-    assert floats <= LEGACY_FLOAT_MONEY, (
-        f"money stored as a float: {sorted(floats - LEGACY_FLOAT_MONEY)}"
-    )
+    assert floats == set(), f"money stored as a float: {sorted(floats)}"
+    policy = {("policy_line", "unit_cost"), ("policy_line", "holding_cost")}
+    assert policy | {("item_policy", "ordering_cost"), ("policy_line", "ordering_cost")} <= names
 
 
 @pytest.mark.parametrize("path", COST_CODE)
@@ -125,3 +121,36 @@ def test_every_figure_of_an_estimate_is_a_decimal(session: Session) -> None:
         if not isinstance(v, Decimal) and not where.endswith(WHOLE)
     ]
     assert wrong == []
+
+
+def test_stock_policy_costs_are_exact(session: Session) -> None:
+    """An ordering cost is money typed to the cent or the 1/100 of a cent; a run stores
+    the unit cost, the ordering cost and H = unit cost × holding % / 100 as exact
+    decimals: PROFILE (unit cost 5.00) at 20 % a year holds at 1.00 exactly, LED (1.50)
+    at the company's default ordering cost 50 and holding 25 % at 0.375."""
+    build_shop(session)
+    view = policy_settings.set_item_policy(
+        session, "PROFILE", {"ordering_cost": 12.3456, "holding_pct": 20}, author="planner"
+    )
+    assert view.ordering_cost == Decimal("12.3456")
+    for bad in (-1, "0.00001", "lots"):
+        with pytest.raises(ValidationError, match="ordering_cost"):
+            policy_settings.set_item_policy(
+                session, "PROFILE", {"ordering_cost": bad}, author="planner"
+            )
+    policy_runs.run_policy(session, author="planner", today=TODAY)
+    with session.begin():
+        lines = {p.item: p for p in policy_stored.policy_page(session, limit=100).rows}
+    profile, led = lines["PROFILE"], lines["LED"]
+    assert (profile.unit_cost, profile.ordering_cost, profile.holding_cost) == (
+        Decimal("5"),
+        Decimal("12.3456"),
+        Decimal("1"),
+    )
+    assert (led.unit_cost, led.ordering_cost, led.holding_cost) == (
+        Decimal("1.5"),
+        Decimal("50"),
+        Decimal("0.375"),
+    )
+    money = [getattr(p, f) for p in lines.values() for f in ("unit_cost", "ordering_cost")]
+    assert all(isinstance(m, Decimal) for m in money + [p.holding_cost for p in lines.values()])

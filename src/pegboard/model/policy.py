@@ -15,8 +15,9 @@ list pages filter and sort one table.
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, false, func
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, false, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pegboard.model._types import UtcDateTime
@@ -38,8 +39,8 @@ class PolicySetting(CreatedMixin, Base):
     )
 
     item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), primary_key=True)
-    ordering_cost: Mapped[float | None]
-    """Cost of placing one order (purchase or production set-up)."""
+    ordering_cost: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
+    """Cost of placing one order (purchase or production set-up): exact money."""
     holding_pct: Mapped[float | None]
     """Yearly holding cost, in percent of the item's unit cost."""
     service_level: Mapped[float | None]
@@ -118,13 +119,13 @@ class PolicyLine(Base):
     # costs and settings, each with where it came from
     service_level: Mapped[float]
     service_level_source: Mapped[str] = mapped_column(String(60))
-    ordering_cost: Mapped[float]
+    ordering_cost: Mapped[Decimal] = mapped_column(Numeric(18, 4))
     ordering_cost_source: Mapped[str] = mapped_column(String(60))
     holding_pct: Mapped[float]
     holding_pct_source: Mapped[str] = mapped_column(String(60))
     lead_time_factor: Mapped[float]
     variability_factor: Mapped[float]
-    unit_cost: Mapped[float]
+    unit_cost: Mapped[Decimal] = mapped_column(Numeric(18, 4))
     min_qty: Mapped[float]
     multiple: Mapped[float]
     period_days: Mapped[int]
@@ -139,7 +140,8 @@ class PolicyLine(Base):
     safety_stock: Mapped[float]
     reorder_point: Mapped[float]
     annual_demand: Mapped[float]
-    holding_cost: Mapped[float]
+    holding_cost: Mapped[Decimal] = mapped_column(Numeric(20, 6))
+    """H = unit cost × holding % / 100, a year's cost of holding one unit (exact)."""
     eoq: Mapped[float | None]
     order_qty: Mapped[float]
     # buffer zones (0 unless ``buffer``)

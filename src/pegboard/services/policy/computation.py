@@ -8,6 +8,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -21,11 +22,15 @@ from pegboard.engine.types import PlanInput
 from pegboard.errors import NotFoundError, ValidationError
 from pegboard.services._tx import end_read_transaction
 from pegboard.services.jobs.kinds import Progress
+from pegboard.services.money import HUNDRED, UNIT_PLACES, as_decimal
 from pegboard.services.planning import snapshot_connection
 from pegboard.services.policy.inputs import item_columns, observed, own_settings, positions
 from pegboard.services.policy.item_policy import COMPANY_DEFAULT, LINE_FIELDS, ItemPolicy
 from pegboard.services.policy.settings import check_service_level, check_window, company_defaults
 from pegboard.services.snapshot import Snapshot, backlog, load_snapshot
+
+HOLDING_PLACES = Decimal("0.000001")
+"""``policy_line.holding_cost``: 6 decimals (a unit cost of 4 × a percentage)."""
 
 
 @dataclass(frozen=True)
@@ -218,6 +223,8 @@ def _columns(
     for name, (value, source) in choices.items():
         cols[name] = np.asarray(value, dtype=np.float64).tolist()
         cols[name + "_source"] = source
+    # money, exact: a setting typed with at most 4 decimals, read back by its shortest repr
+    cols["ordering_cost"] = [as_decimal(x).quantize(UNIT_PLACES) for x in cols["ordering_cost"]]
     scale = place_scales(decimals, n)[selected]
     return cols | _results(cols, found, company, scale, use.due_now[selected])
 
@@ -269,7 +276,7 @@ def _results(
         "safety_stock": res.safety_stock.tolist(),
         "reorder_point": res.reorder_point.tolist(),
         "annual_demand": res.annual_demand.tolist(),
-        "holding_cost": res.holding_cost.tolist(),
+        "holding_cost": holding_costs(cols["unit_cost"], cols["holding_pct"]),
         "eoq": [None if math.isnan(x) else x for x in eoq],
         "order_qty": res.order_qty.tolist(),
         "red": zone(res.red),
@@ -284,6 +291,15 @@ def _results(
         "target_safety_stock": np.where(buffer, res.top_of_red, res.safety_stock).tolist(),
         "target_min_qty": np.where(buffer, res.green, res.order_qty).tolist(),
     }
+
+
+def holding_costs(unit_costs: Sequence[Decimal], holding_pcts: Sequence[float]) -> list[Decimal]:
+    """H = unit cost × holding % / 100 per item, in exact money (6 decimals): the engine
+    computes the same figure in floats for the EOQ, where it is only a divisor."""
+    return [
+        (cost * as_decimal(pct) / HUNDRED).quantize(HOLDING_PLACES)
+        for cost, pct in zip(unit_costs, holding_pcts, strict=True)
+    ]
 
 
 def _daily_texts(

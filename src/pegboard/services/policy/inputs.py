@@ -26,6 +26,7 @@ from pegboard.model.enums import (
     PurchaseLineStatus,
     StockMoveKind,
 )
+from pegboard.services.money import as_decimal
 
 MIN_OBSERVATIONS = 3
 
@@ -191,7 +192,8 @@ def item_columns(
         out[name] = values.tolist()
     out["type"] = [str(getattr(v, "value", v)) for v in out["type"]]
     out["lot_rule"] = [str(getattr(v, "value", v)) for v in out["lot_rule"]]
-    for name in ("unit_cost", "min_qty", "multiple", "safety_stock"):
+    out["unit_cost"] = [as_decimal(v) for v in out["unit_cost"]]  # money: kept exact
+    for name in ("min_qty", "multiple", "safety_stock"):
         out[name] = [float(v) for v in out[name]]
     out["lot_qty"] = [None if v is None else float(v) for v in out["lot_qty"]]
     out["period_days"] = [int(v or 0) for v in out["period_days"]]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import date
+from decimal import Decimal
 from functools import cached_property
 
 from pegboard.engine import policy as ep
@@ -102,13 +103,13 @@ class ItemPolicy:
     dlt: int
     service_level: float
     service_level_source: str
-    ordering_cost: float
+    ordering_cost: Decimal
     ordering_cost_source: str
     holding_pct: float
     holding_pct_source: str
     lead_time_factor: float
     variability_factor: float
-    unit_cost: float
+    unit_cost: Decimal
     min_qty: float
     multiple: float
     period_days: int
@@ -120,7 +121,7 @@ class ItemPolicy:
     safety_stock: float
     reorder_point: float
     annual_demand: float
-    holding_cost: float
+    holding_cost: Decimal
     eoq: float | None
     order_qty: float
     red: float
@@ -175,9 +176,9 @@ class ItemPolicy:
                 lead_time=float(self.lead_time),
                 sigma_lt=self.sigma_lt,
                 service_level=self.service_level,
-                ordering_cost=self.ordering_cost,
+                ordering_cost=float(self.ordering_cost),
                 holding_pct=self.holding_pct,
-                unit_cost=self.unit_cost,
+                unit_cost=float(self.unit_cost),
                 min_qty=self.min_qty,
                 multiple=self.multiple,
                 position=self.position.total,
@@ -255,15 +256,17 @@ class ItemPolicy:
             ),
             Figure(
                 "ordering cost S",
-                self.ordering_cost,
-                f"S = {num(self.ordering_cost)} per order ({self.ordering_cost_source})",
+                float(self.ordering_cost),
+                f"S = {num(float(self.ordering_cost))} per order ({self.ordering_cost_source})",
             ),
             Figure(
                 "holding %",
                 self.holding_pct,
                 f"{num(self.holding_pct)} % of unit cost per year ({self.holding_pct_source})",
             ),
-            Figure("unit cost", self.unit_cost, f"item unit cost = {num(self.unit_cost)}"),
+            Figure(
+                "unit cost", float(self.unit_cost), f"item unit cost = {num(float(self.unit_cost))}"
+            ),
             Figure("min qty", self.min_qty, f"item min_qty = {num(self.min_qty)}"),
             Figure("multiple", self.multiple, f"item multiple = {num(self.multiple)}"),
             Figure(

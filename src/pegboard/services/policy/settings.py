@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -19,7 +20,7 @@ from pegboard.model import (
     Item,
     PolicySetting,
 )
-from pegboard.services import audit
+from pegboard.services import audit, money
 from pegboard.services._tx import for_update, writes
 
 DEFAULTS: dict[str, float] = {
@@ -40,7 +41,7 @@ MAX_WINDOW_DAYS = 3660
 @dataclass(frozen=True)
 class PolicySettingView:
     item: str
-    ordering_cost: float | None
+    ordering_cost: Decimal | None
     holding_pct: float | None
     service_level: float | None
     buffer: bool
@@ -64,6 +65,14 @@ def check_cost(value: object, field: str) -> float:
     if not math.isfinite(cost) or cost < 0 or cost >= 1e15:
         raise ValidationError(f"{field} must be 0 or more, not {value!r}", field=field)
     return cost
+
+
+def check_ordering_cost(value: object, field: str) -> Decimal:
+    """An ordering cost is money: exact, at most 4 decimals (as a unit cost), refused
+    with the field named otherwise; a float typed in is read by its shortest repr."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
+        raise ValidationError(f"{field} must be a number, not {value!r}", field=field)
+    return money.unit_cost(repr(value) if isinstance(value, float) else value, field)
 
 
 def check_window(value: object, field: str) -> int:
@@ -160,6 +169,8 @@ def set_item_policy(
             cleaned[name] = None
         elif name == "service_level":
             cleaned[name] = check_service_level(value, name)
+        elif name == "ordering_cost":
+            cleaned[name] = check_ordering_cost(value, name)
         else:
             cleaned[name] = check_cost(value, name)
     row = session.get(PolicySetting, item_id, with_for_update=for_update(session))
