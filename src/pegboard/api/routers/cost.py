@@ -9,11 +9,13 @@ from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from pegboard.api.deps import DbSession, Reader
 from pegboard.api.params import Code
-from pegboard.services import money, stock, variance
+from pegboard.api.xlsx_response import XLSX_RESPONSES, xlsx_download
+from pegboard.services import money, stock, variance, xlsx_reports
 from pegboard.services.actual_cost import ActualCost
 from pegboard.services.costing import Elements
 
@@ -143,6 +145,25 @@ def _order(o: variance.OrderVariance) -> OrderCostOut:
             for x in o.lines
         ],
     )
+
+
+# The .xlsx routes come first: ``/orders/{number}`` would take ``SO-1.xlsx`` as a number.
+
+
+@router.get("/orders/{number}.xlsx", response_class=Response, responses=XLSX_RESPONSES)
+def order_cost_xlsx(number: Code, user: Reader, session: DbSession) -> Response:
+    """The cost report of a sales order as an XLSX workbook: each line, then the order."""
+    return xlsx_download(xlsx_reports.order_cost_xlsx(session, number), "cost", number)
+
+
+@router.get(
+    "/projects/{customer}/{project}.xlsx", response_class=Response, responses=XLSX_RESPONSES
+)
+def project_cost_xlsx(customer: str, project: str, user: Reader, session: DbSession) -> Response:
+    """The cost report of a customer project as an XLSX workbook: each order's lines and
+    total, then the project's."""
+    data = xlsx_reports.project_cost_xlsx(session, customer, project)
+    return xlsx_download(data, "cost", customer, project)
 
 
 @router.get("/orders/{number}")

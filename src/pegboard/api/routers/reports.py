@@ -10,12 +10,14 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from pegboard.api.deps import DbSession, Reader
 from pegboard.api.pagination import Page, Paging
 from pegboard.api.routers.plan import ExceptionOut, LineStatusOut, line_status_out
-from pegboard.services import reports
+from pegboard.api.xlsx_response import XLSX_RESPONSES, xlsx_download
+from pegboard.services import reports, xlsx_reports
 from pegboard.services.reports import ExceptionRow, PlannedRow, UseNode
 
 router = APIRouter(prefix="/reports", tags=["reports"])
@@ -60,6 +62,13 @@ def _planned(row: PlannedRow) -> PlannedReportOut:
         sales_order=row.sales_order or None,
         late=row.late,
     )
+
+
+@router.get("/late.xlsx", response_class=Response, responses=XLSX_RESPONSES)
+def late_xlsx(user: Reader, session: DbSession) -> Response:
+    """Every late sales-order line as an XLSX workbook, with its customer and the chain of
+    supplies that sets its date (not paged: the whole report)."""
+    return xlsx_download(xlsx_reports.late_xlsx(session), "late-orders")
 
 
 @router.get("/late")
