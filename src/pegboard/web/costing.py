@@ -11,10 +11,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from pegboard.services import costing, money, variance
+from pegboard.services import costing, money, variance, xlsx_reports
 from pegboard.services.actual_cost import ActualCost
 from pegboard.web.deps import DbSession, Viewer
 from pegboard.web.render import amount, chrome, page
+from pegboard.web.xlsx_download import xlsx_download
 
 router = APIRouter(include_in_schema=False)
 
@@ -123,3 +124,15 @@ def project_cost_page(
             "actual": found,
         },
     )
+
+
+@router.get("/orders/{number}/cost.xlsx")
+def order_cost_xlsx(session: DbSession, who: Viewer, number: str) -> Response:
+    """The page's "Download XLSX": the same report as ``pegboard cost order --xlsx``."""
+    return xlsx_download(xlsx_reports.order_cost_xlsx(session, number), "cost", number)
+
+
+@router.get("/customers/{customer}/projects/{project}/cost.xlsx")
+def project_cost_xlsx(session: DbSession, who: Viewer, customer: str, project: str) -> Response:
+    data = xlsx_reports.project_cost_xlsx(session, customer, project)
+    return xlsx_download(data, "cost", customer, project)

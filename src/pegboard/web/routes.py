@@ -10,10 +10,11 @@ from fastapi.responses import Response
 
 from pegboard import clock
 from pegboard.errors import AuthenticationError, RateLimitedError
-from pegboard.services import dashboard, scenarios, users
+from pegboard.services import dashboard, scenarios, users, xlsx_reports
 from pegboard.web import auth
 from pegboard.web.deps import SCENARIO_COOKIE, DbSession, LiveSession, Viewer
 from pegboard.web.render import chrome, db, page, redirect
+from pegboard.web.xlsx_download import xlsx_download
 
 router = APIRouter(include_in_schema=False)
 
@@ -99,6 +100,12 @@ def home(request: Request, session: DbSession, who: Viewer) -> Response:
     board = dashboard.build(session, clock.today())
     context = chrome(who, "dashboard") | {"title": "Today", "board": board, "step_url": chain_url}
     return page(request, "dashboard.html", context)
+
+
+@router.get("/reports/late.xlsx")
+def late_xlsx(session: DbSession, who: Viewer) -> Response:
+    """The dashboard's late lines, all of them (the page shows the first few), as XLSX."""
+    return xlsx_download(xlsx_reports.late_xlsx(session), "late-orders")
 
 
 @router.post("/scenario")
