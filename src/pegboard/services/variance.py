@@ -170,11 +170,16 @@ class LineVariance:
         f = self.frozen
         if f is None:
             return self.estimate.elements
-        return costing.Elements(f.estimated_material, f.estimated_labour, f.estimated_overhead)
+        return costing.Elements(
+            _plain(f.estimated_material), _plain(f.estimated_labour), _plain(f.estimated_overhead)
+        )
 
     @property
     def revenue(self) -> Decimal | None:
-        return self.estimate.revenue if self.frozen is None else self.frozen.revenue
+        f = self.frozen
+        if f is None:
+            return self.estimate.revenue
+        return None if f.revenue is None else _plain(f.revenue)
 
     @property
     def cost(self) -> Decimal:
@@ -320,6 +325,13 @@ def final_costs(session: Session, line_ids: Sequence[int]) -> dict[int, LineFina
     return {r.sales_order_line_id: r for r in rows}
 
 
+def _plain(stored: Decimal) -> Decimal:
+    """A stored figure without the column's trailing zeros (``2.500000`` is ``2.5``, as
+    when computed), never in exponent form (``1E+2``)."""
+    whole = stored.to_integral_value()
+    return whole.quantize(Decimal(1)) if stored == whole else stored.normalize()
+
+
 def _line(
     est: costing.LineEstimate, actual: ActualCost, shipped_only: bool, f: LineFinalCost | None
 ) -> LineVariance:
@@ -330,19 +342,19 @@ def _line(
     else:
         actual = ActualCost(
             actual.orders,
-            f.actual_material,
-            f.actual_scrap,
-            f.actual_labour,
-            f.actual_overhead,
-            f.actual_hours,
+            _plain(f.actual_material),
+            _plain(f.actual_scrap),
+            _plain(f.actual_labour),
+            _plain(f.actual_overhead),
+            _plain(f.actual_hours),
             actual.uses,
         )
         found = Variance(
-            f.price_variance,
-            f.usage_variance,
-            f.scrap_variance,
-            f.labour_variance,
-            f.overhead_variance,
+            _plain(f.price_variance),
+            _plain(f.usage_variance),
+            _plain(f.scrap_variance),
+            _plain(f.labour_variance),
+            _plain(f.overhead_variance),
         )
     return LineVariance(est.ref, est.item, est.status, est.qty, est, actual, found, shipped_only, f)
 
