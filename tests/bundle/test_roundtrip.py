@@ -35,6 +35,7 @@ from pegboard.services.dataset import (
     HolidayRow,
     ItemRow,
     LocationRow,
+    MpsRow,
     ProductionRow,
     PurchaseRow,
     RoutingRow,
@@ -56,6 +57,7 @@ ROW_TYPES: dict[str, type[Any]] = {
     "work_centers": WorkCenterRow,
     "work_center_closed_days": ClosedDayRow,
     "routings": RoutingRow,
+    "mps": MpsRow,
 }
 
 
@@ -117,11 +119,12 @@ def items_of(draw: st.DrawFn) -> list[ItemRow]:
         lot_rule = draw(st.sampled_from(["lfl", "foq", "poq"]))
         lot_qty = draw(lots if lot_rule == "foq" else st.none() | lots)
         period = draw(st.integers(1, 60) if lot_rule == "poq" else st.none() | st.integers(1, 60))
+        type_ = draw(st.sampled_from(["make", "buy"]))
         rows.append(
             ItemRow(
                 item=code,
                 description=draw(texts),
-                type=draw(st.sampled_from(["make", "buy"])),
+                type=type_,
                 strategy=draw(st.sampled_from(["mts", "mto"])),
                 uom=uom,
                 lead_time_days=draw(st.integers(0, 400)),
@@ -134,6 +137,7 @@ def items_of(draw: st.DrawFn) -> list[ItemRow]:
                 unit_cost=draw(unit_costs),
                 supplier=draw(texts),
                 decimals=decimals,
+                mps=type_ == "make" and draw(st.booleans()),
             )
         )
     return rows
@@ -265,7 +269,21 @@ def datasets(draw: st.DrawFn) -> Dataset:
         HolidayRow(day, draw(texts)) for day in draw(st.lists(dates, max_size=3, unique=True))
     ]
     _capacity(draw, data, made)
+    _schedule(draw, data)
     return data
+
+
+def _schedule(draw: st.DrawFn, data: Dataset) -> None:
+    """mps.csv (#17): lines of the items flagged mps, at most one a week each, to the
+    item's decimals."""
+    for item in (i for i in data.items if i.mps):
+        places = default_decimals(item.uom) if item.decimals is None else item.decimals
+        weeks = {}
+        for day in draw(st.lists(dates, max_size=3)):
+            weeks.setdefault(day.isocalendar()[:2], day)
+        for day in weeks.values():
+            qty = draw(st.integers(1, 10**6).map(lambda k, p=places: k / 10**p))
+            data.mps.append(MpsRow(item.item, day, qty))
 
 
 centers = st.text("AB1-_.", min_size=1, max_size=4).filter(lambda c: c[0].isalnum())
@@ -398,6 +416,7 @@ def bundles(draw: st.DrawFn) -> Drawn:
         "work_centers": data.work_centers,
         "work_center_closed_days": data.closed_days,
         "routings": data.routings,
+        "mps": data.mps,
     }
     files = {}
     for spec in schema.INPUT_FILES:

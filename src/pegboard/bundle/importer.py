@@ -45,6 +45,7 @@ from pegboard.services.dataset import (
     HolidayRow,
     ItemRow,
     LocationRow,
+    MpsRow,
     ProductionRow,
     PurchaseRow,
     RoutingRow,
@@ -55,6 +56,7 @@ from pegboard.services.dataset import (
     places,
 )
 from pegboard.services.money import ISO_4217
+from pegboard.services.mps import line_number
 from pegboard.services.templates import check_worst_cases, parse_definition
 
 EMPTY_ITEMS = (
@@ -217,6 +219,7 @@ def _build(parsed: dict[str, ParsedTable], problems: Problems, *, locations_give
     centers = _work_centers(parsed["work_centers"], problems, data)
     _closed_days(parsed["work_center_closed_days"], problems, data, centers)
     _routings(parsed["routings"], problems, data, items, orders, centers)
+    _mps(parsed["mps"], problems, data)
     return data
 
 
@@ -327,6 +330,9 @@ def _items(table: ParsedTable, problems: Problems, data: Dataset) -> dict[str, s
             problems.add(
                 BundleProblem(table.label, line, "lot_qty", "", "lot_rule foq needs a lot_qty")
             )
+        elif item.mps and item.type != "make":
+            reason = "only make items have a master schedule (type is buy)"
+            problems.add(BundleProblem(table.label, line, "mps", "true", reason))
         elif item.lot_rule == "poq" and item.period_days is None:
             problems.add(
                 BundleProblem(
@@ -706,3 +712,46 @@ def _routings(
 
 
 __all__ = ["read_bundle"]
+
+
+# --- extension: the master production schedule ----------------------------------------------
+
+
+def _mps_problem(row: MpsRow, flagged: dict[str, ItemRow]) -> tuple[str, str, str] | None:
+    """(column, value, reason) of a schedule line that does not fit its item."""
+    item = flagged.get(row.item)
+    if item is None:
+        return "item", row.item, "unknown item (not in items.csv)"
+    if not item.mps:
+        return "item", row.item, "not on the master schedule (its mps in items.csv is false)"
+    allowed = decimals_of(item)
+    if places(row.qty) > allowed:
+        reason = f"has more decimal places than the item's decimals ({allowed})"
+        return "qty", format_value(row.qty), reason
+    return None
+
+
+def _mps(table: ParsedTable, problems: Problems, data: Dataset) -> None:
+    """mps.csv: lines of items flagged ``mps``, one per item and ISO week (the week's line
+    is what ``pegboard mps set`` changes), whole for items counted in pieces, and no
+    number that production_orders.csv uses already."""
+    items = {i.item: i for i in data.items}
+    taken = {p.production_order for p in data.productions}
+    weeks: dict[str, int] = {}
+    for line, row in _rows(table):
+        mps = MpsRow(*row)
+        if (bad := _mps_problem(mps, items)) is not None:
+            problems.add(BundleProblem(table.label, line, *bad))
+            continue
+        number = line_number(mps.item, mps.date)
+        value = mps.date.isoformat()
+        if number in weeks:
+            reason = f"{mps.item} has a line in this week already (line {weeks[number]})"
+            problems.add(BundleProblem(table.label, line, "date", value, reason))
+            continue
+        weeks[number] = line
+        if number in taken:
+            reason = f"its line would be {number}, a number production_orders.csv uses"
+            problems.add(BundleProblem(table.label, line, "date", value, reason))
+            continue
+        data.mps.append(mps)

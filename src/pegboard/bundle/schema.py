@@ -141,6 +141,8 @@ ITEMS = FileSpec(
         _free_text("supplier", 200),
         # v2 (rule 7); empty: 0 for items counted in pieces (ea, pc, pcs, set, pair), else 3
         Column("decimals", Kind.INT, check=Check.NOT_NEGATIVE),
+        # extension (#17): on the master production schedule (make items; docs/bundle-format-mps.md)
+        Column("mps", Kind.BOOL, default="false"),
     ),
     required_file=True,
 )
@@ -300,6 +302,21 @@ ROUTINGS = FileSpec(
 """Optional: the operations of make items, one row each; ``sales_order`` set: the order
 routing of that order's order BOM of the item (chosen as bom.csv's rows are)."""
 
+# --- extension: the master production schedule (docs/bundle-format-mps.md) -------------------
+
+MAX_MPS_QTY = 1_000_000_000
+"""The largest quantity of one schedule line (as ``services.mps`` allows)."""
+
+MPS = FileSpec(
+    "mps",
+    (
+        Column("item", required=True),
+        Column("date", Kind.DATE, required=True),
+        Column("qty", Kind.QTY, required=True, check=Check.POSITIVE, maximum=MAX_MPS_QTY),
+    ),
+)
+"""Optional: the master-schedule lines of items flagged ``mps`` in items.csv, one a week."""
+
 INPUT_FILES = (
     SETTINGS,
     HOLIDAYS,
@@ -313,6 +330,7 @@ INPUT_FILES = (
     WORK_CENTERS,
     WORK_CENTER_CLOSED_DAYS,
     ROUTINGS,
+    MPS,
 )
 
 PLANNED_ORDERS_COLUMNS = (

@@ -69,6 +69,7 @@ def write_dataset(data: Dataset, folder: Path) -> dict[str, int]:
         (schema.WORK_CENTERS, data.work_centers),
         (schema.WORK_CENTER_CLOSED_DAYS, data.closed_days),
         (schema.ROUTINGS, data.routings),
+        (schema.MPS, data.mps),
     ]
     counts = {}
     for spec, rows in tables:

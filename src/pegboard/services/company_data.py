@@ -55,7 +55,12 @@ from pegboard.model import (
     WorkCenter,
     WorkCenterClosedDay,
 )
-from pegboard.model.enums import OPEN_PRODUCTION_STATUSES, OPEN_PURCHASE_STATUSES, SalesOrderStatus
+from pegboard.model.enums import (
+    OPEN_PRODUCTION_STATUSES,
+    OPEN_PURCHASE_STATUSES,
+    ProductionStatus,
+    SalesOrderStatus,
+)
 from pegboard.services import valuation
 from pegboard.services._bulk import bulk_insert, delete_all
 from pegboard.services._tx import refusing_disk_full
@@ -67,6 +72,7 @@ from pegboard.services.dataset import (
     HolidayRow,
     ItemRow,
     LocationRow,
+    MpsRow,
     ProductionRow,
     PurchaseRow,
     RoutingRow,
@@ -76,6 +82,7 @@ from pegboard.services.dataset import (
     decimals_of,
 )
 from pegboard.services.money import as_decimal
+from pegboard.services.mps import line_number
 from pegboard.services.outstanding import freeze_component_lists
 from pegboard.services.templates import define_in_transaction, template_definitions
 
@@ -196,6 +203,7 @@ _ITEM_COLUMNS = (
     "unit_cost",
     "supplier",
     "decimals",
+    "mps",
 )
 
 
@@ -512,6 +520,36 @@ def _write_productions(
             for m in data.productions
         ),
     )
+    # the master schedule's lines: production orders flagged mps, planned, made for stock
+    bulk_insert(
+        conn,
+        ProductionOrder,
+        (
+            "number",
+            "item_id",
+            "qty",
+            "completed_qty",
+            "scrapped_qty",
+            "status",
+            "components_issued",
+            "mps",
+            "due_date",
+        ),
+        (
+            (
+                line_number(m.item, m.date),
+                items[m.item],
+                m.qty,
+                0.0,
+                0.0,
+                "planned",
+                False,
+                True,
+                m.date,
+            )
+            for m in data.mps
+        ),
+    )
 
 
 def configured_planning_date(session: Session) -> date | None:
@@ -552,6 +590,7 @@ def read_company(session: Session) -> Dataset:
         _read_productions(conn),
         _read_routings(conn),
     )
+    data.mps = _read_mps(conn)
     return data
 
 
@@ -722,6 +761,29 @@ def _read_purchases(conn: Connection) -> list[PurchaseRow]:
     ]
 
 
+def _is_mps_line() -> Any:
+    """A master-schedule line not yet released, of an item still on the schedule (joined
+    as ``Item``): ``mps.csv``'s, not production_orders.csv's. Released, it is an order of
+    the shop floor like any other; an item taken off the schedule keeps its lines as
+    planned production orders."""
+    return and_(
+        ProductionOrder.mps.is_(True),
+        ProductionOrder.status == ProductionStatus.PLANNED,
+        ProductionOrder.sales_order_id.is_(None),
+        Item.mps.is_(True),
+    )
+
+
+def _read_mps(conn: Connection) -> list[MpsRow]:
+    stmt = (
+        select(Item.code, ProductionOrder.due_date, ProductionOrder.qty)
+        .join(Item, Item.id == ProductionOrder.item_id)
+        .where(_is_mps_line())
+        .order_by(Item.code, ProductionOrder.due_date)
+    )
+    return [MpsRow(*r) for r in conn.execute(stmt)]
+
+
 def _read_productions(conn: Connection) -> list[ProductionRow]:
     stmt = (
         select(
@@ -739,6 +801,7 @@ def _read_productions(conn: Connection) -> list[ProductionRow]:
         .where(
             ProductionOrder.status.in_(OPEN_PRODUCTION_STATUSES),
             ProductionOrder.qty > ProductionOrder.completed_qty,
+            ~_is_mps_line(),
         )
         .order_by(ProductionOrder.number)
     )

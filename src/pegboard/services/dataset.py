@@ -31,6 +31,9 @@ class ItemRow(NamedTuple):
     supplier: str
     decimals: int | None = None
     """Decimal places of a planned quantity (rule 7); None: the default for ``uom``."""
+    mps: bool = False
+    """On the master production schedule (``mps.csv``, ``services.mps``): made to the
+    planner's schedule, not lot for lot."""
 
 
 MAX_DAYS = 3650
@@ -112,6 +115,15 @@ class ProductionRow(NamedTuple):
     sales_order: str
 
 
+class MpsRow(NamedTuple):
+    """A master-schedule line (``mps.csv``): ``qty`` of an ``mps`` item due on ``date``,
+    made for stock; one a week per item (``services.mps``)."""
+
+    item: str
+    date: date
+    qty: float
+
+
 class WorkCenterRow(NamedTuple):
     """A work center (v2 extension, capacity). ``weekday_hours`` is canonical text
     (``mon=8,tue=8,wed=8,thu=8,fri=6``, weekdays at 0 left out) or empty; when it is
@@ -180,6 +192,8 @@ class Dataset:
     closed_days: list[ClosedDayRow] = field(default_factory=list)
     routings: list[RoutingRow] = field(default_factory=list)
     """Capacity (v2 extension): work centers, their closed days, routing operations."""
+    mps: list[MpsRow] = field(default_factory=list)
+    """The master production schedule's lines not yet released (extension, #17)."""
 
     def all_locations(self) -> list[LocationRow]:
         """The company's locations: those listed, every one stock uses, and ``main``, by code."""
@@ -211,6 +225,8 @@ class Dataset:
             counts["work_center_closed_days"] = len(self.closed_days)
         if self.routings:
             counts["routings"] = len(self.routings)
+        if self.mps:
+            counts["mps"] = len(self.mps)
         return counts
 
     def shifted(self, days: int) -> Dataset:
@@ -232,6 +248,7 @@ class Dataset:
             # a work center's maintenance day moves with the orders (by whole weeks, the
             # demo's shift, it stays on its weekday)
             closed_days=[c._replace(date=c.date + move) for c in self.closed_days],
+            mps=[m._replace(date=m.date + move) for m in self.mps],
         )
         if "planning_date" in self.settings:
             day = date.fromisoformat(self.settings["planning_date"]) + move
@@ -242,7 +259,7 @@ class Dataset:
     def years(self) -> range:
         """The calendar years the company's dates fall in (and the next, for lead times)."""
         days = [s.due_date for s in self.sales] + [p.due_date for p in self.purchases]
-        days += [p.due_date for p in self.productions]
+        days += [p.due_date for p in self.productions] + [m.date for m in self.mps]
         if "planning_date" in self.settings:
             days.append(date.fromisoformat(self.settings["planning_date"]))
         if not days:
@@ -267,6 +284,7 @@ class Dataset:
             work_centers=sorted(self.work_centers, key=lambda r: r.work_center),
             closed_days=sorted(self.closed_days, key=lambda r: (r.work_center, r.date)),
             routings=sorted(self.routings, key=lambda r: (r.item, r.sales_order, r.sequence)),
+            mps=sorted(self.mps),
         )
 
 

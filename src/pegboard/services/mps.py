@@ -90,6 +90,12 @@ def _label(monday: date) -> str:
     return f"{year}-W{week:02d}"
 
 
+def line_number(item: str, day: date) -> str:
+    """The number of the item's schedule line of the week of ``day``, the same whoever
+    writes it (``pegboard mps set``, a bundle's ``mps.csv``): ``MPS-<item>-2027-W02``."""
+    return f"MPS-{item}-{_label(_monday(day))}"
+
+
 def _item(session: Session, code: str) -> Item:
     item = session.scalars(select(Item).where(Item.code == code)).first()
     if item is None:
@@ -181,7 +187,7 @@ def _set_mps(
     if line is None:
         due = fwd_date(load_calendar(session.connection()), monday)
         line = ProductionOrder(
-            number=f"MPS-{item}-{_label(monday)}",
+            number=line_number(item, monday),
             item_id=row.id,
             qty=qty,
             due_date=due,
