@@ -26,6 +26,7 @@ SPEC_COLUMNS = {
     "items": {
         "item", "description", "type", "strategy", "uom", "lead_time_days", "lot_rule",
         "lot_qty", "period_days", "min_qty", "multiple", "safety_stock", "unit_cost", "supplier",
+        "mps",  # extension (#17): on the master production schedule
     },
     "bom": {"parent", "component", "qty_per", "scrap_pct", "sales_order"},
     "stock": {"item", "qty", "location", "sales_order"},
@@ -90,7 +91,7 @@ CAPACITY_COLUMNS = {
 def test_demo_path_is_a_folder_of_csv_files() -> None:
     for name in DEMOS:
         files = {p.name for p in demo_path(name).iterdir() if p.suffix == ".csv"}
-        extensions = {f"{stem}.csv" for stem in CAPACITY_COLUMNS}
+        extensions = {f"{stem}.csv" for stem in CAPACITY_COLUMNS} | {"mps.csv"}
         assert files - extensions == {f"{stem}.csv" for stem in SPEC_COLUMNS}, name
 
 
@@ -271,3 +272,19 @@ def test_works_monday_to_friday_with_public_holidays(demo: Rows) -> None:
         for row in demo[stem]:
             day = date.fromisoformat(row["due_date"])
             assert day.weekday() < 5 and day not in holidays, (stem, row)
+
+
+def test_the_lighting_sample_keeps_a_weekly_master_schedule() -> None:
+    """Issue #17: a common, stocked sub-assembly on the master schedule, one line a week
+    on a working day, so `pegboard mps show` has a record to show after `pegboard demo`."""
+    folder = demo_path("lighting")
+    items = {r["item"]: r for r in _read(folder)["items"]}
+    flagged = {code for code, r in items.items() if r["mps"] == "true"}
+    assert flagged == {"SA-DRVTRAY-60V"}
+    assert all(items[code]["type"] == "make" for code in flagged)
+    with (folder / "mps.csv").open(newline="", encoding="utf-8") as handle:
+        lines = list(csv.DictReader(handle))
+    days = [date.fromisoformat(r["date"]) for r in lines]
+    assert {r["item"] for r in lines} == flagged and len(lines) >= 3
+    assert len({d.isocalendar()[:2] for d in days}) == len(days)
+    assert all(d.weekday() < 5 for d in days)
