@@ -541,3 +541,22 @@ def test_awkward_values_round_trip(engine: Engine, tmp_path: Path) -> None:
     bom_csv = exported[0]["bom.csv"].decode("utf-8")
     assert "GEAR-1,BOLT,1e-07,2.5,\n" in bom_csv
     assert exported[0]["settings.csv"] == b"key,value\nplanning_date,2026-01-05\n"
+
+
+def test_the_largest_stock_at_the_largest_unit_cost_is_valued(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Opening stock is valued at qty × unit cost: the ledger's value column holds the
+    product of the largest quantity and unit cost the bundle allows (PostgreSQL refused
+    10^5 × 10^9 with NUMERIC(20, 6); found by the round-trip property above)."""
+    bundle = write_bundle(
+        tmp_path,
+        {
+            "settings": "key,value\nplanning_date,2026-01-05\n",
+            "items": "item,type,unit_cost\nGOLD,buy,1000000000\n",
+            "stock": "item,qty\nGOLD,999999999999.5\n",
+        },
+    )
+    seen, exported = roundtrip(engine, bundle)
+    assert exported[0] == exported[1]
+    assert seen[0].stock[0].qty == 999999999999.5

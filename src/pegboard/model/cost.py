@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from pegboard.model._types import UtcDateTime
 from pegboard.model.base import Base, utcnow
 
-AMOUNT = Numeric(20, 6)
+AMOUNT = Numeric(32, 6)
 """As the ledger's values (``stock_move.value``): sums of 6-decimal amounts, exact."""
 
 

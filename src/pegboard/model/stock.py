@@ -22,7 +22,7 @@ from pegboard.model._types import UtcDateTime, enum_column
 from pegboard.model.base import Base, utcnow
 from pegboard.model.enums import StockMoveKind
 
-VALUE = Numeric(20, 6)
+VALUE = Numeric(32, 6)
 """Ledger values: 6 decimals, so the moving average of a cheap part stays precise."""
 
 
