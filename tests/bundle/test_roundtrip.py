@@ -537,7 +537,7 @@ def test_awkward_values_round_trip(engine: Engine, tmp_path: Path) -> None:
         items_csv
     )
     assert '"6"" nut, ""metric"""' in items_csv
-    assert "\n" + "BOLT,,buy,mts,ea,0,lfl,,,0,0,0,0,,0\n" in items_csv
+    assert "\n" + "BOLT,,buy,mts,ea,0,lfl,,,0,0,0,0,,0,false\n" in items_csv
     bom_csv = exported[0]["bom.csv"].decode("utf-8")
     assert "GEAR-1,BOLT,1e-07,2.5,\n" in bom_csv
     assert exported[0]["settings.csv"] == b"key,value\nplanning_date,2026-01-05\n"
