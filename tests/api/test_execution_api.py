@@ -519,11 +519,13 @@ def test_purchase_and_production_lists_page_filter_and_sort(
     assert error(api.get("/api/purchase-orders?limit=0", headers=viewer), 422)["field"] == "limit"
 
     mos = get("/api/production-orders")
-    assert numbers(mos) == ["MO-1007-1.1", "MO-2201", "MO-2202"]  # by due date
+    mps = [f"MPS-SA-DRVTRAY-60V-2027-W0{week}" for week in (1, 2, 3)]  # the master schedule
+    assert numbers(mos) == ["MO-1007-1.1", "MO-2201", "MO-2202", *mps]  # by due date
     released = get("/api/production-orders?status=released&sort=-number")
     assert numbers(released) == ["MO-2202", "MO-2201"]
     assert numbers(get("/api/production-orders?item=SA-LEDMOD-2240")) == ["MO-2202"]
-    assert numbers(get("/api/production-orders?sort=-qty&limit=1&offset=1")) == ["MO-2202"]
+    second_largest = "/api/production-orders?status=released&sort=-qty&limit=1&offset=1"
+    assert numbers(get(second_largest)) == ["MO-2202"]
     assert error(api.get("/api/production-orders?sort=due", headers=viewer), 422)["field"] == (
         "sort"
     )
@@ -532,7 +534,8 @@ def test_purchase_and_production_lists_page_filter_and_sort(
         "/api/production-orders/firm", json={"until": "2026-11-30"}, headers=as_role("planner")
     )
     assert len(ok(firm, 201)["created"]) == 6
-    assert get("/api/production-orders?status=planned")["total"] == 6
+    # the six firmed and the master schedule's three weeks (planned orders for stock)
+    assert get("/api/production-orders?status=planned")["total"] == 6 + len(mps)
     assert get("/api/production-orders?sales_order=SO-1005&limit=1")["total"] == 2
 
 
