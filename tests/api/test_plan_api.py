@@ -340,9 +340,12 @@ def test_reports(api: TestClient, as_role: Callable[[str], Headers], planned: En
     assert make["total"] > 2 and len(make["items"]) == 2
 
     actions = api.get("/api/reports/actions", headers=viewer).json()
-    orders = {a["kind"]: a["order"] for a in actions["items"]}
-    assert orders["cancel"].startswith("PO-31020") and orders["defer"].startswith("PO-31021")
-    assert orders["expedite"].startswith("PO-31015")
+    orders: dict[str, list[str]] = {}
+    for a in actions["items"]:
+        orders.setdefault(a["kind"], []).append(a["order"].split("/")[0])
+    # the master schedule's first and last weeks add a defer and a cancel of their own
+    assert "PO-31020" in orders["cancel"] and "PO-31021" in orders["defer"]
+    assert "PO-31015" in orders["expedite"]
 
     uses = api.get("/api/reports/where-used-supply/LED-RND-48V-120", headers=viewer).json()
     assert any(u["supply"].startswith("PO-31015") for u in uses)

@@ -24,7 +24,7 @@ from pegboard.cli._common import (
 )
 from pegboard.cli.xlsx_file import XlsxOption
 from pegboard.db import Session
-from pegboard.services import reports, xlsx_reports
+from pegboard.services import reports
 from pegboard.services.plan_age import plan_age
 from pegboard.services.reports import ExceptionRow, LineStatus, PegNode, PlannedRow, UseNode
 
@@ -164,6 +164,9 @@ def late(as_csv: CsvOption = False, xlsx: XlsxOption = None) -> None:
     xlsx_file.refuse_both(as_csv, xlsx)
     if xlsx is not None:
         with plan_session() as s:
+            # openpyxl and the cost model load only for an export: a report starts fast
+            from pegboard.services import xlsx_reports
+
             data = xlsx_reports.late_xlsx(s)
         xlsx_file.save(xlsx, data)
         return
