@@ -12,7 +12,7 @@ import pytest
 
 from pegboard.errors import RateLimitedError
 from pegboard.services.formula import FormulaError, evaluate_quantity
-from pegboard.services.worker_pool import TooMuchWorkError, WorkerPool
+from pegboard.services.worker_pool import WORKER_NICENESS, TooMuchWorkError, WorkerPool
 
 
 @pytest.fixture
@@ -64,3 +64,13 @@ def test_every_worker_busy_is_refused_after_the_limit_not_queued(pool: WorkerPoo
     finally:
         busy.join()
     assert pool.run(math.factorial, 5, limit=60, too_long="") == 120
+
+
+def test_a_worker_runs_below_the_server_s_cpu_priority(pool: WorkerPool) -> None:
+    """On two cores a long promise must not take half the CPU from the serving process:
+    its worker is niced (benchmarks/api_load.py --hammer measures the effect)."""
+    import os
+
+    ours = os.nice(0)
+    theirs = pool.run(os.nice, 0, limit=30, too_long="too long")
+    assert theirs == min(ours + WORKER_NICENESS, 19) > ours
