@@ -154,7 +154,8 @@ def _log_in_by_keyboard(page: Page, server: str, name: str) -> None:
     from playwright.sync_api import expect
 
     page.goto(server + "/login")
-    assert page.evaluate("document.activeElement.id") == "name"
+    # the browser applies autofocus after the load event, so wait for it, not read it once
+    expect(page.locator("#name")).to_be_focused()
     page.keyboard.type(name)
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
