@@ -87,6 +87,7 @@ def test_an_item_is_created_with_the_bundle_defaults_changed_and_audited(
         "unit_cost": 1.5,
         "supplier": "",
         "decimals": 0,  # counted in pieces (ea): whole units
+        "mps": False,
     }
     fractional = api.patch("/api/items/BRK-1", json={"multiple": 0.5}, headers=planner)
     assert _error(fractional, 422)["field"] == "multiple"
@@ -119,6 +120,36 @@ def test_an_item_is_created_with_the_bundle_defaults_changed_and_audited(
     assert trail[1]["before"] == {"lot_rule": "lfl", "lot_qty": None, "supplier": ""}
     assert trail[1]["after"] == {"lot_rule": "foq", "lot_qty": 50.0, "supplier": "Acme"}
     assert trail[2]["after"]["lead_time_days"] == 5
+
+
+def test_the_master_schedule_flag_is_set_in_the_item_editor_by_the_rule_of_services_mps(
+    api: TestClient, as_role: AsRole, engine: Engine
+) -> None:
+    planner = as_role("planner")
+    bought = api.post("/api/items", json={"code": "NUT", "mps": True}, headers=planner)
+    error = _error(bought, 422)
+    assert error["field"] == "mps" and "only made items" in error["message"]
+    made = api.post("/api/items", json={"code": "TRAY", "type": "make"}, headers=planner)
+    assert made.json()["mps"] is False
+    on = api.patch("/api/items/TRAY", json={"mps": True}, headers=planner)
+    assert on.status_code == 200 and on.json()["mps"] is True
+    # a scheduled item must stay made: the type change is refused, naming the type
+    to_buy = _error(api.patch("/api/items/TRAY", json={"type": "buy"}, headers=planner), 422)
+    assert to_buy["field"] == "type" and "master schedule" in to_buy["message"]
+    off_and_buy = api.patch("/api/items/TRAY", json={"mps": False, "type": "buy"}, headers=planner)
+    assert off_and_buy.json()["mps"] is False and off_and_buy.json()["type"] == "buy"
+    assert (
+        _error(api.patch("/api/items/TRAY", json={"mps": 2}, headers=planner), 422)["field"]
+        == "mps"
+    )
+    # the same rule from the CLI's service and from the editor's
+    with db.session_factory(engine)() as s, pytest.raises(ValidationError, match="only made"):
+        items.update_item(s, "TRAY", {"mps": "true"}, author="ann")
+    trail = api.get("/api/audit?entity=item&ref=TRAY", headers=planner).json()
+    assert [(e["action"], e["before"], e["after"]) for e in trail[:2]] == [
+        ("update", {"type": "make", "mps": True}, {"type": "buy", "mps": False}),
+        ("update", {"mps": False}, {"mps": True}),
+    ]
 
 
 BAD_ITEMS = [
@@ -154,13 +185,12 @@ def test_a_bad_item_is_refused_naming_the_field_and_nothing_is_written(
 
 def test_the_item_rules_are_those_of_items_csv() -> None:
     columns = {c.name: c for c in schema.ITEMS.columns}
-    # the master-schedule flag has its own rules (a made item; its schedule lines go with
-    # it) and its own service, services.mps (`pegboard mps item`), not the item editor's
-    assert set(items.RULES) == set(columns) - {"item", "mps"}
+    assert set(items.RULES) == set(columns) - {"item"}
     for name, rule in items.RULES.items():
         column = columns[name]
         default = items.DEFAULTS[name]
-        assert (str(default) if default is not None else "") in (column.default, "0.0"), name
+        text = str(default).lower() if isinstance(default, bool) else str(default)
+        assert (text if default is not None else "") in (column.default, "0.0"), name
         if column.kind is schema.Kind.TEXT:
             with pytest.raises(ValidationError, match="longer"):
                 rule(name, "x" * (column.max_length + 1))

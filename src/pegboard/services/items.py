@@ -3,7 +3,8 @@
 The rules are those of a row of ``items.csv`` (``bundle/schema.py`` ``ITEMS``):
 text lengths, choices, whole numbers and quantities with their signs, and a
 lot rule that needs its setting (``foq`` a ``lot_qty``, ``poq`` a
-``period_days``). An item that is the parent of a BOM stays ``make``. Every
+``period_days``). An item that is the parent of a BOM stays ``make``, and so does one on
+the master schedule (``mps``, whose rule ``services.mps.check_flag`` owns). Every
 creation and change is in the audit trail with the values before and after.
 """
 
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from pegboard.errors import ConflictError, NotFoundError, ValidationError
 from pegboard.model import Bom, Item, ItemType, LotRule, Strategy
-from pegboard.services import audit, money
+from pegboard.services import audit, money, mps
 from pegboard.services._tx import writes
 from pegboard.services.codes import check_code
 from pegboard.services.dataset import MAX_DAYS, MAX_DECIMALS, default_decimals, places
@@ -50,6 +51,17 @@ class ItemView:
     unit_cost: Decimal
     supplier: str
     decimals: int
+    mps: bool
+    """On the master production schedule (``services.mps`` owns the flag's rule)."""
+
+
+def _flag(name: str, value: object) -> object:
+    """A yes/no field: a JSON boolean, or items.csv's ``true``/``false``."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise ValidationError(f"{name} must be true or false, not {value!r}", field=name, value=value)
 
 
 def _text(limit: int) -> Callable[[str, object], object]:
@@ -126,6 +138,7 @@ RULES: dict[str, Callable[[str, object], object]] = {
     "unit_cost": _unit_cost,
     "supplier": _text(200),
     "decimals": _number(whole=True, positive=False),
+    "mps": _flag,
 }
 """Every settable field and its check (the columns of items.csv after ``item``)."""
 
@@ -147,6 +160,7 @@ DEFAULTS: dict[str, object] = {
     "unit_cost": Decimal(0),
     "supplier": "",
     "decimals": None,
+    "mps": False,
 }
 """What items.csv fills in for an empty cell (``decimals``: by the unit, see
 ``dataset.default_decimals``)."""
@@ -266,8 +280,9 @@ def create_item(
 ) -> ItemView:
     """A new item; fields left out take items.csv's defaults."""
     code = _code(code)
-    fields = {**DEFAULTS, **_clean(values)}
+    fields: dict[str, Any] = {**DEFAULTS, **_clean(values)}
     _check_lot_rule(fields)
+    mps.check_flag(code, fields["type"], fields["mps"])
     if session.scalar(select(Item.id).where(Item.code == code)) is not None:
         raise ConflictError(f"item {code!r} exists already", item=code, field="code")
     item = Item(code=code, **fields)
@@ -293,6 +308,7 @@ def update_item(
     changed = {name: value for name, value in cleaned.items() if current[name] != value}
     if not changed:
         return item_view(item)
+    mps.check_flag(code, fields["type"], fields["mps"], field="mps" if "mps" in changed else "type")
     has_bom = select(Bom.id).where(Bom.item_id == item.id).limit(1)
     if changed.get("type") is ItemType.BUY and session.scalar(has_bom) is not None:
         raise ConflictError(

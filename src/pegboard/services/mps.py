@@ -108,12 +108,27 @@ def fence_days(session: Session) -> int:
     return int(value) if value is not None and value.isdigit() else DEFAULT_FENCE_DAYS
 
 
+def check_flag(item: str, item_type: ItemType, on: bool, *, field: str = "mps") -> None:
+    """The rule of the flag, wherever it is set (``pegboard mps item``, the item editor,
+    the API, a bundle): only a made item has a master schedule, so a flagged item must
+    stay made. ``field`` is the one the person changed, named in the refusal."""
+    if on and item_type != ItemType.MAKE:
+        if field == "type":
+            raise ValidationError(
+                f"{item} is on the master schedule, so it must stay make (take it off first)",
+                field="type",
+                value=item_type.value,
+            )
+        raise ValidationError(
+            f"{item} is bought: only made items have a master schedule", field="mps", value=on
+        )
+
+
 @writes
 def set_mps_item(session: Session, item: str, on: bool, *, author: str) -> None:
     """Put a make item on the master schedule (or take it off)."""
     row = _item(session, item)
-    if on and row.type != ItemType.MAKE:
-        raise ValidationError(f"{item} is bought: only made items have a master schedule")
+    check_flag(item, row.type, on)
     if row.mps == on:
         return
     row.mps = on

@@ -53,11 +53,13 @@ class ItemOut(BaseModel):
     unit_cost: float
     supplier: str
     decimals: int
+    mps: bool = Field(description="on the master production schedule (GET /api/mps/{item})")
 
 
 TYPE = "make or buy"
 DECIMALS = "decimal places a planned quantity may have (0 = whole units)"
 Decimals = Annotated[int, Field(ge=0, le=6)]
+MPS = "on the master production schedule: made to a weekly schedule (make items only)"
 STRATEGY = "mts (to stock) or mto (to order)"
 LOT_RULE = "lfl (lot for lot), foq (fixed: needs lot_qty), poq (periods: needs period_days)"
 
@@ -84,6 +86,7 @@ class NewItem(BaseModel):
     decimals: Decimals | None = Field(
         default=None, description=DECIMALS + "; default: 0 for ea, pc, pcs, set, pair, else 3"
     )
+    mps: bool = Field(default=False, description=MPS)
 
 
 class ItemChange(BaseModel):
@@ -105,6 +108,7 @@ class ItemChange(BaseModel):
     unit_cost: Qty = optional()
     supplier: Supplier = optional()
     decimals: Decimals = optional(DECIMALS)
+    mps: bool = optional(MPS)
 
 
 def _out(view: items.ItemView) -> ItemOut:
