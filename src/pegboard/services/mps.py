@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from pegboard import clock
 from pegboard.engine import mps as engine_mps
-from pegboard.errors import ConflictError, NotFoundError, ValidationError
+from pegboard.errors import ConflictError, NotFoundError, PegboardError, ValidationError
 from pegboard.model import (
     CompanySetting,
     Item,
@@ -81,11 +81,11 @@ class MpsView:
         return [w for w in self.weeks if w.pab < -engine_mps.EPS]
 
 
-def _monday(day: date) -> date:
+def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _label(monday: date) -> str:
+def week_label(monday: date) -> str:
     year, week, _ = monday.isocalendar()
     return f"{year}-W{week:02d}"
 
@@ -93,7 +93,7 @@ def _label(monday: date) -> str:
 def line_number(item: str, day: date) -> str:
     """The number of the item's schedule line of the week of ``day``, the same whoever
     writes it (``pegboard mps set``, a bundle's ``mps.csv``): ``MPS-<item>-2027-W02``."""
-    return f"MPS-{item}-{_label(_monday(day))}"
+    return f"MPS-{item}-{week_label(week_start(day))}"
 
 
 def _item(session: Session, code: str) -> Item:
@@ -143,7 +143,7 @@ def set_mps_item(session: Session, item: str, on: bool, *, author: str) -> None:
     )
 
 
-def _line(session: Session, item_id: int, monday: date) -> ProductionOrder | None:
+def week_line(session: Session, item_id: int, monday: date) -> ProductionOrder | None:
     return session.scalars(
         select(ProductionOrder).where(
             ProductionOrder.item_id == item_id,
@@ -163,33 +163,61 @@ def set_mps(
 ) -> str | None:
     """Schedule ``qty`` of ``item`` in the week of ``week_of`` (0: none); returns the
     schedule line's number. Within the time fence only with ``force``."""
-    return _set_mps(session, item, week_of, qty, author=author, force=force)
+    return set_line(session, item, week_of, qty, author=author, force=force)
 
 
-def _set_mps(
-    session: Session, item: str, week_of: date, qty: float, *, author: str, force: bool
-) -> str | None:
-    check_day(week_of, "week_of")
+def scheduled_item(session: Session, item: str) -> Item:
+    """The item, if it is on the master schedule."""
     row = _item(session, item)
     if not row.mps:
         raise ValidationError(f"{item} is not on the master schedule (pegboard mps item {item})")
+    return row
+
+
+def fence_end(session: Session) -> date:
+    """The first day beyond the planning time fence."""
+    return clock.today() + timedelta(days=fence_days(session))
+
+
+def refusal(
+    row: Item, monday: date, qty: float, line: ProductionOrder | None, *, fence: date, force: bool
+) -> PegboardError | None:
+    """Why ``qty`` may not be scheduled in the week of ``monday`` (None: it may): the one
+    rule of a schedule cell, for one week (``set_mps``) and a whole grid alike."""
     if not 0 <= qty <= MAX_QTY:
-        raise ValidationError(f"quantity {qty:g}: 0 to {MAX_QTY:g}", field="qty", value=qty)
+        return ValidationError(f"quantity {qty:g}: 0 to {MAX_QTY:g}", field="qty", value=qty)
     if row.decimals == 0 and qty != int(qty):
-        raise ValidationError(f"{item} is counted in whole units: {qty:g}", field="qty")
-    monday = _monday(week_of)
-    fence_end = clock.today() + timedelta(days=fence_days(session))
-    if monday < fence_end and not force:
-        raise ConflictError(
+        return ValidationError(f"{row.code} is counted in whole units: {qty:g}", field="qty")
+    if row.decimals > 0 and round(qty, row.decimals) != qty:
+        return ValidationError(
+            f"{row.code} has {row.decimals} decimal(s): {qty:g}", field="qty", value=qty
+        )
+    if monday < fence and not force:
+        return ConflictError(
             f"the week of {monday.isoformat()} is within the planning time fence (until "
-            f"{fence_end.isoformat()}): the shop may be preparing it; confirm to change it",
+            f"{fence.isoformat()}): the shop may be preparing it; confirm to change it",
             week=monday.isoformat(),
         )
-    line = _line(session, row.id, monday)
     if line is not None and line.status != ProductionStatus.PLANNED:
-        raise ConflictError(
+        return ConflictError(
             f"{line.number} is {line.status.value}: change it on the shop floor", order=line.number
         )
+    return None
+
+
+def set_line(
+    session: Session, item: str, week_of: date, qty: float, *, author: str, force: bool
+) -> str | None:
+    """``set_mps`` inside a write transaction the caller holds (a grid saved at once)."""
+    check_day(week_of, "week_of")
+    row = scheduled_item(session, item)
+    monday = week_start(week_of)
+    line = week_line(session, row.id, monday)
+    if line is not None and line.qty == qty:
+        return line.number  # unchanged: nothing to write or audit
+    problem = refusal(row, monday, qty, line, fence=fence_end(session), force=force)
+    if problem is not None:
+        raise problem
     before = {"qty": line.qty} if line is not None else None
     if qty == 0:
         if line is None:
@@ -273,7 +301,7 @@ def mps_record(session: Session, item: str, *, weeks: int = 12) -> MpsView:
     if not 1 <= weeks <= MAX_WEEKS:
         raise ValidationError(f"weeks {weeks}: 1 to {MAX_WEEKS}", field="weeks")
     row = _item(session, item)
-    first = _monday(clock.today())
+    first = week_start(clock.today())
     periods = [first + timedelta(weeks=k) for k in range(weeks)]
     end = periods[-1] + timedelta(days=7)
 
@@ -318,7 +346,7 @@ def mps_record(session: Session, item: str, *, weeks: int = 12) -> MpsView:
         or 0.0
     )
     rec = engine_mps.record(on_hand, backlog, scheduled, receipts)
-    fence_end = clock.today() + timedelta(days=fence_days(session))
+    fence = fence_end(session)
     return MpsView(
         item=item,
         on_hand=on_hand,
@@ -326,19 +354,19 @@ def mps_record(session: Session, item: str, *, weeks: int = 12) -> MpsView:
         weeks=[
             MpsWeek(
                 start=monday,
-                label=_label(monday),
+                label=week_label(monday),
                 backlog=rec.backlog[k],
                 mps=rec.mps[k],
                 receipts=receipts[k],
                 pab=rec.pab[k],
                 atp=rec.atp[k],
                 cumulative_atp=rec.cumulative_atp[k],
-                in_fence=monday < fence_end,
+                in_fence=monday < fence,
             )
             for k, monday in enumerate(periods)
         ],
         planned_on=run.planning_date if run is not None else None,
-        fence_end=fence_end,
+        fence_end=fence,
     )
 
 
@@ -376,6 +404,6 @@ def accept(
 ) -> list[str]:
     """Write a proposed schedule, all weeks or none (outside the fence only)."""
     numbers = [
-        _set_mps(session, item, week, qty, author=author, force=False) for week, qty in schedule
+        set_line(session, item, week, qty, author=author, force=False) for week, qty in schedule
     ]
     return [n for n in numbers if n is not None]
