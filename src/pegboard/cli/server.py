@@ -51,6 +51,9 @@ def serve(
     """Serve the JSON API (docs at /docs) on the configured database."""
     import uvicorn
 
+    from pegboard.web import vendor
+
+    vendor.htmx_file()  # the pages' htmx from npm: one line naming the fix, not a trace
     engine = open_engine()  # creates or upgrades the schema once, before any worker starts
     if engine.dialect.name == "sqlite" and workers > 1:
         console.print("SQLite is a single-node database: serving with one process")

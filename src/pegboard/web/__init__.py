@@ -1,10 +1,10 @@
 """Server-rendered pages for planners (Jinja2 templates over the services).
 
-``mount(app)`` adds the pages and ``/static`` to the FastAPI app; the pages share
-the API's browser session (cookie ``services.users.SESSION_COOKIE``), so one
-login serves both. Every request of a page that changes something passes the one
-CSRF check (``deps.csrf_checked``) before its handler runs, and the pages' errors
-are answered with pages (``errors``).
+``mount(app)`` adds the pages, ``/static`` and the npm libraries (``vendor``) to the
+FastAPI app; the pages share the API's browser session (cookie
+``services.users.SESSION_COOKIE``), so one login serves both. Every request of a page
+that changes something passes the one CSRF check (``deps.csrf_checked``) before its
+handler runs, and the pages' errors are answered with pages (``errors``).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from pegboard.web import (
     purchasing,
     routes,
     shop_floor,
+    vendor,
 )
 from pegboard.web.deps import CsrfChecked
 from pegboard.web.render import STATIC
@@ -57,6 +58,7 @@ def mount(app: FastAPI) -> None:
     ``/static`` files, and their error pages."""
     for pages in PAGES:
         app.include_router(pages.router, dependencies=[CsrfChecked])
+    vendor.install(app)  # /static/vendor/…: npm's files, before /static takes the prefix
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)
 
