@@ -247,3 +247,44 @@ def accept_proposal(
         session, item, {week.isoformat(): qty for week, qty in proposal}, author=author, force=False
     )
     return proposal
+
+
+@dataclass(frozen=True)
+class GridWeek:
+    week: mps.MpsWeek
+    line: ScheduleLine | None
+    """The week's schedule line (None: nothing scheduled)."""
+    proposed: float | None
+    """The levelled proposal's quantity (None: the week is in the fence, not proposed)."""
+
+    @property
+    def editable(self) -> bool:
+        return self.line is None or self.line.editable
+
+
+@dataclass(frozen=True)
+class Grid:
+    """What the weekly grid shows of one item: the record, its lines and the proposal."""
+
+    record: mps.MpsView
+    weeks: list[GridWeek]
+
+
+def grid(
+    session: Session,
+    item: str,
+    *,
+    weeks: int = 12,
+    minimum: float = 0.0,
+    maximum: float | None = None,
+) -> Grid:
+    """The item's MPS record week by week, with each week's schedule line and what the
+    levelled proposal (``minimum``/``maximum`` a week) would put there."""
+    mps.scheduled_item(session, item)
+    record = mps.mps_record(session, item, weeks=weeks)
+    lines = {line.week: line for line in schedule_lines(session, item)}
+    proposal = dict(mps.propose(session, item, weeks=weeks, minimum=minimum, maximum=maximum))
+    return Grid(
+        record,
+        [GridWeek(w, lines.get(w.start), proposal.get(w.start)) for w in record.weeks],
+    )

@@ -20,6 +20,7 @@ from pegboard.web import (
     errors,
     items,
     locations,
+    mps,
     orders,
     pegging,
     plan,
@@ -48,6 +49,7 @@ PAGES = (
     locations,
     calendar,
     capacity,
+    mps,
     shop_floor,
     costing,
 )
