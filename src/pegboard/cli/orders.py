@@ -520,10 +520,20 @@ def _bom_branch(tree: Tree, bom: BomView) -> None:
             _bom_branch(branch, line.child)
 
 
+def _projection(line: LineTree) -> str:
+    """What the stored plan says of the line's date, so `order show` answers "on time?"."""
+    if line.projected is None:
+        return ""
+    if line.late_days <= 0:
+        return f", projected {line.projected.isoformat()} (on time)"
+    days = f"{line.late_days} day{'s' if line.late_days != 1 else ''}"
+    return f", projected [red]{line.projected.isoformat()}[/] ({days} late)"
+
+
 def print_line_tree(line: LineTree) -> None:
     root = Tree(
         f"[bold]{esc(line.ref)}[/] {esc(line.item)} × {fmt(line.qty)}, "
-        f"due {line.due.isoformat()} ({line.status})"
+        f"due {line.due.isoformat()} ({line.status}){_projection(line)}"
     )
     if line.bom is not None:
         config = ", ".join(f"{k}={fmt(v)}" for k, v in line.bom.configuration.items())

@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from pegboard.errors import ConflictError, NotFoundError, ValidationError
@@ -39,6 +39,7 @@ from pegboard.model import (
     Item,
     ItemType,
     LotRule,
+    PlanLine,
     ProductionOrder,
     ProductionStatus,
     SalesOrder,
@@ -124,6 +125,9 @@ class LineTree:
     status: str
     bom: BomView | None
     production_orders: tuple[ProductionOrderView, ...] = field(default=())
+    projected: date | None = None
+    """When the stored plan sees the line complete (None: not in the plan)."""
+    late_days: int = 0
 
 
 CONFIGURED = "_configured"
@@ -629,6 +633,11 @@ def _bom_view(session: Session, bom: Bom) -> BomView:
 def _line_tree(session: Session, order: SalesOrder, row: SalesOrderLine, today: date) -> LineTree:
     top = _top_bom(session, row)
     item = session.scalars(select(Item.code).where(Item.id == row.item_id)).one()
+    projected, late = session.execute(
+        select(func.max(PlanLine.projected_date), func.max(PlanLine.late_days)).where(
+            PlanLine.sales_order_line_id == row.id
+        )
+    ).one()
     return LineTree(
         ref=f"{order.number}/{row.line}",
         item=item,
@@ -637,6 +646,8 @@ def _line_tree(session: Session, order: SalesOrder, row: SalesOrderLine, today: 
         status=row.status.value,
         bom=_bom_view(session, top) if top is not None else None,
         production_orders=_views(session, line_orders(session, row), today),
+        projected=projected,
+        late_days=int(late or 0),
     )
 
 
