@@ -2,28 +2,45 @@
 
 A work center's chart covers a window of whole weeks (paged a few weeks at a time, so
 a bar is always wide enough to read) with every operation of an open production order
-or planned order that runs in it, as the load schedules it (``services.load``), with
-what the shop floor reported of it, and the days the work center is asked for more
-hours than it has (overload). A production order's chart shows its own operations.
-The drawing is the web's; this module only decides what is in it.
+or planned order that runs in it, with what the shop floor reported of it.
+
+Where the operations come from, and what the chart says it is (``source``):
+
+* the **finite schedule**, when one of the current plan is stored (``pegboard
+  schedule``, ``plan --finite``): each operation where the schedule placed it, so no
+  day is over capacity; instead the days the work center was full while an operation
+  waited for it are marked (``full_days``), with the orders that waited;
+* else the **backward load** (``services.load``): each order's operations scheduled
+  backward from its due date at infinite capacity, and the days the work center is
+  asked for more hours than it has (``over_days``).
+
+A planner reading either must know which, as the two answer different questions
+(what will happen, against what the due dates ask). A production order's chart shows
+its own operations from the same source. The drawing is the web's; this module only
+decides what is in it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
-from pegboard.model import Item, ProductionOrder, WorkCenter
+from pegboard.model import Item, ProductionOrder, ScheduledOrder, ScheduleRun, WorkCenter
+from pegboard.model import ScheduledOperation as Placed
 from pegboard.services.load import ScheduledOperation, capacity_load
+from pegboard.services.schedule import current_schedule
 from pegboard.services.shop_floor import WAITING, order_progress, progress_of
 
 MAX_WEEKS = 12
 DEFAULT_WEEKS = 4
 MAX_ROWS = 200
 """Operations drawn at most in one window (the rest are counted)."""
+MAX_WAITING = 8
+"""Orders named at most in a full day's tooltip (the rest are counted)."""
+FINITE, BACKWARD = "finite schedule", "backward load"
 
 
 @dataclass(frozen=True)
@@ -55,6 +72,16 @@ class OverDay:
 
 
 @dataclass(frozen=True)
+class FullDay:
+    """A day the finite schedule found the work center full while operations waited."""
+
+    day: date
+    waiting: tuple[str, ...]
+    """The orders whose operation waited that day (at most ``MAX_WAITING``)."""
+    more: int = 0
+
+
+@dataclass(frozen=True)
 class WorkCenterGantt:
     work_center: str
     description: str
@@ -68,6 +95,9 @@ class WorkCenterGantt:
     first: date | None
     last: date | None
     """The first and last day any operation of the work center runs (to page to)."""
+    source: str = BACKWARD
+    """``FINITE`` or ``BACKWARD``: where the bars come from (module doc)."""
+    full_days: list[FullDay] = field(default_factory=list)
 
     @property
     def end(self) -> date:
@@ -94,12 +124,21 @@ def _orders(session: Session, numbers: list[str]) -> dict[str, tuple[str, str, d
     return out
 
 
-def _gantt_ops(session: Session, ops: list[ScheduledOperation]) -> list[GanttOperation]:
+def _gantt_ops(
+    session: Session,
+    ops: list[ScheduledOperation],
+    known: dict[str, tuple[str, date]] | None = None,
+) -> list[GanttOperation]:
+    """The operations with their order's item, status and due date and their progress;
+    ``known`` gives the item and due date of orders that are not production orders (a
+    planned order of the plan, as the finite schedule names it)."""
     orders = _orders(session, sorted({op.order for op in ops}))
-    progress = progress_of(session, [o for o in orders if o in {op.order for op in ops}])
+    progress = progress_of(session, list(orders))
+    known = known or {}
     out = []
     for op in ops:
-        item, status, due = orders.get(op.order, ("", "proposed", None))
+        item, due = known.get(op.order, ("", None))
+        item, status, due = orders.get(op.order, (item, "proposed", due))
         done = (
             {s.sequence: s.status for s in progress[op.order].operations}
             if op.order in progress
@@ -122,19 +161,113 @@ def _gantt_ops(session: Session, ops: list[ScheduledOperation]) -> list[GanttOpe
     return out
 
 
-def work_center_gantt(
-    session: Session,
-    code: str,
-    *,
-    today: date,
-    start: date | None = None,
-    weeks: int = DEFAULT_WEEKS,
+_Placed = Select[str, int, str, float, date, date, str, date]
+
+
+def _placed(sched: ScheduleRun) -> _Placed:
+    """The stored schedule's operations with their order's item and due date."""
+    return (
+        select(
+            Placed.order_ref,
+            Placed.sequence,
+            WorkCenter.code,
+            Placed.hours,
+            Placed.start_date,
+            Placed.end_date,
+            Item.code,
+            ScheduledOrder.due_date,
+        )
+        .join(WorkCenter, WorkCenter.id == Placed.work_center_id)
+        .join(Item, Item.id == Placed.item_id)
+        .join(
+            ScheduledOrder,
+            and_(
+                ScheduledOrder.order_ref == Placed.order_ref,
+                ScheduledOrder.plan_run_id == sched.plan_run_id,
+                ScheduledOrder.schedule_run_id == sched.id,
+                ScheduledOrder.order_type == Placed.order_type,
+            ),
+        )
+        .where(Placed.schedule_run_id == sched.id)
+    )
+
+
+def _finite_ops(session: Session, stmt: _Placed) -> list[GanttOperation]:
+    rows = session.execute(stmt).all()
+    ops = [ScheduledOperation(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
+    return _gantt_ops(session, ops, {r[0]: (r[6], r[7]) for r in rows})
+
+
+def _full_days(
+    session: Session, sched: ScheduleRun, wc_id: int, first: date, last: date
+) -> list[FullDay]:
+    """The days of the window the work center was full while an operation waited for it
+    (each operation's held days, as the schedule stored them)."""
+    rows = session.execute(
+        select(Placed.order_ref, Placed.held_from, Placed.held_to)
+        .where(
+            Placed.schedule_run_id == sched.id,
+            Placed.work_center_id == wc_id,
+            Placed.held_from <= last,
+            Placed.held_to >= first,
+        )
+        .order_by(Placed.rank, Placed.order_ref, Placed.sequence)
+    ).all()
+    waiting: dict[date, list[str]] = {}
+    for order, held_from, held_to in rows:
+        if held_from is None or held_to is None:  # the query keeps only held ones
+            continue
+        day = max(held_from, first)
+        while day <= min(held_to, last):
+            names = waiting.setdefault(day, [])
+            if order not in names:
+                names.append(order)
+            day += timedelta(days=1)
+    return [
+        FullDay(day, tuple(names[:MAX_WAITING]), max(0, len(names) - MAX_WAITING))
+        for day, names in sorted(waiting.items())
+    ]
+
+
+def _finite_window(
+    session: Session, sched: ScheduleRun, code: str, first_day: date, last_day: date
 ) -> WorkCenterGantt:
-    """The work center's operations running in the weeks from ``start``'s Monday (default:
-    this week's), at most ``MAX_WEEKS`` weeks."""
-    weeks = max(1, min(weeks, MAX_WEEKS))
-    first_day = monday(start or today)
-    last_day = first_day + timedelta(days=7 * weeks - 1)
+    """The window drawn from the stored finite schedule (module doc)."""
+    wc_id, description = session.execute(
+        select(WorkCenter.id, WorkCenter.description).where(WorkCenter.code == code)
+    ).one()
+    mine = and_(Placed.schedule_run_id == sched.id, Placed.work_center_id == wc_id)
+    inside = and_(mine, Placed.end_date >= first_day, Placed.start_date <= last_day)
+    count = session.scalar(select(func.count()).select_from(Placed).where(inside)) or 0
+    span = session.execute(
+        select(func.min(Placed.start_date), func.max(Placed.end_date)).where(mine)
+    ).one()
+    shown = _finite_ops(
+        session,
+        _placed(sched)
+        .where(inside)
+        .order_by(Placed.start_date, Placed.end_date, Placed.order_ref, Placed.sequence)
+        .limit(MAX_ROWS),
+    )
+    return WorkCenterGantt(
+        code,
+        description or "",
+        first_day,
+        (last_day - first_day).days // 7 + 1,
+        shown,
+        [],
+        max(0, count - MAX_ROWS),
+        span[0],
+        span[1],
+        FINITE,
+        _full_days(session, sched, wc_id, first_day, last_day),
+    )
+
+
+def _backward_window(
+    session: Session, code: str, first_day: date, last_day: date
+) -> WorkCenterGantt:
+    """The window drawn from the backward load at infinite capacity (module doc)."""
     report = capacity_load(session, work_center=code)
     description = session.scalar(select(WorkCenter.description).where(WorkCenter.code == code))
     everything = report.operations
@@ -151,19 +284,60 @@ def work_center_gantt(
         code,
         description or "",
         first_day,
-        weeks,
+        (last_day - first_day).days // 7 + 1,
         _gantt_ops(session, shown[:MAX_ROWS]),
         over,
         max(0, len(shown) - MAX_ROWS),
         min((op.start for op in everything), default=None),
         max((op.end for op in everything), default=None),
+        BACKWARD,
     )
 
 
-def order_gantt(session: Session, number: str) -> list[GanttOperation]:
-    """A production order's operations as the load schedules them, with their progress
-    (empty when it follows no routing or is finished)."""
+def work_center_gantt(
+    session: Session,
+    code: str,
+    *,
+    today: date,
+    start: date | None = None,
+    weeks: int = DEFAULT_WEEKS,
+) -> WorkCenterGantt:
+    """The work center's operations running in the weeks from ``start``'s Monday (default:
+    this week's), at most ``MAX_WEEKS`` weeks: the finite schedule's when one is current,
+    else the backward load's."""
+    weeks = max(1, min(weeks, MAX_WEEKS))
+    first_day = monday(start or today)
+    last_day = first_day + timedelta(days=7 * weeks - 1)
+    sched = current_schedule(session)
+    if (
+        sched is not None
+        and session.scalar(select(WorkCenter.id).where(WorkCenter.code == code)) is not None
+    ):
+        return _finite_window(session, sched, code, first_day, last_day)
+    return _backward_window(session, code, first_day, last_day)
+
+
+@dataclass(frozen=True)
+class OrderGantt:
+    operations: list[GanttOperation]
+    source: str
+    """``FINITE`` or ``BACKWARD`` (module doc)."""
+
+
+def order_gantt(session: Session, number: str) -> OrderGantt:
+    """A production order's operations as the finite schedule places them, or else as the
+    load schedules them backward, with their progress (empty when it follows no routing,
+    is finished, or the schedule has none of it)."""
     order_progress(session, number)  # refuses an unknown order
+    sched = current_schedule(session)
+    if sched is not None:
+        ops = _finite_ops(
+            session,
+            _placed(sched)
+            .where(Placed.order_ref == number, Placed.order_type == "production_order")
+            .order_by(Placed.sequence, Placed.start_date),
+        )
+        return OrderGantt(ops, FINITE)
     report = capacity_load(session, orders={number})
-    ops = sorted(report.operations, key=lambda op: (op.sequence, op.start))
-    return _gantt_ops(session, ops)
+    backward = sorted(report.operations, key=lambda op: (op.sequence, op.start))
+    return OrderGantt(_gantt_ops(session, backward), BACKWARD)

@@ -4,8 +4,10 @@ plotting library, no script (the pages' CSP allows none), every bar a link with 
 
 Days are columns, operations rows. The axis shows the day of the month under the
 month and its year (written at the first day and wherever a month begins), so a chart
-of December into January says which year each day is. Overloaded days are shaded
-red across the rows, the day's hours in their tooltip; today is a vertical line.
+of December into January says which year each day is. Overloaded days of the backward
+load are shaded red across the rows, the day's hours in their tooltip; days the finite
+schedule found the work center full are shaded amber, the orders that waited in
+theirs; today is a vertical line. The title says which of the two the bars are.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from pegboard.services.work_center_gantt import GanttOperation, OverDay
+from pegboard.services.work_center_gantt import FullDay, GanttOperation, OverDay
 
 DAY = 30
 """Width of a day at full size (a four-week page is under 1000 units wide)."""
@@ -48,6 +50,8 @@ class DayTick:
 class Band:
     x: float
     tip: str
+    kind: str = "over-day"
+    """CSS class: over-day (more hours asked than there are) or full-day (orders waited)."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,11 @@ def _bar(op: GanttOperation, row: int, first: date, last: date, label: str) -> G
                     tip, kind)  # fmt: skip
 
 
+def _full_tip(day: FullDay) -> str:
+    more = f" and {day.more} more" if day.more else ""
+    return f"Full {day.day.isoformat()}: waiting " + ", ".join(day.waiting) + more
+
+
 def chart(
     ops: list[GanttOperation],
     first: date,
@@ -97,9 +106,11 @@ def chart(
     title: str,
     *,
     over: list[OverDay] | None = None,
+    full: list[FullDay] | None = None,
     label_with_work_center: bool = False,
 ) -> GanttChart:
-    """The chart of ``ops`` over the days ``first`` … ``last`` (both shown)."""
+    """The chart of ``ops`` over the days ``first`` … ``last`` (both shown), with the
+    days ``over`` capacity (backward load) or ``full`` (finite schedule) shaded."""
     days = (last - first).days + 1
     bars = []
     for row, op in enumerate(ops):
@@ -113,11 +124,11 @@ def chart(
     bands = [
         Band(
             LEFT + (o.day - first).days * DAY,
-            f"{o.day.isoformat()}: {_hours(o.required)} h asked of {_hours(o.available)} h — "
-            + ", ".join(o.orders),
+            f"Over capacity {o.day.isoformat()}: {_hours(o.required)} h asked of "
+            f"{_hours(o.available)} h — " + ", ".join(o.orders),
         )
         for o in over or []
-    ]
+    ] + [Band(LEFT + (f.day - first).days * DAY, _full_tip(f), "full-day") for f in full or []]
     today_x = LEFT + (today - first).days * DAY if first <= today <= last else None
     bottom = TOP + max(len(ops), 1) * ROW
     right = LEFT + days * DAY

@@ -124,14 +124,22 @@ def gantt(
 def _operations(session: Session, number: str, today: date) -> dict[str, object]:
     """The order's operations: their progress, and a small Gantt of them (when it has any)."""
     progress = shop_floor.order_progress(session, number)
-    ops = work_center_gantt.order_gantt(session, number)
+    drawn = work_center_gantt.order_gantt(session, number)
+    ops = drawn.operations
     chart = None
     if ops:
         first = min([op.start for op in ops] + [today])
         last = max([op.end for op in ops] + [today])
-        title = f"Operations of {number} by day, {first.isoformat()} to {last.isoformat()}"
+        title = (
+            f"Operations of {number} by day as the {drawn.source} places them, "
+            f"{first.isoformat()} to {last.isoformat()}"
+        )
         chart = gantt_svg.chart(ops, first, last, today, title, label_with_work_center=True)
-    return {"progress": progress, "ops_chart": chart}
+    return {
+        "progress": progress,
+        "ops_chart": chart,
+        "ops_finite": drawn.source == work_center_gantt.FINITE,
+    }
 
 
 def _order_page(

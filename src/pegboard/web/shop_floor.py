@@ -62,11 +62,17 @@ def _page(
         session, code, today=today, start=start, weeks=weeks
     )
     title = (
-        f"Operations on {code}, {window.start.isoformat()} to {window.end.isoformat()} "
-        "(bars link to their orders)"
+        f"Operations on {code} as the {window.source} places them, "
+        f"{window.start.isoformat()} to {window.end.isoformat()} (bars link to their orders)"
     )
     chart = gantt_svg.chart(
-        window.operations, window.start, window.end, today, title, over=window.over_days
+        window.operations,
+        window.start,
+        window.end,
+        today,
+        title,
+        over=window.over_days,
+        full=window.full_days,
     )
 
     def link(first: date | None) -> str | None:
@@ -79,6 +85,7 @@ def _page(
     context: dict[str, Any] = chrome(who, "capacity") | {
         "title": f"Work center {code}",
         "window": window,
+        "finite": window.source == work_center_gantt.FINITE,
         "chart": chart,
         "listed": listed,
         "order_url": gantt_svg.order_url,
