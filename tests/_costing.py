@@ -151,3 +151,19 @@ def execute(shop: Session) -> Session:
     production.complete_production(shop, "MO-1-1", 2, author="floor")
     shipping.ship_line(shop, "SO-1", 1, 2, author="shipping")
     return shop
+
+
+def add_open_lamp(session: Session) -> None:
+    """SO-3: a second lamp of the same configuration as SO-1 (without its order routing),
+    confirmed and configured, nothing made."""
+    sales.create_order(session, customer="ACME", project="HQ", number="SO-3", author="sales")
+    sales.add_line(session, "SO-3", item="LAMP", qty=2, due=DUE, unit_price="250", author="s")
+    sales.set_status(session, "SO-3", SalesOrderStatus.CONFIRMED, author="sales")
+    order_bom.configure_line(session, "SO-3", 1, VALUES, author="planner", today=TODAY)
+
+
+def receive_profile_at(session: Session, price: str) -> None:
+    line = purchasing.NewLine("PROFILE", 10, date(2026, 12, 15), unit_price=price)
+    po = purchasing.create_purchase(session, supplier="Alutec", lines=[line], author="buyer")
+    purchasing.confirm_purchase(session, po, author="buyer")
+    purchasing.receive_purchase(session, po, author="buyer")

@@ -15,31 +15,16 @@ live estimate gains 4.4 × 2.00 = 8.80 material and 10 % overhead on it, 0.88: 9
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from _costing import DUE, TODAY, VALUES, build_shop, execute
-from pegboard.model import LineFinalCost, SalesOrderStatus
-from pegboard.services import costing, order_bom, purchasing, sales, variance
+from _costing import add_open_lamp, build_shop, execute, receive_profile_at
+from pegboard.model import LineFinalCost
+from pegboard.services import costing, variance
 
 D = Decimal
-
-
-def add_open_lamp(session: Session) -> None:
-    sales.create_order(session, customer="ACME", project="HQ", number="SO-3", author="sales")
-    sales.add_line(session, "SO-3", item="LAMP", qty=2, due=DUE, unit_price="250", author="s")
-    sales.set_status(session, "SO-3", SalesOrderStatus.CONFIRMED, author="sales")
-    order_bom.configure_line(session, "SO-3", 1, VALUES, author="planner", today=TODAY)
-
-
-def receive_profile_at(session: Session, price: str) -> None:
-    line = purchasing.NewLine("PROFILE", 10, date(2026, 12, 15), unit_price=price)
-    po = purchasing.create_purchase(session, supplier="Alutec", lines=[line], author="buyer")
-    purchasing.confirm_purchase(session, po, author="buyer")
-    purchasing.receive_purchase(session, po, author="buyer")
 
 
 def test_a_later_purchase_price_moves_an_open_order_not_a_shipped_one(session: Session) -> None:

@@ -39,7 +39,10 @@ HEADER = (
     "variance",
     "revenue",
     "margin",
+    "figures",
 )
+"""``figures``: "live" (computed now), "frozen <when>" (the final cost kept when the line
+was shipped or closed), or for an order or project how many of its lines are frozen."""
 ELEMENTS = ("material", "labour", "overhead")
 
 
@@ -56,6 +59,7 @@ def _row(
     v: Variance,
     revenue: Decimal | None,
     margin: Decimal | None,
+    figures: str,
 ) -> tuple[object, ...]:
     return (
         what,
@@ -70,16 +74,21 @@ def _row(
         _money(v.total),
         _money(revenue),
         _money(margin),
+        figures,
     )
 
 
 def _line_row(x: LineVariance) -> tuple[object, ...]:
     what = f"{x.ref} {x.item}"
-    return _row(what, x.status, x.estimated.total, x.actual, x.variance, x.revenue, x.margin)
+    return _row(
+        what, x.status, x.estimated.total, x.actual, x.variance, x.revenue, x.margin, x.figures
+    )
 
 
 def _order_row(o: OrderVariance) -> tuple[object, ...]:
-    return _row(o.number, o.status, o.estimated.total, o.actual, o.variance, o.revenue, o.margin)
+    return _row(
+        o.number, o.status, o.estimated.total, o.actual, o.variance, o.revenue, o.margin, o.figures
+    )
 
 
 def _elements(estimated: tuple[Decimal, ...], actual: ActualCost, currency: str) -> None:
@@ -127,7 +136,7 @@ def order(
     if not as_csv:
         _summary(f"{found.number} ({found.customer})", found)
         rows.append(_order_row(found))
-    emit(f"Cost of {found.number}", HEADER, rows, as_csv=as_csv, numeric=HEADER[2:])
+    emit(f"Cost of {found.number}", HEADER, rows, as_csv=as_csv, numeric=HEADER[2:-1])
 
 
 @app.command("project")
@@ -160,9 +169,10 @@ def project(
                 found.variance,
                 found.revenue,
                 found.margin,
+                found.figures,
             )
         )
-    emit(f"Cost of project {code}", HEADER, rows, as_csv=as_csv, numeric=HEADER[2:])
+    emit(f"Cost of project {code}", HEADER, rows, as_csv=as_csv, numeric=HEADER[2:-1])
 
 
 @app.command("item")

@@ -17,13 +17,22 @@ def upgrade() -> None:
     """Migrate the database to the schema this pegboard needs (creates it when empty).
 
     The only command (with ``init`` and ``demo``) that changes the schema: every other
-    command refuses to run on an outdated database instead of migrating a shared one."""
+    command refuses to run on an outdated database instead of migrating a shared one.
+    After the schema, the data: shipped or closed order lines without a frozen final
+    cost (shipped before pegboard kept one) get it (``services.final_cost``)."""
+    from pegboard.services.final_cost import backfill_final_costs
+
     engine = open_engine(upgrade=True)
     try:
         revision = db.current_revision(engine)
+        with db.session_scope(engine) as s:
+            frozen = backfill_final_costs(s, author=get_settings().user)
     finally:
         engine.dispose()
     console.print(f"database at schema {revision}: {get_settings().database_url}")
+    if frozen:
+        lines = "line" if frozen == 1 else "lines"
+        console.print(f"froze the final cost of {frozen} shipped or closed order {lines}")
 
 
 @app.command()

@@ -180,6 +180,17 @@ def order_confirm(number: str) -> None:
     console.print(esc(f"{number} confirmed"))
 
 
+@order_app.command("status")
+@handles_errors
+def order_status(number: str, status: SalesOrderStatus) -> None:
+    """Move the order (and its open lines) on, as POST /api/sales/{number}/status and the
+    order page do: confirm, cancel, mark shipped or close; a line it ships or closes keeps
+    its final cost from then on. Moves that are not allowed are refused."""
+    with session() as s:
+        sales.set_status(s, number, status, author=_author())
+    console.print(esc(f"{number} {status.value}"))
+
+
 @order_app.command("configure")
 @handles_errors
 def order_configure(

@@ -74,8 +74,8 @@ from pegboard.services.configurator import (
     TemplateLine,
     configure,
 )
+from pegboard.services.lookups import get_line, get_order, get_project, line_amount
 from pegboard.services.order_bom import configuration_of
-from pegboard.services.sales import get_line, get_order, get_project, line_amount
 from pegboard.services.templates import DbCatalog
 
 ZERO = money.ZERO

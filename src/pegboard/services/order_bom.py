@@ -59,6 +59,7 @@ from pegboard.services.configurator import (
 )
 from pegboard.services.dataset import MAX_DECIMALS
 from pegboard.services.line_work import UNRELEASED, line_orders, released_orders
+from pegboard.services.lookups import get_line, get_order
 from pegboard.services.order_routing import (
     ROUTING,
     order_operations,
@@ -66,7 +67,6 @@ from pegboard.services.order_routing import (
     write_order_routing,
 )
 from pegboard.services.quantities import shown
-from pegboard.services.sales import get_line, get_order
 from pegboard.services.templates import DbCatalog
 
 _CLOSED_ORDER = (SalesOrderStatus.SHIPPED, SalesOrderStatus.CLOSED, SalesOrderStatus.CANCELLED)

@@ -30,7 +30,14 @@ from pegboard.services import audit, money, numbers
 from pegboard.services._tx import for_update, write_transaction
 from pegboard.services.bounds import check_day
 from pegboard.services.codes import check_code
+from pegboard.services.final_cost import freeze_done_lines
 from pegboard.services.line_work import cancel_line_work, free_order_reservations
+from pegboard.services.lookups import get_customer as get_customer
+from pegboard.services.lookups import get_item as get_item
+from pegboard.services.lookups import get_line as get_line
+from pegboard.services.lookups import get_order as get_order
+from pegboard.services.lookups import get_project as get_project
+from pegboard.services.lookups import line_amount as line_amount
 from pegboard.services.paging import sorted_page
 
 S = SalesOrderStatus
@@ -58,53 +65,6 @@ def check_transition(ref: str, current: SalesOrderStatus, new: SalesOrderStatus)
         )
 
 
-def get_order(session: Session, number: str) -> SalesOrder:
-    order = session.scalar(select(SalesOrder).where(SalesOrder.number == number))
-    if order is None:
-        raise NotFoundError(f"no sales order {number!r}", sales_order=number)
-    return order
-
-
-def get_line(session: Session, number: str, line: int) -> tuple[SalesOrder, SalesOrderLine]:
-    order = get_order(session, number)
-    row = session.scalar(
-        select(SalesOrderLine).where(
-            SalesOrderLine.sales_order_id == order.id, SalesOrderLine.line == line
-        )
-    )
-    if row is None:
-        raise NotFoundError(f"{number} has no line {line}", sales_order=number, line=line)
-    return order, row
-
-
-def get_item(session: Session, code: str) -> Item:
-    item = session.scalar(select(Item).where(Item.code == code))
-    if item is None:
-        raise NotFoundError(f"no item {code!r}", item=code)
-    return item
-
-
-def _customer(session: Session, code: str) -> Customer:
-    customer = session.scalar(select(Customer).where(Customer.code == code))
-    if customer is None:
-        raise NotFoundError(f"no customer {code!r}", customer=code)
-    return customer
-
-
-def get_customer(session: Session, code: str) -> Customer:
-    return _customer(session, code)
-
-
-def get_project(session: Session, customer: str, code: str) -> Project:
-    owner = _customer(session, customer)
-    project = session.scalar(
-        select(Project).where(Project.customer_id == owner.id, Project.code == code)
-    )
-    if project is None:
-        raise NotFoundError(f"{customer} has no project {code!r}", customer=customer, project=code)
-    return project
-
-
 def customer_query(*, q: str | None = None) -> Select[Customer]:
     """Customers whose code or name contains ``q`` (any case)."""
     stmt = select(Customer)
@@ -118,7 +78,7 @@ def customer_query(*, q: str | None = None) -> Select[Customer]:
 
 def project_query(session: Session, customer: str) -> Select[Project]:
     """The projects of a customer (who must exist)."""
-    owner = _customer(session, customer)
+    owner = get_customer(session, customer)
     return select(Project).where(Project.customer_id == owner.id)
 
 
@@ -174,7 +134,7 @@ def create_project(
 ) -> None:
     code = _code("project", code)
     with write_transaction(session):
-        owner = _customer(session, customer)
+        owner = get_customer(session, customer)
         exists = select(Project.id).where(Project.customer_id == owner.id, Project.code == code)
         if session.scalar(exists) is not None:
             raise ConflictError(f"project {code!r} of {customer} exists already", project=code)
@@ -207,7 +167,7 @@ def create_order(
     if number is not None:
         number = _code("number", number)
     with write_transaction(session):
-        owner = _customer(session, customer)
+        owner = get_customer(session, customer)
         project_id = None
         if project:
             project_id = session.scalar(
@@ -303,7 +263,8 @@ def add_line(
 
 
 def set_status(session: Session, number: str, status: SalesOrderStatus, *, author: str) -> None:
-    """Move an order (and its open lines) to ``status`` along the allowed transitions."""
+    """Move an order (and its open lines) to ``status`` along the allowed transitions; a
+    line it ships or closes keeps its final cost from then on (``services.final_cost``)."""
     with write_transaction(session):
         order = get_order(session, number)
         if for_update(session):  # a release in progress must not overwrite a cancel
@@ -315,15 +276,18 @@ def set_status(session: Session, number: str, status: SalesOrderStatus, *, autho
                 raise ConflictError(f"{number} has no lines to confirm")
         before = order.status
         order.status = status
-        for row in session.scalars(
-            select(SalesOrderLine).where(SalesOrderLine.sales_order_id == order.id)
-        ):
+        rows = list(
+            session.scalars(select(SalesOrderLine).where(SalesOrderLine.sales_order_id == order.id))
+        )
+        for row in rows:
             if row.status in (S.CANCELLED, S.CLOSED, S.SHIPPED):
                 continue
             if status is S.CANCELLED:
                 cancel_line_work(session, order, row, author=author)
             else:
                 row.status = status
+        # shipped or closed by hand, as by shipping: the lines keep their final cost
+        freeze_done_lines(session, order, rows)
         if status in (S.CANCELLED, S.CLOSED):
             free_order_reservations(session, order, author)
         audit.record(
@@ -530,10 +494,3 @@ def order_view(session: Session, number: str) -> OrderView:
         lines=lines,
         currency=money.currency(session),
     )
-
-
-def line_amount(row: SalesOrderLine) -> Decimal | None:
-    """The line's quoted revenue: quantity × unit price less the discount (exact)."""
-    if row.unit_price is None:
-        return None
-    return money.net_amount(money.as_decimal(row.qty), row.unit_price, row.discount_pct)

@@ -54,9 +54,9 @@ from pegboard.services.configurator import (
     validate_template,
 )
 from pegboard.services.formula import TEXT, Formula, FormulaError, Span, number_span
+from pegboard.services.lookups import get_item
 from pegboard.services.paging import sorted_page
 from pegboard.services.routing_lines import RoutingLine, RoutingLineError, check_worst_routing
-from pegboard.services.sales import get_item
 
 
 def _text(value: Any) -> str:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -40,8 +41,8 @@ from pegboard.model import (
 )
 from pegboard.services import costing, money, valuation
 from pegboard.services.actual_cost import ActualCost, MaterialUse, tree_costs
+from pegboard.services.lookups import get_item, get_order, get_project
 from pegboard.services.money import HUNDRED, ZERO, as_decimal
-from pegboard.services.sales import get_item, get_order, get_project
 
 CANCELLED = SalesOrderStatus.CANCELLED.value
 
@@ -166,6 +167,23 @@ class LineVariance:
     revenue, actual cost and variance are these, no longer computed."""
 
     @property
+    def frozen_lines(self) -> tuple[int, int]:
+        """(frozen, counted): this line, frozen or not."""
+        return (0 if self.frozen is None else 1), 1
+
+    @property
+    def figures(self) -> str:
+        """ "frozen <when>" or "live", as every surface says it."""
+        at = self.frozen_at
+        return "live" if at is None else f"frozen {at:%Y-%m-%d %H:%M} UTC"
+
+    @property
+    def frozen_at(self) -> datetime | None:
+        """When the line's final cost was frozen (None: its figures are live, computed
+        from the ledger and the prices of now)."""
+        return None if self.frozen is None else self.frozen.frozen_at
+
+    @property
     def estimated(self) -> costing.Elements:
         f = self.frozen
         if f is None:
@@ -214,6 +232,21 @@ class _Sums:
 
     def _counted(self) -> list[LineVariance | _Sums]:
         return [p for p in self._parts() if p.status != CANCELLED]
+
+    @property
+    def frozen_lines(self) -> tuple[int, int]:
+        """(frozen, counted) lines, cancelled ones left out."""
+        pairs = [p.frozen_lines for p in self._counted()]
+        return sum(f for f, _ in pairs), sum(n for _, n in pairs)
+
+    @property
+    def figures(self) -> str:
+        """ "live", "frozen" (every line shipped or closed and frozen) or "k of n lines
+        frozen": how much of the sum no longer moves."""
+        frozen, counted = self.frozen_lines
+        if frozen == 0:
+            return "live"
+        return "frozen" if frozen == counted else f"{frozen} of {counted} lines frozen"
 
     @property
     def estimated(self) -> costing.Elements:

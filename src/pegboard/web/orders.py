@@ -57,8 +57,9 @@ Deliverer = Annotated[
 
 PAGE_SIZE = 50
 SORTS = ("number", "due", "status", "customer")
-CHANGES = {"confirmed": "Confirm", "cancelled": "Cancel"}
-"""The status changes the order page offers, with their button labels."""
+CHANGES = {"confirmed": "Confirm", "closed": "Close", "cancelled": "Cancel"}
+"""The status changes the order page offers, with their button labels (when allowed):
+closing a shipped order keeps the final cost of its lines, as shipping them does."""
 CLOSED = ("shipped", "closed", "cancelled")
 
 Text = Annotated[str | None, Query(max_length=100)]

@@ -5,6 +5,7 @@ Amounts are exact decimals rounded to cents of the company currency (JSON string
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
@@ -63,6 +64,11 @@ class LineCostOut(CostFigures):
     line: str
     item: str
     qty: Decimal
+    frozen: bool = Field(
+        description="true: the final cost stored when the line was shipped or closed; "
+        "false: live figures, computed from the ledger and today's prices"
+    )
+    frozen_at: datetime | None = Field(description="when the final cost was frozen")
 
 
 class OrderCostOut(CostFigures):
@@ -141,6 +147,8 @@ def _order(o: variance.OrderVariance) -> OrderCostOut:
                 variance=_variance(x.variance),
                 revenue=_money(x.revenue),
                 margin=_money(x.margin),
+                frozen=x.frozen is not None,
+                frozen_at=x.frozen_at,
             )
             for x in o.lines
         ],
