@@ -98,7 +98,7 @@ def test_recompute_list_explain_and_apply(
     # apply: a confirmation listing before and after, then written with an audit entry
     confirm = web.post("/policy/apply", data={"csrf_token": token, "selected": ["DRV-DALI-40W"]})
     assert confirm.status_code == 200 and "safety_stock" in confirm.text
-    assert "Write these to 1 item(s)" in confirm.text
+    assert "Write these to 1 item</button>" in confirm.text
     assert _ss(engine) == 20  # nothing written yet
     with db.session_factory(engine)() as s:
         dali = policy_explain.explain(s, "DRV-DALI-40W").policy

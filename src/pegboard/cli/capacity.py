@@ -19,6 +19,7 @@ from pegboard.cli._common import (
 )
 from pegboard.config import get_settings
 from pegboard.services import capacity, load
+from pegboard.services.wording import plural
 
 app = typer.Typer(help="Work centers, routings and the load on them.", no_args_is_help=True)
 closed_app = typer.Typer(help="Days a work center does not work.", no_args_is_help=True)
@@ -186,7 +187,7 @@ def routing_set(
         routing = capacity.set_routing(
             s, item, operations, author=get_settings().user, order_bom=order_bom
         )
-    console.print(f"{esc(routing.number)}: {len(routing.operations)} operations")
+    console.print(f"{esc(routing.number)}: {plural(len(routing.operations), 'operation')}")
 
 
 def _bar(percent: float | None) -> Text:

@@ -27,6 +27,7 @@ from pegboard.db import Session
 from pegboard.services import reports
 from pegboard.services.plan_age import plan_age
 from pegboard.services.reports import ExceptionRow, LineStatus, PegNode, PlannedRow, UseNode
+from pegboard.services.wording import plural
 
 app = typer.Typer(help="Reports on the current plan.", no_args_is_help=True, rich_markup_mode=None)
 
@@ -94,7 +95,7 @@ def print_late(
         branch = root.add(
             f"[bold]{esc(line.demand)}[/] {esc(line.item)} × {fmt(line.qty)}: "
             f"due {line.due.isoformat()}, "
-            f"projected [red]{line.projected.isoformat()}[/] ({line.late_days} days late)"
+            f"projected [red]{line.projected.isoformat()}[/] ({plural(line.late_days, 'day')} late)"
         )
         for node in _chain(line):
             branch = branch.add(

@@ -88,7 +88,7 @@ from pegboard.model.enums import (
     ItemType,
     LotRule,
 )
-from pegboard.services import audit, costing, money, order_bom, sales, worker_pool
+from pegboard.services import audit, costing, money, order_bom, sales, wording, worker_pool
 from pegboard.services._tx import composed_write
 from pegboard.services.configurator import ConfiguredNode, configure
 from pegboard.services.inventory import check_qty
@@ -230,8 +230,8 @@ class Promise:
             return head
         if self.met:
             return f"{head} (wanted {self.wanted.isoformat()}: met)"
-        plural = "s" if self.late_days != 1 else ""
-        return f"{head} (wanted {self.wanted.isoformat()}: {self.late_days} day{plural} late)"
+        late = wording.plural(self.late_days, "day")
+        return f"{head} (wanted {self.wanted.isoformat()}: {late} late)"
 
 
 # --------------------------------------------------------------------------- reading

@@ -34,7 +34,7 @@ from pegboard.model import (
     RoutingOperation,
     WorkCenter,
 )
-from pegboard.services import audit
+from pegboard.services import audit, wording
 from pegboard.services._tx import writes
 
 P = ProductionStatus
@@ -99,7 +99,8 @@ class OrderProgress:
         now = self.current
         where = "" if now is None else f"; {now.status if now.status == STARTED else 'next'}: "
         where += "" if now is None else f"{now.sequence} {now.work_center}"
-        return f"{self.done} of {len(self.operations)} operations done{where}"
+        count = wording.plural(len(self.operations), "operation")
+        return f"{self.done} of {count} done{where}"
 
 
 def _order(session: Session, number: str) -> ProductionOrder:

@@ -52,7 +52,8 @@ def _use(node: reports.UseNode) -> dict[str, Any]:
     order = node.demand.split("/", 1)[0] if node.demand_type == "sales_order" else None
     return {
         "type": node.demand_type.replace("_", " "),
-        "ref": node.demand,
+        # safety stock is a demand without a reference: not "for safety stock safety_stock"
+        "ref": "" if node.demand_type == "safety_stock" else node.demand,
         "item": node.item,
         "qty": node.qty,
         "order": order,

@@ -143,7 +143,7 @@ def _context(
     session: Session, who: auth.SignedIn, q: dict[str, Any], answer: promising.Promise | None
 ) -> dict[str, Any]:
     parameters = _parameters(session, q["item"], q["params"])
-    return chrome(who, "orders") | {
+    return chrome(who, "promise") | {
         "title": "When can we deliver?",
         "q": q,
         "parameters": parameters,

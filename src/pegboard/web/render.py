@@ -32,7 +32,7 @@ from starlette.datastructures import FormData
 from pegboard import clock
 from pegboard.db import Session, sessionmaker
 from pegboard.errors import NotFoundError, PegboardError
-from pegboard.services import jobs, money, scenarios
+from pegboard.services import jobs, money, scenarios, wording
 from pegboard.services.permissions import MATRIX
 from pegboard.services.plan_age import plan_age
 from pegboard.web import auth, deps
@@ -75,6 +75,8 @@ def amount(value: Decimal | None) -> str:
 
 _env.filters["qty"] = number
 _env.filters["money"] = amount
+_env.filters["plural"] = wording.plural
+_env.filters["counted"] = wording.counted
 
 
 @contextmanager
@@ -85,7 +87,7 @@ def db(request: Request) -> Iterator[Session]:
 
 
 PLAN_AREAS = frozenset(
-    {"dashboard", "plan", "pegging", "orders", "items", "production", "purchasing"}
+    {"dashboard", "plan", "pegging", "orders", "promise", "items", "production", "purchasing"}
 )
 """The areas whose pages show plan results: they say so when the plan is older than today."""
 

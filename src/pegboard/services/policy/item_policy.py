@@ -14,6 +14,7 @@ from pegboard.engine.policy import BufferZones, Figure
 from pegboard.model.enums import (
     LotRule,
 )
+from pegboard.services import wording
 from pegboard.services.policy.inputs import MIN_OBSERVATIONS, SAMPLE
 
 __all__ = [
@@ -235,7 +236,7 @@ class ItemPolicy:
             Figure(
                 "window",
                 float(w),
-                f"W = {w} days ({w_src}): {self.window_dates}",
+                f"W = {wording.plural(w, 'day')} ({w_src}): {self.window_dates}",
             ),
             Figure(
                 "need in window", self.need, "gross need of the exploded open backlog in the window"
@@ -285,9 +286,9 @@ class ItemPolicy:
         parents = f"{self.parent_lead_time} working days"
         cover = f"lead time {self.lead_time} {own} + parents' cumulative lead time {parents}"
         if self.cover_days != self.lead_time + self.parent_lead_time:
-            cover += f", {self.cover_days} calendar days"
+            cover += f", {wording.plural(self.cover_days, 'calendar day')}"
         else:
-            cover += f" = {self.cover_days} days"
+            cover += f" = {wording.plural(self.cover_days, 'day')}"
         least = f"policy_min_window_days {self.min_window_days}"
         if self.cover_days >= self.min_window_days:
             return f"{cover}; at least {least}"

@@ -1,0 +1,203 @@
+"""Every width (issue #19 item 7): at 390 px, a phone, the dashboard, the shop-floor pages
+and the main lists and orders never scroll sideways (``scrollWidth <= clientWidth``), and
+the main menu folds behind a "Menu" button that opens it without a script; at tablet and
+desktop width the menu shows as before.
+
+One real Chromium (``PLAYWRIGHT_CHROMIUM``) against a uvicorn server over a SQLite file
+holding the planned sample company; any console error or failed request fails the test.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+import pytest
+from _live import live_server
+from sqlalchemy import Engine, select
+
+from pegboard import db
+from pegboard.model import Item, ProductionOrder, PurchaseOrder, Role, SalesOrder, WorkCenter
+from pegboard.services import users
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+CHROMIUM = Path(os.environ.get("PLAYWRIGHT_CHROMIUM", "/usr/bin/chromium"))
+PASSWORD = "correct horse battery"
+PHONE = {"width": 390, "height": 844}
+TABLET = {"width": 768, "height": 1024}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+@pytest.fixture
+def server(tmp_path: Path, sample_loader: Callable[[Engine], None]) -> Iterator[tuple[str, Engine]]:
+    if not CHROMIUM.exists():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"no Chromium at {CHROMIUM}")
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'pegboard.db'}")
+    db.upgrade(engine)
+    sample_loader(engine)
+    with db.session_factory(engine)() as s:
+        users.create_user(s, name="petra", password=PASSWORD, role=Role.PLANNER, author="test")
+        users.create_user(s, name="sam", password=PASSWORD, role=Role.SHOPFLOOR, author="test")
+    with live_server(engine) as url:
+        yield url, engine
+    engine.dispose()
+
+
+def _first(engine: Engine, column: object) -> str:
+    with db.session_factory(engine)() as s:
+        found = s.scalars(select(column).order_by(column).limit(1)).first()  # type: ignore[call-overload]
+    assert found, f"the sample has a {column}"
+    return str(found)
+
+
+def _pages(engine: Engine) -> list[str]:
+    """The dashboard, the main lists, one order of each kind, the shop floor."""
+    so = quote(_first(engine, SalesOrder.number), safe="")
+    mo = quote(_first(engine, ProductionOrder.number), safe="")
+    po = quote(_first(engine, PurchaseOrder.number), safe="")
+    wc = quote(_first(engine, WorkCenter.code), safe="")
+    return [
+        "/",
+        "/orders",
+        f"/orders/{so}",
+        "/promise",
+        "/plan",
+        "/plan/planned-orders",
+        "/plan/exceptions",
+        "/production",
+        f"/production/{mo}",
+        "/purchasing",
+        f"/purchasing/{po}",
+        "/pegging",
+        f"/pegging/orders/{so}",
+        "/capacity",
+        f"/capacity/{wc}",
+        f"/items/{quote(_first(engine, Item.code), safe='')}",
+    ]
+
+
+def _log_in(page: Page, base: str, name: str) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(base + "/login")
+    page.get_by_label("User name").fill(name)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(base + "/")
+
+
+def _overflow(page: Page) -> str | None:
+    """``None`` when the page fits its window, else what sticks out (widths, elements)."""
+    fits = page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+    if fits:
+        return None
+    return str(
+        page.evaluate(
+            """() => {
+              const w = document.documentElement.clientWidth;
+              const out = [...document.querySelectorAll('body *')]
+                .filter(e => e.getBoundingClientRect().right > w + 1)
+                .filter(e => {
+                  for (let a = e.parentElement; a; a = a.parentElement) {
+                    if (getComputedStyle(a).overflowX !== 'visible') return false;
+                  }
+                  return true;
+                })
+                .slice(0, 5).map(e => e.tagName + '.' + e.className);
+              return document.documentElement.scrollWidth + ' > ' + w + ': ' + out.join(', ');
+            }"""
+        )
+    )
+
+
+def _new_page(browser: Browser, viewport: dict[str, int], problems: list[str]) -> Page:
+    context = browser.new_context(viewport=viewport)  # type: ignore[arg-type]
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on(
+        "response",
+        lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+    )
+    return page
+
+
+def test_phone_width_pages_never_scroll_sideways(server: tuple[str, Engine]) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    base, engine = server
+    problems: list[str] = []
+    wide: dict[str, str] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        try:
+            page = _new_page(browser, PHONE, problems)
+            _log_in(page, base, "petra")
+            for path in _pages(engine):
+                page.goto(base + path)
+                expect(page.locator("h1").first).to_be_visible()
+                found = _overflow(page)
+                if found:
+                    wide[path] = found
+
+            # the shop floor's own user sees the same pages at the same width
+            floor = _new_page(browser, PHONE, problems)
+            _log_in(floor, base, "sam")
+            for path in ("/", "/production", f"/capacity/{quote(_first(engine, WorkCenter.code))}"):
+                floor.goto(base + path)
+                found = _overflow(floor)
+                if found:
+                    wide["sam " + path] = found
+        finally:
+            browser.close()
+    assert wide == {}, "pages wider than a 390 px phone"
+    assert problems == []
+
+
+def test_menu_folds_on_a_phone_and_shows_on_wider_screens(server: tuple[str, Engine]) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    base, _engine = server
+    problems: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        try:
+            page = _new_page(browser, PHONE, problems)
+            _log_in(page, base, "petra")
+            nav = page.get_by_role("navigation", name="Main")
+            menu = page.locator("label.menu-button")
+            expect(menu).to_be_visible()
+            expect(nav).to_be_hidden()
+            menu.click()
+            expect(nav.get_by_role("link", name="Promise")).to_be_visible()
+            nav.get_by_role("link", name="Purchasing").click()
+            expect(page).to_have_url(base + "/purchasing")
+            expect(nav).to_be_hidden()  # a new page starts with the menu folded
+
+            # by keyboard: the box takes the focus and Space opens the menu
+            page.locator("#menu-toggle").focus()
+            page.keyboard.press("Space")
+            expect(nav.get_by_role("link", name="Orders")).to_be_visible()
+            page.keyboard.press("Space")
+            expect(nav).to_be_hidden()
+
+            for viewport in (TABLET, DESKTOP):
+                wider = _new_page(browser, viewport, problems)
+                _log_in(wider, base, "petra")
+                expect(wider.locator("label.menu-button")).to_be_hidden()
+                shown = wider.get_by_role("navigation", name="Main")
+                expect(shown.get_by_role("link", name="Promise")).to_be_visible()
+                expect(shown.get_by_role("link", name="Admin")).to_be_visible()
+        finally:
+            browser.close()
+    assert problems == []
