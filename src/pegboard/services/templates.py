@@ -86,7 +86,7 @@ def parse_definition(definition: Mapping[str, Any]) -> Template:
     if not item:
         raise ValidationError("template: 'item' is required", field="item")
     parameters = tuple(
-        _parameter(p, i) for i, p in enumerate(definition.get("parameters") or [], 1)
+        parse_parameter(p, i) for i, p in enumerate(definition.get("parameters") or [], 1)
     )
     lines = tuple(_line(line, i) for i, line in enumerate(definition.get("lines") or [], 1))
     if not lines:
@@ -148,7 +148,8 @@ def _only(mapping: Mapping[str, Any], allowed: set[str], where: str) -> None:
         )
 
 
-def _parameter(p: Mapping[str, Any], n: int) -> Parameter:
+def parse_parameter(p: Mapping[str, Any], n: int) -> Parameter:
+    """One parameter of a definition (``n``, its place in the list, names it in messages)."""
     where = f"parameter {n}"
     _only(p, {"name", "kind", "label", "unit", "min", "max", "choices", "default"}, where)
     kind = _text(p.get("kind") or "number")

@@ -30,6 +30,7 @@ from pegboard.web import (
     purchasing,
     routes,
     shop_floor,
+    templates_editor,
     vendor,
 )
 from pegboard.web.deps import CsrfChecked
@@ -52,6 +53,7 @@ PAGES = (
     mps,
     shop_floor,
     costing,
+    templates_editor,
 )
 
 
