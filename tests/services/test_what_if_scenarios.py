@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from pegboard.cli import app
 from pegboard.errors import ConflictError, NotFoundError, ValidationError
 from pegboard.model import Base
-from pegboard.services import scenarios
+from pegboard.services import scenario_compare, scenarios
 
 BASIC = Path(__file__).parents[1] / "scenarios" / "basic" / "bundle"
 
@@ -68,7 +68,7 @@ def test_a_change_planned_in_a_scenario_leaves_the_live_company_untouched(
     assert _checksum(engine) == before  # nothing written to the live company
     assert "none" in _pegboard("report", "late")
 
-    result = scenarios.compare("live", "rush")
+    result = scenario_compare.compare("live", "rush")
     assert [c.demand for c in result.newly_late] == ["SO-1/1"]
     assert [c.demand for c in result.moved] == ["SO-1/1"]
     assert result.no_longer_late == [] and result.added == [] and result.removed == []
@@ -84,7 +84,7 @@ def test_a_change_planned_in_a_scenario_leaves_the_live_company_untouched(
 def test_unchanged_copy_compares_equal_and_scenarios_chain(live: str) -> None:
     scenarios.create("same", author="test")
     # a plan is copied with the company: the copy compares equal before any change
-    result = scenarios.compare("live", "same")
+    result = scenario_compare.compare("live", "same")
     assert (result.moved, result.newly_late, result.supply) == ([], [], [])
 
     scenarios.create("child", base="same", author="planner")
@@ -117,6 +117,6 @@ def test_a_scenario_without_a_plan_cannot_be_compared(live: str) -> None:
     scenarios.create("fresh", author="test")
     _pegboard("--scenario", "fresh", "order", "change", "SO-1", "1", "--due", "2026-11-25")
     # its copied plan is still there: compare works and shows no moved line yet
-    assert scenarios.compare("live", "fresh").moved == []
+    assert scenario_compare.compare("live", "fresh").moved == []
     with pytest.raises(NotFoundError):
-        scenarios.compare("live", "nope")
+        scenario_compare.compare("live", "nope")

@@ -5,6 +5,8 @@ Any other command works on a scenario with ``pegboard --scenario NAME …``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from decimal import Decimal
 from typing import Annotated
 
 import typer
@@ -12,7 +14,7 @@ from rich.markup import escape as esc
 
 from pegboard.cli._common import console, emit, handles_errors
 from pegboard.config import get_settings
-from pegboard.services import scenarios
+from pegboard.services import money, scenario_compare, scenarios
 
 app = typer.Typer(
     help="What-if copies of the whole company: create, list, delete, compare plans.",
@@ -77,70 +79,162 @@ def _days(value: int | None) -> str:
     return f"{value:+d}"
 
 
+def _v(value: object) -> object:
+    """A missing value is an empty cell, not the word None."""
+    return "" if value is None else value
+
+
+def _money(value: Decimal | None) -> str:
+    return "" if value is None else f"{money.cents(value):,}"
+
+
+def _signed(value: Decimal) -> str:
+    return f"{money.cents(value):+,}"
+
+
+PARTS = ("lines", "supply", "load", "weeks", "cost")
+
+
 @app.command()
 @handles_errors
 def compare(
     a: Annotated[str, typer.Argument(help="a scenario, or 'live'")],
     b: Annotated[str, typer.Argument(help="a scenario, or 'live'")],
     as_csv: CsvFlag = False,
+    part: Annotated[
+        str,
+        typer.Option(
+            "--part", help="with --csv: lines, supply, load (per work center), weeks or cost"
+        ),
+    ] = "lines",
+    no_cost: Annotated[
+        bool, typer.Option("--no-cost", help="leave the open orders' cost out (faster)")
+    ] = False,
 ) -> None:
-    """What changes from A's plan to B's: order lines moved, newly late or no longer late,
-    lines only in one, and planned purchases and production per item and week."""
-    result = scenarios.compare(a, b)
+    """What changes from A's plan to B's: order lines later, earlier, newly late or no
+    longer late, lines only in one, planned purchases and production per item and week,
+    the load per work center, and the cost of the open orders."""
+    if part not in PARTS:
+        raise typer.BadParameter(f"--part: one of {', '.join(PARTS)}, not {part!r}")
+    result = scenario_compare.compare(a, b, costs=not no_cost)
     if as_csv:
-        emit(
-            "",
-            ["change", "order line", "due", f"projected {a}", f"projected {b}", "days"],
-            [
-                (kind, c.demand, c.due, c.before, c.after, _days(c.moved_days))
-                for kind, changes in (
-                    ("moved", result.moved),
-                    ("newly late", result.newly_late),
-                    ("no longer late", result.no_longer_late),
-                    ("only in " + b, result.added),
-                    ("only in " + a, result.removed),
-                )
-                for c in changes
-            ],
-            as_csv=True,
-        )
+        header, rows = _tables(result)[part]
+        emit("", header, rows, as_csv=True)
         return
     _summary(result)
+    for note in result.notes:
+        console.print(f"[yellow]note:[/] {esc(note)}", highlight=False)
+    _print_lines(result)
+    _print_rest(result)
+
+
+def _tables(r: scenario_compare.Comparison) -> dict[str, tuple[list[str], list[Sequence[object]]]]:
+    a, b = r.a, r.b
+    return {
+        "lines": (
+            ["change", "order line", "due", f"projected {a}", f"projected {b}", "days"],
+            [
+                (kind, c.demand, c.due, _v(c.before), _v(c.after), _days(c.moved_days))
+                for kind, c in scenario_compare.lines_of(r)
+            ],
+        ),
+        "supply": (
+            ["item", "type", "week", "kind", f"qty {a}", f"qty {b}", "difference"],
+            [
+                (s.item, s.type, s.week, s.kind, s.before, s.after, f"{s.change:+g}")
+                for s in r.supply
+            ],
+        ),
+        "load": (
+            ["work center", f"hours {a}", f"hours {b}", f"available {a}", f"available {b}",
+             f"weeks over {a}", f"weeks over {b}"],
+            [
+                (w.work_center, w.required_before, w.required_after, w.available_before,
+                 w.available_after, w.overloaded_before, w.overloaded_after)
+                for w in r.load
+            ],
+        ),
+        "weeks": (
+            ["work center", "week", f"hours {a}", f"hours {b}", f"available {a}",
+             f"available {b}"],
+            [
+                (w.work_center, w.week, w.required_before, w.required_after,
+                 _v(w.available_before), _v(w.available_after))
+                for c in r.load
+                for w in c.weeks
+            ],
+        ),
+        "cost": (
+            ["order", f"estimated {a}", f"estimated {b}", "estimate difference",
+             f"actual {a}", f"actual {b}", "actual difference"],
+            [
+                (c.order, _money(c.estimated_before), _money(c.estimated_after),
+                 _signed(c.estimated_change), _money(c.actual_before), _money(c.actual_after),
+                 _signed(c.actual_change))
+                for c in r.costs
+            ],
+        ),
+    }  # fmt: skip
+
+
+def _print_lines(result: scenario_compare.Comparison) -> None:
+    a, b = result.a, result.b
     line_header = ["order line", "due", f"projected in {a}", f"projected in {b}", "moved days"]
     for title, changes in (
         ("Newly late", result.newly_late),
         ("No longer late", result.no_longer_late),
-        ("Projected date moved", result.moved),
+        ("Later", result.later),
+        ("Earlier", result.earlier),
         (f"Only in {b}", result.added),
         (f"Only in {a}", result.removed),
     ):
         emit(
             f"{title} ({len(changes)})",
             line_header,
-            [(c.demand, c.due, c.before, c.after, _days(c.moved_days)) for c in changes],
+            [(c.demand, c.due, _v(c.before), _v(c.after), _days(c.moved_days)) for c in changes],
             numeric=["moved days"],
         )
+
+
+def _print_rest(result: scenario_compare.Comparison) -> None:
+    tables = _tables(result)
+    header, rows = tables["supply"]
     emit(
-        f"Planned purchases and production that change ({len(result.supply)})",
-        ["item", "type", "week", f"qty in {a}", f"qty in {b}", "change"],
-        [
-            (s.item, s.type, s.week, s.before, s.after, f"{s.after - s.before:+g}")
-            for s in result.supply
-        ],
-        numeric=[f"qty in {a}", f"qty in {b}", "change"],
+        f"Planned purchases and production that change ({len(rows)})",
+        header,
+        rows,
+        numeric=header[4:],
     )
+    if result.capacity:
+        header, rows = tables["load"]
+        emit(f"Load per work center that changes ({len(rows)})", header, rows, numeric=header[1:])
+        header, rows = tables["weeks"]
+        if rows:
+            emit("… week by week", header, rows, numeric=header[2:])
+    else:
+        console.print("[bold]Load[/]: [dim]no work centers on either side[/]")
+    if result.costed:
+        header, rows = tables["cost"]
+        emit(
+            f"Cost of open orders that changes, {result.currency} ({len(rows)})",
+            header,
+            rows,
+            numeric=header[1:],
+        )
 
 
-def _summary(result: scenarios.Comparison) -> None:
+def _summary(result: scenario_compare.Comparison) -> None:
     """One chart: how many lines each kind of change touches, as bars."""
     counts = [
-        ("later", sum(1 for c in result.moved if (c.moved_days or 0) > 0), "red"),
-        ("earlier", sum(1 for c in result.moved if (c.moved_days or 0) < 0), "green"),
+        ("later", len(result.later), "red"),
+        ("earlier", len(result.earlier), "green"),
         ("newly late", len(result.newly_late), "red"),
         ("no longer late", len(result.no_longer_late), "green"),
         (f"only in {result.b}", len(result.added), "blue"),
         (f"only in {result.a}", len(result.removed), "blue"),
         ("supply changes", len(result.supply), "yellow"),
+        ("work centers", len(result.load), "magenta"),
+        ("order costs", len(result.costs), "cyan"),
     ]
     top = max((n for _, n, _ in counts), default=0) or 1
     console.print(f"[bold]{esc(result.a)} → {esc(result.b)}[/]", highlight=False)

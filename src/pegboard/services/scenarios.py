@@ -7,7 +7,7 @@ carry on), PostgreSQL's ``CREATE DATABASE … TEMPLATE`` clones the live databas
 says so). Where a scenario is kept follows from its name (``config.scenario_url``),
 so there is no registry to get out of step with the copies, and nothing about a
 scenario is ever written to the live company: its creation is recorded in the
-copy's own audit trail.
+copy's own audit trail. What changes between two of them: ``services.scenario_compare``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from pegboard import db
 from pegboard.config import SCENARIO_NAME, get_settings, scenario_url
 from pegboard.errors import ConflictError, NotFoundError, ValidationError
-from pegboard.model import AuditEntry, Item, PlanLine, PlannedOrder, PlanRun
+from pegboard.model import AuditEntry, PlanRun
 from pegboard.model.enums import PlanRunStatus
 from pegboard.services import audit
 
@@ -269,140 +269,3 @@ def info(name: str) -> ScenarioInfo:
 
 def list_all() -> list[ScenarioInfo]:
     return [info(n) for n in names()]
-
-
-# --- compare -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LineChange:
-    demand: str
-    """The order line (SO-1042/1)."""
-    due: date
-    before: date | None
-    """Projected date in A (None: not in A's plan, or beyond its horizon)."""
-    after: date | None
-    late_before: int
-    late_after: int
-
-    @property
-    def moved_days(self) -> int | None:
-        if self.before is None or self.after is None:
-            return None
-        return (self.after - self.before).days
-
-
-@dataclass(frozen=True)
-class SupplyChange:
-    item: str
-    type: str
-    """buy or make"""
-    week: str
-    """ISO week of the due date, with its year (2027-W03)."""
-    before: float
-    after: float
-
-
-@dataclass(frozen=True)
-class Comparison:
-    a: str
-    b: str
-    moved: list[LineChange]
-    """Lines in both plans whose projected date changed, most delayed first."""
-    newly_late: list[LineChange]
-    no_longer_late: list[LineChange]
-    added: list[LineChange]
-    """Lines only in B (a new order, say)."""
-    removed: list[LineChange]
-    """Lines only in A (cancelled or shipped in B)."""
-    supply: list[SupplyChange]
-    """Planned purchases and production per item, type and week that differ."""
-
-
-@dataclass(frozen=True)
-class _Side:
-    lines: dict[str, tuple[date, date | None, int]]
-    supply: dict[tuple[str, str, str], float]
-
-
-def _iso_week(day: date) -> str:
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def _read_side(name: str) -> _Side:
-    engine = db.make_engine(url_of(name))
-    try:
-        with db.session_scope(engine) as session:
-            run_id = session.scalar(
-                select(PlanRun.id)
-                .where(PlanRun.status == PlanRunStatus.DONE)
-                .order_by(PlanRun.id.desc())
-                .limit(1)
-            )
-            if run_id is None:
-                where = "" if name == LIVE else f"--scenario {name} "
-                raise ConflictError(
-                    f"{name} has no plan yet: run `pegboard {where}plan` first", scenario=name
-                )
-            lines = {
-                ref: (due, projected, late)
-                for ref, due, projected, late in session.execute(
-                    select(
-                        PlanLine.demand_ref,
-                        PlanLine.due_date,
-                        PlanLine.projected_date,
-                        PlanLine.late_days,
-                    ).where(PlanLine.plan_run_id == run_id)
-                )
-            }
-            supply: dict[tuple[str, str, str], float] = {}
-            rows = session.execute(
-                select(
-                    Item.code, PlannedOrder.type, PlannedOrder.due_date, func.sum(PlannedOrder.qty)
-                )
-                .join(Item, Item.id == PlannedOrder.item_id)
-                .where(PlannedOrder.plan_run_id == run_id)
-                .group_by(Item.code, PlannedOrder.type, PlannedOrder.due_date)
-            )
-            for code, kind, due, qty in rows:
-                key = (code, str(kind), _iso_week(due))
-                supply[key] = supply.get(key, 0.0) + float(qty)
-    finally:
-        engine.dispose()
-    return _Side(lines, supply)
-
-
-def compare(a: str, b: str) -> Comparison:
-    """What changes from A's plan to B's (``live`` is the live company)."""
-    for name in (a, b):
-        require(name)
-    before, after = _read_side(a), _read_side(b)
-    moved: list[LineChange] = []
-    newly_late: list[LineChange] = []
-    no_longer_late: list[LineChange] = []
-    added: list[LineChange] = []
-    removed: list[LineChange] = []
-    for ref in sorted(set(before.lines) | set(after.lines)):
-        due_a, proj_a, late_a = before.lines.get(ref, (None, None, 0))
-        due_b, proj_b, late_b = after.lines.get(ref, (None, None, 0))
-        change = LineChange(ref, due_b or due_a or date.min, proj_a, proj_b, late_a, late_b)
-        if ref not in before.lines:
-            added.append(change)
-        elif ref not in after.lines:
-            removed.append(change)
-        else:
-            if proj_a != proj_b:
-                moved.append(change)
-            if late_a == 0 and late_b > 0:
-                newly_late.append(change)
-            elif late_a > 0 and late_b == 0:
-                no_longer_late.append(change)
-    moved.sort(key=lambda c: (-(c.moved_days or 0), c.demand))
-    supply = [
-        SupplyChange(item, kind, week, before.supply.get(key, 0.0), after.supply.get(key, 0.0))
-        for key in sorted(set(before.supply) | set(after.supply))
-        for item, kind, week in [key]
-        if abs(before.supply.get(key, 0.0) - after.supply.get(key, 0.0)) > 1e-9
-    ]
-    return Comparison(a, b, moved, newly_late, no_longer_late, added, removed, supply)

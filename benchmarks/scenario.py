@@ -1,0 +1,139 @@
+"""Benchmark: copying a whole company into a what-if scenario, and deleting the copy.
+
+    python benchmarks/scenario.py [--fractions 1] [--databases sqlite,postgresql] [--runs 3]
+                                  [--no-plan]
+
+A ``pegboard generate`` company (cached under benchmarks/data/) is imported and planned
+once per database, so the copy holds what a planner copies: master data, orders, stock
+and the current plan. Then ``pegboard scenario create`` and ``pegboard scenario delete``
+each run ``--runs`` times as processes of their own: wall seconds (median, min, max),
+the process's CPU seconds and peak memory, and the size of what was copied. SQLite
+copies with ``VACUUM INTO``, PostgreSQL with ``CREATE DATABASE … TEMPLATE``; the
+database does the work, so the process's own CPU stays small.
+
+Target (issue 17, 2-core machine): copying the full-size company takes <= 30 s on SQLite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+from pathlib import Path
+
+import sqlalchemy as sa
+from _harness import PEGBOARD, ROOT, bundle, median, print_table, run, scaled, sqlite_url
+
+PG_DATABASE = "pegboard_bench_scenario"
+"""A database of its own, so the other benchmarks' ``pegboard_bench`` is never dropped
+while they run."""
+
+
+def _postgres_url() -> str | None:
+    """A fresh database on the throwaway cluster of scripts/pg (None: it cannot start)."""
+    try:
+        out = subprocess.run(
+            [str(ROOT.parent / "scripts" / "pg"), "start"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (subprocess.CalledProcessError, FileNotFoundError) as e:
+        print(f"PostgreSQL not available, skipped: {e}")
+        return None
+    base = out.stdout.strip()
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        names = conn.execute(
+            sa.text("SELECT datname FROM pg_database WHERE starts_with(datname, :p)"),
+            {"p": PG_DATABASE},
+        ).scalars()
+        for name in list(names):
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f"CREATE DATABASE {PG_DATABASE}"))
+    admin.dispose()
+    return base.rsplit("/", 1)[0] + f"/{PG_DATABASE}"
+
+
+def _size_mib(url: str) -> float:
+    if url.startswith("sqlite"):
+        path = Path(sa.make_url(url).database or "")
+        return path.stat().st_size / 2**20
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        size = conn.execute(sa.text("SELECT pg_database_size(current_database())")).scalar_one()
+    engine.dispose()
+    return float(size) / 2**20
+
+
+def _measure(name: str, url: str, runs: int) -> list[object]:
+    env = {"PEGBOARD_DATABASE_URL": url}
+    copies, deletes = [], []
+    for i in range(runs):
+        copies.append(run([*PEGBOARD, "scenario", "create", f"bench-{i}"], env))
+        deletes.append(run([*PEGBOARD, "scenario", "delete", f"bench-{i}", "--yes"], env))
+    walls = [m.seconds for m in copies]
+    return [
+        name,
+        _size_mib(url),
+        median(walls),
+        min(walls),
+        max(walls),
+        median([m.cpu for m in copies]),
+        max(m.peak_mib for m in copies),
+        median([m.seconds for m in deletes]),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--fractions", default="1")
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-plan", action="store_true", help="copy the company unplanned")
+    args = parser.parse_args()
+    wanted = args.databases.split(",")
+    table = []
+    for fraction in (float(f) for f in args.fractions.split(",")):
+        source = bundle(scaled(fraction))
+        databases: list[tuple[str, str]] = []
+        if "sqlite" in wanted:
+            databases.append(("sqlite", sqlite_url(f"scenario-{fraction}")))
+        if "postgresql" in wanted and (pg := _postgres_url()):
+            databases.append(("postgresql", pg))
+        for name, url in databases:
+            env = {"PEGBOARD_DATABASE_URL": url}
+            imported = run([*PEGBOARD, "import", str(source)], env)
+            planned = None if args.no_plan else run([*PEGBOARD, "plan"], env)
+            row = _measure(name, url, args.runs)
+            table.append(
+                [
+                    f"{fraction:g}",
+                    *row[:1],
+                    imported.seconds,
+                    planned.seconds if planned else "-",
+                    *row[1:],
+                ]
+            )
+            print_table("so far", _HEADER, table)
+    print_table("pegboard scenario create / delete (copy of the whole company)", _HEADER, table)
+
+
+_HEADER = [
+    "size",
+    "database",
+    "import s",
+    "plan s",
+    "company MiB",
+    "copy s (median)",
+    "copy min",
+    "copy max",
+    "copy CPU s",
+    "copy MiB",
+    "delete s",
+]
+
+
+if __name__ == "__main__":
+    main()
