@@ -54,6 +54,7 @@ def test_the_weekly_grid_is_saved_all_or_nothing_and_the_proposal_accepted(
         data={
             "csrf_token": token,
             "weeks": "10",
+            "w-2026-11-23": "",  # within the fence, but empty and left empty: fine
             "w-2026-11-30": "5",  # within the time fence (until 2026-12-07)
             "w-2027-01-04": "31.5",  # counted in whole pieces
             "w-2027-01-11": "lots",
@@ -75,7 +76,7 @@ def test_the_weekly_grid_is_saved_all_or_nothing_and_the_proposal_accepted(
     saved = web.post(
         f"/mps/{ITEM}",
         data={"csrf_token": token, "weeks": "10", "w-2027-01-04": "30", "w-2027-01-25": "40",
-              "w-2027-01-18": ""},
+              "w-2027-01-18": "", "w-2026-11-30": "0"},
         follow_redirects=False,
     )  # fmt: skip
     assert saved.status_code == 303, saved.text

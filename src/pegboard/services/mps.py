@@ -213,6 +213,8 @@ def set_line(
     row = scheduled_item(session, item)
     monday = week_start(week_of)
     line = week_line(session, row.id, monday)
+    if line is None and qty == 0:
+        return None  # nothing scheduled, nothing asked: unchanged
     if line is not None and line.qty == qty:
         return line.number  # unchanged: nothing to write or audit
     problem = refusal(row, monday, qty, line, fence=fence_end(session), force=force)

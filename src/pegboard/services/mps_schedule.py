@@ -131,8 +131,8 @@ def _cell(
         return error.message
     monday = mps.week_start(week)
     line = mps.week_line(session, row.id, monday)
-    if line is not None and line.qty == qty:
-        return None
+    if (line.qty if line is not None else 0.0) == qty:
+        return None  # unchanged (an empty week left empty, too)
     problem = mps.refusal(row, monday, qty, line, fence=fence, force=force)
     return problem.message if problem is not None else None
 

@@ -1,0 +1,111 @@
+"""The master schedule grid in a real browser (Debian's headless Chromium by Playwright,
+against uvicorn over a SQLite file holding the planned lighting sample): a planner opens
+it from the navigation, types a week, sees a refused cell marked, saves, and accepts one
+week of the proposal. No console error, no CSP violation, no failed request other than
+the refused save (422)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from _live import live_server
+from sqlalchemy import Engine
+
+from _clock import DEMO_DAY, pin_today
+from pegboard import db
+from pegboard.model import Role
+from pegboard.services import users
+
+CHROMIUM = Path(os.environ.get("PLAYWRIGHT_CHROMIUM", "/usr/bin/chromium"))
+PASSWORD = "correct horse battery"
+ITEM = "SA-DRVTRAY-60V"
+
+
+def _need_chromium() -> None:
+    """As tests/web/test_browser.py: skipped without Chromium, but never under CI=true."""
+    if not CHROMIUM.exists():
+        message = f"no Chromium at {CHROMIUM} (scripts/test installs Debian's chromium)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message + " — refusing to skip under CI=true")
+        pytest.skip(message)
+
+
+@pytest.fixture
+def server(tmp_path: Path, sample_loader: Callable[[Engine], None]) -> Iterator[str]:
+    _need_chromium()
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'pegboard.db'}")
+    db.upgrade(engine)
+    with pin_today(DEMO_DAY):
+        sample_loader(engine)
+        with db.session_factory(engine)() as s:
+            users.create_user(s, name="petra", password=PASSWORD, role=Role.PLANNER, author="t")
+        with live_server(engine) as url:
+            yield url
+    engine.dispose()
+
+
+def test_a_planner_edits_the_weekly_grid_in_the_browser(server: str, tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    problems: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 800})
+            context.set_default_timeout(10_000)
+            page = context.new_page()
+            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.on(
+                "response",
+                lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+            )
+            page.goto(server + "/login")
+            page.get_by_label("User name").fill("petra")
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_role("button", name="Log in").click()
+            expect(page).to_have_url(server + "/")
+
+            page.get_by_role("navigation", name="Main").get_by_role(
+                "link", name="Master schedule"
+            ).click()
+            page.get_by_role("link", name=ITEM, exact=True).click()
+            expect(page.get_by_role("heading", level=1)).to_have_text(f"Master schedule of {ITEM}")
+            page.goto(server + f"/mps/{ITEM}?weeks=10")
+            expect(page.locator("#w-2027-01-04")).to_have_value("30")
+
+            # a refused cell: the grid comes back with it marked, nothing saved
+            page.locator("#w-2027-01-25").fill("40")
+            page.locator("#w-2027-01-11").fill("lots")
+            page.get_by_role("button", name="Save schedule").click()
+            expect(page.get_by_role("alert")).to_contain_text("nothing was saved")
+            expect(page.locator("#w-2027-01-11")).to_have_attribute("aria-invalid", "true")
+            expect(page.locator("#e-2027-01-11")).to_contain_text("not a number")
+            expect(page.locator("#w-2027-01-25")).to_have_value("40")  # what was typed
+            # the refused save's own status, and the browser's console line about it
+            assert f"422 {server}/mps/{ITEM}" in problems
+            assert all("422" in problem for problem in problems), problems
+            problems.clear()
+
+            page.locator("#w-2027-01-11").fill("30")
+            page.get_by_role("button", name="Save schedule").click()
+            expect(page.get_by_role("status").first).to_contain_text("Saved")
+            expect(page.locator("#w-2027-01-25")).to_have_value("40")
+            row = page.get_by_role("row", name="Projected available")
+            # on hand 6 + 30 + 30 − 48 + 30 − 20 + 40 = 68 at the end of W04
+            expect(row.get_by_role("cell").last).to_have_text("68")
+
+            # accept only the week of 2026-12-14 of the proposal (9 a week)
+            for box in page.locator('input[name="accept"]').all():
+                if box.get_attribute("value") != "2026-12-14":
+                    box.uncheck()
+            page.get_by_role("button", name="Accept proposal").click()
+            expect(page.locator("#w-2026-12-14")).to_have_value("9")
+            expect(page.locator("#w-2026-12-21")).to_have_value("")
+            page.screenshot(path=str(tmp_path / "mps.png"), full_page=True)
+        finally:
+            browser.close()
+    assert problems == []
