@@ -21,7 +21,7 @@ from pegboard.errors import (
     ValidationError,
 )
 from pegboard.model.enums import ProductionStatus, SalesOrderStatus
-from pegboard.services import order_bom, sales, shipping, templates
+from pegboard.services import line_routing, order_bom, sales, shipping, templates
 from pegboard.services.paging import sorted_page
 from pegboard.services.permissions import Permission
 from pegboard.services.snapshot import PLANNABLE_ORDER_STATUSES
@@ -282,6 +282,7 @@ def _order_context(
             else set()
         ),
         "bom_released": {b for b, released in _tree_boms(tree_list).items() if released},
+        "routings": line_routing.line_routings(session, tree_list),
         "bom_url": lambda bom: f"{_order_url(view.number)}/boms/{quote(bom, safe='')}/lines",
         "line_form": line_values or BLANK_LINE,
         "today": clock.today(),
@@ -350,6 +351,9 @@ def _configure_context(
             f"{number}/{line} is {row.status.value}; it cannot be configured."
         )
     current = order_bom.configuration_of(session, row) or {}
+    routings = (
+        line_routing.routings_of_line(session, number, line, today=clock.today()) if current else []
+    )
     blank: dict[str, Any] = {
         "label": "",
         "unit": "",
@@ -373,6 +377,7 @@ def _configure_context(
         "hand_edits": [str(e) for e in order_bom.hand_edits(session, number, line)],
         "discard_edits": False,
         "parameters": parameters,
+        "routings": routings,
         "url": _order_url(number),
         "action": f"{_order_url(number)}/lines/{line}/configure",
         "error": None,
