@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from pegboard.errors import NotFoundError, ValidationError
+from pegboard.errors import ConflictError, NotFoundError, ValidationError
 from pegboard.model import Bom, Item, Routing, RoutingOperation, WorkCenter, WorkCenterClosedDay
 from pegboard.services import audit
 from pegboard.services._tx import writes
@@ -242,12 +242,16 @@ def save_work_center(
     units: int | None = None,
     efficiency_pct: float | None = None,
     cost_rate: Decimal | str | None = None,
+    new: bool | None = None,
 ) -> WorkCenterView:
     """Create the work center ``code`` or change it: a field left ``None`` keeps its value
     (or takes the default for a new one: one unit, 100 %, no cost). Setting
-    ``hours_per_day`` alone clears hours per weekday."""
+    ``hours_per_day`` alone clears hours per weekday. ``new`` says which the caller
+    means (a form that creates must not change another's work center of the same code,
+    one that edits must not create a mistyped one); ``None``: either."""
     code = _code(code)
     wc = session.scalars(select(WorkCenter).where(WorkCenter.code == code)).first()
+    _expect(session, code, wc, new)
     before = None if wc is None else _audit_values(wc)
     if wc is None:
         if hours_per_day is None and weekday_hours is None:
@@ -282,6 +286,25 @@ def save_work_center(
         select(WorkCenterClosedDay.day).where(WorkCenterClosedDay.work_center_id == wc.id)
     ).all()
     return _view(wc, sorted(closed))
+
+
+def _expect(session: Session, code: str, wc: WorkCenter | None, new: bool | None) -> None:
+    """Refuse a create of an existing work center or a change of a missing one."""
+    if new is True and wc is not None:
+        raise ConflictError(f"work center {code!r} exists already", work_center=code, field="code")
+    if new is False and wc is None:
+        _get(session, code)  # raises, naming the known ones
+
+
+def get_work_center(session: Session, code: str) -> WorkCenterView:
+    """One work center with its closed days; an unknown code names the known ones."""
+    wc = _get(session, code)
+    closed = session.scalars(
+        select(WorkCenterClosedDay.day)
+        .where(WorkCenterClosedDay.work_center_id == wc.id)
+        .order_by(WorkCenterClosedDay.day)
+    ).all()
+    return _view(wc, list(closed))
 
 
 def _audit_values(wc: WorkCenter) -> dict[str, object]:
@@ -344,6 +367,11 @@ def _item(session: Session, code: str) -> Item:
     if item.type != "make":
         raise ValidationError(f"{code} is bought, not made: it has no routing", field="item")
     return item
+
+
+def item_routable(session: Session, code: str) -> None:
+    """Refuse an item that cannot have a routing: unknown, or bought."""
+    _item(session, code)
 
 
 def _check_operations(session: Session, operations: Sequence[OperationIn]) -> dict[str, int]:
@@ -481,6 +509,52 @@ def _routing_view(session: Session, routing: Routing) -> RoutingView:
         order_bom=bom.number if bom else None,
         operations=_operations(session, routing.id),
     )
+
+
+@dataclass(frozen=True)
+class RoutingSummary:
+    """An item's routing in a list: its number, item, operations and work centers."""
+
+    number: str
+    item: str
+    description: str
+    operations: int
+    work_centers: tuple[str, ...]
+
+
+def routing_page(
+    session: Session, *, q: str | None = None, limit: int, offset: int
+) -> tuple[list[RoutingSummary], int]:
+    """A page of the items' own routings (not the order routings of configured lines),
+    by item, optionally those whose item's code holds ``q``; and how many in all."""
+    stmt = (
+        select(Routing.id, Routing.number, Item.code, Item.description)
+        .join(Item, Item.id == Routing.item_id)
+        .where(Routing.bom_id.is_(None))
+    )
+    if q:
+        stmt = stmt.where(Item.code.icontains(q, autoescape=True))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.execute(stmt.order_by(Item.code).limit(limit).offset(offset)).all()
+    centers: dict[int, list[str]] = {row.id: [] for row in rows}
+    for routing_id, code in session.execute(
+        select(RoutingOperation.routing_id, WorkCenter.code)
+        .join(WorkCenter, WorkCenter.id == RoutingOperation.work_center_id)
+        .where(RoutingOperation.routing_id.in_(list(centers)))
+        .order_by(RoutingOperation.routing_id, RoutingOperation.sequence)
+    ):
+        centers[routing_id].append(code)
+    out = [
+        RoutingSummary(
+            row.number,
+            row.code,
+            row.description,
+            len(centers[row.id]),
+            tuple(dict.fromkeys(centers[row.id])),
+        )
+        for row in rows
+    ]
+    return out, total
 
 
 def routing_of(session: Session, item: str, *, order_bom: str | None = None) -> RoutingView:

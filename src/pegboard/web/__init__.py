@@ -32,6 +32,7 @@ from pegboard.web import (
     shop_floor,
     templates_editor,
     vendor,
+    work_centers,
 )
 from pegboard.web.deps import CsrfChecked
 from pegboard.web.render import STATIC
@@ -54,6 +55,7 @@ PAGES = (
     shop_floor,
     costing,
     templates_editor,
+    work_centers,
 )
 
 
