@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pegboard.engine._arrays import lex_order, sorted_positions, string_rank
 from pegboard.engine.exceptions import _millionths_text, _shortage_texts, quantity
 from pegboard.engine.planned import NUMBERED_REFS, ParentRank, planned_ref, planned_refs
+from pegboard.engine.ref_order import planned_keys, ref_key
+from pegboard.engine.sort_kernel import dense_order
 from pegboard.engine.types import PLANNED_PARENT, PRODUCTION_PARENT
 
 INT_KEYS = st.lists(
@@ -114,3 +116,61 @@ def test_shortage_texts_share_objects_and_handle_huge_quantities() -> None:
     ]  # fmt: skip
     small = _shortage_texts(qty[:2].repeat(3), is_make[:2].repeat(3))
     assert small[0] is small[1]
+
+
+PLANNED_NUMBERS = st.lists(
+    st.one_of(
+        st.integers(0, 30),
+        st.integers(99_990, 100_010),
+        st.integers(999_990, 1_000_010),
+        st.integers(9_999_990, 10_000_010),
+        st.integers(0, 10**12 - 2),
+    ),
+    max_size=20,
+)
+REF_TEXT = st.one_of(
+    st.sampled_from(["", "PL", "PL-", "PL-0", "PL-1000000", "PL-100000", "MO-1", "PL-000001"]),
+    st.text(alphabet="PL-0123456789a/", max_size=16),
+    st.builds(
+        lambda n, tail: planned_ref(n) + tail,
+        st.integers(0, 10**12 - 2),
+        st.text("0a/", max_size=2),
+    ),
+)
+
+
+@given(PLANNED_NUMBERS)
+def test_planned_keys_follow_the_string_order_of_refs(numbers: list[int]) -> None:
+    keys = planned_keys(np.asarray(numbers, dtype=np.int64)).tolist()
+    for a, ka in zip(numbers, keys, strict=True):
+        for b, kb in zip(numbers, keys, strict=True):
+            assert (ka < kb) == (planned_ref(a) < planned_ref(b))
+
+
+@given(PLANNED_NUMBERS, REF_TEXT)
+def test_ref_key_places_any_ref_among_planned_refs(numbers: list[int], ref: str) -> None:
+    keys = planned_keys(np.asarray(numbers, dtype=np.int64)).tolist()
+    placed = ref_key(ref)
+    for n, key in zip(numbers, keys, strict=True):
+        assert (key <= placed) == (planned_ref(n) <= ref), (planned_ref(n), ref)
+
+
+@given(st.lists(REF_TEXT, max_size=6), PLANNED_NUMBERS, st.data())
+def test_parent_rank_by_keys_is_the_string_order(refs: list[str], numbers: list[int], data) -> None:  # type: ignore[no-untyped-def]
+    """Past six digits the ranks come from integer keys: the same order as the refs'."""
+    parents = [(PLANNED_PARENT, k) for k in numbers]
+    parents += [(PRODUCTION_PARENT, k) for k in range(len(refs))]
+    chosen = data.draw(st.lists(st.sampled_from(parents), max_size=16)) if parents else []
+    dtype = np.asarray([d for d, _ in chosen], dtype=np.int64)
+    didx = np.asarray([i for _, i in chosen], dtype=np.int64)
+    ranks = ParentRank(refs)
+    assert ranks._by_keys(dtype, didx).tolist() == ranks._by_strings(dtype, didx).tolist()
+
+
+@settings(deadline=None)  # the first example loads the compiled pass
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 3), st.integers(0, 40)), max_size=60))
+def test_dense_order_is_a_stable_lexsort(rows: list[tuple[int, int, int]]) -> None:
+    keys = [np.asarray([r[k] for r in rows], dtype=np.int64) for k in range(3)]
+    expected = np.lexsort(tuple(reversed(keys))) if rows else np.zeros(0, dtype=np.int64)
+    assert dense_order(*keys).tolist() == expected.tolist()
+    assert dense_order(keys[2]).tolist() == np.argsort(keys[2], kind="stable").tolist()

@@ -735,7 +735,11 @@ def warm() -> None:
     ``scripts/install`` calls it, so that the first ``pegboard plan`` after an
     install does not pay for compiling. The argument types are those of a plan
     (C-contiguous int64, float64 and bool columns), for which the code is cached.
+    The pegging table's counting sort (``sort_kernel``) is warmed with it.
     """
+    from pegboard.engine import sort_kernel
+
+    sort_kernel.warm()
     ints = np.array([0, 1], dtype=np.int64)
     net_level(
         LevelLoop(

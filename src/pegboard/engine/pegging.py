@@ -4,20 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from pegboard.engine._arrays import group_starts, ints, lex_order, string_rank
+from pegboard.engine._arrays import group_starts, ints, string_rank
 from pegboard.engine.demand import pool_rank
 from pegboard.engine.planned import PegColumns
 from pegboard.engine.supply import id_order
-from pegboard.engine.types import (
-    PRODUCTION,
-    PRODUCTION_PARENT,
-    PURCHASE,
-    SALES_LINE,
-    STOCK,
-    IntArray,
-    Pegging,
-    PlanInput,
-)
+from pegboard.engine.types import IntArray, Pegging, PlanInput
 
 
 def _rank_of(order: IntArray) -> IntArray:
@@ -44,43 +35,62 @@ def _line_rank(inp: PlanInput, so_rank: IntArray) -> IntArray:
     )
 
 
-def _ranked(kind: IntArray, index: IntArray, ranks: dict[int, IntArray]) -> IntArray:
-    out = index.copy()
-    for k, rank in ranks.items():
-        sel = kind == k
-        out[sel] = rank[index[sel]]
-    return out
+def _positions(ranks: list[IntArray]) -> tuple[IntArray, IntArray]:
+    """Dense positions of the rows of several tables taken one after the other, each
+    table by its own rank: (offset of each table, position of each of its rows)."""
+    sizes = np.asarray([rank.size for rank in ranks], dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    return offsets, np.concatenate([rank + offsets[t] for t, rank in enumerate(ranks)])
 
 
 def build_pegging(
-    inp: PlanInput, pegs: PegColumns, code_rank: IntArray, so_rank: IntArray
+    inp: PlanInput,
+    pegs: PegColumns,
+    code_rank: IntArray,
+    so_rank: IntArray,
+    planned_item: IntArray,
 ) -> Pegging:
     """Sort by (item code, supply type, supply id, demand type, demand id), merging
-    repeated (supply, demand) pairs, so the table does not depend on row order."""
+    repeated (supply, demand) pairs, so the table does not depend on row order.
+
+    Every supply (stock row, purchase line, production order, planned order) gets
+    its dense position in that order once, and so does every demand (by type, id);
+    the rows are then ordered by the two positions with two linear counting-sort
+    passes (``sort_kernel``) instead of a comparison sort of millions of rows.
+    """
+    from pegboard.engine.sort_kernel import dense_order  # imports Numba: plans only
+
     stype, sidx, dtype, didx = pegs["stype"], pegs["sidx"], pegs["dtype"], pegs["didx"]
-    supply_rank = _ranked(
-        stype,
-        sidx,
-        {
-            STOCK: _stock_rank(inp, so_rank),
-            PURCHASE: id_order(inp.purchases.ref),
-            PRODUCTION: id_order(inp.productions.ref),
-        },
-    )
-    demand_rank = _ranked(
-        dtype,
-        didx,
-        {SALES_LINE: _line_rank(inp, so_rank), PRODUCTION_PARENT: id_order(inp.productions.ref)},
-    )
-    order = lex_order(code_rank[pegs["item"]], stype, supply_rank, dtype, demand_rank)
-    stype, sidx, dtype, didx = stype[order], sidx[order], dtype[order], didx[order]
-    starts = group_starts(stype, sidx, dtype, didx)
+    n_planned = planned_item.size
+    supplies = [
+        (ints(inp.stock.item), _stock_rank(inp, so_rank)),
+        (ints(inp.purchases.item), id_order(inp.purchases.ref)),
+        (ints(inp.productions.item), id_order(inp.productions.ref)),
+        (ints(planned_item), np.arange(n_planned, dtype=np.int64)),
+    ]  # indexed by STOCK, PURCHASE, PRODUCTION, PLANNED
+    offsets, by_type = _positions([rank for _, rank in supplies])
+    item = np.concatenate([it for it, _ in supplies])
+    supply_pos = np.empty(item.size, dtype=np.int64)
+    supply_pos[dense_order(code_rank[item], by_type)] = np.arange(item.size, dtype=np.int64)
+    supply = supply_pos[offsets[stype] + sidx]
+    demands = [
+        _line_rank(inp, so_rank),
+        np.arange(n_planned, dtype=np.int64),
+        id_order(inp.productions.ref),
+        np.zeros(1, dtype=np.int64),
+    ]  # indexed by SALES_LINE, PLANNED_PARENT, PRODUCTION_PARENT, SAFETY_STOCK
+    d_offsets, d_pos = _positions(demands)
+    demand = d_pos[d_offsets[dtype] + np.maximum(didx, 0)]
+    order = dense_order(supply, demand)
+    supply, demand = supply[order], demand[order]
+    starts = group_starts(supply, demand)
     qty = np.add.reduceat(pegs["qty"][order], starts) if starts.size else np.zeros(0)
+    keep = order[starts]
     return Pegging(
-        supply_type=stype[starts],
-        supply_index=sidx[starts],
-        item=pegs["item"][order][starts],
+        supply_type=stype[keep],
+        supply_index=sidx[keep],
+        item=pegs["item"][keep],
         qty=np.round(qty, 6),
-        demand_type=dtype[starts],
-        demand_index=didx[starts],
+        demand_type=dtype[keep],
+        demand_index=didx[keep],
     )

@@ -539,7 +539,7 @@ class _Run:
         pegs = _concat_pegs(self.level_pegs, KEPT_PEGS)
         self.level_pegs = []
         line_dates = self._line_dates(pegs, completion, production_dates.available)
-        pegging = build_pegging(inp, pegs, self.code_rank, self.so_rank)
+        pegging = build_pegging(inp, pegs, self.code_rank, self.so_rank, self.planned.item)
         exception_facts = ExceptionFacts(
             inp=inp,
             planned=planned,
