@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pegboard.errors import ConflictError, ValidationError
+from pegboard.errors import ConflictError, NotFoundError, ValidationError
 from pegboard.model import Location, StockBalance
 from pegboard.services import audit
 from pegboard.services._tx import writes
@@ -91,6 +91,27 @@ def list_locations(session: Session) -> list[LocationView]:
     return [LocationView(code, described.get(code, ""), stock.get(code, 0.0)) for code in codes]
 
 
+def get_location(session: Session, code: str) -> LocationView:
+    """One known location with its stock now; an unknown one is refused, naming the known."""
+    found = [view for view in list_locations(session) if view.code == code]
+    if not found:
+        raise NotFoundError(f"no location {code[:100]!r}", location=code[:100])
+    return found[0]
+
+
+def _description(description: object) -> str:
+    if not isinstance(description, str):
+        raise ValidationError("description must be text", field="description")
+    text = description.strip()
+    if len(text) > MAX_DESCRIPTION:
+        raise ValidationError(
+            f"description is longer than {MAX_DESCRIPTION} characters", field="description"
+        )
+    if "\x00" in text:
+        raise ValidationError("description holds a NUL character", field="description")
+    return text
+
+
 @writes
 def add_location(
     session: Session, code: str, *, description: str = "", author: str
@@ -98,15 +119,7 @@ def add_location(
     """Add a location; refused when it exists already (the same code, ignoring case too,
     so ``Main`` is not a second ``main``)."""
     code = check_code(code, "code")
-    if not isinstance(description, str):
-        raise ValidationError("description must be text", field="description")
-    description = description.strip()
-    if len(description) > MAX_DESCRIPTION:
-        raise ValidationError(
-            f"description is longer than {MAX_DESCRIPTION} characters", field="description"
-        )
-    if "\x00" in description:
-        raise ValidationError("description holds a NUL character", field="description")
+    description = _description(description)
     same = [c for c in known_codes(session) if c.casefold() == code.casefold()]
     if same:
         raise ConflictError(f"location {same[0]!r} exists already", code=same[0])
@@ -121,3 +134,35 @@ def add_location(
     )
     session.flush()
     return LocationView(code, description, 0.0)
+
+
+@writes
+def describe_location(
+    session: Session, code: str, *, description: str, author: str
+) -> LocationView:
+    """Change a location's description. Its code stays: the stock ledger's rows name it,
+    and they are never rewritten (a location renamed would orphan its history)."""
+    code = clean_code(code, "code")
+    text = _description(description)
+    row = session.get(Location, code)
+    if row is None and code != DEFAULT_LOCATION:
+        require_known(session, code, "code")  # raises, naming the known ones
+    before = "" if row is None else row.description
+    if row is None:  # ``main`` is known without a row until it is described
+        row = Location(code=code, description=text)
+        session.add(row)
+    row.description = text
+    audit.record(
+        session,
+        author=author,
+        entity="location",
+        ref=code,
+        action="describe",
+        before={"description": before},
+        after={"description": text},
+    )
+    session.flush()
+    on_hand = session.scalar(
+        select(func.sum(StockBalance.qty)).where(StockBalance.location == code)
+    )
+    return LocationView(code, text, float(on_hand or 0.0))
