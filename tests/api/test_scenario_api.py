@@ -62,3 +62,54 @@ def test_requests_with_the_header_read_and_write_the_scenario(
         engine.dispose()
         for name in scenarios.names():
             scenarios.delete(name)
+
+
+def test_scenarios_are_listed_and_compared(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PEGBOARD_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.delenv("PEGBOARD_SCENARIO", raising=False)
+    _pegboard("import", str(BASIC))
+    _pegboard("plan")
+    engine.dispose()
+    scenarios.create("rush", author="test")
+    try:
+        _pegboard("--scenario", "rush", "order", "change", "SO-1", "1", "--due", "2026-11-25")
+        _pegboard("--scenario", "rush", "plan")
+        with db.session_factory(engine)() as s:
+            users.create_user(s, name="vic", password="pw-pw-pw-pw", role=Role.VIEWER, author="t")
+            _, token = users.create_token(s, user="vic", name="t", author="t")
+        auth = {"Authorization": f"Bearer {token}"}
+        with TestClient(create_app(engine), raise_server_exceptions=False) as api:
+            listed = api.get("/api/scenarios", headers=auth)
+            assert listed.status_code == 200, listed.text
+            (rush,) = listed.json()
+            assert rush["name"] == "rush" and rush["base"] == "live" and rush["author"] == "test"
+
+            got = api.get("/api/scenarios/compare", params={"a": "live", "b": "rush"}, headers=auth)
+            assert got.status_code == 200, got.text
+            body = got.json()
+            assert {(x["change"], x["demand"]) for x in body["lines"]} == {
+                ("earlier", "SO-1/1"),
+                ("newly late", "SO-1/1"),
+            }
+            line = body["lines"][0]
+            assert line["projected_a"] == "2026-12-10" and line["moved_days"] < 0
+            assert line["late_days_a"] == 0 and line["late_days_b"] > 0
+            assert body["supply"] and {s["change"] for s in body["supply"]} <= {
+                "added",
+                "removed",
+                "changed",
+            }
+            assert body["capacity"] is False and body["load"] == []
+            assert body["costed"] is True and body["costs"] == [] and body["notes"] == []
+
+            missing = api.get(
+                "/api/scenarios/compare", params={"a": "live", "b": "x"}, headers=auth
+            )
+            assert missing.status_code == 404 and "no scenario 'x'" in missing.text
+            bad = api.get("/api/scenarios/compare", params={"a": "../x", "b": "live"}, headers=auth)
+            assert bad.status_code == 422
+            assert api.get("/api/scenarios").status_code == 401
+    finally:
+        engine.dispose()
+        for name in scenarios.names():
+            scenarios.delete(name)

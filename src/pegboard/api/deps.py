@@ -43,9 +43,18 @@ LiveSession = Annotated[Session, Depends(_live_session)]
 a request works on."""
 
 
+def live_url(request: Request) -> str:
+    """The live company's database URL: where its scenarios are kept follows from it."""
+    url: str = request.app.state.engine.url.render_as_string(hide_password=False)
+    return url
+
+
+LiveUrl = Annotated[str, Depends(live_url)]
+
+
 def _scenario_sessions(request: Request, name: str) -> sessionmaker[Session]:
     """Sessions on scenario ``name``, one engine per scenario for the app's lifetime."""
-    live = request.app.state.engine.url.render_as_string(hide_password=False)
+    live = live_url(request)
     return scenarios.sessions_for(request.app.state.scenario_sessions, name, live=live)
 
 

@@ -253,8 +253,8 @@ def _costs(session: Session, notes: list[str]) -> tuple[dict[str, _Costs] | None
     return out, len(numbers)
 
 
-def _read_side(name: str, *, costs: bool) -> _Side:
-    engine = db.make_engine(url_of(name))
+def _read_side(name: str, *, costs: bool, live: str | None) -> _Side:
+    engine = db.make_engine(url_of(name, live=live))
     notes: list[str] = []
     try:
         with db.session_scope(engine) as session:
@@ -392,13 +392,14 @@ def _notes(before: _Side, after: _Side, costs: bool) -> list[str]:
     return notes
 
 
-def compare(a: str, b: str, *, costs: bool = True) -> Comparison:
-    """What changes from A's plan to B's (``live`` is the live company): order lines,
-    planned supply, load per work center and, unless ``costs`` is off, the cost of
-    the open orders."""
+def compare(a: str, b: str, *, costs: bool = True, live: str | None = None) -> Comparison:
+    """What changes from A's plan to B's (``live`` as a name is the live company):
+    order lines, planned supply, load per work center and, unless ``costs`` is off, the
+    cost of the open orders; ``live`` is the live company's URL (default: configured)."""
     for name in (a, b):
-        require(name)
-    before, after = _read_side(a, costs=costs), _read_side(b, costs=costs)
+        require(name, live=live)
+    before = _read_side(a, costs=costs, live=live)
+    after = _read_side(b, costs=costs, live=live)
     moved, newly_late, no_longer_late, added, removed = _line_changes(before, after)
     costed = costs and before.costs is not None and after.costs is not None
     return Comparison(

@@ -238,9 +238,9 @@ def delete(name: str) -> None:
             raise
 
 
-def info(name: str) -> ScenarioInfo:
+def info(name: str, *, live: str | None = None) -> ScenarioInfo:
     """What the scenario's own audit trail and plan say about it."""
-    engine = db.make_engine(url_of(name))
+    engine = db.make_engine(url_of(name, live=live))
     try:
         with db.session_scope(engine) as session:
             created = session.scalars(
@@ -267,5 +267,5 @@ def info(name: str) -> ScenarioInfo:
     )
 
 
-def list_all() -> list[ScenarioInfo]:
-    return [info(n) for n in names()]
+def list_all(*, live: str | None = None) -> list[ScenarioInfo]:
+    return [info(n, live=live) for n in names(live=live)]

@@ -29,6 +29,7 @@ from pegboard.web import (
     promise,
     purchasing,
     routes,
+    scenarios,
     shop_floor,
     templates_editor,
     vendor,
@@ -56,6 +57,7 @@ PAGES = (
     costing,
     templates_editor,
     work_centers,
+    scenarios,
 )
 
 
