@@ -31,6 +31,7 @@ from pegboard.web import (
     routes,
     scenarios,
     shop_floor,
+    suppliers,
     templates_editor,
     vendor,
     work_centers,
@@ -57,6 +58,7 @@ PAGES = (
     costing,
     templates_editor,
     work_centers,
+    suppliers,
     scenarios,
 )
 
