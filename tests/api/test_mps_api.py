@@ -167,5 +167,25 @@ def test_refusals_name_the_item(api: TestClient, planner: Headers) -> None:
     assert api.get("/api/mps/NOPE", headers=planner).status_code == 404
     off = api.get("/api/mps/C1/lines", headers=planner)
     assert off.status_code == 422 and "not on the master schedule" in off.json()["error"]["message"]
+    # the basic company has no work centers: nothing to check
+    assert api.get("/api/mps/SUB/rough-cut", headers=planner).json() == []
     weeks = api.get("/api/mps/SUB?weeks=0", headers=planner)
     assert weeks.status_code == 422 and weeks.json()["error"]["field"] == "weeks"
+
+
+@pin_today(TODAY)
+def test_rough_cut_through_the_api(api: TestClient, planner: Headers, engine: Engine) -> None:
+    from pegboard import db
+    from pegboard.services import capacity
+
+    with db.session_factory(engine)() as s:
+        capacity.save_work_center(s, code="ASM", hours_per_day=1, author="t")
+        capacity.set_routing(s, "SUB", [capacity.OperationIn(10, "ASM", 0.5, 0.25)], author="t")
+    api.patch(
+        "/api/mps/SUB/lines", json={"lines": [{"week": "2026-12-16", "qty": 40}]}, headers=planner
+    )
+    (asm,) = api.get("/api/mps/SUB/rough-cut?weeks=5", headers=planner).json()
+    assert asm["work_center"] == "ASM" and asm["items"] == ["SUB"]
+    # 0.5 + 40 × 0.25 = 10.5 h of 7 (one hour a day, every day) in the week of 12-14
+    assert [(w["hours"], w["available"], w["over"]) for w in asm["weeks"]][3] == (10.5, 7, True)
+    assert [w["hours"] for w in asm["weeks"]] == [0, 0, 0, 10.5, 0]

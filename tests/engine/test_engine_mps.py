@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pegboard.engine.mps import level, record
+from pegboard.engine.mps import level, record, rough_cut
 
 
 def test_the_textbook_record() -> None:
@@ -75,3 +76,14 @@ def test_other_receipts_count_like_the_schedule() -> None:
     assert r.pab == [0, 5, 0]
     # week 2: 10 − 5 = 5; week 3: 20 − 25 = −5, taken from week 2: nothing to promise
     assert r.atp == [0, 0, 0]
+
+
+def test_rough_cut_by_hand() -> None:
+    # two items over three periods; two work centers
+    quantities = np.array([[10.0, 0.0, 4.0], [0.0, 2.0, 2.0]])
+    setup = np.array([[1.0, 0.5], [0.0, 2.0]])
+    run = np.array([[0.5, 0.1], [1.0, 0.0]])
+    hours = rough_cut(quantities, setup, run)
+    # center 0: 1 + 10 × 0.5 = 6; 2 × 1 = 2; 1 + 4 × 0.5 + 2 × 1 = 5
+    # center 1: 0.5 + 1 = 1.5; 2 (setup of item 1); 0.5 + 0.4 + 2 = 2.9
+    assert np.allclose(hours, [[6, 2, 5], [1.5, 2, 2.9]])

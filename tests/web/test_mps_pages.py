@@ -42,10 +42,15 @@ def test_the_weekly_grid_is_saved_all_or_nothing_and_the_proposal_accepted(
 
     page = web.get(f"/mps/{ITEM}?weeks=10").text
     # ten weeks from 2026-11-23; the year under the first week and under 2027's first
-    assert page.count('<span class="year">') == 2 and '<span class="year">2027</span>' in page
+    grid = page.split('id="grid-h"', 1)[1].split("</thead>", 1)[0]
+    assert grid.count('<span class="year">') == 2 and '<span class="year">2027</span>' in grid
     assert 'value="30"' in _cell(page, "2027-01-04")
     assert 'value=""' in _cell(page, "2027-01-25")
     assert "Projected available" in page and "Available to promise" in page
+    # rough-cut: 30 trays in the week of 2027-01-04 ask 0.1 + 30 × 0.15 h of the 80 the
+    # two test benches have
+    rough = page.split('id="rough-h"', 1)[1].split("</section>", 1)[0]
+    assert 'href="/capacity/WIRE-TEST"' in rough and "4.6 of 80 h" in rough
 
     # three refused cells: nothing saved, every one marked, what was typed kept
     before = _mps_audits(engine)

@@ -118,3 +118,43 @@ def propose_command(
         numeric=["qty"],
         empty="no week beyond the time fence",
     )
+
+
+@app.command("rough-cut")
+@handles_errors
+def rough_cut_command(
+    item: Annotated[str | None, typer.Argument(help="one scheduled item (default: all)")] = None,
+    weeks: Weeks = 12,
+    as_csv: CsvFlag = False,
+    over: Annotated[bool, typer.Option(help="only the weeks over capacity")] = False,
+) -> None:
+    """Rough-cut capacity: the hours the master schedule asks of each key work center per
+    week (its items' routings and their made components'), against the hours it has."""
+    from pegboard.services import mps_rough_cut
+
+    with session() as s:
+        check = mps_rough_cut.rough_cut(s, item, weeks=weeks)
+    rows = [
+        (
+            center.work_center,
+            week.start,
+            week.required,
+            week.available,
+            "" if week.percent is None else f"{week.percent:.0f}",
+            "over" if week.over else "",
+        )
+        for center in check.centers
+        for week in center.weeks
+        if week.over or not over
+    ]
+    emit(
+        f"Rough-cut capacity of the master schedule ({', '.join(check.items) or 'no item'})",
+        ["work center", "week of", "hours", "available", "load %", "over"],
+        rows,
+        as_csv=as_csv,
+        numeric=["hours", "available", "load %"],
+        empty="no scheduled item has a routing" if not check.centers else "no week over capacity",
+    )
+    late = [f"{c.work_center} {', '.join(c.over_weeks)}" for c in check.centers if c.over_weeks]
+    if late and not as_csv:
+        console.print(f"[red]over capacity[/]: {'; '.join(late)}", highlight=False)

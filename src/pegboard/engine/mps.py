@@ -18,6 +18,11 @@ The textbook MPS record, per period (a week, say):
 ``level`` proposes the smallest constant quantity per period that keeps the PAB at
 or above a target (safety stock or reorder point) in every period, bounded by a
 minimum and maximum per period and rounded up to a multiple.
+
+``rough_cut`` is rough-cut capacity planning by a bill of resources (capacity planning
+using overall factors, without lead-time offsets): the hours each work center gives an
+item's schedule in the period the schedule names, a setup per scheduled period and a
+run time per unit.
 """
 
 from __future__ import annotations
@@ -26,7 +31,12 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["MpsRecord", "level", "record"]
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["MpsRecord", "level", "record", "rough_cut"]
+
+FloatArray = npt.NDArray[np.float64]
 
 EPS = 1e-9
 
@@ -110,3 +120,17 @@ def level(
     if multiple > EPS:
         quantity = math.ceil(quantity / multiple - EPS) * multiple
     return [min(quantity, maximum)] * n
+
+
+def rough_cut(quantities: FloatArray, setup: FloatArray, run: FloatArray) -> FloatArray:
+    """Hours per work center and period, (centers, periods), that schedules ask for.
+
+    ``quantities`` is (items, periods), the scheduled quantity of each item; ``setup``
+    and ``run`` are (items, centers): an item's bill of resources, the setup hours one
+    scheduled period costs and the hours per unit. A period with nothing scheduled
+    costs no setup."""
+    if quantities.shape[0] != setup.shape[0] or setup.shape != run.shape:
+        raise ValueError("one bill of resources row per scheduled item")
+    scheduled = (quantities > EPS).astype(np.float64)
+    hours: FloatArray = run.T @ quantities + setup.T @ scheduled
+    return hours

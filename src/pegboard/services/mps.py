@@ -103,6 +103,11 @@ def _item(session: Session, code: str) -> Item:
     return item
 
 
+def mps_items(session: Session) -> list[str]:
+    """The codes of the items on the master schedule."""
+    return list(session.scalars(select(Item.code).where(Item.mps.is_(True)).order_by(Item.code)))
+
+
 def fence_days(session: Session) -> int:
     value = session.scalar(select(CompanySetting.value).where(CompanySetting.key == FENCE_KEY))
     return int(value) if value is not None and value.isdigit() else DEFAULT_FENCE_DAYS

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from pegboard.errors import ValidationError
 from pegboard.model import Item, ProductionOrder, ProductionStatus
-from pegboard.services import mps
+from pegboard.services import mps, mps_rough_cut
 from pegboard.services._tx import writes
 from pegboard.services.bounds import check_day
 
@@ -76,7 +76,7 @@ class ScheduleRefused(ValidationError):
 
 def mps_items(session: Session) -> list[str]:
     """The codes of the items on the master schedule."""
-    return list(session.scalars(select(Item.code).where(Item.mps.is_(True)).order_by(Item.code)))
+    return mps.mps_items(session)
 
 
 def schedule_lines(session: Session, item: str) -> list[ScheduleLine]:
@@ -268,6 +268,8 @@ class Grid:
 
     record: mps.MpsView
     weeks: list[GridWeek]
+    rough_cut: mps_rough_cut.RoughCut
+    """The schedule's hours on the key work centers (none without routings)."""
 
 
 def grid(
@@ -278,8 +280,9 @@ def grid(
     minimum: float = 0.0,
     maximum: float | None = None,
 ) -> Grid:
-    """The item's MPS record week by week, with each week's schedule line and what the
-    levelled proposal (``minimum``/``maximum`` a week) would put there."""
+    """The item's MPS record week by week, with each week's schedule line, what the
+    levelled proposal (``minimum``/``maximum`` a week) would put there, and the
+    schedule's rough-cut capacity check."""
     mps.scheduled_item(session, item)
     record = mps.mps_record(session, item, weeks=weeks)
     lines = {line.week: line for line in schedule_lines(session, item)}
@@ -287,4 +290,5 @@ def grid(
     return Grid(
         record,
         [GridWeek(w, lines.get(w.start), proposal.get(w.start)) for w in record.weeks],
+        mps_rough_cut.rough_cut(session, item, weeks=weeks),
     )

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pegboard.api.deps import DbSession, Reader, require
 from pegboard.model.enums import ProductionStatus
-from pegboard.services import mps, mps_schedule
+from pegboard.services import mps, mps_rough_cut, mps_schedule
 from pegboard.services.permissions import Permission
 from pegboard.services.users import UserView
 
@@ -87,6 +87,20 @@ class AcceptIn(BaseModel):
     only: Annotated[list[date], Field(max_length=mps.MAX_WEEKS)] | None = Field(
         default=None, description="accept only these weeks (any day of each); null: all"
     )
+
+
+class RoughCutWeekOut(BaseModel):
+    week: date
+    label: str
+    hours: float = Field(description="hours the schedule asks of the work center")
+    available: float = Field(description="hours the work center has in the week")
+    over: bool
+
+
+class RoughCutCenterOut(BaseModel):
+    work_center: str
+    items: list[str] = Field(description="the scheduled items whose routings reach it")
+    weeks: list[RoughCutWeekOut]
 
 
 def _record(view: mps.MpsView) -> RecordOut:
@@ -199,3 +213,30 @@ def accept_proposal(
         author=user.name,
     )
     return [ProposedWeek(week=week, qty=qty) for week, qty in written]
+
+
+@router.get("/{item}/rough-cut")
+def get_rough_cut(
+    item: str, user: Reader, session: DbSession, weeks: Weeks = 12
+) -> list[RoughCutCenterOut]:
+    """Rough-cut capacity: the hours the item's schedule asks of each key work center per
+    week (its routing and its made components', setups once a week), against the hours
+    the work center has (as ``pegboard mps rough-cut ITEM``)."""
+    check = mps_rough_cut.rough_cut(session, item, weeks=weeks)
+    return [
+        RoughCutCenterOut(
+            work_center=center.work_center,
+            items=list(center.items),
+            weeks=[
+                RoughCutWeekOut(
+                    week=w.start,
+                    label=w.label,
+                    hours=w.required,
+                    available=w.available,
+                    over=w.over,
+                )
+                for w in center.weeks
+            ],
+        )
+        for center in check.centers
+    ]

@@ -1,0 +1,176 @@
+"""Rough-cut capacity of the master schedule: does the schedule fit the key work centers?
+
+Before the plan explodes a schedule into orders and the load schedules their
+operations, a planner checks the schedule itself against capacity, week by week. Each
+scheduled item has a bill of resources: the hours of its engineering routing, plus those
+of the made components of its engineering BOM (quantity per unit, with scrap, level by
+level) that are not on the master schedule themselves (those have a schedule, and a
+check, of their own). A scheduled week costs each operation's setup once and its run
+time per unit, all in the week the schedule names (no lead-time offset: the "overall
+factors" of textbook rough-cut planning). The key work centers are those the bills of
+resources reach; each week's hours are set against what the work center has that week
+(its hours by weekday, units and efficiency, on the plant's working days less its
+closed days), as the capacity load counts them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pegboard.engine import mps as engine_mps
+from pegboard.model import Bom, BomKind, BomLine, Item, ItemType, Routing, RoutingOperation
+from pegboard.services import load, mps
+
+EPS = 1e-6
+MAX_DEPTH = 50
+"""BOM levels followed at most (the importer refuses cycles; this is a guard)."""
+
+
+@dataclass(frozen=True)
+class RoughCutWeek:
+    start: date
+    label: str
+    required: float
+    """Hours the schedule asks of the work center in the week."""
+    available: float
+
+    @property
+    def over(self) -> bool:
+        return self.required > self.available + EPS
+
+    @property
+    def percent(self) -> float | None:
+        return None if self.available <= 0 else 100 * self.required / self.available
+
+
+@dataclass(frozen=True)
+class RoughCutCenter:
+    work_center: str
+    items: tuple[str, ...]
+    """The scheduled items whose bill of resources reaches it."""
+    weeks: list[RoughCutWeek]
+
+    @property
+    def over_weeks(self) -> list[str]:
+        return [w.label for w in self.weeks if w.over]
+
+
+@dataclass(frozen=True)
+class RoughCut:
+    items: list[str]
+    weeks: list[date]
+    centers: list[RoughCutCenter]
+    """Empty when no scheduled item has a routing (or no work center exists)."""
+
+
+@dataclass
+class _Resources:
+    setup: dict[int, float]
+    run: dict[int, float]
+
+
+def _routings(session: Session) -> dict[int, list[tuple[int, float, float]]]:
+    """(work center id, setup, run) of each item's engineering routing."""
+    out: dict[int, list[tuple[int, float, float]]] = defaultdict(list)
+    for item_id, wc_id, setup, run in session.execute(
+        select(
+            Routing.item_id,
+            RoutingOperation.work_center_id,
+            RoutingOperation.setup_hours,
+            RoutingOperation.run_hours,
+        )
+        .join(RoutingOperation, RoutingOperation.routing_id == Routing.id)
+        .where(Routing.bom_id.is_(None))
+    ):
+        out[item_id].append((wc_id, float(setup), float(run)))
+    return out
+
+
+def _made_components(session: Session) -> dict[int, list[tuple[int, float]]]:
+    """(component id, quantity per unit with scrap) of each item's engineering BOM: the
+    made components not on the master schedule, plain lines only (a template's lines
+    with formulas, conditions or choices are configured per order, not scheduled)."""
+    out: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    for parent, component, qty, scrap in session.execute(
+        select(Bom.item_id, BomLine.component_id, BomLine.qty_per, BomLine.scrap_pct)
+        .join(BomLine, BomLine.bom_id == Bom.id)
+        .join(Item, Item.id == BomLine.component_id)
+        .where(
+            Bom.kind == BomKind.ENGINEERING,
+            Bom.sales_order_id.is_(None),
+            Item.type == ItemType.MAKE,
+            Item.mps.is_(False),
+            BomLine.qty_formula.is_(None),
+            BomLine.condition.is_(None),
+            BomLine.choice_parameter.is_(None),
+        )
+    ):
+        out[parent].append((component, float(qty) * (1 + float(scrap or 0) / 100)))
+    return out
+
+
+def _bill(
+    item_id: int,
+    routings: dict[int, list[tuple[int, float, float]]],
+    components: dict[int, list[tuple[int, float]]],
+) -> _Resources:
+    """The bill of resources of one unit of the item (setups once per scheduled week)."""
+    bill = _Resources(defaultdict(float), defaultdict(float))
+    stack: list[tuple[int, float, int]] = [(item_id, 1.0, 0)]
+    while stack:
+        current, per_unit, depth = stack.pop()
+        for wc_id, setup, run in routings.get(current, []):
+            bill.setup[wc_id] += setup
+            bill.run[wc_id] += run * per_unit
+        if depth < MAX_DEPTH:
+            stack.extend((c, per_unit * q, depth + 1) for c, q in components.get(current, []))
+    return bill
+
+
+def rough_cut(session: Session, item: str | None = None, *, weeks: int = 12) -> RoughCut:
+    """The hours the master schedule (of ``item``, or of every scheduled item) asks of
+    the key work centers per week from the current one, against what they have."""
+    codes = [item] if item is not None else mps.mps_items(session)
+    rows = [mps.scheduled_item(session, code) for code in codes]
+    records = [mps.mps_record(session, code, weeks=weeks) for code in codes]
+    mondays = [w.start for w in records[0].weeks] if records else []
+    wcs, position = load.work_centers(session)
+    routings = _routings(session)
+    components = _made_components(session)
+    bills = [_bill(row.id, routings, components) for row in rows]
+    n_wc = len(wcs)
+    setup = np.zeros((len(rows), n_wc))
+    run = np.zeros((len(rows), n_wc))
+    for i, bill in enumerate(bills):
+        for wc_id, hours in bill.setup.items():
+            setup[i, position[wc_id]] = hours
+        for wc_id, hours in bill.run.items():
+            run[i, position[wc_id]] = hours
+    quantities = np.array([[w.mps for w in rec.weeks] for rec in records]).reshape(
+        len(rows), len(mondays)
+    )
+    required = engine_mps.rough_cut(quantities, setup, run)
+    centers = [
+        RoughCutCenter(
+            wcs.code[k],
+            tuple(code for i, code in enumerate(codes) if setup[i, k] > 0 or run[i, k] > 0),
+            [
+                RoughCutWeek(
+                    monday,
+                    mps.week_label(monday),
+                    float(required[k, t]),
+                    sum(wcs.available(k, monday.toordinal() + d) for d in range(7)),
+                )
+                for t, monday in enumerate(mondays)
+            ],
+        )
+        for k in range(n_wc)
+        if (setup[:, k] > 0).any() or (run[:, k] > 0).any()
+    ]
+    return RoughCut(codes, mondays, centers)
