@@ -19,7 +19,6 @@ file. The cells are typed so that a spreadsheet can add them up and sort them:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from io import BytesIO
@@ -35,7 +34,7 @@ from pegboard.model import Customer, SalesOrder
 from pegboard.services import money, reports, variance
 from pegboard.services.actual_cost import ActualCost
 from pegboard.services.reports import LineStatus
-from pegboard.services.spreadsheet import FORMULA_STARTS
+from pegboard.services.spreadsheet import FORMULA_STARTS, Money, Sheet
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONEY_FORMAT = "#,##0.00"
@@ -47,13 +46,6 @@ MAX_WIDTH = 60
 BAD_TITLE_CHARS = str.maketrans(dict.fromkeys("[]:*?/\\", "-"))
 
 Cells = Sequence[object]
-
-
-@dataclass(frozen=True)
-class Money:
-    """An amount to write in cents; ``None`` is an empty cell (not quoted, no margin)."""
-
-    value: Decimal | None
 
 
 def _write(cell: Cell, value: object) -> None:
@@ -123,6 +115,11 @@ def workbook_bytes(title: str, header: Sequence[str], rows: Iterable[Cells]) -> 
     out = BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def sheet_xlsx(sheet: Sheet) -> bytes:
+    """A list page's ``Sheet`` as a workbook (the same cells its CSV holds)."""
+    return workbook_bytes(sheet.title, sheet.header, sheet.rows)
 
 
 # --- the cost reports ----------------------------------------------------------------------

@@ -21,6 +21,7 @@ from pegboard.web import (
     items,
     locations,
     mps,
+    order_lines,
     orders,
     pegging,
     plan,
@@ -31,7 +32,6 @@ from pegboard.web import (
     routes,
     scenarios,
     shop_floor,
-    suppliers,
     templates_editor,
     vendor,
     work_centers,
@@ -42,6 +42,7 @@ from pegboard.web.render import STATIC
 PAGES = (
     routes,
     orders,
+    order_lines,
     plan,
     items,
     production,
@@ -58,7 +59,6 @@ PAGES = (
     costing,
     templates_editor,
     work_centers,
-    suppliers,
     scenarios,
 )
 

@@ -25,11 +25,13 @@ from pegboard.services import line_routing, order_bom, sales, shipping, template
 from pegboard.services.paging import sorted_page
 from pegboard.services.permissions import Permission
 from pegboard.services.snapshot import PLANNABLE_ORDER_STATUSES
+from pegboard.services.spreadsheet import EXPORT_LIMIT, Sheet
 from pegboard.web import auth
 from pegboard.web.deps import DbSession, Viewer, may, require
 from pegboard.web.errors import refused_change
 from pegboard.web.promise import promise_url
 from pegboard.web.render import Form, chrome, form_text, page, redirect
+from pegboard.web.xlsx_download import ExportFormat, export_links, sheet_download
 
 router = APIRouter(include_in_schema=False)
 
@@ -83,6 +85,7 @@ def order_list(
     project: Text = None,
     sort: Text = None,
     page_no: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
+    export: ExportFormat = None,
 ) -> Response:
     q, customer, project = (v.strip() if v else "" for v in (q, customer, project))
     known = {s.value for s in SalesOrderStatus}
@@ -94,6 +97,9 @@ def order_list(
         project=project or None,
         q=q or None,
     )
+    if export:
+        every, _total = _sorted_page(session, stmt, sort, 1, size=EXPORT_LIMIT)
+        return sheet_download(order_sheet(every), export, "sales-orders")
     rows, total = _sorted_page(session, stmt, sort, page_no)
     pages = max(1, -(-total // PAGE_SIZE))
     if page_no > pages:  # past the last page (the list got shorter): the last one
@@ -126,19 +132,37 @@ def order_list(
         "statuses": sorted(known),
         "customers": customers,
         "order_url": _order_url,
+        "exports": export_links("/orders", filters | {"sort": sort}),
     }
     return page(request, "orders.html", context)
 
 
-def _sorted_page(session: Session, stmt: Any, sort: str, page_no: int) -> tuple[list[Any], int]:
+def _sorted_page(
+    session: Session, stmt: Any, sort: str, page_no: int, size: int = PAGE_SIZE
+) -> tuple[list[Any], int]:
     return sorted_page(
         session,
         stmt,
         sort=sort,
         sorts=SORTS,
         tie="number",
-        limit=PAGE_SIZE,
-        offset=(page_no - 1) * PAGE_SIZE,
+        limit=size,
+        offset=(page_no - 1) * size,
+    )
+
+
+ORDER_HEADER = ("number", "customer", "project", "status", "lines", "first due")
+
+
+def order_sheet(rows: list[Any]) -> Sheet:
+    """The sales orders as the list shows them, every page of them."""
+    return Sheet(
+        "Sales orders",
+        ORDER_HEADER,
+        [
+            (r.number, r.customer, r.project, r.status.value.replace("_", " "), r.lines, r.due)
+            for r in rows
+        ],
     )
 
 
@@ -187,7 +211,7 @@ def new_order(request: Request, session: DbSession, who: Enterer, form: Form) ->
         code = _form_status(session, e)
         context = _new_context(session, who, values, e.message)
         return page(request, "orders_new.html", context, status_code=code)
-    return redirect(_order_url(number))
+    return redirect(_order_url(number), done=f"Sales order {number} created: add its lines.")
 
 
 # --------------------------------------------------------------------------- one order
@@ -322,13 +346,15 @@ def order_status(
     request: Request, session: DbSession, who: Seller, number: str, form: Form
 ) -> Response:
     wanted = form_text(form, "status")
+    if wanted == "cancelled" and form_text(form, "confirm") != "yes":
+        return redirect(_order_url(number) + "/cancel")  # the confirmation page first
     try:
         if wanted not in CHANGES:
             raise ConflictError(f"{number} cannot be set to {wanted!r} here")
         sales.set_status(session, number, SalesOrderStatus(wanted), author=who.user.name)
     except (ConflictError, ValidationError) as e:
         return _order_error(request, session, who, number, e)
-    return redirect(_order_url(number))
+    return redirect(_order_url(number), done=f"Sales order {number} {wanted}.")
 
 
 # --------------------------------------------------------------------------- configure
@@ -423,7 +449,7 @@ def configure(
         else:
             context["error"] = e.message
         return page(request, "orders_configure.html", context, status_code=code)
-    return redirect(_order_url(number))
+    return redirect(_order_url(number), done=f"{number}/{line} configured: its BOM is rebuilt.")
 
 
 # --------------------------------------------------------------------------- lines, shipping
@@ -475,7 +501,7 @@ def add_line(
         )
     except (ConflictError, ValidationError, NotFoundError) as e:
         return _order_error(request, session, who, number, e, line_values=values)
-    return redirect(_order_url(number))
+    return redirect(_order_url(number), done=f"Line added to {number}: {values['item']}.")
 
 
 @router.post("/orders/{number}/lines/{line}/ship")
@@ -496,7 +522,7 @@ def ship(
     except (ConflictError, ValidationError, NotFoundError) as e:
         values["tracking"] = values["tracking"][:200]
         return _order_error(request, session, who, number, e, ship_values={line: values})
-    return redirect(_order_url(number))
+    return redirect(_order_url(number), done=f"{number}/{line} shipped: {values['qty']}.")
 
 
 @router.post("/orders/{number}/shipments/{shipment}/deliver")
@@ -511,7 +537,7 @@ def deliver(
         shipping.deliver_shipment(session, shipment, author=who.user.name)
     except (ConflictError, ValidationError, NotFoundError) as e:
         return _order_error(request, session, who, number, e)
-    return redirect(_order_url(number))
+    return redirect(_order_url(number), done=f"Shipment {shipment} delivered.")
 
 
 # --------------------------------------------------------------------------- order BOM lines
@@ -562,7 +588,7 @@ def _bom_edit(
             )
     except (ConflictError, ValidationError, NotFoundError) as e:
         return _order_error(request, session, who, number, e)
-    return redirect(_order_url(number))
+    return redirect(_order_url(number), done=f"{bom} changed.")
 
 
 @router.post("/orders/{number}/boms/{bom}/lines/{position}")

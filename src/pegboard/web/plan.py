@@ -16,10 +16,12 @@ from pegboard.services import jobs, plan_results, purchasing
 from pegboard.services.firm_selection import firm_selection
 from pegboard.services.permissions import Permission
 from pegboard.services.planning import current_run
+from pegboard.services.spreadsheet import EXPORT_LIMIT, Sheet
 from pegboard.web import auth
 from pegboard.web.deps import DbSession, Viewer, may, require
 from pegboard.web.errors import refused_change, sentence
 from pegboard.web.render import chrome, job_page, page, redirect
+from pegboard.web.xlsx_download import ExportFormat, export_links, sheet_download
 
 router = APIRouter(include_in_schema=False)
 Planner = Annotated[
@@ -134,8 +136,11 @@ def planned_orders(
     until: str | None = None,
     firmed_too: Annotated[str | None, Query(alias="firmed")] = None,
     offset: str | None = None,
+    export: ExportFormat = None,
+    select: str | None = None,
 ) -> Response:
-    """What is still to release (the firmed ones too with ``firmed=1``)."""
+    """What is still to release (the firmed ones too with ``firmed=1``); with ``export``
+    every row the filters keep, as a spreadsheet."""
     kind = kind_filter if kind_filter in ("buy", "make") else None
     filters = {
         "type": kind or "",
@@ -160,11 +165,16 @@ def planned_orders(
             sales_order=text(sales_order),
             until=release_until,
             firmed=None if firmed_too else False,
-            limit=PAGE_SIZE,
-            offset=start,
+            limit=EXPORT_LIMIT if export else PAGE_SIZE,
+            offset=0 if export else start,
         )
+    if export:
+        return sheet_download(planned_sheet(rows), export, "planned-orders")
     context = chrome(who, "plan") | {
         "title": "Planned orders",
+        "exports": export_links("/plan/planned-orders", filters),
+        "all_selected": select == "all",
+        "select_links": _select_links(filters, start),
         "has_plan": has_plan,
         "rows": rows,
         "filters": filters,
@@ -173,6 +183,44 @@ def planned_orders(
         "may_firm": may(who, Permission.PLAN) or may(who, Permission.PURCHASE),
     }
     return page(request, "plan_orders.html", context, status_code=422 if problem else 200)
+
+
+def _select_links(filters: dict[str, str], offset: int) -> dict[str, str]:
+    """ "Tick all on this page" and "untick all": the same page again, every box ticked
+    or none (a link, so no script is needed)."""
+    kept = {k: v for k, v in filters.items() if v} | ({"offset": str(offset)} if offset else {})
+    here = "/plan/planned-orders?" + urlencode(kept)
+    return {"all": here + ("&" if kept else "") + "select=all", "none": here}
+
+
+PLANNED_HEADER = (
+    "planned order",
+    "type",
+    "item",
+    "description",
+    "supplier",
+    "qty",
+    "uom",
+    "release",
+    "release late",
+    "due",
+    "sales order",
+    "firmed as",
+)
+
+
+def planned_sheet(rows: list[Any]) -> Sheet:
+    """The planned-orders list as its table shows it, a column for each value (a row is
+    number, item, description, type, qty, uom, supplier, release, due, earliest, late,
+    sales order, firmed as: ``plan_results.planned_order_page``)."""
+    return Sheet(
+        "Planned orders",
+        PLANNED_HEADER,
+        [
+            (r[0], r[3].value, r[1], r[2], r[6], r[4], r[5], r[7], r[10], r[8], r[11], r[12])
+            for r in rows
+        ],
+    )
 
 
 @router.post("/plan/firm")
@@ -247,6 +295,7 @@ def exceptions(
     item: str | None = None,
     sales_order: str | None = None,
     offset: str | None = None,
+    export: ExportFormat = None,
 ) -> Response:
     wanted = kind if kind in EXCEPTION_KINDS else None
     filters = {
@@ -266,8 +315,8 @@ def exceptions(
             kind=wanted,
             item=text(item),
             sales_order=text(sales_order),
-            limit=PAGE_SIZE,
-            offset=start,
+            limit=EXPORT_LIMIT if export else PAGE_SIZE,
+            offset=0 if export else start,
         )
         for k, code, order, day, so, message, item_type in found:
             rows.append(
@@ -281,8 +330,11 @@ def exceptions(
                     "action": suggestion(k, code, order, day, ItemType(item_type).value),
                 }
             )
+    if export:
+        return sheet_download(exception_sheet(rows), export, "exceptions")
     context = chrome(who, "plan") | {
         "title": "Exceptions",
+        "exports": export_links("/plan/exceptions", filters),
         "has_plan": has_plan,
         "rows": rows,
         "kinds": EXCEPTION_KINDS,
@@ -290,3 +342,12 @@ def exceptions(
         "pager": pager("/plan/exceptions", filters, start, total),
     }
     return page(request, "plan_exceptions.html", context)
+
+
+EXCEPTION_HEADER = ("kind", "order", "item", "date", "sales order", "suggested action", "detail")
+
+
+def exception_sheet(rows: list[dict[str, Any]]) -> Sheet:
+    """The exceptions list as its table shows it."""
+    keys = ("kind", "order", "item", "date", "sales_order", "action", "message")
+    return Sheet("Exceptions", EXCEPTION_HEADER, [tuple(r[k] for k in keys) for r in rows])

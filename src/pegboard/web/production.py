@@ -17,10 +17,12 @@ from pegboard.model.enums import ProductionStatus
 from pegboard.services import production, shop_floor, work_center_gantt
 from pegboard.services.gantt import FINISHED, LIMIT, OrderRow, is_late, order_rows
 from pegboard.services.permissions import Permission
+from pegboard.services.spreadsheet import Sheet
 from pegboard.web import auth, charts, gantt_svg
 from pegboard.web.deps import DbSession, Viewer, may, require
 from pegboard.web.errors import refused_change
 from pegboard.web.render import chrome, page, redirect
+from pegboard.web.xlsx_download import ExportFormat, export_links, sheet_download
 
 router = APIRouter(include_in_schema=False)
 ShopFloor = Annotated[
@@ -31,6 +33,14 @@ ShopFloor = Annotated[
 GANTT_BARS = 60
 """Orders drawn in the Gantt chart (the table below it lists up to ``gantt.LIMIT``)."""
 ACTIONS = ("release", "issue", "complete", "scrap", "close")
+DONE = {
+    "release": "released",
+    "issue": "components issued",
+    "complete": "completion recorded",
+    "scrap": "scrap recorded",
+    "close": "closed",
+}
+"""What the message after each action says."""
 EVERYTHING = "all"
 """``?show=all``: finished and cancelled orders too (by default only open ones)."""
 
@@ -68,6 +78,7 @@ def production_list(
     sales_order: str = "",
     status: str = "",
     show: str = "",
+    export: ExportFormat = None,
 ) -> Response:
     today = clock.today()
     context = chrome(who, "production") | {
@@ -84,11 +95,50 @@ def production_list(
     except ValidationError as e:
         context |= {"rows": [], "error": e.message, "query": ""}
         return page(request, "production_list.html", context, status_code=422)
+    if export:
+        return sheet_download(production_sheet(rows), export, "production-orders")
     everything = EVERYTHING if show == EVERYTHING else ""
-    filters = (("sales_order", sales_order), ("status", status), ("show", everything))
-    query = urlencode({k: v for k, v in filters if v})
-    context |= {"rows": rows, "query": query}
+    filters = {"sales_order": sales_order, "status": status, "show": everything}
+    query = urlencode({k: v for k, v in filters.items() if v})
+    context |= {"rows": rows, "query": query, "exports": export_links("/production", filters)}
     return page(request, "production_list.html", context)
+
+
+PRODUCTION_HEADER = (
+    "sales order",
+    "order",
+    "parent",
+    "item",
+    "qty",
+    "done",
+    "status",
+    "start",
+    "due",
+    "late",
+)
+
+
+def production_sheet(rows: list[OrderRow]) -> Sheet:
+    """The production orders as the table lists them (a child order names its parent)."""
+    return Sheet(
+        "Production orders",
+        PRODUCTION_HEADER,
+        [
+            (
+                r.group or "stock",
+                r.number,
+                r.parent,
+                r.item,
+                r.qty,
+                r.completed,
+                r.status.replace("_", " "),
+                r.start,
+                r.due,
+                r.late,
+            )
+            for r in rows
+        ],
+    )
 
 
 @router.get("/production/gantt.svg")
@@ -210,4 +260,4 @@ def production_action(
     except PegboardError as e:
         status = refused_change(session, e)
         return _order_page(request, session, who, number, error=e.message, status_code=status)
-    return redirect(f"/production/{quote(number, safe='')}")
+    return redirect(f"/production/{quote(number, safe='')}", done=f"{number}: {DONE[action]}.")

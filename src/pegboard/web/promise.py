@@ -195,4 +195,4 @@ def reserve(request: Request, session: DbSession, who: Seller, form: Form) -> Re
         else:
             context["error"] = e.message
         return page(request, "promise.html", context, status_code=422)
-    return redirect("/orders/" + quote(number, safe=""))
+    return redirect("/orders/" + quote(number, safe=""), done=f"Reserved as sales order {number}.")

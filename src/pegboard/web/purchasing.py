@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
@@ -15,11 +17,13 @@ from pegboard.model.enums import PurchaseOrderStatus
 from pegboard.services import purchasing
 from pegboard.services.inventory import DEFAULT_LOCATION
 from pegboard.services.permissions import Permission
+from pegboard.services.spreadsheet import EXPORT_LIMIT, Sheet
 from pegboard.web import auth
 from pegboard.web.deps import DbSession, Viewer, may, require
 from pegboard.web.errors import refused_change, sentence
 from pegboard.web.plan import PAGE_SIZE, offset_of, pager, parse_date
 from pegboard.web.render import chrome, page, redirect
+from pegboard.web.xlsx_download import ExportFormat, export_links, sheet_download
 
 router = APIRouter(include_in_schema=False)
 
@@ -37,6 +41,7 @@ def purchases(
     who: Viewer,
     status: str | None = None,
     offset: str | None = None,
+    export: ExportFormat = None,
 ) -> Response:
     wanted = status if status in STATUSES else None
     today = clock.today()
@@ -44,9 +49,11 @@ def purchases(
     rows, total = purchasing.purchase_page(
         session,
         status=PurchaseOrderStatus(wanted) if wanted else None,
-        limit=PAGE_SIZE,
-        offset=start,
+        limit=EXPORT_LIMIT if export else PAGE_SIZE,
+        offset=0 if export else start,
     )
+    if export:
+        return sheet_download(purchase_sheet(rows, today), export, "purchase-orders")
     context = chrome(who, "purchasing") | {
         "title": "Purchasing",
         "today": today,
@@ -56,6 +63,7 @@ def purchases(
         "in_transit": purchasing.purchases_in_transit(session),
         "overdue": purchasing.purchases_overdue(session, today),
         "pager": pager("/purchasing", {"status": wanted or ""}, start, total),
+        "exports": export_links("/purchasing", {"status": wanted or ""}),
     }
     return page(request, "purchasing.html", context)
 
@@ -98,9 +106,12 @@ def _act(
     number: str,
     action: Callable[[Session, str], str | None],
     entered: dict[int, str] | None = None,
+    *,
+    done: str,
 ) -> Response:
     """Do ``action`` (which returns an error message for bad input, or raises a service
-    error), then redirect back to the order; on an error, the order with the message."""
+    error), then redirect back to the order saying it is ``done``; on an error, the order
+    with the message."""
     number = number[:50]
     try:
         problem = action(session, who.user.name)
@@ -109,7 +120,7 @@ def _act(
         return _order_page(request, session, who, number, sentence(e.message), status, entered)
     if problem is not None:
         return _order_page(request, session, who, number, problem, 422, entered)
-    return redirect(f"/purchasing/{number}")
+    return redirect(f"/purchasing/{quote(number, safe='')}", done=f"{number}: {done}.")
 
 
 @router.post("/purchasing/{number}/confirm")
@@ -118,7 +129,7 @@ def confirm(request: Request, session: DbSession, who: Buyer, number: str) -> Re
         purchasing.confirm_purchase(session, number, author=author)
         return None
 
-    return _act(request, session, who, number, action)
+    return _act(request, session, who, number, action, done="confirmed")
 
 
 @router.post("/purchasing/{number}/ship")
@@ -138,7 +149,7 @@ def ship(
         )
         return None
 
-    return _act(request, session, who, number, action)
+    return _act(request, session, who, number, action, done="shipped by the supplier")
 
 
 @router.post("/purchasing/{number}/receive")
@@ -175,4 +186,27 @@ def receive(
         )
         return None
 
-    return _act(request, session, who, number, action, entered)
+    return _act(request, session, who, number, action, entered, done="receipt recorded")
+
+
+PURCHASE_HEADER = ("order", "supplier", "status", "lines", "open lines", "next due", "overdue")
+
+
+def purchase_sheet(rows: list[Any], today: date) -> Sheet:
+    """The purchase orders as the list shows them (``purchasing.purchase_query``'s rows)."""
+    return Sheet(
+        "Purchase orders",
+        PURCHASE_HEADER,
+        [
+            (
+                r.number,
+                r.supplier,
+                r.status.value,
+                r.lines,
+                r.open_lines,
+                r.next_due,
+                r.next_due is not None and r.next_due < today,
+            )
+            for r in rows
+        ],
+    )

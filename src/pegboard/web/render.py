@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote, unquote
 
 import jinja2
 from fastapi import Depends, Request
@@ -100,8 +101,12 @@ def page(
             context = context | {"plan_age": plan_age(session, clock.today())}
     if "user" in context:  # signed in: the scenario bar and its switcher
         context = context | _scenario_bar(request)
+    done = request.cookies.get(FLASH_COOKIE)
+    context = context | {"flash": unquote(done)[:FLASH_LENGTH] if done else None}
     response = templates.TemplateResponse(request, name, context, status_code=status_code)
     response.headers.update(SECURITY_HEADERS)
+    if done is not None:  # shown once: the next page no longer says it
+        response.delete_cookie(FLASH_COOKIE, path="/")
     return response
 
 
@@ -120,9 +125,25 @@ def _scenario_bar(request: Request) -> dict[str, Any]:
     }
 
 
-def redirect(url: str) -> RedirectResponse:
+FLASH_COOKIE = "pegboard_done"
+FLASH_LENGTH = 300
+
+
+def redirect(url: str, done: str | None = None) -> RedirectResponse:
+    """See other ``url`` (303); ``done`` says what the action did on the page it shows
+    ("SO-1042 confirmed."), once: a short-lived cookie the next page reads and clears,
+    so a reload or the back button does not say it again (flash after redirect)."""
     response = RedirectResponse(url, status_code=303)
     response.headers.update(SECURITY_HEADERS)
+    if done:
+        response.set_cookie(
+            FLASH_COOKIE,
+            quote(done[:FLASH_LENGTH]),
+            max_age=120,
+            path="/",
+            httponly=True,
+            samesite="strict",
+        )
     return response
 
 
