@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pegboard.errors import ConflictError, NotFoundError, ValidationError
-from pegboard.model import Bom, Item, ItemType, LotRule, Strategy
+from pegboard.model import Bom, Item, ItemType, LotRule, PolicyLine, Strategy
 from pegboard.services import audit, money, mps
 from pegboard.services._tx import writes
 from pegboard.services.codes import check_code
@@ -225,10 +225,21 @@ def get_item(session: Session, code: str) -> ItemView:
 
 
 def item_query(
-    *, q: str | None = None, type: ItemType | None = None, strategy: Strategy | None = None
+    *,
+    q: str | None = None,
+    type: ItemType | None = None,
+    strategy: Strategy | None = None,
+    mps: bool | None = None,
+    below_policy: bool = False,
 ) -> Select[Item]:
-    """Items whose code or description contains ``q`` (any case), of a type and strategy."""
+    """Items whose code or description contains ``q`` (any case), of a type and strategy,
+    on the master schedule or not (``mps``), and only those the latest stock-policy run
+    found at or below their reorder point (``below_policy``: the ones to order)."""
     stmt = select(Item)
+    if mps is not None:
+        stmt = stmt.where(Item.mps.is_(mps))
+    if below_policy:
+        stmt = stmt.where(Item.id.in_(select(PolicyLine.item_id).where(PolicyLine.below.is_(True))))
     if q:
         stmt = stmt.where(
             or_(
@@ -261,13 +272,15 @@ def item_page(
     q: str | None = None,
     type: ItemType | None = None,
     strategy: Strategy | None = None,
+    mps: bool | None = None,
+    below_policy: bool = False,
     sort: str | None = None,
     limit: int,
     offset: int,
 ) -> tuple[list[ItemView], int]:
     """A page of the items ``item_query`` finds, sorted by ``sort`` (names of
     ``ITEM_SORT``, ``-`` descending) then by code, and how many there are in all."""
-    stmt = item_query(q=q, type=type, strategy=strategy)
+    stmt = item_query(q=q, type=type, strategy=strategy, mps=mps, below_policy=below_policy)
     rows, total = sorted_page(
         session, stmt, sort=sort, sorts=ITEM_SORT, tie=[Item.code], limit=limit, offset=offset
     )
@@ -305,7 +318,8 @@ def update_item(
     current: dict[str, Any] = {name: getattr(item, name) for name in RULES}
     fields = {**current, **cleaned}
     _check_lot_rule(fields)
-    changed = {name: value for name, value in cleaned.items() if current[name] != value}
+    # an emptied decimals is the unit's default (filled in by the check), never a null
+    changed = {name: fields[name] for name in cleaned if current[name] != fields[name]}
     if not changed:
         return item_view(item)
     mps.check_flag(code, fields["type"], fields["mps"], field="mps" if "mps" in changed else "type")

@@ -14,9 +14,11 @@ from fastapi.staticfiles import StaticFiles
 
 from pegboard.web import (
     admin,
+    bom_editor,
     calendar,
     capacity,
     costing,
+    customers,
     errors,
     items,
     locations,
@@ -45,6 +47,8 @@ PAGES = (
     order_lines,
     plan,
     items,
+    bom_editor,
+    customers,
     production,
     purchasing,
     pegging,
