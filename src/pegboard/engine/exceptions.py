@@ -13,13 +13,16 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import functools
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
-from pegboard.engine._arrays import ranges, string_rank, unique_inverse
+from pegboard.engine._arrays import lex_order, ranges, unique_inverse
 from pegboard.engine.lots import TOL
-from pegboard.engine.planned import PegColumns
+from pegboard.engine.planned import NUMBERED_REFS, PegColumns
+from pegboard.engine.ref_order import planned_keys, ref_keys
 from pegboard.engine.supply import SupplyTable
 from pegboard.engine.trace import TraceStore
 from pegboard.engine.types import (
@@ -41,6 +44,7 @@ from pegboard.engine.types import (
 )
 
 Row = tuple[int, str, int, int, str]  # item, order ref, date, sales order, message
+K = TypeVar("K")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -84,8 +88,41 @@ class _Block:
     make: BoolArray | None = None  # shortage rows, whose messages are built when read
 
 
+def _rank_of_each(values: Iterable[K], key: Callable[[K], str] = str) -> dict[K, int]:
+    """Each distinct value's rank by ``key`` (a string; equal strings share a rank)."""
+    ordered = sorted((key(v), v) for v in values)
+    rank: dict[K, int] = {}
+    dense = -1
+    previous: str | None = None
+    for text, value in ordered:
+        if text != previous:
+            dense += 1
+            previous = text
+        rank[value] = dense
+    return rank
+
+
+def _ranks(values: Sequence[K], rank: dict[K, int]) -> IntArray:
+    return np.fromiter(map(rank.__getitem__, values), dtype=np.int64, count=len(values))
+
+
 def _sorted_block(rows: list[Row], ids: list[str]) -> _Block:
-    rows = sorted(rows, key=lambda r: (r[1], ids[r[3]] if r[3] >= 0 else "", r[2], r[4], r[0]))
+    """The rows sorted by (order ref, sales-order id, date, message, item), stably:
+    the strings are ranked once each (few distinct refs and messages), then the rows
+    are ordered by integer keys."""
+    if not rows:
+        none = np.zeros(0, dtype=np.int64)
+        return _Block(none, [], none, none, [])
+    item, ref, date, so, text = zip(*rows, strict=True)
+    so_rank = _rank_of_each(set(so), lambda k: ids[k] if k >= 0 else "")
+    order = lex_order(
+        _ranks(ref, _rank_of_each(set(ref))),
+        _ranks(so, so_rank),
+        np.asarray(date, dtype=np.int64),
+        _ranks(text, _rank_of_each(set(text))),
+        np.asarray(item, dtype=np.int64),
+    ).tolist()
+    rows = [rows[k] for k in order]
     return _Block(
         item=np.asarray([r[0] for r in rows], dtype=np.int64),
         order=[r[1] for r in rows],
@@ -138,14 +175,25 @@ class _Builder:
         self.open_due = {PURCHASE: inp.purchases.due, PRODUCTION: inp.productions.due}
         p = facts.planned
         self.refs = np.asarray(p.ref, dtype=object)
-        # refs PL-000001.. sort by number while they have six digits
-        self.ref_rank = None if len(p) < 999_999 else string_rank(p.ref)
+        # the string order of the refs, as integers (refs PL-000001.. sort by number
+        # while they have six digits: then the rank is not needed)
+        self.ref_key = planned_keys(np.arange(len(p), dtype=np.int64))
+        self.by_ref: IntArray | None = None  # the planned orders in ref order, if not by number
+        self.ref_rank = np.zeros(0, dtype=np.int64)
+        if len(p) >= NUMBERED_REFS:
+            self.by_ref = lex_order(self.ref_key)
+            self.ref_rank = np.empty(len(p), dtype=np.int64)
+            self.ref_rank[self.by_ref] = np.arange(len(p), dtype=np.int64)
 
     def _per_order(self, orders: IntArray, with_none: bool) -> tuple[IntArray, IntArray, IntArray]:
         """(row's order, row's sales order, row's position in ``orders``) for the
         traced sales orders of planned orders; a row without sales order for an
         order with none when ``with_none``."""
         traces = self.facts.traces
+        if self.by_ref is not None:  # rows of an order stay together: sort the orders
+            # ``orders`` are distinct and ascending: all of them are ``by_ref``
+            all_orders = orders.size == self.by_ref.size
+            orders = self.by_ref if all_orders else orders[lex_order(self.ref_rank[orders])]
         lo = traces.start[PLANNED][orders]
         count = traces.end[PLANNED][orders] - lo
         per = np.maximum(count, 1) if with_none else count
@@ -155,11 +203,7 @@ class _Builder:
         traced = count > 0
         so[ranges(first[traced], count[traced])] = traces.so[ranges(lo[traced], count[traced])]
         rows = np.repeat(lo, per) + (np.arange(which.size) - np.repeat(first, per))
-        owner = orders[which]
-        if self.ref_rank is not None:
-            order = np.argsort(self.ref_rank[owner], kind="stable")
-            owner, so, rows = owner[order], so[order], rows[order]
-        return owner, so, rows
+        return orders[which], so, rows
 
     def late(self) -> _Block:
         p = self.facts.planned
@@ -184,7 +228,7 @@ class _Builder:
             so=so,
             message=by_order[owner].tolist(),
         )
-        return _merge(planned, self.late_productions(), self.ids)
+        return _merge(planned, self.ref_key[owner], self.late_productions(), self.ids)
 
     def late_productions(self) -> _Block:
         """Open production orders that cannot finish by their due date (rule 9): one
@@ -279,10 +323,13 @@ class _Builder:
         return _sorted_block(rows, self.ids)
 
 
-def _merge(big: _Block, small: _Block, ids: list[str]) -> _Block:
+def _merge(big: _Block, big_keys: IntArray, small: _Block, ids: list[str]) -> _Block:
     """Two sorted blocks as one, in the same order: ``small`` (a few open production
     orders) is placed into ``big`` (the planned orders, possibly millions of rows)
-    by binary search, without sorting ``big`` again."""
+    without sorting ``big`` again. ``big_keys`` are the ``ref_order`` keys of the big
+    block's refs: a small row's ref key finds, by one vectorised search, the run of big
+    rows whose refs it cannot tell from its own; only within that run (the rows of one
+    planned order, if any) are whole rows compared."""
     if not small.order:
         return big
     if not big.order:
@@ -298,10 +345,12 @@ def _merge(big: _Block, small: _Block, ids: list[str]) -> _Block:
             int(block.item[k]),
         )
 
-    rows = range(len(big.order))
+    placed = ref_keys(small.order)
+    lows = np.searchsorted(big_keys, placed, side="left").tolist()
+    highs = np.searchsorted(big_keys, placed, side="right").tolist()
     at = [
-        bisect.bisect_right(rows, key(small, k), key=lambda r: key(big, r))
-        for k in range(len(small.order))
+        bisect.bisect_right(range(lo, hi), key(small, k), key=lambda r: key(big, r)) + lo
+        for k, (lo, hi) in enumerate(zip(lows, highs, strict=True))
     ]
     order: list[str] = []
     message: list[str] = []
