@@ -15,25 +15,25 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 
 import numpy as np
+import numpy.typing as npt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pegboard.engine.capacity import Load, Operations, WorkCenters, backward_load
 from pegboard.errors import NotFoundError, PlanningError
 from pegboard.model import (
-    Bom,
     PlannedOrder,
     ProductionOrder,
     ProductionStatus,
-    Routing,
-    RoutingOperation,
     WorkCenter,
     WorkCenterClosedDay,
 )
 from pegboard.services.calendar import load_calendar
 from pegboard.services.planning import current_run
+from pegboard.services.routing_arrays import expand, read_routings
 
 EPS = 1e-6
 OPEN = (ProductionStatus.PLANNED, ProductionStatus.RELEASED, ProductionStatus.IN_PROGRESS)
@@ -70,10 +70,57 @@ class ScheduledOperation:
 
 
 @dataclass(frozen=True)
+class _Placed:
+    """The load's operations as arrays, turned into ``ScheduledOperation``s only when
+    asked for (a Gantt, a dispatch list): the load's totals do not need the hundreds of
+    thousands of objects of a full-size company."""
+
+    labels: list[str]
+    sequence: npt.NDArray[np.int64]
+    codes: list[str]
+    ops: Operations
+    load: Load
+    only: int | None
+
+    def operations(self) -> list[ScheduledOperation]:
+        ops, load = self.ops, self.load
+        keep = (
+            np.arange(len(ops))
+            if self.only is None
+            else np.flatnonzero(ops.work_center == self.only)
+        )
+        order, wc = ops.order[keep].tolist(), ops.work_center[keep].tolist()
+        return [
+            ScheduledOperation(
+                self.labels[o],
+                seq,
+                self.codes[w],
+                hours,
+                date.fromordinal(start),
+                date.fromordinal(end),
+            )
+            for o, seq, w, hours, start, end in zip(
+                order,
+                self.sequence[keep].tolist(),
+                wc,
+                ops.hours[keep].tolist(),
+                load.start[keep].tolist(),
+                load.end[keep].tolist(),
+                strict=True,
+            )
+        ]
+
+
+@dataclass(frozen=True)
 class LoadReport:
     days: list[Period]
     weeks: list[Period]
-    operations: list[ScheduledOperation]
+    placed: _Placed
+
+    @cached_property
+    def operations(self) -> list[ScheduledOperation]:
+        """Each operation of the load (of the work center asked for), where it runs."""
+        return self.placed.operations()
 
     @property
     def overloaded_days(self) -> list[Period]:
@@ -82,23 +129,6 @@ class LoadReport:
     @property
     def overloaded_weeks(self) -> list[Period]:
         return [p for p in self.weeks if p.over]
-
-
-@dataclass(frozen=True)
-class _Route:
-    sequence: list[int]
-    work_center: list[int]
-    setup: list[float]
-    run: list[float]
-    queue: list[int]
-    move: list[int]
-
-
-def work_centers(session: Session) -> tuple[WorkCenters, dict[int, int]]:
-    """The work centers as the engine takes them (their hours by weekday, units,
-    efficiency, closed days and the plant calendar) and each one's position by id: what
-    the load and the MPS's rough-cut check (``services.mps_rough_cut``) count hours by."""
-    return _work_centers(session)
 
 
 def _work_centers(session: Session) -> tuple[WorkCenters, dict[int, int]]:
@@ -124,70 +154,29 @@ def _work_centers(session: Session) -> tuple[WorkCenters, dict[int, int]]:
     return wcs, position
 
 
-def _routes(
-    session: Session, position: dict[int, int]
-) -> tuple[dict[int, _Route], dict[int, _Route], dict[tuple[int, int], _Route]]:
-    """Routings by item (engineering), by order BOM and by (item, sales order) (order
-    routings; the first order BOM's when an order has two of one item)."""
-    by_routing: dict[int, _Route] = {}
-    # columns, not entities: a full-size company has a quarter of a million operations
-    for routing_id, sequence, wc_id, setup, run, queue, move in session.execute(
-        select(
-            RoutingOperation.routing_id,
-            RoutingOperation.sequence,
-            RoutingOperation.work_center_id,
-            RoutingOperation.setup_hours,
-            RoutingOperation.run_hours,
-            RoutingOperation.queue_days,
-            RoutingOperation.move_days,
-        ).order_by(RoutingOperation.routing_id, RoutingOperation.sequence)
-    ):
-        route = by_routing.get(routing_id)
-        if route is None:
-            route = by_routing[routing_id] = _Route([], [], [], [], [], [])
-        route.sequence.append(sequence)
-        route.work_center.append(position[wc_id])
-        route.setup.append(setup)
-        route.run.append(run)
-        route.queue.append(queue)
-        route.move.append(move)
-    by_item: dict[int, _Route] = {}
-    by_bom: dict[int, _Route] = {}
-    by_order: dict[tuple[int, int], _Route] = {}
-    for routing_id, item_id, bom_id, sales_order_id in session.execute(
-        select(Routing.id, Routing.item_id, Routing.bom_id, Bom.sales_order_id)
-        .outerjoin(Bom, Bom.id == Routing.bom_id)
-        .order_by(Routing.bom_id)
-    ):
-        found = by_routing.get(routing_id)
-        if found is None:
-            continue
-        if bom_id is None:
-            by_item[item_id] = found
-            continue
-        by_bom[bom_id] = found
-        if sales_order_id is not None:
-            by_order.setdefault((item_id, sales_order_id), found)
-    return by_item, by_bom, by_order
-
-
 _Order = tuple[str, int, int | None, int | None, float, date]
 
 
 def _orders(session: Session) -> list[_Order]:
     """(label, item id, order BOM id, sales order id, quantity, due date) of every order
-    that loads."""
-    out: list[_Order] = []
-    for mo in session.scalars(
-        select(ProductionOrder)
-        .where(ProductionOrder.status.in_(OPEN))
-        .order_by(ProductionOrder.number)
-    ):
-        remaining = mo.qty - mo.completed_qty - mo.scrapped_qty
-        if remaining > EPS:
-            out.append(
-                (mo.number, mo.item_id, mo.bom_id, mo.sales_order_id, remaining, mo.due_date)
+    that loads (read as columns: a full-size company has hundreds of thousands)."""
+    mo = ProductionOrder
+    out: list[_Order] = [
+        (number, item_id, bom_id, so_id, remaining, due)
+        for number, item_id, bom_id, so_id, remaining, due in session.execute(
+            select(
+                mo.number,
+                mo.item_id,
+                mo.bom_id,
+                mo.sales_order_id,
+                mo.qty - mo.completed_qty - mo.scrapped_qty,
+                mo.due_date,
             )
+            .where(mo.status.in_(OPEN))
+            .order_by(mo.number)
+        )
+        if remaining > EPS
+    ]
     run = current_run(session)
     if run is not None:
         for number, item_id, sales_order_id, qty, due in session.execute(
@@ -221,57 +210,38 @@ def capacity_load(
         raise NotFoundError(
             f"no work center {work_center!r} (known: {known})", work_center=work_center
         )
-    by_item, by_bom, by_order = _routes(session, position)
-    labels: list[str] = []
-    dues: list[int] = []
-    cols: dict[str, list[int]] = defaultdict(list)
-    hours: list[float] = []
-    sequences: list[int] = []
-    for label, item_id, bom_id, sales_order_id, qty, due in _orders(session):
-        if orders is not None and label not in orders:
-            continue
-        route = by_bom.get(bom_id) if bom_id is not None else None
-        if route is None and sales_order_id is not None:
-            route = by_order.get((item_id, sales_order_id))
-        route = route or by_item.get(item_id)
-        if route is None:
-            continue
-        k = len(labels)
-        labels.append(label)
-        dues.append(due.toordinal())
-        for i in range(len(route.sequence)):
-            cols["order"].append(k)
-            cols["wc"].append(route.work_center[i])
-            hours.append(route.setup[i] + route.run[i] * qty)
-            cols["queue"].append(route.queue[i])
-            cols["move"].append(route.move[i])
-            sequences.append(route.sequence[i])
+    routes = read_routings(session, position)
+    found = [o for o in _orders(session) if orders is None or o[0] in orders]
+    route_of = np.fromiter(
+        (routes.choose(item_id, bom_id, so_id) for _l, item_id, bom_id, so_id, _q, _d in found),
+        dtype=np.int64,
+        count=len(found),
+    )
+    loads = route_of >= 0
+    labels = [o[0] for o, has in zip(found, loads.tolist(), strict=True) if has]
+    dues = np.fromiter((o[5].toordinal() for o in found), dtype=np.int64, count=len(found))
+    qty = np.fromiter((o[4] for o in found), dtype=np.float64, count=len(found))
+    # orders renumbered among those that load, as the load names them
+    renumber = np.cumsum(loads) - 1
+    got = expand(routes, route_of, qty)
     ops = Operations(
-        order=np.asarray(cols["order"], dtype=np.int64),
-        work_center=np.asarray(cols["wc"], dtype=np.int64),
-        hours=np.asarray(hours, dtype=np.float64),
-        queue_days=np.asarray(cols["queue"], dtype=np.int64),
-        move_days=np.asarray(cols["move"], dtype=np.int64),
+        order=renumber[got.order],
+        work_center=routes.work_center[got.row],
+        hours=got.hours,
+        queue_days=routes.queue[got.row],
+        move_days=routes.move[got.row],
     )
     try:
-        load = backward_load(ops, np.asarray(dues, dtype=np.int64), wcs)
+        load = backward_load(ops, dues[loads], wcs)
     except ValueError as e:
         raise PlanningError(str(e)) from e
     only = None if work_center is None else wcs.code.index(work_center)
     days = _days(load, wcs, labels, ops, only)
-    operations = [
-        ScheduledOperation(
-            order=labels[int(ops.order[k])],
-            sequence=sequences[k],
-            work_center=wcs.code[int(ops.work_center[k])],
-            hours=float(ops.hours[k]),
-            start=date.fromordinal(int(load.start[k])),
-            end=date.fromordinal(int(load.end[k])),
-        )
-        for k in range(len(ops))
-        if only is None or int(ops.work_center[k]) == only
-    ]
-    return LoadReport(days, _weeks(days, wcs), operations)
+    return LoadReport(
+        days,
+        _weeks(days, wcs),
+        _Placed(labels, routes.sequence[got.row], wcs.code, ops, load, only),
+    )
 
 
 def _days(

@@ -24,8 +24,8 @@ from pegboard.engine import promise as ep
 from pegboard.engine.schedule import BY_PLAN, FULL, NONE, Schedule, ScheduleOps, ScheduleOrders
 from pegboard.engine.schedule import schedule as place
 from pegboard.model import Item
-from pegboard.services.load import _routes
 from pegboard.services.plan_results import current_run
+from pegboard.services.routing_arrays import read_routings
 from pegboard.services.schedule import current_schedule, held_note
 from pegboard.services.schedule_input import ScheduleInput, read_input
 
@@ -68,7 +68,7 @@ def _with_quote(
     n = len(data.rows)
     at = {o.position: n + k for k, o in enumerate(makes)}
     position = {wc_id: k for k, wc_id in enumerate(data.wc_ids)}
-    by_item = _routes(session, position)[0]
+    routes = read_routings(session, position)
     ids = dict(
         session.execute(
             select(Item.code, Item.id).where(Item.code.in_({o.item for o in makes}))
@@ -79,16 +79,16 @@ def _with_quote(
     preds += [[at[p] for p in at if p.rsplit(".", 1)[0] == o.position and "." in p] for o in makes]
     cols: dict[str, list[float]] = {k: [] for k in ("order", "seq", "wc", "hours", "q", "m")}
     for k, o in enumerate(makes):
-        route = by_item.get(ids.get(o.item, -1))
-        for j in range(len(route.sequence) if route else 0):
-            assert route is not None
+        route = routes.by_item.get(ids.get(o.item, -1), NONE)
+        first = int(routes.first[route]) if route != NONE else 0
+        for j in range(first, first + int(routes.count[route]) if route != NONE else 0):
             for key, value in (
                 ("order", n + k),
-                ("seq", route.sequence[j]),
-                ("wc", route.work_center[j]),
-                ("hours", route.setup[j] + route.run[j] * o.qty),
-                ("q", route.queue[j]),
-                ("m", route.move[j]),
+                ("seq", int(routes.sequence[j])),
+                ("wc", int(routes.work_center[j])),
+                ("hours", float(routes.setup[j] + routes.run[j] * o.qty)),
+                ("q", int(routes.queue[j])),
+                ("m", int(routes.move[j])),
             ):
                 cols[key].append(value)
     orders = ScheduleOrders(

@@ -37,8 +37,9 @@ from pegboard.model import (
     ProductionStatus,
     SalesOrderLine,
 )
-from pegboard.services.load import _routes, _work_centers
+from pegboard.services.load import _work_centers
 from pegboard.services.reports import SupplyAvailability
+from pegboard.services.routing_arrays import Expanded, RoutingArrays, expand, read_routings
 
 EPS = 1e-6
 NO_PRIORITY = 100
@@ -197,9 +198,11 @@ def _material(
     return latest, preds
 
 
-def _finished(session: Session) -> set[tuple[int, int]]:
-    """(production order id, sequence) of the operations finished on the shop floor."""
-    return {
+def _unfinished(
+    session: Session, rows: list[OrderRow], routes: RoutingArrays, got: Expanded
+) -> Expanded:
+    """The operations less those finished on the shop floor (done: not scheduled again)."""
+    finished = {
         (order_id, sequence)
         for order_id, sequence in session.execute(
             select(OperationProgress.production_order_id, OperationProgress.sequence).where(
@@ -207,6 +210,18 @@ def _finished(session: Session) -> set[tuple[int, int]]:
             )
         )
     }
+    if not finished:
+        return got
+    mo_ids = [r.production_order_id for r in rows]
+    keep = np.fromiter(
+        (
+            (mo_ids[i], seq) not in finished
+            for i, seq in zip(got.order.tolist(), routes.sequence[got.row].tolist(), strict=True)
+        ),
+        dtype=np.bool_,
+        count=len(got.order),
+    )
+    return Expanded(got.order[keep], got.row[keep], got.hours[keep])
 
 
 def read_input(session: Session, run: PlanRun) -> ScheduleInput:
@@ -215,7 +230,7 @@ def read_input(session: Session, run: PlanRun) -> ScheduleInput:
     wc_ids = [0] * len(position)
     for wc_id, k in position.items():
         wc_ids[k] = wc_id
-    by_item, by_bom, by_order = _routes(session, position)
+    routes = read_routings(session, position)
     rows = _production_orders(session, run) + _planned_orders(session, run)
     index = {r.ref: i for i, r in enumerate(rows)}
     latest, preds = _material(session, run, index)
@@ -227,24 +242,13 @@ def read_input(session: Session, run: PlanRun) -> ScheduleInput:
         ).all()
     )
     leads = dict(session.execute(select(Item.id, Item.lead_time_days)).all())
-    finished = _finished(session)
-    cols: dict[str, list[float]] = defaultdict(list)
-    sequences: list[int] = []
-    for i, r in enumerate(rows):
-        route = by_bom.get(r.bom_id) if r.bom_id is not None else None
-        if route is None and r.sales_order_id is not None:
-            route = by_order.get((r.item_id, r.sales_order_id))
-        route = route or by_item.get(r.item_id)
-        for k in range(len(route.sequence) if route else 0):
-            assert route is not None
-            if (r.production_order_id, route.sequence[k]) in finished:
-                continue
-            cols["order"].append(i)
-            cols["wc"].append(route.work_center[k])
-            cols["hours"].append(route.setup[k] + route.run[k] * r.qty)
-            cols["queue"].append(route.queue[k])
-            cols["move"].append(route.move[k])
-            sequences.append(route.sequence[k])
+    route_of = np.fromiter(
+        (routes.choose(r.item_id, r.bom_id, r.sales_order_id) for r in rows),
+        dtype=np.int64,
+        count=len(rows),
+    )
+    qty = np.fromiter((r.qty for r in rows), dtype=np.float64, count=len(rows))
+    got = _unfinished(session, rows, routes, expand(routes, route_of, qty))
     pred_lists = [sorted(preds.get(i, ())) for i in range(len(rows))]
     orders = ScheduleOrders(
         code=[r.ref for r in rows],
@@ -266,11 +270,12 @@ def read_input(session: Session, run: PlanRun) -> ScheduleInput:
         pred=np.array([j for p in pred_lists for j in p], dtype=np.int64),
     )
     ops = ScheduleOps(
-        order=np.asarray(cols["order"], dtype=np.int64),
-        sequence=np.asarray(sequences, dtype=np.int64),
-        work_center=np.asarray(cols["wc"], dtype=np.int64),
-        hours=np.asarray(cols["hours"], dtype=np.float64),
-        queue_days=np.asarray(cols["queue"], dtype=np.int64),
-        move_days=np.asarray(cols["move"], dtype=np.int64),
+        order=got.order,
+        sequence=routes.sequence[got.row],
+        work_center=routes.work_center[got.row],
+        hours=got.hours,
+        queue_days=routes.queue[got.row],
+        move_days=routes.move[got.row],
     )
+    sequences: list[int] = ops.sequence.tolist()
     return ScheduleInput(run, rows, orders, ops, sequences, wcs, wc_ids)
