@@ -38,6 +38,15 @@ from pegboard.model import (
 from pegboard.services import money
 from pegboard.services.money import HUNDRED, ZERO, as_decimal
 
+CHUNK = 5000
+"""Ids per ``IN (…)``: SQLite takes at most 32,766 parameters in one statement, and a
+roll-up of every open order reads far more orders than that."""
+
+
+def chunks(ids: Iterable[int]) -> list[list[int]]:
+    ordered = sorted(set(ids))
+    return [ordered[i : i + CHUNK] for i in range(0, len(ordered), CHUNK)]
+
 
 @dataclass(frozen=True)
 class Hours:
@@ -52,23 +61,23 @@ def confirmed_hours(session: Session, mo_ids: Sequence[int]) -> dict[int, list[H
     with the hours worked), with the rate of the work center they were worked at. An
     operation started but not finished has no hours yet."""
     out: dict[int, list[Hours]] = {}
-    if not mo_ids:
-        return out
-    rows = session.execute(
-        select(
-            OperationProgress.production_order_id,
-            OperationProgress.hours_worked,
-            WorkCenter.cost_rate,
+    for chunk in chunks(mo_ids):
+        rows = session.execute(
+            select(
+                OperationProgress.production_order_id,
+                OperationProgress.hours_worked,
+                WorkCenter.cost_rate,
+            )
+            .join(WorkCenter, WorkCenter.id == OperationProgress.work_center_id)
+            .where(
+                OperationProgress.production_order_id.in_(chunk),
+                OperationProgress.hours_worked.is_not(None),
+            )
+            .order_by(OperationProgress.production_order_id, OperationProgress.sequence)
         )
-        .join(WorkCenter, WorkCenter.id == OperationProgress.work_center_id)
-        .where(
-            OperationProgress.production_order_id.in_(mo_ids),
-            OperationProgress.hours_worked.is_not(None),
-        )
-        .order_by(OperationProgress.production_order_id, OperationProgress.sequence)
-    )
-    for mo_id, hours, rate in rows:
-        out.setdefault(mo_id, []).append(Hours(as_decimal(hours or ZERO), as_decimal(rate or ZERO)))
+        for mo_id, hours, rate in rows:
+            worked = Hours(as_decimal(hours or ZERO), as_decimal(rate or ZERO))
+            out.setdefault(mo_id, []).append(worked)
     return out
 
 
@@ -137,16 +146,33 @@ class _Trees:
         for mo in tops:
             self.orders[mo.id] = mo
         while frontier:
-            rows = session.scalars(
-                select(ProductionOrder).where(ProductionOrder.parent_id.in_(frontier))
-            ).all()
+            rows = [
+                r
+                for chunk in chunks(frontier)
+                for r in session.scalars(
+                    select(ProductionOrder).where(ProductionOrder.parent_id.in_(chunk))
+                )
+            ]
             frontier = [r.id for r in rows if r.id not in self.orders]
             for r in rows:
                 self.orders[r.id] = r
                 self.children.setdefault(r.parent_id or 0, []).append(r)
         ids = list(self.orders)
         self.issues: dict[int, dict[int, tuple[Decimal, Decimal]]] = {}
-        for mo_id, item_id, qty, value in session.execute(
+        self.qty_per: dict[tuple[int, int], Decimal] = {}
+        for chunk in chunks(ids):
+            self._read(chunk)
+        self.codes: dict[int, str] = {}
+        for chunk in chunks(i for used in self.issues.values() for i in used):
+            self.codes.update(
+                session.execute(select(Item.id, Item.code).where(Item.id.in_(chunk))).all()
+            )
+        self.hours = confirmed_hours(session, ids)
+
+    def _read(self, ids: list[int]) -> None:
+        """The issues (quantity and value per order and component) and the quantities
+        per of these orders."""
+        for mo_id, item_id, qty, value in self.session.execute(
             select(
                 StockMove.production_order_id,
                 StockMove.item_id,
@@ -160,21 +186,14 @@ class _Trees:
                 -as_decimal(qty or 0),
                 -as_decimal(value or ZERO),
             )
-        self.qty_per = {
-            (mo_id, item_id): as_decimal(q)
-            for mo_id, item_id, q in session.execute(
-                select(
-                    ProductionComponent.production_order_id,
-                    ProductionComponent.item_id,
-                    ProductionComponent.qty_per,
-                ).where(ProductionComponent.production_order_id.in_(ids))
-            )
-        }
-        item_ids = {i for used in self.issues.values() for i in used}
-        self.codes = dict(
-            session.execute(select(Item.id, Item.code).where(Item.id.in_(item_ids))).all()
-        )
-        self.hours = confirmed_hours(session, ids)
+        for mo_id, item_id, q in self.session.execute(
+            select(
+                ProductionComponent.production_order_id,
+                ProductionComponent.item_id,
+                ProductionComponent.qty_per,
+            ).where(ProductionComponent.production_order_id.in_(ids))
+        ):
+            self.qty_per[(mo_id, item_id)] = as_decimal(q)
 
     def own(self, mo: ProductionOrder) -> ActualCost:
         """This order's own charges: components not made by its children, hours, overhead."""

@@ -104,8 +104,9 @@ _BOM_COLUMNS = (
     Bom.item_id,
     Bom.parent_bom_id,
     Bom.source_item_id,
+    Bom.sales_order_id,
 )
-_BomRow = Row[tuple[int, str, BomKind, int, int | None, int | None]]
+_BomRow = Row[tuple[int, str, BomKind, int, int | None, int | None, int | None]]
 """A BOM header as the roll-up reads it (columns, not ORM objects: faster to load)."""
 
 
@@ -124,10 +125,14 @@ class _Pending:
     level: int
     bom_id: int | None = None
     parent_bom_id: int | None = None
+    sales_order_id: int | None = None
+    """Whose order-specific BOMs the node may be made from (None: master BOMs only)."""
 
 
 class _Structure:
-    """Engine nodes for one line (or configuration) and the prices of its bought parts."""
+    """Engine nodes for one or many lines (or a configuration) and the prices of their
+    bought parts: the lines of an order or a project are read together, level by level,
+    in a few queries per level whatever their number."""
 
     def __init__(self, session: Session, sales_order_id: int | None) -> None:
         self.session = session
@@ -178,20 +183,33 @@ class _Structure:
 
     def item_top(self, item_id: int, bom_id: int | None = None) -> str:
         key = self._key()
-        self.read([_Pending(key, item_id, 0, bom_id=bom_id)])
+        self.read([_Pending(key, item_id, 0, bom_id=bom_id, sales_order_id=self.sales_order_id)])
         return key
 
-    def configured_top(self, node: ConfiguredNode) -> str:
+    def queued_top(
+        self, queue: list[_Pending], item_id: int, bom_id: int | None, sales_order_id: int
+    ) -> str:
+        """A made top to read later with others (``read(queue)``): one order's line."""
+        key = self._key()
+        queue.append(_Pending(key, item_id, 0, bom_id=bom_id, sales_order_id=sales_order_id))
+        return key
+
+    def configured_top(self, node: ConfiguredNode, sales_order_id: int | None = None) -> str:
+        """A configuration's top; its made parts may come from ``sales_order_id``'s
+        order-specific BOMs (default: the structure's sales order)."""
         self.load_codes(_codes(node))
         unknown = sorted(set(_codes(node)) - set(self.by_code))
         if unknown:
             raise PlanningError(f"the configuration uses unknown items: {', '.join(unknown)}")
         pending: list[_Pending] = []
-        key = self._configured(node, 0, pending)
+        order = self.sales_order_id if sales_order_id is None else sales_order_id
+        key = self._configured(node, 0, pending, order)
         self.read(pending)
         return key
 
-    def _configured(self, node: ConfiguredNode, level: int, pending: list[_Pending]) -> str:
+    def _configured(
+        self, node: ConfiguredNode, level: int, pending: list[_Pending], order: int | None
+    ) -> str:
         key = self._key()
         item_id = self.by_code[node.item]
         lines = []
@@ -199,10 +217,10 @@ class _Structure:
             qty, scrap = _dec(line.qty_per), _dec(line.scrap_pct)
             component = self.by_code[line.component]
             if line.child is not None:
-                child = self._configured(line.child, level + 1, pending)
+                child = self._configured(line.child, level + 1, pending, order)
             elif self.items[component].make:
                 child = self._key()
-                pending.append(_Pending(child, component, level + 1))
+                pending.append(_Pending(child, component, level + 1, sales_order_id=order))
             else:
                 self.bought.add(component)
                 child = None
@@ -259,6 +277,7 @@ class _Structure:
                         component_id,
                         p.level + 1,
                         parent_bom_id=bom.id if bom and bom.kind is BomKind.ORDER else None,
+                        sales_order_id=p.sales_order_id,
                     )
                 )
             else:
@@ -286,7 +305,7 @@ class _Structure:
             return
         self.load_codes(_codes(node))
         pending: list[_Pending] = []
-        key = self._configured(node, p.level, pending)
+        key = self._configured(node, p.level, pending, p.sales_order_id)
         self.nodes[p.key] = self.nodes.pop(key)
         self.node_boms[p.key] = self.node_boms.pop(key)
         following.extend(pending)
@@ -300,16 +319,7 @@ class _Structure:
         parents = {p.parent_bom_id for p in frontier if p.parent_bom_id is not None}
         children = {(b.parent_bom_id, b.item_id): b for b in self._boms(Bom.parent_bom_id, parents)}
         made = {p.item_id for p in frontier if self.items[p.item_id].make}
-        ordered: dict[int, _BomRow] = {}
-        if self.sales_order_id is not None and made:
-            for b in self._boms(
-                Bom.item_id,
-                made,
-                Bom.kind == BomKind.ORDER,
-                Bom.sales_order_id == self.sales_order_id,
-                Bom.parent_bom_id.is_(None),
-            ):
-                ordered.setdefault(b.item_id, b)
+        ordered = self._ordered(frontier, made)
         master: dict[int, _BomRow] = {}
         for b in self._boms(Bom.item_id, made, Bom.kind == BomKind.ENGINEERING):
             master.setdefault(b.item_id, b)
@@ -318,11 +328,32 @@ class _Structure:
             if found is None and p.item_id in made:
                 found = (
                     children.get((p.parent_bom_id, p.item_id))
-                    or ordered.get(p.item_id)
+                    or ordered.get((p.sales_order_id, p.item_id))
                     or master.get(p.item_id)
                 )
             if found is not None:
                 out[p.key] = found
+        return out
+
+    def _ordered(
+        self, frontier: Sequence[_Pending], made: set[int]
+    ) -> dict[tuple[int | None, int], _BomRow]:
+        """The order-specific BOMs of the made items, each for the sales order it serves,
+        by (sales order, item)."""
+        orders = {p.sales_order_id for p in frontier if p.sales_order_id is not None}
+        items = {p.item_id for p in frontier if p.sales_order_id is not None} & made
+        out: dict[tuple[int | None, int], _BomRow] = {}
+        if not orders or not items:
+            return out
+        for chunk in _chunks(sorted(orders)):
+            for b in self._boms(
+                Bom.item_id,
+                items,
+                Bom.kind == BomKind.ORDER,
+                Bom.sales_order_id.in_(chunk),
+            ):
+                if b.parent_bom_id is None:  # tested here: see _configured_boms
+                    out.setdefault((b.sales_order_id, b.item_id), b)
         return out
 
     def _boms(self, column: Any, values: set[int], *where: ColumnElement[bool]) -> list[_BomRow]:
@@ -450,8 +481,14 @@ class _Structure:
         }
 
     def roll_up(self, top: str, qty: Decimal, rates: ec.Rates) -> ec.NodeCost:
+        (tree,) = self.roll_ups([(top, qty)], rates)
+        return tree
+
+    def roll_ups(self, tops: Sequence[tuple[str, Decimal]], rates: ec.Rates) -> list[ec.NodeCost]:
+        """Each top's roll-up, the routings and prices read once for all of them."""
+        routed, prices = self.routed(), self.prices()
         try:
-            return ec.roll_up(self.routed(), top, qty, self.prices(), rates)
+            return [ec.roll_up(routed, top, qty, prices, rates) for top, qty in tops]
         except ec.CostingInputError as e:
             raise PlanningError(f"the cost cannot be estimated: {e}") from None
 
@@ -552,48 +589,99 @@ def line_cost(session: Session, number: str, line: int) -> LineEstimate:
     """The estimated cost of a sales-order line, rolled up level by level, with its quoted
     revenue, margin and the premium of its customization."""
     order, row = get_line(session, number, line)
-    settings = money.costing_settings(session)
-    return _line_estimate(session, order, row, settings)
+    (estimate,) = line_estimates(session, [(order, row)], money.costing_settings(session))
+    return estimate
 
 
-def _line_estimate(
-    session: Session, order: SalesOrder, row: SalesOrderLine, settings: money.CostingSettings
-) -> LineEstimate:
+@dataclass(frozen=True)
+class _Top:
+    key: str
+    note: str = ""
+    product: str | None = None
+    """The item the line's order BOM was configured from (None: not configured)."""
+
+
+def line_estimates(
+    session: Session,
+    lines: Sequence[tuple[SalesOrder, SalesOrderLine]],
+    settings: money.CostingSettings,
+) -> list[LineEstimate]:
+    """The estimates of many lines (of one order or of many), their structures read
+    together level by level, their routings and prices once: a project's report costs a
+    few queries per level, not per line."""
     rates = _rates(settings)
-    qty = _dec(row.qty)
-    structure = _Structure(session, order.id)
-    structure.load_ids([row.item_id])
-    item = structure.items[row.item_id]
-    top_bom = session.scalar(
-        select(Bom.id).where(Bom.sales_order_line_id == row.id, Bom.parent_bom_id.is_(None))
-    )
-    note = ""
+    structure = _Structure(session, None)
+    structure.load_ids(row.item_id for _order, row in lines)
+    configured = _configured_boms(session, [row.id for _order, row in lines])
     catalog = _Catalog(session)
-    if top_bom is not None:
-        top = structure.item_top(row.item_id, top_bom)
-    elif not item.make:
-        top = structure.bought_top(row.item_id)
-    elif catalog.template(item.code) is not None:
-        top = structure.configured_top(_configure(catalog, item.code, {}))
-        note = "not configured yet: costed in its template's default configuration"
-    else:
-        top = structure.item_top(row.item_id)
-    tree = structure.roll_up(top, qty, rates)
-    premium, why = _premium(session, catalog, row, tree, qty, rates, configured=top_bom is not None)
-    return LineEstimate(
-        ref=f"{order.number}/{row.line}",
-        item=item.code,
-        qty=qty,
-        currency=settings.currency,
-        tree=tree,
-        unit_price=row.unit_price,
-        discount_pct=row.discount_pct if row.discount_pct is not None else ZERO,
-        revenue=line_amount(row),
-        status=row.status.value,
-        note=note,
-        premium=premium,
-        premium_note=why,
-    )
+    queue: list[_Pending] = []
+    tops = [_top(structure, catalog, queue, order, row, configured) for order, row in lines]
+    structure.read(queue)
+    qtys = [_dec(row.qty) for _order, row in lines]
+    trees = structure.roll_ups([(t.key, q) for t, q in zip(tops, qtys, strict=True)], rates)
+    out = []
+    for top, tree, (order, row) in zip(tops, trees, lines, strict=True):
+        premium, why = _premium(session, catalog, row, top.product, tree, _dec(row.qty), rates)
+        out.append(
+            LineEstimate(
+                ref=f"{order.number}/{row.line}",
+                item=structure.items[row.item_id].code,
+                qty=_dec(row.qty),
+                currency=settings.currency,
+                tree=tree,
+                unit_price=row.unit_price,
+                discount_pct=row.discount_pct if row.discount_pct is not None else ZERO,
+                revenue=line_amount(row),
+                status=row.status.value,
+                note=top.note,
+                premium=premium,
+                premium_note=why,
+            )
+        )
+    return out
+
+
+_Configured = dict[int, tuple[int, str | None]]
+"""Line id -> (its top order BOM, the code of the item it was configured from)."""
+
+
+def _configured_boms(session: Session, line_ids: Sequence[int]) -> _Configured:
+    """The lines' top order BOMs. "No parent" is tested here, not in SQL: SQLite, without
+    statistics, would search the parent index for NULL, which nearly every BOM matches
+    (a 100 ms scan at full size instead of an index search by line)."""
+    out: _Configured = {}
+    for chunk in _chunks(sorted(line_ids)):
+        for line_id, bom_id, parent, product in session.execute(
+            select(Bom.sales_order_line_id, Bom.id, Bom.parent_bom_id, Item.code)
+            .outerjoin(Item, Item.id == Bom.source_item_id)
+            .where(Bom.sales_order_line_id.in_(chunk))
+        ):
+            if line_id is not None and parent is None:
+                out[line_id] = (bom_id, product)
+    return out
+
+
+def _top(
+    structure: _Structure,
+    catalog: DbCatalog,
+    queue: list[_Pending],
+    order: SalesOrder,
+    row: SalesOrderLine,
+    configured: _Configured,
+) -> _Top:
+    """Where a line's structure starts: its order BOM, the bought item itself, its
+    template's default configuration (not configured yet), or its item's BOMs."""
+    item = structure.items[row.item_id]
+    if row.id in configured:
+        bom_id, product = configured[row.id]
+        key = structure.queued_top(queue, row.item_id, bom_id, order.id)
+        return _Top(key, product=product or "")
+    if not item.make:
+        return _Top(structure.bought_top(row.item_id))
+    if catalog.template(item.code) is not None:
+        key = structure.configured_top(_configure(catalog, item.code, {}), order.id)
+        return _Top(key, "not configured yet: costed in its template's default configuration")
+    return _Top(structure.queued_top(queue, row.item_id, None, order.id))
 
 
 class _Catalog(DbCatalog):
@@ -621,21 +709,17 @@ def _premium(
     session: Session,
     catalog: DbCatalog,
     row: SalesOrderLine,
+    product: str | None,
     tree: ec.NodeCost,
     qty: Decimal,
     rates: ec.Rates,
-    *,
-    configured: bool,
 ) -> tuple[Premium | None, str]:
-    if not configured:
+    """``product``: what the line was configured from ("": configured, from no known
+    item; None: not configured)."""
+    if product is None:
         return None, "the line is not configured: there is no customization"
-    product = session.scalar(
-        select(Item.code)
-        .join(Bom, Bom.source_item_id == Item.id)
-        .where(Bom.sales_order_line_id == row.id, Bom.parent_bom_id.is_(None))
-    )
     template = catalog.template(product) if product else None
-    if product is None or template is None:
+    if not product or template is None:
         return None, "the line's product has no template: there is no default configuration"
     values = configuration_of(session, row) or {}
     sizes = {
@@ -828,19 +912,50 @@ class OrderCost(_RollUp):
 def order_cost(session: Session, number: str) -> OrderCost:
     """Every line's estimate and the order's quoted revenue, estimated cost and margin
     (cancelled lines shown, not counted)."""
-    order = get_order(session, number)
+    (cost,) = orders_cost(session, [get_order(session, number)])
+    return cost
+
+
+def orders_cost(session: Session, orders: Sequence[SalesOrder]) -> list[OrderCost]:
+    """``order_cost`` of many orders (a project's), every line of them estimated at once."""
     settings = money.costing_settings(session)
-    customer = session.scalars(select(Customer.code).where(Customer.id == order.customer_id)).one()
-    project = None
-    if order.project_id is not None:
-        project = session.scalar(select(Project.code).where(Project.id == order.project_id))
-    rows = session.scalars(
-        select(SalesOrderLine)
-        .where(SalesOrderLine.sales_order_id == order.id)
-        .order_by(SalesOrderLine.line)
-    )
-    lines = tuple(_line_estimate(session, order, row, settings) for row in rows)
-    return OrderCost(order.number, customer, project, order.status.value, settings.currency, lines)
+    ids = [o.id for o in orders]
+    customers: dict[int, str] = {}
+    projects: dict[int, str] = {}
+    for chunk in _chunks(ids):
+        for order_id, customer, project in session.execute(
+            select(SalesOrder.id, Customer.code, Project.code)
+            .join(Customer, Customer.id == SalesOrder.customer_id)
+            .outerjoin(Project, Project.id == SalesOrder.project_id)
+            .where(SalesOrder.id.in_(chunk))
+        ):
+            customers[order_id] = customer
+            if project is not None:
+                projects[order_id] = project
+    by_id = {o.id: o for o in orders}
+    rows = [
+        (by_id[row.sales_order_id], row)
+        for chunk in _chunks(ids)
+        for row in session.scalars(
+            select(SalesOrderLine).where(SalesOrderLine.sales_order_id.in_(chunk))
+        )
+    ]
+    rows.sort(key=lambda pair: (pair[0].number, pair[1].line))
+    estimates = line_estimates(session, rows, settings)
+    lines: dict[int, list[LineEstimate]] = {o.id: [] for o in orders}
+    for (order, _row), estimate in zip(rows, estimates, strict=True):
+        lines[order.id].append(estimate)
+    return [
+        OrderCost(
+            o.number,
+            customers[o.id],
+            projects.get(o.id),
+            o.status.value,
+            settings.currency,
+            tuple(lines[o.id]),
+        )
+        for o in orders
+    ]
 
 
 @dataclass(frozen=True)
@@ -872,10 +987,9 @@ def project_cost(session: Session, customer: str, project: str) -> ProjectCost:
     """Every order of a customer project with its revenue, estimated cost and margin, and
     the project's (cancelled orders shown, not counted)."""
     owner = get_project(session, customer, project)
-    numbers = session.scalars(
-        select(SalesOrder.number)
-        .where(SalesOrder.project_id == owner.id)
-        .order_by(SalesOrder.number)
+    orders = session.scalars(
+        select(SalesOrder).where(SalesOrder.project_id == owner.id).order_by(SalesOrder.number)
     ).all()
-    orders = tuple(order_cost(session, n) for n in numbers)
-    return ProjectCost(customer, project, money.currency(session), orders)
+    return ProjectCost(
+        customer, project, money.currency(session), tuple(orders_cost(session, orders))
+    )

@@ -29,6 +29,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pegboard.model import (
+    Item,
     LineFinalCost,
     ProductionOrder,
     PurchaseLineStatus,
@@ -40,11 +41,12 @@ from pegboard.model import (
     StockMoveKind,
 )
 from pegboard.services import costing, money, valuation
-from pegboard.services.actual_cost import ActualCost, MaterialUse, tree_costs
+from pegboard.services.actual_cost import ActualCost, MaterialUse, chunks, tree_costs
 from pegboard.services.lookups import get_item, get_order, get_project
 from pegboard.services.money import HUNDRED, ZERO, as_decimal
 
 CANCELLED = SalesOrderStatus.CANCELLED.value
+_DONE_OR_CANCELLED = (SalesOrderStatus.SHIPPED, SalesOrderStatus.CLOSED, SalesOrderStatus.CANCELLED)
 
 
 @dataclass(frozen=True)
@@ -332,30 +334,92 @@ def _line_orders(session: Session, line_ids: Sequence[int]) -> dict[int, list[Pr
     return out
 
 
-def _shipped(session: Session, row: SalesOrderLine, code: str) -> ActualCost:
-    """A bought item shipped as it is: the value its shipments took out of stock, with
-    the overhead on material the estimate charges on it too."""
-    qty, value = session.execute(
-        select(func.sum(StockMove.qty), func.sum(StockMove.value)).where(
-            StockMove.sales_order_line_id == row.id, StockMove.kind == StockMoveKind.SHIPMENT
+def _shipped(session: Session, lines: dict[int, str]) -> dict[int, ActualCost]:
+    """Bought items shipped as they are (line id -> item code): the value their shipments
+    took out of stock, with the overhead on material the estimate charges on it too; in
+    one query for all of them."""
+    out: dict[int, ActualCost] = {}
+    if not lines:
+        return out
+    pct = money.costing_settings(session).overhead_pct_of_material
+    for chunk in chunks(sorted(lines)):
+        for line_id, qty, value in session.execute(
+            select(
+                StockMove.sales_order_line_id, func.sum(StockMove.qty), func.sum(StockMove.value)
+            )
+            .where(
+                StockMove.sales_order_line_id.in_(chunk), StockMove.kind == StockMoveKind.SHIPMENT
+            )
+            .group_by(StockMove.sales_order_line_id)
+        ):
+            if not qty or line_id is None:
+                continue
+            use = MaterialUse(lines[line_id], -as_decimal(qty), -as_decimal(value or ZERO))
+            out[line_id] = ActualCost(
+                (), use.value, ZERO, ZERO, pct * use.value / HUNDRED, ZERO, (use,)
+            )
+    return out
+
+
+@dataclass(frozen=True)
+class LineActual:
+    """A line's actual cost, and whether it is a bought item shipped as it is."""
+
+    cost: ActualCost
+    shipped_only: bool
+
+
+def line_actuals(session: Session, lines: dict[int, str]) -> dict[int, LineActual]:
+    """The actual cost of each sales-order line (line id -> item code): its production
+    orders' trees, or for a line without any, what its shipments took out of stock. Bulk
+    reads, whatever the number of lines: the orders, their trees, issues, hours and the
+    shipments each in a few queries."""
+    ids = sorted(lines)
+    tops: dict[int, list[ProductionOrder]] = {}
+    for chunk in chunks(ids):
+        tops.update(_line_orders(session, chunk))
+    costs = tree_costs(session, [mo for mos in tops.values() for mo in mos])
+    shipped = _shipped(session, {i: code for i, code in lines.items() if i not in tops})
+    out: dict[int, LineActual] = {}
+    for line_id in ids:
+        mos = tops.get(line_id)
+        if mos:
+            out[line_id] = LineActual(sum((costs[mo.id] for mo in mos), ActualCost()), False)
+        else:
+            out[line_id] = LineActual(shipped.get(line_id, ActualCost()), True)
+    return out
+
+
+def open_orders_actual(session: Session) -> dict[str, ActualCost]:
+    """The actual cost so far of every open sales order (not shipped, closed or
+    cancelled), by order number: what execution has collected for their lines."""
+    open_statuses = [s for s in SalesOrderStatus if s not in _DONE_OR_CANCELLED]
+    rows = session.execute(
+        select(SalesOrderLine.id, Item.code, SalesOrder.number)
+        .join(SalesOrder, SalesOrder.id == SalesOrderLine.sales_order_id)
+        .join(Item, Item.id == SalesOrderLine.item_id)
+        .where(
+            SalesOrder.status.in_(open_statuses),
+            SalesOrderLine.status != SalesOrderStatus.CANCELLED,
         )
-    ).one()
-    if not qty:
-        return ActualCost()
-    use = MaterialUse(code, -as_decimal(qty), -as_decimal(value or ZERO))
-    overhead = money.costing_settings(session).overhead_pct_of_material * use.value / HUNDRED
-    return ActualCost((), use.value, ZERO, ZERO, overhead, ZERO, (use,))
+    ).all()
+    actual = line_actuals(session, {line_id: code for line_id, code, _n in rows})
+    out: dict[str, ActualCost] = {}
+    for line_id, _code, number in rows:
+        out[number] = out.get(number, ActualCost()) + actual[line_id].cost
+    return out
 
 
 def final_costs(session: Session, line_ids: Sequence[int]) -> dict[int, LineFinalCost]:
     """The frozen final costs of these lines, by line id (lines not shipped yet, or
     shipped before final costs were kept, have none)."""
-    if not line_ids:
-        return {}
-    rows = session.scalars(
-        select(LineFinalCost).where(LineFinalCost.sales_order_line_id.in_(line_ids))
-    )
-    return {r.sales_order_line_id: r for r in rows}
+    return {
+        r.sales_order_line_id: r
+        for chunk in chunks(line_ids)
+        for r in session.scalars(
+            select(LineFinalCost).where(LineFinalCost.sales_order_line_id.in_(chunk))
+        )
+    }
 
 
 def _plain(stored: Decimal) -> Decimal:
@@ -395,47 +459,55 @@ def _line(
 def order_variance(session: Session, number: str) -> OrderVariance:
     """Every line of a sales order: estimated and actual cost by element, the variance
     split, and the margin at the quoted price."""
-    order = get_order(session, number)
-    estimate = costing.order_cost(session, number)
-    rows = {
-        r.line: r
-        for r in session.scalars(
-            select(SalesOrderLine).where(SalesOrderLine.sales_order_id == order.id)
-        )
-    }
-    tops = _line_orders(session, [r.id for r in rows.values()])
-    frozen = final_costs(session, [r.id for r in rows.values()])
-    costs = tree_costs(session, [mo for mos in tops.values() for mo in mos])
-    lines = []
-    for est in estimate.lines:
-        row = rows[int(est.ref.rsplit("/", 1)[1])]
-        mos = tops.get(row.id, [])
-        actual = sum((costs[mo.id] for mo in mos), ActualCost())
-        shipped_only = not mos
-        if shipped_only:
-            actual = _shipped(session, row, est.item)
-        lines.append(_line(est, actual, shipped_only, frozen.get(row.id)))
-    return OrderVariance(
-        order.number,
-        estimate.customer,
-        estimate.project,
-        order.status.value,
-        estimate.currency,
-        tuple(lines),
-        estimate,
-    )
+    (found,) = _variances(session, [get_order(session, number)])
+    return found
 
 
 def project_variance(session: Session, customer: str, project: str) -> ProjectVariance:
     """Every order of a customer project, estimated against actual, and its margin."""
     owner = get_project(session, customer, project)
-    numbers = session.scalars(
-        select(SalesOrder.number)
-        .where(SalesOrder.project_id == owner.id)
-        .order_by(SalesOrder.number)
+    orders = session.scalars(
+        select(SalesOrder).where(SalesOrder.project_id == owner.id).order_by(SalesOrder.number)
     ).all()
-    orders = tuple(order_variance(session, n) for n in numbers)
-    return ProjectVariance(customer, project, money.currency(session), orders)
+    return ProjectVariance(customer, project, money.currency(session), _variances(session, orders))
+
+
+def _variances(session: Session, orders: Sequence[SalesOrder]) -> tuple[OrderVariance, ...]:
+    """``order_variance`` of many orders, their lines estimated, their actual costs and
+    frozen final costs read together (a project's report: a few queries, not per line)."""
+    estimates = costing.orders_cost(session, orders)
+    line_ids = {
+        (order_id, line): line_id
+        for chunk in chunks(o.id for o in orders)
+        for line_id, order_id, line in session.execute(
+            select(SalesOrderLine.id, SalesOrderLine.sales_order_id, SalesOrderLine.line).where(
+                SalesOrderLine.sales_order_id.in_(chunk)
+            )
+        )
+    }
+    ids: dict[int, costing.LineEstimate] = {
+        line_ids[(order.id, int(e.ref.rsplit("/", 1)[1]))]: e
+        for order, estimate in zip(orders, estimates, strict=True)
+        for e in estimate.lines
+    }
+    frozen = final_costs(session, sorted(ids))
+    actual = line_actuals(session, {i: e.item for i, e in ids.items()})
+    by_ref = {
+        e.ref: _line(e, actual[i].cost, actual[i].shipped_only, frozen.get(i))
+        for i, e in ids.items()
+    }
+    return tuple(
+        OrderVariance(
+            order.number,
+            estimate.customer,
+            estimate.project,
+            order.status.value,
+            estimate.currency,
+            tuple(by_ref[e.ref] for e in estimate.lines),
+            estimate,
+        )
+        for order, estimate in zip(orders, estimates, strict=True)
+    )
 
 
 @dataclass(frozen=True)
