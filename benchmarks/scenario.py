@@ -1,13 +1,15 @@
 """Benchmark: copying a whole company into a what-if scenario, and deleting the copy.
 
     python benchmarks/scenario.py [--fractions 1] [--databases sqlite,postgresql] [--runs 3]
-                                  [--no-plan]
+                                  [--no-plan] [--compare]
 
 A ``pegboard generate`` company (cached under benchmarks/data/) is imported and planned
 once per database, so the copy holds what a planner copies: master data, orders, stock
 and the current plan. Then ``pegboard scenario create`` and ``pegboard scenario delete``
 each run ``--runs`` times as processes of their own: wall seconds (median, min, max),
-the process's CPU seconds and peak memory, and the size of what was copied. SQLite
+the process's CPU seconds and peak memory, and the size of what was copied. With
+``--compare``, ``pegboard scenario compare live COPY`` (lines, supply, the load of
+both sides, the cost of up to 100 open orders) is timed once on the first copy. SQLite
 copies with ``VACUUM INTO``, PostgreSQL with ``CREATE DATABASE … TEMPLATE``; the
 database does the work, so the process's own CPU stays small.
 
@@ -65,11 +67,15 @@ def _size_mib(url: str) -> float:
     return float(size) / 2**20
 
 
-def _measure(name: str, url: str, runs: int) -> list[object]:
+def _measure(name: str, url: str, runs: int, compare: bool) -> list[object]:
     env = {"PEGBOARD_DATABASE_URL": url}
     copies, deletes = [], []
+    compared = None
     for i in range(runs):
         copies.append(run([*PEGBOARD, "scenario", "create", f"bench-{i}"], env))
+        if i == 0 and compare:  # everything is read on both sides, even when nothing differs
+            args = ["scenario", "compare", "live", "bench-0", "--csv", "--part", "load"]
+            compared = run([*PEGBOARD, *args], env)
         deletes.append(run([*PEGBOARD, "scenario", "delete", f"bench-{i}", "--yes"], env))
     walls = [m.seconds for m in copies]
     return [
@@ -81,6 +87,9 @@ def _measure(name: str, url: str, runs: int) -> list[object]:
         median([m.cpu for m in copies]),
         max(m.peak_mib for m in copies),
         median([m.seconds for m in deletes]),
+        compared.seconds if compared else "-",
+        compared.cpu if compared else "-",
+        compared.peak_mib if compared else "-",
     ]
 
 
@@ -92,6 +101,9 @@ def main() -> None:
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-plan", action="store_true", help="copy the company unplanned")
+    parser.add_argument(
+        "--compare", action="store_true", help="also time `scenario compare` of the first copy"
+    )
     args = parser.parse_args()
     wanted = args.databases.split(",")
     table = []
@@ -106,7 +118,7 @@ def main() -> None:
             env = {"PEGBOARD_DATABASE_URL": url}
             imported = run([*PEGBOARD, "import", str(source)], env)
             planned = None if args.no_plan else run([*PEGBOARD, "plan"], env)
-            row = _measure(name, url, args.runs)
+            row = _measure(name, url, args.runs, args.compare)
             table.append(
                 [
                     f"{fraction:g}",
@@ -132,6 +144,9 @@ _HEADER = [
     "copy CPU s",
     "copy MiB",
     "delete s",
+    "compare s",
+    "compare CPU s",
+    "compare MiB",
 ]
 
 
