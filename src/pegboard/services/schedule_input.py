@@ -80,7 +80,7 @@ def _production_orders(session: Session, run: PlanRun) -> list[OrderRow]:
     pd = run.planning_date
     out = []
     mo = ProductionOrder
-    for row in session.execute(
+    for row in session.connection().execute(
         select(
             mo.id,
             mo.number,
@@ -121,7 +121,7 @@ def _production_orders(session: Session, run: PlanRun) -> list[OrderRow]:
 
 
 def _planned_orders(session: Session, run: PlanRun) -> list[OrderRow]:
-    rows = session.execute(
+    rows = session.connection().execute(
         select(
             PlannedOrder.number,
             PlannedOrder.item_id,
@@ -161,39 +161,40 @@ def _material(
 ) -> tuple[dict[int, date], dict[int, set[int]]]:
     """Per order position: the latest availability of its unscheduled material, and
     the scheduled orders whose output it consumes."""
+    conn = session.connection()  # plain rows: a full-size plan pegs millions
     rows = [
-        (demand, supply_type, ref)
-        for demand, supply_type, ref in session.execute(
+        (i, supply_type, ref)
+        for demand, supply_type, ref in conn.execute(
             select(Pegging.demand_ref, Pegging.supply_type, Pegging.supply_ref).where(
                 Pegging.plan_run_id == run.id, Pegging.demand_type.in_(MAKE)
             )
         )
-        if demand in index
+        if (i := index.get(demand)) is not None
     ]
     # bought planned orders in one read (a hundred thousand of them at full size); the
     # rest (purchase lines, orders not scheduled here) as the reports find them
     when: dict[tuple[str, str], date] = {
         ("planned_order", number): day
-        for number, day in session.execute(
+        for number, day in conn.execute(
             select(PlannedOrder.number, PlannedOrder.earliest_completion).where(
                 PlannedOrder.plan_run_id == run.id, PlannedOrder.type == "buy"
             )
         )
     }
-    outside = [
+    outside = {
         (t, ref)
-        for _d, t, ref in rows
+        for _i, t, ref in rows
         if t != "stock" and ref not in index and (t, ref) not in when
-    ]
-    when |= SupplyAvailability(session, run.planning_date).of(outside)
+    }
+    when |= SupplyAvailability(session, run.planning_date).of(sorted(outside))
     latest: dict[int, date] = {}
     preds: dict[int, set[int]] = defaultdict(set)
-    for demand, supply_type, ref in rows:
-        i = index[demand]
-        if supply_type in MAKE and ref in index:
-            preds[i].add(index[ref])
+    planning_date = run.planning_date
+    for i, supply_type, ref in rows:
+        if supply_type in MAKE and (j := index.get(ref)) is not None:
+            preds[i].add(j)
             continue
-        day = when.get((supply_type, ref), run.planning_date)
+        day = when.get((supply_type, ref), planning_date)
         latest[i] = max(latest.get(i, day), day)
     return latest, preds
 

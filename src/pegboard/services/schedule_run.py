@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
+import numpy as np
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -120,6 +121,20 @@ def _day(ordinal: int) -> date | None:
     return None if ordinal == NONE else date.fromordinal(ordinal)
 
 
+_EPOCH = date(1970, 1, 1).toordinal()
+
+
+def _iso(ordinals: IntArray) -> list[str | None]:
+    """Days (ordinals, ``NONE`` for none) as ISO text in one NumPy call: how SQLite
+    stores a date, and what PostgreSQL's COPY reads into one, so a column of a
+    hundred thousand dates is not a hundred thousand ``date`` objects."""
+    days = np.asarray(ordinals, dtype=np.int64)
+    text = np.datetime_as_string((days - _EPOCH).astype("datetime64[D]")).astype(object)
+    text[days == NONE] = None
+    out: list[str | None] = text.tolist()
+    return out
+
+
 def _store(
     session: Session,
     data: ScheduleInput,
@@ -160,9 +175,9 @@ def _store(
             "item_id": [r.item_id for r in rows],
             "qty": [r.qty for r in rows],
             "due_date": [r.due for r in rows],
-            "ready_date": [date.fromordinal(d) for d in result.order_ready.tolist()],
-            "start_date": [date.fromordinal(d) for d in result.order_start.tolist()],
-            "completion": [date.fromordinal(d) for d in result.completion.tolist()],
+            "ready_date": _iso(result.order_ready),
+            "start_date": _iso(result.order_start),
+            "completion": _iso(result.completion),
             "available_date": [available[(r.order_type, r.ref)] for r in rows],
             "cause": [_CAUSES[c] for c in result.cause.tolist()],
             "bottleneck_work_center_id": [
@@ -184,12 +199,12 @@ def _store(
             "sequence": data.op_sequence,
             "work_center_id": [data.wc_ids[w] for w in wc_of_op],
             "hours": data.ops.hours.tolist(),
-            "ready_date": [date.fromordinal(d) for d in result.ready.tolist()],
-            "start_date": [date.fromordinal(d) for d in result.start.tolist()],
-            "end_date": [date.fromordinal(d) for d in result.end.tolist()],
+            "ready_date": _iso(result.ready),
+            "start_date": _iso(result.start),
+            "end_date": _iso(result.end),
             "rank": result.rank.tolist(),
-            "held_from": [_day(d) for d in result.held_from.tolist()],
-            "held_to": [_day(d) for d in result.held_to.tolist()],
+            "held_from": _iso(result.held_from),
+            "held_to": _iso(result.held_to),
         },
     )
     return int(sched_id)
