@@ -13,6 +13,7 @@ then ``--repeat`` times, and the median and the slowest are shown.
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import statistics
 import time
@@ -43,6 +44,11 @@ def _refs(engine: object) -> dict[str, str]:
             "GROUP BY i.code ORDER BY count(*) DESC LIMIT 1"
         ),
         "made": "SELECT code FROM item WHERE type = 'make' ORDER BY code LIMIT 1",
+        "assembly": (
+            "SELECT i.code FROM bom b JOIN bom_line l ON l.bom_id = b.id "
+            "JOIN item i ON i.id = b.item_id WHERE b.kind = 'engineering' "
+            "GROUP BY i.code ORDER BY count(*) DESC LIMIT 1"
+        ),
         "customer": "SELECT code FROM customer ORDER BY code LIMIT 1",
     }
     out = {}
@@ -75,6 +81,16 @@ def pages(r: dict[str, str]) -> list[tuple[str, str]]:
         ("item (much used)", f"/items/{r['component']}"),
         ("item chart", f"/items/{r['component']}/projection.svg"),
         ("item (made)", f"/items/{r['made']}"),
+        ("item (the biggest BOM tree)", f"/items/{r['assembly']}"),
+        ("item form", f"/items/{r['made']}/edit"),
+        ("items", "/items"),
+        ("items: search", f"/items?q={r['component'][:4]}"),
+        ("items: make, mto, by lead time", "/items?type=make&strategy=mto&sort=-lead_time_days"),
+        ("items: below their policy", "/items?below=yes"),
+        ("items: last page", "/items?page=5700"),
+        ("items: search, page 2", "/items?q=a&page=2"),
+        ("customers", "/customers"),
+        ("customer", f"/customers/{r['customer']}"),
         ("promise: a made item", f"/promise?item={r['made']}&qty=5"),
         ("promise: the much-used component", f"/promise?item={r['component']}&qty=500"),
         ("pegging: order down", f"/pegging/orders/{r['late']}"),
@@ -105,7 +121,16 @@ def main() -> None:
     rows = []
     slowest = 0.0
     with TestClient(create_app(engine)) as client:
-        login = client.post("/login", data={"name": "bench", "password": "bench-password"})
+        form = client.get("/login").text  # the login form's own token, as a browser sends it
+        token = re.search(r'name="login_token" value="([^"]+)"', form)
+        login = client.post(
+            "/login",
+            data={
+                "name": "bench",
+                "password": "bench-password",
+                "login_token": token.group(1) if token else "",
+            },
+        )
         assert login.status_code in (200, 303), login.text[:200]
         for label, url in pages(refs):
             if args.only not in label:

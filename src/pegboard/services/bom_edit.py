@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,7 +31,7 @@ MAX_QTY = 1e9
 """A quantity per parent unit below this (bom.csv's bound)."""
 MAX_DEPTH = 12
 """Levels the tree reads below the item (deeper levels say they are cut)."""
-MAX_NODES = 2000
+MAX_NODES = 1000
 """Lines the tree shows at most (a very wide structure is cut, and says so)."""
 
 
@@ -86,9 +86,9 @@ def _is_template(session: Session, bom: Bom | None) -> bool:
     return session.scalar(select(BomParameter.id).where(BomParameter.bom_id == bom.id)) is not None
 
 
-def _edges(session: Session) -> dict[int, list[int]]:
-    """Every engineering structure's parent → components (a template's choices too)."""
-    edges: dict[int, list[int]] = defaultdict(list)
+def _children(session: Session, parents: set[int]) -> dict[int, set[int]]:
+    """The components of these items' engineering structures (a template's choices too)."""
+    out: dict[int, set[int]] = defaultdict(set)
     lines = select(Bom.item_id, BomLine.component_id).join(BomLine, BomLine.bom_id == Bom.id)
     options = (
         select(Bom.item_id, BomLineOption.component_id)
@@ -96,33 +96,41 @@ def _edges(session: Session) -> dict[int, list[int]]:
         .join(BomLineOption, BomLineOption.bom_line_id == BomLine.id)
     )
     for stmt in (lines, options):
-        for parent, child in session.execute(stmt.where(Bom.kind == BomKind.ENGINEERING)):
-            edges[parent].append(child)
-    return edges
+        for chunk in _chunks(sorted(parents)):
+            where = (Bom.kind == BomKind.ENGINEERING, Bom.item_id.in_(chunk))
+            for parent, child in session.execute(stmt.where(*where)):
+                out[parent].add(child)
+    return out
 
 
-def _path(edges: dict[int, list[int]], start: int, goal: int) -> list[int] | None:
-    """A path of components from ``start`` down to ``goal`` (both included), if any."""
+def _chunks(ids: list[int], size: int = 1000) -> list[list[int]]:
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+def _path(session: Session, start: int, goal: int) -> list[int] | None:
+    """A path of components from ``start`` down to ``goal`` (both included), if any:
+    read one level at a time, so only the structure below ``start`` is loaded."""
     came: dict[int, int | None] = {start: None}
-    stack = [start]
-    while stack:
-        node = stack.pop()
-        if node == goal:
-            path = [node]
+    frontier = {start}
+    while frontier:
+        if goal in frontier:
+            path = [goal]
             while (prev := came[path[-1]]) is not None:
                 path.append(prev)
             return path[::-1]
-        for child in edges.get(node, ()):
-            if child not in came:
-                came[child] = node
-                stack.append(child)
+        below = _children(session, frontier)
+        frontier = set()
+        for parent, children in below.items():
+            for child in children - came.keys():
+                came[child] = parent
+                frontier.add(child)
     return None
 
 
 def _refuse_cycle(session: Session, parent: Item, component: Item) -> None:
     """Refused when ``component`` is ``parent`` or has it somewhere below: the new line
     would close a loop, named from the parent round to itself."""
-    path = _path(_edges(session), component.id, parent.id)
+    path = _path(session, component.id, parent.id)
     if path is None:
         return
     codes = dict(session.execute(select(Item.id, Item.code).where(Item.id.in_(path))).all())
@@ -360,21 +368,42 @@ class _Row:
     scrap_pct: float
 
 
-def _structure(session: Session) -> tuple[dict[int, list[_Row]], dict[int, Item]]:
-    """Every engineering BOM's lines by parent item, and the items they name."""
+def _structure(session: Session, top: int) -> tuple[dict[int, list[_Row]], dict[int, Any]]:
+    """The engineering BOM lines below ``top``, by parent item, read one level at a time
+    (at most ``MAX_DEPTH + 1`` levels and about ``MAX_NODES`` lines), and their items."""
     lines: dict[int, list[_Row]] = defaultdict(list)
-    stmt = (
-        select(
-            Bom.item_id, BomLine.position, BomLine.component_id, BomLine.qty_per, BomLine.scrap_pct
-        )
-        .join(BomLine, BomLine.bom_id == Bom.id)
-        .where(Bom.kind == BomKind.ENGINEERING)
-        .order_by(Bom.item_id, BomLine.position, BomLine.id)
-    )
-    for parent, position, child, qty, scrap in session.execute(stmt):
-        lines[parent].append(_Row(position, child, qty, scrap))
-    ids = {r.component_id for rows in lines.values() for r in rows}
-    items = {i.id: i for i in session.scalars(select(Item).where(Item.id.in_(ids)))} if ids else {}
+    seen = {top}
+    frontier = [top]
+    read = 0
+    for _level in range(MAX_DEPTH + 1):
+        if not frontier or read > MAX_NODES:
+            break
+        found: list[int] = []
+        for chunk in _chunks(frontier):
+            stmt = (
+                select(
+                    Bom.item_id,
+                    BomLine.position,
+                    BomLine.component_id,
+                    BomLine.qty_per,
+                    BomLine.scrap_pct,
+                )
+                .join(BomLine, BomLine.bom_id == Bom.id)
+                .where(Bom.kind == BomKind.ENGINEERING, Bom.item_id.in_(chunk))
+                .order_by(Bom.item_id, BomLine.position, BomLine.id)
+            )
+            for parent, position, child, qty, scrap in session.execute(stmt):
+                lines[parent].append(_Row(position, child, qty, scrap))
+                read += 1
+                if child not in seen:
+                    seen.add(child)
+                    found.append(child)
+        frontier = found
+    ids = sorted({r.component_id for rows in lines.values() for r in rows})
+    items: dict[int, Any] = {}
+    columns = (Item.id, Item.code, Item.description, Item.type, Item.uom)
+    for chunk in _chunks(ids):  # the columns shown, not whole items: a wide tree reads many
+        items.update((r.id, r) for r in session.execute(select(*columns).where(Item.id.in_(chunk))))
     return lines, items
 
 
@@ -384,7 +413,7 @@ def bom_tree(session: Session, item: str) -> BomTree:
     where it comes back, never followed)."""
     top = _item(session, item)
     bom = _engineering_bom(session, top.id)
-    structure, items = _structure(session)
+    structure, items = _structure(session, top.id)
     count = 0
     cut = False
 

@@ -14,7 +14,7 @@ from pegboard.api.pagination import Page, Paging
 from pegboard.api.params import Code, sort_query
 from pegboard.api.routers.sales import ElementsOut, OrderCostOut, elements_out, order_cost_out
 from pegboard.model.enums import SalesOrderStatus
-from pegboard.services import costing, money, sales
+from pegboard.services import costing, customers, money, sales
 from pegboard.services.permissions import Permission
 from pegboard.services.users import UserView
 
@@ -91,6 +91,26 @@ def get_customer(code: str, user: Reader, session: DbSession) -> CustomerOut:
     """One customer."""
     customer = sales.get_customer(session, code)
     return CustomerOut(code=customer.code, name=customer.name)
+
+
+class Rename(BaseModel):
+    name: str = Field(max_length=200, description="the new name; empty: the code")
+
+
+@router.patch("/{code}")
+def rename_customer(code: str, body: Rename, user: MasterData, session: DbSession) -> CustomerOut:
+    """Rename a customer (its code, which orders refer to, stays); audited."""
+    name = customers.rename_customer(session, code, name=body.name, author=user.name)
+    return CustomerOut(code=code, name=name)
+
+
+@router.patch("/{code}/projects/{project}")
+def rename_project(
+    code: str, project: str, body: Rename, user: MasterData, session: DbSession
+) -> ProjectOut:
+    """Rename a customer's project (its code stays); audited."""
+    name = customers.rename_project(session, code, project, name=body.name, author=user.name)
+    return ProjectOut(customer=code, code=project, name=name)
 
 
 @router.get("/{code}/projects")
