@@ -489,6 +489,8 @@ def _demo_configured_order(folder: Path) -> None:
                     item=line["item"],
                     qty=float(line["qty"]),
                     due=today + timedelta(days=int(line["due_in_days"])),
+                    unit_price=line.get("unit_price"),  # quoted: its cost tab shows the margin
+                    discount_pct=line.get("discount_pct"),
                     author=author,
                 ),
                 line["params"],
