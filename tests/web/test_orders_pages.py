@@ -115,7 +115,7 @@ def test_the_order_page_shows_lines_with_projected_dates_and_the_tree(
     assert "<details open>" in tree and "<summary>" in tree
     assert "FX-SO-1008-1" in tree and "No production orders for SO-1008/1." in tree
     # a planner may confirm nothing here (already confirmed) but may cancel
-    assert 'value="cancelled"' in text and 'value="confirmed"' not in text
+    assert '/cancel">Cancel order…</a>' in text and 'value="confirmed"' not in text
     assert web.get("/orders/SO-9999").status_code == 404
 
 
@@ -126,7 +126,7 @@ def test_configure_a_new_draft_line_through_the_form(
     number = _draft(engine)
     order = web.get(f"/orders/{number}").text
     assert f"/orders/{number}/lines/1/configure" in order
-    assert 'value="confirmed"' in order and 'value="cancelled"' in order
+    assert 'value="confirmed"' in order and '/cancel">Cancel order…</a>' in order
 
     form = web.get(f"/orders/{number}/lines/1/configure")
     assert form.status_code == 200

@@ -201,3 +201,26 @@ def test_menu_folds_on_a_phone_and_shows_on_wider_screens(server: tuple[str, Eng
         finally:
             browser.close()
     assert problems == []
+
+
+def test_item_type_ahead_fills_the_fields_list(server: tuple[str, Engine]) -> None:
+    """htmx asks /lookup/items as one types an item code (here on a phone) and the
+    browser's list under the field holds the matching items."""
+    from playwright.sync_api import expect, sync_playwright
+
+    base, _engine = server
+    problems: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        try:
+            page = _new_page(browser, PHONE, problems)
+            _log_in(page, base, "petra")
+            page.goto(base + "/pegging")
+            page.locator("#item").press_sequentially("led-brd", delay=30)
+            options = page.locator("#item-list option")
+            expect(options.first).to_be_attached()
+            codes = options.evaluate_all("os => os.map(o => o.value)")
+            assert codes and all(c.startswith("LED-BRD") for c in codes)
+        finally:
+            browser.close()
+    assert problems == []
