@@ -210,7 +210,8 @@ def make(until: UntilOption = None, as_csv: CsvOption = False) -> None:
 @app.command()
 @handles_errors
 def actions(as_csv: CsvOption = False) -> None:
-    """Open orders to expedite, defer or cancel."""
+    """Open orders to expedite, defer or cancel, and master-schedule weeks short inside
+    the time fence."""
     with plan_session(warn=not as_csv) as s:
         rows = reports.actions(s)
     print_exceptions(f"Actions on open orders ({len(rows)})", rows, as_csv=as_csv)

@@ -33,6 +33,7 @@ from pegboard.model import (
     ItemType,
     Pegging,
     PlanLine,
+    PlanRun,
     PlannedOrder,
     ProductionOrder,
     ProductionStatus,
@@ -179,9 +180,9 @@ def scheduled_item(session: Session, item: str) -> Item:
     return row
 
 
-def fence_end(session: Session) -> date:
-    """The first day beyond the planning time fence."""
-    return clock.today() + timedelta(days=fence_days(session))
+def fence_end(session: Session, today: date | None = None) -> date:
+    """The first day beyond the planning time fence (from ``today``, else the clock's)."""
+    return (today or clock.today()) + timedelta(days=fence_days(session))
 
 
 def refusal(
@@ -303,12 +304,17 @@ def _demand_dates(session: Session, run_id: int, item_id: int) -> list[tuple[dat
     return [(days[(kind, ref)], float(qty)) for kind, ref, qty in rows if (kind, ref) in days]
 
 
-def mps_record(session: Session, item: str, *, weeks: int = 12) -> MpsView:
-    """The item's MPS record, week by week from the current week."""
+def mps_record(
+    session: Session, item: str, *, weeks: int = 12, run: PlanRun | None = None
+) -> MpsView:
+    """The item's MPS record, week by week from the current week, the backlog from the
+    current plan; or, given ``run`` (a plan being stored), from that plan and its
+    planning date's week, with the time fence counted from its planning date."""
     if not 1 <= weeks <= MAX_WEEKS:
         raise ValidationError(f"weeks {weeks}: 1 to {MAX_WEEKS}", field="weeks")
     row = _item(session, item)
-    first = week_start(clock.today())
+    today = run.planning_date if run is not None else clock.today()
+    first = week_start(today)
     periods = [first + timedelta(weeks=k) for k in range(weeks)]
     end = periods[-1] + timedelta(days=7)
 
@@ -318,7 +324,7 @@ def mps_record(session: Session, item: str, *, weeks: int = 12) -> MpsView:
         return max(0, (day - first).days // 7)  # anything overdue is needed now
 
     backlog = [0.0] * weeks
-    run = current_run(session)
+    run = run if run is not None else current_run(session)
     if run is not None:
         for day, qty in _demand_dates(session, run.id, row.id):
             k = period(day)
@@ -353,7 +359,7 @@ def mps_record(session: Session, item: str, *, weeks: int = 12) -> MpsView:
         or 0.0
     )
     rec = engine_mps.record(on_hand, backlog, scheduled, receipts)
-    fence = fence_end(session)
+    fence = fence_end(session, today)
     return MpsView(
         item=item,
         on_hand=on_hand,

@@ -103,6 +103,7 @@ def run_plan(
         counts = _store(conn, run_id, snap, result)
         for index in indexes:
             index.create(conn)
+        counts["exceptions"].update(_mps_flags(session, run_id))
         t3 = time.perf_counter()
         conn.execute(
             update(PlanRun)
@@ -132,6 +133,14 @@ def run_plan(
         engine_seconds=t2 - t1,
         store_seconds=t3 - t2,
     )
+
+
+def _mps_flags(session: Session, run_id: int) -> dict[str, int]:
+    """The master schedule's shortfalls inside the time fence, as exceptions of the run
+    being stored (``services.mps_flags``; imported here, which it imports in turn)."""
+    from pegboard.services import mps_flags
+
+    return mps_flags.store(session, run_id)
 
 
 _PLAN_TABLES: tuple[type[Base], ...] = (

@@ -369,7 +369,8 @@ def _exceptions(
 
 
 SHORTAGE = ("shortage",)
-ACTIONS = ("expedite", "defer", "cancel")
+ACTIONS = ("expedite", "defer", "cancel", "mps_short")
+"""What to do to open orders and to the master schedule (``services.mps_flags``)."""
 
 
 def shortages(
@@ -384,7 +385,8 @@ def shortages(
 
 
 def actions(session: Session, *, limit: int | None = None, offset: int = 0) -> list[ExceptionRow]:
-    """What to do to open orders: expedite, defer, cancel."""
+    """What to do to open orders (expedite, defer, cancel) and where the master schedule
+    is short inside the time fence."""
     return _exceptions(session, ACTIONS, limit=limit, offset=offset)
 
 
@@ -400,7 +402,7 @@ def count_exceptions(
 
 
 def all_exceptions(session: Session) -> list[ExceptionRow]:
-    return _exceptions(session, ("late", "expedite", "defer", "cancel", "shortage"))
+    return _exceptions(session, ("late", "expedite", "defer", "cancel", "shortage", "mps_short"))
 
 
 @dataclass

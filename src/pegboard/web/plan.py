@@ -29,7 +29,7 @@ Planner = Annotated[
 ]
 
 PAGE_SIZE = 50
-EXCEPTION_KINDS = ("late", "expedite", "defer", "cancel", "shortage")
+EXCEPTION_KINDS = ("late", "expedite", "defer", "cancel", "shortage", "mps_short")
 
 
 def text(value: str | None) -> str | None:

@@ -384,7 +384,7 @@ def exceptions(
     user: Reader,
     session: DbSession,
     paging: Paging,
-    kind: Literal["late", "expedite", "defer", "cancel", "shortage"] | None = None,
+    kind: Literal["late", "expedite", "defer", "cancel", "shortage", "mps_short"] | None = None,
     item: Text = None,
     sales_order: Text = None,
     sort: Annotated[str | None, sort_query(plan_results.EXCEPTION_SORT)] = None,

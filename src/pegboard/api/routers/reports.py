@@ -133,7 +133,8 @@ def make(
 
 @router.get("/actions")
 def actions(user: Reader, session: DbSession, paging: Paging) -> Page[ExceptionOut]:
-    """Open orders to expedite, defer or cancel."""
+    """Open orders to expedite, defer or cancel, and master-schedule weeks short inside
+    the time fence."""
     rows = reports.actions(session, limit=paging.limit, offset=paging.offset)
     return Page(
         items=[_exception(r) for r in rows],

@@ -1,0 +1,74 @@
+"""What the plan says of the master schedule inside the planning time fence.
+
+Inside the fence the plan never changes a schedule line (the shop may be preparing it),
+so where the schedule does not cover the backlog the planner must hear it: for every
+item on the schedule and every week inside the fence whose projected available balance
+(on hand, the schedule and other firm supply, less the backlog the plan pegs to the
+item, as the MPS record counts them) falls below zero, the plan gets an exception of
+kind ``mps_short`` naming the week's schedule line, the week and how much is missing.
+The plan's own planned orders for the shortfall are suggestions the planner confirms
+(firm them, or raise the line with ``pegboard mps set … --force``).
+
+A schedule far above the backlog needs nothing of its own: the plan already reports
+each schedule line that no order needs as ``defer`` or ``cancel`` ("4 not needed"),
+like any other firm supply.
+
+The rows are written while the plan is stored, in its transaction, after its own
+exceptions, so the run's counts include them and its rows never change once it is done.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from pegboard.model import Item, PlanException, PlanRun
+from pegboard.services import mps
+
+KIND = "mps_short"
+EPS = 1e-9
+
+
+def _quantity(value: float) -> str:
+    text = f"{round(value, 6):.6f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def store(session: Session, run_id: int) -> dict[str, int]:
+    """Write the ``mps_short`` exceptions of plan run ``run_id`` (being stored in the
+    session's transaction); returns their count by kind, for the run's counts."""
+    run = session.get(PlanRun, run_id)
+    if run is None:
+        return {}
+    rows: list[dict[str, object]] = []
+    for item_id, code in session.execute(
+        select(Item.id, Item.code).where(Item.mps.is_(True)).order_by(Item.code)
+    ):
+        fence_weeks = (mps.fence_days(session) + 6) // 7 + 1
+        record = mps.mps_record(session, code, weeks=min(fence_weeks, mps.MAX_WEEKS), run=run)
+        for week in record.weeks:
+            if not week.in_fence or week.pab >= -EPS:
+                continue
+            rows.append(
+                {
+                    "plan_run_id": run_id,
+                    "kind": KIND,
+                    "item_id": item_id,
+                    "order_ref": mps.line_number(code, week.start),
+                    "date": week.start,
+                    "sales_order_id": None,
+                    "message": (
+                        f"{_quantity(-week.pab)} short in {week.label}: the master schedule "
+                        f"does not cover the backlog inside the time fence (until "
+                        f"{record.fence_end.isoformat()})"
+                    ),
+                }
+            )
+    if rows:
+        # ids after the plan's own rows, given explicitly: those may have been written
+        # with explicit ids, which a PostgreSQL sequence does not count
+        last = session.scalar(select(func.max(PlanException.id))) or 0
+        for offset, row in enumerate(rows, start=1):
+            row["id"] = last + offset
+        session.execute(insert(PlanException), rows)
+    return {KIND: len(rows)} if rows else {}
