@@ -188,12 +188,14 @@ class _Scheduler:
     ) -> None:
         self.orders, self.ops, self.wcs, self.finite = orders, ops, wcs, finite
         n_ops = len(ops)
-        self.ready = np.full(n_ops, NONE, dtype=np.int64)
-        self.start = np.full(n_ops, NONE, dtype=np.int64)
-        self.end = np.full(n_ops, NONE, dtype=np.int64)
-        self.held_from = np.full(n_ops, NONE, dtype=np.int64)
-        self.held_to = np.full(n_ops, NONE, dtype=np.int64)
-        self.held_days = np.zeros(n_ops, dtype=np.int64)
+        # per operation, as lists while placing (one value at a time: a NumPy item costs
+        # several times a list's), arrays in the result
+        self.ready = [NONE] * n_ops
+        self.start = [NONE] * n_ops
+        self.end = [NONE] * n_ops
+        self.held_from = [NONE] * n_ops
+        self.held_to = [NONE] * n_ops
+        self.held_days = [0] * n_ops
         self._base = int(orders.ready.min()) if len(orders) else 0
         """Day 0 of the per-day lists: no order starts before it."""
         self._hours_of: list[list[float]] = [[] for _ in range(len(wcs))]
@@ -219,6 +221,17 @@ class _Scheduler:
         self._queue = ops.queue_days.tolist()
         self._move = ops.move_days.tolist()
         self._seq = ops.sequence.tolist()
+        self._lead: list[int] = orders.lead.tolist()
+        self._floor: list[int] = orders.floor.tolist()
+        self._moved: dict[tuple[int, int], int] = {}
+        """``calendar.fwd`` of (day, working days), asked once: orders share both."""
+
+    def _fwd(self, day: int, n: int) -> int:
+        key = (day, n)
+        found = self._moved.get(key)
+        if found is None:
+            found = self._moved[key] = self.wcs.calendar.fwd(day, n)
+        return found
 
     def run(self) -> Schedule:
         orders = self.orders
@@ -263,19 +276,19 @@ class _Scheduler:
             held = [k for k in ks if self.held_days[k] > 0]
             if held:
                 cause[i] = FULL
-                bottleneck[i] = max(held, key=lambda k: (int(self.held_days[k]), -self._seq[k]))
+                bottleneck[i] = max(held, key=lambda k: (self.held_days[k], -self._seq[k]))
             else:
                 cause[i] = ROUTING
-                took = self.end - self.ready
-                bottleneck[i] = max(ks, key=lambda k: (int(took[k]), -self._seq[k]))
+                end, ready = self.end, self.ready
+                bottleneck[i] = max(ks, key=lambda k: (end[k] - ready[k], -self._seq[k]))
         as_array = np.asarray
         return Schedule(
-            ready=self.ready,
-            start=self.start,
-            end=self.end,
-            held_from=self.held_from,
-            held_to=self.held_to,
-            held_days=self.held_days,
+            ready=as_array(self.ready, dtype=np.int64),
+            start=as_array(self.start, dtype=np.int64),
+            end=as_array(self.end, dtype=np.int64),
+            held_from=as_array(self.held_from, dtype=np.int64),
+            held_to=as_array(self.held_to, dtype=np.int64),
+            held_days=as_array(self.held_days, dtype=np.int64),
             rank=own[self.ops.order] if len(self.ops) else np.zeros(0, dtype=np.int64),
             order_ready=as_array(order_ready, dtype=np.int64),
             order_start=as_array(order_start, dtype=np.int64),
@@ -293,20 +306,19 @@ class _Scheduler:
     def _order(self, i: int, earliest: int) -> tuple[int, int]:
         """Place order ``i``'s operations from ``earliest``; its start and completion."""
         ks = self._ops_of[i]
-        calendar = self.wcs.calendar
-        by_lead = max(calendar.fwd(earliest, int(self.orders.lead[i])), int(self.orders.floor[i]))
+        by_lead = max(self._fwd(earliest, self._lead[i]), self._floor[i])
         if not ks:
-            return calendar.fwd(earliest, 0), by_lead
+            return self._fwd(earliest, 0), by_lead
         day, frac = earliest, 0.0
         for n, k in enumerate(ks):
             if n:
                 gap = self._queue[k] + self._move[ks[n - 1]]
                 if gap:
-                    day, frac = calendar.fwd(day + 1, gap - 1), 0.0
+                    day, frac = self._fwd(day + 1, gap - 1), 0.0
             day, frac = self._place(k, day, frac)
-        last = int(self.end[ks[-1]])
+        last = self.end[ks[-1]]
         self._by_ops[i] = last > by_lead
-        return int(self.start[ks[0]]), max(last, by_lead)
+        return self.start[ks[0]], max(last, by_lead)
 
     def _unit_hours(self, wc: int, day: int) -> float:
         at = day - self._base
