@@ -226,6 +226,11 @@ def test_a_refusal_of_the_service_shows_on_its_row(
     options = web.post("/templates", data=form | {"l-2-choice": "finish", "l-2-options": "white"})
     assert options.status_code == 422
     assert _error_of(options.text, "l-2-options") == "Options: 'white' is not name=value."
+    taken = web.post("/templates", data=form | {"item": "LR-7040"})
+    assert taken.status_code == 409
+    assert _error_of(taken.text, "item") == (
+        "LR-7040 has a BOM already: open it from the list to change it."
+    )
     bought = web.post("/templates", data=form | {"item": "CAP-7040-W"})
     assert bought.status_code == 422
     assert "CAP-7040-W is bought, so it cannot have a BOM." in bought.text

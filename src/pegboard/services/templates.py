@@ -498,6 +498,18 @@ def _number_text(value: float) -> float | int:
     return int(value) if value.is_integer() else value
 
 
+def has_engineering_bom(session: Session, item: str) -> bool:
+    """Whether the item has an engineering BOM (a template or a plain one) already: a
+    form that creates a template refuses it, so a typed code never replaces another's."""
+    found = session.scalar(
+        select(Bom.id)
+        .join(Item, Item.id == Bom.item_id)
+        .where(Item.code == item, Bom.kind == BomKind.ENGINEERING)
+        .limit(1)
+    )
+    return found is not None
+
+
 def template_query(*, q: str | None = None) -> Select[str]:
     """The codes of the items that have a template (an engineering BOM with parameters),
     optionally those containing ``q`` (any case)."""

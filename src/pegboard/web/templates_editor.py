@@ -90,6 +90,10 @@ def save_template(request: Request, session: DbSession, who: Keeper, posted: For
     except template_form.FieldError as e:
         template_form.place_error(form, e, sentence(e.message))
         return _editor(request, session, who, form, error=sentence(e.message), status=422)
+    if form.new and templates.has_engineering_bom(session, form.item):
+        error = f"{form.item} has a BOM already: open it from the list to change it."
+        form.errors["item"] = error
+        return _editor(request, session, who, form, error=error, status=409)
     problems = template_checks.formula_problems(definition)
     if problems:
         template_form.place_problems(form, problems)
