@@ -87,8 +87,6 @@ class RoutingOperation(Base):
     """Working days the order waits at the work center before the operation starts."""
     move_days: Mapped[int] = mapped_column(default=0)
     """Working days to move the order on to the next operation."""
-    run_formula: Mapped[str | None] = mapped_column(String(500))
-    """Template routings: run hours per unit as a formula of the parameters."""
 
 
 class TemplateOperation(Base):
