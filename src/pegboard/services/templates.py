@@ -512,12 +512,15 @@ def has_engineering_bom(session: Session, item: str) -> bool:
 
 def template_query(*, q: str | None = None) -> Select[str]:
     """The codes of the items that have a template (an engineering BOM with parameters),
-    optionally those containing ``q`` (any case)."""
-    stmt = select(Item.code).where(
-        select(BomParameter.id)
-        .join(Bom, Bom.id == BomParameter.bom_id)
-        .where(Bom.item_id == Item.id, Bom.kind == BomKind.ENGINEERING)
-        .exists()
+    optionally those containing ``q`` (any case).
+
+    Led by the BOMs that have parameters (few), not by the items (285,000 at full size,
+    where a per-item EXISTS took 1.7 s to find none)."""
+    with_parameters = select(BomParameter.bom_id).distinct()
+    stmt = (
+        select(Item.code)
+        .join(Bom, Bom.item_id == Item.id)
+        .where(Bom.kind == BomKind.ENGINEERING, Bom.id.in_(with_parameters))
     )
     if q:
         stmt = stmt.where(Item.code.icontains(q, autoescape=True))
