@@ -42,6 +42,8 @@ def test_closing_from_the_page_freezes_and_the_cost_tabs_say_so(
     after = web.get("/orders/SO-1/cost").text
     assert f"<td>{when}</td>" in after  # the line
     assert "<td>frozen</td>" in after  # the order: all its lines
+    assert "today's prices; every line is frozen: the estimate kept when" in after
+    assert "every line is frozen" not in before
     assert "variance -80.60, margin 319.16." in after
     project = web.get("/customers/ACME/projects/HQ/cost").text
     assert "<td>frozen</td>" in project
