@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import numpy as np
 import pytest
 
+from _two_centers import MON_FRI, centers, d
 from pegboard.engine.calendar import WorkCalendar
 from pegboard.engine.capacity import WorkCenters
 from pegboard.engine.schedule import (
@@ -19,25 +18,6 @@ from pegboard.engine.schedule import (
     ScheduleOrders,
     schedule,
 )
-
-MON_FRI = (0, 1, 2, 3, 4)
-
-
-def d(text: str) -> int:
-    return date.fromisoformat(text).toordinal()
-
-
-def centers(holidays: tuple[int, ...] = (), closed_b: frozenset[int] = frozenset()) -> WorkCenters:
-    """A: 8 h a day, one unit, 100 %. B: 8 h a day, two units at 50 % (4 standard hours
-    per unit and day, 8 for the work center)."""
-    return WorkCenters(
-        code=["A", "B"],
-        weekday_hours=np.array([[8.0] * 7, [8.0] * 7]),
-        units=np.array([1, 2]),
-        efficiency=np.array([1.0, 0.5]),
-        closed=[frozenset(), closed_b],
-        calendar=WorkCalendar(MON_FRI, holidays),
-    )
 
 
 def orders(
