@@ -3,6 +3,8 @@ dashboard's late lines (#16 item 7, #19 item 5), on both databases."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
 from datetime import timedelta
 from io import BytesIO
@@ -75,3 +77,18 @@ def test_a_visitor_must_log_in(shop: Engine, web: TestClient) -> None:
     got = web.get("/reports/late.xlsx", follow_redirects=False)
     assert got.status_code in (302, 303, 401)
     assert "xlsx" not in got.headers.get("content-type", "")
+
+
+def test_the_late_lines_as_csv_hold_the_workbooks_cells(
+    shop: Engine, web: TestClient, log_in: Callable[[str], str]
+) -> None:
+    log_in("ana")
+    assert 'href="/reports/late.csv" download' in web.get("/").text
+    got = web.get("/reports/late.csv")
+    assert got.status_code == 200 and got.headers["content-type"].startswith("text/csv")
+    assert got.headers["content-disposition"] == 'attachment; filename="late-orders.csv"'
+    rows = list(csv.reader(io.StringIO(got.content.decode("utf-8").removeprefix("\ufeff"))))
+    assert rows[0][:3] == ["order line", "customer", "item"]
+    assert [r[0] for r in rows[1:]] == first_column(web.get("/reports/late.xlsx").content)[1:]
+    line = next(r for r in rows if r[0] == "SO-2/1")
+    assert line[1] == "'=cmd|' /C calc'!A0"  # text that would start a formula, quoted

@@ -246,6 +246,11 @@ def _chain_text(line: LineStatus) -> str:
 def late_xlsx(session: Session) -> bytes:
     """Every late sales-order line of the current plan (``pegboard report late``), with its
     customer and the chain of supplies that sets its date."""
+    return sheet_xlsx(late_sheet(session))
+
+
+def late_sheet(session: Session) -> Sheet:
+    """The late lines as a sheet (the workbook's and the CSV download's cells)."""
     lines = reports.late_orders(session)
     customers = _order_customers(session, (line.demand.rpartition("/")[0] for line in lines))
     rows = [
@@ -261,7 +266,7 @@ def late_xlsx(session: Session) -> bytes:
         )
         for line in lines
     ]
-    return workbook_bytes("Late orders", LATE_HEADER, rows)
+    return Sheet("Late orders", LATE_HEADER, rows)
 
 
 def filename(*parts: str) -> str:

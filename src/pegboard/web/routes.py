@@ -14,7 +14,7 @@ from pegboard.services import dashboard, scenarios, users, xlsx_reports
 from pegboard.web import auth
 from pegboard.web.deps import SCENARIO_COOKIE, DbSession, LiveSession, Viewer
 from pegboard.web.render import chrome, db, page, redirect
-from pegboard.web.xlsx_download import xlsx_download
+from pegboard.web.xlsx_download import Format, sheet_download, xlsx_download
 
 router = APIRouter(include_in_schema=False)
 
@@ -106,6 +106,12 @@ def home(request: Request, session: DbSession, who: Viewer) -> Response:
 def late_xlsx(session: DbSession, who: Viewer) -> Response:
     """The dashboard's late lines, all of them (the page shows the first few), as XLSX."""
     return xlsx_download(xlsx_reports.late_xlsx(session), "late-orders")
+
+
+@router.get("/reports/late.csv")
+def late_csv(session: DbSession, who: Viewer) -> Response:
+    """The same lines and cells as CSV."""
+    return sheet_download(xlsx_reports.late_sheet(session), Format.CSV, "late-orders")
 
 
 @router.post("/scenario")
