@@ -32,6 +32,11 @@ def test_the_suppliers_are_the_names_bought_items_and_open_orders_carry(company:
         view = suppliers.get_supplier(s, "Optilens")
         assert [i.code for i in view.items] == ["DIF-OPAL-7040", "DIF-PRISM-5035"]
         assert view.open_orders == ["PO-31024"]
+        first = suppliers.get_supplier(s, "Polymer Parts Ltd", limit=2)
+        assert ([i.code for i in first.items], first.item_count) == (
+            ["CAP-5035-B", "CAP-5035-W"],
+            3,
+        )
         with pytest.raises(NotFoundError, match="names supplier 'Nobody'"):
             suppliers.get_supplier(s, "Nobody")
 

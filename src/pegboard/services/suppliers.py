@@ -30,6 +30,8 @@ from pegboard.services._tx import writes
 MAX_NAME = 200
 MAX_ITEMS = 1000
 """Items one assignment names at most."""
+SHOWN_ITEMS = 200
+"""A supplier's items shown at most (a big one supplies thousands)."""
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,10 @@ class SupplierItem:
 class SupplierView:
     name: str
     items: list[SupplierItem]
+    """Its bought items, the first ``SHOWN_ITEMS`` by code."""
     open_orders: list[str]
+    item_count: int
+    """How many bought items it supplies in all."""
 
 
 CLOSED = (PurchaseOrderStatus.CLOSED, PurchaseOrderStatus.CANCELLED)
@@ -95,17 +100,16 @@ def list_suppliers(session: Session, *, q: str | None = None) -> list[SupplierRo
     return [SupplierRow(n, items.get(n, 0), orders.get(n, 0)) for n in names]
 
 
-def get_supplier(session: Session, name: str) -> SupplierView:
-    """A supplier's bought items and open purchase orders; a name no item or open order
-    uses is not a supplier (404)."""
-    goods = [
-        SupplierItem(code, description, lead)
-        for code, description, lead in session.execute(
-            select(Item.code, Item.description, Item.lead_time_days)
-            .where(Item.supplier == name, Item.type == ItemType.BUY)
-            .order_by(Item.code)
-        )
-    ]
+def get_supplier(session: Session, name: str, *, limit: int = SHOWN_ITEMS) -> SupplierView:
+    """A supplier's bought items (the first ``limit`` by code, and how many in all) and
+    open purchase orders; a name no item or open order uses is not a supplier (404)."""
+    rows = session.execute(
+        select(Item.code, Item.description, Item.lead_time_days, func.count().over())
+        .where(Item.supplier == name, Item.type == ItemType.BUY)
+        .order_by(Item.code)
+        .limit(limit)
+    ).all()
+    goods = [SupplierItem(code, description, lead) for code, description, lead, _ in rows]
     orders = list(
         session.scalars(
             select(PurchaseOrder.number)
@@ -115,7 +119,7 @@ def get_supplier(session: Session, name: str) -> SupplierView:
     )
     if not goods and not orders:
         raise NotFoundError(f"no item or open purchase order names supplier {name[:100]!r}")
-    return SupplierView(name, goods, orders)
+    return SupplierView(name, goods, orders, rows[0][3] if rows else 0)
 
 
 @writes
@@ -163,7 +167,7 @@ def rename_supplier(
 ) -> SupplierView:
     """Rename a supplier on its items and on its purchase orders (and their lines) not
     closed or cancelled. Onto a name already in use only with ``merge``."""
-    current = get_supplier(session, old)
+    current = get_supplier(session, old, limit=MAX_ITEMS)
     target = clean_name(new, "new_name")
     if target == old:
         raise ValidationError("new_name: the same as the current name", field="new_name")
@@ -203,7 +207,7 @@ def rename_supplier(
         before={"name": old},
         after={
             "name": target,
-            "items": [i.code for i in current.items],
+            "items": current.item_count,
             "purchase_orders": current.open_orders,
         },
     )
