@@ -106,6 +106,11 @@ LAZY: dict[str, LazyCommand] = {
     "template": LazyCommand(
         "pegboard.cli.orders", "template_app", "Engineering BOM templates with parameters."
     ),
+    "bom": LazyCommand(
+        "pegboard.cli.bom",
+        "app",
+        "Engineering BOMs line by line: show, add, change, move, remove.",
+    ),
     "money": LazyCommand(
         "pegboard.cli.money",
         "app",

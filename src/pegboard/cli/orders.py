@@ -27,7 +27,16 @@ from pegboard.cli._common import (
 from pegboard.config import get_settings
 from pegboard.errors import ValidationError
 from pegboard.model.enums import SalesOrderStatus
-from pegboard.services import audit, costing, money, order_bom, order_changes, sales, templates
+from pegboard.services import (
+    audit,
+    costing,
+    customers,
+    money,
+    order_bom,
+    order_changes,
+    sales,
+    templates,
+)
 from pegboard.services.order_bom import BomView, LineTree
 
 order_app = typer.Typer(help="Sales orders: enter, configure, show, change.", no_args_is_help=True)
@@ -49,6 +58,24 @@ def customer_add(code: str, name: Annotated[str, typer.Option()] = "") -> None:
     with session() as s:
         sales.create_customer(s, code=code, name=name, author=_author())
     console.print(f"customer {esc(code)} added")
+
+
+@customer_app.command("rename")
+@handles_errors
+def customer_rename(code: str, name: str) -> None:
+    """Give a customer a new name (its code stays; an empty name is the code)."""
+    with session() as s:
+        shown = customers.rename_customer(s, code, name=name, author=_author())
+    console.print(f"customer {esc(code)} is now named {esc(shown)}")
+
+
+@project_app.command("rename")
+@handles_errors
+def project_rename(customer: str, code: str, name: str) -> None:
+    """Give a customer's project a new name (its code stays)."""
+    with session() as s:
+        shown = customers.rename_project(s, customer, code, name=name, author=_author())
+    console.print(f"project {esc(code)} of {esc(customer)} is now named {esc(shown)}")
 
 
 @project_app.command("add")
