@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
@@ -205,6 +205,17 @@ def _lock_all(conn: Connection, tables: list[Table]) -> None:
     conn.exec_driver_sql(f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE")
 
 
+CHUNK_ROWS = 250_000
+"""Rows converted to Python values and written at a time: a plan of millions of rows
+never holds more than one chunk of them as Python objects (peak memory, #18)."""
+
+
+def _chunks(n: int) -> Iterator[slice]:
+    """Consecutive slices of at most ``CHUNK_ROWS`` covering ``range(n)``."""
+    for lo in range(0, n, CHUNK_ROWS):
+        yield slice(lo, min(n, lo + CHUNK_ROWS))
+
+
 def _dates(ordinals: et.IntArray) -> list[date]:
     """Day ordinals to dates, building each distinct day once."""
     days, inverse = np.unique(ordinals, return_inverse=True)
@@ -222,15 +233,21 @@ def _optional_ids(ids: et.IntArray, positions: et.IntArray) -> list[int | None]:
     return list(out)
 
 
-def _pick(
-    tables: Sequence[Sequence[object]], which: et.IntArray, index: et.IntArray
-) -> list[object]:
-    """``tables[which[k]][index[k]]`` for every k, one vectorised gather per table."""
+def _objects(values: Sequence[object]) -> np.ndarray:
+    """A column of Python objects as an array, to be gathered from many times."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def _pick(tables: Sequence[np.ndarray], which: et.IntArray, index: et.IntArray) -> list[object]:
+    """``tables[which[k]][index[k]]`` for every k, one vectorised gather per table
+    (``tables`` are object arrays, see ``_objects``)."""
     out = np.empty(len(which), dtype=object)
     for t, table in enumerate(tables):
         mask = which == t
         if mask.any():
-            out[mask] = np.asarray(table, dtype=object)[index[mask]]
+            out[mask] = table[index[mask]]
     return list(out)
 
 
@@ -238,52 +255,67 @@ def _store(conn: Connection, run_id: int, snap: Snapshot, result: et.PlanResult)
     """Write the run's rows; returns what the pages count over them (``PlanRun.counts``)."""
     inp = snap.input
     planned = result.planned
-    item_ids = snap.item_ids
-    bulk_insert_columns(
-        conn,
-        PlannedOrder,
-        {
-            "plan_run_id": [run_id] * len(planned),
-            "number": planned.ref,
-            "item_id": item_ids[planned.item].tolist(),
-            "type": np.where(inp.items.is_make[planned.item], "make", "buy").tolist(),
-            "qty": planned.qty.tolist(),
-            "release_date": _dates(planned.release),
-            "due_date": _dates(planned.due),
-            "earliest_completion": _dates(planned.earliest_completion),
-            "is_late": planned.is_late.tolist(),
-            "sales_order_id": _optional_ids(snap.sales_order_ids, planned.sales_order),
-        },
-    )
+    _store_planned(conn, run_id, snap, planned)
     _check_ids(conn, len(planned))
-    peg = result.pegging
-    supply_refs = (inp.stock.location, inp.purchases.ref, inp.productions.ref, planned.ref)
-    demand_refs = (snap.demand_refs, planned.ref, inp.productions.ref, ["safety_stock"])
-    bulk_insert_columns(
-        conn,
-        Pegging,
-        {
-            "plan_run_id": [run_id] * len(peg),
-            "supply_type": _pick(
-                [[n] for n in et.SUPPLY_TYPE_NAMES], peg.supply_type, np.zeros(len(peg), np.int64)
-            ),
-            "supply_ref": _pick(supply_refs, peg.supply_type, peg.supply_index),
-            "item_id": item_ids[peg.item].tolist(),
-            "qty": peg.qty.tolist(),
-            "demand_type": _pick(
-                [[n] for n in _DEMAND_TYPE_NAMES], peg.demand_type, np.zeros(len(peg), np.int64)
-            ),
-            "demand_ref": _pick(demand_refs, peg.demand_type, np.maximum(peg.demand_index, 0)),
-        },
-    )
+    _store_pegging(conn, run_id, snap, result)
     late = _store_lines(conn, run_id, snap, result)
     _store_productions(conn, run_id, snap, result)
     _store_exceptions(conn, run_id, snap, result.exceptions)
     return {
-        "exceptions": dict(Counter(result.exceptions.kind)),
+        "exceptions": _kind_counts(result.exceptions),
         "late": late,
         "release": _release_days(inp, planned),
     }
+
+
+def _store_planned(
+    conn: Connection, run_id: int, snap: Snapshot, planned: et.PlannedOrders
+) -> None:
+    """The planned orders, in creation order (their ids are their positions + 1)."""
+    kinds = np.where(snap.input.items.is_make[planned.item], "make", "buy")
+    for part in _chunks(len(planned)):
+        bulk_insert_columns(
+            conn,
+            PlannedOrder,
+            {
+                "plan_run_id": [run_id] * (part.stop - part.start),
+                "number": planned.ref[part],
+                "item_id": snap.item_ids[planned.item[part]].tolist(),
+                "type": kinds[part].tolist(),
+                "qty": planned.qty[part].tolist(),
+                "release_date": _dates(planned.release[part]),
+                "due_date": _dates(planned.due[part]),
+                "earliest_completion": _dates(planned.earliest_completion[part]),
+                "is_late": planned.is_late[part].tolist(),
+                "sales_order_id": _optional_ids(snap.sales_order_ids, planned.sales_order[part]),
+            },
+        )
+
+
+def _store_pegging(conn: Connection, run_id: int, snap: Snapshot, result: et.PlanResult) -> None:
+    inp = snap.input
+    peg = result.pegging
+    refs = _objects(result.planned.ref)
+    supply_refs = [_objects(inp.stock.location), _objects(inp.purchases.ref)]
+    supply_refs += [_objects(inp.productions.ref), refs]
+    demand_refs = [_objects(snap.demand_refs), refs, supply_refs[2], _objects(["safety_stock"])]
+    supply_names = _objects(et.SUPPLY_TYPE_NAMES)
+    demand_names = _objects(_DEMAND_TYPE_NAMES)
+    for part in _chunks(len(peg)):
+        stype, dtype = peg.supply_type[part], peg.demand_type[part]
+        bulk_insert_columns(
+            conn,
+            Pegging,
+            {
+                "plan_run_id": [run_id] * (part.stop - part.start),
+                "supply_type": supply_names[stype].tolist(),
+                "supply_ref": _pick(supply_refs, stype, peg.supply_index[part]),
+                "item_id": snap.item_ids[peg.item[part]].tolist(),
+                "qty": peg.qty[part].tolist(),
+                "demand_type": demand_names[dtype].tolist(),
+                "demand_ref": _pick(demand_refs, dtype, np.maximum(peg.demand_index[part], 0)),
+            },
+        )
 
 
 def _check_ids(conn: Connection, n: int) -> None:
@@ -320,12 +352,15 @@ def _store_exceptions(conn: Connection, run_id: int, snap: Snapshot, exc: et.Exc
     quantity beyond exact millionths, whose message is stored.
     """
     n = len(exc)
-    kinds = np.asarray(exc.kind, dtype=object)
+    head = len(exc.listed)  # the rows before the shortage rows, which come last
+    kinds = np.asarray(exc.kind[:head], dtype=object)
     # kinds arrive in contiguous blocks: number the blocks instead of sorting strings
-    blocks = np.zeros(n, dtype=np.int64)
-    if n > 1:
+    blocks = np.zeros(head, dtype=np.int64)
+    if head > 1:
         blocks[1:] = np.cumsum(kinds[1:] != kinds[:-1])
-    order = np.lexsort((exc.date, blocks))
+    order = np.concatenate(
+        [np.lexsort((exc.date[:head], blocks)), head + _stable_argsort(exc.date[head:])]
+    )
     planned = exc.planned[order] if len(exc.planned) == n else np.full(n, et.NO_ORDER)
     units = np.rint(exc.qty[order] * 1e6) if len(exc.qty) == n else np.zeros(n)
     narrow = (planned >= 0) & (np.abs(units) < 1e14)
@@ -344,7 +379,7 @@ def _store_exceptions(conn: Connection, run_id: int, snap: Snapshot, exc: et.Exc
         {
             **ids,
             "plan_run_id": [run_id] * wide.size,
-            "kind": kinds[rows].tolist(),
+            "kind": [exc.kind[r] for r in rows.tolist()],
             "item_id": snap.item_ids[exc.item[rows]].tolist(),
             "order_ref": [exc.order[r] for r in rows.tolist()],
             "date": _dates(exc.date[rows]),
@@ -352,21 +387,52 @@ def _store_exceptions(conn: Connection, run_id: int, snap: Snapshot, exc: et.Exc
             "message": exc.messages_at(rows),  # a narrow row's message is never built
         },
     )
-    rows = order[slim]
-    ids = {} if ordered else {"id": (slim + 1).tolist()}
-    bulk_insert_columns(
-        conn,
-        PlanException,
-        {
-            **ids,
-            "plan_run_id": [run_id] * slim.size,
-            "kind": ["shortage"] * slim.size,
-            "item_id": snap.item_ids[exc.item[rows]].tolist(),
-            "sales_order_id": _optional_ids(snap.sales_order_ids, exc.sales_order[rows]),
-            "planned_order_id": (planned[slim] + 1).tolist(),
-            "qty_millionths": units[slim].astype(np.int64).tolist(),
-        },
-    )
+    for part in _chunks(slim.size):
+        mine = slim[part]
+        rows = order[mine]
+        ids = {} if ordered else {"id": (mine + 1).tolist()}
+        bulk_insert_columns(
+            conn,
+            PlanException,
+            {
+                **ids,
+                "plan_run_id": [run_id] * mine.size,
+                "kind": ["shortage"] * mine.size,
+                "item_id": snap.item_ids[exc.item[rows]].tolist(),
+                "sales_order_id": _optional_ids(snap.sales_order_ids, exc.sales_order[rows]),
+                "planned_order_id": (planned[mine] + 1).tolist(),
+                "qty_millionths": units[mine].astype(np.int64).tolist(),
+            },
+        )
+
+
+def _kind_counts(exc: et.Exceptions) -> dict[str, int]:
+    """Rows per kind, in the order the kinds come: the shortage rows (the last, and
+    most, of them) counted without reading their kind one by one."""
+    head = len(exc.listed)
+    counts = dict(Counter(exc.kind[:head]))
+    if len(exc) > head:
+        counts["shortage"] = counts.get("shortage", 0) + len(exc) - head
+    return counts
+
+
+def _stable_argsort(values: et.IntArray) -> et.IntArray:
+    """``np.argsort(values, kind="stable")`` of integers, as one sort of
+    ``value << bits | position`` words when they fit in 63 bits (several times
+    faster on millions of rows than NumPy's stable argsort)."""
+    n = values.size
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    low = int(values.min())
+    bits = max(n - 1, 1).bit_length()
+    if (int(values.max()) - low).bit_length() + bits > 62:
+        return np.argsort(values, kind="stable").astype(np.int64)
+    words = np.subtract(values, low, dtype=np.int64)
+    words <<= bits
+    words |= np.arange(n, dtype=np.int64)
+    words.sort()
+    words &= (1 << bits) - 1
+    return words
 
 
 def _store_lines(conn: Connection, run_id: int, snap: Snapshot, result: et.PlanResult) -> int:
