@@ -99,6 +99,31 @@ class CapacityError(ValueError):
     """An operation on a work center that never has hours."""
 
 
+class _Hours:
+    """``WorkCenters.unit_hours`` and ``calendar.back`` asked once per argument: the
+    orders of a company crowd on the same weeks, so a full-size load asks each day of
+    each work center hundreds of times (pure functions: the answers never change)."""
+
+    def __init__(self, wcs: WorkCenters) -> None:
+        self.wcs = wcs
+        self._hours: dict[tuple[int, int], float] = {}
+        self._back: dict[tuple[int, int], int] = {}
+
+    def unit(self, wc: int, day: int) -> float:
+        key = (wc, day)
+        found = self._hours.get(key)
+        if found is None:
+            found = self._hours[key] = self.wcs.unit_hours(wc, day)
+        return found
+
+    def back(self, day: int, n: int) -> int:
+        key = (day, n)
+        found = self._back.get(key)
+        if found is None:
+            found = self._back[key] = self.wcs.calendar.back(day, n)
+        return found
+
+
 def backward_load(ops: Operations, due: IntArray, wcs: WorkCenters) -> Load:
     """Place each order's operations back to back, the last ending on its due date
     (``due[order]``), and add up the hours they need per work center and day."""
@@ -108,6 +133,8 @@ def backward_load(ops: Operations, due: IntArray, wcs: WorkCenters) -> Load:
     rows: dict[tuple[int, int], float] = defaultdict(float)
     users: dict[tuple[int, int], list[int]] = defaultdict(list)
     order = ops.order.tolist()
+    queue, move = ops.queue_days.tolist(), ops.move_days.tolist()
+    hours = _Hours(wcs)
     bounds = np.flatnonzero(np.diff(ops.order, prepend=-1, append=-1))
     for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
         # the cursor: a day and how far into it (0 = its start, 1 = its end) the later
@@ -115,10 +142,10 @@ def backward_load(ops: Operations, due: IntArray, wcs: WorkCenters) -> Load:
         day, frac = int(due[order[lo]]), 1.0
         for k in range(hi - 1, lo - 1, -1):
             if k < hi - 1:
-                gap = int(ops.queue_days[k + 1]) + int(ops.move_days[k])
+                gap = queue[k + 1] + move[k]
                 if gap:
-                    day, frac = wcs.calendar.back(day - 1, gap - 1), 1.0
-            day, frac = _place(k, day, frac, ops, wcs, start, end, rows, users)
+                    day, frac = hours.back(day - 1, gap - 1), 1.0
+            day, frac = _place(k, day, frac, ops, hours, start, end, rows, users)
     return Load(start, end, dict(rows), dict(users))
 
 
@@ -127,7 +154,7 @@ def _place(
     day: int,
     frac: float,
     ops: Operations,
-    wcs: WorkCenters,
+    hours: _Hours,
     start: IntArray,
     end: IntArray,
     rows: dict[tuple[int, int], float],
@@ -137,16 +164,16 @@ def _place(
     wc = int(ops.work_center[k])
     need = float(ops.hours[k])
     first = day
-    while wcs.unit_hours(wc, day) <= 0 or frac <= EPS:  # the last moment it can work
+    while hours.unit(wc, day) <= 0 or frac <= EPS:  # the last moment it can work
         day, frac = day - 1, 1.0
         if first - day > MAX_DAYS_BACK:
-            raise CapacityError(f"work center {wcs.code[wc]} has no hours to work")
+            raise CapacityError(f"work center {hours.wcs.code[wc]} has no hours to work")
     end[k] = day
     if need <= EPS:
         start[k] = day
         return day, frac
     while True:
-        length = wcs.unit_hours(wc, day)
+        length = hours.unit(wc, day)
         have = length * frac
         if have > EPS:
             used = min(need, have)
@@ -158,4 +185,4 @@ def _place(
                 return day, frac - used / length
         day, frac = day - 1, 1.0
         if first - day > MAX_DAYS_BACK:
-            raise CapacityError(f"work center {wcs.code[wc]} has no hours to work")
+            raise CapacityError(f"work center {hours.wcs.code[wc]} has no hours to work")
