@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Numeric, String, false
+from sqlalchemy import CheckConstraint, Index, Numeric, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pegboard.model._types import enum_column
@@ -17,6 +17,8 @@ class Item(CreatedMixin, Base):
     __table_args__ = (
         CheckConstraint("lead_time_days >= 0", name="lead_time"),
         CheckConstraint("min_qty >= 0 AND multiple >= 0 AND safety_stock >= 0", name="qty"),
+        # the suppliers pages count and list the bought items of each supplier name
+        Index("ix_item_supplier_type", "supplier", "type"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
