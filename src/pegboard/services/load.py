@@ -131,6 +131,13 @@ class LoadReport:
         return [p for p in self.weeks if p.over]
 
 
+def work_centers(session: Session) -> tuple[WorkCenters, dict[int, int]]:
+    """The work centers as the engine takes them (their hours by weekday, units,
+    efficiency, closed days and the plant calendar) and each one's position by id: what
+    the load and the MPS's rough-cut check (``services.mps_rough_cut``) count hours by."""
+    return _work_centers(session)
+
+
 def _work_centers(session: Session) -> tuple[WorkCenters, dict[int, int]]:
     rows = session.scalars(select(WorkCenter).order_by(WorkCenter.code)).all()
     position = {wc.id: i for i, wc in enumerate(rows)}
