@@ -195,6 +195,7 @@ def test_menu_folds_on_a_phone_and_shows_on_wider_screens(server: tuple[str, Eng
                 wider = _new_page(browser, viewport, problems)
                 _log_in(wider, base, "petra")
                 expect(wider.locator("label.menu-button")).to_be_hidden()
+                expect(wider.locator("#menu-toggle")).to_be_hidden()  # not in the Tab order
                 shown = wider.get_by_role("navigation", name="Main")
                 expect(shown.get_by_role("link", name="Promise")).to_be_visible()
                 expect(shown.get_by_role("link", name="Admin")).to_be_visible()

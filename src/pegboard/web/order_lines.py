@@ -20,7 +20,7 @@ from fastapi.responses import Response
 
 from pegboard import clock
 from pegboard.db import Session
-from pegboard.errors import ConflictError, NotFoundError, PegboardError, ValidationError
+from pegboard.errors import ConflictError, NotFoundError, ValidationError
 from pegboard.services import order_changes, sales, wording
 from pegboard.services.permissions import Permission
 from pegboard.web import auth
@@ -166,7 +166,7 @@ def cancel_line(
         return redirect(f"{context['action']}/edit")
     try:
         flagged = order_changes.cancel_line(session, number, line, author=who.user.name)
-    except (ConflictError, ValidationError, PegboardError) as e:
+    except (ConflictError, ValidationError) as e:
         code = refused_change(session, e)
         context["error"] = e.message
         return page(request, "orders_line.html", context, status_code=code)
