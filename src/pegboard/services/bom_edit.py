@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pegboard.errors import ConflictError, NotFoundError, ValidationError
@@ -181,7 +182,12 @@ def _editable(session: Session, item: Item, *, create: bool) -> Bom | None:
             )
         bom = Bom(number=bom_number(item.code), kind=BomKind.ENGINEERING, item_id=item.id)
         session.add(bom)
-        session.flush()
+        try:
+            session.flush()
+        except IntegrityError:  # another request made it since the read above
+            raise ConflictError(
+                f"{item.code}'s BOM was just made by someone else: try again", item=item.code
+            ) from None
     return bom
 
 
