@@ -51,7 +51,7 @@ def _list_page(
     error: str | None = None,
     status: int = 200,
 ) -> Response:
-    context = chrome(who, "purchasing") | {
+    context = chrome(who, "suppliers") | {
         "title": "Suppliers",
         "rows": suppliers.list_suppliers(session, q=q or None),
         "q": q,
@@ -98,7 +98,7 @@ def _detail_page(
     status: int = 200,
 ) -> Response:
     view = suppliers.get_supplier(session, name)
-    context = chrome(who, "purchasing") | {
+    context = chrome(who, "suppliers") | {
         "title": f"Supplier {view.name}",
         "supplier": view,
         "notice": notice,
