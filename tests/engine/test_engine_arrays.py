@@ -139,6 +139,7 @@ REF_TEXT = st.one_of(
 )
 
 
+@settings(deadline=None)  # cheap, but timed on a shared machine
 @given(PLANNED_NUMBERS)
 def test_planned_keys_follow_the_string_order_of_refs(numbers: list[int]) -> None:
     keys = planned_keys(np.asarray(numbers, dtype=np.int64)).tolist()
@@ -147,6 +148,7 @@ def test_planned_keys_follow_the_string_order_of_refs(numbers: list[int]) -> Non
             assert (ka < kb) == (planned_ref(a) < planned_ref(b))
 
 
+@settings(deadline=None)  # cheap, but timed on a shared machine
 @given(PLANNED_NUMBERS, REF_TEXT)
 def test_ref_key_places_any_ref_among_planned_refs(numbers: list[int], ref: str) -> None:
     keys = planned_keys(np.asarray(numbers, dtype=np.int64)).tolist()
@@ -155,6 +157,7 @@ def test_ref_key_places_any_ref_among_planned_refs(numbers: list[int], ref: str)
         assert (key <= placed) == (planned_ref(n) <= ref), (planned_ref(n), ref)
 
 
+@settings(deadline=None)  # cheap, but timed on a shared machine
 @given(st.lists(REF_TEXT, max_size=6), PLANNED_NUMBERS, st.data())
 def test_parent_rank_by_keys_is_the_string_order(refs: list[str], numbers: list[int], data) -> None:  # type: ignore[no-untyped-def]
     """Past six digits the ranks come from integer keys: the same order as the refs'."""

@@ -43,14 +43,16 @@ def planned_keys(numbers: IntArray) -> IntArray:
     width = np.full(value.size, 6, dtype=np.int64)  # digits of the ref, zero-padded to 6
     for k in range(6, KEY_DIGITS):
         width += value >= 10**k
-    pow11 = np.asarray(_POW11, dtype=np.int64)
-    key = np.zeros(value.size, dtype=np.int64)
+    # the digits read in base 11 (right-aligned), then shifted to the left edge; every
+    # digit of the ref, padding zeros included, also adds 1 at its place: ``padding``
+    digits = np.zeros(value.size, dtype=np.int64)
     rest = value.copy()
-    for j in range(KEY_DIGITS):  # j-th digit from the right, at place KEY_DIGITS - width + j
-        has = j < width
-        place = np.where(has, KEY_DIGITS - width + j, 0)
-        key += np.where(has, (rest % 10 + 1) * pow11[place], 0)
+    for j in range(int(width.max()) if value.size else 0):
+        digits += (rest % 10) * _POW11[j]
         rest //= 10
+    pow11 = np.asarray(_POW11, dtype=np.int64)
+    padding = np.cumsum(pow11[::-1][1:])  # padding[w - 1]: 1 at each of the first w places
+    key: IntArray = digits * pow11[KEY_DIGITS - width] + padding[width - 1]
     return key
 
 
