@@ -1,0 +1,318 @@
+"""The planning board's move: "production order MO-… to finish on day D".
+
+A planner drags an order on the Gantt; before anything is saved pegboard answers
+three questions, as a planner at the board would ask them:
+
+* **material**: is every component there by the new start? Each component's
+  projected stock (``services.projection``: stock, open receipts, the plan's planned
+  orders, every other requirement) is read without this order's own need, and its
+  lowest level from the new start on must cover the need. Only a move that leaves
+  the order shorter than it is now is refused: moving an order that is already short
+  later never is.
+* **capacity**: has every work center of its routing the hours free in the new
+  window? The backward load (``services.load``) gives every other order's hours per
+  day; the window's available hours less those must cover this order's hours.
+* **what it breaks**: the parent orders it feeds start later when it now finishes
+  after their start (each keeps its working days of work), up to the top order, whose
+  sales-order line is then late by so many days.
+
+The answer is the same whether checked (``dry_run``) or saved; saved, the order's
+start and due dates become firm (the plan keeps a planned order's dates), with an
+audit entry of the dates before and after and what the move broke. Only a planned
+order moves: a released one is on the shop floor, its components reserved, and is
+rescheduled there, not dragged on a board.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pegboard.engine.calendar import WorkCalendar
+from pegboard.errors import ConflictError, ValidationError
+from pegboard.model import Item, ProductionOrder, ProductionStatus, SalesOrder, SalesOrderLine
+from pegboard.services import audit
+from pegboard.services._tx import write_transaction
+from pegboard.services.bounds import check_day
+from pegboard.services.calendar import back_date, fwd_date, load_calendar
+from pegboard.services.load import capacity_load, work_centers
+from pegboard.services.outstanding import order_needs
+from pegboard.services.production import get_production
+from pegboard.services.projection import Projection, projected_stock
+from pegboard.services.wording import plural
+
+EPS = 1e-9
+MAX_DEPTH = 20
+
+
+@dataclass(frozen=True)
+class Shortage:
+    item: str
+    needed: float
+    available: float
+    """The lowest projected stock from the new start on, without this order's need."""
+
+
+@dataclass(frozen=True)
+class Overload:
+    work_center: str
+    needed: float
+    free: float
+
+
+@dataclass(frozen=True)
+class Pushed:
+    """A parent order that must start later because of the move."""
+
+    number: str
+    due_before: date
+    due_after: date
+
+
+@dataclass(frozen=True)
+class LateLine:
+    line: str
+    """``SO-…/n``."""
+    due: date
+    finish: date
+    days_late: int
+    days_late_before: int
+
+
+@dataclass(frozen=True)
+class MoveAnswer:
+    number: str
+    item: str
+    start_before: date
+    due_before: date
+    start_after: date
+    due_after: date
+    shortages: list[Shortage] = field(default_factory=list)
+    overloads: list[Overload] = field(default_factory=list)
+    pushed: list[Pushed] = field(default_factory=list)
+    late_lines: list[LateLine] = field(default_factory=list)
+    capacity_checked: bool = False
+    """False when the order follows no routing (nothing to check)."""
+    saved: bool = False
+
+    @property
+    def accepted(self) -> bool:
+        return not self.shortages and not self.overloads
+
+    @property
+    def reasons(self) -> list[str]:
+        """Why the move is refused, one sentence per component or work center."""
+        out = [
+            f"{s.item}: needs {s.needed:g} by {self.start_after.isoformat()}, "
+            f"only {max(s.available, 0.0):g} available"
+            for s in self.shortages
+        ]
+        out += [
+            f"{o.work_center}: needs {o.needed:g} h between {self.start_after.isoformat()} "
+            f"and {self.due_after.isoformat()}, only {o.free:g} h free"
+            for o in self.overloads
+        ]
+        return out
+
+
+def move_production(
+    session: Session, number: str, finish: date, *, author: str, dry_run: bool = True
+) -> MoveAnswer:
+    """Check moving ``number`` to finish on ``finish``; unless ``dry_run``, save it when
+    accepted, else raise a ConflictError with the reasons (nothing written)."""
+    check_day(finish, "finish")
+    if dry_run:
+        return _check(session, number, finish)
+    with write_transaction(session):
+        answer = _check(session, number, finish, lock=True)
+        if not answer.accepted:
+            raise ConflictError(
+                f"{number} cannot finish on {finish.isoformat()}: " + "; ".join(answer.reasons),
+                production_order=number,
+                finish=finish.isoformat(),
+            )
+        _save(session, number, answer, author)
+    return _saved(answer)
+
+
+def _saved(answer: MoveAnswer) -> MoveAnswer:
+    return MoveAnswer(**{**answer.__dict__, "saved": True})
+
+
+def _check(session: Session, number: str, finish: date, *, lock: bool = False) -> MoveAnswer:
+    mo = get_production(session, number, lock=lock)
+    if mo.status != ProductionStatus.PLANNED:
+        raise ConflictError(
+            f"{number} is {mo.status.value}: only a planned order moves on the board "
+            "(a released order is rescheduled on the shop floor)",
+            production_order=number,
+            status=mo.status.value,
+        )
+    calendar = load_calendar(session.connection())
+    if not calendar.is_working(finish.toordinal()):
+        raise ValidationError(
+            f"{finish.isoformat()} is not a working day", field="finish", value=finish.isoformat()
+        )
+    start_before = mo.start_date or mo.due_date
+    work = calendar.working_days_between(start_before.toordinal(), mo.due_date.toordinal())
+    start_after = back_date(calendar, finish, work)
+    item = session.scalar(select(Item.code).where(Item.id == mo.item_id)) or ""
+    capacity_checked, overloads = _capacity(session, number, start_after, finish)
+    pushed, late = _consequences(session, mo, finish, calendar)
+    return MoveAnswer(
+        number=number,
+        item=item,
+        start_before=start_before,
+        due_before=mo.due_date,
+        start_after=start_after,
+        due_after=finish,
+        shortages=_shortages(session, mo, start_before, start_after),
+        overloads=overloads,
+        pushed=pushed,
+        late_lines=late,
+        capacity_checked=capacity_checked,
+    )
+
+
+# --------------------------------------------------------------------------- material
+
+
+def _level(projection: Projection, day: date) -> float:
+    """Projected stock at the end of ``day``."""
+    level = projection.on_hand
+    for row in projection.rows:
+        if row.day > day:
+            break
+        level = row.projected
+    return level
+
+
+def _lowest_from(projection: Projection, day: date, own: float, own_day: date) -> float:
+    """The lowest projected level from ``day`` on, as if this order needed nothing
+    (its need, ``own``, was subtracted on ``own_day``)."""
+    first = max(day, projection.planning_date)
+    levels = [_level(projection, first)] + [r.projected for r in projection.rows if r.day > first]
+    back = max(own_day, projection.planning_date)
+    days = [first] + [r.day for r in projection.rows if r.day > first]
+    return min(level + (own if d >= back else 0.0) for level, d in zip(levels, days, strict=True))
+
+
+def _shortages(
+    session: Session, mo: ProductionOrder, start_before: date, start_after: date
+) -> list[Shortage]:
+    needs = [n for n in order_needs(session, mo) if n.outstanding > EPS]
+    if not needs:
+        return []
+    codes = {
+        int(i): str(c)
+        for i, c in session.execute(
+            select(Item.id, Item.code).where(Item.id.in_([n.item_id for n in needs]))
+        )
+    }
+    out = []
+    for need in needs:
+        projection = projected_stock(session, codes[need.item_id])
+        own = need.outstanding
+        after = _lowest_from(projection, start_after, own, start_before)
+        before = _lowest_from(projection, start_before, own, start_before)
+        short_after = max(0.0, own - max(after, 0.0))
+        short_before = max(0.0, own - max(before, 0.0))
+        if short_after > short_before + EPS:
+            out.append(Shortage(codes[need.item_id], own, after))
+    return out
+
+
+# --------------------------------------------------------------------------- capacity
+
+
+def _capacity(
+    session: Session, number: str, start: date, finish: date
+) -> tuple[bool, list[Overload]]:
+    own = capacity_load(session, orders={number})
+    if not own.days:
+        return False, []
+    mine: dict[str, float] = defaultdict(float)
+    mine_by_day: dict[tuple[str, date], float] = defaultdict(float)
+    for p in own.days:
+        mine[p.work_center] += p.required
+        mine_by_day[(p.work_center, p.start)] += p.required
+    others: dict[tuple[str, date], float] = defaultdict(float)
+    for p in capacity_load(session).days:
+        if p.work_center in mine and start <= p.start <= finish:
+            others[(p.work_center, p.start)] += p.required - mine_by_day[(p.work_center, p.start)]
+    wcs, _position = work_centers(session)
+    out = []
+    for code, needed in sorted(mine.items()):
+        wc = wcs.code.index(code)
+        free = sum(
+            max(0.0, wcs.available(wc, day) - others[(code, date.fromordinal(day))])
+            for day in range(start.toordinal(), finish.toordinal() + 1)
+        )
+        if free + EPS < needed:
+            out.append(Overload(code, round(needed, 6), round(free, 6)))
+    return True, out
+
+
+# --------------------------------------------------------------------------- consequences
+
+
+def _consequences(
+    session: Session, mo: ProductionOrder, finish: date, calendar: WorkCalendar
+) -> tuple[list[Pushed], list[LateLine]]:
+    """The parents pushed later and the sales-order line the top order is for, if late."""
+    pushed: list[Pushed] = []
+    current, ready = mo, finish
+    for _ in range(MAX_DEPTH):
+        if current.parent_id is None:
+            break
+        parent = session.get(ProductionOrder, current.parent_id)
+        if parent is None:
+            break
+        start = parent.start_date or parent.due_date
+        if ready <= start:
+            return pushed, []
+        work = calendar.working_days_between(start.toordinal(), parent.due_date.toordinal())
+        due = fwd_date(calendar, ready, work)
+        pushed.append(Pushed(parent.number, parent.due_date, due))
+        current, ready = parent, due
+    return pushed, _late_line(session, current, ready)
+
+
+def _late_line(session: Session, top: ProductionOrder, finish: date) -> list[LateLine]:
+    if top.sales_order_line_id is None:
+        return []
+    row = session.execute(
+        select(SalesOrder.number, SalesOrderLine.line, SalesOrderLine.due_date)
+        .join(SalesOrder, SalesOrder.id == SalesOrderLine.sales_order_id)
+        .where(SalesOrderLine.id == top.sales_order_line_id)
+    ).first()
+    if row is None:
+        return []
+    so, line, due = row
+    late = (finish - due).days
+    if late <= 0:
+        return []
+    return [LateLine(f"{so}/{line}", due, finish, late, max(0, (top.due_date - due).days))]
+
+
+# --------------------------------------------------------------------------- saving
+
+
+def _save(session: Session, number: str, answer: MoveAnswer, author: str) -> None:
+    mo = get_production(session, number)
+    mo.start_date, mo.due_date = answer.start_after, answer.due_after
+    broken = [f"{line.line} {plural(line.days_late, 'day')} late" for line in answer.late_lines]
+    audit.record(
+        session,
+        author=author,
+        entity="production_order",
+        ref=number,
+        action="move",
+        before={"start_date": answer.start_before, "due_date": answer.due_before},
+        after={"start_date": answer.start_after, "due_date": answer.due_after},
+        note="moved on the planning board" + (f"; breaks {', '.join(broken)}" if broken else ""),
+    )

@@ -1,0 +1,142 @@
+"""The planning board's move (services.board_move), on a company worked out by hand.
+
+FA (made to order in 5 days) is one SUB and 2 C1; SUB (made to order in 3 days) is
+3 C2. SO-A/1 wants 4 FA on 2026-12-23; 5 C1 and 12 C2 are in stock. The plan makes
+4 FA and 4 SUB and buys the 3 missing C1; firmed, they are MO-000001 (FA, due 12-23)
+and MO-000002 (SUB, due on FA's start, its parent MO-000001).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pegboard.errors import ConflictError, ValidationError
+from pegboard.model import AuditEntry, ProductionOrder
+from pegboard.services import board_move, production
+from pegboard.services.calendar import set_work_days
+from pegboard.services.company_data import replace_company
+from pegboard.services.dataset import BomRow, Dataset, ItemRow, SalesRow, StockRow
+from pegboard.services.planning import run_plan
+
+PD = date(2026, 11, 23)
+DUE = PD + timedelta(days=30)  # 2026-12-23
+FA_MO, SUB_MO = "MO-000001", "MO-000002"
+
+
+def item(code: str, type_: str, strategy: str, lead: int) -> ItemRow:
+    return ItemRow(code, "", type_, strategy, "ea", lead, "lfl", None, None, 0.0, 0.0, 0.0, 1.0, "")
+
+
+def dataset() -> Dataset:
+    return Dataset(
+        settings={"planning_date": PD.isoformat()},
+        items=[
+            item("FA", "make", "mto", 5),
+            item("SUB", "make", "mto", 3),
+            item("C1", "buy", "mts", 10),
+            item("C2", "buy", "mts", 10),
+        ],
+        bom=[
+            BomRow("FA", "SUB", 1.0, 0.0, ""),
+            BomRow("FA", "C1", 2.0, 0.0, ""),
+            BomRow("SUB", "C2", 3.0, 0.0, ""),
+        ],
+        stock=[StockRow("C1", 5.0, "main", ""), StockRow("C2", 12.0, "main", "")],
+        sales=[SalesRow("SO-A", 1, "ACME", "", "FA", 4, 0, DUE, 100)],
+    )
+
+
+@pytest.fixture
+def firm(session: Session) -> Session:
+    replace_company(session, dataset(), author="import")
+    run_plan(session, author="planner")
+    assert production.firm_productions(session, author="planner") == [FA_MO, SUB_MO]
+    return session
+
+
+def dates(session: Session, number: str) -> tuple[date | None, date]:
+    with session.begin():
+        mo = session.scalars(select(ProductionOrder).where(ProductionOrder.number == number)).one()
+        return mo.start_date, mo.due_date
+
+
+def check(session: Session, number: str, finish: date) -> board_move.MoveAnswer:
+    with session.begin():
+        return board_move.move_production(session, number, finish, author="ann")
+
+
+def moves(session: Session) -> list[AuditEntry]:
+    with session.begin():
+        return list(session.scalars(select(AuditEntry).where(AuditEntry.action == "move")))
+
+
+def test_a_check_answers_what_the_move_breaks_and_saves_nothing(firm: Session) -> None:
+    answer = check(firm, SUB_MO, date(2026, 12, 21))
+    assert answer.accepted and not answer.saved and answer.reasons == []
+    assert (answer.start_before, answer.due_before) == (date(2026, 12, 15), date(2026, 12, 18))
+    assert (answer.start_after, answer.due_after) == (date(2026, 12, 18), date(2026, 12, 21))
+    # FA needs SUB on its start (12-18): it starts on 12-21 and finishes 3 days later
+    assert answer.pushed == [board_move.Pushed(FA_MO, date(2026, 12, 23), date(2026, 12, 26))]
+    assert answer.late_lines == [board_move.LateLine("SO-A/1", DUE, date(2026, 12, 26), 3, 0)]
+    assert dates(firm, SUB_MO) == (date(2026, 12, 15), date(2026, 12, 18))
+    assert moves(firm) == []
+
+
+def test_an_earlier_move_with_the_material_there_breaks_nothing(firm: Session) -> None:
+    answer = check(firm, SUB_MO, date(2026, 12, 16))  # the 12 C2 are in stock
+    assert answer.accepted and answer.pushed == [] and answer.late_lines == []
+    assert answer.start_after == date(2026, 12, 13)
+
+
+def test_an_accepted_move_is_saved_as_firm_dates_with_audit(firm: Session) -> None:
+    answer = board_move.move_production(
+        firm, SUB_MO, date(2026, 12, 21), author="ann", dry_run=False
+    )
+    assert answer.saved and answer.late_lines[0].days_late == 3
+    assert dates(firm, SUB_MO) == (date(2026, 12, 18), date(2026, 12, 21))
+    [entry] = moves(firm)
+    assert (entry.author, entry.entity, entry.entity_ref) == ("ann", "production_order", SUB_MO)
+    assert entry.before == {"start_date": "2026-12-15", "due_date": "2026-12-18"}
+    assert entry.after == {"start_date": "2026-12-18", "due_date": "2026-12-21"}
+    assert entry.note == "moved on the planning board; breaks SO-A/1 3 days late"
+
+
+def test_a_move_before_the_material_is_there_is_refused_with_the_reason(firm: Session) -> None:
+    # on 12-12 there are 5 C1 (the 3 bought arrive later) and no SUB (MO-000002: 12-18)
+    answer = check(firm, FA_MO, date(2026, 12, 17))
+    assert not answer.accepted
+    assert answer.reasons == [
+        "SUB: needs 4 by 2026-12-12, only 0 available",
+        "C1: needs 8 by 2026-12-12, only 5 available",
+    ]
+    with pytest.raises(ConflictError, match="MO-000001 cannot finish on 2026-12-17: SUB: needs 4"):
+        board_move.move_production(firm, FA_MO, date(2026, 12, 17), author="ann", dry_run=False)
+    assert dates(firm, FA_MO) == (date(2026, 12, 18), DUE)
+    assert moves(firm) == []
+
+
+def test_a_later_move_of_the_top_order_makes_its_line_late(firm: Session) -> None:
+    answer = check(firm, FA_MO, date(2026, 12, 28))
+    assert answer.accepted and answer.pushed == []
+    assert answer.late_lines == [board_move.LateLine("SO-A/1", DUE, date(2026, 12, 28), 5, 0)]
+
+
+def test_a_released_order_does_not_move(firm: Session) -> None:
+    production.release_production(firm, SUB_MO, author="floor")
+    with pytest.raises(ConflictError, match="MO-000002 is released: only a planned order moves"):
+        check(firm, SUB_MO, date(2026, 12, 21))
+    with pytest.raises(ConflictError, match="is released"):
+        board_move.move_production(firm, SUB_MO, date(2026, 12, 21), author="ann", dry_run=False)
+    assert moves(firm) == []
+
+
+def test_a_day_off_or_out_of_range_is_refused(firm: Session) -> None:
+    set_work_days(firm, "mon,tue,wed,thu,fri", author="admin")
+    with pytest.raises(ValidationError, match="2026-12-19 is not a working day"):
+        check(firm, SUB_MO, date(2026, 12, 19))  # a Saturday
+    with pytest.raises(ValidationError, match="finish 1800-01-01 is outside"):
+        check(firm, SUB_MO, date(1800, 1, 1))
