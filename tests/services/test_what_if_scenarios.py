@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, create_engine, select
 from typer.testing import CliRunner
 
 from pegboard.cli import app
@@ -120,3 +120,32 @@ def test_a_scenario_without_a_plan_cannot_be_compared(live: str) -> None:
     assert scenario_compare.compare("live", "fresh").moved == []
     with pytest.raises(NotFoundError):
         scenario_compare.compare("live", "nope")
+
+
+def test_a_company_in_use_is_copied_all_the_same(live: str, engine: Engine) -> None:
+    """A server keeps the live company open: the copy is made from one consistent
+    snapshot while that connection stays (PostgreSQL cannot clone it by TEMPLATE)."""
+    before = _checksum(engine)
+    with engine.connect() as held:
+        held.execute(select(1))
+        scenarios.create("busy", author="planner")
+        held.execute(select(1))
+    copy = create_engine(scenarios.url_of("busy"))
+    try:
+        assert _checksum_without_audit(copy) == _checksum_without_audit(engine)
+    finally:
+        copy.dispose()
+    assert _checksum(engine) == before
+    assert scenarios.info("busy").author == "planner"
+    _pegboard("--scenario", "busy", "plan")
+    assert "none" in _pegboard("--scenario", "busy", "report", "late")
+
+
+def _checksum_without_audit(engine: Engine) -> str:
+    digest = hashlib.sha256()
+    with engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            if table.name != "audit_entry":
+                rows = sorted(repr(tuple(row)) for row in conn.execute(select(table)))
+                digest.update(repr((table.name, rows)).encode())
+    return digest.hexdigest()

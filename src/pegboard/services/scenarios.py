@@ -3,11 +3,12 @@
 A scenario is a copy made by the database itself, never row by row: SQLite's
 ``VACUUM INTO`` writes a consistent copy of the live file (readers and the writer
 carry on), PostgreSQL's ``CREATE DATABASE … TEMPLATE`` clones the live database
-(which PostgreSQL allows only while nobody else is connected to it: the refusal
-says so). Where a scenario is kept follows from its name (``config.scenario_url``),
-so there is no registry to get out of step with the copies, and nothing about a
-scenario is ever written to the live company: its creation is recorded in the
-copy's own audit trail. What changes between two of them: ``services.scenario_compare``.
+when nobody else is connected to it, and ``pg_dump | psql`` (one consistent
+snapshot, ``services.pg_copy``) copies it while a server or a planner works on it.
+Where a scenario is kept follows from its name (``config.scenario_url``), so there
+is no registry to get out of step with the copies, and nothing about a scenario is
+ever written to the live company: its creation is recorded in the copy's own audit
+trail. What changes between two of them: ``services.scenario_compare``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, select, text
+from sqlalchemy import Connection, Engine, create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,7 +29,7 @@ from pegboard.config import SCENARIO_NAME, get_settings, scenario_url
 from pegboard.errors import ConflictError, NotFoundError, ValidationError
 from pegboard.model import AuditEntry, PlanRun
 from pegboard.model.enums import PlanRunStatus
-from pegboard.services import audit
+from pegboard.services import audit, pg_copy
 
 LIVE = "live"
 """The name that means the live company wherever a scenario name is asked for."""
@@ -195,22 +196,35 @@ def _copy_sqlite(source: str, target: Path) -> None:
 
 
 def _copy_postgresql(source: str, target: str) -> None:
-    source_db, target_db = make_url(source).database, make_url(target).database
+    """Clone with ``TEMPLATE`` (a file-level copy, the fastest) when nobody else is
+    connected to the source, else with the server's own dump and restore tools, which
+    read one consistent snapshot while a server and planners carry on."""
+    source_db, target_db = str(make_url(source).database), str(make_url(target).database)
     with _admin(source) as admin, admin.connect() as conn:
         quote = conn.dialect.identifier_preparer.quote
+        if _others_connected(conn, source_db) == 0:
+            try:
+                conn.exec_driver_sql(
+                    f"CREATE DATABASE {quote(target_db)} TEMPLATE {quote(source_db)}"
+                )
+                return
+            except DBAPIError as e:
+                if getattr(e.orig, "sqlstate", None) != "55006":  # object_in_use: dump instead
+                    raise
+        conn.exec_driver_sql(f"CREATE DATABASE {quote(target_db)} TEMPLATE template0")
         try:
-            conn.exec_driver_sql(
-                f"CREATE DATABASE {quote(str(target_db))} TEMPLATE {quote(str(source_db))}"
-            )
-        except DBAPIError as e:
-            if getattr(e.orig, "sqlstate", None) == "55006":  # object_in_use
-                raise ConflictError(
-                    f"PostgreSQL copies a database only while nobody else is connected to it, "
-                    f"and {source_db!r} is in use (a server, a plan, another terminal): stop "
-                    "them and try again",
-                    database=source_db,
-                ) from None
+            pg_copy.dump_into(source, target)
+        except BaseException:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {quote(target_db)} WITH (FORCE)")
             raise
+
+
+def _others_connected(conn: Connection, database: str) -> int:
+    return int(
+        conn.execute(
+            text("SELECT count(*) FROM pg_stat_activity WHERE datname = :db"), {"db": database}
+        ).scalar_one()
+    )
 
 
 def delete(name: str) -> None:
