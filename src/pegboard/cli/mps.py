@@ -158,3 +158,49 @@ def rough_cut_command(
     late = [f"{c.work_center} {', '.join(c.over_weeks)}" for c in check.centers if c.over_weeks]
     if late and not as_csv:
         console.print(f"[red]over capacity[/]: {'; '.join(late)}", highlight=False)
+
+
+@app.command("lines")
+@handles_errors
+def lines_command(item: str, as_csv: CsvFlag = False) -> None:
+    """The open schedule lines of ITEM, by week (as GET /api/mps/ITEM/lines)."""
+    from pegboard.services import mps_schedule
+
+    with session() as s:
+        lines = mps_schedule.schedule_lines(s, item)
+    emit(
+        f"Schedule lines of {item}",
+        ["line", "week", "due", "qty", "status"],
+        [(line.number, line.label, line.due, line.qty, line.status.value) for line in lines],
+        as_csv=as_csv,
+        numeric=["qty"],
+        empty="nothing scheduled",
+    )
+
+
+@app.command("save")
+@handles_errors
+def save_command(
+    item: str,
+    weeks: Annotated[
+        list[str], typer.Argument(help="WEEK=QTY, any day of the week (0 removes its line)")
+    ],
+    replace: Annotated[
+        bool, typer.Option(help="the schedule becomes these weeks: other open lines go")
+    ] = False,
+    force: Annotated[bool, typer.Option(help="change weeks within the time fence")] = False,
+) -> None:
+    """Save several weeks of ITEM's schedule at once, all or nothing (as the web's grid
+    and PATCH/PUT /api/mps/ITEM/lines): a refusal names every refused week."""
+    from pegboard.services import mps_schedule
+
+    cells: dict[str, str | float] = {}
+    for cell in weeks:
+        week, sep, qty = cell.partition("=")
+        if not sep:
+            raise typer.BadParameter(f"{cell!r}: write WEEK=QTY, e.g. 2027-01-04=30")
+        cells[week.strip()] = qty
+    save = mps_schedule.replace_schedule if replace else mps_schedule.save_weeks
+    with session() as s:
+        numbers = save(s, item, cells, author=get_settings().user, force=force)
+    console.print(f"{esc(item)}: {len(numbers)} week(s) scheduled", highlight=False)
