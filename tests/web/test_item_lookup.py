@@ -45,6 +45,8 @@ def test_every_item_field_asks_the_lookup(
         "/pegging": ("item",),
         "/plan/planned-orders": ("f-item",),
         "/plan/exceptions": ("f-item",),
+        "/items/SA-DRVTRAY-60V": ("bom-component",),
+        "/routings": ("routing-item",),
     }
     for path, ids in pages.items():
         text = web.get(path).text
