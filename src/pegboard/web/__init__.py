@@ -35,6 +35,7 @@ from pegboard.web import (
     routes,
     scenarios,
     shop_floor,
+    suppliers,
     templates_editor,
     vendor,
     work_centers,
@@ -65,6 +66,7 @@ PAGES = (
     costing,
     templates_editor,
     work_centers,
+    suppliers,
     scenarios,
 )
 
