@@ -1,60 +1,23 @@
-"""The planning board's move (services.board_move), on a company worked out by hand.
-
-FA (made to order in 5 days) is one SUB and 2 C1; SUB (made to order in 3 days) is
-3 C2. SO-A/1 wants 4 FA on 2026-12-23; 5 C1 and 12 C2 are in stock. The plan makes
-4 FA and 4 SUB and buys the 3 missing C1; firmed, they are MO-000001 (FA, due 12-23)
-and MO-000002 (SUB, due on FA's start, its parent MO-000001).
-"""
+"""The planning board's move (services.board_move), on the company of tests/_board_company.py."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from _board_company import DUE, FA_MO, SUB_MO, build_firm
 from pegboard.errors import ConflictError, ValidationError
 from pegboard.model import AuditEntry, ProductionOrder
 from pegboard.services import board_move, production
 from pegboard.services.calendar import set_work_days
-from pegboard.services.company_data import replace_company
-from pegboard.services.dataset import BomRow, Dataset, ItemRow, SalesRow, StockRow
-from pegboard.services.planning import run_plan
-
-PD = date(2026, 11, 23)
-DUE = PD + timedelta(days=30)  # 2026-12-23
-FA_MO, SUB_MO = "MO-000001", "MO-000002"
-
-
-def item(code: str, type_: str, strategy: str, lead: int) -> ItemRow:
-    return ItemRow(code, "", type_, strategy, "ea", lead, "lfl", None, None, 0.0, 0.0, 0.0, 1.0, "")
-
-
-def dataset() -> Dataset:
-    return Dataset(
-        settings={"planning_date": PD.isoformat()},
-        items=[
-            item("FA", "make", "mto", 5),
-            item("SUB", "make", "mto", 3),
-            item("C1", "buy", "mts", 10),
-            item("C2", "buy", "mts", 10),
-        ],
-        bom=[
-            BomRow("FA", "SUB", 1.0, 0.0, ""),
-            BomRow("FA", "C1", 2.0, 0.0, ""),
-            BomRow("SUB", "C2", 3.0, 0.0, ""),
-        ],
-        stock=[StockRow("C1", 5.0, "main", ""), StockRow("C2", 12.0, "main", "")],
-        sales=[SalesRow("SO-A", 1, "ACME", "", "FA", 4, 0, DUE, 100)],
-    )
 
 
 @pytest.fixture
 def firm(session: Session) -> Session:
-    replace_company(session, dataset(), author="import")
-    run_plan(session, author="planner")
-    assert production.firm_productions(session, author="planner") == [FA_MO, SUB_MO]
+    build_firm(session)
     return session
 
 

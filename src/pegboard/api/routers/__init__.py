@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from pegboard.api.routers import (
     audit,
     auth,
+    board,
     boms,
     bundle,
     capacity,
@@ -52,6 +53,7 @@ ROUTERS: list[APIRouter] = [
     promise.router,
     purchasing.router,
     production.router,
+    board.router,
     shop_floor.router,
     stock.router,
     shipping.router,
