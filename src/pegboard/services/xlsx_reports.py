@@ -7,7 +7,9 @@ file. The cells are typed so that a spreadsheet can add them up and sort them:
 
 * money is a number cell in cents of the company currency, written from the exact
   ``Decimal`` (``services.money.cents``), never a float parsed back from text, with a
-  ``#,##0.00`` format; quantities are numbers, dates are date cells shown ``yyyy-mm-dd``;
+  ``#,##0.00`` format; quantities are numbers, dates are date cells shown ``yyyy-mm-dd``,
+  moments (when a line's cost was frozen) date-time cells in UTC shown
+  ``yyyy-mm-dd hh:mm`` (a cell holds no zone: the column heading says UTC);
 * text is always a string cell, never a formula: a customer named ``=HYPERLINK(…)`` is
   written as that exact text with the cell's "quote prefix" set (what a spreadsheet does
   when one types ``'=…``), so it is neither evaluated on opening nor on editing the cell
@@ -19,7 +21,7 @@ file. The cells are typed so that a spreadsheet can add them up and sort them:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from io import BytesIO
 
@@ -41,6 +43,7 @@ MONEY_FORMAT = "#,##0.00"
 WHOLE_FORMAT = "#,##0"
 FRACTION_FORMAT = "#,##0.0###"
 DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 MAX_WIDTH = 60
 """Characters: a longer cell (a late line's chain) wraps nothing, it is cut off on screen."""
 BAD_TITLE_CHARS = str.maketrans(dict.fromkeys("[]:*?/\\", "-"))
@@ -60,11 +63,22 @@ def _write(cell: Cell, value: object) -> None:
         cell.value = value
         whole = value == int(value)
         cell.number_format = WHOLE_FORMAT if whole else FRACTION_FORMAT
+    elif isinstance(value, datetime):
+        cell.value = _utc_naive(value)
+        cell.number_format = DATETIME_FORMAT
     elif isinstance(value, date):
         cell.value = value
         cell.number_format = DATE_FORMAT
     else:
         _write_text(cell, str(value))
+
+
+def _utc_naive(moment: datetime) -> datetime:
+    """The moment in UTC without its zone, to the second: a spreadsheet cell has no zone
+    (openpyxl refuses an aware datetime) and keeps fractions of a day, not microseconds."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.replace(microsecond=0)
 
 
 def _write_text(cell: Cell, text: str) -> None:
@@ -78,6 +92,8 @@ def _write_text(cell: Cell, text: str) -> None:
 def _shown_width(value: object) -> int:
     if isinstance(value, Money):
         return 0 if value.value is None else len(f"{money.cents(value.value):,}")
+    if isinstance(value, datetime):
+        return 16
     if isinstance(value, date):
         return 10
     if isinstance(value, float):
@@ -126,6 +142,9 @@ def sheet_xlsx(sheet: Sheet) -> bytes:
 
 
 def cost_header(currency: str) -> tuple[str, ...]:
+    """The amounts in the company currency, then whether they are frozen, as the CLI's
+    ``figures`` says it (``live``, ``frozen``, ``k of n lines frozen``), and for a line
+    frozen at shipping or closing when (a date-time cell; empty when live, and on totals)."""
     amounts = (
         "estimated",
         "actual",
@@ -146,6 +165,8 @@ def cost_header(currency: str) -> tuple[str, ...]:
         "project",
         "status",
         *tuple(f"{a} ({currency})" for a in amounts),
+        "figures",
+        "frozen at (UTC)",
     )
 
 
@@ -177,11 +198,13 @@ def _order_rows(o: variance.OrderVariance, customer: str) -> list[tuple[object, 
             project,
             x.status,
             *_figures(x.estimated.total, x.actual, x.variance, x.revenue, x.margin),
+            "live" if x.frozen_at is None else "frozen",
+            x.frozen_at,
         )
         for x in o.lines
     ]
     total = _figures(o.estimated.total, o.actual, o.variance, o.revenue, o.margin)
-    rows.append((o.number, "", "", customer, project, o.status, *total))
+    rows.append((o.number, "", "", customer, project, o.status, *total, o.figures, None))
     return rows
 
 
@@ -206,7 +229,8 @@ def project_cost_xlsx(session: Session, customer: str, project: str) -> bytes:
     total = _figures(
         found.estimated.total, found.actual, found.variance, found.revenue, found.margin
     )
-    rows.append(("project total", "", "", name, found.project, found.status, *total))
+    totals = (name, found.project, found.status, *total, found.figures, None)
+    rows.append(("project total", "", "", *totals))
     return workbook_bytes(f"Cost {found.project}", cost_header(found.currency), rows)
 
 
