@@ -113,3 +113,71 @@ def test_scenarios_are_listed_and_compared(engine: Engine, monkeypatch: pytest.M
         engine.dispose()
         for name in scenarios.names():
             scenarios.delete(name)
+
+
+def test_a_planner_creates_and_deletes_scenarios_while_the_server_runs(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PEGBOARD_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.delenv("PEGBOARD_SCENARIO", raising=False)
+    _pegboard("import", str(BASIC))
+    _pegboard("plan")
+    with db.session_factory(engine)() as s:
+        users.create_user(s, name="pat", password="pw-pw-pw-pw", role=Role.PLANNER, author="t")
+        users.create_user(s, name="vic", password="pw-pw-pw-pw", role=Role.VIEWER, author="t")
+        _, planner = users.create_token(s, user="pat", name="t", author="t")
+        _, viewer = users.create_token(s, user="vic", name="t", author="t")
+    pat, vic = {"Authorization": f"Bearer {planner}"}, {"Authorization": f"Bearer {viewer}"}
+    try:
+        with TestClient(create_app(engine), raise_server_exceptions=False) as api:
+            # the server holds the live company open while it is copied
+            assert api.get("/api/reports/late", headers=pat).status_code == 200
+            made = api.post("/api/scenarios", json={"name": "rush"}, headers=pat)
+            assert made.status_code == 201, made.text
+            assert made.json()["base"] == "live" and made.json()["author"] == "pat"
+            assert made.json()["planned_on"] is not None  # the plan is copied too
+            rush = {**pat, HEADER: "rush"}
+            assert api.get("/api/reports/late", headers=rush).status_code == 200
+            child = api.post("/api/scenarios", json={"name": "child", "base": "rush"}, headers=pat)
+            assert child.status_code == 201, child.text
+            assert child.json()["base"] == "rush"
+            assert [s["name"] for s in api.get("/api/scenarios", headers=vic).json()] == [
+                "child",
+                "rush",
+            ]
+
+            refused = {
+                "viewer": api.post("/api/scenarios", json={"name": "v"}, headers=vic),
+                "again": api.post("/api/scenarios", json={"name": "rush"}, headers=pat),
+                "bad name": api.post("/api/scenarios", json={"name": "../x"}, headers=pat),
+                "live": api.post("/api/scenarios", json={"name": "live"}, headers=pat),
+                "no base": api.post(
+                    "/api/scenarios", json={"name": "y", "base": "ghost"}, headers=pat
+                ),
+                "viewer delete": api.delete("/api/scenarios/rush", headers=vic),
+                "no such": api.delete("/api/scenarios/ghost", headers=pat),
+                "delete live": api.delete("/api/scenarios/live", headers=pat),
+            }
+            codes = {k: r.status_code for k, r in refused.items()}
+            assert codes == {
+                "viewer": 403,
+                "again": 409,
+                "bad name": 422,
+                "live": 422,
+                "no base": 404,
+                "viewer delete": 403,
+                "no such": 404,
+                "delete live": 422,
+            }, {k: r.text for k, r in refused.items()}
+            assert "exists already" in refused["again"].text
+            assert "lowercase" in refused["bad name"].text
+
+            # the server's own engine on the scenario is closed before it is removed
+            assert api.delete("/api/scenarios/rush", headers=pat).status_code == 204
+            assert api.get("/api/reports/late", headers=rush).status_code == 404
+            assert api.delete("/api/scenarios/child", headers=pat).status_code == 204
+            assert api.get("/api/scenarios", headers=vic).json() == []
+    finally:
+        engine.dispose()
+        for name in scenarios.names():
+            scenarios.delete(name)

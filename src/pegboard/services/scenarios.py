@@ -34,6 +34,10 @@ from pegboard.services import audit, pg_copy
 LIVE = "live"
 """The name that means the live company wherever a scenario name is asked for."""
 
+MAX_SCENARIOS = 20
+"""Each scenario is a whole copy of the company (hundreds of MiB at full size): enough
+for the what-ifs a planner keeps side by side, not a disk filled by a loop."""
+
 
 @dataclass(frozen=True)
 class ScenarioInfo:
@@ -108,8 +112,8 @@ def names(*, live: str | None = None) -> list[str]:
     return _pg_names(live)
 
 
-def exists(name: str) -> bool:
-    return name == LIVE or name in names()
+def exists(name: str, *, live: str | None = None) -> bool:
+    return name == LIVE or name in names(live=live)
 
 
 def require(name: str, *, live: str | None = None) -> None:
@@ -146,14 +150,24 @@ def dispose_all(cache: dict[str, sessionmaker[Session]]) -> None:
     cache.clear()
 
 
-def create(name: str, *, base: str | None = None, author: str) -> ScenarioInfo:
-    """Copy the live company (or scenario ``base``) into a new scenario ``name``."""
+def create(
+    name: str, *, base: str | None = None, author: str, live: str | None = None
+) -> ScenarioInfo:
+    """Copy the live company (or scenario ``base``) into a new scenario ``name``; at most
+    ``MAX_SCENARIOS`` are kept, each a whole company on disk."""
     _check_name(name)
-    if exists(name):
+    known = names(live=live)
+    if name in known:
         raise ConflictError(f"scenario {name!r} exists already", scenario=name)
+    if len(known) >= MAX_SCENARIOS:
+        raise ConflictError(
+            f"there are {len(known)} scenarios already, the most kept at once: delete one "
+            "you no longer need first",
+            limit=MAX_SCENARIOS,
+        )
     if base not in (None, LIVE):
-        require(base)
-    source, target = url_of(base), url_of(name)
+        require(base, live=live)
+    source, target = url_of(base, live=live), url_of(name, live=live)
     _check_schema(source)
     if source.startswith("sqlite"):
         _copy_sqlite(source, _sqlite_file(target))
@@ -173,7 +187,7 @@ def create(name: str, *, base: str | None = None, author: str) -> ScenarioInfo:
             )
     finally:
         engine.dispose()
-    return info(name)
+    return info(name, live=live)
 
 
 def _check_schema(url: str) -> None:
@@ -227,11 +241,19 @@ def _others_connected(conn: Connection, database: str) -> int:
     )
 
 
-def delete(name: str) -> None:
-    """Remove scenario ``name`` and everything in it (never the live company)."""
+def delete(
+    name: str,
+    *,
+    live: str | None = None,
+    cache: dict[str, sessionmaker[Session]] | None = None,
+) -> None:
+    """Remove scenario ``name`` and everything in it (never the live company); a server
+    passes its ``sessions_for`` cache, whose engine on the scenario is closed first."""
     _check_name(name)
-    require(name)
-    target = url_of(name)
+    require(name, live=live)
+    if cache is not None and name in cache:
+        dispose_all({name: cache.pop(name)})
+    target = url_of(name, live=live)
     if target.startswith("sqlite"):
         path = _sqlite_file(target)
         for extra in ("-wal", "-shm", "-journal"):

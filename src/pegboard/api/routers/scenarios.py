@@ -1,10 +1,10 @@
 """``/api/scenarios``: the what-if copies of the company, and what changes between two
 plans (``pegboard scenario list`` and ``compare``).
 
-A scenario is made and removed from the command line (``pegboard scenario create``):
-PostgreSQL copies a database only while nobody is connected to it, which a running
-server always is. Any other request works on a scenario with the ``X-Pegboard-Scenario``
-header. Amounts are exact decimals rounded to cents (JSON strings).
+A planner (or an admin) creates one (``POST``, a whole copy of the live company or of
+another scenario, as ``pegboard scenario create``) and deletes it; any other request
+works on a scenario with the ``X-Pegboard-Scenario`` header. Amounts are exact decimals
+rounded to cents (JSON strings).
 """
 
 from __future__ import annotations
@@ -13,11 +13,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from pegboard.api.deps import LiveUrl, Reader
+from pegboard.api.deps import LiveUrl, Reader, require
 from pegboard.services import money, scenario_compare, scenarios
+from pegboard.services.permissions import Permission
+from pegboard.services.users import UserView
 
 router = APIRouter(prefix="/scenarios", tags=["scenarios"])
 
@@ -31,6 +33,20 @@ Name = Annotated[
 ]
 
 
+Planner = Annotated[UserView, Depends(require(Permission.PLAN))]
+
+
+class ScenarioIn(BaseModel):
+    name: str = Field(
+        min_length=1, max_length=40, description="1-40 lowercase letters, digits and dashes"
+    )
+    base: str = Field(
+        default=scenarios.LIVE,
+        max_length=40,
+        description="copy this scenario instead of the live company (`live`: the live one)",
+    )
+
+
 class ScenarioOut(BaseModel):
     name: str
     base: str = Field(description="what it was copied from: `live` or another scenario")
@@ -39,19 +55,35 @@ class ScenarioOut(BaseModel):
     planned_on: date | None = Field(description="the planning date of its current plan")
 
 
+def _out(s: scenarios.ScenarioInfo) -> ScenarioOut:
+    return ScenarioOut(
+        name=s.name, base=s.base, author=s.author, created_at=s.created_at, planned_on=s.planned_on
+    )
+
+
 @router.get("")
 def list_scenarios(user: Reader, live: LiveUrl) -> list[ScenarioOut]:
     """The scenarios of the live company, by name."""
-    return [
-        ScenarioOut(
-            name=s.name,
-            base=s.base,
-            author=s.author,
-            created_at=s.created_at,
-            planned_on=s.planned_on,
-        )
-        for s in scenarios.list_all(live=live)
-    ]
+    return [_out(s) for s in scenarios.list_all(live=live)]
+
+
+@router.post("", status_code=201)
+def create_scenario(body: ScenarioIn, user: Planner, live: LiveUrl) -> ScenarioOut:
+    """Copy the live company (or scenario ``base``) into a new scenario, recorded in the
+    copy's audit trail with the signed-in user as author; the live company is untouched."""
+    return _out(scenarios.create(body.name, base=body.base, author=user.name, live=live))
+
+
+@router.delete("/{name}", status_code=204)
+def delete_scenario(
+    request: Request,
+    name: Annotated[str, Path(min_length=1, max_length=40)],
+    user: Planner,
+    live: LiveUrl,
+) -> Response:
+    """Remove a scenario and everything in it (never the live company)."""
+    scenarios.delete(name, live=live, cache=request.app.state.scenario_sessions)
+    return Response(status_code=204)
 
 
 class LineChangeOut(BaseModel):
