@@ -18,7 +18,9 @@ from fastapi.testclient import TestClient
 
 from pegboard.services.xlsx_reports import MEDIA_TYPE
 
-EXPORT = re.compile(r'href="([^"]+export=xlsx)" download>XLSX</a> · <a href="([^"]+export=csv)"')
+EXPORT = re.compile(
+    r'href="([^"]+export=xlsx)" download[^>]*>XLSX</a> · <a href="([^"]+export=csv)"'
+)
 
 
 def _sheet(body: bytes) -> list[list[object]]:
@@ -135,3 +137,20 @@ def test_an_unknown_format_is_refused(
     log_in("petra")
     assert web.get("/orders?export=pdf").status_code in (400, 422)
     assert date  # (the dates above are datetime cells of a date)
+
+
+def test_items_export_with_their_search_and_exact_unit_costs(
+    web: TestClient, log_in: Callable[[str], str], sample: None
+) -> None:
+    log_in("petra")
+    text, sheet, plain = _downloads(web, "/items?q=led&type=buy")
+    shown = _row_refs(text, r'<th scope="row"><a href="[^"]+"[^>]*>([^<]+)</a></th>')
+    assert [r[0] for r in sheet[1:]][: len(shown)] == shown and shown
+    assert {r[2] for r in sheet[1:]} == {"buy"}
+    cost = sheet[0].index("unit cost")
+    assert all(isinstance(r[cost], int | float) for r in sheet[1:])
+    board = next(r for r in plain[1:] if r[0] == "LED-BRD-24V-560")
+    assert board[cost] == "9.8000" or board[cost].rstrip("0").rstrip(".") == "9.8"
+    # an htmx request of the table (the search as typed) carries the links, filters kept
+    partial = web.get("/items?q=led", headers={"HX-Request": "true"}).text
+    assert "export=xlsx" in partial and "q=led" in partial and 'hx-boost="false"' in partial

@@ -18,9 +18,11 @@ from pegboard.model.enums import ItemType, LotRule, Strategy
 from pegboard.services import bom_edit, items, projection, reports, stock
 from pegboard.services.permissions import Permission
 from pegboard.services.policy import stored
+from pegboard.services.spreadsheet import EXPORT_LIMIT, Sheet
 from pegboard.web import auth, charts, item_form
 from pegboard.web.deps import DbSession, Viewer, may, require
 from pegboard.web.render import Form, chrome, page, redirect
+from pegboard.web.xlsx_download import ExportFormat, export_links, sheet_download
 
 router = APIRouter(include_in_schema=False)
 
@@ -56,9 +58,11 @@ def item_list(
     below: Text = None,
     sort: Text = None,
     page_no: Annotated[int, Query(alias="page", ge=1, le=1_000_000)] = 1,
+    export: ExportFormat = None,
 ) -> Response:
     """The items found; an htmx request (the filters as they change, a page link) gets
-    the table alone, to put in place of the one shown."""
+    the table alone, to put in place of the one shown; with ``export`` every item found,
+    as a spreadsheet."""
     filters = {
         "q": (q or "").strip(),
         "type": _choice(type, ItemType),
@@ -75,9 +79,11 @@ def item_list(
         mps={"yes": True, "no": False}.get(filters["mps"]),
         below_policy=filters["below"] == "yes",
         sort=sort,
-        limit=PAGE_SIZE,
-        offset=(page_no - 1) * PAGE_SIZE,
+        limit=EXPORT_LIMIT if export else PAGE_SIZE,
+        offset=0 if export else (page_no - 1) * PAGE_SIZE,
     )
+    if export:
+        return sheet_download(item_sheet(rows), export, "items")
     pages = max(1, -(-total // PAGE_SIZE))
 
     def link(**change: Any) -> str:
@@ -103,6 +109,7 @@ def item_list(
         "filters": filters,
         "item_url": item_url,
         "may_edit": may(who, Permission.MASTER_DATA),
+        "exports": export_links("/items", filters | {"sort": sort}),
     }
     partial = request.headers.get("HX-Request") == "true" and not request.headers.get(
         "HX-History-Restore-Request"
@@ -223,4 +230,39 @@ def projection_chart(session: DbSession, who: Viewer, code: str) -> Response:
     projected = projection.projected_stock(session, code)
     return Response(
         charts.projection_svg(projected), media_type="image/svg+xml", headers=charts.SVG_HEADERS
+    )
+
+
+ITEM_HEADER = (
+    "code",
+    "description",
+    "type",
+    "master schedule",
+    "strategy",
+    "uom",
+    "lead time (days)",
+    "unit cost",
+    "supplier",
+)
+
+
+def item_sheet(rows: list[items.ItemView]) -> Sheet:
+    """The items as the list shows them; the unit cost exact (to 1/100 of a cent)."""
+    return Sheet(
+        "Items",
+        ITEM_HEADER,
+        [
+            (
+                r.code,
+                r.description,
+                r.type.value,
+                r.mps,
+                r.strategy.value,
+                r.uom,
+                r.lead_time_days,
+                r.unit_cost,
+                r.supplier,
+            )
+            for r in rows
+        ],
     )
