@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from pegboard.web import (
     admin,
+    board,
     bom_editor,
     calendar,
     capacity,
@@ -53,6 +54,7 @@ PAGES = (
     bom_editor,
     customers,
     production,
+    board,
     purchasing,
     pegging,
     policy,
