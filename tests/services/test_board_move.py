@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from _board_company import DUE, FA_MO, SUB_MO, build_firm
 from pegboard.errors import ConflictError, ValidationError
 from pegboard.model import AuditEntry, ProductionOrder
-from pegboard.services import board_move, production
+from pegboard.services import board_move, capacity, production
 from pegboard.services.calendar import set_work_days
 
 
@@ -103,3 +103,29 @@ def test_a_day_off_or_out_of_range_is_refused(firm: Session) -> None:
         check(firm, SUB_MO, date(2026, 12, 19))  # a Saturday
     with pytest.raises(ValidationError, match="finish 1800-01-01 is outside"):
         check(firm, SUB_MO, date(1800, 1, 1))
+
+
+@pytest.fixture
+def routed(firm: Session) -> Session:
+    """ASM works 8 h a day; FA takes 4 h a unit there (16 h), SUB 6 h (24 h)."""
+    capacity.save_work_center(firm, code="ASM", hours_per_day=8, author="ann")
+    capacity.set_routing(firm, "FA", [capacity.OperationIn(10, "ASM", run_hours=4)], author="ann")
+    capacity.set_routing(firm, "SUB", [capacity.OperationIn(10, "ASM", run_hours=6)], author="ann")
+    return firm
+
+
+def test_a_move_into_a_full_window_is_refused_for_capacity(routed: Session) -> None:
+    # 12-20..12-23 has 32 h at ASM; FA's 16 h take 12-22 and 12-23: 16 h free for 24
+    answer = check(routed, SUB_MO, date(2026, 12, 23))
+    assert answer.capacity_checked and not answer.accepted
+    assert answer.overloads == [board_move.Overload("ASM", 24.0, 16.0)]
+    assert answer.reasons == ["ASM: needs 24 h between 2026-12-20 and 2026-12-23, only 16 h free"]
+    with pytest.raises(ConflictError, match="ASM: needs 24 h"):
+        board_move.move_production(routed, SUB_MO, date(2026, 12, 23), author="ann", dry_run=False)
+    assert moves(routed) == []
+
+
+def test_a_move_into_free_hours_is_accepted(routed: Session) -> None:
+    # 12-14..12-17: SUB's own 24 h (12-16..12-18) do not count against it
+    answer = check(routed, SUB_MO, date(2026, 12, 17))
+    assert answer.capacity_checked and answer.accepted and answer.overloads == []
