@@ -99,7 +99,7 @@ def test_scenarios_are_listed_and_compared(engine: Engine, monkeypatch: pytest.M
                 "removed",
                 "changed",
             }
-            assert body["capacity"] is False and body["load"] == []
+            assert body["capacity"] is False and body["loaded"] is False and body["load"] == []
             assert body["costed"] is True and body["costs"] == [] and body["notes"] == []
 
             missing = api.get(

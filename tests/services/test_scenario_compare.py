@@ -90,6 +90,13 @@ def test_a_shift_added_to_a_work_center_shows_as_its_load_change_only(live: str)
     csv = _pegboard("scenario", "compare", "live", "shift", "--csv", "--part", "load")
     assert csv.splitlines()[1].startswith("ASM,18")
 
+    # the load is the slow part at full size: left out when not asked for, and said so
+    quick = scenario_compare.compare("live", "shift", loads=False)
+    assert quick.capacity and not quick.loaded and quick.load == []
+    assert result.loaded
+    out = _pegboard("scenario", "compare", "live", "shift", "--no-load")
+    assert "not compared (--load compares it)" in out and "ASM" not in out
+
 
 def test_a_price_change_shows_as_the_cost_change_of_the_orders_using_the_part(
     live: str,

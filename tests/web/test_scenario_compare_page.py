@@ -65,7 +65,13 @@ def test_the_comparison_page(engine: Engine, monkeypatch: pytest.MonkeyPatch) ->
             late = _section(html, "late-h")
             assert 'href="/orders/SO-1"' in late and "SO-1/1" in late and "2026-12-10" in late
             assert "SO-2/1" not in _section(html, "lines-h")
-            assert "ASM" in _section(html, "load-h")
+            # the load (a schedule of each side) only when asked: a link asks
+            assert 'id="load-h"' not in html and "not compared" in html
+            link = "/scenarios/compare?a=live&amp;b=rush&amp;cost=true&amp;load=true"
+            assert f'href="{link}"' in html
+            loaded = web.get(link.replace("&amp;", "&"))
+            assert loaded.status_code == 200 and "ASM" in _section(loaded.text, "load-h")
+            assert "not compared" not in loaded.text
             assert "FA" in _section(html, "supply-h")
             assert "The same for every open order" in _section(html, "cost-h")
 

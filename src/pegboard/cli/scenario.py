@@ -110,13 +110,21 @@ def compare(
     no_cost: Annotated[
         bool, typer.Option("--no-cost", help="leave the open orders' cost out (faster)")
     ] = False,
+    load: Annotated[
+        bool,
+        typer.Option(
+            "--load/--no-load",
+            help="compare the load per work center (a schedule of each side: the slow part "
+            "for a large company)",
+        ),
+    ] = True,
 ) -> None:
     """What changes from A's plan to B's: order lines later, earlier, newly late or no
     longer late, lines only in one, planned purchases and production per item and week,
     the load per work center, and the cost of the open orders."""
     if part not in PARTS:
         raise typer.BadParameter(f"--part: one of {', '.join(PARTS)}, not {part!r}")
-    result = scenario_compare.compare(a, b, costs=not no_cost)
+    result = scenario_compare.compare(a, b, costs=not no_cost, loads=load)
     if as_csv:
         header, rows = _tables(result)[part]
         emit("", header, rows, as_csv=True)
@@ -205,12 +213,14 @@ def _print_rest(result: scenario_compare.Comparison) -> None:
         rows,
         numeric=header[4:],
     )
-    if result.capacity:
+    if result.loaded:
         header, rows = tables["load"]
         emit(f"Load per work center that changes ({len(rows)})", header, rows, numeric=header[1:])
         header, rows = tables["weeks"]
         if rows:
             emit("… week by week", header, rows, numeric=header[2:])
+    elif result.capacity:
+        console.print("[bold]Load[/]: [dim]not compared (--load compares it)[/]")
     else:
         console.print("[bold]Load[/]: [dim]no work centers on either side[/]")
     if result.costed:

@@ -158,7 +158,10 @@ class Comparison:
     costs: list[CostChange] = field(default_factory=list)
     currency: str = ""
     capacity: bool = False
-    """Either side has work centers, so load was compared."""
+    """Either side has work centers."""
+    loaded: bool = False
+    """The load per work center was compared (work centers exist and it was asked for:
+    it is the slow part of a comparison at full size, a schedule of each side)."""
     costed: bool = False
     """The open orders' costs were compared (not too many of them)."""
     notes: list[str] = field(default_factory=list)
@@ -190,8 +193,11 @@ class _Side:
     lines: dict[str, tuple[date, date | None, int]]
     supply: dict[tuple[str, str, str], float]
     finite: bool
+    centers: bool
+    """The company has work centers."""
     weeks: dict[tuple[str, str], tuple[float, float]] | None
-    """(work center, week) → (required, available); None: no work centers."""
+    """(work center, week) → (required, available); None: no work centers, or the load
+    not asked for."""
     costs: dict[str, _Costs] | None
     """Open order → its costs; None: too many open orders to cost."""
     open_orders: int
@@ -227,9 +233,11 @@ def _supply(session: Session, run_id: int) -> dict[tuple[str, str, str], float]:
     return supply
 
 
-def _weeks(session: Session) -> dict[tuple[str, str], tuple[float, float]] | None:
-    if session.scalar(select(func.count()).select_from(WorkCenter)) == 0:
-        return None
+def _has_centers(session: Session) -> bool:
+    return bool(session.scalar(select(func.count()).select_from(WorkCenter)))
+
+
+def _weeks(session: Session) -> dict[tuple[str, str], tuple[float, float]]:
     report = load_service.capacity_load(session)
     return {(p.work_center, p.label): (p.required, p.available) for p in report.weeks}
 
@@ -253,7 +261,7 @@ def _costs(session: Session, notes: list[str]) -> tuple[dict[str, _Costs] | None
     return out, len(numbers)
 
 
-def _read_side(name: str, *, costs: bool, live: str | None) -> _Side:
+def _read_side(name: str, *, costs: bool, loads: bool, live: str | None) -> _Side:
     engine = db.make_engine(url_of(name, live=live))
     notes: list[str] = []
     try:
@@ -265,12 +273,14 @@ def _read_side(name: str, *, costs: bool, live: str | None) -> _Side:
                     f"{name} has no plan yet: run `pegboard {where}plan` first", scenario=name
                 )
             order_costs, open_orders = _costs(session, notes) if costs else (None, 0)
+            centers = _has_centers(session)
             return _Side(
                 name=name,
                 lines=_lines(session, run.id),
                 supply=_supply(session, run.id),
                 finite=current_schedule(session) is not None,
-                weeks=_weeks(session),
+                centers=centers,
+                weeks=_weeks(session) if centers and loads else None,
                 costs=order_costs,
                 open_orders=open_orders,
                 currency=money.currency(session),
@@ -392,14 +402,17 @@ def _notes(before: _Side, after: _Side, costs: bool) -> list[str]:
     return notes
 
 
-def compare(a: str, b: str, *, costs: bool = True, live: str | None = None) -> Comparison:
+def compare(
+    a: str, b: str, *, costs: bool = True, loads: bool = True, live: str | None = None
+) -> Comparison:
     """What changes from A's plan to B's (``live`` as a name is the live company):
-    order lines, planned supply, load per work center and, unless ``costs`` is off, the
-    cost of the open orders; ``live`` is the live company's URL (default: configured)."""
+    order lines, planned supply and, unless turned off, the load per work center
+    (``loads``) and the cost of the open orders (``costs``), the two slow parts;
+    ``live`` is the live company's URL (default: configured)."""
     for name in (a, b):
         require(name, live=live)
-    before = _read_side(a, costs=costs, live=live)
-    after = _read_side(b, costs=costs, live=live)
+    before = _read_side(a, costs=costs, loads=loads, live=live)
+    after = _read_side(b, costs=costs, loads=loads, live=live)
     moved, newly_late, no_longer_late, added, removed = _line_changes(before, after)
     costed = costs and before.costs is not None and after.costs is not None
     return Comparison(
@@ -414,7 +427,8 @@ def compare(a: str, b: str, *, costs: bool = True, live: str | None = None) -> C
         load=_load_changes(before, after),
         costs=_cost_changes(before, after) if costed else [],
         currency=after.currency,
-        capacity=before.weeks is not None or after.weeks is not None,
+        capacity=before.centers or after.centers,
+        loaded=before.weeks is not None or after.weeks is not None,
         costed=costed,
         notes=_notes(before, after, costs),
     )

@@ -12,6 +12,7 @@ one, with the rules of ``pegboard scenario create`` and ``delete``.
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
@@ -95,16 +96,21 @@ def scenario_delete(request: Request, who: Planner, name: str) -> Response:
 
 @router.get("/scenarios/compare")
 def scenario_compare_page(
-    request: Request, who: Viewer, a: Name, b: Name, cost: bool = True
+    request: Request, who: Viewer, a: Name, b: Name, cost: bool = True, load: bool = False
 ) -> Response:
-    """What changes from A's plan to B's, as tables and one chart."""
+    """What changes from A's plan to B's, as tables and one chart. The load per work
+    center (a schedule of each plan, most of the time a large company's comparison takes)
+    only when asked for, so the page answers quickly; a link on it asks."""
     live = _live(request)
-    result = scenario_compare.compare(a, b, costs=cost, live=live)
+    result = scenario_compare.compare(a, b, costs=cost, loads=load, live=live)
+    asked = {"a": a, "b": b, "cost": str(cost).lower(), "load": "true"}
     context = chrome(who, "scenarios") | {
         "title": f"{a} → {b}",
         "r": result,
         "chart": scenario_chart.chart(result, clock.today()),
         "cost": cost,
+        "load": load,
+        "load_url": f"/scenarios/compare?{urlencode(asked)}",
         "names": [scenarios.LIVE, *scenarios.names(live=live)],
     }
     return page(request, "scenario_compare.html", context)

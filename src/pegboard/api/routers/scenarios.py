@@ -143,7 +143,8 @@ class ComparisonOut(BaseModel):
     b: str
     lines: list[LineChangeOut]
     supply: list[SupplyChangeOut]
-    capacity: bool = Field(description="work centers exist, so load was compared")
+    capacity: bool = Field(description="work centers exist on either side")
+    loaded: bool = Field(description="the load per work center was compared (`load=true`)")
     load: list[LoadChangeOut]
     costed: bool = Field(description="the open orders' costs were compared")
     currency: str
@@ -196,10 +197,13 @@ def compare(
     user: Reader,
     live: LiveUrl,
     cost: Annotated[bool, Query(description="compare the open orders' cost (slower)")] = True,
+    load: Annotated[
+        bool, Query(description="compare the load per work center (slower at full size)")
+    ] = True,
 ) -> ComparisonOut:
     """What changes from A's plan to B's: order lines, planned purchases and production
     per item and week, load per work center, cost of the open orders."""
-    r = scenario_compare.compare(a, b, costs=cost, live=live)
+    r = scenario_compare.compare(a, b, costs=cost, loads=load, live=live)
     return ComparisonOut(
         a=r.a,
         b=r.b,
@@ -223,6 +227,7 @@ def compare(
             for s in r.supply
         ],
         capacity=r.capacity,
+        loaded=r.loaded,
         load=[_load(c) for c in r.load],
         costed=r.costed,
         currency=r.currency,
