@@ -13,6 +13,7 @@ from pegboard.errors import ConflictError, ValidationError
 from pegboard.model import AuditEntry, ProductionOrder
 from pegboard.services import board_move, capacity, production
 from pegboard.services.calendar import set_work_days
+from pegboard.services.schedule_run import run_schedule
 
 
 @pytest.fixture
@@ -129,3 +130,12 @@ def test_a_move_into_free_hours_is_accepted(routed: Session) -> None:
     # 12-14..12-17: SUB's own 24 h (12-16..12-18) do not count against it
     answer = check(routed, SUB_MO, date(2026, 12, 17))
     assert answer.capacity_checked and answer.accepted and answer.overloads == []
+
+
+def test_with_a_finite_schedule_its_placed_operations_are_the_load(routed: Session) -> None:
+    # the schedule runs SUB on 12-15..12-17 and FA (16 h) on 12-18..12-19
+    run_schedule(routed, author="ann")
+    refused = check(routed, SUB_MO, date(2026, 12, 21))  # 12-18..12-21: 32 h less FA's 16
+    assert refused.overloads == [board_move.Overload("ASM", 24.0, 16.0)]
+    accepted = check(routed, SUB_MO, date(2026, 12, 23))  # 12-20..12-23: all 32 h free
+    assert accepted.capacity_checked and accepted.overloads == []

@@ -25,16 +25,27 @@ rescheduled there, not dragged on a board.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from pegboard.engine.calendar import WorkCalendar
 from pegboard.errors import ConflictError, ValidationError
-from pegboard.model import Item, ProductionOrder, ProductionStatus, SalesOrder, SalesOrderLine
+from pegboard.model import (
+    Item,
+    ProductionOrder,
+    ProductionStatus,
+    SalesOrder,
+    SalesOrderLine,
+    ScheduleRun,
+    WorkCenter,
+)
+from pegboard.model import ScheduledOperation as Placed
 from pegboard.services import audit
 from pegboard.services._tx import write_transaction
 from pegboard.services.bounds import check_day
@@ -43,6 +54,7 @@ from pegboard.services.load import capacity_load, work_centers
 from pegboard.services.outstanding import order_needs
 from pegboard.services.production import get_production
 from pegboard.services.projection import Projection, projected_stock
+from pegboard.services.schedule import current_schedule
 from pegboard.services.wording import plural
 
 EPS = 1e-9
@@ -161,7 +173,7 @@ def _check(session: Session, number: str, finish: date, *, lock: bool = False) -
     work = calendar.working_days_between(start_before.toordinal(), mo.due_date.toordinal())
     start_after = back_date(calendar, finish, work)
     item = session.scalar(select(Item.code).where(Item.id == mo.item_id)) or ""
-    capacity_checked, overloads = _capacity(session, number, start_after, finish)
+    capacity_checked, overloads = _capacity(session, mo, start_after, finish)
     pushed, late = _consequences(session, mo, finish, calendar)
     return MoveAnswer(
         number=number,
@@ -230,20 +242,16 @@ def _shortages(
 
 
 def _capacity(
-    session: Session, number: str, start: date, finish: date
+    session: Session, mo: ProductionOrder, start: date, finish: date
 ) -> tuple[bool, list[Overload]]:
-    own = capacity_load(session, orders={number})
-    if not own.days:
+    """Whether the order follows a routing, and the work centers short of hours between
+    ``start`` and ``finish``: from the stored finite schedule when one is current (its
+    operations, read for the window only), else from the backward load."""
+    sched = current_schedule(session)
+    found = _scheduled(session, sched, mo, start, finish) if sched is not None else None
+    mine, others = found if found is not None else _backward(session, mo.number, start, finish)
+    if not mine:
         return False, []
-    mine: dict[str, float] = defaultdict(float)
-    mine_by_day: dict[tuple[str, date], float] = defaultdict(float)
-    for p in own.days:
-        mine[p.work_center] += p.required
-        mine_by_day[(p.work_center, p.start)] += p.required
-    others: dict[tuple[str, date], float] = defaultdict(float)
-    for p in capacity_load(session).days:
-        if p.work_center in mine and start <= p.start <= finish:
-            others[(p.work_center, p.start)] += p.required - mine_by_day[(p.work_center, p.start)]
     wcs, _position = work_centers(session)
     out = []
     for code, needed in sorted(mine.items()):
@@ -255,6 +263,94 @@ def _capacity(
         if free + EPS < needed:
             out.append(Overload(code, round(needed, 6), round(free, 6)))
     return True, out
+
+
+_Hours = tuple[dict[str, float], dict[tuple[str, date], float]]
+"""The order's hours per work center, and every other order's per work center and day."""
+
+
+def _backward(session: Session, number: str, start: date, finish: date) -> _Hours:
+    """From the backward load: the whole company's (slow at full size, a second or more;
+    used only when no finite schedule is current)."""
+    own = capacity_load(session, orders={number})
+    mine: dict[str, float] = defaultdict(float)
+    mine_by_day: dict[tuple[str, date], float] = defaultdict(float)
+    for p in own.days:
+        mine[p.work_center] += p.required
+        mine_by_day[(p.work_center, p.start)] += p.required
+    others: dict[tuple[str, date], float] = defaultdict(float)
+    if mine:
+        for p in capacity_load(session).days:
+            if p.work_center in mine and start <= p.start <= finish:
+                key = (p.work_center, p.start)
+                others[key] += p.required - mine_by_day[key]
+    return mine, others
+
+
+def _scheduled(
+    session: Session, sched: ScheduleRun, mo: ProductionOrder, start: date, finish: date
+) -> _Hours | None:
+    """From the stored finite schedule; None when it has none of this order's operations
+    (firmed after it was made, under its planned order's number, or following no routing:
+    the backward load then answers)."""
+    refs = [("production_order", mo.number)]
+    if mo.planned_ref:
+        refs.append(("planned_order", mo.planned_ref.rpartition("/")[2]))
+    own_rows = session.execute(
+        select(WorkCenter.code, Placed.hours, Placed.order_type, Placed.order_ref)
+        .join(WorkCenter, WorkCenter.id == Placed.work_center_id)
+        .where(
+            Placed.schedule_run_id == sched.id,
+            tuple_(Placed.order_type, Placed.order_ref).in_(refs),
+        )
+    ).all()
+    if not own_rows:
+        return None
+    mine: dict[str, float] = defaultdict(float)
+    own = {(t, r) for _c, _h, t, r in own_rows}
+    for code, hours, _t, _r in own_rows:
+        mine[code] += hours
+    others: dict[tuple[str, date], float] = defaultdict(float)
+    wcs, _position = work_centers(session)
+    for code, hours, kind, ref, first, last in session.execute(
+        select(
+            WorkCenter.code,
+            Placed.hours,
+            Placed.order_type,
+            Placed.order_ref,
+            Placed.start_date,
+            Placed.end_date,
+        )
+        .join(WorkCenter, WorkCenter.id == Placed.work_center_id)
+        .where(
+            Placed.schedule_run_id == sched.id,
+            WorkCenter.code.in_(list(mine)),
+            Placed.start_date <= finish,
+            Placed.end_date >= start,
+        )
+    ):
+        if (kind, ref) not in own:
+            wc = wcs.code.index(code)
+            hours_on = functools.partial(wcs.available, wc)
+            _spread(others, hours_on, code, hours, (first, last), (start, finish))
+    return mine, others
+
+
+def _spread(
+    into: dict[tuple[str, date], float],
+    hours_on: Callable[[int], float],
+    code: str,
+    hours: float,
+    runs: tuple[date, date],
+    window: tuple[date, date],
+) -> None:
+    """An operation's hours over the days it runs on which its work center works
+    (evenly), those in the window added."""
+    first, last = runs[0].toordinal(), runs[1].toordinal()
+    days = [d for d in range(first, last + 1) if hours_on(d) > 0] or [first]
+    for d in days:
+        if window[0].toordinal() <= d <= window[1].toordinal():
+            into[(code, date.fromordinal(d))] += hours / len(days)
 
 
 # --------------------------------------------------------------------------- consequences
