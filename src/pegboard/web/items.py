@@ -7,7 +7,7 @@ API's do, with the same rules and audit."""
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -21,8 +21,9 @@ from pegboard.services.policy import stored
 from pegboard.services.spreadsheet import EXPORT_LIMIT, Sheet
 from pegboard.web import auth, charts, item_form
 from pegboard.web.deps import DbSession, Viewer, may, require
+from pegboard.web.listing import list_context
 from pegboard.web.render import Form, chrome, page, redirect
-from pegboard.web.xlsx_download import ExportFormat, export_links, sheet_download
+from pegboard.web.xlsx_download import ExportFormat, sheet_download
 
 router = APIRouter(include_in_schema=False)
 
@@ -84,33 +85,26 @@ def item_list(
     )
     if export:
         return sheet_download(item_sheet(rows), export, "items")
-    pages = max(1, -(-total // PAGE_SIZE))
-
-    def link(**change: Any) -> str:
-        args = {k: v for k, v in (filters | {"sort": sort} | change).items() if v}
-        if args.get("sort") == "code":
-            del args["sort"]
-        if args.get("page") == 1:
-            del args["page"]
-        return "/items" + ("?" + urlencode(args) if args else "")
-
-    context = chrome(who, "items") | {
-        "title": "Items",
-        "rows": rows,
-        "total": total,
-        "first": (page_no - 1) * PAGE_SIZE + 1 if rows else 0,
-        "last": (page_no - 1) * PAGE_SIZE + len(rows),
-        "page_no": page_no,
-        "pages": pages,
-        "prev": link(page=page_no - 1) if page_no > 1 else None,
-        "next": link(page=page_no + 1) if page_no < pages else None,
-        "sorts": {name: link(sort=f"-{name}" if sort == name else name, page=1) for name in SORTS},
-        "sort": sort,
-        "filters": filters,
-        "item_url": item_url,
-        "may_edit": may(who, Permission.MASTER_DATA),
-        "exports": export_links("/items", filters | {"sort": sort}),
-    }
+    listing = list_context(
+        "/items",
+        filters,
+        rows=rows,
+        total=total,
+        page_no=page_no,
+        page_size=PAGE_SIZE,
+        sort=sort,
+        default_sort="code",
+        sorts=SORTS,
+    )
+    context = (
+        chrome(who, "items")
+        | {"title": "Items"}
+        | listing
+        | {
+            "item_url": item_url,
+            "may_edit": may(who, Permission.MASTER_DATA),
+        }
+    )
     partial = request.headers.get("HX-Request") == "true" and not request.headers.get(
         "HX-History-Restore-Request"
     )

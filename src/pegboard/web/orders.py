@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
@@ -29,9 +29,10 @@ from pegboard.services.spreadsheet import EXPORT_LIMIT, Sheet
 from pegboard.web import auth
 from pegboard.web.deps import DbSession, Viewer, may, require
 from pegboard.web.errors import refused_change
+from pegboard.web.listing import list_context
 from pegboard.web.promise import promise_url
 from pegboard.web.render import Form, chrome, form_text, page, redirect
-from pegboard.web.xlsx_download import ExportFormat, export_links, sheet_download
+from pegboard.web.xlsx_download import ExportFormat, sheet_download
 
 router = APIRouter(include_in_schema=False)
 
@@ -108,32 +109,27 @@ def order_list(
     customers = [(c.code, c.name) for c in session.scalars(sales.customer_query())]
     filters = {"q": q, "status": status, "customer": customer, "project": project}
 
-    def link(**change: Any) -> str:
-        args = {k: v for k, v in (filters | {"sort": sort} | change).items() if v}
-        if args.get("sort") == "number":
-            del args["sort"]
-        if args.get("page") == 1:
-            del args["page"]
-        return "/orders" + ("?" + urlencode(args) if args else "")
-
-    context = chrome(who, "orders") | {
-        "title": "Sales orders",
-        "rows": rows,
-        "total": total,
-        "first": (page_no - 1) * PAGE_SIZE + 1 if rows else 0,
-        "last": (page_no - 1) * PAGE_SIZE + len(rows),
-        "page_no": page_no,
-        "pages": pages,
-        "prev": link(page=page_no - 1) if page_no > 1 else None,
-        "next": link(page=page_no + 1) if page_no < pages else None,
-        "sorts": {name: link(sort=f"-{name}" if sort == name else name, page=1) for name in SORTS},
-        "sort": sort,
-        "filters": filters,
-        "statuses": sorted(known),
-        "customers": customers,
-        "order_url": _order_url,
-        "exports": export_links("/orders", filters | {"sort": sort}),
-    }
+    listing = list_context(
+        "/orders",
+        filters,
+        rows=rows,
+        total=total,
+        page_no=page_no,
+        page_size=PAGE_SIZE,
+        sort=sort,
+        default_sort="number",
+        sorts=SORTS,
+    )
+    context = (
+        chrome(who, "orders")
+        | {"title": "Sales orders"}
+        | listing
+        | {
+            "statuses": sorted(known),
+            "customers": customers,
+            "order_url": _order_url,
+        }
+    )
     return page(request, "orders.html", context)
 
 
