@@ -1,7 +1,7 @@
 """Benchmark: copying a whole company into a what-if scenario, and deleting the copy.
 
     python benchmarks/scenario.py [--fractions 1] [--databases sqlite,postgresql] [--runs 3]
-                                  [--no-plan] [--compare]
+                                  [--no-plan] [--compare] [--in-use]
 
 A ``pegboard generate`` company (cached under benchmarks/data/) is imported and planned
 once per database, so the copy holds what a planner copies: master data, orders, stock
@@ -9,9 +9,12 @@ and the current plan. Then ``pegboard scenario create`` and ``pegboard scenario 
 each run ``--runs`` times as processes of their own: wall seconds (median, min, max),
 the process's CPU seconds and peak memory, and the size of what was copied. With
 ``--compare``, ``pegboard scenario compare live COPY`` (lines, supply, the load of
-both sides, the cost of up to 100 open orders) is timed once on the first copy. SQLite
-copies with ``VACUUM INTO``, PostgreSQL with ``CREATE DATABASE … TEMPLATE``; the
-database does the work, so the process's own CPU stays small.
+both sides, the cost of up to 100 open orders) is timed once on the first copy, and
+again with ``--no-load`` (what the web page does unless asked for the load). SQLite
+copies with ``VACUUM INTO``, PostgreSQL with ``CREATE DATABASE … TEMPLATE`` when nobody
+else is connected; with ``--in-use`` a connection holds the live company open during
+each copy (a running server), so PostgreSQL copies with ``pg_dump | psql``. The database
+does the work, so the process's own CPU stays small.
 
 Target (issue 17, 2-core machine): copying the full-size company takes <= 30 s on SQLite.
 """
@@ -20,6 +23,8 @@ from __future__ import annotations
 
 import argparse
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -67,16 +72,23 @@ def _size_mib(url: str) -> float:
     return float(size) / 2**20
 
 
-def _measure(name: str, url: str, runs: int, compare: bool) -> list[object]:
+def _measure(name: str, url: str, runs: int, compare: bool, in_use: bool) -> list[object]:
     env = {"PEGBOARD_DATABASE_URL": url}
     copies, deletes = [], []
-    compared = None
+    compared = quick = None
+    holder = sa.create_engine(url)
     for i in range(runs):
-        copies.append(run([*PEGBOARD, "scenario", "create", f"bench-{i}"], env))
+        with holder.connect() if in_use else _nothing() as held:
+            if held is not None:
+                held.execute(sa.text("SELECT 1"))
+            copies.append(run([*PEGBOARD, "scenario", "create", f"bench-{i}"], env))
         if i == 0 and compare:  # everything is read on both sides, even when nothing differs
             args = ["scenario", "compare", "live", "bench-0", "--csv", "--part", "load"]
             compared = run([*PEGBOARD, *args], env)
+            args = ["scenario", "compare", "live", "bench-0", "--csv", "--no-load"]
+            quick = run([*PEGBOARD, *args], env)
         deletes.append(run([*PEGBOARD, "scenario", "delete", f"bench-{i}", "--yes"], env))
+    holder.dispose()
     walls = [m.seconds for m in copies]
     return [
         name,
@@ -90,6 +102,8 @@ def _measure(name: str, url: str, runs: int, compare: bool) -> list[object]:
         compared.seconds if compared else "-",
         compared.cpu if compared else "-",
         compared.peak_mib if compared else "-",
+        quick.seconds if quick else "-",
+        quick.cpu if quick else "-",
     ]
 
 
@@ -103,6 +117,9 @@ def main() -> None:
     parser.add_argument("--no-plan", action="store_true", help="copy the company unplanned")
     parser.add_argument(
         "--compare", action="store_true", help="also time `scenario compare` of the first copy"
+    )
+    parser.add_argument(
+        "--in-use", action="store_true", help="hold the live company open during each copy"
     )
     args = parser.parse_args()
     wanted = args.databases.split(",")
@@ -118,7 +135,7 @@ def main() -> None:
             env = {"PEGBOARD_DATABASE_URL": url}
             imported = run([*PEGBOARD, "import", str(source)], env)
             planned = None if args.no_plan else run([*PEGBOARD, "plan"], env)
-            row = _measure(name, url, args.runs, args.compare)
+            row = _measure(name, url, args.runs, args.compare, args.in_use)
             table.append(
                 [
                     f"{fraction:g}",
@@ -147,7 +164,14 @@ _HEADER = [
     "compare s",
     "compare CPU s",
     "compare MiB",
+    "no-load s",
+    "no-load CPU s",
 ]
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield None
 
 
 if __name__ == "__main__":
