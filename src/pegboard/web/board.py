@@ -7,7 +7,8 @@ the same answer as ``POST /api/production-orders/{number}/move``.
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Annotated
 from urllib.parse import quote
 
@@ -28,6 +29,39 @@ Planner = Annotated[
     auth.SignedIn,
     Depends(require(Permission.PLAN, "Your role may not move production orders.")),
 ]
+
+
+STRIP_DAYS = 21
+"""Days drawn either side of the order's due date on the board's strip."""
+PX = 16
+"""Pixels a day on the strip: a drag moves the bar by whole days."""
+
+
+@dataclass(frozen=True)
+class Tick:
+    x: int
+    label: str
+
+
+@dataclass(frozen=True)
+class Strip:
+    """The order's bar on a strip of days a planner drags it along (static/board.js)."""
+
+    width: int
+    bar_x: int
+    bar_width: int
+    due: str
+    ticks: list[Tick]
+
+
+def strip(start: date, due: date) -> Strip:
+    first = due - timedelta(days=STRIP_DAYS)
+    days = 2 * STRIP_DAYS + 1
+    ticks = [Tick(i * PX, (first + timedelta(days=i)).isoformat()) for i in range(0, days, 7)]
+    left = max((start - first).days, 0)
+    return Strip(
+        days * PX + 70, left * PX, ((due - first).days - left + 1) * PX, due.isoformat(), ticks
+    )
 
 
 def _day(text: str) -> date:
@@ -58,6 +92,8 @@ def _page(
         "finish": finish or order.due_date.isoformat(),
         "answer": answer,
         "error": error,
+        "strip": strip(order.start_date or order.due_date, order.due_date),
+        "px": PX,
     }
     return page(request, "board_move.html", context, status_code=status_code)
 
