@@ -35,6 +35,8 @@ PLAN_PAGES = (
     "/items/SA-LEDMOD-2240",
     "/production",
     "/purchasing",
+    "/mps",
+    "/mps/SA-DRVTRAY-60V",
 )
 OTHER_PAGES = ("/calendar", "/admin", "/policy")
 BANNER = '<div class="stale-plan" role="status">'

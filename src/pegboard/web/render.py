@@ -88,7 +88,17 @@ def db(request: Request) -> Iterator[Session]:
 
 
 PLAN_AREAS = frozenset(
-    {"dashboard", "plan", "pegging", "orders", "promise", "items", "production", "purchasing"}
+    {
+        "dashboard",
+        "plan",
+        "pegging",
+        "orders",
+        "promise",
+        "items",
+        "production",
+        "purchasing",
+        "mps",
+    }
 )
 """The areas whose pages show plan results: they say so when the plan is older than today."""
 
