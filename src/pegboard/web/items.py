@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from pegboard.db import Session
 from pegboard.errors import PegboardError
 from pegboard.model.enums import ItemType, LotRule, Strategy
-from pegboard.services import bom_edit, items, projection, reports, stock
+from pegboard.services import bom_edit, items, mps, projection, reports, stock
 from pegboard.services.permissions import Permission
 from pegboard.services.policy import stored
 from pegboard.services.spreadsheet import EXPORT_LIMIT, Sheet
@@ -167,6 +167,8 @@ def update_item(
     return redirect(item_url(item.code) + "?saved=changed")
 
 
+MPS_WEEKS = 8
+"""Weeks of the MPS record the item page shows (the grid at /mps/{item} shows more)."""
 SAVED = {"created": "Item created.", "changed": "Item saved.", "bom": "BOM saved."}
 
 
@@ -203,6 +205,7 @@ def render_item(
         "position": stock.position(session, item.code),
         "policy": stored.stored_lines(session, [item.code]).get(item.code),
         "projection": projection.projected_stock(session, item.code),
+        "mps_record": mps.mps_record(session, item.code, weeks=MPS_WEEKS) if item.mps else None,
         "parents": parents,
         "parents_cut": parents_cut,
         "supplies": supplies,
