@@ -55,7 +55,7 @@ def test_the_dispatch_list_and_an_operation_done(
     _error(api.post(f"{ops}/start", json={}, headers=viewer), 403)
     started = api.post(f"{ops}/start", json={"note": "bench 2"}, headers=floor)
     assert started.status_code == 200, started.text
-    assert started.json()["summary"] == "0 of 1 operations done; started: 10 WELD"
+    assert started.json()["summary"] == "0 of 1 operation done; started: 10 WELD"
     refused = _error(api.post(f"{ops}/finish", json={"hours": "-1"}, headers=floor), 422)
     assert "hours" in str(refused)
     done = api.post(f"{ops}/finish", json={"hours": "1.75"}, headers=floor)
@@ -70,7 +70,7 @@ def test_the_dispatch_list_and_an_operation_done(
     after = api.get("/api/capacity/work-centers/WELD/dispatch", headers=viewer).json()
     assert [r["order"] for r in after["rows"]] == ["MO-B", "MO-A", "MO-C"]
     shown = api.get("/api/production-orders/MO-D/operations", headers=viewer).json()
-    assert (shown["summary"], shown["hours_worked"]) == ("1 of 1 operations done", "1.75")
+    assert (shown["summary"], shown["hours_worked"]) == ("1 of 1 operation done", "1.75")
 
 
 def test_bad_shop_floor_requests_are_refused_clearly(

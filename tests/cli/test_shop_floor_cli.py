@@ -47,9 +47,9 @@ def test_dispatch_start_and_finish(shop: Engine) -> None:
     assert "MO-D operation 10 started" in _run(shop, "mo", "op-start", "MO-D", "10")
     finished = _run(shop, "mo", "op-finish", "MO-D", "10", "--hours", "1.75")
     assert "MO-D operation 10 finished: 1.75 h worked" in finished
-    assert "1 of 1 operations done" in finished
+    assert "1 of 1 operation done" in finished
     shown = _run(shop, "mo", "show", "MO-D")
-    assert "Operations of MO-D: 1 of 1 operations done" in shown
+    assert "Operations of MO-D: 1 of 1 operation done" in shown
     again = _run(shop, "capacity", "dispatch", "WELD", "--today", "2026-11-23", "--csv")
     assert [r["order"] for r in csv.DictReader(io.StringIO(again))] == ["MO-B", "MO-A", "MO-C"]
 
