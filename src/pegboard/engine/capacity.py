@@ -19,15 +19,20 @@ before it put whole working days between them.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
 from pegboard.engine.calendar import WorkCalendar
 
-__all__ = ["Load", "Operations", "WorkCenters", "backward_load"]
+if TYPE_CHECKING:
+    from pegboard.engine.schedule_kernel import Backward, Tables
+
+__all__ = ["Load", "Operations", "WorkCenters", "backward_load", "backward_load_reference"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -126,7 +131,87 @@ class _Hours:
 
 def backward_load(ops: Operations, due: IntArray, wcs: WorkCenters) -> Load:
     """Place each order's operations back to back, the last ending on its due date
-    (``due[order]``), and add up the hours they need per work center and day."""
+    (``due[order]``), and add up the hours they need per work center and day.
+
+    Compiled (``schedule_kernel``): the very load of :func:`backward_load_reference`,
+    which stays the statement of the rules and the judge of the kernel. The kernel's
+    tables span a guessed range of days, widened while an operation walks out of it;
+    a shop that needs more than ``_WIDEST`` days is left to the plain loop."""
+    if len(ops) == 0:
+        return backward_load_reference(ops, due, wcs)
+    from pegboard.engine import schedule_kernel as kernel  # Numba: only when loading
+
+    bounds = np.flatnonzero(np.diff(ops.order, prepend=-1, append=-1))
+    group_due = np.asarray(due, dtype=np.int64)[ops.order[bounds[:-1]]]
+    last = int(group_due.max())
+    margin = 400
+    while margin <= _WIDEST:
+        tables = _tables(wcs, int(group_due.min()) - margin, last)
+        got = kernel.backward(
+            bounds,
+            group_due,
+            ops.work_center,
+            ops.hours,
+            ops.queue_days,
+            ops.move_days,
+            tables,
+            MAX_DAYS_BACK,
+        )
+        if got.status == kernel.TOO_FAR:
+            code = wcs.code[int(ops.work_center[got.failed])]
+            raise CapacityError(f"work center {code} has no hours to work")
+        if got.status == kernel.OK:
+            return _load(got, tables.first)
+        margin *= 4
+    return backward_load_reference(ops, due, wcs)
+
+
+_WIDEST = 30_000
+"""Days before the earliest due date the kernel's tables may reach back (80 years)."""
+
+
+def _tables(wcs: WorkCenters, first: int, last: int) -> Tables:
+    """Each work center's unit hours (as ``WorkCenters.unit_hours``) and the plant's
+    working days over ``first`` … ``last``."""
+    from pegboard.engine.schedule_kernel import Tables
+
+    days = np.arange(first, last + 1, dtype=np.int64)
+    working = wcs.calendar.fwd(days, 0) == days
+    per_day = np.asarray(wcs.weekday_hours, dtype=np.float64)[:, (days - 1) % 7]
+    unit = per_day * np.asarray(wcs.efficiency, dtype=np.float64)[:, None]
+    unit[:, ~working] = 0.0
+    for wc, closed in enumerate(wcs.closed):
+        at = [d - first for d in closed if first <= d <= last]
+        unit[wc, at] = 0.0
+    return Tables(first, unit, np.cumsum(working, dtype=np.int64), days[working])
+
+
+def _load(got: Backward, first: int) -> Load:
+    """The kernel's segments as a ``Load``: hours added per (work center, day) in the
+    order the plain loop adds them (the same float sums), its operations in that order."""
+    n = got.segments
+    wc, day, op = got.seg_wc[:n], got.seg_day[:n], got.seg_op[:n]
+    span = int(day.max()) - first + 1 if n else 1
+    key = wc * span + (day - first)
+    order = np.argsort(key, kind="stable")
+    key, hours, ops = key[order], got.seg_hours[:n][order].tolist(), op[order].tolist()
+    cut = [*np.flatnonzero(np.diff(key, prepend=-1)).tolist(), n]
+    keys = key.tolist()
+    rows: dict[tuple[int, int], float] = {}
+    users: dict[tuple[int, int], list[int]] = {}
+    for lo, hi in itertools.pairwise(cut):
+        k = keys[lo]
+        at = (k // span, first + k % span)
+        total = 0.0
+        for h in hours[lo:hi]:
+            total += h
+        rows[at] = total
+        users[at] = ops[lo:hi]
+    return Load(got.start, got.end, rows, users)
+
+
+def backward_load_reference(ops: Operations, due: IntArray, wcs: WorkCenters) -> Load:
+    """:func:`backward_load` in plain Python, one operation and day at a time."""
     n = len(ops)
     start = np.zeros(n, dtype=np.int64)
     end = np.zeros(n, dtype=np.int64)
