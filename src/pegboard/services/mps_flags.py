@@ -14,12 +14,14 @@ each schedule line that no order needs as ``defer`` or ``cancel`` ("4 not needed
 like any other firm supply.
 
 The rows are written while the plan is stored, in its transaction, after its own
-exceptions, so the run's counts include them and its rows never change once it is done.
+exceptions, so the run's counts include them and its rows never change once it is done;
+they take their place among the plan's rows by kind and order ref, as the plan's own
+are sorted, so every list of exceptions shows them between ``late`` and ``shortage``.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from pegboard.model import Item, PlanException, PlanRun
@@ -65,10 +67,37 @@ def store(session: Session, run_id: int) -> dict[str, int]:
                 }
             )
     if rows:
-        # ids after the plan's own rows, given explicitly: those may have been written
-        # with explicit ids, which a PostgreSQL sequence does not count
-        last = session.scalar(select(func.max(PlanException.id))) or 0
-        for offset, row in enumerate(rows, start=1):
-            row["id"] = last + offset
+        rows.sort(key=lambda row: (str(row["order_ref"]), str(row["date"])))
+        first = _make_room(session, run_id, len(rows))
+        for offset, row in enumerate(rows):
+            row["id"] = first + offset
         session.execute(insert(PlanException), rows)
     return {KIND: len(rows)} if rows else {}
+
+
+def _make_room(session: Session, run_id: int, n: int) -> int:
+    """The first of ``n`` free ids where the run's ``mps_short`` rows belong.
+
+    Every reader lists a plan's exceptions in id order, and the plan writes them sorted
+    by kind (then order ref): so the new rows take the ids of the first row of a kind
+    sorting after theirs (``shortage``), whose rows move up by ``n``, in two steps
+    through negative ids so no id is ever held twice within a statement. Without such
+    rows they go after the plan's own. Ids are given explicitly: the plan's own rows may
+    have been written with explicit ids, which a PostgreSQL sequence does not count."""
+    of_run = PlanException.plan_run_id == run_id
+    kinds = session.scalars(select(PlanException.kind).where(of_run).distinct()).all()
+    after = [kind for kind in kinds if kind > KIND]
+    first = session.scalar(
+        select(func.min(PlanException.id)).where(of_run, PlanException.kind.in_(after))
+    )
+    if first is None:
+        return (session.scalar(select(func.max(PlanException.id))) or 0) + 1
+    session.execute(
+        update(PlanException)
+        .where(of_run, PlanException.id >= first)
+        .values(id=-(PlanException.id + n))
+    )
+    session.execute(
+        update(PlanException).where(of_run, PlanException.id < 0).values(id=-PlanException.id)
+    )
+    return int(first)
