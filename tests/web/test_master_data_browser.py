@@ -12,13 +12,20 @@ skipped, and fails under ``CI=true`` (as ``test_browser``).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from _browser_support import (
+    CHROMIUM,
+    PASSWORD,
+    log_in_by_keyboard,
+    need_chromium,
+    tab_to,
+    watched_page,
+)
 from _live import live_server
 from sqlalchemy import Engine
 
@@ -28,11 +35,8 @@ from pegboard.services import capacity, items, suppliers, templates, users
 from pegboard.services.company_data import configured_planning_date
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, Page, Response
 
-CHROMIUM = Path(os.environ.get("PLAYWRIGHT_CHROMIUM", "/usr/bin/chromium"))
-IN_CI = os.environ.get("CI", "").lower() == "true"
-PASSWORD = "correct horse battery"
 EXPECTED_REFUSALS = {("POST", "/templates")}
 """Answers >= 400 the story provokes on purpose (the bad formula's save, a 422)."""
 REFUSAL_LOGGED = "Failed to load resource: the server responded with a status of 422"
@@ -41,11 +45,7 @@ REFUSAL_LOGGED = "Failed to load resource: the server responded with a status of
 
 @pytest.fixture
 def server(tmp_path: Path, sample_loader: Callable[[Engine], None]) -> Iterator[tuple[str, Engine]]:
-    if not CHROMIUM.exists():
-        message = f"no Chromium at {CHROMIUM} (scripts/test installs Debian's chromium)"
-        if IN_CI:
-            pytest.fail(message + " — refusing to skip under CI=true")
-        pytest.skip(message)
+    need_chromium()
     engine = db.make_engine(f"sqlite:///{tmp_path / 'pegboard.db'}")
     db.upgrade(engine)
     sample_loader(engine)
@@ -58,48 +58,17 @@ def server(tmp_path: Path, sample_loader: Callable[[Engine], None]) -> Iterator[
     engine.dispose()
 
 
+def _provoked(r: Response) -> bool:
+    path = "/" + r.url.split("/", 3)[3].split("?")[0] if r.url.count("/") >= 3 else r.url
+    return (r.request.method, path) in EXPECTED_REFUSALS
+
+
 def _page(browser: Browser, problems: list[str]) -> Page:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-
-    def answered(r: object) -> None:
-        from playwright.sync_api import Response
-
-        assert isinstance(r, Response)
-        path = "/" + r.url.split("/", 3)[3].split("?")[0] if r.url.count("/") >= 3 else r.url
-        if r.status >= 400 and (r.request.method, path) not in EXPECTED_REFUSALS:
-            problems.append(f"{r.status} {r.request.method} {r.url}")
-
-    page.on("response", answered)
-    return page
-
-
-def _log_in(page: Page, base: str) -> None:
-    from playwright.sync_api import expect
-
-    page.goto(base + "/login")
-    expect(page.locator("#name")).to_be_focused()
-    page.keyboard.type("petra")
-    page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page).to_have_url(base + "/")
-
-
-def _tab_to(page: Page, element_id: str, limit: int = 120) -> None:
-    """Press Tab until the field has the focus (a keyboard user's way there)."""
-    for _ in range(limit):
-        if page.evaluate("document.activeElement && document.activeElement.id") == element_id:
-            return
-        page.keyboard.press("Tab")
-    raise AssertionError(f"#{element_id} not reached by Tab")
+    return watched_page(browser, problems, {"width": 1280, "height": 900}, provoked=_provoked)
 
 
 def _type_into(page: Page, element_id: str, text: str) -> None:
-    _tab_to(page, element_id)
+    tab_to(page, element_id)
     page.keyboard.press("Control+A")
     page.keyboard.type(text)
 
@@ -115,9 +84,9 @@ def test_a_template_made_by_keyboard_then_an_order_configured_from_it(
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         try:
             page = _page(browser, problems)
-            _log_in(page, base)
+            log_in_by_keyboard(page, base)
             page.goto(base + "/templates")
-            _tab_to(page, "q")
+            tab_to(page, "q")
             page.keyboard.press("Shift+Tab")  # back to the menu: forward to the link
             for _ in range(20):
                 if page.evaluate("document.activeElement.textContent") == "New template":
@@ -190,7 +159,7 @@ def test_a_work_center_by_keyboard_and_a_supplier_are_created(
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         try:
             page = _page(browser, problems)
-            _log_in(page, base)
+            log_in_by_keyboard(page, base)
             page.goto(base + "/work-centers/new")
             _type_into(page, "wc-code", "LASER")
             _type_into(page, "wc-description", "Fibre laser")

@@ -6,11 +6,11 @@ the refused save (422)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from _browser_support import CHROMIUM, PASSWORD, log_in, need_chromium, watched_page
 from _live import live_server
 from sqlalchemy import Engine
 
@@ -19,23 +19,12 @@ from pegboard import db
 from pegboard.model import Role
 from pegboard.services import users
 
-CHROMIUM = Path(os.environ.get("PLAYWRIGHT_CHROMIUM", "/usr/bin/chromium"))
-PASSWORD = "correct horse battery"
 ITEM = "SA-DRVTRAY-60V"
-
-
-def _need_chromium() -> None:
-    """As tests/web/test_browser.py: skipped without Chromium, but never under CI=true."""
-    if not CHROMIUM.exists():
-        message = f"no Chromium at {CHROMIUM} (scripts/test installs Debian's chromium)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message + " — refusing to skip under CI=true")
-        pytest.skip(message)
 
 
 @pytest.fixture
 def server(tmp_path: Path, sample_loader: Callable[[Engine], None]) -> Iterator[str]:
-    _need_chromium()
+    need_chromium()
     engine = db.make_engine(f"sqlite:///{tmp_path / 'pegboard.db'}")
     db.upgrade(engine)
     with pin_today(DEMO_DAY):
@@ -54,20 +43,8 @@ def test_a_planner_edits_the_weekly_grid_in_the_browser(server: str, tmp_path: P
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         try:
-            context = browser.new_context(viewport={"width": 1280, "height": 800})
-            context.set_default_timeout(10_000)
-            page = context.new_page()
-            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: problems.append(str(e)))
-            page.on(
-                "response",
-                lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None,
-            )
-            page.goto(server + "/login")
-            page.get_by_label("User name").fill("petra")
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_role("button", name="Log in").click()
-            expect(page).to_have_url(server + "/")
+            page = watched_page(browser, problems)
+            log_in(page, server)
 
             page.get_by_role("navigation", name="Main").get_by_role(
                 "link", name="Master schedule"
@@ -86,7 +63,7 @@ def test_a_planner_edits_the_weekly_grid_in_the_browser(server: str, tmp_path: P
             expect(page.locator("#e-2027-01-11")).to_contain_text("not a number")
             expect(page.locator("#w-2027-01-25")).to_have_value("40")  # what was typed
             # the refused save's own status, and the browser's console line about it
-            assert f"422 {server}/mps/{ITEM}" in problems
+            assert f"422 POST {server}/mps/{ITEM}" in problems
             assert all("422" in problem for problem in problems), problems
             problems.clear()
 

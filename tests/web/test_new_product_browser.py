@@ -7,7 +7,6 @@ SQLite. Any console error, page error or unexpected error response fails the tes
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -15,6 +14,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from _browser_support import (
+    CHROMIUM,
+    DESKTOP,
+    PASSWORD,
+    PHONE,
+    log_in,
+    need_chromium,
+    tab_to,
+    watched_page,
+)
 from _live import live_server
 from sqlalchemy import Engine
 
@@ -25,12 +34,8 @@ from pegboard.model import Role
 from pegboard.services import company_data, items, planning, users
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, Page, Response
 
-CHROMIUM = Path(os.environ.get("PLAYWRIGHT_CHROMIUM", "/usr/bin/chromium"))
-PASSWORD = "correct horse battery"
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
 EXPECTED_REFUSALS = (409, 422)
 """Answers the story provokes on purpose (a cycle, a bad field): a form shown again."""
 REFUSED_LOAD = re.compile(r"status of (409|422) ")
@@ -51,10 +56,7 @@ def _load_sample_near_today(engine: Engine) -> None:
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[str, Engine]]:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"no Chromium at {CHROMIUM}")
-        pytest.skip(f"no Chromium at {CHROMIUM}")
+    need_chromium()
     engine = db.make_engine(f"sqlite:///{tmp_path / 'pegboard.db'}")
     db.upgrade(engine)
     _load_sample_near_today(engine)
@@ -65,47 +67,19 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Engine]]:
     engine.dispose()
 
 
+def _provoked(r: Response) -> bool:
+    return r.status in EXPECTED_REFUSALS
+
+
 def _page(browser: Browser, problems: list[str], viewport: dict[str, int] = DESKTOP) -> Page:
-    context = browser.new_context(viewport=viewport)  # type: ignore[arg-type]
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.on(
-        "console",
-        lambda m: (
-            problems.append(m.text)
-            if m.type == "error" and not REFUSED_LOAD.search(m.text)
-            else None
-        ),
+    return watched_page(
+        browser,
+        problems,
+        viewport,
+        timeout_ms=15_000,
+        provoked=_provoked,
+        console_ignored=REFUSED_LOAD,
     )
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.on(
-        "response",
-        lambda r: (
-            problems.append(f"{r.status} {r.request.method} {r.url}")
-            if r.status >= 400 and r.status not in EXPECTED_REFUSALS
-            else None
-        ),
-    )
-    return page
-
-
-def _log_in(page: Page, base: str) -> None:
-    from playwright.sync_api import expect
-
-    page.goto(base + "/login")
-    page.get_by_label("User name").fill("petra")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(base + "/")
-
-
-def _tab_to(page: Page, element_id: str, limit: int = 150) -> None:
-    """Press Tab until the element has the focus (as a keyboard user gets there)."""
-    for _ in range(limit):
-        if page.evaluate("document.activeElement && document.activeElement.id") == element_id:
-            return
-        page.keyboard.press("Tab")
-    raise AssertionError(f"Tab never reached #{element_id}")
 
 
 def _fits(page: Page) -> str | None:
@@ -133,7 +107,7 @@ def test_a_new_product_from_item_to_plan(server: tuple[str, Engine]) -> None:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         try:
             page = _page(browser, problems)
-            _log_in(page, base)
+            log_in(page, base)
 
             # the item, through the list's "New item"
             page.get_by_role("navigation", name="Main").get_by_role("link", name="Items").click()
@@ -213,31 +187,31 @@ def test_new_forms_by_keyboard_alone_and_phone_width(server: tuple[str, Engine])
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         try:
             page = _page(browser, problems)
-            _log_in(page, base)
+            log_in(page, base)
 
             # a customer and a project, typed and sent with keys only
             page.goto(base + "/customer/new")
-            _tab_to(page, "code")
+            tab_to(page, "code")
             page.keyboard.type("KEYS")
             page.keyboard.press("Tab")
             page.keyboard.type("Keyboard Ltd")
             page.keyboard.press("Enter")
             expect(page).to_have_url(base + "/customers/KEYS?saved=created")
-            _tab_to(page, "project-code")
+            tab_to(page, "project-code")
             page.keyboard.type("P1")
             page.keyboard.press("Enter")
             expect(page.locator("#projects")).to_contain_text("P1")
 
             # an item's BOM line, and its quantity changed, by keys
             page.goto(base + "/items/KB-ASSY")
-            _tab_to(page, "bom-component")
+            tab_to(page, "bom-component")
             page.keyboard.type(part)
             page.keyboard.press("Tab")
             page.keyboard.press("Control+A")
             page.keyboard.type("5")
             page.keyboard.press("Enter")
             expect(page.locator("#bom .bom-item")).to_contain_text(f"{part} × 5")
-            _tab_to(page, "qty-KB-ASSY-1")
+            tab_to(page, "qty-KB-ASSY-1")
             page.keyboard.press("Control+A")
             page.keyboard.type("7")
             page.keyboard.press("Enter")
@@ -245,14 +219,14 @@ def test_new_forms_by_keyboard_alone_and_phone_width(server: tuple[str, Engine])
 
             # the item form: Tab reaches its fields, Enter saves
             page.goto(base + "/items/KB-ASSY/edit")
-            _tab_to(page, "description")
+            tab_to(page, "description")
             page.keyboard.type("Assembled by keyboard")
             page.keyboard.press("Enter")
             expect(page).to_have_url(base + "/items/KB-ASSY?saved=changed")
             expect(page.locator(".desc").first).to_have_text("Assembled by keyboard")
 
             phone = _page(browser, problems, PHONE)
-            _log_in(phone, base)
+            log_in(phone, base)
             wide = {}
             for path in (
                 "/items",

@@ -9,13 +9,22 @@ holding the planned sample company; any console error or failed request fails th
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import pytest
+from _browser_support import (
+    CHROMIUM,
+    DESKTOP,
+    PASSWORD,
+    PHONE,
+    TABLET,
+    log_in,
+    need_chromium,
+    watched_page,
+)
 from _live import live_server
 from sqlalchemy import Engine, select
 
@@ -26,19 +35,10 @@ from pegboard.services import users
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
-CHROMIUM = Path(os.environ.get("PLAYWRIGHT_CHROMIUM", "/usr/bin/chromium"))
-PASSWORD = "correct horse battery"
-PHONE = {"width": 390, "height": 844}
-TABLET = {"width": 768, "height": 1024}
-DESKTOP = {"width": 1280, "height": 800}
-
 
 @pytest.fixture
 def server(tmp_path: Path, sample_loader: Callable[[Engine], None]) -> Iterator[tuple[str, Engine]]:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"no Chromium at {CHROMIUM}")
-        pytest.skip(f"no Chromium at {CHROMIUM}")
+    need_chromium()
     engine = db.make_engine(f"sqlite:///{tmp_path / 'pegboard.db'}")
     db.upgrade(engine)
     sample_loader(engine)
@@ -83,16 +83,6 @@ def _pages(engine: Engine) -> list[str]:
     ]
 
 
-def _log_in(page: Page, base: str, name: str) -> None:
-    from playwright.sync_api import expect
-
-    page.goto(base + "/login")
-    page.get_by_label("User name").fill(name)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(base + "/")
-
-
 def _overflow(page: Page) -> str | None:
     """``None`` when the page fits its window, else what sticks out (widths, elements)."""
     fits = page.evaluate(
@@ -120,16 +110,7 @@ def _overflow(page: Page) -> str | None:
 
 
 def _new_page(browser: Browser, viewport: dict[str, int], problems: list[str]) -> Page:
-    context = browser.new_context(viewport=viewport)  # type: ignore[arg-type]
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.on(
-        "response",
-        lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None,
-    )
-    return page
+    return watched_page(browser, problems, viewport, timeout_ms=15_000)
 
 
 def test_phone_width_pages_never_scroll_sideways(server: tuple[str, Engine]) -> None:
@@ -142,7 +123,7 @@ def test_phone_width_pages_never_scroll_sideways(server: tuple[str, Engine]) -> 
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         try:
             page = _new_page(browser, PHONE, problems)
-            _log_in(page, base, "petra")
+            log_in(page, base, "petra")
             for path in _pages(engine):
                 page.goto(base + path)
                 expect(page.locator("h1").first).to_be_visible()
@@ -152,7 +133,7 @@ def test_phone_width_pages_never_scroll_sideways(server: tuple[str, Engine]) -> 
 
             # the shop floor's own user sees the same pages at the same width
             floor = _new_page(browser, PHONE, problems)
-            _log_in(floor, base, "sam")
+            log_in(floor, base, "sam")
             for path in ("/", "/production", f"/capacity/{quote(_first(engine, WorkCenter.code))}"):
                 floor.goto(base + path)
                 found = _overflow(floor)
@@ -173,7 +154,7 @@ def test_menu_folds_on_a_phone_and_shows_on_wider_screens(server: tuple[str, Eng
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         try:
             page = _new_page(browser, PHONE, problems)
-            _log_in(page, base, "petra")
+            log_in(page, base, "petra")
             nav = page.get_by_role("navigation", name="Main")
             menu = page.locator("label.menu-button")
             expect(menu).to_be_visible()
@@ -193,7 +174,7 @@ def test_menu_folds_on_a_phone_and_shows_on_wider_screens(server: tuple[str, Eng
 
             for viewport in (TABLET, DESKTOP):
                 wider = _new_page(browser, viewport, problems)
-                _log_in(wider, base, "petra")
+                log_in(wider, base, "petra")
                 expect(wider.locator("label.menu-button")).to_be_hidden()
                 expect(wider.locator("#menu-toggle")).to_be_hidden()  # not in the Tab order
                 shown = wider.get_by_role("navigation", name="Main")
@@ -215,7 +196,7 @@ def test_item_type_ahead_fills_the_fields_list(server: tuple[str, Engine]) -> No
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         try:
             page = _new_page(browser, PHONE, problems)
-            _log_in(page, base, "petra")
+            log_in(page, base, "petra")
             page.goto(base + "/pegging")
             page.locator("#item").press_sequentially("led-brd", delay=30)
             options = page.locator("#item-list option")
