@@ -27,6 +27,7 @@ Headers = dict[str, str]
 LIGHTING = demo_path("lighting")
 BASIC = Path(__file__).parents[1] / "scenarios" / "basic" / "bundle"
 ZIP = "application/zip"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture(autouse=True)
@@ -271,6 +272,35 @@ def test_export_is_a_zip_that_imports_again(
         assert zf.read("items.csv") == items
         assert "planned_orders.csv" not in zf.namelist()  # the import cleared the plan
     assert api.get("/api/bundle/export").status_code == 401
+
+
+def test_export_xlsx_is_a_workbook_that_imports_again(
+    api: TestClient, as_role: Callable[[str], Headers], lighting: Engine
+) -> None:
+    """GET /api/bundle/export.xlsx: the data as one workbook (a sheet per file, templates
+    too), which the import takes back as it is."""
+    from openpyxl import load_workbook
+
+    viewer = as_role("viewer")
+    response = api.get("/api/bundle/export.xlsx", headers=viewer)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert ".xlsx" in response.headers["content-disposition"]
+    book = load_workbook(io.BytesIO(response.content))
+    assert {"items", "bom", "sales_orders", "templates"} <= set(book.sheetnames)
+    before = item_codes(lighting)
+
+    admin = as_role("admin")
+    job = upload(api, admin, zip_bytes(folder_files(BASIC))).json()
+    assert wait_for(api, admin, job["id"])["status"] == "done"
+    job = upload(api, admin, response.content, name="company.xlsx", kind=XLSX_TYPE).json()
+    assert wait_for(api, admin, job["id"])["status"] == "done", job
+    assert item_codes(lighting) == before
+    again = load_workbook(io.BytesIO(api.get("/api/bundle/export.xlsx", headers=viewer).content))
+    for name in book.sheetnames:
+        rows = list(book[name].iter_rows(values_only=True))
+        assert rows == list(again[name].iter_rows(values_only=True)), name
+    assert api.get("/api/bundle/export.xlsx").status_code == 401
 
 
 def test_an_upload_without_items_empties_the_company_only_when_asked(

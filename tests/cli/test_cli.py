@@ -74,3 +74,23 @@ def test_unknown_sales_order(run: Invoke) -> None:
     run("import", str(BASIC))
     run("plan")
     assert "no sales order 'SO-9'" in run("report", "pegging", "SO-9", code=1)
+
+
+def test_export_xlsx_imports_again(run: Invoke, tmp_path: Path) -> None:
+    """pegboard export --xlsx FILE: the data as one workbook, which pegboard import reads."""
+    run("import", str(BASIC))
+    book = tmp_path / "company.xlsx"
+    out = run("export", "--xlsx", str(book))
+    assert "Exported to" in out and "items" in out
+    run("import", str(book))
+    again = tmp_path / "again.xlsx"
+    run("export", "--xlsx", str(again))
+    from openpyxl import load_workbook
+
+    first, second = load_workbook(book), load_workbook(again)
+    assert first.sheetnames == second.sheetnames
+    for name in first.sheetnames:
+        rows = list(first[name].iter_rows(values_only=True))
+        assert rows == list(second[name].iter_rows(values_only=True)), name
+    assert "not both" in run("export", str(tmp_path / "x"), "--xlsx", str(book), code=1)
+    assert "must end in .xlsx" in run("export", "--xlsx", str(tmp_path / "x.csv"), code=1)

@@ -107,6 +107,14 @@ def test_import_the_sample_and_export(web: TestClient, engine: Engine) -> None:
     assert export.headers["content-type"] == "application/zip"
     with zipfile.ZipFile(io.BytesIO(export.content)) as zf:
         assert "items.csv" in zf.namelist()
+    assert 'href="/admin/bundle/export.xlsx"' in form.text
+    book = web.get("/admin/bundle/export.xlsx")
+    assert book.status_code == 200
+    assert book.headers["content-type"].startswith("application/vnd.openxmlformats")
+    from openpyxl import load_workbook
+
+    sheets = load_workbook(io.BytesIO(book.content)).sheetnames
+    assert {"items", "bom", "templates"} <= set(sheets)
 
 
 def test_a_bad_row_shows_where(web: TestClient, engine: Engine) -> None:

@@ -27,7 +27,13 @@ from pegboard.bundle.parse import (
     parse_qty,
     parse_table,
 )
-from pegboard.bundle.reader import Progress, encoding_problem, open_source, regular_file
+from pegboard.bundle.reader import (
+    Progress,
+    WorkbookSource,
+    encoding_problem,
+    open_source,
+    regular_file,
+)
 from pegboard.bundle.writer import format_value
 from pegboard.engine.errors import BomCycleError
 from pegboard.engine.levels import low_level_codes
@@ -92,7 +98,11 @@ def read_bundle(
     bad_items = any(p.file == items.label for p in problems.items)
     if not allow_empty and schema.ITEMS.name in present and not items.rows and not bad_items:
         problems.add(BundleProblem(items.label, None, None, None, EMPTY_ITEMS))
-    data.templates = _templates(path, problems, data)
+    if isinstance(source, WorkbookSource):
+        data.templates = _sheet_templates(source, problems, data)
+    else:
+        data.templates = _templates(path, problems, data)
+    source.close()
     if problems:
         raise BundleError(problems.items, truncated=problems.truncated)
     return data
@@ -135,20 +145,60 @@ def _templates(path: Path, problems: Problems, data: Dataset) -> list[dict[str, 
         reason = "expected a list of templates"
         problems.add(BundleProblem(TEMPLATES_FILE, None, None, None, reason))
         return []
+    return _checked_templates(
+        [(None, definition) for definition in definitions], TEMPLATES_FILE, problems, data
+    )
+
+
+def _sheet_templates(
+    source: WorkbookSource, problems: Problems, data: Dataset
+) -> list[dict[str, Any]]:
+    """The workbook's ``templates`` sheet (what ``bundle.workbook`` writes): one template a
+    row, its JSON definition in the ``definition`` column; a bad cell is named by row."""
+    sheet = source.sheet(schema.TEMPLATES_SHEET)
+    if sheet is None:
+        return []
+    label, header = sheet.label, sheet.header
+    if "definition" not in header:
+        problems.add(BundleProblem(label, 1, None, None, "needs a definition column"))
+        return []
+    at = header.index("definition")
+    definitions: list[tuple[int | None, Any]] = []
+    for line, cells in sheet.rows():
+        text = cells[at].strip() if at < len(cells) else ""
+        if not text:
+            continue
+        if json_too_deep(text) is not None:
+            reason = f"nested deeper than {MAX_JSON_DEPTH} levels"
+            problems.add(BundleProblem(label, line, "definition", None, reason))
+            continue
+        try:
+            definitions.append((line, json.loads(text)))
+        except json.JSONDecodeError as e:
+            reason = f"not valid JSON: {e.msg} (at character {e.pos + 1})"
+            problems.add(BundleProblem(label, line, "definition", None, reason))
+    return _checked_templates(definitions, label, problems, data)
+
+
+def _checked_templates(
+    definitions: list[tuple[int | None, Any]], label: str, problems: Problems, data: Dataset
+) -> list[dict[str, Any]]:
+    """Each definition parsed and its formulas checked; the good ones kept. A problem names
+    the template by its row (a sheet) or its place in the list (templates.json)."""
     items = {row.item: row.type for row in data.items}
     centers = {row.work_center for row in data.work_centers}
     good = []
-    for n, definition in enumerate(definitions, 1):
-        where = f"template {n}"
+    for n, (line, definition) in enumerate(definitions, 1):
+        where = "definition" if line is not None else f"template {n}"
         try:
             template = parse_definition(definition)
             validate_template(template)
             check_worst_cases(template)
         except ValidationError as e:
-            problems.add(BundleProblem(TEMPLATES_FILE, None, where, None, e.message))
+            problems.add(BundleProblem(label, line, where, None, e.message))
             continue
         if (refused := _template_problem(template, items, centers)) is not None:
-            problems.add(BundleProblem(TEMPLATES_FILE, None, where, template.item, refused))
+            problems.add(BundleProblem(label, line, where, template.item, refused))
         else:
             good.append(dict(definition))
     return good

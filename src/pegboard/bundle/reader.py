@@ -197,10 +197,14 @@ class WorkbookSource(Source):
         self.book.close()
 
     def table(self, spec: FileSpec, progress: Progress | None = None) -> RawTable | None:
-        if spec.name not in self.book.sheetnames:
+        return self.sheet(spec.name, progress)
+
+    def sheet(self, name: str, progress: Progress | None = None) -> RawTable | None:
+        """The sheet called ``name`` (``None``: absent), its rows as text like a CSV's."""
+        if name not in self.book.sheetnames:
             return None
-        sheet = self.book[spec.name]
-        label = self.label(spec)
+        sheet = self.book[name]
+        label = f"{self.path.name}[{name}]"
         # The sheet's <dimension> tag is a writer's claim; read-only openpyxl stops at it,
         # dropping the rows and columns past it without a word. Read to the sheet's end
         # instead (the claim stays the progress bar's estimate).

@@ -353,3 +353,6 @@ ORDER_DATES_COLUMNS = (
     "projected_date",
     "days_late",
 )
+
+TEMPLATES_SHEET = "templates"
+"""templates.json in a workbook: a sheet of one template a row (item, JSON definition)."""

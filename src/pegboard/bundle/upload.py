@@ -20,7 +20,7 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
@@ -348,6 +348,8 @@ class ExportArchive:
 
     path: Path
     folder: Path
+    counts: dict[str, int] = field(default_factory=dict)
+    """Rows written per file or sheet."""
 
     @property
     def filename(self) -> str:
@@ -373,3 +375,27 @@ def export_archive(session: Session) -> ExportArchive:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
     return ExportArchive(archive, workdir)
+
+
+def export_workbook(session: Session, path: Path | None = None) -> ExportArchive:
+    """The company's data as one ``.xlsx`` workbook (``bundle.workbook``: a sheet per
+    file and one for the templates), read in one transaction like ``snapshot``; it imports
+    again as it is. Written to ``path`` (the CLI) or, without it, to a staging folder
+    of its own named by the moment (the API and the web: ``remove()`` once sent). The plan
+    is not in it: it is made again by planning after an import."""
+    from pegboard.bundle.workbook import write_workbook
+
+    workdir = staging_folder("export")
+    try:
+        stamp = clock.now().strftime("%Y%m%d-%H%M%S")
+        target = path if path is not None else workdir / f"pegboard-{stamp}.xlsx"
+        session.commit()  # end the transaction the sign-in check began; read afresh
+        with session.begin():
+            if session.get_bind().dialect.name == "postgresql":
+                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            data = read_company(session)
+        counts = write_workbook(data, target)
+    except BaseException:
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
+    return ExportArchive(target, workdir, counts)

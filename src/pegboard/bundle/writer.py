@@ -53,10 +53,10 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]
     return count
 
 
-def write_dataset(data: Dataset, folder: Path) -> dict[str, int]:
-    """Write every input file of the bundle format; returns rows written per file."""
-    folder.mkdir(parents=True, exist_ok=True)
-    tables: list[tuple[schema.FileSpec, Iterable[Sequence[object]]]] = [
+def dataset_tables(data: Dataset) -> list[tuple[schema.FileSpec, Iterable[Sequence[object]]]]:
+    """Every input file of the bundle format with its rows, in the order they are written
+    (the CSV folder and the workbook alike)."""
+    return [
         (schema.SETTINGS, sorted(data.settings.items())),
         (schema.HOLIDAYS, sorted(data.holidays)),
         (schema.ITEMS, data.items),
@@ -71,6 +71,12 @@ def write_dataset(data: Dataset, folder: Path) -> dict[str, int]:
         (schema.ROUTINGS, data.routings),
         (schema.MPS, data.mps),
     ]
+
+
+def write_dataset(data: Dataset, folder: Path) -> dict[str, int]:
+    """Write every input file of the bundle format; returns rows written per file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tables = dataset_tables(data)
     counts = {}
     for spec, rows in tables:
         header = [c.name for c in spec.columns]

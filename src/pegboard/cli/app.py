@@ -263,10 +263,33 @@ def import_(
 
 @app.command()
 @handles_errors
-def export(out_dir: Annotated[Path, typer.Argument(help="folder to write the bundle to")]) -> None:
-    """Write the planning data, and the current plan if there is one, as CSV files."""
+def export(
+    out_dir: Annotated[
+        Path | None, typer.Argument(help="folder to write the bundle to (CSV files)")
+    ] = None,
+    xlsx: Annotated[
+        Path | None,
+        typer.Option(help="write the data as one .xlsx workbook instead (a sheet per file)"),
+    ] = None,
+) -> None:
+    """Write the planning data, and the current plan if there is one, as CSV files; or,
+    with --xlsx FILE, the data as one workbook that pegboard import reads back."""
+    from pegboard.bundle.upload import export_workbook
     from pegboard.bundle.upload import snapshot as export_snapshot
+    from pegboard.errors import ValidationError
 
+    if (out_dir is None) == (xlsx is None):
+        raise ValidationError("give a folder to export to, or --xlsx FILE (not both)")
+    if xlsx is not None:
+        if xlsx.suffix.lower() != ".xlsx":
+            raise ValidationError(f"--xlsx {xlsx}: the file name must end in .xlsx")
+        with session() as s:
+            written = export_workbook(s, xlsx)
+        written.remove()
+        counts = written.counts
+        emit(f"Exported to {xlsx}", ("sheet", "rows"), list(counts.items()), numeric=("rows",))
+        return
+    assert out_dir is not None
     with session() as s:
         counts = export_snapshot(s, out_dir)
     emit(f"Exported to {out_dir}", ("file", "rows"), list(counts.items()), numeric=("rows",))

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 
-from pegboard.bundle.upload import export_archive
+from pegboard.bundle.upload import export_archive, export_workbook
 from pegboard.db import Session
 from pegboard.errors import ConflictError, NotFoundError, PegboardError, PermissionDeniedError
 from pegboard.model.enums import Role
@@ -148,6 +148,20 @@ def bundle_export(session: DbSession, who: Viewer) -> Response:
         media_type="application/zip",
         filename=archive.filename,
         background=BackgroundTask(archive.remove),
+    )
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+@router.get("/admin/bundle/export.xlsx")
+def bundle_export_workbook(session: DbSession, who: Viewer) -> Response:
+    """The company's data as one workbook (``bundle.workbook``), which imports again."""
+    book = export_workbook(session)
+    response = FileResponse(
+        book.path,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        filename=book.filename,
+        background=BackgroundTask(book.remove),
     )
     response.headers.update(SECURITY_HEADERS)
     return response

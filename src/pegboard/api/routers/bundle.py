@@ -21,7 +21,7 @@ from starlette.background import BackgroundTask
 
 from pegboard.api.deps import DbSession, Reader, require
 from pegboard.api.routers.jobs import JobOut, job_out
-from pegboard.bundle.upload import export_archive
+from pegboard.bundle.upload import export_archive, export_workbook
 from pegboard.services import jobs
 from pegboard.services.permissions import Permission
 from pegboard.services.users import UserView
@@ -77,4 +77,30 @@ def export_bundle(user: Reader, session: DbSession) -> FileResponse:
         media_type="application/zip",
         filename=archive.filename,
         background=BackgroundTask(archive.remove),
+    )
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get(
+    "/export.xlsx",
+    response_class=FileResponse,
+    responses={
+        200: {
+            "content": {XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+            "description": "the company's data as one workbook",
+        }
+    },
+)
+def export_bundle_workbook(user: Reader, session: DbSession) -> FileResponse:
+    """The company's data as one ``.xlsx`` workbook: a sheet per bundle file and a
+    ``templates`` sheet; typed cells, never a formula. It imports again as it is
+    (``POST /bundle/import``); the plan is not in it."""
+    book = export_workbook(session)
+    return FileResponse(
+        book.path,
+        media_type=XLSX_TYPE,
+        filename=book.filename,
+        background=BackgroundTask(book.remove),
     )
