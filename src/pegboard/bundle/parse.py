@@ -301,7 +301,10 @@ def parse_table(table: RawTable, spec: FileSpec, problems: Problems) -> ParsedTa
     positions = _header_positions(table, spec, problems)
     if positions is None:
         return out
-    plan = [(pos, col, _parser(col)) for pos, col in zip(positions, spec.columns, strict=True)]
+    plan = [
+        (pos, col, _parser(col) if _unique_text(col) else _memoised(_parser(col)))
+        for pos, col in zip(positions, spec.columns, strict=True)
+    ]
     width = len(table.header)
     rows = table.rows()
     for line, cells in rows:
@@ -321,6 +324,41 @@ def parse_table(table: RawTable, spec: FileSpec, problems: Problems) -> ParsedTa
                 problems.truncated = True
             break
     return out
+
+
+def _unique_text(column: Column) -> bool:
+    """A free-text column (a description): its values rarely repeat, so remembering them
+    would cost more than checking each again."""
+    return column.kind is Kind.TEXT and column.name not in CODE_COLUMNS
+
+
+MEMO_LIMIT = 500_000
+"""Distinct texts a column's parser remembers; past that it parses without remembering,
+so a file of millions of distinct values does not hold them all twice."""
+
+
+def _memoised(parse: Callable[[str], Value]) -> Callable[[str], Value]:
+    """``parse`` remembering what each text it accepted parsed to.
+
+    A big bundle repeats the same texts in a column over and over (a BOM's component
+    codes, quantities per, dates, statuses): checking each code against the code rule
+    and reading each number anew was most of the reading time. Every column parser is a
+    pure function of the text, and its values are immutable, so a remembered value is
+    the one a new parse would give; a refused text is parsed again each time, so every
+    bad cell is still reported with its own message.
+    """
+    seen: dict[str, Value] = {}
+
+    def parse_once(text: str) -> Value:
+        try:
+            return seen[text]
+        except KeyError:
+            value = parse(text)
+            if len(seen) < MEMO_LIMIT:
+                seen[text] = value
+            return value
+
+    return parse_once
 
 
 def _width_problem(table: RawTable, cells: Sequence[str], width: int) -> str | None:
