@@ -38,12 +38,16 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
 from pegboard.engine.calendar import WorkCalendar
-from pegboard.engine.capacity import MAX_DAYS_BACK, WorkCenters, weekday
+from pegboard.engine.capacity import MAX_DAYS_BACK, WorkCenters, _tables, weekday
+
+if TYPE_CHECKING:
+    from pegboard.engine.schedule_kernel import Forward as kernel_Forward
 
 __all__ = [
     "Schedule",
@@ -51,7 +55,9 @@ __all__ = [
     "ScheduleOps",
     "ScheduleOrders",
     "forward_infinite",
+    "forward_infinite_reference",
     "schedule",
+    "schedule_reference",
 ]
 
 IntArray = npt.NDArray[np.int64]
@@ -148,13 +154,60 @@ class Schedule:
 
 
 def schedule(orders: ScheduleOrders, ops: ScheduleOps, wcs: WorkCenters) -> Schedule:
-    """Place every order's operations forward at finite capacity (module doc)."""
-    return _Scheduler(orders, ops, wcs, finite=True).run()
+    """Place every order's operations forward at finite capacity (module doc).
+
+    Compiled (``schedule_kernel``): the very schedule of :func:`schedule_reference`,
+    which stays the statement of the rules and the judge of the kernel."""
+    return _Scheduler(orders, ops, wcs, finite=True).run_compiled()
 
 
 def forward_infinite(orders: ScheduleOrders, ops: ScheduleOps, wcs: WorkCenters) -> Schedule:
     """The same placement with unlimited hours: each order as soon as its material allows."""
+    return _Scheduler(orders, ops, wcs, finite=False).run_compiled()
+
+
+def schedule_reference(orders: ScheduleOrders, ops: ScheduleOps, wcs: WorkCenters) -> Schedule:
+    """:func:`schedule` in plain Python, one operation and day at a time."""
+    return _Scheduler(orders, ops, wcs, finite=True).run()
+
+
+def forward_infinite_reference(
+    orders: ScheduleOrders, ops: ScheduleOps, wcs: WorkCenters
+) -> Schedule:
+    """:func:`forward_infinite` in plain Python."""
     return _Scheduler(orders, ops, wcs, finite=False).run()
+
+
+_AHEAD = 1000
+"""Days past the last ready day and plan date the kernel's tables first reach."""
+_FURTHEST = 64_000
+"""Past it the plain loop schedules (a shop booked more than 175 years ahead)."""
+
+
+def _sequence(orders: ScheduleOrders, own: IntArray, effective: list[int]) -> list[int]:
+    """The order ``_Scheduler.run`` places the orders in: the most urgent whose
+    components are all placed first. It depends on ranks and on which orders wait
+    for which, never on dates, so it is known before placing anything."""
+    n = len(orders)
+    ptr = orders.pred_ptr.tolist()
+    pred = orders.pred.tolist()
+    waiting = [ptr[i + 1] - ptr[i] for i in range(n)]
+    users: list[list[int]] = [[] for _ in range(n)]
+    for i in range(n):
+        for j in pred[ptr[i] : ptr[i + 1]]:
+            users[j].append(i)
+    ranks = own.tolist()
+    heap = [(effective[i], ranks[i], i) for i in range(n) if waiting[i] == 0]
+    heapq.heapify(heap)
+    out = []
+    while heap:
+        i = heapq.heappop(heap)[2]
+        out.append(i)
+        for u in users[i]:
+            waiting[u] -= 1
+            if waiting[u] == 0:
+                heapq.heappush(heap, (effective[u], ranks[u], u))
+    return out
 
 
 def _ranks(orders: ScheduleOrders) -> tuple[IntArray, list[int]]:
@@ -266,8 +319,71 @@ class _Scheduler:
             raise ScheduleError(f"orders wait for each other's output: {', '.join(stuck[:10])}")
         return self._result(own, order_ready, order_start, completion)
 
+    def run_compiled(self) -> Schedule:
+        """``run`` with the placement compiled (``schedule_kernel.forward``): the tables
+        of days are widened while an order walks out of them; the plain ``run`` answers
+        a shop booked past ``_FURTHEST`` days."""
+        orders, ops, wcs = self.orders, self.ops, self.wcs
+        n = len(orders)
+        if n == 0 or len(ops) == 0:
+            return self.run()
+        from pegboard.engine import schedule_kernel as kernel  # Numba: only when scheduling
+
+        own, effective = _ranks(orders)
+        sequence = _sequence(orders, own, effective)
+        if len(sequence) < n:
+            return self.run()  # raises: orders wait for each other
+        by = np.lexsort((ops.sequence, ops.order))
+        ptr = np.searchsorted(ops.order[by], np.arange(n + 1))
+        columns = (orders.pred_ptr, orders.pred, orders.ready, orders.lead, orders.floor)
+        op_columns = (ops.work_center, ops.hours, ops.queue_days, ops.move_days)
+        ahead = _AHEAD
+        last = max(int(orders.ready.max()), int(orders.floor.max()))
+        while ahead <= _FURTHEST:
+            tables = _tables(wcs, self._base, last + ahead)
+            got = kernel.forward(
+                np.asarray(sequence, dtype=np.int64),
+                ptr,
+                by,
+                columns,
+                op_columns,
+                tables,
+                wcs.units,
+                finite=self.finite,
+                max_days=MAX_DAYS_BACK,
+            )
+            if got.status == kernel.TOO_FAR:
+                code = wcs.code[int(ops.work_center[got.failed])]
+                raise ScheduleError(f"work center {code} has no hours to work")
+            if got.status == kernel.OK:
+                return self._compiled_result(own, got)
+            ahead *= 4
+        return self.run()
+
+    def _compiled_result(self, own: IntArray, got: kernel_Forward) -> Schedule:
+        self.ready, self.start, self.end = got.ready.tolist(), got.start.tolist(), got.end.tolist()
+        self.held_from, self.held_to = got.held_from.tolist(), got.held_to.tolist()
+        self.held_days = got.held_days.tolist()
+        self._by_ops = got.by_ops.astype(np.bool_)
+        wc, day = np.nonzero(got.used > 0)
+        used = dict(
+            zip(
+                zip(wc.tolist(), (day + self._base).tolist(), strict=True),
+                got.used[wc, day].tolist(),
+                strict=True,
+            )
+        )
+        return self._result(
+            own, got.order_ready.tolist(), got.order_start.tolist(), got.completion.tolist(), used
+        )
+
     def _result(
-        self, own: IntArray, order_ready: list[int], order_start: list[int], completion: list[int]
+        self,
+        own: IntArray,
+        order_ready: list[int],
+        order_start: list[int],
+        completion: list[int],
+        used: dict[tuple[int, int], float] | None = None,
     ) -> Schedule:
         bottleneck = np.full(len(self.orders), NONE, dtype=np.int64)
         cause = np.full(len(self.orders), BY_PLAN, dtype=np.int64)
@@ -295,7 +411,9 @@ class _Scheduler:
             completion=as_array(completion, dtype=np.int64),
             cause=cause,
             bottleneck=bottleneck,
-            used={
+            used=used
+            if used is not None
+            else {
                 (wc, self._base + d): hours
                 for wc, days in enumerate(self._used_of)
                 for d, hours in enumerate(days)

@@ -32,7 +32,7 @@ import numpy as np
 
 from pegboard.engine.types import FloatArray, IntArray
 
-__all__ = ["OK", "OUT", "TOO_FAR", "Backward", "Tables", "backward", "warm"]
+__all__ = ["OK", "OUT", "TOO_FAR", "Backward", "Forward", "Tables", "backward", "forward", "warm"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -194,22 +194,305 @@ def backward(
     )
 
 
-def warm() -> None:
-    """Compile the kernel (or load it from Numba's cache) on a two-operation order.
+class Forward(NamedTuple):
+    """``schedule._Scheduler``'s per-operation and per-order lists, as arrays."""
 
-    ``scripts/install`` calls it, so that the first load after an install does not
-    pay for compiling; the argument types are those ``backward`` passes."""
-    ints = np.array([0, 2], dtype=np.int64)
-    zeros = np.zeros(2, dtype=np.int64)
-    backward(
-        ints,
-        np.array([9], dtype=np.int64),
-        zeros,
-        np.array([1.0, 0.0]),
-        zeros,
-        zeros,
-        Tables(
-            0, np.ones((1, 10)), np.arange(1, 11, dtype=np.int64), np.arange(10, dtype=np.int64)
-        ),
-        10,
+    status: int
+    failed: int
+    ready: IntArray
+    start: IntArray
+    end: IntArray
+    held_from: IntArray
+    held_to: IntArray
+    held_days: IntArray
+    order_ready: IntArray
+    order_start: IntArray
+    completion: IntArray
+    by_ops: IntArray
+    used: FloatArray
+    """(work centers, days from ``first``): standard hours scheduled."""
+
+
+@_compiled
+def _fwd(
+    day: int, n: int, first: int, before: IntArray, working: IntArray, workdays: IntArray
+) -> int:
+    """``calendar.fwd(day, n)`` through the tables; -1 outside them."""
+    at = day - first
+    if at < 0 or at >= before.size:
+        return -1
+    index = before[at] - working[at] + n
+    if index >= workdays.size:
+        return -1
+    return int(workdays[index])
+
+
+@_compiled
+def _open(
+    wc: int,
+    day: int,
+    first: int,
+    unit: FloatArray,
+    units: IntArray,
+    used: FloatArray,
+    links: IntArray,
+) -> int:
+    """``_Scheduler._open``: the first day from ``day`` ``wc`` has free hours (-1 outside
+    the tables); the full days walked linked to it."""
+    start = day
+    span = unit.shape[1]
+    while True:
+        at = day - first
+        if at >= span:
+            return -1
+        nxt = links[wc, at]
+        if nxt == -1:
+            length = unit[wc, at]
+            if length > 0 and length * units[wc] - used[wc, at] > EPS:
+                break
+            nxt = day + 1
+            links[wc, at] = nxt
+        day = nxt
+    d = start
+    while d != day:
+        nxt = links[wc, d - first]
+        links[wc, d - first] = day
+        d = nxt
+    return day
+
+
+@_compiled
+def _after(k: int, wc: int, day: int, t: Any, s: Any) -> int:
+    """``_Scheduler._after``: the next day after ``day`` ``wc`` has free hours, the full
+    working days between held against operation ``k`` (-1 outside the tables)."""
+    first, unit, units, before, working, finite = t[0], t[1], t[2], t[3], t[4], t[6]
+    if not finite:
+        return day + 1
+    found = _open(wc, day + 1, first, unit, units, s[6], s[7])
+    if found > day + 1:
+        lo = day + 1
+        while unit[wc, lo - first] <= 0:
+            lo += 1
+        hi = found - 1
+        while unit[wc, hi - first] <= 0:
+            hi -= 1
+        if lo <= hi:
+            if s[3][k] == -1:
+                s[3][k] = lo
+            s[4][k] = hi
+            s[5][k] += before[hi - first] - before[lo - first] + working[lo - first]
+    return found
+
+
+@_compiled
+def _place_forward(  # noqa: C901 - _Scheduler._place, _take and their loop, as one
+    k: int, wc: int, need: float, day: int, frac: float, t: Any, s: Any
+) -> tuple[int, int, float]:
+    """``_Scheduler._place``: operation ``k`` forward from (``day``, ``frac``); status and
+    where it ends."""
+    first, unit, units, finite, max_days = t[0], t[1], t[2], t[6], t[7]
+    span = unit.shape[1]
+    ready, start, end, held_from, held_to, held_days, used = (
+        s[0],
+        s[1],
+        s[2],
+        s[3],
+        s[4],
+        s[5],
+        s[6],
     )
+    top = day
+    while True:  # its first moment
+        if day - first >= span:
+            return OUT, day, frac
+        if not (unit[wc, day - first] <= 0 or frac >= 1 - EPS):
+            break
+        day, frac = day + 1, 0.0
+        if day - top > max_days:
+            return TOO_FAR, day, frac
+    ready[k] = day
+    if need <= EPS:
+        start[k] = day
+        end[k] = day
+        return OK, day, frac
+    while True:
+        if day < 0 or day - first >= span:
+            return OUT, day, frac
+        at = day - first
+        length = unit[wc, at]
+        if length > 0:
+            want = min(need, length * (1 - frac))
+            got = want
+            if finite:
+                got = max(0.0, min(want, length * units[wc] - used[wc, at]))
+                if got < want - EPS:
+                    if held_from[k] == -1:
+                        held_from[k] = day
+                    held_to[k] = day
+                    held_days[k] += 1
+            if got > 0:
+                used[wc, at] = used[wc, at] + got
+            if got > EPS and start[k] == -1:
+                start[k] = day
+            need -= got
+            if need <= EPS:
+                end[k] = day
+                return OK, day, frac + got / length
+        day, frac = _after(k, wc, day, t, s), 0.0
+
+
+@_compiled
+def _forward(
+    sequence: IntArray,
+    ops_ptr: IntArray,
+    ops_of: IntArray,
+    pred_ptr: IntArray,
+    pred: IntArray,
+    order_ready_in: IntArray,
+    lead: IntArray,
+    floor: IntArray,
+    work_center: IntArray,
+    hours: FloatArray,
+    queue: IntArray,
+    move: IntArray,
+    t: Any,
+) -> tuple[int, int, Any, IntArray, IntArray, IntArray, IntArray]:
+    first, unit, before, working, workdays = t[0], t[1], t[3], t[4], t[5]
+    n_ops, n = work_center.size, lead.size
+    s = (
+        np.full(n_ops, -1, dtype=np.int64),
+        np.full(n_ops, -1, dtype=np.int64),
+        np.full(n_ops, -1, dtype=np.int64),
+        np.full(n_ops, -1, dtype=np.int64),
+        np.full(n_ops, -1, dtype=np.int64),
+        np.zeros(n_ops, dtype=np.int64),
+        np.zeros(unit.shape, dtype=np.float64),
+        np.full(unit.shape, -1, dtype=np.int64),
+    )
+    order_ready = np.zeros(n, dtype=np.int64)
+    order_start = np.zeros(n, dtype=np.int64)
+    completion = np.full(n, -1, dtype=np.int64)
+    by_ops = np.zeros(n, dtype=np.int64)
+    for i in sequence:
+        earliest = order_ready_in[i]
+        for p in range(pred_ptr[i], pred_ptr[i + 1]):
+            earliest = max(earliest, completion[pred[p]])
+        order_ready[i] = earliest
+        lo, hi = ops_ptr[i], ops_ptr[i + 1]
+        by_lead = _fwd(earliest, lead[i], first, before, working, workdays)
+        if by_lead == -1:
+            return OUT, -1, s, order_ready, order_start, completion, by_ops
+        by_lead = max(by_lead, floor[i])
+        if lo == hi:
+            order_start[i] = _fwd(earliest, 0, first, before, working, workdays)
+            if order_start[i] == -1:
+                return OUT, -1, s, order_ready, order_start, completion, by_ops
+            completion[i] = by_lead
+            continue
+        day, frac = earliest, 0.0
+        for m in range(lo, hi):
+            k = ops_of[m]
+            if m > lo:
+                gap = queue[k] + move[ops_of[m - 1]]
+                if gap:
+                    day, frac = _fwd(day + 1, gap - 1, first, before, working, workdays), 0.0
+                    if day == -1:
+                        return OUT, k, s, order_ready, order_start, completion, by_ops
+            status, day, frac = _place_forward(k, work_center[k], hours[k], day, frac, t, s)
+            if status != OK:
+                return status, k, s, order_ready, order_start, completion, by_ops
+        last = s[2][ops_of[hi - 1]]
+        by_ops[i] = 1 if last > by_lead else 0
+        order_start[i] = s[1][ops_of[lo]]
+        completion[i] = max(last, by_lead)
+    return OK, -1, s, order_ready, order_start, completion, by_ops
+
+
+def forward(
+    sequence: IntArray,
+    ops_ptr: IntArray,
+    ops_of: IntArray,
+    orders: tuple[IntArray, IntArray, IntArray, IntArray, IntArray],
+    ops: tuple[IntArray, FloatArray, IntArray, IntArray],
+    tables: Tables,
+    units: IntArray,
+    *,
+    finite: bool,
+    max_days: int,
+) -> Forward:
+    """Place the orders in ``sequence`` (the scheduling order), each order's operations
+    ``ops_of[ops_ptr[i]:ops_ptr[i + 1]]`` in sequence (``schedule._Scheduler``).
+    ``orders`` is (pred_ptr, pred, ready, lead, floor), ``ops`` (work center, hours,
+    queue days, move days); ``tables.before`` counts the plant's working days."""
+    c64 = np.ascontiguousarray
+    first = int(tables.first)
+    before = c64(tables.before, dtype=np.int64)
+    working = np.diff(before, prepend=0).astype(np.int64)
+    t = (
+        first,
+        c64(tables.unit, dtype=np.float64),
+        c64(units, dtype=np.int64),
+        before,
+        working,
+        c64(tables.workdays, dtype=np.int64),
+        bool(finite),
+        int(max_days),
+    )
+    pred_ptr, pred, ready, lead, floor = (c64(a, dtype=np.int64) for a in orders)
+    wc, hours, queue, move = ops
+    status, failed, s, order_ready, order_start, completion, by_ops = _forward(
+        c64(sequence, dtype=np.int64),
+        c64(ops_ptr, dtype=np.int64),
+        c64(ops_of, dtype=np.int64),
+        pred_ptr,
+        pred,
+        ready,
+        lead,
+        floor,
+        c64(wc, dtype=np.int64),
+        c64(hours, dtype=np.float64),
+        c64(queue, dtype=np.int64),
+        c64(move, dtype=np.int64),
+        t,
+    )
+    ready_, start, end, held_from, held_to, held_days, used = s[:7]
+    return Forward(
+        int(status),
+        int(failed),
+        ready_,
+        start,
+        end,
+        held_from,
+        held_to,
+        held_days,
+        order_ready,
+        order_start,
+        completion,
+        by_ops,
+        used,
+    )
+
+
+def warm() -> None:
+    """Compile the kernels (or load them from Numba's cache) on a two-operation order.
+
+    ``scripts/install`` calls it, so that the first load or schedule after an install
+    does not pay for compiling; the argument types are those ``backward`` and
+    ``forward`` pass."""
+    bounds = np.array([0, 2], dtype=np.int64)
+    zeros = np.zeros(2, dtype=np.int64)
+    days = np.arange(10, dtype=np.int64)
+    tables = Tables(0, np.ones((1, 10)), days + 1, days)
+    backward(bounds, days[9:], zeros, np.array([1.0, 0.0]), zeros, zeros, tables, 10)
+    for finite in (True, False):
+        forward(
+            days[:1],
+            bounds,
+            days[:2],
+            (days[:2] * 0, days[:0], days[:1], days[1:2], days[:1]),
+            (zeros, np.array([1.0, 0.0]), zeros, zeros),
+            tables,
+            days[1:2],
+            finite=finite,
+            max_days=10,
+        )

@@ -1,0 +1,105 @@
+"""The compiled finite schedule (``schedule_kernel.forward``) is the plain loop's
+schedule, exactly: every operation's days and held days, every order's dates, cause
+and bottleneck, the hours of each work center's day to the last bit; at finite and
+unlimited capacity, on random shops (the properties' shops, rows shuffled)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_engine_schedule_properties import MONDAY, shops
+
+from pegboard.engine.calendar import WorkCalendar
+from pegboard.engine.capacity import WorkCenters
+from pegboard.engine.schedule import (
+    Schedule,
+    ScheduleError,
+    ScheduleOps,
+    ScheduleOrders,
+    forward_infinite,
+    forward_infinite_reference,
+    schedule,
+    schedule_reference,
+)
+
+
+def same(got: Schedule, want: Schedule) -> None:
+    for name in Schedule.__dataclass_fields__:
+        if name == "used":
+            assert got.used == want.used  # floats compared exactly
+        else:
+            assert getattr(got, name).tolist() == getattr(want, name).tolist(), name
+
+
+def shuffled(ops: ScheduleOps, seed: int) -> ScheduleOps:
+    order = np.random.default_rng(seed).permutation(len(ops))
+    return ScheduleOps(
+        order=ops.order[order],
+        sequence=ops.sequence[order],
+        work_center=ops.work_center[order],
+        hours=ops.hours[order],
+        queue_days=ops.queue_days[order],
+        move_days=ops.move_days[order],
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(shops(), st.integers(0, 2**32 - 1))
+def test_kernel_gives_the_plain_loops_schedule(
+    shop: tuple[ScheduleOrders, ScheduleOps, WorkCenters], seed: int
+) -> None:
+    orders, ops, wcs = shop
+    ops = shuffled(ops, seed)
+    same(schedule(orders, ops, wcs), schedule_reference(orders, ops, wcs))
+    same(forward_infinite(orders, ops, wcs), forward_infinite_reference(orders, ops, wcs))
+
+
+def one_center(
+    hours: list[float], week: list[float]
+) -> tuple[ScheduleOrders, ScheduleOps, WorkCenters]:
+    n = len(hours)
+    wcs = WorkCenters(
+        code=["SLOW"],
+        weekday_hours=np.array([week]),
+        units=np.array([1]),
+        efficiency=np.array([1.0]),
+        closed=[frozenset()],
+        calendar=WorkCalendar((0, 1, 2, 3, 4)),
+    )
+    orders = ScheduleOrders(
+        code=[f"O{i}" for i in range(n)],
+        released=np.zeros(n, dtype=np.bool_),
+        priority=np.full(n, 100, dtype=np.int64),
+        due=np.full(n, MONDAY, dtype=np.int64),
+        ready=np.full(n, MONDAY, dtype=np.int64),
+        lead=np.ones(n, dtype=np.int64),
+        floor=np.full(n, MONDAY, dtype=np.int64),
+        pred_ptr=np.zeros(n + 1, dtype=np.int64),
+        pred=np.zeros(0, dtype=np.int64),
+    )
+    ops = ScheduleOps(
+        order=np.arange(n, dtype=np.int64),
+        sequence=np.full(n, 10, dtype=np.int64),
+        work_center=np.zeros(n, dtype=np.int64),
+        hours=np.array(hours),
+        queue_days=np.zeros(n, dtype=np.int64),
+        move_days=np.zeros(n, dtype=np.int64),
+    )
+    return orders, ops, wcs
+
+
+def test_a_center_booked_years_ahead_widens_the_kernels_days() -> None:
+    # 4 h on Mondays: 20 orders of 120 h fill 600 weeks, past the first tables' reach
+    orders, ops, wcs = one_center([120.0] * 20, [4.0, 0, 0, 0, 0, 0, 0])
+    got = schedule(orders, ops, wcs)
+    same(got, schedule_reference(orders, ops, wcs))
+    assert int(got.completion.max()) - MONDAY > 7 * 590
+
+
+def test_a_work_center_without_hours_is_refused_as_the_plain_loop_does() -> None:
+    orders, ops, wcs = one_center([1.0], [0.0] * 7)
+    for run in (schedule, schedule_reference):
+        with pytest.raises(ScheduleError, match="work center SLOW has no hours to work"):
+            run(orders, ops, wcs)
