@@ -2,6 +2,7 @@
 
     python benchmarks/import_export.py [--shape reference|generate|both] [--fraction 1.0]
                                        [--databases sqlite,postgresql] [--runs 3]
+                                       [--import-only]
 
 Each run imports the bundle into an empty database, plans it (so that the export
 writes the plan files too: planned_orders, pegging, exceptions, order_dates) and
@@ -43,6 +44,11 @@ def main() -> None:
     parser.add_argument("--fraction", type=float, default=1.0, help="share of the full size")
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--import-only",
+        action="store_true",
+        help="time the import alone (no plan, no export): the slow parts are not repeated",
+    )
     args = parser.parse_args()
     wanted = args.databases.split(",")
     table = []
@@ -65,6 +71,8 @@ def main() -> None:
                 env = {"PEGBOARD_DATABASE_URL": url}
                 run([*PEGBOARD, "init"], env)
                 measured["import"].append(run([*PEGBOARD, "import", str(source)], env))
+                if args.import_only:
+                    continue
                 run([*PEGBOARD, "plan"], env)
                 out = DATA / f"export-{shape}-{name}"
                 shutil.rmtree(out, ignore_errors=True)
