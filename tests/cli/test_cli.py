@@ -94,3 +94,22 @@ def test_export_xlsx_imports_again(run: Invoke, tmp_path: Path) -> None:
         assert rows == list(second[name].iter_rows(values_only=True)), name
     assert "not both" in run("export", str(tmp_path / "x"), "--xlsx", str(book), code=1)
     assert "must end in .xlsx" in run("export", "--xlsx", str(tmp_path / "x.csv"), code=1)
+
+
+def test_import_upsert_dry_run_says_what_would_change(run: Invoke, tmp_path: Path) -> None:
+    """pegboard import --upsert --dry-run: per file added, changed, unchanged; the first
+    changes named; nothing written (the second dry run sees the same)."""
+    run("import", str(BASIC))
+    bundle = tmp_path / "edited"
+    run("export", str(bundle))
+    items = (bundle / "items.csv").read_text().splitlines()
+    header = items[0].split(",")
+    first = items[1].split(",")
+    first[header.index("description")] = "Changed by hand"
+    items[1] = ",".join(first)
+    (bundle / "items.csv").write_text("\n".join(items) + "\n")
+    for _ in range(2):
+        out = run("import", str(bundle), "--upsert", "--dry-run")
+        assert "dry run: nothing written" in out
+        assert f"items {first[0]}: description" in out and "-> Changed by hand" in out
+    assert "not available yet" in run("import", str(bundle), "--upsert", code=1)

@@ -32,6 +32,7 @@ from pegboard import clock
 from pegboard.bundle.archive import BUNDLE_LIMIT, TooBig, copy_capped, mib, workbook_problem
 from pegboard.bundle.importer import TEMPLATES_FILE, read_bundle
 from pegboard.bundle.reader import Progress as ReadProgress
+from pegboard.bundle.upsert import FilePreview
 from pegboard.bundle.writer import write_dataset, write_plan
 from pegboard.config import get_settings
 from pegboard.db import is_initialised, session_factory
@@ -399,3 +400,16 @@ def export_workbook(session: Session, path: Path | None = None) -> ExportArchive
         shutil.rmtree(workdir, ignore_errors=True)
         raise
     return ExportArchive(target, workdir, counts)
+
+
+def upsert_preview(session: Session, path: Path) -> list[FilePreview]:
+    """What importing ``path`` in upsert mode would add and change (``bundle.upsert``),
+    checked by the same rules as an import; reads the company, writes nothing."""
+    from pegboard.bundle.importer import read_bundle
+    from pegboard.bundle.upsert import preview
+
+    bundle = read_bundle(path)
+    session.commit()  # read afresh
+    with session.begin():
+        company = read_company(session)
+    return preview(company, bundle)

@@ -255,10 +255,49 @@ def import_(
             "--allow-empty", help="import an items.csv without rows (it deletes every item)"
         ),
     ] = False,
+    upsert: Annotated[
+        bool,
+        typer.Option(
+            "--upsert", help="add and change rows by their key instead of replacing the company"
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="with --upsert: only say what it would change")
+    ] = False,
 ) -> None:
     """Replace the planning data with a bundle. Nothing is written if any row is bad; an
-    items.csv without rows is refused unless --allow-empty."""
+    items.csv without rows is refused unless --allow-empty. With --upsert --dry-run: per
+    file, the rows an upsert would add, change and leave (docs/bundle-upsert.md)."""
+    if upsert or dry_run:
+        _upsert_preview(path, upsert=upsert, dry_run=dry_run)
+        return
     _import(path, allow_empty=allow_empty)
+
+
+def _upsert_preview(path: Path, *, upsert: bool, dry_run: bool) -> None:
+    """pegboard import --upsert --dry-run: the preview's counts, then its first changes."""
+    from pegboard.bundle.upload import upsert_preview
+    from pegboard.bundle.upsert import SHOWN, describe
+    from pegboard.errors import ValidationError
+
+    if not (upsert and dry_run):
+        raise ValidationError(
+            "--dry-run goes with --upsert; applying an upsert is not available yet: "
+            "preview it with --upsert --dry-run, or import without --upsert to replace"
+        )
+    with session() as s:
+        previews = upsert_preview(s, path)
+    rows = [(p.file, p.added, p.changed, p.unchanged) for p in previews]
+    emit(
+        f"Upsert of {path.name} (dry run: nothing written)",
+        ("file", "added", "changed", "unchanged"),
+        rows,
+        numeric=("added", "changed", "unchanged"),
+    )
+    for line in describe(previews):
+        typer.echo(line)
+    if any(p.changed > SHOWN or p.added > SHOWN for p in previews):
+        typer.echo(f"(the first {SHOWN} rows of each file are listed)")
 
 
 @app.command()
