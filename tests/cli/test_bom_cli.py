@@ -8,28 +8,16 @@ import csv
 import io
 
 import pytest
+from _cli_invoke import cli_invoker
 from sqlalchemy import Engine
-from typer.testing import CliRunner
 
 from pegboard import db
-from pegboard.cli import app
 from pegboard.services import items, sales
 
 
 @pytest.fixture
 def run(engine: Engine):  # type: ignore[no-untyped-def]
-    url = engine.url.render_as_string(hide_password=False)
-    runner = CliRunner()
-
-    def invoke(*args: str, code: int = 0) -> str:
-        result = runner.invoke(
-            app, list(args), env={"PEGBOARD_DATABASE_URL": url, "COLUMNS": "250"}
-        )
-        assert result.exit_code == code, result.output
-        assert "Traceback" not in result.output
-        return result.output
-
-    return invoke
+    return cli_invoker(engine)
 
 
 def test_bom_lines_from_the_command_line(run, engine: Engine) -> None:  # type: ignore[no-untyped-def]
