@@ -10,7 +10,9 @@ time per unit, all in the week the schedule names (no lead-time offset: the "ove
 factors" of textbook rough-cut planning). The key work centers are those the bills of
 resources reach; each week's hours are set against what the work center has that week
 (its hours by weekday, units and efficiency, on the plant's working days less its
-closed days), as the capacity load counts them.
+closed days), as the capacity load counts them, next to the hours the load's other
+orders (open ones off the schedule, the plan's unfirmed make orders) ask that week: the
+schedule's hours alone against what the work center has, and the total.
 """
 
 from __future__ import annotations
@@ -24,7 +26,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pegboard.engine import mps as engine_mps
-from pegboard.model import Bom, BomKind, BomLine, Item, ItemType, Routing, RoutingOperation
+from pegboard.model import (
+    Bom,
+    BomKind,
+    BomLine,
+    Item,
+    ItemType,
+    ProductionOrder,
+    Routing,
+    RoutingOperation,
+)
 from pegboard.services import load, mps
 
 EPS = 1e-6
@@ -39,10 +50,23 @@ class RoughCutWeek:
     required: float
     """Hours the schedule asks of the work center in the week."""
     available: float
+    other: float = 0.0
+    """Hours the load's other orders ask of the work center in the week: open production
+    orders off the schedule and the plan's unfirmed make orders (``services.load``)."""
 
     @property
     def over(self) -> bool:
+        """The schedule alone asks more than the work center has."""
         return self.required > self.available + EPS
+
+    @property
+    def total(self) -> float:
+        return self.required + self.other
+
+    @property
+    def total_over(self) -> bool:
+        """The schedule and the other load together ask more than the work center has."""
+        return self.total > self.available + EPS
 
     @property
     def percent(self) -> float | None:
@@ -133,6 +157,26 @@ def _bill(
     return bill
 
 
+def _other_load(session: Session) -> dict[tuple[str, date], float]:
+    """Hours per (work center, Monday) the load's orders other than the schedule's own
+    lines ask: the whole load less that of the lines (each order is loaded on its own at
+    infinite capacity, so the difference is exactly the other orders'). The planned
+    orders of a scheduled item's made components are part of the other load: the plan
+    makes them for the schedule as for any other demand."""
+    lines = set(
+        session.scalars(
+            select(ProductionOrder.number).where(
+                ProductionOrder.mps.is_(True), ProductionOrder.status.in_(load.OPEN)
+            )
+        )
+    )
+    hours = {(p.work_center, p.start): p.required for p in load.capacity_load(session).weeks}
+    if lines:
+        for p in load.capacity_load(session, orders=lines).weeks:
+            hours[(p.work_center, p.start)] -= p.required
+    return hours
+
+
 def rough_cut(session: Session, item: str | None = None, *, weeks: int = 12) -> RoughCut:
     """The hours the master schedule (of ``item``, or of every scheduled item) asks of
     the key work centers per week from the current one, against what they have."""
@@ -156,6 +200,7 @@ def rough_cut(session: Session, item: str | None = None, *, weeks: int = 12) -> 
         len(rows), len(mondays)
     )
     required = engine_mps.rough_cut(quantities, setup, run)
+    other = _other_load(session) if rows else {}
     centers = [
         RoughCutCenter(
             wcs.code[k],
@@ -166,6 +211,7 @@ def rough_cut(session: Session, item: str | None = None, *, weeks: int = 12) -> 
                     mps.week_label(monday),
                     float(required[k, t]),
                     sum(wcs.available(k, monday.toordinal() + d) for d in range(7)),
+                    max(other.get((wcs.code[k], monday), 0.0), 0.0),
                 )
                 for t, monday in enumerate(mondays)
             ],

@@ -7,6 +7,8 @@ row is a plain form (no script, as every page): saving it calls
 ``services.mps_schedule.save_weeks`` once, all or nothing, and a refusal shows the grid
 again with what the planner typed and each refused cell marked with its reason. The
 levelled proposal sits under the grid; its weeks are ticked and accepted in one post.
+The list page has the rough-cut of the whole schedule: per key work center and week, the
+schedule's hours next to the other load's, the total against what it has.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from fastapi.responses import Response
 
 from pegboard.db import Session
 from pegboard.errors import PegboardError, ValidationError
-from pegboard.services import mps, mps_schedule
+from pegboard.services import mps, mps_rough_cut, mps_schedule
 from pegboard.services.permissions import Permission
 from pegboard.web import auth
 from pegboard.web.deps import DbSession, Viewer, may, require
@@ -33,6 +35,8 @@ Planner = Annotated[
     auth.SignedIn, Depends(require(Permission.PLAN, "Your role may not change the schedule."))
 ]
 Weeks = Annotated[int, Query(ge=1, le=mps.MAX_WEEKS)]
+ROUGH_CUT_WEEKS = 12
+"""Weeks of the whole schedule's rough-cut on the list page, from the current one."""
 CELL = "w-"
 """A schedule cell's form name: ``w-`` and the week's Monday."""
 
@@ -102,6 +106,7 @@ def mps_home(request: Request, session: DbSession, who: Viewer) -> Response:
     context = chrome(who, "mps") | {
         "title": "Master schedule",
         "items": mps_schedule.mps_items(session),
+        "rough_cut": mps_rough_cut.rough_cut(session, weeks=ROUGH_CUT_WEEKS),
     }
     return page(request, "mps.html", context)
 

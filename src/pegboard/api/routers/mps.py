@@ -94,7 +94,13 @@ class RoughCutWeekOut(BaseModel):
     label: str
     hours: float = Field(description="hours the schedule asks of the work center")
     available: float = Field(description="hours the work center has in the week")
-    over: bool
+    over: bool = Field(description="the schedule alone asks more than the work center has")
+    other: float = Field(
+        description="hours the load's other orders ask (open orders off the schedule, the "
+        "plan's unfirmed make orders)"
+    )
+    total: float = Field(description="the schedule's hours and the other load's")
+    total_over: bool = Field(description="the total is more than the work center has")
 
 
 class RoughCutCenterOut(BaseModel):
@@ -147,6 +153,17 @@ def _lines(lines: list[mps_schedule.ScheduleLine]) -> list[LineOut]:
 def list_mps_items(user: Reader, session: DbSession) -> list[str]:
     """The codes of the items on the master schedule."""
     return mps_schedule.mps_items(session)
+
+
+@router.get("/rough-cut")
+def get_schedule_rough_cut(
+    user: Reader, session: DbSession, weeks: Weeks = 12
+) -> list[RoughCutCenterOut]:
+    """Rough-cut capacity of the whole master schedule: the hours every scheduled item's
+    schedule asks of each key work center per week, next to the other load and against
+    the hours it has (as ``pegboard mps rough-cut``). Routed before ``/{item}``, so an
+    item coded ``rough-cut`` has its record only from the CLI and the web."""
+    return _rough_cut(mps_rough_cut.rough_cut(session, weeks=weeks))
 
 
 @router.get("/{item}")
@@ -222,7 +239,10 @@ def get_rough_cut(
     """Rough-cut capacity: the hours the item's schedule asks of each key work center per
     week (its routing and its made components', setups once a week), against the hours
     the work center has (as ``pegboard mps rough-cut ITEM``)."""
-    check = mps_rough_cut.rough_cut(session, item, weeks=weeks)
+    return _rough_cut(mps_rough_cut.rough_cut(session, item, weeks=weeks))
+
+
+def _rough_cut(check: mps_rough_cut.RoughCut) -> list[RoughCutCenterOut]:
     return [
         RoughCutCenterOut(
             work_center=center.work_center,
@@ -234,6 +254,9 @@ def get_rough_cut(
                     hours=w.required,
                     available=w.available,
                     over=w.over,
+                    other=w.other,
+                    total=w.total,
+                    total_over=w.total_over,
                 )
                 for w in center.weeks
             ],
