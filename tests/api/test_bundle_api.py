@@ -303,6 +303,47 @@ def test_export_xlsx_is_a_workbook_that_imports_again(
     assert api.get("/api/bundle/export.xlsx").status_code == 401
 
 
+def test_upsert_preview_of_an_edited_workbook(
+    api: TestClient, as_role: Callable[[str], Headers], lighting: Engine
+) -> None:
+    """POST /api/bundle/upsert/preview: the rows an upsert would add and change, per file;
+    a bad row located (422); nothing written; importers only."""
+    from openpyxl import load_workbook
+
+    viewer, admin = as_role("viewer"), as_role("admin")
+    content = api.get("/api/bundle/export.xlsx", headers=viewer).content
+    book = load_workbook(io.BytesIO(content))
+    items = book["items"]
+    header = [c.value for c in items[1]]
+    code = items.cell(row=2, column=1).value
+    items.cell(row=2, column=header.index("lead_time_days") + 1).value = 99
+    edited = io.BytesIO()
+    book.save(edited)
+    before = item_codes(lighting)
+
+    def post(data: bytes, headers: Headers) -> Any:
+        files = {"file": ("company.xlsx", data, XLSX_TYPE)}
+        return api.post("/api/bundle/upsert/preview", headers=headers, files=files)
+
+    answer = post(edited.getvalue(), admin)
+    assert answer.status_code == 200, answer.text
+    files = {p["file"]: p for p in answer.json()}
+    assert (files["items"]["added"], files["items"]["changed"]) == (0, 1)
+    [change] = files["items"]["first_changes"]
+    assert change["key"] == [code]
+    assert [(f["field"], f["after"]) for f in change["fields"]] == [("lead_time_days", 99)]
+    assert all(p["changed"] == 0 for name, p in files.items() if name != "items")
+    assert item_codes(lighting) == before
+    assert post(edited.getvalue(), viewer).status_code == 403
+
+    items.cell(row=2, column=header.index("type") + 1).value = "maybe"
+    bad = io.BytesIO()
+    book.save(bad)
+    refused = post(bad.getvalue(), admin)
+    assert refused.status_code == 422
+    assert "maybe" in refused.text and "company.xlsx[items]" in refused.text
+
+
 def test_an_upload_without_items_empties_the_company_only_when_asked(
     api: TestClient, as_role: Callable[[str], Headers], lighting: Engine
 ) -> None:

@@ -117,6 +117,38 @@ def test_import_the_sample_and_export(web: TestClient, engine: Engine) -> None:
     assert {"items", "bom", "templates"} <= set(sheets)
 
 
+def test_upsert_preview_page(web: TestClient, engine: Engine) -> None:
+    """The admin page's upsert preview: per file added / changed / unchanged and the first
+    changes; a bad row's place; nothing written."""
+    token = _admin(web, engine)
+    _wait(web, _upload(web, token, _zip(BASIC)))
+    items = (BASIC / "items.csv").read_text()
+    lines = items.splitlines()
+    header = lines[0].split(",")
+    first = lines[1].split(",")
+    first[header.index("description")] = "Renamed <by hand>"
+    lines[1] = ",".join(first)
+    edited = _zip(BASIC, {"items.csv": "\n".join(lines) + "\n"})
+    before = _count(engine, Item)
+
+    def preview(data: bytes) -> str:
+        sent = web.post(
+            "/admin/bundle/upsert-preview",
+            data={"csrf_token": token},
+            files={"file": ("edited.zip", data, "application/zip")},
+        )
+        return sent.text
+
+    page = preview(edited)
+    assert "edited.zip: what an upsert would do (nothing was written)" in page
+    assert re.search(r"<td>items</td><td class=\"num\">0</td><td class=\"num\">1</td>", page)
+    assert f"items {first[0]}: description" in page and "Renamed &lt;by hand&gt;" in page
+    assert _count(engine, Item) == before
+    bad = _zip(BASIC, {"items.csv": items + "BAD,Broken,maybe,mto,1,lfl,,0,1,\n"})
+    refused = preview(bad)
+    assert "Not previewed" in refused and "maybe" in refused
+
+
 def test_a_bad_row_shows_where(web: TestClient, engine: Engine) -> None:
     token = _admin(web, engine)
     items = (BASIC / "items.csv").read_text()

@@ -413,3 +413,23 @@ def upsert_preview(session: Session, path: Path) -> list[FilePreview]:
     with session.begin():
         company = read_company(session)
     return preview(company, bundle)
+
+
+def upsert_preview_upload(
+    session: Session, filename: str | None, upload: IO[bytes]
+) -> list[FilePreview]:
+    """``upsert_preview`` of an uploaded zip or workbook (the API and the admin page),
+    staged with the import's limits and removed again; writes nothing."""
+    workdir = staging_folder("preview")
+    try:
+        limits = get_settings()
+        staged = stage_upload(
+            filename,
+            upload,
+            workdir,
+            max_files=limits.upload_max_files,
+            max_bytes=limits.upload_limit_bytes,
+        )
+        return upsert_preview(session, staged)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)

@@ -15,7 +15,8 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 
-from pegboard.bundle.upload import export_archive, export_workbook
+from pegboard.bundle.upload import export_archive, export_workbook, upsert_preview_upload
+from pegboard.bundle.upsert import FilePreview, describe
 from pegboard.db import Session
 from pegboard.errors import ConflictError, NotFoundError, PegboardError, PermissionDeniedError
 from pegboard.model.enums import Role
@@ -66,13 +67,24 @@ def admin_home(request: Request, who: Viewer) -> Response:
 
 
 def _bundle_page(
-    request: Request, session: Session, who: auth.SignedIn, error: str | None, status: int = 200
+    request: Request,
+    session: Session,
+    who: auth.SignedIn,
+    error: str | None,
+    status: int = 200,
+    preview: tuple[str, list[FilePreview]] | None = None,
 ) -> Response:
     context = chrome(who, "admin") | {
         "title": "Import and export",
         "error": error,
         "may_import": may(who, Permission.IMPORT),
         "recent": jobs.list_jobs(session, kind="import", limit=5),
+        "preview": preview
+        and {
+            "name": preview[0],
+            "files": preview[1],
+            "changes": describe(preview[1]),
+        },
     }
     return page(request, "admin_bundle.html", context, status_code=status)
 
@@ -107,6 +119,24 @@ def bundle_import(
         message = f"Not imported: {sentence(e.message)}"
         return _bundle_page(request, session, who, message, status)
     return redirect(f"/admin/jobs/{job_id}")
+
+
+@router.post("/admin/bundle/upsert-preview")
+def bundle_upsert_preview(
+    request: Request,
+    session: DbSession,
+    who: Importer,
+    file: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    """What importing the file in upsert mode would add and change; writes nothing."""
+    if file is None or not file.filename:
+        return _bundle_page(request, session, who, "Choose a file to preview.", 422)
+    try:
+        previews = upsert_preview_upload(session, file.filename, file.file)
+    except PegboardError as e:
+        session.rollback()
+        return _bundle_page(request, session, who, f"Not previewed: {sentence(e.message)}", 422)
+    return _bundle_page(request, session, who, None, preview=(file.filename, previews))
 
 
 @router.get("/admin/jobs/{job_id}")

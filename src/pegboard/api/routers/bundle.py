@@ -21,7 +21,8 @@ from starlette.background import BackgroundTask
 
 from pegboard.api.deps import DbSession, Reader, require
 from pegboard.api.routers.jobs import JobOut, job_out
-from pegboard.bundle.upload import export_archive, export_workbook
+from pegboard.bundle.upload import export_archive, export_workbook, upsert_preview_upload
+from pegboard.bundle.upsert import FilePreview
 from pegboard.services import jobs
 from pegboard.services.permissions import Permission
 from pegboard.services.users import UserView
@@ -104,3 +105,16 @@ def export_bundle_workbook(user: Reader, session: DbSession) -> FileResponse:
         filename=book.filename,
         background=BackgroundTask(book.remove),
     )
+
+
+@router.post("/upsert/preview")
+def upsert_preview_bundle(
+    user: Importer,
+    session: DbSession,
+    file: Annotated[UploadFile, File(description=".zip of CSV files, or an .xlsx workbook")],
+) -> list[FilePreview]:
+    """What importing the upload in upsert mode would do (docs/bundle-upsert.md): per file
+    the rows it would add, change (the first ones' fields before and after) and leave
+    unchanged. Checked by every rule of an import (422 locating each problem); writes
+    nothing."""
+    return upsert_preview_upload(session, file.filename, file.file)
