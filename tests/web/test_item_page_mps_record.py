@@ -43,7 +43,7 @@ def test_the_item_page_shows_the_weekly_mps_record(
     assert heads == [f"2026-W{w}" for w in range(48, 54)] + ["2027-W01", "2027-W02"]
     assert "On hand 6" in section
     mps_row = _row(section, "MPS")
-    assert mps_row[-1] == "30"  # the sample's line of the week of 2027-01-04
+    assert mps_row == ["0"] * 6 + ["30", "30"]  # the sample's lines of 2027-01-04, 01-11
     with db.session_factory(engine)() as s:
         record = mps.mps_record(s, ITEM, weeks=8)
     expected = {
