@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pegboard.errors import ValidationError
-from pegboard.model import Project, SalesOrder
+from pegboard.model import Customer, Project, SalesOrder
 from pegboard.services import audit, sales
 from pegboard.services._tx import writes
 
@@ -29,46 +29,41 @@ def _name(value: str, code: str) -> str:
     return name or code
 
 
-@writes
-def rename_customer(session: Session, code: str, *, name: str, author: str) -> str:
-    """Give a customer a new name (empty: its code); the name it has now."""
-    customer = sales.get_customer(session, code)
-    new = _name(name, customer.code)
-    if new != customer.name:
-        before = customer.name
-        customer.name = new
+def _rename(
+    session: Session, record: Customer | Project, value: str, *, entity: str, ref: str, author: str
+) -> str:
+    """Set the record's name by the rules above and audit it, only when it changes (a
+    rename to the same name leaves no entry); the name it has now."""
+    new = _name(value, record.code)
+    if new != record.name:
+        before = record.name
+        record.name = new
         session.flush()
         audit.record(
             session,
             author=author,
-            entity="customer",
-            ref=customer.code,
+            entity=entity,
+            ref=ref,
             action="update",
             before={"name": before},
             after={"name": new},
         )
     return new
+
+
+@writes
+def rename_customer(session: Session, code: str, *, name: str, author: str) -> str:
+    """Give a customer a new name (empty: its code); the name it has now."""
+    customer = sales.get_customer(session, code)
+    return _rename(session, customer, name, entity="customer", ref=customer.code, author=author)
 
 
 @writes
 def rename_project(session: Session, customer: str, code: str, *, name: str, author: str) -> str:
     """Give a customer's project a new name (empty: its code); the name it has now."""
     project = sales.get_project(session, customer, code)
-    new = _name(name, project.code)
-    if new != project.name:
-        before = project.name
-        project.name = new
-        session.flush()
-        audit.record(
-            session,
-            author=author,
-            entity="project",
-            ref=f"{customer}/{project.code}",
-            action="update",
-            before={"name": before},
-            after={"name": new},
-        )
-    return new
+    ref = f"{customer}/{project.code}"
+    return _rename(session, project, name, entity="project", ref=ref, author=author)
 
 
 def project_orders(session: Session, customer: str) -> dict[str, int]:
