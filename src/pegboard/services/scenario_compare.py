@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import Float, String, cast, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from pegboard import db
@@ -220,16 +220,36 @@ def _lines(session: Session, run_id: int) -> dict[str, tuple[date, date | None, 
 
 
 def _supply(session: Session, run_id: int) -> dict[tuple[str, str, str], float]:
-    supply: dict[tuple[str, str, str], float] = {}
-    rows = session.execute(
-        select(Item.code, PlannedOrder.type, PlannedOrder.due_date, func.sum(PlannedOrder.qty))
-        .join(Item, Item.id == PlannedOrder.item_id)
-        .where(PlannedOrder.plan_run_id == run_id)
-        .group_by(Item.code, PlannedOrder.type, PlannedOrder.due_date)
+    """Planned quantity per (item, type, ISO week), summed in the database per due date.
+    A full-size plan has hundreds of thousands of rows a side: dates come back as ISO text
+    and sums as floats (no per-row date or Decimal objects), each date's week is worked
+    out once, and item codes are read once instead of joined into every row."""
+    planned_items = (
+        select(PlannedOrder.item_id).where(PlannedOrder.plan_run_id == run_id).distinct()
     )
-    for code, kind, due, qty in rows:
-        key = (code, str(kind), _iso_week(due))
-        supply[key] = supply.get(key, 0.0) + float(qty)
+    codes: dict[int, str] = dict(
+        session.execute(
+            select(Item.id, Item.code).where(Item.id.in_(planned_items.scalar_subquery()))
+        ).all()
+    )
+    rows = session.connection().execute(  # Core: no ORM row objects
+        select(
+            PlannedOrder.item_id,
+            type_coerce(PlannedOrder.type, String),  # its value, as stored
+            cast(PlannedOrder.due_date, String),
+            cast(func.sum(PlannedOrder.qty), Float),
+        )
+        .where(PlannedOrder.plan_run_id == run_id)
+        .group_by(PlannedOrder.item_id, PlannedOrder.type, PlannedOrder.due_date)
+    )
+    weeks: dict[str, str] = {}
+    supply: dict[tuple[str, str, str], float] = {}
+    for item_id, kind, due, qty in rows:
+        week = weeks.get(due)
+        if week is None:
+            week = weeks[due] = _iso_week(date.fromisoformat(due[:10]))
+        key = (codes[item_id], kind, week)
+        supply[key] = supply.get(key, 0.0) + qty
     return supply
 
 
@@ -320,12 +340,9 @@ def _line_changes(
 
 
 def _supply_changes(before: _Side, after: _Side) -> list[SupplyChange]:
-    out = []
-    for key in sorted(set(before.supply) | set(after.supply)):
-        qty_a, qty_b = before.supply.get(key, 0.0), after.supply.get(key, 0.0)
-        if abs(qty_a - qty_b) > EPS:
-            out.append(SupplyChange(*key, before=qty_a, after=qty_b))
-    return out
+    a, b = before.supply, after.supply
+    changed = [k for k in a.keys() | b.keys() if abs(a.get(k, 0.0) - b.get(k, 0.0)) > EPS]
+    return [SupplyChange(*k, before=a.get(k, 0.0), after=b.get(k, 0.0)) for k in sorted(changed)]
 
 
 def _load_changes(before: _Side, after: _Side) -> list[LoadChange]:
