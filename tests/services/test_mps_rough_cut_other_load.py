@@ -9,9 +9,11 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
 from _clock import pin_today
 from pegboard.bundle.importer import read_bundle
+from pegboard.cli import app
 from pegboard.services import capacity, mps, mps_rough_cut
 from pegboard.services.company_data import replace_company
 from pegboard.services.planning import run_plan
@@ -63,6 +65,26 @@ def test_the_schedule_next_to_the_other_load_by_hand(engine: Engine, session: Se
     (asm,) = check.centers
     assert [w.label for w in asm.weeks if w.total_over] == ["2026-W50"]
     assert asm.over_weeks == []  # the schedule alone fits every week
+    # the same from the command line, the other load and the total after the schedule's
+    url = engine.url.render_as_string(hide_password=False)
+    session.close()
+    shown = CliRunner().invoke(
+        app, ["mps", "rough-cut", "--weeks", "5", "--csv"], env={"PEGBOARD_DATABASE_URL": url}
+    )
+    assert shown.exit_code == 0, shown.output
+    lines = shown.output.splitlines()
+    assert (
+        lines[0] == "work center,week of,hours,available,load %,over,other orders,total,total over"
+    )
+    assert lines[2:5] == [
+        "ASM,2026-11-30,3.0,7.0,43,,1.0,4.0,",
+        "ASM,2026-12-07,5.5,7.0,79,,3.5,9.0,over",
+        "ASM,2026-12-14,0.0,7.0,0,,2.5,2.5,",
+    ]
+    over = CliRunner().invoke(
+        app, ["mps", "rough-cut", "--over", "--csv"], env={"PEGBOARD_DATABASE_URL": url}
+    )
+    assert over.output.splitlines()[1:] == ["ASM,2026-12-07,5.5,7.0,79,,3.5,9.0,over"]
     # one item's check counts the same other load
     assert _column(mps_rough_cut.rough_cut(session, "SUB", weeks=5), "other") == [
         0, 1, 3.5, 2.5, 0]  # fmt: skip

@@ -126,10 +126,13 @@ def rough_cut_command(
     item: Annotated[str | None, typer.Argument(help="one scheduled item (default: all)")] = None,
     weeks: Weeks = 12,
     as_csv: CsvFlag = False,
-    over: Annotated[bool, typer.Option(help="only the weeks over capacity")] = False,
+    over: Annotated[
+        bool, typer.Option(help="only the weeks over capacity (the schedule's or the total)")
+    ] = False,
 ) -> None:
     """Rough-cut capacity: the hours the master schedule asks of each key work center per
-    week (its items' routings and their made components'), against the hours it has."""
+    week (its items' routings and their made components'), against the hours it has, and
+    next to the hours the load's other orders ask (the total, and whether it is over)."""
     from pegboard.services import mps_rough_cut
 
     with session() as s:
@@ -142,22 +145,45 @@ def rough_cut_command(
             week.available,
             "" if week.percent is None else f"{week.percent:.0f}",
             "over" if week.over else "",
+            week.other,
+            week.total,
+            "over" if week.total_over else "",
         )
         for center in check.centers
         for week in center.weeks
-        if week.over or not over
+        if week.over or week.total_over or not over
     ]
     emit(
         f"Rough-cut capacity of the master schedule ({', '.join(check.items) or 'no item'})",
-        ["work center", "week of", "hours", "available", "load %", "over"],
+        [
+            "work center",
+            "week of",
+            "hours",
+            "available",
+            "load %",
+            "over",
+            "other orders",
+            "total",
+            "total over",
+        ],
         rows,
         as_csv=as_csv,
-        numeric=["hours", "available", "load %"],
+        numeric=["hours", "available", "load %", "other orders", "total"],
         empty="no scheduled item has a routing" if not check.centers else "no week over capacity",
     )
     late = [f"{c.work_center} {', '.join(c.over_weeks)}" for c in check.centers if c.over_weeks]
     if late and not as_csv:
         console.print(f"[red]over capacity[/]: {'; '.join(late)}", highlight=False)
+    with_other = [
+        f"{c.work_center} {', '.join(w.label for w in c.weeks if w.total_over)}"
+        for c in check.centers
+        if any(w.total_over for w in c.weeks)
+    ]
+    if with_other and not as_csv:
+        console.print(
+            f"[red]over capacity with the other orders[/]: {'; '.join(with_other)}",
+            highlight=False,
+        )
 
 
 @app.command("lines")

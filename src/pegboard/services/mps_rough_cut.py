@@ -157,6 +157,11 @@ def _bill(
     return bill
 
 
+def _hours(value: float) -> float:
+    """A difference of float sums, without its noise (0.1999999999999993 is 0.2 h)."""
+    return max(round(value, 6), 0.0)
+
+
 def _other_load(session: Session) -> dict[tuple[str, date], float]:
     """Hours per (work center, Monday) the load's orders other than the schedule's own
     lines ask: the whole load less that of the lines (each order is loaded on its own at
@@ -211,7 +216,7 @@ def rough_cut(session: Session, item: str | None = None, *, weeks: int = 12) -> 
                     mps.week_label(monday),
                     float(required[k, t]),
                     sum(wcs.available(k, monday.toordinal() + d) for d in range(7)),
-                    max(other.get((wcs.code[k], monday), 0.0), 0.0),
+                    _hours(other.get((wcs.code[k], monday), 0.0)),
                 )
                 for t, monday in enumerate(mondays)
             ],
