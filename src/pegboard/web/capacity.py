@@ -22,12 +22,13 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from pegboard.db import Session
-from pegboard.errors import PegboardError, ValidationError
+from pegboard.errors import PegboardError
 from pegboard.services import capacity, load, schedule
 from pegboard.services.permissions import Permission
 from pegboard.web import auth
 from pegboard.web.deps import DbSession, Viewer, may, require
 from pegboard.web.errors import refused_change, sentence
+from pegboard.web.form_numbers import optional_number, optional_whole
 from pegboard.web.render import chrome, page, redirect
 
 router = APIRouter(include_in_schema=False)
@@ -198,25 +199,6 @@ def make_schedule(request: Request, session: DbSession, who: Planner) -> Respons
     return redirect("/capacity#schedule-h")
 
 
-def _number(text: str, field: str) -> float | None:
-    if not text:
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        raise ValidationError(
-            f"{field.replace('_', ' ')} {text[:40]!r} is not a number", field=field, value=text
-        ) from None
-
-
-def _whole(text: str, field: str) -> int | None:
-    if not text:
-        return None
-    if not text.isascii() or not text.isdigit():
-        raise ValidationError(f"{field} {text[:40]!r} is not a whole number", field=field)
-    return int(text)
-
-
 @router.post("/capacity/work-centers")
 def save_work_center(
     request: Request,
@@ -240,10 +222,10 @@ def save_work_center(
             code=typed["code"],
             author=who.user.name,
             description=typed["description"] or None,
-            hours_per_day=_number(typed["hours_per_day"], "hours_per_day"),
+            hours_per_day=optional_number(typed["hours_per_day"], "hours_per_day"),
             weekday_hours=capacity.parse_weekday_hours(week) if week else None,
-            units=_whole(typed["units"], "units"),
-            efficiency_pct=_number(typed["efficiency_pct"], "efficiency_pct"),
+            units=optional_whole(typed["units"], "units"),
+            efficiency_pct=optional_number(typed["efficiency_pct"], "efficiency_pct"),
             cost_rate=typed["cost_rate"] or None,
         )
     except PegboardError as e:

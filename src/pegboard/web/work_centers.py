@@ -25,6 +25,7 @@ from pegboard.services.permissions import Permission
 from pegboard.web import auth
 from pegboard.web.deps import DbSession, Viewer, may, require
 from pegboard.web.errors import refused_change, sentence
+from pegboard.web.form_numbers import optional_number, optional_whole
 from pegboard.web.plan import PAGE_SIZE, offset_of, pager
 from pegboard.web.render import Form, chrome, form_text, page, redirect
 
@@ -39,27 +40,6 @@ OPERATION_FIELDS: tuple[str, ...] = ("sequence", "work_center", "description", "
 OPERATION_FIELDS += ("run_hours", "queue_days", "move_days")
 BLANK_OPERATIONS = 3
 MAX_OPERATION_ROWS = capacity.MAX_OPERATIONS
-
-
-def _number(text: str, name: str) -> float | None:
-    if not text:
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        raise ValidationError(
-            f"{name.replace('_', ' ')} {text[:40]!r} is not a number", field=name, value=text
-        ) from None
-
-
-def _whole(text: str, name: str) -> int | None:
-    if not text:
-        return None
-    if not text.isascii() or not text.isdigit():
-        raise ValidationError(
-            f"{name.replace('_', ' ')} {text[:40]!r} is not a whole number", field=name
-        )
-    return int(text)
 
 
 def _typed(form: Any) -> dict[str, str]:
@@ -140,10 +120,10 @@ def _save(session: Session, who: auth.SignedIn, typed: dict[str, str], *, new: b
         code=typed["code"],
         author=who.user.name,
         description=typed["description"],
-        hours_per_day=None if week else _number(typed["hours_per_day"], "hours_per_day"),
+        hours_per_day=None if week else optional_number(typed["hours_per_day"], "hours_per_day"),
         weekday_hours=capacity.parse_weekday_hours(week) if week else None,
-        units=_whole(typed["units"], "units"),
-        efficiency_pct=_number(typed["efficiency_pct"], "efficiency_pct"),
+        units=optional_whole(typed["units"], "units"),
+        efficiency_pct=optional_number(typed["efficiency_pct"], "efficiency_pct"),
         cost_rate=typed["cost_rate"] or None,
         new=new,
     )
@@ -319,12 +299,12 @@ def _operations(rows: list[dict[str, str]]) -> list[capacity.OperationIn]:
     """The operations of the rows that are not blank (a blank number: 0)."""
     return [
         capacity.OperationIn(
-            sequence=_whole(row["sequence"], "sequence") or 0,
+            sequence=optional_whole(row["sequence"], "sequence") or 0,
             work_center=row["work_center"],
-            setup_hours=_number(row["setup_hours"], "setup_hours") or 0.0,
-            run_hours=_number(row["run_hours"], "run_hours") or 0.0,
-            queue_days=_whole(row["queue_days"], "queue_days") or 0,
-            move_days=_whole(row["move_days"], "move_days") or 0,
+            setup_hours=optional_number(row["setup_hours"], "setup_hours") or 0.0,
+            run_hours=optional_number(row["run_hours"], "run_hours") or 0.0,
+            queue_days=optional_whole(row["queue_days"], "queue_days") or 0,
+            move_days=optional_whole(row["move_days"], "move_days") or 0,
             description=row["description"],
         )
         for row in rows
