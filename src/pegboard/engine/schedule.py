@@ -184,29 +184,40 @@ _FURTHEST = 64_000
 """Past it the plain loop schedules (a shop booked more than 175 years ahead)."""
 
 
+def _booked_days(ops: ScheduleOps, wcs: WorkCenters) -> int:
+    """Calendar days the busiest work center needs for all its hours, with room for
+    holidays and waits: the kernel's first tables reach that far, so that a shop
+    booked years ahead is not placed over and over in ever wider tables."""
+    weekly = (wcs.weekday_hours * wcs.efficiency[:, None]).sum(axis=1) * wcs.units
+    need = np.bincount(ops.work_center, weights=ops.hours, minlength=len(wcs))
+    busy = weekly > 0
+    days = 7 * need[busy] / weekly[busy]
+    return int(1.5 * days.max()) if days.size else 0
+
+
 def _sequence(orders: ScheduleOrders, own: IntArray, effective: list[int]) -> list[int]:
     """The order ``_Scheduler.run`` places the orders in: the most urgent whose
     components are all placed first. It depends on ranks and on which orders wait
     for which, never on dates, so it is known before placing anything."""
     n = len(orders)
-    ptr = orders.pred_ptr.tolist()
-    pred = orders.pred.tolist()
-    waiting = [ptr[i + 1] - ptr[i] for i in range(n)]
-    users: list[list[int]] = [[] for _ in range(n)]
-    for i in range(n):
-        for j in pred[ptr[i] : ptr[i + 1]]:
-            users[j].append(i)
-    ranks = own.tolist()
-    heap = [(effective[i], ranks[i], i) for i in range(n) if waiting[i] == 0]
+    waiting = np.diff(orders.pred_ptr).tolist()
+    # the orders waiting for each order (CSR), and one heap key per order: its
+    # effective rank, then its own (unique), as one integer
+    by = np.argsort(orders.pred, kind="stable")
+    users = np.repeat(np.arange(n, dtype=np.int64), np.diff(orders.pred_ptr))[by].tolist()
+    uptr = np.searchsorted(orders.pred[by], np.arange(n + 1)).tolist()
+    key = (np.asarray(effective, dtype=np.int64) * n + own).tolist()
+    of_own = np.argsort(own).tolist()
+    heap = [key[i] for i in range(n) if waiting[i] == 0]
     heapq.heapify(heap)
     out = []
     while heap:
-        i = heapq.heappop(heap)[2]
+        i = of_own[heapq.heappop(heap) % n]
         out.append(i)
-        for u in users[i]:
+        for u in users[uptr[i] : uptr[i + 1]]:
             waiting[u] -= 1
             if waiting[u] == 0:
-                heapq.heappush(heap, (effective[u], ranks[u], u))
+                heapq.heappush(heap, key[u])
     return out
 
 
@@ -267,8 +278,9 @@ class _Scheduler:
         self._units = [int(u) for u in wcs.units]
         # each order's operations in sequence
         by = np.lexsort((ops.sequence, ops.order))
-        cut = np.searchsorted(ops.order[by], np.arange(len(orders) + 1))
-        self._ops_of = [by[cut[i] : cut[i + 1]].tolist() for i in range(len(orders))]
+        flat = by.tolist()
+        cut = np.searchsorted(ops.order[by], np.arange(len(orders) + 1)).tolist()
+        self._ops_of = [flat[cut[i] : cut[i + 1]] for i in range(len(orders))]
         self._wc = ops.work_center.tolist()
         self._hours = ops.hours.tolist()
         self._queue = ops.queue_days.tolist()
@@ -337,7 +349,7 @@ class _Scheduler:
         ptr = np.searchsorted(ops.order[by], np.arange(n + 1))
         columns = (orders.pred_ptr, orders.pred, orders.ready, orders.lead, orders.floor)
         op_columns = (ops.work_center, ops.hours, ops.queue_days, ops.move_days)
-        ahead = _AHEAD
+        ahead = _AHEAD + _booked_days(ops, wcs)
         last = max(int(orders.ready.max()), int(orders.floor.max()))
         while ahead <= _FURTHEST:
             tables = _tables(wcs, self._base, last + ahead)
