@@ -44,3 +44,14 @@ def test_the_list_page_checks_the_whole_schedule(
     # each figure rounded to a tenth on its own
     assert all(abs(s + o - t) <= 0.1 + 1e-9 for s, o, t in zip(schedule, other, total, strict=True))
     assert sum(other) > 0  # the sample's other orders load the test benches too
+
+    # the item's grid says the same under each week's hours of the schedule
+    grid = web.get("/mps/SA-DRVTRAY-60V").text.split('id="rough-h"', 1)[1]
+    grid = grid.split("</section>", 1)[0]
+    wire_row = grid.split('href="/capacity/WIRE-TEST"', 1)[1].split("</tr>", 1)[0]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", wire_row, re.S)
+    assert len(cells) == 12
+    for cell, o, t in zip(cells, other, total, strict=True):
+        assert o == 0 or f"+ {o:.1f} other = {t:.1f} h" in cell, cell
+    assert any("other =" in cell for cell in cells)
+    assert "4.6 of 80 h" in cells[6]
