@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -226,6 +227,30 @@ def _add(session: Session, parent: Item, component: Item, qty: float, scrap: flo
     return line
 
 
+def _audit(
+    session: Session,
+    item: str,
+    action: str,
+    *,
+    author: str,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    note: str = "",
+) -> None:
+    """Every change of an engineering BOM is audited the same way: under the BOM's number
+    (``bom_number(item)``), with what the line was and became."""
+    audit.record(
+        session,
+        author=author,
+        entity="bom",
+        ref=bom_number(item),
+        action=action,
+        before=before,
+        after=after,
+        note=note,
+    )
+
+
 @writes
 def add_line(
     session: Session,
@@ -241,14 +266,7 @@ def add_line(
     scrap = _quantity("scrap_pct", scrap_pct, positive=False)
     parent = _item(session, item)
     line = _add(session, parent, _item(session, component, "component"), qty, scrap)
-    audit.record(
-        session,
-        author=author,
-        entity="bom",
-        ref=bom_number(parent.code),
-        action="add_line",
-        after=_line_dict(line, component),
-    )
+    _audit(session, parent.code, "add_line", after=_line_dict(line, component), author=author)
     return line.position
 
 
@@ -275,15 +293,7 @@ def change_line(
     if after == before:
         return
     session.flush()
-    audit.record(
-        session,
-        author=author,
-        entity="bom",
-        ref=bom_number(parent.code),
-        action="change_line",
-        before=before,
-        after=after,
-    )
+    _audit(session, parent.code, "change_line", before=before, after=after, author=author)
 
 
 @writes
@@ -293,14 +303,7 @@ def remove_line(session: Session, item: str, position: int, *, author: str) -> N
     before = _line_dict(line, _code_of(session, line.component_id))
     session.delete(line)
     session.flush()
-    audit.record(
-        session,
-        author=author,
-        entity="bom",
-        ref=bom_number(parent.code),
-        action="remove_line",
-        before=before,
-    )
+    _audit(session, parent.code, "remove_line", before=before, author=author)
 
 
 @writes
@@ -317,14 +320,13 @@ def move_line(
     other = lines[index]
     line.position, other.position = other.position, line.position
     session.flush()
-    audit.record(
+    _audit(
         session,
-        author=author,
-        entity="bom",
-        ref=bom_number(parent.code),
-        action="move_line",
+        parent.code,
+        "move_line",
         before={"position": position},
         after={"position": line.position, "component": _code_of(session, line.component_id)},
+        author=author,
     )
     return line.position
 
@@ -354,15 +356,7 @@ def move_line_to(
             if action == "add_line"
             else (f"moved to {target.code}")
         )
-        audit.record(
-            session,
-            author=author,
-            entity="bom",
-            ref=bom_number(ref),
-            action=action,
-            note=note,
-            **values,
-        )
+        _audit(session, ref, action, note=note, **values, author=author)
     return moved.position
 
 
