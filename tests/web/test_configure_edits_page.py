@@ -4,27 +4,21 @@ it would drop and needs the tick box before dropping them."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from _sample_order import RUN, confirmed_run_order
 from pegboard import clock, db
-from pegboard.model import SalesOrderStatus
-from pegboard.services import order_bom, sales
-
-RUN = {"length_m": "14.56", "finish": "black", "control": "dali", "emergency": "yes"}
+from pegboard.services import order_bom
 
 
 def test_the_configure_form_asks_before_dropping_hand_edits(
     web: TestClient, engine: Engine, sample: None, log_in: Callable[[str], str]
 ) -> None:
     token = log_in("ann")
+    number = confirmed_run_order(engine)
     with db.session_factory(engine)() as s:
-        number = sales.create_order(s, customer="Hartwell Construction", author="sales")
-        due = clock.today() + timedelta(days=42)
-        sales.add_line(s, number, item="LR-7040", qty=4, due=due, author="sales")
-        sales.set_status(s, number, SalesOrderStatus.CONFIRMED, author="sales")
         order_bom.configure_line(s, number, 1, RUN, author="planner", today=clock.today())
     url = f"/orders/{number}/lines/1/configure"
     assert "changed by hand" not in web.get(url).text

@@ -15,16 +15,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from pegboard import clock, db
-from pegboard.model import SalesOrderStatus
-from pegboard.services import sales
-
-RUN = {"length_m": "14.56", "finish": "black", "control": "dali", "emergency": "yes"}
+from _sample_order import RUN, confirmed_run_order
 
 
 def _rows(html: str, routing: str) -> list[list[str]]:
@@ -44,11 +39,7 @@ def test_the_configured_routing_is_shown_with_its_hours(
     web: TestClient, engine: Engine, sample: None, log_in: Callable[[str], str]
 ) -> None:
     token = log_in("ann")
-    with db.session_factory(engine)() as s:
-        number = sales.create_order(s, customer="Hartwell Construction", author="sales")
-        due = clock.today() + timedelta(days=42)
-        sales.add_line(s, number, item="LR-7040", qty=4, due=due, author="sales")
-        sales.set_status(s, number, SalesOrderStatus.CONFIRMED, author="sales")
+    number = confirmed_run_order(engine)
     url = f"/orders/{number}/lines/1/configure"
     assert "Order routing as configured" not in web.get(url).text  # nothing configured yet
 
