@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from _browser_support import CHROMIUM, PASSWORD, TABLET, need_chromium
 from _live import live_server
 from sqlalchemy import Engine
 
@@ -42,20 +43,8 @@ from pegboard.services.company_data import configured_planning_date
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
 
-CHROMIUM = Path(os.environ.get("PLAYWRIGHT_CHROMIUM", "/usr/bin/chromium"))
-IN_CI = os.environ.get("CI", "").lower() == "true"
 ROOT = Path(__file__).resolve().parents[2]
-PASSWORD = "correct horse battery"
 VIEWPORT = {"width": 1280, "height": 800}
-TABLET = {"width": 768, "height": 1024}
-
-
-def _need_chromium() -> None:
-    if not CHROMIUM.exists():
-        message = f"no Chromium at {CHROMIUM} (scripts/test installs Debian's chromium)"
-        if IN_CI:
-            pytest.fail(message + " — refusing to skip under CI=true")
-        pytest.skip(message)
 
 
 def _draft_order(engine: Engine) -> str:
@@ -85,7 +74,7 @@ def server(
 ) -> Iterator[tuple[str, str, Engine]]:
     """The app under uvicorn on a free loopback port; yields its base URL, the number
     of the draft order and the engine (for what the story does through the services)."""
-    _need_chromium()
+    need_chromium()
     engine = db.make_engine(f"sqlite:///{tmp_path / 'pegboard.db'}")
     db.upgrade(engine)
     sample_loader(engine)
