@@ -39,16 +39,13 @@ EPS = 1e-6
 OPEN = (ProductionStatus.PLANNED, ProductionStatus.RELEASED, ProductionStatus.IN_PROGRESS)
 
 
-@dataclass(frozen=True)
-class Period:
-    work_center: str
-    start: date
-    """The day, or the Monday of the week."""
-    label: str
-    """2027-01-11, or 2027-W02."""
+class HoursAgainstCapacity:
+    """What a period's hours asked say against the hours a work center has: over it (past
+    a rounding margin) and the load in percent. Shared by the load's days and weeks and the
+    master schedule's rough cut, so they call the same hours 'over' alike."""
+
     required: float
     available: float
-    orders: tuple[str, ...]
 
     @property
     def over(self) -> bool:
@@ -57,6 +54,18 @@ class Period:
     @property
     def percent(self) -> float | None:
         return None if self.available <= 0 else 100 * self.required / self.available
+
+
+@dataclass(frozen=True)
+class Period(HoursAgainstCapacity):
+    work_center: str
+    start: date
+    """The day, or the Monday of the week."""
+    label: str
+    """2027-01-11, or 2027-W02."""
+    required: float
+    available: float
+    orders: tuple[str, ...]
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,10 @@ MAX_DEPTH = 50
 
 
 @dataclass(frozen=True)
-class RoughCutWeek:
+class RoughCutWeek(load.HoursAgainstCapacity):
+    """A week of the rough cut; ``over``: the schedule alone asks more than the work center
+    has."""
+
     start: date
     label: str
     required: float
@@ -55,11 +58,6 @@ class RoughCutWeek:
     orders off the schedule and the plan's unfirmed make orders (``services.load``)."""
 
     @property
-    def over(self) -> bool:
-        """The schedule alone asks more than the work center has."""
-        return self.required > self.available + EPS
-
-    @property
     def total(self) -> float:
         return self.required + self.other
 
@@ -67,10 +65,6 @@ class RoughCutWeek:
     def total_over(self) -> bool:
         """The schedule and the other load together ask more than the work center has."""
         return self.total > self.available + EPS
-
-    @property
-    def percent(self) -> float | None:
-        return None if self.available <= 0 else 100 * self.required / self.available
 
 
 @dataclass(frozen=True)
