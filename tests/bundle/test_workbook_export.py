@@ -158,3 +158,14 @@ def test_a_template_is_one_cell_of_json(tmp_path: Path) -> None:
     rows = content(path)[schema.TEMPLATES_SHEET]
     assert rows[0] == ("item", "definition")
     assert [json.loads(str(r[1])) for r in rows[1:]] == data.templates
+
+
+def test_a_control_character_is_refused_with_its_place(tmp_path: Path) -> None:
+    """A workbook cannot hold \\x1c: the export names where it is instead of dropping it."""
+    from pegboard.errors import ValidationError
+
+    data = read_bundle(demo_path("lighting"))
+    data.items[1] = data.items[1]._replace(description="bad\x1ctext")
+    with pytest.raises(ValidationError) as caught:
+        write_workbook(data, tmp_path / "book.xlsx")
+    assert "sheet items, row 3, column description" in caught.value.message

@@ -12,7 +12,9 @@ holds it exactly (at most 15 significant digits, every amount pegboard
 stores), shown with its own decimals (``1249.90`` as ``0.00``); an amount
 with more digits is written as text so no digit is lost. Text is always a
 text cell: a value starting with ``=`` stays the text it is and is never a
-formula, and nothing in the workbook is ever a formula.
+formula, and nothing in the workbook is ever a formula. Text holding a control character
+a workbook cannot hold (a stray \\x1c) is refused, named by sheet, row and column,
+rather than dropped: the workbook must give back what it was given.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from pegboard.bundle.schema import TEMPLATES_SHEET
@@ -72,7 +75,15 @@ def _write_sheet(
     sheet = book.create_sheet(name)
     sheet.append([_cell(sheet, h) for h in header])
     count = 0
-    for row in rows:
+    for line, row in enumerate(rows, start=2):
+        for column, value in zip(header, row, strict=False):
+            if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
+                raise ValidationError(
+                    f"sheet {name}, row {line}, column {column}: {value[:40]!r} holds a control "
+                    "character a workbook cannot hold; export the CSV bundle instead, or "
+                    "correct the text",
+                    field=column,
+                )
         sheet.append([_cell(sheet, v) for v in row])
         count += 1
     return count
@@ -99,12 +110,17 @@ def write_workbook(data: Dataset, path: Path) -> dict[str, int]:
     returns rows written per sheet (``templates`` only when there are any)."""
     book = Workbook(write_only=True)
     counts: dict[str, int] = {}
-    for spec, rows in dataset_tables(data):
-        header = [c.name for c in spec.columns]
-        counts[spec.name] = _write_sheet(book, spec.name, header, rows)
-    if data.templates:
-        rows = template_rows(data.templates)
-        counts[TEMPLATES_SHEET] = _write_sheet(book, TEMPLATES_SHEET, TEMPLATES_HEADER, rows)
+    try:
+        for spec, rows in dataset_tables(data):
+            header = [c.name for c in spec.columns]
+            counts[spec.name] = _write_sheet(book, spec.name, header, rows)
+        if data.templates:
+            rows = template_rows(data.templates)
+            counts[TEMPLATES_SHEET] = _write_sheet(book, TEMPLATES_SHEET, TEMPLATES_HEADER, rows)
+    except BaseException:
+        for sheet in book.worksheets:  # a refused export leaves no open temporary files
+            sheet.close()
+        raise
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return counts
