@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from pegboard.cli._common import console, emit, esc, handles_errors, session
+from pegboard.cli._common import as_number, console, emit, esc, handles_errors, session
 from pegboard.cli.stock import CsvOption, author
 from pegboard.errors import ValidationError
 from pegboard.services import bom_edit
@@ -20,7 +20,9 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
 )
-Scrap = Annotated[float | None, typer.Option("--scrap", help="scrap % of the line")]
+Scrap = Annotated[
+    float | None, typer.Option("--scrap", parser=as_number, help="scrap % of the line")
+]
 
 
 def _rows(lines: list[TreeLine], parent: str, level: int) -> list[tuple[object, ...]]:
@@ -52,7 +54,12 @@ def show(item: str, as_csv: CsvOption = False) -> None:
 
 @app.command("add")
 @handles_errors
-def add(item: str, component: str, qty_per: float, scrap: Scrap = None) -> None:
+def add(
+    item: str,
+    component: str,
+    qty_per: Annotated[float, typer.Argument(parser=as_number)],
+    scrap: Scrap = None,
+) -> None:
     """Add a last line to ITEM's BOM (made with its first line)."""
     with session() as s:
         n = bom_edit.add_line(
@@ -66,7 +73,9 @@ def add(item: str, component: str, qty_per: float, scrap: Scrap = None) -> None:
 def set_(
     item: str,
     position: int,
-    qty_per: Annotated[float | None, typer.Option("--qty", help="quantity per parent unit")] = None,
+    qty_per: Annotated[
+        float | None, typer.Option("--qty", parser=as_number, help="quantity per parent unit")
+    ] = None,
     scrap: Scrap = None,
 ) -> None:
     """Change a line's quantity per parent unit and/or scrap %."""
