@@ -1,4 +1,4 @@
-"""The planning board's company, worked out by hand (service, API and web tests).
+"""The planning board's and the production tests' company, worked out by hand.
 
 FA (made to order in 5 days) is one SUB and 2 C1; SUB (made to order in 3 days) is
 3 C2. SO-A/1 wants 4 FA on 2026-12-23; 5 C1 and 12 C2 are in stock. The plan makes
@@ -10,6 +10,7 @@ every day.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -27,7 +28,8 @@ def item(code: str, type_: str, strategy: str, lead: int) -> ItemRow:
     return ItemRow(code, "", type_, strategy, "ea", lead, "lfl", None, None, 0.0, 0.0, 0.0, 1.0, "")
 
 
-def dataset() -> Dataset:
+def dataset(**extra: Any) -> Dataset:
+    """The company above; ``extra`` adds bundle tables (e.g. purchase orders)."""
     return Dataset(
         settings={"planning_date": PD.isoformat()},
         items=[
@@ -43,6 +45,7 @@ def dataset() -> Dataset:
         ],
         stock=[StockRow("C1", 5.0, "main", ""), StockRow("C2", 12.0, "main", "")],
         sales=[SalesRow("SO-A", 1, "ACME", "", "FA", 4, 0, DUE, 100)],
+        **extra,
     )
 
 

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from _board_company import DUE, PD, dataset
 from pegboard.errors import ConflictError, NotFoundError, ValidationError
 from pegboard.model import (
     AuditEntry,
@@ -31,45 +32,12 @@ from pegboard.model import (
 )
 from pegboard.services import audit, locations, production, shipping, stock
 from pegboard.services.company_data import replace_company
-from pegboard.services.dataset import (
-    BomRow,
-    Dataset,
-    ItemRow,
-    ProductionRow,
-    SalesRow,
-    StockRow,
-)
+from pegboard.services.dataset import ProductionRow
 from pegboard.services.inventory import InsufficientStockError
 from pegboard.services.planning import run_plan
 
-PD = date(2026, 11, 23)
-DUE = PD + timedelta(days=30)  # 2026-12-23
 FA_MO, SUB_MO = "MO-000001", "MO-000002"
 SHOP = "shop"
-
-
-def item(code: str, type_: str, strategy: str, lead: int) -> ItemRow:
-    return ItemRow(code, "", type_, strategy, "ea", lead, "lfl", None, None, 0.0, 0.0, 0.0, 1.0, "")
-
-
-def dataset(**extra: Any) -> Dataset:
-    return Dataset(
-        settings={"planning_date": PD.isoformat()},
-        items=[
-            item("FA", "make", "mto", 5),
-            item("SUB", "make", "mto", 3),
-            item("C1", "buy", "mts", 10),
-            item("C2", "buy", "mts", 10),
-        ],
-        bom=[
-            BomRow("FA", "SUB", 1.0, 0.0, ""),
-            BomRow("FA", "C1", 2.0, 0.0, ""),
-            BomRow("SUB", "C2", 3.0, 0.0, ""),
-        ],
-        stock=[StockRow("C1", 5.0, "main", ""), StockRow("C2", 12.0, "main", "")],
-        sales=[SalesRow("SO-A", 1, "ACME", "", "FA", 4, 0, DUE, 100)],
-        **extra,
-    )
 
 
 @pytest.fixture
