@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -102,6 +104,16 @@ def engine(
         eng = request.getfixturevalue("pg_engine")
         _truncate_pg(eng)
         yield eng
+    _join_job_threads()
+
+
+def _join_job_threads(seconds: float = 120) -> None:
+    """Let every background job a test started end before the next test empties the
+    database: a job thread still reading holds locks that deadlock its TRUNCATE."""
+    deadline = time.monotonic() + seconds
+    for thread in threading.enumerate():
+        if thread.name.startswith("job-") and thread is not threading.current_thread():
+            thread.join(max(0.0, deadline - time.monotonic()))
 
 
 @pytest.fixture
