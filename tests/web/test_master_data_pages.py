@@ -187,7 +187,15 @@ def test_bom_tree_editor(web: TestClient, make_user: Callable[..., None], engine
         ("TUBE", 3.0, 0.0),
         ("BOLT", 6.0, 2.0),
     ]
-    line("FRAME", 2, action="remove")
+    asked = web.post(
+        "/items/FRAME/bom/2", data={"csrf_token": csrf, "back": "BIKE", "action": "remove"}
+    )
+    assert asked.status_code == 200  # a question first: nothing removed yet
+    assert "Remove BOLT from FRAME?" in asked.text and "6 ea of BOLT" in asked.text
+    assert 'name="confirm" value="yes"' in asked.text and 'href="/items/BIKE#bom"' in asked.text
+    with db.session_factory(engine)() as s:
+        assert len(bom_edit.bom_tree(s, "BIKE").lines[0].children) == 2
+    line("FRAME", 2, action="remove", confirm="yes")
     with db.session_factory(engine)() as s:
         actions = s.scalars(
             select(AuditEntry.action).where(AuditEntry.entity == "bom").order_by(AuditEntry.id)

@@ -296,6 +296,39 @@ def change_line(
     _audit(session, parent.code, "change_line", before=before, after=after, author=author)
 
 
+@dataclass(frozen=True)
+class LineView:
+    """One line of an engineering BOM as a confirmation shows it before it is removed."""
+
+    parent: str
+    position: int
+    component: str
+    description: str
+    uom: str
+    qty_per: float
+    scrap_pct: float
+    lines_below: int
+    """Lines of the component's own BOM (they stay: only this line goes)."""
+
+
+def line_view(session: Session, item: str, position: int) -> LineView:
+    """The line at ``position`` of the item's BOM (``NotFoundError`` if there is none)."""
+    parent = _item(session, item)
+    _bom, line = _line_at(session, parent, position)
+    component = session.get_one(Item, line.component_id)
+    below = _engineering_bom(session, component.id)
+    return LineView(
+        parent=parent.code,
+        position=line.position,
+        component=component.code,
+        description=component.description,
+        uom=component.uom,
+        qty_per=line.qty_per,
+        scrap_pct=line.scrap_pct,
+        lines_below=0 if below is None else len(_lines(session, below)),
+    )
+
+
 @writes
 def remove_line(session: Session, item: str, position: int, *, author: str) -> None:
     parent = _item(session, item)

@@ -1,6 +1,7 @@
 """The engineering BOM's tree editor on the item page: add a line, and for each line of
 any level save its quantity and scrap, move it up, down or under another item, or
-remove it. Plain forms (each line one form, the button says what to do), so they work
+remove it (after a page that asks, naming the line). Plain forms (each line one form, the
+button says what to do), so they work
 from the keyboard and without JavaScript; every change is ``services.bom_edit``'s, with
 its rules (a cycle refused with its items named) and audit. A refusal shows the item
 page again with the message beside the BOM and what was typed."""
@@ -18,7 +19,7 @@ from pegboard.services.permissions import Permission
 from pegboard.web import auth
 from pegboard.web.deps import DbSession, require
 from pegboard.web.items import item_url, render_item
-from pegboard.web.render import Form, form_text, redirect
+from pegboard.web.render import Form, chrome, form_text, page, redirect
 
 router = APIRouter(include_in_schema=False)
 
@@ -94,6 +95,8 @@ def change_line(
     back = _back(posted, code)
     action = form_text(posted, "action") or "save"
     author = who.user.name
+    if action == "remove" and form_text(posted, "confirm") != "yes":
+        return _confirm_removal(request, session, who, back, code, position)
     try:
         if action == "remove":
             bom_edit.remove_line(session, code, position, author=author)
@@ -118,3 +121,21 @@ def change_line(
     except PegboardError as e:
         return _refused(request, session, who, back, e, {})
     return redirect(item_url(back) + "?saved=bom#bom")
+
+
+def _confirm_removal(
+    request: Request, session: Any, who: auth.SignedIn, back: str, code: str, position: int
+) -> Response:
+    """The question before a line goes: which line, under which item, and what stays."""
+    try:
+        line = bom_edit.line_view(session, code, position)
+    except PegboardError as e:
+        return _refused(request, session, who, back, e, {})
+    context = chrome(who, "items") | {
+        "title": f"Remove {line.component} from {line.parent}?",
+        "line": line,
+        "back": back,
+        "action_url": f"{item_url(code)}/bom/{position}",
+        "back_url": item_url(back) + "#bom",
+    }
+    return page(request, "bom_remove.html", context)
