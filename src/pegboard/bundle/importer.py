@@ -29,11 +29,13 @@ from pegboard.bundle.parse import (
 )
 from pegboard.bundle.reader import (
     Progress,
+    Source,
     WorkbookSource,
     encoding_problem,
     open_source,
     regular_file,
 )
+from pegboard.bundle.upsert_read import given_rows, located, merge_company, merge_templates
 from pegboard.bundle.writer import format_value
 from pegboard.engine.errors import BomCycleError
 from pegboard.engine.levels import low_level_codes
@@ -78,25 +80,35 @@ def read_bundle(
 
     An items.csv without rows would replace the company with nothing: refused unless
     ``allow_empty``."""
+    return _read(path, progress, allow_empty=allow_empty)[0]
+
+
+def read_upsert(
+    path: Path, company: Dataset, progress: Progress | None = None
+) -> tuple[Dataset, Dataset]:
+    """Parse the bundle at ``path`` for an upsert into ``company`` (``bundle.upsert_read``):
+    every file optional, every rule checked on the company as the upsert leaves it (a row
+    may name an item only the database holds). Returns that whole and the bundle's own
+    rows; raises ``BundleError`` listing every problem."""
+    return _read(path, progress, company=company)
+
+
+def _read(
+    path: Path,
+    progress: Progress | None,
+    *,
+    allow_empty: bool = False,
+    company: Dataset | None = None,
+) -> tuple[Dataset, Dataset]:
     source = open_source(path)
     problems = Problems()
-    parsed: dict[str, ParsedTable] = {}
-    present: set[str] = set()
-    for spec in schema.INPUT_FILES:
-        raw = source.table(spec, progress)
-        if raw is None:
-            if spec.required_file:
-                problems.add(
-                    BundleProblem(spec.filename, None, None, None, "required file is missing")
-                )
-            parsed[spec.name] = ParsedTable(spec.filename)
-            continue
-        present.add(spec.name)
-        parsed[spec.name] = parse_table(raw, spec, problems)
+    parsed, present = _parse_files(source, progress, problems, upsert=company is not None)
+    keys = merge_company(parsed, company) if company is not None else {}
     data = _build(parsed, problems, locations_given=schema.LOCATIONS.name in present)
     items = parsed[schema.ITEMS.name]
     bad_items = any(p.file == items.label for p in problems.items)
-    if not allow_empty and schema.ITEMS.name in present and not items.rows and not bad_items:
+    empty = schema.ITEMS.name in present and not items.rows and not bad_items
+    if not allow_empty and company is None and empty:
         problems.add(BundleProblem(items.label, None, None, None, EMPTY_ITEMS))
     if isinstance(source, WorkbookSource):
         data.templates = _sheet_templates(source, problems, data)
@@ -104,8 +116,33 @@ def read_bundle(
         data.templates = _templates(path, problems, data)
     source.close()
     if problems:
-        raise BundleError(problems.items, truncated=problems.truncated)
-    return data
+        raise BundleError([located(p) for p in problems.items], truncated=problems.truncated)
+    if company is None:
+        return data, data
+    data.templates, keys["templates"] = merge_templates(data.templates, company)
+    return data, given_rows(data, keys)
+
+
+def _parse_files(
+    source: Source, progress: Progress | None, problems: Problems, *, upsert: bool
+) -> tuple[dict[str, ParsedTable], set[str]]:
+    """Each file of the bundle parsed (an absent one empty) and the files present; a
+    required file missing is a problem, except in an upsert (every file there adds to
+    what the company holds)."""
+    parsed: dict[str, ParsedTable] = {}
+    present: set[str] = set()
+    for spec in schema.INPUT_FILES:
+        raw = source.table(spec, progress)
+        if raw is None:
+            if spec.required_file and not upsert:
+                problems.add(
+                    BundleProblem(spec.filename, None, None, None, "required file is missing")
+                )
+            parsed[spec.name] = ParsedTable(spec.filename)
+            continue
+        present.add(spec.name)
+        parsed[spec.name] = parse_table(raw, spec, problems)
+    return parsed, present
 
 
 TEMPLATES_FILE = "templates.json"

@@ -14,13 +14,14 @@ start for every such folder whose process is gone (``remove_stale_staging``).
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
@@ -30,15 +31,16 @@ from sqlalchemy.orm import Session
 
 from pegboard import clock
 from pegboard.bundle.archive import BUNDLE_LIMIT, TooBig, copy_capped, mib, workbook_problem
-from pegboard.bundle.importer import TEMPLATES_FILE, read_bundle
+from pegboard.bundle.importer import TEMPLATES_FILE, read_bundle, read_upsert
 from pegboard.bundle.reader import Progress as ReadProgress
-from pegboard.bundle.upsert import FilePreview
+from pegboard.bundle.upsert import FilePreview, summary
 from pegboard.bundle.writer import write_dataset, write_plan
 from pegboard.config import get_settings
 from pegboard.db import is_initialised, session_factory
 from pegboard.errors import ValidationError
 from pegboard.services import plan_results
 from pegboard.services.company_data import read_company, replace_company
+from pegboard.services.company_upsert import upsert_company
 from pegboard.services.dataset import Dataset
 from pegboard.services.jobs.kinds import (
     IMPORT_BLOCKED_BY,
@@ -281,6 +283,28 @@ def import_work(
     return work
 
 
+def upsert_work(source: Path, workdir: Path | None, *, author: str, name: str) -> Work:
+    """The work of an import in upsert mode: read the bundle against the company, add and
+    change its rows in place (``services.company_upsert``, one transaction), and remove
+    ``workdir`` whatever happens. The result says per file what was added, changed and
+    left, as the preview does."""
+
+    def work(s: Session, progress: Progress) -> dict[str, Any]:
+        try:
+            diffs = upsert_company(
+                s, lambda company: read_upsert(source, company, progress)[1], author=author
+            )
+        finally:
+            if workdir is not None:
+                shutil.rmtree(workdir, ignore_errors=True)
+        # the job's result is JSON: amounts and dates as their text
+        files = json.loads(json.dumps([asdict(summary(d)) for d in diffs], default=str))
+        rows = {f["file"]: f["added"] + f["changed"] for f in files}
+        return {"file": name, "rows": rows, "upsert": files}
+
+    return work
+
+
 def _prepare_import(
     *,
     author: str,
@@ -289,15 +313,20 @@ def _prepare_import(
     source: Path | None = None,
     read: Read = read_bundle,
     allow_empty: bool = False,
+    upsert: bool = False,
 ) -> Prepared:
     """An import of an upload (a zip or an xlsx, staged and checked here, so a bad file
     is refused before a job exists) or of a bundle on disk (``source``). An items.csv
-    without rows (which deletes every item) is refused unless ``allow_empty``."""
+    without rows (which deletes every item) is refused unless ``allow_empty``. With
+    ``upsert`` the bundle's rows are added and changed in place (``upsert_work``): an
+    import job all the same, so it waits for plan runs and imports, and they for it."""
     if allow_empty:
         if read is not read_bundle:
             raise ValueError("allow_empty applies to reading a bundle (read_bundle)")
         read = partial(read_bundle, allow_empty=True)
     if source is not None:
+        if upsert:
+            return Prepared(upsert_work(source, None, author=author, name=source.name))
         return Prepared(import_work(source, None, author=author, name=source.name, read=read))
     if upload is None:
         raise refuse("choose a file to upload")
@@ -314,7 +343,11 @@ def _prepare_import(
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
-    work = import_work(staged, workdir, author=author, name=clean_filename(filename), read=read)
+    name = clean_filename(filename)
+    if upsert:
+        work = upsert_work(staged, workdir, author=author, name=name)
+    else:
+        work = import_work(staged, workdir, author=author, name=name, read=read)
     return Prepared(work, discard=lambda: shutil.rmtree(workdir, ignore_errors=True))
 
 
@@ -404,15 +437,14 @@ def export_workbook(session: Session, path: Path | None = None) -> ExportArchive
 
 def upsert_preview(session: Session, path: Path) -> list[FilePreview]:
     """What importing ``path`` in upsert mode would add and change (``bundle.upsert``),
-    checked by the same rules as an import; reads the company, writes nothing."""
-    from pegboard.bundle.importer import read_bundle
+    checked by the same rules as an import and read as applying it reads it (against the
+    company, ``read_upsert``); reads the company, writes nothing."""
     from pegboard.bundle.upsert import preview
 
-    bundle = read_bundle(path)
     session.commit()  # read afresh
     with session.begin():
         company = read_company(session)
-    return preview(company, bundle)
+    return preview(company, read_upsert(path, company)[1])
 
 
 def upsert_preview_upload(

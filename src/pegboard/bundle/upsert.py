@@ -10,32 +10,15 @@ unchanged, and lists, for the first rows that change, which fields change and ho
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pegboard.services.company_upsert import NOT_IN_PLACE
 from pegboard.services.dataset import Dataset
+from pegboard.services.upsert_diff import KEYS, FileDiff, diff
 
-Row = tuple[Any, ...]
-
-KEYS: dict[str, tuple[str, ...]] = {
-    "settings": ("key",),
-    "holidays": ("date",),
-    "items": ("item",),
-    "bom": ("sales_order", "parent", "component"),
-    "locations": ("location",),
-    "stock": ("item", "location", "sales_order"),
-    "purchase_orders": ("purchase_order", "line"),
-    "production_orders": ("production_order",),
-    "sales_orders": ("sales_order", "line"),
-    "work_centers": ("work_center",),
-    "work_center_closed_days": ("work_center", "date"),
-    "routings": ("item", "sales_order", "sequence"),
-    "mps": ("item", "date"),
-    "templates": ("item",),
-}
-"""Per file (named like its sheet), the fields that name one row."""
+__all__ = ["KEYS", "SHOWN", "FieldChange", "FilePreview", "RowChange", "describe", "preview"]
 
 SHOWN = 5
 """Changed rows whose fields a preview lists, per file."""
@@ -64,51 +47,9 @@ class FilePreview:
     unchanged: int = 0
     first_changes: list[RowChange] = field(default_factory=list)
     first_added: list[tuple[Any, ...]] = field(default_factory=list)
-
-
-def _tables(data: Dataset) -> dict[str, tuple[Sequence[str], list[Row]]]:
-    """Each file's field names and rows, as plain tuples."""
-
-    def named(rows: Sequence[Any]) -> list[Row]:
-        return [tuple(r) for r in rows]
-
-    def fields(row_type: Callable[..., Any] | None, default: Sequence[str]) -> Sequence[str]:
-        return getattr(row_type, "_fields", default)
-
-    tables: dict[str, tuple[Sequence[str], list[Row]]] = {
-        "settings": (("key", "value"), sorted(data.settings.items())),
-        "templates": (("item", "definition"), _template_rows(data.templates)),
-    }
-    pairs: list[tuple[str, Sequence[Any]]] = [
-        ("holidays", data.holidays),
-        ("items", data.items),
-        ("bom", data.bom),
-        ("locations", data.locations),
-        ("stock", data.stock),
-        ("purchase_orders", data.purchases),
-        ("production_orders", data.productions),
-        ("sales_orders", data.sales),
-        ("work_centers", data.work_centers),
-        ("work_center_closed_days", data.closed_days),
-        ("routings", data.routings),
-        ("mps", data.mps),
-    ]
-    for name, rows in pairs:
-        if rows:
-            tables[name] = (fields(type(rows[0]), ()), named(rows))
-    return tables
-
-
-def _template_rows(templates: list[dict[str, Any]]) -> list[Row]:
-    return [
-        (str(t.get("item", "")), json.dumps(t, sort_keys=True, ensure_ascii=False))
-        for t in templates
-    ]
-
-
-def _keyed(names: Sequence[str], rows: list[Row], key: tuple[str, ...]) -> dict[Row, Row]:
-    at = [list(names).index(k) for k in key]
-    return {tuple(row[i] for i in at): row for row in rows}
+    refused: str = ""
+    """Why applying would be refused (a file an upsert leaves to its own commands, with
+    rows to add or change), else empty."""
 
 
 def preview(
@@ -116,37 +57,31 @@ def preview(
 ) -> list[FilePreview]:
     """Per file the bundle holds rows of (or each of ``files``): how many of its rows an
     upsert would add, change and leave as they are, and the first changes' fields."""
-    now = _tables(company.canonical())
-    given = _tables(bundle.canonical())
-    out = []
-    for name, key in KEYS.items():
-        if name not in given and (files is None or name not in files):
-            continue
-        names, rows = given.get(name, ((), []))
-        result = FilePreview(name)
-        if rows:
-            before = _keyed(now[name][0], now[name][1], key) if name in now else {}
-            for row_key, row in _keyed(names, rows, key).items():
-                _count(result, names, before.get(row_key), row, row_key)
-        out.append(result)
-    return out
+    return [summary(d) for d in diff(company, bundle, files)]
 
 
-def _count(result: FilePreview, names: Sequence[str], old: Row | None, new: Row, key: Row) -> None:
-    if old is None:
-        result.added += 1
-        if len(result.first_added) < SHOWN:
-            result.first_added.append(key)
-        return
-    changes = [
-        FieldChange(name, a, b) for name, a, b in zip(names, old, new, strict=True) if a != b
+def summary(d: FileDiff) -> FilePreview:
+    """A file's diff as a preview shows it: counts, the first changes field by field."""
+    first = [
+        RowChange(
+            d.key(new),
+            [
+                FieldChange(name, a, b)
+                for name, a, b in zip(d.names, old, new, strict=True)
+                if a != b
+            ],
+        )
+        for old, new in d.changed[:SHOWN]
     ]
-    if not changes:
-        result.unchanged += 1
-        return
-    result.changed += 1
-    if len(result.first_changes) < SHOWN:
-        result.first_changes.append(RowChange(key, changes))
+    return FilePreview(
+        d.file,
+        added=len(d.added),
+        changed=len(d.changed),
+        unchanged=d.unchanged,
+        first_changes=first,
+        first_added=[d.key(row) for row in d.added[:SHOWN]],
+        refused=NOT_IN_PLACE.get(d.file, "") if d.added or d.changed else "",
+    )
 
 
 def describe(previews: list[FilePreview]) -> list[str]:
@@ -158,4 +93,6 @@ def describe(previews: list[FilePreview]) -> list[str]:
             lines.append(f"{p.file} {'/'.join(str(k) for k in change.key)}: {what}")
         for key in p.first_added:
             lines.append(f"{p.file} {'/'.join(str(k) for k in key)}: added")
+        if p.refused:
+            lines.append(f"{p.file}: applying is refused: {p.refused}")
     return lines

@@ -1,0 +1,219 @@
+"""Applying an import in upsert mode (#19 item 5): rows added and changed in place by
+their key, nothing else touched (every other table's checksum the same), all or nothing,
+checked against the rows the database already holds; on both databases."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import Engine, select
+
+from pegboard import db
+from pegboard.bundle.importer import read_bundle
+from pegboard.bundle.upload import export_workbook, upsert_preview
+from pegboard.demo import demo_path
+from pegboard.errors import BundleError, ValidationError
+from pegboard.model import AuditEntry, Base, Item
+from pegboard.services import jobs
+from pegboard.services.company_data import replace_company
+
+BOOKKEEPING = {"audit_entry", "job"}
+"""Tables an upsert writes besides the rows it changes: its audit and its job record."""
+
+
+def checksums(engine: Engine) -> dict[str, str]:
+    """Every table's rows, hashed in a fixed order."""
+    sums = {}
+    with engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            rows = sorted(repr(tuple(r)) for r in conn.execute(select(table)))
+            sums[table.name] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
+    return sums
+
+
+def changed_tables(before: dict[str, str], after: dict[str, str]) -> set[str]:
+    return {name for name in before if before[name] != after[name]} - BOOKKEEPING
+
+
+def upsert(engine: Engine, path: Path) -> dict[str, object]:
+    """An upsert of ``path`` run as the CLI runs it: an import job, here and now."""
+    import pegboard.bundle.upload  # noqa: F401  (it registers the import job kind)
+
+    return jobs.run_here(engine, "import", author="ann", source=path, upsert=True)
+
+
+@pytest.fixture
+def company(engine: Engine) -> Engine:
+    with db.session_scope(engine) as session:
+        replace_company(session, read_bundle(demo_path("lighting")), author="sample")
+    return engine
+
+
+@pytest.fixture
+def exported(company: Engine, tmp_path: Path) -> Path:
+    """The lighting sample in the database, exported as a workbook."""
+    with db.session_scope(company) as session:
+        book = export_workbook(session, tmp_path / "company.xlsx")
+    book.remove()
+    return book.path
+
+
+def _items(engine: Engine) -> dict[str, tuple[object, ...]]:
+    with engine.connect() as conn:
+        return {r.code: tuple(r) for r in conn.execute(select(Item.__table__))}
+
+
+def _edit_items(path: Path) -> str:
+    """One item's unit cost changed and one item added; returns the changed item."""
+    book = load_workbook(path)
+    items = book["items"]
+    header = [c.value for c in items[1]]
+    code = str(items.cell(row=2, column=1).value)
+    items.cell(row=2, column=header.index("unit_cost") + 1).value = 987.65
+    new: list[object] = [None] * len(header)
+    new[header.index("item")] = "NEW-ITEM-1"
+    new[header.index("type")] = "buy"
+    new[header.index("unit_cost")] = 1.25
+    items.append(new)
+    book.save(path)
+    return code
+
+
+def test_one_changed_and_one_new_item_are_all_that_changes(company: Engine, exported: Path) -> None:
+    code = _edit_items(exported)
+    items_before = _items(company)
+    before = checksums(company)
+    with db.session_scope(company) as session:
+        preview = {p.file: p for p in upsert_preview(session, exported)}
+    result = upsert(company, exported)
+    after = checksums(company)
+
+    # cost_revision: the counter a change of unit cost bumps (cached costs go stale)
+    assert changed_tables(before, after) == {"item", "cost_revision"}
+    items_after = _items(company)
+    assert set(items_after) - set(items_before) == {"NEW-ITEM-1"}
+    different = {c for c in items_before if items_before[c] != items_after[c]}
+    assert different == {code}
+    with db.session_scope(company) as session:
+        item = session.scalars(select(Item).where(Item.code == code)).one()
+        assert item.unit_cost == Decimal("987.65")
+        new = session.scalars(select(Item).where(Item.code == "NEW-ITEM-1")).one()
+        assert (new.type.value, new.unit_cost) == ("buy", Decimal("1.25"))
+        entries = session.scalars(select(AuditEntry).where(AuditEntry.author == "ann")).all()
+    # what was applied is what the preview said
+    files = {f["file"]: f for f in result["upsert"]}  # type: ignore[attr-defined]
+    for name, p in preview.items():
+        assert (files[name]["added"], files[name]["changed"]) == (p.added, p.changed), name
+    assert (files["items"]["added"], files["items"]["changed"]) == (1, 1)
+    audited = {(e.entity, e.entity_ref, e.action) for e in entries}
+    assert {
+        ("item", code, "upsert change"),
+        ("item", "NEW-ITEM-1", "upsert add"),
+        ("bundle", "items", "upsert"),
+    } == audited
+    change = next(e for e in entries if e.action == "upsert change")
+    assert set(change.before or {}) == set(change.after or {}) == {"unit_cost"}
+    # applied again, it changes nothing more
+    with db.session_scope(company) as session:
+        again = upsert_preview(session, exported)
+    assert all(p.added == 0 and p.changed == 0 for p in again), again
+
+
+def _write_csv(folder: Path, name: str, rows: list[list[str]]) -> None:
+    folder.mkdir(exist_ok=True)
+    with (folder / f"{name}.csv").open("w", newline="") as f:
+        csv.writer(f).writerows(rows)
+
+
+BOM_HEADER = ["parent", "component", "qty_per", "scrap_pct", "sales_order"]
+
+
+def test_a_partial_bundle_names_rows_the_database_holds(company: Engine, tmp_path: Path) -> None:
+    """A bom.csv alone, naming items only the database holds: a new line and a changed
+    quantity, in place; the other BOM lines stay."""
+    data = read_bundle(demo_path("lighting"))
+    first = data.bom[0]
+    buy = next(i.item for i in data.items if i.type == "buy" and i.item != first.component)
+    folder = tmp_path / "partial"
+    _write_csv(
+        folder,
+        "bom",
+        [
+            BOM_HEADER,
+            [first.parent, first.component, "3", "", ""],
+            [first.parent, buy, "2", "", ""],
+        ],
+    )
+    before = checksums(company)
+    result = upsert(company, folder)
+    assert changed_tables(before, checksums(company)) == {"bom_line", "cost_revision"}
+    [bom] = [f for f in result["upsert"] if f["file"] == "bom"]  # type: ignore[attr-defined]
+    assert (bom["added"], bom["changed"]) == (1, 1)
+    with db.session_scope(company) as session:
+        from pegboard.services.company_data import read_company
+
+        lines = {(r.parent, r.component): r.qty_per for r in read_company(session).bom}
+    assert lines[(first.parent, first.component)] == 3
+    assert lines[(first.parent, buy)] == 2
+    assert len(lines) == len({(r.parent, r.component) for r in data.bom}) + 1
+
+
+def test_a_bad_line_writes_nothing_and_is_located(company: Engine, tmp_path: Path) -> None:
+    data = read_bundle(demo_path("lighting"))
+    first = data.bom[0]
+    folder = tmp_path / "bad"
+    _write_csv(
+        folder,
+        "bom",
+        [
+            BOM_HEADER,
+            [first.parent, first.component, "5", "", ""],
+            [first.parent, "NO-SUCH-ITEM", "1", "", ""],
+        ],
+    )
+    _write_csv(folder, "items", [["item", "type", "unit_cost"], ["ANOTHER-NEW", "buy", "1"]])
+    before = checksums(company)
+    with pytest.raises(BundleError) as caught:
+        upsert(company, folder)
+    assert changed_tables(before, checksums(company)) == set()
+    located = [(p.file, p.line, p.column, p.value) for p in caught.value.problems]
+    assert ("bom.csv", 3, "component", "NO-SUCH-ITEM") in located
+    assert "unknown item" in str(caught.value)
+
+
+def test_a_bom_cycle_is_refused(company: Engine, tmp_path: Path) -> None:
+    """A line putting an assembly into one of its own components closes a cycle with
+    the database's lines: refused, located, nothing written."""
+    data = read_bundle(demo_path("lighting"))
+    makes = {i.item for i in data.items if i.type == "make"}
+    row = next(r for r in data.bom if not r.sales_order and r.component in makes)
+    folder = tmp_path / "cycle"
+    _write_csv(folder, "bom", [BOM_HEADER, [row.component, row.parent, "1", "", ""]])
+    before = checksums(company)
+    with pytest.raises(BundleError) as caught:
+        upsert(company, folder)
+    assert changed_tables(before, checksums(company)) == set()
+    [problem] = caught.value.problems
+    assert (problem.file, problem.line) == ("bom.csv", 2)
+    assert "BOM cycle" in problem.reason and row.parent in problem.reason
+
+
+def test_stock_is_left_to_its_own_commands(company: Engine, exported: Path) -> None:
+    book = load_workbook(exported)
+    stock = book["stock"]
+    header = [c.value for c in stock[1]]
+    cell = stock.cell(row=2, column=header.index("qty") + 1)
+    cell.value = float(cell.value or 0) + 5
+    book.save(exported)
+    with db.session_scope(company) as session:
+        [p] = [p for p in upsert_preview(session, exported) if p.file == "stock"]
+    assert p.changed == 1 and "adjust" in p.refused
+    before = checksums(company)
+    with pytest.raises(ValidationError, match="stock: an upsert changes no stock"):
+        upsert(company, exported)
+    assert changed_tables(before, checksums(company)) == set()
