@@ -112,4 +112,29 @@ def test_import_upsert_dry_run_says_what_would_change(run: Invoke, tmp_path: Pat
         out = run("import", str(bundle), "--upsert", "--dry-run")
         assert "dry run: nothing written" in out
         assert f"items {first[0]}: description" in out and "-> Changed by hand" in out
-    assert "not available yet" in run("import", str(bundle), "--upsert", code=1)
+    assert "goes with --upsert" in run("import", str(bundle), "--dry-run", code=1)
+
+
+def test_import_upsert_applies_what_the_dry_run_said(run: Invoke, tmp_path: Path) -> None:
+    """pegboard import --upsert: the changed item's description written in place, the
+    same lines as the dry run's; a second dry run then sees nothing left to change."""
+    run("import", str(BASIC))
+    bundle = tmp_path / "edited"
+    run("export", str(bundle))
+    items = (bundle / "items.csv").read_text().splitlines()
+    header = items[0].split(",")
+    first = items[1].split(",")
+    first[header.index("description")] = "Changed by hand"
+    items[1] = ",".join(first)
+    (bundle / "items.csv").write_text("\n".join(items) + "\n")
+    said = run("import", str(bundle), "--upsert", "--dry-run")
+    done = run("import", str(bundle), "--upsert")
+    assert f"Upserted {bundle.name}" in done
+    change = f"items {first[0]}: description"
+    assert [ln for ln in said.splitlines() if ln.startswith(change)] == [
+        ln for ln in done.splitlines() if ln.startswith(change)
+    ]
+    again = run("import", str(bundle), "--upsert", "--dry-run")
+    assert change not in again
+    run("export", str(tmp_path / "after"))
+    assert "Changed by hand" in (tmp_path / "after" / "items.csv").read_text()

@@ -18,7 +18,17 @@ from pegboard.services.company_upsert import NOT_IN_PLACE
 from pegboard.services.dataset import Dataset
 from pegboard.services.upsert_diff import KEYS, FileDiff, diff
 
-__all__ = ["KEYS", "SHOWN", "FieldChange", "FilePreview", "RowChange", "describe", "preview"]
+__all__ = [
+    "KEYS",
+    "SHOWN",
+    "FieldChange",
+    "FilePreview",
+    "RowChange",
+    "describe",
+    "from_result",
+    "preview",
+    "summary",
+]
 
 SHOWN = 5
 """Changed rows whose fields a preview lists, per file."""
@@ -81,6 +91,23 @@ def summary(d: FileDiff) -> FilePreview:
         first_changes=first,
         first_added=[d.key(row) for row in d.added[:SHOWN]],
         refused=NOT_IN_PLACE.get(d.file, "") if d.added or d.changed else "",
+    )
+
+
+def from_result(file: dict[str, Any]) -> FilePreview:
+    """A file's preview back from an upsert job's result (JSON: values as their text)."""
+    changes = [
+        RowChange(tuple(c["key"]), [FieldChange(**f) for f in c["fields"]])
+        for c in file["first_changes"]
+    ]
+    return FilePreview(
+        file["file"],
+        added=file["added"],
+        changed=file["changed"],
+        unchanged=file["unchanged"],
+        first_changes=changes,
+        first_added=[tuple(k) for k in file["first_added"]],
+        refused=file["refused"],
     )
 
 

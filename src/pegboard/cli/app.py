@@ -266,30 +266,38 @@ def import_(
     ] = False,
 ) -> None:
     """Replace the planning data with a bundle. Nothing is written if any row is bad; an
-    items.csv without rows is refused unless --allow-empty. With --upsert --dry-run: per
-    file, the rows an upsert would add, change and leave (docs/bundle-upsert.md)."""
-    if upsert or dry_run:
-        _upsert_preview(path, upsert=upsert, dry_run=dry_run)
+    items.csv without rows is refused unless --allow-empty. With --upsert: add the bundle's
+    new rows and change the changed ones in place, deleting nothing; with --upsert
+    --dry-run: per file, the rows it would add, change and leave (docs/bundle-upsert.md)."""
+    if dry_run and not upsert:
+        from pegboard.errors import ValidationError
+
+        raise ValidationError("--dry-run goes with --upsert (a replacing import has none)")
+    if upsert:
+        _upsert(path, dry_run=dry_run)
         return
     _import(path, allow_empty=allow_empty)
 
 
-def _upsert_preview(path: Path, *, upsert: bool, dry_run: bool) -> None:
-    """pegboard import --upsert --dry-run: the preview's counts, then its first changes."""
+def _upsert(path: Path, *, dry_run: bool) -> None:
+    """pegboard import --upsert [--dry-run]: per file the rows added, changed and left
+    (written as an import job, or only counted), then the first changes."""
     from pegboard.bundle.upload import upsert_preview
-    from pegboard.bundle.upsert import SHOWN, describe
-    from pegboard.errors import ValidationError
+    from pegboard.bundle.upsert import SHOWN, describe, from_result
 
-    if not (upsert and dry_run):
-        raise ValidationError(
-            "--dry-run goes with --upsert; applying an upsert is not available yet: "
-            "preview it with --upsert --dry-run, or import without --upsert to replace"
-        )
-    with session() as s:
-        previews = upsert_preview(s, path)
+    if dry_run:
+        with session() as s:
+            previews = upsert_preview(s, path)
+        title = f"Upsert of {path.name} (dry run: nothing written)"
+    else:
+        import pegboard.bundle.upload  # noqa: F401  (it registers the import job kind)
+
+        result = _run_job("import", "upsert", source=path, upsert=True)
+        previews = [from_result(f) for f in result["upsert"]]
+        title = f"Upserted {path.name}"
     rows = [(p.file, p.added, p.changed, p.unchanged) for p in previews]
     emit(
-        f"Upsert of {path.name} (dry run: nothing written)",
+        title,
         ("file", "added", "changed", "unchanged"),
         rows,
         numeric=("added", "changed", "unchanged"),
