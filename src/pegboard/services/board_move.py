@@ -50,11 +50,12 @@ from pegboard.services import audit
 from pegboard.services._tx import write_transaction
 from pegboard.services.bounds import check_day
 from pegboard.services.calendar import back_date, fwd_date, load_calendar
-from pegboard.services.load import capacity_load, work_centers
+from pegboard.services.load import work_centers
 from pegboard.services.outstanding import order_needs
 from pegboard.services.production import get_production
 from pegboard.services.projection import Projection, projected_stock
 from pegboard.services.schedule import current_schedule
+from pegboard.services.window_load import order_operations, others_hours, production_order_row
 from pegboard.services.wording import plural
 
 EPS = 1e-9
@@ -174,7 +175,7 @@ def _check(session: Session, number: str, finish: date, *, lock: bool = False) -
     start_after = back_date(calendar, finish, work)
     item = session.scalar(select(Item.code).where(Item.id == mo.item_id)) or ""
     capacity_checked, overloads = _capacity(session, mo, start_after, finish)
-    pushed, late = _consequences(session, mo, finish, calendar)
+    pushed, late = consequences(session, mo, finish, calendar)
     return MoveAnswer(
         number=number,
         item=item,
@@ -182,7 +183,7 @@ def _check(session: Session, number: str, finish: date, *, lock: bool = False) -
         due_before=mo.due_date,
         start_after=start_after,
         due_after=finish,
-        shortages=_shortages(session, mo, start_before, start_after),
+        shortages=shortages(session, mo, start_before, start_after),
         overloads=overloads,
         pushed=pushed,
         late_lines=late,
@@ -213,7 +214,7 @@ def _lowest_from(projection: Projection, day: date, own: float, own_day: date) -
     return min(level + (own if d >= back else 0.0) for level, d in zip(levels, days, strict=True))
 
 
-def _shortages(
+def shortages(
     session: Session, mo: ProductionOrder, start_before: date, start_after: date
 ) -> list[Shortage]:
     needs = [n for n in order_needs(session, mo) if n.outstanding > EPS]
@@ -249,7 +250,7 @@ def _capacity(
     operations, read for the window only), else from the backward load."""
     sched = current_schedule(session)
     found = _scheduled(session, sched, mo, start, finish) if sched is not None else None
-    mine, others = found if found is not None else _backward(session, mo.number, start, finish)
+    mine, others = found if found is not None else _backward(session, mo, start, finish)
     if not mine:
         return False, []
     wcs, _position = work_centers(session)
@@ -269,21 +270,16 @@ _Hours = tuple[dict[str, float], dict[tuple[str, date], float]]
 """The order's hours per work center, and every other order's per work center and day."""
 
 
-def _backward(session: Session, number: str, start: date, finish: date) -> _Hours:
-    """From the backward load: the whole company's (slow at full size, a second or more;
-    used only when no finite schedule is current)."""
-    own = capacity_load(session, orders={number})
+def _backward(session: Session, mo: ProductionOrder, start: date, finish: date) -> _Hours:
+    """From the backward load of just the order's work centers and the window's days
+    (``services.window_load``: the orders that can load them, not the whole company)."""
+    wcs, position = work_centers(session)
     mine: dict[str, float] = defaultdict(float)
-    mine_by_day: dict[tuple[str, date], float] = defaultdict(float)
-    for p in own.days:
-        mine[p.work_center] += p.required
-        mine_by_day[(p.work_center, p.start)] += p.required
+    for op in order_operations(session, production_order_row(mo), wcs, position):
+        mine[op.work_center] += op.hours
     others: dict[tuple[str, date], float] = defaultdict(float)
     if mine:
-        for p in capacity_load(session).days:
-            if p.work_center in mine and start <= p.start <= finish:
-                key = (p.work_center, p.start)
-                others[key] += p.required - mine_by_day[key]
+        others.update(others_hours(session, wcs, position, set(mine), (start, finish), {mo.number}))
     return mine, others
 
 
@@ -332,11 +328,11 @@ def _scheduled(
         if (kind, ref) not in own:
             wc = wcs.code.index(code)
             hours_on = functools.partial(wcs.available, wc)
-            _spread(others, hours_on, code, hours, (first, last), (start, finish))
+            spread(others, hours_on, code, hours, (first, last), (start, finish))
     return mine, others
 
 
-def _spread(
+def spread(
     into: dict[tuple[str, date], float],
     hours_on: Callable[[int], float],
     code: str,
@@ -356,7 +352,7 @@ def _spread(
 # --------------------------------------------------------------------------- consequences
 
 
-def _consequences(
+def consequences(
     session: Session, mo: ProductionOrder, finish: date, calendar: WorkCalendar
 ) -> tuple[list[Pushed], list[LateLine]]:
     """The parents pushed later and the sales-order line the top order is for, if late."""

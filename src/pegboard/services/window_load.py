@@ -1,0 +1,255 @@
+"""The backward load of a few work centers over a few days: what the planning board's
+check needs when no finite schedule is current.
+
+``services.load.capacity_load`` places every order of the company (every routing read,
+every order's operations placed): seconds at full size, for a check that asks about
+one order's work centers over a week. Each order's backward placement is on its own
+(infinite capacity), so the hours other orders ask of work center W on day D are the
+same when only the orders that can load W on D are placed: those whose chosen routing
+(``RoutingArrays.choose``, the load's own rule) has an operation on W and whose due
+date is not before the window (an order's operations end on its due date). The
+routings' headers are read whole (choosing needs them), their operations only for the
+routings that touch W; the planned orders only of the items with such a routing.
+``tests/services/test_window_load.py`` holds it equal to ``capacity_load``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy.orm import Session
+
+from pegboard.engine.capacity import Load, Operations, WorkCenters, backward_load
+from pegboard.errors import PlanningError
+from pegboard.model import (
+    Bom,
+    PlannedOrder,
+    ProductionOrder,
+    Routing,
+    RoutingOperation,
+)
+from pegboard.services.load import EPS, OPEN
+from pegboard.services.planning import current_run
+from pegboard.services.routing_arrays import NONE, IntArray, RoutingArrays, expand
+
+_Order = tuple[str, int, int | None, int | None, float, date]
+"""(label, item id, order BOM id, sales order id, quantity, due date), as the load's."""
+
+
+@dataclass(frozen=True)
+class PlacedOperation:
+    """One operation of an order as the backward load places it."""
+
+    sequence: int
+    work_center: str
+    hours: float
+    start: date
+    end: date
+
+
+def _routings(
+    session: Session,
+    position: dict[int, int],
+    headers_of: ColumnElement[bool],
+    operations_of: ColumnElement[bool],
+) -> RoutingArrays:
+    """The headers of the routings ``headers_of`` selects (those an order may choose) and
+    the operations of those ``operations_of`` selects. A routing chosen without its
+    operations read loads nothing here (``_place``)."""
+    has_ops = select(RoutingOperation.id).where(RoutingOperation.routing_id == Routing.id).exists()
+    headers = session.execute(
+        select(Routing.id, Routing.item_id, Routing.bom_id, Bom.sales_order_id)
+        .outerjoin(Bom, Bom.id == Routing.bom_id)
+        .where(headers_of, has_ops)
+        .order_by(Routing.bom_id)
+    ).all()
+    ops = session.execute(
+        select(
+            RoutingOperation.routing_id,
+            RoutingOperation.sequence,
+            RoutingOperation.work_center_id,
+            RoutingOperation.setup_hours,
+            RoutingOperation.run_hours,
+            RoutingOperation.queue_days,
+            RoutingOperation.move_days,
+        )
+        .where(operations_of)
+        .order_by(RoutingOperation.routing_id, RoutingOperation.sequence)
+    ).all()
+    n = len(ops)
+    cols = list(zip(*ops, strict=True)) if n else [()] * 7
+    ids, first, counts = np.unique(
+        np.fromiter(cols[0], dtype=np.int64, count=n), return_index=True, return_counts=True
+    )
+    index = {int(r): i for i, r in enumerate(ids.tolist())}
+    # one more routing, of no operations: the one chosen whose operations were not read
+    first = np.append(first, n).astype(np.int64)
+    counts = np.append(counts, 0).astype(np.int64)
+    by_item: dict[int, int] = {}
+    by_bom: dict[int, int] = {}
+    by_order: dict[tuple[int, int], int] = {}
+    empty = len(ids)
+    for routing_id, item_id, bom_id, so_id in headers:
+        found = index.get(routing_id, empty)
+        if bom_id is None:
+            by_item[item_id] = found
+            continue
+        by_bom[bom_id] = found
+        if so_id is not None:
+            by_order.setdefault((item_id, so_id), found)
+    wc_of = np.zeros(max(position, default=0) + 1, dtype=np.int64)
+    for wc_id, k in position.items():
+        wc_of[wc_id] = k
+    return RoutingArrays(
+        sequence=np.fromiter(cols[1], dtype=np.int64, count=n),
+        work_center=wc_of[np.fromiter(cols[2], dtype=np.int64, count=n)],
+        setup=np.fromiter(cols[3], dtype=np.float64, count=n),
+        run=np.fromiter(cols[4], dtype=np.float64, count=n),
+        queue=np.fromiter(cols[5], dtype=np.int64, count=n),
+        move=np.fromiter(cols[6], dtype=np.int64, count=n),
+        first=first,
+        count=counts,
+        by_item=by_item,
+        by_bom=by_bom,
+        by_order=by_order,
+    )
+
+
+def _place(
+    routes: RoutingArrays, orders: list[_Order], wcs: WorkCenters
+) -> tuple[Operations, IntArray, Load]:
+    """The orders' operations placed backward: the operations (orders renumbered among
+    those that load), their routing rows and the load."""
+    route_of = np.fromiter(
+        (routes.choose(o[1], o[2], o[3]) for o in orders), dtype=np.int64, count=len(orders)
+    )
+    route_of[route_of == len(routes.count) - 1] = NONE  # chosen, but off these centers
+    loads = route_of >= 0
+    dues = np.fromiter((o[5].toordinal() for o in orders), dtype=np.int64, count=len(orders))
+    qty = np.fromiter((o[4] for o in orders), dtype=np.float64, count=len(orders))
+    renumber = np.cumsum(loads) - 1
+    got = expand(routes, route_of, qty)
+    ops = Operations(
+        order=renumber[got.order],
+        work_center=routes.work_center[got.row],
+        hours=got.hours,
+        queue_days=routes.queue[got.row],
+        move_days=routes.move[got.row],
+    )
+    try:
+        load = backward_load(ops, dues[loads], wcs)
+    except ValueError as e:
+        raise PlanningError(str(e)) from e
+    return ops, got.row, load
+
+
+def order_operations(
+    session: Session, order: _Order, wcs: WorkCenters, position: dict[int, int]
+) -> list[PlacedOperation]:
+    """One order's operations as the backward load places them (its routing alone read)."""
+    label, item_id, bom_id, _so, _qty, _due = order
+    cond = Routing.item_id == item_id
+    if bom_id is not None:
+        cond = cond | (Routing.bom_id == bom_id)
+    mine = select(Routing.id).where(cond).scalar_subquery()
+    routes = _routings(session, position, cond, RoutingOperation.routing_id.in_(mine))
+    ops, rows, load = _place(routes, [order], wcs)
+    del label
+    return [
+        PlacedOperation(
+            int(routes.sequence[r]),
+            wcs.code[int(w)],
+            float(h),
+            date.fromordinal(int(s)),
+            date.fromordinal(int(e)),
+        )
+        for r, w, h, s, e in zip(
+            rows.tolist(),
+            ops.work_center.tolist(),
+            ops.hours.tolist(),
+            load.start.tolist(),
+            load.end.tolist(),
+            strict=True,
+        )
+    ]
+
+
+def production_order_row(mo: ProductionOrder) -> _Order:
+    """A production order as the load lists it (what remains of it)."""
+    remaining = mo.qty - mo.completed_qty - mo.scrapped_qty
+    return (mo.number, mo.item_id, mo.bom_id, mo.sales_order_id, remaining, mo.due_date)
+
+
+def others_hours(
+    session: Session,
+    wcs: WorkCenters,
+    position: dict[int, int],
+    centers: Collection[str],
+    window: tuple[date, date],
+    exclude: Collection[str],
+) -> dict[tuple[str, date], float]:
+    """Hours every order but ``exclude`` (labels) asks of ``centers`` per day of
+    ``window``, by the backward load (module doc)."""
+    ids = [wc_id for wc_id, k in position.items() if wcs.code[k] in centers]
+    touching = select(RoutingOperation.routing_id).where(RoutingOperation.work_center_id.in_(ids))
+    items = select(Routing.item_id).where(Routing.id.in_(touching))
+    routes = _routings(
+        session,
+        position,
+        Routing.item_id.in_(items),
+        RoutingOperation.routing_id.in_(touching),
+    )
+    orders = [o for o in _candidates(session, items, window[0]) if o[0] not in exclude]
+    _ops, _rows, load = _place(routes, orders, wcs)
+    wanted = {k for k, code in enumerate(wcs.code) if code in centers}
+    first, last = window[0].toordinal(), window[1].toordinal()
+    out: dict[tuple[str, date], float] = defaultdict(float)
+    for (wc, day), hours in load.rows.items():
+        if wc in wanted and first <= day <= last:
+            out[(wcs.code[wc], date.fromordinal(day))] += hours
+    return out
+
+
+def _candidates(session: Session, items: Select[int], not_before: date) -> list[_Order]:
+    """Open production orders and the current plan's unfirmed make orders that may load
+    the window: due on or after its first day, of an item with a routing that touches it
+    (a production order's own order BOM's routing counts too)."""
+    mo = ProductionOrder
+    out: list[_Order] = [
+        (number, item_id, bom_id, so_id, remaining, due)
+        for number, item_id, bom_id, so_id, remaining, due in session.execute(
+            select(
+                mo.number,
+                mo.item_id,
+                mo.bom_id,
+                mo.sales_order_id,
+                mo.qty - mo.completed_qty - mo.scrapped_qty,
+                mo.due_date,
+            )
+            .where(mo.status.in_(OPEN), mo.due_date >= not_before)
+            .order_by(mo.number)
+        )
+        if remaining > EPS
+    ]
+    run = current_run(session)
+    if run is None:
+        return out
+    po = PlannedOrder
+    for number, item_id, so_id, qty, due in session.execute(
+        select(po.number, po.item_id, po.sales_order_id, po.qty, po.due_date)
+        .where(
+            po.plan_run_id == run.id,
+            po.type == "make",
+            po.firmed_as.is_(None),
+            po.due_date >= not_before,
+            po.item_id.in_(items),
+        )
+        .order_by(po.number)
+    ):
+        out.append((number, item_id, None, so_id, qty, due))
+    return out
