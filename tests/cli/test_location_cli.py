@@ -45,3 +45,14 @@ def test_an_items_csv_with_only_its_header_empties_the_company_only_when_allowed
     assert "SUS-CAN-300" in run("stock", "show", "SUS-CAN-300")
     run("import", str(tmp_path), "--allow-empty")
     assert "no item 'SUS-CAN-300'" in run("stock", "show", "SUS-CAN-300", code=1)
+
+
+def test_describing_a_location_keeps_its_code_and_is_audited(run) -> None:  # type: ignore[no-untyped-def]
+    run("import", str(demo_path("lighting")))
+    assert "location main: Hall A, racks 1-40" in run(
+        "location", "describe", "main", "Hall A, racks 1-40"
+    )
+    rows = {r["location"]: r for r in csv.DictReader(io.StringIO(run("location", "list", "--csv")))}
+    assert rows["main"]["description"] == "Hall A, racks 1-40"
+    assert "unknown location 'dock'" in run("location", "describe", "dock", "x", code=1)
+    assert "longer than 200" in run("location", "describe", "main", "x" * 201, code=1)

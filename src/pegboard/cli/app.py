@@ -137,7 +137,12 @@ LAZY: dict[str, LazyCommand] = {
     "location": LazyCommand(
         "pegboard.cli.location",
         "app",
-        "Stock locations: list them, add one (stock goes only into a known location).",
+        "Stock locations: list, add, describe (stock goes only into a known location).",
+    ),
+    "supplier": LazyCommand(
+        "pegboard.cli.supplier",
+        "app",
+        "Suppliers: list, show, assign to bought items, rename or merge.",
     ),
     "user": LazyCommand("pegboard.cli.users", "app", "Users, roles and API tokens."),
     "job": LazyCommand(

@@ -1,4 +1,5 @@
-"""``pegboard location``: the stock locations (master data) — list them, add one.
+"""``pegboard location``: the stock locations (master data) — list them, add one,
+describe one.
 
 A receipt, transfer or adjustment into a location that is not listed is refused, so
 a new shelf or yard is added here first.
@@ -15,7 +16,7 @@ from pegboard.cli.stock import CsvOption, author
 from pegboard.services import locations
 
 app = typer.Typer(
-    help="Stock locations: list them, add one (stock goes only into a known location).",
+    help="Stock locations: list, add, describe (stock goes only into a known location).",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -46,3 +47,15 @@ def add(
     with session() as s:
         view = locations.add_location(s, code, description=description, author=author())
     console.print(f"location {esc(view.code)} added", highlight=False)
+
+
+@app.command("describe")
+@handles_errors
+def describe(
+    code: Annotated[str, typer.Argument(help="the location's code")],
+    description: Annotated[str, typer.Argument(help="what and where it is (blank: none)")],
+) -> None:
+    """Change a location's description; its code stays (the stock ledger names it)."""
+    with session() as s:
+        view = locations.describe_location(s, code, description=description, author=author())
+    console.print(f"location {esc(view.code)}: {esc(view.description) or '(no description)'}")

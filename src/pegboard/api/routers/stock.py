@@ -172,6 +172,10 @@ class NewLocation(Command):
     description: str = Field(default="", max_length=200)
 
 
+class Description(Command):
+    description: str = Field(max_length=200)
+
+
 def _position(session: Session, item: str) -> PositionOut:
     pos = stock.position(session, item)
     return PositionOut(
@@ -318,5 +322,19 @@ def add_location(body: NewLocation, user: MasterData, session: DbSession) -> Loc
     """Add a stock location (409 when it exists, also in another case)."""
     view = locations.add_location(
         session, body.code, description=body.description, author=user.name
+    )
+    return LocationOut(**view.__dict__)
+
+
+@router.patch("/locations/{code}")
+def describe_location(
+    code: Annotated[str, Path(max_length=100)],
+    body: Description,
+    user: MasterData,
+    session: DbSession,
+) -> LocationOut:
+    """Change a location's description; its code stays (the stock ledger names it)."""
+    view = locations.describe_location(
+        session, code, description=body.description, author=user.name
     )
     return LocationOut(**view.__dict__)
