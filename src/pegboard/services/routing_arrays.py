@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pegboard.model import Bom, Routing, RoutingOperation
+from pegboard.services.cursor_rows import tuples
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -64,7 +65,9 @@ class RoutingArrays:
 
 def read_routings(session: Session, position: dict[int, int]) -> RoutingArrays:
     """Every routing's operations, with work center ids turned into ``position``s."""
-    rows = session.execute(
+    conn = session.connection()
+    rows = tuples(
+        conn,
         select(
             RoutingOperation.routing_id,
             RoutingOperation.sequence,
@@ -73,8 +76,8 @@ def read_routings(session: Session, position: dict[int, int]) -> RoutingArrays:
             RoutingOperation.run_hours,
             RoutingOperation.queue_days,
             RoutingOperation.move_days,
-        ).order_by(RoutingOperation.routing_id, RoutingOperation.sequence)
-    ).all()
+        ).order_by(RoutingOperation.routing_id, RoutingOperation.sequence),
+    )
     n = len(rows)
     cols = list(zip(*rows, strict=True)) if n else [()] * 7
     routing_ids = np.fromiter(cols[0], dtype=np.int64, count=n)
@@ -86,10 +89,11 @@ def read_routings(session: Session, position: dict[int, int]) -> RoutingArrays:
     by_item: dict[int, int] = {}
     by_bom: dict[int, int] = {}
     by_order: dict[tuple[int, int], int] = {}
-    for routing_id, item_id, bom_id, sales_order_id in session.execute(
+    for routing_id, item_id, bom_id, sales_order_id in tuples(
+        conn,
         select(Routing.id, Routing.item_id, Routing.bom_id, Bom.sales_order_id)
         .outerjoin(Bom, Bom.id == Routing.bom_id)
-        .order_by(Routing.bom_id)
+        .order_by(Routing.bom_id),
     ):
         found = index.get(routing_id)
         if found is None:  # a routing without operations

@@ -16,16 +16,17 @@ completion (``pred``). Its priority is its sales order's most urgent line's (100
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pegboard.engine.capacity import WorkCenters
-from pegboard.engine.schedule import ScheduleOps, ScheduleOrders
+from pegboard.engine.schedule import IntArray, ScheduleOps, ScheduleOrders
 from pegboard.model import (
     Item,
     OperationProgress,
@@ -37,6 +38,7 @@ from pegboard.model import (
     ProductionStatus,
     SalesOrderLine,
 )
+from pegboard.services.cursor_rows import columns, days, ordinals, tuples
 from pegboard.services.load import _work_centers
 from pegboard.services.reports import SupplyAvailability
 from pegboard.services.routing_arrays import Expanded, RoutingArrays, expand, read_routings
@@ -46,10 +48,12 @@ NO_PRIORITY = 100
 """Rule 8's priority of an order that covers no sales order."""
 STARTED = (ProductionStatus.RELEASED, ProductionStatus.IN_PROGRESS)
 MAKE = ("production_order", "planned_order")
+NOT_HERE = -1
 
 
-@dataclass(frozen=True)
-class OrderRow:
+class OrderRow(NamedTuple):
+    """One order to schedule (a tuple: a full-size plan has three hundred thousand)."""
+
     order_type: str
     ref: str
     item_id: int
@@ -121,7 +125,8 @@ def _production_orders(session: Session, run: PlanRun) -> list[OrderRow]:
 
 
 def _planned_orders(session: Session, run: PlanRun) -> list[OrderRow]:
-    rows = session.connection().execute(
+    rows = tuples(
+        session.connection(),
         select(
             PlannedOrder.number,
             PlannedOrder.item_id,
@@ -136,8 +141,10 @@ def _planned_orders(session: Session, run: PlanRun) -> list[OrderRow]:
             PlannedOrder.type == "make",
             PlannedOrder.firmed_as.is_(None),
         )
-        .order_by(PlannedOrder.number)
+        .order_by(PlannedOrder.number),
     )
+    day = days([d for row in rows for d in row[4:]])
+    pd = run.planning_date
     return [
         OrderRow(
             "planned_order",
@@ -146,57 +153,82 @@ def _planned_orders(session: Session, run: PlanRun) -> list[OrderRow]:
             None,
             so,
             qty,
-            due,
-            max(run.planning_date, release),
+            day[due],
+            max(pd, day[release]),
             False,
             None,
-            done,
+            day[done],
         )
         for number, item_id, so, qty, due, release, done in rows
     ]
 
 
 def _material(
-    session: Session, run: PlanRun, index: dict[str, int]
-) -> tuple[dict[int, date], dict[int, set[int]]]:
-    """Per order position: the latest availability of its unscheduled material, and
-    the scheduled orders whose output it consumes."""
-    conn = session.connection()  # plain rows: a full-size plan pegs millions
-    rows = [
-        (i, supply_type, ref)
-        for demand, supply_type, ref in conn.execute(
-            select(Pegging.demand_ref, Pegging.supply_type, Pegging.supply_ref).where(
-                Pegging.plan_run_id == run.id, Pegging.demand_type.in_(MAKE)
-            )
-        )
-        if (i := index.get(demand)) is not None
-    ]
-    # bought planned orders in one read (a hundred thousand of them at full size); the
-    # rest (purchase lines, orders not scheduled here) as the reports find them
-    when: dict[tuple[str, str], date] = {
-        ("planned_order", number): day
-        for number, day in conn.execute(
-            select(PlannedOrder.number, PlannedOrder.earliest_completion).where(
-                PlannedOrder.plan_run_id == run.id, PlannedOrder.type == "buy"
-            )
-        )
-    }
-    outside = {
-        (t, ref)
-        for _i, t, ref in rows
-        if t != "stock" and ref not in index and (t, ref) not in when
-    }
-    when |= SupplyAvailability(session, run.planning_date).of(sorted(outside))
-    latest: dict[int, date] = {}
-    preds: dict[int, set[int]] = defaultdict(set)
-    planning_date = run.planning_date
-    for i, supply_type, ref in rows:
-        if supply_type in MAKE and (j := index.get(ref)) is not None:
-            preds[i].add(j)
+    session: Session, run: PlanRun, index: dict[str, int], n: int
+) -> tuple[IntArray, IntArray]:
+    """Per order position: the latest availability (ordinal) of its unscheduled
+    material; and the pairs (order, scheduled order whose output it consumes), sorted
+    and without repeats.
+
+    A full-size plan pegs two million supplies to its make orders, three in four of
+    them bought planned orders: their latest per order is taken in the database, and
+    stock (available on the planning date, before any order may start) is not read at
+    all; only the rest comes back row by row.
+    """
+    conn = session.connection()
+    latest = np.full(n, run.planning_date.toordinal(), dtype=np.int64)
+    bought = (
+        (PlannedOrder.plan_run_id == Pegging.plan_run_id)
+        & (PlannedOrder.number == Pegging.supply_ref)
+        & (PlannedOrder.type == "buy")
+        & (Pegging.supply_type == "planned_order")
+    )
+    to_make = (Pegging.plan_run_id == run.id) & Pegging.demand_type.in_(MAKE)
+    demand, day = columns(
+        conn,
+        select(Pegging.demand_ref, func.max(PlannedOrder.earliest_completion))
+        .join(PlannedOrder, bought)
+        .where(to_make)
+        .group_by(Pegging.demand_ref),
+    )
+    _later(latest, index, demand, ordinals(day))
+    rest = tuples(
+        conn,
+        select(Pegging.demand_ref, Pegging.supply_type, Pegging.supply_ref)
+        .outerjoin(PlannedOrder, bought)
+        .where(to_make, Pegging.supply_type != "stock", PlannedOrder.id.is_(None)),
+    )
+    pairs: list[tuple[int, int]] = []
+    outside: list[tuple[str, str, str]] = []
+    for demand_ref, supply_type, ref in rest:
+        if (i := index.get(demand_ref)) is None:
             continue
-        day = when.get((supply_type, ref), planning_date)
-        latest[i] = max(latest.get(i, day), day)
-    return latest, preds
+        if supply_type in MAKE and (j := index.get(ref)) is not None:
+            pairs.append((i, j))
+        else:
+            outside.append((demand_ref, supply_type, ref))
+    when = SupplyAvailability(session, run.planning_date).of(
+        sorted({(t, ref) for _d, t, ref in outside})
+    )
+    _later(
+        latest,
+        index,
+        [d for d, _t, _r in outside],
+        np.array(
+            [when.get((t, ref), run.planning_date).toordinal() for _d, t, ref in outside],
+            dtype=np.int64,
+        ),
+    )
+    edges = np.unique(np.array(pairs, dtype=np.int64).reshape(-1, 2), axis=0)
+    return latest, edges
+
+
+def _later(latest: IntArray, index: dict[str, int], refs: Sequence[str], days: IntArray) -> None:
+    """``latest[order of ref] = max(latest, day)`` for each (ref, day); refs of orders not
+    scheduled here are left out."""
+    at = np.fromiter((index.get(ref, NOT_HERE) for ref in refs), dtype=np.int64, count=len(refs))
+    keep = at != NOT_HERE
+    np.maximum.at(latest, at[keep], days[keep])
 
 
 def _unfinished(
@@ -234,7 +266,7 @@ def read_input(session: Session, run: PlanRun) -> ScheduleInput:
     routes = read_routings(session, position)
     rows = _production_orders(session, run) + _planned_orders(session, run)
     index = {r.ref: i for i, r in enumerate(rows)}
-    latest, preds = _material(session, run, index)
+    latest, edges = _material(session, run, index, len(rows))
     priority = dict(
         session.execute(
             select(SalesOrderLine.sales_order_id, func.min(SalesOrderLine.priority)).group_by(
@@ -250,7 +282,7 @@ def read_input(session: Session, run: PlanRun) -> ScheduleInput:
     )
     qty = np.fromiter((r.qty for r in rows), dtype=np.float64, count=len(rows))
     got = _unfinished(session, rows, routes, expand(routes, route_of, qty))
-    pred_lists = [sorted(preds.get(i, ())) for i in range(len(rows))]
+    ready = np.fromiter((r.ready.toordinal() for r in rows), dtype=np.int64, count=len(rows))
     orders = ScheduleOrders(
         code=[r.ref for r in rows],
         released=np.array([r.released for r in rows], dtype=np.bool_),
@@ -258,17 +290,16 @@ def read_input(session: Session, run: PlanRun) -> ScheduleInput:
             [priority.get(r.sales_order_id or 0, NO_PRIORITY) for r in rows], dtype=np.int64
         ),
         due=np.array([r.due.toordinal() for r in rows], dtype=np.int64),
-        ready=np.array(
-            [max(r.ready, latest.get(i, r.ready)).toordinal() for i, r in enumerate(rows)],
-            dtype=np.int64,
-        ),
+        ready=np.maximum(ready, latest),
         # a started order is running: what is left of it is its routing, not a lead time
         lead=np.array(
             [0 if r.released else leads.get(r.item_id) or 0 for r in rows], dtype=np.int64
         ),
         floor=np.array([r.floor.toordinal() for r in rows], dtype=np.int64),
-        pred_ptr=np.cumsum([0, *(len(p) for p in pred_lists)]).astype(np.int64),
-        pred=np.array([j for p in pred_lists for j in p], dtype=np.int64),
+        pred_ptr=np.concatenate(
+            ([0], np.cumsum(np.bincount(edges[:, 0], minlength=len(rows))))
+        ).astype(np.int64),
+        pred=edges[:, 1].copy(),
     )
     ops = ScheduleOps(
         order=got.order,
