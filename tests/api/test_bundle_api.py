@@ -344,6 +344,55 @@ def test_upsert_preview_of_an_edited_workbook(
     assert "maybe" in refused.text and "company.xlsx[items]" in refused.text
 
 
+def test_upsert_applies_what_the_preview_said(
+    api: TestClient, as_role: Callable[[str], Headers], lighting: Engine
+) -> None:
+    """POST /api/bundle/upsert: a job that writes what the preview listed (one changed
+    lead time, one new item), answers the same counts in its result, and after which a
+    preview sees nothing left to change; a bad row fails the job and writes nothing."""
+    from openpyxl import load_workbook
+
+    admin = as_role("admin")
+    book = load_workbook(io.BytesIO(api.get("/api/bundle/export.xlsx", headers=admin).content))
+    items = book["items"]
+    header = [c.value for c in items[1]]
+    code = items.cell(row=2, column=1).value
+    items.cell(row=2, column=header.index("lead_time_days") + 1).value = 99
+    new: list[Any] = [None] * len(header)
+    new[header.index("item")], new[header.index("type")] = "API-NEW", "buy"
+    items.append(new)
+    edited = io.BytesIO()
+    book.save(edited)
+    files = {"file": ("company.xlsx", edited.getvalue(), XLSX_TYPE)}
+    said = api.post("/api/bundle/upsert/preview", headers=admin, files=files).json()
+    started = api.post("/api/bundle/upsert", headers=admin, files=files)
+    assert started.status_code == 202, started.text
+    job = wait_for(api, admin, started.json()["id"])
+    assert job["status"] == "done", job
+    done = job["result"]["upsert"]
+    assert [(f["file"], f["added"], f["changed"]) for f in done] == [
+        (f["file"], f["added"], f["changed"]) for f in said
+    ]
+    assert item_codes(lighting) >= {"API-NEW", code}
+    with db.session_scope(lighting) as s:
+        assert s.scalar(select(Item.lead_time_days).where(Item.code == code)) == 99
+    again = api.post("/api/bundle/upsert/preview", headers=admin, files=files).json()
+    assert all(f["added"] == 0 and f["changed"] == 0 for f in again)
+
+    items.cell(row=3, column=header.index("type") + 1).value = "maybe"
+    bad = io.BytesIO()
+    book.save(bad)
+    before = item_codes(lighting)
+    failed = api.post(
+        "/api/bundle/upsert", headers=admin, files={"file": ("company.xlsx", bad.getvalue())}
+    )
+    job = wait_for(api, admin, failed.json()["id"])
+    assert job["status"] == "failed"
+    assert "maybe" in str(job["result"]) and "company.xlsx[items]" in str(job["result"])
+    assert item_codes(lighting) == before
+    assert api.post("/api/bundle/upsert", headers=as_role("viewer"), files=files).status_code == 403
+
+
 def test_an_upload_without_items_empties_the_company_only_when_asked(
     api: TestClient, as_role: Callable[[str], Headers], lighting: Engine
 ) -> None:

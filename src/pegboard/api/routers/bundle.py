@@ -2,9 +2,10 @@
 
 ``POST /bundle/import`` takes a ``.zip`` of the bundle's CSV files (and
 ``templates.json``), or one ``.xlsx`` workbook, answers 202 with a job and
-replaces the company's data in the background. A bad bundle writes nothing:
-the job ends ``failed`` and its ``result.problems`` lists every problem with
-its file, line, column and value. ``POST /jobs/{id}/cancel`` stops it.
+replaces the company's data in the background; ``POST /bundle/upsert`` adds and changes
+rows in place instead (``/bundle/upsert/preview`` says what it would). A bad bundle
+writes nothing: the job ends ``failed`` and its ``result.problems`` lists every problem
+with its file, line, column and value. ``POST /jobs/{id}/cancel`` stops it.
 
 The upload is checked by ``bundle.upload`` (the same code as the web page's):
 unsafe entries, too many files, and a file or a whole that unpacks to more than
@@ -105,6 +106,25 @@ def export_bundle_workbook(user: Reader, session: DbSession) -> FileResponse:
         filename=book.filename,
         background=BackgroundTask(book.remove),
     )
+
+
+@router.post("/upsert", status_code=202)
+def upsert_bundle(
+    response: Response,
+    user: Importer,
+    session: DbSession,
+    file: Annotated[UploadFile, File(description=".zip of CSV files, or an .xlsx workbook")],
+) -> JobOut:
+    """Import the upload in upsert mode, in the background (docs/bundle-upsert.md): its new
+    rows added and its changed rows changed in place by their key, nothing deleted, all or
+    nothing. An import job: 409 while a plan run or another import is open. A bad bundle
+    writes nothing: the job fails and its ``result.problems`` locates every problem; done,
+    its ``result.upsert`` says per file what was added and changed, as the preview does."""
+    job_id = jobs.submit(
+        session, "import", author=user.name, upload=file.file, filename=file.filename, upsert=True
+    )
+    response.headers["Location"] = f"/api/jobs/{job_id}"
+    return job_out(jobs.get_job(session, job_id))
 
 
 @router.post("/upsert/preview")
