@@ -1,5 +1,7 @@
-"""The planning board's move of a production order, as the web's board makes it:
-check it (``dry_run``, the default) or save it (``services.board_move``)."""
+"""The planning board's moves, as the web's board makes them: a production order to
+finish on another day (``services.board_move``) or one of its operations to another day
+or work center (``services.operation_move``); each checked (``dry_run``, the default) or
+saved."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from pegboard.api.deps import DbSession, require
-from pegboard.services import board_move
+from pegboard.services import board_move, operation_move
 from pegboard.services.permissions import Permission
 from pegboard.services.users import UserView
 
@@ -104,3 +106,95 @@ def move_production(
         session, number, body.finish, author=user.name, dry_run=body.dry_run
     )
     return move_out(answer)
+
+
+class MoveOperation(BaseModel):
+    """An unknown field is an error, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start: date = Field(description="the day the operation is to start (its work center's)")
+    work_center: str | None = Field(
+        None, max_length=50, description="another work center to run it on (default: its own)"
+    )
+    dry_run: bool = Field(
+        True, description="check only (default); false saves the move when it is accepted"
+    )
+
+
+class OperationMoveOut(BaseModel):
+    number: str
+    item: str
+    sequence: int
+    accepted: bool
+    saved: bool
+    reasons: list[str] = Field(description="why it is refused (empty when accepted)")
+    hours: float = Field(description="standard hours the operation needs")
+    work_center_before: str
+    work_center_after: str
+    start_before: date
+    end_before: date
+    start_after: date
+    end_after: date
+    free: float = Field(description="hours the work center has free over the new days")
+    completion_before: date
+    completion_after: date = Field(description="when the order's last operation ends")
+    scheduled: bool = Field(
+        description="placed by the stored finite schedule (a move is saved there); false: "
+        "by the backward load, checked only"
+    )
+    shortages: list[ShortageOut]
+    pushed: list[PushedOut]
+    late_lines: list[LateLineOut] = Field(description="sales-order lines the move makes late")
+
+
+def operation_move_out(a: operation_move.OperationMoveAnswer) -> OperationMoveOut:
+    return OperationMoveOut(
+        number=a.number,
+        item=a.item,
+        sequence=a.sequence,
+        accepted=a.accepted,
+        saved=a.saved,
+        reasons=a.reasons,
+        hours=a.hours,
+        work_center_before=a.work_center_before,
+        work_center_after=a.work_center_after,
+        start_before=a.start_before,
+        end_before=a.end_before,
+        start_after=a.start_after,
+        end_after=a.end_after,
+        free=round(a.free, 6),
+        completion_before=a.completion_before,
+        completion_after=a.completion_after,
+        scheduled=a.scheduled,
+        shortages=[ShortageOut(**s.__dict__) for s in a.shortages],
+        pushed=[PushedOut(**p.__dict__) for p in a.pushed],
+        late_lines=[LateLineOut(**line.__dict__) for line in a.late_lines],
+    )
+
+
+@router.post("/{number}/operations/{sequence}/move")
+def move_operation(
+    number: Number,
+    sequence: Annotated[int, Path(ge=0, le=1_000_000, description="the operation's sequence")],
+    body: MoveOperation,
+    user: Planner,
+    session: DbSession,
+) -> OperationMoveOut:
+    """Move one operation of a planned or released order to start on ``start`` (on
+    ``work_center``): checked to stay in sequence, against the work center's free hours
+    (the stored schedule's, else the backward load's), its components when moved before
+    the order's start, with the sales-order lines it makes late. A dry run answers only;
+    otherwise an accepted move is saved into the stored finite schedule (audited) and a
+    refused one, or one with no current schedule to keep it in, is a 409 with the
+    reasons, nothing written."""
+    answer = operation_move.move_operation(
+        session,
+        number,
+        sequence,
+        body.start,
+        work_center=body.work_center,
+        author=user.name,
+        dry_run=body.dry_run,
+    )
+    return operation_move_out(answer)
