@@ -217,3 +217,35 @@ def test_stock_is_left_to_its_own_commands(company: Engine, exported: Path) -> N
     with pytest.raises(ValidationError, match="stock: an upsert changes no stock"):
         upsert(company, exported)
     assert changed_tables(before, checksums(company)) == set()
+
+
+def test_a_kept_preview_is_applied_only_as_it_was_previewed(
+    company: Engine, exported: Path
+) -> None:
+    """The web's Apply: the previewed file kept under a token, applied as previewed; once
+    the company changed so that it would write other rows, refused with nothing written;
+    another person's token refused."""
+    from pegboard.bundle.upload import stage_upsert_preview, staged_preview
+    from pegboard.errors import ConflictError
+    from pegboard.services.items import update_item
+
+    code = _edit_items(exported)
+    with db.session_scope(company) as session, exported.open("rb") as f:
+        staged = stage_upsert_preview(session, "company.xlsx", f, author="ann")
+    with pytest.raises(ValidationError, match="another person's"):
+        staged_preview(staged.token, "bob")
+    with db.session_scope(company) as session:
+        update_item(session, code, {"unit_cost": Decimal("987.65")}, author="bob")
+    before = checksums(company)
+    with pytest.raises(ConflictError, match="changed since the preview"):
+        jobs.run_here(company, "import", author="ann", upsert=True, preview_token=staged.token)
+    assert changed_tables(before, checksums(company)) == set()
+
+    with db.session_scope(company) as session, exported.open("rb") as f:
+        staged = stage_upsert_preview(session, "company.xlsx", f, author="ann")
+    [items] = [p for p in staged.previews if p.file == "items"]
+    assert (items.added, items.changed) == (1, 0)
+    jobs.run_here(company, "import", author="ann", upsert=True, preview_token=staged.token)
+    assert "NEW-ITEM-1" in _items(company)
+    with pytest.raises(ValidationError, match="preview the file again"):
+        staged_preview(staged.token, "ann")

@@ -149,6 +149,48 @@ def test_upsert_preview_page(web: TestClient, engine: Engine) -> None:
     assert "Not previewed" in refused and "maybe" in refused
 
 
+APPLY_TOKEN = re.compile(r'name="token" value="([^"]+)"')
+
+
+def test_upsert_apply_writes_the_previewed_file(web: TestClient, engine: Engine) -> None:
+    """The preview's Apply button posts the kept upload's token: an import job in upsert
+    mode whose page lists what the preview listed; the item renamed in place, nothing
+    else added; the token is spent (a second Apply is refused, nothing written)."""
+    token = _admin(web, engine)
+    _wait(web, _upload(web, token, _zip(BASIC)))
+    lines = (BASIC / "items.csv").read_text().splitlines()
+    header = lines[0].split(",")
+    first = lines[1].split(",")
+    first[header.index("description")] = "Renamed on the web"
+    lines[1] = ",".join(first)
+    page = web.post(
+        "/admin/bundle/upsert-preview",
+        data={"csrf_token": token},
+        files={"file": ("edited.zip", _zip(BASIC, {"items.csv": "\n".join(lines) + "\n"}))},
+    ).text
+    found = APPLY_TOKEN.search(page)
+    assert found and ">Apply</button>" in page, page
+    before = _count(engine, Item)
+    sent = web.post(
+        "/admin/bundle/upsert-apply",
+        data={"csrf_token": token, "token": found.group(1)},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303, sent.text
+    done = _wait(web, sent.headers["location"])
+    assert "added and changed in place" in done
+    assert re.search(r"<td>items</td><td class=\"num\">0</td><td class=\"num\">1</td>", done)
+    with db.session_scope(engine) as s:
+        described = s.scalar(select(Item.description).where(Item.code == first[0]))
+    assert described == "Renamed on the web" and _count(engine, Item) == before
+    again = web.post(
+        "/admin/bundle/upsert-apply", data={"csrf_token": token, "token": found.group(1)}
+    )
+    assert again.status_code == 422 and "preview the file again" in again.text
+    other = web.post("/admin/bundle/upsert-apply", data={"csrf_token": token, "token": "../x"})
+    assert other.status_code == 422 and "Not applied" in other.text
+
+
 def test_a_bad_row_shows_where(web: TestClient, engine: Engine) -> None:
     token = _admin(web, engine)
     items = (BASIC / "items.csv").read_text()

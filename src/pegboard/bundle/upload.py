@@ -19,6 +19,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -40,7 +41,7 @@ from pegboard.db import is_initialised, session_factory
 from pegboard.errors import ValidationError
 from pegboard.services import plan_results
 from pegboard.services.company_data import read_company, replace_company
-from pegboard.services.company_upsert import upsert_company
+from pegboard.services.company_upsert import Counts, upsert_company
 from pegboard.services.dataset import Dataset
 from pegboard.services.jobs.kinds import (
     IMPORT_BLOCKED_BY,
@@ -64,7 +65,11 @@ MAX_UNPACKED_BYTES = BUNDLE_LIMIT
 MAX_UPLOAD_BYTES = BUNDLE_LIMIT
 """What an upload may weigh as it comes (the HTTP limit of its route is the same)."""
 CHUNK = 1024 * 1024
-STAGING_PREFIXES = ("pegboard-import-", "pegboard-export-")
+STAGING_PREFIXES = ("pegboard-import-", "pegboard-export-", "pegboard-upsert-")
+PREVIEW_PREFIX = "pegboard-upsert-"
+PREVIEW_META = "preview.json"
+PREVIEW_LIFETIME = 3600
+"""Seconds a previewed upload stays to be applied (an older one is removed)."""
 
 Read = Callable[[Path, ReadProgress], Dataset]
 
@@ -283,7 +288,14 @@ def import_work(
     return work
 
 
-def upsert_work(source: Path, workdir: Path | None, *, author: str, name: str) -> Work:
+def upsert_work(
+    source: Path,
+    workdir: Path | None,
+    *,
+    author: str,
+    name: str,
+    expected: Counts | None = None,
+) -> Work:
     """The work of an import in upsert mode: read the bundle against the company, add and
     change its rows in place (``services.company_upsert``, one transaction), and remove
     ``workdir`` whatever happens. The result says per file what was added, changed and
@@ -292,7 +304,10 @@ def upsert_work(source: Path, workdir: Path | None, *, author: str, name: str) -
     def work(s: Session, progress: Progress) -> dict[str, Any]:
         try:
             diffs = upsert_company(
-                s, lambda company: read_upsert(source, company, progress)[1], author=author
+                s,
+                lambda company: read_upsert(source, company, progress)[1],
+                author=author,
+                expected=expected,
             )
         finally:
             if workdir is not None:
@@ -314,12 +329,17 @@ def _prepare_import(
     read: Read = read_bundle,
     allow_empty: bool = False,
     upsert: bool = False,
+    preview_token: str | None = None,
 ) -> Prepared:
     """An import of an upload (a zip or an xlsx, staged and checked here, so a bad file
     is refused before a job exists) or of a bundle on disk (``source``). An items.csv
     without rows (which deletes every item) is refused unless ``allow_empty``. With
     ``upsert`` the bundle's rows are added and changed in place (``upsert_work``): an
-    import job all the same, so it waits for plan runs and imports, and they for it."""
+    import job all the same, so it waits for plan runs and imports, and they for it;
+    ``preview_token`` is the token of a previewed upload (``stage_upsert_preview``), applied as
+    it was previewed."""
+    if preview_token is not None:
+        return _prepare_staged(preview_token, author)
     if allow_empty:
         if read is not read_bundle:
             raise ValueError("allow_empty applies to reading a bundle (read_bundle)")
@@ -349,6 +369,19 @@ def _prepare_import(
     else:
         work = import_work(staged, workdir, author=author, name=name, read=read)
     return Prepared(work, discard=lambda: shutil.rmtree(workdir, ignore_errors=True))
+
+
+def _prepare_staged(token: str, author: str) -> Prepared:
+    """The upsert of a previewed upload, refused when the preview is gone, expired or
+    someone else's; its folder goes once the job ends (kept if the job never starts, so
+    the person may apply it once the plan run that blocked it ends)."""
+    folder = staged_preview(token, author)
+    meta = json.loads((folder / PREVIEW_META).read_text())
+    expected = counts_from(meta["expected"])
+    work = upsert_work(
+        folder / meta["source"], folder, author=author, name=meta["name"], expected=expected
+    )
+    return Prepared(work)
 
 
 register(JobKind("import", "import", Permission.IMPORT, IMPORT_BLOCKED_BY, _prepare_import))
@@ -465,3 +498,80 @@ def upsert_preview_upload(
         return upsert_preview(session, staged)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+# --- a previewed upsert kept to be applied -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class StagedPreview:
+    """A previewed upload kept under ``token`` (the web's Apply button posts it back)."""
+
+    token: str
+    previews: list[FilePreview]
+
+
+def stage_upsert_preview(
+    session: Session, filename: str | None, upload: IO[bytes], *, author: str
+) -> StagedPreview:
+    """Preview an uploaded zip or workbook (``upsert_preview``) and keep it, staged with
+    the import's limits, for ``author`` to apply for ``PREVIEW_LIFETIME`` seconds: what is
+    applied is the very file previewed, and refused if the company changed so that it
+    would write other counts (``upsert_company``'s ``expected``). Older kept previews go."""
+    remove_expired_previews()
+    workdir = staging_folder("upsert")
+    try:
+        limits = get_settings()
+        staged = stage_upload(
+            filename,
+            upload,
+            workdir,
+            max_files=limits.upload_max_files,
+            max_bytes=limits.upload_limit_bytes,
+        )
+        previews = upsert_preview(session, staged)
+        meta = {
+            "author": author,
+            "name": clean_filename(filename),
+            "source": staged.relative_to(workdir).as_posix(),
+            "expected": counts_from({p.file: (p.added, p.changed) for p in previews}),
+        }
+        (workdir / PREVIEW_META).write_text(json.dumps(meta))
+    except BaseException:
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
+    return StagedPreview(workdir.name.removeprefix(PREVIEW_PREFIX), previews)
+
+
+def counts_from(pairs: dict[str, Any]) -> Counts:
+    """Per file the rows added and changed (those with any), as ``upsert_company`` checks
+    them; from a preview, or read back from the kept preview's JSON."""
+    return {f: (int(a), int(c)) for f, (a, c) in pairs.items() if a or c}
+
+
+def staged_preview(token: str, author: str) -> Path:
+    """The folder of a kept preview; refused unless it is ``author``'s and still fresh."""
+    gone = refuse(
+        "that preview is no longer kept (older than an hour, or the server restarted): "
+        "preview the file again"
+    )
+    if not token or not all(c.isalnum() or c in "-_" for c in token):
+        raise gone
+    folder = Path(tempfile.gettempdir()) / f"{PREVIEW_PREFIX}{token}"
+    meta = folder / PREVIEW_META
+    # a file's age is a fact of this machine's clock, not the planning calendar's "today"
+    if not meta.is_file() or time.time() - meta.stat().st_mtime > PREVIEW_LIFETIME:
+        raise gone
+    if json.loads(meta.read_text()).get("author") != author:
+        raise refuse("that preview is another person's: preview the file yourself")
+    return folder
+
+
+def remove_expired_previews(root: Path | None = None) -> None:
+    """Remove kept previews older than ``PREVIEW_LIFETIME`` (never applied)."""
+    root = root or Path(tempfile.gettempdir())
+    limit = time.time() - PREVIEW_LIFETIME
+    for folder in root.glob(f"{PREVIEW_PREFIX}*"):
+        meta = folder / PREVIEW_META
+        if folder.is_dir() and (not meta.is_file() or meta.stat().st_mtime < limit):
+            shutil.rmtree(folder, ignore_errors=True)

@@ -27,7 +27,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pegboard.db import WRITE
-from pegboard.errors import ValidationError
+from pegboard.errors import ConflictError, ValidationError
 from pegboard.model import (
     Bom,
     BomKind,
@@ -66,13 +66,31 @@ NOT_IN_PLACE = {
 """Files an upsert leaves to their own commands, and where those changes go instead."""
 
 
-def upsert_company(session: Session, read: Read, *, author: str) -> list[FileDiff]:
+Counts = dict[str, tuple[int, int]]
+"""Per file with something to write: the rows added and changed."""
+
+
+def counts(diffs: Iterable[FileDiff]) -> Counts:
+    return {d.file: (len(d.added), len(d.changed)) for d in diffs if d.added or d.changed}
+
+
+def upsert_company(
+    session: Session, read: Read, *, author: str, expected: Counts | None = None
+) -> list[FileDiff]:
     """Check the bundle ``read`` gives against the company and write what it adds and
-    changes, in one transaction; returns per file what was added and changed."""
+    changes, in one transaction; returns per file what was added and changed. With
+    ``expected`` (what a preview showed), a company changed since so that the upsert would
+    write other counts is refused: the person approved the preview, not something else."""
     with refusing_disk_full(), session.begin():
         session.connection(execution_options={WRITE: True})
         company = read_company(session)
         diffs = diff(company, read(company))
+        if expected is not None and counts(diffs) != expected:
+            raise ConflictError(
+                "the company changed since the preview: the upsert would now add or change "
+                "other rows than it showed; nothing was written, preview it again",
+                reason="preview_stale",
+            )
         _refuse_not_in_place(diffs)
         writer = _Writer(session, author)
         by_file = {d.file: d for d in diffs}

@@ -15,8 +15,13 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 
-from pegboard.bundle.upload import export_archive, export_workbook, upsert_preview_upload
-from pegboard.bundle.upsert import FilePreview, describe
+from pegboard.bundle.upload import (
+    StagedPreview,
+    export_archive,
+    export_workbook,
+    stage_upsert_preview,
+)
+from pegboard.bundle.upsert import FilePreview, describe, from_result
 from pegboard.db import Session
 from pegboard.errors import ConflictError, NotFoundError, PegboardError, PermissionDeniedError
 from pegboard.model.enums import Role
@@ -72,21 +77,29 @@ def _bundle_page(
     who: auth.SignedIn,
     error: str | None,
     status: int = 200,
-    preview: tuple[str, list[FilePreview]] | None = None,
+    preview: tuple[str, StagedPreview] | None = None,
 ) -> Response:
     context = chrome(who, "admin") | {
         "title": "Import and export",
         "error": error,
         "may_import": may(who, Permission.IMPORT),
         "recent": jobs.list_jobs(session, kind="import", limit=5),
-        "preview": preview
-        and {
-            "name": preview[0],
-            "files": preview[1],
-            "changes": describe(preview[1]),
-        },
+        "preview": preview and _shown(*preview),
     }
     return page(request, "admin_bundle.html", context, status_code=status)
+
+
+def _shown(name: str, staged: StagedPreview) -> dict[str, Any]:
+    """The preview's table and first changes, and whether it may be applied as it is."""
+    files: list[FilePreview] = staged.previews
+    return {
+        "name": name,
+        "files": files,
+        "changes": describe(files),
+        "token": staged.token,
+        "something": any(f.added or f.changed for f in files),
+        "refused": any(f.refused for f in files),
+    }
 
 
 @router.get("/admin/bundle")
@@ -128,15 +141,33 @@ def bundle_upsert_preview(
     who: Importer,
     file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
-    """What importing the file in upsert mode would add and change; writes nothing."""
+    """What importing the file in upsert mode would add and change; writes nothing. The
+    upload is kept under a token for the page's Apply button (``stage_upsert_preview``)."""
     if file is None or not file.filename:
         return _bundle_page(request, session, who, "Choose a file to preview.", 422)
     try:
-        previews = upsert_preview_upload(session, file.filename, file.file)
+        staged = stage_upsert_preview(session, file.filename, file.file, author=who.user.name)
     except PegboardError as e:
         session.rollback()
         return _bundle_page(request, session, who, f"Not previewed: {sentence(e.message)}", 422)
-    return _bundle_page(request, session, who, None, preview=(file.filename, previews))
+    return _bundle_page(request, session, who, None, preview=(file.filename, staged))
+
+
+@router.post("/admin/bundle/upsert-apply")
+def bundle_upsert_apply(
+    request: Request, session: DbSession, who: Importer, token: Field = None
+) -> Response:
+    """Apply the previewed upload (the very file, kept under its token) as an import job
+    in upsert mode; its page shows what was added and changed."""
+    try:
+        job_id = jobs.submit(
+            session, "import", author=who.user.name, upsert=True, preview_token=token or ""
+        )
+    except PegboardError as e:
+        status = 409 if isinstance(e, ConflictError) else 422
+        refused_change(session, e)
+        return _bundle_page(request, session, who, f"Not applied: {sentence(e.message)}", status)
+    return redirect(f"/admin/jobs/{job_id}")
 
 
 @router.get("/admin/jobs/{job_id}")
@@ -147,6 +178,7 @@ def admin_job(request: Request, session: DbSession, who: Viewer, job_id: int) ->
             "problems": list(result.get("problems") or []),
             "truncated": bool(result.get("truncated")),
             "rows": sorted((result.get("rows") or {}).items()),
+            "upsert": [from_result(f) for f in result.get("upsert") or []],
         }
 
     return job_page(
