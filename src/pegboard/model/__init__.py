@@ -11,7 +11,7 @@ from pegboard.model.capacity import (
     WorkCenterClosedDay,
 )
 from pegboard.model.company import CompanySetting, Customer, Holiday, NumberSequence, Project
-from pegboard.model.cost import LineFinalCost
+from pegboard.model.cost import CostRevision, LineCostEstimate, LineFinalCost
 from pegboard.model.enums import (
     BomKind,
     ItemType,
@@ -59,12 +59,14 @@ __all__ = [
     "BomLineParameter",
     "BomParameter",
     "CompanySetting",
+    "CostRevision",
     "Customer",
     "Holiday",
     "Item",
     "ItemType",
     "Job",
     "JobStatus",
+    "LineCostEstimate",
     "LineFinalCost",
     "Location",
     "LoginAttempt",

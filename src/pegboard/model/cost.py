@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Numeric
+from sqlalchemy import ForeignKey, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pegboard.model._types import UtcDateTime
@@ -46,3 +46,47 @@ class LineFinalCost(Base):
     overhead_variance: Mapped[Decimal] = mapped_column(AMOUNT)
     revenue: Mapped[Decimal | None] = mapped_column(AMOUNT)
     """The line's revenue at its quoted price (None: not quoted)."""
+
+
+class LineCostEstimate(Base):
+    """The stored estimated cost of a sales-order line (issue #16, item 3), so that a
+    project's report sums stored figures instead of reading and rolling up every line's
+    order BOMs and routings (``services.cost_estimates``).
+
+    A row is valid only while both revisions it was computed at are still current: the
+    company's (``cost_revision`` scope ``company``: prices, standard costs, rates,
+    master BOMs, routings, templates, settings) and its sales order's (scope
+    ``order:<id>``: its order BOMs, order routings, line quantities). Every write to
+    those inputs raises a revision in its own transaction, so a row can be out of date
+    but never taken for current.
+    """
+
+    __tablename__ = "line_cost_estimate"
+
+    sales_order_line_id: Mapped[int] = mapped_column(
+        ForeignKey("sales_order_line.id", ondelete="CASCADE"), primary_key=True
+    )
+    company_revision: Mapped[int]
+    order_revision: Mapped[int]
+    computed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    material: Mapped[Decimal] = mapped_column(AMOUNT)
+    labour: Mapped[Decimal] = mapped_column(AMOUNT)
+    overhead: Mapped[Decimal] = mapped_column(AMOUNT)
+    scrap: Mapped[Decimal] = mapped_column(AMOUNT)
+    """The scrap allowance in the material (``NodeCost.scrap``)."""
+    premium: Mapped[Decimal | None] = mapped_column(AMOUNT)
+    """The premium of customization (None: the line has none, see the live estimate)."""
+    unused_usage: Mapped[Decimal] = mapped_column(AMOUNT)
+    """The usage variance while no material is used yet (``variance_split``)."""
+    unused_scrap: Mapped[Decimal] = mapped_column(AMOUNT)
+    """The scrap variance while no material is used yet."""
+
+
+class CostRevision(Base):
+    """A counter raised by every change to what estimated costs are computed from:
+    scope ``company`` for the whole company, ``order:<id>`` for one sales order."""
+
+    __tablename__ = "cost_revision"
+
+    scope: Mapped[str] = mapped_column(String(40), primary_key=True)
+    revision: Mapped[int]

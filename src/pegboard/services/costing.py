@@ -569,6 +569,10 @@ class LineEstimate:
         return self.tree.cost
 
     @property
+    def premium_amount(self) -> Decimal | None:
+        return None if self.premium is None else self.premium.amount
+
+    @property
     def margin(self) -> Decimal | None:
         return None if self.revenue is None else self.revenue - self.cost
 
@@ -583,6 +587,39 @@ class LineEstimate:
     @property
     def elements(self) -> ec.Elements:
         return self.tree.total
+
+
+@dataclass(frozen=True)
+class LineFigures:
+    """A line's estimate as the figures a project's report sums (stored by
+    ``services.cost_estimates``): its cost by element and premium, no levels."""
+
+    ref: str
+    item: str
+    qty: Decimal
+    currency: str
+    status: str
+    unit_price: Decimal | None
+    discount_pct: Decimal
+    revenue: Decimal | None
+    elements: ec.Elements
+    scrap: Decimal
+    """The scrap allowance in the material."""
+    premium_amount: Decimal | None
+    unused: tuple[Decimal, Decimal]
+    """(usage, scrap) of the variance while no material is used (``variance_split``)."""
+
+    @property
+    def cost(self) -> Decimal:
+        return self.elements.total
+
+    @property
+    def margin(self) -> Decimal | None:
+        return None if self.revenue is None else self.revenue - self.cost
+
+    @property
+    def margin_pct(self) -> Decimal | None:
+        return margin_pct(self.revenue, self.cost)
 
 
 def line_cost(session: Session, number: str, line: int) -> LineEstimate:
@@ -902,11 +939,34 @@ class OrderCost(_RollUp):
     @property
     def unquoted(self) -> tuple[str, ...]:
         """Lines counted at cost without a quoted price (their margin is unknown)."""
-        cancelled = SalesOrderStatus.CANCELLED.value
-        return tuple(x.ref for x in self.lines if x.revenue is None and x.status != cancelled)
+        return _unquoted(self.lines)
 
     def _parts(self) -> Sequence[_Costed]:
         return self.lines
+
+
+@dataclass(frozen=True)
+class OrderFigures(_RollUp):
+    """An order of a project's report: its lines' stored figures (``LineFigures``)."""
+
+    number: str
+    customer: str
+    project: str | None
+    status: str
+    currency: str
+    lines: tuple[LineFigures, ...]
+
+    @property
+    def unquoted(self) -> tuple[str, ...]:
+        return _unquoted(self.lines)
+
+    def _parts(self) -> Sequence[_Costed]:
+        return self.lines
+
+
+def _unquoted(lines: Sequence[LineEstimate] | Sequence[LineFigures]) -> tuple[str, ...]:
+    cancelled = SalesOrderStatus.CANCELLED.value
+    return tuple(x.ref for x in lines if x.revenue is None and x.status != cancelled)
 
 
 def order_cost(session: Session, number: str) -> OrderCost:
@@ -916,9 +976,11 @@ def order_cost(session: Session, number: str) -> OrderCost:
     return cost
 
 
-def orders_cost(session: Session, orders: Sequence[SalesOrder]) -> list[OrderCost]:
-    """``order_cost`` of many orders (a project's), every line of them estimated at once."""
-    settings = money.costing_settings(session)
+def order_heads(
+    session: Session, orders: Sequence[SalesOrder]
+) -> tuple[dict[int, str], dict[int, str], list[tuple[SalesOrder, SalesOrderLine]]]:
+    """The orders' customers and projects (by order id) and their lines, by order number
+    and line: what an order's report is headed with, read in bulk."""
     ids = [o.id for o in orders]
     customers: dict[int, str] = {}
     projects: dict[int, str] = {}
@@ -941,6 +1003,13 @@ def orders_cost(session: Session, orders: Sequence[SalesOrder]) -> list[OrderCos
         )
     ]
     rows.sort(key=lambda pair: (pair[0].number, pair[1].line))
+    return customers, projects, rows
+
+
+def orders_cost(session: Session, orders: Sequence[SalesOrder]) -> list[OrderCost]:
+    """``order_cost`` of many orders (a project's), every line of them estimated at once."""
+    settings = money.costing_settings(session)
+    customers, projects, rows = order_heads(session, orders)
     estimates = line_estimates(session, rows, settings)
     lines: dict[int, list[LineEstimate]] = {o.id: [] for o in orders}
     for (order, _row), estimate in zip(rows, estimates, strict=True):
@@ -971,16 +1040,38 @@ class ProjectCost(_RollUp):
     @property
     def premium(self) -> Decimal:
         """The premium of customization of every configured line counted."""
-        return sum(
-            (
-                x.premium.amount
-                for o in self.orders
-                if o.status != SalesOrderStatus.CANCELLED.value
-                for x in o.lines
-                if x.status != SalesOrderStatus.CANCELLED.value and x.premium is not None
-            ),
-            ZERO,
-        )
+        return _premium_of(self.orders)
+
+
+@dataclass(frozen=True)
+class ProjectFigures(_RollUp):
+    """A project's estimate from its orders' stored figures (``services.cost_estimates``),
+    or their full estimates: what its cost report sums."""
+
+    customer: str
+    project: str
+    currency: str
+    orders: tuple[OrderCost | OrderFigures, ...]
+
+    def _parts(self) -> Sequence[_Costed]:
+        return self.orders
+
+    @property
+    def premium(self) -> Decimal:
+        """The premium of customization of every configured line counted."""
+        return _premium_of(self.orders)
+
+
+def _premium_of(orders: Sequence[OrderCost | OrderFigures]) -> Decimal:
+    cancelled = SalesOrderStatus.CANCELLED.value
+    amounts = [
+        x.premium_amount
+        for o in orders
+        if o.status != cancelled
+        for x in o.lines
+        if x.status != cancelled
+    ]
+    return sum((a for a in amounts if a is not None), ZERO)
 
 
 def project_cost(session: Session, customer: str, project: str) -> ProjectCost:

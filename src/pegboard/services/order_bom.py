@@ -57,6 +57,7 @@ from pegboard.services.configurator import (
     ConfiguredNode,
     configure,
 )
+from pegboard.services.cost_inputs import ORDER_SCOPE
 from pegboard.services.dataset import MAX_DECIMALS
 from pegboard.services.line_work import UNRELEASED, line_orders, released_orders
 from pegboard.services.lookups import get_line, get_order
@@ -238,7 +239,9 @@ def _remove_derived(session: Session, row: SalesOrderLine) -> None:
         )
     )
     session.execute(
-        delete(Bom).where(Bom.sales_order_line_id == row.id, Bom.parent_bom_id.is_(None))
+        delete(Bom)
+        .where(Bom.sales_order_line_id == row.id, Bom.parent_bom_id.is_(None))
+        .execution_options(**{ORDER_SCOPE: row.sales_order_id})  # its estimates only
     )
     session.flush()
 

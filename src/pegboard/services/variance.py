@@ -40,117 +40,15 @@ from pegboard.model import (
     StockMove,
     StockMoveKind,
 )
-from pegboard.services import costing, money, valuation
+from pegboard.services import cost_estimates, costing, money, valuation
 from pegboard.services.actual_cost import ActualCost, MaterialUse, chunks, tree_costs
 from pegboard.services.lookups import get_item, get_order, get_project
 from pegboard.services.money import HUNDRED, ZERO, as_decimal
+from pegboard.services.variance_split import Variance as Variance
+from pegboard.services.variance_split import split_unused, variance_of
 
 CANCELLED = SalesOrderStatus.CANCELLED.value
 _DONE_OR_CANCELLED = (SalesOrderStatus.SHIPPED, SalesOrderStatus.CLOSED, SalesOrderStatus.CANCELLED)
-
-
-@dataclass(frozen=True)
-class Variance:
-    price: Decimal = ZERO
-    usage: Decimal = ZERO
-    scrap: Decimal = ZERO
-    labour: Decimal = ZERO
-    overhead: Decimal = ZERO
-
-    @property
-    def total(self) -> Decimal:
-        return self.price + self.usage + self.scrap + self.labour + self.overhead
-
-    def __add__(self, other: Variance) -> Variance:
-        return Variance(
-            self.price + other.price,
-            self.usage + other.usage,
-            self.scrap + other.scrap,
-            self.labour + other.labour,
-            self.overhead + other.overhead,
-        )
-
-
-@dataclass(frozen=True)
-class _Planned:
-    """What the estimate expects of one bought component over a whole line."""
-
-    qty: Decimal = ZERO
-    amount: Decimal = ZERO
-    scrap_qty: Decimal = ZERO
-
-    @property
-    def price(self) -> Decimal:
-        return self.amount / self.qty if self.qty else ZERO
-
-
-@dataclass
-class _Plan:
-    """The estimate as the variance reads it: bought components, and made ones taken from
-    stock (not made by the line's own production orders) as if bought at their estimated
-    cost, with the labour and overhead left to the line's own orders."""
-
-    parts: dict[str, _Planned]
-    labour: Decimal
-    overhead: Decimal
-
-
-def _plan(tree: costing.NodeCost, stocked: set[str]) -> _Plan:
-    plan = _Plan({}, tree.total.labour, tree.total.overhead)
-
-    def add(component: str, qty: Decimal, amount: Decimal, scrap_pct: Decimal) -> None:
-        scrap = qty * scrap_pct / (HUNDRED + scrap_pct)
-        was = plan.parts.get(component, _Planned())
-        plan.parts[component] = _Planned(was.qty + qty, was.amount + amount, was.scrap_qty + scrap)
-
-    def walk(node: costing.NodeCost) -> None:
-        for line in node.lines:
-            if line.child is None:
-                add(line.component, line.qty, line.amount, line.scrap_pct)
-            elif line.component in stocked:
-                add(line.component, line.qty, line.amount, line.scrap_pct)
-                plan.labour -= line.child.total.labour
-                plan.overhead -= line.child.total.overhead
-            else:
-                walk(line.child)
-
-    walk(tree)
-    return plan
-
-
-def _material_variance(
-    planned: dict[str, _Planned], uses: Sequence[MaterialUse]
-) -> tuple[Decimal, Decimal, Decimal]:
-    """(price, usage, scrap) of the material; usage is what is left, so the three add up
-    to actual − estimated material exactly."""
-    price = usage = scrap = ZERO
-    used = {u.item: u for u in uses}
-    for item in sorted(set(planned) | set(used)):
-        plan = planned.get(item, _Planned())
-        use = used.get(item, MaterialUse(item, ZERO, ZERO))
-        if plan.qty:
-            p = plan.price
-            part_price = use.value - use.qty * p
-            part_scrap = (use.scrap_qty - plan.scrap_qty) * p
-        else:
-            part_price = part_scrap = ZERO
-        price += part_price
-        scrap += part_scrap
-        usage += use.value - plan.amount - part_price - part_scrap
-    return price, usage, scrap
-
-
-def variance_of(estimate: costing.NodeCost, actual: ActualCost) -> Variance:
-    """Actual − estimated, split; the five parts add up to it exactly."""
-    plan = _plan(estimate, {u.item for u in actual.uses})
-    price, usage, scrap = _material_variance(plan.parts, actual.uses)
-    return Variance(
-        price=price,
-        usage=usage,
-        scrap=scrap,
-        labour=actual.labour - plan.labour,
-        overhead=actual.overhead - plan.overhead,
-    )
 
 
 @dataclass(frozen=True)
@@ -159,7 +57,8 @@ class LineVariance:
     item: str
     status: str
     qty: Decimal
-    estimate: costing.LineEstimate
+    estimate: costing.LineEstimate | costing.LineFigures
+    """The full estimate (levels, premium), or a project's stored figures of the line."""
     actual: ActualCost
     variance: Variance
     shipped_only: bool = False
@@ -287,7 +186,7 @@ class OrderVariance(_Sums):
     order_status: str
     currency: str
     lines: tuple[LineVariance, ...]
-    estimate: costing.OrderCost
+    estimate: costing.OrderCost | costing.OrderFigures
     """The order's estimate, as ``pegboard order cost`` gives it (premium, levels)."""
 
     @property
@@ -310,10 +209,10 @@ class ProjectVariance(_Sums):
         return ""
 
     @property
-    def estimate(self) -> costing.ProjectCost:
+    def estimate(self) -> costing.ProjectFigures:
         """The project's estimate, as ``pegboard project show`` gives it."""
         orders = tuple(o.estimate for o in self.orders)
-        return costing.ProjectCost(self.customer, self.project, self.currency, orders)
+        return costing.ProjectFigures(self.customer, self.project, self.currency, orders)
 
     def _parts(self) -> Sequence[LineVariance | _Sums]:
         return self.orders
@@ -430,12 +329,19 @@ def _plain(stored: Decimal) -> Decimal:
 
 
 def _line(
-    est: costing.LineEstimate, actual: ActualCost, shipped_only: bool, f: LineFinalCost | None
+    est: costing.LineEstimate | costing.LineFigures,
+    actual: ActualCost,
+    shipped_only: bool,
+    f: LineFinalCost | None,
 ) -> LineVariance:
-    """One line's figures: computed now, or the frozen ones of a line shipped complete
-    (its orders and material uses stay the ledger's, which no longer change)."""
+    """One line's figures: computed now (from its tree, or from its stored figures while
+    no material is used), or the frozen ones of a line shipped complete (its orders and
+    material uses stay the ledger's, which no longer change)."""
     if f is None:
-        found = variance_of(est.tree, actual)
+        if isinstance(est, costing.LineEstimate):
+            found = variance_of(est.tree, actual)
+        else:
+            found = split_unused(est.elements, est.unused, actual)
     else:
         actual = ActualCost(
             actual.orders,
@@ -464,34 +370,56 @@ def order_variance(session: Session, number: str) -> OrderVariance:
 
 
 def project_variance(session: Session, customer: str, project: str) -> ProjectVariance:
-    """Every order of a customer project, estimated against actual, and its margin."""
+    """Every order of a customer project, estimated against actual, and its margin. The
+    lines' estimates are their stored figures (``services.cost_estimates``); only a line
+    whose material is being used is estimated level by level, for its variance split."""
     owner = get_project(session, customer, project)
     orders = session.scalars(
         select(SalesOrder).where(SalesOrder.project_id == owner.id).order_by(SalesOrder.number)
     ).all()
-    return ProjectVariance(customer, project, money.currency(session), _variances(session, orders))
+    found = _variances(session, orders, stored=True)
+    return ProjectVariance(customer, project, money.currency(session), found)
 
 
-def _variances(session: Session, orders: Sequence[SalesOrder]) -> tuple[OrderVariance, ...]:
+def _variances(
+    session: Session, orders: Sequence[SalesOrder], *, stored: bool = False
+) -> tuple[OrderVariance, ...]:
     """``order_variance`` of many orders, their lines estimated, their actual costs and
-    frozen final costs read together (a project's report: a few queries, not per line)."""
-    estimates = costing.orders_cost(session, orders)
-    line_ids = {
-        (order_id, line): line_id
+    frozen final costs read together (a project's report: a few queries, not per line).
+    ``stored``: the lines' stored figures, estimated only where the split needs it."""
+    estimates: list[costing.OrderCost | costing.OrderFigures] = [
+        *(
+            cost_estimates.orders_figures(session, orders)
+            if stored
+            else costing.orders_cost(session, orders)
+        )
+    ]
+    rows = {
+        (row.sales_order_id, row.line): row
         for chunk in chunks(o.id for o in orders)
-        for line_id, order_id, line in session.execute(
-            select(SalesOrderLine.id, SalesOrderLine.sales_order_id, SalesOrderLine.line).where(
-                SalesOrderLine.sales_order_id.in_(chunk)
-            )
+        for row in session.scalars(
+            select(SalesOrderLine).where(SalesOrderLine.sales_order_id.in_(chunk))
         )
     }
-    ids: dict[int, costing.LineEstimate] = {
-        line_ids[(order.id, int(e.ref.rsplit("/", 1)[1]))]: e
+    by_id = {o.id: o for o in orders}
+    ids: dict[int, costing.LineEstimate | costing.LineFigures] = {
+        rows[(order.id, int(e.ref.rsplit("/", 1)[1]))].id: e
         for order, estimate in zip(orders, estimates, strict=True)
         for e in estimate.lines
     }
     frozen = final_costs(session, sorted(ids))
     actual = line_actuals(session, {i: e.item for i, e in ids.items()})
+    used = [
+        (by_id[r.sales_order_id], r)
+        for r in rows.values()
+        if r.id in ids
+        and not isinstance(ids[r.id], costing.LineEstimate)
+        and r.id not in frozen
+        and actual[r.id].cost.uses
+    ]
+    if used:
+        trees = costing.line_estimates(session, used, money.costing_settings(session))
+        ids.update({r.id: e for (_o, r), e in zip(used, trees, strict=True)})
     by_ref = {
         e.ref: _line(e, actual[i].cost, actual[i].shipped_only, frozen.get(i))
         for i, e in ids.items()

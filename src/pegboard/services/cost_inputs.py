@@ -1,0 +1,252 @@
+"""What estimated costs are computed from, and the revisions that say it changed.
+
+A stored line estimate (``services.cost_estimates``) must never be taken for current
+once anything it was computed from changes. Rather than a hook in each service that
+writes those inputs (order BOM edits, configuring, routings, standard costs, rates,
+purchase prices, templates, settings: a new write path would forget it), every
+session's writes are watched here, in the transaction that makes them:
+
+* an ORM flush (``after_flush``): each new, changed or deleted row of an input table;
+* an ORM ``insert``/``update``/``delete`` statement (``do_orm_execute``), which a
+  flush does not see.
+
+A change to one sales order's own structure (its order BOMs and their lines, its
+order routings, a line's quantity or item) raises that order's revision (scope
+``order:<id>``); anything else (an item's standard cost or type, a work center's
+rate, a purchase line, master BOMs, item routings, templates, the settings) raises
+the company's (scope ``company``): every stored estimate is then out of date, which
+is coarse but never wrong. A statement whose rows cannot be told apart raises the
+company's too, unless it names its order (``ORDER_SCOPE`` execution option).
+
+The revisions are read before the inputs when an estimate is computed, so a change
+committed while it is computed leaves the estimate older than the revision: out of
+date, not wrong. Writes outside a session (the bulk import on a raw connection) call
+``raise_revisions`` themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import Connection, Table, event, inspect, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+
+from pegboard.model import (
+    Bom,
+    BomKind,
+    BomLine,
+    CostRevision,
+    Item,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Routing,
+    RoutingOperation,
+    SalesOrderLine,
+    WorkCenter,
+)
+
+COMPANY = "company"
+ORDER_SCOPE = "pegboard_cost_order"
+"""Execution option of a statement that changes one sales order's structure only: its
+id (the statement then raises that order's revision, not the company's)."""
+
+WROTE = "pegboard_wrote"
+"""``Session.info`` key: the session's transaction has written (a flush or a write
+statement); cleared when it ends."""
+
+_COLUMNS: Mapping[type, frozenset[str] | None] = {
+    Item: frozenset({"unit_cost", "type", "code"}),
+    WorkCenter: frozenset({"cost_rate", "code"}),
+    PurchaseOrder: frozenset({"number"}),
+    PurchaseOrderLine: frozenset(
+        {"unit_price", "status", "item_id", "due_date", "line", "purchase_order_id"}
+    ),
+    SalesOrderLine: frozenset({"qty", "item_id", "sales_order_id"}),
+}
+"""Tables where only some columns are read by an estimate (None: all of them)."""
+
+_SKIP_NEW = (Item, WorkCenter, PurchaseOrder, SalesOrderLine)
+"""A new row of these is in no stored estimate yet (a new line has none)."""
+
+_WATCHED = frozenset(
+    {
+        "item",
+        "work_center",
+        "purchase_order",
+        "purchase_order_line",
+        "company_setting",
+        "bom",
+        "bom_line",
+        "bom_parameter",
+        "bom_line_option",
+        "bom_line_parameter",
+        "template_operation",
+        "routing",
+        "routing_operation",
+        "sales_order_line",
+    }
+)
+_NEW_DOES_NOT_MATTER = frozenset({"item", "work_center", "purchase_order", "sales_order_line"})
+
+
+def order_scope(sales_order_id: int) -> str:
+    return f"order:{sales_order_id}"
+
+
+def revisions(session: Session, scopes: Iterable[str]) -> dict[str, int]:
+    """The current revision of each scope (0: never raised)."""
+    wanted = sorted(set(scopes))
+    found: dict[str, int] = dict.fromkeys(wanted, 0)
+    for i in range(0, len(wanted), 500):
+        chunk = wanted[i : i + 500]
+        found.update(
+            session.execute(
+                select(CostRevision.scope, CostRevision.revision).where(
+                    CostRevision.scope.in_(chunk)
+                )
+            ).all()
+        )
+    return found
+
+
+def raise_revisions(conn: Connection, scopes: Iterable[str]) -> None:
+    """Raise each scope's revision by one (created at 1), on ``conn``'s transaction."""
+    rows = [{"scope": s, "revision": 1} for s in sorted(set(scopes))]
+    if not rows:
+        return
+    table = CostRevision.__table__
+    assert isinstance(table, Table)
+    make = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    stmt = make(table).values(rows)
+    conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[table.c.scope], set_={"revision": table.c.revision + 1}
+        )
+    )
+
+
+# --------------------------------------------------------------------------- flushes
+
+
+def _changed(obj: object) -> set[str]:
+    state = inspect(obj)
+    return {a.key for a in state.mapper.column_attrs if state.attrs[a.key].history.has_changes()}
+
+
+def _matters(obj: object, how: str) -> bool:
+    kind = type(obj)
+    if how == "new":
+        return not isinstance(obj, _SKIP_NEW)
+    columns = _COLUMNS.get(kind)
+    return how == "deleted" or columns is None or bool(_changed(obj) & columns)
+
+
+def _old_and_new(obj: object, key: str) -> set[Any]:
+    history = inspect(obj).attrs[key].history
+    return {v for v in (*history.deleted, *history.unchanged, *history.added) if v is not None}
+
+
+def _bom_scopes(session: Session, bom_ids: set[int], known: dict[int, Bom]) -> set[str]:
+    """An order BOM's sales order, else the company (master BOMs, templates, unknown)."""
+    out: set[str] = set()
+    rows: dict[int, tuple[BomKind | None, int | None]] = {
+        b.id: (b.kind, b.sales_order_id) for b in known.values() if b.id is not None
+    }
+    missing = sorted(bom_ids - set(rows))
+    for i in range(0, len(missing), 500):
+        for found, kind, order in session.connection().execute(
+            select(Bom.id, Bom.kind, Bom.sales_order_id).where(Bom.id.in_(missing[i : i + 500]))
+        ):
+            rows[found] = (kind, order)
+    for bom_id in bom_ids:
+        is_kind, of = rows.get(bom_id, (None, None))
+        out.add(order_scope(of) if is_kind is BomKind.ORDER and of is not None else COMPANY)
+    return out
+
+
+def _routing_boms(session: Session, routing_ids: set[int], known: dict[int, Routing]) -> set[int]:
+    """The BOMs of order routings among ``routing_ids``; -1 for an item's routing."""
+    found = {r.id: r.bom_id for r in known.values() if r.id is not None}
+    missing = sorted(routing_ids - set(found))
+    for i in range(0, len(missing), 500):
+        found.update(
+            session.connection()
+            .execute(select(Routing.id, Routing.bom_id).where(Routing.id.in_(missing[i : i + 500])))
+            .all()
+        )
+    return {found.get(r) or -1 for r in routing_ids}
+
+
+def _scopes(session: Session, changed: list[object]) -> set[str]:
+    scopes: set[str] = set()
+    boms: dict[int, Bom] = {}
+    routings: dict[int, Routing] = {}
+    bom_ids: set[int] = set()
+    routing_ids: set[int] = set()
+    for obj in changed:
+        if isinstance(obj, Bom):
+            boms[obj.id] = obj
+            for order in _old_and_new(obj, "sales_order_id"):
+                scopes.add(order_scope(order) if obj.kind is BomKind.ORDER else COMPANY)
+            if obj.kind is not BomKind.ORDER or obj.sales_order_id is None:
+                scopes.add(COMPANY)
+        elif isinstance(obj, BomLine):
+            bom_ids |= _old_and_new(obj, "bom_id")
+        elif isinstance(obj, Routing):
+            routings[obj.id] = obj
+            routing_ids.add(obj.id)
+        elif isinstance(obj, RoutingOperation):
+            routing_ids |= _old_and_new(obj, "routing_id")
+        elif isinstance(obj, SalesOrderLine):
+            scopes |= {order_scope(o) for o in _old_and_new(obj, "sales_order_id")}
+        else:
+            scopes.add(COMPANY)
+    by_bom = _routing_boms(session, routing_ids, routings)
+    if -1 in by_bom:
+        scopes.add(COMPANY)
+    bom_ids |= by_bom - {-1}
+    return scopes | (_bom_scopes(session, bom_ids, boms) if bom_ids else set())
+
+
+def _after_flush(session: Session, _flush: UOWTransaction) -> None:
+    session.info[WROTE] = True
+    kinds = (("new", session.new), ("dirty", session.dirty), ("deleted", session.deleted))
+    changed = [
+        obj
+        for how, objs in kinds
+        for obj in objs
+        if inspect(obj).mapper.local_table.name in _WATCHED and _matters(obj, how)
+    ]
+    if changed:
+        raise_revisions(session.connection(), _scopes(session, changed))
+
+
+def _on_execute(state: ORMExecuteState) -> None:
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    state.session.info[WROTE] = True
+    table = getattr(state.statement, "table", None)
+    name = getattr(table, "name", None)
+    if name not in _WATCHED or (state.is_insert and name in _NEW_DOES_NOT_MATTER):
+        return
+    order = state.execution_options.get(ORDER_SCOPE)
+    scope = order_scope(int(order)) if order is not None else COMPANY
+    raise_revisions(state.session.connection(), [scope])
+
+
+def _ended(session: Session, *_args: Any) -> None:
+    session.info.pop(WROTE, None)
+
+
+def install() -> None:
+    """Watch every session's writes (idempotent)."""
+    for name in ("after_commit", "after_rollback", "after_soft_rollback"):
+        if not event.contains(Session, name, _ended):
+            event.listen(Session, name, _ended)
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)
+    if not event.contains(Session, "do_orm_execute", _on_execute):
+        event.listen(Session, "do_orm_execute", _on_execute)
