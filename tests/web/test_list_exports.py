@@ -15,7 +15,10 @@ from io import BytesIO
 
 import openpyxl
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 
+from pegboard import db
+from pegboard.services.policy import runs as policy_runs
 from pegboard.services.xlsx_reports import MEDIA_TYPE
 
 EXPORT = re.compile(
@@ -154,3 +157,30 @@ def test_items_export_with_their_search_and_exact_unit_costs(
     # an htmx request of the table (the search as typed) carries the links, filters kept
     partial = web.get("/items?q=led", headers={"HX-Request": "true"}).text
     assert "export=xlsx" in partial and "q=led" in partial and 'hx-boost="false"' in partial
+
+
+def test_work_centers_and_stock_policy_export_what_they_show(
+    web: TestClient, log_in: Callable[[str], str], sample: None, engine: Engine
+) -> None:
+    log_in("petra")
+    text, sheet, plain = _downloads(web, "/work-centers")
+    shown = _row_refs(text, r'<th scope="row"><a href="/work-centers/[^"]+">([^<]+)</a></th>')
+    assert [r[0] for r in sheet[1:]] == shown and shown
+    assert sheet[0][-2:] == ["cost rate per hour", "closed days"]
+    assert all(isinstance(r[3], int) for r in sheet[1:])  # units
+    rate = 5  # money: a number in the workbook, cents in the CSV
+    assert [float(r[rate]) for r in sheet[1:]] == [float(r[rate]) for r in plain[1:]]
+    assert all(r[rate].endswith(".00") or r[rate][-3] == "." for r in plain[1:])
+    _same_cells(
+        [r[:rate] + r[rate + 1 :] for r in sheet], [r[:rate] + r[rate + 1 :] for r in plain]
+    )
+
+    with db.session_factory(engine)() as s:
+        policy_runs.run_policy(s, author="test")
+    text, sheet, plain = _downloads(web, "/policy?below=1&sort=item")
+    shown = _row_refs(text, r'<th scope="row"><a href="/items/[^"]+">([^<]+)</a>')
+    assert [r[0] for r in sheet[1:]][: len(shown)] == shown and shown
+    below = sheet[0].index("below reorder point")
+    assert {r[below] for r in sheet[1:]} == {"yes"}
+    assert all(isinstance(r[3], int | float) for r in sheet[1:])  # ADU
+    _same_cells(sheet, plain)

@@ -18,11 +18,13 @@ from pegboard.services.policy import explain as policy_explain
 from pegboard.services.policy import settings as item_settings
 from pegboard.services.policy import stored as policy_stored
 from pegboard.services.policy.item_policy import QUANTITY_FIGURES, ItemPolicy
+from pegboard.services.spreadsheet import EXPORT_LIMIT, Sheet
 from pegboard.web import auth
 from pegboard.web.deps import DbSession, Viewer, may, require
 from pegboard.web.errors import refused_change, sentence
 from pegboard.web.plan import PAGE_SIZE, offset_of, pager, text
 from pegboard.web.render import chrome, job_page, page, redirect
+from pegboard.web.xlsx_download import ExportFormat, export_links, sheet_download
 
 router = APIRouter(include_in_schema=False)
 Planner = Annotated[
@@ -75,6 +77,53 @@ def _zone_bar(p: ItemPolicy, width: int = BAR) -> dict[str, Any] | None:
     }
 
 
+POLICY_HEADER = (
+    "item",
+    "description",
+    "unit",
+    "ADU",
+    "lead time days",
+    "safety stock",
+    "reorder point",
+    "order qty",
+    "position",
+    "below reorder point",
+    "suggested qty",
+    "buffer zone",
+)
+
+
+def policy_sheet(rows: list[ItemPolicy]) -> Sheet:
+    """The policy list as the page shows it: for a buffered item its red and yellow tops
+    stand where safety stock and reorder point stand for the others (as on the page)."""
+    return Sheet(
+        "Stock policy",
+        POLICY_HEADER,
+        [
+            (
+                p.item,
+                p.description,
+                p.unit,
+                round(p.adu, 2),
+                p.lead_time,
+                p.top_of_red if p.buffer else p.safety_stock,
+                p.top_of_yellow if p.buffer else p.reorder_point,
+                p.order_qty,
+                p.position.total,
+                p.below,
+                p.suggested_qty if p.below else None,
+                _zone_name(p),
+            )
+            for p in rows
+        ],
+    )
+
+
+def _zone_name(p: ItemPolicy) -> str | None:
+    bar = _zone_bar(p)
+    return None if bar is None else str(bar["zone"])
+
+
 def _list_page(
     request: Request,
     session: Session,
@@ -98,6 +147,7 @@ def _list_page(
         "filters": filters,
         "sorts": SORT_LABELS,
         "pager": pager("/policy", filters, offset, found.total),
+        "exports": export_links("/policy", filters),
         "error": error,
         "may_run": may(who, Permission.PLAN),
         "may_apply": may(who, Permission.MASTER_DATA),
@@ -115,8 +165,14 @@ def policy_list(
     q: str | None = None,
     sort: str | None = None,
     offset: str | None = None,
+    export: ExportFormat = None,
 ) -> Response:
     wanted = sort if sort in SORT_LABELS else ""
+    if export:
+        found = policy_stored.policy_page(
+            session, below_only=bool(below), q=text(q), sort=wanted or None, limit=EXPORT_LIMIT
+        )
+        return sheet_download(policy_sheet(found.rows), export, "stock-policy")
     return _list_page(
         request,
         session,

@@ -22,12 +22,14 @@ from pegboard.db import Session
 from pegboard.errors import NotFoundError, PegboardError, ValidationError
 from pegboard.services import capacity
 from pegboard.services.permissions import Permission
+from pegboard.services.spreadsheet import Money, Sheet
 from pegboard.web import auth
 from pegboard.web.deps import DbSession, Viewer, may, require
 from pegboard.web.errors import refused_change, sentence
 from pegboard.web.form_numbers import optional_number, optional_whole
 from pegboard.web.plan import PAGE_SIZE, offset_of, pager
 from pegboard.web.render import Form, chrome, form_text, page, redirect
+from pegboard.web.xlsx_download import ExportFormat, export_links, sheet_download
 
 router = APIRouter(include_in_schema=False)
 Keeper = Annotated[
@@ -65,11 +67,19 @@ def _shown(view: capacity.WorkCenterView) -> dict[str, str]:
 
 @router.get("/work-centers")
 def work_centers_home(
-    request: Request, session: DbSession, who: Viewer, saved: str | None = None
+    request: Request,
+    session: DbSession,
+    who: Viewer,
+    saved: str | None = None,
+    export: ExportFormat = None,
 ) -> Response:
+    centers = capacity.list_work_centers(session)
+    if export:
+        return sheet_download(work_center_sheet(centers), export, "work-centers")
     context = chrome(who, "capacity") | {
         "title": "Work centers",
-        "centers": capacity.list_work_centers(session),
+        "centers": centers,
+        "exports": export_links("/work-centers", {}),
         "may_edit": may(who, Permission.MASTER_DATA),
         "notice": f"Work center {saved} saved." if saved else None,
     }
@@ -96,6 +106,37 @@ def _form_page(
         "may_edit": may(who, Permission.MASTER_DATA),
     }
     return page(request, "work_center_form.html", context, status_code=status)
+
+
+WORK_CENTER_HEADER = (
+    "work center",
+    "description",
+    "hours a day",
+    "units",
+    "efficiency %",
+    "cost rate per hour",
+    "closed days",
+)
+
+
+def work_center_sheet(centers: list[capacity.WorkCenterView]) -> Sheet:
+    """The work centers as the list shows them, their closed days written out."""
+    return Sheet(
+        "Work centers",
+        WORK_CENTER_HEADER,
+        [
+            (
+                c.code,
+                c.description,
+                c.hours_text,
+                c.units,
+                c.efficiency_pct,
+                Money(c.cost_rate),
+                " ".join(day.isoformat() for day in c.closed_days),
+            )
+            for c in centers
+        ],
+    )
 
 
 @router.get("/work-centers/new")
