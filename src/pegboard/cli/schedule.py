@@ -64,10 +64,11 @@ def show(*, work_center: str | None = None, limit: int = LISTED, as_csv: bool = 
     from pegboard.services import schedule as sched
 
     with session() as s, s.begin():
-        late = sched.scheduled_orders(s, late_only=True)
+        late = sched.scheduled_orders(s, late_only=True, limit=limit)
+        late_count = sched.late_count(s)
         ops = sched.scheduled_operations(s, work_center, limit=limit) if work_center else []
     emit(
-        f"Orders the schedule completes late ({len(late)})",
+        f"Orders the schedule completes late ({late_count})",
         ("order", "item", "due", "completion", "late", "why"),
         [
             (
@@ -78,7 +79,7 @@ def show(*, work_center: str | None = None, limit: int = LISTED, as_csv: bool = 
                 o.late_days,
                 _why(o.bottleneck, o.cause, o.held_from, o.held_to),
             )
-            for o in late[:limit]
+            for o in late
         ],
         as_csv=as_csv,
         numeric=("late",),

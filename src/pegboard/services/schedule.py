@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pegboard.errors import NotFoundError
@@ -156,6 +156,20 @@ def scheduled_orders(
     if late_only:
         stmt = stmt.where(ScheduledOrder.completion > ScheduledOrder.due_date)
     return [OrderRow(*tuple(row)) for row in session.execute(stmt)]
+
+
+def late_count(session: Session) -> int:
+    """How many orders the current schedule completes after their due date (counted in
+    the database: a full-size schedule completes hundreds of thousands late)."""
+    sched = current_schedule(session)
+    if sched is None:
+        return 0
+    return session.execute(
+        select(func.count()).where(
+            ScheduledOrder.schedule_run_id == sched.id,
+            ScheduledOrder.completion > ScheduledOrder.due_date,
+        )
+    ).scalar_one()
 
 
 def held_note(name: str, cause: str, first: date, last: date) -> str:

@@ -22,7 +22,7 @@ from datetime import date
 from typing import NamedTuple
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import Session
 
 from pegboard.engine.capacity import WorkCenters
@@ -184,12 +184,15 @@ def _material(
         & (Pegging.supply_type == "planned_order")
     )
     to_make = (Pegging.plan_run_id == run.id) & Pegging.demand_type.in_(MAKE)
+    # grouped by an expression, not by the column: by the column, SQLite walks the
+    # demand index and reads two million rows in its order (10 s of I/O, not 1.4 s)
+    demand_key = Pegging.demand_ref.concat(literal_column("''"))
     demand, day = columns(
         conn,
-        select(Pegging.demand_ref, func.max(PlannedOrder.earliest_completion))
+        select(demand_key, func.max(PlannedOrder.earliest_completion))
         .join(PlannedOrder, bought)
         .where(to_make)
-        .group_by(Pegging.demand_ref),
+        .group_by(demand_key),
     )
     _later(latest, index, demand, ordinals(day))
     rest = tuples(

@@ -19,7 +19,7 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Index, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from pegboard import clock
@@ -125,13 +125,14 @@ _EPOCH = date(1970, 1, 1).toordinal()
 
 
 def _iso(ordinals: IntArray) -> list[str | None]:
-    """Days (ordinals, ``NONE`` for none) as ISO text in one NumPy call: how SQLite
-    stores a date, and what PostgreSQL's COPY reads into one, so a column of a
-    hundred thousand dates is not a hundred thousand ``date`` objects."""
+    """Days (ordinals, ``NONE`` for none) as ISO text: how SQLite stores a date, and
+    what PostgreSQL's COPY reads into one. A schedule's hundreds of thousands of days
+    fall on a few thousand distinct ones, each written out once."""
     days = np.asarray(ordinals, dtype=np.int64)
-    text = np.datetime_as_string((days - _EPOCH).astype("datetime64[D]")).astype(object)
-    text[days == NONE] = None
-    out: list[str | None] = text.tolist()
+    distinct, at = np.unique(days, return_inverse=True)
+    text = np.datetime_as_string((distinct - _EPOCH).astype("datetime64[D]")).astype(object)
+    text[distinct == NONE] = None
+    out: list[str | None] = text[at.reshape(-1)].tolist()
     return out
 
 
@@ -143,6 +144,12 @@ def _store(
     author: str,
     late_orders: int,
 ) -> int:
+    conn = session.connection()
+    # on SQLite the old schedule is deleted and the new one written before the indexes
+    # are built again, at once: keeping them up to date row by row costs more than the rows
+    indexes = _indexes() if conn.dialect.name == "sqlite" else []
+    for index in indexes:
+        index.drop(conn, checkfirst=True)
     for table in (ScheduledOperation, ScheduledOrder, ScheduleRun):
         session.execute(delete(table))
     sched_id = session.execute(
@@ -160,7 +167,6 @@ def _store(
         )
         .returning(ScheduleRun.id)
     ).scalar_one()
-    conn = session.connection()
     rows = data.rows
     neck = result.bottleneck.tolist()
     wc_of_op = data.ops.work_center.tolist()
@@ -207,7 +213,20 @@ def _store(
             "held_to": _iso(result.held_to),
         },
     )
+    for index in indexes:
+        index.create(conn, checkfirst=True)
     return int(sched_id)
+
+
+def _indexes() -> list[Index]:
+    """The indexes of the stored schedule's tables, as the model declares them."""
+    return [
+        index
+        for model in (ScheduledOperation, ScheduledOrder)
+        for index in sorted(
+            model.metadata.tables[model.__tablename__].indexes, key=lambda ix: str(ix.name)
+        )
+    ]
 
 
 _CAUSES = {BY_PLAN: None, FULL: "full", ROUTING: "routing"}
@@ -260,7 +279,15 @@ def _project_lines(session: Session, run: PlanRun, available: dict[tuple[str, st
         new = max(due, latest.get(ref, projected or due))
         late += new > due
         if new != projected:
-            changes.append({"id": line_id, "projected_date": new, "late_days": (new - due).days})
+            changes.append({"line_id": line_id, "projected": new, "late": (new - due).days})
     if changes:
-        session.execute(update(PlanLine), changes)
+        # one executemany of plain parameters: the ORM's bulk update by primary key
+        # collects each of a full-size plan's seventy thousand lines one by one
+        table = PlanLine.metadata.tables[PlanLine.__tablename__]
+        session.connection().execute(
+            update(table)
+            .where(table.c.id == bindparam("line_id"))
+            .values(projected_date=bindparam("projected"), late_days=bindparam("late")),
+            changes,
+        )
     return late
