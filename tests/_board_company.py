@@ -14,10 +14,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from pegboard.services import production
+from pegboard.services import capacity, production
 from pegboard.services.company_data import replace_company
 from pegboard.services.dataset import BomRow, Dataset, ItemRow, SalesRow, StockRow
 from pegboard.services.planning import run_plan
+from pegboard.services.schedule_run import run_schedule
 
 PD = date(2026, 11, 23)
 DUE = PD + timedelta(days=30)  # 2026-12-23
@@ -54,3 +55,27 @@ def build_firm(session: Session) -> None:
     replace_company(session, dataset(), author="import")
     run_plan(session, author="planner")
     assert production.firm_productions(session, author="planner") == [FA_MO, SUB_MO]
+
+
+def add_routings(session: Session, *, schedule: bool = True) -> None:
+    """Two work centers for the board's operations: ASM and PNT work 8 h a day; FA is 10
+    at ASM 4 h a unit (16 h) then 20 at PNT 2 h a unit (8 h), SUB 10 at ASM 6 h a unit
+    (24 h). ``schedule``: the finite schedule then runs SUB at ASM on 12-15..12-17, FA's
+    10 at ASM on 12-18..12-19 and its 20 at PNT on 12-20 (the backward load, without
+    one: FA's 10 on 12-21..12-22, its 20 on 12-23, SUB on 12-16..12-18)."""
+    for code in ("ASM", "PNT"):
+        capacity.save_work_center(session, code=code, hours_per_day=8, author="ann")
+    capacity.set_routing(
+        session,
+        "FA",
+        [
+            capacity.OperationIn(10, "ASM", run_hours=4),
+            capacity.OperationIn(20, "PNT", run_hours=2),
+        ],
+        author="ann",
+    )
+    capacity.set_routing(
+        session, "SUB", [capacity.OperationIn(10, "ASM", run_hours=6)], author="ann"
+    )
+    if schedule:
+        run_schedule(session, author="ann")

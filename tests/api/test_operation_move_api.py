@@ -9,10 +9,8 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from _board_company import FA_MO, build_firm
+from _board_company import FA_MO, add_routings, build_firm
 from pegboard import db
-from pegboard.services import capacity
-from pegboard.services.schedule_run import run_schedule
 
 Headers = dict[str, str]
 URL = f"/api/production-orders/{FA_MO}/operations/20/move"
@@ -21,19 +19,7 @@ URL = f"/api/production-orders/{FA_MO}/operations/20/move"
 def _shop(engine: Engine, *, schedule: bool = True) -> None:
     with db.session_factory(engine)() as s:
         build_firm(s)
-        for code in ("ASM", "PNT"):
-            capacity.save_work_center(s, code=code, hours_per_day=8, author="ann")
-        capacity.set_routing(
-            s,
-            "FA",
-            [
-                capacity.OperationIn(10, "ASM", run_hours=4),
-                capacity.OperationIn(20, "PNT", run_hours=2),
-            ],
-            author="ann",
-        )
-        if schedule:  # FA's 10 at ASM on 12-18..12-19, its 20 at PNT on 12-20
-            run_schedule(s, author="ann")
+        add_routings(s, schedule=schedule)  # FA's 10 at ASM on 12-18..12-19, 20 at PNT 12-20
 
 
 def _moves(api: TestClient, headers: Headers) -> list[dict[str, object]]:

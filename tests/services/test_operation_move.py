@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from _board_company import DUE, FA_MO, SUB_MO, build_firm
+from _board_company import DUE, FA_MO, SUB_MO, add_routings, build_firm
 from pegboard.errors import ConflictError, NotFoundError, ValidationError
 from pegboard.model import AuditEntry, ScheduledOrder
 from pegboard.services import board_move, capacity
@@ -28,20 +28,7 @@ from pegboard.services.schedule_run import run_schedule
 @pytest.fixture
 def shop(session: Session) -> Session:
     build_firm(session)
-    capacity.save_work_center(session, code="ASM", hours_per_day=8, author="ann")
-    capacity.save_work_center(session, code="PNT", hours_per_day=8, author="ann")
-    capacity.set_routing(
-        session,
-        "FA",
-        [
-            capacity.OperationIn(10, "ASM", run_hours=4),
-            capacity.OperationIn(20, "PNT", run_hours=2),
-        ],
-        author="ann",
-    )
-    capacity.set_routing(
-        session, "SUB", [capacity.OperationIn(10, "ASM", run_hours=6)], author="ann"
-    )
+    add_routings(session, schedule=False)
     return session
 
 

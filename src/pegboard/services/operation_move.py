@@ -421,3 +421,20 @@ def _save(session: Session, answer: OperationMoveAnswer, author: str) -> None:
         note="operation moved on the planning board"
         + (f"; breaks {', '.join(broken)}" if broken else ""),
     )
+
+
+@dataclass(frozen=True)
+class OperationsBoard:
+    """The order's operations as the board draws them, and where they could go."""
+
+    scheduled: bool
+    operations: list[Operation]
+    work_centers: list[str]
+    """Every work center, by code: any may take an operation (module doc)."""
+
+
+def operations_board(session: Session, number: str) -> OperationsBoard:
+    mo = get_production(session, number)
+    scheduled, ops = operations_of(session, mo)
+    codes = list(session.scalars(select(WorkCenter.code).order_by(WorkCenter.code)))
+    return OperationsBoard(scheduled, ops, codes)

@@ -1,8 +1,13 @@
-"""The planning board's move form: a production order to finish on another day.
+"""The planning board's move forms: a production order to finish on another day, or one
+of its operations to start on another day or work center.
 
-Plain forms, no script: the form's GET (``?finish=…``) checks the move and shows what
-it breaks, the confirm button POSTs it; the same service (``services.board_move``) and
-the same answer as ``POST /api/production-orders/{number}/move``.
+Plain forms, no script needed: a form's GET (``?finish=…``, or ``/operation?sequence=…
+&start=…&work_center=…``) checks the move and shows what it breaks, the confirm button
+POSTs it; static/board.js drags the bars and fetches the same GETs. The same services
+(``services.board_move``, ``services.operation_move``) and answers as
+``POST /api/production-orders/{number}/move`` and ``…/operations/{sequence}/move``.
+A saved operation move is written into the stored finite schedule, so the dispatch
+lists and the Gantt show it at once.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from fastapi.responses import Response
 
 from pegboard.db import Session
 from pegboard.errors import PegboardError, ValidationError
-from pegboard.services import board_move, production
+from pegboard.services import board_move, operation_move, production
 from pegboard.services.permissions import Permission
 from pegboard.web import auth
 from pegboard.web.deps import DbSession, require
@@ -74,6 +79,74 @@ def _day(text: str) -> date:
         ) from None
 
 
+@dataclass(frozen=True)
+class OpBar:
+    sequence: int
+    work_center: str
+    x: int
+    y: int
+    width: int
+    start: str
+    end: str
+    hours: float
+
+
+@dataclass(frozen=True)
+class OpRows:
+    """The order's operations, one row per work center, on a strip of days."""
+
+    width: int
+    height: int
+    first: str
+    rows: list[tuple[str, int]]
+    bars: list[OpBar]
+    ticks: list[Tick]
+
+
+ROW = 30
+"""Pixels a work center's row."""
+LABEL = 90
+"""Pixels of the work center's name left of the days."""
+
+
+def op_rows(ops: list[operation_move.Operation]) -> OpRows | None:
+    if not ops:
+        return None
+    first = min(o.start for o in ops) - timedelta(days=STRIP_DAYS // 3)
+    days = (max(o.end for o in ops) - first).days + STRIP_DAYS // 3 + 1
+    centers = list(dict.fromkeys(o.work_center for o in ops))
+    rows = [(code, 20 + i * ROW) for i, code in enumerate(centers)]
+    y = dict(rows)
+    bars = [
+        OpBar(
+            o.sequence,
+            o.work_center,
+            LABEL + (o.start - first).days * PX,
+            y[o.work_center] + 4,
+            ((o.end - o.start).days + 1) * PX,
+            o.start.isoformat(),
+            o.end.isoformat(),
+            round(o.hours, 2),
+        )
+        for o in ops
+    ]
+    ticks = [
+        Tick(LABEL + i * PX, (first + timedelta(days=i)).isoformat()) for i in range(0, days, 7)
+    ]
+    return OpRows(
+        LABEL + days * PX + 70, 20 + len(rows) * ROW, first.isoformat(), rows, bars, ticks
+    )
+
+
+@dataclass(frozen=True)
+class OpForm:
+    """What the operation form shows: typed back as given, or the first operation's."""
+
+    sequence: str = ""
+    start: str = ""
+    work_center: str = ""
+
+
 def _page(
     request: Request,
     session: Session,
@@ -82,20 +155,52 @@ def _page(
     *,
     finish: str = "",
     answer: board_move.MoveAnswer | None = None,
+    op_answer: operation_move.OperationMoveAnswer | None = None,
+    op_form: OpForm | None = None,
     error: str | None = None,
     status_code: int = 200,
 ) -> Response:
     order = production.production_view(session, number)
+    ops = operation_move.operations_board(session, number)
+    given = op_form or OpForm()
+    if not given.sequence and ops.operations:
+        o = ops.operations[0]
+        given = OpForm(str(o.sequence), o.start.isoformat(), o.work_center)
     context = chrome(who, "production") | {
         "title": f"Move {order.number}",
         "order": order,
         "finish": finish or order.due_date.isoformat(),
         "answer": answer,
-        "error": error,
+        "op_answer": op_answer,
+        "op_form": given,
+        "ops": ops,
+        "op_rows": op_rows(ops.operations),
+        "error": None if op_form is not None else error,
+        "op_error": error if op_form is not None else None,
         "strip": strip(order.start_date or order.due_date, order.due_date),
         "px": PX,
     }
     return page(request, "board_move.html", context, status_code=status_code)
+
+
+def _sequence(text: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise ValidationError(
+            f"Choose the operation by its sequence number, not {text.strip()[:40]!r}.",
+            field="sequence",
+        ) from None
+
+
+def _start(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValidationError(
+            f"Enter the start day as a date (YYYY-MM-DD), not {text.strip()[:40]!r}.",
+            field="start",
+        ) from None
 
 
 @router.get("/board/move/{number}")
@@ -137,4 +242,68 @@ def move_order(
     return redirect(
         f"/production/{quote(number, safe='')}",
         done=f"{number}: moved to finish on {day.isoformat()}.",
+    )
+
+
+@router.get("/board/move/{number}/operation")
+def operation_form(
+    request: Request,
+    session: DbSession,
+    who: Planner,
+    number: str,
+    sequence: str = "",
+    start: str = "",
+    work_center: str = "",
+) -> Response:
+    """The check of moving one operation (nothing saved)."""
+    given = OpForm(sequence[:20], start[:40], work_center[:50])
+    try:
+        answer = operation_move.move_operation(
+            session,
+            number,
+            _sequence(sequence),
+            _start(start),
+            work_center=work_center.strip() or None,
+            author=who.user.name,
+            dry_run=True,
+        )
+    except PegboardError as e:
+        status = refused_change(session, e)
+        return _page(
+            request, session, who, number, op_form=given, error=e.message, status_code=status
+        )
+    return _page(request, session, who, number, op_form=given, op_answer=answer)
+
+
+@router.post("/board/move/{number}/operation")
+def move_operation(
+    request: Request,
+    session: DbSession,
+    who: Planner,
+    number: str,
+    sequence: Annotated[str, Form(max_length=20)] = "",
+    start: Annotated[str, Form(max_length=40)] = "",
+    work_center: Annotated[str, Form(max_length=50)] = "",
+) -> Response:
+    """Save the operation's move (checked again) into the stored schedule."""
+    given = OpForm(sequence, start, work_center)
+    try:
+        answer = operation_move.move_operation(
+            session,
+            number,
+            _sequence(sequence),
+            _start(start),
+            work_center=work_center.strip() or None,
+            author=who.user.name,
+            dry_run=False,
+        )
+    except PegboardError as e:
+        status = refused_change(session, e)
+        return _page(
+            request, session, who, number, op_form=given, error=e.message, status_code=status
+        )
+    return redirect(
+        f"/board/move/{quote(number, safe='')}",
+        done=f"{number}: operation {answer.sequence} moved to {answer.work_center_after}, "
+        f"{answer.start_after.isoformat()} to {answer.end_after.isoformat()}.",
     )
