@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import csv
 import hashlib
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -249,3 +251,87 @@ def test_a_kept_preview_is_applied_only_as_it_was_previewed(
     assert "NEW-ITEM-1" in _items(company)
     with pytest.raises(ValidationError, match="preview the file again"):
         staged_preview(staged.token, "ann")
+
+
+def _cell(sheet: Any, row: int, column: str) -> Any:
+    header = [c.value for c in sheet[1]]
+    return sheet.cell(row=row, column=header.index(column) + 1)
+
+
+def _sheet_rows(path: Path, name: str) -> set[tuple[object, ...]]:
+    book = load_workbook(path)
+    return {tuple(r) for r in book[name].iter_rows(min_row=2, values_only=True)}
+
+
+ORDER_SHEETS = ("purchase_orders", "production_orders", "routings", "mps")
+
+
+def test_orders_routings_and_the_schedule_change_in_place(
+    company: Engine, exported: Path, tmp_path: Path
+) -> None:
+    """A purchase line's open qty, a production order's due date, a routing's run hours
+    and a schedule line's qty changed, a purchase line added: the export afterwards holds
+    exactly the edited rows; received and completed quantities, the ledger and the shop
+    floor's records untouched."""
+    book = load_workbook(exported)
+    po, mo, rt, mps = (book[name] for name in ORDER_SHEETS)
+    _cell(po, 2, "qty").value = float(_cell(po, 2, "qty").value) + 5
+    due = _cell(mo, 2, "due_date")
+    due.value = due.value + timedelta(days=7)
+    _cell(rt, 2, "run_hours").value = 0.45
+    _cell(mps, 2, "qty").value = 45
+    added = [c.value for c in po[2]]
+    added[0], added[1] = "PO-NEW-1", 1
+    po.append(added)
+    book.save(exported)
+    before = checksums(company)
+    result = upsert(company, exported)
+    files = {f["file"]: (f["added"], f["changed"]) for f in result["upsert"]}  # type: ignore[attr-defined]
+    assert files["purchase_orders"] == (1, 1)
+    assert files["production_orders"] == files["routings"] == files["mps"] == (0, 1)
+    assert changed_tables(before, checksums(company)) <= {
+        "purchase_order",
+        "purchase_order_line",
+        "production_order",
+        "routing_operation",
+        "cost_revision",
+    }
+    with db.session_scope(company) as session:
+        again = export_workbook(session, tmp_path / "again.xlsx")
+    for name in ORDER_SHEETS:
+        assert _sheet_rows(again.path, name) == _sheet_rows(exported, name), name
+
+
+def test_a_production_status_is_the_shop_floors(company: Engine, exported: Path) -> None:
+    book = load_workbook(exported)
+    status = _cell(book["production_orders"], 2, "status")
+    assert status.value in ("released", "in_progress")
+    status.value = "planned"
+    book.save(exported)
+    before = checksums(company)
+    with pytest.raises(ValidationError, match="its status changes on the shop floor"):
+        upsert(company, exported)
+    assert changed_tables(before, checksums(company)) == set()
+
+
+def test_a_changed_template_is_defined_again(company: Engine, exported: Path) -> None:
+    """A template's definition changed in its sheet (an operation's setup): defined again
+    in place, as the template editor saves it; a second preview, comparing with what the
+    database now holds, sees nothing left to change."""
+    import json
+
+    book = load_workbook(exported)
+    sheet = book["templates"]
+    header = [c.value for c in sheet[1]]
+    column = next(i for i, name in enumerate(header) if name not in ("item",)) + 1
+    cell = sheet.cell(row=2, column=column)
+    definition = json.loads(str(cell.value))
+    definition["operations"][0]["setup"] = 0.75
+    cell.value = json.dumps(definition)
+    book.save(exported)
+    result = upsert(company, exported)
+    files = {f["file"]: (f["added"], f["changed"]) for f in result["upsert"]}  # type: ignore[attr-defined]
+    assert files["templates"] == (0, 1)
+    with db.session_scope(company) as session:
+        again = upsert_preview(session, exported)  # the database now holds what it says
+    assert all(p.added == 0 and p.changed == 0 for p in again), again

@@ -5,22 +5,21 @@ stays), the stock ledger, the shop floor's records and the plan's history are ke
 One transaction for everything: the company is read, the bundle checked against it
 (``read``, the bundle layer's reader), the diff (``services.upsert_diff``) written
 table by table, what a row refers to first (items before BOM lines and sales lines,
-customers and orders before their lines, work centers before their closed days), and
-audited: one entry per table with its counts, and one per added or changed row with
-the fields before and after. A rule broken anywhere writes nothing.
+customers and orders before their lines and order BOMs, work centers before closed days
+and routings), and audited (``services.upsert_writer``): one entry per table with its
+counts, and one per added or changed row with the fields before and after. A rule
+broken anywhere writes nothing.
 
-Written in place: settings, holidays, locations, items, sales orders (their customers
-and projects created as needed), bills of material, work centers and their closed
-days. The files whose rows carry a ledger or the shop floor's progress (stock,
-purchase and production orders, routings, the master schedule, templates) are
-refused when the bundle would add or change a row of them: those changes go through
-their own commands (``pegboard stock adjust``, the order pages), which keep the
-ledger's and the shop floor's rules.
+Master data is written here; orders, routings, the master schedule and templates by
+``services.upsert_orders``. Stock is refused when the bundle would add or change a
+balance: a balance is the sum of the ledger's moves, changed by an adjustment
+(``pegboard stock adjust``), which says why and keeps the value.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, select
@@ -45,23 +44,19 @@ from pegboard.model import (
     WorkCenterClosedDay,
 )
 from pegboard.model.enums import SalesOrderStatus
-from pegboard.services import audit
+from pegboard.services import audit, upsert_orders
 from pegboard.services._tx import refusing_disk_full
 from pegboard.services.capacity import parse_weekday_hours
 from pegboard.services.company_data import read_company
 from pegboard.services.dataset import Dataset, ItemRow, decimals_of
-from pegboard.services.upsert_diff import FileDiff, Row, diff
+from pegboard.services.upsert_diff import FileDiff, diff
+from pegboard.services.upsert_writer import Writer
 
 Read = Callable[[Dataset], Dataset]
 """Reads and checks the bundle against the company; returns the bundle's own rows."""
 
 NOT_IN_PLACE = {
     "stock": "stock is changed by adjustments (pegboard stock adjust), which keep the ledger",
-    "purchase_orders": "purchase orders are changed on their own pages and commands",
-    "production_orders": "production orders are changed on the shop floor's pages",
-    "routings": "routings are changed in the routing editor",
-    "mps": "the master schedule is changed with pegboard mps",
-    "templates": "templates are changed in the template editor",
 }
 """Files an upsert leaves to their own commands, and where those changes go instead."""
 
@@ -84,7 +79,8 @@ def upsert_company(
     with refusing_disk_full(), session.begin():
         session.connection(execution_options={WRITE: True})
         company = read_company(session)
-        diffs = diff(company, read(company))
+        given = read(company)
+        diffs = diff(company, given)
         if expected is not None and counts(diffs) != expected:
             raise ConflictError(
                 "the company changed since the preview: the upsert would now add or change "
@@ -92,9 +88,10 @@ def upsert_company(
                 reason="preview_stale",
             )
         _refuse_not_in_place(diffs)
-        writer = _Writer(session, author)
+        writer = Writer(session, author)
         by_file = {d.file: d for d in diffs}
-        for name, write in _WRITERS.items():
+        writers = _WRITERS | {"templates": partial(upsert_orders.templates, given.templates)}
+        for name, write in writers.items():
             d = by_file.get(name)
             if d is not None and (d.added or d.changed):
                 write(writer, d)
@@ -119,88 +116,17 @@ def _refuse_not_in_place(diffs: list[FileDiff]) -> None:
             )
 
 
-ENTITIES = {
-    "settings": "setting",
-    "holidays": "calendar",
-    "items": "item",
-    "locations": "location",
-    "sales_orders": "sales_order_line",
-    "bom": "bom",
-    "work_centers": "work_center",
-    "work_center_closed_days": "work_center",
-}
-"""The audit's entity of each file's rows: the one its own commands write."""
-
-
-def _named(d: FileDiff, row: Row) -> dict[str, Any]:
-    return dict(zip(d.names, row, strict=True))
-
-
-class _Writer:
-    """The transaction's session, the author, and the codes' ids as rows are added."""
-
-    def __init__(self, session: Session, author: str) -> None:
-        self.session = session
-        self.author = author
-
-    def ids(self, column: Any, ident: Any, codes: Iterable[str]) -> dict[str, int]:
-        wanted = sorted(set(codes))
-        found: dict[str, int] = {}
-        for start in range(0, len(wanted), 1000):
-            chunk = wanted[start : start + 1000]
-            rows = self.session.execute(select(column, ident).where(column.in_(chunk)))
-            found.update((code, ident_) for code, ident_ in rows)
-        return found
-
-    def audit_row(self, d: FileDiff, old: Row | None, new: Row) -> None:
-        after = _named(d, new)
-        before = _named(d, old) if old is not None else None
-        if before is not None:
-            changed = {k for k in after if after[k] != before[k]}
-            before = {k: before[k] for k in changed}
-            after = {k: after[k] for k in changed}
-        audit.record(
-            self.session,
-            author=self.author,
-            entity=ENTITIES[d.file],
-            ref="/".join(str(k) for k in d.key(new)),
-            action="upsert add" if old is None else "upsert change",
-            before=before,
-            after=after,
-        )
-
-    def audit_table(self, d: FileDiff) -> None:
-        audit.record(
-            self.session,
-            author=self.author,
-            entity="bundle",
-            ref=d.file,
-            action="upsert",
-            after={"added": len(d.added), "changed": len(d.changed), "unchanged": d.unchanged},
-        )
-
-    def each(self, d: FileDiff) -> Iterable[tuple[Row | None, dict[str, Any]]]:
-        """Every added row (``None`` before) and changed row (its old row), by name;
-        each audited."""
-        for row in d.added:
-            self.audit_row(d, None, row)
-            yield None, _named(d, row)
-        for old, row in d.changed:
-            self.audit_row(d, old, row)
-            yield old, _named(d, row)
-
-
-def _settings(w: _Writer, d: FileDiff) -> None:
+def _settings(w: Writer, d: FileDiff) -> None:
     for _old, row in w.each(d):
         w.session.merge(CompanySetting(key=row["key"], value=row["value"]))
 
 
-def _holidays(w: _Writer, d: FileDiff) -> None:
+def _holidays(w: Writer, d: FileDiff) -> None:
     for _old, row in w.each(d):
         w.session.merge(Holiday(day=row["date"], description=row["description"]))
 
 
-def _locations(w: _Writer, d: FileDiff) -> None:
+def _locations(w: Writer, d: FileDiff) -> None:
     for _old, row in w.each(d):
         w.session.merge(Location(code=row["location"], description=row["description"]))
 
@@ -224,7 +150,7 @@ _ITEM_FIELDS = (
 )
 
 
-def _items(w: _Writer, d: FileDiff) -> None:
+def _items(w: Writer, d: FileDiff) -> None:
     ids = w.ids(Item.code, Item.id, (str(r[0]) for _o, r in d.changed))
     for old, row in w.each(d):
         values: Mapping[str, Any] = {
@@ -244,7 +170,7 @@ def _item_row(row: Mapping[str, Any]) -> ItemRow:
     return ItemRow(**row)
 
 
-def _customer(w: _Writer, code: str) -> int:
+def _customer(w: Writer, code: str) -> int:
     found = w.session.scalar(select(Customer.id).where(Customer.code == code))
     if found is not None:
         return found
@@ -255,7 +181,7 @@ def _customer(w: _Writer, code: str) -> int:
     return customer.id
 
 
-def _project(w: _Writer, customer_id: int, customer: str, code: str) -> int | None:
+def _project(w: Writer, customer_id: int, customer: str, code: str) -> int | None:
     if not code:
         return None
     found = w.session.scalar(
@@ -272,7 +198,7 @@ def _project(w: _Writer, customer_id: int, customer: str, code: str) -> int | No
     return project.id
 
 
-def _open_order(w: _Writer, row: Mapping[str, Any]) -> SalesOrder:
+def _open_order(w: Writer, row: Mapping[str, Any]) -> SalesOrder:
     """The line's order: created when new; its customer and project as the row says. An
     order no longer open (shipped, closed, cancelled) is refused: an upsert reopens
     nothing."""
@@ -304,7 +230,7 @@ def _open_order(w: _Writer, row: Mapping[str, Any]) -> SalesOrder:
 _SALES_FIELDS = ("qty", "shipped_qty", "due_date", "priority", "unit_price", "discount_pct")
 
 
-def _sales(w: _Writer, d: FileDiff) -> None:
+def _sales(w: Writer, d: FileDiff) -> None:
     items = w.ids(Item.code, Item.id, (str(r[4]) for r in [*d.added, *(n for _o, n in d.changed)]))
     for _old, row in w.each(d):
         order = _open_order(w, row)
@@ -334,7 +260,7 @@ def _sales(w: _Writer, d: FileDiff) -> None:
         w.session.flush()
 
 
-def _bom_header(w: _Writer, parent_id: int, row: Mapping[str, Any]) -> Bom:
+def _bom_header(w: Writer, parent_id: int, row: Mapping[str, Any]) -> Bom:
     """The BOM the line belongs to (the item's engineering BOM, or the order's BOM of
     it), created when it has none; a template's BOM is refused (its lines are formulas)."""
     number = row["sales_order"]
@@ -348,11 +274,7 @@ def _bom_header(w: _Writer, parent_id: int, row: Mapping[str, Any]) -> Bom:
     bom = w.session.scalars(stmt.order_by(Bom.id).limit(1)).first()
     if bom is None:
         base = f"BOM-{number}-{row['parent']}" if number else f"BOM-{row['parent']}"
-        taken = set(w.session.scalars(select(Bom.number).where(Bom.number.like(f"{base}%"))))
-        name, n = base, 1
-        while name in taken:
-            n += 1
-            name = f"{base}#{n}"
+        name = w.free_number(Bom.number, base)
         bom = Bom(
             number=name,
             kind=BomKind.ORDER if order_id else BomKind.ENGINEERING,
@@ -372,7 +294,7 @@ def _bom_header(w: _Writer, parent_id: int, row: Mapping[str, Any]) -> Bom:
     return bom
 
 
-def _bom(w: _Writer, d: FileDiff) -> None:
+def _bom(w: Writer, d: FileDiff) -> None:
     rows = [*d.added, *(n for _o, n in d.changed)]
     items = w.ids(Item.code, Item.id, (str(c) for r in rows for c in (r[0], r[1])))
     for _old, row in w.each(d):
@@ -394,7 +316,7 @@ def _bom(w: _Writer, d: FileDiff) -> None:
         w.session.flush()
 
 
-def _work_centers(w: _Writer, d: FileDiff) -> None:
+def _work_centers(w: Writer, d: FileDiff) -> None:
     ids = w.ids(WorkCenter.code, WorkCenter.id, (str(n[0]) for _o, n in d.changed))
     for old, row in w.each(d):
         values = {
@@ -416,7 +338,7 @@ def _work_centers(w: _Writer, d: FileDiff) -> None:
     w.session.flush()
 
 
-def _closed_days(w: _Writer, d: FileDiff) -> None:
+def _closed_days(w: Writer, d: FileDiff) -> None:
     rows = [*d.added, *(n for _o, n in d.changed)]
     centers = w.ids(WorkCenter.code, WorkCenter.id, (str(r[0]) for r in rows))
     for _old, row in w.each(d):
@@ -429,7 +351,7 @@ def _closed_days(w: _Writer, d: FileDiff) -> None:
         )
 
 
-_WRITERS: dict[str, Callable[[_Writer, FileDiff], None]] = {
+_WRITERS: dict[str, Callable[[Writer, FileDiff], None]] = {
     "settings": _settings,
     "holidays": _holidays,
     "items": _items,
@@ -438,7 +360,12 @@ _WRITERS: dict[str, Callable[[_Writer, FileDiff], None]] = {
     "bom": _bom,
     "work_centers": _work_centers,
     "work_center_closed_days": _closed_days,
+    "routings": upsert_orders.routings,
+    "mps": upsert_orders.mps,
+    "purchase_orders": upsert_orders.purchases,
+    "production_orders": upsert_orders.productions,
 }
 """Each file's writer, in the order ``upsert_company`` calls them: what a row refers to
-first (items before sales lines, sales orders before their order BOMs, work centers
-before their closed days)."""
+first (items before sales lines, sales orders before their order BOMs and order lines,
+work centers before their closed days and routings, BOMs before order routings);
+templates last (``upsert_company`` adds them, with the bundle's definitions)."""
