@@ -94,6 +94,7 @@ from pegboard.services.configurator import ConfiguredNode, configure
 from pegboard.services.inventory import check_qty
 from pegboard.services.planning import current_run
 from pegboard.services.quantities import rounded_up
+from pegboard.services.routing_lines import ConfiguredOperation
 from pegboard.services.snapshot import read_settings
 from pegboard.services.templates import DbCatalog
 
@@ -614,17 +615,24 @@ def promise(
         )
     view = _view(reader, result, code, qty, values, configured is not None, run.finished_at)
     return replace(
-        _with_capacity(session, result, view), quote=_quote(session, code, qty, configured, price)
+        _with_capacity(session, result, view, configured),
+        quote=_quote(session, code, qty, configured, price),
     )
 
 
-def _with_capacity(session: Session, result: ep.PromiseResult, view: Promise) -> Promise:
-    """The promise once the quote's production orders are placed into the free capacity
-    of the current finite schedule (``services.promise_capacity``; as it is without one)."""
+def _with_capacity(
+    session: Session, result: ep.PromiseResult, view: Promise, configured: ConfiguredNode | None
+) -> Promise:
+    """The promise once the quote's production orders are placed into the free hours of
+    the stored finite schedule (``services.promise_capacity``), its note saying what the
+    date counts of capacity."""
     from pegboard.services.promise_capacity import with_capacity
 
-    found = with_capacity(session, result)
-    if found is None or found.day <= result.day:
+    found = with_capacity(session, result, _configured_operations(configured))
+    if found is None:
+        return view
+    view = replace(view, note=f"{view.note} {found.basis}")
+    if found.day is None or found.day <= result.day:
         return view
     promised = date.fromordinal(found.day)
     wanted = view.wanted
@@ -635,6 +643,22 @@ def _with_capacity(session: Session, result: ep.PromiseResult, view: Promise) ->
         late_days=0 if wanted is None else max(0, (promised - wanted).days),
         capacity=found.note or "the work centers' free hours",
     )
+
+
+def _configured_operations(
+    node: ConfiguredNode | None, position: str = "1"
+) -> dict[str, tuple[ConfiguredOperation, ...]]:
+    """The operations of each configured node that has its own (its template's routing
+    lines), by its position in the promise: numbered as ``_Graph.configured_node``
+    numbers its lines (those with a quantity)."""
+    if node is None:
+        return {}
+    out = {} if node.operations is None else {position: node.operations}
+    lines = [line for line in node.lines if line.qty_per * (1 + line.scrap_pct / 100) > 0]
+    for n, line in enumerate(lines):
+        if line.child is not None:
+            out.update(_configured_operations(line.child, f"{position}.{n + 1}"))
+    return out
 
 
 def _quote(

@@ -1,131 +1,243 @@
 """Order promising with capacity (issue #15, item 5): the quote's production orders placed
-into the hours the current finite schedule leaves free.
+into the hours the stored finite schedule of the current plan leaves free.
 
 Promise (``services.promise``) finds when the material lets the quote be complete and
-which orders it needs. When a finite schedule of the current plan exists, those
-production orders are scheduled after every order of the plan (they are not promised
-yet: the lowest priority), each waiting for its made components, with the same rules
-as the schedule (``engine.schedule``): its operations on its item's routing, never
-before its material nor before the material date (capacity only moves a date later).
-When that makes the top order complete later, the promise takes that date, and names
-the work center that set it ("POWDER full 2027-01-19 … 2027-01-21").
+which orders it needs. When a finite schedule of the current plan is stored, those
+production orders are placed after every order of that schedule (they are not
+promised yet: the lowest priority, so nothing already scheduled moves): each work
+center's free hours of a day are its hours (``services.free_hours``: calendar,
+weekday hours, closed days, units, efficiency) minus what the stored schedule's
+operations take that day, read in one grouped query for the quote's work centers
+only. The quote's orders are placed with the schedule's own rules
+(``engine.free_hours``): operations in sequence on the routing the order would get
+(a configured node's from its template's routing lines, else its item's engineering
+routing, else the routing of its newest order BOM), each order never before its
+material nor its made components, never before the material date (capacity only
+moves a date later). When that makes the top order complete later, the promise
+takes that date and names the work center that set it ("POWDER full 2027-01-19 …
+2027-01-21").
+
+The days read start where the quote can first start and reach as far as it needs:
+a year, then four times as far while the quote's operations end past them and the
+stored schedule still uses those work centers there. Nothing is scheduled again, so
+there is no size past which capacity is left out. Without a stored schedule of the
+current plan the date counts the material and lead times only, and the answer
+says so (``BASIS_NONE``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
+import numpy.typing as npt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pegboard.engine import promise as ep
-from pegboard.engine.schedule import BY_PLAN, FULL, NONE, Schedule, ScheduleOps, ScheduleOrders
-from pegboard.engine.schedule import schedule as place
-from pegboard.model import Item
-from pegboard.services.plan_results import current_run
-from pegboard.services.routing_arrays import read_routings
+from pegboard.engine.free_hours import place_after
+from pegboard.engine.schedule import (
+    BY_PLAN,
+    FULL,
+    NONE,
+    Schedule,
+    ScheduleError,
+    ScheduleOps,
+    ScheduleOrders,
+)
+from pegboard.model import Bom, Item, Routing, RoutingOperation, WorkCenter
+from pegboard.services.free_hours import Shop, last_booked, read_shop, used_hours
+from pegboard.services.routing_lines import ConfiguredOperation
 from pegboard.services.schedule import current_schedule, held_note
-from pegboard.services.schedule_input import ScheduleInput, read_input
 
 LAST = 10**9
 """The priority of a quote: after every order of the plan."""
-MAX_ORDERS = 20_000
-"""The quote is placed by scheduling the plan again with it: beyond this many orders that
-takes longer than a promise may (seconds at 60,000 orders), and the promise keeps its
-material date. Placing into the stored schedule's free hours instead is what is left."""
+WINDOW = 366
+"""Days of the stored schedule read first; four times as many while the quote needs more."""
+BASIS_SCHEDULE = (
+    "Capacity: the operations of the quote are placed into the hours the stored finite "
+    "schedule of the current plan ({made}) leaves free on each work center, after every "
+    "order it holds."
+)
+BASIS_NONE = (
+    "Capacity not counted: no finite schedule of the current plan is stored, so the date "
+    "counts material and lead times only (run `pegboard schedule` or `pegboard plan "
+    "--finite` to promise into the free hours of the work centers)."
+)
+BASIS_NO_HOURS = "Capacity not counted: {why}."
+
+Operations = Mapping[str, Sequence[ConfiguredOperation]]
+"""A configured node's operations (its template's routing lines), by its position."""
 
 
 @dataclass(frozen=True)
 class CapacityDate:
-    day: int
-    """When the quote's top order completes in the free capacity (a day ordinal)."""
+    day: int | None
+    """When the quote's top order completes in the free capacity (a day ordinal); None
+    when capacity was not counted."""
     note: str
     """What set it when capacity did ("POWDER full 2027-01-19"); empty otherwise."""
+    basis: str
+    """What the date counts of capacity, said in the answer's note."""
 
 
-def with_capacity(session: Session, result: ep.PromiseResult) -> CapacityDate | None:
-    """The quote placed into the current schedule's free capacity; None without a
-    schedule of the current plan or production orders to place."""
+@dataclass(frozen=True)
+class _Quote:
+    makes: list[ep.NewOrder]
+    orders: ScheduleOrders
+    ops: ScheduleOps
+
+
+def with_capacity(
+    session: Session, result: ep.PromiseResult, configured: Operations | None = None
+) -> CapacityDate | None:
+    """The quote placed into the stored schedule's free hours; None when it makes nothing
+    (capacity cannot change its date)."""
     makes = sorted((o for o in result.orders if o.make), key=lambda o: o.position)
-    run = current_run(session)
-    sched = current_schedule(session)
-    if not makes or run is None or sched is None or sched.orders > MAX_ORDERS:
+    if not makes:
         return None
-    data = read_input(session, run)
-    orders, ops = _with_quote(session, data, makes)
-    placed = place(orders, ops, data.wcs)
-    n = len(data.rows)
+    sched = current_schedule(session)
+    if sched is None:
+        return CapacityDate(None, "", BASIS_NONE)
+    routes = _routes(session, makes, configured or {})
+    shop = read_shop(session, {op.work_center for ops in routes for op in ops})
+    quote = _quote(makes, routes, shop)
+    try:
+        placed = _place(session, sched.id, quote, shop)
+    except ScheduleError as e:
+        return CapacityDate(None, "", BASIS_NO_HOURS.format(why=e))
     top = min(range(len(makes)), key=lambda k: (makes[k].position.count("."), makes[k].position))
-    return CapacityDate(int(placed.completion[n + top]), _note(placed, ops, data, makes))
-
-
-def _with_quote(
-    session: Session, data: ScheduleInput, makes: list[ep.NewOrder]
-) -> tuple[ScheduleOrders, ScheduleOps]:
-    """The plan's orders and operations, then the quote's (children before parents)."""
-    n = len(data.rows)
-    at = {o.position: n + k for k, o in enumerate(makes)}
-    position = {wc_id: k for k, wc_id in enumerate(data.wc_ids)}
-    routes = read_routings(session, position)
-    ids = dict(
-        session.execute(
-            select(Item.code, Item.id).where(Item.code.in_({o.item for o in makes}))
-        ).all()
+    made = f"planning date {sched.planning_date.isoformat()}"
+    return CapacityDate(
+        int(placed.completion[top]),
+        _note(placed, quote, shop),
+        BASIS_SCHEDULE.format(made=made),
     )
-    old = data.orders
-    preds = [old.pred[old.pred_ptr[i] : old.pred_ptr[i + 1]].tolist() for i in range(n)]
-    preds += [[at[p] for p in at if p.rsplit(".", 1)[0] == o.position and "." in p] for o in makes]
+
+
+def _place(session: Session, schedule_run_id: int, quote: _Quote, shop: Shop) -> Schedule:
+    """The quote placed into the free hours, reading as many days as it needs (module doc)."""
+    first = int(quote.orders.ready.min())
+    last = first + WINDOW
+    booked_to: int | None = None
+    while True:
+        used = used_hours(session, schedule_run_id, shop, first, last)
+        placed = place_after(quote.orders, quote.ops, shop.wcs, used, first)
+        end = int(placed.end.max()) if len(placed.end) else first
+        if end <= last:
+            return placed
+        if booked_to is None:
+            booked_to = last_booked(session, schedule_run_id, shop)
+        if booked_to is None or booked_to <= last:
+            return placed  # nothing stored past the days read: they were free
+        last = first + 4 * (last - first)
+
+
+def _routes(
+    session: Session, makes: list[ep.NewOrder], configured: Operations
+) -> list[Sequence[ConfiguredOperation]]:
+    """Each quote order's operations: its configured node's, else its item's routing."""
+    of_item = _item_routings(session, {o.item for o in makes if o.position not in configured})
+    return [
+        configured[o.position] if o.position in configured else of_item.get(o.item, ())
+        for o in makes
+    ]
+
+
+def _item_routings(session: Session, codes: set[str]) -> dict[str, list[ConfiguredOperation]]:
+    """The routing of each item: its engineering routing, else its newest order BOM's
+    (the BOM a promise explodes it by)."""
+    if not codes:
+        return {}
+    rows = session.execute(
+        select(
+            Item.code,
+            Routing.bom_id,
+            RoutingOperation.sequence,
+            WorkCenter.code,
+            RoutingOperation.setup_hours,
+            RoutingOperation.run_hours,
+            RoutingOperation.queue_days,
+            RoutingOperation.move_days,
+        )
+        .join(Routing, Routing.item_id == Item.id)
+        .outerjoin(Bom, Bom.id == Routing.bom_id)
+        .join(RoutingOperation, RoutingOperation.routing_id == Routing.id)
+        .join(WorkCenter, WorkCenter.id == RoutingOperation.work_center_id)
+        .where(Item.code.in_(sorted(codes)))
+        .order_by(Item.code, RoutingOperation.sequence)
+    ).all()
+    best: dict[str, tuple[bool, int]] = {}
+    for code, bom_id, *_ in rows:
+        key = (bom_id is None, bom_id or 0)
+        if code not in best or key > best[code]:
+            best[code] = key
+    out: dict[str, list[ConfiguredOperation]] = {}
+    for code, bom_id, seq, wc, setup, run, queue, move in rows:
+        if (bom_id is None, bom_id or 0) == best[code]:
+            op = ConfiguredOperation(seq, wc, setup, run, "", queue or 0, move or 0)
+            out.setdefault(code, []).append(op)
+    return out
+
+
+def _quote(
+    makes: list[ep.NewOrder], routes: list[Sequence[ConfiguredOperation]], shop: Shop
+) -> _Quote:
+    """The quote's orders (each waiting for its made components) and their operations on
+    the work centers of ``shop``."""
+    at = {o.position: k for k, o in enumerate(makes)}
+    preds = [[at[p] for p in at if "." in p and p.rsplit(".", 1)[0] == o.position] for o in makes]
     cols: dict[str, list[float]] = {k: [] for k in ("order", "seq", "wc", "hours", "q", "m")}
-    for k, o in enumerate(makes):
-        route = routes.by_item.get(ids.get(o.item, -1), NONE)
-        first = int(routes.first[route]) if route != NONE else 0
-        for j in range(first, first + int(routes.count[route]) if route != NONE else 0):
+    for k, (o, route) in enumerate(zip(makes, routes, strict=True)):
+        for op in route:
+            if op.work_center not in shop.position:
+                continue  # a work center removed since: nothing to wait for
             for key, value in (
-                ("order", n + k),
-                ("seq", int(routes.sequence[j])),
-                ("wc", int(routes.work_center[j])),
-                ("hours", float(routes.setup[j] + routes.run[j] * o.qty)),
-                ("q", int(routes.queue[j])),
-                ("m", int(routes.move[j])),
+                ("order", k),
+                ("seq", op.sequence),
+                ("wc", shop.position[op.work_center]),
+                ("hours", float(op.setup_hours) + float(op.run_hours) * o.qty),
+                ("q", op.queue_days),
+                ("m", op.move_days),
             ):
                 cols[key].append(value)
+
+    def ints(values: Sequence[float]) -> npt.NDArray[np.int64]:
+        return np.asarray(values, dtype=np.int64)
+
     orders = ScheduleOrders(
-        code=[*old.code, *(f"quote {o.position}" for o in makes)],
-        released=np.concatenate([old.released, np.zeros(len(makes), dtype=np.bool_)]),
-        priority=np.concatenate([old.priority, np.full(len(makes), LAST, dtype=np.int64)]),
-        due=np.concatenate([old.due, np.array([o.due for o in makes], dtype=np.int64)]),
-        ready=np.concatenate(
-            [old.ready, np.array([o.start_earliest for o in makes], dtype=np.int64)]
-        ),
-        lead=np.concatenate([old.lead, np.array([o.lead_time for o in makes], dtype=np.int64)]),
-        floor=np.concatenate(
-            [old.floor, np.array([o.complete_earliest for o in makes], dtype=np.int64)]
-        ),
+        code=[f"quote {o.position}" for o in makes],
+        released=np.zeros(len(makes), dtype=np.bool_),
+        priority=np.full(len(makes), LAST, dtype=np.int64),
+        due=ints([o.due for o in makes]),
+        ready=ints([o.start_earliest for o in makes]),
+        lead=ints([o.lead_time for o in makes]),
+        floor=ints([o.complete_earliest for o in makes]),
         pred_ptr=np.cumsum([0, *(len(p) for p in preds)]).astype(np.int64),
-        pred=np.array([j for p in preds for j in p], dtype=np.int64),
+        pred=ints([j for p in preds for j in p]),
     )
     ops = ScheduleOps(
-        order=np.concatenate([data.ops.order, np.asarray(cols["order"], dtype=np.int64)]),
-        sequence=np.concatenate([data.ops.sequence, np.asarray(cols["seq"], dtype=np.int64)]),
-        work_center=np.concatenate([data.ops.work_center, np.asarray(cols["wc"], dtype=np.int64)]),
-        hours=np.concatenate([data.ops.hours, np.asarray(cols["hours"], dtype=np.float64)]),
-        queue_days=np.concatenate([data.ops.queue_days, np.asarray(cols["q"], dtype=np.int64)]),
-        move_days=np.concatenate([data.ops.move_days, np.asarray(cols["m"], dtype=np.int64)]),
+        order=ints(cols["order"]),
+        sequence=ints(cols["seq"]),
+        work_center=ints(cols["wc"]),
+        hours=np.asarray(cols["hours"], dtype=np.float64),
+        queue_days=ints(cols["q"]),
+        move_days=ints(cols["m"]),
     )
-    return orders, ops
+    return _Quote(makes, orders, ops)
 
 
-def _note(placed: Schedule, ops: ScheduleOps, data: ScheduleInput, makes: list[ep.NewOrder]) -> str:
+def _note(placed: Schedule, quote: _Quote, shop: Shop) -> str:
     """The work center that set the quote's date: of the highest quote order whose
     operations, not its material, set its completion."""
-    for k in sorted(range(len(makes)), key=lambda k: makes[k].position.count(".")):
-        i = len(data.rows) + k
+    makes = quote.makes
+    for i in sorted(range(len(makes)), key=lambda k: makes[k].position.count(".")):
         op = int(placed.bottleneck[i])
         if placed.cause[i] == BY_PLAN or op == NONE:
             continue
-        wc = data.wcs.code[int(ops.work_center[op])]
+        wc = shop.wcs.code[int(quote.ops.work_center[op])]
         if placed.cause[i] == FULL:
             first, last = int(placed.held_from[op]), int(placed.held_to[op])
         else:
