@@ -1,59 +1,25 @@
-"""User text in a chart is drawn as typed, never read as matplotlib math text (issue #20,
-item 5): an item ``MK$\\foo$`` made the production Gantt and its projection chart answer
-500 for every user, and ``$x$`` was drawn as an italic x."""
+"""User text in a chart is drawn as typed, never read as markup or math (issue #20 item
+5, issue #19 item 3): the charts are inline SVG from templates, so an item code is
+escaped by Jinja's autoescape like any text of the page; ``<script>`` stays text and
+``$x$`` is not math (matplotlib, which drew them before, read it as an italic x)."""
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from datetime import date, timedelta
 from urllib.parse import quote
 
-import matplotlib
 import pytest
+from _inline_svg import SVG_NS, inline_svg, texts
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from pegboard import db
 from pegboard.services import company_data, planning
 from pegboard.services.dataset import BomRow, Dataset, ItemRow, ProductionRow, StockRow
-from pegboard.services.projection import Projection, ProjectionRow
-from pegboard.web import charts
 
 PD = date(2026, 11, 23)
-CODES = ["MK$\\foo$", "$x$", "A<B&C", "x$^{2}$ & <b>"]
-
-
-def _texts(svg: bytes | str) -> str:
-    """Every text of the SVG, joined (the SVG must be well-formed XML)."""
-    root = ET.fromstring(svg)
-    return "\n".join(
-        "".join(node.itertext()) for node in root.iter("{http://www.w3.org/2000/svg}text")
-    )
-
-
-def _projection(code: str) -> Projection:
-    row = ProjectionRow(PD + timedelta(days=3), 5.0, 2.0, 8.0)
-    return Projection(code, None, PD, 5.0, 1.0, [row])
-
-
-def _gantt(code: str) -> bytes:
-    bar = charts.Bar(f"stock MO-1 {code}", "", PD, PD + timedelta(days=4), True, False)
-    return charts.gantt_svg([bar], PD + timedelta(days=1))
-
-
-@pytest.mark.parametrize("code", CODES)
-def test_both_charts_draw_a_code_as_typed(code: str) -> None:
-    assert code in _texts(charts.projection_svg(_projection(code)))
-    assert code in _texts(_gantt(code))
-
-
-@pytest.mark.parametrize("code", CODES[:2])
-def test_math_text_stays_off_whatever_the_global_setting(code: str) -> None:
-    """Another module turning math text back on for the process does not reach the charts."""
-    with matplotlib.rc_context({"text.parse_math": True}):
-        assert code in _texts(charts.projection_svg(_projection(code)))
-        assert code in _texts(_gantt(code))
+MADE = ["MK$\\foo$", "A<B&C", "<script>$x$"]
 
 
 def _item(code: str, type_: str) -> ItemRow:
@@ -75,23 +41,19 @@ def _item(code: str, type_: str) -> ItemRow:
     )
 
 
-MADE = ["MK$\\foo$", "A<B&C"]
-
-
 @pytest.fixture
 def odd_codes(engine: Engine) -> Engine:
+    """Three made items with odd codes, each with a released production order MO-i."""
     data = Dataset(
         settings={"planning_date": PD.isoformat()},
-        items=[_item(MADE[0], "make"), _item(MADE[1], "make"), _item("RAW", "buy")],
-        bom=[BomRow(MADE[0], "RAW", 1.0, 0.0, ""), BomRow(MADE[1], "RAW", 2.0, 0.0, "")],
+        items=[*(_item(code, "make") for code in MADE), _item("RAW", "buy")],
+        bom=[BomRow(code, "RAW", 1.0, 0.0, "") for code in MADE],
         stock=[StockRow("RAW", 50.0, "main", "")],
         productions=[
             ProductionRow(
-                "MO-1", MADE[0], 4.0, PD + timedelta(days=5), None, "released", False, ""
-            ),
-            ProductionRow(
-                "MO-2", MADE[1], 2.0, PD - timedelta(days=2), None, "released", False, ""
-            ),
+                f"MO-{i}", code, 4.0, PD + timedelta(days=5 - 3 * i), None, "released", False, ""
+            )
+            for i, code in enumerate(MADE, start=1)
         ],
     )
     with db.session_factory(engine)() as s:
@@ -100,21 +62,30 @@ def odd_codes(engine: Engine) -> Engine:
     return engine
 
 
-def test_the_gantt_draws_odd_codes(
+def test_the_gantt_draws_odd_codes_as_text(
     web: TestClient, odd_codes: Engine, log_in: Callable[[str], str]
 ) -> None:
     log_in("ann")
-    chart = web.get("/production/gantt.svg")
-    assert chart.status_code == 200, chart.text
-    texts = _texts(chart.content)
-    assert f"MO-1 {MADE[0]}" in texts and f"MO-2 {MADE[1]}" in texts
+    page = web.get("/production")
+    assert page.status_code == 200, page.text
+    assert "<script>$x$" not in page.text and "&lt;script&gt;$x$" in page.text
+    drawn = texts(inline_svg(page.text, "gantt"))
+    for i, code in enumerate(MADE, start=1):
+        assert f"MO-{i} {code}" in drawn
 
 
 @pytest.mark.parametrize("code", MADE)
-def test_the_projection_chart_draws_odd_codes(
+def test_the_projection_chart_draws_odd_codes_as_text(
     web: TestClient, odd_codes: Engine, log_in: Callable[[str], str], code: str
 ) -> None:
     log_in("ann")
-    chart = web.get(f"/items/{quote(code, safe='')}/projection.svg")
-    assert chart.status_code == 200, chart.text
-    assert f"Projected stock: {code}" in _texts(chart.content)
+    page = web.get(f"/items/{quote(code, safe='')}")
+    assert page.status_code == 200, page.text
+    assert "<script>" not in page.text.split('<main id="main"')[-1].replace('<script src="', ""), (
+        "user text reached the page as markup"
+    )
+    svg = inline_svg(page.text, "projection")
+    assert f"Projected stock of {code} from" in texts(svg)
+    number = f"MO-{MADE.index(code) + 1}"
+    links = [a.get("href") for a in svg.iter(f"{SVG_NS}a")]
+    assert f"/production/{number}" in links  # the order's receipt is a mark linking to it

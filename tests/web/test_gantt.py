@@ -1,5 +1,6 @@
 """The production Gantt chart: open orders by default (a cancelled 2019 order no longer
-squeezes every bar into a sliver), every date with its year, the legend outside the plot.
+squeezes every bar into a sliver), every month on the axis with its year, each bar a
+link to its order with its dates in the tooltip.
 
 The orders come from the services (``services/gantt.py``); the page and the chart only
 draw them. On SQLite and PostgreSQL, on the sample company plus an order of 2019 that
@@ -10,12 +11,11 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 import pytest
+from _inline_svg import SVG_NS, inline_svg, texts
 from fastapi.testclient import TestClient
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from sqlalchemy import Engine
 
 from pegboard import clock, db
@@ -23,7 +23,6 @@ from pegboard.bundle.importer import read_bundle
 from pegboard.demo import demo_path
 from pegboard.services import gantt, production
 from pegboard.services.company_data import replace_company
-from pegboard.web import charts
 
 OLD = "MO-2019"
 LogIn = Callable[[str], str]
@@ -60,12 +59,14 @@ def test_the_chart_spans_the_open_orders_and_says_the_year(
     web: TestClient, with_old_order: None, log_in: LogIn
 ) -> None:
     log_in("ann")
-    chart = web.get("/production/gantt.svg").text
-    assert OLD not in chart and "2019" not in chart
-    assert "MO-2201" in chart
+    chart = inline_svg(web.get("/production").text, "gantt")
+    drawn = texts(chart)
+    assert OLD not in drawn and "2019" not in drawn
+    assert "MO-2201" in drawn
     years = {str(clock.today().year), str(clock.today().year + 1)}
-    assert any(f" {year}</text>" in chart or f" {year}<" in chart for year in years), chart[:500]
-    everything = web.get("/production/gantt.svg", params={"show": "all"}).text
+    months = [t.text or "" for t in chart.iter(f"{SVG_NS}text") if t.get("class") == "month"]
+    assert months and all(m[-4:] in years for m in months), months  # each with its year
+    everything = texts(inline_svg(web.get("/production", params={"show": "all"}).text, "gantt"))
     assert OLD in everything and "2019" in everything
 
 
@@ -78,35 +79,21 @@ def test_the_page_offers_finished_and_cancelled_orders_on_request(
     assert 'name="show" value="all"' in page and "checked" not in page.split('name="show"')[1][:40]
     shown = web.get("/production", params={"show": "all"}).text
     assert f'href="/production/{OLD}"' in shown
-    assert 'src="/production/gantt.svg?show=all"' in shown
+    # the chart's zoom links keep the filter
+    assert 'href="/production?show=all&amp;zoom=days#gantt"' in shown
 
 
-def _bars(n: int, first: date) -> list[charts.Bar]:
-    return [
-        charts.Bar(
-            label=f"SO-{i} MO-{i}",
-            group=f"SO-{i // 3}",
-            start=date.fromordinal(first.toordinal() + i),
-            due=date.fromordinal(first.toordinal() + i + 5),
-            late=i % 4 == 0,
-            done=False,
-        )
-        for i in range(n)
-    ]
-
-
-@pytest.mark.parametrize("n", [1, 3, 12, 60])
-def test_the_legend_is_outside_the_plot_and_every_tick_has_its_year(n: int) -> None:
-    """Drawn for real (Agg): the legend's box and the plot's box do not overlap, whatever
-    the number of rows, and every date label ends with its year."""
-    fig = charts.gantt_figure(_bars(n, date(2026, 12, 28)), date(2026, 12, 24))
-    FigureCanvasAgg(fig).draw()
-    (ax,) = fig.axes
-    (legend,) = fig.legends
-    plot, box = ax.get_window_extent(), legend.get_window_extent()
-    assert box.y1 <= plot.y0, (box, plot)  # under the plot
-    labels = [t.get_text() for t in ax.get_xticklabels()]
-    assert labels and all(label[-4:] in {"2026", "2027"} for label in labels), labels
-    assert {label[-4:] for label in labels} == {"2026", "2027"}  # it crosses the year
-    for tick in ax.get_xticklabels():  # the tick labels stay clear of the legend too
-        assert not tick.get_window_extent().overlaps(box)
+def test_every_bar_links_to_its_order_with_its_dates(
+    web: TestClient, engine: Engine, with_old_order: None, log_in: LogIn
+) -> None:
+    log_in("ann")
+    page = web.get("/production", params={"show": "all", "zoom": "weeks"}).text
+    chart = inline_svg(page, "gantt")
+    bars = {a.get("href"): a.find(f"{SVG_NS}rect") for a in chart.iter(f"{SVG_NS}a")}
+    rows = _rows(engine, everything=True)[:60]
+    assert set(bars) == {f"/production/{r.number}" for r in rows}
+    old = bars[f"/production/{OLD}"]
+    assert old is not None and "done" in (old.get("class") or "")
+    tip = "".join(old.itertext())
+    assert "start 2019-02-20, due 2019-03-01" in tip and "cancelled" in tip
+    assert '<strong aria-current="true">weeks</strong>' in page

@@ -4,9 +4,9 @@ and one production order with its shop-floor forms."""
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 
+from _inline_svg import SVG_NS, inline_svg
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
@@ -17,7 +17,6 @@ from pegboard.services import production, stock
 
 PASSWORD = "correct horse battery"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-SVG = "{http://www.w3.org/2000/svg}svg"
 
 
 def _sign_in(web: TestClient, make_user: Callable[..., None], name: str, role: Role) -> str:
@@ -49,12 +48,6 @@ def _counts(engine: Engine) -> tuple[int, int, str]:
         return moves, audit, ",".join(v.value for v in status)
 
 
-def _svg(response_text: str) -> ET.Element:
-    root = ET.fromstring(response_text)
-    assert root.tag == SVG
-    return root
-
-
 def test_item_page_shows_position_projection_and_chart(
     web: TestClient, sample: None, log_in: Callable[[str], str]
 ) -> None:
@@ -65,18 +58,17 @@ def test_item_page_shows_position_projection_and_chart(
         assert label in page.text
     assert "goods-in" in page.text  # stock by location
     assert page.text.count("<time datetime=") > 1  # projection rows
-    assert 'src="/items/LED-BRD-24V-560/projection.svg"' in page.text
     assert "/static/shop.css" in page.text
     assert "SA-LEDMOD-2240" in page.text  # where used: a parent in a BOM
 
-    chart = web.get("/items/LED-BRD-24V-560/projection.svg")
-    assert chart.status_code == 200
-    assert chart.headers["content-type"].startswith("image/svg+xml")
-    assert chart.headers["x-content-type-options"] == "nosniff"
-    assert "script-src" not in (csp := chart.headers["content-security-policy"])  # issue #20
-    assert csp.startswith("default-src 'none'")
-    _svg(chart.text)
-    assert "safety stock" in chart.text and "requirement" in chart.text
+    chart = inline_svg(page.text, "projection")  # inline, no image to fetch
+    assert "<img" not in page.text.split('id="proj-h"')[1].split("</section>")[0]
+    marks = [(a.get("href") or "", "".join(a.itertext())) for a in chart.iter(f"{SVG_NS}a")]
+    assert marks, "each receipt and requirement is a mark"
+    assert all(href.startswith("/") and tip[:4].isdigit() for href, tip in marks)
+    assert any("requirement of" in tip for _, tip in marks)
+    assert "safety stock" in page.text
+    assert web.get("/items/LED-BRD-24V-560/projection.svg").status_code == 404  # gone
 
     assert web.get("/items/NO-SUCH-ITEM").status_code == 404
     assert web.get("/items/NO-SUCH-ITEM/projection.svg").status_code == 404
@@ -90,26 +82,23 @@ def test_production_gantt_and_list(
     log_in("ann")
     page = web.get("/production")
     assert page.status_code == 200
-    assert 'src="/production/gantt.svg"' in page.text
     for number in ("MO-2201", "MO-2202", "MO-1007-1.1"):
         assert f'href="/production/{number}"' in page.text
 
-    chart = web.get("/production/gantt.svg")
-    assert chart.status_code == 200 and chart.headers["content-type"].startswith("image/svg")
-    assert chart.headers["content-security-policy"].startswith("default-src 'none'")
-    _svg(chart.text)
+    chart = inline_svg(page.text, "gantt")
+    hrefs = {a.get("href") for a in chart.iter(f"{SVG_NS}a")}
     for number in ("MO-2201", "MO-2202", "MO-1007-1.1"):
-        assert number in chart.text
-    assert "today" in chart.text
+        assert f"/production/{number}" in hrefs
+    assert any(line.get("class") == "today" for line in chart.iter(f"{SVG_NS}line"))
 
-    only = web.get("/production/gantt.svg", params={"sales_order": "SO-1007"})
-    _svg(only.text)
-    assert "MO-1007-1.1" in only.text and "MO-2201" not in only.text
+    only = inline_svg(web.get("/production", params={"sales_order": "SO-1007"}).text, "gantt")
+    drawn = {a.get("href") for a in only.iter(f"{SVG_NS}a")}
+    assert "/production/MO-1007-1.1" in drawn and "/production/MO-2201" not in drawn
     filtered = web.get("/production", params={"status": "in_progress"})
     assert "MO-1007-1.1" in filtered.text and 'href="/production/MO-2201"' not in filtered.text
-    assert 'src="/production/gantt.svg?status=in_progress"' in filtered.text
+    assert 'href="/production?status=in_progress&amp;zoom=days#gantt"' in filtered.text
     assert web.get("/production", params={"status": "bogus"}).status_code == 422
-    assert web.get("/production/gantt.svg", params={"status": "bogus"}).status_code == 422
+    assert web.get("/production/gantt.svg").status_code == 404  # drawn in the page now
 
 
 def test_shopfloor_releases_and_completes_through_the_forms(

@@ -41,7 +41,9 @@ from pegboard.services.snapshot import PLANNABLE_ORDER_STATUSES
 class Event:
     day: date
     qty: float  # + receipt, - requirement
-    kind: str  # stock / purchase_order / production_order / planned_order / sales_order / component
+    kind: str
+    """purchase_order, production_order, planned_order (receipts); sales_order, component
+    (an open production order's need), planned_component (planned parents' needs)."""
     ref: str
     others: int = 0
     """How many more orders this event stands for (needs summed per day in the database)."""
@@ -70,6 +72,9 @@ class Projection:
     on_hand: float
     safety_stock: float
     rows: list[ProjectionRow]
+    events: list[Event] = field(default_factory=list)
+    """Every receipt and requirement, by the day it counts (an overdue one on the
+    planning date) then receipts first: the chart marks each one and links it to its order."""
 
     @property
     def lowest(self) -> float:
@@ -97,6 +102,7 @@ def projected_stock(session: Session, item: str) -> Projection:
         on_hand=on_hand,
         safety_stock=row.safety_stock,
         rows=_rows(events, on_hand, day0),
+        events=sorted(events, key=lambda e: (max(e.day, day0), e.qty < 0, e.ref)),
     )
 
 
@@ -329,7 +335,7 @@ def _planned(session: Session, item_id: int, run_id: int) -> list[Event]:
             .group_by(PlannedOrder.release_date)
         ).all()
         events += [
-            Event(day, -float(qty), "component", first, others=int(count) - 1)
+            Event(day, -float(qty), "planned_component", first, others=int(count) - 1)
             for day, qty, first, count in needs
         ]
     return events

@@ -1,10 +1,12 @@
 """The geometry of the SVG Gantt charts the templates draw (``_gantt.html``): no
 plotting library, no script (the pages' CSP allows none), every bar a link with a
-``<title>`` tooltip.
+``<title>`` tooltip. The work centers' charts are built here; the production orders'
+(``order_gantt``) and the projected stock (``projection_chart``) use its time axis.
 
 Days are columns, operations rows. The axis shows the day of the month under the
 month and its year (written at the first day and wherever a month begins), so a chart
-of December into January says which year each day is. Overloaded days of the backward
+of December into January says which year each day is; a narrower day marks Mondays,
+then months (:func:`time_ticks`). Overloaded days of the backward
 load are shaded red across the rows, the day's hours in their tooltip; days the finite
 schedule found the work center full are shaded amber, the orders that waited in
 theirs; today is a vertical line. The title says which of the two the bars are.
@@ -12,6 +14,7 @@ theirs; today is a vertical line. The title says which of the two the bars are.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -35,6 +38,8 @@ class GanttBar:
     tip: str
     kind: str
     """CSS class: waiting, started, done; plus late."""
+    note: str = ""
+    """Written after the bar ("late", "done"), so it reads without colour."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,11 @@ class GanttChart:
     plot_right: int
     plot_bottom: int
     title: str
+    left: int = LEFT
+    """Where the plot begins (the row labels end 6 units before)."""
+    day_width: float = DAY
+    separators: tuple[float, ...] = ()
+    """Heights of the lines between groups of rows (a sales order's orders)."""
 
 
 def _hours(value: float) -> str:
@@ -116,11 +126,7 @@ def chart(
     for row, op in enumerate(ops):
         where = op.work_center if label_with_work_center else f"{op.order} · {op.item}"
         bars.append(_bar(op, row, first, last, f"{op.sequence} {where}"))
-    ticks = []
-    for i in range(days):
-        day = first + timedelta(days=i)
-        month = day.strftime("%b %Y") if i == 0 or day.day == 1 else ""
-        ticks.append(DayTick(LEFT + i * DAY + DAY / 2, str(day.day), month, day.weekday() >= 5))
+    ticks = time_ticks(first, last, lambda d: LEFT + (d - first).days * DAY, DAY)
     bands = [
         Band(
             LEFT + (o.day - first).days * DAY,
@@ -133,3 +139,66 @@ def chart(
     bottom = TOP + max(len(ops), 1) * ROW
     right = LEFT + days * DAY
     return GanttChart(right + 10, bottom + 8, bars, ticks, bands, today_x, right, bottom, title)
+
+
+MONTH_LABEL = 50.0
+"""Room a "Dec 2026" label needs; a label closer to the next one gives way to it."""
+MONTH_STEPS = (1, 2, 3, 6, 12, 24, 60)
+
+
+def time_ticks(
+    first: date, last: date, x: Callable[[date], float], day_width: float
+) -> list[DayTick]:
+    """The axis under ``first`` … ``last`` (``x`` places a day's left edge): every day
+    when a day is wide enough for its number, else each Monday, else the first of every
+    1, 2, 3, 6 … months. The month and its year are written at the first tick and
+    wherever a month begins, so every date on the axis says its year."""
+    if day_width >= 18:
+        days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+        return _labelled([(d, str(d.day), d == first or d.day == 1) for d in days], x, day_width)
+    if day_width * 7 >= 24:
+        return _labelled(_mondays(first, last), x, day_width)
+    step = next((k for k in MONTH_STEPS if k * 30.4 * day_width >= MONTH_LABEL), 120)
+    return _labelled(_months(first, last, step), x, day_width)
+
+
+def _mondays(first: date, last: date) -> list[tuple[date, str, bool]]:
+    """Each Monday with its day; the month is written at the first Monday of each."""
+    day = first + timedelta(days=(7 - first.weekday()) % 7)
+    marks = []
+    seen: set[tuple[int, int]] = set()
+    while day <= last:
+        marks.append((day, str(day.day), (day.year, day.month) not in seen))
+        seen.add((day.year, day.month))
+        day += timedelta(days=7)
+    return marks
+
+
+def _months(first: date, last: date, step: int) -> list[tuple[date, str, bool]]:
+    """The first of every ``step``-th month (January, then every step months after)."""
+    index = first.year * 12 + first.month - 1 + (first.day > 1)
+    index = -(-index // step) * step
+    marks = []
+    while (day := date(index // 12, index % 12 + 1, 1)) <= last:
+        marks.append((day, "", True))
+        index += step
+    return marks
+
+
+def _labelled(
+    marks: list[tuple[date, str, bool]], x: Callable[[date], float], day_width: float
+) -> list[DayTick]:
+    """Ticks at the middle of their day; a month label that would run into the next
+    one is dropped (the later one, a new month, says more)."""
+    ticks: list[DayTick] = []
+    last_label: int | None = None
+    for day, text, month in marks:
+        at = round(x(day) + day_width / 2, 1)
+        label = day.strftime("%b %Y") if month else ""
+        if label and last_label is not None and at - ticks[last_label].x < MONTH_LABEL:
+            old = ticks[last_label]
+            ticks[last_label] = DayTick(old.x, old.day, "", old.weekend)
+        if label:
+            last_label = len(ticks)
+        ticks.append(DayTick(at, text, label, day_width >= 18 and day.weekday() >= 5))
+    return ticks

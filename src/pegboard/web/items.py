@@ -1,6 +1,7 @@
 """Items: the list (search and filters, updated in place by htmx, plain links and forms
 without it), a new item, an item changed, and one item's page: stock position, its stock
-policy, projected stock chart, where used, supply and demand, and its engineering BOM
+policy, projected stock chart (drawn inline, each receipt and requirement a link to
+its order), where used, supply and demand, and its engineering BOM
 (``bom_editor``). Every change goes through ``services.items``, as the CLI's and the
 API's do, with the same rules and audit."""
 
@@ -12,6 +13,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from pegboard import clock
 from pegboard.db import Session
 from pegboard.errors import PegboardError
 from pegboard.model.enums import ItemType, LotRule, Strategy
@@ -19,7 +21,7 @@ from pegboard.services import bom_edit, items, mps, projection, reports, stock
 from pegboard.services.permissions import Permission
 from pegboard.services.policy import stored
 from pegboard.services.spreadsheet import EXPORT_LIMIT, Sheet
-from pegboard.web import auth, charts, item_form
+from pegboard.web import auth, item_form, projection_chart
 from pegboard.web.deps import DbSession, Viewer, may, require
 from pegboard.web.listing import list_context
 from pegboard.web.render import Form, chrome, page, redirect
@@ -199,12 +201,16 @@ def render_item(
     except PegboardError:
         supplies, cut = [], False
     parents, parents_cut = reports.bom_parents(session, item.code, limit=MAX_USES)
+    policy = stored.stored_lines(session, [item.code]).get(item.code)
+    projected = projection.projected_stock(session, item.code)
+    reorder = policy.reorder_point if policy else None
     context = chrome(who, "items") | {
         "title": f"Item {item.code}",
         "item": item,
         "position": stock.position(session, item.code),
-        "policy": stored.stored_lines(session, [item.code]).get(item.code),
-        "projection": projection.projected_stock(session, item.code),
+        "policy": policy,
+        "projection": projected,
+        "stock_chart": projection_chart.chart(projected, clock.today(), reorder_point=reorder),
         "mps_record": mps.mps_record(session, item.code, weeks=MPS_WEEKS) if item.mps else None,
         "parents": parents,
         "parents_cut": parents_cut,
@@ -220,14 +226,6 @@ def render_item(
         "item_url": item_url,
     }
     return page(request, "item.html", context, status_code=status_code)
-
-
-@router.get("/items/{code}/projection.svg")
-def projection_chart(session: DbSession, who: Viewer, code: str) -> Response:
-    projected = projection.projected_stock(session, code)
-    return Response(
-        charts.projection_svg(projected), media_type="image/svg+xml", headers=charts.SVG_HEADERS
-    )
 
 
 ITEM_HEADER = (

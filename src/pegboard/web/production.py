@@ -1,4 +1,6 @@
-"""Production orders: Gantt chart by sales order and the shop-floor actions."""
+"""Production orders: the list with its Gantt chart by sales order (drawn inline by
+``_gantt.html`` from ``order_gantt``: bars link to their orders, a page of orders at a
+time, zoomed to fit, weeks or days) and the shop-floor actions."""
 
 from __future__ import annotations
 
@@ -15,10 +17,10 @@ from pegboard.db import Session
 from pegboard.errors import PegboardError, ValidationError
 from pegboard.model.enums import ProductionStatus
 from pegboard.services import production, shop_floor, work_center_gantt
-from pegboard.services.gantt import FINISHED, LIMIT, OrderRow, is_late, order_rows
+from pegboard.services.gantt import OrderRow, is_late, order_rows
 from pegboard.services.permissions import Permission
 from pegboard.services.spreadsheet import Sheet
-from pegboard.web import auth, charts, gantt_svg
+from pegboard.web import auth, gantt_svg, order_gantt
 from pegboard.web.deps import DbSession, Viewer, may, require
 from pegboard.web.errors import refused_change
 from pegboard.web.render import chrome, page, redirect
@@ -30,8 +32,6 @@ ShopFloor = Annotated[
     Depends(require(Permission.PRODUCTION, "Your role may not change production orders.")),
 ]
 
-GANTT_BARS = 60
-"""Orders drawn in the Gantt chart (the table below it lists up to ``gantt.LIMIT``)."""
 ACTIONS = ("release", "issue", "complete", "scrap", "close")
 DONE = {
     "release": "released",
@@ -43,21 +43,6 @@ DONE = {
 """What the message after each action says."""
 EVERYTHING = "all"
 """``?show=all``: finished and cancelled orders too (by default only open ones)."""
-
-
-def _bars(rows: list[OrderRow]) -> list[charts.Bar]:
-    return [
-        charts.Bar(
-            label=f"{r.group or 'stock'} {'  ' * r.depth}{'└ ' if r.depth else ''}"
-            f"{r.number} {r.item}",
-            group=r.group,
-            start=r.start,
-            due=r.due,
-            late=r.late,
-            done=r.status in FINISHED,
-        )
-        for r in rows
-    ]
 
 
 def _rows(
@@ -78,8 +63,12 @@ def production_list(
     sales_order: str = "",
     status: str = "",
     show: str = "",
+    offset: str = "",
+    zoom: str = "",
     export: ExportFormat = None,
 ) -> Response:
+    """The orders the filters keep; the chart draws a page of them from ``offset`` at
+    ``zoom`` (the links under it keep the filters)."""
     today = clock.today()
     context = chrome(who, "production") | {
         "title": "Production",
@@ -93,15 +82,42 @@ def production_list(
     try:
         rows = _rows(session, today, sales_order, status, show)
     except ValidationError as e:
-        context |= {"rows": [], "error": e.message, "query": ""}
+        context |= {"rows": [], "error": e.message}
         return page(request, "production_list.html", context, status_code=422)
     if export:
         return sheet_download(production_sheet(rows), export, "production-orders")
     everything = EVERYTHING if show == EVERYTHING else ""
     filters = {"sales_order": sales_order, "status": status, "show": everything}
-    query = urlencode({k: v for k, v in filters.items() if v})
-    context |= {"rows": rows, "query": query, "exports": export_links("/production", filters)}
+    drawn = order_gantt.order_chart(rows, today, offset=_whole(offset), zoom=zoom)
+    context |= {
+        "rows": rows,
+        "gantt": drawn,
+        "chart_link": _chart_link(filters, drawn),
+        "exports": export_links("/production", filters),
+    }
     return page(request, "production_list.html", context)
+
+
+def _whole(text: str) -> int:
+    return int(text) if text.isdigit() and len(text) < 9 else 0
+
+
+def _chart_link(filters: dict[str, str], drawn: order_gantt.OrderGantt) -> dict[str, str]:
+    """Links to the chart's pages and zooms, the filters kept (keys: earlier, later and
+    each zoom)."""
+
+    def url(offset: int, zoom: str) -> str:
+        query = filters | {"offset": str(offset) if offset else "", "zoom": zoom}
+        kept = {k: v for k, v in query.items() if v and not (k == "zoom" and v == "fit")}
+        return "/production" + ("?" + urlencode(kept) if kept else "") + "#gantt"
+
+    here = drawn.first - 1 if drawn.first else 0
+    links = {zoom: url(here, zoom) for zoom in order_gantt.ZOOMS}
+    if drawn.earlier is not None:
+        links["earlier"] = url(drawn.earlier, drawn.zoom)
+    if drawn.later is not None:
+        links["later"] = url(drawn.later, drawn.zoom)
+    return links
 
 
 PRODUCTION_HEADER = (
@@ -138,36 +154,6 @@ def production_sheet(rows: list[OrderRow]) -> Sheet:
             )
             for r in rows
         ],
-    )
-
-
-@router.get("/production/gantt.svg")
-def gantt(
-    session: DbSession,
-    who: Viewer,
-    sales_order: str = "",
-    status: str = "",
-    offset: str = "",
-    show: str = "",
-) -> Response:
-    """The first ``GANTT_BARS`` orders of the table (from ``offset``): drawing time grows
-    with the bars, so the chart says how many more the table has. Open orders only unless
-    a status or ``show=all`` asks for others."""
-    today = clock.today()
-    try:
-        rows = _rows(session, today, sales_order, status, show)
-    except ValidationError as e:
-        return Response(e.message, status_code=422, media_type="text/plain")
-    try:
-        start = min(max(int(offset or 0), 0), LIMIT)
-    except ValueError:
-        start = 0
-    shown = rows[start : start + GANTT_BARS]
-    more = len(rows) - start - len(shown)
-    return Response(
-        charts.gantt_svg(_bars(shown), today, more=more),
-        media_type="image/svg+xml",
-        headers=charts.SVG_HEADERS,
     )
 
 
