@@ -4,8 +4,10 @@ Each row names one sales order behind it, found through the traces, so a
 planner can filter the list by the order a customer asks about. Rows come out
 sorted by (kind, order ref, sales-order id, date). ``late`` and ``shortage``
 can run to millions of rows on a big plan, so they are built as arrays in that
-order directly (traces are kept in sales-order id order), with one message
-object shared by all rows that say the same thing.
+order directly (traces are kept in sales-order id order); the other kinds are
+built as arrays too and sorted on integer ranks of their strings. No string is
+made per row: a row's kind, ref and message are codes into small tables
+(``CodedColumn``), looked up when a row is read (issue #18).
 """
 
 from __future__ import annotations
@@ -13,13 +15,13 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
 import numpy as np
 
-from pegboard.engine._arrays import lex_order, ranges, unique_inverse
+from pegboard.engine._arrays import group_starts, ints, lex_order, ranges, unique_inverse
 from pegboard.engine.lots import TOL
 from pegboard.engine.planned import NUMBERED_REFS, PegColumns
 from pegboard.engine.ref_order import planned_keys, ref_keys
@@ -35,6 +37,7 @@ from pegboard.engine.types import (
     SALES_LINE,
     STOCK,
     BoolArray,
+    CodedColumn,
     Exceptions,
     FloatArray,
     IntArray,
@@ -43,7 +46,6 @@ from pegboard.engine.types import (
     ProductionDates,
 )
 
-Row = tuple[int, str, int, int, str]  # item, order ref, date, sales order, message
 K = TypeVar("K")
 
 
@@ -74,18 +76,26 @@ class ExceptionFacts:
     remaining: FloatArray  # unallocated quantity per supply-table row
 
 
+KINDS = ("cancel", "defer", "expedite", "late", "shortage")
+"""The kinds, in the order their rows come."""
+
+
 @dataclass(frozen=True)
 class _Block:
-    """Rows of one kind, already in their final order."""
+    """Rows of one kind, already in their final order. A row's ref and message are
+    codes: positions in the builder's table of refs and in its list of texts."""
 
     item: IntArray
-    order: list[str]
+    order: IntArray
     date: IntArray
     so: IntArray
-    message: list[str]
+    message: IntArray  # none on shortage rows, whose messages are built when read
     planned: IntArray | None = None  # shortage rows: the planned order short
     qty: FloatArray | None = None  # shortage rows: the quantity short
-    make: BoolArray | None = None  # shortage rows, whose messages are built when read
+    make: BoolArray | None = None  # shortage rows: made, else bought
+
+    def __len__(self) -> int:
+        return self.item.size
 
 
 def _rank_of_each(values: Iterable[K], key: Callable[[K], str] = str) -> dict[K, int]:
@@ -102,34 +112,13 @@ def _rank_of_each(values: Iterable[K], key: Callable[[K], str] = str) -> dict[K,
     return rank
 
 
-def _ranks(values: Sequence[K], rank: dict[K, int]) -> IntArray:
-    return np.fromiter(map(rank.__getitem__, values), dtype=np.int64, count=len(values))
-
-
-def _sorted_block(rows: list[Row], ids: list[str]) -> _Block:
-    """The rows sorted by (order ref, sales-order id, date, message, item), stably:
-    the strings are ranked once each (few distinct refs and messages), then the rows
-    are ordered by integer keys."""
-    if not rows:
-        none = np.zeros(0, dtype=np.int64)
-        return _Block(none, [], none, none, [])
-    item, ref, date, so, text = zip(*rows, strict=True)
-    so_rank = _rank_of_each(set(so), lambda k: ids[k] if k >= 0 else "")
-    order = lex_order(
-        _ranks(ref, _rank_of_each(set(ref))),
-        _ranks(so, so_rank),
-        np.asarray(date, dtype=np.int64),
-        _ranks(text, _rank_of_each(set(text))),
-        np.asarray(item, dtype=np.int64),
-    ).tolist()
-    rows = [rows[k] for k in order]
-    return _Block(
-        item=np.asarray([r[0] for r in rows], dtype=np.int64),
-        order=[r[1] for r in rows],
-        date=np.asarray([r[2] for r in rows], dtype=np.int64),
-        so=np.asarray([r[3] for r in rows], dtype=np.int64),
-        message=[r[4] for r in rows],
-    )
+def _string_ranks(codes: IntArray, text: Callable[[int], str]) -> IntArray:
+    """Each row's rank by the string its code stands for (equal strings share a
+    rank); each distinct code's string is read and compared once."""
+    distinct, inverse = unique_inverse(codes)
+    values: list[int] = distinct.tolist()
+    rank = _rank_of_each(values, text)
+    return np.fromiter(map(rank.__getitem__, values), np.int64, len(values))[inverse]
 
 
 def _millionths_text(units: int) -> str:
@@ -170,241 +159,310 @@ class _Builder:
         self.facts = facts
         inp = facts.inp
         self.ids = inp.sales_orders
-        self.open_ref = {PURCHASE: inp.purchases.ref, PRODUCTION: inp.productions.ref}
-        self.open_item = {PURCHASE: inp.purchases.item, PRODUCTION: inp.productions.item}
-        self.open_due = {PURCHASE: inp.purchases.due, PRODUCTION: inp.productions.due}
         p = facts.planned
-        self.refs = np.asarray(p.ref, dtype=object)
+        pu, pr = inp.purchases, inp.productions
+        n = self.n_planned = len(p)
+        # every ref a row can name, in one table: a planned order's code is its
+        # position, an open order's follows the planned orders (purchases first)
+        self.open_base = {PURCHASE: n, PRODUCTION: n + len(pu)}
+        self.ref_names = np.empty(n + len(pu) + len(pr), dtype=object)
+        self.ref_names[:n] = p.ref
+        self.ref_names[n : n + len(pu)] = pu.ref
+        self.ref_names[n + len(pu) :] = pr.ref
+        self.open_item = np.concatenate([ints(pu.item), ints(pr.item)])  # by code - n
+        self.open_due = np.concatenate([ints(pu.due), ints(pr.due)])
+        self.texts: list[str] = []  # the messages rows name by position
         # the string order of the refs, as integers (refs PL-000001.. sort by number
         # while they have six digits: then the rank is not needed)
-        self.ref_key = planned_keys(np.arange(len(p), dtype=np.int64))
+        self.ref_key = planned_keys(np.arange(n, dtype=np.int64))
         self.by_ref: IntArray | None = None  # the planned orders in ref order, if not by number
         self.ref_rank = np.zeros(0, dtype=np.int64)
-        if len(p) >= NUMBERED_REFS:
+        if n >= NUMBERED_REFS:
             self.by_ref = lex_order(self.ref_key)
-            self.ref_rank = np.empty(len(p), dtype=np.int64)
-            self.ref_rank[self.by_ref] = np.arange(len(p), dtype=np.int64)
+            self.ref_rank = np.empty(n, dtype=np.int64)
+            self.ref_rank[self.by_ref] = np.arange(n, dtype=np.int64)
 
-    def _per_order(self, orders: IntArray, with_none: bool) -> tuple[IntArray, IntArray, IntArray]:
-        """(row's order, row's sales order, row's position in ``orders``) for the
-        traced sales orders of planned orders; a row without sales order for an
-        order with none when ``with_none``."""
-        traces = self.facts.traces
-        if self.by_ref is not None:  # rows of an order stay together: sort the orders
-            # ``orders`` are distinct and ascending: all of them are ``by_ref``
-            all_orders = orders.size == self.by_ref.size
-            orders = self.by_ref if all_orders else orders[lex_order(self.ref_rank[orders])]
-        lo = traces.start[PLANNED][orders]
-        count = traces.end[PLANNED][orders] - lo
-        per = np.maximum(count, 1) if with_none else count
-        which = np.repeat(np.arange(orders.size, dtype=np.int64), per)
+    def _texts(self, texts: list[str]) -> IntArray:
+        """Codes of these new messages."""
+        base = len(self.texts)
+        self.texts.extend(texts)
+        return np.arange(base, len(self.texts), dtype=np.int64)
+
+    def _open_code(self, stype: IntArray, index: IntArray) -> IntArray:
+        """The ref code of open purchase lines and production orders."""
+        return np.where(
+            stype == PURCHASE, self.open_base[PURCHASE] + index, self.open_base[PRODUCTION] + index
+        )
+
+    def _fan_out(self, lo: IntArray, count: IntArray) -> tuple[IntArray, IntArray]:
+        """(row's owner, row's sales order) for owners whose traces are
+        ``count`` rows from ``lo``: one row per traced sales order, in sales-order id
+        order, and one without sales order for an owner with none."""
+        per = np.maximum(count, 1)
+        which = np.repeat(np.arange(lo.size, dtype=np.int64), per)
         so = np.full(which.size, NO_ORDER, dtype=np.int64)
         first = np.cumsum(per) - per
         traced = count > 0
-        so[ranges(first[traced], count[traced])] = traces.so[ranges(lo[traced], count[traced])]
-        rows = np.repeat(lo, per) + (np.arange(which.size) - np.repeat(first, per))
-        return orders[which], so, rows
+        so[ranges(first[traced], count[traced])] = self.facts.traces.so[
+            ranges(lo[traced], count[traced])
+        ]
+        return which, so
+
+    def _traced(
+        self, kinds: tuple[int, ...], stype: IntArray, index: IntArray
+    ) -> tuple[IntArray, IntArray]:
+        """(start, count) of the traces of each order ``index`` of type ``stype``
+        (one of ``kinds``); no traces for the other types."""
+        traces = self.facts.traces
+        lo = np.zeros(index.size, dtype=np.int64)
+        count = np.zeros(index.size, dtype=np.int64)
+        for kind in kinds:
+            sel = np.flatnonzero(stype == kind)
+            lo[sel] = traces.start[kind][index[sel]]
+            count[sel] = traces.end[kind][index[sel]] - lo[sel]
+        return lo, count
+
+    def _open_block(
+        self, code: IntArray, item: IntArray, date: IntArray, so: IntArray, message: IntArray
+    ) -> _Block:
+        """Rows of open orders sorted by (order ref, sales-order id, date, message,
+        item): each distinct ref, sales order and message ranked once by its string,
+        then the rows ordered by integer keys."""
+        ids = self.ids
+        order = lex_order(
+            _string_ranks(code, self.ref_names.__getitem__),
+            _string_ranks(so, lambda k: ids[k] if k >= 0 else ""),
+            date,
+            _string_ranks(message, self.texts.__getitem__),
+            item,
+        )
+        return _Block(item[order], code[order], date[order], so[order], message[order])
+
+    def _per_order(self, orders: IntArray) -> tuple[IntArray, IntArray]:
+        """(row's order, row's sales order) for the traced sales orders of these
+        planned orders, by order ref; a row without sales order for an order with none."""
+        traces = self.facts.traces
+        if self.by_ref is not None:  # rows of an order stay together: sort the orders
+            orders = orders[lex_order(self.ref_rank[orders])]
+        lo = traces.start[PLANNED][orders]
+        which, so = self._fan_out(lo, traces.end[PLANNED][orders] - lo)
+        return orders[which], so
 
     def late(self) -> _Block:
         p = self.facts.planned
         late = np.flatnonzero(p.is_late).astype(np.int64)
-        texts = [
-            f"due {day(due)}, earliest completion {day(done)}"
-            + (", release would be before the planning date" if clamped else "")
-            for due, done, clamped in zip(
-                p.due[late].tolist(),
-                p.earliest_completion[late].tolist(),
-                self.facts.clamped[late].tolist(),
-                strict=True,
-            )
-        ]
-        owner, so, _ = self._per_order(late, with_none=True)
-        by_order = np.empty(len(p), dtype=object)
-        by_order[late] = texts
+        codes = self._texts(
+            [
+                f"due {day(due)}, earliest completion {day(done)}"
+                + (", release would be before the planning date" if clamped else "")
+                for due, done, clamped in zip(
+                    p.due[late].tolist(),
+                    p.earliest_completion[late].tolist(),
+                    self.facts.clamped[late].tolist(),
+                    strict=True,
+                )
+            ]
+        )
+        owner, so = self._per_order(late)
+        by_order = np.zeros(len(p), dtype=np.int64)
+        by_order[late] = codes
         planned = _Block(
             item=p.item[owner],
-            order=self.refs[owner].tolist(),
+            order=owner,
             date=p.earliest_completion[owner],
             so=so,
-            message=by_order[owner].tolist(),
+            message=by_order[owner],
         )
-        return _merge(planned, self.ref_key[owner], self.late_productions(), self.ids)
+        return self._merge(planned, self.ref_key[owner], self.late_productions())
 
     def late_productions(self) -> _Block:
         """Open production orders that cannot finish by their due date (rule 9): one
         row per sales order traced behind them (one without if none)."""
         dates = self.facts.production_dates
-        rows: list[Row] = []
-        for index in np.flatnonzero(dates.is_late).tolist():
-            done = int(dates.earliest_completion[index])
-            text = (
-                f"due {day(int(self.open_due[PRODUCTION][index]))}, earliest completion {day(done)}"
-            )
-            item = int(self.open_item[PRODUCTION][index])
-            ref = self.open_ref[PRODUCTION][index]
-            traced = self.facts.traces.sales_orders(PRODUCTION, index) or [NO_ORDER]
-            rows.extend((item, ref, done, so, text) for so in traced)
-        return _sorted_block(rows, self.ids)
-
-    def shortage(self) -> _Block:
-        p = self.facts.planned
-        owner, so, rows = self._per_order(np.arange(len(p), dtype=np.int64), with_none=False)
-        item = p.item[owner]
-        is_make = np.asarray(self.facts.inp.items.is_make, dtype=np.bool_)[item]
-        qty = self.facts.traces.qty[rows]
-        return _Block(
-            item=item,
-            order=self.refs[owner].tolist(),
-            date=p.release[owner],
-            so=so,
-            message=[],  # Exceptions.message builds them if asked: the store does not
-            planned=owner,
-            qty=qty,
-            make=is_make,
+        late = np.flatnonzero(dates.is_late).astype(np.int64)
+        code = self.open_base[PRODUCTION] + late
+        done = ints(dates.earliest_completion)[late]
+        due = self.open_due[code - self.n_planned]
+        texts = self._texts(
+            [
+                f"due {day(d)}, earliest completion {day(c)}"
+                for d, c in zip(due.tolist(), done.tolist(), strict=True)
+            ]
         )
+        stype = np.full(late.size, PRODUCTION, dtype=np.int64)
+        which, so = self._fan_out(*self._traced((PRODUCTION,), stype, late))
+        item = self.open_item[code - self.n_planned]
+        return self._open_block(code[which], item[which], done[which], so, texts[which])
 
-    def _demand_orders(self, dtype: int, didx: int, dso: int) -> list[int]:
-        if dtype == SALES_LINE:
-            return [dso]
+    def shortages(self) -> tuple[IntArray, IntArray, IntArray]:
+        """The shortage rows, one per planned order and sales order traced behind it
+        (none for an order with none), by order ref and sales-order id: (planned
+        orders in ref order, start and count of each one's rows in the traces)."""
         traces = self.facts.traces
-        if dtype == PLANNED_PARENT:
-            return traces.sales_orders(PLANNED, didx) or [NO_ORDER]
-        if dtype == PRODUCTION_PARENT:
-            return traces.sales_orders(PRODUCTION, didx) or [NO_ORDER]
-        return [NO_ORDER]
+        orders = np.arange(self.n_planned, dtype=np.int64)
+        if self.by_ref is not None:
+            orders = self.by_ref
+        lo = traces.start[PLANNED][orders]
+        return orders, lo, traces.end[PLANNED][orders] - lo
 
     def expedite(self) -> _Block:
+        """One row per open order pulled in and sales order behind the demand that
+        pulls it (the demand's own, or those traced behind its parent order; none
+        for safety stock), dated the earliest day it is needed."""
         ex = self.facts.expedites
-        needed: dict[tuple[int, int, int], int] = {}
-        columns = (ex["stype"], ex["sidx"], ex["dtype"], ex["didx"], ex["dso"], ex["ddate"])
-        for stype, sidx, dtype, didx, dso, date in zip(*(c.tolist() for c in columns), strict=True):
-            for so in self._demand_orders(dtype, didx, dso):
-                key = (stype, sidx, so)
-                needed[key] = min(needed.get(key, date), date)
-        rows: list[Row] = []
-        for (stype, sidx, so), date in needed.items():
-            due = int(self.open_due[stype][sidx])
-            text = f"due {day(due)}, needed on {day(date)}"
-            rows.append(
-                (int(self.open_item[stype][sidx]), self.open_ref[stype][sidx], date, so, text)
-            )
-        return _sorted_block(rows, self.ids)
+        stype, sidx, dtype, didx = ex["stype"], ex["sidx"], ex["dtype"], ex["didx"]
+        kind = np.where(dtype == PLANNED_PARENT, PLANNED, NO_ORDER)
+        kind = np.where(dtype == PRODUCTION_PARENT, PRODUCTION, kind)
+        which, so = self._fan_out(*self._traced((PLANNED, PRODUCTION), kind, didx))
+        so = np.where(dtype[which] == SALES_LINE, ex["dso"][which], so)
+        s_type, s_idx, date = stype[which], sidx[which], ex["ddate"][which]
+        order = lex_order(s_type, s_idx, so)
+        starts = group_starts(s_type[order], s_idx[order], so[order])
+        first = order[starts]
+        date = np.minimum.reduceat(date[order], starts) if starts.size else date[first]
+        code = self._open_code(s_type[first], s_idx[first])
+        due = self.open_due[code - self.n_planned]
+        texts = self._texts(
+            [
+                f"due {day(d)}, needed on {day(n)}"
+                for d, n in zip(due.tolist(), date.tolist(), strict=True)
+            ]
+        )
+        item = self.open_item[code - self.n_planned]
+        return self._open_block(code, item, date, so[first], texts)
 
     def defer(self) -> _Block:
         pegs = self.facts.pegs
-        inp = self.facts.inp
-        pd = inp.settings.planning_date
+        settings = self.facts.inp.settings
         never = np.iinfo(np.int64).max
-        rows: list[Row] = []
+        parts: list[tuple[IntArray, IntArray, IntArray]] = []  # (code, date, message)
         for stype in (PURCHASE, PRODUCTION):
-            due = np.asarray(self.open_due[stype], dtype=np.int64)
+            base = self.open_base[stype]
+            due = self.open_due[base - self.n_planned : base - self.n_planned + self._size(stype)]
             first = np.full(due.size, never, dtype=np.int64)
             mine = pegs["stype"] == stype
             np.minimum.at(first, pegs["sidx"][mine], pegs["ddate"][mine])
-            late_use = (first != never) & (first > np.maximum(due, pd) + inp.settings.defer_days)
-            for index in np.flatnonzero(late_use).tolist():
-                date = int(first[index])
-                text = f"due {day(int(due[index]))}, first needed on {day(date)}"
-                item = int(self.open_item[stype][index])
-                ref = self.open_ref[stype][index]
-                traced = self.facts.traces.sales_orders(stype, index) or [NO_ORDER]
-                rows.extend((item, ref, date, so, text) for so in traced)
-        return _sorted_block(rows, self.ids)
+            late_use = (first != never) & (
+                first > np.maximum(due, settings.planning_date) + settings.defer_days
+            )
+            index = np.flatnonzero(late_use).astype(np.int64)
+            date = first[index]
+            texts = self._texts(
+                [
+                    f"due {day(d)}, first needed on {day(n)}"
+                    for d, n in zip(due[index].tolist(), date.tolist(), strict=True)
+                ]
+            )
+            parts.append((base + index, date, texts))
+        code, date, texts = (np.concatenate([part[k] for part in parts]) for k in range(3))
+        kind = np.where(code < self.open_base[PRODUCTION], PURCHASE, PRODUCTION)
+        index = code - np.where(
+            kind == PURCHASE, self.open_base[PURCHASE], self.open_base[PRODUCTION]
+        )
+        which, so = self._fan_out(*self._traced((PURCHASE, PRODUCTION), kind, index))
+        item = self.open_item[code - self.n_planned]
+        return self._open_block(code[which], item[which], date[which], so, texts[which])
+
+    def _size(self, stype: int) -> int:
+        inp = self.facts.inp
+        return len(inp.purchases) if stype == PURCHASE else len(inp.productions)
 
     def cancel(self) -> _Block:
         table = self.facts.supply
-        spare = (self.facts.remaining > TOL) & (table.stype != STOCK)
-        rows: list[Row] = []
-        for row in np.flatnonzero(spare).tolist():
-            stype, index = int(table.stype[row]), int(table.sidx[row])
-            text = f"{quantity(float(self.facts.remaining[row]))} not needed"
-            due = int(self.open_due[stype][index])
-            rows.append((int(table.item[row]), self.open_ref[stype][index], due, NO_ORDER, text))
-        return _sorted_block(rows, self.ids)
+        spare = np.flatnonzero((self.facts.remaining > TOL) & (table.stype != STOCK))
+        code = self._open_code(table.stype[spare], table.sidx[spare])
+        texts = self._texts(
+            [f"{quantity(q)} not needed" for q in self.facts.remaining[spare].tolist()]
+        )
+        due = self.open_due[code - self.n_planned]
+        none = np.full(spare.size, NO_ORDER, dtype=np.int64)
+        return self._open_block(code, ints(table.item)[spare], due, none, texts)
 
+    def _merge(self, big: _Block, big_keys: IntArray, small: _Block) -> _Block:
+        """Two sorted blocks as one, in the same order: ``small`` (a few open
+        production orders) is placed into ``big`` (the planned orders, possibly
+        millions of rows) without sorting ``big`` again. ``big_keys`` are the
+        ``ref_order`` keys of the big block's refs: a small row's ref key finds, by
+        one vectorised search, the run of big rows whose refs it cannot tell from its
+        own; only within that run (the rows of one planned order, if any) are whole
+        rows compared."""
+        if not len(small):
+            return big
+        if not len(big):
+            return small
+        ids, refs, texts = self.ids, self.ref_names, self.texts
 
-def _merge(big: _Block, big_keys: IntArray, small: _Block, ids: list[str]) -> _Block:
-    """Two sorted blocks as one, in the same order: ``small`` (a few open production
-    orders) is placed into ``big`` (the planned orders, possibly millions of rows)
-    without sorting ``big`` again. ``big_keys`` are the ``ref_order`` keys of the big
-    block's refs: a small row's ref key finds, by one vectorised search, the run of big
-    rows whose refs it cannot tell from its own; only within that run (the rows of one
-    planned order, if any) are whole rows compared."""
-    if not small.order:
-        return big
-    if not big.order:
-        return small
+        def key(block: _Block, k: int) -> tuple[str, str, int, str, int]:
+            so = int(block.so[k])
+            return (
+                refs[block.order[k]],
+                ids[so] if so >= 0 else "",
+                int(block.date[k]),
+                texts[block.message[k]],
+                int(block.item[k]),
+            )
 
-    def key(block: _Block, k: int) -> tuple[str, str, int, str, int]:
-        so = int(block.so[k])
-        return (
-            block.order[k],
-            ids[so] if so >= 0 else "",
-            int(block.date[k]),
-            block.message[k],
-            int(block.item[k]),
+        placed = ref_keys(refs[small.order].tolist())
+        lows = np.searchsorted(big_keys, placed, side="left").tolist()
+        highs = np.searchsorted(big_keys, placed, side="right").tolist()
+        at = [
+            bisect.bisect_right(range(lo, hi), key(small, k), key=lambda r: key(big, r)) + lo
+            for k, (lo, hi) in enumerate(zip(lows, highs, strict=True))
+        ]
+        where = np.asarray(at, dtype=np.int64)
+        return _Block(
+            item=np.insert(big.item, where, small.item),
+            order=np.insert(big.order, where, small.order),
+            date=np.insert(big.date, where, small.date),
+            so=np.insert(big.so, where, small.so),
+            message=np.insert(big.message, where, small.message),
         )
 
-    placed = ref_keys(small.order)
-    lows = np.searchsorted(big_keys, placed, side="left").tolist()
-    highs = np.searchsorted(big_keys, placed, side="right").tolist()
-    at = [
-        bisect.bisect_right(range(lo, hi), key(small, k), key=lambda r: key(big, r)) + lo
-        for k, (lo, hi) in enumerate(zip(lows, highs, strict=True))
-    ]
-    order: list[str] = []
-    message: list[str] = []
-    prev = 0
-    for k, pos in enumerate(at):
-        order.extend(big.order[prev:pos])
-        message.extend(big.message[prev:pos])
-        order.append(small.order[k])
-        message.append(small.message[k])
-        prev = pos
-    order.extend(big.order[prev:])
-    message.extend(big.message[prev:])
-    where = np.asarray(at, dtype=np.int64)
-    return _Block(
-        item=np.insert(big.item, where, small.item),
-        order=order,
-        date=np.insert(big.date, where, small.date),
-        so=np.insert(big.so, where, small.so),
-        message=message,
-    )
+
+def _column(head: list[np.ndarray], tail: np.ndarray, at: IntArray, dtype: type) -> np.ndarray:
+    """The head blocks' values, then ``tail[at]``: written into one new array (a plan
+    has millions of shortage rows: no second copy of them)."""
+    n_head = sum(part.size for part in head)
+    out: np.ndarray = np.empty(n_head + at.size, dtype=dtype)
+    if head:
+        np.concatenate(head, out=out[:n_head])
+    np.take(tail, at, out=out[n_head:], mode="clip")  # "raise" would buffer ``out``
+    return out
 
 
 def build_exceptions(facts: ExceptionFacts) -> Exceptions:
+    """Every exception row, sorted by (kind, order ref, sales-order id, date); the
+    kinds, refs and messages as codes into small tables (``CodedColumn``). The
+    shortage rows, the last and most of them, are written straight into the
+    columns; their messages are built when read (``Exceptions.messages_at``)."""
     b = _Builder(facts)
-    blocks = {
-        "cancel": b.cancel(),
-        "defer": b.defer(),
-        "expedite": b.expedite(),
-        "late": b.late(),
-        "shortage": b.shortage(),
-    }
-    shortages = blocks["shortage"]
-    assert shortages.make is not None and list(blocks)[-1] == "shortage"
-    kind: list[str] = []
-    order: list[str] = []
-    message: list[str] = []
-    planned: list[IntArray] = []
-    qty: list[FloatArray] = []
-    for name, block in blocks.items():
-        n = len(block.order)
-        kind.extend([name] * n)
-        order.extend(block.order)
-        assert block.make is None or name == "shortage"  # the last block: messages unbuilt
-        message.extend(block.message)
-        planned.append(np.full(n, NO_ORDER, np.int64) if block.planned is None else block.planned)
-        qty.append(np.zeros(n, np.float64) if block.qty is None else block.qty)
+    head = [b.cancel(), b.defer(), b.expedite(), b.late()]  # as KINDS, shortage last
+    orders, lo, count = b.shortages()
+    n_head = sum(len(block) for block in head)
+    # each row's planned order: none on the head rows
+    planned = np.repeat(
+        np.concatenate([np.full(n_head, NO_ORDER, dtype=np.int64), orders]),
+        np.concatenate([np.ones(n_head, dtype=np.int64), count]),
+    )
+    short = planned[n_head:]
+    traced = ranges(lo, count)  # the shortage rows' positions in the traces
+    p, traces = facts.planned, facts.traces
+    item = _column([block.item for block in head], p.item, short, np.int64)
+    is_make = np.asarray(facts.inp.items.is_make, dtype=np.bool_)
     return Exceptions(
-        kind=kind,
-        item=np.concatenate([b.item for b in blocks.values()], dtype=np.int64),
-        order=order,
-        date=np.concatenate([b.date for b in blocks.values()], dtype=np.int64),
-        sales_order=np.concatenate([b.so for b in blocks.values()], dtype=np.int64),
-        listed=message,
-        planned=np.concatenate(planned, dtype=np.int64),
-        qty=np.concatenate(qty, dtype=np.float64),
-        make=shortages.make,
+        kind=CodedColumn(
+            np.repeat(np.arange(len(KINDS), dtype=np.uint8), [*map(len, head), short.size]),
+            np.asarray(KINDS, dtype=object),
+        ),
+        item=item,
+        order=CodedColumn(np.concatenate([*(block.order for block in head), short]), b.ref_names),
+        date=_column([block.date for block in head], p.release, short, np.int64),
+        sales_order=_column([block.so for block in head], traces.so, traced, np.int64),
+        listed=CodedColumn(
+            np.concatenate([block.message for block in head], dtype=np.int64),
+            np.asarray(b.texts, dtype=object),
+        ),
+        planned=planned,
+        qty=_column([np.zeros(n_head)], traces.qty, traced, np.float64),
+        make=is_make[item[n_head:]],
     )

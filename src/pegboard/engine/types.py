@@ -12,7 +12,9 @@ hashes strings in its hot loops. Dates are ``int`` day ordinals
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import overload
 
 import numpy as np
 import numpy.typing as npt
@@ -233,14 +235,70 @@ class Pegging:
         return len(self.item)
 
 
+class CodedColumn(Sequence[str]):
+    """A column of strings held as one integer code per row into a table of names.
+
+    A plan's exceptions run to millions of rows that name one of five kinds and,
+    mostly, one planned order's ref each: a Python string per row would cost the
+    engine a second of building lists nobody may read (issue #18). The rows keep
+    codes; a row's string is looked up when read, and ``tolist`` builds them all
+    only for a caller that asks. ``codes`` and ``names`` are public, so a bulk
+    reader (the plan store) can gather or group on the integers instead.
+    """
+
+    def __init__(self, codes: npt.NDArray[np.integer], names: npt.NDArray[np.object_]) -> None:
+        self.codes = codes
+        self.names = names
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    @overload
+    def __getitem__(self, key: int) -> str: ...
+
+    @overload
+    def __getitem__(self, key: slice) -> list[str]: ...
+
+    def __getitem__(self, key: int | slice) -> str | list[str]:
+        if isinstance(key, slice):
+            return list(self.names[self.codes[key]].tolist())
+        return str(self.names[self.codes[key]])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.tolist())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return self.tolist() == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable arrays inside, like a list
+
+    def __repr__(self) -> str:
+        return f"CodedColumn({self.tolist()!r})"
+
+    def take(self, rows: npt.NDArray[np.integer]) -> npt.NDArray[np.object_]:
+        """The strings of these rows, as an object array (no list of all rows)."""
+        out: npt.NDArray[np.object_] = self.names[self.codes[rows]]
+        return out
+
+    def tolist(self) -> list[str]:
+        return list(self.names[self.codes].tolist())
+
+    def count(self, value: object) -> int:
+        """Rows equal to ``value``, counted on the codes."""
+        named = np.flatnonzero(self.names == value)
+        return int(np.count_nonzero(np.isin(self.codes, named))) if named.size else 0
+
+
 @dataclass(frozen=True)
 class Exceptions:
-    kind: list[str]  # late / expedite / defer / cancel / shortage
+    kind: CodedColumn  # late / expedite / defer / cancel / shortage
     item: IntArray
-    order: list[str]  # planned order ref, PO/line or production order ref
+    order: CodedColumn  # planned order ref, PO/line or production order ref
     date: IntArray
     sales_order: IntArray  # NO_ORDER when none is behind it
-    listed: list[str]  # the message of each row before the shortage rows, which come last
+    listed: CodedColumn  # the message of each row before the shortage rows, which come last
     # what a shortage row's order and message are made of: the planned order (its
     # position; NO_ORDER on the other kinds) and the quantity short (0 on the others)
     planned: IntArray = field(default_factory=_ints)
@@ -264,7 +322,7 @@ class Exceptions:
         rows = np.asarray(rows, dtype=np.int64)
         out = np.empty(len(rows), dtype=object)
         early = rows < head
-        out[early] = np.asarray([self.listed[r] for r in rows[early].tolist()], dtype=object)
+        out[early] = self.listed.take(rows[early])
         late = rows[~early]
         if late.size:
             texts = _shortage_texts(self.qty[late], self.make[late - head])
