@@ -436,29 +436,42 @@ class _Run:
     ) -> PegColumns:
         """Level-local supply and demand references to the result's numbering.
 
-        One gather per column: supply rows and the level's planned orders are
-        read from the supply columns followed by the planned orders' columns,
-        and demand -1 (safety stock) reads a last row appended to each demand
-        column.
+        One gather per column: supply ``s >= 0`` is a row of the supply columns,
+        ``s < 0`` the level's planned order ``-s - 1``; demand -1 is safety stock,
+        whose fields are filled in after the gather (no column of the level's rows,
+        millions of them, is copied to append its value).
         """
         table = self.supply
-        n_rows = len(table)
-        # rows of the supply table, then the level's planned orders (local numbering)
-        where = np.where(sup >= 0, sup, n_rows - sup - 1)
-        planned = number  # local planned order -> result index
-        stype = np.concatenate([table.stype, np.full(planned.size, PLANNED, dtype=np.int64)])
-        sidx = np.concatenate([table.sidx, planned])
-        item = np.concatenate([table.item, self.planned.item[planned]])
+        stype = np.full(sup.size, PLANNED, dtype=np.int64)
+        sidx = np.empty(sup.size, dtype=np.int64)
+        item = np.empty(sup.size, dtype=np.int64)
+        rows_of = np.flatnonzero(sup >= 0)
+        row = sup[rows_of]
+        stype[rows_of] = table.stype[row]
+        sidx[rows_of] = table.sidx[row]
+        item[rows_of] = table.item[row]
+        new = np.flatnonzero(sup < 0)
+        planned = number[-sup[new] - 1]  # local planned order -> result index
+        sidx[new] = planned
+        item[new] = self.planned.item[planned]
+        safety = dem < 0
+        at = np.maximum(dem, 0)
+
+        def demand(column: IntArray, fill: int) -> IntArray:
+            out = column[at] if column.size else np.full(at.size, fill, dtype=np.int64)
+            out[safety] = fill
+            return out
+
         return {
-            "stype": stype[where],
-            "sidx": sidx[where],
-            "item": item[where],
+            "stype": stype,
+            "sidx": sidx,
+            "item": item,
             "qty": qty,
-            "dtype": np.append(rows.dtype, SAFETY_STOCK)[dem],
-            "didx": np.append(rows.didx, -1)[dem],
-            "ddate": np.append(rows.date, self.pd)[dem],
-            "dprio": np.append(rows.prio, UNRANKED)[dem],
-            "dso": np.append(rows.so, NO_ORDER)[dem],
+            "dtype": demand(rows.dtype, SAFETY_STOCK),
+            "didx": demand(rows.didx, -1),
+            "ddate": demand(rows.date, self.pd),
+            "dprio": demand(rows.prio, UNRANKED),
+            "dso": demand(rows.so, NO_ORDER),
         }
 
     def _trace_and_explode(self, level: int, pegs: PegColumns, base: int) -> None:
