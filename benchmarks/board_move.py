@@ -1,12 +1,16 @@
 """Benchmark: server time of the planning board's move check (a dry run).
 
     python benchmarks/board_move.py --db benchmarks/data/bench-schedule-0.2.db [--orders 10]
+        [--days -7] [--without-schedule] [--operations]
 
 Target (issue 19): a move check answers in <= 300 ms on the full-size company. A copy of
-``--db`` is used (the check writes nothing, but the benchmark never risks it). For each of
-the first ``--orders`` planned production orders (by number) the check of finishing one
-week later is timed in process, once to warm up, then ``--repeat`` times; the median and
-the slowest of all are shown, with CPU time beside wall time (a shared machine).
+``--db`` is used (the check writes nothing, but the benchmark never risks it;
+``--without-schedule`` drops the copy's stored schedule, so capacity comes from the
+backward load). For each of the first ``--orders`` planned production orders (by number)
+the check of finishing ``--days`` later (earlier when negative; default one week) is
+timed in process, once to warm up, then ``--repeat`` times; with ``--operations`` the
+check of moving its last operation as many days. The median and the slowest of all are
+shown, with CPU time beside wall time (a shared machine).
 """
 
 from __future__ import annotations
@@ -16,17 +20,31 @@ import shutil
 import statistics
 import tempfile
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from pegboard import db
 from pegboard.errors import PegboardError
-from pegboard.model import ProductionOrder, ProductionStatus
-from pegboard.services import board_move
+from pegboard.model import ProductionOrder, ProductionStatus, ScheduleRun
+from pegboard.services import board_move, operation_move, production
 
 TARGET_MS = 300.0
+
+
+def _check(session: Session, number: str, due: date, days: int, *, operations: bool) -> None:
+    if not operations:
+        board_move.move_production(session, number, due + timedelta(days=days), author="bench")
+        return
+    mo = production.get_production(session, number)
+    _scheduled, ops = operation_move.operations_of(session, mo)
+    if ops:
+        last = ops[-1]
+        operation_move.move_operation(
+            session, number, last.sequence, last.start + timedelta(days=days), author="bench"
+        )
 
 
 def main() -> None:
@@ -34,11 +52,17 @@ def main() -> None:
     parser.add_argument("--db", type=Path, required=True)
     parser.add_argument("--orders", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--days", type=int, default=7)
+    parser.add_argument("--without-schedule", action="store_true")
+    parser.add_argument("--operations", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "board.db"
         shutil.copy(args.db, copy)
         engine = db.make_engine(f"sqlite:///{copy}")
+        if args.without_schedule:
+            with engine.begin() as conn:
+                conn.execute(delete(ScheduleRun))
         with db.session_scope(engine) as session:
             orders = session.execute(
                 select(ProductionOrder.number, ProductionOrder.due_date)
@@ -52,11 +76,10 @@ def main() -> None:
                 for attempt in range(args.repeat + 1):
                     wall, cpu = time.perf_counter(), time.process_time()
                     try:
-                        board_move.move_production(
-                            session, number, due + timedelta(days=7), author="bench"
-                        )
+                        _check(session, number, due, args.days, operations=args.operations)
                     except PegboardError as e:  # a day off: still a check answered
-                        print(f"{number}: {e.message}")
+                        if not attempt:
+                            print(f"{number}: {e.message}")
                     session.rollback()
                     if attempt:
                         walls.append((time.perf_counter() - wall) * 1000)

@@ -7,8 +7,9 @@ three questions, as a planner at the board would ask them:
   projected stock (``services.projection``: stock, open receipts, the plan's planned
   orders, every other requirement) is read without this order's own need, and its
   lowest level from the new start on must cover the need. Only a move that leaves
-  the order shorter than it is now is refused: moving an order that is already short
-  later never is.
+  the order shorter than it is now is refused: moving an order later never is, and a
+  component whose supplies the plan pegged to the order are there by the new start
+  is not short (``shortages``: the projection is read only for the others).
 * **capacity**: has every work center of its routing the hours free in the new
   window? The backward load (``services.load``) gives every other order's hours per
   day; the window's available hours less those must cover this order's hours.
@@ -52,6 +53,7 @@ from pegboard.services.bounds import check_day
 from pegboard.services.calendar import back_date, fwd_date, load_calendar
 from pegboard.services.load import work_centers
 from pegboard.services.outstanding import order_needs
+from pegboard.services.pegged_supply import pegged_by
 from pegboard.services.production import get_production
 from pegboard.services.projection import Projection, projected_stock
 from pegboard.services.schedule import current_schedule
@@ -217,7 +219,21 @@ def _lowest_from(projection: Projection, day: date, own: float, own_day: date) -
 def shortages(
     session: Session, mo: ProductionOrder, start_before: date, start_after: date
 ) -> list[Shortage]:
+    """The components short by ``start_after`` that are not short by ``start_before``.
+
+    A later start is never shorter (the lowest level from a later day on is over fewer
+    days), so only an earlier one is checked; a component whose supplies pegged to this
+    order by the plan are all there by the new start is not short
+    (``services.pegged_supply``: a few indexed reads); only the others are worked out
+    on their whole projected stock."""
+    if start_after >= start_before:
+        return []
     needs = [n for n in order_needs(session, mo) if n.outstanding > EPS]
+    if not needs:
+        return []
+    pegged = pegged_by(session, mo, [n.item_id for n in needs], start_after)
+    if pegged is not None:
+        needs = [n for n in needs if pegged.get(n.item_id, 0.0) + EPS < n.outstanding]
     if not needs:
         return []
     codes = {
