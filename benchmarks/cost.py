@@ -10,7 +10,11 @@ Targets (2-core machine, full size):
   <= 10 s;
 * the cost report (estimated against actual, variance, margin) of one project
   (``variance.project_variance``, what GET /api/cost/projects/… and the project's cost
-  tab serve): <= 300 ms, for the median project; the largest is shown too.
+  tab serve): <= 300 ms, for the median and the largest project. The report sums the
+  lines' stored estimates (``services.cost_estimates``): the warm-up call stores them
+  when they are missing, so the timed calls read them; the last row times the largest
+  project with nothing stored (each call after deleting them), as after an upgrade or a
+  company-wide change of prices.
 
 The company is imported once into ``benchmarks/data/bench-cost-<fraction>.db`` (kept,
 reused; delete it to start again). Each figure is timed in process (the service call,
@@ -28,11 +32,11 @@ from pathlib import Path
 from typing import Any
 
 from _harness import DATA, PEGBOARD, print_table, run, shape_bundle
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, delete, select, text
 from sqlalchemy.orm import Session
 
 from pegboard import db
-from pegboard.model import SalesOrder, SalesOrderLine
+from pegboard.model import LineCostEstimate, SalesOrder, SalesOrderLine
 from pegboard.services import costing, money, variance
 
 TARGETS_MS = {"line": 50.0, "open orders": 10_000.0, "project": 300.0}
@@ -107,6 +111,23 @@ def timed(session: Session, call: Callable[[], Any], repeat: int) -> tuple[float
     return statistics.median(walls), statistics.median(cpus)
 
 
+def cold(session: Session, customer: str, project: str, repeat: int) -> tuple[float, float]:
+    """The project's report when none of its lines' estimates is stored (a database just
+    upgraded to 0025, or the first report after a company-wide change of prices or
+    rates): every line estimated level by level, then stored. Each call starts with the
+    stored estimates deleted (committed), so it measures the computing and the storing."""
+    walls, cpus = [], []
+    for _ in range(repeat):
+        session.execute(delete(LineCostEstimate))
+        session.commit()
+        wall, cpu = time.perf_counter(), time.process_time()
+        variance.project_variance(session, customer, project)
+        walls.append((time.perf_counter() - wall) * 1000)
+        cpus.append((time.process_time() - cpu) * 1000)
+        session.rollback()
+    return statistics.median(walls), statistics.median(cpus)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--fraction", type=float, default=1.0)
@@ -134,10 +155,12 @@ def main() -> None:
             )
             what = "largest" if largest else "median"
             rows.append(["project", f"{what}: {customer} / {project}, {lines} lines", wall, cpu])
+        wall, cpu = cold(session, customer, project, args.repeat)
+        rows.append(["project", f"largest, nothing stored: {customer} / {project}", wall, cpu])
     engine.dispose()
     print_table(
         f"Cost of customization at {args.fraction:g} of full size, medians of {args.repeat} (ms)",
-        ["measure", "what", "wall", "CPU", "target", "wall ≤ target"],
+        ["measure", "what", "wall", "CPU", "target", "wall ≤ target", "CPU ≤ target"],
         [
             [
                 name,
@@ -146,6 +169,7 @@ def main() -> None:
                 f"{cpu:,.1f}",
                 f"{TARGETS_MS[name]:,.0f}",
                 "yes" if wall <= TARGETS_MS[name] else "NO",
+                "yes" if cpu <= TARGETS_MS[name] else "NO",
             ]
             for name, what, wall, cpu in rows
         ],

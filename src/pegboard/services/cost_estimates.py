@@ -23,12 +23,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
-from sqlalchemy import delete, select
+from sqlalchemy import Connection, Engine, delete, insert, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from pegboard.db import WRITE
 from pegboard.model import Item, LineCostEstimate, SalesOrder, SalesOrderLine
 from pegboard.services import costing, money
 from pegboard.services.cost_inputs import COMPANY, WROTE, order_scope, revisions
@@ -57,8 +57,26 @@ def _stamp(session: Session, order_ids: set[int]) -> _Stamp:
     return _Stamp(found[COMPANY], {o: found[order_scope(o)] for o in order_ids})
 
 
+class _Stored(NamedTuple):
+    """A ``line_cost_estimate`` row, read as plain columns (a project has thousands)."""
+
+    sales_order_line_id: int
+    company_revision: int
+    order_revision: int
+    material: Decimal
+    labour: Decimal
+    overhead: Decimal
+    scrap: Decimal
+    premium: Decimal | None
+    unused_usage: Decimal
+    unused_scrap: Decimal
+
+
+_COLUMNS = tuple(getattr(LineCostEstimate, name) for name in _Stored._fields)
+
+
 def _figures(
-    order: SalesOrder, row: SalesOrderLine, stored: LineCostEstimate, item: str, currency: str
+    order: SalesOrder, row: SalesOrderLine, stored: _Stored, item: str, currency: str
 ) -> costing.LineFigures:
     return costing.LineFigures(
         ref=f"{order.number}/{row.line}",
@@ -69,19 +87,17 @@ def _figures(
         unit_price=row.unit_price,
         discount_pct=row.discount_pct if row.discount_pct is not None else money.ZERO,
         revenue=line_amount(row),
-        elements=costing.Elements(
-            _six(stored.material), _six(stored.labour), _six(stored.overhead)
-        ),
-        scrap=_six(stored.scrap),
-        premium_amount=None if stored.premium is None else _six(stored.premium),
-        unused=(_six(stored.unused_usage), _six(stored.unused_scrap)),
+        elements=costing.Elements(stored.material, stored.labour, stored.overhead),
+        scrap=stored.scrap,
+        premium_amount=stored.premium,
+        unused=(stored.unused_usage, stored.unused_scrap),
     )
 
 
-def _row(line_id: int, e: costing.LineEstimate, stamp: _Stamp, order_id: int) -> LineCostEstimate:
+def _row(line_id: int, e: costing.LineEstimate, stamp: _Stamp, order_id: int) -> _Stored:
     usage, scrap = unused_split(e.tree)
     total = e.tree.total
-    return LineCostEstimate(
+    return _Stored(
         sales_order_line_id=line_id,
         company_revision=stamp.company,
         order_revision=stamp.orders[order_id],
@@ -95,19 +111,18 @@ def _row(line_id: int, e: costing.LineEstimate, stamp: _Stamp, order_id: int) ->
     )
 
 
-def _stored(session: Session, ids: Sequence[int]) -> dict[int, LineCostEstimate]:
-    out: dict[int, LineCostEstimate] = {}
+def _stored(session: Session, ids: Sequence[int]) -> dict[int, _Stored]:
+    """The stored rows of these lines (amounts at 6 decimals, as ``_six`` made them)."""
+    out: dict[int, _Stored] = {}
     for i in range(0, len(ids), CHUNK):
-        for r in session.scalars(
-            select(LineCostEstimate).where(
-                LineCostEstimate.sales_order_line_id.in_(ids[i : i + CHUNK])
-            )
+        for r in session.execute(
+            select(*_COLUMNS).where(LineCostEstimate.sales_order_line_id.in_(ids[i : i + CHUNK]))
         ):
-            out[r.sales_order_line_id] = r
+            out[r[0]] = _Stored(*r)
     return out
 
 
-def _current(r: LineCostEstimate | None, stamp: _Stamp, order_id: int) -> bool:
+def _current(r: _Stored | None, stamp: _Stamp, order_id: int) -> bool:
     return (
         r is not None
         and r.company_revision == stamp.company
@@ -146,7 +161,7 @@ def _item_codes(session: Session, ids: set[int]) -> dict[int, str]:
     return out
 
 
-def _write(session: Session, rows: Sequence[LineCostEstimate]) -> None:
+def _write(session: Session | Connection, rows: Sequence[_Stored]) -> None:
     ids = [r.sales_order_line_id for r in rows]
     for i in range(0, len(ids), CHUNK):
         session.execute(
@@ -154,47 +169,47 @@ def _write(session: Session, rows: Sequence[LineCostEstimate]) -> None:
                 LineCostEstimate.sales_order_line_id.in_(ids[i : i + CHUNK])
             )
         )
-    session.add_all(_copy(r) for r in rows)
-    session.flush()
+    for i in range(0, len(rows), CHUNK):
+        session.execute(insert(LineCostEstimate), [r._asdict() for r in rows[i : i + CHUNK]])
 
 
-def _copy(r: LineCostEstimate) -> LineCostEstimate:
-    """A new row of the same figures (the computed ones stay the caller's, unattached)."""
-    return LineCostEstimate(**{k: getattr(r, k) for k in _FIGURES})
+WAIT_MS = 200
+"""How long a report's store waits for another writer before it gives up."""
 
 
-_FIGURES = (
-    "sales_order_line_id",
-    "company_revision",
-    "order_revision",
-    "material",
-    "labour",
-    "overhead",
-    "scrap",
-    "premium",
-    "unused_usage",
-    "unused_scrap",
-)
-
-
-def _store(session: Session, rows: Sequence[LineCostEstimate]) -> None:
+def _store(session: Session, rows: Sequence[_Stored]) -> None:
     """Store freshly computed rows: in the caller's transaction when it writes, else in a
-    short one of their own (a report's read is never committed). A store that has to
-    wait for another writer is given up: the figures are computed again next time."""
-    if session.info.get(WROTE):
+    short one of their own (a report's read is never committed). A store that would
+    wait for another writer longer than ``WAIT_MS`` is given up: the figures are
+    computed again next time (a report never waits behind a plan run)."""
+    bind = session.get_bind()
+    if session.info.get(WROTE) or not isinstance(bind, Engine):
         _write(session, rows)
         return
-    try:
-        with Session(bind=session.get_bind()) as own, own.begin():
-            own.connection(execution_options={WRITE: True})
-            _write(own, rows)
-    except OperationalError:
-        return
+    with bind.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        busy = conn.exec_driver_sql("PRAGMA busy_timeout").scalar() if sqlite else None
+        conn.rollback()
+        try:
+            with conn.begin():
+                if sqlite:
+                    conn.exec_driver_sql(f"PRAGMA busy_timeout={WAIT_MS}")
+                else:
+                    conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{WAIT_MS}ms'")
+                _write(conn, rows)
+        except OperationalError:
+            return
+        finally:
+            if sqlite:
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={int(busy or 0)}")
+                conn.rollback()
 
 
-def orders_figures(session: Session, orders: Sequence[SalesOrder]) -> list[costing.OrderFigures]:
+def orders_figures(
+    session: Session, orders: Sequence[SalesOrder], heads: costing.OrderHeads | None = None
+) -> list[costing.OrderFigures]:
     """``costing.orders_cost`` of many orders from the stored figures of their lines."""
-    customers, projects, rows = costing.order_heads(session, orders)
+    customers, projects, rows = heads or costing.order_heads(session, orders)
     figures = line_figures(session, rows)
     lines: dict[int, list[costing.LineFigures]] = {o.id: [] for o in orders}
     for (order, _row), f in zip(rows, figures, strict=True):

@@ -976,9 +976,11 @@ def order_cost(session: Session, number: str) -> OrderCost:
     return cost
 
 
-def order_heads(
-    session: Session, orders: Sequence[SalesOrder]
-) -> tuple[dict[int, str], dict[int, str], list[tuple[SalesOrder, SalesOrderLine]]]:
+OrderHeads = tuple[dict[int, str], dict[int, str], list[tuple[SalesOrder, SalesOrderLine]]]
+"""Customers and projects by order id, and the orders' lines (``order_heads``)."""
+
+
+def order_heads(session: Session, orders: Sequence[SalesOrder]) -> OrderHeads:
     """The orders' customers and projects (by order id) and their lines, by order number
     and line: what an order's report is headed with, read in bulk."""
     ids = [o.id for o in orders]
@@ -1006,10 +1008,13 @@ def order_heads(
     return customers, projects, rows
 
 
-def orders_cost(session: Session, orders: Sequence[SalesOrder]) -> list[OrderCost]:
-    """``order_cost`` of many orders (a project's), every line of them estimated at once."""
+def orders_cost(
+    session: Session, orders: Sequence[SalesOrder], heads: OrderHeads | None = None
+) -> list[OrderCost]:
+    """``order_cost`` of many orders (a project's), every line of them estimated at once
+    (``heads``: their ``order_heads``, when already read)."""
     settings = money.costing_settings(session)
-    customers, projects, rows = order_heads(session, orders)
+    customers, projects, rows = heads or order_heads(session, orders)
     estimates = line_estimates(session, rows, settings)
     lines: dict[int, list[LineEstimate]] = {o.id: [] for o in orders}
     for (order, _row), estimate in zip(rows, estimates, strict=True):

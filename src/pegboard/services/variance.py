@@ -387,20 +387,15 @@ def _variances(
     """``order_variance`` of many orders, their lines estimated, their actual costs and
     frozen final costs read together (a project's report: a few queries, not per line).
     ``stored``: the lines' stored figures, estimated only where the split needs it."""
+    heads = costing.order_heads(session, orders)
     estimates: list[costing.OrderCost | costing.OrderFigures] = [
         *(
-            cost_estimates.orders_figures(session, orders)
+            cost_estimates.orders_figures(session, orders, heads)
             if stored
-            else costing.orders_cost(session, orders)
+            else costing.orders_cost(session, orders, heads)
         )
     ]
-    rows = {
-        (row.sales_order_id, row.line): row
-        for chunk in chunks(o.id for o in orders)
-        for row in session.scalars(
-            select(SalesOrderLine).where(SalesOrderLine.sales_order_id.in_(chunk))
-        )
-    }
+    rows = {(row.sales_order_id, row.line): row for _order, row in heads[2]}
     by_id = {o.id: o for o in orders}
     ids: dict[int, costing.LineEstimate | costing.LineFigures] = {
         rows[(order.id, int(e.ref.rsplit("/", 1)[1]))].id: e
