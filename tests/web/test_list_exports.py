@@ -184,3 +184,21 @@ def test_work_centers_and_stock_policy_export_what_they_show(
     assert {r[below] for r in sheet[1:]} == {"yes"}
     assert all(isinstance(r[3], int | float) for r in sheet[1:])  # ADU
     _same_cells(sheet, plain)
+
+
+def test_an_orders_supply_tree_exports_row_per_supply(
+    web: TestClient, log_in: Callable[[str], str], sample: None
+) -> None:
+    log_in("petra")
+    text, sheet, plain = _downloads(web, "/pegging/orders/SO-1008")
+    assert sheet[0][:5] == ["line", "due", "projected", "level", "item"]
+    lines = {r[0] for r in sheet[1:]}
+    assert lines == set(re.findall(r'<h2 id="peg-\d+">(SO-1008/\d+):', text))
+    # every supply the page draws, in its order (depth first): its item and reference
+    drawn = re.findall(r'</span>, ready <time datetime="([0-9-]+)">', text)
+    assert drawn == [r[8].date().isoformat() for r in sheet[1:]] and drawn
+    assert {r[3] for r in sheet[1:]} >= {1, 2}  # the levels below the line
+    critical = sheet[0].index("critical chain")
+    assert "yes" in {r[critical] for r in sheet[1:]}  # the chain that sets the date
+    assert all(isinstance(r[8], datetime) for r in sheet[1:])  # ready
+    _same_cells(sheet, plain)

@@ -11,9 +11,11 @@ from fastapi.responses import Response
 
 from pegboard.services import purchasing, reports
 from pegboard.services.planning import current_run
+from pegboard.services.spreadsheet import Sheet
 from pegboard.web import auth
 from pegboard.web.deps import DbSession, Viewer
 from pegboard.web.render import chrome, page, redirect
+from pegboard.web.xlsx_download import ExportFormat, export_links, sheet_download
 
 router = APIRouter(include_in_schema=False)
 
@@ -92,21 +94,78 @@ def explorer(
     return page(request, "pegging.html", context)
 
 
+PEGGING_HEADER = (
+    "line",
+    "due",
+    "projected",
+    "level",
+    "item",
+    "qty",
+    "supply type",
+    "supply",
+    "ready",
+    "critical chain",
+    "held by",
+)
+
+
+def _chain(status: reports.LineStatus) -> list[reports.PegNode]:
+    """The supplies that set the line's date: from its latest supply down."""
+    if not status.supplies:
+        return []
+    latest = max(status.supplies, key=lambda s: (s.available, s.supply))
+    return reports.critical_chain(latest)
+
+
+def pegging_sheet(number: str, found: list[reports.LineStatus]) -> Sheet:
+    """The supply tree of every line of the order, one row per supply, depth first (the
+    page's order), its level under the line and whether it is on the critical chain."""
+    rows: list[tuple[object, ...]] = []
+
+    def walk(status: reports.LineStatus, node: reports.PegNode, level: int, on: set[int]) -> None:
+        rows.append(
+            (
+                status.demand,
+                status.due,
+                status.projected,
+                level,
+                node.item,
+                node.qty,
+                SUPPLY_LABELS.get(node.supply_type, node.supply_type.replace("_", " ")),
+                node.supply,
+                node.available,
+                id(node) in on,
+                node.held or None,
+            )
+        )
+        for child in node.children:
+            walk(status, child, level + 1, on)
+
+    for status in found:
+        on = {id(n) for n in _chain(status)}
+        for supply in status.supplies:
+            walk(status, supply, 1, on)
+    return Sheet(f"Pegging {number}", PEGGING_HEADER, rows)
+
+
 @router.get("/pegging/orders/{number}")
-def order_pegging(request: Request, session: DbSession, who: Viewer, number: str) -> Response:
+def order_pegging(
+    request: Request,
+    session: DbSession,
+    who: Viewer,
+    number: str,
+    export: ExportFormat = None,
+) -> Response:
     context = _frame(who, f"Pegging of {number}") | {"number": number, "lines": None}
     if current_run(session) is None:
         return page(request, "pegging_order.html", context)
     found = reports.sales_order_pegging(session, number)
+    if export:
+        return sheet_download(pegging_sheet(number, found), export, "pegging", number)
     lines = []
     for status in found:
-        critical: set[int] = set()
-        if status.supplies:
-            latest = max(status.supplies, key=lambda s: (s.available, s.supply))
-            chain = reports.critical_chain(latest)
-            critical = {id(n) for n in chain}
-        else:
-            chain = []
+        chain = _chain(status)
+        critical = {id(n) for n in chain}
         lines.append(
             {
                 "status": status,
@@ -115,6 +174,7 @@ def order_pegging(request: Request, session: DbSession, who: Viewer, number: str
             }
         )
     context["lines"] = lines
+    context["exports"] = export_links(_url("/pegging/orders/", number), {})
     return page(request, "pegging_order.html", context)
 
 
