@@ -36,7 +36,7 @@ def _bundle(tmp_path: Path, so_qty: int, *, closed: str = "", holiday: str = "")
             "R,Raw,buy,mts,5,lfl,,0,1,Acme\n"
         ),
         "bom.csv": "parent,component,qty_per,scrap_pct,sales_order\nP,R,1,,\n",
-        "stock.csv": "item,qty,location,sales_order\nR,1000,main,\n",
+        "stock.csv": "item,qty,location,sales_order\nR,100000,main,\n",
         "sales_orders.csv": (
             "sales_order,line,customer,project,item,qty,due_date,priority\n"
             f"SO-1,1,ACME,,P,{so_qty},2026-11-24,100\n"
@@ -142,3 +142,18 @@ def test_a_closed_day_and_a_holiday_are_skipped(
         p = promise(session, "P", 8)
     assert p.promised == date(2026, 11, 27)
     assert p.capacity == "ASM full 2026-11-24"
+
+
+def test_a_shop_booked_past_a_year_is_read_to_its_last_day(
+    engine: Engine, session: Session, tmp_path: Path
+) -> None:
+    """SO-1's 3,000 h fill 375 working days of ASM (75 weeks: Tuesday 2026-11-24 to
+    Monday 2028-05-01), past the first year the promise reads: the quote runs on
+    Tuesday 2028-05-02."""
+    _company(engine, _bundle(tmp_path, 3000))
+    run_schedule(session, author="ann")
+    assert _asm(session) == [(TUE, date(2028, 5, 1), 3000.0)]
+    with session.begin():
+        p = promise(session, "P", 8)
+    assert p.promised == date(2028, 5, 2)
+    assert p.capacity == "ASM full 2026-11-24 … 2028-05-01"

@@ -18,8 +18,8 @@ takes that date and names the work center that set it ("POWDER full 2027-01-19 â
 2027-01-21").
 
 The days read start where the quote can first start and reach as far as it needs:
-a year, then four times as far while the quote's operations end past them and the
-stored schedule still uses those work centers there. Nothing is scheduled again, so
+a year, then, when the quote's operations end past it, to the last day the stored
+schedule uses those work centers (a shop booked years ahead). Nothing is scheduled again, so
 there is no size past which capacity is left out. Without a stored schedule of the
 current plan the date counts the material and lead times only, and the answer
 says so (``BASIS_NONE``).
@@ -55,7 +55,7 @@ from pegboard.services.schedule import current_schedule, held_note
 LAST = 10**9
 """The priority of a quote: after every order of the plan."""
 WINDOW = 366
-"""Days of the stored schedule read first; four times as many while the quote needs more."""
+"""Days of the stored schedule read first; all of them when the quote needs more."""
 BASIS_SCHEDULE = (
     "Capacity: the operations of the quote are placed into the hours the stored finite "
     "schedule of the current plan ({made}) leaves free on each work center, after every "
@@ -132,7 +132,7 @@ def _place(session: Session, schedule_run_id: int, quote: _Quote, shop: Shop) ->
             booked_to = last_booked(session, schedule_run_id, shop)
         if booked_to is None or booked_to <= last:
             return placed  # nothing stored past the days read: they were free
-        last = first + 4 * (last - first)
+        last = booked_to  # every stored day of these work centers: one more read
 
 
 def _routes(
