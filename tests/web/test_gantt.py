@@ -9,6 +9,7 @@ was cancelled.
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -56,16 +57,22 @@ def test_open_orders_by_default_all_on_request(engine: Engine, with_old_order: N
 
 
 def test_the_chart_spans_the_open_orders_and_says_the_year(
-    web: TestClient, with_old_order: None, log_in: LogIn
+    web: TestClient, engine: Engine, with_old_order: None, log_in: LogIn
 ) -> None:
     log_in("ann")
     chart = inline_svg(web.get("/production").text, "gantt")
     drawn = texts(chart)
     assert OLD not in drawn and "2019" not in drawn
     assert "MO-2201" in drawn
-    years = {str(clock.today().year), str(clock.today().year + 1)}
+    # the axis runs from the first start (or today) to the last due (or today)
+    rows = _rows(engine)[:60]
+    today = clock.today()
+    first = min([r.start for r in rows] + [today])
+    last = max([r.due for r in rows] + [today])
     months = [t.text or "" for t in chart.iter(f"{SVG_NS}text") if t.get("class") == "month"]
-    assert months and all(m[-4:] in years for m in months), months  # each with its year
+    assert months and all(re.fullmatch(r"[A-Z][a-z]{2} \d{4}", m) for m in months), months
+    assert int(months[0][-4:]) in (first.year, first.year + 1)  # the first new month's
+    assert {int(m[-4:]) for m in months} <= set(range(first.year, last.year + 1))
     everything = texts(inline_svg(web.get("/production", params={"show": "all"}).text, "gantt"))
     assert OLD in everything and "2019" in everything
 
