@@ -213,6 +213,7 @@ def computed(session: Session) -> dict[str, object]:
         (edit_order_bom, "SO-1", "SO-2"),
         (change_quantity, "SO-1", "SO-2"),
         (reconfigure, "SO-2", "SO-1"),
+        (order_routing, "SO-1", "SO-2"),
     ],
 )
 def test_an_order_s_own_change_leaves_the_other_orders_rows_current(
@@ -276,3 +277,21 @@ def test_figures_are_stored_on_demand_after_an_upgrade(shop: Session) -> None:
         orders = shop.scalars(select(SalesOrder)).all()
         cost_estimates.orders_figures(shop, orders)
     assert stored_rows(shop) == 4
+
+
+def test_the_project_s_figures_equal_its_full_estimate(shop: Session) -> None:
+    """``pegboard project show``'s figures (stored) against ``costing.project_cost``."""
+    with shop.begin():
+        full = costing.project_cost(shop, "ACME", "HQ")
+    for _ in range(2):  # computed and stored, then read back
+        with shop.begin():
+            found = cost_estimates.project_figures(shop, "ACME", "HQ")
+        assert (found.cost, found.revenue, found.margin, found.premium) == (
+            full.cost,
+            full.revenue,
+            full.margin,
+            full.premium,
+        )
+        assert [(o.number, o.cost) for o in found.orders] == [
+            (o.number, o.cost) for o in full.orders
+        ]

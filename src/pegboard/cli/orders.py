@@ -29,6 +29,7 @@ from pegboard.errors import ValidationError
 from pegboard.model.enums import SalesOrderStatus
 from pegboard.services import (
     audit,
+    cost_estimates,
     costing,
     customers,
     money,
@@ -94,7 +95,7 @@ def project_show(customer: str, code: str) -> None:
     cost and margin, and the project's."""
     with session() as s, s.begin():
         rows = sales.project_overview(s, customer, code)
-        cost = costing.project_cost(s, customer, code)
+        cost = cost_estimates.project_figures(s, customer, code)
     costs = {o.number: o for o in cost.orders}
     emit(
         f"Project {code} of {customer} ({cost.currency})",

@@ -22,6 +22,7 @@ from pegboard.services import audit
 from pegboard.services._tx import writes
 from pegboard.services.bounds import check_day
 from pegboard.services.codes import check_code
+from pegboard.services.cost_inputs import ORDER_SCOPE
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_CODE = 50
@@ -425,11 +426,13 @@ def set_routing(
     names one of its configured order BOMs)."""
     row = _item(session, item)
     bom_id = None
+    scope: dict[str, int] = {}  # an order routing's change is its sales order's (cost_inputs)
     if order_bom is not None:
         bom = session.scalars(select(Bom).where(Bom.number == order_bom)).first()
         if bom is None or bom.item_id != row.id or bom.sales_order_id is None:
             raise NotFoundError(f"no order BOM {order_bom!r} of {item}", bom=order_bom)
         bom_id = bom.id
+        scope = {ORDER_SCOPE: bom.sales_order_id}
     ids = _check_operations(session, operations)
     number = f"RT-{order_bom}" if order_bom else f"RT-{item}"
     routing = session.scalars(select(Routing).where(Routing.number == number)).first()
@@ -440,7 +443,11 @@ def set_routing(
         session.flush()
     else:
         before = {"operations": [_op_audit(op) for op in _operations(session, routing.id)]}
-        session.execute(delete(RoutingOperation).where(RoutingOperation.routing_id == routing.id))
+        session.execute(
+            delete(RoutingOperation)
+            .where(RoutingOperation.routing_id == routing.id)
+            .execution_options(**scope)
+        )
     for op in sorted(operations, key=lambda o: o.sequence):
         session.add(
             RoutingOperation(

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from pegboard.model import Item, LineCostEstimate, SalesOrder, SalesOrderLine
 from pegboard.services import costing, money
 from pegboard.services.cost_inputs import COMPANY, WROTE, order_scope, revisions
-from pegboard.services.lookups import line_amount
+from pegboard.services.lookups import get_project, line_amount
 from pegboard.services.variance_split import unused_split
 
 PLACES = Decimal("0.000001")
@@ -226,3 +226,15 @@ def orders_figures(
         )
         for o in orders
     ]
+
+
+def project_figures(session: Session, customer: str, project: str) -> costing.ProjectFigures:
+    """A customer project's quoted revenue, estimated cost, margin and premium, order by
+    order, from its lines' stored figures (``costing.project_cost`` without the levels
+    of each line: what ``pegboard project show`` prints)."""
+    owner = get_project(session, customer, project)
+    orders = session.scalars(
+        select(SalesOrder).where(SalesOrder.project_id == owner.id).order_by(SalesOrder.number)
+    ).all()
+    found = tuple(orders_figures(session, orders))
+    return costing.ProjectFigures(customer, project, money.currency(session), found)
