@@ -14,7 +14,8 @@ With a finite schedule of the current plan stored in it (``pegboard schedule``,
 ``benchmarks/schedule.py``), each promise also places its production orders into
 the schedule's free hours (issue 15, item 5): the ``capacity`` column says what set
 the date (a full work center) or that capacity was counted and changed nothing
-(``free hours``), or ``not counted`` without a stored schedule.
+(``free hours``), ``not counted`` without a stored schedule, ``nothing made`` when the
+promise makes nothing.
 
 Items promised, several quantities each (1, 10, 250):
 
@@ -115,7 +116,9 @@ def _remove(copy: Path) -> None:
 def _capacity(result: promising.Promise) -> str:
     if result.capacity:
         return result.capacity
-    return "not counted" if "Capacity not counted" in result.note else "free hours"
+    if "Capacity not counted" in result.note:
+        return "not counted"
+    return "free hours" if "Capacity:" in result.note else "nothing made"
 
 
 def p95(values: list[float]) -> float:

@@ -59,39 +59,38 @@ class Booked:
 
 def spread(booked: Booked, wcs: WorkCenters, first: int, last: int) -> FloatArray:
     """(work centers, days ``first`` … ``last``): standard hours the stored operations use
-    each day (module doc), never more than all the work center's units give."""
+    each day (module doc), never more than all the work center's units give.
+
+    In bulk: every group's span laid out as one row per day, each group's days summed
+    with ``reduceat``, the hours added per (work center, day) with one ``bincount``."""
     lo = min(first, int(booked.start.min())) if len(booked.start) else first
     hi = max(last, int(booked.end.max())) if len(booked.end) else last
     unit = unit_hours(wcs, lo, hi)
-    used = np.zeros_like(unit)
-    for wc, s, e, hours, n in zip(
-        booked.work_center.tolist(),
-        (booked.start - lo).tolist(),
-        (booked.end - lo + 1).tolist(),
-        booked.hours.tolist(),
-        booked.count.tolist(),
-        strict=True,
-    ):
-        if hours > EPS:
-            used[wc, s:e] += _days(unit[wc, s:e], hours, n)
+    width = hi - lo + 1
+    keep = booked.hours > EPS
+    wc, start = booked.work_center[keep], booked.start[keep] - lo
+    hours, count = booked.hours[keep], booked.count[keep].astype(np.float64)
+    length = booked.end[keep] - lo + 1 - start
+    used = np.zeros(unit.size, dtype=np.float64)
+    if len(wc):
+        offsets = np.cumsum(length) - length  # each group's first row
+        group = np.repeat(np.arange(len(wc)), length)
+        day = start[group] + np.arange(int(length.sum())) - offsets[group]
+        per_day = unit[wc[group], day]
+        full = count[group] * per_day
+        lasts = offsets + length - 1
+        before = np.add.reduceat(full, offsets) - full[lasts]
+        fits = before < hours - EPS  # whole unit days, the rest on the last day
+        share = np.where(fits[group], full, 0.0)
+        share[lasts] = np.where(fits, hours - before, share[lasts])
+        total = np.add.reduceat(per_day, offsets)  # else: in proportion to the days' hours
+        ratio = np.divide(hours, total, out=np.zeros_like(hours), where=total > 0)
+        share = np.where(fits[group], share, per_day * ratio[group])
+        flat = wc[group] * width + day
+        used = np.bincount(flat, weights=share, minlength=unit.size).astype(np.float64)
     capacity = unit * np.asarray(wcs.units, dtype=np.float64)[:, None]
-    return np.minimum(used, capacity)[:, first - lo : last - lo + 1]
-
-
-def _days(unit: FloatArray, hours: float, n: int) -> FloatArray:
-    """``hours`` of ``n`` operations spread over the days of their span (``unit``: one
-    unit's hours each day): a whole unit day each from the first, the rest on the last;
-    in proportion to the days' hours when the days before the last give more than
-    ``hours`` (the operations got less some days: they started part-way through one,
-    or the work center was full)."""
-    full = n * unit
-    before = float(full[:-1].sum())
-    if before < hours - EPS:
-        share = full.copy()
-        share[-1] = hours - before
-        return share
-    total = float(unit.sum())
-    return unit * (hours / total) if total > 0 else np.zeros_like(unit)
+    used_days = used.reshape(unit.shape)
+    return np.minimum(used_days, capacity)[:, first - lo : last - lo + 1]
 
 
 class _Seeded(_Scheduler):

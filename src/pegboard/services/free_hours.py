@@ -84,22 +84,26 @@ def used_hours(
     """(work centers of ``shop``, days ``first`` … ``last``): the standard hours the
     stored schedule ``schedule_run_id`` uses each day (one grouped query)."""
     op = ScheduledOperation
-    rows = session.execute(
-        select(
-            op.work_center_id,
-            op.start_date,
-            op.end_date,
-            func.sum(op.hours),
-            func.count(),
+    rows = (
+        session.connection()
+        .execute(  # Core rows: tens of thousands at full size
+            select(
+                op.work_center_id,
+                op.start_date,
+                op.end_date,
+                func.sum(op.hours),
+                func.count(),
+            )
+            .where(
+                op.schedule_run_id == schedule_run_id,
+                op.work_center_id.in_(shop.ids),
+                op.end_date >= date.fromordinal(first),
+                op.start_date <= date.fromordinal(last),
+            )
+            .group_by(op.work_center_id, op.start_date, op.end_date)
         )
-        .where(
-            op.schedule_run_id == schedule_run_id,
-            op.work_center_id.in_(shop.ids),
-            op.end_date >= date.fromordinal(first),
-            op.start_date <= date.fromordinal(last),
-        )
-        .group_by(op.work_center_id, op.start_date, op.end_date)
-    ).all()
+        .all()
+    )
     position = {wc_id: k for k, wc_id in enumerate(shop.ids)}
     n = len(rows)
     booked = Booked(

@@ -118,21 +118,23 @@ def with_capacity(
 
 
 def _place(session: Session, schedule_run_id: int, quote: _Quote, shop: Shop) -> Schedule:
-    """The quote placed into the free hours, reading as many days as it needs (module doc)."""
+    """The quote placed into the free hours, reading as many days as it needs (module doc):
+    the days past the first read are read once more, to the last stored one, and added
+    (an operation stored across the cut is laid out over its whole span in both)."""
     first = int(quote.orders.ready.min())
     last = first + WINDOW
-    booked_to: int | None = None
-    while True:
-        used = used_hours(session, schedule_run_id, shop, first, last)
-        placed = place_after(quote.orders, quote.ops, shop.wcs, used, first)
-        end = int(placed.end.max()) if len(placed.end) else first
-        if end <= last:
-            return placed
-        if booked_to is None:
-            booked_to = last_booked(session, schedule_run_id, shop)
-        if booked_to is None or booked_to <= last:
-            return placed  # nothing stored past the days read: they were free
-        last = booked_to  # every stored day of these work centers: one more read
+    used = used_hours(session, schedule_run_id, shop, first, last)
+    placed = place_after(quote.orders, quote.ops, shop.wcs, used, first)
+    end = int(placed.end.max()) if len(placed.end) else first
+    if end <= last:
+        return placed
+    booked_to = last_booked(session, schedule_run_id, shop)
+    if booked_to is None or booked_to <= last:
+        return placed  # nothing stored past the days read: they were free
+    more = used_hours(session, schedule_run_id, shop, last + 1, booked_to)
+    return place_after(
+        quote.orders, quote.ops, shop.wcs, np.concatenate([used, more], axis=1), first
+    )
 
 
 def _routes(
