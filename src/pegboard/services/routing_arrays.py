@@ -79,8 +79,11 @@ def read_routings(session: Session, position: dict[int, int]) -> RoutingArrays:
         ).order_by(RoutingOperation.routing_id, RoutingOperation.sequence),
     )
     n = len(rows)
-    cols = list(zip(*rows, strict=True)) if n else [()] * 7
-    routing_ids = np.fromiter(cols[0], dtype=np.int64, count=n)
+    # every column is a number: one matrix, converted by NumPy in C (ids and days are
+    # far below 2**53, exact as doubles)
+    table = np.array(rows, dtype=np.float64).reshape(n, 7)
+    cols = [table[:, k] for k in range(7)]
+    routing_ids = cols[0].astype(np.int64)
     wc_of = np.zeros(max(position, default=0) + 1, dtype=np.int64)
     for wc_id, k in position.items():
         wc_of[wc_id] = k
@@ -105,12 +108,12 @@ def read_routings(session: Session, position: dict[int, int]) -> RoutingArrays:
         if sales_order_id is not None:
             by_order.setdefault((item_id, sales_order_id), found)
     return RoutingArrays(
-        sequence=np.fromiter(cols[1], dtype=np.int64, count=n),
-        work_center=wc_of[np.fromiter(cols[2], dtype=np.int64, count=n)],
-        setup=np.fromiter(cols[3], dtype=np.float64, count=n),
-        run=np.fromiter(cols[4], dtype=np.float64, count=n),
-        queue=np.fromiter(cols[5], dtype=np.int64, count=n),
-        move=np.fromiter(cols[6], dtype=np.int64, count=n),
+        sequence=cols[1].astype(np.int64),
+        work_center=wc_of[cols[2].astype(np.int64)],
+        setup=cols[3].copy(),
+        run=cols[4].copy(),
+        queue=cols[5].astype(np.int64),
+        move=cols[6].astype(np.int64),
         first=first.astype(np.int64),
         count=count.astype(np.int64),
         by_item=by_item,

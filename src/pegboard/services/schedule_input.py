@@ -78,6 +78,8 @@ class ScheduleInput:
     wcs: WorkCenters
     wc_ids: list[int]
     """Work center id of each engine position."""
+    position: dict[str, int]
+    """Each order's ref -> its position in ``rows``."""
 
 
 def _production_orders(session: Session, run: PlanRun) -> list[OrderRow]:
@@ -313,4 +315,4 @@ def read_input(session: Session, run: PlanRun) -> ScheduleInput:
         move_days=routes.move[got.row],
     )
     sequences: list[int] = ops.sequence.tolist()
-    return ScheduleInput(run, rows, orders, ops, sequences, wcs, wc_ids)
+    return ScheduleInput(run, rows, orders, ops, sequences, wcs, wc_ids, index)

@@ -13,7 +13,7 @@ plan's own dates and leaves the schedule stale until the next one.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
@@ -84,7 +84,7 @@ def run_schedule(session: Session, *, author: str) -> ScheduleSummary:
     with refusing_disk_full(), session.begin():
         session.connection(execution_options={WRITE: True})
         run = session.get_one(PlanRun, data.run.id)
-        available = _available(data, result)
+        available = _Available(data, result)
         late_orders = int((result.completion > data.orders.due).sum())
         sched_id = _store(session, data, result, available, author, late_orders)
         late_lines = _project_lines(session, run, available)
@@ -109,16 +109,33 @@ def run_schedule(session: Session, *, author: str) -> ScheduleSummary:
     )
 
 
-def _available(data: ScheduleInput, result: Schedule) -> dict[tuple[str, str], date]:
-    """When each scheduled order serves its demand: the later of due and completion."""
-    return {
-        (r.order_type, r.ref): date.fromordinal(max(int(result.completion[i]), r.due.toordinal()))
-        for i, r in enumerate(data.rows)
-    }
+class _Available(Mapping[tuple[str, str], date]):
+    """When each scheduled order serves its demand, the later of its due date and its
+    completion, by (order type, ref): looked up through the input's position of each
+    ref and one array of days, not a dict of three hundred thousand dates."""
 
+    def __init__(self, data: ScheduleInput, result: Schedule) -> None:
+        self.rows, self.position = data.rows, data.position
+        self.days = np.maximum(result.completion, data.orders.due)
 
-def _day(ordinal: int) -> date | None:
-    return None if ordinal == NONE else date.fromordinal(ordinal)
+    def _at(self, key: tuple[str, str]) -> int | None:
+        i = self.position.get(key[1])
+        return i if i is not None and self.rows[i].order_type == key[0] else None
+
+    def __getitem__(self, key: tuple[str, str]) -> date:
+        i = self._at(key)
+        if i is None:
+            raise KeyError(key)
+        return date.fromordinal(int(self.days[i]))
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, tuple) and self._at(key) is not None
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return ((r.order_type, r.ref) for r in self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
 
 
 _EPOCH = date(1970, 1, 1).toordinal()
@@ -140,7 +157,7 @@ def _store(
     session: Session,
     data: ScheduleInput,
     result: Schedule,
-    available: dict[tuple[str, str], date],
+    available: _Available,
     author: str,
     late_orders: int,
 ) -> int:
@@ -180,17 +197,17 @@ def _store(
             "order_ref": [r.ref for r in rows],
             "item_id": [r.item_id for r in rows],
             "qty": [r.qty for r in rows],
-            "due_date": [r.due for r in rows],
+            "due_date": _iso(data.orders.due),
             "ready_date": _iso(result.order_ready),
             "start_date": _iso(result.order_start),
             "completion": _iso(result.completion),
-            "available_date": [available[(r.order_type, r.ref)] for r in rows],
+            "available_date": _iso(available.days),
             "cause": [_CAUSES[c] for c in result.cause.tolist()],
             "bottleneck_work_center_id": [
                 None if k == NONE else data.wc_ids[wc_of_op[k]] for k in neck
             ],
-            "held_from": _held(result, neck, result.held_from, result.start),
-            "held_to": _held(result, neck, result.held_to, result.end),
+            "held_from": _held(result, result.held_from, result.start),
+            "held_to": _held(result, result.held_to, result.end),
         },
     )
     order_of = data.ops.order.tolist()
@@ -232,23 +249,22 @@ def _indexes() -> list[Index]:
 _CAUSES = {BY_PLAN: None, FULL: "full", ROUTING: "routing"}
 
 
-def _held(result: Schedule, neck: list[int], held: IntArray, ran: IntArray) -> list[date | None]:
+def _held(result: Schedule, held: IntArray, ran: IntArray) -> list[str | None]:
     """Per order, a day of its bottleneck operation: when it was held (``full``), when it
-    ran (``routing``)."""
-    out: list[date | None] = []
-    for i, k in enumerate(neck):
-        if k == NONE:
-            out.append(None)
-        else:
-            out.append(_day(int(held[k] if result.cause[i] == FULL else ran[k])))
-    return out
+    ran (``routing``); none without one."""
+    neck = result.bottleneck
+    at = np.maximum(neck, 0)
+    day = np.where(result.cause == FULL, held[at], ran[at]) if len(held) else neck
+    return _iso(np.where(neck == NONE, NONE, day))
 
 
 def _chunks(values: Sequence[str]) -> list[Sequence[str]]:
     return [values[i : i + _CHUNK] for i in range(0, len(values), _CHUNK)]
 
 
-def _project_lines(session: Session, run: PlanRun, available: dict[tuple[str, str], date]) -> int:
+def _project_lines(
+    session: Session, run: PlanRun, available: Mapping[tuple[str, str], date]
+) -> int:
     """Rule 10 with the scheduled dates: each planned order line's projected date is the
     later of its due date and the latest availability of its pegged supplies. Returns
     how many lines are late."""
