@@ -78,6 +78,21 @@ def test_the_browser_uploads_a_bundle_larger_than_a_form(api: TestClient, engine
     assert sent.headers["location"].startswith("/admin/jobs/")
 
 
+def test_an_upsert_takes_a_bundle_larger_than_a_form(
+    api: TestClient, engine: Engine, as_role: Callable[[str], Headers]
+) -> None:
+    """The upsert's upload routes take a bundle's size too (they took the JSON limit)."""
+    token = _signed_in_admin(api, engine)
+    data = _bundle_zip(3 * 1024 * 1024)
+    files = {"file": ("bundle.zip", data, "application/zip")}
+    page = api.post("/admin/bundle/upsert-preview", data={"csrf_token": token}, files=files)
+    assert page.status_code == 200 and "what an upsert would do" in page.text, page.text[:500]
+    admin = as_role("admin")
+    preview = api.post("/api/bundle/upsert/preview", headers=admin, files=files)
+    assert preview.status_code == 200, preview.text[:500]
+    assert limits.limit_of("/api/bundle/upsert") == limits.UPLOAD_LIMIT
+
+
 def test_over_the_limit_the_browser_gets_a_page(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:

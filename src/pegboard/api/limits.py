@@ -1,7 +1,8 @@
 """Request size limits, checked before a body is read into memory.
 
-JSON bodies and forms are small; only the bundle uploads (``/api/bundle/import`` and
-the web page's ``/admin/bundle/import``) may be as large as a bundle (``BUNDLE_LIMIT``,
+JSON bodies and forms are small; only the bundle uploads (``/api/bundle/import``,
+``/api/bundle/upsert`` and its preview, and the web page's import and upsert preview)
+may be as large as a bundle (``BUNDLE_LIMIT``,
 512 MiB), and those are streamed to disk as they arrive. A request that declares or
 streams more than its limit is answered 413 and not processed: as the error JSON under
 ``/api``, as a page elsewhere. A body sent in chunks (no ``Content-Length``) is counted
@@ -21,7 +22,12 @@ from pegboard.bundle.archive import BUNDLE_LIMIT, mib
 
 JSON_LIMIT = 2 * 1024 * 1024
 UPLOAD_LIMIT = BUNDLE_LIMIT
-UPLOAD_PATHS = ("/api/bundle/import", "/admin/bundle/import")
+UPLOAD_PATHS = (
+    "/api/bundle/import",
+    "/admin/bundle/import",
+    "/api/bundle/upsert",  # and its /preview
+    "/admin/bundle/upsert-preview",
+)
 
 
 class TooLarge(BaseException):
