@@ -335,3 +335,20 @@ def test_a_changed_template_is_defined_again(company: Engine, exported: Path) ->
     with db.session_scope(company) as session:
         again = upsert_preview(session, exported)  # the database now holds what it says
     assert all(p.added == 0 and p.changed == 0 for p in again), again
+
+
+def test_a_template_item_stays_made(company: Engine, exported: Path) -> None:
+    """An item whose BOM is a template's (not in bom.csv) made ``buy`` by the bundle:
+    refused as the item editor refuses it, nothing written."""
+    book = load_workbook(exported)
+    template_item = book["templates"].cell(row=2, column=1).value
+    items = book["items"]
+    row = next(
+        r for r in range(2, items.max_row + 1) if _cell(items, r, "item").value == template_item
+    )
+    _cell(items, row, "type").value = "buy"
+    book.save(exported)
+    before = checksums(company)
+    with pytest.raises((ValidationError, BundleError), match="make"):
+        upsert(company, exported)
+    assert changed_tables(before, checksums(company)) == set()

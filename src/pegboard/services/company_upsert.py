@@ -161,9 +161,23 @@ def _items(w: Writer, d: FileDiff) -> None:
             w.session.add(Item(code=row["item"], **values))
         else:
             item = w.session.get_one(Item, ids[row["item"]])
+            if row["type"] == "buy" and item.type.value != "buy":
+                _refuse_bought_with_bom(w, item)
             for name, value in values.items():
                 setattr(item, name, value)
     w.session.flush()
+
+
+def _refuse_bought_with_bom(w: Writer, item: Item) -> None:
+    """An item with a BOM the bundle does not show (a template's) stays made, as the
+    item editor says (the bundle's own BOM rows were checked when it was read)."""
+    if w.session.scalar(select(Bom.id).where(Bom.item_id == item.id).limit(1)) is not None:
+        raise ValidationError(
+            f"items {item.code}: it has a bill of material, so it must stay make",
+            field="type",
+            file="items",
+            value=item.code,
+        )
 
 
 def _item_row(row: Mapping[str, Any]) -> ItemRow:
