@@ -24,7 +24,8 @@ from pegboard.engine.types import (
 )
 
 PegColumns = dict[str, np.ndarray]
-"""One level's pegging rows: stype, sidx, item, qty, dtype, didx, ddate, dprio, dso."""
+"""One level's pegging rows: stype, sidx, qty, dtype, didx, ddate, dprio, dso (a
+supply's item is read from its order when the pegging table is built)."""
 
 
 NUMBERED_REFS = 999_999

@@ -444,16 +444,12 @@ class _Run:
         table = self.supply
         stype = np.full(sup.size, PLANNED, dtype=np.int64)
         sidx = np.empty(sup.size, dtype=np.int64)
-        item = np.empty(sup.size, dtype=np.int64)
         rows_of = np.flatnonzero(sup >= 0)
         row = sup[rows_of]
         stype[rows_of] = table.stype[row]
         sidx[rows_of] = table.sidx[row]
-        item[rows_of] = table.item[row]
         new = np.flatnonzero(sup < 0)
-        planned = number[-sup[new] - 1]  # local planned order -> result index
-        sidx[new] = planned
-        item[new] = self.planned.item[planned]
+        sidx[new] = number[-sup[new] - 1]  # local planned order -> result index
         safety = dem < 0
         at = np.maximum(dem, 0)
 
@@ -465,7 +461,6 @@ class _Run:
         return {
             "stype": stype,
             "sidx": sidx,
-            "item": item,
             "qty": qty,
             "dtype": demand(rows.dtype, SAFETY_STOCK),
             "didx": demand(rows.didx, -1),
@@ -596,8 +591,8 @@ class _Run:
         return LineDates(in_plan=in_plan, projected=projected)
 
 
-ALL_PEGS = ("stype", "sidx", "item", "qty", "dtype", "didx", "ddate", "dprio", "dso")
-KEPT_PEGS = ("stype", "sidx", "item", "qty", "dtype", "didx", "ddate")
+ALL_PEGS = ("stype", "sidx", "qty", "dtype", "didx", "ddate", "dprio", "dso")
+KEPT_PEGS = ("stype", "sidx", "qty", "dtype", "didx", "ddate")
 """Pegging columns kept after a level is traced: priorities and sales orders
 are read only while the level is planned."""
 
