@@ -10,6 +10,7 @@ hours on ASM from the 24th. A quote of 8 × P needs 8 h of ASM and may start on 
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -33,6 +34,7 @@ def _bundle(tmp_path: Path, so_qty: int, *, closed: str = "", holiday: str = "")
             "item,description,type,strategy,lead_time_days,lot_rule,lot_qty,safety_stock,"
             "unit_cost,supplier\n"
             "P,Panel,make,mto,0,lfl,,0,10,\n"
+            "Q,Panel to length,make,mto,0,lfl,,0,10,\n"
             "R,Raw,buy,mts,5,lfl,,0,1,Acme\n"
         ),
         "bom.csv": "parent,component,qty_per,scrap_pct,sales_order\nP,R,1,,\n",
@@ -46,6 +48,18 @@ def _bundle(tmp_path: Path, so_qty: int, *, closed: str = "", holiday: str = "")
             "item,sales_order,sequence,work_center,setup_hours,run_hours\nP,,10,ASM,0,1\n"
         ),
     }
+    files["templates.json"] = json.dumps(
+        [
+            {
+                "item": "Q",
+                "parameters": [
+                    {"name": "length", "kind": "number", "min": 1, "max": 20, "default": "1"}
+                ],
+                "lines": [{"component": "R", "qty": 1}],
+                "operations": [{"sequence": 10, "work_center": "ASM", "setup": 0, "run": "length"}],
+            }
+        ]
+    )
     if closed:
         files["work_center_closed_days.csv"] = f"work_center,date,description\nASM,{closed},\n"
     if holiday:
@@ -157,3 +171,18 @@ def test_a_shop_booked_past_a_year_is_read_to_its_last_day(
         p = promise(session, "P", 8)
     assert p.promised == date(2028, 5, 2)
     assert p.capacity == "ASM full 2026-11-24 … 2028-05-01"
+
+
+def test_a_configured_quote_runs_on_its_template_routing(
+    engine: Engine, session: Session, tmp_path: Path
+) -> None:
+    """Q has no engineering routing: its template's routing line runs ``length`` hours a
+    unit on ASM. One Q of length 8 takes the 4 h SO-1 leaves on the 24th and 4 h on the
+    25th; of length 4 it fits on the 24th."""
+    _company(engine, _bundle(tmp_path, 4))
+    run_schedule(session, author="ann")
+    with session.begin():
+        long = promise(session, "Q", 1, params={"length": "8"})
+        short = promise(session, "Q", 1, params={"length": "4"})
+    assert (long.promised, long.capacity) == (date(2026, 11, 25), "ASM full 2026-11-24")
+    assert (short.promised, short.capacity) == (TUE, "")
