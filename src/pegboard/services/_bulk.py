@@ -86,24 +86,57 @@ def bulk_insert(
 
 
 def bulk_insert_columns(
-    conn: Connection, model: type[Base], data: Mapping[str, Sequence[Any]]
+    conn: Connection,
+    model: type[Base],
+    data: Mapping[str, Sequence[Any]],
+    *,
+    same: Mapping[str, int | str] | None = None,
 ) -> int:
-    """Insert equal-length columns ``{name: values}`` into ``model``'s table."""
+    """Insert equal-length columns ``{name: values}`` into ``model``'s table.
+
+    ``same`` are columns holding one value in every row (a plan's run id, a kind):
+    SQLite takes them as literals of the statement instead of binding them per row
+    (a fifth less time for the plan's narrow shortage rows); COPY repeats them
+    (psycopg's compiled ``write_row`` beat text blocks joined in Python). They are
+    ours, never a user's text (refused if not an integer or a plain word).
+    """
+    fixed = dict(same or {})
+    literals = {name: _literal(value) for name, value in fixed.items()}
     names = list(data)
     table = model.__tablename__
     if conn.dialect.name == "postgresql":
-        return _copy(conn, table, ", ".join(names), zip(*data.values(), strict=True))
+        n = len(next(iter(data.values()))) if data else 0
+        every = {**data, **{name: [value] * n for name, value in fixed.items()}}
+        return _copy(conn, table, ", ".join(every), zip(*every.values(), strict=True))
     columns = [_iso_column(data[n]) for n in names]
-    return _sqlite_executemany(conn, table, names, zip(*columns, strict=True))
+    return _sqlite_executemany(conn, table, names, zip(*columns, strict=True), literals)
+
+
+def _literal(value: int | str) -> str:
+    """A constant column's value as an SQL literal: an integer, or a word of letters,
+    digits and underscores (nothing to quote or escape)."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise TypeError(f"constant column value {value!r}: an integer or a word")
+    if isinstance(value, int):
+        return str(value)
+    if not value.replace("_", "").isalnum() or not value.isascii():
+        raise ValueError(f"constant column value {value!r}: not a plain word")
+    return f"'{value}'"
 
 
 def _sqlite_executemany(
-    conn: Connection, table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
+    conn: Connection,
+    table: str,
+    columns: Sequence[str],
+    rows: Iterable[tuple[Any, ...]],
+    constants: Mapping[str, str] | None = None,
 ) -> int:
     """One executemany fed by an iterator (no list of millions of tuples); errors are
-    raised as SQLAlchemy's, like any other statement's."""
-    marks = ", ".join("?" * len(columns))
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+    raised as SQLAlchemy's, like any other statement's. ``constants`` are literals
+    written into the statement after the bound columns."""
+    fixed = dict(constants or {})
+    marks = ", ".join(["?"] * len(columns) + list(fixed.values()))
+    sql = f"INSERT INTO {table} ({', '.join([*columns, *fixed])}) VALUES ({marks})"
     raw = cast(sqlite3.Connection, conn.connection.dbapi_connection)
     cursor = raw.cursor()
     _null_adapter()

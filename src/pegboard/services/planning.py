@@ -101,6 +101,7 @@ def run_plan(
             .returning(PlanRun.id)
         ).scalar_one()
         counts = _store(conn, run_id, snap, result)
+        _index_memory(conn)
         for index in indexes:
             index.create(conn)
         counts["exceptions"].update(_mps_flags(session, run_id))
@@ -170,6 +171,18 @@ def _empty_plan_tables(conn: Connection) -> list[Index]:
     return indexes
 
 
+INDEX_MEMORY = "256MB"
+"""PostgreSQL's ``maintenance_work_mem`` while the store builds the plan's indexes:
+the default 64 MB sorts millions of pegging refs on disk in several passes."""
+
+
+def _index_memory(conn: Connection) -> None:
+    """Let this transaction's index builds sort in memory (PostgreSQL; ``SET LOCAL``
+    ends with the transaction). SQLite's sorter already has the connection's cache."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SET LOCAL maintenance_work_mem = '{INDEX_MEMORY}'")
+
+
 def snapshot_connection(session: Session) -> Connection:
     """The connection of a transaction that sees one moment of the data in every select:
     on PostgreSQL REPEATABLE READ (else an item configured between the item and the BOM
@@ -216,10 +229,11 @@ def _chunks(n: int) -> Iterator[slice]:
         yield slice(lo, min(n, lo + CHUNK_ROWS))
 
 
-def _dates(ordinals: et.IntArray) -> list[date]:
-    """Day ordinals to dates, building each distinct day once."""
+def _dates(ordinals: et.IntArray) -> list[str]:
+    """Day ordinals as ISO dates, each distinct day spelt once: the text SQLite stores
+    and COPY reads, so neither database path converts a date value by value."""
     days, inverse = np.unique(ordinals, return_inverse=True)
-    distinct = np.asarray([date.fromordinal(d) for d in days.tolist()], dtype=object)
+    distinct = np.asarray([date.fromordinal(d).isoformat() for d in days.tolist()], dtype=object)
     return list(distinct[inverse])
 
 
@@ -278,7 +292,6 @@ def _store_planned(
             conn,
             PlannedOrder,
             {
-                "plan_run_id": [run_id] * (part.stop - part.start),
                 "number": planned.ref[part],
                 "item_id": snap.item_ids[planned.item[part]].tolist(),
                 "type": kinds[part].tolist(),
@@ -289,6 +302,7 @@ def _store_planned(
                 "is_late": planned.is_late[part].tolist(),
                 "sales_order_id": _optional_ids(snap.sales_order_ids, planned.sales_order[part]),
             },
+            same={"plan_run_id": run_id},
         )
 
 
@@ -307,7 +321,6 @@ def _store_pegging(conn: Connection, run_id: int, snap: Snapshot, result: et.Pla
             conn,
             Pegging,
             {
-                "plan_run_id": [run_id] * (part.stop - part.start),
                 "supply_type": supply_names[stype].tolist(),
                 "supply_ref": _pick(supply_refs, stype, peg.supply_index[part]),
                 "item_id": snap.item_ids[peg.item[part]].tolist(),
@@ -315,6 +328,7 @@ def _store_pegging(conn: Connection, run_id: int, snap: Snapshot, result: et.Pla
                 "demand_type": demand_names[dtype].tolist(),
                 "demand_ref": _pick(demand_refs, dtype, np.maximum(peg.demand_index[part], 0)),
             },
+            same={"plan_run_id": run_id},
         )
 
 
@@ -378,7 +392,6 @@ def _store_exceptions(conn: Connection, run_id: int, snap: Snapshot, exc: et.Exc
         PlanException,
         {
             **ids,
-            "plan_run_id": [run_id] * wide.size,
             "kind": [exc.kind[r] for r in rows.tolist()],
             "item_id": snap.item_ids[exc.item[rows]].tolist(),
             "order_ref": [exc.order[r] for r in rows.tolist()],
@@ -386,6 +399,7 @@ def _store_exceptions(conn: Connection, run_id: int, snap: Snapshot, exc: et.Exc
             "sales_order_id": _optional_ids(snap.sales_order_ids, exc.sales_order[rows]),
             "message": exc.messages_at(rows),  # a narrow row's message is never built
         },
+        same={"plan_run_id": run_id},
     )
     for part in _chunks(slim.size):
         mine = slim[part]
@@ -396,13 +410,12 @@ def _store_exceptions(conn: Connection, run_id: int, snap: Snapshot, exc: et.Exc
             PlanException,
             {
                 **ids,
-                "plan_run_id": [run_id] * mine.size,
-                "kind": ["shortage"] * mine.size,
                 "item_id": snap.item_ids[exc.item[rows]].tolist(),
                 "sales_order_id": _optional_ids(snap.sales_order_ids, exc.sales_order[rows]),
                 "planned_order_id": (planned[mine] + 1).tolist(),
                 "qty_millionths": units[mine].astype(np.int64).tolist(),
             },
+            same={"plan_run_id": run_id, "kind": "shortage"},
         )
 
 
@@ -446,7 +459,6 @@ def _store_lines(conn: Connection, run_id: int, snap: Snapshot, result: et.PlanR
         conn,
         PlanLine,
         {
-            "plan_run_id": [run_id] * len(demands),
             "sales_order_line_id": snap.demand_line_ids.tolist(),
             "demand_ref": snap.demand_refs,
             "due_date": _dates(demands.due),
@@ -455,6 +467,7 @@ def _store_lines(conn: Connection, run_id: int, snap: Snapshot, result: et.PlanR
             ],
             "late_days": late.tolist(),
         },
+        same={"plan_run_id": run_id},
     )
     return int(np.count_nonzero(late > 0))
 
@@ -468,12 +481,12 @@ def _store_productions(
         conn,
         PlanProduction,
         {
-            "plan_run_id": [run_id] * len(dates),
             "production_order_id": snap.production_ids.tolist(),
             "earliest_completion": _dates(dates.earliest_completion),
             "available_date": _dates(dates.available),
             "is_late": dates.is_late.tolist(),
         },
+        same={"plan_run_id": run_id},
     )
 
 
