@@ -32,6 +32,7 @@ from pegboard.model import (
     WorkCenterClosedDay,
 )
 from pegboard.services.calendar import load_calendar
+from pegboard.services.cursor_rows import days, tuples
 from pegboard.services.planning import current_run
 from pegboard.services.routing_arrays import expand, read_routings
 
@@ -175,8 +176,10 @@ _Order = tuple[str, int, int | None, int | None, float, date]
 
 def _orders(session: Session) -> list[_Order]:
     """(label, item id, order BOM id, sales order id, quantity, due date) of every order
-    that loads (read as columns: a full-size company has hundreds of thousands)."""
+    that loads (read as the driver's tuples: a full-size company has hundreds of
+    thousands; each distinct due date converted once)."""
     mo = ProductionOrder
+    conn = session.connection()
     out: list[_Order] = [
         (number, item_id, bom_id, so_id, remaining, due)
         for number, item_id, bom_id, so_id, remaining, due in session.execute(
@@ -195,7 +198,8 @@ def _orders(session: Session) -> list[_Order]:
     ]
     run = current_run(session)
     if run is not None:
-        for number, item_id, sales_order_id, qty, due in session.execute(
+        planned = tuples(
+            conn,
             select(
                 PlannedOrder.number,
                 PlannedOrder.item_id,
@@ -208,9 +212,13 @@ def _orders(session: Session) -> list[_Order]:
                 PlannedOrder.type == "make",
                 PlannedOrder.firmed_as.is_(None),
             )
-            .order_by(PlannedOrder.number)
-        ):
-            out.append((number, item_id, None, sales_order_id, qty, due))
+            .order_by(PlannedOrder.number),
+        )
+        day = days([row[4] for row in planned])
+        out += [
+            (number, item_id, None, sales_order_id, qty, day[due])
+            for number, item_id, sales_order_id, qty, due in planned
+        ]
     return out
 
 
@@ -252,16 +260,38 @@ def capacity_load(
     except ValueError as e:
         raise PlanningError(str(e)) from e
     only = None if work_center is None else wcs.code.index(work_center)
-    days = _days(load, wcs, labels, ops, only)
+    available = _Availability(wcs)
+    by_day = _days(load, wcs, labels, ops, only, available)
     return LoadReport(
-        days,
-        _weeks(days, wcs),
+        by_day,
+        _weeks(by_day, wcs, available),
         _Placed(labels, routes.sequence[got.row], wcs.code, ops, load, only),
     )
 
 
+class _Availability:
+    """``WorkCenters.available`` asked once per (work center, day): the weeks ask again
+    for the days the days asked for."""
+
+    def __init__(self, wcs: WorkCenters) -> None:
+        self.wcs = wcs
+        self._known: dict[tuple[int, int], float] = {}
+
+    def __call__(self, wc: int, day: int) -> float:
+        key = (wc, day)
+        found = self._known.get(key)
+        if found is None:
+            found = self._known[key] = self.wcs.available(wc, day)
+        return found
+
+
 def _days(
-    load: Load, wcs: WorkCenters, labels: list[str], ops: Operations, only: int | None
+    load: Load,
+    wcs: WorkCenters,
+    labels: list[str],
+    ops: Operations,
+    only: int | None,
+    available: _Availability,
 ) -> list[Period]:
     out = []
     for (wc, day), required in sorted(
@@ -277,21 +307,21 @@ def _days(
                 when,
                 when.isoformat(),
                 required,
-                wcs.available(wc, day),
+                available(wc, day),
                 tuple(orders),
             )
         )
     return out
 
 
-def _weeks(days: list[Period], wcs: WorkCenters) -> list[Period]:
+def _weeks(days: list[Period], wcs: WorkCenters, known: _Availability) -> list[Period]:
     grouped: dict[tuple[str, date], list[Period]] = defaultdict(list)
     for p in days:
         grouped[(p.work_center, p.start - timedelta(days=p.start.weekday()))].append(p)
     out = []
     for (code, monday), periods in sorted(grouped.items()):
         wc = wcs.code.index(code)
-        available = sum(wcs.available(wc, monday.toordinal() + i) for i in range(7))
+        available = sum(known(wc, monday.toordinal() + i) for i in range(7))
         year, week, _ = monday.isocalendar()
         orders = sorted({o for p in periods for o in p.orders})
         out.append(
