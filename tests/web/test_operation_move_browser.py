@@ -56,7 +56,7 @@ def test_an_operation_drag_accepted_and_one_refused(server: str, tmp_path: Path)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         try:
-            page = watched_page(browser, problems)
+            page = watched_page(browser, problems, timeout_ms=30_000)  # a loaded machine
             log_in(page, server)
             page.goto(server + f"/board/move/{FA_MO}")
             expect(page.locator("#op-20")).to_have_attribute("data-start", "2026-12-20")
