@@ -29,6 +29,7 @@ from pegboard.services import (
     money,
     order_bom,
     order_changes,
+    purchasing,
     sales,
     variance,
 )
@@ -295,3 +296,25 @@ def test_the_project_s_figures_equal_its_full_estimate(shop: Session) -> None:
         assert [(o.number, o.cost) for o in found.orders] == [
             (o.number, o.cost) for o in full.orders
         ]
+
+
+def company_revision(session: Session) -> int:
+    with session.begin():
+        return revisions(session, [COMPANY])[COMPANY]
+
+
+def test_receiving_a_purchase_keeps_the_rows_and_cancelling_one_does_not(shop: Session) -> None:
+    """A receipt changes no price an estimate reads; cancelling the priced purchase the
+    profile's price comes from does (its price falls back to the one before)."""
+    report(shop)
+    was = company_revision(shop)
+    purchasing.confirm_purchase(shop, "PO-000002", author="buyer")
+    purchasing.receive_purchase(shop, "PO-000002", author="buyer")
+    assert company_revision(shop) == was
+    before = report(shop)
+    latest = buy(shop, "PROFILE", "6.50", date(2026, 11, 10))
+    assert company_revision(shop) > was
+    assert report(shop) != before
+    purchasing.cancel_purchase(shop, latest, author="buyer")
+    assert report(shop) == before
+    same(report(shop), fresh(shop))

@@ -40,6 +40,7 @@ from pegboard.model import (
     BomLine,
     CostRevision,
     Item,
+    PurchaseLineStatus,
     PurchaseOrder,
     PurchaseOrderLine,
     Routing,
@@ -136,8 +137,27 @@ def _changed(obj: object) -> set[str]:
     return {a.key for a in state.mapper.column_attrs if state.attrs[a.key].history.has_changes()}
 
 
+def _priced(line: PurchaseOrderLine) -> bool:
+    """A purchase line an estimate can take its price from (``costing``'s rule)."""
+    return bool(line.unit_price) and line.status is not PurchaseLineStatus.CANCELLED
+
+
+def _purchase_matters(line: PurchaseOrderLine, how: str) -> bool:
+    """A receipt changes no estimate: only a priced line added or removed, its price,
+    item, date or number changed, or its cancelling (or undoing it) does."""
+    if how != "dirty":
+        return _priced(line)
+    changed = _changed(line)
+    if changed & {"unit_price", "item_id", "due_date", "line", "purchase_order_id"}:
+        return True
+    statuses = _old_and_new(line, "status") if "status" in changed else set()
+    return PurchaseLineStatus.CANCELLED in statuses
+
+
 def _matters(obj: object, how: str) -> bool:
     kind = type(obj)
+    if isinstance(obj, PurchaseOrderLine):
+        return _purchase_matters(obj, how)
     if how == "new":
         return not isinstance(obj, _SKIP_NEW)
     columns = _COLUMNS.get(kind)
