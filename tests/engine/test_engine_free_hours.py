@@ -55,7 +55,7 @@ def _ops(rows: list[tuple[int, int, int, float]]) -> ScheduleOps:
 def test_spread_lays_hours_as_the_scheduler_does() -> None:
     """A: 20 h Mon–Wed = 8, 8, 4; 12 h Fri–Mon = 8 on Friday, none at the weekend, 4 on
     Monday 01-11. B (4 standard hours a unit and day): two operations, 14 h Mon–Tue =
-    8 and 6. A: 10 h Mon–Wed, fewer than the days before the last give: in proportion."""
+    8 and 6. A: 10 h Tue 01-12 – Thu 01-14 = 8, 2 and none."""
     wcs = centers()
     used = spread(
         _booked(
@@ -70,8 +70,23 @@ def test_spread_lays_hours_as_the_scheduler_does() -> None:
         d("2027-01-04"),
         d("2027-01-15"),
     )
-    assert used[0].tolist() == pytest.approx([8, 8, 4, 0, 8, 0, 0, 4, 10 / 3, 10 / 3, 10 / 3, 0])
+    assert used[0].tolist() == pytest.approx([8, 8, 4, 0, 8, 0, 0, 4, 8, 2, 0, 0])
     assert used[1].tolist() == pytest.approx([8, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+
+
+def test_spread_lays_each_operation_into_what_the_ones_before_left() -> None:
+    """A, back to back: 12 h Mon–Tue (8 + 4), then 10 h Tue–Wed starting where it ended
+    (4 + 6), then 2 h on Wednesday (the rest of it): every day full, nothing lost."""
+    wcs = centers()
+    booked = _booked(
+        [
+            (0, "2027-01-06", "2027-01-06", 2.0, 1),
+            (0, "2027-01-05", "2027-01-06", 10.0, 1),
+            (0, "2027-01-04", "2027-01-05", 12.0, 1),
+        ]
+    )
+    used = spread(booked, wcs, d("2027-01-04"), d("2027-01-07"))
+    assert used[0].tolist() == pytest.approx([8, 8, 8, 0])
 
 
 def test_spread_reads_only_the_days_asked_and_never_past_capacity() -> None:

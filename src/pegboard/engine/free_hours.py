@@ -9,11 +9,10 @@ the plan's date as a floor, components first), on days whose hours are already
 partly taken by the stored schedule (``used``).
 
 The stored schedule keeps each operation's first and last day and its hours, not its
-hours per day, so :func:`spread` reads them back as the scheduler lays them: a whole
-unit day on each day from the first (fewer when the hours run out), the rest on the
-last day, proportionally to each day's hours when the days between got less (a work
-center that was full some of them). The total per operation is exact; a day is
-never taken past what the work center has.
+hours per day, so :func:`spread` lays them back over their days as a forward
+placement does: each work center's operations in the order they start, each taking
+on each day of its span what the ones before left (at most a unit's hours), until
+its hours are placed. A day is never taken past what the work center has.
 """
 
 from __future__ import annotations
@@ -61,36 +60,41 @@ def spread(booked: Booked, wcs: WorkCenters, first: int, last: int) -> FloatArra
     """(work centers, days ``first`` … ``last``): standard hours the stored operations use
     each day (module doc), never more than all the work center's units give.
 
-    In bulk: every group's span laid out as one row per day, each group's days summed
-    with ``reduceat``, the hours added per (work center, day) with one ``bincount``."""
+    Each work center's groups are laid out in the order of their first day (then their
+    last): each day of a group's span gives it what it can use (a unit's hours per
+    operation) of what the groups before left free, until its hours are placed. A
+    work center booked back to back is so read back day by day as it was scheduled
+    (the operation that starts on the day another ends gets the rest of that day)."""
     lo = min(first, int(booked.start.min())) if len(booked.start) else first
     hi = max(last, int(booked.end.max())) if len(booked.end) else last
     unit = unit_hours(wcs, lo, hi)
-    width = hi - lo + 1
-    keep = booked.hours > EPS
-    wc, start = booked.work_center[keep], booked.start[keep] - lo
-    hours, count = booked.hours[keep], booked.count[keep].astype(np.float64)
-    length = booked.end[keep] - lo + 1 - start
-    used = np.zeros(unit.size, dtype=np.float64)
-    if len(wc):
-        offsets = np.cumsum(length) - length  # each group's first row
-        group = np.repeat(np.arange(len(wc)), length)
-        day = start[group] + np.arange(int(length.sum())) - offsets[group]
-        per_day = unit[wc[group], day]
-        full = count[group] * per_day
-        lasts = offsets + length - 1
-        before = np.add.reduceat(full, offsets) - full[lasts]
-        fits = before < hours - EPS  # whole unit days, the rest on the last day
-        share = np.where(fits[group], full, 0.0)
-        share[lasts] = np.where(fits, hours - before, share[lasts])
-        total = np.add.reduceat(per_day, offsets)  # else: in proportion to the days' hours
-        ratio = np.divide(hours, total, out=np.zeros_like(hours), where=total > 0)
-        share = np.where(fits[group], share, per_day * ratio[group])
-        flat = wc[group] * width + day
-        used = np.bincount(flat, weights=share, minlength=unit.size).astype(np.float64)
     capacity = unit * np.asarray(wcs.units, dtype=np.float64)[:, None]
-    used_days = used.reshape(unit.shape)
-    return np.minimum(used_days, capacity)[:, first - lo : last - lo + 1]
+    free = [row.tolist() for row in capacity]
+    per_unit = [row.tolist() for row in unit]
+    order = np.lexsort((booked.end, booked.start, booked.work_center))
+    for wc, s, e, hours, n in zip(
+        booked.work_center[order].tolist(),
+        (booked.start[order] - lo).tolist(),
+        (booked.end[order] - lo).tolist(),
+        booked.hours[order].tolist(),
+        booked.count[order].tolist(),
+        strict=True,
+    ):
+        _lay(free[wc], per_unit[wc], s, e, hours, n)
+    used = capacity - np.asarray(free, dtype=np.float64).reshape(capacity.shape)
+    return used[:, first - lo : last - lo + 1]
+
+
+def _lay(free: list[float], unit: list[float], s: int, e: int, hours: float, n: int) -> None:
+    """``hours`` of ``n`` operations laid from day ``s`` to ``e`` into ``free``."""
+    need = hours
+    for day in range(s, e + 1):
+        take = min(need, n * unit[day], free[day])
+        if take > 0:
+            free[day] -= take
+            need -= take
+            if need <= EPS:
+                return
 
 
 class _Seeded(_Scheduler):
