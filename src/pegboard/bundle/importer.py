@@ -66,6 +66,7 @@ from pegboard.services.dataset import (
 from pegboard.services.money import ISO_4217
 from pegboard.services.mps import line_number
 from pegboard.services.templates import check_worst_cases, parse_definition
+from pegboard.services.upsert_diff import Places
 
 EMPTY_ITEMS = (
     "holds no items: importing it would delete every item of the company; "
@@ -85,12 +86,13 @@ def read_bundle(
 
 def read_upsert(
     path: Path, company: Dataset, progress: Progress | None = None
-) -> tuple[Dataset, Dataset]:
+) -> tuple[Dataset, Places]:
     """Parse the bundle at ``path`` for an upsert into ``company`` (``bundle.upsert_read``):
     every file optional, every rule checked on the company as the upsert leaves it (a row
-    may name an item only the database holds). Returns that whole and the bundle's own
-    rows; raises ``BundleError`` listing every problem."""
-    return _read(path, progress, company=company)
+    may name an item only the database holds). Returns the bundle's own rows and where
+    each is; raises ``BundleError`` listing every problem."""
+    data, places = _read(path, progress, company=company)
+    return given_rows(data, places), places
 
 
 def _read(
@@ -99,7 +101,7 @@ def _read(
     *,
     allow_empty: bool = False,
     company: Dataset | None = None,
-) -> tuple[Dataset, Dataset]:
+) -> tuple[Dataset, Places]:
     source = open_source(path)
     problems = Problems()
     parsed, present = _parse_files(source, progress, problems, upsert=company is not None)
@@ -117,10 +119,9 @@ def _read(
     source.close()
     if problems:
         raise BundleError([located(p) for p in problems.items], truncated=problems.truncated)
-    if company is None:
-        return data, data
-    data.templates, keys["templates"] = merge_templates(data.templates, company)
-    return data, given_rows(data, keys)
+    if company is not None:
+        data.templates, keys["templates"] = merge_templates(data.templates, company)
+    return data, keys
 
 
 def _parse_files(

@@ -305,7 +305,7 @@ def upsert_work(
         try:
             diffs = upsert_company(
                 s,
-                lambda company: read_upsert(source, company, progress)[1],
+                lambda company: read_upsert(source, company, progress),
                 author=author,
                 expected=expected,
             )
@@ -477,7 +477,7 @@ def upsert_preview(session: Session, path: Path) -> list[FilePreview]:
     session.commit()  # read afresh
     with session.begin():
         company = read_company(session)
-    return preview(company, read_upsert(path, company)[1])
+    return preview(company, read_upsert(path, company)[0])
 
 
 def upsert_preview_upload(

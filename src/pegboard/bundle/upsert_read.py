@@ -17,7 +17,7 @@ from pegboard.bundle import schema
 from pegboard.bundle.parse import ParsedTable
 from pegboard.errors import BundleProblem
 from pegboard.services.dataset import Dataset
-from pegboard.services.upsert_diff import ATTRIBUTES, KEYS, Row, tables
+from pegboard.services.upsert_diff import ATTRIBUTES, KEYS, Places, Row, tables
 
 COMPANY_LINE = 0
 """The line of a row the company holds and the bundle does not give (no file line is 0)."""
@@ -28,14 +28,17 @@ def _at(name: str) -> list[int]:
     return [names.index(k) for k in KEYS[name]]
 
 
-def merge_company(parsed: dict[str, ParsedTable], company: Dataset) -> dict[str, set[Row]]:
+def merge_company(parsed: dict[str, ParsedTable], company: Dataset) -> Places:
     """Add to each parsed file the company's rows whose key it does not give; returns the
-    keys each file gives."""
+    keys each file gives, each with its place (``bom.csv, line 3``)."""
     now = tables(company)
-    given: dict[str, set[Row]] = {}
+    given: Places = {}
     for name, table in parsed.items():
         at = _at(name)
-        keys = {tuple(row[i] for i in at) for row in table.rows}
+        keys = {
+            tuple(row[i] for i in at): f"{table.label}, line {line}"
+            for line, row in zip(table.lines, table.rows, strict=True)
+        }
         given[name] = keys
         for row in now.get(name, ((), []))[1]:
             if tuple(row[i] for i in at) not in keys:
@@ -46,9 +49,9 @@ def merge_company(parsed: dict[str, ParsedTable], company: Dataset) -> dict[str,
 
 def merge_templates(
     bundle: list[dict[str, Any]], company: Dataset
-) -> tuple[list[dict[str, Any]], set[Row]]:
+) -> tuple[list[dict[str, Any]], dict[Row, str]]:
     """The bundle's templates and the company's others; the keys the bundle gives."""
-    keys = {(str(t.get("item", "")),) for t in bundle}
+    keys = {(str(t.get("item", "")),): f"template {t.get('item', '')}" for t in bundle}
     others = [t for t in company.templates if (str(t.get("item", "")),) not in keys]
     return [*bundle, *others], keys
 
@@ -61,7 +64,7 @@ def located(problem: BundleProblem) -> BundleProblem:
     return BundleProblem(problem.file, None, problem.column, problem.value, reason)
 
 
-def given_rows(merged: Dataset, keys: dict[str, set[Row]]) -> Dataset:
+def given_rows(merged: Dataset, keys: Places) -> Dataset:
     """The rows of ``merged`` the bundle gives (by each file's key): what an upsert writes."""
     out = Dataset()
     out.settings = {k: v for k, v in merged.settings.items() if (k,) in keys.get("settings", ())}
@@ -69,7 +72,7 @@ def given_rows(merged: Dataset, keys: dict[str, set[Row]]) -> Dataset:
         t for t in merged.templates if (str(t.get("item", "")),) in keys.get("templates", ())
     ]
     for name, attribute in ATTRIBUTES.items():
-        wanted = keys.get(name, set())
+        wanted = keys.get(name, {})
         rows = [r for r in getattr(merged, attribute) if _key(name, r) in wanted]
         setattr(out, attribute, rows)
     return out

@@ -49,11 +49,12 @@ from pegboard.services._tx import refusing_disk_full
 from pegboard.services.capacity import parse_weekday_hours
 from pegboard.services.company_data import read_company
 from pegboard.services.dataset import Dataset, ItemRow, decimals_of
-from pegboard.services.upsert_diff import FileDiff, diff
+from pegboard.services.upsert_diff import FileDiff, Places, diff
 from pegboard.services.upsert_writer import Writer
 
-Read = Callable[[Dataset], Dataset]
-"""Reads and checks the bundle against the company; returns the bundle's own rows."""
+Read = Callable[[Dataset], tuple[Dataset, Places]]
+"""Reads and checks the bundle against the company; returns the bundle's own rows and
+where each is."""
 
 NOT_IN_PLACE = {
     "stock": "stock is changed by adjustments (pegboard stock adjust), which keep the ledger",
@@ -79,7 +80,7 @@ def upsert_company(
     with refusing_disk_full(), session.begin():
         session.connection(execution_options={WRITE: True})
         company = read_company(session)
-        given = read(company)
+        given, places = read(company)
         diffs = diff(company, given)
         if expected is not None and counts(diffs) != expected:
             raise ConflictError(
@@ -87,8 +88,8 @@ def upsert_company(
                 "other rows than it showed; nothing was written, preview it again",
                 reason="preview_stale",
             )
-        _refuse_not_in_place(diffs)
-        writer = Writer(session, author)
+        _refuse_not_in_place(diffs, places)
+        writer = Writer(session, author, places)
         by_file = {d.file: d for d in diffs}
         writers = _WRITERS | {"templates": partial(upsert_orders.templates, given.templates)}
         for name, write in writers.items():
@@ -100,13 +101,14 @@ def upsert_company(
     return diffs
 
 
-def _refuse_not_in_place(diffs: list[FileDiff]) -> None:
+def _refuse_not_in_place(diffs: list[FileDiff], places: Places) -> None:
     for d in diffs:
         if d.file in NOT_IN_PLACE and (d.added or d.changed):
             row = d.added[0] if d.added else d.changed[0][1]
             key = "/".join(str(k) for k in d.key(row))
+            place = places.get(d.file, {}).get(d.key(row), d.file)
             raise ValidationError(
-                f"{d.file}: an upsert changes no {d.file.replace('_', ' ')} "
+                f"{place}: an upsert changes no {d.file.replace('_', ' ')} "
                 f"({len(d.added)} row(s) would be added and {len(d.changed)} changed, "
                 f"the first {key}): {NOT_IN_PLACE[d.file]}; leave them out of the file, "
                 "or import without upsert to replace the company",
@@ -162,22 +164,17 @@ def _items(w: Writer, d: FileDiff) -> None:
         else:
             item = w.session.get_one(Item, ids[row["item"]])
             if row["type"] == "buy" and item.type.value != "buy":
-                _refuse_bought_with_bom(w, item)
+                _refuse_bought_with_bom(w, item, row)
             for name, value in values.items():
                 setattr(item, name, value)
     w.session.flush()
 
 
-def _refuse_bought_with_bom(w: Writer, item: Item) -> None:
+def _refuse_bought_with_bom(w: Writer, item: Item, row: dict[str, Any]) -> None:
     """An item with a BOM the bundle does not show (a template's) stays made, as the
     item editor says (the bundle's own BOM rows were checked when it was read)."""
     if w.session.scalar(select(Bom.id).where(Bom.item_id == item.id).limit(1)) is not None:
-        raise ValidationError(
-            f"items {item.code}: it has a bill of material, so it must stay make",
-            field="type",
-            file="items",
-            value=item.code,
-        )
+        raise w.refuse("items", row, "type", "it has a bill of material, so it must stay make")
 
 
 def _item_row(row: Mapping[str, Any]) -> ItemRow:
@@ -231,11 +228,11 @@ def _open_order(w: Writer, row: Mapping[str, Any]) -> SalesOrder:
         w.session.flush()
         return order
     if order.status not in (SalesOrderStatus.CONFIRMED, SalesOrderStatus.IN_PRODUCTION):
-        raise ValidationError(
-            f"sales_orders: {number} is {order.status.value}: an upsert reopens no order",
-            field="sales_order",
-            file="sales_orders",
-            value=number,
+        raise w.refuse(
+            "sales_orders",
+            dict(row),
+            "sales_order",
+            f"{number} is {order.status.value}: an upsert reopens no order",
         )
     order.customer_id, order.project_id = customer_id, project_id
     return order
@@ -261,12 +258,8 @@ def _sales(w: Writer, d: FileDiff) -> None:
             )
             w.session.add(line)
         elif line.status not in (SalesOrderStatus.CONFIRMED, SalesOrderStatus.IN_PRODUCTION):
-            raise ValidationError(
-                f"sales_orders: line {row['line']} of {row['sales_order']} is "
-                f"{line.status.value}: an upsert reopens no line",
-                field="line",
-                file="sales_orders",
-                value=f"{row['sales_order']}/{row['line']}",
+            raise w.refuse(
+                "sales_orders", row, "line", f"is {line.status.value}: an upsert reopens no line"
             )
         line.item_id = items[row["item"]]
         for name in _SALES_FIELDS:
@@ -298,12 +291,12 @@ def _bom_header(w: Writer, parent_id: int, row: Mapping[str, Any]) -> Bom:
         w.session.add(bom)
         w.session.flush()
     elif w.session.scalar(select(BomParameter.id).where(BomParameter.bom_id == bom.id).limit(1)):
-        raise ValidationError(
-            f"bom: {row['parent']} is a configurable template: its lines are changed in the "
+        raise w.refuse(
+            "bom",
+            dict(row),
+            "parent",
+            f"{row['parent']} is a configurable template: its lines are changed in the "
             "template editor",
-            field="parent",
-            file="bom",
-            value=row["parent"],
         )
     return bom
 

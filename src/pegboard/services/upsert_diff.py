@@ -18,6 +18,9 @@ from typing import Any
 from pegboard.services.dataset import Dataset
 
 Row = tuple[Any, ...]
+Places = dict[str, dict[Row, str]]
+"""Per file, each key the bundle gives and where it is (``bom.csv, line 3``), so that a
+refusal found while writing names the line."""
 
 KEYS: dict[str, tuple[str, ...]] = {
     "settings": ("key",),

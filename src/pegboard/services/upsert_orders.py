@@ -17,7 +17,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from pegboard.errors import ValidationError
 from pegboard.model import (
     Bom,
     Item,
@@ -40,10 +39,6 @@ from pegboard.services.outstanding import freeze_component_lists
 from pegboard.services.templates import define_in_transaction
 from pegboard.services.upsert_diff import FileDiff
 from pegboard.services.upsert_writer import Writer
-
-
-def _refuse(file: str, field: str, value: str, why: str) -> ValidationError:
-    return ValidationError(f"{file} {value}: {why}", field=field, file=file, value=value)
 
 
 def _order_id(w: Writer, number: str) -> int | None:
@@ -71,10 +66,10 @@ def _routing(w: Writer, item_id: int, row: Mapping[str, Any]) -> Routing:
             select(Bom).where(Bom.item_id == item_id, Bom.sales_order_id == order_id).limit(1)
         ).first()
         if bom is None:
-            raise _refuse(
+            raise w.refuse(
                 "routings",
+                dict(row),
                 "sales_order",
-                f"{row['item']}/{row['sales_order']}",
                 "an order routing needs the order's BOM of the item (bom.csv)",
             )
         bom_id = bom.id
@@ -135,7 +130,7 @@ def mps(w: Writer, d: FileDiff) -> None:
             )
             w.session.add(order)
         elif order.status is not ProductionStatus.PLANNED:
-            raise _refuse("mps", "date", number, f"the line is {order.status.value} already")
+            raise w.refuse("mps", row, "date", f"{number} is {order.status.value} already")
         order.qty, order.due_date = row["qty"], row["date"]
         w.session.flush()
 
@@ -166,14 +161,13 @@ def purchases(w: Writer, d: FileDiff) -> None:
                 PurchaseOrderLine.line == row["line"],
             )
         ).first()
-        key = f"{row['purchase_order']}/{row['line']}"
         if line is None:
             line = PurchaseOrderLine(
                 purchase_order_id=header.id, line=row["line"], received_qty=0.0
             )
             w.session.add(line)
         elif line.status not in OPEN_PURCHASE_STATUSES or line.qty <= line.received_qty:
-            raise _refuse("purchase_orders", "line", key, "the line is no longer open")
+            raise w.refuse("purchase_orders", row, "line", "the line is no longer open")
         line.item_id = item_id
         line.qty = (line.received_qty or 0.0) + row["qty"]
         line.status = PurchaseLineStatus(row["status"])
@@ -204,12 +198,12 @@ def productions(w: Writer, d: FileDiff) -> None:
             )
             w.session.add(order)
         elif order.status not in OPEN_PRODUCTION_STATUSES or order.mps:
-            raise _refuse("production_orders", "production_order", number, "no longer open")
+            raise w.refuse("production_orders", row, "production_order", "no longer open")
         elif order.status.value != row["status"]:
-            raise _refuse(
+            raise w.refuse(
                 "production_orders",
+                row,
                 "status",
-                number,
                 f"is {order.status.value}: its status changes on the shop floor (release, "
                 "complete), not by an upsert",
             )

@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pegboard.errors import ValidationError
 from pegboard.services import audit
-from pegboard.services.upsert_diff import FileDiff, Row
+from pegboard.services.upsert_diff import KEYS, FileDiff, Places, Row
 
 ENTITIES = {
     "settings": "setting",
@@ -37,9 +38,19 @@ def named(d: FileDiff, row: Row) -> dict[str, Any]:
 class Writer:
     """The transaction's session, the author, and the codes' ids as rows are added."""
 
-    def __init__(self, session: Session, author: str) -> None:
+    def __init__(self, session: Session, author: str, places: Places | None = None) -> None:
         self.session = session
         self.author = author
+        self.places = places or {}
+
+    def refuse(self, file: str, row: dict[str, Any], field: str, why: str) -> ValidationError:
+        """A row the database's state refuses, named by its place in the bundle."""
+        key = tuple(row[k] for k in KEYS[file])
+        value = "/".join(str(k) for k in key)
+        place = self.places.get(file, {}).get(key, file)
+        return ValidationError(
+            f"{place}: {value}: {why}", field=field, file=file, value=value, where=place
+        )
 
     def ids(self, column: Any, ident: Any, codes: Iterable[str]) -> dict[str, int]:
         wanted = sorted(set(codes))
