@@ -18,6 +18,7 @@ import re
 import shutil
 import statistics
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 from _harness import DATA, print_table
@@ -40,6 +41,12 @@ def _refs(engine: object) -> dict[str, str]:
         "order": "SELECT number FROM sales_order ORDER BY number DESC LIMIT 1",
         "po": "SELECT number FROM purchase_order ORDER BY id LIMIT 1",
         "mo": "SELECT number FROM production_order ORDER BY id LIMIT 1",
+        "planned_mo": (
+            "SELECT number FROM production_order WHERE status = 'planned' ORDER BY number LIMIT 1"
+        ),
+        "planned_due": (
+            "SELECT due_date FROM production_order WHERE status = 'planned' ORDER BY number LIMIT 1"
+        ),
         "component": (
             "SELECT i.code FROM bom_line b JOIN item i ON i.id = b.component_id "
             "GROUP BY i.code ORDER BY count(*) DESC LIMIT 1"
@@ -58,6 +65,10 @@ def _refs(engine: object) -> dict[str, str]:
             out[name] = str(conn.execute(text(sql)).scalar_one())
     out["late"] = out["late"].split("/")[0]
     return out
+
+
+def _week_later(day: str) -> str:
+    return (date.fromisoformat(day[:10]) + timedelta(days=7)).isoformat()
 
 
 def pages(r: dict[str, str]) -> list[tuple[str, str]]:
@@ -82,6 +93,11 @@ def pages(r: dict[str, str]) -> list[tuple[str, str]]:
             "/production?show=all&zoom=days&offset=60",
         ),
         ("production order", f"/production/{r['mo']}"),
+        ("board: an order and its operations", f"/board/move/{r['planned_mo']}"),
+        (
+            "board: an order's check, a week later",
+            f"/board/move/{r['planned_mo']}?finish={_week_later(r['planned_due'])}",
+        ),
         ("item (much used; its chart inline)", f"/items/{r['component']}"),
         ("item (made)", f"/items/{r['made']}"),
         ("item (the biggest BOM tree)", f"/items/{r['assembly']}"),

@@ -52,35 +52,74 @@ class PlacedOperation:
     end: date
 
 
-def _routings(
-    session: Session,
-    position: dict[int, int],
-    headers_of: ColumnElement[bool],
-    operations_of: ColumnElement[bool],
-) -> RoutingArrays:
-    """The headers of the routings ``headers_of`` selects (those an order may choose) and
-    the operations of those ``operations_of`` selects. A routing chosen without its
-    operations read loads nothing here (``_place``)."""
+_Maps = tuple[dict[int, int], dict[int, int], dict[tuple[int, int], int]]
+"""A routing by item, by order BOM and by (item, sales order), as ``RoutingArrays``'s."""
+
+_CHUNK = 5_000
+"""Values per IN list: well under every database's bind-parameter limit."""
+
+
+def _maps(session: Session, headers_of: ColumnElement[bool]) -> _Maps:
+    """The routing ids each order could choose among those ``headers_of`` selects (a
+    routing without operations is never chosen, as in ``read_routings``)."""
     has_ops = select(RoutingOperation.id).where(RoutingOperation.routing_id == Routing.id).exists()
-    headers = session.execute(
+    by_item: dict[int, int] = {}
+    by_bom: dict[int, int] = {}
+    by_order: dict[tuple[int, int], int] = {}
+    for routing_id, item_id, bom_id, so_id in session.execute(
         select(Routing.id, Routing.item_id, Routing.bom_id, Bom.sales_order_id)
         .outerjoin(Bom, Bom.id == Routing.bom_id)
         .where(headers_of, has_ops)
         .order_by(Routing.bom_id)
-    ).all()
-    ops = session.execute(
-        select(
-            RoutingOperation.routing_id,
-            RoutingOperation.sequence,
-            RoutingOperation.work_center_id,
-            RoutingOperation.setup_hours,
-            RoutingOperation.run_hours,
-            RoutingOperation.queue_days,
-            RoutingOperation.move_days,
+    ):
+        if bom_id is None:
+            by_item[item_id] = routing_id
+            continue
+        by_bom[bom_id] = routing_id
+        if so_id is not None:
+            by_order.setdefault((item_id, so_id), routing_id)
+    return by_item, by_bom, by_order
+
+
+def _chooser(maps: _Maps) -> RoutingArrays:
+    """``RoutingArrays.choose`` answering routing ids (no operations in it)."""
+    none = np.zeros(0, dtype=np.int64)
+    return RoutingArrays(
+        none,
+        none,
+        none.astype(np.float64),
+        none.astype(np.float64),
+        none,
+        none,
+        none,
+        none,
+        *maps,
+    )
+
+
+def _routings(
+    session: Session, position: dict[int, int], maps: _Maps, routing_ids: Collection[int]
+) -> RoutingArrays:
+    """The operations of ``routing_ids``, chosen through ``maps``; a routing chosen whose
+    operations were not read loads nothing here (``_place``)."""
+    wanted = sorted(routing_ids)
+    ops = [
+        row
+        for k in range(0, len(wanted), _CHUNK)
+        for row in session.execute(
+            select(
+                RoutingOperation.routing_id,
+                RoutingOperation.sequence,
+                RoutingOperation.work_center_id,
+                RoutingOperation.setup_hours,
+                RoutingOperation.run_hours,
+                RoutingOperation.queue_days,
+                RoutingOperation.move_days,
+            )
+            .where(RoutingOperation.routing_id.in_(wanted[k : k + _CHUNK]))
+            .order_by(RoutingOperation.routing_id, RoutingOperation.sequence)
         )
-        .where(operations_of)
-        .order_by(RoutingOperation.routing_id, RoutingOperation.sequence)
-    ).all()
+    ]
     n = len(ops)
     cols = list(zip(*ops, strict=True)) if n else [()] * 7
     ids, first, counts = np.unique(
@@ -90,18 +129,8 @@ def _routings(
     # one more routing, of no operations: the one chosen whose operations were not read
     first = np.append(first, n).astype(np.int64)
     counts = np.append(counts, 0).astype(np.int64)
-    by_item: dict[int, int] = {}
-    by_bom: dict[int, int] = {}
-    by_order: dict[tuple[int, int], int] = {}
     empty = len(ids)
-    for routing_id, item_id, bom_id, so_id in headers:
-        found = index.get(routing_id, empty)
-        if bom_id is None:
-            by_item[item_id] = found
-            continue
-        by_bom[bom_id] = found
-        if so_id is not None:
-            by_order.setdefault((item_id, so_id), found)
+    by_item, by_bom, by_order = maps
     wc_of = np.zeros(max(position, default=0) + 1, dtype=np.int64)
     for wc_id, k in position.items():
         wc_of[wc_id] = k
@@ -114,9 +143,9 @@ def _routings(
         move=np.fromiter(cols[6], dtype=np.int64, count=n),
         first=first,
         count=counts,
-        by_item=by_item,
-        by_bom=by_bom,
-        by_order=by_order,
+        by_item={k: index.get(v, empty) for k, v in by_item.items()},
+        by_bom={k: index.get(v, empty) for k, v in by_bom.items()},
+        by_order={k: index.get(v, empty) for k, v in by_order.items()},
     )
 
 
@@ -156,8 +185,9 @@ def order_operations(
     cond = Routing.item_id == item_id
     if bom_id is not None:
         cond = cond | (Routing.bom_id == bom_id)
-    mine = select(Routing.id).where(cond).scalar_subquery()
-    routes = _routings(session, position, cond, RoutingOperation.routing_id.in_(mine))
+    maps = _maps(session, cond)
+    chosen = _chooser(maps).choose(item_id, bom_id, order[3])
+    routes = _routings(session, position, maps, [chosen] if chosen != NONE else [])
     ops, rows, load = _place(routes, [order], wcs)
     del label
     return [
@@ -198,13 +228,12 @@ def others_hours(
     ids = [wc_id for wc_id, k in position.items() if wcs.code[k] in centers]
     touching = select(RoutingOperation.routing_id).where(RoutingOperation.work_center_id.in_(ids))
     items = select(Routing.item_id).where(Routing.id.in_(touching))
-    routes = _routings(
-        session,
-        position,
-        Routing.item_id.in_(items),
-        RoutingOperation.routing_id.in_(touching),
-    )
+    maps = _maps(session, Routing.item_id.in_(items))
     orders = [o for o in _candidates(session, items, window[0]) if o[0] not in exclude]
+    # the operations read only of the routings these orders follow that touch the centers
+    pick, touches = _chooser(maps), set(session.scalars(touching.distinct()))
+    chosen = {pick.choose(o[1], o[2], o[3]) for o in orders} & touches
+    routes = _routings(session, position, maps, chosen)
     _ops, _rows, load = _place(routes, orders, wcs)
     wanted = {k for k, code in enumerate(wcs.code) if code in centers}
     first, last = window[0].toordinal(), window[1].toordinal()
