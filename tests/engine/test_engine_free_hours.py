@@ -89,6 +89,23 @@ def test_spread_lays_each_operation_into_what_the_ones_before_left() -> None:
     assert used[0].tolist() == pytest.approx([8, 8, 8, 0])
 
 
+def test_days_an_operation_waited_for_are_full() -> None:
+    """An operation held Tue–Thu: A (one unit) was full all three days; of B (two units)
+    only the first and the last are known full. A 2 h operation on A's Wednesday counts
+    no more than the day has."""
+    wcs = centers()
+    held = (
+        np.array([0, 1], dtype=np.int64),
+        np.array([d("2027-01-05")] * 2, dtype=np.int64),
+        np.array([d("2027-01-07")] * 2, dtype=np.int64),
+    )
+    booked = _booked([(0, "2027-01-06", "2027-01-06", 2.0, 1)])
+    booked = Booked(booked.work_center, booked.start, booked.end, booked.hours, booked.count, held)
+    used = spread(booked, wcs, d("2027-01-04"), d("2027-01-08"))
+    assert used[0].tolist() == pytest.approx([0, 8, 8, 8, 0])
+    assert used[1].tolist() == pytest.approx([0, 8, 0, 8, 0])
+
+
 def test_spread_reads_only_the_days_asked_and_never_past_capacity() -> None:
     """20 h Mon–Wed read from Tuesday: 8 and 4; 30 h on one day of A (8 h) count 8."""
     wcs = centers()

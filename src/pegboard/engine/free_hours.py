@@ -48,12 +48,19 @@ class Booked:
         end: IntArray,
         hours: FloatArray,
         count: IntArray,
+        full: tuple[IntArray, IntArray, IntArray] | None = None,
     ) -> None:
         self.work_center, self.start, self.end = work_center, start, end
         self.hours = hours
         """The group's standard hours (all its operations')."""
         self.count = count
         """Operations in the group: each takes at most one unit's hours a day."""
+        empty = np.zeros(0, dtype=np.int64)
+        self.full = full if full is not None else (empty, empty, empty)
+        """(work center, first, last day) of the days an operation waited for it
+        (``held_from`` … ``held_to``): the first and the last were full, and with one
+        unit every day between too (the operation took the whole unit when it was not
+        held)."""
 
 
 def spread(booked: Booked, wcs: WorkCenters, first: int, last: int) -> FloatArray:
@@ -81,8 +88,27 @@ def spread(booked: Booked, wcs: WorkCenters, first: int, last: int) -> FloatArra
         strict=True,
     ):
         _lay(free[wc], per_unit[wc], s, e, hours, n)
-    used = capacity - np.asarray(free, dtype=np.float64).reshape(capacity.shape)
+    left = np.asarray(free, dtype=np.float64).reshape(capacity.shape)
+    left[_full(booked, wcs, lo, hi)] = 0.0
+    used = capacity - left
     return used[:, first - lo : last - lo + 1]
+
+
+def _full(booked: Booked, wcs: WorkCenters, lo: int, hi: int) -> npt.NDArray[np.bool_]:
+    """(work centers, days ``lo`` … ``hi``): the days known full (``Booked.full``): every
+    day of a held range of a one-unit work center, its first and last of any other, in
+    bulk (ranges counted open and closed with one ``bincount``, summed along the days)."""
+    width = hi - lo + 1
+    wc, s, e = booked.full
+    s, e = np.clip(s - lo, 0, width), np.clip(e - lo, -1, width - 1)
+    one = (np.asarray(wcs.units) == 1)[wc] & (s <= e)
+    marks = np.bincount(wc[one] * (width + 1) + s[one], minlength=len(wcs) * (width + 1))
+    marks -= np.bincount(wc[one] * (width + 1) + e[one] + 1, minlength=len(wcs) * (width + 1))
+    full = np.cumsum(marks.reshape(len(wcs), width + 1), axis=1)[:, :width] > 0
+    ends = ~one & (s <= e)
+    full[wc[ends], s[ends]] = True
+    full[wc[ends], e[ends]] = True
+    return full
 
 
 def _lay(free: list[float], unit: list[float], s: int, e: int, hours: float, n: int) -> None:

@@ -7,7 +7,9 @@ plant's calendar, its weekday hours, its closed days, units and efficiency, as
 ``engine.capacity.WorkCenters`` gives them) minus what the stored schedule's
 operations take that day. Those are read in one grouped query per horizon (hours
 and operations summed per work center, first and last day, only for those work
-centers and the days asked), and laid out per day by ``engine.free_hours.spread``.
+centers and the days asked), and laid out per day by ``engine.free_hours.spread``;
+a second one reads the days the stored operations waited for those work centers
+(``held_from`` … ``held_to``), known to be full.
 """
 
 from __future__ import annotations
@@ -105,6 +107,7 @@ def used_hours(
         .all()
     )
     position = {wc_id: k for k, wc_id in enumerate(shop.ids)}
+    full = _full_days(session, schedule_run_id, shop, first, last, position)
     n = len(rows)
     booked = Booked(
         work_center=np.fromiter((position[r[0]] for r in rows), dtype=np.int64, count=n),
@@ -112,8 +115,47 @@ def used_hours(
         end=np.fromiter((r[2].toordinal() for r in rows), dtype=np.int64, count=n),
         hours=np.fromiter((float(r[3] or 0.0) for r in rows), dtype=np.float64, count=n),
         count=np.fromiter((int(r[4]) for r in rows), dtype=np.int64, count=n),
+        full=full,
     )
     return spread(booked, shop.wcs, first, last)
+
+
+def _full_days(
+    session: Session,
+    schedule_run_id: int,
+    shop: Shop,
+    first: int,
+    last: int,
+    position: dict[int, int],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """(work center, held from, held to) of the stored operations that waited for a
+    full work center over these days (``engine.free_hours.Booked.full``)."""
+    op = ScheduledOperation
+    rows = (
+        session.connection()
+        .execute(
+            select(op.work_center_id, op.held_from, op.held_to)
+            .where(  # held_to is set with held_from
+                op.schedule_run_id == schedule_run_id,
+                op.work_center_id.in_(shop.ids),
+                op.held_from.is_not(None),
+                op.held_to >= date.fromordinal(first),
+                op.held_from <= date.fromordinal(last),
+            )
+            .group_by(op.work_center_id, op.held_from, op.held_to)
+        )
+        .all()
+    )
+    n = len(rows)
+    return (
+        np.fromiter((position[r[0]] for r in rows), dtype=np.int64, count=n),
+        np.fromiter((_day(r[1]) for r in rows), dtype=np.int64, count=n),
+        np.fromiter((_day(r[2]) for r in rows), dtype=np.int64, count=n),
+    )
+
+
+def _day(value: date | None) -> int:
+    return 0 if value is None else value.toordinal()
 
 
 def last_booked(session: Session, schedule_run_id: int, shop: Shop) -> int | None:
