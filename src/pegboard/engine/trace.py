@@ -97,14 +97,13 @@ class TraceStore:
         val = np.concatenate(vals)
         if owner.size == 0:
             return
-        # one int64 key (owner, sales-order rank), and each order's rows come out in
-        # sales-order id order for the exceptions
+        # one int64 key (owner, sales-order rank): a single sort instead of a lexsort,
+        # and each order's rows come out in sales-order id order for the exceptions
         width = self.so_rank.size + 1
         span = max(self.start[PLANNED].size, self.start[PURCHASE].size, self.start[PRODUCTION].size)
         owner_key = stype[owner] * (span + 1) + sidx[owner]
-        so_key = self.so_rank[so] + 1
-        key = owner_key * width + so_key
-        order = _key_order(stype[owner], sidx[owner], so_key)
+        key = owner_key * width + self.so_rank[so] + 1
+        order = lex_order(key)
         key = key[order]
         starts = group_starts(key)
         sums = np.add.reduceat(val[order], starts)
@@ -121,26 +120,3 @@ class TraceStore:
             mine = o_type[firsts] == kind
             self.start[kind][o_idx[firsts[mine]]] = base + firsts[mine]
             self.end[kind][o_idx[firsts[mine]]] = base + lasts[mine]
-
-
-def _key_order(stype: IntArray, sidx: IntArray, so_key: IntArray) -> IntArray:
-    """Stable order of rows by (owner, ``so_key``), owners by (type, index): two
-    linear counting passes (``sort_kernel``) over the owners' dense numbering, a
-    level's few open orders and its own planned orders, instead of comparison
-    sorting millions of int64 keys (the order ``lex_order`` gives the keys)."""
-    if stype.size < 1024:
-        return lex_order(stype, sidx, so_key)
-    from pegboard.engine.sort_kernel import dense_order  # imports Numba: plans only
-
-    owner = np.empty(stype.size, dtype=np.int64)  # dense, in (type, index) order
-    base = done = 0
-    for kind in (PURCHASE, PRODUCTION, PLANNED):  # the types in their order, STOCK untraced
-        mine = np.flatnonzero(stype == kind)
-        if mine.size:
-            low = int(sidx[mine].min())
-            owner[mine] = sidx[mine] - low + base
-            base += int(sidx[mine].max()) - low + 1
-            done += mine.size
-    if done < stype.size:  # another type: not expected, but never misordered
-        return lex_order(stype, sidx, so_key)
-    return dense_order(owner, so_key)
