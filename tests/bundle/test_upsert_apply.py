@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import Engine, select
 
+from _clock import TEST_TODAY
 from pegboard import db
 from pegboard.bundle.importer import read_bundle
 from pegboard.bundle.upload import export_workbook, upsert_preview
@@ -266,6 +267,20 @@ def _sheet_rows(path: Path, name: str) -> set[tuple[object, ...]]:
 
 
 ORDER_SHEETS = ("purchase_orders", "production_orders", "routings", "mps")
+
+
+def test_a_kept_preview_expires_after_an_hour(company: Engine, exported: Path) -> None:
+    """A preview is kept an hour: later, Apply asks to preview again (its folder goes)."""
+    import time_machine
+
+    from pegboard.bundle.upload import stage_upsert_preview, staged_preview
+
+    with db.session_scope(company) as session, exported.open("rb") as f:
+        staged = stage_upsert_preview(session, "company.xlsx", f, author="ann")
+    assert staged_preview(staged.token, "ann").is_dir()
+    later = datetime(TEST_TODAY.year, TEST_TODAY.month, TEST_TODAY.day, 11, tzinfo=UTC)
+    with time_machine.travel(later), pytest.raises(ValidationError, match="preview the file"):
+        staged_preview(staged.token, "ann")
 
 
 def test_orders_routings_and_the_schedule_change_in_place(

@@ -535,6 +535,7 @@ def stage_upsert_preview(
             "name": clean_filename(filename),
             "source": staged.relative_to(workdir).as_posix(),
             "expected": counts_from({p.file: (p.added, p.changed) for p in previews}),
+            "created": time.time(),
         }
         (workdir / PREVIEW_META).write_text(json.dumps(meta))
     except BaseException:
@@ -559,8 +560,7 @@ def staged_preview(token: str, author: str) -> Path:
         raise gone
     folder = Path(tempfile.gettempdir()) / f"{PREVIEW_PREFIX}{token}"
     meta = folder / PREVIEW_META
-    # a file's age is a fact of this machine's clock, not the planning calendar's "today"
-    if not meta.is_file() or time.time() - meta.stat().st_mtime > PREVIEW_LIFETIME:
+    if not meta.is_file() or _expired(meta):
         raise gone
     if json.loads(meta.read_text()).get("author") != author:
         raise refuse("that preview is another person's: preview the file yourself")
@@ -570,8 +570,18 @@ def staged_preview(token: str, author: str) -> Path:
 def remove_expired_previews(root: Path | None = None) -> None:
     """Remove kept previews older than ``PREVIEW_LIFETIME`` (never applied)."""
     root = root or Path(tempfile.gettempdir())
-    limit = time.time() - PREVIEW_LIFETIME
     for folder in root.glob(f"{PREVIEW_PREFIX}*"):
         meta = folder / PREVIEW_META
-        if folder.is_dir() and (not meta.is_file() or meta.stat().st_mtime < limit):
+        if folder.is_dir() and meta.is_file() and _expired(meta):
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def _expired(meta: Path) -> bool:
+    """Kept longer than ``PREVIEW_LIFETIME``, by the moment written in it (the same clock
+    as this check's, so a clock set to another day, as the tests' is, ages it alike);
+    an unreadable one is expired."""
+    try:
+        created = float(json.loads(meta.read_text())["created"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return True
+    return not 0 <= time.time() - created <= PREVIEW_LIFETIME
