@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from _board_company import DUE, FA_MO, SUB_MO, add_routings, build_firm
 from pegboard.errors import ConflictError, NotFoundError, ValidationError
-from pegboard.model import AuditEntry, ScheduledOrder
+from pegboard.model import AuditEntry, ScheduledOrder, ScheduleRun
 from pegboard.services import board_move, capacity
 from pegboard.services.calendar import set_work_days
 from pegboard.services.operation_move import OperationMoveAnswer, move_operation
@@ -76,6 +76,8 @@ def test_a_later_day_after_its_predecessor_is_accepted_and_saved_in_the_schedule
     assert audited(scheduled) == []
     saved = move_operation(scheduled, FA_MO, 20, date(2026, 12, 22), author="ann", dry_run=False)
     assert saved.saved
+    with scheduled.begin():  # still on time: no late order
+        assert scheduled.scalars(select(ScheduleRun.late_orders)).one() == 0
     after = placed(scheduled)
     assert (FA_MO, 20, "PNT", date(2026, 12, 22), date(2026, 12, 22)) in after
     assert [p for p in after if p[1] != 20 or p[0] != FA_MO] == [
@@ -152,6 +154,8 @@ def test_ending_after_the_order_is_due_makes_its_line_late(scheduled: Session) -
     assert answer.accepted and answer.completion_after == date(2026, 12, 26)
     assert answer.late_lines == [board_move.LateLine("SO-A/1", DUE, date(2026, 12, 26), 3, 0)]
     move_operation(scheduled, FA_MO, 20, date(2026, 12, 26), author="ann", dry_run=False)
+    with scheduled.begin():  # the schedule's summary counts FA late now
+        assert scheduled.scalars(select(ScheduleRun.late_orders)).one() == 1
     [entry] = audited(scheduled)
     assert entry.note == "operation moved on the planning board; breaks SO-A/1 3 days late"
 

@@ -396,6 +396,10 @@ def _save(session: Session, answer: OperationMoveAnswer, author: str) -> None:
         )
     ):
         _, ops = operations_of(session, mo)
+        # the schedule's count of late orders follows the order across its due date
+        sched.late_orders += int(answer.completion_after > order.due_date) - int(
+            order.completion > order.due_date
+        )
         order.start_date = min(o.start for o in ops)
         order.completion = answer.completion_after
         order.available_date = max(order.due_date, answer.completion_after)
