@@ -369,3 +369,68 @@ def test_a_template_item_stays_made(company: Engine, exported: Path) -> None:
     with pytest.raises((ValidationError, BundleError), match="make"):
         upsert(company, exported)
     assert changed_tables(before, checksums(company)) == set()
+
+
+SALES_HEADER = ["sales_order", "line", "customer", "project", "item", "qty", "shipped_qty"]
+
+
+def test_a_new_order_of_a_new_customer(company: Engine, tmp_path: Path) -> None:
+    """A sales_orders.csv alone: a new order of a new customer and project (created),
+    and a changed line of an order the database holds; the other lines stay."""
+    data = read_bundle(demo_path("lighting"))
+    held = data.sales[0]
+    item = data.sales[0].item
+    folder = tmp_path / "sales"
+    header = [*SALES_HEADER, "due_date", "priority"]
+    _write_csv(
+        folder,
+        "sales_orders",
+        [
+            header,
+            ["SO-NEW-1", "1", "NEWCO", "HALL-A", item, "3", "0", "2027-03-01", "100"],
+            [
+                held.sales_order,
+                str(held.line),
+                held.customer,
+                held.project,
+                held.item,
+                str(held.qty + 1),
+                str(held.shipped_qty),
+                held.due_date.isoformat(),
+                str(held.priority),
+            ],
+        ],
+    )
+    result = upsert(company, folder)
+    [sales] = [f for f in result["upsert"] if f["file"] == "sales_orders"]  # type: ignore[attr-defined]
+    assert (sales["added"], sales["changed"]) == (1, 1)
+    with db.session_scope(company) as session:
+        from pegboard.services.company_data import read_company
+
+        now = {(s.sales_order, s.line): s for s in read_company(session).sales}
+    assert len(now) == len(data.sales) + 1
+    new = now[("SO-NEW-1", 1)]
+    assert (new.customer, new.project, new.qty) == ("NEWCO", "HALL-A", 3)
+    assert now[(held.sales_order, held.line)].qty == held.qty + 1
+
+
+def test_columns_left_out_keep_the_companys_values(company: Engine, tmp_path: Path) -> None:
+    """An items.csv of two columns, item and unit_cost: the held item's cost changes and
+    nothing else of it (its description, type, policy stay); a new item takes the
+    columns' defaults, as an import gives them."""
+    data = read_bundle(demo_path("lighting"))
+    held = data.items[0]
+    folder = tmp_path / "costs"
+    _write_csv(folder, "items", [["item", "unit_cost"], [held.item, "123.45"], ["COST-NEW", "2"]])
+    with db.session_scope(company) as session:
+        [preview] = [p for p in upsert_preview(session, folder) if p.file == "items"]
+    assert (preview.added, preview.changed) == (1, 1)
+    assert [f.field for f in preview.first_changes[0].fields] == ["unit_cost"]
+    before = _items(company)
+    upsert(company, folder)
+    after = _items(company)
+    with db.session_scope(company) as session:
+        item = session.scalars(select(Item).where(Item.code == held.item)).one()
+        assert (item.unit_cost, item.description) == (Decimal("123.45"), held.description)
+    changed = {c for c in before if before[c] != after[c]}
+    assert changed == {held.item} and set(after) - set(before) == {"COST-NEW"}

@@ -250,6 +250,9 @@ class ParsedTable:
     label: str
     lines: list[int] = field(default_factory=list)
     rows: list[tuple[Value, ...]] = field(default_factory=list)
+    absent: tuple[int, ...] = ()
+    """The spec's columns (by position) the file does not have: their defaults were
+    taken (an upsert keeps the company's value of a row it holds instead)."""
 
 
 @dataclass
@@ -301,6 +304,7 @@ def parse_table(table: RawTable, spec: FileSpec, problems: Problems) -> ParsedTa
     positions = _header_positions(table, spec, problems)
     if positions is None:
         return out
+    out.absent = tuple(i for i, pos in enumerate(positions) if pos < 0)
     plan = [
         (pos, col, _parser(col) if _unique_text(col) else _memoised(_parser(col)))
         for pos, col in zip(positions, spec.columns, strict=True)

@@ -1,12 +1,14 @@
 """Reading a bundle for an upsert: its rows checked together with the company's.
 
 An upsert's bundle need not be complete: a bom.csv may name items only the database
-holds, a sales line a customer's order already there. So every rule of an import is
-checked on the company as the upsert would leave it: each file's parsed rows plus the
-company's rows whose key the file does not give (marked with line ``COMPANY_LINE``). A
-problem found on such a row (an item made ``buy`` that a BOM in the database still
-uses) is reported on the file without a line, saying the row is the company's. What the
-upsert writes is the bundle's own rows (``given``), taken from the checked whole by key.
+holds, a sales line a customer's order already there, and a file may leave columns out
+(``item,unit_cost`` only): a row the company holds keeps its values of those columns.
+So every rule of an import is checked on the company as the upsert would leave it: each
+file's parsed rows plus the company's rows whose key the file does not give (marked with
+line ``COMPANY_LINE``). A problem found on such a row (an item made ``buy`` that a BOM
+in the database still uses) is reported on the file without a line, saying the row is
+the company's. What the upsert writes is the bundle's own rows (``given``), taken from
+the checked whole by key.
 """
 
 from __future__ import annotations
@@ -40,11 +42,25 @@ def merge_company(parsed: dict[str, ParsedTable], company: Dataset) -> Places:
             for line, row in zip(table.lines, table.rows, strict=True)
         }
         given[name] = keys
-        for row in now.get(name, ((), []))[1]:
-            if tuple(row[i] for i in at) not in keys:
+        held = {tuple(row[i] for i in at): row for row in now.get(name, ((), []))[1]}
+        if table.absent:
+            table.rows = [
+                _kept(row, held.get(tuple(row[i] for i in at)), table.absent) for row in table.rows
+            ]
+        for key, row in held.items():
+            if key not in keys:
                 table.rows.append(row)
                 table.lines.append(COMPANY_LINE)
     return given
+
+
+def _kept(row: Row, held: Row | None, absent: tuple[int, ...]) -> Row:
+    """A row of a file without some columns: for a row the company holds, those columns
+    keep the company's values (an upsert changes what the file says, not what it leaves
+    out); a new row keeps the columns' defaults, as an import gives them."""
+    if held is None:
+        return row
+    return tuple(held[i] if i in absent else value for i, value in enumerate(row))
 
 
 def merge_templates(
