@@ -241,6 +241,20 @@ def test_import_while_a_plan_runs_is_409(
     assert item_codes(lighting) == csv_column(LIGHTING / "items.csv")
 
 
+def test_upsert_while_a_plan_runs_is_409(
+    api: TestClient, as_role: Callable[[str], Headers], lighting: Engine
+) -> None:
+    """An upsert is an import job: refused while a plan run is open, nothing written."""
+    with db.session_scope(lighting) as s:
+        running = job_records.start_job(s, "plan", author="planner")
+    files = {"file": ("b.zip", zip_bytes({"items.csv": "item,unit_cost\nNEW-X,1\n"}), ZIP)}
+    response = api.post("/api/bundle/upsert", headers=as_role("admin"), files=files)
+    assert response.status_code == 409
+    assert f"job {running}" in response.json()["error"]["message"]
+    assert count(lighting, Job) == 1
+    assert "NEW-X" not in item_codes(lighting)
+
+
 def test_export_is_a_zip_that_imports_again(
     api: TestClient, as_role: Callable[[str], Headers], lighting: Engine
 ) -> None:
