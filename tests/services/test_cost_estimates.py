@@ -318,3 +318,38 @@ def test_receiving_a_purchase_keeps_the_rows_and_cancelling_one_does_not(shop: S
     purchasing.cancel_purchase(shop, latest, author="buyer")
     assert report(shop) == before
     same(report(shop), fresh(shop))
+
+
+def test_figures_of_a_change_rolled_back_are_never_kept(shop: Session) -> None:
+    """A report inside a transaction that changes a line (flushed, then a savepoint rolled
+    back, then the whole rolled back) keeps none of its figures: no stored row is
+    stamped ahead of the committed revisions, so none can pass for current later."""
+    report(shop)
+    with shop.begin():
+        row = shop.scalars(
+            select(SalesOrderLine)
+            .join(SalesOrder, SalesOrder.id == SalesOrderLine.sales_order_id)
+            .where(SalesOrder.number == "SO-1", SalesOrderLine.line == 1)
+        ).one()
+        row.qty = 5
+        shop.flush()
+        with shop.begin_nested() as inner:
+            inner.rollback()
+        orders = shop.scalars(select(SalesOrder).order_by(SalesOrder.number)).all()
+        changed = cost_estimates.orders_figures(shop, orders)
+        assert changed[0].lines[0].qty == 5
+        shop.rollback()
+    with shop.begin():
+        ids = dict(shop.execute(select(SalesOrder.id, SalesOrder.number)).all())
+        now = revisions(shop, [COMPANY, *(order_scope(i) for i in ids)])
+        ahead = [
+            (ids[order], r.order_revision, r.company_revision)
+            for r, order in shop.execute(
+                select(LineCostEstimate, SalesOrderLine.sales_order_id).join(
+                    SalesOrderLine, SalesOrderLine.id == LineCostEstimate.sales_order_line_id
+                )
+            ).all()
+            if r.order_revision > now[order_scope(order)] or r.company_revision > now[COMPANY]
+        ]
+    assert ahead == []
+    same(report(shop), fresh(shop))

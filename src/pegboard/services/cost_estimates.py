@@ -143,7 +143,9 @@ def line_figures(
     if todo:
         estimates = costing.line_estimates(session, todo, settings)
         fresh = [_row(r.id, e, stamp, o.id) for (o, r), e in zip(todo, estimates, strict=True)]
-        _store(session, fresh)
+        expected = {COMPANY: stamp.company}
+        expected.update({order_scope(o.id): stamp.orders[o.id] for o, _r in todo})
+        _store(session, fresh, expected)
         stored.update({r.sales_order_line_id: r for r in fresh})
     items = _item_codes(session, {row.item_id for _o, row in lines})
     return [_figures(o, r, stored[r.id], items[r.item_id], settings.currency) for o, r in lines]
@@ -177,11 +179,13 @@ WAIT_MS = 200
 """How long a report's store waits for another writer before it gives up."""
 
 
-def _store(session: Session, rows: Sequence[_Stored]) -> None:
+def _store(session: Session, rows: Sequence[_Stored], expected: dict[str, int]) -> None:
     """Store freshly computed rows: in the caller's transaction when it writes, else in a
-    short one of their own (a report's read is never committed). A store that would
-    wait for another writer longer than ``WAIT_MS`` is given up: the figures are
-    computed again next time (a report never waits behind a plan run)."""
+    short one of their own (a report's read is never committed), and there only while
+    the committed revisions are still those ``expected`` (the rows were computed at): a
+    caller's uncommitted change, or one committed since, leaves them unstored. A store
+    that would wait for another writer longer than ``WAIT_MS`` is given up. Either way
+    the figures are computed again next time (a report never waits behind a plan run)."""
     bind = session.get_bind()
     if session.info.get(WROTE) or not isinstance(bind, Engine):
         _write(session, rows)
@@ -196,7 +200,8 @@ def _store(session: Session, rows: Sequence[_Stored]) -> None:
                     conn.exec_driver_sql(f"PRAGMA busy_timeout={WAIT_MS}")
                 else:
                     conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{WAIT_MS}ms'")
-                _write(conn, rows)
+                if revisions(conn, expected) == expected:
+                    _write(conn, rows)
         except OperationalError:
             return
         finally:

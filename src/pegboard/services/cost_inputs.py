@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, event, inspect, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
 
 from pegboard.model import (
     Bom,
@@ -97,7 +97,7 @@ def order_scope(sales_order_id: int) -> str:
     return f"order:{sales_order_id}"
 
 
-def revisions(session: Session, scopes: Iterable[str]) -> dict[str, int]:
+def revisions(session: Session | Connection, scopes: Iterable[str]) -> dict[str, int]:
     """The current revision of each scope (0: never raised)."""
     wanted = sorted(set(scopes))
     found: dict[str, int] = dict.fromkeys(wanted, 0)
@@ -257,15 +257,16 @@ def _on_execute(state: ORMExecuteState) -> None:
     raise_revisions(state.session.connection(), [scope])
 
 
-def _ended(session: Session, *_args: Any) -> None:
-    session.info.pop(WROTE, None)
+def _ended(session: Session, transaction: SessionTransaction) -> None:
+    """The session's whole transaction ended (not a savepoint inside it)."""
+    if transaction.parent is None:
+        session.info.pop(WROTE, None)
 
 
 def install() -> None:
     """Watch every session's writes (idempotent)."""
-    for name in ("after_commit", "after_rollback", "after_soft_rollback"):
-        if not event.contains(Session, name, _ended):
-            event.listen(Session, name, _ended)
+    if not event.contains(Session, "after_transaction_end", _ended):
+        event.listen(Session, "after_transaction_end", _ended)
     if not event.contains(Session, "after_flush", _after_flush):
         event.listen(Session, "after_flush", _after_flush)
     if not event.contains(Session, "do_orm_execute", _on_execute):
