@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from pegboard.engine._arrays import ints, string_rank
+from pegboard.engine._arrays import group_starts, ints, string_rank
 from pegboard.engine.demand import pool_rank
 from pegboard.engine.planned import PegColumns
 from pegboard.engine.supply import id_order
-from pegboard.engine.types import SAFETY_STOCK, IntArray, Pegging, PlanInput
+from pegboard.engine.types import IntArray, Pegging, PlanInput
 
 
 def _rank_of(order: IntArray) -> IntArray:
@@ -58,7 +58,7 @@ def build_pegging(
     the rows are then ordered by the two positions with two linear counting-sort
     passes (``sort_kernel``) instead of a comparison sort of millions of rows.
     """
-    from pegboard.engine.sort_kernel import dense_order, runs  # imports Numba: plans only
+    from pegboard.engine.sort_kernel import dense_order  # imports Numba: plans only
 
     stype, sidx, dtype, didx = pegs["stype"], pegs["sidx"], pegs["dtype"], pegs["didx"]
     n_planned = planned_item.size
@@ -70,9 +70,8 @@ def build_pegging(
     ]  # indexed by STOCK, PURCHASE, PRODUCTION, PLANNED
     offsets, by_type = _positions([rank for _, rank in supplies])
     item = np.concatenate([it for it, _ in supplies])
-    by_supply_pos = dense_order(code_rank[item], by_type)  # position -> supply
     supply_pos = np.empty(item.size, dtype=np.int64)
-    supply_pos[by_supply_pos] = np.arange(item.size, dtype=np.int64)
+    supply_pos[dense_order(code_rank[item], by_type)] = np.arange(item.size, dtype=np.int64)
     supply = supply_pos[offsets[stype] + sidx]
     demands = [
         _line_rank(inp, so_rank),
@@ -83,26 +82,16 @@ def build_pegging(
     d_offsets, d_pos = _positions(demands)
     demand = d_pos[d_offsets[dtype] + np.maximum(didx, 0)]
     order = dense_order(supply, demand)
-    starts, kept_supply, kept_demand = runs(supply, demand, order)
+    supply, demand = supply[order], demand[order]
+    starts = group_starts(supply, demand)
     qty = np.add.reduceat(pegs["qty"][order], starts) if starts.size else np.zeros(0)
-    # each kept row's supply and demand read back from their positions: small tables
-    # read in supply order, not the rows' columns gathered at random
-    s_kind, s_at = _kinds_and_indexes(offsets, by_supply_pos[kept_supply])
-    by_demand_pos = np.empty(d_pos.size, dtype=np.int64)
-    by_demand_pos[d_pos] = np.arange(d_pos.size, dtype=np.int64)
-    d_kind, d_at = _kinds_and_indexes(d_offsets, by_demand_pos[kept_demand])
+    keep = order[starts]
+    kept_type, kept_index = stype[keep], sidx[keep]
     return Pegging(
-        supply_type=s_kind,
-        supply_index=s_at,
-        item=item[offsets[s_kind] + s_at],
+        supply_type=kept_type,
+        supply_index=kept_index,
+        item=item[offsets[kept_type] + kept_index],
         qty=np.round(qty, 6),
-        demand_type=d_kind,
-        demand_index=np.where(d_kind == SAFETY_STOCK, -1, d_at),
+        demand_type=dtype[keep],
+        demand_index=didx[keep],
     )
-
-
-def _kinds_and_indexes(offsets: IntArray, entries: IntArray) -> tuple[IntArray, IntArray]:
-    """(table, index in it) of entries of tables numbered one after the other from
-    ``offsets``."""
-    kind = (np.searchsorted(offsets, entries, side="right") - 1).astype(np.int64)
-    return kind, entries - offsets[kind]

@@ -62,40 +62,6 @@ def dense_order(*keys: IntArray) -> IntArray:
     return order
 
 
-@_compiled
-def _runs(
-    first: IntArray, second: IntArray, order: IntArray
-) -> tuple[IntArray, IntArray, IntArray]:
-    """``runs`` for int64 columns."""
-    n = order.size
-    starts = np.empty(n, dtype=np.int64)
-    a = np.empty(n, dtype=np.int64)
-    b = np.empty(n, dtype=np.int64)
-    k = 0
-    for i in range(n):
-        row = order[i]
-        x = first[row]
-        y = second[row]
-        if k == 0 or x != a[k - 1] or y != b[k - 1]:
-            starts[k] = i
-            a[k] = x
-            b[k] = y
-            k += 1
-    return starts[:k].copy(), a[:k].copy(), b[:k].copy()
-
-
-def runs(first: IntArray, second: IntArray, order: IntArray) -> tuple[IntArray, IntArray, IntArray]:
-    """Runs of equal (``first``, ``second``) pairs in the rows taken in ``order``:
-    each run's start (a position in ``order``) and its pair. One pass, instead of
-    reordering both columns and comparing neighbours in whole-column steps."""
-    return _runs(
-        np.ascontiguousarray(first, dtype=np.int64),
-        np.ascontiguousarray(second, dtype=np.int64),
-        np.ascontiguousarray(order, dtype=np.int64),
-    )
-
-
 def warm() -> None:
-    """Compile (or load from Numba's cache) the passes, for ``scripts/install``."""
-    first, second = np.array([1, 0], dtype=np.int64), np.array([0, 1], dtype=np.int64)
-    runs(first, second, dense_order(first, second))
+    """Compile (or load from Numba's cache) the pass, for ``scripts/install``."""
+    dense_order(np.array([1, 0], dtype=np.int64), np.array([0, 1], dtype=np.int64))
