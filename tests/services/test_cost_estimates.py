@@ -15,11 +15,12 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
 
 from _costing import DUE, TODAY, build_shop, buy, company, op
-from pegboard.model import CostRevision, LineCostEstimate, SalesOrder, SalesOrderLine
+from pegboard import db
+from pegboard.model import CostRevision, Item, LineCostEstimate, SalesOrder, SalesOrderLine
 from pegboard.services import (
     bom_edit,
     capacity,
@@ -353,3 +354,23 @@ def test_figures_of_a_change_rolled_back_are_never_kept(shop: Session) -> None:
         ]
     assert ahead == []
     same(report(shop), fresh(shop))
+
+
+def test_a_report_beside_a_writer_answers_and_keeps_nothing_of_its_change(
+    shop: Session, engine: Engine
+) -> None:
+    """While another session holds an uncommitted change (on SQLite, the write lock), the
+    project's report still answers with the committed figures (its store gives up or
+    writes the committed ones), and after that change commits the report follows it."""
+    before = report(shop)
+    with shop.begin():
+        shop.execute(delete(LineCostEstimate))  # none stored: the report must store them
+    with db.session_factory(engine)() as other, other.begin():
+        led = other.scalars(select(Item).where(Item.code == "LED")).one()
+        led.unit_cost = D("9.75")
+        other.flush()
+        assert report(shop) == before
+        same(report(shop), fresh(shop))
+    after = report(shop)
+    assert after != before
+    same(after, fresh(shop))

@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from sqlalchemy import Connection, Engine, delete, insert, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from pegboard.model import Item, LineCostEstimate, SalesOrder, SalesOrderLine
@@ -184,7 +184,8 @@ def _store(session: Session, rows: Sequence[_Stored], expected: dict[str, int]) 
     short one of their own (a report's read is never committed), and there only while
     the committed revisions are still those ``expected`` (the rows were computed at): a
     caller's uncommitted change, or one committed since, leaves them unstored. A store
-    that would wait for another writer longer than ``WAIT_MS`` is given up. Either way
+    that would wait for another writer longer than ``WAIT_MS``, or that another report
+    storing the same lines beat, is given up. Either way
     the figures are computed again next time (a report never waits behind a plan run)."""
     bind = session.get_bind()
     if session.info.get(WROTE) or not isinstance(bind, Engine):
@@ -202,7 +203,7 @@ def _store(session: Session, rows: Sequence[_Stored], expected: dict[str, int]) 
                     conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{WAIT_MS}ms'")
                 if revisions(conn, expected) == expected:
                     _write(conn, rows)
-        except OperationalError:
+        except DBAPIError:  # locked, or another report stored the same lines first
             return
         finally:
             if sqlite:
