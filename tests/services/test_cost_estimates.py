@@ -10,6 +10,7 @@ nothing) and that the change did move the figures (so the test could fail).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -18,7 +19,7 @@ import pytest
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
 
-from _costing import DUE, TODAY, build_shop, buy, company, op
+from _costing import DUE, TEMPLATES, TODAY, build_shop, buy, company, op
 from pegboard import db
 from pegboard.model import CostRevision, Item, LineCostEstimate, SalesOrder, SalesOrderLine
 from pegboard.services import (
@@ -32,6 +33,7 @@ from pegboard.services import (
     order_changes,
     purchasing,
     sales,
+    templates,
     variance,
 )
 from pegboard.services.company_data import replace_company
@@ -171,6 +173,14 @@ def master_bom(s: Session) -> None:
     bom_edit.change_line(s, "DRIVER", 1, qty_per=2, author="engineer")
 
 
+def template_change(s: Session) -> None:
+    """LAMP's template with three LEDs a metre: the default configuration, so the premium
+    of every configured lamp, moves."""
+    lamp = copy.deepcopy(TEMPLATES[1])
+    lamp["lines"][1]["qty"] = "length_m * 3"
+    templates.define_template(s, lamp, author="engineer")
+
+
 def cancel_a_line(s: Session) -> None:
     order_changes.cancel_line(s, "SO-2", 2, author="sales")
 
@@ -188,6 +198,7 @@ def cancel_a_line(s: Session) -> None:
         purchase_price,
         overhead_settings,
         master_bom,
+        template_change,
     ],
 )
 def test_every_change_to_an_input_is_seen_by_the_report(shop: Session, change: Change) -> None:
