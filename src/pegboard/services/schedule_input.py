@@ -262,6 +262,21 @@ def _unfinished(
     return Expanded(got.order[keep], got.row[keep], got.hours[keep])
 
 
+def _ordinals(days: Sequence[date]) -> IntArray:
+    """A column of dates as day ordinals, each distinct day converted once."""
+    known = {d: d.toordinal() for d in set(days)}
+    return np.fromiter(map(known.__getitem__, days), np.int64, count=len(days))
+
+
+def _leads(session: Session) -> IntArray:
+    """Each item's lead time in days (none: 0), indexed by item id."""
+    leads = session.execute(select(Item.id, Item.lead_time_days)).all()
+    out = np.zeros(max((i for i, _d in leads), default=0) + 1, dtype=np.int64)
+    for item_id, lead in leads:
+        out[item_id] = lead or 0
+    return out
+
+
 def read_input(session: Session, run: PlanRun) -> ScheduleInput:
     """The engine's input for the schedule of plan ``run`` (module doc)."""
     wcs, position = _work_centers(session)
@@ -279,31 +294,28 @@ def read_input(session: Session, run: PlanRun) -> ScheduleInput:
             )
         ).all()
     )
-    leads = dict(session.execute(select(Item.id, Item.lead_time_days)).all())
-    route_of = np.fromiter(
-        (routes.choose(r.item_id, r.bom_id, r.sales_order_id) for r in rows),
-        dtype=np.int64,
-        count=len(rows),
+    n = len(rows)
+    # the orders' fields as columns, transposed in C, each turned into an array at once
+    (_t, refs, item_ids, bom_ids, so_ids, qtys, dues, readies, started, _mo, floors) = (
+        list(zip(*rows, strict=True)) if rows else [()] * len(OrderRow._fields)
     )
-    qty = np.fromiter((r.qty for r in rows), dtype=np.float64, count=len(rows))
-    got = _unfinished(session, rows, routes, expand(routes, route_of, qty))
-    ready = np.fromiter((r.ready.toordinal() for r in rows), dtype=np.int64, count=len(rows))
+    route_of = np.fromiter(map(routes.choose, item_ids, bom_ids, so_ids), np.int64, count=n)
+    got = _unfinished(
+        session, rows, routes, expand(routes, route_of, np.array(qtys, dtype=np.float64))
+    )
+    released = np.array(started, dtype=np.bool_)
     orders = ScheduleOrders(
-        code=[r.ref for r in rows],
-        released=np.array([r.released for r in rows], dtype=np.bool_),
-        priority=np.array(
-            [priority.get(r.sales_order_id or 0, NO_PRIORITY) for r in rows], dtype=np.int64
-        ),
-        due=np.array([r.due.toordinal() for r in rows], dtype=np.int64),
-        ready=np.maximum(ready, latest),
+        code=list(refs),
+        released=released,
+        priority=np.array([priority.get(so or 0, NO_PRIORITY) for so in so_ids], dtype=np.int64),
+        due=_ordinals(dues),
+        ready=np.maximum(_ordinals(readies), latest),
         # a started order is running: what is left of it is its routing, not a lead time
-        lead=np.array(
-            [0 if r.released else leads.get(r.item_id) or 0 for r in rows], dtype=np.int64
+        lead=np.where(released, 0, _leads(session)[np.array(item_ids, dtype=np.int64)]),
+        floor=_ordinals(floors),
+        pred_ptr=np.concatenate(([0], np.cumsum(np.bincount(edges[:, 0], minlength=n)))).astype(
+            np.int64
         ),
-        floor=np.array([r.floor.toordinal() for r in rows], dtype=np.int64),
-        pred_ptr=np.concatenate(
-            ([0], np.cumsum(np.bincount(edges[:, 0], minlength=len(rows))))
-        ).astype(np.int64),
         pred=edges[:, 1].copy(),
     )
     ops = ScheduleOps(

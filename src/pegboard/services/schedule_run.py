@@ -210,15 +210,19 @@ def _store(
             "held_to": _held(result, result.held_to, result.end),
         },
     )
-    order_of = data.ops.order.tolist()
+    # each operation's order fields gathered from the orders' columns by NumPy
+    kind, ref, item = (
+        np.array(c, dtype=object) for c in (list(zip(*rows, strict=True)) or [()] * 3)[:3]
+    )
+    order_of = data.ops.order
     bulk_insert_columns(
         conn,
         ScheduledOperation,
         {
             "schedule_run_id": [sched_id] * len(data.ops),
-            "order_type": [rows[i].order_type for i in order_of],
-            "order_ref": [rows[i].ref for i in order_of],
-            "item_id": [rows[i].item_id for i in order_of],
+            "order_type": kind[order_of].tolist(),
+            "order_ref": ref[order_of].tolist(),
+            "item_id": item[order_of].tolist(),
             "sequence": data.op_sequence,
             "work_center_id": [data.wc_ids[w] for w in wc_of_op],
             "hours": data.ops.hours.tolist(),
