@@ -21,7 +21,7 @@ from pegboard.bundle.importer import read_bundle
 from pegboard.bundle.upload import export_workbook, upsert_preview
 from pegboard.demo import demo_path
 from pegboard.errors import BundleError, ValidationError
-from pegboard.model import AuditEntry, Base, Item
+from pegboard.model import AuditEntry, Base, Item, StockMove
 from pegboard.services import jobs
 from pegboard.services.company_data import replace_company
 
@@ -206,22 +206,33 @@ def test_a_bom_cycle_is_refused(company: Engine, tmp_path: Path) -> None:
     assert "BOM cycle" in problem.reason and row.parent in problem.reason
 
 
-def test_stock_is_left_to_its_own_commands(company: Engine, exported: Path) -> None:
+def test_stock_counts_are_posted_as_adjustments(
+    company: Engine, exported: Path, tmp_path: Path
+) -> None:
+    """A balance in the stock sheet is a count: the difference goes to the ledger as an
+    adjustment whose reason names the sheet and line; the export then shows the counts;
+    nothing but the ledger and the balances changes."""
     book = load_workbook(exported)
     stock = book["stock"]
-    header = [c.value for c in stock[1]]
-    cell = stock.cell(row=2, column=header.index("qty") + 1)
-    cell.value = float(cell.value or 0) + 5
+    counted = _cell(stock, 2, "qty")
+    counted.value = float(counted.value or 0) + 5
+    _cell(stock, 3, "qty").value = 0
     book.save(exported)
     with db.session_scope(company) as session:
         [p] = [p for p in upsert_preview(session, exported) if p.file == "stock"]
-    assert p.changed == 1 and "adjust" in p.refused
+    assert p.changed == 2
     before = checksums(company)
-    with pytest.raises(
-        ValidationError, match=r"company.xlsx\[stock\], line 2: an upsert changes no"
-    ):
-        upsert(company, exported)
-    assert changed_tables(before, checksums(company)) == set()
+    upsert(company, exported)
+    assert changed_tables(before, checksums(company)) <= {"stock_move", "stock_balance"}
+    with db.session_scope(company) as session:
+        moves = session.scalars(select(StockMove).where(StockMove.author == "ann")).all()
+        again = export_workbook(session, tmp_path / "again.xlsx")
+    assert sorted(m.reason for m in moves) == [
+        "counted: company.xlsx[stock], line 2",
+        "counted: company.xlsx[stock], line 3",
+    ]
+    assert {m.kind.value for m in moves} == {"adjustment"}
+    assert _sheet_rows(again.path, "stock") == _sheet_rows(exported, "stock")
 
 
 def test_a_kept_preview_is_applied_only_as_it_was_previewed(

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pegboard.services.company_upsert import NOT_IN_PLACE
 from pegboard.services.dataset import Dataset
 from pegboard.services.upsert_diff import KEYS, FileDiff, diff
 
@@ -57,9 +56,6 @@ class FilePreview:
     unchanged: int = 0
     first_changes: list[RowChange] = field(default_factory=list)
     first_added: list[tuple[Any, ...]] = field(default_factory=list)
-    refused: str = ""
-    """Why applying would be refused (a file an upsert leaves to its own commands, with
-    rows to add or change), else empty."""
 
 
 def preview(
@@ -90,7 +86,6 @@ def summary(d: FileDiff) -> FilePreview:
         unchanged=d.unchanged,
         first_changes=first,
         first_added=[d.key(row) for row in d.added[:SHOWN]],
-        refused=NOT_IN_PLACE.get(d.file, "") if d.added or d.changed else "",
     )
 
 
@@ -107,7 +102,6 @@ def from_result(file: dict[str, Any]) -> FilePreview:
         unchanged=file["unchanged"],
         first_changes=changes,
         first_added=[tuple(k) for k in file["first_added"]],
-        refused=file["refused"],
     )
 
 
@@ -120,6 +114,4 @@ def describe(previews: list[FilePreview]) -> list[str]:
             lines.append(f"{p.file} {'/'.join(str(k) for k in change.key)}: {what}")
         for key in p.first_added:
             lines.append(f"{p.file} {'/'.join(str(k) for k in key)}: added")
-        if p.refused:
-            lines.append(f"{p.file}: applying is refused: {p.refused}")
     return lines

@@ -10,10 +10,8 @@ and routings), and audited (``services.upsert_writer``): one entry per table wit
 counts, and one per added or changed row with the fields before and after. A rule
 broken anywhere writes nothing.
 
-Master data is written here; orders, routings, the master schedule and templates by
-``services.upsert_orders``. Stock is refused when the bundle would add or change a
-balance: a balance is the sum of the ledger's moves, changed by an adjustment
-(``pegboard stock adjust``), which says why and keeps the value.
+Master data is written here; orders, routings, the master schedule, stock (as counts:
+adjustments posted to the ledger) and templates by ``services.upsert_orders``.
 """
 
 from __future__ import annotations
@@ -26,7 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pegboard.db import WRITE
-from pegboard.errors import ConflictError, ValidationError
+from pegboard.errors import ConflictError
 from pegboard.model import (
     Bom,
     BomKind,
@@ -56,12 +54,6 @@ Read = Callable[[Dataset], tuple[Dataset, Places]]
 """Reads and checks the bundle against the company; returns the bundle's own rows and
 where each is."""
 
-NOT_IN_PLACE = {
-    "stock": "stock is changed by adjustments (pegboard stock adjust), which keep the ledger",
-}
-"""Files an upsert leaves to their own commands, and where those changes go instead."""
-
-
 Counts = dict[str, tuple[int, int]]
 """Per file with something to write: the rows added and changed."""
 
@@ -88,7 +80,6 @@ def upsert_company(
                 "other rows than it showed; nothing was written, preview it again",
                 reason="preview_stale",
             )
-        _refuse_not_in_place(diffs, places)
         writer = Writer(session, author, places)
         by_file = {d.file: d for d in diffs}
         writers = _WRITERS | {"templates": partial(upsert_orders.templates, given.templates)}
@@ -99,23 +90,6 @@ def upsert_company(
                 writer.audit_table(d)
         session.flush()
     return diffs
-
-
-def _refuse_not_in_place(diffs: list[FileDiff], places: Places) -> None:
-    for d in diffs:
-        if d.file in NOT_IN_PLACE and (d.added or d.changed):
-            row = d.added[0] if d.added else d.changed[0][1]
-            key = "/".join(str(k) for k in d.key(row))
-            place = places.get(d.file, {}).get(d.key(row), d.file)
-            raise ValidationError(
-                f"{place}: an upsert changes no {d.file.replace('_', ' ')} "
-                f"({len(d.added)} row(s) would be added and {len(d.changed)} changed, "
-                f"the first {key}): {NOT_IN_PLACE[d.file]}; leave them out of the file, "
-                "or import without upsert to replace the company",
-                field=d.file,
-                file=d.file,
-                value=key,
-            )
 
 
 def _settings(w: Writer, d: FileDiff) -> None:
@@ -371,8 +345,9 @@ _WRITERS: dict[str, Callable[[Writer, FileDiff], None]] = {
     "mps": upsert_orders.mps,
     "purchase_orders": upsert_orders.purchases,
     "production_orders": upsert_orders.productions,
+    "stock": upsert_orders.stock,
 }
 """Each file's writer, in the order ``upsert_company`` calls them: what a row refers to
 first (items before sales lines, sales orders before their order BOMs and order lines,
-work centers before their closed days and routings, BOMs before order routings);
-templates last (``upsert_company`` adds them, with the bundle's definitions)."""
+work centers before their closed days and routings, BOMs before order routings, orders
+before the stock reserved for them); templates last (``upsert_company`` adds them, with the bundle's definitions)."""

@@ -1,5 +1,5 @@
 """An upsert's writers for what hangs off items and orders: routings, the master
-schedule's lines, open purchase and production orders, and templates.
+schedule's lines, open purchase and production orders, stock counts and templates.
 
 Each adds the bundle's new rows and changes the changed ones in place, by the file's key,
 with the bundle's meaning of a row: a purchase or production order's quantity is what is
@@ -20,6 +20,7 @@ from sqlalchemy import select
 from pegboard.model import (
     Bom,
     Item,
+    Location,
     ProductionOrder,
     PurchaseOrder,
     PurchaseOrderLine,
@@ -33,12 +34,22 @@ from pegboard.model.enums import (
     OPEN_PURCHASE_STATUSES,
     ProductionStatus,
     PurchaseLineStatus,
+    StockMoveKind,
+)
+from pegboard.services.inventory import (
+    Bucket,
+    InsufficientStockError,
+    Refs,
+    lock_items,
+    post,
 )
 from pegboard.services.mps import line_number
 from pegboard.services.outstanding import freeze_component_lists
 from pegboard.services.templates import define_in_transaction
 from pegboard.services.upsert_diff import FileDiff
 from pegboard.services.upsert_writer import Writer
+
+ADJUSTMENT = StockMoveKind.ADJUSTMENT
 
 
 def _order_id(w: Writer, number: str) -> int | None:
@@ -215,6 +226,33 @@ def productions(w: Writer, d: FileDiff) -> None:
         w.session.flush()
     # a released order added comes without its component list: frozen from its BOM
     freeze_component_lists(w.session)
+
+
+# --- stock -------------------------------------------------------------------------------
+
+
+def stock(w: Writer, d: FileDiff) -> None:
+    """A balance in the bundle is a count: the difference from what the company shows is
+    posted to the ledger as an adjustment (as ``pegboard stock adjust`` posts one), valued
+    as the ledger values any, with the file's line as its reason; a count that would take
+    a bucket below zero is refused, naming the line."""
+    at = list(d.names).index("qty")
+    for old, row in w.each(d):
+        delta = row["qty"] - (0.0 if old is None else float(old[at]))
+        if abs(delta) < 1e-9:
+            continue
+        item_id, order_id = _item_id(w, row["item"]), _order_id(w, row["sales_order"])
+        if w.session.get(Location, row["location"]) is None:
+            w.session.add(Location(code=row["location"], description=""))
+            w.session.flush()
+        lock_items(w.session, [item_id])
+        place = w.place("stock", row)
+        refs = Refs(text=f"upsert {row['item']}", author=w.author, reason=f"counted: {place}")
+        try:
+            post(w.session, Bucket(item_id, row["location"], order_id), delta, ADJUSTMENT, refs)
+        except InsufficientStockError as e:
+            raise w.refuse("stock", row, "qty", e.message) from e
+        w.session.flush()
 
 
 # --- templates ---------------------------------------------------------------------------

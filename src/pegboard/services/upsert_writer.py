@@ -27,6 +27,7 @@ ENTITIES = {
     "purchase_orders": "purchase_order_line",
     "production_orders": "production_order",
     "templates": "bom",
+    "stock": "stock",
 }
 """The audit's entity of each file's rows: the one its own commands write."""
 
@@ -43,11 +44,14 @@ class Writer:
         self.author = author
         self.places = places or {}
 
+    def place(self, file: str, row: dict[str, Any]) -> str:
+        """Where the row is in the bundle (``bom.csv, line 3``)."""
+        return self.places.get(file, {}).get(tuple(row[k] for k in KEYS[file]), file)
+
     def refuse(self, file: str, row: dict[str, Any], field: str, why: str) -> ValidationError:
         """A row the database's state refuses, named by its place in the bundle."""
-        key = tuple(row[k] for k in KEYS[file])
-        value = "/".join(str(k) for k in key)
-        place = self.places.get(file, {}).get(key, file)
+        value = "/".join(str(row[k]) for k in KEYS[file])
+        place = self.place(file, row)
         return ValidationError(
             f"{place}: {value}: {why}", field=field, file=file, value=value, where=place
         )

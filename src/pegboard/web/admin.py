@@ -98,7 +98,6 @@ def _shown(name: str, staged: StagedPreview) -> dict[str, Any]:
         "changes": describe(files),
         "token": staged.token,
         "something": any(f.added or f.changed for f in files),
-        "refused": any(f.refused for f in files),
     }
 
 
