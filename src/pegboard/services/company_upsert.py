@@ -350,4 +350,5 @@ _WRITERS: dict[str, Callable[[Writer, FileDiff], None]] = {
 """Each file's writer, in the order ``upsert_company`` calls them: what a row refers to
 first (items before sales lines, sales orders before their order BOMs and order lines,
 work centers before their closed days and routings, BOMs before order routings, orders
-before the stock reserved for them); templates last (``upsert_company`` adds them, with the bundle's definitions)."""
+before the stock reserved for them); templates last (``upsert_company`` adds them, with
+the bundle's definitions)."""
