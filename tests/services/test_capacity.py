@@ -3,6 +3,7 @@ by hand (both databases)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +16,7 @@ from typer.testing import CliRunner
 from pegboard.cli import app
 from pegboard.errors import NotFoundError, ValidationError
 from pegboard.model import AuditEntry, PlannedOrder
-from pegboard.services import capacity, load
+from pegboard.services import capacity, load, production
 from pegboard.services.capacity import OperationIn
 
 BASIC = Path(__file__).parents[1] / "scenarios" / "basic" / "bundle"
@@ -135,3 +136,37 @@ def test_two_orders_on_one_day_overload_the_work_center(engine: Engine, session:
     rows = _pegboard(engine, "capacity", "load", "--days", "--overloaded", "--csv").splitlines()
     assert rows[1] == f'ASM,2026-12-10,15.0,8.0,188,"{five}, {three}"'
     assert len(rows) == 2
+
+
+def _ops(report: load.LoadReport, orders: Collection[str]) -> list[tuple[object, ...]]:
+    return sorted(
+        (o.order, o.sequence, o.work_center, o.start, o.end, o.hours)
+        for o in report.operations
+        if o.order in orders
+    )
+
+
+def test_the_load_of_named_orders_is_theirs_of_the_whole_load(
+    engine: Engine, session: Session
+) -> None:
+    # a production order's page asks the load of its own operations only: they are read
+    # by number (few names) or kept from the whole load (many), the same either way
+    _pegboard(engine, "import", str(BASIC))
+    _pegboard(engine, "plan")
+    capacity.save_work_center(session, code="ASM", hours_per_day=8, author="ann")
+    capacity.set_routing(session, "FA", [OperationIn(10, "ASM", 1.0, 2.0)], author="ann")
+    planned = sorted(
+        session.scalars(select(PlannedOrder.number).where(PlannedOrder.type == "make"))
+    )
+    (firm,) = production.firm_productions(session, planned=planned[:1], author="ann")
+    whole = load.capacity_load(session)
+    loading = {o.order for o in whole.operations}
+    assert firm in loading and len(loading) == 2  # a firm order and a planned one
+
+    def named(orders: set[str]) -> list[tuple[object, ...]]:
+        return _ops(load.capacity_load(session, orders=orders), orders)
+
+    assert named({firm}) == named({firm, "MO-NONE"}) == _ops(whole, {firm}) != []
+    many = loading | {f"PL-NONE-{i}" for i in range(load.NAMED_IN_QUERY)}
+    assert named(many) == named(loading) == _ops(whole, loading)
+    assert named(set()) == []

@@ -80,8 +80,11 @@ def test_configuring_writes_the_order_routing_of_each_node(configured: Session) 
         numbers = configured.scalars(select(Routing.number).where(Routing.bom_id.is_not(None)))
         assert {"RT-BOM-SO-1009-1", "RT-BOM-SO-1009-1.1"} <= set(numbers)
         report = load.capacity_load(configured, work_center="LED-ASM")
+        # the order's page reads only the routings it can follow: the same operations
+        alone = load.capacity_load(configured, work_center="LED-ASM", orders={"MO-1009-1"})
     mine = [op for op in report.operations if op.order == "MO-1009-1"]
     assert [(op.sequence, op.hours) for op in mine] == [(10, pytest.approx(8.7))]
+    assert alone.operations == mine
 
 
 def test_reconfiguring_replaces_the_routing_and_a_quantity_change_keeps_it(

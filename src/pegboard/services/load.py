@@ -174,12 +174,22 @@ def _work_centers(session: Session) -> tuple[WorkCenters, dict[int, int]]:
 _Order = tuple[str, int, int | None, int | None, float, date]
 
 
-def _orders(session: Session) -> list[_Order]:
+NAMED_IN_QUERY = 1_000
+"""At most this many orders named are looked up by number (an indexed IN list), and only
+the routings they can follow read: one production order's page asks the load of its own
+operations, and reading every order and routing of a full-size company to keep one took
+over a second of CPU; more names than this (the dispatch list names every open order)
+read all and keep theirs, as one IN list would pass the database's limit of bound
+values."""
+
+
+def _orders(session: Session, named: Collection[str] | None = None) -> list[_Order]:
     """(label, item id, order BOM id, sales order id, quantity, due date) of every order
-    that loads (read as the driver's tuples: a full-size company has hundreds of
-    thousands; each distinct due date converted once)."""
+    that loads, or of those ``named`` among them (read as the driver's tuples: a
+    full-size company has hundreds of thousands; each distinct due date converted once)."""
     mo = ProductionOrder
     conn = session.connection()
+    few = sorted(named) if named is not None and len(named) <= NAMED_IN_QUERY else None
     out: list[_Order] = [
         (number, item_id, bom_id, so_id, remaining, due)
         for number, item_id, bom_id, so_id, remaining, due in session.execute(
@@ -191,7 +201,7 @@ def _orders(session: Session) -> list[_Order]:
                 mo.qty - mo.completed_qty - mo.scrapped_qty,
                 mo.due_date,
             )
-            .where(mo.status.in_(OPEN))
+            .where(mo.status.in_(OPEN), *([] if few is None else [mo.number.in_(few)]))
             .order_by(mo.number)
         )
         if remaining > EPS
@@ -211,6 +221,7 @@ def _orders(session: Session) -> list[_Order]:
                 PlannedOrder.plan_run_id == run.id,
                 PlannedOrder.type == "make",
                 PlannedOrder.firmed_as.is_(None),
+                *([] if few is None else [PlannedOrder.number.in_(few)]),
             )
             .order_by(PlannedOrder.number),
         )
@@ -234,8 +245,18 @@ def capacity_load(
         raise NotFoundError(
             f"no work center {work_center!r} (known: {known})", work_center=work_center
         )
-    routes = read_routings(session, position)
-    found = [o for o in _orders(session) if orders is None or o[0] in orders]
+    found = [o for o in _orders(session, orders) if orders is None or o[0] in orders]
+    few = orders is not None and len(orders) <= NAMED_IN_QUERY
+    routes = (
+        read_routings(
+            session,
+            position,
+            items={o[1] for o in found},
+            boms={o[2] for o in found if o[2] is not None},
+        )
+        if few
+        else read_routings(session, position)
+    )
     route_of = np.fromiter(
         (routes.choose(item_id, bom_id, so_id) for _l, item_id, bom_id, so_id, _q, _d in found),
         dtype=np.int64,

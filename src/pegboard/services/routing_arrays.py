@@ -16,11 +16,12 @@ of any work center.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from pegboard.model import Bom, Routing, RoutingOperation
@@ -63,9 +64,26 @@ class RoutingArrays:
         return self.by_item.get(item_id, NONE)
 
 
-def read_routings(session: Session, position: dict[int, int]) -> RoutingArrays:
-    """Every routing's operations, with work center ids turned into ``position``s."""
+def read_routings(
+    session: Session,
+    position: dict[int, int],
+    *,
+    items: Collection[int] | None = None,
+    boms: Collection[int] = (),
+) -> RoutingArrays:
+    """Every routing's operations, with work center ids turned into ``position``s; given
+    ``items``, only the routings an order of those items with those order ``boms`` can
+    choose (its item's, by sales order too, and its BOM's): one order's page need not read
+    a full-size company's hundreds of thousands of operations to draw its own."""
     conn = session.connection()
+    keep = (
+        []
+        if items is None
+        else [or_(Routing.item_id.in_(sorted(items)), Routing.bom_id.in_(sorted(boms)))]
+    )
+    only = (
+        [] if items is None else [RoutingOperation.routing_id.in_(select(Routing.id).where(*keep))]
+    )
     rows = tuples(
         conn,
         select(
@@ -76,7 +94,9 @@ def read_routings(session: Session, position: dict[int, int]) -> RoutingArrays:
             RoutingOperation.run_hours,
             RoutingOperation.queue_days,
             RoutingOperation.move_days,
-        ).order_by(RoutingOperation.routing_id, RoutingOperation.sequence),
+        )
+        .where(*only)
+        .order_by(RoutingOperation.routing_id, RoutingOperation.sequence),
     )
     n = len(rows)
     # every column is a number: one matrix, converted by NumPy in C (ids and days are
@@ -96,6 +116,7 @@ def read_routings(session: Session, position: dict[int, int]) -> RoutingArrays:
         conn,
         select(Routing.id, Routing.item_id, Routing.bom_id, Bom.sales_order_id)
         .outerjoin(Bom, Bom.id == Routing.bom_id)
+        .where(*keep)
         .order_by(Routing.bom_id),
     ):
         found = index.get(routing_id)
