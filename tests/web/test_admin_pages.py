@@ -3,6 +3,7 @@ manage users and tokens, read the audit log, and the refusals."""
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import threading
@@ -11,6 +12,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
@@ -331,6 +333,29 @@ def test_audit_log_filters_and_pages(web: TestClient, engine: Engine) -> None:
     assert nxt
     second = web.get(nxt.group(1).replace("&amp;", "&")).text
     assert "Entries 51–" in second
+
+    # the downloads hold every entry that matches (not the page's 50), filter kept
+    links = re.findall(r'href="(/admin/audit\?[^"]*export=(?:xlsx|csv))"', first)
+    assert len(links) == 2
+    csv_text = web.get(links[1].replace("&amp;", "&")).content.decode("utf-8-sig")
+    entries = list(csv.reader(io.StringIO(csv_text)))
+    assert entries[0] == [
+        "when (UTC)",
+        "author",
+        "entity",
+        "reference",
+        "action",
+        "changes",
+        "note",
+    ]
+    assert len(entries) - 1 == _count(engine, AuditEntry) > 60
+    filtered = web.get("/admin/audit", params={"entity": "user", "action": "update"}).text
+    wanted = re.search(r'href="([^"]*export=csv)"', filtered)
+    assert wanted and "entity=user" in wanted.group(1)
+    rows = list(csv.reader(io.StringIO(web.get(wanted.group(1).replace("&amp;", "&")).text)))
+    assert [r[3] for r in rows[1:]] == ["u1"] and "role: viewer → planner" in rows[1][5]
+    book = openpyxl.load_workbook(io.BytesIO(web.get(links[0].replace("&amp;", "&")).content))
+    assert book.active is not None and book.active.max_row == len(entries)
 
 
 def test_a_planner_is_refused_and_nothing_is_written(

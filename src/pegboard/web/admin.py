@@ -27,11 +27,13 @@ from pegboard.errors import ConflictError, NotFoundError, PegboardError, Permiss
 from pegboard.model.enums import Role
 from pegboard.services import audit, jobs, users
 from pegboard.services.permissions import Permission
+from pegboard.services.spreadsheet import EXPORT_LIMIT, Sheet
 from pegboard.web import auth
 from pegboard.web.deps import DbSession, LiveSession, Viewer, may, require
 from pegboard.web.errors import refused_change, sentence
 from pegboard.web.plan import offset_of, parse_date, text
 from pegboard.web.render import SECURITY_HEADERS, chrome, job_page, page, redirect
+from pegboard.web.xlsx_download import ExportFormat, export_links, sheet_download
 
 router = APIRouter(include_in_schema=False)
 
@@ -389,6 +391,30 @@ def _short(value: Any) -> str:
     return shown if len(shown) <= 80 else shown[:79] + "…"
 
 
+AUDIT_HEADER = ("when (UTC)", "author", "entity", "reference", "action", "changes", "note")
+
+
+def audit_sheet(entries: list[Any]) -> Sheet:
+    """The audit entries as the log shows them, newest first, one change per line of
+    the changes cell; the time as text (a spreadsheet cell keeps no time zone)."""
+    return Sheet(
+        "Audit log",
+        AUDIT_HEADER,
+        [
+            (
+                e.at.strftime("%Y-%m-%d %H:%M:%S"),
+                e.author,
+                e.entity,
+                e.entity_ref,
+                e.action,
+                "\n".join(changes(e.before, e.after)),
+                e.note or None,
+            )
+            for e in entries
+        ],
+    )
+
+
 @router.get("/admin/audit")
 def audit_log(
     request: Request,
@@ -401,6 +427,7 @@ def audit_log(
     action: str | None = None,
     since: str | None = None,
     offset: str | None = None,
+    export: ExportFormat = None,
 ) -> Response:
     filters = {
         "entity": text(entity) or "",
@@ -425,9 +452,11 @@ def audit_log(
             author=filters["author"] or None,
             action=filters["action"] or None,
             since=datetime.combine(day, time(), tzinfo=UTC) if day else None,
-            limit=AUDIT_PAGE + 1,
-            offset=start,
+            limit=EXPORT_LIMIT if export else AUDIT_PAGE + 1,
+            offset=0 if export else start,
         )
+    if export and problem is None:
+        return sheet_download(audit_sheet(found), export, "audit-log")
     kept = {k: v for k, v in filters.items() if v}
 
     def at(o: int) -> str:
@@ -454,5 +483,6 @@ def audit_log(
         "last": start + len(rows),
         "previous": at(max(start - AUDIT_PAGE, 0)) if start > 0 else None,
         "next": at(start + AUDIT_PAGE) if len(found) > AUDIT_PAGE else None,
+        "exports": export_links("/admin/audit", kept),
     }
     return page(request, "admin_audit.html", context, status_code=422 if problem else 200)
