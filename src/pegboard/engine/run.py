@@ -450,12 +450,13 @@ class _Run:
         sidx[rows_of] = table.sidx[row]
         new = np.flatnonzero(sup < 0)
         sidx[new] = number[-sup[new] - 1]  # local planned order -> result index
-        safety = dem < 0
+        safety = np.flatnonzero(dem < 0)  # few rows: their positions, not a mask
         at = np.maximum(dem, 0)
 
         def demand(column: IntArray, fill: int) -> IntArray:
             out = column[at] if column.size else np.full(at.size, fill, dtype=np.int64)
-            out[safety] = fill
+            if safety.size:
+                out[safety] = fill
             return out
 
         return {
