@@ -245,6 +245,34 @@ def move_order(
     )
 
 
+def _operation(
+    request: Request,
+    session: Session,
+    who: auth.SignedIn,
+    number: str,
+    given: OpForm,
+    *,
+    dry_run: bool,
+) -> operation_move.OperationMoveAnswer | Response:
+    """The check (``dry_run``) or the save of the move the form gives; a refusal is the
+    board page again with the reason and what was typed."""
+    try:
+        return operation_move.move_operation(
+            session,
+            number,
+            _sequence(given.sequence),
+            _start(given.start),
+            work_center=given.work_center.strip() or None,
+            author=who.user.name,
+            dry_run=dry_run,
+        )
+    except PegboardError as e:
+        status = refused_change(session, e)
+        return _page(
+            request, session, who, number, op_form=given, error=e.message, status_code=status
+        )
+
+
 @router.get("/board/move/{number}/operation")
 def operation_form(
     request: Request,
@@ -257,21 +285,9 @@ def operation_form(
 ) -> Response:
     """The check of moving one operation (nothing saved)."""
     given = OpForm(sequence[:20], start[:40], work_center[:50])
-    try:
-        answer = operation_move.move_operation(
-            session,
-            number,
-            _sequence(sequence),
-            _start(start),
-            work_center=work_center.strip() or None,
-            author=who.user.name,
-            dry_run=True,
-        )
-    except PegboardError as e:
-        status = refused_change(session, e)
-        return _page(
-            request, session, who, number, op_form=given, error=e.message, status_code=status
-        )
+    answer = _operation(request, session, who, number, given, dry_run=True)
+    if isinstance(answer, Response):
+        return answer
     return _page(request, session, who, number, op_form=given, op_answer=answer)
 
 
@@ -286,22 +302,11 @@ def move_operation(
     work_center: Annotated[str, Form(max_length=50)] = "",
 ) -> Response:
     """Save the operation's move (checked again) into the stored schedule."""
-    given = OpForm(sequence, start, work_center)
-    try:
-        answer = operation_move.move_operation(
-            session,
-            number,
-            _sequence(sequence),
-            _start(start),
-            work_center=work_center.strip() or None,
-            author=who.user.name,
-            dry_run=False,
-        )
-    except PegboardError as e:
-        status = refused_change(session, e)
-        return _page(
-            request, session, who, number, op_form=given, error=e.message, status_code=status
-        )
+    answer = _operation(
+        request, session, who, number, OpForm(sequence, start, work_center), dry_run=False
+    )
+    if isinstance(answer, Response):
+        return answer
     return redirect(
         f"/board/move/{quote(number, safe='')}",
         done=f"{number}: operation {answer.sequence} moved to {answer.work_center_after}, "
