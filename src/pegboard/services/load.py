@@ -257,15 +257,17 @@ def capacity_load(
         if few
         else read_routings(session, position)
     )
-    route_of = np.fromiter(
-        (routes.choose(item_id, bom_id, so_id) for _l, item_id, bom_id, so_id, _q, _d in found),
-        dtype=np.int64,
-        count=len(found),
+    # the orders' fields as columns (transposed in C), each an array at once
+    names, item_ids, bom_ids, so_ids, qtys, due_days = (
+        list(zip(*found, strict=True)) if found else [()] * 6
     )
+    n = len(found)
+    route_of = np.fromiter(map(routes.choose, item_ids, bom_ids, so_ids), np.int64, count=n)
     loads = route_of >= 0
-    labels = [o[0] for o, has in zip(found, loads.tolist(), strict=True) if has]
-    dues = np.fromiter((o[5].toordinal() for o in found), dtype=np.int64, count=len(found))
-    qty = np.fromiter((o[4] for o in found), dtype=np.float64, count=len(found))
+    labels = np.array(names, dtype=object)[loads].tolist()
+    ordinal = {d: d.toordinal() for d in set(due_days)}
+    dues = np.fromiter(map(ordinal.__getitem__, due_days), np.int64, count=n)
+    qty = np.array(qtys, dtype=np.float64)
     # orders renumbered among those that load, as the load names them
     renumber = np.cumsum(loads) - 1
     got = expand(routes, route_of, qty)
