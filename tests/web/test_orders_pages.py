@@ -14,6 +14,7 @@ from pegboard import clock, db
 from pegboard.model import (
     AuditEntry,
     Bom,
+    Customer,
     Role,
     SalesOrder,
     SalesOrderLine,
@@ -97,6 +98,25 @@ def test_the_list_searches_filters_sorts_and_pages(
     assert f"Orders {size + 1}–{drafts} of {drafts}" in last and made[-1] in last
     assert made[0] not in last
     assert 'rel="next"' not in last and 'rel="prev"' in last
+
+
+def test_a_company_of_many_customers_types_the_customer_code(
+    web: TestClient, engine: Engine, sample: None, log_in: LogIn
+) -> None:
+    log_in("ann")
+    listed = web.get("/orders").text
+    assert '<select id="customer" name="customer">' in listed
+    assert '<option value="Hartwell Construction">' in listed
+    with db.session_factory(engine)() as s, s.begin():
+        have = len(s.scalars(select(Customer.id)).all())
+        s.add_all(
+            Customer(code=f"BULK-{i:04d}", name=f"Bulk {i}")
+            for i in range(sales.CUSTOMER_CHOICES + 1 - have)
+        )
+    typed = web.get("/orders", params={"customer": "Hartwell Construction"}).text
+    assert '<select id="customer"' not in typed and "BULK-0000" not in typed
+    assert '<input type="text" id="customer" name="customer" value="Hartwell Construction"' in typed
+    assert "SO-1001" in typed and "SO-1005" not in typed  # another customer's
 
 
 def test_the_order_page_shows_lines_with_projected_dates_and_the_tree(

@@ -82,6 +82,21 @@ def project_query(session: Session, customer: str) -> Select[Project]:
     return select(Project).where(Project.customer_id == owner.id)
 
 
+CUSTOMER_CHOICES = 500
+"""At most this many customers are offered in a filter's drop-down list; a company with
+more (a full-size one has ten thousand) gets a field to type the code in: rendering every
+customer on each list page took most of its time and no one scrolls such a list."""
+
+
+def customer_choices(session: Session) -> list[tuple[str, str]] | None:
+    """(code, name) of every customer for a filter's drop-down, or None when there are
+    more than ``CUSTOMER_CHOICES`` (only that many plus one are read to know)."""
+    rows = session.execute(
+        select(Customer.code, Customer.name).order_by(Customer.id).limit(CUSTOMER_CHOICES + 1)
+    ).all()
+    return None if len(rows) > CUSTOMER_CHOICES else [(code, name) for code, name in rows]
+
+
 CUSTOMER_SORT = ("code", "name")
 """What a list of customers (or of a customer's projects) can be sorted by."""
 

@@ -106,7 +106,7 @@ def order_list(
     if page_no > pages:  # past the last page (the list got shorter): the last one
         page_no = pages
         rows, total = _sorted_page(session, stmt, sort, page_no)
-    customers = [(c.code, c.name) for c in session.scalars(sales.customer_query())]
+    customers = sales.customer_choices(session)
     filters = {"q": q, "status": status, "customer": customer, "project": project}
 
     listing = list_context(
