@@ -188,6 +188,19 @@ def clean_filename(filename: str | None) -> str:
     return Path((filename or "bundle.zip").replace("\\", "/")).name or "bundle.zip"
 
 
+def stage_within_limits(filename: str | None, upload: IO[bytes], workdir: Path) -> Path:
+    """``stage_upload`` with the configured limits (``PEGBOARD_UPLOAD_LIMIT_BYTES``,
+    ``PEGBOARD_UPLOAD_MAX_FILES``): what every upload of a bundle is held to."""
+    limits = get_settings()
+    return stage_upload(
+        filename,
+        upload,
+        workdir,
+        max_files=limits.upload_max_files,
+        max_bytes=limits.upload_limit_bytes,
+    )
+
+
 def stage_upload(
     filename: str | None,
     stream: IO[bytes],
@@ -352,14 +365,8 @@ def _prepare_import(
         raise refuse("choose a file to upload")
     workdir = staging_folder("import")
     try:
-        limits = get_settings()  # PEGBOARD_UPLOAD_LIMIT_BYTES, PEGBOARD_UPLOAD_MAX_FILES
-        staged = stage_upload(
-            filename,
-            upload,
-            workdir,
-            max_files=limits.upload_max_files,
-            max_bytes=limits.upload_limit_bytes,
-        )  # the upload itself is capped by the HTTP layer (the same setting)
+        # the upload itself is capped by the HTTP layer (the same setting)
+        staged = stage_within_limits(filename, upload, workdir)
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
@@ -487,14 +494,7 @@ def upsert_preview_upload(
     staged with the import's limits and removed again; writes nothing."""
     workdir = staging_folder("preview")
     try:
-        limits = get_settings()
-        staged = stage_upload(
-            filename,
-            upload,
-            workdir,
-            max_files=limits.upload_max_files,
-            max_bytes=limits.upload_limit_bytes,
-        )
+        staged = stage_within_limits(filename, upload, workdir)
         return upsert_preview(session, staged)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -521,14 +521,7 @@ def stage_upsert_preview(
     remove_expired_previews()
     workdir = staging_folder("upsert")
     try:
-        limits = get_settings()
-        staged = stage_upload(
-            filename,
-            upload,
-            workdir,
-            max_files=limits.upload_max_files,
-            max_bytes=limits.upload_limit_bytes,
-        )
+        staged = stage_within_limits(filename, upload, workdir)
         previews = upsert_preview(session, staged)
         meta = {
             "author": author,

@@ -145,7 +145,7 @@ def replace_company(
         bulk_insert(conn, Location, ("code", "description"), data.all_locations())
         note("items", 0, len(data.items))
         bulk_insert(
-            conn, Item, _ITEM_COLUMNS, (i._replace(decimals=decimals_of(i)) for i in data.items)
+            conn, Item, ITEM_COLUMNS, (i._replace(decimals=decimals_of(i)) for i in data.items)
         )
         items = _ids(conn, Item.code, Item.id)
         orders, lines = _write_sales(conn, data, items)
@@ -187,7 +187,7 @@ _ROUTING_COLUMNS = (
 _PURCHASE_LINE_COLUMNS = ("line", "due_date", "supplier")
 _PRODUCTION_COLUMNS = ("due_date", "start_date")
 
-_ITEM_COLUMNS = (
+ITEM_COLUMNS = (  # the item table's columns a bundle's items.csv writes
     "code",
     "description",
     "type",
@@ -575,9 +575,7 @@ def read_company(session: Session) -> Dataset:
     ]
     data.items = [
         ItemRow(*r)
-        for r in conn.execute(
-            select(*(getattr(Item, c) for c in _ITEM_COLUMNS)).order_by(Item.code)
-        )
+        for r in conn.execute(select(*(getattr(Item, c) for c in ITEM_COLUMNS)).order_by(Item.code))
     ]
     data.sales = _read_sales(conn)
     data.templates = template_definitions(session)

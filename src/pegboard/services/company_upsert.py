@@ -45,7 +45,7 @@ from pegboard.model.enums import SalesOrderStatus
 from pegboard.services import audit, upsert_orders
 from pegboard.services._tx import refusing_disk_full
 from pegboard.services.capacity import parse_weekday_hours
-from pegboard.services.company_data import read_company
+from pegboard.services.company_data import ITEM_COLUMNS, read_company
 from pegboard.services.dataset import Dataset, ItemRow, decimals_of
 from pegboard.services.upsert_diff import FileDiff, Places, diff
 from pegboard.services.upsert_writer import Writer
@@ -107,23 +107,7 @@ def _locations(w: Writer, d: FileDiff) -> None:
         w.session.merge(Location(code=row["location"], description=row["description"]))
 
 
-_ITEM_FIELDS = (
-    "description",
-    "type",
-    "strategy",
-    "uom",
-    "lead_time_days",
-    "lot_rule",
-    "lot_qty",
-    "period_days",
-    "min_qty",
-    "multiple",
-    "safety_stock",
-    "unit_cost",
-    "supplier",
-    "decimals",
-    "mps",
-)
+_ITEM_FIELDS = ITEM_COLUMNS[1:]  # all but the code: the key
 
 
 def _items(w: Writer, d: FileDiff) -> None:
