@@ -249,6 +249,9 @@ def test_enter_an_order_and_add_lines_through_the_forms(
     assert 'href="/orders/new"' in web.get("/orders").text
     form = web.get("/orders/new")
     assert form.status_code == 200 and '<option value="Calder Hotels">' in form.text
+    # every customer's projects suggested once, in order (read in one query)
+    suggested = re.findall(r'<option value="([^"]+)">', form.text.split('id="projects"')[1])
+    assert "Riverside Tower lobby" in suggested and suggested == sorted(set(suggested))
     missing = web.post("/orders/new", data={"csrf_token": token, "customer": ""})
     assert missing.status_code == 422 and "choose a customer" in missing.text
     wrong = web.post(

@@ -169,13 +169,7 @@ def _new_context(
     session: Session, who: auth.SignedIn, values: dict[str, str], error: str | None = None
 ) -> dict[str, Any]:
     customers = [(c.code, c.name) for c in session.scalars(sales.customer_query())]
-    projects = sorted(
-        {
-            p.code
-            for code, _name in customers
-            for p in session.scalars(sales.project_query(session, code))
-        }
-    )
+    projects = sales.project_codes(session)
     return chrome(who, "orders") | {
         "title": "New sales order",
         "customers": customers,
