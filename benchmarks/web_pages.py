@@ -97,6 +97,7 @@ def pages(r: dict[str, str]) -> list[tuple[str, str]]:
         ("orders: customer", f"/orders?customer={r['customer']}"),
         ("orders: last page", "/orders?offset=49950"),
         ("order", f"/orders/{r['late']}"),
+        ("new sales order form (every customer offered)", "/orders/new"),
         ("plan", "/plan"),
         ("planned orders", "/plan/planned-orders"),
         ("planned orders: make, page 100", "/plan/planned-orders?type=make&offset=5000"),
