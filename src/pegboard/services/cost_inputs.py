@@ -30,8 +30,6 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Connection, Table, event, inspect, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
 
 from pegboard.model import (
@@ -48,6 +46,7 @@ from pegboard.model import (
     SalesOrderLine,
     WorkCenter,
 )
+from pegboard.services._dialect import insert_for
 
 COMPANY = "company"
 ORDER_SCOPE = "pegboard_cost_order"
@@ -120,8 +119,7 @@ def raise_revisions(conn: Connection, scopes: Iterable[str]) -> None:
         return
     table = CostRevision.__table__
     assert isinstance(table, Table)
-    make = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    stmt = make(table).values(rows)
+    stmt = insert_for(conn.dialect.name)(table).values(rows)
     conn.execute(
         stmt.on_conflict_do_update(
             index_elements=[table.c.scope], set_={"revision": table.c.revision + 1}

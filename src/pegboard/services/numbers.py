@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from pegboard.model import NumberSequence
+from pegboard.services._dialect import insert_for
 from pegboard.services._tx import for_update
 
 WIDTH = 6
@@ -46,7 +46,7 @@ def _sequence(
     sequence = session.scalars(stmt).one_or_none()
     if sequence is None:
         dialect = session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        insert = insert_for(dialect)
         start, width = _highest(session, kind, column, first)
         session.execute(
             insert(NumberSequence)
