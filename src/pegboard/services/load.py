@@ -34,7 +34,7 @@ from pegboard.model import (
 from pegboard.services.calendar import load_calendar
 from pegboard.services.cursor_rows import days, tuples
 from pegboard.services.planning import current_run
-from pegboard.services.routing_arrays import expand, read_routings
+from pegboard.services.routing_arrays import RoutingArrays, expand, read_routings
 
 EPS = 1e-6
 OPEN = (ProductionStatus.PLANNED, ProductionStatus.RELEASED, ProductionStatus.IN_PROGRESS)
@@ -268,7 +268,29 @@ def capacity_load(
     ordinal = {d: d.toordinal() for d in set(due_days)}
     dues = np.fromiter(map(ordinal.__getitem__, due_days), np.int64, count=n)
     qty = np.array(qtys, dtype=np.float64)
-    # orders renumbered among those that load, as the load names them
+    ops, rows, load = place_backward(routes, route_of, qty, dues, wcs)
+    only = None if work_center is None else wcs.code.index(work_center)
+    available = _Availability(wcs)
+    by_day = _days(load, wcs, labels, ops, only, available)
+    return LoadReport(
+        by_day,
+        _weeks(by_day, wcs, available),
+        _Placed(labels, routes.sequence[rows], wcs.code, ops, load, only),
+    )
+
+
+def place_backward(
+    routes: RoutingArrays,
+    route_of: npt.NDArray[np.int64],
+    qty: npt.NDArray[np.float64],
+    dues: npt.NDArray[np.int64],
+    wcs: WorkCenters,
+) -> tuple[Operations, npt.NDArray[np.int64], Load]:
+    """Orders' operations placed backward from their due days (``route_of``: the routing
+    row each order follows, negative for none; ``dues`` as ordinals): the operations, with
+    the orders renumbered among those that load (as the load names them), each
+    operation's routing row, and the load."""
+    loads = route_of >= 0
     renumber = np.cumsum(loads) - 1
     got = expand(routes, route_of, qty)
     ops = Operations(
@@ -282,14 +304,7 @@ def capacity_load(
         load = backward_load(ops, dues[loads], wcs)
     except ValueError as e:
         raise PlanningError(str(e)) from e
-    only = None if work_center is None else wcs.code.index(work_center)
-    available = _Availability(wcs)
-    by_day = _days(load, wcs, labels, ops, only, available)
-    return LoadReport(
-        by_day,
-        _weeks(by_day, wcs, available),
-        _Placed(labels, routes.sequence[got.row], wcs.code, ops, load, only),
-    )
+    return ops, got.row, load
 
 
 class _Availability:

@@ -24,8 +24,7 @@ import numpy as np
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
-from pegboard.engine.capacity import Load, Operations, WorkCenters, backward_load
-from pegboard.errors import PlanningError
+from pegboard.engine.capacity import Load, Operations, WorkCenters
 from pegboard.model import (
     Bom,
     PlannedOrder,
@@ -33,9 +32,9 @@ from pegboard.model import (
     Routing,
     RoutingOperation,
 )
-from pegboard.services.load import EPS, OPEN
+from pegboard.services.load import EPS, OPEN, place_backward
 from pegboard.services.planning import current_run
-from pegboard.services.routing_arrays import NONE, IntArray, RoutingArrays, expand
+from pegboard.services.routing_arrays import NONE, IntArray, RoutingArrays
 
 _Order = tuple[str, int, int | None, int | None, float, date]
 """(label, item id, order BOM id, sales order id, quantity, due date), as the load's."""
@@ -158,23 +157,9 @@ def _place(
         (routes.choose(o[1], o[2], o[3]) for o in orders), dtype=np.int64, count=len(orders)
     )
     route_of[route_of == len(routes.count) - 1] = NONE  # chosen, but off these centers
-    loads = route_of >= 0
     dues = np.fromiter((o[5].toordinal() for o in orders), dtype=np.int64, count=len(orders))
     qty = np.fromiter((o[4] for o in orders), dtype=np.float64, count=len(orders))
-    renumber = np.cumsum(loads) - 1
-    got = expand(routes, route_of, qty)
-    ops = Operations(
-        order=renumber[got.order],
-        work_center=routes.work_center[got.row],
-        hours=got.hours,
-        queue_days=routes.queue[got.row],
-        move_days=routes.move[got.row],
-    )
-    try:
-        load = backward_load(ops, dues[loads], wcs)
-    except ValueError as e:
-        raise PlanningError(str(e)) from e
-    return ops, got.row, load
+    return place_backward(routes, route_of, qty, dues, wcs)
 
 
 def order_operations(
