@@ -35,7 +35,7 @@ from pegboard.model import (
     SalesOrderLine,
     StockBalance,
 )
-from pegboard.services.paging import page_of, sorted_page
+from pegboard.services.paging import page_of, sort_clauses, sorted_page
 
 PlannedRow = tuple[str, str, str, float, date, date, str]
 PeggingRow = tuple[str, str, str, float, str]
@@ -371,6 +371,46 @@ def run_count_planned(
     return int(session.scalar(stmt) or 0)
 
 
+def _type_count(session: Session, run: PlanRun, kind: str) -> int:
+    """Planned orders of ``kind`` in ``run``, firmed or not: a run's types never change,
+    so they are counted once (a run stores only the counts still to release)."""
+
+    def count() -> int:
+        stmt = select(func.count()).select_from(PlannedOrder).where(PlannedOrder.type == kind)
+        return int(session.scalar(stmt) or 0)
+
+    return int(_cached(session, run, f"type:{kind}", count))
+
+
+def planned_total(
+    session: Session,
+    run: PlanRun | None,
+    kind: ItemType | None,
+    *,
+    until: date | None = None,
+    firmed: bool | None = None,
+) -> int | None:
+    """How many planned orders of ``run`` (the current one) are of ``kind`` (``None``:
+    any), released by ``until`` and ``firmed`` or not (``None``: either), from what the
+    run stored: still to release, its release counts (firming keeps them); in all, its
+    size. ``None`` when the rows must be counted (a run stored before the counts, or
+    firmed ones by a day: firming does not record the day)."""
+    if run is None:
+        return None
+    kinds = (kind.value,) if kind is not None else tuple(t.value for t in ItemType)
+    stored = _stored(run, "release") is not None
+    if firmed is False:
+        return (
+            sum(run_count_planned(session, run, k, until=until) for k in kinds) if stored else None
+        )
+    if until is not None:
+        return None
+    every = run.planned_orders if kind is None else _type_count(session, run, kind.value)
+    if firmed is None:
+        return every
+    return every - sum(run_count_planned(session, run, k) for k in kinds) if stored else None
+
+
 def exception_page_start(session: Session, kind: str | None, offset: int) -> int | None:
     """The id of the ``offset``-th exception (of ``kind``) in report order, ``None`` when
     there are not that many: the page starts there (``id >=``), so a deep page need not
@@ -400,19 +440,34 @@ def planned_order_page(
 ) -> tuple[list[Any], int]:
     """A page of ``planned_order_query``'s rows sorted by ``sort`` (names of
     ``PLANNED_ORDER_SORT``, ``-`` descending) then in report order (by release date),
-    and how many there are in all."""
+    and how many there are in all.
+
+    Filtered by type, release day and firmed state alone (the list as it opens), the
+    total is what the run stored (``planned_total``), not a count over a join of every
+    planned order (a quarter of a second at 1.6 M rows); the report order's first rows
+    are read along ``ix_planned_order_release`` without sorting them all."""
     stmt = planned_order_query(
         kind=kind, item=item, sales_order=sales_order, until=until, late=late, firmed=firmed
     )
-    return sorted_page(
-        session,
-        stmt,
-        sort=sort,
-        sorts=PLANNED_ORDER_SORT,
-        tie=PLANNED_ORDER_DEFAULT_ORDER,
-        limit=limit,
-        offset=offset,
+    total = None
+    if item is None and sales_order is None and late is None:
+        total = planned_total(session, current_run(session), kind, until=until, firmed=firmed)
+    if total is None:
+        return sorted_page(
+            session,
+            stmt,
+            sort=sort,
+            sorts=PLANNED_ORDER_SORT,
+            tie=PLANNED_ORDER_DEFAULT_ORDER,
+            limit=limit,
+            offset=offset,
+        )
+    ordered = stmt.order_by(
+        *sort_clauses(stmt, sort, PLANNED_ORDER_SORT), *PLANNED_ORDER_DEFAULT_ORDER
     )
+    if offset >= total:
+        return [], total
+    return list(session.execute(ordered.limit(limit).offset(offset)).all()), total
 
 
 def pegging_page(
