@@ -19,7 +19,6 @@ before it put whole working days between them.
 
 from __future__ import annotations
 
-import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -32,7 +31,14 @@ from pegboard.engine.calendar import WorkCalendar
 if TYPE_CHECKING:
     from pegboard.engine.schedule_kernel import Backward, Tables
 
-__all__ = ["Load", "Operations", "WorkCenters", "backward_load", "backward_load_reference"]
+__all__ = [
+    "Load",
+    "Operations",
+    "WorkCenters",
+    "available_hours",
+    "backward_load",
+    "backward_load_reference",
+]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -177,36 +183,57 @@ def _tables(wcs: WorkCenters, first: int, last: int) -> Tables:
 
     days = np.arange(first, last + 1, dtype=np.int64)
     working = wcs.calendar.fwd(days, 0) == days
+    return Tables(
+        first,
+        _unit_hours(wcs, first, days, working),
+        np.cumsum(working, dtype=np.int64),
+        days[working],
+    )
+
+
+def _unit_hours(
+    wcs: WorkCenters, first: int, days: IntArray, working: npt.NDArray[np.bool_]
+) -> FloatArray:
+    """(work center, day) → ``WorkCenters.unit_hours`` over ``days`` (``first`` onward)."""
     per_day = np.asarray(wcs.weekday_hours, dtype=np.float64)[:, (days - 1) % 7]
     unit = per_day * np.asarray(wcs.efficiency, dtype=np.float64)[:, None]
     unit[:, ~working] = 0.0
+    last = first + len(days) - 1
     for wc, closed in enumerate(wcs.closed):
         at = [d - first for d in closed if first <= d <= last]
         unit[wc, at] = 0.0
-    return Tables(first, unit, np.cumsum(working, dtype=np.int64), days[working])
+    return unit
+
+
+def available_hours(wcs: WorkCenters, first: int, last: int) -> FloatArray:
+    """(work center, day - ``first``) → ``WorkCenters.available`` for every day of
+    ``first`` … ``last`` at once (the same products: the load asks tens of thousands)."""
+    days = np.arange(first, last + 1, dtype=np.int64)
+    working = wcs.calendar.fwd(days, 0) == days
+    unit = _unit_hours(wcs, first, days, working)
+    return unit * np.asarray(wcs.units, dtype=np.int64)[:, None]
 
 
 def _load(got: Backward, first: int) -> Load:
     """The kernel's segments as a ``Load``: hours added per (work center, day) in the
-    order the plain loop adds them (the same float sums), its operations in that order."""
+    order the plain loop adds them (``bincount`` adds its weights in array order, so the
+    same float sums), its operations in that order."""
     n = got.segments
     wc, day, op = got.seg_wc[:n], got.seg_day[:n], got.seg_op[:n]
     span = int(day.max()) - first + 1 if n else 1
     key = wc * span + (day - first)
     order = np.argsort(key, kind="stable")
-    key, hours, ops = key[order], got.seg_hours[:n][order].tolist(), op[order].tolist()
-    cut = [*np.flatnonzero(np.diff(key, prepend=-1)).tolist(), n]
-    keys = key.tolist()
-    rows: dict[tuple[int, int], float] = {}
-    users: dict[tuple[int, int], list[int]] = {}
-    for lo, hi in itertools.pairwise(cut):
-        k = keys[lo]
-        at = (k // span, first + k % span)
-        total = 0.0
-        for h in hours[lo:hi]:
-            total += h
-        rows[at] = total
-        users[at] = ops[lo:hi]
+    key = key[order]
+    starts = np.flatnonzero(np.diff(key, prepend=-1))
+    group = np.cumsum(np.diff(key, prepend=-1) != 0) - 1
+    totals = np.bincount(group, weights=got.seg_hours[:n][order], minlength=len(starts))
+    at = list(
+        zip((key[starts] // span).tolist(), (first + key[starts] % span).tolist(), strict=True)
+    )
+    ops = op[order].tolist()
+    cut = [*starts.tolist(), n]
+    rows = dict(zip(at, totals.tolist(), strict=True))
+    users = {k: ops[lo:hi] for k, lo, hi in zip(at, cut, cut[1:], strict=False)}
     return Load(got.start, got.end, rows, users)
 
 

@@ -11,7 +11,7 @@ them are listed. Orders whose item has no routing ask nothing of anyone.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import itertools
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -22,7 +22,13 @@ import numpy.typing as npt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pegboard.engine.capacity import Load, Operations, WorkCenters, backward_load
+from pegboard.engine.capacity import (
+    Load,
+    Operations,
+    WorkCenters,
+    available_hours,
+    backward_load,
+)
 from pegboard.errors import NotFoundError, PlanningError
 from pegboard.model import (
     PlannedOrder,
@@ -270,11 +276,10 @@ def capacity_load(
     qty = np.array(qtys, dtype=np.float64)
     ops, rows, load = place_backward(routes, route_of, qty, dues, wcs)
     only = None if work_center is None else wcs.code.index(work_center)
-    available = _Availability(wcs)
-    by_day = _days(load, wcs, labels, ops, only, available)
+    by_day, by_week = _days(load, wcs, labels, ops, only)
     return LoadReport(
         by_day,
-        _weeks(by_day, wcs, available),
+        by_week,
         _Placed(labels, routes.sequence[rows], wcs.code, ops, load, only),
     )
 
@@ -307,72 +312,112 @@ def place_backward(
     return ops, got.row, load
 
 
-class _Availability:
-    """``WorkCenters.available`` asked once per (work center, day): the weeks ask again
-    for the days the days asked for."""
-
-    def __init__(self, wcs: WorkCenters) -> None:
-        self.wcs = wcs
-        self._known: dict[tuple[int, int], float] = {}
-
-    def __call__(self, wc: int, day: int) -> float:
-        key = (wc, day)
-        found = self._known.get(key)
-        if found is None:
-            found = self._known[key] = self.wcs.available(wc, day)
-        return found
-
-
 def _days(
-    load: Load,
-    wcs: WorkCenters,
-    labels: list[str],
-    ops: Operations,
-    only: int | None,
-    available: _Availability,
+    load: Load, wcs: WorkCenters, labels: list[str], ops: Operations, only: int | None
+) -> tuple[list[Period], list[Period]]:
+    """The load's days and ISO weeks, each work center's (by code) in date order, with
+    the orders asking hours of them: worked out as arrays (a full-size company loads
+    tens of thousands of work-center days with a million operation-days between them);
+    the hours summed in the order the days are listed, as a plain loop would."""
+    keys = [k for k in load.rows if only is None or k[0] == only]
+    if not keys:
+        return [], []
+    rank = np.empty(len(wcs.code), dtype=np.int64)
+    rank[sorted(range(len(wcs.code)), key=wcs.code.__getitem__)] = np.arange(len(wcs.code))
+    wc = np.fromiter((k[0] for k in keys), np.int64, count=len(keys))
+    day = np.fromiter((k[1] for k in keys), np.int64, count=len(keys))
+    order = np.lexsort((day, rank[wc]))
+    keys = [keys[i] for i in order.tolist()]
+    wc, day = wc[order], day[order]
+    table_first = int(day.min()) - 6
+    table = available_hours(wcs, table_first, int(day.max()) + 6)
+    required = np.fromiter(map(load.rows.__getitem__, keys), np.float64, count=len(keys))
+    names, of_order = _label_ids(labels)
+    users = [load.by_operation[k] for k in keys]
+    counts = np.fromiter(map(len, users), np.int64, count=len(users))
+    flat = np.fromiter(itertools.chain.from_iterable(users), np.int64, count=int(counts.sum()))
+    label = of_order[ops.order[flat]]
+    group = np.repeat(np.arange(len(keys)), counts)
+    code = [wcs.code[w] for w in wc.tolist()]
+    when = _dates(day)
+    days = [
+        Period(c, d, d.isoformat(), r, a, o)
+        for c, d, r, a, o in zip(
+            code,
+            when,
+            required.tolist(),
+            table[wc, day - table_first].tolist(),
+            _orders_of(group, label, len(keys), names),
+            strict=True,
+        )
+    ]
+    return days, _weeks(wc, day, required, group, label, names, code, table, table_first)
+
+
+def _weeks(
+    wc: npt.NDArray[np.int64],
+    day: npt.NDArray[np.int64],
+    required: npt.NDArray[np.float64],
+    group: npt.NDArray[np.int64],
+    label: npt.NDArray[np.int64],
+    names: list[str],
+    code: list[str],
+    table: npt.NDArray[np.float64],
+    table_first: int,
 ) -> list[Period]:
-    out = []
-    for (wc, day), required in sorted(
-        load.rows.items(), key=lambda r: (wcs.code[r[0][0]], r[0][1])
-    ):
-        if only is not None and wc != only:
-            continue
-        orders = sorted({labels[int(ops.order[k])] for k in load.by_operation[(wc, day)]})
-        when = date.fromordinal(day)
-        out.append(
-            Period(
-                wcs.code[wc],
-                when,
-                when.isoformat(),
-                required,
-                available(wc, day),
-                tuple(orders),
-            )
+    """The days (sorted by work center and date) gathered by ISO week."""
+    monday = day - (day - 1) % 7
+    new = np.ones(len(day), dtype=bool)
+    new[1:] = (wc[1:] != wc[:-1]) | (monday[1:] != monday[:-1])
+    week = np.cumsum(new) - 1
+    first = np.flatnonzero(new)
+    hours = np.bincount(week, weights=required, minlength=len(first))
+    at, mondays = wc[first], monday[first]
+    available = np.zeros(len(first), dtype=np.float64)
+    for i in range(7):
+        available += table[at, mondays - table_first + i]
+    labels = {
+        m: f"{y}-W{w:02d}"
+        for m in set(mondays.tolist())
+        for y, w, _ in [date.fromordinal(m).isocalendar()]
+    }
+    return [
+        Period(code[i], d, labels[m], r, a, o)
+        for i, d, m, r, a, o in zip(
+            first.tolist(),
+            _dates(mondays),
+            mondays.tolist(),
+            hours.tolist(),
+            available.tolist(),
+            _orders_of(week[group], label, len(first), names),
+            strict=True,
         )
-    return out
+    ]
 
 
-def _weeks(days: list[Period], wcs: WorkCenters, known: _Availability) -> list[Period]:
-    grouped: dict[tuple[str, date], list[Period]] = defaultdict(list)
-    for p in days:
-        grouped[(p.work_center, p.start - timedelta(days=p.start.weekday()))].append(p)
-    out = []
-    for (code, monday), periods in sorted(grouped.items()):
-        wc = wcs.code.index(code)
-        available = sum(known(wc, monday.toordinal() + i) for i in range(7))
-        year, week, _ = monday.isocalendar()
-        orders = sorted({o for p in periods for o in p.orders})
-        out.append(
-            Period(
-                code,
-                monday,
-                f"{year}-W{week:02d}",
-                sum(p.required for p in periods),
-                available,
-                tuple(orders),
-            )
-        )
-    return out
+def _label_ids(labels: list[str]) -> tuple[list[str], npt.NDArray[np.int64]]:
+    """The labels sorted and deduplicated, and each order's position among them."""
+    names = sorted(set(labels))
+    at = {name: i for i, name in enumerate(names)}
+    return names, np.fromiter(map(at.__getitem__, labels), np.int64, count=len(labels))
+
+
+def _orders_of(
+    group: npt.NDArray[np.int64], label: npt.NDArray[np.int64], n: int, names: list[str]
+) -> list[tuple[str, ...]]:
+    """Per group 0 … n - 1, the distinct labels of its (group, label) pairs, sorted."""
+    pairs = np.sort(group * max(len(names), 1) + label)  # np.unique hashes: slower here
+    pairs = pairs[np.diff(pairs, prepend=-1) != 0]
+    of = pairs // max(len(names), 1)
+    text = np.array(names, dtype=object)[pairs % max(len(names), 1)].tolist()
+    cut = np.searchsorted(of, np.arange(n + 1)).tolist()
+    return [tuple(text[lo:hi]) for lo, hi in itertools.pairwise(cut)]
+
+
+def _dates(ordinals: npt.NDArray[np.int64]) -> list[date]:
+    """Day ordinals as dates, each distinct day converted once."""
+    as_date = {d: date.fromordinal(d) for d in set(ordinals.tolist())}
+    return list(map(as_date.__getitem__, ordinals.tolist()))
 
 
 @dataclass(frozen=True)
