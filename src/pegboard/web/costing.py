@@ -13,6 +13,7 @@ from fastapi.responses import Response
 
 from pegboard.services import costing, money, variance, xlsx_reports
 from pegboard.services.actual_cost import ActualCost
+from pegboard.web.cost_waterfall import waterfall
 from pegboard.web.deps import DbSession, Viewer
 from pegboard.web.render import amount, chrome, page
 from pegboard.web.xlsx_download import xlsx_download
@@ -87,6 +88,7 @@ HELPERS = {
     "marker": marker,
     "bar_width": BAR_WIDTH,
     "elements": ELEMENTS,
+    "waterfall": waterfall,
 }
 
 
