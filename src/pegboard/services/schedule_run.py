@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from sqlalchemy import Index, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -144,13 +145,35 @@ _EPOCH = date(1970, 1, 1).toordinal()
 def _iso(ordinals: IntArray) -> list[str | None]:
     """Days (ordinals, ``NONE`` for none) as ISO text: how SQLite stores a date, and
     what PostgreSQL's COPY reads into one. A schedule's hundreds of thousands of days
-    fall on a few thousand distinct ones, each written out once."""
-    days = np.asarray(ordinals, dtype=np.int64)
-    distinct, at = np.unique(days, return_inverse=True)
-    text = np.datetime_as_string((distinct - _EPOCH).astype("datetime64[D]")).astype(object)
-    text[distinct == NONE] = None
-    out: list[str | None] = text[at.reshape(-1)].tolist()
+    fall within a few thousand days: each of that span written out once and looked up
+    by its offset (sorting the days to find the distinct ones cost more than the rest)."""
+    days = np.asarray(ordinals, dtype=np.int64).reshape(-1)
+    some = days != NONE
+    if not some.any():
+        return [None] * len(days)
+    first, last = int(days[some].min()), int(days[some].max())
+    if last - first > max(len(days), _SPAN):  # a few far days: only the distinct ones
+        distinct, at = np.unique(days, return_inverse=True)
+        far: list[str | None] = _iso_text(distinct)[at.reshape(-1)].tolist()
+        return far
+    text = _iso_text(np.arange(first, last + 2, dtype=np.int64))
+    text[-1] = None
+    # NONE's offset is the extra last entry
+    out: list[str | None] = text[np.where(some, days - first, last - first + 1)].tolist()
     return out
+
+
+_SPAN = 100_000
+"""Days of a span written out whole, however few days there are to write."""
+
+
+def _iso_text(days: IntArray) -> npt.NDArray[np.object_]:
+    """Each day's ISO text (None for ``NONE``), an object array."""
+    text: npt.NDArray[np.object_] = np.datetime_as_string(
+        (days - _EPOCH).astype("datetime64[D]")
+    ).astype(object)
+    text[days == NONE] = None
+    return text
 
 
 def _store(
