@@ -5,12 +5,15 @@ unlimited capacity, on random shops (the properties' shops, rows shuffled)."""
 
 from __future__ import annotations
 
+import heapq
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_engine_schedule_properties import MONDAY, shops
 
+from pegboard.engine import schedule_kernel
 from pegboard.engine.calendar import WorkCalendar
 from pegboard.engine.capacity import WorkCenters
 from pegboard.engine.schedule import (
@@ -103,3 +106,58 @@ def test_a_work_center_without_hours_is_refused_as_the_plain_loop_does() -> None
     for run in (schedule, schedule_reference):
         with pytest.raises(ScheduleError, match="work center SLOW has no hours to work"):
             run(orders, ops, wcs)
+
+
+@st.composite
+def waits(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Own ranks (a permutation) and which orders each waits for (only earlier-numbered
+    ones: no cycle), shared components and long chains included."""
+    n = draw(st.integers(1, 40))
+    own = np.array(draw(st.permutations(range(n))), dtype=np.int64)
+    preds = [
+        sorted(draw(st.sets(st.integers(0, i - 1), max_size=min(i, 3)))) if i else []
+        for i in range(n)
+    ]
+    ptr = np.cumsum([0, *(len(p) for p in preds)]).astype(np.int64)
+    return own, ptr, np.array([j for p in preds for j in p], dtype=np.int64)
+
+
+@settings(max_examples=300, deadline=None)
+@given(waits())
+def test_compiled_ranks_and_sequence_are_the_plain_loops(
+    shop: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> None:
+    """The effective ranks as ``_ranks`` hands them down, and the placing order as a
+    heap of Python tuples (effective rank, own rank) pops it, components first."""
+    own, ptr, pred = shop
+    n = len(own)
+    effective = schedule_kernel.effective_ranks(own, ptr, pred).tolist()
+    want = own.tolist()
+    for i in sorted(range(n), key=want.__getitem__):
+        stack = [i]
+        while stack:
+            parent = stack.pop()
+            for j in pred[ptr[parent] : ptr[parent + 1]].tolist():
+                if want[parent] < want[j]:
+                    want[j] = want[parent]
+                    stack.append(j)
+    assert effective == want
+    waiting = np.diff(ptr)
+    users = [[i for i in range(n) if j in pred[ptr[i] : ptr[i + 1]].tolist()] for j in range(n)]
+    left, order = waiting.tolist(), []
+    heap = [(want[i], int(own[i]), i) for i in range(n) if left[i] == 0]
+    heapq.heapify(heap)
+    while heap:
+        i = heapq.heappop(heap)[2]
+        order.append(i)
+        for u in users[i]:
+            left[u] -= 1
+            if left[u] == 0:
+                heapq.heappush(heap, (want[u], int(own[u]), u))
+    by = np.argsort(pred, kind="stable")
+    flat = np.repeat(np.arange(n, dtype=np.int64), waiting)[by]
+    uptr = np.searchsorted(pred[by], np.arange(n + 1))
+    key = np.array(want, dtype=np.int64) * n + own
+    got = schedule_kernel.sequence(waiting, flat, uptr, key, np.argsort(own))
+    assert got.tolist() == order
+    assert waiting.tolist() == np.diff(ptr).tolist()  # the caller's counts untouched

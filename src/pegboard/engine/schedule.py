@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -195,47 +196,45 @@ def _booked_days(ops: ScheduleOps, wcs: WorkCenters) -> int:
     return int(1.5 * days.max()) if days.size else 0
 
 
-def _sequence(orders: ScheduleOrders, own: IntArray, effective: list[int]) -> list[int]:
+def _sequence(orders: ScheduleOrders, own: IntArray, effective: IntArray) -> IntArray:
     """The order ``_Scheduler.run`` places the orders in: the most urgent whose
     components are all placed first. It depends on ranks and on which orders wait
-    for which, never on dates, so it is known before placing anything."""
+    for which, never on dates, so it is known before placing anything (compiled: the
+    heap of a full-size company's 300,000 orders cost a second in Python)."""
+    from pegboard.engine import schedule_kernel as kernel  # Numba: only when scheduling
+
     n = len(orders)
-    waiting = np.diff(orders.pred_ptr).tolist()
     # the orders waiting for each order (CSR), and one heap key per order: its
     # effective rank, then its own (unique), as one integer
     by = np.argsort(orders.pred, kind="stable")
-    users = np.repeat(np.arange(n, dtype=np.int64), np.diff(orders.pred_ptr))[by].tolist()
-    uptr = np.searchsorted(orders.pred[by], np.arange(n + 1)).tolist()
-    key = (np.asarray(effective, dtype=np.int64) * n + own).tolist()
-    of_own = np.argsort(own).tolist()
-    heap = [key[i] for i in range(n) if waiting[i] == 0]
-    heapq.heapify(heap)
-    out = []
-    while heap:
-        i = of_own[heapq.heappop(heap) % n]
-        out.append(i)
-        for u in users[uptr[i] : uptr[i + 1]]:
-            waiting[u] -= 1
-            if waiting[u] == 0:
-                heapq.heappush(heap, key[u])
-    return out
+    users = np.repeat(np.arange(n, dtype=np.int64), np.diff(orders.pred_ptr))[by]
+    uptr = np.searchsorted(orders.pred[by], np.arange(n + 1))
+    key = np.asarray(effective, dtype=np.int64) * n + own
+    return kernel.sequence(np.diff(orders.pred_ptr), users, uptr, key, np.argsort(own))
 
 
-def _ranks(orders: ScheduleOrders) -> tuple[IntArray, list[int]]:
-    """Each order's own rank (released first, priority, due, code) and the rank it
-    schedules at: the lowest of its own and of every order that waits for it."""
+def _own_ranks(orders: ScheduleOrders) -> IntArray:
+    """Each order's own rank: released first, priority, due, code."""
     n = len(orders)
     code_rank = np.empty(n, dtype=np.int64)
     code_rank[sorted(range(n), key=orders.code.__getitem__)] = np.arange(n)
     order = np.lexsort((code_rank, orders.due, orders.priority, ~orders.released))
     own = np.empty(n, dtype=np.int64)
     own[order] = np.arange(n)
+    return own
+
+
+def _ranks(orders: ScheduleOrders) -> tuple[IntArray, list[int]]:
+    """Each order's own rank (``_own_ranks``) and the rank it schedules at: the lowest
+    of its own and of every order that waits for it. The plain statement, which
+    ``schedule_kernel.effective_ranks`` follows for the compiled schedule."""
+    own = _own_ranks(orders)
     effective = own.tolist()
     ptr = orders.pred_ptr.tolist()
     pred = orders.pred.tolist()
     # most urgent first, each handing its rank down to the components it waits for;
     # a component already lowered by a more urgent order stops the walk
-    for i in sorted(range(n), key=effective.__getitem__):
+    for i in sorted(range(len(orders)), key=effective.__getitem__):
         stack = [i]
         while stack:
             parent = stack.pop()
@@ -278,9 +277,8 @@ class _Scheduler:
         self._units = [int(u) for u in wcs.units]
         # each order's operations in sequence
         by = np.lexsort((ops.sequence, ops.order))
-        flat = by.tolist()
-        cut = np.searchsorted(ops.order[by], np.arange(len(orders) + 1)).tolist()
-        self._ops_of = [flat[cut[i] : cut[i + 1]] for i in range(len(orders))]
+        self._flat = by.tolist()
+        self._cut = np.searchsorted(ops.order[by], np.arange(len(orders) + 1)).tolist()
         self._wc = ops.work_center.tolist()
         self._hours = ops.hours.tolist()
         self._queue = ops.queue_days.tolist()
@@ -290,6 +288,13 @@ class _Scheduler:
         self._floor: list[int] = orders.floor.tolist()
         self._moved: dict[tuple[int, int], int] = {}
         """``calendar.fwd`` of (day, working days), asked once: orders share both."""
+
+    @cached_property
+    def _ops_of(self) -> list[list[int]]:
+        """Each order's operations in sequence: as lists only when asked for (the plain
+        loop; the compiled one asks for the few orders its operations made late)."""
+        flat, cut = self._flat, self._cut
+        return [flat[cut[i] : cut[i + 1]] for i in range(len(self.orders))]
 
     def _fwd(self, day: int, n: int) -> int:
         key = (day, n)
@@ -341,7 +346,8 @@ class _Scheduler:
             return self.run()
         from pegboard.engine import schedule_kernel as kernel  # Numba: only when scheduling
 
-        own, effective = _ranks(orders)
+        own = _own_ranks(orders)
+        effective = kernel.effective_ranks(own, orders.pred_ptr, orders.pred)
         sequence = _sequence(orders, own, effective)
         if len(sequence) < n:
             return self.run()  # raises: orders wait for each other
@@ -354,7 +360,7 @@ class _Scheduler:
         while ahead <= _FURTHEST:
             tables = _tables(wcs, self._base, last + ahead)
             got = kernel.forward(
-                np.asarray(sequence, dtype=np.int64),
+                sequence,
                 ptr,
                 by,
                 columns,
@@ -400,7 +406,7 @@ class _Scheduler:
         bottleneck = np.full(len(self.orders), NONE, dtype=np.int64)
         cause = np.full(len(self.orders), BY_PLAN, dtype=np.int64)
         for i in np.flatnonzero(self._by_ops).tolist():
-            ks = self._ops_of[i]
+            ks = self._flat[self._cut[i] : self._cut[i + 1]]
             held = [k for k in ks if self.held_days[k] > 0]
             if held:
                 cause[i] = FULL

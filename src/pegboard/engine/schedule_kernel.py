@@ -32,7 +32,19 @@ import numpy as np
 
 from pegboard.engine.types import FloatArray, IntArray
 
-__all__ = ["OK", "OUT", "TOO_FAR", "Backward", "Forward", "Tables", "backward", "forward", "warm"]
+__all__ = [
+    "OK",
+    "OUT",
+    "TOO_FAR",
+    "Backward",
+    "Forward",
+    "Tables",
+    "backward",
+    "effective_ranks",
+    "forward",
+    "sequence",
+    "warm",
+]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -473,6 +485,120 @@ def forward(
     )
 
 
+@_compiled
+def _propagate(own: Any, pred_ptr: Any, pred: Any) -> Any:
+    """``schedule._ranks``' walk: most urgent first, each order handing its rank down to
+    the components it waits for (a component pushed at most once per walk: the rank it
+    is lowered to is that walk's)."""
+    n = own.size
+    effective = own.copy()
+    by_rank = np.argsort(own)
+    stack = np.empty(n, dtype=np.int64)
+    for i in by_rank:
+        stack[0] = i
+        top = 1
+        while top > 0:
+            top -= 1
+            parent = stack[top]
+            for p in range(pred_ptr[parent], pred_ptr[parent + 1]):
+                j = pred[p]
+                if effective[parent] < effective[j]:
+                    effective[j] = effective[parent]
+                    stack[top] = j
+                    top += 1
+    return effective
+
+
+def effective_ranks(own: IntArray, pred_ptr: IntArray, pred: IntArray) -> IntArray:
+    """The rank each order schedules at: the lowest of its own (``own``, unique) and of
+    every order that waits for it (``pred_ptr``/``pred``: the orders each waits for)."""
+    c64 = np.ascontiguousarray
+    out: IntArray = _propagate(
+        c64(own, dtype=np.int64), c64(pred_ptr, dtype=np.int64), c64(pred, dtype=np.int64)
+    )
+    return out
+
+
+@_compiled
+def _push(heap: Any, size: int, key: int) -> int:
+    """``key`` added to the binary min-heap ``heap[:size]``; its new size."""
+    at = size
+    heap[at] = key
+    while at > 0:
+        up = (at - 1) // 2
+        if heap[up] <= key:
+            break
+        heap[at] = heap[up]
+        at = up
+    heap[at] = key
+    return size + 1
+
+
+@_compiled
+def _pop(heap: Any, size: int) -> int:
+    """The least key of ``heap[:size]``, removed (the heap is then ``size - 1`` long)."""
+    least = heap[0]
+    size -= 1
+    last = heap[size]
+    at = 0
+    while True:
+        child = 2 * at + 1
+        if child >= size:
+            break
+        if child + 1 < size and heap[child + 1] < heap[child]:
+            child += 1
+        if heap[child] >= last:
+            break
+        heap[at] = heap[child]
+        at = child
+    if size > 0:
+        heap[at] = last
+    return int(least)
+
+
+@_compiled
+def _sequence(waiting: Any, users: Any, uptr: Any, key: Any, of_own: Any) -> Any:
+    """``schedule._sequence``'s loop: keys are unique, so any min-heap pops them alike."""
+    n = waiting.size
+    heap = np.empty(n, dtype=np.int64)
+    size = 0
+    for i in range(n):
+        if waiting[i] == 0:
+            size = _push(heap, size, key[i])
+    out = np.empty(n, dtype=np.int64)
+    placed = 0
+    while size > 0:
+        least = _pop(heap, size)
+        size -= 1
+        i = of_own[least % n]
+        out[placed] = i
+        placed += 1
+        for p in range(uptr[i], uptr[i + 1]):
+            u = users[p]
+            waiting[u] -= 1
+            if waiting[u] == 0:
+                size = _push(heap, size, key[u])
+    return out[:placed]
+
+
+def sequence(
+    waiting: IntArray, users: IntArray, uptr: IntArray, key: IntArray, of_own: IntArray
+) -> IntArray:
+    """The orders in the order they are placed (``schedule._sequence``): ``waiting`` how
+    many orders each waits for (consumed), ``users[uptr[i]:uptr[i + 1]]`` the orders
+    waiting for order i, ``key`` its unique heap key (effective rank × n + own rank),
+    ``of_own`` the order of each own rank. Orders left waiting are not in it."""
+    c64 = np.ascontiguousarray
+    out: IntArray = _sequence(
+        np.array(waiting, dtype=np.int64),
+        c64(users, dtype=np.int64),
+        c64(uptr, dtype=np.int64),
+        c64(key, dtype=np.int64),
+        c64(of_own, dtype=np.int64),
+    )
+    return out
+
+
 def warm() -> None:
     """Compile the kernels (or load them from Numba's cache) on a two-operation order.
 
@@ -496,3 +622,5 @@ def warm() -> None:
             finite=finite,
             max_days=10,
         )
+    effective_ranks(days[:2], np.array([0, 1, 1]), zeros[:1] + 1)
+    sequence(np.array([0, 1]), zeros[:1] + 1, np.array([0, 1, 1]), days[:2], days[:2])
