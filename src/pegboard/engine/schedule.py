@@ -276,9 +276,8 @@ class _Scheduler:
         ]
         self._units = [int(u) for u in wcs.units]
         # each order's operations in sequence
-        by = np.lexsort((ops.sequence, ops.order))
-        self._flat = by.tolist()
-        self._cut = np.searchsorted(ops.order[by], np.arange(len(orders) + 1)).tolist()
+        self._by = np.lexsort((ops.sequence, ops.order))
+        """Operations by order, each order's in sequence."""
         self._wc = ops.work_center.tolist()
         self._hours = ops.hours.tolist()
         self._queue = ops.queue_days.tolist()
@@ -293,7 +292,8 @@ class _Scheduler:
     def _ops_of(self) -> list[list[int]]:
         """Each order's operations in sequence: as lists only when asked for (the plain
         loop; the compiled one asks for the few orders its operations made late)."""
-        flat, cut = self._flat, self._cut
+        flat = self._by.tolist()
+        cut = np.searchsorted(self.ops.order[self._by], np.arange(len(self.orders) + 1)).tolist()
         return [flat[cut[i] : cut[i + 1]] for i in range(len(self.orders))]
 
     def _fwd(self, day: int, n: int) -> int:
@@ -379,9 +379,6 @@ class _Scheduler:
         return self.run()
 
     def _compiled_result(self, own: IntArray, got: kernel_Forward) -> Schedule:
-        self.ready, self.start, self.end = got.ready.tolist(), got.start.tolist(), got.end.tolist()
-        self.held_from, self.held_to = got.held_from.tolist(), got.held_to.tolist()
-        self.held_days = got.held_days.tolist()
         self._by_ops = got.by_ops.astype(np.bool_)
         wc, day = np.nonzero(got.used > 0)
         used = dict(
@@ -391,22 +388,50 @@ class _Scheduler:
                 strict=True,
             )
         )
+        # the kernel's arrays as they are (the plain loop's lists are for placing)
+        per_op = (got.ready, got.start, got.end, got.held_from, got.held_to, got.held_days)
+        causes = self._array_causes(got.held_days, got.end, got.ready)
         return self._result(
-            own, got.order_ready.tolist(), got.order_start.tolist(), got.completion.tolist(), used
+            own,
+            got.order_ready,
+            got.order_start,
+            got.completion,
+            used,
+            causes=causes,
+            per_op=per_op,
         )
 
-    def _result(
-        self,
-        own: IntArray,
-        order_ready: list[int],
-        order_start: list[int],
-        completion: list[int],
-        used: dict[tuple[int, int], float] | None = None,
-    ) -> Schedule:
+    def _array_causes(
+        self, held_days: IntArray, end: IntArray, ready: IntArray
+    ) -> tuple[IntArray, IntArray]:
+        """``_plain_causes`` with arrays: per order made late by its operations, among
+        its held operations (``FULL``) the one held the most days, else (``ROUTING``) the
+        one that took the most; the earlier in sequence on a tie, as ``max`` keeps it."""
+        n = len(self.orders)
+        cause = np.full(n, BY_PLAN, dtype=np.int64)
+        bottleneck = np.full(n, NONE, dtype=np.int64)
+        by = self._by[self._by_ops[self.ops.order[self._by]]]  # in sequence per order
+        if by.size == 0:
+            return cause, bottleneck
+        group = self.ops.order[by]
+        held = held_days[by]
+        full = np.bincount(group, weights=(held > 0).astype(np.float64), minlength=n) > 0
+        in_full = full[group]
+        keep = ~in_full | (held > 0)
+        by, group = by[keep], group[keep]
+        score = np.where(in_full[keep], held[keep], end[by] - ready[by])
+        best = np.lexsort((np.arange(by.size), self.ops.sequence[by], -score, group))
+        first = best[np.flatnonzero(np.diff(group[best], prepend=-1))]
+        cause[group[first]] = np.where(full[group[first]], FULL, ROUTING)
+        bottleneck[group[first]] = by[first]
+        return cause, bottleneck
+
+    def _plain_causes(self) -> tuple[IntArray, IntArray]:
+        """What set each order's completion, and its bottleneck (``Schedule.cause``)."""
         bottleneck = np.full(len(self.orders), NONE, dtype=np.int64)
         cause = np.full(len(self.orders), BY_PLAN, dtype=np.int64)
         for i in np.flatnonzero(self._by_ops).tolist():
-            ks = self._flat[self._cut[i] : self._cut[i + 1]]
+            ks = self._ops_of[i]
             held = [k for k in ks if self.held_days[k] > 0]
             if held:
                 cause[i] = FULL
@@ -415,14 +440,35 @@ class _Scheduler:
                 cause[i] = ROUTING
                 end, ready = self.end, self.ready
                 bottleneck[i] = max(ks, key=lambda k: (end[k] - ready[k], -self._seq[k]))
+        return cause, bottleneck
+
+    def _result(
+        self,
+        own: IntArray,
+        order_ready: list[int] | IntArray,
+        order_start: list[int] | IntArray,
+        completion: list[int] | IntArray,
+        used: dict[tuple[int, int], float] | None = None,
+        *,
+        causes: tuple[IntArray, IntArray] | None = None,
+        per_op: tuple[IntArray, ...] | None = None,
+    ) -> Schedule:
+        """The schedule: per operation ``per_op`` (ready, start, end, held from, held to,
+        held days) or the plain loop's lists, the causes worked out if not given."""
+        cause, bottleneck = self._plain_causes() if causes is None else causes
         as_array = np.asarray
+        ready, start, end, held_from, held_to, held_days = (
+            as_array(values, dtype=np.int64)
+            for values in per_op
+            or (self.ready, self.start, self.end, self.held_from, self.held_to, self.held_days)
+        )
         return Schedule(
-            ready=as_array(self.ready, dtype=np.int64),
-            start=as_array(self.start, dtype=np.int64),
-            end=as_array(self.end, dtype=np.int64),
-            held_from=as_array(self.held_from, dtype=np.int64),
-            held_to=as_array(self.held_to, dtype=np.int64),
-            held_days=as_array(self.held_days, dtype=np.int64),
+            ready=ready,
+            start=start,
+            end=end,
+            held_from=held_from,
+            held_to=held_to,
+            held_days=held_days,
             rank=own[self.ops.order] if len(self.ops) else np.zeros(0, dtype=np.int64),
             order_ready=as_array(order_ready, dtype=np.int64),
             order_start=as_array(order_start, dtype=np.int64),
