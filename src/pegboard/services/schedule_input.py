@@ -225,8 +225,16 @@ def _material(
             dtype=np.int64,
         ),
     )
-    edges = np.unique(np.array(pairs, dtype=np.int64).reshape(-1, 2), axis=0)
-    return latest, edges
+    return latest, _unique_pairs(pairs, n)
+
+
+def _unique_pairs(pairs: list[tuple[int, int]], n: int) -> IntArray:
+    """The (i, j) pairs (both below ``n``) sorted and without repeats, as an (m, 2) array:
+    each pair one integer i × n + j, sorted (``np.unique(axis=0)`` compares rows as
+    records, many times slower on a full-size plan's pegging)."""
+    key = np.sort(np.array(pairs, dtype=np.int64).reshape(-1, 2) @ np.array([n, 1]))
+    key = key[np.diff(key, prepend=-1) != 0]
+    return np.stack((key // max(n, 1), key % max(n, 1)), axis=1).astype(np.int64)
 
 
 def _later(latest: IntArray, index: dict[str, int], refs: Sequence[str], days: IntArray) -> None:
