@@ -300,7 +300,11 @@ def read_input(session: Session, run: PlanRun) -> ScheduleInput:
         wc_ids[k] = wc_id
     routes = read_routings(session, position)
     rows = _production_orders(session, run) + _planned_orders(session, run)
-    index = {r.ref: i for i, r in enumerate(rows)}
+    # the orders' fields as columns, transposed in C, each turned into an array at once
+    (_t, refs, item_ids, bom_ids, so_ids, qtys, dues, readies, started, _mo, floors) = (
+        list(zip(*rows, strict=True)) if rows else [()] * len(OrderRow._fields)
+    )
+    index = dict(zip(refs, range(len(rows)), strict=True))
     latest, edges = _material(session, run, index, len(rows))
     priority = dict(
         session.execute(
@@ -310,10 +314,6 @@ def read_input(session: Session, run: PlanRun) -> ScheduleInput:
         ).all()
     )
     n = len(rows)
-    # the orders' fields as columns, transposed in C, each turned into an array at once
-    (_t, refs, item_ids, bom_ids, so_ids, qtys, dues, readies, started, _mo, floors) = (
-        list(zip(*rows, strict=True)) if rows else [()] * len(OrderRow._fields)
-    )
     route_of = np.fromiter(map(routes.choose, item_ids, bom_ids, so_ids), np.int64, count=n)
     got = _unfinished(
         session, rows, routes, expand(routes, route_of, np.array(qtys, dtype=np.float64))
