@@ -19,8 +19,10 @@ before it put whole working days between them.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -102,8 +104,17 @@ class Load:
     """Per operation: the day it ends."""
     rows: dict[tuple[int, int], float]
     """(work center, day) → standard hours required that day."""
-    by_operation: dict[tuple[int, int], list[int]]
-    """(work center, day) → the operations that use hours of it."""
+    users: IntArray
+    """The operations that use hours of each (work center, day), in ``rows``' order:
+    those of its i-th key are ``users[cut[i]:cut[i + 1]]`` (arrays: a full-size load
+    has millions, which the load's days gather without a list per day)."""
+    cut: IntArray
+
+    @cached_property
+    def by_operation(self) -> dict[tuple[int, int], list[int]]:
+        """(work center, day) → the operations that use hours of it."""
+        users, cut = self.users.tolist(), self.cut.tolist()
+        return {k: users[cut[i] : cut[i + 1]] for i, k in enumerate(self.rows)}
 
 
 class CapacityError(ValueError):
@@ -230,11 +241,9 @@ def _load(got: Backward, first: int) -> Load:
     at = list(
         zip((key[starts] // span).tolist(), (first + key[starts] % span).tolist(), strict=True)
     )
-    ops = op[order].tolist()
-    cut = [*starts.tolist(), n]
     rows = dict(zip(at, totals.tolist(), strict=True))
-    users = {k: ops[lo:hi] for k, lo, hi in zip(at, cut, cut[1:], strict=False)}
-    return Load(got.start, got.end, rows, users)
+    cut = np.append(starts, n).astype(np.int64)
+    return Load(got.start, got.end, rows, op[order].astype(np.int64), cut)
 
 
 def backward_load_reference(ops: Operations, due: IntArray, wcs: WorkCenters) -> Load:
@@ -258,7 +267,10 @@ def backward_load_reference(ops: Operations, due: IntArray, wcs: WorkCenters) ->
                 if gap:
                     day, frac = hours.back(day - 1, gap - 1), 1.0
             day, frac = _place(k, day, frac, ops, hours, start, end, rows, users)
-    return Load(start, end, dict(rows), dict(users))
+    lists = [users[k] for k in rows]  # filled together: the same keys, in one order
+    cut = np.cumsum([0, *map(len, lists)], dtype=np.int64)
+    flat = np.fromiter(itertools.chain.from_iterable(lists), np.int64, count=int(cut[-1]))
+    return Load(start, end, dict(rows), flat, cut)
 
 
 def _place(

@@ -319,25 +319,30 @@ def _days(
     the orders asking hours of them: worked out as arrays (a full-size company loads
     tens of thousands of work-center days with a million operation-days between them);
     the hours summed in the order the days are listed, as a plain loop would."""
-    keys = [k for k in load.rows if only is None or k[0] == only]
-    if not keys:
+    if not load.rows:
         return [], []
     rank = np.empty(len(wcs.code), dtype=np.int64)
     rank[sorted(range(len(wcs.code)), key=wcs.code.__getitem__)] = np.arange(len(wcs.code))
-    wc = np.fromiter((k[0] for k in keys), np.int64, count=len(keys))
-    day = np.fromiter((k[1] for k in keys), np.int64, count=len(keys))
-    order = np.lexsort((day, rank[wc]))
-    keys = [keys[i] for i in order.tolist()]
+    m = len(load.rows)
+    wc = np.fromiter((k[0] for k in load.rows), np.int64, count=m)
+    day = np.fromiter((k[1] for k in load.rows), np.int64, count=m)
+    kept = np.flatnonzero(wc == only) if only is not None else np.arange(m)
+    if kept.size == 0:
+        return [], []
+    order = kept[np.lexsort((day[kept], rank[wc[kept]]))]
     wc, day = wc[order], day[order]
     table_first = int(day.min()) - 6
     table = available_hours(wcs, table_first, int(day.max()) + 6)
-    required = np.fromiter(map(load.rows.__getitem__, keys), np.float64, count=len(keys))
+    required = np.fromiter(load.rows.values(), np.float64, count=m)[order]
     names, of_order = _label_ids(labels)
-    users = [load.by_operation[k] for k in keys]
-    counts = np.fromiter(map(len, users), np.int64, count=len(users))
-    flat = np.fromiter(itertools.chain.from_iterable(users), np.int64, count=int(counts.sum()))
-    label = of_order[ops.order[flat]]
-    group = np.repeat(np.arange(len(keys)), counts)
+    # each operation-day's place among the days listed (-1: another work center's)
+    place = np.full(m, -1, dtype=np.int64)
+    place[order] = np.arange(order.size)
+    group = np.repeat(place, np.diff(load.cut))
+    listed = group >= 0
+    group = group[listed]
+    label = of_order[ops.order[load.users[listed]]]
+    n_days = order.size
     code = [wcs.code[w] for w in wc.tolist()]
     when = _dates(day)
     days = [
@@ -347,7 +352,7 @@ def _days(
             when,
             required.tolist(),
             table[wc, day - table_first].tolist(),
-            _orders_of(group, label, len(keys), names),
+            _orders_of(group, label, n_days, names),
             strict=True,
         )
     ]
