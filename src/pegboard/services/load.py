@@ -12,14 +12,14 @@ them are listed. Orders whose item has no routing ask nothing of anyone.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from pegboard.engine.capacity import (
@@ -191,11 +191,30 @@ values."""
 
 def _orders(session: Session, named: Collection[str] | None = None) -> list[_Order]:
     """(label, item id, order BOM id, sales order id, quantity, due date) of every order
-    that loads, or of those ``named`` among them (read as the driver's tuples: a
-    full-size company has hundreds of thousands; each distinct due date converted once)."""
+    that loads, or of those ``named`` among them."""
+    few = sorted(named) if named is not None and len(named) <= NAMED_IN_QUERY else None
+    if few is None:
+        return loading_orders(session)
+    return loading_orders(
+        session,
+        production=[ProductionOrder.number.in_(few)],
+        planned=[PlannedOrder.number.in_(few)],
+    )
+
+
+def loading_orders(
+    session: Session,
+    *,
+    production: Sequence[ColumnElement[bool]] = (),
+    planned: Sequence[ColumnElement[bool]] = (),
+) -> list[_Order]:
+    """The orders that load work centers, each as (label, item id, order BOM id, sales
+    order id, quantity, due date), by number: open production orders with some quantity
+    left (``production`` narrows them), then the current plan's make orders not firmed
+    (``planned`` narrows them). Read as the driver's tuples: a full-size company has
+    hundreds of thousands, and each distinct due date is converted once."""
     mo = ProductionOrder
     conn = session.connection()
-    few = sorted(named) if named is not None and len(named) <= NAMED_IN_QUERY else None
     out: list[_Order] = [
         (number, item_id, bom_id, so_id, remaining, due)
         for number, item_id, bom_id, so_id, remaining, due in session.execute(
@@ -207,14 +226,14 @@ def _orders(session: Session, named: Collection[str] | None = None) -> list[_Ord
                 mo.qty - mo.completed_qty - mo.scrapped_qty,
                 mo.due_date,
             )
-            .where(mo.status.in_(OPEN), *([] if few is None else [mo.number.in_(few)]))
+            .where(mo.status.in_(OPEN), *production)
             .order_by(mo.number)
         )
         if remaining > EPS
     ]
     run = current_run(session)
     if run is not None:
-        planned = tuples(
+        rows = tuples(
             conn,
             select(
                 PlannedOrder.number,
@@ -227,14 +246,14 @@ def _orders(session: Session, named: Collection[str] | None = None) -> list[_Ord
                 PlannedOrder.plan_run_id == run.id,
                 PlannedOrder.type == "make",
                 PlannedOrder.firmed_as.is_(None),
-                *([] if few is None else [PlannedOrder.number.in_(few)]),
+                *planned,
             )
             .order_by(PlannedOrder.number),
         )
-        day = days([row[4] for row in planned])
+        day = days([row[4] for row in rows])
         out += [
             (number, item_id, None, sales_order_id, qty, day[due])
-            for number, item_id, sales_order_id, qty, due in planned
+            for number, item_id, sales_order_id, qty, due in rows
         ]
     return out
 

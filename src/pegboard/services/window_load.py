@@ -32,8 +32,7 @@ from pegboard.model import (
     Routing,
     RoutingOperation,
 )
-from pegboard.services.load import EPS, OPEN, place_backward
-from pegboard.services.planning import current_run
+from pegboard.services.load import loading_orders, place_backward
 from pegboard.services.routing_arrays import NONE, IntArray, RoutingArrays
 
 _Order = tuple[str, int, int | None, int | None, float, date]
@@ -233,37 +232,8 @@ def _candidates(session: Session, items: Select[int], not_before: date) -> list[
     """Open production orders and the current plan's unfirmed make orders that may load
     the window: due on or after its first day, of an item with a routing that touches it
     (a production order's own order BOM's routing counts too)."""
-    mo = ProductionOrder
-    out: list[_Order] = [
-        (number, item_id, bom_id, so_id, remaining, due)
-        for number, item_id, bom_id, so_id, remaining, due in session.execute(
-            select(
-                mo.number,
-                mo.item_id,
-                mo.bom_id,
-                mo.sales_order_id,
-                mo.qty - mo.completed_qty - mo.scrapped_qty,
-                mo.due_date,
-            )
-            .where(mo.status.in_(OPEN), mo.due_date >= not_before)
-            .order_by(mo.number)
-        )
-        if remaining > EPS
-    ]
-    run = current_run(session)
-    if run is None:
-        return out
-    po = PlannedOrder
-    for number, item_id, so_id, qty, due in session.execute(
-        select(po.number, po.item_id, po.sales_order_id, po.qty, po.due_date)
-        .where(
-            po.plan_run_id == run.id,
-            po.type == "make",
-            po.firmed_as.is_(None),
-            po.due_date >= not_before,
-            po.item_id.in_(items),
-        )
-        .order_by(po.number)
-    ):
-        out.append((number, item_id, None, so_id, qty, due))
-    return out
+    return loading_orders(
+        session,
+        production=[ProductionOrder.due_date >= not_before],
+        planned=[PlannedOrder.due_date >= not_before, PlannedOrder.item_id.in_(items)],
+    )
