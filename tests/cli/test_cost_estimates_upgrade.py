@@ -49,7 +49,7 @@ def test_an_upgraded_company_s_report_is_computed_then_stored(blank: str) -> Non
         engine.dispose()
     assert _revision(blank) == "0024"
     _pegboard(blank, "db", "upgrade")
-    assert _revision(blank) == "0025"
+    assert _revision(blank) == db.head_revision()  # 0025 and every later one
     assert _stored(blank) == 0
     # SO-1/1 by hand: 106.40 + 71.00 + 29.64
     assert _project_estimate(blank) == D("207.04")
