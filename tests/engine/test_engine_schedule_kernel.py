@@ -6,6 +6,7 @@ unlimited capacity, on random shops (the properties' shops, rows shuffled)."""
 from __future__ import annotations
 
 import heapq
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -17,6 +18,7 @@ from pegboard.engine import schedule_kernel
 from pegboard.engine.calendar import WorkCalendar
 from pegboard.engine.capacity import WorkCenters
 from pegboard.engine.schedule import (
+    NONE,
     Schedule,
     ScheduleError,
     ScheduleOps,
@@ -38,6 +40,7 @@ def same(got: Schedule, want: Schedule) -> None:
 
 def shuffled(ops: ScheduleOps, seed: int) -> ScheduleOps:
     order = np.random.default_rng(seed).permutation(len(ops))
+    pin_start, pin_end = ops.pins()
     return ScheduleOps(
         order=ops.order[order],
         sequence=ops.sequence[order],
@@ -45,7 +48,19 @@ def shuffled(ops: ScheduleOps, seed: int) -> ScheduleOps:
         hours=ops.hours[order],
         queue_days=ops.queue_days[order],
         move_days=ops.move_days[order],
+        pin_start=pin_start[order],
+        pin_end=pin_end[order],
     )
+
+
+def pinned(ops: ScheduleOps, seed: int) -> ScheduleOps:
+    """Some operations pinned (about one in three) to a few days from Monday on: a day
+    the work center may not work, days already full, days before its order is ready."""
+    rng = np.random.default_rng(seed)
+    n = len(ops)
+    start = np.where(rng.random(n) < 0.35, MONDAY + rng.integers(0, 15, n), NONE)
+    end = np.where(start == NONE, NONE, start + rng.integers(0, 4, n))
+    return replace(ops, pin_start=start.astype(np.int64), pin_end=end.astype(np.int64))
 
 
 @settings(max_examples=200, deadline=None)
@@ -57,6 +72,21 @@ def test_kernel_gives_the_plain_loops_schedule(
     ops = shuffled(ops, seed)
     same(schedule(orders, ops, wcs), schedule_reference(orders, ops, wcs))
     same(forward_infinite(orders, ops, wcs), forward_infinite_reference(orders, ops, wcs))
+
+
+@settings(max_examples=200, deadline=None)
+@given(shops(), st.integers(0, 2**32 - 1))
+def test_kernel_places_pinned_operations_as_the_plain_loop(
+    shop: tuple[ScheduleOrders, ScheduleOps, WorkCenters], seed: int
+) -> None:
+    orders, ops, wcs = shop
+    ops = shuffled(pinned(ops, seed), seed)
+    got = schedule(orders, ops, wcs)
+    same(got, schedule_reference(orders, ops, wcs))
+    same(forward_infinite(orders, ops, wcs), forward_infinite_reference(orders, ops, wcs))
+    start, end = ops.pins()
+    for k in np.flatnonzero(start != NONE).tolist():
+        assert (got.start[k], got.end[k]) == (start[k], end[k])
 
 
 def one_center(

@@ -29,6 +29,15 @@ center still has free:
   completes it. So the schedule only ever moves a date later than the plan's: by
   capacity, by material that capacity delayed, or by a routing longer than the lead time.
 
+* **Pins**: an operation a planner pinned (``ScheduleOps.pin_start``/``pin_end``, a
+  move on the planning board) runs on its work center from its first to its last pinned
+  day whatever else: its hours, spread evenly over the days of those its work center
+  works, are taken from those days before any order is placed (frePPLe's locked
+  operation plans), so a pin may overload a day (:func:`pin_overloads` names them) and
+  the other operations find those hours gone. Its order's later operations start no
+  earlier than it ends (nor than the one before it); the earlier ones are placed
+  forward as usual and may end after it starts (the planner's pin wins).
+
 With unlimited capacity (units enough for every operation at once) nothing is ever
 held and the schedule is :func:`forward_infinite`: each order placed alone as soon
 as its material allows.
@@ -57,6 +66,7 @@ __all__ = [
     "ScheduleOrders",
     "forward_infinite",
     "forward_infinite_reference",
+    "pin_overloads",
     "schedule",
     "schedule_reference",
 ]
@@ -121,9 +131,21 @@ class ScheduleOps:
     """Standard hours it needs (setup + run per unit × quantity)."""
     queue_days: IntArray
     move_days: IntArray
+    pin_start: IntArray | None = None
+    """Per operation: the first day a planner pinned it to (NONE: not pinned); None: no pins."""
+    pin_end: IntArray | None = None
+    """Per operation: the last day it is pinned to (on or after ``pin_start``)."""
 
     def __len__(self) -> int:
         return len(self.order)
+
+    def pins(self) -> tuple[IntArray, IntArray]:
+        """``pin_start`` and ``pin_end`` as arrays, NONE throughout when there are none."""
+        if self.pin_start is None or self.pin_end is None:
+            none = np.full(len(self.order), NONE, dtype=np.int64)
+            return none, none
+        start = np.asarray(self.pin_start, dtype=np.int64)
+        return start, np.maximum(np.asarray(self.pin_end, dtype=np.int64), start)
 
 
 @dataclass(frozen=True)
@@ -183,6 +205,26 @@ _AHEAD = 1000
 """Days past the last ready day and plan date the kernel's tables first reach."""
 _FURTHEST = 64_000
 """Past it the plain loop schedules (a shop booked more than 175 years ahead)."""
+
+
+def pin_overloads(
+    ops: ScheduleOps, wcs: WorkCenters, result: Schedule
+) -> list[tuple[int, int, float, float]]:
+    """The work-center days a pin overloads: (work center, day, hours scheduled, hours it
+    has), each once, by work center and day. Only pins take hours from a day without
+    checking them, so only their days can be over."""
+    start, end = ops.pins()
+    seen: set[tuple[int, int]] = set()
+    for k in np.flatnonzero(start != NONE).tolist():
+        wc = int(ops.work_center[k])
+        seen.update((wc, d) for d in range(int(start[k]), int(end[k]) + 1))
+    out = []
+    for wc, day in sorted(seen):
+        has = wcs.available(wc, day)
+        used = result.used.get((wc, day), 0.0)
+        if used > has + 1e-6:
+            out.append((wc, day, used, has))
+    return out
 
 
 def _booked_days(ops: ScheduleOps, wcs: WorkCenters) -> int:
@@ -259,7 +301,9 @@ class _Scheduler:
         self.held_from = [NONE] * n_ops
         self.held_to = [NONE] * n_ops
         self.held_days = [0] * n_ops
-        self._base = int(orders.ready.min()) if len(orders) else 0
+        self._pin_start, self._pin_end = (a.tolist() for a in ops.pins())
+        pinned = [d for d in self._pin_start if d != NONE]
+        self._base = min([int(orders.ready.min()), *pinned]) if len(orders) else 0
         """Day 0 of the per-day lists: no order starts before it."""
         self._hours_of: list[list[float]] = [[] for _ in range(len(wcs))]
         """Per work center, the standard hours one unit gives each day from ``_base``."""
@@ -318,6 +362,7 @@ class _Scheduler:
         order_ready = [0] * n
         order_start = [0] * n
         completion = [NONE] * n
+        self._reserve_pins()
         heap = [(effective[i], int(own[i]), i) for i in range(n) if waiting[i] == 0]
         heapq.heapify(heap)
         placed = 0
@@ -354,9 +399,10 @@ class _Scheduler:
         by = np.lexsort((ops.sequence, ops.order))
         ptr = np.searchsorted(ops.order[by], np.arange(n + 1))
         columns = (orders.pred_ptr, orders.pred, orders.ready, orders.lead, orders.floor)
-        op_columns = (ops.work_center, ops.hours, ops.queue_days, ops.move_days)
+        pin_start, pin_end = ops.pins()
+        op_columns = (ops.work_center, ops.hours, ops.queue_days, ops.move_days, pin_start, pin_end)
         ahead = _AHEAD + _booked_days(ops, wcs)
-        last = max(int(orders.ready.max()), int(orders.floor.max()))
+        last = max(int(orders.ready.max()), int(orders.floor.max()), int(pin_end.max()))
         while ahead <= _FURTHEST:
             tables = _tables(wcs, self._base, last + ahead)
             got = kernel.forward(
@@ -493,6 +539,9 @@ class _Scheduler:
             return self._fwd(earliest, 0), by_lead
         day, frac = earliest, 0.0
         for n, k in enumerate(ks):
+            if self._pin_start[k] != NONE:
+                day, frac = max((day, frac), self._pinned(k))
+                continue
             if n:
                 gap = self._queue[k] + self._move[ks[n - 1]]
                 if gap:
@@ -501,6 +550,35 @@ class _Scheduler:
         last = self.end[ks[-1]]
         self._by_ops[i] = last > by_lead
         return self.start[ks[0]], max(last, by_lead)
+
+    def _pin_days(self, k: int) -> tuple[list[int], float]:
+        """The days pinned operation ``k`` takes hours of (those of its pinned days its
+        work center works, else its first) and its hours on each."""
+        wc, first, last = self._wc[k], self._pin_start[k], self._pin_end[k]
+        days = [d for d in range(first, last + 1) if self._unit_hours(wc, d) > 0] or [first]
+        return days, self._hours[k] / len(days)
+
+    def _reserve_pins(self) -> None:
+        """Every pinned operation's hours taken from its days, before anything is placed."""
+        for k, first in enumerate(self._pin_start):
+            if first == NONE or self._hours[k] <= EPS:
+                continue
+            days, share = self._pin_days(k)
+            used = self._used_of[self._wc[k]]
+            for d in days:
+                used[d - self._base] += share
+
+    def _pinned(self, k: int) -> tuple[int, float]:
+        """Pinned operation ``k`` where it is pinned; where it ends (its last day, as far
+        into it as its hours there reach)."""
+        first, last = self._pin_start[k], self._pin_end[k]
+        self.ready[k] = self.start[k] = first
+        self.end[k] = last
+        if self._hours[k] <= EPS:
+            return last, 0.0
+        _days, share = self._pin_days(k)
+        length = self._unit_hours(self._wc[k], last)
+        return last, min(1.0, share / length) if length > 0 else 1.0
 
     def _unit_hours(self, wc: int, day: int) -> float:
         at = day - self._base

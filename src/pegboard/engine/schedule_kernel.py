@@ -354,7 +354,67 @@ def _place_forward(  # noqa: C901 - _Scheduler._place, _take and their loop, as 
 
 
 @_compiled
-def _forward(
+def _pin_days(k: int, wc: int, pin_start: IntArray, pin_end: IntArray, t: Any) -> tuple[int, int]:
+    """``_Scheduler._pin_days``: how many of pinned operation ``k``'s days its work center
+    works (0: none, its first day takes its hours), -1 when they leave the tables."""
+    first, unit = t[0], t[1]
+    lo, hi = pin_start[k] - first, pin_end[k] - first
+    if lo < 0 or hi >= unit.shape[1]:
+        return -1, 0
+    count = 0
+    for at in range(lo, hi + 1):
+        if unit[wc, at] > 0:
+            count += 1
+    return count, lo
+
+
+@_compiled
+def _reserve_pins(
+    work_center: IntArray, hours: FloatArray, pin_start: IntArray, pin_end: IntArray, t: Any, s: Any
+) -> int:
+    """``_Scheduler._reserve_pins``: every pinned operation's hours taken from its days
+    (OUT when they leave the tables)."""
+    unit, used = t[1], s[6]
+    for k in range(work_center.size):
+        if pin_start[k] == -1 or hours[k] <= EPS:
+            continue
+        wc = work_center[k]
+        count, lo = _pin_days(k, wc, pin_start, pin_end, t)
+        if count == -1:
+            return OUT
+        if count == 0:
+            used[wc, lo] = used[wc, lo] + hours[k]
+            continue
+        share = hours[k] / count
+        for at in range(lo, pin_end[k] - t[0] + 1):
+            if unit[wc, at] > 0:
+                used[wc, at] = used[wc, at] + share
+    return OK
+
+
+@_compiled
+def _pinned(
+    k: int, wc: int, hours: FloatArray, pin_start: IntArray, pin_end: IntArray, t: Any, s: Any
+) -> tuple[int, float]:
+    """``_Scheduler._pinned``: operation ``k`` on its pinned days; its last day and how far
+    into it its hours there reach."""
+    first, unit = t[0], t[1]
+    s[0][k] = pin_start[k]
+    s[1][k] = pin_start[k]
+    s[2][k] = pin_end[k]
+    last = pin_end[k]
+    if hours[k] <= EPS:
+        return last, 0.0
+    count, _lo = _pin_days(k, wc, pin_start, pin_end, t)
+    share = hours[k] / max(count, 1)
+    length = unit[wc, last - first]
+    if length > 0:
+        return last, min(1.0, share / length)
+    return last, 1.0
+
+
+@_compiled
+def _forward(  # noqa: C901 - _Scheduler.run's placing loop and _order, as one
     sequence: IntArray,
     ops_ptr: IntArray,
     ops_of: IntArray,
@@ -367,6 +427,8 @@ def _forward(
     hours: FloatArray,
     queue: IntArray,
     move: IntArray,
+    pin_start: IntArray,
+    pin_end: IntArray,
     t: Any,
 ) -> tuple[int, int, Any, IntArray, IntArray, IntArray, IntArray]:
     first, unit, before, working, workdays = t[0], t[1], t[3], t[4], t[5]
@@ -385,6 +447,8 @@ def _forward(
     order_start = np.zeros(n, dtype=np.int64)
     completion = np.full(n, -1, dtype=np.int64)
     by_ops = np.zeros(n, dtype=np.int64)
+    if _reserve_pins(work_center, hours, pin_start, pin_end, t, s) != OK:
+        return OUT, -1, s, order_ready, order_start, completion, by_ops
     for i in sequence:
         earliest = order_ready_in[i]
         for p in range(pred_ptr[i], pred_ptr[i + 1]):
@@ -404,6 +468,11 @@ def _forward(
         day, frac = earliest, 0.0
         for m in range(lo, hi):
             k = ops_of[m]
+            if pin_start[k] != -1:
+                last, end_frac = _pinned(k, work_center[k], hours, pin_start, pin_end, t, s)
+                if last > day or (last == day and end_frac > frac):
+                    day, frac = last, end_frac
+                continue
             if m > lo:
                 gap = queue[k] + move[ops_of[m - 1]]
                 if gap:
@@ -425,7 +494,7 @@ def forward(
     ops_ptr: IntArray,
     ops_of: IntArray,
     orders: tuple[IntArray, IntArray, IntArray, IntArray, IntArray],
-    ops: tuple[IntArray, FloatArray, IntArray, IntArray],
+    ops: tuple[IntArray, FloatArray, IntArray, IntArray, IntArray, IntArray],
     tables: Tables,
     units: IntArray,
     *,
@@ -435,7 +504,8 @@ def forward(
     """Place the orders in ``sequence`` (the scheduling order), each order's operations
     ``ops_of[ops_ptr[i]:ops_ptr[i + 1]]`` in sequence (``schedule._Scheduler``).
     ``orders`` is (pred_ptr, pred, ready, lead, floor), ``ops`` (work center, hours,
-    queue days, move days); ``tables.before`` counts the plant's working days."""
+    queue days, move days, pin start, pin end: -1 when not pinned); ``tables.before``
+    counts the plant's working days."""
     c64 = np.ascontiguousarray
     first = int(tables.first)
     before = c64(tables.before, dtype=np.int64)
@@ -451,7 +521,7 @@ def forward(
         int(max_days),
     )
     pred_ptr, pred, ready, lead, floor = (c64(a, dtype=np.int64) for a in orders)
-    wc, hours, queue, move = ops
+    wc, hours, queue, move, pin_start, pin_end = ops
     status, failed, s, order_ready, order_start, completion, by_ops = _forward(
         c64(sequence, dtype=np.int64),
         c64(ops_ptr, dtype=np.int64),
@@ -465,6 +535,8 @@ def forward(
         c64(hours, dtype=np.float64),
         c64(queue, dtype=np.int64),
         c64(move, dtype=np.int64),
+        c64(pin_start, dtype=np.int64),
+        c64(pin_end, dtype=np.int64),
         t,
     )
     ready_, start, end, held_from, held_to, held_days, used = s[:7]
@@ -616,7 +688,7 @@ def warm() -> None:
             bounds,
             days[:2],
             (days[:2] * 0, days[:0], days[:1], days[1:2], days[:1]),
-            (zeros, np.array([1.0, 0.0]), zeros, zeros),
+            (zeros, np.array([1.0, 0.0]), zeros, zeros, zeros - 1, zeros - 1),
             tables,
             days[1:2],
             finite=finite,
