@@ -364,6 +364,15 @@ def test_customers_and_projects_are_added_listed_and_read(
                 "late_days": 0,
             }
         ],
+        "dates": {
+            "planned": 0,
+            "due": None,
+            "projected": None,
+            "late_orders": 0,
+            "late_days": 0,
+            "most_late": None,
+            "summary": "No order of the project is in the current plan.",
+        },
     }
 
 

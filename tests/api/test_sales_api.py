@@ -308,6 +308,10 @@ def test_an_order_shows_the_dates_the_plan_projects(
     overview = api.get(f"/api/customers/{CUSTOMER}/projects/{PROJECT}", headers=viewer).json()
     assert all(o["projected"] is not None for o in overview["orders"])
     assert any(o["late_days"] > 0 for o in overview["orders"])  # SO-1008 is overdue
+    worst = max(overview["orders"], key=lambda o: o["late_days"])
+    rolled = overview["dates"]  # the project is late when one of its orders is
+    assert (rolled["most_late"], rolled["late_days"]) == (worst["number"], worst["late_days"])
+    assert rolled["projected"] == max(o["projected"] for o in overview["orders"])
 
 
 BAD = [

@@ -389,6 +389,50 @@ def test_project_overview_shows_status_due_and_after_a_plan_projected_and_late(
         (on_time, "confirmed", 1, date(2027, 2, 1), date(2027, 2, 1), 0),
         (draft, "draft", 0, None, None, 0),
     ]
+    # the project: done when its last order is, late when any is; the draft has no date
+    dates = sales.project_dates(rows)
+    assert dates == sales.ProjectDates(
+        planned=2,
+        due=date(2027, 2, 1),
+        projected=date(2027, 2, 1),
+        late_orders=1,
+        late_days=8,
+        most_late=late,
+    )
+    assert dates.summary() == (
+        f"1 of 2 orders in the plan late, {late} the most (8 days): "
+        "the last is due 2027-02-01 and projected 2027-02-01."
+    )
+
+
+def test_a_projects_dates_roll_up_from_its_orders() -> None:
+    def order(number: str, due: date, projected: date | None) -> sales.OrderSummary:
+        late = max(0, (projected - due).days) if projected else 0
+        return sales.OrderSummary(number, "confirmed", 1, due, projected, late)
+
+    nothing = sales.project_dates([order("SO-1", date(2027, 1, 4), None)])
+    assert (nothing.planned, nothing.late_orders, nothing.most_late) == (0, 0, None)
+    assert nothing.summary() == "No order of the project is in the current plan."
+    on_time = sales.project_dates([order("SO-1", date(2027, 1, 4), date(2027, 1, 4))])
+    assert on_time.summary() == (
+        "1 order in the plan, on time: the last is due 2027-01-04 and projected 2027-01-04."
+    )
+    # two late by 3 days: the first by number is named; the roll-up's dates are the
+    # latest of each, which may come from different orders
+    tie = sales.project_dates(
+        [
+            order("SO-2", date(2027, 1, 4), date(2027, 1, 7)),
+            order("SO-3", date(2027, 2, 1), date(2027, 1, 20)),
+            order("SO-4", date(2027, 1, 11), date(2027, 1, 14)),
+        ]
+    )
+    assert (tie.due, tie.projected, tie.late_orders, tie.late_days, tie.most_late) == (
+        date(2027, 2, 1),
+        date(2027, 1, 20),
+        2,
+        3,
+        "SO-2",
+    )
 
 
 def test_project_overview_of_an_unknown_project(shop: Session) -> None:

@@ -92,7 +92,7 @@ def project_add(customer: str, code: str, name: Annotated[str, typer.Option()] =
 @handles_errors
 def project_show(customer: str, code: str) -> None:
     """A project's orders: status, promised and projected dates, quoted revenue, estimated
-    cost and margin, and the project's."""
+    cost and margin, and the project's (its dates rolled up: how many orders are late)."""
     with session() as s, s.begin():
         rows = sales.project_overview(s, customer, code)
         cost = cost_estimates.project_figures(s, customer, code)
@@ -128,6 +128,7 @@ def project_show(customer: str, code: str) -> None:
         ],
         numeric=("lines", "days late", "revenue", "est. cost", "margin", "margin %"),
     )
+    console.print(f"Dates: {esc(sales.project_dates(rows).summary())}")
     console.print(
         f"Project: revenue {_money(cost.revenue)}, estimated cost {_money(cost.cost)}, "
         f"margin {_money(cost.margin)} ({_pct(cost.margin_pct)} %); premium of "

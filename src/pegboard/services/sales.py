@@ -7,6 +7,7 @@ is recorded in the audit trail, and order numbers are human and stable
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -26,7 +27,7 @@ from pegboard.model import (
     SalesOrderLine,
     SalesOrderStatus,
 )
-from pegboard.services import audit, money, numbers
+from pegboard.services import audit, money, numbers, wording
 from pegboard.services._tx import for_update, write_transaction
 from pegboard.services.bounds import check_day
 from pegboard.services.codes import check_code
@@ -354,6 +355,56 @@ def project_overview(session: Session, customer: str, project: str) -> list[Orde
     return [
         OrderSummary(n, str(s), c, d, p, int(late)) for n, s, c, d, p, late in session.execute(stmt)
     ]
+
+
+@dataclass(frozen=True)
+class ProjectDates:
+    """A project's dates rolled up from its orders in the current plan: a planner asks
+    whether the job will be done on time, not only order by order, so the project is
+    complete when its last order is and late when any of its orders is (rule 10's
+    projected dates, as the orders show them)."""
+
+    planned: int
+    """how many of its orders the current plan holds (the others have no date)"""
+    due: date | None
+    """the latest promised date of those orders"""
+    projected: date | None
+    """the latest date the plan sees one of them complete"""
+    late_orders: int
+    late_days: int
+    """the most days one of them is late (0: every one is on time)"""
+    most_late: str | None
+    """the order late by ``late_days`` (the first by number on a tie)"""
+
+    def summary(self) -> str:
+        """The roll-up in one sentence, as the command line and the pages say it."""
+        if not self.planned:
+            return "No order of the project is in the current plan."
+        last = f"the last is due {self.due} and projected {self.projected}"
+        orders = wording.plural(self.planned, "order")
+        if not self.late_orders:
+            return f"{orders} in the plan, on time: {last}."
+        days = wording.plural(self.late_days, "day")
+        return (
+            f"{self.late_orders} of {orders} in the plan late, {self.most_late} the most "
+            f"({days}): {last}."
+        )
+
+
+def project_dates(orders: Sequence[OrderSummary]) -> ProjectDates:
+    """The roll-up of ``project_overview``'s orders (orders the plan does not hold, drafts,
+    shipped or cancelled ones, have no projected date and are left out)."""
+    planned = [o for o in orders if o.projected is not None]
+    late = [o for o in planned if o.late_days > 0]
+    worst = max(late, key=lambda o: o.late_days, default=None)  # max keeps the first
+    return ProjectDates(
+        planned=len(planned),
+        due=max((o.due for o in planned if o.due is not None), default=None),
+        projected=max((o.projected for o in planned if o.projected is not None), default=None),
+        late_orders=len(late),
+        late_days=worst.late_days if worst else 0,
+        most_late=worst.number if worst else None,
+    )
 
 
 def order_query(

@@ -54,8 +54,21 @@ class OrderSummaryOut(BaseModel):
     late_days: int
 
 
+class ProjectDatesOut(BaseModel):
+    """The project's dates rolled up from its orders in the current plan."""
+
+    planned: int = Field(description="how many of its orders the current plan holds")
+    due: date | None = Field(description="the latest promised date of those orders")
+    projected: date | None = Field(description="the latest date the plan sees one complete")
+    late_orders: int = Field(description="how many of them are late")
+    late_days: int = Field(description="the most days one of them is late (0: all on time)")
+    most_late: str | None = Field(description="the order late by late_days")
+    summary: str = Field(description="the same in one sentence, as the command line says it")
+
+
 class ProjectOverview(ProjectOut):
     orders: list[OrderSummaryOut]
+    dates: ProjectDatesOut
 
 
 @router.get("")
@@ -139,14 +152,17 @@ def create_project(code: str, body: NewProject, user: MasterData, session: DbSes
 
 @router.get("/{code}/projects/{project}")
 def project_overview(code: str, project: str, user: Reader, session: DbSession) -> ProjectOverview:
-    """A project's orders: status, promised dates and the dates the current plan projects."""
+    """A project's orders: status, promised dates and the dates the current plan projects,
+    and the project's dates rolled up (how many orders are late, the most late)."""
     found = sales.get_project(session, code, project)
     orders = sales.project_overview(session, code, project)
+    dates = sales.project_dates(orders)
     return ProjectOverview(
         customer=code,
         code=found.code,
         name=found.name,
         orders=[OrderSummaryOut(**o.__dict__) for o in orders],
+        dates=ProjectDatesOut(**dates.__dict__, summary=dates.summary()),
     )
 
 
