@@ -37,9 +37,10 @@ from pegboard.model import (
     WorkCenter,
     WorkCenterClosedDay,
 )
+from pegboard.services._gc import collector_paused
 from pegboard.services.calendar import load_calendar
 from pegboard.services.cursor_rows import days, tuples
-from pegboard.services.planning import current_run
+from pegboard.services.plan_results import current_run
 from pegboard.services.routing_arrays import RoutingArrays, expand, read_routings
 
 EPS = 1e-6
@@ -264,6 +265,13 @@ def capacity_load(
     """Required against available hours per work center, per day and per week; of the
     orders named only when ``orders`` is given (each order is scheduled on its own at
     infinite capacity, so their operations are the same as in the whole load)."""
+    with collector_paused():  # millions of rows, none in a cycle
+        return _capacity_load(session, work_center, orders)
+
+
+def _capacity_load(
+    session: Session, work_center: str | None, orders: Collection[str] | None
+) -> LoadReport:
     wcs, position = _work_centers(session)
     if work_center is not None and work_center not in wcs.code:
         known = ", ".join(wcs.code) or "none yet"
@@ -287,7 +295,7 @@ def capacity_load(
         list(zip(*found, strict=True)) if found else [()] * 6
     )
     n = len(found)
-    route_of = np.fromiter(map(routes.choose, item_ids, bom_ids, so_ids), np.int64, count=n)
+    route_of = routes.choose_all(item_ids, bom_ids, so_ids)
     loads = route_of >= 0
     labels = np.array(names, dtype=object)[loads].tolist()
     ordinal = {d: d.toordinal() for d in set(due_days)}
@@ -420,10 +428,19 @@ def _weeks(
 
 
 def _label_ids(labels: list[str]) -> tuple[list[str], npt.NDArray[np.int64]]:
-    """The labels sorted and deduplicated, and each order's position among them."""
-    names = sorted(set(labels))
-    at = {name: i for i, name in enumerate(names)}
-    return names, np.fromiter(map(at.__getitem__, labels), np.int64, count=len(labels))
+    """The labels sorted and deduplicated, and each order's position among them: sorted
+    by NumPy (the same code-point order as Python's), stably, so the orders' two runs
+    already in order by number (production orders, planned ones) merge in one pass."""
+    if not labels:
+        return [], np.empty(0, dtype=np.int64)
+    text = np.array(labels, dtype=str)
+    order = np.argsort(text, kind="stable")
+    ranked = text[order]
+    first = np.ones(len(ranked), dtype=bool)
+    first[1:] = ranked[1:] != ranked[:-1]
+    ids = np.empty(len(ranked), dtype=np.int64)
+    ids[order] = np.cumsum(first) - 1
+    return ranked[first].tolist(), ids
 
 
 def _orders_of(

@@ -16,7 +16,7 @@ of any work center.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,6 +62,69 @@ class RoutingArrays:
             if found is not None:
                 return found
         return self.by_item.get(item_id, NONE)
+
+    def choose_all(
+        self,
+        item_ids: Sequence[int],
+        bom_ids: Sequence[int | None],
+        sales_order_ids: Sequence[int | None],
+    ) -> IntArray:
+        """``choose`` of many orders at once, as NumPy lookups in the three tables
+        rather than a Python call per order (a full-size load has 300,000 orders): each
+        order takes its item's routing, then its sales order's, then its BOM's where
+        there is one, the later overriding the earlier, as ``choose`` prefers them."""
+        items = np.array(item_ids, dtype=np.int64).reshape(len(item_ids))
+        out = _lookup(self.by_item, items)
+        sales, has_sales = _present(sales_order_ids)
+        if has_sales.any():
+            keys = list(self.by_order)
+            known_items = np.array([k[0] for k in keys], dtype=np.int64)
+            known_sales = np.array([k[1] for k in keys], dtype=np.int64)
+            stride = int(max(sales.max(), known_sales.max(initial=0))) + 1
+            if int(max(items.max(), known_items.max(initial=0))) >= 2**62 // stride:
+                return np.fromiter(  # ids too large to pack as one key: one by one
+                    map(self.choose, item_ids, bom_ids, sales_order_ids),
+                    np.int64,
+                    count=len(item_ids),
+                )
+            packed = dict(
+                zip(
+                    (known_items * stride + known_sales).tolist(),
+                    self.by_order.values(),
+                    strict=True,
+                )
+            )
+            _override(out, has_sales, _lookup(packed, items[has_sales] * stride + sales))
+        boms, has_bom = _present(bom_ids)
+        if has_bom.any():
+            _override(out, has_bom, _lookup(self.by_bom, boms))
+        return out
+
+
+def _present(ids: Sequence[int | None]) -> tuple[IntArray, npt.NDArray[np.bool_]]:
+    """The ids that are not None, and where they are."""
+    values = np.array(ids, dtype=object).reshape(len(ids))
+    there: npt.NDArray[np.bool_] = values != None  # noqa: E711 - element by element
+    return values[there].astype(np.int64), there
+
+
+def _lookup(table: dict[int, int], keys: IntArray) -> IntArray:
+    """``table.get(key, NONE)`` for each key, by a binary search in the sorted keys."""
+    known = np.fromiter(table.keys(), np.int64, count=len(table))
+    value = np.fromiter(table.values(), np.int64, count=len(table))
+    if not len(known):
+        return np.full(len(keys), NONE, dtype=np.int64)
+    order = np.argsort(known)
+    known, value = known[order], value[order]
+    at = np.searchsorted(known, keys).clip(max=len(known) - 1)
+    return np.where(known[at] == keys, value[at], NONE)
+
+
+def _override(out: IntArray, where: npt.NDArray[np.bool_], found: IntArray) -> None:
+    """Where ``where`` holds and a routing was ``found``, it replaces ``out``'s."""
+    at = np.flatnonzero(where)
+    hit = found != NONE
+    out[at[hit]] = found[hit]
 
 
 def read_routings(
