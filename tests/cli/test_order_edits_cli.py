@@ -1,6 +1,7 @@
 """The steps of issue #14, item 1, as typed: a sensor added to an order BOM by hand
 survives ``order change``; ``order configure`` names the hand edits it would drop and
-needs ``--discard-edits``; ``order history`` shows every line it changed."""
+needs ``--discard-edits``; ``order history`` shows every line it changed, and what each
+change did to the production orders."""
 
 from __future__ import annotations
 
@@ -53,3 +54,6 @@ def test_a_hand_edit_survives_a_change_and_a_reconfigure_asks(
     assert "SNS-PIR-010V" not in out
     history = run("order", "history", number)
     assert "dropped_edits" in history and "SNS-PIR-010V" in history
+    # each change says what it did to the production orders, before and after
+    mo = "MO-" + number.removeprefix("SO-") + "-1"
+    assert f"{mo}: qty 4, start " in history and ", due 2027-01-20 → qty 6, start " in history

@@ -536,8 +536,21 @@ def test_change_before_release_rebuilds_from_the_stored_configuration(
     assert bom_lines(configured, f"BOM-{NUMBER}-1") == approx_lines(TOP_LINES)
     assert bom_lines(configured, f"BOM-{NUMBER}-1.1") == approx_lines(BODY_LINES)
     (entry,) = history(configured, f"{NUMBER}/1", "change")
-    assert entry.before == {"qty": 4.0, "due": DUE.isoformat()}
-    assert entry.after == {"qty": 6, "due": later.isoformat(), "flagged": []}
+    # with what the change did to each production order (configured for Monday 01-04:
+    # the run from Tuesday 12-29, the body from Wednesday 12-23, Christmas a holiday)
+    assert entry.before == {
+        "qty": 4.0,
+        "due": DUE.isoformat(),
+        MO_TOP: "qty 4, start 2026-12-29, due 2027-01-04",
+        MO_BODY: "qty 4, start 2026-12-23, due 2026-12-29",
+    }
+    assert entry.after == {
+        "qty": 6,
+        "due": later.isoformat(),
+        MO_TOP: "qty 6, start 2027-01-06, due 2027-01-11",
+        MO_BODY: "qty 6, start 2026-12-31, due 2027-01-06",
+        "flagged": [],
+    }
 
 
 def test_released_work_freezes_the_configuration_and_change_and_cancel_follow_it(
@@ -572,8 +585,15 @@ def test_released_work_freezes_the_configuration_and_change_and_cancel_follow_it
     )
     assert "qty 4 → 6" in mos[MO_BODY].review_note
     (change,) = history(configured, f"{NUMBER}/1", "change")
-    assert change.before == {"qty": 4.0, "due": DUE.isoformat()}
-    assert change.after == {"qty": 6, "due": DUE.isoformat(), "flagged": [MO_BODY]}
+    # the run resized, the released body kept as it is and flagged
+    top_before, top_after = (f"qty {q}, start 2026-12-29, due 2027-01-04" for q in (4, 6))
+    assert change.before == {"qty": 4.0, "due": DUE.isoformat(), MO_TOP: top_before}
+    assert change.after == {
+        "qty": 6,
+        "due": DUE.isoformat(),
+        MO_TOP: top_after,
+        "flagged": [MO_BODY],
+    }
     (line,) = tree(configured)
     assert {p.number: p.needs_review for p in line.production_orders} == {
         MO_TOP: False,

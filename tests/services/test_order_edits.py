@@ -137,6 +137,19 @@ def test_a_new_due_date_moves_dates_only(edited: Session) -> None:
     # body is finished when the run starts
     assert moved["MO-1009-1"] == (qty_top, later, date(2027, 1, 15))
     assert moved["MO-1009-1.1"] == (qty_body, date(2027, 1, 15), date(2027, 1, 12))
+    # the history says what the change did to the work, each order before and after
+    with edited.begin():
+        (entry, *_) = audit.history(edited, ref=f"{NUMBER}/1", action="change")
+        before, after = entry.before, entry.after
+    assert before is not None and after is not None
+    assert {k: before[k] for k in moved} == {k: shown(*was[k]) for k in moved}
+    assert {k: after[k] for k in moved} == {k: shown(*moved[k]) for k in moved}
+    assert (before["due"], after["due"]) == (DUE.isoformat(), later.isoformat())
+
+
+def shown(qty: float, due: date, start: date | None) -> str:
+    """A production order as the history shows it."""
+    return f"qty {qty:g}, start {start}, due {due}"
 
 
 def test_a_new_quantity_resizes_the_orders_from_the_order_bom_as_edited(edited: Session) -> None:
@@ -147,6 +160,12 @@ def test_a_new_quantity_resizes_the_orders_from_the_order_bom_as_edited(edited: 
     sized = orders(edited)
     assert sized["MO-1009-1"][0] == 6
     assert sized["MO-1009-1.1"][0] == 12  # two bodies per run, by hand
+    with edited.begin():
+        (entry, *_) = audit.history(edited, ref=f"{NUMBER}/1", action="change")
+        after = entry.after
+    assert after is not None
+    assert after["MO-1009-1"].startswith("qty 6, ")
+    assert after["MO-1009-1.1"].startswith("qty 12, ")
 
 
 def test_reconfiguring_names_the_hand_edits_and_drops_them_only_when_told(

@@ -5,7 +5,8 @@ A change never rebuilds a line's order BOM (only re-configuring does, see
 due date moves the line's unreleased production orders, a new quantity resizes
 them from the order BOM as it is now, hand edits included. Released orders are
 kept and flagged for the planner (``needs_review``). Every change is in the
-audit trail with the values before and after.
+audit trail with the values before and after, the production orders it moved or
+resized among them (each by its number: quantity, start and due before and after).
 """
 
 from __future__ import annotations
@@ -91,7 +92,9 @@ def change_line(
             )
             follow = _Follow(session, row, old_open, old_due)
             flagged = follow.orders(line_orders(session, row), note)
-            after = moved | after
+            was, now = follow.changed()
+            before |= was
+            after = moved | now | after
         else:
             after = {"qty": row.qty, "due": row.due_date} | after
         audit.record(
@@ -126,8 +129,12 @@ class _Follow:
         self.resize = row.qty - row.shipped_qty != old_open
         self.shift = timedelta(days=(row.due_date - old_due).days)
         self.calendar: WorkCalendar = load_calendar(session.connection())
+        self._was: dict[str, str] = {}
+        self._orders: list[ProductionOrder] = []
 
     def orders(self, orders: list[ProductionOrder], note: str) -> list[str]:
+        self._was = {mo.number: _state(mo) for mo in orders}
+        self._orders = orders
         released = released_orders(orders)
         for mo in released:
             mo.needs_review = True
@@ -151,6 +158,13 @@ class _Follow:
             else:
                 self._scaled(mo)
         return [mo.number for mo in released]
+
+    def changed(self) -> tuple[dict[str, str], dict[str, str]]:
+        """The production orders this change moved or resized, before and after, by
+        number: so the history says what happened to the work, not only to the line."""
+        now = {mo.number: _state(mo) for mo in self._orders}
+        moved = sorted(number for number, state in now.items() if state != self._was[number])
+        return {n: self._was[n] for n in moved}, {n: now[n] for n in moved}
 
     def _tree_factors(self, orders: list[ProductionOrder]) -> dict[int, float | None]:
         """Order id -> its quantity per unit of its parent order, from the parent's order
@@ -201,6 +215,12 @@ class _Follow:
             )
             mo.start_date = back_date(self.calendar, due, work)
         mo.due_date = due
+
+
+def _state(mo: ProductionOrder) -> str:
+    """A production order's quantity and dates as the history shows them."""
+    start = "-" if mo.start_date is None else mo.start_date.isoformat()
+    return f"qty {_plain(mo.qty)}, start {start}, due {mo.due_date.isoformat()}"
 
 
 def _plain(value: object) -> str:
