@@ -16,6 +16,11 @@ the run needs. Before it, the compiled netting loop is imported and loaded
 from Numba's cache (or compiled, on a cold cache), and that time is printed.
 ``--python`` nets with the plain Python loop (``netting.py``) instead.
 
+Each run is inside ``services._heap.arrays_reused`` as ``pegboard plan``'s is (big
+arrays' memory reused, not mapped afresh); ``--default-malloc`` runs without it. The
+CPU median is split into user and system time (system time is mostly page faults),
+with the minor page faults counted.
+
 ``--save-input PATH`` pickles the loaded ``PlanInput`` for later ``--input``.
 Target (issue 18, 2-core machine, full size, reference shape): engine <= 5 s.
 """
@@ -23,6 +28,7 @@ Target (issue 18, 2-core machine, full size, reference shape): engine <= 5 s.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import pickle
 import resource
@@ -40,6 +46,7 @@ from pegboard.engine import run
 from pegboard.engine.planned import PlannedStore
 from pegboard.engine.trace import TraceStore
 from pegboard.engine.types import PlanInput
+from pegboard.services._heap import arrays_reused
 
 PHASES: list[tuple[str, object, str]] = [
     ("setup (levels, supply, BOM index)", run._Run, "__init__"),
@@ -108,6 +115,11 @@ def main() -> None:
     parser.add_argument(
         "--python", action="store_true", help="net with the plain Python loop (netting.py)"
     )
+    parser.add_argument(
+        "--default-malloc",
+        action="store_true",
+        help="run without services._heap.arrays_reused (the allocator as the process starts)",
+    )
     args = parser.parse_args()
     if args.shape and not args.database:
         name = "bench-plan-1.0.db" if args.shape == "generate" else "bench-plan-reference-1.0.db"
@@ -146,14 +158,31 @@ def main() -> None:
     _instrument(spent, spent_cpu)
     columns: list[dict[str, float]] = []
     cpu_columns: list[dict[str, float]] = []
+    usages: list[dict[str, float]] = []
     for _ in range(args.runs + 1):
         spent.clear()
         spent_cpu.clear()
+        counts = ""  # a plan's peak holds one plan, not the previous run's too
+        before = resource.getrusage(resource.RUSAGE_SELF)
         cpu = time.process_time()
         started = time.perf_counter()
-        result = run.execute(inp, compiled=not args.python)
+        with contextlib.nullcontext() if args.default_malloc else arrays_reused():
+            result = run.execute(inp, compiled=not args.python)
+            counts = (
+                f"{len(result.planned)} planned orders, {len(result.pegging)} pegging rows, "
+                f"{len(result.exceptions)} exceptions"
+            )
+            del result
         total = time.perf_counter() - started
         cpu = time.process_time() - cpu
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        usages.append(
+            {
+                "user": after.ru_utime - before.ru_utime,
+                "system": after.ru_stime - before.ru_stime,
+                "minor faults (thousands)": (after.ru_minflt - before.ru_minflt) / 1000,
+            }
+        )
         column = {label: spent[label] for label, _, _ in PHASES}
         column["other"] = total - sum(spent.values())
         column["TOTAL"] = total
@@ -173,11 +202,13 @@ def main() -> None:
     print(f"\n{'phase (seconds)':<{width}}" + "".join(f"{n:>11}" for n in names))
     for label in columns[0]:
         print(f"{label:<{width}}" + "".join(f"{c[label]:>11.3f}" for c in columns))
+    for label in usages[0]:
+        values = [u[label] for u in usages]
+        if args.runs:
+            values += [statistics.median(values[1:])] * 2  # the CPU split is CPU already
+        print(f"{'  ' + label:<{width}}" + "".join(f"{v:>11.3f}" for v in values))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(
-        f"\n{len(result.planned)} planned orders, {len(result.pegging)} pegging rows, "
-        f"{len(result.exceptions)} exceptions; peak RSS of this process {peak:.0f} MiB"
-    )
+    print(f"\n{counts}; peak RSS of this process {peak:.0f} MiB")
 
 
 if __name__ == "__main__":
