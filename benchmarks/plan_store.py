@@ -5,20 +5,25 @@
 Plans the company at URL (use a copy: each run replaces its plan) in this process and
 stores the result the way ``services.planning.run_plan`` does, in one transaction,
 timing each step: the planned orders, the pegging, the lines and production dates, the
-exceptions, the index builds and the commit. ``CPU`` is this process's time (on
-PostgreSQL the server's own work shows only in ``wall``); the table shows medians.
+exceptions, each index build and the commit. ``CPU`` is this process's time; on
+PostgreSQL ``server CPU`` is the time of the server's process serving the store (read
+from /proc: the server must run on this machine, as scripts/pg's does), which ``CPU``
+does not show. The table shows medians.
 ``benchmarks/plan.py`` times the whole command; this one says which part to cut.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import time
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 from _harness import median, print_table
-from sqlalchemy import insert
+from sqlalchemy import Connection, insert
 from sqlalchemy.orm import Session
 
 from pegboard import clock
@@ -27,13 +32,32 @@ from pegboard.model import PlanRun, PlanRunStatus
 from pegboard.services import planning
 from pegboard.services.snapshot import load_snapshot, plan
 
-Lap = tuple[str, float, float]  # step, CPU seconds, wall seconds
+Lap = tuple[str, float, float, float]  # step, CPU, wall, server CPU seconds (nan: none)
+TICK = os.sysconf("SC_CLK_TCK")
 
 
-def _timed(laps: list[Lap], name: str, step: Callable[[], object]) -> None:
-    cpu, wall = time.process_time(), time.perf_counter()
+def _server_cpu(pid: int | None) -> float:
+    """User + system seconds of PostgreSQL's backend ``pid`` so far, read from /proc (the
+    server runs on this machine); nan when there is none to read (SQLite)."""
+    if pid is None:
+        return math.nan
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return math.nan
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def _backend(conn: Connection) -> int | None:
+    if conn.dialect.name != "postgresql":
+        return None
+    return int(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
+
+
+def _timed(laps: list[Lap], name: str, step: Callable[[], object], pid: int | None = None) -> None:
+    since = _mark(pid)
     step()
-    laps.append((name, time.process_time() - cpu, time.perf_counter() - wall))
+    laps.append(_lap(name, since, pid))
 
 
 def one_run(session: Session) -> list[Lap]:
@@ -53,9 +77,10 @@ def one_run(session: Session) -> list[Lap]:
     _timed(laps, "engine", lambda: results.append(plan(snap)))
     result = results[0]
     assert isinstance(result, planning.et.PlanResult)
-    cpu, wall = time.process_time(), time.perf_counter()
     with session.begin():
         conn = session.connection(execution_options={WRITE: True})
+        pid = _backend(conn)
+        start = _mark(pid)
         indexes = planning._empty_plan_tables(conn)
         run_id = conn.execute(
             insert(PlanRun)
@@ -71,8 +96,9 @@ def one_run(session: Session) -> list[Lap]:
             laps,
             "planned orders",
             lambda: planning._store_planned(conn, run_id, snap, result.planned),
+            pid,
         )
-        _timed(laps, "pegging", lambda: planning._store_pegging(conn, run_id, snap, result))
+        _timed(laps, "pegging", lambda: planning._store_pegging(conn, run_id, snap, result), pid)
         _timed(
             laps,
             "lines, productions",
@@ -80,23 +106,32 @@ def one_run(session: Session) -> list[Lap]:
                 planning._store_lines(conn, run_id, snap, result),
                 planning._store_productions(conn, run_id, snap, result),
             ),
+            pid,
         )
         _timed(
             laps,
             "exceptions",
             lambda: planning._store_exceptions(conn, run_id, snap, result.exceptions),
+            pid,
         )
-
-        def build() -> None:
-            planning._index_memory(conn)
-            for index in indexes:
-                index.create(conn)
-
-        _timed(laps, "indexes", build)
-        commit_cpu, commit_wall = time.process_time(), time.perf_counter()
-    laps.append(("commit", time.process_time() - commit_cpu, time.perf_counter() - commit_wall))
-    laps.append(("store, all", time.process_time() - cpu, time.perf_counter() - wall))
+        planning._index_memory(conn)
+        built = _mark(pid)
+        for index in indexes:
+            _timed(laps, f"  {index.name}", lambda index=index: index.create(conn), pid)
+        laps.append(_lap("indexes, all", built, pid))
+        committing = _mark(pid)
+    laps.append(_lap("commit", committing, pid))
+    laps.append(_lap("store, all", start, pid))
     return laps
+
+
+def _mark(pid: int | None) -> tuple[float, float, float]:
+    return time.process_time(), time.perf_counter(), _server_cpu(pid)
+
+
+def _lap(name: str, since: tuple[float, float, float], pid: int | None) -> Lap:
+    now = _mark(pid)
+    return (name, now[0] - since[0], now[1] - since[1], now[2] - since[2])
 
 
 def main() -> None:
@@ -113,11 +148,15 @@ def main() -> None:
             runs.append(one_run(session))
     engine.dispose()
     rows: list[list[object]] = []
-    for k, (name, _, _) in enumerate(runs[0]):
-        rows.append([name, median([r[k][1] for r in runs]), median([r[k][2] for r in runs])])
+    server = engine.dialect.name == "postgresql"
+    for k, (name, *_) in enumerate(runs[0]):
+        row: list[object] = [name]
+        for column in (1, 2, 3) if server else (1, 2):
+            row.append(median([r[k][column] for r in runs]))
+        rows.append(row)
     print_table(
         f"plan store by step, {engine.dialect.name} (medians of {args.runs})",
-        ["phase", "CPU s", "wall s"],
+        ["phase", "CPU s", "wall s", *(["server CPU s"] if server else [])],
         rows,
     )
 
