@@ -71,3 +71,26 @@ def test_a_planning_date_fixed_by_the_bundle_is_named(engine: Engine) -> None:
         "warning: the plan is as of 2026-11-24, 1 day before today (2026-11-25); the "
         "company's planning_date setting keeps new plans on that day"
     ) in out
+
+
+def test_reports_warn_when_the_plan_is_older_than_changes_made_since(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Issue #19: planned today, then a stock count: the reports say so until re-planned."""
+    changes = "warning: the plan is older than your changes (1 change since it ran, last: "
+    with pin_today(date(2026, 11, 24)):
+        _pegboard(engine, "import", str(_bundle_without_planning_date(tmp_path)))
+        _pegboard(engine, "plan")
+        assert "warning" not in _pegboard(engine, "report", "late")
+        _pegboard(engine, "stock", "adjust", "C1", "-4", "--reason", "count")
+        for report in (("late",), ("buy",), ("actions",)):
+            out = _pegboard(engine, "report", *report)
+            assert out.count(changes) == 1, report
+            assert WARNING not in out  # as of today: no warning about its date
+        line = next(x for x in out.splitlines() if x.startswith(changes))
+        assert line.startswith(changes + "stock") and line.endswith(
+            "UTC): re-plan. Run `pegboard plan`."
+        ), line
+        assert "warning" not in _pegboard(engine, "report", "make", "--csv")
+        _pegboard(engine, "plan")
+        assert "warning" not in _pegboard(engine, "report", "late")

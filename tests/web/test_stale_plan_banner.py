@@ -17,7 +17,7 @@ from pegboard.bundle.demo import demo_dataset
 from pegboard.bundle.importer import read_bundle
 from pegboard.demo import demo_path
 from pegboard.model import Role
-from pegboard.services import company_data, planning
+from pegboard.services import company_data, items, planning
 
 PASSWORD = "correct horse battery"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -142,3 +142,33 @@ def test_no_plan_yet_offers_to_plan(web: TestClient, engine: Engine, make_user: 
     page = web.get("/").text
     banner = page.split(BANNER, 1)[1].split("</div>", 1)[0]
     assert "No plan yet." in banner and "Plan now" in banner and 'action="/plan/run"' in banner
+
+
+def test_a_change_since_the_plan_ran_is_said_on_every_plan_page_until_replanned(
+    web: TestClient, engine: Engine, make_user: MakeUser
+) -> None:
+    """Issue #19: the plan is as of today, but a planner changed an item's lead time."""
+    _load(engine)
+    with pin_today(DEMO_DAY):
+        token = _sign_in(web, make_user, "ann")
+        with db.session_factory(engine)() as s:
+            items.update_item(s, "LED-BRD-24V-560", {"lead_time_days": 35}, author="ann")
+        for url in PLAN_PAGES:
+            page = web.get(url)
+            assert page.status_code == 200, url
+            assert page.text.count(BANNER) == 1, url
+            banner = page.text.split(BANNER, 1)[1].split("</div>", 1)[0]
+            assert "This plan is out of date." in banner and "days before today" not in banner
+            assert (
+                "The plan is older than your changes (1 change since it ran, last: item "
+                "LED-BRD-24V-560: lead time days changed, 2026-11-23 09:"
+            ) in banner, url
+            assert 'action="/plan/run"' in banner and ">Re-plan</button>" in banner
+        for url in OTHER_PAGES:
+            assert BANNER not in web.get(url).text, url
+
+        started = web.post("/plan/run", data={"csrf_token": token}, follow_redirects=False)
+        assert started.status_code == 303
+        _wait_for(web, started.headers["location"])
+        for url in PLAN_PAGES:
+            assert BANNER not in web.get(url).text, url

@@ -41,8 +41,9 @@ UntilOption = Annotated[
 @contextmanager
 def plan_session(*, warn: bool = True) -> Iterator[Session]:
     """A read of the current plan; first one warning line (on stderr) when the plan is
-    older than today, unless ``warn`` is off (``--csv``: the output is data for another
-    program). With no plan at all the report says so itself."""
+    older than today, and one when it is older than changes made since it ran, unless
+    ``warn`` is off (``--csv``: the output is data for another program). With no plan at
+    all the report says so itself."""
     with session() as s, s.begin():
         age = plan_age(s, clock.today())
         if warn and age.stale and age.planning_date is not None:
@@ -56,6 +57,14 @@ def plan_session(*, warn: bool = True) -> Iterator[Session]:
                 f"warning: the plan is as of {age.planning_date.isoformat()}, {days} "
                 f"{'day' if days == 1 else 'days'} before today "
                 f"({age.today.isoformat()}); {advice}",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
+        if warn and age.changes:
+            said = age.changes_sentence()
+            err_console.print(
+                f"warning: {said[:1].lower()}{said[1:]} Run `pegboard plan`.",
                 highlight=False,
                 markup=False,
                 soft_wrap=True,

@@ -48,6 +48,11 @@ class PlanRun(Base):
     counts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     """What the pages count over the run, counted from the arrays when it is stored:
     ``exceptions`` per kind, ``late`` lines, ``release`` per type per release day."""
+    inputs_revision: Mapped[int | None]
+    """The ``plan`` revision its inputs were read at (``services.plan_inputs``); None:
+    stored before the revisions were kept."""
+    capacity_revision: Mapped[int | None]
+    """The ``plan-capacity`` revision at the same moment."""
 
 
 class PlannedOrder(Base):

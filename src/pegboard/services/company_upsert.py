@@ -42,7 +42,7 @@ from pegboard.model import (
     WorkCenterClosedDay,
 )
 from pegboard.model.enums import SalesOrderStatus
-from pegboard.services import audit, upsert_orders
+from pegboard.services import audit, plan_inputs, upsert_orders
 from pegboard.services._tx import refusing_disk_full
 from pegboard.services.capacity import parse_weekday_hours
 from pegboard.services.company_data import ITEM_COLUMNS, read_company
@@ -81,6 +81,8 @@ def upsert_company(
                 reason="preview_stale",
             )
         writer = Writer(session, author, places)
+        changed = sorted(d.file for d in diffs if d.added or d.changed)
+        session.info[plan_inputs.CHANGE] = f"bundle upsert by {author} ({', '.join(changed)})"
         by_file = {d.file: d for d in diffs}
         writers = _WRITERS | {"templates": partial(upsert_orders.templates, given.templates)}
         for name, write in writers.items():

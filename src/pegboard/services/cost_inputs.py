@@ -22,6 +22,9 @@ The revisions are read before the inputs when an estimate is computed, so a chan
 committed while it is computed leaves the estimate older than the revision: out of
 date, not wrong. Writes outside a session (the bulk import on a raw connection) call
 ``raise_revisions`` themselves.
+
+The same listener hands every written row and write statement to ``plan_inputs``, which
+counts the changes to what the plan is planned from (the plan's out-of-date banner).
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from pegboard.model import (
     SalesOrderLine,
     WorkCenter,
 )
+from pegboard.services import plan_inputs
 from pegboard.services._dialect import insert_for
 
 COMPANY = "company"
@@ -232,14 +236,15 @@ def _scopes(session: Session, changed: list[object]) -> set[str]:
 def _after_flush(session: Session, _flush: UOWTransaction) -> None:
     session.info[WROTE] = True
     kinds = (("new", session.new), ("dirty", session.dirty), ("deleted", session.deleted))
+    written = [(how, obj) for how, objs in kinds for obj in objs]
     changed = [
         obj
-        for how, objs in kinds
-        for obj in objs
+        for how, obj in written
         if inspect(obj).mapper.local_table.name in _WATCHED and _matters(obj, how)
     ]
     if changed:
         raise_revisions(session.connection(), _scopes(session, changed))
+    plan_inputs.flushed(session, written)
 
 
 def _on_execute(state: ORMExecuteState) -> None:
@@ -248,6 +253,8 @@ def _on_execute(state: ORMExecuteState) -> None:
     state.session.info[WROTE] = True
     table = getattr(state.statement, "table", None)
     name = getattr(table, "name", None)
+    if isinstance(name, str):
+        plan_inputs.executed(state, name)
     if name not in _WATCHED or (state.is_insert and name in _NEW_DOES_NOT_MATTER):
         return
     order = state.execution_options.get(ORDER_SCOPE)
@@ -257,6 +264,8 @@ def _on_execute(state: ORMExecuteState) -> None:
 
 def _ended(session: Session, transaction: SessionTransaction) -> None:
     """The session's whole transaction ended (not a savepoint inside it)."""
+    if transaction.parent is None or transaction.nested:  # not a flush's own subtransaction
+        plan_inputs.ended(session, whole=transaction.parent is None)
     if transaction.parent is None:
         session.info.pop(WROTE, None)
 

@@ -30,6 +30,7 @@ from pegboard.model import (
     PlanRun,
     ProductionOrder,
 )
+from pegboard.services import plan_inputs
 from pegboard.services._tx import for_update
 from pegboard.services.planning import current_run
 
@@ -137,6 +138,7 @@ def carry_into_plan(
             for row in firmed
         )
     _uncount_releases(session, run_id, list(firmed))
+    plan_inputs.carried(session, run_id)  # the plan holds the new orders: no older for them
 
 
 def _uncount_releases(session: Session, run_id: int, rows: list[PlannedOrder]) -> None:

@@ -34,6 +34,7 @@ from pegboard.model import (
     PlanRun,
     PlanRunStatus,
 )
+from pegboard.services import plan_inputs
 from pegboard.services._bulk import bulk_insert_columns
 from pegboard.services._tx import refusing_disk_full
 from pegboard.services.bounds import check_day
@@ -77,9 +78,9 @@ def run_plan(
     t0 = time.perf_counter()
     note("loading", 0, 3)
     with session.begin():
-        snap = load_snapshot(
-            snapshot_connection(session), planning_date=planning_date, today=today or clock.today()
-        )
+        reading = snapshot_connection(session)
+        stamp = plan_inputs.stamp(reading)  # before the inputs: a change meanwhile shows
+        snap = load_snapshot(reading, planning_date=planning_date, today=today or clock.today())
     t1 = time.perf_counter()
     note("planning", 1, 3)
     result = plan(snap)
@@ -97,6 +98,7 @@ def run_plan(
                 author=author,
                 items=len(snap.input.items),
                 demands=len(snap.input.demands),
+                **stamp,
             )
             .returning(PlanRun.id)
         ).scalar_one()

@@ -9,7 +9,7 @@ A page handler reads (the session and the user are dependencies, ``web.deps``):
 
 A page of an area that shows plan results (``PLAN_AREAS``) gets ``plan_age``, and the
 base template shows a banner, with a button to plan again, when the plan is older
-than today.
+than today or than changes made to its inputs since it ran.
 
 State-changing forms post ``csrf_token`` (``chrome`` puts it in the context as
 ``csrf_token``); ``deps.csrf_checked`` checks it before any handler runs.

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from pegboard import clock
 from pegboard.api.deps import DbSession, Reader, require
 from pegboard.api.pagination import Page, Paging
 from pegboard.api.params import sort_query
@@ -23,11 +24,56 @@ from pegboard.model.enums import ItemType
 from pegboard.services import jobs, plan_results, reports
 from pegboard.services.firm_selection import firm_selection
 from pegboard.services.permissions import Permission
+from pegboard.services.plan_age import PlanAge, plan_age
 from pegboard.services.planning import current_run
 from pegboard.services.reports import LineStatus, PegNode
 from pegboard.services.users import UserView
+from pegboard.services.wording import plural
 
-router = APIRouter(prefix="/plan", tags=["plan"])
+AGE_HEADER = "X-Pegboard-Plan-Out-Of-Date"
+"""Set on every answer of ``/plan`` while the plan is out of date (by date or changes)."""
+
+
+class PlanAgeOut(BaseModel):
+    """Whether the plan still says what is true: by its date and by the changes since."""
+
+    out_of_date: bool = Field(description="planned before today, or older than changes since")
+    days_behind: int = Field(description="days from the planning date to today")
+    changes_since: int = Field(
+        description="changes to what the plan is planned from (BOMs, items' planning "
+        "fields, stock, orders...) made since it read them, one per transaction"
+    )
+    last_change: str | None = Field(description="the last of those changes, in words")
+    last_changed_at: datetime | None
+    message: str = Field(description="what the pages' banner says; empty when current")
+
+
+def plan_age_out(age: PlanAge) -> PlanAgeOut:
+    return PlanAgeOut(
+        out_of_date=age.out_of_date,
+        days_behind=age.days_behind,
+        changes_since=age.changes,
+        last_change=age.last_change,
+        last_changed_at=age.last_changed_at,
+        message=" ".join(t for t in (age.sentence(), age.changes_sentence()) if t),
+    )
+
+
+def _age_header(response: Response, session: DbSession) -> None:
+    """Every answer of the plan says, in a header, when the plan is out of date. Read in a
+    transaction of its own, ended before the handler's (which may begin its own)."""
+    if session.in_transaction():
+        age = plan_age(session, clock.today())
+    else:
+        with session.begin():
+            age = plan_age(session, clock.today())
+    if age.out_of_date and age.planning_date is not None:
+        response.headers[AGE_HEADER] = (
+            f"{plural(age.days_behind, 'day')} behind; {plural(age.changes, 'change')} since it ran"
+        )
+
+
+router = APIRouter(prefix="/plan", tags=["plan"], dependencies=[Depends(_age_header)])
 Planner = Annotated[UserView, Depends(require(Permission.PLAN))]
 
 NO_PLAN = "there is no plan yet: start one with POST /api/plan/runs (or `pegboard plan`)"
@@ -67,6 +113,7 @@ class CurrentPlanOut(PlanRunOut):
     planned_buy: int
     planned_make: int
     exceptions_by_kind: dict[str, int]
+    age: PlanAgeOut
 
 
 def _run_out(run: Any) -> dict[str, Any]:
@@ -128,6 +175,7 @@ def current(user: Reader, session: DbSession) -> CurrentPlanOut:
         planned_buy=reports.count_planned(session, ItemType.BUY.value),
         planned_make=reports.count_planned(session, ItemType.MAKE.value),
         exceptions_by_kind=plan_results.exception_counts(session),
+        age=plan_age_out(plan_age(session, clock.today())),
     )
 
 

@@ -1,0 +1,280 @@
+"""What the plan is planned from, and the revisions that say it changed since a run.
+
+A planner who changes a BOM line, an item's lead time or lot size, a stock count or an
+order's quantity expects every plan page to say that the plan no longer reflects it.
+The writes are seen where the cost estimates' are (``services.cost_inputs``: one
+listener on every session's flushes and write statements, which hands each written
+row here too), so no write path can forget to say so. Each transaction that changes
+an input raises a revision once (the ``cost_revision`` row of scope ``PLAN``, or
+``CAPACITY`` for routings and work centers, which only a finite schedule reads: the
+schedule, when stored, keeps the ``CAPACITY`` revision it was made at) and records
+what it changed and when; a rollback takes both back with the rest. A plan
+run stamps the revisions it read its inputs at (``stamp``, in its reading
+transaction), so a change committed while it plans leaves it out of date, never
+wrongly current. Firming a planned order carries it into the plan (``carried``): the
+plan stays as current as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, inspect, select, update
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from pegboard import clock
+from pegboard.model import CostRevision, PlanRun
+from pegboard.services._dialect import insert_for
+
+PLAN = "plan"
+CAPACITY = "plan-capacity"
+SCHEDULED = "plan-scheduled"
+"""Not a counter: the ``CAPACITY`` revision the stored finite schedule was made at."""
+RAISED = "pegboard_plan_raised"
+"""``Session.info`` key: the scopes this transaction raised already (once each)."""
+CARRIED = "carried"
+"""In ``RAISED``: the transaction's raise was carried into the run already."""
+CHANGE = "pegboard_plan_change"
+"""``Session.info`` key a service may set to name its whole change ("bundle upsert")."""
+
+_ITEM = frozenset(
+    {
+        "code",
+        "type",
+        "strategy",
+        "lead_time_days",
+        "lot_rule",
+        "lot_qty",
+        "period_days",
+        "min_qty",
+        "multiple",
+        "safety_stock",
+        "decimals",
+        "supplier",
+    }
+)
+
+
+@dataclass(frozen=True)
+class _Watch:
+    scope: str
+    noun: str
+    columns: frozenset[str] | None = None
+    """Columns the plan reads (None: all); a change to others is no change to it."""
+    new_matters: bool = True
+    """Whether a new row changes the plan (a new item alone does not: nothing needs it)."""
+
+
+_WATCHED: Mapping[str, _Watch] = {
+    "item": _Watch(PLAN, "item", _ITEM, new_matters=False),
+    "bom": _Watch(PLAN, "BOM"),
+    "bom_line": _Watch(PLAN, "BOM line"),
+    "bom_parameter": _Watch(PLAN, "template parameter"),
+    "bom_line_option": _Watch(PLAN, "template line option"),
+    "bom_line_parameter": _Watch(PLAN, "template line formula"),
+    "company_setting": _Watch(PLAN, "setting"),
+    "holiday": _Watch(PLAN, "holiday"),
+    "sales_order": _Watch(PLAN, "sales order", frozenset({"status"}), new_matters=False),
+    "sales_order_line": _Watch(
+        PLAN,
+        "sales order line",
+        frozenset(
+            {"qty", "shipped_qty", "due_date", "priority", "status", "item_id", "sales_order_id"}
+        ),
+    ),
+    "purchase_order_line": _Watch(
+        PLAN,
+        "purchase order line",
+        frozenset(
+            {"qty", "received_qty", "due_date", "status", "item_id", "sales_order_id", "line"}
+        ),
+    ),
+    "production_order": _Watch(
+        PLAN,
+        "production order",
+        frozenset(
+            {
+                "item_id",
+                "qty",
+                "completed_qty",
+                "scrapped_qty",
+                "due_date",
+                "start_date",
+                "status",
+                "components_issued",
+                "sales_order_id",
+            }
+        ),
+    ),
+    "production_component": _Watch(
+        PLAN, "production order component", frozenset({"item_id", "qty_per", "issued_qty"})
+    ),
+    "stock_balance": _Watch(PLAN, "stock", frozenset({"qty", "item_id", "sales_order_id"})),
+    "work_center": _Watch(
+        CAPACITY,
+        "work center",
+        frozenset({"code", "hours_per_day", "weekday_hours", "units", "efficiency_pct"}),
+        new_matters=False,
+    ),
+    "work_center_closed_day": _Watch(CAPACITY, "work center closed day"),
+    "routing": _Watch(CAPACITY, "routing"),
+    "routing_operation": _Watch(CAPACITY, "routing operation"),
+    "template_operation": _Watch(CAPACITY, "template operation"),
+}
+
+
+def _changed(obj: object) -> set[str]:
+    state = inspect(obj)
+    return {a.key for a in state.mapper.column_attrs if state.attrs[a.key].history.has_changes()}
+
+
+def _named(obj: object) -> str:
+    for key in ("code", "number", "key"):
+        value = getattr(obj, key, None)
+        if isinstance(value, str) and value:
+            return f" {value}"
+    return ""
+
+
+def _change(obj: object, how: str) -> tuple[str, str] | None:
+    """(scope, words) of one flushed row that changes the plan; None when it does not."""
+    watch = _WATCHED.get(inspect(obj).mapper.local_table.name)
+    if watch is None or (how == "new" and not watch.new_matters):
+        return None
+    if how != "dirty":
+        return watch.scope, f"{watch.noun}{_named(obj)} {'added' if how == 'new' else 'deleted'}"
+    fields = _changed(obj)
+    if watch.columns is not None:
+        fields &= watch.columns
+    if not fields:
+        return None
+    listed = ", ".join(sorted(f.replace("_", " ") for f in fields)[:3])
+    return watch.scope, f"{watch.noun}{_named(obj)}: {listed} changed"
+
+
+def flushed(session: Session, rows: Iterable[tuple[str, object]]) -> None:
+    """Called by the write listener with every row a flush wrote (``how``: new, dirty,
+    deleted): raise each scope they change, once a transaction."""
+    found: dict[str, str] = {}
+    for how, obj in rows:
+        change = _change(obj, how)
+        if change is not None and change[0] not in found:
+            found[change[0]] = change[1]
+        if len(found) == 2:
+            break
+    for scope, words in found.items():
+        _raise(session, scope, words)
+
+
+def executed(state: ORMExecuteState, table: str) -> None:
+    """Called by the write listener for an ORM write statement on ``table``."""
+    if table == "schedule_run" and state.is_insert:
+        _scheduled(state.session.connection())
+        return
+    watch = _WATCHED.get(table)
+    if watch is None or (state.is_insert and not watch.new_matters):
+        return
+    verb = "added" if state.is_insert else "deleted" if state.is_delete else "changed"
+    _raise(state.session, watch.scope, f"{watch.noun} rows {verb}")
+
+
+def _raise(session: Session, scope: str, words: str) -> None:
+    raised: set[str] = session.info.setdefault(RAISED, set())
+    if scope in raised:
+        return
+    raised.add(scope)
+    named = session.info.get(CHANGE)
+    _write(session.connection(), scope, str(named) if named else words)
+
+
+def _write(conn: Connection, scope: str, words: str) -> None:
+    table = CostRevision.__table__
+    assert isinstance(table, Table)
+    values: dict[str, Any] = {
+        "scope": scope,
+        "revision": 1,
+        "change": words[:200],
+        "changed_at": clock.now(),
+    }
+    stmt = insert_for(conn.dialect.name)(table).values(values)
+    conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[table.c.scope],
+            set_={
+                "revision": table.c.revision + 1,
+                "change": stmt.excluded.change,
+                "changed_at": stmt.excluded.changed_at,
+            },
+        )
+    )
+
+
+def _scheduled(conn: Connection) -> None:
+    """A finite schedule is being stored: it is made from the capacity as it is now
+    (``SCHEDULED`` keeps that ``CAPACITY`` revision; only the newest schedule is kept)."""
+    table = CostRevision.__table__
+    assert isinstance(table, Table)
+    now = current(conn)[CAPACITY].revision
+    stmt = insert_for(conn.dialect.name)(table).values(scope=SCHEDULED, revision=now)
+    conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[table.c.scope], set_={"revision": stmt.excluded.revision}
+        )
+    )
+
+
+def ended(session: Session, *, whole: bool) -> None:
+    """A transaction (``whole``) or a savepoint ended: the next one raises again. After a
+    savepoint, its outer transaction may raise once more (counted twice, never lost)."""
+    session.info.pop(RAISED, None)
+    if whole:
+        session.info.pop(CHANGE, None)
+
+
+@dataclass(frozen=True)
+class Revision:
+    revision: int
+    change: str | None = None
+    changed_at: datetime | None = None
+
+
+def current(conn: Session | Connection) -> dict[str, Revision]:
+    """The plan scopes' revisions now (0 and no change: never raised)."""
+    found = {scope: Revision(0) for scope in (PLAN, CAPACITY, SCHEDULED)}
+    rows = conn.execute(
+        select(
+            CostRevision.scope, CostRevision.revision, CostRevision.change, CostRevision.changed_at
+        ).where(CostRevision.scope.in_(list(found)))
+    )
+    for scope, revision, change, at in rows:
+        found[scope] = Revision(revision, change, at)
+    return found
+
+
+def stamp(conn: Session | Connection) -> dict[str, int]:
+    """The values a plan run stores (``PlanRun``'s columns): read in the transaction that
+    reads its inputs, before them."""
+    now = current(conn)
+    return {
+        "inputs_revision": now[PLAN].revision,
+        "capacity_revision": now[CAPACITY].revision,
+    }
+
+
+def carried(session: Session, run_id: int) -> None:
+    """Firming carried its new orders into run ``run_id`` (``firming.carry_into_plan``):
+    the run's stamp moves past this transaction's own raise, so the plan is no more out
+    of date than before. Flushes first, so the firming's rows are counted already."""
+    session.flush()
+    raised: set[str] = session.info.get(RAISED, set())
+    if PLAN not in raised or CARRIED in raised:  # once a transaction, as its raise
+        return
+    raised.add(CARRIED)
+    session.execute(
+        update(PlanRun)
+        .where(PlanRun.id == run_id, PlanRun.inputs_revision.is_not(None))
+        .values(inputs_revision=PlanRun.inputs_revision + 1)
+    )
