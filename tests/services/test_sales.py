@@ -405,6 +405,27 @@ def test_project_overview_shows_status_due_and_after_a_plan_projected_and_late(
     )
 
 
+def test_the_order_list_reads_projected_dates_and_the_rollup_of_a_named_project(
+    shop: Session,
+) -> None:
+    sales.create_project(shop, customer="ACME", code="Tower", author="sales")
+    late = sales.create_order(shop, customer="ACME", project="Tower", author="sales")
+    sales.add_line(shop, late, item="FA", qty=2, due=date(2026, 11, 30), author="sales")
+    draft = sales.create_order(shop, customer="ACME", project="Tower", author="sales")
+    sales.set_status(shop, late, S.CONFIRMED, author="sales")
+    run_plan(shop, author="planner")
+    with shop.begin():
+        # FA is made 5 days after C arrives (12-03): 12-08, 8 days late
+        assert sales.projected_by_order(shop, [late, draft, "SO-NONE"]) == {
+            late: (date(2026, 12, 8), 8)
+        }
+        assert sales.projected_by_order(shop, []) == {}
+        rollup = sales.project_rollup(shop, "ACME", "Tower")
+        assert rollup is not None and (rollup.most_late, rollup.late_days) == (late, 8)
+        assert sales.project_rollup(shop, "ACME", "Nowhere") is None
+        assert sales.project_rollup(shop, "NOPE", "Tower") is None
+
+
 def test_a_projects_dates_roll_up_from_its_orders() -> None:
     def order(number: str, due: date, projected: date | None) -> sales.OrderSummary:
         late = max(0, (projected - due).days) if projected else 0

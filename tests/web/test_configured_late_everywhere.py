@@ -2,8 +2,8 @@
 DALI drivers (35 days to buy), so every surface that says on time or late must call it
 late, from the one projected date the plan stores, with the chain down to the drivers:
 `report late`, `report pegging`, `order show` and `project show` on the command line, the
-API's late report, order, pegging and project answers, and the dashboard, order and
-pegging pages. Before rule 9 each of them said "on time"."""
+API's late report, order, pegging and project answers, and the dashboard, order, order
+list (a project's view) and pegging pages. Before rule 9 each of them said "on time"."""
 
 from __future__ import annotations
 
@@ -110,7 +110,7 @@ def test_the_api_calls_it_late_with_its_chain(
 
 
 def test_the_pages_call_it_late_with_its_chain(
-    web: TestClient, log_in: LogIn, late_run: tuple[str, date]
+    web: TestClient, engine: Engine, log_in: LogIn, late_run: tuple[str, date]
 ) -> None:
     number, projected = late_run
     days = (projected - DUE).days
@@ -121,6 +121,18 @@ def test_the_pages_call_it_late_with_its_chain(
 
     order = web.get(f"/orders/{number}").text
     assert f"{days} d late" in order
+
+    # the order list, filtered to the project, is the project's view: each order's
+    # projected date, and the project's rolled up
+    listed = web.get("/orders", params={"customer": CUSTOMER, "project": PROJECT}).text
+    row = listed.split(f">{number}</a>", 1)[1].split("</tr>", 1)[0]
+    assert f"{projected.isoformat()}</time>" in row and f"{days} d late" in row
+    rolled = listed.split('class="rollup"', 1)[1].split("</p>", 1)[0]
+    assert f" late, {number} the most ({days} days): " in rolled
+    with db.session_factory(engine)() as s:
+        draft = sales.create_order(s, customer=CUSTOMER, author="ann")
+    drafts = web.get("/orders", params={"status": "draft"}).text
+    assert f">{draft}</a>" in drafts and "not planned" in drafts and "d late" not in drafts
 
     pegging = web.get(f"/pegging/orders/{number}").text
     assert f"{days} d late" in pegging

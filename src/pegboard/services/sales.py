@@ -407,6 +407,33 @@ def project_dates(orders: Sequence[OrderSummary]) -> ProjectDates:
     )
 
 
+def project_rollup(session: Session, customer: str, project: str) -> ProjectDates | None:
+    """``project_dates`` of a project named by its customer's and its own code, None when
+    there is no such project (a list filtered by a code that names none is just empty)."""
+    found = session.scalar(
+        select(Project.id)
+        .join(Customer, Customer.id == Project.customer_id)
+        .where(Customer.code == customer, Project.code == project)
+    )
+    return None if found is None else project_dates(project_overview(session, customer, project))
+
+
+def projected_by_order(session: Session, numbers: Sequence[str]) -> dict[str, tuple[date, int]]:
+    """The latest projected date and the most days late of each of these orders' lines in
+    the current plan (rule 10), for a page of the order list: one grouped read of their
+    plan lines. An order the plan does not hold is missing."""
+    if not numbers:
+        return {}
+    stmt = (
+        select(SalesOrder.number, func.max(PlanLine.projected_date), func.max(PlanLine.late_days))
+        .join(SalesOrderLine, SalesOrderLine.sales_order_id == SalesOrder.id)
+        .join(PlanLine, PlanLine.sales_order_line_id == SalesOrderLine.id)
+        .where(SalesOrder.number.in_(list(numbers)), PlanLine.projected_date.is_not(None))
+        .group_by(SalesOrder.number)
+    )
+    return {n: (p, int(late or 0)) for n, p, late in session.execute(stmt) if p is not None}
+
+
 def order_query(
     *,
     status: SalesOrderStatus | None = None,

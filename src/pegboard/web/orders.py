@@ -108,6 +108,10 @@ def order_list(
         rows, total = _sorted_page(session, stmt, sort, page_no)
     customers = sales.customer_choices(session)
     filters = {"q": q, "status": status, "customer": customer, "project": project}
+    # on time or late, from the plan's projected dates (rule 10), as the order page says;
+    # filtered to one project, the list is the project's view: its dates rolled up too
+    projected = sales.projected_by_order(session, [r.number for r in rows])
+    rollup = sales.project_rollup(session, customer, project) if customer and project else None
 
     listing = list_context(
         "/orders",
@@ -128,6 +132,8 @@ def order_list(
             "statuses": sorted(known),
             "customers": customers,
             "order_url": _order_url,
+            "projected": projected,
+            "rollup": rollup,
         }
     )
     return page(request, "orders.html", context)
