@@ -8,12 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, select
+from sqlalchemy import Engine, create_engine, select, update
 from typer.testing import CliRunner
 
 from pegboard.cli import app
 from pegboard.errors import ConflictError, NotFoundError, ValidationError
-from pegboard.model import Base
+from pegboard.model import Base, Item
 from pegboard.services import scenario_compare, scenarios
 
 BASIC = Path(__file__).parents[1] / "scenarios" / "basic" / "bundle"
@@ -139,6 +139,29 @@ def test_a_company_in_use_is_copied_all_the_same(live: str, engine: Engine) -> N
     assert scenarios.info("busy").author == "planner"
     _pegboard("--scenario", "busy", "plan")
     assert "none" in _pegboard("--scenario", "busy", "report", "late")
+
+
+def test_a_copy_holds_what_is_committed_while_a_writer_works(live: str, engine: Engine) -> None:
+    """Another session has a change on the way (not committed): the copy is made at once
+    from what is committed, without that change; the writer then commits it, to the live
+    company only."""
+    with engine.connect() as writer:
+        writer.execute(update(Item).where(Item.code == "C1").values(description="before"))
+        writer.commit()
+        writer.execute(update(Item).where(Item.code == "C1").values(description="on the way"))
+        scenarios.create("mid", author="planner")
+        writer.commit()
+    copy = create_engine(scenarios.url_of("mid"))
+    try:
+        with copy.connect() as conn:
+            described = conn.execute(select(Item.description).where(Item.code == "C1"))
+            assert described.scalar_one() == "before"
+    finally:
+        copy.dispose()
+    with engine.connect() as conn:
+        described = conn.execute(select(Item.description).where(Item.code == "C1"))
+        assert described.scalar_one() == "on the way"
+    engine.dispose()
 
 
 def _checksum_without_audit(engine: Engine) -> str:
