@@ -21,7 +21,14 @@ from typing import TypeVar
 
 import numpy as np
 
-from pegboard.engine._arrays import group_starts, ints, lex_order, ranges, unique_inverse
+from pegboard.engine._arrays import (
+    group_starts,
+    ints,
+    lex_order,
+    ranges,
+    string_rank,
+    unique_inverse,
+)
 from pegboard.engine.lots import TOL
 from pegboard.engine.planned import NUMBERED_REFS, PegColumns
 from pegboard.engine.ref_order import planned_keys, ref_keys
@@ -228,15 +235,25 @@ class _Builder:
         """Rows of open orders sorted by (order ref, sales-order id, date, message,
         item): each distinct ref, sales order and message ranked once by its string,
         then the rows ordered by integer keys."""
-        ids = self.ids
         order = lex_order(
-            _string_ranks(code, self.ref_names.__getitem__),
-            _string_ranks(so, lambda k: ids[k] if k >= 0 else ""),
+            self.open_ref_rank[code - self.n_planned],
+            self.so_id_rank[so + 1],
             date,
             _string_ranks(message, self.texts.__getitem__),
             item,
         )
         return _Block(item[order], code[order], date[order], so[order], message[order])
+
+    @functools.cached_property
+    def open_ref_rank(self) -> IntArray:
+        """Each open order's rank by its ref (by code - n_planned; equal refs share
+        one): ranked once for every block of open orders, not per block's rows."""
+        return string_rank(self.ref_names[self.n_planned :].tolist())
+
+    @functools.cached_property
+    def so_id_rank(self) -> IntArray:
+        """Each sales order's rank by its id, at position + 1 (none: "" first)."""
+        return string_rank(["", *self.ids])
 
     def _per_order(self, orders: IntArray) -> tuple[IntArray, IntArray]:
         """(row's order, row's sales order) for the traced sales orders of these
