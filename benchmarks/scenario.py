@@ -11,7 +11,7 @@ the process's CPU seconds and peak memory, and the size of what was copied. With
 ``--compare``, ``pegboard scenario compare live COPY`` (lines, supply, the load of
 both sides, the cost of up to 100 open orders) is timed once on the first copy, and
 again with ``--no-load`` (what the web page does unless asked for the load). SQLite
-copies with ``VACUUM INTO``, PostgreSQL with ``CREATE DATABASE … TEMPLATE`` when nobody
+copies with its online backup, PostgreSQL with ``CREATE DATABASE … TEMPLATE`` when nobody
 else is connected; with ``--in-use`` a connection holds the live company open during
 each copy (a running server), so PostgreSQL copies with ``pg_dump | psql``. The database
 does the work, so the process's own CPU stays small.
