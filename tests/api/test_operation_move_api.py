@@ -53,16 +53,27 @@ def test_a_dry_run_answers_and_a_move_is_saved(
     assert got.json()["saved"] is True
     rows = api.get("/api/capacity/schedule/operations?work_center=PNT", headers=planner)
     assert rows.status_code == 200, rows.text  # the dispatch list reads the stored schedule
-    assert [(r["order"], r["sequence"], r["start"], r["end"]) for r in rows.json()] == [
-        (FA_MO, 20, "2026-12-22", "2026-12-22")
-    ]
+    assert [
+        (r["order"], r["sequence"], r["start"], r["end"], r["pinned"]) for r in rows.json()
+    ] == [(FA_MO, 20, "2026-12-22", "2026-12-22", True)]
     [entry] = _moves(api, planner)
     assert entry["before"] == {
         "sequence": 20,
         "work_center": "PNT",
         "start_date": "2026-12-20",
         "end_date": "2026-12-20",
+        "pinned": False,
     }
+    # the next schedule keeps it there; unpinned, the one after puts it back
+    assert api.post("/api/capacity/schedule", headers=planner).json()["pinned"] == [f"{FA_MO}/20"]
+    rows = api.get("/api/capacity/schedule/operations?work_center=PNT", headers=planner)
+    assert [r["start"] for r in rows.json()] == ["2026-12-22"]
+    gone = api.delete(f"/api/production-orders/{FA_MO}/operations/20/pin", headers=planner)
+    assert gone.status_code == 200, gone.text
+    assert (gone.json()["start"], gone.json()["work_center"]) == ("2026-12-22", "PNT")
+    assert api.post("/api/capacity/schedule", headers=planner).json()["pinned"] == []
+    rows = api.get("/api/capacity/schedule/operations?work_center=PNT", headers=planner)
+    assert [(r["start"], r["pinned"]) for r in rows.json()] == [("2026-12-20", False)]
 
 
 def test_a_refused_move_is_a_409_with_the_reasons_and_nothing_written(
@@ -87,15 +98,36 @@ def test_a_refused_move_is_a_409_with_the_reasons_and_nothing_written(
     assert _moves(api, planner) == []
 
 
-def test_without_a_schedule_a_move_is_checked_not_saved(
+def test_without_a_schedule_a_move_is_pinned_for_the_next_one(
     engine: Engine, api: TestClient, as_role: Callable[[str], Headers]
 ) -> None:
     _shop(engine, schedule=False)
     planner = as_role("planner")
     got = api.post(URL, json={"start": "2026-12-24"}, headers=planner)
     assert got.status_code == 200 and got.json()["scheduled"] is False
+    assert got.json()["note"] == ""
     got = api.post(URL, json={"start": "2026-12-24", "dry_run": False}, headers=planner)
-    assert got.status_code == 409 and "no current finite schedule" in got.text
+    assert got.status_code == 200, got.text
+    assert got.json()["saved"] is True
+    assert "the next 'pegboard schedule' places it there" in got.json()["note"]
+    pins = api.get(f"/api/production-orders/{FA_MO}/pins", headers=as_role("viewer"))
+    assert pins.status_code == 200, pins.text
+    assert [(p["sequence"], p["work_center"], p["start"], p["end"]) for p in pins.json()] == [
+        (20, "PNT", "2026-12-24", "2026-12-24")
+    ]
+    api.post("/api/capacity/schedule", headers=planner)
+    rows = api.get("/api/capacity/schedule/operations?work_center=PNT", headers=planner)
+    assert [(r["start"], r["pinned"]) for r in rows.json()] == [("2026-12-24", True)]
+
+
+def test_unpinning_what_is_not_pinned_is_a_404_and_a_viewer_may_not_unpin(
+    engine: Engine, api: TestClient, as_role: Callable[[str], Headers]
+) -> None:
+    _shop(engine)
+    pin = f"/api/production-orders/{FA_MO}/operations/20/pin"
+    got = api.delete(pin, headers=as_role("planner"))
+    assert got.status_code == 404 and "operation 20 is not pinned" in got.text
+    assert api.delete(pin, headers=as_role("viewer")).status_code == 403
 
 
 def test_a_viewer_may_not_move(

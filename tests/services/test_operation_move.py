@@ -95,9 +95,10 @@ def test_a_later_day_after_its_predecessor_is_accepted_and_saved_in_the_schedule
         "work_center": "PNT",
         "start_date": "2026-12-20",
         "end_date": "2026-12-20",
+        "pinned": False,
     }
-    assert entry.after["start_date"] == "2026-12-22"
-    assert entry.note == "operation moved on the planning board"
+    assert (entry.after["start_date"], entry.after["pinned"]) == ("2026-12-22", True)
+    assert entry.note == "operation moved on the planning board and pinned"
 
 
 def test_before_its_predecessor_ends_is_refused_with_the_reason(scheduled: Session) -> None:
@@ -157,10 +158,12 @@ def test_ending_after_the_order_is_due_makes_its_line_late(scheduled: Session) -
     with scheduled.begin():  # the schedule's summary counts FA late now
         assert scheduled.scalars(select(ScheduleRun.late_orders)).one() == 1
     [entry] = audited(scheduled)
-    assert entry.note == "operation moved on the planning board; breaks SO-A/1 3 days late"
+    assert entry.note == (
+        "operation moved on the planning board and pinned; breaks SO-A/1 3 days late"
+    )
 
 
-def test_without_a_schedule_the_backward_load_answers_and_nothing_is_saved(
+def test_without_a_schedule_the_backward_load_answers_and_the_move_is_pinned(
     shop: Session,
 ) -> None:
     # the backward load runs FA's 10 at ASM on 12-21..12-22 (16 h): 8 h free of 24
@@ -169,9 +172,14 @@ def test_without_a_schedule_the_backward_load_answers_and_nothing_is_saved(
     assert refused.reasons == ["ASM: needs 24 h between 2026-12-21 and 2026-12-23, only 8 h free"]
     accepted = check(shop, SUB_MO, 10, date(2026, 12, 17))
     assert accepted.accepted and accepted.free == 16.0 + 8.0  # its own 24 h do not count
-    with pytest.raises(ConflictError, match="no current finite schedule"):
-        move_operation(shop, SUB_MO, 10, date(2026, 12, 17), author="ann", dry_run=False)
-    assert audited(shop) == []
+    saved = move_operation(shop, SUB_MO, 10, date(2026, 12, 17), author="ann", dry_run=False)
+    assert saved.saved and not saved.scheduled
+    assert "the next 'pegboard schedule' places it there" in saved.saved_note
+    [entry] = audited(shop)
+    assert entry.note == (
+        "operation moved on the planning board and pinned "
+        "(no current schedule: the next one places it there); breaks SO-A/1 1 day late"
+    )
 
 
 def test_a_day_off_an_unknown_operation_or_work_center_is_refused(scheduled: Session) -> None:

@@ -1,9 +1,10 @@
 """The planning board's operation drag in a real browser (Debian's headless Chromium by
 Playwright, against uvicorn over a SQLite file holding tests/_board_company.py's firm
 orders, their routings and the finite schedule): a planner drags FA's operation 20 two
-days later along PNT's row, sees it accepted, confirms it and finds it there; then drags
-it four days earlier, before operation 10 ends, and sees it refused with the reason and
-no confirm. No console error, no CSP violation, no failed request."""
+days later along PNT's row, sees it accepted, confirms it and finds it there, pinned
+(marked on the bar, listed with an unpin button); then drags it four days earlier, before
+operation 10 ends, and sees it refused with the reason and no confirm; then unpins it.
+No console error, no CSP violation, no failed request."""
 
 from __future__ import annotations
 
@@ -65,11 +66,17 @@ def test_an_operation_drag_accepted_and_one_refused(server: str, tmp_path: Path)
             expect(answer).to_contain_text("The operation's move can be made")
             expect(page.locator("#op-start")).to_have_value("2026-12-22")
             expect(page.locator("#op-sequence")).to_have_value("20")
-            page.get_by_role("button", name="Move operation 20 to PNT on 2026-12-22").click()
+            expect(page.locator("#pin-mark-20")).to_have_count(0)
+            page.get_by_role(
+                "button", name="Move and pin operation 20 to PNT on 2026-12-22"
+            ).click()
             expect(page.get_by_role("status").first).to_contain_text(
-                "operation 20 moved to PNT, 2026-12-22 to 2026-12-22"
+                "operation 20 moved to PNT, 2026-12-22 to 2026-12-22, and pinned there"
             )
             expect(page.locator("#op-20")).to_have_attribute("data-start", "2026-12-22")
+            expect(page.locator("#op-20")).to_have_class("op waiting board-op pinned")
+            expect(page.locator("#pin-mark-20")).to_have_text("pinned")
+            expect(page.locator("#pin-20")).to_contain_text("PNT")
 
             _drag(page, "#op-20", -4)  # to 12-18: operation 10 runs until 12-19
             expect(answer).to_contain_text("The operation's move is refused")
@@ -77,8 +84,15 @@ def test_an_operation_drag_accepted_and_one_refused(server: str, tmp_path: Path)
                 "operation 20 would start on 2026-12-18, before operation 10 (ASM) ends on "
                 "2026-12-19"
             )
-            expect(page.get_by_role("button", name="Move operation 20")).to_have_count(0)
+            expect(page.get_by_role("button", name="Move and pin operation 20")).to_have_count(0)
             page.screenshot(path=str(tmp_path / "board-operations.png"), full_page=True)
+
+            page.get_by_role("button", name="Unpin operation 20").click()
+            expect(page.get_by_role("status").first).to_contain_text(
+                "operation 20 unpinned (was PNT, 2026-12-22 to 2026-12-22)"
+            )
+            expect(page.locator("#pin-mark-20")).to_have_count(0)
+            expect(page.locator("#pins")).to_contain_text("None: the finite schedule places")
         finally:
             browser.close()
     assert problems == []

@@ -57,8 +57,21 @@ def test_the_operations_are_drawn_then_a_move_is_checked_and_saved(
         data={"csrf_token": token, "sequence": "20", "start": "2026-12-22", "work_center": "PNT"},
     )
     assert saved.status_code == 200 and saved.url.path == f"/board/move/{FA_MO}"
-    assert "operation 20 moved to PNT, 2026-12-22 to 2026-12-22" in saved.text
+    assert "operation 20 moved to PNT, 2026-12-22 to 2026-12-22, and pinned there" in saved.text
     assert _placed(engine) == [(10, "ASM", "2026-12-18"), (20, "PNT", "2026-12-22")]
+    assert 'class="op waiting board-op pinned" id="op-20"' in saved.text
+    assert 'id="unpin-20"' in saved.text and 'id="unpin-10"' not in saved.text
+    # the production order's Gantt and the work center's mark it
+    order = web.get(f"/production/{FA_MO}")
+    assert "pinned by a planner: schedules keep it here" in order.text
+    assert "op waiting pinned" in web.get("/capacity/PNT?from=2026-12-21").text
+
+    unpinned = web.post(f"/board/move/{FA_MO}/unpin", data={"csrf_token": token, "sequence": "20"})
+    assert unpinned.status_code == 200 and unpinned.url.path == f"/board/move/{FA_MO}"
+    assert "operation 20 unpinned (was PNT, 2026-12-22 to 2026-12-22)" in unpinned.text
+    assert 'id="unpin-20"' not in unpinned.text
+    again = web.post(f"/board/move/{FA_MO}/unpin", data={"csrf_token": token, "sequence": "20"})
+    assert again.status_code == 404 and "operation 20 is not pinned" in again.text
 
 
 def test_a_refused_operation_move_says_why_and_offers_no_confirm(
@@ -85,13 +98,20 @@ def test_a_refused_operation_move_says_why_and_offers_no_confirm(
     assert bad.status_code == 422 and "YYYY-MM-DD" in bad.text
 
 
-def test_without_a_schedule_the_page_says_a_move_is_checked_not_saved(
+def test_without_a_schedule_the_page_says_a_move_is_pinned_for_the_next_one(
     web: TestClient, engine: Engine, log_in: LogIn
 ) -> None:
     _shop(engine, schedule=False)
-    log_in("pam")
+    token = log_in("pam")
     board = web.get(f"/board/move/{FA_MO}")
-    assert "no current finite schedule: a move is checked, not saved" in board.text
+    assert "no current finite schedule: a saved move is pinned" in board.text
     checked = web.get(f"{OPS}?sequence=20&start=2026-12-24&work_center=PNT")
     assert "The operation's move can be made" in checked.text
-    assert "Not saved without a current finite schedule" in checked.text
+    assert "the next <code>pegboard schedule</code> places it there" in checked.text
+    saved = web.post(
+        OPS,
+        data={"csrf_token": token, "sequence": "20", "start": "2026-12-24", "work_center": "PNT"},
+    )
+    assert saved.status_code == 200
+    assert "there is no current finite schedule, the next &#39;pegboard schedule&#39;" in saved.text
+    assert 'id="unpin-20"' in saved.text and 'id="pin-mark-20"' in saved.text

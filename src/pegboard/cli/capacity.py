@@ -281,7 +281,8 @@ def dispatch_command(
                 r.start.isoformat(),
                 r.end.isoformat(),
                 r.due.isoformat(),
-                r.status if r.order_status != "planned" else "not released",
+                (r.status if r.order_status != "planned" else "not released")
+                + (", pinned" if r.pinned else ""),
                 r.material.text,
             )
             for r in listed.rows

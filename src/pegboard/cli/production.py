@@ -352,3 +352,104 @@ def op_finish(
         highlight=False,
     )
     print_operations(number)
+
+
+@app.command("op-move")
+@handles_errors
+def op_move(
+    number: Annotated[str, typer.Argument(help="planned or released production order")],
+    sequence: Annotated[int, typer.Argument(help="operation (its routing sequence)")],
+    start: Annotated[date, typer.Argument(parser=as_date, help="the day it is to start")],
+    work_center: Annotated[
+        str | None, typer.Option(help="another work center to run it on (default: its own)")
+    ] = None,
+    save: Annotated[
+        bool, typer.Option("--save", help="save (pin) the move when it is accepted")
+    ] = False,
+) -> None:
+    """Move one operation to start on another day (or work center), as the planning board
+    does: checked for sequence, free hours, material and the lines it makes late; with
+    --save an accepted move is pinned there, and later schedules keep it until unpinned."""
+    from pegboard.services import operation_move
+
+    with session() as s:
+        if save:
+            answer = operation_move.move_operation(
+                s, number, sequence, start, work_center=work_center, author=author(), dry_run=False
+            )
+        else:
+            with s.begin():
+                answer = operation_move.move_operation(
+                    s, number, sequence, start, work_center=work_center, author=author()
+                )
+    where = (
+        f"{answer.work_center_after} {answer.start_after.isoformat()} to "
+        f"{answer.end_after.isoformat()} (was {answer.work_center_before} "
+        f"{answer.start_before.isoformat()} to {answer.end_before.isoformat()})"
+    )
+    if answer.saved:
+        console.print(esc(f"{number} operation {sequence} moved: {where}; {answer.saved_note}"))
+    elif answer.accepted:
+        console.print(esc(f"{number} operation {sequence} can move: {where} (--save to pin it)"))
+    else:
+        console.print(esc(f"{number} operation {sequence} cannot move: {where}"), style="red")
+    for line in answer.reasons + [
+        f"makes {late.line} {late.days_late} day(s) late" for late in answer.late_lines
+    ]:
+        console.print(esc(f"  {line}"), highlight=False)
+
+
+@app.command("pins")
+@handles_errors
+def pins_command(
+    number: Annotated[
+        str | None, typer.Argument(help="one production order (default: all)")
+    ] = None,
+    as_csv: CsvOption = False,
+) -> None:
+    """Operations pinned on the planning board: the finite schedule keeps each on its work
+    center and days until it is unpinned (a done, closed or cancelled order's are ignored)."""
+    from pegboard.services import pins
+
+    with session() as s, s.begin():
+        rows = pins.list_pins(s, number)
+    emit(
+        "Pinned operations",
+        ("order", "op", "work center", "start", "end", "by", "note"),
+        [
+            (
+                p.number,
+                p.sequence,
+                p.work_center,
+                p.start.isoformat(),
+                p.end.isoformat(),
+                p.author,
+                f"ignored: order {p.status}" if p.ignored else "",
+            )
+            for p in rows
+        ],
+        as_csv=as_csv,
+        numeric=("op",),
+        empty="no operation is pinned",
+    )
+
+
+@app.command("unpin")
+@handles_errors
+def unpin(
+    number: Annotated[str, typer.Argument(help="production order")],
+    sequence: Annotated[int, typer.Argument(help="pinned operation (its routing sequence)")],
+) -> None:
+    """Unpin an operation: the next finite schedule places it from its routing again."""
+    from pegboard.services import pins
+
+    with session() as s:
+        pin = pins.unpin_operation(s, number, sequence, author=author())
+    console.print(
+        esc(
+            f"{number} operation {sequence} unpinned (was {pin.work_center} "
+            f"{pin.start.isoformat()} to {pin.end.isoformat()}): the next 'pegboard schedule' "
+            "places it from its routing"
+        ),
+        highlight=False,
+    )

@@ -53,10 +53,21 @@ def print_summary(result: dict[str, object]) -> None:
             ("operations", result["operations"]),
             ("orders completing late", result["late_orders"]),
             ("order lines late", result["late_lines"]),
+            ("pinned operations", len(_texts(result.get("pinned")))),
             ("seconds", f"{float(str(result['seconds'])):.2f}"),
         ],
         numeric=("count",),
     )
+    for title, key in (
+        ("Days pins load past their hours", "pin_overloads"),
+        ("Pins ignored", "pins_ignored"),
+    ):
+        if rows := _texts(result.get(key)):
+            emit(f"{title} ({len(rows)})", ("",), [(row,) for row in rows])
+
+
+def _texts(value: object) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []
 
 
 def show(*, work_center: str | None = None, limit: int = LISTED, as_csv: bool = False) -> None:
@@ -100,7 +111,7 @@ def show(*, work_center: str | None = None, limit: int = LISTED, as_csv: bool = 
                 o.item,
                 o.sequence,
                 f"{o.hours:.2f}",
-                _days(o.held_from, o.held_to),
+                "pinned by a planner" if o.pinned else _days(o.held_from, o.held_to),
             )
             for o in ops
         ],

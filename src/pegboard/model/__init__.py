@@ -31,6 +31,7 @@ from pegboard.model.enums import (
 from pegboard.model.item import Item
 from pegboard.model.jobs import Job
 from pegboard.model.location import Location
+from pegboard.model.pinned import PinnedOperation
 from pegboard.model.plan import (
     Pegging,
     PlanException,
@@ -75,6 +76,7 @@ __all__ = [
     "OperationProgress",
     "ParameterKind",
     "Pegging",
+    "PinnedOperation",
     "PlanException",
     "PlanLine",
     "PlanProduction",

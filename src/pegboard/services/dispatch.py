@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from pegboard.model import Item, Pegging, ProductionOrder, ProductionStatus, SalesOrder
 from pegboard.services.load import capacity_load
+from pegboard.services.pins import pinned_keys
 from pegboard.services.planning import current_run
 from pegboard.services.reports import SupplyAvailability
 from pegboard.services.schedule import current_schedule, scheduled_operations
@@ -63,6 +64,8 @@ class DispatchRow:
     """waiting or started (finished operations leave the list)."""
     material: Material
     operation: OperationStatus | None
+    pinned: bool = False
+    """A planner pinned it on the board (``services.pins``): schedules keep it on its day."""
 
     @property
     def runnable(self) -> bool:
@@ -138,6 +141,7 @@ class _Planned:
     hours: float
     start: date
     end: date
+    pinned: bool = False
 
 
 def _in_schedule_order(session: Session, work_center: str) -> tuple[list[_Planned], str]:
@@ -145,7 +149,7 @@ def _in_schedule_order(session: Session, work_center: str) -> tuple[list[_Planne
     if current_schedule(session) is not None:
         rows = scheduled_operations(session, work_center)
         planned = [
-            _Planned(r.order, r.sequence, r.hours, r.start, r.end)
+            _Planned(r.order, r.sequence, r.hours, r.start, r.end, r.pinned)
             for r in rows
             if r.order_type == "production_order"
         ]
@@ -156,7 +160,11 @@ def _in_schedule_order(session: Session, work_center: str) -> tuple[list[_Planne
     )
     report = capacity_load(session, work_center=work_center, orders=numbers)
     ops = sorted(report.operations, key=lambda o: (o.start, o.end, o.order, o.sequence))
-    return [_Planned(o.order, o.sequence, o.hours, o.start, o.end) for o in ops], BACKWARD
+    pinned = pinned_keys(session, {o.order for o in ops}) if ops else set()
+    return [
+        _Planned(o.order, o.sequence, o.hours, o.start, o.end, (o.order, o.sequence) in pinned)
+        for o in ops
+    ], BACKWARD
 
 
 def dispatch_list(
@@ -190,6 +198,7 @@ def dispatch_list(
                 status=status.status if status else "waiting",
                 material=material[op.order],
                 operation=status,
+                pinned=op.pinned,
             )
         )
     return DispatchList(work_center, rows[:limit], source, len(rows) > limit)

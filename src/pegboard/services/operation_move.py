@@ -19,14 +19,16 @@ center for it; before anything is saved pegboard answers, as for a whole order
 * **what it breaks**: when it ends after the order's completion, the order completes
   later: the parents it feeds and the sales-order line, as for an order's move.
 
-Saving writes into the stored finite schedule, which is what the dispatch lists and
-the Gantt read: the operation's row takes its new work center and days (no longer
-held), its order's start and completion follow, and the audit keeps before and after.
-Without a current schedule the check still answers (from the backward load) but the
-move is not saved: an operation's days are the schedule's, and the backward load
-places every operation from its order's dates alone, so there is nowhere to keep them
-(``pegboard schedule`` first). A later ``pegboard schedule`` places every operation
-afresh from the routings; the audit keeps what was moved by hand.
+Saving **pins** the operation (``services.pins``): its work center and first and last
+day are kept, and every later finite schedule places it there first (its hours taken
+from those days before any other order's, even past what the work center has), until
+the planner unpins it or its order closes. In the same transaction the stored finite
+schedule, when one is current, takes the move at once (the dispatch lists and the Gantt
+read it): the operation's row takes its new work center and days (no longer held), its
+order's start and completion follow. Without a current schedule the pin alone is saved
+and the next ``pegboard schedule`` places the operation on it; the board shows it there
+meanwhile (its other operations stay where the backward load puts them). The audit keeps
+before and after.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ from pegboard.model import (
     WorkCenter,
 )
 from pegboard.model import ScheduledOperation as Placed
-from pegboard.services import audit
+from pegboard.services import audit, pins
 from pegboard.services._tx import write_transaction
 from pegboard.services.board_move import (
     EPS,
@@ -83,6 +85,8 @@ class Operation:
     end: date
     row_id: int | None = None
     """Its row in the stored schedule (None: placed by the backward load)."""
+    pinned: bool = False
+    """A planner pinned it here (``services.pins``): schedules keep it until unpinned."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,21 @@ class OperationMoveAnswer:
     pushed: list[Pushed] = field(default_factory=list)
     late_lines: list[LateLine] = field(default_factory=list)
     saved: bool = False
+    pinned_before: bool = False
+    """It was pinned already (the move re-pins it)."""
+
+    @property
+    def saved_note(self) -> str:
+        """What saving did, one sentence (the CLI, the API and the board say the same)."""
+        if self.scheduled:
+            return (
+                "pinned there: the stored schedule shows it now, and later schedules keep it "
+                "until it is unpinned"
+            )
+        return (
+            "pinned there: there is no current finite schedule, the next 'pegboard schedule' "
+            "places it there"
+        )
 
     @property
     def overloaded(self) -> bool:
@@ -160,29 +179,29 @@ def move_operation(
                 production_order=number,
                 sequence=sequence,
             )
-        if not answer.scheduled:
-            raise ConflictError(
-                f"{number} operation {sequence}: no current finite schedule to keep its days "
-                "in; run 'pegboard schedule' first (the backward load places every operation "
-                "from its order's dates)",
-                production_order=number,
-                sequence=sequence,
-            )
         _save(session, answer, author)
     return replace(answer, saved=True)
 
 
 def operations_of(session: Session, mo: ProductionOrder) -> tuple[bool, list[Operation]]:
     """The order's operations in sequence, and whether the stored schedule placed them
-    (else the backward load did, from the order's due date)."""
+    (else the backward load did, from the order's due date, but a pinned one is on its
+    pin: the next schedule puts it there)."""
+    pinned = {p.sequence: p for p in pins.list_pins(session, mo.number)}
     sched = current_schedule(session)
     if sched is not None:
         found = _scheduled(session, sched, mo)
         if found:
-            return True, found
+            return True, [replace(o, pinned=o.sequence in pinned) for o in found]
     wcs, position = work_centers(session)
     placed = order_operations(session, production_order_row(mo), wcs, position)
-    return False, [Operation(p.sequence, p.work_center, p.hours, p.start, p.end) for p in placed]
+    ops = [Operation(p.sequence, p.work_center, p.hours, p.start, p.end) for p in placed]
+    return False, [
+        replace(o, work_center=p.work_center, start=p.start, end=p.end, pinned=True)
+        if (p := pinned.get(o.sequence)) is not None
+        else o
+        for o in ops
+    ]
 
 
 def _refs(mo: ProductionOrder) -> list[tuple[str, str]]:
@@ -279,6 +298,7 @@ def _check(
         shortages=short,
         pushed=pushed,
         late_lines=late,
+        pinned_before=op.pinned,
     )
 
 
@@ -375,10 +395,50 @@ def _scheduled_others(
 
 
 def _save(session: Session, answer: OperationMoveAnswer, author: str) -> None:
+    """Pin the operation and, when the stored schedule placed it, move it there too."""
     mo = get_production(session, answer.number)
+    wc_id = int(
+        session.scalar(select(WorkCenter.id).where(WorkCenter.code == answer.work_center_after))
+        or 0
+    )
+    if answer.scheduled:
+        _save_scheduled(session, mo, answer, wc_id)
+    pins.pin_in_transaction(
+        session, mo, answer.sequence, wc_id, (answer.start_after, answer.end_after), author
+    )
+    broken = [f"{line.line} {plural(line.days_late, 'day')} late" for line in answer.late_lines]
+    audit.record(
+        session,
+        author=author,
+        entity="production_order",
+        ref=answer.number,
+        action="move_operation",
+        before={
+            "sequence": answer.sequence,
+            "work_center": answer.work_center_before,
+            "start_date": answer.start_before,
+            "end_date": answer.end_before,
+            "pinned": answer.pinned_before,
+        },
+        after={
+            "sequence": answer.sequence,
+            "work_center": answer.work_center_after,
+            "start_date": answer.start_after,
+            "end_date": answer.end_after,
+            "pinned": True,
+        },
+        note="operation moved on the planning board and pinned"
+        + ("" if answer.scheduled else " (no current schedule: the next one places it there)")
+        + (f"; breaks {', '.join(broken)}" if broken else ""),
+    )
+
+
+def _save_scheduled(
+    session: Session, mo: ProductionOrder, answer: OperationMoveAnswer, wc_id: int
+) -> None:
+    """The stored schedule's row of the operation moved, its order's dates following."""
     sched = current_schedule(session)
     assert sched is not None  # scheduled answers come from it
-    wc_id = session.scalar(select(WorkCenter.id).where(WorkCenter.code == answer.work_center_after))
     row = session.scalars(
         select(Placed).where(
             Placed.schedule_run_id == sched.id,
@@ -386,7 +446,7 @@ def _save(session: Session, answer: OperationMoveAnswer, author: str) -> None:
             Placed.sequence == answer.sequence,
         )
     ).one()
-    row.work_center_id = int(wc_id or 0)
+    row.work_center_id = wc_id
     row.start_date, row.end_date = answer.start_after, answer.end_after
     row.held_from = row.held_to = None
     for order in session.scalars(
@@ -403,28 +463,6 @@ def _save(session: Session, answer: OperationMoveAnswer, author: str) -> None:
         order.start_date = min(o.start for o in ops)
         order.completion = answer.completion_after
         order.available_date = max(order.due_date, answer.completion_after)
-    broken = [f"{line.line} {plural(line.days_late, 'day')} late" for line in answer.late_lines]
-    audit.record(
-        session,
-        author=author,
-        entity="production_order",
-        ref=answer.number,
-        action="move_operation",
-        before={
-            "sequence": answer.sequence,
-            "work_center": answer.work_center_before,
-            "start_date": answer.start_before,
-            "end_date": answer.end_before,
-        },
-        after={
-            "sequence": answer.sequence,
-            "work_center": answer.work_center_after,
-            "start_date": answer.start_after,
-            "end_date": answer.end_after,
-        },
-        note="operation moved on the planning board"
-        + (f"; breaks {', '.join(broken)}" if broken else ""),
-    )
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ dispatch list import it without the engine.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import func, select
@@ -24,6 +24,7 @@ from pegboard.model import (
     ScheduleRun,
     WorkCenter,
 )
+from pegboard.services.pins import pinned_keys
 from pegboard.services.plan_results import current_run
 
 _CHUNK = 5_000
@@ -54,6 +55,8 @@ class OperationRow:
     rank: int
     held_from: date | None
     held_to: date | None
+    pinned: bool = False
+    """A planner pinned it there on the board (``services.pins``): schedules keep it."""
 
 
 def scheduled_operations(
@@ -97,7 +100,10 @@ def scheduled_operations(
     )
     if work_center is not None:
         stmt = stmt.where(WorkCenter.code == work_center)
-    return [OperationRow(*tuple(row)) for row in session.execute(stmt)]
+    rows = [OperationRow(*tuple(row)) for row in session.execute(stmt)]
+    made = {r.order for r in rows if r.order_type == "production_order"}
+    keys = pinned_keys(session, made) if made else set()
+    return [replace(r, pinned=True) if (r.order, r.sequence) in keys else r for r in rows]
 
 
 @dataclass(frozen=True)

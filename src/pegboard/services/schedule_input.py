@@ -12,12 +12,14 @@ is done, but not before its lead time from its start nor before the plan complet
 pegged to it: stock, purchase lines and bought planned orders on their availability
 (rule 9), and made components — orders scheduled here too — on their scheduled
 completion (``pred``). Its priority is its sales order's most urgent line's (100 without one).
+An operation a planner pinned on the board keeps its work center and days
+(``services.schedule_pins``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from itertools import repeat
 from typing import NamedTuple
@@ -43,6 +45,7 @@ from pegboard.services.cursor_rows import columns, days, ordinals, tuples
 from pegboard.services.load import _work_centers
 from pegboard.services.reports import SupplyAvailability
 from pegboard.services.routing_arrays import Expanded, RoutingArrays, expand, read_routings
+from pegboard.services.schedule_pins import AppliedPins, apply_pins
 
 EPS = 1e-6
 NO_PRIORITY = 100
@@ -81,6 +84,8 @@ class ScheduleInput:
     """Work center id of each engine position."""
     position: dict[str, int]
     """Each order's ref -> its position in ``rows``."""
+    pins: AppliedPins = field(default_factory=AppliedPins)
+    """The planners' pinned operations placed first, and those ignored (``schedule_pins``)."""
 
 
 def _production_orders(session: Session, run: PlanRun) -> list[OrderRow]:
@@ -342,4 +347,5 @@ def read_input(session: Session, run: PlanRun) -> ScheduleInput:
         move_days=routes.move[got.row],
     )
     sequences: list[int] = ops.sequence.tolist()
-    return ScheduleInput(run, rows, orders, ops, sequences, wcs, wc_ids, index)
+    ops, pins = apply_pins(session, run.planning_date, _t, index, ops, position)
+    return ScheduleInput(run, rows, orders, ops, sequences, wcs, wc_ids, index, pins)

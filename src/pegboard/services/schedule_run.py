@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
@@ -33,6 +33,7 @@ from pegboard.engine.schedule import (
     IntArray,
     Schedule,
     ScheduleError,
+    pin_overloads,
     schedule,
 )
 from pegboard.errors import NotFoundError, PlanningError
@@ -63,6 +64,12 @@ class ScheduleSummary:
     late_orders: int
     late_lines: int
     seconds: float
+    pinned: list[str] = field(default_factory=list)
+    """``MO-…/sequence`` of each operation placed on its pin."""
+    pin_overloads: list[str] = field(default_factory=list)
+    """A sentence per work-center day a pin loads past its hours (the load shows it)."""
+    pins_ignored: list[str] = field(default_factory=list)
+    """A sentence per pin left out, saying why (``services.schedule_pins``)."""
 
     def as_result(self) -> dict[str, Any]:
         """The summary as JSON: the same for the CLI, the API and the web."""
@@ -107,7 +114,20 @@ def run_schedule(session: Session, *, author: str) -> ScheduleSummary:
         late_orders,
         late_lines,
         seconds,
+        data.pins.labels,
+        _overloads(data, result),
+        data.pins.ignored,
     )
+
+
+def _overloads(data: ScheduleInput, result: Schedule) -> list[str]:
+    """The work-center days pins load past their hours, one sentence each: a pin is the
+    planner's, placed whatever the work center has (frePPLe's locked operations)."""
+    return [
+        f"{data.wcs.code[wc]} on {date.fromordinal(day).isoformat()}: "
+        f"{round(used, 2):g} h scheduled, {round(has, 2):g} h available"
+        for wc, day, used, has in pin_overloads(data.ops, data.wcs, result)
+    ]
 
 
 class _Available(Mapping[tuple[str, str], date]):

@@ -28,9 +28,17 @@ from datetime import date, timedelta
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
-from pegboard.model import Item, ProductionOrder, ScheduledOrder, ScheduleRun, WorkCenter
+from pegboard.model import (
+    Item,
+    PinnedOperation,
+    ProductionOrder,
+    ScheduledOrder,
+    ScheduleRun,
+    WorkCenter,
+)
 from pegboard.model import ScheduledOperation as Placed
-from pegboard.services.load import ScheduledOperation, capacity_load
+from pegboard.services.load import ScheduledOperation, capacity_load, work_centers
+from pegboard.services.pins import CLOSED, pinned_keys
 from pegboard.services.schedule import current_schedule
 from pegboard.services.shop_floor import WAITING, order_progress, progress_of
 
@@ -57,6 +65,9 @@ class GanttOperation:
     """waiting, started or done (a planned order's operations are waiting)."""
     order_status: str
     """The production order's status, or "proposed" for a planned order of the plan."""
+    pinned: bool = False
+    """A planner pinned it on the board (``services.pins``): the finite schedule keeps it
+    on its work center and days."""
 
     @property
     def late(self) -> bool:
@@ -134,6 +145,7 @@ def _gantt_ops(
     planned order of the plan, as the finite schedule names it)."""
     orders = _orders(session, sorted({op.order for op in ops}))
     progress = progress_of(session, list(orders))
+    pinned = pinned_keys(session, orders) if orders else set()
     known = known or {}
     out = []
     for op in ops:
@@ -156,6 +168,7 @@ def _gantt_ops(
                 due,
                 done.get(op.sequence, WAITING),
                 status,
+                (op.order, op.sequence) in pinned,
             )
         )
     return out
@@ -196,6 +209,56 @@ def _finite_ops(session: Session, stmt: _Placed) -> list[GanttOperation]:
     rows = session.execute(stmt).all()
     ops = [ScheduledOperation(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
     return _gantt_ops(session, ops, {r[0]: (r[6], r[7]) for r in rows})
+
+
+def _pinned_over_days(
+    session: Session, sched: ScheduleRun, code: str, wc_id: int, window: tuple[date, date]
+) -> list[OverDay]:
+    """The window's days the finite schedule loads past the work center's hours. Only
+    pins can: they take their hours first, whatever the work center has, and every other
+    operation gets at most what is left (none on a day a pin overloads). So a day is over
+    when its pinned operations alone need more than it has, each pin's hours spread over
+    its working days as the schedule spreads them; nothing is read past the stored rows
+    of the window's pinned operations."""
+    first, last = window
+    rows = session.execute(
+        select(Placed.order_ref, Placed.sequence, Placed.hours, Placed.start_date, Placed.end_date)
+        .join(ProductionOrder, ProductionOrder.number == Placed.order_ref)
+        .join(
+            PinnedOperation,
+            and_(
+                PinnedOperation.production_order_id == ProductionOrder.id,
+                PinnedOperation.sequence == Placed.sequence,
+                PinnedOperation.work_center_id == wc_id,
+            ),
+        )
+        .where(
+            Placed.schedule_run_id == sched.id,
+            Placed.work_center_id == wc_id,
+            Placed.order_type == "production_order",
+            Placed.start_date <= last,
+            Placed.end_date >= first,
+            ProductionOrder.status.not_in([s.value for s in CLOSED]),
+        )
+    ).all()
+    if not rows:
+        return []
+    wcs, _position = work_centers(session)
+    wc = wcs.code.index(code)
+    required: dict[int, float] = {}
+    orders: dict[int, set[str]] = {}
+    for ref, _seq, hours, start, end in rows:
+        span = range(start.toordinal(), end.toordinal() + 1)
+        days = [d for d in span if wcs.available(wc, d) > 0] or [start.toordinal()]
+        for d in days:
+            required[d] = required.get(d, 0.0) + hours / len(days)
+            orders.setdefault(d, set()).add(ref)
+    return [
+        OverDay(date.fromordinal(d), round(need, 6), has, tuple(sorted(orders[d])))
+        for d, need in sorted(required.items())
+        if first.toordinal() <= d <= last.toordinal()
+        and need > (has := wcs.available(wc, d)) + 1e-6
+    ]
 
 
 def _full_days(
@@ -255,7 +318,7 @@ def _finite_window(
         first_day,
         (last_day - first_day).days // 7 + 1,
         shown,
-        [],
+        _pinned_over_days(session, sched, code, wc_id, (first_day, last_day)),
         max(0, count - MAX_ROWS),
         span[0],
         span[1],

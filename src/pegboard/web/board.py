@@ -6,8 +6,11 @@ Plain forms, no script needed: a form's GET (``?finish=…``, or ``/operation?se
 POSTs it; static/board.js drags the bars and fetches the same GETs. The same services
 (``services.board_move``, ``services.operation_move``) and answers as
 ``POST /api/production-orders/{number}/move`` and ``…/operations/{sequence}/move``.
-A saved operation move is written into the stored finite schedule, so the dispatch
-lists and the Gantt show it at once.
+A saved operation move pins the operation there (``services.pins``: later schedules
+keep it) and is written into the stored finite schedule when one is current, so the
+dispatch lists and the Gantt show it at once; the board lists the order's pins, each
+with an unpin button (``POST …/unpin``, the service of ``pegboard mo unpin`` and
+``DELETE /api/production-orders/{number}/operations/{sequence}/pin``).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from fastapi.responses import Response
 
 from pegboard.db import Session
 from pegboard.errors import PegboardError, ValidationError
-from pegboard.services import board_move, operation_move, production
+from pegboard.services import board_move, operation_move, pins, production
 from pegboard.services.permissions import Permission
 from pegboard.web import auth
 from pegboard.web.deps import DbSession, require
@@ -89,6 +92,7 @@ class OpBar:
     start: str
     end: str
     hours: float
+    pinned: bool = False
 
 
 @dataclass(frozen=True)
@@ -127,6 +131,7 @@ def op_rows(ops: list[operation_move.Operation]) -> OpRows | None:
             o.start.isoformat(),
             o.end.isoformat(),
             round(o.hours, 2),
+            o.pinned,
         )
         for o in ops
     ]
@@ -175,6 +180,7 @@ def _page(
         "op_form": given,
         "ops": ops,
         "op_rows": op_rows(ops.operations),
+        "pins": pins.list_pins(session, number),
         "error": None if op_form is not None else error,
         "op_error": error if op_form is not None else None,
         "strip": strip(order.start_date or order.due_date, order.due_date),
@@ -310,5 +316,29 @@ def move_operation(
     return redirect(
         f"/board/move/{quote(number, safe='')}",
         done=f"{number}: operation {answer.sequence} moved to {answer.work_center_after}, "
-        f"{answer.start_after.isoformat()} to {answer.end_after.isoformat()}.",
+        f"{answer.start_after.isoformat()} to {answer.end_after.isoformat()}, and "
+        f"{answer.saved_note}.",
+    )
+
+
+@router.post("/board/move/{number}/unpin")
+def unpin_operation(
+    request: Request,
+    session: DbSession,
+    who: Planner,
+    number: str,
+    sequence: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """Unpin one of the order's operations: the next schedule places it from its routing."""
+    try:
+        seq = _sequence(sequence)
+        pin = pins.unpin_operation(session, number, seq, author=who.user.name)
+    except PegboardError as e:
+        status = refused_change(session, e)
+        return _page(request, session, who, number, error=e.message, status_code=status)
+    return redirect(
+        f"/board/move/{quote(number, safe='')}",
+        done=f"{number}: operation {seq} unpinned (was {pin.work_center}, "
+        f"{pin.start.isoformat()} to {pin.end.isoformat()}); the next schedule places it "
+        "from its routing.",
     )

@@ -96,11 +96,14 @@ def _bar(op: GanttOperation, row: int, first: date, last: date, label: str) -> G
     tip = (
         f"{op.order} operation {op.sequence} on {op.work_center} ({op.item}): "
         f"{_hours(op.hours)} h, {op.start.isoformat()} to {op.end.isoformat()}{due}; "
-        f"{op.status}" + (" — late" if op.late else "") + f"; order {op.order_status}"
+        f"{op.status}"
+        + (" — late" if op.late else "")
+        + f"; order {op.order_status}"
+        + ("; pinned by a planner: schedules keep it here" if op.pinned else "")
     )
-    kind = op.status + (" late" if op.late else "")
+    kind = op.status + (" late" if op.late else "") + (" pinned" if op.pinned else "")
     return GanttBar(x + 1, TOP + row * ROW + (ROW - BAR) / 2, width, label, order_url(op.order),
-                    tip, kind)  # fmt: skip
+                    tip, kind, "pinned" if op.pinned else "")  # fmt: skip
 
 
 def _full_tip(day: FullDay) -> str:

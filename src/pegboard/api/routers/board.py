@@ -12,12 +12,13 @@ from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from pegboard.api.deps import DbSession, require
-from pegboard.services import board_move, operation_move
+from pegboard.services import board_move, operation_move, pins
 from pegboard.services.permissions import Permission
 from pegboard.services.users import UserView
 
 router = APIRouter(prefix="/production-orders", tags=["production-orders"])
 Planner = Annotated[UserView, Depends(require(Permission.PLAN))]
+Reader = Annotated[UserView, Depends(require(Permission.READ))]
 Number = Annotated[str, Path(max_length=100, description="production order, e.g. MO-2201")]
 
 
@@ -140,9 +141,11 @@ class OperationMoveOut(BaseModel):
     completion_before: date
     completion_after: date = Field(description="when the order's last operation ends")
     scheduled: bool = Field(
-        description="placed by the stored finite schedule (a move is saved there); false: "
-        "by the backward load, checked only"
+        description="placed by the stored finite schedule (a saved move shows there at once); "
+        "false: by the backward load (a saved move is pinned for the next schedule)"
     )
+    pinned_before: bool = Field(description="it was pinned already (a saved move re-pins it)")
+    note: str = Field(description="what saving did (empty for a check)")
     shortages: list[ShortageOut]
     pushed: list[PushedOut]
     late_lines: list[LateLineOut] = Field(description="sales-order lines the move makes late")
@@ -167,6 +170,8 @@ def operation_move_out(a: operation_move.OperationMoveAnswer) -> OperationMoveOu
         completion_before=a.completion_before,
         completion_after=a.completion_after,
         scheduled=a.scheduled,
+        pinned_before=a.pinned_before,
+        note=a.saved_note if a.saved else "",
         shortages=[ShortageOut(**s.__dict__) for s in a.shortages],
         pushed=[PushedOut(**p.__dict__) for p in a.pushed],
         late_lines=[LateLineOut(**line.__dict__) for line in a.late_lines],
@@ -185,9 +190,9 @@ def move_operation(
     ``work_center``): checked to stay in sequence, against the work center's free hours
     (the stored schedule's, else the backward load's), its components when moved before
     the order's start, with the sales-order lines it makes late. A dry run answers only;
-    otherwise an accepted move is saved into the stored finite schedule (audited) and a
-    refused one, or one with no current schedule to keep it in, is a 409 with the
-    reasons, nothing written."""
+    otherwise an accepted move is pinned (later finite schedules keep it there until it
+    is unpinned) and written into the stored finite schedule when one is current
+    (audited); a refused one is a 409 with the reasons, nothing written."""
     answer = operation_move.move_operation(
         session,
         number,
@@ -198,3 +203,37 @@ def move_operation(
         dry_run=body.dry_run,
     )
     return operation_move_out(answer)
+
+
+class PinOut(BaseModel):
+    number: str
+    sequence: int
+    work_center: str
+    start: date
+    end: date = Field(description="the last day it runs (its hours spread over the days between)")
+    author: str
+    status: str = Field(description="its order's status")
+    ignored: bool = Field(description="its order is done, closed or cancelled: schedules skip it")
+
+
+def pin_out(p: pins.Pin) -> PinOut:
+    return PinOut(**p.__dict__, ignored=p.ignored)
+
+
+@router.get("/{number}/pins")
+def order_pins(number: Number, user: Reader, session: DbSession) -> list[PinOut]:
+    """The order's operations pinned on the planning board: each finite schedule places
+    them on their work center and days first, until they are unpinned."""
+    return [pin_out(p) for p in pins.list_pins(session, number)]
+
+
+@router.delete("/{number}/operations/{sequence}/pin")
+def unpin_operation(
+    number: Number,
+    sequence: Annotated[int, Path(ge=0, le=1_000_000, description="the operation's sequence")],
+    user: Planner,
+    session: DbSession,
+) -> PinOut:
+    """Unpin an operation (audited): the next finite schedule places it from its routing
+    again (the stored schedule keeps it where it is until then). 404 when not pinned."""
+    return pin_out(pins.unpin_operation(session, number, sequence, author=user.name))

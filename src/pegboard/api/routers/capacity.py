@@ -225,6 +225,16 @@ class ScheduleOut(BaseModel):
     late_orders: int = Field(description="orders completing after their due date")
     late_lines: int = Field(description="order lines projected late with the schedule's dates")
     seconds: float
+    pinned: list[str] = Field(
+        default_factory=list, description="operations placed on a planner's pin (MO-…/sequence)"
+    )
+    pin_overloads: list[str] = Field(
+        default_factory=list,
+        description="work-center days a pin loads past their hours (pins are placed anyway)",
+    )
+    pins_ignored: list[str] = Field(
+        default_factory=list, description="pins left out, each with why (order closed, …)"
+    )
 
 
 class ScheduledOperationOut(BaseModel):
@@ -240,6 +250,9 @@ class ScheduledOperationOut(BaseModel):
     rank: int = Field(description="its order's place in the scheduling priority (0 first)")
     held_from: date | None = Field(description="first day its work center was too full")
     held_to: date | None
+    pinned: bool = Field(
+        False, description="a planner pinned it on the board: schedules keep it there"
+    )
 
 
 class ScheduledOrderOut(BaseModel):

@@ -1,0 +1,192 @@
+"""Pinned operations: where a planner's move on the planning board keeps an operation
+(issues #19 item 4, #15 item 4).
+
+Saving an operation's move (``services.operation_move``) pins it: its work center and
+first and last day are kept in ``pinned_operation``, which the finite schedule reads
+(``services.schedule_input``) and places first, whatever else, so that the next
+``pegboard schedule`` does not undo the move. A pin lasts until the planner unpins it
+(:func:`unpin_operation`: the next schedule places the operation from its routing
+again) or its order is completed or cancelled (the schedule ignores it then and says
+so). The dispatch lists and the Gantt mark a pinned operation (:func:`pinned_keys`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import ColumnElement, delete, select
+from sqlalchemy.orm import Session
+
+from pegboard import clock
+from pegboard.errors import NotFoundError
+from pegboard.model import PinnedOperation, ProductionOrder, ProductionStatus, WorkCenter
+from pegboard.services import audit
+from pegboard.services._tx import for_update, write_transaction
+
+CLOSED = (ProductionStatus.DONE, ProductionStatus.CLOSED, ProductionStatus.CANCELLED)
+"""An order done, closed or cancelled no longer runs: the schedule ignores its pins."""
+
+
+@dataclass(frozen=True)
+class Pin:
+    """One pinned operation, as the board, the CLI and the API show it."""
+
+    number: str
+    sequence: int
+    work_center: str
+    start: date
+    end: date
+    author: str
+    status: str
+    """Its order's status: a completed or cancelled order's pins are ignored."""
+
+    @property
+    def ignored(self) -> bool:
+        return self.status in {s.value for s in CLOSED}
+
+
+def _pins(session: Session, where: Iterable[ColumnElement[bool]] = ()) -> list[Pin]:
+    rows = session.execute(
+        select(
+            ProductionOrder.number,
+            PinnedOperation.sequence,
+            WorkCenter.code,
+            PinnedOperation.start_date,
+            PinnedOperation.end_date,
+            PinnedOperation.author,
+            ProductionOrder.status,
+        )
+        .join(ProductionOrder, ProductionOrder.id == PinnedOperation.production_order_id)
+        .join(WorkCenter, WorkCenter.id == PinnedOperation.work_center_id)
+        .where(*where)
+        .order_by(ProductionOrder.number, PinnedOperation.sequence)
+    ).all()
+    return [
+        Pin(n, s, wc, a, b, who, ProductionStatus(st).value) for n, s, wc, a, b, who, st in rows
+    ]
+
+
+def _order(session: Session, number: str, *, lock: bool = False) -> ProductionOrder:
+    """The production order (``production.get_production``'s lookup, without importing
+    the production service into the dispatch list's readers)."""
+    stmt = select(ProductionOrder).where(ProductionOrder.number == number)
+    if lock and for_update(session):
+        stmt = stmt.with_for_update(key_share=True)
+    mo = session.scalars(stmt).first()
+    if mo is None:
+        raise NotFoundError(f"no production order {number!r}", production_order=number)
+    return mo
+
+
+def list_pins(session: Session, number: str | None = None) -> list[Pin]:
+    """Every pinned operation (of order ``number`` only, when given), by order and sequence."""
+    if number is None:
+        return _pins(session)
+    mo = _order(session, number)
+    return _pins(session, [PinnedOperation.production_order_id == mo.id])
+
+
+def pin_in_transaction(
+    session: Session,
+    mo: ProductionOrder,
+    sequence: int,
+    work_center_id: int,
+    days: tuple[date, date],
+    author: str,
+) -> Pin | None:
+    """Pin (or re-pin) operation ``sequence`` of ``mo`` to the work center and days, inside
+    the caller's write transaction (the operation's move, whose audit says before and
+    after); the pin it replaces, if any."""
+    pin = session.scalars(
+        select(PinnedOperation).where(
+            PinnedOperation.production_order_id == mo.id, PinnedOperation.sequence == sequence
+        )
+    ).first()
+    was = None
+    if pin is None:
+        pin = PinnedOperation(production_order_id=mo.id, sequence=sequence)
+        session.add(pin)
+    else:
+        was = _pins(session, [PinnedOperation.id == pin.id])[0]
+    pin.work_center_id = work_center_id
+    pin.start_date, pin.end_date = days
+    pin.author, pin.pinned_at = author, clock.now()
+    return was
+
+
+def unpin_operation(session: Session, number: str, sequence: int, *, author: str) -> Pin:
+    """Unpin operation ``sequence`` of ``number``: the next finite schedule places it from
+    its routing again (the stored schedule keeps it where it is until then). The pin it
+    removed; NotFoundError when it is not pinned."""
+    with write_transaction(session):
+        mo = _order(session, number, lock=True)
+        found = _pins(
+            session,
+            [PinnedOperation.production_order_id == mo.id, PinnedOperation.sequence == sequence],
+        )
+        if not found:
+            pinned = ", ".join(str(p.sequence) for p in list_pins(session, number)) or "none"
+            raise NotFoundError(
+                f"{number} operation {sequence} is not pinned (its pinned operations: {pinned})",
+                production_order=number,
+                sequence=sequence,
+            )
+        pin = found[0]
+        session.execute(
+            delete(PinnedOperation).where(
+                PinnedOperation.production_order_id == mo.id, PinnedOperation.sequence == sequence
+            )
+        )
+        audit.record(
+            session,
+            author=author,
+            entity="production_order",
+            ref=number,
+            action="unpin_operation",
+            before={
+                "sequence": sequence,
+                "work_center": pin.work_center,
+                "start_date": pin.start,
+                "end_date": pin.end,
+                "pinned": True,
+            },
+            after={"sequence": sequence, "pinned": False},
+            note="operation unpinned: the next schedule places it from its routing",
+        )
+    return pin
+
+
+def pinned_keys(session: Session, numbers: Iterable[str] | None = None) -> set[tuple[str, int]]:
+    """(order number, sequence) of every pinned operation of an open order (of
+    ``numbers`` only, when given): what the dispatch lists and the Gantt mark."""
+    stmt = (
+        select(ProductionOrder.number, PinnedOperation.sequence)
+        .join(ProductionOrder, ProductionOrder.id == PinnedOperation.production_order_id)
+        .where(ProductionOrder.status.not_in(CLOSED))
+    )
+    if numbers is not None:
+        wanted = sorted(set(numbers))
+        if not wanted:
+            return set()
+        stmt = stmt.where(ProductionOrder.number.in_(wanted))
+    return {(str(n), int(s)) for n, s in session.execute(stmt)}
+
+
+def pin_rows(session: Session) -> list[tuple[str, str, int, int, date, date]]:
+    """Every pin as the schedule reads it: (number, status, sequence, work center id,
+    first day, last day), by order and sequence."""
+    rows = session.execute(
+        select(
+            ProductionOrder.number,
+            ProductionOrder.status,
+            PinnedOperation.sequence,
+            PinnedOperation.work_center_id,
+            PinnedOperation.start_date,
+            PinnedOperation.end_date,
+        )
+        .join(ProductionOrder, ProductionOrder.id == PinnedOperation.production_order_id)
+        .order_by(ProductionOrder.number, PinnedOperation.sequence)
+    ).all()
+    return [(n, ProductionStatus(st).value, s, w, a, b) for n, st, s, w, a, b in rows]
