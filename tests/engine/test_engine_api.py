@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import subprocess
 import sys
 import types
 from pathlib import Path
@@ -18,13 +19,31 @@ IMPURE_CALLS = {"open", "print", "input", "now", "today", "utcnow", "time", "per
 
 
 def test_all_is_sorted_and_complete() -> None:
+    """Every name of ``__all__`` is there (loaded on first use), and nothing else public
+    but the lazy loading's own typing names."""
     assert engine.__all__ == sorted(engine.__all__)
+    for name in engine.__all__:
+        assert not isinstance(getattr(engine, name), types.ModuleType), name
     public = {
         name
         for name, value in vars(engine).items()
         if not name.startswith("_") and not isinstance(value, types.ModuleType)
     }
-    assert public == set(engine.__all__)
+    assert public - {"annotations", "Any", "TYPE_CHECKING"} <= set(engine.__all__)
+
+
+def test_the_load_does_not_import_the_planning_run() -> None:
+    """``engine.capacity`` (the load) loads neither the planning run nor its types."""
+    code = (
+        "import sys\n"
+        "import pegboard.engine.capacity\n"
+        "print(sorted(m for m in sys.modules if m in ('pegboard.engine.run', "
+        "'pegboard.engine.types', 'pegboard.engine.levels')))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
 
 
 def _modules() -> list[Path]:
