@@ -66,6 +66,11 @@ def test_the_operations_are_drawn_then_a_move_is_checked_and_saved(
     assert "pinned by a planner: schedules keep it here" in order.text
     assert "op waiting pinned" in web.get("/capacity/PNT?from=2026-12-21").text
 
+    scheduled = web.post("/capacity/schedule", data={"csrf_token": token})
+    assert "Scheduled 2 production orders, 3 operations: 0 complete late." in scheduled.text
+    assert "Pinned operations kept on their days: 1." in scheduled.text
+    assert _placed(engine) == [(10, "ASM", "2026-12-18"), (20, "PNT", "2026-12-22")]
+
     unpinned = web.post(f"/board/move/{FA_MO}/unpin", data={"csrf_token": token, "sequence": "20"})
     assert unpinned.status_code == 200 and unpinned.url.path == f"/board/move/{FA_MO}"
     assert "operation 20 unpinned (was PNT, 2026-12-22 to 2026-12-22)" in unpinned.text

@@ -15,7 +15,7 @@ that plan make it here (``services.schedule_run``, as ``pegboard schedule``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -25,11 +25,15 @@ from pegboard.db import Session
 from pegboard.errors import PegboardError
 from pegboard.services import capacity, load, schedule
 from pegboard.services.permissions import Permission
+from pegboard.services.wording import plural
 from pegboard.web import auth
 from pegboard.web.deps import DbSession, Viewer, may, require
 from pegboard.web.errors import refused_change, sentence
 from pegboard.web.form_numbers import optional_number, optional_whole
 from pegboard.web.render import chrome, page, redirect
+
+if TYPE_CHECKING:
+    from pegboard.services.schedule_run import ScheduleSummary
 
 router = APIRouter(include_in_schema=False)
 
@@ -192,11 +196,35 @@ def make_schedule(request: Request, session: DbSession, who: Planner) -> Respons
     from pegboard.services.schedule_run import run_schedule
 
     try:
-        run_schedule(session, author=who.user.name)
+        summary = run_schedule(session, author=who.user.name)
     except PegboardError as e:
         status = refused_change(session, e)
         return _capacity_page(request, session, who, error=sentence(e.message), status=status)
-    return redirect("/capacity#schedule-h")
+    return redirect("/capacity#schedule-h", done=_scheduled_note(summary))
+
+
+def _scheduled_note(summary: ScheduleSummary) -> str:
+    """What the run did, with what it did with the planners' pins (the CLI's summary)."""
+    note = (
+        f"Scheduled {plural(summary.orders, 'production order')}, "
+        f"{plural(summary.operations, 'operation')}: {summary.late_orders} complete late."
+    )
+    if summary.pinned:
+        note += f" Pinned operations kept on their days: {len(summary.pinned)}."
+    if summary.pin_overloads:
+        note += f" Pins load past the hours: {_few(summary.pin_overloads)}."
+    if summary.pins_ignored:
+        note += f" Pins ignored: {_few(summary.pins_ignored)}."
+    return note
+
+
+def _few(texts: list[str], shown: int = 2) -> str:
+    more = (
+        f" and {len(texts) - shown} more (pegboard schedule lists them)"
+        if len(texts) > shown
+        else ""
+    )
+    return "; ".join(texts[:shown]) + more
 
 
 @router.post("/capacity/work-centers")
