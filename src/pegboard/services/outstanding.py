@@ -165,43 +165,37 @@ def freeze_component_lists(session: Session, *, order_ids: Sequence[int] | None 
     )
 
 
-_CHUNK = 5_000
-"""Values per IN list: well under every database's bind-parameter limit."""
-
-
 def component_per_unit(
     session: Session,
     component_id: int,
-    parent_ids: set[int],
+    parent_ids: Select[int],
 ) -> tuple[Callable[[int, int | None], float], set[int]]:
-    """Per unit of each parent item, how much of the component its BOM needs (scrap
-    included), chosen as ``bom_per_unit`` chooses: the rows of the order's sales order
-    for the parent when there are any, else the master rows. Also the parents whose
-    BOMs (master or an order's) list the component."""
-    specific: set[tuple[int, int]] = set()
-    qty: dict[tuple[int, int | None], float] = {}
-    ordered = sorted(parent_ids)
-    for part in (ordered[i : i + _CHUNK] for i in range(0, len(ordered), _CHUNK)):
-        specific.update(
-            (int(p), int(so or 0))
-            for p, so in session.execute(
-                select(Bom.item_id, Bom.sales_order_id)
-                .join(BomLine, BomLine.bom_id == Bom.id)
-                .where(Bom.item_id.in_(part), Bom.sales_order_id.is_not(None))
-                .distinct()
-            )
+    """Per unit of each parent item (``parent_ids``: a query of item ids, kept in the
+    database however many), how much of the component its BOM needs (scrap included),
+    chosen as ``bom_per_unit`` chooses: the rows of the order's sales order for the
+    parent when there are any, else the master rows. Also the parents whose BOMs (master
+    or an order's) list the component."""
+    parents = parent_ids.scalar_subquery()
+    specific = {
+        (int(p), int(so or 0))
+        for p, so in session.execute(
+            select(Bom.item_id, Bom.sales_order_id)
+            .join(BomLine, BomLine.bom_id == Bom.id)
+            .where(Bom.item_id.in_(parents), Bom.sales_order_id.is_not(None))
+            .distinct()
         )
-        qty.update(
-            ((int(p), None if so is None else int(so)), float(q))
-            for p, so, q in session.execute(
-                select(Bom.item_id, Bom.sales_order_id, func.sum(PER_UNIT))
-                .join(BomLine, BomLine.bom_id == Bom.id)
-                # ``+ 0``: the parents' BOMs are the few rows to read; SQLite would
-                # otherwise walk every BOM line of a much-used component
-                .where(Bom.item_id.in_(part), BomLine.component_id + 0 == component_id)
-                .group_by(Bom.item_id, Bom.sales_order_id)
-            )
+    }
+    qty: dict[tuple[int, int | None], float] = {
+        (int(p), None if so is None else int(so)): float(q)
+        for p, so, q in session.execute(
+            select(Bom.item_id, Bom.sales_order_id, func.sum(PER_UNIT))
+            .join(BomLine, BomLine.bom_id == Bom.id)
+            # ``+ 0``: the parents' BOMs are the few rows to read; SQLite would
+            # otherwise walk every BOM line of a much-used component
+            .where(Bom.item_id.in_(parents), BomLine.component_id + 0 == component_id)
+            .group_by(Bom.item_id, Bom.sales_order_id)
         )
+    }
 
     def of(parent: int, sales_order: int | None) -> float:
         if sales_order is not None and (parent, sales_order) in specific:

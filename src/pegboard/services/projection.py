@@ -9,9 +9,11 @@ orders will need) on its date. Dates before the planning date count on it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+import numpy as np
 from sqlalchemy import Row, Select, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -197,47 +199,55 @@ def _component_requirements(session: Session, item_id: int) -> list[Event]:
     """What open production orders still need of the item, on their start dates:
     their frozen component list once released, else their BOM (as the planner does).
 
-    Set-based: the orders, their BOM quantities of the item and their lead times are
-    read in a few queries, never one query per order."""
+    Set-based: the orders with their lead times, and the BOM quantities of the item,
+    are read in a few queries, never one query per order; the parents' set stays in
+    the database (a subquery, not a list of thousands of ids sent back to it), and
+    what is still needed is worked out for all orders at once (``outstanding`` on
+    arrays, the same arithmetic element by element)."""
+    lead = func.coalesce(Item.lead_time_days, 0)
     listed = session.execute(
         select(
             ProductionOrder.number,
-            ProductionOrder.item_id,
             ProductionOrder.qty,
             ProductionOrder.completed_qty,
             ProductionOrder.scrapped_qty,
-            ProductionOrder.components_issued,
             ProductionOrder.start_date,
             ProductionOrder.due_date,
+            lead,
             ProductionComponent.qty_per,
             ProductionComponent.issued_qty,
         )
         .join(ProductionComponent, ProductionComponent.production_order_id == ProductionOrder.id)
+        .join(Item, Item.id == ProductionOrder.item_id)
         .where(
             ProductionComponent.item_id == item_id,
             ProductionOrder.status.in_(OPEN_PRODUCTION_STATUSES),
+            ProductionOrder.components_issued.is_(False),
         )
     ).all()
+    events = _needs(
+        [(r.number, r.qty, r.completed_qty, r.start_date, r.due_date, r[6]) for r in listed],
+        [(r.qty_per, r.issued_qty, r.scrapped_qty) for r in listed],
+    )
     has_list = select(ProductionComponent.id).where(
         ProductionComponent.production_order_id == ProductionOrder.id
     )
     # The parents are found from the open orders' items, never from the component's
     # BOM lines: a common fastener is in a hundred thousand BOMs.
-    made = set(
-        session.scalars(
-            select(ProductionOrder.item_id)
-            .where(
-                ProductionOrder.status.in_(OPEN_PRODUCTION_STATUSES),
-                ProductionOrder.components_issued.is_(False),
-            )
-            .distinct()
+    made = (
+        select(ProductionOrder.item_id)
+        .where(
+            ProductionOrder.status.in_(OPEN_PRODUCTION_STATUSES),
+            ProductionOrder.components_issued.is_(False),
         )
+        .distinct()
     )
     per_unit, parents = component_per_unit(session, item_id, made)
-    unlisted: list[Row[str, int, int | None, float, float, date | None, date]] = []
+    unlisted: list[Row[str, int, int | None, float, float, date | None, date, int]] = []
     for chunk in _chunked(parents):
         unlisted += session.execute(
             _open_orders()
+            .join(Item, Item.id == ProductionOrder.item_id)
             .with_only_columns(
                 ProductionOrder.number,
                 ProductionOrder.item_id,
@@ -246,6 +256,7 @@ def _component_requirements(session: Session, item_id: int) -> list[Event]:
                 ProductionOrder.completed_qty,
                 ProductionOrder.start_date,
                 ProductionOrder.due_date,
+                lead,
             )
             .where(
                 ProductionOrder.item_id.in_(chunk),
@@ -253,31 +264,35 @@ def _component_requirements(session: Session, item_id: int) -> list[Event]:
                 ProductionOrder.components_issued.is_(False),
             )
         ).all()
-    leads = _lead_times(
-        session,
-        {r.item_id for r in listed if r.start_date is None}
-        | {r.item_id for r in unlisted if r.start_date is None},
+    pers = [per_unit(u.item_id, u.sales_order_id) for u in unlisted]
+    using = [u for u, per in zip(unlisted, pers, strict=True) if per > 0]
+    return events + _needs(
+        [(u.number, u.qty, u.completed_qty, u.start_date, u.due_date, u[7]) for u in using],
+        [(per, 0.0, 0.0) for per in pers if per > 0],
     )
 
-    def start(item: int, start_date: date | None, due: date) -> date:
-        if start_date is not None:
-            return start_date
-        return due - timedelta(days=leads.get(item) or 0)
 
+def _needs(
+    orders: Sequence[tuple[str, float, float, date | None, date, int]],
+    components: Sequence[tuple[float, float, float]],
+) -> list[Event]:
+    """One event per order that still needs some of the component, on its start date
+    (else its due date less its item's lead time). ``orders``: number, qty, completed,
+    start date, due date, lead time days; ``components``, for each: its quantity per
+    unit, issued, and the order's units scrapped."""
+    if not orders:
+        return []
+    qty_per, issued, scrapped = (
+        np.array(c, dtype=np.float64) for c in zip(*components, strict=True)
+    )
+    qty = np.array([o[1] for o in orders], dtype=np.float64)
+    completed = np.array([o[2] for o in orders], dtype=np.float64)
+    need = outstanding(qty_per, qty, completed, scrapped, issued)
     events = []
-    for r in listed:
-        need = float(outstanding(r.qty_per, r.qty, r.completed_qty, r.scrapped_qty, r.issued_qty))
-        if need > 0 and not r.components_issued:
-            events.append(
-                Event(start(r.item_id, r.start_date, r.due_date), -need, "component", r.number)
-            )
-    for u in unlisted:
-        per = per_unit(u.item_id, u.sales_order_id)
-        if per > 0:
-            need = float(outstanding(per, u.qty, u.completed_qty, 0.0, 0.0))
-            events.append(
-                Event(start(u.item_id, u.start_date, u.due_date), -need, "component", u.number)
-            )
+    for (number, _qty, _done, start, due, lead), left in zip(orders, need.tolist(), strict=True):
+        if left > 0:
+            day = start if start is not None else due - timedelta(days=lead or 0)
+            events.append(Event(day, -left, "component", number))
     return events
 
 
