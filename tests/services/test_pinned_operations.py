@@ -149,6 +149,21 @@ def test_a_pin_past_its_work_centers_hours_is_placed_and_the_overload_said(
     assert over == {date(2026, 12, 18): (8.0, 4.0), date(2026, 12, 19): (8.0, 4.0)}
 
 
+def test_a_pin_its_earlier_operation_ends_after_is_kept_and_said(scheduled: Session) -> None:
+    move(scheduled, FA_MO, 20, date(2026, 12, 20))  # where it is: 10 ends 12-19
+    assert reschedule(scheduled).pins_out_of_sequence == []
+    # at 4 h a day SUB holds ASM until 12-20, and FA's 10 (16 h) runs 12-21..12-24
+    capacity.save_work_center(scheduled, code="ASM", hours_per_day=4, author="ann")
+    summary = reschedule(scheduled)
+    assert summary.pins_out_of_sequence == [
+        f"{FA_MO}/20 is pinned to start 2026-12-20, but operation 10 ends 2026-12-24"
+    ]
+    assert placed(scheduled, FA_MO) == [  # in schedule order: start day first
+        (FA_MO, 20, "PNT", date(2026, 12, 20), date(2026, 12, 20)),
+        (FA_MO, 10, "ASM", date(2026, 12, 21), date(2026, 12, 24)),
+    ]
+
+
 def test_the_dispatch_list_and_the_gantt_mark_pinned_operations(scheduled: Session) -> None:
     move(scheduled, FA_MO, 20, date(2026, 12, 22))
     with scheduled.begin():

@@ -61,6 +61,7 @@ def print_summary(result: dict[str, object]) -> None:
     for title, key in (
         ("Days pins load past their hours", "pin_overloads"),
         ("Pins ignored", "pins_ignored"),
+        ("Pinned operations out of sequence", "pins_out_of_sequence"),
     ):
         if rows := _texts(result.get(key)):
             emit(f"{title} ({len(rows)})", ("",), [(row,) for row in rows])

@@ -18,7 +18,7 @@ from datetime import date
 import numpy as np
 from sqlalchemy.orm import Session
 
-from pegboard.engine.schedule import NONE, ScheduleOps
+from pegboard.engine.schedule import NONE, Schedule, ScheduleOps
 from pegboard.services.pins import CLOSED, pin_rows
 
 _CLOSED = {s.value for s in CLOSED}
@@ -77,6 +77,26 @@ def apply_pins(
     if not out.operations:
         return ops, out
     return replace(ops, work_center=work_center, pin_start=start, pin_end=end), out
+
+
+def out_of_sequence(ops: ScheduleOps, applied: AppliedPins, result: Schedule) -> list[str]:
+    """A sentence per pinned operation the order's earlier operations end after it
+    starts: the pin is kept (the planner's decision), the routing's sequence is not, and
+    the planner should know (material or capacity held the earlier ones back)."""
+    out = []
+    for k, label in zip(applied.operations, applied.labels, strict=True):
+        mine = ops.order == ops.order[k]
+        before = np.flatnonzero(mine & (ops.sequence < ops.sequence[k]))
+        if before.size == 0:
+            continue
+        last = int(before[np.argmax(result.end[before])])
+        if result.end[last] > result.start[k]:
+            out.append(
+                f"{label} is pinned to start {date.fromordinal(int(result.start[k])).isoformat()}"
+                f", but operation {int(ops.sequence[last])} ends "
+                f"{date.fromordinal(int(result.end[last])).isoformat()}"
+            )
+    return out
 
 
 def _ignored(

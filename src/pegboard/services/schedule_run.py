@@ -50,6 +50,7 @@ from pegboard.services._tx import refusing_disk_full
 from pegboard.services.plan_results import current_run
 from pegboard.services.reports import SupplyAvailability
 from pegboard.services.schedule_input import ScheduleInput, read_input
+from pegboard.services.schedule_pins import out_of_sequence
 
 _CHUNK = 5_000
 
@@ -70,6 +71,8 @@ class ScheduleSummary:
     """A sentence per work-center day a pin loads past its hours (the load shows it)."""
     pins_ignored: list[str] = field(default_factory=list)
     """A sentence per pin left out, saying why (``services.schedule_pins``)."""
+    pins_out_of_sequence: list[str] = field(default_factory=list)
+    """A sentence per pinned operation an earlier operation of its order ends after."""
 
     def as_result(self) -> dict[str, Any]:
         """The summary as JSON: the same for the CLI, the API and the web."""
@@ -117,6 +120,7 @@ def run_schedule(session: Session, *, author: str) -> ScheduleSummary:
         data.pins.labels,
         _overloads(data, result),
         data.pins.ignored,
+        out_of_sequence(data.ops, data.pins, result),
     )
 
 

@@ -215,6 +215,8 @@ def _scheduled_note(summary: ScheduleSummary) -> str:
         note += f" Pins load past the hours: {_few(summary.pin_overloads)}."
     if summary.pins_ignored:
         note += f" Pins ignored: {_few(summary.pins_ignored)}."
+    if summary.pins_out_of_sequence:
+        note += f" Out of sequence: {_few(summary.pins_out_of_sequence)}."
     return note
 
 

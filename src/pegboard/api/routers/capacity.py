@@ -235,6 +235,10 @@ class ScheduleOut(BaseModel):
     pins_ignored: list[str] = Field(
         default_factory=list, description="pins left out, each with why (order closed, …)"
     )
+    pins_out_of_sequence: list[str] = Field(
+        default_factory=list,
+        description="pinned operations an earlier operation of their order ends after",
+    )
 
 
 class ScheduledOperationOut(BaseModel):
