@@ -103,6 +103,11 @@ def pages(r: dict[str, str]) -> list[tuple[str, str]]:
         ("planned orders: make, page 100", "/plan/planned-orders?type=make&offset=5000"),
         ("exceptions", "/plan/exceptions"),
         ("exceptions: shortages", "/plan/exceptions?kind=shortage&offset=20000"),
+        ("exceptions: a sales order's", f"/plan/exceptions?sales_order={r['late']}"),
+        (
+            "exceptions: a sales order's shortages",
+            f"/plan/exceptions?kind=shortage&sales_order={r['late']}",
+        ),
         ("purchasing", "/purchasing"),
         ("purchase order", f"/purchasing/{r['po']}"),
         ("production", "/production"),

@@ -35,6 +35,7 @@ from pegboard.model.pinned import PinnedOperation
 from pegboard.model.plan import (
     Pegging,
     PlanException,
+    PlanExceptionSalesOrder,
     PlanLine,
     PlannedOrder,
     PlanProduction,
@@ -78,6 +79,7 @@ __all__ = [
     "Pegging",
     "PinnedOperation",
     "PlanException",
+    "PlanExceptionSalesOrder",
     "PlanLine",
     "PlanProduction",
     "PlanRun",

@@ -119,10 +119,30 @@ class PlanException(Base):
     item_id: Mapped[int]
     order_ref: Mapped[str | None] = mapped_column(String(200))
     date: Mapped[date | None]
-    sales_order_id: Mapped[int | None] = mapped_column(index=True)
+    sales_order_id: Mapped[int | None]
+    """Not indexed: a sales order's rows are found through ``PlanExceptionSalesOrder``."""
     message: Mapped[str | None] = mapped_column(String(1000))
     planned_order_id: Mapped[int | None]
     qty_millionths: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class PlanExceptionSalesOrder(Base):
+    """Which exceptions name which sales order: (sales order, exception id), in key order.
+
+    It stands in for an index on ``plan_exception.sales_order_id``. Those keys arrive
+    in random order (exceptions are stored in report order), and building the index
+    over millions of rows was the store's slowest step. The plan writes these pairs
+    already sorted, from its arrays: the rows go into SQLite's WITHOUT ROWID tree
+    (PostgreSQL's primary key) in key order, and no index is built afterwards. Every
+    read of a sales order's exceptions goes through this table.
+    ``services.mps_flags`` moves both tables' exception ids when it renumbers them.
+    """
+
+    __tablename__ = "plan_exception_sales_order"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    sales_order_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    exception_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
 
 
 class PlanLine(Base):

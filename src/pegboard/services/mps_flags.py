@@ -24,7 +24,7 @@ from __future__ import annotations
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from pegboard.model import Item, PlanException, PlanRun
+from pegboard.model import Item, PlanException, PlanExceptionSalesOrder, PlanRun
 from pegboard.services import mps
 
 KIND = "mps_short"
@@ -83,7 +83,8 @@ def _make_room(session: Session, run_id: int, n: int) -> int:
     sorting after theirs (``shortage``), whose rows move up by ``n``, in two steps
     through negative ids so no id is ever held twice within a statement. Without such
     rows they go after the plan's own. Ids are given explicitly: the plan's own rows may
-    have been written with explicit ids, which a PostgreSQL sequence does not count."""
+    have been written with explicit ids, which a PostgreSQL sequence does not count.
+    The ids the moved rows leave in ``PlanExceptionSalesOrder`` move with them."""
     of_run = PlanException.plan_run_id == run_id
     kinds = session.scalars(select(PlanException.kind).where(of_run).distinct()).all()
     after = [kind for kind in kinds if kind > KIND]
@@ -100,4 +101,9 @@ def _make_room(session: Session, run_id: int, n: int) -> int:
     session.execute(
         update(PlanException).where(of_run, PlanException.id < 0).values(id=-PlanException.id)
     )
+    named = PlanExceptionSalesOrder.exception_id  # holds only the run being stored
+    session.execute(
+        update(PlanExceptionSalesOrder).where(named >= first).values(exception_id=-(named + n))
+    )
+    session.execute(update(PlanExceptionSalesOrder).where(named < 0).values(exception_id=-named))
     return int(first)

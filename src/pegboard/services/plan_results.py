@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import (
     BigInteger,
@@ -24,6 +24,7 @@ from pegboard.model import (
     ItemType,
     Pegging,
     PlanException,
+    PlanExceptionSalesOrder,
     PlanLine,
     PlannedOrder,
     PlanRun,
@@ -41,6 +42,7 @@ PlannedRow = tuple[str, str, str, float, date, date, str]
 PeggingRow = tuple[str, str, str, float, str]
 ExceptionRow = tuple[str, str, str, date, str, str]
 OrderDateRow = tuple[str, int, str, float, date, date, int]
+Row = TypeVarTuple("Row")
 
 
 def planned_order_rows(session: Session) -> list[PlannedRow]:
@@ -159,8 +161,19 @@ def exception_query(
     if kinds is not None:
         stmt = stmt.where(PlanException.kind.in_(kinds))
     if sales_order is not None:
-        stmt = stmt.where(SalesOrder.number == sales_order)
+        stmt = of_sales_order(stmt, sales_order)
     return stmt
+
+
+def of_sales_order(stmt: Select[*Row], sales_order: str) -> Select[*Row]:
+    """``stmt`` (over ``PlanException``) kept to the exceptions naming ``sales_order``,
+    found through ``PlanExceptionSalesOrder`` (its key: the order's ids in a row), then
+    each by its id; ``plan_exception`` has no index on the sales order (#18)."""
+    side = PlanExceptionSalesOrder
+    order_id = select(SalesOrder.id).where(SalesOrder.number == sales_order).scalar_subquery()
+    return stmt.join(side, side.exception_id == PlanException.id).where(
+        side.sales_order_id == order_id
+    )
 
 
 def exception_rows(session: Session) -> list[ExceptionRow]:

@@ -34,7 +34,12 @@ from pegboard.model import (
     SalesOrderLine,
     ScheduledOrder,
 )
-from pegboard.services.plan_results import current_run, exception_query, item_supply_refs
+from pegboard.services.plan_results import (
+    current_run,
+    exception_query,
+    item_supply_refs,
+    of_sales_order,
+)
 from pegboard.services.schedule import held_notes
 
 _MAKE_SUPPLY = ("planned_order", "production_order")
@@ -395,9 +400,7 @@ def count_exceptions(
 ) -> int:
     stmt = select(func.count()).select_from(PlanException).where(PlanException.kind.in_(kinds))
     if sales_order is not None:
-        stmt = stmt.join(SalesOrder, SalesOrder.id == PlanException.sales_order_id).where(
-            SalesOrder.number == sales_order
-        )
+        stmt = of_sales_order(stmt, sales_order)
     return session.scalar(stmt) or 0
 
 

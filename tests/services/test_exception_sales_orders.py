@@ -1,0 +1,81 @@
+"""A sales order's exceptions are read through ``plan_exception_sales_order`` (#18), which
+the plan writes in key order instead of indexing ``plan_exception.sales_order_id``: on
+both databases every read by sales order gives exactly the rows of the whole list that
+name it, after the master schedule's flags renumber the shortages (and after a company
+whose plan was stored before the table is upgraded
+(tests/cli/test_exception_sales_orders_upgrade.py))."""
+
+from __future__ import annotations
+
+import numpy as np
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from _clock import pin_today
+from _mps_flagged_plan import TODAY, plan_with_mps_flags, reads_by_sales_order
+from pegboard.db import WRITE
+from pegboard.model import PlanException, PlanExceptionSalesOrder
+from pegboard.services import reports
+from pegboard.services.planning import _store_exception_orders
+
+
+@pin_today(TODAY)
+def test_each_sales_order_reads_its_own_rows_after_the_flags_renumber(
+    engine: Engine, session: Session
+) -> None:
+    plan_with_mps_flags(session)
+    with session.begin():
+        kinds = dict(session.execute(select(PlanException.id, PlanException.kind)).all())
+        named = session.execute(
+            select(PlanException.sales_order_id, PlanException.id).where(
+                PlanException.sales_order_id.is_not(None)
+            )
+        ).all()
+        pairs = session.execute(
+            select(PlanExceptionSalesOrder.sales_order_id, PlanExceptionSalesOrder.exception_id)
+        ).all()
+    # the flags took ids the shortages had: some shortages naming a sales order moved
+    first_flag = min(i for i, k in kinds.items() if k == "mps_short")
+    assert any(kinds[i] == "shortage" and i > first_flag for _, i in named)
+    assert sorted(map(tuple, pairs)) == sorted(map(tuple, named))
+
+    every = reports.all_exceptions(session)
+    shortages = reports.shortages(session)
+    reads = reads_by_sales_order(session)
+    assert sum(n for _, n, *_ in reads.values()) == len(shortages)
+    for number, (theirs, count, page, by_item, report_page) in reads.items():
+        mine = [r for r in shortages if r.sales_order == number]
+        assert theirs == mine
+        assert count == len(mine)
+        rows, total = page
+        assert [tuple(r) for r in rows] == [
+            (r.kind, r.item, r.order, r.date, r.sales_order, r.message)
+            for r in every
+            if r.sales_order == number
+        ]  # every kind naming the order, in report order
+        assert total == len(rows)
+        rows_by_item, _ = by_item
+        assert sorted(map(tuple, rows_by_item)) == sorted(map(tuple, rows))
+        items = [r[1] for r in rows_by_item]
+        assert items == sorted(items, reverse=True)
+        assert [tuple(r[:6]) for r in report_page[0]] == [tuple(r) for r in rows]
+    assert any(reads[n][1] for n in reads)  # the company has sales orders with shortages
+    assert reports.shortages(session, sales_order="NO-SUCH-ORDER") == []
+    assert reports.count_exceptions(session, reports.SHORTAGE, sales_order="NO-SUCH-ORDER") == 0
+
+
+def test_pairs_are_written_by_sales_order_id_then_exception_id(
+    engine: Engine, session: Session
+) -> None:
+    # engine positions of sales orders 30, 10, 20 (ids not in position order); rows in
+    # report order name positions 2, none, 0, 1, 0, 2, so their exception ids are 1..6
+    with session.begin():
+        conn = session.connection(execution_options={WRITE: True})
+        _store_exception_orders(
+            conn, np.array([30, 10, 20], dtype=np.int64), np.array([2, -1, 0, 1, 0, 2])
+        )
+        rows = session.execute(
+            select(PlanExceptionSalesOrder.sales_order_id, PlanExceptionSalesOrder.exception_id)
+        ).all()
+        session.rollback()
+    assert sorted(map(tuple, rows)) == [(10, 4), (20, 1), (20, 6), (30, 3), (30, 5)]
