@@ -2,6 +2,15 @@
 
     python benchmarks/web_pages.py [--db benchmarks/data/bench-plan-1.0.db] [--repeat 5]
 
+Every page a planner uses is timed: the lists and records, the plan's pages, the
+board and its checks, and the master-data editors (items, BOM editor, templates,
+customers, suppliers, locations, work centers, routings), capacity, the master
+schedule, policy, scenarios and the cost tabs (``master_data``). A page that needs a
+record the company has none of (a template, a routing) is left out. Run it on both
+full-size shapes: ``--db benchmarks/data/bench-web.db`` (``pegboard generate``) and
+``--db benchmarks/data/bench-plan-reference-1.0.db`` (the reference shape), each with
+``--copy /tmp/...`` so that two runs never share a copy.
+
 Target (issue 7, 2-core machine): every page <= 300 ms of server time on the
 full-size bundle (~285 000 items, 75 000 order lines), planned. Run
 ``benchmarks/plan.py --fractions 1`` first: it leaves that database behind. A
@@ -60,6 +69,34 @@ def _refs(engine: object) -> dict[str, str]:
             "GROUP BY i.code ORDER BY count(*) DESC LIMIT 1"
         ),
         "customer": "SELECT code FROM customer ORDER BY code LIMIT 1",
+        "project": (
+            "SELECT c.code || '/' || p.code FROM project p "
+            "JOIN customer c ON c.id = p.customer_id ORDER BY p.id LIMIT 1"
+        ),
+        "template": (
+            "SELECT i.code FROM bom_parameter p JOIN bom b ON b.id = p.bom_id "
+            "JOIN item i ON i.id = b.item_id ORDER BY i.code LIMIT 1"
+        ),
+        "supplier": (
+            "SELECT supplier FROM item WHERE supplier <> '' "
+            "GROUP BY supplier ORDER BY count(*) DESC, supplier LIMIT 1"
+        ),
+        "location": "SELECT code FROM location ORDER BY code LIMIT 1",
+        "work_center": (
+            "SELECT w.code FROM routing_operation o JOIN work_center w ON w.id = o.work_center_id "
+            "GROUP BY w.code ORDER BY count(*) DESC LIMIT 1"
+        ),
+        "routed": (
+            "SELECT i.code FROM routing r JOIN item i ON i.id = r.item_id "
+            "WHERE r.bom_id IS NULL ORDER BY i.code LIMIT 1"
+        ),
+        "mps_item": "SELECT code FROM item WHERE mps ORDER BY code LIMIT 1",
+        "routed_mo": (  # number|sequence|due of a planned order's first operation
+            "SELECT p.number || '|' || o.sequence || '|' || p.due_date FROM production_order p "
+            "JOIN routing r ON r.item_id = p.item_id JOIN routing_operation o "
+            "ON o.routing_id = r.id WHERE p.status = 'planned' AND r.bom_id IS NULL "
+            "ORDER BY p.number, o.sequence LIMIT 1"
+        ),
     }
     out = {}
     with engine.connect() as conn:  # type: ignore[attr-defined]
@@ -85,6 +122,79 @@ def _board(r: dict[str, str]) -> list[tuple[str, str]]:
             "board: an order's check, a week later",
             f"/board/move/{r['planned_mo']}?finish={_week_later(r['planned_due'])}",
         ),
+    ]
+
+
+def _operation_check(r: dict[str, str]) -> list[tuple[str, str]]:
+    """The board's check of moving a planned order's first operation a week later."""
+    if "routed_mo" not in r:
+        return []
+    number, sequence, due = r["routed_mo"].split("|")
+    return [
+        (
+            "board: an operation's check, a week later",
+            f"/board/move/{number}/operation?sequence={sequence}&start={_week_later(due)}",
+        )
+    ]
+
+
+def _when(r: dict[str, str], key: str, pages: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Pages that need a record the company may not have (a template, a routing...)."""
+    return pages if key in r else []
+
+
+def master_data(r: dict[str, str]) -> list[tuple[str, str]]:
+    """The master-data editors (issue #19 item 1) and the other pages a planner uses."""
+    customer, _, project = r.get("project", "").partition("/")
+    return [
+        ("new item form", "/item/new"),
+        ("item form (much used component)", f"/items/{r['component']}/edit"),
+        ("item lookup (type-ahead)", f"/lookup/items?item={r['component'][:3]}"),
+        ("templates", "/templates"),
+        ("templates: search", "/templates?q=a"),
+        ("new template form", "/templates/new"),
+        *_when(r, "template", [("template editor", f"/templates/{r.get('template')}")]),
+        ("new customer form", "/customer/new"),
+        ("customers: search", f"/customers?q={r['customer'][:4]}"),
+        ("suppliers", "/suppliers"),
+        *_when(r, "supplier", [("supplier (most items)", f"/suppliers/{r.get('supplier')}")]),
+        ("locations", "/admin/locations"),
+        *_when(r, "location", [("location form", f"/admin/locations/{r.get('location')}")]),
+        ("work centers", "/work-centers"),
+        ("new work center form", "/work-centers/new"),
+        *_when(
+            r,
+            "work_center",
+            [
+                ("work center form (most used)", f"/work-centers/{r.get('work_center')}"),
+                ("capacity: work center's Gantt", f"/capacity/{r.get('work_center')}"),
+            ],
+        ),
+        ("routings", "/routings"),
+        ("routings: search", "/routings?q=a"),
+        *_when(r, "routed", [("routing editor", f"/routings/{r.get('routed')}")]),
+        ("capacity", "/capacity"),
+        ("calendar", "/calendar"),
+        ("mps", "/mps"),
+        *_when(r, "mps_item", [("mps: an item", f"/mps/{r.get('mps_item')}")]),
+        ("mps: the much-used component", f"/mps/{r['component']}"),
+        ("policy", "/policy"),
+        ("policy: below", "/policy?below=yes"),
+        ("policy: the much-used component", f"/policy/{r['component']}"),
+        ("scenarios", "/scenarios"),
+        ("cost tab: the late order", f"/orders/{r['late']}/cost"),
+        ("cost tab: the last order", f"/orders/{r['order']}/cost"),
+        *_when(
+            r,
+            "project",
+            [("cost tab: a project", f"/customers/{customer}/projects/{project}/cost")],
+        ),
+        ("firmed planned orders", "/plan/firmed"),
+        ("pegging explorer", "/pegging"),
+        ("pegging: purchase order up", f"/pegging/purchase-orders/{r['po']}"),
+        ("admin", "/admin"),
+        ("admin: bundle", "/admin/bundle"),
+        ("admin: tokens", "/admin/tokens"),
     ]
 
 
@@ -117,9 +227,10 @@ def pages(r: dict[str, str]) -> list[tuple[str, str]]:
         ),
         ("production order", f"/production/{r['mo']}"),
         *_board(r),
+        *_operation_check(r),
         ("item (much used; its chart inline)", f"/items/{r['component']}"),
         ("item (made)", f"/items/{r['made']}"),
-        ("item (the biggest BOM tree)", f"/items/{r['assembly']}"),
+        ("item and its BOM editor (the biggest BOM tree)", f"/items/{r['assembly']}"),
         ("item form", f"/items/{r['made']}/edit"),
         ("items", "/items"),
         ("items: search", f"/items?q={r['component'][:4]}"),
@@ -135,6 +246,7 @@ def pages(r: dict[str, str]) -> list[tuple[str, str]]:
         ("pegging: item up", f"/pegging/items/{r['component']}"),
         ("audit log", "/admin/audit"),
         ("users", "/admin/users"),
+        *master_data(r),
     ]
 
 
@@ -164,7 +276,8 @@ def main() -> None:
     refs = _refs(engine)
     rows = []
     slowest = 0.0
-    with TestClient(create_app(engine)) as client:
+    # a page that fails is timed and shown with its status (500), not the end of the run
+    with TestClient(create_app(engine), raise_server_exceptions=False) as client:
         form = client.get("/login").text  # the login form's own token, as a browser sends it
         token = re.search(r'name="login_token" value="([^"]+)"', form)
         login = client.post(
