@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from random import Random
+
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -10,7 +13,7 @@ from pegboard.engine._arrays import lex_order, sorted_positions, string_rank
 from pegboard.engine.exceptions import _millionths_text, _shortage_texts, quantity
 from pegboard.engine.planned import NUMBERED_REFS, ParentRank, planned_ref, planned_refs
 from pegboard.engine.ref_order import planned_keys, ref_key
-from pegboard.engine.sort_kernel import dense_order
+from pegboard.engine.sort_kernel import dense_order, sorted_ints
 from pegboard.engine.types import PLANNED_PARENT, PRODUCTION_PARENT
 
 INT_KEYS = st.lists(
@@ -23,6 +26,7 @@ INT_KEYS = st.lists(
 )
 
 
+@settings(deadline=None)  # the first example loads the compiled sort
 @given(INT_KEYS, st.integers(0, 60), st.randoms(use_true_random=False))
 def test_lex_order_is_a_stable_lexsort(shapes, n, rnd) -> None:  # type: ignore[no-untyped-def]
     keys = [
@@ -33,6 +37,7 @@ def test_lex_order_is_a_stable_lexsort(shapes, n, rnd) -> None:  # type: ignore[
         keys = [np.clip(k, -(1 << 62), (1 << 62) - 1) for k in keys]
     expected = np.lexsort(tuple(reversed(keys))) if n else np.zeros(0, dtype=np.int64)
     assert lex_order(*keys).tolist() == expected.tolist()
+    assert lex_order(*keys, sort=sorted_ints).tolist() == expected.tolist()
 
 
 def test_lex_order_takes_bools_and_floats() -> None:
@@ -177,3 +182,25 @@ def test_dense_order_is_a_stable_lexsort(rows: list[tuple[int, int, int]]) -> No
     expected = np.lexsort(tuple(reversed(keys))) if rows else np.zeros(0, dtype=np.int64)
     assert dense_order(*keys).tolist() == expected.tolist()
     assert dense_order(keys[2]).tolist() == np.argsort(keys[2], kind="stable").tolist()
+
+
+@settings(deadline=None)  # the first example loads the compiled passes
+@given(
+    st.sampled_from([1, 2, 255, 256, 1 << 11, 1 << 22, 1 << 40, (1 << 63) - 1]),  # bound
+    st.integers(0, 3000),
+    st.randoms(use_true_random=False),
+)
+def test_sorted_ints_is_np_sort(bound: int, n: int, rnd: Random) -> None:
+    """Every digit width and pass count, skipped passes (values sharing high or
+    low digits), repeated values, the largest int64, none at all."""
+    shift = rnd.choice([0, 0, 8, 20])
+    values = np.asarray(
+        [(rnd.randrange(bound) >> shift) << shift for _ in range(n)], dtype=np.int64
+    )
+    expected = np.sort(values)
+    assert sorted_ints(values.copy()).tolist() == expected.tolist()
+
+
+def test_sorted_ints_refuses_negative_values() -> None:
+    with pytest.raises(ValueError, match="non-negative"):
+        sorted_ints(np.asarray([3, -1], dtype=np.int64))

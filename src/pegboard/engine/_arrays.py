@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import pairwise
 
 import numpy as np
@@ -113,7 +113,7 @@ def segment_scan(values: FloatArray, segment: IntArray, op: np.ufunc) -> FloatAr
     return out
 
 
-def lex_order(*keys: np.ndarray) -> IntArray:
+def lex_order(*keys: np.ndarray, sort: Callable[[IntArray], IntArray] | None = None) -> IntArray:
     """Stable order by several keys, the first one most significant.
 
     Integer keys are packed, by their value ranges, into as few int64 words as
@@ -121,6 +121,8 @@ def lex_order(*keys: np.ndarray) -> IntArray:
     ``word << bits | position`` (a radix pass from the least significant word),
     which is several times faster than ``argsort`` or ``lexsort``, and stable,
     since the position breaks ties. Float keys fall back to ``np.lexsort``.
+    ``sort`` sorts a word instead of ``np.sort`` (a plan passes the compiled
+    ``sort_kernel.sorted_ints``; a sorted column is the same whoever sorts it).
     """
     n = keys[0].size if keys else 0
     if n == 0:
@@ -160,7 +162,10 @@ def lex_order(*keys: np.ndarray) -> IntArray:
         else:
             current <<= index_bits
             current |= position
-            current.sort()
+            if sort is None:
+                current.sort()
+            else:
+                current = sort(current)
             current &= mask
             step = current
         order = step if order is None else order[step]

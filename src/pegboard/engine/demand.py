@@ -106,7 +106,11 @@ def pool_rank(so: IntArray, so_rank: IntArray) -> IntArray:
 
 
 def netting_order(
-    rows: DemandRows, code_rank: IntArray, so_rank: IntArray, parent_rank: IntArray
+    rows: DemandRows,
+    code_rank: IntArray,
+    so_rank: IntArray,
+    parent_rank: IntArray,
+    sort: Callable[[IntArray], IntArray] | None = None,
 ) -> IntArray:
     """Item by item code, then rule 6's key (date, priority, sales order, line,
     parent order ref); the input row only separates duplicate sales lines.
@@ -119,5 +123,11 @@ def netting_order(
     lines = int(rows.didx[sales].max()) + 1 if sales.any() else 0
     tail = np.where(sales, rows.didx, lines + parent_rank)
     return lex_order(
-        code_rank[rows.item], rows.date, rows.prio, pool_rank(rows.so, so_rank), rows.line, tail
+        code_rank[rows.item],
+        rows.date,
+        rows.prio,
+        pool_rank(rows.so, so_rank),
+        rows.line,
+        tail,
+        sort=sort,
     )

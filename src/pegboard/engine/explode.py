@@ -7,6 +7,7 @@ outstanding quantities instead (``ListedComponents``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,13 +32,19 @@ class BomIndex:
     how the order-specific-BOM-else-master choice stays vectorised.
     """
 
-    def __init__(self, bom: Bom, n_sales_orders: int) -> None:
+    def __init__(
+        self,
+        bom: Bom,
+        n_sales_orders: int,
+        sort: Callable[[IntArray], IntArray] | None = None,
+    ) -> None:
+        """``sort``: ``lex_order``'s (a plan's compiled one; NumPy's by default)."""
         self.width = n_sales_orders + 1
         parent = np.asarray(bom.parent, dtype=np.int64)
         so = np.asarray(bom.sales_order, dtype=np.int64)
         component = np.asarray(bom.component, dtype=np.int64)
         key = parent * self.width + (so + 1)
-        order = lex_order(key, component)
+        order = lex_order(key, component, sort=sort)
         factor = np.asarray(bom.qty_per, dtype=np.float64) * (
             1.0 + np.asarray(bom.scrap_pct, dtype=np.float64) / 100.0
         )

@@ -9,6 +9,7 @@ them to sales orders and explode the make orders into the next levels' demand
 from __future__ import annotations
 
 from array import array
+from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -120,7 +121,7 @@ class _Run:
         )
         self.path = self._paths(fast_path)
         self.rules = {} if compiled else self._rules(np.flatnonzero(self.path == LOOP))
-        self.bom = BomIndex(inp.bom, len(inp.sales_orders))
+        self.bom = BomIndex(inp.bom, len(inp.sales_orders), self._sort)
         self.traces = TraceStore(len(inp.purchases), len(inp.productions), self.so_rank)
         self.planned = PlannedStore()
         self.parents = ParentRank(inp.productions.ref)
@@ -237,7 +238,9 @@ class _Run:
     def plan_level(self, level: int) -> None:
         rows = DemandRows.concat_sorted(
             self.pending[level],
-            lambda new: netting_order(new, self.code_rank, self.so_rank, self._parent_rank(new)),
+            lambda new: netting_order(
+                new, self.code_rank, self.so_rank, self._parent_rank(new), self._sort
+            ),
         )
         due = self._due_days(rows.date)
         item_path = self._level_paths(rows)
@@ -269,7 +272,9 @@ class _Run:
             for row, left in zip(plan.rem_rows.tolist(), plan.rem_qty.tolist(), strict=True):
                 self.pool_supply.rem[row] = left
         item, day, pool = plan.pl_item, plan.pl_day, plan.pl_pool
-        creation = lex_order(self.code_rank[item], day, pool_rank(pool, self.so_rank))
+        creation = lex_order(
+            self.code_rank[item], day, pool_rank(pool, self.so_rank), sort=self._sort
+        )
         base = len(self.planned)
         number = np.empty(item.size, dtype=np.int64)
         number[creation] = base + np.arange(item.size)
@@ -401,6 +406,13 @@ class _Run:
             np.zeros(0, dtype=np.int64),
             np.zeros(0, dtype=np.float64),
         )
+
+    @cached_property
+    def _sort(self) -> Callable[[IntArray], IntArray]:
+        """The compiled sort of ``lex_order``'s words (``sort_kernel.sorted_ints``)."""
+        from pegboard.engine.sort_kernel import sorted_ints  # Numba: plans only
+
+        return sorted_ints
 
     @cached_property
     def rule_columns(self) -> Rules:

@@ -8,6 +8,12 @@ pegging rows spent most of its pegging time on. The passes are stable, so
 rows with equal keys keep their input order, exactly as ``lex_order`` would
 (``tests/engine/test_engine_arrays.py`` checks them against ``np.lexsort``).
 
+``sorted_ints`` sorts a column of non-negative integers by least-significant-digit
+radix passes (digits of up to 11 bits, a pass skipped where every value has the same
+digit): the packed words of ``_arrays.lex_order`` are sorted that way in a plan, about
+twice as fast as ``np.sort`` on millions of values. A sorted column of integers is
+one column whatever sorted it, so the order is ``np.sort``'s to the last value.
+
 Like ``netting_kernel``, this module imports Numba, so it is imported only
 when a plan is made, and its compiled code is cached on disk (``warm``).
 """
@@ -47,6 +53,49 @@ def _counting_pass(key: IntArray, n_keys: int, order: IntArray) -> IntArray:
     return out
 
 
+@_compiled
+def _radix_sorted(values: IntArray, bits: int, digit: int) -> IntArray:
+    """``values`` (non-negative, below ``2**bits``) sorted, ``digit`` bits a pass;
+    ``values`` is used as one of the two buffers."""
+    n = values.size
+    src = values
+    dst = np.empty(n, dtype=np.int64)
+    mask = (1 << digit) - 1
+    shift = 0
+    while shift < bits:
+        count = np.zeros(mask + 2, dtype=np.int64)
+        for k in range(n):
+            count[((src[k] >> shift) & mask) + 1] += 1
+        if count.max() < n:  # else every value has this digit: the pass moves nothing
+            for d in range(mask + 1):
+                count[d + 1] += count[d]
+            for k in range(n):
+                v = src[k]
+                d = (v >> shift) & mask
+                dst[count[d]] = v
+                count[d] += 1
+            src, dst = dst, src
+        shift += digit
+    return src
+
+
+MAX_DIGIT = 11
+"""Bits per radix pass: 2,048 counters, which stay in the first-level cache."""
+
+
+def sorted_ints(values: IntArray) -> IntArray:
+    """``np.sort(values)`` for a column of non-negative int64 (see the module doc);
+    may sort ``values`` in place or reuse it as a buffer: the caller gives it up."""
+    column = np.ascontiguousarray(values, dtype=np.int64)
+    if column.size == 0:
+        return column
+    if int(column.min()) < 0:
+        raise ValueError("sorted_ints takes non-negative values")
+    bits = int(column.max()).bit_length()
+    passes = max(1, -(-bits // MAX_DIGIT))
+    return _radix_sorted(column, bits, -(-bits // passes) if bits else 1)
+
+
 def dense_order(*keys: IntArray) -> IntArray:
     """Stable order of the rows by ``keys`` (the first most significant), each key
     a column of non-negative integers of modest range (dense positions)."""
@@ -63,5 +112,6 @@ def dense_order(*keys: IntArray) -> IntArray:
 
 
 def warm() -> None:
-    """Compile (or load from Numba's cache) the pass, for ``scripts/install``."""
+    """Compile (or load from Numba's cache) the passes, for ``scripts/install``."""
     dense_order(np.array([1, 0], dtype=np.int64), np.array([0, 1], dtype=np.int64))
+    sorted_ints(np.array([3, 1, 2], dtype=np.int64))

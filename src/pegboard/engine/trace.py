@@ -103,7 +103,9 @@ class TraceStore:
         span = max(self.start[PLANNED].size, self.start[PURCHASE].size, self.start[PRODUCTION].size)
         owner_key = stype[owner] * (span + 1) + sidx[owner]
         key = owner_key * width + self.so_rank[so] + 1
-        order = lex_order(key)
+        from pegboard.engine.sort_kernel import sorted_ints  # Numba: plans only
+
+        order = lex_order(key, sort=sorted_ints)
         key = key[order]
         starts = group_starts(key)
         sums = np.add.reduceat(val[order], starts)
