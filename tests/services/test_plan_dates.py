@@ -19,6 +19,7 @@ from pegboard.model import PlanProduction, ProductionOrder, SalesOrderStatus
 from pegboard.services import order_bom, reports, sales
 from pegboard.services.company_data import replace_company
 from pegboard.services.planning import run_plan
+from pegboard.services.reports import PegNode
 
 DAY = date(2026, 11, 23)  # the sample's planning date
 PARAMS = {"length_m": "14.56", "finish": "black", "control": "dali", "emergency": "yes"}
@@ -76,3 +77,41 @@ def test_the_export_has_each_lines_projected_date(
     projected = date.fromisoformat(row["projected_date"])
     assert int(row["days_late"]) == (projected - (DAY + timedelta(7))).days > 0
     assert all(int(r["days_late"]) >= 0 for r in rows.values())
+
+
+def test_the_chain_ends_at_the_order_whose_own_date_sets_it_never_at_stock() -> None:
+    """Rule 9's chain names the supply that sets the date. The demo's configured LR-7040
+    waited for a released order of LED modules due 12-11 whose parts were all in stock:
+    the chain used to end at a connector in stock, ready today, which sets nothing."""
+    today = date(2026, 12, 7)
+
+    def node(kind: str, ref: str, item: str, ready: date, *below: PegNode) -> PegNode:
+        return PegNode(kind, ref, item, 1, ready, list(below))
+
+    modules = node(
+        "production_order",
+        "MO-2202",
+        "SA-LEDMOD-2240",
+        date(2026, 12, 11),  # its due date: its components are in time
+        node("stock", "main", "CON-WAGO-221-3", today),
+        node("stock", "main", "LED-BRD-24V-560", today),
+    )
+    top = node(
+        "production_order",
+        "MO-1010-1",
+        "LR-7040-SO-1010-1",
+        date(2026, 12, 16),
+        node("stock", "main", "CAP-7040-W", today),
+        modules,
+    )
+    assert [n.supply for n in reports.critical_chain(top)] == ["MO-1010-1", "MO-2202"]
+    # a purchase order arriving later than the stock does set the date, and ends the chain
+    drivers = node("purchase_order", "PO-7/1", "DRV-DALI-40W", date(2027, 1, 11))
+    trays = node("planned_order", "PL-9", "SA-DRVTRAY-40D", date(2027, 1, 13), drivers)
+    late = node("production_order", "MO-1", "LR-7040", date(2027, 1, 18), modules, trays)
+    chain = reports.critical_chain(late)
+    assert [n.supply for n in chain] == ["MO-1", "PL-9", "PO-7/1"]
+    # an order straight from stock is its own chain
+    assert reports.critical_chain(node("stock", "main", "X", today)) == [
+        node("stock", "main", "X", today)
+    ]

@@ -258,10 +258,17 @@ def sales_order_pegging(session: Session, sales_order: str) -> list[LineStatus]:
 
 
 def critical_chain(node: PegNode) -> list[PegNode]:
-    """The chain of supplies that sets ``node``'s date: at each level, the latest component."""
+    """The chain of supplies that sets ``node``'s date: at each level, the latest component,
+    down to the supply whose own date sets it (rule 9). Stock is available on the planning
+    date, the earliest any supply can be, so a component from stock never sets a date: the
+    chain ends above it, at the order that its own lead time from today or its due date
+    makes late (naming a connector in stock as the reason would send a planner after the
+    wrong part)."""
     chain = [node]
     while node.children:
         node = max(node.children, key=lambda c: (c.available, c.supply))
+        if node.supply_type == "stock":
+            break
         chain.append(node)
     return chain
 
