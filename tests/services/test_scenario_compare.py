@@ -136,3 +136,16 @@ def test_plans_made_differently_are_said_to_be(live: str) -> None:
     assert "finite schedule" in note and "pegboard plan --finite" in note
     assert "note:" in _pegboard("scenario", "compare", "live", "finite")
     _pegboard("scenario", "compare", "live", "finite", "--csv", "--part", "nope", code=2)
+
+
+def test_a_plan_older_than_its_changes_is_said_to_be(live: str) -> None:
+    """A due date moved in the copy and not planned again: the copy's dates are its old
+    plan's, and compare says so, naming the command that plans it again."""
+    scenarios.create("moved", author="test")
+    _pegboard("--scenario", "moved", "order", "change", "SO-1", "1", "--due", "2026-11-25")
+    result = scenario_compare.compare("live", "moved")
+    (note,) = result.notes
+    assert note.startswith("moved's plan is older than its changes (1 change since it ran")
+    assert "`pegboard --scenario moved plan`" in note and result.moved == []
+    _pegboard("--scenario", "moved", "plan")
+    assert scenario_compare.compare("live", "moved").notes == []

@@ -19,14 +19,16 @@ from decimal import Decimal
 from sqlalchemy import Float, String, cast, func, select, type_coerce
 from sqlalchemy.orm import Session
 
-from pegboard import db
+from pegboard import clock, db
 from pegboard.errors import ConflictError, PegboardError
 from pegboard.model import Item, PlanLine, PlannedOrder, SalesOrder, SalesOrderStatus, WorkCenter
 from pegboard.services import load as load_service
 from pegboard.services import money, variance
+from pegboard.services.plan_age import plan_age
 from pegboard.services.plan_results import current_run
 from pegboard.services.scenarios import LIVE, require, url_of
 from pegboard.services.schedule import current_schedule
+from pegboard.services.wording import plural
 
 MAX_COSTED_ORDERS = 100
 """Open sales orders costed per side at most: an order's estimate takes a fraction of a
@@ -292,6 +294,7 @@ def _read_side(name: str, *, costs: bool, loads: bool, live: str | None) -> _Sid
                 raise ConflictError(
                     f"{name} has no plan yet: run `pegboard {where}plan` first", scenario=name
                 )
+            _out_of_date(session, name, notes)
             order_costs, open_orders = _costs(session, notes) if costs else (None, 0)
             centers = _has_centers(session)
             return _Side(
@@ -308,6 +311,22 @@ def _read_side(name: str, *, costs: bool, loads: bool, live: str | None) -> _Sid
             )
     finally:
         engine.dispose()
+
+
+def _out_of_date(session: Session, name: str, notes: list[str]) -> None:
+    """Say so when a side's plan is older than changes made to that company since it
+    ran: its dates and late lines are then the old plan's, and a difference between the
+    two sides may be only that one was not planned again (``services.plan_age``)."""
+    age = plan_age(session, clock.today())
+    if age.changes <= 0:
+        return
+    where = "" if name == LIVE else f"--scenario {name} "
+    last = f", last: {age.last_change}" if age.last_change else ""
+    notes.append(
+        f"{name}'s plan is older than its changes ({plural(age.changes, 'change')} since "
+        f"it ran{last}), so its dates are the old plan's: plan it again "
+        f"(`pegboard {where}plan`) to compare like with like"
+    )
 
 
 def _line_changes(
