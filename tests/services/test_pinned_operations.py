@@ -175,17 +175,34 @@ def test_the_dispatch_list_and_the_gantt_mark_pinned_operations(scheduled: Sessi
     assert [(o.order, o.sequence, o.pinned) for o in window.operations] == [(FA_MO, 20, True)]
 
 
-def test_pins_of_a_cancelled_order_are_ignored_and_listed(scheduled: Session) -> None:
+def test_cancelling_an_order_removes_its_pins_with_audit(scheduled: Session) -> None:
     move(scheduled, FA_MO, 20, date(2026, 12, 22))
     production.cancel_production(scheduled, FA_MO, author="ann")
+    with scheduled.begin():
+        assert pins.list_pins(scheduled) == []
+        entry = scheduled.scalars(
+            select(AuditEntry).where(AuditEntry.action == "unpin_operation")
+        ).one()
+        assert entry.before == {"pinned": ["20 at PNT 2026-12-22 to 2026-12-22"]}
+        assert entry.note == "order cancelled: its pins are removed"
+    assert reschedule(scheduled).pinned == []
+
+
+def test_a_pin_the_schedule_cannot_place_is_ignored_and_listed(scheduled: Session) -> None:
+    # FA's routing loses its operation 20 after it was pinned: the pin has nowhere to go,
+    # and the schedule says so rather than dropping it silently
+    move(scheduled, FA_MO, 20, date(2026, 12, 22))
+    capacity.set_routing(
+        scheduled, "FA", [capacity.OperationIn(10, "ASM", run_hours=4)], author="ann"
+    )
     summary = reschedule(scheduled)
     assert summary.pinned == []
     assert summary.pins_ignored == [
-        f"{FA_MO}/20 (2026-12-22 to 2026-12-22): its order is cancelled"
+        f"{FA_MO}/20 (2026-12-22 to 2026-12-22): the operation is finished or no longer in "
+        "its order's routing"
     ]
     with scheduled.begin():
-        [pin] = pins.list_pins(scheduled)
-        assert pin.ignored and pins.pinned_keys(scheduled) == set()
+        assert pins.pinned_keys(scheduled) == {(FA_MO, 20)}
 
 
 def test_unpinning_an_operation_that_is_not_pinned_is_refused_by_name(scheduled: Session) -> None:

@@ -18,7 +18,7 @@ from pegboard.model import (
     SalesOrderLine,
     SalesOrderStatus,
 )
-from pegboard.services import audit
+from pegboard.services import audit, pins
 from pegboard.services.inventory import Refs, release_all
 
 UNRELEASED = (ProductionStatus.PLANNED,)
@@ -52,6 +52,7 @@ def cancel_line_work(
             mo.review_note = "its sales-order line was cancelled"
         elif mo.status is ProductionStatus.PLANNED:
             mo.status = ProductionStatus.CANCELLED
+            pins.drop_when_closed(session, mo, author=author)
     freed = free_reservations(session, row, order.id, author)
     before = row.status
     row.status = SalesOrderStatus.CANCELLED

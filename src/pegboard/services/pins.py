@@ -158,6 +158,33 @@ def unpin_operation(session: Session, number: str, sequence: int, *, author: str
     return pin
 
 
+def drop_when_closed(session: Session, mo: ProductionOrder, *, author: str) -> None:
+    """Remove the pins of ``mo`` when it is done, closed or cancelled (the caller's write
+    transaction, which closes it): its operations no longer run, so nothing is kept for
+    them (audited, one entry with what was pinned). Nothing when it has none."""
+    if mo.status not in CLOSED:
+        return
+    found = _pins(session, [PinnedOperation.production_order_id == mo.id])
+    if not found:
+        return
+    session.execute(delete(PinnedOperation).where(PinnedOperation.production_order_id == mo.id))
+    audit.record(
+        session,
+        author=author,
+        entity="production_order",
+        ref=mo.number,
+        action="unpin_operation",
+        before={
+            "pinned": [
+                f"{p.sequence} at {p.work_center} {p.start.isoformat()} to {p.end.isoformat()}"
+                for p in found
+            ]
+        },
+        after={"pinned": []},
+        note=f"order {mo.status.value}: its pins are removed",
+    )
+
+
 def pinned_keys(session: Session, numbers: Iterable[str] | None = None) -> set[tuple[str, int]]:
     """(order number, sequence) of every pinned operation of an open order (of
     ``numbers`` only, when given): what the dispatch lists and the Gantt mark."""

@@ -45,7 +45,7 @@ from pegboard.model import (
     StockMoveKind,
 )
 from pegboard.model.base import utcnow
-from pegboard.services import audit
+from pegboard.services import audit, pins
 from pegboard.services._choices import choice
 from pegboard.services._tx import for_update, writes
 from pegboard.services.actual_cost import completion_value
@@ -525,6 +525,7 @@ def complete_production(
     _after_issue(session, mo)
     if mo.status is P.DONE:
         _return_reservations(session, mo, author)
+        pins.drop_when_closed(session, mo, author=author)
     audit.record(
         session,
         author=author,
@@ -602,6 +603,7 @@ def close_production(session: Session, number: str, *, author: str) -> None:
     before = mo.status
     mo.status = P.CLOSED
     _return_reservations(session, mo, author)
+    pins.drop_when_closed(session, mo, author=author)
     audit.record(
         session,
         author=author,
@@ -631,6 +633,7 @@ def cancel_production(session: Session, number: str, *, author: str) -> None:
     before = mo.status
     mo.status = P.CANCELLED
     _return_reservations(session, mo, author)
+    pins.drop_when_closed(session, mo, author=author)
     audit.record(
         session,
         author=author,
