@@ -6,8 +6,10 @@ first and last day are kept in ``pinned_operation``, which the finite schedule r
 (``services.schedule_input``) and places first, whatever else, so that the next
 ``pegboard schedule`` does not undo the move. A pin lasts until the planner unpins it
 (:func:`unpin_operation`: the next schedule places the operation from its routing
-again) or its order is completed or cancelled (the schedule ignores it then and says
-so). The dispatch lists and the Gantt mark a pinned operation (:func:`pinned_keys`).
+again) or its order is completed, closed or cancelled (:func:`drop_when_closed`, in
+that transaction; a pin of a closed order left by any other path is ignored by the
+schedule, which says so). The dispatch lists and the Gantt mark a pinned operation
+(:func:`pinned_keys`).
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ class Pin:
     end: date
     author: str
     status: str
-    """Its order's status: a completed or cancelled order's pins are ignored."""
+    """Its order's status: a done, closed or cancelled order's pins are ignored."""
 
     @property
     def ignored(self) -> bool:
