@@ -90,7 +90,7 @@ def test_a_drag_accepted_and_one_refused(server: str, tmp_path: Path) -> None:
             expect(page.locator("#move-finish")).to_have_value("2026-12-21")
             page.get_by_role("button", name="Move it to finish on 2026-12-21").click()
             expect(page.get_by_role("heading", level=1)).to_have_text(f"Production order {SUB_MO}")
-            expect(page.get_by_role("status").first).to_contain_text("moved to finish on")
+            expect(page.locator(".message.done")).to_contain_text("moved to finish on")
 
             page.goto(server + f"/board/move/{FA_MO}")
             _drag(page, -6)

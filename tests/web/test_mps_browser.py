@@ -69,7 +69,7 @@ def test_a_planner_edits_the_weekly_grid_in_the_browser(server: str, tmp_path: P
 
             page.locator("#w-2027-01-11").fill("30")
             page.get_by_role("button", name="Save schedule").click()
-            expect(page.get_by_role("status").first).to_contain_text("Saved")
+            expect(page.get_by_role("status").filter(has_text="Saved")).to_have_count(1)
             expect(page.locator("#w-2027-01-25")).to_have_value("40")
             row = page.get_by_role("row", name="Projected available")
             # on hand 6 + 30 + 30 − 48 + 30 − 20 + 40 = 68 at the end of W04

@@ -70,9 +70,11 @@ def test_an_operation_drag_accepted_and_one_refused(server: str, tmp_path: Path)
             page.get_by_role(
                 "button", name="Move and pin operation 20 to PNT on 2026-12-22"
             ).click()
-            expect(page.get_by_role("status").first).to_contain_text(
-                "operation 20 moved to PNT, 2026-12-22 to 2026-12-22, and pinned there"
-            )
+            expect(
+                page.get_by_role("status").filter(
+                    has_text="operation 20 moved to PNT, 2026-12-22 to 2026-12-22, and pinned there"
+                )
+            ).to_have_count(1)
             expect(page.locator("#op-20")).to_have_attribute("data-start", "2026-12-22")
             expect(page.locator("#op-20")).to_have_class("op waiting board-op pinned")
             expect(page.locator("#pin-mark-20")).to_have_text("pinned")
@@ -88,9 +90,11 @@ def test_an_operation_drag_accepted_and_one_refused(server: str, tmp_path: Path)
             page.screenshot(path=str(tmp_path / "board-operations.png"), full_page=True)
 
             page.get_by_role("button", name="Unpin operation 20").click()
-            expect(page.get_by_role("status").first).to_contain_text(
-                "operation 20 unpinned (was PNT, 2026-12-22 to 2026-12-22)"
-            )
+            expect(
+                page.get_by_role("status").filter(
+                    has_text="operation 20 unpinned (was PNT, 2026-12-22 to 2026-12-22)"
+                )
+            ).to_have_count(1)
             expect(page.locator("#pin-mark-20")).to_have_count(0)
             expect(page.locator("#pins")).to_contain_text("None: the finite schedule places")
         finally:
