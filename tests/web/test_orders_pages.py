@@ -167,6 +167,9 @@ def test_configure_a_new_draft_line_through_the_form(
     page = web.get(f"/orders/{number}").text
     assert f"BOM-{number}-1" in page and "length_m = 14.56" in page
     assert f"Production orders for {number}/1" in page
+    # each production order a link to its page (its operations, the board's move)
+    made = re.findall(r'<th scope="row"><a href="/production/([^"]+)">([^<]+)</a></th>', page)
+    assert made and all(link == shown for link, shown in made)
     again = web.get(f"/orders/{number}/lines/1/configure").text
     assert 'value="14.56"' in again and '<option value="black" selected>' in again
 
