@@ -173,6 +173,8 @@ def test_parent_rank_by_keys_is_the_string_order(refs: list[str], numbers: list[
     didx = np.asarray([i for _, i in chosen], dtype=np.int64)
     ranks = ParentRank(refs)
     assert ranks._by_keys(dtype, didx).tolist() == ranks._by_strings(dtype, didx).tolist()
+    compiled = ParentRank(refs, sorted_ints)  # as a plan ranks them
+    assert compiled._by_keys(dtype, didx).tolist() == ranks._by_strings(dtype, didx).tolist()
 
 
 @settings(deadline=None)  # the first example loads the compiled pass

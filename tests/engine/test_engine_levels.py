@@ -7,12 +7,16 @@ import pytest
 from _build import Case, Item, plan_view
 
 from pegboard.engine import BomCycleError, low_level_codes
+from pegboard.engine.sort_kernel import sorted_ints
 
 
 def llc(n: int, edges: list[tuple[int, int]]) -> list[int]:
     parent = np.asarray([e[0] for e in edges], dtype=np.int64)
     component = np.asarray([e[1] for e in edges], dtype=np.int64)
-    return list(low_level_codes(n, parent, component).tolist())
+    codes = low_level_codes(n, parent, component)
+    # a plan sorts the edges with the compiled sort: the same codes
+    assert low_level_codes(n, parent, component, sorted_ints).tolist() == codes.tolist()
+    return list(codes.tolist())
 
 
 def test_lowest_level_wins_for_a_component_used_at_two_levels() -> None:

@@ -69,14 +69,16 @@ def group_starts(*keys: IntArray) -> IntArray:
     return np.flatnonzero(change).astype(np.int64)
 
 
-def unique_inverse(values: np.ndarray) -> tuple[np.ndarray, IntArray]:
+def unique_inverse(
+    values: np.ndarray, sort: Callable[[IntArray], IntArray] | None = None
+) -> tuple[np.ndarray, IntArray]:
     """Sorted distinct values and each value's position among them.
 
     A sort, not ``np.unique``: NumPy 2's hash-based unique is many times slower
     than a sort on wide-ranged int64 keys like the ones the engine builds (and
-    integers take ``lex_order``'s packed sort).
+    integers take ``lex_order``'s packed sort, with ``sort`` as there).
     """
-    order = lex_order(values) if values.dtype.kind in "iub" else np.argsort(values)
+    order = lex_order(values, sort=sort) if values.dtype.kind in "iub" else np.argsort(values)
     ordered = values[order]
     first = np.ones(ordered.size, dtype=np.bool_)
     if ordered.size:
@@ -86,9 +88,12 @@ def unique_inverse(values: np.ndarray) -> tuple[np.ndarray, IntArray]:
     return ordered[first], inverse
 
 
-def unique_values(values: np.ndarray) -> np.ndarray:
-    """Sorted distinct values (see ``unique_inverse`` for why not ``np.unique``)."""
-    ordered = np.sort(values)
+def unique_values(
+    values: np.ndarray, sort: Callable[[IntArray], IntArray] | None = None
+) -> np.ndarray:
+    """Sorted distinct values (see ``unique_inverse`` for why not ``np.unique``);
+    ``sort``, if given, sorts the non-negative integers ``values`` instead of ``np.sort``."""
+    ordered = np.sort(values) if sort is None else sort(values.copy())
     if ordered.size < 2:
         return ordered
     keep = np.ones(ordered.size, dtype=np.bool_)

@@ -11,6 +11,8 @@ component is netted, which is what lets each item be netted exactly once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from pegboard.engine._arrays import ints, ranges, unique_values
@@ -18,19 +20,25 @@ from pegboard.engine.errors import BomCycleError
 from pegboard.engine.types import IntArray
 
 
-def low_level_codes(n_items: int, parent: IntArray, component: IntArray) -> IntArray:
+def low_level_codes(
+    n_items: int,
+    parent: IntArray,
+    component: IntArray,
+    sort: Callable[[IntArray], IntArray] | None = None,
+) -> IntArray:
     """Longest path from any top item, by layered topological sort (Kahn).
 
     Each wave is one array operation, so the cost is a few NumPy calls per BOM
     level rather than a Python step per edge. Raises ``BomCycleError`` naming
-    one cycle when the BOM is not a DAG.
+    one cycle when the BOM is not a DAG. ``sort``: a plan's compiled sort of the
+    edges (``sort_kernel.sorted_ints``), else ``np.sort``.
     """
     llc = np.zeros(n_items, dtype=np.int64)
     par = ints(parent)
     comp = ints(component)
     if par.size == 0 or n_items == 0:
         return llc
-    edges = unique_values(par * n_items + comp)
+    edges = unique_values(par * n_items + comp, sort)
     src = edges // n_items
     dst = edges % n_items
     offsets = np.searchsorted(src, np.arange(n_items + 1, dtype=np.int64)).astype(np.int64)

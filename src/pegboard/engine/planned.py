@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,8 +63,11 @@ class ParentRank:
     refs, placed once among all numbered refs; no strings per row.
     """
 
-    def __init__(self, production_refs: list[str]) -> None:
+    def __init__(
+        self, production_refs: list[str], sort: Callable[[IntArray], IntArray] | None = None
+    ) -> None:
         self.production_refs = production_refs
+        self.sort = sort  # ``lex_order``'s: a plan's compiled one
         self.position = sorted_positions(production_refs)
         self.slot = ints([_slot(ref) for ref in production_refs])
         self.sorted_slots = np.sort(self.slot)
@@ -88,7 +92,7 @@ class ParentRank:
         """The same order once planned refs outgrow six digits, from the refs' integer
         keys (``ref_order``): each distinct parent once, one sort of integers."""
         key = dtype * (1 << 40) + didx
-        unique, inverse = unique_inverse(key)
+        unique, inverse = unique_inverse(key, self.sort)
         planned = (unique >> 40) == PLANNED_PARENT
         index = unique & ((1 << 40) - 1)
         ref = np.zeros(unique.size, dtype=np.int64)
@@ -97,7 +101,7 @@ class ParentRank:
         ref[~planned] = self.key[index[~planned]]
         position[~planned] = self.position[index[~planned]]
         rank = np.empty(unique.size, dtype=np.int64)
-        rank[lex_order(ref, ~planned, position)] = np.arange(unique.size)
+        rank[lex_order(ref, ~planned, position, sort=self.sort)] = np.arange(unique.size)
         return rank[inverse]
 
     def _by_strings(self, dtype: IntArray, didx: IntArray) -> IntArray:

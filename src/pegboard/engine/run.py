@@ -103,7 +103,7 @@ class _Run:
         self.listed = ListedComponents(inp.production_components, len(inp.productions))
         parent, component = self._edges()
         try:
-            self.llc = low_level_codes(n_items, parent, component)
+            self.llc = low_level_codes(n_items, parent, component, self._sort)
         except BomCycleError as error:
             raise BomCycleError(error.cycle, items.code) from None
         self.n_levels = int(self.llc.max()) + 1 if n_items else 0
@@ -124,7 +124,7 @@ class _Run:
         self.bom = BomIndex(inp.bom, len(inp.sales_orders), self._sort)
         self.traces = TraceStore(len(inp.purchases), len(inp.productions), self.so_rank)
         self.planned = PlannedStore()
-        self.parents = ParentRank(inp.productions.ref)
+        self.parents = ParentRank(inp.productions.ref, self._sort)
         self.prod_prio = np.full(len(inp.productions), UNRANKED, dtype=np.int64)
         self.level_pegs: list[PegColumns] = []
         self.level_expedites: list[PegColumns] = []
