@@ -145,14 +145,23 @@ def test_a_change_rolled_back_does_not_mark_the_plan(session: Session) -> None:
     _planned(session)
     item = session.scalars(select(Item).where(Item.code == BOUGHT)).one()
     item.lead_time_days += 10
-    session.flush()  # written and counted in the transaction...
-    assert plan_age(session, DEMO_DAY).changes == 1
+    session.flush()  # written in the transaction...
     session.rollback()  # ...and taken back with it
     assert _age(session).changes == 0
+    # the revision is raised as the transaction commits, not before
+    item = session.scalars(select(Item).where(Item.code == BOUGHT)).one()
+    item.lead_time_days += 10
+    session.flush()
+    assert plan_age(session, DEMO_DAY).changes == 0
+    session.commit()
+    assert _age(session).changes == 1
+    item = session.scalars(select(Item).where(Item.code == BOUGHT)).one()
+    item.lead_time_days -= 10
+    session.rollback()
     # a refused change (a rule of the service) leaves nothing either
     with pytest.raises(Exception, match="qty_per"):
         bom_edit.change_line(session, PARENT, 1, qty_per=-1, author="ann")
-    assert _age(session).changes == 0
+    assert _age(session).changes == 1
 
 
 def test_changes_the_plan_does_not_read_do_not_mark_it(session: Session) -> None:

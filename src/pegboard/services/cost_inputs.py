@@ -264,14 +264,16 @@ def _on_execute(state: ORMExecuteState) -> None:
 
 def _ended(session: Session, transaction: SessionTransaction) -> None:
     """The session's whole transaction ended (not a savepoint inside it)."""
-    if transaction.parent is None or transaction.nested:  # not a flush's own subtransaction
-        plan_inputs.ended(session, whole=transaction.parent is None)
+    if transaction.parent is None:
+        plan_inputs.ended(session)
     if transaction.parent is None:
         session.info.pop(WROTE, None)
 
 
 def install() -> None:
     """Watch every session's writes (idempotent)."""
+    if not event.contains(Session, "before_commit", plan_inputs.committing):
+        event.listen(Session, "before_commit", plan_inputs.committing)
     if not event.contains(Session, "after_transaction_end", _ended):
         event.listen(Session, "after_transaction_end", _ended)
     if not event.contains(Session, "after_flush", _after_flush):

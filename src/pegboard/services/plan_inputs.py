@@ -5,7 +5,7 @@ order's quantity expects every plan page to say that the plan no longer reflects
 The writes are seen where the cost estimates' are (``services.cost_inputs``: one
 listener on every session's flushes and write statements, which hands each written
 row here too), so no write path can forget to say so. Each transaction that changes
-an input raises a revision once (the ``cost_revision`` row of scope ``PLAN``, or
+an input raises a revision once, as it commits (the ``cost_revision`` row of scope ``PLAN``, or
 ``CAPACITY`` for routings and work centers, which only a finite schedule reads: the
 schedule, when stored, keeps the ``CAPACITY`` revision it was made at) and records
 what it changed and when; a rollback takes both back with the rest. A plan
@@ -33,10 +33,11 @@ PLAN = "plan"
 CAPACITY = "plan-capacity"
 SCHEDULED = "plan-scheduled"
 """Not a counter: the ``CAPACITY`` revision the stored finite schedule was made at."""
-RAISED = "pegboard_plan_raised"
-"""``Session.info`` key: the scopes this transaction raised already (once each)."""
-CARRIED = "carried"
-"""In ``RAISED``: the transaction's raise was carried into the run already."""
+PENDING = "pegboard_plan_pending"
+"""``Session.info`` key: the scopes this transaction changed (scope -> its first change
+in words), raised once each when it commits (``committing``)."""
+CARRIED = "pegboard_plan_carried"
+"""``Session.info`` key: the transaction's raise was carried into the run already."""
 CHANGE = "pegboard_plan_change"
 """``Session.info`` key a service may set to name its whole change ("bundle upsert")."""
 
@@ -182,12 +183,24 @@ def executed(state: ORMExecuteState, table: str) -> None:
 
 
 def _raise(session: Session, scope: str, words: str) -> None:
-    raised: set[str] = session.info.setdefault(RAISED, set())
-    if scope in raised:
+    """Note the change; the revision is raised when the transaction commits, so its row
+    is the transaction's last lock, held for the commit only (never waited on while
+    other rows are locked: no deadlock through it, little waiting on it)."""
+    pending: dict[str, str] = session.info.setdefault(PENDING, {})
+    pending.setdefault(scope, words)
+
+
+def committing(session: Session) -> None:
+    """The session's transaction is about to commit (``before_commit``): its last rows
+    flushed, each scope it changed is raised once. A savepoint's release waits for its
+    transaction's commit."""
+    if session.in_nested_transaction():
         return
-    raised.add(scope)
+    session.flush()
+    pending: dict[str, str] = session.info.pop(PENDING, {})
     named = session.info.get(CHANGE)
-    _write(session.connection(), scope, str(named) if named else words)
+    for scope, words in sorted(pending.items()):
+        _write(session.connection(), scope, str(named) if named else words)
 
 
 def _write(conn: Connection, scope: str, words: str) -> None:
@@ -226,12 +239,12 @@ def _scheduled(conn: Connection) -> None:
     )
 
 
-def ended(session: Session, *, whole: bool) -> None:
-    """A transaction (``whole``) or a savepoint ended: the next one raises again. After a
-    savepoint, its outer transaction may raise once more (counted twice, never lost)."""
-    session.info.pop(RAISED, None)
-    if whole:
-        session.info.pop(CHANGE, None)
+def ended(session: Session) -> None:
+    """The session's whole transaction ended: what it noted goes (a rollback undoes its
+    changes; a commit raised them). A savepoint rolled back inside it keeps its notes:
+    the plan is then said to be older than a change that was undone, never the reverse."""
+    for key in (PENDING, CHANGE, CARRIED):
+        session.info.pop(key, None)
 
 
 @dataclass(frozen=True)
@@ -267,12 +280,11 @@ def stamp(conn: Session | Connection) -> dict[str, int]:
 def carried(session: Session, run_id: int) -> None:
     """Firming carried its new orders into run ``run_id`` (``firming.carry_into_plan``):
     the run's stamp moves past this transaction's own raise, so the plan is no more out
-    of date than before. Flushes first, so the firming's rows are counted already."""
+    of date than before. Flushes first, so the firming's rows are noted already."""
     session.flush()
-    raised: set[str] = session.info.get(RAISED, set())
-    if PLAN not in raised or CARRIED in raised:  # once a transaction, as its raise
-        return
-    raised.add(CARRIED)
+    if PLAN not in session.info.get(PENDING, {}) or session.info.get(CARRIED):
+        return  # once a transaction, as its raise
+    session.info[CARRIED] = True
     session.execute(
         update(PlanRun)
         .where(PlanRun.id == run_id, PlanRun.inputs_revision.is_not(None))
