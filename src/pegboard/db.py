@@ -15,17 +15,20 @@ query (the import contract "The adapters build no queries" checks it).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.resources import files
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
-from sqlalchemy.exc import DataError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DataError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from pegboard.config import get_settings
-from pegboard.errors import SchemaOutdatedError
+from pegboard.errors import DatabaseUnavailableError, SchemaOutdatedError
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -43,9 +46,11 @@ __all__ = [
     "is_initialised",
     "make_engine",
     "ping",
+    "reachable",
     "session_factory",
     "session_scope",
     "sessionmaker",
+    "shown_url",
     "upgrade",
 ]
 
@@ -72,10 +77,60 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def shown_url(url: str) -> str:
+    """``url`` as it may be printed: its password hidden (a URL that cannot be parsed
+    loses everything between ``//`` and ``@``)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return re.sub(r"//[^/@]*@", "//***@", url)
+
+
 def make_engine(url: str | None = None) -> Engine:
-    """Create an engine for ``url`` (default: the configured ``PEGBOARD_DATABASE_URL``)."""
+    """Create an engine for ``url`` (default: the configured ``PEGBOARD_DATABASE_URL``).
+
+    A URL that names no database pegboard can open is refused here, in words."""
     settings = get_settings()
     url = url or settings.working_url()
+    try:
+        return _engine(url)
+    except ArgumentError:  # also an unknown dialect (NoSuchModuleError)
+        raise DatabaseUnavailableError(
+            f"PEGBOARD_DATABASE_URL is not a database pegboard can open: {shown_url(url)} "
+            "(use sqlite:///FILE or postgresql://USER@HOST:PORT/DATABASE)",
+            url=shown_url(url),
+        ) from None
+
+
+def reachable(engine: Engine) -> None:
+    """Open one connection to ``engine``'s database, or say in one line which database
+    cannot be opened and the driver's reason (a missing folder, a file that is not a
+    database, a server that refuses): the check every command makes before its first
+    query, so the failure is never a traceback. The connection goes back to the pool."""
+    try:
+        with engine.connect():
+            pass
+    except DBAPIError as e:
+        where = engine.url.render_as_string(hide_password=True)
+        reason = " ".join(str(e.orig or e).split()) or type(e.orig).__name__
+        raise DatabaseUnavailableError(
+            f"cannot open the database {where}: {reason}{_missing_folder(engine)} "
+            "(check PEGBOARD_DATABASE_URL)",
+            url=where,
+        ) from None
+
+
+def _missing_folder(engine: Engine) -> str:
+    """Words for a SQLite file whose folder is missing (SQLite creates the file, not its
+    folder, and its own message says only "unable to open database file")."""
+    name = engine.url.database or ""
+    if engine.dialect.name != "sqlite" or name in ("", ":memory:") or name.startswith("file:"):
+        return ""
+    folder = Path(name).expanduser().absolute().parent
+    return "" if folder.is_dir() else f", folder {folder} does not exist"
+
+
+def _engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -121,6 +176,7 @@ def upgrade(engine: Engine) -> None:
     """Create or upgrade the schema to the newest migration."""
     from alembic import command
 
+    reachable(engine)
     command.upgrade(alembic_config(engine), "head")
 
 
@@ -144,6 +200,7 @@ def head_revision() -> str:
 def current_revision(engine: Engine) -> str | None:
     """The schema revision the database is at; ``None`` for a database without pegboard's
     tables (a new, empty file or database)."""
+    reachable(engine)
     with engine.connect() as conn:
         if not inspect(conn).has_table("alembic_version"):
             return None

@@ -50,6 +50,14 @@ class SchemaOutdatedError(ConflictError):
     code = "schema_outdated"
 
 
+class DatabaseUnavailableError(PegboardError):
+    """The configured database cannot be opened (a URL pegboard cannot read, a folder
+    that does not exist, a file that is not a database, a server that does not answer):
+    the user reads which database and why, never the driver's traceback."""
+
+    code = "database_unavailable"
+
+
 class PlanningError(PegboardError):
     code = "planning_error"
 
@@ -109,6 +117,7 @@ HTTP_STATUS: list[tuple[type[PegboardError], int]] = [
     (RateLimitedError, 429),
     (ValidationError, 422),
     (PlanningError, 422),
+    (DatabaseUnavailableError, 503),
 ]
 """The HTTP status of each kind of error, for the JSON API and the pages alike."""
 
