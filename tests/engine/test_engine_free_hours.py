@@ -8,19 +8,8 @@ import numpy as np
 import pytest
 
 from _two_centers import centers, d
-from pegboard.engine.free_hours import Booked, place_after, spread
+from pegboard.engine.free_hours import place_after
 from pegboard.engine.schedule import FULL, ScheduleOps, ScheduleOrders, schedule_reference
-
-
-def _booked(rows: list[tuple[int, str, str, float, int]]) -> Booked:
-    """(work center, first day, last day, hours, operations) groups."""
-    return Booked(
-        work_center=np.array([r[0] for r in rows], dtype=np.int64),
-        start=np.array([d(r[1]) for r in rows], dtype=np.int64),
-        end=np.array([d(r[2]) for r in rows], dtype=np.int64),
-        hours=np.array([r[3] for r in rows], dtype=np.float64),
-        count=np.array([r[4] for r in rows], dtype=np.int64),
-    )
 
 
 def _orders(
@@ -50,70 +39,6 @@ def _ops(rows: list[tuple[int, int, int, float]]) -> ScheduleOps:
         queue_days=np.zeros(n, dtype=np.int64),
         move_days=np.zeros(n, dtype=np.int64),
     )
-
-
-def test_spread_lays_hours_as_the_scheduler_does() -> None:
-    """A: 20 h Mon–Wed = 8, 8, 4; 12 h Fri–Mon = 8 on Friday, none at the weekend, 4 on
-    Monday 01-11. B (4 standard hours a unit and day): two operations, 14 h Mon–Tue =
-    8 and 6. A: 10 h Tue 01-12 – Thu 01-14 = 8, 2 and none."""
-    wcs = centers()
-    used = spread(
-        _booked(
-            [
-                (0, "2027-01-04", "2027-01-06", 20.0, 1),
-                (0, "2027-01-08", "2027-01-11", 12.0, 1),
-                (1, "2027-01-04", "2027-01-05", 14.0, 2),
-                (0, "2027-01-12", "2027-01-14", 10.0, 1),
-            ]
-        ),
-        wcs,
-        d("2027-01-04"),
-        d("2027-01-15"),
-    )
-    assert used[0].tolist() == pytest.approx([8, 8, 4, 0, 8, 0, 0, 4, 8, 2, 0, 0])
-    assert used[1].tolist() == pytest.approx([8, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
-
-
-def test_spread_lays_each_operation_into_what_the_ones_before_left() -> None:
-    """A, back to back: 12 h Mon–Tue (8 + 4), then 10 h Tue–Wed starting where it ended
-    (4 + 6), then 2 h on Wednesday (the rest of it): every day full, nothing lost."""
-    wcs = centers()
-    booked = _booked(
-        [
-            (0, "2027-01-06", "2027-01-06", 2.0, 1),
-            (0, "2027-01-05", "2027-01-06", 10.0, 1),
-            (0, "2027-01-04", "2027-01-05", 12.0, 1),
-        ]
-    )
-    used = spread(booked, wcs, d("2027-01-04"), d("2027-01-07"))
-    assert used[0].tolist() == pytest.approx([8, 8, 8, 0])
-
-
-def test_days_an_operation_waited_for_are_full() -> None:
-    """An operation held Tue–Thu: A (one unit) was full all three days; of B (two units)
-    only the first and the last are known full. A 2 h operation on A's Wednesday counts
-    no more than the day has."""
-    wcs = centers()
-    held = (
-        np.array([0, 1], dtype=np.int64),
-        np.array([d("2027-01-05")] * 2, dtype=np.int64),
-        np.array([d("2027-01-07")] * 2, dtype=np.int64),
-    )
-    booked = _booked([(0, "2027-01-06", "2027-01-06", 2.0, 1)])
-    booked = Booked(booked.work_center, booked.start, booked.end, booked.hours, booked.count, held)
-    used = spread(booked, wcs, d("2027-01-04"), d("2027-01-08"))
-    assert used[0].tolist() == pytest.approx([0, 8, 8, 8, 0])
-    assert used[1].tolist() == pytest.approx([0, 8, 0, 8, 0])
-
-
-def test_spread_reads_only_the_days_asked_and_never_past_capacity() -> None:
-    """20 h Mon–Wed read from Tuesday: 8 and 4; 30 h on one day of A (8 h) count 8."""
-    wcs = centers()
-    booked = _booked(
-        [(0, "2027-01-04", "2027-01-06", 20.0, 1), (0, "2027-01-07", "2027-01-07", 30.0, 1)]
-    )
-    used = spread(booked, wcs, d("2027-01-05"), d("2027-01-07"))
-    assert used[0].tolist() == pytest.approx([8, 4, 8])
 
 
 def test_the_quote_takes_what_is_left_and_is_held_on_full_days() -> None:

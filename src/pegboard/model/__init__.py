@@ -45,7 +45,7 @@ from pegboard.model.policy import PolicyLine, PolicyRun, PolicySetting
 from pegboard.model.production import ProductionComponent, ProductionOrder
 from pegboard.model.purchasing import PurchaseOrder, PurchaseOrderLine
 from pegboard.model.sales import SalesOrder, SalesOrderLine, Shipment
-from pegboard.model.schedule import ScheduledOperation, ScheduledOrder, ScheduleRun
+from pegboard.model.schedule import ScheduledLoad, ScheduledOperation, ScheduledOrder, ScheduleRun
 from pegboard.model.shop_floor import OperationProgress
 from pegboard.model.stock import StockBalance, StockMove
 from pegboard.model.users import ApiToken, LoginAttempt, User, WebSession
@@ -103,6 +103,7 @@ __all__ = [
     "SalesOrderLine",
     "SalesOrderStatus",
     "ScheduleRun",
+    "ScheduledLoad",
     "ScheduledOperation",
     "ScheduledOrder",
     "Shipment",

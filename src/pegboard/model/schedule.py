@@ -100,3 +100,24 @@ class ScheduledOperation(Base):
     held_from: Mapped[date | None]
     held_to: Mapped[date | None]
     """Days its work center had fewer free hours than it could have used."""
+
+
+class ScheduledLoad(Base):
+    """The standard hours the finite schedule took of each work center on each day.
+
+    What the schedule itself counted while placing (``engine.schedule.Schedule.used``),
+    written with it and replaced with it: a quote promised into the free hours
+    (``services.free_hours``) reads exactly what is left, which the operations' first
+    and last days and hours alone cannot give back on a work center of several units.
+    A move on the planning board moves its operation's hours here too. Days with no
+    hours taken have no row; written in key order (SQLite's WITHOUT ROWID tree,
+    PostgreSQL's primary key), so no index is built afterwards.
+    """
+
+    __tablename__ = "scheduled_load"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    schedule_run_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    work_center_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    hours: Mapped[float]

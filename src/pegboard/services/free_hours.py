@@ -4,12 +4,11 @@ database without scheduling anything again.
 A quote (``services.promise_capacity``) needs the free hours of the work centers its
 routings use, from the first day it can start: a work center's hours each day (the
 plant's calendar, its weekday hours, its closed days, units and efficiency, as
-``engine.capacity.WorkCenters`` gives them) minus what the stored schedule's
-operations take that day. Those are read in one grouped query per horizon (hours
-and operations summed per work center, first and last day, only for those work
-centers and the days asked), and laid out per day by ``engine.free_hours.spread``;
-a second one reads the days the stored operations waited for those work centers
-(``held_from`` … ``held_to``), known to be full.
+``engine.capacity.WorkCenters`` gives them) minus what the stored schedule took of
+them that day. The schedule stores those hours as it counted them
+while placing (``ScheduledLoad``), so the free hours are exactly what it left: a quote
+placed into them (``engine.free_hours.place_after``) lands where scheduling it with
+every other order, last, would put it, on a work center of any number of units.
 """
 
 from __future__ import annotations
@@ -24,11 +23,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pegboard.engine.capacity import WorkCenters
-from pegboard.engine.free_hours import Booked, spread
-from pegboard.model import ScheduledOperation, WorkCenter, WorkCenterClosedDay
+from pegboard.model import ScheduledLoad, ScheduledOperation, WorkCenter, WorkCenterClosedDay
 from pegboard.services.calendar import load_calendar
 
-__all__ = ["Shop", "last_booked", "read_shop", "used_hours"]
+__all__ = ["Shop", "has_load", "last_booked", "read_shop", "used_hours"]
 
 
 @dataclass(frozen=True)
@@ -84,86 +82,53 @@ def used_hours(
     session: Session, schedule_run_id: int, shop: Shop, first: int, last: int
 ) -> npt.NDArray[np.float64]:
     """(work centers of ``shop``, days ``first`` … ``last``): the standard hours the
-    stored schedule ``schedule_run_id`` uses each day (one grouped query)."""
-    op = ScheduledOperation
+    stored schedule ``schedule_run_id`` took each day, as it counted them itself
+    (``ScheduledLoad``, one ranged read of its key)."""
+    load = ScheduledLoad
     rows = (
         session.connection()
-        .execute(  # Core rows: tens of thousands at full size
-            select(
-                op.work_center_id,
-                op.start_date,
-                op.end_date,
-                func.sum(op.hours),
-                func.count(),
+        .execute(  # Core rows: a few hundred days of a few work centers
+            select(load.work_center_id, load.day, load.hours).where(
+                load.schedule_run_id == schedule_run_id,
+                load.work_center_id.in_(shop.ids),
+                load.day >= date.fromordinal(first),
+                load.day <= date.fromordinal(last),
             )
-            .where(
-                op.schedule_run_id == schedule_run_id,
-                op.work_center_id.in_(shop.ids),
-                op.end_date >= date.fromordinal(first),
-                op.start_date <= date.fromordinal(last),
-            )
-            .group_by(op.work_center_id, op.start_date, op.end_date)
         )
         .all()
     )
     position = {wc_id: k for k, wc_id in enumerate(shop.ids)}
-    full = _full_days(session, schedule_run_id, shop, first, last, position)
-    n = len(rows)
-    booked = Booked(
-        work_center=np.fromiter((position[r[0]] for r in rows), dtype=np.int64, count=n),
-        start=np.fromiter((r[1].toordinal() for r in rows), dtype=np.int64, count=n),
-        end=np.fromiter((r[2].toordinal() for r in rows), dtype=np.int64, count=n),
-        hours=np.fromiter((float(r[3] or 0.0) for r in rows), dtype=np.float64, count=n),
-        count=np.fromiter((int(r[4]) for r in rows), dtype=np.int64, count=n),
-        full=full,
+    used = np.zeros((len(shop.ids), last - first + 1), dtype=np.float64)
+    for wc_id, day, hours in rows:
+        used[position[wc_id], day.toordinal() - first] = hours
+    return used
+
+
+def has_load(session: Session, schedule_run_id: int) -> bool:
+    """Whether the stored schedule's hours per day are there to read: a schedule stored
+    before they were (migration 0030) has operations with hours and no such rows."""
+    some_load = session.scalar(
+        select(ScheduledLoad.day).where(ScheduledLoad.schedule_run_id == schedule_run_id).limit(1)
     )
-    return spread(booked, shop.wcs, first, last)
-
-
-def _full_days(
-    session: Session,
-    schedule_run_id: int,
-    shop: Shop,
-    first: int,
-    last: int,
-    position: dict[int, int],
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """(work center, held from, held to) of the stored operations that waited for a
-    full work center over these days (``engine.free_hours.Booked.full``)."""
-    op = ScheduledOperation
-    rows = (
-        session.connection()
-        .execute(
-            select(op.work_center_id, op.held_from, op.held_to)
-            .where(  # held_to is set with held_from
-                op.schedule_run_id == schedule_run_id,
-                op.work_center_id.in_(shop.ids),
-                op.held_from.is_not(None),
-                op.held_to >= date.fromordinal(first),
-                op.held_from <= date.fromordinal(last),
-            )
-            .group_by(op.work_center_id, op.held_from, op.held_to)
+    if some_load is not None:
+        return True
+    busy = session.scalar(
+        select(ScheduledOperation.id)
+        .where(
+            ScheduledOperation.schedule_run_id == schedule_run_id,
+            ScheduledOperation.hours > 0,
         )
-        .all()
+        .limit(1)
     )
-    n = len(rows)
-    return (
-        np.fromiter((position[r[0]] for r in rows), dtype=np.int64, count=n),
-        np.fromiter((_day(r[1]) for r in rows), dtype=np.int64, count=n),
-        np.fromiter((_day(r[2]) for r in rows), dtype=np.int64, count=n),
-    )
-
-
-def _day(value: date | None) -> int:
-    return 0 if value is None else value.toordinal()
+    return busy is None
 
 
 def last_booked(session: Session, schedule_run_id: int, shop: Shop) -> int | None:
     """The last day the stored schedule uses any of ``shop``'s work centers (None: none)."""
     found = session.scalar(
-        select(func.max(ScheduledOperation.end_date)).where(
-            ScheduledOperation.schedule_run_id == schedule_run_id,
-            ScheduledOperation.work_center_id.in_(shop.ids),
+        select(func.max(ScheduledLoad.day)).where(
+            ScheduledLoad.schedule_run_id == schedule_run_id,
+            ScheduledLoad.work_center_id.in_(shop.ids),
         )
     )
     return None if found is None else found.toordinal()

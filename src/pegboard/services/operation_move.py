@@ -25,7 +25,8 @@ from those days before any other order's, even past what the work center has), u
 the planner unpins it or its order closes. In the same transaction the stored finite
 schedule, when one is current, takes the move at once (the dispatch lists and the Gantt
 read it): the operation's row takes its new work center and days (no longer held), its
-order's start and completion follow. Without a current schedule the pin alone is saved
+hours move in the schedule's hours per day (``services.scheduled_load``: what promise
+reads), its order's start and completion follow. Without a current schedule the pin alone is saved
 and the next ``pegboard schedule`` places the operation on it; the board shows it there
 meanwhile (its other operations stay where the backward load puts them). The audit keeps
 before and after.
@@ -51,7 +52,7 @@ from pegboard.model import (
     WorkCenter,
 )
 from pegboard.model import ScheduledOperation as Placed
-from pegboard.services import audit, pins
+from pegboard.services import audit, pins, scheduled_load
 from pegboard.services._tx import write_transaction
 from pegboard.services.board_move import (
     EPS,
@@ -67,6 +68,7 @@ from pegboard.services.calendar import load_calendar
 from pegboard.services.load import work_centers
 from pegboard.services.production import get_production
 from pegboard.services.schedule import current_schedule
+from pegboard.services.scheduled_load import Span
 from pegboard.services.window_load import order_operations, others_hours, production_order_row
 from pegboard.services.wording import plural
 
@@ -446,6 +448,17 @@ def _save_scheduled(
             Placed.sequence == answer.sequence,
         )
     ).one()
+    wcs, position = work_centers(session)
+    scheduled_load.move_hours(
+        session,
+        sched.id,
+        row.hours,
+        (
+            Span(row.work_center_id, row.start_date, row.end_date),
+            Span(wc_id, answer.start_after, answer.end_after),
+        ),
+        lambda wc, day: wcs.available(position[wc], day) > 0,
+    )
     row.work_center_id = wc_id
     row.start_date, row.end_date = answer.start_after, answer.end_after
     row.held_from = row.held_to = None

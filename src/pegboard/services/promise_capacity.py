@@ -6,9 +6,10 @@ which orders it needs. When a finite schedule of the current plan is stored, tho
 production orders are placed after every order of that schedule (they are not
 promised yet: the lowest priority, so nothing already scheduled moves): each work
 center's free hours of a day are its hours (``services.free_hours``: calendar,
-weekday hours, closed days, units, efficiency) minus what the stored schedule's
-operations take that day, read in one grouped query for the quote's work centers
-only. The quote's orders are placed with the schedule's own rules
+weekday hours, closed days, units, efficiency) minus the hours the stored
+schedule took that day as it counted them itself (``ScheduledLoad``, stored with it),
+read for the quote's work centers only: the quote lands exactly where scheduling it
+with every order, last, would put it. The quote's orders are placed with the schedule's own rules
 (``engine.free_hours``): operations in sequence on the routing the order would get
 (a configured node's from its template's routing lines, else its item's engineering
 routing, else the routing of its newest order BOM), each order never before its
@@ -48,7 +49,7 @@ from pegboard.engine.schedule import (
     ScheduleOrders,
 )
 from pegboard.model import Bom, Item, Routing, RoutingOperation, WorkCenter
-from pegboard.services.free_hours import Shop, last_booked, read_shop, used_hours
+from pegboard.services.free_hours import Shop, has_load, last_booked, read_shop, used_hours
 from pegboard.services.routing_lines import ConfiguredOperation
 from pegboard.services.schedule import current_schedule, held_note
 
@@ -67,6 +68,10 @@ BASIS_NONE = (
     "--finite` to promise into the free hours of the work centers)."
 )
 BASIS_NO_HOURS = "Capacity not counted: {why}."
+BASIS_OLD = (
+    "Capacity not counted: the stored finite schedule was made before schedules kept the "
+    "hours they take each day (run `pegboard schedule` again to promise into its free hours)."
+)
 
 Operations = Mapping[str, Sequence[ConfiguredOperation]]
 """A configured node's operations (its template's routing lines), by its position."""
@@ -101,6 +106,8 @@ def with_capacity(
     sched = current_schedule(session)
     if sched is None:
         return CapacityDate(None, "", BASIS_NONE)
+    if not has_load(session, sched.id):
+        return CapacityDate(None, "", BASIS_OLD)
     routes = _routes(session, makes, configured or {})
     shop = read_shop(session, {op.work_center for ops in routes for op in ops})
     quote = _quote(makes, routes, shop)
@@ -119,8 +126,7 @@ def with_capacity(
 
 def _place(session: Session, schedule_run_id: int, quote: _Quote, shop: Shop) -> Schedule:
     """The quote placed into the free hours, reading as many days as it needs (module doc):
-    the days past the first read are read once more, to the last stored one, and added
-    (an operation stored across the cut is laid out over its whole span in both)."""
+    the days past the first read are read too, to the last stored one."""
     first = int(quote.orders.ready.min())
     last = first + WINDOW
     used = used_hours(session, schedule_run_id, shop, first, last)

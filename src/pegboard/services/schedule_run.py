@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Index, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Index, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from pegboard import clock
@@ -41,6 +41,7 @@ from pegboard.model import (
     Pegging,
     PlanLine,
     PlanRun,
+    ScheduledLoad,
     ScheduledOperation,
     ScheduledOrder,
     ScheduleRun,
@@ -214,7 +215,7 @@ def _store(
     indexes = _indexes() if conn.dialect.name == "sqlite" else []
     for index in indexes:
         index.drop(conn, checkfirst=True)
-    for table in (ScheduledOperation, ScheduledOrder, ScheduleRun):
+    for table in (ScheduledLoad, ScheduledOperation, ScheduledOrder, ScheduleRun):
         session.execute(delete(table))
     sched_id = session.execute(
         insert(ScheduleRun)
@@ -281,9 +282,33 @@ def _store(
             "held_to": _iso(result.held_to),
         },
     )
+    _store_load(conn, sched_id, data, result)
     for index in indexes:
         index.create(conn, checkfirst=True)
     return int(sched_id)
+
+
+def _store_load(conn: Connection, sched_id: int, data: ScheduleInput, result: Schedule) -> None:
+    """The hours the schedule took of each work center and day (``ScheduledLoad``), in
+    key order (work center id, day): what a quote is promised into, exactly."""
+    if not result.used:
+        return
+    n = len(result.used)
+    ids = np.asarray(data.wc_ids, dtype=np.int64)
+    wc = ids[np.fromiter((k[0] for k in result.used), dtype=np.int64, count=n)]
+    day = np.fromiter((k[1] for k in result.used), dtype=np.int64, count=n)
+    hours = np.fromiter(result.used.values(), dtype=np.float64, count=n)
+    order = np.lexsort((day, wc))
+    bulk_insert_columns(
+        conn,
+        ScheduledLoad,
+        {
+            "work_center_id": wc[order].tolist(),
+            "day": _iso(day[order]),
+            "hours": hours[order].tolist(),
+        },
+        same={"schedule_run_id": sched_id},
+    )
 
 
 def _indexes() -> list[Index]:
