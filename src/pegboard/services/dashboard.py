@@ -204,6 +204,15 @@ def _productions(session: Session, today: date) -> Section:
     return Section(rows, total)
 
 
+def _to_release(session: Session, run: PlanRun, kind: str, today: date) -> Section:
+    """The first planned orders of ``kind`` to release by today, by supplier then item,
+    and how many there are (the run's stored count, which also tells the list whether
+    to find its first rows item by item: a plan months old has every order past)."""
+    total = plan_results.run_count_planned(session, run, kind, until=today)
+    listed = reports.buy_list if kind == "buy" else reports.make_list
+    return Section(listed(session, until=today, limit=ROWS, known=total), total)
+
+
 def build(session: Session, today: date) -> Dashboard:
     board = Dashboard(today=today, run=current_run(session))
     if board.run is not None:
@@ -215,14 +224,8 @@ def build(session: Session, today: date) -> Dashboard:
                 plan_results.run_exception_counts(session, run).get(k, 0) for k in reports.SHORTAGE
             ),
         )
-        board.buy = Section(
-            reports.buy_list(session, until=today, limit=ROWS),
-            plan_results.run_count_planned(session, run, "buy", until=today),
-        )
-        board.make = Section(
-            reports.make_list(session, until=today, limit=ROWS),
-            plan_results.run_count_planned(session, run, "make", until=today),
-        )
+        board.buy = _to_release(session, run, "buy", today)
+        board.make = _to_release(session, run, "make", today)
     board.purchases = _purchases(session, today)
     board.productions = _productions(session, today)
     return board

@@ -307,6 +307,10 @@ def count_late(session: Session) -> int:
     return session.scalar(stmt) or 0
 
 
+WALK_ITEMS_ABOVE = 2_000
+"""Planned orders to list above which a page is found item by item (``_first_items``)."""
+
+
 def _planned(
     session: Session,
     kind: str,
@@ -314,7 +318,12 @@ def _planned(
     sales_order: str | None = None,
     limit: int | None = None,
     offset: int = 0,
+    known: int | None = None,
 ) -> list[PlannedRow]:
+    """A page of the planned orders of ``kind`` to release by ``until``, by supplier,
+    item, release day and number. When the caller knows there are many (``known``, the
+    run's stored count, e.g. every planned order of a plan months old), the page's items
+    are found first, so the database sorts a few items' orders, never all of them."""
     _planning_date(session)
     stmt = (
         select(
@@ -338,22 +347,55 @@ def _planned(
         stmt = stmt.where(PlannedOrder.release_date <= until)
     if sales_order is not None:
         stmt = stmt.where(SalesOrder.number == sales_order)
+    elif limit is not None and known is not None and known > WALK_ITEMS_ABOVE:
+        items = _first_items(session, kind, until, limit + offset)
+        stmt = stmt.where(PlannedOrder.item_id.in_(items))
     stmt = stmt.limit(limit).offset(offset)
     return [PlannedRow(*(r[:8]), r[8] or "", bool(r[9])) for r in session.execute(stmt)]
 
 
+def _first_items(session: Session, kind: str, until: date | None, count: int) -> list[int]:
+    """The first ``count`` items, by supplier then code, with a planned order of ``kind``
+    still to release by ``until``: the first ``count`` rows of the list are theirs (each
+    such item has at least one). The items are walked in that order along
+    ``ix_item_supplier_code``, each asked along ``ix_planned_order_item`` (covering) and
+    the walk stops at the ``count``-th: a few index probes per item, wherever the plan's
+    dates are, instead of sorting every planned order of a plan whose dates are all past."""
+    wanted = select(PlannedOrder.id).where(
+        PlannedOrder.item_id == Item.id,
+        PlannedOrder.type == kind,
+        PlannedOrder.firmed_as.is_(None),
+    )
+    if until is not None:
+        wanted = wanted.where(PlannedOrder.release_date <= until)
+    stmt = select(Item.id).where(wanted.exists()).order_by(Item.supplier, Item.code).limit(count)
+    return list(session.scalars(stmt))
+
+
 def buy_list(
-    session: Session, *, until: date | None = None, limit: int | None = None, offset: int = 0
+    session: Session,
+    *,
+    until: date | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+    known: int | None = None,
 ) -> list[PlannedRow]:
-    """Planned purchases to release by ``until`` (not firmed yet), by supplier then item."""
-    return _planned(session, "buy", until, limit=limit, offset=offset)
+    """Planned purchases to release by ``until`` (not firmed yet), by supplier then item
+    (``known``: how many there are, when the caller has the run's count)."""
+    return _planned(session, "buy", until, limit=limit, offset=offset, known=known)
 
 
 def make_list(
-    session: Session, *, until: date | None = None, limit: int | None = None, offset: int = 0
+    session: Session,
+    *,
+    until: date | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+    known: int | None = None,
 ) -> list[PlannedRow]:
-    """Planned production to release by ``until`` (not firmed yet), ordered by item."""
-    return _planned(session, "make", until, limit=limit, offset=offset)
+    """Planned production to release by ``until`` (not firmed yet), ordered by item
+    (``known``: how many there are, when the caller has the run's count)."""
+    return _planned(session, "make", until, limit=limit, offset=offset, known=known)
 
 
 def count_planned(session: Session, kind: str, *, until: date | None = None) -> int:
