@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from _board_company import DUE, FA_MO, SUB_MO, add_routings, build_firm
 from pegboard.errors import ConflictError, NotFoundError, ValidationError
-from pegboard.model import AuditEntry, ScheduledOrder, ScheduleRun
+from pegboard.model import AuditEntry, ScheduledLoad, ScheduledOrder, ScheduleRun, WorkCenter
 from pegboard.services import board_move, capacity
 from pegboard.services.calendar import set_work_days
 from pegboard.services.operation_move import OperationMoveAnswer, move_operation
@@ -51,6 +51,17 @@ def placed(session: Session) -> list[tuple[str, int, str, date, date]]:
             (r.order, r.sequence, r.work_center, r.start, r.end)
             for r in scheduled_operations(session)
         ]
+
+
+def hours_per_day(session: Session) -> list[tuple[str, date, float]]:
+    """The stored schedule's hours per work center and day (``ScheduledLoad``)."""
+    with session.begin():
+        rows = session.execute(
+            select(WorkCenter.code, ScheduledLoad.day, ScheduledLoad.hours)
+            .join(WorkCenter, WorkCenter.id == ScheduledLoad.work_center_id)
+            .order_by(WorkCenter.code, ScheduledLoad.day)
+        ).all()
+    return [(code, day, round(hours, 6)) for code, day, hours in rows]
 
 
 def audited(session: Session) -> list[AuditEntry]:
@@ -146,6 +157,15 @@ def test_to_another_work_center_is_checked_on_its_hours_and_saved(scheduled: Ses
         "ASM2",
     )
     assert (FA_MO, 10, "ASM2", date(2026, 12, 18), date(2026, 12, 19)) in placed(scheduled)
+    # its 16 h moved in the schedule's hours per day too (what promise reads)
+    assert hours_per_day(scheduled) == [
+        ("ASM", date(2026, 12, 15), 8.0),
+        ("ASM", date(2026, 12, 16), 8.0),
+        ("ASM", date(2026, 12, 17), 8.0),
+        ("ASM2", date(2026, 12, 18), 8.0),
+        ("ASM2", date(2026, 12, 19), 8.0),
+        ("PNT", date(2026, 12, 20), 8.0),
+    ]
     [entry] = audited(scheduled)
     assert (entry.before["work_center"], entry.after["work_center"]) == ("ASM", "ASM2")
 

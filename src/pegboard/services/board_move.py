@@ -11,8 +11,10 @@ three questions, as a planner at the board would ask them:
   component whose supplies the plan pegged to the order are there by the new start
   is not short (``shortages``: the projection is read only for the others).
 * **capacity**: has every work center of its routing the hours free in the new
-  window? The backward load (``services.load``) gives every other order's hours per
-  day; the window's available hours less those must cover this order's hours.
+  window? The stored finite schedule gives every other order's hours per day when one
+  is current; else the backward load (``services.load``), with other orders' pinned
+  operations on their pins (``services.pin_hours``); the window's available hours less
+  those must cover this order's hours.
 * **what it breaks**: the parent orders it feeds start later when it now finishes
   after their start (each keeps its working days of work), up to the top order, whose
   sales-order line is then late by so many days.
@@ -54,6 +56,7 @@ from pegboard.services.calendar import back_date, fwd_date, load_calendar
 from pegboard.services.load import work_centers
 from pegboard.services.outstanding import order_needs
 from pegboard.services.pegged_supply import pegged_by
+from pegboard.services.pin_hours import count_pins
 from pegboard.services.production import get_production
 from pegboard.services.projection import Projection, projected_stock
 from pegboard.services.schedule import current_schedule
@@ -295,7 +298,9 @@ def _backward(session: Session, mo: ProductionOrder, start: date, finish: date) 
         mine[op.work_center] += op.hours
     others: dict[tuple[str, date], float] = defaultdict(float)
     if mine:
-        others.update(others_hours(session, wcs, position, set(mine), (start, finish), {mo.number}))
+        window = (start, finish)
+        others.update(others_hours(session, wcs, position, set(mine), window, {mo.number}))
+        count_pins(session, wcs, position, set(mine), window, {mo.number}, others)
     return mine, others
 
 

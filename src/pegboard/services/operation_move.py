@@ -11,7 +11,8 @@ center for it; before anything is saved pegboard answers, as for a whole order
   run (the same number of its working days as now, counted on the target's calendar)
   must cover its hours. Every other operation's hours come from the stored finite
   schedule when one is current, else from the backward load of that work center
-  (``services.window_load``). The model knows no alternative work centers: any work
+  (``services.window_load``), other orders' pinned operations counted on their pins
+  (``services.pin_hours``). The model knows no alternative work centers: any work
   center may take it, its standard hours unchanged; one that does not work on the day
   is refused.
 * **material**: moved before the order's first operation's start, the components must be
@@ -66,6 +67,7 @@ from pegboard.services.board_move import (
 from pegboard.services.bounds import check_day
 from pegboard.services.calendar import load_calendar
 from pegboard.services.load import work_centers
+from pegboard.services.pin_hours import count_pins
 from pegboard.services.production import get_production
 from pegboard.services.schedule import current_schedule
 from pegboard.services.scheduled_load import Span
@@ -355,8 +357,10 @@ def _free(
     else:
         others = defaultdict(float)
         others.update(others_hours(session, wcs, position, {target}, window, {mo.number}))
-        # the order's own other operations there load it too
-        for own in order_operations(session, production_order_row(mo), wcs, position):
+        # other orders' pinned operations on their pins, not where the load puts them
+        count_pins(session, wcs, position, {target}, window, {mo.number}, others)
+        # the order's own other operations there load it too (a pinned one on its pin)
+        for own in operations_of(session, mo)[1]:
             if own.sequence != op.sequence and own.work_center == target:
                 spread(
                     others,
