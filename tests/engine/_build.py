@@ -57,6 +57,7 @@ class Item:
     multiple: float = 0.0
     ss: float = 0.0
     decimals: int | None = None  # None: not rounded (v1)
+    mps: bool = False  # on the master schedule (behind the fence, if any)
 
 
 @dataclass
@@ -67,7 +68,7 @@ class Case:
     bom: list[tuple[Any, ...]] = field(default_factory=list)  # parent, comp, qty_per[, scrap, so]
     stock: list[tuple[Any, ...]] = field(default_factory=list)  # item, qty[, location, so]
     purchases: list[tuple[Any, ...]] = field(default_factory=list)  # ref, item, qty, due[, so]
-    # ref, item, qty, due, start[, issued, so]
+    # ref, item, qty, due, start[, issued, so, mps]
     productions: list[tuple[Any, ...]] = field(default_factory=list)
     # production order ref, component, outstanding qty
     components: list[tuple[Any, ...]] = field(default_factory=list)
@@ -78,6 +79,7 @@ class Case:
     planning_date: int = 0
     work_days: tuple[int, ...] = ALL_DAYS
     holidays: tuple[int, ...] = ()  # day offsets from D0
+    fence: int = 0  # the master schedule's planning time fence in days (0: none)
 
     def sales_orders(self) -> list[str]:
         ids = {d[0] for d in self.demands}
@@ -107,6 +109,7 @@ class Case:
                 self.reschedule_in,
                 self.defer,
                 WorkCalendar(self.work_days, tuple(D0 + h for h in self.holidays)),
+                mps_fence_days=self.fence,
             ),
             items=Items(
                 code=[it.code for it in items],
@@ -124,6 +127,7 @@ class Case:
                     if all(it.decimals is None for it in items)
                     else arr([-1 if it.decimals is None else it.decimals for it in items], int)
                 ),
+                mps=arr([it.mps for it in items], bool) if any(it.mps for it in items) else None,
             ),
             sales_orders=sos,
             bom=Bom(
@@ -156,6 +160,11 @@ class Case:
                     [p[5] if len(p) > 5 else False for p in self.productions], bool
                 ),
                 sales_order=arr([so_of(p, 6) for p in self.productions], int),
+                mps=(
+                    arr([len(p) > 7 and bool(p[7]) for p in self.productions], bool)
+                    if any(len(p) > 7 and p[7] for p in self.productions)
+                    else None
+                ),
             ),
             production_components=ProductionComponents(
                 order=arr([order[c[0]] for c in self.components], int),

@@ -101,6 +101,13 @@ class Reference:
             s.reschedule_in_days,
         )
         self.days = Days(inp)
+        # the master schedule's time fence: its items' first planned order is due on
+        # ``fence_due``, and their demands reach for supply up to the day before
+        mps = inp.items.mps
+        self.fence_due: int | None = None
+        if s.mps_fence_days > 0 and mps is not None and any(bool(x) for x in mps):
+            self.fence_due = self.days.fwd(self.pd + s.mps_fence_days, 0)
+        self.reach = -(2**62)  # of the item being netted
         self.planned: list[tuple[str, str, float, int, int, int]] = []
         self.clamped: dict[str, bool] = {}
         self.pegs: dict[tuple[str, str], float] = {}
@@ -229,8 +236,8 @@ class Reference:
             steps.append((d.so, inf, d.date, False))
         steps.append((NO_ORDER, inf, d.date, False))
         if d.so != NO_ORDER:
-            steps.append((d.so, d.date + 1, d.date + self.r, True))
-        steps.append((NO_ORDER, d.date + 1, d.date + self.r, True))
+            steps.append((d.so, d.date + 1, max(d.date + self.r, self.reach), True))
+        steps.append((NO_ORDER, d.date + 1, max(d.date + self.r, self.reach), True))
         for pool, lo, hi, open_only in steps:
             need = self.take(d, sups, pool, lo, hi, open_only, need, record)
         return need
@@ -253,13 +260,16 @@ class Reference:
         if not mto and float(it.safety_stock[i]) > TOL:
             ds.insert(0, Dem(self.pd, (), NO_ORDER, float(it.safety_stock[i]), "ss", None))
         sups = self.sup[i]
+        fenced = self.fence_due is not None and bool(it.mps is not None and it.mps[i])
+        earliest = self.fence_due if fenced and self.fence_due is not None else self.pd
+        self.reach = earliest - 1 if fenced else -(2**62)
 
         def pool_of(d: Dem) -> int:
             return d.so if mto and d.prio is not None else NO_ORDER
 
         def due_of(d: Dem) -> int:
             """Rule 1: the due day of a planned order for a requirement on d's date."""
-            return max(self.days.back(d.date, 0), self.pd)
+            return max(self.days.back(d.date, 0), earliest)
 
         for due in sorted({due_of(d) for d in ds}):
             reqs: dict[int, list[tuple[Dem, float]]] = {}
@@ -398,7 +408,7 @@ class _DateReader:
         """The latest of today and the supplies pegged to ``label``'s demand."""
         return max([self.ref.pd, *(self.avail(s) for s in self.pegged.get(label, []))])
 
-    def done(self, label: str) -> int:
+    def made_or_bought(self, label: str) -> int:
         _, item, _, _, due, _ = self.planned[label]
         i = self.code[item]
         lt = int(self.inp.items.lead_time[i])
@@ -407,6 +417,16 @@ class _DateReader:
         if self.ref.clamped[label]:
             return self.ref.days.fwd(self.ref.pd + lt, 0)
         return due
+
+    def done(self, label: str) -> int:
+        """Rule 9's earliest completion; behind the master schedule's time fence no
+        sooner than its end."""
+        done = self.made_or_bought(label)
+        i = self.code[self.planned[label][1]]
+        mps = self.inp.items.mps
+        if self.ref.fence_due is not None and mps is not None and bool(mps[i]):
+            return max(done, self.ref.fence_due)
+        return done
 
     def mo_done(self, k: int) -> int:
         pr = self.inp.productions

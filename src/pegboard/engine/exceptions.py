@@ -1,5 +1,11 @@
 """Planning exceptions (rule 9) as rows: late, expedite, defer, cancel, shortage.
 
+A master schedule line due inside the planning time fence (issue #17:
+``ProductionOrders.mps``, ``Settings.mps_fence_days``) is frozen: the plan asks no
+change of it (no expedite, defer or cancel row); whether it covers the backlog is
+said by the service's ``mps_short`` rows. It can still be ``late``: that is a fact
+of the order, not a change asked.
+
 Each row names one sales order behind it, found through the traces, so a
 planner can filter the list by the order a customer asks about. Rows come out
 sorted by (kind, order ref, sales-order id, date). ``late`` and ``shortage``
@@ -178,6 +184,7 @@ class _Builder:
         self.ref_names[n + len(pu) :] = pr.ref
         self.open_item = np.concatenate([ints(pu.item), ints(pr.item)])  # by code - n
         self.open_due = np.concatenate([ints(pu.due), ints(pr.due)])
+        self.frozen = _frozen(inp)  # by code - n, None if no order is
         self.texts: list[str] = []  # the messages rows name by position
         # the string order of the refs, as integers (refs PL-000001.. sort by number
         # while they have six digits: then the rank is not needed)
@@ -194,6 +201,13 @@ class _Builder:
         base = len(self.texts)
         self.texts.extend(texts)
         return np.arange(base, len(self.texts), dtype=np.int64)
+
+    def _changeable(self, code: IntArray) -> IntArray:
+        """Positions of the open orders ``code`` the plan may ask to change: all but
+        the frozen schedule lines."""
+        if self.frozen is None:
+            return np.arange(code.size, dtype=np.int64)
+        return np.flatnonzero(~self.frozen[code - self.n_planned]).astype(np.int64)
 
     def _open_code(self, stype: IntArray, index: IntArray) -> IntArray:
         """The ref code of open purchase lines and production orders."""
@@ -338,6 +352,9 @@ class _Builder:
         first = order[starts]
         date = np.minimum.reduceat(date[order], starts) if starts.size else date[first]
         code = self._open_code(s_type[first], s_idx[first])
+        if self.frozen is not None:
+            keep = self._changeable(code)
+            first, date, code = first[keep], date[keep], code[keep]
         due = self.open_due[code - self.n_planned]
         texts = self._texts(
             [
@@ -363,6 +380,8 @@ class _Builder:
                 first > np.maximum(due, settings.planning_date) + settings.defer_days
             )
             index = np.flatnonzero(late_use).astype(np.int64)
+            if self.frozen is not None:
+                index = index[self._changeable(base + index)]
             date = first[index]
             texts = self._texts(
                 [
@@ -388,6 +407,9 @@ class _Builder:
         table = self.facts.supply
         spare = np.flatnonzero((self.facts.remaining > TOL) & (table.stype != STOCK))
         code = self._open_code(table.stype[spare], table.sidx[spare])
+        if self.frozen is not None:
+            keep = self._changeable(code)
+            spare, code = spare[keep], code[keep]
         texts = self._texts(
             [f"{quantity(q)} not needed" for q in self.facts.remaining[spare].tolist()]
         )
@@ -434,6 +456,19 @@ class _Builder:
             so=np.insert(big.so, where, small.so),
             message=np.insert(big.message, where, small.message),
         )
+
+
+def _frozen(inp: PlanInput) -> BoolArray | None:
+    """Per open order (purchases, then production orders): a master schedule line
+    due inside the planning time fence; None when there is none."""
+    pr = inp.productions
+    days = inp.settings.mps_fence_days
+    if pr.mps is None or days <= 0 or not np.any(pr.mps):
+        return None
+    inside = np.asarray(pr.mps, dtype=np.bool_) & (ints(pr.due) < inp.settings.planning_date + days)
+    if not inside.any():
+        return None
+    return np.concatenate([np.zeros(len(inp.purchases), dtype=np.bool_), inside])
 
 
 def _column(head: list[np.ndarray], tail: np.ndarray, at: IntArray, dtype: type) -> np.ndarray:

@@ -12,6 +12,15 @@ out in the loop over demands, and shortcuts that do several demands in one
 step where rule 6 allows it (see the comments in ``net_item``). Every demand
 row has a quantity above ``TOL`` (``demand.py`` and ``explode.py`` drop the
 rest), so a demand that finds nothing to take is a net requirement as a whole.
+
+An item on the master schedule inside the planning time fence (issue #17) nets
+with two more numbers per item, ``reach`` and ``earliest`` (``NEVER`` and pd for
+every other item, which then nets exactly as without them): a pull-in reaches at
+least to ``reach``, the last day inside the fence, because the frozen schedule is
+all the supply there is there (a demand takes a line due later in the fence and is
+late, rather than wait for new supply beyond it); and no planned order is due
+before ``earliest``, the first working day beyond the fence (``run.py`` gives the
+item's demand rows due days no earlier, so the rows of the fence share one order).
 """
 
 from __future__ import annotations
@@ -24,6 +33,9 @@ from itertools import repeat
 
 from pegboard.engine.lots import TOL
 from pegboard.engine.types import FOQ, NO_ORDER, POQ
+
+NEVER = -(2**62)
+"""``reach`` of an item without a fence: a pull-in limit never raised to it."""
 
 ItemRule = tuple[int, float, int, float, float, float, bool, float]
 """(lot_rule, lot_qty, period_days, min_qty, multiple, safety_stock, is_mto, scale);
@@ -80,11 +92,12 @@ def net_item(  # noqa: C901 - rule 6's steps stay inline: this loop runs per dem
     supply_rows: range,
     days: DayDemands,
     rule: ItemRule,
-    settings: tuple[int, int],
+    settings: tuple[int, int, int, int],
     so_rank: list[int],
     out: NetOutput,
 ) -> None:
-    """Net one item's sorted demands day by day; ``settings`` = (pd, reschedule_in).
+    """Net one item's sorted demands day by day; ``settings`` = (pd, reschedule_in,
+    reach, earliest), the last two the item's planning time fence (see ``fence``).
 
     All net requirements of one pool whose planned orders are due on one day
     (rule 6: ``days.due``, the working day on or before the demand's date, not
@@ -98,7 +111,7 @@ def net_item(  # noqa: C901 - rule 6's steps stay inline: this loop runs per dem
     head is used up.
     """
     lot_rule, lot_qty, period_days, min_qty, multiple, safety_stock, is_mto, scale = rule
-    pd, reschedule_in = settings
+    pd, reschedule_in, reach, earliest = settings
     first, end = supply_rows.start, supply_rows.stop
     avail = supply.avail[first:end]
     rem = supply.rem[first:end]
@@ -185,6 +198,8 @@ def net_item(  # noqa: C901 - rule 6's steps stay inline: this loop runs per dem
             need = take(NO_ORDER, date, need, demand, rem, heads, record)
         if need > TOL:
             limit = date + reschedule_in
+            if limit < reach:
+                limit = reach
             if so != NO_ORDER and so in pools:
                 need = take(so, limit, need, demand, rem, heads, record)
             if need > TOL and NO_ORDER in pools:
@@ -233,6 +248,8 @@ def net_item(  # noqa: C901 - rule 6's steps stay inline: this loop runs per dem
                     now = rem_copy[free[head]] if head < count else 0.0
             elif free is not None:
                 limit = dates[demand] + reschedule_in  # steps (b) and (d): one walk
+                if limit < reach:
+                    limit = reach
                 while head < count:
                     if avail[free[head]] > limit:
                         break
@@ -280,7 +297,7 @@ def net_item(  # noqa: C901 - rule 6's steps stay inline: this loop runs per dem
     # per pool, the demands with a net requirement whose order is due on ``due``
     # (their orders' due day), and that requirement
     reqs: dict[int, tuple[list[int], list[float]]] = {}
-    due = pd
+    due = earliest
     if safety_stock > TOL:
         # rule 5's safety-stock demand, before every other demand: free supply
         # available on pd, no pull-in
@@ -353,8 +370,11 @@ def net_item(  # noqa: C901 - rule 6's steps stay inline: this loop runs per dem
                         due = dues[k - 1]
                         j = k
                         continue
-                    if avail[entry] <= day + reschedule_in:
-                        left = take(NO_ORDER, day + reschedule_in, left, j, rem, heads, True)
+                    limit = day + reschedule_in
+                    if limit < reach:
+                        limit = reach
+                    if avail[entry] <= limit:
+                        left = take(NO_ORDER, limit, left, j, rem, heads, True)
                     elif not is_mto:
                         j = miss_day(j, False, due, reqs)
                         continue
@@ -368,6 +388,8 @@ def net_item(  # noqa: C901 - rule 6's steps stay inline: this loop runs per dem
                     left = take(NO_ORDER, day, left, j, rem, heads, True)
                 if left > TOL:
                     limit = day + reschedule_in
+                    if limit < reach:
+                        limit = reach
                     if so in pools:
                         left = take(so, limit, left, j, rem, heads, True)
                     if left > TOL and NO_ORDER in pools:

@@ -32,6 +32,7 @@ import numba
 import numpy as np
 
 from pegboard.engine.lots import TOL
+from pegboard.engine.netting import NEVER
 from pegboard.engine.types import FOQ, NO_ORDER, POQ, BoolArray, FloatArray, IntArray
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -44,7 +45,7 @@ Out = tuple[
 Reqs = tuple[IntArray, FloatArray, IntArray]
 Pools = tuple[IntArray, IntArray, IntArray, FloatArray, IntArray]
 Lot = tuple[bool, float, float, float, float]
-Env = tuple[int, int, bool, int, bool, Lot]
+Env = tuple[int, int, bool, int, bool, Lot, int, int]
 
 
 def _compiled(function: _F) -> _F:
@@ -84,6 +85,8 @@ class Rules(NamedTuple):
     safety: FloatArray
     is_mto: BoolArray
     scale: FloatArray
+    reach: IntArray  # the planning time fence (``netting.net_item``'s settings)
+    earliest: IntArray
 
 
 class Supply(NamedTuple):
@@ -153,6 +156,8 @@ def net_level(
         rules.safety,
         rules.is_mto,
         rules.scale,
+        rules.reach,
+        rules.earliest,
         int(settings[0]),
         int(settings[1]),
         so_rank,
@@ -235,6 +240,7 @@ def _net_one(
     real: IntArray,
     dem: Dem,
     reschedule_in: int,
+    reach: int,
     out: Out,
     count: IntArray,
 ) -> float:
@@ -248,6 +254,8 @@ def _net_one(
         need = _take(NO_ORDER, date, need, demand, False, ent, rem, heads, dem, out, count)
     if need > TOL:
         limit = date + reschedule_in
+        if limit < reach:
+            limit = reach
         if so != NO_ORDER and real[so + 1] != ABSENT:
             need = _take(so, limit, need, demand, False, ent, rem, heads, dem, out, count)
         if need > TOL and real[0] != ABSENT:
@@ -268,6 +276,7 @@ def _period_rest(  # noqa: C901 - one statement per statement of ``period_rest``
     pools: Pools,
     dem: Dem,
     reschedule_in: int,
+    reach: int,
     out: Out,
     count: IntArray,
 ) -> float:
@@ -303,12 +312,16 @@ def _period_rest(  # noqa: C901 - one statement per statement of ``period_rest``
                 copy_heads[0] = head
                 if head != END:
                     rem_copy[head] = now
-            need = _net_one(demand, ent, rem_copy, copy_heads, real, dem, reschedule_in, out, count)
+            need = _net_one(
+                demand, ent, rem_copy, copy_heads, real, dem, reschedule_in, reach, out, count
+            )
             if has_free:
                 head = copy_heads[0]
                 now = rem_copy[head] if head != END else 0.0
         elif has_free:
             limit = dates[demand] + reschedule_in  # steps (b) and (d): one walk
+            if limit < reach:
+                limit = reach
             while head != END:
                 if e_avail[head] > limit:
                     break
@@ -420,7 +433,7 @@ def _flush(
     so_rank: IntArray,
 ) -> int:
     """The planned orders due on ``due``: one per pool with net requirements."""
-    pd, reschedule_in, poq, period_days, is_mto, lot = env
+    pd, reschedule_in, poq, period_days, is_mto, lot, reach, _earliest = env
     e_avail, e_ref, nxt = ent
     heads, touched = pools[0], pools[2]
     r_dem, r_qty, r_pool = reqs
@@ -442,7 +455,7 @@ def _flush(
             first_day = dem[0][wanting] if wanting >= 0 else pd
             qty += _period_rest(
                 j, first_day + period_days, pool, hi, is_mto, n_entries, ent, e_rem, pools, dem,
-                reschedule_in, out, count,
+                reschedule_in, reach, out, count,
             )  # fmt: skip
         qty = _lot_size(qty, lot)
         c = count[_PLAN]
@@ -531,7 +544,7 @@ def _net_item(  # noqa: C901 - rule 6's steps inline, as in ``net_item``
     s_rem: FloatArray,
 ) -> None:
     """``net_item``: net one item's sorted demands day by day."""
-    pd, reschedule_in, _poq, _period, is_mto, _lot = env
+    pd, reschedule_in, _poq, _period, is_mto, _lot, reach, earliest = env
     e_avail, e_ref, nxt = ent
     heads, touched = pools[0], pools[2]
     dates, dues, qtys, sos = dem[0], dem[1], dem[2], dem[3]
@@ -555,7 +568,7 @@ def _net_item(  # noqa: C901 - rule 6's steps inline, as in ``net_item``
         tails[pool + 1] = e
     j = lo
     count[_REQS] = 0
-    due = pd
+    due = earliest
     if safety > TOL:
         # rule 5's safety-stock demand: free supply available on pd, no pull-in
         left = safety
@@ -588,11 +601,13 @@ def _net_item(  # noqa: C901 - rule 6's steps inline, as in ``net_item``
                         due = dues[k - 1]
                         j = k
                         continue
-                    if e_avail[entry] <= day + reschedule_in:
+                    limit = day + reschedule_in
+                    if limit < reach:
+                        limit = reach
+                    if e_avail[entry] <= limit:
                         left = _take(
-                            NO_ORDER, day + reschedule_in, left, j, True, ent, e_rem, heads, dem,
-                            out, count,
-                        )  # fmt: skip
+                            NO_ORDER, limit, left, j, True, ent, e_rem, heads, dem, out, count
+                        )
                     elif not is_mto:
                         j = _miss_day(j, False, due, hi, dem, heads, reqs, count)
                         continue
@@ -606,6 +621,8 @@ def _net_item(  # noqa: C901 - rule 6's steps inline, as in ``net_item``
                     left = _take(NO_ORDER, day, left, j, True, ent, e_rem, heads, dem, out, count)
                 if left > TOL:
                     limit = day + reschedule_in
+                    if limit < reach:
+                        limit = reach
                     if heads[so + 1] != ABSENT:
                         left = _take(so, limit, left, j, True, ent, e_rem, heads, dem, out, count)
                     if left > TOL and heads[0] != ABSENT:
@@ -654,6 +671,8 @@ def _net_level(
     safety: FloatArray,
     is_mto: BoolArray,
     scale: FloatArray,
+    reach: IntArray,
+    earliest: IntArray,
     pd: int,
     reschedule_in: int,
     so_rank: IntArray,
@@ -710,6 +729,8 @@ def _net_level(
                 multiple[item],
                 scale[item],
             ),
+            reach[item],
+            earliest[item],
         )
         _net_item(
             item, lo[t], hi[t], offsets[item], offsets[item + 1], env, safety[item], ent,
@@ -767,6 +788,8 @@ def warm() -> None:
             safety=np.array([0.0]),
             is_mto=np.array([True]),
             scale=np.array([0.0]),
+            reach=np.array([NEVER], dtype=np.int64),
+            earliest=np.array([0], dtype=np.int64),
         ),
         (0, 0),
         np.array([0], dtype=np.int64),

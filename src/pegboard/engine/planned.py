@@ -190,7 +190,9 @@ class PlannedStore:
         calendar days after today when its release was clamped. An open production
         order whose components are all available by ``max(start, pd)`` finishes on
         its due date (it may be running already), else like a make order; it is
-        available to its parents on the later of that and its clamped due date.
+        available to its parents on the later of that and its clamped due date. A
+        planned order of an item behind the master schedule's time fence completes no
+        sooner than the first working day beyond it (``CompletionFacts.not_before``).
         """
         pd, calendar = facts.planning_date, facts.calendar
         lead_time, is_make = facts.lead_time, facts.is_make
@@ -211,6 +213,8 @@ class PlannedStore:
             late_buy = calendar.fwd(np.full(hi - lo, pd, dtype=np.int64) + lead, 0)
             bought = np.where(self.clamped[lo:hi], late_buy, self.due[lo:hi])
             done[lo:hi] = np.where(is_make[item], made, bought)
+            if facts.not_before is not None:
+                done[lo:hi] = np.maximum(done[lo:hi], facts.not_before[item])
             k = by_level[level_starts[level] : level_starts[level + 1]]
             k = k[pr.live[k]]
             if k.size:
@@ -261,6 +265,10 @@ class CompletionFacts:
     lead_time: IntArray
     is_make: BoolArray
     purchase_avail: IntArray  # max(due, planning_date)
+    # per item, the first day its planned orders may be available: the first working
+    # day beyond the master schedule's time fence for an item behind it (issue #17),
+    # whose planned orders may not come sooner; None when no item is
+    not_before: IntArray | None = None
 
 
 @dataclass(frozen=True)

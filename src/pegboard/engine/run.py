@@ -29,7 +29,7 @@ from pegboard.engine.exceptions import ExceptionFacts, build_exceptions
 from pegboard.engine.explode import BomIndex, ListedComponents, MakeOrders, explode
 from pegboard.engine.levels import low_level_codes
 from pegboard.engine.lots import TOL, place_scales, whole_steps
-from pegboard.engine.netting import DayDemands, ItemRule, NetOutput, PoolSupply, net_item
+from pegboard.engine.netting import NEVER, DayDemands, ItemRule, NetOutput, PoolSupply, net_item
 
 if TYPE_CHECKING:
     from pegboard.engine.netting_kernel import Rules
@@ -110,6 +110,7 @@ class _Run:
         self.lead_time = ints(items.lead_time)
         self.is_mto = np.asarray(items.is_mto, dtype=np.bool_)
         self.safety = np.where(self.is_mto, 0.0, np.asarray(items.safety_stock, dtype=float))
+        self.fenced, self.fence_due = self._fence()
         self.supply = build_supplies(inp)
         # what is left of each supply row: a NumPy column for the compiled loop, lists
         # for the plain one
@@ -130,6 +131,27 @@ class _Run:
         self.level_expedites: list[PegColumns] = []
         self.pending: list[list[DemandRows]] = [[] for _ in range(self.n_levels)]
         self._queue(independent_demand(inp))
+
+    def _fence(self) -> tuple[BoolArray | None, int]:
+        """The items behind the master schedule's planning time fence (None: none), and
+        the first working day beyond it, the earliest day their planned orders are due."""
+        days = self.inp.settings.mps_fence_days
+        mps = self.inp.items.mps
+        if days <= 0 or mps is None or not np.any(mps):
+            return None, self.pd
+        return np.asarray(mps, dtype=np.bool_), int(self.calendar.fwd(self.pd + days, 0))
+
+    def _reach_earliest(self) -> tuple[IntArray, IntArray]:
+        """Per item, ``net_item``'s ``reach`` and ``earliest`` (see ``netting.py``): for
+        an item behind the fence, the last day before its first planned order may be
+        due, and that day; for the others values that change nothing."""
+        n_items = len(self.inp.items)
+        reach = np.full(n_items, NEVER, dtype=np.int64)
+        earliest = np.full(n_items, self.pd, dtype=np.int64)
+        if self.fenced is not None:
+            reach[self.fenced] = self.fence_due - 1
+            earliest[self.fenced] = self.fence_due
+        return reach, earliest
 
     def _live_productions(self) -> BoolArray:
         """Open production orders whose components are still demand: make items,
@@ -178,6 +200,8 @@ class _Run:
             plain &= whole_steps(self.safety, self.scale)
         path[plain & (pegged == 0) & (rows <= MAX_SUPPLY_ROWS)] = FREE_POOL
         path[plain & (rows == 0) & (self.safety <= TOL)] = NO_SUPPLY
+        if self.fenced is not None:  # the fence is netted by the loop alone
+            path[self.fenced] = LOOP
         return path
 
     def _queue(self, rows: DemandRows) -> None:
@@ -201,13 +225,15 @@ class _Run:
         rules = zip(*(c[loop].tolist() for c in columns), strict=True)
         return dict(zip(loop.tolist(), rules, strict=True))
 
-    def _due_days(self, date: IntArray) -> IntArray:
+    def _due_days(self, date: IntArray, item: IntArray) -> IntArray:
         """Rule 1: the due day of a planned order for a net requirement on ``date``,
         the working day on or before it but not before pd; ``date`` itself (the
-        same array) on the default calendar."""
-        if self.calendar.every_day:
-            return date
-        return np.maximum(self.calendar.back(date, 0), self.pd)
+        same array) on the default calendar. An item behind the master schedule's
+        time fence has none due before the first working day beyond it."""
+        due = date if self.calendar.every_day else np.maximum(self.calendar.back(date, 0), self.pd)
+        if self.fenced is None:
+            return due
+        return np.where(self.fenced[item], np.maximum(due, self.fence_due), due)
 
     def _level_paths(self, rows: DemandRows) -> IntArray:
         """The netting path per item for this level: items whose demand here is not
@@ -242,7 +268,7 @@ class _Run:
                 new, self.code_rank, self.so_rank, self._parent_rank(new), self._sort
             ),
         )
-        due = self._due_days(rows.date)
+        due = self._due_days(rows.date, rows.item)
         item_path = self._level_paths(rows)
         path = item_path[rows.item]
         safety_items = np.flatnonzero((self.llc == level) & (self.safety > TOL))
@@ -324,7 +350,8 @@ class _Run:
                 self._own_supply(item, rows.so[mine]).tolist(),
             )
             offsets = self.supply.offsets.tolist()
-            settings = (self.pd, self.inp.settings.reschedule_in_days)
+            reschedule_in = self.inp.settings.reschedule_in_days
+            reach, earliest = (column.tolist() for column in self._reach_earliest())
             rules = self.rules
             pool_supply = self.pool_supply
             so_rank = self.so_rank_list
@@ -337,7 +364,7 @@ class _Run:
                     range(offsets[it], offsets[it + 1]),
                     days,
                     rules[it],
-                    settings,
+                    (self.pd, reschedule_in, reach[it], earliest[it]),
                     so_rank,
                     out,
                 )
@@ -420,6 +447,7 @@ class _Run:
         from pegboard.engine.netting_kernel import Rules
 
         it = self.inp.items
+        reach, earliest = self._reach_earliest()
         return Rules(
             lot_rule=_int64(ints(it.lot_rule)),
             lot_qty=np.ascontiguousarray(it.lot_qty, dtype=np.float64),
@@ -429,6 +457,8 @@ class _Run:
             safety=np.ascontiguousarray(self.safety, dtype=np.float64),
             is_mto=np.ascontiguousarray(self.is_mto, dtype=np.bool_),
             scale=np.ascontiguousarray(self.scale, dtype=np.float64),
+            reach=reach,
+            earliest=earliest,
         )
 
     def _own_supply(self, item: IntArray, so: IntArray) -> IntArray:
@@ -544,6 +574,7 @@ class _Run:
             lead_time=self.lead_time,
             is_make=self.is_make,
             purchase_avail=np.maximum(ints(inp.purchases.due), self.pd),
+            not_before=None if self.fenced is None else self._reach_earliest()[1],
         )
         productions = OpenProductions(
             item=prod_item,

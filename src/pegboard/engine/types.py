@@ -58,6 +58,13 @@ class Settings:
     defer_days: int = 7
     # v2 rule 1: working days; the default (every day works) plans exactly as v1.
     calendar: WorkCalendar = field(default_factory=WorkCalendar)
+    # The master schedule's planning time fence (issue #17): days from the planning
+    # date inside which the schedule of an item flagged ``Items.mps`` is frozen. The
+    # plan adds no supply of such an item due before ``planning_date + mps_fence_days``
+    # (its planned orders wait for the first working day beyond), lets a demand there
+    # take the item's firm supply from anywhere inside the fence, and asks no change of
+    # a schedule line (``ProductionOrders.mps``) due inside it. 0: no fence.
+    mps_fence_days: int = 0
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,9 @@ class Items:
     # None rounds nothing (the quantities are only cut to 6 places, as in v1), and so
     # does a negative entry (an item the caller leaves unrounded).
     decimals: IntArray | None = None
+    # Items on the master schedule (issue #17; see ``Settings.mps_fence_days``);
+    # None: none is.
+    mps: BoolArray | None = None
 
     def __len__(self) -> int:
         return len(self.code)
@@ -135,6 +145,9 @@ class ProductionOrders:
     start: IntArray = field(default_factory=_ints)
     components_issued: BoolArray = field(default_factory=_bools)
     sales_order: IntArray = field(default_factory=_ints)
+    # Lines of the master schedule (issue #17): inside the planning time fence the
+    # plan asks no change of them. None: no order is.
+    mps: BoolArray | None = None
 
     def __len__(self) -> int:
         return len(self.ref)
