@@ -5,12 +5,11 @@ A leaf module: every layer may import it; of ours it imports only the error tree
 
 from __future__ import annotations
 
+import math
+import os
 import re
+from dataclasses import dataclass, fields
 from pathlib import Path
-
-from pydantic import Field
-from pydantic import ValidationError as SettingsError
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pegboard.errors import ValidationError
 
@@ -22,10 +21,14 @@ UPLOAD_LIMIT = 512 * 1024 * 1024
 """The largest bundle upload (512 MiB), and what one may unpack to: the bundle limit."""
 UPLOAD_FILES = 100
 """Entries an uploaded zip may hold (a bundle is under a dozen files)."""
+_PREFIX = "PEGBOARD_"
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="PEGBOARD_", extra="ignore")
+@dataclass
+class Settings:
+    """The settings of this process. Read by plain code rather than pydantic-settings,
+    whose import alone cost every command 0.1-0.2 s of start-up (issue #18); ``_BOUNDS``
+    checks the numbers as strictly, naming the variable and the value."""
 
     database_url: str = DEFAULT_DATABASE_URL
     """SQLAlchemy URL. ``postgresql://`` is rewritten to the psycopg 3 driver."""
@@ -36,22 +39,33 @@ class Settings(BaseSettings):
     scenario: str = ""
     """Work on this what-if copy of the company instead of the live one (``--scenario``)."""
 
-    upload_limit_bytes: int = Field(default=UPLOAD_LIMIT, ge=1, le=UPLOAD_LIMIT)
+    upload_limit_bytes: int = UPLOAD_LIMIT
     """The largest bundle upload (API and web), and what an uploaded zip or workbook may
     unpack to, each file and all together: up to the bundle limit, 512 MiB (the
     default). A server reads it when it starts, an import when the upload arrives."""
 
-    upload_max_files: int = Field(default=UPLOAD_FILES, ge=1, le=UPLOAD_FILES)
+    upload_max_files: int = UPLOAD_FILES
     """Entries an uploaded zip may hold: 1 to 100 (the default)."""
 
-    promise_workers: int = Field(default=2, ge=0, le=32)
+    promise_workers: int = 2
     """Worker processes per server process that compute promises for the API and the
     pages (``services.worker_pool``), so one heavy promise never holds the server; 0
     computes them in the serving process, with no time limit (as the CLI does)."""
 
-    promise_time_limit: float = Field(default=10.0, gt=0, le=3600)
+    promise_time_limit: float = 10.0
     """Seconds a promise of the API or the pages may take before it is stopped and
     refused (422, ``too_much_work``): ``pegboard promise`` has no limit."""
+
+    @classmethod
+    def from_environment(cls) -> Settings:
+        """Each field from ``PEGBOARD_<FIELD>`` (the name in any case), else its default."""
+        environment = {name.upper(): value for name, value in os.environ.items()}
+        values: dict[str, str | int | float] = {}
+        for spec in fields(cls):
+            text = environment.get(_PREFIX + spec.name.upper())
+            if text is not None:
+                values[spec.name] = _read(spec.name, text)
+        return cls(**values)  # type: ignore[arg-type]
 
     def normalized_url(self) -> str:
         """The live company's URL (``postgresql://`` rewritten to the psycopg 3 driver)."""
@@ -65,6 +79,31 @@ class Settings(BaseSettings):
         """The URL of the company this process works on: the scenario's, when one is chosen."""
         live = self.normalized_url()
         return scenario_url(live, self.scenario) if self.scenario else live
+
+
+_BOUNDS: dict[str, tuple[type[int] | type[float], float, float, str]] = {
+    "upload_limit_bytes": (int, 1, UPLOAD_LIMIT, f"a whole number from 1 to {UPLOAD_LIMIT}"),
+    "upload_max_files": (int, 1, UPLOAD_FILES, f"a whole number from 1 to {UPLOAD_FILES}"),
+    "promise_workers": (int, 0, 32, "a whole number from 0 to 32"),
+    "promise_time_limit": (float, 0, 3600, "a number of seconds above 0, at most 3600"),
+}
+"""The numeric settings: their type, the range they must lie in and the range in words
+(``promise_time_limit`` must be above its low bound, the others may equal theirs)."""
+
+
+def _read(name: str, text: str) -> str | int | float:
+    """One variable's value as its field's type, or a refusal naming it and the value."""
+    if name not in _BOUNDS:
+        return text
+    kind, low, high, words = _BOUNDS[name]
+    try:
+        value = kind(text.strip())
+    except ValueError:
+        value = math.nan  # not a number: refused below, as out of every range
+    if (low < value if kind is float else low <= value) and value <= high:
+        return value
+    variable = _PREFIX + name.upper()
+    raise ValidationError(f"{variable}={text!r}: must be {words}", field=variable, value=text)
 
 
 def scenario_url(live: str, name: str) -> str:
@@ -102,16 +141,7 @@ def use_scenario(name: str | None) -> None:
 
 def get_settings() -> Settings:
     """Read the environment now: cheap, and lets one process (a test) switch databases."""
-    try:
-        settings = Settings()
-    except SettingsError as error:
-        problem = error.errors()[0]
-        name = "PEGBOARD_" + str(problem["loc"][0]).upper() if problem["loc"] else "PEGBOARD_*"
-        raise ValidationError(
-            f"{name}={problem.get('input')!r}: {problem['msg']}",
-            field=name,
-            value=problem.get("input"),
-        ) from None
+    settings = Settings.from_environment()
     if _override[0] is not None:
         settings.scenario = _override[0]
     return settings

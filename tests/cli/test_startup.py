@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
+from typing import Any
 
 import typer
 import typer.main
+from sqlalchemy import Engine
+from typer.testing import CliRunner
 
+from _clock import TEST_TODAY
 from pegboard.cli import app
 from pegboard.cli._lazy import first_paragraph
 from pegboard.cli.app import LAZY
@@ -66,3 +72,100 @@ def test_a_report_loads_neither_the_engine_nor_alembic() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+RUN_AND_LIST_MODULES = """
+import json, sys
+from datetime import date, datetime, timezone
+import time_machine
+from typer.testing import CliRunner
+from pegboard.cli import app
+day = datetime.combine(date.fromisoformat(sys.argv[1]), datetime.min.time(), timezone.utc)
+with time_machine.travel(day.replace(hour=12), tick=False):
+    results = [CliRunner().invoke(app, args) for args in json.loads(sys.argv[2])]
+print(json.dumps({
+    "codes": [r.exit_code for r in results],
+    "outputs": [r.output for r in results],
+    "modules": sorted(sys.modules),
+}))
+"""
+"""Run commands in a fresh process (today pinned, as in every test) and list what they
+loaded: the import discipline of start-up, held without timing anything."""
+
+
+def _run_fresh(commands: list[list[str]], env: dict[str, str] | None = None) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-c", RUN_AND_LIST_MODULES, TEST_TODAY.isoformat(), json.dumps(commands)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "COLUMNS": "200", **(env or {})},
+    )
+    answer: dict[str, Any] = json.loads(done.stdout)
+    return answer
+
+
+def _loaded(modules: list[str], heavy: tuple[str, ...]) -> list[str]:
+    return [m for m in modules if m in heavy or m.startswith(tuple(h + "." for h in heavy))]
+
+
+HELP_MUST_NOT_LOAD = (
+    "sqlalchemy",
+    "pydantic",
+    "pydantic_core",
+    "pydantic_settings",
+    "numpy",
+    "fastapi",
+    "alembic",
+    "pegboard.db",
+    "pegboard.model",
+    "pegboard.services",
+    "pegboard.engine",
+)
+
+
+def test_the_root_commands_help_loads_neither_pydantic_nor_the_database() -> None:
+    """``pegboard --help`` and ``pegboard plan --help`` (each of the root's own commands)
+    load Typer, Rich and the command table: no SQLAlchemy, pydantic, numpy or FastAPI."""
+    root = typer.main.get_command(app)
+    own = sorted(root.commands)  # type: ignore[attr-defined]
+    assert {"plan", "import", "demo", "init"} <= set(own)
+    answer = _run_fresh([["--help"], *[[name, "--help"] for name in own]])
+    assert answer["codes"] == [0] * (len(own) + 1), answer["outputs"]
+    assert "Usage: root plan [OPTIONS]" in answer["outputs"][1 + own.index("plan")]
+    assert _loaded(answer["modules"], HELP_MUST_NOT_LOAD) == []
+
+
+REPORT_MUST_NOT_LOAD = (
+    "pydantic",
+    "pydantic_core",
+    "pydantic_settings",
+    "fastapi",
+    "starlette",
+    "jinja2",
+    "matplotlib",
+    "numba",
+    "numpy",
+    "openpyxl",
+    "alembic",
+    "pegboard.engine",
+    "pegboard.web",
+    "pegboard.api",
+    "pegboard.bundle",
+)
+
+
+def test_report_late_loads_the_database_and_nothing_else_heavy(engine: Engine) -> None:
+    """``pegboard report late`` on the planned demo, in a fresh process: it reads the plan
+    through SQLAlchemy and prints it, loading no web, API, pydantic, numpy, Numba, charts,
+    spreadsheets or migrations (a bad option value is read without pydantic too)."""
+    url = engine.url.render_as_string(hide_password=False)
+    env = {"PEGBOARD_DATABASE_URL": url, "COLUMNS": "200"}
+    demo = CliRunner().invoke(app, ["demo", "--no-serve"], env=env)
+    assert demo.exit_code == 0, demo.output
+    answer = _run_fresh([["report", "late"], ["report", "buy", "--until", "soon"]], env)
+    assert answer["codes"] == [0, 2], answer["outputs"]
+    assert "Late sales-order lines" in answer["outputs"][0]
+    assert "'--until' must be a date in the form YYYY-MM-DD, not 'soon'" in answer["outputs"][1]
+    assert "sqlalchemy" in answer["modules"]
+    assert _loaded(answer["modules"], REPORT_MUST_NOT_LOAD) == []

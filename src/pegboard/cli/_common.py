@@ -194,11 +194,13 @@ def usage_message(e: UsageError) -> str:
     """One line for a usage error: the parameter, what it must be and the value as typed,
     then where the help is."""
     message = e.format_message()
-    from pydantic import ValidationError as PydanticValidationError
-
-    cause = e.__cause__
+    cause: Any = e.__cause__
     param = getattr(e, "param", None)
-    if isinstance(cause, PydanticValidationError) and cause.errors() and param is not None:
+    # pydantic's words, from a parameter Typer still reads with pydantic (cli._coerce reads
+    # the others plainly): checked by its class's module, as importing pydantic to test it
+    # would cost every usage error a tenth of a second
+    by_pydantic = type(cause).__module__.startswith("pydantic") and hasattr(cause, "errors")
+    if by_pydantic and cause.errors() and param is not None:
         error = cause.errors()[0]
         message = f"{param.get_error_hint()} {_words(error)}, not {error['input']!r}"
     message = " ".join(message.split())  # Click's own messages may hold newlines

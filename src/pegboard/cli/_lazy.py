@@ -21,6 +21,7 @@ from typer._click.exceptions import UsageError
 from typer.core import TyperCommand
 from typer.models import CommandInfo, TyperInfo
 
+from pegboard.cli._coerce import without_pydantic
 from pegboard.cli._common import OneLineErrors
 
 
@@ -76,10 +77,14 @@ class LazyGroup(OneLineErrors):
         eager = list(self.commands)
         return self._lazy_names(group=False) + eager + self._lazy_names(group=True)
 
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
+        without_pydantic(self)  # the root's options and its own commands read plainly
+        return super().parse_args(ctx, args)
+
     def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
         if cmd_name not in self.commands and cmd_name in self.lazy:
-            self.commands[cmd_name] = self.lazy[cmd_name].load(
-                cmd_name, pretty_exceptions_short=True
+            self.commands[cmd_name] = without_pydantic(
+                self.lazy[cmd_name].load(cmd_name, pretty_exceptions_short=True)
             )
         return self.commands.get(cmd_name)
 
