@@ -57,13 +57,16 @@ def _counted(session: Session, **filters: Any) -> tuple[list[Any], int]:
 
 
 def _assert_every_filter_agrees(session: Session) -> None:
-    for kind, until, firmed in product(KINDS, _days(session), FIRMED):
+    """Every type, last and first release day (the page's release windows, #19) and
+    firmed state."""
+    days = _days(session)
+    for kind, until, since, firmed in product(KINDS, days, days, FIRMED):
         with session.begin():
             page = plan_results.planned_order_page(
-                session, kind=kind, until=until, firmed=firmed, limit=7, offset=3
+                session, kind=kind, until=until, since=since, firmed=firmed, limit=7, offset=3
             )
-            expected = _counted(session, kind=kind, until=until, firmed=firmed)
-        assert page == expected, (kind, until, firmed)
+            expected = _counted(session, kind=kind, until=until, since=since, firmed=firmed)
+        assert page == expected, (kind, until, since, firmed)
 
 
 def test_every_total_and_page_is_the_rows_count_and_order(planned: Session) -> None:

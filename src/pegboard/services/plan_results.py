@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, TypeVarTuple
 
 from sqlalchemy import (
@@ -206,9 +206,10 @@ def planned_order_query(
     until: date | None = None,
     late: bool | None = None,
     firmed: bool | None = None,
+    since: date | None = None,
 ) -> Select[*tuple[Any, ...]]:
-    """Planned orders with their item, unordered: ``until`` is the last release date,
-    ``firmed`` whether they became a real order already."""
+    """Planned orders with their item, unordered: ``since`` and ``until`` are the first
+    and last release dates, ``firmed`` whether they became a real order already."""
     stmt = (
         select(
             PlannedOrder.number,
@@ -236,6 +237,8 @@ def planned_order_query(
         stmt = stmt.where(SalesOrder.number == sales_order)
     if until is not None:
         stmt = stmt.where(PlannedOrder.release_date <= until)
+    if since is not None:
+        stmt = stmt.where(PlannedOrder.release_date >= since)
     if late is not None:
         stmt = stmt.where(PlannedOrder.is_late.is_(late))
     if firmed is not None:
@@ -402,21 +405,27 @@ def planned_total(
     *,
     until: date | None = None,
     firmed: bool | None = None,
+    since: date | None = None,
 ) -> int | None:
     """How many planned orders of ``run`` (the current one) are of ``kind`` (``None``:
-    any), released by ``until`` and ``firmed`` or not (``None``: either), from what the
-    run stored: still to release, its release counts (firming keeps them); in all, its
-    size. ``None`` when the rows must be counted (a run stored before the counts, or
-    firmed ones by a day: firming does not record the day)."""
+    any), released from ``since`` to ``until`` and ``firmed`` or not (``None``: either),
+    from what the run stored: still to release, its release counts (firming keeps them);
+    in all, its size. ``None`` when the rows must be counted (a run stored before the
+    counts, or firmed ones by a day: firming does not record the day)."""
     if run is None:
         return None
+    if since is not None and until is not None and since > until:
+        return 0  # no day is in both
     kinds = (kind.value,) if kind is not None else tuple(t.value for t in ItemType)
     stored = _stored(run, "release") is not None
-    if firmed is False:
-        return (
-            sum(run_count_planned(session, run, k, until=until) for k in kinds) if stored else None
+    if firmed is False and stored:
+        before = since - timedelta(days=1) if since is not None else None
+        return sum(
+            run_count_planned(session, run, k, until=until)
+            - (run_count_planned(session, run, k, until=before) if before is not None else 0)
+            for k in kinds
         )
-    if until is not None:
+    if firmed is False or until is not None or since is not None:
         return None
     every = run.planned_orders if kind is None else _type_count(session, run, kind.value)
     if firmed is None:
@@ -450,6 +459,7 @@ def planned_order_page(
     sort: str | None = None,
     limit: int,
     offset: int = 0,
+    since: date | None = None,
 ) -> tuple[list[Any], int]:
     """A page of ``planned_order_query``'s rows sorted by ``sort`` (names of
     ``PLANNED_ORDER_SORT``, ``-`` descending) then in report order (by release date),
@@ -460,11 +470,18 @@ def planned_order_page(
     planned order (a quarter of a second at 1.6 M rows); the report order's first rows
     are read along ``ix_planned_order_release`` without sorting them all."""
     stmt = planned_order_query(
-        kind=kind, item=item, sales_order=sales_order, until=until, late=late, firmed=firmed
+        kind=kind,
+        item=item,
+        sales_order=sales_order,
+        until=until,
+        late=late,
+        firmed=firmed,
+        since=since,
     )
     total = None
     if item is None and sales_order is None and late is None:
-        total = planned_total(session, current_run(session), kind, until=until, firmed=firmed)
+        run = current_run(session)
+        total = planned_total(session, run, kind, until=until, firmed=firmed, since=since)
     if total is None:
         return sorted_page(
             session,

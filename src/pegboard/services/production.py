@@ -779,3 +779,28 @@ def list_productions(
         )
         for r in session.execute(stmt)
     ]
+
+
+def named_productions(session: Session, numbers: Sequence[str]) -> list[ProductionRow]:
+    """The production orders named (what a firm just created, for the page that says
+    so: each with its item, quantity, dates and sales order, to open it), in the order
+    named; a number that is not an order (any more) is left out."""
+    wanted = list(dict.fromkeys(numbers))
+    found = (
+        {
+            r.number: ProductionRow(
+                r.number,
+                r.item,
+                r.qty,
+                r.completed,
+                r.status.value,
+                r.start_date,
+                r.due_date,
+                r.sales_order or "",
+            )
+            for r in session.execute(production_query().where(ProductionOrder.number.in_(wanted)))
+        }
+        if wanted
+        else {}
+    )
+    return [found[n] for n in wanted if n in found]

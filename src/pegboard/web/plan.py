@@ -9,13 +9,15 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
 
+from pegboard import clock
 from pegboard.db import Session
 from pegboard.errors import ConflictError, NotFoundError, ValidationError
 from pegboard.model.enums import ItemType
-from pegboard.services import jobs, plan_results, purchasing
+from pegboard.services import jobs, plan_results, production, purchasing
 from pegboard.services.firm_selection import firm_selection
 from pegboard.services.permissions import Permission
 from pegboard.services.planning import current_run
+from pegboard.services.release_windows import release_windows
 from pegboard.services.spreadsheet import EXPORT_LIMIT, Sheet
 from pegboard.web import auth
 from pegboard.web.deps import DbSession, Viewer, may, require
@@ -134,6 +136,7 @@ def planned_orders(
     item: str | None = None,
     sales_order: str | None = None,
     until: str | None = None,
+    since: Annotated[str | None, Query(alias="from")] = None,
     firmed_too: Annotated[str | None, Query(alias="firmed")] = None,
     offset: str | None = None,
     export: ExportFormat = None,
@@ -146,13 +149,11 @@ def planned_orders(
         "type": kind or "",
         "item": text(item) or "",
         "sales_order": text(sales_order) or "",
+        "from": text(since) or "",
         "until": text(until) or "",
         "firmed": "1" if firmed_too else "",
     }
-    problem = None
-    release_until = parse_date(until)
-    if filters["until"] and release_until is None:
-        problem = f"“{filters['until']}” is not a date: write it as YYYY-MM-DD."
+    release_since, release_until, problem = _release_days(filters)
     start = offset_of(offset)
     rows: list[Any] = []
     total = 0
@@ -164,6 +165,7 @@ def planned_orders(
             item=text(item),
             sales_order=text(sales_order),
             until=release_until,
+            since=release_since,
             firmed=None if firmed_too else False,
             limit=EXPORT_LIMIT if export else PAGE_SIZE,
             offset=0 if export else start,
@@ -175,6 +177,7 @@ def planned_orders(
         "exports": export_links("/plan/planned-orders", filters),
         "all_selected": select == "all",
         "select_links": _select_links(filters, start),
+        "windows": _window_links(filters, clock.today()),
         "has_plan": has_plan,
         "rows": rows,
         "filters": filters,
@@ -183,6 +186,44 @@ def planned_orders(
         "may_firm": may(who, Permission.PLAN) or may(who, Permission.PURCHASE),
     }
     return page(request, "plan_orders.html", context, status_code=422 if problem else 200)
+
+
+def _release_days(filters: dict[str, str]) -> tuple[date | None, date | None, str | None]:
+    """The first and last release days typed, and what is wrong with them if anything."""
+    since, until = parse_date(filters["from"]), parse_date(filters["until"])
+    for name, typed, day in (("from", filters["from"], since), ("until", filters["until"], until)):
+        if typed and day is None:
+            return since, until, f"Release {name}: “{typed}” is not a date: write it as YYYY-MM-DD."
+    if since is not None and until is not None and since > until:
+        return since, until, f"Release from {since} is after release until {until}: no day is both."
+    return since, until, None
+
+
+def _window_links(filters: dict[str, str], today: date) -> list[dict[str, Any]]:
+    """The shortcuts (overdue, by today, this week, next week): the list's other
+    filters kept, its release days set, back to the first page; the one shown marked."""
+    links = []
+    for window in release_windows(today):
+        days = {
+            "from": window.since.isoformat() if window.since else "",
+            "until": window.until.isoformat(),
+        }
+        kept = {k: v for k, v in (filters | days).items() if v}
+        links.append(
+            {
+                "label": window.label,
+                "href": "/plan/planned-orders?" + urlencode(kept),
+                "current": all(filters[k] == v for k, v in days.items()),
+                "title": _window_title(window.since, window.until),
+            }
+        )
+    return links
+
+
+def _window_title(since: date | None, until: date) -> str:
+    if since is None:
+        return f"Release until {until.isoformat()}, overdue ones included"
+    return f"Release from {since.isoformat()} until {until.isoformat()}"
 
 
 def _select_links(filters: dict[str, str], offset: int) -> dict[str, str]:
@@ -256,7 +297,9 @@ def firmed(request: Request, session: DbSession, who: Viewer) -> Response:
             orders.append(purchasing.purchase_view(session, number))
         except NotFoundError:
             continue
-    mos = [n[:50] for n in request.query_params.getlist("mo")[:1000]]
+    mos = production.named_productions(
+        session, [n[:50] for n in request.query_params.getlist("mo")[:1000]]
+    )
     context = chrome(who, "plan") | {
         "title": "Firmed",
         "error": None,
