@@ -83,6 +83,20 @@ def same(got: Load, want: Load) -> None:
     assert got.end.tolist() == want.end.tolist()
     assert got.rows == want.rows  # floats compared exactly: the same sums in the same order
     assert got.by_operation == want.by_operation
+    assert _shares(got) == _shares(want)
+
+
+def _shares(load: Load) -> dict[tuple[int, int], list[tuple[int, float]]]:
+    """Each (work center, day)'s users with the hours each takes of it, which add up to
+    the day's hours."""
+    users, used, cut = load.users.tolist(), load.used.tolist(), load.cut.tolist()
+    out = {
+        key: list(zip(users[cut[i] : cut[i + 1]], used[cut[i] : cut[i + 1]], strict=True))
+        for i, key in enumerate(load.rows)
+    }
+    for key, hours in load.rows.items():
+        assert abs(sum(h for _, h in out[key]) - hours) < 1e-9
+    return out
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -109,6 +109,9 @@ class Load:
     those of its i-th key are ``users[cut[i]:cut[i + 1]]`` (arrays: a full-size load
     has millions, which the load's days gather without a list per day)."""
     cut: IntArray
+    used: FloatArray
+    """The hours each of ``users`` takes of its (work center, day): an order's share of
+    a period's load, so a chart can name the orders that weigh most in it."""
 
     @cached_property
     def by_operation(self) -> dict[tuple[int, int], list[int]]:
@@ -243,7 +246,8 @@ def _load(got: Backward, first: int) -> Load:
     )
     rows = dict(zip(at, totals.tolist(), strict=True))
     cut = np.append(starts, n).astype(np.int64)
-    return Load(got.start, got.end, rows, op[order].astype(np.int64), cut)
+    used = got.seg_hours[:n][order].astype(np.float64)
+    return Load(got.start, got.end, rows, op[order].astype(np.int64), cut, used)
 
 
 def backward_load_reference(ops: Operations, due: IntArray, wcs: WorkCenters) -> Load:
@@ -252,7 +256,7 @@ def backward_load_reference(ops: Operations, due: IntArray, wcs: WorkCenters) ->
     start = np.zeros(n, dtype=np.int64)
     end = np.zeros(n, dtype=np.int64)
     rows: dict[tuple[int, int], float] = defaultdict(float)
-    users: dict[tuple[int, int], list[int]] = defaultdict(list)
+    users: dict[tuple[int, int], list[tuple[int, float]]] = defaultdict(list)
     order = ops.order.tolist()
     queue, move = ops.queue_days.tolist(), ops.move_days.tolist()
     hours = _Hours(wcs)
@@ -269,8 +273,10 @@ def backward_load_reference(ops: Operations, due: IntArray, wcs: WorkCenters) ->
             day, frac = _place(k, day, frac, ops, hours, start, end, rows, users)
     lists = [users[k] for k in rows]  # filled together: the same keys, in one order
     cut = np.cumsum([0, *map(len, lists)], dtype=np.int64)
-    flat = np.fromiter(itertools.chain.from_iterable(lists), np.int64, count=int(cut[-1]))
-    return Load(start, end, dict(rows), flat, cut)
+    pairs = list(itertools.chain.from_iterable(lists))
+    flat = np.fromiter((k for k, _ in pairs), np.int64, count=int(cut[-1]))
+    used = np.fromiter((h for _, h in pairs), np.float64, count=int(cut[-1]))
+    return Load(start, end, dict(rows), flat, cut, used)
 
 
 def _place(
@@ -282,7 +288,7 @@ def _place(
     start: IntArray,
     end: IntArray,
     rows: dict[tuple[int, int], float],
-    users: dict[tuple[int, int], list[int]],
+    users: dict[tuple[int, int], list[tuple[int, float]]],
 ) -> tuple[int, float]:
     """Place operation ``k`` backward from (``day``, ``frac``); returns where it starts."""
     wc = int(ops.work_center[k])
@@ -302,7 +308,7 @@ def _place(
         if have > EPS:
             used = min(need, have)
             rows[(wc, day)] += used
-            users[(wc, day)].append(k)
+            users[(wc, day)].append((k, used))
             need -= used
             if need <= EPS:
                 start[k] = day

@@ -269,9 +269,20 @@ def capacity_load(
         return _capacity_load(session, work_center, orders)
 
 
-def _capacity_load(
+def _placed(
     session: Session, work_center: str | None, orders: Collection[str] | None
-) -> LoadReport:
+) -> tuple[
+    WorkCenters,
+    dict[int, int],
+    list[str],
+    RoutingArrays,
+    Operations,
+    npt.NDArray[np.int64],
+    Load,
+]:
+    """The orders (all, or those named) placed backward: the work centers and their
+    positions by id, the labels of the orders that load, the routings, the operations,
+    each one's routing row and the load."""
     wcs, position = _work_centers(session)
     if work_center is not None and work_center not in wcs.code:
         known = ", ".join(wcs.code) or "none yet"
@@ -302,6 +313,26 @@ def _capacity_load(
     dues = np.fromiter(map(ordinal.__getitem__, due_days), np.int64, count=n)
     qty = np.array(qtys, dtype=np.float64)
     ops, rows, load = place_backward(routes, route_of, qty, dues, wcs)
+    return wcs, position, labels, routes, ops, rows, load
+
+
+def placed_load(
+    session: Session,
+) -> tuple[WorkCenters, list[int], list[str], Operations, Load]:
+    """Every order's operations placed backward, as arrays (``load_weeks`` sums them by
+    week): the work centers, each one's id by position, the labels of the orders that
+    load, their operations and the load."""
+    wcs, position, labels, _routes, ops, _rows, load = _placed(session, None, None)
+    ids = [0] * len(wcs.code)
+    for wc_id, k in position.items():
+        ids[k] = wc_id
+    return wcs, ids, labels, ops, load
+
+
+def _capacity_load(
+    session: Session, work_center: str | None, orders: Collection[str] | None
+) -> LoadReport:
+    wcs, _position, labels, routes, ops, rows, load = _placed(session, work_center, orders)
     only = None if work_center is None else wcs.code.index(work_center)
     by_day, by_week = _days(load, wcs, labels, ops, only)
     return LoadReport(
@@ -309,6 +340,12 @@ def _capacity_load(
         by_week,
         _Placed(labels, routes.sequence[rows], wcs.code, ops, load, only),
     )
+
+
+def hours_had(wcs: WorkCenters, first: date, last: date) -> npt.NDArray[np.float64]:
+    """(work center, day - ``first``) → the hours it has that day, for every day of
+    ``first`` … ``last`` (the capacity line of a window of weeks)."""
+    return available_hours(wcs, first.toordinal(), last.toordinal())
 
 
 def place_backward(
@@ -361,7 +398,7 @@ def _days(
     table_first = int(day.min()) - 6
     table = available_hours(wcs, table_first, int(day.max()) + 6)
     required = np.fromiter(load.rows.values(), np.float64, count=m)[order]
-    names, of_order = _label_ids(labels)
+    names, of_order = label_ids(labels)
     # each operation-day's place among the days listed (-1: another work center's)
     place = np.full(m, -1, dtype=np.int64)
     place[order] = np.arange(order.size)
@@ -427,7 +464,7 @@ def _weeks(
     ]
 
 
-def _label_ids(labels: list[str]) -> tuple[list[str], npt.NDArray[np.int64]]:
+def label_ids(labels: list[str]) -> tuple[list[str], npt.NDArray[np.int64]]:
     """The labels sorted and deduplicated, and each order's position among them: sorted
     by NumPy (the same code-point order as Python's), stably, so the orders' two runs
     already in order by number (production orders, planned ones) merge in one pass."""
