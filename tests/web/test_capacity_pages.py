@@ -32,19 +32,24 @@ def _section(text: str, code: str) -> str:
 
 def test_the_sample_companys_load_charts(web: TestClient, sample: None, log_in: LogIn) -> None:
     """The powder line is full in the week of 2026-11-23 (an open production order and a
-    planned one): its bar is red, its tooltip names the week, the year and the orders, and
-    it links to the week's row, which links the orders to their pages."""
+    planned one): it comes first, its bar is red, its tooltip names the week, the year and
+    the orders, and it opens the work center's page for that week; the week's row links
+    the orders to their pages."""
     log_in("ann")
-    page = web.get("/capacity")
+    page = web.get("/capacity?from=2026-11-23")
     assert page.status_code == 200
     text = page.text
     assert '<a href="/capacity" aria-current="page">Capacity</a>' in text
     assert "unsafe-inline" not in page.headers["content-security-policy"]  # charts need none
     for code in ("SAW", "CNC-DRILL", "POWDER", "LED-ASM", "WIRE-TEST", "PACK"):
-        assert f'<a href="#load-{code}">{code}</a>' in text
+        assert f'<a href="/capacity?q={code}#load-h">{code}</a>' in text
         assert f'id="load-{code}"' in text
     assert "tue 7.5, thu 5" in text and "85.00" in text
     assert '<time datetime="2026-12-03">2026-12-03</time>' in text  # the oven's maintenance
+    assert "Work centers 1–6 of 6, page 1 of 1." in text
+    assert text.index('id="load-POWDER"') < min(
+        text.index(f'id="load-{code}"') for code in ("SAW", "CNC-DRILL", "LED-ASM", "PACK")
+    )  # the overloaded one first
 
     powder = _section(text, "POWDER")
     assert "<svg" in powder and 'class="capacity"' in powder
@@ -53,7 +58,7 @@ def test_the_sample_companys_load_charts(web: TestClient, sample: None, log_in: 
     assert "POWDER, week 48 of 2026 (from 2026-11-23)" in over
     assert "MO-1007-1.1" in over
     anchor = powder.split('class="bar over"', 1)[0].rsplit("<a ", 1)[1]
-    assert 'href="#POWDER-2026-W48"' in anchor
+    assert 'href="/capacity/POWDER?from=2026-11-23&amp;weeks=1"' in anchor
     row = powder.split('id="POWDER-2026-W48" class="over"', 1)[1].split("</tr>", 1)[0]
     assert '<a href="/production/MO-1007-1.1">MO-1007-1.1</a>' in row
     assert '<a href="/plan/planned-orders?type=make">PL-' in row
@@ -129,3 +134,40 @@ def test_other_roles_see_no_form_and_forged_posts_change_nothing(
         )
         assert forged.status_code == 403 and "may not change work centers" in forged.text
     assert _centers(engine) == {}
+
+
+def test_the_load_pages_its_work_centers_and_weeks(
+    web: TestClient, sample: None, log_in: LogIn
+) -> None:
+    """A page of work centers at a time (the overloaded first), a filter by code or name,
+    a window of weeks with the windows before and after, and per week the orders asking
+    most with "and N more" opening the work center's page for that week."""
+    log_in("ann")
+    text = web.get("/capacity?from=2026-11-25&weeks=4").text
+    assert "Work centers 1–6 of 6, page 1 of 1." in text
+    earlier = "/capacity?from=2026-10-26&amp;weeks=4&amp;page=1#load-h"
+    later = "/capacity?from=2026-12-21&amp;weeks=4&amp;page=1#load-h"
+    assert f'<a href="{earlier}" rel="prev">' in text and f'<a href="{later}" rel="next">' in text
+    powder = _section(text, "POWDER")
+    assert ">W48</text>" in powder and ">W51</text>" in powder and ">W52</text>" not in powder
+    # a week of more orders than are named (seven on WIRE-TEST) links to the rest
+    text = web.get("/capacity?q=WIRE&from=2027-01-11&weeks=2").text
+    row = text.split('id="WIRE-TEST-2027-W02"', 1)[1].split("</tr>", 1)[0]
+    assert row.count("<a href=") == 4  # three orders named, and the link to the rest
+    assert '<a href="/capacity/WIRE-TEST?from=2027-01-11&amp;weeks=1">and 4 more</a>' in row
+    week = web.get("/capacity/WIRE-TEST?from=2027-01-11&weeks=1")
+    assert week.status_code == 200 and "Work center WIRE-TEST" in week.text
+    assert '<time datetime="2027-01-11">2027-01-11</time>\n    to <time datetime="2027-01-17">' in (
+        week.text
+    )  # the window of that one week
+    assert "and 4 more" in _section(text, "WIRE-TEST").split("<svg", 1)[1].split("</svg>")[0]
+
+    paged = web.get("/capacity?from=2026-11-23&weeks=4&page=2&q=")
+    assert "page 1 of 1" in paged.text  # past the last page: the last one
+    found = web.get("/capacity?q=oven").text + web.get("/capacity?q=POW").text
+    assert found.count('id="load-POWDER"') == 2 and 'id="load-SAW"' not in found
+    none = web.get("/capacity?q=nothing-like-it").text
+    assert "No work center matches “nothing-like-it”." in none
+    over = web.get("/capacity?from=2026-11-23&weeks=4&over=1").text
+    assert 'id="load-POWDER"' in over and 'id="load-SAW"' not in over
+    assert web.get("/capacity?from=not-a-date").status_code == 200  # the default window

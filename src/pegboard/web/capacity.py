@@ -1,29 +1,36 @@
-"""The capacity page: the work centers, and per work center a load chart.
+"""The capacity page: the work centers, and a load chart per work center, a page at a time.
 
-The chart is an SVG drawn by the template (``capacity.html``) from the geometry made
-here: the hours the open and planned production orders ask for each ISO week as bars
-(red where they are more than the work center has), what it has as a line, the week
-numbers and the year on the axis. The pages allow no scripts: a bar's tooltip is its
-SVG ``<title>`` (the week, the hours, the orders), and the bar is a link to its row in
-the table beneath the chart, which links every order to its page. A form creates a
-work center or changes one through ``services.capacity`` (audited), for the roles with
-master data; the CSRF token is checked before (``deps.csrf_checked``). The finite
-schedule of the current plan is summed up with its late orders and why, and the roles
-that plan make it here (``services.schedule_run``, as ``pegboard schedule``).
+The charts show the backward load's weeks (``services.load_weeks``) of a window of weeks
+(``?from=2027-01-04&weeks=12``, earlier and later a window at a time) for one page of
+work centers, the most overloaded in the window first, filtered by code or description
+(``q``) or to the overloaded ones (``over=1``): a full-size company's 200 work centers
+over two years were tens of megabytes no one could read. Each chart is an SVG drawn by
+the template (``capacity.html``) from the geometry made here: the hours asked each ISO
+week as bars (red where they are more than the work center has), what it has as a line,
+the week numbers and the year on the axis. The pages allow no scripts: a bar's tooltip
+is its SVG ``<title>`` (the week, the hours, the few orders asking most and how many
+more), and the bar links to the work center's page for that week, which lists every
+operation in it. A form creates a work center or changes one through
+``services.capacity`` (audited), for the roles with master data; the CSRF token is
+checked before (``deps.csrf_checked``). The finite schedule of the current plan is
+summed up with its late orders and why, and the roles that plan make it here
+(``services.schedule_run``, as ``pegboard schedule``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
 
+from pegboard import clock
 from pegboard.db import Session
 from pegboard.errors import PegboardError
-from pegboard.services import capacity, load, schedule
+from pegboard.services import capacity, load_weeks, schedule
 from pegboard.services.permissions import Permission
 from pegboard.services.wording import plural
 from pegboard.web import auth
@@ -64,7 +71,8 @@ class Bar:
     y: float
     height: float
     over: bool
-    anchor: str
+    url: str
+    """The work center's page for the week: every operation in it."""
     tip: str
 
 
@@ -78,7 +86,7 @@ class Tick:
 
 @dataclass(frozen=True)
 class Chart:
-    work_center: load.WorkCenterWeeks
+    work_center: load_weeks.CenterLoad
     width: int
     height: int
     bars: list[Bar]
@@ -102,7 +110,26 @@ def _order_url(order: str) -> str:
     return f"/production/{order}"
 
 
-def _chart(wc: load.WorkCenterWeeks) -> Chart:
+def week_url(code: str, monday: date) -> str:
+    """The work center's page for one week: its operations that week, all of them."""
+    query = urlencode({"from": monday.isoformat(), "weeks": 1})
+    return f"/capacity/{quote(code, safe='')}?{query}"
+
+
+def _tip(code: str, week: load_weeks.Week) -> str:
+    year, number, _ = week.start.isocalendar()
+    tip = (
+        f"{code}, week {number} of {year} (from {week.start.isoformat()}): "
+        f"{_hours(week.required)} h required of {_hours(week.available)} h"
+    )
+    if week.top:
+        tip += " — most: " + ", ".join(f"{o} {_hours(h)} h" for o, h in week.top)
+    if week.more:
+        tip += f" and {week.more} more"
+    return tip
+
+
+def _chart(wc: load_weeks.CenterLoad) -> Chart:
     top = max([p.required for p in wc.weeks] + [p.available for p in wc.weeks] + [1.0])
     top = _nice(top * 1.08)
 
@@ -114,17 +141,11 @@ def _chart(wc: load.WorkCenterWeeks) -> Chart:
     for i, week in enumerate(wc.weeks):
         x = LEFT + i * STEP
         year, number, _ = week.start.isocalendar()
-        tip = (
-            f"{wc.work_center}, week {number} of {year} (from {week.start.isoformat()}): "
-            f"{_hours(week.required)} h required of {_hours(week.available)} h"
-        )
-        if week.orders:
-            tip += " — " + ", ".join(week.orders)
         if week.required > 0:
             top_y = y(week.required)
             bars.append(
                 Bar(x + (STEP - BAR) / 2, top_y, round(TOP + PLOT - top_y, 2), week.over,
-                    f"{wc.work_center}-{week.label}", tip)
+                    week_url(wc.code, week.start), _tip(wc.code, week))
             )  # fmt: skip
         shown = str(year) if year != previous_year else ""
         previous_year = year
@@ -145,23 +166,69 @@ def _nice(value: float) -> float:
     return float(10 * power)
 
 
+@dataclass(frozen=True)
+class View:
+    """What the load section shows: the filter, the window and the page (query string)."""
+
+    q: str = ""
+    start: date | None = None
+    weeks: int = load_weeks.DEFAULT_WEEKS
+    page: int = 1
+    over: bool = False
+
+    def url(self, **changed: Any) -> str:
+        """This view's address with ``changed`` fields, back to the load section."""
+        values = {
+            "q": self.q,
+            "from": self.start.isoformat() if self.start else "",
+            "weeks": self.weeks,
+            "page": self.page,
+            "over": "1" if self.over else "",
+        } | changed
+        query = urlencode({k: v for k, v in values.items() if v not in ("", None)})
+        return f"/capacity?{query}#load-h"
+
+
 def _capacity_page(
     request: Request,
     session: Session,
     who: auth.SignedIn,
     *,
+    view: View | None = None,
     saved: str | None = None,
     error: str | None = None,
     typed: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
+    view = view or View()
     centers = capacity.list_work_centers(session)
     notice = f"Work center {saved} was saved." if saved in {c.code for c in centers} else None
-    charts = [_chart(wc) for wc in load.weekly_load(session)]
+    today = clock.today()
+    shown = load_weeks.load_page(
+        session,
+        today=today,
+        search=view.q,
+        start=view.start,
+        weeks=view.weeks,
+        page=view.page,
+        overloaded_only=view.over,
+    )
+    step = timedelta(weeks=shown.weeks)
+    here = View(view.q, shown.start, shown.weeks, shown.page, view.over)
+    monday = today - timedelta(days=today.weekday())
     context: dict[str, Any] = chrome(who, "capacity") | {
         "title": "Capacity",
         "centers": centers,
-        "charts": charts,
+        "shown": shown,
+        "charts": [_chart(wc) for wc in shown.centers],
+        "view": here,
+        "earlier": here.url(**{"from": (shown.start - step).isoformat(), "page": 1}),
+        "later": here.url(**{"from": (shown.start + step).isoformat(), "page": 1}),
+        "this_week": here.url(**{"from": monday.isoformat(), "page": 1}),
+        "first_week": here.url(**{"from": shown.first.isoformat(), "page": 1})
+        if shown.first
+        else None,
+        "week_url": week_url,
         "order_url": _order_url,
         "hours": _hours,
         "may_edit": may(who, Permission.MASTER_DATA),
@@ -176,11 +243,28 @@ def _capacity_page(
     return page(request, "capacity.html", context, status_code=status)
 
 
+def _day(text: str | None) -> date | None:
+    """A ``from`` that is not a date asks for no window (the default one)."""
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
 @router.get("/capacity")
 def capacity_home(
-    request: Request, session: DbSession, who: Viewer, saved: str | None = None
+    request: Request,
+    session: DbSession,
+    who: Viewer,
+    saved: str | None = None,
+    q: Annotated[str, Query(max_length=100)] = "",
+    start: Annotated[str | None, Query(alias="from", max_length=20)] = None,
+    weeks: Annotated[int, Query(ge=1, le=load_weeks.MAX_WEEKS)] = load_weeks.DEFAULT_WEEKS,
+    page_no: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
+    over: Annotated[str, Query(max_length=5)] = "",
 ) -> Response:
-    return _capacity_page(request, session, who, saved=saved)
+    view = View(q.strip(), _day(start), weeks, page_no, over in {"1", "on", "true"})
+    return _capacity_page(request, session, who, view=view, saved=saved)
 
 
 def _why(order: schedule.OrderRow) -> str:
