@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Annotated
 
 import typer
@@ -248,6 +249,68 @@ def load_command(
         empty="nothing over capacity"
         if overloaded
         else "no operations (no routings, or nothing to make)",
+    )
+
+
+@app.command("weeks")
+@handles_errors
+def weeks_command(
+    search: Annotated[
+        str, typer.Option("--search", help="only work centers with this in code or name")
+    ] = "",
+    start: Annotated[
+        date | None,
+        typer.Option("--from", parser=as_date, help="the window's first week (default: this week)"),
+    ] = None,
+    weeks: Annotated[int, typer.Option(min=1, max=26, help="weeks in the window")] = 12,
+    page: Annotated[int, typer.Option(min=1, help="which page of work centers")] = 1,
+    per_page: Annotated[int, typer.Option(min=1, max=50, help="work centers a page")] = 12,
+    overloaded: Annotated[
+        bool, typer.Option(help="only work centers over capacity in the window")
+    ] = False,
+    as_csv: CsvFlag = False,
+) -> None:
+    """The capacity page's load: a page of work centers, the most hours over capacity in
+    the window first, their loaded weeks with the orders asking most (as the page and
+    GET /api/capacity/load/weeks)."""
+    from pegboard import clock
+    from pegboard.services import load_weeks
+
+    with session() as s:
+        got = load_weeks.load_page(
+            s,
+            today=clock.today(),
+            search=search,
+            start=start,
+            weeks=weeks,
+            page=page,
+            per_page=per_page,
+            overloaded_only=overloaded,
+        )
+    end = got.start + timedelta(weeks=got.weeks, days=-1)
+    emit(
+        f"Load per week {got.start.isoformat()} to {end.isoformat()}, most over capacity "
+        f"first: work centers {got.offset + 1}-{got.offset + len(got.centers)} of "
+        f"{got.matching}, page {got.page} of {got.pages}",
+        ["work center", "week of", "required h", "available h", "load %", "orders", "most"],
+        [
+            (
+                c.code,
+                w.start,
+                round(w.required, 2),
+                round(w.available, 2),
+                "" if w.percent is None else f"{w.percent:.0f}",
+                w.orders,
+                ", ".join(f"{o} {h:.2f} h" for o, h in w.top)
+                + (f" and {w.more} more" if w.more else ""),
+            )
+            for c in got.centers
+            for w in c.weeks
+            if w.required > 0
+        ],
+        as_csv=as_csv,
+        numeric=["required h", "available h", "load %", "orders"],
+        empty="no work center loaded in these weeks",
     )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from functools import cached_property
 
 import numpy as np
@@ -496,47 +496,3 @@ def _dates(ordinals: npt.NDArray[np.int64]) -> list[date]:
     """Day ordinals as dates, each distinct day converted once."""
     as_date = {d: date.fromordinal(d) for d in set(ordinals.tolist())}
     return list(map(as_date.__getitem__, ordinals.tolist()))
-
-
-@dataclass(frozen=True)
-class WorkCenterWeeks:
-    """One work center's load week by week, weeks without any load included."""
-
-    work_center: str
-    description: str
-    weeks: list[Period]
-
-    @property
-    def overloaded(self) -> int:
-        return sum(1 for p in self.weeks if p.over)
-
-
-MAX_CHART_WEEKS = 104
-
-
-def weekly_load(session: Session, *, max_weeks: int = MAX_CHART_WEEKS) -> list[WorkCenterWeeks]:
-    """Every work center's required and available hours for every ISO week from the first
-    week any work center is loaded to the last (at most ``max_weeks``), the same weeks
-    for all, so their charts line up."""
-    wcs, _ = _work_centers(session)
-    descriptions = dict(session.execute(select(WorkCenter.code, WorkCenter.description)).all())
-    report = capacity_load(session)
-    if not report.weeks:
-        return [WorkCenterWeeks(code, descriptions.get(code, ""), []) for code in wcs.code]
-    first = min(p.start for p in report.weeks)
-    last = max(p.start for p in report.weeks)
-    count = min(max_weeks, (last - first).days // 7 + 1)
-    mondays = [first + timedelta(weeks=i) for i in range(count)]
-    loaded = {(p.work_center, p.start): p for p in report.weeks}
-    out = []
-    for wc, code in enumerate(wcs.code):
-        weeks = []
-        for monday in mondays:
-            found = loaded.get((code, monday))
-            if found is None:
-                year, week, _ = monday.isocalendar()
-                available = sum(wcs.available(wc, monday.toordinal() + i) for i in range(7))
-                found = Period(code, monday, f"{year}-W{week:02d}", 0.0, available, ())
-            weeks.append(found)
-        out.append(WorkCenterWeeks(code, descriptions.get(code, ""), weeks))
-    return out

@@ -1,6 +1,6 @@
 """The capacity page's load: a few work centers' weeks at a time, overloaded first.
 
-Drawing every work center's every week with every order (``load.weekly_load``) is what
+Drawing every work center's every week with every order (as the page did) is what
 a small shop's page did; on a full-size company (200 work centers, 729,000 operations)
 it was 9 s of CPU and 56 MB of HTML nobody could read. A planner wants the work
 centers in trouble first, a window of weeks to page through, and per bar the few

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
@@ -10,8 +10,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from pegboard import clock
 from pegboard.api.deps import DbSession, Reader, require
-from pegboard.services import capacity, load, schedule
+from pegboard.services import capacity, load, load_weeks, schedule
 from pegboard.services.permissions import Permission
 from pegboard.services.users import UserView
 
@@ -206,6 +207,102 @@ def get_load(
             )
             for p in rows
             if p.over or not overloaded
+        ],
+    )
+
+
+class WeekOut(BaseModel):
+    start: date = Field(description="the Monday of the ISO week")
+    label: str = Field(description="2027-W02")
+    required_hours: float
+    available_hours: float
+    load_pct: float | None = Field(description="null when nothing is available")
+    over: bool
+    orders: int = Field(description="how many orders ask hours of the week")
+    most: list[tuple[str, float]] = Field(
+        description=f"the {load_weeks.TOP} orders asking most of the week, with their hours"
+    )
+
+
+class CenterLoadOut(BaseModel):
+    work_center: str
+    description: str
+    over_hours: float = Field(description="hours asked past what it has, over the window")
+    peak_load_pct: float | None = Field(description="the window's fullest week")
+    weeks: list[WeekOut]
+
+
+class LoadWeeksOut(BaseModel):
+    start: date = Field(description="the Monday the window starts")
+    weeks: int
+    page: int
+    pages: int
+    matching: int = Field(description="work centers the filter keeps, over all pages")
+    total: int = Field(description="work centers of the company")
+    first_loaded: date | None = Field(description="the first week anything loads")
+    last_loaded: date | None
+    computed_at: datetime = Field(description="when the load's weeks were worked out")
+    work_centers: list[CenterLoadOut] = Field(description="most hours over capacity first")
+
+
+@router.get("/load/weeks")
+def get_load_weeks(
+    user: Reader,
+    session: DbSession,
+    q: Annotated[str, Query(max_length=100, description="in the code or description")] = "",
+    start: Annotated[
+        date | None,
+        Query(alias="from", description="the window's first week (default: this week)"),
+    ] = None,
+    weeks: Annotated[int, Query(ge=1, le=load_weeks.MAX_WEEKS)] = load_weeks.DEFAULT_WEEKS,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=load_weeks.MAX_PER_PAGE)] = load_weeks.PER_PAGE,
+    overloaded: Annotated[bool, Query(description="only those over capacity then")] = False,
+) -> LoadWeeksOut:
+    """The capacity page's load: a page of work centers, the most hours over capacity in
+    the window first, each with its ISO weeks (the same numbers as ``/load``'s weeks) and
+    the few orders asking most of each."""
+    got = load_weeks.load_page(
+        session,
+        today=clock.today(),
+        search=q,
+        start=start,
+        weeks=weeks,
+        page=page,
+        per_page=per_page,
+        overloaded_only=overloaded,
+    )
+    return LoadWeeksOut(
+        start=got.start,
+        weeks=got.weeks,
+        page=got.page,
+        pages=got.pages,
+        matching=got.matching,
+        total=got.total,
+        first_loaded=got.first,
+        last_loaded=got.last,
+        computed_at=got.computed_at,
+        work_centers=[
+            CenterLoadOut(
+                work_center=c.code,
+                description=c.description,
+                over_hours=round(c.over_hours, 6),
+                peak_load_pct=None if c.peak_percent is None else round(c.peak_percent, 2),
+                weeks=[
+                    WeekOut(
+                        start=w.start,
+                        label=w.label,
+                        required_hours=round(w.required, 6),
+                        available_hours=round(w.available, 6),
+                        load_pct=None if w.percent is None else round(w.percent, 2),
+                        over=w.over,
+                        orders=w.orders,
+                        most=list(w.top),
+                    )
+                    for w in c.weeks
+                ],
+            )
+            for c in got.centers
         ],
     )
 
