@@ -4,10 +4,15 @@ keeps, instead of lot for lot whenever an order needs them.
 An item flagged ``mps`` has its schedule as production orders flagged ``mps``: one per
 week, due on the week's first working day, made for stock. They are firm supply
 like any open production order, so the plan explodes their components and pegs the
-orders they serve to them; where they do not cover the backlog, the plan's usual
-planned orders and exceptions say so. Within the planning time fence (the setting
-``mps_time_fence_days``, 14 by default) a line is not changed without ``force``:
-the shop has started preparing it.
+orders they serve to them. Within the planning time fence (the setting
+``mps_time_fence_days``, 14 by default, ``mps_fence``) the schedule is frozen: a line
+is not changed without ``force`` (the shop has started preparing it), and MRP never
+changes it either: it adds no supply of the item due inside the fence, asks no
+expedite, defer or cancel of a line due there, and a demand the schedule does not
+cover there waits for the first supply beyond the fence (its order line is late, its
+chain says the fence holds it back) while ``mps_flags`` says which week is short by
+how much. Beyond the fence the plan's planned orders and exceptions suggest changes
+as for any item.
 
 The MPS record (``engine.mps``) puts, per week, the item's backlog (what the orders
 of the current plan need of it: its sales-order lines and its parents' component
@@ -39,14 +44,14 @@ from pegboard.model import (
     ProductionStatus,
     StockBalance,
 )
-from pegboard.services import audit
+from pegboard.services import audit, mps_fence
 from pegboard.services._tx import writes
 from pegboard.services.bounds import check_day
 from pegboard.services.calendar import fwd_date, load_calendar
 from pegboard.services.planning import current_run
 
-FENCE_KEY = "mps_time_fence_days"
-DEFAULT_FENCE_DAYS = 14
+FENCE_KEY = mps_fence.FENCE_KEY
+DEFAULT_FENCE_DAYS = mps_fence.DEFAULT_FENCE_DAYS
 MAX_WEEKS = 104
 MAX_QTY = 1e9
 
@@ -111,7 +116,7 @@ def mps_items(session: Session) -> list[str]:
 
 def fence_days(session: Session) -> int:
     value = session.scalar(select(CompanySetting.value).where(CompanySetting.key == FENCE_KEY))
-    return int(value) if value is not None and value.isdigit() else DEFAULT_FENCE_DAYS
+    return mps_fence.fence_days_of(value)
 
 
 def check_flag(item: str, item_type: ItemType, on: bool, *, field: str = "mps") -> None:

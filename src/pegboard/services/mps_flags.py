@@ -1,17 +1,18 @@
 """What the plan says of the master schedule inside the planning time fence.
 
-Inside the fence the plan never changes a schedule line (the shop may be preparing it),
-so where the schedule does not cover the backlog the planner must hear it: for every
-item on the schedule and every week inside the fence whose projected available balance
-(on hand, the schedule and other firm supply, less the backlog the plan pegs to the
-item, as the MPS record counts them) falls below zero, the plan gets an exception of
-kind ``mps_short`` naming the week's schedule line, the week and how much is missing.
-The plan's own planned orders for the shortfall are suggestions the planner confirms
-(firm them, or raise the line with ``pegboard mps set … --force``).
+Inside the fence the plan never changes a schedule line (the shop may be preparing it)
+and adds no supply of the item there (the engine's fence), so where the schedule does
+not cover the backlog the planner must hear it: for every item on the schedule and
+every week inside the fence whose projected available balance (on hand, the schedule
+and other firm supply, less the backlog the plan pegs to the item, as the MPS record
+counts them) falls below zero, the plan gets an exception of kind ``mps_short`` naming
+the week's schedule line, the week and how much is missing. The orders it serves wait
+for the first supply beyond the fence and are late; only the planner can bring the
+shortfall in (raise the line with ``pegboard mps set … --force``).
 
-A schedule far above the backlog needs nothing of its own: the plan already reports
-each schedule line that no order needs as ``defer`` or ``cancel`` ("4 not needed"),
-like any other firm supply.
+A schedule far above the backlog needs nothing of its own beyond the fence: the plan
+reports each schedule line there that no order needs as ``defer`` or ``cancel``
+("4 not needed"), like any other firm supply. Inside the fence it asks no change.
 
 The rows are written while the plan is stored, in its transaction, after its own
 exceptions, so the run's counts include them and its rows never change once it is done;

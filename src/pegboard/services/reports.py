@@ -34,6 +34,7 @@ from pegboard.model import (
     SalesOrderLine,
     ScheduledOrder,
 )
+from pegboard.services import mps_fence
 from pegboard.services.plan_results import (
     current_run,
     exception_query,
@@ -57,7 +58,11 @@ class PegNode:
     children: list[PegNode] = field(default_factory=list)
     held: str = ""
     """Why the finite schedule made it late, when a full work center did:
-    "Powder-coating line (POWDER) full 2027-01-11 … 2027-01-22"."""
+    "Powder-coating line (POWDER) full 2027-01-11 … 2027-01-22"; or that the master
+    schedule's time fence holds it back."""
+    fenced: bool = False
+    """Held back by the master schedule's time fence: its date is the fence's, so a
+    late chain ends at it (``critical_chain``)."""
 
 
 @dataclass
@@ -205,10 +210,12 @@ def _peg_children(
     supplies = [(st, ref) for _d, st, ref, _i, _q in rows]
     when = avail.of(supplies)
     held = held_notes(session, supplies)
+    fenced = mps_fence.holds(session, supplies)
     out: dict[str, list[PegNode]] = defaultdict(list)
     for demand, st, ref, item, qty in rows:
         node = PegNode(st, ref, item, qty, when.get((st, ref), avail.planning_date))
-        node.held = held.get((st, ref), "")
+        node.held = held.get((st, ref), "") or fenced.get((st, ref), "")
+        node.fenced = (st, ref) in fenced
         out[demand].append(node)
     return out
 
@@ -263,9 +270,10 @@ def critical_chain(node: PegNode) -> list[PegNode]:
     date, the earliest any supply can be, so a component from stock never sets a date: the
     chain ends above it, at the order that its own lead time from today or its due date
     makes late (naming a connector in stock as the reason would send a planner after the
-    wrong part)."""
+    wrong part). A planned order the master schedule's time fence holds back ends it too:
+    the fence sets its date."""
     chain = [node]
-    while node.children:
+    while node.children and not node.fenced:
         node = max(node.children, key=lambda c: (c.available, c.supply))
         if node.supply_type == "stock":
             break

@@ -60,6 +60,7 @@ from pegboard.model.enums import (
 )
 from pegboard.services._heap import arrays_reused
 from pegboard.services.calendar import load_calendar
+from pegboard.services.mps_fence import FENCE_KEY, fence_days_of
 from pegboard.services.outstanding import outstanding
 
 PLANNABLE_ORDER_STATUSES = (SalesOrderStatus.CONFIRMED, SalesOrderStatus.IN_PRODUCTION)
@@ -158,6 +159,7 @@ def read_settings(conn: Connection, planning_date: date | None, today: date) -> 
         reschedule_in_days=int(values.get("reschedule_in_days", 7)),
         defer_days=int(values.get("defer_days", 7)),
         calendar=load_calendar(conn),
+        mps_fence_days=fence_days_of(values.get(FENCE_KEY)),
     )
 
 
@@ -177,6 +179,7 @@ def _items(conn: Connection) -> tuple[et.Items, et.IntArray]:
             Item.multiple,
             Item.safety_stock,
             Item.decimals,
+            Item.mps,
         ).order_by(Item.code),
     )
     items = et.Items(
@@ -191,6 +194,7 @@ def _items(conn: Connection) -> tuple[et.Items, et.IntArray]:
         multiple=_array(raw[9], np.float64),
         safety_stock=_array(raw[10], np.float64),
         decimals=_array(raw[11], np.int64),
+        mps=np.array([bool(v) for v in raw[12]], dtype=np.bool_),
     )
     return items, _array(raw[0], np.int64)
 
@@ -311,6 +315,7 @@ def _productions(
             ProductionOrder.components_issued,
             ProductionOrder.sales_order_id,
             ProductionOrder.id,
+            ProductionOrder.mps,
         )
         .outerjoin(SalesOrder, SalesOrder.id == ProductionOrder.sales_order_id)
         .where(
@@ -337,6 +342,7 @@ def _productions(
         start=start,
         components_issued=np.array([bool(v) for v in raw[5]], dtype=np.bool_),
         sales_order=_so_positions(so_pos, raw[6]),
+        mps=np.array([bool(v) for v in raw[8]], dtype=np.bool_),
     )
     return orders, _array(raw[7], np.int64)
 
