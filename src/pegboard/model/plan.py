@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, String
+from sqlalchemy import JSON, BigInteger, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pegboard.model._types import UtcDateTime, enum_column
@@ -64,12 +64,15 @@ class PlannedOrder(Base):
         # the report order (release date, number): the list's first page and the
         # dashboard's "to release by today" read a few entries, not every row
         Index("ix_planned_order_release", "release_date", "number", "id"),
+        # an item's planned orders, and (covering) whether it has any of a type still
+        # to release by a day: the dashboard's lists walk items asking it (migration 0032)
+        Index("ix_planned_order_item", "item_id", "type", "firmed_as", "release_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_run_id: Mapped[int]
     number: Mapped[str] = mapped_column(String(50))
-    item_id: Mapped[int] = mapped_column(index=True)
+    item_id: Mapped[int]
     type: Mapped[ItemType] = mapped_column(enum_column(ItemType, "planned_order_type"))
     qty: Mapped[float]
     release_date: Mapped[date]
@@ -127,22 +130,24 @@ class PlanException(Base):
 
 
 class PlanExceptionSalesOrder(Base):
-    """Which exceptions name which sales order: (sales order, exception id), in key order.
+    """Which exceptions name which sales order: one row per sales order, its exception
+    ids packed in one text (a JSON array, ascending).
 
-    It stands in for an index on ``plan_exception.sales_order_id``. Those keys arrive
-    in random order (exceptions are stored in report order), and building the index
-    over millions of rows was the store's slowest step. The plan writes these pairs
-    already sorted, from its arrays: the rows go into SQLite's WITHOUT ROWID tree
-    (PostgreSQL's primary key) in key order, and no index is built afterwards. Every
-    read of a sales order's exceptions goes through this table.
-    ``services.mps_flags`` moves both tables' exception ids when it renumbers them.
+    It stands in for an index on ``plan_exception.sales_order_id``, whose keys arrive in
+    random order (exceptions are stored in report order): building that index over
+    millions of rows was the store's slowest step (0029). A row per (sales order,
+    exception) pair then cost ~1 µs a pair to insert, 3.4 s of CPU for the reference
+    shape's 3.7 M pairs; a row per sales order is 75 k rows, written from the sorted
+    arrays in a fraction of that. A sales order's exceptions are read by unpacking its
+    row (``plan_results.of_sales_order``: SQLite's ``json_each``, PostgreSQL's
+    ``json_array_elements_text``) and looking each exception up by its id.
+    ``services.mps_flags`` moves the packed ids when it renumbers exceptions.
     """
 
-    __tablename__ = "plan_exception_sales_order"
-    __table_args__ = ({"sqlite_with_rowid": False},)
+    __tablename__ = "plan_exception_by_sales_order"
 
     sales_order_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    exception_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    exception_ids: Mapped[str] = mapped_column(Text)
 
 
 class PlanLine(Base):
