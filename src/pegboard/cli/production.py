@@ -399,6 +399,35 @@ def op_move(
         console.print(esc(f"  {line}"), highlight=False)
 
 
+@app.command("firm-pin")
+@handles_errors
+def firm_pin(
+    planned: Annotated[str, typer.Argument(help="planned make order of the current plan (PL-…)")],
+    sequence: Annotated[int, typer.Argument(help="operation (its routing sequence)")],
+    start: Annotated[date, typer.Argument(parser=as_date, help="the day it is to start")],
+    work_center: Annotated[
+        str | None, typer.Option(help="another work center to run it on (default: its own)")
+    ] = None,
+    save: Annotated[
+        bool, typer.Option("--save", help="firm the order and pin the move when it is accepted")
+    ] = False,
+) -> None:
+    """Move an operation of a planned make order, as dragging it on the planning board
+    does: checked like a production order's operation; with --save the planned order is
+    firmed into a production order and the operation pinned there, in one go."""
+    from pegboard.services import firm_pin as service
+
+    with session() as s:
+        answer = service.firm_and_pin(
+            s, planned, sequence, start, work_center=work_center, author=author(), dry_run=not save
+        )
+    style = None if answer.accepted else "red"
+    hint = "" if answer.saved or not answer.accepted else " (--save to do it)"
+    console.print(esc(answer.message + hint), style=style, highlight=False)
+    for late in answer.move.late_lines:
+        console.print(esc(f"  makes {late.line} {late.days_late} day(s) late"), highlight=False)
+
+
 @app.command("pins")
 @handles_errors
 def pins_command(

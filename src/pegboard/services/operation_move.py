@@ -175,15 +175,37 @@ def move_operation(
     if dry_run:
         return _check(session, number, sequence, start, work_center)
     with write_transaction(session):
-        answer = _check(session, number, sequence, start, work_center, lock=True)
-        if not answer.accepted:
-            raise ConflictError(
-                f"{number} operation {sequence} cannot start on {start.isoformat()} at "
-                f"{answer.work_center_after}: " + "; ".join(answer.reasons),
-                production_order=number,
-                sequence=sequence,
-            )
-        _save(session, answer, author)
+        return save_move(session, number, sequence, start, work_center=work_center, author=author)
+
+
+def check_move(
+    session: Session, number: str, sequence: int, start: date, work_center: str | None
+) -> OperationMoveAnswer:
+    """The check of :func:`move_operation` alone (nothing saved), in the caller's
+    transaction: firming a planned order and checking its move (``services.firm_pin``)."""
+    return _check(session, number, sequence, start, work_center, lock=True)
+
+
+def save_move(
+    session: Session,
+    number: str,
+    sequence: int,
+    start: date,
+    *,
+    work_center: str | None,
+    author: str,
+) -> OperationMoveAnswer:
+    """:func:`move_operation`'s save inside the caller's write transaction: checked again
+    under lock, pinned when accepted, else a ConflictError with the reasons."""
+    answer = _check(session, number, sequence, start, work_center, lock=True)
+    if not answer.accepted:
+        raise ConflictError(
+            f"{number} operation {sequence} cannot start on {start.isoformat()} at "
+            f"{answer.work_center_after}: " + "; ".join(answer.reasons),
+            production_order=number,
+            sequence=sequence,
+        )
+    _save(session, answer, author)
     return replace(answer, saved=True)
 
 
