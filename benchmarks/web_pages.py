@@ -30,6 +30,7 @@ import statistics
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
 from _harness import DATA, print_table
 from fastapi.testclient import TestClient
@@ -199,6 +200,8 @@ def master_data(r: dict[str, str]) -> list[tuple[str, str]]:
 
 
 def pages(r: dict[str, str]) -> list[tuple[str, str]]:
+    owner = r["project"].split("/", 1)[0] if r.get("project") else r["customer"]
+    typed = r["customer"][:2]
     return [
         ("dashboard", "/"),
         ("orders", "/orders"),
@@ -207,7 +210,9 @@ def pages(r: dict[str, str]) -> list[tuple[str, str]]:
         ("orders: customer", f"/orders?customer={r['customer']}"),
         ("orders: last page", "/orders?offset=49950"),
         ("order", f"/orders/{r['late']}"),
-        ("new sales order form (every customer offered)", "/orders/new"),
+        ("new sales order form", "/orders/new"),
+        ("customer lookup (type-ahead)", "/lookup/customers?" + urlencode({"c": typed})),
+        ("project lookup (type-ahead)", "/lookup/projects?" + urlencode({"customer": owner})),
         ("plan", "/plan"),
         ("planned orders", "/plan/planned-orders"),
         ("planned orders: make, page 100", "/plan/planned-orders?type=make&offset=5000"),

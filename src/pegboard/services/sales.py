@@ -98,13 +98,6 @@ def customer_choices(session: Session) -> list[tuple[str, str]] | None:
     return None if len(rows) > CUSTOMER_CHOICES else [(code, name) for code, name in rows]
 
 
-def project_codes(session: Session) -> list[str]:
-    """Every project's code once, sorted by code point (as on either database): what the
-    new-order form suggests (one query, not one per customer: a full-size company has ten
-    thousand customers)."""
-    return sorted(session.scalars(select(Project.code).distinct()))
-
-
 CUSTOMER_SORT = ("code", "name")
 """What a list of customers (or of a customer's projects) can be sorted by."""
 

@@ -28,7 +28,7 @@ from pegboard.services.snapshot import PLANNABLE_ORDER_STATUSES
 from pegboard.services.spreadsheet import EXPORT_LIMIT, Sheet
 from pegboard.web import auth
 from pegboard.web.deps import DbSession, Viewer, may, require
-from pegboard.web.errors import refused_change
+from pegboard.web.errors import refused_change, sentence
 from pegboard.web.listing import list_context
 from pegboard.web.promise import promise_url
 from pegboard.web.render import Form, chrome, form_text, page, redirect
@@ -172,14 +172,12 @@ def order_sheet(rows: list[Any]) -> Sheet:
 
 
 def _new_context(
-    session: Session, who: auth.SignedIn, values: dict[str, str], error: str | None = None
+    who: auth.SignedIn, values: dict[str, str], error: str | None = None
 ) -> dict[str, Any]:
-    customers = [(c.code, c.name) for c in session.scalars(sales.customer_query())]
-    projects = sales.project_codes(session)
+    """The new-order form: the customer and project are typed (type-aheads offer them,
+    ``web.lookup``), never a drop-down of every customer."""
     return chrome(who, "orders") | {
         "title": "New sales order",
-        "customers": customers,
-        "projects": projects,
         "values": values,
         "error": error,
     }
@@ -187,8 +185,27 @@ def _new_context(
 
 @router.get("/orders/new")
 def new_order_form(request: Request, session: DbSession, who: Enterer) -> Response:
-    context = _new_context(session, who, {"customer": "", "project": ""})
+    context = _new_context(who, {"customer": "", "project": ""})
     return page(request, "orders_new.html", context)
+
+
+def _entry_error(error: PegboardError, values: dict[str, str]) -> str:
+    """The service's refusal as the form's field and what was typed in it: the fields
+    are free text (type-aheads only suggest), so a code may name nothing."""
+    customer, project = values["customer"], values["project"]
+    if isinstance(error, NotFoundError) and "customer" in error.params:
+        return (
+            f"Customer: no customer has the code “{customer}”. Type a few letters of "
+            "its code or name and pick one from the list."
+        )
+    if isinstance(error, NotFoundError) and "project" in error.params:
+        return (
+            f"Project: {customer} has no project “{project}”. Pick one of its projects "
+            "from the list, or leave the field empty."
+        )
+    if error.params.get("field") == "customer":
+        return f"Customer: {sentence(error.message)}"
+    return sentence(error.message)
 
 
 @router.post("/orders/new")
@@ -196,7 +213,7 @@ def new_order(request: Request, session: DbSession, who: Enterer, form: Form) ->
     values = {k: (form_text(form, k) or "").strip() for k in ("customer", "project")}
     try:
         if not values["customer"]:
-            raise ValidationError("choose a customer", field="customer")
+            raise ValidationError("type the customer's code", field="customer")
         number = sales.create_order(
             session,
             customer=values["customer"],
@@ -205,7 +222,7 @@ def new_order(request: Request, session: DbSession, who: Enterer, form: Form) ->
         )
     except (NotFoundError, ValidationError, ConflictError) as e:
         code = _form_status(session, e)
-        context = _new_context(session, who, values, e.message)
+        context = _new_context(who, values, _entry_error(e, values))
         return page(request, "orders_new.html", context, status_code=code)
     return redirect(_order_url(number), done=f"Sales order {number} created: add its lines.")
 
