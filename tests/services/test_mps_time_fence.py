@@ -16,11 +16,13 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
 from _clock import pin_today
 from pegboard.bundle.importer import read_bundle
+from pegboard.cli import app
 from pegboard.model import CompanySetting, Item, PlannedOrder
 from pegboard.services import mps, reports
 from pegboard.services.company_data import replace_company
@@ -67,7 +69,7 @@ def _asked(session: Session) -> list[tuple[str, str, str]]:
 
 
 @pin_today(TODAY)
-def test_the_plan_keeps_the_fence(session: Session) -> None:
+def test_the_plan_keeps_the_fence(engine: Engine, session: Session) -> None:
     _plan(session)
     # no SUB is added inside the fence: the third SUB is suggested on its first day
     # beyond (lead time 3 days: released 12-19; the company works every day)
@@ -101,6 +103,20 @@ def test_the_plan_keeps_the_fence(session: Session) -> None:
             "no new SUB inside the master schedule's time fence (until 2026-12-22)",
         ),
     ]
+    held_back = chain[1].supply
+    # the planner reads the same from the command line's late report
+    url = engine.url.render_as_string(hide_password=False)
+    session.close()
+    shown = CliRunner().invoke(
+        app, ["report", "late"], env={"PEGBOARD_DATABASE_URL": url, "COLUMNS": "200"}
+    )
+    assert shown.exit_code == 0, shown.output
+    text = " ".join(shown.output.split())
+    assert "SO-2/1 FA × 3: due 2026-12-20, projected 2026-12-24 (4 days late)" in text
+    assert (
+        f"SUB ← planned order {held_back}, ready 2026-12-22 late: no new SUB inside the "
+        "master schedule's time fence (until 2026-12-22)"
+    ) in text
 
 
 @pin_today(TODAY)
