@@ -34,6 +34,8 @@ from pegboard.model import (
     PlannedOrder,
     ProductionOrder,
     ProductionStatus,
+    Routing,
+    RoutingOperation,
     WorkCenter,
     WorkCenterClosedDay,
 )
@@ -289,18 +291,21 @@ def _placed(
         raise NotFoundError(
             f"no work center {work_center!r} (known: {known})", work_center=work_center
         )
-    found = [o for o in _orders(session, orders) if orders is None or o[0] in orders]
-    few = orders is not None and len(orders) <= NAMED_IN_QUERY
-    routes = (
-        read_routings(
-            session,
-            position,
-            items={o[1] for o in found},
-            boms={o[2] for o in found if o[2] is not None},
+    if work_center is not None and orders is None:
+        found, routes = _of_work_center(session, position, wcs.code.index(work_center))
+    else:
+        found = [o for o in _orders(session, orders) if orders is None or o[0] in orders]
+        few = orders is not None and len(orders) <= NAMED_IN_QUERY
+        routes = (
+            read_routings(
+                session,
+                position,
+                items={o[1] for o in found},
+                boms={o[2] for o in found if o[2] is not None},
+            )
+            if few
+            else read_routings(session, position)
         )
-        if few
-        else read_routings(session, position)
-    )
     # the orders' fields as columns (transposed in C), each an array at once
     names, item_ids, bom_ids, so_ids, qtys, due_days = (
         list(zip(*found, strict=True)) if found else [()] * 6
@@ -314,6 +319,29 @@ def _placed(
     qty = np.array(qtys, dtype=np.float64)
     ops, rows, load = place_backward(routes, route_of, qty, dues, wcs)
     return wcs, position, labels, routes, ops, rows, load
+
+
+def _of_work_center(
+    session: Session, position: dict[int, int], at: int
+) -> tuple[list[_Order], RoutingArrays]:
+    """The orders that can load the work center at position ``at``, and the routings
+    they can follow: an order follows a routing of its own item (its order BOM's, its
+    sales order's or the item's), so only orders of items with a routing through the
+    work center can, and each is placed on its own (infinite capacity): their operations
+    there are the whole load's. A work center's page reads a few thousand orders of a
+    full-size company instead of all of them and every routing."""
+    wc_id = next(i for i, k in position.items() if k == at)
+    items = select(Routing.item_id).where(
+        Routing.id.in_(
+            select(RoutingOperation.routing_id).where(RoutingOperation.work_center_id == wc_id)
+        )
+    )
+    found = loading_orders(
+        session,
+        production=[ProductionOrder.item_id.in_(items)],
+        planned=[PlannedOrder.item_id.in_(items)],
+    )
+    return found, read_routings(session, position, item_query=items)
 
 
 def placed_load(

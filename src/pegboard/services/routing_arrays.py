@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session
 
 from pegboard.model import Bom, Routing, RoutingOperation
@@ -134,13 +134,16 @@ def read_routings(
     *,
     items: Collection[int] | None = None,
     boms: Collection[int] = (),
+    item_query: Select[int] | None = None,
 ) -> RoutingArrays:
     """Every routing's operations, with work center ids turned into ``position``s; given
     ``items``, only the routings an order of those items with those order ``boms`` can
     choose (its item's, by sales order too, and its BOM's): one order's page need not read
-    a full-size company's hundreds of thousands of operations to draw its own."""
+    a full-size company's hundreds of thousands of operations to draw its own. Given
+    ``item_query`` (item ids), every routing of those items (order routings too: an
+    order routing is of its order's item)."""
     with collector_paused():  # a million plain values, none in a cycle
-        return _read_routings(session, position, items, boms)
+        return _read_routings(session, position, items, boms, item_query)
 
 
 def _read_routings(
@@ -148,16 +151,17 @@ def _read_routings(
     position: dict[int, int],
     items: Collection[int] | None,
     boms: Collection[int],
+    item_query: Select[int] | None = None,
 ) -> RoutingArrays:
     conn = session.connection()
-    keep = (
+    keep: list[ColumnElement[bool]] = (
         []
         if items is None
         else [or_(Routing.item_id.in_(sorted(items)), Routing.bom_id.in_(sorted(boms)))]
     )
-    only = (
-        [] if items is None else [RoutingOperation.routing_id.in_(select(Routing.id).where(*keep))]
-    )
+    if item_query is not None:
+        keep.append(Routing.item_id.in_(item_query))
+    only = [RoutingOperation.routing_id.in_(select(Routing.id).where(*keep))] if keep else []
     rows = tuples(
         conn,
         select(
