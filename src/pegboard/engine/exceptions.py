@@ -83,6 +83,7 @@ class ExceptionFacts:
     production_dates: ProductionDates
     clamped: BoolArray
     traces: TraceStore
+    # the two below are the caller's to give: ``build_exceptions`` empties them once read
     pegs: PegColumns
     expedites: PegColumns  # one row per pull-in: supply, pulling demand, its date
     supply: SupplyTable
@@ -486,9 +487,14 @@ def build_exceptions(facts: ExceptionFacts) -> Exceptions:
     """Every exception row, sorted by (kind, order ref, sales-order id, date); the
     kinds, refs and messages as codes into small tables (``CodedColumn``). The
     shortage rows, the last and most of them, are written straight into the
-    columns; their messages are built when read (``Exceptions.messages_at``)."""
+    columns; their messages are built when read (``Exceptions.messages_at``).
+    ``facts.pegs`` and ``facts.expedites`` are emptied once read."""
     b = _Builder(facts)
     head = [b.cancel(), b.defer(), b.expedite(), b.late()]  # as KINDS, shortage last
+    # only defer and expedite read the pegging and pull-in columns (millions of rows on
+    # a big plan): they are let go before the shortage rows are written (issue #18)
+    facts.pegs.clear()
+    facts.expedites.clear()
     orders, lo, count = b.shortages()
     n_head = sum(len(block) for block in head)
     # each row's planned order: none on the head rows

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pegboard.engine._arrays import group_starts, ints, string_rank
+from pegboard.engine._arrays import ints, string_rank
 from pegboard.engine.demand import pool_rank
 from pegboard.engine.planned import PegColumns
 from pegboard.engine.supply import id_order
@@ -43,6 +43,20 @@ def _positions(ranks: list[IntArray]) -> tuple[IntArray, IntArray]:
     return offsets, np.concatenate([rank + offsets[t] for t, rank in enumerate(ranks)])
 
 
+def _pair_starts(supply: IntArray, demand: IntArray, order: IntArray) -> IntArray:
+    """``group_starts`` of (supply, demand) taken in ``order``, one column at a time
+    (a plan's pegging rows are millions: the two reordered columns are not both kept)."""
+    change = np.zeros(order.size, dtype=np.bool_)
+    if order.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    change[0] = True
+    for key in (supply, demand):
+        taken = np.take(key, order)
+        change[1:] |= taken[1:] != taken[:-1]
+        del taken
+    return np.flatnonzero(change).astype(np.int64)
+
+
 def build_pegging(
     inp: PlanInput,
     pegs: PegColumns,
@@ -72,7 +86,10 @@ def build_pegging(
     item = np.concatenate([it for it, _ in supplies])
     supply_pos = np.empty(item.size, dtype=np.int64)
     supply_pos[dense_order(code_rank[item], by_type)] = np.arange(item.size, dtype=np.int64)
-    supply = supply_pos[offsets[stype] + sidx]
+    # the row columns are millions long: each temporary is made once and reused in place
+    at = np.take(offsets, stype)
+    at += sidx
+    supply = np.take(supply_pos, at)
     demands = [
         _line_rank(inp, so_rank),
         np.arange(n_planned, dtype=np.int64),
@@ -80,12 +97,16 @@ def build_pegging(
         np.zeros(1, dtype=np.int64),
     ]  # indexed by SALES_LINE, PLANNED_PARENT, PRODUCTION_PARENT, SAFETY_STOCK
     d_offsets, d_pos = _positions(demands)
-    demand = d_pos[d_offsets[dtype] + np.maximum(didx, 0)]
+    np.maximum(didx, 0, out=at)
+    at += np.take(d_offsets, dtype)
+    demand = d_pos[at]
+    del at
     order = dense_order(supply, demand)
-    supply, demand = supply[order], demand[order]
-    starts = group_starts(supply, demand)
+    starts = _pair_starts(supply, demand, order)
+    del supply, demand
     qty = np.add.reduceat(pegs["qty"][order], starts) if starts.size else np.zeros(0)
     keep = order[starts]
+    del order
     kept_type, kept_index = stype[keep], sidx[keep]
     return Pegging(
         supply_type=kept_type,

@@ -243,13 +243,16 @@ class PlannedStore:
         return done, dates
 
     def result(self, completion: IntArray) -> PlannedOrders:
+        """The planned orders of the run, sharing the store's columns: the store is
+        complete once the levels are planned and is dropped with the run, so copies
+        would only hold a million-row plan's columns twice (issue #18)."""
         return PlannedOrders(
-            ref=list(self.refs),
-            item=self.item.copy(),
+            ref=self.refs,
+            item=self.item,
             qty=np.round(self.qty, 6),
-            release=self.release.copy(),
-            due=self.due.copy(),
-            sales_order=self.so.copy(),
+            release=self.release,
+            due=self.due,
+            sales_order=self.so,
             earliest_completion=ints(completion),
             is_late=self.clamped | (completion > self.due),
         )

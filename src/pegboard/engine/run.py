@@ -647,6 +647,9 @@ def _int64(values: IntArray) -> IntArray:
 
 
 def _concat_pegs(levels: list[PegColumns], names: tuple[str, ...]) -> PegColumns:
+    """The levels' columns joined, one column at a time, each level's column let go
+    once joined (the levels' dicts are emptied): a plan's pegging rows are millions,
+    and joining all columns before letting any go held them twice (issue #18)."""
     if not levels:
         return {name: np.zeros(0, dtype=float if name == "qty" else np.int64) for name in names}
-    return {name: np.concatenate([lv[name] for lv in levels]) for name in names}
+    return {name: np.concatenate([lv.pop(name) for lv in levels]) for name in names}
