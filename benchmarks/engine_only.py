@@ -21,6 +21,13 @@ arrays' memory reused, not mapped afresh); ``--default-malloc`` runs without it.
 CPU median is split into user and system time (system time is mostly page faults),
 with the minor page faults counted.
 
+Memory: a thread reads this process's resident size (``/proc/self/statm``) every
+5 ms while each plan runs and the table prints the run's peak, in MiB, both as the
+process's (the snapshot and the libraries included, as ``pegboard plan``'s engine
+phase sees it) and above the resident size just before the run (what the engine
+itself holds at its peak: its intermediates and its result). ``ru_maxrss`` at the
+end is the process's peak over everything, the snapshot's load included.
+
 ``--save-input PATH`` pickles the loaded ``PlanInput`` for later ``--input``.
 Target (issue 18, 2-core machine, full size, reference shape): engine <= 5 s.
 """
@@ -30,11 +37,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
+import os
 import pickle
 import resource
 import shutil
 import statistics
 import tempfile
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -82,6 +91,39 @@ def _instrument(spent: dict[str, float], cpu: dict[str, float]) -> None:
                 cpu[_l] += time.process_time() - used
 
         setattr(owner, name, functools.wraps(original)(timed))
+
+
+class PeakSampler:
+    """The largest resident size of this process seen while a block runs (Linux:
+    ``/proc/self/statm``, read every ``every`` seconds by a thread; elsewhere 0)."""
+
+    def __init__(self, every: float = 0.005) -> None:
+        self.every = every
+        self.start = self.peak = _resident()
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _watch(self) -> None:
+        while not self._done.wait(self.every):
+            self.peak = max(self.peak, _resident())
+
+    def __enter__(self) -> PeakSampler:
+        self.start = self.peak = _resident()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._thread.join()
+        self.peak = max(self.peak, _resident())
+
+
+def _resident() -> int:
+    try:
+        pages = Path("/proc/self/statm").read_text().split()[1]
+        return int(pages) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:
+        return 0
 
 
 def load_input(database: Path, today: date) -> PlanInput:
@@ -166,7 +208,10 @@ def main() -> None:
         before = resource.getrusage(resource.RUSAGE_SELF)
         cpu = time.process_time()
         started = time.perf_counter()
-        with contextlib.nullcontext() if args.default_malloc else arrays_reused():
+        with (
+            PeakSampler() as memory,
+            contextlib.nullcontext() if args.default_malloc else arrays_reused(),
+        ):
             result = run.execute(inp, compiled=not args.python)
             counts = (
                 f"{len(result.planned)} planned orders, {len(result.pegging)} pegging rows, "
@@ -181,6 +226,8 @@ def main() -> None:
                 "user": after.ru_utime - before.ru_utime,
                 "system": after.ru_stime - before.ru_stime,
                 "minor faults (thousands)": (after.ru_minflt - before.ru_minflt) / 1000,
+                "peak resident (MiB)": memory.peak / 2**20,
+                "peak above the input (MiB)": (memory.peak - memory.start) / 2**20,
             }
         )
         column = {label: spent[label] for label, _, _ in PHASES}
@@ -205,7 +252,7 @@ def main() -> None:
     for label in usages[0]:
         values = [u[label] for u in usages]
         if args.runs:
-            values += [statistics.median(values[1:])] * 2  # the CPU split is CPU already
+            values += [statistics.median(values[1:])] * 2  # CPU and memory: no CPU variant
         print(f"{'  ' + label:<{width}}" + "".join(f"{v:>11.3f}" for v in values))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\n{counts}; peak RSS of this process {peak:.0f} MiB")
