@@ -5,15 +5,20 @@ A template (a BOM with parameters) is edited with ``pegboard template``."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pegboard.cli._common import as_number, console, emit, esc, handles_errors, session
+from pegboard.cli._deferred import deferred
 from pegboard.cli.stock import CsvOption, author
 from pegboard.errors import ValidationError
-from pegboard.services import bom_edit
-from pegboard.services.bom_edit import TreeLine
+
+if TYPE_CHECKING:
+    from pegboard.services import bom_edit
+    from pegboard.services.bom_edit import TreeLine
+else:
+    bom_edit = deferred("pegboard.services.bom_edit")
 
 app = typer.Typer(
     help="Engineering BOMs line by line: show, add, change, move, remove.",

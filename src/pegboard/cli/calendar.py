@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pegboard.cli._common import as_date, console, emit, esc, handles_errors, session
+from pegboard.cli._deferred import deferred
 from pegboard.cli.stock import author
-from pegboard.services import calendar as plant_calendar
+
+if TYPE_CHECKING:
+    from pegboard.services import calendar as plant_calendar
+else:
+    plant_calendar = deferred("pegboard.services.calendar")
 
 app = typer.Typer(
     help="The plant calendar: the weekdays it works and its holidays.",

@@ -7,16 +7,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pegboard.cli import xlsx_file
 from pegboard.cli._common import console, emit, esc, fmt, handles_errors, session
+from pegboard.cli._deferred import deferred
 from pegboard.cli.xlsx_file import XlsxOption
-from pegboard.services import money, variance, xlsx_reports
-from pegboard.services.actual_cost import ActualCost
-from pegboard.services.variance import LineVariance, OrderVariance, Variance
+
+if TYPE_CHECKING:
+    from pegboard.services import money, variance, xlsx_reports
+    from pegboard.services.actual_cost import ActualCost
+    from pegboard.services.variance import LineVariance, OrderVariance, Variance
+else:
+    money = deferred("pegboard.services.money")
+    variance = deferred("pegboard.services.variance")
+    xlsx_reports = deferred("pegboard.services.xlsx_reports")
 
 app = typer.Typer(
     help="Cost: estimated against actual cost, variance and margin of an order, a project "

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
-from pegboard import db
 from pegboard.cli._common import console, handles_errors, open_engine
+from pegboard.cli._deferred import deferred
 from pegboard.config import get_settings
+
+if TYPE_CHECKING:
+    from pegboard import db
+else:
+    db = deferred("pegboard.db")
 
 app = typer.Typer(help="The database schema: see where it is, upgrade it.", no_args_is_help=True)
 

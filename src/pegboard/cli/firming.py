@@ -8,21 +8,30 @@ transaction, the same refusals in the same words.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pegboard.cli._common import handles_errors, session
+from pegboard.cli._deferred import deferred
 from pegboard.cli.production import print_created
 from pegboard.cli.purchasing import print_summary
 from pegboard.cli.stock import author
-from pegboard.model.enums import Role
-from pegboard.services.firm_selection import firm_selection
 
-CLI_ROLE = Role.ADMIN
-"""Who runs the command line: whoever may open the company's database, so every other
-command acts without a role check too (the server's users and roles guard the API and
-the pages)."""
+if TYPE_CHECKING:
+    from pegboard.model import enums as _enums
+    from pegboard.model.enums import Role
+    from pegboard.services import firm_selection as _firm_selection
+else:
+    _enums = deferred("pegboard.model.enums")
+    _firm_selection = deferred("pegboard.services.firm_selection")
+
+
+def _cli_role() -> Role:
+    """Who runs the command line: whoever may open the company's database, so every other
+    command acts without a role check too (the server's users and roles guard the API and
+    the pages)."""
+    return _enums.Role.ADMIN
 
 
 @handles_errors
@@ -39,7 +48,7 @@ def firm_command(
     whole selection and nothing is firmed (``report buy`` and ``report make`` list what
     is still to release)."""
     with session() as s:
-        done = firm_selection(s, planned=planned, role=CLI_ROLE, author=author())
+        done = _firm_selection.firm_selection(s, planned=planned, role=_cli_role(), author=author())
         if done.purchase_orders:
             title = f"Purchase orders created ({len(done.purchase_orders)})"
             print_summary(s, done.purchase_orders, title)

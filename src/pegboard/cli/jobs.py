@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-import pegboard.bundle.upload  # noqa: F401  (it registers the import job kind)
 from pegboard.cli._common import console, emit, esc, handles_errors, session
+from pegboard.cli._deferred import deferred
 from pegboard.cli.stock import author
-from pegboard.services import jobs
+
+if TYPE_CHECKING:
+    from pegboard.services import jobs
+else:
+    jobs = deferred("pegboard.services.jobs")
 
 app = typer.Typer(
     help="Background jobs: plan runs, imports and policy runs; cancel one that runs.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
+
+
+def _register_kinds() -> None:
+    """Every job kind registered before jobs are read (the import's lives in the bundle
+    package, loaded here rather than when ``job --help`` is asked)."""
+    import pegboard.bundle.upload  # noqa: F401
 
 
 def _progress(job: jobs.JobView) -> str:
@@ -31,6 +41,7 @@ def list_(
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 20,
 ) -> None:
     """The newest jobs first: kind, status, who started it, progress or outcome."""
+    _register_kinds()
     with session() as s:
         found = jobs.list_jobs(s, kind=kind, limit=limit)
     rows = [
@@ -51,6 +62,7 @@ def list_(
 @handles_errors
 def show(job_id: Annotated[int, typer.Argument(min=1, help="the job's number")]) -> None:
     """One job: status, stage and progress, outcome."""
+    _register_kinds()
     with session() as s:
         job = jobs.get_job(s, job_id)
     console.print(esc(f"job {job.id}: {job.kind} by {job.author}, {job.status}"), highlight=False)
@@ -67,6 +79,7 @@ def show(job_id: Annotated[int, typer.Argument(min=1, help="the job's number")])
 def cancel(job_id: Annotated[int, typer.Argument(min=1, help="the job's number")]) -> None:
     """Ask a running job to stop: it rolls back at its next step and ends failed. (On
     SQLite a job that is writing holds the database: the request waits for it.)"""
+    _register_kinds()
     with session() as s:
         job = jobs.cancel(s, job_id, author=author())
     if job.status in ("queued", "running"):

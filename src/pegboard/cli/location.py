@@ -7,13 +7,18 @@ a new shelf or yard is added here first.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pegboard.cli._common import console, emit, esc, handles_errors, session
+from pegboard.cli._deferred import deferred
 from pegboard.cli.stock import CsvOption, author
-from pegboard.services import locations
+
+if TYPE_CHECKING:
+    from pegboard.services import locations
+else:
+    locations = deferred("pegboard.services.locations")
 
 app = typer.Typer(
     help="Stock locations: list, add, describe (stock goes only into a known location).",

@@ -6,13 +6,18 @@ pegboard money set --currency CHF --overhead-per-labour-hour 18.50 --overhead-pc
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pegboard.cli._common import console, handles_errors, session
+from pegboard.cli._deferred import deferred
 from pegboard.cli.stock import author
-from pegboard.services import money
+
+if TYPE_CHECKING:
+    from pegboard.services import money
+else:
+    money = deferred("pegboard.services.money")
 
 app = typer.Typer(
     help="The company currency and the overhead rates estimated costs add.",

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape as esc
 
 from pegboard.cli._common import as_date, as_number, console, emit, handles_errors, session
+from pegboard.cli._deferred import deferred
 from pegboard.config import get_settings
-from pegboard.services import mps
+
+if TYPE_CHECKING:
+    from pegboard.services import mps
+else:
+    mps = deferred("pegboard.services.mps")
 
 app = typer.Typer(
     help="The master production schedule: items made to a weekly schedule.", no_args_is_help=True

@@ -6,7 +6,7 @@ import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.tree import Tree
@@ -24,21 +24,34 @@ from pegboard.cli._common import (
     parse_params,
     session,
 )
+from pegboard.cli._deferred import deferred
 from pegboard.config import get_settings
 from pegboard.errors import ValidationError
 from pegboard.model.enums import SalesOrderStatus
-from pegboard.services import (
-    audit,
-    cost_estimates,
-    costing,
-    customers,
-    money,
-    order_bom,
-    order_changes,
-    sales,
-    templates,
-)
-from pegboard.services.order_bom import BomView, LineTree
+
+if TYPE_CHECKING:
+    from pegboard.services import (
+        audit,
+        cost_estimates,
+        costing,
+        customers,
+        money,
+        order_bom,
+        order_changes,
+        sales,
+        templates,
+    )
+    from pegboard.services.order_bom import BomView, LineTree
+else:
+    audit = deferred("pegboard.services.audit")
+    cost_estimates = deferred("pegboard.services.cost_estimates")
+    costing = deferred("pegboard.services.costing")
+    customers = deferred("pegboard.services.customers")
+    money = deferred("pegboard.services.money")
+    order_bom = deferred("pegboard.services.order_bom")
+    order_changes = deferred("pegboard.services.order_changes")
+    sales = deferred("pegboard.services.sales")
+    templates = deferred("pegboard.services.templates")
 
 order_app = typer.Typer(help="Sales orders: enter, configure, show, change.", no_args_is_help=True)
 customer_app = typer.Typer(help="Customers.", no_args_is_help=True)

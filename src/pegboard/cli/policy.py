@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.text import Text
@@ -19,15 +19,27 @@ from pegboard.cli._common import (
     progress_bar,
     session,
 )
+from pegboard.cli._deferred import deferred
 from pegboard.cli.stock import CsvOption, author, styled_table
-from pegboard.engine.policy import Figure
-from pegboard.services import jobs
-from pegboard.services.policy import applying as policy_applying
-from pegboard.services.policy import explain as policy_explain
-from pegboard.services.policy import runs as policy_runs
-from pegboard.services.policy import settings as policy_settings
-from pegboard.services.policy import stored as policy_stored
-from pegboard.services.policy.item_policy import QUANTITY_FIGURES, ItemPolicy
+
+if TYPE_CHECKING:
+    from pegboard.engine.policy import Figure
+    from pegboard.services import jobs
+    from pegboard.services.policy import applying as policy_applying
+    from pegboard.services.policy import explain as policy_explain
+    from pegboard.services.policy import item_policy as _item_policy
+    from pegboard.services.policy import runs as policy_runs
+    from pegboard.services.policy import settings as policy_settings
+    from pegboard.services.policy import stored as policy_stored
+    from pegboard.services.policy.item_policy import ItemPolicy
+else:
+    _item_policy = deferred("pegboard.services.policy.item_policy")
+    jobs = deferred("pegboard.services.jobs")
+    policy_applying = deferred("pegboard.services.policy.applying")
+    policy_explain = deferred("pegboard.services.policy.explain")
+    policy_runs = deferred("pegboard.services.policy.runs")
+    policy_settings = deferred("pegboard.services.policy.settings")
+    policy_stored = deferred("pegboard.services.policy.stored")
 
 app = typer.Typer(
     help="Stock policy of common (MTS) components from the open order backlog.",
@@ -180,7 +192,7 @@ def show(
 
 def _figures(title: str, figures: tuple[Figure, ...], p: ItemPolicy) -> None:
     def value(f: Figure) -> float | str:
-        if f.value is not None and f.name in QUANTITY_FIGURES:
+        if f.value is not None and f.name in _item_policy.QUANTITY_FIGURES:
             return p.quantity(f.value)
         return _r(f.value)
 

@@ -14,7 +14,7 @@ import dataclasses
 import json
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.tree import Tree
@@ -32,10 +32,16 @@ from pegboard.cli._common import (
     parse_params,
     session,
 )
+from pegboard.cli._deferred import deferred
 from pegboard.cli.stock import author
-from pegboard.services import money
-from pegboard.services import promise as promising
-from pegboard.services.promise import OrderToPlace, Promise
+
+if TYPE_CHECKING:
+    from pegboard.services import money
+    from pegboard.services import promise as promising
+    from pegboard.services.promise import OrderToPlace, Promise
+else:
+    money = deferred("pegboard.services.money")
+    promising = deferred("pegboard.services.promise")
 
 app = typer.Typer(rich_markup_mode=None)
 

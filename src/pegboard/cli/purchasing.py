@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -21,10 +21,15 @@ from pegboard.cli._common import (
     parse_qty,
     session,
 )
+from pegboard.cli._deferred import deferred
 from pegboard.cli.stock import CsvOption, author, styled_table
-from pegboard.db import Session
-from pegboard.services import purchasing
-from pegboard.services.purchasing import NewLine, PurchaseView
+
+if TYPE_CHECKING:
+    from pegboard.db import Session
+    from pegboard.services import purchasing
+    from pegboard.services.purchasing import NewLine, PurchaseView
+else:
+    purchasing = deferred("pegboard.services.purchasing")
 
 app = typer.Typer(
     help="Purchase orders: firm from the plan, enter, confirm, ship, receive, cancel.",
@@ -43,7 +48,7 @@ def _new_line(text: str) -> NewLine:
     if len(parts) not in (3, 4) or not all(p.strip() for p in parts):
         raise BadInput(f"a line is ITEM:QTY:DUE or ITEM:QTY:DUE:SALES-ORDER, not {text!r}")
     item, qty, due = (p.strip() for p in parts[:3])
-    return NewLine(
+    return purchasing.NewLine(
         item=item,
         qty=parse_qty(qty, f"{item} qty"),
         due_date=parse_day(due, f"{item} due"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.tree import Tree
@@ -22,12 +22,19 @@ from pegboard.cli._common import (
     handles_errors,
     session,
 )
+from pegboard.cli._deferred import deferred
 from pegboard.cli.xlsx_file import XlsxOption
-from pegboard.db import Session
-from pegboard.services import reports
-from pegboard.services.plan_age import plan_age
-from pegboard.services.reports import ExceptionRow, LineStatus, PegNode, PlannedRow, UseNode
-from pegboard.services.wording import plural
+
+if TYPE_CHECKING:
+    from pegboard.db import Session
+    from pegboard.services import plan_age as _plan_age
+    from pegboard.services import reports
+    from pegboard.services import wording as _wording
+    from pegboard.services.reports import ExceptionRow, LineStatus, PegNode, PlannedRow, UseNode
+else:
+    _plan_age = deferred("pegboard.services.plan_age")
+    _wording = deferred("pegboard.services.wording")
+    reports = deferred("pegboard.services.reports")
 
 app = typer.Typer(help="Reports on the current plan.", no_args_is_help=True, rich_markup_mode=None)
 
@@ -45,7 +52,7 @@ def plan_session(*, warn: bool = True) -> Iterator[Session]:
     ``warn`` is off (``--csv``: the output is data for another program). With no plan at
     all the report says so itself."""
     with session() as s, s.begin():
-        age = plan_age(s, clock.today())
+        age = _plan_age.plan_age(s, clock.today())
         if warn and age.stale and age.planning_date is not None:
             advice = (
                 "run `pegboard plan` to plan as of today"
@@ -104,7 +111,8 @@ def print_late(
         branch = root.add(
             f"[bold]{esc(line.demand)}[/] {esc(line.item)} × {fmt(line.qty)}: "
             f"due {line.due.isoformat()}, "
-            f"projected [red]{line.projected.isoformat()}[/] ({plural(line.late_days, 'day')} late)"
+            f"projected [red]{line.projected.isoformat()}[/] "
+            f"({_wording.plural(line.late_days, 'day')} late)"
         )
         for node in _chain(line):
             branch = branch.add(

@@ -7,14 +7,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape as esc
 
 from pegboard.cli._common import console, emit, handles_errors
+from pegboard.cli._deferred import deferred
 from pegboard.config import get_settings
-from pegboard.services import money, scenario_compare, scenarios
+
+if TYPE_CHECKING:
+    from pegboard.services import money, scenario_compare, scenarios
+else:
+    money = deferred("pegboard.services.money")
+    scenario_compare = deferred("pegboard.services.scenario_compare")
+    scenarios = deferred("pegboard.services.scenarios")
 
 app = typer.Typer(
     help="What-if copies of the whole company: create, list, delete, compare plans.",

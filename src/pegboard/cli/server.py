@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from pegboard.cli._common import console, handles_errors, open_engine, session
-from pegboard.services import users
+from pegboard.cli._deferred import deferred
+
+if TYPE_CHECKING:
+    from pegboard.services import users
+else:
+    users = deferred("pegboard.services.users")
 
 
 def uvicorn_options(

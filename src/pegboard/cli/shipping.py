@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,8 +19,13 @@ from pegboard.cli._common import (
     parse_int,
     session,
 )
+from pegboard.cli._deferred import deferred
 from pegboard.cli.stock import CsvOption, author
-from pegboard.services import shipping
+
+if TYPE_CHECKING:
+    from pegboard.services import shipping
+else:
+    shipping = deferred("pegboard.services.shipping")
 
 app = typer.Typer(
     help="Shipments: ship sales-order lines, record deliveries.",

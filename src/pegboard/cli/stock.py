@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -23,10 +23,18 @@ from pegboard.cli._common import (
     handles_errors,
     session,
 )
+from pegboard.cli._deferred import deferred
 from pegboard.config import get_settings
-from pegboard.services import money, stock
-from pegboard.services.projection import Projection, projected_stock
-from pegboard.services.stock import StockPosition
+
+if TYPE_CHECKING:
+    from pegboard.services import money, stock
+    from pegboard.services import projection as _projection
+    from pegboard.services.projection import Projection
+    from pegboard.services.stock import StockPosition
+else:
+    _projection = deferred("pegboard.services.projection")
+    money = deferred("pegboard.services.money")
+    stock = deferred("pegboard.services.stock")
 
 app = typer.Typer(
     help="Stock: position and projection of an item, adjust, transfer, reserve, check.",
@@ -179,7 +187,7 @@ def show(item: Annotated[str, typer.Argument(help="item id")]) -> None:
     by location; and the projected stock by date from the current plan, as a table and a chart."""
     with session() as s, s.begin():
         pos = stock.position(s, item)
-        projection = projected_stock(s, pos.item)
+        projection = _projection.projected_stock(s, pos.item)
     _print_position(pos)
     if projection.plan_run is None:
         console.print("[dim]no plan yet: run `pegboard plan` to see the projected stock[/]")

@@ -7,13 +7,18 @@ The same service (``services.suppliers``), rules and audit as the suppliers page
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pegboard.cli._common import console, emit, esc, handles_errors, session
+from pegboard.cli._deferred import deferred
 from pegboard.cli.stock import CsvOption, author
-from pegboard.services import suppliers
+
+if TYPE_CHECKING:
+    from pegboard.services import suppliers
+else:
+    suppliers = deferred("pegboard.services.suppliers")
 
 app = typer.Typer(
     help="Suppliers: list, show, assign to bought items, rename or merge.",

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import os
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pegboard.cli._common import console, emit, esc, handles_errors, session
+from pegboard.cli._deferred import deferred
 from pegboard.cli.stock import author
 from pegboard.errors import ValidationError
-from pegboard.services import audit, users
-from pegboard.services.permissions import matrix_markdown
+
+if TYPE_CHECKING:
+    from pegboard.services import audit, users
+    from pegboard.services import permissions as _permissions
+else:
+    _permissions = deferred("pegboard.services.permissions")
+    audit = deferred("pegboard.services.audit")
+    users = deferred("pegboard.services.users")
 
 app = typer.Typer(help="Users, roles and API tokens.", no_args_is_help=True)
 PASSWORD_ENV = "PEGBOARD_PASSWORD"
@@ -138,7 +145,7 @@ def revoke(token_id: int) -> None:
 @app.command("roles")
 def roles() -> None:
     """The permission matrix: which role may do what."""
-    console.print(matrix_markdown(), markup=False, highlight=False)
+    console.print(_permissions.matrix_markdown(), markup=False, highlight=False)
 
 
 @handles_errors
