@@ -1,11 +1,14 @@
-"""A sales order's exceptions are read through ``plan_exception_sales_order`` (#18), which
-the plan writes in key order instead of indexing ``plan_exception.sales_order_id``: on
+"""A sales order's exceptions are read through ``plan_exception_by_sales_order`` (#18):
+one row per sales order, its exception ids packed, which the plan writes from its sorted
+arrays instead of indexing ``plan_exception.sales_order_id``: on
 both databases every read by sales order gives exactly the rows of the whole list that
 name it, after the master schedule's flags renumber the shortages (and after a company
 whose plan was stored before the table is upgraded
 (tests/cli/test_exception_sales_orders_upgrade.py))."""
 
 from __future__ import annotations
+
+import json
 
 import numpy as np
 from sqlalchemy import Engine, select
@@ -16,7 +19,7 @@ from _mps_flagged_plan import TODAY, plan_with_mps_flags, reads_by_sales_order
 from pegboard.db import WRITE
 from pegboard.model import PlanException, PlanExceptionSalesOrder
 from pegboard.services import reports
-from pegboard.services.planning import _store_exception_orders
+from pegboard.services.planning import CHUNK_ROWS, _store_exception_orders
 
 
 @pin_today(TODAY)
@@ -31,13 +34,11 @@ def test_each_sales_order_reads_its_own_rows_after_the_flags_renumber(
                 PlanException.sales_order_id.is_not(None)
             )
         ).all()
-        pairs = session.execute(
-            select(PlanExceptionSalesOrder.sales_order_id, PlanExceptionSalesOrder.exception_id)
-        ).all()
+        pairs = _pairs(session)
     # the flags took ids the shortages had: some shortages naming a sales order moved
     first_flag = min(i for i, k in kinds.items() if k == "mps_short")
     assert any(kinds[i] == "shortage" and i > first_flag for _, i in named)
-    assert sorted(map(tuple, pairs)) == sorted(map(tuple, named))
+    assert pairs == sorted(map(tuple, named))
 
     every = reports.all_exceptions(session)
     shortages = reports.shortages(session)
@@ -74,8 +75,43 @@ def test_pairs_are_written_by_sales_order_id_then_exception_id(
         _store_exception_orders(
             conn, np.array([30, 10, 20], dtype=np.int64), np.array([2, -1, 0, 1, 0, 2])
         )
-        rows = session.execute(
-            select(PlanExceptionSalesOrder.sales_order_id, PlanExceptionSalesOrder.exception_id)
+        packed = session.execute(
+            select(PlanExceptionSalesOrder.sales_order_id, PlanExceptionSalesOrder.exception_ids)
         ).all()
         session.rollback()
-    assert sorted(map(tuple, rows)) == [(10, 4), (20, 1), (20, 6), (30, 3), (30, 5)]
+    assert sorted(map(tuple, packed)) == [(10, "[4]"), (20, "[1,6]"), (30, "[3,5]")]
+
+
+def test_packed_ids_spell_every_width_and_keep_each_order_ascending(
+    engine: Engine, session: Session
+) -> None:
+    # ids 1..12,345 (one to five digits) over orders 7, 3, 5 in a repeating pattern, some
+    # rows naming none; then more ids than one batch (CHUNK_ROWS) over 2 and over 7 orders,
+    # orders cut across batches and a batch boundary past the last order's start
+    big = CHUNK_ROWS * 2 + 100_000
+    layouts = [
+        (np.array([7, 3, 5]), np.where(np.arange(12_345) % 7 == 0, -1, np.arange(12_345) % 3)),
+        (np.array([2, 1]), np.arange(big) * 2 // big),
+        (np.arange(70, 0, -10), np.arange(big) // 50_000 % 7),
+    ]
+    for order_ids, positions in layouts:
+        with session.begin():
+            conn = session.connection(execution_options={WRITE: True})
+            _store_exception_orders(conn, order_ids, positions)
+            pairs = _pairs(session)
+            session.rollback()
+        expected = [(int(order_ids[p]), k + 1) for k, p in enumerate(positions.tolist()) if p >= 0]
+        assert pairs == sorted(expected)
+
+
+def _pairs(session: Session) -> list[tuple[int, int]]:
+    """(sales order id, exception id) of every packed id, checking each row ascending."""
+    out = []
+    rows = session.execute(
+        select(PlanExceptionSalesOrder.sales_order_id, PlanExceptionSalesOrder.exception_ids)
+    )
+    for order_id, packed in rows:
+        ids = json.loads(packed)
+        assert ids == sorted(ids) and ids
+        out += [(order_id, i) for i in ids]
+    return sorted(out)

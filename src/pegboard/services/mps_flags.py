@@ -22,7 +22,9 @@ are sorted, so every list of exceptions shows them between ``late`` and ``shorta
 
 from __future__ import annotations
 
-from sqlalchemy import func, insert, select, update
+import json
+
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from pegboard.model import Item, PlanException, PlanExceptionSalesOrder, PlanRun
@@ -102,9 +104,25 @@ def _make_room(session: Session, run_id: int, n: int) -> int:
     session.execute(
         update(PlanException).where(of_run, PlanException.id < 0).values(id=-PlanException.id)
     )
-    named = PlanExceptionSalesOrder.exception_id  # holds only the run being stored
-    session.execute(
-        update(PlanExceptionSalesOrder).where(named >= first).values(exception_id=-(named + n))
-    )
-    session.execute(update(PlanExceptionSalesOrder).where(named < 0).values(exception_id=-named))
+    _move_named(session, int(first), n)
     return int(first)
+
+
+def _move_named(session: Session, first: int, n: int) -> None:
+    """Move the ids from ``first`` on up by ``n`` in each sales order's packed ids
+    (``PlanExceptionSalesOrder``, which holds only the run being stored): one row per
+    sales order, rewritten where it names a moved row. The arrays stay ascending."""
+    side = PlanExceptionSalesOrder
+    moved = []
+    for order_id, packed in session.execute(select(side.sales_order_id, side.exception_ids)):
+        ids = json.loads(packed)
+        if ids and ids[-1] >= first:
+            shifted = [i + n if i >= first else i for i in ids]
+            moved.append({"key": order_id, "ids": json.dumps(shifted, separators=(",", ":"))})
+    if moved:
+        session.connection().execute(
+            update(side)
+            .where(side.sales_order_id == bindparam("key"))
+            .values(exception_ids=bindparam("ids")),
+            moved,
+        )

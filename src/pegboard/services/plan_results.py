@@ -9,15 +9,20 @@ from typing import Any, TypeVarTuple
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    Integer,
     Select,
     String,
     case,
     cast,
     func,
     select,
+    true,
     type_coerce,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from pegboard.model import (
     Item,
@@ -165,15 +170,40 @@ def exception_query(
     return stmt
 
 
+class _PackedIds(FunctionElement[Any]):
+    """The ids of a JSON array of integers as a table of one column ``value``: SQLite's
+    ``json_each``, PostgreSQL's ``json_array_elements_text`` (its column is ``value``
+    too). Only ever applied to a column we wrote, never to a user's text."""
+
+    name = "packed_ids"
+    inherit_cache = True
+
+
+@compiles(_PackedIds, "sqlite")
+def _packed_ids_sqlite(element: _PackedIds, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"json_each({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_PackedIds, "postgresql")
+def _packed_ids_postgresql(element: _PackedIds, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"json_array_elements_text(CAST({compiler.process(element.clauses, **kw)} AS json))"
+
+
 def of_sales_order(stmt: Select[*Row], sales_order: str) -> Select[*Row]:
-    """``stmt`` (over ``PlanException``) kept to the exceptions naming ``sales_order``,
-    found through ``PlanExceptionSalesOrder`` (its key: the order's ids in a row), then
-    each by its id; ``plan_exception`` has no index on the sales order (#18)."""
+    """``stmt`` (over ``PlanException``) kept to the exceptions naming ``sales_order``:
+    its row of ``PlanExceptionSalesOrder`` (by its key), its packed ids unpacked, then
+    each exception by its id; ``plan_exception`` has no index on the sales order (#18)."""
     side = PlanExceptionSalesOrder
     order_id = select(SalesOrder.id).where(SalesOrder.number == sales_order).scalar_subquery()
-    return stmt.join(side, side.exception_id == PlanException.id).where(
-        side.sales_order_id == order_id
+    packed = _PackedIds(side.exception_ids).table_valued("value").alias("packed")
+    named = (
+        select(cast(packed.c.value, Integer).label("id"))
+        .select_from(side)
+        .join(packed, true())
+        .where(side.sales_order_id == order_id)
+        .subquery("named")
     )
+    return stmt.join(named, named.c.id == PlanException.id)
 
 
 def exception_rows(session: Session) -> list[ExceptionRow]:
