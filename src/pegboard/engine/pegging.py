@@ -107,12 +107,13 @@ def build_pegging(
     qty = np.add.reduceat(pegs["qty"][order], starts) if starts.size else np.zeros(0)
     keep = order[starts]
     del order
-    kept_type, kept_index = stype[keep], sidx[keep]
+    # the run may keep its pegging columns narrower than int64 (``run._kept``)
+    kept_type, kept_index = ints(stype[keep]), ints(sidx[keep])
     return Pegging(
         supply_type=kept_type,
         supply_index=kept_index,
         item=item[offsets[kept_type] + kept_index],
         qty=np.round(qty, 6),
-        demand_type=dtype[keep],
-        demand_index=didx[keep],
+        demand_type=ints(dtype[keep]),
+        demand_index=ints(didx[keep]),
     )
