@@ -453,7 +453,11 @@ def pins_command(
                 p.start.isoformat(),
                 p.end.isoformat(),
                 p.author,
-                f"ignored: order {p.status}" if p.ignored else "",
+                f"ignored: order {p.status}"
+                if p.ignored
+                else "ignored: before the planning date (unpin or move it)"
+                if p.past
+                else "",
             )
             for p in rows
         ],

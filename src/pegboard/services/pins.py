@@ -26,6 +26,7 @@ from pegboard.errors import NotFoundError
 from pegboard.model import PinnedOperation, ProductionOrder, ProductionStatus, WorkCenter
 from pegboard.services import audit
 from pegboard.services._tx import for_update, write_transaction
+from pegboard.services.plan_results import current_run
 
 CLOSED = (ProductionStatus.DONE, ProductionStatus.CLOSED, ProductionStatus.CANCELLED)
 """An order done, closed or cancelled no longer runs: the schedule ignores its pins."""
@@ -43,6 +44,10 @@ class Pin:
     author: str
     status: str
     """Its order's status: a done, closed or cancelled order's pins are ignored."""
+    past: bool = False
+    """Its days are all before the current plan's planning date: the schedule ignores it
+    (the shop did not report the operation done then), so the board flags it, to be
+    unpinned or moved again."""
 
     @property
     def ignored(self) -> bool:
@@ -65,8 +70,11 @@ def _pins(session: Session, where: Iterable[ColumnElement[bool]] = ()) -> list[P
         .where(*where)
         .order_by(ProductionOrder.number, PinnedOperation.sequence)
     ).all()
+    run = current_run(session)
+    today = run.planning_date if run is not None else None
     return [
-        Pin(n, s, wc, a, b, who, ProductionStatus(st).value) for n, s, wc, a, b, who, st in rows
+        Pin(n, s, wc, a, b, who, ProductionStatus(st).value, today is not None and b < today)
+        for n, s, wc, a, b, who, st in rows
     ]
 
 

@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from pegboard.web import (
     admin,
     board,
+    board_planned,
     bom_editor,
     calendar,
     capacity,
@@ -55,6 +56,7 @@ PAGES = (
     customers,
     production,
     board,
+    board_planned,
     purchasing,
     pegging,
     policy,

@@ -214,6 +214,11 @@ class PinOut(BaseModel):
     author: str
     status: str = Field(description="its order's status")
     ignored: bool = Field(description="its order is done, closed or cancelled: schedules skip it")
+    past: bool = Field(
+        False,
+        description="its days are all before the current plan's planning date: schedules "
+        "skip it (unpin it or move it again)",
+    )
 
 
 def pin_out(p: pins.Pin) -> PinOut:

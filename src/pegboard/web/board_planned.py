@@ -1,0 +1,131 @@
+"""The planning board of a planned make order: drag one of its operations to another day
+or work center to say "I want this made then" (``services.firm_pin``).
+
+The plan's suggestion is drawn in the suggested style (not yet firm). The check (GET,
+nothing saved) answers as for a production order's operation, naming the production
+order the planned order would become; the confirm button POSTs it, which firms the
+planned order and pins the operation in one transaction, then opens the new production
+order's board with a message saying what the planned order became. static/board.js
+drags the bars as on a production order's board (the same element ids). The same
+service and answer as ``POST /api/plan/planned-orders/{number}/operations/{sequence}/move``
+and ``pegboard mo firm-pin``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from pegboard.db import Session
+from pegboard.errors import PegboardError
+from pegboard.services import firm_pin
+from pegboard.web import auth
+from pegboard.web.board import PX, OpForm, Planner, _sequence, _start, op_rows
+from pegboard.web.deps import DbSession
+from pegboard.web.errors import refused_change
+from pegboard.web.render import chrome, page, redirect
+
+router = APIRouter(include_in_schema=False)
+
+
+def _page(
+    request: Request,
+    session: Session,
+    who: auth.SignedIn,
+    number: str,
+    *,
+    answer: firm_pin.FirmPinAnswer | None = None,
+    op_form: OpForm | None = None,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    board = firm_pin.planned_board(session, number)
+    given = op_form or OpForm()
+    if not given.sequence and board.operations:
+        o = board.operations[0]
+        given = OpForm(str(o.sequence), o.start.isoformat(), o.work_center)
+    context = chrome(who, "plan") | {
+        "title": f"Move planned order {board.number}",
+        "board": board,
+        "answer": answer,
+        "op_form": given,
+        "op_rows": op_rows(board.operations),
+        "op_error": error,
+        "px": PX,
+    }
+    return page(request, "board_planned.html", context, status_code=status_code)
+
+
+def _move(
+    request: Request,
+    session: Session,
+    who: auth.SignedIn,
+    number: str,
+    given: OpForm,
+    *,
+    dry_run: bool,
+) -> firm_pin.FirmPinAnswer | Response:
+    """The check (``dry_run``) or the firm-and-pin of the move the form gives; a refusal
+    is the board page again with the reason and what was typed."""
+    try:
+        return firm_pin.firm_and_pin(
+            session,
+            number,
+            _sequence(given.sequence),
+            _start(given.start),
+            work_center=given.work_center.strip() or None,
+            author=who.user.name,
+            dry_run=dry_run,
+        )
+    except PegboardError as e:
+        status = refused_change(session, e)
+        return _page(
+            request, session, who, number, op_form=given, error=e.message, status_code=status
+        )
+
+
+@router.get("/board/planned/{number}")
+def planned_form(request: Request, session: DbSession, who: Planner, number: str) -> Response:
+    """The planned order's operations on the board, ready to drag."""
+    return _page(request, session, who, number)
+
+
+@router.get("/board/planned/{number}/operation")
+def planned_check(
+    request: Request,
+    session: DbSession,
+    who: Planner,
+    number: str,
+    sequence: str = "",
+    start: str = "",
+    work_center: str = "",
+) -> Response:
+    """The check of moving one operation (nothing firmed, nothing saved)."""
+    given = OpForm(sequence[:20], start[:40], work_center[:50])
+    answer = _move(request, session, who, number, given, dry_run=True)
+    if isinstance(answer, Response):
+        return answer
+    return _page(request, session, who, number, op_form=given, answer=answer)
+
+
+@router.post("/board/planned/{number}/operation")
+def planned_firm_and_pin(
+    request: Request,
+    session: DbSession,
+    who: Planner,
+    number: str,
+    sequence: Annotated[str, Form(max_length=20)] = "",
+    start: Annotated[str, Form(max_length=40)] = "",
+    work_center: Annotated[str, Form(max_length=50)] = "",
+) -> Response:
+    """Firm the planned order and pin the operation (checked again), then open the new
+    production order's board."""
+    answer = _move(
+        request, session, who, number, OpForm(sequence, start, work_center), dry_run=False
+    )
+    if isinstance(answer, Response):
+        return answer
+    return redirect(f"/board/move/{quote(answer.number, safe='')}", done=answer.message)
