@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 
 import pytest
 
@@ -253,3 +254,39 @@ def test_make_lead_times_count_working_days_and_purchases_arrive_on_one() -> Non
     # every day working: v1's arithmetic
     r = promise(PromiseInput("A", 1.0, nodes, {}, D_MON))
     assert r.day == D_MON + 8
+
+
+def test_no_new_order_of_a_master_scheduled_item_inside_the_time_fence() -> None:
+    # Monday pd, Monday-to-Friday: a 12-day fence ends on Saturday pd+12, so F is
+    # Monday pd+14. P (make, 2 d) of one S; S is on the master schedule (make, 1 d, of
+    # one bought B in stock), its schedule line MPS-S-1 brings 1 on pd+3, inside the fence.
+    pd = date(2026, 11, 23).toordinal()  # a Monday
+    mon_fri = WorkCalendar((0, 1, 2, 3, 4))
+    nodes = {
+        "P": Node("P", make=True, lead_time=2, lines=(Line("S", 1.0),)),
+        "S": Node("S", make=True, lead_time=1, lines=(Line("B", 1.0),), mps=True),
+        "B": buy("B", 0),
+    }
+    lots = {"S": [Lot(pd + 3, 1.0, "MPS-S-1")], "B": [Lot(pd, 9.0)]}
+
+    def quote(qty: float, fence: int) -> PromiseResult:
+        return promise(
+            PromiseInput("P", qty, nodes, lots, pd, calendar=mon_fri, mps_fence_days=fence)
+        )
+
+    # one: the free schedule line inside the fence serves it, P done 2 working days on
+    assert quote(1, 12).day == mon_fri.fwd(pd + 3, 2)
+    # two: the second S is new and completes no sooner than F, P 2 working days later
+    two = quote(2, 12)
+    fence_day = pd + 14
+    assert two.day == mon_fri.fwd(fence_day, 2) == pd + 16
+    s_order = next(o for o in two.orders if o.item == "S")
+    assert (s_order.qty, s_order.complete_earliest, s_order.critical) == (1.0, fence_day, True)
+    assert [s.reason for s in two.critical_path] == [
+        "make: lead time 2 d after components",
+        "no new S inside the master schedule's time fence (until 2026-12-07)",
+    ]
+    # without the fence the new S is made on the planning day: done pd+1, P pd+3
+    assert quote(2, 0).day == pd + 3
+    # a fence that ends before the order could be made anyway changes nothing
+    assert quote(2, 1).day == pd + 3

@@ -47,6 +47,16 @@ Ties and determinism:
   takes (ties go to the order: that is where acting helps), else that lot; below
   a make order, the component with the latest day (the first line on ties).
 
+The master schedule's planning time fence (issue #17). With ``mps_fence_days`` > 0
+the first day beyond the fence is F = fwd(planning day + mps_fence_days, 0), the
+first working day past it, as the plan counts it. A node marked ``mps`` (its item is
+on the master schedule) takes its ATP lots (free stock, schedule lines the plan left
+free) wherever they fall, inside the fence too, but a new order of it, bought or
+made, completes no sooner than F: the plan adds no supply of such an item inside the
+fence (its planned orders are due, and complete, on F at the earliest), so a promise
+that made one sooner would promise what the plan then cannot keep. Its parent starts
+on F at the earliest.
+
 New orders are scheduled twice. Forward (as soon as possible): a purchase is
 placed on the planning day, a make order starts when its components are all
 there. Backward from the promised day (``start_by``: the latest day the order
@@ -124,6 +134,7 @@ class Node:
     new: bool = False  # configured / made for this order: nothing of it exists yet
     lines: tuple[Line, ...] = ()
     sizing: Sizing = Sizing()  # how an order for its rest is sized
+    mps: bool = False  # on the master schedule: no new order completes inside the fence
 
 
 @dataclass(frozen=True)
@@ -136,6 +147,7 @@ class PromiseInput:
     wanted_day: int | None = None
     calendar: WorkCalendar | None = None  # None: every day is a working day
     reschedule_in_days: int = 0  # rule 6: open receipts the plan pulls in before ordering
+    mps_fence_days: int = 0  # the master schedule's planning time fence; 0: none
 
 
 @dataclass(frozen=True)
@@ -215,6 +227,7 @@ class _Eval:
     ctp_day: int = -1  # day the new order completes, -1 when none
     children: list[_Eval] = field(default_factory=list)
     day: int = 0
+    fenced: bool = False  # the time fence, not lead times, set ``ctp_day``
 
 
 class _Search:
@@ -223,6 +236,9 @@ class _Search:
         self.pd = inp.planning_day
         self.calendar = inp.calendar or WorkCalendar()
         self.reach = max(int(inp.reschedule_in_days), 0)
+        fence = int(inp.mps_fence_days)
+        self.fence_day = self.calendar.fwd(self.pd + fence, 0) if fence > 0 else -1
+        """F: the earliest day a new order of an ``mps`` node completes (-1: no fence)."""
         self.lots: dict[str, list[Lot]] = {}
         self.left: dict[str, list[float]] = {}
         for item, lots in inp.lots.items():
@@ -327,6 +343,8 @@ class _Search:
             else:
                 ev.start = self.pd
                 ev.ctp_day = self.calendar.fwd(self.pd + node.lead_time, 0)
+            if node.mps and ev.ctp_day < self.fence_day:
+                ev.ctp_day, ev.fenced = self.fence_day, True
         ev.day = max(self.pd, ev.lot_day, ev.ctp_day)
         return ev
 
@@ -368,6 +386,13 @@ class _Builder:
         node = ev.node
         if ev.ctp_day >= 0 and ev.ctp_day >= ev.lot_day:
             self.critical.add(position)
+            if ev.fenced:
+                until = _iso(self.search.fence_day)
+                reason = (
+                    f"no new {node.item} inside the master schedule's time fence (until {until})"
+                )
+                steps.append(Step(position, node.item, ev.qty, ev.day, reason))
+                return
             if not node.make:
                 reason = f"buy: lead time {node.lead_time} d"
                 steps.append(Step(position, node.item, ev.qty, ev.day, reason))

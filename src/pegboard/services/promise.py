@@ -35,7 +35,11 @@ What the answer is built from, and how it is read:
   date may not be before it. Buying starts on the planning day at the earliest.
   Make lead times count the plant's working days, a purchase arrives on the
   first working day after its lead time (bundle-format rules 1 and 9), as in the
-  plan.
+  plan. An item on the master schedule (``mps``) is promised from its free stock
+  and the schedule lines the plan left free, inside the planning time fence too,
+  but a new order of it completes no sooner than the first working day beyond the
+  fence (``mps_time_fence_days``, ``services.mps_fence``), as the plan adds none
+  inside it: the promise agrees with the plan.
 * **Quantities.** What is to be bought or made is sized as the plan sizes a
   planned order (rule 7): the item's lot rule, min_qty and multiple, then its
   decimal places; a made item's components are needed for that quantity. A
@@ -247,6 +251,7 @@ class _ItemRow:
     lead_time: int
     sizing: ep.Sizing
     decimals: int
+    mps: bool = False  # on the master schedule: its new orders wait for the time fence
 
 
 ITEM_COLUMNS = (
@@ -260,6 +265,7 @@ ITEM_COLUMNS = (
     Item.min_qty,
     Item.multiple,
     Item.decimals,
+    Item.mps,
 )
 
 
@@ -273,7 +279,8 @@ def _row(r: Sequence[Any]) -> _ItemRow:
         multiple=float(r[8] or 0.0),
         scale=10.0**decimals if decimals >= 0 else 0.0,
     )
-    return _ItemRow(r[0], r[1], r[2], r[3] == ItemType.MAKE, int(r[4] or 0), sizing, decimals)
+    make = r[3] == ItemType.MAKE
+    return _ItemRow(r[0], r[1], r[2], make, int(r[4] or 0), sizing, decimals, bool(r[10]))
 
 
 def _chunks(values: Sequence[T]) -> Iterator[Sequence[T]]:
@@ -501,6 +508,7 @@ class _Graph:
             new=True,
             lines=tuple(lines),
             sizing=ep.Sizing(scale=base.sizing.scale),
+            mps=base.mps,
         )
         return key
 
@@ -518,6 +526,7 @@ class _Graph:
                 lead_time=row.lead_time,
                 lines=lines if row.make else (),
                 sizing=row.sizing,
+                mps=row.mps,
             )
         return key
 
@@ -603,6 +612,7 @@ def promise(
                 wanted_day=None if wanted is None else wanted.toordinal(),
                 calendar=plan_settings.calendar,
                 reschedule_in_days=plan_settings.reschedule_in_days,
+                mps_fence_days=plan_settings.mps_fence_days,
             )
         )
     except ep.PromiseInputError as e:
