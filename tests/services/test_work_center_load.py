@@ -30,3 +30,11 @@ def test_a_work_centers_load_is_the_whole_loads_there(session: Session) -> None:
         assert mine.days, code  # every work center of the sample is loaded
         there = [op for op in whole.operations if op.work_center == code]
         assert sorted(map(_key, mine.operations)) == sorted(map(_key, there)), code
+        # of some orders only (the dispatch list names the open production orders)
+        named = {op.order for op in whole.operations if op.order.startswith("MO-")}
+        some = capacity_load(session, work_center=code, orders=named)
+        of_some = capacity_load(session, orders=named)
+        assert some.days == [p for p in of_some.days if p.work_center == code], code
+        assert sorted(map(_key, some.operations)) == sorted(
+            _key(op) for op in of_some.operations if op.work_center == code
+        ), code

@@ -291,8 +291,8 @@ def _placed(
         raise NotFoundError(
             f"no work center {work_center!r} (known: {known})", work_center=work_center
         )
-    if work_center is not None and orders is None:
-        found, routes = _of_work_center(session, position, wcs.code.index(work_center))
+    if work_center is not None:
+        found, routes = _of_work_center(session, position, wcs.code.index(work_center), orders)
     else:
         found = [o for o in _orders(session, orders) if orders is None or o[0] in orders]
         few = orders is not None and len(orders) <= NAMED_IN_QUERY
@@ -322,25 +322,31 @@ def _placed(
 
 
 def _of_work_center(
-    session: Session, position: dict[int, int], at: int
+    session: Session, position: dict[int, int], at: int, named: Collection[str] | None
 ) -> tuple[list[_Order], RoutingArrays]:
-    """The orders that can load the work center at position ``at``, and the routings
-    they can follow: an order follows a routing of its own item (its order BOM's, its
-    sales order's or the item's), so only orders of items with a routing through the
-    work center can, and each is placed on its own (infinite capacity): their operations
-    there are the whole load's. A work center's page reads a few thousand orders of a
-    full-size company instead of all of them and every routing."""
+    """The orders (of those ``named``, when given) that can load the work center at
+    position ``at``, and the routings they can follow: an order follows a routing of its
+    own item (its order BOM's, its sales order's or the item's), so only orders of items
+    with a routing through the work center can, and each is placed on its own (infinite
+    capacity): their operations there are the whole load's. A work center's page and
+    dispatch list read a few thousand orders of a full-size company instead of all of
+    them and every routing."""
     wc_id = next(i for i, k in position.items() if k == at)
     items = select(Routing.item_id).where(
         Routing.id.in_(
             select(RoutingOperation.routing_id).where(RoutingOperation.work_center_id == wc_id)
         )
     )
+    few = sorted(named) if named is not None and len(named) <= NAMED_IN_QUERY else None
     found = loading_orders(
         session,
-        production=[ProductionOrder.item_id.in_(items)],
-        planned=[PlannedOrder.item_id.in_(items)],
+        production=[ProductionOrder.item_id.in_(items)]
+        + ([ProductionOrder.number.in_(few)] if few is not None else []),
+        planned=[PlannedOrder.item_id.in_(items)]
+        + ([PlannedOrder.number.in_(few)] if few is not None else []),
     )
+    if named is not None:
+        found = [o for o in found if o[0] in named]
     return found, read_routings(session, position, item_query=items)
 
 
