@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape as esc
@@ -18,9 +18,16 @@ from pegboard.cli._common import (
     handles_errors,
     session,
 )
+from pegboard.cli._deferred import deferred
 from pegboard.config import get_settings
-from pegboard.services import capacity, load
-from pegboard.services.wording import plural
+
+if TYPE_CHECKING:
+    from pegboard.services import capacity, load
+    from pegboard.services import wording as _wording
+else:
+    _wording = deferred("pegboard.services.wording")
+    capacity = deferred("pegboard.services.capacity")
+    load = deferred("pegboard.services.load")
 
 app = typer.Typer(help="Work centers, routings and the load on them.", no_args_is_help=True)
 closed_app = typer.Typer(help="Days a work center does not work.", no_args_is_help=True)
@@ -188,7 +195,7 @@ def routing_set(
         routing = capacity.set_routing(
             s, item, operations, author=get_settings().user, order_bom=order_bom
         )
-    console.print(f"{esc(routing.number)}: {plural(len(routing.operations), 'operation')}")
+    console.print(f"{esc(routing.number)}: {_wording.plural(len(routing.operations), 'operation')}")
 
 
 def _bar(percent: float | None) -> Text:

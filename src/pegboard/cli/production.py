@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,11 +20,17 @@ from pegboard.cli._common import (
     parse_qty,
     session,
 )
+from pegboard.cli._deferred import deferred
 from pegboard.cli.stock import CsvOption, author, styled_table
-from pegboard.db import Session
-from pegboard.services import production
-from pegboard.services.inventory import EPS
-from pegboard.services.production import ComponentStatus, ProductionView
+
+if TYPE_CHECKING:
+    from pegboard.db import Session
+    from pegboard.services import inventory as _inventory
+    from pegboard.services import production
+    from pegboard.services.production import ComponentStatus, ProductionView
+else:
+    _inventory = deferred("pegboard.services.inventory")
+    production = deferred("pegboard.services.production")
 
 app = typer.Typer(
     help="Production orders: firm from the plan, release, issue, complete, scrap, close.",
@@ -63,15 +69,15 @@ def print_components(title: str, components: Sequence[ComponentStatus]) -> None:
                     c.outstanding,
                     c.reserved,
                     c.available,
-                    c.short if c.short > EPS else "",
+                    c.short if c.short > _inventory.EPS else "",
                 )
                 for c in components
             ],
             numeric=("required", "issued", "outstanding", "reserved", "available", "short"),
-            styles=["bold red" if c.short > EPS else "" for c in components],
+            styles=["bold red" if c.short > _inventory.EPS else "" for c in components],
         )
     )
-    short = [c for c in components if c.short > EPS]
+    short = [c for c in components if c.short > _inventory.EPS]
     if short:
         console.print(
             "[bold red]short:[/] " + esc(", ".join(f"{c.item} {fmt(c.short)}" for c in short)),
