@@ -108,6 +108,7 @@ class Reference:
         if s.mps_fence_days > 0 and mps is not None and any(bool(x) for x in mps):
             self.fence_due = self.days.fwd(self.pd + s.mps_fence_days, 0)
         self.reach = -(2**62)  # of the item being netted
+        self.period_from: int | None = None
         self.planned: list[tuple[str, str, float, int, int, int]] = []
         self.clamped: dict[str, bool] = {}
         self.pegs: dict[tuple[str, str], float] = {}
@@ -263,6 +264,7 @@ class Reference:
         fenced = self.fence_due is not None and bool(it.mps is not None and it.mps[i])
         earliest = self.fence_due if fenced and self.fence_due is not None else self.pd
         self.reach = earliest - 1 if fenced else -(2**62)
+        self.period_from = earliest if fenced else None  # a POQ period starts no sooner
 
         def pool_of(d: Dem) -> int:
             return d.so if mto and d.prio is not None else NO_ORDER
@@ -301,6 +303,8 @@ class Reference:
         period = int(it.period_days[i])
         if int(it.lot_rule[i]) == POQ and period > 1:
             first = min(d.date for d, _ in reqs)
+            if self.period_from is not None:
+                first = max(first, self.period_from)
             within = [d for d in later if d.date < first + period]
             req += self.period_rest(within, sups, lambda d, p=pool: pool_of(d) == p)
         qty = _lot(req, inp, i)

@@ -10,7 +10,9 @@ companies; these cases say them with numbers.
 
 from __future__ import annotations
 
-from _build import MON_FRI, Case, Item, plan_view
+from _build import MON_FRI, Case, Item, plan_view, view
+
+from pegboard.engine.run import execute
 
 FENCE = 14  # days: the first day beyond it is D0 + 14
 
@@ -119,3 +121,27 @@ def test_an_item_not_on_the_schedule_ignores_the_fence() -> None:
     v = plan_view(case)
     assert sorted(p[1:] for p in v.planned) == [("B", 2.0, 2, 3, ""), ("SA", 1.0, 17, 20, "")]
     assert v.lines == {"SO-1/1": 20, "SO-1/2": 3}
+
+
+def test_a_poq_period_starts_on_the_first_day_beyond_the_fence() -> None:
+    # SA on the schedule with no line, period order quantity of 7 days, made in 3; the
+    # fence holds everything before day 14. SO-1's 5 on day 2 can be supplied no sooner
+    # than day 14, so the period is that order's: days 14-20, SO-2's 4 on day 17 too
+    # (9); SO-3's 6 on day 22 opens the next period. Counted from day 2 the first
+    # period (days 2-8) would hold SO-1 alone and the second (17-23) SO-2 and SO-3.
+    case = Case(
+        items=[Item("SA", make=True, lt=3, rule="poq", period=7, mps=True)],
+        demands=[("SO-1", 1, "SA", 5, 2), ("SO-2", 1, "SA", 4, 17), ("SO-3", 1, "SA", 6, 22)],
+        fence=FENCE,
+    )
+    expected = [("PL-000001", "SA", 9.0, 11, 14, ""), ("PL-000002", "SA", 6.0, 19, 22, "")]
+    inp = case.build()
+    assert view(inp, execute(inp)).planned == expected  # the compiled loop
+    assert view(inp, execute(inp, compiled=False)).planned == expected  # the plain one
+    assert view(inp, execute(inp, fast_path=False, compiled=False)).planned == expected
+    # without the fence the periods count from the first requirement's day
+    case.fence = 0
+    assert plan_view(case).planned == [
+        ("PL-000001", "SA", 5.0, 0, 2, ""),
+        ("PL-000002", "SA", 10.0, 14, 17, ""),
+    ]

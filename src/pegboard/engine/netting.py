@@ -21,6 +21,9 @@ all the supply there is there (a demand takes a line due later in the fence and 
 late, rather than wait for new supply beyond it); and no planned order is due
 before ``earliest``, the first working day beyond the fence (``run.py`` gives the
 item's demand rows due days no earlier, so the rows of the fence share one order).
+A ``poq`` period of such an item starts on ``earliest`` when its first requirement
+falls inside the fence: the period is that of the order, due no sooner, so it covers
+``period_days`` beyond the first day an order can come, not fewer.
 """
 
 from __future__ import annotations
@@ -418,8 +421,11 @@ def net_item(  # noqa: C901 - rule 6's steps stay inline: this loop runs per dem
                 net = sum(wants)
                 qty = net
                 if poq:
-                    # the period counts calendar days from the first net requirement
+                    # the period counts calendar days from the first net requirement,
+                    # behind the time fence from its first day beyond (no order due sooner)
                     first_day = dates[wanting[0]] if wanting[0] >= 0 else pd
+                    if earliest > pd and first_day < earliest:
+                        first_day = earliest
                     qty += period_rest(j, first_day + period_days, pool)
                 # ``lots.lot_size``, inline: the same steps, the same arithmetic
                 if foq:

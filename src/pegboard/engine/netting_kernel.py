@@ -433,7 +433,7 @@ def _flush(
     so_rank: IntArray,
 ) -> int:
     """The planned orders due on ``due``: one per pool with net requirements."""
-    pd, reschedule_in, poq, period_days, is_mto, lot, reach, _earliest = env
+    pd, reschedule_in, poq, period_days, is_mto, lot, reach, earliest = env
     e_avail, e_ref, nxt = ent
     heads, touched = pools[0], pools[2]
     r_dem, r_qty, r_pool = reqs
@@ -450,9 +450,12 @@ def _flush(
             h += 1
         qty = net
         if poq:
-            # the period counts calendar days from the first net requirement
+            # the period counts calendar days from the first net requirement,
+            # behind the time fence from its first day beyond (``net_item``)
             wanting = r_dem[order[g]]
             first_day = dem[0][wanting] if wanting >= 0 else pd
+            if earliest > pd and first_day < earliest:
+                first_day = earliest
             qty += _period_rest(
                 j, first_day + period_days, pool, hi, is_mto, n_entries, ent, e_rem, pools, dem,
                 reschedule_in, reach, out, count,
