@@ -80,3 +80,25 @@ def test_a_check_answers_a_save_firms_and_pins_a_refusal_firms_nothing(
     assert again.status_code == 409 and "firmed already as MO-000001" in again.text
     bad = api.post(url, json={"start": "2026-12-19", "extra": 1}, headers=planner)
     assert bad.status_code == 422
+
+
+def test_a_whole_planned_order_moved_through_the_api(
+    engine: Engine, api: TestClient, as_role: Callable[[str], Headers]
+) -> None:
+    fa = _planned_fa(engine)
+    url = f"/api/plan/planned-orders/{fa}/move"
+    planner = as_role("planner")
+    check = api.post(url, json={"finish": "2026-12-26"}, headers=planner)
+    assert check.status_code == 200, check.text
+    assert (check.json()["accepted"], check.json()["saved"]) == (True, False)
+    assert check.json()["move"]["due_after"] == "2026-12-26"
+    refused = api.post(url, json={"finish": "2026-12-17", "dry_run": False}, headers=planner)
+    assert refused.status_code == 409, refused.text
+    assert api.get("/api/production-orders", headers=planner).json()["items"] == []
+    saved = api.post(url, json={"finish": "2026-12-26", "dry_run": False}, headers=planner)
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["message"].startswith(
+        f"Planned order {fa} became production order MO-000001, firm from"
+    )
+    [mo] = api.get("/api/production-orders", headers=planner).json()["items"]
+    assert (mo["number"], mo["due_date"]) == ("MO-000001", "2026-12-26")

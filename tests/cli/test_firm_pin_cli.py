@@ -37,3 +37,23 @@ def test_a_check_then_a_save_firms_and_pins(engine: Engine) -> None:
     assert f"Planned order {fa} became production order MO-000001, operation 10 at ASM" in out
     pins = run("mo", "pins", "--csv")
     assert pins.splitlines()[1].startswith("MO-000001,10,ASM,2026-12-19,2026-12-20,")
+
+
+def test_a_whole_planned_order_is_firmed_to_finish_later(engine: Engine) -> None:
+    with db.session_factory(engine)() as s:
+        replace_company(s, board_dataset(), author="import")
+        add_routings(s, schedule=False)
+        run_plan(s, author="planner")
+        with s.begin():
+            fa = s.scalars(
+                select(PlannedOrder.number)
+                .join(Item, Item.id == PlannedOrder.item_id)
+                .where(Item.code == "FA")
+            ).one()
+    run = cli_invoker(engine)
+    out = run("mo", "firm-move", fa, "2026-12-26")
+    assert f"Planned order {fa} can be firmed as production order MO-000001" in out
+    assert "(--save to do it)" in out
+    out = run("mo", "firm-move", fa, "2026-12-26", "--save")
+    assert f"Planned order {fa} became production order MO-000001, firm from" in out
+    assert "to 2026-12-26." in out

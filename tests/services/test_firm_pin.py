@@ -20,7 +20,7 @@ from _board_company import dataset as board_dataset
 from pegboard.errors import ConflictError, NotFoundError, ValidationError
 from pegboard.model import AuditEntry, Item, PlannedOrder, ProductionOrder
 from pegboard.services.company_data import replace_company
-from pegboard.services.firm_pin import firm_and_pin, planned_board
+from pegboard.services.firm_pin import firm_and_move, firm_and_pin, planned_board
 from pegboard.services.pins import list_pins
 from pegboard.services.planning import run_plan
 from pegboard.services.schedule import scheduled_operations
@@ -163,3 +163,26 @@ def test_unknown_bought_or_bad_input_is_refused(planned: Session) -> None:
     with pytest.raises(ValidationError, match="start 9999-12-31 is outside"):
         firm_and_pin(planned, fa, 10, date(9999, 12, 31), author="ann")
     assert state(planned) == ([], [None, None], [])
+
+
+def test_a_whole_planned_order_moved_is_firmed_with_its_new_dates(planned: Session) -> None:
+    fa = number_of(planned, "FA")
+    check = firm_and_move(planned, fa, date(2026, 12, 26), author="ann")
+    assert check.accepted and not check.saved and check.number == "MO-000001"
+    assert check.move.due_after == date(2026, 12, 26)
+    assert state(planned) == ([], [None, None], [])
+    refused = firm_and_move(planned, fa, date(2026, 12, 17), author="ann")
+    assert not refused.accepted and refused.move.shortages
+    with pytest.raises(ConflictError, match="MO-000001 cannot finish on 2026-12-17"):
+        firm_and_move(planned, fa, date(2026, 12, 17), author="ann", dry_run=False)
+    assert state(planned) == ([], [None, None], [])
+    saved = firm_and_move(planned, fa, date(2026, 12, 26), author="ann", dry_run=False)
+    assert saved.saved and saved.message == (
+        f"Planned order {fa} became production order MO-000001, firm from "
+        f"{saved.move.start_after.isoformat()} to 2026-12-26."
+    )
+    mos, firmed, actions = state(planned)
+    assert (mos, actions) == (["MO-000001"], ["firm", "move"]) and "MO-000001" in firmed
+    with planned.begin():
+        mo = planned.scalars(select(ProductionOrder)).one()
+        assert (mo.due_date, mo.start_date) == (date(2026, 12, 26), saved.move.start_after)

@@ -434,6 +434,29 @@ def firm_pin(
         console.print(esc(f"  makes {late.line} {late.days_late} day(s) late"), highlight=False)
 
 
+@app.command("firm-move")
+@handles_errors
+def firm_move(
+    planned: Annotated[str, typer.Argument(help="planned make order of the current plan (PL-…)")],
+    finish: Annotated[date, typer.Argument(parser=as_date, help="the day it is to finish")],
+    save: Annotated[
+        bool, typer.Option("--save", help="firm the order and save the move when accepted")
+    ] = False,
+) -> None:
+    """Move a planned make order to finish on another day, as dragging an order on the
+    planning board does: checked for material and free hours; with --save the planned
+    order is firmed into a production order with those dates, in one go."""
+    from pegboard.services import firm_pin as service
+
+    with session() as s:
+        answer = service.firm_and_move(s, planned, finish, author=author(), dry_run=not save)
+    style = None if answer.accepted else "red"
+    hint = "" if answer.saved or not answer.accepted else " (--save to do it)"
+    console.print(esc(answer.message + hint), style=style, highlight=False)
+    for late in answer.move.late_lines:
+        console.print(esc(f"  makes {late.line} {late.days_late} day(s) late"), highlight=False)
+
+
 @app.command("pins")
 @handles_errors
 def pins_command(

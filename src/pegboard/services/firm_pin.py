@@ -12,9 +12,14 @@ a current finite schedule, written into it). A refused move firms nothing.
 
 A check (``dry_run``) does the same in a transaction that is rolled back: the answer
 is what saving would do, with the number the production order would take now, and
-nothing is written. The CLI (``pegboard planned op-move``), the API
+nothing is written. The CLI (``pegboard mo firm-pin``), the API
 (``POST /api/plan/planned-orders/{number}/operations/{sequence}/move``) and the board's page
 of a planned order call this one service.
+
+Moving the whole planned order to finish on another day (:func:`firm_and_move`) firms
+it the same way and saves the production order's move (``board_move``: material and
+free hours checked, its dates made firm), in one transaction: ``pegboard mo firm-move``
+and ``POST /api/plan/planned-orders/{number}/move``.
 """
 
 from __future__ import annotations
@@ -28,8 +33,8 @@ from sqlalchemy.orm import Session
 from pegboard.errors import NotFoundError
 from pegboard.model import Item, ItemType, PlannedOrder, SalesOrder, WorkCenter
 from pegboard.model import ScheduledOperation as Placed
-from pegboard.services import operation_move, production
-from pegboard.services._tx import write_transaction
+from pegboard.services import board_move, operation_move, production
+from pegboard.services._tx import composed_write, write_transaction
 from pegboard.services.bounds import check_day
 from pegboard.services.firming import planned_to_firm
 from pegboard.services.load import work_centers
@@ -82,10 +87,46 @@ class FirmPinAnswer:
         )
 
 
+@dataclass(frozen=True)
+class FirmMoveAnswer:
+    """A planned order moved whole: firmed, and the production order's dates moved."""
+
+    planned: str
+    number: str
+    """The production order it became (on a check: the number it would take now)."""
+    move: board_move.MoveAnswer
+    saved: bool = False
+
+    @property
+    def accepted(self) -> bool:
+        return self.move.accepted
+
+    @property
+    def message(self) -> str:
+        """What was done or would be, one sentence (the CLI and the API)."""
+        m = self.move
+        days = f"{m.start_after.isoformat()} to {m.due_after.isoformat()}"
+        if self.saved:
+            return (
+                f"Planned order {self.planned} became production order {self.number}, "
+                f"firm from {days}."
+            )
+        if m.accepted:
+            return (
+                f"Planned order {self.planned} can be firmed as production order {self.number} "
+                f"from {days}."
+            )
+        return (
+            f"Planned order {self.planned} cannot be firmed to run {days}: "
+            + "; ".join(m.reasons)
+            + "."
+        )
+
+
 class _CheckOnly(Exception):
     """Ends a check's transaction by rolling it back, carrying its answer out."""
 
-    def __init__(self, answer: FirmPinAnswer) -> None:
+    def __init__(self, answer: FirmPinAnswer | FirmMoveAnswer) -> None:
         super().__init__("check only")
         self.answer = answer
 
@@ -116,8 +157,32 @@ def firm_and_pin(
                 session, number, sequence, start, work_center=work_center, author=author
             )
     except _CheckOnly as check:
+        assert isinstance(check.answer, FirmPinAnswer)
         return check.answer
     return FirmPinAnswer(planned, number, move, saved=True)
+
+
+def firm_and_move(
+    session: Session, planned: str, finish: date, *, author: str, dry_run: bool = True
+) -> FirmMoveAnswer:
+    """Firm planned make order ``planned`` and move the production order to finish on
+    ``finish`` (``board_move``: checked against material and free hours, saved as its
+    firm dates), in one transaction; a check only with ``dry_run``, rolled back. A
+    refused move raises a ConflictError with the reasons and firms nothing."""
+    check_day(finish, "finish")
+    try:
+        with composed_write(session):
+            rows = planned_to_firm(session, ItemType.MAKE, [planned], None)
+            [number] = production.firm_production_rows(session, rows, author)
+            move = board_move.move_production(
+                session, number, finish, author=author, dry_run=dry_run
+            )
+            if dry_run:
+                raise _CheckOnly(FirmMoveAnswer(planned, number, move))
+    except _CheckOnly as check:
+        assert isinstance(check.answer, FirmMoveAnswer)
+        return check.answer
+    return FirmMoveAnswer(planned, number, move, saved=True)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
-"""The planning board's move of a planned make order's operation: firm the planned order
-and pin the operation (``services.firm_pin``), checked (``dry_run``, the default) or
-saved, as the web's board of a planned order and ``pegboard planned op-move`` do."""
+"""The planning board's moves of a planned make order: one of its operations (firm the
+planned order and pin the operation) or the whole order (firm it and move its dates),
+``services.firm_pin``, checked (``dry_run``, the default) or saved, as the web's board of
+a planned order and ``pegboard mo firm-pin`` / ``firm-move`` do."""
 
 from __future__ import annotations
 
@@ -10,7 +11,14 @@ from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, Field
 
 from pegboard.api.deps import DbSession, require
-from pegboard.api.routers.board import MoveOperation, OperationMoveOut, operation_move_out
+from pegboard.api.routers.board import (
+    MoveOperation,
+    MoveOut,
+    MoveProduction,
+    OperationMoveOut,
+    move_out,
+    operation_move_out,
+)
 from pegboard.services import firm_pin
 from pegboard.services.permissions import Permission
 from pegboard.services.users import UserView
@@ -59,4 +67,40 @@ def firm_and_pin(
         saved=answer.saved,
         message=answer.message,
         move=operation_move_out(answer.move),
+    )
+
+
+class FirmMoveOut(BaseModel):
+    planned: str = Field(description="the planned order moved")
+    number: str = Field(
+        description="the production order it became (for a check: the number it would take)"
+    )
+    accepted: bool
+    saved: bool
+    message: str = Field(description="what was done, or would be, or why not: one sentence")
+    move: MoveOut = Field(description="the order's move, as for a production order")
+
+
+@router.post("/{number}/move")
+def firm_and_move(
+    number: Annotated[str, Path(max_length=50, description="planned order, e.g. PL-000012")],
+    body: MoveProduction,
+    user: Planner,
+    session: DbSession,
+) -> FirmMoveOut:
+    """Move a planned make order to finish on ``finish``: the planned order is firmed into
+    a production order and its dates moved there, in one transaction, after the same
+    checks as a production order's move (components, work centers' free hours, the lines
+    it makes late). A dry run answers only and writes nothing; a refused move is a 409
+    with the reasons and firms nothing."""
+    answer = firm_pin.firm_and_move(
+        session, number, body.finish, author=user.name, dry_run=body.dry_run
+    )
+    return FirmMoveOut(
+        planned=answer.planned,
+        number=answer.number,
+        accepted=answer.accepted,
+        saved=answer.saved,
+        message=answer.message,
+        move=move_out(answer.move),
     )
