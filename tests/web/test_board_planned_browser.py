@@ -3,7 +3,9 @@ headless Chromium by Playwright, against uvicorn over a SQLite file holding
 tests/_board_company.py planned but not firmed): a planner opens FA's planned order from
 the planned-orders page, drags its operation 10 two days earlier, reads that it would
 become production order MO-000001, confirms, and lands on MO-000001's board with the
-message and the operation pinned. No console error, no CSP violation, no failed request."""
+message and the operation pinned; then drags SUB's whole planned order three days later
+(refused: FA's new pin fills ASM), three more, and firms it with those dates. No
+console error, no CSP violation, no failed request."""
 
 from __future__ import annotations
 
@@ -39,7 +41,7 @@ def _need_chromium() -> None:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
+def server(tmp_path: Path) -> Iterator[tuple[str, str, str]]:
     _need_chromium()
     engine = db.make_engine(f"sqlite:///{tmp_path / 'pegboard.db'}")
     db.upgrade(engine)
@@ -50,22 +52,25 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
             run_plan(s, author="planner")
             users.create_user(s, name="petra", password=PASSWORD, role=Role.PLANNER, author="t")
             with s.begin():
-                fa = s.scalars(
-                    select(PlannedOrder.number)
-                    .join(Item, Item.id == PlannedOrder.item_id)
-                    .where(Item.code == "FA")
-                ).one()
+                fa, sub = (
+                    s.scalars(
+                        select(PlannedOrder.number)
+                        .join(Item, Item.id == PlannedOrder.item_id)
+                        .where(Item.code == code)
+                    ).one()
+                    for code in ("FA", "SUB")
+                )
         with live_server(engine) as url:
-            yield url, fa
+            yield url, fa, sub
     engine.dispose()
 
 
 def test_a_planned_operation_dragged_is_firmed_and_pinned(
-    server: tuple[str, str], tmp_path: Path
+    server: tuple[str, str, str], tmp_path: Path
 ) -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    url, fa = server
+    url, fa, sub = server
     problems: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
@@ -89,6 +94,7 @@ def test_a_planned_operation_dragged_is_firmed_and_pinned(
             page.get_by_role("link", name=f"Move {fa} on the board").click()
             expect(page.get_by_role("heading", level=1)).to_have_text(f"Move planned order {fa}")
             bar = page.locator("#op-10")
+            bar.scroll_into_view_if_needed()
             box = bar.bounding_box()
             assert box is not None
             x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
@@ -111,6 +117,27 @@ def test_a_planned_operation_dragged_is_firmed_and_pinned(
                 page.get_by_text(f"Planned order {fa} became production order MO-000001")
             ).to_be_visible()
             expect(page.locator("#pin-mark-10")).to_have_text("pinned")
+
+            # the whole of SUB's planned order dragged three days later, then firmed
+            page.goto(url + f"/board/planned/{sub}")
+            whole = page.locator("#board-bar")
+            whole.scroll_into_view_if_needed()
+            for attempt in range(2):
+                box = whole.bounding_box()
+                assert box is not None
+                x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+                page.mouse.move(x, y)
+                page.mouse.down()
+                page.mouse.move(x + 2 * PX, y, steps=4)
+                page.mouse.move(x + 3 * PX, y, steps=4)
+                page.mouse.up()
+                if attempt == 0:  # 12-18..12-21: FA's operation just pinned fills ASM 12-19..12-20
+                    expect(page.locator("#board-answer")).to_contain_text("The move is refused")
+                    expect(page.locator("#board-answer")).to_contain_text("only 16 h free")
+            expect(page.locator("#board-answer")).to_contain_text("The move can be made")
+            expect(page.locator("#move-finish")).to_have_value("2026-12-24")
+            page.get_by_role("button", name=f"Firm {sub} to finish on 2026-12-24").click()
+            expect(page.get_by_role("heading", level=1)).to_have_text("Production order MO-000002")
             page.screenshot(path=str(tmp_path / "board-planned.png"), full_page=True)
         finally:
             browser.close()

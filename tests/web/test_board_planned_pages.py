@@ -85,3 +85,26 @@ def test_a_planned_order_is_moved_by_firming_it_and_pinning_the_operation(
     gone = web.get(f"/board/planned/{fa}")
     assert gone.status_code == 404 and "was firmed already as MO-000001" in gone.text
     assert f'href="/board/planned/{fa}"' not in web.get("/plan/planned-orders?type=make").text
+
+
+def test_a_whole_planned_order_is_moved_by_firming_it_with_its_dates(
+    web: TestClient, engine: Engine, log_in: LogIn
+) -> None:
+    fa = _planned_fa(engine)
+    token = log_in("pam")
+    board = web.get(f"/board/planned/{fa}")
+    assert 'id="board-bar" class="op suggested"' in board.text
+    assert 'data-due="2026-12-23"' in board.text
+    checked = web.get(f"/board/planned/{fa}?finish=2026-12-26")
+    assert checked.status_code == 200, checked.text
+    assert f"Planned order {fa} can be firmed as production order MO-000001" in checked.text
+    assert f"Firm {fa} to finish on 2026-12-26" in checked.text
+    refused = web.get(f"/board/planned/{fa}?finish=2026-12-17")
+    assert "The move is refused" in refused.text and "C1: needs" in refused.text
+    bad = web.get(f"/board/planned/{fa}?finish=soon")
+    assert bad.status_code == 422 and "Enter the finish day as a date" in bad.text
+    assert _productions(engine) == []
+    saved = web.post(f"/board/planned/{fa}", data={"csrf_token": token, "finish": "2026-12-26"})
+    assert saved.status_code == 200 and saved.url.path == "/production/MO-000001"
+    assert f"Planned order {fa} became production order MO-000001, firm from" in saved.text
+    assert _productions(engine) == ["MO-000001"]

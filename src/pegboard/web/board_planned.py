@@ -1,5 +1,8 @@
-"""The planning board of a planned make order: drag one of its operations to another day
-or work center to say "I want this made then" (``services.firm_pin``).
+"""The planning board of a planned make order: drag the order, or one of its operations,
+to another day (or an operation to another work center) to say "I want this made then"
+(``services.firm_pin``). The whole order's drag firms it with its new dates
+(``firm_and_move``) and opens the new production order's page; an operation's firms it
+and pins the operation (``firm_and_pin``), as below.
 
 The plan's suggestion is drawn in the suggested style (not yet firm). The check (GET,
 nothing saved) answers as for a production order's operation, naming the production
@@ -23,7 +26,7 @@ from pegboard.db import Session
 from pegboard.errors import PegboardError
 from pegboard.services import firm_pin
 from pegboard.web import auth
-from pegboard.web.board import PX, OpForm, Planner, _sequence, _start, op_rows
+from pegboard.web.board import PX, OpForm, Planner, _day, _sequence, _start, op_rows, strip
 from pegboard.web.deps import DbSession
 from pegboard.web.errors import refused_change
 from pegboard.web.render import chrome, page, redirect
@@ -40,6 +43,9 @@ def _page(
     answer: firm_pin.FirmPinAnswer | None = None,
     op_form: OpForm | None = None,
     error: str | None = None,
+    finish: str = "",
+    order_answer: firm_pin.FirmMoveAnswer | None = None,
+    order_error: str | None = None,
     status_code: int = 200,
 ) -> Response:
     board = firm_pin.planned_board(session, number)
@@ -55,6 +61,10 @@ def _page(
         "op_rows": op_rows(board.operations),
         "op_error": error,
         "px": PX,
+        "finish": finish or board.due.isoformat(),
+        "order_answer": order_answer,
+        "order_error": order_error,
+        "strip": strip(board.release, board.due),
     }
     return page(request, "board_planned.html", context, status_code=status_code)
 
@@ -88,9 +98,59 @@ def _move(
 
 
 @router.get("/board/planned/{number}")
-def planned_form(request: Request, session: DbSession, who: Planner, number: str) -> Response:
-    """The planned order's operations on the board, ready to drag."""
-    return _page(request, session, who, number)
+def planned_form(
+    request: Request, session: DbSession, who: Planner, number: str, finish: str = ""
+) -> Response:
+    """The planned order and its operations on the board, ready to drag; with ``finish``
+    given, the check of moving the whole order there (nothing firmed, nothing saved)."""
+    if not finish.strip():
+        return _page(request, session, who, number)
+    answer = _move_order(request, session, who, number, finish[:40], dry_run=True)
+    if isinstance(answer, Response):
+        return answer
+    return _page(request, session, who, number, finish=finish, order_answer=answer)
+
+
+@router.post("/board/planned/{number}")
+def planned_firm_and_move(
+    request: Request,
+    session: DbSession,
+    who: Planner,
+    number: str,
+    finish: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    """Firm the planned order with its new dates (checked again), then open the new
+    production order's page."""
+    answer = _move_order(request, session, who, number, finish, dry_run=False)
+    if isinstance(answer, Response):
+        return answer
+    return redirect(f"/production/{quote(answer.number, safe='')}", done=answer.message)
+
+
+def _move_order(
+    request: Request,
+    session: Session,
+    who: auth.SignedIn,
+    number: str,
+    finish: str,
+    *,
+    dry_run: bool,
+) -> firm_pin.FirmMoveAnswer | Response:
+    try:
+        return firm_pin.firm_and_move(
+            session, number, _day(finish), author=who.user.name, dry_run=dry_run
+        )
+    except PegboardError as e:
+        status = refused_change(session, e)
+        return _page(
+            request,
+            session,
+            who,
+            number,
+            finish=finish,
+            order_error=e.message,
+            status_code=status,
+        )
 
 
 @router.get("/board/planned/{number}/operation")
