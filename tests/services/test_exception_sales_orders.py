@@ -90,6 +90,10 @@ def test_packed_ids_spell_every_width_and_keep_each_order_ascending(
     # orders cut across batches and a batch boundary past the last order's start
     big = CHUNK_ROWS * 2 + 100_000
     layouts = [
+        # no exception names a sales order (a plan of stock orders only), or none at all
+        (np.array([7, 3, 5]), np.full(4, -1)),
+        (np.array([], dtype=np.int64), np.full(3, -1)),
+        (np.array([], dtype=np.int64), np.array([], dtype=np.int64)),
         (np.array([7, 3, 5]), np.where(np.arange(12_345) % 7 == 0, -1, np.arange(12_345) % 3)),
         (np.array([2, 1]), np.arange(big) * 2 // big),
         (np.arange(70, 0, -10), np.arange(big) // 50_000 % 7),

@@ -497,6 +497,8 @@ def _store_exception_orders(
     Python object per id for more than one batch (peak memory).
     """
     named = np.flatnonzero(positions >= 0)
+    if not named.size:  # no exception names a sales order: nothing to write
+        return
     keys = sales_order_ids[positions[named]]
     by_key = _stable_argsort(keys)  # stable: each order's ids stay ascending
     keys = keys[by_key]
