@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
@@ -170,10 +171,34 @@ def _empty_plan_tables(conn: Connection) -> list[Index]:
     indexes = [i for t in tables for i in t.indexes]
     if conn.dialect.name == "postgresql":
         _lock_all(conn, tables)
+    with _freed_pages_left_as_they_are(conn):
+        for table in tables:
+            conn.execute(DropTable(table))
     for table in tables:
-        conn.execute(DropTable(table))
         conn.execute(CreateTable(table))
     return indexes
+
+
+@contextmanager
+def _freed_pages_left_as_they_are(conn: Connection) -> Iterator[None]:
+    """While the old plan's tables are dropped, SQLite does not overwrite their freed
+    pages with zeros (``secure_delete=FAST``; Debian's SQLite zeroes them by default).
+
+    Zeroing makes every page of the old plan dirty in the write transaction: on the
+    full-size reference plan, 3.4-4.0 s of CPU and about 700 MB more peak memory than
+    the drop itself needs (#18). Nothing is lost by it: the dropped rows are the plan
+    being replaced, derived from data that stays in the file, and their pages are
+    reused by the new plan written next. The connection's own setting comes back after.
+    """
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    before = conn.exec_driver_sql("PRAGMA secure_delete").scalar()
+    conn.exec_driver_sql("PRAGMA secure_delete=FAST")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA secure_delete={int(before or 0)}")
 
 
 INDEX_MEMORY = "256MB"
