@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
+from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -28,11 +29,13 @@ from pegboard.cli.xlsx_file import XlsxOption
 if TYPE_CHECKING:
     from pegboard.db import Session
     from pegboard.services import plan_age as _plan_age
+    from pegboard.services import release_windows as _windows
     from pegboard.services import reports
     from pegboard.services import wording as _wording
     from pegboard.services.reports import ExceptionRow, LineStatus, PegNode, PlannedRow, UseNode
 else:
     _plan_age = deferred("pegboard.services.plan_age")
+    _windows = deferred("pegboard.services.release_windows")
     _wording = deferred("pegboard.services.wording")
     reports = deferred("pegboard.services.reports")
 
@@ -42,6 +45,30 @@ CsvOption = Annotated[bool, typer.Option("--csv", help="write CSV to stdout inst
 UntilOption = Annotated[
     date | None,
     typer.Option("--until", parser=as_date, help="release date up to (YYYY-MM-DD); default: all"),
+]
+FromOption = Annotated[
+    date | None,
+    typer.Option("--from", parser=as_date, help="release date from (YYYY-MM-DD); default: all"),
+]
+
+
+class ReleaseWindow(StrEnum):
+    """``--window``'s choices (the service's ``WINDOW_NAMES``, written out so ``--help``
+    does not load the services; a test holds them equal)."""
+
+    OVERDUE = "overdue"
+    TODAY = "today"
+    THIS_WEEK = "this-week"
+    NEXT_WEEK = "next-week"
+
+
+WindowOption = Annotated[
+    ReleaseWindow | None,
+    typer.Option(
+        "--window",
+        help="instead of --from/--until, as of today: overdue, today (overdue ones too), "
+        "this-week (Monday to Sunday, overdue ones too), next-week",
+    ),
 ]
 
 
@@ -208,19 +235,36 @@ def shortages(
 
 @app.command()
 @handles_errors
-def buy(until: UntilOption = None, as_csv: CsvOption = False) -> None:
-    """Planned purchases to release, grouped by supplier."""
+def buy(
+    until: UntilOption = None,
+    since: FromOption = None,
+    window: WindowOption = None,
+    as_csv: CsvOption = False,
+) -> None:
+    """Planned purchases to release, grouped by supplier (from --from to --until, or in
+    --window)."""
+    since, until = _windows.release_days(
+        clock.today(), since=since, until=until, window=window.value if window else None
+    )
     with plan_session(warn=not as_csv) as s:
-        rows = reports.buy_list(s, until=until)
+        rows = reports.buy_list(s, until=until, since=since)
     print_planned("Planned purchases", rows, by="supplier", as_csv=as_csv)
 
 
 @app.command()
 @handles_errors
-def make(until: UntilOption = None, as_csv: CsvOption = False) -> None:
-    """Planned production to release, grouped by item."""
+def make(
+    until: UntilOption = None,
+    since: FromOption = None,
+    window: WindowOption = None,
+    as_csv: CsvOption = False,
+) -> None:
+    """Planned production to release, grouped by item (from --from to --until, or in --window)."""
+    since, until = _windows.release_days(
+        clock.today(), since=since, until=until, window=window.value if window else None
+    )
     with plan_session(warn=not as_csv) as s:
-        rows = reports.make_list(s, until=until)
+        rows = reports.make_list(s, until=until, since=since)
     print_planned("Planned production", rows, by="item", as_csv=as_csv)
 
 

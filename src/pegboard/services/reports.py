@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session
@@ -319,6 +319,18 @@ WALK_ITEMS_ABOVE = 2_000
 """Planned orders to list above which a page is found item by item (``_first_items``)."""
 
 
+Cols = TypeVarTuple("Cols")
+
+
+def _released(stmt: Select[*Cols], since: date | None, until: date | None) -> Select[*Cols]:
+    """``stmt``'s planned orders released from ``since`` to ``until`` (either open)."""
+    if until is not None:
+        stmt = stmt.where(PlannedOrder.release_date <= until)
+    if since is not None:
+        stmt = stmt.where(PlannedOrder.release_date >= since)
+    return stmt
+
+
 def _planned(
     session: Session,
     kind: str,
@@ -327,8 +339,9 @@ def _planned(
     limit: int | None = None,
     offset: int = 0,
     known: int | None = None,
+    since: date | None = None,
 ) -> list[PlannedRow]:
-    """A page of the planned orders of ``kind`` to release by ``until``, by supplier,
+    """A page of the planned orders of ``kind`` to release from ``since`` to ``until``, by supplier,
     item, release day and number. When the caller knows there are many (``known``, the
     run's stored count, e.g. every planned order of a plan months old), the page's items
     are found first, so the database sorts a few items' orders, never all of them."""
@@ -351,21 +364,22 @@ def _planned(
         .where(PlannedOrder.type == kind, PlannedOrder.firmed_as.is_(None))
         .order_by(Item.supplier, Item.code, PlannedOrder.release_date, PlannedOrder.number)
     )
-    if until is not None:
-        stmt = stmt.where(PlannedOrder.release_date <= until)
+    stmt = _released(stmt, since, until)
     if sales_order is not None:
         stmt = stmt.where(SalesOrder.number == sales_order)
     elif limit is not None and known is not None and known > WALK_ITEMS_ABOVE:
-        items = _first_items(session, kind, until, limit + offset)
+        items = _first_items(session, kind, (since, until), limit + offset)
         stmt = stmt.where(PlannedOrder.item_id.in_(items))
     stmt = stmt.limit(limit).offset(offset)
     return [PlannedRow(*(r[:8]), r[8] or "", bool(r[9])) for r in session.execute(stmt)]
 
 
-def _first_items(session: Session, kind: str, until: date | None, count: int) -> list[int]:
+def _first_items(
+    session: Session, kind: str, days: tuple[date | None, date | None], count: int
+) -> list[int]:
     """The first ``count`` items, by supplier then code, with a planned order of ``kind``
-    still to release by ``until``: the first ``count`` rows of the list are theirs (each
-    such item has at least one). The items are walked in that order along
+    still to release in ``days`` (first, last): the first ``count`` rows of the list are
+    theirs (each such item has at least one). The items are walked in that order along
     ``ix_item_supplier_code``, each asked along ``ix_planned_order_item`` (covering) and
     the walk stops at the ``count``-th: a few index probes per item, wherever the plan's
     dates are, instead of sorting every planned order of a plan whose dates are all past."""
@@ -374,8 +388,7 @@ def _first_items(session: Session, kind: str, until: date | None, count: int) ->
         PlannedOrder.type == kind,
         PlannedOrder.firmed_as.is_(None),
     )
-    if until is not None:
-        wanted = wanted.where(PlannedOrder.release_date <= until)
+    wanted = _released(wanted, *days)
     stmt = select(Item.id).where(wanted.exists()).order_by(Item.supplier, Item.code).limit(count)
     return list(session.scalars(stmt))
 
@@ -387,10 +400,12 @@ def buy_list(
     limit: int | None = None,
     offset: int = 0,
     known: int | None = None,
+    since: date | None = None,
 ) -> list[PlannedRow]:
-    """Planned purchases to release by ``until`` (not firmed yet), by supplier then item
-    (``known``: how many there are, when the caller has the run's count)."""
-    return _planned(session, "buy", until, limit=limit, offset=offset, known=known)
+    """Planned purchases to release from ``since`` to ``until`` (not firmed yet), by
+    supplier then item (``known``: how many there are, when the caller has the run's
+    count)."""
+    return _planned(session, "buy", until, limit=limit, offset=offset, known=known, since=since)
 
 
 def make_list(
@@ -400,22 +415,25 @@ def make_list(
     limit: int | None = None,
     offset: int = 0,
     known: int | None = None,
+    since: date | None = None,
 ) -> list[PlannedRow]:
-    """Planned production to release by ``until`` (not firmed yet), ordered by item
-    (``known``: how many there are, when the caller has the run's count)."""
-    return _planned(session, "make", until, limit=limit, offset=offset, known=known)
+    """Planned production to release from ``since`` to ``until`` (not firmed yet),
+    ordered by item (``known``: how many there are, when the caller has the run's
+    count)."""
+    return _planned(session, "make", until, limit=limit, offset=offset, known=known, since=since)
 
 
-def count_planned(session: Session, kind: str, *, until: date | None = None) -> int:
-    """Planned orders of ``kind`` still to release by ``until`` (firmed ones are not)."""
+def count_planned(
+    session: Session, kind: str, *, until: date | None = None, since: date | None = None
+) -> int:
+    """Planned orders of ``kind`` still to release from ``since`` to ``until`` (firmed
+    ones are not)."""
     stmt = (
         select(func.count())
         .select_from(PlannedOrder)
         .where(PlannedOrder.type == kind, PlannedOrder.firmed_as.is_(None))
     )
-    if until is not None:
-        stmt = stmt.where(PlannedOrder.release_date <= until)
-    return session.scalar(stmt) or 0
+    return session.scalar(_released(stmt, since, until)) or 0
 
 
 def _exceptions(

@@ -17,7 +17,7 @@ from pegboard.services import jobs, plan_results, production, purchasing
 from pegboard.services.firm_selection import firm_selection
 from pegboard.services.permissions import Permission
 from pegboard.services.planning import current_run
-from pegboard.services.release_windows import release_windows
+from pegboard.services.release_windows import crossed, release_windows
 from pegboard.services.spreadsheet import EXPORT_LIMIT, Sheet
 from pegboard.web import auth
 from pegboard.web.deps import DbSession, Viewer, may, require
@@ -195,7 +195,7 @@ def _release_days(filters: dict[str, str]) -> tuple[date | None, date | None, st
         if typed and day is None:
             return since, until, f"Release {name}: “{typed}” is not a date: write it as YYYY-MM-DD."
     if since is not None and until is not None and since > until:
-        return since, until, f"Release from {since} is after release until {until}: no day is both."
+        return since, until, crossed(since, until)
     return since, until, None
 
 

@@ -26,6 +26,7 @@ from pegboard.services.firm_selection import firm_selection
 from pegboard.services.permissions import Permission
 from pegboard.services.plan_age import PlanAge, plan_age
 from pegboard.services.planning import current_run
+from pegboard.services.release_windows import WindowName, release_days
 from pegboard.services.reports import LineStatus, PegNode
 from pegboard.services.users import UserView
 from pegboard.services.wording import plural
@@ -214,6 +215,18 @@ def planned_orders(
     item: Text = None,
     sales_order: Text = None,
     until: Annotated[date | None, Query(description="released on or before this day")] = None,
+    since: Annotated[
+        date | None,
+        Query(alias="from", description="released on or after this day (the page's release from)"),
+    ] = None,
+    window: Annotated[
+        WindowName | None,
+        Query(
+            description="the page's shortcuts instead of from/until, as of today: overdue, "
+            "today (overdue ones too), this-week (Monday to Sunday, overdue ones too), "
+            "next-week"
+        ),
+    ] = None,
     late: Annotated[bool | None, Query(description="true: only late ones")] = None,
     firmed: Annotated[
         bool,
@@ -222,7 +235,9 @@ def planned_orders(
     sort: Annotated[str | None, sort_query(plan_results.PLANNED_ORDER_SORT)] = None,
 ) -> Page[PlannedOrderOut]:
     """The current plan's planned orders still to release, or (``firmed=true``) those
-    firmed already (default order: release date, number)."""
+    firmed already (default order: release date, number). ``from`` after ``until``, or
+    a ``window`` with either, is 422."""
+    since, until = release_days(clock.today(), since=since, until=until, window=window)
     _require_plan(session)
     rows, total = plan_results.planned_order_page(
         session,
@@ -230,6 +245,7 @@ def planned_orders(
         item=item,
         sales_order=sales_order,
         until=until,
+        since=since,
         late=late,
         firmed=firmed,
         sort=sort,

@@ -13,16 +13,28 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from pegboard import clock
 from pegboard.api.deps import DbSession, Reader
 from pegboard.api.pagination import Page, Paging
 from pegboard.api.routers.plan import ExceptionOut, LineStatusOut, line_status_out
 from pegboard.api.xlsx_response import XLSX_RESPONSES, xlsx_download
 from pegboard.services import reports, xlsx_reports
+from pegboard.services.release_windows import WindowName, release_days
 from pegboard.services.reports import ExceptionRow, PlannedRow, UseNode
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
 Until = Annotated[date | None, Query(description="released on or before this day; default: all")]
+Since = Annotated[
+    date | None, Query(alias="from", description="released on or after this day; default: all")
+]
+Window = Annotated[
+    WindowName | None,
+    Query(
+        description="instead of from/until, as of today: overdue, today (overdue ones too), "
+        "this-week (Monday to Sunday, overdue ones too), next-week"
+    ),
+]
 
 
 def _exception(row: ExceptionRow) -> ExceptionOut:
@@ -105,13 +117,22 @@ def shortages(
 
 @router.get("/buy")
 def buy(
-    user: Reader, session: DbSession, paging: Paging, until: Until = None
+    user: Reader,
+    session: DbSession,
+    paging: Paging,
+    until: Until = None,
+    since: Since = None,
+    window: Window = None,
 ) -> Page[PlannedReportOut]:
-    """Planned purchases to release by ``until``, by supplier then item."""
-    rows = reports.buy_list(session, until=until, limit=paging.limit, offset=paging.offset)
+    """Planned purchases to release from ``from`` to ``until`` (or in ``window``), by
+    supplier then item; ``from`` after ``until`` is 422."""
+    since, until = release_days(clock.today(), since=since, until=until, window=window)
+    rows = reports.buy_list(
+        session, until=until, since=since, limit=paging.limit, offset=paging.offset
+    )
     return Page(
         items=[_planned(r) for r in rows],
-        total=reports.count_planned(session, "buy", until=until),
+        total=reports.count_planned(session, "buy", until=until, since=since),
         limit=paging.limit,
         offset=paging.offset,
     )
@@ -119,13 +140,22 @@ def buy(
 
 @router.get("/make")
 def make(
-    user: Reader, session: DbSession, paging: Paging, until: Until = None
+    user: Reader,
+    session: DbSession,
+    paging: Paging,
+    until: Until = None,
+    since: Since = None,
+    window: Window = None,
 ) -> Page[PlannedReportOut]:
-    """Planned production to release by ``until``, by item."""
-    rows = reports.make_list(session, until=until, limit=paging.limit, offset=paging.offset)
+    """Planned production to release from ``from`` to ``until`` (or in ``window``), by
+    item; ``from`` after ``until`` is 422."""
+    since, until = release_days(clock.today(), since=since, until=until, window=window)
+    rows = reports.make_list(
+        session, until=until, since=since, limit=paging.limit, offset=paging.offset
+    )
     return Page(
         items=[_planned(r) for r in rows],
-        total=reports.count_planned(session, "make", until=until),
+        total=reports.count_planned(session, "make", until=until, since=since),
         limit=paging.limit,
         offset=paging.offset,
     )
