@@ -18,7 +18,7 @@ from pegboard.model import PlannedOrder
 from pegboard.services.release_windows import release_windows
 
 LogIn = Callable[[str], str]
-ROW = re.compile(r'<th scope="row">(PL-\d+)</th>')
+ROW = re.compile(r'<th scope="row">(PL-\d+)[ <]')  # a make's cell has a move link too
 
 
 def _numbers(engine: Engine, kind: str, since: date | None, until: date) -> set[str]:
