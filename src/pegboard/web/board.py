@@ -15,9 +15,10 @@ with an unpin button (``POST …/unpin``, the service of ``pegboard mo unpin`` a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -152,6 +153,32 @@ class OpForm:
     work_center: str = ""
 
 
+def op_query(sequence: str = "", start: str = "", work_center: str = "") -> OpForm:
+    """An operation's move as a check asks it in its query (cut to the form's lengths)."""
+    return OpForm(sequence[:20], start[:40], work_center[:50])
+
+
+def op_posted(
+    sequence: Annotated[str, Form(max_length=20)] = "",
+    start: Annotated[str, Form(max_length=40)] = "",
+    work_center: Annotated[str, Form(max_length=50)] = "",
+) -> OpForm:
+    """An operation's move as its form posts it."""
+    return OpForm(sequence, start, work_center)
+
+
+OpQuery = Annotated[OpForm, Depends(op_query)]
+OpPosted = Annotated[OpForm, Depends(op_posted)]
+
+
+def shown_op(given: OpForm | None, operations: Sequence[Any]) -> OpForm:
+    """The operation form as typed, or else filled with the first operation's place."""
+    if (given and given.sequence) or not operations:
+        return given or OpForm()
+    o = operations[0]
+    return OpForm(str(o.sequence), o.start.isoformat(), o.work_center)
+
+
 def _page(
     request: Request,
     session: Session,
@@ -167,10 +194,7 @@ def _page(
 ) -> Response:
     order = production.production_view(session, number)
     ops = operation_move.operations_board(session, number)
-    given = op_form or OpForm()
-    if not given.sequence and ops.operations:
-        o = ops.operations[0]
-        given = OpForm(str(o.sequence), o.start.isoformat(), o.work_center)
+    given = shown_op(op_form, ops.operations)
     context = chrome(who, "production") | {
         "title": f"Move {order.number}",
         "order": order,
@@ -285,12 +309,9 @@ def operation_form(
     session: DbSession,
     who: Planner,
     number: str,
-    sequence: str = "",
-    start: str = "",
-    work_center: str = "",
+    given: OpQuery,
 ) -> Response:
     """The check of moving one operation (nothing saved)."""
-    given = OpForm(sequence[:20], start[:40], work_center[:50])
     answer = _operation(request, session, who, number, given, dry_run=True)
     if isinstance(answer, Response):
         return answer
@@ -303,14 +324,10 @@ def move_operation(
     session: DbSession,
     who: Planner,
     number: str,
-    sequence: Annotated[str, Form(max_length=20)] = "",
-    start: Annotated[str, Form(max_length=40)] = "",
-    work_center: Annotated[str, Form(max_length=50)] = "",
+    posted: OpPosted,
 ) -> Response:
     """Save the operation's move (checked again) into the stored schedule."""
-    answer = _operation(
-        request, session, who, number, OpForm(sequence, start, work_center), dry_run=False
-    )
+    answer = _operation(request, session, who, number, posted, dry_run=False)
     if isinstance(answer, Response):
         return answer
     return redirect(

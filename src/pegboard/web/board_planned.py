@@ -26,7 +26,19 @@ from pegboard.db import Session
 from pegboard.errors import PegboardError
 from pegboard.services import firm_pin
 from pegboard.web import auth
-from pegboard.web.board import PX, OpForm, Planner, _day, _sequence, _start, op_rows, strip
+from pegboard.web.board import (
+    PX,
+    OpForm,
+    OpPosted,
+    OpQuery,
+    Planner,
+    _day,
+    _sequence,
+    _start,
+    op_rows,
+    shown_op,
+    strip,
+)
 from pegboard.web.deps import DbSession
 from pegboard.web.errors import refused_change
 from pegboard.web.render import chrome, page, redirect
@@ -49,10 +61,7 @@ def _page(
     status_code: int = 200,
 ) -> Response:
     board = firm_pin.planned_board(session, number)
-    given = op_form or OpForm()
-    if not given.sequence and board.operations:
-        o = board.operations[0]
-        given = OpForm(str(o.sequence), o.start.isoformat(), o.work_center)
+    given = shown_op(op_form, board.operations)
     context = chrome(who, "plan") | {
         "title": f"Move planned order {board.number}",
         "board": board,
@@ -159,12 +168,9 @@ def planned_check(
     session: DbSession,
     who: Planner,
     number: str,
-    sequence: str = "",
-    start: str = "",
-    work_center: str = "",
+    given: OpQuery,
 ) -> Response:
     """The check of moving one operation (nothing firmed, nothing saved)."""
-    given = OpForm(sequence[:20], start[:40], work_center[:50])
     answer = _move(request, session, who, number, given, dry_run=True)
     if isinstance(answer, Response):
         return answer
@@ -177,15 +183,11 @@ def planned_firm_and_pin(
     session: DbSession,
     who: Planner,
     number: str,
-    sequence: Annotated[str, Form(max_length=20)] = "",
-    start: Annotated[str, Form(max_length=40)] = "",
-    work_center: Annotated[str, Form(max_length=50)] = "",
+    posted: OpPosted,
 ) -> Response:
     """Firm the planned order and pin the operation (checked again), then open the new
     production order's board."""
-    answer = _move(
-        request, session, who, number, OpForm(sequence, start, work_center), dry_run=False
-    )
+    answer = _move(request, session, who, number, posted, dry_run=False)
     if isinstance(answer, Response):
         return answer
     return redirect(f"/board/move/{quote(answer.number, safe='')}", done=answer.message)
