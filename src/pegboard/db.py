@@ -81,9 +81,12 @@ def shown_url(url: str) -> str:
     """``url`` as it may be printed: its password hidden (a URL that cannot be parsed
     loses everything between ``//`` and ``@``)."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return re.sub(r"//[^/@]*@", "//***@", url)
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        parsed = None
+    if parsed is None or "@" in (parsed.host or ""):  # an unescaped "@" in a password
+        return re.sub(r"//[^/]*@", "//***@", url)
+    return parsed.render_as_string(hide_password=True)
 
 
 def make_engine(url: str | None = None) -> Engine:
@@ -93,8 +96,16 @@ def make_engine(url: str | None = None) -> Engine:
     settings = get_settings()
     url = url or settings.working_url()
     try:
+        if "@" in (make_url(url).host or ""):
+            raise DatabaseUnavailableError(
+                f"PEGBOARD_DATABASE_URL has more than one '@' before its host: {shown_url(url)} "
+                "(write an '@' in the password as %40)",
+                url=shown_url(url),
+            )
         return _engine(url)
-    except ArgumentError:  # also an unknown dialect (NoSuchModuleError)
+    except (ArgumentError, ValueError, ImportError):
+        # an unknown dialect (NoSuchModuleError), a port that is not a number, a
+        # database whose driver pegboard does not ship (mysql://)
         raise DatabaseUnavailableError(
             f"PEGBOARD_DATABASE_URL is not a database pegboard can open: {shown_url(url)} "
             "(use sqlite:///FILE or postgresql://USER@HOST:PORT/DATABASE)",

@@ -54,11 +54,27 @@ def test_a_file_that_is_not_a_database(tmp_path: Path, args: tuple[str, ...]) ->
     assert notes.read_text() == "not a database, but someone's notes\n" * 200  # untouched
 
 
-@pytest.mark.parametrize("url", ["foo://somewhere/company", "company.db", "sqlite+nope:///x.db"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "foo://somewhere/company",
+        "company.db",
+        "sqlite+nope:///x.db",
+        "postgresql://planner@db.example:abc/company",  # a port that is not a number
+        "mysql://planner@db.example/company",  # a database pegboard has no driver for
+    ],
+)
 def test_a_url_pegboard_cannot_read(url: str) -> None:
     out = _refused(url, "report", "late")
     assert "PEGBOARD_DATABASE_URL is not a database pegboard can open" in out
     assert "sqlite:///FILE" in out
+
+
+def test_an_unescaped_at_in_the_password_shows_none_of_it() -> None:
+    out = _refused("postgresql://planner:pa@ss-word@127.0.0.1:1/company", "db", "status")
+    assert "write an '@' in the password as %40" in out
+    assert "//***@127.0.0.1:1/company" in out
+    assert "ss-word" not in out and "pa@" not in out
 
 
 def test_a_server_that_refuses_hides_the_password() -> None:
