@@ -6,8 +6,9 @@ plan replaces the old one whole (both databases)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from pegboard.bundle.importer import read_bundle
@@ -32,7 +33,22 @@ def test_replanning_replaces_the_plan_and_keeps_the_connections_setting(
         before = _driver_connection(session)
         if sqlite:  # the setting a careful operator chose for this connection
             session.connection().exec_driver_sql("PRAGMA secure_delete=1")
-    second = run_plan(session, author="test")
+    seen: list[int] = []  # secure_delete as each old plan table is dropped (SQLite)
+
+    def at_drop(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        if sqlite and statement.lstrip().upper().startswith("DROP TABLE"):
+            seen.append(
+                conn.connection.dbapi_connection.execute("PRAGMA secure_delete").fetchone()[0]
+            )
+
+    bind = session.get_bind()
+    event.listen(bind, "before_cursor_execute", at_drop)
+    try:
+        second = run_plan(session, author="test")
+    finally:
+        event.remove(bind, "before_cursor_execute", at_drop)
+    if sqlite:
+        assert seen and set(seen) == {2}  # FAST (2) while the old plan's tables go
     with session.begin():
         assert _driver_connection(session) is before  # the connection the plan used
         if sqlite:
