@@ -4,8 +4,8 @@ planner moves an operation on the planning board.
 The schedule stores the hours it took each day as it counted them; promise reads them
 (``services.free_hours``). A saved move (``services.operation_move``) moves the
 operation's row in the stored schedule, and here its hours: they are taken off the days
-it ran (an even share of each of its working days, as much as each day holds, the rest
-from the others: the schedule does not keep one operation's hours per day), and put on
+it ran (an even share of each of its days that holds hours, as much as each holds, the
+rest from the others: the schedule does not keep one operation's hours per day), and put on
 its new days as the next schedule places a pin (``engine.schedule``'s ``_pin_days``: an
 even share of each working day, or all on its first day when none works).
 """
@@ -44,7 +44,7 @@ def move_hours(
     schedule's hours per day (module doc). ``works(work_center_id, day)``: whether the
     work center has hours on that day (an ordinal)."""
     before, after = spans
-    _take(session, schedule_run_id, hours, before, _days(before, works))
+    _take(session, schedule_run_id, hours, before)
     days = _days(after, works) or [after.first.toordinal()]
     for day in days:
         row = _rows(session, schedule_run_id, after.work_center_id, [day]).get(day)
@@ -86,15 +86,16 @@ def _rows(
     return {row.day.toordinal(): row for row in found}
 
 
-def _take(
-    session: Session, schedule_run_id: int, hours: float, span: Span, days: list[int]
-) -> None:
-    """``hours`` taken off ``days``: an even share of each first, then what is left from
-    the days that still hold some, in order; a day left with none loses its row."""
-    rows = _rows(session, schedule_run_id, span.work_center_id, days)
-    held = [rows[d] for d in days if d in rows]
+def _take(session: Session, schedule_run_id: int, hours: float, span: Span) -> None:
+    """``hours`` taken off the days of ``span`` that hold some (whether the work center
+    works them today or not: a day closed since the schedule still holds what it
+    booked there): an even share of each first, then what is left from the days that
+    still hold some, in order; a day left with none loses its row."""
+    every = list(range(span.first.toordinal(), span.last.toordinal() + 1))
+    rows = _rows(session, schedule_run_id, span.work_center_id, every)
+    held = [rows[d] for d in every if d in rows]
     left = hours
-    for share in (hours / len(days) if days else 0.0, float("inf")):
+    for share in (hours / len(held) if held else 0.0, float("inf")):
         for row in held:
             got = min(share, row.hours, left)
             row.hours -= got
