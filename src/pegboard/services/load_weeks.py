@@ -206,8 +206,12 @@ def _store(session: Session, key: _Key, rows: list[WeekRow], cpu: float) -> Load
                 for r in sorted(rows, key=lambda r: (r.work_center_id, r.monday))
             ],
         )
-    session.execute(delete(LoadWeek).where(LoadWeek.summary_id < summary.id))
-    session.execute(delete(LoadSummary).where(LoadSummary.id < summary.id))
+    # the summary before this one stays, so that a page being read from it while this
+    # one was stored still finds its rows; older ones go
+    previous = session.scalar(select(func.max(LoadSummary.id)).where(LoadSummary.id < summary.id))
+    if previous is not None:
+        session.execute(delete(LoadWeek).where(LoadWeek.summary_id < previous))
+        session.execute(delete(LoadSummary).where(LoadSummary.id < previous))
     return summary
 
 
