@@ -212,3 +212,11 @@ def test_a_day_off_an_unknown_operation_or_work_center_is_refused(scheduled: Ses
     set_work_days(scheduled, "mon,tue,wed,thu,fri", author="admin")
     with pytest.raises(ValidationError, match="PNT does not work on 2026-12-19"):
         check(scheduled, FA_MO, 20, date(2026, 12, 19))
+
+
+def test_a_blank_work_center_means_the_operations_own(scheduled: Session) -> None:
+    # the board leaves the field empty; the API and the CLI may pass spaces: the same
+    own = check(scheduled, FA_MO, 20, date(2026, 12, 22))
+    for blank in ("", "   "):
+        answer = check(scheduled, FA_MO, 20, date(2026, 12, 22), blank)
+        assert answer.accepted and answer.work_center_after == own.work_center_after == "PNT"

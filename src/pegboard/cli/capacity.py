@@ -297,8 +297,12 @@ def weeks_command(
     end = got.start + timedelta(weeks=got.weeks, days=-1)
     emit(
         f"Load per week {got.start.isoformat()} to {end.isoformat()}, most over capacity "
-        f"first: work centers {got.offset + 1}-{got.offset + len(got.centers)} of "
-        f"{got.matching}, page {got.page} of {got.pages}",
+        + (
+            f"first: work centers {got.offset + 1}-{got.offset + len(got.centers)} of "
+            f"{got.matching}, page {got.page} of {got.pages}"
+            if got.centers
+            else f"first: no work center on page {got.page} of {got.matching} matching"
+        ),
         ["work center", "week of", "required h", "available h", "load %", "orders", "most"],
         [
             (

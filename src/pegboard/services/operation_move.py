@@ -283,7 +283,7 @@ def _check(
             production_order=number,
             sequence=sequence,
         )
-    target = (work_center or op.work_center).strip()
+    target = (work_center or "").strip() or op.work_center.strip()  # blank: its own
     wcs, _position = work_centers(session)
     if target not in wcs.code:
         raise NotFoundError(f"no work center {target!r}", work_center=target)
