@@ -301,7 +301,9 @@ def weeks_command(
             f"first: work centers {got.offset + 1}-{got.offset + len(got.centers)} of "
             f"{got.matching}, page {got.page} of {got.pages}"
             if got.centers
-            else f"first: no work center on page {got.page} of {got.matching} matching"
+            else "first: no work center matches"
+            if not got.matching
+            else f"first: page {got.page} is past the last ({got.pages})"
         ),
         ["work center", "week of", "required h", "available h", "load %", "orders", "most"],
         [
