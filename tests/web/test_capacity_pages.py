@@ -170,4 +170,7 @@ def test_the_load_pages_its_work_centers_and_weeks(
     assert "No work center matches “nothing-like-it”." in none
     over = web.get("/capacity?from=2026-11-23&weeks=4&over=1").text
     assert 'id="load-POWDER"' in over and 'id="load-SAW"' not in over
-    assert web.get("/capacity?from=not-a-date").status_code == 200  # the default window
+    bad = web.get("/capacity?from=2026-02-30")  # refused naming it, as the API does
+    assert bad.status_code == 422 and "2026-02-30&#39; is not a date YYYY-MM-DD" in bad.text
+    far = web.get("/capacity?from=9999-12-20")
+    assert far.status_code == 422 and "9999-12-20 is outside 1900-01-01 .. 2200-12-31" in far.text

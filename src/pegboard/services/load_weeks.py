@@ -35,6 +35,7 @@ from pegboard.model.capacity import LoadSummary, LoadWeek
 from pegboard.services import load, plan_inputs
 from pegboard.services._gc import collector_paused
 from pegboard.services._tx import writes
+from pegboard.services.bounds import check_day
 from pegboard.services.plan_results import current_run
 
 TOP = 3
@@ -313,7 +314,7 @@ def load_page(
     ).one()
     first_week, last_week = span[0], span[1]
     if start is not None:
-        first = _monday(start)
+        first = _monday(check_day(start, "from"))
     elif last_week is not None and last_week < _monday(today):
         first = max(first_week or last_week, last_week - timedelta(weeks=weeks - 1))
     else:

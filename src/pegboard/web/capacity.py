@@ -29,7 +29,7 @@ from fastapi.responses import Response
 
 from pegboard import clock
 from pegboard.db import Session
-from pegboard.errors import PegboardError
+from pegboard.errors import PegboardError, ValidationError
 from pegboard.services import capacity, load_weeks, schedule
 from pegboard.services.permissions import Permission
 from pegboard.services.wording import plural
@@ -244,11 +244,14 @@ def _capacity_page(
 
 
 def _day(text: str | None) -> date | None:
-    """A ``from`` that is not a date asks for no window (the default one)."""
+    """The window's first day as typed in ``from`` (none: the default window); a value
+    that is not a date is refused naming it, as the API and the CLI refuse it."""
     try:
         return date.fromisoformat(text) if text else None
     except ValueError:
-        return None
+        raise ValidationError(
+            f"from {text!r} is not a date YYYY-MM-DD", field="from", value=text
+        ) from None
 
 
 @router.get("/capacity")
