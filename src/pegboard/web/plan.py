@@ -17,7 +17,7 @@ from pegboard.services import jobs, plan_results, production, purchasing
 from pegboard.services.firm_selection import firm_selection
 from pegboard.services.permissions import Permission
 from pegboard.services.planning import current_run
-from pegboard.services.release_windows import crossed, release_windows
+from pegboard.services.release_windows import release_days, release_windows
 from pegboard.services.spreadsheet import EXPORT_LIMIT, Sheet
 from pegboard.web import auth
 from pegboard.web.deps import DbSession, Viewer, may, require
@@ -194,9 +194,10 @@ def _release_days(filters: dict[str, str]) -> tuple[date | None, date | None, st
     for name, typed, day in (("from", filters["from"], since), ("until", filters["until"], until)):
         if typed and day is None:
             return since, until, f"Release {name}: “{typed}” is not a date: write it as YYYY-MM-DD."
-    if since is not None and until is not None and since > until:
-        return since, until, crossed(since, until)
-    return since, until, None
+    try:
+        return (*release_days(clock.today(), since=since, until=until), None)
+    except ValidationError as e:  # the service's rule and words, as the API and CLI get
+        return since, until, e.message
 
 
 def _window_links(filters: dict[str, str], today: date) -> list[dict[str, Any]]:
