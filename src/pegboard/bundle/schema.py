@@ -107,6 +107,8 @@ SETTING_KEYS = {
     "policy_variability_factor": Kind.QTY,
     "policy_window_days": Kind.INT,
     "policy_min_window_days": Kind.INT,
+    # extension (#17): the master schedule's planning time fence in days (default 14)
+    "mps_time_fence_days": Kind.INT,
     # extension (#16): money. The company currency (ISO 4217, default EUR) and the
     # overhead that estimated costs add: per routing hour, and as a percentage of material
     "currency": Kind.CURRENCY,

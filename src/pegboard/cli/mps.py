@@ -12,9 +12,10 @@ from pegboard.cli._deferred import deferred
 from pegboard.config import get_settings
 
 if TYPE_CHECKING:
-    from pegboard.services import mps
+    from pegboard.services import mps, mps_fence
 else:
     mps = deferred("pegboard.services.mps")
+    mps_fence = deferred("pegboard.services.mps_fence")
 
 app = typer.Typer(
     help="The master production schedule: items made to a weekly schedule.", no_args_is_help=True
@@ -36,6 +37,24 @@ def item_command(
     with session() as s:
         mps.set_mps_item(s, item, on, author=get_settings().user)
     console.print(f"{esc(item)} {'is on' if on else 'is off'} the master schedule")
+
+
+@app.command("fence")
+@handles_errors
+def fence_command(
+    days: Annotated[
+        int | None,
+        typer.Argument(help="the new fence in whole days (0: none); without it, show it"),
+    ] = None,
+) -> None:
+    """Show or set the planning time fence: inside it the plan adds no supply of a
+    scheduled item and asks no change of its lines, and a line changes only with --force."""
+    with session() as s:
+        if days is not None:
+            mps_fence.set_fence_days(s, days, author=get_settings().user)
+        shown = mps_fence.fence_setting(s)
+    note = "; re-plan to apply it" if days is not None else ""
+    console.print(f"planning time fence: {shown} days{note}")
 
 
 @app.command("set")

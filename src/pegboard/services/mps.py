@@ -33,7 +33,6 @@ from pegboard import clock
 from pegboard.engine import mps as engine_mps
 from pegboard.errors import ConflictError, NotFoundError, PegboardError, ValidationError
 from pegboard.model import (
-    CompanySetting,
     Item,
     ItemType,
     Pegging,
@@ -115,8 +114,7 @@ def mps_items(session: Session) -> list[str]:
 
 
 def fence_days(session: Session) -> int:
-    value = session.scalar(select(CompanySetting.value).where(CompanySetting.key == FENCE_KEY))
-    return mps_fence.fence_days_of(value)
+    return mps_fence.fence_setting(session)
 
 
 def check_flag(item: str, item_type: ItemType, on: bool, *, field: str = "mps") -> None:

@@ -12,7 +12,11 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pegboard.errors import ValidationError
 from pegboard.model import CompanySetting, Item, PlannedOrder
+from pegboard.services import audit
+from pegboard.services._tx import writes
+from pegboard.services.dataset import MAX_DAYS
 from pegboard.services.plan_results import current_run
 
 FENCE_KEY = "mps_time_fence_days"
@@ -21,10 +25,53 @@ _CHUNK = 5_000
 """Values per IN list: well under every database's bind-parameter limit."""
 
 
+MAX_FENCE_DAYS = MAX_DAYS
+"""As every setting that counts days (a bundle's settings alike)."""
+
+
 def fence_days_of(value: str | None) -> int:
     """The fence in days from the setting's stored text (the default if unset or not a
-    whole number of days)."""
-    return int(value) if value is not None and value.isdigit() else DEFAULT_FENCE_DAYS
+    whole number of days: ``set_fence_days`` and a bundle's settings write only those)."""
+    text = (value or "").strip()
+    return int(text) if text.isdigit() else DEFAULT_FENCE_DAYS
+
+
+def fence_setting(session: Session) -> int:
+    """The planning time fence in days, as the plan, promise and the editor read it."""
+    return fence_days_of(
+        session.scalar(select(CompanySetting.value).where(CompanySetting.key == FENCE_KEY))
+    )
+
+
+@writes
+def set_fence_days(session: Session, days: int, *, author: str) -> int:
+    """Set the planning time fence (whole days, 0 = no fence); audited,
+    and the plan is out of date until it runs again (the setting is one of its inputs)."""
+    if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= MAX_FENCE_DAYS:
+        raise ValidationError(
+            f"the planning time fence must be a whole number of days from 0 to "
+            f"{MAX_FENCE_DAYS}, not {days!r}",
+            field=FENCE_KEY,
+            value=str(days),
+        )
+    row = session.get(CompanySetting, FENCE_KEY)
+    before = fence_setting(session)
+    if row is None:
+        session.add(CompanySetting(key=FENCE_KEY, value=str(days)))
+    else:
+        row.value = str(days)
+    if before != days or row is None:
+        audit.record(
+            session,
+            author=author,
+            entity="setting",
+            ref=FENCE_KEY,
+            action="change",
+            before={FENCE_KEY: before if row is not None else None},
+            after={FENCE_KEY: days},
+        )
+    session.flush()
+    return days
 
 
 def holds(session: Session, supplies: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
@@ -60,9 +107,7 @@ def holds(session: Session, supplies: Iterable[tuple[str, str]]) -> dict[tuple[s
         return {}
     from pegboard.services.calendar import fwd_date, load_calendar  # numpy: only if needed
 
-    days = fence_days_of(
-        session.scalar(select(CompanySetting.value).where(CompanySetting.key == FENCE_KEY))
-    )
+    days = fence_setting(session)
     if days <= 0:
         return {}
     end = fwd_date(load_calendar(session.connection()), run.planning_date + timedelta(days=days))

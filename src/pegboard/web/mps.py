@@ -22,7 +22,7 @@ from fastapi.responses import Response
 
 from pegboard.db import Session
 from pegboard.errors import PegboardError, ValidationError
-from pegboard.services import mps, mps_rough_cut, mps_schedule
+from pegboard.services import mps, mps_fence, mps_rough_cut, mps_schedule
 from pegboard.services.permissions import Permission
 from pegboard.web import auth
 from pegboard.web.deps import DbSession, Viewer, may, require
@@ -101,14 +101,50 @@ def _grid_page(
     return page(request, "mps_item.html", context, status_code=status)
 
 
-@router.get("/mps")
-def mps_home(request: Request, session: DbSession, who: Viewer) -> Response:
+def _home(
+    request: Request,
+    session: Session,
+    who: auth.SignedIn,
+    *,
+    error: str | None = None,
+    typed: str | None = None,
+    status: int = 200,
+) -> Response:
     context = chrome(who, "mps") | {
         "title": "Master schedule",
         "items": mps_schedule.mps_items(session),
         "rough_cut": mps_rough_cut.rough_cut(session, weeks=ROUGH_CUT_WEEKS),
+        "fence": mps_fence.fence_setting(session),
+        "typed_fence": typed,
+        "may_plan": may(who, Permission.PLAN),
+        "error": error,
     }
-    return page(request, "mps.html", context)
+    return page(request, "mps.html", context, status_code=status)
+
+
+@router.get("/mps")
+def mps_home(request: Request, session: DbSession, who: Viewer) -> Response:
+    return _home(request, session, who)
+
+
+@router.post("/mps/fence")
+def save_fence(request: Request, session: DbSession, who: Planner, form: Form) -> Response:
+    """Set the planning time fence (``services.mps_fence.set_fence_days``)."""
+    typed = (form_text(form, "days") or "").strip()[:12]
+    try:
+        if not typed.isdigit():
+            raise ValidationError(
+                f"Planning time fence: “{typed}” is not a whole number of days.",
+                field=mps_fence.FENCE_KEY,
+                value=typed,
+            )
+        days = mps_fence.set_fence_days(session, int(typed), author=who.user.name)
+    except PegboardError as e:
+        status = refused_change(session, e)
+        return _home(request, session, who, error=sentence(e.message), typed=typed, status=status)
+    return redirect(
+        "/mps", done=f"The planning time fence is now {days} days; re-plan to apply it."
+    )
 
 
 @router.get("/mps/{item}")

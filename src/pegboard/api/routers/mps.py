@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pegboard.api.deps import DbSession, Reader, require
 from pegboard.model.enums import ProductionStatus
-from pegboard.services import mps, mps_rough_cut, mps_schedule
+from pegboard.services import mps, mps_fence, mps_rough_cut, mps_schedule
 from pegboard.services.permissions import Permission
 from pegboard.services.users import UserView
 
@@ -153,6 +153,26 @@ def _lines(lines: list[mps_schedule.ScheduleLine]) -> list[LineOut]:
 def list_mps_items(user: Reader, session: DbSession) -> list[str]:
     """The codes of the items on the master schedule."""
     return mps_schedule.mps_items(session)
+
+
+class FenceIn(BaseModel):
+    days: int = Field(ge=0, le=mps_fence.MAX_FENCE_DAYS, description="whole days, 0: no fence")
+
+
+class FenceOut(BaseModel):
+    days: int = Field(description="the planning time fence in days")
+
+
+@router.get("/fence")
+def get_fence(user: Reader, session: DbSession) -> FenceOut:
+    """The planning time fence (as ``pegboard mps fence``). Routed before ``/{item}``."""
+    return FenceOut(days=mps_fence.fence_setting(session))
+
+
+@router.put("/fence")
+def put_fence(body: FenceIn, user: Planner, session: DbSession) -> FenceOut:
+    """Set the planning time fence (audited; the plan is out of date until it runs)."""
+    return FenceOut(days=mps_fence.set_fence_days(session, body.days, author=user.name))
 
 
 @router.get("/rough-cut")
