@@ -38,7 +38,7 @@ def test_each_release_list_links_to_the_planned_orders_page_filtered_alike(
         assert page.status_code == 200
         assert f'<option value="{kind}" selected>' in page.text
         assert f'value="{today}"' in page.text
-        listed = re.findall(r'<th scope="row">(PL-\d+)</th>', page.text)
-        assert set(numbers) <= set(listed) or len(listed) == 50
+        listed = re.findall(r'<th scope="row">(PL-\d+)[ <]', page.text)  # a make's: move link
+        assert listed and (set(numbers) <= set(listed) or len(listed) == 50)
         linked += 1
     assert linked, "the sample has planned orders to release today"
