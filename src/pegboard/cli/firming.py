@@ -19,7 +19,7 @@ from pegboard.cli.purchasing import print_summary
 from pegboard.cli.stock import author
 
 if TYPE_CHECKING:
-    from pegboard.model import enums as _enums
+    import pegboard.model.enums as _enums
     from pegboard.model.enums import Role
     from pegboard.services import firm_selection as _firm_selection
 else:
