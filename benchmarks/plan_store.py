@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from pegboard import clock
 from pegboard.db import WRITE, make_engine, session_factory
 from pegboard.model import PlanRun, PlanRunStatus
-from pegboard.services import planning
+from pegboard.services import exception_store, pegging_store, planning
 from pegboard.services.snapshot import load_snapshot, plan
 
 Lap = tuple[str, float, float, float]  # step, CPU, wall, server CPU seconds (nan: none)
@@ -98,7 +98,8 @@ def one_run(session: Session) -> list[Lap]:
             lambda: planning._store_planned(conn, run_id, snap, result.planned),
             pid,
         )
-        _timed(laps, "pegging", lambda: planning._store_pegging(conn, run_id, snap, result), pid)
+        store = pegging_store.store_pegging
+        _timed(laps, "pegging", lambda: store(conn, run_id, snap, result), pid)
         _timed(
             laps,
             "lines, productions",
@@ -111,7 +112,7 @@ def one_run(session: Session) -> list[Lap]:
         _timed(
             laps,
             "exceptions",
-            lambda: planning._store_exceptions(conn, run_id, snap, result.exceptions),
+            lambda: exception_store.store_exceptions(conn, run_id, snap, result.exceptions),
             pid,
         )
         planning._index_memory(conn)

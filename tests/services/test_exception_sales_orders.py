@@ -19,7 +19,8 @@ from _mps_flagged_plan import TODAY, plan_with_mps_flags, reads_by_sales_order
 from pegboard.db import WRITE
 from pegboard.model import PlanException, PlanExceptionSalesOrder
 from pegboard.services import reports
-from pegboard.services.planning import CHUNK_ROWS, _store_exception_orders
+from pegboard.services.exception_store import store_exception_orders
+from pegboard.services.plan_columns import CHUNK_ROWS
 
 
 @pin_today(TODAY)
@@ -72,7 +73,7 @@ def test_pairs_are_written_by_sales_order_id_then_exception_id(
     # report order name positions 2, none, 0, 1, 0, 2, so their exception ids are 1..6
     with session.begin():
         conn = session.connection(execution_options={WRITE: True})
-        _store_exception_orders(
+        store_exception_orders(
             conn, np.array([30, 10, 20], dtype=np.int64), np.array([2, -1, 0, 1, 0, 2])
         )
         packed = session.execute(
@@ -101,7 +102,7 @@ def test_packed_ids_spell_every_width_and_keep_each_order_ascending(
     for order_ids, positions in layouts:
         with session.begin():
             conn = session.connection(execution_options={WRITE: True})
-            _store_exception_orders(conn, order_ids, positions)
+            store_exception_orders(conn, order_ids, positions)
             pairs = _pairs(session)
             session.rollback()
         expected = [(int(order_ids[p]), k + 1) for k, p in enumerate(positions.tolist()) if p >= 0]

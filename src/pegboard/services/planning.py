@@ -8,8 +8,7 @@ its timings and counts; only the newest run keeps its rows.
 from __future__ import annotations
 
 import time
-from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -36,11 +35,13 @@ from pegboard.model import (
     PlanRun,
     PlanRunStatus,
 )
-from pegboard.services import _copy_binary as binary
+from pegboard.services import plan_columns as columns
 from pegboard.services import plan_inputs
 from pegboard.services._bulk import bulk_insert_columns
 from pegboard.services._tx import refusing_disk_full
 from pegboard.services.bounds import check_day
+from pegboard.services.exception_store import kind_counts, store_exceptions
+from pegboard.services.pegging_store import store_pegging
 from pegboard.services.plan_results import current_run as current_run  # its old home
 from pegboard.services.snapshot import Snapshot, load_snapshot, plan
 
@@ -248,65 +249,18 @@ def _lock_all(conn: Connection, tables: list[Table]) -> None:
     conn.exec_driver_sql(f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE")
 
 
-CHUNK_ROWS = 250_000
-"""Rows converted to Python values and written at a time: a plan of millions of rows
-never holds more than one chunk of them as Python objects (peak memory, #18)."""
-
-
-def _chunks(n: int) -> Iterator[slice]:
-    """Consecutive slices of at most ``CHUNK_ROWS`` covering ``range(n)``."""
-    for lo in range(0, n, CHUNK_ROWS):
-        yield slice(lo, min(n, lo + CHUNK_ROWS))
-
-
-def _dates(ordinals: et.IntArray) -> list[str]:
-    """Day ordinals as ISO dates, each distinct day spelt once: the text SQLite stores
-    and COPY reads, so neither database path converts a date value by value."""
-    days, inverse = np.unique(ordinals, return_inverse=True)
-    distinct = np.asarray([date.fromordinal(d).isoformat() for d in days.tolist()], dtype=object)
-    return list(distinct[inverse])
-
-
-def _optional_ids(ids: et.IntArray, positions: et.IntArray) -> list[int | None]:
-    """Engine positions to database ids, ``None`` where the position is NO_ORDER."""
-    if positions.size and int(positions.min()) >= 0:
-        return list(ids[positions].tolist())
-    out = np.full(len(positions), None, dtype=object)
-    has = positions >= 0
-    out[has] = ids[positions[has]]
-    return list(out)
-
-
-def _objects(values: Sequence[object]) -> np.ndarray:
-    """A column of Python objects as an array, to be gathered from many times."""
-    out = np.empty(len(values), dtype=object)
-    out[:] = values
-    return out
-
-
-def _pick(tables: Sequence[np.ndarray], which: et.IntArray, index: et.IntArray) -> list[object]:
-    """``tables[which[k]][index[k]]`` for every k, one vectorised gather per table
-    (``tables`` are object arrays, see ``_objects``)."""
-    out = np.empty(len(which), dtype=object)
-    for t, table in enumerate(tables):
-        mask = which == t
-        if mask.any():
-            out[mask] = table[index[mask]]
-    return list(out)
-
-
 def _store(conn: Connection, run_id: int, snap: Snapshot, result: et.PlanResult) -> dict[str, Any]:
     """Write the run's rows; returns what the pages count over them (``PlanRun.counts``)."""
     inp = snap.input
     planned = result.planned
     _store_planned(conn, run_id, snap, planned)
     _check_ids(conn, len(planned))
-    _store_pegging(conn, run_id, snap, result)
+    store_pegging(conn, run_id, snap, result)
     late = _store_lines(conn, run_id, snap, result)
     _store_productions(conn, run_id, snap, result)
-    _store_exceptions(conn, run_id, snap, result.exceptions)
+    store_exceptions(conn, run_id, snap, result.exceptions)
     return {
-        "exceptions": _kind_counts(result.exceptions),
+        "exceptions": kind_counts(result.exceptions),
         "late": late,
         "release": _release_days(inp, planned),
     }
@@ -317,7 +271,7 @@ def _store_planned(
 ) -> None:
     """The planned orders, in creation order (their ids are their positions + 1)."""
     kinds = np.where(snap.input.items.is_make[planned.item], "make", "buy")
-    for part in _chunks(len(planned)):
+    for part in columns.chunks(len(planned)):
         bulk_insert_columns(
             conn,
             PlannedOrder,
@@ -326,37 +280,13 @@ def _store_planned(
                 "item_id": snap.item_ids[planned.item[part]].tolist(),
                 "type": kinds[part].tolist(),
                 "qty": planned.qty[part].tolist(),
-                "release_date": _dates(planned.release[part]),
-                "due_date": _dates(planned.due[part]),
-                "earliest_completion": _dates(planned.earliest_completion[part]),
+                "release_date": columns.day_texts(planned.release[part]),
+                "due_date": columns.day_texts(planned.due[part]),
+                "earliest_completion": columns.day_texts(planned.earliest_completion[part]),
                 "is_late": planned.is_late[part].tolist(),
-                "sales_order_id": _optional_ids(snap.sales_order_ids, planned.sales_order[part]),
-            },
-            same={"plan_run_id": run_id},
-        )
-
-
-def _store_pegging(conn: Connection, run_id: int, snap: Snapshot, result: et.PlanResult) -> None:
-    inp = snap.input
-    peg = result.pegging
-    refs = _objects(result.planned.ref)
-    supply_refs = [_objects(inp.stock.location), _objects(inp.purchases.ref)]
-    supply_refs += [_objects(inp.productions.ref), refs]
-    demand_refs = [_objects(snap.demand_refs), refs, supply_refs[2], _objects(["safety_stock"])]
-    supply_names = _objects(et.SUPPLY_TYPE_NAMES)
-    demand_names = _objects(_DEMAND_TYPE_NAMES)
-    for part in _chunks(len(peg)):
-        stype, dtype = peg.supply_type[part], peg.demand_type[part]
-        bulk_insert_columns(
-            conn,
-            Pegging,
-            {
-                "supply_type": supply_names[stype].tolist(),
-                "supply_ref": _pick(supply_refs, stype, peg.supply_index[part]),
-                "item_id": snap.item_ids[peg.item[part]].tolist(),
-                "qty": peg.qty[part].tolist(),
-                "demand_type": demand_names[dtype].tolist(),
-                "demand_ref": _pick(demand_refs, dtype, np.maximum(peg.demand_index[part], 0)),
+                "sales_order_id": columns.optional_ids(
+                    snap.sales_order_ids, planned.sales_order[part]
+                ),
             },
             same={"plan_run_id": run_id},
         )
@@ -385,230 +315,20 @@ def _release_days(inp: et.PlanInput, planned: et.PlannedOrders) -> dict[str, dic
     return out
 
 
-def _store_exceptions(conn: Connection, run_id: int, snap: Snapshot, exc: et.Exceptions) -> None:
-    """Store in report order (kind, date, order, sales order), which ``ORDER BY id`` reads.
-
-    The engine hands the rows sorted by (kind, order, sales order, date); a stable sort
-    on the integer keys (kind, date) keeps order and sales order in place among ties,
-    so no string is compared here. A shortage row is stored narrow: its planned order
-    (by id, its position + 1) and its quantity in millionths; its order, date and
-    message are derived when read (``plan_results.exception_query``), except for a
-    quantity beyond exact millionths, whose message is stored. On PostgreSQL the narrow
-    rows go by binary COPY straight from the arrays. Last, the pairs (sales order,
-    exception) a sales order's pages read (``_store_exception_orders``).
-    """
-    n = len(exc)
-    head = len(exc.listed)  # the rows before the shortage rows, which come last
-    kinds = np.asarray(exc.kind[:head], dtype=object)
-    # kinds arrive in contiguous blocks: number the blocks instead of sorting strings
-    blocks = np.zeros(head, dtype=np.int64)
-    if head > 1:
-        blocks[1:] = np.cumsum(kinds[1:] != kinds[:-1])
-    order = np.concatenate(
-        [np.lexsort((exc.date[:head], blocks)), head + _stable_argsort(exc.date[head:])]
-    )
-    planned = exc.planned[order] if len(exc.planned) == n else np.full(n, et.NO_ORDER)
-    units = np.rint(exc.qty[order] * 1e6) if len(exc.qty) == n else np.zeros(n)
-    narrow = (planned >= 0) & (np.abs(units) < 1e14)
-    # the narrow rows go in a statement of their own that leaves the derived columns out
-    # (binding NULLs costs more than values on SQLite); they are the last rows in report
-    # order unless a quantity beyond millionths left one wide among them: then every
-    # row carries its id
-    wide = np.flatnonzero(~narrow)
-    slim = np.flatnonzero(narrow)
-    ordered = not slim.size or not wide.size or int(wide[-1]) < int(slim[0])
-    rows = order[wide]
-    ids = {} if ordered else {"id": (wide + 1).tolist()}
-    bulk_insert_columns(
-        conn,
-        PlanException,
-        {
-            **ids,
-            "kind": [exc.kind[r] for r in rows.tolist()],
-            "item_id": snap.item_ids[exc.item[rows]].tolist(),
-            "order_ref": [exc.order[r] for r in rows.tolist()],
-            "date": _dates(exc.date[rows]),
-            "sales_order_id": _optional_ids(snap.sales_order_ids, exc.sales_order[rows]),
-            "message": exc.messages_at(rows),  # a narrow row's message is never built
-        },
-        same={"plan_run_id": run_id},
-    )
-    write = _copy_narrow if conn.dialect.name == "postgresql" else _insert_narrow
-    write(
-        conn,
-        run_id,
-        snap,
-        exc,
-        order[slim],
-        planned[slim] + 1,
-        units[slim],
-        ids=None if ordered else slim + 1,
-    )
-    _store_exception_orders(conn, snap.sales_order_ids, exc.sales_order[order])
-
-
-def _insert_narrow(
-    conn: Connection,
-    run_id: int,
-    snap: Snapshot,
-    exc: et.Exceptions,
-    rows: et.IntArray,
-    planned_ids: et.IntArray,
-    units: np.ndarray,
-    *,
-    ids: et.IntArray | None,
-) -> None:
-    """The narrow shortage rows (engine rows ``rows``, ``ids`` when not written in id
-    order) by ``bulk_insert_columns``, a chunk at a time (SQLite)."""
-    for part in _chunks(len(rows)):
-        mine = rows[part]
-        bulk_insert_columns(
-            conn,
-            PlanException,
-            {
-                **({} if ids is None else {"id": ids[part].tolist()}),
-                "item_id": snap.item_ids[exc.item[mine]].tolist(),
-                "sales_order_id": _optional_ids(snap.sales_order_ids, exc.sales_order[mine]),
-                "planned_order_id": planned_ids[part].tolist(),
-                "qty_millionths": units[part].astype(np.int64).tolist(),
-            },
-            same={"plan_run_id": run_id, "kind": "shortage"},
-        )
-
-
-def _copy_narrow(
-    conn: Connection,
-    run_id: int,
-    snap: Snapshot,
-    exc: et.Exceptions,
-    rows: et.IntArray,
-    planned_ids: et.IntArray,
-    units: np.ndarray,
-    *,
-    ids: et.IntArray | None,
-) -> None:
-    """The narrow shortage rows (engine rows ``rows``) by binary COPY (PostgreSQL): every
-    column a number but the kind, each converted once as an array (``_copy_binary``)."""
-    positions = exc.sales_order[rows]
-    no_order = positions < 0
-    so_ids = (
-        snap.sales_order_ids[np.where(no_order, 0, positions)]
-        if len(snap.sales_order_ids)
-        else np.zeros(len(rows), dtype=np.int64)
-    )
-    columns = {
-        "item_id": binary.int4(snap.item_ids[exc.item[rows]]),
-        "sales_order_id": binary.int4(so_ids, no_order),
-        "planned_order_id": binary.int4(planned_ids),
-        "qty_millionths": binary.int8(units.astype(np.int64)),
-        "plan_run_id": binary.int4(np.full(len(rows), run_id)),
-        "kind": binary.word("shortage", len(rows)),
-    }
-    if ids is not None:
-        columns["id"] = binary.int4(ids)
-    binary.copy_fields(conn, PlanException.__tablename__, list(columns), list(columns.values()))
-
-
-def _store_exception_orders(
-    conn: Connection, sales_order_ids: et.IntArray, positions: et.IntArray
-) -> None:
-    """Write ``PlanExceptionSalesOrder``: per sales order named by an exception, the ids
-    of the exceptions naming it, ascending, packed as one JSON array (``positions`` are
-    the rows' sales-order positions in report order, whose ids are their places + 1).
-
-    One row per sales order instead of one per pair: the reference shape's 3.7 M pairs
-    become 75 k rows. The orders go a batch of about ``CHUNK_ROWS`` ids at a time, whose
-    ids are spelt and joined once, each order's array a slice of that text: never a
-    Python object per id for more than one batch (peak memory).
-    """
-    named = np.flatnonzero(positions >= 0)
-    if not named.size:  # no exception names a sales order: nothing to write
-        return
-    keys = sales_order_ids[positions[named]]
-    by_key = _stable_argsort(keys)  # stable: each order's ids stay ascending
-    keys = keys[by_key]
-    ids = named[by_key] + 1
-    del named, by_key
-    starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
-    # batches of whole orders, a new one from the first order starting past each chunk
-    cuts = np.unique(np.searchsorted(starts, np.arange(0, ids.size, CHUNK_ROWS)))
-    cuts = cuts[cuts < starts.size]  # a chunk's place past the last order's start
-    for first, last in zip(cuts.tolist(), [*cuts[1:].tolist(), starts.size], strict=True):
-        lo = int(starts[first])
-        hi = int(starts[last]) if last < starts.size else ids.size
-        bulk_insert_columns(
-            conn,
-            PlanExceptionSalesOrder,
-            {
-                "sales_order_id": keys[starts[first:last]].tolist(),
-                "exception_ids": _packed(ids[lo:hi], starts[first:last] - lo),
-            },
-        )
-
-
-def _packed(ids: et.IntArray, starts: et.IntArray) -> list[str]:
-    """``ids`` cut at ``starts`` (the first is 0), each part as a JSON array text."""
-    text = ",".join(map(str, ids.tolist()))
-    # where each id's text ends: its digits, plus the comma before every id but the first
-    ends = np.cumsum(_digits(ids) + 1) - 1
-    begin = np.concatenate([[0], ends[:-1] + 1])[starts]
-    end = np.concatenate([ends[starts[1:] - 1], [len(text)]])
-    return [f"[{text[lo:hi]}]" for lo, hi in zip(begin.tolist(), end.tolist(), strict=True)]
-
-
-def _digits(values: et.IntArray) -> et.IntArray:
-    """How many decimal digits each positive integer of ``values`` is written with."""
-    out = np.ones(values.size, dtype=np.int64)
-    bound = 10
-    while values.size and bound <= int(values.max()):
-        out += values >= bound
-        bound *= 10
-    return out
-
-
-def _kind_counts(exc: et.Exceptions) -> dict[str, int]:
-    """Rows per kind, in the order the kinds come: the shortage rows (the last, and
-    most, of them) counted without reading their kind one by one."""
-    head = len(exc.listed)
-    counts = dict(Counter(exc.kind[:head]))
-    if len(exc) > head:
-        counts["shortage"] = counts.get("shortage", 0) + len(exc) - head
-    return counts
-
-
-def _stable_argsort(values: et.IntArray) -> et.IntArray:
-    """``np.argsort(values, kind="stable")`` of integers, as one sort of
-    ``value << bits | position`` words when they fit in 63 bits (several times
-    faster on millions of rows than NumPy's stable argsort)."""
-    n = values.size
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    low = int(values.min())
-    bits = max(n - 1, 1).bit_length()
-    if (int(values.max()) - low).bit_length() + bits > 62:
-        return np.argsort(values, kind="stable").astype(np.int64)
-    words = np.subtract(values, low, dtype=np.int64)
-    words <<= bits
-    words |= np.arange(n, dtype=np.int64)
-    words.sort()
-    words &= (1 << bits) - 1
-    return words
-
-
 def _store_lines(conn: Connection, run_id: int, snap: Snapshot, result: et.PlanResult) -> int:
     """Store each line's projected date (rule 10, computed by the engine); returns how
     many lines are late. A line beyond the horizon is not in the plan: no projected date."""
     demands = snap.input.demands
     dates = result.line_dates
     late = np.where(dates.in_plan, np.maximum(dates.projected - demands.due, 0), 0)
-    days = _dates(np.where(dates.in_plan, dates.projected, demands.due))
+    days = columns.day_texts(np.where(dates.in_plan, dates.projected, demands.due))
     bulk_insert_columns(
         conn,
         PlanLine,
         {
             "sales_order_line_id": snap.demand_line_ids.tolist(),
             "demand_ref": snap.demand_refs,
-            "due_date": _dates(demands.due),
+            "due_date": columns.day_texts(demands.due),
             "projected_date": [
                 d if p else None for d, p in zip(days, dates.in_plan.tolist(), strict=True)
             ],
@@ -629,13 +349,9 @@ def _store_productions(
         PlanProduction,
         {
             "production_order_id": snap.production_ids.tolist(),
-            "earliest_completion": _dates(dates.earliest_completion),
-            "available_date": _dates(dates.available),
+            "earliest_completion": columns.day_texts(dates.earliest_completion),
+            "available_date": columns.day_texts(dates.available),
             "is_late": dates.is_late.tolist(),
         },
         same={"plan_run_id": run_id},
     )
-
-
-# indexed by the engine's demand types: SALES_LINE, PLANNED_PARENT, PRODUCTION_PARENT, SAFETY_STOCK
-_DEMAND_TYPE_NAMES = ("sales_order", "planned_order", "production_order", "safety_stock")
