@@ -375,6 +375,7 @@ def _plan(planning_date: date | None) -> PlanSummary:
     from pegboard.services.planning import PlanSummary
 
     result = _run_job("plan", "plan", planning_date=planning_date)
+    summarised = result.pop("load_summary_seconds", None)  # the job's step after the plan
     summary = PlanSummary(**result | {"planning_date": date.fromisoformat(result["planning_date"])})
     emit(
         f"Plan of {summary.planning_date.isoformat()} (run {summary.run_id})",
@@ -390,6 +391,11 @@ def _plan(planning_date: date | None) -> PlanSummary:
                 "",
                 f"{summary.load_seconds:.2f} / "
                 f"{summary.engine_seconds:.2f} / {summary.store_seconds:.2f}",
+            ),
+            (
+                "capacity summary",
+                "",
+                "not worked out" if summarised is None else f"{summarised:.2f}",
             ),
         ],
         numeric=("count", "seconds"),

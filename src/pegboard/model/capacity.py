@@ -17,6 +17,10 @@ from decimal import Decimal
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+# The modules of the tables this one's foreign keys name: declared with it, so that
+# its foreign keys resolve (the model package declares a module on first use).
+import pegboard.model.bom
+import pegboard.model.item  # noqa: F401
 from pegboard.model._types import UtcDateTime
 from pegboard.model.base import Base, CreatedMixin
 
@@ -124,8 +128,9 @@ class LoadSummary(Base):
     """One working-out of the backward load's weeks (``services.load_weeks``), kept so the
     capacity page reads a few work centers' weeks instead of placing every order of the
     company again (seconds at full size) on each view. It holds while what the load reads
-    is unchanged: the plan run and the plan and capacity inputs' revisions it was worked
-    out at (``services.plan_inputs``); any other summary is worked out again."""
+    is unchanged: the plan run and the load's inputs' revision (``plan_inputs.LOAD``) it
+    was worked out at; any other summary is worked out again. The plan and capacity
+    revisions of that moment are kept too, for the record."""
 
     __tablename__ = "load_summary"
 
@@ -133,6 +138,8 @@ class LoadSummary(Base):
     plan_run_id: Mapped[int | None]
     inputs_revision: Mapped[int]
     capacity_revision: Mapped[int]
+    load_revision: Mapped[int | None]
+    """``plan_inputs.LOAD`` when worked out (none on summaries kept before 0034)."""
     computed_at: Mapped[datetime] = mapped_column(UtcDateTime())
     cpu_seconds: Mapped[float] = mapped_column(default=0.0)
 

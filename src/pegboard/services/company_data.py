@@ -57,6 +57,7 @@ from pegboard.model import (
     WorkCenter,
     WorkCenterClosedDay,
 )
+from pegboard.model.capacity import LoadSummary, LoadWeek
 from pegboard.model.enums import (
     OPEN_PRODUCTION_STATUSES,
     OPEN_PURCHASE_STATUSES,
@@ -91,6 +92,8 @@ from pegboard.services.templates import define_in_transaction, template_definiti
 Progress = Callable[[str, int, int], None]
 
 _TABLES_CHILDREN_FIRST = (
+    LoadWeek,  # the capacity summary: another company's (a new plan run may reuse its id)
+    LoadSummary,
     PolicyLine,
     PolicyRun,
     PlanLine,

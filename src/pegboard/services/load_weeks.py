@@ -11,9 +11,11 @@ Which work centers are in trouble depends on every order, so the backward load i
 worked out whole, once, and its weeks kept (``LoadSummary``/``LoadWeek``): each work
 center's loaded weeks with the hours asked and had, how many orders ask them and the
 ``TOP`` that ask most. The summary holds while what the load reads is unchanged: the
-current plan run and the plan and capacity revisions (``services.plan_inputs`` raises
-them on every committed change to orders, routings, work centers and the calendar);
-the first view after a change works it out again, every other view reads only the
+current plan run and the load's revision (``plan_inputs.LOAD``, raised on every
+committed change to open production orders, routings, work centers and the calendar,
+not by a stock move or a sales order line, which the load never reads). The plan job
+works it out as it ends (``refresh``), so the first view after a plan reads it; a view
+after a change to the load's inputs works it out again, every other view reads only the
 rows of the work centers and weeks it shows. Its numbers are the whole load's
 (``tests/services/test_load_weeks.py`` holds them equal on both databases).
 """
@@ -46,39 +48,52 @@ DEFAULT_WEEKS = 12
 MAX_WEEKS = 26
 EPS = load.EPS
 
-_Key = tuple[int | None, int, int]
+
+@dataclass(frozen=True)
+class _Key:
+    """What the load reads is unchanged while ``run_id`` (the current plan run: its
+    planned orders) and ``load`` (``plan_inputs.LOAD``) are; the plan and capacity
+    revisions are kept beside them for the record."""
+
+    run_id: int | None
+    load: int
+    inputs: int
+    capacity: int
 
 
 def _key(session: Session) -> _Key:
-    """What the load reads is unchanged while these are: the current plan run (its
-    planned orders) and the plan and capacity inputs' revisions."""
     run = current_run(session)
     now = plan_inputs.current(session)
-    return (
+    return _Key(
         run.id if run is not None else None,
+        now[plan_inputs.LOAD].revision,
         now[plan_inputs.PLAN].revision,
         now[plan_inputs.CAPACITY].revision,
     )
 
 
 def _summary_of(session: Session, key: _Key) -> LoadSummary | None:
-    run_id, inputs, cap = key
     return session.scalars(
         select(LoadSummary)
         .where(
             LoadSummary.plan_run_id.is_(None)
-            if run_id is None
-            else LoadSummary.plan_run_id == run_id,
-            LoadSummary.inputs_revision == inputs,
-            LoadSummary.capacity_revision == cap,
+            if key.run_id is None
+            else LoadSummary.plan_run_id == key.run_id,
+            LoadSummary.load_revision == key.load,
         )
         .order_by(LoadSummary.id.desc())
         .limit(1)
     ).first()
 
 
+def fresh(session: Session) -> bool:
+    """Whether the kept summary is the load's as it is now (a view reads it, no work)."""
+    return _summary_of(session, _key(session)) is not None
+
+
 def current_summary(session: Session) -> LoadSummary:
-    """The summary of the load as it is now: the one kept, or worked out and kept."""
+    """The summary of the load as it is now: the one kept, or worked out and kept (the
+    view after a change to what the load reads; it writes the summary as it ends)."""
     key = _key(session)
     found = _summary_of(session, key)
     if found is not None:
@@ -86,6 +101,14 @@ def current_summary(session: Session) -> LoadSummary:
     started = time.process_time()
     rows = week_rows(session)
     return _store(session, key, rows, time.process_time() - started)
+
+
+def refresh(session: Session) -> LoadSummary:
+    """Work the summary out now unless the kept one is current: the plan job's last step,
+    after the plan is committed, so the first capacity view after a plan reads it."""
+    summary = current_summary(session)
+    session.commit()
+    return summary
 
 
 @dataclass(frozen=True)
@@ -181,11 +204,11 @@ def _top_orders(
 def _store(session: Session, key: _Key, rows: list[WeekRow], cpu: float) -> LoadSummary:
     """Keep the summary worked out at ``key`` (read before the load, so a change committed
     meanwhile leaves it out of date, never wrongly current) and drop older ones."""
-    run_id, inputs, cap = key
     summary = LoadSummary(
-        plan_run_id=run_id,
-        inputs_revision=inputs,
-        capacity_revision=cap,
+        plan_run_id=key.run_id,
+        inputs_revision=key.inputs,
+        capacity_revision=key.capacity,
+        load_revision=key.load,
         computed_at=clock.now(),
         cpu_seconds=round(cpu, 3),
     )

@@ -31,6 +31,11 @@ from pegboard.services._dialect import insert_for
 
 PLAN = "plan"
 CAPACITY = "plan-capacity"
+LOAD = "plan-load"
+"""What the backward load reads besides the plan run's planned orders (open production
+orders, routings, work centers and the calendar): the capacity summary
+(``services.load_weeks``) holds while it and the run are unchanged, so a stock move or a
+sales order line, which the load never reads, leaves it current."""
 SCHEDULED = "plan-scheduled"
 """Not a counter: the ``CAPACITY`` revision the stored finite schedule was made at."""
 PENDING = "pegboard_plan_pending"
@@ -67,6 +72,8 @@ class _Watch:
     """Columns the plan reads (None: all); a change to others is no change to it."""
     new_matters: bool = True
     """Whether a new row changes the plan (a new item alone does not: nothing needs it)."""
+    key: str | None = None
+    """Only the row whose ``key`` column holds this matters (one company setting)."""
 
 
 _WATCHED: Mapping[str, _Watch] = {
@@ -126,6 +133,50 @@ _WATCHED: Mapping[str, _Watch] = {
     "template_operation": _Watch(CAPACITY, "template operation"),
 }
 
+WORK_DAYS_KEY = "work_days"
+"""``services.calendar.WORK_DAYS_KEY`` (not imported: it loads NumPy, which the light
+commands that write through here do not need; a test holds them equal)."""
+
+_LOAD_WATCHED: Mapping[str, _Watch] = {
+    "production_order": _Watch(
+        LOAD,
+        "production order",
+        frozenset(
+            {
+                "number",
+                "item_id",
+                "bom_id",
+                "sales_order_id",
+                "qty",
+                "completed_qty",
+                "scrapped_qty",
+                "due_date",
+                "status",
+            }
+        ),
+    ),
+    "planned_order": _Watch(LOAD, "planned order", frozenset({"firmed_as"}), new_matters=False),
+    "bom": _Watch(LOAD, "BOM", frozenset({"item_id", "sales_order_id"}), new_matters=False),
+    "routing": _Watch(LOAD, "routing"),
+    "routing_operation": _Watch(LOAD, "routing operation"),
+    "work_center": _Watch(
+        LOAD,
+        "work center",
+        frozenset({"code", "hours_per_day", "weekday_hours", "units", "efficiency_pct"}),
+        new_matters=False,
+    ),
+    "work_center_closed_day": _Watch(LOAD, "work center closed day"),
+    "holiday": _Watch(LOAD, "holiday"),
+    "company_setting": _Watch(LOAD, "setting", key=WORK_DAYS_KEY),
+}
+
+_WATCHES: Mapping[str, tuple[_Watch, ...]] = {
+    table: tuple(w for w in (_WATCHED.get(table), _LOAD_WATCHED.get(table)) if w is not None)
+    for table in {*_WATCHED, *_LOAD_WATCHED}
+}
+"""Each watched table's watches: a row may change the plan's inputs and the load's."""
+_SCOPES = len({w.scope for watches in _WATCHES.values() for w in watches})
+
 
 def _changed(obj: object) -> set[str]:
     state = inspect(obj)
@@ -140,10 +191,19 @@ def _named(obj: object) -> str:
     return ""
 
 
-def _change(obj: object, how: str) -> tuple[str, str] | None:
-    """(scope, words) of one flushed row that changes the plan; None when it does not."""
-    watch = _WATCHED.get(inspect(obj).mapper.local_table.name)
-    if watch is None or (how == "new" and not watch.new_matters):
+def _changes(obj: object, how: str) -> list[tuple[str, str]]:
+    """(scope, words) of each scope one flushed row changes."""
+    watches = _WATCHES.get(inspect(obj).mapper.local_table.name, ())
+    found = (_change(obj, how, watch) for watch in watches)
+    return [change for change in found if change is not None]
+
+
+def _change(obj: object, how: str, watch: _Watch) -> tuple[str, str] | None:
+    """(scope, words) of one flushed row that changes ``watch``'s scope; None when it
+    does not."""
+    if how == "new" and not watch.new_matters:
+        return None
+    if watch.key is not None and getattr(obj, "key", None) != watch.key:
         return None
     if how != "dirty":
         return watch.scope, f"{watch.noun}{_named(obj)} {'added' if how == 'new' else 'deleted'}"
@@ -161,10 +221,9 @@ def flushed(session: Session, rows: Iterable[tuple[str, object]]) -> None:
     deleted): raise each scope they change, once a transaction."""
     found: dict[str, str] = {}
     for how, obj in rows:
-        change = _change(obj, how)
-        if change is not None and change[0] not in found:
-            found[change[0]] = change[1]
-        if len(found) == 2:
+        for scope, words in _changes(obj, how):
+            found.setdefault(scope, words)
+        if len(found) == _SCOPES:
             break
     for scope, words in found.items():
         _raise(session, scope, words)
@@ -175,11 +234,10 @@ def executed(state: ORMExecuteState, table: str) -> None:
     if table == "schedule_run" and state.is_insert:
         _scheduled(state.session.connection())
         return
-    watch = _WATCHED.get(table)
-    if watch is None or (state.is_insert and not watch.new_matters):
-        return
     verb = "added" if state.is_insert else "deleted" if state.is_delete else "changed"
-    _raise(state.session, watch.scope, f"{watch.noun} rows {verb}")
+    for watch in _WATCHES.get(table, ()):
+        if not (state.is_insert and not watch.new_matters):
+            _raise(state.session, watch.scope, f"{watch.noun} rows {verb}")
 
 
 def _raise(session: Session, scope: str, words: str) -> None:
@@ -256,7 +314,7 @@ class Revision:
 
 def current(conn: Session | Connection) -> dict[str, Revision]:
     """The plan scopes' revisions now (0 and no change: never raised)."""
-    found = {scope: Revision(0) for scope in (PLAN, CAPACITY, SCHEDULED)}
+    found = {scope: Revision(0) for scope in (PLAN, CAPACITY, SCHEDULED, LOAD)}
     rows = conn.execute(
         select(
             CostRevision.scope, CostRevision.revision, CostRevision.change, CostRevision.changed_at

@@ -10,6 +10,7 @@ import.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,7 +19,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from pegboard.errors import NotFoundError
+from pegboard.errors import NotFoundError, PegboardError
 from pegboard.model import Role
 from pegboard.services.bounds import check_day
 from pegboard.services.permissions import Permission, allowed
@@ -120,10 +121,45 @@ def _prepare_plan(*, author: str, planning_date: date | None = None) -> Prepared
         check_day(planning_date, "planning_date")
 
     def work(s: Session, progress: Progress) -> dict[str, Any]:
-        summary = run_plan(s, author=author, planning_date=planning_date, progress=progress)
-        return summary.as_result()
+        summary = run_plan(
+            s, author=author, planning_date=planning_date, progress=_before_summary(progress)
+        )
+        result = summary.as_result()
+        progress("capacity summary", 3, 4)
+        result["load_summary_seconds"] = _store_load_summary(s)
+        progress("done", 4, 4)
+        return result
 
     return Prepared(work)
+
+
+def _before_summary(progress: Progress) -> Progress:
+    """The plan's own steps as the first three of four (the capacity summary is the
+    fourth), its "done" held back until the summary is stored."""
+
+    def note(stage: str, done: int, _total: int) -> None:
+        if stage != "done":
+            progress(stage, done, 4)
+
+    return note
+
+
+def _store_load_summary(session: Session) -> float | None:
+    """The capacity page's summary of the new plan's load worked out and kept
+    (``load_weeks.refresh``), after the plan is committed: the first capacity view then
+    reads it instead of placing every order while the planner waits (seconds at full
+    size), and takes no write lock. The CPU seconds it took; ``None`` when the load cannot
+    be placed (a routing the engine refuses), which the plan does not depend on: the
+    capacity page then says why, as before."""
+    from pegboard.services import load_weeks
+
+    started = time.process_time()
+    try:
+        load_weeks.refresh(session)
+    except PegboardError:
+        session.rollback()
+        return None
+    return round(time.process_time() - started, 3)
 
 
 def _prepare_policy(
