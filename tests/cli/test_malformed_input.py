@@ -52,7 +52,6 @@ HAND_PARSED = [
     ("order", "configure", "SO-1", "1", "--param", "length_m"),
     ("promise", "ITEM", "1", "--param", "=4"),
     ("promise", "ITEM", "1", "--reserve"),
-    ("po", "firm", "PL-1", "--until", "2030-01-15"),
 ]
 
 

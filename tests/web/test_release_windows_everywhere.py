@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 
 from pegboard import clock, db
 from pegboard.cli import app
-from pegboard.cli.report import ReleaseWindow
+from pegboard.cli.release_options import ReleaseWindow
 from pegboard.model import ItemType, PlannedOrder
 from pegboard.services import plan_results, reports, users
 from pegboard.services.release_windows import WINDOW_NAMES, release_days, release_windows

@@ -21,6 +21,7 @@ from pegboard.cli._common import (
     session,
 )
 from pegboard.cli._deferred import deferred
+from pegboard.cli.release_options import FromOption, UntilOption, WindowOption, window_name
 from pegboard.cli.stock import CsvOption, author, styled_table
 
 if TYPE_CHECKING:
@@ -113,20 +114,20 @@ def firm(
     planned: Annotated[
         list[str] | None, typer.Argument(help="planned make orders (PL-…); default: all unfirmed")
     ] = None,
-    until: Annotated[
-        date | None,
-        typer.Option(parser=as_date, help="only those to release by this date (YYYY-MM-DD)"),
-    ] = None,
+    until: UntilOption = None,
+    since: FromOption = None,
+    window: WindowOption = None,
 ) -> None:
     """Turn planned make orders of the current plan into firm production orders, and print
-    them."""
-    if planned and until:
-        raise BadInput("name planned orders or give --until, not both")
+    them: those named, or every unfirmed one released from --from to --until or in
+    --window (every unfirmed one when none is given)."""
     with session() as s:
         numbers = production.firm_productions(
             s,
             planned=planned or None,
+            since=since,
             until=until,
+            window=window_name(window),
             author=author(),
         )
         print_created(s, numbers)

@@ -22,6 +22,7 @@ from pegboard.cli._common import (
     session,
 )
 from pegboard.cli._deferred import deferred
+from pegboard.cli.release_options import FromOption, UntilOption, WindowOption, window_name
 from pegboard.cli.stock import CsvOption, author, styled_table
 
 if TYPE_CHECKING:
@@ -130,20 +131,20 @@ def firm(
     planned: Annotated[
         list[str] | None, typer.Argument(help="planned buy orders (PL-…); default: all unfirmed")
     ] = None,
-    until: Annotated[
-        date | None,
-        typer.Option(parser=as_date, help="only those to release by this date (YYYY-MM-DD)"),
-    ] = None,
+    until: UntilOption = None,
+    since: FromOption = None,
+    window: WindowOption = None,
 ) -> None:
     """Turn planned buy orders of the current plan into draft purchase orders, one per
-    supplier, and print them."""
-    if planned and until:
-        raise BadInput("name planned orders or give --until, not both")
+    supplier, and print them: those named, or every unfirmed one released from --from to
+    --until or in --window (every unfirmed one when none is given)."""
     with session() as s:
         numbers = purchasing.firm_purchases(
             s,
             planned=planned or None,
+            since=since,
             until=until,
+            window=window_name(window),
             author=author(),
         )
         print_summary(s, numbers, f"Purchase orders created ({len(numbers)})")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date
-from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -14,7 +12,6 @@ from rich.tree import Tree
 from pegboard import clock
 from pegboard.cli import xlsx_file
 from pegboard.cli._common import (
-    as_date,
     console,
     emit,
     err_console,
@@ -24,6 +21,12 @@ from pegboard.cli._common import (
     session,
 )
 from pegboard.cli._deferred import deferred
+from pegboard.cli.release_options import (
+    FromOption,
+    UntilOption,
+    WindowOption,
+    window_name,
+)
 from pegboard.cli.xlsx_file import XlsxOption
 
 if TYPE_CHECKING:
@@ -42,34 +45,6 @@ else:
 app = typer.Typer(help="Reports on the current plan.", no_args_is_help=True, rich_markup_mode=None)
 
 CsvOption = Annotated[bool, typer.Option("--csv", help="write CSV to stdout instead of a table")]
-UntilOption = Annotated[
-    date | None,
-    typer.Option("--until", parser=as_date, help="release date up to (YYYY-MM-DD); default: all"),
-]
-FromOption = Annotated[
-    date | None,
-    typer.Option("--from", parser=as_date, help="release date from (YYYY-MM-DD); default: all"),
-]
-
-
-class ReleaseWindow(StrEnum):
-    """``--window``'s choices (the service's ``WINDOW_NAMES``, written out so ``--help``
-    does not load the services; a test holds them equal)."""
-
-    OVERDUE = "overdue"
-    TODAY = "today"
-    THIS_WEEK = "this-week"
-    NEXT_WEEK = "next-week"
-
-
-WindowOption = Annotated[
-    ReleaseWindow | None,
-    typer.Option(
-        "--window",
-        help="instead of --from/--until, as of today: overdue, today (overdue ones too), "
-        "this-week (Monday to Sunday, overdue ones too), next-week",
-    ),
-]
 
 
 @contextmanager
@@ -244,7 +219,7 @@ def buy(
     """Planned purchases to release, grouped by supplier (from --from to --until, or in
     --window)."""
     since, until = _windows.release_days(
-        clock.today(), since=since, until=until, window=window.value if window else None
+        clock.today(), since=since, until=until, window=window_name(window)
     )
     with plan_session(warn=not as_csv) as s:
         rows = reports.buy_list(s, until=until, since=since)
@@ -261,7 +236,7 @@ def make(
 ) -> None:
     """Planned production to release, grouped by item (from --from to --until, or in --window)."""
     since, until = _windows.release_days(
-        clock.today(), since=since, until=until, window=window.value if window else None
+        clock.today(), since=since, until=until, window=window_name(window)
     )
     with plan_session(warn=not as_csv) as s:
         rows = reports.make_list(s, until=until, since=since)

@@ -33,17 +33,43 @@ from pegboard.model import (
 from pegboard.services import plan_inputs
 from pegboard.services._tx import for_update
 from pegboard.services.planning import current_run
+from pegboard.services.release_windows import release_days
 
 _CHUNK = 500
 """Planned orders re-pegged per statement (one CASE branch each)."""
 
 
+def firm_days(
+    today: date,
+    *,
+    named: bool,
+    since: date | None = None,
+    until: date | None = None,
+    window: str | None = None,
+) -> tuple[date | None, date | None]:
+    """The first and last release days a firm without named orders takes, as the
+    planned-orders lists read them (``release_days``: a window as of ``today``, a crossed
+    range refused in the same words). Named orders with days are refused: which would
+    win is a guess, and a wrong guess creates orders."""
+    if named and (since is not None or until is not None or window is not None):
+        given = "window" if window is not None else "from" if since is not None else "until"
+        raise ValidationError(
+            "name planned orders or give release days (from/until or a window), not both",
+            field=given,
+        )
+    return release_days(today, since=since, until=until, window=window)
+
+
 def planned_to_firm(
-    session: Session, kind: ItemType | None, numbers: Sequence[str] | None, until: date | None
+    session: Session,
+    kind: ItemType | None,
+    numbers: Sequence[str] | None,
+    until: date | None,
+    since: date | None = None,
 ) -> list[PlannedOrder]:
     """The planned orders of ``kind`` named in ``numbers``, or (without numbers) those not
-    yet firmed whose release date is on or before ``until`` (all when ``until`` is None).
-    Without a kind, the named orders whatever their kind (a mixed selection)."""
+    yet firmed whose release date is from ``since`` to ``until`` (either end open when
+    None). Without a kind, the named orders whatever their kind (a mixed selection)."""
     if kind is None and numbers is None:
         raise ValidationError("name at least one planned order", field="planned")
     run = current_run(session)
@@ -58,6 +84,8 @@ def planned_to_firm(
         stmt = stmt.where(PlannedOrder.type == kind, PlannedOrder.firmed_as.is_(None))
         if until is not None:
             stmt = stmt.where(PlannedOrder.release_date <= until)
+        if since is not None:
+            stmt = stmt.where(PlannedOrder.release_date >= since)
     if for_update(session):
         stmt = stmt.with_for_update()
     rows = list(

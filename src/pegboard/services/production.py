@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
+from pegboard import clock
 from pegboard.errors import ConflictError, NotFoundError, ValidationError
 from pegboard.model import (
     Item,
@@ -49,7 +50,7 @@ from pegboard.services import audit, pins
 from pegboard.services._choices import choice
 from pegboard.services._tx import for_update, writes
 from pegboard.services.actual_cost import completion_value
-from pegboard.services.firming import carry_into_plan, planned_to_firm
+from pegboard.services.firming import carry_into_plan, firm_days, planned_to_firm
 from pegboard.services.inventory import (
     DEFAULT_LOCATION,
     EPS,
@@ -151,10 +152,17 @@ def firm_productions(
     *,
     planned: Sequence[str] | None = None,
     until: date | None = None,
+    since: date | None = None,
+    window: str | None = None,
     author: str,
 ) -> list[str]:
-    """Turn planned make orders of the current plan into firm production orders."""
-    rows = planned_to_firm(session, ItemType.MAKE, planned, until)
+    """Turn planned make orders of the current plan into firm production orders: those
+    named in ``planned``, or every unfirmed one released from ``since`` to ``until`` or in
+    the release ``window`` as of today (``firm_days``, the planned-orders lists' days)."""
+    since, until = firm_days(
+        clock.today(), named=bool(planned), since=since, until=until, window=window
+    )
+    rows = planned_to_firm(session, ItemType.MAKE, planned, until, since)
     return firm_production_rows(session, rows, author)
 
 

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session
 
+from pegboard import clock
 from pegboard.errors import ConflictError, NotFoundError, ValidationError
 from pegboard.model import (
     CompanySetting,
@@ -41,7 +42,7 @@ from pegboard.services import audit, money
 from pegboard.services._choices import choice
 from pegboard.services._tx import for_update, writes
 from pegboard.services.bounds import check_day
-from pegboard.services.firming import carry_into_plan, planned_to_firm
+from pegboard.services.firming import carry_into_plan, firm_days, planned_to_firm
 from pegboard.services.inventory import (
     DEFAULT_LOCATION,
     EPS,
@@ -171,12 +172,20 @@ def firm_purchases(
     *,
     planned: Sequence[str] | None = None,
     until: date | None = None,
+    since: date | None = None,
+    window: str | None = None,
     author: str,
 ) -> list[str]:
     """Turn planned buy orders of the current plan into draft purchase orders, one per
-    supplier (the item's default supplier). Returns the new purchase order numbers."""
+    supplier (the item's default supplier): those named in ``planned``, or every unfirmed
+    one released from ``since`` to ``until`` or in the release ``window`` as of today
+    (``firm_days``, the planned-orders lists' days). Returns the new purchase order
+    numbers."""
+    since, until = firm_days(
+        clock.today(), named=bool(planned), since=since, until=until, window=window
+    )
     return firm_purchase_rows(
-        session, planned_to_firm(session, ItemType.BUY, planned, until), author
+        session, planned_to_firm(session, ItemType.BUY, planned, until, since), author
     )
 
 

@@ -11,8 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from pegboard.api.deps import DbSession, Reader, require
 from pegboard.api.pagination import Page, Paging
 from pegboard.api.params import sort_query
+from pegboard.api.release_body import ReleaseDays
 from pegboard.db import Session
-from pegboard.errors import ValidationError
 from pegboard.model.enums import ProductionStatus
 from pegboard.services import production
 from pegboard.services.inventory import DEFAULT_LOCATION, EPS, MAX_QTY
@@ -89,21 +89,14 @@ class ReleasedProduction(BaseModel):
     )
 
 
-class FirmProductions(Command):
-    """Name planned orders or give a date, not both (neither: every unfirmed one)."""
-
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"not": {"required": ["planned", "until"]}}
-    )
+class FirmProductions(ReleaseDays):
+    """Name planned orders or give release days, not both (neither: every unfirmed one)."""
 
     planned: list[Code] | None = Field(
         default=None,
         min_length=1,
         max_length=MAX_NAMED,
         description="planned make orders of the current plan (PL-…)",
-    )
-    until: date | None = Field(
-        default=None, description="every unfirmed planned make order released by this date"
     )
 
 
@@ -203,12 +196,16 @@ def get_production(number: Number, user: Reader, session: DbSession) -> Producti
 @router.post("/firm", status_code=201)
 def firm_productions(body: FirmProductions, user: Planner, session: DbSession) -> FirmedProductions:
     """Turn planned make orders of the current plan into firm (planned-status) production
-    orders: those named in ``planned``, or every unfirmed one released by ``until`` (every
-    unfirmed one when neither is given)."""
-    if body.planned is not None and body.until is not None:
-        raise ValidationError("name planned orders or give until, not both", field="until")
+    orders: those named in ``planned``, or every unfirmed one released from ``from`` to
+    ``until`` or in the release ``window`` (every unfirmed one when none is given); a
+    crossed range, or named orders with days, is 422."""
     numbers = production.firm_productions(
-        session, planned=body.planned, until=body.until, author=user.name
+        session,
+        planned=body.planned,
+        since=body.since,
+        until=body.until,
+        window=body.window,
+        author=user.name,
     )
     return FirmedProductions(created=numbers)
 

@@ -13,7 +13,7 @@ from pegboard import clock
 from pegboard.api.deps import DbSession, Reader, require
 from pegboard.api.pagination import Page, Paging
 from pegboard.api.params import sort_query
-from pegboard.errors import ValidationError
+from pegboard.api.release_body import ReleaseDays
 from pegboard.model.enums import PurchaseOrderStatus
 from pegboard.services import purchasing
 from pegboard.services.inventory import DEFAULT_LOCATION, MAX_QTY
@@ -85,21 +85,14 @@ class NewPurchase(Command):
     lines: list[NewPurchaseLine] = Field(min_length=1, max_length=MAX_LINES)
 
 
-class FirmPurchases(Command):
-    """Name planned orders or give a date, not both (neither: every unfirmed one)."""
-
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"not": {"required": ["planned", "until"]}}
-    )
+class FirmPurchases(ReleaseDays):
+    """Name planned orders or give release days, not both (neither: every unfirmed one)."""
 
     planned: list[Code] | None = Field(
         default=None,
         min_length=1,
         max_length=MAX_LINES,
         description="planned buy orders of the current plan (PL-…)",
-    )
-    until: date | None = Field(
-        default=None, description="every unfirmed planned buy order released by this date"
     )
 
 
@@ -216,12 +209,16 @@ def create_purchase(body: NewPurchase, user: Buyer, session: DbSession) -> Purch
 @router.post("/firm", status_code=201)
 def firm_purchases(body: FirmPurchases, user: Buyer, session: DbSession) -> FirmedPurchases:
     """Turn planned buy orders of the current plan into draft purchase orders, one per
-    supplier: those named in ``planned``, or every unfirmed one released by ``until``
-    (every unfirmed one when neither is given)."""
-    if body.planned is not None and body.until is not None:
-        raise ValidationError("name planned orders or give until, not both", field="until")
+    supplier: those named in ``planned``, or every unfirmed one released from ``from`` to
+    ``until`` or in the release ``window`` (every unfirmed one when none is given); a
+    crossed range, or named orders with days, is 422."""
     numbers = purchasing.firm_purchases(
-        session, planned=body.planned, until=body.until, author=user.name
+        session,
+        planned=body.planned,
+        since=body.since,
+        until=body.until,
+        window=body.window,
+        author=user.name,
     )
     return FirmedPurchases(created=numbers)
 
