@@ -189,23 +189,20 @@ def new_order_form(request: Request, session: DbSession, who: Enterer) -> Respon
     return page(request, "orders_new.html", context)
 
 
-def _entry_error(error: PegboardError, values: dict[str, str]) -> str:
-    """The service's refusal as the form's field and what was typed in it: the fields
-    are free text (type-aheads only suggest), so a code may name nothing."""
-    customer, project = values["customer"], values["project"]
-    if isinstance(error, NotFoundError) and "customer" in error.params:
+def _entry_error(error: PegboardError) -> str:
+    """The service's refusal in its own words, after the form field it is about (the
+    fields are free text, type-aheads only suggest, so a code may name nothing), with
+    how to pick a code from the field's list: the words are the CLI's and the API's."""
+    said = sentence(error.message)
+    if "project" in error.params:
+        return f"Project: {said} Pick one of its projects from the list, or leave the field empty."
+    if "customer" in error.params:
         return (
-            f"Customer: no customer has the code “{customer}”. Type a few letters of "
-            "its code or name and pick one from the list."
-        )
-    if isinstance(error, NotFoundError) and "project" in error.params:
-        return (
-            f"Project: {customer} has no project “{project}”. Pick one of its projects "
-            "from the list, or leave the field empty."
+            f"Customer: {said} Type a few letters of its code or name and pick one from the list."
         )
     if error.params.get("field") == "customer":
-        return f"Customer: {sentence(error.message)}"
-    return sentence(error.message)
+        return f"Customer: {said}"
+    return said
 
 
 @router.post("/orders/new")
@@ -222,7 +219,7 @@ def new_order(request: Request, session: DbSession, who: Enterer, form: Form) ->
         )
     except (NotFoundError, ValidationError, ConflictError) as e:
         code = _form_status(session, e)
-        context = _new_context(who, values, _entry_error(e, values))
+        context = _new_context(who, values, _entry_error(e))
         return page(request, "orders_new.html", context, status_code=code)
     return redirect(_order_url(number), done=f"Sales order {number} created: add its lines.")
 
