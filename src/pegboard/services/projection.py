@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from pegboard import clock
 from pegboard.model import (
     Item,
-    Pegging,
     PlannedOrder,
+    PlanRun,
     ProductionComponent,
     ProductionOrder,
     ProductionStatus,
@@ -33,7 +33,7 @@ from pegboard.model import (
 from pegboard.model.enums import OPEN_PRODUCTION_STATUSES, OPEN_PURCHASE_STATUSES
 from pegboard.services.inventory import on_hand_qty
 from pegboard.services.outstanding import component_per_unit, outstanding
-from pegboard.services.plan_results import item_supply_refs
+from pegboard.services.parent_needs import parent_needs
 from pegboard.services.planning import current_run
 from pegboard.services.sales import get_item
 from pegboard.services.snapshot import PLANNABLE_ORDER_STATUSES
@@ -83,8 +83,10 @@ class Projection:
         return min((r.projected for r in self.rows), default=self.on_hand)
 
 
-def projected_stock(session: Session, item: str) -> Projection:
-    """The item's projected stock by date (see the module docstring)."""
+def projected_stock(session: Session, item: str, *, reuse: bool = False) -> Projection:
+    """The item's projected stock by date (see the module docstring). ``reuse``: the
+    planned parents' needs may come from an earlier read of the same plan state
+    (``parent_needs``), for a reader whose transaction has written nothing."""
     row = get_item(session, item)
     run = current_run(session)
     day0 = run.planning_date if run is not None else clock.today()
@@ -95,7 +97,7 @@ def projected_stock(session: Session, item: str) -> Projection:
         *_component_requirements(session, row.id),
     ]
     if run is not None:
-        events += _planned(session, row.id, run.id)
+        events += _planned(session, row.id, run, reuse=reuse)
     on_hand = on_hand_qty(session, row.id)
     return Projection(
         item=row.code,
@@ -308,44 +310,18 @@ def _chunked(values: set[int]) -> list[list[int]]:
     return [ordered[i : i + _CHUNK] for i in range(0, len(ordered), _CHUNK)]
 
 
-def _planned(session: Session, item_id: int, run_id: int) -> list[Event]:
-    """Planned orders of the item (receipts) and what planned parents need of it.
-
-    The parents' needs are summed per release date in the database: a common
-    fastener is needed by a hundred thousand planned orders, and a person reads
-    them per day ("PL-000069 and 1,312 more"), not one by one. The pegging rows are
-    found through the item's own supplies (index on supply ref and item)."""
+def _planned(session: Session, item_id: int, run: PlanRun, *, reuse: bool) -> list[Event]:
+    """Planned orders of the item (receipts) and what planned parents need of it, per
+    release day (``parent_needs``: "PL-000069 and 1,312 more")."""
     mine = session.execute(
         select(PlannedOrder.number, PlannedOrder.due_date, PlannedOrder.qty).where(
-            PlannedOrder.plan_run_id == run_id,
+            PlannedOrder.plan_run_id == run.id,
             PlannedOrder.item_id == item_id,
             PlannedOrder.firmed_as.is_(None),
         )
     ).all()
     events = [Event(due, float(qty), "planned_order", number) for number, due, qty in mine]
-    supplies = item_supply_refs(session, item_id, run_id)
-    for chunk in range(0, len(supplies), _CHUNK):
-        needs = session.execute(
-            select(
-                PlannedOrder.release_date,
-                func.sum(Pegging.qty),
-                func.min(PlannedOrder.number),
-                func.count(func.distinct(PlannedOrder.number)),
-            )
-            .join(PlannedOrder, PlannedOrder.number == Pegging.demand_ref)
-            .where(
-                Pegging.supply_ref.in_(supplies[chunk : chunk + _CHUNK]),
-                Pegging.item_id == item_id,
-                Pegging.plan_run_id == run_id,
-                Pegging.demand_type == "planned_order",
-                # the plan tables hold the current run only; the parent's run is not
-                # asked, so its index answers without reading the row
-                PlannedOrder.firmed_as.is_(None),
-            )
-            .group_by(PlannedOrder.release_date)
-        ).all()
-        events += [
-            Event(day, -float(qty), "planned_component", first, others=int(count) - 1)
-            for day, qty, first, count in needs
-        ]
-    return events
+    return events + [
+        Event(day, -qty, "planned_component", first, others=count - 1)
+        for day, qty, first, count in parent_needs(session, item_id, run, reuse=reuse)
+    ]

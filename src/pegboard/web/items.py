@@ -202,7 +202,8 @@ def render_item(
         supplies, cut = [], False
     parents, parents_cut = reports.bom_parents(session, item.code, limit=MAX_USES)
     policy = stored.stored_lines(session, [item.code]).get(item.code)
-    projected = projection.projected_stock(session, item.code)
+    # the page never firms (nor does a refused BOM change): the plan state it reads is committed
+    projected = projection.projected_stock(session, item.code, reuse=True)
     reorder = policy.reorder_point if policy else None
     context = chrome(who, "items") | {
         "title": f"Item {item.code}",

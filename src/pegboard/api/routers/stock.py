@@ -225,7 +225,7 @@ def get_position(item: ItemPath, user: Reader, session: DbSession) -> PositionOu
 def get_projection(item: ItemPath, user: Reader, session: DbSession) -> ProjectionOut:
     """Projected stock by date from the current plan: on hand now, plus receipts and minus
     requirements on their dates."""
-    p = projected_stock(session, item)
+    p = projected_stock(session, item, reuse=True)  # a read: the plan state is committed
     return ProjectionOut(
         item=p.item,
         plan_run=p.plan_run,
