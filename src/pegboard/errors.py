@@ -102,7 +102,8 @@ class BundleError(ValidationError):
         self.problems = problems
         self.truncated = truncated
         more = "+" if truncated else ""
-        head = f"the bundle has {len(problems)}{more} problem(s); nothing was imported"
+        noun = "problem" if len(problems) == 1 and not truncated else "problems"
+        head = f"the bundle has {len(problems)}{more} {noun}; nothing was imported"
         lines = [head, *(f"  {p}" for p in problems)]
         if truncated:
             lines.append("  … more problems not shown")

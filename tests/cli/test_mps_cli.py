@@ -30,7 +30,7 @@ def test_several_weeks_saved_at_once_or_none(engine: Engine) -> None:
     assert _run(engine, "mps", "item", "SUB")[0] == 0
     code, out = _run(engine, "mps", "save", "SUB", "2026-12-01=5", "2026-12-16=2.5", "2026-12-23=4")
     assert code == 1
-    assert "2 refused week(s); nothing was saved" in out
+    assert "2 refused weeks; nothing was saved" in out
     assert "week 2026-12-01" in out and "time fence" in out
     assert "week 2026-12-16" in out and "whole units" in out
     assert _run(engine, "mps", "lines", "SUB", "--csv")[1] == "line,week,due,qty,status\n"

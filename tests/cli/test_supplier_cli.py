@@ -39,7 +39,7 @@ def test_assign_and_rename_a_supplier(run, engine: Engine) -> None:  # type: ign
     refused = run("supplier", "assign", "Bolts & Co", "BOLT", "FRAME", code=1)
     assert "FRAME made, not bought" in refused
     assert "no item GHOST" in run("supplier", "assign", "Bolts & Co", "GHOST", code=1)
-    assert "Bolts & Co now supplies 1 more item(s)" in run(
+    assert "Bolts & Co now supplies 1 more item\n" in run(
         "supplier", "assign", "Bolts & Co", "BOLT"
     )
     listed = _suppliers(run)

@@ -17,8 +17,10 @@ from pegboard.cli.stock import CsvOption, author
 
 if TYPE_CHECKING:
     from pegboard.services import suppliers
+    from pegboard.services import wording as _wording
 else:
     suppliers = deferred("pegboard.services.suppliers")
+    _wording = deferred("pegboard.services.wording")
 
 app = typer.Typer(
     help="Suppliers: list, show, assign to bought items, rename or merge.",
@@ -76,7 +78,7 @@ def assign(
         changed = suppliers.assign_supplier(s, name, items, author=author())
     left = len(dict.fromkeys(items)) - len(changed)
     console.print(
-        f"{esc(name.strip())} now supplies {len(changed)} more item(s)"
+        f"{esc(name.strip())} now supplies {_wording.plural(len(changed), 'more item')}"
         + (f"; {left} had it already" if left else ""),
         highlight=False,
     )
@@ -95,7 +97,7 @@ def rename(
     with session() as s:
         view = suppliers.rename_supplier(s, name, new_name, author=author(), merge=merge)
     console.print(
-        f"{esc(name)} is now {esc(view.name)}: {view.item_count} items, "
-        f"{len(view.open_orders)} open purchase orders",
+        f"{esc(name)} is now {esc(view.name)}: {_wording.plural(view.item_count, 'item')}, "
+        f"{_wording.plural(len(view.open_orders), 'open purchase order')}",
         highlight=False,
     )

@@ -48,6 +48,7 @@ from pegboard.services._tx import writes
 from pegboard.services.bounds import check_day
 from pegboard.services.calendar import fwd_date, load_calendar
 from pegboard.services.planning import current_run
+from pegboard.services.wording import plural
 
 FENCE_KEY = mps_fence.FENCE_KEY
 DEFAULT_FENCE_DAYS = mps_fence.DEFAULT_FENCE_DAYS
@@ -199,7 +200,7 @@ def refusal(
         return ValidationError(f"{row.code} is counted in whole units: {qty:g}", field="qty")
     if row.decimals > 0 and round(qty, row.decimals) != qty:
         return ValidationError(
-            f"{row.code} has {row.decimals} decimal(s): {qty:g}", field="qty", value=qty
+            f"{row.code} has {plural(row.decimals, 'decimal')}: {qty:g}", field="qty", value=qty
         )
     if monday < fence and not force:
         return ConflictError(

@@ -25,6 +25,7 @@ from pegboard.model import Item, ProductionOrder, ProductionStatus
 from pegboard.services import mps, mps_rough_cut
 from pegboard.services._tx import writes
 from pegboard.services.bounds import check_day
+from pegboard.services.wording import plural
 
 OPEN = (ProductionStatus.PLANNED, ProductionStatus.RELEASED, ProductionStatus.IN_PROGRESS)
 MAX_CELLS = mps.MAX_WEEKS * 2
@@ -64,7 +65,8 @@ class ScheduleRefused(ValidationError):
 
     def __init__(self, item: str, problems: list[CellProblem]) -> None:
         self.problems = problems
-        lines = [f"the schedule of {item} has {len(problems)} refused week(s); nothing was saved"]
+        refused = plural(len(problems), "refused week")
+        lines = [f"the schedule of {item} has {refused}; nothing was saved"]
         lines += [f"  {p}" for p in problems]
         super().__init__(
             "\n".join(lines),

@@ -24,6 +24,7 @@ from pegboard.db import Session
 from pegboard.errors import PegboardError, ValidationError
 from pegboard.services import mps, mps_fence, mps_rough_cut, mps_schedule
 from pegboard.services.permissions import Permission
+from pegboard.services.wording import plural
 from pegboard.web import auth
 from pegboard.web.deps import DbSession, Viewer, may, require
 from pegboard.web.errors import refused_change, sentence
@@ -143,7 +144,7 @@ def save_fence(request: Request, session: DbSession, who: Planner, form: Form) -
         status = refused_change(session, e)
         return _home(request, session, who, error=sentence(e.message), typed=typed, status=status)
     return redirect(
-        "/mps", done=f"The planning time fence is now {days} days; re-plan to apply it."
+        "/mps", done=f"The planning time fence is now {plural(days, 'day')}; re-plan to apply it."
     )
 
 

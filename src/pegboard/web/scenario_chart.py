@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from urllib.parse import quote
 
 from pegboard.services.scenario_compare import Comparison, LineChange
+from pegboard.services.wording import counted
 
 MAX_ROWS = 40
 LEFT = 120
@@ -74,7 +75,7 @@ def _tip(c: LineChange, a: str, b: str) -> str:
         late = ", no longer late"
     return (
         f"{c.demand}: due {c.due}, projected {c.before} in {a}, {c.after} in {b} "
-        f"({days:+d} days{late})"
+        f"({days:+d} {counted(days, 'day')}{late})"
     )
 
 

@@ -17,6 +17,7 @@ from pegboard.services import audit
 from pegboard.services._tx import for_update, writes
 from pegboard.services.policy.item_policy import ItemPolicy
 from pegboard.services.policy.stored import preview
+from pegboard.services.wording import plural
 
 
 @writes
@@ -56,7 +57,7 @@ def apply(session: Session, items: Sequence[str] | None = None, *, author: str) 
             action="policy_apply",
             before={c.field: c.before for c in fresh.changes},
             after={c.field: c.after for c in fresh.changes},
-            note=f"pegboard policy: ADU {ep.num(p.adu)} over {p.window_days} days, "
+            note=f"pegboard policy: ADU {ep.num(p.adu)} over {plural(p.window_days, 'day')}, "
             f"service level {ep.num(p.service_level, 3)}",
         )
         out.append(fresh)

@@ -248,7 +248,11 @@ class ItemPolicy:
                 f"σd = population std dev of the {w} daily needs (0 on days without) = "
                 f"{num(self.sigma_d)}",
             ),
-            Figure("L", float(self.lead_time), f"L = item lead time = {self.lead_time} days"),
+            Figure(
+                "L",
+                float(self.lead_time),
+                f"L = item lead time = {wording.plural(self.lead_time, 'day')}",
+            ),
             Figure("σL", self.sigma_lt, f"σL = {slt_text}"),
             Figure(
                 "service level",
