@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pegboard.model import Item, Pegging, ProductionOrder, ProductionStatus, SalesOrder
-from pegboard.services.load import capacity_load
+from pegboard.services.load import LoadReport, capacity_load
 from pegboard.services.pins import pinned_keys
 from pegboard.services.planning import current_run
 from pegboard.services.reports import SupplyAvailability
@@ -144,8 +144,12 @@ class _Planned:
     pinned: bool = False
 
 
-def _in_schedule_order(session: Session, work_center: str) -> tuple[list[_Planned], str]:
-    """The work center's operations of production orders in schedule order (module doc)."""
+def _in_schedule_order(
+    session: Session, work_center: str, placed: LoadReport | None
+) -> tuple[list[_Planned], str]:
+    """The work center's operations of production orders in schedule order (module doc);
+    ``placed``: the work center's backward load already worked out (its planned orders'
+    operations are dropped with the other orders that are not open production orders)."""
     if current_schedule(session) is not None:
         rows = scheduled_operations(session, work_center)
         planned = [
@@ -154,13 +158,17 @@ def _in_schedule_order(session: Session, work_center: str) -> tuple[list[_Planne
             if r.order_type == "production_order"
         ]
         return planned, FINITE
-    # only production orders are dispatched: the plan's proposals are left out of the load
-    numbers = set(
-        session.scalars(select(ProductionOrder.number).where(ProductionOrder.status.in_(OPEN)))
-    )
-    report = capacity_load(session, work_center=work_center, orders=numbers)
-    ops = sorted(report.operations, key=lambda o: (o.start, o.end, o.order, o.sequence))
-    pinned = pinned_keys(session, {o.order for o in ops}) if ops else set()
+    if placed is None:
+        # only production orders are dispatched: the plan's proposals are left out of the load
+        numbers = set(
+            session.scalars(select(ProductionOrder.number).where(ProductionOrder.status.in_(OPEN)))
+        )
+        placed = capacity_load(session, work_center=work_center, orders=numbers)
+        ops = sorted(placed.operations, key=lambda o: (o.start, o.end, o.order, o.sequence))
+        pinned = pinned_keys(session, {o.order for o in ops}) if ops else set()
+    else:
+        ops = sorted(placed.operations, key=lambda o: (o.start, o.end, o.order, o.sequence))
+        pinned = pinned_keys(session)  # of every open order: a few, where an IN list is long
     return [
         _Planned(o.order, o.sequence, o.hours, o.start, o.end, (o.order, o.sequence) in pinned)
         for o in ops
@@ -168,10 +176,17 @@ def _in_schedule_order(session: Session, work_center: str) -> tuple[list[_Planne
 
 
 def dispatch_list(
-    session: Session, work_center: str, *, today: date, limit: int = MAX_ROWS
+    session: Session,
+    work_center: str,
+    *,
+    today: date,
+    limit: int = MAX_ROWS,
+    placed: LoadReport | None = None,
 ) -> DispatchList:
-    """What ``work_center`` should run next, in schedule order (module doc)."""
-    ops, source = _in_schedule_order(session, work_center)
+    """What ``work_center`` should run next, in schedule order (module doc). ``placed``:
+    the work center's backward load (``capacity_load(work_center=…)``) when the caller
+    has it already (its page draws the same placement: ``services.work_center_view``)."""
+    ops, source = _in_schedule_order(session, work_center, placed)
     orders = _orders(session, sorted({op.order for op in ops}))
     ops = [op for op in ops if op.order in orders]
     progress = progress_of(session, [op.order for op in ops])

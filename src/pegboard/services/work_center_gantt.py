@@ -37,7 +37,7 @@ from pegboard.model import (
     WorkCenter,
 )
 from pegboard.model import ScheduledOperation as Placed
-from pegboard.services.load import ScheduledOperation, capacity_load, work_centers
+from pegboard.services.load import LoadReport, ScheduledOperation, capacity_load, work_centers
 from pegboard.services.pins import CLOSED, pinned_keys
 from pegboard.services.schedule import current_schedule
 from pegboard.services.shop_floor import WAITING, order_progress, progress_of
@@ -45,7 +45,7 @@ from pegboard.services.shop_floor import WAITING, order_progress, progress_of
 MAX_WEEKS = 12
 DEFAULT_WEEKS = 4
 MAX_ROWS = 200
-"""Operations drawn at most in one window (the rest are counted)."""
+"""Operations drawn at most at once: a window with more is paged (``offset``)."""
 MAX_WAITING = 8
 """Orders named at most in a full day's tooltip (the rest are counted)."""
 FINITE, BACKWARD = "finite schedule", "backward load"
@@ -100,15 +100,24 @@ class WorkCenterGantt:
     """The Monday the window starts."""
     weeks: int
     operations: list[GanttOperation]
+    """This page's operations of the window (at most ``MAX_ROWS``), in the order they
+    start (then end, order and sequence)."""
     over_days: list[OverDay]
-    hidden: int
-    """Operations in the window beyond ``MAX_ROWS``."""
+    total: int
+    """Operations running in the window, over all its pages."""
     first: date | None
     last: date | None
     """The first and last day any operation of the work center runs (to page to)."""
     source: str = BACKWARD
     """``FINITE`` or ``BACKWARD``: where the bars come from (module doc)."""
     full_days: list[FullDay] = field(default_factory=list)
+    offset: int = 0
+    """How many of the window's operations come before this page's."""
+
+    @property
+    def hidden(self) -> int:
+        """The window's operations on its other pages."""
+        return self.total - len(self.operations)
 
     @property
     def end(self) -> date:
@@ -292,16 +301,27 @@ def _full_days(
     ]
 
 
+def _page_start(offset: int, count: int) -> int:
+    """``offset``, or the last page's start when it is past the window's ``count``
+    operations (a link followed after the plan changed shows the last page, not none)."""
+    if offset < count:
+        return offset
+    return (count - 1) // MAX_ROWS * MAX_ROWS if count else 0
+
+
 def _finite_window(
-    session: Session, sched: ScheduleRun, code: str, first_day: date, last_day: date
+    session: Session, sched: ScheduleRun, code: str, window: tuple[date, date], offset: int
 ) -> WorkCenterGantt:
-    """The window drawn from the stored finite schedule (module doc)."""
+    """The window drawn from the stored finite schedule (module doc), its page from
+    ``offset``."""
+    first_day, last_day = window
     wc_id, description = session.execute(
         select(WorkCenter.id, WorkCenter.description).where(WorkCenter.code == code)
     ).one()
     mine = and_(Placed.schedule_run_id == sched.id, Placed.work_center_id == wc_id)
     inside = and_(mine, Placed.end_date >= first_day, Placed.start_date <= last_day)
     count = session.scalar(select(func.count()).select_from(Placed).where(inside)) or 0
+    offset = _page_start(offset, count)
     span = session.execute(
         select(func.min(Placed.start_date), func.max(Placed.end_date)).where(mine)
     ).one()
@@ -309,7 +329,14 @@ def _finite_window(
         session,
         _placed(sched)
         .where(inside)
-        .order_by(Placed.start_date, Placed.end_date, Placed.order_ref, Placed.sequence)
+        .order_by(
+            Placed.start_date,
+            Placed.end_date,
+            Placed.order_ref,
+            Placed.sequence,
+            Placed.order_type,
+        )
+        .offset(offset)
         .limit(MAX_ROWS),
     )
     return WorkCenterGantt(
@@ -319,25 +346,33 @@ def _finite_window(
         (last_day - first_day).days // 7 + 1,
         shown,
         _pinned_over_days(session, sched, code, wc_id, (first_day, last_day)),
-        max(0, count - MAX_ROWS),
+        count,
         span[0],
         span[1],
         FINITE,
         _full_days(session, sched, wc_id, first_day, last_day),
+        offset,
     )
 
 
 def _backward_window(
-    session: Session, code: str, first_day: date, last_day: date
+    session: Session,
+    code: str,
+    window: tuple[date, date],
+    offset: int,
+    placed: LoadReport | None,
 ) -> WorkCenterGantt:
-    """The window drawn from the backward load at infinite capacity (module doc)."""
-    report = capacity_load(session, work_center=code)
+    """The window drawn from the backward load at infinite capacity (module doc), the one
+    ``placed`` when the caller worked it out already; its page from ``offset``."""
+    first_day, last_day = window
+    report = placed if placed is not None else capacity_load(session, work_center=code)
     description = session.scalar(select(WorkCenter.description).where(WorkCenter.code == code))
     everything = report.operations
     shown = sorted(
         (op for op in everything if op.end >= first_day and op.start <= last_day),
         key=lambda op: (op.start, op.end, op.order, op.sequence),
     )
+    offset = _page_start(offset, len(shown))
     over = [
         OverDay(p.start, p.required, p.available, p.orders)
         for p in report.overloaded_days
@@ -348,12 +383,13 @@ def _backward_window(
         description or "",
         first_day,
         (last_day - first_day).days // 7 + 1,
-        _gantt_ops(session, shown[:MAX_ROWS]),
+        _gantt_ops(session, shown[offset : offset + MAX_ROWS]),
         over,
-        max(0, len(shown) - MAX_ROWS),
+        len(shown),
         min((op.start for op in everything), default=None),
         max((op.end for op in everything), default=None),
         BACKWARD,
+        offset=offset,
     )
 
 
@@ -364,11 +400,15 @@ def work_center_gantt(
     today: date,
     start: date | None = None,
     weeks: int = DEFAULT_WEEKS,
+    offset: int = 0,
+    placed: LoadReport | None = None,
 ) -> WorkCenterGantt:
     """The work center's operations running in the weeks from ``start``'s Monday (default:
     this week's), at most ``MAX_WEEKS`` weeks: the finite schedule's when one is current,
-    else the backward load's."""
+    else the backward load's (``placed``: the work center's, when the caller has it). A
+    page of ``MAX_ROWS`` of them from ``offset`` (a busy week has thousands)."""
     weeks = max(1, min(weeks, MAX_WEEKS))
+    offset = max(0, offset)
     first_day = monday(start or today)
     last_day = first_day + timedelta(days=7 * weeks - 1)
     sched = current_schedule(session)
@@ -376,8 +416,8 @@ def work_center_gantt(
         sched is not None
         and session.scalar(select(WorkCenter.id).where(WorkCenter.code == code)) is not None
     ):
-        return _finite_window(session, sched, code, first_day, last_day)
-    return _backward_window(session, code, first_day, last_day)
+        return _finite_window(session, sched, code, (first_day, last_day), offset)
+    return _backward_window(session, code, (first_day, last_day), offset, placed)
 
 
 @dataclass(frozen=True)

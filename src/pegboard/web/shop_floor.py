@@ -20,7 +20,7 @@ from fastapi.responses import Response
 from pegboard import clock
 from pegboard.db import Session
 from pegboard.errors import PegboardError, ValidationError
-from pegboard.services import dispatch, shop_floor, work_center_gantt
+from pegboard.services import shop_floor, work_center_gantt, work_center_view
 from pegboard.services.permissions import Permission
 from pegboard.web import auth, gantt_svg
 from pegboard.web.deps import DbSession, Viewer, may, require
@@ -52,15 +52,16 @@ def _page(
     *,
     start: date | None = None,
     weeks: int = work_center_gantt.DEFAULT_WEEKS,
+    offset: int = 0,
     notice: str | None = None,
     error: str | None = None,
     status: int = 200,
 ) -> Response:
     today = clock.today()
-    listed = dispatch.dispatch_list(session, code, today=today)
-    window = work_center_gantt.work_center_gantt(
-        session, code, today=today, start=start, weeks=weeks
+    view = work_center_view.work_center_view(
+        session, code, today=today, start=start, weeks=weeks, offset=offset
     )
+    listed, window = view.listed, view.window
     title = (
         f"Operations on {code} as the {window.source} places them, "
         f"{window.start.isoformat()} to {window.end.isoformat()} (bars link to their orders)"
@@ -82,6 +83,12 @@ def _page(
         return f"/capacity/{quote(code, safe='')}?{query}"
 
     step = timedelta(weeks=window.weeks)
+    size = work_center_gantt.MAX_ROWS
+
+    def page_link(at: int) -> str:
+        query = urlencode({"from": window.start.isoformat(), "weeks": window.weeks, "offset": at})
+        return f"/capacity/{quote(code, safe='')}?{query}"
+
     context: dict[str, Any] = chrome(who, "capacity") | {
         "title": f"Work center {code}",
         "window": window,
@@ -93,6 +100,15 @@ def _page(
         "later": link(window.start + step),
         "this_week": link(today),
         "first_link": link(window.first),
+        "pager": {
+            "first": window.offset + 1 if window.operations else 0,
+            "last": window.offset + len(window.operations),
+            "total": window.total,
+            "previous": page_link(max(0, window.offset - size)) if window.offset > 0 else None,
+            "next": page_link(window.offset + size)
+            if window.offset + size < window.total
+            else None,
+        },
         "may_act": may(who, Permission.PRODUCTION),
         "notice": notice,
         "error": error,
@@ -111,8 +127,11 @@ def work_center_page(
         work_center_gantt.DEFAULT_WEEKS
     ),
     done: Annotated[str | None, Query(max_length=200)] = None,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> Response:
-    return _page(request, session, who, code, start=_day(start), weeks=weeks, notice=done)
+    return _page(
+        request, session, who, code, start=_day(start), weeks=weeks, offset=offset, notice=done
+    )
 
 
 def _sequence(text: str) -> int:
