@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -81,11 +82,26 @@ class DispatchList:
     truncated: bool = False
 
 
-def _orders(session: Session, numbers: list[str]) -> dict[str, tuple[ProductionOrder, str, str]]:
-    out: dict[str, tuple[ProductionOrder, str, str]] = {}
+class _Order(NamedTuple):
+    status: ProductionStatus
+    due_date: date
+    item: str
+    sales_order: str
+
+
+def _orders(session: Session, numbers: list[str]) -> dict[str, _Order]:
+    """The open production orders among ``numbers``, by number: the few columns a row
+    shows, read as tuples (a busy work center's list names thousands of orders)."""
+    out: dict[str, _Order] = {}
     for start in range(0, len(numbers), _CHUNK):
-        for mo, item, so in session.execute(
-            select(ProductionOrder, Item.code, SalesOrder.number)
+        for number, status, due, item, so in session.execute(
+            select(
+                ProductionOrder.number,
+                ProductionOrder.status,
+                ProductionOrder.due_date,
+                Item.code,
+                SalesOrder.number,
+            )
             .join(Item, Item.id == ProductionOrder.item_id)
             .outerjoin(SalesOrder, SalesOrder.id == ProductionOrder.sales_order_id)
             .where(
@@ -93,7 +109,7 @@ def _orders(session: Session, numbers: list[str]) -> dict[str, tuple[ProductionO
                 ProductionOrder.status.in_(OPEN),
             )
         ):
-            out[mo.number] = (mo, item, so or "")
+            out[number] = _Order(status, due, item, so or "")
     return out
 
 
@@ -196,14 +212,14 @@ def dispatch_list(
         status = next((s for s in progress[op.order].operations if s.sequence == op.sequence), None)
         if status is not None and status.status == DONE:
             continue
-        mo, item, so = orders[op.order]
+        mo = orders[op.order]
         rows.append(
             DispatchRow(
                 rank=len(rows) + 1,
                 order=op.order,
                 order_status=mo.status.value,
-                item=item,
-                sales_order=so,
+                item=mo.item,
+                sales_order=mo.sales_order,
                 due=mo.due_date,
                 sequence=op.sequence,
                 description=status.description if status else "",
