@@ -15,29 +15,31 @@ with an unpin button (``POST …/unpin``, the service of ``pegboard mo unpin`` a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from pegboard.db import Session
 from pegboard.errors import PegboardError, ValidationError
 from pegboard.services import board_move, operation_move, pins, production
-from pegboard.services.permissions import Permission
 from pegboard.web import auth
-from pegboard.web.deps import DbSession, require
+from pegboard.web.board_operations import (
+    OperationMoves,
+    OpForm,
+    Planner,
+    add_operation_routes,
+    op_sequence,
+    shown_op,
+)
+from pegboard.web.deps import DbSession
 from pegboard.web.errors import refused_change
 from pegboard.web.render import chrome, page, redirect
 
 router = APIRouter(include_in_schema=False)
-Planner = Annotated[
-    auth.SignedIn,
-    Depends(require(Permission.PLAN, "Your role may not move production orders.")),
-]
 
 
 STRIP_DAYS = 21
@@ -144,41 +146,6 @@ def op_rows(ops: list[operation_move.Operation]) -> OpRows | None:
     )
 
 
-@dataclass(frozen=True)
-class OpForm:
-    """What the operation form shows: typed back as given, or the first operation's."""
-
-    sequence: str = ""
-    start: str = ""
-    work_center: str = ""
-
-
-def op_query(sequence: str = "", start: str = "", work_center: str = "") -> OpForm:
-    """An operation's move as a check asks it in its query (cut to the form's lengths)."""
-    return OpForm(sequence[:20], start[:40], work_center[:50])
-
-
-def op_posted(
-    sequence: Annotated[str, Form(max_length=20)] = "",
-    start: Annotated[str, Form(max_length=40)] = "",
-    work_center: Annotated[str, Form(max_length=50)] = "",
-) -> OpForm:
-    """An operation's move as its form posts it."""
-    return OpForm(sequence, start, work_center)
-
-
-OpQuery = Annotated[OpForm, Depends(op_query)]
-OpPosted = Annotated[OpForm, Depends(op_posted)]
-
-
-def shown_op(given: OpForm | None, operations: Sequence[Any]) -> OpForm:
-    """The operation form as typed, or else filled with the first operation's place."""
-    if (given and given.sequence) or not operations:
-        return given or OpForm()
-    o = operations[0]
-    return OpForm(str(o.sequence), o.start.isoformat(), o.work_center)
-
-
 def _page(
     request: Request,
     session: Session,
@@ -211,26 +178,6 @@ def _page(
         "px": PX,
     }
     return page(request, "board_move.html", context, status_code=status_code)
-
-
-def _sequence(text: str) -> int:
-    try:
-        return int(text.strip())
-    except ValueError:
-        raise ValidationError(
-            f"Choose the operation by its sequence number, not {text.strip()[:40]!r}.",
-            field="sequence",
-        ) from None
-
-
-def _start(text: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise ValidationError(
-            f"Enter the start day as a date (YYYY-MM-DD), not {text.strip()[:40]!r}.",
-            field="start",
-        ) from None
 
 
 @router.get("/board/move/{number}")
@@ -275,69 +222,6 @@ def move_order(
     )
 
 
-def _operation(
-    request: Request,
-    session: Session,
-    who: auth.SignedIn,
-    number: str,
-    given: OpForm,
-    *,
-    dry_run: bool,
-) -> operation_move.OperationMoveAnswer | Response:
-    """The check (``dry_run``) or the save of the move the form gives; a refusal is the
-    board page again with the reason and what was typed."""
-    try:
-        return operation_move.move_operation(
-            session,
-            number,
-            _sequence(given.sequence),
-            _start(given.start),
-            work_center=given.work_center.strip() or None,
-            author=who.user.name,
-            dry_run=dry_run,
-        )
-    except PegboardError as e:
-        status = refused_change(session, e)
-        return _page(
-            request, session, who, number, op_form=given, error=e.message, status_code=status
-        )
-
-
-@router.get("/board/move/{number}/operation")
-def operation_form(
-    request: Request,
-    session: DbSession,
-    who: Planner,
-    number: str,
-    given: OpQuery,
-) -> Response:
-    """The check of moving one operation (nothing saved)."""
-    answer = _operation(request, session, who, number, given, dry_run=True)
-    if isinstance(answer, Response):
-        return answer
-    return _page(request, session, who, number, op_form=given, op_answer=answer)
-
-
-@router.post("/board/move/{number}/operation")
-def move_operation(
-    request: Request,
-    session: DbSession,
-    who: Planner,
-    number: str,
-    posted: OpPosted,
-) -> Response:
-    """Save the operation's move (checked again) into the stored schedule."""
-    answer = _operation(request, session, who, number, posted, dry_run=False)
-    if isinstance(answer, Response):
-        return answer
-    return redirect(
-        f"/board/move/{quote(number, safe='')}",
-        done=f"{number}: operation {answer.sequence} moved to {answer.work_center_after}, "
-        f"{answer.start_after.isoformat()} to {answer.end_after.isoformat()}, and "
-        f"{answer.saved_note}.",
-    )
-
-
 @router.post("/board/move/{number}/unpin")
 def unpin_operation(
     request: Request,
@@ -348,7 +232,7 @@ def unpin_operation(
 ) -> Response:
     """Unpin one of the order's operations: the next schedule places it from its routing."""
     try:
-        seq = _sequence(sequence)
+        seq = op_sequence(sequence)
         pin = pins.unpin_operation(session, number, seq, author=who.user.name)
     except PegboardError as e:
         status = refused_change(session, e)
@@ -359,3 +243,45 @@ def unpin_operation(
         f"{pin.start.isoformat()} to {pin.end.isoformat()}); the next schedule places it "
         "from its routing.",
     )
+
+
+def _op_board(
+    request: Request,
+    session: Session,
+    who: auth.SignedIn,
+    number: str,
+    given: OpForm,
+    *,
+    answer: operation_move.OperationMoveAnswer | None = None,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    return _page(
+        request,
+        session,
+        who,
+        number,
+        op_form=given,
+        op_answer=answer,
+        error=error,
+        status_code=status_code,
+    )
+
+
+def _op_saved(number: str, answer: operation_move.OperationMoveAnswer) -> tuple[str, str]:
+    """The order's board again, saying where the operation went and that it is pinned."""
+    return (
+        f"/board/move/{quote(number, safe='')}",
+        f"{number}: operation {answer.sequence} moved to {answer.work_center_after}, "
+        f"{answer.start_after.isoformat()} to {answer.end_after.isoformat()}, and "
+        f"{answer.saved_note}.",
+    )
+
+
+add_operation_routes(
+    router,
+    "/board/move",
+    OperationMoves[operation_move.OperationMoveAnswer](
+        operation_move.move_operation, _op_board, _op_saved
+    ),
+)

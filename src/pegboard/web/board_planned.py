@@ -26,18 +26,13 @@ from pegboard.db import Session
 from pegboard.errors import PegboardError
 from pegboard.services import firm_pin
 from pegboard.web import auth
-from pegboard.web.board import (
-    PX,
+from pegboard.web.board import PX, _day, op_rows, strip
+from pegboard.web.board_operations import (
+    OperationMoves,
     OpForm,
-    OpPosted,
-    OpQuery,
     Planner,
-    _day,
-    _sequence,
-    _start,
-    op_rows,
+    add_operation_routes,
     shown_op,
-    strip,
 )
 from pegboard.web.deps import DbSession
 from pegboard.web.errors import refused_change
@@ -76,34 +71,6 @@ def _page(
         "strip": strip(board.release, board.due),
     }
     return page(request, "board_planned.html", context, status_code=status_code)
-
-
-def _move(
-    request: Request,
-    session: Session,
-    who: auth.SignedIn,
-    number: str,
-    given: OpForm,
-    *,
-    dry_run: bool,
-) -> firm_pin.FirmPinAnswer | Response:
-    """The check (``dry_run``) or the firm-and-pin of the move the form gives; a refusal
-    is the board page again with the reason and what was typed."""
-    try:
-        return firm_pin.firm_and_pin(
-            session,
-            number,
-            _sequence(given.sequence),
-            _start(given.start),
-            work_center=given.work_center.strip() or None,
-            author=who.user.name,
-            dry_run=dry_run,
-        )
-    except PegboardError as e:
-        status = refused_change(session, e)
-        return _page(
-            request, session, who, number, op_form=given, error=e.message, status_code=status
-        )
 
 
 @router.get("/board/planned/{number}")
@@ -162,32 +129,36 @@ def _move_order(
         )
 
 
-@router.get("/board/planned/{number}/operation")
-def planned_check(
+def _op_board(
     request: Request,
-    session: DbSession,
-    who: Planner,
+    session: Session,
+    who: auth.SignedIn,
     number: str,
-    given: OpQuery,
+    given: OpForm,
+    *,
+    answer: firm_pin.FirmPinAnswer | None = None,
+    error: str | None = None,
+    status_code: int = 200,
 ) -> Response:
-    """The check of moving one operation (nothing firmed, nothing saved)."""
-    answer = _move(request, session, who, number, given, dry_run=True)
-    if isinstance(answer, Response):
-        return answer
-    return _page(request, session, who, number, op_form=given, answer=answer)
+    return _page(
+        request,
+        session,
+        who,
+        number,
+        op_form=given,
+        answer=answer,
+        error=error,
+        status_code=status_code,
+    )
 
 
-@router.post("/board/planned/{number}/operation")
-def planned_firm_and_pin(
-    request: Request,
-    session: DbSession,
-    who: Planner,
-    number: str,
-    posted: OpPosted,
-) -> Response:
-    """Firm the planned order and pin the operation (checked again), then open the new
-    production order's board."""
-    answer = _move(request, session, who, number, posted, dry_run=False)
-    if isinstance(answer, Response):
-        return answer
-    return redirect(f"/board/move/{quote(answer.number, safe='')}", done=answer.message)
+def _op_saved(number: str, answer: firm_pin.FirmPinAnswer) -> tuple[str, str]:
+    """The new production order's board, saying what the planned order became."""
+    return f"/board/move/{quote(answer.number, safe='')}", answer.message
+
+
+add_operation_routes(
+    router,
+    "/board/planned",
+    OperationMoves[firm_pin.FirmPinAnswer](firm_pin.firm_and_pin, _op_board, _op_saved),
+)
