@@ -4,8 +4,10 @@ A plan's narrow rows are all numbers (ids, positions, millionths, day ordinals).
 COPY makes a Python int per value (``tolist``), psycopg formats each one as text, and
 the server parses the text back. Here each column becomes big-endian bytes in one NumPy
 step, and the rows of a block are laid out by offsets: a row is its field count then
-each field's length (-1: NULL) and bytes. The server reads them as they are. Only
-fixed-width fields: integers, floats, days, and a constant word such as a kind.
+each field's length (-1: NULL) and bytes. The server reads them as they are. Fields
+are fixed-width (integers, floats, days, booleans, a constant word such as a kind) or
+texts picked from a table of distinct texts (``TextField``: a pegging row's reference,
+one of the plan's 1.6 M planned-order numbers), whose bytes are gathered by offsets.
 """
 
 from __future__ import annotations
@@ -76,6 +78,81 @@ def word(text: str, rows: int) -> Field:
     return Field(np.broadcast_to(raw, (rows, raw.size)))
 
 
+def boolean(values: np.ndarray) -> Field:
+    """A ``boolean`` column (one byte, 0 or 1)."""
+    return Field(np.asarray(values, dtype=bool).astype(np.uint8).reshape(-1, 1))
+
+
+@dataclass(frozen=True)
+class Texts:
+    """Distinct texts as their UTF-8 bytes end to end (``flat``), each at ``starts[k]``
+    for ``sizes[k]`` bytes: what a text column's rows pick from, encoded once."""
+
+    flat: np.ndarray
+    starts: np.ndarray
+    sizes: np.ndarray
+
+
+def texts(values: Sequence[str]) -> Texts:
+    """``values`` encoded once, in one join when they are all ASCII (a character a
+    byte, so the sizes are the lengths)."""
+    joined = "".join(values)
+    if joined.isascii():
+        raw = joined.encode("ascii")
+        sizes = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    else:
+        encoded = [v.encode() for v in values]
+        raw = b"".join(encoded)
+        sizes = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+    starts = np.cumsum(sizes) - sizes
+    return Texts(np.frombuffer(raw, dtype=np.uint8), starts, sizes)
+
+
+def joined(tables: Sequence[Texts]) -> tuple[Texts, np.ndarray]:
+    """Several tables as one, and where each begins in it (add it to a pick)."""
+    counts = np.array([t.sizes.size for t in tables], dtype=np.int64)
+    bases = np.cumsum(counts) - counts
+    shift = np.cumsum([t.flat.size for t in tables]) - [t.flat.size for t in tables]
+    one = Texts(
+        np.concatenate([t.flat for t in tables]),
+        np.concatenate([t.starts + s for t, s in zip(tables, shift.tolist(), strict=True)]),
+        np.concatenate([t.sizes for t in tables]),
+    )
+    return one, bases
+
+
+@dataclass(frozen=True)
+class TextField:
+    """A text column: row ``k`` holds ``table``'s text ``picks[k]`` (never NULL)."""
+
+    table: Texts
+    picks: np.ndarray
+
+    def part(self, lo: int, hi: int) -> TextField:
+        return TextField(self.table, self.picks[lo:hi])
+
+    def sizes(self) -> np.ndarray:
+        return np.asarray(self.table.sizes[self.picks], dtype=np.int64)
+
+
+AnyField = Field | TextField
+
+
+def _rows(field: AnyField) -> int:
+    return int(field.picks.size if isinstance(field, TextField) else field.data.shape[0])
+
+
+def _put_texts(buf: np.ndarray, at: np.ndarray, field: TextField) -> np.ndarray:
+    """Write each row's text at ``buf[at[k]:]``, all rows in one gather; returns the
+    sizes written."""
+    sizes = field.sizes()
+    before = np.cumsum(sizes) - sizes
+    step = np.arange(int(sizes.sum()), dtype=np.int64)
+    source = np.repeat(field.table.starts[field.picks] - before, sizes) + step
+    buf[np.repeat(at - before, sizes) + step] = field.table.flat[source]
+    return sizes
+
+
 def _put(buf: np.ndarray, at: np.ndarray, data: np.ndarray) -> None:
     """Write row ``k``'s bytes ``data[k]`` at ``buf[at[k]:]``, every row at once."""
     if data.shape[1]:
@@ -89,28 +166,43 @@ def _lengths(field: Field, rows: int) -> np.ndarray:
     return out.view(np.uint8).reshape(rows, 4)
 
 
-def rows_block(fields: Sequence[Field], lo: int, hi: int) -> bytes:
+def _field_sizes(f: AnyField, lo: int, hi: int) -> np.ndarray | int:
+    if isinstance(f, TextField):
+        return f.part(lo, hi).sizes()
+    return f.width if f.nulls is None else np.where(f.nulls[lo:hi], 0, f.width)
+
+
+def _put_field(buf: np.ndarray, at: np.ndarray, f: AnyField, lo: int, hi: int) -> np.ndarray | int:
+    """Write rows ``lo:hi`` of one field (its length, then its bytes) at ``buf[at[k]:]``;
+    returns the bytes written after each row's length."""
+    n = hi - lo
+    if isinstance(f, TextField):
+        text = f.part(lo, hi)
+        _put(buf, at, text.sizes().astype(">i4").view(np.uint8).reshape(n, 4))
+        return _put_texts(buf, at + 4, text)
+    part = Field(f.data[lo:hi], None if f.nulls is None else f.nulls[lo:hi])
+    _put(buf, at, _lengths(part, n))
+    if part.nulls is None:
+        _put(buf, at + 4, part.data)
+        return part.width
+    kept = ~part.nulls
+    _put(buf, at[kept] + 4, part.data[kept])
+    return np.where(kept, part.width, 0)
+
+
+def rows_block(fields: Sequence[AnyField], lo: int, hi: int) -> bytes:
     """Rows ``lo:hi`` of ``fields`` in COPY's binary row layout (no header)."""
     n = hi - lo
     sizes = np.full(n, 2 + 4 * len(fields), dtype=np.int64)
     for f in fields:
-        sizes += f.width if f.nulls is None else np.where(f.nulls[lo:hi], 0, f.width)
+        sizes += _field_sizes(f, lo, hi)
     starts = np.cumsum(sizes) - sizes
     buf = np.empty(int(sizes.sum()), dtype=np.uint8)
     count = np.full(n, len(fields), dtype=">i2").view(np.uint8).reshape(n, 2)
     _put(buf, starts, count)
     at = starts + 2
     for f in fields:
-        part = Field(f.data[lo:hi], None if f.nulls is None else f.nulls[lo:hi])
-        _put(buf, at, _lengths(part, n))
-        at = at + 4
-        if part.nulls is None:
-            _put(buf, at, part.data)
-            at = at + part.width
-        else:
-            kept = ~part.nulls
-            _put(buf, at[kept], part.data[kept])
-            at = at + np.where(kept, part.width, 0)
+        at = at + 4 + _put_field(buf, at, f, lo, hi)
     return buf.tobytes()
 
 
@@ -118,14 +210,14 @@ def copy_fields(
     conn: Connection,
     table: str,
     names: Sequence[str],
-    fields: Sequence[Field],
+    fields: Sequence[AnyField],
     *,
     block_rows: int = BLOCK_ROWS,
 ) -> int:
     """``COPY table (names) FROM STDIN (FORMAT BINARY)`` of equal-length ``fields``, laid
     out ``block_rows`` at a time; returns the rows written. ``table`` and ``names`` are
     ours, never a user's text."""
-    rows = fields[0].data.shape[0] if fields else 0
+    rows = _rows(fields[0]) if fields else 0
     raw = cast("psycopg.Connection[Any]", conn.connection.dbapi_connection)
     sql = f"COPY {table} ({', '.join(names)}) FROM STDIN (FORMAT BINARY)"
     with raw.cursor() as cur, cur.copy(sql) as copy:

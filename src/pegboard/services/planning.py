@@ -35,6 +35,7 @@ from pegboard.model import (
     PlanRun,
     PlanRunStatus,
 )
+from pegboard.services import _copy_binary as binary
 from pegboard.services import plan_columns as columns
 from pegboard.services import plan_inputs
 from pegboard.services._bulk import bulk_insert_columns
@@ -270,6 +271,9 @@ def _store_planned(
     conn: Connection, run_id: int, snap: Snapshot, planned: et.PlannedOrders
 ) -> None:
     """The planned orders, in creation order (their ids are their positions + 1)."""
+    if conn.dialect.name == "postgresql":
+        _copy_planned(conn, run_id, snap, planned)
+        return
     kinds = np.where(snap.input.items.is_make[planned.item], "make", "buy")
     for part in columns.chunks(len(planned)):
         bulk_insert_columns(
@@ -290,6 +294,29 @@ def _store_planned(
             },
             same={"plan_run_id": run_id},
         )
+
+
+def _copy_planned(conn: Connection, run_id: int, snap: Snapshot, planned: et.PlannedOrders) -> None:
+    """The same rows by binary COPY from the arrays (PostgreSQL): text COPY made a
+    Python value of each of the 1.66 M reference rows' ten columns."""
+    orders = planned.sales_order
+    known = snap.sales_order_ids
+    order_ids = known[np.maximum(orders, 0)] if known.size else np.zeros(len(orders))
+    fields: dict[str, binary.AnyField] = {
+        "number": binary.TextField(binary.texts(planned.ref), np.arange(len(planned))),
+        "item_id": binary.int4(snap.item_ids[planned.item]),
+        "type": binary.TextField(
+            binary.texts(["buy", "make"]), snap.input.items.is_make[planned.item].astype(np.int64)
+        ),
+        "qty": binary.float8(planned.qty),
+        "release_date": binary.day(planned.release),
+        "due_date": binary.day(planned.due),
+        "earliest_completion": binary.day(planned.earliest_completion),
+        "is_late": binary.boolean(planned.is_late),
+        "sales_order_id": binary.int4(order_ids, orders < 0),
+        "plan_run_id": binary.int4(np.full(len(planned), run_id)),
+    }
+    binary.copy_fields(conn, PlannedOrder.__tablename__, list(fields), list(fields.values()))
 
 
 def _check_ids(conn: Connection, n: int) -> None:
