@@ -1,6 +1,7 @@
 """``pegboard mo firm-pin``: a planned make order's operation moved from the command line
 firms the order and pins the operation (services.firm_pin), on the company of
-tests/_board_company.py planned but not firmed, both databases."""
+tests/_board_company.py planned but not firmed, both databases; ``mo firm-move`` moves
+the whole order and names the sales-order lines it makes late ("1 day", "3 days")."""
 
 from __future__ import annotations
 
@@ -51,7 +52,10 @@ def test_a_whole_planned_order_is_firmed_to_finish_later(engine: Engine) -> None
                 .where(Item.code == "FA")
             ).one()
     run = cli_invoker(engine)
+    one = run("mo", "firm-move", fa, "2026-12-24")  # SO-A/1 wants FA on 12-23
+    assert "  makes SO-A/1 1 day late" in one and "day(s)" not in one
     out = run("mo", "firm-move", fa, "2026-12-26")
+    assert "  makes SO-A/1 3 days late" in out
     assert f"Planned order {fa} can be firmed as production order MO-000001" in out
     assert "(--save to do it)" in out
     out = run("mo", "firm-move", fa, "2026-12-26", "--save")

@@ -28,9 +28,13 @@ if TYPE_CHECKING:
     from pegboard.db import Session
     from pegboard.services import inventory as _inventory
     from pegboard.services import production
+    from pegboard.services import wording as _wording
+    from pegboard.services.board_move import LateLine
+    from pegboard.services.firm_pin import FirmMoveAnswer, FirmPinAnswer
     from pegboard.services.production import ComponentStatus, ProductionView
 else:
     _inventory = deferred("pegboard.services.inventory")
+    _wording = deferred("pegboard.services.wording")
     production = deferred("pegboard.services.production")
 
 app = typer.Typer(
@@ -400,9 +404,7 @@ def op_move(
         console.print(esc(f"{number} operation {sequence} can move: {where} (--save to pin it)"))
     else:
         console.print(esc(f"{number} operation {sequence} cannot move: {where}"), style="red")
-    for line in answer.reasons + [
-        f"makes {late.line} {late.days_late} day(s) late" for late in answer.late_lines
-    ]:
+    for line in answer.reasons + [_late_words(late) for late in answer.late_lines]:
         console.print(esc(f"  {line}"), highlight=False)
 
 
@@ -428,11 +430,7 @@ def firm_pin(
         answer = service.firm_and_pin(
             s, planned, sequence, start, work_center=work_center, author=author(), dry_run=not save
         )
-    style = None if answer.accepted else "red"
-    hint = "" if answer.saved or not answer.accepted else " (--save to do it)"
-    console.print(esc(answer.message + hint), style=style, highlight=False)
-    for late in answer.move.late_lines:
-        console.print(esc(f"  makes {late.line} {late.days_late} day(s) late"), highlight=False)
+    _print_firmed(answer)
 
 
 @app.command("firm-move")
@@ -451,11 +449,22 @@ def firm_move(
 
     with session() as s:
         answer = service.firm_and_move(s, planned, finish, author=author(), dry_run=not save)
+    _print_firmed(answer)
+
+
+def _print_firmed(answer: FirmPinAnswer | FirmMoveAnswer) -> None:
+    """A planned order's move, as firm-pin and firm-move answer it: what was done (or
+    would be, with --save, or why not, in red), then each sales-order line it makes late."""
     style = None if answer.accepted else "red"
     hint = "" if answer.saved or not answer.accepted else " (--save to do it)"
     console.print(esc(answer.message + hint), style=style, highlight=False)
     for late in answer.move.late_lines:
-        console.print(esc(f"  makes {late.line} {late.days_late} day(s) late"), highlight=False)
+        console.print(esc(f"  {_late_words(late)}"), highlight=False)
+
+
+def _late_words(late: LateLine) -> str:
+    """A sales-order line a move makes late, and by how many days."""
+    return f"makes {late.line} {_wording.plural(late.days_late, 'day')} late"
 
 
 @app.command("pins")

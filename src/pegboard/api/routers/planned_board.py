@@ -5,7 +5,7 @@ a planned order and ``pegboard mo firm-pin`` / ``firm-move`` do."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, Field
@@ -27,7 +27,9 @@ router = APIRouter(prefix="/plan/planned-orders", tags=["plan"])
 Planner = Annotated[UserView, Depends(require(Permission.PLAN))]
 
 
-class FirmPinOut(BaseModel):
+class FirmedOut(BaseModel):
+    """What both moves of a planned order answer besides the move itself."""
+
     planned: str = Field(description="the planned order moved")
     number: str = Field(
         description="the production order it became (for a check: the number it would take)"
@@ -35,6 +37,19 @@ class FirmPinOut(BaseModel):
     accepted: bool
     saved: bool
     message: str = Field(description="what was done, or would be, or why not: one sentence")
+
+
+def _firmed(answer: firm_pin.FirmPinAnswer | firm_pin.FirmMoveAnswer) -> dict[str, Any]:
+    return {
+        "planned": answer.planned,
+        "number": answer.number,
+        "accepted": answer.accepted,
+        "saved": answer.saved,
+        "message": answer.message,
+    }
+
+
+class FirmPinOut(FirmedOut):
     move: OperationMoveOut = Field(description="the operation's move, as for a production order")
 
 
@@ -60,24 +75,10 @@ def firm_and_pin(
         author=user.name,
         dry_run=body.dry_run,
     )
-    return FirmPinOut(
-        planned=answer.planned,
-        number=answer.number,
-        accepted=answer.accepted,
-        saved=answer.saved,
-        message=answer.message,
-        move=operation_move_out(answer.move),
-    )
+    return FirmPinOut(**_firmed(answer), move=operation_move_out(answer.move))
 
 
-class FirmMoveOut(BaseModel):
-    planned: str = Field(description="the planned order moved")
-    number: str = Field(
-        description="the production order it became (for a check: the number it would take)"
-    )
-    accepted: bool
-    saved: bool
-    message: str = Field(description="what was done, or would be, or why not: one sentence")
+class FirmMoveOut(FirmedOut):
     move: MoveOut = Field(description="the order's move, as for a production order")
 
 
@@ -96,11 +97,4 @@ def firm_and_move(
     answer = firm_pin.firm_and_move(
         session, number, body.finish, author=user.name, dry_run=body.dry_run
     )
-    return FirmMoveOut(
-        planned=answer.planned,
-        number=answer.number,
-        accepted=answer.accepted,
-        saved=answer.saved,
-        message=answer.message,
-        move=move_out(answer.move),
-    )
+    return FirmMoveOut(**_firmed(answer), move=move_out(answer.move))
