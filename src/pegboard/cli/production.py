@@ -44,6 +44,15 @@ app = typer.Typer(
 )
 
 
+SequenceArg = Annotated[int, typer.Argument(help="operation (its routing sequence)")]
+StartArg = Annotated[date, typer.Argument(parser=as_date, help="the day it is to start")]
+WorkCenterOption = Annotated[
+    str | None, typer.Option(help="another work center to run it on (default: its own)")
+]
+"""An operation as op-start, op-finish, op-move and firm-pin take it, and (for a move) the
+day and the work center it is to start on."""
+
+
 def _issues(pairs: list[str]) -> dict[str, float]:
     wanted: dict[str, float] = {}
     for pair in pairs:
@@ -334,7 +343,7 @@ def ops(number: Annotated[str, typer.Argument(help="production order, e.g. MO-22
 @handles_errors
 def op_start(
     number: Annotated[str, typer.Argument(help="released production order")],
-    sequence: Annotated[int, typer.Argument(help="operation (its routing sequence)")],
+    sequence: SequenceArg,
     note: Annotated[str, typer.Option(help="a remark for the record")] = "",
 ) -> None:
     """Start an operation on the shop floor (the order goes in progress)."""
@@ -349,7 +358,7 @@ def op_start(
 @handles_errors
 def op_finish(
     number: Annotated[str, typer.Argument(help="production order")],
-    sequence: Annotated[int, typer.Argument(help="operation (its routing sequence)")],
+    sequence: SequenceArg,
     hours: Annotated[str, typer.Option(help="hours worked on it in all, e.g. 2.25")],
     note: Annotated[str, typer.Option(help="a remark for the record")] = "",
 ) -> None:
@@ -369,11 +378,9 @@ def op_finish(
 @handles_errors
 def op_move(
     number: Annotated[str, typer.Argument(help="planned or released production order")],
-    sequence: Annotated[int, typer.Argument(help="operation (its routing sequence)")],
-    start: Annotated[date, typer.Argument(parser=as_date, help="the day it is to start")],
-    work_center: Annotated[
-        str | None, typer.Option(help="another work center to run it on (default: its own)")
-    ] = None,
+    sequence: SequenceArg,
+    start: StartArg,
+    work_center: WorkCenterOption = None,
     save: Annotated[
         bool, typer.Option("--save", help="save (pin) the move when it is accepted")
     ] = False,
@@ -412,11 +419,9 @@ def op_move(
 @handles_errors
 def firm_pin(
     planned: Annotated[str, typer.Argument(help="planned make order of the current plan (PL-…)")],
-    sequence: Annotated[int, typer.Argument(help="operation (its routing sequence)")],
-    start: Annotated[date, typer.Argument(parser=as_date, help="the day it is to start")],
-    work_center: Annotated[
-        str | None, typer.Option(help="another work center to run it on (default: its own)")
-    ] = None,
+    sequence: SequenceArg,
+    start: StartArg,
+    work_center: WorkCenterOption = None,
     save: Annotated[
         bool, typer.Option("--save", help="firm the order and pin the move when it is accepted")
     ] = False,

@@ -245,29 +245,6 @@ def unpin_operation(
     )
 
 
-def _op_board(
-    request: Request,
-    session: Session,
-    who: auth.SignedIn,
-    number: str,
-    given: OpForm,
-    *,
-    answer: operation_move.OperationMoveAnswer | None = None,
-    error: str | None = None,
-    status_code: int = 200,
-) -> Response:
-    return _page(
-        request,
-        session,
-        who,
-        number,
-        op_form=given,
-        op_answer=answer,
-        error=error,
-        status_code=status_code,
-    )
-
-
 def _op_saved(number: str, answer: operation_move.OperationMoveAnswer) -> tuple[str, str]:
     """The order's board again, saying where the operation went and that it is pinned."""
     return (
@@ -282,6 +259,6 @@ add_operation_routes(
     router,
     "/board/move",
     OperationMoves[operation_move.OperationMoveAnswer](
-        operation_move.move_operation, _op_board, _op_saved
+        operation_move.move_operation, _page, _op_saved
     ),
 )

@@ -122,9 +122,10 @@ class Board(Protocol[A_contra]):
         session: Session,
         who: auth.SignedIn,
         number: str,
-        given: OpForm,
+        /,
         *,
-        answer: A_contra | None = None,
+        op_form: OpForm | None = None,
+        op_answer: A_contra | None = None,
         error: str | None = None,
         status_code: int = 200,
     ) -> Response: ...
@@ -165,7 +166,7 @@ def add_operation_routes(router: APIRouter, path: str, moves: OperationMoves[A])
         except PegboardError as e:
             status = refused_change(session, e)
             return moves.board(
-                request, session, who, number, given, error=e.message, status_code=status
+                request, session, who, number, op_form=given, error=e.message, status_code=status
             )
 
     def check(
@@ -175,7 +176,7 @@ def add_operation_routes(router: APIRouter, path: str, moves: OperationMoves[A])
         answer = attempt(request, session, who, number, given, dry_run=True)
         if isinstance(answer, Response):
             return answer
-        return moves.board(request, session, who, number, given, answer=answer)
+        return moves.board(request, session, who, number, op_form=given, op_answer=answer)
 
     def save(
         request: Request, session: DbSession, who: Planner, number: str, posted: OpPosted

@@ -47,7 +47,7 @@ def _page(
     who: auth.SignedIn,
     number: str,
     *,
-    answer: firm_pin.FirmPinAnswer | None = None,
+    op_answer: firm_pin.FirmPinAnswer | None = None,
     op_form: OpForm | None = None,
     error: str | None = None,
     finish: str = "",
@@ -60,7 +60,7 @@ def _page(
     context = chrome(who, "plan") | {
         "title": f"Move planned order {board.number}",
         "board": board,
-        "answer": answer,
+        "answer": op_answer,
         "op_form": given,
         "op_rows": op_rows(board.operations),
         "op_error": error,
@@ -129,29 +129,6 @@ def _move_order(
         )
 
 
-def _op_board(
-    request: Request,
-    session: Session,
-    who: auth.SignedIn,
-    number: str,
-    given: OpForm,
-    *,
-    answer: firm_pin.FirmPinAnswer | None = None,
-    error: str | None = None,
-    status_code: int = 200,
-) -> Response:
-    return _page(
-        request,
-        session,
-        who,
-        number,
-        op_form=given,
-        answer=answer,
-        error=error,
-        status_code=status_code,
-    )
-
-
 def _op_saved(number: str, answer: firm_pin.FirmPinAnswer) -> tuple[str, str]:
     """The new production order's board, saying what the planned order became."""
     return f"/board/move/{quote(answer.number, safe='')}", answer.message
@@ -160,5 +137,5 @@ def _op_saved(number: str, answer: firm_pin.FirmPinAnswer) -> tuple[str, str]:
 add_operation_routes(
     router,
     "/board/planned",
-    OperationMoves[firm_pin.FirmPinAnswer](firm_pin.firm_and_pin, _op_board, _op_saved),
+    OperationMoves[firm_pin.FirmPinAnswer](firm_pin.firm_and_pin, _page, _op_saved),
 )
