@@ -105,3 +105,44 @@ def test_booleans(pg_session: Session) -> None:
             select(PlanProduction.is_late).order_by(PlanProduction.production_order_id)
         ).all()
     assert rows == late.tolist()
+
+
+def test_a_long_text_among_many_short_ones(pg_session: Session) -> None:
+    """A table too wide to pad (one text of 200 among 10,000 of one character) is
+    gathered byte by byte: the same texts read back."""
+    values = ["a", "b", "é"] * 3_333 + ["z" * 200]
+    table = binary.texts(values)
+    picks = np.array([9_999, 0, 2, 9_999, 5, 1], dtype=np.int64)
+    n = len(picks)
+    with pg_session.begin():
+        conn = pg_session.connection(execution_options={WRITE: True})
+        binary.copy_fields(
+            conn,
+            Pegging.__tablename__,
+            [
+                "supply_type",
+                "supply_ref",
+                "item_id",
+                "qty",
+                "demand_type",
+                "demand_ref",
+                "plan_run_id",
+            ],
+            [
+                binary.word("stock", n),
+                binary.TextField(table, picks[::-1].copy()),
+                binary.int4(np.arange(n)),
+                binary.float8(np.ones(n)),
+                binary.word("planned_order", n),
+                binary.TextField(table, picks),
+                binary.int4(np.ones(n)),
+            ],
+            block_rows=4,
+        )
+        rows = pg_session.execute(
+            select(Pegging.supply_type, Pegging.supply_ref, Pegging.demand_ref).order_by(Pegging.id)
+        ).all()
+    expected = [values[p] for p in picks.tolist()]
+    assert [tuple(r) for r in rows] == [
+        ("stock", e, d) for e, d in zip(expected[::-1], expected, strict=True)
+    ]
