@@ -78,6 +78,7 @@ from pegboard.services.outstanding import (
 from pegboard.services.paging import sorted_page
 from pegboard.services.planning import current_run
 from pegboard.services.snapshot import PLANNABLE_ORDER_STATUSES
+from pegboard.services.wording import counted
 
 P = ProductionStatus
 STARTED = (P.RELEASED, P.IN_PROGRESS)
@@ -570,7 +571,8 @@ def scrap_production(
     left = mo.qty - mo.completed_qty
     if qty > left + EPS:
         raise ValidationError(
-            f"{number}: only {left:g} units are still in production; cannot scrap {qty:g}",
+            f"{number}: only {left:g} {counted(left, 'unit')} {counted(left, 'is')} still in "
+            f"production; cannot scrap {qty:g}",
             production_order=number,
         )
     lock_items(session, (c.item_id for c in _components(session, mo)))
