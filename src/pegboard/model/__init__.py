@@ -1,17 +1,21 @@
-"""The tables. Data, not behaviour: every rule lives in ``pegboard.services``."""
+"""The tables. Data, not behaviour: every rule lives in ``pegboard.services``.
 
-from pegboard.model.audit import AuditEntry
-from pegboard.model.base import Base
-from pegboard.model.bom import Bom, BomLine, BomLineOption, BomLineParameter, BomParameter
-from pegboard.model.capacity import (
-    Routing,
-    RoutingOperation,
-    TemplateOperation,
-    WorkCenter,
-    WorkCenterClosedDay,
-)
-from pegboard.model.company import CompanySetting, Customer, Holiday, NumberSequence, Project
-from pegboard.model.cost import CostRevision, LineCostEstimate, LineFinalCost
+Each table is declared on first use (issue #18, start-up): ``from pegboard.model import
+Item`` imports ``pegboard.model.item`` only, and each model module imports the modules of
+the tables its foreign keys name, so that every foreign key of a declared table resolves
+(a flush orders its rows by them). Declaring a class costs SQLAlchemy milliseconds, and
+configuring the mappers on the first query more, for each class declared: a command
+such as ``pegboard report late`` needs under half of them. The enums are plain and
+always here. ``Base`` stands for the whole schema (``Base.metadata``: migrations,
+truncating, copying a company), so asking this package for it declares every table,
+as ``load_all()`` does. tests/model/test_model_package.py holds ``HOMES`` to the modules.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from pegboard.model.enums import (
     BomKind,
     ItemType,
@@ -28,27 +32,135 @@ from pegboard.model.enums import (
     StockMoveKind,
     Strategy,
 )
-from pegboard.model.item import Item
-from pegboard.model.jobs import Job
-from pegboard.model.location import Location
-from pegboard.model.pinned import PinnedOperation
-from pegboard.model.plan import (
-    Pegging,
-    PlanException,
-    PlanExceptionSalesOrder,
-    PlanLine,
-    PlannedOrder,
-    PlanProduction,
-    PlanRun,
-)
-from pegboard.model.policy import PolicyLine, PolicyRun, PolicySetting
-from pegboard.model.production import ProductionComponent, ProductionOrder
-from pegboard.model.purchasing import PurchaseOrder, PurchaseOrderLine
-from pegboard.model.sales import SalesOrder, SalesOrderLine, Shipment
-from pegboard.model.schedule import ScheduledLoad, ScheduledOperation, ScheduledOrder, ScheduleRun
-from pegboard.model.shop_floor import OperationProgress
-from pegboard.model.stock import StockBalance, StockMove
-from pegboard.model.users import ApiToken, LoginAttempt, User, WebSession
+
+HOMES: dict[str, str] = {
+    "ApiToken": "users",
+    "AuditEntry": "audit",
+    "Bom": "bom",
+    "BomLine": "bom",
+    "BomLineOption": "bom",
+    "BomLineParameter": "bom",
+    "BomParameter": "bom",
+    "CompanySetting": "company",
+    "CostRevision": "cost",
+    "Customer": "company",
+    "Holiday": "company",
+    "Item": "item",
+    "Job": "jobs",
+    "LineCostEstimate": "cost",
+    "LineFinalCost": "cost",
+    "Location": "location",
+    "LoginAttempt": "users",
+    "NumberSequence": "company",
+    "OperationProgress": "shop_floor",
+    "Pegging": "plan",
+    "PinnedOperation": "pinned",
+    "PlanException": "plan",
+    "PlanExceptionSalesOrder": "plan",
+    "PlanLine": "plan",
+    "PlanProduction": "plan",
+    "PlanRun": "plan",
+    "PlannedOrder": "plan",
+    "PolicyLine": "policy",
+    "PolicyRun": "policy",
+    "PolicySetting": "policy",
+    "ProductionComponent": "production",
+    "ProductionOrder": "production",
+    "Project": "company",
+    "PurchaseOrder": "purchasing",
+    "PurchaseOrderLine": "purchasing",
+    "Routing": "capacity",
+    "RoutingOperation": "capacity",
+    "SalesOrder": "sales",
+    "SalesOrderLine": "sales",
+    "ScheduleRun": "schedule",
+    "ScheduledLoad": "schedule",
+    "ScheduledOperation": "schedule",
+    "ScheduledOrder": "schedule",
+    "Shipment": "sales",
+    "StockBalance": "stock",
+    "StockMove": "stock",
+    "TemplateOperation": "capacity",
+    "User": "users",
+    "WebSession": "users",
+    "WorkCenter": "capacity",
+    "WorkCenterClosedDay": "capacity",
+}
+"""The module (``pegboard.model.<module>``) that declares each class this package gives."""
+
+MODULES: tuple[str, ...] = tuple(sorted(set(HOMES.values())))
+"""Every module that declares tables."""
+
+
+def load_all() -> None:
+    """Declare every table (a whole-schema use: ``Base.metadata`` complete)."""
+    for module in MODULES:
+        importlib.import_module(f"pegboard.model.{module}")
+
+
+if TYPE_CHECKING:
+    from pegboard.model.audit import AuditEntry
+    from pegboard.model.base import Base
+    from pegboard.model.bom import Bom, BomLine, BomLineOption, BomLineParameter, BomParameter
+    from pegboard.model.capacity import (
+        Routing,
+        RoutingOperation,
+        TemplateOperation,
+        WorkCenter,
+        WorkCenterClosedDay,
+    )
+    from pegboard.model.company import (
+        CompanySetting,
+        Customer,
+        Holiday,
+        NumberSequence,
+        Project,
+    )
+    from pegboard.model.cost import CostRevision, LineCostEstimate, LineFinalCost
+    from pegboard.model.item import Item
+    from pegboard.model.jobs import Job
+    from pegboard.model.location import Location
+    from pegboard.model.pinned import PinnedOperation
+    from pegboard.model.plan import (
+        Pegging,
+        PlanException,
+        PlanExceptionSalesOrder,
+        PlanLine,
+        PlannedOrder,
+        PlanProduction,
+        PlanRun,
+    )
+    from pegboard.model.policy import PolicyLine, PolicyRun, PolicySetting
+    from pegboard.model.production import ProductionComponent, ProductionOrder
+    from pegboard.model.purchasing import PurchaseOrder, PurchaseOrderLine
+    from pegboard.model.sales import SalesOrder, SalesOrderLine, Shipment
+    from pegboard.model.schedule import (
+        ScheduledLoad,
+        ScheduledOperation,
+        ScheduledOrder,
+        ScheduleRun,
+    )
+    from pegboard.model.shop_floor import OperationProgress
+    from pegboard.model.stock import StockBalance, StockMove
+    from pegboard.model.users import ApiToken, LoginAttempt, User, WebSession
+else:
+
+    def __getattr__(name: str) -> Any:
+        """A class declared on first use (PEP 562); ``Base`` declares them all."""
+        if name == "Base":
+            load_all()
+            value = importlib.import_module("pegboard.model.base").Base
+        elif name in HOMES:
+            value = getattr(importlib.import_module(f"pegboard.model.{HOMES[name]}"), name)
+        else:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        globals()[name] = value
+        return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "ApiToken",

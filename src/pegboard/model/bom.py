@@ -15,6 +15,10 @@ from __future__ import annotations
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+# The modules of the tables this one's foreign keys name: declared with it, so that
+# its foreign keys resolve (the model package declares a module on first use).
+import pegboard.model.item
+import pegboard.model.sales  # noqa: F401
 from pegboard.model._types import enum_column
 from pegboard.model.base import Base, CreatedMixin
 from pegboard.model.enums import BomKind, ParameterKind

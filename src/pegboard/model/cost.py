@@ -16,6 +16,9 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+# The modules of the tables this one's foreign keys name: declared with it, so that
+# its foreign keys resolve (the model package declares a module on first use).
+import pegboard.model.sales  # noqa: F401
 from pegboard.model._types import UtcDateTime
 from pegboard.model.base import Base, utcnow
 

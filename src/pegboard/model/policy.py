@@ -20,6 +20,9 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, false, func
 from sqlalchemy.orm import Mapped, mapped_column
 
+# The modules of the tables this one's foreign keys name: declared with it, so that
+# its foreign keys resolve (the model package declares a module on first use).
+import pegboard.model.item  # noqa: F401
 from pegboard.model._types import UtcDateTime
 from pegboard.model.base import Base, CreatedMixin, utcnow
 

@@ -7,6 +7,11 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
+# The modules of the tables this one's foreign keys name: declared with it, so that
+# its foreign keys resolve (the model package declares a module on first use).
+import pegboard.model.bom
+import pegboard.model.item
+import pegboard.model.sales  # noqa: F401
 from pegboard.model._types import UtcDateTime, enum_column
 from pegboard.model.base import Base, CreatedMixin
 from pegboard.model.enums import ProductionStatus

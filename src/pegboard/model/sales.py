@@ -8,6 +8,10 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+# The modules of the tables this one's foreign keys name: declared with it, so that
+# its foreign keys resolve (the model package declares a module on first use).
+import pegboard.model.company
+import pegboard.model.item  # noqa: F401
 from pegboard.model._types import UtcDateTime, enum_column
 from pegboard.model.base import Base, CreatedMixin
 from pegboard.model.enums import SalesOrderStatus, ShipmentStatus

@@ -18,6 +18,12 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
+# The modules of the tables this one's foreign keys name: declared with it, so that
+# its foreign keys resolve (the model package declares a module on first use).
+import pegboard.model.item
+import pegboard.model.production
+import pegboard.model.purchasing
+import pegboard.model.sales  # noqa: F401
 from pegboard.model._types import UtcDateTime, enum_column
 from pegboard.model.base import Base, utcnow
 from pegboard.model.enums import StockMoveKind

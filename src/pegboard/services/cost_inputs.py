@@ -30,27 +30,17 @@ counts the changes to what the plan is planned from (the plan's out-of-date bann
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Connection, Table, event, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
 
-from pegboard.model import (
-    Bom,
-    BomKind,
-    BomLine,
-    CostRevision,
-    Item,
-    PurchaseLineStatus,
-    PurchaseOrder,
-    PurchaseOrderLine,
-    Routing,
-    RoutingOperation,
-    SalesOrderLine,
-    WorkCenter,
-)
+from pegboard.model.enums import BomKind, PurchaseLineStatus
 from pegboard.services import plan_inputs
 from pegboard.services._dialect import insert_for
+
+if TYPE_CHECKING:
+    from pegboard.model import Bom, PurchaseOrderLine, Routing
 
 COMPANY = "company"
 ORDER_SCOPE = "pegboard_cost_order"
@@ -61,19 +51,19 @@ WROTE = "pegboard_wrote"
 """``Session.info`` key: the session's transaction has written (a flush or a write
 statement); cleared when it ends."""
 
-_COLUMNS: Mapping[type, frozenset[str] | None] = {
-    Item: frozenset({"unit_cost", "type", "code"}),
-    WorkCenter: frozenset({"cost_rate", "code"}),
-    PurchaseOrder: frozenset({"number"}),
-    PurchaseOrderLine: frozenset(
+_COLUMNS: Mapping[str, frozenset[str]] = {
+    "item": frozenset({"unit_cost", "type", "code"}),
+    "work_center": frozenset({"cost_rate", "code"}),
+    "purchase_order": frozenset({"number"}),
+    "purchase_order_line": frozenset(
         {"unit_price", "status", "item_id", "due_date", "line", "purchase_order_id"}
     ),
-    SalesOrderLine: frozenset({"qty", "item_id", "sales_order_id"}),
+    "sales_order_line": frozenset({"qty", "item_id", "sales_order_id"}),
 }
-"""Tables where only some columns are read by an estimate (None: all of them)."""
-
-_SKIP_NEW = (Item, WorkCenter, PurchaseOrder, SalesOrderLine)
-"""A new row of these is in no stored estimate yet (a new line has none)."""
+"""Tables where only some columns are read by an estimate (any other: all of them).
+Rows are told apart by their table's name, not their class, so that watching every
+session declares no model class (the model package declares a class on first use, and
+most commands write none of these: issue #18, start-up)."""
 
 _WATCHED = frozenset(
     {
@@ -94,6 +84,7 @@ _WATCHED = frozenset(
     }
 )
 _NEW_DOES_NOT_MATTER = frozenset({"item", "work_center", "purchase_order", "sales_order_line"})
+"""A new row of these is in no stored estimate yet (a new line has none)."""
 
 
 def order_scope(sales_order_id: int) -> str:
@@ -102,6 +93,8 @@ def order_scope(sales_order_id: int) -> str:
 
 def revisions(session: Session | Connection, scopes: Iterable[str]) -> dict[str, int]:
     """The current revision of each scope (0: never raised)."""
+    from pegboard.model import CostRevision
+
     wanted = sorted(set(scopes))
     found: dict[str, int] = dict.fromkeys(wanted, 0)
     for i in range(0, len(wanted), 500):
@@ -118,6 +111,8 @@ def revisions(session: Session | Connection, scopes: Iterable[str]) -> dict[str,
 
 def raise_revisions(conn: Connection, scopes: Iterable[str]) -> None:
     """Raise each scope's revision by one (created at 1), on ``conn``'s transaction."""
+    from pegboard.model import CostRevision
+
     rows = [{"scope": s, "revision": 1} for s in sorted(set(scopes))]
     if not rows:
         return
@@ -156,13 +151,18 @@ def _purchase_matters(line: PurchaseOrderLine, how: str) -> bool:
     return PurchaseLineStatus.CANCELLED in statuses
 
 
+def _table(obj: object) -> str:
+    """The name of the table ``obj`` (a mapped instance) is a row of."""
+    return str(inspect(obj).mapper.local_table.name)
+
+
 def _matters(obj: object, how: str) -> bool:
-    kind = type(obj)
-    if isinstance(obj, PurchaseOrderLine):
-        return _purchase_matters(obj, how)
+    table = _table(obj)
+    if table == "purchase_order_line":
+        return _purchase_matters(cast("PurchaseOrderLine", obj), how)
     if how == "new":
-        return not isinstance(obj, _SKIP_NEW)
-    columns = _COLUMNS.get(kind)
+        return table not in _NEW_DOES_NOT_MATTER
+    columns = _COLUMNS.get(table)
     return how == "deleted" or columns is None or bool(_changed(obj) & columns)
 
 
@@ -173,6 +173,8 @@ def _old_and_new(obj: object, key: str) -> set[Any]:
 
 def _bom_scopes(session: Session, bom_ids: set[int], known: dict[int, Bom]) -> set[str]:
     """An order BOM's sales order, else the company (master BOMs, templates, unknown)."""
+    from pegboard.model import Bom
+
     out: set[str] = set()
     rows: dict[int, tuple[BomKind | None, int | None]] = {
         b.id: (b.kind, b.sales_order_id) for b in known.values() if b.id is not None
@@ -191,6 +193,8 @@ def _bom_scopes(session: Session, bom_ids: set[int], known: dict[int, Bom]) -> s
 
 def _routing_boms(session: Session, routing_ids: set[int], known: dict[int, Routing]) -> set[int]:
     """The BOMs of order routings among ``routing_ids``; -1 for an item's routing."""
+    from pegboard.model import Routing
+
     found = {r.id: r.bom_id for r in known.values() if r.id is not None}
     missing = sorted(routing_ids - set(found))
     for i in range(0, len(missing), 500):
@@ -209,21 +213,22 @@ def _scopes(session: Session, changed: list[object]) -> set[str]:
     bom_ids: set[int] = set()
     routing_ids: set[int] = set()
     for obj in changed:
-        if isinstance(obj, Bom):
-            boms[obj.id] = obj
-            for order in _old_and_new(obj, "sales_order_id"):
-                scopes.add(order_scope(order) if obj.kind is BomKind.ORDER else COMPANY)
-            if obj.kind is not BomKind.ORDER or obj.sales_order_id is None:
+        table, row = _table(obj), cast(Any, obj)  # a Bom, BomLine, Routing, … by its table
+        if table == "bom":
+            boms[row.id] = row
+            for order in _old_and_new(row, "sales_order_id"):
+                scopes.add(order_scope(order) if row.kind is BomKind.ORDER else COMPANY)
+            if row.kind is not BomKind.ORDER or row.sales_order_id is None:
                 scopes.add(COMPANY)
-        elif isinstance(obj, BomLine):
-            bom_ids |= _old_and_new(obj, "bom_id")
-        elif isinstance(obj, Routing):
-            routings[obj.id] = obj
-            routing_ids.add(obj.id)
-        elif isinstance(obj, RoutingOperation):
-            routing_ids |= _old_and_new(obj, "routing_id")
-        elif isinstance(obj, SalesOrderLine):
-            scopes |= {order_scope(o) for o in _old_and_new(obj, "sales_order_id")}
+        elif table == "bom_line":
+            bom_ids |= _old_and_new(row, "bom_id")
+        elif table == "routing":
+            routings[row.id] = row
+            routing_ids.add(row.id)
+        elif table == "routing_operation":
+            routing_ids |= _old_and_new(row, "routing_id")
+        elif table == "sales_order_line":
+            scopes |= {order_scope(o) for o in _old_and_new(row, "sales_order_id")}
         else:
             scopes.add(COMPANY)
     by_bom = _routing_boms(session, routing_ids, routings)
@@ -237,11 +242,7 @@ def _after_flush(session: Session, _flush: UOWTransaction) -> None:
     session.info[WROTE] = True
     kinds = (("new", session.new), ("dirty", session.dirty), ("deleted", session.deleted))
     written = [(how, obj) for how, objs in kinds for obj in objs]
-    changed = [
-        obj
-        for how, obj in written
-        if inspect(obj).mapper.local_table.name in _WATCHED and _matters(obj, how)
-    ]
+    changed = [obj for how, obj in written if _table(obj) in _WATCHED and _matters(obj, how)]
     if changed:
         raise_revisions(session.connection(), _scopes(session, changed))
     plan_inputs.flushed(session, written)
