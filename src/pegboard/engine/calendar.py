@@ -17,19 +17,28 @@ plain subtraction and addition, which is v1's arithmetic exactly.
 A big array (a level's demand, a million rows and more) is moved through a table
 of the working days in its date span instead (``_DayTable``): two gathers, several
 times faster than ``busday_offset`` per element, with the same results.
+
+One day (a Python or NumPy integer) moves in plain Python instead (``_Days``: whole
+weeks at a time, the holidays found by bisection), so a command that dates a few
+things (``pegboard order show``) never imports NumPy (issue #18, start-up); NumPy is
+imported on the first call with an array. tests/engine/test_calendar_scalar.py holds
+the two equal.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from typing import overload
+from numbers import Integral
+from typing import TYPE_CHECKING, Any, overload
 
-import numpy as np
-import numpy.typing as npt
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    IntArray = npt.NDArray[np.int64]
 
 __all__ = ["ALL_DAYS", "WorkCalendar"]
-
-IntArray = npt.NDArray[np.int64]
 
 #: Monday = 0 … Sunday = 6, as ``date.weekday()``.
 ALL_DAYS = (0, 1, 2, 3, 4, 5, 6)
@@ -41,21 +50,77 @@ _EPOCH = 719163
 _TABLE_FROM = 64
 
 
+class _Days:
+    """One day at a time, in plain Python: the working weekdays and the holidays that
+    fall on one of them (sorted), the rules ``busday_offset`` and ``busday_count`` follow."""
+
+    def __init__(self, work_days: tuple[int, ...], holidays: tuple[int, ...]) -> None:
+        self.weekdays = frozenset(work_days)
+        self.per_week = len(self.weekdays)
+        self.off = sorted({h for h in holidays if (h - 1) % 7 in self.weekdays})
+        self.off_set = frozenset(self.off)
+
+    def working(self, day: int) -> bool:
+        return (day - 1) % 7 in self.weekdays and day not in self.off_set  # ordinal 1: Monday
+
+    def _off_between(self, lo: int, hi: int) -> int:
+        """Holidays on working weekdays in [lo, hi]."""
+        return bisect_right(self.off, hi) - bisect_left(self.off, lo)
+
+    def roll(self, day: int, step: int) -> int:
+        while not self.working(day):
+            day += step
+        return day
+
+    def move(self, day: int, n: int) -> int:
+        """From ``day``, ``n`` working days on (``n`` < 0: back), whole weeks at a time:
+        the 7·w days after ``day`` hold w·per_week working weekdays less their holidays."""
+        step, left = (1, n) if n > 0 else (-1, -n)
+        while left > self.per_week:
+            weeks = left // self.per_week
+            end = day + step * 7 * weeks
+            lo, hi = (day + 1, end) if step > 0 else (end, day - 1)
+            left -= weeks * self.per_week - self._off_between(lo, hi)
+            day = end
+        while left:
+            day += step
+            left -= self.working(day)
+        return day
+
+    def count(self, start: int, end: int) -> int:
+        """Working days in [start, end) (``start`` < ``end``)."""
+        weeks, rest = divmod(end - start, 7)
+        extra = sum((start + 7 * weeks + i - 1) % 7 in self.weekdays for i in range(rest))
+        return weeks * self.per_week + extra - self._off_between(start, end - 1)
+
+
 @dataclass(frozen=True)
 class WorkCalendar:
     """Working weekdays (Monday = 0) and holidays (day ordinals)."""
 
     work_days: tuple[int, ...] = ALL_DAYS
     holidays: tuple[int, ...] = ()
-    _busdays: np.busdaycalendar = field(init=False, repr=False, compare=False)
+    _days: _Days = field(init=False, repr=False, compare=False)
+    _numpy_calendar: list[Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.work_days or not set(self.work_days) <= set(ALL_DAYS):
             raise ValueError(f"work_days must be weekdays 0-6, at least one: {self.work_days}")
-        mask = [1 if d in self.work_days else 0 for d in ALL_DAYS]
-        days = np.asarray(sorted(set(self.holidays)), dtype=np.int64) - _EPOCH
-        calendar = np.busdaycalendar(weekmask=mask, holidays=days.astype("datetime64[D]"))
-        object.__setattr__(self, "_busdays", calendar)
+        object.__setattr__(self, "_days", _Days(self.work_days, self.holidays))
+        object.__setattr__(self, "_numpy_calendar", [])
+
+    @property
+    def _busdays(self) -> np.busdaycalendar:
+        """NumPy's calendar, made on the first call with an array."""
+        if not self._numpy_calendar:
+            import numpy as np
+
+            mask = [1 if d in self.work_days else 0 for d in ALL_DAYS]
+            days = np.asarray(sorted(set(self.holidays)), dtype=np.int64) - _EPOCH
+            made = np.busdaycalendar(weekmask=mask, holidays=days.astype("datetime64[D]"))
+            self._numpy_calendar.append(made)
+        calendar: np.busdaycalendar = self._numpy_calendar[0]
+        return calendar
 
     def __reduce__(self) -> tuple[type[WorkCalendar], tuple[tuple[int, ...], tuple[int, ...]]]:
         """Pickled as its arguments: NumPy's busdaycalendar does not pickle, and a
@@ -73,9 +138,15 @@ class WorkCalendar:
     def back(self, day: IntArray, n: int | IntArray = 0) -> IntArray: ...
     def back(self, day: int | IntArray, n: int | IntArray = 0) -> int | IntArray:
         """back(d, n): n working days before the last working day on or before d."""
+        if isinstance(day, Integral) and isinstance(n, Integral):
+            if self.every_day:
+                return int(day) - int(n)
+            return self._days.move(self._days.roll(int(day), -1), -int(n))
+        import numpy as np
+
         if self.every_day:
             return _same_kind(day, np.asarray(day, dtype=np.int64) - n)
-        if not isinstance(day, int | np.integer) and np.size(day) >= _TABLE_FROM:
+        if np.size(day) >= _TABLE_FROM:
             moved_days = self._table_move(np.asarray(day, dtype=np.int64), n, forward=False)
             if moved_days is not None:
                 return moved_days
@@ -90,9 +161,15 @@ class WorkCalendar:
     def fwd(self, day: IntArray, n: int | IntArray = 0) -> IntArray: ...
     def fwd(self, day: int | IntArray, n: int | IntArray = 0) -> int | IntArray:
         """fwd(d, n): the n-th working day after the first working day on or after d."""
+        if isinstance(day, Integral) and isinstance(n, Integral):
+            if self.every_day:
+                return int(day) + int(n)
+            return self._days.move(self._days.roll(int(day), 1), int(n))
+        import numpy as np
+
         if self.every_day:
             return _same_kind(day, np.asarray(day, dtype=np.int64) + n)
-        if not isinstance(day, int | np.integer) and np.size(day) >= _TABLE_FROM:
+        if np.size(day) >= _TABLE_FROM:
             moved_days = self._table_move(np.asarray(day, dtype=np.int64), n, forward=True)
             if moved_days is not None:
                 return moved_days
@@ -105,6 +182,8 @@ class WorkCalendar:
         """``fwd``/``back`` of many days at once through a table of the working days
         of their span (with room for ``n`` on either side); None when a result falls
         outside the table (``busday_offset`` answers then)."""
+        import numpy as np
+
         steps = np.asarray(n, dtype=np.int64)
         if day.size == 0 or (steps.size and int(steps.min()) < 0):
             return None
@@ -132,9 +211,7 @@ class WorkCalendar:
 
     def is_working(self, day: int) -> bool:
         """Whether ``day`` (an ordinal) is a working day."""
-        if self.every_day:
-            return True
-        return bool(np.is_busday(_d64(day), busdaycal=self._busdays))
+        return self.every_day or self._days.working(int(day))
 
     def working_days_between(self, start: int, end: int) -> int:
         """Working days in [start, end): how many days of work fit between two dates."""
@@ -142,19 +219,25 @@ class WorkCalendar:
             return max(end - start, 0)
         if end <= start:
             return 0
-        return int(np.busday_count(_d64(start), _d64(end), busdaycal=self._busdays))
+        return self._days.count(int(start), int(end))
 
 
 def _d64(day: int | IntArray) -> npt.NDArray[np.datetime64]:
+    import numpy as np
+
     return (np.asarray(day, dtype=np.int64) - _EPOCH).astype("datetime64[D]")
 
 
 def _ordinals(days: npt.NDArray[np.datetime64]) -> IntArray:
+    import numpy as np
+
     return np.asarray(days, dtype="datetime64[D]").astype(np.int64) + _EPOCH
 
 
 def _same_kind(template: int | IntArray, value: IntArray) -> int | IntArray:
     """A Python int for a scalar argument (the engine's loops use ints), else an array."""
-    if isinstance(template, int | np.integer):
+    import numpy as np
+
+    if isinstance(template, Integral):
         return int(value)
     return np.asarray(value, dtype=np.int64)
