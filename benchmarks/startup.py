@@ -2,11 +2,11 @@
 
     python benchmarks/startup.py [--runs 7] [--src /tmp/pb-before/src]
 
-Measures ``pegboard --help``, ``pegboard plan --help``, ``pegboard report --help``,
-``pegboard report late`` and ``pegboard order show SO-1001`` (on the lighting demo, loaded
-once by ``pegboard demo --no-serve`` into a database in a temporary folder) and prints,
-per command, the median wall time and the median CPU time (user + system of the child)
-over ``--runs`` runs. CPU time is the figure to
+Measures ``pegboard --help``, ``pegboard plan --help``, the ``--help`` of ``report``,
+``order``, ``mps`` and ``policy``, ``pegboard report late`` and ``pegboard order show
+SO-1001`` (on the lighting demo, loaded once by ``pegboard demo --no-serve`` into a
+database in a temporary folder) and prints, per command, the median wall time and the
+median CPU time (user + system of the child) over ``--runs`` runs. CPU time is the figure to
 trust on a busy machine; wall time is shown beside it. The commands of a round run
 one after another, round after round, so a change in load touches all of them.
 
@@ -28,6 +28,9 @@ COMMANDS: list[tuple[str, list[str]]] = [
     ("pegboard --help", ["--help"]),
     ("pegboard plan --help", ["plan", "--help"]),
     ("pegboard report --help", ["report", "--help"]),
+    ("pegboard order --help", ["order", "--help"]),
+    ("pegboard mps --help", ["mps", "--help"]),
+    ("pegboard policy --help", ["policy", "--help"]),
     ("pegboard report late (demo)", ["report", "late"]),
     ("pegboard order show SO-1001 (demo)", ["order", "show", "SO-1001"]),
 ]

@@ -17,6 +17,7 @@ from _clock import TEST_TODAY
 from pegboard.cli import app
 from pegboard.cli._lazy import first_paragraph
 from pegboard.cli.app import LAZY
+from pegboard.model import MODULES
 
 
 def test_each_table_entry_is_the_commands_own_help() -> None:
@@ -118,7 +119,8 @@ HELP_MUST_NOT_LOAD = (
     "fastapi",
     "alembic",
     "pegboard.db",
-    "pegboard.model",
+    "pegboard.model.base",  # the tables; the model package's enums are plain words
+    *(f"pegboard.model.{module}" for module in MODULES),
     "pegboard.services",
     "pegboard.engine",
 )
@@ -136,32 +138,31 @@ def test_the_root_commands_help_loads_neither_pydantic_nor_the_database() -> Non
     assert _loaded(answer["modules"], HELP_MUST_NOT_LOAD) == []
 
 
-STILL_LOAD_SERVICES_FOR_HELP = {
-    "mps": "its --weeks bound is the service's MAX_WEEKS",
-    "policy": "its --sort help names the service's SORTS",
-    "order": "order status takes the model's SalesOrderStatus",
-    "customer": "in the order commands' module",
-    "project": "in the order commands' module",
-    "template": "in the order commands' module",
-}
-"""Command groups whose help still loads the services, and why: a value the help shows or
-a parameter's type lives in a service or model module."""
-
-
 def test_every_command_groups_help_loads_neither_pydantic_nor_the_database() -> None:
     """``pegboard report --help``, ``pegboard report late --help`` … (the command modules
-    defer their services to the first call: cli/_deferred.py), each in a fresh process."""
-    light = sorted(set(LAZY) - set(STILL_LOAD_SERVICES_FOR_HELP))
-    assert {"report", "po", "mo", "capacity", "stock", "ship", "scenario", "audit"} <= set(light)
+    defer their services to the first call: cli/_deferred.py; the model package gives its
+    enums without declaring a table), each group in a fresh process."""
     root = typer.main.get_command(app)
     ctx = typer.Context(root)
-    for name in light:
+    for name in sorted(LAZY):
         command = root.get_command(ctx, name)  # type: ignore[attr-defined]
         subs = sorted(command.commands) if isinstance(command, typer.core.TyperGroup) else []
         commands = [[name, "--help"], *[[name, sub, "--help"] for sub in subs]]
         answer = _run_fresh(commands)
         assert answer["codes"] == [0] * len(commands), (name, answer["outputs"])
         assert _loaded(answer["modules"], HELP_MUST_NOT_LOAD) == [], name
+
+
+def test_the_helps_own_copies_of_service_values_are_the_services() -> None:
+    """Values a help shows, written in the command module so that its help loads no
+    service: each equal to the service's own."""
+    from pegboard.cli import mps as mps_commands
+    from pegboard.cli import policy as policy_commands
+    from pegboard.services import mps
+    from pegboard.services.policy import stored
+
+    assert mps_commands.MAX_WEEKS == mps.MAX_WEEKS
+    assert tuple(stored.SORTS) == policy_commands.SORTS
 
 
 REPORT_MUST_NOT_LOAD = (
@@ -180,13 +181,22 @@ REPORT_MUST_NOT_LOAD = (
     "pegboard.web",
     "pegboard.api",
     "pegboard.bundle",
+    "pegboard.model.jobs",
+    "pegboard.model.location",
+    "pegboard.model.policy",
+    "pegboard.model.shop_floor",
+    "pegboard.model.users",
 )
+"""Besides the heavy libraries, the tables a report does not read are not declared (the
+model package declares a module on first use)."""
 
 
 def test_report_late_loads_the_database_and_nothing_else_heavy(engine: Engine) -> None:
     """``pegboard report late`` on the planned demo, in a fresh process: it reads the plan
     through SQLAlchemy and prints it, loading no web, API, pydantic, numpy, Numba, charts,
-    spreadsheets or migrations (a bad option value is read without pydantic too)."""
+    spreadsheets, migrations or tables it does not read (a bad option value is read
+    without pydantic too). ``pegboard order show`` dates its order's BOM on the plant
+    calendar without NumPy or the engine's planning run."""
     url = engine.url.render_as_string(hide_password=False)
     env = {"PEGBOARD_DATABASE_URL": url, "COLUMNS": "200"}
     demo = CliRunner().invoke(app, ["demo", "--no-serve"], env=env)
@@ -197,3 +207,8 @@ def test_report_late_loads_the_database_and_nothing_else_heavy(engine: Engine) -
     assert "'--until' must be a date in the form YYYY-MM-DD, not 'soon'" in answer["outputs"][1]
     assert "sqlalchemy" in answer["modules"]
     assert _loaded(answer["modules"], REPORT_MUST_NOT_LOAD) == []
+    order = _run_fresh([["order", "show", "SO-1001"]], env)
+    assert order["codes"] == [0], order["outputs"]
+    assert "SO-1001" in order["outputs"][0]
+    assert _loaded(order["modules"], ("numpy", "numba", "pegboard.engine.run")) == []
+    assert "pegboard.engine.calendar" in order["modules"]

@@ -22,7 +22,10 @@ app = typer.Typer(
 )
 
 CsvFlag = Annotated[bool, typer.Option("--csv", help="CSV on stdout instead of a table")]
-Weeks = Annotated[int, typer.Option(help="how many weeks from this one", min=1, max=mps.MAX_WEEKS)]
+MAX_WEEKS = 104
+"""The service's ``mps.MAX_WEEKS``, written here so that ``--help`` loads no service
+(issue #18, start-up); tests/cli/test_startup.py holds the two equal."""
+Weeks = Annotated[int, typer.Option(help="how many weeks from this one", min=1, max=MAX_WEEKS)]
 
 
 @app.command("item")

@@ -57,6 +57,18 @@ LevelOption = Annotated[
     float | None,
     typer.Option("--service-level", parser=as_number, help="e.g. 0.95 (default: item/company)"),
 ]
+SORTS = (
+    "item",
+    "adu",
+    "lead_time",
+    "safety_stock",
+    "reorder_point",
+    "order_qty",
+    "position",
+    "suggested_qty",
+)
+"""What ``policy show --sort`` takes: the service's ``policy.stored.SORTS``, written here so
+that ``--help`` loads no service (issue #18); tests/cli/test_startup.py holds them equal."""
 BAR_WIDTH = 48
 
 
@@ -133,7 +145,7 @@ def show(
     ] = None,
     sort: Annotated[
         str | None,
-        typer.Option("--sort", help=f"one of {', '.join(policy_stored.SORTS)}; -name: descending"),
+        typer.Option("--sort", help=f"one of {', '.join(SORTS)}; -name: descending"),
     ] = None,
     limit: Annotated[int | None, typer.Option("--limit", help="rows at most", min=1)] = None,
     as_csv: CsvOption = False,
