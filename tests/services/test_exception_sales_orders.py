@@ -9,6 +9,7 @@ whose plan was stored before the table is upgraded
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 
 import numpy as np
 from sqlalchemy import Engine, select
@@ -19,7 +20,7 @@ from _mps_flagged_plan import TODAY, plan_with_mps_flags, reads_by_sales_order
 from pegboard.db import WRITE
 from pegboard.model import PlanException, PlanExceptionSalesOrder
 from pegboard.services import reports
-from pegboard.services.exception_store import store_exception_orders
+from pegboard.services.exception_store import _digits, _packed, _spelt, store_exception_orders
 from pegboard.services.plan_columns import CHUNK_ROWS
 
 
@@ -120,3 +121,24 @@ def _pairs(session: Session) -> list[tuple[int, int]]:
         assert ids == sorted(ids) and ids
         out += [(order_id, i) for i in ids]
     return sorted(out)
+
+
+def test_ids_are_spelt_as_python_spells_them_at_every_width() -> None:
+    # the packing writes digits into a byte grid instead of calling str() per id: each
+    # power of ten and the number before it, up to 18 digits, a lone id, and an empty batch
+    edges = [1, 9, 10, 11, 99, 100, *(10**k + d for k in range(3, 19) for d in (-1, 0, 1))]
+    rng = np.random.default_rng(18)
+    for ids in (
+        np.array(edges, dtype=np.int64),
+        np.array([7], dtype=np.int64),
+        np.sort(rng.integers(1, 10**9, 5_000)),
+        np.array([], dtype=np.int64),
+    ):
+        assert _spelt(ids, _digits(ids)) == ",".join(map(str, ids.tolist()))
+        if ids.size:
+            starts = np.unique(np.concatenate([[0], rng.integers(0, ids.size, 3)]))
+            cuts = [*starts.tolist(), ids.size]
+            packed = _packed(ids, starts)
+            assert [json.loads(text) for text in packed] == [
+                ids[lo:hi].tolist() for lo, hi in pairwise(cuts)
+            ]
