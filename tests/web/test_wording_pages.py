@@ -51,3 +51,11 @@ def test_a_count_of_one_reads_singular_on_the_fence_capacity_and_scenario_chart(
     assert _tip(one_later, "A", "B").endswith("(+1 day)")
     two_earlier = LineChange("SO-1/1", day, day, day - timedelta(days=2), 0, 0)
     assert _tip(two_earlier, "A", "B").endswith("(-2 days)")
+
+
+def test_a_line_moved_one_day_earlier_reads_singular_in_the_scenario_chart() -> None:
+    day = date(2026, 12, 1)
+    one_earlier = LineChange("SO-1/1", day, day, day - timedelta(days=1), 0, 0)
+    assert _tip(one_earlier, "A", "B").endswith("(-1 day)")
+    one_later = LineChange("SO-1/1", day, day, day + timedelta(days=1), 0, 0)
+    assert _tip(one_later, "A", "B").endswith("(+1 day)")

@@ -75,7 +75,7 @@ def _tip(c: LineChange, a: str, b: str) -> str:
         late = ", no longer late"
     return (
         f"{c.demand}: due {c.due}, projected {c.before} in {a}, {c.after} in {b} "
-        f"({days:+d} {counted(days, 'day')}{late})"
+        f"({days:+d} {counted(abs(days), 'day')}{late})"
     )
 
 
