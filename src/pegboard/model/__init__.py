@@ -9,6 +9,10 @@ such as ``pegboard report late`` needs under half of them. The enums are plain a
 always here. ``Base`` stands for the whole schema (``Base.metadata``: migrations,
 truncating, copying a company), so asking this package for it declares every table,
 as ``load_all()`` does. tests/model/test_model_package.py holds ``HOMES`` to the modules.
+
+The modules that declare tables do without ``from __future__ import annotations``: their
+``Mapped[...]`` annotations are then objects, which SQLAlchemy reads as they are, instead
+of strings it evaluates one by one (a sixth of the time a class takes to declare).
 """
 
 from __future__ import annotations

@@ -1,7 +1,5 @@
 """The audit trail: who changed what, when, with the values before and after."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from sqlalchemy import JSON, Index, String, func

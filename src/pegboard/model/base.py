@@ -1,7 +1,5 @@
 """Declarative base with a naming convention, so migrations name constraints stably."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from sqlalchemy import MetaData, func

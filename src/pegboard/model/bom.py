@@ -10,8 +10,6 @@ sub-assemblies ``BOM-SO-1042-1.1``…). Order BOMs are what bom.csv calls the
 rows with ``sales_order`` set.
 """
 
-from __future__ import annotations
-
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 

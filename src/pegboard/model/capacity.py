@@ -9,8 +9,6 @@ an item and an order routing to one configured order BOM (``bom_id``): the order
 production order uses it instead of the item's.
 """
 
-from __future__ import annotations
-
 from datetime import date, datetime
 from decimal import Decimal
 

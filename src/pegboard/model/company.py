@@ -1,7 +1,5 @@
 """Company-wide planning settings (settings.csv) and the people/customers around orders."""
 
-from __future__ import annotations
-
 from datetime import date
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint

@@ -8,8 +8,6 @@ the five parts of its variance and its revenue are stored here, once; the cost
 reports read these figures for it from then on.
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 from decimal import Decimal
 

@@ -1,7 +1,5 @@
 """Items: anything stocked, bought or made."""
 
-from __future__ import annotations
-
 from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, Index, Numeric, String, false

@@ -1,7 +1,5 @@
 """Long work (a plan run, a bundle import) done in the background, and its progress."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from sqlalchemy import JSON, Integer, String

@@ -1,7 +1,5 @@
 """Stock locations: master data, so a mistyped location is refused instead of created."""
 
-from __future__ import annotations
-
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 

@@ -7,8 +7,6 @@ else (frePPLe's locked operation plans), until the planner unpins it or its orde
 completed or cancelled. One pin per operation of an order.
 """
 
-from __future__ import annotations
-
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint

@@ -14,8 +14,6 @@ References to orders are stored as the strings the bundle format uses
 reads the same in the database, the reports and the CSV export.
 """
 
-from __future__ import annotations
-
 from datetime import date, datetime
 from typing import Any
 

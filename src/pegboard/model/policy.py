@@ -12,8 +12,6 @@ they carry no foreign keys; the item's code and description are copied in so the
 list pages filter and sort one table.
 """
 
-from __future__ import annotations
-
 from datetime import date, datetime
 from decimal import Decimal
 

@@ -1,7 +1,5 @@
 """Production orders: make orders linked to their sales order and parent order."""
 
-from __future__ import annotations
-
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, false

@@ -1,7 +1,5 @@
 """Purchase orders and their lines (scheduled receipts while open or in transit)."""
 
-from __future__ import annotations
-
 from datetime import date, datetime
 from decimal import Decimal
 

@@ -1,7 +1,5 @@
 """Sales orders and their lines: the backlog, the independent demand."""
 
-from __future__ import annotations
-
 from datetime import date, datetime
 from decimal import Decimal
 

@@ -9,8 +9,6 @@ wholesale, and a key on ``work_center`` would make replacing them lock it.
 Orders are named as the plan names them (production order or planned order number).
 """
 
-from __future__ import annotations
-
 from datetime import date, datetime
 
 from sqlalchemy import Index, String

@@ -1,8 +1,6 @@
 """What the shop floor reports back: each operation of a production order started and
 finished, with the hours actually worked (what costing uses), and who said so."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from decimal import Decimal
 

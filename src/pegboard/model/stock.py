@@ -10,8 +10,6 @@ shipment) say which transaction caused the move; they are references, not part
 of the bucket.
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 from decimal import Decimal
 

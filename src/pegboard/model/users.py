@@ -5,8 +5,6 @@ SHA-256 digests (they are long random strings, so a fast digest is enough to
 make a stolen table useless).
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, func, true
