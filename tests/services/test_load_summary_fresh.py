@@ -18,14 +18,16 @@ from sqlalchemy.orm import Session
 
 from pegboard.bundle.importer import read_bundle
 from pegboard.demo import demo_path
+from pegboard.model import PlannedOrder
 from pegboard.model.capacity import LoadSummary, LoadWeek
 from pegboard.services import calendar, capacity, company_data, plan_inputs, planning, stock
 from pegboard.services.jobs import kinds as job_kinds
 from pegboard.services.jobs import records as job_records
 from pegboard.services.jobs import running as job_running
-from pegboard.services.load_weeks import current_summary, fresh, load_page, week_rows
+from pegboard.services.load_weeks import current_summary, kept_summary, load_page, week_rows
 from pegboard.services.plan_results import current_run
-from pegboard.services.production import complete_production
+from pegboard.services.production import complete_production, firm_productions
+from pegboard.services.purchasing import firm_purchases
 
 TODAY = date(2026, 11, 23)
 
@@ -33,6 +35,21 @@ TODAY = date(2026, 11, 23)
 def _sample(session: Session) -> None:
     company_data.replace_company(session, read_bundle(demo_path("lighting")), author="test")
     planning.run_plan(session, author="test")
+
+
+def fresh(session: Session) -> bool:
+    """Whether the kept summary is the load's as it is now (the next view works nothing out)."""
+    return kept_summary(session) is not None
+
+
+def _planned(session: Session, kind: str) -> str:
+    """The first unfirmed planned order of ``kind`` (make or buy) of the current plan."""
+    return session.scalars(
+        select(PlannedOrder.number)
+        .where(PlannedOrder.type == kind, PlannedOrder.firmed_as.is_(None))
+        .order_by(PlannedOrder.release_date, PlannedOrder.number)
+        .limit(1)
+    ).one()
 
 
 def _summaries(session: Session) -> int:
@@ -69,7 +86,17 @@ def _cost_rate(session: Session) -> None:
     capacity.save_work_center(session, code="POWDER", cost_rate=Decimal("77.50"), author="ann")
 
 
-@pytest.mark.parametrize("change", [_stock_move, _cost_rate], ids=["stock move", "cost rate"])
+def _purchase_firm(session: Session) -> None:
+    # the load places planned make orders only: a buy order firmed takes nothing off it
+    firm_purchases(session, planned=[_planned(session, "buy")], author="ann")
+    session.commit()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [_stock_move, _cost_rate, _purchase_firm],
+    ids=["stock move", "cost rate", "purchase firm"],
+)
 def test_what_the_load_does_not_read_leaves_the_summary_current(
     session: Session, change: Callable[[Session], None]
 ) -> None:
@@ -105,6 +132,11 @@ def _progress(session: Session) -> None:
     complete_production(session, "MO-2201", 5, backflush=False, author="ann")
 
 
+def _production_firm(session: Session) -> None:
+    firm_productions(session, planned=[_planned(session, "make")], author="ann")
+    session.commit()
+
+
 def _new_plan(session: Session) -> None:
     session.commit()  # the plan begins its own transactions
     planning.run_plan(session, author="ann")
@@ -112,8 +144,15 @@ def _new_plan(session: Session) -> None:
 
 @pytest.mark.parametrize(
     "change",
-    [_routing, _hours, _holiday, _progress, _new_plan],
-    ids=["routing", "work center hours", "holiday", "production progress", "new plan"],
+    [_routing, _hours, _holiday, _progress, _production_firm, _new_plan],
+    ids=[
+        "routing",
+        "work center hours",
+        "holiday",
+        "production progress",
+        "production firm",
+        "new plan",
+    ],
 )
 def test_what_the_load_reads_makes_the_summary_stale(
     session: Session, change: Callable[[Session], None]
@@ -130,6 +169,9 @@ def test_what_the_load_reads_makes_the_summary_stale(
     if change is _new_plan:  # the same inputs planned again: the same hours, a new run's
         run = current_run(session)
         assert run is not None and again.plan_run_id == run.id and rows == before
+    elif change is _production_firm:  # its operations now the production order's
+        run = current_run(session)
+        assert run is not None and again.plan_run_id == run.id
     else:
         assert rows != before  # each of these changes moves some hours
 

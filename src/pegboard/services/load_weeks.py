@@ -86,16 +86,17 @@ def _summary_of(session: Session, key: _Key) -> LoadSummary | None:
     ).first()
 
 
-def fresh(session: Session) -> bool:
-    """Whether the kept summary is the load's as it is now (a view reads it, no work)."""
-    return _summary_of(session, _key(session)) is not None
+def kept_summary(session: Session, key: _Key | None = None) -> LoadSummary | None:
+    """The kept summary when it is the load's as it is now (a view reads it, no work);
+    None when the next view must work it out. ``key``: the load's as read already."""
+    return _summary_of(session, key if key is not None else _key(session))
 
 
 def current_summary(session: Session) -> LoadSummary:
     """The summary of the load as it is now: the one kept, or worked out and kept (the
     view after a change to what the load reads; it writes the summary as it ends)."""
     key = _key(session)
-    found = _summary_of(session, key)
+    found = kept_summary(session, key)
     if found is not None:
         return found
     started = time.process_time()

@@ -17,7 +17,7 @@ plan stays as current as it was.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -74,6 +74,14 @@ class _Watch:
     """Whether a new row changes the plan (a new item alone does not: nothing needs it)."""
     key: str | None = None
     """Only the row whose ``key`` column holds this matters (one company setting)."""
+    rows: Callable[[object], bool] | None = None
+    """Only the rows this holds for matter (a written row, as flushed); a write statement,
+    whose rows are not seen, always does (over-raising is out of date, never wrong)."""
+
+
+def _made(row: object) -> bool:
+    """A planned make order: the load places these, never a planned buy order."""
+    return getattr(row, "type", None) == "make"
 
 
 _WATCHED: Mapping[str, _Watch] = {
@@ -155,7 +163,10 @@ _LOAD_WATCHED: Mapping[str, _Watch] = {
             }
         ),
     ),
-    "planned_order": _Watch(LOAD, "planned order", frozenset({"firmed_as"}), new_matters=False),
+    # firming a planned buy order takes nothing off the load (it places make orders only)
+    "planned_order": _Watch(
+        LOAD, "planned order", frozenset({"firmed_as"}), new_matters=False, rows=_made
+    ),
     "bom": _Watch(LOAD, "BOM", frozenset({"item_id", "sales_order_id"}), new_matters=False),
     "routing": _Watch(LOAD, "routing"),
     "routing_operation": _Watch(LOAD, "routing operation"),
@@ -204,6 +215,8 @@ def _change(obj: object, how: str, watch: _Watch) -> tuple[str, str] | None:
     if how == "new" and not watch.new_matters:
         return None
     if watch.key is not None and getattr(obj, "key", None) != watch.key:
+        return None
+    if watch.rows is not None and not watch.rows(obj):
         return None
     if how != "dirty":
         return watch.scope, f"{watch.noun}{_named(obj)} {'added' if how == 'new' else 'deleted'}"
