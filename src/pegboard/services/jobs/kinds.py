@@ -10,6 +10,7 @@ import.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ from pegboard.services.permissions import Permission, allowed
 
 Progress = Callable[[str, int, int], None]
 Work = Callable[[Session, Progress], dict[str, Any]]
+
+log = logging.getLogger(__name__)
 
 IMPORT_BLOCKED_BY = ("plan", "import")
 """What an import waits for: known here, not only once the bundle layer (which does the
@@ -124,13 +127,31 @@ def _prepare_plan(*, author: str, planning_date: date | None = None) -> Prepared
         summary = run_plan(
             s, author=author, planning_date=planning_date, progress=_before_summary(progress)
         )
+        # the plan is committed and current: a cancel from here on cannot undo it, so it
+        # skips the summary (the capacity page works it out) and the job ends done
         result = summary.as_result()
-        progress("capacity summary", 3, 4)
-        result["load_summary_seconds"] = _store_load_summary(s)
-        progress("done", 4, 4)
+        stored = None
+        if _reported(progress, "capacity summary", 3, 4):
+            stored = _store_load_summary(s)
+        result["load_summary_seconds"] = stored
+        _reported(progress, "done", 4, 4)
         return result
 
     return Prepared(work)
+
+
+def _reported(progress: Progress, stage: str, done: int, total: int) -> bool:
+    """Report a step after the plan's commit; False when a cancel was asked (the report
+    is where a cancel is noticed): the step is skipped, the job is not failed, since
+    "nothing was written" would be untrue of the plan it has stored."""
+    from pegboard.services.jobs.cancelling import JobCancelled  # it imports this module
+
+    try:
+        progress(stage, done, total)
+    except JobCancelled as asked:
+        log.info("plan job: %s after the plan was stored; %s skipped", asked.message, stage)
+        return False
+    return True
 
 
 def _before_summary(progress: Progress) -> Progress:
@@ -150,13 +171,19 @@ def _store_load_summary(session: Session) -> float | None:
     reads it instead of placing every order while the planner waits (seconds at full
     size), and takes no write lock. The CPU seconds it took; ``None`` when the load cannot
     be placed (a routing the engine refuses), which the plan does not depend on: the
-    capacity page then says why, as before."""
+    capacity page then says why, as before; ``None`` too on any other error (a database
+    locked past its timeout, a table the summary cannot write), logged and rolled back:
+    the plan is committed already, and the page works the summary out when it can."""
     from pegboard.services import load_weeks
 
     started = time.process_time()
     try:
         load_weeks.refresh(session)
     except PegboardError:
+        session.rollback()
+        return None
+    except Exception:  # a locked or broken database: the plan stands, the page retries
+        log.exception("the capacity summary of the new plan was not stored")
         session.rollback()
         return None
     return round(time.process_time() - started, 3)
