@@ -18,18 +18,22 @@ reused the planned parents' needs (``parent_needs``) must show the change.
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import event, select
+from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import text as sql
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from pegboard.bundle.importer import read_bundle
-from pegboard.model import PlannedOrder, SalesOrder
+from pegboard.model import ItemType, PlannedOrder, SalesOrder
 from pegboard.services.company_data import replace_company
+from pegboard.services.firming import planned_to_firm
 from pegboard.services.planning import run_plan
-from pegboard.services.production import firm_productions
+from pegboard.services.production import firm_production_rows, firm_productions
 from pegboard.services.projection import Projection, projected_stock
 
 ROWS = [
@@ -143,3 +147,101 @@ def test_reused_needs_follow_a_firm(session: Session, tmp_path: Path) -> None:
         (date(2026, 12, 8), -4.0, "planned_component", of_so3, 0),
     ]
     assert _events(projected_stock(session, "BOLT")) == _events(after)
+
+
+def _on_the_day(p: Projection) -> list[tuple[date, float, str, str, int]]:
+    """The release day's events (12-08), in kind order."""
+    return sorted((e for e in _events(p) if e[0] == date(2026, 12, 8)), key=lambda e: e[2])
+
+
+def _copy_kept(engine: Engine) -> Callable[[], None]:
+    """Copy the whole database now; returns what puts the copy back under the same URL
+    (a backup restored, a scenario made again from live) while this process runs on."""
+    engine.dispose()
+    if engine.dialect.name == "sqlite":
+        path = Path(str(engine.url.database))
+        kept = path.with_suffix(".kept")
+        shutil.copy(path, kept)
+
+        def put_back_file() -> None:
+            engine.dispose()
+            shutil.copy(kept, path)
+
+        return put_back_file
+    name = engine.url.database
+    admin = create_engine(engine.url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+    def run(*statements: str) -> None:
+        with admin.connect() as conn:
+            for statement in statements:
+                conn.execute(sql(statement))
+
+    run(
+        f'DROP DATABASE IF EXISTS "{name}_kept"',
+        f'CREATE DATABASE "{name}_kept" TEMPLATE "{name}"',
+    )
+
+    def put_back_database() -> None:
+        engine.dispose()
+        run(
+            f'DROP DATABASE "{name}" WITH (FORCE)',
+            f'CREATE DATABASE "{name}" TEMPLATE "{name}_kept"',
+            f'DROP DATABASE "{name}_kept"',
+        )
+        admin.dispose()
+
+    return put_back_database
+
+
+def test_reused_needs_are_not_another_historys(
+    engine: Engine, session: Session, tmp_path: Path
+) -> None:
+    """The same run and release counts in two histories: SO-1's parent firmed in one,
+    SO-3's (same type, same release day) in the other, the database put back between."""
+    replace_company(session, read_bundle(_write(tmp_path)), author="test")
+    run_plan(session, author="test")
+    session.commit()
+    of_so1, of_so3 = _planned_fa(session, "SO-1"), _planned_fa(session, "SO-3")
+    session.close()
+    put_back = _copy_kept(engine)
+    firm_productions(session, planned=[of_so1], author="test")
+    session.commit()
+    projected_stock(session, "BOLT", reuse=True)  # kept: SO-3's parent still planned
+    session.close()
+    put_back()
+    [mo] = firm_productions(session, planned=[of_so3], author="test")
+    session.commit()
+    reused = projected_stock(session, "BOLT", reuse=True)
+    session.commit()
+    assert _on_the_day(reused) == [
+        (date(2026, 12, 8), -4.0, "component", mo, 0),
+        (date(2026, 12, 8), -12.0, "planned_component", of_so1, 0),
+    ]
+    assert _events(reused) == _events(projected_stock(session, "BOLT"))
+
+
+def test_a_reused_read_inside_a_firm_rolled_back_keeps_nothing(
+    session: Session, tmp_path: Path
+) -> None:
+    """A firm checked and rolled back (its rows flushed before the read): the read does
+    not keep its sums, and a firm of the other order then reads its own."""
+    replace_company(session, read_bundle(_write(tmp_path)), author="test")
+    run_plan(session, author="test")
+    session.commit()
+    of_so1, of_so3 = _planned_fa(session, "SO-1"), _planned_fa(session, "SO-3")
+    firm_production_rows(session, planned_to_firm(session, ItemType.MAKE, [of_so1], None), "t")
+    assert not (session.new or session.dirty or session.deleted)  # flushed: written all the same
+    projected_stock(session, "BOLT", reuse=True)
+    reads = _pegging_reads(session)
+    projected_stock(session, "BOLT", reuse=True)
+    assert reads  # nothing was kept of a state that may never be committed
+    session.rollback()
+    [mo] = firm_productions(session, planned=[of_so3], author="test")
+    session.commit()
+    reused = projected_stock(session, "BOLT", reuse=True)
+    session.commit()
+    assert _on_the_day(reused) == [
+        (date(2026, 12, 8), -4.0, "component", mo, 0),
+        (date(2026, 12, 8), -12.0, "planned_component", of_so1, 0),
+    ]
+    assert _events(reused) == _events(projected_stock(session, "BOLT"))

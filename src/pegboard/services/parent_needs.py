@@ -8,12 +8,31 @@ stays as it was when they were read.
 
 What changes them: a new plan run (another run id and start), and a firm, which re-pegs
 the firmed parent's rows to its production order and takes the order out of the run's
-release counts (``firming.carry_into_plan``). Those counts, per type and release day, only
-ever go down, so their digest names each state of the run once: a firm since the sums
-were read gives another key, never the old sums. A run stored without release counts is
-read every time. Only a reader whose transaction has written nothing may reuse (the page
-and the API's read): a firm checked and rolled back (``firm_pin``) would otherwise leave
-sums of a state that never was, under a key a later firm can reach.
+release counts (``firming.carry_into_plan``). The key is the database's URL, the run,
+a digest of those counts (which only ever go down) and the load's revision
+(``plan_inputs.LOAD``: its number, its last change in words and when it was committed).
+The counts alone only name a state while a database has one unbroken history: firming
+PL-A in one and PL-B (same type, same release day) in another gives the same digest,
+and a copy of the database put back under the same URL (a scenario made again from
+live, a restored backup) has the same run. Every committed firm of a make order, and
+every committed change to the production orders, raises the load's revision with its
+own time, so two histories, or a firm rolled back and another committed, never share a
+key. A run stored without release counts is read every time.
+
+Only a reader whose transaction has written nothing, flushed or not
+(``cost_inputs.WROTE``), may reuse (the page and the API's read): a firm checked and
+rolled back (``firm_pin``) flushes its rows before it reads, and would otherwise leave
+sums of a state that never was.
+
+Reuse follows the plan's pegging as the plan run and its firms left it, not the item's
+current supplies. A fresh read finds the pegging rows through the item's supplies as
+they are now (``plan_results.item_supply_refs``): a supply removed without a firm drops
+the parents' needs pegged to it from a fresh read (the board's checks). A production
+order deleted raises the load's revision, so reuse sees that too; a stock location
+emptied of its balance rows does not, and a reused read keeps those needs until the
+next plan or firm. A firmed buy order's rows name its new purchase line, another of the
+same item's supplies: the sums are the same, and its firm (which raises no load
+revision) needs no other key.
 """
 
 from __future__ import annotations
@@ -26,6 +45,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pegboard.model import Pegging, PlannedOrder, PlanRun
+from pegboard.services import plan_inputs
+from pegboard.services.cost_inputs import WROTE
 from pegboard.services.plan_results import item_supply_refs
 
 DayNeed = tuple[date, float, str, int]
@@ -35,7 +56,11 @@ number) and how many they are."""
 _CHUNK = 5_000
 """Supply refs per IN list: well under every database's bind-parameter limit."""
 
-_KEPT: dict[tuple[str, int, str, str, str, int], list[DayNeed]] = {}
+_State = tuple[str, int, str, str, str, int, str, str]
+"""The database, the run (id, start, finish), its release counts' digest and the load's
+revision (number, change, when)."""
+
+_KEPT: dict[tuple[str, int, str, str, str, int, str, str, int], list[DayNeed]] = {}
 _KEPT_LIMIT = 256
 """Items whose needs are kept (a few hundred day rows each); all let go when full."""
 
@@ -59,16 +84,33 @@ def parent_needs(
     return list(kept)
 
 
-def _state(session: Session, run: PlanRun) -> tuple[str, int, str, str, str] | None:
-    """The database, the run and a digest of its release counts; None when it has none."""
+def _state(session: Session, run: PlanRun) -> _State | None:
+    """The database state the sums are kept under (see the module docstring); None when
+    the run has no release counts or this transaction has written (flushed or not)."""
     release = (run.counts or {}).get("release")
-    if not isinstance(release, dict) or session.new or session.dirty or session.deleted:
+    if not isinstance(release, dict) or _written(session):
         return None
     digest = hashlib.blake2b(
         json.dumps(release, sort_keys=True).encode(), digest_size=16
     ).hexdigest()
     url = str(session.get_bind().engine.url)
-    return (url, run.id, run.started_at.isoformat(), str(run.finished_at), digest)
+    load = plan_inputs.current(session)[plan_inputs.LOAD]
+    return (
+        url,
+        run.id,
+        run.started_at.isoformat(),
+        str(run.finished_at),
+        digest,
+        load.revision,
+        load.change or "",
+        str(load.changed_at),
+    )
+
+
+def _written(session: Session) -> bool:
+    """Whether this transaction has written: rows flushed or write statements run
+    (``cost_inputs.WROTE``, set by the write listener), or rows not flushed yet."""
+    return bool(session.info.get(WROTE) or session.new or session.dirty or session.deleted)
 
 
 def _read(session: Session, item_id: int, run_id: int) -> list[DayNeed]:
