@@ -149,7 +149,8 @@ def _reported(progress: Progress, stage: str, done: int, total: int) -> bool:
     try:
         progress(stage, done, total)
     except JobCancelled as asked:
-        log.info("plan job: %s after the plan was stored; %s skipped", asked.message, stage)
+        by = asked.params.get("by")
+        log.info("plan job: cancel asked by %s after the plan was stored: %s skipped", by, stage)
         return False
     return True
 
