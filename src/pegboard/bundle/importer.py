@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import date
+from functools import partial
+from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -506,6 +508,11 @@ def _bom(
     table: ParsedTable, problems: Problems, data: Dataset, items: dict[str, str], orders: set[str]
 ) -> None:
     label = table.label
+    if _bom_clean(table, items, orders):
+        # every row passes: taken whole, without a look-up per row (millions of rows)
+        data.bom = cast(list[BomRow], list(map(partial(tuple.__new__, BomRow), table.rows)))
+        _check_cycles(data, table.lines, label, problems)
+        return
     lines: list[int] = []
     for line, row in _rows(table):
         bom = BomRow(*row)
@@ -531,14 +538,28 @@ def _bom(
     _check_cycles(data, lines, label, problems)
 
 
+def _bom_clean(table: ParsedTable, items: dict[str, str], orders: set[str]) -> bool:
+    """Whether every BOM row passes ``_bom``'s checks, found on the distinct values of
+    each column: known parents (all made), components and sales orders."""
+    if not table.rows:
+        return True
+    parents, components, _qty, _scrap, sales_orders = zip(*table.rows, strict=True)
+    made = {code for code, kind in items.items() if kind == "make"}
+    return (
+        set(parents) <= made
+        and set(components) <= items.keys()
+        and set(sales_orders) - {""} <= orders
+    )
+
+
 def _check_cycles(data: Dataset, lines: list[int], label: str, problems: Problems) -> None:
     if not data.bom:
         return
     codes = {row.item: i for i, row in enumerate(data.items)}
-    parent = np.fromiter((codes[r.parent] for r in data.bom), dtype=np.int64, count=len(data.bom))
-    component = np.fromiter(
-        (codes[r.component] for r in data.bom), dtype=np.int64, count=len(data.bom)
-    )
+    n = len(data.bom)
+    parents, components = map(itemgetter(0), data.bom), map(itemgetter(1), data.bom)
+    parent = np.fromiter(map(codes.__getitem__, parents), dtype=np.int64, count=n)
+    component = np.fromiter(map(codes.__getitem__, components), dtype=np.int64, count=n)
     try:
         low_level_codes(len(codes), parent, component)
     except BomCycleError as e:

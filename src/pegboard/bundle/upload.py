@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from pegboard import clock
 from pegboard.bundle.archive import BUNDLE_LIMIT, TooBig, copy_capped, mib, workbook_problem
+from pegboard.bundle.gc_pause import collector_paused
 from pegboard.bundle.importer import TEMPLATES_FILE, read_bundle, read_upsert
 from pegboard.bundle.reader import Progress as ReadProgress
 from pegboard.bundle.upsert import FilePreview, summary
@@ -291,8 +292,9 @@ def import_work(
 
     def work(s: Session, progress: Progress) -> dict[str, Any]:
         try:
-            data = read(source, progress)
-            counts = replace_company(s, data, author=author, progress=progress)
+            with collector_paused():
+                data = read(source, progress)
+                counts = replace_company(s, data, author=author, progress=progress)
         finally:
             if workdir is not None:
                 shutil.rmtree(workdir, ignore_errors=True)
