@@ -36,7 +36,7 @@ def test_several_weeks_saved_at_once_or_none(engine: Engine) -> None:
     assert _run(engine, "mps", "lines", "SUB", "--csv")[1] == "line,week,due,qty,status\n"
 
     code, out = _run(engine, "mps", "save", "SUB", "2026-12-16=2", "2026-12-23=4")
-    assert code == 0 and "2 week(s) scheduled" in out
+    assert code == 0 and "2 weeks scheduled" in out
     code, out = _run(engine, "mps", "save", "SUB", "--replace", "2026-12-30=3")
     assert code == 0, out
     assert _run(engine, "mps", "lines", "SUB", "--csv")[1] == (

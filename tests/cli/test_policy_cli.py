@@ -40,7 +40,7 @@ def run(engine: Engine, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-unt
 
 def test_run_then_show_csv_and_table(run) -> None:  # type: ignore[no-untyped-def]
     out = run("policy", "run")
-    assert "policy run 1 as of" in out and "2 MTS item(s), 2 to order" in out
+    assert "policy run 1 as of" in out and "2 MTS items, 2 to order" in out
     rows = list(csv.DictReader(io.StringIO(run("policy", "show", "--csv"))))
     assert [(r["item"], r["order"], r["Q"], r["suggest"]) for r in rows] == [
         ("C", "ORDER", "125", "125"),
@@ -78,7 +78,7 @@ def test_explain_set_and_apply(run) -> None:  # type: ignore[no-untyped-def]
     out = run("policy", "apply", "--items", "C", input="n\n", code=1)
     assert "safety_stock" in out and "nothing written" in out
     out = run("policy", "apply", "--items", "C", "--yes")
-    assert "1 item(s) changed" in out
+    assert "1 item changed" in out
     assert "nothing to change" in run("policy", "apply", "--items", "C", "--yes")
 
 

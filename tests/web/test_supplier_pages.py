@@ -43,7 +43,7 @@ def test_a_planner_adds_a_supplier_and_renames_it(
     )
     assert made.status_code == 303, made.text
     shown = web.get(made.headers["location"])
-    assert "Default supplier of 2 item(s) set." in shown.text
+    assert "Default supplier of 2 items set." in shown.text
     assert 'href="/items/CAP-5035-W"' in shown.text and "Lumen &lt;GmbH&gt;" in shown.text
 
     taken = web.post(

@@ -12,10 +12,11 @@ from pegboard.cli._deferred import deferred
 from pegboard.config import get_settings
 
 if TYPE_CHECKING:
-    from pegboard.services import mps, mps_fence
+    from pegboard.services import mps, mps_fence, wording
 else:
     mps = deferred("pegboard.services.mps")
     mps_fence = deferred("pegboard.services.mps_fence")
+    wording = deferred("pegboard.services.wording")
 
 app = typer.Typer(
     help="The master production schedule: items made to a weekly schedule.", no_args_is_help=True
@@ -57,7 +58,7 @@ def fence_command(
             mps_fence.set_fence_days(s, days, author=get_settings().user)
         shown = mps_fence.fence_setting(s)
     note = "; re-plan to apply it" if days is not None else ""
-    console.print(f"planning time fence: {shown} days{note}")
+    console.print(f"planning time fence: {wording.plural(shown, 'day')}{note}")
 
 
 @app.command("set")
@@ -256,4 +257,4 @@ def save_command(
     save = mps_schedule.replace_schedule if replace else mps_schedule.save_weeks
     with session() as s:
         numbers = save(s, item, cells, author=get_settings().user, force=force)
-    console.print(f"{esc(item)}: {len(numbers)} week(s) scheduled", highlight=False)
+    console.print(f"{esc(item)}: {wording.plural(len(numbers), 'week')} scheduled", highlight=False)

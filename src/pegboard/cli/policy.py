@@ -24,7 +24,7 @@ from pegboard.cli.stock import CsvOption, author, styled_table
 
 if TYPE_CHECKING:
     from pegboard.engine.policy import Figure
-    from pegboard.services import jobs
+    from pegboard.services import jobs, wording
     from pegboard.services.policy import applying as policy_applying
     from pegboard.services.policy import explain as policy_explain
     from pegboard.services.policy import item_policy as _item_policy
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 else:
     _item_policy = deferred("pegboard.services.policy.item_policy")
     jobs = deferred("pegboard.services.jobs")
+    wording = deferred("pegboard.services.wording")
     policy_applying = deferred("pegboard.services.policy.applying")
     policy_explain = deferred("pegboard.services.policy.explain")
     policy_runs = deferred("pegboard.services.policy.runs")
@@ -102,7 +103,7 @@ def _computed(run: policy_runs.PolicyRunView) -> str:
 def _print_summary(summary: policy_runs.PolicySummary) -> None:
     console.print(
         f"policy run {summary.run_id} as of {summary.planning_date.isoformat()}: "
-        f"{summary.items:,} MTS item(s), {summary.below:,} to order "
+        f"{wording.plural(summary.items, 'MTS item')}, {summary.below:,} to order "
         f"(load {summary.load_seconds:.2f} s, compute {summary.compute_seconds:.2f} s, "
         f"store {summary.store_seconds:.2f} s)",
         highlight=False,
@@ -325,8 +326,8 @@ def apply(
             console.print(_computed(run), style="dim", highlight=False)
         header = ("item", "field", "before", "after")
         emit("Changes", header, _change_rows(preview), numeric=("before", "after"))
-        if not yes and not typer.confirm(f"write these to {len(preview)} item(s)?"):
+        if not yes and not typer.confirm(f"write these to {wording.plural(len(preview), 'item')}?"):
             console.print("nothing written")
             raise typer.Exit(1)
         changed = policy_applying.apply(s, [p.item for p in preview], author=author())
-    console.print(f"{len(changed)} item(s) changed")
+    console.print(f"{wording.plural(len(changed), 'item')} changed")

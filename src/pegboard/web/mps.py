@@ -159,7 +159,7 @@ def mps_item(
     max: Annotated[str, Query(max_length=30)] = "",
     saved: Annotated[int | None, Query(ge=0, le=mps.MAX_WEEKS)] = None,
 ) -> Response:
-    notice = None if saved is None else f"Saved: {saved} week(s) scheduled."
+    notice = None if saved is None else f"Saved: {plural(saved, 'week')} scheduled."
     try:
         return _grid_page(
             request, session, who, item, weeks=weeks, minimum=min, maximum=max, notice=notice

@@ -20,6 +20,7 @@ from pegboard.db import Session
 from pegboard.errors import PegboardError
 from pegboard.services import suppliers
 from pegboard.services.permissions import Permission
+from pegboard.services.wording import plural
 from pegboard.web import auth
 from pegboard.web.deps import DbSession, Viewer, may, require
 from pegboard.web.errors import refused_change, sentence
@@ -120,7 +121,7 @@ def supplier_page(
 ) -> Response:
     notice = None
     if assigned is not None:
-        notice = f"Default supplier of {assigned} item(s) set."
+        notice = f"Default supplier of {plural(assigned, 'item')} set."
     if renamed is not None:
         notice = f"Renamed from {renamed}."
     return _detail_page(request, session, who, name, notice=notice)
