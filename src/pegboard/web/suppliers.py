@@ -120,8 +120,9 @@ def supplier_page(
     renamed: str | None = None,
 ) -> Response:
     notice = None
-    if assigned is not None:
-        notice = f"Default supplier of {plural(assigned, 'item')} set."
+    if assigned is not None and assigned.isdecimal() and len(assigned) <= 9:
+        # the count the assign redirect put in the URL; anything else shows no notice
+        notice = f"Default supplier of {plural(int(assigned), 'item')} set."
     if renamed is not None:
         notice = f"Renamed from {renamed}."
     return _detail_page(request, session, who, name, notice=notice)
