@@ -77,14 +77,15 @@ def show(job_id: Annotated[int, typer.Argument(min=1, help="the job's number")])
 @app.command("cancel")
 @handles_errors
 def cancel(job_id: Annotated[int, typer.Argument(min=1, help="the job's number")]) -> None:
-    """Ask a running job to stop: it rolls back at its next step and ends failed. (On
-    SQLite a job that is writing holds the database: the request waits for it.)"""
+    """Ask a running job to stop: it rolls back at its next step and ends failed; a plan
+    run whose plan is already stored keeps it and ends done. (On SQLite a job that is
+    writing holds the database: the request waits for it.)"""
     _register_kinds()
     with session() as s:
         job = jobs.cancel(s, job_id, author=author())
     if job.status in ("queued", "running"):
         console.print(
-            esc(f"job {job.id} ({job.kind}) asked to stop; it keeps nothing it did"),
+            esc(f"job {job.id} ({job.kind}) asked to stop; it keeps nothing not yet stored"),
             highlight=False,
         )
     else:
