@@ -260,6 +260,9 @@ def test_pegging_filters(
     rows = _all(api, viewer, "/api/plan/pegging?sales_order=SO-1005")
     assert rows and all(r["demand"].startswith("SO-1005/") for r in rows)
     assert all(r["demand_type"] == "sales_order" for r in rows)
+    assert rows == [
+        r for r in every if r["demand_type"] == "sales_order" and r["demand"].startswith("SO-1005/")
+    ]
     supply = rows[0]["supply"]
     by_supply = _all(api, viewer, f"/api/plan/pegging?supply={supply}")
     assert {r["supply"] for r in by_supply} == {supply}

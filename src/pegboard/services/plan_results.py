@@ -290,13 +290,14 @@ PEGGING_DEFAULT_ORDER = (Pegging.id,)
 
 def pegging_query(
     *,
-    sales_order: str | None = None,
+    sales_order_lines: list[str] | None = None,
     supply: str | None = None,
     demand: str | None = None,
     item: str | None = None,
 ) -> Select[*tuple[Any, ...]]:
-    """Pegging rows, unordered. ``sales_order`` keeps the rows whose demand is one of
-    its lines (its whole supply tree is ``reports.sales_order_pegging``)."""
+    """Pegging rows, unordered. ``sales_order_lines`` (``SO/line`` refs, see
+    ``sales_order_lines``) keeps the rows whose demand is one of them: a sales order's
+    own rows (its whole supply tree is ``reports.sales_order_pegging``)."""
     stmt = select(
         Pegging.supply_type,
         Pegging.supply_ref,
@@ -305,10 +306,9 @@ def pegging_query(
         Pegging.demand_type,
         Pegging.demand_ref,
     ).join(Item, Item.id == Pegging.item_id)
-    if sales_order is not None:
+    if sales_order_lines is not None:
         stmt = stmt.where(
-            Pegging.demand_type == "sales_order",
-            Pegging.demand_ref.startswith(f"{sales_order}/", autoescape=True),
+            Pegging.demand_type == "sales_order", Pegging.demand_ref.in_(sales_order_lines)
         )
     if supply is not None:
         stmt = stmt.where(Pegging.supply_ref == supply)
@@ -530,6 +530,20 @@ def planned_order_page(
     return list(session.execute(ordered.limit(limit).offset(offset)).all()), total
 
 
+def sales_order_lines(session: Session, sales_order: str) -> list[str]:
+    """The plan's refs (``SO/line``) of a sales order's lines, from the plan's 75 k lines:
+    the pegging is then read through ``ix_pegging_demand``. A prefix match on the
+    pegging itself read all its millions of rows on both databases (SQLite's LIKE with
+    an escape, PostgreSQL's under a collation other than "C")."""
+    return list(
+        session.scalars(
+            select(PlanLine.demand_ref).where(
+                PlanLine.demand_ref.startswith(f"{sales_order}/", autoescape=True)
+            )
+        )
+    )
+
+
 def pegging_page(
     session: Session,
     *,
@@ -543,7 +557,8 @@ def pegging_page(
 ) -> tuple[list[Any], int]:
     """A page of ``pegging_query``'s rows sorted by ``sort`` (names of ``PEGGING_SORT``)
     then in the plan's order, and how many there are in all."""
-    stmt = pegging_query(sales_order=sales_order, supply=supply, demand=demand, item=item)
+    lines = None if sales_order is None else sales_order_lines(session, sales_order)
+    stmt = pegging_query(sales_order_lines=lines, supply=supply, demand=demand, item=item)
     return sorted_page(
         session,
         stmt,
