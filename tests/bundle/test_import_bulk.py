@@ -11,13 +11,17 @@ from decimal import Decimal
 import numpy as np
 import psycopg
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Engine, delete, inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from pegboard import db
 from pegboard.bundle.gc_pause import collector_paused
+from pegboard.bundle.parse import _PLAIN_CODE, check_text
 from pegboard.model import Bom, BomLine, Item, ProductionComponent, ProductionOrder
 from pegboard.services.bom_lines_write import positions
+from pegboard.services.codes import code_problem
 from pegboard.services.company_data import replace_company
 from pegboard.services.dataset import BomRow, Dataset, ItemRow, ProductionRow, SalesRow
 from pegboard.services.outstanding import freeze_component_lists
@@ -177,3 +181,13 @@ def test_a_collector_switched_off_before_stays_off() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@given(st.text(max_size=12) | st.text(alphabet=" -./%?#\\Ab9\t\x7f\u2028é", max_size=6))
+@settings(max_examples=2000, deadline=None)
+def test_a_code_the_quick_match_takes_is_one_code_problem_takes(text: str) -> None:
+    """The reader's one-match test of a plain code never lets through what the code
+    rule (``code_problem``, ``check_text``) refuses."""
+    if _PLAIN_CODE.fullmatch(text):
+        assert code_problem(text) is None
+        check_text(text)

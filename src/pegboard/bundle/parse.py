@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from operator import itemgetter
 
 from pegboard.bundle.reader import RawTable
 from pegboard.bundle.schema import FIRST_DAY, LAST_DAY, Check, Column, FileSpec, Kind
@@ -168,8 +169,18 @@ def _text_parser(limit: int, multiline: bool) -> Callable[[str], str]:
     return text
 
 
+_PLAIN_CODE = re.compile(
+    r"[^\x00-\x20/\\?#%\x7f-\U0010ffff](?:[^\x00-\x1f/\\?#%\x7f-\U0010ffff]*[^\x00-\x20/\\?#%\x7f-\U0010ffff])?"
+)
+"""A code of printable ASCII without a path character or a space at either end: one
+``code_problem`` accepts, told in one match instead of its loop over the characters
+(a big bundle has half a million distinct codes). Any other text goes through it."""
+
+
 def _code_parser(limit: int) -> Callable[[str], str]:
     def code(value: str) -> str:
+        if len(value) <= limit and _PLAIN_CODE.fullmatch(value):
+            return value
         check_text(value)
         problem = code_problem(value, limit)
         if problem is not None:
@@ -310,8 +321,18 @@ def parse_table(table: RawTable, spec: FileSpec, problems: Problems) -> ParsedTa
         for pos, col in zip(positions, spec.columns, strict=True)
     ]
     width = len(table.header)
+    lookup = _row_lookup(positions, spec)
     rows = table.rows()
     for line, cells in rows:
+        if lookup is not None and len(cells) == width:
+            try:
+                values = lookup(cells)
+            except KeyError:
+                pass  # a cell to report: the row is read again below, cell by cell
+            else:
+                out.lines.append(line)
+                out.rows.append(values)
+                continue
         if not any(c.strip() for c in cells):
             continue
         reason = _width_problem(table, cells, width)
@@ -328,6 +349,74 @@ def parse_table(table: RawTable, spec: FileSpec, problems: Problems) -> ParsedTa
                 problems.truncated = True
             break
     return out
+
+
+def _row_lookup(
+    positions: list[int], spec: FileSpec
+) -> Callable[[Sequence[str]], tuple[Value, ...]] | None:
+    """A row's values by one look-up per cell, run in C: each column's cells picked in
+    the spec's order, each text's value from the column's ``_ColumnValues``. A
+    ``KeyError`` means a cell ``_parse_row`` would report (its words are made there).
+    None for a file without a required column, whose blank rows must be skipped."""
+    if not any(c.required for c in spec.columns):
+        return None
+    columns = [_ColumnValues(col, _parser(col), keep=not _unique_text(col)) for col in spec.columns]
+    if any(pos < 0 for pos in positions):
+        # an absent column reads as a blank cell: one appended, picked as the last
+        last = max(positions) + 1
+        picked = [last if pos < 0 else pos for pos in positions]
+        pick = itemgetter(*picked)
+
+        def padded(cells: Sequence[str]) -> tuple[Value, ...]:
+            return tuple(map(dict.__getitem__, columns, pick([*cells[:last], ""])))
+
+        return padded
+    pick = itemgetter(*positions)
+    if len(positions) == 1:
+        return lambda cells: (columns[0][cells[positions[0]]],)
+    return lambda cells: tuple(map(dict.__getitem__, columns, pick(cells)))
+
+
+class _ColumnValues(dict[str, Value]):
+    """A column's value of each cell text (blank included), worked out on first sight as
+    ``_parse_row`` would, and remembered unless the column is free text (its values
+    rarely repeat) or ``MEMO_LIMIT`` texts are remembered already. A text
+    ``_parse_row`` would report raises ``KeyError``."""
+
+    def __init__(self, column: Column, parse: Callable[[str], Value], *, keep: bool) -> None:
+        super().__init__()
+        self.column, self.parse, self.keep = column, parse, keep
+
+    def __missing__(self, raw: str) -> Value:
+        value = _cell_value(raw, self.column, self.parse)
+        if isinstance(value, _Problem):
+            raise KeyError(raw)
+        if self.keep and len(self) < MEMO_LIMIT:
+            self[raw] = value
+        return value
+
+
+class _Problem:
+    """What ``_cell_value`` gives for a cell ``_parse_row`` would report."""
+
+
+_BAD = _Problem()
+
+
+def _cell_value(raw: str, col: Column, parse: Callable[[str], Value]) -> Value | _Problem:
+    """A cell's value as ``_parse_row`` reads it (stripped, a blank one the column's
+    default), or ``_BAD`` when ``_parse_row`` would report it."""
+    text = raw.strip()
+    if not text:
+        if col.required:
+            return _BAD
+        text = col.default
+        if not text:
+            return "" if col.kind is Kind.TEXT else None
+    try:
+        return parse(text)
+    except CellError:
+        return _BAD
 
 
 def _unique_text(column: Column) -> bool:
