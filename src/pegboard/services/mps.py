@@ -47,8 +47,12 @@ from pegboard.services import audit, mps_fence
 from pegboard.services._tx import writes
 from pegboard.services.bounds import check_day
 from pegboard.services.calendar import fwd_date, load_calendar
+from pegboard.services.plan_results import item_supply_refs
 from pegboard.services.planning import current_run
 from pegboard.services.wording import plural
+
+_CHUNK = 5_000
+"""Supply refs in one ``IN`` list (well under either database's bound parameters)."""
 
 FENCE_KEY = mps_fence.FENCE_KEY
 DEFAULT_FENCE_DAYS = mps_fence.DEFAULT_FENCE_DAYS
@@ -273,12 +277,26 @@ def set_line(
 
 
 def _demand_dates(session: Session, run_id: int, item_id: int) -> list[tuple[date, float]]:
-    """(day needed, quantity) of every demand on the item in the plan, from its pegging."""
-    rows = session.execute(
-        select(Pegging.demand_type, Pegging.demand_ref, func.sum(Pegging.qty))
-        .where(Pegging.plan_run_id == run_id, Pegging.item_id == item_id)
-        .group_by(Pegging.demand_type, Pegging.demand_ref)
-    ).all()
+    """(day needed, quantity) of every demand on the item in the plan, from its pegging.
+
+    The rows are found through the item's supplies (``ix_pegging_supply``: supply ref,
+    item), a chunk of refs at a time: there is no index on the item alone, and reading
+    by it walked every pegging row of the plan (4.6 M on the reference company), once
+    per master-scheduled item when the plan flags the schedule's shortfalls."""
+    summed: dict[tuple[str, str], float] = defaultdict(float)
+    supplies = item_supply_refs(session, item_id, run_id)
+    for lo in range(0, len(supplies), _CHUNK):
+        for kind, ref, qty in session.execute(
+            select(Pegging.demand_type, Pegging.demand_ref, func.sum(Pegging.qty))
+            .where(
+                Pegging.plan_run_id == run_id,
+                Pegging.supply_ref.in_(supplies[lo : lo + _CHUNK]),
+                Pegging.item_id == item_id,
+            )
+            .group_by(Pegging.demand_type, Pegging.demand_ref)
+        ):
+            summed[(kind, ref)] += qty
+    rows = [(kind, ref, qty) for (kind, ref), qty in summed.items()]
     refs: dict[str, set[str]] = defaultdict(set)
     for kind, ref, _ in rows:
         refs[kind].add(ref)
