@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from pegboard.bundle.importer import read_bundle
@@ -170,3 +170,21 @@ def test_counts_stored_with_the_run_equal_counting_the_rows(basic: Session) -> N
                     stmt = stmt.where(PlannedOrder.release_date <= until)
                 counted = basic.scalar(stmt)
                 assert plan_results.run_count_planned(basic, run, kind, until=until) == counted
+
+
+def test_plan_tables_have_statistics_when_stored(basic: Session) -> None:
+    """PostgreSQL: the plan's new tables are analysed in the store's transaction, so a
+    page's first lookup after a plan is planned on their real sizes, not a guess."""
+    if basic.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite plans by its indexes, without statistics")
+    run_plan(basic, author="test")
+    with basic.begin():
+        analysed = dict(
+            basic.execute(
+                text(
+                    "SELECT relname, last_analyze IS NOT NULL FROM pg_stat_user_tables "
+                    "WHERE relname IN ('pegging', 'planned_order', 'plan_exception')"
+                )
+            ).all()
+        )
+    assert analysed == {"pegging": True, "planned_order": True, "plan_exception": True}
