@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from pegboard.errors import ValidationError
 from pegboard.model import CompanySetting, Item, PlannedOrder
-from pegboard.services import audit
 from pegboard.services._tx import writes
 from pegboard.services.dataset import MAX_DAYS
 from pegboard.services.plan_results import current_run
@@ -61,6 +60,8 @@ def set_fence_days(session: Session, days: int, *, author: str) -> int:
     else:
         row.value = str(days)
     if before != days or row is None:
+        from pegboard.services import audit  # writers only: `report late` reads the fence
+
         audit.record(
             session,
             author=author,

@@ -39,7 +39,6 @@ from pegboard.model import (
     PurchaseOrderLine,
     SalesOrder,
     SalesOrderLine,
-    StockBalance,
 )
 from pegboard.services.paging import page_of, sort_clauses, sorted_page
 
@@ -641,6 +640,8 @@ def item_supply_refs(session: Session, item_id: int, run_id: int) -> list[str]:
         .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.purchase_order_id)
         .where(PurchaseOrderLine.item_id == item_id)
     )
+    from pegboard.model import StockBalance  # declared here only: the late report never needs it
+
     made = select(ProductionOrder.number).where(ProductionOrder.item_id == item_id)
     places = select(StockBalance.location).where(StockBalance.item_id == item_id).distinct()
     return [str(r) for stmt in (planned, lines, made, places) for r in session.scalars(stmt)]

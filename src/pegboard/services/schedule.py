@@ -24,7 +24,6 @@ from pegboard.model import (
     ScheduleRun,
     WorkCenter,
 )
-from pegboard.services.pins import pinned_keys
 from pegboard.services.plan_results import current_run
 
 _CHUNK = 5_000
@@ -102,6 +101,8 @@ def scheduled_operations(
         stmt = stmt.where(WorkCenter.code == work_center)
     rows = [OperationRow(*tuple(row)) for row in session.execute(stmt)]
     made = {r.order for r in rows if r.order_type == "production_order"}
+    from pegboard.services.pins import pinned_keys  # the operations list only, not `held_notes`
+
     keys = pinned_keys(session, made) if made else set()
     return [replace(r, pinned=True) if (r.order, r.sequence) in keys else r for r in rows]
 
