@@ -1,6 +1,6 @@
 """The model package declares each table on first use (issue #18, start-up): its table
-of homes is right, a module alone declares the tables its foreign keys name, and
-``Base`` is the whole schema."""
+of homes names every mapped class and where it is declared, a module alone declares the
+tables its foreign keys name, and ``Base`` is the whole schema."""
 
 from __future__ import annotations
 
@@ -50,6 +50,7 @@ def test_homes_name_every_class_where_it_is_declared() -> None:
     }
     assert set(MODULES) == files
     mapped = {m.class_.__name__: m.class_.__module__ for m in Base.registry.mappers}
+    assert set(mapped) == set(HOMES)  # every mapped class has a home, none too many
     for name, module in HOMES.items():
         assert mapped[name] == f"pegboard.model.{module}", name
         assert getattr(pegboard.model, name) is getattr(sys.modules[mapped[name]], name)

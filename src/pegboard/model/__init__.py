@@ -53,6 +53,8 @@ HOMES: dict[str, str] = {
     "Job": "jobs",
     "LineCostEstimate": "cost",
     "LineFinalCost": "cost",
+    "LoadSummary": "capacity",
+    "LoadWeek": "capacity",
     "Location": "location",
     "LoginAttempt": "users",
     "NumberSequence": "company",
@@ -107,6 +109,8 @@ if TYPE_CHECKING:
     from pegboard.model.base import Base
     from pegboard.model.bom import Bom, BomLine, BomLineOption, BomLineParameter, BomParameter
     from pegboard.model.capacity import (
+        LoadSummary,
+        LoadWeek,
         Routing,
         RoutingOperation,
         TemplateOperation,
@@ -186,6 +190,8 @@ __all__ = [
     "JobStatus",
     "LineCostEstimate",
     "LineFinalCost",
+    "LoadSummary",
+    "LoadWeek",
     "Location",
     "LoginAttempt",
     "LotRule",
