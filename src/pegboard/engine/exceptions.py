@@ -31,7 +31,9 @@ from pegboard.engine._arrays import (
     group_starts,
     ints,
     lex_order,
+    narrowest,
     ranges,
+    span_type,
     string_rank,
     unique_inverse,
 )
@@ -472,9 +474,16 @@ def _frozen(inp: PlanInput) -> BoolArray | None:
     return np.concatenate([np.zeros(len(inp.purchases), dtype=np.bool_), inside])
 
 
-def _column(head: list[np.ndarray], tail: np.ndarray, at: IntArray, dtype: type) -> np.ndarray:
+def _column(
+    head: list[np.ndarray], tail: np.ndarray, at: IntArray, dtype: type | None = None
+) -> np.ndarray:
     """The head blocks' values, then ``tail[at]``: written into one new array (a plan
-    has millions of shortage rows: no second copy of them)."""
+    has millions of shortage rows: no second copy of them). Without ``dtype``, integers
+    in the narrowest type that holds the blocks and the tail (``span_type``), in which
+    the plan keeps them while it is stored (issue #18)."""
+    if dtype is None:
+        dtype = span_type(*head, tail)
+        tail = narrowest(tail)  # ``take`` into a narrower ``out`` would buffer it
     n_head = sum(part.size for part in head)
     out: np.ndarray = np.empty(n_head + at.size, dtype=dtype)
     if head:
@@ -499,13 +508,13 @@ def build_exceptions(facts: ExceptionFacts) -> Exceptions:
     n_head = sum(len(block) for block in head)
     # each row's planned order: none on the head rows
     planned = np.repeat(
-        np.concatenate([np.full(n_head, NO_ORDER, dtype=np.int64), orders]),
+        narrowest(np.concatenate([np.full(n_head, NO_ORDER, dtype=np.int64), orders])),
         np.concatenate([np.ones(n_head, dtype=np.int64), count]),
     )
     short = planned[n_head:]
     traced = ranges(lo, count)  # the shortage rows' positions in the traces
     p, traces = facts.planned, facts.traces
-    item = _column([block.item for block in head], p.item, short, np.int64)
+    item = _column([block.item for block in head], p.item, short)
     is_make = np.asarray(facts.inp.items.is_make, dtype=np.bool_)
     return Exceptions(
         kind=CodedColumn(
@@ -513,9 +522,15 @@ def build_exceptions(facts: ExceptionFacts) -> Exceptions:
             np.asarray(KINDS, dtype=object),
         ),
         item=item,
-        order=CodedColumn(np.concatenate([*(block.order for block in head), short]), b.ref_names),
-        date=_column([block.date for block in head], p.release, short, np.int64),
-        sales_order=_column([block.so for block in head], traces.so, traced, np.int64),
+        order=CodedColumn(
+            np.concatenate(
+                [*(block.order for block in head), short],
+                dtype=span_type(*(block.order for block in head), short),
+            ),
+            b.ref_names,
+        ),
+        date=_column([block.date for block in head], p.release, short),
+        sales_order=_column([block.so for block in head], traces.so, traced),
         listed=CodedColumn(
             np.concatenate([block.message for block in head], dtype=np.int64),
             np.asarray(b.texts, dtype=object),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pegboard.engine._arrays import ints, string_rank
+from pegboard.engine._arrays import ints, narrowest, string_rank
 from pegboard.engine.demand import pool_rank
 from pegboard.engine.planned import PegColumns
 from pegboard.engine.supply import id_order
@@ -107,13 +107,17 @@ def build_pegging(
     qty = np.add.reduceat(pegs["qty"][order], starts) if starts.size else np.zeros(0)
     keep = order[starts]
     del order
-    # the run may keep its pegging columns narrower than int64 (``run._kept``)
-    kept_type, kept_index = ints(stype[keep]), ints(sidx[keep])
+    # the run keeps its pegging columns in the narrowest integer type that holds them
+    # (``_arrays.narrowest``), and so does the result: a big plan keeps millions of
+    # rows while it is stored (issue #18)
+    kept_type, kept_index = stype[keep], sidx[keep]
+    at = np.take(offsets, kept_type)
+    at += kept_index
     return Pegging(
-        supply_type=kept_type,
-        supply_index=kept_index,
-        item=item[offsets[kept_type] + kept_index],
+        supply_type=narrowest(kept_type),
+        supply_index=narrowest(kept_index),
+        item=narrowest(item)[at],
         qty=np.round(qty, 6),
-        demand_type=ints(dtype[keep]),
-        demand_index=ints(didx[keep]),
+        demand_type=narrowest(dtype[keep]),
+        demand_index=narrowest(didx[keep]),
     )

@@ -8,7 +8,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pegboard.engine._arrays import ints, lex_order, sorted_positions, unique_inverse
+from pegboard.engine._arrays import (
+    ints,
+    lex_order,
+    narrowest,
+    sorted_positions,
+    unique_inverse,
+)
 from pegboard.engine.calendar import WorkCalendar
 from pegboard.engine.ref_order import planned_keys, ref_keys
 from pegboard.engine.types import (
@@ -245,7 +251,11 @@ class PlannedStore:
     def result(self, completion: IntArray) -> PlannedOrders:
         """The planned orders of the run, sharing the store's columns: the store is
         complete once the levels are planned and is dropped with the run, so copies
-        would only hold a million-row plan's columns twice (issue #18)."""
+        would only hold a million-row plan's columns twice (issue #18). The integer
+        columns are narrowed first (``_arrays.narrowest``), the store's own replaced,
+        so each is held once, in the type the stored plan keeps."""
+        self.item, self.release = narrowest(self.item), narrowest(self.release)
+        self.due, self.so = narrowest(self.due), narrowest(self.so)
         return PlannedOrders(
             ref=self.refs,
             item=self.item,
@@ -253,7 +263,7 @@ class PlannedStore:
             release=self.release,
             due=self.due,
             sales_order=self.so,
-            earliest_completion=ints(completion),
+            earliest_completion=narrowest(ints(completion)),
             is_late=self.clamped | (completion > self.due),
         )
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pegboard.engine._arrays import group_starts, ints, lex_order, unique_values
+from pegboard.engine._arrays import group_starts, ints, lex_order, narrowest, unique_values
 from pegboard.engine.bulk import (
     MAX_SUPPLY_ROWS,
     LevelPlan,
@@ -314,7 +314,7 @@ class _Run:
             self.calendar,
         )
         pegs = self._peg_columns(plan.peg_sup, plan.peg_dem, plan.peg_qty, rows, number)
-        self.level_pegs.append({name: _kept(pegs[name]) for name in KEPT_PEGS})
+        self.level_pegs.append({name: narrowest(pegs[name]) for name in KEPT_PEGS})
         no_qty = np.zeros(plan.ex_sup.size)
         self.level_expedites.append(
             self._peg_columns(plan.ex_sup, plan.ex_dem, no_qty, rows, number)
@@ -644,21 +644,6 @@ are read only while the level is planned."""
 def _int64(values: IntArray) -> IntArray:
     """A contiguous int64 column: the compiled loop is compiled for that type once."""
     return np.ascontiguousarray(values, dtype=np.int64)
-
-
-def _kept(column: np.ndarray) -> np.ndarray:
-    """A level's pegging column as kept until the plan's end, its integers (types 0-4,
-    positions, day ordinals) in the narrowest of int8, int32 and int64 that holds them:
-    a big plan keeps millions of rows of each (issue #18). Quantities stay float64, so
-    every sum of them is the same to the last bit."""
-    if column.dtype.kind != "i" or column.size == 0:
-        return column
-    low, high = int(column.min()), int(column.max())
-    for dtype in (np.int8, np.int32):
-        bounds = np.iinfo(dtype)
-        if bounds.min <= low and high <= bounds.max:
-            return column.astype(dtype)
-    return column
 
 
 def _concat_pegs(levels: list[PegColumns], names: tuple[str, ...]) -> PegColumns:
