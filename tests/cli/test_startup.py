@@ -165,6 +165,14 @@ def test_the_helps_own_copies_of_service_values_are_the_services() -> None:
     assert tuple(stored.SORTS) == policy_commands.SORTS
 
 
+def test_the_fences_own_copy_of_the_longest_days_is_the_datasets() -> None:
+    """The time fence's limit, written in ``services.mps_fence`` so that the late report's
+    chain loads no dataset module, is every day-counting setting's."""
+    from pegboard.services import dataset, mps_fence
+
+    assert mps_fence.MAX_FENCE_DAYS == dataset.MAX_DAYS
+
+
 REPORT_MUST_NOT_LOAD = (
     "pydantic",
     "pydantic_core",
@@ -191,6 +199,7 @@ REPORT_MUST_NOT_LOAD = (
     "pegboard.model.stock",
     "pegboard.services.audit",
     "pegboard.services.pins",
+    "pegboard.services.dataset",
 )
 """Besides the heavy libraries, the tables a report does not read are not declared (the
 model package declares a module on first use), nor the services only writers or other

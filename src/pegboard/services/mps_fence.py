@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from pegboard.errors import ValidationError
 from pegboard.model import CompanySetting, Item, PlannedOrder
 from pegboard.services._tx import writes
-from pegboard.services.dataset import MAX_DAYS
 from pegboard.services.plan_results import current_run
 
 FENCE_KEY = "mps_time_fence_days"
@@ -24,8 +23,10 @@ _CHUNK = 5_000
 """Values per IN list: well under every database's bind-parameter limit."""
 
 
-MAX_FENCE_DAYS = MAX_DAYS
-"""As every setting that counts days (a bundle's settings alike)."""
+MAX_FENCE_DAYS = 3650
+"""As every setting that counts days (``services.dataset.MAX_DAYS``, a bundle's settings
+alike). Written here, not imported, so that reading the fence (``report late``'s chain)
+loads no dataset module; tests/cli/test_startup.py holds the two equal."""
 
 
 def fence_days_of(value: str | None) -> int:
