@@ -4,6 +4,8 @@ and several joined tables included, across blocks of rows; booleans too."""
 
 from __future__ import annotations
 
+import tracemalloc
+
 import numpy as np
 import pytest
 from sqlalchemy import Engine, select
@@ -145,4 +147,95 @@ def test_a_long_text_among_many_short_ones(pg_session: Session) -> None:
     expected = [values[p] for p in picks.tolist()]
     assert [tuple(r) for r in rows] == [
         ("stock", e, d) for e, d in zip(expected[::-1], expected, strict=True)
+    ]
+
+
+PEGGING_COLUMNS = [
+    "supply_type",
+    "supply_ref",
+    "item_id",
+    "qty",
+    "demand_type",
+    "demand_ref",
+    "plan_run_id",
+]
+
+
+def _pegging(supply: binary.TextField, demand: binary.TextField) -> list[binary.AnyField]:
+    n = supply.picks.size
+    return [
+        binary.word("stock", n),
+        supply,
+        binary.int4(np.arange(n)),
+        binary.float8(np.ones(n)),
+        binary.word("planned_order", n),
+        demand,
+        binary.int4(np.ones(n)),
+    ]
+
+
+def test_one_long_text_keeps_every_block_small(pg_session: Session) -> None:
+    """One 300-byte reference (100 three-byte characters) among 200,000 short planned-
+    order numbers, in 250,000 rows: every row reads back as written, and laying them out
+    stays under a fixed memory bound (each block's matrices were rows x widest x 8
+    bytes: 0.8 GB a block)."""
+    long = "受注" * 50
+    values = [f"PO-{i:07d}" for i in range(200_000)] + [long]
+    table = binary.texts(values)
+    n = 250_000
+    picks = np.arange(n, dtype=np.int64) % len(values)
+    picks[::997] = len(values) - 1
+    demands = picks[::-1].copy()
+    with pg_session.begin():
+        conn = pg_session.connection(execution_options={WRITE: True})
+        tracemalloc.start()
+        try:
+            written = binary.copy_fields(
+                conn,
+                Pegging.__tablename__,
+                PEGGING_COLUMNS,
+                _pegging(binary.TextField(table, picks), binary.TextField(table, demands)),
+            )
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        rows = pg_session.execute(
+            select(Pegging.supply_ref, Pegging.demand_ref).order_by(Pegging.id)
+        ).all()
+    assert written == n
+    assert peak < 150 * 2**20, f"{peak / 2**20:.0f} MB"
+    assert [tuple(r) for r in rows] == list(
+        zip(
+            [values[p] for p in picks.tolist()],
+            [values[p] for p in demands.tolist()],
+            strict=True,
+        )
+    )
+
+
+def test_a_connection_in_another_encoding_writes_the_same_text(pg_session: Session) -> None:
+    """Binary COPY's texts are read in the connection's ``client_encoding``: a LATIN1
+    connection gets "Zürich", not its UTF-8 bytes read as LATIN1, and keeps LATIN1."""
+    refs = binary.texts(["Zürich", "Genève"])
+    picks = np.array([0, 1, 0], dtype=np.int64)
+    conn = pg_session.connection(execution_options={WRITE: True})
+    try:
+        conn.exec_driver_sql("SET client_encoding TO 'LATIN1'")
+        binary.copy_fields(
+            conn,
+            Pegging.__tablename__,
+            PEGGING_COLUMNS,
+            _pegging(binary.TextField(refs, picks), binary.TextField(refs, picks[::-1].copy())),
+        )
+        encoding = conn.exec_driver_sql("SHOW client_encoding").scalar()
+        rows = pg_session.execute(
+            select(Pegging.supply_ref, Pegging.demand_ref).order_by(Pegging.id)
+        ).all()
+    finally:
+        pg_session.rollback()  # also sets the pooled connection's encoding back
+    assert encoding == "LATIN1"
+    assert [tuple(r) for r in rows] == [
+        ("Zürich", "Zürich"),
+        ("Genève", "Genève"),
+        ("Zürich", "Zürich"),
     ]

@@ -12,7 +12,8 @@ one of the plan's 1.6 M planned-order numbers), whose bytes are gathered by offs
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, cast
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 
 HEADER = b"PGCOPY\n\xff\r\n\x00" + b"\x00\x00\x00\x00" + b"\x00\x00\x00\x00"
 TRAILER = b"\xff\xff"
+UTF8_NAMES = frozenset({"UTF8", "UTF-8", "UNICODE"})
+"""How PostgreSQL may spell the encoding the texts here are written in."""
 PG_EPOCH = date(2000, 1, 1).toordinal()
 """PostgreSQL's binary ``date`` counts days from 2000-01-01."""
 PADDED_SPARE = 4
@@ -32,7 +35,12 @@ PADDED_SPARE = 4
 this many times its own bytes (or 1 MB): 1.7 M planned-order numbers of 9-10 characters
 pad to 17 MB; one 200-character text among them would make it 340 MB."""
 BLOCK_ROWS = 250_000
-"""Rows laid out at a time: the byte-offset arrays of a block stay a few MB."""
+"""Rows laid out at a time at most: the byte-offset arrays of a block stay a few MB."""
+BLOCK_BYTES = 2**24
+"""A block's rows at their widest (``row_width``) take at most this many bytes: each of
+its matrices (the rows, which bytes are written, a text's bytes) is then bounded, also
+when one long text (a 100-character customer reference) widens a column of short
+planned-order numbers, which at 250,000 rows a block took 0.8 GB."""
 
 
 @dataclass(frozen=True)
@@ -151,6 +159,25 @@ def _rows(field: AnyField) -> int:
     return int(field.picks.size if isinstance(field, TextField) else field.data.shape[0])
 
 
+def _width(field: AnyField) -> int:
+    """The bytes a field's value takes in a block's matrix: a text column's widest."""
+    if isinstance(field, TextField):
+        return int(field.table.sizes.max()) if field.table.sizes.size else 0
+    return field.width
+
+
+def row_width(fields: Sequence[AnyField]) -> int:
+    """The bytes of a row of ``fields`` padded to their widest: the field count, then
+    each field's length and value."""
+    return 2 + sum(4 + _width(f) for f in fields)
+
+
+def block_size(fields: Sequence[AnyField], block_rows: int = BLOCK_ROWS) -> int:
+    """Rows laid out at a time: ``block_rows``, fewer when the rows are so wide that a
+    block's matrices would pass ``BLOCK_BYTES``."""
+    return max(1, min(block_rows, BLOCK_BYTES // row_width(fields)))
+
+
 def _lengths(sizes: np.ndarray) -> np.ndarray:
     """Each row's field length (-1: NULL) as COPY's 4 big-endian bytes, ``(rows, 4)``."""
     return np.asarray(sizes, dtype=">i4").view(np.uint8).reshape(-1, 4)
@@ -161,21 +188,34 @@ Part = tuple[np.ndarray, np.ndarray | None]
 padded to the widest), and which of those bytes are written (None: all of them)."""
 
 
+def _gathered(table: Texts, picks: np.ndarray, sizes: np.ndarray, used: np.ndarray) -> np.ndarray:
+    """The picked texts as rows of the table's widest, their bytes gathered one by one
+    (only the bytes the texts have: an index per byte, int32 where the table's bytes
+    allow), the rest zero."""
+    kind = np.int32 if table.flat.size < 2**31 else np.int64
+    total = int(sizes.sum())
+    ends = np.cumsum(sizes, dtype=kind)
+    at = np.repeat(table.starts[picks].astype(kind) - (ends - sizes.astype(kind)), sizes)
+    np.add(at, np.arange(total, dtype=kind), out=at)  # each text's bytes from its start
+    data = np.zeros(used.shape, dtype=np.uint8)
+    data[used] = table.flat[at]
+    return data
+
+
 def _text_part(f: TextField, lo: int, hi: int) -> Part:
     """The block's texts, each gathered whole as a row of the table padded to its widest
-    text (``Texts.padded``; byte by byte from where each starts when that table would
-    be too big); the bytes past a text's end are not written."""
+    text (``Texts.padded``; byte by byte when that table would be too big); the bytes
+    past a text's end are not written."""
     picks = f.picks[lo:hi]
     sizes = f.table.sizes[picks]
-    width = int(f.table.sizes.max()) if f.table.sizes.size else 0
+    width = _width(f)
+    used = np.arange(width) < sizes[:, None]
     if f.table.sizes.size * width <= max(PADDED_SPARE * f.table.flat.size, 2**20):
         data = f.table.padded()[picks]
     else:
-        at = f.table.starts[picks][:, None] + np.arange(width)
-        np.minimum(at, f.table.flat.size - 1, out=at)  # past a text's end: not written
-        data = f.table.flat[at]
+        data = _gathered(f.table, picks, sizes, used)
     keep = np.ones((picks.size, 4 + width), dtype=bool)
-    keep[:, 4:] = np.arange(width) < sizes[:, None]
+    keep[:, 4:] = used
     return np.concatenate([_lengths(sizes), data], axis=1), keep
 
 
@@ -219,14 +259,33 @@ def copy_fields(
     block_rows: int = BLOCK_ROWS,
 ) -> int:
     """``COPY table (names) FROM STDIN (FORMAT BINARY)`` of equal-length ``fields``, laid
-    out ``block_rows`` at a time; returns the rows written. ``table`` and ``names`` are
-    ours, never a user's text."""
+    out ``block_rows`` at a time at most (``block_size``); returns the rows written.
+    ``table`` and ``names`` are ours, never a user's text.
+
+    The server reads a binary text field in the connection's ``client_encoding`` and the
+    texts here are UTF-8, so a connection set to another encoding is set to UTF-8 for
+    the COPY and set back after it (on a failure, the rollback sets it back)."""
     rows = _rows(fields[0]) if fields else 0
+    step = block_size(fields, block_rows)
     raw = cast("psycopg.Connection[Any]", conn.connection.dbapi_connection)
     sql = f"COPY {table} ({', '.join(names)}) FROM STDIN (FORMAT BINARY)"
-    with raw.cursor() as cur, cur.copy(sql) as copy:
+    with raw.cursor() as cur, _in_utf8(cur), cur.copy(sql) as copy:
         copy.write(HEADER)
-        for lo in range(0, rows, block_rows):
-            copy.write(rows_block(fields, lo, min(rows, lo + block_rows)))
+        for lo in range(0, rows, step):
+            copy.write(rows_block(fields, lo, min(rows, lo + step)))
         copy.write(TRAILER)
     return rows
+
+
+@contextmanager
+def _in_utf8(cur: psycopg.Cursor[Any]) -> Iterator[None]:
+    """The connection's ``client_encoding`` UTF-8 while the block runs, then back to what
+    it was; a failure leaves it to the rollback, which undoes the change (a statement
+    after a failed COPY would be refused)."""
+    encoding = cur.connection.info.parameter_status("client_encoding")
+    if encoding is None or encoding.upper() in UTF8_NAMES:
+        yield
+        return
+    cur.execute("SELECT set_config('client_encoding', 'UTF8', false)")
+    yield
+    cur.execute("SELECT set_config('client_encoding', %s, false)", (encoding,))
