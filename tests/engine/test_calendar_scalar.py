@@ -75,3 +75,22 @@ def test_a_scalar_loads_no_numpy() -> None:
     # 739004 is a Sunday: back to Fri 739002, 3 working days back past the Thursday
     # holiday 739001: Wed, Tue, Mon 738998; 4 on from Mon 738998: Tue, Wed, Fri, Mon 739005
     assert out.stdout.split() == ["738998", "739005", "False"]
+
+
+def test_a_reversed_range_holds_no_working_days() -> None:
+    """An order recorded with its start after its due date keeps 0 working days of work
+    when the board or an order change moves it, on the every-day calendar and on one
+    with a short week and holidays alike (NumPy's count would be negative): its new
+    start is then its finish, never after it."""
+    every_day = WorkCalendar(work_days=(0, 1, 2, 3, 4, 5, 6), holidays=())
+    short = WorkCalendar(work_days=(0, 1, 2, 3), holidays=(D0 + 2, D0 + 8))
+    assert every_day.every_day and not short.every_day
+    start, due = D0 + 14, D0  # D0 is a Monday
+    for cal in (every_day, short):
+        assert cal.working_days_between(start, due) == 0
+        assert cal.working_days_between(due, due) == 0
+        work = cal.working_days_between(start, due)
+        assert cal.back(due, work) == due and cal.fwd(due, work) == due
+    assert every_day.working_days_between(due, start) == 14
+    assert short.working_days_between(due, start) == 6  # Mon-Thu, less the two holidays
+    assert int(np.busday_count(_d64(start), _d64(due), busdaycal=_busdays(short))) == -6

@@ -214,7 +214,14 @@ class WorkCalendar:
         return self.every_day or self._days.working(int(day))
 
     def working_days_between(self, start: int, end: int) -> int:
-        """Working days in [start, end): how many days of work fit between two dates."""
+        """Working days in [start, end): how many days of work fit between two dates.
+
+        A reversed range (``end`` before ``start``) holds none: 0, on every calendar, not
+        NumPy's negative ``busday_count``. The board and order changes keep an order's
+        work from its start to its due date when they move it (``back``/``fwd`` by this
+        count); an order recorded with its start after its due date has no work to keep,
+        and a negative count would date its new start after its finish, or push a parent
+        due before its components are ready."""
         if self.every_day:
             return max(end - start, 0)
         if end <= start:
