@@ -76,7 +76,7 @@ def test_a_report_loads_neither_the_engine_nor_alembic() -> None:
 
 
 RUN_AND_LIST_MODULES = """
-import json, sys
+import gc, json, sys
 from datetime import date, datetime, timezone
 import time_machine
 from typer.testing import CliRunner
@@ -88,6 +88,7 @@ print(json.dumps({
     "codes": [r.exit_code for r in results],
     "outputs": [r.output for r in results],
     "modules": sorted(sys.modules),
+    "collector": [gc.isenabled(), gc.get_freeze_count() > 0],
 }))
 """
 """Run commands in a fresh process (today pinned, as in every test) and list what they
@@ -224,6 +225,8 @@ def test_report_late_loads_the_database_and_nothing_else_heavy(engine: Engine) -
     assert "'--until' must be a date in the form YYYY-MM-DD, not 'soon'" in answer["outputs"][1]
     assert "sqlalchemy" in answer["modules"]
     assert _loaded(answer["modules"], REPORT_MUST_NOT_LOAD) == []
+    # loaded with the collector paused (cli/_loading.py), which is back on after
+    assert answer["collector"] == [True, True]
     order = _run_fresh([["order", "show", "SO-1001"]], env)
     assert order["codes"] == [0], order["outputs"]
     assert "SO-1001" in order["outputs"][0]

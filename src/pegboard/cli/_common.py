@@ -258,7 +258,10 @@ def open_engine(*, upgrade: bool = False) -> Engine:
     command creates the schema in an empty database but refuses an outdated one, naming
     the command to run, so nobody migrates a shared PostgreSQL by running a report.
     """
-    from pegboard import db
+    from pegboard.cli._loading import loading
+
+    with loading():  # SQLAlchemy: see cli/_loading.py
+        from pegboard import db
 
     engine = db.make_engine()
     try:

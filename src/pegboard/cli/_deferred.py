@@ -12,8 +12,9 @@ lists the few groups whose help still needs a service module, with the reason).
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
+
+from pegboard.cli._loading import load
 
 
 class Deferred:
@@ -23,7 +24,7 @@ class Deferred:
         self._name = name
 
     def __getattr__(self, attr: str) -> Any:
-        return getattr(importlib.import_module(self._name), attr)
+        return getattr(load(self._name), attr)
 
     def __repr__(self) -> str:
         return f"<deferred module {self._name!r}>"

@@ -8,7 +8,6 @@ help. A test keeps each table entry equal to the real command's help (issue #18)
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from difflib import get_close_matches
@@ -23,6 +22,7 @@ from typer.models import CommandInfo, TyperInfo
 
 from pegboard.cli._coerce import without_pydantic
 from pegboard.cli._common import OneLineErrors
+from pegboard.cli._loading import load
 
 
 def first_paragraph(help_text: str) -> str:
@@ -43,7 +43,7 @@ class LazyCommand:
     group: bool = True
 
     def load(self, name: str, *, pretty_exceptions_short: bool) -> Command:
-        target: Any = getattr(importlib.import_module(self.module), self.attr)
+        target: Any = getattr(load(self.module), self.attr)
         if self.group:  # as ``app.add_typer(target, name=name)`` would make it
             return typer.main.get_group_from_info(
                 TyperInfo(target, name=name),
