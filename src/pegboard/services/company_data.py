@@ -68,7 +68,11 @@ from pegboard.model.enums import (
 from pegboard.services import valuation
 from pegboard.services._bulk import bulk_insert, delete_all
 from pegboard.services._tx import refusing_disk_full
-from pegboard.services.bom_lines_write import indexes_built_after, write_bom_lines
+from pegboard.services.bom_lines_write import (
+    foreign_keys_checked_after,
+    indexes_built_after,
+    write_bom_lines,
+)
 from pegboard.services.capacity import format_weekday_hours, parse_weekday_hours
 from pegboard.services.dataset import (
     BomRow,
@@ -326,7 +330,10 @@ def _write_boms(
         used.add(number)
         numbers[key] = number
     order_kind, master_kind = BomKind.ORDER.value, BomKind.ENGINEERING.value
-    with indexes_built_after(conn, Bom.__tablename__):
+    with (
+        indexes_built_after(conn, Bom.__tablename__),
+        foreign_keys_checked_after(conn, Bom.__tablename__),
+    ):
         bulk_insert(
             conn,
             Bom,
