@@ -17,9 +17,9 @@ from sqlalchemy import Engine, delete, inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from pegboard import db
-from pegboard.bundle.gc_pause import collector_paused
 from pegboard.bundle.parse import _PLAIN_CODE, check_text
 from pegboard.model import Bom, BomLine, Item, ProductionComponent, ProductionOrder
+from pegboard.services._gc import collector_paused
 from pegboard.services.bom_lines_write import positions
 from pegboard.services.codes import code_problem
 from pegboard.services.company_data import replace_company

@@ -32,7 +32,6 @@ from sqlalchemy.orm import Session
 
 from pegboard import clock
 from pegboard.bundle.archive import BUNDLE_LIMIT, TooBig, copy_capped, mib, workbook_problem
-from pegboard.bundle.gc_pause import collector_paused
 from pegboard.bundle.importer import TEMPLATES_FILE, read_bundle, read_upsert
 from pegboard.bundle.reader import Progress as ReadProgress
 from pegboard.bundle.upsert import FilePreview, summary
@@ -41,6 +40,7 @@ from pegboard.config import get_settings
 from pegboard.db import is_initialised, session_factory
 from pegboard.errors import ValidationError
 from pegboard.services import plan_results
+from pegboard.services._gc import collector_paused
 from pegboard.services.company_data import read_company, replace_company
 from pegboard.services.company_upsert import Counts, upsert_company
 from pegboard.services.dataset import Dataset

@@ -3,9 +3,10 @@
 Reading a full-size company's load makes millions of tuples, floats and strings, none
 of them in a reference cycle; each few hundred thousand of them wake the collector,
 which walks every object alive, and at full size that was a sixth of the load's CPU
-time. ``collector_paused`` turns it off for the block and back on after the last of
-the blocks open at once (a web server runs several requests in threads) ends;
-reference counting still frees everything as usual.
+time. An import of a big company is the same (its BOM rows took four times as long
+with the collector running, #18). ``collector_paused`` turns it off for the block and
+back on after the last of the blocks open at once (a web server runs several requests
+or imports in threads) ends; reference counting still frees everything as usual.
 """
 
 from __future__ import annotations
