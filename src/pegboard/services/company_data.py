@@ -297,6 +297,16 @@ def _write_sales(
     return orders, lines
 
 
+def _unused(base: str, used: set[str]) -> str:
+    """``base``, or ``base#2``, ``base#3``... the first not in ``used``; marked used."""
+    number, n = base, 1
+    while number in used:
+        n += 1
+        number = f"{base}#{n}"
+    used.add(number)
+    return number
+
+
 def _bom_number(parent: str, sales_order: str) -> str:
     return f"BOM-{sales_order}-{parent}" if sales_order else f"BOM-{parent}"
 
@@ -322,13 +332,7 @@ def _write_boms(
     used: set[str] = set()
     # (the pairs are zipped anew where needed: a list of 1.8 M pairs held 110 MB)
     for key in dict.fromkeys(zip(parents, sales_orders, strict=True)):
-        number = base = _bom_number(*key)
-        n = 1
-        while number in used:
-            n += 1
-            number = f"{base}#{n}"
-        used.add(number)
-        numbers[key] = number
+        numbers[key] = _unused(_bom_number(*key), used)
     order_kind, master_kind = BomKind.ORDER.value, BomKind.ENGINEERING.value
     with (
         indexes_built_after(conn, Bom.__tablename__),
@@ -412,13 +416,8 @@ def _write_capacity(
     for op in data.routings:
         key = (op.item, op.sales_order)
         if key not in numbers:
-            number = base = f"RT-{boms[key][1]}" if op.sales_order else f"RT-{op.item}"
-            n = 1
-            while number in used:
-                n += 1
-                number = f"{base}#{n}"
-            used.add(number)
-            numbers[key] = number
+            base = f"RT-{boms[key][1]}" if op.sales_order else f"RT-{op.item}"
+            numbers[key] = _unused(base, used)
     bulk_insert(
         conn,
         Routing,
