@@ -4,9 +4,8 @@ A large company has millions of BOM lines: one Python tuple built per line, with
 look-ups, and one B-tree insert per line into each of the table's indexes were most of
 an import's writing. Here the ids and positions are worked out per column (look-ups
 mapped in C, positions by a stable sort), PostgreSQL takes the all-number rows by
-binary COPY straight from NumPy arrays with the table's foreign keys checked after
-the rows, and SQLite fills the table before its own indexes, which it then builds in
-one sorted pass each.
+binary COPY straight from NumPy arrays, and SQLite fills the table before its own
+indexes, which it then builds in one sorted pass each.
 """
 
 from __future__ import annotations
@@ -55,10 +54,7 @@ def write_bom_lines(
             "qty_per": binary.float8(np.asarray(qty_per, dtype=np.float64)),
             "scrap_pct": binary.float8(np.asarray(scrap_pct, dtype=np.float64)),
         }
-        with foreign_keys_checked_after(conn, BomLine.__tablename__):
-            return binary.copy_fields(
-                conn, BomLine.__tablename__, list(fields), list(fields.values())
-            )
+        return binary.copy_fields(conn, BomLine.__tablename__, list(fields), list(fields.values()))
     with indexes_built_after(conn, BomLine.__tablename__):
         return bulk_insert_columns(
             conn,
@@ -95,29 +91,3 @@ def indexes_built_after(conn: Connection, table: str) -> Iterator[None]:
     yield
     for _name, sql in found:
         conn.exec_driver_sql(sql)
-
-
-@contextmanager
-def foreign_keys_checked_after(conn: Connection, table: str) -> Iterator[None]:
-    """PostgreSQL: the table's foreign keys dropped for the block and added again after
-    it, from their stored definitions, inside the caller's transaction. Adding one
-    checks every row in one join; kept, each row's check was a query of its own (two
-    per BOM line: 34 of the import's 66 s). A row pointing nowhere still fails the
-    import, at the add, and the rollback brings the keys back. The table is locked
-    for the rest of the import: its readers wait for the commit. SQLite: nothing
-    (its foreign keys cannot be switched off inside a transaction)."""
-    if conn.dialect.name != "postgresql":
-        yield
-        return
-    found = conn.execute(
-        text(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = CAST(:table AS regclass) AND contype = 'f' ORDER BY conname"
-        ),
-        {"table": table},
-    ).all()
-    for name, _definition in found:
-        conn.exec_driver_sql(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-    yield
-    for name, definition in found:
-        conn.exec_driver_sql(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')

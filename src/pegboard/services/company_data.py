@@ -68,11 +68,7 @@ from pegboard.model.enums import (
 from pegboard.services import valuation
 from pegboard.services._bulk import bulk_insert, delete_all
 from pegboard.services._tx import refusing_disk_full
-from pegboard.services.bom_lines_write import (
-    foreign_keys_checked_after,
-    indexes_built_after,
-    write_bom_lines,
-)
+from pegboard.services.bom_lines_write import indexes_built_after, write_bom_lines
 from pegboard.services.capacity import format_weekday_hours, parse_weekday_hours
 from pegboard.services.dataset import (
     BomRow,
@@ -334,10 +330,7 @@ def _write_boms(
     for key in dict.fromkeys(zip(parents, sales_orders, strict=True)):
         numbers[key] = _unused(_bom_number(*key), used)
     order_kind, master_kind = BomKind.ORDER.value, BomKind.ENGINEERING.value
-    with (
-        indexes_built_after(conn, Bom.__tablename__),
-        foreign_keys_checked_after(conn, Bom.__tablename__),
-    ):
+    with indexes_built_after(conn, Bom.__tablename__):
         bulk_insert(
             conn,
             Bom,
