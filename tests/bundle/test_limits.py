@@ -29,6 +29,18 @@ def test_too_large_integer_is_located(tmp_path: Path) -> None:
     assert "too large" in _one_problem(tmp_path)
 
 
+@pytest.mark.parametrize("digits", ["9" * 5000, "0" * 5000 + "7", "-" + "1" * 4400])
+def test_integer_of_thousands_of_digits_is_located(tmp_path: Path, digits: str) -> None:
+    """Python's int() refuses a text of more than 4,300 digits with its own error: the
+    cell is refused (too large) or read (leading zeros), never a crash."""
+    (tmp_path / "items.csv").write_text(f"item,lead_time_days\nA,{digits}\n")
+    if digits.strip("0") == "7":
+        assert read_bundle(tmp_path).items[0].lead_time_days == 7
+        return
+    assert "line 2, column 'lead_time_days'" in _one_problem(tmp_path)
+    assert "too large" in _one_problem(tmp_path)
+
+
 def test_long_description_is_fine_up_to_500(tmp_path: Path) -> None:
     (tmp_path / "items.csv").write_text(f"item,description\nA,{'d' * 500}\n")
     assert read_bundle(tmp_path).items[0].description == "d" * 500

@@ -51,7 +51,12 @@ def parse_int(text: str) -> int:
     body = text[1:] if text[:1] in "+-" else text
     if not body.isascii() or not body.isdigit():
         raise CellError("not a whole number (digits 0-9 only)")
-    value = int(text)
+    # past ten significant digits it is too large anyway; int() of thousands of digits
+    # would refuse with its own error (Python's limit of 4,300) instead of saying so
+    significant = body.lstrip("0") or "0"
+    if len(significant) > 10:
+        raise CellError("too large")
+    value = -int(significant) if text[:1] == "-" else int(significant)
     if not -INT_LIMIT < value < INT_LIMIT:
         raise CellError("too large")
     return value
