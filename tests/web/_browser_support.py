@@ -104,3 +104,23 @@ def tab_to(page: Page, element_id: str, limit: int = 150) -> None:
             return
         page.keyboard.press("Tab")
     raise AssertionError(f"Tab never reached #{element_id}")
+
+
+def drag_days(page: Page, selector: str, days: int, px: float) -> None:
+    """Drag the board's bar ``selector`` by ``days`` whole days of ``px`` pixels, as a
+    mouse does (down, two moves, up).
+
+    The board's script is deferred: a drag made before the page's ``load`` (the script
+    run) would move nothing and fetch no check, so it waits for it first (a loaded CI
+    machine was slow enough to lose that race)."""
+    page.wait_for_load_state("load")
+    bar = page.locator(selector)
+    bar.scroll_into_view_if_needed()
+    box = bar.bounding_box()
+    assert box is not None
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + days * px / 2, y, steps=4)
+    page.mouse.move(x + days * px, y, steps=4)
+    page.mouse.up()

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _browser_support import drag_days
 from _live import live_server
 
 from _board_company import FA_MO, SUB_MO, build_firm
@@ -47,17 +48,6 @@ def server(tmp_path: Path) -> Iterator[str]:
     engine.dispose()
 
 
-def _drag(page: object, days: int) -> None:
-    bar = page.locator("#board-bar")  # type: ignore[attr-defined]
-    box = bar.bounding_box()
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    page.mouse.move(x, y)  # type: ignore[attr-defined]
-    page.mouse.down()  # type: ignore[attr-defined]
-    page.mouse.move(x + days * PX / 2, y, steps=4)  # type: ignore[attr-defined]
-    page.mouse.move(x + days * PX, y, steps=4)  # type: ignore[attr-defined]
-    page.mouse.up()  # type: ignore[attr-defined]
-
-
 def test_a_drag_accepted_and_one_refused(server: str, tmp_path: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
@@ -83,7 +73,7 @@ def test_a_drag_accepted_and_one_refused(server: str, tmp_path: Path) -> None:
             page.goto(server + "/production")
             page.get_by_role("link", name=f"Move {SUB_MO}").click()
             expect(page.get_by_role("heading", level=1)).to_have_text(f"Move {SUB_MO}")
-            _drag(page, 3)
+            drag_days(page, "#board-bar", 3, PX)
             answer = page.locator("#board-answer")
             expect(answer).to_contain_text("The move can be made")
             expect(answer).to_contain_text("3 days late")
@@ -93,7 +83,7 @@ def test_a_drag_accepted_and_one_refused(server: str, tmp_path: Path) -> None:
             expect(page.locator(".message.done")).to_contain_text("moved to finish on")
 
             page.goto(server + f"/board/move/{FA_MO}")
-            _drag(page, -6)
+            drag_days(page, "#board-bar", -6, PX)
             expect(answer).to_contain_text("The move is refused")
             # C1: 5 in stock, the 3 bought arrive later (SUB, moved to 12-21 above, was
             # already late for FA's start: a move that is no worse for it is not refused)

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _browser_support import drag_days
 from _live import live_server
 from sqlalchemy import select
 
@@ -93,16 +94,7 @@ def test_a_planned_operation_dragged_is_firmed_and_pinned(
             page.goto(url + "/plan/planned-orders?type=make")
             page.get_by_role("link", name=f"Move {fa} on the board").click()
             expect(page.get_by_role("heading", level=1)).to_have_text(f"Move planned order {fa}")
-            bar = page.locator("#op-10")
-            bar.scroll_into_view_if_needed()
-            box = bar.bounding_box()
-            assert box is not None
-            x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-            page.mouse.move(x, y)
-            page.mouse.down()
-            page.mouse.move(x - PX, y, steps=4)
-            page.mouse.move(x - 2 * PX, y, steps=4)
-            page.mouse.up()
+            drag_days(page, "#op-10", -2, PX)
             answer = page.locator("#op-answer")
             expect(answer).to_contain_text("The move can be made")
             expect(answer).to_contain_text(
@@ -120,17 +112,8 @@ def test_a_planned_operation_dragged_is_firmed_and_pinned(
 
             # the whole of SUB's planned order dragged three days later, then firmed
             page.goto(url + f"/board/planned/{sub}")
-            whole = page.locator("#board-bar")
-            whole.scroll_into_view_if_needed()
             for attempt in range(2):
-                box = whole.bounding_box()
-                assert box is not None
-                x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-                page.mouse.move(x, y)
-                page.mouse.down()
-                page.mouse.move(x + 2 * PX, y, steps=4)
-                page.mouse.move(x + 3 * PX, y, steps=4)
-                page.mouse.up()
+                drag_days(page, "#board-bar", 3, PX)
                 if attempt == 0:  # 12-18..12-21: FA's operation just pinned fills ASM 12-19..12-20
                     expect(page.locator("#board-answer")).to_contain_text("The move is refused")
                     expect(page.locator("#board-answer")).to_contain_text("only 16 h free")

@@ -12,7 +12,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _browser_support import CHROMIUM, PASSWORD, log_in, need_chromium, watched_page
+from _browser_support import (
+    CHROMIUM,
+    PASSWORD,
+    drag_days,
+    log_in,
+    need_chromium,
+    watched_page,
+)
 from _live import live_server
 
 from _board_company import FA_MO, add_routings, build_firm
@@ -39,17 +46,6 @@ def server(tmp_path: Path) -> Iterator[str]:
     engine.dispose()
 
 
-def _drag(page: object, selector: str, days: int) -> None:
-    bar = page.locator(selector)  # type: ignore[attr-defined]
-    box = bar.bounding_box()
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    page.mouse.move(x, y)  # type: ignore[attr-defined]
-    page.mouse.down()  # type: ignore[attr-defined]
-    page.mouse.move(x + days * PX / 2, y, steps=4)  # type: ignore[attr-defined]
-    page.mouse.move(x + days * PX, y, steps=4)  # type: ignore[attr-defined]
-    page.mouse.up()  # type: ignore[attr-defined]
-
-
 def test_an_operation_drag_accepted_and_one_refused(server: str, tmp_path: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
@@ -61,7 +57,7 @@ def test_an_operation_drag_accepted_and_one_refused(server: str, tmp_path: Path)
             log_in(page, server)
             page.goto(server + f"/board/move/{FA_MO}")
             expect(page.locator("#op-20")).to_have_attribute("data-start", "2026-12-20")
-            _drag(page, "#op-20", 2)
+            drag_days(page, "#op-20", 2, PX)
             answer = page.locator("#op-answer")
             expect(answer).to_contain_text("The operation's move can be made")
             expect(page.locator("#op-start")).to_have_value("2026-12-22")
@@ -80,7 +76,7 @@ def test_an_operation_drag_accepted_and_one_refused(server: str, tmp_path: Path)
             expect(page.locator("#pin-mark-20")).to_have_text("pinned")
             expect(page.locator("#pin-20")).to_contain_text("PNT")
 
-            _drag(page, "#op-20", -4)  # to 12-18: operation 10 runs until 12-19
+            drag_days(page, "#op-20", -4, PX)  # to 12-18: operation 10 runs until 12-19
             expect(answer).to_contain_text("The operation's move is refused")
             expect(answer).to_contain_text(
                 "operation 20 would start on 2026-12-18, before operation 10 (ASM) ends on "

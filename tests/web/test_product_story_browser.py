@@ -29,6 +29,7 @@ import pytest
 from _browser_support import (
     CHROMIUM,
     PASSWORD,
+    drag_days,
     log_in_by_keyboard,
     need_chromium,
     tab_to,
@@ -264,7 +265,8 @@ def test_a_new_product_set_up_ordered_planned_moved_and_its_buys_exported(
             finish_before = date.fromisoformat(
                 page.locator("#board-bar").get_attribute("data-due") or ""
             )
-            _drag(page, 2)
+            px = float(page.locator("#board-bar").get_attribute("data-px") or "16")
+            drag_days(page, "#board-bar", 2, px)
             answer = page.locator("#board-answer")
             expect(answer).to_contain_text("The move can be made")
             moved = (finish_before + timedelta(days=2)).isoformat()
@@ -364,17 +366,3 @@ def _follow_plan_job(page: Page) -> None:
 
     expect(page).to_have_url(re.compile(r"/plan/jobs/\d+$"))
     expect(page.locator(".status")).to_have_text("done", timeout=90_000)
-
-
-def _drag(page: Page, days: int) -> None:
-    """The board's bar dragged by ``days`` (its ``data-px`` pixels a day)."""
-    bar = page.locator("#board-bar")
-    px = float(bar.get_attribute("data-px") or "16")
-    box = bar.bounding_box()
-    assert box is not None
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    page.mouse.move(x, y)
-    page.mouse.down()
-    page.mouse.move(x + days * px / 2, y, steps=4)
-    page.mouse.move(x + days * px, y, steps=4)
-    page.mouse.up()
