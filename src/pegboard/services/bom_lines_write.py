@@ -4,7 +4,8 @@ A large company has millions of BOM lines: one Python tuple built per line, with
 look-ups, and one B-tree insert per line into each of the table's indexes were most of
 an import's writing. Here the ids and positions are worked out per column (look-ups
 mapped in C, positions by a stable sort), PostgreSQL takes the all-number rows by
-binary COPY straight from NumPy arrays, and SQLite fills the table before its own
+binary COPY straight from NumPy arrays, their foreign keys checked at once after it
+where the role may (``pg_key_checks``), and SQLite fills the table before its own
 indexes, which it then builds in one sorted pass each.
 """
 
@@ -16,9 +17,10 @@ from contextlib import contextmanager
 import numpy as np
 from sqlalchemy import Connection, text
 
-from pegboard.model import BomLine
+from pegboard.model import Base, BomLine
 from pegboard.services import _copy_binary as binary
 from pegboard.services._bulk import bulk_insert_columns
+from pegboard.services.pg_key_checks import checked_at_once
 
 
 def positions(bom_ids: np.ndarray) -> np.ndarray:
@@ -44,7 +46,10 @@ def write_bom_lines(
     qty_per: Sequence[float],
     scrap_pct: Sequence[float],
 ) -> int:
-    """Insert the lines (equal-length columns, in the bundle's order); returns the count."""
+    """Insert the lines (equal-length columns, in the bundle's order); returns the count.
+
+    For a company's import only: every BOM and component the lines name must have been
+    written by the caller's transaction (``pg_key_checks.checked_at_once``)."""
     position = positions(bom_ids)
     if conn.dialect.name == "postgresql":
         fields = {
@@ -54,7 +59,10 @@ def write_bom_lines(
             "qty_per": binary.float8(np.asarray(qty_per, dtype=np.float64)),
             "scrap_pct": binary.float8(np.asarray(scrap_pct, dtype=np.float64)),
         }
-        return binary.copy_fields(conn, BomLine.__tablename__, list(fields), list(fields.values()))
+        with checked_at_once(conn, Base.metadata.tables[BomLine.__tablename__]):
+            return binary.copy_fields(
+                conn, BomLine.__tablename__, list(fields), list(fields.values())
+            )
     with indexes_built_after(conn, BomLine.__tablename__):
         return bulk_insert_columns(
             conn,
