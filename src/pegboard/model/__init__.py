@@ -42,17 +42,17 @@ HOMES: dict[str, str] = {
     "AuditEntry": "audit",
     "Bom": "bom",
     "BomLine": "bom",
-    "BomLineOption": "bom",
-    "BomLineParameter": "bom",
-    "BomParameter": "bom",
+    "BomLineOption": "bom_template",
+    "BomLineParameter": "bom_template",
+    "BomParameter": "bom_template",
     "CompanySetting": "company",
     "CostRevision": "cost",
     "Customer": "company",
     "Holiday": "company",
     "Item": "item",
     "Job": "jobs",
-    "LineCostEstimate": "cost",
-    "LineFinalCost": "cost",
+    "LineCostEstimate": "line_cost",
+    "LineFinalCost": "line_cost",
     "LoadSummary": "capacity",
     "LoadWeek": "capacity",
     "Location": "location",
@@ -70,27 +70,27 @@ HOMES: dict[str, str] = {
     "PolicyLine": "policy",
     "PolicyRun": "policy",
     "PolicySetting": "policy",
-    "ProductionComponent": "production",
+    "ProductionComponent": "production_component",
     "ProductionOrder": "production",
     "Project": "company",
     "PurchaseOrder": "purchasing",
     "PurchaseOrderLine": "purchasing",
-    "Routing": "capacity",
-    "RoutingOperation": "capacity",
+    "Routing": "routing",
+    "RoutingOperation": "routing",
     "SalesOrder": "sales",
     "SalesOrderLine": "sales",
     "ScheduleRun": "schedule",
-    "ScheduledLoad": "schedule",
-    "ScheduledOperation": "schedule",
+    "ScheduledLoad": "scheduled_work",
+    "ScheduledOperation": "scheduled_work",
     "ScheduledOrder": "schedule",
-    "Shipment": "sales",
+    "Shipment": "shipment",
     "StockBalance": "stock",
     "StockMove": "stock",
-    "TemplateOperation": "capacity",
+    "TemplateOperation": "routing",
     "User": "users",
     "WebSession": "users",
-    "WorkCenter": "capacity",
-    "WorkCenterClosedDay": "capacity",
+    "WorkCenter": "work_center",
+    "WorkCenterClosedDay": "work_center",
 }
 """The module (``pegboard.model.<module>``) that declares each class this package gives."""
 
@@ -107,16 +107,9 @@ def load_all() -> None:
 if TYPE_CHECKING:
     from pegboard.model.audit import AuditEntry
     from pegboard.model.base import Base
-    from pegboard.model.bom import Bom, BomLine, BomLineOption, BomLineParameter, BomParameter
-    from pegboard.model.capacity import (
-        LoadSummary,
-        LoadWeek,
-        Routing,
-        RoutingOperation,
-        TemplateOperation,
-        WorkCenter,
-        WorkCenterClosedDay,
-    )
+    from pegboard.model.bom import Bom, BomLine
+    from pegboard.model.bom_template import BomLineOption, BomLineParameter, BomParameter
+    from pegboard.model.capacity import LoadSummary, LoadWeek
     from pegboard.model.company import (
         CompanySetting,
         Customer,
@@ -124,9 +117,10 @@ if TYPE_CHECKING:
         NumberSequence,
         Project,
     )
-    from pegboard.model.cost import CostRevision, LineCostEstimate, LineFinalCost
+    from pegboard.model.cost import CostRevision
     from pegboard.model.item import Item
     from pegboard.model.jobs import Job
+    from pegboard.model.line_cost import LineCostEstimate, LineFinalCost
     from pegboard.model.location import Location
     from pegboard.model.pinned import PinnedOperation
     from pegboard.model.plan import (
@@ -139,18 +133,18 @@ if TYPE_CHECKING:
         PlanRun,
     )
     from pegboard.model.policy import PolicyLine, PolicyRun, PolicySetting
-    from pegboard.model.production import ProductionComponent, ProductionOrder
+    from pegboard.model.production import ProductionOrder
+    from pegboard.model.production_component import ProductionComponent
     from pegboard.model.purchasing import PurchaseOrder, PurchaseOrderLine
-    from pegboard.model.sales import SalesOrder, SalesOrderLine, Shipment
-    from pegboard.model.schedule import (
-        ScheduledLoad,
-        ScheduledOperation,
-        ScheduledOrder,
-        ScheduleRun,
-    )
+    from pegboard.model.routing import Routing, RoutingOperation, TemplateOperation
+    from pegboard.model.sales import SalesOrder, SalesOrderLine
+    from pegboard.model.schedule import ScheduledOrder, ScheduleRun
+    from pegboard.model.scheduled_work import ScheduledLoad, ScheduledOperation
+    from pegboard.model.shipment import Shipment
     from pegboard.model.shop_floor import OperationProgress
     from pegboard.model.stock import StockBalance, StockMove
     from pegboard.model.users import ApiToken, LoginAttempt, User, WebSession
+    from pegboard.model.work_center import WorkCenter, WorkCenterClosedDay
 else:
 
     def __getattr__(name: str) -> Any:

@@ -10,7 +10,7 @@ sub-assemblies ``BOM-SO-1042-1.1``…). Order BOMs are what bom.csv calls the
 rows with ``sales_order`` set.
 """
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 # The modules of the tables this one's foreign keys name: declared with it, so that
@@ -19,7 +19,7 @@ import pegboard.model.item
 import pegboard.model.sales  # noqa: F401
 from pegboard.model._types import enum_column
 from pegboard.model.base import Base, CreatedMixin
-from pegboard.model.enums import BomKind, ParameterKind
+from pegboard.model.enums import BomKind
 
 
 class Bom(CreatedMixin, Base):
@@ -66,46 +66,3 @@ class BomLine(Base):
     """Template only: the line is part of the configured BOM when this is true."""
     choice_parameter: Mapped[str | None] = mapped_column(String(100))
     """Template only: the component is picked by this parameter's value (see options)."""
-
-
-class BomParameter(Base):
-    """A configuration parameter of a template: a number, a choice, or yes/no."""
-
-    __tablename__ = "bom_parameter"
-    __table_args__ = (UniqueConstraint("bom_id", "name"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    bom_id: Mapped[int] = mapped_column(ForeignKey("bom.id", ondelete="CASCADE"))
-    position: Mapped[int]
-    name: Mapped[str] = mapped_column(String(100))
-    kind: Mapped[ParameterKind] = mapped_column(enum_column(ParameterKind, "parameter_kind"))
-    label: Mapped[str] = mapped_column(String(200), default="")
-    unit: Mapped[str] = mapped_column(String(20), default="")
-    min_value: Mapped[float | None]
-    max_value: Mapped[float | None]
-    choices: Mapped[list[str] | None] = mapped_column(JSON)
-    default: Mapped[str] = mapped_column(String(200), default="")
-
-
-class BomLineOption(Base):
-    """Which component a template line uses for one value of its choice parameter."""
-
-    __tablename__ = "bom_line_option"
-    __table_args__ = (UniqueConstraint("bom_line_id", "choice"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    bom_line_id: Mapped[int] = mapped_column(ForeignKey("bom_line.id", ondelete="CASCADE"))
-    choice: Mapped[str] = mapped_column(String(200))
-    component_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
-
-
-class BomLineParameter(Base):
-    """A parameter passed down to a configurable component, as a formula of the parent's."""
-
-    __tablename__ = "bom_line_parameter"
-    __table_args__ = (UniqueConstraint("bom_line_id", "name"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    bom_line_id: Mapped[int] = mapped_column(ForeignKey("bom_line.id", ondelete="CASCADE"))
-    name: Mapped[str] = mapped_column(String(100))
-    formula: Mapped[str] = mapped_column(String(500))

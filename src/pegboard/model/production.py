@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, false
+from sqlalchemy import CheckConstraint, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 # The modules of the tables this one's foreign keys name: declared with it, so that
@@ -49,28 +49,3 @@ class ProductionOrder(CreatedMixin, Base):
     """The planned order it was firmed from, ``run N/PLANNED-REF``."""
     mps: Mapped[bool] = mapped_column(default=False, server_default=false())
     """A line of the master production schedule: firm supply the planner keeps."""
-
-
-class ProductionComponent(Base):
-    """What one production order needs of one component, and what was issued to it.
-
-    Written when the order is released, from its BOM (order BOM, else the
-    sales order's rows, else the master BOM), so later BOM edits do not change
-    an order on the shop floor. ``qty_per`` includes scrap; the outstanding
-    requirement the planner sees is derived from it (``services.production``).
-    """
-
-    __tablename__ = "production_component"
-    __table_args__ = (
-        UniqueConstraint("production_order_id", "item_id"),
-        CheckConstraint("qty_per > 0", name="qty_per_positive"),
-        CheckConstraint("issued_qty >= 0", name="issued_not_negative"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    production_order_id: Mapped[int] = mapped_column(
-        ForeignKey("production_order.id", ondelete="CASCADE"), index=True
-    )
-    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
-    qty_per: Mapped[float]
-    issued_qty: Mapped[float] = mapped_column(default=0.0)

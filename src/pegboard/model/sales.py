@@ -1,6 +1,6 @@
 """Sales orders and their lines: the backlog, the independent demand."""
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
@@ -10,9 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 # its foreign keys resolve (the model package declares a module on first use).
 import pegboard.model.company
 import pegboard.model.item  # noqa: F401
-from pegboard.model._types import UtcDateTime, enum_column
+from pegboard.model._types import enum_column
 from pegboard.model.base import Base, CreatedMixin
-from pegboard.model.enums import SalesOrderStatus, ShipmentStatus
+from pegboard.model.enums import SalesOrderStatus
 
 
 class SalesOrder(CreatedMixin, Base):
@@ -54,23 +54,3 @@ class SalesOrderLine(CreatedMixin, Base):
         Numeric(5, 2), default=Decimal("0"), server_default="0"
     )
     """The discount on the quoted price, in percent (0 to 100)."""
-
-
-class Shipment(CreatedMixin, Base):
-    """Goods sent for one sales-order line: in transit until the customer has them."""
-
-    __tablename__ = "shipment"
-    __table_args__ = (CheckConstraint("qty > 0", name="qty_positive"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str] = mapped_column(String(100), unique=True)
-    sales_order_line_id: Mapped[int] = mapped_column(ForeignKey("sales_order_line.id"), index=True)
-    qty: Mapped[float]
-    status: Mapped[ShipmentStatus] = mapped_column(
-        enum_column(ShipmentStatus, "shipment_status"), default=ShipmentStatus.IN_TRANSIT
-    )
-    ship_date: Mapped[date]
-    delivered_on: Mapped[date | None]
-    tracking: Mapped[str] = mapped_column(String(200), default="")
-    author: Mapped[str] = mapped_column(String(100))
-    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 # The modules of the tables this one's foreign keys name: declared with it, so that
 # its foreign keys resolve (the model package declares a module on first use).
-import pegboard.model.capacity
-import pegboard.model.production  # noqa: F401
+import pegboard.model.production
+import pegboard.model.work_center  # noqa: F401
 from pegboard.model._types import UtcDateTime
 from pegboard.model.base import Base
 

@@ -21,7 +21,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 import pegboard.model.item
 import pegboard.model.production
 import pegboard.model.purchasing
-import pegboard.model.sales  # noqa: F401
+import pegboard.model.sales
+import pegboard.model.shipment  # noqa: F401
 from pegboard.model._types import UtcDateTime, enum_column
 from pegboard.model.base import Base, utcnow
 from pegboard.model.enums import StockMoveKind

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pegboard.errors import ValidationError
-from pegboard.model import CompanySetting, Item, PlannedOrder
+from pegboard.model import CompanySetting, Item, PlannedOrder, PlanRun
 from pegboard.services._tx import writes
 from pegboard.services.plan_results import current_run
 
@@ -82,9 +82,17 @@ def holds(session: Session, supplies: Iterable[tuple[str, str]]) -> dict[tuple[s
     than, the first working day beyond it (the plan adds no such supply inside the
     fence), each with a note a planner reads in a late line's chain. Their date is the
     fence's, not their components': the chain ends at them."""
-    refs = sorted({ref for supply_type, ref in supplies if supply_type == "planned_order"})
     run = current_run(session)
-    if run is None or not refs:
+    return {} if run is None else holds_in(session, run, supplies)
+
+
+def holds_in(
+    session: Session, run: PlanRun, supplies: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], str]:
+    """``holds`` in plan run ``run`` (the current one), for a reader that has read it
+    already (a late chain asks level by level and reads the run once)."""
+    refs = sorted({ref for supply_type, ref in supplies if supply_type == "planned_order"})
+    if not refs:
         return {}
     rows: list[tuple[str, str, date, date]] = []
     for start in range(0, len(refs), _CHUNK):

@@ -27,6 +27,7 @@ from pegboard.model import (
     PlanLine,
     PlannedOrder,
     PlanProduction,
+    PlanRun,
     ProductionOrder,
     PurchaseOrder,
     PurchaseOrderLine,
@@ -41,7 +42,7 @@ from pegboard.services.plan_results import (
     item_supply_refs,
     of_sales_order,
 )
-from pegboard.services.schedule import held_notes
+from pegboard.services.schedule import schedule_of, scheduled_held_notes
 
 _MAKE_SUPPLY = ("planned_order", "production_order")
 
@@ -104,10 +105,14 @@ class ExceptionRow:
 
 
 def _planning_date(session: Session) -> date:
+    return _current(session).planning_date
+
+
+def _current(session: Session) -> PlanRun:
     run = current_run(session)
     if run is None:
         raise NotFoundError("there is no plan yet: run `pegboard plan` first")
-    return run.planning_date
+    return run
 
 
 class SupplyAvailability:
@@ -192,9 +197,24 @@ def _chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
         yield values[start : start + _CHUNK]
 
 
-def _peg_children(
-    session: Session, demands: list[str], avail: SupplyAvailability
-) -> dict[str, list[PegNode]]:
+@dataclass(frozen=True)
+class _Chain:
+    """What every level of a pegging tree reads alike, read once for the whole tree
+    instead of once a level: the current plan run, whether its finite schedule is current
+    (the held notes are read only then), and when each supply is available."""
+
+    run: PlanRun
+    scheduled: bool
+    avail: SupplyAvailability
+
+    @classmethod
+    def read(cls, session: Session) -> _Chain:
+        run = _current(session)
+        scheduled = schedule_of(session, run.id) is not None
+        return cls(run, scheduled, SupplyAvailability(session, run.planning_date))
+
+
+def _peg_children(session: Session, demands: list[str], chain: _Chain) -> dict[str, list[PegNode]]:
     """The supplies pegged to each demand ref, with their availability."""
     rows: list[Any] = []
     for chunk in _chunks(demands):
@@ -208,27 +228,25 @@ def _peg_children(
         )
         rows.extend(session.execute(stmt).all())
     supplies = [(st, ref) for _d, st, ref, _i, _q in rows]
-    when = avail.of(supplies)
-    held = held_notes(session, supplies)
-    fenced = mps_fence.holds(session, supplies)
+    when = chain.avail.of(supplies)
+    held = scheduled_held_notes(session, chain.run.id, supplies) if chain.scheduled else {}
+    fenced = mps_fence.holds_in(session, chain.run, supplies)
     out: dict[str, list[PegNode]] = defaultdict(list)
     for demand, st, ref, item, qty in rows:
-        node = PegNode(st, ref, item, qty, when.get((st, ref), avail.planning_date))
+        node = PegNode(st, ref, item, qty, when.get((st, ref), chain.run.planning_date))
         node.held = held.get((st, ref), "") or fenced.get((st, ref), "")
         node.fenced = (st, ref) in fenced
         out[demand].append(node)
     return out
 
 
-def _expand(
-    session: Session, roots: list[PegNode], avail: SupplyAvailability, max_depth: int = 20
-) -> None:
+def _expand(session: Session, roots: list[PegNode], chain: _Chain, max_depth: int = 20) -> None:
     """Fill ``children`` of make supplies, level by level down to purchased parts."""
     frontier = [n for n in roots if n.supply_type in _MAKE_SUPPLY]
     for _ in range(max_depth):
         if not frontier:
             return
-        children = _peg_children(session, sorted({n.supply for n in frontier}), avail)
+        children = _peg_children(session, sorted({n.supply for n in frontier}), chain)
         for node in frontier:
             node.children = children.get(node.supply, [])
         frontier = [c for n in frontier for c in n.children if c.supply_type in _MAKE_SUPPLY]
@@ -236,7 +254,8 @@ def _expand(
 
 def sales_order_pegging(session: Session, sales_order: str) -> list[LineStatus]:
     """Each open line of ``sales_order`` with the full tree of supplies serving it."""
-    pd = _planning_date(session)
+    chain = _Chain.read(session)
+    pd = chain.run.planning_date
     stmt = (
         select(
             SalesOrderLine.line,
@@ -252,13 +271,12 @@ def sales_order_pegging(session: Session, sales_order: str) -> list[LineStatus]:
     lines = session.execute(stmt).all()
     if not lines:
         raise NotFoundError(f"no sales order {sales_order!r}", sales_order=sales_order)
-    avail = SupplyAvailability(session, pd)
     refs = [f"{sales_order}/{line}" for line, *_ in lines]
-    tops = _peg_children(session, refs, avail)
+    tops = _peg_children(session, refs, chain)
     out = []
     for (_line, item, qty, due), ref in zip(lines, refs, strict=True):
         supplies = tops.get(ref, [])
-        _expand(session, supplies, avail)
+        _expand(session, supplies, chain)
         projected = max((s.available for s in supplies), default=max(due, pd))
         out.append(LineStatus(ref, item, qty, due, projected, supplies))
     return out
@@ -284,7 +302,7 @@ def critical_chain(node: PegNode) -> list[PegNode]:
 def late_orders(session: Session, *, limit: int | None = None, offset: int = 0) -> list[LineStatus]:
     """Sales-order lines projected after their due date, earliest due first, with the
     supply trees that explain them (expanded together, level by level)."""
-    _planning_date(session)
+    chain = _Chain.read(session)
     stmt = (
         select(
             PlanLine.demand_ref,
@@ -301,9 +319,8 @@ def late_orders(session: Session, *, limit: int | None = None, offset: int = 0) 
         .offset(offset)
     )
     rows = session.execute(stmt).all()
-    avail = SupplyAvailability(session, _planning_date(session))
-    tops = _peg_children(session, [r[0] for r in rows], avail)
-    _expand(session, [n for supplies in tops.values() for n in supplies], avail)
+    tops = _peg_children(session, [r[0] for r in rows], chain)
+    _expand(session, [n for supplies in tops.values() for n in supplies], chain)
     return [
         LineStatus(ref, item, qty, due, projected or due, tops.get(ref, []))
         for ref, item, qty, due, projected in rows

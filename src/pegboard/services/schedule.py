@@ -17,13 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pegboard.errors import NotFoundError
-from pegboard.model import (
-    Item,
-    ScheduledOperation,
-    ScheduledOrder,
-    ScheduleRun,
-    WorkCenter,
-)
+from pegboard.model import Item, ScheduledOrder, ScheduleRun, WorkCenter
 from pegboard.services.plan_results import current_run
 
 _CHUNK = 5_000
@@ -32,10 +26,14 @@ _CHUNK = 5_000
 def current_schedule(session: Session) -> ScheduleRun | None:
     """The newest schedule, when it was made from the current plan; else None."""
     run = current_run(session)
-    if run is None:
-        return None
+    return None if run is None else schedule_of(session, run.id)
+
+
+def schedule_of(session: Session, plan_run_id: int) -> ScheduleRun | None:
+    """The newest schedule, when it was made from plan run ``plan_run_id``; else None
+    (``current_schedule`` for a reader that has the current run already)."""
     newest = session.scalars(select(ScheduleRun).order_by(ScheduleRun.id.desc()).limit(1)).first()
-    return newest if newest is not None and newest.plan_run_id == run.id else None
+    return newest if newest is not None and newest.plan_run_id == plan_run_id else None
 
 
 @dataclass(frozen=True)
@@ -63,6 +61,9 @@ def scheduled_operations(
 ) -> list[OperationRow]:
     """The current schedule's operations in schedule order (start day, then priority
     rank), of one work center or all; empty when there is no current schedule."""
+    # here, not at the top: a late chain's held notes read the orders, not the operations
+    from pegboard.model import ScheduledOperation
+
     sched = current_schedule(session)
     if (
         work_center is not None
@@ -192,9 +193,18 @@ def held_notes(session: Session, refs: Iterable[tuple[str, str]]) -> dict[tuple[
     """For each (supply type, order) the current schedule completes after its due date
     because a work center was full: "Powder-coating line full 2027-01-11 … 2027-01-22"."""
     run = current_run(session)
-    wanted = sorted({ref for supply_type, ref in refs if supply_type in _MAKE})
-    if run is None or not wanted or current_schedule(session) is None:
+    wanted = [(supply_type, ref) for supply_type, ref in refs if supply_type in _MAKE]
+    if run is None or not wanted or schedule_of(session, run.id) is None:
         return {}
+    return scheduled_held_notes(session, run.id, wanted)
+
+
+def scheduled_held_notes(
+    session: Session, plan_run_id: int, refs: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], str]:
+    """``held_notes`` for a reader that knows the schedule of plan run ``plan_run_id`` is
+    current (a late chain asks it level by level, and reads the run and schedule once)."""
+    wanted = sorted({ref for supply_type, ref in refs if supply_type in _MAKE})
     out: dict[tuple[str, str], str] = {}
     for chunk in _chunks(wanted):
         rows = session.execute(
@@ -209,7 +219,7 @@ def held_notes(session: Session, refs: Iterable[tuple[str, str]]) -> dict[tuple[
             )
             .join(WorkCenter, WorkCenter.id == ScheduledOrder.bottleneck_work_center_id)
             .where(
-                ScheduledOrder.plan_run_id == run.id,
+                ScheduledOrder.plan_run_id == plan_run_id,
                 ScheduledOrder.order_ref.in_(chunk),
                 ScheduledOrder.completion > ScheduledOrder.due_date,
             )
