@@ -25,11 +25,20 @@ from pegboard.services.pg_key_checks import MissingKeyError, check_keys, may_ski
 BASIC = Path(__file__).parents[1] / "scenarios" / "basic" / "bundle"
 
 
-def _lines(session: Session) -> list[tuple[str, int, str, float, float]]:
-    """The BOM lines as an import leaves them, by codes (ids differ between imports)."""
+def _lines(session: Session) -> list[tuple[str, str, str, int, str, float, float]]:
+    """The BOMs and their lines as an import leaves them, by codes (ids differ between
+    imports)."""
     parent = Item.__table__.alias("parent")
     stmt = (
-        select(Bom.number, BomLine.position, Item.code, BomLine.qty_per, BomLine.scrap_pct)
+        select(
+            Bom.number,
+            Bom.kind,
+            parent.c.code,
+            BomLine.position,
+            Item.code,
+            BomLine.qty_per,
+            BomLine.scrap_pct,
+        )
         .join(Bom, Bom.id == BomLine.bom_id)
         .join(Item, Item.id == BomLine.component_id)
         .join(parent, parent.c.id == Bom.item_id)

@@ -13,11 +13,12 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, and_, exists, insert, select
+from sqlalchemy import Connection, Table, and_, exists, insert, select
 from sqlalchemy.orm import Session, aliased
 
 from pegboard.db import WRITE
 from pegboard.model import (
+    Base,
     Bom,
     BomKind,
     BomLine,
@@ -89,6 +90,7 @@ from pegboard.services.dataset import (
 from pegboard.services.money import as_decimal
 from pegboard.services.mps import line_number
 from pegboard.services.outstanding import STARTED, freeze_component_lists
+from pegboard.services.pg_key_checks import checked_at_once
 from pegboard.services.templates import define_in_transaction, template_definitions
 
 Progress = Callable[[str, int, int], None]
@@ -135,6 +137,10 @@ _TABLES_CHILDREN_FIRST = (
     Holiday,
     CompanySetting,
 )
+
+
+def _table(model: type[Base]) -> Table:
+    return Base.metadata.tables[model.__tablename__]
 
 
 def _ids(conn: Connection, column_key: Any, column_id: Any) -> dict[Any, int]:
@@ -330,7 +336,8 @@ def _write_boms(
     for key in dict.fromkeys(zip(parents, sales_orders, strict=True)):
         numbers[key] = _unused(_bom_number(*key), used)
     order_kind, master_kind = BomKind.ORDER.value, BomKind.ENGINEERING.value
-    with indexes_built_after(conn, Bom.__tablename__):
+    # the BOMs' items, orders and lines are this import's own rows (``pg_key_checks``)
+    with indexes_built_after(conn, Bom.__tablename__), checked_at_once(conn, _table(Bom)):
         bulk_insert(
             conn,
             Bom,
