@@ -16,6 +16,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -41,9 +42,15 @@ from pegboard.model import (
 )
 from pegboard.services._gc import collector_paused
 from pegboard.services.calendar import load_calendar
-from pegboard.services.cursor_rows import days, tuples
+from pegboard.services.cursor_rows import days, ordinals, tuples
 from pegboard.services.plan_results import current_run
-from pegboard.services.routing_arrays import RoutingArrays, expand, read_routings
+from pegboard.services.routing_arrays import (
+    NONE,
+    RoutingArrays,
+    coded,
+    expand,
+    read_routings,
+)
 
 EPS = 1e-6
 OPEN = (ProductionStatus.PLANNED, ProductionStatus.RELEASED, ProductionStatus.IN_PROGRESS)
@@ -216,9 +223,68 @@ def loading_orders(
     left (``production`` narrows them), then the current plan's make orders not firmed
     (``planned`` narrows them). Read as the driver's tuples: a full-size company has
     hundreds of thousands, and each distinct due date is converted once."""
+    out = _production_orders(session, production)
+    rows = _planned_rows(session, planned)
+    day = days([row[4] for row in rows])
+    out += [
+        (number, item_id, None, sales_order_id, qty, day[due])
+        for number, item_id, sales_order_id, qty, due in rows
+    ]
+    return out
+
+
+@dataclass(frozen=True)
+class OrderColumns:
+    """``loading_orders``' orders as columns, in its order: what the whole load places.
+    A full-size company's 300,000 planned orders go from the driver's tuples to arrays
+    without a tuple of our own or a ``date`` each."""
+
+    labels: list[str]
+    item: npt.NDArray[np.int64]
+    bom: npt.NDArray[np.int64]
+    """The order BOM's id, ``NONE`` for none (every planned order)."""
+    sales: npt.NDArray[np.int64]
+    """The sales order's id, ``NONE`` for none."""
+    qty: npt.NDArray[np.float64]
+    due: npt.NDArray[np.int64]
+    """Day ordinals."""
+
+    @classmethod
+    def of(cls, orders: Sequence[_Order]) -> OrderColumns:
+        """``loading_orders``' (or a part of its) tuples as columns."""
+        names, items, boms, sales, qtys, dues = (
+            list(zip(*orders, strict=True)) if orders else [()] * 6
+        )
+        return cls(
+            list(names),
+            np.array(items, dtype=np.int64).reshape(len(orders)),
+            coded(boms),
+            coded(sales),
+            np.array(qtys, dtype=np.float64).reshape(len(orders)),
+            ordinals(dues),
+        )
+
+
+def loading_columns(session: Session) -> OrderColumns:
+    """Every order that loads (``loading_orders``, unnarrowed) as columns."""
+    made = OrderColumns.of(_production_orders(session, ()))
+    rows = _planned_rows(session, ())
+    n = len(rows)
+    names, items, sales, qtys, dues = list(zip(*rows, strict=True)) if rows else [()] * 5
+    return OrderColumns(
+        made.labels + list(names),
+        np.concatenate([made.item, np.fromiter(items, np.int64, count=n)]),
+        np.concatenate([made.bom, np.full(n, NONE, dtype=np.int64)]),
+        np.concatenate([made.sales, coded(sales)]),
+        np.concatenate([made.qty, np.fromiter(qtys, np.float64, count=n)]),
+        np.concatenate([made.due, ordinals(dues)]),
+    )
+
+
+def _production_orders(session: Session, production: Sequence[ColumnElement[bool]]) -> list[_Order]:
+    """Open production orders with some quantity left, by number (``loading_orders``)."""
     mo = ProductionOrder
-    conn = session.connection()
-    out: list[_Order] = [
+    return [
         (number, item_id, bom_id, so_id, remaining, due)
         for number, item_id, bom_id, so_id, remaining, due in session.execute(
             select(
@@ -234,31 +300,33 @@ def loading_orders(
         )
         if remaining > EPS
     ]
+
+
+def _planned_rows(
+    session: Session, planned: Sequence[ColumnElement[bool]]
+) -> list[tuple[Any, ...]]:
+    """(number, item id, sales order id, quantity, due date as the driver gives it) of
+    the current plan's make orders not firmed, by number (``loading_orders``)."""
     run = current_run(session)
-    if run is not None:
-        rows = tuples(
-            conn,
-            select(
-                PlannedOrder.number,
-                PlannedOrder.item_id,
-                PlannedOrder.sales_order_id,
-                PlannedOrder.qty,
-                PlannedOrder.due_date,
-            )
-            .where(
-                PlannedOrder.plan_run_id == run.id,
-                PlannedOrder.type == "make",
-                PlannedOrder.firmed_as.is_(None),
-                *planned,
-            )
-            .order_by(PlannedOrder.number),
+    if run is None:
+        return []
+    return tuples(
+        session.connection(),
+        select(
+            PlannedOrder.number,
+            PlannedOrder.item_id,
+            PlannedOrder.sales_order_id,
+            PlannedOrder.qty,
+            PlannedOrder.due_date,
         )
-        day = days([row[4] for row in rows])
-        out += [
-            (number, item_id, None, sales_order_id, qty, day[due])
-            for number, item_id, sales_order_id, qty, due in rows
-        ]
-    return out
+        .where(
+            PlannedOrder.plan_run_id == run.id,
+            PlannedOrder.type == "make",
+            PlannedOrder.firmed_as.is_(None),
+            *planned,
+        )
+        .order_by(PlannedOrder.number),
+    )
 
 
 def capacity_load(
@@ -293,9 +361,14 @@ def _placed(
         )
     if work_center is not None:
         found, routes = _of_work_center(session, position, wcs.code.index(work_center), orders)
+        cols = OrderColumns.of(found)
+    elif orders is None:
+        # the routings first: a company without any has no order to read (nothing loads)
+        routes = read_routings(session, position)
+        cols = loading_columns(session) if len(routes.count) else OrderColumns.of([])
     else:
-        found = [o for o in _orders(session, orders) if orders is None or o[0] in orders]
-        few = orders is not None and len(orders) <= NAMED_IN_QUERY
+        found = [o for o in _orders(session, orders) if o[0] in orders]
+        few = len(orders) <= NAMED_IN_QUERY
         routes = (
             read_routings(
                 session,
@@ -306,18 +379,10 @@ def _placed(
             if few
             else read_routings(session, position)
         )
-    # the orders' fields as columns (transposed in C), each an array at once
-    names, item_ids, bom_ids, so_ids, qtys, due_days = (
-        list(zip(*found, strict=True)) if found else [()] * 6
-    )
-    n = len(found)
-    route_of = routes.choose_all(item_ids, bom_ids, so_ids)
-    loads = route_of >= 0
-    labels = np.array(names, dtype=object)[loads].tolist()
-    ordinal = {d: d.toordinal() for d in set(due_days)}
-    dues = np.fromiter(map(ordinal.__getitem__, due_days), np.int64, count=n)
-    qty = np.array(qtys, dtype=np.float64)
-    ops, rows, load = place_backward(routes, route_of, qty, dues, wcs)
+        cols = OrderColumns.of(found)
+    route_of = routes.choose_columns(cols.item, cols.bom, cols.sales)
+    labels = np.array(cols.labels, dtype=object)[route_of >= 0].tolist()
+    ops, rows, load = place_backward(routes, route_of, cols.qty, cols.due, wcs)
     return wcs, position, labels, routes, ops, rows, load
 
 
@@ -500,11 +565,13 @@ def _weeks(
 
 def label_ids(labels: list[str]) -> tuple[list[str], npt.NDArray[np.int64]]:
     """The labels sorted and deduplicated, and each order's position among them: sorted
-    by NumPy (the same code-point order as Python's), stably, so the orders' two runs
-    already in order by number (production orders, planned ones) merge in one pass."""
+    by NumPy in Python's (code-point) order, stably, so the orders' two runs already in
+    order by number (production orders, planned ones) merge in one pass."""
     if not labels:
         return [], np.empty(0, dtype=np.int64)
-    text = np.array(labels, dtype=str)
+    # as Python's strings (object): their runs merged by a stable sort comparing them as
+    # they are, a few times faster than making fixed-width NumPy texts of them first
+    text = np.array(labels, dtype=object)
     order = np.argsort(text, kind="stable")
     ranked = text[order]
     first = np.ones(len(ranked), dtype=bool)

@@ -22,6 +22,7 @@ rows of the work centers and weeks it shows. Its numbers are the whole load's
 
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -182,23 +183,60 @@ def _top_orders(
     hours of it (ties by label) as [label, hours]."""
     names, rank = load.label_ids(labels)
     width = max(len(names), 1)
-    pair, inverse = np.unique(group * width + rank[order], return_inverse=True)
-    hours = np.bincount(inverse, weights=used, minlength=len(pair))
+    pair, inverse = _distinct(group * width + rank[order])
+    hours = np.bincount(inverse, weights=used, minlength=len(pair)).astype(np.float64)
     of, label = pair // width, pair % width
-    counts = np.bincount(of, minlength=n).tolist()
-    ranked = np.lexsort((label, -hours, of))
-    cut = np.searchsorted(of[ranked], np.arange(n + 1)).tolist()
-    text = np.array(names, dtype=object)
-    tops: list[list[list[str | float]]] = []
-    for g in range(n):
-        picked = ranked[cut[g] : min(cut[g + 1], cut[g] + TOP)]
-        tops.append(
-            [
-                [name, round(h, 6)]
-                for name, h in zip(text[label[picked]], hours[picked].tolist(), strict=True)
-            ]
-        )
-    return counts, tops
+    counts = np.bincount(of, minlength=n)
+    picked = _most(of, hours, counts)
+    text = [names[k] for k in label[picked].tolist()]
+    rounded = [round(h, 6) for h in hours[picked].tolist()]
+    bounds = np.cumsum(np.minimum(counts, TOP)).tolist()
+    tops: list[list[list[str | float]]] = [
+        [[text[i], rounded[i]] for i in range(lo, hi)]
+        for lo, hi in itertools.pairwise([0, *bounds])
+    ]
+    return counts.tolist(), tops
+
+
+def _distinct(key: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """``np.unique(key, return_inverse=True)`` by a stable sort: the keys come in runs
+    (users by work center and day, so by week), which it merges, where ``np.unique``'s
+    quicksort sorted them from scratch (three times as long at full size)."""
+    order = np.argsort(key, kind="stable")
+    ranked = key[order]
+    new = np.ones(len(ranked), dtype=bool)
+    new[1:] = ranked[1:] != ranked[:-1]
+    inverse = np.empty(len(ranked), dtype=np.int64)
+    inverse[order] = np.cumsum(new) - 1
+    return ranked[new], inverse
+
+
+def _most(
+    of: npt.NDArray[np.int64], hours: npt.NDArray[np.float64], counts: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """The pairs (given sorted by group, then label) that are their group's ``TOP`` most
+    hours, group after group, most first, the first in label order among equal hours:
+    ``TOP`` rounds of taking each group's largest left, instead of sorting a full-size
+    load's 800,000 pairs by hours to keep 20,000 of them."""
+    held = counts[counts > 0]
+    starts = np.cumsum(held) - held
+    slot = np.repeat(np.arange(len(held)), held)  # each pair's group among those held
+    left = hours.astype(np.float64, copy=True)
+    taken_slot, taken_round, taken = [], [], []
+    for k in range(min(TOP, int(held.max(initial=0)))):
+        best = np.maximum.reduceat(left, starts)
+        at = np.flatnonzero((left == best[slot]) & (left > -np.inf))
+        first = np.ones(len(at), dtype=bool)
+        first[1:] = slot[at][1:] != slot[at][:-1]
+        at = at[first]
+        left[at] = -np.inf
+        taken_slot.append(slot[at])
+        taken_round.append(np.full(len(at), k, dtype=np.int64))
+        taken.append(at)
+    if not taken:
+        return np.empty(0, dtype=np.int64)
+    picked = np.concatenate(taken)
+    return picked[np.lexsort((np.concatenate(taken_round), np.concatenate(taken_slot)))]
 
 
 @writes

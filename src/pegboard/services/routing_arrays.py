@@ -16,12 +16,13 @@ of any work center.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from pegboard.model import Bom, Routing, RoutingOperation
@@ -70,13 +71,18 @@ class RoutingArrays:
         bom_ids: Sequence[int | None],
         sales_order_ids: Sequence[int | None],
     ) -> IntArray:
-        """``choose`` of many orders at once, as NumPy lookups in the three tables
-        rather than a Python call per order (a full-size load has 300,000 orders): each
-        order takes its item's routing, then its sales order's, then its BOM's where
-        there is one, the later overriding the earlier, as ``choose`` prefers them."""
+        """``choose`` of many orders at once (``choose_columns``)."""
         items = np.array(item_ids, dtype=np.int64).reshape(len(item_ids))
+        return self.choose_columns(items, coded(bom_ids), coded(sales_order_ids))
+
+    def choose_columns(self, items: IntArray, boms: IntArray, sales: IntArray) -> IntArray:
+        """``choose`` of many orders at once, given as columns (``boms`` and ``sales``
+        ``NONE`` where an order has none), as NumPy lookups in the three tables rather
+        than a Python call per order (a full-size load has 300,000 orders): each order
+        takes its item's routing, then its sales order's, then its BOM's where there is
+        one, the later overriding the earlier, as ``choose`` prefers them."""
         out = _lookup(self.by_item, items)
-        sales, has_sales = _present(sales_order_ids)
+        has_sales = sales != NONE
         if has_sales.any():
             keys = list(self.by_order)
             known_items = np.array([k[0] for k in keys], dtype=np.int64)
@@ -84,9 +90,9 @@ class RoutingArrays:
             stride = int(max(sales.max(), known_sales.max(initial=0))) + 1
             if int(max(items.max(), known_items.max(initial=0))) >= 2**62 // stride:
                 return np.fromiter(  # ids too large to pack as one key: one by one
-                    map(self.choose, item_ids, bom_ids, sales_order_ids),
+                    map(self.choose, items.tolist(), _nones(boms), _nones(sales)),
                     np.int64,
-                    count=len(item_ids),
+                    count=len(items),
                 )
             packed = dict(
                 zip(
@@ -95,18 +101,21 @@ class RoutingArrays:
                     strict=True,
                 )
             )
-            _override(out, has_sales, _lookup(packed, items[has_sales] * stride + sales))
-        boms, has_bom = _present(bom_ids)
+            _override(out, has_sales, _lookup(packed, items[has_sales] * stride + sales[has_sales]))
+        has_bom = boms != NONE
         if has_bom.any():
-            _override(out, has_bom, _lookup(self.by_bom, boms))
+            _override(out, has_bom, _lookup(self.by_bom, boms[has_bom]))
         return out
 
 
-def _present(ids: Sequence[int | None]) -> tuple[IntArray, npt.NDArray[np.bool_]]:
-    """The ids that are not None, and where they are."""
-    values = np.array(ids, dtype=object).reshape(len(ids))
-    there: npt.NDArray[np.bool_] = values != None  # noqa: E711 - element by element
-    return values[there].astype(np.int64), there
+def coded(ids: Sequence[int | None]) -> IntArray:
+    """A column of ids, None as ``NONE`` (ids are positive)."""
+    return np.array([NONE if v is None else v for v in ids], dtype=np.int64).reshape(len(ids))
+
+
+def _nones(ids: IntArray) -> list[int | None]:
+    """``coded``'s column back as ids and None."""
+    return [None if v == NONE else v for v in ids.tolist()]
 
 
 def _lookup(table: dict[int, int], keys: IntArray) -> IntArray:
@@ -175,10 +184,12 @@ def _read_routings(
         ).where(*only),
     )
     n = len(rows)
-    # every column is a number: one matrix, converted by NumPy in C (ids and days are
-    # far below 2**53, exact as doubles), put in (routing, sequence) order by NumPy:
-    # ORDER BY walked the table through its index, one row lookup at a time
-    table = np.array(rows, dtype=np.float64).reshape(n, 7)
+    # every column is a number: one matrix, filled by NumPy from the tuples' values in
+    # one pass (ids and days are far below 2**53, exact as doubles; np.array of the
+    # tuples took twice as long, sizing every row first), put in (routing, sequence)
+    # order by NumPy: ORDER BY walked the table through its index, one row at a time
+    table = np.fromiter(itertools.chain.from_iterable(rows), np.float64, count=7 * n)
+    table = table.reshape(n, 7)
     table = table[np.lexsort((table[:, 1], table[:, 0]))]
     cols = [table[:, k] for k in range(7)]
     routing_ids = cols[0].astype(np.int64)
@@ -186,26 +197,19 @@ def _read_routings(
     for wc_id, k in position.items():
         wc_of[wc_id] = k
     ids, first, count = np.unique(routing_ids, return_index=True, return_counts=True)
-    index = {int(r): i for i, r in enumerate(ids.tolist())}
-    by_item: dict[int, int] = {}
-    by_bom: dict[int, int] = {}
-    by_order: dict[tuple[int, int], int] = {}
-    for routing_id, item_id, bom_id, sales_order_id in tuples(
+    headers = tuples(
         conn,
-        select(Routing.id, Routing.item_id, Routing.bom_id, Bom.sales_order_id)
+        select(
+            Routing.id,
+            Routing.item_id,
+            func.coalesce(Routing.bom_id, NONE),
+            func.coalesce(Bom.sales_order_id, NONE),
+        )
         .outerjoin(Bom, Bom.id == Routing.bom_id)
-        .where(*keep)
-        .order_by(Routing.bom_id),
-    ):
-        found = index.get(routing_id)
-        if found is None:  # a routing without operations
-            continue
-        if bom_id is None:
-            by_item[item_id] = found
-            continue
-        by_bom[bom_id] = found
-        if sales_order_id is not None:
-            by_order.setdefault((item_id, sales_order_id), found)
+        .where(*keep),
+    )
+    header = np.fromiter(itertools.chain.from_iterable(headers), np.int64, count=4 * len(headers))
+    by_item, by_bom, by_order = _choices(ids, header.reshape(len(headers), 4))
     return RoutingArrays(
         sequence=cols[1].astype(np.int64),
         work_center=wc_of[cols[2].astype(np.int64)],
@@ -219,6 +223,46 @@ def _read_routings(
         by_bom=by_bom,
         by_order=by_order,
     )
+
+
+def _choices(
+    ids: IntArray, headers: IntArray
+) -> tuple[dict[int, int], dict[int, int], dict[tuple[int, int], int]]:
+    """The three tables ``choose`` looks in, from the routings' headers (rows of id,
+    item, BOM, the BOM's sales order, ``NONE`` for none) and ``ids``, the sorted ids of
+    the routings with operations (a routing's index is its place there; one without
+    operations is never chosen): an item's engineering routing (no BOM), an order BOM's
+    routing, and per (item, sales order) the routing of its first order BOM by BOM id (an
+    item with two engineering routings, which nothing in the schema forbids, keeps the
+    newer, as the loop over the routings by BOM id kept the last read). Worked out as
+    columns: a full-size company has hundreds of thousands of order routings, a
+    dictionary update each in a Python loop."""
+    if not len(headers) or not len(ids):
+        return {}, {}, {}
+    routing_id, item_id, bom_id, sales_id = (headers[:, k] for k in range(4))
+    at = np.searchsorted(ids, routing_id).clip(max=len(ids) - 1)
+    found = ids[at] == routing_id
+    engineering = np.flatnonzero(found & (bom_id == NONE))
+    engineering = engineering[np.argsort(routing_id[engineering], kind="stable")]  # last wins
+    by_item = dict(zip(item_id[engineering].tolist(), at[engineering].tolist(), strict=True))
+    ordered = np.flatnonzero(found & (bom_id != NONE))
+    ordered = ordered[np.argsort(bom_id[ordered], kind="stable")]
+    by_bom = dict(zip(bom_id[ordered].tolist(), at[ordered].tolist(), strict=True))
+    sold = ordered[sales_id[ordered] != NONE]  # still by BOM id: the first of a pair wins
+    pair = sold[np.lexsort((sales_id[sold], item_id[sold]))]  # stable: by BOM id within
+    first = np.ones(len(pair), dtype=bool)
+    first[1:] = (item_id[pair][1:] != item_id[pair][:-1]) | (
+        sales_id[pair][1:] != sales_id[pair][:-1]
+    )
+    pair = pair[first]
+    by_order = dict(
+        zip(
+            zip(item_id[pair].tolist(), sales_id[pair].tolist(), strict=True),
+            at[pair].tolist(),
+            strict=True,
+        )
+    )
+    return by_item, by_bom, by_order
 
 
 @dataclass(frozen=True)
