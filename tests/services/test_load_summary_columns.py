@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from pegboard.bundle.importer import read_bundle
 from pegboard.demo import demo_path
 from pegboard.model import RoutingOperation, SalesOrderStatus
+from pegboard.model.capacity import LoadWeek
 from pegboard.services import company_data, order_bom, planning, sales
 from pegboard.services.load import (
     OrderColumns,
@@ -25,7 +26,7 @@ from pegboard.services.load import (
     loading_columns,
     loading_orders,
 )
-from pegboard.services.load_weeks import TOP, _distinct, _top_orders, week_rows
+from pegboard.services.load_weeks import TOP, _distinct, _top_orders, current_summary, week_rows
 from pegboard.services.routing_arrays import NONE, _choices
 
 TODAY = date(2026, 11, 23)
@@ -171,3 +172,26 @@ def test_a_company_without_routings_loads_nothing(session: Session) -> None:
     assert any(o[0].startswith("PL") for o in loading_orders(session))  # planned makes
     assert week_rows(session) == []
     assert capacity_load(session).weeks == []
+
+
+def test_the_kept_rows_are_the_weeks_worked_out(session: Session) -> None:
+    company_data.replace_company(session, read_bundle(demo_path("lighting")), author="test")
+    planning.run_plan(session, author="test")
+    summary = current_summary(session)
+    kept = session.scalars(
+        select(LoadWeek)
+        .where(LoadWeek.summary_id == summary.id)
+        .order_by(LoadWeek.work_center_id, LoadWeek.monday)
+    ).all()
+    weeks = sorted(week_rows(session), key=lambda r: (r.work_center_id, r.monday))
+    assert len(kept) == len(weeks) > 0
+    for k, w in zip(kept, weeks, strict=True):
+        assert (k.work_center_id, k.monday, k.required, k.available, k.orders, k.top) == (
+            w.work_center_id,
+            w.monday,
+            w.required,
+            w.available,
+            w.orders,
+            w.top,
+        )
+    assert any(len(w.top) == TOP for w in weeks)
