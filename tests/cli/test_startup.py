@@ -248,12 +248,53 @@ stored line costs, shipments, production components or the schedule's operations
 (each in a module of its own: the model package declares a module on first use)."""
 
 
+ORDER_SHOW_MUST_NOT_LOAD = (
+    *REPORT_MUST_NOT_LOAD,
+    "pegboard.services.order_bom",
+    "pegboard.services.configurator",
+    "pegboard.services.templates",
+    "pegboard.services.order_routing",
+    "pegboard.services.line_work",
+    "pegboard.services.calendar",
+    "pegboard.model.routing",
+    "pegboard.model.bom_template",
+)
+"""``order show`` reads through ``services.order_tree``, the read side of ``order_bom``:
+not the configurator, templates, routings, the audit trail, stock or the calendar that
+configuring and changing an order need."""
+
+ORDER_SHOW_TABLES = {
+    # what it reads
+    "sales_order",
+    "sales_order_line",
+    "item",
+    "bom",
+    "bom_line",
+    "production_order",
+    "plan_line",
+    # named by their foreign keys (sales_order -> customer, project), sharing a module
+    # with one it reads (company.py, plan.py), or watched by every service (cost_revision)
+    "customer",
+    "project",
+    "company_setting",
+    "holiday",
+    "number_sequence",
+    "plan_run",
+    "planned_order",
+    "pegging",
+    "plan_exception",
+    "plan_exception_by_sales_order",
+    "plan_production",
+    "cost_revision",
+}
+
+
 def test_report_late_loads_the_database_and_nothing_else_heavy(engine: Engine) -> None:
     """``pegboard report late`` on the planned demo, in a fresh process: it reads the plan
     through SQLAlchemy and prints it, loading no web, API, pydantic, numpy, Numba, charts,
     spreadsheets, migrations or tables it does not read (a bad option value is read
-    without pydantic too). ``pegboard order show`` dates its order's BOM on the plant
-    calendar without NumPy or the engine's planning run."""
+    without pydantic too). ``pegboard order show`` reads its order's lines, BOM trees and
+    production orders without what configuring or changing an order needs."""
     url = engine.url.render_as_string(hide_password=False)
     env = {"PEGBOARD_DATABASE_URL": url, "COLUMNS": "200"}
     demo = CliRunner().invoke(app, ["demo", "--no-serve"], env=env)
@@ -270,5 +311,5 @@ def test_report_late_loads_the_database_and_nothing_else_heavy(engine: Engine) -
     order = _run_fresh([["order", "show", "SO-1001"]], env)
     assert order["codes"] == [0], order["outputs"]
     assert "SO-1001" in order["outputs"][0]
-    assert _loaded(order["modules"], ("numpy", "numba", "pegboard.engine.run")) == []
-    assert "pegboard.engine.calendar" in order["modules"]
+    assert _loaded(order["modules"], ORDER_SHOW_MUST_NOT_LOAD) == []
+    assert set(order["tables"]) == ORDER_SHOW_TABLES

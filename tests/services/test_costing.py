@@ -47,6 +47,7 @@ from sqlalchemy.orm import Session
 from _costing import DUE, TODAY, VALUES, build_shop
 from pegboard.errors import NotFoundError
 from pegboard.services import costing, money, order_bom, order_changes, promise, sales
+from pegboard.services.order_tree import BomView
 from pegboard.services.planning import run_plan
 
 D = Decimal
@@ -128,7 +129,7 @@ def test_a_hand_edit_changes_the_estimate(shop: Session) -> None:
     assert est.premium.rest == D("62")
 
 
-def order_bom_view(session: Session) -> order_bom.BomView:
+def order_bom_view(session: Session) -> BomView:
     with session.begin():
         return order_bom.read_bom(session, "BOM-SO-1-1")
 

@@ -53,7 +53,7 @@ from pegboard.services import audit, order_bom, order_changes, plan_results, sal
 from pegboard.services.company_data import read_company, replace_company
 from pegboard.services.configurator import ConfigurationError
 from pegboard.services.dataset import BomRow, Dataset, ProductionRow
-from pegboard.services.order_bom import LineTree
+from pegboard.services.order_tree import LineTree, order_tree
 from pegboard.services.planning import run_plan
 
 LIGHTING = demo_path("lighting")
@@ -137,7 +137,7 @@ def counts(session: Session) -> dict[str, int]:
 
 def tree(session: Session, number: str = NUMBER) -> list[LineTree]:
     with session.begin():
-        return order_bom.order_tree(session, number, today=TODAY)
+        return order_tree(session, number, today=TODAY)
 
 
 def bom_lines(session: Session, bom_number: str) -> dict[str, tuple[float, float]]:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from pegboard.bundle.importer import read_bundle
 from pegboard.demo import demo_path
 from pegboard.model import SalesOrderStatus
-from pegboard.services import order_bom, sales
+from pegboard.services import order_bom, order_tree, sales
 from pegboard.services.company_data import replace_company
 from pegboard.services.quantities import rounded_up, shown
 
@@ -53,7 +53,7 @@ def test_a_configured_order_bom_shows_its_formula_quantities_without_float_noise
     sales.set_status(session, number, SalesOrderStatus.CONFIRMED, author="sales")
     order_bom.configure_line(session, number, 1, RUN, author="planner", today=date(2026, 11, 23))
     with session.begin():
-        (tree,) = order_bom.order_tree(session, number, today=date(2026, 11, 23))
+        (tree,) = order_tree.order_tree(session, number, today=date(2026, 11, 23))
     assert tree.bom is not None
     top = {line.component: line for line in tree.bom.lines}
     assert top["DIF-OPAL-7040"].qty_per == 4.2 / 3 == 1.4000000000000001  # stored as computed

@@ -22,7 +22,7 @@ from pegboard.model import (
     Shipment,
     StockMove,
 )
-from pegboard.services import order_bom, production, sales, shipping, stock
+from pegboard.services import order_bom, order_tree, production, sales, shipping, stock
 from pegboard.web import orders
 
 PASSWORD = "correct horse battery"
@@ -385,7 +385,7 @@ BOM_URL = f"/orders/SO-1008/boms/{BOM}/lines"
 
 def _bom_lines(engine: Engine) -> dict[int, tuple[str, float]]:
     with db.session_factory(engine)() as s:
-        (tree,) = order_bom.order_tree(s, "SO-1008", today=clock.today())
+        (tree,) = order_tree.order_tree(s, "SO-1008", today=clock.today())
         assert tree.bom is not None
         return {ln.position: (ln.component, ln.qty_per) for ln in tree.bom.lines}
 
@@ -477,6 +477,6 @@ def test_an_order_bom_with_a_released_production_order_is_edited_and_flags_it(
     assert changed.status_code == 303
     with db.session_factory(engine)() as s:
         assert production.get_production(s, body_mo).needs_review
-        (tree,) = order_bom.order_tree(s, number, today=clock.today())
+        (tree,) = order_tree.order_tree(s, number, today=clock.today())
         assert tree.bom is not None and tree.bom.lines[0].child is not None
         assert tree.bom.lines[0].child.lines[0].qty_per == 3

@@ -38,10 +38,11 @@ if TYPE_CHECKING:
         money,
         order_bom,
         order_changes,
+        order_tree,
         sales,
         templates,
     )
-    from pegboard.services.order_bom import BomView, LineTree
+    from pegboard.services.order_tree import BomView, LineTree
 else:
     audit = deferred("pegboard.services.audit")
     cost_estimates = deferred("pegboard.services.cost_estimates")
@@ -50,6 +51,7 @@ else:
     money = deferred("pegboard.services.money")
     order_bom = deferred("pegboard.services.order_bom")
     order_changes = deferred("pegboard.services.order_changes")
+    order_tree = deferred("pegboard.services.order_tree")
     sales = deferred("pegboard.services.sales")
     templates = deferred("pegboard.services.templates")
 
@@ -268,7 +270,7 @@ def order_configure(
 def order_show(number: str) -> None:
     """The order's lines with their order BOM trees and production orders."""
     with session() as s, s.begin():
-        lines = order_bom.order_tree(s, number, today=clock.today())
+        lines = order_tree.order_tree(s, number, today=clock.today())
     for tree in lines:
         print_line_tree(tree)
 

@@ -12,6 +12,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from pegboard.services.quantities import MAX_DECIMALS as MAX_DECIMALS
+
 
 class ItemRow(NamedTuple):
     item: str
@@ -44,7 +46,6 @@ LAST_DAY = date(2200, 12, 31)
 times back, horizons forward, at most ``MAX_DAYS`` a step) stays far inside what dates hold."""
 
 PIECE_UNITS = frozenset({"ea", "pc", "pcs", "set", "pair"})
-MAX_DECIMALS = 6
 
 
 def default_decimals(uom: str) -> int:

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pegboard.model import Bom, Routing, RoutingOperation, WorkCenter
-from pegboard.services.order_bom import BomView, LineTree, order_tree
+from pegboard.services.order_tree import BomView, LineTree, order_tree
 
 _CANCELLED = "cancelled"
 

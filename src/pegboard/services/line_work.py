@@ -20,18 +20,7 @@ from pegboard.model import (
 )
 from pegboard.services import audit, pins
 from pegboard.services.inventory import Refs, release_all
-
-UNRELEASED = (ProductionStatus.PLANNED,)
-
-
-def line_orders(session: Session, row: SalesOrderLine) -> list[ProductionOrder]:
-    return list(
-        session.scalars(
-            select(ProductionOrder)
-            .where(ProductionOrder.sales_order_line_id == row.id)
-            .order_by(ProductionOrder.number)
-        )
-    )
+from pegboard.services.order_tree import UNRELEASED, line_orders
 
 
 def released_orders(orders: list[ProductionOrder]) -> list[ProductionOrder]:

@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from pegboard.errors import ValidationError
 from pegboard.model import CompanySetting
-from pegboard.services import audit
 from pegboard.services._tx import write_transaction
 
 CENT = Decimal("0.01")
@@ -201,6 +200,8 @@ def set_costing_settings(
             else:
                 row.value = value
         if wanted:
+            from pegboard.services import audit  # writers only: reading an amount needs none
+
             audit.record(
                 session,
                 author=author,

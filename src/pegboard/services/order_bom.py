@@ -19,16 +19,19 @@ user changed by hand since (``edit_bom_line``, in the CLI, the API or the page) 
 known at any time: the difference between the lines now and those (``hand_edits``).
 Changing a line's quantity or date never rebuilds its order BOM; re-configuring
 does, and drops the hand edits only when told to (``discard_edits``).
+
+Reading an order's lines with their trees (``order_tree``, ``read_bom``'s view) is
+``services.order_tree``, which loads none of this module's writers.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from pegboard.errors import ConflictError, NotFoundError, ValidationError
@@ -39,7 +42,6 @@ from pegboard.model import (
     Item,
     ItemType,
     LotRule,
-    PlanLine,
     ProductionOrder,
     ProductionStatus,
     SalesOrder,
@@ -58,8 +60,7 @@ from pegboard.services.configurator import (
     configure,
 )
 from pegboard.services.cost_inputs import ORDER_SCOPE
-from pegboard.services.dataset import MAX_DECIMALS
-from pegboard.services.line_work import UNRELEASED, line_orders, released_orders
+from pegboard.services.line_work import released_orders
 from pegboard.services.lookups import get_line, get_order
 from pegboard.services.order_routing import (
     ROUTING,
@@ -67,68 +68,19 @@ from pegboard.services.order_routing import (
     routing_edits,
     write_order_routing,
 )
-from pegboard.services.quantities import shown
+from pegboard.services.order_tree import (
+    UNRELEASED,
+    BomView,
+    LineTree,
+    bom_view,
+    configured_values,
+    line_orders,
+    line_tree,
+    top_bom,
+)
 from pegboard.services.templates import DbCatalog
 
 _CLOSED_ORDER = (SalesOrderStatus.SHIPPED, SalesOrderStatus.CLOSED, SalesOrderStatus.CANCELLED)
-
-
-@dataclass(frozen=True)
-class ProductionOrderView:
-    number: str
-    item: str
-    qty: float
-    start: date
-    due: date
-    status: str
-    parent: str | None
-    bom: str | None
-    start_in_past: bool
-    needs_review: bool
-
-
-@dataclass(frozen=True)
-class BomLineView:
-    position: int
-    component: str
-    description: str
-    qty_per: float
-    scrap_pct: float
-    child: BomView | None
-    decimals: int = MAX_DECIMALS
-    """The component's decimal places (rule 7): what ``qty_shown`` rounds to."""
-
-    @property
-    def qty_shown(self) -> str:
-        """The qty per as a user reads and edits it: "1.12", never 1.1199999999999999."""
-        return shown(self.qty_per, self.decimals)
-
-    @property
-    def scrap_shown(self) -> str:
-        return shown(self.scrap_pct, 0)
-
-
-@dataclass(frozen=True)
-class BomView:
-    number: str
-    item: str
-    description: str
-    configuration: Mapping[str, object]
-    lines: tuple[BomLineView, ...]
-
-
-@dataclass(frozen=True)
-class LineTree:
-    ref: str
-    item: str
-    qty: float
-    due: date
-    status: str
-    bom: BomView | None
-    production_orders: tuple[ProductionOrderView, ...] = field(default=())
-    projected: date | None = None
-    """When the stored plan sees the line complete (None: not in the plan)."""
-    late_days: int = 0
 
 
 CONFIGURED = "_configured"
@@ -136,11 +88,6 @@ CONFIGURED = "_configured"
 
 Lines = dict[str, list[tuple[str, float, float]]]
 """Order BOM number -> its lines (component code, qty per, scrap %), in position order."""
-
-
-def _values(bom: Bom) -> dict[str, object]:
-    """The parameter values an order BOM was configured with (without its stored lines)."""
-    return {k: v for k, v in (bom.configuration or {}).items() if not k.startswith("_")}
 
 
 @dataclass(frozen=True)
@@ -219,15 +166,9 @@ def _template_item(session: Session, row: SalesOrderLine) -> str:
 
     Read from the order BOM's source item, which survives the template being redefined.
     """
-    top = _top_bom(session, row)
+    top = top_bom(session, row)
     source = top.source_item_id if top is not None and top.source_item_id else row.item_id
     return session.scalars(select(Item.code).where(Item.id == source)).one()
-
-
-def _top_bom(session: Session, row: SalesOrderLine) -> Bom | None:
-    return session.scalar(
-        select(Bom).where(Bom.sales_order_line_id == row.id, Bom.parent_bom_id.is_(None))
-    )
 
 
 def _remove_derived(session: Session, row: SalesOrderLine) -> None:
@@ -384,39 +325,6 @@ class _Writer:
         return self.write(line.child, f"{pos}.{children + 1}", bom, child_qty, start, mo)
 
 
-def _views(
-    session: Session, orders: list[ProductionOrder], today: date
-) -> tuple[ProductionOrderView, ...]:
-    if not orders:
-        return ()
-    ids = {o.id: o.number for o in orders}
-    items = dict(
-        session.execute(
-            select(Item.id, Item.code).where(Item.id.in_({o.item_id for o in orders}))
-        ).all()
-    )
-    boms = dict(
-        session.execute(
-            select(Bom.id, Bom.number).where(Bom.id.in_({o.bom_id for o in orders if o.bom_id}))
-        ).all()
-    )
-    return tuple(
-        ProductionOrderView(
-            number=o.number,
-            item=items[o.item_id],
-            qty=o.qty,
-            start=o.start_date or o.due_date,
-            due=o.due_date,
-            status=o.status.value,
-            parent=ids.get(o.parent_id) if o.parent_id else None,
-            bom=boms.get(o.bom_id) if o.bom_id else None,
-            start_in_past=(o.start_date or o.due_date) < today and o.status in UNRELEASED,
-            needs_review=o.needs_review,
-        )
-        for o in sorted(orders, key=lambda o: o.number)
-    )
-
-
 def configure_line(
     session: Session,
     number: str,
@@ -480,7 +388,7 @@ def configure_line(
             },
         )
         session.flush()
-        return _line_tree(session, order, row, today)
+        return line_tree(session, order, row, today)
 
 
 def derive(
@@ -572,7 +480,7 @@ def _node_lines(node: ConfiguredNode, order: str, pos: str) -> Lines:
 
 
 def _hand_edits(session: Session, order: SalesOrder, row: SalesOrderLine) -> list[LineChange]:
-    if _top_bom(session, row) is None:
+    if top_bom(session, row) is None:
         return []
     return _differences(_configured_lines(session, order, row), _tree_lines(session, row))
 
@@ -586,88 +494,28 @@ def hand_edits(session: Session, number: str, line: int) -> list[LineChange]:
 
 def configuration_of(session: Session, row: SalesOrderLine) -> dict[str, str] | None:
     """The parameter values the line was configured with (as text), or None if it was not."""
-    top = _top_bom(session, row)
+    top = top_bom(session, row)
     if top is None or top.configuration is None:
         return None
-    return {k: (f"{v!r}" if isinstance(v, float) else str(v)) for k, v in _values(top).items()}
+    return {
+        k: (f"{v!r}" if isinstance(v, float) else str(v)) for k, v in configured_values(top).items()
+    }
 
 
 def _snapshot_of(session: Session, row: SalesOrderLine) -> dict[str, object] | None:
-    top = _top_bom(session, row)
+    top = top_bom(session, row)
     if top is None:
         return None
     return {
         "bom": top.number,
-        "values": _values(top),
+        "values": configured_values(top),
         "production_orders": [o.number for o in line_orders(session, row)],
     }
 
 
-def _bom_view(session: Session, bom: Bom) -> BomView:
-    item_code, item_desc = session.execute(
-        select(Item.code, Item.description).where(Item.id == bom.item_id)
-    ).one()
-    children = {
-        b.item_id: b for b in session.scalars(select(Bom).where(Bom.parent_bom_id == bom.id))
-    }
-    rows = session.execute(
-        select(BomLine, Item.code, Item.description, Item.decimals)
-        .join(Item, Item.id == BomLine.component_id)
-        .where(BomLine.bom_id == bom.id)
-        .order_by(BomLine.position)
-    ).all()
-    lines = tuple(
-        BomLineView(
-            line.position,
-            code,
-            desc,
-            line.qty_per,
-            line.scrap_pct,
-            _bom_view(session, children[line.component_id])
-            if line.component_id in children
-            else None,
-            decimals,
-        )
-        for line, code, desc, decimals in rows
-    )
-    return BomView(bom.number, item_code, item_desc, _values(bom), lines)
-
-
-def _line_tree(session: Session, order: SalesOrder, row: SalesOrderLine, today: date) -> LineTree:
-    top = _top_bom(session, row)
-    item = session.scalars(select(Item.code).where(Item.id == row.item_id)).one()
-    projected, late = session.execute(
-        select(func.max(PlanLine.projected_date), func.max(PlanLine.late_days)).where(
-            PlanLine.sales_order_line_id == row.id
-        )
-    ).one()
-    return LineTree(
-        ref=f"{order.number}/{row.line}",
-        item=item,
-        qty=row.qty,
-        due=row.due_date,
-        status=row.status.value,
-        bom=_bom_view(session, top) if top is not None else None,
-        production_orders=_views(session, line_orders(session, row), today),
-        projected=projected,
-        late_days=int(late or 0),
-    )
-
-
-def order_tree(session: Session, number: str, *, today: date) -> list[LineTree]:
-    """Every line of an order with its order BOM tree and production orders."""
-    order = get_order(session, number)
-    rows = session.scalars(
-        select(SalesOrderLine)
-        .where(SalesOrderLine.sales_order_id == order.id)
-        .order_by(SalesOrderLine.line)
-    )
-    return [_line_tree(session, order, row, today) for row in rows]
-
-
 def read_bom(session: Session, number: str) -> BomView:
     """An order BOM with its lines and the order BOMs of its configured sub-assemblies."""
-    return _bom_view(session, _order_bom(session, number))
+    return bom_view(session, _order_bom(session, number))
 
 
 def check_order_bom(session: Session, sales_order: str, number: str) -> None:
@@ -800,7 +648,7 @@ def edit_bom_line(
             before=before,
             after={**(after or {}), "flagged": flagged},
         )
-        return _bom_view(session, bom)
+        return bom_view(session, bom)
 
 
 def _lines(session: Session, bom: Bom) -> list[BomLine]:
@@ -845,7 +693,7 @@ def _as_node(session: Session, bom: Bom) -> ConfiguredNode:
     source = bom.source_item_id or bom.item_id
     item = session.scalars(select(Item.code).where(Item.id == source)).one()
     values: dict[str, float | str] = {
-        k: v for k, v in _values(bom).items() if isinstance(v, float | int | str)
+        k: v for k, v in configured_values(bom).items() if isinstance(v, float | int | str)
     }
     return ConfiguredNode(
         item,
@@ -892,7 +740,7 @@ def copy_order_bom(
             },
         )
         session.flush()
-        return _line_tree(session, order, row, today)
+        return line_tree(session, order, row, today)
 
 
 def _copy_configured(session: Session, source: Bom, target: str) -> None:
@@ -916,7 +764,7 @@ def _copy_configured(session: Session, source: Bom, target: str) -> None:
         kept = (bom.configuration or {}).get(CONFIGURED)
         if isinstance(kept, list):
             lines = [[renamed.get(str(c), str(c)), q, sc] for c, q, sc in kept]
-            copy.configuration = {**_values(copy), CONFIGURED: lines}
+            copy.configuration = {**configured_values(copy), CONFIGURED: lines}
 
 
 def save_as_template(

@@ -35,9 +35,9 @@ from pegboard.services.calendar import back_date, load_calendar
 from pegboard.services.line_work import (
     cancel_line_work,
     free_order_reservations,
-    line_orders,
     released_orders,
 )
+from pegboard.services.order_tree import line_orders
 from pegboard.services.sales import check_transition, get_line
 
 _CHANGEABLE = (SalesOrderStatus.DRAFT, SalesOrderStatus.CONFIRMED, SalesOrderStatus.IN_PRODUCTION)

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, ROUND_UP, Decimal
 
-from pegboard.services.dataset import MAX_DECIMALS
+__all__ = ["MAX_DECIMALS", "rounded_up", "shown"]
 
-__all__ = ["rounded_up", "shown"]
+MAX_DECIMALS = 6
+"""The most decimal places a quantity is kept and shown to (rule 7; ``services.dataset``
+and the bundle read it from here)."""
 
 NOISE = 1e-9
 """Relative difference under which two quantities are the same number (float noise)."""

@@ -21,7 +21,7 @@ from pegboard.errors import (
     ValidationError,
 )
 from pegboard.model.enums import ProductionStatus, SalesOrderStatus
-from pegboard.services import line_routing, order_bom, sales, shipping, templates
+from pegboard.services import line_routing, order_bom, order_tree, sales, shipping, templates
 from pegboard.services.paging import sorted_page
 from pegboard.services.permissions import Permission
 from pegboard.services.snapshot import PLANNABLE_ORDER_STATUSES
@@ -231,12 +231,12 @@ BLANK_LINE = {"item": "", "qty": "", "due": "", "priority": "100", "price": "", 
 NOT_RELEASED = (ProductionStatus.PLANNED.value, ProductionStatus.CANCELLED.value)
 
 
-def _tree_boms(trees: list[order_bom.LineTree]) -> dict[str, bool]:
+def _tree_boms(trees: list[order_tree.LineTree]) -> dict[str, bool]:
     """Each order BOM of the order (sub-assemblies too) and whether a production order
     of its line is released (then an edit flags it for review: the page says so)."""
     found: dict[str, bool] = {}
 
-    def walk(bom: order_bom.BomView, released: bool) -> None:
+    def walk(bom: order_tree.BomView, released: bool) -> None:
         found[bom.number] = released
         for line in bom.lines:
             if line.child is not None:
@@ -257,7 +257,7 @@ def _order_context(
     ship_values: dict[int, dict[str, str]] | None = None,
 ) -> dict[str, Any]:
     view = sales.order_view(session, number)
-    tree_list = order_bom.order_tree(session, number, today=clock.today())
+    tree_list = order_tree.order_tree(session, number, today=clock.today())
     trees = {t.ref: t for t in tree_list}
     configurable = set(session.scalars(templates.template_query()))
     shipments = shipping.list_shipments(session, sales_order=view.number)

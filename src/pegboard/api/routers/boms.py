@@ -12,7 +12,7 @@ from pegboard import clock
 from pegboard.api.deps import DbSession, Reader, require
 from pegboard.api.params import Code
 from pegboard.services import order_bom
-from pegboard.services.order_bom import BomView, LineTree
+from pegboard.services.order_tree import BomView, LineTree
 from pegboard.services.permissions import Permission
 from pegboard.services.users import UserView
 

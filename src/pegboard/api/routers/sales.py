@@ -26,6 +26,7 @@ from pegboard.api.routers.boms import LineTreeOut, tree_out
 from pegboard.db import Session
 from pegboard.model.enums import SalesOrderStatus
 from pegboard.services import audit, costing, money, order_bom, order_changes, sales
+from pegboard.services import order_tree as order_trees
 from pegboard.services.permissions import Permission
 from pegboard.services.users import UserView
 
@@ -513,7 +514,7 @@ def line_cost(number: str, line: LineNo, user: Reader, session: DbSession) -> Li
 @router.get("/{number}/tree")
 def order_tree(number: str, user: Reader, session: DbSession) -> list[LineTreeOut]:
     """Every line with its order BOM tree and production orders."""
-    return [tree_out(t) for t in order_bom.order_tree(session, number, today=clock.today())]
+    return [tree_out(t) for t in order_trees.order_tree(session, number, today=clock.today())]
 
 
 @router.get("/{number}/history")
