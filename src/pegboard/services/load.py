@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from pegboard.engine.capacity import (
@@ -42,7 +42,7 @@ from pegboard.model import (
 )
 from pegboard.services._gc import collector_paused
 from pegboard.services.calendar import load_calendar
-from pegboard.services.cursor_rows import days, ordinals, tuples
+from pegboard.services.cursor_rows import column_lists, days, ordinals, tuples
 from pegboard.services.plan_results import current_run
 from pegboard.services.routing_arrays import (
     NONE,
@@ -268,9 +268,11 @@ class OrderColumns:
 def loading_columns(session: Session) -> OrderColumns:
     """Every order that loads (``loading_orders``, unnarrowed) as columns."""
     made = OrderColumns.of(_production_orders(session, ()))
-    rows = _planned_rows(session, ())
-    n = len(rows)
-    names, items, sales, qtys, dues = list(zip(*rows, strict=True)) if rows else [()] * 5
+    stmt = _planned(session, ())
+    names, items, sales, qtys, dues = (
+        column_lists(session.connection(), stmt) if stmt is not None else [[]] * 5
+    )
+    n = len(names)
     return OrderColumns(
         made.labels + list(names),
         np.concatenate([made.item, np.fromiter(items, np.int64, count=n)]),
@@ -307,11 +309,18 @@ def _planned_rows(
 ) -> list[tuple[Any, ...]]:
     """(number, item id, sales order id, quantity, due date as the driver gives it) of
     the current plan's make orders not firmed, by number (``loading_orders``)."""
+    stmt = _planned(session, planned)
+    return [] if stmt is None else tuples(session.connection(), stmt)
+
+
+def _planned(
+    session: Session, planned: Sequence[ColumnElement[bool]]
+) -> Select[str, int, int | None, float, date] | None:
+    """The query of ``_planned_rows``; None without a current plan."""
     run = current_run(session)
     if run is None:
-        return []
-    return tuples(
-        session.connection(),
+        return None
+    return (
         select(
             PlannedOrder.number,
             PlannedOrder.item_id,
@@ -325,7 +334,7 @@ def _planned_rows(
             PlannedOrder.firmed_as.is_(None),
             *planned,
         )
-        .order_by(PlannedOrder.number),
+        .order_by(PlannedOrder.number)
     )
 
 

@@ -16,7 +16,6 @@ of any work center.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
@@ -27,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from pegboard.model import Bom, Routing, RoutingOperation
 from pegboard.services._gc import collector_paused
-from pegboard.services.cursor_rows import tuples
+from pegboard.services.cursor_rows import matrix
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -171,7 +170,10 @@ def _read_routings(
     if item_query is not None:
         keep.append(Routing.item_id.in_(item_query))
     only = [RoutingOperation.routing_id.in_(select(Routing.id).where(*keep))] if keep else []
-    rows = tuples(
+    # every column is a number: one matrix, filled by NumPy from the cursor's rows
+    # (ids and days are far below 2**53, exact as doubles), put in (routing, sequence)
+    # order by NumPy: ORDER BY walked the table through its index, one row at a time
+    table = matrix(
         conn,
         select(
             RoutingOperation.routing_id,
@@ -182,22 +184,23 @@ def _read_routings(
             RoutingOperation.queue_days,
             RoutingOperation.move_days,
         ).where(*only),
+        np.float64,
     )
-    n = len(rows)
-    # every column is a number: one matrix, filled by NumPy from the tuples' values in
-    # one pass (ids and days are far below 2**53, exact as doubles; np.array of the
-    # tuples took twice as long, sizing every row first), put in (routing, sequence)
-    # order by NumPy: ORDER BY walked the table through its index, one row at a time
-    table = np.fromiter(itertools.chain.from_iterable(rows), np.float64, count=7 * n)
-    table = table.reshape(n, 7)
-    table = table[np.lexsort((table[:, 1], table[:, 0]))]
+    routing, sequence = table[:, 0], table[:, 1]
+    if not bool(  # stored in order already (as written), or sorted
+        np.all(
+            (routing[1:] > routing[:-1])
+            | ((routing[1:] == routing[:-1]) & (sequence[1:] > sequence[:-1]))
+        )
+    ):
+        table = table[np.lexsort((sequence, routing))]
     cols = [table[:, k] for k in range(7)]
     routing_ids = cols[0].astype(np.int64)
     wc_of = np.zeros(max(position, default=0) + 1, dtype=np.int64)
     for wc_id, k in position.items():
         wc_of[wc_id] = k
     ids, first, count = np.unique(routing_ids, return_index=True, return_counts=True)
-    headers = tuples(
+    header = matrix(
         conn,
         select(
             Routing.id,
@@ -207,9 +210,9 @@ def _read_routings(
         )
         .outerjoin(Bom, Bom.id == Routing.bom_id)
         .where(*keep),
+        np.int64,
     )
-    header = np.fromiter(itertools.chain.from_iterable(headers), np.int64, count=4 * len(headers))
-    by_item, by_bom, by_order = _choices(ids, header.reshape(len(headers), 4))
+    by_item, by_bom, by_order = _choices(ids, header)
     return RoutingArrays(
         sequence=cols[1].astype(np.int64),
         work_center=wc_of[cols[2].astype(np.int64)],

@@ -1,0 +1,43 @@
+"""services.cursor_rows: the streaming readers give what the rows are, whatever the
+chunk, empty results included (both databases)."""
+
+from __future__ import annotations
+
+import numpy as np
+from sqlalchemy import literal, select
+from sqlalchemy.orm import Session
+
+from pegboard.model import WorkCenter
+from pegboard.services import capacity
+from pegboard.services.cursor_rows import column_lists, matrix, tuples
+
+
+def _centers(session: Session, n: int) -> None:
+    for i in range(n):
+        capacity.save_work_center(
+            session, code=f"WC{i:02d}", hours_per_day=7.5 + i, units=1 + i % 3, author="ann"
+        )
+
+
+def test_column_lists_are_the_rows_transposed_whatever_the_chunk(session: Session) -> None:
+    _centers(session, 7)
+    stmt = select(WorkCenter.code, WorkCenter.units, WorkCenter.hours_per_day).order_by(
+        WorkCenter.code
+    )
+    rows = tuples(session.connection(), stmt)
+    assert len(rows) == 7
+    for chunk in (1, 2, 3, 7, 8, 8192):
+        got = column_lists(session.connection(), stmt, chunk)
+        assert got == [list(c) for c in zip(*rows, strict=True)], chunk
+    none = column_lists(session.connection(), stmt.where(WorkCenter.units > 99))
+    assert none == [[], [], []]
+
+
+def test_matrix_is_the_rows_as_numbers(session: Session) -> None:
+    _centers(session, 5)
+    stmt = select(WorkCenter.units, WorkCenter.hours_per_day, literal(-1)).order_by(WorkCenter.code)
+    got = matrix(session.connection(), stmt, np.float64)
+    want = [[float(v) for v in row] for row in tuples(session.connection(), stmt)]
+    assert got.shape == (5, 3) and got.tolist() == want
+    empty = matrix(session.connection(), stmt.where(WorkCenter.units > 99), np.int64)
+    assert empty.shape == (0, 3) and empty.dtype == np.int64
