@@ -234,18 +234,16 @@ REPORT_LATE_TABLES = {
     "customer",
     "project",
     "bom",
-    # sharing a module with one it reads (model/bom.py, company.py, plan.py, work_center.py)
+    # sharing a module with one it reads (model/bom.py, plan.py)
     "bom_line",
-    "holiday",
-    "number_sequence",
     "plan_exception",
     "plan_exception_by_sales_order",
-    "work_center_closed_day",
 }
 """The tables ``report late`` declares: those it reads, those their foreign keys name, and
 the few that share a model module with them; not the routings, template parameters,
-stored line costs, shipments, production components or the schedule's operations
-(each in a module of its own: the model package declares a module on first use)."""
+stored line costs, shipments, production components, the schedule's operations,
+holidays, document numbers or work centers' closed days (each in a module of its own:
+the model package declares a module on first use)."""
 
 
 ORDER_SHOW_MUST_NOT_LOAD = (
@@ -277,8 +275,6 @@ ORDER_SHOW_TABLES = {
     "customer",
     "project",
     "company_setting",
-    "holiday",
-    "number_sequence",
     "plan_run",
     "planned_order",
     "pegging",

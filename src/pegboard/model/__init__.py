@@ -48,7 +48,7 @@ HOMES: dict[str, str] = {
     "CompanySetting": "company",
     "CostRevision": "cost",
     "Customer": "company",
-    "Holiday": "company",
+    "Holiday": "holiday",
     "Item": "item",
     "Job": "jobs",
     "LineCostEstimate": "line_cost",
@@ -57,7 +57,7 @@ HOMES: dict[str, str] = {
     "LoadWeek": "capacity",
     "Location": "location",
     "LoginAttempt": "users",
-    "NumberSequence": "company",
+    "NumberSequence": "number_sequence",
     "OperationProgress": "shop_floor",
     "Pegging": "plan",
     "PinnedOperation": "pinned",
@@ -90,7 +90,7 @@ HOMES: dict[str, str] = {
     "User": "users",
     "WebSession": "users",
     "WorkCenter": "work_center",
-    "WorkCenterClosedDay": "work_center",
+    "WorkCenterClosedDay": "work_center_closed_day",
 }
 """The module (``pegboard.model.<module>``) that declares each class this package gives."""
 
@@ -110,18 +110,14 @@ if TYPE_CHECKING:
     from pegboard.model.bom import Bom, BomLine
     from pegboard.model.bom_template import BomLineOption, BomLineParameter, BomParameter
     from pegboard.model.capacity import LoadSummary, LoadWeek
-    from pegboard.model.company import (
-        CompanySetting,
-        Customer,
-        Holiday,
-        NumberSequence,
-        Project,
-    )
+    from pegboard.model.company import CompanySetting, Customer, Project
     from pegboard.model.cost import CostRevision
+    from pegboard.model.holiday import Holiday
     from pegboard.model.item import Item
     from pegboard.model.jobs import Job
     from pegboard.model.line_cost import LineCostEstimate, LineFinalCost
     from pegboard.model.location import Location
+    from pegboard.model.number_sequence import NumberSequence
     from pegboard.model.pinned import PinnedOperation
     from pegboard.model.plan import (
         Pegging,
@@ -144,7 +140,8 @@ if TYPE_CHECKING:
     from pegboard.model.shop_floor import OperationProgress
     from pegboard.model.stock import StockBalance, StockMove
     from pegboard.model.users import ApiToken, LoginAttempt, User, WebSession
-    from pegboard.model.work_center import WorkCenter, WorkCenterClosedDay
+    from pegboard.model.work_center import WorkCenter
+    from pegboard.model.work_center_closed_day import WorkCenterClosedDay
 else:
 
     def __getattr__(name: str) -> Any:

@@ -3,13 +3,13 @@
 A work center works on the plant calendar (``work_days``, holidays) less its own
 closed days, so many hours a day (the same every working day, or one figure per
 weekday), with so many parallel units (machines or people) at an efficiency.
-Its routings' operations are in ``model.routing``.
+Its routings' operations are in ``model.routing``, its closed days in
+``model.work_center_closed_day``.
 """
 
-from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, String
+from sqlalchemy import JSON, CheckConstraint, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pegboard.model.base import Base, CreatedMixin
@@ -35,15 +35,3 @@ class WorkCenter(CreatedMixin, Base):
     efficiency_pct: Mapped[float] = mapped_column(default=100.0)
     cost_rate: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
     """Cost per hour worked, in the company currency (exact)."""
-
-
-class WorkCenterClosedDay(Base):
-    """A day one work center does not work although the plant does (maintenance, say)."""
-
-    __tablename__ = "work_center_closed_day"
-
-    work_center_id: Mapped[int] = mapped_column(
-        ForeignKey("work_center.id", ondelete="CASCADE"), primary_key=True
-    )
-    day: Mapped[date] = mapped_column(primary_key=True)
-    description: Mapped[str] = mapped_column(String(200), default="", server_default="")
