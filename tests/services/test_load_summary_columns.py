@@ -27,7 +27,7 @@ from pegboard.services.load import (
     loading_orders,
 )
 from pegboard.services.load_weeks import TOP, _distinct, _top_orders, current_summary, week_rows
-from pegboard.services.routing_arrays import NONE, _choices
+from pegboard.services.routing_arrays import NONE, RoutingArrays, _choices
 
 TODAY = date(2026, 11, 23)
 RUN = {"length_m": "14.56", "finish": "black", "control": "dali", "emergency": "yes"}
@@ -105,9 +105,16 @@ ids = st.integers(1, 9)
         max_size=20,
     ),
     without_operations=st.sets(st.integers(1, 20), max_size=5),
+    orders=st.lists(
+        st.tuples(ids, st.one_of(st.just(NONE), ids), st.one_of(st.just(NONE), ids)),
+        min_size=1,
+        max_size=20,
+    ),
 )
 def test_the_choice_tables_are_the_loop_over_the_routings(
-    headers: list[tuple[int | None, int, int | None]], without_operations: set[int]
+    headers: list[tuple[int | None, int, int | None]],
+    without_operations: set[int],
+    orders: list[tuple[int, int, int]],
 ) -> None:
     # routing i + 1 of (BOM, item, the BOM's sales order); a BOM has one routing at most
     seen: set[int] = set()
@@ -137,8 +144,19 @@ def test_the_choice_tables_are_the_loop_over_the_routings(
         [(r, i, NONE if b is None else b, NONE if s is None else s) for r, i, b, s in rows],
         dtype=np.int64,
     ).reshape(len(rows), 4)
-    got = _choices(np.array(with_ops, dtype=np.int64), table)
-    assert got == (by_item, by_bom, by_order)
+    *got, tables = _choices(np.array(with_ops, dtype=np.int64), table)
+    assert got == [by_item, by_bom, by_order]
+    # the tables as columns choose as the dictionaries do, for every kind of order
+    empty = np.empty(0, dtype=np.int64)
+    arrays = [empty, empty, empty.astype(float), empty.astype(float), empty, empty, empty, empty]
+    read = RoutingArrays(*arrays, by_item, by_bom, by_order, tables=tables)
+    plain = RoutingArrays(*arrays, by_item, by_bom, by_order)
+    items, boms, sales = (np.array(c, dtype=np.int64) for c in zip(*orders, strict=True))
+    want = [
+        plain.choose(i, None if b == NONE else b, None if o == NONE else o) for i, b, o in orders
+    ]
+    assert read.choose_columns(items, boms, sales).tolist() == want
+    assert plain.choose_columns(items, boms, sales).tolist() == want
 
 
 def test_the_orders_as_columns_are_the_orders_read(session: Session) -> None:

@@ -17,7 +17,7 @@ of any work center.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -31,6 +31,53 @@ from pegboard.services.cursor_rows import matrix
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 NONE = -1
+
+
+@dataclass(frozen=True)
+class ChoiceTables:
+    """``RoutingArrays``' three tables as sorted columns (key -> routing index), which
+    ``choose_columns`` searches: the tables as read (``_choices``), so that a full-size
+    load does not turn its 225,000 (item, sales order) keys back into arrays."""
+
+    item: IntArray
+    item_routing: IntArray
+    bom: IntArray
+    bom_routing: IntArray
+    order_item: IntArray
+    order_sales: IntArray
+    """With ``order_item``: the (item, sales order) keys, sorted by both."""
+    order_routing: IntArray
+
+    @classmethod
+    def of(
+        cls,
+        by_item: dict[int, int],
+        by_bom: dict[int, int],
+        by_order: dict[tuple[int, int], int],
+    ) -> ChoiceTables:
+        """The tables of the three dictionaries."""
+        item, item_routing = _sorted_table(list(by_item), list(by_item.values()))
+        bom, bom_routing = _sorted_table(list(by_bom), list(by_bom.values()))
+        pairs = np.array(list(by_order), dtype=np.int64).reshape(len(by_order), 2)
+        routing = np.fromiter(by_order.values(), np.int64, count=len(by_order))
+        order = np.lexsort((pairs[:, 1], pairs[:, 0]))
+        return cls(
+            item,
+            item_routing,
+            bom,
+            bom_routing,
+            pairs[order, 0],
+            pairs[order, 1],
+            routing[order],
+        )
+
+
+def _sorted_table(keys: Sequence[int], values: Sequence[int]) -> tuple[IntArray, IntArray]:
+    """Keys (distinct) and their values as columns, by key."""
+    k = np.array(keys, dtype=np.int64).reshape(len(keys))
+    v = np.array(values, dtype=np.int64).reshape(len(values))
+    order = np.argsort(k)
+    return k[order], v[order]
 
 
 @dataclass(frozen=True)
@@ -53,6 +100,9 @@ class RoutingArrays:
     by_bom: dict[int, int]
     by_order: dict[tuple[int, int], int]
     """(item, sales order) -> the order routing of its first order BOM of that item."""
+    tables: ChoiceTables | None = field(default=None, compare=False, repr=False)
+    """The three tables as columns when read with them (``read_routings``); else made
+    from the dictionaries when ``choose_columns`` needs them."""
 
     def choose(self, item_id: int, bom_id: int | None, sales_order_id: int | None) -> int:
         """The routing index an order follows (module doc), or ``NONE``."""
@@ -80,30 +130,26 @@ class RoutingArrays:
         than a Python call per order (a full-size load has 300,000 orders): each order
         takes its item's routing, then its sales order's, then its BOM's where there is
         one, the later overriding the earlier, as ``choose`` prefers them."""
-        out = _lookup(self.by_item, items)
+        t = self.tables
+        if t is None:
+            t = ChoiceTables.of(self.by_item, self.by_bom, self.by_order)
+        out = _find(t.item, t.item_routing, items)
         has_sales = sales != NONE
         if has_sales.any():
-            keys = list(self.by_order)
-            known_items = np.array([k[0] for k in keys], dtype=np.int64)
-            known_sales = np.array([k[1] for k in keys], dtype=np.int64)
-            stride = int(max(sales.max(), known_sales.max(initial=0))) + 1
-            if int(max(items.max(), known_items.max(initial=0))) >= 2**62 // stride:
+            stride = int(max(sales.max(), t.order_sales.max(initial=0))) + 1
+            if int(max(items.max(), t.order_item.max(initial=0))) >= 2**62 // stride:
                 return np.fromiter(  # ids too large to pack as one key: one by one
                     map(self.choose, items.tolist(), _nones(boms), _nones(sales)),
                     np.int64,
                     count=len(items),
                 )
-            packed = dict(
-                zip(
-                    (known_items * stride + known_sales).tolist(),
-                    self.by_order.values(),
-                    strict=True,
-                )
-            )
-            _override(out, has_sales, _lookup(packed, items[has_sales] * stride + sales[has_sales]))
+            # (item, sales order) packed as one number, in the same order as the pairs
+            known = t.order_item * stride + t.order_sales
+            wanted = items[has_sales] * stride + sales[has_sales]
+            _override(out, has_sales, _find(known, t.order_routing, wanted))
         has_bom = boms != NONE
         if has_bom.any():
-            _override(out, has_bom, _lookup(self.by_bom, boms[has_bom]))
+            _override(out, has_bom, _find(t.bom, t.bom_routing, boms[has_bom]))
         return out
 
 
@@ -117,14 +163,11 @@ def _nones(ids: IntArray) -> list[int | None]:
     return [None if v == NONE else v for v in ids.tolist()]
 
 
-def _lookup(table: dict[int, int], keys: IntArray) -> IntArray:
-    """``table.get(key, NONE)`` for each key, by a binary search in the sorted keys."""
-    known = np.fromiter(table.keys(), np.int64, count=len(table))
-    value = np.fromiter(table.values(), np.int64, count=len(table))
+def _find(known: IntArray, value: IntArray, keys: IntArray) -> IntArray:
+    """The value of each of ``keys`` among the sorted ``known`` ones, ``NONE`` where it
+    is not there, by binary search."""
     if not len(known):
         return np.full(len(keys), NONE, dtype=np.int64)
-    order = np.argsort(known)
-    known, value = known[order], value[order]
     at = np.searchsorted(known, keys).clip(max=len(known) - 1)
     return np.where(known[at] == keys, value[at], NONE)
 
@@ -212,7 +255,7 @@ def _read_routings(
         .where(*keep),
         np.int64,
     )
-    by_item, by_bom, by_order = _choices(ids, header)
+    by_item, by_bom, by_order, tables = _choices(ids, header)
     return RoutingArrays(
         sequence=cols[1].astype(np.int64),
         work_center=wc_of[cols[2].astype(np.int64)],
@@ -225,12 +268,13 @@ def _read_routings(
         by_item=by_item,
         by_bom=by_bom,
         by_order=by_order,
+        tables=tables,
     )
 
 
 def _choices(
     ids: IntArray, headers: IntArray
-) -> tuple[dict[int, int], dict[int, int], dict[tuple[int, int], int]]:
+) -> tuple[dict[int, int], dict[int, int], dict[tuple[int, int], int], ChoiceTables]:
     """The three tables ``choose`` looks in, from the routings' headers (rows of id,
     item, BOM, the BOM's sales order, ``NONE`` for none) and ``ids``, the sorted ids of
     the routings with operations (a routing's index is its place there; one without
@@ -239,15 +283,16 @@ def _choices(
     item with two engineering routings, which nothing in the schema forbids, keeps the
     newer, as the loop over the routings by BOM id kept the last read). Worked out as
     columns: a full-size company has hundreds of thousands of order routings, a
-    dictionary update each in a Python loop."""
+    dictionary update each in a Python loop. The tables as columns too."""
     if not len(headers) or not len(ids):
-        return {}, {}, {}
+        return {}, {}, {}, ChoiceTables.of({}, {}, {})
     routing_id, item_id, bom_id, sales_id = (headers[:, k] for k in range(4))
     at = np.searchsorted(ids, routing_id).clip(max=len(ids) - 1)
     found = ids[at] == routing_id
     engineering = np.flatnonzero(found & (bom_id == NONE))
     engineering = engineering[np.argsort(routing_id[engineering], kind="stable")]  # last wins
     by_item = dict(zip(item_id[engineering].tolist(), at[engineering].tolist(), strict=True))
+    item, item_routing = _sorted_table(list(by_item), list(by_item.values()))
     ordered = np.flatnonzero(found & (bom_id != NONE))
     ordered = ordered[np.argsort(bom_id[ordered], kind="stable")]
     by_bom = dict(zip(bom_id[ordered].tolist(), at[ordered].tolist(), strict=True))
@@ -265,7 +310,10 @@ def _choices(
             strict=True,
         )
     )
-    return by_item, by_bom, by_order
+    tables = ChoiceTables(  # BOM ids are distinct, the pairs sorted and distinct
+        item, item_routing, bom_id[ordered], at[ordered], item_id[pair], sales_id[pair], at[pair]
+    )
+    return by_item, by_bom, by_order, tables
 
 
 @dataclass(frozen=True)
