@@ -39,6 +39,7 @@ from pegboard.services import _copy_binary as binary
 from pegboard.services import plan_columns as columns
 from pegboard.services import plan_inputs
 from pegboard.services._bulk import bulk_insert_columns
+from pegboard.services._gc import collector_paused
 from pegboard.services._tx import refusing_disk_full
 from pegboard.services.bounds import check_day
 from pegboard.services.exception_store import kind_counts, store_exceptions
@@ -75,9 +76,25 @@ def run_plan(
     today: date | None = None,
     progress: Progress | None = None,
 ) -> PlanSummary:
-    """Plan everything open and make the result the current plan."""
+    """Plan everything open and make the result the current plan.
+
+    The cyclic garbage collector is paused for the run (``services._gc``): reading the
+    snapshot makes millions of row tuples, writing the plan millions of values, none of
+    them in a cycle, and each few hundred thousand woke the collector to walk them all
+    (0.4 s of the reference company's 3.8 s load, CPU)."""
     if planning_date is not None:
         check_day(planning_date, "planning_date")
+    with collector_paused():
+        return _run_plan(session, author, planning_date, today, progress)
+
+
+def _run_plan(
+    session: Session,
+    author: str,
+    planning_date: date | None,
+    today: date | None,
+    progress: Progress | None,
+) -> PlanSummary:
     note = progress or (lambda _stage, _done, _total: None)
     started = clock.now()
     t0 = time.perf_counter()
