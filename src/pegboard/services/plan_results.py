@@ -40,6 +40,7 @@ from pegboard.model import (
     SalesOrder,
     SalesOrderLine,
 )
+from pegboard.services.byte_order import ByteOrdered
 from pegboard.services.paging import page_of, sort_clauses, sorted_page
 
 PlannedRow = tuple[str, str, str, float, date, date, str]
@@ -277,9 +278,11 @@ def planned_order_query(
 
 
 PEGGING_SORT: dict[str, Any] = {
-    "supply": Pegging.supply_ref,
+    # in the order of their indexes (``byte_order``): a page of millions of rows sorted
+    # by a ref reads the index instead of sorting them all
+    "supply": ByteOrdered(Pegging.supply_ref),
     "supply_type": Pegging.supply_type,
-    "demand": Pegging.demand_ref,
+    "demand": ByteOrdered(Pegging.demand_ref),
     "demand_type": Pegging.demand_type,
     "item": Item.code,
     "qty": Pegging.qty,
