@@ -7,8 +7,9 @@ from __future__ import annotations
 from datetime import date
 
 import numpy as np
+import psycopg
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from pegboard.db import WRITE
@@ -90,3 +91,21 @@ def test_days(pg_session: Session) -> None:
             ).order_by(PlanProduction.production_order_id)
         ).all()
     assert [tuple(r) for r in rows] == [(d, e, True) for d, e in zip(days, days[::-1], strict=True)]
+
+
+def test_a_row_the_server_refuses_fails_the_copy_and_keeps_nothing(pg_session: Session) -> None:
+    """The blocks go through a writer thread; the server's refusal of a row in a later
+    block still comes out of ``copy_fields`` and the transaction keeps none of them."""
+    n = 40
+    items = np.arange(1, n + 1, dtype=np.int64)
+    no_run = np.arange(n) == n - 2  # the second last row names no plan run
+    with pytest.raises(psycopg.errors.NotNullViolation, match="plan_run_id"), pg_session.begin():
+        binary.copy_fields(
+            pg_session.connection(execution_options={WRITE: True}),
+            PlanException.__tablename__,
+            ["item_id", "plan_run_id", "kind"],
+            [binary.int4(items), binary.int4(np.full(n, 3), no_run), binary.word("shortage", n)],
+            block_rows=3,  # many blocks: the refused row is in one of the last
+        )
+    with pg_session.begin():
+        assert pg_session.scalar(select(func.count()).select_from(PlanException)) == 0
