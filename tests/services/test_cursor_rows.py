@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from pegboard.model import WorkCenter
 from pegboard.services import capacity
-from pegboard.services.cursor_rows import column_lists, matrix, tuples
+from pegboard.services.cursor_rows import CHUNK, column_lists, matrix, tuples
 
 
 def _centers(session: Session, n: int) -> None:
@@ -41,3 +41,17 @@ def test_matrix_is_the_rows_as_numbers(session: Session) -> None:
     assert got.shape == (5, 3) and got.tolist() == want
     empty = matrix(session.connection(), stmt.where(WorkCenter.units > 99), np.int64)
     assert empty.shape == (0, 3) and empty.dtype == np.int64
+
+
+def test_many_chunks_make_every_row_once(session: Session) -> None:
+    # 20,000 rows, two and a half chunks of CHUNK: none lost or repeated at their seams
+    assert 2 * CHUNK < 20_000 < 3 * CHUNK
+    n = select(literal(1).label("x")).cte("n", recursive=True)
+    n = n.union_all(select(n.c.x + 1).where(n.c.x < 20_000))
+    stmt = select(n.c.x, n.c.x * 2).order_by(n.c.x)
+    got = matrix(session.connection(), stmt, np.int64)
+    want = np.arange(1, 20_001, dtype=np.int64)
+    assert got.shape == (20_000, 2)
+    assert got[:, 0].tolist() == want.tolist() and got[:, 1].tolist() == (2 * want).tolist()
+    first, second = column_lists(session.connection(), stmt)
+    assert first == want.tolist() and second == (2 * want).tolist()
