@@ -4,8 +4,10 @@ go into SQLite's statement as literals)."""
 
 from __future__ import annotations
 
+import psycopg
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pegboard.db import WRITE
@@ -52,3 +54,23 @@ def test_a_constant_is_an_integer_or_a_plain_word(session: Session, value: objec
                 same={"kind": value},  # type: ignore[dict-item]
             )
         assert session.scalars(select(PlanException.id)).all() == []
+
+
+def test_a_row_the_database_refuses_fails_the_insert_and_keeps_nothing(
+    session: Session,
+) -> None:
+    """Many rows, one of the last refused (no item): the whole insert fails on both
+    databases (on PostgreSQL through the COPY's writer thread) and nothing is kept."""
+    n = 30_000
+    items: list[int | None] = list(range(1, n + 1))
+    items[-3] = None
+    refusals = (IntegrityError, psycopg.errors.NotNullViolation)  # SQLite's, PostgreSQL's COPY
+    with pytest.raises(refusals, match="item_id"), session.begin():
+        bulk_insert_columns(
+            session.connection(execution_options={WRITE: True}),
+            PlanException,
+            {"item_id": items},
+            same={"plan_run_id": 1, "kind": "shortage"},
+        )
+    with session.begin():
+        assert session.scalar(select(func.count()).select_from(PlanException)) == 0

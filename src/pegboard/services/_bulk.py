@@ -61,9 +61,14 @@ def _bindable(values: Sequence[Any]) -> Sequence[Any]:
 
 
 def _copy(conn: Connection, table: str, names: str, rows: Iterable[Sequence[Any]]) -> int:
+    """COPY ``rows``, sent by psycopg's queued writer: its thread sends what is written
+    while this one formats the next rows, so the server works at the same time."""
+    from psycopg.copy import QueuedLibpqWriter
+
     raw = cast("psycopg.Connection[Any]", conn.connection.dbapi_connection)
     count = 0
-    with raw.cursor() as cur, cur.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+    sql = f"COPY {table} ({names}) FROM STDIN"
+    with raw.cursor() as cur, cur.copy(sql, writer=QueuedLibpqWriter(cur)) as copy:
         for row in rows:
             copy.write_row(row)
             count += 1
