@@ -6,12 +6,14 @@ key without its row fails the write (both databases where it applies)."""
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pytest
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,6 +25,8 @@ from pegboard.services.company_data import replace_company
 from pegboard.services.pg_key_checks import MissingKeyError, check_keys, may_skip_row_checks
 
 BASIC = Path(__file__).parents[1] / "scenarios" / "basic" / "bundle"
+_GRANTS_LOCK = 718_180_001
+"""The advisory lock of the tests that grant on a parameter (``_parameter_grants``)."""
 
 
 def _lines(session: Session) -> list[tuple[str, str, str, int, str, float, float]]:
@@ -55,13 +59,15 @@ def plain_role(engine: Engine) -> Iterator[Engine]:
     if engine.dialect.name != "postgresql":
         pytest.skip("roles are PostgreSQL's")
     name = f"pegboard_plain_{os.getpid()}"
+    password = secrets.token_hex(16)  # a server that asks for passwords asks this role too
     with engine.connect() as conn:
         conn.execute(text(f'DROP ROLE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE ROLE "{name}" LOGIN'))
+        conn.execute(text(f"CREATE ROLE \"{name}\" LOGIN PASSWORD '{password}'"))
         conn.execute(text(f'GRANT ALL ON ALL TABLES IN SCHEMA public TO "{name}"'))
         conn.execute(text(f'GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO "{name}"'))
         conn.commit()
-    plain = db.make_engine(engine.url.set(username=name).render_as_string(hide_password=False))
+    url = engine.url.set(username=name, password=password)
+    plain = db.make_engine(url.render_as_string(hide_password=False))
     try:
         yield plain
     finally:
@@ -92,16 +98,33 @@ def test_a_role_granted_the_setting_checks_at_once(engine: Engine, plain_role: E
     if (engine.dialect.server_version_info or (0,)) < (15,):
         pytest.skip("GRANT SET ON PARAMETER is PostgreSQL 15's")
     name = plain_role.url.username
-    with engine.connect() as conn:
+    with _parameter_grants(engine), engine.connect() as conn:
         conn.execute(text(f'GRANT SET ON PARAMETER session_replication_role TO "{name}"'))
         conn.commit()
-    try:
-        with plain_role.connect() as conn:
-            assert may_skip_row_checks(conn)
-    finally:
-        with engine.connect() as conn:
+        try:
+            with plain_role.connect() as plain:
+                assert may_skip_row_checks(plain)
+        finally:
             conn.execute(text(f'REVOKE SET ON PARAMETER session_replication_role FROM "{name}"'))
             conn.commit()
+
+
+@contextmanager
+def _parameter_grants(engine: Engine) -> Iterator[None]:
+    """One test run at a time grants on a parameter: the grants are the whole cluster's
+    (``pg_parameter_acl``), and two runs granting and revoking at once collide there
+    ("tuple concurrently updated"). The lock is taken in the cluster's ``postgres``
+    database, which every run's databases share (an advisory lock is a database's)."""
+    shared = create_engine(engine.url.set(database="postgres"))
+    try:
+        with shared.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _GRANTS_LOCK})
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _GRANTS_LOCK})
+    finally:
+        shared.dispose()
 
 
 def test_sqlite_checks_its_keys_as_it_does(engine: Engine) -> None:
@@ -156,4 +179,25 @@ def test_check_keys_finds_a_key_without_its_row(engine: Engine, session: Session
         )
         with pytest.raises(MissingKeyError, match=r"bom_line.component_id = \(1000000,\)"):
             check_keys(conn, BomLine.__table__)
+        session.rollback()
+
+
+def test_a_key_to_its_own_table_is_looked_up_in_another_row(
+    engine: Engine, session: Session
+) -> None:
+    """A BOM's parent BOM: a parent that is there passes, one that is not fails."""
+    replace_company(session, read_bundle(BASIC), author="test")
+    with session.begin():
+        conn = session.connection()
+        first, second = session.scalars(select(Bom.id).order_by(Bom.id).limit(2)).all()
+        conn.execute(Bom.__table__.update().where(Bom.id == second).values(parent_bom_id=first))
+        check_keys(conn, Bom.__table__)  # the parent is there
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+        else:
+            conn.execute(text("PRAGMA defer_foreign_keys = ON"))
+        missing = second + 10**6
+        conn.execute(Bom.__table__.update().where(Bom.id == first).values(parent_bom_id=missing))
+        with pytest.raises(MissingKeyError, match=rf"bom.parent_bom_id = \({missing},\)"):
+            check_keys(conn, Bom.__table__)
         session.rollback()

@@ -52,8 +52,9 @@ def may_skip_row_checks(conn: Connection) -> bool:
 def checked_at_once(conn: Connection, table: Table) -> Iterator[None]:
     """Rows written to ``table`` in the block skip the per-row key checks (PostgreSQL, a
     role that may); after it, all of the table's keys are checked at once. Elsewhere
-    the block runs as it is. On an error in the block the setting is left to the
-    transaction's rollback (a failed transaction takes no more statements)."""
+    the block runs as it is. On an error in the block the setting is left as it is:
+    the caller must roll the transaction back (a failed statement leaves it unusable
+    anyway), which takes the setting back with everything else."""
     if not may_skip_row_checks(conn):
         yield
         return
@@ -67,7 +68,10 @@ def checked_at_once(conn: Connection, table: Table) -> Iterator[None]:
 def check_keys(conn: Connection, table: Table) -> None:
     """Raise ``MissingKeyError`` when a row of ``table`` names a key without its row."""
     for key in table.foreign_key_constraints:
-        pairs = [(e.parent, e.column) for e in key.elements]
+        # the referred table under an alias of its own: a key to the same table (a BOM's
+        # parent BOM) would otherwise look its row up in the subquery's own row
+        referred = key.referred_table.alias()
+        pairs = [(e.parent, referred.c[e.column.key]) for e in key.elements]
         named = and_(*(mine.is_not(None) for mine, _theirs in pairs))
         found = exists().where(and_(*(theirs == mine for mine, theirs in pairs)))
         first = conn.execute(
