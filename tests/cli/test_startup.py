@@ -285,12 +285,53 @@ ORDER_SHOW_TABLES = {
 }
 
 
+CAPACITY_WEEKS_TABLES = {
+    # what the load and its kept weeks read
+    "load_summary",
+    "load_week",
+    "plan_run",
+    "planned_order",
+    "production_order",
+    "routing",
+    "routing_operation",
+    "work_center",
+    "work_center_closed_day",
+    "holiday",
+    "company_setting",
+    "cost_revision",
+    "bom",
+    "item",
+    # named by their foreign keys (production_order, bom -> sales_order_line ->
+    # sales_order -> customer, project), sharing a model module with one it reads (bom.py,
+    # plan.py, routing.py), declared by services.plan_results (current_run's module: the
+    # purchase orders) or the calendar service's audit trail (written on a closed day)
+    "bom_line",
+    "sales_order",
+    "sales_order_line",
+    "customer",
+    "project",
+    "purchase_order",
+    "purchase_order_line",
+    "pegging",
+    "plan_line",
+    "plan_exception",
+    "plan_exception_by_sales_order",
+    "plan_production",
+    "template_operation",
+    "audit_entry",
+}
+"""The tables ``capacity weeks`` declares: 28 of the 53 (not the users, jobs, stock,
+schedule, costing or policy tables). Importing ``services._bulk`` declared all 53 when
+it imported the model's ``Base`` at run time (it names it in annotations only)."""
+
+
 def test_report_late_loads_the_database_and_nothing_else_heavy(engine: Engine) -> None:
     """``pegboard report late`` on the planned demo, in a fresh process: it reads the plan
     through SQLAlchemy and prints it, loading no web, API, pydantic, numpy, Numba, charts,
     spreadsheets, migrations or tables it does not read (a bad option value is read
     without pydantic too). ``pegboard order show`` reads its order's lines, BOM trees and
-    production orders without what configuring or changing an order needs."""
+    production orders without what configuring or changing an order needs; ``pegboard
+    capacity weeks`` declares only the tables of the load and its kept weeks."""
     url = engine.url.render_as_string(hide_password=False)
     env = {"PEGBOARD_DATABASE_URL": url, "COLUMNS": "200"}
     demo = CliRunner().invoke(app, ["demo", "--no-serve"], env=env)
@@ -309,3 +350,7 @@ def test_report_late_loads_the_database_and_nothing_else_heavy(engine: Engine) -
     assert "SO-1001" in order["outputs"][0]
     assert _loaded(order["modules"], ORDER_SHOW_MUST_NOT_LOAD) == []
     assert set(order["tables"]) == ORDER_SHOW_TABLES
+    weeks = _run_fresh([["capacity", "weeks"]], env)
+    assert weeks["codes"] == [0], weeks["outputs"]
+    assert "Load per week" in weeks["outputs"][0]
+    assert set(weeks["tables"]) == CAPACITY_WEEKS_TABLES

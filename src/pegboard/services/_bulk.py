@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import Connection, delete
 from sqlalchemy.exc import DBAPIError
 
-from pegboard.model import Base
-
 if TYPE_CHECKING:
     import psycopg
+
+    from pegboard.model import Base  # annotations only: importing it declares every table
 
 
 def _sqlite_value(value: Any) -> Any:
