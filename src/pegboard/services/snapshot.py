@@ -139,6 +139,14 @@ def _lookup(ids: et.IntArray) -> et.IntArray:
     return table
 
 
+def _positions(ids: et.IntArray, wanted: et.IntArray) -> et.IntArray:
+    """Where each of ``wanted`` is in ``ids`` (every one is there), by a binary search of
+    the sorted ids: no table as long as the largest id, which on PostgreSQL grows with
+    every import (a company's BOMs are written anew, their sequence goes on)."""
+    order = np.argsort(ids, kind="stable")
+    return order[np.searchsorted(ids[order], wanted)]
+
+
 def _map(table: et.IntArray, ids: et.IntArray) -> et.IntArray:
     return table[ids]
 
@@ -257,7 +265,7 @@ def _bom(conn: Connection, item_pos: et.IntArray, so_pos: et.IntArray) -> et.Bom
         conn, select(BomLine.bom_id, BomLine.component_id, BomLine.qty_per, BomLine.scrap_pct)
     )
     heads = _matrix(conn, select(Bom.id, Bom.item_id, func.coalesce(Bom.sales_order_id, -1)))
-    head_of = _lookup(heads[:, 0].astype(np.int64))[lines[:, 0].astype(np.int64)]
+    head_of = _positions(heads[:, 0].astype(np.int64), lines[:, 0].astype(np.int64))
     so_ids = heads[:, 2].astype(np.int64)[head_of]
     sales_order = np.full(len(lines), et.NO_ORDER, dtype=np.int64)
     has = so_ids >= 0
