@@ -2,7 +2,7 @@
 schedule's editor (``mps``: a line inside it changes only when confirmed), the plan's
 input (``snapshot``: MRP adds no supply of a scheduled item inside it and asks no
 change of its lines there), the plan's ``mps_short`` flags and the late chains, which
-say when the fence holds a line back (``holds``)."""
+say when the fence holds a line back (``holds_in``)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from pegboard.errors import ValidationError
 from pegboard.model import CompanySetting, Item, PlannedOrder, PlanRun
 from pegboard.services._tx import writes
-from pegboard.services.plan_results import current_run
 
 FENCE_KEY = "mps_time_fence_days"
 DEFAULT_FENCE_DAYS = 14
@@ -76,21 +75,15 @@ def set_fence_days(session: Session, days: int, *, author: str) -> int:
     return days
 
 
-def holds(session: Session, supplies: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
-    """Of these (supply type, order) of the current plan, the planned orders of items on
-    the master schedule that the time fence holds back: due on, and completing no sooner
-    than, the first working day beyond it (the plan adds no such supply inside the
-    fence), each with a note a planner reads in a late line's chain. Their date is the
-    fence's, not their components': the chain ends at them."""
-    run = current_run(session)
-    return {} if run is None else holds_in(session, run, supplies)
-
-
 def holds_in(
     session: Session, run: PlanRun, supplies: Iterable[tuple[str, str]]
 ) -> dict[tuple[str, str], str]:
-    """``holds`` in plan run ``run`` (the current one), for a reader that has read it
-    already (a late chain asks level by level and reads the run once)."""
+    """Of these (supply type, order) of plan run ``run`` (the current one, read by the
+    caller: a late chain asks level by level and reads the run once), the planned orders
+    of items on the master schedule that the time fence holds back: due on, and
+    completing no sooner than, the first working day beyond it (the plan adds no such
+    supply inside the fence), each with a note a planner reads in a late line's chain.
+    Their date is the fence's, not their components': the chain ends at them."""
     refs = sorted({ref for supply_type, ref in supplies if supply_type == "planned_order"})
     if not refs:
         return {}

@@ -102,7 +102,7 @@ def scheduled_operations(
         stmt = stmt.where(WorkCenter.code == work_center)
     rows = [OperationRow(*tuple(row)) for row in session.execute(stmt)]
     made = {r.order for r in rows if r.order_type == "production_order"}
-    from pegboard.services.pins import pinned_keys  # the operations list only, not `held_notes`
+    from pegboard.services.pins import pinned_keys  # the operations list only, not the late chain
 
     keys = pinned_keys(session, made) if made else set()
     return [replace(r, pinned=True) if (r.order, r.sequence) in keys else r for r in rows]
@@ -189,21 +189,13 @@ def held_note(name: str, cause: str, first: date, last: date) -> str:
     return f"{name} works on it {days}, longer than its lead time"
 
 
-def held_notes(session: Session, refs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
-    """For each (supply type, order) the current schedule completes after its due date
-    because a work center was full: "Powder-coating line full 2027-01-11 … 2027-01-22"."""
-    run = current_run(session)
-    wanted = [(supply_type, ref) for supply_type, ref in refs if supply_type in _MAKE]
-    if run is None or not wanted or schedule_of(session, run.id) is None:
-        return {}
-    return scheduled_held_notes(session, run.id, wanted)
-
-
 def scheduled_held_notes(
     session: Session, plan_run_id: int, refs: Iterable[tuple[str, str]]
 ) -> dict[tuple[str, str], str]:
-    """``held_notes`` for a reader that knows the schedule of plan run ``plan_run_id`` is
-    current (a late chain asks it level by level, and reads the run and schedule once)."""
+    """For each (supply type, order) the schedule of plan run ``plan_run_id`` completes
+    after its due date because a work center was full: "Powder-coating line full
+    2027-01-11 … 2027-01-22". The caller knows that schedule is current (a late chain
+    asks level by level, and reads the run and schedule once)."""
     wanted = sorted({ref for supply_type, ref in refs if supply_type in _MAKE})
     out: dict[tuple[str, str], str] = {}
     for chunk in _chunks(wanted):
