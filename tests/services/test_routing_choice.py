@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pegboard.services.routing_arrays import NONE, RoutingArrays
+from pegboard.services.routing_arrays import NONE, IntArray, RoutingArrays, coded
 
 ids = st.integers(min_value=1, max_value=12)
 maybe = st.one_of(st.none(), ids)
@@ -32,6 +32,16 @@ def _routes(
     )
 
 
+def _choose_columns(
+    routes: RoutingArrays,
+    items: list[int],
+    boms: list[int | None],
+    sales: list[int | None],
+) -> IntArray:
+    """``choose_columns`` of orders given as lists, None where an order has none."""
+    return routes.choose_columns(np.array(items, dtype=np.int64), coded(boms), coded(sales))
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     by_item=st.dictionaries(ids, st.integers(0, 30), max_size=8),
@@ -39,7 +49,7 @@ def _routes(
     by_order=st.dictionaries(st.tuples(ids, ids), st.integers(0, 30), max_size=12),
     orders=st.lists(st.tuples(ids, maybe, maybe), max_size=40),
 )
-def test_choose_all_is_choose_of_each_order(
+def test_choose_columns_is_choose_of_each_order(
     by_item: dict[int, int],
     by_bom: dict[int, int],
     by_order: dict[tuple[int, int], int],
@@ -49,19 +59,21 @@ def test_choose_all_is_choose_of_each_order(
     items = [o[0] for o in orders]
     boms = [o[1] for o in orders]
     sales = [o[2] for o in orders]
-    got = routes.choose_all(items, boms, sales)
+    got = _choose_columns(routes, items, boms, sales)
     assert got.dtype == np.int64
     assert got.tolist() == [routes.choose(*o) for o in orders]
 
 
 def test_the_bom_then_the_sales_order_then_the_item_decide() -> None:
     routes = _routes({1: 10, 2: 20}, {7: 70}, {(1, 5): 15})
-    got = routes.choose_all([1, 1, 1, 1, 2, 3], [7, None, 8, None, 9, None], [5, 5, 5, 6, 5, None])
+    got = _choose_columns(
+        routes, [1, 1, 1, 1, 2, 3], [7, None, 8, None, 9, None], [5, 5, 5, 6, 5, None]
+    )
     assert got.tolist() == [70, 15, 15, 10, 20, NONE]
 
 
 def test_ids_too_large_to_pack_are_chosen_one_by_one() -> None:
     big = 2**40
     routes = _routes({big: 1}, {}, {(big, big + 1): 2})
-    got = routes.choose_all([big, big, 3], [None, None, None], [big + 1, None, big + 1])
+    got = _choose_columns(routes, [big, big, 3], [None, None, None], [big + 1, None, big + 1])
     assert got.tolist() == [2, 1, NONE]

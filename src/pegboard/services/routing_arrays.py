@@ -114,16 +114,6 @@ class RoutingArrays:
                 return found
         return self.by_item.get(item_id, NONE)
 
-    def choose_all(
-        self,
-        item_ids: Sequence[int],
-        bom_ids: Sequence[int | None],
-        sales_order_ids: Sequence[int | None],
-    ) -> IntArray:
-        """``choose`` of many orders at once (``choose_columns``)."""
-        items = np.array(item_ids, dtype=np.int64).reshape(len(item_ids))
-        return self.choose_columns(items, coded(bom_ids), coded(sales_order_ids))
-
     def choose_columns(self, items: IntArray, boms: IntArray, sales: IntArray) -> IntArray:
         """``choose`` of many orders at once, given as columns (``boms`` and ``sales``
         ``NONE`` where an order has none), as NumPy lookups in the three tables rather
