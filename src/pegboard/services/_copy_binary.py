@@ -257,6 +257,7 @@ def copy_fields(
     fields: Sequence[AnyField],
     *,
     block_rows: int = BLOCK_ROWS,
+    created_here: bool = False,
 ) -> int:
     """``COPY table (names) FROM STDIN (FORMAT BINARY)`` of equal-length ``fields``, laid
     out ``block_rows`` at a time at most (``block_size``); returns the rows written.
@@ -269,13 +270,19 @@ def copy_fields(
     The blocks go through psycopg's queued writer: a thread of its own sends one block
     while this one lays out the next, so the server takes rows in while they are built
     instead of after (4 M pegging-like rows: 5.0-5.5 -> 3.5-4.2 s wall); a server error
-    comes out of the next write or the end of the COPY, as before."""
+    comes out of the next write or the end of the COPY, as before.
+
+    ``created_here``: ``table`` was created in this transaction (the plan's tables are
+    made anew each run), so its rows are written already frozen (``COPY ... FREEZE``):
+    no transaction sees the table before the commit, and none has to set each row's
+    visibility hints or freeze it later (a vacuum's pass over millions of rows)."""
     from psycopg.copy import QueuedLibpqWriter  # PostgreSQL's only: SQLite never loads it
 
     rows = _rows(fields[0]) if fields else 0
     step = block_size(fields, block_rows)
     raw = cast("psycopg.Connection[Any]", conn.connection.dbapi_connection)
-    sql = f"COPY {table} ({', '.join(names)}) FROM STDIN (FORMAT BINARY)"
+    freeze = ", FREEZE" if created_here else ""
+    sql = f"COPY {table} ({', '.join(names)}) FROM STDIN (FORMAT BINARY{freeze})"
     with raw.cursor() as cur, _in_utf8(cur), cur.copy(sql, writer=QueuedLibpqWriter(cur)) as copy:
         copy.write(HEADER)
         for lo in range(0, rows, step):

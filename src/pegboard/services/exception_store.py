@@ -147,7 +147,9 @@ def _copy_narrow(
     }
     if ids is not None:
         fields["id"] = binary.int4(ids)
-    binary.copy_fields(conn, PlanException.__tablename__, list(fields), list(fields.values()))
+    binary.copy_fields(
+        conn, PlanException.__tablename__, list(fields), list(fields.values()), created_here=True
+    )
 
 
 def store_exception_orders(

@@ -85,4 +85,6 @@ def _copy_pegging(conn: Connection, run_id: int, snap: Snapshot, result: et.Plan
         ),
         "plan_run_id": binary.int4(np.full(len(peg), run_id)),
     }
-    binary.copy_fields(conn, Pegging.__tablename__, list(fields), list(fields.values()))
+    binary.copy_fields(
+        conn, Pegging.__tablename__, list(fields), list(fields.values()), created_here=True
+    )

@@ -347,7 +347,9 @@ def _copy_planned(conn: Connection, run_id: int, snap: Snapshot, planned: et.Pla
         "sales_order_id": binary.int4(order_ids, orders < 0),
         "plan_run_id": binary.int4(np.full(len(planned), run_id)),
     }
-    binary.copy_fields(conn, PlannedOrder.__tablename__, list(fields), list(fields.values()))
+    binary.copy_fields(
+        conn, PlannedOrder.__tablename__, list(fields), list(fields.values()), created_here=True
+    )
 
 
 def _check_ids(conn: Connection, n: int) -> None:
