@@ -5,13 +5,17 @@ from the routings' headers, and the orders read as columns (both databases)."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
+from typing import Any
 
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session
 
 from pegboard.bundle.importer import read_bundle
@@ -180,16 +184,39 @@ def test_the_orders_as_columns_are_the_orders_read(session: Session) -> None:
     assert week_rows(session)  # the sample loads its work centers
 
 
-def test_a_company_without_routings_loads_nothing(session: Session) -> None:
-    # the whole load reads the routings first and no order when there are none
+ORDER_TABLES = re.compile(r"\b(planned_order|production_order)\b")
+
+
+@contextmanager
+def _statements(engine: Engine) -> Iterator[list[str]]:
+    """The SQL statements run on ``engine`` inside the block."""
+    seen: list[str] = []
+
+    def note(*args: Any) -> None:
+        seen.append(str(args[2]))
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+
+
+def test_a_company_without_routings_loads_nothing(engine: Engine, session: Session) -> None:
+    """The whole load reads the routings first and no order when there are none (the
+    reference shape's 437k planned orders were read for nothing): the summary's weeks and
+    the capacity report read no planned or production order."""
     bundle = read_bundle(demo_path("lighting"))
     bundle.routings = []
     company_data.replace_company(session, bundle, author="test")
     planning.run_plan(session, author="test")
     assert session.scalar(select(func.count()).select_from(RoutingOperation)) == 0
     assert any(o[0].startswith("PL") for o in loading_orders(session))  # planned makes
-    assert week_rows(session) == []
-    assert capacity_load(session).weeks == []
+    with _statements(engine) as seen:
+        assert week_rows(session) == []
+        assert capacity_load(session).weeks == []
+    assert any("routing_operation" in s for s in seen)  # the routings were read
+    assert [s for s in seen if ORDER_TABLES.search(s)] == []
 
 
 def test_the_kept_rows_are_the_weeks_worked_out(session: Session) -> None:
