@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping, Sequence
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -21,6 +21,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
 from pegboard.services._bulk import _literal
+from pegboard.services._bulk import _null_adapter as null_adapter
 
 ROWS_PER_STATEMENT = 200
 """Rows of one statement: about half the CPU of a statement per row already at 50
@@ -70,3 +71,53 @@ def insert_integers(
     finally:
         cursor.close()
     return len(grid)
+
+
+MAX_VALUES = 32_766
+"""SQLite's limit on the values one statement binds (since 3.32)."""
+
+
+def insert_columns(
+    conn: Connection,
+    table: str,
+    data: Mapping[str, Sequence[Any]],
+    *,
+    same: Mapping[str, int | str] | None = None,
+) -> int:
+    """Insert equal-length columns of any values SQLite binds (texts, numbers, ``None``)
+    into ``table``, in order, ``ROWS_PER_STATEMENT`` rows a statement (fewer for wide
+    rows); returns the count.
+
+    The columns are laid side by side in one grid of Python objects, whose rows are
+    then cut into statements by a reshape and turned into lists by a single ``tolist``:
+    no tuple per row, and a tenth less time than a statement per row for the plan's
+    millions of pegging rows (4.6 M: 5.98-6.24 -> 5.45-5.57 s CPU). ``same`` as in
+    ``insert_integers``.
+    """
+    names = list(data)
+    if not names:
+        return 0
+    n = len(data[names[0]])
+    grid = np.empty((n, len(names)), dtype=object)
+    for k, name in enumerate(names):
+        grid[:, k] = data[name]
+    fixed = {name: _literal(value) for name, value in dict(same or {}).items()}
+    row = f"({', '.join(['?'] * len(names) + list(fixed.values()))})"
+    head = f"INSERT INTO {table} ({', '.join([*names, *fixed])}) VALUES "
+    per = max(1, min(ROWS_PER_STATEMENT, MAX_VALUES // len(names)))
+    whole = n // per * per
+    raw = cast(sqlite3.Connection, conn.connection.dbapi_connection)
+    cursor = raw.cursor()
+    null_adapter()
+    sql = head + ", ".join([row] * per)
+    try:
+        if whole:
+            cursor.executemany(sql, grid[:whole].reshape(-1, per * len(names)).tolist())
+        if whole < n:
+            sql = head + row
+            cursor.executemany(sql, grid[whole:].tolist())
+    except sqlite3.Error as e:
+        raise DBAPIError.instance(sql, None, e, sqlite3.Error) from e
+    finally:
+        cursor.close()
+    return n

@@ -2,7 +2,8 @@
 
 Each row names its supply and demand by type and reference text. On SQLite the rows
 are written a chunk at a time from the engine's arrays, the texts gathered from the
-snapshot's tables by one vectorised pick per table (``plan_columns.pick``). On
+snapshot's tables by one vectorised pick per table (``plan_columns.pick``), many rows a
+statement (``_sqlite_rows.insert_columns``). On
 PostgreSQL they go by binary COPY with no Python value per row: each table of
 references is encoded once and the rows' bytes gathered from it (``_copy_binary``);
 text COPY of Python tuples cost 5.3 s of CPU for the reference plan's 4.6 M rows.
@@ -16,8 +17,8 @@ from sqlalchemy import Connection
 from pegboard.engine import types as et
 from pegboard.model import Pegging
 from pegboard.services import _copy_binary as binary
+from pegboard.services import _sqlite_rows as sqlite_rows
 from pegboard.services import plan_columns as columns
-from pegboard.services._bulk import bulk_insert_columns
 from pegboard.services.snapshot import Snapshot
 
 # indexed by the engine's demand types: SALES_LINE, PLANNED_PARENT, PRODUCTION_PARENT, SAFETY_STOCK
@@ -44,9 +45,9 @@ def store_pegging(conn: Connection, run_id: int, snap: Snapshot, result: et.Plan
     demand_names = columns.objects(DEMAND_TYPE_NAMES)
     for part in columns.chunks(len(peg)):
         stype, dtype = peg.supply_type[part], peg.demand_type[part]
-        bulk_insert_columns(
+        sqlite_rows.insert_columns(
             conn,
-            Pegging,
+            Pegging.__tablename__,
             {
                 "supply_type": supply_names[stype].tolist(),
                 "supply_ref": columns.pick(supply_refs, stype, peg.supply_index[part]),

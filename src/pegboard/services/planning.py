@@ -36,6 +36,7 @@ from pegboard.model import (
     PlanRunStatus,
 )
 from pegboard.services import _copy_binary as binary
+from pegboard.services import _sqlite_rows as sqlite_rows
 from pegboard.services import plan_columns as columns
 from pegboard.services import plan_inputs
 from pegboard.services._bulk import bulk_insert_columns
@@ -307,9 +308,9 @@ def _store_planned(
         return
     kinds = np.where(snap.input.items.is_make[planned.item], "make", "buy")
     for part in columns.chunks(len(planned)):
-        bulk_insert_columns(
+        sqlite_rows.insert_columns(
             conn,
-            PlannedOrder,
+            PlannedOrder.__tablename__,
             {
                 "number": planned.ref[part],
                 "item_id": snap.item_ids[planned.item[part]].tolist(),
