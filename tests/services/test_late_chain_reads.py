@@ -4,16 +4,14 @@ and says the same (both databases)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from _statements import sent
 from pegboard.cli import app
 from pegboard.services import capacity, reports
 from pegboard.services.capacity import OperationIn
@@ -28,21 +26,6 @@ def _pegboard(engine: Engine, *args: str) -> None:
     assert result.exit_code == 0, result.output
 
 
-@contextmanager
-def _statements(engine: Engine) -> Iterator[list[str]]:
-    """The SQL statements run on ``engine`` inside the block."""
-    seen: list[str] = []
-
-    def note(*args: Any) -> None:
-        seen.append(str(args[2]))
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-
-
 def test_the_late_chain_reads_the_run_and_the_schedule_once(
     engine: Engine, session: Session
 ) -> None:
@@ -55,11 +38,11 @@ def test_the_late_chain_reads_the_run_and_the_schedule_once(
     capacity.set_routing(session, "FA", [OperationIn(10, "ASM", 1.0, 2.0)], author="ann")
     _pegboard(engine, "plan")
     run_schedule(session, author="ann")
-    with session.begin(), _statements(engine) as seen:
+    with session.begin(), sent(engine) as seen:
         (line,) = reports.late_orders(session)
     chain = reports.critical_chain(line.supplies[0])
     assert (line.demand, line.projected) == ("SO-1/1", date(2026, 12, 12))
     assert chain[0].held == "ASM full 2026-12-08 … 2026-12-09"
     assert any(n.children for n in line.supplies)  # more than one level was read
-    assert sum("FROM plan_run" in s for s in seen) == 1
-    assert sum("FROM schedule_run" in s for s in seen) == 1
+    assert sum("FROM plan_run" in sql for sql, _params in seen) == 1
+    assert sum("FROM schedule_run" in sql for sql, _params in seen) == 1

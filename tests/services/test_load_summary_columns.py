@@ -7,17 +7,15 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
-from typing import Any
 
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from _statements import sent
 from pegboard.bundle.importer import read_bundle
 from pegboard.demo import demo_path
 from pegboard.model import RoutingOperation, SalesOrderStatus
@@ -187,21 +185,6 @@ def test_the_orders_as_columns_are_the_orders_read(session: Session) -> None:
 ORDER_TABLES = re.compile(r"\b(planned_order|production_order)\b")
 
 
-@contextmanager
-def _statements(engine: Engine) -> Iterator[list[str]]:
-    """The SQL statements run on ``engine`` inside the block."""
-    seen: list[str] = []
-
-    def note(*args: Any) -> None:
-        seen.append(str(args[2]))
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-
-
 def test_a_company_without_routings_loads_nothing(engine: Engine, session: Session) -> None:
     """The whole load reads the routings first and no order when there are none (the
     reference shape's 437k planned orders were read for nothing): the summary's weeks and
@@ -212,11 +195,11 @@ def test_a_company_without_routings_loads_nothing(engine: Engine, session: Sessi
     planning.run_plan(session, author="test")
     assert session.scalar(select(func.count()).select_from(RoutingOperation)) == 0
     assert any(o[0].startswith("PL") for o in loading_orders(session))  # planned makes
-    with _statements(engine) as seen:
+    with sent(engine) as seen:
         assert week_rows(session) == []
         assert capacity_load(session).weeks == []
-    assert any("routing_operation" in s for s in seen)  # the routings were read
-    assert [s for s in seen if ORDER_TABLES.search(s)] == []
+    assert any("routing_operation" in sql for sql, _params in seen)  # the routings were read
+    assert [sql for sql, _params in seen if ORDER_TABLES.search(sql)] == []
 
 
 def test_the_kept_rows_are_the_weeks_worked_out(session: Session) -> None:

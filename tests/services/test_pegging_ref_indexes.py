@@ -6,15 +6,15 @@ list in byte order (the revision that rebuilds the indexes of an upgraded databa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, select, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from _pegging_indexes import assert_byte_wise
+from _statements import sent
 from pegboard.bundle.importer import read_bundle
 from pegboard.model import Pegging
 from pegboard.services import plan_results
@@ -71,19 +71,6 @@ def test_lookups_by_ref_walk_the_indexes(engine: Engine, planned: Session) -> No
     assert "ix_pegging_demand" in joined
 
 
-@pytest.fixture
-def statements(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
-    """The statements sent to the database while the test runs, with their values."""
-    sent: list[tuple[str, Any]] = []
-
-    def keep(_conn: Any, _cursor: Any, sql: str, params: Any, *_rest: Any) -> None:
-        sent.append((sql, params))
-
-    event.listen(engine, "before_cursor_execute", keep)
-    yield sent
-    event.remove(engine, "before_cursor_execute", keep)
-
-
 @pytest.mark.parametrize(
     ("sort", "column", "index"),
     [
@@ -96,12 +83,11 @@ def statements(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
 def test_the_explorer_sorted_by_a_ref_lists_bytes_order_through_its_index(
     engine: Engine,
     planned: Session,
-    statements: list[tuple[str, Any]],
     sort: str,
     column: int,
     index: str,
 ) -> None:
-    with planned.begin():
+    with planned.begin(), sent(engine) as statements:
         rows, total = plan_results.pegging_page(planned, sort=sort, limit=500, offset=0)
     refs = [row[column] for row in rows]
     assert len(refs) == total > 3

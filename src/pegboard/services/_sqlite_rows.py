@@ -55,22 +55,7 @@ def insert_integers(
     row = f"({', '.join([*marks, *fixed.values()])})"
     head = f"INSERT INTO {table} ({', '.join([*names, *fixed])}) VALUES "
     grid = np.column_stack([np.asarray(data[name], dtype=np.int64) for name in names])
-    whole = len(grid) // ROWS_PER_STATEMENT * ROWS_PER_STATEMENT
-    raw = cast(sqlite3.Connection, conn.connection.dbapi_connection)
-    cursor = raw.cursor()
-    sql = head + ", ".join([row] * ROWS_PER_STATEMENT)
-    try:
-        if whole:
-            values = grid[:whole].reshape(-1, ROWS_PER_STATEMENT * len(names))
-            cursor.executemany(sql, values.tolist())
-        if whole < len(grid):
-            sql = head + row
-            cursor.executemany(sql, grid[whole:].tolist())
-    except sqlite3.Error as e:
-        raise DBAPIError.instance(sql, None, e, sqlite3.Error) from e
-    finally:
-        cursor.close()
-    return len(grid)
+    return _statements(conn, head, row, grid, ROWS_PER_STATEMENT)
 
 
 MAX_VALUES = 32_766
@@ -104,15 +89,24 @@ def insert_columns(
     fixed = {name: _literal(value) for name, value in dict(same or {}).items()}
     row = f"({', '.join(['?'] * len(names) + list(fixed.values()))})"
     head = f"INSERT INTO {table} ({', '.join([*names, *fixed])}) VALUES "
-    per = max(1, min(ROWS_PER_STATEMENT, MAX_VALUES // len(names)))
+    null_adapter()
+    return _statements(
+        conn, head, row, grid, max(1, min(ROWS_PER_STATEMENT, MAX_VALUES // len(names)))
+    )
+
+
+def _statements(conn: Connection, head: str, row: str, grid: np.ndarray, per: int) -> int:
+    """Insert ``grid``'s rows (``head`` then ``row``'s marks per row), ``per`` rows a
+    statement and the rest one a statement, each statement's values one row of the
+    reshaped grid; errors are raised as SQLAlchemy's. Returns the rows written."""
+    n = len(grid)
     whole = n // per * per
     raw = cast(sqlite3.Connection, conn.connection.dbapi_connection)
     cursor = raw.cursor()
-    null_adapter()
     sql = head + ", ".join([row] * per)
     try:
         if whole:
-            cursor.executemany(sql, grid[:whole].reshape(-1, per * len(names)).tolist())
+            cursor.executemany(sql, grid[:whole].reshape(whole // per, -1).tolist())
         if whole < n:
             sql = head + row
             cursor.executemany(sql, grid[whole:].tolist())
