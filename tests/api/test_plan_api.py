@@ -273,6 +273,11 @@ def test_pegging_filters(
     assert by_item and {r["item"] for r in by_item} == {"LED-RND-48V-120"}
     sorted_rows = _all(api, viewer, "/api/plan/pegging?sort=-qty")
     assert [r["qty"] for r in sorted_rows] == sorted((r["qty"] for r in every), reverse=True)
+    # refs sort byte by byte on both databases (the order of their indexes, #18)
+    for sort, field in (("supply", "supply"), ("-demand", "demand")):
+        refs = [r[field] for r in _all(api, viewer, f"/api/plan/pegging?sort={sort}")]
+        expected = sorted((r[field] for r in every), key=str.encode)
+        assert refs == (expected[::-1] if sort.startswith("-") else expected)
     assert _all(api, viewer, "/api/plan/pegging?sales_order=SO-100") == []  # no prefix match
 
 
