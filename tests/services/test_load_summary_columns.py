@@ -24,11 +24,12 @@ from pegboard.services import company_data, order_bom, planning, sales
 from pegboard.services.load import (
     OrderColumns,
     capacity_load,
+    distinct,
     label_ids,
     loading_columns,
     loading_orders,
 )
-from pegboard.services.load_weeks import TOP, _distinct, _top_orders, current_summary, week_rows
+from pegboard.services.load_weeks import TOP, _top_orders, current_summary, week_rows
 from pegboard.services.routing_arrays import NONE, RoutingArrays, _choices
 
 TODAY = date(2026, 11, 23)
@@ -84,7 +85,7 @@ def test_the_top_orders_are_the_plain_loops(
 @given(st.lists(st.integers(0, 40), max_size=80))
 def test_distinct_is_numpys_unique(values: list[int]) -> None:
     key = np.array(values, dtype=np.int64)
-    found, inverse = _distinct(key)
+    found, inverse = distinct(key)
     want, want_inverse = np.unique(key, return_inverse=True)
     assert found.tolist() == want.tolist() and inverse.tolist() == want_inverse.tolist()
 

@@ -580,14 +580,22 @@ def label_ids(labels: list[str]) -> tuple[list[str], npt.NDArray[np.int64]]:
         return [], np.empty(0, dtype=np.int64)
     # as Python's strings (object): their runs merged by a stable sort comparing them as
     # they are, a few times faster than making fixed-width NumPy texts of them first
-    text = np.array(labels, dtype=object)
-    order = np.argsort(text, kind="stable")
-    ranked = text[order]
-    first = np.ones(len(ranked), dtype=bool)
-    first[1:] = ranked[1:] != ranked[:-1]
-    ids = np.empty(len(ranked), dtype=np.int64)
-    ids[order] = np.cumsum(first) - 1
-    return ranked[first].tolist(), ids
+    ranked, ids = distinct(np.array(labels, dtype=object))
+    return ranked.tolist(), ids
+
+
+def distinct(values: np.ndarray) -> tuple[np.ndarray, npt.NDArray[np.int64]]:
+    """``np.unique(values, return_inverse=True)`` by a stable sort: values that come in
+    runs already in order (users by work center and day, labels by number) are merged,
+    where ``np.unique``'s quicksort sorted them from scratch (three times as long at full
+    size)."""
+    order = np.argsort(values, kind="stable")
+    ranked = values[order]
+    new = np.ones(len(ranked), dtype=bool)
+    new[1:] = ranked[1:] != ranked[:-1]
+    inverse = np.empty(len(ranked), dtype=np.int64)
+    inverse[order] = np.cumsum(new) - 1
+    return ranked[new], inverse
 
 
 def _orders_of(

@@ -185,7 +185,7 @@ def _top_orders(
     hours of it (ties by label) as [label, hours]."""
     names, rank = load.label_ids(labels)
     width = max(len(names), 1)
-    pair, inverse = _distinct(group * width + rank[order])
+    pair, inverse = load.distinct(group * width + rank[order])
     hours = np.bincount(inverse, weights=used, minlength=len(pair)).astype(np.float64)
     of, label = pair // width, pair % width
     counts = np.bincount(of, minlength=n)
@@ -198,19 +198,6 @@ def _top_orders(
         for lo, hi in itertools.pairwise([0, *bounds])
     ]
     return counts.tolist(), tops
-
-
-def _distinct(key: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """``np.unique(key, return_inverse=True)`` by a stable sort: the keys come in runs
-    (users by work center and day, so by week), which it merges, where ``np.unique``'s
-    quicksort sorted them from scratch (three times as long at full size)."""
-    order = np.argsort(key, kind="stable")
-    ranked = key[order]
-    new = np.ones(len(ranked), dtype=bool)
-    new[1:] = ranked[1:] != ranked[:-1]
-    inverse = np.empty(len(ranked), dtype=np.int64)
-    inverse[order] = np.cumsum(new) - 1
-    return ranked[new], inverse
 
 
 def _most(
