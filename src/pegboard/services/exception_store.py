@@ -49,12 +49,14 @@ def store_exceptions(conn: Connection, run_id: int, snap: Snapshot, exc: et.Exce
     # the narrow rows go in a statement of their own that leaves the derived columns out
     # (binding NULLs costs more than values on SQLite); they are the last rows in report
     # order unless a quantity beyond millionths left one wide among them: then every
-    # row carries its id
+    # row carries its id. PostgreSQL's rows always do (``planning._empty_plan_tables``:
+    # its key is built after them)
     wide = np.flatnonzero(~narrow)
     slim = np.flatnonzero(narrow)
     ordered = not slim.size or not wide.size or int(wide[-1]) < int(slim[0])
+    numbered = ordered and conn.dialect.name != "postgresql"  # ids by the database
     rows = order[wide]
-    ids = {} if ordered else {"id": (wide + 1).tolist()}
+    ids = {} if numbered else {"id": (wide + 1).tolist()}
     bulk_insert_columns(
         conn,
         PlanException,
@@ -78,7 +80,7 @@ def store_exceptions(conn: Connection, run_id: int, snap: Snapshot, exc: et.Exce
         order[slim],
         planned[slim] + 1,
         units[slim],
-        ids=None if ordered else slim + 1,
+        ids=None if numbered else slim + 1,
     )
     store_exception_orders(conn, snap.sales_order_ids, exc.sales_order[order])
 

@@ -85,6 +85,7 @@ def _copy_pegging(conn: Connection, run_id: int, snap: Snapshot, result: et.Plan
             demands, demand_base[peg.demand_type] + np.maximum(peg.demand_index, 0)
         ),
         "plan_run_id": binary.int4(np.full(len(peg), run_id)),
+        "id": binary.int4(np.arange(1, len(peg) + 1)),  # in the engine's order, as on SQLite
     }
     binary.copy_fields(
         conn, Pegging.__tablename__, list(fields), list(fields.values()), created_here=True
