@@ -4,7 +4,8 @@ chunk, empty results included (both databases)."""
 from __future__ import annotations
 
 import numpy as np
-from sqlalchemy import literal, select
+import pytest
+from sqlalchemy import literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from pegboard.model import WorkCenter
@@ -55,3 +56,25 @@ def test_many_chunks_make_every_row_once(session: Session) -> None:
     assert got[:, 0].tolist() == want.tolist() and got[:, 1].tolist() == (2 * want).tolist()
     first, second = column_lists(session.connection(), stmt)
     assert first == want.tolist() and second == (2 * want).tolist()
+
+
+def test_matrix_keeps_every_double_and_big_id_exactly(session: Session) -> None:
+    # PostgreSQL sends each column as its rows' doubles (``_sent_columns``): values that
+    # text would round, ids far past 32 bits and negative numbers come back bit for bit
+    values = [1 / 3, 0.1, 2.0**52 + 1, -7.25, 1e-300, 123456.789012345]
+    parts = [select(literal(k).label("k"), literal(v).label("v")) for k, v in enumerate(values)]
+    rows = union_all(*parts).subquery("rows")
+    stmt = select(rows.c.k, rows.c.v).order_by(rows.c.k.desc())
+    got = matrix(session.connection(), stmt, np.float64)
+    assert got[:, 0].tolist() == list(range(len(values)))[::-1]
+    assert got[:, 1].tolist() == values[::-1]
+    ids = matrix(session.connection(), select(literal(2**40 + 3), literal(-1)), np.int64)
+    assert ids.tolist() == [[2**40 + 3, -1]] and ids.dtype == np.int64
+
+
+def test_matrix_refuses_a_null(session: Session) -> None:
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite's rows are read one by one: a NULL fails in NumPy's conversion")
+    stmt = select(literal(1), null())
+    with pytest.raises(ValueError, match="NULL"):
+        matrix(session.connection(), stmt, np.float64)

@@ -17,9 +17,9 @@ from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Double, LargeBinary, func, literal, select
 from sqlalchemy.engine.interfaces import DBAPICursor
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import ColumnElement, Select
 
 IntArray = npt.NDArray[np.int64]
 _N = TypeVar("_N", bound=np.generic)
@@ -40,12 +40,17 @@ def tuples(conn: Connection, stmt: Select[*tuple[Any, ...]]) -> list[tuple[Any, 
 
 def matrix(conn: Connection, stmt: Select[*tuple[Any, ...]], dtype: type[_N]) -> npt.NDArray[_N]:
     """The rows of ``stmt``, every value a number (no NULLs), as one (rows, columns)
-    array of ``dtype``, filled by NumPy from the cursor ``CHUNK`` rows at a time: no list
+    array of ``dtype``, in ``stmt``'s order.
+
+    SQLite's rows are filled by NumPy from the cursor ``CHUNK`` rows at a time: no list
     of all the rows is held, so each chunk's tuples are freed (and their memory reused)
     before the next is read, a sixth less time than ``tuples`` and a conversion for a
     full-size company's 600,000 routing operations. (Not row by row: psycopg's iterator
-    makes each row in Python, slower than its ``fetchall``; its ``fetchmany`` is not.)"""
+    makes each row in Python, slower than its ``fetchall``; its ``fetchmany`` is not.)
+    PostgreSQL sends each column whole instead (``_sent_columns``)."""
     width = len(stmt.selected_columns)
+    if conn.dialect.name == "postgresql":
+        return _sent_columns(conn, stmt).astype(dtype)
     result = conn.execute(stmt)
     try:
         cursor = result.cursor
@@ -56,6 +61,39 @@ def matrix(conn: Connection, stmt: Select[*tuple[Any, ...]], dtype: type[_N]) ->
         return flat.reshape(len(flat) // width, width)
     finally:
         result.close()
+
+
+def _sent_columns(conn: Connection, stmt: Select[*tuple[Any, ...]]) -> npt.NDArray[np.float64]:
+    """PostgreSQL: ``stmt``'s rows as a float64 matrix, each column read as one value, the
+    big-endian doubles of all its rows (``string_agg`` of ``float8send``) that NumPy reads
+    as they are: no Python value per row. A full-size company's 1.8 M BOM lines (four
+    columns): 1.75-2.1 -> 0.8-1.1 s wall, a tenth of the client's CPU (#18).
+
+    The aggregates of one query take the same rows in the same order, so the columns
+    line up (in a parallel plan too: each worker's partial results go on together); an
+    ordered ``stmt`` numbers its rows in its order and each aggregate takes them by that
+    number. Every value is a number exact as a double (ids and days below 2**53); a
+    NULL, which ``string_agg`` would skip, is refused. A column's bytes are one value,
+    at most 1 GB: 134 M rows."""
+    width = len(stmt.selected_columns)
+    order = list(stmt._order_by_clauses)
+    if order:
+        place = func.row_number().over(order_by=order).label("place")
+        stmt = stmt.add_columns(place).order_by(None)
+    rows = stmt.subquery("rows")
+    values = list(rows.c)[:width]
+    nothing = literal(b"", LargeBinary)
+    sent: list[ColumnElement[Any]] = []
+    for value in values:
+        agg = func.string_agg(func.float8send(func.cast(value, Double)), nothing)
+        sent.append(agg.aggregate_order_by(rows.c.place) if order else agg)
+    count, *columns = conn.execute(select(func.count(), *sent).select_from(rows)).one()
+    arrays = [np.frombuffer(b or b"", dtype=">f8") for b in columns]
+    if any(len(a) != count for a in arrays):
+        raise ValueError("a NULL in a query read as a matrix of numbers")
+    if not count:
+        return np.empty((0, width), dtype=np.float64)
+    return np.column_stack(arrays).astype(np.float64)
 
 
 def _chunks(cursor: DBAPICursor) -> Iterator[Sequence[Any]]:
