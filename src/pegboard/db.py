@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 __all__ = [
+    "BINARY_RESULTS",
     "LOCK_TIMEOUT_MS",
     "WRITE",
     "DataError",
@@ -58,6 +59,10 @@ LOCK_TIMEOUT_MS = 60_000
 WRITE = "pegboard_write"
 """Execution option of a connection whose transaction writes: on SQLite it
 begins with ``BEGIN IMMEDIATE``."""
+BINARY_RESULTS = "pegboard_binary_results"
+"""Execution option of a statement whose rows PostgreSQL sends in its binary format
+(``_binary_results``): a bytea comes as its bytes, not as hex text twice as long.
+SQLite has no such format; there the option does nothing."""
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -70,6 +75,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA cache_size=-262144")  # 256 MiB: bulk loads and plans touch big indexes
     cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.close()
+
+
+def _binary_results(
+    _conn: Connection, cursor: Any, _sql: str, _params: Any, context: Any, _many: bool
+) -> None:
+    """Ask psycopg for the statement's rows in binary (``BINARY_RESULTS``): the cursor is
+    the statement's own, so later statements are not affected."""
+    if context is not None and context.execution_options.get(BINARY_RESULTS):
+        from psycopg import pq
+
+        cursor.format = pq.Format.BINARY
 
 
 def _sqlite_begin(conn: Connection) -> None:
@@ -149,9 +165,11 @@ def _engine(url: str) -> Engine:
         return engine
     # a writer waits at most a minute for a row lock, then gets a clear refusal
     # (services._tx) instead of hanging behind a session left open
-    return create_engine(
+    engine = create_engine(
         url, pool_pre_ping=True, connect_args={"options": f"-c lock_timeout={LOCK_TIMEOUT_MS}"}
     )
+    event.listen(engine, "before_cursor_execute", _binary_results)
+    return engine
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

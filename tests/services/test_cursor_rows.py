@@ -3,9 +3,11 @@ chunk, empty results included (both databases)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
-from sqlalchemy import literal, null, select, union_all
+from sqlalchemy import Engine, LargeBinary, event, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from pegboard.model import WorkCenter
@@ -78,3 +80,23 @@ def test_matrix_refuses_a_null(session: Session) -> None:
     stmt = select(literal(1), null())
     with pytest.raises(ValueError, match="NULL"):
         matrix(session.connection(), stmt, np.float64)
+
+
+def test_a_matrix_comes_from_postgresql_in_binary(engine: Engine, session: Session) -> None:
+    # ``db.BINARY_RESULTS``: the sent columns arrive as their bytes, not hex text twice as
+    # long (which libpq's buffer then keeps); other statements keep the text format
+    if engine.dialect.name != "postgresql":
+        pytest.skip("result formats are PostgreSQL's")
+    formats: list[int] = []
+
+    def note(_conn: Any, cursor: Any, *_rest: Any) -> None:
+        formats.append(int(cursor.pgresult.fformat(0)))
+
+    event.listen(engine, "after_cursor_execute", note)
+    try:
+        got = matrix(session.connection(), select(literal(2), literal(0.5)), np.float64)
+        session.execute(select(literal(b"\\x01", LargeBinary)))
+    finally:
+        event.remove(engine, "after_cursor_execute", note)
+    assert got.tolist() == [[2.0, 0.5]]
+    assert formats == [1, 0]  # binary, then text

@@ -210,12 +210,12 @@ def _empty_plan_tables(conn: Connection) -> list[ExecutableDDLElement]:
     """
     tables = [Base.metadata.tables[m.__tablename__] for m in _PLAN_TABLES]
     after: list[ExecutableDDLElement] = []
-    if conn.dialect.name == "postgresql":
+    pg = conn.dialect.name == "postgresql"
+    if pg:
         _lock_all(conn, tables)
     with _freed_pages_left_as_they_are(conn):
         for table in tables:
             conn.execute(DropTable(table))
-    pg = conn.dialect.name == "postgresql"
     keyed_after = {m.__tablename__ for m in KEYED_AFTER} if pg else set()
     for table in tables:
         conn.execute(CreateTable(table))
